@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { readJson, readTimestamp } from '../db/knex.js';
+import type { AuditEntry, AuditSearch, NewAuditEntry } from './audit-types.js';
+
+/** Append-only storage of audit entries. There is deliberately no update or delete. */
+export class AuditRepository {
+  constructor(private readonly db: Knex) {}
+
+  /** Appends entries, in one statement. */
+  async append(entries: ReadonlyArray<NewAuditEntry & { occurredAt: Date }>, trx?: Knex.Transaction): Promise<void> {
+    if (entries.length === 0) return;
+    await (trx ?? this.db)('audit_events').insert(
+      entries.map((e) => ({
+        occurred_at: e.occurredAt.toISOString(),
+        request_id: e.requestId,
+        actor_user_id: e.actorUserId,
+        actor_role: e.actorRole,
+        actor_organisation_id: e.actorOrganisationId,
+        action: e.action,
+        entity_type: e.entityType,
+        entity_id: e.entityId,
+        subject_person_id: e.subjectPersonId,
+        purpose: e.purpose,
+        outcome: e.outcome,
+        reason: e.reason,
+        details: e.details ? JSON.stringify(e.details) : null,
+        ip: e.ip,
+      })),
+    );
+  }
+
+  /** Newest first, filtered; `beforeId` pages backwards. */
+  async search(filter: AuditSearch): Promise<AuditEntry[]> {
+    const q = this.db('audit_events').select('*').orderBy('id', 'desc').limit(filter.limit);
+    if (filter.actorUserId) q.where('actor_user_id', filter.actorUserId);
+    if (filter.subjectPersonId) q.where('subject_person_id', filter.subjectPersonId);
+    if (filter.entityType) q.where('entity_type', filter.entityType);
+    if (filter.entityId) q.where('entity_id', filter.entityId);
+    if (filter.action) q.where('action', filter.action);
+    if (filter.outcome) q.where('outcome', filter.outcome);
+    if (filter.from) q.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`).toISOString());
+    if (filter.to) q.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000).toISOString());
+    if (filter.beforeId) q.where('id', '<', filter.beforeId);
+    const rows = await q;
+    return rows.map(toEntry);
+  }
+}
+
+function toEntry(row: Record<string, unknown>): AuditEntry {
+  return {
+    id: Number(row.id),
+    occurredAt: readTimestamp(row.occurred_at),
+    requestId: (row.request_id as string | null) ?? null,
+    actorUserId: (row.actor_user_id as string | null) ?? null,
+    actorRole: (row.actor_role as string | null) ?? null,
+    actorOrganisationId: (row.actor_organisation_id as string | null) ?? null,
+    action: row.action as AuditEntry['action'],
+    entityType: row.entity_type as string,
+    entityId: (row.entity_id as string | null) ?? null,
+    subjectPersonId: (row.subject_person_id as string | null) ?? null,
+    purpose: (row.purpose as string | null) ?? null,
+    outcome: row.outcome as AuditEntry['outcome'],
+    reason: (row.reason as string | null) ?? null,
+    details: readJson<Record<string, unknown> | null>(row.details),
+    ip: (row.ip as string | null) ?? null,
+  };
+}

@@ -1,0 +1,136 @@
+import type { Actor } from './actor.js';
+import { CROSS_ORGANISATION_ROLES, ROLES, type Role } from './roles.js';
+
+/**
+ * The access policy: the one module that decides who may do what.
+ *
+ * Two layers, both decided here:
+ *  1. Route policies — which roles may use a route at all. Every route in the registry
+ *     names one; a role outside it gets 403.
+ *  2. Relationship rules — which records a permitted role may reach: OH staff and system
+ *     administrators every organisation; HR their own organisation; a line manager their
+ *     own team (everyone who reports to them, directly or through others); a staff member
+ *     only themselves; a health board lead no individual at all (aggregates only). A record
+ *     outside reach is reported as not found (404), never as forbidden, so existence is
+ *     not leaked.
+ *
+ * Clinical detail is for OH clinicians only (CONF-1); line managers and HR get
+ * functional advice only, and sickness data is itself confidential (CONF-2).
+ */
+export interface RoutePolicy {
+  readonly name: string;
+  readonly description: string;
+  /** null means the route is public: no sign-in needed. */
+  readonly roles: readonly Role[] | null;
+}
+
+function policy(name: string, description: string, roles: readonly Role[] | null): RoutePolicy {
+  return Object.freeze({ name, description, roles: roles ? Object.freeze([...roles]) : null });
+}
+
+const EVERYONE: readonly Role[] = ROLES;
+
+/** Every route policy. Route files pick one of these; they never invent their own. */
+export const policies = {
+  public: policy('public', 'Anyone, signed in or not (sign-in, health checks, assets).', null),
+  signedIn: policy('signed-in', 'Any signed-in user, whatever their role.', EVERYONE),
+  peopleRead: policy('people:read', 'Read workforce records within reach.', [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+    'line-manager',
+    'staff',
+    'system-administrator',
+  ]),
+  peopleSearch: policy('people:search', 'Search workforce records within reach.', [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+    'line-manager',
+    'system-administrator',
+  ]),
+  peopleWrite: policy('people:write', 'Create and update workforce records.', ['oh-administrator', 'hr-manager', 'system-administrator']),
+  unitsRead: policy('units:read', 'List organisational units.', [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+    'line-manager',
+    'health-board-lead',
+    'system-administrator',
+  ]),
+  unitsWrite: policy('units:write', 'Create and rename organisational units.', ['oh-administrator', 'hr-manager', 'system-administrator']),
+  organisationsRead: policy('organisations:read', 'List organisations served by the OH unit.', [
+    'oh-clinician',
+    'oh-administrator',
+    'system-administrator',
+  ]),
+  auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
+  usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
+  selfService: policy('self-service', "A staff member's own record.", ['staff']),
+} as const satisfies Record<string, RoutePolicy>;
+
+export type PolicyName = keyof typeof policies;
+
+/** Route-level decision: may this role use a route with this policy at all? */
+export function roleMayUse(policyToCheck: RoutePolicy, role: Role): boolean {
+  return policyToCheck.roles === null || policyToCheck.roles.includes(role);
+}
+
+/** Which workforce records an actor can reach, as a filter the repository applies. */
+export type PersonScope =
+  | { kind: 'all' }
+  | { kind: 'organisation'; organisationId: string }
+  | { kind: 'team'; organisationId: string; managerPersonId: string }
+  | { kind: 'self'; personId: string }
+  | { kind: 'none' };
+
+/** The reach of an actor over workforce records. */
+export function personScope(actor: Actor): PersonScope {
+  if (CROSS_ORGANISATION_ROLES.has(actor.role)) return { kind: 'all' };
+  switch (actor.role) {
+    case 'hr-manager':
+      return { kind: 'organisation', organisationId: actor.organisationId };
+    case 'line-manager':
+      return actor.personId ? { kind: 'team', organisationId: actor.organisationId, managerPersonId: actor.personId } : { kind: 'none' };
+    case 'staff':
+      return actor.personId ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
+    default:
+      return { kind: 'none' };
+  }
+}
+
+/** The reach of an actor when writing workforce records (never wider than reading). */
+export function personWriteScope(actor: Actor): PersonScope {
+  if (actor.role === 'oh-administrator' || actor.role === 'system-administrator') return { kind: 'all' };
+  if (actor.role === 'hr-manager') return { kind: 'organisation', organisationId: actor.organisationId };
+  return { kind: 'none' };
+}
+
+/** Which organisations' units an actor can see. */
+export function organisationReach(actor: Actor): { kind: 'all' } | { kind: 'own'; organisationId: string } {
+  return CROSS_ORGANISATION_ROLES.has(actor.role) ? { kind: 'all' } : { kind: 'own', organisationId: actor.organisationId };
+}
+
+/** May this actor see OH clinical detail at all (CONF-1)? */
+export function maySeeClinicalDetail(actor: Actor): boolean {
+  return actor.role === 'oh-clinician';
+}
+
+/** Which parts of a workforce record an actor may see (Caldicott: minimum necessary). */
+export interface PersonFieldAccess {
+  dateOfBirth: boolean;
+  nhsNumber: boolean;
+  contact: boolean;
+}
+
+/** Field-level view of a workforce record for an actor who can already reach it. */
+export function personFieldAccess(actor: Actor, person: { id: string; protectedIdentity: boolean }): PersonFieldAccess {
+  const self = actor.personId === person.id;
+  const oh = actor.role === 'oh-clinician' || actor.role === 'oh-administrator';
+  return {
+    dateOfBirth: self || oh || actor.role === 'hr-manager' || actor.role === 'system-administrator',
+    nhsNumber: self || oh,
+    // CONF-3: a protected-identity officer's contact details are for OH and themselves only.
+    contact: self || oh || (!person.protectedIdentity && (actor.role === 'hr-manager' || actor.role === 'system-administrator')),
+  };
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Config } from '../config/config.js';
+import { migrationSource } from './migrations/index.js';
+
+export type { Knex };
+export type Database = Knex;
+
+// PostgreSQL DATE columns come back as the calendar date string, not a JS Date in local
+// time; COUNT(*) and BIGINT ids come back as numbers (they never exceed 2^53 here).
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number.parseInt(v, 10));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number.parseFloat(v));
+
+/** Opens the database named by config: SQLite (WAL, foreign keys on) or PostgreSQL. */
+export function createDatabase(database: Config['database']): Database {
+  if (database.client === 'postgres') {
+    return knexFactory({
+      client: 'pg',
+      connection: database.url,
+      pool: { min: 0, max: database.poolMax },
+      migrations: { migrationSource, tableName: 'knex_migrations' },
+    });
+  }
+  if (database.filename !== ':memory:') fs.mkdirSync(path.dirname(database.filename), { recursive: true });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: database.filename },
+    useNullAsDefault: true,
+    // One connection: SQLite serialises writers anyway, and a single connection keeps
+    // transactions from waiting on each other's locks inside one process.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;', (err) =>
+          done(err, conn),
+        );
+      },
+    },
+    migrations: { migrationSource, tableName: 'knex_migrations' },
+  });
+}
+
+/** True when the database is PostgreSQL. */
+export function isPostgres(db: Knex): boolean {
+  return db.client.config.client === 'pg';
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  return applied;
+}
+
+/** Rolls every migration back (tests and `cli migrate --rollback-all`). */
+export async function rollbackAll(db: Knex): Promise<void> {
+  await db.migrate.rollback(undefined, true);
+}
+
+/** Reads a JSON column, whichever way the driver returned it. */
+export function readJson<T = unknown>(value: unknown): T {
+  if (value === null || value === undefined) return value as T;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** Reads a timestamp column (a Date from pg, an ISO string from SQLite). */
+export function readTimestamp(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+/** Reads a nullable timestamp column. */
+export function readOptionalTimestamp(value: unknown): Date | null {
+  return value === null || value === undefined ? null : readTimestamp(value);
+}
+
+/** Reads a boolean column (0/1 from SQLite). */
+export function readBoolean(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}
+
+/** True when `error` is a unique-constraint violation on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
+}
+
+/** True when `error` is a foreign-key violation on either database. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23503' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT') && /FOREIGN KEY/.test(e.message ?? ''));
+}

@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import * as foundationSchema from './20261122000100_foundation_schema.js';
+import * as referenceRoles from './20261122000200_reference_roles.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Listed explicitly (rather than read from the directory) so
+ * the same source works under tsx, vitest and compiled output. Migrations are immutable
+ * once landed: add a new file, never edit an old one.
+ */
+const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
+  ['20261122000100_foundation_schema', foundationSchema],
+  ['20261122000200_reference_roles', referenceRoles],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

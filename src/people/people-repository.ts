@@ -1,0 +1,261 @@
+import type { Knex } from 'knex';
+import { readBoolean, readJson, readTimestamp } from '../db/knex.js';
+import type { PersonScope } from '../auth/access-policy.js';
+import { workingPatternSchema } from './people-schemas.js';
+import type { NewPerson, Organisation, Person, PersonPage, Unit } from './people-types.js';
+
+/** Restricts a query on `people` to the records a scope reaches (the access policy decides the scope). */
+function applyScope(q: Knex.QueryBuilder, scope: PersonScope, db: Knex): Knex.QueryBuilder {
+  switch (scope.kind) {
+    case 'all':
+      return q;
+    case 'organisation':
+      return q.where('people.organisation_id', scope.organisationId);
+    case 'self':
+      return q.where('people.id', scope.personId);
+    case 'team':
+      // Everyone who reports to the manager directly or through others; UNION (not ALL)
+      // stops even a corrupted cycle of line managers from recursing forever.
+      return q
+        .where('people.organisation_id', scope.organisationId)
+        .whereIn(
+          'people.id',
+          db
+            .withRecursive('team', ['id'], (cte) =>
+              cte
+                .select('id')
+                .from('people')
+                .where('line_manager_id', scope.managerPersonId)
+                .union((u) => u.select('p.id').from('people as p').join('team', 'p.line_manager_id', 'team.id')),
+            )
+            .select('id')
+            .from('team'),
+        );
+    case 'none':
+      return q.whereRaw('1 = 0');
+  }
+}
+
+function toPerson(row: Record<string, unknown>): Person {
+  return {
+    id: row.id as string,
+    organisationId: row.organisation_id as string,
+    staffNumber: row.staff_number as string,
+    collarNumber: (row.collar_number as string | null) ?? null,
+    givenName: row.given_name as string,
+    familyName: row.family_name as string,
+    dateOfBirth: (row.date_of_birth as string | null) ?? null,
+    nhsNumber: (row.nhs_number as string | null) ?? null,
+    role: row.workforce_role as Person['role'],
+    unitId: (row.unit_id as string | null) ?? null,
+    lineManagerId: (row.line_manager_id as string | null) ?? null,
+    serviceStartDate: row.service_start_date as string,
+    leavingDate: (row.leaving_date as string | null) ?? null,
+    workingPattern: workingPatternSchema.parse(readJson(row.working_pattern)),
+    protectedIdentity: readBoolean(row.protected_identity),
+    workEmail: (row.work_email as string | null) ?? null,
+    personalEmail: (row.personal_email as string | null) ?? null,
+    createdAt: readTimestamp(row.created_at),
+    updatedAt: readTimestamp(row.updated_at),
+  };
+}
+
+function toRow(p: Partial<NewPerson>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  const map: Array<[keyof NewPerson, string]> = [
+    ['id', 'id'],
+    ['organisationId', 'organisation_id'],
+    ['staffNumber', 'staff_number'],
+    ['collarNumber', 'collar_number'],
+    ['givenName', 'given_name'],
+    ['familyName', 'family_name'],
+    ['dateOfBirth', 'date_of_birth'],
+    ['nhsNumber', 'nhs_number'],
+    ['role', 'workforce_role'],
+    ['unitId', 'unit_id'],
+    ['lineManagerId', 'line_manager_id'],
+    ['serviceStartDate', 'service_start_date'],
+    ['leavingDate', 'leaving_date'],
+    ['protectedIdentity', 'protected_identity'],
+    ['workEmail', 'work_email'],
+    ['personalEmail', 'personal_email'],
+  ];
+  for (const [key, column] of map) if (p[key] !== undefined) row[column] = p[key];
+  if (p.workingPattern !== undefined) row.working_pattern = JSON.stringify(p.workingPattern);
+  return row;
+}
+
+function searchName(familyName: string, givenName: string): string {
+  return `${familyName} ${givenName}`.toLowerCase();
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Storage of organisations, units and workforce members. */
+export class PeopleRepository {
+  constructor(private readonly db: Knex) {}
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  async findPerson(id: string, scope: PersonScope): Promise<Person | null> {
+    const row = await applyScope(this.db('people').select('people.*').where('people.id', id), scope, this.db).first();
+    return row ? toPerson(row) : null;
+  }
+
+  async findPersonsByIds(ids: readonly string[]): Promise<Person[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db('people').select('*').whereIn('id', [...ids]);
+    return rows.map(toPerson);
+  }
+
+  async findByStaffNumber(organisationId: string, staffNumber: string): Promise<Person | null> {
+    const row = await this.db('people').where({ organisation_id: organisationId, staff_number: staffNumber }).first();
+    return row ? toPerson(row) : null;
+  }
+
+  /** Searches within `scope`: by name fragment, staff number (exact) and unit; ordered by family then given name. */
+  async search(
+    scope: PersonScope,
+    filter: { q?: string | undefined; staffNumber?: string | undefined; unitId?: string | undefined; organisationId?: string | undefined; limit: number; offset: number },
+  ): Promise<PersonPage> {
+    const base = applyScope(this.db('people'), scope, this.db);
+    if (filter.q) {
+      const words = filter.q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
+      for (const word of words) {
+        base.where((w) =>
+          w
+            .whereRaw(`people.search_name LIKE ? ESCAPE '\\'`, [`%${escapeLike(word)}%`])
+            .orWhere('people.staff_number', word.toUpperCase())
+            .orWhere('people.collar_number', word.toUpperCase()),
+        );
+      }
+    }
+    if (filter.staffNumber) base.where('people.staff_number', filter.staffNumber);
+    if (filter.unitId) base.where('people.unit_id', filter.unitId);
+    if (filter.organisationId) base.where('people.organisation_id', filter.organisationId);
+    const [countRow, rows] = await Promise.all([
+      base.clone().count<{ n: number }[]>({ n: '*' }).first(),
+      base.clone().select('people.*').orderBy([{ column: 'people.search_name' }, { column: 'people.id' }]).limit(filter.limit).offset(filter.offset),
+    ]);
+    return { items: rows.map(toPerson), total: Number(countRow?.n ?? 0) };
+  }
+
+  async insertPerson(person: NewPerson, now: Date, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.db)('people').insert({
+      ...toRow(person),
+      search_name: searchName(person.familyName, person.givenName),
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    });
+  }
+
+  async insertPeople(people: readonly NewPerson[], now: Date, trx?: Knex.Transaction): Promise<void> {
+    const rows = people.map((p) => ({
+      ...toRow(p),
+      search_name: searchName(p.familyName, p.givenName),
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    }));
+    // SQLite limits bound parameters per statement; 40 rows × 19 columns stays well inside it.
+    await (trx ?? this.db).batchInsert('people', rows, 40);
+  }
+
+  async updatePerson(id: string, changes: Partial<NewPerson>, now: Date, trx?: Knex.Transaction): Promise<void> {
+    const row = toRow(changes);
+    // Callers pass both names whenever either changes, so the search key stays in step.
+    if (changes.givenName !== undefined && changes.familyName !== undefined) row.search_name = searchName(changes.familyName, changes.givenName);
+    await (trx ?? this.db)('people').where({ id }).update({ ...row, updated_at: now.toISOString() });
+  }
+
+  /** True when `candidateId` reports (directly or not) to `managerId`: used to refuse management cycles. */
+  async reportsTo(candidateId: string, managerId: string): Promise<boolean> {
+    const row = await this.db
+      .withRecursive('chain', ['id'], (cte) =>
+        cte
+          .select('line_manager_id')
+          .from('people')
+          .where('id', candidateId)
+          .whereNotNull('line_manager_id')
+          .union((u) => u.select('p.line_manager_id').from('people as p').join('chain', 'p.id', 'chain.id').whereNotNull('p.line_manager_id')),
+      )
+      .select('id')
+      .from('chain')
+      .where('id', managerId)
+      .first();
+    return Boolean(row);
+  }
+
+  // Organisations ------------------------------------------------------------
+
+  async listOrganisations(): Promise<Organisation[]> {
+    const rows = await this.db('organisations').select('*').orderBy('name');
+    return rows.map(toOrganisation);
+  }
+
+  async findOrganisation(id: string): Promise<Organisation | null> {
+    const row = await this.db('organisations').where({ id }).first();
+    return row ? toOrganisation(row) : null;
+  }
+
+  async insertOrganisation(org: Organisation, now: Date, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.db)('organisations').insert({
+      id: org.id,
+      name: org.name,
+      kind: org.kind,
+      ods_code: org.odsCode,
+      host_organisation_id: org.hostOrganisationId,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    });
+  }
+
+  // Units --------------------------------------------------------------------
+
+  async listUnits(organisationIds: readonly string[] | 'all'): Promise<Unit[]> {
+    const q = this.db('units').select('*').orderBy('name');
+    if (organisationIds !== 'all') q.whereIn('organisation_id', [...organisationIds]);
+    return (await q).map(toUnit);
+  }
+
+  async findUnit(id: string): Promise<Unit | null> {
+    const row = await this.db('units').where({ id }).first();
+    return row ? toUnit(row) : null;
+  }
+
+  async insertUnit(unit: Unit, now: Date, trx?: Knex.Transaction): Promise<void> {
+    await (trx ?? this.db)('units').insert({
+      id: unit.id,
+      organisation_id: unit.organisationId,
+      name: unit.name,
+      code: unit.code,
+      parent_unit_id: unit.parentUnitId,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    });
+  }
+}
+
+function toOrganisation(row: Record<string, unknown>): Organisation {
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    kind: row.kind as Organisation['kind'],
+    odsCode: (row.ods_code as string | null) ?? null,
+    hostOrganisationId: (row.host_organisation_id as string | null) ?? null,
+  };
+}
+
+function toUnit(row: Record<string, unknown>): Unit {
+  return {
+    id: row.id as string,
+    organisationId: row.organisation_id as string,
+    name: row.name as string,
+    code: (row.code as string | null) ?? null,
+    parentUnitId: (row.parent_unit_id as string | null) ?? null,
+  };
+}

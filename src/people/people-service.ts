@@ -1,0 +1,244 @@
+import type { AuditService } from '../audit/audit-service.js';
+import { organisationReach, personFieldAccess, personScope, personWriteScope } from '../auth/access-policy.js';
+import type { Clock } from '../shared/clock.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { RequestContext } from '../shared/request-context.js';
+import { isUniqueViolation } from '../db/knex.js';
+import type { PeopleRepository } from './people-repository.js';
+import {
+  DEFAULT_WORKING_PATTERN,
+  type CreatePersonInput,
+  type CreateUnitInput,
+  type SearchPeopleInput,
+  type UpdatePersonInput,
+} from './people-schemas.js';
+import type { NewPerson, Organisation, Person, PersonPage, Unit } from './people-types.js';
+
+/** A workforce record as one actor may see it: fields they may not see are absent. */
+export type PersonView = Omit<Person, 'dateOfBirth' | 'nhsNumber' | 'workEmail' | 'personalEmail' | 'createdAt' | 'updatedAt'> & {
+  dateOfBirth?: string | null;
+  nhsNumber?: string | null;
+  workEmail?: string | null;
+  personalEmail?: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** Organisations, units and workforce records: use cases. Access is decided by the access policy, every read audited. */
+export class PeopleService {
+  constructor(
+    private readonly repository: PeopleRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Projects a person for the actor (Caldicott: minimum necessary; CONF-3). */
+  viewFor(ctx: RequestContext, person: Person): PersonView {
+    const access = personFieldAccess(ctx.actor, person);
+    const { dateOfBirth, nhsNumber, workEmail, personalEmail, createdAt, updatedAt, ...rest } = person;
+    return {
+      ...rest,
+      ...(access.dateOfBirth ? { dateOfBirth } : {}),
+      ...(access.nhsNumber ? { nhsNumber } : {}),
+      ...(access.contact ? { workEmail, personalEmail } : {}),
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+    };
+  }
+
+  /** Reads one workforce record within the actor's reach; outside reach is "not found". Audited either way. */
+  async getPerson(ctx: RequestContext, id: string, purpose = 'workforce-record'): Promise<Person> {
+    const person = await this.repository.findPerson(id, personScope(ctx.actor));
+    if (!person) {
+      await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, purpose, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
+      throw new NotFoundError('person');
+    }
+    await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, subjectPersonId: id, purpose });
+    return person;
+  }
+
+  /** Searches workforce records within the actor's reach. The search and what it returned are audited. */
+  async searchPeople(ctx: RequestContext, input: SearchPeopleInput): Promise<PersonPage> {
+    const page = await this.repository.search(personScope(ctx.actor), input);
+    await this.audit.record(ctx, {
+      action: 'search',
+      entityType: 'person',
+      purpose: 'workforce-record',
+      details: { filter: { ...input, q: input.q ? '[given]' : undefined }, total: page.total, returned: page.items.map((p) => p.id) },
+    });
+    return page;
+  }
+
+  /** Creates a workforce record in the caller's organisation (or one they may write to). */
+  async createPerson(ctx: RequestContext, input: CreatePersonInput): Promise<Person> {
+    const organisationId = input.organisationId ?? ctx.actor.organisationId;
+    const fields: FieldErrors = {};
+    const scope = personWriteScope(ctx.actor);
+    const organisation = await this.repository.findOrganisation(organisationId);
+    if (!organisation || (scope.kind === 'organisation' && scope.organisationId !== organisationId) || scope.kind === 'none') {
+      fields.organisationId = 'No such organisation you can add people to';
+    } else if (organisation.kind === 'nhs-partner') {
+      fields.organisationId = 'Workforce records belong to the host force or a partner agency';
+    }
+    const id = newId();
+    await this.checkReferences(organisationId, id, input, fields);
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    const person: NewPerson = {
+      id,
+      organisationId,
+      staffNumber: input.staffNumber.toUpperCase(),
+      collarNumber: input.collarNumber?.toUpperCase() ?? null,
+      givenName: input.givenName,
+      familyName: input.familyName,
+      dateOfBirth: input.dateOfBirth ?? null,
+      nhsNumber: input.nhsNumber ?? null,
+      role: input.role,
+      unitId: input.unitId ?? null,
+      lineManagerId: input.lineManagerId ?? null,
+      serviceStartDate: input.serviceStartDate,
+      leavingDate: input.leavingDate ?? null,
+      workingPattern: input.workingPattern ?? DEFAULT_WORKING_PATTERN,
+      protectedIdentity: input.protectedIdentity ?? false,
+      workEmail: input.workEmail ?? null,
+      personalEmail: input.personalEmail ?? null,
+    };
+    const now = this.clock.now();
+    try {
+      await this.repository.transaction(async (trx) => {
+        await this.repository.insertPerson(person, now, trx);
+        await this.audit.record(ctx, { action: 'create', entityType: 'person', entityId: id, subjectPersonId: id, purpose: 'workforce-record' }, trx);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError('duplicate-staff-number', 'A person with this staff number already exists in the organisation.', {
+          staffNumber: 'This staff number is already in use',
+        });
+      }
+      throw error;
+    }
+    return { ...person, createdAt: now, updatedAt: now };
+  }
+
+  /** Updates a workforce record within the actor's write reach. */
+  async updatePerson(ctx: RequestContext, id: string, input: UpdatePersonInput): Promise<Person> {
+    const existing = await this.repository.findPerson(id, personWriteScope(ctx.actor));
+    if (!existing) {
+      await this.audit.record(ctx, { action: 'update', entityType: 'person', entityId: id, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
+      throw new NotFoundError('person');
+    }
+    const fields: FieldErrors = {};
+    await this.checkReferences(existing.organisationId, id, { ...input, dateOfBirth: input.dateOfBirth !== undefined ? input.dateOfBirth : existing.dateOfBirth, serviceStartDate: input.serviceStartDate ?? existing.serviceStartDate, leavingDate: input.leavingDate !== undefined ? input.leavingDate : existing.leavingDate }, fields);
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    const changes: Partial<NewPerson> = {
+      ...input,
+      ...(input.staffNumber !== undefined ? { staffNumber: input.staffNumber.toUpperCase() } : {}),
+      ...(input.collarNumber ? { collarNumber: input.collarNumber.toUpperCase() } : {}),
+    };
+    if (input.givenName !== undefined || input.familyName !== undefined) {
+      changes.givenName = input.givenName ?? existing.givenName;
+      changes.familyName = input.familyName ?? existing.familyName;
+    }
+    const now = this.clock.now();
+    try {
+      await this.repository.transaction(async (trx) => {
+        await this.repository.updatePerson(id, changes, now, trx);
+        await this.audit.record(
+          ctx,
+          { action: 'update', entityType: 'person', entityId: id, subjectPersonId: id, purpose: 'workforce-record', details: { fields: Object.keys(input) } },
+          trx,
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError('duplicate-staff-number', 'A person with this staff number already exists in the organisation.', {
+          staffNumber: 'This staff number is already in use',
+        });
+      }
+      throw error;
+    }
+    return { ...existing, ...changes, updatedAt: now } as Person;
+  }
+
+  /** Checks dates, unit and line manager belong together; adds field errors. */
+  private async checkReferences(
+    organisationId: string,
+    personId: string,
+    input: { dateOfBirth?: string | null | undefined; serviceStartDate?: string | undefined; leavingDate?: string | null | undefined; unitId?: string | null | undefined; lineManagerId?: string | null | undefined },
+    fields: FieldErrors,
+  ): Promise<void> {
+    const today = this.clock.now().toISOString().slice(0, 10);
+    if (input.dateOfBirth && input.dateOfBirth >= today) fields.dateOfBirth = 'Date of birth must be in the past';
+    if (input.dateOfBirth && input.serviceStartDate && input.serviceStartDate <= input.dateOfBirth) {
+      fields.serviceStartDate = 'Service must start after the date of birth';
+    }
+    if (input.leavingDate && input.serviceStartDate && input.leavingDate < input.serviceStartDate) {
+      fields.leavingDate = 'Leaving date must be on or after the service start date';
+    }
+    if (input.unitId) {
+      const unit = await this.repository.findUnit(input.unitId);
+      if (!unit || unit.organisationId !== organisationId) fields.unitId = 'No such unit in this organisation';
+    }
+    if (input.lineManagerId) {
+      if (input.lineManagerId === personId) {
+        fields.lineManagerId = 'A person cannot be their own line manager';
+      } else {
+        const [manager] = await this.repository.findPersonsByIds([input.lineManagerId]);
+        if (!manager || manager.organisationId !== organisationId) fields.lineManagerId = 'No such person in this organisation';
+        else if (await this.repository.reportsTo(input.lineManagerId, personId)) {
+          fields.lineManagerId = 'This person already reports to them: the line management would go round in a circle';
+        }
+      }
+    }
+  }
+
+  // Organisations and units ------------------------------------------------
+
+  /** Organisations the OH unit serves (OH staff and system administrators). */
+  async listOrganisations(): Promise<Organisation[]> {
+    return this.repository.listOrganisations();
+  }
+
+  /** Units the actor can see: every organisation's for OH staff, otherwise their own. */
+  async listUnits(ctx: RequestContext, organisationId?: string): Promise<Unit[]> {
+    const reach = organisationReach(ctx.actor);
+    if (reach.kind === 'own') {
+      if (organisationId && organisationId !== reach.organisationId) return [];
+      return this.repository.listUnits([reach.organisationId]);
+    }
+    return this.repository.listUnits(organisationId ? [organisationId] : 'all');
+  }
+
+  /** One unit within reach, or not found. */
+  async getUnit(ctx: RequestContext, id: string): Promise<Unit> {
+    const unit = await this.repository.findUnit(id);
+    const reach = organisationReach(ctx.actor);
+    if (!unit || (reach.kind === 'own' && unit.organisationId !== reach.organisationId)) throw new NotFoundError('unit');
+    return unit;
+  }
+
+  /** Creates a unit in an organisation the actor may write to. */
+  async createUnit(ctx: RequestContext, input: CreateUnitInput): Promise<Unit> {
+    const organisationId = input.organisationId ?? ctx.actor.organisationId;
+    const scope = personWriteScope(ctx.actor);
+    const fields: FieldErrors = {};
+    const organisation = await this.repository.findOrganisation(organisationId);
+    if (!organisation || (scope.kind === 'organisation' && scope.organisationId !== organisationId) || scope.kind === 'none') {
+      fields.organisationId = 'No such organisation you can add units to';
+    }
+    if (input.parentUnitId) {
+      const parent = await this.repository.findUnit(input.parentUnitId);
+      if (!parent || parent.organisationId !== organisationId) fields.parentUnitId = 'No such unit in this organisation';
+    }
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    const unit: Unit = { id: newId(), organisationId, name: input.name, code: input.code ?? null, parentUnitId: input.parentUnitId ?? null };
+    try {
+      await this.repository.insertUnit(unit, this.clock.now());
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('duplicate-unit-name', 'A unit with this name already exists.', { name: 'This name is already in use' });
+      throw error;
+    }
+    await this.audit.record(ctx, { action: 'create', entityType: 'unit', entityId: unit.id });
+    return unit;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Typed application errors. Every error that reaches a user carries a stable `code`
+ * (never match on message text) and a public message that is safe to show: no SQL,
+ * no stack, no health data. The web error handler turns these into HTML, JSON or
+ * FHIR OperationOutcome.
+ */
+export type FieldErrors = Record<string, string>;
+
+export interface AppErrorOptions {
+  code: string;
+  status: number;
+  publicMessage: string;
+  fields?: FieldErrors;
+  cause?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Base class for every error the platform raises on purpose. */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly publicMessage: string;
+  readonly fields: FieldErrors | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(options: AppErrorOptions) {
+    super(options.publicMessage, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = options.code;
+    this.status = options.status;
+    this.publicMessage = options.publicMessage;
+    this.fields = options.fields;
+    this.headers = options.headers;
+  }
+}
+
+/** 400: the request could not be read at all (malformed JSON, bad encoding). */
+export class BadRequestError extends AppError {
+  constructor(code: string, publicMessage: string, cause?: unknown) {
+    super({ code, status: 400, publicMessage, cause });
+  }
+}
+
+/** 422: the request was read but its content is not acceptable. */
+export class ValidationError extends AppError {
+  constructor(fields: FieldErrors, publicMessage = 'Some of the information given is not valid.', code = 'validation-failed') {
+    super({ code, status: 422, publicMessage, fields });
+  }
+}
+
+/** 401: no valid credentials. */
+export class UnauthenticatedError extends AppError {
+  constructor(code = 'unauthenticated', publicMessage = 'You need to sign in to do that.') {
+    super({ code, status: 401, publicMessage });
+  }
+}
+
+/** 403: authenticated, but this role may not use this route at all. */
+export class ForbiddenError extends AppError {
+  constructor(code = 'forbidden', publicMessage = 'You do not have permission to do that.') {
+    super({ code, status: 403, publicMessage });
+  }
+}
+
+/**
+ * 404: the record does not exist *or* lies outside the caller's reach. The two cases are
+ * deliberately indistinguishable so that nothing leaks whether a record exists.
+ */
+export class NotFoundError extends AppError {
+  constructor(what = 'record') {
+    super({ code: 'not-found', status: 404, publicMessage: `The ${what} was not found.` });
+  }
+}
+
+/** 409: the request conflicts with existing state (duplicate staff number, etc.). */
+export class ConflictError extends AppError {
+  constructor(code: string, publicMessage: string, fields?: FieldErrors) {
+    super({ code, status: 409, publicMessage, ...(fields ? { fields } : {}) });
+  }
+}
+
+/** 429: too many attempts. */
+export class TooManyRequestsError extends AppError {
+  constructor(code: string, publicMessage: string, retryAfterSeconds?: number) {
+    super({
+      code,
+      status: 429,
+      publicMessage,
+      ...(retryAfterSeconds ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {}),
+    });
+  }
+}
+
+/** True when `error` is one of ours. */
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
