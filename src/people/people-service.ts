@@ -192,6 +192,22 @@ export class PeopleService {
     }
   }
 
+  /**
+   * Display names for people named on a record the actor can already see (a line
+   * manager on a staff member's own record). Names only: nothing else about them.
+   */
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const found = await this.repository.findPersonsByIds(ids);
+    return new Map(found.map((p) => [p.id, `${p.givenName} ${p.familyName}`]));
+  }
+
+  /** Creates an organisation (first start in production, the CLI, demo data). */
+  async createOrganisation(input: Omit<Organisation, 'id'>): Promise<Organisation> {
+    const organisation: Organisation = { id: newId(), ...input };
+    await this.repository.insertOrganisation(organisation, this.clock.now());
+    return organisation;
+  }
+
   // Organisations and units ------------------------------------------------
 
   /** Organisations the OH unit serves (OH staff and system administrators). */

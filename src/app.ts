@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Knex } from 'knex';
+import type { AuditService } from './audit/audit-service.js';
+import { auditRoutes } from './audit/audit-routes.js';
+import type { AuthService } from './auth/auth-service.js';
+import { authRoutes } from './auth/auth-routes.js';
+import type { Config } from './config/config.js';
+import type { Translator } from './i18n/i18n.js';
+import type { PeopleService } from './people/people-service.js';
+import { peopleRoutes } from './people/people-routes.js';
+import { usersRoutes } from './people/users-routes.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import { AppError } from './shared/errors.js';
+import { createPassport, guardsFor } from './web/authenticate.js';
+import { errorHandler, notFoundHandler } from './web/error-handler.js';
+import { csrfProtection, localeMiddleware, requestId, requestLogger, sessionActor, sessionMiddleware } from './web/middleware.js';
+import { RouteRegistry } from './web/route-registry.js';
+import { systemRoutes } from './web/system-routes.js';
+import { homeRoutes } from './web/home-routes.js';
+import { configureViews } from './web/views.js';
+import './web/express-augment.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppServices {
+  auth: AuthService;
+  people: PeopleService;
+  audit: AuditService;
+}
+
+export interface AppDependencies {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  clock: Clock;
+  translator: Translator;
+  services: AppServices;
+  sessionSecret: string;
+  /** Readiness beyond the database (e.g. the job runner). */
+  isReady?: () => boolean;
+}
+
+export interface CreatedApp {
+  app: Express;
+  registry: RouteRegistry;
+}
+
+/** Builds every route of the platform into one registry. */
+export function buildRegistry(deps: AppDependencies): RouteRegistry {
+  const registry = new RouteRegistry();
+  registry.add(...systemRoutes(deps, () => registry));
+  registry.add(...authRoutes(deps));
+  registry.add(...homeRoutes(deps));
+  registry.add(...peopleRoutes(deps));
+  registry.add(...usersRoutes(deps));
+  registry.add(...auditRoutes(deps));
+  return registry;
+}
+
+/** The express app, without listening (tests drive it with supertest). */
+export function createApp(deps: AppDependencies): CreatedApp {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ? 1 : false);
+  app.set('query parser', 'simple');
+  configureViews(app, path.join(root, 'views'));
+
+  app.use(requestId);
+  app.use(requestLogger(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          ...(config.session.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.isProduction,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  // API: JSON bodies only, bearer tokens, no session lookups.
+  app.use('/api', (req, _res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      return next(new AppError({ code: 'unsupported-media-type', status: 415, publicMessage: 'Send the request body as application/json.' }));
+    }
+    next();
+  });
+  app.use('/api', express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  // Pages: form posts, sessions, the signed-in user, language, CSRF.
+  const pages = express.Router();
+  pages.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
+  pages.use(sessionMiddleware({ db: deps.db, secret: deps.sessionSecret, secure: config.session.secureCookies, maxAgeMinutes: config.session.maxAgeMinutes }));
+  pages.use(sessionActor(deps.services.auth));
+  pages.use(csrfProtection);
+  const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/assets/') && p !== '/healthz' && p !== '/readyz';
+  app.use((req, res, next) => (isPageRequest(req.path) ? pages(req, res, next) : next()));
+  app.use(localeMiddleware(deps.translator));
+
+  const registry = buildRegistry(deps);
+  const passport = createPassport(deps.services.auth);
+  for (const route of registry.list()) {
+    app[route.method](route.path, ...guardsFor(route, passport, deps.services.audit), ...(route.before ?? []), async (req, res, next) => {
+      try {
+        await route.handler(req, res);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return { app, registry };
+}

@@ -1,0 +1,291 @@
+import type { AuditService } from '../audit/audit-service.js';
+import type { User, UsersRepository } from '../people/users-repository.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, ConflictError, ValidationError } from '../shared/errors.js';
+import { newId, randomSecret, sha256 } from '../shared/ids.js';
+import type { AnyContext } from '../shared/request-context.js';
+import { isUniqueViolation } from '../db/knex.js';
+import type { Actor } from './actor.js';
+import type { OneTimeLinkPurpose, OneTimeLinkRepository } from './one-time-link-repository.js';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { defaultRole, requiresMfa, type Role } from './roles.js';
+import type { ApiToken, TokenRepository } from './token-repository.js';
+import { newTotpSecret, verifyTotp } from './totp.js';
+
+export interface AuthSettings {
+  maxAttempts: number;
+  lockoutMinutes: number;
+}
+
+const TOKEN_PREFIX = 'blp_';
+
+/** Sign-in failed; the code says why, the message never says whether the email exists. */
+export class SignInError extends AppError {
+  constructor(code: 'invalid-credentials' | 'account-locked', retryAfterSeconds?: number) {
+    super({
+      code,
+      status: code === 'account-locked' ? 429 : 401,
+      publicMessage:
+        code === 'account-locked'
+          ? 'Too many failed attempts. This account is locked for a while; try again later or ask an administrator.'
+          : 'The email address or password is not right.',
+      ...(retryAfterSeconds ? { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } } : {}),
+    });
+  }
+}
+
+/**
+ * Accounts and credentials: password sign-in with lockout, TOTP multi-factor
+ * authentication, API bearer tokens, one-time links, signing out everywhere.
+ */
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly tokens: TokenRepository,
+    private readonly links: OneTimeLinkRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly settings: AuthSettings,
+  ) {}
+
+  /** Checks email and password; locks the account after too many failures. Every attempt is audited. */
+  async signIn(ctx: AnyContext, email: string, password: string): Promise<User> {
+    const now = this.clock.now();
+    const user = await this.users.findByEmail(email);
+    const ok = await verifyPassword(user?.passwordHash ?? null, password);
+    if (!user || user.disabledAt) {
+      await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', outcome: 'denied', reason: user ? 'account-disabled' : 'unknown-account' });
+      throw new SignInError('invalid-credentials');
+    }
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, outcome: 'denied', reason: 'account-locked' });
+      throw new SignInError('account-locked', (user.lockedUntil.getTime() - now.getTime()) / 1000);
+    }
+    if (!ok) {
+      const failures = await this.users.incrementFailedLogins(user.id, now);
+      const lock = failures >= this.settings.maxAttempts;
+      if (lock) {
+        await this.users.update(user.id, { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.settings.lockoutMinutes * 60_000) }, now);
+      }
+      await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, outcome: 'denied', reason: lock ? 'locked-after-failures' : 'wrong-password' });
+      throw lock ? new SignInError('account-locked', this.settings.lockoutMinutes * 60) : new SignInError('invalid-credentials');
+    }
+    await this.users.update(user.id, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now }, now);
+    await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, details: { step: 'password' } });
+    return user;
+  }
+
+  /** True when this user must pass MFA before doing anything (OH staff, system administrators). */
+  mfaRequired(user: Pick<User, 'roles'>): boolean {
+    return requiresMfa(user.roles);
+  }
+
+  /** Checks a TOTP code for an enrolled user; refuses a code already used. */
+  async verifySecondFactor(ctx: AnyContext, user: User, code: string): Promise<boolean> {
+    const now = this.clock.now();
+    const step = user.totpSecret && user.mfaEnrolledAt ? verifyTotp(user.totpSecret, code, now) : null;
+    const accepted = step !== null && (await this.users.acceptTotpStep(user.id, step, now));
+    await this.audit.record(ctx, {
+      action: 'sign-in',
+      entityType: 'user',
+      entityId: user.id,
+      outcome: accepted ? 'success' : 'denied',
+      ...(accepted ? { details: { step: 'mfa' } } : { reason: 'wrong-mfa-code' }),
+    });
+    return accepted;
+  }
+
+  /** A fresh secret to show during enrolment (kept in the session until confirmed). */
+  newEnrolmentSecret(): string {
+    return newTotpSecret();
+  }
+
+  /** Confirms enrolment when the code matches the secret shown; stores the secret. */
+  async confirmEnrolment(ctx: AnyContext, user: User, secret: string, code: string): Promise<boolean> {
+    const now = this.clock.now();
+    const step = verifyTotp(secret, code, now);
+    if (step === null) {
+      await this.audit.record(ctx, { action: 'update', entityType: 'user-mfa', entityId: user.id, outcome: 'denied', reason: 'wrong-mfa-code' });
+      return false;
+    }
+    await this.users.update(user.id, { totpSecret: secret, mfaEnrolledAt: now, totpLastStep: step }, now);
+    await this.audit.record(ctx, { action: 'update', entityType: 'user-mfa', entityId: user.id, details: { enrolled: true } });
+    return true;
+  }
+
+  /** The actor a user acts as: `requested` if they hold it, otherwise their default role. */
+  actorFor(user: User, requested: Role | undefined, via: Actor['via']): Actor | null {
+    const role = requested && user.roles.includes(requested) ? requested : defaultRole(user.roles);
+    if (!role) return null;
+    return {
+      userId: user.id,
+      displayName: user.displayName,
+      email: user.email,
+      organisationId: user.organisationId,
+      personId: user.personId,
+      roles: user.roles,
+      role,
+      via,
+      locale: user.locale,
+    };
+  }
+
+  async findUser(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  async setLocale(userId: string, locale: 'en' | 'cy'): Promise<void> {
+    await this.users.update(userId, { locale }, this.clock.now());
+  }
+
+  /** Voids every session of the user, including the current one. */
+  async signOutEverywhere(ctx: AnyContext, userId: string): Promise<void> {
+    await this.users.bumpSessionEpoch(userId, this.clock.now());
+    await this.audit.record(ctx, { action: 'sign-out', entityType: 'user', entityId: userId, details: { everywhere: true } });
+  }
+
+  // API tokens ---------------------------------------------------------------
+
+  /** Creates a bearer token for one user, acting as one of their roles. The secret is returned once and stored only as a digest. */
+  async createToken(ctx: AnyContext, user: User, options: { name: string; role?: Role; expiresAt?: Date | null }): Promise<{ token: string; record: ApiToken }> {
+    const role = options.role ?? defaultRole(user.roles);
+    if (!role || !user.roles.includes(role)) throw new ValidationError({ role: 'The user does not hold this role' });
+    const id = newId();
+    const secret = randomSecret(32);
+    const token = `${TOKEN_PREFIX}${secret}`;
+    const now = this.clock.now();
+    const record = { id, userId: user.id, role, name: options.name, createdAt: now, expiresAt: options.expiresAt ?? null };
+    await this.tokens.insert({ ...record, tokenHash: sha256(token) });
+    await this.audit.record(ctx, { action: 'create', entityType: 'api-token', entityId: id, details: { userId: user.id, role } });
+    return { token, record: { ...record, lastUsedAt: null, revokedAt: null } };
+  }
+
+  /** The actor a bearer token stands for, or null when it is unknown, revoked, expired or its user disabled. */
+  async authenticateToken(token: string): Promise<Actor | null> {
+    if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+    const record = await this.tokens.findByHash(sha256(token));
+    const now = this.clock.now();
+    if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return null;
+    const user = await this.users.findById(record.userId);
+    if (!user || user.disabledAt || !user.roles.includes(record.role)) return null;
+    await this.tokens.touch(record.id, now);
+    return this.actorFor(user, record.role, 'token');
+  }
+
+  async listTokens(userId: string): Promise<ApiToken[]> {
+    return this.tokens.listForUser(userId);
+  }
+
+  async revokeToken(ctx: AnyContext, userId: string, tokenId: string): Promise<boolean> {
+    const revoked = await this.tokens.revoke(userId, tokenId, this.clock.now());
+    if (revoked) await this.audit.record(ctx, { action: 'update', entityType: 'api-token', entityId: tokenId, details: { revoked: true } });
+    return revoked;
+  }
+
+  // Accounts -----------------------------------------------------------------
+
+  /** Creates a user. With no password, returns a one-time link for them to set one. */
+  async createUser(
+    ctx: AnyContext,
+    input: { email: string; displayName: string; roles: Role[]; organisationId: string; personId?: string | null; password?: string; locale?: 'en' | 'cy' },
+  ): Promise<{ user: User; setPasswordToken: string | null }> {
+    if (input.roles.length === 0) throw new ValidationError({ roles: 'Choose at least one role' });
+    if (input.password) {
+      const problem = passwordProblem(input.password, input.email);
+      if (problem) throw new ValidationError({ password: problem });
+    }
+    const now = this.clock.now();
+    const id = newId();
+    try {
+      await this.users.insert(
+        {
+          id,
+          email: input.email,
+          displayName: input.displayName,
+          passwordHash: input.password ? await hashPassword(input.password) : null,
+          organisationId: input.organisationId,
+          personId: input.personId ?? null,
+          roles: input.roles,
+          locale: input.locale ?? 'en',
+        },
+        now,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError('duplicate-user', 'A user with this email address (or for this person) already exists.', { email: 'Already in use' });
+      throw error;
+    }
+    await this.audit.record(ctx, { action: 'create', entityType: 'user', entityId: id, details: { roles: input.roles } });
+    const user = (await this.users.findById(id))!;
+    const setPasswordToken = input.password ? null : await this.createLink('set-password', id, 7 * 24 * 60);
+    return { user, setPasswordToken };
+  }
+
+  /** Creates a one-time link token valid for `minutes`. */
+  async createLink(purpose: OneTimeLinkPurpose, userId: string | null, minutes: number): Promise<string> {
+    const token = randomSecret(32);
+    const now = this.clock.now();
+    await this.links.insert({ id: newId(), purpose, userId, tokenHash: sha256(token), createdAt: now, expiresAt: new Date(now.getTime() + minutes * 60_000) });
+    return token;
+  }
+
+  /** In production, the first start with no users prints a link for creating the first administrator. */
+  async firstAdministratorLink(): Promise<string | null> {
+    if ((await this.users.count()) > 0) return null;
+    return this.createLink('first-administrator', null, 24 * 60);
+  }
+
+  /** True when `token` is a usable link for `purpose`. */
+  async linkIsUsable(token: string, purpose: OneTimeLinkPurpose): Promise<boolean> {
+    return Boolean(await this.links.findUsable(sha256(token), purpose, this.clock.now()));
+  }
+
+  /** Sets a password through a set-password link; the link is used up. */
+  async setPasswordWithLink(ctx: AnyContext, token: string, password: string): Promise<User> {
+    const now = this.clock.now();
+    const link = await this.links.findUsable(sha256(token), 'set-password', now);
+    if (!link?.userId) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    const user = await this.users.findById(link.userId);
+    if (!user) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    const problem = passwordProblem(password, user.email);
+    if (problem) throw new ValidationError({ password: problem });
+    if (!(await this.links.markUsed(link.id, now))) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    await this.users.update(user.id, { passwordHash: await hashPassword(password), failedLoginCount: 0, lockedUntil: null }, now);
+    await this.audit.record(ctx, { action: 'update', entityType: 'user', entityId: user.id, details: { passwordSet: true } });
+    return user;
+  }
+
+  /** Uses up a first-administrator link by creating that administrator. */
+  async createFirstAdministrator(
+    ctx: AnyContext,
+    token: string,
+    input: { email: string; displayName: string; password: string; organisationId: string },
+  ): Promise<User> {
+    const now = this.clock.now();
+    const link = await this.links.findUsable(sha256(token), 'first-administrator', now);
+    if (!link || (await this.users.count()) > 0) {
+      throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    }
+    const problem = passwordProblem(input.password, input.email);
+    if (problem) throw new ValidationError({ password: problem });
+    if (!(await this.links.markUsed(link.id, now))) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    const { user } = await this.createUser(ctx, { ...input, roles: ['system-administrator'] });
+    return user;
+  }
+
+  async setRoles(ctx: AnyContext, userId: string, roles: Role[]): Promise<void> {
+    if (roles.length === 0) throw new ValidationError({ roles: 'Choose at least one role' });
+    await this.users.setRoles(userId, roles, this.clock.now());
+    await this.audit.record(ctx, { action: 'update', entityType: 'user', entityId: userId, details: { roles } });
+  }
+
+  async setDisabled(ctx: AnyContext, userId: string, disabled: boolean): Promise<void> {
+    const now = this.clock.now();
+    await this.users.update(userId, { disabledAt: disabled ? now : null }, now);
+    if (disabled) await this.users.bumpSessionEpoch(userId, now);
+    await this.audit.record(ctx, { action: 'update', entityType: 'user', entityId: userId, details: { disabled } });
+  }
+
+  async listUsers(filter: { organisationId?: string; limit: number; offset: number }) {
+    return this.users.list(filter);
+  }
+}

@@ -1,0 +1,274 @@
+import { Faker, en, en_GB } from '@faker-js/faker';
+import { addDays, addYears, format, subYears } from 'date-fns';
+import type { Role } from '../auth/roles.js';
+import type { PeopleRepository } from '../people/people-repository.js';
+import type { WorkforceRole, WorkingPattern } from '../people/people-schemas.js';
+import type { NewPerson, Organisation, Unit } from '../people/people-types.js';
+import type { UsersRepository } from '../people/users-repository.js';
+import { hashPassword } from '../auth/passwords.js';
+import type { Clock } from '../shared/clock.js';
+import { nhsCheckDigit } from '../shared/nhs-number.js';
+
+/** The demo password and the base32 TOTP secret of the demo accounts that need MFA (documented in README; never used in production). */
+export const DEMO_PASSWORD = 'Blue-Light-Demo-2026';
+export const DEMO_TOTP_SECRET = 'BLUELIGHTDEMOMFA';
+
+export interface DemoAccount {
+  email: string;
+  role: Role;
+  organisation: 'host' | 'fire' | 'health-board';
+  mfa: boolean;
+  /** Which synthetic person the account belongs to, if any. */
+  person?: 'line-manager' | 'team-member' | 'hr' | 'partner-hr';
+}
+
+/** One account per role, plus a partner agency's HR manager to show organisation scope. */
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  { email: 'clinician@westshire.police.test', role: 'oh-clinician', organisation: 'host', mfa: true },
+  { email: 'oh.admin@westshire.police.test', role: 'oh-administrator', organisation: 'host', mfa: true },
+  { email: 'manager@westshire.police.test', role: 'line-manager', organisation: 'host', mfa: false, person: 'line-manager' },
+  { email: 'hr@westshire.police.test', role: 'hr-manager', organisation: 'host', mfa: false, person: 'hr' },
+  { email: 'lead@westshire-hb.nhs.test', role: 'health-board-lead', organisation: 'health-board', mfa: false },
+  { email: 'officer@westshire.police.test', role: 'staff', organisation: 'host', mfa: false, person: 'team-member' },
+  { email: 'sysadmin@westshire.police.test', role: 'system-administrator', organisation: 'host', mfa: true },
+  { email: 'hr@westshire-fire.test', role: 'hr-manager', organisation: 'fire', mfa: false, person: 'partner-hr' },
+];
+
+export interface DemoSummary {
+  organisations: number;
+  units: number;
+  people: number;
+  users: number;
+  password: string;
+}
+
+interface SeedDependencies {
+  repositories: { people: PeopleRepository; users: UsersRepository };
+  clock: Clock;
+}
+
+type UnitPlan = { name: string; code: string; weight: number; mix: Partial<Record<WorkforceRole, number>>; shift: boolean };
+
+const HOST_UNITS: UnitPlan[] = [
+  { name: 'Chief Officer Team', code: 'COT', weight: 0.5, mix: { officer: 0.6, 'police-staff': 0.4 }, shift: false },
+  { name: 'Response – Northern Division', code: 'RESP-N', weight: 14, mix: { officer: 0.9, 'special-constable': 0.1 }, shift: true },
+  { name: 'Response – Southern Division', code: 'RESP-S', weight: 14, mix: { officer: 0.9, 'special-constable': 0.1 }, shift: true },
+  { name: 'Neighbourhood Policing', code: 'NHP', weight: 11, mix: { officer: 0.5, pcso: 0.4, volunteer: 0.1 }, shift: true },
+  { name: 'Criminal Investigation Department', code: 'CID', weight: 9, mix: { officer: 0.8, 'police-staff': 0.2 }, shift: false },
+  { name: 'Public Protection Unit', code: 'PPU', weight: 7, mix: { officer: 0.7, 'police-staff': 0.3 }, shift: false },
+  { name: 'Roads Policing', code: 'RPU', weight: 5, mix: { officer: 1 }, shift: true },
+  { name: 'Custody', code: 'CUST', weight: 6, mix: { officer: 0.4, 'police-staff': 0.6 }, shift: true },
+  { name: 'Force Control Room', code: 'FCR', weight: 9, mix: { 'police-staff': 0.9, officer: 0.1 }, shift: true },
+  { name: 'Professional Standards', code: 'PSD', weight: 2, mix: { officer: 0.6, 'police-staff': 0.4 }, shift: false },
+  { name: 'People Services', code: 'HR', weight: 4, mix: { 'police-staff': 1 }, shift: false },
+  { name: 'Occupational Health Unit', code: 'OHU', weight: 2, mix: { 'police-staff': 1 }, shift: false },
+];
+
+/** A 10-day response rota: two earlies, two lates, two nights, four rest days. */
+const RESPONSE_ROTA = [true, true, true, true, true, true, false, false, false, false];
+
+/**
+ * Generates the demo organisation: a host force with units and line management, two
+ * partner agencies that buy OH services (seed 001), the NHS health board, and one account
+ * per role. Deterministic for a given seed and as-of date (the clock).
+ */
+export async function seedDemo(deps: SeedDependencies, options: { people: number; seed: number; years: number }): Promise<DemoSummary> {
+  const faker = new Faker({ locale: [en_GB, en] });
+  faker.seed(options.seed);
+  const now = deps.clock.now();
+  const asOf = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const iso = (d: Date) => format(d, 'yyyy-MM-dd');
+  const repo = deps.repositories.people;
+
+  const org = (name: string, kind: Organisation['kind'], odsCode: string | null, host: string | null): Organisation => ({
+    id: faker.string.uuid(),
+    name,
+    kind,
+    odsCode,
+    hostOrganisationId: host,
+  });
+  const host = org('Westshire Police', 'host-force', null, null);
+  const fire = org('Westshire Fire and Rescue Service', 'partner-agency', null, host.id);
+  const ambulance = org('Westshire Ambulance Service', 'partner-agency', null, host.id);
+  const healthBoard = org('Westshire University Health Board', 'nhs-partner', '7A9', null);
+  const organisations = [host, fire, ambulance, healthBoard];
+
+  const units: Unit[] = [];
+  const people: NewPerson[] = [];
+  const usedNhs = new Set<string>();
+  let staffSeq = 10000;
+
+  const nhsNumber = (): string => {
+    for (;;) {
+      const first = `999${faker.string.numeric(6)}`;
+      const check = nhsCheckDigit(first);
+      const value = check === null ? null : `${first}${check}`;
+      if (value && !usedNhs.has(value)) {
+        usedNhs.add(value);
+        return value;
+      }
+    }
+  };
+
+  const makePerson = (o: Organisation, unit: Unit, role: WorkforceRole, manager: string | null, shift: boolean, prefix: string): NewPerson => {
+    const age = faker.number.int({ min: 19, max: 63 });
+    const birth = addDays(subYears(asOf, age), -faker.number.int({ min: 0, max: 364 }));
+    const earliestStart = addYears(birth, 18);
+    // About one in twelve joined within the last year (ATT-17 needs them).
+    const recent = faker.number.float() < 0.08;
+    const start = recent
+      ? addDays(asOf, -faker.number.int({ min: 14, max: 360 }))
+      : faker.date.between({ from: earliestStart < subYears(asOf, 35) ? subYears(asOf, 35) : earliestStart, to: subYears(asOf, 1) });
+    const givenName = faker.person.firstName();
+    const familyName = faker.person.lastName();
+    const pattern: WorkingPattern = shift
+      ? { kind: 'rota', anchorDate: iso(addDays(asOf, -faker.number.int({ min: 0, max: 9 }))), cycle: RESPONSE_ROTA }
+      : faker.number.float() < 0.12
+        ? { kind: 'weekly', days: [1, 2, 3] }
+        : { kind: 'weekly', days: [1, 2, 3, 4, 5] };
+    const collared = role === 'officer' || role === 'pcso' || role === 'special-constable';
+    staffSeq += 1;
+    const local = `${givenName}.${familyName}`.toLowerCase().replace(/[^a-z.]/g, '');
+    return {
+      id: faker.string.uuid(),
+      organisationId: o.id,
+      staffNumber: `${prefix}${staffSeq}`,
+      collarNumber: collared ? String(faker.number.int({ min: 1000, max: 9999 })) : null,
+      givenName,
+      familyName,
+      dateOfBirth: iso(birth),
+      nhsNumber: faker.number.float() < 0.85 ? nhsNumber() : null,
+      role,
+      unitId: unit.id,
+      lineManagerId: manager,
+      serviceStartDate: iso(start < earliestStart ? earliestStart : start),
+      leavingDate: null,
+      workingPattern: pattern,
+      protectedIdentity: faker.number.float() < 0.02,
+      workEmail: `${local}${staffSeq}@${o === host ? 'westshire.police.test' : o === fire ? 'westshire-fire.test' : 'westshire-ambulance.test'}`,
+      personalEmail: faker.number.float() < 0.4 ? `${local}@example.org` : null,
+    };
+  };
+
+  const pick = (mix: UnitPlan['mix']): WorkforceRole => {
+    const r = faker.number.float();
+    let acc = 0;
+    for (const [role, share] of Object.entries(mix) as Array<[WorkforceRole, number]>) {
+      acc += share;
+      if (r < acc) return role;
+    }
+    return Object.keys(mix)[0] as WorkforceRole;
+  };
+
+  /** Builds one organisation's workforce: a head, unit heads under them, team leaders, members. */
+  const buildWorkforce = (o: Organisation, plans: UnitPlan[], total: number, prefix: string) => {
+    const orgUnits = plans.map((p) => ({ id: faker.string.uuid(), organisationId: o.id, name: p.name, code: p.code, parentUnitId: null }));
+    units.push(...orgUnits);
+    const top = makePerson(o, orgUnits[0]!, plans[0]!.mix.officer ? 'officer' : 'police-staff', null, false, prefix);
+    people.push(top);
+    const weights = plans.reduce((s, p) => s + p.weight, 0);
+    let remaining = total - 1;
+    plans.forEach((plan, i) => {
+      const unit = orgUnits[i]!;
+      const size = i === plans.length - 1 ? remaining : Math.min(remaining, Math.max(2, Math.round(((total - 1) * plan.weight) / weights)));
+      if (size <= 0) return;
+      remaining -= size;
+      const head = makePerson(o, unit, pick(plan.mix) === 'police-staff' ? 'police-staff' : plan.mix.officer ? 'officer' : 'police-staff', top.id, false, prefix);
+      people.push(head);
+      let leader: NewPerson | null = null;
+      for (let n = 1; n < size; n++) {
+        if (leader === null || (n - 1) % 8 === 0) {
+          leader = makePerson(o, unit, plan.mix.officer ? 'officer' : 'police-staff', head.id, plan.shift, prefix);
+          people.push(leader);
+          continue;
+        }
+        people.push(makePerson(o, unit, pick(plan.mix), leader.id, plan.shift, prefix));
+      }
+    });
+  };
+
+  const partnerSize = Math.max(6, Math.round(options.people * 0.05));
+  const hostSize = Math.max(20, options.people - 2 * partnerSize);
+  buildWorkforce(host, HOST_UNITS, hostSize, 'WP');
+  buildWorkforce(
+    fire,
+    [
+      { name: 'Fire Service Leadership', code: 'FRS-L', weight: 1, mix: { 'police-staff': 1 }, shift: false },
+      { name: 'Operational Crews', code: 'FRS-OPS', weight: 6, mix: { 'police-staff': 1 }, shift: true },
+      { name: 'Fire Service Support', code: 'FRS-SUP', weight: 2, mix: { 'police-staff': 1 }, shift: false },
+    ],
+    partnerSize,
+    'FR',
+  );
+  buildWorkforce(
+    ambulance,
+    [
+      { name: 'Ambulance Leadership', code: 'AMB-L', weight: 1, mix: { 'police-staff': 1 }, shift: false },
+      { name: 'Emergency Operations', code: 'AMB-OPS', weight: 6, mix: { 'police-staff': 1 }, shift: true },
+      { name: 'Clinical Contact Centre', code: 'AMB-CCC', weight: 2, mix: { 'police-staff': 1 }, shift: true },
+    ],
+    partnerSize,
+    'AM',
+  );
+
+  // Leavers during the history window give later capabilities (attendance, retirement) realistic churn.
+  const leavers = Math.round(people.length * 0.03 * Math.min(options.years, 10));
+  const candidates = people.filter((p) => p.lineManagerId !== null && !people.some((q) => q.lineManagerId === p.id));
+  for (const p of faker.helpers.arrayElements(candidates, Math.min(leavers, candidates.length))) {
+    const leaving = addDays(asOf, -faker.number.int({ min: 1, max: Math.max(2, options.years * 365) }));
+    if (iso(leaving) > p.serviceStartDate) p.leavingDate = iso(leaving);
+  }
+
+  // Accounts: tie the line manager, a team member and HR to real synthetic people.
+  const hostPeople = people.filter((p) => p.organisationId === host.id && !p.leavingDate);
+  const managers = hostPeople.filter((p) => hostPeople.some((q) => q.lineManagerId === p.id) && p.lineManagerId !== null && p.unitId === units.find((u) => u.code === 'RESP-N')?.id);
+  const lineManager = managers.find((m) => hostPeople.filter((q) => q.lineManagerId === m.id).length >= 3) ?? managers[0] ?? hostPeople[1]!;
+  const teamMember = hostPeople.find((p) => p.lineManagerId === lineManager.id && !p.protectedIdentity) ?? hostPeople[2]!;
+  const hrUnit = units.find((u) => u.code === 'HR')!;
+  const hrPerson = hostPeople.find((p) => p.unitId === hrUnit.id && p.id !== lineManager.id) ?? hostPeople[3]!;
+  const partnerHr = people.find((p) => p.organisationId === fire.id && p.unitId === units.find((u) => u.code === 'FRS-SUP')?.id) ?? people.find((p) => p.organisationId === fire.id)!;
+  const personFor: Record<NonNullable<DemoAccount['person']>, NewPerson> = { 'line-manager': lineManager, 'team-member': teamMember, hr: hrPerson, 'partner-hr': partnerHr };
+  const orgFor = { host, fire, 'health-board': healthBoard } as const;
+
+  await repo.transaction(async (trx) => {
+    for (const o of organisations) await repo.insertOrganisation(o, now, trx);
+    for (const u of units) await repo.insertUnit(u, now, trx);
+    // Managers before their reports, so every foreign key is satisfied in order.
+    await repo.insertPeople(people, now, trx);
+  });
+
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const account of DEMO_ACCOUNTS) {
+    const person = account.person ? personFor[account.person] : null;
+    await deps.repositories.users.insert(
+      {
+        id: faker.string.uuid(),
+        email: account.email,
+        displayName: person ? `${person.givenName} ${person.familyName}` : displayNameFor(account.role),
+        passwordHash,
+        organisationId: orgFor[account.organisation].id,
+        personId: person?.id ?? null,
+        roles: [account.role],
+        locale: 'en',
+        ...(account.mfa ? { totpSecret: DEMO_TOTP_SECRET, mfaEnrolledAt: now } : {}),
+      },
+      now,
+    );
+  }
+  return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, password: DEMO_PASSWORD };
+}
+
+function displayNameFor(role: Role): string {
+  switch (role) {
+    case 'oh-clinician':
+      return 'Sam Okafor (OH nurse)';
+    case 'oh-administrator':
+      return 'Rhian Davies (OH administrator)';
+    case 'health-board-lead':
+      return 'Dr Alys Morgan (health board lead)';
+    case 'system-administrator':
+      return 'Priya Shah (system administrator)';
+    default:
+      return 'Demo user';
+  }
+}

@@ -1,0 +1,32 @@
+import type { Clock } from '../shared/clock.js';
+import type { JobRepository } from './job-repository.js';
+import type { JobRunner } from './job-runner.js';
+
+export const MAINTENANCE = 'maintenance.hourly';
+const HOUR = 3_600_000;
+const KEEP_FINISHED_JOBS_DAYS = 30;
+
+/**
+ * Hourly housekeeping as a durable job that schedules its own next run: expired sessions
+ * are deleted and finished jobs (whose payloads may hold message bodies) are purged after
+ * 30 days. The dedupe key makes sure only one run per hour exists however many processes start.
+ */
+export function registerMaintenance(deps: {
+  runner: JobRunner;
+  jobs: JobRepository;
+  clock: Clock;
+  deleteExpiredSessions: (now: Date) => Promise<number>;
+}): { scheduleNext(): Promise<void> } {
+  const scheduleNext = async () => {
+    const now = deps.clock.now();
+    const next = new Date(Math.floor(now.getTime() / HOUR) * HOUR + HOUR);
+    await deps.jobs.enqueue({ kind: MAINTENANCE, payload: {}, runAt: next, dedupeKey: `${MAINTENANCE}:${next.toISOString()}`, now });
+  };
+  deps.runner.register(MAINTENANCE, async () => {
+    const now = deps.clock.now();
+    await deps.deleteExpiredSessions(now);
+    await deps.jobs.purgeFinished(new Date(now.getTime() - KEEP_FINISHED_JOBS_DAYS * 24 * HOUR));
+    await scheduleNext();
+  });
+  return { scheduleNext };
+}

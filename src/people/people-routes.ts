@@ -1,0 +1,327 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { policies, roleMayUse } from '../auth/access-policy.js';
+import type { AppDependencies } from '../app.js';
+import { isAppError } from '../shared/errors.js';
+import { requestContext } from '../web/authenticate.js';
+import { ensureCsrfToken } from '../web/middleware.js';
+import { renderFormErrors, renderPage } from '../web/render.js';
+import { apiRoute, fieldErrors, type RouteDefinition } from '../web/route-registry.js';
+import {
+  createPersonSchema,
+  createUnitSchema,
+  idParamSchema,
+  listUnitsSchema,
+  searchPeopleSchema,
+  updatePersonSchema,
+  WORKFORCE_ROLES,
+  workingPatternSchema,
+} from './people-schemas.js';
+
+const personResponse = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  staffNumber: z.string(),
+  collarNumber: z.string().nullable(),
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: z.string().nullable().optional().describe('Present only for roles that may see it'),
+  nhsNumber: z.string().nullable().optional().describe('Present only for OH staff and the person themselves'),
+  role: z.enum(WORKFORCE_ROLES),
+  unitId: z.string().nullable(),
+  lineManagerId: z.string().nullable(),
+  serviceStartDate: z.string(),
+  leavingDate: z.string().nullable(),
+  workingPattern: workingPatternSchema,
+  protectedIdentity: z.boolean(),
+  workEmail: z.string().nullable().optional(),
+  personalEmail: z.string().nullable().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const unitResponse = z.object({ id: z.string(), organisationId: z.string(), name: z.string(), code: z.string().nullable(), parentUnitId: z.string().nullable() });
+
+/** Form fields arrive as strings; turn them into the API's shape before validating with the same schema. */
+function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Record<string, unknown> {
+  const text = (k: string) => {
+    const v = typeof body[k] === 'string' ? (body[k] as string).trim() : '';
+    return v === '' ? (forUpdate ? null : undefined) : v;
+  };
+  const out: Record<string, unknown> = {
+    staffNumber: text('staffNumber') ?? '',
+    givenName: text('givenName') ?? '',
+    familyName: text('familyName') ?? '',
+    role: text('role') ?? '',
+    serviceStartDate: text('serviceStartDate') ?? '',
+    collarNumber: text('collarNumber'),
+    dateOfBirth: text('dateOfBirth'),
+    nhsNumber: text('nhsNumber'),
+    unitId: text('unitId'),
+    lineManagerId: text('lineManagerId'),
+    workEmail: text('workEmail'),
+    personalEmail: text('personalEmail'),
+    protectedIdentity: body.protectedIdentity === 'yes',
+  };
+  if (!forUpdate && typeof body.organisationId === 'string' && body.organisationId) out.organisationId = body.organisationId;
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** Workforce records and units: the JSON API and the pages. */
+export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
+  const { people } = deps.services;
+
+  const formLocals = async (req: Request) => ({
+    roles: WORKFORCE_ROLES.map((r) => ({ value: r, text: req.t(`workforceRoles.${r}`) })),
+    units: await people.listUnits(requestContext(req)),
+  });
+
+  return [
+    // API ----------------------------------------------------------------------
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/people',
+      policy: policies.peopleSearch,
+      summary: 'Search workforce records within your reach, by name, staff number, unit or organisation.',
+      tags: ['people'],
+      query: searchPeopleSchema,
+      responses: { 200: { description: 'A page of people', schema: z.object({ items: z.array(personResponse), total: z.number(), limit: z.number(), offset: z.number() }) } },
+      handler: async (req, res, { query }) => {
+        const ctx = requestContext(req);
+        const page = await people.searchPeople(ctx, query);
+        res.json({ items: page.items.map((p) => people.viewFor(ctx, p)), total: page.total, limit: query.limit, offset: query.offset });
+      },
+    }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/people',
+      policy: policies.peopleWrite,
+      summary: 'Create a workforce record.',
+      tags: ['people'],
+      body: createPersonSchema,
+      responses: { 201: { description: 'Created', schema: personResponse }, 409: { description: 'Duplicate staff number in the organisation' } },
+      handler: async (req, res, { body }) => {
+        const ctx = requestContext(req);
+        const person = await people.createPerson(ctx, body);
+        res.status(201).location(`/api/v1/people/${person.id}`).json(people.viewFor(ctx, person));
+      },
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/people/:id',
+      policy: policies.peopleRead,
+      summary: 'Read one workforce record (404 when it does not exist or is outside your reach).',
+      tags: ['people'],
+      params: idParamSchema,
+      responses: { 200: { description: 'The person', schema: personResponse }, 404: { description: 'Not found or not yours to see' } },
+      handler: async (req, res, { params }) => {
+        const ctx = requestContext(req);
+        res.json(people.viewFor(ctx, await people.getPerson(ctx, params.id)));
+      },
+    }),
+    apiRoute({
+      method: 'patch',
+      path: '/api/v1/people/:id',
+      policy: policies.peopleWrite,
+      summary: 'Change fields of a workforce record.',
+      tags: ['people'],
+      params: idParamSchema,
+      body: updatePersonSchema,
+      responses: { 200: { description: 'The updated person', schema: personResponse }, 404: { description: 'Not found or not yours to change' }, 409: { description: 'Duplicate staff number' } },
+      handler: async (req, res, { params, body }) => {
+        const ctx = requestContext(req);
+        res.json(people.viewFor(ctx, await people.updatePerson(ctx, params.id, body)));
+      },
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/units',
+      policy: policies.unitsRead,
+      summary: 'List organisational units you can see.',
+      tags: ['units'],
+      query: listUnitsSchema,
+      responses: { 200: { description: 'Units', schema: z.object({ items: z.array(unitResponse) }) } },
+      handler: async (req, res, { query }) => {
+        res.json({ items: await people.listUnits(requestContext(req), query.organisationId) });
+      },
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/units/:id',
+      policy: policies.unitsRead,
+      summary: 'Read one unit.',
+      tags: ['units'],
+      params: idParamSchema,
+      responses: { 200: { description: 'The unit', schema: unitResponse }, 404: { description: 'Not found' } },
+      handler: async (req, res, { params }) => {
+        res.json(await people.getUnit(requestContext(req), params.id));
+      },
+    }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/units',
+      policy: policies.unitsWrite,
+      summary: 'Create a unit.',
+      tags: ['units'],
+      body: createUnitSchema,
+      responses: { 201: { description: 'Created', schema: unitResponse }, 409: { description: 'Duplicate name' } },
+      handler: async (req, res, { body }) => {
+        const unit = await people.createUnit(requestContext(req), body);
+        res.status(201).location(`/api/v1/units/${unit.id}`).json(unit);
+      },
+    }),
+
+    // Pages --------------------------------------------------------------------
+    {
+      method: 'get',
+      path: '/people',
+      kind: 'page',
+      policy: policies.peopleSearch,
+      summary: 'Search workforce records.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const ctx = requestContext(req);
+        const parsed = searchPeopleSchema.safeParse({ ...req.query });
+        const query = parsed.success ? parsed.data : searchPeopleSchema.parse({});
+        const [page, units] = await Promise.all([people.searchPeople(ctx, query), people.listUnits(ctx)]);
+        const unitNames = new Map(units.map((u) => [u.id, u.name]));
+        const next = query.offset + query.limit < page.total ? query.offset + query.limit : null;
+        const prev = query.offset > 0 ? Math.max(0, query.offset - query.limit) : null;
+        const link = (offset: number) => `/people?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.unitId ? { unitId: query.unitId } : {}), offset: String(offset) })}`;
+        renderPage(req, res, 'people/search', {
+          query,
+          units: units.map((u) => ({ ...u, selected: u.id === query.unitId })),
+          people: page.items.map((p) => ({ ...p, unitName: p.unitId ? unitNames.get(p.unitId) : undefined, roleName: req.t(`workforceRoles.${p.role}`) })),
+          total: page.total,
+          from: page.total ? query.offset + 1 : 0,
+          to: query.offset + page.items.length,
+          nextHref: next !== null ? link(next) : null,
+          prevHref: prev !== null ? link(prev) : null,
+          canCreate: roleMayUse(policies.peopleWrite, req.actor!.role),
+          errors: parsed.success ? undefined : fieldErrors(parsed.error),
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/people/new',
+      kind: 'page',
+      policy: policies.peopleWrite,
+      summary: 'The form for adding a workforce record.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        renderPage(req, res, 'people/form', { ...(await formLocals(req)), values: { role: 'officer' }, isNew: true });
+      },
+    },
+    {
+      method: 'post',
+      path: '/people/new',
+      kind: 'page',
+      policy: policies.peopleWrite,
+      summary: 'Adds a workforce record.',
+      handler: async (req, res) => {
+        const ctx = requestContext(req);
+        const values = req.body as Record<string, unknown>;
+        const parsed = createPersonSchema.safeParse(personFromForm(values, false));
+        if (!parsed.success) return renderFormErrors(req, res, 'people/form', values, fieldErrors(parsed.error), { ...(await formLocals(req)), isNew: true });
+        try {
+          const person = await people.createPerson(ctx, parsed.data);
+          res.redirect(303, `/people/${person.id}`);
+        } catch (error) {
+          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'people/form', values, error.fields, { ...(await formLocals(req)), isNew: true });
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'get',
+      path: '/people/:id',
+      kind: 'page',
+      policy: policies.peopleRead,
+      summary: 'One workforce record.',
+      handler: async (req, res) => {
+        const ctx = requestContext(req);
+        const { id } = idParamSchema.parse({ id: req.params.id });
+        const person = people.viewFor(ctx, await people.getPerson(ctx, id));
+        const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
+        renderPage(req, res, 'people/show', {
+          person,
+          roleName: req.t(`workforceRoles.${person.role}`),
+          unitName: units.find((u) => u.id === person.unitId)?.name,
+          lineManagerName: person.lineManagerId ? names.get(person.lineManagerId) : undefined,
+          canEdit: roleMayUse(policies.peopleWrite, req.actor!.role),
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/people/:id/edit',
+      kind: 'page',
+      policy: policies.peopleWrite,
+      summary: 'The form for changing a workforce record.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const ctx = requestContext(req);
+        const { id } = idParamSchema.parse({ id: req.params.id });
+        const person = people.viewFor(ctx, await people.getPerson(ctx, id));
+        renderPage(req, res, 'people/form', { ...(await formLocals(req)), values: { ...person, protectedIdentity: person.protectedIdentity ? 'yes' : '' }, personId: id });
+      },
+    },
+    {
+      method: 'post',
+      path: '/people/:id/edit',
+      kind: 'page',
+      policy: policies.peopleWrite,
+      summary: 'Saves changes to a workforce record.',
+      handler: async (req, res) => {
+        const ctx = requestContext(req);
+        const { id } = idParamSchema.parse({ id: req.params.id });
+        const values = req.body as Record<string, unknown>;
+        const parsed = updatePersonSchema.safeParse(personFromForm(values, true));
+        if (!parsed.success) return renderFormErrors(req, res, 'people/form', values, fieldErrors(parsed.error), { ...(await formLocals(req)), personId: id });
+        try {
+          await people.updatePerson(ctx, id, parsed.data);
+          res.redirect(303, `/people/${id}`);
+        } catch (error) {
+          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'people/form', values, error.fields, { ...(await formLocals(req)), personId: id });
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'get',
+      path: '/me',
+      kind: 'page',
+      policy: policies.selfService,
+      summary: 'A staff member’s own record (self-service, English and Welsh).',
+      handler: async (req, res) => {
+        const ctx = requestContext(req);
+        ensureCsrfToken(req);
+        if (!ctx.actor.personId) return renderPage(req, res, 'people/me', { person: null });
+        const person = people.viewFor(ctx, await people.getPerson(ctx, ctx.actor.personId, 'self-service'));
+        const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
+        renderPage(req, res, 'people/me', {
+          person,
+          roleName: req.t(`workforceRoles.${person.role}`),
+          unitName: units.find((u) => u.id === person.unitId)?.name,
+          lineManagerName: person.lineManagerId ? names.get(person.lineManagerId) : undefined,
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/units',
+      kind: 'page',
+      policy: policies.unitsRead,
+      summary: 'Organisational units.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const ctx = requestContext(req);
+        const units = await people.listUnits(ctx);
+        const orgs = ['oh-clinician', 'oh-administrator', 'system-administrator'].includes(ctx.actor.role) ? await people.listOrganisations() : [];
+        const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
+        renderPage(req, res, 'people/units', { units: units.map((u) => ({ ...u, organisationName: orgNames.get(u.organisationId) })), showOrganisation: orgs.length > 0 });
+      },
+    },
+  ];
+}

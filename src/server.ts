@@ -1,0 +1,167 @@
+import type { Server } from 'node:http';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { createApp, type AppServices, type CreatedApp } from './app.js';
+import { AuditRepository } from './audit/audit-repository.js';
+import { AuditService } from './audit/audit-service.js';
+import { AuthService } from './auth/auth-service.js';
+import { OneTimeLinkRepository } from './auth/one-time-link-repository.js';
+import { TokenRepository } from './auth/token-repository.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createDatabase, migrateToLatest, type Database } from './db/knex.js';
+import { SettingsRepository } from './db/settings-repository.js';
+import { seedDemo, type DemoSummary } from './demo/demo-data.js';
+import { Translator } from './i18n/i18n.js';
+import { PeopleRepository } from './people/people-repository.js';
+import { PeopleService } from './people/people-service.js';
+import { UsersRepository } from './people/users-repository.js';
+import { SessionRepository } from './auth/session-repository.js';
+import { JobRepository, JobRunner } from './jobs/index.js';
+import { registerMaintenance } from './jobs/maintenance.js';
+import { createMailTransport, NotificationService, type Mailer } from './notifications/index.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { randomSecret } from './shared/ids.js';
+import { createLogger, type Logger } from './shared/logger.js';
+
+/** Everything the platform is made of, wired together. Built only here (the composition root). */
+export interface Platform {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+  services: AppServices;
+  repositories: { people: PeopleRepository; users: UsersRepository; jobs: JobRepository };
+  notifications: NotificationService;
+  /** Background work; started by `npm start`, driven by hand (runDue) in tests and the CLI. */
+  jobs: { runner: JobRunner; start(): Promise<void> };
+  translator: Translator;
+  app: CreatedApp;
+  close(): Promise<void>;
+}
+
+/** Connects, migrates and builds every service and the web app. Used by `npm start`, the CLI and the tests. */
+export async function buildPlatform(config: Config, options: { clock?: Clock; logger?: Logger; db?: Database } = {}): Promise<Platform> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const db = options.db ?? createDatabase(config.database);
+  await migrateToLatest(db);
+
+  const auditRepository = new AuditRepository(db);
+  const peopleRepository = new PeopleRepository(db);
+  const usersRepository = new UsersRepository(db);
+  const audit = new AuditService(auditRepository, clock);
+  const people = new PeopleService(peopleRepository, audit, clock);
+  const auth = new AuthService(usersRepository, new TokenRepository(db), new OneTimeLinkRepository(db), audit, clock, config.login);
+  const jobRepository = new JobRepository(db);
+  const runner = new JobRunner({
+    repository: jobRepository,
+    clock,
+    logger,
+    workerId: `${os.hostname()}:${process.pid}:${randomSecret(4)}`,
+    pollMs: config.jobs.pollMs,
+  });
+  const mailer: Mailer = createMailTransport(config.mail, { clock });
+  const notifications = new NotificationService({ jobs: jobRepository, mailer, from: config.mail.from, clock });
+  notifications.registerHandlers(runner);
+  const maintenance = registerMaintenance({ runner, jobs: jobRepository, clock, deleteExpiredSessions: (now) => new SessionRepository(db).deleteExpired(now) });
+  let jobsRunning = false;
+  const translator = await Translator.create();
+  const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
+  const services = { audit, people, auth };
+  const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
+
+  return {
+    config,
+    db,
+    logger,
+    clock,
+    services,
+    repositories: { people: peopleRepository, users: usersRepository, jobs: jobRepository },
+    notifications,
+    jobs: {
+      runner,
+      async start() {
+        await maintenance.scheduleNext();
+        runner.start();
+        jobsRunning = true;
+      },
+    },
+    translator,
+    app,
+    close: async () => {
+      await runner.stop();
+      jobsRunning = false;
+      mailer.close();
+      if (!options.db) await db.destroy();
+    },
+  };
+}
+
+/** On first start: demo data outside production, or a one-time set-up link in production. */
+export async function prepareFirstStart(platform: Platform): Promise<{ demo?: DemoSummary; setupLink?: string }> {
+  const { config, services, logger } = platform;
+  const organisations = await services.people.listOrganisations();
+  if (config.demo.enabled) {
+    if (organisations.length > 0) return {};
+    logger.info({ people: config.demo.people }, 'first start: seeding the demo organisation');
+    const demo = await seedDemo(platform, { people: config.demo.people, seed: 1988, years: 3 });
+    return { demo };
+  }
+  const token = await services.auth.firstAdministratorLink();
+  return token ? { setupLink: `${config.publicUrl}/setup/${token}` } : {};
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const platform = await buildPlatform(config);
+  const { logger } = platform;
+  const first = await prepareFirstStart(platform);
+  if (first.demo) {
+    process.stdout.write(`\nDemo organisation ready: ${first.demo.people} people. Demo sign-ins are listed in README.md (password ${first.demo.password}).\n`);
+  }
+  if (first.setupLink) {
+    process.stdout.write(`\nNo users yet. Create the first administrator with this one-time link (valid 24 hours):\n  ${first.setupLink}\n\n`);
+  }
+
+  await platform.jobs.start();
+  const server: Server = platform.app.app.listen(config.port, config.host, () => {
+    process.stdout.write(`Blue Light Pathways is running at ${config.publicUrl}\n`);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    server.close(async () => {
+      await platform.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`Failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

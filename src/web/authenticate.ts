@@ -1,0 +1,106 @@
+import type { Request, RequestHandler, Response } from 'express';
+import passportModule from 'passport';
+import { Strategy as BearerStrategy } from 'passport-http-bearer';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Actor } from '../auth/actor.js';
+import { roleMayUse } from '../auth/access-policy.js';
+import { SignInError, type AuthService } from '../auth/auth-service.js';
+import type { User } from '../people/users-repository.js';
+import type { AuditService } from '../audit/audit-service.js';
+import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
+import type { RequestContext, SystemContext } from '../shared/request-context.js';
+import type { RouteDefinition } from './route-registry.js';
+
+/** The context a use case gets for this request (requires a signed-in actor). */
+export function requestContext(req: Request): RequestContext {
+  if (!req.actor) throw new UnauthenticatedError();
+  return { actor: req.actor, requestId: req.requestId, ip: req.ip ?? null };
+}
+
+/** A context for requests with no signed-in actor yet (signing in, set-up links). */
+export function anonymousContext(req: Request): SystemContext {
+  return { actor: null, requestId: req.requestId, ip: null };
+}
+
+/** Passport with the two ways in: email + password (then MFA) for pages, bearer tokens for the API. */
+type Passport = InstanceType<typeof passportModule.Passport>;
+
+export function createPassport(auth: AuthService): Passport {
+  const passport = new passportModule.Passport();
+  passport.use(
+    'local',
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: false }, (req, email, password, done) => {
+      auth
+        .signIn(anonymousContext(req), email, password)
+        .then((user) => done(null, user))
+        .catch((error: unknown) => (error instanceof SignInError ? done(null, false, { message: error.code }) : done(error)));
+    }),
+  );
+  passport.use(
+    'bearer',
+    new BearerStrategy((token, done) => {
+      auth
+        .authenticateToken(token)
+        .then((actor) => done(null, actor ?? false))
+        .catch((error: unknown) => done(error as Error));
+    }),
+  );
+  return passport;
+}
+
+/** Runs passport's local strategy; resolves with the user, or the sign-in failure code. */
+export function authenticateLocal(passport: Passport, req: Request, res: Response): Promise<{ user: User } | { failure: string }> {
+  return new Promise((resolve, reject) => {
+    passport.authenticate('local', { session: false }, (error: unknown, user: User | false, info?: { message?: string }) => {
+      if (error) reject(error);
+      else if (user) resolve({ user });
+      else resolve({ failure: info?.message === 'account-locked' ? 'account-locked' : 'invalid-credentials' });
+    })(req, res, () => undefined);
+  });
+}
+
+/** Bearer-token authentication for API routes: 401 JSON when missing or invalid. */
+function bearer(passport: Passport): RequestHandler {
+  return (req, res, next) => {
+    passport.authenticate('bearer', { session: false }, (error: unknown, actor: Actor | false) => {
+      if (error) return next(error);
+      if (!actor) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="blue-light-pathways"');
+        return next(new UnauthenticatedError('unauthenticated', 'A valid bearer token is required.'));
+      }
+      req.actor = actor;
+      next();
+    })(req, res, next);
+  };
+}
+
+/**
+ * The guard chain for one route: authenticate (bearer for the API, session for pages),
+ * then ask the access policy whether the actor's role may use the route at all. Refusals
+ * are audited.
+ */
+export function guardsFor(route: RouteDefinition, passport: Passport, audit: AuditService): RequestHandler[] {
+  if (route.policy.roles === null) return [];
+  const chain: RequestHandler[] = [];
+  if (route.kind === 'api') chain.push(bearer(passport));
+  chain.push(async (req, res, next) => {
+    try {
+      if (!req.actor) {
+        if (route.kind === 'page') {
+          if (req.session?.mfaPending) return res.redirect(303, '/login/mfa');
+          const returnTo = req.method === 'GET' ? `?returnTo=${encodeURIComponent(req.originalUrl)}` : '';
+          return res.redirect(303, `/login${returnTo}`);
+        }
+        return next(new UnauthenticatedError());
+      }
+      if (!roleMayUse(route.policy, req.actor.role)) {
+        await audit.recordRefusal(requestContext(req), 'route', 'role-not-permitted', { policy: route.policy.name, method: req.method, route: route.path });
+        return next(new ForbiddenError());
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+  return chain;
+}

@@ -1,0 +1,31 @@
+import type { Actor } from '../auth/actor.js';
+import type { Locale, Translate } from '../i18n/i18n.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the request-id middleware; logged and recorded in the audit trail. */
+      requestId: string;
+      /** Set by authentication for signed-in requests. */
+      actor?: Actor;
+      locale: Locale;
+      t: Translate;
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    epoch?: number;
+    role?: string;
+    /** Password checked; second factor still needed. */
+    mfaPending?: boolean;
+    /** A TOTP secret being enrolled, until confirmed. */
+    enrolSecret?: string;
+    flash?: string;
+  }
+}
+
+export {};

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import session from 'express-session';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import { csrfSync } from 'csrf-sync';
+import type { Knex } from 'knex';
+import type { AuthService } from '../auth/auth-service.js';
+import { isRole } from '../auth/roles.js';
+import { isLocale, type Locale, type Translator } from '../i18n/i18n.js';
+import type { Logger } from '../shared/logger.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Gives every request an id (the caller's X-Request-Id if sensible) and echoes it back. */
+export const requestId: RequestHandler = (req, res, next) => {
+  const incoming = req.get('x-request-id');
+  req.requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', req.requestId);
+  next();
+};
+
+/** One log line per request: method, path without query string, status, time. No bodies, cookies or queries. */
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info(
+        { requestId: req.requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, role: req.actor?.role },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/** Sessions stored in the database (table `sessions`), with secure cookie flags. */
+export function sessionMiddleware(options: { db: Knex; secret: string; secure: boolean; maxAgeMinutes: number }): RequestHandler {
+  const store = new ConnectSessionKnexStore({ knex: options.db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  return session({
+    store,
+    name: options.secure ? '__Host-blp.sid' : 'blp.sid',
+    secret: options.secret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    unset: 'destroy',
+    cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: options.maxAgeMinutes * 60_000 },
+  });
+}
+
+const csrf = csrfSync({
+  size: 32,
+  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
+});
+
+/** CSRF protection on every form post (synchroniser token kept in the session). */
+export const csrfProtection: RequestHandler = csrf.csrfSynchronisedProtection;
+
+/** Makes sure the session holds a CSRF token for forms on the page being rendered. */
+export function ensureCsrfToken(req: Request): string {
+  return csrf.generateToken(req);
+}
+
+/** Chooses the language: the user's saved choice, else the `lang` cookie, else English. */
+export function localeMiddleware(translator: Translator): RequestHandler {
+  return (req, _res, next) => {
+    const cookieLang = parseCookie(req.headers.cookie, 'lang');
+    const locale: Locale = req.actor?.locale ?? (isLocale(cookieLang) ? cookieLang : 'en');
+    req.locale = locale;
+    req.t = translator.forLocale(locale);
+    next();
+  };
+}
+
+function parseCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Loads the signed-in user from the session. A session is void when its user is
+ * disabled or has signed out everywhere since (epoch), or holds a role they no longer have.
+ */
+export function sessionActor(auth: AuthService): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const s = req.session;
+      if (s?.userId && !s.mfaPending) {
+        const user = await auth.findUser(s.userId);
+        if (!user || user.disabledAt || user.sessionEpoch !== s.epoch) {
+          delete s.userId;
+          delete s.role;
+          delete s.epoch;
+        } else {
+          const actor = auth.actorFor(user, isRole(s.role) ? s.role : undefined, 'session');
+          if (actor) {
+            s.role = actor.role;
+            req.actor = actor;
+          }
+        }
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

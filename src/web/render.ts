@@ -1,0 +1,45 @@
+import type { Request, Response } from 'express';
+import type { FieldErrors } from '../shared/errors.js';
+
+/** Renders a page with what every layout needs: the actor, language, CSRF token and navigation. */
+export function renderPage(req: Request, res: Response, view: string, locals: Record<string, unknown> = {}, status = 200): void {
+  res.status(status).render(view, { ...pageLocals(req), ...locals });
+}
+
+/** Re-renders a form with 422, keeping the user's values and showing each field's error beside it. */
+export function renderFormErrors(req: Request, res: Response, view: string, values: unknown, errors: FieldErrors, locals: Record<string, unknown> = {}): void {
+  const errorList = Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field.replace(/\./g, '-')}` }));
+  renderPage(req, res, view, { ...locals, values, errors, errorList }, 422);
+}
+
+/** Navigation for the signed-in user's role. */
+function navigation(req: Request): Array<{ href: string; text: string; current: boolean }> {
+  const actor = req.actor;
+  if (!actor) return [];
+  const items: Array<{ href: string; key: string; roles: readonly string[] }> = [
+    { href: '/', key: 'nav.home', roles: ['*'] },
+    { href: '/me', key: 'nav.myRecord', roles: ['staff'] },
+    { href: '/people', key: 'nav.people', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'system-administrator'] },
+    { href: '/units', key: 'nav.units', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'] },
+    { href: '/audit', key: 'nav.audit', roles: ['oh-administrator'] },
+    { href: '/admin/users', key: 'nav.users', roles: ['system-administrator'] },
+    { href: '/account', key: 'nav.account', roles: ['*'] },
+  ];
+  return items
+    .filter((i) => i.roles.includes('*') || i.roles.includes(actor.role))
+    .map((i) => ({ href: i.href, text: req.t(i.key), current: i.href === '/' ? req.path === '/' : req.path.startsWith(i.href) }));
+}
+
+export function pageLocals(req: Request): Record<string, unknown> {
+  return {
+    t: req.t,
+    locale: req.locale,
+    otherLocale: req.locale === 'cy' ? 'en' : 'cy',
+    actor: req.actor,
+    csrfToken: req.session?.csrfToken,
+    navigation: navigation(req),
+    currentPath: req.originalUrl,
+    roleName: req.actor ? req.t(`roles.${req.actor.role}`) : undefined,
+    otherRoles: req.actor && req.actor.roles.length > 1 ? req.actor.roles.filter((r) => r !== req.actor!.role).map((r) => ({ slug: r, name: req.t(`roles.${r}`) })) : [],
+  };
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import { create } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+
+/** Handlebars with the layouts and partials under views/, and the helpers every page may use. */
+export function configureViews(app: Express, viewsDir: string): void {
+  const hbs = create({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    partialsDir: path.join(viewsDir, 'partials'),
+    helpers: {
+      /** {{t "key" name=value}}: the text for the request's language. */
+      t(key: string, options: HelperOptions) {
+        const t = (options.data?.root as { t?: (k: string, v?: Record<string, unknown>) => string })?.t;
+        return t ? t(key, options.hash) : key;
+      },
+      eq: (a: unknown, b: unknown) => a === b,
+      includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+      or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+      and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+      not: (a: unknown) => !a,
+      /** The error text for one field, if any. */
+      fieldError(errors: Record<string, string> | undefined, field: string) {
+        return errors?.[field];
+      },
+      /** A date-time for people: 22 Nov 2026, 10:05. */
+      dateTime(value: Date | string | null | undefined) {
+        if (!value) return '';
+        const d = new Date(value);
+        return d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+      },
+      /** A calendar date (YYYY-MM-DD) for people: 22 November 2026. */
+      date(value: string | null | undefined) {
+        if (!value) return '';
+        const d = new Date(`${value}T12:00:00Z`);
+        return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+      },
+      json: (value: unknown) => JSON.stringify(value, null, 2),
+      add: (a: number, b: number) => a + b,
+    },
+  });
+  app.engine('.hbs', hbs.engine);
+  app.set('view engine', '.hbs');
+  app.set('views', viewsDir);
+}
