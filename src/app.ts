@@ -17,7 +17,7 @@ import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
 import { createPassport, guardsFor } from './web/authenticate.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
-import { csrfProtection, localeMiddleware, requestId, requestLogger, sessionActor, sessionMiddleware } from './web/middleware.js';
+import { localeMiddleware, requestId, requestLogger, sessionActor, sessionMiddleware } from './web/middleware.js';
 import { RouteRegistry } from './web/route-registry.js';
 import { systemRoutes } from './web/system-routes.js';
 import { homeRoutes } from './web/home-routes.js';
@@ -109,7 +109,6 @@ export function createApp(deps: AppDependencies): CreatedApp {
   pages.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
   pages.use(sessionMiddleware({ db: deps.db, secret: deps.sessionSecret, secure: config.session.secureCookies, maxAgeMinutes: config.session.maxAgeMinutes }));
   pages.use(sessionActor(deps.services.auth));
-  pages.use(csrfProtection);
   const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/assets/') && p !== '/healthz' && p !== '/readyz';
   app.use((req, res, next) => (isPageRequest(req.path) ? pages(req, res, next) : next()));
   app.use(localeMiddleware(deps.translator));

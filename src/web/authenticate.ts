@@ -10,6 +10,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
 import type { RouteDefinition } from './route-registry.js';
+import { csrfProtection } from './middleware.js';
 
 /** The context a use case gets for this request (requires a signed-in actor). */
 export function requestContext(req: Request): RequestContext {
@@ -80,7 +81,10 @@ function bearer(passport: Passport): RequestHandler {
  * are audited.
  */
 export function guardsFor(route: RouteDefinition, passport: Passport, audit: AuditService): RequestHandler[] {
-  if (route.policy.roles === null) return [];
+  // Every form post carries a CSRF token; checked after sign-in is established so a
+  // signed-out visitor is sent to sign in rather than shown a form error.
+  const csrf: RequestHandler[] = route.kind === 'page' && route.method !== 'get' ? [csrfProtection] : [];
+  if (route.policy.roles === null) return csrf;
   const chain: RequestHandler[] = [];
   if (route.kind === 'api') chain.push(bearer(passport));
   chain.push(async (req, res, next) => {
@@ -102,5 +106,5 @@ export function guardsFor(route: RouteDefinition, passport: Passport, audit: Aud
       next(error);
     }
   });
-  return chain;
+  return [...chain, ...csrf];
 }

@@ -1,0 +1,180 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/auth/roles.js';
+import { buildWorld, createTestPlatform, csrfFrom, signIn, WORLD_ROLES, type TestPlatform, type World, type WorldUser } from '../support/test-platform.js';
+
+const OH: Role[] = ['oh-clinician', 'oh-administrator'];
+const ALL: Role[] = ['oh-clinician', 'oh-administrator', 'line-manager', 'hr-manager', 'health-board-lead', 'staff', 'system-administrator'];
+
+/**
+ * Who may use each protected route, written out here independently of the access policy
+ * module, so a change to the policy that widens access makes this test fail. A route
+ * missing from this table fails the test too.
+ */
+const EXPECTED: Record<string, Role[]> = {
+  'get /': ALL,
+  'post /logout-everywhere': ALL,
+  'post /role': ALL,
+  'get /account': ALL,
+  'post /account/tokens': ALL,
+  'post /account/tokens/:id/revoke': ALL,
+  'get /api/v1/people': [...OH, 'hr-manager', 'line-manager', 'system-administrator'],
+  'post /api/v1/people': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'get /api/v1/people/:id': [...OH, 'hr-manager', 'line-manager', 'staff', 'system-administrator'],
+  'patch /api/v1/people/:id': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'get /api/v1/units': [...OH, 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'],
+  'get /api/v1/units/:id': [...OH, 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'],
+  'post /api/v1/units': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'get /people': [...OH, 'hr-manager', 'line-manager', 'system-administrator'],
+  'get /people/new': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'post /people/new': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'get /people/:id': [...OH, 'hr-manager', 'line-manager', 'staff', 'system-administrator'],
+  'get /people/:id/edit': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'post /people/:id/edit': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'get /me': ['staff'],
+  'get /units': [...OH, 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'],
+  'get /admin/users': ['system-administrator'],
+  'get /admin/users/new': ['system-administrator'],
+  'post /admin/users/new': ['system-administrator'],
+  'post /admin/users/:id/disable': ['system-administrator'],
+  'post /admin/users/:id/enable': ['system-administrator'],
+  'get /api/v1/audit-events': ['oh-administrator'],
+  'get /audit': ['oh-administrator'],
+  'get /audit/export': ['oh-administrator'],
+};
+
+const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
+
+describe('role × route matrix', () => {
+  let t: TestPlatform;
+  let w: World;
+  const agents = {} as Record<WorldUser, Awaited<ReturnType<typeof signIn>>>;
+  const csrf = {} as Record<WorldUser, string>;
+  const users: WorldUser[] = ['clinician', 'ohAdmin', 'lineManager', 'hr', 'healthBoardLead', 'staff', 'sysadmin'];
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    w = await buildWorld(t);
+    for (const u of users) {
+      agents[u] = await signIn(t, w.users[u].email);
+      csrf[u] = csrfFrom((await agents[u].get('/account')).text);
+    }
+  });
+  afterAll(async () => t.destroy());
+
+  it('when the table is compared with the registry, then every protected route has an expectation', () => {
+    const protectedRoutes = t.platform.app.registry
+      .list()
+      .filter((r) => r.policy.roles !== null)
+      .map((r) => `${r.method} ${r.path}`);
+    expect(protectedRoutes.filter((k) => !(k in EXPECTED))).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((k) => !protectedRoutes.includes(k))).toEqual([]);
+  });
+
+  it('when each role calls each protected route, then it is refused with 403 exactly where it must be', async () => {
+    // Sign-out routes go last: they end the session the rest of the run depends on.
+    const routes = t.platform.app.registry
+      .list()
+      .filter((r) => r.policy.roles !== null)
+      .sort((a, b) => Number(a.path.startsWith('/logout')) - Number(b.path.startsWith('/logout')));
+    const mismatches: string[] = [];
+    for (const route of routes) {
+      const allowed = EXPECTED[`${route.method} ${route.path}`] ?? [];
+      const url = route.path.replace(/:(\w+)/g, RANDOM_ID);
+      for (const u of users) {
+        if (route.path.startsWith('/logout') && u !== 'staff') continue;
+        const role = WORLD_ROLES[u];
+        const res =
+          route.kind === 'api'
+            ? await request(t.app)[route.method](url).set('Authorization', `Bearer ${w.tokens[u]}`).send(route.method === 'get' ? undefined : {})
+            : await agents[u][route.method](url).type('form').send(route.method === 'get' ? undefined : { _csrf: csrf[u] });
+        const refused = res.status === 403;
+        if (allowed.includes(role) === refused || res.status === 401 || res.status >= 500) {
+          mismatches.push(`${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('when a role is refused, then the refusal is in the audit trail', async () => {
+    const res = await request(t.app).get('/api/v1/audit-events').set('Authorization', `Bearer ${w.tokens.staff}`);
+    expect(res.status).toBe(403);
+    const entry = await t.database.db('audit_events').where({ actor_user_id: w.users.staff.id, outcome: 'denied', reason: 'role-not-permitted' }).orderBy('id', 'desc').first();
+    expect(entry).toBeDefined();
+    expect(JSON.parse(entry.details)).toMatchObject({ policy: 'audit:read' });
+  });
+});
+
+describe('reach over workforce records (relationships)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const get = (u: WorldUser, id: string) => request(t.app).get(`/api/v1/people/${id}`).set('Authorization', `Bearer ${w.tokens[u]}`);
+  const search = async (u: WorldUser) =>
+    ((await request(t.app).get('/api/v1/people?limit=100').set('Authorization', `Bearer ${w.tokens[u]}`)).body.items as Array<{ id: string }>).map((p) => p.id).sort();
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when a line manager reads their direct and indirect reports, then they see them without DOB or NHS number', async () => {
+    const direct = await get('lineManager', w.report.id);
+    expect(direct.status).toBe(200);
+    expect(direct.body).not.toHaveProperty('nhsNumber');
+    expect(direct.body).not.toHaveProperty('dateOfBirth');
+    expect((await get('lineManager', w.indirectReport.id)).status).toBe(200);
+  });
+
+  it('when a line manager reads someone outside their team, then 404 identical to a record that does not exist', async () => {
+    const outside = await get('lineManager', w.outsider.id);
+    const missing = await get('lineManager', RANDOM_ID);
+    expect(outside.status).toBe(404);
+    expect(outside.body).toEqual(missing.body);
+    expect((await get('lineManager', w.partnerPerson.id)).status).toBe(404);
+  });
+
+  it('when a line manager searches, then only their team comes back', async () => {
+    expect(await search('lineManager')).toEqual([w.report.id, w.indirectReport.id].sort());
+  });
+
+  it('when a staff member reads their own record, then they see all of it; anyone else is 404', async () => {
+    const own = await get('staff', w.report.id);
+    expect(own.status).toBe(200);
+    expect(own.body.nhsNumber).toBe('9434765919');
+    expect((await get('staff', w.manager.id)).status).toBe(404);
+  });
+
+  it("when a partner agency's HR reads people, then only their own organisation's staff are reachable", async () => {
+    expect((await get('partnerHr', w.partnerPerson.id)).status).toBe(200);
+    expect((await get('partnerHr', w.report.id)).status).toBe(404);
+    expect(await search('partnerHr')).toEqual([w.partnerPerson.id]);
+  });
+
+  it("when the host force's HR reads a partner agency's staff member, then 404", async () => {
+    expect((await get('hr', w.partnerPerson.id)).status).toBe(404);
+    expect(await search('hr')).not.toContain(w.partnerPerson.id);
+  });
+
+  it('when OH staff read people, then every organisation they serve is reachable', async () => {
+    for (const id of [w.report.id, w.outsider.id, w.partnerPerson.id]) expect((await get('clinician', id)).status).toBe(200);
+  });
+
+  it('when a health board lead asks for any individual, then 403: aggregates only', async () => {
+    expect((await get('healthBoardLead', w.report.id)).status).toBe(403);
+    expect((await request(t.app).get('/api/v1/people').set('Authorization', `Bearer ${w.tokens.healthBoardLead}`)).status).toBe(403);
+  });
+
+  it("when HR of a partner tries to change a host force record, then 404 and nothing changes", async () => {
+    const res = await request(t.app).patch(`/api/v1/people/${w.report.id}`).set('Authorization', `Bearer ${w.tokens.partnerHr}`).send({ familyName: 'Changed' });
+    expect(res.status).toBe(404);
+    expect((await t.database.db('people').where({ id: w.report.id }).first()).family_name).toBe('Report');
+  });
+
+  it('when a record outside reach is asked for, then the denied read is audited', async () => {
+    await get('lineManager', w.outsider.id).set('X-Request-Id', 'req-denied-0001');
+    const entry = await t.database.db('audit_events').where({ request_id: 'req-denied-0001' }).first();
+    expect(entry).toMatchObject({ actor_role: 'line-manager', action: 'read', entity_id: w.outsider.id, outcome: 'denied' });
+  });
+});
