@@ -110,11 +110,16 @@ export const WORLD_ROLES: Record<WorldUser, Role> = {
   sysadmin: 'system-administrator',
 };
 
+let worlds = 0;
+
 /** Creates the world through the repositories (fast, no HTTP). */
 export async function buildWorld(t: TestPlatform): Promise<World> {
   const { people, users } = t.platform.repositories;
   const now = t.clock.now();
-  const org = (name: string, kind: Organisation['kind']): Organisation => ({ id: newId(), name, kind, odsCode: null, hostOrganisationId: null });
+  // Several worlds may share one database: names and emails carry the world's number.
+  worlds += 1;
+  const n = worlds === 1 ? '' : String(worlds);
+  const org = (name: string, kind: Organisation['kind']): Organisation => ({ id: newId(), name: `${name}${n}`, kind, odsCode: null, hostOrganisationId: null });
   const host = org('Test Force', 'host-force');
   const partner = { ...org('Test Fire Service', 'partner-agency'), hostOrganisationId: host.id };
   const healthBoard = org('Test Health Board', 'nhs-partner');
@@ -150,7 +155,7 @@ export async function buildWorld(t: TestPlatform): Promise<World> {
     await users.insert(
       {
         id,
-        email: `${key.toLowerCase()}@test.example`,
+        email: `${key.toLowerCase()}${n}@test.example`,
         displayName: key,
         passwordHash,
         organisationId: s.organisationId,

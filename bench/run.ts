@@ -1,0 +1,49 @@
+import { HTTP_USAGE, runHttpBenchmark, UsageError } from './http-bench.js';
+
+/**
+ * `npm run bench -- <name> [flags]`: one entry point for every benchmark. Add a benchmark
+ * by adding it to BENCHMARKS with a one-line usage.
+ */
+const BENCHMARKS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
+  http: { usage: HTTP_USAGE, run: runHttpBenchmark },
+};
+
+function usage(): string {
+  return `Usage: npm run bench -- <benchmark> [flags]\n\nBenchmarks:\n\n${Object.values(BENCHMARKS)
+    .map((b) => b.usage)
+    .join('\n\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const [name, ...args] = process.argv.slice(2);
+  const benchmark = name ? BENCHMARKS[name] : undefined;
+  if (!benchmark) {
+    if (name === '--help' || name === '-h') {
+      process.stdout.write(usage());
+      return 0;
+    }
+    process.stderr.write(`${name ? `Unknown benchmark: ${name}\n\n` : ''}${usage()}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${benchmark.usage}\n`);
+    return 0;
+  }
+  try {
+    return await benchmark.run(args);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n\n${benchmark.usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

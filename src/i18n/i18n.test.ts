@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Translator } from './i18n.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const load = (l: string) => JSON.parse(fs.readFileSync(path.join(here, 'locales', `${l}.json`), 'utf8')) as Record<string, unknown>;
+
+function keys(obj: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+/**
+ * Welsh Language Standards: every page a staff member uses for themselves has Welsh text
+ * from the start. These are the namespaces those pages draw on (layout, sign-in,
+ * security codes, their home page, their record, their account, errors).
+ */
+const SELF_SERVICE = ['service.', 'layout.', 'forms.', 'login.', 'mfa.', 'mfaSetup.', 'me.', 'account.', 'setPassword.', 'errors.', 'roles.', 'workforceRoles.', 'nav.home', 'nav.myRecord', 'nav.account', 'home.title', 'home.intro.staff', 'home.cards.myRecord.'];
+const SUMMARY_FIELDS = ['people.name', 'people.staffNumber', 'people.collarNumber', 'people.role', 'people.unit', 'people.lineManager', 'people.serviceStartDate', 'people.dateOfBirth', 'people.nhsNumber', 'people.workEmail', 'people.personalEmail'];
+
+describe('translations', () => {
+  it('when a self-service text exists in English, then it exists in Welsh too', () => {
+    const en = keys(load('en'));
+    const cy = new Set(keys(load('cy')));
+    const needed = en.filter((k) => SELF_SERVICE.some((p) => k === p || k.startsWith(p)) || SUMMARY_FIELDS.includes(k));
+    expect(needed.length).toBeGreaterThan(60);
+    expect(needed.filter((k) => !cy.has(k))).toEqual([]);
+  });
+
+  it('when Welsh has a key, then English has it too (no orphans)', () => {
+    const en = new Set(keys(load('en')));
+    expect(keys(load('cy')).filter((k) => !en.has(k))).toEqual([]);
+  });
+
+  it('when a page is not yet translated, then Welsh falls back to English', async () => {
+    const translator = await Translator.create();
+    expect(translator.forLocale('cy')('audit.title')).toBe('Audit trail');
+    expect(translator.forLocale('cy')('login.title')).toBe('Mewngofnodi');
+    expect(translator.forLocale('cy')('home.title', { name: 'Siân' })).toBe('Croeso, Siân');
+  });
+});
