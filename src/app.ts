@@ -12,6 +12,8 @@ import type { Translator } from './i18n/i18n.js';
 import type { PeopleService } from './people/people-service.js';
 import { peopleRoutes } from './people/people-routes.js';
 import { usersRoutes } from './people/users-routes.js';
+import type { PolicyService } from './policies/policy-service.js';
+import { policyRoutes } from './policies/policy-routes.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
@@ -30,6 +32,7 @@ export interface AppServices {
   auth: AuthService;
   people: PeopleService;
   audit: AuditService;
+  policy: PolicyService;
 }
 
 export interface AppDependencies {
@@ -58,6 +61,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...peopleRoutes(deps));
   registry.add(...usersRoutes(deps));
   registry.add(...auditRoutes(deps));
+  registry.add(...policyRoutes(deps));
   return registry;
 }
 

@@ -14,6 +14,8 @@ import { seedDemo, type DemoSummary } from './demo/demo-data.js';
 import { Translator } from './i18n/i18n.js';
 import { PeopleRepository } from './people/people-repository.js';
 import { PeopleService } from './people/people-service.js';
+import { PolicyRepository } from './policies/policy-repository.js';
+import { PolicyService } from './policies/policy-service.js';
 import { UsersRepository } from './people/users-repository.js';
 import { SessionRepository } from './auth/session-repository.js';
 import { JobRepository, JobRunner } from './jobs/index.js';
@@ -67,7 +69,8 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   let jobsRunning = false;
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
-  const services = { audit, people, auth };
+  const policy = new PolicyService(new PolicyRepository(db), audit, clock);
+  const services = { audit, people, auth, policy };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

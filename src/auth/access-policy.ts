@@ -64,6 +64,13 @@ export const policies = {
     'oh-administrator',
     'system-administrator',
   ]),
+  policiesRead: policy('policies:read', "Read an organisation's policies (thresholds and periods).", [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+    'system-administrator',
+  ]),
+  policiesWrite: policy('policies:write', 'Publish a new version of a policy.', ['oh-administrator', 'hr-manager']),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
   usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
   selfService: policy('self-service', "A staff member's own record.", ['staff']),

@@ -19,14 +19,19 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** One log line per request: method, path without query string, status, time. No bodies, cookies or queries. */
+/**
+ * One log line per request: method, the matched route pattern (never the actual path,
+ * which can carry one-time link secrets, nor the query string, which can carry names),
+ * status, time and role. No bodies, cookies or queries.
+ */
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       logger.info(
-        { requestId: req.requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, role: req.actor?.role },
+        { requestId: req.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10, role: req.actor?.role },
         'request',
       );
     });

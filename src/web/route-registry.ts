@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { RoutePolicy } from '../auth/access-policy.js';
-import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import { fieldErrors, parseInput } from '../shared/validation.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -36,26 +36,7 @@ export interface RouteDefinition {
   api?: ApiDocs;
 }
 
-/** Turns zod issues into a field → message map. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? 'body' : 'body';
-    if (issue.code === 'unrecognized_keys') {
-      for (const k of issue.keys) fields[[...issue.path, k].join('.')] = 'Unknown field';
-      continue;
-    }
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
-
-/** Parses `value` with `schema`, throwing a 422 ValidationError listing every field's problem. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(fieldErrors(result.error));
-  return result.data;
-}
+export { fieldErrors, parseInput };
 
 /** The parsed inputs of an API route, typed from its schemas. */
 export interface ApiInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {

@@ -39,6 +39,9 @@ const EXPECTED: Record<string, Role[]> = {
   'post /admin/users/:id/disable': ['system-administrator'],
   'post /admin/users/:id/enable': ['system-administrator'],
   'get /api/v1/audit-events': ['oh-administrator'],
+  'get /api/v1/policies/:kind': [...OH, 'hr-manager', 'system-administrator'],
+  'get /api/v1/policies/:kind/versions': [...OH, 'hr-manager', 'system-administrator'],
+  'post /api/v1/policies/:kind/versions': ['oh-administrator', 'hr-manager'],
   'get /audit': ['oh-administrator'],
   'get /audit/export': ['oh-administrator'],
 };
