@@ -19,7 +19,7 @@ import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
 import { createPassport, guardsFor } from './web/authenticate.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
-import { localeMiddleware, requestId, requestLogger, sessionActor, sessionMiddleware } from './web/middleware.js';
+import { localeMiddleware, rejectNulCharacters, requestId, requestLogger, sessionActor, sessionMiddleware } from './web/middleware.js';
 import { RouteRegistry } from './web/route-registry.js';
 import { systemRoutes } from './web/system-routes.js';
 import { homeRoutes } from './web/home-routes.js';
@@ -115,6 +115,7 @@ export function createApp(deps: AppDependencies): CreatedApp {
   pages.use(sessionActor(deps.services.auth));
   const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/assets/') && p !== '/healthz' && p !== '/readyz';
   app.use((req, res, next) => (isPageRequest(req.path) ? pages(req, res, next) : next()));
+  app.use(rejectNulCharacters);
   app.use(localeMiddleware(deps.translator));
 
   const registry = buildRegistry(deps);

@@ -3,6 +3,7 @@ import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
 import { toAuditEventBundle } from '../fhir/audit-event.js';
 import { requestContext } from '../web/authenticate.js';
+import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import { apiRoute, fieldErrors, type RouteDefinition } from '../web/route-registry.js';
@@ -78,7 +79,7 @@ export function auditRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Download the matching audit entries as a FHIR Bundle of AuditEvent.',
       handler: async (req, res) => {
         const raw = Object.fromEntries(Object.entries(req.query).filter(([k, v]) => typeof v === 'string' && v !== '' && k !== 'format'));
-        const filter = auditSearchSchema.parse({ limit: 1000, ...raw });
+        const filter = parseInput(auditSearchSchema, { limit: 1000, ...raw });
         const ctx = requestContext(req);
         const entries = await audit.search(ctx, filter);
         await audit.record(ctx, { action: 'export', entityType: 'audit-trail', details: { count: entries.length } });

@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
+import { z } from 'zod';
+import { parseInput } from '../shared/validation.js';
 import type { AppDependencies } from '../app.js';
 import { AppError, TooManyRequestsError, ValidationError, isAppError } from '../shared/errors.js';
 import { anonymousContext, authenticateLocal, createPassport, requestContext } from '../web/authenticate.js';
@@ -278,7 +280,8 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.signedIn,
       summary: 'Revokes one of the user’s API tokens.',
       handler: async (req, res) => {
-        await auth.revokeToken(requestContext(req), req.actor!.userId, String(req.params.id));
+        const { id } = parseInput(z.object({ id: z.uuid() }), req.params);
+        await auth.revokeToken(requestContext(req), req.actor!.userId, id);
         res.redirect(303, '/account');
       },
     },

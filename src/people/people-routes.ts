@@ -2,10 +2,10 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
-import { isAppError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
+import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderFormErrors, renderPage } from '../web/render.js';
+import { renderPage, submitForm } from '../web/render.js';
 import { apiRoute, fieldErrors, type RouteDefinition } from '../web/route-registry.js';
 import {
   createPersonSchema,
@@ -220,17 +220,16 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.peopleWrite,
       summary: 'Adds a workforce record.',
       handler: async (req, res) => {
-        const ctx = requestContext(req);
         const values = req.body as Record<string, unknown>;
-        const parsed = createPersonSchema.safeParse(personFromForm(values, false));
-        if (!parsed.success) return renderFormErrors(req, res, 'people/form', values, fieldErrors(parsed.error), { ...(await formLocals(req)), isNew: true });
-        try {
-          const person = await people.createPerson(ctx, parsed.data);
-          res.redirect(303, `/people/${person.id}`);
-        } catch (error) {
-          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'people/form', values, error.fields, { ...(await formLocals(req)), isNew: true });
-          throw error;
-        }
+        await submitForm(
+          req,
+          res,
+          { view: 'people/form', schema: createPersonSchema, input: personFromForm(values, false), values, locals: async () => ({ ...(await formLocals(req)), isNew: true }) },
+          async (data) => {
+            const person = await people.createPerson(requestContext(req), data);
+            res.redirect(303, `/people/${person.id}`);
+          },
+        );
       },
     },
     {
@@ -241,7 +240,7 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'One workforce record.',
       handler: async (req, res) => {
         const ctx = requestContext(req);
-        const { id } = idParamSchema.parse({ id: req.params.id });
+        const { id } = parseInput(idParamSchema, { id: req.params.id });
         const person = people.viewFor(ctx, await people.getPerson(ctx, id));
         const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
         renderPage(req, res, 'people/show', {
@@ -262,7 +261,7 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const ctx = requestContext(req);
-        const { id } = idParamSchema.parse({ id: req.params.id });
+        const { id } = parseInput(idParamSchema, { id: req.params.id });
         const person = people.viewFor(ctx, await people.getPerson(ctx, id));
         renderPage(req, res, 'people/form', { ...(await formLocals(req)), values: { ...person, protectedIdentity: person.protectedIdentity ? 'yes' : '' }, personId: id });
       },
@@ -274,18 +273,17 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.peopleWrite,
       summary: 'Saves changes to a workforce record.',
       handler: async (req, res) => {
-        const ctx = requestContext(req);
-        const { id } = idParamSchema.parse({ id: req.params.id });
+        const { id } = parseInput(idParamSchema, { id: req.params.id });
         const values = req.body as Record<string, unknown>;
-        const parsed = updatePersonSchema.safeParse(personFromForm(values, true));
-        if (!parsed.success) return renderFormErrors(req, res, 'people/form', values, fieldErrors(parsed.error), { ...(await formLocals(req)), personId: id });
-        try {
-          await people.updatePerson(ctx, id, parsed.data);
-          res.redirect(303, `/people/${id}`);
-        } catch (error) {
-          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'people/form', values, error.fields, { ...(await formLocals(req)), personId: id });
-          throw error;
-        }
+        await submitForm(
+          req,
+          res,
+          { view: 'people/form', schema: updatePersonSchema, input: personFromForm(values, true), values, locals: async () => ({ ...(await formLocals(req)), personId: id }) },
+          async (data) => {
+            await people.updatePerson(requestContext(req), id, data);
+            res.redirect(303, `/people/${id}`);
+          },
+        );
       },
     },
     {

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import type { AppDependencies } from '../app.js';
-import { isAppError, ValidationError } from '../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
+import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderFormErrors, renderPage } from '../web/render.js';
-import { fieldErrors, type RouteDefinition } from '../web/route-registry.js';
+import { renderPage, submitForm } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
 import { id as idSchema } from './people-schemas.js';
 
 const createUserFormSchema = z.object({
@@ -36,7 +37,7 @@ export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'User accounts.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        const { offset } = listQuery.parse(req.query);
+        const { offset } = parseInput(listQuery, req.query);
         const page = await auth.listUsers({ limit: 50, offset });
         renderPage(req, res, 'admin/users', {
           users: page.items.map((u) => ({ ...u, roleNames: u.roles.map((r) => req.t(`roles.${r}`)).join(', '), disabled: Boolean(u.disabledAt) })),
@@ -66,28 +67,23 @@ export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const ctx = requestContext(req);
         const values = { ...req.body, roles: [req.body?.roles ?? []].flat() };
-        const parsed = createUserFormSchema.safeParse(req.body);
-        if (!parsed.success) return renderFormErrors(req, res, 'admin/user-form', values, fieldErrors(parsed.error), await formLocals(req));
-        try {
+        await submitForm(req, res, { view: 'admin/user-form', schema: createUserFormSchema, input: req.body, values, locals: () => formLocals(req) }, async (data) => {
           let personId: string | null = null;
-          if (parsed.data.staffNumber) {
-            const found = await people.searchPeople(ctx, { staffNumber: parsed.data.staffNumber.toUpperCase(), organisationId: parsed.data.organisationId, limit: 1, offset: 0 });
+          if (data.staffNumber) {
+            const found = await people.searchPeople(ctx, { staffNumber: data.staffNumber.toUpperCase(), organisationId: data.organisationId, limit: 1, offset: 0 });
             if (!found.items[0]) throw new ValidationError({ staffNumber: 'No person with this staff number in the organisation' });
             personId = found.items[0].id;
           }
           const { user, setPasswordToken } = await auth.createUser(ctx, {
-            email: parsed.data.email,
-            displayName: parsed.data.displayName,
-            roles: parsed.data.roles as Role[],
-            organisationId: parsed.data.organisationId,
+            email: data.email,
+            displayName: data.displayName,
+            roles: data.roles as Role[],
+            organisationId: data.organisationId,
             personId,
           });
           ensureCsrfToken(req);
           renderPage(req, res, 'admin/user-created', { user, link: `${deps.config.publicUrl}/set-password/${setPasswordToken}` }, 201);
-        } catch (error) {
-          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'admin/user-form', values, error.fields, await formLocals(req));
-          throw error;
-        }
+        });
       },
     },
     {
@@ -97,7 +93,7 @@ export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.usersAdmin,
       summary: 'Disables a user account and ends its sessions.',
       handler: async (req, res) => {
-        const { id } = z.object({ id: idSchema }).parse(req.params);
+        const { id } = parseInput(z.object({ id: idSchema }), req.params);
         if (id === req.actor!.userId) throw new ValidationError({ id: 'You cannot disable your own account' });
         await auth.setDisabled(requestContext(req), id, true);
         res.redirect(303, '/admin/users');
@@ -110,7 +106,7 @@ export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.usersAdmin,
       summary: 'Enables a disabled user account.',
       handler: async (req, res) => {
-        const { id } = z.object({ id: idSchema }).parse(req.params);
+        const { id } = parseInput(z.object({ id: idSchema }), req.params);
         await auth.setDisabled(requestContext(req), id, false);
         res.redirect(303, '/admin/users');
       },

@@ -8,6 +8,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import { isRole } from '../auth/roles.js';
 import { isLocale, type Locale, type Translator } from '../i18n/i18n.js';
 import type { Logger } from '../shared/logger.js';
+import { AppError } from '../shared/errors.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -115,3 +116,20 @@ export function sessionActor(auth: AuthService): RequestHandler {
     }
   };
 }
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 20 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+}
+
+/**
+ * NUL characters have no place in any input and PostgreSQL refuses them in text, so a
+ * request carrying one (in the URL or the body) is rejected up front with 400.
+ */
+export const rejectNulCharacters: RequestHandler = (req, _res, next) => {
+  if (/%00/.test(req.url) || containsNul(req.body)) {
+    return next(new AppError({ code: 'invalid-characters', status: 400, publicMessage: 'The request contains characters that are not allowed.' }));
+  }
+  next();
+};

@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
-import type { FieldErrors } from '../shared/errors.js';
+import type { z } from 'zod';
+import { isAppError, type FieldErrors } from '../shared/errors.js';
+import { fieldErrors } from '../shared/validation.js';
 
 /** Renders a page with what every layout needs: the actor, language, CSRF token and navigation. */
 export function renderPage(req: Request, res: Response, view: string, locals: Record<string, unknown> = {}, status = 200): void {
@@ -42,4 +44,25 @@ export function pageLocals(req: Request): Record<string, unknown> {
     roleName: req.actor ? req.t(`roles.${req.actor.role}`) : undefined,
     otherRoles: req.actor && req.actor.roles.length > 1 ? req.actor.roles.filter((r) => r !== req.actor!.role).map((r) => ({ slug: r, name: req.t(`roles.${r}`) })) : [],
   };
+}
+
+/**
+ * The one shape of a form post: validate with `schema`; on bad input, or when the use
+ * case rejects fields (an AppError with `fields`), re-render `view` with 422 keeping the
+ * user's values; otherwise run `onValid` (which redirects or renders).
+ */
+export async function submitForm<S extends z.ZodType>(
+  req: Request,
+  res: Response,
+  form: { view: string; schema: S; input: unknown; values: unknown; locals: () => Promise<Record<string, unknown>> | Record<string, unknown> },
+  onValid: (data: z.infer<S>) => Promise<void>,
+): Promise<void> {
+  const parsed = form.schema.safeParse(form.input);
+  if (!parsed.success) return renderFormErrors(req, res, form.view, form.values, fieldErrors(parsed.error), await form.locals());
+  try {
+    await onValid(parsed.data);
+  } catch (error) {
+    if (isAppError(error) && error.fields) return renderFormErrors(req, res, form.view, form.values, error.fields, await form.locals());
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { accessibilityProblems, launchChromium } from './support/browser.js';
+import { accessibilityProblems, launchChromium, listProblems, watchConsole } from './support/browser.js';
 import { startDemoServer, type DemoServer } from './support/demo-server.js';
 import { signInThroughTheForms, submitCredentials, submitWith } from './support/sign-in.js';
 
@@ -15,7 +15,8 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    browser = await launchChromium();
+    server = await startDemoServer();
   });
 
   afterAll(async () => {
@@ -23,11 +24,17 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await server?.stop();
   });
 
-  /** A fresh browser profile (no cookies) for each journey; closed whatever happens. */
+  /**
+   * A fresh browser profile (no cookies, CSP enforced) for each journey, closed whatever
+   * happens. Every page visited must also keep to the Content-Security-Policy.
+   */
   async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
     const context: BrowserContext = await browser.newContext();
     try {
-      await run(await context.newPage());
+      const page = await context.newPage();
+      const seen = watchConsole(page);
+      await run(page);
+      expect(seen.csp, `CSP reports other than the NHS web fonts:\n${listProblems(seen.csp)}`).toEqual([]);
     } finally {
       await context.close();
     }
@@ -40,8 +47,20 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     return accessibilityProblems(page, path);
   }
 
+  /**
+   * The pages one level below a navigation page that it links to from its main content:
+   * its "add" form and its first record (e.g. /people/new and /people/<id>).
+   */
+  async function pagesBelow(page: Page, navPath: string): Promise<string[]> {
+    const hrefs = await page.locator('main a[href]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+    const below = hrefs.filter((href) => href.startsWith(`${navPath}/`) && /^\/[\w/-]+$/.test(href) && href.split('/').length === navPath.split('/').length + 1);
+    const form = below.find((href) => href.endsWith('/new'));
+    const record = below.find((href) => !href.endsWith('/new'));
+    return [form, record].filter((href): href is string => Boolean(href));
+  }
+
   for (const account of DEMO_ACCOUNTS) {
-    it(`when ${account.email} (${account.role}${account.mfa ? ', with MFA' : ''}) signs in, then the home page, every page in the navigation and the account page pass axe`, async () => {
+    it(`when ${account.email} (${account.role}${account.mfa ? ', with MFA' : ''}) signs in, then home, every page in the navigation, the account page and the first record and form they link to pass axe`, async () => {
       await withPage(async (page) => {
         await signInThroughTheForms(page, server.baseUrl, account);
         await expect.poll(() => page.locator('h1').textContent()).toContain('Welcome');
@@ -49,10 +68,18 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
         const problems = [await accessibilityProblems(page, '/ (home)')];
         const links = await page.locator('nav.nhsuk-header__navigation a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
         expect(links.length, 'the header navigation has links').toBeGreaterThan(0);
-        const paths = [...new Set([...links.filter((href) => href.startsWith('/') && href !== '/'), '/account'])];
-        for (const path of paths) problems.push(await visitAndScan(page, path));
+        const navPaths = [...new Set([...links.filter((href) => href.startsWith('/') && href !== '/'), '/account'])];
+        const scanned = ['/'];
+        for (const navPath of navPaths) {
+          problems.push(await visitAndScan(page, navPath));
+          scanned.push(navPath);
+          for (const below of await pagesBelow(page, navPath)) {
+            problems.push(await visitAndScan(page, below));
+            scanned.push(below);
+          }
+        }
 
-        expect(problems.filter(Boolean).join('\n\n'), `pages scanned: /, ${paths.join(', ')}`).toBe('');
+        expect(problems.filter(Boolean).join('\n\n'), `pages scanned: ${scanned.join(', ')}`).toBe('');
       });
     });
   }

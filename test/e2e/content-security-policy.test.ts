@@ -16,7 +16,8 @@ describe('Content-Security-Policy in the browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    browser = await launchChromium();
+    server = await startDemoServer();
   });
 
   afterAll(async () => {

@@ -11,7 +11,8 @@ describe('Welsh language', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    browser = await launchChromium();
+    server = await startDemoServer();
   });
 
   afterAll(async () => {
