@@ -6,7 +6,7 @@ import { parseInput } from '../shared/validation.js';
 import type { AppDependencies } from '../app.js';
 import { AppError, TooManyRequestsError, ValidationError, isAppError } from '../shared/errors.js';
 import { anonymousContext, authenticateLocal, createPassport, requestContext } from '../web/authenticate.js';
-import { ensureCsrfToken } from '../web/middleware.js';
+import { ensureCsrfToken, parseCookie } from '../web/middleware.js';
 import { renderFormErrors, renderPage } from '../web/render.js';
 import { fieldErrors, type RouteDefinition } from '../web/route-registry.js';
 import { policies } from './access-policy.js';
@@ -21,6 +21,7 @@ import {
   tokenFormSchema,
 } from './auth-schemas.js';
 import { totpUri } from './totp.js';
+import { isLocale } from '../i18n/i18n.js';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
@@ -55,6 +56,9 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
   };
 
   const finishSignIn = async (req: Request, res: Response, userId: string, epoch: number, returnTo: string) => {
+    // A language chosen on the sign-in page is the user's choice from now on.
+    const chosen = parseCookie(req.headers.cookie, 'lang');
+    if (isLocale(chosen)) await auth.setLocale(userId, chosen);
     await regenerate(req);
     req.session.userId = userId;
     req.session.epoch = epoch;

@@ -79,7 +79,8 @@ export function localeMiddleware(translator: Translator): RequestHandler {
   };
 }
 
-function parseCookie(header: string | undefined, name: string): string | undefined {
+/** One cookie's value from a Cookie header. */
+export function parseCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');

@@ -3,6 +3,11 @@ import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 
+/** The Intl locale for the page being rendered (Welsh pages get Welsh month names). */
+function intlLocale(options: HelperOptions): string {
+  return (options.data?.root as { locale?: string } | undefined)?.locale === 'cy' ? 'cy-GB' : 'en-GB';
+}
+
 /** Handlebars with the layouts and partials under views/, and the helpers every page may use. */
 export function configureViews(app: Express, viewsDir: string): void {
   const hbs = create({
@@ -25,17 +30,17 @@ export function configureViews(app: Express, viewsDir: string): void {
       fieldError(errors: Record<string, string> | undefined, field: string) {
         return errors?.[field];
       },
-      /** A date-time for people: 22 Nov 2026, 10:05. */
-      dateTime(value: Date | string | null | undefined) {
+      /** A date-time for people, in the page's language: 22 Nov 2026, 10:05. */
+      dateTime(value: Date | string | null | undefined, options: HelperOptions) {
         if (!value) return '';
         const d = new Date(value);
-        return d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+        return d.toLocaleString(intlLocale(options), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
       },
-      /** A calendar date (YYYY-MM-DD) for people: 22 November 2026. */
-      date(value: string | null | undefined) {
+      /** A calendar date (YYYY-MM-DD) for people, in the page's language: 22 November 2026. */
+      date(value: string | null | undefined, options: HelperOptions) {
         if (!value) return '';
         const d = new Date(`${value}T12:00:00Z`);
-        return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+        return d.toLocaleDateString(intlLocale(options), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
       },
       json: (value: unknown) => JSON.stringify(value, null, 2),
       add: (a: number, b: number) => a + b,

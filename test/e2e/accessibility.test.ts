@@ -84,6 +84,14 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     });
   }
 
+  it('when a page has known faults, then the scan reports them (the scanner is really running)', async () => {
+    await withPage(async (page) => {
+      await page.setContent('<!DOCTYPE html><html><head><title>Faulty</title></head><body><main><img src="/x.png"><a href="/"></a><input type="text"></main></body></html>');
+      const report = await accessibilityProblems(page, 'faulty page');
+      for (const rule of ['html-has-lang', 'image-alt', 'link-name', 'label']) expect(report).toContain(rule);
+    });
+  });
+
   it('when the sign-in page is shown, then it passes axe', async () => {
     await withPage(async (page) => {
       await page.goto(`${server.baseUrl}/`);

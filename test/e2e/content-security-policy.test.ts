@@ -70,12 +70,7 @@ describe('Content-Security-Policy in the browser', () => {
     }
   });
 
-  // KNOWN FAILURE (fix public/app.js, then change `it.fails` to `it`): NHS.UK frontend 10
-  // starts only when <body> has the class `nhsuk-frontend-supported`, which its template sets
-  // with an inline <script> our CSP rightly forbids. app.js calls initAll() without adding the
-  // class, so every component declines to start (it logs a SupportError) and, for example, the
-  // header's "More" menu and the error summary's focus-on-load never work.
-  it.fails('when a page loads, then the NHS.UK frontend components initialise', async () => {
+  it('when a page loads, then the NHS.UK frontend components initialise', async () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();

@@ -60,10 +60,7 @@ describe('Welsh language', () => {
     }
   });
 
-  // KNOWN FAILURE (fix in src/, then change `it.fails` to `it`): localeMiddleware prefers the
-  // user's saved locale ('en' by default) to the `lang` cookie, and signing in never saves the
-  // cookie's choice, so Cymraeg chosen on the sign-in page is dropped at sign-in.
-  it.fails('when Cymraeg is chosen on the sign-in page, then the home page after signing in is still in Welsh', async () => {
+  it('when Cymraeg is chosen on the sign-in page, then the home page after signing in is still in Welsh', async () => {
     // Another account than the test above, whose saved choice is now Welsh.
     const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
     const context = await browser.newContext();
