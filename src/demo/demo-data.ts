@@ -261,13 +261,13 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
 function displayNameFor(role: Role): string {
   switch (role) {
     case 'oh-clinician':
-      return 'Sam Okafor (OH nurse)';
+      return 'Sam Okafor';
     case 'oh-administrator':
-      return 'Rhian Davies (OH administrator)';
+      return 'Rhian Davies';
     case 'health-board-lead':
-      return 'Dr Alys Morgan (health board lead)';
+      return 'Dr Alys Morgan';
     case 'system-administrator':
-      return 'Priya Shah (system administrator)';
+      return 'Priya Shah';
     default:
       return 'Demo user';
   }

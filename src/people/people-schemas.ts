@@ -49,7 +49,7 @@ const staffNumber = z
   .min(1, 'Enter a staff number')
   .max(30)
   .regex(/^[A-Za-z0-9-]+$/, 'Use letters, digits and hyphens only');
-const name = z.string().trim().min(1, 'Enter a name').max(100);
+const name = (what: string) => z.string().trim().min(1, `Enter the ${what}`).max(100, `The ${what} must be 100 characters or fewer`);
 const email = z.email({ message: 'Enter an email address like name@example.org' }).max(254);
 
 /** POST /api/v1/people body. Unknown fields are refused. */
@@ -57,8 +57,8 @@ export const createPersonSchema = z
   .object({
     staffNumber,
     collarNumber: z.string().trim().min(1).max(20).nullable().optional(),
-    givenName: name,
-    familyName: name,
+    givenName: name('given name'),
+    familyName: name('family name'),
     dateOfBirth: isoDate.nullable().optional(),
     nhsNumber: nhsNumber.nullable().optional(),
     role: z.enum(WORKFORCE_ROLES, { message: `Must be one of ${WORKFORCE_ROLES.join(', ')}` }),

@@ -185,6 +185,25 @@ describe('signing in', () => {
   });
 });
 
+describe('sign-in rate limit', () => {
+  it('when one address tries to sign in too often, then it is slowed down with 429 and Retry-After', async () => {
+    const t = await createTestPlatform();
+    try {
+      const { agent, csrf } = await loginForm(t);
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++) {
+        statuses.push((await agent.post('/login').type('form').send({ email: `nobody${i}@test.example`, password: 'not-the-password', _csrf: csrf })).status);
+      }
+      expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+      const limited = await agent.post('/login').type('form').send({ email: 'nobody@test.example', password: 'x', _csrf: csrf });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await t.destroy();
+    }
+  });
+});
+
 describe('first start in production', () => {
   let t: TestPlatform;
   beforeAll(async () => {
