@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ROLES } from './roles.js';
 
 export const loginFormSchema = z.object({
-  email: z.string().trim().min(1, 'Enter your email address').max(254).email('Enter an email address like name@example.org'),
-  password: z.string().min(1, 'Enter your password').max(200),
+  email: z.string().trim().min(1, 'validation.emailRequired').max(254, 'validation.emailTooLong').email('validation.emailFormat'),
+  password: z.string().min(1, 'validation.passwordRequired').max(200, 'validation.passwordTooLong'),
   returnTo: z.string().max(500).optional(),
   _csrf: z.string().optional(),
 });
@@ -12,7 +12,7 @@ export const mfaFormSchema = z.object({
   code: z
     .string()
     .transform((v) => v.replace(/\s/g, ''))
-    .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app')),
+    .pipe(z.string().regex(/^\d{6}$/, 'validation.mfaCode')),
   _csrf: z.string().optional(),
 });
 
@@ -33,11 +33,11 @@ export const tokenFormSchema = z.object({
 
 export const setPasswordFormSchema = z
   .object({
-    password: z.string().min(1, 'Enter a password').max(200),
+    password: z.string().min(1, 'validation.newPasswordRequired').max(200, 'validation.passwordTooLong'),
     confirm: z.string().max(200),
     _csrf: z.string().optional(),
   })
-  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords are not the same' });
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'validation.passwordsDiffer' });
 
 export const firstAdminFormSchema = z
   .object({

@@ -16,7 +16,7 @@ function keys(obj: Record<string, unknown>, prefix = ''): string[] {
  * from the start. These are the namespaces those pages draw on (layout, sign-in,
  * security codes, their home page, their record, their account, errors).
  */
-const SELF_SERVICE = ['service.', 'layout.', 'forms.', 'login.', 'mfa.', 'mfaSetup.', 'me.', 'account.', 'setPassword.', 'errors.', 'roles.', 'workforceRoles.', 'nav.home', 'nav.myRecord', 'nav.account', 'home.title', 'home.intro.staff', 'home.cards.myRecord.'];
+const SELF_SERVICE = ['service.', 'layout.', 'forms.', 'validation.', 'login.', 'mfa.', 'mfaSetup.', 'me.', 'account.', 'setPassword.', 'errors.', 'roles.', 'workforceRoles.', 'nav.home', 'nav.myRecord', 'nav.account', 'home.title', 'home.intro.staff', 'home.cards.myRecord.'];
 const SUMMARY_FIELDS = ['people.name', 'people.staffNumber', 'people.collarNumber', 'people.role', 'people.unit', 'people.lineManager', 'people.serviceStartDate', 'people.dateOfBirth', 'people.nhsNumber', 'people.workEmail', 'people.personalEmail'];
 
 describe('translations', () => {

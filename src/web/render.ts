@@ -10,8 +10,10 @@ export function renderPage(req: Request, res: Response, view: string, locals: Re
 
 /** Re-renders a form with 422, keeping the user's values and showing each field's error beside it. */
 export function renderFormErrors(req: Request, res: Response, view: string, values: unknown, errors: FieldErrors, locals: Record<string, unknown> = {}): void {
-  const errorList = Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field.replace(/\./g, '-')}` }));
-  renderPage(req, res, view, { ...locals, values, errors, errorList }, 422);
+  // Messages may be translation keys (self-service forms); plain text passes through unchanged.
+  const translated = Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, req.t(message)]));
+  const errorList = Object.entries(translated).map(([field, message]) => ({ field, message, href: `#${field.replace(/\./g, '-')}` }));
+  renderPage(req, res, view, { ...locals, values, errors: translated, errorList }, 422);
 }
 
 /** Navigation for the signed-in user's role. */

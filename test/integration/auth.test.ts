@@ -182,6 +182,11 @@ describe('signing in', () => {
     const page = await agent.get('/login');
     expect(page.text).toContain('<html lang="cy">');
     expect(page.text).toContain('Mewngofnodi');
+    const empty = await agent.post('/login').type('form').send({ email: '', password: '', _csrf: csrfFrom(page.text) });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('Mae problem');
+    expect(empty.text).toContain('Rhowch eich cyfeiriad e-bost');
+    expect(empty.text).toContain('Rhowch eich cyfrinair');
   });
 });
 
