@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { dropBenchDatabase } from './support/bench-database.js';
+import { DATABASE_NAME_ENV, dropBenchDatabase, newBenchDatabaseName } from './support/bench-database.js';
 import { startServer, stopAllServers, type ProcessMemory, type ServerProcess } from './support/server-process.js';
 
 /**
@@ -52,7 +52,9 @@ interface TargetResult {
   timeouts: number;
   statusCodes: Record<string, number>;
   warmup: { requests: number; non2xx: number; errors: number };
-  memory: { atReadyMb: number | null; afterRunMb: number | null; peakMb: number | null };
+  memory: { atReadyMb: number | null; peakAtReadyMb: number | null; afterRunMb: number | null; peakMb: number | null };
+  /** Server CPU (all threads) during the measured run, per 2xx response. */
+  cpuMsPerRequest: number | null;
 }
 
 type Verdict = 'PASS' | 'FAIL' | 'N/A';
@@ -134,7 +136,9 @@ async function measure(
     warm = { requests: w.requests.total, non2xx: w.non2xx, errors: w.errors };
   }
   log(`${name}: measuring ${options.connections} connections for ${options.duration} s…`);
+  const cpuBefore = server.cpuSeconds();
   const r = await fire({ ...base, duration: options.duration });
+  const cpuAfter = server.cpuSeconds();
   const after = server.memory();
   const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
   return {
@@ -148,7 +152,8 @@ async function measure(
     timeouts: r.timeouts,
     statusCodes,
     warmup: warm,
-    memory: { atReadyMb: toMb(atReady?.rss), afterRunMb: toMb(after?.rss), peakMb: toMb(after?.peakRss) },
+    memory: { atReadyMb: toMb(atReady?.rss), peakAtReadyMb: toMb(atReady?.peakRss), afterRunMb: toMb(after?.rss), peakMb: toMb(after?.peakRss) },
+    cpuMsPerRequest: cpuBefore === null || cpuAfter === null || r['2xx'] === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / r['2xx'],
   };
 }
 
@@ -165,13 +170,15 @@ function pad(cells: string[], widths: number[]): string {
 const fmt = (n: number | null, digits = 0) => (n === null ? 'n/a' : n.toFixed(digits));
 
 function report(results: TargetResult[], checks: Check[], ratio: number): string {
-  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'requests', 'non-2xx', 'errors'];
+  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'RSS at ready MB', 'CPU ms/req', 'requests', 'non-2xx', 'errors'];
   const rows = results.map((r) => [
     r.name,
     fmt(r.requestsPerSecond),
     fmt(r.latencyMs.p50, 1),
     fmt(r.latencyMs.p99, 1),
     fmt(r.memory.peakMb, 1),
+    fmt(r.memory.atReadyMb, 1),
+    fmt(r.cpuMsPerRequest, 2),
     String(r.totalRequests),
     String(r.non2xx + r.warmup.non2xx),
     String(r.errors + r.warmup.errors),
@@ -187,7 +194,6 @@ function report(results: TargetResult[], checks: Check[], ratio: number): string
 export async function runHttpBenchmark(args: string[]): Promise<number> {
   const options = parseOptions(args);
   const serverUrl = process.env.DATABASE_URL || undefined;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-bench-'));
   const databases: string[] = [];
 
   const cleanUp = async () => {
@@ -195,19 +201,26 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
     await stopAllServers();
     // The server drops its own database; this catches one that crashed or was killed.
     if (serverUrl) for (const name of databases) await dropBenchDatabase(serverUrl, name).catch((e: unknown) => log(`could not drop ${name}: ${String(e)}`));
-    fs.rmSync(dataDir, { recursive: true, force: true });
   };
+  // Ctrl-C: stop the load and the servers, drop the database, then exit 130; a second Ctrl-C exits at once.
+  let interruption = null as Promise<void> | null;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
+    if (interruption) process.exit(130);
     interrupted = true;
     log(`\n${signal}: stopping the servers…`);
-    void cleanUp().finally(() => process.exit(130));
+    interruption = cleanUp();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const loadAtStart = os.loadavg();
+  if (loadAtStart[0]! > os.cpus().length * 0.5) {
+    log(`warning: the machine is busy (load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs); other processes will skew the numbers`);
+  }
+
   try {
-    const childEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', LOG_LEVEL: 'silent' };
+    // The platform server makes (and removes) its own temporary DATA_DIR for SQLite.
+    const childEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', LOG_LEVEL: 'silent', DATA_DIR: undefined };
     const results: TargetResult[] = [];
 
     // Baseline first: the same express on the same machine in the same run.
@@ -219,8 +232,9 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
     await bare.stop();
 
     log(`platform: starting (${serverUrl ? 'PostgreSQL' : 'SQLite'}, migrating and seeding the demo organisation)…`);
-    const platform = await startServer<PlatformReady>('platform', 'http-server.ts', { ...childEnv, DATA_DIR: dataDir });
-    if (platform.ready.database) databases.push(platform.ready.database);
+    const databaseName = newBenchDatabaseName();
+    if (serverUrl) databases.push(databaseName);
+    const platform = await startServer<PlatformReady>('platform', 'http-server.ts', { ...childEnv, [DATABASE_NAME_ENV]: databaseName });
     const platformReadyMemory = platform.memory();
     const authorization = `Bearer ${platform.ready.token}`;
     const hits: Record<string, number> = {};
@@ -277,11 +291,13 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
       database: platform.ready.client,
       people: platform.ready.people,
       nodeEnv: childEnv.NODE_ENV,
+      loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
     };
     process.stdout.write(
       `\nHTTP benchmark — ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s per target; ` +
         `${environment.database}, ${environment.people} people; node ${environment.node}, ${environment.cpus}\n` +
-        '(load generator and servers share this machine: compare the ratio, not the absolute numbers)\n\n' +
+        '(load generator and servers share this machine: compare the ratio, not the absolute numbers)\n' +
+        `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${environment.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')}\n\n` +
         `${report(results, checks, ratio)}\n`,
     );
 
@@ -294,16 +310,18 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
       `${JSON.stringify({ benchmark: 'http', at: new Date().toISOString(), options, environment, targets: TARGETS, searchTerms: hits, results, throughputRatio: ratio, checks, ok, failures }, null, 2)}\n`,
     );
     process.stdout.write(`\nResults written to ${path.relative(process.cwd(), file)}\n`);
+    if (interruption) return 130;
     if (!ok) {
       process.stdout.write(`\nERROR: the run had failed requests:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
       return 1;
     }
     return 0;
+  } catch (error) {
+    if (interruption) return 130;
+    throw error;
   } finally {
-    if (!interrupted) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await cleanUp();
-    }
+    await (interruption ?? cleanUp());
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -10,7 +10,7 @@ import { TokenRepository } from './auth/token-repository.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createDatabase, migrateToLatest, type Database } from './db/knex.js';
 import { SettingsRepository } from './db/settings-repository.js';
-import { seedDemo, type DemoSummary } from './demo/demo-data.js';
+import type { DemoSummary } from './demo/demo-data.js';
 import { Translator } from './i18n/i18n.js';
 import { PeopleRepository } from './people/people-repository.js';
 import { PeopleService } from './people/people-service.js';
@@ -107,6 +107,8 @@ export async function prepareFirstStart(platform: Platform): Promise<{ demo?: De
   if (config.demo.enabled) {
     if (organisations.length > 0) return {};
     logger.info({ people: config.demo.people }, 'first start: seeding the demo organisation');
+    // Loaded only when needed: the synthetic data generator (faker) is large and production never uses it.
+    const { seedDemo } = await import('./demo/demo-data.js');
     const demo = await seedDemo(platform, { people: config.demo.people, seed: 1988, years: 3 });
     return { demo };
   }

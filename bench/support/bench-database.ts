@@ -12,9 +12,19 @@ function adminConnection(serverUrl: string) {
   return knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
 }
 
-/** Creates `blp_bench_<random>` on the server that `serverUrl` points at. */
-export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const name = `blp_bench_${randomBytes(6).toString('hex')}`;
+/** Set by the runner on the server it starts, so that it knows the database's name before the server has made it. */
+export const DATABASE_NAME_ENV = 'BENCH_DATABASE_NAME';
+
+const BENCH_DATABASE_NAME = /^blp_bench_[0-9a-f]{12}$/;
+
+/** A fresh name for a bench database: `blp_bench_<12 hex digits>`. */
+export function newBenchDatabaseName(): string {
+  return `blp_bench_${randomBytes(6).toString('hex')}`;
+}
+
+/** Creates the bench database `name` (a fresh one by default) on the server that `serverUrl` points at. */
+export async function createBenchDatabase(serverUrl: string, name = newBenchDatabaseName()): Promise<BenchDatabase> {
+  if (!BENCH_DATABASE_NAME.test(name)) throw new Error(`refusing to create ${name}: not a bench database name`);
   const admin = adminConnection(serverUrl);
   try {
     await admin.raw('CREATE DATABASE ??', [name]);
@@ -31,7 +41,7 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
  * both the server child and the parent may call it; only names made by createBenchDatabase are accepted.
  */
 export async function dropBenchDatabase(serverUrl: string, name: string): Promise<void> {
-  if (!/^blp_bench_[0-9a-f]{12}$/.test(name)) throw new Error(`refusing to drop ${name}: not a bench database`);
+  if (!BENCH_DATABASE_NAME.test(name)) throw new Error(`refusing to drop ${name}: not a bench database`);
   const admin = adminConnection(serverUrl);
   try {
     await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);

@@ -23,6 +23,8 @@ export interface ServerProcess<Ready> {
   ready: Ready;
   /** Current and peak RSS from /proc/<pid>/status; null where /proc is not available. */
   memory(): ProcessMemory | null;
+  /** CPU time (user + system, all threads) used so far, in seconds, from /proc/<pid>/stat; null where not available. */
+  cpuSeconds(): number | null;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -51,8 +53,26 @@ export function readProcessMemory(pid: number): ProcessMemory | null {
   return rss === null || peakRss === null ? null : { rss, peakRss };
 }
 
+/** Linux reports utime and stime in USER_HZ ticks, which is 100 on every architecture Node runs on. */
+const USER_HZ = 100;
+
+/** User + system CPU seconds of `pid` (every thread: the event loop, the libuv pool, GC) from /proc. */
+export function readProcessCpuSeconds(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may contain spaces) start at field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / USER_HZ : null;
+}
+
 /**
- * Starts `script` (a path under bench/) with node and the tsx loader — one process, so its pid
+ * Starts `script` (a path relative to bench/, or absolute) with node and the tsx loader — one process, so its pid
  * is the server's own and /proc/<pid> describes it — and waits for its JSON ready line.
  */
 export function startServer<Ready extends object>(
@@ -62,7 +82,7 @@ export function startServer<Ready extends object>(
   options: { readyTimeoutMs?: number } = {},
 ): Promise<ServerProcess<Ready>> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', script)], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.resolve(root, 'bench', script)], {
     cwd: root,
     env: { ...env, [PARENT_WATCH_ENV]: '1' },
     // stdin stays open as a lifeline: the server stops when it closes (the runner died).
@@ -81,6 +101,7 @@ export function startServer<Ready extends object>(
     pid: child.pid ?? -1,
     ready: undefined as unknown as Ready,
     memory: () => (exited || child.pid === undefined ? null : readProcessMemory(child.pid)),
+    cpuSeconds: () => (exited || child.pid === undefined ? null : readProcessCpuSeconds(child.pid)),
     async stop(graceMs = 20_000) {
       running.delete(server as ServerProcess<unknown>);
       if (exited) return;
