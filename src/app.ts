@@ -70,6 +70,8 @@ export function createApp(deps: AppDependencies): CreatedApp {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Every response is personal and freshly rendered; hashing bodies for ETags only costs time.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy ? 1 : false);
   app.set('query parser', 'simple');
   configureViews(app, path.join(root, 'views'));

@@ -18,6 +18,17 @@ export interface AuthSettings {
 }
 
 const TOKEN_PREFIX = 'blp_';
+/** How long a process trusts a token check before asking the database again. */
+export const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_SIZE = 2_000;
+
+interface CachedToken {
+  actor: Actor;
+  tokenId: string;
+  userId: string;
+  tokenExpiresAt: Date | null;
+  until: number;
+}
 
 /** Sign-in failed; the code says why, the message never says whether the email exists. */
 export class SignInError extends AppError {
@@ -39,6 +50,9 @@ export class SignInError extends AppError {
  * authentication, API bearer tokens, one-time links, signing out everywhere.
  */
 export class AuthService {
+  private readonly tokenCache = new Map<string, CachedToken>();
+  private readonly tokenTouched = new Map<string, number>();
+
   constructor(
     private readonly users: UsersRepository,
     private readonly tokens: TokenRepository,
@@ -160,16 +174,47 @@ export class AuthService {
     return { token, record: { ...record, lastUsedAt: null, revokedAt: null } };
   }
 
-  /** The actor a bearer token stands for, or null when it is unknown, revoked, expired or its user disabled. */
+  /**
+   * The actor a bearer token stands for, or null when it is unknown, revoked, expired or its
+   * user disabled. Answers are cached for a few seconds so that API calls do not pay three
+   * lookups each; revoking a token, disabling a user or changing their roles clears this
+   * process's cache at once, and other processes within TOKEN_CACHE_MS.
+   */
   async authenticateToken(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    const record = await this.tokens.findByHash(sha256(token));
+    const hash = sha256(token);
     const now = this.clock.now();
-    if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) return null;
+    const cached = this.tokenCache.get(hash);
+    if (cached && cached.until > now.getTime() && (!cached.tokenExpiresAt || cached.tokenExpiresAt > now)) {
+      await this.noteTokenUse(cached.tokenId, now);
+      return cached.actor;
+    }
+    this.tokenCache.delete(hash);
+    const record = await this.tokens.findUsable(hash, now);
+    if (!record) return null;
     const user = await this.users.findById(record.userId);
     if (!user || user.disabledAt || !user.roles.includes(record.role)) return null;
-    await this.tokens.touch(record.id, now);
-    return this.actorFor(user, record.role, 'token');
+    const actor = this.actorFor(user, record.role, 'token');
+    if (!actor) return null;
+    if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
+    this.tokenCache.set(hash, { actor, tokenId: record.id, userId: user.id, tokenExpiresAt: record.expiresAt, until: now.getTime() + TOKEN_CACHE_MS });
+    await this.noteTokenUse(record.id, now);
+    return actor;
+  }
+
+  /** Records when a token was last used, at most once a minute per token per process. */
+  private async noteTokenUse(tokenId: string, now: Date): Promise<void> {
+    const last = this.tokenTouched.get(tokenId) ?? 0;
+    if (now.getTime() - last < 60_000) return;
+    this.tokenTouched.set(tokenId, now.getTime());
+    await this.tokens.touch(tokenId, now);
+  }
+
+  /** Forgets cached token answers for a user (or one token). */
+  private forgetTokens(match: { userId?: string; tokenId?: string }): void {
+    for (const [hash, entry] of this.tokenCache) {
+      if (entry.userId === match.userId || entry.tokenId === match.tokenId) this.tokenCache.delete(hash);
+    }
   }
 
   async listTokens(userId: string): Promise<ApiToken[]> {
@@ -178,6 +223,7 @@ export class AuthService {
 
   async revokeToken(ctx: AnyContext, userId: string, tokenId: string): Promise<boolean> {
     const revoked = await this.tokens.revoke(userId, tokenId, this.clock.now());
+    this.forgetTokens({ tokenId });
     if (revoked) await this.audit.record(ctx, { action: 'update', entityType: 'api-token', entityId: tokenId, details: { revoked: true } });
     return revoked;
   }
@@ -275,12 +321,14 @@ export class AuthService {
   async setRoles(ctx: AnyContext, userId: string, roles: Role[]): Promise<void> {
     if (roles.length === 0) throw new ValidationError({ roles: 'Choose at least one role' });
     await this.users.setRoles(userId, roles, this.clock.now());
+    this.forgetTokens({ userId });
     await this.audit.record(ctx, { action: 'update', entityType: 'user', entityId: userId, details: { roles } });
   }
 
   async setDisabled(ctx: AnyContext, userId: string, disabled: boolean): Promise<void> {
     const now = this.clock.now();
     await this.users.update(userId, { disabledAt: disabled ? now : null }, now);
+    this.forgetTokens({ userId });
     if (disabled) await this.users.bumpSessionEpoch(userId, now);
     await this.audit.record(ctx, { action: 'update', entityType: 'user', entityId: userId, details: { disabled } });
   }

@@ -42,8 +42,13 @@ export class TokenRepository {
     });
   }
 
-  async findByHash(tokenHash: string): Promise<ApiToken | null> {
-    const row = await this.db('api_tokens').where({ token_hash: tokenHash }).first();
+  /** The token, when it is neither revoked nor expired at `now`. */
+  async findUsable(tokenHash: string, now: Date): Promise<ApiToken | null> {
+    const row = await this.db('api_tokens')
+      .where({ token_hash: tokenHash })
+      .whereNull('revoked_at')
+      .andWhere((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now.toISOString()))
+      .first();
     return row ? toToken(row) : null;
   }
 

@@ -138,11 +138,19 @@ export class PeopleRepository {
     if (filter.staffNumber) base.where('people.staff_number', filter.staffNumber);
     if (filter.unitId) base.where('people.unit_id', filter.unitId);
     if (filter.organisationId) base.where('people.organisation_id', filter.organisationId);
-    const [countRow, rows] = await Promise.all([
-      base.clone().count<{ n: number }[]>({ n: '*' }).first(),
-      base.clone().select('people.*').orderBy([{ column: 'people.search_name' }, { column: 'people.id' }]).limit(filter.limit).offset(filter.offset),
-    ]);
-    return { items: rows.map(toPerson), total: Number(countRow?.n ?? 0) };
+    // One statement: the page and, beside every row, the total the filter matches.
+    const rows = await base
+      .clone()
+      .select('people.*', this.db.raw('count(*) over () as total_matching'))
+      .orderBy([{ column: 'people.search_name' }, { column: 'people.id' }])
+      .limit(filter.limit)
+      .offset(filter.offset);
+    if (rows.length === 0 && filter.offset > 0) {
+      // Past the last page there are no rows to carry the total, so count separately.
+      const countRow = await base.clone().count<{ n: number }[]>({ n: '*' }).first();
+      return { items: [], total: Number(countRow?.n ?? 0) };
+    }
+    return { items: rows.map(toPerson), total: Number(rows[0]?.total_matching ?? 0) };
   }
 
   async insertPerson(person: NewPerson, now: Date, trx?: Knex.Transaction): Promise<void> {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.js';
+import { TOKEN_CACHE_MS } from '../../src/auth/auth-service.js';
 import { prepareFirstStart } from '../../src/server.js';
 import { buildWorld, createTestPlatform, csrfFrom, signIn, TEST_PASSWORD, TEST_TOTP_SECRET, type TestPlatform, type World } from '../support/test-platform.js';
 
@@ -151,6 +152,17 @@ describe('signing in', () => {
     expect(record.id).not.toBe(second.record.id);
     const stored = await t.database.db('api_tokens').where({ id: second.record.id }).first();
     expect(stored.token_hash).not.toContain(second.token.slice(4));
+  });
+
+  it('when another process revokes a token, then this process refuses it within the token cache time', async () => {
+    const ctx = { actor: null, requestId: 'test', ip: null };
+    const { token, record } = await t.platform.services.auth.createToken(ctx, w.users.ohAdmin, { name: 'elsewhere' });
+    const call = () => request(t.app).get('/api/v1/units').set('Authorization', `Bearer ${token}`);
+    expect((await call()).status).toBe(200);
+    // As another app process would: straight to the database, bypassing this process's cache.
+    await t.database.db('api_tokens').where({ id: record.id }).update({ revoked_at: t.clock.now().toISOString() });
+    t.clock.advance(TOKEN_CACHE_MS + 1);
+    expect((await call()).status).toBe(401);
   });
 
   it('when a user is disabled, then their token and sessions stop working', async () => {

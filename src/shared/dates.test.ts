@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { isIsoDate, toIsoDate } from './dates.js';
+
+describe('calendar dates', () => {
+  it('when the date is real and written YYYY-MM-DD, then it is accepted', () => {
+    for (const d of ['2026-11-22', '2024-02-29', '2000-02-29', '1999-12-31']) expect(isIsoDate(d), d).toBe(true);
+  });
+  it('when the date does not exist or is written otherwise, then it is refused', () => {
+    for (const d of ['2026-02-29', '1900-02-29', '2026-13-01', '2026-04-31', '2026-11-22T00:00:00Z', '22/11/2026', '2026-1-2', '0999-01-01', '']) expect(isIsoDate(d), d).toBe(false);
+  });
+  it('when an instant is converted, then the UTC calendar date is returned', () => {
+    expect(toIsoDate(new Date('2026-11-22T23:59:59Z'))).toBe('2026-11-22');
+  });
+});
