@@ -36,15 +36,31 @@ export class PeopleService {
   /** Projects a person for the actor (Caldicott: minimum necessary; CONF-3). */
   viewFor(ctx: RequestContext, person: Person): PersonView {
     const access = personFieldAccess(ctx.actor, person);
-    const { dateOfBirth, nhsNumber, workEmail, personalEmail, createdAt, updatedAt, ...rest } = person;
-    return {
-      ...rest,
-      ...(access.dateOfBirth ? { dateOfBirth } : {}),
-      ...(access.nhsNumber ? { nhsNumber } : {}),
-      ...(access.contact ? { workEmail, personalEmail } : {}),
-      createdAt: createdAt.toISOString(),
-      updatedAt: updatedAt.toISOString(),
+    // Built field by field: this runs for every row of every search.
+    const view: PersonView = {
+      id: person.id,
+      organisationId: person.organisationId,
+      staffNumber: person.staffNumber,
+      collarNumber: person.collarNumber,
+      givenName: person.givenName,
+      familyName: person.familyName,
+      role: person.role,
+      unitId: person.unitId,
+      lineManagerId: person.lineManagerId,
+      serviceStartDate: person.serviceStartDate,
+      leavingDate: person.leavingDate,
+      workingPattern: person.workingPattern,
+      protectedIdentity: person.protectedIdentity,
+      createdAt: person.createdAt.toISOString(),
+      updatedAt: person.updatedAt.toISOString(),
     };
+    if (access.dateOfBirth) view.dateOfBirth = person.dateOfBirth;
+    if (access.nhsNumber) view.nhsNumber = person.nhsNumber;
+    if (access.contact) {
+      view.workEmail = person.workEmail;
+      view.personalEmail = person.personalEmail;
+    }
+    return view;
   }
 
   /** Reads one workforce record within the actor's reach; outside reach is "not found". Audited either way. */
