@@ -14,6 +14,9 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number.parseInt(v, 10));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number.parseFloat(v));
 
+/** Connections to one SQLite file. */
+const SQLITE_POOL_MAX = 4;
+
 /** Opens the database named by config: SQLite (WAL, foreign keys on) or PostgreSQL. */
 export function createDatabase(database: Config['database']): Database {
   if (database.client === 'postgres') {
@@ -29,11 +32,12 @@ export function createDatabase(database: Config['database']): Database {
     client: 'sqlite3',
     connection: { filename: database.filename },
     useNullAsDefault: true,
-    // One connection: SQLite serialises writers anyway, and a single connection keeps
-    // transactions from waiting on each other's locks inside one process.
+    // A few connections: in WAL mode readers run alongside the one writer, so searches are
+    // not queued behind each other. Writers wait for each other (busy_timeout); every
+    // transaction writes before it reads, so none has to upgrade a stale read snapshot.
     pool: {
       min: 1,
-      max: 1,
+      max: SQLITE_POOL_MAX,
       afterCreate: (conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
         conn.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;', (err) =>
           done(err, conn),

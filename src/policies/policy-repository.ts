@@ -50,22 +50,28 @@ export class PolicyRepository {
     return rows.map(toVersion);
   }
 
-  async latestVersionNumber(organisationId: string, kind: string, trx: Knex.Transaction): Promise<number> {
-    const row = await trx('policies').where({ organisation_id: organisationId, kind }).max<{ v: number | null }>({ v: 'version' }).first();
-    return Number(row?.v ?? 0);
-  }
-
-  async insert(version: PolicyVersion, trx: Knex.Transaction): Promise<void> {
-    await trx('policies').insert({
-      id: version.id,
-      organisation_id: version.organisationId,
-      kind: version.kind,
-      version: version.version,
-      content: JSON.stringify(version.content),
-      effective_from: version.effectiveFrom,
-      note: version.note,
-      created_by_user_id: version.createdByUserId,
-      created_at: version.createdAt.toISOString(),
-    });
+  /**
+   * Inserts the next version, numbering it in the same statement (so the transaction writes
+   * before it reads, which SQLite needs with several connections); returns the number given.
+   */
+  async insertNextVersion(version: Omit<PolicyVersion, 'version'>, trx: Knex.Transaction): Promise<number> {
+    await trx.raw(
+      `INSERT INTO policies (id, organisation_id, kind, version, content, effective_from, note, created_by_user_id, created_at)
+       SELECT ?, ?, ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ? FROM policies WHERE organisation_id = ? AND kind = ?`,
+      [
+        version.id,
+        version.organisationId,
+        version.kind,
+        JSON.stringify(version.content),
+        version.effectiveFrom,
+        version.note,
+        version.createdByUserId,
+        version.createdAt.toISOString(),
+        version.organisationId,
+        version.kind,
+      ],
+    );
+    const row = await trx('policies').where({ id: version.id }).first('version');
+    return Number(row.version);
   }
 }

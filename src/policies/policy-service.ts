@@ -52,18 +52,17 @@ export class PolicyService {
     const now = this.clock.now();
     try {
       return await this.repository.transaction(async (trx) => {
-        const version: PolicyVersion = {
+        const draft = {
           id: newId(),
           organisationId: input.organisationId,
           kind: input.kind,
-          version: (await this.repository.latestVersionNumber(input.organisationId, input.kind, trx)) + 1,
           content: parsed.data,
           effectiveFrom: input.effectiveFrom,
           note: input.note ?? null,
           createdByUserId: ctx.actor.userId,
           createdAt: now,
         };
-        await this.repository.insert(version, trx);
+        const version: PolicyVersion = { ...draft, version: await this.repository.insertNextVersion(draft, trx) };
         await this.audit.record(ctx, { action: 'create', entityType: 'policy', entityId: version.id, details: { kind: input.kind, version: version.version, effectiveFrom: input.effectiveFrom } }, trx);
         return version;
       });
