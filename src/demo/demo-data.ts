@@ -222,10 +222,17 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   // Accounts: tie the line manager, a team member and HR to real synthetic people.
   const hostPeople = people.filter((p) => p.organisationId === host.id && !p.leavingDate);
   const managers = hostPeople.filter((p) => hostPeople.some((q) => q.lineManagerId === p.id) && p.lineManagerId !== null && p.unitId === units.find((u) => u.code === 'RESP-N')?.id);
-  const lineManager = managers.find((m) => hostPeople.filter((q) => q.lineManagerId === m.id).length >= 3) ?? managers[0] ?? hostPeople[1]!;
-  const teamMember = hostPeople.find((p) => p.lineManagerId === lineManager.id && !p.protectedIdentity) ?? hostPeople[2]!;
+  // Each account gets a different person, however small the organisation.
+  const taken = new Set<string>();
+  const take = (...choices: Array<NewPerson | undefined>): NewPerson => {
+    const chosen = [...choices, ...hostPeople].find((p): p is NewPerson => p !== undefined && !taken.has(p.id))!;
+    taken.add(chosen.id);
+    return chosen;
+  };
+  const lineManager = take(managers.find((m) => hostPeople.filter((q) => q.lineManagerId === m.id).length >= 3), managers[0]);
+  const teamMember = take(hostPeople.find((p) => p.lineManagerId === lineManager.id && !p.protectedIdentity));
   const hrUnit = units.find((u) => u.code === 'HR')!;
-  const hrPerson = hostPeople.find((p) => p.unitId === hrUnit.id && p.id !== lineManager.id) ?? hostPeople[3]!;
+  const hrPerson = take(hostPeople.find((p) => p.unitId === hrUnit.id && !taken.has(p.id)));
   const partnerHr = people.find((p) => p.organisationId === fire.id && p.unitId === units.find((u) => u.code === 'FRS-SUP')?.id) ?? people.find((p) => p.organisationId === fire.id)!;
   const personFor: Record<NonNullable<DemoAccount['person']>, NewPerson> = { 'line-manager': lineManager, 'team-member': teamMember, hr: hrPerson, 'partner-hr': partnerHr };
   const orgFor = { host, fire, 'health-board': healthBoard } as const;

@@ -47,6 +47,20 @@ describe('demo organisation', () => {
   });
 });
 
+describe('a very small demo organisation', () => {
+  it('when only ten people are asked for, then every demo account still gets its own person', async () => {
+    const t = await createTestPlatform();
+    try {
+      await seedDemo(t.platform, { people: 10, seed: 3, years: 1 });
+      const linked = await t.database.db('users').whereNotNull('person_id').pluck('person_id');
+      expect(linked).toHaveLength(4);
+      expect(new Set(linked).size).toBe(4);
+    } finally {
+      await t.destroy();
+    }
+  });
+});
+
 describe('audit trail search and export', () => {
   let t: TestPlatform;
   beforeAll(async () => {

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/** `npm start` as a real process: first start, serving, and a graceful stop on SIGTERM. */
+describe('the server process', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  async function start(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; url: string }> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-proc-'));
+    let database: TestDatabase | undefined;
+    const extra: Record<string, string> = {};
+    if (process.env.DATABASE_URL) {
+      database = await createTestDatabase({ migrate: false });
+      if (database.config.client === 'postgres') extra.DATABASE_URL = database.config.url;
+    }
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, ...extra, DATA_DIR: dataDir, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += String(d)));
+    child.stderr!.on('data', (d) => (out += String(d)));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await database?.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('is running at')) {
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child, output: () => out, url: `http://127.0.0.1:${port}` };
+  }
+
+  it('when started in development, then it seeds the demo, serves the sign-in page and stops cleanly on SIGTERM', async () => {
+    const { child, output, url } = await start({ NODE_ENV: 'development', DEMO_PEOPLE: '40' });
+    expect(output()).toContain('Demo organisation ready');
+    const login = await fetch(`${url}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('Sign in');
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('when started in production with no users, then no demo data is loaded and a one-time set-up link is printed', async () => {
+    const { output, url } = await start({ NODE_ENV: 'production', SECURE_COOKIES: 'false' });
+    expect(output()).not.toContain('Demo organisation');
+    const link = /(http:\/\/\S+\/setup\/[A-Za-z0-9_-]+)/.exec(output())?.[1];
+    expect(link).toBeDefined();
+    const setup = await fetch(`${url}${new URL(link!).pathname}`);
+    expect(setup.status).toBe(200);
+    expect(await setup.text()).toContain('Set up Blue Light Pathways');
+  });
+
+  it('when the configuration is wrong, then it refuses to start and lists every problem', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://nope', LOG_LEVEL: 'loud' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(78);
+    expect(err).toMatch(/PORT/);
+    expect(err).toMatch(/DATABASE_URL/);
+    expect(err).toMatch(/LOG_LEVEL/);
+  });
+});
