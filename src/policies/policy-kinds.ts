@@ -20,6 +20,26 @@ export const POLICY_KINDS = {
       .strict(),
     defaults: { minimumCellSize: 10 },
   },
+  /**
+   * The attendance policy (seed 003, domain brief §2). Shipped values are the seed's; fields
+   * added later get defaults so earlier published versions still read.
+   */
+  attendance: {
+    description: 'Attendance management thresholds and periods (ATT-15 … ATT-19).',
+    schema: z
+      .object({
+        /** ATT-15: the Bradford window. */
+        bradfordWindowWeeks: z.number().int().min(4).max(104).default(52),
+        /** ATT-18 */
+        bradfordThreshold: z.number().int().min(1).max(100_000).default(200),
+        spellsThreshold: z.number().int().min(1).max(50).default(3),
+        spellsWindowMonths: z.number().int().min(1).max(24).default(12),
+        /** ATT-18: 4 weeks' consecutive absence (ATT-12 long-term absence is also 28 days). */
+        continuousDaysThreshold: z.number().int().min(1).max(365).default(28),
+      })
+      .strict(),
+    defaults: { bradfordWindowWeeks: 52, bradfordThreshold: 200, spellsThreshold: 3, spellsWindowMonths: 12, continuousDaysThreshold: 28 },
+  },
 } as const;
 
 export type PolicyKind = keyof typeof POLICY_KINDS;

@@ -21,3 +21,42 @@ export function isIsoDate(value: string): boolean {
 export function toIsoDate(instant: Date): IsoDate {
   return instant.toISOString().slice(0, 10);
 }
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 for a calendar date (for arithmetic; never shown). */
+export function epochDay(date: IsoDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+}
+
+/** The calendar date `n` days since 1970-01-01. */
+export function fromEpochDay(n: number): IsoDate {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `date` plus `days` (negative to go back). */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromEpochDay(epochDay(date) + days);
+}
+
+/** Whole days from `from` to `to` (0 when equal, negative when `to` is earlier). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return epochDay(to) - epochDay(from);
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: IsoDate): number {
+  const d = new Date(epochDay(date) * DAY_MS).getUTCDay();
+  return d === 0 ? 7 : d;
+}
+
+/** `date` plus whole calendar months; a day past the end of the month clamps to its last day (BBV-7 uses the same rule). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7)) - 1 + months;
+  const d = Number(date.slice(8, 10));
+  const year = y + Math.floor(m / 12);
+  const month = ((m % 12) + 12) % 12;
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
+}

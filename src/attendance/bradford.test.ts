@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../shared/dates.js';
+import { englandAndWalesCalendar } from '../shared/working-days.js';
+import type { WorkingPattern } from '../people/people-schemas.js';
+import { bradfordFactor, triggersReached, type ScoredSpell, type TriggerPolicy } from './bradford.js';
+import { dutyDaysBetween } from './duty-days.js';
+
+const calendar = englandAndWalesCalendar();
+const MON_FRI: WorkingPattern = { kind: 'weekly', days: [1, 2, 3, 4, 5] };
+const POLICY: TriggerPolicy = { bradfordWindowWeeks: 52, bradfordThreshold: 200, spellsThreshold: 3, spellsWindowMonths: 12, continuousDaysThreshold: 28 };
+const AS_OF = '2026-11-20'; // a Friday
+
+function spell(startDate: string, endDate: string | null, overrides: Partial<ScoredSpell> = {}): ScoredSpell {
+  return { startDate, endDate, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: false, ...overrides };
+}
+
+/** `n` spells of `length` days each, a week apart from `first` (chosen clear of bank holidays). */
+function shortSpells(n: number, length: number, first: string): ScoredSpell[] {
+  return Array.from({ length: n }, (_, i) => spell(addDays(first, i * 7), addDays(first, i * 7 + length - 1)));
+}
+
+function score(spells: ScoredSpell[], options: { serviceStartDate?: string; pattern?: WorkingPattern; discountDisabilityRelated?: boolean } = {}) {
+  return bradfordFactor({
+    spells,
+    asOf: AS_OF,
+    serviceStartDate: options.serviceStartDate ?? '2010-01-04',
+    pattern: options.pattern ?? MON_FRI,
+    calendar,
+    windowWeeks: 52,
+    discountDisabilityRelated: options.discountDisabilityRelated ?? false,
+  });
+}
+
+describe('Bradford factor: the seed examples (ATT-15, ATT-17)', () => {
+  it('when there is one spell of 14 duty days, then the score is 1 × 1 × 14 = 14', () => {
+    // Mon 2 Nov – Thu 19 Nov 2026: 5 + 5 + 4 weekdays, no bank holidays.
+    const result = score([spell('2026-11-02', '2026-11-19')]);
+    expect(result).toMatchObject({ spells: 1, days: 14, bradfordScore: 14, projected: false });
+  });
+
+  it('when there are seven spells of 2 days, then the score is 7 × 7 × 14 = 686', () => {
+    const result = score(shortSpells(7, 2, '2026-06-01'));
+    expect(result).toMatchObject({ spells: 7, days: 14, bradfordScore: 686 });
+  });
+
+  it('when there are fourteen 1-day spells, then the score is 14 × 14 × 14 = 2,744', () => {
+    // Tuesdays 2 June – 1 September 2026: no bank holiday falls on any of them.
+    const result = score(shortSpells(14, 1, '2026-06-02'));
+    expect(result).toMatchObject({ spells: 14, days: 14, bradfordScore: 2744 });
+  });
+
+  it("when someone with 13 weeks' service has three 1-day absences, then the projected score is 12 × 12 × 12 = 1,728", () => {
+    const serviceStartDate = addDays(AS_OF, -(13 * 7 - 1));
+    const result = score(shortSpells(3, 1, '2026-09-07'), { serviceStartDate });
+    expect(result.projected).toBe(true);
+    expect(result.projectionFactor).toBe(4);
+    expect(result.bradfordScore).toBe(1728);
+  });
+});
+
+describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
+  it('when a spell straddles the start of the 52-week window, then only its days inside count, as one spell', () => {
+    const result = score([spell('2025-11-10', '2025-11-28')]);
+    expect(result.windowStart).toBe('2025-11-22');
+    // Inside: Mon 24 – Fri 28 Nov 2025 = 5 duty days.
+    expect(result).toMatchObject({ spells: 1, days: 5, bradfordScore: 5 });
+  });
+
+  it('when a spell is still open, then it counts up to the as-of date', () => {
+    const result = score([spell('2026-11-16', null)]);
+    expect(result).toMatchObject({ spells: 1, days: 5 });
+  });
+
+  it('when a spell ended before the window, then it does not count', () => {
+    expect(score([spell('2025-10-01', '2025-10-03')])).toMatchObject({ spells: 0, days: 0, bradfordScore: 0 });
+  });
+
+  it('when absences are pregnancy-related or not sickness, then they are discounted; disability-related only when the case says so', () => {
+    const spells = [
+      spell('2026-03-02', '2026-03-03', { pregnancyRelated: true }),
+      spell('2026-04-13', '2026-04-13', { countsAsSickness: false }),
+      spell('2026-05-11', '2026-05-12', { disabilityRelated: true }),
+    ];
+    expect(score(spells, { discountDisabilityRelated: false })).toMatchObject({ spells: 1, days: 2 });
+    expect(score(spells, { discountDisabilityRelated: true })).toMatchObject({ spells: 0, days: 0 });
+  });
+
+  it('when a Monday-to-Friday spell includes a bank holiday, then the holiday is not a duty day lost', () => {
+    // Thu 24 Dec 2026 – Thu 31 Dec 2026: 24, (25 holiday), (26, 27 weekend), (28 holiday), 29, 30, 31.
+    expect(dutyDaysBetween(MON_FRI, '2026-12-24', '2026-12-31', calendar)).toBe(4);
+  });
+
+  it('when someone works a shift rota, then the rota decides the duty days, bank holidays included', () => {
+    const rota: WorkingPattern = { kind: 'rota', anchorDate: '2026-12-21', cycle: [true, true, true, true, true, true, false, false, false, false] };
+    // 21–26 Dec on, 27–30 off, 31 Dec on: Christmas and Boxing Day substitute are worked.
+    expect(dutyDaysBetween(rota, '2026-12-21', '2026-12-31', calendar)).toBe(7);
+    const result = bradfordFactor({ spells: [spell('2026-11-01', '2026-11-10')], asOf: AS_OF, serviceStartDate: '2010-01-04', pattern: { ...rota, anchorDate: '2026-11-01' }, calendar, windowWeeks: 52, discountDisabilityRelated: false });
+    expect(result).toMatchObject({ spells: 1, days: 6 });
+  });
+
+  it('when a spell falls wholly on rest days, then nothing is lost and it is not counted as a spell', () => {
+    expect(score([spell('2026-11-14', '2026-11-15')])).toMatchObject({ spells: 0, days: 0 });
+  });
+});
+
+describe('review triggers (ATT-18)', () => {
+  const triggers = (spells: ScoredSpell[], serviceStartDate = '2010-01-04') =>
+    triggersReached({ bradford: score(spells, { serviceStartDate }), spells, asOf: AS_OF, policy: POLICY, discountDisabilityRelated: false });
+
+  it('when the score reaches 200, then the Bradford trigger fires with its value and threshold', () => {
+    // 2 spells, 40 + 10 = 50 duty days: 2 × 2 × 50 = 200.
+    const spells = [spell('2026-01-05', '2026-02-27'), spell('2026-06-01', '2026-06-12')];
+    expect(score(spells).bradfordScore).toBe(200);
+    expect(triggers(spells)).toContainEqual({ code: 'bradford', value: 200, threshold: 200 });
+  });
+
+  it('when there are three spells in twelve months, then the spells trigger fires; two do not', () => {
+    expect(triggers(shortSpells(3, 1, '2026-06-01')).map((t) => t.code)).toContain('spells');
+    expect(triggers(shortSpells(2, 1, '2026-06-01')).map((t) => t.code)).not.toContain('spells');
+  });
+
+  it('when a spell lasts 28 calendar days, then the continuous trigger fires; 27 days does not', () => {
+    expect(triggers([spell('2026-10-01', '2026-10-28')])).toContainEqual({ code: 'continuous', value: 28, threshold: 28 });
+    expect(triggers([spell('2026-10-01', '2026-10-27')]).map((t) => t.code)).not.toContain('continuous');
+  });
+
+  it('when an open spell has run 28 days by the as-of date, then it triggers', () => {
+    expect(triggers([spell('2026-10-24', null)]).map((t) => t.code)).toContain('continuous');
+  });
+
+  it('when the only long absence is pregnancy-related, then nothing triggers (ATT-7)', () => {
+    expect(triggers([spell('2026-09-01', '2026-10-30', { pregnancyRelated: true })])).toEqual([]);
+  });
+});
