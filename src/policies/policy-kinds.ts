@@ -1,5 +1,34 @@
 import { z } from 'zod';
 
+const days = (fallback: number) => z.number().int().min(0).max(365).default(fallback);
+const monthRange = (min: number, max: number) =>
+  z
+    .object({ min: z.number().int().min(0).max(24), max: z.number().int().min(1).max(24) })
+    .strict()
+    .refine((r) => r.min <= r.max, 'The shortest period must not be longer than the longest')
+    .default({ min, max });
+
+const MILESTONE_DEFAULTS = {
+  contactWithinDays: 1,
+  callOnDay: 4,
+  certificateAfterDays: 7,
+  liaisonAfterDays: 7,
+  contactEveryDays: 7,
+  homeVisitByDay: 21,
+  reportEveryDays: 28,
+  ohReferralAfterDays: 28,
+};
+const FORMAL_DEFAULTS = {
+  meetingNoticeWorkingDays: 5,
+  stage1ReviewMonths: { min: 1, max: 3 },
+  stage2ReviewMonths: { min: 1, max: 3 },
+  appealWarningWorkingDays: 5,
+  appealStage3WorkingDays: 15,
+  appealDecisionWorkingDays: 15,
+  postponementWorkingDays: 5,
+  warningLifeMonths: 12,
+};
+
 /**
  * Policy kinds: the thresholds and periods a force may set differently, with the value
  * the platform ships as the default. Each organisation's changes are stored as numbered
@@ -15,7 +44,7 @@ export const POLICY_KINDS = {
     description: 'Small-number suppression for aggregate views (CONF-5).',
     schema: z
       .object({
-        minimumCellSize: z.number().int().min(5, 'Never below 5 (CONF-5)').max(100),
+        minimumCellSize: z.number().int().min(5, 'Never below 5 (CONF-5)').max(100).default(10),
       })
       .strict(),
     defaults: { minimumCellSize: 10 },
@@ -36,9 +65,45 @@ export const POLICY_KINDS = {
         spellsWindowMonths: z.number().int().min(1).max(24).default(12),
         /** ATT-18: 4 weeks' consecutive absence (ATT-12 long-term absence is also 28 days). */
         continuousDaysThreshold: z.number().int().min(1).max(365).default(28),
+        /** ATT-2 … ATT-4, ATT-8 … ATT-12: contact and review milestones, in calendar days. */
+        milestones: z
+          .object({
+            contactWithinDays: days(1),
+            callOnDay: days(4),
+            certificateAfterDays: days(7),
+            liaisonAfterDays: days(7),
+            contactEveryDays: days(7),
+            homeVisitByDay: days(21),
+            reportEveryDays: days(28),
+            ohReferralAfterDays: days(28),
+          })
+          .strict()
+          .default(MILESTONE_DEFAULTS),
+        /** ATT-20 … ATT-25: the formal procedure. */
+        formalProcedure: z
+          .object({
+            meetingNoticeWorkingDays: days(5),
+            stage1ReviewMonths: monthRange(1, 3),
+            stage2ReviewMonths: monthRange(1, 3),
+            appealWarningWorkingDays: days(5),
+            appealStage3WorkingDays: days(15),
+            appealDecisionWorkingDays: days(15),
+            postponementWorkingDays: days(5),
+            warningLifeMonths: z.number().int().min(1).max(60).default(12),
+          })
+          .strict()
+          .default(FORMAL_DEFAULTS),
       })
       .strict(),
-    defaults: { bradfordWindowWeeks: 52, bradfordThreshold: 200, spellsThreshold: 3, spellsWindowMonths: 12, continuousDaysThreshold: 28 },
+    defaults: {
+      bradfordWindowWeeks: 52,
+      bradfordThreshold: 200,
+      spellsThreshold: 3,
+      spellsWindowMonths: 12,
+      continuousDaysThreshold: 28,
+      milestones: MILESTONE_DEFAULTS,
+      formalProcedure: FORMAL_DEFAULTS,
+    },
   },
 } as const;
 
