@@ -14,6 +14,8 @@ import { peopleRoutes } from './people/people-routes.js';
 import { usersRoutes } from './people/users-routes.js';
 import type { PolicyService } from './policies/policy-service.js';
 import { policyRoutes } from './policies/policy-routes.js';
+import type { AttendanceService } from './attendance/attendance-service.js';
+import { attendanceRoutes } from './attendance/attendance-routes.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
@@ -33,6 +35,7 @@ export interface AppServices {
   people: PeopleService;
   audit: AuditService;
   policy: PolicyService;
+  attendance: AttendanceService;
 }
 
 export interface AppDependencies {
@@ -62,6 +65,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...usersRoutes(deps));
   registry.add(...auditRoutes(deps));
   registry.add(...policyRoutes(deps));
+  registry.add(...attendanceRoutes(deps));
   return registry;
 }
 

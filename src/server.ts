@@ -16,6 +16,9 @@ import { PeopleRepository } from './people/people-repository.js';
 import { PeopleService } from './people/people-service.js';
 import { PolicyRepository } from './policies/policy-repository.js';
 import { PolicyService } from './policies/policy-service.js';
+import { AttendanceRepository } from './attendance/attendance-repository.js';
+import { AttendanceService } from './attendance/attendance-service.js';
+import { englandAndWalesCalendar } from './shared/working-days.js';
 import { UsersRepository } from './people/users-repository.js';
 import { SessionRepository } from './auth/session-repository.js';
 import { JobRepository, JobRunner } from './jobs/index.js';
@@ -70,7 +73,8 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const services = { audit, people, auth, policy };
+  const attendance = new AttendanceService(new AttendanceRepository(db), people, policy, audit, clock, englandAndWalesCalendar());
+  const services = { audit, people, auth, policy, attendance };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

@@ -71,6 +71,15 @@ export const policies = {
     'system-administrator',
   ]),
   policiesWrite: policy('policies:write', 'Publish a new version of a policy.', ['oh-administrator', 'hr-manager']),
+  attendanceRead: policy('attendance:read', 'A person’s absences, Bradford score, triggers and milestones (the person, their managers, HR and OH).', [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+    'line-manager',
+    'staff',
+  ]),
+  attendanceRecord: policy('attendance:record', 'Record and change absences.', ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager']),
+  attendanceDelete: policy('attendance:delete', 'Remove an absence recorded in error.', ['oh-clinician', 'oh-administrator', 'hr-manager']),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
   usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
   selfService: policy('self-service', "A staff member's own record.", ['staff']),
@@ -121,6 +130,11 @@ export function organisationReach(actor: Actor): { kind: 'all' } | { kind: 'own'
 /** May this actor see OH clinical detail at all (CONF-1)? */
 export function maySeeClinicalDetail(actor: Actor): boolean {
   return actor.role === 'oh-clinician';
+}
+
+/** May this actor see OH records such as the reason for absence in the person's own words (CONF-1)? */
+export function maySeeOhRecords(actor: Actor): boolean {
+  return actor.role === 'oh-clinician' || actor.role === 'oh-administrator';
 }
 
 /** Which parts of a workforce record an actor may see (Caldicott: minimum necessary). */

@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { readBoolean, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
+
+const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
+  ['id', 'id'],
+  ['personId', 'person_id'],
+  ['organisationId', 'organisation_id'],
+  ['startDate', 'start_date'],
+  ['endDate', 'end_date'],
+  ['reasonCategory', 'reason_category'],
+  ['ohReasonText', 'oh_reason_text'],
+  ['dutyRelated', 'duty_related'],
+  ['injuryOnDuty', 'injury_on_duty'],
+  ['pregnancyRelated', 'pregnancy_related'],
+  ['disabilityRelated', 'disability_related'],
+  ['countsAsSickness', 'counts_as_sickness'],
+  ['notSicknessKind', 'not_sickness_kind'],
+  ['certification', 'certification'],
+  ['certificateFrom', 'certificate_from'],
+  ['certificateTo', 'certificate_to'],
+  ['expectedReturnDate', 'expected_return_date'],
+  ['importKey', 'import_key'],
+  ['recordedByUserId', 'recorded_by_user_id'],
+];
+
+function toRow(spell: Partial<NewAbsenceSpell>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of COLUMNS) if (spell[key] !== undefined) row[column] = spell[key];
+  if (spell.accidentReportDueAt !== undefined) row.accident_report_due_at = spell.accidentReportDueAt?.toISOString() ?? null;
+  return row;
+}
+
+function toSpell(row: Record<string, unknown>): AbsenceSpell {
+  return {
+    id: row.id as string,
+    personId: row.person_id as string,
+    organisationId: row.organisation_id as string,
+    startDate: row.start_date as string,
+    endDate: (row.end_date as string | null) ?? null,
+    reasonCategory: row.reason_category as AbsenceSpell['reasonCategory'],
+    ohReasonText: (row.oh_reason_text as string | null) ?? null,
+    dutyRelated: readBoolean(row.duty_related),
+    injuryOnDuty: readBoolean(row.injury_on_duty),
+    accidentReportDueAt: readOptionalTimestamp(row.accident_report_due_at),
+    pregnancyRelated: readBoolean(row.pregnancy_related),
+    disabilityRelated: readBoolean(row.disability_related),
+    countsAsSickness: readBoolean(row.counts_as_sickness),
+    notSicknessKind: (row.not_sickness_kind as AbsenceSpell['notSicknessKind']) ?? null,
+    certification: row.certification as AbsenceSpell['certification'],
+    certificateFrom: (row.certificate_from as string | null) ?? null,
+    certificateTo: (row.certificate_to as string | null) ?? null,
+    expectedReturnDate: (row.expected_return_date as string | null) ?? null,
+    importKey: (row.import_key as string | null) ?? null,
+    recordedByUserId: (row.recorded_by_user_id as string | null) ?? null,
+    createdAt: readTimestamp(row.created_at),
+    updatedAt: readTimestamp(row.updated_at),
+  };
+}
+
+/** Spells of absence. Deleted spells are kept (soft delete) and never returned. */
+export class AttendanceRepository {
+  constructor(private readonly db: Knex) {}
+
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  async find(id: string): Promise<AbsenceSpell | null> {
+    const row = await this.db('absence_spells').where({ id }).whereNull('deleted_at').first();
+    return row ? toSpell(row) : null;
+  }
+
+  /** A person's spells, oldest first. */
+  async forPerson(personId: string, trx?: Knex.Transaction): Promise<AbsenceSpell[]> {
+    const rows = await (trx ?? this.db)('absence_spells').where({ person_id: personId }).whereNull('deleted_at').orderBy('start_date');
+    return rows.map(toSpell);
+  }
+
+  /** Spells of the person that overlap [start, end] (end null = open), other than `excludeId`. */
+  async overlapping(personId: string, start: string, end: string | null, excludeId: string | null, trx?: Knex.Transaction): Promise<AbsenceSpell[]> {
+    const q = (trx ?? this.db)('absence_spells')
+      .where({ person_id: personId })
+      .whereNull('deleted_at')
+      .andWhere((w) => w.whereNull('end_date').orWhere('end_date', '>=', start));
+    if (end !== null) q.andWhere('start_date', '<=', end);
+    if (excludeId) q.andWhereNot('id', excludeId);
+    return (await q).map(toSpell);
+  }
+
+  async insert(spell: NewAbsenceSpell, now: Date, trx: Knex.Transaction): Promise<void> {
+    await trx('absence_spells').insert({ ...toRow(spell), created_at: now.toISOString(), updated_at: now.toISOString() });
+  }
+
+  async update(id: string, changes: Partial<NewAbsenceSpell>, now: Date, trx: Knex.Transaction): Promise<void> {
+    await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ ...toRow(changes), updated_at: now.toISOString() });
+  }
+
+  async softDelete(id: string, byUserId: string, reason: string, now: Date, trx: Knex.Transaction): Promise<void> {
+    await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ deleted_at: now.toISOString(), deleted_by_user_id: byUserId, deleted_reason: reason, updated_at: now.toISOString() });
+  }
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { policies } from '../auth/access-policy.js';
+import type { AppDependencies } from '../app.js';
+import { idParamSchema, workingPatternSchema } from '../people/people-schemas.js';
+import { requestContext } from '../web/authenticate.js';
+import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
+import {
+  attendanceQuerySchema,
+  CERTIFICATION,
+  deleteAbsenceSchema,
+  NOT_SICKNESS_KINDS,
+  personIdParamSchema,
+  REASON_CATEGORIES,
+  recordAbsenceSchema,
+  updateAbsenceSchema,
+  workingPatternBodySchema,
+} from './attendance-schemas.js';
+
+const spellResponse = z.object({
+  id: z.string(),
+  personId: z.string(),
+  organisationId: z.string(),
+  startDate: z.string(),
+  endDate: z.string().nullable(),
+  reasonCategory: z.enum(REASON_CATEGORIES),
+  reasonText: z.string().nullable().optional().describe('OH only'),
+  dutyRelated: z.boolean(),
+  injuryOnDuty: z.boolean(),
+  accidentReportDueAt: z.string().nullable(),
+  pregnancyRelated: z.boolean(),
+  disabilityRelated: z.boolean(),
+  countsAsSickness: z.boolean(),
+  notSicknessKind: z.enum(NOT_SICKNESS_KINDS).nullable(),
+  certification: z.enum(CERTIFICATION),
+  certificateFrom: z.string().nullable(),
+  certificateTo: z.string().nullable(),
+  expectedReturnDate: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const summaryResponse = z.object({
+  asOf: z.string(),
+  windowStart: z.string(),
+  spells: z.number(),
+  days: z.number(),
+  bradfordScore: z.number(),
+  projected: z.boolean(),
+  triggers: z.array(z.object({ code: z.enum(['bradford', 'spells', 'continuous']), value: z.number(), threshold: z.number() })),
+  milestones: z.array(z.object({ code: z.string(), sequence: z.number(), dueDate: z.string(), status: z.enum(['open', 'overdue']), absenceId: z.string() })),
+  policyVersion: z.number(),
+});
+
+/** The attendance API (issue 3 §10). */
+export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
+  const { attendance } = deps.services;
+  return [
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/people/:personId/absences',
+      policy: policies.attendanceRecord,
+      summary: 'Record a spell of absence (ATT-1). Overlapping spells, end before start and unknown categories are refused with the field named.',
+      tags: ['attendance'],
+      params: personIdParamSchema,
+      body: recordAbsenceSchema,
+      responses: { 201: { description: 'The spell', schema: spellResponse }, 404: { description: 'No such person within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        const ctx = requestContext(req);
+        const spell = await attendance.recordAbsence(ctx, params.personId, body);
+        res.status(201).location(`/api/v1/absences/${spell.id}`).json(attendance.viewFor(ctx, spell));
+      },
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/people/:personId/absences',
+      policy: policies.attendanceRead,
+      summary: 'A person’s spells of absence, newest first.',
+      tags: ['attendance'],
+      params: personIdParamSchema,
+      responses: { 200: { description: 'Spells', schema: z.object({ items: z.array(spellResponse) }) }, 404: { description: 'No such person within your reach' } },
+      handler: async (req, res, { params }) => {
+        const ctx = requestContext(req);
+        res.json({ items: (await attendance.listAbsences(ctx, params.personId)).map((s) => attendance.viewFor(ctx, s)) });
+      },
+    }),
+    apiRoute({
+      method: 'patch',
+      path: '/api/v1/absences/:id',
+      policy: policies.attendanceRecord,
+      summary: 'Change a spell, e.g. set its end date when the person returns.',
+      tags: ['attendance'],
+      params: idParamSchema,
+      body: updateAbsenceSchema,
+      responses: { 200: { description: 'The spell', schema: spellResponse }, 404: { description: 'No such absence within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        const ctx = requestContext(req);
+        res.json(attendance.viewFor(ctx, await attendance.updateAbsence(ctx, params.id, body)));
+      },
+    }),
+    apiRoute({
+      method: 'delete',
+      path: '/api/v1/absences/:id',
+      policy: policies.attendanceDelete,
+      summary: 'Remove a spell recorded in error, with a reason (kept and audited).',
+      tags: ['attendance'],
+      params: idParamSchema,
+      body: deleteAbsenceSchema,
+      responses: { 204: { description: 'Removed' }, 404: { description: 'No such absence within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        await attendance.deleteAbsence(requestContext(req), params.id, body.reason);
+        res.status(204).end();
+      },
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/people/:personId/attendance',
+      policy: policies.attendanceRead,
+      summary: 'Bradford score, triggers and milestones as of a date (default today), with the policy version used (ATT-15 … ATT-19).',
+      tags: ['attendance'],
+      params: personIdParamSchema,
+      query: attendanceQuerySchema,
+      responses: { 200: { description: 'The summary', schema: summaryResponse }, 404: { description: 'No such person within your reach' } },
+      handler: async (req, res, { params, query }) => {
+        res.json(await attendance.summary(requestContext(req), params.personId, query.asOf));
+      },
+    }),
+    apiRoute({
+      method: 'put',
+      path: '/api/v1/people/:personId/working-pattern',
+      policy: policies.peopleWrite,
+      summary: 'Set a person’s working pattern: weekly days, or a rota cycle (ATT-16).',
+      tags: ['attendance'],
+      params: personIdParamSchema,
+      body: workingPatternBodySchema,
+      responses: { 200: { description: 'The pattern now in force', schema: z.object({ workingPattern: workingPatternSchema }) }, 404: { description: 'No such person within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        const person = await attendance.setWorkingPattern(requestContext(req), params.personId, body);
+        res.json({ workingPattern: person.workingPattern });
+      },
+    }),
+  ];
+}

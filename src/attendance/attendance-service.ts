@@ -1,0 +1,203 @@
+import type { AuditService } from '../audit/audit-service.js';
+import { maySeeOhRecords } from '../auth/access-policy.js';
+import type { PeopleService } from '../people/people-service.js';
+import type { WorkingPattern } from '../people/people-schemas.js';
+import type { Person } from '../people/people-types.js';
+import type { PolicyService } from '../policies/policy-service.js';
+import type { Clock } from '../shared/clock.js';
+import { addDays, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { RequestContext } from '../shared/request-context.js';
+import type { WorkingDayCalendar } from '../shared/working-days.js';
+import type { RecordAbsenceInput, UpdateAbsenceInput } from './attendance-schemas.js';
+import type { AttendanceRepository } from './attendance-repository.js';
+import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
+import { bradfordFactor, triggersReached, type Trigger } from './bradford.js';
+import { milestonesFor, type MilestoneCode } from './milestones.js';
+
+/** A spell as one actor may see it: OH free text only for OH (CONF-1). */
+export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
+  reasonText?: string | null;
+  accidentReportDueAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** GET /api/v1/people/{personId}/attendance */
+export interface AttendanceSummary {
+  asOf: IsoDate;
+  windowStart: IsoDate;
+  spells: number;
+  days: number;
+  bradfordScore: number;
+  projected: boolean;
+  triggers: Trigger[];
+  milestones: Array<{ code: MilestoneCode; sequence: number; dueDate: IsoDate; status: 'open' | 'overdue'; absenceId: string }>;
+  policyVersion: number;
+}
+
+const PURPOSE = 'attendance-management';
+
+/** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
+export class AttendanceService {
+  constructor(
+    private readonly repository: AttendanceRepository,
+    private readonly people: PeopleService,
+    private readonly policies: PolicyService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly calendar: WorkingDayCalendar,
+  ) {}
+
+  viewFor(ctx: RequestContext, spell: AbsenceSpell): AbsenceSpellView {
+    const { ohReasonText, createdAt, updatedAt, accidentReportDueAt, ...rest } = spell;
+    return {
+      ...rest,
+      ...(maySeeOhRecords(ctx.actor) ? { reasonText: ohReasonText } : {}),
+      accidentReportDueAt: accidentReportDueAt?.toISOString() ?? null,
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+    };
+  }
+
+  /** Records a spell of absence for a person within the actor's reach (ATT-1, ATT-5, ATT-6, ATT-7). */
+  async recordAbsence(ctx: RequestContext, personId: string, input: RecordAbsenceInput): Promise<AbsenceSpell> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const spell: NewAbsenceSpell = {
+      id: newId(),
+      personId,
+      organisationId: person.organisationId,
+      startDate: input.startDate,
+      endDate: input.endDate,
+      reasonCategory: input.reasonCategory,
+      ohReasonText: input.reasonText ?? null,
+      dutyRelated: input.dutyRelated,
+      injuryOnDuty: input.injuryOnDuty,
+      accidentReportDueAt: null,
+      pregnancyRelated: input.pregnancyRelated,
+      disabilityRelated: input.disabilityRelated,
+      countsAsSickness: input.notSicknessKind ? false : input.countsAsSickness,
+      notSicknessKind: input.notSicknessKind ?? null,
+      certification: input.certification,
+      certificateFrom: input.certificateFrom ?? null,
+      certificateTo: input.certificateTo ?? null,
+      expectedReturnDate: input.expectedReturnDate ?? null,
+      importKey: null,
+      recordedByUserId: ctx.actor.userId,
+    };
+    spell.accidentReportDueAt = accidentReportDue(spell);
+    const now = this.clock.now();
+    return this.repository.transaction(async (trx) => {
+      this.check(ctx, person, spell, input.reasonText !== undefined && input.reasonText !== null, await this.repository.overlapping(personId, spell.startDate, spell.endDate, null, trx));
+      await this.repository.insert(spell, now, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'absence-spell', entityId: spell.id, subjectPersonId: personId, purpose: PURPOSE }, trx);
+      return { ...spell, createdAt: now, updatedAt: now };
+    });
+  }
+
+  /** Changes a spell (e.g. records the return with an end date). */
+  async updateAbsence(ctx: RequestContext, id: string, input: UpdateAbsenceInput): Promise<AbsenceSpell> {
+    const { spell: existing, person } = await this.spellInReach(ctx, id);
+    const { reasonText, ...rest } = input;
+    const merged: NewAbsenceSpell = { ...existing, ...rest, ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}) };
+    if (input.notSicknessKind) merged.countsAsSickness = false;
+    merged.accidentReportDueAt = accidentReportDue(merged);
+    const now = this.clock.now();
+    return this.repository.transaction(async (trx) => {
+      this.check(ctx, person, merged, reasonText !== undefined, await this.repository.overlapping(existing.personId, merged.startDate, merged.endDate, id, trx));
+      await this.repository.update(id, merged, now, trx);
+      await this.audit.record(ctx, { action: 'update', entityType: 'absence-spell', entityId: id, subjectPersonId: existing.personId, purpose: PURPOSE, details: { fields: Object.keys(input) } }, trx);
+      return { ...merged, createdAt: existing.createdAt, updatedAt: now };
+    });
+  }
+
+  /** Removes a spell recorded in error (OH and HR only, with a reason; kept and audited). */
+  async deleteAbsence(ctx: RequestContext, id: string, reason: string): Promise<void> {
+    const { spell } = await this.spellInReach(ctx, id);
+    await this.repository.transaction(async (trx) => {
+      await this.repository.softDelete(id, ctx.actor.userId, reason, this.clock.now(), trx);
+      await this.audit.record(ctx, { action: 'delete', entityType: 'absence-spell', entityId: id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { reason } }, trx);
+    });
+  }
+
+  /** A person's spells, newest first, within the actor's reach. */
+  async listAbsences(ctx: RequestContext, personId: string): Promise<AbsenceSpell[]> {
+    await this.people.getPerson(ctx, personId, PURPOSE);
+    const spells = await this.repository.forPerson(personId);
+    await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', subjectPersonId: personId, purpose: PURPOSE, details: { count: spells.length } });
+    return spells.reverse();
+  }
+
+  /** The score, triggers and milestones as of a date (defaults to today), with the policy version used. */
+  async summary(ctx: RequestContext, personId: string, asOfInput?: IsoDate): Promise<AttendanceSummary> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const asOf = asOfInput ?? toIsoDate(this.clock.now());
+    const [spells, policy] = await Promise.all([this.repository.forPerson(personId), this.policies.inForce(person.organisationId, 'attendance', asOf)]);
+    const p = policy.content;
+    // ATT-7: disability-related absence is discounted unless the case records otherwise (the case record comes with issue 3's formal procedure).
+    const discountDisabilityRelated = true;
+    const bradford = bradfordFactor({ spells, asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated });
+    const triggers = triggersReached({ bradford, spells, asOf, policy: p, discountDisabilityRelated });
+    const milestones = spells
+      .filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf))
+      .flatMap((s) =>
+        milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: p.milestones }).map((m) => ({
+          code: m.code,
+          sequence: m.sequence,
+          dueDate: m.dueDate,
+          status: (m.dueDate < asOf ? 'overdue' : 'open') as 'open' | 'overdue',
+          absenceId: s.id,
+        })),
+      );
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: personId, subjectPersonId: personId, purpose: PURPOSE, details: { asOf, policyVersion: policy.version } });
+    return {
+      asOf,
+      windowStart: bradford.windowStart,
+      spells: bradford.spells,
+      days: bradford.days,
+      bradfordScore: bradford.bradfordScore,
+      projected: bradford.projected,
+      triggers,
+      milestones,
+      policyVersion: policy.version,
+    };
+  }
+
+  /** Sets a person's working pattern (ATT-16). */
+  async setWorkingPattern(ctx: RequestContext, personId: string, pattern: WorkingPattern): Promise<Person> {
+    return this.people.updatePerson(ctx, personId, { workingPattern: pattern });
+  }
+
+  private async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
+    const spell = await this.repository.find(id);
+    if (!spell) throw new NotFoundError('absence');
+    try {
+      return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE) };
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new NotFoundError('absence');
+      throw error;
+    }
+  }
+
+  /** Field checks that need the person, the clock or other spells. */
+  private check(ctx: RequestContext, person: Person, spell: NewAbsenceSpell, givesReasonText: boolean, overlapping: AbsenceSpell[]): void {
+    const fields: FieldErrors = {};
+    const today = toIsoDate(this.clock.now());
+    if (spell.endDate !== null && spell.endDate < spell.startDate) fields.endDate = 'The end date must be on or after the start date';
+    if (spell.startDate < person.serviceStartDate) fields.startDate = 'The absence cannot start before the person’s service start date';
+    if (spell.countsAsSickness && spell.startDate > today) fields.startDate = 'Sickness absence cannot start in the future';
+    if (spell.certificateFrom && spell.certificateTo && spell.certificateTo < spell.certificateFrom) fields.certificateTo = 'The certificate must end on or after it starts';
+    if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical') fields.certification = 'Certificate dates go with a medical certificate';
+    if (spell.notSicknessKind && spell.countsAsSickness) fields.countsAsSickness = 'Time off that is not sickness never counts as sickness (ATT-6)';
+    if (givesReasonText && !maySeeOhRecords(ctx.actor)) fields.reasonText = 'Only occupational health records the reason in the person’s own words';
+    if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate) fields.expectedReturnDate = 'The expected return must be after the absence starts';
+    if (overlapping.length > 0) fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+  }
+}
+
+/** ATT-5: an injury on duty needs an accident report within 48 hours of the absence starting. */
+function accidentReportDue(spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>): Date | null {
+  return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, 2)}T00:00:00Z`) : null;
+}
