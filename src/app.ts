@@ -16,6 +16,7 @@ import type { PolicyService } from './policies/policy-service.js';
 import { policyRoutes } from './policies/policy-routes.js';
 import type { AttendanceService } from './attendance/attendance-service.js';
 import { attendanceRoutes } from './attendance/attendance-routes.js';
+import { attendancePages } from './attendance/attendance-pages.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
@@ -66,6 +67,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...auditRoutes(deps));
   registry.add(...policyRoutes(deps));
   registry.add(...attendanceRoutes(deps));
+  registry.add(...attendancePages(deps));
   return registry;
 }
 

@@ -16,7 +16,7 @@ function keys(obj: Record<string, unknown>, prefix = ''): string[] {
  * from the start. These are the namespaces those pages draw on (layout, sign-in,
  * security codes, their home page, their record, their account, errors).
  */
-const SELF_SERVICE = ['service.', 'layout.', 'forms.', 'validation.', 'login.', 'mfa.', 'mfaSetup.', 'me.', 'account.', 'setPassword.', 'errors.', 'roles.', 'workforceRoles.', 'nav.home', 'nav.myRecord', 'nav.account', 'home.title', 'home.intro.staff', 'home.cards.myRecord.'];
+const SELF_SERVICE = ['service.', 'layout.', 'forms.', 'validation.', 'reasons.', 'milestones.', 'triggers.', 'attendance.title', 'attendance.asOf', 'attendance.bradford', 'attendance.projected', 'attendance.spellsAndDays', 'attendance.triggersTitle', 'attendance.milestonesTitle', 'attendance.milestone', 'attendance.due', 'attendance.status', 'attendance.overdue', 'attendance.open', 'attendance.spellsTitle', 'attendance.from', 'attendance.to', 'attendance.reason', 'attendance.counts', 'attendance.stillAbsent', 'attendance.discounted', 'attendance.yes', 'attendance.notSickness', 'attendance.noSpells', 'attendance.policyVersion', 'attendance.link', 'login.', 'mfa.', 'mfaSetup.', 'me.', 'account.', 'setPassword.', 'errors.', 'roles.', 'workforceRoles.', 'nav.home', 'nav.myRecord', 'nav.account', 'home.title', 'home.intro.staff', 'home.cards.myRecord.'];
 const SUMMARY_FIELDS = ['people.name', 'people.staffNumber', 'people.collarNumber', 'people.role', 'people.unit', 'people.lineManager', 'people.serviceStartDate', 'people.dateOfBirth', 'people.nhsNumber', 'people.workEmail', 'people.personalEmail'];
 
 describe('translations', () => {

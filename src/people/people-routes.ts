@@ -249,6 +249,7 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
           unitName: units.find((u) => u.id === person.unitId)?.name,
           lineManagerName: person.lineManagerId ? names.get(person.lineManagerId) : undefined,
           canEdit: roleMayUse(policies.peopleWrite, req.actor!.role),
+          canSeeAttendance: roleMayUse(policies.attendanceRead, req.actor!.role),
         });
       },
     },

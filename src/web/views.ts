@@ -44,6 +44,9 @@ export function configureViews(app: Express, viewsDir: string): void {
       },
       json: (value: unknown) => JSON.stringify(value, null, 2),
       add: (a: number, b: number) => a + b,
+      /** {{#each (array "a" "b")}}: a literal list. */
+      array: (...args: unknown[]) => args.slice(0, -1),
+      concat: (...args: unknown[]) => args.slice(0, -1).join(''),
     },
   });
   app.engine('.hbs', hbs.engine);
