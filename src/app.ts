@@ -17,6 +17,8 @@ import { policyRoutes } from './policies/policy-routes.js';
 import type { AttendanceService } from './attendance/attendance-service.js';
 import { attendanceRoutes } from './attendance/attendance-routes.js';
 import { attendancePages } from './attendance/attendance-pages.js';
+import type { WorklistService } from './worklist/worklist-service.js';
+import { worklistRoutes } from './worklist/worklist-routes.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
@@ -37,6 +39,7 @@ export interface AppServices {
   audit: AuditService;
   policy: PolicyService;
   attendance: AttendanceService;
+  worklist: WorklistService;
 }
 
 export interface AppDependencies {
@@ -68,6 +71,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...policyRoutes(deps));
   registry.add(...attendanceRoutes(deps));
   registry.add(...attendancePages(deps));
+  registry.add(...worklistRoutes(deps));
   return registry;
 }
 

@@ -18,11 +18,13 @@ import { PolicyRepository } from './policies/policy-repository.js';
 import { PolicyService } from './policies/policy-service.js';
 import { AttendanceRepository } from './attendance/attendance-repository.js';
 import { AttendanceService } from './attendance/attendance-service.js';
+import { WorklistRepository } from './worklist/worklist-repository.js';
+import { WorklistService } from './worklist/worklist-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { UsersRepository } from './people/users-repository.js';
 import { SessionRepository } from './auth/session-repository.js';
 import { JobRepository, JobRunner } from './jobs/index.js';
-import { registerMaintenance } from './jobs/maintenance.js';
+import { registerDaily, registerMaintenance } from './jobs/maintenance.js';
 import { createMailTransport, NotificationService, type Mailer } from './notifications/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { randomSecret } from './shared/ids.js';
@@ -73,8 +75,10 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const attendance = new AttendanceService(new AttendanceRepository(db), people, policy, audit, clock, englandAndWalesCalendar());
-  const services = { audit, people, auth, policy, attendance };
+  const worklist = new WorklistService(new WorklistRepository(db), audit, clock);
+  const attendance = new AttendanceService(new AttendanceRepository(db), people, policy, audit, clock, englandAndWalesCalendar(), worklist);
+  const attendanceDaily = registerDaily({ runner, jobs: jobRepository, clock, kind: 'attendance.daily', work: async (asOf) => void (await attendance.dailySweep(asOf)) });
+  const services = { audit, people, auth, policy, attendance, worklist };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {
@@ -89,6 +93,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
       runner,
       async start() {
         await maintenance.scheduleNext();
+        await attendanceDaily.scheduleNext();
         runner.start();
         jobsRunning = true;
       },

@@ -77,6 +77,15 @@ export class AttendanceRepository {
     return rows.map(toSpell);
   }
 
+  /** Spells still running on `asOf` (open, or ending on or after it), across every organisation. */
+  async currentOn(asOf: string): Promise<AbsenceSpell[]> {
+    const rows = await this.db('absence_spells')
+      .whereNull('deleted_at')
+      .where('start_date', '<=', asOf)
+      .andWhere((w) => w.whereNull('end_date').orWhere('end_date', '>=', asOf));
+    return rows.map(toSpell);
+  }
+
   /** Spells of the person that overlap [start, end] (end null = open), other than `excludeId`. */
   async overlapping(personId: string, start: string, end: string | null, excludeId: string | null, trx?: Knex.Transaction): Promise<AbsenceSpell[]> {
     const q = (trx ?? this.db)('absence_spells')

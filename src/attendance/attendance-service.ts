@@ -11,6 +11,8 @@ import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { RecordAbsenceInput, UpdateAbsenceInput } from './attendance-schemas.js';
+import type { WorklistService } from '../worklist/worklist-service.js';
+import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
 import { bradfordFactor, triggersReached, type Trigger } from './bradford.js';
@@ -48,6 +50,7 @@ export class AttendanceService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly calendar: WorkingDayCalendar,
+    private readonly worklist: WorklistService,
   ) {}
 
   viewFor(ctx: RequestContext, spell: AbsenceSpell): AbsenceSpellView {
@@ -88,12 +91,14 @@ export class AttendanceService {
     };
     spell.accidentReportDueAt = accidentReportDue(spell);
     const now = this.clock.now();
-    return this.repository.transaction(async (trx) => {
+    const saved = await this.repository.transaction(async (trx) => {
       this.check(ctx, person, spell, input.reasonText !== undefined && input.reasonText !== null, await this.repository.overlapping(personId, spell.startDate, spell.endDate, null, trx));
       await this.repository.insert(spell, now, trx);
       await this.audit.record(ctx, { action: 'create', entityType: 'absence-spell', entityId: spell.id, subjectPersonId: personId, purpose: PURPOSE }, trx);
       return { ...spell, createdAt: now, updatedAt: now };
     });
+    await this.syncTasks(saved, person, toIsoDate(now));
+    return saved;
   }
 
   /** Changes a spell (e.g. records the return with an end date). */
@@ -104,12 +109,14 @@ export class AttendanceService {
     if (input.notSicknessKind) merged.countsAsSickness = false;
     merged.accidentReportDueAt = accidentReportDue(merged);
     const now = this.clock.now();
-    return this.repository.transaction(async (trx) => {
+    const saved = await this.repository.transaction(async (trx) => {
       this.check(ctx, person, merged, reasonText !== undefined, await this.repository.overlapping(existing.personId, merged.startDate, merged.endDate, id, trx));
       await this.repository.update(id, merged, now, trx);
       await this.audit.record(ctx, { action: 'update', entityType: 'absence-spell', entityId: id, subjectPersonId: existing.personId, purpose: PURPOSE, details: { fields: Object.keys(input) } }, trx);
       return { ...merged, createdAt: existing.createdAt, updatedAt: now };
     });
+    await this.syncTasks(saved, person, toIsoDate(now));
+    return saved;
   }
 
   /** Removes a spell recorded in error (OH and HR only, with a reason; kept and audited). */
@@ -119,6 +126,53 @@ export class AttendanceService {
       await this.repository.softDelete(id, ctx.actor.userId, reason, this.clock.now(), trx);
       await this.audit.record(ctx, { action: 'delete', entityType: 'absence-spell', entityId: id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { reason } }, trx);
     });
+    await this.worklist.sync('absence-spell', id, [], { create: false });
+  }
+
+  /**
+   * The milestones of a spell as worklist tasks (issue 3 §4): created while the absence is
+   * current, due dates from the policy; tasks that stop applying (the spell ended earlier or
+   * stopped counting) are cancelled. Line-manager steps go to the person's line manager (or
+   * the HR queue when they have none), the OH referral to the OH queue.
+   */
+  async syncTasks(spell: AbsenceSpell, person: Person, asOf: IsoDate): Promise<void> {
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
+    const current = spell.countsAsSickness && spell.startDate <= asOf && (spell.endDate === null || spell.endDate >= asOf);
+    const reached = spell.countsAsSickness ? milestonesFor({ startDate: spell.startDate, endDate: spell.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones }) : [];
+    const specs: TaskSpec[] = reached.map((m) => ({
+      organisationId: person.organisationId,
+      subjectPersonId: person.id,
+      sourceType: 'absence-spell',
+      sourceId: spell.id,
+      code: m.code,
+      sequence: m.sequence,
+      rule: m.rule,
+      dueDate: m.dueDate,
+      assignee: m.owner === 'oh' ? { role: 'oh-administrator' } : person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
+    }));
+    await this.worklist.sync('absence-spell', spell.id, specs, { create: current });
+  }
+
+  /** The daily run: milestones that became due as days passed, then escalation of overdue ones. */
+  async dailySweep(asOf: IsoDate): Promise<{ spells: number; escalated: number }> {
+    const spells = await this.repository.currentOn(asOf);
+    const people = await this.people.recordsForSystem([...new Set(spells.map((s) => s.personId))]);
+    for (const spell of spells) {
+      const person = people.get(spell.personId);
+      if (person) await this.syncTasks(spell, person, asOf);
+    }
+    const periods = new Map<string, number>();
+    const escalated = await this.worklist.escalateOverdue({
+      sourceType: 'absence-spell',
+      asOf,
+      calendar: this.calendar,
+      afterWorkingDays: async (organisationId) => {
+        if (!periods.has(organisationId)) periods.set(organisationId, (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones.escalateAfterWorkingDays);
+        return periods.get(organisationId)!;
+      },
+      nextUp: async (personId) => (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
+    });
+    return { spells: spells.length, escalated };
   }
 
   /** A person's spells, newest first, within the actor's reach. */

@@ -14,6 +14,7 @@ const POLICY: MilestonePolicy = {
   homeVisitByDay: 21,
   reportEveryDays: 28,
   ohReferralAfterDays: 28,
+  escalateAfterWorkingDays: 2,
 };
 
 const run = (startDate: string, asOf: string, endDate: string | null = null, pattern = MON_FRI) =>

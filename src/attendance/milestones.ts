@@ -21,6 +21,8 @@ export interface MilestonePolicy {
   reportEveryDays: number;
   /** ATT-12: absence over this many days is long-term: automatic OH referral. */
   ohReferralAfterDays: number;
+  /** Issue 3 §4: an overdue milestone moves up to the next manager after this many working days. */
+  escalateAfterWorkingDays: number;
 }
 
 export type MilestoneCode =

@@ -30,3 +30,25 @@ export function registerMaintenance(deps: {
   });
   return { scheduleNext };
 }
+
+const DAY = 24 * HOUR;
+
+/**
+ * A daily piece of work as a durable, self-scheduling job (e.g. attendance milestones that
+ * become due as days pass). It is scheduled for 06:00 UTC, once per day however many
+ * processes run (the dedupe key is the date), retried if it fails, and always works for the
+ * date it actually runs on, so a run delayed by an outage catches up rather than replaying a stale day.
+ */
+export function registerDaily(deps: { runner: JobRunner; jobs: JobRepository; clock: Clock; kind: string; work: (asOf: string) => Promise<void> }): { scheduleNext(): Promise<void> } {
+  const scheduleNext = async () => {
+    const now = deps.clock.now();
+    const todayAtSix = Math.floor(now.getTime() / DAY) * DAY + 6 * HOUR;
+    const next = new Date(todayAtSix > now.getTime() ? todayAtSix : todayAtSix + DAY);
+    await deps.jobs.enqueue({ kind: deps.kind, payload: { scheduledFor: next.toISOString() }, runAt: next, dedupeKey: `${deps.kind}:${next.toISOString().slice(0, 10)}`, now });
+  };
+  deps.runner.register(deps.kind, async () => {
+    await deps.work(deps.clock.now().toISOString().slice(0, 10));
+    await scheduleNext();
+  });
+  return { scheduleNext };
+}

@@ -217,6 +217,11 @@ export class PeopleService {
     return new Map(found.map((p) => [p.id, `${p.givenName} ${p.familyName}`]));
   }
 
+  /** Records for the platform's own background work (no actor, so no reach to apply); never for a request. */
+  async recordsForSystem(ids: readonly string[]): Promise<Map<string, Person>> {
+    return new Map((await this.repository.findPersonsByIds(ids)).map((p) => [p.id, p]));
+  }
+
   /** Creates an organisation (first start in production, the CLI, demo data). */
   async createOrganisation(input: Omit<Organisation, 'id'>): Promise<Organisation> {
     const organisation: Organisation = { id: newId(), ...input };

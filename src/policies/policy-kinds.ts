@@ -17,6 +17,7 @@ const MILESTONE_DEFAULTS = {
   homeVisitByDay: 21,
   reportEveryDays: 28,
   ohReferralAfterDays: 28,
+  escalateAfterWorkingDays: 2,
 };
 const FORMAL_DEFAULTS = {
   meetingNoticeWorkingDays: 5,
@@ -76,6 +77,8 @@ export const POLICY_KINDS = {
             homeVisitByDay: days(21),
             reportEveryDays: days(28),
             ohReferralAfterDays: days(28),
+            /** §4: an overdue milestone moves up to the next manager after this many working days. */
+            escalateAfterWorkingDays: days(2),
           })
           .strict()
           .default(MILESTONE_DEFAULTS),

@@ -26,7 +26,10 @@ export function homeRoutes(_deps: AppDependencies): RouteDefinition[] {
             { href: '/units', key: 'home.cards.units' },
             { href: '/audit', key: 'home.cards.audit' },
           ],
-          'line-manager': [{ href: '/people', key: 'home.cards.team' }],
+          'line-manager': [
+            { href: '/worklist', key: 'home.cards.worklist' },
+            { href: '/people', key: 'home.cards.team' },
+          ],
           'hr-manager': [
             { href: '/people', key: 'home.cards.people' },
             { href: '/units', key: 'home.cards.units' },

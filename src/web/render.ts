@@ -23,6 +23,7 @@ function navigation(req: Request): Array<{ href: string; text: string; current: 
   const items: Array<{ href: string; key: string; roles: readonly string[] }> = [
     { href: '/', key: 'nav.home', roles: ['*'] },
     { href: '/me', key: 'nav.myRecord', roles: ['staff'] },
+    { href: '/worklist', key: 'nav.worklist', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager'] },
     { href: '/people', key: 'nav.people', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'system-administrator'] },
     { href: '/units', key: 'nav.units', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'] },
     { href: '/audit', key: 'nav.audit', roles: ['oh-administrator'] },

@@ -1,0 +1,118 @@
+import type { Knex } from 'knex';
+import { readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { newId } from '../shared/ids.js';
+import type { Task, TaskSpec } from './worklist-types.js';
+
+function toTask(row: Record<string, unknown>): Task {
+  return {
+    id: row.id as string,
+    organisationId: row.organisation_id as string,
+    subjectPersonId: row.subject_person_id as string,
+    sourceType: row.source_type as string,
+    sourceId: row.source_id as string,
+    code: row.code as string,
+    sequence: Number(row.sequence),
+    rule: (row.rule as string | null) ?? null,
+    dueDate: row.due_date as string,
+    assigneePersonId: (row.assignee_person_id as string | null) ?? null,
+    assigneeRole: (row.assignee_role as string | null) ?? null,
+    status: row.status as Task['status'],
+    escalationLevel: Number(row.escalation_level),
+    escalatedAt: readOptionalTimestamp(row.escalated_at),
+    completedAt: readOptionalTimestamp(row.completed_at),
+    completedByUserId: (row.completed_by_user_id as string | null) ?? null,
+    completionNote: (row.completion_note as string | null) ?? null,
+    createdAt: readTimestamp(row.created_at),
+    updatedAt: readTimestamp(row.updated_at),
+  };
+}
+
+/** Worklist tasks. A task is created once per (source, code, sequence); later syncs leave its state alone. */
+export class WorklistRepository {
+  constructor(private readonly db: Knex) {}
+
+  /** Creates the tasks that do not exist yet; returns how many were created. */
+  async ensure(specs: readonly TaskSpec[], now: Date, trx?: Knex.Transaction): Promise<number> {
+    if (specs.length === 0) return 0;
+    const rows = specs.map((s) => ({
+      id: newId(),
+      organisation_id: s.organisationId,
+      subject_person_id: s.subjectPersonId,
+      source_type: s.sourceType,
+      source_id: s.sourceId,
+      code: s.code,
+      sequence: s.sequence,
+      rule: s.rule,
+      due_date: s.dueDate,
+      assignee_person_id: 'personId' in s.assignee ? s.assignee.personId : null,
+      assignee_role: 'role' in s.assignee ? s.assignee.role : null,
+      status: 'open',
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    }));
+    let created = 0;
+    for (let i = 0; i < rows.length; i += 40) {
+      const result = await (trx ?? this.db)('tasks')
+        .insert(rows.slice(i, i + 40))
+        .onConflict(['source_type', 'source_id', 'code', 'sequence'])
+        .ignore()
+        .returning('id');
+      created += result.length;
+    }
+    return created;
+  }
+
+  /** Cancels open tasks of a source that are not in `keep` (e.g. the absence ended before they applied). */
+  async cancelOthers(sourceType: string, sourceId: string, keep: ReadonlyArray<{ code: string; sequence: number }>, now: Date, trx?: Knex.Transaction): Promise<number> {
+    const open = await (trx ?? this.db)('tasks').where({ source_type: sourceType, source_id: sourceId, status: 'open' }).select('id', 'code', 'sequence');
+    const keepKeys = new Set(keep.map((k) => `${k.code}#${k.sequence}`));
+    const cancel = open.filter((r) => !keepKeys.has(`${r.code}#${Number(r.sequence)}`)).map((r) => r.id as string);
+    if (cancel.length) await (trx ?? this.db)('tasks').whereIn('id', cancel).update({ status: 'cancelled', updated_at: now.toISOString() });
+    return cancel.length;
+  }
+
+  async find(id: string): Promise<Task | null> {
+    const row = await this.db('tasks').where({ id }).first();
+    return row ? toTask(row) : null;
+  }
+
+  /** Open tasks for a person and/or roles in an organisation, soonest first. */
+  async openFor(filter: { personId: string | null; roles: ReadonlyArray<{ role: string; organisationId: string | null }> }, limit: number): Promise<Task[]> {
+    const q = this.db('tasks')
+      .where({ status: 'open' })
+      .andWhere((w) => {
+        if (filter.personId) w.orWhere('assignee_person_id', filter.personId);
+        for (const r of filter.roles) w.orWhere((x) => (r.organisationId ? x.where({ assignee_role: r.role, organisation_id: r.organisationId }) : x.where({ assignee_role: r.role })));
+        if (!filter.personId && filter.roles.length === 0) w.whereRaw('1 = 0');
+      })
+      .orderBy([{ column: 'due_date' }, { column: 'code' }])
+      .limit(limit);
+    return (await q).map(toTask);
+  }
+
+  /** Open tasks from one kind of source that were due before `date`, oldest first. */
+  async overdue(sourceType: string, date: string, limit: number): Promise<Task[]> {
+    return (await this.db('tasks').where({ status: 'open', source_type: sourceType }).where('due_date', '<', date).orderBy('due_date').limit(limit)).map(toTask);
+  }
+
+  async complete(id: string, byUserId: string, note: string | null, now: Date): Promise<boolean> {
+    const n = await this.db('tasks').where({ id, status: 'open' }).update({ status: 'completed', completed_at: now.toISOString(), completed_by_user_id: byUserId, completion_note: note, updated_at: now.toISOString() });
+    return n === 1;
+  }
+
+  async reassign(id: string, assignee: TaskSpec['assignee'], level: number, now: Date): Promise<void> {
+    await this.db('tasks')
+      .where({ id, status: 'open' })
+      .update({
+        assignee_person_id: 'personId' in assignee ? assignee.personId : null,
+        assignee_role: 'role' in assignee ? assignee.role : null,
+        escalation_level: level,
+        escalated_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      });
+  }
+
+  async forSource(sourceType: string, sourceId: string): Promise<Task[]> {
+    return (await this.db('tasks').where({ source_type: sourceType, source_id: sourceId }).orderBy('due_date')).map(toTask);
+  }
+}

@@ -1,0 +1,89 @@
+import type { AuditService } from '../audit/audit-service.js';
+import type { Clock } from '../shared/clock.js';
+import type { IsoDate } from '../shared/dates.js';
+import { NotFoundError } from '../shared/errors.js';
+import type { RequestContext } from '../shared/request-context.js';
+import type { WorkingDayCalendar } from '../shared/working-days.js';
+import type { WorklistRepository } from './worklist-repository.js';
+import type { Task, TaskSpec } from './worklist-types.js';
+
+/** Roles whose shared queue a role-assigned task may sit in. */
+const QUEUE_ROLES = new Set(['oh-administrator', 'oh-clinician', 'hr-manager']);
+
+/**
+ * Worklists: tasks with due dates on the right person's (or team's) list, completed with a
+ * record, escalated up the line when overdue. Capabilities describe the tasks they need
+ * (`sync`); the worklist keeps their state.
+ */
+export class WorklistService {
+  constructor(
+    private readonly repository: WorklistRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Makes sure a source's tasks exist, and cancels its open tasks that no longer apply. */
+  async sync(sourceType: string, sourceId: string, specs: readonly TaskSpec[], options: { create: boolean }): Promise<void> {
+    const now = this.clock.now();
+    if (options.create) await this.repository.ensure(specs, now);
+    await this.repository.cancelOthers(sourceType, sourceId, specs, now);
+  }
+
+  /** The actor's open tasks: assigned to them, or to a queue their role works from. */
+  async mine(ctx: RequestContext, limit = 200): Promise<Task[]> {
+    const role = ctx.actor.role;
+    const roles: Array<{ role: string; organisationId: string | null }> = [];
+    if (role === 'oh-administrator' || role === 'oh-clinician') roles.push({ role: 'oh-administrator', organisationId: null });
+    if (role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: ctx.actor.organisationId });
+    const personId = role === 'line-manager' ? ctx.actor.personId : null;
+    return this.repository.openFor({ personId, roles }, limit);
+  }
+
+  /** Completes a task on the actor's list, with what was done. Anything else is not found. */
+  async complete(ctx: RequestContext, taskId: string, note: string | null): Promise<Task> {
+    const task = await this.repository.find(taskId);
+    if (!task || task.status !== 'open' || !this.isOnListOf(ctx, task)) throw new NotFoundError('task');
+    await this.repository.complete(taskId, ctx.actor.userId, note, this.clock.now());
+    await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: taskId, subjectPersonId: task.subjectPersonId, purpose: task.sourceType, details: { completed: task.code } });
+    return (await this.repository.find(taskId))!;
+  }
+
+  /**
+   * Escalates open tasks overdue by more than `afterWorkingDays` working days per level:
+   * a person's task goes to their line manager (`nextUp`), and to the organisation's HR
+   * queue when there is nobody above. Returns how many moved.
+   */
+  async escalateOverdue(input: {
+    sourceType: string;
+    asOf: IsoDate;
+    calendar: WorkingDayCalendar;
+    /** Working days overdue before each escalation, for the task's organisation (policy data). */
+    afterWorkingDays: (organisationId: string) => Promise<number>;
+    nextUp: (personId: string) => Promise<string | null>;
+  }): Promise<number> {
+    let moved = 0;
+    const now = this.clock.now();
+    const { asOf, calendar, nextUp } = input;
+    for (const task of await this.repository.overdue(input.sourceType, asOf, 5_000)) {
+      const late = calendar.workingDaysBetween(task.dueDate, asOf);
+      if (late <= (await input.afterWorkingDays(task.organisationId)) * (task.escalationLevel + 1)) continue;
+      if (!task.assigneePersonId) continue;
+      const manager = await nextUp(task.assigneePersonId);
+      await this.repository.reassign(task.id, manager ? { personId: manager } : { role: 'hr-manager' }, task.escalationLevel + 1, now);
+      await this.audit.record({ actor: null, requestId: 'worklist-escalation', ip: null }, { action: 'update', entityType: 'task', entityId: task.id, subjectPersonId: task.subjectPersonId, details: { escalatedTo: manager ? 'line-manager' : 'hr-manager', level: task.escalationLevel + 1 } });
+      moved += 1;
+    }
+    return moved;
+  }
+
+  async tasksOf(sourceType: string, sourceId: string): Promise<Task[]> {
+    return this.repository.forSource(sourceType, sourceId);
+  }
+
+  private isOnListOf(ctx: RequestContext, task: Task): boolean {
+    if (task.assigneePersonId) return ctx.actor.role === 'line-manager' && task.assigneePersonId === ctx.actor.personId;
+    if (!task.assigneeRole || !QUEUE_ROLES.has(task.assigneeRole)) return false;
+    if (task.assigneeRole === 'oh-administrator') return ctx.actor.role === 'oh-administrator' || ctx.actor.role === 'oh-clinician';
+    return ctx.actor.role === task.assigneeRole && task.organisationId === ctx.actor.organisationId;
+  }
+}

@@ -1,0 +1,87 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+
+describe('attendance milestones on worklists (issue 3 §4)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+  const worklistOf = async (u: keyof World['tokens']) =>
+    (await request(t.app).get('/api/v1/worklist').set(as(u))).body.items as Array<{ id: string; code: string; sequence: number; dueDate: string; subjectPersonId: string; escalationLevel: number }>;
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-13T09:00:00Z'); // Friday
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when a line manager records an absence that began ten days ago, then its milestones are on their worklist with due dates', async () => {
+    const res = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-03', reasonCategory: 'mental-health-stress' });
+    expect(res.status).toBe(201);
+    const tasks = await worklistOf('lineManager');
+    const byCode = Object.fromEntries(tasks.map((x) => [`${x.code}#${x.sequence}`, x.dueDate]));
+    expect(byCode).toMatchObject({
+      'manager-contact#1': '2026-11-04',
+      'fourth-day-call#1': '2026-11-06',
+      'medical-certificate#1': '2026-11-10',
+      'liaison-officer#1': '2026-11-10',
+      'weekly-contact#1': '2026-11-10',
+    });
+    // The home visit is planned from day 15 (ATT-10: by day 21); today is day 11.
+    expect(byCode).not.toHaveProperty('home-visit#1');
+    expect(tasks.every((x) => x.subjectPersonId === w.report.id)).toBe(true);
+    // Nothing for the OH queue yet (the referral is at day 29).
+    expect(await worklistOf('ohAdmin')).toEqual([]);
+  });
+
+  it('when a task is completed by its owner, then it leaves the list; nobody else can complete it', async () => {
+    const [first] = await worklistOf('lineManager');
+    expect((await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('hr')).send({ note: 'not mine' })).status).toBe(404);
+    const done = await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('lineManager')).send({ note: 'Spoke on the phone' });
+    expect(done.status).toBe(200);
+    expect(done.body.status).toBe('completed');
+    expect((await worklistOf('lineManager')).map((x) => x.id)).not.toContain(first!.id);
+    expect((await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('lineManager')).send({})).status).toBe(404);
+  });
+
+  it('when days pass, then the daily job adds the milestones that became due, the OH referral to the OH queue, and escalates overdue ones', async () => {
+    await t.platform.jobs.start();
+    await t.platform.jobs.runner.stop();
+    t.clock.set('2026-12-03T06:00:01Z');
+    const summary = await t.platform.jobs.runner.runDue();
+    expect(summary.failed).toBe(0);
+    const oh = await worklistOf('ohAdmin');
+    expect(oh.map((x) => x.code)).toEqual(['oh-referral']);
+    expect(oh[0]!.dueDate).toBe('2026-12-01');
+    // The manager has no manager above them, so their overdue steps went to the HR queue.
+    const hr = await worklistOf('hr');
+    expect(hr.length).toBeGreaterThan(0);
+    expect(hr.every((x) => x.escalationLevel === 1)).toBe(true);
+    expect(hr.map((x) => x.code)).toContain('fourth-day-call');
+    const escalation = await t.database.db('audit_events').where({ entity_type: 'task', request_id: 'worklist-escalation' }).first();
+    expect(escalation).toBeDefined();
+  });
+
+  it('when the person returns, then steps after their return are cancelled', async () => {
+    const spell = (await request(t.app).get(`/api/v1/people/${w.report.id}/absences`).set(as('hr'))).body.items[0];
+    await request(t.app).patch(`/api/v1/absences/${spell.id}`).set(as('hr')).send({ endDate: '2026-11-12' });
+    const remaining = [...(await worklistOf('hr')), ...(await worklistOf('lineManager')), ...(await worklistOf('ohAdmin'))];
+    expect(remaining.map((x) => x.code)).not.toContain('oh-referral');
+    expect(remaining.filter((x) => x.dueDate > '2026-11-12')).toEqual([]);
+  });
+
+  it('when the worklist page is opened, then tasks show with the person and a done button', async () => {
+    // Tasks go to the person's direct line manager: the report's, here.
+    expect((await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-12-01', reasonCategory: 'cold-flu' })).status).toBe(201);
+    const agent = await signIn(t, w.users.lineManager.email);
+    const page = await agent.get('/worklist');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Riley Report');
+    expect(page.text).toContain('Manager makes contact (within 24 hours)');
+    const taskId = /action="\/tasks\/([0-9a-f-]+)\/complete"/.exec(page.text)?.[1];
+    const done = await agent.post(`/tasks/${taskId}/complete`).type('form').send({ _csrf: csrfFrom(page.text), note: 'Called' });
+    expect(done.status).toBe(303);
+    expect((await t.database.db('tasks').where({ id: taskId }).first()).completion_note).toBe('Called');
+  });
+});
