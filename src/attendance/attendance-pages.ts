@@ -10,6 +10,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CERTIFICATION, REASON_CATEGORIES, recordAbsenceSchema } from './attendance-schemas.js';
+import { RECURRENCE, returnToWorkSchema, STRATEGIES, WORKPLACE_FACTORS } from './return-to-work.js';
 
 const personParam = z.object({ id: z.uuid() });
 const returnFormSchema = z.object({ endDate: isoDate, _csrf: z.string().optional() });
@@ -32,6 +33,30 @@ function absenceFromForm(body: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
+/** The interview form: yes/no radios and checkboxes arrive as strings. */
+function interviewFromForm(body: Record<string, unknown>): Record<string, unknown> {
+  const text = (k: string) => (typeof body[k] === 'string' && (body[k] as string).trim() !== '' ? (body[k] as string).trim() : null);
+  const yes = (k: string) => (body[k] === 'yes' ? true : body[k] === 'no' ? false : undefined);
+  return {
+    interviewDate: text('interviewDate') ?? '',
+    fitForFullDuties: yes('fitForFullDuties'),
+    adjustments: text('adjustments'),
+    recurrenceLikelihood: text('recurrenceLikelihood') ?? undefined,
+    attendanceExpectationsDiscussed: yes('attendanceExpectationsDiscussed'),
+    certificationComplete: yes('certificationComplete'),
+    workplaceFactors: body.workplaceFactors === undefined ? [] : [body.workplaceFactors].flat(),
+    workplaceNotes: text('workplaceNotes'),
+    disabilityRelated: yes('disabilityRelated'),
+    pregnancyRelated: yes('pregnancyRelated'),
+    notifiedFirstDayOfSickness: yes('notifiedFirstDayOfSickness'),
+    notifiedFirstDayOfFitness: yes('notifiedFirstDayOfFitness'),
+    flexibleWorkingDiscussed: yes('flexibleWorkingDiscussed'),
+    strategy: text('strategy') ?? 'none',
+    strategyReviewDate: text('strategyReviewDate'),
+    notes: text('notes'),
+  };
+}
+
 /** Attendance pages: a person's attendance, recording an absence, recording a return. */
 export function attendancePages(deps: AppDependencies): RouteDefinition[] {
   const { attendance, people } = deps.services;
@@ -44,7 +69,14 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
     return {
       person,
       summary,
-      spells: spells.map((s) => ({ ...attendance.viewFor(ctx, s), reasonName: req.t(`reasons.${s.reasonCategory}`), open: s.endDate === null })),
+      spells: await Promise.all(
+        spells.map(async (s) => ({
+          ...attendance.viewFor(ctx, s),
+          reasonName: req.t(`reasons.${s.reasonCategory}`),
+          open: s.endDate === null,
+          needsInterview: s.endDate !== null && s.countsAsSickness && !(await attendance.hasReturnToWork(s.id)),
+        })),
+      ),
       milestones: summary.milestones.map((m) => ({ ...m, name: req.t(`milestones.${m.code}`), overdue: m.status === 'overdue' })),
       triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
       canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role),
@@ -59,6 +91,24 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       reasons: REASON_CATEGORIES.map((r) => ({ value: r, text: req.t(`reasons.${r}`) })),
       certifications: CERTIFICATION.map((c) => ({ value: c, text: req.t(`attendance.certification.${c}`) })),
       ohMayWriteReason: ['oh-clinician', 'oh-administrator'].includes(ctx.actor.role),
+    };
+  };
+
+  const rtwSpell = async (req: Request, absenceId: string) => {
+    const ctx = requestContext(req);
+    const spell = (await attendance.getAbsence(ctx, absenceId));
+    return { spell };
+  };
+  const rtwLocals = async (req: Request, absenceId: string) => {
+    const { spell } = await rtwSpell(req, absenceId);
+    const ctx = requestContext(req);
+    return {
+      spell: { ...spell, reasonName: req.t(`reasons.${spell.reasonCategory}`) },
+      person: people.viewFor(ctx, await people.getPerson(ctx, spell.personId, 'attendance-management')),
+      factors: WORKPLACE_FACTORS.map((f) => ({ value: f, text: req.t(`rtw.factors.${f}`) })),
+      recurrence: RECURRENCE.map((r) => ({ value: r, text: req.t(`rtw.recurrence.${r}`) })),
+      strategies: STRATEGIES.map((s) => ({ value: s, text: req.t(`rtw.strategies.${s}`) })),
+      yesNo: ['fitForFullDuties', 'attendanceExpectationsDiscussed', 'certificationComplete', 'disabilityRelated', 'pregnancyRelated', 'notifiedFirstDayOfSickness', 'notifiedFirstDayOfFitness', 'flexibleWorkingDiscussed'].map((name) => ({ name, label: req.t(`rtw.questions.${name}`) })),
     };
   };
 
@@ -99,6 +149,34 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         await submitForm(req, res, { view: 'attendance/record', schema: recordAbsenceSchema, input: absenceFromForm(values), values, locals: () => formLocals(req, id) }, async (data) => {
           await attendance.recordAbsence(requestContext(req), id, data);
           res.redirect(303, `/people/${id}/attendance`);
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/absences/:id/return-to-work',
+      kind: 'page',
+      policy: policies.attendanceRecord,
+      summary: 'The return-to-work interview form (ATT-13).',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id } = parseInput(personParam, req.params);
+        renderPage(req, res, 'attendance/return-to-work', { ...(await rtwLocals(req, id)), values: { interviewDate: toIsoDate(deps.clock.now()), strategy: 'none', recurrenceLikelihood: 'unlikely' } });
+      },
+    },
+    {
+      method: 'post',
+      path: '/absences/:id/return-to-work',
+      kind: 'page',
+      policy: policies.attendanceRecord,
+      summary: 'Saves the return-to-work interview.',
+      handler: async (req, res) => {
+        const { id } = parseInput(personParam, req.params);
+        const values = req.body as Record<string, unknown>;
+        await submitForm(req, res, { view: 'attendance/return-to-work', schema: returnToWorkSchema, input: interviewFromForm(values), values, locals: () => rtwLocals(req, id) }, async (data) => {
+          await attendance.recordReturnToWork(requestContext(req), id, data);
+          const { spell } = await rtwSpell(req, id);
+          res.redirect(303, `/people/${spell.personId}/attendance`);
         });
       },
     },

@@ -105,6 +105,15 @@ export class AttendanceRepository {
     await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ ...toRow(changes), updated_at: now.toISOString() });
   }
 
+  /** Saves the return-to-work interview for a spell (one per spell). */
+  async insertInterview(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
+    await trx('return_to_work_interviews').insert(row);
+  }
+
+  async interviewFor(absenceId: string): Promise<Record<string, unknown> | null> {
+    return (await this.db('return_to_work_interviews').where({ absence_id: absenceId }).first()) ?? null;
+  }
+
   async softDelete(id: string, byUserId: string, reason: string, now: Date, trx: Knex.Transaction): Promise<void> {
     await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ deleted_at: now.toISOString(), deleted_by_user_id: byUserId, deleted_reason: reason, updated_at: now.toISOString() });
   }

@@ -15,6 +15,7 @@ import {
   updateAbsenceSchema,
   workingPatternBodySchema,
 } from './attendance-schemas.js';
+import { returnToWorkSchema } from './return-to-work.js';
 
 const spellResponse = z.object({
   id: z.string(),
@@ -109,6 +110,19 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res, { params, body }) => {
         await attendance.deleteAbsence(requestContext(req), params.id, body.reason);
         res.status(204).end();
+      },
+    }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/absences/:id/return-to-work',
+      policy: policies.attendanceRecord,
+      summary: 'Record the return-to-work interview for an absence that has ended (ATT-13, ATT-14).',
+      tags: ['attendance'],
+      params: idParamSchema,
+      body: returnToWorkSchema,
+      responses: { 201: { description: 'Recorded', schema: z.object({ id: z.string() }) }, 404: { description: 'No such absence within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        res.status(201).json(await attendance.recordReturnToWork(requestContext(req), params.id, body));
       },
     }),
     apiRoute({

@@ -5,7 +5,7 @@ import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { addDays, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
@@ -17,6 +17,7 @@ import type { AttendanceRepository } from './attendance-repository.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
 import { bradfordFactor, triggersReached, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
+import { returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
@@ -126,7 +127,7 @@ export class AttendanceService {
       await this.repository.softDelete(id, ctx.actor.userId, reason, this.clock.now(), trx);
       await this.audit.record(ctx, { action: 'delete', entityType: 'absence-spell', entityId: id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { reason } }, trx);
     });
-    await this.worklist.sync('absence-spell', id, [], { create: false });
+    await this.worklist.sync('absence-spell', id, { keep: [], create: [] });
   }
 
   /**
@@ -150,7 +151,73 @@ export class AttendanceService {
       dueDate: m.dueDate,
       assignee: m.owner === 'oh' ? { role: 'oh-administrator' } : person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
     }));
-    await this.worklist.sync('absence-spell', spell.id, specs, { create: current });
+    // ATT-13: once the person is back, the return-to-work interview is due on their first day
+    // back. A spell recorded after the event gets that interview only, not past contact steps.
+    const returned = spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf;
+    const interview: TaskSpec[] = [];
+    if (returned) {
+      const due = returnToWorkDue(spell.endDate!, person.workingPattern, this.calendar, policy.content.milestones.returnToWorkWithinWorkingDays);
+      interview.push({ ...this.taskBase(person, spell), code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, assignee: person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' } });
+    }
+    const recentlyReturned = returned && daysBetween(spell.endDate!, asOf) <= 30;
+    await this.worklist.sync('absence-spell', spell.id, { keep: [...specs, ...interview], create: current ? specs : recentlyReturned ? interview : [] });
+  }
+
+  private taskBase(person: Person, spell: AbsenceSpell): Pick<TaskSpec, 'organisationId' | 'subjectPersonId' | 'sourceType' | 'sourceId'> {
+    return { organisationId: person.organisationId, subjectPersonId: person.id, sourceType: 'absence-spell', sourceId: spell.id };
+  }
+
+  /** Records the return-to-work interview for a spell that has ended (ATT-13, ATT-14); completes its worklist task. */
+  async recordReturnToWork(ctx: RequestContext, absenceId: string, input: ReturnToWorkInput): Promise<{ id: string }> {
+    const { spell, person } = await this.spellInReach(ctx, absenceId);
+    const fields: FieldErrors = {};
+    if (spell.endDate === null) fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
+    else if (input.interviewDate <= spell.endDate) fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
+    if (input.interviewDate > toIsoDate(this.clock.now())) fields.interviewDate ??= 'The interview date cannot be in the future';
+    if (await this.repository.interviewFor(absenceId)) fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    const now = this.clock.now();
+    const id = newId();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertInterview(
+        {
+          id,
+          absence_id: absenceId,
+          person_id: person.id,
+          organisation_id: person.organisationId,
+          interview_date: input.interviewDate,
+          interviewer_user_id: ctx.actor.userId,
+          fit_for_full_duties: input.fitForFullDuties,
+          adjustments: input.adjustments,
+          recurrence_likelihood: input.recurrenceLikelihood,
+          attendance_expectations_discussed: input.attendanceExpectationsDiscussed,
+          certification_complete: input.certificationComplete,
+          workplace_factors: JSON.stringify(input.workplaceFactors),
+          workplace_notes: input.workplaceNotes,
+          disability_related: input.disabilityRelated,
+          pregnancy_related: input.pregnancyRelated,
+          notified_first_day_of_sickness: input.notifiedFirstDayOfSickness,
+          notified_first_day_of_fitness: input.notifiedFirstDayOfFitness,
+          flexible_working_discussed: input.flexibleWorkingDiscussed,
+          strategy: input.strategy,
+          strategy_review_date: input.strategyReviewDate,
+          notes: input.notes,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        },
+        trx,
+      );
+      // §13.6: the interview's disability and pregnancy answers are recorded on the absence too.
+      await this.repository.update(absenceId, { disabilityRelated: input.disabilityRelated, pregnancyRelated: input.pregnancyRelated }, now, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'return-to-work-interview', entityId: id, subjectPersonId: person.id, purpose: PURPOSE }, trx);
+    });
+    await this.worklist.completeBySource(ctx, 'absence-spell', absenceId, 'return-to-work-interview', 'Interview recorded');
+    return { id };
+  }
+
+  /** Whether a spell's return-to-work interview has been recorded. */
+  async hasReturnToWork(absenceId: string): Promise<boolean> {
+    return (await this.repository.interviewFor(absenceId)) !== null;
   }
 
   /** The daily run: milestones that became due as days passed, then escalation of overdue ones. */
@@ -173,6 +240,13 @@ export class AttendanceService {
       nextUp: async (personId) => (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
     });
     return { spells: spells.length, escalated };
+  }
+
+  /** One spell within the actor's reach (audited as a read). */
+  async getAbsence(ctx: RequestContext, absenceId: string): Promise<AbsenceSpell> {
+    const { spell } = await this.spellInReach(ctx, absenceId);
+    await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', entityId: absenceId, subjectPersonId: spell.personId, purpose: PURPOSE });
+    return spell;
   }
 
   /** A person's spells, newest first, within the actor's reach. */

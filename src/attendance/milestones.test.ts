@@ -15,6 +15,7 @@ const POLICY: MilestonePolicy = {
   reportEveryDays: 28,
   ohReferralAfterDays: 28,
   escalateAfterWorkingDays: 2,
+  returnToWorkWithinWorkingDays: 5,
 };
 
 const run = (startDate: string, asOf: string, endDate: string | null = null, pattern = MON_FRI) =>

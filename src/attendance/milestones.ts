@@ -23,6 +23,8 @@ export interface MilestonePolicy {
   ohReferralAfterDays: number;
   /** Issue 3 §4: an overdue milestone moves up to the next manager after this many working days. */
   escalateAfterWorkingDays: number;
+  /** ATT-13 */
+  returnToWorkWithinWorkingDays: number;
 }
 
 export type MilestoneCode =

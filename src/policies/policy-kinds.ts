@@ -18,6 +18,7 @@ const MILESTONE_DEFAULTS = {
   reportEveryDays: 28,
   ohReferralAfterDays: 28,
   escalateAfterWorkingDays: 2,
+  returnToWorkWithinWorkingDays: 5,
 };
 const FORMAL_DEFAULTS = {
   meetingNoticeWorkingDays: 5,
@@ -79,6 +80,8 @@ export const POLICY_KINDS = {
             ohReferralAfterDays: days(28),
             /** §4: an overdue milestone moves up to the next manager after this many working days. */
             escalateAfterWorkingDays: days(2),
+            /** ATT-13: the return-to-work form reaches HR within this many working days of the return. */
+            returnToWorkWithinWorkingDays: days(5),
           })
           .strict()
           .default(MILESTONE_DEFAULTS),

@@ -58,7 +58,7 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
         personName: names.get(t.subjectPersonId),
         overdue: t.dueDate < today,
         escalated: t.escalationLevel > 0,
-        link: t.sourceType === 'absence-spell' ? `/people/${t.subjectPersonId}/attendance` : null,
+        link: t.code === 'return-to-work-interview' ? `/absences/${t.sourceId}/return-to-work` : t.sourceType === 'absence-spell' ? `/people/${t.subjectPersonId}/attendance` : null,
       })),
       overdueCount: tasks.filter((t) => t.dueDate < today).length,
     };

@@ -22,11 +22,14 @@ export class WorklistService {
     private readonly clock: Clock,
   ) {}
 
-  /** Makes sure a source's tasks exist, and cancels its open tasks that no longer apply. */
-  async sync(sourceType: string, sourceId: string, specs: readonly TaskSpec[], options: { create: boolean }): Promise<void> {
+  /**
+   * Brings a source's tasks in line: creates those in `create` that do not exist yet, and
+   * cancels its open tasks that are not in `keep` (they no longer apply).
+   */
+  async sync(sourceType: string, sourceId: string, tasks: { keep: readonly TaskSpec[]; create: readonly TaskSpec[] }): Promise<void> {
     const now = this.clock.now();
-    if (options.create) await this.repository.ensure(specs, now);
-    await this.repository.cancelOthers(sourceType, sourceId, specs, now);
+    await this.repository.ensure(tasks.create, now);
+    await this.repository.cancelOthers(sourceType, sourceId, tasks.keep, now);
   }
 
   /** The actor's open tasks: assigned to them, or to a queue their role works from. */
@@ -46,6 +49,16 @@ export class WorklistService {
     await this.repository.complete(taskId, ctx.actor.userId, note, this.clock.now());
     await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: taskId, subjectPersonId: task.subjectPersonId, purpose: task.sourceType, details: { completed: task.code } });
     return (await this.repository.find(taskId))!;
+  }
+
+  /** Completes a source's open task when the work it stands for is recorded elsewhere (e.g. the interview form). */
+  async completeBySource(ctx: RequestContext, sourceType: string, sourceId: string, code: string, note: string): Promise<void> {
+    for (const task of await this.repository.forSource(sourceType, sourceId)) {
+      if (task.code === code && task.status === 'open') {
+        await this.repository.complete(task.id, ctx.actor.userId, note, this.clock.now());
+        await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: task.id, subjectPersonId: task.subjectPersonId, purpose: sourceType, details: { completed: code } });
+      }
+    }
   }
 
   /**

@@ -68,7 +68,8 @@ describe('attendance milestones on worklists (issue 3 §4)', () => {
     await request(t.app).patch(`/api/v1/absences/${spell.id}`).set(as('hr')).send({ endDate: '2026-11-12' });
     const remaining = [...(await worklistOf('hr')), ...(await worklistOf('lineManager')), ...(await worklistOf('ohAdmin'))];
     expect(remaining.map((x) => x.code)).not.toContain('oh-referral');
-    expect(remaining.filter((x) => x.dueDate > '2026-11-12')).toEqual([]);
+    // Only the return-to-work interview lies after the return: due on the first day back (ATT-13).
+    expect(remaining.filter((x) => x.dueDate > '2026-11-12').map((x) => [x.code, x.dueDate])).toEqual([['return-to-work-interview', '2026-11-13']]);
   });
 
   it('when the worklist page is opened, then tasks show with the person and a done button', async () => {

@@ -3,6 +3,7 @@ import * as foundationSchema from './20261122000100_foundation_schema.js';
 import * as referenceRoles from './20261122000200_reference_roles.js';
 import * as attendanceSchema from './20261122000300_attendance_schema.js';
 import * as worklistSchema from './20261122000400_worklist_schema.js';
+import * as returnToWorkSchema from './20261122000500_return_to_work_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261122000200_reference_roles', referenceRoles],
   ['20261122000300_attendance_schema', attendanceSchema],
   ['20261122000400_worklist_schema', worklistSchema],
+  ['20261122000500_return_to_work_schema', returnToWorkSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
