@@ -17,6 +17,7 @@ import { policyRoutes } from './policies/policy-routes.js';
 import type { AttendanceService } from './attendance/attendance-service.js';
 import { attendanceRoutes } from './attendance/attendance-routes.js';
 import { attendancePages } from './attendance/attendance-pages.js';
+import { attendanceReportRoutes } from './attendance/report-routes.js';
 import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
 import type { Clock } from './shared/clock.js';
@@ -71,6 +72,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...policyRoutes(deps));
   registry.add(...attendanceRoutes(deps));
   registry.add(...attendancePages(deps));
+  registry.add(...attendanceReportRoutes(deps));
   registry.add(...worklistRoutes(deps));
   return registry;
 }

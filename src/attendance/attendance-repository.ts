@@ -105,6 +105,29 @@ export class AttendanceRepository {
     await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ ...toRow(changes), updated_at: now.toISOString() });
   }
 
+  /** Spells of an organisation (optionally one unit) that may bear on a report for [from, to]. */
+  async forReport(organisationId: string, unitId: string | null, from: string, to: string): Promise<AbsenceSpell[]> {
+    const lookBack = new Date(Date.parse(`${from}T00:00:00Z`) - 40 * 86_400_000).toISOString().slice(0, 10);
+    const q = this.db('absence_spells as s')
+      .select('s.*')
+      .where('s.organisation_id', organisationId)
+      .whereNull('s.deleted_at')
+      .where('s.start_date', '<=', to)
+      .andWhere((w) => w.whereNull('s.end_date').orWhere('s.end_date', '>=', lookBack));
+    if (unitId) q.join('people as p', 'p.id', 's.person_id').where('p.unit_id', unitId);
+    return (await q).map(toSpell);
+  }
+
+  /** Interview answers the compliance report needs, for some spells. */
+  async interviewAnswers(absenceIds: readonly string[]): Promise<Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }>> {
+    const out: Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }> = [];
+    for (let i = 0; i < absenceIds.length; i += 500) {
+      const rows = await this.db('return_to_work_interviews').whereIn('absence_id', absenceIds.slice(i, i + 500)).select('absence_id', 'notified_first_day_of_sickness', 'notified_first_day_of_fitness');
+      for (const r of rows) out.push({ absenceId: r.absence_id, notifiedFirstDayOfSickness: readBoolean(r.notified_first_day_of_sickness), notifiedFirstDayOfFitness: readBoolean(r.notified_first_day_of_fitness) });
+    }
+    return out;
+  }
+
   /** Saves the return-to-work interview for a spell (one per spell). */
   async insertInterview(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
     await trx('return_to_work_interviews').insert(row);

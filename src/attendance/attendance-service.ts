@@ -1,5 +1,5 @@
 import type { AuditService } from '../audit/audit-service.js';
-import { maySeeOhRecords } from '../auth/access-policy.js';
+import { maySeeOhRecords, organisationReach } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
@@ -18,6 +18,7 @@ import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
 import { bradfordFactor, triggersReached, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
 import { returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
+import { complianceReport, type Measure } from './reports.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
@@ -213,6 +214,21 @@ export class AttendanceService {
     });
     await this.worklist.completeBySource(ctx, 'absence-spell', absenceId, 'return-to-work-interview', 'Interview recorded');
     return { id };
+  }
+
+  /**
+   * The compliance report (ATT-27) for an organisation, or one of its units, over a period.
+   * HR see their own organisation; OH administrators any they serve. Audited as a read.
+   */
+  async complianceReport(ctx: RequestContext, input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate }): Promise<Measure[]> {
+    const reach = organisationReach(ctx.actor);
+    if (reach.kind === 'own' && reach.organisationId !== input.organisationId) throw new NotFoundError('organisation');
+    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
+    const spells = await this.repository.forReport(input.organisationId, input.unitId, input.from, input.to);
+    const ids = spells.map((s) => s.id);
+    const [tasks, interviews] = await Promise.all([this.worklist.tasksOfSources('absence-spell', ids), this.repository.interviewAnswers(ids)]);
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'compliance', ...input, spells: ids.length } });
+    return complianceReport({ from: input.from, to: input.to, spells, tasks, interviews });
   }
 
   /** Whether a spell's return-to-work interview has been recorded. */

@@ -31,6 +31,8 @@ export function homeRoutes(_deps: AppDependencies): RouteDefinition[] {
             { href: '/people', key: 'home.cards.team' },
           ],
           'hr-manager': [
+            { href: '/worklist', key: 'home.cards.worklist' },
+            { href: '/reports/attendance', key: 'home.cards.reports' },
             { href: '/people', key: 'home.cards.people' },
             { href: '/units', key: 'home.cards.units' },
           ],

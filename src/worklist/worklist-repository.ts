@@ -112,6 +112,14 @@ export class WorklistRepository {
       });
   }
 
+  async forSources(sourceType: string, sourceIds: readonly string[]): Promise<Task[]> {
+    const out: Task[] = [];
+    for (let i = 0; i < sourceIds.length; i += 500) {
+      out.push(...(await this.db('tasks').where({ source_type: sourceType }).whereIn('source_id', sourceIds.slice(i, i + 500))).map(toTask));
+    }
+    return out;
+  }
+
   async forSource(sourceType: string, sourceId: string): Promise<Task[]> {
     return (await this.db('tasks').where({ source_type: sourceType, source_id: sourceId }).orderBy('due_date')).map(toTask);
   }

@@ -89,8 +89,9 @@ export class WorklistService {
     return moved;
   }
 
-  async tasksOf(sourceType: string, sourceId: string): Promise<Task[]> {
-    return this.repository.forSource(sourceType, sourceId);
+  /** Every task (any status) of some sources, for reports. */
+  async tasksOfSources(sourceType: string, sourceIds: readonly string[]): Promise<Task[]> {
+    return this.repository.forSources(sourceType, sourceIds);
   }
 
   private isOnListOf(ctx: RequestContext, task: Task): boolean {

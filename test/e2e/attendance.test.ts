@@ -42,4 +42,19 @@ describe('attendance in the browser', () => {
       await context.close();
     }
   });
+
+  it('when HR opens the compliance report from the menu, then it shows every measure and passes axe', async () => {
+    const hr = DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && a.organisation === 'host')!;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await signInThroughTheForms(page, server.baseUrl, hr);
+      await submitWith(page, page.locator('nav.nhsuk-header__navigation').getByRole('link', { name: 'Reports' }));
+      await expect(page.getByRole('heading', { name: 'Attendance compliance' }).count()).resolves.toBe(1);
+      await expect(page.locator('tbody tr').count()).resolves.toBe(5);
+      expect(await accessibilityProblems(page, 'compliance report')).toBe('');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -1,0 +1,86 @@
+import type { Request } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { policies } from '../auth/access-policy.js';
+import type { AppDependencies } from '../app.js';
+import { id, isoDate } from '../people/people-schemas.js';
+import { addDays, toIsoDate } from '../shared/dates.js';
+import { fieldErrors } from '../shared/validation.js';
+import { requestContext } from '../web/authenticate.js';
+import { ensureCsrfToken } from '../web/middleware.js';
+import { renderPage } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
+
+const reportQuery = z
+  .object({
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    unitId: z.union([id, z.literal('')]).optional(),
+    organisationId: id.optional(),
+  })
+  .strict();
+
+/** Attendance reports for HR and OH administrators, on screen and as CSV (ATT-27). */
+export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[] {
+  const { attendance, people } = deps.services;
+
+  const run = async (req: Request) => {
+    const ctx = requestContext(req);
+    const parsed = reportQuery.safeParse(req.query);
+    const today = toIsoDate(deps.clock.now());
+    const q = parsed.success ? parsed.data : {};
+    const period = { from: q.from ?? addDays(today, -27), to: q.to ?? today };
+    const organisationId = q.organisationId ?? ctx.actor.organisationId;
+    const unitId = q.unitId ? q.unitId : null;
+    const measures = parsed.success ? await attendance.complianceReport(ctx, { organisationId, unitId, ...period }) : [];
+    return { ctx, parsed, period, organisationId, unitId, measures };
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/reports/attendance',
+      kind: 'page',
+      policy: policies.attendanceReports,
+      summary: 'The attendance compliance report (§13.10) for a period and unit.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { ctx, parsed, period, unitId, measures } = await run(req);
+        const units = await people.listUnits(ctx);
+        const errors = parsed.success ? undefined : fieldErrors(parsed.error);
+        const csvQuery = new URLSearchParams({ from: period.from, to: period.to, ...(unitId ? { unitId } : {}) }).toString();
+        renderPage(
+          req,
+          res,
+          'attendance/compliance',
+          {
+            values: { ...period, unitId },
+            units: units.map((u) => ({ ...u, selected: u.id === unitId })),
+            measures: measures.map((m) => ({ ...m, name: req.t(`reports.measures.${m.code}`) })),
+            csvHref: `/reports/attendance.csv?${csvQuery}`,
+            errors,
+            errorList: errors ? Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field}` })) : [],
+          },
+          errors ? 422 : 200,
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/reports/attendance.csv',
+      kind: 'page',
+      policy: policies.attendanceReports,
+      summary: 'The compliance report as CSV.',
+      handler: async (req, res) => {
+        const { parsed, period, measures } = await run(req);
+        if (!parsed.success) {
+          res.status(422).type('text/plain').send('The report period is not valid.');
+          return;
+        }
+        const csv = stringify([['measure', 'met', 'of', 'percent', 'from', 'to'], ...measures.map((m) => [req.t(`reports.measures.${m.code}`), m.met, m.of, m.percent ?? '', period.from, period.to])]);
+        res.setHeader('Content-Disposition', `attachment; filename="attendance-compliance-${period.from}-to-${period.to}.csv"`);
+        res.type('text/csv').send(csv);
+      },
+    },
+  ];
+}

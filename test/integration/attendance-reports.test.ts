@@ -1,0 +1,58 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+
+describe('attendance compliance report (ATT-27)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-02T09:00:00Z');
+    w = await buildWorld(t);
+    // An absence starting today: contact is made the next day, in time.
+    const a = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-02', reasonCategory: 'cold-flu' });
+    t.clock.set('2026-11-03T09:00:00Z');
+    const tasks = (await request(t.app).get('/api/v1/worklist').set(as('lineManager'))).body.items;
+    const contact = tasks.find((x: { code: string }) => x.code === 'manager-contact');
+    await request(t.app).post(`/api/v1/tasks/${contact.id}/complete`).set(as('lineManager')).send({ note: 'Phoned' });
+    await request(t.app).patch(`/api/v1/absences/${a.body.id}`).set(as('lineManager')).send({ endDate: '2026-11-04' });
+    t.clock.set('2026-11-10T09:00:00Z');
+    await request(t.app)
+      .post(`/api/v1/absences/${a.body.id}/return-to-work`)
+      .set(as('lineManager'))
+      .send({ interviewDate: '2026-11-05', fitForFullDuties: true, recurrenceLikelihood: 'unlikely', attendanceExpectationsDiscussed: true, certificationComplete: true, disabilityRelated: false, pregnancyRelated: false, notifiedFirstDayOfSickness: true, notifiedFirstDayOfFitness: false, flexibleWorkingDiscussed: true });
+  });
+  afterAll(async () => t.destroy());
+
+  it('when HR opens the compliance report, then each measure shows as a percentage with its counts', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    const page = await agent.get('/reports/attendance?from=2026-11-01&to=2026-11-30');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Managers made contact within 24 hours');
+    expect(page.text).toMatch(/100%<\/td><td class="nhsuk-table__cell">1 of 1/);
+    expect(page.text).toContain('Nothing to measure');
+  });
+
+  it('when the CSV is downloaded, then it has one row per measure with the counts', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    const csv = await agent.get('/reports/attendance.csv?from=2026-11-01&to=2026-11-30');
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(/attendance-compliance-2026-11-01-to-2026-11-30\.csv/);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('measure,met,of,percent,from,to');
+    expect(lines).toContain('Return-to-work interviews recorded,1,1,100,2026-11-01,2026-11-30');
+    expect(lines).toContain('Staff notified on the first day of fitness,0,1,0,2026-11-01,2026-11-30');
+  });
+
+  it('when the period is back to front or not a date, then the page says so with 422', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    expect((await agent.get('/reports/attendance?from=yesterday')).status).toBe(422);
+  });
+
+  it('when a partner agency’s HR asks for the host force’s report, then 404', async () => {
+    const agent = await signIn(t, w.users.partnerHr.email);
+    expect((await agent.get(`/reports/attendance?organisationId=${w.host.id}`)).status).toBe(404);
+  });
+});
