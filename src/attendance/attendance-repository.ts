@@ -128,6 +128,14 @@ export class AttendanceRepository {
     return out;
   }
 
+  async procedureSteps(personId: string): Promise<Array<Record<string, unknown>>> {
+    return this.db('attendance_procedure_steps').where({ person_id: personId }).orderBy('created_at');
+  }
+
+  async insertProcedureStep(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
+    await trx('attendance_procedure_steps').insert(row);
+  }
+
   /** Saves the return-to-work interview for a spell (one per spell). */
   async insertInterview(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
     await trx('return_to_work_interviews').insert(row);

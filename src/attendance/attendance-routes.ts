@@ -16,6 +16,7 @@ import {
   workingPatternBodySchema,
 } from './attendance-schemas.js';
 import { returnToWorkSchema } from './return-to-work.js';
+import { procedureStepSchema } from './procedure-schemas.js';
 
 const spellResponse = z.object({
   id: z.string(),
@@ -123,6 +124,19 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: { 201: { description: 'Recorded', schema: z.object({ id: z.string() }) }, 404: { description: 'No such absence within your reach' } },
       handler: async (req, res, { params, body }) => {
         res.status(201).json(await attendance.recordReturnToWork(requestContext(req), params.id, body));
+      },
+    }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/people/:personId/attendance-procedure',
+      policy: policies.attendanceProcedure,
+      summary: 'Record informal action or a formal stage meeting (ATT-20 … ATT-24). A meeting date that breaks the notice period is refused with the earliest allowed date.',
+      tags: ['attendance'],
+      params: personIdParamSchema,
+      body: procedureStepSchema,
+      responses: { 201: { description: 'The recorded step, with its appeal deadline', schema: z.object({ id: z.string(), step: z.string(), appealDeadline: z.string().nullable(), policyVersion: z.number() }).loose() }, 404: { description: 'No such person within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        res.status(201).json(await attendance.recordProcedureStep(requestContext(req), params.personId, body));
       },
     }),
     apiRoute({

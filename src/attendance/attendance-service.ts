@@ -19,6 +19,8 @@ import { bradfordFactor, triggersReached, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
 import { returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 import { complianceReport, type Measure } from './reports.js';
+import { appealDeadline, checkMeetingDate, checkReviewPeriod, type Stage } from './formal-procedure.js';
+import type { ProcedureStepInput } from './procedure-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
@@ -42,6 +44,23 @@ export interface AttendanceSummary {
 }
 
 const PURPOSE = 'attendance-management';
+
+/** A recorded step of the attendance procedure. */
+export interface ProcedureStep {
+  id: string;
+  personId: string;
+  step: ProcedureStepInput['step'];
+  actionDate: IsoDate | null;
+  invitationDate: IsoDate | null;
+  meetingDate: IsoDate | null;
+  outcome: string | null;
+  outcomeDate: IsoDate | null;
+  reviewEndDate: IsoDate | null;
+  /** ATT-24 */
+  appealDeadline: IsoDate | null;
+  notes: string | null;
+  policyVersion: number;
+}
 
 /** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
 export class AttendanceService {
@@ -229,6 +248,83 @@ export class AttendanceService {
     const [tasks, interviews] = await Promise.all([this.worklist.tasksOfSources('absence-spell', ids), this.repository.interviewAnswers(ids)]);
     await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'compliance', ...input, spells: ids.length } });
     return complianceReport({ from: input.from, to: input.to, spells, tasks, interviews });
+  }
+
+  /**
+   * Records a step of the attendance procedure (ATT-20 … ATT-24): informal action first;
+   * a formal stage needs the one before it, a meeting date that gives the policy's notice in
+   * working days, and a review period within the stage's bounds. The appeal deadline is
+   * worked out from the outcome date.
+   */
+  async recordProcedureStep(ctx: RequestContext, personId: string, input: ProcedureStepInput): Promise<ProcedureStep> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const today = toIsoDate(this.clock.now());
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', today);
+    const rules = policy.content.formalProcedure;
+    const earlier = (await this.repository.procedureSteps(personId)).map((r) => r.step as string);
+    const fields: FieldErrors = {};
+    let appealDeadlineDate: IsoDate | null = null;
+    if (input.step === 'informal-action') {
+      if (input.actionDate > today) fields.actionDate = 'The informal action date cannot be in the future';
+    } else {
+      const stageNumber = Number(input.step.slice(-1)) as Stage;
+      const before = stageNumber === 1 ? 'informal-action' : `stage-${stageNumber - 1}`;
+      if (!earlier.includes(before)) {
+        fields.step = stageNumber === 1 ? 'Informal action must be recorded before stage 1 (ATT-20)' : `Stage ${stageNumber - 1} must come before stage ${stageNumber}`;
+      }
+      const notice = checkMeetingDate(input.invitationDate, input.meetingDate, this.calendar, rules);
+      if (!notice.ok) {
+        fields.meetingDate = `The meeting must give at least ${rules.meetingNoticeWorkingDays} working days' notice: the earliest date for an invitation given on ${input.invitationDate} is ${notice.earliest} (ATT-21)`;
+      }
+      if (input.reviewEndDate) {
+        const review = checkReviewPeriod(stageNumber, input.meetingDate, input.reviewEndDate, rules);
+        if (!review.ok) fields.reviewEndDate = `The review period must end between ${review.earliest} and ${review.latest}`;
+      }
+      if (input.outcome && !input.outcomeDate) fields.outcomeDate = 'Give the date the outcome letter was sent';
+      if (input.outcomeDate && input.outcomeDate < input.meetingDate) fields.outcomeDate = 'The outcome follows the meeting';
+      if (input.outcomeDate) appealDeadlineDate = appealDeadline(stageNumber, input.outcomeDate, this.calendar, rules);
+    }
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    const now = this.clock.now();
+    const step: ProcedureStep = {
+      id: newId(),
+      personId,
+      step: input.step,
+      actionDate: input.step === 'informal-action' ? input.actionDate : null,
+      invitationDate: input.step === 'informal-action' ? null : input.invitationDate,
+      meetingDate: input.step === 'informal-action' ? null : input.meetingDate,
+      outcome: input.step === 'informal-action' ? null : input.outcome,
+      outcomeDate: input.step === 'informal-action' ? null : input.outcomeDate,
+      reviewEndDate: input.step === 'informal-action' ? null : input.reviewEndDate,
+      appealDeadline: appealDeadlineDate,
+      notes: input.notes ?? null,
+      policyVersion: policy.version,
+    };
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertProcedureStep(
+        {
+          id: step.id,
+          person_id: personId,
+          organisation_id: person.organisationId,
+          step: step.step,
+          action_date: step.actionDate,
+          invitation_date: step.invitationDate,
+          meeting_date: step.meetingDate,
+          outcome: step.outcome,
+          outcome_date: step.outcomeDate,
+          review_end_date: step.reviewEndDate,
+          appeal_deadline: step.appealDeadline,
+          notes: step.notes,
+          policy_version: step.policyVersion,
+          recorded_by_user_id: ctx.actor.userId,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        },
+        trx,
+      );
+      await this.audit.record(ctx, { action: 'create', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: personId, purpose: PURPOSE, details: { step: step.step } }, trx);
+    });
+    return step;
   }
 
   /** Whether a spell's return-to-work interview has been recorded. */

@@ -52,6 +52,7 @@ const EXPECTED: Record<string, Role[]> = {
   'post /api/v1/absences/:id/return-to-work': [...OH, 'hr-manager', 'line-manager'],
   'get /absences/:id/return-to-work': [...OH, 'hr-manager', 'line-manager'],
   'post /absences/:id/return-to-work': [...OH, 'hr-manager', 'line-manager'],
+  'post /api/v1/people/:personId/attendance-procedure': ['oh-administrator', 'hr-manager', 'line-manager'],
   'get /reports/attendance': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance.csv': ['oh-administrator', 'hr-manager'],
   'get /api/v1/worklist': [...OH, 'hr-manager', 'line-manager'],

@@ -4,6 +4,7 @@ import * as referenceRoles from './20261122000200_reference_roles.js';
 import * as attendanceSchema from './20261122000300_attendance_schema.js';
 import * as worklistSchema from './20261122000400_worklist_schema.js';
 import * as returnToWorkSchema from './20261122000500_return_to_work_schema.js';
+import * as procedureSchema from './20261122000600_attendance_procedure_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261122000300_attendance_schema', attendanceSchema],
   ['20261122000400_worklist_schema', worklistSchema],
   ['20261122000500_return_to_work_schema', returnToWorkSchema],
+  ['20261122000600_attendance_procedure_schema', procedureSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
