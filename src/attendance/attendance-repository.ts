@@ -128,6 +128,15 @@ export class AttendanceRepository {
     return out;
   }
 
+  /** Which of these import keys are already recorded. */
+  async existingImportKeys(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      for (const r of await this.db('absence_spells').whereIn('import_key', keys.slice(i, i + 500)).select('import_key')) found.add(r.import_key as string);
+    }
+    return found;
+  }
+
   async procedureSteps(personId: string): Promise<Array<Record<string, unknown>>> {
     return this.db('attendance_procedure_steps').where({ person_id: personId }).orderBy('created_at');
   }

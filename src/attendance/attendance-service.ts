@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import { addDays, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import type { RequestContext } from '../shared/request-context.js';
+import type { RequestContext, SystemContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { RecordAbsenceInput, UpdateAbsenceInput } from './attendance-schemas.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
@@ -21,6 +21,7 @@ import { returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 import { complianceReport, type Measure } from './reports.js';
 import { appealDeadline, checkMeetingDate, checkReviewPeriod, type Stage } from './formal-procedure.js';
 import type { ProcedureStepInput } from './procedure-schemas.js';
+import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
@@ -327,6 +328,91 @@ export class AttendanceService {
     return step;
   }
 
+  /**
+   * Imports spells from an HR system (issue 3 §9): every row is checked first (person, fields,
+   * overlaps with recorded spells and with earlier rows of the file). Valid rows are saved in
+   * one transaction, or — with `allOrNothing` — nothing is saved if any row is bad. A row
+   * already imported (same organisation, staff number and start date) is skipped, so
+   * re-importing a file creates no duplicates.
+   */
+  async importAbsences(
+    ctx: SystemContext,
+    input: { organisationId: string; rows: readonly ParsedImportRow[]; allOrNothing: boolean; onProgress?: (done: number, total: number) => void },
+  ): Promise<{ imported: number; duplicates: number; rejects: RejectedImportRow[] }> {
+    const people = await this.people.byStaffNumbersForSystem(input.organisationId, [...new Set(input.rows.map((r) => r.staffNumber))]);
+    const existingKeys = await this.repository.existingImportKeys(input.rows.map((r) => importKey(input.organisationId, r.staffNumber, r.absence.startDate)));
+    const rejects: RejectedImportRow[] = [];
+    const accepted: Array<{ spell: NewAbsenceSpell; person: Person }> = [];
+    const acceptedByPerson = new Map<string, NewAbsenceSpell[]>();
+    let duplicates = 0;
+    const recorded = new Map<string, AbsenceSpell[]>();
+    for (const [i, row] of input.rows.entries()) {
+      input.onProgress?.(i + 1, input.rows.length);
+      const person = people.get(row.staffNumber);
+      if (!person) {
+        rejects.push({ line: row.line, reason: `staff_number: no person ${row.staffNumber} in this organisation` });
+        continue;
+      }
+      const key = importKey(input.organisationId, row.staffNumber, row.absence.startDate);
+      if (existingKeys.has(key)) {
+        duplicates += 1;
+        continue;
+      }
+      const spell: NewAbsenceSpell = {
+        id: newId(),
+        personId: person.id,
+        organisationId: person.organisationId,
+        startDate: row.absence.startDate,
+        endDate: row.absence.endDate,
+        reasonCategory: row.absence.reasonCategory,
+        ohReasonText: null,
+        dutyRelated: row.absence.dutyRelated,
+        injuryOnDuty: row.absence.injuryOnDuty,
+        accidentReportDueAt: null,
+        pregnancyRelated: row.absence.pregnancyRelated,
+        disabilityRelated: row.absence.disabilityRelated,
+        countsAsSickness: row.absence.notSicknessKind ? false : row.absence.countsAsSickness,
+        notSicknessKind: row.absence.notSicknessKind ?? null,
+        certification: row.absence.certification,
+        certificateFrom: null,
+        certificateTo: null,
+        expectedReturnDate: row.absence.expectedReturnDate ?? null,
+        importKey: key,
+        recordedByUserId: null,
+      };
+      spell.accidentReportDueAt = accidentReportDue(spell);
+      if (!recorded.has(person.id)) recorded.set(person.id, await this.repository.forPerson(person.id));
+      const overlaps = [...recorded.get(person.id)!, ...(acceptedByPerson.get(person.id) ?? [])].filter(
+        (o) => o.startDate <= (spell.endDate ?? '9999-12-31') && (o.endDate ?? '9999-12-31') >= spell.startDate,
+      );
+      try {
+        this.check(null, person, spell, false, overlaps);
+      } catch (error) {
+        if (error instanceof ValidationError && error.fields) {
+          rejects.push({ line: row.line, reason: Object.entries(error.fields).map(([f, m]) => `${f}: ${m}`).join('; ') });
+          continue;
+        }
+        throw error;
+      }
+      existingKeys.add(key);
+      accepted.push({ spell, person });
+      acceptedByPerson.set(person.id, [...(acceptedByPerson.get(person.id) ?? []), spell]);
+    }
+    if (input.allOrNothing && rejects.length > 0) return { imported: 0, duplicates, rejects };
+    const now = this.clock.now();
+    await this.repository.transaction(async (trx) => {
+      for (const { spell } of accepted) await this.repository.insert(spell, now, trx);
+      await this.audit.record(
+        ctx,
+        accepted.map(({ spell }) => ({ action: 'create' as const, entityType: 'absence-spell', entityId: spell.id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { imported: true } })),
+        trx,
+      );
+    });
+    const today = toIsoDate(now);
+    for (const { spell, person } of accepted) await this.syncTasks({ ...spell, createdAt: now, updatedAt: now }, person, today);
+    return { imported: accepted.length, duplicates, rejects };
+  }
+
   /** Whether a spell's return-to-work interview has been recorded. */
   async hasReturnToWork(absenceId: string): Promise<boolean> {
     return (await this.repository.interviewFor(absenceId)) !== null;
@@ -421,7 +507,7 @@ export class AttendanceService {
   }
 
   /** Field checks that need the person, the clock or other spells. */
-  private check(ctx: RequestContext, person: Person, spell: NewAbsenceSpell, givesReasonText: boolean, overlapping: AbsenceSpell[]): void {
+  private check(ctx: RequestContext | null, person: Person, spell: NewAbsenceSpell, givesReasonText: boolean, overlapping: ReadonlyArray<Pick<AbsenceSpell, 'startDate'>>): void {
     const fields: FieldErrors = {};
     const today = toIsoDate(this.clock.now());
     if (spell.endDate !== null && spell.endDate < spell.startDate) fields.endDate = 'The end date must be on or after the start date';
@@ -430,11 +516,16 @@ export class AttendanceService {
     if (spell.certificateFrom && spell.certificateTo && spell.certificateTo < spell.certificateFrom) fields.certificateTo = 'The certificate must end on or after it starts';
     if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical') fields.certification = 'Certificate dates go with a medical certificate';
     if (spell.notSicknessKind && spell.countsAsSickness) fields.countsAsSickness = 'Time off that is not sickness never counts as sickness (ATT-6)';
-    if (givesReasonText && !maySeeOhRecords(ctx.actor)) fields.reasonText = 'Only occupational health records the reason in the person’s own words';
+    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor))) fields.reasonText = 'Only occupational health records the reason in the person’s own words';
     if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate) fields.expectedReturnDate = 'The expected return must be after the absence starts';
     if (overlapping.length > 0) fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
+}
+
+/** The key that makes re-importing the same spell a no-op. */
+function importKey(organisationId: string, staffNumber: string, startDate: string): string {
+  return `${organisationId}:${staffNumber}:${startDate}`;
 }
 
 /** ATT-5: an injury on duty needs an accident report within 48 hours of the absence starting. */

@@ -1,5 +1,9 @@
 import { pathToFileURL } from 'node:url';
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { headerProblem, parseImportRow, type ParsedImportRow, type RejectedImportRow } from '../attendance/absence-import.js';
 import { isRole, ROLES, type Role } from '../auth/roles.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createDatabase, migrateToLatest, rollbackAll } from '../db/knex.js';
@@ -23,6 +27,9 @@ Commands:
   create-organisation --name N --kind K [--ods-code C]
                                                  kinds: ${ORGANISATION_KINDS.join(', ')}
   seed-demo [--people N] [--years Y] [--seed S]  generate the synthetic demo organisation (not in production)
+  import-absences FILE.csv [--organisation NAME|ID] [--all-or-nothing] [--rejects PATH]
+                                                 import spells of absence from an HR system (layout: README, "Importing absences");
+                                                 bad rows go to a rejects file; exit code 1 when any row was rejected
   run-jobs                                       run background jobs that are due now, once
   demo-code                                      print the current security code of the demo accounts (not in production)
 `;
@@ -64,10 +71,9 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
     out(USAGE);
     return command ? 0 : 2;
   }
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     strict: true,
-    allowPositionals: false,
     options: {
       email: { type: 'string' },
       role: { type: 'string' },
@@ -82,7 +88,10 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
       years: { type: 'string' },
       seed: { type: 'string' },
       'rollback-all': { type: 'boolean' },
+      'all-or-nothing': { type: 'boolean' },
+      rejects: { type: 'string' },
     },
+    allowPositionals: command === 'import-absences',
   });
 
   if (command === 'demo-code') {
@@ -175,6 +184,48 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
         });
         out(`Seeded ${summary.organisations} organisations, ${summary.units} units, ${summary.people} people and ${summary.users} demo users.`);
         return 0;
+      }
+      case 'import-absences': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('Give the CSV file to import: import-absences FILE.csv');
+        if (!fs.existsSync(file)) throw new UsageError(`No such file: ${file}`);
+        const organisationId = await resolveOrganisation(platform, values.organisation);
+        let records: Array<Record<string, string>>;
+        let header: string[] = [];
+        try {
+          records = parse(fs.readFileSync(file), {
+            columns: (h: string[]) => (header = h.map((c) => c.trim().toLowerCase())),
+            skip_empty_lines: true,
+            bom: true,
+            relax_column_count: false,
+          }) as Array<Record<string, string>>;
+        } catch (error) {
+          throw new UsageError(`The file is not valid CSV: ${(error as Error).message.split('\n')[0]}`);
+        }
+        const problem = headerProblem(header);
+        if (problem) throw new UsageError(problem);
+        const parsed = records.map((r, i) => parseImportRow(r, i + 2));
+        const rows = parsed.filter((p): p is ParsedImportRow => 'absence' in p);
+        const early = parsed.filter((p): p is RejectedImportRow => !('absence' in p));
+        const progress = (done: number, total: number) => {
+          if (done === total || done % 250 === 0) process.stderr.write(`\rChecking rows: ${done} of ${total}${done === total ? '\n' : ''}`);
+        };
+        const allOrNothing = Boolean(values['all-or-nothing']);
+        const result = early.length > 0 && allOrNothing
+          ? { imported: 0, duplicates: 0, rejects: [] as RejectedImportRow[] }
+          : await platform.services.attendance.importAbsences(ctx, { organisationId, rows, allOrNothing, onProgress: progress });
+        const rejects = [...early, ...result.rejects].sort((a, b) => a.line - b.line);
+        if (rejects.length) {
+          const rejectsPath = values.rejects ?? `${file.replace(/\.csv$/i, '')}.rejects.csv`;
+          fs.writeFileSync(rejectsPath, stringify([['line', 'reason'], ...rejects.map((r) => [r.line, r.reason])]));
+          out(`Rejected ${rejects.length} row(s); see ${rejectsPath}.`);
+        }
+        out(
+          allOrNothing && rejects.length
+            ? 'Nothing was imported (--all-or-nothing).'
+            : `Imported ${result.imported} absence(s); ${result.duplicates} already imported and skipped.`,
+        );
+        return rejects.length ? 1 : 0;
       }
       case 'run-jobs': {
         const summary = await platform.jobs.runner.runDue();

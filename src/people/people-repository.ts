@@ -113,6 +113,14 @@ export class PeopleRepository {
     return rows.map(toPerson);
   }
 
+  async findByStaffNumbers(organisationId: string, staffNumbers: readonly string[]): Promise<Person[]> {
+    const out: Person[] = [];
+    for (let i = 0; i < staffNumbers.length; i += 500) {
+      out.push(...(await this.db('people').where({ organisation_id: organisationId }).whereIn('staff_number', staffNumbers.slice(i, i + 500))).map(toPerson));
+    }
+    return out;
+  }
+
   async findByStaffNumber(organisationId: string, staffNumber: string): Promise<Person | null> {
     const row = await this.db('people').where({ organisation_id: organisationId, staff_number: staffNumber }).first();
     return row ? toPerson(row) : null;

@@ -222,6 +222,11 @@ export class PeopleService {
     return new Map((await this.repository.findPersonsByIds(ids)).map((p) => [p.id, p]));
   }
 
+  /** Records by staff number in one organisation, for the platform's own trusted work (imports from the CLI). */
+  async byStaffNumbersForSystem(organisationId: string, staffNumbers: readonly string[]): Promise<Map<string, Person>> {
+    return new Map((await this.repository.findByStaffNumbers(organisationId, staffNumbers)).map((p) => [p.staffNumber, p]));
+  }
+
   /** Creates an organisation (first start in production, the CLI, demo data). */
   async createOrganisation(input: Omit<Organisation, 'id'>): Promise<Organisation> {
     const organisation: Organisation = { id: newId(), ...input };
