@@ -137,6 +137,16 @@ export class AttendanceRepository {
     return found;
   }
 
+  async insertTriggerDecision(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
+    await trx('trigger_decisions').insert(row);
+  }
+
+  /** The latest decision about a person's triggers on or before a date. */
+  async latestTriggerDecision(personId: string, asOf: string): Promise<{ asOf: string; decision: string; triggerCodes: string[]; rationale: string } | null> {
+    const row = await this.db('trigger_decisions').where({ person_id: personId }).where('as_of', '<=', asOf).orderBy([{ column: 'as_of', order: 'desc' }, { column: 'created_at', order: 'desc' }]).first();
+    return row ? { asOf: row.as_of, decision: row.decision, triggerCodes: JSON.parse(row.trigger_codes), rationale: row.rationale } : null;
+  }
+
   async procedureSteps(personId: string): Promise<Array<Record<string, unknown>>> {
     return this.db('attendance_procedure_steps').where({ person_id: personId }).orderBy('created_at');
   }

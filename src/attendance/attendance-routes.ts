@@ -16,7 +16,7 @@ import {
   workingPatternBodySchema,
 } from './attendance-schemas.js';
 import { returnToWorkSchema } from './return-to-work.js';
-import { procedureStepSchema } from './procedure-schemas.js';
+import { procedureStepSchema, triggerDecisionSchema } from './procedure-schemas.js';
 
 const spellResponse = z.object({
   id: z.string(),
@@ -51,6 +51,7 @@ const summaryResponse = z.object({
   triggers: z.array(z.object({ code: z.enum(['bradford', 'spells', 'continuous']), value: z.number(), threshold: z.number() })),
   milestones: z.array(z.object({ code: z.string(), sequence: z.number(), dueDate: z.string(), status: z.enum(['open', 'overdue']), absenceId: z.string() })),
   policyVersion: z.number(),
+  lastDecision: z.object({ asOf: z.string(), decision: z.string(), triggerCodes: z.array(z.string()), rationale: z.string() }).nullable(),
 });
 
 /** The attendance API (issue 3 §10). */
@@ -137,6 +138,19 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: { 201: { description: 'The recorded step, with its appeal deadline', schema: z.object({ id: z.string(), step: z.string(), appealDeadline: z.string().nullable(), policyVersion: z.number() }).loose() }, 404: { description: 'No such person within your reach' } },
       handler: async (req, res, { params, body }) => {
         res.status(201).json(await attendance.recordProcedureStep(requestContext(req), params.personId, body));
+      },
+    }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/people/:personId/trigger-decisions',
+      policy: policies.attendanceProcedure,
+      summary: 'Record what was decided about review triggers; a decision not to act needs its rationale (ATT-18).',
+      tags: ['attendance'],
+      params: personIdParamSchema,
+      body: triggerDecisionSchema,
+      responses: { 201: { description: 'Recorded', schema: z.object({ id: z.string() }) }, 404: { description: 'No such person within your reach' } },
+      handler: async (req, res, { params, body }) => {
+        res.status(201).json(await attendance.recordTriggerDecision(requestContext(req), params.personId, body));
       },
     }),
     apiRoute({

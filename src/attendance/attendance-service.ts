@@ -20,7 +20,7 @@ import { milestonesFor, type MilestoneCode } from './milestones.js';
 import { returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 import { complianceReport, type Measure } from './reports.js';
 import { appealDeadline, checkMeetingDate, checkReviewPeriod, type Stage } from './formal-procedure.js';
-import type { ProcedureStepInput } from './procedure-schemas.js';
+import type { ProcedureStepInput, TriggerDecisionInput } from './procedure-schemas.js';
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
@@ -42,6 +42,8 @@ export interface AttendanceSummary {
   triggers: Trigger[];
   milestones: Array<{ code: MilestoneCode; sequence: number; dueDate: IsoDate; status: 'open' | 'overdue'; absenceId: string }>;
   policyVersion: number;
+  /** ATT-18: the latest decision about triggers, if any. */
+  lastDecision: { asOf: IsoDate; decision: string; triggerCodes: string[]; rationale: string } | null;
 }
 
 const PURPOSE = 'attendance-management';
@@ -413,6 +415,37 @@ export class AttendanceService {
     return { imported: accepted.length, duplicates, rejects };
   }
 
+  /**
+   * Records what was decided about review triggers (ATT-18). A decision not to act must carry
+   * its rationale; the triggers named must actually be reached on that date.
+   */
+  async recordTriggerDecision(ctx: RequestContext, personId: string, input: TriggerDecisionInput): Promise<{ id: string }> {
+    const summary = await this.summary(ctx, personId, input.asOf);
+    const reached = new Set(summary.triggers.map((t) => t.code));
+    const notReached = input.triggerCodes.filter((c) => !reached.has(c));
+    if (notReached.length) throw new ValidationError({ triggerCodes: `Not reached on ${input.asOf}: ${notReached.join(', ')}` });
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const id = newId();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertTriggerDecision(
+        {
+          id,
+          person_id: personId,
+          organisation_id: person.organisationId,
+          trigger_codes: JSON.stringify(input.triggerCodes),
+          as_of: input.asOf,
+          decision: input.decision,
+          rationale: input.rationale,
+          decided_by_user_id: ctx.actor.userId,
+          created_at: this.clock.now().toISOString(),
+        },
+        trx,
+      );
+      await this.audit.record(ctx, { action: 'create', entityType: 'trigger-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { decision: input.decision } }, trx);
+    });
+    return { id };
+  }
+
   /** Whether a spell's return-to-work interview has been recorded. */
   async hasReturnToWork(absenceId: string): Promise<boolean> {
     return (await this.repository.interviewFor(absenceId)) !== null;
@@ -459,7 +492,11 @@ export class AttendanceService {
   async summary(ctx: RequestContext, personId: string, asOfInput?: IsoDate): Promise<AttendanceSummary> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const asOf = asOfInput ?? toIsoDate(this.clock.now());
-    const [spells, policy] = await Promise.all([this.repository.forPerson(personId), this.policies.inForce(person.organisationId, 'attendance', asOf)]);
+    const [spells, policy, lastDecision] = await Promise.all([
+      this.repository.forPerson(personId),
+      this.policies.inForce(person.organisationId, 'attendance', asOf),
+      this.repository.latestTriggerDecision(personId, asOf),
+    ]);
     const p = policy.content;
     // ATT-7: disability-related absence is discounted unless the case records otherwise (the case record comes with issue 3's formal procedure).
     const discountDisabilityRelated = true;
@@ -487,6 +524,7 @@ export class AttendanceService {
       triggers,
       milestones,
       policyVersion: policy.version,
+      lastDecision,
     };
   }
 

@@ -36,3 +36,18 @@ export const procedureStepSchema = z.discriminatedUnion('step', [
   stage('stage-3'),
 ]);
 export type ProcedureStepInput = z.infer<typeof procedureStepSchema>;
+
+/** ATT-18: what was decided about the triggers reached on a date, and why. */
+export const triggerDecisionSchema = z
+  .object({
+    asOf: isoDate,
+    triggerCodes: z.array(z.enum(['bradford', 'spells', 'continuous'])).min(1, 'Name the trigger(s) the decision is about'),
+    decision: z.enum(['no-action', 'informal-action', 'formal-procedure']),
+    rationale: z.string().trim().max(4000).default(''),
+  })
+  .strict()
+  .refine((v) => v.decision !== 'no-action' || v.rationale.length >= 10, {
+    path: ['rationale'],
+    message: 'A decision not to act must give its rationale, for example the extenuating circumstances (ATT-18)',
+  });
+export type TriggerDecisionInput = z.infer<typeof triggerDecisionSchema>;

@@ -53,6 +53,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /absences/:id/return-to-work': [...OH, 'hr-manager', 'line-manager'],
   'post /absences/:id/return-to-work': [...OH, 'hr-manager', 'line-manager'],
   'post /api/v1/people/:personId/attendance-procedure': ['oh-administrator', 'hr-manager', 'line-manager'],
+  'post /api/v1/people/:personId/trigger-decisions': ['oh-administrator', 'hr-manager', 'line-manager'],
   'get /reports/attendance': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance.csv': ['oh-administrator', 'hr-manager'],
   'get /api/v1/worklist': [...OH, 'hr-manager', 'line-manager'],

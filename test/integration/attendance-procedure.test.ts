@@ -52,4 +52,21 @@ describe('formal attendance procedure (ATT-20 … ATT-24)', () => {
   it('when a line manager records for someone outside their team, then 404', async () => {
     expect((await post({ step: 'informal-action', actionDate: '2026-10-01', notes: 'A chat' }, 'lineManager', w.outsider.id)).status).toBe(404);
   });
+
+  it('when a manager decides not to act on a trigger, then the rationale is required and the decision shows on the summary (ATT-18)', async () => {
+    const auth = { Authorization: `Bearer ${w.tokens.lineManager}` };
+    for (const d of ['2026-06-02', '2026-06-09', '2026-06-16']) {
+      await request(t.app).post(`/api/v1/people/${w.indirectReport.id}/absences`).set(auth).send({ startDate: d, endDate: d, reasonCategory: 'cold-flu' });
+    }
+    const decide = (body: Record<string, unknown>) => request(t.app).post(`/api/v1/people/${w.indirectReport.id}/trigger-decisions`).set(auth).send(body);
+    const bare = await decide({ asOf: '2026-11-16', triggerCodes: ['spells'], decision: 'no-action' });
+    expect(bare.status).toBe(422);
+    expect(bare.body.error.fields.rationale).toMatch(/rationale/);
+    const wrong = await decide({ asOf: '2026-11-16', triggerCodes: ['bradford'], decision: 'no-action', rationale: 'Bereavement in the family; all three linked' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.fields.triggerCodes).toMatch(/Not reached on 2026-11-16: bradford/);
+    expect((await decide({ asOf: '2026-11-16', triggerCodes: ['spells'], decision: 'no-action', rationale: 'Bereavement in the family; all three linked' })).status).toBe(201);
+    const summary = await request(t.app).get(`/api/v1/people/${w.indirectReport.id}/attendance?asOf=2026-11-16`).set(auth);
+    expect(summary.body.lastDecision).toEqual({ asOf: '2026-11-16', decision: 'no-action', triggerCodes: ['spells'], rationale: 'Bereavement in the family; all three linked' });
+  });
 });

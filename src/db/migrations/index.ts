@@ -5,6 +5,7 @@ import * as attendanceSchema from './20261122000300_attendance_schema.js';
 import * as worklistSchema from './20261122000400_worklist_schema.js';
 import * as returnToWorkSchema from './20261122000500_return_to_work_schema.js';
 import * as procedureSchema from './20261122000600_attendance_procedure_schema.js';
+import * as triggerDecisionsSchema from './20261122000700_trigger_decisions_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261122000400_worklist_schema', worklistSchema],
   ['20261122000500_return_to_work_schema', returnToWorkSchema],
   ['20261122000600_attendance_procedure_schema', procedureSchema],
+  ['20261122000700_trigger_decisions_schema', triggerDecisionsSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
