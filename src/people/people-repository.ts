@@ -108,9 +108,12 @@ export class PeopleRepository {
   }
 
   async findPersonsByIds(ids: readonly string[]): Promise<Person[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db('people').select('*').whereIn('id', [...ids]);
-    return rows.map(toPerson);
+    const out: Person[] = [];
+    // In chunks, to stay well inside SQLite's limit on bound parameters.
+    for (let i = 0; i < ids.length; i += 500) {
+      out.push(...(await this.db('people').select('*').whereIn('id', ids.slice(i, i + 500))).map(toPerson));
+    }
+    return out;
   }
 
   async findByStaffNumbers(organisationId: string, staffNumbers: readonly string[]): Promise<Person[]> {
