@@ -118,6 +118,18 @@ export class AttendanceRepository {
     return (await q).map(toSpell);
   }
 
+  /** Every spell of an organisation (optionally one unit) overlapping [from, to]. */
+  async inWindow(organisationId: string, unitId: string | null, from: string, to: string): Promise<AbsenceSpell[]> {
+    const q = this.db('absence_spells as s')
+      .select('s.*')
+      .where('s.organisation_id', organisationId)
+      .whereNull('s.deleted_at')
+      .where('s.start_date', '<=', to)
+      .andWhere((w) => w.whereNull('s.end_date').orWhere('s.end_date', '>=', from));
+    if (unitId) q.join('people as p', 'p.id', 's.person_id').where('p.unit_id', unitId);
+    return (await q).map(toSpell);
+  }
+
   /** Interview answers the compliance report needs, for some spells. */
   async interviewAnswers(absenceIds: readonly string[]): Promise<Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }>> {
     const out: Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }> = [];

@@ -5,7 +5,7 @@ import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { addDays, addMonths, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
@@ -47,6 +47,21 @@ export interface AttendanceSummary {
 }
 
 const PURPOSE = 'attendance-management';
+
+/** One line of the weekly HR report (ATT-26). */
+export interface WeeklyReportRow {
+  personId: string;
+  name: string;
+  staffNumber: string;
+  unitId: string | null;
+  absentSince: IsoDate | null;
+  reasonCategory: string | null;
+  calendarDaysAbsent: number | null;
+  homeVisitOn: IsoDate | null;
+  spells: number;
+  bradfordScore: number;
+  triggers: string[];
+}
 
 /** A recorded step of the attendance procedure. */
 export interface ProcedureStep {
@@ -444,6 +459,54 @@ export class AttendanceService {
       await this.audit.record(ctx, { action: 'create', entityType: 'trigger-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { decision: input.decision } }, trx);
     });
     return { id };
+  }
+
+  /**
+   * The weekly HR report (ATT-26) as of a date: for each person in the organisation or unit
+   * who is absent now or has reached a review trigger — since when, the reason category,
+   * spells and Bradford score over the window, triggers, and when the home visit was made.
+   */
+  async weeklyReport(ctx: RequestContext, input: { organisationId: string; unitId: string | null; asOf: IsoDate }): Promise<WeeklyReportRow[]> {
+    const reach = organisationReach(ctx.actor);
+    if (reach.kind === 'own' && reach.organisationId !== input.organisationId) throw new NotFoundError('organisation');
+    const policy = await this.policies.inForce(input.organisationId, 'attendance', input.asOf);
+    const p = policy.content;
+    const windowStart = addDays(input.asOf, -(p.bradfordWindowWeeks * 7 - 1));
+    const [people, spells] = await Promise.all([
+      this.people.everyoneForReport(ctx, input.organisationId, input.unitId),
+      this.repository.inWindow(input.organisationId, input.unitId, addMonths(windowStart, -1), input.asOf),
+    ]);
+    const byPerson = new Map<string, AbsenceSpell[]>();
+    for (const s of spells) byPerson.set(s.personId, [...(byPerson.get(s.personId) ?? []), s]);
+    const current = spells.filter((s) => s.countsAsSickness && s.startDate <= input.asOf && (s.endDate === null || s.endDate >= input.asOf));
+    const visits = new Map(
+      (await this.worklist.tasksOfSources('absence-spell', current.map((s) => s.id)))
+        .filter((t) => t.code === 'home-visit' && t.status === 'completed' && t.completedAt)
+        .map((t) => [t.sourceId, toIsoDate(t.completedAt!)]),
+    );
+    const rows: WeeklyReportRow[] = [];
+    for (const person of people) {
+      const own = byPerson.get(person.id) ?? [];
+      if (own.length === 0) continue;
+      const bradford = bradfordFactor({ spells: own, asOf: input.asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated: true });
+      const triggers = triggersReached({ bradford, spells: own, asOf: input.asOf, policy: p, discountDisabilityRelated: true });
+      const now = current.find((s) => s.personId === person.id);
+      if (!now && triggers.length === 0) continue;
+      rows.push({
+        personId: person.id,
+        name: `${person.familyName}, ${person.givenName}`,
+        staffNumber: person.staffNumber,
+        unitId: person.unitId,
+        absentSince: now?.startDate ?? null,
+        reasonCategory: now?.reasonCategory ?? null,
+        calendarDaysAbsent: now ? daysBetween(now.startDate, input.asOf) + 1 : null,
+        homeVisitOn: now ? (visits.get(now.id) ?? null) : null,
+        spells: bradford.spells,
+        bradfordScore: bradford.bradfordScore,
+        triggers: triggers.map((t) => t.code),
+      });
+    }
+    return rows.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Whether a spell's return-to-work interview has been recorded. */

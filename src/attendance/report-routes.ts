@@ -36,7 +36,74 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
     return { ctx, parsed, period, organisationId, unitId, measures };
   };
 
+  const weeklyQuery = z.object({ asOf: isoDate.optional(), unitId: z.union([id, z.literal('')]).optional(), organisationId: id.optional() }).strict();
+  const weekly = async (req: Request) => {
+    const ctx = requestContext(req);
+    const parsed = weeklyQuery.safeParse(req.query);
+    const q = parsed.success ? parsed.data : {};
+    const asOf = q.asOf ?? toIsoDate(deps.clock.now());
+    const unitId = q.unitId ? q.unitId : null;
+    const [rows, units] = await Promise.all([
+      parsed.success ? attendance.weeklyReport(ctx, { organisationId: q.organisationId ?? ctx.actor.organisationId, unitId, asOf }) : Promise.resolve([]),
+      people.listUnits(ctx),
+    ]);
+    const unitNames = new Map(units.map((u) => [u.id, u.name]));
+    const view = rows.map((r) => ({
+      ...r,
+      unitName: r.unitId ? unitNames.get(r.unitId) : '',
+      reasonName: r.reasonCategory ? req.t(`reasons.${r.reasonCategory}`) : '',
+      triggerNames: r.triggers.map((code) => req.t(`reports.triggerShort.${code}`)).join(', '),
+    }));
+    return { parsed, asOf, unitId, units, view };
+  };
+
   return [
+    {
+      method: 'get',
+      path: '/reports/attendance/weekly',
+      kind: 'page',
+      policy: policies.attendanceReports,
+      summary: 'The weekly HR report (ATT-26): who is absent, triggers, Bradford scores, visits, spells.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { parsed, asOf, unitId, units, view } = await weekly(req);
+        const errors = parsed.success ? undefined : fieldErrors(parsed.error);
+        renderPage(
+          req,
+          res,
+          'attendance/weekly',
+          {
+            values: { asOf, unitId },
+            units: units.map((u) => ({ ...u, selected: u.id === unitId })),
+            rows: view,
+            csvHref: `/reports/attendance/weekly.csv?${new URLSearchParams({ asOf, ...(unitId ? { unitId } : {}) }).toString()}`,
+            errors,
+            errorList: errors ? Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field}` })) : [],
+          },
+          errors ? 422 : 200,
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/reports/attendance/weekly.csv',
+      kind: 'page',
+      policy: policies.attendanceReports,
+      summary: 'The weekly HR report as CSV.',
+      handler: async (req, res) => {
+        const { parsed, asOf, view } = await weekly(req);
+        if (!parsed.success) {
+          res.status(422).type('text/plain').send('The report date is not valid.');
+          return;
+        }
+        const csv = stringify([
+          ['name', 'staff_number', 'unit', 'absent_since', 'reason', 'days_absent', 'home_visit_on', 'spells_52_weeks', 'bradford_score', 'triggers'],
+          ...view.map((r) => [r.name, r.staffNumber, r.unitName ?? '', r.absentSince ?? '', r.reasonName, r.calendarDaysAbsent ?? '', r.homeVisitOn ?? '', r.spells, r.bradfordScore, r.triggers.join(' ')]),
+        ]);
+        res.setHeader('Content-Disposition', `attachment; filename="attendance-weekly-${asOf}.csv"`);
+        res.type('text/csv').send(csv);
+      },
+    },
     {
       method: 'get',
       path: '/reports/attendance',

@@ -217,6 +217,14 @@ export class PeopleService {
     return new Map(found.map((p) => [p.id, `${p.givenName} ${p.familyName}`]));
   }
 
+  /** Everyone in an organisation (or one unit) the actor can reach, for a report; audited as a search. */
+  async everyoneForReport(ctx: RequestContext, organisationId: string, unitId: string | null): Promise<Person[]> {
+    const scope = personScope(ctx.actor);
+    const page = await this.repository.search(scope, { organisationId, ...(unitId ? { unitId } : {}), limit: 100_000, offset: 0 });
+    await this.audit.record(ctx, { action: 'search', entityType: 'person', purpose: 'attendance-report', details: { organisationId, unitId, total: page.total } });
+    return page.items;
+  }
+
   /** Records for the platform's own background work (no actor, so no reach to apply); never for a request. */
   async recordsForSystem(ids: readonly string[]): Promise<Map<string, Person>> {
     return new Map((await this.repository.findPersonsByIds(ids)).map((p) => [p.id, p]));

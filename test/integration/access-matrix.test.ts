@@ -55,6 +55,8 @@ const EXPECTED: Record<string, Role[]> = {
   'post /api/v1/people/:personId/attendance-procedure': ['oh-administrator', 'hr-manager', 'line-manager'],
   'post /api/v1/people/:personId/trigger-decisions': ['oh-administrator', 'hr-manager', 'line-manager'],
   'get /reports/attendance': ['oh-administrator', 'hr-manager'],
+  'get /reports/attendance/weekly': ['oh-administrator', 'hr-manager'],
+  'get /reports/attendance/weekly.csv': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance.csv': ['oh-administrator', 'hr-manager'],
   'get /api/v1/worklist': [...OH, 'hr-manager', 'line-manager'],
   'post /api/v1/tasks/:id/complete': [...OH, 'hr-manager', 'line-manager'],

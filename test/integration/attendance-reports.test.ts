@@ -55,4 +55,20 @@ describe('attendance compliance report (ATT-27)', () => {
     const agent = await signIn(t, w.users.partnerHr.email);
     expect((await agent.get(`/reports/attendance?organisationId=${w.host.id}`)).status).toBe(404);
   });
+
+  it('when HR opens the weekly report, then people absent now or at a review point are listed with score, spells and visit, and it downloads as CSV (ATT-26)', async () => {
+    // Someone off now, in the host force.
+    expect((await request(t.app).post(`/api/v1/people/${w.outsider.id}/absences`).set(as('hr')).send({ startDate: '2026-11-06', reasonCategory: 'musculoskeletal-back' })).status).toBe(201);
+    const agent = await signIn(t, w.users.hr.email);
+    const page = await agent.get('/reports/attendance/weekly?asOf=2026-11-10');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Outsider, Olly');
+    expect(page.text).toContain('Back pain or injury');
+    expect(page.text).not.toContain('Report, Riley');
+    const csv = await agent.get('/reports/attendance/weekly.csv?asOf=2026-11-10');
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('name,staff_number,unit,absent_since,reason,days_absent,home_visit_on,spells_52_weeks,bradford_score,triggers');
+    expect(lines[1]).toContain('"Outsider, Olly"');
+    expect(lines[1]).toContain('2026-11-06,Back pain or injury,5,,1,3,');
+  });
 });
