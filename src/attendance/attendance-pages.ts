@@ -63,20 +63,16 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
 
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const person = people.viewFor(ctx, await people.getPerson(ctx, personId, 'attendance-management'));
-    const asOf = toIsoDate(deps.clock.now());
-    const [summary, spells] = await Promise.all([attendance.summary(ctx, personId, asOf), attendance.listAbsences(ctx, personId)]);
+    const { person, summary, spells, interviewed } = await attendance.attendanceOf(ctx, personId, toIsoDate(deps.clock.now()));
     return {
-      person,
+      person: people.viewFor(ctx, person),
       summary,
-      spells: await Promise.all(
-        spells.map(async (s) => ({
-          ...attendance.viewFor(ctx, s),
-          reasonName: req.t(`reasons.${s.reasonCategory}`),
-          open: s.endDate === null,
-          needsInterview: s.endDate !== null && s.countsAsSickness && !(await attendance.hasReturnToWork(s.id)),
-        })),
-      ),
+      spells: spells.map((s) => ({
+        ...attendance.viewFor(ctx, s),
+        reasonName: req.t(`reasons.${s.reasonCategory}`),
+        open: s.endDate === null,
+        needsInterview: s.endDate !== null && s.countsAsSickness && !interviewed.has(s.id),
+      })),
       milestones: summary.milestones.map((m) => ({ ...m, name: req.t(`milestones.${m.code}`), overdue: m.status === 'overdue' })),
       triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
       canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role),

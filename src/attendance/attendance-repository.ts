@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { readBoolean, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { addDays } from '../shared/dates.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
 
 const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
@@ -107,7 +108,7 @@ export class AttendanceRepository {
 
   /** Spells of an organisation (optionally one unit) that may bear on a report for [from, to]. */
   async forReport(organisationId: string, unitId: string | null, from: string, to: string): Promise<AbsenceSpell[]> {
-    const lookBack = new Date(Date.parse(`${from}T00:00:00Z`) - 40 * 86_400_000).toISOString().slice(0, 10);
+    const lookBack = addDays(from, -40);
     const q = this.db('absence_spells as s')
       .select('s.*')
       .where('s.organisation_id', organisationId)
@@ -170,6 +171,15 @@ export class AttendanceRepository {
   /** Saves the return-to-work interview for a spell (one per spell). */
   async insertInterview(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
     await trx('return_to_work_interviews').insert(row);
+  }
+
+  /** Which of these spells have a return-to-work interview. */
+  async interviewedAbsenceIds(absenceIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < absenceIds.length; i += 500) {
+      for (const r of await this.db('return_to_work_interviews').whereIn('absence_id', absenceIds.slice(i, i + 500)).select('absence_id')) found.add(r.absence_id as string);
+    }
+    return found;
   }
 
   async interviewFor(absenceId: string): Promise<Record<string, unknown> | null> {

@@ -48,6 +48,12 @@ export interface AttendanceSummary {
 
 const PURPOSE = 'attendance-management';
 
+/**
+ * ATT-7: disability-related absence may be discounted (a reasonable adjustment) unless all
+ * adjustments have been made. Until cases record that decision (issue 3), it is discounted.
+ */
+const DISCOUNT_DISABILITY_RELATED = true;
+
 /** One line of the weekly HR report (ATT-26). */
 export interface WeeklyReportRow {
   personId: string;
@@ -435,11 +441,11 @@ export class AttendanceService {
    * its rationale; the triggers named must actually be reached on that date.
    */
   async recordTriggerDecision(ctx: RequestContext, personId: string, input: TriggerDecisionInput): Promise<{ id: string }> {
-    const summary = await this.summary(ctx, personId, input.asOf);
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const summary = await this.summarise(ctx, person, await this.repository.forPerson(personId), input.asOf);
     const reached = new Set(summary.triggers.map((t) => t.code));
     const notReached = input.triggerCodes.filter((c) => !reached.has(c));
     if (notReached.length) throw new ValidationError({ triggerCodes: `Not reached on ${input.asOf}: ${notReached.join(', ')}` });
-    const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const id = newId();
     await this.repository.transaction(async (trx) => {
       await this.repository.insertTriggerDecision(
@@ -488,8 +494,8 @@ export class AttendanceService {
     for (const person of people) {
       const own = byPerson.get(person.id) ?? [];
       if (own.length === 0) continue;
-      const bradford = bradfordFactor({ spells: own, asOf: input.asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated: true });
-      const triggers = triggersReached({ bradford, spells: own, asOf: input.asOf, policy: p, discountDisabilityRelated: true });
+      const bradford = bradfordFactor({ spells: own, asOf: input.asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated: DISCOUNT_DISABILITY_RELATED });
+      const triggers = triggersReached({ bradford, spells: own, asOf: input.asOf, policy: p, discountDisabilityRelated: DISCOUNT_DISABILITY_RELATED });
       const now = current.find((s) => s.personId === person.id);
       if (!now && triggers.length === 0) continue;
       rows.push({
@@ -507,11 +513,6 @@ export class AttendanceService {
       });
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  /** Whether a spell's return-to-work interview has been recorded. */
-  async hasReturnToWork(absenceId: string): Promise<boolean> {
-    return (await this.repository.interviewFor(absenceId)) !== null;
   }
 
   /** The daily run: milestones that became due as days passed, then escalation of overdue ones. */
@@ -554,15 +555,25 @@ export class AttendanceService {
   /** The score, triggers and milestones as of a date (defaults to today), with the policy version used. */
   async summary(ctx: RequestContext, personId: string, asOfInput?: IsoDate): Promise<AttendanceSummary> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
-    const asOf = asOfInput ?? toIsoDate(this.clock.now());
-    const [spells, policy, lastDecision] = await Promise.all([
-      this.repository.forPerson(personId),
-      this.policies.inForce(person.organisationId, 'attendance', asOf),
-      this.repository.latestTriggerDecision(personId, asOf),
-    ]);
+    return this.summarise(ctx, person, await this.repository.forPerson(personId), asOfInput ?? toIsoDate(this.clock.now()));
+  }
+
+  /**
+   * Everything the attendance page shows, with one read of the person: the summary, the
+   * spells newest first, and which of them already have a return-to-work interview.
+   */
+  async attendanceOf(ctx: RequestContext, personId: string, asOf: IsoDate): Promise<{ person: Person; summary: AttendanceSummary; spells: AbsenceSpell[]; interviewed: Set<string> }> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const spells = await this.repository.forPerson(personId);
+    const [summary, interviewed] = await Promise.all([this.summarise(ctx, person, spells, asOf), this.repository.interviewedAbsenceIds(spells.map((s) => s.id))]);
+    await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', subjectPersonId: personId, purpose: PURPOSE, details: { count: spells.length } });
+    return { person, summary, spells: [...spells].reverse(), interviewed };
+  }
+
+  private async summarise(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<AttendanceSummary> {
+    const [policy, lastDecision] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), this.repository.latestTriggerDecision(person.id, asOf)]);
     const p = policy.content;
-    // ATT-7: disability-related absence is discounted unless the case records otherwise (the case record comes with issue 3's formal procedure).
-    const discountDisabilityRelated = true;
+    const discountDisabilityRelated = DISCOUNT_DISABILITY_RELATED;
     const bradford = bradfordFactor({ spells, asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated });
     const triggers = triggersReached({ bradford, spells, asOf, policy: p, discountDisabilityRelated });
     const milestones = spells
@@ -576,7 +587,7 @@ export class AttendanceService {
           absenceId: s.id,
         })),
       );
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: personId, subjectPersonId: personId, purpose: PURPOSE, details: { asOf, policyVersion: policy.version } });
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: person.id, subjectPersonId: person.id, purpose: PURPOSE, details: { asOf, policyVersion: policy.version } });
     return {
       asOf,
       windowStart: bradford.windowStart,

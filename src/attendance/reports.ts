@@ -1,4 +1,4 @@
-import { addDays, type IsoDate } from '../shared/dates.js';
+import { addDays, toIsoDate, type IsoDate } from '../shared/dates.js';
 
 /** A measure as the policy's §13.10 asks: how many of how many, and the percentage. */
 export interface Measure {
@@ -24,7 +24,7 @@ function measure(code: Measure['code'], met: number, of: number): Measure {
 
 /** Done on or before the end of its due day. */
 function doneInTime(task: { status: string; completedAt: Date | null; dueDate: IsoDate }): boolean {
-  return task.status === 'completed' && task.completedAt !== null && task.completedAt.toISOString().slice(0, 10) <= task.dueDate;
+  return task.status === 'completed' && task.completedAt !== null && toIsoDate(task.completedAt) <= task.dueDate;
 }
 
 /**

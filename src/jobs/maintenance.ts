@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { toIsoDate } from '../shared/dates.js';
 import type { JobRepository } from './job-repository.js';
 import type { JobRunner } from './job-runner.js';
 
@@ -44,10 +45,10 @@ export function registerDaily(deps: { runner: JobRunner; jobs: JobRepository; cl
     const now = deps.clock.now();
     const todayAtSix = Math.floor(now.getTime() / DAY) * DAY + 6 * HOUR;
     const next = new Date(todayAtSix > now.getTime() ? todayAtSix : todayAtSix + DAY);
-    await deps.jobs.enqueue({ kind: deps.kind, payload: { scheduledFor: next.toISOString() }, runAt: next, dedupeKey: `${deps.kind}:${next.toISOString().slice(0, 10)}`, now });
+    await deps.jobs.enqueue({ kind: deps.kind, payload: { scheduledFor: next.toISOString() }, runAt: next, dedupeKey: `${deps.kind}:${toIsoDate(next)}`, now });
   };
   deps.runner.register(deps.kind, async () => {
-    await deps.work(deps.clock.now().toISOString().slice(0, 10));
+    await deps.work(toIsoDate(deps.clock.now()));
     await scheduleNext();
   });
   return { scheduleNext };

@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit-service.js';
+import { toIsoDate } from '../shared/dates.js';
 import { organisationReach, personFieldAccess, personScope, personWriteScope } from '../auth/access-policy.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
@@ -183,7 +184,7 @@ export class PeopleService {
     input: { dateOfBirth?: string | null | undefined; serviceStartDate?: string | undefined; leavingDate?: string | null | undefined; unitId?: string | null | undefined; lineManagerId?: string | null | undefined },
     fields: FieldErrors,
   ): Promise<void> {
-    const today = this.clock.now().toISOString().slice(0, 10);
+    const today = toIsoDate(this.clock.now());
     if (input.dateOfBirth && input.dateOfBirth >= today) fields.dateOfBirth = 'Date of birth must be in the past';
     if (input.dateOfBirth && input.serviceStartDate && input.serviceStartDate <= input.dateOfBirth) {
       fields.serviceStartDate = 'Service must start after the date of birth';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toIsoDate } from '../shared/dates.js';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
 import { requestContext } from '../web/authenticate.js';
@@ -35,7 +36,7 @@ export function policyRoutes(deps: AppDependencies): RouteDefinition[] {
         const ctx = requestContext(req);
         const organisationId = query.organisationId ?? ctx.actor.organisationId;
         await policy.versions(ctx, organisationId, params.kind);
-        res.json(await policy.inForce(organisationId, params.kind, query.asOf ?? deps.clock.now().toISOString().slice(0, 10)));
+        res.json(await policy.inForce(organisationId, params.kind, query.asOf ?? toIsoDate(deps.clock.now())));
       },
     }),
     apiRoute({
