@@ -37,7 +37,7 @@ export interface Platform {
   logger: Logger;
   clock: Clock;
   services: AppServices;
-  repositories: { people: PeopleRepository; users: UsersRepository; jobs: JobRepository };
+  repositories: { people: PeopleRepository; users: UsersRepository; jobs: JobRepository; attendance: AttendanceRepository };
   notifications: NotificationService;
   /** Background work; started by `npm start`, driven by hand (runDue) in tests and the CLI. */
   jobs: { runner: JobRunner; start(): Promise<void> };
@@ -76,7 +76,8 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
   const worklist = new WorklistService(new WorklistRepository(db), audit, clock);
-  const attendance = new AttendanceService(new AttendanceRepository(db), people, policy, audit, clock, englandAndWalesCalendar(), worklist);
+  const attendanceRepository = new AttendanceRepository(db);
+  const attendance = new AttendanceService(attendanceRepository, people, policy, audit, clock, englandAndWalesCalendar(), worklist);
   const attendanceDaily = registerDaily({ runner, jobs: jobRepository, clock, kind: 'attendance.daily', work: async (asOf) => void (await attendance.dailySweep(asOf)) });
   const services = { audit, people, auth, policy, attendance, worklist };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
@@ -87,7 +88,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     logger,
     clock,
     services,
-    repositories: { people: peopleRepository, users: usersRepository, jobs: jobRepository },
+    repositories: { people: peopleRepository, users: usersRepository, jobs: jobRepository, attendance: attendanceRepository },
     notifications,
     jobs: {
       runner,
