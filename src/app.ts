@@ -15,9 +15,12 @@ import { usersRoutes } from './people/users-routes.js';
 import type { PolicyService } from './policies/policy-service.js';
 import { policyRoutes } from './policies/policy-routes.js';
 import type { AttendanceService } from './attendance/attendance-service.js';
+import type { AttendanceProcedureService } from './attendance/procedure-service.js';
+import type { AttendanceReportService } from './attendance/attendance-report-service.js';
 import { attendanceRoutes } from './attendance/attendance-routes.js';
 import { attendancePages } from './attendance/attendance-pages.js';
 import { attendanceReportRoutes } from './attendance/report-routes.js';
+import { procedureRoutes } from './attendance/procedure-routes.js';
 import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
 import type { Clock } from './shared/clock.js';
@@ -40,6 +43,8 @@ export interface AppServices {
   audit: AuditService;
   policy: PolicyService;
   attendance: AttendanceService;
+  attendanceProcedure: AttendanceProcedureService;
+  attendanceReports: AttendanceReportService;
   worklist: WorklistService;
 }
 
@@ -73,6 +78,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...attendanceRoutes(deps));
   registry.add(...attendancePages(deps));
   registry.add(...attendanceReportRoutes(deps));
+  registry.add(...procedureRoutes(deps));
   registry.add(...worklistRoutes(deps));
   return registry;
 }

@@ -18,6 +18,10 @@ import { PolicyRepository } from './policies/policy-repository.js';
 import { PolicyService } from './policies/policy-service.js';
 import { AttendanceRepository } from './attendance/attendance-repository.js';
 import { AttendanceService } from './attendance/attendance-service.js';
+import { AttendanceScoring } from './attendance/attendance-scoring.js';
+import { ProcedureRepository } from './attendance/procedure-repository.js';
+import { AttendanceProcedureService } from './attendance/procedure-service.js';
+import { AttendanceReportService } from './attendance/attendance-report-service.js';
 import { WorklistRepository } from './worklist/worklist-repository.js';
 import { WorklistService } from './worklist/worklist-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
@@ -76,10 +80,15 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
   const worklist = new WorklistService(new WorklistRepository(db), audit, clock);
+  const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
-  const attendance = new AttendanceService(attendanceRepository, people, policy, audit, clock, englandAndWalesCalendar(), worklist);
+  const procedureRepository = new ProcedureRepository(db);
+  const scoring = new AttendanceScoring(attendanceRepository, procedureRepository, policy, calendar);
+  const attendance = new AttendanceService(attendanceRepository, procedureRepository, people, policy, scoring, audit, clock, calendar, worklist);
+  const attendanceProcedure = new AttendanceProcedureService(procedureRepository, attendanceRepository, people, policy, scoring, audit, clock, calendar, worklist);
+  const attendanceReports = new AttendanceReportService(attendanceRepository, people, policy, scoring, audit, worklist, calendar);
   const attendanceDaily = registerDaily({ runner, jobs: jobRepository, clock, kind: 'attendance.daily', work: async (asOf) => void (await attendance.dailySweep(asOf)) });
-  const services = { audit, people, auth, policy, attendance, worklist };
+  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

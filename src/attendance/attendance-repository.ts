@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { readBoolean, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import { addDays } from '../shared/dates.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
+import type { ScoredSpell } from './bradford.js';
 
 const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
   ['id', 'id'],
@@ -131,6 +132,35 @@ export class AttendanceRepository {
     return (await q).map(toSpell);
   }
 
+  /**
+   * The columns scoring needs, grouped by person, for every spell that can bear on a score on
+   * `asOf` looking back `lookBackDays` (one organisation, optionally one unit; or all when
+   * `scope` is null). One plain SELECT: the trigger sweep's floor is this read.
+   */
+  async scoringRows(scope: { organisationId: string; unitId: string | null } | null, asOf: string, lookBackDays: number): Promise<Map<string, ScoredSpell[]>> {
+    const q = this.db('absence_spells as s')
+      .select('s.person_id', 's.start_date', 's.end_date', 's.counts_as_sickness', 's.pregnancy_related', 's.disability_related')
+      .whereNull('s.deleted_at')
+      .where('s.start_date', '<=', asOf)
+      .andWhere((w) => w.whereNull('s.end_date').orWhere('s.end_date', '>=', addDays(asOf, -lookBackDays)));
+    if (scope) q.where('s.organisation_id', scope.organisationId);
+    if (scope?.unitId) q.join('people as p', 'p.id', 's.person_id').where('p.unit_id', scope.unitId);
+    const out = new Map<string, ScoredSpell[]>();
+    for (const r of await q) {
+      const spell: ScoredSpell = {
+        startDate: r.start_date,
+        endDate: r.end_date ?? null,
+        countsAsSickness: readBoolean(r.counts_as_sickness),
+        pregnancyRelated: readBoolean(r.pregnancy_related),
+        disabilityRelated: readBoolean(r.disability_related),
+      };
+      const list = out.get(r.person_id);
+      if (list) list.push(spell);
+      else out.set(r.person_id, [spell]);
+    }
+    return out;
+  }
+
   /** Interview answers the compliance report needs, for some spells. */
   async interviewAnswers(absenceIds: readonly string[]): Promise<Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }>> {
     const out: Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }> = [];
@@ -150,24 +180,6 @@ export class AttendanceRepository {
     return found;
   }
 
-  async insertTriggerDecision(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
-    await trx('trigger_decisions').insert(row);
-  }
-
-  /** The latest decision about a person's triggers on or before a date. */
-  async latestTriggerDecision(personId: string, asOf: string): Promise<{ asOf: string; decision: string; triggerCodes: string[]; rationale: string } | null> {
-    const row = await this.db('trigger_decisions').where({ person_id: personId }).where('as_of', '<=', asOf).orderBy([{ column: 'as_of', order: 'desc' }, { column: 'created_at', order: 'desc' }]).first();
-    return row ? { asOf: row.as_of, decision: row.decision, triggerCodes: JSON.parse(row.trigger_codes), rationale: row.rationale } : null;
-  }
-
-  async procedureSteps(personId: string): Promise<Array<Record<string, unknown>>> {
-    return this.db('attendance_procedure_steps').where({ person_id: personId }).orderBy('created_at');
-  }
-
-  async insertProcedureStep(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
-    await trx('attendance_procedure_steps').insert(row);
-  }
-
   /** Saves the return-to-work interview for a spell (one per spell). */
   async insertInterview(row: Record<string, unknown>, trx: Knex.Transaction): Promise<void> {
     await trx('return_to_work_interviews').insert(row);
@@ -184,6 +196,41 @@ export class AttendanceRepository {
 
   async interviewFor(absenceId: string): Promise<Record<string, unknown> | null> {
     return (await this.db('return_to_work_interviews').where({ absence_id: absenceId }).first()) ?? null;
+  }
+
+  /** Discretionary sick pay extensions of a spell, added up (ATT-29). */
+  async sickPayExtension(absenceId: string): Promise<{ fullPayDays: number; halfPayDays: number }> {
+    const row = await this.db('sick_pay_extensions').where({ absence_id: absenceId }).sum({ full: 'full_pay_extra_days', half: 'half_pay_extra_days' }).first();
+    return { fullPayDays: Number(row?.full ?? 0), halfPayDays: Number(row?.half ?? 0) };
+  }
+
+  async insertSickPayExtension(
+    e: { id: string; absenceId: string; personId: string; organisationId: string; fullPayExtraDays: number; halfPayExtraDays: number; reason: string; decidedOn: string; decidedByUserId: string; createdAt: Date },
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    await trx('sick_pay_extensions').insert({
+      id: e.id,
+      absence_id: e.absenceId,
+      person_id: e.personId,
+      organisation_id: e.organisationId,
+      full_pay_extra_days: e.fullPayExtraDays,
+      half_pay_extra_days: e.halfPayExtraDays,
+      reason: e.reason,
+      decided_on: e.decidedOn,
+      decided_by_user_id: e.decidedByUserId,
+      created_at: e.createdAt.toISOString(),
+    });
+  }
+
+  /** Return-to-work strategies (ATT-14) whose duties end on or after `since`, with the first day back. */
+  async runningStrategies(since: string): Promise<Array<{ id: string; personId: string; strategy: 'recuperative' | 'restricted'; returnDate: string; reviewDate: string | null; endDate: string | null }>> {
+    const rows = await this.db('return_to_work_interviews as i')
+      .join('absence_spells as s', 's.id', 'i.absence_id')
+      .whereNot('i.strategy', 'none')
+      .whereNull('s.deleted_at')
+      .where('i.strategy_end_date', '>=', since)
+      .select('i.id', 'i.person_id', 'i.strategy', 'i.interview_date', 'i.strategy_review_date', 'i.strategy_end_date', 's.end_date');
+    return rows.map((r) => ({ id: r.id, personId: r.person_id, strategy: r.strategy, returnDate: addDays(r.end_date, 1), reviewDate: r.strategy_review_date ?? null, endDate: r.strategy_end_date ?? null }));
   }
 
   async softDelete(id: string, byUserId: string, reason: string, now: Date, trx: Knex.Transaction): Promise<void> {

@@ -12,11 +12,11 @@ import {
   personIdParamSchema,
   REASON_CATEGORIES,
   recordAbsenceSchema,
+  sickPayExtensionSchema,
   updateAbsenceSchema,
   workingPatternBodySchema,
 } from './attendance-schemas.js';
 import { returnToWorkSchema } from './return-to-work.js';
-import { procedureStepSchema, triggerDecisionSchema } from './procedure-schemas.js';
 
 const spellResponse = z.object({
   id: z.string(),
@@ -41,6 +41,16 @@ const spellResponse = z.object({
   updatedAt: z.string(),
 });
 
+const sickPayResponse = z.object({
+  entitlement: z.object({ fullPayDays: z.number(), halfPayDays: z.number() }),
+  usedBefore: z.number(),
+  extension: z.object({ fullPayDays: z.number(), halfPayDays: z.number() }),
+  fullPayUntil: z.string().nullable(),
+  halfPayUntil: z.string().nullable(),
+  band: z.enum(['full', 'half', 'none']),
+  excluded: z.boolean(),
+});
+
 const summaryResponse = z.object({
   asOf: z.string(),
   windowStart: z.string(),
@@ -52,6 +62,7 @@ const summaryResponse = z.object({
   milestones: z.array(z.object({ code: z.string(), sequence: z.number(), dueDate: z.string(), status: z.enum(['open', 'overdue']), absenceId: z.string() })),
   policyVersion: z.number(),
   lastDecision: z.object({ asOf: z.string(), decision: z.string(), triggerCodes: z.array(z.string()), rationale: z.string() }).nullable(),
+  sickPay: sickPayResponse.extend({ absenceId: z.string() }).nullable().optional().describe('ATT-29: for the person, HR and OH; absent for line managers'),
 });
 
 /** The attendance API (issue 3 §10). */
@@ -129,28 +140,15 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
     }),
     apiRoute({
       method: 'post',
-      path: '/api/v1/people/:personId/attendance-procedure',
-      policy: policies.attendanceProcedure,
-      summary: 'Record informal action or a formal stage meeting (ATT-20 … ATT-24). A meeting date that breaks the notice period is refused with the earliest allowed date.',
+      path: '/api/v1/absences/:id/sick-pay-extensions',
+      policy: policies.attendanceCaseDecision,
+      summary: 'Extend full or half sick pay for an absence at the force’s discretion (ATT-29); returns the sick pay position.',
       tags: ['attendance'],
-      params: personIdParamSchema,
-      body: procedureStepSchema,
-      responses: { 201: { description: 'The recorded step, with its appeal deadline', schema: z.object({ id: z.string(), step: z.string(), appealDeadline: z.string().nullable(), policyVersion: z.number() }).loose() }, 404: { description: 'No such person within your reach' } },
+      params: idParamSchema,
+      body: sickPayExtensionSchema,
+      responses: { 201: { description: 'The sick pay position after the extension', schema: sickPayResponse }, 404: { description: 'No such absence within your reach' } },
       handler: async (req, res, { params, body }) => {
-        res.status(201).json(await attendance.recordProcedureStep(requestContext(req), params.personId, body));
-      },
-    }),
-    apiRoute({
-      method: 'post',
-      path: '/api/v1/people/:personId/trigger-decisions',
-      policy: policies.attendanceProcedure,
-      summary: 'Record what was decided about review triggers; a decision not to act needs its rationale (ATT-18).',
-      tags: ['attendance'],
-      params: personIdParamSchema,
-      body: triggerDecisionSchema,
-      responses: { 201: { description: 'Recorded', schema: z.object({ id: z.string() }) }, 404: { description: 'No such person within your reach' } },
-      handler: async (req, res, { params, body }) => {
-        res.status(201).json(await attendance.recordTriggerDecision(requestContext(req), params.personId, body));
+        res.status(201).json(await attendance.extendSickPay(requestContext(req), params.id, body));
       },
     }),
     apiRoute({

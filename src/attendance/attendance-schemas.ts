@@ -89,3 +89,15 @@ export const personIdParamSchema = z.object({ personId: z.uuid({ message: 'Must 
 
 /** PUT /api/v1/people/{personId}/working-pattern */
 export const workingPatternBodySchema = workingPatternSchema;
+
+/** POST /api/v1/absences/{id}/sick-pay-extensions: sick pay extended at the force's discretion (ATT-29, App D §2, §6.5). */
+export const sickPayExtensionSchema = z
+  .object({
+    fullPayExtraDays: z.number().int().min(0).max(365),
+    halfPayExtraDays: z.number().int().min(0).max(365),
+    reason: z.string().trim().min(10, 'Record the reason for the extension, for example the Chief Constable’s decision').max(2000),
+    decidedOn: isoDate,
+  })
+  .strict()
+  .refine((v) => v.fullPayExtraDays + v.halfPayExtraDays > 0, { path: ['fullPayExtraDays'], message: 'Extend full pay, half pay or both by at least a day' });
+export type SickPayExtensionInput = z.infer<typeof sickPayExtensionSchema>;

@@ -1,11 +1,11 @@
 import type { AuditService } from '../audit/audit-service.js';
-import { maySeeOhRecords, organisationReach } from '../auth/access-policy.js';
+import { maySeeOhRecords } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays, addMonths, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { addDays, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
@@ -14,14 +14,16 @@ import type { RecordAbsenceInput, UpdateAbsenceInput } from './attendance-schema
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
+import type { AttendanceScoring } from './attendance-scoring.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
-import { bradfordFactor, triggersReached, type Trigger } from './bradford.js';
+import { countedSpells, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
-import { returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
-import { complianceReport, type Measure } from './reports.js';
-import { appealDeadline, checkMeetingDate, checkReviewPeriod, type Stage } from './formal-procedure.js';
-import type { ProcedureStepInput, TriggerDecisionInput } from './procedure-schemas.js';
+import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
+import type { ProcedureRepository } from './procedure-repository.js';
+import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
+import { TRIGGER_REVIEW } from './procedure-types.js';
+import type { SickPayExtensionInput } from './attendance-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
@@ -44,54 +46,20 @@ export interface AttendanceSummary {
   policyVersion: number;
   /** ATT-18: the latest decision about triggers, if any. */
   lastDecision: { asOf: IsoDate; decision: string; triggerCodes: string[]; rationale: string } | null;
+  /** ATT-29: sick pay for an absence running on `asOf` — for the person, HR and OH only (not line managers). */
+  sickPay?: (SickPayPosition & { absenceId: string }) | null;
 }
 
 const PURPOSE = 'attendance-management';
-
-/**
- * ATT-7: disability-related absence may be discounted (a reasonable adjustment) unless all
- * adjustments have been made. Until cases record that decision (issue 3), it is discounted.
- */
-const DISCOUNT_DISABILITY_RELATED = true;
-
-/** One line of the weekly HR report (ATT-26). */
-export interface WeeklyReportRow {
-  personId: string;
-  name: string;
-  staffNumber: string;
-  unitId: string | null;
-  absentSince: IsoDate | null;
-  reasonCategory: string | null;
-  calendarDaysAbsent: number | null;
-  homeVisitOn: IsoDate | null;
-  spells: number;
-  bradfordScore: number;
-  triggers: string[];
-}
-
-/** A recorded step of the attendance procedure. */
-export interface ProcedureStep {
-  id: string;
-  personId: string;
-  step: ProcedureStepInput['step'];
-  actionDate: IsoDate | null;
-  invitationDate: IsoDate | null;
-  meetingDate: IsoDate | null;
-  outcome: string | null;
-  outcomeDate: IsoDate | null;
-  reviewEndDate: IsoDate | null;
-  /** ATT-24 */
-  appealDeadline: IsoDate | null;
-  notes: string | null;
-  policyVersion: number;
-}
 
 /** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
 export class AttendanceService {
   constructor(
     private readonly repository: AttendanceRepository,
+    private readonly cases: ProcedureRepository,
     private readonly people: PeopleService,
     private readonly policies: PolicyService,
+    private readonly scoring: AttendanceScoring,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly calendar: WorkingDayCalendar,
@@ -143,6 +111,7 @@ export class AttendanceService {
       return { ...spell, createdAt: now, updatedAt: now };
     });
     await this.syncTasks(saved, person, toIsoDate(now));
+    await this.refreshTriggerReview(person, toIsoDate(now));
     return saved;
   }
 
@@ -161,54 +130,78 @@ export class AttendanceService {
       return { ...merged, createdAt: existing.createdAt, updatedAt: now };
     });
     await this.syncTasks(saved, person, toIsoDate(now));
+    await this.refreshTriggerReview(person, toIsoDate(now));
     return saved;
   }
 
   /** Removes a spell recorded in error (OH and HR only, with a reason; kept and audited). */
   async deleteAbsence(ctx: RequestContext, id: string, reason: string): Promise<void> {
-    const { spell } = await this.spellInReach(ctx, id);
+    const { spell, person } = await this.spellInReach(ctx, id);
     await this.repository.transaction(async (trx) => {
       await this.repository.softDelete(id, ctx.actor.userId, reason, this.clock.now(), trx);
       await this.audit.record(ctx, { action: 'delete', entityType: 'absence-spell', entityId: id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { reason } }, trx);
     });
     await this.worklist.sync('absence-spell', id, { keep: [], create: [] });
+    await this.refreshTriggerReview(person, toIsoDate(this.clock.now()));
   }
 
   /**
-   * The milestones of a spell as worklist tasks (issue 3 §4): created while the absence is
-   * current, due dates from the policy; tasks that stop applying (the spell ended earlier or
-   * stopped counting) are cancelled. Line-manager steps go to the person's line manager (or
-   * the HR queue when they have none), the OH referral to the OH queue.
+   * The tasks of a spell (issue 3 §4): its milestones, created while the absence is current
+   * with due dates from the policy, on the line manager's list (the HR queue when there is no
+   * manager; the OH referral on the OH queue); HR's sick pay warnings and reviews (ATT-29);
+   * and, once the person is back, the return-to-work interview (ATT-13). Tasks that stop
+   * applying (the spell ended earlier, stopped counting, was removed) are cancelled.
    */
-  async syncTasks(spell: AbsenceSpell, person: Person, asOf: IsoDate): Promise<void> {
+  async syncTasks(spell: AbsenceSpell, person: Person, asOf: IsoDate, others?: readonly AbsenceSpell[]): Promise<void> {
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
     const current = spell.countsAsSickness && spell.startDate <= asOf && (spell.endDate === null || spell.endDate >= asOf);
+    const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
+    const base = { organisationId: person.organisationId, subjectPersonId: person.id, sourceType: 'absence-spell', sourceId: spell.id };
     const reached = spell.countsAsSickness ? milestonesFor({ startDate: spell.startDate, endDate: spell.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones }) : [];
-    const specs: TaskSpec[] = reached.map((m) => ({
-      organisationId: person.organisationId,
-      subjectPersonId: person.id,
-      sourceType: 'absence-spell',
-      sourceId: spell.id,
-      code: m.code,
-      sequence: m.sequence,
-      rule: m.rule,
-      dueDate: m.dueDate,
-      assignee: m.owner === 'oh' ? { role: 'oh-administrator' } : person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
-    }));
+    const specs: TaskSpec[] = reached.map((m) => ({ ...base, code: m.code, sequence: m.sequence, rule: m.rule, dueDate: m.dueDate, assignee: m.owner === 'oh' ? { role: 'oh-administrator' } : manager }));
+    if (spell.countsAsSickness) {
+      const position = await this.sickPayOf(spell, person, asOf, others);
+      for (const t of sickPayTasks(position, spell, asOf, policy.content.sickPay)) specs.push({ ...base, code: t.code, sequence: t.sequence, rule: 'ATT-29', dueDate: t.dueDate, assignee: { role: 'hr-manager' } });
+    }
     // ATT-13: once the person is back, the return-to-work interview is due on their first day
     // back. A spell recorded after the event gets that interview only, not past contact steps.
     const returned = spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf;
     const interview: TaskSpec[] = [];
     if (returned) {
       const due = returnToWorkDue(spell.endDate!, person.workingPattern, this.calendar, policy.content.milestones.returnToWorkWithinWorkingDays);
-      interview.push({ ...this.taskBase(person, spell), code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, assignee: person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' } });
+      interview.push({ ...base, code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, assignee: manager });
     }
     const recentlyReturned = returned && daysBetween(spell.endDate!, asOf) <= 30;
     await this.worklist.sync('absence-spell', spell.id, { keep: [...specs, ...interview], create: current ? specs : recentlyReturned ? interview : [] });
   }
 
-  private taskBase(person: Person, spell: AbsenceSpell): Pick<TaskSpec, 'organisationId' | 'subjectPersonId' | 'sourceType' | 'sourceId'> {
-    return { organisationId: person.organisationId, subjectPersonId: person.id, sourceType: 'absence-spell', sourceId: spell.id };
+  /** ATT-29: sick pay for a spell on `asOf`, from the person's other spells and any discretionary extension. */
+  private async sickPayOf(spell: AbsenceSpell, person: Person, asOf: IsoDate, others?: readonly AbsenceSpell[]): Promise<SickPayPosition> {
+    const [policy, earlier, extension] = await Promise.all([
+      this.policies.inForce(person.organisationId, 'attendance', spell.startDate),
+      others ? Promise.resolve(others) : this.repository.forPerson(person.id),
+      this.repository.sickPayExtension(spell.id),
+    ]);
+    return sickPayPosition({ spell, earlier: earlier.filter((e) => e.id !== spell.id), serviceStartDate: person.serviceStartDate, asOf, policy: policy.content.sickPay, extension });
+  }
+
+  /**
+   * Records sick pay extended at the force's discretion for an absence (ATT-29, App D §2, §6.5),
+   * e.g. an injury attributable to duty or a clear ill-health retirement. HR only; audited.
+   */
+  async extendSickPay(ctx: RequestContext, absenceId: string, input: SickPayExtensionInput): Promise<SickPayPosition> {
+    const { spell, person } = await this.spellInReach(ctx, absenceId);
+    if (!spell.countsAsSickness) throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
+    if (input.decidedOn > toIsoDate(this.clock.now())) throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
+    const id = newId();
+    const now = this.clock.now();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertSickPayExtension({ id, absenceId, personId: person.id, organisationId: person.organisationId, ...input, decidedByUserId: ctx.actor.userId, createdAt: now }, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'sick-pay-extension', entityId: id, subjectPersonId: person.id, purpose: PURPOSE, details: { fullPayExtraDays: input.fullPayExtraDays, halfPayExtraDays: input.halfPayExtraDays } }, trx);
+    });
+    const today = toIsoDate(now);
+    await this.syncTasks(spell, person, today);
+    return this.sickPayOf(spell, person, today);
   }
 
   /** Records the return-to-work interview for a spell that has ended (ATT-13, ATT-14); completes its worklist task. */
@@ -219,6 +212,9 @@ export class AttendanceService {
     else if (input.interviewDate <= spell.endDate) fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
     if (input.interviewDate > toIsoDate(this.clock.now())) fields.interviewDate ??= 'The interview date cannot be in the future';
     if (await this.repository.interviewFor(absenceId)) fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
+    const returnDate = spell.endDate ? returnToWorkDue(spell.endDate, person.workingPattern, this.calendar, 0).dueDate : input.interviewDate;
+    Object.assign(fields, { ...checkStrategyDates({ strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate, policy: policy.content.returnToWork }), ...fields });
     if (Object.keys(fields).length) throw new ValidationError(fields);
     const now = this.clock.now();
     const id = newId();
@@ -245,6 +241,7 @@ export class AttendanceService {
           flexible_working_discussed: input.flexibleWorkingDiscussed,
           strategy: input.strategy,
           strategy_review_date: input.strategyReviewDate,
+          strategy_end_date: input.strategyEndDate,
           notes: input.notes,
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
@@ -256,99 +253,31 @@ export class AttendanceService {
       await this.audit.record(ctx, { action: 'create', entityType: 'return-to-work-interview', entityId: id, subjectPersonId: person.id, purpose: PURPOSE }, trx);
     });
     await this.worklist.completeBySource(ctx, 'absence-spell', absenceId, 'return-to-work-interview', 'Interview recorded');
+    await this.syncDutiesTasks({ id, strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate }, person, toIsoDate(now));
     return { id };
   }
 
   /**
-   * The compliance report (ATT-27) for an organisation, or one of its units, over a period.
-   * HR see their own organisation; OH administrators any they serve. Audited as a read.
+   * ATT-14: the monthly reviews of recuperative or restricted duties (line manager), the pay
+   * reviews once the months on full pay end (HR), and the adviser's review before the
+   * recuperative limit (OH), each created when it falls due.
    */
-  async complianceReport(ctx: RequestContext, input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate }): Promise<Measure[]> {
-    const reach = organisationReach(ctx.actor);
-    if (reach.kind === 'own' && reach.organisationId !== input.organisationId) throw new NotFoundError('organisation');
-    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
-    const spells = await this.repository.forReport(input.organisationId, input.unitId, input.from, input.to);
-    const ids = spells.map((s) => s.id);
-    const [tasks, interviews] = await Promise.all([this.worklist.tasksOfSources('absence-spell', ids), this.repository.interviewAnswers(ids)]);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'compliance', ...input, spells: ids.length } });
-    return complianceReport({ from: input.from, to: input.to, spells, tasks, interviews });
-  }
-
-  /**
-   * Records a step of the attendance procedure (ATT-20 … ATT-24): informal action first;
-   * a formal stage needs the one before it, a meeting date that gives the policy's notice in
-   * working days, and a review period within the stage's bounds. The appeal deadline is
-   * worked out from the outcome date.
-   */
-  async recordProcedureStep(ctx: RequestContext, personId: string, input: ProcedureStepInput): Promise<ProcedureStep> {
-    const person = await this.people.getPerson(ctx, personId, PURPOSE);
-    const today = toIsoDate(this.clock.now());
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', today);
-    const rules = policy.content.formalProcedure;
-    const earlier = (await this.repository.procedureSteps(personId)).map((r) => r.step as string);
-    const fields: FieldErrors = {};
-    let appealDeadlineDate: IsoDate | null = null;
-    if (input.step === 'informal-action') {
-      if (input.actionDate > today) fields.actionDate = 'The informal action date cannot be in the future';
-    } else {
-      const stageNumber = Number(input.step.slice(-1)) as Stage;
-      const before = stageNumber === 1 ? 'informal-action' : `stage-${stageNumber - 1}`;
-      if (!earlier.includes(before)) {
-        fields.step = stageNumber === 1 ? 'Informal action must be recorded before stage 1 (ATT-20)' : `Stage ${stageNumber - 1} must come before stage ${stageNumber}`;
-      }
-      const notice = checkMeetingDate(input.invitationDate, input.meetingDate, this.calendar, rules);
-      if (!notice.ok) {
-        fields.meetingDate = `The meeting must give at least ${rules.meetingNoticeWorkingDays} working days' notice: the earliest date for an invitation given on ${input.invitationDate} is ${notice.earliest} (ATT-21)`;
-      }
-      if (input.reviewEndDate) {
-        const review = checkReviewPeriod(stageNumber, input.meetingDate, input.reviewEndDate, rules);
-        if (!review.ok) fields.reviewEndDate = `The review period must end between ${review.earliest} and ${review.latest}`;
-      }
-      if (input.outcome && !input.outcomeDate) fields.outcomeDate = 'Give the date the outcome letter was sent';
-      if (input.outcomeDate && input.outcomeDate < input.meetingDate) fields.outcomeDate = 'The outcome follows the meeting';
-      if (input.outcomeDate) appealDeadlineDate = appealDeadline(stageNumber, input.outcomeDate, this.calendar, rules);
-    }
-    if (Object.keys(fields).length) throw new ValidationError(fields);
-    const now = this.clock.now();
-    const step: ProcedureStep = {
-      id: newId(),
-      personId,
-      step: input.step,
-      actionDate: input.step === 'informal-action' ? input.actionDate : null,
-      invitationDate: input.step === 'informal-action' ? null : input.invitationDate,
-      meetingDate: input.step === 'informal-action' ? null : input.meetingDate,
-      outcome: input.step === 'informal-action' ? null : input.outcome,
-      outcomeDate: input.step === 'informal-action' ? null : input.outcomeDate,
-      reviewEndDate: input.step === 'informal-action' ? null : input.reviewEndDate,
-      appealDeadline: appealDeadlineDate,
-      notes: input.notes ?? null,
-      policyVersion: policy.version,
-    };
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertProcedureStep(
-        {
-          id: step.id,
-          person_id: personId,
-          organisation_id: person.organisationId,
-          step: step.step,
-          action_date: step.actionDate,
-          invitation_date: step.invitationDate,
-          meeting_date: step.meetingDate,
-          outcome: step.outcome,
-          outcome_date: step.outcomeDate,
-          review_end_date: step.reviewEndDate,
-          appeal_deadline: step.appealDeadline,
-          notes: step.notes,
-          policy_version: step.policyVersion,
-          recorded_by_user_id: ctx.actor.userId,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        },
-        trx,
-      );
-      await this.audit.record(ctx, { action: 'create', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: personId, purpose: PURPOSE, details: { step: step.step } }, trx);
-    });
-    return step;
+  private async syncDutiesTasks(strategy: { id: string; strategy: ReturnToWorkInput['strategy']; returnDate: IsoDate; reviewDate: IsoDate | null; endDate: IsoDate | null }, person: Person, asOf: IsoDate): Promise<void> {
+    if (strategy.strategy === 'none') return;
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
+    const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
+    const specs: TaskSpec[] = dutiesTasks({ ...strategy, asOf, policy: policy.content.returnToWork }).map((t) => ({
+      organisationId: person.organisationId,
+      subjectPersonId: person.id,
+      sourceType: 'return-to-work-interview',
+      sourceId: strategy.id,
+      code: t.code,
+      sequence: t.sequence,
+      rule: 'ATT-14',
+      dueDate: t.dueDate,
+      assignee: t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
+    }));
+    await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs });
   }
 
   /**
@@ -437,104 +366,87 @@ export class AttendanceService {
   }
 
   /**
-   * Records what was decided about review triggers (ATT-18). A decision not to act must carry
-   * its rationale; the triggers named must actually be reached on that date.
+   * The daily run (issue 3 §4): milestones and sick pay tasks that became due as days passed;
+   * reviews of recuperative and restricted duties (ATT-14); reviews of newly reached triggers
+   * (ATT-18); then escalation of overdue tasks up the line.
    */
-  async recordTriggerDecision(ctx: RequestContext, personId: string, input: TriggerDecisionInput): Promise<{ id: string }> {
-    const person = await this.people.getPerson(ctx, personId, PURPOSE);
-    const summary = await this.summarise(ctx, person, await this.repository.forPerson(personId), input.asOf);
-    const reached = new Set(summary.triggers.map((t) => t.code));
-    const notReached = input.triggerCodes.filter((c) => !reached.has(c));
-    if (notReached.length) throw new ValidationError({ triggerCodes: `Not reached on ${input.asOf}: ${notReached.join(', ')}` });
-    const id = newId();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertTriggerDecision(
-        {
-          id,
-          person_id: personId,
-          organisation_id: person.organisationId,
-          trigger_codes: JSON.stringify(input.triggerCodes),
-          as_of: input.asOf,
-          decision: input.decision,
-          rationale: input.rationale,
-          decided_by_user_id: ctx.actor.userId,
-          created_at: this.clock.now().toISOString(),
-        },
-        trx,
-      );
-      await this.audit.record(ctx, { action: 'create', entityType: 'trigger-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { decision: input.decision } }, trx);
-    });
-    return { id };
-  }
-
-  /**
-   * The weekly HR report (ATT-26) as of a date: for each person in the organisation or unit
-   * who is absent now or has reached a review trigger — since when, the reason category,
-   * spells and Bradford score over the window, triggers, and when the home visit was made.
-   */
-  async weeklyReport(ctx: RequestContext, input: { organisationId: string; unitId: string | null; asOf: IsoDate }): Promise<WeeklyReportRow[]> {
-    const reach = organisationReach(ctx.actor);
-    if (reach.kind === 'own' && reach.organisationId !== input.organisationId) throw new NotFoundError('organisation');
-    const policy = await this.policies.inForce(input.organisationId, 'attendance', input.asOf);
-    const p = policy.content;
-    const windowStart = addDays(input.asOf, -(p.bradfordWindowWeeks * 7 - 1));
-    const [people, spells] = await Promise.all([
-      this.people.everyoneForReport(ctx, input.organisationId, input.unitId),
-      this.repository.inWindow(input.organisationId, input.unitId, addMonths(windowStart, -1), input.asOf),
-    ]);
-    const byPerson = new Map<string, AbsenceSpell[]>();
-    for (const s of spells) byPerson.set(s.personId, [...(byPerson.get(s.personId) ?? []), s]);
-    const current = spells.filter((s) => s.countsAsSickness && s.startDate <= input.asOf && (s.endDate === null || s.endDate >= input.asOf));
-    const visits = new Map(
-      (await this.worklist.tasksOfSources('absence-spell', current.map((s) => s.id)))
-        .filter((t) => t.code === 'home-visit' && t.status === 'completed' && t.completedAt)
-        .map((t) => [t.sourceId, toIsoDate(t.completedAt!)]),
-    );
-    const rows: WeeklyReportRow[] = [];
-    for (const person of people) {
-      const own = byPerson.get(person.id) ?? [];
-      if (own.length === 0) continue;
-      const bradford = bradfordFactor({ spells: own, asOf: input.asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated: DISCOUNT_DISABILITY_RELATED });
-      const triggers = triggersReached({ bradford, spells: own, asOf: input.asOf, policy: p, discountDisabilityRelated: DISCOUNT_DISABILITY_RELATED });
-      const now = current.find((s) => s.personId === person.id);
-      if (!now && triggers.length === 0) continue;
-      rows.push({
-        personId: person.id,
-        name: `${person.familyName}, ${person.givenName}`,
-        staffNumber: person.staffNumber,
-        unitId: person.unitId,
-        absentSince: now?.startDate ?? null,
-        reasonCategory: now?.reasonCategory ?? null,
-        calendarDaysAbsent: now ? daysBetween(now.startDate, input.asOf) + 1 : null,
-        homeVisitOn: now ? (visits.get(now.id) ?? null) : null,
-        spells: bradford.spells,
-        bradfordScore: bradford.bradfordScore,
-        triggers: triggers.map((t) => t.code),
-      });
-    }
-    return rows.sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  /** The daily run: milestones that became due as days passed, then escalation of overdue ones. */
-  async dailySweep(asOf: IsoDate): Promise<{ spells: number; escalated: number }> {
+  async dailySweep(asOf: IsoDate): Promise<{ spells: number; strategies: number; triggerReviews: number; escalated: number }> {
     const spells = await this.repository.currentOn(asOf);
-    const people = await this.people.recordsForSystem([...new Set(spells.map((s) => s.personId))]);
+    const strategies = await this.repository.runningStrategies(addDays(asOf, -31));
+    const people = await this.people.recordsForSystem([...new Set([...spells.map((s) => s.personId), ...strategies.map((s) => s.personId)])]);
     for (const spell of spells) {
       const person = people.get(spell.personId);
       if (person) await this.syncTasks(spell, person, asOf);
     }
+    for (const strategy of strategies) {
+      const person = people.get(strategy.personId);
+      if (person) await this.syncDutiesTasks(strategy, person, asOf);
+    }
+    const triggerReviews = await this.triggerReviews(asOf);
     const periods = new Map<string, number>();
-    const escalated = await this.worklist.escalateOverdue({
-      sourceType: 'absence-spell',
-      asOf,
-      calendar: this.calendar,
-      afterWorkingDays: async (organisationId) => {
-        if (!periods.has(organisationId)) periods.set(organisationId, (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones.escalateAfterWorkingDays);
-        return periods.get(organisationId)!;
-      },
-      nextUp: async (personId) => (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
-    });
-    return { spells: spells.length, escalated };
+    let escalated = 0;
+    for (const sourceType of ['absence-spell', 'return-to-work-interview', 'attendance-person']) {
+      escalated += await this.worklist.escalateOverdue({
+        sourceType,
+        asOf,
+        calendar: this.calendar,
+        afterWorkingDays: async (organisationId) => {
+          if (!periods.has(organisationId)) periods.set(organisationId, (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones.escalateAfterWorkingDays);
+          return periods.get(organisationId)!;
+        },
+        nextUp: async (personId) => (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
+      });
+    }
+    return { spells: spells.length, strategies: strategies.length, triggerReviews, escalated };
+  }
+
+  /**
+   * The trigger sweep (ATT-18): everyone in post is scored as of `asOf`, and the line manager
+   * of each person whose triggers are reached by absence no decision has considered yet gets a
+   * review task. Returns how many people have an open review.
+   */
+  async triggerReviews(asOf: IsoDate): Promise<number> {
+    const people = (await this.people.everyoneForSystem()).filter((p) => p.serviceStartDate <= asOf && (p.leavingDate === null || p.leavingDate >= asOf));
+    const scores = await this.scoring.sweep(people, asOf, null);
+    const triggered = people.filter((p) => (scores.get(p.id)?.triggers.length ?? 0) > 0);
+    if (triggered.length === 0) return 0;
+    const episodes = new Map(triggered.map((p) => [p.id, scores.get(p.id)!.latestCountedStart!]));
+    const decided = await this.cases.latestTriggerDecisionDates(triggered.map((p) => p.id), [...episodes.values()].sort()[0]!);
+    let asked = 0;
+    for (const person of triggered) if (await this.syncTriggerReview(person, episodes.get(person.id)!, decided.get(person.id) ?? null, asOf)) asked += 1;
+    return asked;
+  }
+
+  /** One person's trigger review after their spells changed: created when a trigger is newly reached, cancelled when none is (ATT-18). */
+  private async refreshTriggerReview(person: Person, asOf: IsoDate): Promise<void> {
+    const spells = await this.repository.forPerson(person.id);
+    const score = await this.scoring.score(person, spells, asOf);
+    if (score.triggers.length === 0) return void (await this.worklist.sync('attendance-person', person.id, { keep: [], create: [] }));
+    const episode = countedSpells(spells.filter((s) => s.startDate <= asOf), score.context.disability).reduce<IsoDate>((latest, s) => (s.startDate > latest ? s.startDate : latest), '');
+    const [decision] = await this.cases.triggerDecisions(person.id, '9999-12-31');
+    await this.syncTriggerReview(person, episode, decision?.asOf ?? null, asOf);
+  }
+
+  /**
+   * ATT-18: one review per episode — the start of the latest counted spell — unless a decision
+   * dated on or after it exists. A newer episode supersedes an older open review.
+   */
+  private async syncTriggerReview(person: Person, episode: IsoDate, decidedOn: IsoDate | null, asOf: IsoDate): Promise<boolean> {
+    if (decidedOn !== null && decidedOn >= episode) return false;
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
+    const spec: TaskSpec = {
+      organisationId: person.organisationId,
+      subjectPersonId: person.id,
+      sourceType: 'attendance-person',
+      sourceId: person.id,
+      code: TRIGGER_REVIEW,
+      sequence: Number(episode.replaceAll('-', '')),
+      rule: 'ATT-18',
+      dueDate: this.calendar.addWorkingDays(asOf, policy.content.triggerReviewWithinWorkingDays),
+      assignee: person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
+    };
+    await this.worklist.sync('attendance-person', person.id, { keep: [spec], create: [spec] });
+    return true;
   }
 
   /** One spell within the actor's reach (audited as a read). */
@@ -571,34 +483,35 @@ export class AttendanceService {
   }
 
   private async summarise(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<AttendanceSummary> {
-    const [policy, lastDecision] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), this.repository.latestTriggerDecision(person.id, asOf)]);
-    const p = policy.content;
-    const discountDisabilityRelated = DISCOUNT_DISABILITY_RELATED;
-    const bradford = bradfordFactor({ spells, asOf, serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, windowWeeks: p.bradfordWindowWeeks, discountDisabilityRelated });
-    const triggers = triggersReached({ bradford, spells, asOf, policy: p, discountDisabilityRelated });
-    const milestones = spells
-      .filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf))
-      .flatMap((s) =>
-        milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: p.milestones }).map((m) => ({
-          code: m.code,
-          sequence: m.sequence,
-          dueDate: m.dueDate,
-          status: (m.dueDate < asOf ? 'overdue' : 'open') as 'open' | 'overdue',
-          absenceId: s.id,
-        })),
-      );
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: person.id, subjectPersonId: person.id, purpose: PURPOSE, details: { asOf, policyVersion: policy.version } });
+    const [score, decisions] = await Promise.all([this.scoring.score(person, spells, asOf), this.cases.triggerDecisions(person.id, asOf)]);
+    const { policy } = await this.scoring.contextFor(person, asOf);
+    const running = spells.filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf));
+    const milestones = running.flatMap((s) =>
+      milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones }).map((m) => ({
+        code: m.code,
+        sequence: m.sequence,
+        dueDate: m.dueDate,
+        status: (m.dueDate < asOf ? 'overdue' : 'open') as 'open' | 'overdue',
+        absenceId: s.id,
+      })),
+    );
+    // ATT-29: pay is for the person, HR and OH; a line manager sees the absence, not the pay.
+    const maySeePay = ctx.actor.role !== 'line-manager' || ctx.actor.personId === person.id;
+    const sickPay = maySeePay && running[0] ? { ...(await this.sickPayOf(running[0], person, asOf, spells)), absenceId: running[0].id } : null;
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: person.id, subjectPersonId: person.id, purpose: PURPOSE, details: { asOf, policyVersion: score.policyVersion } });
+    const last = decisions[0];
     return {
       asOf,
-      windowStart: bradford.windowStart,
-      spells: bradford.spells,
-      days: bradford.days,
-      bradfordScore: bradford.bradfordScore,
-      projected: bradford.projected,
-      triggers,
+      windowStart: score.bradford.windowStart,
+      spells: score.bradford.spells,
+      days: score.bradford.days,
+      bradfordScore: score.bradford.bradfordScore,
+      projected: score.bradford.projected,
+      triggers: score.triggers,
       milestones,
-      policyVersion: policy.version,
-      lastDecision,
+      policyVersion: score.policyVersion,
+      lastDecision: last ? { asOf: last.asOf, decision: last.decision, triggerCodes: last.triggerCodes, rationale: last.rationale } : null,
+      ...(maySeePay ? { sickPay } : {}),
     };
   }
 
@@ -610,12 +523,7 @@ export class AttendanceService {
   private async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
     const spell = await this.repository.find(id);
     if (!spell) throw new NotFoundError('absence');
-    try {
-      return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE) };
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new NotFoundError('absence');
-      throw error;
-    }
+    return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE, 'absence') };
   }
 
   /** Field checks that need the person, the clock or other spells. */

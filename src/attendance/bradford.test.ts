@@ -19,7 +19,7 @@ function shortSpells(n: number, length: number, first: string): ScoredSpell[] {
   return Array.from({ length: n }, (_, i) => spell(addDays(first, i * 7), addDays(first, i * 7 + length - 1)));
 }
 
-function score(spells: ScoredSpell[], options: { serviceStartDate?: string; pattern?: WorkingPattern; discountDisabilityRelated?: boolean } = {}) {
+function score(spells: ScoredSpell[], options: { serviceStartDate?: string; pattern?: WorkingPattern; disability?: Array<{ effectiveFrom: string; discount: boolean }> } = {}) {
   return bradfordFactor({
     spells,
     asOf: AS_OF,
@@ -27,7 +27,7 @@ function score(spells: ScoredSpell[], options: { serviceStartDate?: string; patt
     pattern: options.pattern ?? MON_FRI,
     calendar,
     windowWeeks: 52,
-    discountDisabilityRelated: options.discountDisabilityRelated ?? false,
+    disability: options.disability ?? [],
   });
 }
 
@@ -81,8 +81,22 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
       spell('2026-04-13', '2026-04-13', { countsAsSickness: false }),
       spell('2026-05-11', '2026-05-12', { disabilityRelated: true }),
     ];
-    expect(score(spells, { discountDisabilityRelated: false })).toMatchObject({ spells: 1, days: 2 });
-    expect(score(spells, { discountDisabilityRelated: true })).toMatchObject({ spells: 0, days: 0 });
+    expect(score(spells)).toMatchObject({ spells: 0, days: 0 });
+    expect(score(spells, { disability: [{ effectiveFrom: '2026-01-01', discount: false }] })).toMatchObject({ spells: 1, days: 2 });
+  });
+
+  it('when the case decides all adjustments are made, then disability-related absence counts from that date only, and a later decision can discount it again (ATT-7)', () => {
+    const spells = [
+      spell('2026-02-02', '2026-02-03', { disabilityRelated: true }),
+      spell('2026-05-11', '2026-05-12', { disabilityRelated: true }),
+      spell('2026-09-07', '2026-09-07', { disabilityRelated: true }),
+    ];
+    const countsFromApril = [{ effectiveFrom: '2026-04-01', discount: false }];
+    expect(score(spells, { disability: countsFromApril })).toMatchObject({ spells: 2, days: 3 });
+    const discountedAgainInAugust = [...countsFromApril, { effectiveFrom: '2026-08-01', discount: true }];
+    expect(score(spells, { disability: discountedAgainInAugust })).toMatchObject({ spells: 1, days: 2 });
+    // A decision that starts on the spell's first day applies to it.
+    expect(score(spells, { disability: [{ effectiveFrom: '2026-09-07', discount: false }] })).toMatchObject({ spells: 1, days: 1 });
   });
 
   it('when a Monday-to-Friday spell includes a bank holiday, then the holiday is not a duty day lost', () => {
@@ -94,7 +108,7 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
     const rota: WorkingPattern = { kind: 'rota', anchorDate: '2026-12-21', cycle: [true, true, true, true, true, true, false, false, false, false] };
     // 21–26 Dec on, 27–30 off, 31 Dec on: Christmas and Boxing Day substitute are worked.
     expect(dutyDaysBetween(rota, '2026-12-21', '2026-12-31', calendar)).toBe(7);
-    const result = bradfordFactor({ spells: [spell('2026-11-01', '2026-11-10')], asOf: AS_OF, serviceStartDate: '2010-01-04', pattern: { ...rota, anchorDate: '2026-11-01' }, calendar, windowWeeks: 52, discountDisabilityRelated: false });
+    const result = bradfordFactor({ spells: [spell('2026-11-01', '2026-11-10')], asOf: AS_OF, serviceStartDate: '2010-01-04', pattern: { ...rota, anchorDate: '2026-11-01' }, calendar, windowWeeks: 52, disability: [] });
     expect(result).toMatchObject({ spells: 1, days: 6 });
   });
 
@@ -105,7 +119,7 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
 
 describe('review triggers (ATT-18)', () => {
   const triggers = (spells: ScoredSpell[], serviceStartDate = '2010-01-04') =>
-    triggersReached({ bradford: score(spells, { serviceStartDate }), spells, asOf: AS_OF, policy: POLICY, discountDisabilityRelated: false });
+    triggersReached({ bradford: score(spells, { serviceStartDate }), spells, asOf: AS_OF, policy: POLICY, disability: [] });
 
   it('when the score reaches 200, then the Bradford trigger fires with its value and threshold', () => {
     // 2 spells, 40 + 10 = 50 duty days: 2 × 2 × 50 = 200.

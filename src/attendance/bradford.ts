@@ -12,8 +12,24 @@ export interface ScoredSpell {
   countsAsSickness: boolean;
   /** ATT-7: always discounted. */
   pregnancyRelated: boolean;
-  /** ATT-7: discounted where the case says so (`discountDisabilityRelated`). */
+  /** ATT-7: discounted unless the case's decisions say otherwise (`DisabilityDecisions`). */
   disabilityRelated: boolean;
+}
+
+/**
+ * ATT-7: disability-related absence is discounted as a reasonable adjustment, except where
+ * all reasonable adjustments have been made and attendance still cannot be maintained. A
+ * case's decisions say from which date its disability-related absence is (or again is not)
+ * discounted; a spell follows the decision in force on its first day. No decisions: discounted.
+ */
+export type DisabilityDecisions = ReadonlyArray<{ effectiveFrom: IsoDate; discount: boolean }>;
+
+/** Whether a disability-related spell starting on `startDate` is discounted under the case's decisions (ATT-7). */
+export function disabilityDiscounted(startDate: IsoDate, decisions: DisabilityDecisions): boolean {
+  let discount = true;
+  let from = '';
+  for (const d of decisions) if (d.effectiveFrom <= startDate && d.effectiveFrom >= from) [discount, from] = [d.discount, d.effectiveFrom];
+  return discount;
 }
 
 /** The thresholds and periods the score and triggers use (attendance policy; seed values by default). */
@@ -40,8 +56,8 @@ export interface BradfordResult {
 }
 
 /** Spells that count towards scores and triggers (ATT-6, ATT-7, ATT-19). */
-export function countedSpells<S extends ScoredSpell>(spells: readonly S[], discountDisabilityRelated: boolean): S[] {
-  return spells.filter((s) => s.countsAsSickness && !s.pregnancyRelated && !(discountDisabilityRelated && s.disabilityRelated));
+export function countedSpells<S extends ScoredSpell>(spells: readonly S[], disability: DisabilityDecisions): S[] {
+  return spells.filter((s) => s.countsAsSickness && !s.pregnancyRelated && !(s.disabilityRelated && disabilityDiscounted(s.startDate, disability)));
 }
 
 /**
@@ -58,14 +74,14 @@ export function bradfordFactor(input: {
   pattern: WorkingPattern;
   calendar: WorkingDayCalendar;
   windowWeeks: number;
-  discountDisabilityRelated: boolean;
+  disability: DisabilityDecisions;
 }): BradfordResult {
   const windowDays = input.windowWeeks * 7;
   const windowStart = addDays(input.asOf, -(windowDays - 1));
   const from = input.serviceStartDate > windowStart ? input.serviceStartDate : windowStart;
   let spells = 0;
   let days = 0;
-  for (const spell of countedSpells(input.spells, input.discountDisabilityRelated)) {
+  for (const spell of countedSpells(input.spells, input.disability)) {
     const start = spell.startDate > from ? spell.startDate : from;
     const end = spell.endDate === null || spell.endDate > input.asOf ? input.asOf : spell.endDate;
     if (end < start) continue;
@@ -101,10 +117,10 @@ export function triggersReached(input: {
   spells: readonly ScoredSpell[];
   asOf: IsoDate;
   policy: TriggerPolicy;
-  discountDisabilityRelated: boolean;
+  disability: DisabilityDecisions;
 }): Trigger[] {
   const { policy, asOf } = input;
-  const counted = countedSpells(input.spells, input.discountDisabilityRelated).filter((s) => s.startDate <= asOf);
+  const counted = countedSpells(input.spells, input.disability).filter((s) => s.startDate <= asOf);
   const triggers: Trigger[] = [];
   if (input.bradford.bradfordScore >= policy.bradfordThreshold) {
     triggers.push({ code: 'bradford', value: input.bradford.bradfordScore, threshold: policy.bradfordThreshold });
@@ -117,4 +133,34 @@ export function triggersReached(input: {
     .reduce((max, s) => Math.max(max, daysBetween(s.startDate, s.endDate === null || s.endDate > asOf ? asOf : s.endDate) + 1), 0);
   if (longest >= policy.continuousDaysThreshold) triggers.push({ code: 'continuous', value: longest, threshold: policy.continuousDaysThreshold });
   return triggers;
+}
+
+/** What scoring one person needs besides their spells. */
+export interface ScoreContext {
+  serviceStartDate: IsoDate;
+  pattern: WorkingPattern;
+  calendar: WorkingDayCalendar;
+  policy: TriggerPolicy;
+  disability: DisabilityDecisions;
+}
+
+/** The Bradford factor and the review triggers reached on `asOf` (ATT-15 … ATT-19). */
+export function attendanceScore(spells: readonly ScoredSpell[], asOf: IsoDate, c: ScoreContext): { bradford: BradfordResult; triggers: Trigger[] } {
+  const bradford = bradfordFactor({ spells, asOf, serviceStartDate: c.serviceStartDate, pattern: c.pattern, calendar: c.calendar, windowWeeks: c.policy.bradfordWindowWeeks, disability: c.disability });
+  return { bradford, triggers: triggersReached({ bradford, spells, asOf, policy: c.policy, disability: c.disability }) };
+}
+
+/**
+ * ATT-25: the days on which absence that began after `since` reached a review trigger — the
+ * last day of each such spell (or `asOf` while it runs). Only absence after `since` counts,
+ * so the absence that led to a warning does not make the attendance after it unsatisfactory.
+ */
+export function triggeredSince(spells: readonly ScoredSpell[], since: IsoDate, asOf: IsoDate, c: ScoreContext): IsoDate[] {
+  const after = spells.filter((s) => s.startDate > since && s.startDate <= asOf);
+  const dates: IsoDate[] = [];
+  for (const s of after) {
+    const end = s.endDate === null || s.endDate > asOf ? asOf : s.endDate;
+    if (attendanceScore(after, end, c).triggers.length > 0) dates.push(end);
+  }
+  return dates;
 }

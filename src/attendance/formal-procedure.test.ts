@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { englandAndWalesCalendar } from '../shared/working-days.js';
-import { appealDeadline, checkMeetingDate, checkPostponedDate, checkReviewPeriod, earliestMeetingDate, warningExpiry, warningIsLive, type FormalProcedurePolicy } from './formal-procedure.js';
+import { triggeredSince } from './bradford.js';
+import {
+  appealDeadline,
+  checkMeetingDate,
+  checkPostponedDate,
+  checkReviewPeriod,
+  earliestMeetingDate,
+  finalWarningExtensionAllowed,
+  stageMayStart,
+  warningExpiry,
+  warningIsLive,
+  warningState,
+  type FormalProcedurePolicy,
+} from './formal-procedure.js';
 
 const calendar = englandAndWalesCalendar();
 const POLICY: FormalProcedurePolicy = {
@@ -53,5 +66,55 @@ describe('formal procedure periods', () => {
 
   it('when a trigger is reached during the warning, then the twelve months start again from it', () => {
     expect(warningExpiry('2026-01-15', ['2025-12-01', '2026-06-30'], POLICY)).toBe('2027-06-30');
+  });
+});
+
+describe('stages and warnings (ATT-20 … ATT-25)', () => {
+  const informal = { step: 'informal-action' as const, outcome: null, warningLive: false };
+
+  it('when no informal action is recorded, then no formal stage may start (ATT-20)', () => {
+    expect(stageMayStart(1, [])).toEqual({ ok: false, reason: 'informal-action-first' });
+    expect(stageMayStart(1, [informal])).toEqual({ ok: true });
+  });
+
+  it('when a stage still awaits its outcome, then the next one may not start', () => {
+    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: null, warningLive: false }])).toEqual({ ok: false, reason: 'stage-awaiting-outcome' });
+  });
+
+  it('when stage 1 ended with a live improvement notice, then stage 2 may start; once it is disregarded, not (ATT-21, ATT-25)', () => {
+    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: true }])).toEqual({ ok: true });
+    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: false }])).toEqual({ ok: false, reason: 'previous-warning-not-live' });
+    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'monitor', warningLive: false }])).toEqual({ ok: false, reason: 'previous-warning-not-live' });
+    expect(stageMayStart(3, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: true }])).toEqual({ ok: false, reason: 'previous-stage-first' });
+  });
+
+  it('when a final warning was extended once, then it cannot be extended again unless that extension was overturned (ATT-23)', () => {
+    expect(finalWarningExtensionAllowed([{ step: 'stage-3', outcome: 'final-warning-extended', appealOutcome: null }])).toBe(false);
+    expect(finalWarningExtensionAllowed([{ step: 'stage-3', outcome: 'final-warning-extended', appealOutcome: 'upheld' }])).toBe(true);
+    expect(finalWarningExtensionAllowed([{ step: 'stage-2', outcome: 'second-written-warning', appealOutcome: null }])).toBe(true);
+  });
+
+  it('when a warning is appealed successfully, then it is withdrawn; when the outcome is not a warning, there is none', () => {
+    const base = { outcomeDate: '2026-01-15', restartDates: [], asOf: '2026-06-01', policy: POLICY };
+    expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'upheld' })).toEqual({ kind: 'withdrawn' });
+    expect(warningState({ ...base, outcome: 'monitor', appealOutcome: null })).toEqual({ kind: 'none' });
+    expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'dismissed' })).toEqual({ kind: 'warning', issuedOn: '2026-01-15', expiresOn: '2027-01-15', live: true });
+  });
+});
+
+describe('unsatisfactory attendance after a warning (ATT-25)', () => {
+  const c = { serviceStartDate: '2010-01-04', pattern: { kind: 'weekly' as const, days: [1, 2, 3, 4, 5] }, calendar, policy: { bradfordWindowWeeks: 52, bradfordThreshold: 200, spellsThreshold: 3, spellsWindowMonths: 12, continuousDaysThreshold: 28 }, disability: [] };
+  const spell = (startDate: string, endDate: string | null) => ({ startDate, endDate, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: false });
+
+  it('when only the absence before the warning reached the triggers, then nothing restarts the twelve months', () => {
+    const before = [spell('2025-11-03', '2025-11-04'), spell('2025-12-01', '2025-12-02'), spell('2026-01-05', '2026-01-06')];
+    expect(triggeredSince([...before, spell('2026-03-02', '2026-03-02')], '2026-01-15', '2026-11-01', c)).toEqual([]);
+  });
+
+  it('when absence after the warning reaches a trigger again, then its last day restarts the twelve months', () => {
+    const after = [spell('2026-02-02', '2026-02-02'), spell('2026-04-06', '2026-04-07'), spell('2026-06-01', '2026-06-03')];
+    const dates = triggeredSince(after, '2026-01-15', '2026-11-01', c);
+    expect(dates).toEqual(['2026-06-03']);
+    expect(warningExpiry('2026-01-15', dates, POLICY)).toBe('2027-06-03');
   });
 });

@@ -72,3 +72,53 @@ export function warningExpiry(warningDate: IsoDate, triggersReachedSince: readon
 export function warningIsLive(warningDate: IsoDate, triggersReachedSince: readonly IsoDate[], asOf: IsoDate, policy: FormalProcedurePolicy): boolean {
   return asOf >= warningDate && asOf < warningExpiry(warningDate, triggersReachedSince, policy);
 }
+
+/** Outcomes that are warnings (ATT-21 … ATT-23); ATT-25 says when they are disregarded. */
+export const WARNING_OUTCOMES: readonly string[] = ['first-written-improvement-notice', 'second-written-warning', 'final-warning-extended'];
+
+/** What the stage rules need to know of a step so far. */
+export interface StepSoFar {
+  step: 'informal-action' | 'stage-1' | 'stage-2' | 'stage-3';
+  outcome: string | null;
+  /** The step's warning stands on the date in question (issued, not withdrawn on appeal, not expired). */
+  warningLive: boolean;
+}
+
+export type StageRefusal = 'informal-action-first' | 'stage-awaiting-outcome' | 'previous-stage-first' | 'previous-warning-not-live';
+
+/**
+ * Whether a formal stage may start given the steps so far (ATT-20 … ATT-23, ATT-25): informal
+ * action first; one stage at a time; stage 2 follows a live first written improvement notice,
+ * stage 3 a live second (or extended final) warning. Seed 003 §19.1 lets the force start at a
+ * later stage where it considers it appropriate: the service allows that with a recorded reason.
+ */
+export function stageMayStart(stage: Stage, steps: readonly StepSoFar[]): { ok: true } | { ok: false; reason: StageRefusal } {
+  if (!steps.some((s) => s.step === 'informal-action')) return { ok: false, reason: 'informal-action-first' };
+  if (steps.some((s) => s.step !== 'informal-action' && s.outcome === null)) return { ok: false, reason: 'stage-awaiting-outcome' };
+  if (stage === 1) return { ok: true };
+  const before = stage === 2 ? ['stage-1'] : ['stage-2', 'stage-3'];
+  const prior = steps.filter((s) => before.includes(s.step));
+  if (prior.length === 0) return { ok: false, reason: 'previous-stage-first' };
+  const warnings = stage === 2 ? ['first-written-improvement-notice'] : ['second-written-warning', 'final-warning-extended'];
+  return prior.some((s) => s.outcome !== null && warnings.includes(s.outcome) && s.warningLive) ? { ok: true } : { ok: false, reason: 'previous-warning-not-live' };
+}
+
+/** ATT-23: a final warning may be extended once only. */
+export function finalWarningExtensionAllowed(steps: ReadonlyArray<{ step: string; outcome: string | null; appealOutcome: string | null }>): boolean {
+  return !steps.some((s) => s.step === 'stage-3' && s.outcome === 'final-warning-extended' && s.appealOutcome !== 'upheld');
+}
+
+/**
+ * The state of a step's warning on `asOf` (ATT-25): none when the outcome is not a warning;
+ * withdrawn when an appeal against it was upheld; otherwise it expires after the policy's
+ * months of satisfactory attendance, restarted by each date absence reached a trigger again.
+ */
+export function warningState(input: { outcome: string | null; outcomeDate: IsoDate | null; appealOutcome: string | null; restartDates: readonly IsoDate[]; asOf: IsoDate; policy: FormalProcedurePolicy }):
+  | { kind: 'none' }
+  | { kind: 'withdrawn' }
+  | { kind: 'warning'; issuedOn: IsoDate; expiresOn: IsoDate; live: boolean } {
+  if (!input.outcome || !input.outcomeDate || !WARNING_OUTCOMES.includes(input.outcome)) return { kind: 'none' };
+  if (input.appealOutcome === 'upheld') return { kind: 'withdrawn' };
+  const expiresOn = warningExpiry(input.outcomeDate, input.restartDates, input.policy);
+  return { kind: 'warning', issuedOn: input.outcomeDate, expiresOn, live: warningIsLive(input.outcomeDate, input.restartDates, input.asOf, input.policy) };
+}

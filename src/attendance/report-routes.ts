@@ -22,7 +22,7 @@ const reportQuery = z
 
 /** Attendance reports for HR and OH administrators, on screen and as CSV (ATT-27). */
 export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[] {
-  const { attendance, people } = deps.services;
+  const { attendanceReports, people } = deps.services;
 
   const run = async (req: Request) => {
     const ctx = requestContext(req);
@@ -32,7 +32,7 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
     const period = { from: q.from ?? addDays(today, -27), to: q.to ?? today };
     const organisationId = q.organisationId ?? ctx.actor.organisationId;
     const unitId = q.unitId ? q.unitId : null;
-    const measures = parsed.success ? await attendance.complianceReport(ctx, { organisationId, unitId, ...period }) : [];
+    const measures = parsed.success ? await attendanceReports.complianceReport(ctx, { organisationId, unitId, ...period }) : [];
     return { ctx, parsed, period, organisationId, unitId, measures };
   };
 
@@ -44,7 +44,7 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
     const asOf = q.asOf ?? toIsoDate(deps.clock.now());
     const unitId = q.unitId ? q.unitId : null;
     const [rows, units] = await Promise.all([
-      parsed.success ? attendance.weeklyReport(ctx, { organisationId: q.organisationId ?? ctx.actor.organisationId, unitId, asOf }) : Promise.resolve([]),
+      parsed.success ? attendanceReports.weeklyReport(ctx, { organisationId: q.organisationId ?? ctx.actor.organisationId, unitId, asOf }) : Promise.resolve([]),
       people.listUnits(ctx),
     ]);
     const unitNames = new Map(units.map((u) => [u.id, u.name]));

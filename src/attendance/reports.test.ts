@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { complianceReport } from './reports.js';
+import { englandAndWalesCalendar } from '../shared/working-days.js';
+import { absenceStatistics, complianceReport, lastWholeQuarter, reportPeriod } from './reports.js';
 
 describe('compliance report (ATT-27)', () => {
   const done = (d: string) => new Date(`${d}T12:00:00Z`);
@@ -38,5 +39,66 @@ describe('compliance report (ATT-27)', () => {
   it('when there is nothing to measure, then the percentage is empty rather than 0 %', () => {
     const empty = complianceReport({ from: '2026-10-01', to: '2026-10-31', spells: [], tasks: [], interviews: [] });
     expect(empty.every((m) => m.of === 0 && m.percent === null)).toBe(true);
+  });
+});
+
+describe('sickness statistics and cost (ATT-28)', () => {
+  const calendar = englandAndWalesCalendar();
+  const monFri = { kind: 'weekly' as const, days: [1, 2, 3, 4, 5] };
+  const person = (id: string, overrides: Partial<{ role: string; serviceStartDate: string; leavingDate: string | null; unitId: string | null }> = {}) => ({
+    id,
+    unitId: 'u1',
+    role: 'police-staff',
+    serviceStartDate: '2010-01-04',
+    leavingDate: null,
+    pattern: monFri,
+    ...overrides,
+  });
+  const sick = (personId: string, startDate: string, endDate: string | null, reasonCategory = 'cold-flu', countsAsSickness = true) => ({ personId, startDate, endDate, reasonCategory, countsAsSickness });
+  // November 2026 has 21 weekdays and no bank holidays.
+  const stats = (people: ReturnType<typeof person>[], spells: ReturnType<typeof sick>[]) =>
+    absenceStatistics({ from: '2026-11-01', to: '2026-11-30', people, spells, calendar, longTermAfterDays: 28, costPerDutyDay: (role) => (role === 'officer' ? 200 : 100) });
+
+  it('when two people lose 5 of their 42 duty days in a month, then the rate is 11.9 % and each day is costed by role', () => {
+    const s = stats([person('a'), person('b', { role: 'officer' })], [sick('a', '2026-11-02', '2026-11-04'), sick('b', '2026-11-19', '2026-11-20', 'musculoskeletal-back')]);
+    expect(s).toMatchObject({ headcount: 2, availableDutyDays: 42, dutyDaysLost: 5, absenceRate: 11.9, spells: 2, peopleAbsent: 2, daysLostPerPerson: 2.5, cost: 3 * 100 + 2 * 200 });
+    expect(s.byReason).toEqual([
+      { reasonCategory: 'cold-flu', spells: 1, dutyDaysLost: 3 },
+      { reasonCategory: 'musculoskeletal-back', spells: 1, dutyDaysLost: 2 },
+    ]);
+  });
+
+  it('when a spell runs into the month from before and is still open, then only its days inside the month count, and it is long-term by its whole length (ATT-12)', () => {
+    const s = stats([person('a')], [sick('a', '2026-10-12', null, 'mental-health-stress')]);
+    expect(s).toMatchObject({ dutyDaysLost: 21, spells: 1, longTerm: { spells: 1, dutyDaysLost: 21 }, shortTerm: { spells: 0, dutyDaysLost: 0 } });
+  });
+
+  it('when time off is not sickness, or the person joined or left during the month, then it is left out or prorated (ATT-6)', () => {
+    const s = stats([person('a'), person('b', { serviceStartDate: '2026-11-16' }), person('c', { leavingDate: '2026-10-30' })], [sick('a', '2026-11-02', '2026-11-02', 'other', false)]);
+    expect(s).toMatchObject({ headcount: 2, availableDutyDays: 21 + 11, dutyDaysLost: 0, absenceRate: 0, spells: 0, cost: 0 });
+  });
+
+  it('when nobody is in post, then the rates are null, never 0 % of nothing', () => {
+    expect(stats([], [])).toMatchObject({ headcount: 0, absenceRate: null, daysLostPerPerson: null });
+  });
+});
+
+describe('report periods (ATT-28)', () => {
+  it('when a month, a financial quarter or a financial year is asked for, then its first and last days follow an April year start', () => {
+    expect(reportPeriod('2026-02', 4)).toEqual({ kind: 'month', label: '2026-02', from: '2026-02-01', to: '2026-02-28' });
+    expect(reportPeriod('2026-Q1', 4)).toMatchObject({ kind: 'quarter', from: '2026-04-01', to: '2026-06-30' });
+    expect(reportPeriod('2026-Q4', 4)).toMatchObject({ from: '2027-01-01', to: '2027-03-31' });
+    expect(reportPeriod('2026', 4)).toMatchObject({ kind: 'year', from: '2026-04-01', to: '2027-03-31' });
+    expect(reportPeriod('2026', 1)).toMatchObject({ from: '2026-01-01', to: '2026-12-31' });
+  });
+
+  it('when the period is malformed, then there is none', () => {
+    for (const bad of ['2026-13', '2026-Q5', '26', '2026-1', 'next']) expect(reportPeriod(bad, 4)).toBeNull();
+  });
+
+  it('when today is in a quarter, then the last whole quarter is the one before it, across the year boundary too', () => {
+    expect(lastWholeQuarter('2026-12-01', 4)).toBe('2026-Q2');
+    expect(lastWholeQuarter('2026-05-10', 4)).toBe('2025-Q4');
+    expect(lastWholeQuarter('2027-02-10', 4)).toBe('2026-Q3');
   });
 });

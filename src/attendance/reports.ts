@@ -1,4 +1,7 @@
-import { addDays, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { addDays, addMonths, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import type { WorkingDayCalendar } from '../shared/working-days.js';
+import type { WorkingPattern } from '../people/people-schemas.js';
+import { dutyDaysBetween } from './duty-days.js';
 
 /** A measure as the policy's §13.10 asks: how many of how many, and the percentage. */
 export interface Measure {
@@ -53,4 +56,146 @@ export function complianceReport(input: ComplianceInput): Measure[] {
     measure('notified-first-day-sick', held.filter((i) => i.notifiedFirstDayOfSickness).length, held.length),
     measure('notified-first-day-fit', held.filter((i) => i.notifiedFirstDayOfFitness).length, held.length),
   ];
+}
+
+/** Who counts in sickness statistics for a period, and how many duty days they had. */
+export interface StatisticsPerson {
+  id: string;
+  unitId: string | null;
+  role: string;
+  serviceStartDate: IsoDate;
+  leavingDate: IsoDate | null;
+  pattern: WorkingPattern;
+}
+
+export interface StatisticsSpell {
+  personId: string;
+  startDate: IsoDate;
+  endDate: IsoDate | null;
+  reasonCategory: string;
+  countsAsSickness: boolean;
+}
+
+/** Sickness absence figures for a group of people over a period (ATT-28). */
+export interface AbsenceStatistics {
+  /** People in post at any time in the period. */
+  headcount: number;
+  /** Their rostered duty days in the period, within their service. */
+  availableDutyDays: number;
+  dutyDaysLost: number;
+  /** Duty days lost as a percentage of available duty days, one decimal; null with nothing available. */
+  absenceRate: number | null;
+  /** Spells with a duty day lost in the period. */
+  spells: number;
+  peopleAbsent: number;
+  /** Duty days lost per person in post, two decimals. */
+  daysLostPerPerson: number | null;
+  /** ATT-12: spells longer than the long-term threshold (calendar days, to the period end while open). */
+  longTerm: { spells: number; dutyDaysLost: number };
+  shortTerm: { spells: number; dutyDaysLost: number };
+  byReason: Array<{ reasonCategory: string; spells: number; dutyDaysLost: number }>;
+  /** Duty days lost × cost per duty day for each person's workforce role (policy data). */
+  cost: number;
+}
+
+/**
+ * Sickness statistics for [from, to] (ATT-28): everyone in post in the period; every
+ * sickness spell's duty days lost inside the period (ATT-16; time off that is not sickness
+ * never counts, ATT-6). Pregnancy- and disability-related sickness is still sickness here:
+ * discounting applies to triggers (ATT-7, ATT-19), not to what the absence costs.
+ */
+export function absenceStatistics(input: {
+  from: IsoDate;
+  to: IsoDate;
+  people: readonly StatisticsPerson[];
+  spells: readonly StatisticsSpell[];
+  calendar: WorkingDayCalendar;
+  longTermAfterDays: number;
+  costPerDutyDay: (role: string) => number;
+}): AbsenceStatistics {
+  const { from, to, calendar } = input;
+  const inPost = input.people.filter((p) => p.serviceStartDate <= to && (p.leavingDate === null || p.leavingDate >= from));
+  const byId = new Map(inPost.map((p) => [p.id, p]));
+  let available = 0;
+  for (const p of inPost) {
+    const start = p.serviceStartDate > from ? p.serviceStartDate : from;
+    const end = p.leavingDate !== null && p.leavingDate < to ? p.leavingDate : to;
+    available += dutyDaysBetween(p.pattern, start, end, calendar);
+  }
+  let lost = 0;
+  let cost = 0;
+  let spells = 0;
+  const absent = new Set<string>();
+  const longTerm = { spells: 0, dutyDaysLost: 0 };
+  const shortTerm = { spells: 0, dutyDaysLost: 0 };
+  const reasons = new Map<string, { reasonCategory: string; spells: number; dutyDaysLost: number }>();
+  for (const s of input.spells) {
+    const person = byId.get(s.personId);
+    if (!person || !s.countsAsSickness) continue;
+    const start = s.startDate > from ? s.startDate : from;
+    const spellEnd = s.endDate ?? to;
+    const end = spellEnd < to ? spellEnd : to;
+    if (end < start) continue;
+    const days = dutyDaysBetween(person.pattern, start, end, calendar);
+    if (days === 0) continue;
+    spells += 1;
+    lost += days;
+    cost += days * input.costPerDutyDay(person.role);
+    absent.add(person.id);
+    const band = daysBetween(s.startDate, spellEnd) + 1 > input.longTermAfterDays ? longTerm : shortTerm;
+    band.spells += 1;
+    band.dutyDaysLost += days;
+    const r = reasons.get(s.reasonCategory) ?? { reasonCategory: s.reasonCategory, spells: 0, dutyDaysLost: 0 };
+    r.spells += 1;
+    r.dutyDaysLost += days;
+    reasons.set(s.reasonCategory, r);
+  }
+  return {
+    headcount: inPost.length,
+    availableDutyDays: available,
+    dutyDaysLost: lost,
+    absenceRate: available === 0 ? null : Math.round((1000 * lost) / available) / 10,
+    spells,
+    peopleAbsent: absent.size,
+    daysLostPerPerson: inPost.length === 0 ? null : Math.round((100 * lost) / inPost.length) / 100,
+    longTerm,
+    shortTerm,
+    byReason: [...reasons.values()].sort((a, b) => b.dutyDaysLost - a.dutyDaysLost || a.reasonCategory.localeCompare(b.reasonCategory)),
+    cost: Math.round(cost * 100) / 100,
+  };
+}
+
+/** A reporting period: a calendar month, a financial quarter or a financial year (ATT-28). */
+export type ReportPeriod = { kind: 'month' | 'quarter' | 'year'; label: string; from: IsoDate; to: IsoDate };
+
+/**
+ * Parses `YYYY-MM` (a month), `YYYY-Qn` (financial quarter n of the year starting in April of
+ * YYYY: Q1 April–June … Q4 January–March) or `YYYY` (the financial year YYYY/YY+1), with the
+ * month the financial year starts in (policy data; April by default). Null when malformed.
+ */
+export function reportPeriod(value: string, financialYearStartMonth: number): ReportPeriod | null {
+  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(value);
+  if (month) {
+    const from = `${month[1]}-${month[2]}-01`;
+    return { kind: 'month', label: value, from, to: addDays(addMonths(from, 1), -1) };
+  }
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(value);
+  const year = /^(\d{4})$/.exec(value);
+  if (!quarter && !year) return null;
+  const y = Number((quarter ?? year)![1]);
+  const start = `${y}-${String(financialYearStartMonth).padStart(2, '0')}-01`;
+  if (quarter) {
+    const from = addMonths(start, (Number(quarter[2]) - 1) * 3);
+    return { kind: 'quarter', label: value, from, to: addDays(addMonths(from, 3), -1) };
+  }
+  return { kind: 'year', label: value, from: start, to: addDays(addMonths(start, 12), -1) };
+}
+
+/** The last whole financial quarter before `asOf`, as `YYYY-Qn`. */
+export function lastWholeQuarter(asOf: IsoDate, financialYearStartMonth: number): string {
+  const [y, m] = asOf.split('-').map(Number) as [number, number];
+  const monthsIntoYear = (m - financialYearStartMonth + 12) % 12;
+  const fy = m >= financialYearStartMonth ? y : y - 1;
+  const q = Math.floor(monthsIntoYear / 3) + 1;
+  return q === 1 ? `${fy - 1}-Q4` : `${fy}-Q${q - 1}`;
 }

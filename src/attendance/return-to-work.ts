@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addDays, type IsoDate } from '../shared/dates.js';
+import { addDays, addMonths, type IsoDate } from '../shared/dates.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import { isoDate } from '../people/people-schemas.js';
@@ -37,10 +37,14 @@ export const returnToWorkSchema = z
     flexibleWorkingDiscussed: z.boolean(),
     strategy: z.enum(STRATEGIES).default('none'),
     strategyReviewDate: isoDate.nullable().default(null),
+    /** ATT-14: when the recuperative or restricted duties are planned to end. */
+    strategyEndDate: isoDate.nullable().default(null),
     notes: z.string().trim().max(4000).nullable().default(null),
   })
   .strict()
-  .refine((v) => v.strategy === 'none' || v.strategyReviewDate !== null, { path: ['strategyReviewDate'], message: 'Give the date of the first monthly review (ATT-14)' });
+  .refine((v) => v.strategy === 'none' || v.strategyReviewDate !== null, { path: ['strategyReviewDate'], message: 'Give the date of the first monthly review (ATT-14)' })
+  .refine((v) => v.strategy === 'none' || v.strategyEndDate !== null, { path: ['strategyEndDate'], message: 'Give the date the duties are planned to end (ATT-14)' })
+  .refine((v) => v.strategy !== 'none' || (v.strategyReviewDate === null && v.strategyEndDate === null), { path: ['strategy'], message: 'Choose recuperative or restricted duties to set review and end dates' });
 export type ReturnToWorkInput = z.infer<typeof returnToWorkSchema>;
 
 /**
@@ -52,4 +56,55 @@ export function returnToWorkDue(lastDayOfAbsence: IsoDate, pattern: WorkingPatte
   let day = addDays(lastDayOfAbsence, 1);
   for (let i = 0; i < 60 && !isRostered(pattern, day, calendar); i++) day = addDays(day, 1);
   return { dueDate: day, overdueAfter: calendar.addWorkingDays(day, overdueAfterWorkingDays) };
+}
+
+/** The recuperative and restricted duties periods (ATT-14; seed 003 §15.3, §15.4, §15.7; policy data). */
+export interface DutiesPolicy {
+  recuperativeMaxMonths: number;
+  recuperativeFullPayMonths: number;
+  reviewEveryMonths: number;
+}
+
+/** ATT-14: recuperative duties last less than the policy's months from the return (reviewable by the Force Medical Adviser). */
+export function checkStrategyDates(input: { strategy: (typeof STRATEGIES)[number]; returnDate: IsoDate; reviewDate: IsoDate | null; endDate: IsoDate | null; policy: DutiesPolicy }): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (input.strategy === 'none' || !input.reviewDate || !input.endDate) return fields;
+  if (input.endDate <= input.returnDate) fields.strategyEndDate = 'The duties end after the return';
+  if (input.reviewDate < input.returnDate) fields.strategyReviewDate = 'The first review is on or after the return';
+  else if (input.reviewDate > addMonths(input.returnDate, input.policy.reviewEveryMonths)) fields.strategyReviewDate = `Reviews are held every ${input.policy.reviewEveryMonths} month(s): the first is due by ${addMonths(input.returnDate, input.policy.reviewEveryMonths)} (ATT-14)`;
+  const limit = addMonths(input.returnDate, input.policy.recuperativeMaxMonths);
+  if (input.strategy === 'recuperative' && input.endDate >= limit) {
+    fields.strategyEndDate ??= `Recuperative duties last less than ${input.policy.recuperativeMaxMonths} months: they must end before ${limit}; the Force Medical Adviser reviews any longer period (ATT-14)`;
+  }
+  return fields;
+}
+
+export type DutiesTaskCode = 'duties-review' | 'recuperative-pay-review' | 'recuperative-limit-review';
+
+/**
+ * The tasks a return-to-work strategy sets (ATT-14): a review every month from the first
+ * review date until the duties end (line manager with the person, §15.4); for recuperative
+ * duties, the pay review when the months on full pay end and monthly after (§15.7.1, HR),
+ * and the Force Medical Adviser's review before the limit (§15.3, OH). Only those due by `asOf`.
+ */
+export function dutiesTasks(input: { strategy: (typeof STRATEGIES)[number]; returnDate: IsoDate; reviewDate: IsoDate | null; endDate: IsoDate | null; asOf: IsoDate; policy: DutiesPolicy }): Array<{ code: DutiesTaskCode; sequence: number; dueDate: IsoDate; owner: 'line-manager' | 'hr' | 'oh' }> {
+  const { strategy, returnDate, reviewDate, endDate, asOf, policy } = input;
+  if (strategy === 'none' || !reviewDate || !endDate) return [];
+  const out: Array<{ code: DutiesTaskCode; sequence: number; dueDate: IsoDate; owner: 'line-manager' | 'hr' | 'oh' }> = [];
+  for (let n = 0; ; n++) {
+    const due = addMonths(reviewDate, n * policy.reviewEveryMonths);
+    if (due > endDate || due > asOf) break;
+    out.push({ code: 'duties-review', sequence: n + 1, dueDate: due, owner: 'line-manager' });
+  }
+  if (strategy === 'recuperative') {
+    for (let n = 0; ; n++) {
+      const due = addMonths(returnDate, policy.recuperativeFullPayMonths + n * policy.reviewEveryMonths);
+      if (due > endDate || due > asOf) break;
+      out.push({ code: 'recuperative-pay-review', sequence: n + 1, dueDate: due, owner: 'hr' });
+    }
+    // A month before the limit, so the adviser can decide before it is reached.
+    const limitReview = addMonths(returnDate, policy.recuperativeMaxMonths - 1);
+    if (limitReview <= endDate && limitReview <= asOf) out.push({ code: 'recuperative-limit-review', sequence: 1, dueDate: limitReview, owner: 'oh' });
+  }
+  return out.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.code.localeCompare(b.code));
 }

@@ -81,6 +81,7 @@ export const policies = {
   attendanceRecord: policy('attendance:record', 'Record and change absences.', ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager']),
   attendanceDelete: policy('attendance:delete', 'Remove an absence recorded in error.', ['oh-clinician', 'oh-administrator', 'hr-manager']),
   attendanceProcedure: policy('attendance:procedure', 'Record informal action and formal stages of the attendance procedure.', ['hr-manager', 'line-manager', 'oh-administrator']),
+  attendanceCaseDecision: policy('attendance:case-decision', 'Case decisions: whether disability-related absence is discounted (ATT-7), sick pay extended (ATT-29).', ['hr-manager', 'oh-administrator']),
   attendanceReports: policy('attendance:reports', 'Attendance reports: compliance, absence and cost (HR for their organisation; OH administrators).', ['hr-manager', 'oh-administrator']),
   worklist: policy('worklist', 'Tasks due on your own list or your team’s queue.', ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager']),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),

@@ -129,6 +129,13 @@ export class PeopleRepository {
     return row ? toPerson(row) : null;
   }
 
+  /** Everyone in one organisation, or in all of them, for the platform's own background work and reports. */
+  async everyone(organisationId: string | null): Promise<Person[]> {
+    const q = this.db('people').select('*');
+    if (organisationId) q.where({ organisation_id: organisationId });
+    return (await q).map(toPerson);
+  }
+
   /** Searches within `scope`: by name fragment, staff number (exact) and unit; ordered by family then given name. */
   async search(
     scope: PersonScope,

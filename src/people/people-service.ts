@@ -64,12 +64,16 @@ export class PeopleService {
     return view;
   }
 
-  /** Reads one workforce record within the actor's reach; outside reach is "not found". Audited either way. */
-  async getPerson(ctx: RequestContext, id: string, purpose = 'workforce-record'): Promise<Person> {
+  /**
+   * Reads one workforce record within the actor's reach; outside reach is "not found" — as a
+   * missing `notFoundAs` when the person is reached through another record (an absence, a
+   * procedure step), so nothing tells whether that record exists. Audited either way.
+   */
+  async getPerson(ctx: RequestContext, id: string, purpose = 'workforce-record', notFoundAs = 'person'): Promise<Person> {
     const person = await this.repository.findPerson(id, personScope(ctx.actor));
     if (!person) {
       await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, purpose, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
-      throw new NotFoundError('person');
+      throw new NotFoundError(notFoundAs);
     }
     await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, subjectPersonId: id, purpose });
     return person;
@@ -229,6 +233,11 @@ export class PeopleService {
   /** Records for the platform's own background work (no actor, so no reach to apply); never for a request. */
   async recordsForSystem(ids: readonly string[]): Promise<Map<string, Person>> {
     return new Map((await this.repository.findPersonsByIds(ids)).map((p) => [p.id, p]));
+  }
+
+  /** Everyone in one organisation (or all), for the platform's own background work (no actor, so no reach); never for a request. */
+  async everyoneForSystem(organisationId: string | null = null): Promise<Person[]> {
+    return this.repository.everyone(organisationId);
   }
 
   /** Records by staff number in one organisation, for the platform's own trusted work (imports from the CLI). */

@@ -30,6 +30,31 @@ const FORMAL_DEFAULTS = {
   postponementWorkingDays: 5,
   warningLifeMonths: 12,
 };
+/** ATT-14 (seed 003 §15.3, §15.4, §15.7). */
+const RETURN_TO_WORK_DEFAULTS = { recuperativeMaxMonths: 6, recuperativeFullPayMonths: 3, reviewEveryMonths: 1 };
+/**
+ * ATT-29: sick pay. The seed leaves the scale to the force's Pay and Conditions (App D §1);
+ * the default is the NJC / Police Staff Council service scale (P: check against your own
+ * conditions), in calendar days, counting the sickness in the 12 months before the absence.
+ */
+const SICK_PAY_DEFAULTS = {
+  scale: [
+    { serviceFromMonths: 0, fullPayDays: 30, halfPayDays: 0 },
+    { serviceFromMonths: 4, fullPayDays: 30, halfPayDays: 60 },
+    { serviceFromMonths: 12, fullPayDays: 60, halfPayDays: 60 },
+    { serviceFromMonths: 24, fullPayDays: 120, halfPayDays: 120 },
+    { serviceFromMonths: 36, fullPayDays: 150, halfPayDays: 150 },
+    { serviceFromMonths: 60, fullPayDays: 180, halfPayDays: 180 },
+  ],
+  lookBackMonths: 12,
+  warnDaysBefore: 14,
+  reviewEveryMonths: 1,
+};
+/**
+ * ATT-28: the cost of a duty day lost, by workforce role, in pounds. Not in the seed (U):
+ * illustrative defaults for each force to replace with its own salary and on-cost figures.
+ */
+const COST_DEFAULTS = { default: 150, byWorkforceRole: { officer: 210, 'police-staff': 140, pcso: 130, 'special-constable': 0, volunteer: 0 } };
 
 /**
  * Policy kinds: the thresholds and periods a force may set differently, with the value
@@ -99,6 +124,45 @@ export const POLICY_KINDS = {
           })
           .strict()
           .default(FORMAL_DEFAULTS),
+        /** ATT-14: recuperative and restricted duties after a return. */
+        returnToWork: z
+          .object({
+            recuperativeMaxMonths: z.number().int().min(1).max(24).default(6),
+            recuperativeFullPayMonths: z.number().int().min(0).max(24).default(3),
+            reviewEveryMonths: z.number().int().min(1).max(6).default(1),
+          })
+          .strict()
+          .default(RETURN_TO_WORK_DEFAULTS),
+        /** ATT-29 */
+        sickPay: z
+          .object({
+            scale: z
+              .array(z.object({ serviceFromMonths: z.number().int().min(0).max(600), fullPayDays: days(0), halfPayDays: days(0) }).strict())
+              .min(1)
+              .max(20)
+              .refine((rows) => rows[0]!.serviceFromMonths === 0, 'The scale starts at 0 months of service')
+              .refine((rows) => rows.every((r, i) => i === 0 || r.serviceFromMonths > rows[i - 1]!.serviceFromMonths), 'Rows go up in months of service')
+              .default(SICK_PAY_DEFAULTS.scale),
+            lookBackMonths: z.number().int().min(1).max(48).default(12),
+            /** HR warns in writing this many days before pay is reduced (App D §6.2). */
+            warnDaysBefore: days(14),
+            /** Decisions to cut or extend half pay / no pay are reviewed monthly (App D §6). */
+            reviewEveryMonths: z.number().int().min(1).max(6).default(1),
+          })
+          .strict()
+          .default(SICK_PAY_DEFAULTS),
+        /** ATT-28 */
+        costPerDutyDay: z
+          .object({
+            default: z.number().min(0).max(10_000),
+            byWorkforceRole: z.partialRecord(z.enum(['officer', 'police-staff', 'pcso', 'special-constable', 'volunteer']), z.number().min(0).max(10_000)).default({}),
+          })
+          .strict()
+          .default(COST_DEFAULTS),
+        /** ATT-28: quarters and years are financial: April by default. */
+        financialYearStartMonth: z.number().int().min(1).max(12).default(4),
+        /** ATT-18: the line manager reviews a newly reached trigger within this many working days. */
+        triggerReviewWithinWorkingDays: days(5),
       })
       .strict(),
     defaults: {
@@ -109,6 +173,11 @@ export const POLICY_KINDS = {
       continuousDaysThreshold: 28,
       milestones: MILESTONE_DEFAULTS,
       formalProcedure: FORMAL_DEFAULTS,
+      returnToWork: RETURN_TO_WORK_DEFAULTS,
+      sickPay: SICK_PAY_DEFAULTS,
+      costPerDutyDay: COST_DEFAULTS,
+      financialYearStartMonth: 4,
+      triggerReviewWithinWorkingDays: 5,
     },
   },
 } as const;

@@ -1,0 +1,69 @@
+import type { Person } from '../people/people-types.js';
+import type { EffectivePolicy, PolicyService } from '../policies/policy-service.js';
+import type { IsoDate } from '../shared/dates.js';
+import type { WorkingDayCalendar } from '../shared/working-days.js';
+import type { AttendanceRepository } from './attendance-repository.js';
+import { attendanceScore, countedSpells, type BradfordResult, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
+import type { ProcedureRepository } from './procedure-repository.js';
+
+/** A person's score and triggers on a date, with the policy version that produced them. */
+export interface PersonScore {
+  bradford: BradfordResult;
+  triggers: Trigger[];
+  policyVersion: number;
+}
+
+/**
+ * Loads what the pure scoring rules need — the attendance policy in force, the case's
+ * disability decisions (ATT-7) — and scores one person or many. No access checks: callers
+ * are services that have already checked reach.
+ */
+export class AttendanceScoring {
+  constructor(
+    private readonly spells: AttendanceRepository,
+    private readonly cases: ProcedureRepository,
+    private readonly policies: PolicyService,
+    private readonly calendar: WorkingDayCalendar,
+  ) {}
+
+  /** The policy and case facts for scoring one person on `asOf`. */
+  async contextFor(person: Person, asOf: IsoDate): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
+    const [policy, decisions] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), this.cases.disabilityDecisions([person.id])]);
+    return { policy, context: this.context(person, policy, decisions.get(person.id) ?? []) };
+  }
+
+  /** One person's score on `asOf` from spells already loaded. */
+  async score(person: Person, spells: readonly ScoredSpell[], asOf: IsoDate): Promise<PersonScore & { context: ScoreContext }> {
+    const { context, policy } = await this.contextFor(person, asOf);
+    return { ...attendanceScore(spells, asOf, context), policyVersion: policy.version, context };
+  }
+
+  /**
+   * Everyone's score on `asOf` (ATT-15 … ATT-19): one read of the spells that can bear on
+   * the window, then the pure rules per person. People with no such spells score 0 and are
+   * left out of the result.
+   */
+  async sweep(people: readonly Person[], asOf: IsoDate, scope: { organisationId: string; unitId: string | null } | null): Promise<Map<string, PersonScore & { latestCountedStart: IsoDate | null }>> {
+    const out = new Map<string, PersonScore & { latestCountedStart: IsoDate | null }>();
+    if (people.length === 0) return out;
+    const byOrganisation = new Map<string, EffectivePolicy<'attendance'>>();
+    for (const organisationId of new Set(people.map((p) => p.organisationId))) byOrganisation.set(organisationId, await this.policies.inForce(organisationId, 'attendance', asOf));
+    const longest = Math.max(...[...byOrganisation.values()].map((p) => Math.max(p.content.bradfordWindowWeeks * 7, p.content.spellsWindowMonths * 31 + 1)));
+    const spells = await this.spells.scoringRows(scope, asOf, longest);
+    const decisions = await this.cases.disabilityDecisions([...spells.keys()]);
+    for (const person of people) {
+      const own = spells.get(person.id);
+      if (!own) continue;
+      const policy = byOrganisation.get(person.organisationId)!;
+      const context = this.context(person, policy, decisions.get(person.id) ?? []);
+      let latestCountedStart: IsoDate | null = null;
+      for (const s of countedSpells(own, context.disability)) if (latestCountedStart === null || s.startDate > latestCountedStart) latestCountedStart = s.startDate;
+      out.set(person.id, { ...attendanceScore(own, asOf, context), policyVersion: policy.version, latestCountedStart });
+    }
+    return out;
+  }
+
+  private context(person: Person, policy: EffectivePolicy<'attendance'>, disability: ScoreContext['disability']): ScoreContext {
+    return { serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content, disability };
+  }
+}

@@ -1,0 +1,404 @@
+import type { AuditService } from '../audit/audit-service.js';
+import type { PeopleService } from '../people/people-service.js';
+import type { Person } from '../people/people-types.js';
+import type { PolicyService } from '../policies/policy-service.js';
+import type { Clock } from '../shared/clock.js';
+import { toIsoDate, type IsoDate } from '../shared/dates.js';
+import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { RequestContext } from '../shared/request-context.js';
+import type { WorkingDayCalendar } from '../shared/working-days.js';
+import type { WorklistService } from '../worklist/worklist-service.js';
+import type { AttendanceRepository } from './attendance-repository.js';
+import type { AttendanceScoring } from './attendance-scoring.js';
+import { disabilityDiscounted, triggeredSince, type ScoreContext, type ScoredSpell } from './bradford.js';
+import {
+  appealDeadline,
+  appealDecisionDue,
+  checkMeetingDate,
+  checkPostponedDate,
+  checkReviewPeriod,
+  finalWarningExtensionAllowed,
+  stageMayStart,
+  warningState,
+  type FormalProcedurePolicy,
+  type Stage,
+  type StageRefusal,
+  type StepSoFar,
+} from './formal-procedure.js';
+import type { ProcedureRepository } from './procedure-repository.js';
+import {
+  STAGE_OUTCOMES,
+  type AppealInput,
+  type DisabilityDecisionInput,
+  type PostponementInput,
+  type ProcedureStepInput,
+  type StageInput,
+  type StageOutcomeInput,
+  type TriggerDecisionInput,
+} from './procedure-schemas.js';
+import { TRIGGER_REVIEW, type DisabilityDecision, type ProcedureStepRecord, type TriggerDecision } from './procedure-types.js';
+
+const PURPOSE = 'attendance-management';
+
+/** A step as the case page and the API show it: the record plus what follows from it on a date. */
+export type ProcedureStepView = Omit<ProcedureStepRecord, 'createdAt' | 'updatedAt' | 'recordedByUserId' | 'organisationId'> & {
+  recordedAt: string;
+  stage: Stage | null;
+  /** ATT-25 */
+  warning: ReturnType<typeof warningState>;
+  /** ATT-24: the appeal committee's written decision is due by this date. */
+  appealDecisionDue: IsoDate | null;
+  /** Which letters can be produced. */
+  letters: Array<'invitation' | 'outcome'>;
+};
+
+/** Everything about a person's attendance case beyond the spells. */
+export interface AttendanceCase {
+  person: Person;
+  asOf: IsoDate;
+  steps: ProcedureStepView[];
+  triggerDecisions: TriggerDecision[];
+  disabilityDecisions: DisabilityDecision[];
+  /** ATT-7: whether disability-related absence starting on `asOf` would be discounted. */
+  disabilityDiscountedNow: boolean;
+  policyVersion: number;
+}
+
+/** What a stage letter needs (ATT-21 … ATT-24; seed 003 §19.4, §19.8, §19.15, §21, §23). */
+export interface LetterModel {
+  kind: 'invitation' | 'outcome';
+  stage: Stage;
+  organisationName: string;
+  letterDate: IsoDate;
+  reference: string;
+  person: { name: string; staffNumber: string };
+  meeting: { date: IsoDate; time: string | null; location: string | null; chairName: string | null; postponedFrom: IsoDate | null };
+  ohReportRequestedOn: IsoDate | null;
+  noticeWorkingDays: number;
+  postponementWorkingDays: number;
+  outcome: string | null;
+  reviewEndDate: IsoDate | null;
+  warningLifeMonths: number;
+  isWarning: boolean;
+  appealDeadline: IsoDate | null;
+  appealWorkingDays: number;
+  notes: string | null;
+}
+
+const REFUSALS: Record<StageRefusal, (stage: Stage) => string> = {
+  'informal-action-first': () => 'Informal action must be recorded before a formal stage (ATT-20)',
+  'stage-awaiting-outcome': () => 'Record the outcome of the stage in progress before starting another',
+  'previous-stage-first': (stage) => `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason (seed 003 §19.1)`,
+  'previous-warning-not-live': (stage) =>
+    `Stage ${stage} follows a ${stage === 2 ? 'first written improvement notice' : 'second or extended final warning'} that still stands; to start at stage ${stage} give the reason (seed 003 §19.1)`,
+};
+
+/**
+ * The attendance procedure (ATT-18, ATT-20 … ATT-25) and the case decisions around it (ATT-7):
+ * informal action, stages 1–3 with their notice, outcomes, review periods, postponements and
+ * appeals; warnings and when they are disregarded; stage letters; trigger decisions.
+ */
+export class AttendanceProcedureService {
+  constructor(
+    private readonly repository: ProcedureRepository,
+    private readonly spells: AttendanceRepository,
+    private readonly people: PeopleService,
+    private readonly policies: PolicyService,
+    private readonly scoring: AttendanceScoring,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly calendar: WorkingDayCalendar,
+    private readonly worklist: WorklistService,
+  ) {}
+
+  /** The person's case on `asOf`: steps with their warnings, trigger and disability decisions. Audited as a read. */
+  async caseOf(ctx: RequestContext, personId: string, asOf: IsoDate): Promise<AttendanceCase> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const [records, triggerDecisions, spells, scored] = await Promise.all([
+      this.repository.steps(personId),
+      this.repository.triggerDecisions(personId, '9999-12-31'),
+      this.spells.forPerson(personId),
+      this.scoring.contextFor(person, asOf),
+    ]);
+    const steps = this.views(records, spells, asOf, scored.context, scored.policy.content.formalProcedure);
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-procedure', subjectPersonId: personId, purpose: PURPOSE, details: { steps: steps.length } });
+    return {
+      person,
+      asOf,
+      steps,
+      triggerDecisions,
+      disabilityDecisions: (await this.repository.disabilityDecisions([personId])).get(personId) ?? [],
+      disabilityDiscountedNow: disabilityDiscounted(asOf, scored.context.disability),
+      policyVersion: scored.policy.version,
+    };
+  }
+
+  /**
+   * Records informal action (ATT-20) or invites to a formal stage (ATT-21 … ATT-23): informal
+   * action first; the OH report requested first; stages in order unless the reason for
+   * starting later is given (§19.1); at least the policy's working days' notice.
+   */
+  async recordStep(ctx: RequestContext, personId: string, input: ProcedureStepInput): Promise<ProcedureStepView> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    const today = toIsoDate(this.clock.now());
+    const { context, policy } = await this.scoring.contextFor(person, today);
+    const rules = policy.content.formalProcedure;
+    const [earlier, spells] = await Promise.all([this.repository.steps(personId), this.spells.forPerson(personId)]);
+    const fields: FieldErrors = {};
+    const now = this.clock.now();
+    const record: ProcedureStepRecord = {
+      id: newId(),
+      personId,
+      organisationId: person.organisationId,
+      step: input.step,
+      actionDate: null,
+      ohReportRequestedOn: null,
+      invitationDate: null,
+      meetingDate: null,
+      meetingTime: null,
+      meetingLocation: null,
+      chairName: null,
+      originalMeetingDate: null,
+      postponementReason: null,
+      outcome: null,
+      outcomeDate: null,
+      reviewEndDate: null,
+      appealDeadline: null,
+      appealLodgedOn: null,
+      appealHeardOn: null,
+      appealOutcome: null,
+      appealDecidedOn: null,
+      notes: input.notes ?? null,
+      policyVersion: policy.version,
+      recordedByUserId: ctx.actor.userId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (input.step === 'informal-action') {
+      if (input.actionDate > today) fields.actionDate = 'The informal action date cannot be in the future';
+      record.actionDate = input.actionDate;
+    } else {
+      const stage = stageNumber(input.step);
+      this.checkStageStart(stage, input, this.views(earlier, spells, input.invitationDate, context, rules), fields);
+      this.checkInvitation(input, today, rules, fields);
+      Object.assign(record, {
+        ohReportRequestedOn: input.ohReportRequestedOn,
+        invitationDate: input.invitationDate,
+        meetingDate: input.meetingDate,
+        meetingTime: input.meetingTime,
+        meetingLocation: input.meetingLocation,
+        chairName: input.chairName,
+        notes: [input.outOfOrderReason ? `Started at stage ${stage}: ${input.outOfOrderReason}` : null, input.notes].filter(Boolean).join('\n\n') || null,
+      });
+      if (input.outcome) {
+        Object.assign(record, this.checkOutcome(stage, record, { outcome: input.outcome, outcomeDate: input.outcomeDate ?? '', reviewEndDate: input.reviewEndDate, notes: null }, earlier, today, rules, fields));
+      } else if (input.outcomeDate || input.reviewEndDate) {
+        fields.outcome = 'Choose the outcome that goes with the outcome date and review period';
+      }
+    }
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertStep(record, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'attendance-procedure', entityId: record.id, subjectPersonId: personId, purpose: PURPOSE, details: { step: record.step } }, trx);
+    });
+    return this.views([...earlier, record], spells, today, context, rules).at(-1)!;
+  }
+
+  /** Records the outcome of a stage meeting (ATT-21 … ATT-24): allowed outcomes, review period bounds, appeal deadline. */
+  async recordOutcome(ctx: RequestContext, stepId: string, input: StageOutcomeInput): Promise<ProcedureStepView> {
+    return this.changeStage(ctx, stepId, 'outcome', (stage, step, earlier, today, rules, fields) => {
+      if (step.outcome) fields.outcome = 'The outcome of this stage is already recorded';
+      return this.checkOutcome(stage, step, input, earlier, today, rules, fields);
+    });
+  }
+
+  /** ATT-24: postpones a stage meeting for the representative, within the policy's working days of the original date. */
+  async postpone(ctx: RequestContext, stepId: string, input: PostponementInput): Promise<ProcedureStepView> {
+    return this.changeStage(ctx, stepId, 'postponement', (_stage, step, _earlier, _today, rules, fields) => {
+      if (step.outcome) fields.meetingDate = 'The meeting has been held: its outcome is recorded';
+      const original = step.originalMeetingDate ?? step.meetingDate!;
+      const check = checkPostponedDate(original, input.meetingDate, this.calendar, rules);
+      if (input.meetingDate <= original) fields.meetingDate ??= `A postponed meeting is held after the original date (${original})`;
+      else if (!check.ok) fields.meetingDate ??= `A postponed meeting must be within ${rules.postponementWorkingDays} working days of the original date ${original}: the latest is ${check.latest} (ATT-24)`;
+      return { originalMeetingDate: original, meetingDate: input.meetingDate, meetingTime: input.meetingTime ?? step.meetingTime, postponementReason: input.reason };
+    });
+  }
+
+  /** ATT-24: records an appeal against a stage outcome, lodged by the deadline; the decision is due in writing within the policy's working days of the hearing. */
+  async recordAppeal(ctx: RequestContext, stepId: string, input: AppealInput): Promise<ProcedureStepView> {
+    return this.changeStage(ctx, stepId, 'appeal', (_stage, step, _earlier, today, _rules, fields) => {
+      if (!step.outcome || !step.outcomeDate || !step.appealDeadline) fields.lodgedOn = 'Record the outcome of the stage before an appeal against it';
+      else {
+        if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'An appeal is lodged after the outcome letter';
+        else if (input.lodgedOn > step.appealDeadline) fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
+      }
+      for (const [field, value] of [['lodgedOn', input.lodgedOn], ['heardOn', input.heardOn], ['decidedOn', input.decidedOn]] as const) {
+        if (value && value > today) fields[field] ??= 'This date cannot be in the future';
+      }
+      if (input.heardOn && input.heardOn < input.lodgedOn) fields.heardOn ??= 'The appeal is heard after it is lodged';
+      if (input.decidedOn && input.heardOn && input.decidedOn < input.heardOn) fields.decidedOn ??= 'The decision follows the hearing';
+      if (input.decidedOn && !input.heardOn) fields.heardOn ??= 'Give the date the appeal was heard';
+      return { appealLodgedOn: input.lodgedOn, appealHeardOn: input.heardOn, appealOutcome: input.outcome, appealDecidedOn: input.decidedOn };
+    });
+  }
+
+  /**
+   * Records what was decided about review triggers (ATT-18). A decision not to act must carry
+   * its rationale; the triggers named must actually be reached on that date. Completes the
+   * line manager's trigger review task.
+   */
+  async recordTriggerDecision(ctx: RequestContext, personId: string, input: TriggerDecisionInput): Promise<{ id: string }> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    if (input.asOf > toIsoDate(this.clock.now())) throw new ValidationError({ asOf: 'A decision is about triggers reached by today, not a future date' });
+    const { triggers } = await this.scoring.score(person, await this.spells.forPerson(personId), input.asOf);
+    const reached = new Set(triggers.map((t) => t.code));
+    const notReached = input.triggerCodes.filter((c) => !reached.has(c));
+    if (notReached.length) throw new ValidationError({ triggerCodes: `Not reached on ${input.asOf}: ${notReached.join(', ')}` });
+    const id = newId();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertTriggerDecision({ id, personId, organisationId: person.organisationId, asOf: input.asOf, decision: input.decision, triggerCodes: input.triggerCodes, rationale: input.rationale, decidedByUserId: ctx.actor.userId, createdAt: this.clock.now() }, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'trigger-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { decision: input.decision } }, trx);
+    });
+    await this.worklist.completeBySource(ctx, 'attendance-person', personId, TRIGGER_REVIEW, `Decision recorded: ${input.decision}`);
+    return { id };
+  }
+
+  /**
+   * ATT-7: records from when the person's disability-related absence is discounted or, once all
+   * reasonable adjustments have been made and attendance still cannot be maintained, counts.
+   */
+  async recordDisabilityDecision(ctx: RequestContext, personId: string, input: DisabilityDecisionInput): Promise<{ id: string }> {
+    const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    if (input.effectiveFrom < person.serviceStartDate) throw new ValidationError({ effectiveFrom: 'The decision cannot take effect before the person’s service start date' });
+    const id = newId();
+    const now = this.clock.now();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insertDisabilityDecision({ id, personId, organisationId: person.organisationId, effectiveFrom: input.effectiveFrom, discount: input.discount, rationale: input.rationale, decidedByUserId: ctx.actor.userId, createdAt: now }, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'disability-discount-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { discount: input.discount, effectiveFrom: input.effectiveFrom } }, trx);
+    });
+    return { id };
+  }
+
+  /** The content of a stage's invitation or outcome letter. Audited as a read. */
+  async letter(ctx: RequestContext, stepId: string, kind: 'invitation' | 'outcome'): Promise<LetterModel> {
+    const { step, person } = await this.stepInReach(ctx, stepId);
+    if (step.step === 'informal-action' || (kind === 'outcome' && !step.outcome)) throw new NotFoundError('letter');
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!);
+    const rules = policy.content.formalProcedure;
+    const stage = stageNumber(step.step);
+    const organisation = (await this.people.listOrganisations()).find((o) => o.id === person.organisationId);
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-letter', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE, details: { kind } });
+    return {
+      kind,
+      stage,
+      organisationName: organisation?.name ?? '',
+      letterDate: kind === 'invitation' ? step.invitationDate! : step.outcomeDate!,
+      reference: `${step.step.toUpperCase()}-${step.id.slice(0, 8).toUpperCase()}`,
+      person: { name: `${person.givenName} ${person.familyName}`, staffNumber: person.staffNumber },
+      meeting: { date: step.meetingDate!, time: step.meetingTime, location: step.meetingLocation, chairName: step.chairName, postponedFrom: step.originalMeetingDate },
+      ohReportRequestedOn: step.ohReportRequestedOn,
+      noticeWorkingDays: rules.meetingNoticeWorkingDays,
+      postponementWorkingDays: rules.postponementWorkingDays,
+      outcome: step.outcome,
+      reviewEndDate: step.reviewEndDate,
+      warningLifeMonths: rules.warningLifeMonths,
+      isWarning: warningState({ outcome: step.outcome, outcomeDate: step.outcomeDate, appealOutcome: null, restartDates: [], asOf: step.outcomeDate ?? step.meetingDate!, policy: rules }).kind === 'warning',
+      appealDeadline: step.appealDeadline,
+      appealWorkingDays: stage === 3 ? rules.appealStage3WorkingDays : rules.appealWarningWorkingDays,
+      notes: kind === 'outcome' ? step.notes : null,
+    };
+  }
+
+  /** The people among `personIds` whose triggers were decided on or after `since` (ATT-18), with the latest date. */
+  async decidedSince(personIds: readonly string[], since: IsoDate): Promise<Map<string, IsoDate>> {
+    return this.repository.latestTriggerDecisionDates(personIds, since);
+  }
+
+  private async changeStage(
+    ctx: RequestContext,
+    stepId: string,
+    what: string,
+    decide: (stage: Stage, step: ProcedureStepRecord, earlier: ProcedureStepRecord[], today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors) => Partial<ProcedureStepRecord>,
+  ): Promise<ProcedureStepView> {
+    const { step, person } = await this.stepInReach(ctx, stepId);
+    if (step.step === 'informal-action') throw new ValidationError({ step: 'Informal action has no meeting, outcome or appeal' });
+    const today = toIsoDate(this.clock.now());
+    const { context, policy } = await this.scoring.contextFor(person, today);
+    const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content.formalProcedure;
+    const [all, spells] = await Promise.all([this.repository.steps(person.id), this.spells.forPerson(person.id)]);
+    const fields: FieldErrors = {};
+    const changes = decide(stageNumber(step.step), step, all.filter((s) => s.id !== step.id), today, rules, fields);
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    const now = this.clock.now();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.updateStep(step.id, changes, now, trx);
+      await this.audit.record(ctx, { action: 'update', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE, details: { change: what } }, trx);
+    });
+    const updated = all.map((s) => (s.id === step.id ? { ...s, ...changes, updatedAt: now } : s));
+    return this.views(updated, spells, today, context, policy.content.formalProcedure).find((v) => v.id === step.id)!;
+  }
+
+  private checkStageStart(stage: Stage, input: StageInput, sofar: ProcedureStepView[], fields: FieldErrors): void {
+    const allowed = stageMayStart(stage, sofar.map<StepSoFar>((s) => ({ step: s.step, outcome: s.outcome, warningLive: s.warning.kind === 'warning' && s.warning.live })));
+    if (allowed.ok) return;
+    const skippable = allowed.reason === 'previous-stage-first' || allowed.reason === 'previous-warning-not-live';
+    if (skippable && input.outOfOrderReason && input.outOfOrderReason.length >= 10) return;
+    fields.step = REFUSALS[allowed.reason](stage);
+  }
+
+  private checkInvitation(input: StageInput, today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): void {
+    if (!input.ohReportRequestedOn) fields.ohReportRequestedOn = 'Request an OH report on the person’s health before a formal stage, and give the date (ATT-20, §19.3)';
+    else if (input.ohReportRequestedOn > input.invitationDate) fields.ohReportRequestedOn = 'The OH report is requested before the invitation is sent (ATT-20)';
+    else if (input.ohReportRequestedOn > today) fields.ohReportRequestedOn = 'This date cannot be in the future';
+    const notice = checkMeetingDate(input.invitationDate, input.meetingDate, this.calendar, rules);
+    if (!notice.ok) {
+      fields.meetingDate = `The meeting must give at least ${rules.meetingNoticeWorkingDays} working days' notice: the earliest date for an invitation given on ${input.invitationDate} is ${notice.earliest} (ATT-21)`;
+    }
+  }
+
+  private checkOutcome(stage: Stage, step: ProcedureStepRecord, input: StageOutcomeInput, earlier: readonly ProcedureStepRecord[], today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): Partial<ProcedureStepRecord> {
+    const allowed: readonly string[] = STAGE_OUTCOMES[step.step as keyof typeof STAGE_OUTCOMES];
+    if (!allowed.includes(input.outcome)) fields.outcome ??= `Stage ${stage} outcomes are: ${allowed.join(', ')}`;
+    if (input.outcome === 'final-warning-extended' && !finalWarningExtensionAllowed(earlier)) fields.outcome ??= 'A final warning can be extended once only (ATT-23)';
+    if (!input.outcomeDate) fields.outcomeDate ??= 'Give the date the outcome letter was sent';
+    else if (input.outcomeDate < step.meetingDate!) fields.outcomeDate ??= 'The outcome follows the meeting';
+    else if (input.outcomeDate > today) fields.outcomeDate ??= 'The outcome date cannot be in the future';
+    if (input.reviewEndDate) {
+      const review = checkReviewPeriod(stage, step.meetingDate!, input.reviewEndDate, rules);
+      if (!review.ok) fields.reviewEndDate = `The review period must end between ${review.earliest} and ${review.latest}`;
+    }
+    return {
+      outcome: input.outcome,
+      outcomeDate: input.outcomeDate || null,
+      reviewEndDate: input.reviewEndDate,
+      appealDeadline: input.outcomeDate ? appealDeadline(stage, input.outcomeDate, this.calendar, rules) : null,
+      ...(input.notes ? { notes: [step.notes, input.notes].filter(Boolean).join('\n\n') } : {}),
+    };
+  }
+
+  private views(records: readonly ProcedureStepRecord[], spells: readonly ScoredSpell[], asOf: IsoDate, context: ScoreContext, rules: FormalProcedurePolicy): ProcedureStepView[] {
+    return records.map((r) => {
+      const { createdAt, updatedAt: _u, recordedByUserId: _r, organisationId: _o, ...rest } = r;
+      const restartDates = r.outcomeDate ? triggeredSince(spells, r.outcomeDate, asOf, context) : [];
+      return {
+        ...rest,
+        recordedAt: createdAt.toISOString(),
+        stage: r.step === 'informal-action' ? null : stageNumber(r.step),
+        warning: warningState({ outcome: r.outcome, outcomeDate: r.outcomeDate, appealOutcome: r.appealOutcome, restartDates, asOf, policy: rules }),
+        appealDecisionDue: r.appealHeardOn ? appealDecisionDue(r.appealHeardOn, this.calendar, rules) : null,
+        letters: r.step === 'informal-action' ? [] : r.outcome ? ['invitation', 'outcome'] : ['invitation'],
+      };
+    });
+  }
+
+  private async stepInReach(ctx: RequestContext, stepId: string): Promise<{ step: ProcedureStepRecord; person: Person }> {
+    const step = await this.repository.findStep(stepId);
+    if (!step) throw new NotFoundError('procedure step');
+    return { step, person: await this.people.getPerson(ctx, step.personId, PURPOSE, 'procedure step') };
+  }
+}
+
+function stageNumber(step: ProcedureStepRecord['step']): Stage {
+  return Number(step.slice(-1)) as Stage;
+}
