@@ -21,6 +21,7 @@ import { attendanceRoutes } from './attendance/attendance-routes.js';
 import { attendancePages } from './attendance/attendance-pages.js';
 import { attendanceReportRoutes } from './attendance/report-routes.js';
 import { procedureRoutes } from './attendance/procedure-routes.js';
+import { procedurePages } from './attendance/procedure-pages.js';
 import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
 import type { Clock } from './shared/clock.js';
@@ -79,6 +80,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...attendancePages(deps));
   registry.add(...attendanceReportRoutes(deps));
   registry.add(...procedureRoutes(deps));
+  registry.add(...procedurePages(deps));
   registry.add(...worklistRoutes(deps));
   return registry;
 }

@@ -22,6 +22,7 @@ import { AttendanceScoring } from './attendance/attendance-scoring.js';
 import { ProcedureRepository } from './attendance/procedure-repository.js';
 import { AttendanceProcedureService } from './attendance/procedure-service.js';
 import { AttendanceReportService } from './attendance/attendance-report-service.js';
+import { TASKS_COMPLETED_BY_FORM } from './attendance/procedure-types.js';
 import { WorklistRepository } from './worklist/worklist-repository.js';
 import { WorklistService } from './worklist/worklist-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
@@ -79,7 +80,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const worklist = new WorklistService(new WorklistRepository(db), audit, clock);
+  const worklist = new WorklistService(new WorklistRepository(db), audit, clock, new Set(TASKS_COMPLETED_BY_FORM));
   const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
   const procedureRepository = new ProcedureRepository(db);

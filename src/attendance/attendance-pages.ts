@@ -53,6 +53,7 @@ function interviewFromForm(body: Record<string, unknown>): Record<string, unknow
     flexibleWorkingDiscussed: yes('flexibleWorkingDiscussed'),
     strategy: text('strategy') ?? 'none',
     strategyReviewDate: text('strategyReviewDate'),
+    strategyEndDate: text('strategyEndDate'),
     notes: text('notes'),
   };
 }
@@ -76,6 +77,9 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       milestones: summary.milestones.map((m) => ({ ...m, name: req.t(`milestones.${m.code}`), overdue: m.status === 'overdue' })),
       triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
       canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role),
+      canDecideTriggers: roleMayUse(policies.attendanceProcedure, ctx.actor.role) && ctx.actor.personId !== personId,
+      canExtendSickPay: roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && ctx.actor.personId !== personId,
+      sickPay: summary.sickPay ? { ...summary.sickPay, bandName: req.t(`sickPay.${summary.sickPay.band}`) } : null,
       isSelf: ctx.actor.personId === personId,
     };
   };
@@ -104,6 +108,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       factors: WORKPLACE_FACTORS.map((f) => ({ value: f, text: req.t(`rtw.factors.${f}`) })),
       recurrence: RECURRENCE.map((r) => ({ value: r, text: req.t(`rtw.recurrence.${r}`) })),
       strategies: STRATEGIES.map((s) => ({ value: s, text: req.t(`rtw.strategies.${s}`) })),
+      yesNoItems: [{ value: 'yes', text: req.t('rtw.yes') }, { value: 'no', text: req.t('rtw.no') }],
       yesNo: ['fitForFullDuties', 'attendanceExpectationsDiscussed', 'certificationComplete', 'disabilityRelated', 'pregnancyRelated', 'notifiedFirstDayOfSickness', 'notifiedFirstDayOfFitness', 'flexibleWorkingDiscussed'].map((name) => ({ name, label: req.t(`rtw.questions.${name}`) })),
     };
   };

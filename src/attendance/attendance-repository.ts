@@ -222,15 +222,15 @@ export class AttendanceRepository {
     });
   }
 
-  /** Return-to-work strategies (ATT-14) whose duties end on or after `since`, with the first day back. */
-  async runningStrategies(since: string): Promise<Array<{ id: string; personId: string; strategy: 'recuperative' | 'restricted'; returnDate: string; reviewDate: string | null; endDate: string | null }>> {
+  /** Return-to-work strategies (ATT-14) whose duties end on or after `since`, with the absence's last day. */
+  async runningStrategies(since: string): Promise<Array<{ id: string; personId: string; strategy: 'recuperative' | 'restricted'; lastDayOfAbsence: string; reviewDate: string | null; endDate: string | null }>> {
     const rows = await this.db('return_to_work_interviews as i')
       .join('absence_spells as s', 's.id', 'i.absence_id')
       .whereNot('i.strategy', 'none')
       .whereNull('s.deleted_at')
       .where('i.strategy_end_date', '>=', since)
       .select('i.id', 'i.person_id', 'i.strategy', 'i.interview_date', 'i.strategy_review_date', 'i.strategy_end_date', 's.end_date');
-    return rows.map((r) => ({ id: r.id, personId: r.person_id, strategy: r.strategy, returnDate: addDays(r.end_date, 1), reviewDate: r.strategy_review_date ?? null, endDate: r.strategy_end_date ?? null }));
+    return rows.map((r) => ({ id: r.id, personId: r.person_id, strategy: r.strategy, lastDayOfAbsence: r.end_date, reviewDate: r.strategy_review_date ?? null, endDate: r.strategy_end_date ?? null }));
   }
 
   async softDelete(id: string, byUserId: string, reason: string, now: Date, trx: Knex.Transaction): Promise<void> {

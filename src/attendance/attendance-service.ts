@@ -169,7 +169,7 @@ export class AttendanceService {
     const interview: TaskSpec[] = [];
     if (returned) {
       const due = returnToWorkDue(spell.endDate!, person.workingPattern, this.calendar, policy.content.milestones.returnToWorkWithinWorkingDays);
-      interview.push({ ...base, code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, assignee: manager });
+      interview.push({ ...base, code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, overdueAfter: due.overdueAfter, assignee: manager });
     }
     const recentlyReturned = returned && daysBetween(spell.endDate!, asOf) <= 30;
     await this.worklist.sync('absence-spell', spell.id, { keep: [...specs, ...interview], create: current ? specs : recentlyReturned ? interview : [] });
@@ -213,7 +213,7 @@ export class AttendanceService {
     if (input.interviewDate > toIsoDate(this.clock.now())) fields.interviewDate ??= 'The interview date cannot be in the future';
     if (await this.repository.interviewFor(absenceId)) fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
     const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
-    const returnDate = spell.endDate ? returnToWorkDue(spell.endDate, person.workingPattern, this.calendar, 0).dueDate : input.interviewDate;
+    const returnDate = spell.endDate ? this.firstDayBack(spell.endDate, person) : input.interviewDate;
     Object.assign(fields, { ...checkStrategyDates({ strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate, policy: policy.content.returnToWork }), ...fields });
     if (Object.keys(fields).length) throw new ValidationError(fields);
     const now = this.clock.now();
@@ -255,6 +255,11 @@ export class AttendanceService {
     await this.worklist.completeBySource(ctx, 'absence-spell', absenceId, 'return-to-work-interview', 'Interview recorded');
     await this.syncDutiesTasks({ id, strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate }, person, toIsoDate(now));
     return { id };
+  }
+
+  /** ATT-13: the person's first rostered day after the last day of absence. */
+  private firstDayBack(lastDayOfAbsence: IsoDate, person: Person): IsoDate {
+    return returnToWorkDue(lastDayOfAbsence, person.workingPattern, this.calendar, 0).dueDate;
   }
 
   /**
@@ -380,7 +385,7 @@ export class AttendanceService {
     }
     for (const strategy of strategies) {
       const person = people.get(strategy.personId);
-      if (person) await this.syncDutiesTasks(strategy, person, asOf);
+      if (person) await this.syncDutiesTasks({ ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) }, person, asOf);
     }
     const triggerReviews = await this.triggerReviews(asOf);
     const periods = new Map<string, number>();

@@ -72,6 +72,7 @@ export interface LetterModel {
   organisationName: string;
   letterDate: IsoDate;
   reference: string;
+  personId: string;
   person: { name: string; staffNumber: string };
   meeting: { date: IsoDate; time: string | null; location: string | null; chairName: string | null; postponedFrom: IsoDate | null };
   ohReportRequestedOn: IsoDate | null;
@@ -280,6 +281,29 @@ export class AttendanceProcedureService {
     return { id };
   }
 
+  /**
+   * One step for a form about it, with what the form should say: the latest date a postponed
+   * meeting may be held (ATT-24) and the review period's bounds (ATT-21, ATT-22).
+   */
+  async stepOf(ctx: RequestContext, stepId: string): Promise<{ step: ProcedureStepView; person: Person; latestPostponedDate: IsoDate | null; reviewBounds: { earliest: IsoDate; latest: IsoDate } | null }> {
+    const { step, person } = await this.stepInReach(ctx, stepId);
+    const today = toIsoDate(this.clock.now());
+    const { context, policy } = await this.scoring.contextFor(person, today);
+    const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate ?? today)).content.formalProcedure;
+    const [view] = this.views([step], await this.spells.forPerson(person.id), today, context, policy.content.formalProcedure);
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE });
+    const stage = step.step === 'informal-action' ? null : stageNumber(step.step);
+    const original = step.originalMeetingDate ?? step.meetingDate;
+    const latest = stage && original ? checkPostponedDate(original, '9999-12-31', this.calendar, rules) : null;
+    const bounds = stage && stage < 3 && step.meetingDate ? checkReviewPeriod(stage, step.meetingDate, '0000-01-01', rules) : null;
+    return {
+      step: view!,
+      person,
+      latestPostponedDate: latest && !latest.ok ? (latest.latest ?? null) : null,
+      reviewBounds: bounds && !bounds.ok && bounds.earliest && bounds.latest ? { earliest: bounds.earliest, latest: bounds.latest } : null,
+    };
+  }
+
   /** The content of a stage's invitation or outcome letter. Audited as a read. */
   async letter(ctx: RequestContext, stepId: string, kind: 'invitation' | 'outcome'): Promise<LetterModel> {
     const { step, person } = await this.stepInReach(ctx, stepId);
@@ -295,6 +319,7 @@ export class AttendanceProcedureService {
       organisationName: organisation?.name ?? '',
       letterDate: kind === 'invitation' ? step.invitationDate! : step.outcomeDate!,
       reference: `${step.step.toUpperCase()}-${step.id.slice(0, 8).toUpperCase()}`,
+      personId: person.id,
       person: { name: `${person.givenName} ${person.familyName}`, staffNumber: person.staffNumber },
       meeting: { date: step.meetingDate!, time: step.meetingTime, location: step.meetingLocation, chairName: step.chairName, postponedFrom: step.originalMeetingDate },
       ohReportRequestedOn: step.ohReportRequestedOn,

@@ -4,6 +4,9 @@ import type { TriggerCode } from './bradford.js';
 /** The worklist code of the ATT-18 review a newly reached trigger asks of the line manager. */
 export const TRIGGER_REVIEW = 'trigger-review';
 
+/** Worklist tasks done by recording the work itself: the interview form (ATT-13), the trigger decision (ATT-18). */
+export const TASKS_COMPLETED_BY_FORM = ['return-to-work-interview', TRIGGER_REVIEW] as const;
+
 export type ProcedureStepKind = 'informal-action' | 'stage-1' | 'stage-2' | 'stage-3';
 export type AppealOutcome = 'upheld' | 'dismissed' | 'varied';
 

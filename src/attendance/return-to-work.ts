@@ -15,26 +15,26 @@ export const returnToWorkSchema = z
   .object({
     interviewDate: isoDate,
     /** Fit, fully recovered and able to undertake the full range of duties. */
-    fitForFullDuties: z.boolean(),
+    fitForFullDuties: z.boolean({ error: 'Say whether they are fit for the full range of duties' }),
     /** Reasonable adjustments considered (e.g. for a disability). */
     adjustments: z.string().trim().max(2000).nullable().default(null),
     /** The reason for absence discussed and the possibility of it recurring. */
-    recurrenceLikelihood: z.enum(RECURRENCE),
+    recurrenceLikelihood: z.enum(RECURRENCE, { error: 'Choose how likely the absence is to happen again' }),
     /** Reminded of the need for good attendance and the effect of sickness on the service. */
-    attendanceExpectationsDiscussed: z.boolean(),
+    attendanceExpectationsDiscussed: z.boolean({ error: 'Say whether they were reminded of the need for good attendance' }),
     /** Self-certification certified / the absence fully covered by certificates (§13.7). */
-    certificationComplete: z.boolean(),
+    certificationComplete: z.boolean({ error: 'Say whether the whole absence is covered by certificates' }),
     /** Stress, hazards, bullying or harassment, shortages, job design and size… */
     workplaceFactors: z.array(z.enum(WORKPLACE_FACTORS)).max(WORKPLACE_FACTORS.length).default([]),
     workplaceNotes: z.string().trim().max(2000).nullable().default(null),
     /** §13.6: recorded on the interview form as on the absence. */
-    disabilityRelated: z.boolean(),
-    pregnancyRelated: z.boolean(),
+    disabilityRelated: z.boolean({ error: 'Say whether the absence was disability-related' }),
+    pregnancyRelated: z.boolean({ error: 'Say whether the absence was pregnancy-related' }),
     /** §13.10 compliance measures. */
-    notifiedFirstDayOfSickness: z.boolean(),
-    notifiedFirstDayOfFitness: z.boolean(),
+    notifiedFirstDayOfSickness: z.boolean({ error: 'Say whether they notified their manager on the first day of sickness' }),
+    notifiedFirstDayOfFitness: z.boolean({ error: 'Say whether they notified their manager on the first day of fitness' }),
     /** §13.4: flexible working, time off for dependants and other provisions drawn to attention. */
-    flexibleWorkingDiscussed: z.boolean(),
+    flexibleWorkingDiscussed: z.boolean({ error: 'Say whether flexible working and time off for dependants were mentioned' }),
     strategy: z.enum(STRATEGIES).default('none'),
     strategyReviewDate: isoDate.nullable().default(null),
     /** ATT-14: when the recuperative or restricted duties are planned to end. */

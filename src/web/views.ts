@@ -22,7 +22,8 @@ export function configureViews(app: Express, viewsDir: string): void {
         return t ? t(key, options.hash) : key;
       },
       eq: (a: unknown, b: unknown) => a === b,
-      includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+      /** A checkbox's value among those submitted: a list, or a single value when only one was ticked. */
+      includes: (list: unknown, item: unknown) => (Array.isArray(list) ? list.includes(item) : list === item),
       or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
       and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
       not: (a: unknown) => !a,
@@ -47,6 +48,10 @@ export function configureViews(app: Express, viewsDir: string): void {
       /** {{#each (array "a" "b")}}: a literal list. */
       array: (...args: unknown[]) => args.slice(0, -1),
       concat: (...args: unknown[]) => args.slice(0, -1).join(''),
+      /** {{obj value="a" text="A"}}: a literal object (for radios built in the template). */
+      obj: (options: HelperOptions) => ({ ...options.hash }),
+      /** {{map list "code" "name"}}: a list as radio or checkbox items ({ value, text }). */
+      map: (list: unknown, valueKey: string, textKey: string) => (Array.isArray(list) ? list.map((x: Record<string, unknown>) => ({ value: x[valueKey], text: x[textKey] })) : []),
     },
   });
   app.engine('.hbs', hbs.engine);

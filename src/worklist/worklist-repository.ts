@@ -14,6 +14,7 @@ function toTask(row: Record<string, unknown>): Task {
     sequence: Number(row.sequence),
     rule: (row.rule as string | null) ?? null,
     dueDate: row.due_date as string,
+    overdueAfter: (row.overdue_after as string | null) ?? null,
     assigneePersonId: (row.assignee_person_id as string | null) ?? null,
     assigneeRole: (row.assignee_role as string | null) ?? null,
     status: row.status as Task['status'],
@@ -44,6 +45,7 @@ export class WorklistRepository {
       sequence: s.sequence,
       rule: s.rule,
       due_date: s.dueDate,
+      overdue_after: s.overdueAfter ?? null,
       assignee_person_id: 'personId' in s.assignee ? s.assignee.personId : null,
       assignee_role: 'role' in s.assignee ? s.assignee.role : null,
       status: 'open',
@@ -90,9 +92,15 @@ export class WorklistRepository {
     return (await q).map(toTask);
   }
 
-  /** Open tasks from one kind of source that were due before `date`, oldest first. */
+  /** Open tasks from one kind of source that were overdue before `date` (past their due date, or their later overdue date), oldest first. */
   async overdue(sourceType: string, date: string, limit: number): Promise<Task[]> {
-    return (await this.db('tasks').where({ status: 'open', source_type: sourceType }).where('due_date', '<', date).orderBy('due_date').limit(limit)).map(toTask);
+    const rows = await this.db('tasks')
+      .where({ status: 'open', source_type: sourceType })
+      .where('due_date', '<', date)
+      .andWhere((w) => w.whereNull('overdue_after').orWhere('overdue_after', '<', date))
+      .orderBy('due_date')
+      .limit(limit);
+    return rows.map(toTask);
   }
 
   async complete(id: string, byUserId: string, note: string | null, now: Date): Promise<boolean> {

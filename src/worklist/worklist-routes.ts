@@ -8,7 +8,7 @@ import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
-import type { Task } from './worklist-types.js';
+import { deadlineOf, type Task } from './worklist-types.js';
 
 const taskParam = z.object({ id: z.uuid() }).strict();
 const completeBody = z.object({ note: z.string().trim().max(2000).nullable().optional() }).strict();
@@ -23,6 +23,7 @@ const taskResponse = z.object({
   sequence: z.number(),
   rule: z.string().nullable(),
   dueDate: z.string(),
+  overdueAfter: z.string().nullable().describe('When set, overdue only after this date'),
   status: z.enum(['open', 'completed', 'cancelled']),
   escalationLevel: z.number(),
 });
@@ -37,9 +38,18 @@ function taskJson(task: Task) {
     sequence: task.sequence,
     rule: task.rule,
     dueDate: task.dueDate,
+    overdueAfter: task.overdueAfter,
     status: task.status,
     escalationLevel: task.escalationLevel,
   };
+}
+
+/** Where a task's work is done: its form, or the person's attendance. */
+function taskLink(t: Task): string | null {
+  if (t.code === 'return-to-work-interview') return `/absences/${t.sourceId}/return-to-work`;
+  if (t.code === 'trigger-review') return `/people/${t.subjectPersonId}/attendance/trigger-decision`;
+  if (t.code.startsWith('sick-pay-')) return `/people/${t.subjectPersonId}/attendance`;
+  return ['absence-spell', 'return-to-work-interview', 'attendance-person'].includes(t.sourceType) ? `/people/${t.subjectPersonId}/attendance` : null;
 }
 
 /** The worklist: what is due for me (and my queue), and completing it. */
@@ -56,11 +66,12 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
         ...taskJson(t),
         name: req.t(`milestones.${t.code}`),
         personName: names.get(t.subjectPersonId),
-        overdue: t.dueDate < today,
+        overdue: deadlineOf(t) < today,
         escalated: t.escalationLevel > 0,
-        link: t.code === 'return-to-work-interview' ? `/absences/${t.sourceId}/return-to-work` : t.sourceType === 'absence-spell' ? `/people/${t.subjectPersonId}/attendance` : null,
+        link: taskLink(t),
+        byForm: worklist.completedByForm(t.code),
       })),
-      overdueCount: tasks.filter((t) => t.dueDate < today).length,
+      overdueCount: tasks.filter((t) => deadlineOf(t) < today).length,
     };
   };
 

@@ -1,11 +1,11 @@
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
-import { NotFoundError } from '../shared/errors.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistRepository } from './worklist-repository.js';
-import type { Task, TaskSpec } from './worklist-types.js';
+import { deadlineOf, type Task, type TaskSpec } from './worklist-types.js';
 
 /** Roles whose shared queue a role-assigned task may sit in. */
 const QUEUE_ROLES = new Set(['oh-administrator', 'oh-clinician', 'hr-manager']);
@@ -20,7 +20,14 @@ export class WorklistService {
     private readonly repository: WorklistRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** Tasks completed only by recording the work itself (the interview form, the trigger decision), never with a note. */
+    private readonly completedByTheirForm: ReadonlySet<string> = new Set(),
   ) {}
+
+  /** Whether a task is done by its own form rather than with a note. */
+  completedByForm(code: string): boolean {
+    return this.completedByTheirForm.has(code);
+  }
 
   /**
    * Brings a source's tasks in line: creates those in `create` that do not exist yet, and
@@ -46,6 +53,7 @@ export class WorklistService {
   async complete(ctx: RequestContext, taskId: string, note: string | null): Promise<Task> {
     const task = await this.repository.find(taskId);
     if (!task || task.status !== 'open' || !this.isOnListOf(ctx, task)) throw new NotFoundError('task');
+    if (this.completedByTheirForm.has(task.code)) throw new ConflictError('task-needs-its-form', 'This task is completed by recording the work itself (the interview or the decision), not with a note.');
     await this.repository.complete(taskId, ctx.actor.userId, note, this.clock.now());
     await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: taskId, subjectPersonId: task.subjectPersonId, purpose: task.sourceType, details: { completed: task.code } });
     return (await this.repository.find(taskId))!;
@@ -78,7 +86,7 @@ export class WorklistService {
     const now = this.clock.now();
     const { asOf, calendar, nextUp } = input;
     for (const task of await this.repository.overdue(input.sourceType, asOf, 5_000)) {
-      const late = calendar.workingDaysBetween(task.dueDate, asOf);
+      const late = calendar.workingDaysBetween(deadlineOf(task), asOf);
       if (late <= (await input.afterWorkingDays(task.organisationId)) * (task.escalationLevel + 1)) continue;
       if (!task.assigneePersonId) continue;
       const manager = await nextUp(task.assigneePersonId);

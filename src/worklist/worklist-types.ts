@@ -9,6 +9,8 @@ export interface Task {
   sequence: number;
   rule: string | null;
   dueDate: string;
+  /** When set, the task is overdue only after this date rather than after its due date. */
+  overdueAfter: string | null;
   assigneePersonId: string | null;
   assigneeRole: string | null;
   status: 'open' | 'completed' | 'cancelled';
@@ -31,5 +33,12 @@ export interface TaskSpec {
   sequence: number;
   rule: string | null;
   dueDate: string;
+  /** The last day before the task counts as overdue, when later than its due date. */
+  overdueAfter?: string;
   assignee: { personId: string } | { role: string };
+}
+
+/** The last day a task can be done before it is overdue. */
+export function deadlineOf(task: Pick<Task, 'dueDate' | 'overdueAfter'>): string {
+  return task.overdueAfter ?? task.dueDate;
 }

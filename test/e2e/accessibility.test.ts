@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { accessibilityProblems, launchChromium, listProblems, watchConsole } from './support/browser.js';
-import { startDemoServer, type DemoServer } from './support/demo-server.js';
+import { accessibilityProblems, listProblems, watchConsole } from './support/browser.js';
+import { useDemoBrowser } from './support/demo-browser.js';
 import { signInThroughTheForms, submitCredentials, submitWith } from './support/sign-in.js';
 
 /**
@@ -11,38 +11,23 @@ import { signInThroughTheForms, submitCredentials, submitWith } from './support/
  * every page in its navigation is scanned; serious or critical violations fail.
  */
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await startDemoServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = useDemoBrowser();
 
   /**
    * A fresh browser profile (no cookies, CSP enforced) for each journey, closed whatever
    * happens. Every page visited must also keep to the Content-Security-Policy.
    */
   async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
-    const context: BrowserContext = await browser.newContext();
-    try {
-      const page = await context.newPage();
+    await demo.withPage(async (page) => {
       const seen = watchConsole(page);
       await run(page);
       expect(seen.csp, `CSP reports other than the NHS web fonts:\n${listProblems(seen.csp)}`).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }
 
   /** Loads a path, requiring a successful response, and returns axe's blocking violations ('' for none). */
   async function visitAndScan(page: Page, path: string): Promise<string> {
-    const response = await page.goto(`${server.baseUrl}${path}`);
+    const response = await page.goto(`${demo.server.baseUrl}${path}`);
     expect(response?.status(), `GET ${path}`).toBe(200);
     return accessibilityProblems(page, path);
   }
@@ -62,7 +47,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   for (const account of DEMO_ACCOUNTS) {
     it(`when ${account.email} (${account.role}${account.mfa ? ', with MFA' : ''}) signs in, then home, every page in the navigation, the account page and the first record and form they link to pass axe`, async () => {
       await withPage(async (page) => {
-        await signInThroughTheForms(page, server.baseUrl, account);
+        await signInThroughTheForms(page, demo.server.baseUrl, account);
         await expect.poll(() => page.locator('h1').textContent()).toContain('Welcome');
 
         const problems = [await accessibilityProblems(page, '/ (home)')];
@@ -94,7 +79,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
 
   it('when the sign-in page is shown, then it passes axe', async () => {
     await withPage(async (page) => {
-      await page.goto(`${server.baseUrl}/`);
+      await page.goto(`${demo.server.baseUrl}/`);
       await page.waitForURL((url) => url.pathname === '/login');
       expect(await page.locator('h1').textContent()).toContain('Sign in');
       expect(await accessibilityProblems(page, '/login')).toBe('');
@@ -104,7 +89,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   it('when a user who needs MFA has given their password, then the MFA page passes axe', async () => {
     const account = DEMO_ACCOUNTS.find((a) => a.mfa)!;
     await withPage(async (page) => {
-      await page.goto(`${server.baseUrl}/login`);
+      await page.goto(`${demo.server.baseUrl}/login`);
       await submitCredentials(page, account.email);
       await page.waitForURL((url) => url.pathname === '/login/mfa');
       expect(await page.locator('#code').count()).toBe(1);
@@ -114,12 +99,12 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
 
   it('when an address does not exist, then the not-found page passes axe, signed out and signed in', async () => {
     await withPage(async (page) => {
-      const signedOut = await page.goto(`${server.baseUrl}/no-such-page`);
+      const signedOut = await page.goto(`${demo.server.baseUrl}/no-such-page`);
       expect(signedOut?.status()).toBe(404);
       const problems = [await accessibilityProblems(page, '/no-such-page (signed out)')];
 
-      await signInThroughTheForms(page, server.baseUrl, DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && !a.mfa)!);
-      const signedIn = await page.goto(`${server.baseUrl}/no-such-page`);
+      await signInThroughTheForms(page, demo.server.baseUrl, DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && !a.mfa)!);
+      const signedIn = await page.goto(`${demo.server.baseUrl}/no-such-page`);
       expect(signedIn?.status()).toBe(404);
       problems.push(await accessibilityProblems(page, '/no-such-page (signed in)'));
       expect(problems.filter(Boolean).join('\n\n')).toBe('');
@@ -128,7 +113,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
 
   it('when the sign-in form is sent empty, then it comes back with an error summary linking to the fields, and passes axe', async () => {
     await withPage(async (page) => {
-      await page.goto(`${server.baseUrl}/login`);
+      await page.goto(`${demo.server.baseUrl}/login`);
       const response = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login');
       await submitWith(page, page.locator('form[action="/login"] button[type="submit"]'));
       expect((await response).status()).toBe(422);

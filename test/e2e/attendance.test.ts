@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { readBoolean, readJson } from '../../src/db/knex.js';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { accessibilityProblems, launchChromium } from './support/browser.js';
-import { startDemoServer, type DemoServer } from './support/demo-server.js';
-import { signInThroughTheForms, submitWith } from './support/sign-in.js';
+import { addDays, toIsoDate } from '../../src/shared/dates.js';
+import { accessibilityProblems } from './support/browser.js';
+import { useDemoBrowser } from './support/demo-browser.js';
+import { directReportFreeOfRecentAbsence } from './support/demo-people.js';
+import { submitWith } from './support/sign-in.js';
 
 /** Issue 3 in the browser: a line manager records an absence for someone in their team and sees what is due. */
 describe('attendance in the browser', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoBrowser();
+  const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await startDemoServer();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  /** A calendar date `days` from today (negative for the past), in UTC as the demo server counts. */
+  const daysFromToday = (days: number) => addDays(toIsoDate(new Date()), days);
 
   it('when a line manager records an absence for a team member, then the attendance page lists it with its milestones, and both pages pass axe', async () => {
-    const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await signInThroughTheForms(page, server.baseUrl, manager);
-      await page.goto(`${server.baseUrl}/people`);
-      await submitWith(page, page.locator('table a').first());
-      await submitWith(page, page.getByRole('link', { name: 'Attendance' }));
+    await demo.withPage(manager, async (page) => {
+      const member = await directReportFreeOfRecentAbsence(demo.server.platform, manager.email);
+      await page.goto(`${demo.server.baseUrl}/people/${member.id}/attendance`);
       await submitWith(page, page.getByRole('link', { name: 'Record an absence' }));
       expect(await accessibilityProblems(page, 'record an absence')).toBe('');
       const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
@@ -38,23 +30,165 @@ describe('attendance in the browser', () => {
       await expect(page.getByText('Back pain or injury').count()).resolves.toBeGreaterThan(0);
       await expect(page.getByText('Phone call on the 4th day').count()).resolves.toBe(1);
       expect(await accessibilityProblems(page, 'attendance')).toBe('');
-    } finally {
-      await context.close();
-    }
+    });
+  });
+
+  it('when a line manager records an ended absence and holds the return-to-work interview, then a missing answer is refused with the others kept, every answer is saved, and the interview is no longer due on the attendance page or the worklist', async () => {
+    const { platform, baseUrl } = demo.server;
+    const db = platform.db;
+    const answers = {
+      interviewDate: daysFromToday(-1),
+      yesNo: {
+        fitForFullDuties: 'yes',
+        attendanceExpectationsDiscussed: 'yes',
+        certificationComplete: 'yes',
+        disabilityRelated: 'yes',
+        pregnancyRelated: 'no',
+        notifiedFirstDayOfSickness: 'yes',
+        notifiedFirstDayOfFitness: 'no',
+        flexibleWorkingDiscussed: 'yes',
+      },
+      adjustments: 'A phased return over two weeks',
+      recurrenceLikelihood: 'possible',
+      workplaceFactors: ['staff-shortages', 'workload'],
+      workplaceNotes: 'Two vacancies on the shift',
+      // A short absence: no recuperative or restricted duties, so no review date (ATT-14).
+      strategy: 'none',
+      strategyReviewDate: null,
+      notes: 'Talk again at the monthly one-to-one',
+    } as const;
+    /** The answer left out of the first submission. */
+    const missing = 'fitForFullDuties';
+
+    await demo.withPage(manager, async (page) => {
+      const member = await directReportFreeOfRecentAbsence(platform, manager.email);
+      const attendancePath = `/people/${member.id}/attendance`;
+      expect((await page.goto(`${baseUrl}${attendancePath}`))?.status(), `GET ${attendancePath}`).toBe(200);
+      await submitWith(page, page.getByRole('link', { name: 'Record an absence' }));
+      const firstDay = daysFromToday(-8);
+      const lastDay = daysFromToday(-2);
+      await page.locator('#startDate').fill(firstDay);
+      await page.locator('#endDate').fill(lastDay);
+      await page.locator('#reasonCategory').selectOption('gastrointestinal');
+      await submitWith(page, page.getByRole('button', { name: 'Save absence' }));
+      expect(new URL(page.url()).pathname).toBe(attendancePath);
+
+      const spells: Array<{ id: string; end_date: string }> = await db('absence_spells').where({ person_id: member.id, start_date: firstDay }).whereNull('deleted_at').select('id', 'end_date');
+      expect(spells.map((s) => s.end_date), 'the absence recorded through the form').toEqual([lastDay]);
+      const spell = spells[0]!;
+      const interviewPath = `/absences/${spell.id}/return-to-work`;
+      const interviewLink = page.locator(`main a[href="${interviewPath}"]`);
+      // The link names its absence for screen readers, so each interview link reads differently.
+      await expect(interviewLink.textContent(), 'the attendance page offers the interview for the ended absence').resolves.toMatch(/^Record return-to-work interview \(.+\)$/);
+
+      await page.goto(`${baseUrl}/worklist`);
+      expect(await interviewTasksOf(page, member.id), 'the worklist before the interview').toEqual([spell.id]);
+
+      await page.goto(`${baseUrl}${attendancePath}`);
+      await submitWith(page, interviewLink);
+      expect(new URL(page.url()).pathname).toBe(interviewPath);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Return-to-work interview');
+      expect(await accessibilityProblems(page, 'return-to-work interview')).toBe('');
+
+      // Every answer but one.
+      await page.locator('#interviewDate').fill(answers.interviewDate);
+      for (const [name, value] of Object.entries(answers.yesNo)) if (name !== missing) await page.locator(`input[name="${name}"][value="${value}"]`).check();
+      await page.locator('#adjustments').fill(answers.adjustments);
+      await page.locator('#recurrenceLikelihood').selectOption(answers.recurrenceLikelihood);
+      for (const factor of answers.workplaceFactors) await page.locator(`#factor-${factor}`).check();
+      await page.locator('#workplaceNotes').fill(answers.workplaceNotes);
+      await page.locator('#strategy').selectOption(answers.strategy);
+      await page.locator('#notes').fill(answers.notes);
+      const refused = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === interviewPath);
+      await submitWith(page, page.getByRole('button', { name: 'Save interview' }));
+      expect((await refused).status()).toBe(422);
+
+      const summary = page.locator('.nhsuk-error-summary');
+      expect(await summary.count()).toBe(1);
+      expect(await summary.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')))).toEqual([`#${missing}`]);
+      const fieldError = page.locator(`#${missing}-error`);
+      expect(await fieldError.isVisible(), 'the error beside the question').toBe(true);
+      // Beside the question, the same message after a visually hidden "Error:" for screen readers.
+      expect((await fieldError.textContent())?.trim()).toBe(`Error: ${(await summary.locator('a').textContent())?.trim()}`);
+      expect(await page.locator(`fieldset:has(#${missing})`).getAttribute('aria-describedby')).toContain(`${missing}-error`);
+      expect(await page.locator(`input[name="${missing}"]:checked`).count()).toBe(0);
+      // The answers given are kept.
+      expect(await page.locator('#interviewDate').inputValue()).toBe(answers.interviewDate);
+      for (const [name, value] of Object.entries(answers.yesNo)) if (name !== missing) expect(await page.locator(`input[name="${name}"][value="${value}"]`).isChecked(), name).toBe(true);
+      expect(await page.locator('#adjustments').inputValue()).toBe(answers.adjustments);
+      expect(await page.locator('#recurrenceLikelihood').inputValue()).toBe(answers.recurrenceLikelihood);
+      for (const factor of answers.workplaceFactors) expect(await page.locator(`#factor-${factor}`).isChecked(), factor).toBe(true);
+      expect(await page.locator('#workplaceNotes').inputValue()).toBe(answers.workplaceNotes);
+      expect(await page.locator('#strategy').inputValue()).toBe(answers.strategy);
+      expect(await page.locator('#notes').inputValue()).toBe(answers.notes);
+      expect(Number((await db('return_to_work_interviews').where({ absence_id: spell.id }).count({ n: '*' }).first())?.n), 'nothing saved from the refused form').toBe(0);
+
+      await page.locator(`input[name="${missing}"][value="${answers.yesNo[missing]}"]`).check();
+      await submitWith(page, page.getByRole('button', { name: 'Save interview' }));
+      expect(new URL(page.url()).pathname).toBe(attendancePath);
+      expect(await page.locator('h1').textContent()).toBe('Attendance');
+      const spellRow = page.locator('main tbody tr').filter({ hasText: 'Stomach, bowel or vomiting' });
+      expect(await spellRow.count(), 'the absence is still listed').toBeGreaterThan(0);
+      expect(await page.locator(`main a[href="${interviewPath}"]`).count(), 'the attendance page no longer offers the interview').toBe(0);
+
+      const saved = await db('return_to_work_interviews').where({ absence_id: spell.id }).first();
+      const interviewer = await db('users').where({ email: manager.email }).first('id');
+      expect(saved, 'the interview in the database').toBeDefined();
+      expect({
+        personId: saved.person_id,
+        interviewerUserId: saved.interviewer_user_id,
+        interviewDate: saved.interview_date,
+        yesNo: {
+          fitForFullDuties: readBoolean(saved.fit_for_full_duties),
+          attendanceExpectationsDiscussed: readBoolean(saved.attendance_expectations_discussed),
+          certificationComplete: readBoolean(saved.certification_complete),
+          disabilityRelated: readBoolean(saved.disability_related),
+          pregnancyRelated: readBoolean(saved.pregnancy_related),
+          notifiedFirstDayOfSickness: readBoolean(saved.notified_first_day_of_sickness),
+          notifiedFirstDayOfFitness: readBoolean(saved.notified_first_day_of_fitness),
+          flexibleWorkingDiscussed: readBoolean(saved.flexible_working_discussed),
+        },
+        adjustments: saved.adjustments,
+        recurrenceLikelihood: saved.recurrence_likelihood,
+        workplaceFactors: [...readJson<string[]>(saved.workplace_factors)].sort(),
+        workplaceNotes: saved.workplace_notes,
+        strategy: saved.strategy,
+        strategyReviewDate: saved.strategy_review_date,
+        notes: saved.notes,
+      }).toEqual({
+        ...answers,
+        personId: member.id,
+        interviewerUserId: interviewer.id,
+        yesNo: Object.fromEntries(Object.entries(answers.yesNo).map(([name, value]) => [name, value === 'yes'])),
+        workplaceFactors: [...answers.workplaceFactors].sort(),
+      });
+
+      await page.goto(`${baseUrl}/worklist`);
+      expect(await interviewTasksOf(page, member.id), 'the worklist after the interview').toEqual([]);
+    });
   });
 
   it('when HR opens the compliance report from the menu, then it shows every measure and passes axe', async () => {
     const hr = DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && a.organisation === 'host')!;
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await signInThroughTheForms(page, server.baseUrl, hr);
+    await demo.withPage(hr, async (page) => {
       await submitWith(page, page.locator('nav.nhsuk-header__navigation').getByRole('link', { name: 'Reports' }));
       await expect(page.getByRole('heading', { name: 'Attendance compliance' }).count()).resolves.toBe(1);
       await expect(page.locator('tbody tr').count()).resolves.toBe(5);
       expect(await accessibilityProblems(page, 'compliance report')).toBe('');
-    } finally {
-      await context.close();
-    }
+    });
   });
+
+  /**
+   * The absences whose return-to-work interview the worklist on `page` lists for one person.
+   * A row names the person; its link leads to the interview of one absence, whose owner the
+   * database knows, so people who share a name cannot be confused.
+   */
+  async function interviewTasksOf(page: Page, personId: string): Promise<string[]> {
+    expect(await page.locator('h1').textContent()).toBe('Worklist');
+    const rows = page.locator('main tbody tr').filter({ hasText: 'Return-to-work interview' });
+    const hrefs = await rows.locator('a[href$="/return-to-work"]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+    const spellIds = hrefs.map((href) => /^\/absences\/([^/]+)\/return-to-work$/.exec(href)?.[1]).filter((id): id is string => Boolean(id));
+    if (spellIds.length === 0) return [];
+    return demo.server.platform.db('absence_spells').whereIn('id', spellIds).where({ person_id: personId }).orderBy('id').pluck('id');
+  }
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page, Response } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page, Response } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { launchChromium, listProblems, watchConsole } from './support/browser.js';
-import { startDemoServer, type DemoServer } from './support/demo-server.js';
+import { listProblems, watchConsole } from './support/browser.js';
+import { useDemoBrowser } from './support/demo-browser.js';
 import { signInThroughTheForms } from './support/sign-in.js';
 
 /**
@@ -12,18 +12,7 @@ import { signInThroughTheForms } from './support/sign-in.js';
  * web fonts on assets.nhs.uk are the one accepted report (font-src 'self').
  */
 describe('Content-Security-Policy in the browser', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await startDemoServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = useDemoBrowser();
 
   /** Records every script the page fetched, with its status and content type. */
   function watchScripts(page: Page): Map<string, Response> {
@@ -44,20 +33,18 @@ describe('Content-Security-Policy in the browser', () => {
   }
 
   it('when the sign-in page and a signed-in home page load, then nothing but the NHS web fonts breaks the CSP and the NHS.UK frontend module loads', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
+    await demo.withPage(async (page) => {
       const seen = watchConsole(page);
       const scripts = watchScripts(page);
 
-      const login = await page.goto(`${server.baseUrl}/login`);
+      const login = await page.goto(`${demo.server.baseUrl}/login`);
       expect(login?.headers()['content-security-policy']).toContain("script-src 'self'");
       await page.waitForLoadState('networkidle');
       expect(await page.locator('.nhsuk-header').count()).toBe(1);
       expectModulesLoaded(scripts, '/login');
 
       scripts.clear();
-      await signInThroughTheForms(page, server.baseUrl, DEMO_ACCOUNTS.find((a) => a.role === 'staff')!);
+      await signInThroughTheForms(page, demo.server.baseUrl, DEMO_ACCOUNTS.find((a) => a.role === 'staff')!);
       await page.waitForLoadState('networkidle');
       expect(await page.locator('.nhsuk-header').count()).toBe(1);
       expect(await page.locator('nav.nhsuk-header__navigation').count()).toBe(1);
@@ -65,23 +52,17 @@ describe('Content-Security-Policy in the browser', () => {
 
       expect(seen.csp, `CSP reports other than the NHS web fonts:\n${listProblems(seen.csp)}`).toEqual([]);
       expect(seen.errors, `console errors and uncaught exceptions:\n${listProblems(seen.errors)}`).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('when a page loads, then the NHS.UK frontend components initialise', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
+    await demo.withPage(async (page) => {
       const seen = watchConsole(page);
-      await page.goto(`${server.baseUrl}/login`);
+      await page.goto(`${demo.server.baseUrl}/login`);
       await page.waitForLoadState('networkidle');
       const supportErrors = seen.logs.filter((l) => /SupportError/.test(l.text));
       expect(supportErrors, `NHS.UK frontend refused to start:\n${listProblems(supportErrors)}`).toEqual([]);
       expect(await page.locator('.nhsuk-header[data-nhsuk-header-init]').count(), 'header initialised').toBe(1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { accessibilityProblems, launchChromium } from './support/browser.js';
-import { startDemoServer, type DemoServer } from './support/demo-server.js';
+import { accessibilityProblems } from './support/browser.js';
+import { useDemoBrowser } from './support/demo-browser.js';
 import { submitCredentials, submitWith } from './support/sign-in.js';
 
 /** The Welsh Language Standards journey: choose Cymraeg before signing in and keep it afterwards. */
 describe('Welsh language', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await startDemoServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = useDemoBrowser();
 
   it('when Cymraeg is chosen, then the sign-in page, the home page and /me are in Welsh and pass axe', async () => {
     const staff = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.baseUrl}/`);
+    await demo.withPage(async (page) => {
+      await page.goto(`${demo.server.baseUrl}/`);
       await page.waitForURL((url) => url.pathname === '/login');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
 
@@ -48,33 +35,27 @@ describe('Welsh language', () => {
       expect(await page.locator('nav.nhsuk-header__navigation').textContent()).toContain('Fy nghofnod');
       problems.push(await accessibilityProblems(page, '/ (Welsh)'));
 
-      const me = await page.goto(`${server.baseUrl}/me`);
+      const me = await page.goto(`${demo.server.baseUrl}/me`);
       expect(me?.status()).toBe(200);
       expect(await page.locator('html').getAttribute('lang'), '/me').toBe('cy');
       expect(await page.locator('h1').textContent()).toContain('Fy nghofnod');
       problems.push(await accessibilityProblems(page, '/me (Welsh)'));
 
       expect(problems.filter(Boolean).join('\n\n')).toBe('');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('when Cymraeg is chosen on the sign-in page, then the home page after signing in is still in Welsh', async () => {
     // Another account than the test above, whose saved choice is now Welsh.
     const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${server.baseUrl}/login`);
+    await demo.withPage(async (page) => {
+      await page.goto(`${demo.server.baseUrl}/login`);
       await chooseCymraeg(page);
       await page.waitForURL((url) => url.pathname === '/login');
       await submitCredentials(page, manager.email);
       await page.waitForURL((url) => url.pathname === '/');
       expect(await page.locator('html').getAttribute('lang'), 'home page straight after signing in').toBe('cy');
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 

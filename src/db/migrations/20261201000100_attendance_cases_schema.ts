@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
  * - ATT-20 … ATT-24: what a stage meeting's letters need (OH report requested first, time,
  *   place, chair), postponement, and the appeal;
  * - ATT-14: the end of a recuperative or restricted duties period;
- * - ATT-29: sick pay extended at the force's discretion.
+ * - ATT-29: sick pay extended at the force's discretion;
+ * - ATT-13: a task that is due on one day but only overdue later (the interview is due on the
+ *   day of return and reaches HR within 5 working days).
  */
 export async function up(knex: Knex): Promise<void> {
   const ts = (t: Knex.CreateTableBuilder, name: string) => t.timestamp(name, { useTz: true });
@@ -44,6 +46,10 @@ export async function up(knex: Knex): Promise<void> {
     t.date('strategy_end_date').nullable();
   });
 
+  await knex.schema.alterTable('tasks', (t) => {
+    t.date('overdue_after').nullable();
+  });
+
   await knex.schema.createTable('sick_pay_extensions', (t) => {
     t.string('id', 36).primary();
     t.string('absence_id', 36).notNullable().references('id').inTable('absence_spells');
@@ -61,6 +67,9 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('sick_pay_extensions');
+  await knex.schema.alterTable('tasks', (t) => {
+    t.dropColumn('overdue_after');
+  });
   await knex.schema.alterTable('return_to_work_interviews', (t) => {
     t.dropColumn('strategy_end_date');
   });

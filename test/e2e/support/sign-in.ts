@@ -32,7 +32,13 @@ async function freshTotpCode(baseUrl: string, email: string): Promise<string> {
  */
 export async function submitWith(page: Page, button: Locator): Promise<void> {
   const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await button.click();
+  try {
+    await button.click();
+  } catch (error) {
+    // The click failed, so no navigation will come: report that, not a second timeout later.
+    navigated.catch(() => undefined);
+    throw error;
+  }
   await navigated;
   await page.waitForLoadState('load');
 }

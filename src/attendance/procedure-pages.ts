@@ -1,0 +1,291 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { policies, roleMayUse } from '../auth/access-policy.js';
+import type { AppDependencies } from '../app.js';
+import { toIsoDate } from '../shared/dates.js';
+import { parseInput } from '../shared/validation.js';
+import { requestContext } from '../web/authenticate.js';
+import { fromForm, type FormFieldKind } from '../web/forms.js';
+import { ensureCsrfToken } from '../web/middleware.js';
+import { renderPage, submitForm } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
+import { sickPayExtensionSchema } from './attendance-schemas.js';
+import type { AttendanceCase, ProcedureStepView } from './procedure-service.js';
+import { APPEAL_OUTCOMES, appealSchema, disabilityDecisionSchema, postponementSchema, procedureStepSchema, STAGE_OUTCOMES, stageOutcomeSchema, triggerDecisionSchema } from './procedure-schemas.js';
+
+const personParam = z.object({ id: z.uuid() });
+const letterParams = z.object({ id: z.uuid(), kind: z.enum(['invitation', 'outcome']) });
+const letterQuery = z.object({ print: z.literal('1').optional(), lang: z.enum(['en', 'cy']).optional() });
+
+const STAGE_FORM: Record<string, FormFieldKind> = {
+  step: 'text',
+  ohReportRequestedOn: 'text',
+  invitationDate: 'text',
+  meetingDate: 'text',
+  meetingTime: 'text',
+  meetingLocation: 'text',
+  chairName: 'text',
+  outOfOrderReason: 'text',
+  notes: 'text',
+};
+
+/** The attendance procedure pages: the case, its forms and the stage letters (ATT-7, ATT-18, ATT-20 … ATT-25, ATT-29). */
+export function procedurePages(deps: AppDependencies): RouteDefinition[] {
+  const { attendanceProcedure, attendance, people } = deps.services;
+  const today = () => toIsoDate(deps.clock.now());
+
+  const stepView = (req: Request, s: ProcedureStepView, canAct: boolean) => ({
+    ...s,
+    name: req.t(`procedure.steps.${s.step}`),
+    outcomeName: s.outcome ? req.t(`procedure.outcomes.${s.outcome}`) : null,
+    appealOutcomeName: s.appealOutcome ? req.t(`procedure.appealOutcomes.${s.appealOutcome}`) : null,
+    warningLive: s.warning.kind === 'warning' && s.warning.live,
+    warningExpired: s.warning.kind === 'warning' && !s.warning.live,
+    warningWithdrawn: s.warning.kind === 'withdrawn',
+    expiresOn: s.warning.kind === 'warning' ? s.warning.expiresOn : null,
+    canRecordOutcome: canAct && s.stage !== null && s.outcome === null,
+    canPostpone: canAct && s.stage !== null && s.outcome === null,
+    canAppeal: canAct && s.outcome !== null && s.appealDeadline !== null && s.appealOutcome === null,
+  });
+
+  const caseLocals = async (req: Request, personId: string) => {
+    const ctx = requestContext(req);
+    const c: AttendanceCase = await attendanceProcedure.caseOf(ctx, personId, today());
+    const isSelf = ctx.actor.personId === personId;
+    const canAct = roleMayUse(policies.attendanceProcedure, ctx.actor.role) && !isSelf;
+    const canDecide = roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && !isSelf;
+    const summary = await attendance.summary(ctx, personId, today());
+    return {
+      person: people.viewFor(ctx, c.person),
+      steps: c.steps.map((s) => stepView(req, s, canAct)),
+      triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
+      triggerDecisions: c.triggerDecisions.map((d) => ({ ...d, decisionName: req.t(`procedure.decisions.${d.decision}`), codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', ') })),
+      // CONF-1: the reasons for a disability decision are for HR, OH and the person; a line manager sees only its effect.
+      disabilityDecisions: c.disabilityDecisions.map((d) => ({ ...d, rationale: canDecide || isSelf ? d.rationale : null })),
+      disabilityDiscountedNow: c.disabilityDiscountedNow,
+      canAct,
+      canDecide,
+      hasStepInProgress: c.steps.some((s) => s.stage !== null && s.outcome === null),
+      policyVersion: c.policyVersion,
+    };
+  };
+
+  const personLocals = async (req: Request, personId: string) => {
+    const ctx = requestContext(req);
+    return { person: people.viewFor(ctx, await people.getPerson(ctx, personId, 'attendance-management')) };
+  };
+
+  /** A step and its person, for a form about the step. */
+  const stepLocals = async (req: Request, stepId: string) => {
+    const ctx = requestContext(req);
+    const letter = await attendanceProcedure.stepOf(ctx, stepId);
+    return {
+      step: { ...letter.step, name: req.t(`procedure.steps.${letter.step.step}`) },
+      person: people.viewFor(ctx, letter.person),
+      outcomes: letter.step.step === 'informal-action' ? [] : (STAGE_OUTCOMES[letter.step.step] as readonly string[]).map((o) => ({ value: o, text: req.t(`procedure.outcomes.${o}`) })),
+      appealOutcomes: APPEAL_OUTCOMES.map((o) => ({ value: o, text: req.t(`procedure.appealOutcomes.${o}`) })),
+      latestPostponed: letter.latestPostponedDate,
+      reviewBounds: letter.reviewBounds,
+    };
+  };
+
+  const caseHref = (personId: string) => `/people/${personId}/attendance/procedure`;
+
+  /** A GET that shows a form and a POST that saves it, re-rendering with 422 on bad input (values kept). */
+  const form = <S extends z.ZodType>(f: {
+    path: string;
+    view: string;
+    summary: string;
+    policy: (typeof policies)[keyof typeof policies];
+    spec: Record<string, FormFieldKind>;
+    schema: S;
+    locals: (req: Request, id: string) => Promise<Record<string, unknown>>;
+    defaults: () => Record<string, unknown>;
+    /** Values the form does not ask for. */
+    fixed?: () => Record<string, unknown>;
+    /** Saves, and says where to go next. */
+    save: (req: Request, id: string, data: z.infer<S>) => Promise<string>;
+  }): RouteDefinition[] => [
+    {
+      method: 'get',
+      path: f.path,
+      kind: 'page',
+      policy: f.policy,
+      summary: `The form: ${f.summary}`,
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id } = parseInput(personParam, req.params);
+        renderPage(req, res, f.view, { ...(await f.locals(req, id)), values: f.defaults() });
+      },
+    },
+    {
+      method: 'post',
+      path: f.path,
+      kind: 'page',
+      policy: f.policy,
+      summary: `Saves: ${f.summary}`,
+      handler: async (req, res) => {
+        const { id } = parseInput(personParam, req.params);
+        const values = req.body as Record<string, unknown>;
+        const input = { ...fromForm(values, f.spec), ...(f.fixed?.() ?? {}) };
+        await submitForm(req, res, { view: f.view, schema: f.schema, input, values, locals: () => f.locals(req, id) }, async (data) => {
+          res.redirect(303, await f.save(req, id, data));
+        });
+      },
+    },
+  ];
+
+  return [
+    {
+      method: 'get',
+      path: '/people/:id/attendance/procedure',
+      kind: 'page',
+      policy: policies.attendanceRead,
+      summary: 'A person’s attendance case: procedure steps, warnings, appeals, letters, trigger and disability decisions.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id } = parseInput(personParam, req.params);
+        renderPage(req, res, 'attendance/procedure', await caseLocals(req, id));
+      },
+    },
+    ...form({
+      path: '/people/:id/attendance/procedure/informal',
+      view: 'attendance/procedure-informal',
+      summary: 'informal action before the formal procedure (ATT-20).',
+      policy: policies.attendanceProcedure,
+      spec: { actionDate: 'text', notes: 'text' },
+      schema: procedureStepSchema,
+      locals: personLocals,
+      defaults: () => ({ actionDate: today() }),
+      fixed: () => ({ step: 'informal-action' }),
+      save: async (req, id, data) => {
+        await attendanceProcedure.recordStep(requestContext(req), id, data);
+        return caseHref(id);
+      },
+    }),
+    ...form({
+      path: '/people/:id/attendance/procedure/stage',
+      view: 'attendance/procedure-stage',
+      summary: 'the invitation to a formal stage meeting (ATT-20 … ATT-23).',
+      policy: policies.attendanceProcedure,
+      spec: STAGE_FORM,
+      schema: procedureStepSchema,
+      locals: personLocals,
+      defaults: () => ({ step: 'stage-1', invitationDate: today() }),
+      save: async (req, id, data) => {
+        await attendanceProcedure.recordStep(requestContext(req), id, data);
+        return caseHref(id);
+      },
+    }),
+    ...form({
+      path: '/attendance-procedure/:id/outcome',
+      view: 'attendance/procedure-outcome',
+      summary: 'the outcome of a stage meeting (ATT-21 … ATT-24).',
+      policy: policies.attendanceProcedure,
+      spec: { outcome: 'text', outcomeDate: 'text', reviewEndDate: 'text', notes: 'text' },
+      schema: stageOutcomeSchema,
+      locals: stepLocals,
+      defaults: () => ({ outcomeDate: today() }),
+      save: async (req, id, data) => caseHref((await attendanceProcedure.recordOutcome(requestContext(req), id, data)).personId),
+    }),
+    ...form({
+      path: '/attendance-procedure/:id/postponement',
+      view: 'attendance/procedure-postponement',
+      summary: 'postponing a stage meeting for the representative (ATT-24).',
+      policy: policies.attendanceProcedure,
+      spec: { meetingDate: 'text', meetingTime: 'text', reason: 'text' },
+      schema: postponementSchema,
+      locals: stepLocals,
+      defaults: () => ({}),
+      save: async (req, id, data) => caseHref((await attendanceProcedure.postpone(requestContext(req), id, data)).personId),
+    }),
+    ...form({
+      path: '/attendance-procedure/:id/appeal',
+      view: 'attendance/procedure-appeal',
+      summary: 'the appeal against a stage outcome (ATT-24).',
+      policy: policies.attendanceProcedure,
+      spec: { lodgedOn: 'text', heardOn: 'text', outcome: 'text', decidedOn: 'text' },
+      schema: appealSchema,
+      locals: stepLocals,
+      defaults: () => ({}),
+      save: async (req, id, data) => caseHref((await attendanceProcedure.recordAppeal(requestContext(req), id, data)).personId),
+    }),
+    ...form({
+      path: '/people/:id/attendance/trigger-decision',
+      view: 'attendance/trigger-decision',
+      summary: 'what was decided about the review triggers reached, and why (ATT-18).',
+      policy: policies.attendanceProcedure,
+      spec: { triggerCodes: 'list', decision: 'text', rationale: 'text-or-empty' },
+      schema: triggerDecisionSchema,
+      locals: async (req, id) => {
+        const summary = await attendance.summary(requestContext(req), id, today());
+        return { ...(await personLocals(req, id)), asOf: today(), triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })) };
+      },
+      defaults: () => ({ triggerCodes: [] }),
+      fixed: () => ({ asOf: today() }),
+      save: async (req, id, data) => {
+        await attendanceProcedure.recordTriggerDecision(requestContext(req), id, data);
+        return caseHref(id);
+      },
+    }),
+    ...form({
+      path: '/people/:id/attendance/disability-discount',
+      view: 'attendance/disability-discount',
+      summary: 'whether disability-related absence is discounted from triggers (ATT-7).',
+      policy: policies.attendanceCaseDecision,
+      spec: { effectiveFrom: 'text', discount: 'yes-no', rationale: 'text' },
+      schema: disabilityDecisionSchema,
+      locals: personLocals,
+      defaults: () => ({ effectiveFrom: today() }),
+      save: async (req, id, data) => {
+        await attendanceProcedure.recordDisabilityDecision(requestContext(req), id, data);
+        return caseHref(id);
+      },
+    }),
+    ...form({
+      path: '/absences/:id/sick-pay-extension',
+      view: 'attendance/sick-pay-extension',
+      summary: 'sick pay extended at the force’s discretion (ATT-29).',
+      policy: policies.attendanceCaseDecision,
+      spec: { fullPayExtraDays: 'int', halfPayExtraDays: 'int', reason: 'text', decidedOn: 'text' },
+      schema: sickPayExtensionSchema,
+      locals: async (req, id) => {
+        const ctx = requestContext(req);
+        const spell = await attendance.getAbsence(ctx, id);
+        return { spell: { ...spell, reasonName: req.t(`reasons.${spell.reasonCategory}`) }, person: people.viewFor(ctx, await people.getPerson(ctx, spell.personId, 'attendance-management')) };
+      },
+      defaults: () => ({ fullPayExtraDays: '0', halfPayExtraDays: '0', decidedOn: today() }),
+      save: async (req, id, data) => {
+        const ctx = requestContext(req);
+        await attendance.extendSickPay(ctx, id, data);
+        return `/people/${(await attendance.getAbsence(ctx, id)).personId}/attendance`;
+      },
+    }),
+    {
+      method: 'get',
+      path: '/attendance-procedure/:id/letters/:kind',
+      kind: 'page',
+      policy: policies.attendanceRead,
+      summary: 'A stage invitation or outcome letter, on screen or printable (?print=1), in English or Welsh (?lang=cy) (ATT-21 … ATT-24).',
+      handler: async (req, res) => {
+        const { id, kind } = parseInput(letterParams, req.params);
+        const query = parseInput(letterQuery, req.query);
+        const letter = await attendanceProcedure.letter(requestContext(req), id, kind);
+        const lang = query.lang ?? req.locale;
+        const t = deps.translator.forLocale(lang);
+        renderPage(req, res, 'attendance/letter', {
+          letter,
+          t,
+          locale: lang,
+          layout: query.print ? 'letter' : undefined,
+          title: t(`letters.${kind}.title`, { stage: letter.stage }),
+          outcomeName: letter.outcome ? t(`procedure.outcomes.${letter.outcome}`) : null,
+          printHref: `/attendance-procedure/${id}/letters/${kind}?print=1&lang=${lang}`,
+          otherLangHref: `/attendance-procedure/${id}/letters/${kind}?lang=${lang === 'cy' ? 'en' : 'cy'}`,
+          otherLangName: lang === 'cy' ? 'English' : 'Cymraeg',
+        });
+      },
+    },
+  ];
+}
+
