@@ -22,6 +22,7 @@ import { attendancePages } from './attendance/attendance-pages.js';
 import { attendanceReportRoutes } from './attendance/report-routes.js';
 import { procedureRoutes } from './attendance/procedure-routes.js';
 import { procedurePages } from './attendance/procedure-pages.js';
+import { statisticsRoutes } from './attendance/statistics-routes.js';
 import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
 import type { Clock } from './shared/clock.js';
@@ -81,6 +82,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...attendanceReportRoutes(deps));
   registry.add(...procedureRoutes(deps));
   registry.add(...procedurePages(deps));
+  registry.add(...statisticsRoutes(deps));
   registry.add(...worklistRoutes(deps));
   return registry;
 }

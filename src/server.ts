@@ -87,7 +87,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const scoring = new AttendanceScoring(attendanceRepository, procedureRepository, policy, calendar);
   const attendance = new AttendanceService(attendanceRepository, procedureRepository, people, policy, scoring, audit, clock, calendar, worklist);
   const attendanceProcedure = new AttendanceProcedureService(procedureRepository, attendanceRepository, people, policy, scoring, audit, clock, calendar, worklist);
-  const attendanceReports = new AttendanceReportService(attendanceRepository, people, policy, scoring, audit, worklist, calendar);
+  const attendanceReports = new AttendanceReportService(attendanceRepository, people, policy, scoring, audit, worklist, calendar, clock);
   const attendanceDaily = registerDaily({ runner, jobs: jobRepository, clock, kind: 'attendance.daily', work: async (asOf) => void (await attendance.dailySweep(asOf)) });
   const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });

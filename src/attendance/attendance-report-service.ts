@@ -6,6 +6,7 @@ import type { PolicyService } from '../policies/policy-service.js';
 import { addDays, addMonths, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/request-context.js';
+import type { Clock } from '../shared/clock.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { AttendanceRepository } from './attendance-repository.js';
@@ -33,8 +34,12 @@ export interface WeeklyReportRow {
 export interface StatisticsReport {
   from: IsoDate;
   to: IsoDate;
+  /** The figures run to this date: the period's end, or today while it runs. */
+  upTo: IsoDate;
   total: AbsenceStatistics;
   units: Array<{ unitId: string | null; statistics: AbsenceStatistics }>;
+  /** The cost of a duty day lost by workforce role, and for anyone else, from the policy (ATT-28). */
+  costPerDutyDay: { default: number; byWorkforceRole: Partial<Record<string, number>> };
   policyVersion: number;
 }
 
@@ -52,6 +57,7 @@ export class AttendanceReportService {
     private readonly audit: AuditService,
     private readonly worklist: WorklistService,
     private readonly calendar: WorkingDayCalendar,
+    private readonly clock: Clock,
   ) {}
 
   /** The compliance report (ATT-27) for an organisation, or one of its units, over a period. */
@@ -120,6 +126,7 @@ export class AttendanceReportService {
       absenceStatistics({
         from: input.from,
         to: input.to,
+        asOf: toIsoDate(this.clock.now()),
         people: group.map((p) => ({ id: p.id, unitId: p.unitId, role: p.role, serviceStartDate: p.serviceStartDate, leavingDate: p.leavingDate, pattern: p.workingPattern })),
         spells,
         calendar: this.calendar,
@@ -129,11 +136,14 @@ export class AttendanceReportService {
     const byUnit = new Map<string | null, Person[]>();
     for (const p of people) byUnit.set(p.unitId, [...(byUnit.get(p.unitId) ?? []), p]);
     await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'statistics', ...input } });
+    const today = toIsoDate(this.clock.now());
     return {
       from: input.from,
       to: input.to,
+      upTo: today < input.to ? today : input.to,
       total: run(people),
       units: [...byUnit.entries()].map(([unitId, group]) => ({ unitId, statistics: run(group) })),
+      costPerDutyDay: cost,
       policyVersion: policy.version,
     };
   }

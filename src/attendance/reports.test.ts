@@ -57,7 +57,7 @@ describe('sickness statistics and cost (ATT-28)', () => {
   const sick = (personId: string, startDate: string, endDate: string | null, reasonCategory = 'cold-flu', countsAsSickness = true) => ({ personId, startDate, endDate, reasonCategory, countsAsSickness });
   // November 2026 has 21 weekdays and no bank holidays.
   const stats = (people: ReturnType<typeof person>[], spells: ReturnType<typeof sick>[]) =>
-    absenceStatistics({ from: '2026-11-01', to: '2026-11-30', people, spells, calendar, longTermAfterDays: 28, costPerDutyDay: (role) => (role === 'officer' ? 200 : 100) });
+    absenceStatistics({ from: '2026-11-01', to: '2026-11-30', asOf: '2026-12-01', people, spells, calendar, longTermAfterDays: 28, costPerDutyDay: (role) => (role === 'officer' ? 200 : 100) });
 
   it('when two people lose 5 of their 42 duty days in a month, then the rate is 11.9 % and each day is costed by role', () => {
     const s = stats([person('a'), person('b', { role: 'officer' })], [sick('a', '2026-11-02', '2026-11-04'), sick('b', '2026-11-19', '2026-11-20', 'musculoskeletal-back')]);
@@ -76,6 +76,11 @@ describe('sickness statistics and cost (ATT-28)', () => {
   it('when time off is not sickness, or the person joined or left during the month, then it is left out or prorated (ATT-6)', () => {
     const s = stats([person('a'), person('b', { serviceStartDate: '2026-11-16' }), person('c', { leavingDate: '2026-10-30' })], [sick('a', '2026-11-02', '2026-11-02', 'other', false)]);
     expect(s).toMatchObject({ headcount: 2, availableDutyDays: 21 + 11, dutyDaysLost: 0, absenceRate: 0, spells: 0, cost: 0 });
+  });
+
+  it('when the month is not over, then the figures run to today: an open spell counts no days ahead of it', () => {
+    const s = absenceStatistics({ from: '2026-11-01', to: '2026-11-30', asOf: '2026-11-13', people: [person('a')], spells: [sick('a', '2026-11-09', null)], calendar, longTermAfterDays: 28, costPerDutyDay: () => 100 });
+    expect(s).toMatchObject({ availableDutyDays: 10, dutyDaysLost: 5, absenceRate: 50, cost: 500 });
   });
 
   it('when nobody is in post, then the rates are null, never 0 % of nothing', () => {

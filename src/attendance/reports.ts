@@ -99,7 +99,7 @@ export interface AbsenceStatistics {
 }
 
 /**
- * Sickness statistics for [from, to] (ATT-28): everyone in post in the period; every
+ * Sickness statistics for [from, to], or to `asOf` while the period runs (ATT-28): everyone in post in the period; every
  * sickness spell's duty days lost inside the period (ATT-16; time off that is not sickness
  * never counts, ATT-6). Pregnancy- and disability-related sickness is still sickness here:
  * discounting applies to triggers (ATT-7, ATT-19), not to what the absence costs.
@@ -107,13 +107,16 @@ export interface AbsenceStatistics {
 export function absenceStatistics(input: {
   from: IsoDate;
   to: IsoDate;
+  /** Figures run to this date when the period is not over yet (nothing is counted ahead of it). */
+  asOf: IsoDate;
   people: readonly StatisticsPerson[];
   spells: readonly StatisticsSpell[];
   calendar: WorkingDayCalendar;
   longTermAfterDays: number;
   costPerDutyDay: (role: string) => number;
 }): AbsenceStatistics {
-  const { from, to, calendar } = input;
+  const { from, calendar } = input;
+  const to = input.asOf < input.to ? input.asOf : input.to;
   const inPost = input.people.filter((p) => p.serviceStartDate <= to && (p.leavingDate === null || p.leavingDate >= from));
   const byId = new Map(inPost.map((p) => [p.id, p]));
   let available = 0;
