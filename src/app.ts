@@ -23,6 +23,7 @@ import { attendanceReportRoutes } from './attendance/report-routes.js';
 import { procedureRoutes } from './attendance/procedure-routes.js';
 import { procedurePages } from './attendance/procedure-pages.js';
 import { statisticsRoutes } from './attendance/statistics-routes.js';
+import { policyPages } from './policies/policy-pages.js';
 import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
 import type { Clock } from './shared/clock.js';
@@ -83,6 +84,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...procedureRoutes(deps));
   registry.add(...procedurePages(deps));
   registry.add(...statisticsRoutes(deps));
+  registry.add(...policyPages(deps));
   registry.add(...worklistRoutes(deps));
   return registry;
 }

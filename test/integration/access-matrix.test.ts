@@ -93,6 +93,9 @@ const EXPECTED: Record<string, Role[]> = {
   'get /api/v1/policies/:kind': [...OH, 'hr-manager', 'system-administrator'],
   'get /api/v1/policies/:kind/versions': [...OH, 'hr-manager', 'system-administrator'],
   'post /api/v1/policies/:kind/versions': ['oh-administrator', 'hr-manager'],
+  'get /admin/policies': [...OH, 'hr-manager', 'system-administrator'],
+  'get /admin/policies/:kind': [...OH, 'hr-manager', 'system-administrator'],
+  'post /admin/policies/:kind': ['oh-administrator', 'hr-manager'],
   'get /audit': ['oh-administrator'],
   'get /audit/export': ['oh-administrator'],
 };

@@ -1,0 +1,114 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { policies } from '../auth/access-policy.js';
+import type { AppDependencies } from '../app.js';
+import { id, isoDate } from '../people/people-schemas.js';
+import { addDays, toIsoDate } from '../shared/dates.js';
+import { isAppError, type FieldErrors } from '../shared/errors.js';
+import { fieldErrors, parseInput } from '../shared/validation.js';
+import { requestContext } from '../web/authenticate.js';
+import { ensureCsrfToken } from '../web/middleware.js';
+import { renderFormErrors, renderPage } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
+import { contentFromForm, formValues, POLICY_FORMS } from './policy-form.js';
+import { POLICY_KINDS, type PolicyKind } from './policy-kinds.js';
+
+const kindParam = z.object({ kind: z.enum(Object.keys(POLICY_KINDS) as [PolicyKind, ...PolicyKind[]]) });
+const orgQuery = z.object({ organisationId: id.optional() });
+const publishForm = z.object({ effectiveFrom: isoDate, note: z.string().trim().max(500).optional(), organisationId: id.optional(), _csrf: z.string().optional() }).loose();
+
+/**
+ * The policy pages: the thresholds and periods in force for an organisation, every version
+ * published, and publishing a new version from a form (HR for their organisation, OH
+ * administrators for any they serve). Publishing is validated and audited by PolicyService.
+ */
+export function policyPages(deps: AppDependencies): RouteDefinition[] {
+  const { policy, people } = deps.services;
+
+  const locals = async (req: Request, kind: PolicyKind, organisationId: string, values: Record<string, string>, errors: FieldErrors = {}) => {
+    const ctx = requestContext(req);
+    const today = toIsoDate(deps.clock.now());
+    const [inForce, versions, organisations] = await Promise.all([
+      policy.inForce(organisationId, kind, today),
+      policy.versions(ctx, organisationId, kind),
+      ctx.actor.role === 'hr-manager' ? Promise.resolve([]) : people.listOrganisations(),
+    ]);
+    const form = POLICY_FORMS[kind];
+    return {
+      kind,
+      kindName: req.t(`policyForm.kinds.${kind}`),
+      organisationId,
+      organisations: organisations.filter((o) => o.kind !== 'nhs-partner').map((o) => ({ ...o, selected: o.id === organisationId })),
+      inForce,
+      versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
+      canPublish: ctx.actor.role === 'hr-manager' || ctx.actor.role === 'oh-administrator',
+      sections: form.sections.map((s) => ({
+        title: req.t(s.title),
+        fields: s.fields.map((f) => ({ ...f, name: f.path, id: f.path.replace(/\./g, '-'), labelText: f.rule ? `${req.t(f.label)} (${f.rule})` : req.t(f.label), value: values[f.path] ?? '', error: errors[f.path] })),
+      })),
+      scale: Array.from({ length: form.scaleRows }, (_, i) => ({
+        index: i,
+        number: i + 1,
+        cells: ['serviceFromMonths', 'fullPayDays', 'halfPayDays'].map((c) => ({ name: `sickPay.scale.${i}.${c}`, id: `sickPay-scale-${i}-${c}`, value: values[`sickPay.scale.${i}.${c}`] ?? '', label: req.t(`policyForm.scale.${c}`), error: errors[`sickPay.scale.${i}.${c}`] })),
+      })),
+      scaleError: errors['sickPay.scale'],
+      effectiveFrom: values.effectiveFrom ?? addDays(today, 1),
+      note: values.note ?? '',
+    };
+  };
+
+  const organisationFor = (req: Request, requested: string | undefined) => requested ?? requestContext(req).actor.organisationId;
+
+  const show = async (req: Request, res: Response) => {
+    ensureCsrfToken(req);
+    const { kind } = parseInput(kindParam, req.params);
+    const { organisationId } = parseInput(orgQuery, req.query);
+    const orgId = organisationFor(req, organisationId);
+    const current = await policy.inForce(orgId, kind, toIsoDate(deps.clock.now()));
+    renderPage(req, res, 'policies/edit', await locals(req, kind, orgId, formValues(kind, current.content)));
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/admin/policies',
+      kind: 'page',
+      policy: policies.policiesRead,
+      summary: 'The organisation’s policies: the attendance policy and small-number suppression.',
+      handler: async (req, res) => {
+        res.redirect(303, '/admin/policies/attendance');
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/policies/:kind',
+      kind: 'page',
+      policy: policies.policiesRead,
+      summary: 'A policy in force for an organisation, its versions, and the form to publish a new one.',
+      handler: show,
+    },
+    {
+      method: 'post',
+      path: '/admin/policies/:kind',
+      kind: 'page',
+      policy: policies.policiesWrite,
+      summary: 'Publishes a new version of a policy from the form (validated, audited).',
+      handler: async (req, res) => {
+        const { kind } = parseInput(kindParam, req.params);
+        const body = req.body as Record<string, unknown>;
+        const values = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+        const parsed = publishForm.safeParse(body);
+        const orgId = organisationFor(req, parsed.success ? parsed.data.organisationId : undefined);
+        const fail = async (errors: FieldErrors) => renderFormErrors(req, res, 'policies/edit', values, errors, await locals(req, kind, orgId, values, errors));
+        if (!parsed.success) return fail(fieldErrors(parsed.error));
+        try {
+          await policy.publish(requestContext(req), { organisationId: orgId, kind, content: contentFromForm(kind, body), effectiveFrom: parsed.data.effectiveFrom, note: parsed.data.note || null });
+        } catch (error) {
+          if (isAppError(error) && error.fields) return fail(Object.fromEntries(Object.entries(error.fields).map(([k, v]) => [k.replace(/^content\./, ''), v])));
+          throw error;
+        }
+        res.redirect(303, `/admin/policies/${kind}${orgId !== requestContext(req).actor.organisationId ? `?organisationId=${orgId}` : ''}`);
+      },
+    },
+  ];
+}
