@@ -157,8 +157,9 @@ export class AttendanceService {
     const current = spell.countsAsSickness && spell.startDate <= asOf && (spell.endDate === null || spell.endDate >= asOf);
     const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
     const base = { organisationId: person.organisationId, subjectPersonId: person.id, sourceType: 'absence-spell', sourceId: spell.id };
-    const reached = spell.countsAsSickness ? milestonesFor({ startDate: spell.startDate, endDate: spell.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones }) : [];
-    const specs: TaskSpec[] = reached.map((m) => ({ ...base, code: m.code, sequence: m.sequence, rule: m.rule, dueDate: m.dueDate, assignee: m.owner === 'oh' ? { role: 'oh-administrator' } : manager }));
+    const reached = spell.countsAsSickness ? milestonesFor({ startDate: spell.startDate, endDate: spell.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones, injuryOnDuty: spell.injuryOnDuty }) : [];
+    const owners = { oh: { role: 'oh-administrator' }, hr: { role: 'hr-manager' }, 'line-manager': manager, staff: manager } as const;
+    const specs: TaskSpec[] = reached.map((m) => ({ ...base, code: m.code, sequence: m.sequence, rule: m.rule, dueDate: m.dueDate, assignee: owners[m.owner] }));
     if (spell.countsAsSickness) {
       const position = await this.sickPayOf(spell, person, asOf, others);
       for (const t of sickPayTasks(position, spell, asOf, policy.content.sickPay)) specs.push({ ...base, code: t.code, sequence: t.sequence, rule: 'ATT-29', dueDate: t.dueDate, assignee: { role: 'hr-manager' } });
@@ -492,7 +493,7 @@ export class AttendanceService {
     const { policy } = await this.scoring.contextFor(person, asOf);
     const running = spells.filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf));
     const milestones = running.flatMap((s) =>
-      milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones }).map((m) => ({
+      milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones, injuryOnDuty: s.injuryOnDuty }).map((m) => ({
         code: m.code,
         sequence: m.sequence,
         dueDate: m.dueDate,

@@ -25,6 +25,12 @@ export interface MilestonePolicy {
   escalateAfterWorkingDays: number;
   /** ATT-13 */
   returnToWorkWithinWorkingDays: number;
+  /** ATT-5: an injury on duty needs an accident report within this many days (48 hours). */
+  accidentReportWithinDays: number;
+  /** ATT-5: an injury on duty keeping someone off for more than this many days is reportable to the HSE (seed 3; RIDDOR today 7). */
+  hseReportableAfterDays: number;
+  /** ATT-5: … reported within this many days of the injury. */
+  hseReportWithinDays: number;
 }
 
 export type MilestoneCode =
@@ -35,10 +41,12 @@ export type MilestoneCode =
   | 'weekly-contact'
   | 'home-visit'
   | 'liaison-report'
-  | 'oh-referral';
+  | 'oh-referral'
+  | 'accident-report'
+  | 'hse-report';
 
 /** Who must act. */
-export type MilestoneOwner = 'line-manager' | 'staff' | 'oh';
+export type MilestoneOwner = 'line-manager' | 'staff' | 'oh' | 'hr';
 
 export interface Milestone {
   code: MilestoneCode;
@@ -52,7 +60,7 @@ export interface Milestone {
 }
 
 /**
- * The milestones an absence has reached by `asOf` (ATT-2 … ATT-4, ATT-8 … ATT-12). A
+ * The milestones an absence has reached by `asOf` (ATT-2 … ATT-5, ATT-8 … ATT-12). A
  * milestone applies once the absence has lasted to its day: a spell that ended on day 5
  * needs no certificate. Due dates follow the policy; the 4th-day call moves to the person's
  * next working day when day 4 is not one (ATT-3).
@@ -64,6 +72,8 @@ export function milestonesFor(input: {
   pattern: WorkingPattern;
   calendar: WorkingDayCalendar;
   policy: MilestonePolicy;
+  /** ATT-5 */
+  injuryOnDuty?: boolean;
 }): Milestone[] {
   const { startDate, policy } = input;
   const lastAbsentDay = input.endDate !== null && input.endDate < input.asOf ? input.endDate : input.asOf;
@@ -97,5 +107,11 @@ export function milestonesFor(input: {
   }
 
   add({ code: 'oh-referral', sequence: 1, fromDay: policy.ohReferralAfterDays + 1, owner: 'oh', rule: 'ATT-12' }, policy.ohReferralAfterDays + 1);
+
+  if (input.injuryOnDuty) {
+    // ATT-5: the accident report from the first day; the HSE report once the absence passes the threshold.
+    add({ code: 'accident-report', sequence: 1, fromDay: 1, owner: 'line-manager', rule: 'ATT-5' }, 1 + policy.accidentReportWithinDays);
+    add({ code: 'hse-report', sequence: 1, fromDay: policy.hseReportableAfterDays + 1, owner: 'hr', rule: 'ATT-5' }, 1 + policy.hseReportWithinDays);
+  }
   return out.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.code.localeCompare(b.code)));
 }

@@ -43,6 +43,9 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
           f('milestones.ohReferralAfterDays', 'ATT-12'),
           f('milestones.escalateAfterWorkingDays'),
           f('milestones.returnToWorkWithinWorkingDays', 'ATT-13'),
+          f('milestones.accidentReportWithinDays', 'ATT-5'),
+          f('milestones.hseReportableAfterDays', 'ATT-5'),
+          f('milestones.hseReportWithinDays', 'ATT-5'),
         ],
       },
       {

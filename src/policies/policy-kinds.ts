@@ -19,6 +19,9 @@ const MILESTONE_DEFAULTS = {
   ohReferralAfterDays: 28,
   escalateAfterWorkingDays: 2,
   returnToWorkWithinWorkingDays: 5,
+  accidentReportWithinDays: 2,
+  hseReportableAfterDays: 7,
+  hseReportWithinDays: 15,
 };
 const FORMAL_DEFAULTS = {
   meetingNoticeWorkingDays: 5,
@@ -107,6 +110,14 @@ export const POLICY_KINDS = {
             escalateAfterWorkingDays: days(2),
             /** ATT-13: the return-to-work form reaches HR within this many working days of the return. */
             returnToWorkWithinWorkingDays: days(5),
+            /** ATT-5: the accident report (A324) within 48 hours of an injury on duty. */
+            accidentReportWithinDays: days(2),
+            /**
+             * ATT-5: the seed policy reports injuries keeping someone off more than 3 days to the HSE;
+             * RIDDOR today says over 7 days, within 15 days of the accident. The current law is the default.
+             */
+            hseReportableAfterDays: days(7),
+            hseReportWithinDays: days(15),
           })
           .strict()
           .default(MILESTONE_DEFAULTS),

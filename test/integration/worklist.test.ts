@@ -86,3 +86,26 @@ describe('attendance milestones on worklists (issue 3 §4)', () => {
     expect((await t.database.db('tasks').where({ id: taskId }).first()).completion_note).toBe('Called');
   });
 });
+
+describe('injury on duty on worklists (ATT-5)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+  const codes = async (u: keyof World['tokens']) => ((await request(t.app).get('/api/v1/worklist').set(as(u))).body.items as Array<{ code: string; dueDate: string }>).map((x) => `${x.code} ${x.dueDate}`);
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-16T09:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when an injury on duty keeps someone off, then the manager has the accident report due in 48 hours, and HR the HSE report once it passes 7 days', async () => {
+    expect((await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-16', reasonCategory: 'assault-on-duty', dutyRelated: true, injuryOnDuty: true })).status).toBe(201);
+    expect(await codes('lineManager')).toContain('accident-report 2026-11-18');
+    expect((await codes('hr')).filter((c) => c.startsWith('hse-report'))).toEqual([]);
+    t.clock.set('2026-11-24T06:00:01Z');
+    await t.platform.services.attendance.dailySweep('2026-11-24');
+    expect(await codes('hr')).toContain('hse-report 2026-12-01');
+  });
+});
