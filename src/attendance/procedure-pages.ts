@@ -277,7 +277,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
           letter,
           t,
           locale: lang,
-          layout: query.print ? 'letter' : undefined,
+          ...(query.print ? { layout: 'letter', printing: true } : {}),
           title: t(`letters.${kind}.title`, { stage: letter.stage }),
           outcomeName: letter.outcome ? t(`procedure.outcomes.${letter.outcome}`) : null,
           printHref: `/attendance-procedure/${id}/letters/${kind}?print=1&lang=${lang}`,
