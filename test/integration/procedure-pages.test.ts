@@ -46,7 +46,7 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
     // On screen, inside the service's own layout, with the printable version one link away.
     expect(letter.text).toContain('<html lang="en">');
     expect(letter.text).toContain('nhsuk-header');
-    expect(letter.text).toContain('print=1');
+    expect(letter.text).toContain('/letters/invitation?print');
     expect(letter.text).toContain('23 November 2026');
     expect(letter.text).toContain('Room 4, Headquarters');
     expect(letter.text).toContain('right to be accompanied by a trade union representative or a work colleague');
