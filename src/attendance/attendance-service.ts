@@ -455,6 +455,20 @@ export class AttendanceService {
     return true;
   }
 
+  /**
+   * The letter HR sends before sick pay is reduced (ATT-29, seed 003 App D §6.2): when full pay
+   * ends, half pay runs to and pay stops, as of `asOf`; with the pension reminders when pay
+   * is to stop. Audited as a read.
+   */
+  async sickPayLetter(ctx: RequestContext, absenceId: string, asOf: IsoDate): Promise<{ person: Person; spell: AbsenceSpell; position: SickPayPosition; letterDate: IsoDate; organisationName: string; reference: string }> {
+    const { spell, person } = await this.spellInReach(ctx, absenceId);
+    if (!spell.countsAsSickness) throw new NotFoundError('letter');
+    const position = await this.sickPayOf(spell, person, asOf);
+    const organisation = (await this.people.listOrganisations()).find((o) => o.id === person.organisationId);
+    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-letter', entityId: absenceId, subjectPersonId: person.id, purpose: PURPOSE, details: { kind: 'sick-pay' } });
+    return { person, spell, position, letterDate: asOf, organisationName: organisation?.name ?? '', reference: `SP-${absenceId.slice(0, 8).toUpperCase()}` };
+  }
+
   /** One spell within the actor's reach (audited as a read). */
   async getAbsence(ctx: RequestContext, absenceId: string): Promise<AbsenceSpell> {
     const { spell } = await this.spellInReach(ctx, absenceId);

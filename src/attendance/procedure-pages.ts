@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
-import { toIsoDate } from '../shared/dates.js';
+import { addDays, toIsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { fromForm, type FormFieldKind } from '../web/forms.js';
@@ -261,6 +261,33 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         return `/people/${(await attendance.getAbsence(ctx, id)).personId}/attendance`;
       },
     }),
+    {
+      method: 'get',
+      path: '/absences/:id/letters/sick-pay',
+      kind: 'page',
+      policy: policies.attendanceCaseDecision,
+      summary: 'The letter warning of a reduction in sick pay, on screen or printable (?print=1), in English or Welsh (?lang=cy) (ATT-29, App D §6.2).',
+      handler: async (req, res) => {
+        const { id } = parseInput(personParam, req.params);
+        const query = parseInput(letterQuery, req.query);
+        const letter = await attendance.sickPayLetter(requestContext(req), id, today());
+        const lang = query.lang ?? req.locale;
+        const t = deps.translator.forLocale(lang);
+        const { position } = letter;
+        renderPage(req, res, 'attendance/sick-pay-letter', {
+          letter: { ...letter, personName: `${letter.person.givenName} ${letter.person.familyName}`, personId: letter.person.id },
+          t,
+          locale: lang,
+          ...(query.print ? { layout: 'letter', printing: true } : {}),
+          title: t('letters.sickPay.title'),
+          halfPayFrom: position.fullPayUntil ? addDays(position.fullPayUntil, 1) : null,
+          noPayFrom: position.halfPayUntil ? addDays(position.halfPayUntil, 1) : position.fullPayUntil ? addDays(position.fullPayUntil, 1) : letter.spell.startDate,
+          printHref: `/absences/${id}/letters/sick-pay?print=1&lang=${lang}`,
+          otherLangHref: `/absences/${id}/letters/sick-pay?lang=${lang === 'cy' ? 'en' : 'cy'}`,
+          otherLangName: lang === 'cy' ? 'English' : 'Cymraeg',
+        });
+      },
+    },
     {
       method: 'get',
       path: '/attendance-procedure/:id/letters/:kind',

@@ -78,6 +78,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /absences/:id/sick-pay-extension': ['oh-administrator', 'hr-manager'],
   'post /absences/:id/sick-pay-extension': ['oh-administrator', 'hr-manager'],
   'get /attendance-procedure/:id/letters/:kind': [...OH, 'hr-manager', 'line-manager', 'staff'],
+  'get /absences/:id/letters/sick-pay': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/weekly': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/weekly.csv': ['oh-administrator', 'hr-manager'],

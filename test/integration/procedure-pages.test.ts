@@ -152,6 +152,15 @@ describe('sick pay and return-to-work duties on the pages (ATT-14, ATT-29)', () 
     const page = await agent.get(`/people/${w.report.id}/attendance`);
     expect(page.text).toContain('Full pay until 27 October 2026');
     expect(page.text).toContain('Half pay until 25 April 2027');
+    // The letter HR sends before pay is cut (App D §6.2), in English and Welsh.
+    const letterHref = /href="(\/absences\/[0-9a-f-]+\/letters\/sick-pay)"/.exec(page.text)?.[1];
+    const letter = await agent.get(letterHref!);
+    expect(letter.status).toBe(200);
+    expect(letter.text).toContain('Half pay from 28 October 2026 until 25 April 2027');
+    expect(letter.text).toContain('No sick pay from 26 April 2027');
+    expect(letter.text).toContain('pension contributions');
+    expect((await agent.get(`${letterHref}?lang=cy&print=1`)).text).toContain('Hanner cyflog o 28 Hydref 2026 tan 25 Ebrill 2027');
+    expect((await (await signIn(t, w.users.lineManager.email)).get(letterHref!)).status).toBe(403);
   });
 
   it('when HR extends sick pay at the force’s discretion, then the dates move and it is audited', async () => {
