@@ -182,7 +182,7 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
           years: positiveInt(values.years, 'years', 3),
           seed: positiveInt(values.seed, 'seed', 1988),
         });
-        out(`Seeded ${summary.organisations} organisations, ${summary.units} units, ${summary.people} people and ${summary.users} demo users.`);
+        out(`Seeded ${summary.organisations} organisations, ${summary.units} units, ${summary.people} people and ${summary.users} demo users, with ${summary.absenceSpells} spells of absence.`);
         return 0;
       }
       case 'import-absences': {

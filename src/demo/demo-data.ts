@@ -1,5 +1,7 @@
 import { Faker, en, en_GB } from '@faker-js/faker';
 import { addDays, addYears, format, subYears } from 'date-fns';
+import type { AttendanceRepository } from '../attendance/attendance-repository.js';
+import type { AttendanceService } from '../attendance/attendance-service.js';
 import type { Role } from '../auth/roles.js';
 import type { PeopleRepository } from '../people/people-repository.js';
 import type { WorkforceRole, WorkingPattern } from '../people/people-schemas.js';
@@ -7,7 +9,11 @@ import type { NewPerson, Organisation, Unit } from '../people/people-types.js';
 import type { UsersRepository } from '../people/users-repository.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Clock } from '../shared/clock.js';
+import { addDays as addIsoDays, toIsoDate } from '../shared/dates.js';
 import { nhsCheckDigit } from '../shared/nhs-number.js';
+import { generateAbsenceHistory } from './absence-history.js';
+import { insertSpellsInBulk } from './spell-rows.js';
+import { tellTeamStory } from './team-story.js';
 
 /** The demo password and the base32 TOTP secret of the demo accounts that need MFA (documented in README; never used in production). */
 export const DEMO_PASSWORD = 'Blue-Light-Demo-2026';
@@ -39,11 +45,14 @@ export interface DemoSummary {
   units: number;
   people: number;
   users: number;
+  /** Spells of absence in the history. */
+  absenceSpells: number;
   password: string;
 }
 
 interface SeedDependencies {
-  repositories: { people: PeopleRepository; users: UsersRepository };
+  repositories: { people: PeopleRepository; users: UsersRepository; attendance: Pick<AttendanceRepository, 'transaction' | 'insert'> };
+  services: { attendance: Pick<AttendanceService, 'dailySweep' | 'syncTasks'> };
   clock: Clock;
 }
 
@@ -220,8 +229,12 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   }
 
   // Accounts: tie the line manager, a team member and HR to real synthetic people.
-  const hostPeople = people.filter((p) => p.organisationId === host.id && !p.leavingDate);
-  const managers = hostPeople.filter((p) => hostPeople.some((q) => q.lineManagerId === p.id) && p.lineManagerId !== null && p.unitId === units.find((u) => u.code === 'RESP-N')?.id);
+  const inPost = (p: NewPerson) => !p.leavingDate;
+  const hostPeople = people.filter((p) => p.organisationId === host.id && inPost(p));
+  const respN = units.find((u) => u.code === 'RESP-N')?.id;
+  const managing = new Set(people.map((p) => p.lineManagerId));
+  const reportsOf = (m: NewPerson) => people.filter((q) => q.lineManagerId === m.id);
+  const managers = hostPeople.filter((p) => managing.has(p.id) && p.lineManagerId !== null && p.unitId === respN);
   // Each account gets a different person, however small the organisation.
   const taken = new Set<string>();
   const take = (...choices: Array<NewPerson | undefined>): NewPerson => {
@@ -229,13 +242,47 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     taken.add(chosen.id);
     return chosen;
   };
-  const lineManager = take(managers.find((m) => hostPeople.filter((q) => q.lineManagerId === m.id).length >= 3), managers[0]);
-  const teamMember = take(hostPeople.find((p) => p.lineManagerId === lineManager.id && !p.protectedIdentity));
+  // The line manager leads a small team (nobody in it manages anyone), of four or more in post: the story needs them.
+  const lineManager = take(
+    managers.find((m) => reportsOf(m).filter(inPost).length >= 4 && reportsOf(m).every((r) => !managing.has(r.id))),
+    managers.find((m) => reportsOf(m).filter(inPost).length >= 3),
+    managers[0],
+  );
   const hrUnit = units.find((u) => u.code === 'HR')!;
   const hrPerson = take(hostPeople.find((p) => p.unitId === hrUnit.id && !taken.has(p.id)));
+  // A small organisation may have no such team: move people who manage nobody into it.
+  const spare = hostPeople.filter((p) => p.lineManagerId !== null && p.lineManagerId !== lineManager.id && !taken.has(p.id) && !managing.has(p.id));
+  while (reportsOf(lineManager).filter(inPost).length < 4 && spare.length > 0) {
+    const moved = spare.shift()!;
+    moved.lineManagerId = lineManager.id;
+    moved.unitId = lineManager.unitId;
+  }
+  const team = reportsOf(lineManager);
+  const today = toIsoDate(now);
+  const yearAgo = addIsoDays(today, -365);
+  const teamMember = take(
+    team.find((p) => inPost(p) && !p.protectedIdentity && p.serviceStartDate <= yearAgo),
+    team.find((p) => inPost(p) && !p.protectedIdentity),
+    team.find(inPost),
+  );
+  // The staff member's story spans a year of service (everyone is at least 19, so 18 a year ago).
+  if (teamMember.serviceStartDate > yearAgo) teamMember.serviceStartDate = yearAgo;
   const partnerHr = people.find((p) => p.organisationId === fire.id && p.unitId === units.find((u) => u.code === 'FRS-SUP')?.id) ?? people.find((p) => p.organisationId === fire.id)!;
   const personFor: Record<NonNullable<DemoAccount['person']>, NewPerson> = { 'line-manager': lineManager, 'team-member': teamMember, hr: hrPerson, 'partner-hr': partnerHr };
   const orgFor = { host, fire, 'health-board': healthBoard } as const;
+
+  // Absence history (ATT-1), with the demo team's story told over it (README).
+  const story = tellTeamStory({
+    history: generateAbsenceHistory({ people, asOf: today, years: options.years, seed: options.seed }),
+    team,
+    teamMember,
+    asOf: today,
+    seed: options.seed,
+    newId: () => faker.string.uuid(),
+  });
+  // The account holders are at work today, whatever the generator drew.
+  const accountHolders = new Set(Object.values(personFor).map((p) => p.id));
+  const history = story.history.filter((s) => s.endDate !== null || !accountHolders.has(s.personId));
 
   await repo.transaction(async (trx) => {
     for (const o of organisations) await repo.insertOrganisation(o, now, trx);
@@ -243,6 +290,15 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     // Managers before their reports, so every foreign key is satisfied in order.
     await repo.insertPeople(people, now, trx);
   });
+  const spells = deps.repositories.attendance;
+  await spells.transaction(async (trx) => insertSpellsInBulk(trx, history, now));
+  // Milestone tasks for everyone absent today, as the daily job makes them (and escalates the overdue).
+  await deps.services.attendance.dailySweep(today);
+  // Then the story's absence, so that its overdue steps are still on the manager's list until
+  // the next daily run, and the interview for the story's return (the sweep covers current spells only).
+  await spells.transaction(async (trx) => spells.insert(story.absentNow, now, trx));
+  const records = new Map((await repo.findPersonsByIds([story.absentNow.personId, story.returned.personId])).map((p) => [p.id, p]));
+  for (const spell of [story.absentNow, story.returned]) await deps.services.attendance.syncTasks({ ...spell, createdAt: now, updatedAt: now }, records.get(spell.personId)!, today);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const account of DEMO_ACCOUNTS) {
@@ -262,7 +318,7 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
       now,
     );
   }
-  return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, password: DEMO_PASSWORD };
+  return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
 }
 
 function displayNameFor(role: Role): string {

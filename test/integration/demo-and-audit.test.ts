@@ -1,16 +1,26 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo-data.js';
+import type { AbsenceSpell } from '../../src/attendance/attendance-types.js';
+import type { Role } from '../../src/auth/roles.js';
+import { generateAbsenceHistory, storySpell } from '../../src/demo/absence-history.js';
+import { DEMO_ACCOUNTS, seedDemo, type DemoSummary } from '../../src/demo/demo-data.js';
+import { insertSpellsInBulk } from '../../src/demo/spell-rows.js';
 import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
+import { addDays } from '../../src/shared/dates.js';
 import { isValidNhsNumber } from '../../src/shared/nhs-number.js';
-import { buildWorld, createTestPlatform, signIn, type TestPlatform } from '../support/test-platform.js';
+import type { RequestContext } from '../../src/shared/request-context.js';
+import { buildPerson, buildWorld, createTestPlatform, signIn, type TestPlatform } from '../support/test-platform.js';
+
+/** The test clock's date (test/support/test-platform.ts). */
+const TODAY = '2026-11-22';
 
 describe('demo organisation', () => {
   let a: TestPlatform;
   let b: TestPlatform;
+  let summary: DemoSummary;
   beforeAll(async () => {
     [a, b] = await Promise.all([createTestPlatform(), createTestPlatform()]);
-    await seedDemo(a.platform, { people: 120, seed: 7, years: 2 });
+    summary = await seedDemo(a.platform, { people: 120, seed: 7, years: 2 });
     await seedDemo(b.platform, { people: 120, seed: 7, years: 2 });
   });
   afterAll(async () => Promise.all([a.destroy(), b.destroy()]));
@@ -44,6 +54,118 @@ describe('demo organisation', () => {
     const shown = Number(/of (\d+)/.exec(page.text)?.[1]);
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(40);
+  });
+
+  it('when seeded twice with the same seed and date, then the same absence history comes out, and the summary counts it', async () => {
+    const spells = (t: TestPlatform) => t.database.db('absence_spells').select('*').orderBy('id');
+    const [x, y] = await Promise.all([spells(a), spells(b)]);
+    expect(x.length).toBe(summary.absenceSpells);
+    expect(x.length).toBeGreaterThan(200);
+    expect(x).toEqual(y);
+  });
+
+  it('when seeded, then nobody’s spells overlap, none starts before their service or after today, and only current spells are open', async () => {
+    const db = a.database.db;
+    const overlaps = await db('absence_spells as s')
+      .join('absence_spells as t', (j) => j.on('s.person_id', 't.person_id').andOn('s.id', '<', 't.id'))
+      .where('s.start_date', '<=', db.raw('coalesce(t.end_date, ?)', ['9999-12-31']))
+      .andWhere('t.start_date', '<=', db.raw('coalesce(s.end_date, ?)', ['9999-12-31']))
+      .select('s.id');
+    expect(overlaps).toEqual([]);
+    const outside = await db('absence_spells as s').join('people as p', 'p.id', 's.person_id').where((w) => w.where('s.start_date', '<', db.ref('p.service_start_date')).orWhere('s.start_date', '>', TODAY)).select('s.id');
+    expect(outside).toEqual([]);
+    const open = await db('absence_spells').whereNull('end_date').select('start_date');
+    expect(open.length).toBeGreaterThan(0);
+    for (const o of open) expect(o.start_date >= addDays(TODAY, -60)).toBe(true);
+  });
+
+  it('when seeded, then in the demo line manager’s team one member is absent since 10 days ago, one came back 3 days ago, the staff member has 2–3 spells in the year but none lately, and nobody else has any spell in the last 45 days', async () => {
+    const { manager, staff, team, spellsOf } = await demoTeam(a);
+    expect(team.length).toBeGreaterThanOrEqual(4);
+    expect(team.map((p) => p.id)).toContain(staff.person_id);
+    const quietFrom = addDays(TODAY, -45);
+    const recent = new Map(team.map((p) => [p.id, spellsOf.get(p.id)!.filter((s) => (s.endDate ?? TODAY) >= quietFrom)]));
+    const absent = team.filter((p) => recent.get(p.id)!.some((s) => s.endDate === null));
+    const returned = team.filter((p) => recent.get(p.id)!.some((s) => s.endDate !== null));
+    expect(absent).toHaveLength(1);
+    expect(returned).toHaveLength(1);
+    expect(recent.get(absent[0]!.id)).toMatchObject([{ startDate: addDays(TODAY, -10), endDate: null, reasonCategory: 'musculoskeletal-back' }]);
+    expect(recent.get(returned[0]!.id)).toMatchObject([{ startDate: addDays(TODAY, -6), endDate: addDays(TODAY, -3) }]);
+    expect([absent[0]!.id, returned[0]!.id]).not.toContain(staff.person_id);
+    for (const p of team) if (p.id !== absent[0]!.id && p.id !== returned[0]!.id) expect(recent.get(p.id), p.id).toEqual([]);
+    const staffYear = spellsOf.get(staff.person_id!)!.filter((s) => (s.endDate ?? TODAY) >= addDays(TODAY, -364));
+    expect(staffYear.length).toBeGreaterThanOrEqual(2);
+    expect(staffYear.length).toBeLessThanOrEqual(3);
+    expect(staffYear.every((s) => s.endDate !== null)).toBe(true);
+    expect(manager.person_id).not.toBe(staff.person_id);
+  });
+
+  it('when seeded, then the line manager’s worklist has the milestones of the absent member and the return-to-work interview of the returned one', async () => {
+    const { manager, team, spellsOf } = await demoTeam(a);
+    const ctx = contextOf(manager, 'line-manager');
+    const tasks = await a.platform.services.worklist.mine(ctx);
+    const current = team.flatMap((p) => spellsOf.get(p.id)!).find((s) => s.endDate === null)!;
+    const back = team.flatMap((p) => spellsOf.get(p.id)!).find((s) => s.endDate === addDays(TODAY, -3))!;
+    const milestones = tasks.filter((t) => t.sourceId === current.id).map((t) => t.code);
+    expect(milestones).toEqual(expect.arrayContaining(['manager-contact', 'fourth-day-call', 'medical-certificate', 'liaison-officer', 'weekly-contact']));
+    expect(tasks.filter((t) => t.sourceId === back.id)).toMatchObject([{ code: 'return-to-work-interview', subjectPersonId: back.personId, status: 'open' }]);
+    // Nobody else in the team has an absence that needs the manager now.
+    const fromAbsences = tasks.filter((t) => t.sourceType === 'absence-spell');
+    expect(new Set(fromAbsences.map((t) => t.subjectPersonId))).toEqual(new Set([current.personId, back.personId]));
+  });
+
+  it('when seeded, then the tasks of everyone absent today exist (the daily sweep ran)', async () => {
+    const db = a.database.db;
+    const open = await db('absence_spells').whereNull('end_date').where('counts_as_sickness', true).pluck('id');
+    const withTasks = await db('tasks').whereIn('source_id', open).distinct('source_id').pluck('source_id');
+    expect(new Set(withTasks)).toEqual(new Set(open));
+  });
+});
+
+/** The demo line manager's and staff member's accounts, the manager's direct reports, and each report's spells read through the attendance repository. */
+async function demoTeam(t: TestPlatform) {
+  const users = t.database.db('users');
+  const manager = await users.clone().where({ email: DEMO_ACCOUNTS.find((d) => d.role === 'line-manager')!.email }).first();
+  const staff = await users.clone().where({ email: DEMO_ACCOUNTS.find((d) => d.role === 'staff')!.email }).first();
+  const team: Array<{ id: string }> = await t.database.db('people').where({ line_manager_id: manager.person_id }).select('id');
+  const spellsOf = new Map<string, AbsenceSpell[]>();
+  for (const p of team) spellsOf.set(p.id, await t.platform.repositories.attendance.forPerson(p.id));
+  return { manager: manager as { id: string; person_id: string | null; email: string; organisation_id: string; display_name: string }, staff: staff as { person_id: string | null }, team, spellsOf };
+}
+
+/** A request context for a user row, acting as `role` (as authentication would build it). */
+function contextOf(user: { id: string; person_id: string | null; email: string; organisation_id: string; display_name: string }, role: Role): RequestContext {
+  return {
+    actor: { userId: user.id, displayName: user.display_name, email: user.email, organisationId: user.organisation_id, personId: user.person_id, roles: [role], role, via: 'session', locale: 'en' },
+    requestId: 'demo-test',
+    ip: null,
+  };
+}
+
+describe('demo absence history in the database', () => {
+  it('when spells are inserted in bulk, then the attendance repository reads every field back as generated', async () => {
+    const t = await createTestPlatform();
+    try {
+      const w = await buildWorld(t);
+      const now = t.clock.now();
+      // Fixed ids: the generated history depends on them, and this test needs every kind of spell.
+      const people = Array.from({ length: 60 }, (_, n) => buildPerson(w.host.id, { id: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`, serviceStartDate: '2015-01-05' }));
+      const absentNow = buildPerson(w.host.id, { id: '00000000-0000-4000-8000-000000000199', serviceStartDate: '2015-01-05' });
+      await t.platform.repositories.people.insertPeople([...people, absentNow], now);
+      const spells = [
+        ...generateAbsenceHistory({ people, asOf: TODAY, years: 3, seed: 11, spellsPerPersonYear: 6 }),
+        storySpell(absentNow, { id: '00000000-0000-4000-8000-000000000299', startDate: addDays(TODAY, -12), endDate: null, reasonCategory: 'assault-on-duty' }, TODAY),
+      ];
+      expect(spells.some((s) => s.injuryOnDuty && s.certification === 'medical' && s.endDate !== null), 'an injury on duty with a certificate').toBe(true);
+      expect(spells.some((s) => s.notSicknessKind !== null), 'time off that is not sickness').toBe(true);
+      expect(spells.some((s) => s.disabilityRelated), 'disability-related absence').toBe(true);
+      await t.platform.repositories.attendance.transaction((trx) => insertSpellsInBulk(trx, spells, now));
+      const read = (await Promise.all([...people, absentNow].map((p) => t.platform.repositories.attendance.forPerson(p.id)))).flat();
+      const byId = (x: { id: string }, y: { id: string }) => (x.id < y.id ? -1 : 1);
+      expect(read.sort(byId)).toEqual(spells.map((s) => ({ ...s, createdAt: now, updatedAt: now })).sort(byId));
+    } finally {
+      await t.destroy();
+    }
   });
 });
 
