@@ -27,8 +27,9 @@ function absenceFromForm(body: Record<string, unknown>): Record<string, unknown>
     injuryOnDuty: body.injuryOnDuty === 'yes',
     pregnancyRelated: body.pregnancyRelated === 'yes',
     disabilityRelated: body.disabilityRelated === 'yes',
+    noDirectContact: body.noDirectContact === 'yes',
   };
-  const optional = { reasonText: text('reasonText'), expectedReturnDate: text('expectedReturnDate') };
+  const optional = { reasonText: text('reasonText'), expectedReturnDate: text('expectedReturnDate'), handoverNotes: text('handoverNotes'), nominatedLiaison: text('nominatedLiaison') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
   return out;
 }

@@ -22,6 +22,9 @@ const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
   ['certificateFrom', 'certificate_from'],
   ['certificateTo', 'certificate_to'],
   ['expectedReturnDate', 'expected_return_date'],
+  ['handoverNotes', 'handover_notes'],
+  ['noDirectContact', 'no_direct_contact'],
+  ['nominatedLiaison', 'nominated_liaison'],
   ['importKey', 'import_key'],
   ['recordedByUserId', 'recorded_by_user_id'],
 ];
@@ -53,6 +56,9 @@ function toSpell(row: Record<string, unknown>): AbsenceSpell {
     certificateFrom: (row.certificate_from as string | null) ?? null,
     certificateTo: (row.certificate_to as string | null) ?? null,
     expectedReturnDate: (row.expected_return_date as string | null) ?? null,
+    handoverNotes: (row.handover_notes as string | null) ?? null,
+    noDirectContact: readBoolean(row.no_direct_contact),
+    nominatedLiaison: (row.nominated_liaison as string | null) ?? null,
     importKey: (row.import_key as string | null) ?? null,
     recordedByUserId: (row.recorded_by_user_id as string | null) ?? null,
     createdAt: readTimestamp(row.created_at),
@@ -101,6 +107,15 @@ export class AttendanceRepository {
 
   async insert(spell: NewAbsenceSpell, now: Date, trx: Knex.Transaction): Promise<void> {
     await trx('absence_spells').insert({ ...toRow(spell), created_at: now.toISOString(), updated_at: now.toISOString() });
+  }
+
+  /** Inserts many spells, a chunk of rows per statement (inside SQLite's limit on bound parameters): imports, seeding. */
+  async insertMany(spells: readonly NewAbsenceSpell[], now: Date, trx: Knex.Transaction): Promise<void> {
+    const stamp = now.toISOString();
+    for (let i = 0; i < spells.length; i += 40) {
+      // Every row names the same columns (the contact fields at their defaults), as a multi-row INSERT needs.
+      await trx('absence_spells').insert(spells.slice(i, i + 40).map((spell) => ({ ...toRow({ handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell }), created_at: stamp, updated_at: stamp })));
+    }
   }
 
   async update(id: string, changes: Partial<NewAbsenceSpell>, now: Date, trx: Knex.Transaction): Promise<void> {

@@ -37,6 +37,9 @@ const spellResponse = z.object({
   certificateFrom: z.string().nullable(),
   certificateTo: z.string().nullable(),
   expectedReturnDate: z.string().nullable(),
+  handoverNotes: z.string().nullable().describe('ATT-1: urgent work to hand over'),
+  noDirectContact: z.boolean().describe('ATT-11: contact through the nominated liaison'),
+  nominatedLiaison: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

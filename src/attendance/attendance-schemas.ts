@@ -51,6 +51,11 @@ const spellFields = {
   certificateFrom: isoDate.nullable(),
   certificateTo: isoDate.nullable(),
   expectedReturnDate: isoDate.nullable(),
+  /** ATT-1: urgent work to hand over. */
+  handoverNotes: z.string().trim().max(2000).nullable(),
+  /** ATT-11: no direct contact wanted; contact through the nominated liaison (a relative or colleague). */
+  noDirectContact: z.boolean(),
+  nominatedLiaison: z.string().trim().max(200).nullable(),
 };
 
 /** POST /api/v1/people/{personId}/absences */
@@ -69,8 +74,12 @@ export const recordAbsenceSchema = z
     certificateFrom: spellFields.certificateFrom.optional(),
     certificateTo: spellFields.certificateTo.optional(),
     expectedReturnDate: spellFields.expectedReturnDate.optional(),
+    handoverNotes: spellFields.handoverNotes.optional(),
+    noDirectContact: spellFields.noDirectContact.default(false),
+    nominatedLiaison: spellFields.nominatedLiaison.optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !v.noDirectContact || (v.nominatedLiaison ?? '').length > 0, { path: ['nominatedLiaison'], message: 'Someone who wants no direct contact must nominate a liaison: give their name and relationship (ATT-11)' });
 export type RecordAbsenceInput = z.infer<typeof recordAbsenceSchema>;
 
 /** PATCH /api/v1/absences/{id}: any subset. */

@@ -15,7 +15,7 @@ import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
-import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
+import { asSaved, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
 import { countedSpells, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
 import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
@@ -99,6 +99,9 @@ export class AttendanceService {
       certificateFrom: input.certificateFrom ?? null,
       certificateTo: input.certificateTo ?? null,
       expectedReturnDate: input.expectedReturnDate ?? null,
+      handoverNotes: input.handoverNotes ?? null,
+      noDirectContact: input.noDirectContact,
+      nominatedLiaison: input.nominatedLiaison ?? null,
       importKey: null,
       recordedByUserId: ctx.actor.userId,
     };
@@ -108,7 +111,7 @@ export class AttendanceService {
       this.check(ctx, person, spell, input.reasonText !== undefined && input.reasonText !== null, await this.repository.overlapping(personId, spell.startDate, spell.endDate, null, trx));
       await this.repository.insert(spell, now, trx);
       await this.audit.record(ctx, { action: 'create', entityType: 'absence-spell', entityId: spell.id, subjectPersonId: personId, purpose: PURPOSE }, trx);
-      return { ...spell, createdAt: now, updatedAt: now };
+      return asSaved(spell, now, now);
     });
     await this.syncTasks(saved, person, toIsoDate(now));
     await this.refreshTriggerReview(person, toIsoDate(now));
@@ -127,7 +130,7 @@ export class AttendanceService {
       this.check(ctx, person, merged, reasonText !== undefined, await this.repository.overlapping(existing.personId, merged.startDate, merged.endDate, id, trx));
       await this.repository.update(id, merged, now, trx);
       await this.audit.record(ctx, { action: 'update', entityType: 'absence-spell', entityId: id, subjectPersonId: existing.personId, purpose: PURPOSE, details: { fields: Object.keys(input) } }, trx);
-      return { ...merged, createdAt: existing.createdAt, updatedAt: now };
+      return asSaved(merged, existing.createdAt, now);
     });
     await this.syncTasks(saved, person, toIsoDate(now));
     await this.refreshTriggerReview(person, toIsoDate(now));
@@ -359,7 +362,7 @@ export class AttendanceService {
     if (input.allOrNothing && rejects.length > 0) return { imported: 0, duplicates, rejects };
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
-      for (const { spell } of accepted) await this.repository.insert(spell, now, trx);
+      await this.repository.insertMany(accepted.map((a) => a.spell), now, trx);
       await this.audit.record(
         ctx,
         accepted.map(({ spell }) => ({ action: 'create' as const, entityType: 'absence-spell', entityId: spell.id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { imported: true } })),
@@ -367,7 +370,7 @@ export class AttendanceService {
       );
     });
     const today = toIsoDate(now);
-    for (const { spell, person } of accepted) await this.syncTasks({ ...spell, createdAt: now, updatedAt: now }, person, today);
+    for (const { spell, person } of accepted) await this.syncTasks(asSaved(spell, now, now), person, today);
     return { imported: accepted.length, duplicates, rejects };
   }
 

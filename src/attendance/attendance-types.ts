@@ -22,10 +22,22 @@ export interface AbsenceSpell {
   certificateFrom: string | null;
   certificateTo: string | null;
   expectedReturnDate: string | null;
+  /** ATT-1: urgent work to hand over. */
+  handoverNotes: string | null;
+  /** ATT-11: the person wants no direct contact; contact goes through their nominated liaison. */
+  noDirectContact: boolean;
+  nominatedLiaison: string | null;
   importKey: string | null;
   recordedByUserId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewAbsenceSpell = Omit<AbsenceSpell, 'createdAt' | 'updatedAt'>;
+type ContactFields = 'handoverNotes' | 'noDirectContact' | 'nominatedLiaison';
+/** A spell to save; the contact fields (ATT-1, ATT-11) default to none. */
+export type NewAbsenceSpell = Omit<AbsenceSpell, 'createdAt' | 'updatedAt' | ContactFields> & Partial<Pick<AbsenceSpell, ContactFields>>;
+
+/** The spell as stored: the contact fields filled with their defaults (ATT-1, ATT-11). */
+export function asSaved(spell: NewAbsenceSpell, createdAt: Date, updatedAt: Date): AbsenceSpell {
+  return { handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell, createdAt, updatedAt };
+}

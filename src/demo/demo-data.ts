@@ -2,6 +2,7 @@ import { Faker, en, en_GB } from '@faker-js/faker';
 import { addDays, addYears, format, subYears } from 'date-fns';
 import type { AttendanceRepository } from '../attendance/attendance-repository.js';
 import type { AttendanceService } from '../attendance/attendance-service.js';
+import { asSaved } from '../attendance/attendance-types.js';
 import type { Role } from '../auth/roles.js';
 import type { PeopleRepository } from '../people/people-repository.js';
 import type { WorkforceRole, WorkingPattern } from '../people/people-schemas.js';
@@ -298,7 +299,7 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   // the next daily run, and the interview for the story's return (the sweep covers current spells only).
   await spells.transaction(async (trx) => spells.insert(story.absentNow, now, trx));
   const records = new Map((await repo.findPersonsByIds([story.absentNow.personId, story.returned.personId])).map((p) => [p.id, p]));
-  for (const spell of [story.absentNow, story.returned]) await deps.services.attendance.syncTasks({ ...spell, createdAt: now, updatedAt: now }, records.get(spell.personId)!, today);
+  for (const spell of [story.absentNow, story.returned]) await deps.services.attendance.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const account of DEMO_ACCOUNTS) {

@@ -51,3 +51,31 @@ describe('attendance pages', () => {
     expect((await agent.get(`/people/${w.outsider.id}/attendance`)).status).toBe(404);
   });
 });
+
+describe('recording what the notification gives (ATT-1, ATT-11)', () => {
+  let t: TestPlatform;
+  let w: World;
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-20T10:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when the person wants no direct contact, then a nominated liaison is required; with one, the attendance page shows how to make contact and what to hand over', async () => {
+    const agent = await signIn(t, w.users.lineManager.email);
+    const form = await agent.get(`/people/${w.report.id}/absences/new`);
+    const fields = { _csrf: csrfFrom(form.text), startDate: '2026-11-19', reasonCategory: 'mental-health-stress', noDirectContact: 'yes', handoverNotes: 'Court file for Monday is on the shared drive' };
+    const bad = await agent.post(`/people/${w.report.id}/absences/new`).type('form').send(fields);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('must nominate a liaison');
+    expect(bad.text).toContain('Court file for Monday is on the shared drive');
+    const ok = await agent.post(`/people/${w.report.id}/absences/new`).type('form').send({ ...fields, nominatedLiaison: 'Sam (partner), 07700 900123' });
+    expect(ok.status).toBe(303);
+    const page = await agent.get(`/people/${w.report.id}/attendance`);
+    expect(page.text).toContain('Contact through Sam (partner), 07700 900123');
+    expect(page.text).toContain('Handover: Court file for Monday is on the shared drive');
+    const stored = await t.database.db('absence_spells').where({ person_id: w.report.id }).first();
+    expect(stored).toMatchObject({ nominated_liaison: 'Sam (partner), 07700 900123' });
+  });
+});

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * Attendance cases, beyond the spells (issue 3). Schema only:
+ * - ATT-1, ATT-11: work to hand over; a person who wants no direct contact and their nominated liaison;
  * - ATT-7: per-case decisions on discounting disability-related absence;
  * - ATT-20 … ATT-24: what a stage meeting's letters need (OH report requested first, time,
  *   place, chair), postponement, and the appeal;
@@ -12,6 +13,12 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   const ts = (t: Knex.CreateTableBuilder, name: string) => t.timestamp(name, { useTz: true });
+  await knex.schema.alterTable('absence_spells', (t) => {
+    t.text('handover_notes').nullable();
+    t.boolean('no_direct_contact').notNullable().defaultTo(false);
+    t.string('nominated_liaison', 200).nullable();
+  });
+
   await knex.schema.createTable('disability_discount_decisions', (t) => {
     t.string('id', 36).primary();
     t.string('person_id', 36).notNullable().references('id').inTable('people');
@@ -77,4 +84,7 @@ export async function down(knex: Knex): Promise<void> {
     for (const c of ['oh_report_requested_on', 'meeting_time', 'meeting_location', 'chair_name', 'original_meeting_date', 'postponement_reason', 'appeal_lodged_on', 'appeal_heard_on', 'appeal_outcome', 'appeal_decided_on']) t.dropColumn(c);
   });
   await knex.schema.dropTableIfExists('disability_discount_decisions');
+  await knex.schema.alterTable('absence_spells', (t) => {
+    for (const c of ['handover_notes', 'no_direct_contact', 'nominated_liaison']) t.dropColumn(c);
+  });
 }
