@@ -420,10 +420,21 @@ export class AttendanceService {
     const triggered = people.filter((p) => (scores.get(p.id)?.triggers.length ?? 0) > 0);
     if (triggered.length === 0) return 0;
     const episodes = new Map(triggered.map((p) => [p.id, scores.get(p.id)!.latestCountedStart!]));
-    const decided = await this.cases.latestTriggerDecisionDates(triggered.map((p) => p.id), [...episodes.values()].sort()[0]!);
-    let asked = 0;
-    for (const person of triggered) if (await this.syncTriggerReview(person, episodes.get(person.id)!, decided.get(person.id) ?? null, asOf)) asked += 1;
-    return asked;
+    const ids = triggered.map((p) => p.id);
+    const [decided, tasks] = await Promise.all([this.cases.latestTriggerDecisionDates(ids, [...episodes.values()].sort()[0]!), this.worklist.tasksOfSources('attendance-person', ids)]);
+    // Reviews already asked for this episode are left alone: only new episodes write.
+    const asked = new Set(tasks.filter((t) => t.code === TRIGGER_REVIEW).map((t) => `${t.sourceId}#${t.sequence}`));
+    const policies = new Map<string, number>();
+    let open = 0;
+    for (const person of triggered) {
+      const episode = episodes.get(person.id)!;
+      if ((decided.get(person.id) ?? '') >= episode) continue;
+      open += 1;
+      if (asked.has(`${person.id}#${episodeSequence(episode)}`)) continue;
+      if (!policies.has(person.organisationId)) policies.set(person.organisationId, (await this.policies.inForce(person.organisationId, 'attendance', asOf)).content.triggerReviewWithinWorkingDays);
+      await this.syncTriggerReview(person, episode, null, asOf, policies.get(person.organisationId)!);
+    }
+    return open;
   }
 
   /** One person's trigger review after their spells changed: created when a trigger is newly reached, cancelled when none is (ATT-18). */
@@ -433,25 +444,25 @@ export class AttendanceService {
     if (score.triggers.length === 0) return void (await this.worklist.sync('attendance-person', person.id, { keep: [], create: [] }));
     const episode = countedSpells(spells.filter((s) => s.startDate <= asOf), score.context.disability).reduce<IsoDate>((latest, s) => (s.startDate > latest ? s.startDate : latest), '');
     const [decision] = await this.cases.triggerDecisions(person.id, '9999-12-31');
-    await this.syncTriggerReview(person, episode, decision?.asOf ?? null, asOf);
+    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
+    await this.syncTriggerReview(person, episode, decision?.asOf ?? null, asOf, policy.content.triggerReviewWithinWorkingDays);
   }
 
   /**
    * ATT-18: one review per episode — the start of the latest counted spell — unless a decision
    * dated on or after it exists. A newer episode supersedes an older open review.
    */
-  private async syncTriggerReview(person: Person, episode: IsoDate, decidedOn: IsoDate | null, asOf: IsoDate): Promise<boolean> {
+  private async syncTriggerReview(person: Person, episode: IsoDate, decidedOn: IsoDate | null, asOf: IsoDate, withinWorkingDays: number): Promise<boolean> {
     if (decidedOn !== null && decidedOn >= episode) return false;
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
     const spec: TaskSpec = {
       organisationId: person.organisationId,
       subjectPersonId: person.id,
       sourceType: 'attendance-person',
       sourceId: person.id,
       code: TRIGGER_REVIEW,
-      sequence: Number(episode.replaceAll('-', '')),
+      sequence: episodeSequence(episode),
       rule: 'ATT-18',
-      dueDate: this.calendar.addWorkingDays(asOf, policy.content.triggerReviewWithinWorkingDays),
+      dueDate: this.calendar.addWorkingDays(asOf, withinWorkingDays),
       assignee: person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
     };
     await this.worklist.sync('attendance-person', person.id, { keep: [spec], create: [spec] });
@@ -564,6 +575,11 @@ export class AttendanceService {
     if (overlapping.length > 0) fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
+}
+
+/** ATT-18: one review per episode, keyed by the start of its latest counted spell as YYYYMMDD. */
+function episodeSequence(episode: IsoDate): number {
+  return Number(episode.replaceAll('-', ''));
 }
 
 /** The key that makes re-importing the same spell a no-op. */
