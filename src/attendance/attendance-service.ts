@@ -23,6 +23,7 @@ import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
 import { TRIGGER_REVIEW } from './procedure-types.js';
+import { assertNotOwnCase } from './procedure-service.js';
 import type { SickPayExtensionInput } from './attendance-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
@@ -195,6 +196,7 @@ export class AttendanceService {
    */
   async extendSickPay(ctx: RequestContext, absenceId: string, input: SickPayExtensionInput): Promise<SickPayPosition> {
     const { spell, person } = await this.spellInReach(ctx, absenceId);
+    assertNotOwnCase(ctx, person);
     if (!spell.countsAsSickness) throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
     if (input.decidedOn > toIsoDate(this.clock.now())) throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
     const id = newId();

@@ -94,15 +94,18 @@ export function milestonesFor(input: {
   add({ code: 'medical-certificate', sequence: 1, fromDay: policy.certificateAfterDays + 1, owner: 'staff', rule: 'ATT-4' }, policy.certificateAfterDays + 1);
   add({ code: 'liaison-officer', sequence: 1, fromDay: policy.liaisonAfterDays + 1, owner: 'line-manager', rule: 'ATT-9' }, policy.liaisonAfterDays + 1);
 
-  for (let n = 1; 1 + n * policy.contactEveryDays <= daysAbsent; n++) {
-    const dueDay = 1 + n * policy.contactEveryDays;
+  // Policy data says every N days with N ≥ 1; the guard keeps a bad value from looping for ever.
+  const every = Math.max(1, policy.contactEveryDays);
+  const reportEvery = Math.max(1, policy.reportEveryDays);
+  for (let n = 1; 1 + n * every <= daysAbsent; n++) {
+    const dueDay = 1 + n * every;
     add({ code: 'weekly-contact', sequence: n, fromDay: dueDay, owner: 'line-manager', rule: 'ATT-8' }, dueDay);
   }
 
   // ATT-10: the visit is planned from the end of the second week so it can happen by day 21.
   add({ code: 'home-visit', sequence: 1, fromDay: Math.max(1, policy.homeVisitByDay - 6), owner: 'line-manager', rule: 'ATT-10' }, policy.homeVisitByDay);
-  for (let n = 0; policy.homeVisitByDay + n * policy.reportEveryDays <= daysAbsent; n++) {
-    const dueDay = policy.homeVisitByDay + n * policy.reportEveryDays;
+  for (let n = 0; policy.homeVisitByDay + n * reportEvery <= daysAbsent; n++) {
+    const dueDay = policy.homeVisitByDay + n * reportEvery;
     add({ code: 'liaison-report', sequence: n + 1, fromDay: dueDay, owner: 'line-manager', rule: 'ATT-10' }, dueDay);
   }
 

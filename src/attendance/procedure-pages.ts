@@ -60,8 +60,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       steps: c.steps.map((s) => stepView(req, s, canAct)),
       triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
       triggerDecisions: c.triggerDecisions.map((d) => ({ ...d, decisionName: req.t(`procedure.decisions.${d.decision}`), codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', ') })),
-      // CONF-1: the reasons for a disability decision are for HR, OH and the person; a line manager sees only its effect.
-      disabilityDecisions: c.disabilityDecisions.map((d) => ({ ...d, rationale: canDecide || isSelf ? d.rationale : null })),
+      disabilityDecisions: c.disabilityDecisions,
       disabilityDiscountedNow: c.disabilityDiscountedNow,
       canAct,
       canDecide,

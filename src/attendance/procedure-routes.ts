@@ -29,7 +29,7 @@ const caseResponse = z.object({
   asOf: z.string(),
   steps: z.array(stepResponse),
   triggerDecisions: z.array(z.object({ id: z.string(), asOf: z.string(), decision: z.string(), triggerCodes: z.array(z.string()), rationale: z.string() }).loose()),
-  disabilityDecisions: z.array(z.object({ id: z.string(), effectiveFrom: z.string(), discount: z.boolean(), rationale: z.string() }).loose()),
+  disabilityDecisions: z.array(z.object({ id: z.string(), effectiveFrom: z.string(), discount: z.boolean(), rationale: z.string().nullable().describe('null for line managers (CONF-1)') }).loose()),
   disabilityDiscountedNow: z.boolean(),
   policyVersion: z.number(),
 });

@@ -4,7 +4,7 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { toIsoDate, type IsoDate } from '../shared/dates.js';
-import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -59,7 +59,8 @@ export interface AttendanceCase {
   asOf: IsoDate;
   steps: ProcedureStepView[];
   triggerDecisions: TriggerDecision[];
-  disabilityDecisions: DisabilityDecision[];
+  /** The reasons are for HR, OH and the person; a line manager sees only the decision (CONF-1). */
+  disabilityDecisions: Array<Omit<DisabilityDecision, 'rationale'> & { rationale: string | null }>;
   /** ATT-7: whether disability-related absence starting on `asOf` would be discounted. */
   disabilityDiscountedNow: boolean;
   policyVersion: number;
@@ -129,7 +130,7 @@ export class AttendanceProcedureService {
       asOf,
       steps,
       triggerDecisions,
-      disabilityDecisions: (await this.repository.disabilityDecisions([personId])).get(personId) ?? [],
+      disabilityDecisions: ((await this.repository.disabilityDecisions([personId])).get(personId) ?? []).map((d) => ({ ...d, rationale: mayReadCaseReasons(ctx, personId) ? d.rationale : null })),
       disabilityDiscountedNow: disabilityDiscounted(asOf, scored.context.disability),
       policyVersion: scored.policy.version,
     };
@@ -142,6 +143,7 @@ export class AttendanceProcedureService {
    */
   async recordStep(ctx: RequestContext, personId: string, input: ProcedureStepInput): Promise<ProcedureStepView> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    assertNotOwnCase(ctx, person);
     const today = toIsoDate(this.clock.now());
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = policy.content.formalProcedure;
@@ -181,6 +183,7 @@ export class AttendanceProcedureService {
       record.actionDate = input.actionDate;
     } else {
       const stage = stageNumber(input.step);
+      if (stage === 3 && ctx.actor.role === 'line-manager') fields.step = STAGE_3_BY_HR;
       this.checkStageStart(stage, input, this.views(earlier, spells, input.invitationDate, context, rules), fields);
       this.checkInvitation(input, today, rules, fields);
       Object.assign(record, {
@@ -210,6 +213,7 @@ export class AttendanceProcedureService {
   async recordOutcome(ctx: RequestContext, stepId: string, input: StageOutcomeInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'outcome', (stage, step, earlier, today, rules, fields) => {
       if (step.outcome) fields.outcome = 'The outcome of this stage is already recorded';
+      if (stage === 3 && ctx.actor.role === 'line-manager') fields.outcome ??= STAGE_3_BY_HR;
       return this.checkOutcome(stage, step, input, earlier, today, rules, fields);
     });
   }
@@ -230,10 +234,11 @@ export class AttendanceProcedureService {
   async recordAppeal(ctx: RequestContext, stepId: string, input: AppealInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'appeal', (_stage, step, _earlier, today, _rules, fields) => {
       if (!step.outcome || !step.outcomeDate || !step.appealDeadline) fields.lodgedOn = 'Record the outcome of the stage before an appeal against it';
-      else {
-        if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'An appeal is lodged after the outcome letter';
-        else if (input.lodgedOn > step.appealDeadline) fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
-      }
+      else if (step.appealOutcome) fields.lodgedOn = 'The appeal has been decided; its record cannot be changed';
+      else if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'An appeal is lodged after the outcome letter';
+      else if (input.lodgedOn > step.appealDeadline) fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
+      // §21.1, §23: the appeal is heard above the manager who gave the outcome; HR records the decision.
+      if (input.outcome && ctx.actor.role === 'line-manager') fields.outcome = 'The appeal is decided above the manager who gave the outcome: HR records the decision (§21.1)';
       for (const [field, value] of [['lodgedOn', input.lodgedOn], ['heardOn', input.heardOn], ['decidedOn', input.decidedOn]] as const) {
         if (value && value > today) fields[field] ??= 'This date cannot be in the future';
       }
@@ -251,6 +256,7 @@ export class AttendanceProcedureService {
    */
   async recordTriggerDecision(ctx: RequestContext, personId: string, input: TriggerDecisionInput): Promise<{ id: string }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    assertNotOwnCase(ctx, person);
     if (input.asOf > toIsoDate(this.clock.now())) throw new ValidationError({ asOf: 'A decision is about triggers reached by today, not a future date' });
     const { triggers } = await this.scoring.score(person, await this.spells.forPerson(personId), input.asOf);
     const reached = new Set(triggers.map((t) => t.code));
@@ -271,6 +277,7 @@ export class AttendanceProcedureService {
    */
   async recordDisabilityDecision(ctx: RequestContext, personId: string, input: DisabilityDecisionInput): Promise<{ id: string }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
+    assertNotOwnCase(ctx, person);
     if (input.effectiveFrom < person.serviceStartDate) throw new ValidationError({ effectiveFrom: 'The decision cannot take effect before the person’s service start date' });
     const id = newId();
     const now = this.clock.now();
@@ -347,7 +354,8 @@ export class AttendanceProcedureService {
     decide: (stage: Stage, step: ProcedureStepRecord, earlier: ProcedureStepRecord[], today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors) => Partial<ProcedureStepRecord>,
   ): Promise<ProcedureStepView> {
     const { step, person } = await this.stepInReach(ctx, stepId);
-    if (step.step === 'informal-action') throw new ValidationError({ step: 'Informal action has no meeting, outcome or appeal' });
+    assertNotOwnCase(ctx, person);
+    if (step.step === 'informal-action') throw new NotFoundError('procedure step');
     const today = toIsoDate(this.clock.now());
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content.formalProcedure;
@@ -422,6 +430,18 @@ export class AttendanceProcedureService {
     if (!step) throw new NotFoundError('procedure step');
     return { step, person: await this.people.getPerson(ctx, step.personId, PURPOSE, 'procedure step') };
   }
+}
+
+const STAGE_3_BY_HR = 'A stage 3 final hearing is called and recorded by HR with the head of department (§19.13 – §19.16)';
+
+/** Nobody makes procedure or case decisions about their own attendance, whatever their role. */
+export function assertNotOwnCase(ctx: RequestContext, person: Person): void {
+  if (ctx.actor.personId === person.id) throw new ForbiddenError('own-attendance-case', 'You cannot record decisions about your own attendance.');
+}
+
+/** CONF-1: the reasons behind a case decision (they may carry health information) are for HR, OH and the person, not line managers. */
+function mayReadCaseReasons(ctx: RequestContext, personId: string): boolean {
+  return ctx.actor.role !== 'line-manager' || ctx.actor.personId === personId;
 }
 
 function stageNumber(step: ProcedureStepRecord['step']): Stage {

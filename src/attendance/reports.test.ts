@@ -98,7 +98,7 @@ describe('report periods (ATT-28)', () => {
   });
 
   it('when the period is malformed, then there is none', () => {
-    for (const bad of ['2026-13', '2026-Q5', '26', '2026-1', 'next']) expect(reportPeriod(bad, 4)).toBeNull();
+    for (const bad of ['2026-13', '2026-Q5', '26', '2026-1', 'next', '0999', '0050-01', '0000-Q1', '9999-Q4']) expect(reportPeriod(bad, 4)).toBeNull();
   });
 
   it('when today is in a quarter, then the last whole quarter is the one before it, across the year boundary too', () => {

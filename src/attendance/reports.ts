@@ -177,15 +177,16 @@ export type ReportPeriod = { kind: 'month' | 'quarter' | 'year'; label: string; 
  * month the financial year starts in (policy data; April by default). Null when malformed.
  */
 export function reportPeriod(value: string, financialYearStartMonth: number): ReportPeriod | null {
-  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(value);
+  const month = /^([1-9]\d{3})-(0[1-9]|1[0-2])$/.exec(value);
   if (month) {
     const from = `${month[1]}-${month[2]}-01`;
     return { kind: 'month', label: value, from, to: addDays(addMonths(from, 1), -1) };
   }
-  const quarter = /^(\d{4})-Q([1-4])$/.exec(value);
-  const year = /^(\d{4})$/.exec(value);
+  const quarter = /^([1-9]\d{3})-Q([1-4])$/.exec(value);
+  const year = /^([1-9]\d{3})$/.exec(value);
   if (!quarter && !year) return null;
   const y = Number((quarter ?? year)![1]);
+  if (y > 9998) return null;
   const start = `${y}-${String(financialYearStartMonth).padStart(2, '0')}-01`;
   if (quarter) {
     const from = addMonths(start, (Number(quarter[2]) - 1) * 3);

@@ -18,4 +18,18 @@ describe('policy kinds', () => {
   it('when a review range is upside down, then it is refused', () => {
     expect(POLICY_KINDS.attendance.schema.safeParse({ formalProcedure: { stage1ReviewMonths: { min: 4, max: 2 } } }).success).toBe(false);
   });
+
+  it('when a repeat period or day number is 0, or a value is not a number, then it is refused with a plain message (a 0 would loop for ever)', () => {
+    const zero = POLICY_KINDS.attendance.schema.safeParse({ milestones: { contactEveryDays: 0 } });
+    expect(zero.success).toBe(false);
+    expect(zero.error?.issues[0]?.message).toBe('Enter 1 or more');
+    const text = POLICY_KINDS.attendance.schema.safeParse({ bradfordThreshold: 'two hundred' });
+    expect(text.error?.issues[0]?.message).toBe('Enter a whole number');
+  });
+
+  it('when the sick pay scale has no rows, then it is refused, not an error (ATT-29)', () => {
+    const empty = POLICY_KINDS.attendance.schema.safeParse({ sickPay: { scale: [] } });
+    expect(empty.success).toBe(false);
+    expect(empty.error?.issues.map((i) => i.message)).toContain('Give at least one row');
+  });
 });

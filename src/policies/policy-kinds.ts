@@ -1,9 +1,18 @@
 import { z } from 'zod';
 
-const days = (fallback: number) => z.number().int().min(0).max(365).default(fallback);
+/** A whole number the form names plainly when it is not one. */
+const whole = (min: number, max: number) =>
+  z
+    .number({ error: 'Enter a whole number' })
+    .int('Enter a whole number')
+    .min(min, `Enter ${min} or more`)
+    .max(max, `Enter ${max} or less`);
+const days = (fallback: number, min = 0) => whole(min, 365).default(fallback);
+/** Day numbers and repeat periods: 0 would mean nothing (or a loop without end). */
+const daysFrom1 = (fallback: number) => days(fallback, 1);
 const monthRange = (min: number, max: number) =>
   z
-    .object({ min: z.number().int().min(0).max(24), max: z.number().int().min(1).max(24) })
+    .object({ min: whole(0, 24), max: whole(1, 24) })
     .strict()
     .refine((r) => r.min <= r.max, 'The shortest period must not be longer than the longest')
     .default({ min, max });
@@ -74,7 +83,7 @@ export const POLICY_KINDS = {
     description: 'Small-number suppression for aggregate views (CONF-5).',
     schema: z
       .object({
-        minimumCellSize: z.number().int().min(5, 'Never below 5 (CONF-5)').max(100).default(10),
+        minimumCellSize: z.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(5, 'Never below 5 (CONF-5)').max(100, 'Enter 100 or less').default(10),
       })
       .strict(),
     defaults: { minimumCellSize: 10 },
@@ -88,23 +97,23 @@ export const POLICY_KINDS = {
     schema: z
       .object({
         /** ATT-15: the Bradford window. */
-        bradfordWindowWeeks: z.number().int().min(4).max(104).default(52),
+        bradfordWindowWeeks: whole(4, 104).default(52),
         /** ATT-18 */
-        bradfordThreshold: z.number().int().min(1).max(100_000).default(200),
-        spellsThreshold: z.number().int().min(1).max(50).default(3),
-        spellsWindowMonths: z.number().int().min(1).max(24).default(12),
+        bradfordThreshold: whole(1, 100_000).default(200),
+        spellsThreshold: whole(1, 50).default(3),
+        spellsWindowMonths: whole(1, 24).default(12),
         /** ATT-18: 4 weeks' consecutive absence (ATT-12 long-term absence is also 28 days). */
-        continuousDaysThreshold: z.number().int().min(1).max(365).default(28),
+        continuousDaysThreshold: whole(1, 365).default(28),
         /** ATT-2 … ATT-4, ATT-8 … ATT-12: contact and review milestones, in calendar days. */
         milestones: z
           .object({
             contactWithinDays: days(1),
-            callOnDay: days(4),
+            callOnDay: daysFrom1(4),
             certificateAfterDays: days(7),
             liaisonAfterDays: days(7),
-            contactEveryDays: days(7),
-            homeVisitByDay: days(21),
-            reportEveryDays: days(28),
+            contactEveryDays: daysFrom1(7),
+            homeVisitByDay: daysFrom1(21),
+            reportEveryDays: daysFrom1(28),
             ohReferralAfterDays: days(28),
             /** §4: an overdue milestone moves up to the next manager after this many working days. */
             escalateAfterWorkingDays: days(2),
@@ -131,16 +140,16 @@ export const POLICY_KINDS = {
             appealStage3WorkingDays: days(15),
             appealDecisionWorkingDays: days(15),
             postponementWorkingDays: days(5),
-            warningLifeMonths: z.number().int().min(1).max(60).default(12),
+            warningLifeMonths: whole(1, 60).default(12),
           })
           .strict()
           .default(FORMAL_DEFAULTS),
         /** ATT-14: recuperative and restricted duties after a return. */
         returnToWork: z
           .object({
-            recuperativeMaxMonths: z.number().int().min(1).max(24).default(6),
-            recuperativeFullPayMonths: z.number().int().min(0).max(24).default(3),
-            reviewEveryMonths: z.number().int().min(1).max(6).default(1),
+            recuperativeMaxMonths: whole(1, 24).default(6),
+            recuperativeFullPayMonths: whole(0, 24).default(3),
+            reviewEveryMonths: whole(1, 6).default(1),
           })
           .strict()
           .default(RETURN_TO_WORK_DEFAULTS),
@@ -148,30 +157,30 @@ export const POLICY_KINDS = {
         sickPay: z
           .object({
             scale: z
-              .array(z.object({ serviceFromMonths: z.number().int().min(0).max(600), fullPayDays: days(0), halfPayDays: days(0) }).strict())
-              .min(1)
+              .array(z.object({ serviceFromMonths: whole(0, 600), fullPayDays: whole(0, 365), halfPayDays: whole(0, 365) }).strict())
+              .min(1, 'Give at least one row')
               .max(20)
-              .refine((rows) => rows[0]!.serviceFromMonths === 0, 'The scale starts at 0 months of service')
+              .refine((rows) => rows.length > 0 && rows[0]!.serviceFromMonths === 0, 'The scale starts at 0 months of service')
               .refine((rows) => rows.every((r, i) => i === 0 || r.serviceFromMonths > rows[i - 1]!.serviceFromMonths), 'Rows go up in months of service')
               .default(SICK_PAY_DEFAULTS.scale),
-            lookBackMonths: z.number().int().min(1).max(48).default(12),
+            lookBackMonths: whole(1, 48).default(12),
             /** HR warns in writing this many days before pay is reduced (App D §6.2). */
             warnDaysBefore: days(14),
             /** Decisions to cut or extend half pay / no pay are reviewed monthly (App D §6). */
-            reviewEveryMonths: z.number().int().min(1).max(6).default(1),
+            reviewEveryMonths: whole(1, 6).default(1),
           })
           .strict()
           .default(SICK_PAY_DEFAULTS),
         /** ATT-28 */
         costPerDutyDay: z
           .object({
-            default: z.number().min(0).max(10_000),
-            byWorkforceRole: z.partialRecord(z.enum(['officer', 'police-staff', 'pcso', 'special-constable', 'volunteer']), z.number().min(0).max(10_000)).default({}),
+            default: z.number({ error: 'Enter an amount in pounds' }).min(0, 'Enter 0 or more').max(10_000, 'Enter 10000 or less'),
+            byWorkforceRole: z.partialRecord(z.enum(['officer', 'police-staff', 'pcso', 'special-constable', 'volunteer']), z.number({ error: 'Enter an amount in pounds' }).min(0, 'Enter 0 or more').max(10_000, 'Enter 10000 or less')).default({}),
           })
           .strict()
           .default(COST_DEFAULTS),
         /** ATT-28: quarters and years are financial: April by default. */
-        financialYearStartMonth: z.number().int().min(1).max(12).default(4),
+        financialYearStartMonth: whole(1, 12).default(4),
         /** ATT-18: the line manager reviews a newly reached trigger within this many working days. */
         triggerReviewWithinWorkingDays: days(5),
       })

@@ -84,8 +84,13 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
     expect((await change(stage1Id, 'appeal', { lodgedOn: '2026-12-07' })).body.error.fields.lodgedOn).toBe('The appeal had to be lodged by 2026-12-04 (ATT-24)');
     const heard = await change(stage1Id, 'appeal', { lodgedOn: '2026-12-03', heardOn: '2026-12-10' });
     expect(heard.body).toMatchObject({ appealLodgedOn: '2026-12-03', appealDecisionDue: '2027-01-05', warning: { kind: 'warning', live: true } });
+    // §21.1: the appeal is decided above the manager who gave the outcome; HR records it.
+    const byManager = await change(stage1Id, 'appeal', { lodgedOn: '2026-12-03', heardOn: '2026-12-10', outcome: 'dismissed', decidedOn: '2026-12-17' }, 'lineManager');
+    expect(byManager.body.error.fields.outcome).toMatch(/HR records the decision/);
     const upheld = await change(stage1Id, 'appeal', { lodgedOn: '2026-12-03', heardOn: '2026-12-10', outcome: 'upheld', decidedOn: '2026-12-17' });
     expect(upheld.body.warning).toEqual({ kind: 'withdrawn' });
+    const again = await change(stage1Id, 'appeal', { lodgedOn: '2026-12-03', heardOn: '2026-12-10', outcome: 'dismissed', decidedOn: '2026-12-18' });
+    expect(again.body.error.fields.lodgedOn).toBe('The appeal has been decided; its record cannot be changed');
   });
 
   it('when the stage 1 warning was withdrawn, then stage 2 is refused unless the reason for starting there is recorded (§19.1)', async () => {
@@ -102,6 +107,9 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
     expect((await change(stage2.id, 'outcome', { outcome: 'monitor', outcomeDate: '2027-01-05' })).status).toBe(200);
     const res = await post({ ...stage1, step: 'stage-3', ohReportRequestedOn: '2027-01-04', invitationDate: '2027-01-06', meetingDate: '2027-01-13' });
     expect(res.body.error.fields.step).toMatch(/second or extended final warning/);
+    // §19.13: a final hearing is HR's to call, not the line manager's.
+    const byManager = await post({ ...stage1, step: 'stage-3', ohReportRequestedOn: '2027-01-04', invitationDate: '2027-01-06', meetingDate: '2027-01-13', outOfOrderReason: 'Agreed with HR and the union' }, 'lineManager');
+    expect(byManager.body.error.fields.step).toMatch(/called and recorded by HR/);
   });
 
   it('when the case is read, then every step is listed with its warning state and the read is audited', async () => {
@@ -110,6 +118,16 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
     expect(c.steps[1].warning).toEqual({ kind: 'withdrawn' });
     const audit = await t.database.db('audit_events').where({ entity_type: 'attendance-procedure', action: 'read', subject_person_id: w.report.id }).first();
     expect(audit).toBeDefined();
+  });
+
+  it('when an HR manager tries to record their own attendance case, then 403', async () => {
+    const { users } = t.platform.repositories;
+    const id = '00000000-0000-4000-8000-00000000f00d';
+    await users.insert({ id, email: 'hr.self@test.example', displayName: 'HR self', passwordHash: 'x', organisationId: w.host.id, personId: w.outsider.id, roles: ['hr-manager'], locale: 'en' }, t.clock.now());
+    const token = (await t.platform.services.auth.createToken({ actor: null, requestId: 'test', ip: null }, (await users.findById(id))!, { name: 'test' })).token;
+    const res = await request(t.app).post(`/api/v1/people/${w.outsider.id}/attendance-procedure`).set({ Authorization: `Bearer ${token}` }).send({ step: 'informal-action', actionDate: '2026-10-01', notes: 'Reviewing myself' });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('own-attendance-case');
   });
 
   it('when a line manager records for someone outside their team, then 404, and a staff member cannot record at all', async () => {
@@ -168,7 +186,10 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
     // The March spell is still discounted; April and May count: 2 spells, 2 days → 8.
     expect(await summary()).toMatchObject({ spells: 2, days: 2, bradfordScore: 8 });
     const c = (await request(t.app).get(`/api/v1/people/${w.report.id}/attendance-procedure`).set(auth('hr'))).body;
-    expect(c).toMatchObject({ disabilityDiscountedNow: false, disabilityDecisions: [{ effectiveFrom: '2026-04-01', discount: false }] });
+    expect(c).toMatchObject({ disabilityDiscountedNow: false, disabilityDecisions: [{ effectiveFrom: '2026-04-01', discount: false, rationale: expect.stringMatching(/^Adjusted hours/) }] });
+    // CONF-1: the line manager sees the decision, not the reasons (they may carry health information).
+    const managers = (await request(t.app).get(`/api/v1/people/${w.report.id}/attendance-procedure`).set(auth('lineManager'))).body;
+    expect(managers.disabilityDecisions).toEqual([expect.objectContaining({ effectiveFrom: '2026-04-01', discount: false, rationale: null })]);
   });
 
   it('when an absence brings a trigger, then the line manager gets a review at once; recording the decision completes it', async () => {
