@@ -85,12 +85,12 @@ export class AttendanceRepository {
     return rows.map(toSpell);
   }
 
-  /** Spells still running on `asOf` (open, or ending on or after it), across every organisation. */
-  async currentOn(asOf: string): Promise<AbsenceSpell[]> {
+  /** Spells running on `asOf`, or that ended on or after `endedSince` (across every organisation). */
+  async currentOrEndedSince(asOf: string, endedSince: string): Promise<AbsenceSpell[]> {
     const rows = await this.db('absence_spells')
       .whereNull('deleted_at')
       .where('start_date', '<=', asOf)
-      .andWhere((w) => w.whereNull('end_date').orWhere('end_date', '>=', asOf));
+      .andWhere((w) => w.whereNull('end_date').orWhere('end_date', '>=', endedSince));
     return rows.map(toSpell);
   }
 
@@ -148,27 +148,26 @@ export class AttendanceRepository {
   }
 
   /**
-   * The columns scoring needs, grouped by person, for every spell that can bear on a score on
-   * `asOf` looking back `lookBackDays` (one organisation, optionally one unit; or all when
-   * `scope` is null). One plain SELECT: the trigger sweep's floor is this read.
+   * The spells that can bear on a score on `asOf` looking back `lookBackDays`, grouped by
+   * person, with the columns scoring needs (one organisation, optionally one unit; or all when
+   * `scope` is null). Time off that is not sickness (ATT-6) and pregnancy-related absence
+   * (ATT-7) never count, so they are not read: the trigger sweep reads a million-spell history
+   * here, and every column and row left in the database is time saved. One plain SELECT: the
+   * trigger sweep's floor is this read.
    */
   async scoringRows(scope: { organisationId: string; unitId: string | null } | null, asOf: string, lookBackDays: number): Promise<Map<string, ScoredSpell[]>> {
     const q = this.db('absence_spells as s')
-      .select('s.person_id', 's.start_date', 's.end_date', 's.counts_as_sickness', 's.pregnancy_related', 's.disability_related')
+      .select('s.person_id', 's.start_date', 's.end_date', 's.disability_related')
       .whereNull('s.deleted_at')
+      .where('s.counts_as_sickness', true)
+      .where('s.pregnancy_related', false)
       .where('s.start_date', '<=', asOf)
       .andWhere((w) => w.whereNull('s.end_date').orWhere('s.end_date', '>=', addDays(asOf, -lookBackDays)));
     if (scope) q.where('s.organisation_id', scope.organisationId);
     if (scope?.unitId) q.join('people as p', 'p.id', 's.person_id').where('p.unit_id', scope.unitId);
     const out = new Map<string, ScoredSpell[]>();
     for (const r of await q) {
-      const spell: ScoredSpell = {
-        startDate: r.start_date,
-        endDate: r.end_date ?? null,
-        countsAsSickness: readBoolean(r.counts_as_sickness),
-        pregnancyRelated: readBoolean(r.pregnancy_related),
-        disabilityRelated: readBoolean(r.disability_related),
-      };
+      const spell: ScoredSpell = { startDate: r.start_date, endDate: r.end_date ?? null, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: readBoolean(r.disability_related) };
       const list = out.get(r.person_id);
       if (list) list.push(spell);
       else out.set(r.person_id, [spell]);

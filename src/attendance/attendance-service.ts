@@ -22,8 +22,8 @@ import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInpu
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
-import { TRIGGER_REVIEW } from './procedure-types.js';
 import { assertNotOwnCase } from './procedure-service.js';
+import type { TriggerReviewService } from './trigger-review-service.js';
 import type { SickPayExtensionInput } from './attendance-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
@@ -65,6 +65,7 @@ export class AttendanceService {
     private readonly clock: Clock,
     private readonly calendar: WorkingDayCalendar,
     private readonly worklist: WorklistService,
+    private readonly triggerReview: TriggerReviewService,
   ) {}
 
   viewFor(ctx: RequestContext, spell: AbsenceSpell): AbsenceSpellView {
@@ -106,7 +107,7 @@ export class AttendanceService {
       importKey: null,
       recordedByUserId: ctx.actor.userId,
     };
-    spell.accidentReportDueAt = accidentReportDue(spell);
+    spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
       this.check(ctx, person, spell, input.reasonText !== undefined && input.reasonText !== null, await this.repository.overlapping(personId, spell.startDate, spell.endDate, null, trx));
@@ -125,7 +126,7 @@ export class AttendanceService {
     const { reasonText, ...rest } = input;
     const merged: NewAbsenceSpell = { ...existing, ...rest, ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}) };
     if (input.notSicknessKind) merged.countsAsSickness = false;
-    merged.accidentReportDueAt = accidentReportDue(merged);
+    merged.accidentReportDueAt = accidentReportDue(merged, await this.accidentReportDays(person, merged.startDate));
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
       this.check(ctx, person, merged, reasonText !== undefined, await this.repository.overlapping(existing.personId, merged.startDate, merged.endDate, id, trx));
@@ -146,6 +147,9 @@ export class AttendanceService {
       await this.audit.record(ctx, { action: 'delete', entityType: 'absence-spell', entityId: id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { reason } }, trx);
     });
     await this.worklist.sync('absence-spell', id, { keep: [], create: [] });
+    // The reviews of its return-to-work strategy go with it.
+    const interview = await this.repository.interviewFor(id);
+    if (interview) await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] });
     await this.refreshTriggerReview(person, toIsoDate(this.clock.now()));
   }
 
@@ -172,7 +176,7 @@ export class AttendanceService {
     // back. A spell recorded after the event gets that interview only, not past contact steps.
     const returned = spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf;
     const interview: TaskSpec[] = [];
-    if (returned) {
+    if (returned && !(await this.repository.interviewFor(spell.id))) {
       const due = returnToWorkDue(spell.endDate!, person.workingPattern, this.calendar, policy.content.milestones.returnToWorkWithinWorkingDays);
       interview.push({ ...base, code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, overdueAfter: due.overdueAfter, assignee: manager });
     }
@@ -256,11 +260,19 @@ export class AttendanceService {
       );
       // §13.6: the interview's disability and pregnancy answers are recorded on the absence too.
       await this.repository.update(absenceId, { disabilityRelated: input.disabilityRelated, pregnancyRelated: input.pregnancyRelated }, now, trx);
+      await this.audit.record(ctx, { action: 'update', entityType: 'absence-spell', entityId: absenceId, subjectPersonId: person.id, purpose: PURPOSE, details: { fields: ['disabilityRelated', 'pregnancyRelated'], from: 'return-to-work-interview' } }, trx);
       await this.audit.record(ctx, { action: 'create', entityType: 'return-to-work-interview', entityId: id, subjectPersonId: person.id, purpose: PURPOSE }, trx);
     });
     await this.worklist.completeBySource(ctx, 'absence-spell', absenceId, 'return-to-work-interview', 'Interview recorded');
     await this.syncDutiesTasks({ id, strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate }, person, toIsoDate(now));
+    // The answers may discount the absence (ATT-7), so the triggers may have changed.
+    await this.refreshTriggerReview(person, toIsoDate(now));
     return { id };
+  }
+
+  /** ATT-5: the days the policy in force when an absence began allows for its accident report. */
+  private async accidentReportDays(person: Person, startDate: IsoDate): Promise<number> {
+    return (await this.policies.inForce(person.organisationId, 'attendance', startDate)).content.milestones.accidentReportWithinDays;
   }
 
   /** ATT-13: the person's first rostered day after the last day of absence. */
@@ -343,7 +355,7 @@ export class AttendanceService {
         importKey: key,
         recordedByUserId: null,
       };
-      spell.accidentReportDueAt = accidentReportDue(spell);
+      spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
       if (!recorded.has(person.id)) recorded.set(person.id, await this.repository.forPerson(person.id));
       const overlaps = [...recorded.get(person.id)!, ...(acceptedByPerson.get(person.id) ?? [])].filter(
         (o) => o.startDate <= (spell.endDate ?? '9999-12-31') && (o.endDate ?? '9999-12-31') >= spell.startDate,
@@ -382,7 +394,8 @@ export class AttendanceService {
    * (ATT-18); then escalation of overdue tasks up the line.
    */
   async dailySweep(asOf: IsoDate): Promise<{ spells: number; strategies: number; triggerReviews: number; escalated: number }> {
-    const spells = await this.repository.currentOn(asOf);
+    // Running spells, and those ended in the last 30 days (their return-to-work interview).
+    const spells = await this.repository.currentOrEndedSince(asOf, addDays(asOf, -30));
     const strategies = await this.repository.runningStrategies(addDays(asOf, -31));
     const people = await this.people.recordsForSystem([...new Set([...spells.map((s) => s.personId), ...strategies.map((s) => s.personId)])]);
     for (const spell of spells) {
@@ -411,64 +424,13 @@ export class AttendanceService {
     return { spells: spells.length, strategies: strategies.length, triggerReviews, escalated };
   }
 
-  /**
-   * The trigger sweep (ATT-18): everyone in post is scored as of `asOf`, and the line manager
-   * of each person whose triggers are reached by absence no decision has considered yet gets a
-   * review task. Returns how many people have an open review.
-   */
+  /** The trigger sweep (ATT-18): reviews where triggers are newly reached, cancelled where none is needed. */
   async triggerReviews(asOf: IsoDate): Promise<number> {
-    const people = (await this.people.everyoneForSystem()).filter((p) => p.serviceStartDate <= asOf && (p.leavingDate === null || p.leavingDate >= asOf));
-    const scores = await this.scoring.sweep(people, asOf, null);
-    const triggered = people.filter((p) => (scores.get(p.id)?.triggers.length ?? 0) > 0);
-    if (triggered.length === 0) return 0;
-    const episodes = new Map(triggered.map((p) => [p.id, scores.get(p.id)!.latestCountedStart!]));
-    const ids = triggered.map((p) => p.id);
-    const [decided, tasks] = await Promise.all([this.cases.latestTriggerDecisionDates(ids, [...episodes.values()].sort()[0]!), this.worklist.tasksOfSources('attendance-person', ids)]);
-    // Reviews already asked for this episode are left alone: only new episodes write.
-    const asked = new Set(tasks.filter((t) => t.code === TRIGGER_REVIEW).map((t) => `${t.sourceId}#${t.sequence}`));
-    const policies = new Map<string, number>();
-    let open = 0;
-    for (const person of triggered) {
-      const episode = episodes.get(person.id)!;
-      if ((decided.get(person.id) ?? '') >= episode) continue;
-      open += 1;
-      if (asked.has(`${person.id}#${episodeSequence(episode)}`)) continue;
-      if (!policies.has(person.organisationId)) policies.set(person.organisationId, (await this.policies.inForce(person.organisationId, 'attendance', asOf)).content.triggerReviewWithinWorkingDays);
-      await this.syncTriggerReview(person, episode, null, asOf, policies.get(person.organisationId)!);
-    }
-    return open;
+    return this.triggerReview.sweep(asOf);
   }
 
-  /** One person's trigger review after their spells changed: created when a trigger is newly reached, cancelled when none is (ATT-18). */
   private async refreshTriggerReview(person: Person, asOf: IsoDate): Promise<void> {
-    const spells = await this.repository.forPerson(person.id);
-    const score = await this.scoring.score(person, spells, asOf);
-    if (score.triggers.length === 0) return void (await this.worklist.sync('attendance-person', person.id, { keep: [], create: [] }));
-    const episode = countedSpells(spells.filter((s) => s.startDate <= asOf), score.context.disability).reduce<IsoDate>((latest, s) => (s.startDate > latest ? s.startDate : latest), '');
-    const [decision] = await this.cases.triggerDecisions(person.id, '9999-12-31');
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
-    await this.syncTriggerReview(person, episode, decision?.asOf ?? null, asOf, policy.content.triggerReviewWithinWorkingDays);
-  }
-
-  /**
-   * ATT-18: one review per episode — the start of the latest counted spell — unless a decision
-   * dated on or after it exists. A newer episode supersedes an older open review.
-   */
-  private async syncTriggerReview(person: Person, episode: IsoDate, decidedOn: IsoDate | null, asOf: IsoDate, withinWorkingDays: number): Promise<boolean> {
-    if (decidedOn !== null && decidedOn >= episode) return false;
-    const spec: TaskSpec = {
-      organisationId: person.organisationId,
-      subjectPersonId: person.id,
-      sourceType: 'attendance-person',
-      sourceId: person.id,
-      code: TRIGGER_REVIEW,
-      sequence: episodeSequence(episode),
-      rule: 'ATT-18',
-      dueDate: this.calendar.addWorkingDays(asOf, withinWorkingDays),
-      assignee: person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
-    };
-    await this.worklist.sync('attendance-person', person.id, { keep: [spec], create: [spec] });
-    return true;
+    await this.triggerReview.refresh(person, asOf);
   }
 
   /**
@@ -579,17 +541,12 @@ export class AttendanceService {
   }
 }
 
-/** ATT-18: one review per episode, keyed by the start of its latest counted spell as YYYYMMDD. */
-function episodeSequence(episode: IsoDate): number {
-  return Number(episode.replaceAll('-', ''));
-}
-
 /** The key that makes re-importing the same spell a no-op. */
 function importKey(organisationId: string, staffNumber: string, startDate: string): string {
   return `${organisationId}:${staffNumber}:${startDate}`;
 }
 
-/** ATT-5: an injury on duty needs an accident report within 48 hours of the absence starting. */
-function accidentReportDue(spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>): Date | null {
-  return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, 2)}T00:00:00Z`) : null;
+/** ATT-5: an injury on duty needs an accident report within the policy's days (48 hours) of the absence starting. */
+function accidentReportDue(spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>, withinDays: number): Date | null {
+  return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
 }

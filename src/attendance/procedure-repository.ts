@@ -99,16 +99,16 @@ export class ProcedureRepository {
     return rows.map((r) => ({ id: r.id, personId: r.person_id, asOf: r.as_of, decision: r.decision, triggerCodes: JSON.parse(r.trigger_codes), rationale: r.rationale }));
   }
 
-  /** The latest trigger decision per person among `personIds`, made on or after `since` (for the daily trigger reviews). */
-  async latestTriggerDecisionDates(personIds: readonly string[], since: string): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+  /** Trigger decisions dated on or after `since` for some people, newest first per person (for the daily trigger reviews). */
+  async triggerDecisionsSince(personIds: readonly string[], since: string): Promise<Map<string, TriggerDecision[]>> {
+    const out = new Map<string, TriggerDecision[]>();
     for (let i = 0; i < personIds.length; i += 500) {
-      const rows: Array<{ person_id: string; latest: string }> = await this.db('trigger_decisions')
-        .whereIn('person_id', personIds.slice(i, i + 500))
-        .where('as_of', '>=', since)
-        .groupBy('person_id')
-        .select('person_id', this.db.raw('max(as_of) as latest'));
-      for (const r of rows) out.set(r.person_id, typeof r.latest === 'string' ? r.latest : String(r.latest));
+      const rows = await this.db('trigger_decisions').whereIn('person_id', personIds.slice(i, i + 500)).where('as_of', '>=', since).orderBy([{ column: 'as_of', order: 'desc' }]);
+      for (const r of rows) {
+        const list = out.get(r.person_id) ?? [];
+        list.push({ id: r.id, personId: r.person_id, asOf: r.as_of, decision: r.decision, triggerCodes: JSON.parse(r.trigger_codes), rationale: r.rationale });
+        out.set(r.person_id, list);
+      }
     }
     return out;
   }

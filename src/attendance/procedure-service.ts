@@ -27,6 +27,7 @@ import {
   type StepSoFar,
 } from './formal-procedure.js';
 import type { ProcedureRepository } from './procedure-repository.js';
+import type { TriggerReviewService } from './trigger-review-service.js';
 import {
   STAGE_OUTCOMES,
   type AppealInput,
@@ -112,6 +113,7 @@ export class AttendanceProcedureService {
     private readonly clock: Clock,
     private readonly calendar: WorkingDayCalendar,
     private readonly worklist: WorklistService,
+    private readonly triggerReview: TriggerReviewService,
   ) {}
 
   /** The person's case on `asOf`: steps with their warnings, trigger and disability decisions. Audited as a read. */
@@ -268,6 +270,8 @@ export class AttendanceProcedureService {
       await this.audit.record(ctx, { action: 'create', entityType: 'trigger-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { decision: input.decision } }, trx);
     });
     await this.worklist.completeBySource(ctx, 'attendance-person', personId, TRIGGER_REVIEW, `Decision recorded: ${input.decision}`);
+    // A trigger the decision did not name still needs a decision.
+    await this.triggerReview.refresh(person, toIsoDate(this.clock.now()));
     return { id };
   }
 
@@ -285,6 +289,8 @@ export class AttendanceProcedureService {
       await this.repository.insertDisabilityDecision({ id, personId, organisationId: person.organisationId, effectiveFrom: input.effectiveFrom, discount: input.discount, rationale: input.rationale, decidedByUserId: ctx.actor.userId, createdAt: now }, trx);
       await this.audit.record(ctx, { action: 'create', entityType: 'disability-discount-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { discount: input.discount, effectiveFrom: input.effectiveFrom } }, trx);
     });
+    // What counts has changed, so the triggers may have too.
+    await this.triggerReview.refresh(person, toIsoDate(now));
     return { id };
   }
 
@@ -340,11 +346,6 @@ export class AttendanceProcedureService {
       appealWorkingDays: stage === 3 ? rules.appealStage3WorkingDays : rules.appealWarningWorkingDays,
       notes: kind === 'outcome' ? step.notes : null,
     };
-  }
-
-  /** The people among `personIds` whose triggers were decided on or after `since` (ATT-18), with the latest date. */
-  async decidedSince(personIds: readonly string[], since: IsoDate): Promise<Map<string, IsoDate>> {
-    return this.repository.latestTriggerDecisionDates(personIds, since);
   }
 
   private async changeStage(

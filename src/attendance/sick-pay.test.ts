@@ -45,10 +45,10 @@ describe('sick pay (ATT-29)', () => {
     const p = sickPayPosition({ spell: s, earlier: [spell('2025-09-01', '2025-09-10')], serviceStartDate: '2024-09-01', asOf: '2026-05-01', policy });
     expect(p).toMatchObject({ fullPayUntil: '2026-02-19', halfPayUntil: '2026-04-20' });
     expect(sickPayTasks(p, s, '2026-05-01', policy)).toEqual([
-      { code: 'sick-pay-half-pay-warning', sequence: 1, dueDate: '2026-02-06' },
-      { code: 'sick-pay-no-pay-warning', sequence: 1, dueDate: '2026-04-07' },
-      { code: 'sick-pay-review', sequence: 1, dueDate: '2026-03-20' },
-      { code: 'sick-pay-review', sequence: 2, dueDate: '2026-04-20' },
+      { code: 'sick-pay-half-pay-warning', sequence: 20260220, dueDate: '2026-02-06' },
+      { code: 'sick-pay-no-pay-warning', sequence: 20260421, dueDate: '2026-04-07' },
+      { code: 'sick-pay-review', sequence: 20260320, dueDate: '2026-03-20' },
+      { code: 'sick-pay-review', sequence: 20260420, dueDate: '2026-04-20' },
     ]);
   });
 

@@ -89,7 +89,9 @@ export type SickPayTaskCode = 'sick-pay-half-pay-warning' | 'sick-pay-no-pay-war
  * HR's sick pay tasks for a running absence (ATT-29, App D §6.2): a written warning
  * `warnDaysBefore` days before pay is cut to half and before it stops, and a review every
  * `reviewEveryMonths` months while on reduced pay. Only those due by `asOf`, and only while
- * the absence lasts to the date the task is about.
+ * the absence lasts to the date the task is about. Each task is keyed by the date it is about
+ * (YYYYMMDD), so when an extension or a correction moves the dates, the old task lapses and
+ * the new one is asked for.
  */
 export function sickPayTasks(position: SickPayPosition, spell: SickPaySpell, asOf: IsoDate, policy: SickPayPolicy): Array<{ code: SickPayTaskCode; sequence: number; dueDate: IsoDate }> {
   if (position.excluded) return [];
@@ -99,7 +101,7 @@ export function sickPayTasks(position: SickPayPosition, spell: SickPaySpell, asO
   const out: Array<{ code: SickPayTaskCode; sequence: number; dueDate: IsoDate }> = [];
   const warn = (code: SickPayTaskCode, from: IsoDate) => {
     const due = addDays(from, -policy.warnDaysBefore);
-    if (from > spell.startDate && due <= asOf && (spell.endDate === null || spell.endDate >= due)) out.push({ code, sequence: 1, dueDate: due < spell.startDate ? spell.startDate : due });
+    if (from > spell.startDate && due <= asOf && (spell.endDate === null || spell.endDate >= due)) out.push({ code, sequence: dayKey(from), dueDate: due < spell.startDate ? spell.startDate : due });
   };
   if (position.halfPayUntil !== null) warn('sick-pay-half-pay-warning', halfFrom);
   warn('sick-pay-no-pay-warning', noneFrom);
@@ -107,7 +109,12 @@ export function sickPayTasks(position: SickPayPosition, spell: SickPaySpell, asO
   for (let n = 1; ; n++) {
     const due = addMonths(reducedFrom, n * policy.reviewEveryMonths);
     if (due > lastDay) break;
-    out.push({ code: 'sick-pay-review', sequence: n, dueDate: due });
+    out.push({ code: 'sick-pay-review', sequence: dayKey(due), dueDate: due });
   }
   return out;
+}
+
+/** A date as a whole number, YYYYMMDD: the key of a task about that date. */
+function dayKey(date: IsoDate): number {
+  return Number(date.replaceAll('-', ''));
 }

@@ -64,6 +64,27 @@ export class WorklistRepository {
     return created;
   }
 
+  /**
+   * Reopens cancelled tasks among `specs` (one source): a task cancelled when it stopped
+   * applying — an absence ended, then its end date was taken off again — applies once more,
+   * with the due date it has now. Returns how many were reopened.
+   */
+  async reopen(sourceType: string, sourceId: string, specs: readonly TaskSpec[], now: Date, trx?: Knex.Transaction): Promise<number> {
+    if (specs.length === 0) return 0;
+    const db = trx ?? this.db;
+    const cancelled = await db('tasks').where({ source_type: sourceType, source_id: sourceId, status: 'cancelled' }).select('id', 'code', 'sequence');
+    if (cancelled.length === 0) return 0;
+    const wanted = new Map(specs.map((s) => [`${s.code}#${s.sequence}`, s]));
+    let reopened = 0;
+    for (const row of cancelled) {
+      const spec = wanted.get(`${row.code}#${Number(row.sequence)}`);
+      if (!spec) continue;
+      await db('tasks').where({ id: row.id, status: 'cancelled' }).update({ status: 'open', due_date: spec.dueDate, overdue_after: spec.overdueAfter ?? null, updated_at: now.toISOString() });
+      reopened += 1;
+    }
+    return reopened;
+  }
+
   /** Cancels open tasks of a source that are not in `keep` (e.g. the absence ended before they applied). */
   async cancelOthers(sourceType: string, sourceId: string, keep: ReadonlyArray<{ code: string; sequence: number }>, now: Date, trx?: Knex.Transaction): Promise<number> {
     const open = await (trx ?? this.db)('tasks').where({ source_type: sourceType, source_id: sourceId, status: 'open' }).select('id', 'code', 'sequence');
@@ -126,6 +147,11 @@ export class WorklistRepository {
       out.push(...(await this.db('tasks').where({ source_type: sourceType }).whereIn('source_id', sourceIds.slice(i, i + 500))).map(toTask));
     }
     return out;
+  }
+
+  /** Every open task of one code from one kind of source. */
+  async openOfCode(sourceType: string, code: string): Promise<Task[]> {
+    return (await this.db('tasks').where({ source_type: sourceType, code, status: 'open' })).map(toTask);
   }
 
   async forSource(sourceType: string, sourceId: string): Promise<Task[]> {

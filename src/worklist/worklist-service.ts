@@ -30,12 +30,14 @@ export class WorklistService {
   }
 
   /**
-   * Brings a source's tasks in line: creates those in `create` that do not exist yet, and
-   * cancels its open tasks that are not in `keep` (they no longer apply).
+   * Brings a source's tasks in line: creates those in `create` that do not exist yet (and
+   * reopens any that were cancelled when they stopped applying), and cancels its open tasks
+   * that are not in `keep` (they no longer apply).
    */
   async sync(sourceType: string, sourceId: string, tasks: { keep: readonly TaskSpec[]; create: readonly TaskSpec[] }): Promise<void> {
     const now = this.clock.now();
     await this.repository.ensure(tasks.create, now);
+    await this.repository.reopen(sourceType, sourceId, tasks.create, now);
     await this.repository.cancelOthers(sourceType, sourceId, tasks.keep, now);
   }
 
@@ -95,6 +97,11 @@ export class WorklistService {
       moved += 1;
     }
     return moved;
+  }
+
+  /** Every open task of one code from one kind of source (for a capability's own sweeps). */
+  async openOfCode(sourceType: string, code: string): Promise<Task[]> {
+    return this.repository.openOfCode(sourceType, code);
   }
 
   /** Every task (any status) of some sources, for reports. */

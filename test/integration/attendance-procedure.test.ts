@@ -196,7 +196,7 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
     expect((await absence('2026-11-09', '2026-11-10')).status).toBe(201);
     expect((await summary()).triggers.map((x: { code: string }) => x.code)).toEqual(['spells']);
     const [review] = await reviews();
-    expect(review).toMatchObject({ status: 'open', assignee_person_id: w.report.lineManagerId, sequence: 20261109, due_date: '2026-11-23', rule: 'ATT-18' });
+    expect(review).toMatchObject({ status: 'open', assignee_person_id: w.report.lineManagerId, sequence: 202611092, due_date: '2026-11-23', rule: 'ATT-18' });
     const done = await request(t.app).post(`/api/v1/people/${w.report.id}/trigger-decisions`).set(auth('lineManager')).send({ asOf: '2026-11-16', triggerCodes: ['spells'], decision: 'informal-action' });
     expect(done.status).toBe(201);
     expect((await reviews())[0]).toMatchObject({ status: 'completed' });
@@ -207,9 +207,10 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
     t.clock.set('2026-11-20T09:00:00Z');
     expect((await absence('2026-11-19', '2026-11-19')).status).toBe(201);
     const all = await reviews();
+    // The episode (YYYYMMDD) and the triggers reached (2 = number of spells).
     expect(all.map((r) => [r.sequence, r.status])).toEqual([
-      [20261109, 'completed'],
-      [20261119, 'open'],
+      [202611092, 'completed'],
+      [202611192, 'open'],
     ]);
   });
 
@@ -218,5 +219,57 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
     await request(t.app).delete(`/api/v1/absences/${spell.id}`).set(auth('hr')).send({ reason: 'Recorded against the wrong person' });
     await request(t.app).delete(`/api/v1/absences/${(await request(t.app).get(`/api/v1/people/${w.report.id}/absences`).set(auth('hr'))).body.items.find((s: { startDate: string }) => s.startDate === '2026-11-09').id}`).set(auth('hr')).send({ reason: 'Recorded twice' });
     expect((await reviews()).map((r) => r.status)).toEqual(['completed', 'cancelled']);
+  });
+});
+
+describe('trigger reviews that stop or start applying (ATT-7, ATT-18)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const auth = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+  const absence = (startDate: string, endDate: string | null, extra: Record<string, unknown> = {}) =>
+    request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(auth('hr')).send({ startDate, endDate, reasonCategory: 'other', ...extra });
+  const reviews = async () => (await t.database.db('tasks').where({ source_type: 'attendance-person', source_id: w.report.id, code: 'trigger-review' }).orderBy('created_at')).map((r) => [r.sequence, r.status]);
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-23T09:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when the return-to-work interview says the absence that brought the trigger was pregnancy-related, then the review is withdrawn', async () => {
+    for (const d of ['2026-04-14', '2026-06-09']) expect((await absence(d, d)).status).toBe(201);
+    const third = await absence('2026-11-16', '2026-11-20');
+    expect(await reviews()).toEqual([[202611162, 'open']]);
+    const interview = {
+      interviewDate: '2026-11-23', fitForFullDuties: true, recurrenceLikelihood: 'unlikely', attendanceExpectationsDiscussed: true, certificationComplete: true,
+      disabilityRelated: false, pregnancyRelated: true, notifiedFirstDayOfSickness: true, notifiedFirstDayOfFitness: true, flexibleWorkingDiscussed: true,
+    };
+    expect((await request(t.app).post(`/api/v1/absences/${third.body.id}/return-to-work`).set(auth('lineManager')).send(interview)).status).toBe(201);
+    expect(await reviews()).toEqual([[202611162, 'cancelled']]);
+  });
+
+  it('when a decision covers one trigger and the same absence then reaches another, then it is reviewed again', async () => {
+    t.clock.set('2026-11-30T09:00:00Z');
+    // Off from 30 November: with April and June that is three spells.
+    expect((await absence('2026-11-30', null)).status).toBe(201);
+    expect((await request(t.app).post(`/api/v1/people/${w.report.id}/trigger-decisions`).set(auth('lineManager')).send({ asOf: '2026-11-30', triggerCodes: ['spells'], decision: 'informal-action' })).status).toBe(201);
+    expect((await reviews()).at(-1)).toEqual([202611302, 'completed']);
+    // Four weeks on, the absence continues: 28 days is a review point of its own.
+    t.clock.set('2026-12-28T07:00:00Z');
+    await t.platform.services.attendance.dailySweep('2026-12-28');
+    expect((await reviews()).at(-1)).toEqual([202611306, 'open']);
+  });
+
+  it('when a correction takes away one of the triggers, then the daily sweep replaces the open review with one for what is reached now', async () => {
+    const spell = (await request(t.app).get(`/api/v1/people/${w.report.id}/absences`).set(auth('hr'))).body.items.find((s: { startDate: string }) => s.startDate === '2026-06-09');
+    // Recorded as sickness by mistake: it was a statutory medical (ATT-6). The correction is made directly in the data, as an import would.
+    await t.database.db('absence_spells').where({ id: spell.id }).update({ counts_as_sickness: false, not_sickness_kind: 'statutory-medical' });
+    const open = await t.database.db('tasks').where({ source_type: 'attendance-person', status: 'open' });
+    expect(open).toHaveLength(1);
+    t.clock.set('2026-12-29T07:00:00Z');
+    await t.platform.services.attendance.dailySweep('2026-12-29');
+    // Still 29 days off: the continuous trigger stands, the spells trigger has gone.
+    expect((await reviews()).filter(([, status]) => status === 'open')).toEqual([[202611304, 'open']]);
   });
 });

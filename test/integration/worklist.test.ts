@@ -109,3 +109,53 @@ describe('injury on duty on worklists (ATT-5)', () => {
     expect(await codes('hr')).toContain('hse-report 2026-12-01');
   });
 });
+
+describe('tasks that start or stop applying later (ATT-13, ATT-14)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+  const tasksOf = async (sourceType: string) => (await t.database.db('tasks').where({ source_type: sourceType }).orderBy(['code', 'sequence'])).map((x) => [x.code, x.status]);
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-16T09:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when an absence is recorded with a last day still to come, then the daily sweep asks for the interview once that day has passed', async () => {
+    const res = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-16', endDate: '2026-11-18', reasonCategory: 'cold-flu' });
+    expect(res.status).toBe(201);
+    t.clock.set('2026-11-19T06:00:01Z');
+    await t.platform.services.attendance.dailySweep('2026-11-19');
+    const interview = await t.database.db('tasks').where({ source_id: res.body.id, code: 'return-to-work-interview' }).first();
+    expect(interview).toMatchObject({ status: 'open', due_date: '2026-11-19', overdue_after: '2026-11-26' });
+  });
+
+  it('when a return is recorded by mistake and taken back, then the steps it cancelled come back', async () => {
+    t.clock.set('2026-11-30T09:00:00Z');
+    const res = await request(t.app).post(`/api/v1/people/${w.outsider.id}/absences`).set(as('hr')).send({ startDate: '2026-11-23', reasonCategory: 'musculoskeletal-back' });
+    const id = res.body.id;
+    const open = async () => (await t.database.db('tasks').where({ source_id: id, status: 'open' }).pluck('code')).sort();
+    const before = await open();
+    expect(before).toContain('fourth-day-call');
+    await request(t.app).patch(`/api/v1/absences/${id}`).set(as('hr')).send({ endDate: '2026-11-24' });
+    // Back after two days: later steps no longer apply; the contact made on day 1 still stands.
+    expect(await open()).toEqual(['manager-contact', 'return-to-work-interview']);
+    await request(t.app).patch(`/api/v1/absences/${id}`).set(as('hr')).send({ endDate: null });
+    expect(await open()).toEqual(before);
+  });
+
+  it('when an absence with a recuperative strategy is removed, then the strategy’s reviews go with it', async () => {
+    const res = await request(t.app).post(`/api/v1/people/${w.indirectReport.id}/absences`).set(as('hr')).send({ startDate: '2026-10-05', endDate: '2026-11-20', reasonCategory: 'musculoskeletal-back' });
+    const interview = {
+      interviewDate: '2026-11-23', fitForFullDuties: false, recurrenceLikelihood: 'possible', attendanceExpectationsDiscussed: true, certificationComplete: true,
+      disabilityRelated: false, pregnancyRelated: false, notifiedFirstDayOfSickness: true, notifiedFirstDayOfFitness: true, flexibleWorkingDiscussed: true,
+      strategy: 'recuperative', strategyReviewDate: '2026-11-30', strategyEndDate: '2027-03-31',
+    };
+    expect((await request(t.app).post(`/api/v1/absences/${res.body.id}/return-to-work`).set(as('hr')).send(interview)).status).toBe(201);
+    expect(await tasksOf('return-to-work-interview')).toEqual([['duties-review', 'open']]);
+    await request(t.app).delete(`/api/v1/absences/${res.body.id}`).set(as('hr')).send({ reason: 'Entered against the wrong person' });
+    expect(await tasksOf('return-to-work-interview')).toEqual([['duties-review', 'cancelled']]);
+  });
+});
