@@ -65,7 +65,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
 
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const { person, summary, spells, interviewed } = await attendance.attendanceOf(ctx, personId, toIsoDate(deps.clock.now()));
+    const { person, summary, spells, interviewed, discounted } = await attendance.attendanceOf(ctx, personId, toIsoDate(deps.clock.now()));
     return {
       person: people.viewFor(ctx, person),
       summary,
@@ -74,6 +74,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         reasonName: req.t(`reasons.${s.reasonCategory}`),
         open: s.endDate === null,
         needsInterview: s.endDate !== null && s.countsAsSickness && !interviewed.has(s.id),
+        discounted: discounted.has(s.id),
       })),
       milestones: summary.milestones.map((m) => ({ ...m, name: req.t(`milestones.${m.code}`), overdue: m.status === 'overdue' })),
       triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),

@@ -102,8 +102,8 @@ export const workingPatternBodySchema = workingPatternSchema;
 /** POST /api/v1/absences/{id}/sick-pay-extensions: sick pay extended at the force's discretion (ATT-29, App D §2, §6.5). */
 export const sickPayExtensionSchema = z
   .object({
-    fullPayExtraDays: z.number().int().min(0).max(365),
-    halfPayExtraDays: z.number().int().min(0).max(365),
+    fullPayExtraDays: z.number({ error: 'Enter a whole number of days' }).int('Enter a whole number of days').min(0, 'Enter 0 or more').max(365, 'Enter 365 or less'),
+    halfPayExtraDays: z.number({ error: 'Enter a whole number of days' }).int('Enter a whole number of days').min(0, 'Enter 0 or more').max(365, 'Enter 365 or less'),
     reason: z.string().trim().min(10, 'Record the reason for the extension, for example the Chief Constable’s decision').max(2000),
     decidedOn: isoDate,
   })

@@ -472,12 +472,15 @@ export class AttendanceService {
    * Everything the attendance page shows, with one read of the person: the summary, the
    * spells newest first, and which of them already have a return-to-work interview.
    */
-  async attendanceOf(ctx: RequestContext, personId: string, asOf: IsoDate): Promise<{ person: Person; summary: AttendanceSummary; spells: AbsenceSpell[]; interviewed: Set<string> }> {
+  async attendanceOf(ctx: RequestContext, personId: string, asOf: IsoDate): Promise<{ person: Person; summary: AttendanceSummary; spells: AbsenceSpell[]; interviewed: Set<string>; discounted: Set<string> }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const spells = await this.repository.forPerson(personId);
-    const [summary, interviewed] = await Promise.all([this.summarise(ctx, person, spells, asOf), this.repository.interviewedAbsenceIds(spells.map((s) => s.id))]);
+    const [summary, interviewed, { context }] = await Promise.all([this.summarise(ctx, person, spells, asOf), this.repository.interviewedAbsenceIds(spells.map((s) => s.id)), this.scoring.contextFor(person, asOf)]);
+    // ATT-7: which sickness absences the score leaves out (pregnancy, and disability where the case says so).
+    const counted = new Set(countedSpells(spells, context.disability).map((s) => s.id));
+    const discounted = new Set(spells.filter((s) => s.countsAsSickness && !counted.has(s.id)).map((s) => s.id));
     await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', subjectPersonId: personId, purpose: PURPOSE, details: { count: spells.length } });
-    return { person, summary, spells: [...spells].reverse(), interviewed };
+    return { person, summary, spells: [...spells].reverse(), interviewed, discounted };
   }
 
   private async summarise(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<AttendanceSummary> {

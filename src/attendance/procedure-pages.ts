@@ -4,6 +4,7 @@ import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
 import { addDays, toIsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
+import { NotFoundError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
 import { fromForm, type FormFieldKind } from '../web/forms.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -78,10 +79,12 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
   const stepLocals = async (req: Request, stepId: string) => {
     const ctx = requestContext(req);
     const letter = await attendanceProcedure.stepOf(ctx, stepId);
+    // Informal action has no meeting, outcome or appeal to record.
+    if (letter.step.step === 'informal-action') throw new NotFoundError('procedure step');
     return {
       step: { ...letter.step, name: req.t(`procedure.steps.${letter.step.step}`) },
       person: people.viewFor(ctx, letter.person),
-      outcomes: letter.step.step === 'informal-action' ? [] : (STAGE_OUTCOMES[letter.step.step] as readonly string[]).map((o) => ({ value: o, text: req.t(`procedure.outcomes.${o}`) })),
+      outcomes: (STAGE_OUTCOMES[letter.step.step] as readonly string[]).map((o) => ({ value: o, text: req.t(`procedure.outcomes.${o}`) })),
       appealOutcomes: APPEAL_OUTCOMES.map((o) => ({ value: o, text: req.t(`procedure.appealOutcomes.${o}`) })),
       latestPostponed: letter.latestPostponedDate,
       reviewBounds: letter.reviewBounds,

@@ -46,7 +46,7 @@ export const procedureStepSchema = z.discriminatedUnion('step', [
   stage('stage-1'),
   stage('stage-2'),
   stage('stage-3'),
-]);
+], { error: 'Choose the step: informal action, or stage 1, 2 or 3' });
 export type ProcedureStepInput = z.infer<typeof procedureStepSchema>;
 export type StageInput = Exclude<ProcedureStepInput, { step: 'informal-action' }>;
 
@@ -76,7 +76,7 @@ export const appealSchema = z
   .object({
     lodgedOn: isoDate,
     heardOn: isoDate.nullable().default(null),
-    outcome: z.enum(APPEAL_OUTCOMES).nullable().default(null),
+    outcome: z.enum(APPEAL_OUTCOMES, { error: 'Choose the appeal outcome from the list' }).nullable().default(null),
     decidedOn: isoDate.nullable().default(null),
   })
   .strict()
@@ -88,8 +88,8 @@ export type AppealInput = z.infer<typeof appealSchema>;
 export const triggerDecisionSchema = z
   .object({
     asOf: isoDate,
-    triggerCodes: z.array(z.enum(['bradford', 'spells', 'continuous'])).min(1, 'Name the trigger(s) the decision is about'),
-    decision: z.enum(['no-action', 'informal-action', 'formal-procedure']),
+    triggerCodes: z.array(z.enum(['bradford', 'spells', 'continuous'], { error: 'Choose review points from the list' })).min(1, 'Name the trigger(s) the decision is about'),
+    decision: z.enum(['no-action', 'informal-action', 'formal-procedure'], { error: 'Choose the decision' }),
     rationale: text(4000).default(''),
   })
   .strict()
@@ -104,7 +104,7 @@ export const disabilityDecisionSchema = z
   .object({
     effectiveFrom: isoDate,
     /** false: all reasonable adjustments have been made and attendance still cannot be maintained. */
-    discount: z.boolean(),
+    discount: z.boolean({ error: 'Say whether disability-related absence is discounted' }),
     rationale: text(4000).min(10, 'Record the reasons, for example the adjustments made and the OH advice (ATT-7)'),
   })
   .strict();

@@ -35,7 +35,7 @@ export function statisticsRoutes(deps: AppDependencies): RouteDefinition[] {
     const asked = kind === 'monthly' ? (q.month ?? previousMonth(today)) : (q.period ?? lastWholeQuarter(today, financialYearStartMonth));
     const period = parsed.success ? reportPeriod(asked, financialYearStartMonth) : null;
     const field = kind === 'monthly' ? 'month' : 'period';
-    const errors = !parsed.success || !period || (kind === 'monthly' && period.kind !== 'month') || (kind === 'cost' && period.kind === 'month') ? { [field]: kind === 'monthly' ? 'Enter a month as YYYY-MM, for example 2026-11' : 'Enter a quarter as YYYY-Qn (financial quarters, Q1 = April to June) or a financial year as YYYY' } : undefined;
+    const errors = !parsed.success || !period || (kind === 'monthly' && period.kind !== 'month') || (kind === 'cost' && period.kind === 'month') ? { [field]: kind === 'monthly' ? 'Enter a month as YYYY-MM, for example 2026-11' : 'Enter a quarter as YYYY-Qn (Q1 is the first three months of the financial year) or a financial year as YYYY' } : undefined;
     const unitId = q.unitId ? q.unitId : null;
     const [report, units] = await Promise.all([errors ? Promise.resolve(null) : attendanceReports.statistics(ctx, { organisationId, unitId, from: period!.from, to: period!.to }), people.listUnits(ctx, organisationId)]);
     const unitNames = new Map(units.map((u) => [u.id, u.name]));

@@ -18,6 +18,21 @@ const orgQuery = z.object({ organisationId: id.optional() });
 const publishForm = z.object({ effectiveFrom: isoDate, note: z.string().trim().max(500).optional(), organisationId: id.optional(), _csrf: z.string().optional() }).loose();
 
 /**
+ * Puts each error of the policy's content on a field of the form: a rule about a group (the
+ * shortest review period longer than the longest) goes on the group's first field.
+ */
+function onFormFields(kind: PolicyKind, errors: FieldErrors): FieldErrors {
+  const paths = POLICY_FORMS[kind].sections.flatMap((s) => s.fields.map((f) => f.path));
+  const out: FieldErrors = {};
+  for (const [key, message] of Object.entries(errors)) {
+    const field = key.replace(/^content\./, '');
+    const target = paths.includes(field) || field.startsWith('sickPay.scale') ? field : (paths.find((p) => p.startsWith(`${field}.`)) ?? field);
+    out[target] ??= message;
+  }
+  return out;
+}
+
+/**
  * The policy pages: the thresholds and periods in force for an organisation, every version
  * published, and publishing a new version from a form (HR for their organisation, OH
  * administrators for any they serve). Publishing is validated and audited by PolicyService.
@@ -104,7 +119,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
         try {
           await policy.publish(requestContext(req), { organisationId: orgId, kind, content: contentFromForm(kind, body), effectiveFrom: parsed.data.effectiveFrom, note: parsed.data.note || null });
         } catch (error) {
-          if (isAppError(error) && error.fields) return fail(Object.fromEntries(Object.entries(error.fields).map(([k, v]) => [k.replace(/^content\./, ''), v])));
+          if (isAppError(error) && error.fields) return fail(onFormFields(kind, error.fields));
           throw error;
         }
         res.redirect(303, `/admin/policies/${kind}${orgId !== requestContext(req).actor.organisationId ? `?organisationId=${orgId}` : ''}`);

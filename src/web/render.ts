@@ -11,7 +11,9 @@ export function renderPage(req: Request, res: Response, view: string, locals: Re
 /** Re-renders a form with 422, keeping the user's values and showing each field's error beside it. */
 export function renderFormErrors(req: Request, res: Response, view: string, values: unknown, errors: FieldErrors, locals: Record<string, unknown> = {}): void {
   // Messages may be translation keys (self-service forms); plain text passes through unchanged.
-  const translated = Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, req.t(message)]));
+  // A list's item errors (roles.0) belong to the list's field on a form (one set of checkboxes).
+  const translated: FieldErrors = {};
+  for (const [field, message] of Object.entries(errors)) translated[field.replace(/\.\d+$/, '')] ??= req.t(message);
   const errorList = Object.entries(translated).map(([field, message]) => ({ field, message, href: `#${field.replace(/\./g, '-')}` }));
   renderPage(req, res, view, { ...locals, values, errors: translated, errorList }, 422);
 }

@@ -54,6 +54,11 @@ describe('policy pages: the attendance policy as data HR and OH administrators e
     const bad = await agent.post('/admin/policies/attendance').type('form').send({ ...inputs, 'sickPay.scale.1.serviceFromMonths': '0', effectiveFrom: '2026-12-01' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Rows go up in months of service');
+    // A rule about a pair of fields is shown on the first of them.
+    const upsideDown = await agent.post('/admin/policies/attendance').type('form').send({ ...inputs, 'formalProcedure.stage1ReviewMonths.min': '4', 'formalProcedure.stage1ReviewMonths.max': '2', effectiveFrom: '2026-12-01' });
+    expect(upsideDown.status).toBe(422);
+    expect(upsideDown.text).toContain('href="#formalProcedure-stage1ReviewMonths-min"');
+    expect(upsideDown.text).toMatch(/id="formalProcedure-stage1ReviewMonths-min-error"/);
     expect((await (await signIn(t, w.users.lineManager.email)).get('/admin/policies/attendance')).status).toBe(403);
   });
 

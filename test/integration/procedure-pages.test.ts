@@ -87,6 +87,18 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
     expect(caseView.text).toContain('Warning stands until 24 November 2027');
   });
 
+  it('when a form is asked for that informal action does not have, or a review point not on the list is sent, then 404 or the error sits on the field', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    const informalId = (await t.database.db('attendance_procedure_steps').where({ person_id: w.report.id, step: 'informal-action' }).first()).id;
+    expect((await agent.get(`/attendance-procedure/${informalId}/outcome`)).status).toBe(404);
+    expect((await agent.get(`/attendance-procedure/${informalId}/appeal`)).status).toBe(404);
+    const form = await agent.get(`/people/${w.report.id}/attendance/trigger-decision`);
+    const bad = await agent.post(`/people/${w.report.id}/attendance/trigger-decision`).type('form').send({ _csrf: csrfFrom(form.text), triggerCodes: 'sunspots', decision: 'maybe' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('href="#decision"');
+    expect(bad.text).toContain('Choose the decision');
+  });
+
   it('when the staff member opens their own case, then they see the steps and letters but no action links', async () => {
     const agent = await signIn(t, w.users.staff.email);
     const page = await agent.get(`/people/${w.report.id}/attendance/procedure`);
