@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { DATABASE_NAME_ENV, dropBenchDatabase, newBenchDatabaseName } from './support/bench-database.js';
 import { startServer, stopAllServers, type ProcessMemory, type ServerProcess } from './support/server-process.js';
+import { UsageError } from './support/usage-error.js';
+import { busyMachineWarning } from './support/machine.js';
 
 /**
  * The HTTP benchmark: the platform's people search against a bare express route, both
@@ -97,9 +99,6 @@ function parseOptions(args: string[]): HttpOptions {
     warmup: positive('warmup', values.warmup, 0),
   };
 }
-
-/** Bad command-line arguments (the runner prints usage and exits 2). */
-export class UsageError extends Error {}
 
 let currentLoad: autocannon.Instance | null = null;
 let interrupted = false;
@@ -214,9 +213,8 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const loadAtStart = os.loadavg();
-  if (loadAtStart[0]! > os.cpus().length * 0.5) {
-    log(`warning: the machine is busy (load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs); other processes will skew the numbers`);
-  }
+  const busy = busyMachineWarning();
+  if (busy) log(busy);
 
   try {
     // The platform server makes (and removes) its own temporary DATA_DIR for SQLite.

@@ -1,4 +1,6 @@
-import { HTTP_USAGE, runHttpBenchmark, UsageError } from './http-bench.js';
+import { ATTENDANCE_USAGE, runAttendanceBenchmark } from './attendance-bench.js';
+import { HTTP_USAGE, runHttpBenchmark } from './http-bench.js';
+import { UsageError } from './support/usage-error.js';
 
 /**
  * `npm run bench -- <name> [flags]`: one entry point for every benchmark. Add a benchmark
@@ -6,6 +8,7 @@ import { HTTP_USAGE, runHttpBenchmark, UsageError } from './http-bench.js';
  */
 const BENCHMARKS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   http: { usage: HTTP_USAGE, run: runHttpBenchmark },
+  attendance: { usage: ATTENDANCE_USAGE, run: runAttendanceBenchmark },
 };
 
 function usage(): string {

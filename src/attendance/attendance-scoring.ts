@@ -3,7 +3,7 @@ import type { EffectivePolicy, PolicyService } from '../policies/policy-service.
 import type { IsoDate } from '../shared/dates.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { AttendanceRepository } from './attendance-repository.js';
-import { attendanceScore, countedSpells, type BradfordResult, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
+import { attendanceScore, isCounted, type BradfordResult, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 
 /** A person's score and triggers on a date, with the policy version that produced them. */
@@ -27,15 +27,17 @@ export class AttendanceScoring {
   ) {}
 
   /** The policy and case facts for scoring one person on `asOf`. */
-  async contextFor(person: Person, asOf: IsoDate): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
-    const [policy, decisions] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), this.cases.disabilityDecisions([person.id])]);
+  async contextFor(person: Person, asOf: IsoDate, spells?: readonly ScoredSpell[]): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
+    // ATT-7: the case's disability decisions matter only when it has disability-related absence.
+    const needsDecisions = spells === undefined || spells.some((s) => s.disabilityRelated);
+    const [policy, decisions] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), needsDecisions ? this.cases.disabilityDecisions([person.id]) : Promise.resolve(new Map())]);
     return { policy, context: this.context(person, policy, decisions.get(person.id) ?? []) };
   }
 
   /** One person's score on `asOf` from spells already loaded. */
-  async score(person: Person, spells: readonly ScoredSpell[], asOf: IsoDate): Promise<PersonScore & { context: ScoreContext }> {
-    const { context, policy } = await this.contextFor(person, asOf);
-    return { ...attendanceScore(spells, asOf, context), policyVersion: policy.version, context };
+  async score(person: Person, spells: readonly ScoredSpell[], asOf: IsoDate): Promise<PersonScore & { context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
+    const { context, policy } = await this.contextFor(person, asOf, spells);
+    return { ...attendanceScore(spells, asOf, context), policyVersion: policy.version, context, policy };
   }
 
   /**
@@ -46,19 +48,25 @@ export class AttendanceScoring {
   async sweep(people: readonly Person[], asOf: IsoDate, scope: { organisationId: string; unitId: string | null } | null): Promise<Map<string, PersonScore & { latestCountedStart: IsoDate | null }>> {
     const out = new Map<string, PersonScore & { latestCountedStart: IsoDate | null }>();
     if (people.length === 0) return out;
-    const byOrganisation = new Map<string, EffectivePolicy<'attendance'>>();
-    for (const organisationId of new Set(people.map((p) => p.organisationId))) byOrganisation.set(organisationId, await this.policies.inForce(organisationId, 'attendance', asOf));
-    const longest = Math.max(...[...byOrganisation.values()].map((p) => Math.max(p.content.bradfordWindowWeeks * 7, p.content.spellsWindowMonths * 31 + 1)));
+    const organisationIds = [...new Set(people.map((p) => p.organisationId))];
+    const policies = await Promise.all(organisationIds.map((id) => this.policies.inForce(id, 'attendance', asOf)));
+    const byOrganisation = new Map(organisationIds.map((id, i) => [id, policies[i]!]));
+    const longest = Math.max(...policies.map((p) => Math.max(p.content.bradfordWindowWeeks * 7, p.content.spellsWindowMonths * 31 + 1)));
     const spells = await this.spells.scoringRows(scope, asOf, longest);
-    const decisions = await this.cases.disabilityDecisions([...spells.keys()]);
+    // ATT-7: a case's disability decisions bear only on disability-related spells, so only their people's are read.
+    const withDisabilitySpells: string[] = [];
+    for (const [personId, own] of spells) if (own.some((s) => s.disabilityRelated)) withDisabilitySpells.push(personId);
+    const decisions = await this.cases.disabilityDecisions(withDisabilitySpells);
     for (const person of people) {
       const own = spells.get(person.id);
       if (!own) continue;
       const policy = byOrganisation.get(person.organisationId)!;
       const context = this.context(person, policy, decisions.get(person.id) ?? []);
       let latestCountedStart: IsoDate | null = null;
-      for (const s of countedSpells(own, context.disability)) if (latestCountedStart === null || s.startDate > latestCountedStart) latestCountedStart = s.startDate;
-      out.set(person.id, { ...attendanceScore(own, asOf, context), policyVersion: policy.version, latestCountedStart });
+      for (const s of own) if (isCounted(s, context.disability) && (latestCountedStart === null || s.startDate > latestCountedStart)) latestCountedStart = s.startDate;
+      // Built field by field: spreading the score into a new object costs a fifth of the rules' time here.
+      const { bradford, triggers } = attendanceScore(own, asOf, context);
+      out.set(person.id, { bradford, triggers, policyVersion: policy.version, latestCountedStart });
     }
     return out;
   }

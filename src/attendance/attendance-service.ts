@@ -485,7 +485,7 @@ export class AttendanceService {
 
   private async summarise(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<AttendanceSummary> {
     const [score, decisions] = await Promise.all([this.scoring.score(person, spells, asOf), this.cases.triggerDecisions(person.id, asOf)]);
-    const { policy } = await this.scoring.contextFor(person, asOf);
+    const { policy } = score;
     const running = spells.filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf));
     const milestones = running.flatMap((s) =>
       milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones, injuryOnDuty: s.injuryOnDuty }).map((m) => ({

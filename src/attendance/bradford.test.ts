@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../shared/dates.js';
 import { englandAndWalesCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
-import { bradfordFactor, triggersReached, type ScoredSpell, type TriggerPolicy } from './bradford.js';
+import { attendanceScore, bradfordFactor, triggersReached, type ScoredSpell, type TriggerPolicy } from './bradford.js';
 import { dutyDaysBetween } from './duty-days.js';
 
 const calendar = englandAndWalesCalendar();
@@ -144,5 +144,36 @@ describe('review triggers (ATT-18)', () => {
 
   it('when the only long absence is pregnancy-related, then nothing triggers (ATT-7)', () => {
     expect(triggers([spell('2026-09-01', '2026-10-30', { pregnancyRelated: true })])).toEqual([]);
+  });
+});
+
+describe('scoring one person at once (ATT-15 … ATT-19)', () => {
+  it('when a history is scored with attendanceScore, then it is what bradfordFactor and triggersReached say separately', () => {
+    let state = 19;
+    const random = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const patterns: WorkingPattern[] = [MON_FRI, { kind: 'weekly', days: [2, 4] }, { kind: 'rota', anchorDate: '2025-03-02', cycle: [true, true, true, true, false, false, false, false] }];
+    const disability = [
+      { effectiveFrom: '2026-03-01', discount: false },
+      { effectiveFrom: '2026-08-15', discount: true },
+    ];
+    for (let person = 0; person < 300; person++) {
+      const spells: ScoredSpell[] = [];
+      let day = addDays('2025-06-01', Math.floor(random() * 60));
+      while (day < AS_OF) {
+        const length = random() < 0.1 ? 20 + Math.floor(random() * 40) : 1 + Math.floor(random() * 5);
+        const end = addDays(day, length - 1);
+        spells.push(spell(day, end >= AS_OF && random() < 0.5 ? null : end, { countsAsSickness: random() > 0.05, pregnancyRelated: random() < 0.05, disabilityRelated: random() < 0.2 }));
+        day = addDays(end, 2 + Math.floor(random() * 60));
+      }
+      const context = {
+        serviceStartDate: random() < 0.2 ? addDays(AS_OF, -Math.floor(random() * 300)) : '2010-01-04',
+        pattern: patterns[person % patterns.length]!,
+        calendar,
+        policy: POLICY,
+        disability: person % 2 ? disability : [],
+      };
+      const bradford = bradfordFactor({ spells, asOf: AS_OF, serviceStartDate: context.serviceStartDate, pattern: context.pattern, calendar, windowWeeks: POLICY.bradfordWindowWeeks, disability: context.disability });
+      expect(attendanceScore(spells, AS_OF, context)).toEqual({ bradford, triggers: triggersReached({ bradford, spells, asOf: AS_OF, policy: POLICY, disability: context.disability }) });
+    }
   });
 });

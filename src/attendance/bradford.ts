@@ -1,7 +1,7 @@
-import { addDays, addMonths, daysBetween, type IsoDate } from '../shared/dates.js';
+import { addDays, addMonths, epochDay, type IsoDate } from '../shared/dates.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
-import { dutyDaysBetween } from './duty-days.js';
+import { dutyDayCounter } from './duty-days.js';
 
 /** What the score needs to know about a spell of absence. */
 export interface ScoredSpell {
@@ -55,10 +55,55 @@ export interface BradfordResult {
   projectionFactor: number;
 }
 
+/** Whether a spell counts towards scores and triggers (ATT-6, ATT-7, ATT-19). */
+export function isCounted(s: ScoredSpell, disability: DisabilityDecisions): boolean {
+  return s.countsAsSickness && !s.pregnancyRelated && !(s.disabilityRelated && disabilityDiscounted(s.startDate, disability));
+}
+
 /** Spells that count towards scores and triggers (ATT-6, ATT-7, ATT-19). */
 export function countedSpells<S extends ScoredSpell>(spells: readonly S[], disability: DisabilityDecisions): S[] {
-  return spells.filter((s) => s.countsAsSickness && !s.pregnancyRelated && !(s.disabilityRelated && disabilityDiscounted(s.startDate, disability)));
+  return spells.filter((s) => isCounted(s, disability));
 }
+
+/** Counted spells as epoch days (epochDay), converted once for the score and the triggers: an open spell ends at Infinity. */
+interface SpellDays {
+  starts: number[];
+  ends: number[];
+}
+
+function spellDays(counted: readonly ScoredSpell[]): SpellDays {
+  const starts = new Array<number>(counted.length);
+  const ends = new Array<number>(counted.length);
+  for (let i = 0; i < counted.length; i++) {
+    const s = counted[i]!;
+    starts[i] = epochDay(s.startDate);
+    ends[i] = s.endDate === null ? Infinity : epochDay(s.endDate);
+  }
+  return { starts, ends };
+}
+
+/**
+ * One-entry memo of a date worked out from `asOf`: a sweep scores tens of thousands of people
+ * on the same day under the same policy, and making a date string costs more than the
+ * arithmetic on a short history.
+ */
+function memoDate(work: (asOf: IsoDate, n: number) => IsoDate): (asOf: IsoDate, n: number) => { date: IsoDate; day: number } {
+  let lastAsOf: IsoDate | null = null;
+  let lastN = 0;
+  let last = { date: '', day: 0 };
+  return (asOf, n) => {
+    if (asOf !== lastAsOf || n !== lastN) {
+      const date = work(asOf, n);
+      [lastAsOf, lastN, last] = [asOf, n, { date, day: epochDay(date) }];
+    }
+    return last;
+  };
+}
+
+/** The first day of a window of `windowDays` days ending on `asOf`. */
+const windowStartOf = memoDate((asOf, windowDays) => addDays(asOf, -(windowDays - 1)));
+/** The first day of the `months` calendar months ending on `asOf`. */
+const monthsWindowStartOf = memoDate((asOf, months) => addDays(addMonths(asOf, -months), 1));
 
 /**
  * The Bradford factor (ATT-15, ATT-16, ATT-17): S × S × D over the window of
@@ -76,26 +121,38 @@ export function bradfordFactor(input: {
   windowWeeks: number;
   disability: DisabilityDecisions;
 }): BradfordResult {
+  return bradfordOf(spellDays(countedSpells(input.spells, input.disability)), input);
+}
+
+/** The Bradford factor over the days of the spells that count. */
+function bradfordOf(
+  counted: SpellDays,
+  input: { asOf: IsoDate; serviceStartDate: IsoDate; pattern: WorkingPattern; calendar: WorkingDayCalendar; windowWeeks: number },
+): BradfordResult {
   const windowDays = input.windowWeeks * 7;
-  const windowStart = addDays(input.asOf, -(windowDays - 1));
-  const from = input.serviceStartDate > windowStart ? input.serviceStartDate : windowStart;
+  const windowStart = windowStartOf(input.asOf, windowDays);
+  const asOfDay = epochDay(input.asOf);
+  const serviceStartDay = epochDay(input.serviceStartDate);
+  const from = serviceStartDay > windowStart.day ? serviceStartDay : windowStart.day;
+  let dutyDays: ((from: number, to: number) => number) | null = null;
   let spells = 0;
   let days = 0;
-  for (const spell of countedSpells(input.spells, input.disability)) {
-    const start = spell.startDate > from ? spell.startDate : from;
-    const end = spell.endDate === null || spell.endDate > input.asOf ? input.asOf : spell.endDate;
+  for (let i = 0; i < counted.starts.length; i++) {
+    const start = counted.starts[i]! > from ? counted.starts[i]! : from;
+    const end = counted.ends[i]! > asOfDay ? asOfDay : counted.ends[i]!;
     if (end < start) continue;
-    const lost = dutyDaysBetween(input.pattern, start, end, input.calendar);
+    dutyDays ??= dutyDayCounter(input.pattern, input.calendar);
+    const lost = dutyDays(start, end);
     if (lost === 0) continue;
     spells += 1;
     days += lost;
   }
-  const serviceDays = daysBetween(input.serviceStartDate, input.asOf) + 1;
+  const serviceDays = asOfDay - serviceStartDay + 1;
   const projected = serviceDays > 0 && serviceDays < windowDays;
   const projectionFactor = projected ? windowDays / serviceDays : 1;
   const s = spells * projectionFactor;
   const d = days * projectionFactor;
-  return { asOf: input.asOf, windowStart, spells, days, bradfordScore: Math.round(s * s * d), projected, projectionFactor };
+  return { asOf: input.asOf, windowStart: windowStart.date, spells, days, bradfordScore: Math.round(s * s * d), projected, projectionFactor };
 }
 
 export type TriggerCode = 'bradford' | 'spells' | 'continuous';
@@ -119,18 +176,29 @@ export function triggersReached(input: {
   policy: TriggerPolicy;
   disability: DisabilityDecisions;
 }): Trigger[] {
-  const { policy, asOf } = input;
-  const counted = countedSpells(input.spells, input.disability).filter((s) => s.startDate <= asOf);
+  return triggersOf(spellDays(countedSpells(input.spells, input.disability)), input.bradford, input.asOf, input.policy);
+}
+
+/** The review triggers over the days of the spells that count. */
+function triggersOf(counted: SpellDays, bradford: BradfordResult, asOf: IsoDate, policy: TriggerPolicy): Trigger[] {
   const triggers: Trigger[] = [];
-  if (input.bradford.bradfordScore >= policy.bradfordThreshold) {
-    triggers.push({ code: 'bradford', value: input.bradford.bradfordScore, threshold: policy.bradfordThreshold });
+  if (bradford.bradfordScore >= policy.bradfordThreshold) {
+    triggers.push({ code: 'bradford', value: bradford.bradfordScore, threshold: policy.bradfordThreshold });
   }
-  const spellsFrom = addDays(addMonths(asOf, -policy.spellsWindowMonths), 1);
-  const recent = counted.filter((s) => (s.endDate ?? asOf) >= spellsFrom).length;
+  const asOfDay = epochDay(asOf);
+  const spellsFrom = monthsWindowStartOf(asOf, policy.spellsWindowMonths).day;
+  let recent = 0;
+  let longest = 0;
+  for (let i = 0; i < counted.starts.length; i++) {
+    // Started by `asOf`, and ending (or still running) on or after the first day of the months' window.
+    const start = counted.starts[i]!;
+    const last = counted.ends[i] === Infinity ? asOfDay : counted.ends[i]!;
+    if (start > asOfDay || last < spellsFrom) continue;
+    recent += 1;
+    const length = (last > asOfDay ? asOfDay : last) - start + 1;
+    if (length > longest) longest = length;
+  }
   if (recent >= policy.spellsThreshold) triggers.push({ code: 'spells', value: recent, threshold: policy.spellsThreshold });
-  const longest = counted
-    .filter((s) => (s.endDate ?? asOf) >= spellsFrom)
-    .reduce((max, s) => Math.max(max, daysBetween(s.startDate, s.endDate === null || s.endDate > asOf ? asOf : s.endDate) + 1), 0);
   if (longest >= policy.continuousDaysThreshold) triggers.push({ code: 'continuous', value: longest, threshold: policy.continuousDaysThreshold });
   return triggers;
 }
@@ -146,8 +214,10 @@ export interface ScoreContext {
 
 /** The Bradford factor and the review triggers reached on `asOf` (ATT-15 … ATT-19). */
 export function attendanceScore(spells: readonly ScoredSpell[], asOf: IsoDate, c: ScoreContext): { bradford: BradfordResult; triggers: Trigger[] } {
-  const bradford = bradfordFactor({ spells, asOf, serviceStartDate: c.serviceStartDate, pattern: c.pattern, calendar: c.calendar, windowWeeks: c.policy.bradfordWindowWeeks, disability: c.disability });
-  return { bradford, triggers: triggersReached({ bradford, spells, asOf, policy: c.policy, disability: c.disability }) };
+  // What counts is decided once for both (ATT-19).
+  const counted = spellDays(countedSpells(spells, c.disability));
+  const bradford = bradfordOf(counted, { asOf, serviceStartDate: c.serviceStartDate, pattern: c.pattern, calendar: c.calendar, windowWeeks: c.policy.bradfordWindowWeeks });
+  return { bradford, triggers: triggersOf(counted, bradford, asOf, c.policy) };
 }
 
 /**
@@ -158,7 +228,8 @@ export function attendanceScore(spells: readonly ScoredSpell[], asOf: IsoDate, c
 export function triggeredSince(spells: readonly ScoredSpell[], since: IsoDate, asOf: IsoDate, c: ScoreContext): IsoDate[] {
   const after = spells.filter((s) => s.startDate > since && s.startDate <= asOf);
   const dates: IsoDate[] = [];
-  for (const s of after) {
+  // Only absence that counts can make attendance unsatisfactory (ATT-6, ATT-7, ATT-19).
+  for (const s of countedSpells(after, c.disability)) {
     const end = s.endDate === null || s.endDate > asOf ? asOf : s.endDate;
     if (attendanceScore(after, end, c).triggers.length > 0) dates.push(end);
   }

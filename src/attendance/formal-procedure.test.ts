@@ -117,4 +117,10 @@ describe('unsatisfactory attendance after a warning (ATT-25)', () => {
     expect(dates).toEqual(['2026-06-03']);
     expect(warningExpiry('2026-01-15', dates, POLICY)).toBe('2027-06-03');
   });
+
+  it('when absence after the warning is discounted or not sickness, then it does not restart the twelve months (ATT-6, ATT-7, ATT-19)', () => {
+    const after = [spell('2026-02-02', '2026-02-03'), spell('2026-04-06', '2026-04-07'), spell('2026-06-01', '2026-06-02')];
+    const discounted = [{ ...spell('2026-09-07', '2026-09-10'), pregnancyRelated: true }, { ...spell('2026-10-05', '2026-10-05'), countsAsSickness: false }];
+    expect(triggeredSince([...after, ...discounted], '2026-01-10', '2026-11-01', c)).toEqual(['2026-06-02']);
+  });
 });

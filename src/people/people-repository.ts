@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { readBoolean, readJson, readTimestamp } from '../db/knex.js';
 import type { PersonScope } from '../auth/access-policy.js';
-import { workingPatternSchema } from './people-schemas.js';
+import { workingPatternSchema, type WorkingPattern } from './people-schemas.js';
 import type { NewPerson, Organisation, Person, PersonPage, Unit } from './people-types.js';
 
 /** Restricts a query on `people` to the records a scope reaches (the access policy decides the scope). */
@@ -36,6 +36,24 @@ function applyScope(q: Knex.QueryBuilder, scope: PersonScope, db: Knex): Knex.Qu
   }
 }
 
+/**
+ * Working patterns as stored (text), checked once each: a workforce shares a few dozen
+ * patterns, and the daily trigger sweep reads every person. Patterns are never mutated.
+ */
+const patterns = new Map<string, WorkingPattern>();
+function readPattern(value: unknown): WorkingPattern {
+  const key = typeof value === 'string' ? value : JSON.stringify(value);
+  let pattern = patterns.get(key);
+  if (!pattern) {
+    const parsed = workingPatternSchema.parse(readJson(value));
+    Object.freeze(parsed.kind === 'weekly' ? parsed.days : parsed.cycle);
+    pattern = Object.freeze(parsed);
+    if (patterns.size > 10_000) patterns.clear();
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
 function toPerson(row: Record<string, unknown>): Person {
   return {
     id: row.id as string,
@@ -51,7 +69,7 @@ function toPerson(row: Record<string, unknown>): Person {
     lineManagerId: (row.line_manager_id as string | null) ?? null,
     serviceStartDate: row.service_start_date as string,
     leavingDate: (row.leaving_date as string | null) ?? null,
-    workingPattern: workingPatternSchema.parse(readJson(row.working_pattern)),
+    workingPattern: readPattern(row.working_pattern),
     protectedIdentity: readBoolean(row.protected_identity),
     workEmail: (row.work_email as string | null) ?? null,
     personalEmail: (row.personal_email as string | null) ?? null,

@@ -18,19 +18,39 @@ export interface EffectivePolicy<K extends PolicyKind> {
   content: PolicyContent<K>;
 }
 
+/**
+ * How long a process keeps the answer to "which version is in force" (as for API tokens): a
+ * publication in this process clears it at once; other processes see it within this time.
+ */
+export const POLICY_CACHE_MS = 5_000;
+
 /** Versioned, audited policy per organisation; the shipped defaults apply until an organisation publishes its own. */
 export class PolicyService {
+  private readonly cache = new Map<string, { policy: EffectivePolicy<PolicyKind>; until: number }>();
+
   constructor(
     private readonly repository: PolicyRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
-  /** The policy in force for an organisation on a given date (dated rules take this, never "today"). */
+  /**
+   * The policy in force for an organisation on a given date (dated rules take this, never
+   * "today"). Calculations ask for it for every person and spell, so answers are kept for
+   * POLICY_CACHE_MS.
+   */
   async inForce<K extends PolicyKind>(organisationId: string, kind: K, asOf: string): Promise<EffectivePolicy<K>> {
+    const key = `${organisationId}|${kind}|${asOf}`;
+    const now = this.clock.now().getTime();
+    const cached = this.cache.get(key);
+    if (cached && cached.until > now) return cached.policy as EffectivePolicy<K>;
     const found = await this.repository.inForce(organisationId, kind, asOf);
-    if (!found) return { kind, organisationId, version: 0, effectiveFrom: null, content: POLICY_KINDS[kind].defaults as PolicyContent<K> };
-    return { kind, organisationId, version: found.version, effectiveFrom: found.effectiveFrom, content: POLICY_KINDS[kind].schema.parse(found.content) as PolicyContent<K> };
+    const policy: EffectivePolicy<K> = found
+      ? { kind, organisationId, version: found.version, effectiveFrom: found.effectiveFrom, content: POLICY_KINDS[kind].schema.parse(found.content) as PolicyContent<K> }
+      : { kind, organisationId, version: 0, effectiveFrom: null, content: POLICY_KINDS[kind].defaults as PolicyContent<K> };
+    if (this.cache.size > 5_000) this.cache.clear();
+    this.cache.set(key, { policy, until: now + POLICY_CACHE_MS });
+    return policy;
   }
 
   /** Every published version, newest first. */
@@ -63,6 +83,7 @@ export class PolicyService {
           createdAt: now,
         };
         const version: PolicyVersion = { ...draft, version: await this.repository.insertNextVersion(draft, trx) };
+        this.cache.clear();
         await this.audit.record(ctx, { action: 'create', entityType: 'policy', entityId: version.id, details: { kind: input.kind, version: version.version, effectiveFrom: input.effectiveFrom } }, trx);
         return version;
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIsoDate, toIsoDate } from './dates.js';
+import { epochDay, fromEpochDay, isIsoDate, toIsoDate } from './dates.js';
 
 describe('calendar dates', () => {
   it('when the date is real and written YYYY-MM-DD, then it is accepted', () => {
@@ -10,5 +10,16 @@ describe('calendar dates', () => {
   });
   it('when an instant is converted, then the UTC calendar date is returned', () => {
     expect(toIsoDate(new Date('2026-11-22T23:59:59Z'))).toBe('2026-11-22');
+  });
+});
+
+describe('epoch days', () => {
+  it('when a date is read digit by digit, then it is the day the Date parser gives, and back, for every day from 1900 to 2100', () => {
+    for (let day = -25567; day <= 47846; day++) {
+      const date = fromEpochDay(day);
+      if (epochDay(date) !== day || Date.parse(`${date}T00:00:00Z`) / 86_400_000 !== day) expect([epochDay(date), Date.parse(`${date}T00:00:00Z`) / 86_400_000], date).toEqual([day, day]);
+    }
+    expect(fromEpochDay(-25567)).toBe('1900-01-01');
+    expect(fromEpochDay(47846)).toBe('2100-12-31');
   });
 });

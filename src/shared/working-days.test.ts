@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, isoWeekday } from './dates.js';
+import { addMonths, epochDay, isoWeekday } from './dates.js';
 import { englandAndWalesCalendar, WorkingDayCalendar } from './working-days.js';
 
 describe('England and Wales bank holidays (shipped data)', () => {
@@ -44,6 +44,15 @@ describe('calendar arithmetic', () => {
   it('when asking the weekday, then Monday is 1 and Sunday 7', () => {
     expect(isoWeekday('2026-11-23')).toBe(1);
     expect(isoWeekday('2026-11-22')).toBe(7);
+  });
+  it('when looking up the first bank holiday from a day, then it is found by epoch day, or none past the end', () => {
+    const c = new WorkingDayCalendar(['2026-12-28', '2026-12-25', '2027-01-01'], 2027);
+    expect(c.bankHolidayDays).toEqual(['2026-12-25', '2026-12-28', '2027-01-01'].map(epochDay));
+    expect(c.firstBankHolidayFrom(epochDay('2026-01-01'))).toBe(0);
+    expect(c.firstBankHolidayFrom(epochDay('2026-12-25'))).toBe(0);
+    expect(c.firstBankHolidayFrom(epochDay('2026-12-26'))).toBe(1);
+    expect(c.firstBankHolidayFrom(epochDay('2027-01-01'))).toBe(2);
+    expect(c.firstBankHolidayFrom(epochDay('2027-01-02'))).toBe(3);
   });
   it('when a calendar is built from a list, then only those dates are holidays', () => {
     const c = new WorkingDayCalendar(['2026-11-23'], 2026);

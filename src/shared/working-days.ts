@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addDays, isoWeekday, type IsoDate } from './dates.js';
+import { addDays, epochDay, isoWeekday, type IsoDate } from './dates.js';
 
 /**
  * The working-day calendar: Monday to Friday, less bank holidays. Used for notice periods,
@@ -11,6 +11,8 @@ import { addDays, isoWeekday, type IsoDate } from './dates.js';
 export class WorkingDayCalendar {
   private readonly holidays: ReadonlySet<IsoDate>;
   private readonly sorted: readonly IsoDate[];
+  /** The bank holidays as epoch days (shared/dates.ts), in order. */
+  readonly bankHolidayDays: readonly number[];
 
   constructor(
     bankHolidays: Iterable<IsoDate>,
@@ -19,6 +21,24 @@ export class WorkingDayCalendar {
   ) {
     this.holidays = new Set(bankHolidays);
     this.sorted = [...this.holidays].sort();
+    this.bankHolidayDays = this.sorted.map(epochDay);
+  }
+
+  /**
+   * The index in `bankHolidayDays` of the first bank holiday on or after epoch day `day`
+   * (its length when there is none), by binary search: counting duty days for a million
+   * spells (the trigger sweep) must not scan the list or make date strings.
+   */
+  firstBankHolidayFrom(day: number): number {
+    const days = this.bankHolidayDays;
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (days[mid]! < day) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Bank holidays from `from` to `to`, both included, in order. */
