@@ -161,7 +161,7 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
   const absence = (startDate: string, endDate: string, extra: Record<string, unknown> = {}) =>
     request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(auth('hr')).send({ startDate, endDate, reasonCategory: 'other', ...extra });
   const summary = async () => (await request(t.app).get(`/api/v1/people/${w.report.id}/attendance`).set(auth('hr'))).body;
-  const reviews = async () => t.database.db('tasks').where({ source_type: 'attendance-person', source_id: w.report.id, code: 'trigger-review' }).orderBy('created_at');
+  const reviews = async () => t.database.db('tasks').where({ source_type: 'attendance-person', source_id: w.report.id, code: 'trigger-review' }).orderBy(['created_at', 'sequence']);
 
   beforeAll(async () => {
     t = await createTestPlatform();
@@ -228,7 +228,7 @@ describe('trigger reviews that stop or start applying (ATT-7, ATT-18)', () => {
   const auth = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
   const absence = (startDate: string, endDate: string | null, extra: Record<string, unknown> = {}) =>
     request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(auth('hr')).send({ startDate, endDate, reasonCategory: 'other', ...extra });
-  const reviews = async () => (await t.database.db('tasks').where({ source_type: 'attendance-person', source_id: w.report.id, code: 'trigger-review' }).orderBy('created_at')).map((r) => [r.sequence, r.status]);
+  const reviews = async () => (await t.database.db('tasks').where({ source_type: 'attendance-person', source_id: w.report.id, code: 'trigger-review' }).orderBy(['created_at', 'sequence'])).map((r) => [r.sequence, r.status]);
 
   beforeAll(async () => {
     t = await createTestPlatform();

@@ -187,7 +187,7 @@ describe('sick pay and return-to-work duties on the pages (ATT-14, ATT-29)', () 
     const view = (await request(t.app).get(`/api/v1/people/${w.report.id}/attendance`).set(as('hr'))).body;
     expect(view.sickPay).toMatchObject({ fullPayUntil: '2026-11-26', band: 'full', extension: { fullPayDays: 30, halfPayDays: 0 } });
     // The warning follows the new date: the one about 28 October lapses, one about 27 November is asked for.
-    const warnings = await t.database.db('tasks').where({ code: 'sick-pay-half-pay-warning' }).orderBy('created_at');
+    const warnings = await t.database.db('tasks').where({ code: 'sick-pay-half-pay-warning' }).orderBy('sequence');
     expect(warnings.map((x) => [x.sequence, x.due_date, x.status])).toEqual([
       [20261028, '2026-10-14', 'cancelled'],
       [20261127, '2026-11-13', 'open'],
