@@ -23,7 +23,7 @@ import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './su
 import { PARENT_WATCH_ENV } from './support/child-process.js';
 import { readProcessMemory } from './support/server-process.js';
 import { UsageError } from './support/usage-error.js';
-import { busyMachineWarning } from './support/machine.js';
+import { loadAtStart } from './support/machine.js';
 
 /**
  * The attendance benchmark (issue 3 §11): the daily trigger sweep over a large workforce
@@ -434,9 +434,7 @@ export async function runAttendanceBenchmark(args: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const loadAtStart = os.loadavg();
-  const busy = busyMachineWarning();
-  if (busy) log(busy);
+  const startLoad = loadAtStart(log);
 
   try {
     if (serverUrl) database = await createBenchDatabase(serverUrl);
@@ -503,7 +501,7 @@ export async function runAttendanceBenchmark(args: string[]): Promise<number> {
       cpus: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
       memoryGb: Math.round(os.totalmem() / 1024 ** 3),
       database: client,
-      loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
+      loadAverage: { atStart: startLoad, atEnd: os.loadavg() },
     };
     const row = (name: string, s: Summary) => [name, fmt(s.medianMs), fmt(s.minMs), fmt(s.maxMs)];
     const lines = [
@@ -513,7 +511,7 @@ export async function runAttendanceBenchmark(args: string[]): Promise<number> {
       `data: generated in ${fmt(loaded.timingsMs.generate / 1000, 1)} s, people loaded in ${fmt(loaded.timingsMs.loadPeople / 1000, 1)} s, spells loaded in ${fmt(loaded.timingsMs.loadSpells / 1000, 1)} s` +
         (client === 'postgres' ? `, VACUUM ANALYZE ${fmt(loaded.timingsMs.analyse / 1000, 1)} s` : '') +
         ` (loader peak RSS ${fmt(loaded.peakRssMb)} MB)`,
-      `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${environment.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')}`,
+      `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' ')}, at end ${environment.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')}`,
       '',
       `Sweep as of ${asOf} (${options.warmup} warm-up + ${options.runs} runs; ${fmt(sweep.spellRows)} spell rows from ${lookBackStart}; ${fmt(sweep.inPost.length)} people in post, ${fmt(sweep.scored)} with spells, ${fmt(sweep.triggered)} with a trigger reached):`,
       '',

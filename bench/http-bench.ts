@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { DATABASE_NAME_ENV, dropBenchDatabase, newBenchDatabaseName } from './support/bench-database.js';
 import { startServer, stopAllServers, type ProcessMemory, type ServerProcess } from './support/server-process.js';
 import { UsageError } from './support/usage-error.js';
-import { busyMachineWarning } from './support/machine.js';
+import { loadAtStart } from './support/machine.js';
 
 /**
  * The HTTP benchmark: the platform's people search against a bare express route, both
@@ -212,9 +212,7 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const loadAtStart = os.loadavg();
-  const busy = busyMachineWarning();
-  if (busy) log(busy);
+  const startLoad = loadAtStart(log);
 
   try {
     // The platform server makes (and removes) its own temporary DATA_DIR for SQLite.
@@ -289,13 +287,13 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
       database: platform.ready.client,
       people: platform.ready.people,
       nodeEnv: childEnv.NODE_ENV,
-      loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
+      loadAverage: { atStart: startLoad, atEnd: os.loadavg() },
     };
     process.stdout.write(
       `\nHTTP benchmark — ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s per target; ` +
         `${environment.database}, ${environment.people} people; node ${environment.node}, ${environment.cpus}\n` +
         '(load generator and servers share this machine: compare the ratio, not the absolute numbers)\n' +
-        `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${environment.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')}\n\n` +
+        `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' ')}, at end ${environment.loadAverage.atEnd.map((l) => l.toFixed(2)).join(' ')}\n\n` +
         `${report(results, checks, ratio)}\n`,
     );
 

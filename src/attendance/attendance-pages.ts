@@ -7,7 +7,9 @@ import { toIsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage, submitForm } from '../web/render.js';
+import { renderPage } from '../web/render.js';
+import { formPage } from '../web/form-page.js';
+import { fromForm, type FormFieldKind } from '../web/forms.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CERTIFICATION, REASON_CATEGORIES, recordAbsenceSchema } from './attendance-schemas.js';
 import { RECURRENCE, returnToWorkSchema, STRATEGIES, WORKPLACE_FACTORS } from './return-to-work.js';
@@ -34,30 +36,26 @@ function absenceFromForm(body: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-/** The interview form: yes/no radios and checkboxes arrive as strings. */
-function interviewFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  const text = (k: string) => (typeof body[k] === 'string' && (body[k] as string).trim() !== '' ? (body[k] as string).trim() : null);
-  const yes = (k: string) => (body[k] === 'yes' ? true : body[k] === 'no' ? false : undefined);
-  return {
-    interviewDate: text('interviewDate') ?? '',
-    fitForFullDuties: yes('fitForFullDuties'),
-    adjustments: text('adjustments'),
-    recurrenceLikelihood: text('recurrenceLikelihood') ?? undefined,
-    attendanceExpectationsDiscussed: yes('attendanceExpectationsDiscussed'),
-    certificationComplete: yes('certificationComplete'),
-    workplaceFactors: body.workplaceFactors === undefined ? [] : [body.workplaceFactors].flat(),
-    workplaceNotes: text('workplaceNotes'),
-    disabilityRelated: yes('disabilityRelated'),
-    pregnancyRelated: yes('pregnancyRelated'),
-    notifiedFirstDayOfSickness: yes('notifiedFirstDayOfSickness'),
-    notifiedFirstDayOfFitness: yes('notifiedFirstDayOfFitness'),
-    flexibleWorkingDiscussed: yes('flexibleWorkingDiscussed'),
-    strategy: text('strategy') ?? 'none',
-    strategyReviewDate: text('strategyReviewDate'),
-    strategyEndDate: text('strategyEndDate'),
-    notes: text('notes'),
-  };
-}
+/** The interview form (ATT-13): yes/no radios, checkboxes and text, shaped for the API schema. */
+const INTERVIEW_FORM: Record<string, FormFieldKind> = {
+  // Blank dates stay text, so the schema says how to write one.
+  interviewDate: 'text-or-empty',
+  fitForFullDuties: 'yes-no',
+  adjustments: 'text',
+  recurrenceLikelihood: 'text',
+  attendanceExpectationsDiscussed: 'yes-no',
+  certificationComplete: 'yes-no',
+  workplaceFactors: 'list',
+  workplaceNotes: 'text',
+  disabilityRelated: 'yes-no',
+  pregnancyRelated: 'yes-no',
+  notifiedFirstDayOfSickness: 'yes-no',
+  notifiedFirstDayOfFitness: 'yes-no',
+  flexibleWorkingDiscussed: 'yes-no',
+  strategyReviewDate: 'text',
+  strategyEndDate: 'text',
+  notes: 'text',
+};
 
 /** Attendance pages: a person's attendance, recording an absence, recording a return. */
 export function attendancePages(deps: AppDependencies): RouteDefinition[] {
@@ -128,61 +126,35 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         renderPage(req, res, 'attendance/summary', await summaryLocals(req, id));
       },
     },
-    {
-      method: 'get',
+    ...formPage({
       path: '/people/:id/absences/new',
-      kind: 'page',
+      view: 'attendance/record',
+      summary: 'recording an absence (ATT-1).',
       policy: policies.attendanceRecord,
-      summary: 'The form for recording an absence.',
-      handler: async (req, res) => {
-        ensureCsrfToken(req);
-        const { id } = parseInput(personParam, req.params);
-        renderPage(req, res, 'attendance/record', { ...(await formLocals(req, id)), values: { startDate: toIsoDate(deps.clock.now()), certification: 'none' } });
+      input: absenceFromForm,
+      schema: recordAbsenceSchema,
+      locals: formLocals,
+      defaults: () => ({ startDate: toIsoDate(deps.clock.now()), certification: 'none' }),
+      save: async (req, id, data) => {
+        await attendance.recordAbsence(requestContext(req), id, data);
+        return `/people/${id}/attendance`;
       },
-    },
-    {
-      method: 'post',
-      path: '/people/:id/absences/new',
-      kind: 'page',
-      policy: policies.attendanceRecord,
-      summary: 'Records an absence.',
-      handler: async (req, res) => {
-        const { id } = parseInput(personParam, req.params);
-        const values = req.body as Record<string, unknown>;
-        await submitForm(req, res, { view: 'attendance/record', schema: recordAbsenceSchema, input: absenceFromForm(values), values, locals: () => formLocals(req, id) }, async (data) => {
-          await attendance.recordAbsence(requestContext(req), id, data);
-          res.redirect(303, `/people/${id}/attendance`);
-        });
-      },
-    },
-    {
-      method: 'get',
+    }),
+    ...formPage({
       path: '/absences/:id/return-to-work',
-      kind: 'page',
+      view: 'attendance/return-to-work',
+      summary: 'the return-to-work interview (ATT-13, ATT-14).',
       policy: policies.attendanceRecord,
-      summary: 'The return-to-work interview form (ATT-13).',
-      handler: async (req, res) => {
-        ensureCsrfToken(req);
-        const { id } = parseInput(personParam, req.params);
-        renderPage(req, res, 'attendance/return-to-work', { ...(await rtwLocals(req, id)), values: { interviewDate: toIsoDate(deps.clock.now()), strategy: 'none', recurrenceLikelihood: 'unlikely' } });
+      // No strategy chosen means none (ATT-14).
+      input: (body) => ({ ...fromForm(body, INTERVIEW_FORM), strategy: typeof body.strategy === 'string' && body.strategy !== '' ? body.strategy : 'none' }),
+      schema: returnToWorkSchema,
+      locals: rtwLocals,
+      defaults: () => ({ interviewDate: toIsoDate(deps.clock.now()), strategy: 'none', recurrenceLikelihood: 'unlikely' }),
+      save: async (req, id, data) => {
+        await attendance.recordReturnToWork(requestContext(req), id, data);
+        return `/people/${(await rtwSpell(req, id)).spell.personId}/attendance`;
       },
-    },
-    {
-      method: 'post',
-      path: '/absences/:id/return-to-work',
-      kind: 'page',
-      policy: policies.attendanceRecord,
-      summary: 'Saves the return-to-work interview.',
-      handler: async (req, res) => {
-        const { id } = parseInput(personParam, req.params);
-        const values = req.body as Record<string, unknown>;
-        await submitForm(req, res, { view: 'attendance/return-to-work', schema: returnToWorkSchema, input: interviewFromForm(values), values, locals: () => rtwLocals(req, id) }, async (data) => {
-          await attendance.recordReturnToWork(requestContext(req), id, data);
-          const { spell } = await rtwSpell(req, id);
-          res.redirect(303, `/people/${spell.personId}/attendance`);
-        });
-      },
-    },
+    }),
     {
       method: 'post',
       path: '/absences/:id/return',

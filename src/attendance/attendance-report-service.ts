@@ -3,7 +3,7 @@ import { organisationReach } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
-import { addDays, addMonths, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { Clock } from '../shared/clock.js';
@@ -158,14 +158,4 @@ export class AttendanceReportService {
     const reach = organisationReach(ctx.actor);
     if (reach.kind === 'own' && reach.organisationId !== organisationId) throw new NotFoundError('organisation');
   }
-}
-
-/** The default period for a report that looks back: the four weeks to `asOf`. */
-export function lastFourWeeks(asOf: IsoDate): { from: IsoDate; to: IsoDate } {
-  return { from: addDays(asOf, -27), to: asOf };
-}
-
-/** The previous calendar month of `asOf`, as `YYYY-MM`. */
-export function previousMonth(asOf: IsoDate): string {
-  return addMonths(`${asOf.slice(0, 7)}-01`, -1).slice(0, 7);
 }

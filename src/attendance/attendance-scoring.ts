@@ -5,6 +5,7 @@ import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import { attendanceScore, isCounted, type BradfordResult, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
 import type { ProcedureRepository } from './procedure-repository.js';
+import type { DisabilityDecision } from './procedure-types.js';
 
 /** A person's score and triggers on a date, with the policy version that produced them. */
 export interface PersonScore {
@@ -27,11 +28,12 @@ export class AttendanceScoring {
   ) {}
 
   /** The policy and case facts for scoring one person on `asOf`. */
-  async contextFor(person: Person, asOf: IsoDate, spells?: readonly ScoredSpell[]): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
+  async contextFor(person: Person, asOf: IsoDate, spells?: readonly ScoredSpell[]): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'>; decisions: DisabilityDecision[] }> {
     // ATT-7: the case's disability decisions matter only when it has disability-related absence.
     const needsDecisions = spells === undefined || spells.some((s) => s.disabilityRelated);
-    const [policy, decisions] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), needsDecisions ? this.cases.disabilityDecisions([person.id]) : Promise.resolve(new Map())]);
-    return { policy, context: this.context(person, policy, decisions.get(person.id) ?? []) };
+    const [policy, read] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), needsDecisions ? this.cases.disabilityDecisions([person.id]) : Promise.resolve(new Map<string, DisabilityDecision[]>())]);
+    const decisions = read.get(person.id) ?? [];
+    return { policy, decisions, context: this.context(person, policy, decisions) };
   }
 
   /** One person's score on `asOf` from spells already loaded. */

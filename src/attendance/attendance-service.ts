@@ -16,7 +16,7 @@ import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
 import { asSaved, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
-import { countedSpells, type Trigger } from './bradford.js';
+import { countedSpells, type ScoreContext, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
 import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
@@ -475,7 +475,7 @@ export class AttendanceService {
   async attendanceOf(ctx: RequestContext, personId: string, asOf: IsoDate): Promise<{ person: Person; summary: AttendanceSummary; spells: AbsenceSpell[]; interviewed: Set<string>; discounted: Set<string> }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const spells = await this.repository.forPerson(personId);
-    const [summary, interviewed, { context }] = await Promise.all([this.summarise(ctx, person, spells, asOf), this.repository.interviewedAbsenceIds(spells.map((s) => s.id)), this.scoring.contextFor(person, asOf)]);
+    const [{ summary, context }, interviewed] = await Promise.all([this.evaluate(ctx, person, spells, asOf), this.repository.interviewedAbsenceIds(spells.map((s) => s.id))]);
     // ATT-7: which sickness absences the score leaves out (pregnancy, and disability where the case says so).
     const counted = new Set(countedSpells(spells, context.disability).map((s) => s.id));
     const discounted = new Set(spells.filter((s) => s.countsAsSickness && !counted.has(s.id)).map((s) => s.id));
@@ -484,6 +484,11 @@ export class AttendanceService {
   }
 
   private async summarise(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<AttendanceSummary> {
+    return (await this.evaluate(ctx, person, spells, asOf)).summary;
+  }
+
+  /** The summary, with the case facts it was scored with (audited as a read). */
+  private async evaluate(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<{ summary: AttendanceSummary; context: ScoreContext }> {
     const [score, decisions] = await Promise.all([this.scoring.score(person, spells, asOf), this.cases.triggerDecisions(person.id, asOf)]);
     const { policy } = score;
     const running = spells.filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf));
@@ -501,7 +506,7 @@ export class AttendanceService {
     const sickPay = maySeePay && running[0] ? { ...(await this.sickPayOf(running[0], person, asOf, spells)), absenceId: running[0].id } : null;
     await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: person.id, subjectPersonId: person.id, purpose: PURPOSE, details: { asOf, policyVersion: score.policyVersion } });
     const last = decisions[0];
-    return {
+    const summary: AttendanceSummary = {
       asOf,
       windowStart: score.bradford.windowStart,
       spells: score.bradford.spells,
@@ -514,6 +519,7 @@ export class AttendanceService {
       lastDecision: last ? { asOf: last.asOf, decision: last.decision, triggerCodes: last.triggerCodes, rationale: last.rationale } : null,
       ...(maySeePay ? { sickPay } : {}),
     };
+    return { summary, context: score.context };
   }
 
   /** Sets a person's working pattern (ATT-16). */

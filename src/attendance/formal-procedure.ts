@@ -33,19 +33,29 @@ export function checkMeetingDate(invitationDate: IsoDate, meetingDate: IsoDate, 
   return meetingDate >= earliest ? { ok: true } : { ok: false, reason: 'notice-too-short', earliest };
 }
 
+/** ATT-24: the latest date a meeting first set for `originalDate` may be postponed to, for a representative. */
+export function latestPostponedDate(originalDate: IsoDate, calendar: WorkingDayCalendar, policy: FormalProcedurePolicy): IsoDate {
+  return calendar.addWorkingDays(originalDate, policy.postponementWorkingDays);
+}
+
 /** ATT-24: a meeting postponed for a representative must fall within N working days of the original date. */
 export function checkPostponedDate(originalDate: IsoDate, newDate: IsoDate, calendar: WorkingDayCalendar, policy: FormalProcedurePolicy): DateCheck {
-  const latest = calendar.addWorkingDays(originalDate, policy.postponementWorkingDays);
+  const latest = latestPostponedDate(originalDate, calendar, policy);
   return newDate <= latest ? { ok: true } : { ok: false, reason: 'postponement-too-late', latest };
+}
+
+/** ATT-21, ATT-22: the first and last day a stage's review period may end on (stage 3 has no review period). */
+export function reviewPeriodBounds(stage: Stage, meetingDate: IsoDate, policy: FormalProcedurePolicy): { earliest: IsoDate; latest: IsoDate } | null {
+  if (stage === 3) return null;
+  const bounds = stage === 1 ? policy.stage1ReviewMonths : policy.stage2ReviewMonths;
+  return { earliest: addMonths(meetingDate, bounds.min), latest: addMonths(meetingDate, bounds.max) };
 }
 
 /** ATT-21, ATT-22: the review period must lie within the stage's bounds (stage 3 has none). */
 export function checkReviewPeriod(stage: Stage, meetingDate: IsoDate, reviewEndDate: IsoDate, policy: FormalProcedurePolicy): DateCheck {
-  if (stage === 3) return { ok: true };
-  const bounds = stage === 1 ? policy.stage1ReviewMonths : policy.stage2ReviewMonths;
-  const earliest = addMonths(meetingDate, bounds.min);
-  const latest = addMonths(meetingDate, bounds.max);
-  return reviewEndDate >= earliest && reviewEndDate <= latest ? { ok: true } : { ok: false, reason: 'review-period-out-of-range', earliest, latest };
+  const bounds = reviewPeriodBounds(stage, meetingDate, policy);
+  if (!bounds) return { ok: true };
+  return reviewEndDate >= bounds.earliest && reviewEndDate <= bounds.latest ? { ok: true } : { ok: false, reason: 'review-period-out-of-range', ...bounds };
 }
 
 /** ATT-24: the last day to appeal an outcome sent on `outcomeDate`. */

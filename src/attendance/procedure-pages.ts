@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
@@ -6,9 +6,10 @@ import { addDays, toIsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { NotFoundError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
-import { fromForm, type FormFieldKind } from '../web/forms.js';
+import type { FormFieldKind } from '../web/forms.js';
+import { formPage } from '../web/form-page.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage, submitForm } from '../web/render.js';
+import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { sickPayExtensionSchema } from './attendance-schemas.js';
 import type { AttendanceCase, ProcedureStepView } from './procedure-service.js';
@@ -55,11 +56,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
     const isSelf = ctx.actor.personId === personId;
     const canAct = roleMayUse(policies.attendanceProcedure, ctx.actor.role) && !isSelf;
     const canDecide = roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && !isSelf;
-    const summary = await attendance.summary(ctx, personId, today());
     return {
       person: people.viewFor(ctx, c.person),
       steps: c.steps.map((s) => stepView(req, s, canAct)),
-      triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
+      triggers: c.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
       triggerDecisions: c.triggerDecisions.map((d) => ({ ...d, decisionName: req.t(`procedure.decisions.${d.decision}`), codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', ') })),
       disabilityDecisions: c.disabilityDecisions,
       disabilityDiscountedNow: c.disabilityDiscountedNow,
@@ -93,49 +93,24 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
 
   const caseHref = (personId: string) => `/people/${personId}/attendance/procedure`;
 
-  /** A GET that shows a form and a POST that saves it, re-rendering with 422 on bad input (values kept). */
-  const form = <S extends z.ZodType>(f: {
-    path: string;
-    view: string;
-    summary: string;
-    policy: (typeof policies)[keyof typeof policies];
-    spec: Record<string, FormFieldKind>;
-    schema: S;
-    locals: (req: Request, id: string) => Promise<Record<string, unknown>>;
-    defaults: () => Record<string, unknown>;
-    /** Values the form does not ask for. */
-    fixed?: () => Record<string, unknown>;
-    /** Saves, and says where to go next. */
-    save: (req: Request, id: string, data: z.infer<S>) => Promise<string>;
-  }): RouteDefinition[] => [
-    {
-      method: 'get',
-      path: f.path,
-      kind: 'page',
-      policy: f.policy,
-      summary: `The form: ${f.summary}`,
-      handler: async (req, res) => {
-        ensureCsrfToken(req);
-        const { id } = parseInput(personParam, req.params);
-        renderPage(req, res, f.view, { ...(await f.locals(req, id)), values: f.defaults() });
-      },
-    },
-    {
-      method: 'post',
-      path: f.path,
-      kind: 'page',
-      policy: f.policy,
-      summary: `Saves: ${f.summary}`,
-      handler: async (req, res) => {
-        const { id } = parseInput(personParam, req.params);
-        const values = req.body as Record<string, unknown>;
-        const input = { ...fromForm(values, f.spec), ...(f.fixed?.() ?? {}) };
-        await submitForm(req, res, { view: f.view, schema: f.schema, input, values, locals: () => f.locals(req, id) }, async (data) => {
-          res.redirect(303, await f.save(req, id, data));
-        });
-      },
-    },
-  ];
+  /**
+   * A letter in the language asked for (`?lang=`, else the page's), on screen in the service's
+   * layout or on its own for printing (`?print=1`), with links to the other language and to print.
+   */
+  const renderLetter = (req: Request, res: Response, query: z.infer<typeof letterQuery>, view: string, href: string, locals: (t: (key: string, values?: Record<string, unknown>) => string) => Record<string, unknown>) => {
+    const lang = query.lang ?? req.locale;
+    const t = deps.translator.forLocale(lang);
+    renderPage(req, res, view, {
+      ...locals(t),
+      t,
+      locale: lang,
+      ...(query.print ? { layout: 'letter', printing: true } : {}),
+      printHref: `${href}?print=1&lang=${lang}`,
+      otherLangHref: `${href}?lang=${lang === 'cy' ? 'en' : 'cy'}`,
+      otherLangName: lang === 'cy' ? 'English' : 'Cymraeg',
+    });
+  };
+
 
   return [
     {
@@ -150,12 +125,12 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         renderPage(req, res, 'attendance/procedure', await caseLocals(req, id));
       },
     },
-    ...form({
+    ...formPage({
       path: '/people/:id/attendance/procedure/informal',
       view: 'attendance/procedure-informal',
       summary: 'informal action before the formal procedure (ATT-20).',
       policy: policies.attendanceProcedure,
-      spec: { actionDate: 'text', notes: 'text' },
+      input: { actionDate: 'text', notes: 'text' },
       schema: procedureStepSchema,
       locals: personLocals,
       defaults: () => ({ actionDate: today() }),
@@ -165,12 +140,12 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         return caseHref(id);
       },
     }),
-    ...form({
+    ...formPage({
       path: '/people/:id/attendance/procedure/stage',
       view: 'attendance/procedure-stage',
       summary: 'the invitation to a formal stage meeting (ATT-20 … ATT-23).',
       policy: policies.attendanceProcedure,
-      spec: STAGE_FORM,
+      input: STAGE_FORM,
       schema: procedureStepSchema,
       locals: personLocals,
       defaults: () => ({ step: 'stage-1', invitationDate: today() }),
@@ -179,45 +154,45 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         return caseHref(id);
       },
     }),
-    ...form({
+    ...formPage({
       path: '/attendance-procedure/:id/outcome',
       view: 'attendance/procedure-outcome',
       summary: 'the outcome of a stage meeting (ATT-21 … ATT-24).',
       policy: policies.attendanceProcedure,
-      spec: { outcome: 'text', outcomeDate: 'text', reviewEndDate: 'text', notes: 'text' },
+      input: { outcome: 'text', outcomeDate: 'text', reviewEndDate: 'text', notes: 'text' },
       schema: stageOutcomeSchema,
       locals: stepLocals,
       defaults: () => ({ outcomeDate: today() }),
       save: async (req, id, data) => caseHref((await attendanceProcedure.recordOutcome(requestContext(req), id, data)).personId),
     }),
-    ...form({
+    ...formPage({
       path: '/attendance-procedure/:id/postponement',
       view: 'attendance/procedure-postponement',
       summary: 'postponing a stage meeting for the representative (ATT-24).',
       policy: policies.attendanceProcedure,
-      spec: { meetingDate: 'text', meetingTime: 'text', reason: 'text' },
+      input: { meetingDate: 'text', meetingTime: 'text', reason: 'text' },
       schema: postponementSchema,
       locals: stepLocals,
       defaults: () => ({}),
       save: async (req, id, data) => caseHref((await attendanceProcedure.postpone(requestContext(req), id, data)).personId),
     }),
-    ...form({
+    ...formPage({
       path: '/attendance-procedure/:id/appeal',
       view: 'attendance/procedure-appeal',
       summary: 'the appeal against a stage outcome (ATT-24).',
       policy: policies.attendanceProcedure,
-      spec: { lodgedOn: 'text', heardOn: 'text', outcome: 'text', decidedOn: 'text' },
+      input: { lodgedOn: 'text', heardOn: 'text', outcome: 'text', decidedOn: 'text' },
       schema: appealSchema,
       locals: stepLocals,
       defaults: () => ({}),
       save: async (req, id, data) => caseHref((await attendanceProcedure.recordAppeal(requestContext(req), id, data)).personId),
     }),
-    ...form({
+    ...formPage({
       path: '/people/:id/attendance/trigger-decision',
       view: 'attendance/trigger-decision',
       summary: 'what was decided about the review triggers reached, and why (ATT-18).',
       policy: policies.attendanceProcedure,
-      spec: { triggerCodes: 'list', decision: 'text', rationale: 'text-or-empty' },
+      input: { triggerCodes: 'list', decision: 'text', rationale: 'text-or-empty' },
       schema: triggerDecisionSchema,
       locals: async (req, id) => {
         const summary = await attendance.summary(requestContext(req), id, today());
@@ -230,12 +205,12 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         return caseHref(id);
       },
     }),
-    ...form({
+    ...formPage({
       path: '/people/:id/attendance/disability-discount',
       view: 'attendance/disability-discount',
       summary: 'whether disability-related absence is discounted from triggers (ATT-7).',
       policy: policies.attendanceCaseDecision,
-      spec: { effectiveFrom: 'text', discount: 'yes-no', rationale: 'text' },
+      input: { effectiveFrom: 'text', discount: 'yes-no', rationale: 'text' },
       schema: disabilityDecisionSchema,
       locals: personLocals,
       defaults: () => ({ effectiveFrom: today() }),
@@ -244,12 +219,12 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         return caseHref(id);
       },
     }),
-    ...form({
+    ...formPage({
       path: '/absences/:id/sick-pay-extension',
       view: 'attendance/sick-pay-extension',
       summary: 'sick pay extended at the force’s discretion (ATT-29).',
       policy: policies.attendanceCaseDecision,
-      spec: { fullPayExtraDays: 'int', halfPayExtraDays: 'int', reason: 'text', decidedOn: 'text' },
+      input: { fullPayExtraDays: 'int', halfPayExtraDays: 'int', reason: 'text', decidedOn: 'text' },
       schema: sickPayExtensionSchema,
       locals: async (req, id) => {
         const ctx = requestContext(req);
@@ -273,21 +248,13 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(personParam, req.params);
         const query = parseInput(letterQuery, req.query);
         const letter = await attendance.sickPayLetter(requestContext(req), id, today());
-        const lang = query.lang ?? req.locale;
-        const t = deps.translator.forLocale(lang);
         const { position } = letter;
-        renderPage(req, res, 'attendance/sick-pay-letter', {
+        renderLetter(req, res, query, 'attendance/sick-pay-letter', `/absences/${id}/letters/sick-pay`, (t) => ({
           letter: { ...letter, personName: `${letter.person.givenName} ${letter.person.familyName}`, personId: letter.person.id },
-          t,
-          locale: lang,
-          ...(query.print ? { layout: 'letter', printing: true } : {}),
           title: t('letters.sickPay.title'),
           halfPayFrom: position.fullPayUntil ? addDays(position.fullPayUntil, 1) : null,
           noPayFrom: position.halfPayUntil ? addDays(position.halfPayUntil, 1) : position.fullPayUntil ? addDays(position.fullPayUntil, 1) : letter.spell.startDate,
-          printHref: `/absences/${id}/letters/sick-pay?print=1&lang=${lang}`,
-          otherLangHref: `/absences/${id}/letters/sick-pay?lang=${lang === 'cy' ? 'en' : 'cy'}`,
-          otherLangName: lang === 'cy' ? 'English' : 'Cymraeg',
-        });
+        }));
       },
     },
     {
@@ -300,19 +267,11 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         const { id, kind } = parseInput(letterParams, req.params);
         const query = parseInput(letterQuery, req.query);
         const letter = await attendanceProcedure.letter(requestContext(req), id, kind);
-        const lang = query.lang ?? req.locale;
-        const t = deps.translator.forLocale(lang);
-        renderPage(req, res, 'attendance/letter', {
+        renderLetter(req, res, query, 'attendance/letter', `/attendance-procedure/${id}/letters/${kind}`, (t) => ({
           letter,
-          t,
-          locale: lang,
-          ...(query.print ? { layout: 'letter', printing: true } : {}),
           title: t(`letters.${kind}.title`, { stage: letter.stage }),
           outcomeName: letter.outcome ? t(`procedure.outcomes.${letter.outcome}`) : null,
-          printHref: `/attendance-procedure/${id}/letters/${kind}?print=1&lang=${lang}`,
-          otherLangHref: `/attendance-procedure/${id}/letters/${kind}?lang=${lang === 'cy' ? 'en' : 'cy'}`,
-          otherLangName: lang === 'cy' ? 'English' : 'Cymraeg',
-        });
+        }));
       },
     },
   ];

@@ -11,7 +11,7 @@ import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
-import { disabilityDiscounted, triggeredSince, type ScoreContext, type ScoredSpell } from './bradford.js';
+import { attendanceScore, disabilityDiscounted, triggeredSince, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
 import {
   appealDeadline,
   appealDecisionDue,
@@ -19,6 +19,8 @@ import {
   checkPostponedDate,
   checkReviewPeriod,
   finalWarningExtensionAllowed,
+  latestPostponedDate,
+  reviewPeriodBounds,
   stageMayStart,
   warningState,
   type FormalProcedurePolicy,
@@ -59,6 +61,8 @@ export interface AttendanceCase {
   person: Person;
   asOf: IsoDate;
   steps: ProcedureStepView[];
+  /** ATT-18: the review triggers reached on `asOf`. */
+  triggers: Trigger[];
   triggerDecisions: TriggerDecision[];
   /** The reasons are for HR, OH and the person; a line manager sees only the decision (CONF-1). */
   disabilityDecisions: Array<Omit<DisabilityDecision, 'rationale'> & { rationale: string | null }>;
@@ -132,7 +136,8 @@ export class AttendanceProcedureService {
       asOf,
       steps,
       triggerDecisions,
-      disabilityDecisions: ((await this.repository.disabilityDecisions([personId])).get(personId) ?? []).map((d) => ({ ...d, rationale: mayReadCaseReasons(ctx, personId) ? d.rationale : null })),
+      triggers: attendanceScore(spells, asOf, scored.context).triggers,
+      disabilityDecisions: scored.decisions.map((d) => ({ ...d, rationale: mayReadCaseReasons(ctx, personId) ? d.rationale : null })),
       disabilityDiscountedNow: disabilityDiscounted(asOf, scored.context.disability),
       policyVersion: scored.policy.version,
     };
@@ -307,13 +312,11 @@ export class AttendanceProcedureService {
     await this.audit.record(ctx, { action: 'read', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE });
     const stage = step.step === 'informal-action' ? null : stageNumber(step.step);
     const original = step.originalMeetingDate ?? step.meetingDate;
-    const latest = stage && original ? checkPostponedDate(original, '9999-12-31', this.calendar, rules) : null;
-    const bounds = stage && stage < 3 && step.meetingDate ? checkReviewPeriod(stage, step.meetingDate, '0000-01-01', rules) : null;
     return {
       step: view!,
       person,
-      latestPostponedDate: latest && !latest.ok ? (latest.latest ?? null) : null,
-      reviewBounds: bounds && !bounds.ok && bounds.earliest && bounds.latest ? { earliest: bounds.earliest, latest: bounds.latest } : null,
+      latestPostponedDate: stage && original ? latestPostponedDate(original, this.calendar, rules) : null,
+      reviewBounds: stage && step.meetingDate ? reviewPeriodBounds(stage, step.meetingDate, rules) : null,
     };
   }
 

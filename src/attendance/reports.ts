@@ -203,3 +203,8 @@ export function lastWholeQuarter(asOf: IsoDate, financialYearStartMonth: number)
   const q = Math.floor(monthsIntoYear / 3) + 1;
   return q === 1 ? `${fy - 1}-Q4` : `${fy}-Q${q - 1}`;
 }
+
+/** The calendar month before the one `asOf` falls in, as `YYYY-MM` (the monthly report's default). */
+export function previousMonth(asOf: IsoDate): string {
+  return addMonths(`${asOf.slice(0, 7)}-01`, -1).slice(0, 7);
+}

@@ -9,8 +9,8 @@ import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
-import { previousMonth, type StatisticsReport } from './attendance-report-service.js';
-import { lastWholeQuarter, reportPeriod, type AbsenceStatistics, type ReportPeriod } from './reports.js';
+import type { StatisticsReport } from './attendance-report-service.js';
+import { lastWholeQuarter, previousMonth, reportPeriod, type AbsenceStatistics, type ReportPeriod } from './reports.js';
 
 const monthlyQuery = z.object({ month: z.string().max(10).optional(), unitId: z.union([id, z.literal('')]).optional(), organisationId: id.optional(), part: z.enum(['units', 'reasons']).optional() }).strict();
 const costQuery = z.object({ period: z.string().max(10).optional(), unitId: z.union([id, z.literal('')]).optional(), organisationId: id.optional() }).strict();
