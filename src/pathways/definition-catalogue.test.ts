@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { validateFhirResource } from '../fhir/fhir-validation.js';
+import { DefinitionCatalogue } from './definition-catalogue.js';
+import { exportDefinition, parseDefinition } from './definition.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const file = (code: string) => JSON.parse(fs.readFileSync(path.join(here, 'definitions', `${code}.json`), 'utf8')) as Record<string, unknown>;
+
+describe('the shipped pathway definitions', () => {
+  const catalogue = DefinitionCatalogue.load();
+
+  it('when the platform starts, then the four pathways load, each version 1', () => {
+    expect(catalogue.shipped.map((d) => [d.code, d.version])).toEqual([
+      ['dental', 1],
+      ['mental-health', 1],
+      ['msk', 1],
+      ['retirement', 1],
+    ]);
+  });
+
+  for (const code of ['msk', 'mental-health', 'dental', 'retirement']) {
+    it(`when ${code} is loaded, exported and loaded again, then it is the same definition, the same resource, and valid FHIR R4`, () => {
+      const original = file(code);
+      const loaded = catalogue.check(original);
+      const exported = exportDefinition(loaded);
+      expect(validateFhirResource(exported as never)).toEqual([]);
+      expect(catalogue.check(exported)).toEqual(loaded);
+      expect(exported).toEqual(original);
+    });
+  }
+
+  it('when a definition names a questionnaire that does not exist, a condition that is not FHIRPath, or a clashing question, then each is refused with its element named', () => {
+    const bad = structuredClone(file('msk')) as { action: Array<Record<string, unknown>> };
+    bad.action[0]!.definitionCanonical = 'https://bluelightpathways.org.uk/fhir/Questionnaire/nowhere';
+    bad.action[1]!.condition = [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: "backPain = = 'x'" } }];
+    try {
+      catalogue.check(bad);
+      expect.unreachable();
+    } catch (error) {
+      const fields = (error as { fields: Record<string, string> }).fields;
+      expect(fields['action.0.definitionCanonical']).toContain('there is no questionnaire');
+      expect(fields['action.1.condition']).toContain('not a FHIRPath expression');
+    }
+    const clash = structuredClone(file('msk')) as { action: Array<Record<string, unknown>> };
+    // The retirement close form also asks `outcome`; used beside msk-close its answers would overwrite each other.
+    clash.action[0]!.definitionCanonical = 'https://bluelightpathways.org.uk/fhir/Questionnaire/retirement-close';
+    expect(() => catalogue.check(clash)).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
+  });
+
+  it('when a resource is not a PlanDefinition at all, then it is refused as invalid FHIR before anything else', () => {
+    expect(() => catalogue.check({ resourceType: 'PlanDefinition', status: 'no-such-status' })).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
+    expect(() => parseDefinition({ resourceType: 'Patient' })).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
+  });
+});

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { isIsoDate } from '../shared/dates.js';
+import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import { fieldErrors } from '../shared/validation.js';
+import { BASE, EXTENSIONS } from './definition-format.js';
+import { INSTRUMENT_CODES, scoreInstrument, type InstrumentCode } from './instruments.js';
+
+export const ITEM_TYPES = ['choice', 'boolean', 'string', 'text', 'integer', 'date', 'dateTime', 'display'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
+
+/** One question of a step's form. */
+export interface FormItem {
+  linkId: string;
+  text: string;
+  type: ItemType;
+  required: boolean;
+  options: Array<{ code: string; display: string }>;
+}
+
+/** A step's form: a FHIR R4 Questionnaire, as the pages and the engine use it. */
+export interface StepForm {
+  id: string;
+  url: string;
+  title: string;
+  scoring: InstrumentCode | null;
+  items: FormItem[];
+}
+
+/** A recorded answer: a code, a yes/no, text, a whole number or an ISO date(-time). */
+export type Answer = string | number | boolean;
+export type Answers = Record<string, Answer>;
+
+const itemSchema = z.object({
+  linkId: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,59}$/),
+  text: z.string().min(1).max(1000),
+  type: z.enum(ITEM_TYPES),
+  required: z.boolean().optional(),
+  answerOption: z.array(z.object({ valueCoding: z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().min(1) }) })).optional(),
+});
+
+const questionnaireSchema = z.object({
+  resourceType: z.literal('Questionnaire'),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/),
+  url: z.string(),
+  title: z.string().min(1),
+  status: z.literal('active'),
+  extension: z.array(z.object({ url: z.string() }).catchall(z.unknown())).optional(),
+  item: z.array(itemSchema).min(1).max(60),
+});
+
+/** Reads a Questionnaire (already parsed from JSON) into a step form; problems under the element's path. */
+export function parseQuestionnaire(resource: unknown): StepForm {
+  const parsed = questionnaireSchema.safeParse(resource);
+  const errors: FieldErrors = {};
+  if (!parsed.success) {
+    throw new ValidationError(fieldErrors(parsed.error), 'The questionnaire is not in the expected form.', 'questionnaire-invalid');
+  }
+  const q = parsed.data;
+  if (q.url !== `${BASE}/Questionnaire/${q.id}`) errors.url = `the url must be ${BASE}/Questionnaire/${q.id}`;
+  const scoring = q.extension?.find((e) => e.url === EXTENSIONS.scoring)?.valueCode;
+  if (scoring !== undefined && !(INSTRUMENT_CODES as readonly unknown[]).includes(scoring)) errors.extension = `scoring must be one of ${INSTRUMENT_CODES.join(', ')}`;
+  const seen = new Set<string>();
+  q.item.forEach((item, i) => {
+    if (seen.has(item.linkId)) errors[`item.${i}.linkId`] = `${item.linkId} is used twice`;
+    seen.add(item.linkId);
+    if (item.type === 'choice' && (item.answerOption ?? []).length < 2) errors[`item.${i}.answerOption`] = 'a choice needs at least two options';
+    if (item.type !== 'choice' && item.answerOption) errors[`item.${i}.answerOption`] = 'only choice items have options';
+  });
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'The questionnaire has problems.', 'questionnaire-invalid');
+  return {
+    id: q.id,
+    url: q.url,
+    title: q.title,
+    scoring: (scoring as InstrumentCode | undefined) ?? null,
+    items: q.item.map((i) => ({ linkId: i.linkId, text: i.text, type: i.type, required: i.required === true, options: (i.answerOption ?? []).map((o) => ({ code: o.valueCoding.code, display: o.valueCoding.display })) })),
+  };
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer } | { ok: false; message: string } {
+  switch (item.type) {
+    case 'choice':
+      return typeof value === 'string' && item.options.some((o) => o.code === value) ? { ok: true, value } : { ok: false, message: `Choose one of: ${item.options.map((o) => o.display).join('; ')}` };
+    case 'boolean':
+      if (value === true || value === 'yes' || value === 'true') return { ok: true, value: true };
+      if (value === false || value === 'no' || value === 'false') return { ok: true, value: false };
+      return { ok: false, message: 'Answer yes or no' };
+    case 'integer': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+      return Number.isInteger(n) ? { ok: true, value: n } : { ok: false, message: 'Enter a whole number' };
+    }
+    case 'date':
+      return typeof value === 'string' && isIsoDate(value) ? { ok: true, value } : { ok: false, message: 'Enter a real date, for example 2026-11-27' };
+    case 'dateTime':
+      return typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? { ok: true, value: new Date(value).toISOString() } : { ok: false, message: 'Enter a date and time, for example 2026-11-27T14:30Z' };
+    case 'string':
+    case 'text': {
+      const max = item.type === 'string' ? 500 : 4000;
+      return typeof value === 'string' && value.trim().length <= max ? { ok: true, value: value.trim() } : { ok: false, message: `Enter at most ${max} characters` };
+    }
+    default:
+      return { ok: false, message: 'This item takes no answer' };
+  }
+}
+
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * Checks answers against a form: every required item answered, each answer of the item's
+ * type, nothing that is not on the form. Returns the answers as stored and the facts they
+ * add (the answers themselves, plus the scores of a scored questionnaire).
+ */
+export function readAnswers(form: StepForm, input: Readonly<Record<string, unknown>>): { answers: Answers; facts: Answers } {
+  const errors: FieldErrors = {};
+  const answers: Answers = {};
+  const known = new Set(form.items.map((i) => i.linkId));
+  for (const key of Object.keys(input)) if (!known.has(key)) errors[key] = 'This is not a question on this form';
+  for (const item of form.items) {
+    if (item.type === 'display') continue;
+    const value = input[item.linkId];
+    if (isBlank(value)) {
+      if (item.required) errors[item.linkId] = item.type === 'choice' || item.type === 'boolean' ? 'Choose an answer' : 'Enter an answer';
+      continue;
+    }
+    const read = readAnswer(item, value);
+    if (read.ok) answers[item.linkId] = read.value;
+    else errors[item.linkId] = read.message;
+  }
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'Some answers need correcting.', 'answers-invalid');
+  const scores = form.scoring ? scoreInstrument(form.scoring, answers) : {};
+  return { answers, facts: { ...answers, ...scores } };
+}
