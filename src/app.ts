@@ -26,6 +26,12 @@ import { statisticsRoutes } from './attendance/statistics-routes.js';
 import { policyPages } from './policies/policy-pages.js';
 import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
+import type { PathwayService } from './pathways/pathway-service.js';
+import { pathwayRoutes } from './pathways/pathway-routes.js';
+import type { ReferralService } from './pathways/referral-service.js';
+import { referralRoutes } from './pathways/referral-routes.js';
+import { pathwayPages } from './pathways/pathway-pages.js';
+import { referralPages } from './pathways/referral-pages.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
@@ -49,6 +55,8 @@ export interface AppServices {
   attendanceProcedure: AttendanceProcedureService;
   attendanceReports: AttendanceReportService;
   worklist: WorklistService;
+  pathways: PathwayService;
+  referrals: ReferralService;
 }
 
 export interface AppDependencies {
@@ -86,6 +94,10 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...statisticsRoutes(deps));
   registry.add(...policyPages(deps));
   registry.add(...worklistRoutes(deps));
+  registry.add(...pathwayRoutes(deps));
+  registry.add(...referralRoutes(deps));
+  registry.add(...pathwayPages(deps));
+  registry.add(...referralPages(deps));
   return registry;
 }
 

@@ -26,15 +26,23 @@ import { AttendanceReportService } from './attendance/attendance-report-service.
 import { TASKS_COMPLETED_BY_FORM } from './attendance/procedure-types.js';
 import { WorklistRepository } from './worklist/worklist-repository.js';
 import { WorklistService } from './worklist/worklist-service.js';
+import { DefinitionCatalogue } from './pathways/definition-catalogue.js';
+import { PathwayRepository } from './pathways/pathway-repository.js';
+import { PathwayService } from './pathways/pathway-service.js';
+import { ReferralService, TRIAGE_TASK } from './pathways/referral-service.js';
+import { evaluateCondition } from './fhir/fhirpath.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { UsersRepository } from './people/users-repository.js';
 import { SessionRepository } from './auth/session-repository.js';
 import { JobRepository, JobRunner } from './jobs/index.js';
-import { registerDaily, registerMaintenance } from './jobs/maintenance.js';
+import { registerDaily, registerEvery, registerMaintenance } from './jobs/maintenance.js';
 import { createMailTransport, NotificationService, type Mailer } from './notifications/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { randomSecret } from './shared/ids.js';
 import { createLogger, type Logger } from './shared/logger.js';
+
+/** How often pathway timers are swept: due, overdue and escalation within a quarter of an hour. */
+const PATHWAY_SWEEP_MS = 15 * 60_000;
 
 /** Everything the platform is made of, wired together. Built only here (the composition root). */
 export interface Platform {
@@ -81,7 +89,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const worklist = new WorklistService(new WorklistRepository(db), audit, clock, new Set(TASKS_COMPLETED_BY_FORM));
+  const worklist = new WorklistService(new WorklistRepository(db), audit, clock, new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK]));
   const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
   const procedureRepository = new ProcedureRepository(db);
@@ -90,8 +98,23 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const attendance = new AttendanceService(attendanceRepository, procedureRepository, people, policy, scoring, audit, clock, calendar, worklist, triggerReview);
   const attendanceProcedure = new AttendanceProcedureService(procedureRepository, attendanceRepository, people, policy, scoring, audit, clock, calendar, worklist, triggerReview);
   const attendanceReports = new AttendanceReportService(attendanceRepository, people, policy, scoring, audit, worklist, calendar, clock);
-  const attendanceDaily = registerDaily({ runner, jobs: jobRepository, clock, kind: 'attendance.daily', work: async (asOf) => void (await attendance.dailySweep(asOf)) });
-  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist };
+  const pathwayRepository = new PathwayRepository(db);
+  const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition);
+  await pathways.publishShipped();
+  const referrals = new ReferralService(pathwayRepository, pathways, people, worklist, notifications, audit, clock, config.publicUrl);
+  const attendanceDaily = registerDaily({
+    runner,
+    jobs: jobRepository,
+    clock,
+    kind: 'attendance.daily',
+    work: async (asOf) => {
+      await attendance.dailySweep(asOf);
+      // Absences past the OH referral point become referrals into OH (ATT-12, issue 4 §2).
+      await referrals.referFromAbsences(await attendance.absencesDueOhReferral(), (id, note) => attendance.ohReferralMade(id, note));
+    },
+  });
+  const pathwaySweep = registerEvery({ runner, jobs: jobRepository, clock, kind: 'pathways.sweep', everyMs: PATHWAY_SWEEP_MS, work: async (now) => void (await pathways.sweep(now)) });
+  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {
@@ -107,6 +130,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
       async start() {
         await maintenance.scheduleNext();
         await attendanceDaily.scheduleNext();
+        await pathwaySweep.scheduleNext();
         runner.start();
         jobsRunning = true;
       },

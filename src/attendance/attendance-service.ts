@@ -388,6 +388,21 @@ export class AttendanceService {
     return { imported: accepted.length, duplicates, rejects };
   }
 
+  /** Absences whose OH referral point has passed and whose referral is not made yet (ATT-12), for the referral service. */
+  async absencesDueOhReferral(): Promise<Array<{ id: string; personId: string; reasonCategory: string }>> {
+    const out: Array<{ id: string; personId: string; reasonCategory: string }> = [];
+    for (const task of await this.worklist.openOfCode('absence-spell', 'oh-referral')) {
+      const spell = await this.repository.find(task.sourceId);
+      if (spell) out.push({ id: spell.id, personId: spell.personId, reasonCategory: spell.reasonCategory });
+    }
+    return out;
+  }
+
+  /** Marks an absence's OH referral item done once the referral is made. */
+  async ohReferralMade(absenceId: string, note: string): Promise<void> {
+    await this.worklist.completeBySource({ actor: null, requestId: 'automatic-referral', ip: null }, 'absence-spell', absenceId, 'oh-referral', note);
+  }
+
   /**
    * The daily run (issue 3 §4): milestones and sick pay tasks that became due as days passed;
    * reviews of recuperative and restricted duties (ATT-14); reviews of newly reached triggers

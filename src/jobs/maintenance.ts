@@ -18,18 +18,15 @@ export function registerMaintenance(deps: {
   clock: Clock;
   deleteExpiredSessions: (now: Date) => Promise<number>;
 }): { scheduleNext(): Promise<void> } {
-  const scheduleNext = async () => {
-    const now = deps.clock.now();
-    const next = new Date(Math.floor(now.getTime() / HOUR) * HOUR + HOUR);
-    await deps.jobs.enqueue({ kind: MAINTENANCE, payload: {}, runAt: next, dedupeKey: `${MAINTENANCE}:${next.toISOString()}`, now });
-  };
-  deps.runner.register(MAINTENANCE, async () => {
-    const now = deps.clock.now();
-    await deps.deleteExpiredSessions(now);
-    await deps.jobs.purgeFinished(new Date(now.getTime() - KEEP_FINISHED_JOBS_DAYS * 24 * HOUR));
-    await scheduleNext();
+  return registerEvery({
+    ...deps,
+    kind: MAINTENANCE,
+    everyMs: HOUR,
+    work: async (now) => {
+      await deps.deleteExpiredSessions(now);
+      await deps.jobs.purgeFinished(new Date(now.getTime() - KEEP_FINISHED_JOBS_DAYS * 24 * HOUR));
+    },
   });
-  return { scheduleNext };
 }
 
 const DAY = 24 * HOUR;
@@ -49,6 +46,24 @@ export function registerDaily(deps: { runner: JobRunner; jobs: JobRepository; cl
   };
   deps.runner.register(deps.kind, async () => {
     await deps.work(toIsoDate(deps.clock.now()));
+    await scheduleNext();
+  });
+  return { scheduleNext };
+}
+
+/**
+ * Work repeated every `everyMs` (e.g. the pathway timer sweep) as a durable, self-scheduling
+ * job: one run per period however many processes start (the dedupe key is the period's
+ * start), retried if it fails, and always working for the moment it actually runs.
+ */
+export function registerEvery(deps: { runner: JobRunner; jobs: JobRepository; clock: Clock; kind: string; everyMs: number; work: (now: Date) => Promise<void> }): { scheduleNext(): Promise<void> } {
+  const scheduleNext = async () => {
+    const now = deps.clock.now();
+    const next = new Date(Math.floor(now.getTime() / deps.everyMs) * deps.everyMs + deps.everyMs);
+    await deps.jobs.enqueue({ kind: deps.kind, payload: {}, runAt: next, dedupeKey: `${deps.kind}:${next.toISOString()}`, now });
+  };
+  deps.runner.register(deps.kind, async () => {
+    await deps.work(deps.clock.now());
     await scheduleNext();
   });
   return { scheduleNext };

@@ -250,6 +250,9 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
           lineManagerName: person.lineManagerId ? names.get(person.lineManagerId) : undefined,
           canEdit: roleMayUse(policies.peopleWrite, req.actor!.role),
           canSeeAttendance: roleMayUse(policies.attendanceRead, req.actor!.role),
+          canSeePathways: roleMayUse(policies.pathwaysRead, req.actor!.role),
+          canRefer: roleMayUse(policies.referralsManagement, req.actor!.role) && req.actor!.personId !== person.id,
+          referred: req.query.referred === '1',
         });
       },
     },

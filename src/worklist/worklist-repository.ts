@@ -124,7 +124,7 @@ export class WorklistRepository {
     return rows.map(toTask);
   }
 
-  async complete(id: string, byUserId: string, note: string | null, now: Date): Promise<boolean> {
+  async complete(id: string, byUserId: string | null, note: string | null, now: Date): Promise<boolean> {
     const n = await this.db('tasks').where({ id, status: 'open' }).update({ status: 'completed', completed_at: now.toISOString(), completed_by_user_id: byUserId, completion_note: note, updated_at: now.toISOString() });
     return n === 1;
   }

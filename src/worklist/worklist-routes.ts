@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { policies } from '../auth/access-policy.js';
+import { maySeeOhRecords, policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
 import { toIsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
@@ -9,6 +9,8 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { deadlineOf, type Task } from './worklist-types.js';
+import { worklistQuery, worklistStepResponse } from '../pathways/pathway-schemas.js';
+import type { WorklistSteps } from '../pathways/pathway-service.js';
 
 const taskParam = z.object({ id: z.uuid() }).strict();
 const completeBody = z.object({ note: z.string().trim().max(2000).nullable().optional() }).strict();
@@ -48,20 +50,74 @@ function taskJson(task: Task) {
 function taskLink(t: Task): string | null {
   if (t.code === 'return-to-work-interview') return `/absences/${t.sourceId}/return-to-work`;
   if (t.code === 'trigger-review') return `/people/${t.subjectPersonId}/attendance/trigger-decision`;
+  if (t.code === 'oh-referral-triage') return `/referrals/${t.sourceId}`;
   if (t.code.startsWith('sick-pay-')) return `/people/${t.subjectPersonId}/attendance`;
   return ['absence-spell', 'return-to-work-interview', 'attendance-person'].includes(t.sourceType) ? `/people/${t.subjectPersonId}/attendance` : null;
 }
 
+type ListedStep = WorklistSteps['steps'][number];
+
+/** Where a pathway step stands at `asOf`: not yet due, due, or past its deadline. */
+function stepState(step: ListedStep, asOf: Date): 'upcoming' | 'due' | 'overdue' {
+  if (step.dueBy && step.dueBy < asOf) return 'overdue';
+  return step.dueFrom && step.dueFrom > asOf ? 'upcoming' : 'due';
+}
+
+function stepJson(step: ListedStep, asOf: Date) {
+  return {
+    id: step.id,
+    pathwayId: step.pathwayId,
+    personId: step.personId,
+    pathway: step.definitionCode,
+    code: step.stepCode,
+    title: step.title,
+    dueFrom: step.dueFrom?.toISOString() ?? null,
+    dueBy: step.dueBy?.toISOString() ?? null,
+    state: stepState(step, asOf),
+    escalationLevel: step.escalationLevel,
+  };
+}
+
+const asOfOf = (value: string | undefined, now: Date) => (value ? new Date(value.length === 10 ? `${value}T23:59:59.999Z` : value) : now);
+
 /** The worklist: what is due for me (and my queue), and completing it. */
 export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
-  const { worklist, people } = deps.services;
+  const { worklist, people, pathways } = deps.services;
 
   const pageLocals = async (req: Request) => {
     const ctx = requestContext(req);
     const tasks = await worklist.mine(ctx);
     const names = await people.namesOf([...new Set(tasks.map((t) => t.subjectPersonId))]);
     const today = toIsoDate(deps.clock.now());
+    // The filter form sends blank fields for "all".
+    const query = parseInput(worklistQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')));
+    const now = deps.clock.now();
+    const pathwaySteps = await pathways.worklist(ctx, { asOf: now, definitionCode: query.pathway, unitId: query.unitId });
+    const stepNames = await people.namesOf([...new Set(pathwaySteps.steps.map((s) => s.personId))]);
+    // Which pathway a step belongs to is for OH only (CONF-1): managers and HR see their own steps, not the pathway.
+    const oh = maySeeOhRecords(ctx.actor);
+    const definitions = oh ? await pathways.definitions() : [];
+    const londonDay = (d: Date | null) => (d ? d.toLocaleDateString('en-CA', { timeZone: 'Europe/London' }) : null);
     return {
+      steps: pathwaySteps.steps.map((s) => ({
+        ...stepJson(s, now),
+        pathwayTitle: oh ? s.definitionTitle : null,
+        personName: stepNames.get(s.personId),
+        overdue: stepState(s, now) === 'overdue',
+        upcoming: stepState(s, now) === 'upcoming',
+        escalated: s.escalationLevel > 0,
+        link: `/pathways/${s.pathwayId}/steps/${s.stepCode}`,
+        dueFromDate: londonDay(s.dueFrom),
+        dueByDate: londonDay(s.dueBy),
+        // A window of less than two days (TRiM's 24–48 hours) is shown with the time.
+        hourly: s.dueFrom !== null && s.dueBy !== null && s.dueBy.getTime() - s.dueFrom.getTime() < 2 * 86_400_000,
+        sameDay: s.dueFrom !== null && londonDay(s.dueFrom) === londonDay(s.dueBy),
+      })),
+      stepCounts: pathwaySteps.counts,
+      filters: { pathway: query.pathway ?? '', unitId: query.unitId ?? '' },
+      showPathway: oh,
+      pathwayOptions: [...new Map(definitions.filter((d) => d.code !== 'bbv').map((d) => [d.code, d.title])).entries()].map(([value, text]) => ({ value, text, selected: value === query.pathway })),
+      units: (await people.listUnits(ctx)).map((u) => ({ value: u.id, text: u.name, selected: u.id === query.unitId })),
       tasks: tasks.map((t) => ({
         ...taskJson(t),
         name: req.t(`milestones.${t.code}`),
@@ -80,11 +136,20 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'get',
       path: '/api/v1/worklist',
       policy: policies.worklist,
-      summary: 'Open tasks on your list (and your role’s queue), soonest first.',
+      summary: 'Open tasks on your list (and your role’s queue), soonest first; and your open pathway steps, soonest deadline first, each upcoming, due or overdue at asOf, with counts. Filter the steps by pathway and by unit.',
       tags: ['worklist'],
-      responses: { 200: { description: 'Tasks', schema: z.object({ items: z.array(taskResponse) }) } },
-      handler: async (req, res) => {
-        res.json({ items: (await worklist.mine(requestContext(req))).map(taskJson) });
+      query: worklistQuery,
+      responses: {
+        200: {
+          description: 'Tasks and pathway steps',
+          schema: z.object({ items: z.array(taskResponse), steps: z.array(worklistStepResponse), counts: z.object({ open: z.number(), due: z.number(), overdue: z.number() }) }),
+        },
+      },
+      handler: async (req, res, { query }) => {
+        const ctx = requestContext(req);
+        const asOf = asOfOf(query.asOf, deps.clock.now());
+        const steps = await pathways.worklist(ctx, { asOf, definitionCode: query.pathway, unitId: query.unitId });
+        res.json({ items: (await worklist.mine(ctx)).map(taskJson), steps: steps.steps.map((s) => stepJson(s, asOf)), counts: steps.counts });
       },
     }),
     apiRoute({

@@ -2,7 +2,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import type { RequestContext } from '../shared/request-context.js';
+import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistRepository } from './worklist-repository.js';
 import { deadlineOf, type Task, type TaskSpec } from './worklist-types.js';
@@ -62,10 +62,10 @@ export class WorklistService {
   }
 
   /** Completes a source's open task when the work it stands for is recorded elsewhere (e.g. the interview form). */
-  async completeBySource(ctx: RequestContext, sourceType: string, sourceId: string, code: string, note: string): Promise<void> {
+  async completeBySource(ctx: AnyContext, sourceType: string, sourceId: string, code: string, note: string): Promise<void> {
     for (const task of await this.repository.forSource(sourceType, sourceId)) {
       if (task.code === code && task.status === 'open') {
-        await this.repository.complete(task.id, ctx.actor.userId, note, this.clock.now());
+        await this.repository.complete(task.id, ctx.actor?.userId ?? null, note, this.clock.now());
         await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: task.id, subjectPersonId: task.subjectPersonId, purpose: sourceType, details: { completed: code } });
       }
     }

@@ -51,9 +51,13 @@ describe('attendance milestones on worklists (issue 3 §4)', () => {
     t.clock.set('2026-12-03T06:00:01Z');
     const summary = await t.platform.jobs.runner.runDue();
     expect(summary.failed).toBe(0);
-    const oh = await worklistOf('ohAdmin');
-    expect(oh.map((x) => x.code)).toEqual(['oh-referral']);
-    expect(oh[0]!.dueDate).toBe('2026-12-01');
+    // The OH referral point (day 29, 1 December) has passed: the same run referred the absence
+    // into OH (issue 4), and its stress-related reason started the mental health pathway.
+    expect(await worklistOf('ohAdmin')).toEqual([]);
+    const referral = await t.database.db('tasks').where({ code: 'oh-referral' }).first();
+    expect(referral).toMatchObject({ status: 'completed', due_date: '2026-12-01' });
+    const pathways = (await request(t.app).get(`/api/v1/people/${w.report.id}/pathways`).set(as('clinician'))).body.items;
+    expect(pathways.map((p: { definition: { code: string }; enrolmentSource: string }) => [p.definition.code, p.enrolmentSource])).toEqual([['mental-health', 'automatic']]);
     // The manager has no manager above them, so their overdue steps went to the HR queue.
     const hr = await worklistOf('hr');
     expect(hr.length).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import * as returnToWorkSchema from './20261122000500_return_to_work_schema.js';
 import * as procedureSchema from './20261122000600_attendance_procedure_schema.js';
 import * as triggerDecisionsSchema from './20261122000700_trigger_decisions_schema.js';
 import * as attendanceCasesSchema from './20261201000100_attendance_cases_schema.js';
+import * as pathwaysSchema from './20261201000200_pathways_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261122000600_attendance_procedure_schema', procedureSchema],
   ['20261122000700_trigger_decisions_schema', triggerDecisionsSchema],
   ['20261201000100_attendance_cases_schema', attendanceCasesSchema],
+  ['20261201000200_pathways_schema', pathwaysSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

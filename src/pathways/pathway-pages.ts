@@ -1,0 +1,602 @@
+import type { Request, Response } from 'express';
+import { mayWorkStep } from './assignment.js';
+import { z } from 'zod';
+import { maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
+import type { Actor } from '../auth/actor.js';
+import type { AppDependencies } from '../app.js';
+import { isIsoDate, toIsoDate } from '../shared/dates.js';
+import { isAppError, NotFoundError, type FieldErrors } from '../shared/errors.js';
+import { fieldErrors, parseInput } from '../shared/validation.js';
+import { requestContext } from '../web/authenticate.js';
+import { ensureCsrfToken } from '../web/middleware.js';
+import { renderFormErrors, renderPage } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
+import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode, type PerformerRole } from './definition-format.js';
+import type { StepDefinition } from './definition.js';
+import { definitionParam, definitionQuery } from './pathway-schemas.js';
+import type { PathwayStep } from './pathway-types.js';
+import { FITNESS } from './pathway-types.js';
+import { audienceOf, pathwayJson } from './pathway-views.js';
+import type { FormItem } from './questionnaire.js';
+
+// ---------------------------------------------------------------------------------------
+// Helpers shared with the referral pages
+// ---------------------------------------------------------------------------------------
+
+/** The pathways a clinician can start from a page (the blood-borne virus pathway is its own issue). */
+export const ENROLLABLE = ['msk', 'mental-health', 'dental', 'retirement'] as const satisfies readonly DefinitionCode[];
+
+const LONDON = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+function londonParts(instant: Date): Record<string, number> {
+  return Object.fromEntries(LONDON.formatToParts(instant).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in the UK, for the `date` helper. */
+export function londonDate(instant: Date | string | null): string | null {
+  if (!instant) return null;
+  const p = londonParts(new Date(instant));
+  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/**
+ * A date and time as typed into a `datetime-local` field (UK time, no offset) as an ISO
+ * instant; a value that already carries an offset is read as it is. Null when not a real one.
+ */
+export function localDateTimeToIso(value: string): string | null {
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
+    const t = Date.parse(v);
+    return Number.isNaN(t) || !isIsoDate(v.slice(0, 10)) ? null : new Date(t).toISOString();
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(v);
+  if (!m || !isIsoDate(`${m[1]}-${m[2]}-${m[3]}`) || Number(m[4]) > 23 || Number(m[5]) > 59) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  // The UK offset at that moment (GMT or BST), found by reading the wall clock back.
+  const offsetAt = (t: number) => {
+    const p = londonParts(new Date(t));
+    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(t / 1000) * 1000;
+  };
+  const first = wall - offsetAt(wall);
+  return new Date(wall - offsetAt(first)).toISOString();
+}
+
+/** A form's posted text field: trimmed, blank as undefined, anything that is not one string as undefined. */
+export function formText(body: Record<string, unknown>, name: string): string | undefined {
+  const raw = body[name];
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
+}
+
+/** An optional date and time field: undefined when blank; the value as typed when it cannot be read (so the schema says so). */
+export const optionalDateTime = (message: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, c) => {
+      if (v === undefined) return undefined;
+      const iso = localDateTimeToIso(v);
+      if (!iso) {
+        c.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return iso;
+    });
+
+/**
+ * The one shape of a page form post here: validate; on bad input, or when the use case
+ * refuses it (field errors, or a conflict such as "already on that pathway"), re-render the
+ * view with 422, the values kept and each error beside its field. Errors about fields the
+ * form does not show (and conflicts) sit on `fallbackField`; `rename` maps schema fields
+ * to the form's field names where they differ.
+ */
+export async function submitPageForm<S extends z.ZodType>(
+  req: Request,
+  res: Response,
+  form: {
+    view: string;
+    schema: S;
+    input: unknown;
+    values: unknown;
+    fields: readonly string[];
+    fallbackField: string;
+    rename?: Record<string, string>;
+    /** Where a conflict's message goes, by its code (else on `fallbackField`). */
+    conflictFields?: Record<string, string>;
+    locals: () => Promise<Record<string, unknown>>;
+  },
+  onValid: (data: z.infer<S>) => Promise<void>,
+): Promise<void> {
+  const onForm = (errors: FieldErrors): FieldErrors => {
+    const out: FieldErrors = {};
+    for (const [field, message] of Object.entries(errors)) {
+      const name = form.rename?.[field] ?? field.replace(/\.\d+$/, '');
+      out[form.fields.includes(name) ? name : form.fallbackField] ??= message;
+    }
+    return out;
+  };
+  const parsed = form.schema.safeParse(form.input);
+  if (!parsed.success) return renderFormErrors(req, res, form.view, form.values, onForm(fieldErrors(parsed.error)), await form.locals());
+  try {
+    await onValid(parsed.data);
+  } catch (error) {
+    if (isAppError(error) && error.fields) return renderFormErrors(req, res, form.view, form.values, onForm(error.fields), await form.locals());
+    if (isAppError(error) && error.status === 409) return renderFormErrors(req, res, form.view, form.values, { [form.conflictFields?.[error.code] ?? form.fallbackField]: error.publicMessage }, await form.locals());
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// What the pages show
+// ---------------------------------------------------------------------------------------
+
+const idParam = z.object({ id: z.uuid() });
+const stepParams = z.object({ id: z.uuid(), stepId: z.string().min(1).max(60).regex(/^[a-z0-9-]+$/) });
+
+const STATUS_TAG: Record<string, string> = {
+  waiting: 'nhsuk-tag--grey',
+  open: 'nhsuk-tag--blue',
+  held: 'nhsuk-tag--yellow',
+  completed: 'nhsuk-tag--green',
+  skipped: 'nhsuk-tag--grey',
+  'not-applicable': 'nhsuk-tag--grey',
+  cancelled: 'nhsuk-tag--grey',
+};
+
+/** Closing "as transferred" is what a transfer does, with its handover referral; the close form does not offer it. */
+const CLOSE_FORM_OUTCOMES = CLOSE_OUTCOMES.filter((o) => o !== 'transferred-to-nhs');
+const TRANSFER_SERVICES = SERVICE_TYPES.filter((s) => NHS_SERVICES.has(s));
+
+/** Windows counted in hours (TRiM's 24–48 hours) are shown with the time; others as dates. */
+function hourly(def: StepDefinition | undefined): boolean {
+  return def ? def.timing.from.unit === 'h' || def.timing.to.unit === 'h' : false;
+}
+
+/** A step's due window, ready for the templates: dates (UK) or, for windows in hours, instants. */
+function windowOf(dueFrom: string | null, dueBy: string | null, byHour: boolean) {
+  const fromDate = londonDate(dueFrom);
+  const byDate = londonDate(dueBy);
+  return { dueFrom, dueBy, dueFromDate: fromDate, dueByDate: byDate, hourly: byHour, sameDay: fromDate !== null && fromDate === byDate, known: dueBy !== null };
+}
+
+type Loaded = Awaited<ReturnType<AppDependencies['services']['pathways']['get']>>;
+
+/** Pathway pages (issue 4): a person's pathways and starting one, the pathway itself with its forms, the step forms, and the definitions. */
+export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
+  const { pathways, people } = deps.services;
+
+  const personName = async (personId: string) => (await people.namesOf([personId])).get(personId) ?? '';
+
+  /** Steps as the projection gives them, with the bits the pages add: names, tags, the window, the link to complete. */
+  const stepRows = (req: Request, actor: Actor, loaded: Loaded, projected: Array<{ id: string; code: string; title: string; performer: string; status: string; dueFrom: string | null; dueBy: string | null; resolvedAt: string | null; escalationLevel?: number }>) => {
+    const now = deps.clock.now();
+    const active = loaded.pathway.status === 'active';
+    return projected.map((s) => {
+      const def = loaded.definition.steps.find((d) => d.id === s.code);
+      const step = loaded.steps.find((x) => x.id === s.id)!;
+      const open = s.status === 'open';
+      return {
+        ...s,
+        ...windowOf(s.dueFrom, s.dueBy, hourly(def)),
+        statusName: req.t(`pathways.common.statuses.${s.status}`),
+        statusTag: STATUS_TAG[s.status] ?? 'nhsuk-tag--grey',
+        performerName: req.t(`pathways.performers.${s.performer}`),
+        overdue: open && s.dueBy !== null && new Date(s.dueBy) < now,
+        escalated: (s.escalationLevel ?? 0) > 0,
+        resolvedOn: londonDate(s.resolvedAt),
+        done: s.status === 'completed' || s.status === 'skipped',
+        inactive: s.status === 'not-applicable' || s.status === 'cancelled',
+        link: open && active && def && mayWorkStep(actor, step, def.performer) ? `/pathways/${loaded.pathway.id}/steps/${s.code}` : null,
+      };
+    });
+  };
+
+  const adviceView = (req: Request, advice: { fitness: string | null; expectedDuration: string | null; adjustments: string | null; givenAt: string | null }) =>
+    advice.fitness ? { ...advice, fitnessName: req.t(`pathways.advice.fitness.${advice.fitness}`), givenOn: londonDate(advice.givenAt) } : null;
+
+  /** Everything the pathway page shows the actor, by audience (CONF-1). */
+  const pathwayLocals = async (req: Request, id: string): Promise<Record<string, unknown>> => {
+    const ctx = requestContext(req);
+    const loaded = await pathways.get(ctx, id);
+    const view = pathwayJson(ctx.actor, loaded);
+    const audience = audienceOf(ctx.actor, loaded.pathway);
+    const common = {
+      pathwayId: view.id,
+      personId: view.personId,
+      status: view.status,
+      statusName: req.t(`pathways.common.pathwayStatuses.${view.status}`),
+      startedOn: londonDate(view.startedAt),
+      closedOn: londonDate(view.closedAt),
+      closed: view.status === 'closed',
+      paused: view.status === 'paused',
+      advice: adviceView(req, view.advice),
+    };
+    if ('kind' in view) {
+      // Line managers and HR: that OH support is in place, and the advice. Nothing else.
+      return { ...common, functional: true, personName: await personName(view.personId), title: req.t('pathways.support.title') };
+    }
+    if (audience === 'self') {
+      return { ...common, self: true, definitionTitle: view.definition.title, title: view.definition.title, steps: stepRows(req, ctx.actor, loaded, view.steps) };
+    }
+    const canManage = roleMayUse(policies.pathwaysManage, ctx.actor.role) && view.status !== 'closed';
+    const history = maySeeOhRecords(ctx.actor) && roleMayUse(policies.pathwaysHistory, ctx.actor.role) ? await pathways.history(ctx, id) : [];
+    return {
+      ...common,
+      oh: true,
+      title: view.definition.title,
+      definition: view.definition,
+      personName: await personName(view.personId),
+      sourceName: req.t(`pathways.sources.${view.enrolmentSource}`),
+      outcomeName: view.outcome ? req.t(`pathways.outcomes.${view.outcome}`) : null,
+      steps: stepRows(req, ctx.actor, loaded, view.steps),
+      history: history.map((e) => ({
+        at: e.at.toISOString(),
+        kindName: req.t(`pathways.events.${e.kind}`),
+        stepTitle: typeof e.details?.step === 'string' ? (loaded.definition.steps.find((d) => d.id === e.details!.step)?.title ?? e.details.step) : null,
+        who: e.actorRole === 'system' ? req.t('pathways.history.system') : e.actorRole ? req.t(`roles.${e.actorRole}`) : '',
+        // An enrolment's "reason" is its source, already shown beside the start date.
+        reason: e.kind === 'enrolled' ? null : e.reason,
+      })),
+      canManage,
+      canPause: canManage && view.status === 'active',
+      canResume: canManage && view.status === 'paused',
+      outcomes: CLOSE_FORM_OUTCOMES.map((o) => ({ value: o, text: req.t(`pathways.outcomes.${o}`) })),
+      services: TRANSFER_SERVICES.map((s) => ({ value: s, text: req.t(`pathways.services.${s}`) })),
+      priorities: ['routine', 'urgent'].map((p) => ({ value: p, text: req.t(`pathways.manage.priorities.${p}`) })),
+      fitnessItems: FITNESS.map((f) => ({ value: f, text: req.t(`pathways.advice.fitness.${f}`) })),
+    };
+  };
+
+  const pathwayDefaults = (locals: Record<string, unknown>) => {
+    const advice = locals.advice as { fitness: string; expectedDuration: string | null; adjustments: string | null } | null;
+    return { transferPriority: 'routine', fitness: advice?.fitness, expectedDuration: advice?.expectedDuration ?? '', adjustments: advice?.adjustments ?? '' };
+  };
+
+  // The forms on the pathway page: one per change, each field named for its form so they can share the page.
+  const reason = z.string({ message: 'pathways.errors.reason' }).trim().min(1, 'pathways.errors.reason').max(2000, 'pathways.errors.tooLong');
+  const optionalNote = z.string().trim().max(2000, 'pathways.errors.tooLong').optional();
+  const changes: Array<{ action: string; fields: Record<string, string>; schema: z.ZodType; summary: string; run: (req: Request, id: string, data: never) => Promise<unknown> }> = [
+    {
+      action: 'pause',
+      summary: 'Pauses a pathway, with the reason: nothing falls due while it is paused.',
+      fields: { pauseReason: 'reason' },
+      schema: z.object({ reason }),
+      run: (req, id, d: { reason: string }) => pathways.pause(requestContext(req), id, d.reason),
+    },
+    {
+      action: 'resume',
+      summary: 'Resumes a paused pathway: the remaining due dates move on by the length of the pause.',
+      fields: { resumeReason: 'reason' },
+      schema: z.object({ reason: optionalNote }),
+      run: (req, id, d: { reason?: string }) => pathways.resume(requestContext(req), id, d.reason ?? null),
+    },
+    {
+      action: 'close',
+      summary: 'Closes a pathway with an outcome; steps not done are cancelled.',
+      fields: { closeOutcome: 'outcome', closeNote: 'note' },
+      schema: z.object({ outcome: z.enum(CLOSE_FORM_OUTCOMES, { message: 'pathways.errors.outcome' }), note: optionalNote }),
+      run: (req, id, d: { outcome: (typeof CLOSE_FORM_OUTCOMES)[number]; note?: string }) => pathways.close(requestContext(req), id, d.outcome, d.note ?? null),
+    },
+    {
+      action: 'transfer',
+      summary: 'Transfers a pathway to an NHS service: a handover referral awaiting consent to share; the pathway closes as transferred.',
+      fields: { transferService: 'service', transferReason: 'reason', transferPriority: 'priority' },
+      schema: z.object({ service: z.enum(TRANSFER_SERVICES as [(typeof TRANSFER_SERVICES)[number], ...Array<(typeof TRANSFER_SERVICES)[number]>], { message: 'pathways.errors.service' }), reason, priority: z.enum(['routine', 'urgent'], { message: 'pathways.errors.priority' }) }),
+      run: (req, id, d: { service: (typeof TRANSFER_SERVICES)[number]; reason: string; priority: 'routine' | 'urgent' }) => pathways.transfer(requestContext(req), id, d),
+    },
+    {
+      action: 'advice',
+      summary: 'Records the functional advice line managers and HR see (CONF-1).',
+      fields: { fitness: 'fitness', expectedDuration: 'expectedDuration', adjustments: 'adjustments' },
+      schema: z.object({ fitness: z.enum(FITNESS, { message: 'pathways.errors.fitness' }), expectedDuration: z.string().trim().max(200, 'pathways.errors.tooLong').optional(), adjustments: optionalNote }),
+      run: (req, id, d: { fitness: (typeof FITNESS)[number]; expectedDuration?: string; adjustments?: string }) =>
+        pathways.recordAdvice(requestContext(req), id, { fitness: d.fitness, expectedDuration: d.expectedDuration ?? null, adjustments: d.adjustments ?? null }),
+    },
+  ];
+
+  /** The step, its definition and its form, if the actor may work it; else not found. */
+  const stepOf = async (req: Request, id: string, stepKey: string) => {
+    const ctx = requestContext(req);
+    const loaded = await pathways.get(ctx, id);
+    const step = loaded.steps.find((s) => s.id === stepKey || s.stepCode === stepKey);
+    const def = step && loaded.definition.steps.find((d) => d.id === step.stepCode);
+    if (!step || !def || !mayWorkStep(ctx.actor, step, def.performer)) throw new NotFoundError('step');
+    return { ctx, loaded, step, def, form: pathways.formOf(loaded.definition, step.stepCode) };
+  };
+
+  const itemView = (req: Request, item: FormItem) => {
+    const label = item.required || item.type === 'display' ? item.text : `${item.text} ${req.t('pathways.step.optionalSuffix')}`;
+    const base = { linkId: item.linkId, label, text: item.text };
+    switch (item.type) {
+      case 'choice':
+        return { ...base, radioItems: item.options.map((o) => ({ value: o.code, text: o.display })) };
+      case 'boolean':
+        return { ...base, radioItems: [{ value: 'yes', text: req.t('pathways.step.yes') }, { value: 'no', text: req.t('pathways.step.no') }], inline: true };
+      case 'integer':
+        return { ...base, isInput: true, inputmode: 'numeric', width: '4' };
+      case 'date':
+        return { ...base, isInput: true, hint: req.t('pathways.step.dateHint'), width: '10' };
+      case 'dateTime':
+        return { ...base, isInput: true, type: 'datetime-local', hint: req.t('pathways.step.dateTimeHint') };
+      case 'text':
+        return { ...base, isText: true };
+      case 'display':
+        return { ...base, isDisplay: true };
+      default:
+        return { ...base, isInput: true };
+    }
+  };
+
+  const stepLocals = async (req: Request, found: Awaited<ReturnType<typeof stepOf>>) => {
+    const { ctx, loaded, step, def, form } = found;
+    const audience = audienceOf(ctx.actor, loaded.pathway);
+    const oh = audience === 'clinical' || audience === 'administrative';
+    const heading = audience === 'self' ? def.staffText : def.title;
+    return {
+      title: heading,
+      heading,
+      description: oh ? def.description : null,
+      caption: oh ? `${await personName(loaded.pathway.personId)}: ${loaded.definition.title}` : audience === 'functional' ? await personName(loaded.pathway.personId) : null,
+      action: `/pathways/${loaded.pathway.id}/steps/${step.stepCode}`,
+      backHref: audience === 'functional' ? '/worklist' : `/pathways/${loaded.pathway.id}`,
+      backText: req.t(audience === 'functional' ? 'pathways.step.backToWorklist' : 'pathways.step.backToPathway'),
+      isOpen: step.status === 'open' && loaded.pathway.status === 'active',
+      notOpenText: req.t(loaded.pathway.status === 'paused' ? 'pathways.step.paused' : loaded.pathway.status === 'closed' ? 'pathways.step.closed' : step.status === 'completed' || step.status === 'skipped' ? 'pathways.step.done' : 'pathways.step.notOpen'),
+      ...windowOf(step.dueFrom?.toISOString() ?? null, step.dueBy?.toISOString() ?? null, hourly(def)),
+      // The instrument's name is for OH; the person and managers see the step in their own words.
+      formTitle: oh ? (form?.title ?? null) : null,
+      items: form ? form.items.map((i) => itemView(req, i)) : [],
+      hasForm: form !== null,
+      showNote: !form?.items.some((i) => i.linkId === 'note'),
+    };
+  };
+
+  /** The message beside a question the service refused, in the page's language, from what was posted (not from the message text). */
+  const answerError = (item: FormItem, raw: unknown): string => {
+    const blank = typeof raw !== 'string' || raw.trim() === '';
+    if (item.type === 'choice' || item.type === 'boolean') return 'pathways.step.errors.choose';
+    if (blank) return 'pathways.step.errors.enter';
+    const byType: Partial<Record<FormItem['type'], string>> = { integer: 'pathways.step.errors.integer', date: 'pathways.step.errors.date', dateTime: 'pathways.step.errors.dateTime' };
+    return byType[item.type] ?? 'pathways.step.errors.tooLong';
+  };
+
+  const definitionsLocals = async (req: Request) => {
+    const ctx = requestContext(req);
+    const records = await pathways.definitions();
+    return {
+      title: req.t('pathways.definitions.title'),
+      definitions: records.map((d) => ({ code: d.code, version: d.version, title: d.title, publishedAt: d.publishedAt.toISOString(), href: `/admin/pathway-definitions/${d.code}/export?version=${d.version}` })),
+      canPublish: roleMayUse(policies.pathwayDefinitionsPublish, ctx.actor.role),
+    };
+  };
+
+  const enrolLocals = async (req: Request, personId: string) => {
+    const ctx = requestContext(req);
+    const person = people.viewFor(ctx, await people.getPerson(ctx, personId, 'pathway'));
+    const list = await pathways.forPerson(ctx, personId);
+    const published = new Map((await pathways.definitions()).map((d) => [d.code, d.title]));
+    return {
+      title: req.t('pathways.list.title'),
+      person,
+      isSelf: ctx.actor.personId === personId,
+      pathways: list.map((l) => {
+        const view = pathwayJson(ctx.actor, l);
+        return {
+          id: view.id,
+          functional: 'kind' in view,
+          title: 'kind' in view ? null : view.definition.title,
+          statusName: req.t(`pathways.common.pathwayStatuses.${view.status}`),
+          closed: view.status === 'closed',
+          startedOn: londonDate(view.startedAt),
+          closedOn: londonDate(view.closedAt),
+        };
+      }),
+      canEnrol: roleMayUse(policies.pathwaysEnrol, ctx.actor.role),
+      canRefer: roleMayUse(policies.referralsManagement, ctx.actor.role) && ctx.actor.personId !== personId,
+      definitionItems: ENROLLABLE.filter((c) => published.has(c)).map((c) => ({ value: c, text: published.get(c)! })),
+    };
+  };
+
+  const enrolForm = z.object({
+    definition: z.enum(ENROLLABLE, { message: 'pathways.errors.definition' }),
+    startedAt: z.string({ message: 'pathways.errors.startDate' }).refine(isIsoDate, 'pathways.errors.startDate'),
+    incidentAt: optionalDateTime('pathways.errors.dateTime'),
+    injuryAt: optionalDateTime('pathways.errors.dateTime'),
+  });
+
+  return [
+    {
+      method: 'get',
+      path: '/people/:id/pathways',
+      kind: 'page',
+      policy: policies.pathwaysRead,
+      summary: 'A person’s pathways as the role may see them (CONF-1); for OH clinicians, the form to start one.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id } = parseInput(idParam, req.params);
+        renderPage(req, res, 'pathways/list', { ...(await enrolLocals(req, id)), values: { startedAt: toIsoDate(deps.clock.now()) } });
+      },
+    },
+    {
+      method: 'post',
+      path: '/people/:id/pathways',
+      kind: 'page',
+      policy: policies.pathwaysEnrol,
+      summary: 'Starts a pathway for the person (an OH clinician): the pathway, its start date and the dates its timings count from.',
+      handler: async (req, res) => {
+        const { id } = parseInput(idParam, req.params);
+        const body = req.body as Record<string, unknown>;
+        const input = { definition: formText(body, 'definition'), startedAt: formText(body, 'startedAt'), incidentAt: formText(body, 'incidentAt'), injuryAt: formText(body, 'injuryAt') };
+        await submitPageForm(
+          req,
+          res,
+          { view: 'pathways/list', schema: enrolForm, input, values: body, fields: ['definition', 'startedAt', 'incidentAt', 'injuryAt'], fallbackField: 'definition', locals: () => enrolLocals(req, id) },
+          async (data) => {
+            const now = deps.clock.now();
+            // Started today: from now, so windows counted in hours run from the moment of enrolment.
+            const startedAt = data.startedAt === toIsoDate(now) ? now : new Date(`${data.startedAt}T00:00:00.000Z`);
+            const facts: Record<string, string> = {};
+            if (data.incidentAt) facts.incidentAt = data.incidentAt;
+            if (data.injuryAt) facts.injuryAt = data.injuryAt;
+            const loaded = await pathways.enrol(requestContext(req), { personId: id, definition: data.definition, startedAt, facts, source: 'clinician' });
+            res.redirect(303, `/pathways/${loaded.pathway.id}`);
+          },
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/pathways/:id',
+      kind: 'page',
+      policy: policies.pathwaysRead,
+      summary: 'A pathway as the role may see it: OH its steps, advice and history (clinicians its forms); the person their steps in plain English; managers and HR only that OH support is in place and the functional advice (CONF-1).',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id } = parseInput(idParam, req.params);
+        const locals = await pathwayLocals(req, id);
+        renderPage(req, res, 'pathways/show', { ...locals, values: pathwayDefaults(locals) });
+      },
+    },
+    ...changes.map(
+      (c): RouteDefinition => ({
+        method: 'post',
+        path: `/pathways/:id/${c.action}`,
+        kind: 'page',
+        policy: policies.pathwaysManage,
+        summary: c.summary,
+        handler: async (req, res) => {
+          const { id } = parseInput(idParam, req.params);
+          const body = req.body as Record<string, unknown>;
+          const input = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formText(body, formField)]));
+          const rename = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formField]));
+          await submitPageForm(
+            req,
+            res,
+            { view: 'pathways/show', schema: c.schema, input, values: body, fields: Object.keys(c.fields), fallbackField: Object.keys(c.fields)[0]!, rename, locals: () => pathwayLocals(req, id) },
+            async (data) => {
+              await c.run(req, id, data as never);
+              res.redirect(303, `/pathways/${id}`);
+            },
+          );
+        },
+      }),
+    ),
+    {
+      method: 'get',
+      path: '/pathways/:id/steps/:stepId',
+      kind: 'page',
+      policy: policies.pathwaysWork,
+      summary: 'The form for a pathway step on your list: its questions (or a note of what was done).',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id, stepId } = parseInput(stepParams, req.params);
+        renderPage(req, res, 'pathways/step', { ...(await stepLocals(req, await stepOf(req, id, stepId))), values: {} });
+      },
+    },
+    {
+      method: 'post',
+      path: '/pathways/:id/steps/:stepId',
+      kind: 'page',
+      policy: policies.pathwaysWork,
+      summary: 'Completes a pathway step with its answers (each question by its link id) or a note; the pathway moves on to the next steps.',
+      handler: async (req, res) => {
+        const { id, stepId } = parseInput(stepParams, req.params);
+        const body = req.body as Record<string, unknown>;
+        const found = await stepOf(req, id, stepId);
+        const questions = (found.form?.items ?? []).filter((i) => i.type !== 'display');
+        const answers: Record<string, unknown> = {};
+        for (const item of questions) {
+          const raw = body[item.linkId];
+          if (raw === undefined || raw === '') continue;
+          answers[item.linkId] = item.type === 'dateTime' && typeof raw === 'string' ? (localDateTimeToIso(raw) ?? raw) : raw;
+        }
+        const note = formText(body, 'note') ?? null;
+        const fallback = questions[0]?.linkId ?? 'note';
+        const fields = [...questions.map((i) => i.linkId), 'note'];
+        const schema = z.object({ note: z.string().max(4000, 'pathways.step.errors.tooLong').nullable() });
+        await submitPageForm(
+          req,
+          res,
+          { view: 'pathways/step', schema, input: { note }, values: body, fields, fallbackField: fallback, locals: () => stepLocals(req, found) },
+          async () => {
+            try {
+              await pathways.completeStep(found.ctx, id, found.step.stepCode, { answers: found.form ? answers : undefined, note });
+            } catch (error) {
+              // The questions' errors in the page's language, worked out from what was posted.
+              if (isAppError(error) && error.fields) {
+                const translated: FieldErrors = {};
+                for (const [field, message] of Object.entries(error.fields)) {
+                  const item = questions.find((i) => i.linkId === field);
+                  translated[field] = item ? answerError(item, body[field]) : field === 'note' ? 'pathways.step.errors.note' : message;
+                }
+                return renderFormErrors(req, res, 'pathways/step', body, translated, await stepLocals(req, found));
+              }
+              throw error;
+            }
+            res.redirect(303, `/pathways/${id}`);
+          },
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/pathway-definitions',
+      kind: 'page',
+      policy: policies.pathwayDefinitionsRead,
+      summary: 'Every published version of every pathway definition, each downloadable as a FHIR PlanDefinition; for the clinical lead, the form to publish a new version.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const published = z.object({ published: z.enum(ENROLLABLE), version: z.coerce.number().int().min(1).max(999_999) }).safeParse(req.query);
+        renderPage(req, res, 'pathways/definitions', { ...(await definitionsLocals(req)), values: {}, published: published.success ? published.data : null });
+      },
+    },
+    {
+      method: 'get',
+      path: '/admin/pathway-definitions/:code/export',
+      kind: 'page',
+      policy: policies.pathwayDefinitionsRead,
+      summary: 'Downloads one version of a pathway definition (the latest, or ?version=) as a FHIR R4 PlanDefinition file.',
+      handler: async (req, res) => {
+        const { code } = parseInput(definitionParam, req.params);
+        const { version } = parseInput(definitionQuery, req.query);
+        const resource = await pathways.exportDefinition(code, version);
+        const v = typeof resource.version === 'string' ? resource.version.replace(/[^0-9]/g, '') : String(version ?? '');
+        res.attachment(`${code}-v${v}.json`).type('application/fhir+json').send(JSON.stringify(resource, null, 2));
+      },
+    },
+    {
+      method: 'post',
+      path: '/admin/pathway-definitions',
+      kind: 'page',
+      policy: policies.pathwayDefinitionsPublish,
+      summary: 'Publishes the next version of a pathway definition from an uploaded PlanDefinition; every problem is listed.',
+      handler: async (req, res) => {
+        const body = req.body as Record<string, unknown>;
+        const text = formText(body, 'definition');
+        const refuse = async (problems: Array<{ field: string; message: string }>) => {
+          const errorList = problems.map((p) => ({ field: 'definition', message: p.field ? `${p.field}: ${req.t(p.message)}` : req.t(p.message), href: '#definition' }));
+          const summary = problems.length === 1 ? errorList[0]!.message : req.t('pathways.definitions.errors.problems', { count: problems.length });
+          renderPage(req, res, 'pathways/definitions', { ...(await definitionsLocals(req)), values: body, errors: { definition: summary }, errorList, problems: errorList }, 422);
+        };
+        if (!text) return refuse([{ field: '', message: 'pathways.definitions.errors.empty' }]);
+        let resource: unknown;
+        try {
+          resource = JSON.parse(text);
+        } catch {
+          return refuse([{ field: '', message: 'pathways.definitions.errors.json' }]);
+        }
+        if (!resource || typeof resource !== 'object' || Array.isArray(resource) || (resource as { resourceType?: unknown }).resourceType !== 'PlanDefinition') {
+          return refuse([{ field: '', message: 'pathways.definitions.errors.notPlanDefinition' }]);
+        }
+        try {
+          const record = await pathways.publish(requestContext(req), resource);
+          res.redirect(303, `/admin/pathway-definitions?published=${encodeURIComponent(record.code)}&version=${record.version}`);
+        } catch (error) {
+          if (isAppError(error) && error.fields) return refuse(Object.entries(error.fields).map(([field, message]) => ({ field, message })));
+          if (isAppError(error) && error.status === 409) return refuse([{ field: '', message: error.publicMessage }]);
+          throw error;
+        }
+      },
+    },
+  ];
+}
+

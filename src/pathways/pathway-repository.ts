@@ -1,0 +1,505 @@
+import type { Knex } from 'knex';
+import { isPostgres, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import type { StepPlan } from './engine.js';
+import type {
+  Assignee,
+  DefinitionRecord,
+  NewPathwayEvent,
+  OhReferral,
+  Pathway,
+  PathwayEvent,
+  PathwayReferral,
+  PathwayStep,
+} from './pathway-types.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function toDefinition(row: Record<string, unknown>): DefinitionRecord {
+  return {
+    id: row.id as string,
+    code: row.code as string,
+    version: Number(row.version),
+    title: row.title as string,
+    resource: readJson(row.resource),
+    publishedAt: readTimestamp(row.published_at),
+    publishedByUserId: (row.published_by_user_id as string | null) ?? null,
+  };
+}
+
+function toPathway(row: Record<string, unknown>): Pathway {
+  return {
+    id: row.id as string,
+    organisationId: row.organisation_id as string,
+    personId: row.person_id as string,
+    definitionId: row.definition_id as string,
+    definitionCode: row.definition_code as string,
+    definitionVersion: Number(row.definition_version),
+    status: row.status as Pathway['status'],
+    startedAt: readTimestamp(row.started_at),
+    enrolmentSource: row.enrolment_source as Pathway['enrolmentSource'],
+    referralId: (row.referral_id as string | null) ?? null,
+    enrolledByUserId: (row.enrolled_by_user_id as string | null) ?? null,
+    leadClinicianUserId: (row.lead_clinician_user_id as string | null) ?? null,
+    facts: readJson(row.facts),
+    pauses: readJson<Array<{ from: string; to: string | null; reason: string }>>(row.pauses).map((p) => ({ from: new Date(p.from), to: p.to ? new Date(p.to) : null, reason: p.reason })),
+    outcome: (row.outcome as Pathway['outcome']) ?? null,
+    closedAt: readOptionalTimestamp(row.closed_at),
+    fitness: (row.fitness as Pathway['fitness']) ?? null,
+    expectedDuration: (row.expected_duration as string | null) ?? null,
+    adjustments: (row.adjustments as string | null) ?? null,
+    adviceGivenAt: readOptionalTimestamp(row.advice_given_at),
+    revision: Number(row.revision),
+    createdAt: readTimestamp(row.created_at),
+    updatedAt: readTimestamp(row.updated_at),
+  };
+}
+
+function pathwayRow(p: Pathway): Record<string, unknown> {
+  return {
+    id: p.id,
+    organisation_id: p.organisationId,
+    person_id: p.personId,
+    definition_id: p.definitionId,
+    definition_code: p.definitionCode,
+    definition_version: p.definitionVersion,
+    status: p.status,
+    started_at: p.startedAt.toISOString(),
+    enrolment_source: p.enrolmentSource,
+    referral_id: p.referralId,
+    enrolled_by_user_id: p.enrolledByUserId,
+    lead_clinician_user_id: p.leadClinicianUserId,
+    facts: JSON.stringify(p.facts),
+    pauses: JSON.stringify(p.pauses.map((x) => ({ from: x.from.toISOString(), to: iso(x.to), reason: x.reason }))),
+    outcome: p.outcome,
+    closed_at: iso(p.closedAt),
+    fitness: p.fitness,
+    expected_duration: p.expectedDuration,
+    adjustments: p.adjustments,
+    advice_given_at: iso(p.adviceGivenAt),
+    revision: p.revision,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
+
+function toAssignee(row: Record<string, unknown>): Assignee | null {
+  if (row.assignee_user_id) return { userId: row.assignee_user_id as string };
+  if (row.assignee_person_id) return { personId: row.assignee_person_id as string };
+  if (row.assignee_role) return { role: row.assignee_role as Extract<Assignee, { role: string }>['role'] };
+  return null;
+}
+
+function assigneeColumns(a: Assignee | null) {
+  return {
+    assignee_user_id: a && 'userId' in a ? a.userId : null,
+    assignee_person_id: a && 'personId' in a ? a.personId : null,
+    assignee_role: a && 'role' in a ? a.role : null,
+  };
+}
+
+function toStep(row: Record<string, unknown>): PathwayStep {
+  return {
+    id: row.id as string,
+    pathwayId: row.pathway_id as string,
+    organisationId: row.organisation_id as string,
+    personId: row.person_id as string,
+    definitionCode: row.definition_code as string,
+    stepCode: row.step_code as string,
+    status: row.status as PathwayStep['status'],
+    dueFrom: readOptionalTimestamp(row.due_from),
+    dueBy: readOptionalTimestamp(row.due_by),
+    escalateAt: readOptionalTimestamp(row.escalate_at),
+    resolvedAt: readOptionalTimestamp(row.resolved_at),
+    assignee: toAssignee(row),
+    escalationLevel: Number(row.escalation_level),
+    dueFiredAt: readOptionalTimestamp(row.due_fired_at),
+    overdueFiredAt: readOptionalTimestamp(row.overdue_fired_at),
+    escalatedAt: readOptionalTimestamp(row.escalated_at),
+    answers: row.answers ? readJson(row.answers) : null,
+    note: (row.note as string | null) ?? null,
+    completedByUserId: (row.completed_by_user_id as string | null) ?? null,
+  };
+}
+
+function stepRow(s: PathwayStep): Record<string, unknown> {
+  return {
+    id: s.id,
+    pathway_id: s.pathwayId,
+    organisation_id: s.organisationId,
+    person_id: s.personId,
+    definition_code: s.definitionCode,
+    step_code: s.stepCode,
+    status: s.status,
+    due_from: iso(s.dueFrom),
+    due_by: iso(s.dueBy),
+    escalate_at: iso(s.escalateAt),
+    resolved_at: iso(s.resolvedAt),
+    ...assigneeColumns(s.assignee),
+    escalation_level: s.escalationLevel,
+    due_fired_at: iso(s.dueFiredAt),
+    overdue_fired_at: iso(s.overdueFiredAt),
+    escalated_at: iso(s.escalatedAt),
+    answers: s.answers ? JSON.stringify(s.answers) : null,
+    note: s.note,
+    completed_by_user_id: s.completedByUserId,
+  };
+}
+
+function toEvent(row: Record<string, unknown>): PathwayEvent {
+  return {
+    id: Number(row.id),
+    pathwayId: row.pathway_id as string,
+    stepId: (row.step_id as string | null) ?? null,
+    kind: row.kind as PathwayEvent['kind'],
+    at: readTimestamp(row.at),
+    actorUserId: (row.actor_user_id as string | null) ?? null,
+    actorRole: (row.actor_role as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    details: row.details ? readJson(row.details) : null,
+  };
+}
+
+function eventRow(e: NewPathwayEvent): Record<string, unknown> {
+  return {
+    pathway_id: e.pathwayId,
+    step_id: e.stepId,
+    kind: e.kind,
+    at: e.at.toISOString(),
+    actor_user_id: e.actorUserId,
+    actor_role: e.actorRole,
+    reason: e.reason,
+    details: e.details ? JSON.stringify(e.details) : null,
+    dedupe_key: e.dedupeKey ?? null,
+  };
+}
+
+function toReferral(row: Record<string, unknown>): OhReferral {
+  return {
+    id: row.id as string,
+    organisationId: row.organisation_id as string,
+    personId: row.person_id as string,
+    source: row.source as OhReferral['source'],
+    referredByUserId: (row.referred_by_user_id as string | null) ?? null,
+    referrerRole: (row.referrer_role as string | null) ?? null,
+    absenceId: (row.absence_id as string | null) ?? null,
+    details: readJson(row.details),
+    status: row.status as OhReferral['status'],
+    pathwayId: (row.pathway_id as string | null) ?? null,
+    triageNote: (row.triage_note as string | null) ?? null,
+    triagedByUserId: (row.triaged_by_user_id as string | null) ?? null,
+    triagedAt: readOptionalTimestamp(row.triaged_at),
+    createdAt: readTimestamp(row.created_at),
+  };
+}
+
+function toPathwayReferral(row: Record<string, unknown>): PathwayReferral {
+  return {
+    id: row.id as string,
+    pathwayId: row.pathway_id as string,
+    stepId: (row.step_id as string | null) ?? null,
+    organisationId: row.organisation_id as string,
+    personId: row.person_id as string,
+    serviceType: row.service_type as PathwayReferral['serviceType'],
+    kind: row.kind as PathwayReferral['kind'],
+    priority: row.priority as PathwayReferral['priority'],
+    details: readJson(row.details),
+    status: row.status as PathwayReferral['status'],
+    createdByUserId: (row.created_by_user_id as string | null) ?? null,
+    createdAt: readTimestamp(row.created_at),
+  };
+}
+
+/** Whose steps a worklist shows: a user's own, a person's own (managers, staff), and role queues. */
+export interface StepListFilter {
+  userId: string | null;
+  personId: string | null;
+  roles: ReadonlyArray<{ role: string; organisationId: string | null }>;
+  definitionCode?: string;
+  unitId?: string;
+}
+
+/** The three timers a step has for its current window. */
+export type TimerKind = 'due' | 'overdue' | 'escalate';
+const TIMER: Record<TimerKind, { at: string; fired: string }> = {
+  due: { at: 'due_from', fired: 'due_fired_at' },
+  overdue: { at: 'due_by', fired: 'overdue_fired_at' },
+  escalate: { at: 'escalate_at', fired: 'escalated_at' },
+};
+
+/** Pathways, their steps and history, and referrals into and out of them. */
+export class PathwayRepository {
+  constructor(private readonly db: Knex) {}
+
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  // Definitions
+
+  async insertDefinition(d: DefinitionRecord, trx?: Knex.Transaction): Promise<boolean> {
+    const inserted = await (trx ?? this.db)('pathway_definitions')
+      .insert({ id: d.id, code: d.code, version: d.version, title: d.title, resource: JSON.stringify(d.resource), published_at: d.publishedAt.toISOString(), published_by_user_id: d.publishedByUserId })
+      .onConflict(['code', 'version'])
+      .ignore()
+      .returning('id');
+    return inserted.length === 1;
+  }
+
+  async definitions(): Promise<DefinitionRecord[]> {
+    return (await this.db('pathway_definitions').orderBy([{ column: 'code' }, { column: 'version' }])).map(toDefinition);
+  }
+
+  async definition(code: string, version?: number): Promise<DefinitionRecord | null> {
+    const q = this.db('pathway_definitions').where({ code });
+    const row = version === undefined ? await q.orderBy('version', 'desc').first() : await q.where({ version }).first();
+    return row ? toDefinition(row) : null;
+  }
+
+  async definitionById(id: string): Promise<DefinitionRecord | null> {
+    const row = await this.db('pathway_definitions').where({ id }).first();
+    return row ? toDefinition(row) : null;
+  }
+
+  // Pathways
+
+  async insertPathway(p: Pathway, steps: readonly PathwayStep[], trx: Knex.Transaction): Promise<void> {
+    await trx('pathways').insert(pathwayRow(p));
+    for (let i = 0; i < steps.length; i += 50) await trx('pathway_steps').insert(steps.slice(i, i + 50).map(stepRow));
+  }
+
+  /** Saves a changed pathway if nobody changed it meanwhile (its revision); false when they did. */
+  async updatePathway(p: Pathway, trx: Knex.Transaction): Promise<boolean> {
+    const row = pathwayRow({ ...p, revision: p.revision + 1 });
+    const n = await trx('pathways').where({ id: p.id, revision: p.revision }).update(row);
+    return n === 1;
+  }
+
+  async findPathway(id: string, trx?: Knex.Transaction): Promise<Pathway | null> {
+    const row = await (trx ?? this.db)('pathways').where({ id }).first();
+    return row ? toPathway(row) : null;
+  }
+
+  async pathwaysOf(personId: string): Promise<Pathway[]> {
+    return (await this.db('pathways').where({ person_id: personId }).orderBy('started_at', 'desc')).map(toPathway);
+  }
+
+  async pathwaysByIds(ids: readonly string[]): Promise<Map<string, Pathway>> {
+    const out = new Map<string, Pathway>();
+    for (let i = 0; i < ids.length; i += 500) for (const row of await this.db('pathways').whereIn('id', ids.slice(i, i + 500))) out.set(row.id, toPathway(row));
+    return out;
+  }
+
+  /** An open pathway of one definition for a person, if any (a person is on each pathway once at a time). */
+  async openPathwayOf(personId: string, definitionCode: string, trx?: Knex.Transaction): Promise<Pathway | null> {
+    const row = await (trx ?? this.db)('pathways').where({ person_id: personId, definition_code: definitionCode }).whereNot('status', 'closed').first();
+    return row ? toPathway(row) : null;
+  }
+
+  // Steps
+
+  async stepsOf(pathwayId: string, trx?: Knex.Transaction): Promise<PathwayStep[]> {
+    return (await (trx ?? this.db)('pathway_steps').where({ pathway_id: pathwayId })).map(toStep);
+  }
+
+  async findStep(id: string): Promise<PathwayStep | null> {
+    const row = await this.db('pathway_steps').where({ id }).first();
+    return row ? toStep(row) : null;
+  }
+
+  /** Writes the steps whose calculated state changed; a step whose window moved has its timers cleared. */
+  async saveStepPlans(steps: ReadonlyMap<string, PathwayStep>, plans: readonly StepPlan[], trx: Knex.Transaction): Promise<void> {
+    for (const plan of plans) {
+      const step = steps.get(plan.stepId);
+      if (!step) continue;
+      const moved = iso(step.dueFrom) !== iso(plan.dueFrom) || iso(step.dueBy) !== iso(plan.dueBy);
+      const changed = moved || step.status !== plan.status || iso(step.resolvedAt) !== iso(plan.resolvedAt) || iso(step.escalateAt) !== iso(plan.escalateAt);
+      if (!changed) continue;
+      await trx('pathway_steps')
+        .where({ id: step.id })
+        .update({
+          status: plan.status,
+          due_from: iso(plan.dueFrom),
+          due_by: iso(plan.dueBy),
+          escalate_at: iso(plan.escalateAt),
+          resolved_at: iso(plan.resolvedAt),
+          ...(moved ? { due_fired_at: null, overdue_fired_at: null } : {}),
+        });
+    }
+  }
+
+  /** Records a step done (with its answers or note) or skipped (the note is the reason). */
+  async finishStep(stepId: string, work: { status: 'completed' | 'skipped'; at: Date; answers: Record<string, unknown> | null; note: string | null; byUserId: string }, trx: Knex.Transaction): Promise<void> {
+    await trx('pathway_steps')
+      .where({ id: stepId })
+      .update({ status: work.status, resolved_at: work.at.toISOString(), answers: work.answers ? JSON.stringify(work.answers) : null, note: work.note, completed_by_user_id: work.byUserId });
+  }
+
+  async assign(stepId: string, assignee: Assignee | null, escalationLevel: number | null, trx: Knex.Transaction): Promise<void> {
+    await trx('pathway_steps').where({ id: stepId }).update({ ...assigneeColumns(assignee), ...(escalationLevel === null ? {} : { escalation_level: escalationLevel }) });
+  }
+
+  private listQuery(filter: StepListFilter) {
+    const q = this.db('pathway_steps as s').where('s.status', 'open');
+    q.andWhere((w) => {
+      if (filter.userId) w.orWhere('s.assignee_user_id', filter.userId);
+      if (filter.personId) w.orWhere('s.assignee_person_id', filter.personId);
+      for (const r of filter.roles) w.orWhere((x) => (r.organisationId ? x.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId }) : x.where({ 's.assignee_role': r.role })));
+      if (!filter.userId && !filter.personId && filter.roles.length === 0) w.whereRaw('1 = 0');
+    });
+    if (filter.definitionCode) q.where('s.definition_code', filter.definitionCode);
+    if (filter.unitId) q.whereIn('s.person_id', this.db('people').select('id').where({ unit_id: filter.unitId }));
+    return q;
+  }
+
+  /** Open steps on a list, the soonest deadline first. */
+  async openSteps(filter: StepListFilter, limit: number): Promise<PathwayStep[]> {
+    return (await this.listQuery(filter).select('s.*').orderBy([{ column: 's.due_by' }, { column: 's.id' }]).limit(limit)).map(toStep);
+  }
+
+  /** How many open steps a list has, how many are due and how many overdue at `asOf`. */
+  async countSteps(filter: StepListFilter, asOf: Date): Promise<{ open: number; due: number; overdue: number }> {
+    const at = asOf.toISOString();
+    const row = (await this.listQuery(filter)
+      .select(this.db.raw('count(*) as open'), this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]), this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]))
+      .first()) as Record<string, unknown>;
+    return { open: Number(row.open ?? 0), due: Number(row.due ?? 0), overdue: Number(row.overdue ?? 0) };
+  }
+
+  /**
+   * Claims up to `limit` open steps whose `kind` timer is due at `now` and has not fired,
+   * marking it fired, and hands them to `work` in the same transaction (which records the
+   * events). Two workers never claim the same step: PostgreSQL skips rows another
+   * transaction holds; SQLite has one writer at a time. A crash before commit leaves the
+   * steps unclaimed for the next sweep.
+   */
+  async claimTimers(kind: TimerKind, now: Date, limit: number, work: (steps: PathwayStep[], trx: Knex.Transaction) => Promise<void>): Promise<number> {
+    const { at, fired } = TIMER[kind];
+    const nowIso = now.toISOString();
+    return this.db.transaction(async (trx) => {
+      let rows: Record<string, unknown>[];
+      const compare = kind === 'overdue' ? '<' : '<=';
+      if (isPostgres(this.db)) {
+        const result = (await trx.raw(
+          `WITH next AS MATERIALIZED (
+             SELECT id FROM pathway_steps
+              WHERE status = 'open' AND ${at} ${compare} ? AND ${fired} IS NULL
+              ORDER BY ${at}, id
+              LIMIT ?
+              FOR UPDATE SKIP LOCKED
+           )
+           UPDATE pathway_steps SET ${fired} = ? FROM next WHERE pathway_steps.id = next.id
+           RETURNING pathway_steps.*`,
+          [nowIso, limit, nowIso],
+        )) as { rows: Record<string, unknown>[] };
+        rows = result.rows;
+      } else {
+        const ids = trx('pathway_steps').select('id').where('status', 'open').where(at, compare, nowIso).whereNull(fired).orderBy([{ column: at }, { column: 'id' }]).limit(limit);
+        rows = (await trx('pathway_steps').whereIn('id', ids).whereNull(fired).update({ [fired]: nowIso }).returning('*')) as Record<string, unknown>[];
+      }
+      const steps = rows.map(toStep);
+      if (steps.length) await work(steps, trx);
+      return steps.length;
+    });
+  }
+
+  // Events
+
+  /** Appends history; an event whose dedupe key is already recorded is left out. */
+  async insertEvents(events: readonly NewPathwayEvent[], trx: Knex.Transaction): Promise<void> {
+    if (events.length === 0) return;
+    for (let i = 0; i < events.length; i += 50) await trx('pathway_events').insert(events.slice(i, i + 50).map(eventRow)).onConflict('dedupe_key').ignore();
+  }
+
+  async history(pathwayId: string): Promise<PathwayEvent[]> {
+    return (await this.db('pathway_events').where({ pathway_id: pathwayId }).orderBy('id')).map(toEvent);
+  }
+
+  // Referrals out of a pathway
+
+  async insertPathwayReferral(r: PathwayReferral, trx: Knex.Transaction): Promise<void> {
+    await trx('pathway_referrals').insert({
+      id: r.id,
+      pathway_id: r.pathwayId,
+      step_id: r.stepId,
+      organisation_id: r.organisationId,
+      person_id: r.personId,
+      service_type: r.serviceType,
+      kind: r.kind,
+      priority: r.priority,
+      details: JSON.stringify(r.details),
+      status: r.status,
+      created_by_user_id: r.createdByUserId,
+      created_at: r.createdAt.toISOString(),
+    });
+  }
+
+  async pathwayReferrals(pathwayId: string): Promise<PathwayReferral[]> {
+    return (await this.db('pathway_referrals').where({ pathway_id: pathwayId }).orderBy('created_at')).map(toPathwayReferral);
+  }
+
+  // Referrals into OH
+
+  async insertOhReferral(r: OhReferral, trx?: Knex.Transaction): Promise<boolean> {
+    const inserted = await (trx ?? this.db)('oh_referrals')
+      .insert({
+        id: r.id,
+        organisation_id: r.organisationId,
+        person_id: r.personId,
+        source: r.source,
+        referred_by_user_id: r.referredByUserId,
+        referrer_role: r.referrerRole,
+        absence_id: r.absenceId,
+        details: JSON.stringify(r.details),
+        status: r.status,
+        pathway_id: r.pathwayId,
+        created_at: r.createdAt.toISOString(),
+      })
+      .onConflict('absence_id')
+      .ignore()
+      .returning('id');
+    return inserted.length === 1;
+  }
+
+  async findOhReferral(id: string): Promise<OhReferral | null> {
+    const row = await this.db('oh_referrals').where({ id }).first();
+    return row ? toReferral(row) : null;
+  }
+
+  async ohReferralsOf(personId: string): Promise<OhReferral[]> {
+    return (await this.db('oh_referrals').where({ person_id: personId }).orderBy('created_at', 'desc')).map(toReferral);
+  }
+
+  async ohReferralsAwaitingTriage(limit: number): Promise<OhReferral[]> {
+    return (await this.db('oh_referrals').where({ status: 'awaiting-triage' }).orderBy('created_at').limit(limit)).map(toReferral);
+  }
+
+  /** Records OH's triage if the referral is still waiting for it; false when someone got there first. */
+  async triageOhReferral(id: string, result: { status: 'accepted' | 'declined'; pathwayId: string | null; note: string | null; byUserId: string | null; at: Date }, trx: Knex.Transaction): Promise<boolean> {
+    const n = await trx('oh_referrals')
+      .where({ id, status: 'awaiting-triage' })
+      .update({ status: result.status, pathway_id: result.pathwayId, triage_note: result.note, triaged_by_user_id: result.byUserId, triaged_at: result.at.toISOString() });
+    return n === 1;
+  }
+
+  // Bulk loading
+
+  /**
+   * Inserts many pathways with their steps, and optionally their history, in `trx`: many
+   * rows a statement, mapped exactly as insertPathway and insertEvents map them. For loading
+   * data in bulk (the pathways benchmark), where enrolling one pathway at a time would take
+   * minutes. Each statement binds at most 999 values on SQLite (the limit of older builds)
+   * and 30,000 on PostgreSQL (which allows 65,535). Events are inserted as given: their
+   * dedupe keys must not be recorded already.
+   */
+  async insertPathwaysBulk(pathways: readonly Pathway[], steps: readonly PathwayStep[], trx: Knex.Transaction, events: readonly NewPathwayEvent[] = []): Promise<void> {
+    const maxValues = isPostgres(this.db) ? 30_000 : 999;
+    const insert = async (table: string, rows: Record<string, unknown>[]) => {
+      if (rows.length === 0) return;
+      const perStatement = Math.max(1, Math.floor(maxValues / Object.keys(rows[0]!).length));
+      for (let i = 0; i < rows.length; i += perStatement) await trx(table).insert(rows.slice(i, i + perStatement));
+    };
+    await insert('pathways', pathways.map(pathwayRow));
+    await insert('pathway_steps', steps.map(stepRow));
+    await insert('pathway_events', events.map(eventRow));
+  }
+}

@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+
+/** A form's fields as rendered by the partials: each group's name, kind, first choice and whether it is optional. */
+function formGroups(html: string): Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> {
+  const groups: Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> = [];
+  for (const block of html.split('<div class="nhsuk-form-group').slice(1)) {
+    const optional = /\((optional|dewisol)\)/.test(block.slice(0, block.search(/<input|<textarea/)));
+    const radio = /name="([^"]+)" type="radio" value="([^"]*)"/.exec(block);
+    const input = /<input class="nhsuk-input[^"]*" id="[^"]*" name="([^"]+)" type="([^"]+)"/.exec(block);
+    const area = /<textarea [^>]*name="([^"]+)"/.exec(block);
+    if (radio) groups.push({ name: radio[1]!, kind: 'radio', type: 'radio', first: radio[2]!, optional });
+    else if (input) groups.push({ name: input[1]!, kind: 'input', type: input[2]!, first: '', optional });
+    else if (area) groups.push({ name: area[1]!, kind: 'textarea', type: 'textarea', first: '', optional });
+  }
+  return groups;
+}
+
+/** An answer for each field: the first choice, or a value of the input's kind. */
+function answersFor(groups: ReturnType<typeof formGroups>, html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const g of groups) {
+    if (g.kind === 'radio') out[g.name] = g.first;
+    else if (g.type === 'datetime-local') out[g.name] = '2026-11-22T08:30';
+    else if (new RegExp(`name="${g.name}" type="text" value=""[^>]*inputmode="numeric"`).test(html)) out[g.name] = '2';
+    else if (new RegExp(`id="${g.name}-hint">For example, 2026`).test(html)) out[g.name] = '2026-11-22';
+    else out[g.name] = 'Test answer';
+  }
+  return out;
+}
+
+/** Text as handlebars prints it. */
+const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/`/g, '&#x60;').replace(/=/g, '&#x3D;');
+
+const longDate = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+
+describe('pathway and referral pages (issue 4)', () => {
+  let t: TestPlatform;
+  let w: World;
+  let pathwayId: string;
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when a clinician starts MSK from the person’s page and completes the triage form, then a missing answer comes back with 422 and the values kept, and done properly the next step is open with its due date', async () => {
+    const agent = await signIn(t, w.users.clinician.email);
+    const list = await agent.get(`/people/${w.report.id}/pathways`);
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('Start a pathway');
+    expect(list.text).not.toContain('value="bbv"');
+    const csrf = csrfFrom(list.text);
+
+    const noChoice = await agent.post(`/people/${w.report.id}/pathways`).type('form').send({ _csrf: csrf, startedAt: '2026-11-22' });
+    expect(noChoice.status).toBe(422);
+    expect(noChoice.text).toContain('href="#definition"');
+    expect(noChoice.text).toContain('Choose a pathway');
+
+    const started = await agent.post(`/people/${w.report.id}/pathways`).type('form').send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
+    expect(started.status).toBe(303);
+    pathwayId = /^\/pathways\/([0-9a-f-]{36})$/.exec(String(started.headers.location))![1]!;
+
+    // Once at a time: a second MSK pathway is refused on the form.
+    const again = await agent.post(`/people/${w.report.id}/pathways`).type('form').send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('already on that pathway');
+
+    const page = await agent.get(`/pathways/${pathwayId}`);
+    expect(page.status).toBe(200);
+    const codes = [...page.text.matchAll(new RegExp(`href="/pathways/${pathwayId}/steps/([a-z0-9-]+)"`, 'g'))].map((m) => m[1]!);
+    expect(codes.length).toBeGreaterThan(0);
+    const triage = codes.find((c) => c.includes('triage')) ?? codes[0]!;
+
+    const form = await agent.get(`/pathways/${pathwayId}/steps/${triage}`);
+    expect(form.status).toBe(200);
+    const groups = formGroups(form.text).filter((g) => g.name !== 'note');
+    const answers = answersFor(groups, form.text);
+    const missing = groups.find((g) => !g.optional)!;
+    expect(missing).toBeDefined();
+    const kept = groups.find((g) => g !== missing && g.kind === 'radio') ?? groups.find((g) => g !== missing);
+    const partial = { ...answers, _csrf: csrfFrom(form.text) } as Record<string, string>;
+    delete partial[missing.name];
+
+    const bad = await agent.post(`/pathways/${pathwayId}/steps/${triage}`).type('form').send(partial);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain(`href="#${missing.name}"`);
+    expect(bad.text).toMatch(/Choose an answer|Enter an answer/);
+    if (kept?.kind === 'radio') expect(bad.text).toContain(`name="${kept.name}" type="radio" value="${answers[kept.name]}" checked`);
+    else if (kept) expect(bad.text).toContain(`value="${answers[kept.name]}"`);
+
+    const ok = await agent.post(`/pathways/${pathwayId}/steps/${triage}`).type('form').send({ ...answers, _csrf: csrfFrom(form.text) });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe(`/pathways/${pathwayId}`);
+
+    const db = t.database.db;
+    const done = await db('pathway_steps').where({ pathway_id: pathwayId, step_code: triage }).first();
+    expect(done.status).toBe('completed');
+    const next = await db('pathway_steps').where({ pathway_id: pathwayId, status: 'open' }).whereNotNull('due_by').orderBy('due_by').first();
+    expect(next).toBeDefined();
+    const after = await agent.get(`/pathways/${pathwayId}`);
+    const definition = await t.platform.services.pathways.exportDefinition('msk');
+    const nextTitle = (definition.action as Array<{ id: string; title: string }>).find((a) => a.id === next.step_code)!.title;
+    expect(after.text).toContain(html(nextTitle));
+    expect(after.text).toContain(longDate(new Date(next.due_by)));
+    expect(after.text).toContain('Done on 22 November 2026');
+
+    // The clinician records the functional advice the manager will see.
+    const advice = await agent.post(`/pathways/${pathwayId}/advice`).type('form').send({ _csrf: csrfFrom(after.text), fitness: 'adjusted-duties', expectedDuration: '4 weeks', adjustments: 'No lifting over 10 kg' });
+    expect(advice.status).toBe(303);
+    const badPause = await agent.post(`/pathways/${pathwayId}/pause`).type('form').send({ _csrf: csrfFrom(after.text) });
+    expect(badPause.status).toBe(422);
+    expect(badPause.text).toContain('href="#pauseReason"');
+
+    const worklist = await agent.get('/worklist');
+    expect(worklist.status).toBe(200);
+    expect(worklist.text).toContain(`/pathways/${pathwayId}/steps/`);
+    const home = await agent.get('/');
+    expect(home.text).toMatch(/pathway steps: \d+ open, \d+ due, \d+ overdue/);
+  });
+
+  it('when the line manager opens the pathway, then they see only that OH support is in place and the advice: no pathway, no step', async () => {
+    const agent = await signIn(t, w.users.lineManager.email);
+    const page = await agent.get(`/pathways/${pathwayId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Occupational health support is in place since 22 November 2026');
+    expect(page.text).toContain('Fit for adjusted duties');
+    expect(page.text).toContain('No lifting over 10 kg');
+    const definition = await t.platform.services.pathways.exportDefinition('msk');
+    expect(page.text).not.toContain(html(definition.title as string));
+    for (const action of definition.action as Array<{ title: string; textEquivalent: string }>) {
+      expect(page.text).not.toContain(html(action.title));
+      expect(page.text).not.toContain(html(action.textEquivalent));
+    }
+    expect(page.text).not.toContain('MSK');
+    expect(page.text).not.toMatch(/musculoskeletal/i);
+    expect(page.text).not.toContain('/steps/');
+
+    const list = await agent.get(`/people/${w.report.id}/pathways`);
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(html(definition.title as string));
+    expect(list.text).not.toContain('Start a pathway');
+  });
+
+  it('when the staff member opens their own pathway, then they see their steps in plain English, in Welsh too', async () => {
+    const agent = await signIn(t, w.users.staff.email);
+    const page = await agent.get(`/pathways/${pathwayId}`);
+    expect(page.status).toBe(200);
+    const definition = await t.platform.services.pathways.exportDefinition('msk');
+    const actions = definition.action as Array<{ id: string; title: string; textEquivalent: string }>;
+    const shown = await t.database.db('pathway_steps').where({ pathway_id: pathwayId }).whereNot({ status: 'not-applicable' }).select('step_code');
+    const first = actions.find((a) => a.id === shown[0]!.step_code)!;
+    expect(page.text).toContain(html(first.textEquivalent));
+    expect(page.text).toContain('Fit for adjusted duties');
+    await agent.post('/language').type('form').send({ _csrf: csrfFrom(page.text), lang: 'cy', returnTo: `/pathways/${pathwayId}` });
+    const welsh = await agent.get(`/pathways/${pathwayId}`);
+    expect(welsh.text).toContain('Eich camau');
+    expect(welsh.text).toContain('Cyngor am waith');
+    const back = await agent.post('/language').type('form').send({ _csrf: csrfFrom(welsh.text), lang: 'en', returnTo: '/' });
+    expect(back.status).toBe(303);
+  });
+
+  it('when a staff member refers themselves, then a missing description is refused, and once sent they read their copy and what happens next', async () => {
+    const agent = await signIn(t, w.users.staff.email);
+    const form = await agent.get('/me/referrals/new');
+    expect(form.status).toBe(200);
+    const csrf = csrfFrom(form.text);
+    const bad = await agent.post('/me/referrals/new').type('form').send({ _csrf: csrf, concern: 'mental-health', venuePreference: 'Not at my own station' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('href="#description"');
+    expect(bad.text).toContain('value="mental-health" checked');
+    expect(bad.text).toContain('Not at my own station');
+    const sent = await agent.post('/me/referrals/new').type('form').send({ _csrf: csrf, concern: 'mental-health', description: 'Trouble sleeping since a fatal collision', venuePreference: 'Not at my own station', contactPreference: 'Personal mobile' });
+    expect(sent.status).toBe(303);
+    const copy = await agent.get(String(sent.headers.location));
+    expect(copy.status).toBe(200);
+    expect(copy.text).toContain('Referral sent');
+    expect(copy.text).toContain('Trouble sleeping since a fatal collision');
+    expect(copy.text).toContain('What happens next');
+    expect((await agent.get('/me/referrals')).text).toContain('Self-referral');
+  });
+
+  it('when a line manager refers a team member, then they must say they told them; the person reads the copy; a clinician triages it into a pathway', async () => {
+    const manager = await signIn(t, w.users.lineManager.email);
+    const person = await manager.get(`/people/${w.report.id}`);
+    expect(person.text).toContain(`href="/people/${w.report.id}/refer"`);
+    const form = await manager.get(`/people/${w.report.id}/refer`);
+    expect(form.status).toBe(200);
+    const fields = { _csrf: csrfFrom(form.text), reason: 'Four short absences and struggling with night shifts', questions: 'Is she fit for night shifts? What adjustments would help?', currentlyAbsent: 'no' };
+    const untold = await manager.post(`/people/${w.report.id}/refer`).type('form').send(fields);
+    expect(untold.status).toBe(422);
+    expect(untold.text).toContain('href="#personInformed"');
+    expect(untold.text).toContain('Four short absences and struggling with night shifts');
+    const sent = await manager.post(`/people/${w.report.id}/refer`).type('form').send({ ...fields, personInformed: 'yes' });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe(`/people/${w.report.id}?referred=1`);
+    expect((await manager.get(String(sent.headers.location))).text).toContain('Referral sent');
+
+    const referral = await t.database.db('oh_referrals').where({ person_id: w.report.id, source: 'management' }).first();
+    const staff = await signIn(t, w.users.staff.email);
+    const copy = await staff.get(`/me/referrals/${referral.id}`);
+    expect(copy.status).toBe(200);
+    expect(copy.text).toContain('Your line manager referred you to occupational health');
+    expect(copy.text).toContain('Is she fit for night shifts?');
+    expect(copy.text).toContain('not a sanction');
+    // Another person's referral is not theirs to read.
+    const other = await t.database.db('oh_referrals').whereNot({ person_id: w.report.id }).first();
+    if (other) expect((await staff.get(`/me/referrals/${other.id}`)).status).toBe(404);
+
+    const clinician = await signIn(t, w.users.clinician.email);
+    const queue = await clinician.get('/referrals');
+    expect(queue.status).toBe(200);
+    expect(queue.text).toContain(`/referrals/${referral.id}`);
+    const triage = await clinician.get(`/referrals/${referral.id}`);
+    expect(triage.status).toBe(200);
+    expect(triage.text).toContain('Is she fit for night shifts?');
+    const csrf = csrfFrom(triage.text);
+    const noChoice = await clinician.post(`/referrals/${referral.id}`).type('form').send({ _csrf: csrf, decision: 'accept' });
+    expect(noChoice.status).toBe(422);
+    expect(noChoice.text).toContain('href="#definition"');
+    const onItAlready = await clinician.post(`/referrals/${referral.id}`).type('form').send({ _csrf: csrf, decision: 'accept', definition: 'msk' });
+    expect(onItAlready.status).toBe(422);
+    expect(onItAlready.text).toContain('already on that pathway');
+    const accepted = await clinician.post(`/referrals/${referral.id}`).type('form').send({ _csrf: csrf, decision: 'accept', definition: 'mental-health', incidentAt: '2026-11-20T22:15' });
+    expect(accepted.status).toBe(303);
+    const newPathway = /^\/pathways\/([0-9a-f-]{36})$/.exec(String(accepted.headers.location))![1]!;
+    expect((await clinician.get(String(accepted.headers.location))).status).toBe(200);
+    const stored = await t.database.db('oh_referrals').where({ id: referral.id }).first();
+    expect(stored).toMatchObject({ status: 'accepted', pathway_id: newPathway });
+    const pathway = await t.database.db('pathways').where({ id: newPathway }).first();
+    expect(pathway.enrolment_source).toBe('management-referral');
+    expect(JSON.parse(pathway.facts).incidentAt).toBe('2026-11-20T22:15:00.000Z');
+    expect((await clinician.get('/referrals')).text).not.toContain(`/referrals/${referral.id}"`);
+    const task = await t.database.db('tasks').where({ source_id: referral.id, code: 'oh-referral-triage' }).first();
+    expect(task?.status).toBe('completed');
+  });
+
+  it('when the clinical lead downloads a definition and publishes the next version, then problems are listed and, fixed, the new version is in the list', async () => {
+    const agent = await signIn(t, w.users.clinician.email);
+    const page = await agent.get('/admin/pathway-definitions');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(html('/admin/pathway-definitions/retirement/export?version=1'));
+    const file = await agent.get('/admin/pathway-definitions/retirement/export?version=1');
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toContain('application/fhir+json');
+    expect(file.headers['content-disposition']).toMatch(/^attachment; filename="?retirement-v1\.json"?$/);
+    const resource = JSON.parse(file.text) as { version: string; action: Array<Record<string, unknown>> };
+
+    const csrf = csrfFrom(page.text);
+    const notJson = await agent.post('/admin/pathway-definitions').type('form').send({ _csrf: csrf, definition: '{ not json' });
+    expect(notJson.status).toBe(422);
+    expect(notJson.text).toContain('This is not valid JSON');
+    const broken = { ...resource, version: '2', action: resource.action.map((a, i) => (i === 0 ? { ...a, id: 'Bad Id' } : a)) };
+    const bad = await agent.post('/admin/pathway-definitions').type('form').send({ _csrf: csrf, definition: JSON.stringify(broken) });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('href="#definition"');
+    expect(bad.text).toContain('action.0.id');
+    const ok = await agent.post('/admin/pathway-definitions').type('form').send({ _csrf: csrf, definition: JSON.stringify({ ...resource, version: '2' }) });
+    expect(ok.status).toBe(303);
+    const after = await agent.get(String(ok.headers.location));
+    expect(after.text).toContain('Version 2 of retirement is published');
+    expect(after.text).toContain(html('/admin/pathway-definitions/retirement/export?version=2'));
+  });
+});
