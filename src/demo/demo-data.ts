@@ -15,6 +15,9 @@ import { nhsCheckDigit } from '../shared/nhs-number.js';
 import { generateAbsenceHistory } from './absence-history.js';
 import { insertSpellsInBulk } from './spell-rows.js';
 import { tellTeamStory } from './team-story.js';
+import { seedDemoPathways } from './demo-pathways.js';
+import type { PathwayService } from '../pathways/pathway-service.js';
+import type { ReferralService } from '../pathways/referral-service.js';
 
 /** The demo password and the base32 TOTP secret of the demo accounts that need MFA (documented in README; never used in production). */
 export const DEMO_PASSWORD = 'Blue-Light-Demo-2026';
@@ -53,7 +56,11 @@ export interface DemoSummary {
 
 interface SeedDependencies {
   repositories: { people: PeopleRepository; users: UsersRepository; attendance: Pick<AttendanceRepository, 'transaction' | 'insert'> };
-  services: { attendance: Pick<AttendanceService, 'dailySweep' | 'syncTasks'> };
+  services: {
+    attendance: Pick<AttendanceService, 'dailySweep' | 'syncTasks' | 'absencesDueOhReferral' | 'ohReferralMade'>;
+    pathways: Pick<PathwayService, 'enrol'>;
+    referrals: Pick<ReferralService, 'referFromAbsences'>;
+  };
   clock: Clock;
 }
 
@@ -302,11 +309,14 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   for (const spell of [story.absentNow, story.returned]) await deps.services.attendance.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const userIds = new Map<string, string>();
   for (const account of DEMO_ACCOUNTS) {
     const person = account.person ? personFor[account.person] : null;
+    const userId = faker.string.uuid();
+    userIds.set(account.email, userId);
     await deps.repositories.users.insert(
       {
-        id: faker.string.uuid(),
+        id: userId,
         email: account.email,
         displayName: person ? `${person.givenName} ${person.familyName}` : displayNameFor(account.role),
         passwordHash,
@@ -319,6 +329,12 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
       now,
     );
   }
+  // Long absences past the OH referral point become referrals into OH, as the daily job does (ATT-12);
+  // then a few pathways led by the demo clinician, so their worklist has work due.
+  await deps.services.referrals.referFromAbsences(await deps.services.attendance.absencesDueOhReferral(), (id, note) => deps.services.attendance.ohReferralMade(id, note));
+  const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
+  const absentNow = history.filter((x) => x.endDate === null).map((x) => x.personId);
+  await seedDemoPathways(deps.services, { people, exclude: new Set([...accountHolders, ...absentNow, story.absentNow.personId, story.returned.personId]), clinicianUserId: userIds.get(clinician.email)!, now });
   return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
 }
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
+import { accessibilityProblems } from './support/browser.js';
+import { useDemoBrowser } from './support/demo-browser.js';
+import { submitWith } from './support/sign-in.js';
+
+/** Issue 4 in the browser: an OH clinician starts the MSK pathway and triages; a staff member refers themselves. */
+describe('pathways in the browser', () => {
+  const demo = useDemoBrowser();
+  const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
+  const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
+
+  it('when an OH clinician enrols a person on the MSK pathway and completes the triage form, then the next step is shown as due, and every page passes axe', async () => {
+    const db = demo.server.platform.db;
+    // Someone in post who is on no pathway yet.
+    const person = await db('people')
+      .whereNull('leaving_date')
+      .whereNotIn('id', db('pathways').select('person_id'))
+      .orderBy('staff_number', 'desc')
+      .first();
+    await demo.withPage(clinician, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/people/${person.id}/pathways`);
+      expect(await accessibilityProblems(page, 'pathways of a person')).toBe('');
+      await page.getByLabel('Musculoskeletal (MSK) pathway').check();
+      await submitWith(page, page.getByRole('button', { name: 'Start the pathway' }));
+      expect(new URL(page.url()).pathname).toMatch(/^\/pathways\/[0-9a-f-]{36}$/);
+      expect(await accessibilityProblems(page, 'pathway')).toBe('');
+
+      await submitWith(page, page.getByRole('link', { name: /Triage/ }).first());
+      expect(new URL(page.url()).pathname).toMatch(/\/steps\/triage$/);
+      expect(await accessibilityProblems(page, 'triage form')).toBe('');
+      // A first submission without the red flags question is refused, with the other answers kept.
+      await page.getByRole('group', { name: 'Is the main problem back pain?' }).getByLabel('Yes').check();
+      await page.getByLabel('Lower back').check();
+      await page.getByRole('group', { name: 'Did the injury happen on duty?' }).getByLabel('No').check();
+      await submitWith(page, page.getByRole('button', { name: 'Save and continue' }));
+      await expect(page.locator('.nhsuk-error-summary').count()).resolves.toBe(1);
+      expect(await page.getByLabel('Lower back').isChecked()).toBe(true);
+      expect(await accessibilityProblems(page, 'triage form with an error')).toBe('');
+      await page.getByRole('group', { name: /red flags/ }).getByLabel('No').check();
+      await submitWith(page, page.getByRole('button', { name: 'Save and continue' }));
+
+      expect(new URL(page.url()).pathname).toMatch(/^\/pathways\/[0-9a-f-]{36}$/);
+      const stepsTable = page.locator('table').first();
+      const startBackRow = stepsTable.locator('tr', { hasText: 'STarT Back screening' });
+      await expect(startBackRow.count()).resolves.toBe(1);
+      // Due from today to two days on (0–2 days after the triage).
+      const today = new Date();
+      const inTwoDays = new Date(today.getTime() + 2 * 86_400_000);
+      const day = (d: Date) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(d);
+      const rowText = await startBackRow.innerText();
+      expect(rowText).toContain(day(inTwoDays));
+      await expect(startBackRow.getByRole('link', { name: /Complete/ }).count()).resolves.toBe(1);
+      expect(await db('pathway_steps').where({ person_id: person.id, step_code: 'msk-assessment' }).first()).toMatchObject({ status: 'not-applicable' });
+    });
+  });
+
+  it('when a staff member refers themselves, then they see their copy and OH has it to triage', async () => {
+    await demo.withPage(officer, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/me`);
+      await submitWith(page, page.getByRole('link', { name: 'Refer yourself to occupational health' }).first());
+      expect(await accessibilityProblems(page, 'self-referral')).toBe('');
+      await submitWith(page, page.getByRole('button', { name: 'Send the referral' }));
+      await expect(page.locator('.nhsuk-error-summary').count()).resolves.toBe(1);
+      await page.getByLabel('Mental health, stress or trauma').check();
+      await page.getByLabel('Tell us what is happening').fill('I have not been sleeping since the incident on the motorway.');
+      await page.getByLabel(/Where would you like to be seen/).fill('Not at the local hospital');
+      await submitWith(page, page.getByRole('button', { name: 'Send the referral' }));
+      expect(new URL(page.url()).pathname).toMatch(/^\/me\/referrals\/[0-9a-f-]{36}$/);
+      await expect(page.getByText('I have not been sleeping since the incident on the motorway.').count()).resolves.toBe(1);
+      expect(await accessibilityProblems(page, 'referral copy')).toBe('');
+    });
+    const waiting = await demo.server.platform.db('oh_referrals').where({ source: 'self', status: 'awaiting-triage' });
+    expect(waiting).toHaveLength(1);
+  });
+});
