@@ -193,6 +193,22 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   const adviceView = (req: Request, advice: { fitness: string | null; expectedDuration: string | null; adjustments: string | null; givenAt: string | null }) =>
     advice.fitness ? { ...advice, fitnessName: req.t(`pathways.advice.fitness.${advice.fitness}`), givenOn: londonDate(advice.givenAt) } : null;
 
+  /** Each completed form's answers, with the question and the chosen option's words. */
+  const recordedAnswers = (loaded: Awaited<ReturnType<typeof pathways.get>>) =>
+    loaded.definition.steps.flatMap((def) => {
+      const step = loaded.steps.find((s) => s.stepCode === def.id);
+      const form = pathways.formOf(loaded.definition, def.id);
+      if (!step?.answers || !form) return [];
+      const answers = form.items
+        .filter((i) => step.answers![i.linkId] !== undefined)
+        .map((i) => {
+          const v = step.answers![i.linkId]!;
+          const text = i.type === 'choice' ? (i.options.find((o) => o.code === v)?.display ?? String(v)) : typeof v === 'boolean' ? (v ? 'Yes' : 'No') : String(v);
+          return { linkId: i.linkId, question: i.text, answer: text };
+        });
+      return [{ title: def.title, answers }];
+    });
+
   /** Everything the pathway page shows the actor, by audience (CONF-1). */
   const pathwayLocals = async (req: Request, id: string): Promise<Record<string, unknown>> => {
     const ctx = requestContext(req);
@@ -218,6 +234,10 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       return { ...common, self: true, definitionTitle: view.definition.title, title: view.definition.title, steps: stepRows(req, ctx.actor, loaded, view.steps) };
     }
     const canManage = roleMayUse(policies.pathwaysManage, ctx.actor.role) && view.status !== 'closed';
+    // Clinicians (only) see what each completed form recorded, and the scores worked out from it.
+    const recorded = audience === 'clinical' ? recordedAnswers(loaded) : [];
+    const answered = new Set(recorded.flatMap((r) => r.answers.map((a) => a.linkId)));
+    const scores = audience === 'clinical' ? Object.entries(loaded.pathway.facts).filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate').map(([name, value]) => ({ name, value: String(value) })) : [];
     const history = maySeeOhRecords(ctx.actor) && roleMayUse(policies.pathwaysHistory, ctx.actor.role) ? await pathways.history(ctx, id) : [];
     return {
       ...common,
@@ -228,6 +248,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       sourceName: req.t(`pathways.sources.${view.enrolmentSource}`),
       outcomeName: view.outcome ? req.t(`pathways.outcomes.${view.outcome}`) : null,
       steps: stepRows(req, ctx.actor, loaded, view.steps),
+      recorded,
+      scores,
       history: history.map((e) => ({
         at: e.at.toISOString(),
         kindName: req.t(`pathways.events.${e.kind}`),

@@ -105,6 +105,9 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(after.text).toContain(html(nextTitle));
     expect(after.text).toContain(longDate(new Date(next.due_by)));
     expect(after.text).toContain('Done on 22 November 2026');
+    // The clinician sees what the triage recorded, question by question.
+    expect(after.text).toContain('Answers recorded: Triage');
+    expect(after.text).toContain(html('Is the main problem back pain?'));
 
     // The clinician records the functional advice the manager will see.
     const advice = await agent.post(`/pathways/${pathwayId}/advice`).type('form').send({ _csrf: csrfFrom(after.text), fitness: 'adjusted-duties', expectedDuration: '4 weeks', adjustments: 'No lifting over 10 kg' });
@@ -136,6 +139,7 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(page.text).not.toContain('MSK');
     expect(page.text).not.toMatch(/musculoskeletal/i);
     expect(page.text).not.toContain('/steps/');
+    expect(page.text).not.toContain('Answers recorded');
 
     const list = await agent.get(`/people/${w.report.id}/pathways`);
     expect(list.status).toBe(200);
