@@ -70,6 +70,15 @@ describe('pathway engine', () => {
     expect(later.review).toMatchObject({ status: 'open', dueFrom: new Date('2026-12-10T08:00:00Z'), dueBy: new Date('2026-12-24T08:00:00Z') });
   });
 
+  it('when the step a branch depends on is skipped, so the fact is never recorded, then neither branch applies and the review goes on', () => {
+    const skippedAt = new Date('2026-11-03T10:00:00Z');
+    const plans = byId(planSteps(definition, state({ steps: { triage: { status: 'skipped', resolvedAt: skippedAt } } }), evaluateCondition, skippedAt));
+    expect([plans.high!.status, plans.low!.status]).toEqual(['not-applicable', 'not-applicable']);
+    expect(plans.review).toMatchObject({ status: 'open', dueFrom: new Date('2026-12-08T10:00:00Z') });
+    // A step timed from the start still waits for its fact.
+    expect(plans['incident-follow-up']!.status).toBe('waiting');
+  });
+
   it('when the risk is low, then the low branch opens and the high one does not apply', () => {
     const doneAt = new Date('2026-11-03T10:00:00Z');
     const plans = byId(planSteps(definition, state({ facts: { risk: 'low' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } }), evaluateCondition, doneAt));

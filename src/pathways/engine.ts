@@ -94,7 +94,8 @@ function anchorOf(step: StepDefinition, state: PathwayState, plans: ReadonlyMap<
  *  - completed and skipped steps stay as they are;
  *  - a closed pathway's unfinished steps are cancelled (those that never applied stay not applicable);
  *  - a step whose condition is false is not applicable (resolved now, so steps timed from it can go on);
- *  - a step whose condition or anchor is not yet known waits;
+ *  - a step whose condition or anchor is not yet known waits — unless the steps it is timed from
+ *    are all resolved, when its condition can no longer become known and it does not apply;
  *  - otherwise it is open (held while the pathway is paused), due from anchor + `from` to anchor + `to`,
  *    both moved on by the pauses since the anchor, and escalating one escalation period after it is due.
  */
@@ -125,7 +126,10 @@ export function planSteps(definition: PathwayDefinition, state: PathwayState, ev
       // A step that never applied stays so; anything still to do is cancelled.
       result = before?.status === 'not-applicable' || before?.status === 'cancelled' ? plan(before.status, before.resolvedAt) : plan('cancelled', now);
     } else {
-      const applies = step.condition === null ? true : evaluate(step.condition, state.facts);
+      let applies = step.condition === null ? true : evaluate(step.condition, state.facts);
+      // Timed from steps that are all done, yet what it depends on was never recorded (a step
+      // it branches on was skipped): it will never be known, so the step does not apply.
+      if (applies === null && step.timing.anchor.kind === 'steps' && anchorOf(step, state, plans)) applies = false;
       if (applies === false) result = plan('not-applicable', before?.status === 'not-applicable' ? before.resolvedAt : now);
       else {
         const w = applies === null ? null : window();
