@@ -55,6 +55,19 @@ describe('pathways in the browser', () => {
     });
   });
 
+  it('when the clinical lead uploads the next version of a definition as a file, then it is checked and published, and the page passes axe', async () => {
+    const next = { ...(await demo.server.platform.services.pathways.exportDefinition('retirement')), version: '2', date: '2026-12-01' };
+    await demo.withPage(clinician, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/admin/pathway-definitions`);
+      expect(await accessibilityProblems(page, 'pathway definitions')).toBe('');
+      await page.getByLabel('Choose a PlanDefinition JSON file').setInputFiles({ name: 'retirement-v2.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(next)) });
+      await expect.poll(async () => (await page.getByLabel('Upload a PlanDefinition (JSON)').inputValue()).length).toBeGreaterThan(100);
+      await submitWith(page, page.getByRole('button', { name: 'Check and publish' }));
+      await expect(page.locator('table tr', { hasText: 'Retirement preparation pathway' }).filter({ hasText: /\b2\b/ }).count()).resolves.toBeGreaterThan(0);
+    });
+    expect(await demo.server.platform.db('pathway_definitions').where({ code: 'retirement', version: 2 }).first()).toBeDefined();
+  });
+
   it('when a staff member refers themselves, then they see their copy and OH has it to triage', async () => {
     await demo.withPage(officer, async (page) => {
       await page.goto(`${demo.server.baseUrl}/me`);
