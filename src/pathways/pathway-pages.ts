@@ -6,10 +6,12 @@ import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../app.js';
 import { isIsoDate, toIsoDate } from '../shared/dates.js';
 import { isAppError, NotFoundError, type FieldErrors } from '../shared/errors.js';
-import { fieldErrors, parseInput } from '../shared/validation.js';
+import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderFormErrors, renderPage } from '../web/render.js';
+import { renderFormErrors, renderPage, submitForm } from '../web/render.js';
+import { formText } from '../web/forms.js';
+import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode, type PerformerRole } from './definition-format.js';
 import type { StepDefinition } from './definition.js';
@@ -25,105 +27,6 @@ import type { FormItem } from './questionnaire.js';
 
 /** The pathways a clinician can start from a page (the blood-borne virus pathway is its own issue). */
 export const ENROLLABLE = ['msk', 'mental-health', 'dental', 'retirement'] as const satisfies readonly DefinitionCode[];
-
-const LONDON = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-
-function londonParts(instant: Date): Record<string, number> {
-  return Object.fromEntries(LONDON.formatToParts(instant).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
-}
-
-/** The calendar date (YYYY-MM-DD) of an instant in the UK, for the `date` helper. */
-export function londonDate(instant: Date | string | null): string | null {
-  if (!instant) return null;
-  const p = londonParts(new Date(instant));
-  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-}
-
-/**
- * A date and time as typed into a `datetime-local` field (UK time, no offset) as an ISO
- * instant; a value that already carries an offset is read as it is. Null when not a real one.
- */
-export function localDateTimeToIso(value: string): string | null {
-  const v = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
-    const t = Date.parse(v);
-    return Number.isNaN(t) || !isIsoDate(v.slice(0, 10)) ? null : new Date(t).toISOString();
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(v);
-  if (!m || !isIsoDate(`${m[1]}-${m[2]}-${m[3]}`) || Number(m[4]) > 23 || Number(m[5]) > 59) return null;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
-  // The UK offset at that moment (GMT or BST), found by reading the wall clock back.
-  const offsetAt = (t: number) => {
-    const p = londonParts(new Date(t));
-    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(t / 1000) * 1000;
-  };
-  const first = wall - offsetAt(wall);
-  return new Date(wall - offsetAt(first)).toISOString();
-}
-
-/** A form's posted text field: trimmed, blank as undefined, anything that is not one string as undefined. */
-export function formText(body: Record<string, unknown>, name: string): string | undefined {
-  const raw = body[name];
-  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
-}
-
-/** An optional date and time field: undefined when blank; the value as typed when it cannot be read (so the schema says so). */
-export const optionalDateTime = (message: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, c) => {
-      if (v === undefined) return undefined;
-      const iso = localDateTimeToIso(v);
-      if (!iso) {
-        c.addIssue({ code: 'custom', message });
-        return z.NEVER;
-      }
-      return iso;
-    });
-
-/**
- * The one shape of a page form post here: validate; on bad input, or when the use case
- * refuses it (field errors, or a conflict such as "already on that pathway"), re-render the
- * view with 422, the values kept and each error beside its field. Errors about fields the
- * form does not show (and conflicts) sit on `fallbackField`; `rename` maps schema fields
- * to the form's field names where they differ.
- */
-export async function submitPageForm<S extends z.ZodType>(
-  req: Request,
-  res: Response,
-  form: {
-    view: string;
-    schema: S;
-    input: unknown;
-    values: unknown;
-    fields: readonly string[];
-    fallbackField: string;
-    rename?: Record<string, string>;
-    /** Where a conflict's message goes, by its code (else on `fallbackField`). */
-    conflictFields?: Record<string, string>;
-    locals: () => Promise<Record<string, unknown>>;
-  },
-  onValid: (data: z.infer<S>) => Promise<void>,
-): Promise<void> {
-  const onForm = (errors: FieldErrors): FieldErrors => {
-    const out: FieldErrors = {};
-    for (const [field, message] of Object.entries(errors)) {
-      const name = form.rename?.[field] ?? field.replace(/\.\d+$/, '');
-      out[form.fields.includes(name) ? name : form.fallbackField] ??= message;
-    }
-    return out;
-  };
-  const parsed = form.schema.safeParse(form.input);
-  if (!parsed.success) return renderFormErrors(req, res, form.view, form.values, onForm(fieldErrors(parsed.error)), await form.locals());
-  try {
-    await onValid(parsed.data);
-  } catch (error) {
-    if (isAppError(error) && error.fields) return renderFormErrors(req, res, form.view, form.values, onForm(error.fields), await form.locals());
-    if (isAppError(error) && error.status === 409) return renderFormErrors(req, res, form.view, form.values, { [form.conflictFields?.[error.code] ?? form.fallbackField]: error.publicMessage }, await form.locals());
-    throw error;
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // What the pages show
@@ -448,7 +351,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(idParam, req.params);
         const body = req.body as Record<string, unknown>;
         const input = { definition: formText(body, 'definition'), startedAt: formText(body, 'startedAt'), incidentAt: formText(body, 'incidentAt'), injuryAt: formText(body, 'injuryAt') };
-        await submitPageForm(
+        await submitForm(
           req,
           res,
           { view: 'pathways/list', schema: enrolForm, input, values: body, fields: ['definition', 'startedAt', 'incidentAt', 'injuryAt'], fallbackField: 'definition', locals: () => enrolLocals(req, id) },
@@ -490,7 +393,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           const body = req.body as Record<string, unknown>;
           const input = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formText(body, formField)]));
           const rename = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formField]));
-          await submitPageForm(
+          await submitForm(
             req,
             res,
             { view: 'pathways/show', schema: c.schema, input, values: body, fields: Object.keys(c.fields), fallbackField: Object.keys(c.fields)[0]!, rename, locals: () => pathwayLocals(req, id) },
@@ -535,7 +438,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         const fallback = questions[0]?.linkId ?? 'note';
         const fields = [...questions.map((i) => i.linkId), 'note'];
         const schema = z.object({ note: z.string().max(4000, 'pathways.step.errors.tooLong').nullable() });
-        await submitPageForm(
+        await submitForm(
           req,
           res,
           { view: 'pathways/step', schema, input: { note }, values: body, fields, fallbackField: fallback, locals: () => stepLocals(req, found) },

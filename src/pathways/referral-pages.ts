@@ -8,7 +8,10 @@ import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
-import { ENROLLABLE, formText, londonDate, optionalDateTime, submitPageForm } from './pathway-pages.js';
+import { ENROLLABLE } from './pathway-pages.js';
+import { formText } from '../web/forms.js';
+import { londonDate, optionalDateTime } from '../web/uk-time.js';
+import { submitForm } from '../web/render.js';
 import { pathwayJson } from './pathway-views.js';
 import type { OhReferral } from './pathway-types.js';
 import { SELF_REFERRAL_CONCERNS } from './referral-schemas.js';
@@ -161,7 +164,7 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
           currentlyAbsent: yesNo(body.currentlyAbsent),
           personInformed: body.personInformed === 'yes',
         };
-        await submitPageForm(
+        await submitForm(
           req,
           res,
           { view: 'referrals/management', schema: managementForm, input, values: body, fields: MANAGEMENT_FIELDS, fallbackField: 'reason', locals: () => managementLocals(req, id) },
@@ -204,7 +207,7 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const body = req.body as Record<string, unknown>;
         const input = Object.fromEntries(SELF_FIELDS.map((f) => [f, formText(body, f)]));
-        await submitPageForm(req, res, { view: 'referrals/self', schema: selfForm, input, values: body, fields: SELF_FIELDS, fallbackField: 'concern', locals: () => selfLocals(req) }, async (data) => {
+        await submitForm(req, res, { view: 'referrals/self', schema: selfForm, input, values: body, fields: SELF_FIELDS, fallbackField: 'concern', locals: () => selfLocals(req) }, async (data) => {
           const referral = await referrals.referSelf(requestContext(req), { ...data, venuePreference: data.venuePreference ?? null, contactPreference: data.contactPreference ?? null });
           res.redirect(303, `/me/referrals/${referral.id}?sent=1`);
         });
@@ -259,7 +262,7 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(idParam, req.params);
         const body = req.body as Record<string, unknown>;
         const input = Object.fromEntries(TRIAGE_FIELDS.map((f) => [f, formText(body, f)]));
-        await submitPageForm(
+        await submitForm(
           req,
           res,
           { view: 'referrals/triage', schema: triageForm, input, values: body, fields: TRIAGE_FIELDS, fallbackField: 'decision', conflictFields: { 'already-on-pathway': 'definition' }, locals: () => triageLocals(req, id) },

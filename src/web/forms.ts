@@ -34,3 +34,9 @@ export function fromForm(body: unknown, spec: Record<string, FormFieldKind>): Re
   }
   return out;
 }
+
+/** A form's posted text field: trimmed, blank as undefined, anything that is not one string as undefined. */
+export function formText(body: Record<string, unknown>, name: string): string | undefined {
+  const raw = body[name];
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
+}

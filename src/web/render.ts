@@ -54,22 +54,48 @@ export function pageLocals(req: Request): Record<string, unknown> {
 }
 
 /**
- * The one shape of a form post: validate with `schema`; on bad input, or when the use
- * case rejects fields (an AppError with `fields`), re-render `view` with 422 keeping the
- * user's values; otherwise run `onValid` (which redirects or renders).
+ * The one shape of a form post: validate with `schema`; on bad input, or when the use case
+ * refuses it (an AppError with `fields`, or a conflict), re-render `view` with 422 keeping the
+ * user's values and each error beside its field; otherwise run `onValid` (which redirects or
+ * renders). Forms that show only some of the schema's fields name them in `fields`: errors about
+ * others, and conflicts, sit on `fallbackField` (or on `conflictFields[code]`); `rename` maps
+ * schema fields to the form's names where they differ. Without `fields`, a conflict is not a
+ * form error and goes to the error handler.
  */
 export async function submitForm<S extends z.ZodType>(
   req: Request,
   res: Response,
-  form: { view: string; schema: S; input: unknown; values: unknown; locals: () => Promise<Record<string, unknown>> | Record<string, unknown> },
+  form: {
+    view: string;
+    schema: S;
+    input: unknown;
+    values: unknown;
+    locals: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+    fields?: readonly string[];
+    fallbackField?: string;
+    rename?: Record<string, string>;
+    conflictFields?: Record<string, string>;
+  },
   onValid: (data: z.infer<S>) => Promise<void>,
 ): Promise<void> {
+  const place = (errors: FieldErrors): FieldErrors => {
+    if (!form.fields || !form.fallbackField) return errors;
+    const out: FieldErrors = {};
+    for (const [field, message] of Object.entries(errors)) {
+      const name = form.rename?.[field] ?? field.replace(/\.\d+$/, '');
+      out[form.fields.includes(name) ? name : form.fallbackField] ??= message;
+    }
+    return out;
+  };
   const parsed = form.schema.safeParse(form.input);
-  if (!parsed.success) return renderFormErrors(req, res, form.view, form.values, fieldErrors(parsed.error), await form.locals());
+  if (!parsed.success) return renderFormErrors(req, res, form.view, form.values, place(fieldErrors(parsed.error)), await form.locals());
   try {
     await onValid(parsed.data);
   } catch (error) {
-    if (isAppError(error) && error.fields) return renderFormErrors(req, res, form.view, form.values, error.fields, await form.locals());
+    if (isAppError(error) && error.fields) return renderFormErrors(req, res, form.view, form.values, place(error.fields), await form.locals());
+    if (isAppError(error) && error.status === 409 && form.fallbackField) {
+      return renderFormErrors(req, res, form.view, form.values, { [form.conflictFields?.[error.code] ?? form.fallbackField]: error.publicMessage }, await form.locals());
+    }
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
+import { londonDate } from '../web/uk-time.js';
 import { deadlineOf, type Task } from './worklist-types.js';
 import { worklistQuery, worklistStepResponse } from '../pathways/pathway-schemas.js';
 import type { WorklistSteps } from '../pathways/pathway-service.js';
@@ -97,7 +98,6 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
     // Which pathway a step belongs to is for OH only (CONF-1): managers and HR see their own steps, not the pathway.
     const oh = maySeeOhRecords(ctx.actor);
     const definitions = oh ? await pathways.definitions() : [];
-    const londonDay = (d: Date | null) => (d ? d.toLocaleDateString('en-CA', { timeZone: 'Europe/London' }) : null);
     return {
       steps: pathwaySteps.steps.map((s) => ({
         ...stepJson(s, now),
@@ -107,11 +107,11 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
         upcoming: stepState(s, now) === 'upcoming',
         escalated: s.escalationLevel > 0,
         link: `/pathways/${s.pathwayId}/steps/${s.stepCode}`,
-        dueFromDate: londonDay(s.dueFrom),
-        dueByDate: londonDay(s.dueBy),
+        dueFromDate: londonDate(s.dueFrom),
+        dueByDate: londonDate(s.dueBy),
         // A window of less than two days (TRiM's 24–48 hours) is shown with the time.
         hourly: s.dueFrom !== null && s.dueBy !== null && s.dueBy.getTime() - s.dueFrom.getTime() < 2 * 86_400_000,
-        sameDay: s.dueFrom !== null && londonDay(s.dueFrom) === londonDay(s.dueBy),
+        sameDay: s.dueFrom !== null && londonDate(s.dueFrom) === londonDate(s.dueBy),
       })),
       stepCounts: pathwaySteps.counts,
       filters: { pathway: query.pathway ?? '', unitId: query.unitId ?? '' },
