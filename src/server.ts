@@ -99,7 +99,11 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const attendanceProcedure = new AttendanceProcedureService(procedureRepository, attendanceRepository, people, policy, scoring, audit, clock, calendar, worklist, triggerReview);
   const attendanceReports = new AttendanceReportService(attendanceRepository, people, policy, scoring, audit, worklist, calendar, clock);
   const pathwayRepository = new PathwayRepository(db);
-  const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition);
+  const isActiveClinician = async (userId: string) => {
+    const user = await usersRepository.findById(userId);
+    return user !== null && user.disabledAt === null && user.roles.includes('oh-clinician');
+  };
+  const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition, isActiveClinician);
   await pathways.publishShipped();
   const referrals = new ReferralService(pathwayRepository, pathways, people, worklist, notifications, audit, clock, config.publicUrl);
   const attendanceDaily = registerDaily({

@@ -45,8 +45,12 @@ export function registerDaily(deps: { runner: JobRunner; jobs: JobRepository; cl
     await deps.jobs.enqueue({ kind: deps.kind, payload: { scheduledFor: next.toISOString() }, runAt: next, dedupeKey: `${deps.kind}:${toIsoDate(next)}`, now });
   };
   deps.runner.register(deps.kind, async () => {
-    await deps.work(toIsoDate(deps.clock.now()));
-    await scheduleNext();
+    // The next run is booked whatever happens to this one (retries of this run book the same one).
+    try {
+      await deps.work(toIsoDate(deps.clock.now()));
+    } finally {
+      await scheduleNext();
+    }
   });
   return { scheduleNext };
 }
@@ -63,8 +67,12 @@ export function registerEvery(deps: { runner: JobRunner; jobs: JobRepository; cl
     await deps.jobs.enqueue({ kind: deps.kind, payload: {}, runAt: next, dedupeKey: `${deps.kind}:${next.toISOString()}`, now });
   };
   deps.runner.register(deps.kind, async () => {
-    await deps.work(deps.clock.now());
-    await scheduleNext();
+    // The next run is booked whatever happens to this one, so one failure never stops the timers.
+    try {
+      await deps.work(deps.clock.now());
+    } finally {
+      await scheduleNext();
+    }
   });
   return { scheduleNext };
 }

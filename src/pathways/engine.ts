@@ -60,7 +60,8 @@ export function isFinished(status: StepStatus): boolean {
 
 /** A date fact as an instant: a calendar date counts from its midnight (UTC), a date-time as written; anything else is unknown. */
 function factInstant(value: Answer | undefined): Date | null {
-  if (typeof value !== 'string') return null;
+  // Outside 1900–2200 it is a slip, not a date to count from (and would not sort as one).
+  if (typeof value !== 'string' || value < '1900' || value > '2201') return null;
   if (isIsoDate(value)) return new Date(`${value}T00:00:00.000Z`);
   const t = Date.parse(value);
   return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(t) ? new Date(t) : null;

@@ -216,6 +216,8 @@ export interface StepListFilter {
   roles: ReadonlyArray<{ role: string; organisationId: string | null }>;
   definitionCode?: string;
   unitId?: string;
+  /** Person-assigned steps only about the person themselves or people who report to them (directly, or one level further for escalated steps). */
+  currentTeamOnly?: boolean;
 }
 
 /** The three timers a step has for its current window. */
@@ -267,6 +269,15 @@ export class PathwayRepository {
     for (let i = 0; i < steps.length; i += 50) await trx('pathway_steps').insert(steps.slice(i, i + 50).map(stepRow));
   }
 
+  /**
+   * Takes the pathway for a change: the first statement of the transaction is a write, so on
+   * SQLite the transaction holds the write lock from the start (a read first could not be
+   * upgraded once another writer had committed) and on PostgreSQL the row is locked.
+   */
+  async lockPathway(id: string, trx: Knex.Transaction): Promise<boolean> {
+    return (await trx('pathways').where({ id }).update({ revision: trx.raw('revision') })) === 1;
+  }
+
   /** Saves a changed pathway if nobody changed it meanwhile (its revision); false when they did. */
   async updatePathway(p: Pathway, trx: Knex.Transaction): Promise<boolean> {
     const row = pathwayRow({ ...p, revision: p.revision + 1 });
@@ -306,8 +317,12 @@ export class PathwayRepository {
     return row ? toStep(row) : null;
   }
 
-  /** Writes the steps whose calculated state changed; a step whose window moved has its timers cleared. */
-  async saveStepPlans(steps: ReadonlyMap<string, PathwayStep>, plans: readonly StepPlan[], trx: Knex.Transaction): Promise<void> {
+  /**
+   * Writes the steps whose calculated state changed. When a window moves (a resume), a due or
+   * overdue timer that has fired is cleared only if its new moment is still ahead, so it fires
+   * again then and never twice for a moment already past; escalation happens once.
+   */
+  async saveStepPlans(steps: ReadonlyMap<string, PathwayStep>, plans: readonly StepPlan[], now: Date, trx: Knex.Transaction): Promise<void> {
     for (const plan of plans) {
       const step = steps.get(plan.stepId);
       if (!step) continue;
@@ -322,7 +337,8 @@ export class PathwayRepository {
           due_by: iso(plan.dueBy),
           escalate_at: iso(plan.escalateAt),
           resolved_at: iso(plan.resolvedAt),
-          ...(moved ? { due_fired_at: null, overdue_fired_at: null } : {}),
+          ...(moved && plan.dueFrom && plan.dueFrom > now ? { due_fired_at: null } : {}),
+          ...(moved && plan.dueBy && plan.dueBy >= now ? { overdue_fired_at: null } : {}),
         });
     }
   }
@@ -342,7 +358,18 @@ export class PathwayRepository {
     const q = this.db('pathway_steps as s').where('s.status', 'open');
     q.andWhere((w) => {
       if (filter.userId) w.orWhere('s.assignee_user_id', filter.userId);
-      if (filter.personId) w.orWhere('s.assignee_person_id', filter.personId);
+      if (filter.personId && filter.currentTeamOnly) {
+        const me = filter.personId;
+        w.orWhere((x) =>
+          x
+            .where('s.assignee_person_id', me)
+            .andWhere((y) =>
+              y
+                .whereIn('s.person_id', this.db('people').select('id').where('line_manager_id', me))
+                .orWhereIn('s.person_id', this.db('people as p2').join('people as m', 'p2.line_manager_id', 'm.id').select('p2.id').where('m.line_manager_id', me)),
+            ),
+        );
+      } else if (filter.personId) w.orWhere('s.assignee_person_id', filter.personId);
       for (const r of filter.roles) w.orWhere((x) => (r.organisationId ? x.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId }) : x.where({ 's.assignee_role': r.role })));
       if (!filter.userId && !filter.personId && filter.roles.length === 0) w.whereRaw('1 = 0');
     });
@@ -458,6 +485,11 @@ export class PathwayRepository {
       .ignore()
       .returning('id');
     return inserted.length === 1;
+  }
+
+  async ohReferralForAbsence(absenceId: string): Promise<OhReferral | null> {
+    const row = await this.db('oh_referrals').where({ absence_id: absenceId }).first();
+    return row ? toReferral(row) : null;
   }
 
   async findOhReferral(id: string): Promise<OhReferral | null> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOSE_OUTCOMES, DEFINITION_CODES, PERFORMER_ROLES, SERVICE_TYPES } from './definition-format.js';
+import { CLOSE_OUTCOMES, DEFINITION_CODES, SERVICE_TYPES } from './definition-format.js';
 import { ENROLMENT_SOURCES, FITNESS } from './pathway-types.js';
 
 const factValue = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
@@ -8,7 +8,14 @@ export const factsSchema = z
   .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,59}$/, 'fact names are letters and digits'), factValue)
   .refine((f) => Object.keys(f).length <= 50, 'at most 50 facts');
 
-const instant = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v));
+/** Years a pathway's dates may fall in: anything else is a typing slip, and would not sort as a date. */
+export const YEAR_RANGE = { from: 1900, to: 2200 } as const;
+const inRange = (v: string) => Number(v.slice(0, 4)) >= YEAR_RANGE.from && Number(v.slice(0, 4)) <= YEAR_RANGE.to;
+const instant = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`)
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v));
 
 export const enrolSchema = z
   .object({
@@ -34,7 +41,7 @@ export const completeStepSchema = z
 const reason = z.string().trim().min(1, 'Give a reason').max(2000);
 export const skipStepSchema = z.object({ reason }).strict();
 export const reassignStepSchema = z
-  .object({ userId: z.uuid().optional(), role: z.enum(PERFORMER_ROLES).exclude(['staff', 'line-manager']).optional(), reason })
+  .object({ userId: z.uuid().optional(), role: z.enum(['oh-clinician', 'oh-administrator']).optional(), reason })
   .strict()
   .refine((v) => (v.userId ? 1 : 0) + (v.role ? 1 : 0) === 1, { message: 'Give either a user or a queue', path: ['userId'] });
 export const pauseSchema = z.object({ reason }).strict();
@@ -47,8 +54,8 @@ export const adviceSchema = z
 
 export const worklistQuery = z
   .object({
-    asOf: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().describe('The moment to count due and overdue at (default now)'),
-    pathway: z.enum(DEFINITION_CODES).optional(),
+    asOf: z.iso.datetime({ offset: true }).or(z.iso.date()).refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`).optional().describe('The moment to count due and overdue at (default now)'),
+    pathway: z.enum(DEFINITION_CODES).optional().describe('OH only; ignored for other roles'),
     unitId: z.uuid().optional(),
   })
   .strict();
@@ -92,7 +99,7 @@ export const worklistStepResponse = z.object({
   id: z.string(),
   pathwayId: z.string(),
   personId: z.string(),
-  pathway: z.string(),
+  pathway: z.string().nullable().describe('OH only: which pathway (CONF-1)'),
   code: z.string(),
   title: z.string(),
   dueFrom: z.string().nullable(),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUniqueViolation } from '../db/knex.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
@@ -67,6 +68,8 @@ export class PathwayService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly evaluate: ConditionEvaluator,
+    /** Whether a user is an active OH clinician (a lead clinician, or someone a step is reassigned to). */
+    private readonly isActiveClinician: (userId: string) => Promise<boolean>,
   ) {}
 
   // Definitions
@@ -149,6 +152,9 @@ export class PathwayService {
     const record = await this.repository.definition(input.definition);
     if (!record) throw new ValidationError({ definition: 'There is no such pathway.' }, 'The pathway cannot be started.', 'definition-unavailable');
     const definition = this.read(record);
+    if (input.leadClinicianUserId && !(await this.isActiveClinician(input.leadClinicianUserId))) {
+      throw new ValidationError({ leadClinicianUserId: 'The lead clinician must be an active OH clinician.' }, 'The pathway cannot be started.');
+    }
     const facts: Facts = { ...(input.facts ?? {}) };
     // The retirement pathway counts from the planned leaving date; the workforce record has it.
     if (facts.leavingDate === undefined && person.leavingDate) facts.leavingDate = person.leavingDate;
@@ -202,8 +208,13 @@ export class PathwayService {
       completedByUserId: null,
     }));
     const work = async (t: Knex.Transaction) => {
-      if (await this.repository.openPathwayOf(person.id, definition.code, t)) throw new ConflictError('already-on-pathway', 'This person is already on that pathway. Open it from their record.');
-      await this.repository.insertPathway(pathway, steps, t);
+      // The insert comes first (the write lock on SQLite); a unique index allows one open pathway of each kind per person.
+      try {
+        await this.repository.insertPathway(pathway, steps, t);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError('already-on-pathway', 'This person is already on that pathway. Open it from their record.');
+        throw error;
+      }
       await this.repository.insertEvents([{ pathwayId: pathway.id, stepId: null, kind: 'enrolled', at: now, ...actorOf(ctx), reason: input.source, details: { definition: definition.code, version: definition.version, startedAt: input.startedAt.toISOString() } }], t);
       await this.audit.record(ctx, { action: 'create', entityType: 'pathway', entityId: pathway.id, subjectPersonId: person.id, purpose: 'pathway', details: { definition: definition.code, source: input.source } }, t);
     };
@@ -232,15 +243,12 @@ export class PathwayService {
 
   /** The pathway's history: every transition with who, when and why (OH only). */
   async history(ctx: RequestContext, id: string): Promise<PathwayEvent[]> {
-    const { pathway } = await this.get(ctx, id);
+    await this.get(ctx, id);
     if (!maySeeOhRecords(ctx.actor)) throw new NotFoundError('pathway');
-    void pathway;
-    return this.repository.history(id);
-  }
-
-  /** Referrals a pathway has asked for (OH only). */
-  async referralsOf(id: string): Promise<PathwayReferral[]> {
-    return this.repository.pathwayReferrals(id);
+    const events = await this.repository.history(id);
+    if (maySeeClinicalDetail(ctx.actor)) return events;
+    // OH administrators: what happened and when, not clinicians' reasons or which facts were recorded.
+    return events.map((e) => ({ ...e, reason: e.kind === 'enrolled' ? e.reason : null, details: e.details ? Object.fromEntries(Object.entries(e.details).filter(([k]) => k !== 'facts')) : null }));
   }
 
   /** A person's pathways, within reach. */
@@ -250,6 +258,8 @@ export class PathwayService {
     for (const p of await this.repository.pathwaysOf(personId)) {
       out.push({ pathway: p, definition: await this.definitionOf(p), steps: await this.repository.stepsOf(p.id) });
     }
+    const purpose = maySeeClinicalDetail(ctx.actor) ? 'clinical-care' : 'functional-advice';
+    if (out.length) await this.audit.record(ctx, out.map((l) => ({ action: 'read' as const, entityType: 'pathway', entityId: l.pathway.id, subjectPersonId: personId, purpose })));
     return out;
   }
 
@@ -294,11 +304,12 @@ export class PathwayService {
     await this.reach(ctx, first.pathway);
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
+      if (!(await this.repository.lockPathway(id, trx))) throw new NotFoundError('pathway');
       const loaded = (await this.load(id, trx))!;
       const { pathway, events, audit } = await change(loaded, now, trx);
       const steps = await this.repository.stepsOf(id, trx);
       const plans = planSteps(loaded.definition, this.stateOf(pathway, steps), this.evaluate, now);
-      await this.repository.saveStepPlans(new Map(steps.map((s) => [s.stepCode, s])), plans, trx);
+      await this.repository.saveStepPlans(new Map(steps.map((s) => [s.stepCode, s])), plans, now, trx);
       if (!(await this.repository.updatePathway({ ...pathway, updatedAt: now }, trx))) throw new ConflictError('pathway-changed', 'Someone else changed this pathway just now. Reload it and try again.');
       await this.repository.insertEvents(events, trx);
       await this.audit.record(ctx, { action: 'update', entityType: 'pathway', entityId: id, subjectPersonId: pathway.personId, purpose: 'pathway', details: audit }, trx);
@@ -344,7 +355,7 @@ export class PathwayService {
       let pathway: Pathway = { ...loaded.pathway, facts: { ...loaded.pathway.facts, ...facts } };
       const events: NewPathwayEvent[] = [{ pathwayId: pathway.id, stepId: step.id, kind: 'step-completed', at: now, ...actorOf(ctx), reason: null, details: { step: step.stepCode, facts: Object.keys(facts) } }];
       if (def.kind === 'referral' && def.service) {
-        const referral = this.referral(pathway, step.id, def.service, 'step', answers ?? {}, ctx, now);
+        const referral = this.referral(pathway, step.id, def.service, 'step', { ...(answers ?? {}), ...(note ? { note } : {}) }, ctx, now);
         await this.repository.insertPathwayReferral(referral, trx);
         events.push({ pathwayId: pathway.id, stepId: step.id, kind: 'referral-requested', at: now, ...actorOf(ctx), reason: null, details: { referralId: referral.id, service: def.service, status: referral.status } });
       }
@@ -389,12 +400,28 @@ export class PathwayService {
   /** Moves a step to another list: an OH clinician (by user id) or a queue. */
   async reassignStep(ctx: RequestContext, id: string, stepKey: string, to: Assignee, reason: string): Promise<Loaded> {
     return this.change(ctx, id, async (loaded, now, trx) => {
-      const { step } = this.stepOf(loaded, stepKey);
+      const { step, definition: def } = this.stepOf(loaded, stepKey);
       if (step.status === 'completed' || step.status === 'skipped' || step.status === 'cancelled' || step.status === 'not-applicable') this.refuse('step-already-done');
       this.refuse(pathwayRefusal(this.stateOf(loaded.pathway, loaded.steps), 'close'));
+      await this.checkReassignment(to, def.performer);
       await this.repository.assign(step.id, to, null, trx);
       return { pathway: loaded.pathway, events: [{ pathwayId: id, stepId: step.id, kind: 'step-reassigned', at: now, ...actorOf(ctx), reason, details: { step: step.stepCode, from: step.assignee, to } }], audit: { reassigned: step.stepCode } };
     });
+  }
+
+  /**
+   * A step moves only to someone who may do it: an OH step to an active OH clinician or an OH
+   * queue; the manager's, HR's and the person's own steps are theirs and are not reassigned.
+   */
+  private async checkReassignment(to: Assignee, performer: StepDefinition['performer']): Promise<void> {
+    if (performer !== 'oh-clinician' && performer !== 'oh-administrator') {
+      throw new ValidationError({ step: 'Only occupational health steps can be reassigned; this one belongs to the person, their manager or HR.' });
+    }
+    if ('userId' in to) {
+      if (!(await this.isActiveClinician(to.userId))) throw new ValidationError({ userId: 'Choose an active OH clinician.' });
+    } else if (!('role' in to) || (to.role !== 'oh-clinician' && to.role !== 'oh-administrator')) {
+      throw new ValidationError({ role: 'Choose the OH clinicians’ or OH administrators’ queue.' });
+    }
   }
 
   /** Pauses the pathway (e.g. the person is in hospital): nothing falls due until it resumes. */
@@ -475,6 +502,8 @@ export class PathwayService {
     return {
       userId: a.role === 'oh-clinician' ? a.userId : null,
       personId: a.role === 'line-manager' || a.role === 'staff' ? a.personId : null,
+      // A manager's list holds only steps about people in their team now (a step stays with them if someone moves on only until it is reassigned).
+      currentTeamOnly: a.role === 'line-manager',
       roles,
       ...filters,
     };
@@ -482,7 +511,8 @@ export class PathwayService {
 
   /** The actor's open pathway steps, soonest deadline first, with counts due and overdue at `asOf`. */
   async worklist(ctx: RequestContext, input: { asOf: Date; definitionCode?: string; unitId?: string; limit?: number }): Promise<WorklistSteps> {
-    const filter = this.listFilter(ctx, { definitionCode: input.definitionCode, unitId: input.unitId });
+    // Only OH may narrow a list by pathway: for anyone else the counts would tell which pathway someone is on (CONF-1).
+    const filter = this.listFilter(ctx, { definitionCode: maySeeOhRecords(ctx.actor) ? input.definitionCode : undefined, unitId: input.unitId });
     const [steps, counts] = await Promise.all([this.repository.openSteps(filter, input.limit ?? 200), this.repository.countSteps(filter, input.asOf)]);
     const pathways = await this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))]);
     const out: WorklistSteps['steps'] = [];
@@ -492,6 +522,7 @@ export class PathwayService {
       const d = await this.definitionOf(p);
       out.push({ ...s, title: d.steps.find((x) => x.id === s.stepCode)?.title ?? s.stepCode, definitionTitle: d.title });
     }
+    if (out.length) await this.audit.record(ctx, { action: 'search', entityType: 'pathway-step', purpose: 'worklist', details: { returned: out.map((s) => s.id) } });
     return { steps: out, counts };
   }
 
@@ -514,6 +545,7 @@ export class PathwayService {
             if (kind === 'escalate') {
               const to = await this.escalationOf(step);
               await this.repository.assign(step.id, to, step.escalationLevel + 1, trx);
+              await this.audit.record({ actor: null, requestId: 'pathway-sweep', ip: null }, { action: 'update', entityType: 'pathway-step', entityId: step.id, subjectPersonId: step.personId, purpose: 'escalation', details: { level: step.escalationLevel + 1 } }, trx);
               details = { ...details, from: step.assignee, to, level: step.escalationLevel + 1 };
             }
             events.push({ pathwayId: step.pathwayId, stepId: step.id, kind: TIMER_EVENT[kind], at: now, actorUserId: null, actorRole: 'system', reason: null, details, dedupeKey: `${step.id}:${kind}:${at.toISOString()}` });

@@ -91,9 +91,9 @@ function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer }
       return Number.isInteger(n) ? { ok: true, value: n } : { ok: false, message: 'Enter a whole number' };
     }
     case 'date':
-      return typeof value === 'string' && isIsoDate(value) ? { ok: true, value } : { ok: false, message: 'Enter a real date, for example 2026-11-27' };
+      return typeof value === 'string' && isIsoDate(value) && value >= '1900' && value < '2201' ? { ok: true, value } : { ok: false, message: 'Enter a real date, for example 2026-11-27' };
     case 'dateTime':
-      return typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) ? { ok: true, value: new Date(value).toISOString() } : { ok: false, message: 'Enter a date and time, for example 2026-11-27T14:30Z' };
+      return typeof value === 'string' && ISO_DATE_TIME.test(value) && value >= '1900' && value < '2201' && !Number.isNaN(Date.parse(value)) ? { ok: true, value: new Date(value).toISOString() } : { ok: false, message: 'Enter a date and time, for example 2026-11-27T14:30Z' };
     case 'string':
     case 'text': {
       const max = item.type === 'string' ? 500 : 4000;

@@ -23,7 +23,7 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: { ...created, 404: { description: 'No such person within your reach' } },
       handler: async (req, res, { params, body }) => {
         const referral = await referrals.referByManagement(requestContext(req), params.personId, { ...body, adjustmentsTried: body.adjustmentsTried ?? null });
-        res.status(201).json(referralJson(referral));
+        res.status(201).json(referralJson(req.actor!, referral));
       },
     }),
     apiRoute({
@@ -36,7 +36,7 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: created,
       handler: async (req, res, { body }) => {
         const referral = await referrals.referSelf(requestContext(req), { ...body, venuePreference: body.venuePreference ?? null, contactPreference: body.contactPreference ?? null });
-        res.status(201).json(referralJson(referral));
+        res.status(201).json(referralJson(req.actor!, referral));
       },
     }),
     apiRoute({
@@ -47,7 +47,7 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       responses: { 200: { description: 'Referrals', schema: z.object({ items: z.array(referralResponse) }) } },
       handler: async (req, res) => {
-        res.json({ items: (await referrals.awaitingTriage(requestContext(req))).map(referralJson) });
+        res.json({ items: (await referrals.awaitingTriage(requestContext(req))).map((r) => referralJson(req.actor!, r)) });
       },
     }),
     apiRoute({
@@ -59,7 +59,7 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       params: referralIdParam,
       responses: { 200: { description: 'The referral', schema: referralResponse }, 404: { description: 'No such referral within your reach' } },
       handler: async (req, res, { params }) => {
-        res.json(referralJson(await referrals.get(requestContext(req), params.id)));
+        res.json(referralJson(req.actor!, await referrals.get(requestContext(req), params.id)));
       },
     }),
     apiRoute({
@@ -73,7 +73,7 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: { 200: { description: 'The triaged referral', schema: referralResponse }, 404: { description: 'No such referral' }, 409: { description: 'Already triaged, or the person is already on that pathway' } },
       handler: async (req, res, { params, body }) => {
         const decision = body.accept ? { accept: true as const, definition: body.definition, facts: body.facts, note: body.note ?? null } : { accept: false as const, note: body.note };
-        res.json(referralJson(await referrals.triage(requestContext(req), params.id, decision)));
+        res.json(referralJson(req.actor!, await referrals.triage(requestContext(req), params.id, decision)));
       },
     }),
   ];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFINITION_CODES } from './definition-format.js';
 import { factsSchema } from './pathway-schemas.js';
+import type { Actor } from '../auth/actor.js';
+import { maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
 import type { OhReferral } from './pathway-types.js';
 
 const text = (max: number) => z.string().trim().min(1, 'Enter an answer').max(max);
@@ -39,14 +41,25 @@ export const referralResponse = z.object({
   id: z.string(),
   personId: z.string(),
   source: z.enum(['management', 'self', 'automatic']),
-  status: z.enum(['awaiting-triage', 'accepted', 'declined']),
+  status: z.enum(['awaiting-triage', 'accepted', 'declined']).describe('For the referrer, always awaiting-triage: what OH decided is not theirs to know'),
   details: z.record(z.string(), z.unknown()),
   pathwayId: z.string().nullable(),
   triageNote: z.string().nullable(),
   createdAt: z.string(),
 });
 
-/** The referral as JSON (callers have already decided the actor may read it). */
-export function referralJson(r: OhReferral) {
-  return { id: r.id, personId: r.personId, source: r.source, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: r.triageNote, createdAt: r.createdAt.toISOString() };
+/**
+ * The referral as the actor may see it (callers have already decided they may read it):
+ * OH clinicians in full; the person their own referral without OH's triage note; an OH
+ * administrator the workplace questions of a management referral but not what a person wrote
+ * about their health; the manager or HR who referred, only what they wrote and whether OH has it.
+ */
+export function referralJson(actor: Actor, r: OhReferral) {
+  const base = { id: r.id, personId: r.personId, source: r.source, createdAt: r.createdAt.toISOString() };
+  if (maySeeClinicalDetail(actor)) return { ...base, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: r.triageNote };
+  if (actor.personId === r.personId) return { ...base, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: null };
+  const details = r.source === 'management' ? r.details : {};
+  if (maySeeOhRecords(actor)) return { ...base, status: r.status, details, pathwayId: r.pathwayId, triageNote: null };
+  // The referrer: whether OH has acted is not theirs to know beyond "received" (CONF-1).
+  return { ...base, status: 'awaiting-triage' as const, details, pathwayId: null, triageNote: null };
 }

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import type { NotificationService } from '../notifications/index.js';
 import type { PeopleService } from '../people/people-service.js';
@@ -70,9 +71,7 @@ export class ReferralService {
     const person = await this.people.getPerson(ctx, personId, 'oh-referral');
     if (person.id === ctx.actor.personId) throw new ValidationError({ personId: 'You cannot refer yourself this way; use self-referral.' });
     if (!input.personInformed) throw new ValidationError({ personInformed: 'Tell the person you are referring them and why before you send the referral (seed 003 §14.1).' });
-    const referral = await this.create(ctx, person, 'management', { reason: input.reason, questions: input.questions, adjustmentsTried: input.adjustmentsTried, currentlyAbsent: input.currentlyAbsent }, null);
-    await this.tellPerson(person, referral);
-    return referral;
+    return this.create(ctx, person, 'management', { reason: input.reason, questions: input.questions, adjustmentsTried: input.adjustmentsTried, currentlyAbsent: input.currentlyAbsent }, null, (r, trx) => this.tellPerson(person, r, trx));
   }
 
   /** A staff member refers themselves to OH. */
@@ -96,18 +95,17 @@ export class ReferralService {
       const definition = pathwayForReason(absence.reasonCategory);
       const now = this.clock.now();
       const referral: OhReferral = this.newReferral(person, 'automatic', { absenceReason: absence.reasonCategory }, null, null, absence.id, now);
-      const created = await this.repository.transaction(async (trx) => {
-        if (!(await this.repository.insertOhReferral(referral, trx))) return false;
+      await this.repository.transaction(async (trx) => {
+        if (!(await this.repository.insertOhReferral(referral, trx))) return;
         if (definition && !(await this.repository.openPathwayOf(person.id, definition, trx))) {
           const { pathway } = await this.pathways.enrol(ctx, { personId: person.id, definition, startedAt: now, source: 'automatic', referralId: referral.id }, trx);
           await this.repository.triageOhReferral(referral.id, { status: 'accepted', pathwayId: pathway.id, note: `Started the ${definition} pathway automatically.`, byUserId: null, at: now }, trx);
         }
         await this.audit.record(ctx, { action: 'create', entityType: 'oh-referral', entityId: referral.id, subjectPersonId: person.id, purpose: 'oh-referral', details: { source: 'automatic', pathway: definition } }, trx);
-        return true;
+        made += 1;
       });
-      if (!created) continue;
-      made += 1;
-      const stored = (await this.repository.findOhReferral(referral.id))!;
+      // Made now or by an earlier run that stopped before finishing: either way finish the follow-up.
+      const stored = (await this.repository.ohReferralForAbsence(absence.id))!;
       if (stored.status === 'awaiting-triage') await this.syncTriageTask(stored);
       await completeAttendanceTask(absence.id, stored.status === 'accepted' ? 'Referred to OH: pathway started' : 'Referred to OH: awaiting triage');
     }
@@ -118,11 +116,13 @@ export class ReferralService {
     return { id: newId(), organisationId: person.organisationId, personId: person.id, source, referredByUserId: byUserId, referrerRole: role, absenceId, details, status: 'awaiting-triage', pathwayId: null, triageNote: null, triagedByUserId: null, triagedAt: null, createdAt: now };
   }
 
-  private async create(ctx: RequestContext, person: Person, source: OhReferral['source'], details: OhReferral['details'], absenceId: string | null): Promise<OhReferral> {
+  private async create(ctx: RequestContext, person: Person, source: OhReferral['source'], details: OhReferral['details'], absenceId: string | null, alsoInTransaction?: (r: OhReferral, trx: Knex.Transaction) => Promise<void>): Promise<OhReferral> {
     const referral = this.newReferral(person, source, details, ctx.actor.userId, ctx.actor.role, absenceId, this.clock.now());
     await this.repository.transaction(async (trx) => {
       await this.repository.insertOhReferral(referral, trx);
       await this.audit.record(ctx, { action: 'create', entityType: 'oh-referral', entityId: referral.id, subjectPersonId: person.id, purpose: 'oh-referral', details: { source } }, trx);
+      // The email telling the person commits with the referral (seed 003 §14.1: they must be told).
+      await alsoInTransaction?.(referral, trx);
     });
     await this.syncTriageTask(referral);
     return referral;
@@ -138,7 +138,8 @@ export class ReferralService {
       sequence: 1,
       rule: null,
       dueDate: referral.createdAt.toISOString().slice(0, 10),
-      assignee: { role: 'oh-administrator' },
+      // Triage is a clinical decision: the OH clinicians' queue.
+      assignee: { role: 'oh-clinician' },
     };
     await this.worklist.sync(SOURCE, referral.id, referral.status === 'awaiting-triage' ? { keep: [spec], create: [spec] } : { keep: [], create: [] });
   }
@@ -148,7 +149,7 @@ export class ReferralService {
    * address, or their work address unless their identity is protected (CONF-3). The email
    * says only that a referral was made; the copy is on their own page.
    */
-  private async tellPerson(person: Person, referral: OhReferral): Promise<void> {
+  private async tellPerson(person: Person, referral: OhReferral, trx: Knex.Transaction): Promise<void> {
     const to = person.personalEmail ?? (person.protectedIdentity ? null : person.workEmail);
     if (!to) return;
     await this.notifications.enqueueEmail(
@@ -157,7 +158,7 @@ export class ReferralService {
         subject: 'You have been referred to occupational health',
         text: `Hello ${person.givenName},\n\nYour ${referral.referrerRole === 'hr-manager' ? 'HR manager' : 'line manager'} has referred you to the occupational health unit. Referral is not a sanction: it is to get advice on supporting you at work.\n\nYou can read a copy of the referral at ${this.publicUrl}/me/referrals/${referral.id}\n\nThe occupational health unit will contact you to arrange an appointment.\n`,
       },
-      undefined,
+      trx,
       { dedupeKey: `oh-referral-told:${referral.id}` },
     );
   }
@@ -180,7 +181,9 @@ export class ReferralService {
     await this.people.getPerson(ctx, personId, 'oh-referral');
     const all = await this.repository.ohReferralsOf(personId);
     const oh = ctx.actor.role === 'oh-clinician' || ctx.actor.role === 'oh-administrator';
-    return all.filter((r) => oh || ctx.actor.personId === personId || (r.referredByUserId === ctx.actor.userId && r.source === 'management'));
+    const mine = all.filter((r) => oh || ctx.actor.personId === personId || (r.referredByUserId === ctx.actor.userId && r.source === 'management'));
+    if (mine.length) await this.audit.record(ctx, mine.map((r) => ({ action: 'read' as const, entityType: 'oh-referral', entityId: r.id, subjectPersonId: personId, purpose: 'oh-referral' })));
+    return mine;
   }
 
   /** Referrals waiting for OH triage, oldest first. */

@@ -64,12 +64,13 @@ function stepState(step: ListedStep, asOf: Date): 'upcoming' | 'due' | 'overdue'
   return step.dueFrom && step.dueFrom > asOf ? 'upcoming' : 'due';
 }
 
-function stepJson(step: ListedStep, asOf: Date) {
+/** A step on a list; which pathway it belongs to is for OH only (CONF-1). */
+function stepJson(step: ListedStep, asOf: Date, oh: boolean) {
   return {
     id: step.id,
     pathwayId: step.pathwayId,
     personId: step.personId,
-    pathway: step.definitionCode,
+    pathway: oh ? step.definitionCode : null,
     code: step.stepCode,
     title: step.title,
     dueFrom: step.dueFrom?.toISOString() ?? null,
@@ -100,7 +101,7 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
     const definitions = oh ? await pathways.definitions() : [];
     return {
       steps: pathwaySteps.steps.map((s) => ({
-        ...stepJson(s, now),
+        ...stepJson(s, now, maySeeOhRecords(ctx.actor)),
         pathwayTitle: oh ? s.definitionTitle : null,
         personName: stepNames.get(s.personId),
         overdue: stepState(s, now) === 'overdue',
@@ -149,7 +150,7 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
         const ctx = requestContext(req);
         const asOf = asOfOf(query.asOf, deps.clock.now());
         const steps = await pathways.worklist(ctx, { asOf, definitionCode: query.pathway, unitId: query.unitId });
-        res.json({ items: (await worklist.mine(ctx)).map(taskJson), steps: steps.steps.map((s) => stepJson(s, asOf)), counts: steps.counts });
+        res.json({ items: (await worklist.mine(ctx)).map(taskJson), steps: steps.steps.map((s) => stepJson(s, asOf, maySeeOhRecords(ctx.actor))), counts: steps.counts });
       },
     }),
     apiRoute({

@@ -46,6 +46,8 @@ export class WorklistService {
     const role = ctx.actor.role;
     const roles: Array<{ role: string; organisationId: string | null }> = [];
     if (role === 'oh-administrator' || role === 'oh-clinician') roles.push({ role: 'oh-administrator', organisationId: null });
+    // Clinical work (triaging a referral) is for the OH clinicians' queue only.
+    if (role === 'oh-clinician') roles.push({ role: 'oh-clinician', organisationId: null });
     if (role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: ctx.actor.organisationId });
     const personId = role === 'line-manager' ? ctx.actor.personId : null;
     return this.repository.openFor({ personId, roles }, limit);
@@ -113,6 +115,7 @@ export class WorklistService {
     if (task.assigneePersonId) return ctx.actor.role === 'line-manager' && task.assigneePersonId === ctx.actor.personId;
     if (!task.assigneeRole || !QUEUE_ROLES.has(task.assigneeRole)) return false;
     if (task.assigneeRole === 'oh-administrator') return ctx.actor.role === 'oh-administrator' || ctx.actor.role === 'oh-clinician';
+    if (task.assigneeRole === 'oh-clinician') return ctx.actor.role === 'oh-clinician';
     return ctx.actor.role === task.assigneeRole && task.organisationId === ctx.actor.organisationId;
   }
 }

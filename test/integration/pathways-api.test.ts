@@ -44,6 +44,41 @@ describe('pathways API (issue 4)', () => {
       expect((await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.report.id, definition: 'msk', startedAt: '2026-11-02' })).body.error.code).toBe('already-on-pathway');
     });
 
+    it('when two enrolments for the same person and pathway arrive at once, then one is made and the other refused with 409', async () => {
+      const p = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
+      await t.platform.repositories.people.insertPeople([p], t.clock.now());
+      const send = () => request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: p.id, definition: 'retirement', startedAt: '2026-11-02' });
+      const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 409, 409]);
+      // Concurrent changes to one pathway are each applied or refused with a code, never a 500.
+      const id = (await request(t.app).get(`/api/v1/people/${p.id}/pathways`).set(as('clinician'))).body.items[0].id;
+      const advice = (fitness: string) => request(t.app).post(`/api/v1/pathways/${id}/advice`).set(as('clinician')).send({ fitness });
+      const results = await Promise.all([advice('fit'), advice('unfit'), advice('adjusted-duties'), request(t.app).post(`/api/v1/pathways/${id}/pause`).set(as('clinician')).send({ reason: 'Leave' })]);
+      expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    });
+
+    it('when a step is reassigned, then only to an active OH clinician or an OH queue, and a lead clinician must be one', async () => {
+      const enrol = await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.outsider.id, definition: 'msk', startedAt: '2026-11-02', leadClinicianUserId: w.users.lineManager.id });
+      expect(enrol.status).toBe(422);
+      expect(enrol.body.error.fields).toHaveProperty('leadClinicianUserId');
+      expect((await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.outsider.id, definition: 'msk', startedAt: '2026-11-02', leadClinicianUserId: '00000000-0000-4000-8000-000000000000' })).status).toBe(422);
+      const ok = await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.outsider.id, definition: 'msk', startedAt: '2026-11-02' });
+      const reassign = (body: object) => request(t.app).post(`/api/v1/pathways/${ok.body.id}/steps/triage/reassign`).set(as('clinician')).send({ reason: 'Cover', ...body });
+      expect((await reassign({ userId: w.users.lineManager.id })).status).toBe(422);
+      expect((await reassign({ role: 'hr-manager' })).status).toBe(422);
+      const moved = await reassign({ role: 'oh-clinician' });
+      expect(moved.status).toBe(200);
+      expect(steps(moved.body).triage).toMatchObject({ assignee: { role: 'oh-clinician' } });
+      expect((await request(t.app).post(`/api/v1/pathways/${ok.body.id}/steps/duties-plan/reassign`).set(as('clinician')).send({ reason: 'x', role: 'oh-clinician' })).status).toBe(422);
+      await request(t.app).post(`/api/v1/pathways/${ok.body.id}/close`).set(as('clinician')).send({ outcome: 'entered-in-error' });
+    });
+
+    it('when dates are far outside any working life, then they are refused', async () => {
+      const res = await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.outsider.id, definition: 'dental', startedAt: '0001-01-01' });
+      expect(res.status).toBe(422);
+      expect((await request(t.app).get('/api/v1/worklist?asOf=9999-12-31').set(as('clinician'))).status).toBe(422);
+    });
+
     it('when input is bad, the pathway is not available or the person unknown, then a clear error and nothing is created', async () => {
       const bad = await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.report.id, definition: 'knees', startedAt: 'soon' });
       expect(bad.status).toBe(422);
@@ -113,6 +148,7 @@ describe('pathways API (issue 4)', () => {
       const hr = (await request(t.app).get('/api/v1/worklist?asOf=2026-11-28').set(as('hr'))).body;
       expect(hr.steps.map((s: { code: string; state: string; escalationLevel: number }) => [s.code, s.state, s.escalationLevel])).toEqual([['duties-plan', 'overdue', 1]]);
       expect((await request(t.app).get('/api/v1/worklist').set(as('lineManager'))).body.steps).toEqual([]);
+      expect(hr.steps.every((s: { pathway: string | null }) => s.pathway === null)).toBe(true);
       expect((await sweep()).escalate).toBe(0);
       const history = (await request(t.app).get(`/api/v1/pathways/${id}/history`).set(as('clinician'))).body.items as Array<{ kind: string; reason: string | null; actorRole: string | null }>;
       expect(history.map((e) => e.kind)).toEqual(expect.arrayContaining(['enrolled', 'step-completed', 'paused', 'resumed', 'step-due', 'step-overdue', 'step-escalated']));

@@ -39,9 +39,14 @@ describe('referrals into OH', () => {
     expect(mail).toBeDefined();
     expect(mail).toContain(`/me/referrals/${res.body.id}`);
     expect(mail).not.toContain('night shifts');
-    // OH's queue has the triage task; nobody outside reach can make or read one.
-    const oh = (await request(t.app).get('/api/v1/worklist').set(as('ohAdmin'))).body.items as Array<{ code: string; sourceId: string }>;
+    // The OH clinicians' queue has the triage task (a clinical decision: not the administrators');
+    // nobody outside reach can make or read one.
+    const oh = (await request(t.app).get('/api/v1/worklist').set(as('clinician'))).body.items as Array<{ code: string; sourceId: string }>;
     expect(oh).toEqual([expect.objectContaining({ code: 'oh-referral-triage', sourceId: res.body.id })]);
+    expect((await request(t.app).get('/api/v1/worklist').set(as('ohAdmin'))).body.items).toEqual([]);
+    // The referrer sees what they wrote, never what OH decided.
+    const theirs = await request(t.app).get(`/api/v1/oh-referrals/${res.body.id}`).set(as('lineManager'));
+    expect(theirs.body).toMatchObject({ status: 'awaiting-triage', triageNote: null, pathwayId: null });
     expect((await request(t.app).post(`/api/v1/people/${w.outsider.id}/oh-referrals`).set(as('lineManager')).send(referral)).status).toBe(404);
     expect((await request(t.app).get(`/api/v1/oh-referrals/${res.body.id}`).set(as('partnerHr'))).status).toBe(404);
   });
@@ -53,7 +58,9 @@ describe('referrals into OH', () => {
     expect(res.body).toMatchObject({ status: 'accepted', pathwayId: expect.any(String) });
     const pathway = (await request(t.app).get(`/api/v1/pathways/${res.body.pathwayId}`).set(as('clinician'))).body;
     expect(pathway).toMatchObject({ enrolmentSource: 'management-referral', definition: { code: 'mental-health' } });
-    expect((await request(t.app).get('/api/v1/worklist').set(as('ohAdmin'))).body.items).toEqual([]);
+    expect((await request(t.app).get('/api/v1/worklist').set(as('clinician'))).body.items).toEqual([]);
+    // OH's note stays with OH: the manager still sees only that it was received.
+    expect((await request(t.app).get(`/api/v1/oh-referrals/${waiting.id}`).set(as('lineManager'))).body).toMatchObject({ status: 'awaiting-triage', triageNote: null, pathwayId: null });
     const again = await request(t.app).post(`/api/v1/oh-referrals/${waiting.id}/triage`).set(as('clinician')).send({ accept: false, note: 'duplicate' });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('referral-already-triaged');
@@ -65,6 +72,8 @@ describe('referrals into OH', () => {
     expect(res.body.source).toBe('self');
     expect((await request(t.app).get(`/api/v1/oh-referrals/${res.body.id}`).set(as('lineManager'))).status).toBe(404);
     expect((await request(t.app).get(`/api/v1/oh-referrals/${res.body.id}`).set(as('clinician'))).body.details).toMatchObject({ description: 'Finding things hard after a fatal collision' });
+    // OH administrators handle bookings, not what a person wrote about their health.
+    expect((await request(t.app).get(`/api/v1/oh-referrals/${res.body.id}`).set(as('ohAdmin'))).body.details).toEqual({});
     expect((await request(t.app).post('/api/v1/me/oh-referrals').set(as('staff')).send({ concern: 'bored' })).status).toBe(422);
     const declined = await request(t.app).post(`/api/v1/oh-referrals/${res.body.id}/triage`).set(as('clinician')).send({ accept: false, note: 'Already on the mental health pathway; discussed at the next step' });
     expect(declined.body).toMatchObject({ status: 'declined', pathwayId: null });

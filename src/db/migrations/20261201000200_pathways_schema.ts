@@ -76,6 +76,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['status', 'definition_code']);
   });
 
+  // A person is on each pathway once at a time (both databases support partial indexes).
+  await knex.raw("CREATE UNIQUE INDEX pathways_one_open_per_definition ON pathways (person_id, definition_code) WHERE status <> 'closed'");
+
   await knex.schema.createTable('pathway_steps', (t) => {
     t.string('id', 36).primary();
     t.string('pathway_id', 36).notNullable().references('id').inTable('pathways');
