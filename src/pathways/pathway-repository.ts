@@ -383,13 +383,42 @@ export class PathwayRepository {
     return (await this.listQuery(filter).select('s.*').orderBy([{ column: 's.due_by' }, { column: 's.id' }]).limit(limit)).map(toStep);
   }
 
-  /** How many open steps a list has, how many are due and how many overdue at `asOf`. */
+  /**
+   * How many open steps a list has, how many are due and how many overdue at `asOf`. Each of
+   * the list's branches (a user, a person, a queue) is counted on its own index range: an OR
+   * across them would read every row of a large queue to add up two dates.
+   */
   async countSteps(filter: StepListFilter, asOf: Date): Promise<{ open: number; due: number; overdue: number }> {
     const at = asOf.toISOString();
-    const row = (await this.listQuery(filter)
-      .select(this.db.raw('count(*) as open'), this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]), this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]))
-      .first()) as Record<string, unknown>;
-    return { open: Number(row.open ?? 0), due: Number(row.due ?? 0), overdue: Number(row.overdue ?? 0) };
+    const totals = { open: 0, due: 0, overdue: 0 };
+    // A person's own (or their team's) steps: a short list, counted in one pass.
+    if (filter.personId) {
+      const row = (await this.listQuery({ ...filter, userId: null, roles: [] })
+        .select(this.db.raw('count(*) as open'), this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]), this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]))
+        .first()) as Record<string, unknown>;
+      totals.open += Number(row.open ?? 0);
+      totals.due += Number(row.due ?? 0);
+      totals.overdue += Number(row.overdue ?? 0);
+    }
+    // A user's own steps and each queue: three counts each, every one an index range.
+    const branches: Array<(q: Knex.QueryBuilder) => Knex.QueryBuilder> = [];
+    if (filter.userId) branches.push((q) => q.where('s.assignee_user_id', filter.userId));
+    for (const r of filter.roles) branches.push((q) => (r.organisationId ? q.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId }) : q.where('s.assignee_role', r.role)));
+    const count = async (branch: (q: Knex.QueryBuilder) => Knex.QueryBuilder, range?: [column: string, op: string]) => {
+      const q = branch(this.db('pathway_steps as s').where('s.status', 'open'));
+      if (range) q.where(range[0], range[1], at);
+      if (filter.definitionCode) q.where('s.definition_code', filter.definitionCode);
+      if (filter.unitId) q.whereIn('s.person_id', this.db('people').select('id').where({ unit_id: filter.unitId }));
+      const row = (await q.count({ n: '*' }).first()) as { n?: number | string } | undefined;
+      return Number(row?.n ?? 0);
+    };
+    for (const branch of branches) {
+      const [open, due, overdue] = await Promise.all([count(branch), count(branch, ['s.due_from', '<=']), count(branch, ['s.due_by', '<'])]);
+      totals.open += open;
+      totals.due += due;
+      totals.overdue += overdue;
+    }
+    return totals;
   }
 
   /**

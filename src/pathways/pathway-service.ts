@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../db/knex.js';
-import type { AuditService } from '../audit/audit-service.js';
+import type { AuditRecord, AuditService } from '../audit/audit-service.js';
 import { maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
@@ -539,18 +539,22 @@ export class PathwayService {
       for (;;) {
         const n = await this.repository.claimTimers(kind, now, batchSize, async (steps, trx) => {
           const events: NewPathwayEvent[] = [];
+          // Who each escalating step goes to: the pathways and people it needs, read once per batch.
+          const context = kind === 'escalate' ? await this.escalationContext(steps) : null;
+          const audits: AuditRecord[] = [];
           for (const step of steps) {
             const at = step[TIMER_AT[kind]] as Date;
             let details: Record<string, unknown> = { step: step.stepCode, at: at.toISOString() };
             if (kind === 'escalate') {
-              const to = await this.escalationOf(step);
+              const to = this.escalationOf(step, context!);
               await this.repository.assign(step.id, to, step.escalationLevel + 1, trx);
-              await this.audit.record({ actor: null, requestId: 'pathway-sweep', ip: null }, { action: 'update', entityType: 'pathway-step', entityId: step.id, subjectPersonId: step.personId, purpose: 'escalation', details: { level: step.escalationLevel + 1 } }, trx);
+              audits.push({ action: 'update', entityType: 'pathway-step', entityId: step.id, subjectPersonId: step.personId, purpose: 'escalation', details: { level: step.escalationLevel + 1 } });
               details = { ...details, from: step.assignee, to, level: step.escalationLevel + 1 };
             }
             events.push({ pathwayId: step.pathwayId, stepId: step.id, kind: TIMER_EVENT[kind], at: now, actorUserId: null, actorRole: 'system', reason: null, details, dedupeKey: `${step.id}:${kind}:${at.toISOString()}` });
           }
           await this.repository.insertEvents(events, trx);
+          if (audits.length) await this.audit.record({ actor: null, requestId: 'pathway-sweep', ip: null }, audits, trx);
         });
         fired[kind] += n;
         await options.afterBatch?.(kind, n);
@@ -560,15 +564,23 @@ export class PathwayService {
     return fired;
   }
 
-  private async escalationOf(step: PathwayStep): Promise<Assignee> {
-    const pathway = await this.repository.findPathway(step.pathwayId);
-    const ids = [step.personId, ...(step.assignee && 'personId' in step.assignee ? [step.assignee.personId] : [])];
-    const records = await this.people.recordsForSystem(ids);
+  private async escalationContext(steps: readonly PathwayStep[]): Promise<{ pathways: Map<string, Pathway>; people: Map<string, Person> }> {
+    const personIds = new Set<string>();
+    for (const step of steps) {
+      personIds.add(step.personId);
+      if (step.assignee && 'personId' in step.assignee) personIds.add(step.assignee.personId);
+    }
+    const [pathways, people] = await Promise.all([this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))]), this.people.recordsForSystem([...personIds])]);
+    return { pathways, people };
+  }
+
+  private escalationOf(step: PathwayStep, context: { pathways: Map<string, Pathway>; people: Map<string, Person> }): Assignee {
+    const assigneePerson = step.assignee && 'personId' in step.assignee ? step.assignee.personId : null;
     const ctx: AssignmentContext & { managerOfAssignee: string | null } = {
       personId: step.personId,
-      lineManagerId: records.get(step.personId)?.lineManagerId ?? null,
-      leadClinicianUserId: pathway?.leadClinicianUserId ?? null,
-      managerOfAssignee: step.assignee && 'personId' in step.assignee ? (records.get(step.assignee.personId)?.lineManagerId ?? null) : null,
+      lineManagerId: context.people.get(step.personId)?.lineManagerId ?? null,
+      leadClinicianUserId: context.pathways.get(step.pathwayId)?.leadClinicianUserId ?? null,
+      managerOfAssignee: assigneePerson ? (context.people.get(assigneePerson)?.lineManagerId ?? null) : null,
     };
     return escalationTarget(step.assignee, step, ctx);
   }

@@ -105,13 +105,18 @@ export async function up(knex: Knex): Promise<void> {
     t.text('note').nullable();
     t.string('completed_by_user_id', 36).nullable();
     t.unique(['pathway_id', 'step_code']);
-    t.index(['status', 'due_from']);
-    t.index(['status', 'due_by']);
-    t.index(['status', 'escalate_at']);
+    // Worklists: a list's open steps by deadline, and its counts due and overdue by index ranges.
     t.index(['assignee_user_id', 'status', 'due_by']);
     t.index(['assignee_person_id', 'status', 'due_by']);
     t.index(['assignee_role', 'status', 'due_by']);
+    t.index(['assignee_user_id', 'status', 'due_from']);
+    t.index(['assignee_role', 'status', 'due_from']);
   });
+  // The sweep's claims: only timers not yet fired are in these (partial) indexes, so a claim
+  // never walks past the many that fired on earlier runs.
+  await knex.raw("CREATE INDEX pathway_steps_due_unfired ON pathway_steps (due_from) WHERE status = 'open' AND due_fired_at IS NULL");
+  await knex.raw("CREATE INDEX pathway_steps_overdue_unfired ON pathway_steps (due_by) WHERE status = 'open' AND overdue_fired_at IS NULL");
+  await knex.raw("CREATE INDEX pathway_steps_escalation_unfired ON pathway_steps (escalate_at) WHERE status = 'open' AND escalated_at IS NULL");
 
   await knex.schema.createTable('pathway_events', (t) => {
     t.bigIncrements('id').primary();
