@@ -378,9 +378,24 @@ export class PathwayRepository {
     return q;
   }
 
-  /** Open steps on a list, the soonest deadline first. */
+  /**
+   * Open steps on a list, the soonest deadline first. Each branch (the user's own steps, a
+   * person's, each queue) is read in deadline order from its own index and the first `limit`
+   * of them merged, rather than one OR that would gather and sort a whole large queue.
+   */
   async openSteps(filter: StepListFilter, limit: number): Promise<PathwayStep[]> {
-    return (await this.listQuery(filter).select('s.*').orderBy([{ column: 's.due_by' }, { column: 's.id' }]).limit(limit)).map(toStep);
+    const parts: StepListFilter[] = [
+      ...(filter.userId ? [{ ...filter, personId: null, roles: [] }] : []),
+      ...(filter.personId ? [{ ...filter, userId: null, roles: [] }] : []),
+      ...filter.roles.map((r) => ({ ...filter, userId: null, personId: null, roles: [r] })),
+    ];
+    const lists = await Promise.all(parts.map((f) => this.listQuery(f).select('s.*').orderBy([{ column: 's.due_by' }, { column: 's.id' }]).limit(limit)));
+    const key = (row: Record<string, unknown>) => `${row.due_by === null || row.due_by === undefined ? '~' : new Date(row.due_by as string).toISOString()}|${row.id as string}`;
+    return lists
+      .flat()
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+      .slice(0, limit)
+      .map(toStep);
   }
 
   /**
@@ -400,23 +415,24 @@ export class PathwayRepository {
       totals.due += Number(row.due ?? 0);
       totals.overdue += Number(row.overdue ?? 0);
     }
-    // A user's own steps and each queue: three counts each, every one an index range.
+    // A user's own steps and each queue: one pass each over its own index, which holds both dates.
     const branches: Array<(q: Knex.QueryBuilder) => Knex.QueryBuilder> = [];
     if (filter.userId) branches.push((q) => q.where('s.assignee_user_id', filter.userId));
     for (const r of filter.roles) branches.push((q) => (r.organisationId ? q.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId }) : q.where('s.assignee_role', r.role)));
-    const count = async (branch: (q: Knex.QueryBuilder) => Knex.QueryBuilder, range?: [column: string, op: string]) => {
-      const q = branch(this.db('pathway_steps as s').where('s.status', 'open'));
-      if (range) q.where(range[0], range[1], at);
-      if (filter.definitionCode) q.where('s.definition_code', filter.definitionCode);
-      if (filter.unitId) q.whereIn('s.person_id', this.db('people').select('id').where({ unit_id: filter.unitId }));
-      const row = (await q.count({ n: '*' }).first()) as { n?: number | string } | undefined;
-      return Number(row?.n ?? 0);
-    };
-    for (const branch of branches) {
-      const [open, due, overdue] = await Promise.all([count(branch), count(branch, ['s.due_from', '<=']), count(branch, ['s.due_by', '<'])]);
-      totals.open += open;
-      totals.due += due;
-      totals.overdue += overdue;
+    const counts = await Promise.all(
+      branches.map(async (branch) => {
+        const q = branch(this.db('pathway_steps as s').where('s.status', 'open'));
+        if (filter.definitionCode) q.where('s.definition_code', filter.definitionCode);
+        if (filter.unitId) q.whereIn('s.person_id', this.db('people').select('id').where({ unit_id: filter.unitId }));
+        return (await q
+          .select(this.db.raw('count(*) as open'), this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]), this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]))
+          .first()) as Record<string, unknown>;
+      }),
+    );
+    for (const row of counts) {
+      totals.open += Number(row.open ?? 0);
+      totals.due += Number(row.due ?? 0);
+      totals.overdue += Number(row.overdue ?? 0);
     }
     return totals;
   }

@@ -105,12 +105,10 @@ export async function up(knex: Knex): Promise<void> {
     t.text('note').nullable();
     t.string('completed_by_user_id', 36).nullable();
     t.unique(['pathway_id', 'step_code']);
-    // Worklists: a list's open steps by deadline, and its counts due and overdue by index ranges.
-    t.index(['assignee_user_id', 'status', 'due_by']);
+    // Worklists: each list's open steps in deadline order, and its counts read from the index alone.
+    t.index(['assignee_user_id', 'status', 'due_by', 'due_from']);
     t.index(['assignee_person_id', 'status', 'due_by']);
-    t.index(['assignee_role', 'status', 'due_by']);
-    t.index(['assignee_user_id', 'status', 'due_from']);
-    t.index(['assignee_role', 'status', 'due_from']);
+    t.index(['assignee_role', 'status', 'due_by', 'due_from']);
   });
   // The sweep's claims: only timers not yet fired are in these (partial) indexes, so a claim
   // never walks past the many that fired on earlier runs.
