@@ -1,5 +1,6 @@
 import { ATTENDANCE_USAGE, runAttendanceBenchmark } from './attendance-bench.js';
 import { HTTP_USAGE, runHttpBenchmark } from './http-bench.js';
+import { PATHWAYS_USAGE, runPathwaysBenchmark } from './pathways-bench.js';
 import { UsageError } from './support/usage-error.js';
 
 /**
@@ -9,6 +10,7 @@ import { UsageError } from './support/usage-error.js';
 const BENCHMARKS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   http: { usage: HTTP_USAGE, run: runHttpBenchmark },
   attendance: { usage: ATTENDANCE_USAGE, run: runAttendanceBenchmark },
+  pathways: { usage: PATHWAYS_USAGE, run: runPathwaysBenchmark },
 };
 
 function usage(): string {
