@@ -64,11 +64,6 @@ export class DefinitionCatalogue {
     return form;
   }
 
-  /** Every form, for export with the definitions. */
-  allForms(): StepForm[] {
-    return [...this.forms.values()];
-  }
-
   /** Checks a PlanDefinition (shipped or uploaded) and reads it; every problem is reported under its element. */
   check(resource: unknown): PathwayDefinition {
     const structural = fhirProblems(resource);

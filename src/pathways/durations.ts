@@ -19,10 +19,3 @@ export function addDuration(instant: Date, duration: Duration): Date {
   const day = Math.min(instant.getUTCDate(), lastDay);
   return new Date(Date.UTC(year, month, day, instant.getUTCHours(), instant.getUTCMinutes(), instant.getUTCSeconds(), instant.getUTCMilliseconds()));
 }
-
-/** A duration in English for people ("6 weeks", "1 month"). */
-export function describeDuration(d: Duration): string {
-  const names: Record<DurationUnit, [string, string]> = { h: ['hour', 'hours'], d: ['day', 'days'], wk: ['week', 'weeks'], mo: ['month', 'months'], a: ['year', 'years'] };
-  const [one, many] = names[d.unit];
-  return `${d.value} ${Math.abs(d.value) === 1 ? one : many}`;
-}

@@ -51,13 +51,6 @@ export interface StepPlan {
 export type ConditionEvaluator = (expression: string, facts: Facts) => boolean | null;
 
 const RESOLVED: ReadonlySet<StepStatus> = new Set<StepStatus>(['completed', 'skipped', 'not-applicable']);
-const FINISHED: ReadonlySet<StepStatus> = new Set<StepStatus>(['completed', 'skipped', 'not-applicable', 'cancelled']);
-
-/** True when a step is done with: completed, skipped, not applicable or cancelled. */
-export function isFinished(status: StepStatus): boolean {
-  return FINISHED.has(status);
-}
-
 /** A date fact as an instant: a calendar date counts from its midnight (UTC), a date-time as written; anything else is unknown. */
 function factInstant(value: Answer | undefined): Date | null {
   // Outside 1900–2200 it is a slip, not a date to count from (and would not sort as one).
@@ -168,9 +161,4 @@ export function pause(state: PathwayState, now: Date, reason: string): PathwaySt
 /** The state after resuming at `now`: the open pause ends, and remaining due dates move on by its length. */
 export function resume(state: PathwayState, now: Date): PathwayState {
   return { ...state, status: 'active', pauses: state.pauses.map((p) => (p.to === null ? { ...p, to: now } : p)) };
-}
-
-/** True when every step is finished (nothing left to do but close the pathway). */
-export function allStepsFinished(plans: readonly StepPlan[]): boolean {
-  return plans.every((p) => isFinished(p.status));
 }

@@ -312,11 +312,6 @@ export class PathwayRepository {
     return (await (trx ?? this.db)('pathway_steps').where({ pathway_id: pathwayId })).map(toStep);
   }
 
-  async findStep(id: string): Promise<PathwayStep | null> {
-    const row = await this.db('pathway_steps').where({ id }).first();
-    return row ? toStep(row) : null;
-  }
-
   /**
    * Writes the steps whose calculated state changed. When a window moves (a resume), a due or
    * overdue timer that has fired is cleared only if its new moment is still ahead, so it fires

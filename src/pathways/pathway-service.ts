@@ -99,11 +99,6 @@ export class PathwayService {
     return step?.questionnaire ? this.catalogue.form(step.questionnaire) : null;
   }
 
-  /** The forms the definitions use, as FHIR Questionnaires, for partners. */
-  questionnaireUrls(): string[] {
-    return this.catalogue.allForms().map((f) => f.url);
-  }
-
   /**
    * Publishes a new version of a definition (an OH clinical lead, from an uploaded
    * PlanDefinition): it must be valid, name an existing pathway and carry the next version
