@@ -23,6 +23,7 @@ const f = (path: string, rule?: string): PolicyField => ({ path, label: `policyF
  */
 export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scaleRows: number }> = {
   disclosure: { sections: [{ title: 'policyForm.sections.disclosure', fields: [f('minimumCellSize', 'CONF-5')] }], scaleRows: 0 },
+  consent: { sections: [{ title: 'policyForm.sections.consent', fields: [f('amraAccessDays', 'AMRA-4'), f('reportRetentionMonths', 'AMRA-6'), f('ohReviewWorkingDays', '§5b')] }], scaleRows: 0 },
   attendance: {
     scaleRows: 8,
     sections: [

@@ -89,6 +89,25 @@ export const POLICY_KINDS = {
     defaults: { minimumCellSize: 10 },
   },
   /**
+   * Consent periods (domain brief §5). The AMRA periods are statute: a force may lengthen them,
+   * never shorten them (forms with a 3-day window are what to avoid). The OH review period is
+   * FOM guidance (P), at least 2 working days.
+   */
+  consent: {
+    description: 'Consent periods: AMRA access and retention (AMRA-4, AMRA-6) and the OH report review period (§5b).',
+    schema: z
+      .object({
+        /** AMRA-4 (s.4(3)): 21 days. */
+        amraAccessDays: whole(21, 90).default(21),
+        /** AMRA-6 (s.6): 6 months. */
+        reportRetentionMonths: whole(6, 72).default(6),
+        /** §5b (P): working days the person has to review an OH report before release. */
+        ohReviewWorkingDays: whole(2, 30).default(2),
+      })
+      .strict(),
+    defaults: { amraAccessDays: 21, reportRetentionMonths: 6, ohReviewWorkingDays: 2 },
+  },
+  /**
    * The attendance policy (seed 003, domain brief §2). Shipped values are the seed's; fields
    * added later get defaults so earlier published versions still read.
    */

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../shared/dates.js';
+import {
+  answerCorrection,
+  attachStatement,
+  decide,
+  decideSupply,
+  earliestReleaseDate,
+  personMayReadReport,
+  receiveReport,
+  recordApplication,
+  recordSeen,
+  requestAccess,
+  requestCorrection,
+  supply,
+  withdraw,
+  type Transition,
+  type When,
+} from './consent-rules.js';
+import type { Consent, ConsentPeriods } from './consent-types.js';
+
+const periods: ConsentPeriods = { amraAccessDays: 21, reportRetentionMonths: 6, ohReviewWorkingDays: 2 };
+/** A fixed clock: day n after 1 December 2026. */
+const day = (n: number): When => {
+  const today = addDays('2026-12-01', n);
+  return { today, now: `${today}T10:00:00.000Z` };
+};
+
+function buildConsent(overrides: Partial<Consent> = {}): Consent {
+  return {
+    id: 'c1',
+    organisationId: 'o1',
+    personId: 'p1',
+    kind: 'amra-report',
+    status: 'requested',
+    recipient: { type: 'employer', role: 'hr-manager' },
+    purpose: 'employment',
+    description: 'Fitness for firearms duties',
+    dataCategories: ['medical-report'],
+    periodStart: null,
+    periodEnd: null,
+    doctor: { name: 'Dr A Example', practice: 'Westshire Surgery' },
+    notifiedOn: '2026-12-01',
+    noticeBy: 'letter',
+    decision: null,
+    wishesToSeeReport: null,
+    applicationDate: null,
+    accessRequestedOn: null,
+    accessArrangedOn: null,
+    seenAt: null,
+    reviewUntil: null,
+    report: null,
+    corrections: [],
+    statement: null,
+    supplyAgreedOn: null,
+    suppliedOn: null,
+    retainUntil: null,
+    closedOn: null,
+    withdrawal: null,
+    createdByUserId: null,
+    createdAt: '2026-12-01T09:00:00.000Z',
+    updatedAt: '2026-12-01T09:00:00.000Z',
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** Applies a transition that must succeed. */
+function ok(t: Transition): Consent {
+  if (!t.ok) throw new Error(`expected the change to be allowed, got ${t.code}`);
+  return t.consent;
+}
+const codeOf = (t: Transition) => (t.ok ? 'allowed' : t.code);
+
+const give = (c: Consent, wishesToSeeReport: boolean, when = day(0)) => ok(decide(c, { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport }, when));
+const report = { text: 'Fit for firearms duties with no restrictions.', receivedOn: '2026-12-10', withheldParts: [] };
+
+describe('AMRA medical report (domain brief §5a)', () => {
+  it('when no consent has been given, then the application is refused with a code (AMRA-1)', () => {
+    expect(codeOf(recordApplication(buildConsent(), '2026-12-02', day(1)))).toBe('consent-not-given');
+    const refused = ok(decide(buildConsent(), { decision: 'refused', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)));
+    expect(refused.status).toBe('refused');
+    expect(codeOf(recordApplication(refused, '2026-12-02', day(1)))).toBe('consent-refused');
+  });
+
+  it('when consent is given, then it must say whether the person wishes to see the report, verbal consent needs a witness, and the application cannot predate it (AMRA-1, AMRA-3)', () => {
+    expect(codeOf(decide(buildConsent(), { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)))).toBe('wish-to-see-required');
+    expect(codeOf(decide(buildConsent(), { decision: 'given', method: 'verbal', witness: null, documentReference: null, wishesToSeeReport: true }, day(0)))).toBe('witness-required');
+    expect(codeOf(decide(buildConsent(), { decision: 'given', method: 'paper', witness: null, documentReference: null, wishesToSeeReport: true }, day(0)))).toBe('document-reference-required');
+    const given = give(buildConsent(), true, day(3));
+    expect(codeOf(recordApplication(given, '2026-12-02', day(3)))).toBe('application-before-consent');
+    const applied = recordApplication(given, '2026-12-04', day(3));
+    expect(applied.ok && applied.event.details).toMatchObject({ doctorToldPersonWishesToSee: true });
+    expect(codeOf(decide(given, { decision: 'refused', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(4)))).toBe('consent-already-decided');
+  });
+
+  it('when the person asked to see the report and has not, then release is blocked before day 21 and allowed on day 21 with no contact (AMRA-4)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
+    const received = ok(receiveReport(applied, report, null, day(9)));
+    expect(earliestReleaseDate(received, periods)).toBe('2026-12-23');
+    expect(codeOf(supply(received, periods, day(21), 'period-ended'))).toBe('before-earliest-release-date');
+    const supplied = ok(supply(received, periods, day(22), 'period-ended'));
+    expect(supplied).toMatchObject({ status: 'supplied', suppliedOn: '2026-12-23', retainUntil: '2027-06-23' });
+  });
+
+  it('when the person did not ask to see it, then the report may be supplied as soon as it arrives', () => {
+    const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
+    const received = ok(receiveReport(applied, report, null, day(9)));
+    expect(earliestReleaseDate(received, periods)).toBe('2026-12-02');
+    expect(ok(supply(received, periods, day(9), 'not-asked-to-see')).status).toBe('supplied');
+  });
+
+  it('when the person asks to see it only after the application, then the 21 days run from that request (AMRA-4)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
+    const asked = ok(requestAccess(applied, day(10)));
+    expect(asked).toMatchObject({ wishesToSeeReport: true, accessRequestedOn: '2026-12-11' });
+    const received = ok(receiveReport(asked, report, null, day(12)));
+    expect(earliestReleaseDate(received, periods)).toBe('2027-01-01');
+    expect(codeOf(supply(received, periods, day(22), 'period-ended'))).toBe('before-earliest-release-date');
+    expect(ok(supply(received, periods, day(31), 'period-ended')).status).toBe('supplied');
+  });
+
+  it('when the person arranges access within the 21 days, then the report waits for them to see it and agree, and agreeing supplies it (AMRA-4)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
+    const arranged = ok(requestAccess(applied, day(5)));
+    const received = ok(receiveReport(arranged, report, null, day(9)));
+    expect(earliestReleaseDate(received, periods)).toBeNull();
+    expect(codeOf(supply(received, periods, day(40), 'period-ended'))).toBe('report-held-for-person');
+    expect(codeOf(decideSupply(received, true, periods, day(10)))).toBe('report-not-seen');
+    const seen = ok(recordSeen(received, day(10)));
+    expect(ok(decideSupply(seen, true, periods, day(11)))).toMatchObject({ status: 'supplied', suppliedOn: '2026-12-12' });
+  });
+
+  it('when the person refuses supply after seeing the report, then it can never be supplied (AMRA-5)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
+    const seen = ok(recordSeen(ok(receiveReport(applied, report, null, day(9))), day(10)));
+    const withheld = ok(decideSupply(seen, false, periods, day(11)));
+    expect(withheld.status).toBe('withheld');
+    expect(codeOf(supply(withheld, periods, day(60), 'period-ended'))).toBe('report-withheld');
+    expect(codeOf(decideSupply(withheld, true, periods, day(12)))).toBe('report-withheld');
+    expect(codeOf(withdraw(withheld, { cancelled: [], alreadySent: [] }, day(12)))).toBe('report-withheld');
+  });
+
+  it('when a correction is declined, then the person may attach a statement, and both travel with the report (AMRA-5)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
+    const seen = ok(recordSeen(ok(receiveReport(applied, report, null, day(9))), day(10)));
+    expect(codeOf(attachStatement(seen, 'I disagree', day(10)))).toBe('no-declined-correction');
+    const asked = ok(requestCorrection(seen, 'The report says I was off for six months; it was six weeks.', day(10)));
+    // An unanswered correction holds the report.
+    expect(codeOf(decideSupply(asked, true, periods, day(11)))).toBe('correction-open');
+    const declined = ok(answerCorrection(asked, 1, { response: 'declined', amendedText: null, note: 'The records show six months.' }, day(12)));
+    expect(codeOf(answerCorrection(declined, 1, { response: 'amended', amendedText: 'x', note: null }, day(12)))).toBe('correction-already-answered');
+    const withStatement = ok(attachStatement(declined, 'My absence was six weeks; see my fit notes.', day(13)));
+    const supplied = ok(decideSupply(withStatement, true, periods, day(14)));
+    expect(supplied.corrections).toEqual([expect.objectContaining({ number: 1, response: 'declined' })]);
+    expect(supplied.statement?.text).toBe('My absence was six weeks; see my fit notes.');
+  });
+
+  it('when a correction is accepted, then the report text is amended', () => {
+    const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
+    const seen = ok(recordSeen(ok(receiveReport(applied, report, null, day(9))), day(10)));
+    const amended = ok(answerCorrection(ok(requestCorrection(seen, 'Wrong date', day(10))), 1, { response: 'amended', amendedText: 'Corrected text', note: null }, day(11)));
+    expect(amended.report).toMatchObject({ text: 'Corrected text', amendedAt: day(11).now });
+  });
+
+  it('when the report is supplied, then the person can read it for 6 months and not after (AMRA-6)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
+    const supplied = ok(supply(ok(receiveReport(applied, report, null, day(9))), periods, day(9), 'not-asked-to-see'));
+    expect(supplied.retainUntil).toBe('2027-06-10');
+    expect(personMayReadReport(supplied, '2027-06-10')).toBe(true);
+    expect(personMayReadReport(supplied, '2027-06-11')).toBe(false);
+  });
+
+  it('when the doctor withholds parts, then the grounds are recorded; withheld parts are a treating doctor’s only (AMRA-7)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
+    const t = receiveReport(applied, { ...report, withheldParts: [{ ground: 'third-party', note: 'Information about a family member' }] }, null, day(9));
+    expect(ok(t).report?.withheldParts).toEqual([{ ground: 'third-party', note: 'Information about a family member' }]);
+    expect(t.ok && t.event.details).toMatchObject({ withheldParts: ['third-party'] });
+    const oh = give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }), true);
+    expect(codeOf(receiveReport(oh, { ...report, withheldParts: [{ ground: 'serious-harm', note: null }] }, '2026-12-14', day(9)))).toBe('withheld-parts-amra-only');
+  });
+
+  it('when the report arrives before the application is recorded, or consent is withdrawn before supply, then the rules refuse or stop it', () => {
+    const given = give(buildConsent(), true);
+    expect(codeOf(receiveReport(given, report, null, day(2)))).toBe('application-not-made');
+    const withdrawn = ok(withdraw(given, { cancelled: [], alreadySent: [] }, day(2)));
+    expect(codeOf(recordApplication(withdrawn, '2026-12-03', day(2)))).toBe('consent-withdrawn');
+    expect(codeOf(withdraw(buildConsent(), { cancelled: [], alreadySent: [] }, day(2)))).toBe('consent-not-given');
+  });
+});
+
+describe('OH report release (domain brief §5b)', () => {
+  const oh = () => give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'], recipient: { type: 'employer', role: 'line-manager' } }), true);
+
+  it('when the person wishes to review the report, then release is blocked during the review period and allowed after it', () => {
+    const ready = ok(receiveReport(oh(), report, '2026-12-14', day(9)));
+    expect(ready.reviewUntil).toBe('2026-12-14');
+    expect(codeOf(supply(ready, periods, day(12), 'period-ended'))).toBe('before-earliest-release-date');
+    expect(ok(supply(ready, periods, day(13), 'period-ended')).status).toBe('supplied');
+  });
+
+  it('when the person reads it, asks for a correction and refuses release, then it is withheld for good (AMRA-8)', () => {
+    const seen = ok(recordSeen(ok(receiveReport(oh(), report, '2026-12-14', day(9))), day(10)));
+    const corrected = ok(requestCorrection(seen, 'I work days, not nights.', day(10)));
+    const refused = ok(decideSupply(corrected, false, periods, day(10)));
+    expect(refused).toMatchObject({ status: 'withheld', corrections: [expect.objectContaining({ text: 'I work days, not nights.' })] });
+    expect(codeOf(supply(refused, periods, day(30), 'period-ended'))).toBe('report-withheld');
+  });
+
+  it('when the person has read it but not decided, then it waits for them even after the review period', () => {
+    const seen = ok(recordSeen(ok(receiveReport(oh(), report, '2026-12-14', day(9))), day(10)));
+    expect(codeOf(supply(seen, periods, day(20), 'period-ended'))).toBe('report-held-for-person');
+  });
+
+  it('when an OH report consent has no application, then recording one is refused', () => {
+    expect(codeOf(recordApplication(oh(), '2026-12-02', day(1)))).toBe('not-amra');
+  });
+});
+
+describe('consent to share with an NHS partner (domain brief §5c)', () => {
+  const sharing = () =>
+    buildConsent({
+      kind: 'nhs-sharing',
+      doctor: null,
+      recipient: { type: 'nhs-partner', organisationId: 'nhs1', name: 'Westshire Health Board', odsCode: '7A9' },
+      purpose: 'treatment',
+      dataCategories: ['demographics', 'referral-details'],
+      periodStart: '2026-12-01',
+      periodEnd: '2027-05-31',
+    });
+
+  it('when given and then withdrawn, then the withdrawal records what was stopped; withdrawing twice is refused', () => {
+    const given = ok(decide(sharing(), { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)));
+    expect(given.wishesToSeeReport).toBeNull();
+    const outcome = { cancelled: [{ id: 'r1', description: 'Referral to NHS physiotherapy', at: day(0).now }], alreadySent: [] };
+    const withdrawn = withdraw(given, outcome, day(3));
+    expect(withdrawn.ok && withdrawn.consent).toMatchObject({ status: 'withdrawn', withdrawal: outcome, closedOn: '2026-12-04' });
+    expect(codeOf(withdraw(ok(withdrawn), outcome, day(4)))).toBe('consent-withdrawn');
+  });
+
+  it('when sharing consent has a report action applied to it, then it is refused', () => {
+    const given = ok(decide(sharing(), { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)));
+    expect(codeOf(requestAccess(given, day(1)))).toBe('not-a-report-consent');
+    expect(codeOf(supply(given, periods, day(1), 'agreed'))).toBe('not-a-report-consent');
+  });
+});
