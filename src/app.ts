@@ -30,6 +30,10 @@ import type { PathwayService } from './pathways/pathway-service.js';
 import { pathwayRoutes } from './pathways/pathway-routes.js';
 import type { ReferralService } from './pathways/referral-service.js';
 import { referralRoutes } from './pathways/referral-routes.js';
+import { consentRoutes } from './consent/consent-routes.js';
+import { consentPages } from './consent/consent-pages.js';
+import type { ConsentService } from './consent/consent-service.js';
+import type { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
 import type { Clock } from './shared/clock.js';
@@ -57,6 +61,8 @@ export interface AppServices {
   worklist: WorklistService;
   pathways: PathwayService;
   referrals: ReferralService;
+  consent: ConsentService;
+  pathwayReferrals: PathwayReferralService;
 }
 
 export interface AppDependencies {
@@ -96,8 +102,10 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...worklistRoutes(deps));
   registry.add(...pathwayRoutes(deps));
   registry.add(...referralRoutes(deps));
+  registry.add(...consentRoutes(deps));
   registry.add(...pathwayPages(deps));
   registry.add(...referralPages(deps));
+  registry.add(...consentPages(deps));
   return registry;
 }
 

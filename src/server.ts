@@ -31,6 +31,9 @@ import { PathwayRepository } from './pathways/pathway-repository.js';
 import { PathwayService } from './pathways/pathway-service.js';
 import { ReferralService, TRIAGE_TASK } from './pathways/referral-service.js';
 import { evaluateCondition } from './fhir/fhirpath.js';
+import { ConsentRepository } from './consent/consent-repository.js';
+import { ConsentService } from './consent/consent-service.js';
+import { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { UsersRepository } from './people/users-repository.js';
 import { SessionRepository } from './auth/session-repository.js';
@@ -106,6 +109,10 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition, isActiveClinician);
   await pathways.publishShipped();
   const referrals = new ReferralService(pathwayRepository, pathways, people, worklist, notifications, audit, clock, config.publicUrl);
+  const consent = new ConsentService(new ConsentRepository(db), people, policy, notifications, audit, clock, calendar, config.publicUrl);
+  // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
+  const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
+  consent.registerQueue(pathwayReferrals);
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,
@@ -118,7 +125,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     },
   });
   const pathwaySweep = registerEvery({ runner, jobs: jobRepository, clock, kind: 'pathways.sweep', everyMs: PATHWAY_SWEEP_MS, work: async (now) => void (await pathways.sweep(now)) });
-  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals };
+  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

@@ -6,6 +6,7 @@ import {
   decide,
   decideSupply,
   earliestReleaseDate,
+  newConsent,
   personMayReadReport,
   receiveReport,
   recordApplication,
@@ -27,42 +28,25 @@ const day = (n: number): When => {
 };
 
 function buildConsent(overrides: Partial<Consent> = {}): Consent {
-  return {
-    id: 'c1',
-    organisationId: 'o1',
-    personId: 'p1',
-    kind: 'amra-report',
-    status: 'requested',
-    recipient: { type: 'employer', role: 'hr-manager' },
-    purpose: 'employment',
-    description: 'Fitness for firearms duties',
-    dataCategories: ['medical-report'],
-    periodStart: null,
-    periodEnd: null,
-    doctor: { name: 'Dr A Example', practice: 'Westshire Surgery' },
-    notifiedOn: '2026-12-01',
-    noticeBy: 'letter',
-    decision: null,
-    wishesToSeeReport: null,
-    applicationDate: null,
-    accessRequestedOn: null,
-    accessArrangedOn: null,
-    seenAt: null,
-    reviewUntil: null,
-    report: null,
-    corrections: [],
-    statement: null,
-    supplyAgreedOn: null,
-    suppliedOn: null,
-    retainUntil: null,
-    closedOn: null,
-    withdrawal: null,
-    createdByUserId: null,
-    createdAt: '2026-12-01T09:00:00.000Z',
-    updatedAt: '2026-12-01T09:00:00.000Z',
-    version: 1,
-    ...overrides,
-  };
+  const requested = newConsent(
+    {
+      id: 'c1',
+      organisationId: 'o1',
+      personId: 'p1',
+      kind: 'amra-report',
+      recipient: { type: 'employer', role: 'hr-manager' },
+      purpose: 'employment',
+      description: 'Fitness for firearms duties',
+      dataCategories: ['medical-report'],
+      periodStart: null,
+      periodEnd: null,
+      doctor: { name: 'Dr A Example', practice: 'Westshire Surgery' },
+      noticeBy: 'letter',
+      createdByUserId: null,
+    },
+    { today: '2026-12-01', now: '2026-12-01T09:00:00.000Z' },
+  );
+  return { ...requested, ...overrides };
 }
 
 /** Applies a transition that must succeed. */

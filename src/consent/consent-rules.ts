@@ -51,6 +51,36 @@ export interface When {
 export type RuleEvent = { type: string; details: Record<string, unknown> | null };
 export type Transition = { ok: true; consent: Consent; event: RuleEvent } | { ok: false; code: RuleCode; message: string };
 
+/** What a new consent request names; everything else starts empty. */
+export type ConsentRequestFields = Pick<Consent, 'id' | 'organisationId' | 'personId' | 'kind' | 'recipient' | 'purpose' | 'description' | 'dataCategories' | 'periodStart' | 'periodEnd' | 'doctor' | 'noticeBy' | 'createdByUserId'>;
+
+/** A consent as first requested (AMRA-1: the written notice goes the day it is made). */
+export function newConsent(fields: ConsentRequestFields, when: When): Consent {
+  return {
+    ...fields,
+    status: 'requested',
+    notifiedOn: when.today,
+    decision: null,
+    wishesToSeeReport: null,
+    applicationDate: null,
+    accessRequestedOn: null,
+    accessArrangedOn: null,
+    seenAt: null,
+    reviewUntil: null,
+    report: null,
+    corrections: [],
+    statement: null,
+    supplyAgreedOn: null,
+    suppliedOn: null,
+    retainUntil: null,
+    closedOn: null,
+    withdrawal: null,
+    createdAt: when.now,
+    updatedAt: when.now,
+    version: 1,
+  };
+}
+
 const refuse = (code: RuleCode, message: string): Transition => ({ ok: false, code, message });
 const change = (consent: Consent, patch: Partial<Consent>, when: When, type: string, details: Record<string, unknown> | null = null): Transition => ({
   ok: true,

@@ -37,6 +37,7 @@ export const SENSITIVE_CATEGORIES: ReadonlySet<SharingCategory> = new Set(['ment
 export const REPORT_CATEGORIES = ['medical-report', 'oh-report'] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
 export type DataCategory = SharingCategory | ReportCategory;
+export const DATA_CATEGORY_LIST = [...SHARING_CATEGORIES, ...REPORT_CATEGORIES] as const;
 
 /** Who receives a report on the employer's side. */
 export const EMPLOYER_RECIPIENTS = ['line-manager', 'hr-manager'] as const;

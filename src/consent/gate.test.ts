@@ -1,44 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { Consent } from './consent-types.js';
+import { newConsent } from './consent-rules.js';
 import { decideDisclosure } from './gate.js';
 
 function sharing(overrides: Partial<Consent> = {}): Consent {
-  return {
-    id: 's1',
-    organisationId: 'o1',
-    personId: 'p1',
-    kind: 'nhs-sharing',
-    status: 'given',
-    recipient: { type: 'nhs-partner', organisationId: 'nhs1', name: 'Westshire Health Board', odsCode: '7A9' },
-    purpose: 'treatment',
-    description: 'Physiotherapy referral',
-    dataCategories: ['demographics', 'referral-details'],
-    periodStart: '2026-12-01',
-    periodEnd: '2027-05-31',
-    doctor: null,
-    notifiedOn: '2026-12-01',
-    noticeBy: 'email',
-    decision: { decision: 'given', method: 'platform', witness: null, documentReference: null, on: '2026-12-01', at: '2026-12-01T10:00:00.000Z' },
-    wishesToSeeReport: null,
-    applicationDate: null,
-    accessRequestedOn: null,
-    accessArrangedOn: null,
-    seenAt: null,
-    reviewUntil: null,
-    report: null,
-    corrections: [],
-    statement: null,
-    supplyAgreedOn: null,
-    suppliedOn: null,
-    retainUntil: null,
-    closedOn: null,
-    withdrawal: null,
-    createdByUserId: null,
-    createdAt: '2026-12-01T09:00:00.000Z',
-    updatedAt: '2026-12-01T09:00:00.000Z',
-    version: 2,
-    ...overrides,
-  };
+  const requested = newConsent(
+    {
+      id: 's1',
+      organisationId: 'o1',
+      personId: 'p1',
+      kind: 'nhs-sharing',
+      recipient: { type: 'nhs-partner', organisationId: 'nhs1', name: 'Westshire Health Board', odsCode: '7A9' },
+      purpose: 'treatment',
+      description: 'Physiotherapy referral',
+      dataCategories: ['demographics', 'referral-details'],
+      periodStart: '2026-12-01',
+      periodEnd: '2027-05-31',
+      doctor: null,
+      noticeBy: 'email',
+      createdByUserId: null,
+    },
+    { today: '2026-12-01', now: '2026-12-01T09:00:00.000Z' },
+  );
+  const decision = { decision: 'given' as const, method: 'platform' as const, witness: null, documentReference: null, on: '2026-12-01', at: '2026-12-01T10:00:00.000Z' };
+  return { ...requested, status: 'given', decision, ...overrides };
 }
 
 const toPartner = (organisationId = 'nhs1', dataCategories: Consent['dataCategories'] = ['demographics', 'referral-details'], purpose: Consent['purpose'] = 'treatment') => ({

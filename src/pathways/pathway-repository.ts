@@ -204,6 +204,9 @@ function toPathwayReferral(row: Record<string, unknown>): PathwayReferral {
     priority: row.priority as PathwayReferral['priority'],
     details: readJson(row.details),
     status: row.status as PathwayReferral['status'],
+    partnerOrganisationId: (row.partner_organisation_id as string | null) ?? null,
+    dataCategories: row.data_categories == null ? null : readJson<string[]>(row.data_categories),
+    consentId: (row.consent_id as string | null) ?? null,
     createdByUserId: (row.created_by_user_id as string | null) ?? null,
     createdAt: readTimestamp(row.created_at),
   };
@@ -495,9 +498,37 @@ export class PathwayRepository {
       priority: r.priority,
       details: JSON.stringify(r.details),
       status: r.status,
+      partner_organisation_id: r.partnerOrganisationId,
+      data_categories: r.dataCategories ? JSON.stringify(r.dataCategories) : null,
+      consent_id: r.consentId,
       created_by_user_id: r.createdByUserId,
       created_at: r.createdAt.toISOString(),
     });
+  }
+
+  async findPathwayReferral(id: string, trx?: Knex.Transaction): Promise<PathwayReferral | null> {
+    const row = await (trx ?? this.db)('pathway_referrals').where({ id }).first();
+    return row ? toPathwayReferral(row) : null;
+  }
+
+  /** Shares a referral waiting for consent: its partner, what goes, the consent allowing it. False if it was no longer waiting. */
+  async shareReferral(id: string, share: { partnerOrganisationId: string; dataCategories: string[]; consentId: string }, trx: Knex.Transaction): Promise<boolean> {
+    const n = await trx('pathway_referrals')
+      .where({ id, status: 'awaiting-consent' })
+      .update({ status: 'ready', partner_organisation_id: share.partnerOrganisationId, data_categories: JSON.stringify(share.dataCategories), consent_id: share.consentId });
+    return n > 0;
+  }
+
+  /** The referrals shared under a consent (queued or sent). */
+  async referralsUnderConsent(consentId: string, trx: Knex.Transaction): Promise<PathwayReferral[]> {
+    return (await trx('pathway_referrals').where({ consent_id: consentId }).whereIn('status', ['ready', 'sent']).orderBy('created_at')).map(toPathwayReferral);
+  }
+
+  /** Moves a queued referral to another consent that still covers it, or cancels it. */
+  async requeueOrCancelReferral(id: string, next: { consentId: string } | { cancelled: true }, trx: Knex.Transaction): Promise<void> {
+    await trx('pathway_referrals')
+      .where({ id, status: 'ready' })
+      .update('consentId' in next ? { consent_id: next.consentId } : { status: 'cancelled' });
   }
 
   async pathwayReferrals(pathwayId: string): Promise<PathwayReferral[]> {

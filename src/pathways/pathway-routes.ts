@@ -4,6 +4,7 @@ import type { AppDependencies } from '../app.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { pathwayJson } from './pathway-views.js';
+import type { PathwayReferral } from './pathway-types.js';
 import {
   adviceSchema,
   closeSchema,
@@ -13,6 +14,8 @@ import {
   enrolSchema,
   eventResponse,
   pathwayIdParam,
+  pathwayReferralResponse,
+  shareReferralSchema,
   pathwayResponse,
   pauseSchema,
   personIdParam,
@@ -190,7 +193,36 @@ export function pathwayRoutes(deps: AppDependencies): RouteDefinition[] {
         res.status(201).json({ code: record.code, version: record.version });
       },
     }),
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/pathways/:id/referrals',
+      policy: policies.pathwayReferralsRead,
+      summary: 'The referrals a pathway made to services: awaiting consent, shared (with whom, what, under which consent), sent or cancelled.',
+      tags,
+      params: pathwayIdParam,
+      responses: { 200: { description: 'Referrals', schema: z.object({ items: z.array(pathwayReferralResponse) }) }, 404: { description: 'No such pathway' } },
+      handler: async (req, res, { params }) => {
+        res.json({ items: (await deps.services.pathwayReferrals.forPathway(requestContext(req), params.id)).map(pathwayReferralJson) });
+      },
+    }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/pathway-referrals/:id/share',
+      policy: policies.pathwayReferralsShare,
+      summary: 'Share a referral to an NHS service with a partner, under the person’s consent (§5c). The gate decides; a refusal is a 409 whose code is the gate’s reason (for example recipient-not-named).',
+      tags,
+      params: z.object({ id: z.uuid() }).strict(),
+      body: shareReferralSchema,
+      responses: { 200: { description: 'The shared referral, queued for the FHIR exchange', schema: pathwayReferralResponse }, 404: { description: 'No such referral' }, 409: { description: 'Refused by the gate, or already shared' } },
+      handler: async (req, res, { params, body }) => {
+        res.json(pathwayReferralJson(await deps.services.pathwayReferrals.share(requestContext(req), params.id, body)));
+      },
+    }),
   ];
+}
+
+function pathwayReferralJson(r: PathwayReferral) {
+  return { id: r.id, pathwayId: r.pathwayId, serviceType: r.serviceType, kind: r.kind, priority: r.priority, status: r.status, partnerOrganisationId: r.partnerOrganisationId, dataCategories: r.dataCategories, consentId: r.consentId, createdAt: r.createdAt.toISOString() };
 }
 
 function stripNulls(answers: Record<string, string | number | boolean | null> | undefined): Record<string, unknown> | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHARING_CATEGORIES } from '../consent/index.js';
 import { CLOSE_OUTCOMES, DEFINITION_CODES, SERVICE_TYPES } from './definition-format.js';
 import { ENROLMENT_SOURCES, FITNESS } from './pathway-types.js';
 
@@ -106,4 +107,25 @@ export const worklistStepResponse = z.object({
   dueBy: z.string().nullable(),
   state: z.enum(['upcoming', 'due', 'overdue']),
   escalationLevel: z.number(),
+});
+
+/** Sharing a pathway's referral with an NHS partner under consent (§5c). */
+export const shareReferralSchema = z
+  .object({
+    partnerOrganisationId: z.uuid(),
+    dataCategories: z.array(z.enum(SHARING_CATEGORIES)).max(SHARING_CATEGORIES.length).default([]).describe('Beyond what the service and pathway always carry'),
+  })
+  .strict();
+
+export const pathwayReferralResponse = z.object({
+  id: z.string(),
+  pathwayId: z.string(),
+  serviceType: z.string(),
+  kind: z.enum(['step', 'handover']),
+  priority: z.enum(['routine', 'urgent']),
+  status: z.enum(['awaiting-consent', 'ready', 'sent', 'cancelled']),
+  partnerOrganisationId: z.string().nullable(),
+  dataCategories: z.array(z.string()).nullable(),
+  consentId: z.string().nullable(),
+  createdAt: z.string(),
 });

@@ -377,6 +377,9 @@ export class PathwayService {
       details,
       // A referral to an NHS service is a disclosure: it waits for consent to share (§5c, the consent issue's gate).
       status: NHS_SERVICES.has(service) ? 'awaiting-consent' : 'ready',
+      partnerOrganisationId: null,
+      dataCategories: null,
+      consentId: null,
       createdByUserId: ctx.actor.userId,
       createdAt: now,
     };

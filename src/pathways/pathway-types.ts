@@ -115,7 +115,16 @@ export interface PathwayReferral {
   kind: 'step' | 'handover';
   priority: 'routine' | 'urgent';
   details: Record<string, unknown>;
-  status: 'awaiting-consent' | 'ready' | 'cancelled';
+  /**
+   * awaiting-consent: to an NHS service, not yet shared; ready: shared under consent, queued for
+   * the FHIR exchange (or not a disclosure at all); sent: delivered; cancelled: stopped (consent
+   * withdrawn, §5c).
+   */
+  status: 'awaiting-consent' | 'ready' | 'sent' | 'cancelled';
+  /** The NHS partner it goes to, what is shared, and the consent the gate allowed it under (§5c). */
+  partnerOrganisationId: string | null;
+  dataCategories: string[] | null;
+  consentId: string | null;
   createdByUserId: string | null;
   createdAt: Date;
 }

@@ -255,6 +255,11 @@ export class PeopleService {
   // Organisations and units ------------------------------------------------
 
   /** Organisations the OH unit serves (OH staff and system administrators). */
+  /** One organisation by id, or null (organisations are not personal data). */
+  async findOrganisation(id: string): Promise<Organisation | null> {
+    return this.repository.findOrganisation(id);
+  }
+
   async listOrganisations(): Promise<Organisation[]> {
     return this.repository.listOrganisations();
   }

@@ -8,6 +8,7 @@ import * as procedureSchema from './20261122000600_attendance_procedure_schema.j
 import * as triggerDecisionsSchema from './20261122000700_trigger_decisions_schema.js';
 import * as attendanceCasesSchema from './20261201000100_attendance_cases_schema.js';
 import * as pathwaysSchema from './20261201000200_pathways_schema.js';
+import * as consentSchema from './20261203000100_consent_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261122000700_trigger_decisions_schema', triggerDecisionsSchema],
   ['20261201000100_attendance_cases_schema', attendanceCasesSchema],
   ['20261201000200_pathways_schema', pathwaysSchema],
+  ['20261203000100_consent_schema', consentSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import { readJson, readTimestamp } from '../db/knex.js';
+import { newId } from '../shared/ids.js';
+import type { Consent, ConsentEvent } from './consent-types.js';
+
+/** A change to store: the consent as changed, and the history entry that says what changed. */
+export interface ConsentChange {
+  consent: Consent;
+  event: { type: string; details: Record<string, unknown> | null; byUserId: string | null; byRole: string | null };
+}
+
+function recipientKey(c: Consent): string {
+  return c.recipient.type === 'employer' ? c.recipient.role : c.recipient.organisationId;
+}
+
+function row(c: Consent) {
+  return {
+    id: c.id,
+    organisation_id: c.organisationId,
+    person_id: c.personId,
+    kind: c.kind,
+    status: c.status,
+    recipient_type: c.recipient.type,
+    recipient_key: recipientKey(c),
+    state: JSON.stringify(c),
+    version: c.version,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+function toConsent(r: Record<string, unknown>): Consent {
+  // The JSON holds every field; the columns are what queries filter on, written from it.
+  return { ...readJson<Consent>(r.state), version: Number(r.version) };
+}
+
+function toEvent(r: Record<string, unknown>): ConsentEvent {
+  return {
+    id: r.id as string,
+    consentId: r.consent_id as string,
+    type: r.type as string,
+    at: readTimestamp(r.at).toISOString(),
+    byUserId: (r.by_user_id as string | null) ?? null,
+    byRole: (r.by_role as string | null) ?? null,
+    details: r.details == null ? null : readJson(r.details),
+  };
+}
+
+/** Consents and their history (knex). */
+export class ConsentRepository {
+  constructor(private readonly db: Knex) {}
+
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  async insert(change: ConsentChange, trx: Knex.Transaction): Promise<void> {
+    await trx('consents').insert(row(change.consent));
+    await this.appendEvent(change, 1, trx);
+  }
+
+  /**
+   * Stores a change made from version `change.consent.version - 1`. False when someone else
+   * changed the consent since it was read (the caller reports a conflict, nothing is lost).
+   */
+  async update(change: ConsentChange, trx: Knex.Transaction): Promise<boolean> {
+    const c = change.consent;
+    const { id: _id, created_at: _created, ...columns } = row(c);
+    const n = await trx('consents').where({ id: c.id, version: c.version - 1 }).update(columns);
+    if (n === 0) return false;
+    const last = (await trx('consent_events').where({ consent_id: c.id }).max({ m: 'sequence' }).first()) as { m: number | string | null } | undefined;
+    await this.appendEvent(change, Number(last?.m ?? 0) + 1, trx);
+    return true;
+  }
+
+  private async appendEvent(change: ConsentChange, sequence: number, trx: Knex.Transaction): Promise<void> {
+    await trx('consent_events').insert({
+      id: newId(),
+      consent_id: change.consent.id,
+      sequence,
+      type: change.event.type,
+      at: change.consent.updatedAt,
+      by_user_id: change.event.byUserId,
+      by_role: change.event.byRole,
+      details: change.event.details ? JSON.stringify(change.event.details) : null,
+    });
+  }
+
+  async find(id: string, trx?: Knex.Transaction): Promise<Consent | null> {
+    const r = await (trx ?? this.db)('consents').where({ id }).first();
+    return r ? toConsent(r) : null;
+  }
+
+  /** Every consent a person has, newest first. */
+  async forPerson(personId: string, trx?: Knex.Transaction): Promise<Consent[]> {
+    return (await (trx ?? this.db)('consents').where({ person_id: personId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toConsent);
+  }
+
+  /** A person's report consents naming an employer recipient (what a manager or HR may ask after). */
+  async reportsFor(personId: string, role: string): Promise<Consent[]> {
+    return (await this.db('consents').where({ person_id: personId, recipient_type: 'employer', recipient_key: role }).orderBy('created_at', 'desc')).map(toConsent);
+  }
+
+
+  async history(consentId: string): Promise<ConsentEvent[]> {
+    return (await this.db('consent_events').where({ consent_id: consentId }).orderBy('sequence')).map(toEvent);
+  }
+}

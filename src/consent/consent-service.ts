@@ -1,0 +1,463 @@
+import type { Knex } from 'knex';
+import type { AuditService } from '../audit/audit-service.js';
+import type { NotificationService } from '../notifications/index.js';
+import type { PeopleService } from '../people/people-service.js';
+import type { Person } from '../people/people-types.js';
+import type { PolicyService } from '../policies/policy-service.js';
+import type { Clock } from '../shared/clock.js';
+import { toIsoDate, type IsoDate } from '../shared/dates.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { AnyContext, RequestContext } from '../shared/request-context.js';
+import type { WorkingDayCalendar } from '../shared/working-days.js';
+import { applicationLetter, letterText, noticeLetter, reviewLetter, type Letter } from './consent-letters.js';
+import type { ConsentRepository } from './consent-repository.js';
+import * as rules from './consent-rules.js';
+import type {
+  Consent,
+  ConsentEvent,
+  ConsentPeriods,
+  DataCategory,
+  DecisionMethod,
+  DisclosureItem,
+  EmployerRecipientRole,
+  ReportDoctor,
+  SharingCategory,
+  SharingPurpose,
+  WithheldPart,
+} from './consent-types.js';
+import { decideDisclosure, type DisclosureRequest, type GateDecision } from './gate.js';
+
+/** What a consent request asks for, by kind. */
+export type ConsentRequestInput =
+  | { kind: 'amra-report'; recipientRole: EmployerRecipientRole; description: string; doctor: ReportDoctor; noticeBy: 'email' | 'letter' }
+  | { kind: 'oh-report-release'; recipientRole: EmployerRecipientRole; description: string; noticeBy: 'email' | 'letter' }
+  | {
+      kind: 'nhs-sharing';
+      partnerOrganisationId: string;
+      purpose: SharingPurpose;
+      dataCategories: SharingCategory[];
+      periodStart: IsoDate;
+      periodEnd: IsoDate | null;
+      description: string;
+      noticeBy: 'email' | 'letter';
+    };
+
+export interface DecisionRequest {
+  decision: 'given' | 'refused';
+  /** Recorded by OH from a paper form or a conversation; the person themselves decides in the platform. */
+  method: DecisionMethod;
+  witness: string | null;
+  documentReference: string | null;
+  wishesToSeeReport: boolean | null;
+}
+
+/**
+ * Something queued to go to a partner under consent (a pathway referral, later the FHIR outbox).
+ * On withdrawal each queue cancels what only the withdrawn consent allowed, in the same
+ * transaction, and says what had already gone (§5c).
+ */
+export interface DisclosureQueue {
+  withdrawn(consent: Consent, stillAllowed: (request: DisclosureRequest) => GateDecision, now: Date, trx: Knex.Transaction): Promise<{ cancelled: DisclosureItem[]; alreadySent: DisclosureItem[] }>;
+}
+
+/** A consent with its history, as the service returns it. */
+export interface ConsentRecord {
+  consent: Consent;
+  history: ConsentEvent[];
+  earliestReleaseDate: IsoDate | null;
+}
+
+/** The report and everything that travels with it (AMRA-5, AMRA-7). */
+export interface ReportView {
+  consent: Consent;
+  text: string;
+  receivedOn: IsoDate;
+  amended: boolean;
+  withheldGrounds: string[];
+  corrections: Consent['corrections'];
+  statement: string | null;
+}
+
+/** What a manager or HR learns about a report addressed to them (AMRA-8, CONF-1). */
+export interface RecipientReport {
+  id: string;
+  kind: Consent['kind'];
+  description: string;
+  available: boolean;
+  /** Only when available. */
+  report: { text: string; statement: string | null; corrections: Array<{ text: string; response: string | null }>; suppliedOn: IsoDate } | null;
+  notice: string | null;
+}
+
+const OH_ROLES = new Set(['oh-clinician', 'oh-administrator']);
+const NO_REPORT = 'No report is available. Decisions will be made on the facts available (AMRA-8).';
+
+/** A refusal from the rules as a 409 with its code (illegal transitions are conflicts with the consent's state, never 500s). */
+function conflict(t: Extract<rules.Transition, { ok: false }>): AppError {
+  return new ConflictError(t.code, t.message);
+}
+
+/**
+ * Consent (issue 5, domain brief §5): requests and decisions, the AMRA and OH report
+ * timelines, sharing with NHS partners, withdrawal, and the gate every disclosure calls.
+ * Reach: OH staff every consent; the person their own; nobody else (a manager or HR learns
+ * only what `reportsForRecipient` says). Every read and change is audited, and the gate's
+ * every decision too.
+ */
+export class ConsentService {
+  private readonly queues: DisclosureQueue[] = [];
+
+  constructor(
+    private readonly repository: ConsentRepository,
+    private readonly people: PeopleService,
+    private readonly policy: PolicyService,
+    private readonly notifications: NotificationService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly calendar: WorkingDayCalendar,
+    private readonly publicUrl: string,
+  ) {}
+
+  /** Another capability's queue of disclosures made under consent (the composition root wires them). */
+  registerQueue(queue: DisclosureQueue): void {
+    this.queues.push(queue);
+  }
+
+  private when(): rules.When {
+    const now = this.clock.now();
+    return { now: now.toISOString(), today: toIsoDate(now) };
+  }
+
+  private async periods(organisationId: string, asOf: IsoDate): Promise<ConsentPeriods> {
+    return (await this.policy.inForce(organisationId, 'consent', asOf)).content;
+  }
+
+  private link(c: Consent): string {
+    return `${this.publicUrl}/me/consents/${c.id}`;
+  }
+
+  /** OH asks for consent: the written notice goes to the person (AMRA-1, AMRA-2, §5b, §5c). */
+  async request(ctx: RequestContext, personId: string, input: ConsentRequestInput): Promise<ConsentRecord> {
+    const person = await this.people.getPerson(ctx, personId, 'consent');
+    const when = this.when();
+    let recipient: Consent['recipient'];
+    if (input.kind === 'nhs-sharing') {
+      const partner = await this.people.findOrganisation(input.partnerOrganisationId);
+      if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
+      if (input.periodEnd !== null && input.periodEnd < input.periodStart) throw new ValidationError({ periodEnd: 'The end must be on or after the start.' });
+      recipient = { type: 'nhs-partner', organisationId: partner.id, name: partner.name, odsCode: partner.odsCode };
+    } else {
+      recipient = { type: 'employer', role: input.recipientRole };
+    }
+    const address = this.addressOf(person);
+    if (input.noticeBy === 'email' && !address) {
+      throw new ValidationError({ noticeBy: person.protectedIdentity ? 'No personal email address is recorded, and a protected-identity officer is never written to at work (CONF-3). Print the letter instead.' : 'No email address is recorded. Print the letter instead.' });
+    }
+    const consent = rules.newConsent(
+      {
+        id: newId(),
+        organisationId: person.organisationId,
+        personId: person.id,
+        kind: input.kind,
+        recipient,
+        purpose: input.kind === 'nhs-sharing' ? input.purpose : 'employment',
+        description: input.description,
+        dataCategories: input.kind === 'nhs-sharing' ? [...new Set(input.dataCategories)] : [input.kind === 'amra-report' ? 'medical-report' : 'oh-report'],
+        periodStart: input.kind === 'nhs-sharing' ? input.periodStart : null,
+        periodEnd: input.kind === 'nhs-sharing' ? input.periodEnd : null,
+        doctor: input.kind === 'amra-report' ? input.doctor : null,
+        noticeBy: input.noticeBy,
+        createdByUserId: ctx.actor.userId,
+      },
+      when,
+    );
+    await this.repository.transaction(async (trx) => {
+      await this.repository.insert({ consent, event: { type: 'requested', details: { noticeBy: input.noticeBy }, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx);
+      await this.audit.record(ctx, { action: 'create', entityType: 'consent', entityId: consent.id, subjectPersonId: person.id, purpose: 'consent', details: { kind: consent.kind } }, trx);
+      // The written notice (AMRA-1, s.9) commits with the request.
+      if (input.noticeBy === 'email') await this.send(person, consent, noticeLetter(consent, person, { consent: this.link(consent) }), 'notice', trx);
+    });
+    return this.record(consent);
+  }
+
+  /** Where the person is written to: their personal email, or work email unless their identity is protected (CONF-3). */
+  private addressOf(person: Person): string | null {
+    return person.personalEmail ?? (person.protectedIdentity ? null : person.workEmail);
+  }
+
+  private async send(person: Person, consent: Consent, letter: Letter, what: string, trx: Knex.Transaction): Promise<void> {
+    const to = this.addressOf(person);
+    if (!to || consent.noticeBy !== 'email') return;
+    await this.notifications.enqueueEmail({ to, subject: letter.title, text: letterText(letter) }, trx, { dedupeKey: `consent-${what}:${consent.id}:${consent.version}` });
+  }
+
+  private async record(consent: Consent): Promise<ConsentRecord> {
+    const periods = await this.periods(consent.organisationId, toIsoDate(this.clock.now()));
+    return { consent, history: await this.repository.history(consent.id), earliestReleaseDate: rules.earliestReleaseDate(consent, periods) };
+  }
+
+  /** A consent within reach (OH, or the person), not audited: callers audit what they do with it. */
+  private async load(ctx: RequestContext, id: string): Promise<Consent> {
+    const consent = await this.repository.find(id);
+    if (!consent || !(OH_ROLES.has(ctx.actor.role) || ctx.actor.personId === consent.personId)) {
+      await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: id, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
+      throw new NotFoundError('consent');
+    }
+    return consent;
+  }
+
+  /** One consent and its history. */
+  async get(ctx: RequestContext, id: string): Promise<ConsentRecord> {
+    const consent = await this.load(ctx, id);
+    await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent' });
+    return this.record(consent);
+  }
+
+  /** Every consent a person has (the person's own list, or OH's). */
+  async forPerson(ctx: RequestContext, personId: string): Promise<ConsentRecord[]> {
+    if (!(OH_ROLES.has(ctx.actor.role) || ctx.actor.personId === personId)) throw new NotFoundError('person');
+    await this.people.getPerson(ctx, personId, 'consent');
+    const list = await this.repository.forPerson(personId);
+    if (list.length) await this.audit.record(ctx, list.map((c) => ({ action: 'read' as const, entityType: 'consent', entityId: c.id, subjectPersonId: personId, purpose: 'consent' })));
+    return Promise.all(list.map((c) => this.record(c)));
+  }
+
+  /**
+   * Applies one rule to a consent and stores it, with its history entry and audit record, in
+   * one transaction; `also` runs in it too (an email, a cancelled referral). A refusal from
+   * the rules is a 409 with its code; a concurrent change, 409 `consent-changed`.
+   */
+  private async apply(ctx: RequestContext, consent: Consent, decide: (c: Consent) => rules.Transition, also?: (changed: Consent, trx: Knex.Transaction) => Promise<void>): Promise<ConsentRecord> {
+    const t = decide(consent);
+    if (!t.ok) {
+      await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', outcome: 'denied', reason: t.code });
+      throw conflict(t);
+    }
+    if (t.consent === consent) {
+      await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } });
+      return this.record(consent);
+    }
+    const changed = { ...t.consent, version: consent.version + 1 };
+    await this.repository.transaction(async (trx) => {
+      const stored = await this.repository.update({ consent: changed, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx);
+      if (!stored) throw new ConflictError('consent-changed', 'Someone else changed this consent at the same time. Reload it and try again.');
+      await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } }, trx);
+      await also?.(changed, trx);
+    });
+    return this.record(changed);
+  }
+
+  private async personOf(consent: Consent): Promise<Person> {
+    return (await this.people.recordsForSystem([consent.personId])).get(consent.personId)!;
+  }
+
+  /**
+   * The person's decision: theirs alone in the platform (method `platform`); OH records one
+   * made on paper (with the scanned form's reference) or verbally (with a witness).
+   */
+  async decide(ctx: RequestContext, id: string, input: DecisionRequest): Promise<ConsentRecord> {
+    const consent = await this.load(ctx, id);
+    const self = ctx.actor.personId === consent.personId;
+    if (input.method === 'platform' && !self) throw new ValidationError({ method: 'Only the person can decide in the platform; record a paper or verbal decision instead.' });
+    if (input.method !== 'platform' && !OH_ROLES.has(ctx.actor.role)) throw new ValidationError({ method: 'Decide here in the platform.' });
+    return this.apply(ctx, consent, (c) => rules.decide(c, input, this.when()));
+  }
+
+  /** AMRA-3: OH records the application to the doctor; the person is told it was made, and when. */
+  async recordApplication(ctx: RequestContext, id: string, applicationDate: IsoDate): Promise<ConsentRecord> {
+    this.requireOh(ctx);
+    const consent = await this.load(ctx, id);
+    const person = await this.personOf(consent);
+    return this.apply(ctx, consent, (c) => rules.recordApplication(c, applicationDate, this.when()), (c, trx) => this.send(person, c, applicationLetter(c, person, { consent: this.link(c) }), 'application', trx));
+  }
+
+  /** AMRA-4: the person asks to see the report (or arranges to). */
+  async requestAccess(ctx: RequestContext, id: string): Promise<ConsentRecord> {
+    return this.apply(ctx, await this.load(ctx, id), (c) => rules.requestAccess(c, this.when()));
+  }
+
+  /** The report arrives (AMRA) or is written (OH release); OH clinicians only: it is clinical. The person is told it waits for them. */
+  async recordReport(ctx: RequestContext, id: string, input: { text: string; receivedOn: IsoDate; withheldParts: WithheldPart[] }): Promise<ConsentRecord> {
+    if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
+    const consent = await this.load(ctx, id);
+    const periods = await this.periods(consent.organisationId, input.receivedOn);
+    const reviewUntil = this.calendar.addWorkingDays(input.receivedOn, periods.ohReviewWorkingDays);
+    const person = await this.personOf(consent);
+    return this.apply(
+      ctx,
+      consent,
+      (c) => rules.receiveReport(c, input, reviewUntil, this.when()),
+      async (c, trx) => {
+        if (c.wishesToSeeReport) await this.send(person, c, reviewLetter(c, person, { consent: this.link(c) }, rules.earliestReleaseDate(c, periods)), 'review', trx);
+      },
+    );
+  }
+
+  /**
+   * The report with what travels with it: for the person (while it is held, and for the
+   * retention period after, AMRA-6; reading it in the platform is seeing it, AMRA-4) and OH
+   * clinicians. Everyone else: not found.
+   */
+  async readReport(ctx: RequestContext, id: string): Promise<ReportView> {
+    const consent = await this.load(ctx, id);
+    const self = ctx.actor.personId === consent.personId;
+    if (!(self || ctx.actor.role === 'oh-clinician') || !consent.report) throw new NotFoundError('report');
+    const today = toIsoDate(this.clock.now());
+    if (self && !rules.personMayReadReport(consent, today)) {
+      throw new AppError({ code: 'report-no-longer-held', status: 410, publicMessage: `The report was kept for you to read until ${consent.retainUntil} (AMRA-6); it is no longer held.` });
+    }
+    let current = consent;
+    if (self && consent.status === 'report-received' && !consent.seenAt) current = (await this.apply(ctx, consent, (c) => rules.recordSeen(c, this.when()))).consent;
+    await this.audit.record(ctx, { action: 'read', entityType: 'consent-report', entityId: id, subjectPersonId: consent.personId, purpose: self ? 'own-report' : 'consent' });
+    return reportView(current);
+  }
+
+  /** AMRA-5, §5b: a written request to correct the report (the person, or OH recording one received on paper). */
+  async requestCorrection(ctx: RequestContext, id: string, text: string): Promise<ConsentRecord> {
+    return this.apply(ctx, await this.load(ctx, id), (c) => rules.requestCorrection(c, text, this.when()));
+  }
+
+  /** The author's answer to a correction request (OH clinicians). */
+  async answerCorrection(ctx: RequestContext, id: string, number: number, answer: { response: 'amended' | 'declined'; amendedText: string | null; note: string | null }): Promise<ConsentRecord> {
+    if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
+    if (answer.response === 'amended' && !answer.amendedText) throw new ValidationError({ amendedText: 'Give the amended report.' });
+    return this.apply(ctx, await this.load(ctx, id), (c) => rules.answerCorrection(c, number, answer, this.when()));
+  }
+
+  /** AMRA-5: the person's statement of their views, attached to the report. */
+  async attachStatement(ctx: RequestContext, id: string, text: string): Promise<ConsentRecord> {
+    return this.apply(ctx, await this.load(ctx, id), (c) => rules.attachStatement(c, text, this.when()));
+  }
+
+  /** The person agrees to supply (it goes at once) or refuses it (withheld for good, AMRA-5, AMRA-8). */
+  async decideSupply(ctx: RequestContext, id: string, agree: boolean): Promise<ConsentRecord> {
+    const consent = await this.load(ctx, id);
+    const periods = await this.periods(consent.organisationId, toIsoDate(this.clock.now()));
+    return this.apply(ctx, consent, (c) => rules.decideSupply(c, agree, periods, this.when()));
+  }
+
+  /** OH releases the report once the rules allow it: never before the earliest release date (AMRA-4, §5b). */
+  async release(ctx: RequestContext, id: string): Promise<ConsentRecord> {
+    this.requireOh(ctx);
+    const consent = await this.load(ctx, id);
+    const periods = await this.periods(consent.organisationId, toIsoDate(this.clock.now()));
+    const how = consent.wishesToSeeReport ? 'period-ended' : 'not-asked-to-see';
+    return this.apply(ctx, consent, (c) => rules.supply(c, periods, this.when(), how));
+  }
+
+  /**
+   * Withdrawal, at once (§5c): in the same transaction every queue cancels what only this
+   * consent allowed, and the person is shown what was stopped and what had already gone.
+   */
+  async withdraw(ctx: RequestContext, id: string): Promise<ConsentRecord> {
+    const consent = await this.load(ctx, id);
+    const check = rules.withdraw(consent, { cancelled: [], alreadySent: [] }, this.when());
+    if (!check.ok) return this.apply(ctx, consent, () => check);
+    const now = this.clock.now();
+    const today = toIsoDate(now);
+    const others = (await this.repository.forPerson(consent.personId)).filter((c) => c.id !== consent.id);
+    const stillAllowed = (request: DisclosureRequest) => decideDisclosure(others, request, today);
+    const changed = await this.repository.transaction(async (trx) => {
+      const outcome = { cancelled: [] as DisclosureItem[], alreadySent: [] as DisclosureItem[] };
+      for (const queue of this.queues) {
+        const r = await queue.withdrawn(consent, stillAllowed, now, trx);
+        outcome.cancelled.push(...r.cancelled);
+        outcome.alreadySent.push(...r.alreadySent);
+      }
+      const t = rules.withdraw(consent, outcome, this.when());
+      if (!t.ok) throw conflict(t);
+      const next = { ...t.consent, version: consent.version + 1 };
+      if (!(await this.repository.update({ consent: next, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx))) {
+        throw new ConflictError('consent-changed', 'Someone else changed this consent at the same time. Reload it and try again.');
+      }
+      await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: 'withdrawn', cancelled: outcome.cancelled.length } }, trx);
+      return next;
+    });
+    return this.record(changed);
+  }
+
+  /**
+   * THE gate (issue 5 §2): every disclosure asks it. Decides over all the person's consents as
+   * they stand on `asOf`, and audits the decision whichever way it goes.
+   */
+  async mayDisclose(ctx: AnyContext, personId: string, request: DisclosureRequest, asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision> {
+    const decision = decideDisclosure(await this.repository.forPerson(personId, trx), request, asOf);
+    await this.audit.record(
+      ctx,
+      {
+        action: 'access',
+        entityType: 'disclosure',
+        subjectPersonId: personId,
+        purpose: request.purpose,
+        outcome: decision.allow ? 'success' : 'denied',
+        reason: decision.allow ? null : decision.reason,
+        details: { recipient: request.recipient, dataCategories: request.dataCategories, asOf, ...(decision.allow ? { consentIds: decision.consentIds } : {}) },
+      },
+      trx,
+    );
+    return decision;
+  }
+
+  /** The gate's answer for a proposed disclosure (OH), for a person within reach. */
+  async check(ctx: RequestContext, personId: string, request: DisclosureRequest, asOf: IsoDate): Promise<GateDecision> {
+    await this.people.getPerson(ctx, personId, 'consent');
+    if (request.recipient.type === 'nhs-partner') {
+      const partner = await this.people.findOrganisation(request.recipient.organisationId);
+      if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ 'recipient.organisationId': 'Choose an NHS partner organisation.' });
+    }
+    return this.mayDisclose(ctx, personId, request, asOf);
+  }
+
+  /**
+   * What a line manager or HR may know of reports addressed to them about someone in reach:
+   * a supplied report, through the gate; otherwise only that none is available (AMRA-8, CONF-1).
+   */
+  async reportsForRecipient(ctx: RequestContext, personId: string): Promise<RecipientReport[]> {
+    const role = ctx.actor.role;
+    if (role !== 'line-manager' && role !== 'hr-manager') throw new NotFoundError('person');
+    await this.people.getPerson(ctx, personId, 'oh-report');
+    const today = toIsoDate(this.clock.now());
+    const reports = (await this.repository.reportsFor(personId, role)).filter((c) => c.decision !== null);
+    const out: RecipientReport[] = [];
+    for (const c of reports) {
+      const category: DataCategory = c.kind === 'amra-report' ? 'medical-report' : 'oh-report';
+      const gate = await this.mayDisclose(ctx, personId, { recipient: { type: 'employer', role }, purpose: 'employment', dataCategories: [category], consentId: c.id }, today);
+      const available = gate.allow && c.report !== null;
+      out.push({
+        id: c.id,
+        kind: c.kind,
+        description: c.description,
+        available,
+        report: available ? { text: c.report!.text, statement: c.statement?.text ?? null, corrections: c.corrections.map((r) => ({ text: r.text, response: r.response })), suppliedOn: c.suppliedOn! } : null,
+        notice: available ? null : gate.allow ? NO_REPORT : gate.reason === 'report-withheld' ? NO_REPORT : 'The report is not yet available.',
+      });
+    }
+    return out;
+  }
+
+  private requireOh(ctx: RequestContext): void {
+    if (!OH_ROLES.has(ctx.actor.role)) throw new NotFoundError('consent');
+  }
+
+  /** The notice letter of a consent, for printing (OH and the person). */
+  async letter(ctx: RequestContext, id: string): Promise<Letter> {
+    const consent = await this.load(ctx, id);
+    const person = await this.personOf(consent);
+    await this.audit.record(ctx, { action: 'read', entityType: 'consent-letter', entityId: id, subjectPersonId: consent.personId, purpose: 'consent' });
+    return noticeLetter(consent, person, { consent: this.link(consent) });
+  }
+
+  /** A consent for FHIR export: the consent and its person (OH). */
+  async forExport(ctx: RequestContext, id: string): Promise<{ consent: Consent; person: Person }> {
+    this.requireOh(ctx);
+    const consent = await this.load(ctx, id);
+    await this.audit.record(ctx, { action: 'export', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent' });
+    return { consent, person: await this.personOf(consent) };
+  }
+}
+
+function reportView(c: Consent): ReportView {
+  const r = c.report!;
+  return { consent: c, text: r.text, receivedOn: r.receivedOn, amended: r.amendedAt !== null, withheldGrounds: r.withheldParts.map((p) => p.ground), corrections: c.corrections, statement: c.statement?.text ?? null };
+}

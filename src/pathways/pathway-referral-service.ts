@@ -1,0 +1,118 @@
+import type { AuditService } from '../audit/audit-service.js';
+import type { Consent, DisclosureGate, DisclosureItem, DisclosureQueue, DisclosureRequest, GateDecision, SharingCategory } from '../consent/index.js';
+import type { PeopleService } from '../people/people-service.js';
+import type { Clock } from '../shared/clock.js';
+import { toIsoDate } from '../shared/dates.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import type { RequestContext } from '../shared/request-context.js';
+import type { Knex } from 'knex';
+import { NHS_SERVICES, type ServiceType } from './definition-format.js';
+import type { PathwayRepository } from './pathway-repository.js';
+import type { PathwayReferral } from './pathway-types.js';
+
+/**
+ * What a referral to a service always carries, beyond what the clinician adds: who the person is
+ * and why they are referred, and for services whose very name says it, the sensitive category
+ * (a referral to talking therapies is mental-health information, one to a sexual health clinic
+ * sexual-health information: §5c, FHIR-6).
+ */
+export function requiredCategories(service: ServiceType, definitionCode: string): SharingCategory[] {
+  const categories = new Set<SharingCategory>(['demographics', 'referral-details']);
+  // The pathway it comes from says as much as the service: a mental health pathway's referral is mental-health information, a BBV exposure's sexual-health/BBV.
+  if (service === 'nhs-talking-therapies' || definitionCode === 'mental-health') categories.add('mental-health');
+  if (service === 'sexual-health' || definitionCode === 'bbv') categories.add('sexual-health');
+  return [...categories];
+}
+
+const SERVICE_WORDS: Record<ServiceType, string> = {
+  'in-house-physiotherapy': 'in-house physiotherapy',
+  'external-physiotherapy': 'external physiotherapy',
+  'nhs-msk-physiotherapy': 'NHS physiotherapy',
+  'nhs-talking-therapies': 'NHS Talking Therapies',
+  counselling: 'counselling',
+  dental: 'a dental service',
+  gp: 'a GP',
+  'sexual-health': 'a sexual health clinic',
+  specialist: 'a specialist service',
+};
+
+function item(r: PathwayReferral): DisclosureItem {
+  return { id: r.id, description: `Referral to ${SERVICE_WORDS[r.serviceType]}`, at: r.createdAt.toISOString() };
+}
+
+/**
+ * Referrals a pathway makes to NHS services, shared under consent (§5c): OH names the partner
+ * and what goes; the gate decides; the referral then waits for the FHIR exchange. On
+ * withdrawal of the consent, a referral not yet sent is moved to another consent that still
+ * covers it or cancelled, in the withdrawal's transaction.
+ */
+export class PathwayReferralService implements DisclosureQueue {
+  constructor(
+    private readonly repository: PathwayRepository,
+    private readonly gate: DisclosureGate,
+    private readonly people: PeopleService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The referrals a pathway made (OH). */
+  async forPathway(ctx: RequestContext, pathwayId: string): Promise<PathwayReferral[]> {
+    const pathway = await this.repository.findPathway(pathwayId);
+    if (!pathway) throw new NotFoundError('pathway');
+    await this.people.getPerson(ctx, pathway.personId, 'pathway', 'pathway');
+    const list = await this.repository.pathwayReferrals(pathwayId);
+    await this.audit.record(ctx, { action: 'read', entityType: 'pathway-referral', entityId: pathwayId, subjectPersonId: pathway.personId, purpose: 'pathway', details: { returned: list.length } });
+    return list;
+  }
+
+  private request(r: Pick<PathwayReferral, 'kind'>, partnerOrganisationId: string, dataCategories: readonly SharingCategory[]): DisclosureRequest {
+    // A handover continues care elsewhere; a step's referral is for treatment.
+    return { recipient: { type: 'nhs-partner', organisationId: partnerOrganisationId }, purpose: r.kind === 'handover' ? 'continuity-of-care' : 'treatment', dataCategories };
+  }
+
+  /** Shares a referral waiting for consent with the partner OH names, if the gate allows it; refused with the gate's reason as the code. */
+  async share(ctx: RequestContext, referralId: string, input: { partnerOrganisationId: string; dataCategories: SharingCategory[] }): Promise<PathwayReferral> {
+    const referral = await this.repository.findPathwayReferral(referralId);
+    if (!referral) throw new NotFoundError('referral');
+    await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
+    if (!NHS_SERVICES.has(referral.serviceType)) throw new ConflictError('not-an-nhs-referral', 'This referral is not to an NHS service; nothing needs sharing.');
+    if (referral.status !== 'awaiting-consent') throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
+    const partner = await this.people.findOrganisation(input.partnerOrganisationId);
+    if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
+    const pathway = (await this.repository.findPathway(referral.pathwayId))!;
+    const categories = [...new Set([...requiredCategories(referral.serviceType, pathway.definitionCode), ...input.dataCategories])];
+    const today = toIsoDate(this.clock.now());
+    let decision: GateDecision | null = null;
+    await this.repository.transaction(async (trx) => {
+      decision = await this.gate.mayDisclose(ctx, referral.personId, this.request(referral, partner.id, categories), today, trx);
+      if (!decision.allow) return;
+      if (!(await this.repository.shareReferral(referral.id, { partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]! }, trx))) {
+        throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
+      }
+      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { shared: partner.id, categories } }, trx);
+    });
+    const d = decision as GateDecision | null;
+    if (d && !d.allow) throw new ConflictError(d.reason, d.message);
+    return (await this.repository.findPathwayReferral(referral.id))!;
+  }
+
+  /** DisclosureQueue: on withdrawal, each referral shared under the consent and not yet sent moves to another consent that still covers it, or is cancelled. */
+  async withdrawn(consent: Consent, stillAllowed: (request: DisclosureRequest) => GateDecision, _now: Date, trx: Knex.Transaction): Promise<{ cancelled: DisclosureItem[]; alreadySent: DisclosureItem[] }> {
+    const cancelled: DisclosureItem[] = [];
+    const alreadySent: DisclosureItem[] = [];
+    for (const r of await this.repository.referralsUnderConsent(consent.id, trx)) {
+      if (r.status === 'sent') {
+        alreadySent.push(item(r));
+        continue;
+      }
+      const again = stillAllowed(this.request(r, r.partnerOrganisationId!, (r.dataCategories ?? []) as SharingCategory[]));
+      if (again.allow) {
+        await this.repository.requeueOrCancelReferral(r.id, { consentId: again.consentIds[0]! }, trx);
+      } else {
+        await this.repository.requeueOrCancelReferral(r.id, { cancelled: true }, trx);
+        cancelled.push(item(r));
+      }
+    }
+    return { cancelled, alreadySent };
+  }
+}
