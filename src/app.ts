@@ -32,6 +32,7 @@ import type { ReferralService } from './pathways/referral-service.js';
 import { referralRoutes } from './pathways/referral-routes.js';
 import { consentRoutes } from './consent/consent-routes.js';
 import { consentPages } from './consent/consent-pages.js';
+import { consentOhPages } from './consent/consent-oh-pages.js';
 import type { ConsentService } from './consent/consent-service.js';
 import type { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
@@ -106,6 +107,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...pathwayPages(deps));
   registry.add(...referralPages(deps));
   registry.add(...consentPages(deps));
+  registry.add(...consentOhPages(deps));
   return registry;
 }
 

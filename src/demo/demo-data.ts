@@ -16,8 +16,11 @@ import { generateAbsenceHistory } from './absence-history.js';
 import { insertSpellsInBulk } from './spell-rows.js';
 import { tellTeamStory } from './team-story.js';
 import { seedDemoPathways } from './demo-pathways.js';
+import { seedDemoConsents } from './demo-consents.js';
 import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
+import type { ConsentService } from '../consent/consent-service.js';
+import type { AuthService } from '../auth/auth-service.js';
 
 /** The demo password and the base32 TOTP secret of the demo accounts that need MFA (documented in README; never used in production). */
 export const DEMO_PASSWORD = 'Blue-Light-Demo-2026';
@@ -60,6 +63,8 @@ interface SeedDependencies {
     attendance: Pick<AttendanceService, 'dailySweep' | 'syncTasks' | 'absencesDueOhReferral' | 'ohReferralMade'>;
     pathways: Pick<PathwayService, 'enrol'>;
     referrals: Pick<ReferralService, 'referFromAbsences'>;
+    consent: ConsentService;
+    auth: Pick<AuthService, 'actorFor'>;
   };
   clock: Clock;
 }
@@ -335,6 +340,10 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
   const absentNow = history.filter((x) => x.endDate === null).map((x) => x.personId);
   await seedDemoPathways(deps.services, { people, exclude: new Set([...accountHolders, ...absentNow, story.absentNow.personId, story.returned.personId]), clinicianUserId: userIds.get(clinician.email)!, now });
+  // The demo officer's consents: an OH report waiting for their review, a sharing request waiting for their decision.
+  const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
+  const actorOf = async (email: string) => deps.services.auth.actorFor((await deps.repositories.users.findById(userIds.get(email)!))!, undefined, 'session')!;
+  await seedDemoConsents(deps.services, { clinician: await actorOf(clinician.email), officer: await actorOf(officer.email), healthBoard, today });
   return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
 }
 

@@ -252,6 +252,8 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
           canSeeAttendance: roleMayUse(policies.attendanceRead, req.actor!.role),
           canSeePathways: roleMayUse(policies.pathwaysRead, req.actor!.role),
           canRefer: roleMayUse(policies.referralsManagement, req.actor!.role) && req.actor!.personId !== person.id,
+          canSeeOhReports: roleMayUse(policies.ohReportsReceived, req.actor!.role) && req.actor!.personId !== person.id,
+          canSeeConsents: roleMayUse(policies.consentsRequest, req.actor!.role),
           referred: req.query.referred === '1',
         });
       },

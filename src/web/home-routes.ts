@@ -47,6 +47,7 @@ export function homeRoutes(deps: AppDependencies): RouteDefinition[] {
             { href: '/me', key: 'home.cards.myRecord' },
             { href: '/me/referrals/new', key: 'home.cards.selfReferral' },
             { href: '/me/referrals', key: 'home.cards.myReferrals' },
+            { href: '/me/consents', key: 'home.cards.myConsents' },
           ],
           'system-administrator': [
             { href: '/admin/users', key: 'home.cards.users' },

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
+import { accessibilityProblems } from './support/browser.js';
+import { useDemoBrowser } from './support/demo-browser.js';
+import { submitWith } from './support/sign-in.js';
+
+/** Issue 5 in the browser: a staff member reviews a pending OH report, asks for a correction and refuses release; their manager sees no report. */
+describe('consent in the browser', () => {
+  const demo = useDemoBrowser();
+  const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
+  const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
+  const reportText = 'no lifting over 10 kg';
+
+  it('when the officer reviews the OH report waiting for them, asks for a correction and refuses release, then the manager’s view shows no report, and every page passes axe', async () => {
+    const db = demo.server.platform.db;
+    const user = await db('users').where({ email: officer.email }).first();
+    const consent = await db('consents').where({ person_id: user.person_id, kind: 'oh-report-release' }).first();
+    expect(consent.status).toBe('report-received');
+
+    await demo.withPage(officer, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/me/consents`);
+      expect(await accessibilityProblems(page, 'my consents')).toBe('');
+      const waiting = page.locator('.nhsuk-card', { hasText: 'Return to work after a back injury' });
+      await expect(waiting.innerText()).resolves.toMatch(/If you do nothing, it may be released on \d+ \w+ \d{4}/);
+      await submitWith(page, waiting.getByRole('link'));
+      expect(await accessibilityProblems(page, 'a consent')).toBe('');
+      await submitWith(page, page.getByRole('link', { name: 'Read the report' }));
+      expect(new URL(page.url()).pathname).toBe(`/me/consents/${consent.id}/report`);
+      await expect(page.locator('#report-text').innerText()).resolves.toContain(reportText);
+      expect(await accessibilityProblems(page, 'the report')).toBe('');
+
+      // A decision without a choice comes back with the error beside the question.
+      await submitWith(page, page.getByRole('button', { name: 'Send my decision' }));
+      await expect(page.locator('.nhsuk-error-summary').innerText()).resolves.toContain('Say whether the report may be released');
+      expect(await accessibilityProblems(page, 'the report with an error')).toBe('');
+
+      await page.getByLabel('What is incorrect or misleading?').fill('I can drive for up to two hours: my consultant cleared it.');
+      await submitWith(page, page.getByRole('button', { name: 'Ask for this correction' }));
+      await expect(page.locator('main').innerText()).resolves.toContain('I can drive for up to two hours');
+      await page.getByLabel('No, do not release it').check();
+      await submitWith(page, page.getByRole('button', { name: 'Send my decision' }));
+      expect(new URL(page.url()).pathname).toBe(`/me/consents/${consent.id}`);
+      await expect(page.locator('main').innerText()).resolves.toContain('Report withheld at your request');
+    });
+    expect((await db('consents').where({ id: consent.id }).first()).status).toBe('withheld');
+
+    await demo.withPage(manager, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/people/${user.person_id}`);
+      await submitWith(page, page.getByRole('link', { name: 'Occupational health reports released to you' }));
+      const main = await page.locator('main').innerText();
+      expect(main).toContain('No report is available. Decisions will be made on the facts available');
+      expect(main).not.toContain(reportText);
+      expect(main).not.toContain('two hours');
+      expect(await accessibilityProblems(page, 'reports released to the manager')).toBe('');
+      // The consent itself is not the manager's to see.
+      const response = await page.goto(`${demo.server.baseUrl}/me/consents/${consent.id}`);
+      expect(response?.status()).toBe(403);
+    });
+  });
+
+  it('when the officer opens the sharing request, then it says what would be shared and with whom, and they can give consent', async () => {
+    const db = demo.server.platform.db;
+    const user = await db('users').where({ email: officer.email }).first();
+    const sharing = await db('consents').where({ person_id: user.person_id, kind: 'nhs-sharing' }).first();
+    await demo.withPage(officer, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/me/consents/${sharing.id}`);
+      const main = await page.locator('main').innerText();
+      expect(main).toContain('Westshire University Health Board');
+      expect(main).toContain('Relevant health history');
+      expect(main).toContain('never shared unless it is listed here');
+      await page.getByLabel('Yes, I agree').check();
+      await submitWith(page, page.getByRole('button', { name: 'Send my decision' }));
+      await expect(page.locator('main').innerText()).resolves.toContain('Consent given');
+      expect(await accessibilityProblems(page, 'a sharing consent')).toBe('');
+      await submitWith(page, page.getByRole('button', { name: 'Withdraw my consent' }));
+      await expect(page.locator('main').innerText()).resolves.toContain('Consent withdrawn');
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+
+/** Consent pages (issue 5): OH asks and records; the person decides, reads, corrects; forms re-render with 422. */
+describe('consent pages', () => {
+  let t: TestPlatform;
+  let w: World;
+  let consentId: string;
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-12-01T10:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when OH asks for an AMRA report with a field missing, then the form comes back with 422 and the error beside it; complete, it is made and the notice prints with the rights', async () => {
+    const oh = await signIn(t, w.users.clinician.email);
+    const page = await oh.get(`/people/${w.report.id}/consents`);
+    expect(page.status).toBe(200);
+    const csrf = csrfFrom(page.text);
+    const missing = await oh.post(`/people/${w.report.id}/consents`).type('form').send({ _csrf: csrf, kind: 'amra-report', recipientRole: 'hr-manager', description: 'Fitness for firearms duties', noticeBy: 'letter' });
+    expect(missing.status).toBe(422);
+    expect(missing.text).toContain('id="doctorName-error"');
+    expect(missing.text).toContain('value="Fitness for firearms duties"');
+    const made = await oh.post(`/people/${w.report.id}/consents`).type('form').send({ _csrf: csrf, kind: 'amra-report', recipientRole: 'hr-manager', description: 'Fitness for firearms duties', doctorName: 'Dr Asha Patel', noticeBy: 'letter' });
+    expect(made.status).toBe(303);
+    consentId = made.headers.location!.split('/').pop()!;
+    const letter = await oh.get(`/consents/${consentId}/letter`);
+    expect(letter.text).toContain('Application for a medical report');
+    expect(letter.text).toContain('right to refuse consent');
+    // Email is refused for someone with no address, and the form says why.
+    const noAddress = await oh.post(`/people/${w.report.id}/consents`).type('form').send({ _csrf: csrf, kind: 'oh-report-release', recipientRole: 'line-manager', description: 'x', noticeBy: 'email' });
+    expect(noAddress.status).toBe(422);
+    expect(noAddress.text).toContain('id="noticeBy-error"');
+  });
+
+  it('when the person decides on the page, then a missing answer is a 422 beside the question; their decision is recorded, and OH can then apply and record the report', async () => {
+    const me = await signIn(t, w.users.staff.email);
+    const show = await me.get(`/me/consents/${consentId}`);
+    expect(show.text).toContain('Waiting for your decision');
+    const csrf = csrfFrom(show.text);
+    const unanswered = await me.post(`/me/consents/${consentId}/decision`).type('form').send({ _csrf: csrf, decision: 'given' });
+    expect(unanswered.status).toBe(422);
+    expect(unanswered.text).toContain('id="wishesToSeeReport-error"');
+    expect((await me.post(`/me/consents/${consentId}/decision`).type('form').send({ _csrf: csrf, decision: 'given', wishesToSeeReport: 'yes' })).status).toBe(303);
+
+    const oh = await signIn(t, w.users.clinician.email);
+    const ohPage = await oh.get(`/consents/${consentId}`);
+    const ohCsrf = csrfFrom(ohPage.text);
+    expect((await oh.post(`/consents/${consentId}/application`).type('form').send({ _csrf: ohCsrf, applicationDate: '2026-12-01' })).status).toBe(303);
+    expect((await oh.post(`/consents/${consentId}/report`).type('form').send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-05', withheldGrounds: 'third-party' })).status).toBe(303);
+    // Release before day 21 is refused on the page, with the rule's words.
+    const early = await oh.post(`/consents/${consentId}/release`).type('form').send({ _csrf: ohCsrf });
+    expect(early.status).toBe(422);
+    expect(early.text).toContain('cannot be supplied before 2026-12-22');
+  });
+
+  it('when the person reads the report, then the withheld grounds show; an empty correction is a 422 and a real one is listed', async () => {
+    const me = await signIn(t, w.users.staff.email);
+    const report = await me.get(`/me/consents/${consentId}/report`);
+    expect(report.text).toContain('Fit for firearms duties.');
+    expect(report.text).toContain('Information about someone else');
+    const csrf = csrfFrom(report.text);
+    const empty = await me.post(`/me/consents/${consentId}/corrections`).type('form').send({ _csrf: csrf, correction: '  ' });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('id="correction-error"');
+    expect((await me.post(`/me/consents/${consentId}/corrections`).type('form').send({ _csrf: csrf, correction: 'The date of my injury is wrong.' })).status).toBe(303);
+    expect((await me.get(`/me/consents/${consentId}/report`)).text).toContain('Waiting for an answer');
+    // In Welsh too (a self-service page).
+    const cy = await me.get(`/me/consents/${consentId}`).set('Cookie', 'lang=cy');
+    expect(cy.status).toBe(200);
+  });
+
+  it('when someone else asks for the person’s consent pages, then they are refused or not found', async () => {
+    const manager = await signIn(t, w.users.lineManager.email);
+    expect((await manager.get(`/me/consents/${consentId}`)).status).toBe(403);
+    expect((await manager.get(`/consents/${consentId}/letter`)).status).toBe(403);
+    const page = await manager.get(`/people/${w.report.id}/oh-reports`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('No report has been requested for you about this person.');
+    expect((await manager.get(`/people/${w.outsider.id}/oh-reports`)).status).toBe(404);
+  });
+});
