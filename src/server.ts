@@ -32,7 +32,7 @@ import { PathwayService } from './pathways/pathway-service.js';
 import { ReferralService, TRIAGE_TASK } from './pathways/referral-service.js';
 import { evaluateCondition } from './fhir/fhirpath.js';
 import { ConsentRepository } from './consent/consent-repository.js';
-import { ConsentService } from './consent/consent-service.js';
+import { CONSENT_TASKS, ConsentService } from './consent/consent-service.js';
 import { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { UsersRepository } from './people/users-repository.js';
@@ -92,7 +92,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const worklist = new WorklistService(new WorklistRepository(db), audit, clock, new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK]));
+  const worklist = new WorklistService(new WorklistRepository(db), audit, clock, new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]));
   const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
   const procedureRepository = new ProcedureRepository(db);
@@ -109,7 +109,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition, isActiveClinician);
   await pathways.publishShipped();
   const referrals = new ReferralService(pathwayRepository, pathways, people, worklist, notifications, audit, clock, config.publicUrl);
-  const consent = new ConsentService(new ConsentRepository(db), people, policy, notifications, audit, clock, calendar, config.publicUrl);
+  const consent = new ConsentService(new ConsentRepository(db), people, policy, notifications, audit, clock, calendar, worklist, config.publicUrl);
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);

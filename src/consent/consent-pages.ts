@@ -14,6 +14,7 @@ import type { Consent } from './consent-types.js';
 
 const idParam = z.object({ id: z.uuid() });
 const personParam = z.object({ personId: z.uuid() });
+const letterQuery = z.object({ which: z.enum(['notice', 'application', 'review']).default('notice') });
 const isReport = (c: Consent) => c.kind !== 'nhs-sharing';
 const WITHDRAWABLE = new Set(['given', 'applied', 'report-received']);
 const text = (max: number) => z.string({ message: 'consents.errors.text' }).trim().min(1, 'consents.errors.text').max(max, 'consents.errors.tooLong');
@@ -181,10 +182,11 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       path: '/consents/:id/letter',
       kind: 'page',
       policy: policies.consentsRead,
-      summary: 'The written notice of a consent request, to print (AMRA-1, AMRA-2, §5b, §5c).',
+      summary: 'A consent’s letters, to print: the notice (AMRA-1, AMRA-2, §5b, §5c), `?which=application` (AMRA-3) or `?which=review` (§5b).',
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
-        const letter = await consent.letter(requestContext(req), id);
+        const { which } = parseInput(letterQuery, req.query ?? {});
+        const letter = await consent.letter(requestContext(req), id, which);
         res.render('consent/letter', { layout: 'letter', t: req.t, locale: req.locale, title: letter.title, letter });
       },
     },

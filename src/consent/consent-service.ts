@@ -10,6 +10,8 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../shar
 import { newId } from '../shared/ids.js';
 import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
+import type { WorklistService } from '../worklist/worklist-service.js';
+import type { TaskSpec } from '../worklist/worklist-types.js';
 import { applicationLetter, letterText, noticeLetter, reviewLetter, type Letter } from './consent-letters.js';
 import type { ConsentRepository } from './consent-repository.js';
 import * as rules from './consent-rules.js';
@@ -91,6 +93,37 @@ export interface RecipientReport {
 }
 
 const OH_ROLES = new Set(['oh-clinician', 'oh-administrator']);
+const TASK_SOURCE = 'consent';
+
+/** OH's work on consents, as worklist tasks; each is done by its own form on the consent's page. */
+export const CONSENT_TASKS = ['consent-apply', 'consent-write-report', 'consent-answer-correction', 'consent-release-report'] as const;
+
+/**
+ * What a consent is waiting for OH to do now (pure): apply to the doctor once consent is given
+ * (AMRA-3, administrators); write the OH report (clinicians); answer each correction request
+ * (clinicians, AMRA-5); release the report from its earliest release date (administrators, AMRA-4).
+ */
+export function consentTasks(c: Consent, earliestRelease: IsoDate | null): TaskSpec[] {
+  const task = (code: (typeof CONSENT_TASKS)[number], dueDate: IsoDate, role: 'oh-administrator' | 'oh-clinician', sequence = 1, rule: string | null = null): TaskSpec => ({
+    organisationId: c.organisationId,
+    subjectPersonId: c.personId,
+    sourceType: TASK_SOURCE,
+    sourceId: c.id,
+    code,
+    sequence,
+    rule,
+    dueDate,
+    assignee: { role },
+  });
+  const tasks: TaskSpec[] = [];
+  if (c.kind === 'amra-report' && c.status === 'given') tasks.push(task('consent-apply', c.decision!.on, 'oh-administrator', 1, 'AMRA-3'));
+  if (c.kind === 'oh-report-release' && c.status === 'given') tasks.push(task('consent-write-report', c.decision!.on, 'oh-clinician', 1, '§5b'));
+  if (c.status === 'report-received') {
+    for (const r of c.corrections.filter((x) => x.response === null)) tasks.push(task('consent-answer-correction', r.requestedAt.slice(0, 10), 'oh-clinician', r.number, 'AMRA-5'));
+    if (earliestRelease) tasks.push(task('consent-release-report', earliestRelease, 'oh-administrator', 1, 'AMRA-4'));
+  }
+  return tasks;
+}
 const NO_REPORT = 'No report is available. Decisions will be made on the facts available (AMRA-8).';
 
 /** A refusal from the rules as a 409 with its code (illegal transitions are conflicts with the consent's state, never 500s). */
@@ -116,8 +149,15 @@ export class ConsentService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly calendar: WorkingDayCalendar,
+    private readonly worklist: WorklistService,
     private readonly publicUrl: string,
   ) {}
+
+  /** Brings OH's tasks for a consent in line with where it stands. */
+  private async syncTasks(c: Consent, earliestRelease: IsoDate | null): Promise<void> {
+    const tasks = consentTasks(c, earliestRelease);
+    await this.worklist.sync(TASK_SOURCE, c.id, { keep: tasks, create: tasks });
+  }
 
   /** Another capability's queue of disclosures made under consent (the composition root wires them). */
   registerQueue(queue: DisclosureQueue): void {
@@ -245,7 +285,9 @@ export class ConsentService {
       await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } }, trx);
       await also?.(changed, trx);
     });
-    return this.record(changed);
+    const record = await this.record(changed);
+    await this.syncTasks(changed, record.earliestReleaseDate);
+    return record;
   }
 
   private async personOf(consent: Consent): Promise<Person> {
@@ -374,6 +416,7 @@ export class ConsentService {
       await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: 'withdrawn', cancelled: outcome.cancelled.length } }, trx);
       return next;
     });
+    await this.syncTasks(changed, null);
     return this.record(changed);
   }
 
@@ -440,12 +483,20 @@ export class ConsentService {
     if (!OH_ROLES.has(ctx.actor.role)) throw new NotFoundError('consent');
   }
 
-  /** The notice letter of a consent, for printing (OH and the person). */
-  async letter(ctx: RequestContext, id: string): Promise<Letter> {
+  /**
+   * A letter of a consent, for printing (OH and the person): the notice (AMRA-1, AMRA-2), the
+   * application letter once applied (AMRA-3), or the review letter once a report waits (§5b).
+   */
+  async letter(ctx: RequestContext, id: string, which: 'notice' | 'application' | 'review' = 'notice'): Promise<Letter> {
     const consent = await this.load(ctx, id);
     const person = await this.personOf(consent);
-    await this.audit.record(ctx, { action: 'read', entityType: 'consent-letter', entityId: id, subjectPersonId: consent.personId, purpose: 'consent' });
-    return noticeLetter(consent, person, { consent: this.link(consent) });
+    const links = { consent: this.link(consent) };
+    if (which === 'application' && !consent.applicationDate) throw new NotFoundError('letter');
+    if (which === 'review' && !consent.report) throw new NotFoundError('letter');
+    await this.audit.record(ctx, { action: 'read', entityType: 'consent-letter', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { which } });
+    if (which === 'application') return applicationLetter(consent, person, links);
+    if (which === 'review') return reviewLetter(consent, person, links, rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, toIsoDate(this.clock.now()))));
+    return noticeLetter(consent, person, links);
   }
 
   /** A consent for FHIR export: the consent and its person (OH). */

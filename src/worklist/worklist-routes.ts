@@ -52,6 +52,7 @@ function taskLink(t: Task): string | null {
   if (t.code === 'return-to-work-interview') return `/absences/${t.sourceId}/return-to-work`;
   if (t.code === 'trigger-review') return `/people/${t.subjectPersonId}/attendance/trigger-decision`;
   if (t.code === 'oh-referral-triage') return `/referrals/${t.sourceId}`;
+  if (t.sourceType === 'consent') return `/consents/${t.sourceId}`;
   if (t.code.startsWith('sick-pay-')) return `/people/${t.subjectPersonId}/attendance`;
   return ['absence-spell', 'return-to-work-interview', 'attendance-person'].includes(t.sourceType) ? `/people/${t.subjectPersonId}/attendance` : null;
 }

@@ -63,6 +63,9 @@ describe('consent', () => {
       expect((await get('hr', `/api/v1/consents/${id}`)).status).toBe(403);
       const given = await give(id, true);
       expect(given.status).toBe(200);
+      // OH's next step is on the administrators' queue: apply to the doctor (AMRA-3).
+      const tasks = (await get('ohAdmin', '/api/v1/worklist')).body.items as Array<{ code: string; sourceId: string }>;
+      expect(tasks).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'consent-apply', sourceId: id })]));
       expect(given.body).toMatchObject({ status: 'given', wishesToSeeReport: true, decision: { decision: 'given', method: 'platform', on: '2026-12-01' } });
     });
 
@@ -79,6 +82,8 @@ describe('consent', () => {
       expect(early.status).toBe(409);
       expect(early.body.error.code).toBe('before-earliest-release-date');
       expect((await get('hr', `/api/v1/people/${w.report.id}/oh-reports`)).body.items).toEqual([expect.objectContaining({ available: false, report: null })]);
+      const releaseTask = ((await get('ohAdmin', '/api/v1/worklist')).body.items as Array<{ code: string; sourceId: string; dueDate: string }>).find((x) => x.sourceId === id);
+      expect(releaseTask).toMatchObject({ code: 'consent-release-report', dueDate: '2026-12-23' });
       at('2026-12-23');
       const released = await post('ohAdmin', `/api/v1/consents/${id}/release`);
       expect(released.body).toMatchObject({ status: 'supplied', suppliedOn: '2026-12-23', retainUntil: '2027-06-23' });
@@ -87,6 +92,7 @@ describe('consent', () => {
       expect(hr.body.items).toEqual([expect.objectContaining({ id, available: true, report: expect.objectContaining({ text: report.text }) })]);
       // Addressed to HR, not the line manager.
       expect((await get('lineManager', `/api/v1/people/${w.report.id}/oh-reports`)).body.items).toEqual([]);
+      expect(((await get('ohAdmin', '/api/v1/worklist')).body.items as Array<{ sourceId: string }>).filter((x) => x.sourceId === id)).toEqual([]);
       const again = await post('ohAdmin', `/api/v1/consents/${id}/release`);
       expect(again.body.error.code).toBe('report-supplied');
     });
@@ -116,6 +122,9 @@ describe('consent', () => {
       const read = await get('staff', `/api/v1/consents/${c}/report`);
       expect(read.body).toMatchObject({ withheldGrounds: ['third-party'] });
       expect((await post('staff', `/api/v1/consents/${c}/corrections`, { text: 'My absence was six weeks, not six months.' })).body.corrections).toHaveLength(1);
+      // The clinicians answer it (AMRA-5); it is not the administrators' to see.
+      expect(((await get('clinician', '/api/v1/worklist')).body.items as Array<{ code: string; sourceId: string }>).filter((x) => x.sourceId === c).map((x) => x.code)).toEqual(['consent-answer-correction']);
+      expect(((await get('ohAdmin', '/api/v1/worklist')).body.items as Array<{ sourceId: string }>).filter((x) => x.sourceId === c)).toEqual([]);
       await post('clinician', `/api/v1/consents/${c}/corrections/1/answer`, { response: 'declined', note: 'The doctor’s records show six months.' });
       expect((await post('staff', `/api/v1/consents/${c}/statement`, { text: 'I was absent for six weeks; my fit notes show it.' })).body.statement).toBe('I was absent for six weeks; my fit notes show it.');
       const refused = await post('staff', `/api/v1/consents/${c}/supply-decision`, { agree: false });
