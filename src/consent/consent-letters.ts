@@ -73,7 +73,7 @@ export function applicationLetter(c: Consent, person: { givenName: string }, lin
     title: 'We have applied for your medical report',
     paragraphs: [
       `Dear ${person.givenName},`,
-      `We applied to ${c.doctor?.name ?? 'your doctor'} for the medical report you consented to on ${c.applicationDate}.`,
+      `On ${c.applicationDate} we applied to ${c.doctor?.name ?? 'your doctor'} for the medical report you consented to.`,
       c.wishesToSeeReport
         ? 'You said you wish to see the report before it is supplied. We have told the doctor. Please contact the doctor within 21 days to arrange to see it; if you do not, it may be supplied after 21 days.'
         : 'You did not ask to see the report first. You can still ask: tell us or the doctor, and the report will not be supplied until 21 days after your request unless you have seen it and agreed.',
@@ -83,13 +83,17 @@ export function applicationLetter(c: Consent, person: { givenName: string }, lin
 }
 
 /** §5b / AMRA-4: a report is waiting for the person's review, and the day it will otherwise go. */
-export function reviewLetter(c: Consent, person: { givenName: string }, links: { consent: string }, releaseFrom: string | null): Letter {
+export function reviewLetter(c: Consent, person: { givenName: string }, links: { consent: string }, releaseFrom: string | null, today: string): Letter {
   return {
     title: 'A report is waiting for your review',
     paragraphs: [
       `Dear ${person.givenName},`,
       `The report for ${recipientWords(c)} is ready for you to read.`,
-      releaseFrom ? `If you do not read it or tell us your decision, it may be released on ${releaseFrom}.` : 'It will not be released until you have told us your decision.',
+      releaseFrom === null
+        ? 'It will not be released until you have told us your decision.'
+        : releaseFrom > today
+          ? `If you do not read it or tell us your decision, it may be released on ${releaseFrom}.`
+          : 'The time to arrange to see it before it is released has passed, so it may be released now. Read it and tell us at once if you object.',
       'You can read it, ask for corrections, agree to its release or refuse it.',
       `Read it at ${links.consent}`,
     ],

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../app.js';
 import { policies, type RoutePolicy } from '../auth/access-policy.js';
+import { londonDay } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { fromForm, type FormFieldKind } from '../web/forms.js';
@@ -35,7 +36,7 @@ function requestInput(body: Record<string, unknown>): Record<string, unknown> {
  */
 export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
   const { consent, people } = deps.services;
-  const today = () => deps.clock.now().toISOString().slice(0, 10);
+  const today = () => londonDay(deps.clock.now());
 
   const row = (r: ConsentRecord) => {
     const c = r.consent;

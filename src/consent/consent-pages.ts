@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppDependencies } from '../app.js';
 import { policies } from '../auth/access-policy.js';
 import { ValidationError } from '../shared/errors.js';
+import { londonDay } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -67,7 +68,7 @@ function consentView(req: Request, r: ConsentRecord, today: string) {
  */
 export function consentPages(deps: AppDependencies): RouteDefinition[] {
   const { consent } = deps.services;
-  const today = () => deps.clock.now().toISOString().slice(0, 10);
+  const today = () => londonDay(deps.clock.now());
 
   const showLocals = async (req: Request, id: string) => {
     const record = await consent.get(requestContext(req), id);
@@ -201,7 +202,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
         const ctx = requestContext(req);
         const reports = await consent.reportsForRecipient(ctx, personId);
         const names = await deps.services.people.namesOf([personId]);
-        renderPage(req, res, 'consent/recipient-reports', { title: req.t('consents.recipient.title'), personId, personName: names.get(personId), reports: reports.map((r) => ({ ...r, kindName: req.t(`consents.kinds.${r.kind}`) })) });
+        renderPage(req, res, 'consent/recipient-reports', { title: req.t('consents.recipient.title'), personId, personName: names.get(personId), reports: reports.map((r) => ({ ...r, kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null })) });
       },
     },
   ];

@@ -54,6 +54,15 @@ export class ConsentRepository {
     return this.db.transaction(work);
   }
 
+  /**
+   * Takes the person's consents for the rest of the transaction: a write, so on PostgreSQL the
+   * rows are locked and on SQLite the database's write lock is held. Withdrawal and the gate take
+   * it first, so one waits for the other.
+   */
+  async lockPerson(personId: string, trx: Knex.Transaction): Promise<void> {
+    await trx('consents').where({ person_id: personId }).update({ version: trx.ref('version') });
+  }
+
   async insert(change: ConsentChange, trx: Knex.Transaction): Promise<void> {
     await trx('consents').insert(row(change.consent));
     await this.appendEvent(change, 1, trx);

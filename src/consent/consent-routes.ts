@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { AppDependencies } from '../app.js';
 import { policies } from '../auth/access-policy.js';
 import { consentToFhir } from '../fhir/consent-resource.js';
-import { toIsoDate } from '../shared/dates.js';
+import { londonDay } from '../shared/dates.js';
+import type { ConsentRecord } from './consent-service.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import {
@@ -29,7 +30,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
   const { consent } = deps.services;
   const tags = ['consent'];
   const one = { 200: { description: 'The consent, with its history', schema: consentResponse }, 404: { description: 'No such consent within your reach' }, 409: { description: 'Not allowed in the consent’s present state; `error.code` says why' } };
-  const idRoute = (path: string, policy: (typeof policies)[keyof typeof policies], summary: string, body: z.ZodType | undefined, act: (req: Parameters<RouteDefinition['handler']>[0], id: string, body: never) => Promise<Parameters<typeof consentJson>[0]>): RouteDefinition =>
+  const idRoute = (path: string, policy: (typeof policies)[keyof typeof policies], summary: string, body: z.ZodType | undefined, act: (req: Parameters<RouteDefinition['handler']>[0], id: string, body: never) => Promise<ConsentRecord>): RouteDefinition =>
     apiRoute({
       method: 'post',
       path: `/api/v1/consents/:id/${path}`,
@@ -40,7 +41,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       ...(body ? { body } : {}),
       responses: one,
       handler: async (req, res, input) => {
-        res.json(consentJson(await act(req, input.params.id, input.body as never)));
+        res.json(consentJson(req.actor!, await act(req, input.params.id, input.body as never)));
       },
     });
   return [
@@ -55,7 +56,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: { 201: { description: 'The consent request', schema: consentResponse }, 404: { description: 'No such person' }, 422: { description: 'Not valid (for example, email chosen for a protected-identity officer with no personal address, CONF-3)' } },
       handler: async (req, res, { params, body }) => {
         const input = body.kind === 'nhs-sharing' ? { ...body, periodEnd: body.periodEnd ?? null } : body.kind === 'amra-report' ? { ...body, doctor: { name: body.doctor.name, practice: body.doctor.practice ?? null } } : body;
-        res.status(201).json(consentJson(await consent.request(requestContext(req), params.personId, input)));
+        res.status(201).json(consentJson(req.actor!, await consent.request(requestContext(req), params.personId, input)));
       },
     }),
     apiRoute({
@@ -67,7 +68,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       params: personIdParam,
       responses: { 200: { description: 'Consents', schema: z.object({ items: z.array(consentResponse) }) }, 404: { description: 'No such person within your reach' } },
       handler: async (req, res, { params }) => {
-        res.json({ items: (await consent.forPerson(requestContext(req), params.personId)).map(consentJson) });
+        res.json({ items: (await consent.forPerson(requestContext(req), params.personId)).map((r) => consentJson(req.actor!, r)) });
       },
     }),
     apiRoute({
@@ -79,7 +80,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       params: consentIdParam,
       responses: one,
       handler: async (req, res, { params }) => {
-        res.json(consentJson(await consent.get(requestContext(req), params.id)));
+        res.json(consentJson(req.actor!, await consent.get(requestContext(req), params.id)));
       },
     }),
     idRoute('decision', policies.consentsAct, 'The person gives or refuses consent (in the platform), or OH records a decision made on paper or verbally with a witness. Giving consent to a report says whether they wish to see it first (AMRA-3).', decisionSchema, (req, id, body: z.infer<typeof decisionSchema>) =>
@@ -101,7 +102,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       body: correctionAnswerSchema,
       responses: one,
       handler: async (req, res, { params, body }) => {
-        res.json(consentJson(await consent.answerCorrection(requestContext(req), params.id, params.number, { response: body.response, amendedText: body.amendedText ?? null, note: body.note ?? null })));
+        res.json(consentJson(req.actor!, await consent.answerCorrection(requestContext(req), params.id, params.number, { response: body.response, amendedText: body.amendedText ?? null, note: body.note ?? null })));
       },
     }),
     idRoute('statement', policies.consentsAct, 'Attach the person’s statement of their views to the report, where a correction was declined (AMRA-5).', textSchema, (req, id, body: z.infer<typeof textSchema>) => consent.attachStatement(requestContext(req), id, body.text)),
@@ -143,7 +144,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       body: checkSchema,
       responses: { 200: { description: 'The decision', schema: gateDecisionResponse }, 404: { description: 'No such person' } },
       handler: async (req, res, { body }) => {
-        const asOf = body.asOf ?? toIsoDate(deps.clock.now());
+        const asOf = body.asOf ?? londonDay(deps.clock.now());
         res.json(await consent.check(requestContext(req), body.personId, { recipient: body.recipient, purpose: body.purpose, dataCategories: body.dataCategories, consentId: body.consentId ?? null }, asOf));
       },
     }),

@@ -87,6 +87,21 @@ describe('AMRA medical report (domain brief §5a)', () => {
     expect(supplied).toMatchObject({ status: 'supplied', suppliedOn: '2026-12-23', retainUntil: '2027-06-23' });
   });
 
+  it('when the application is recorded late, then the 21 days run from the day it was recorded (the person is told then, AMRA-3); a future date is refused', () => {
+    const given = give(buildConsent(), true);
+    expect(codeOf(recordApplication(given, '2026-12-05', day(1)))).toBe('application-in-future');
+    const late = ok(recordApplication(given, '2026-12-02', day(9)));
+    expect(late).toMatchObject({ applicationDate: '2026-12-02', applicationRecordedOn: '2026-12-10' });
+    expect(earliestReleaseDate(late, periods)).toBe('2026-12-31');
+  });
+
+  it('when consent is withdrawn after the report arrived, then the person can still read it for 6 months', () => {
+    const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
+    const withdrawn = ok(withdraw(ok(receiveReport(applied, report, null, day(9))), { cancelled: [], alreadySent: [] }, day(10), periods));
+    expect(withdrawn.retainUntil).toBe('2027-06-11');
+    expect(personMayReadReport(withdrawn, '2027-06-11')).toBe(true);
+  });
+
   it('when the person did not ask to see it, then the report may be supplied as soon as it arrives', () => {
     const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
     const received = ok(receiveReport(applied, report, null, day(9)));
@@ -179,8 +194,23 @@ describe('OH report release (domain brief §5b)', () => {
   it('when the person wishes to review the report, then release is blocked during the review period and allowed after it', () => {
     const ready = ok(receiveReport(oh(), report, '2026-12-14', day(9)));
     expect(ready.reviewUntil).toBe('2026-12-14');
-    expect(codeOf(supply(ready, periods, day(12), 'period-ended'))).toBe('before-earliest-release-date');
-    expect(ok(supply(ready, periods, day(13), 'period-ended')).status).toBe('supplied');
+    // The last day of the review is the person's: release from the day after.
+    expect(earliestReleaseDate(ready, periods)).toBe('2026-12-15');
+    expect(codeOf(supply(ready, periods, day(13), 'period-ended'))).toBe('before-earliest-release-date');
+    expect(ok(supply(ready, periods, day(14), 'period-ended')).status).toBe('supplied');
+  });
+
+  it('when the person asks to see an OH report only after it was written, then it gets its review period from the request', () => {
+    const notAsked = give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }), false);
+    const ready = ok(receiveReport(notAsked, report, '2026-12-14', day(9)));
+    expect(earliestReleaseDate(ready, periods)).toBe('2026-12-10');
+    const asked = ok(requestAccess(ready, day(10), '2026-12-15'));
+    expect(earliestReleaseDate(asked, periods)).toBe('2026-12-16');
+  });
+
+  it('when the report is dated in the future or before the consent, then it is refused', () => {
+    expect(codeOf(receiveReport(oh(), { ...report, receivedOn: '2026-12-11' }, null, day(9)))).toBe('report-date-in-future');
+    expect(codeOf(receiveReport(oh(), { ...report, receivedOn: '2026-11-30' }, null, day(9)))).toBe('report-before-consent');
   });
 
   it('when the person reads it, asks for a correction and refuses release, then it is withheld for good (AMRA-8)', () => {

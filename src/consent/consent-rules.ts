@@ -21,6 +21,9 @@ export const RULE_CODES = [
   'not-amra',
   'not-a-report-consent',
   'application-before-consent',
+  'application-in-future',
+  'report-date-in-future',
+  'report-before-consent',
   'application-not-made',
   'report-not-received',
   'report-already-received',
@@ -63,6 +66,7 @@ export function newConsent(fields: ConsentRequestFields, when: When): Consent {
     decision: null,
     wishesToSeeReport: null,
     applicationDate: null,
+    applicationRecordedOn: null,
     accessRequestedOn: null,
     accessArrangedOn: null,
     seenAt: null,
@@ -140,7 +144,8 @@ export function recordApplication(c: Consent, applicationDate: IsoDate, when: Wh
   if (c.status === 'requested') return refuse('consent-not-given', 'No application may be made to the doctor until the person has consented (AMRA-1).');
   if (c.status !== 'given') return closedReason(c.status) ?? refuse('consent-already-decided', 'The application has already been recorded.');
   if (applicationDate < c.decision!.on) return refuse('application-before-consent', 'The application cannot be dated before the person consented (AMRA-1).');
-  return change(c, { status: 'applied', applicationDate }, when, 'applied', { applicationDate, doctorToldPersonWishesToSee: c.wishesToSeeReport === true });
+  if (applicationDate > when.today) return refuse('application-in-future', 'Record the application once it has been made.');
+  return change(c, { status: 'applied', applicationDate, applicationRecordedOn: when.today }, when, 'applied', { applicationDate, doctorToldPersonWishesToSee: c.wishesToSeeReport === true });
 }
 
 /**
@@ -148,14 +153,16 @@ export function recordApplication(c: Consent, applicationDate: IsoDate, when: Wh
  * not asked before, the 21 days then run from this request; made by someone who had already
  * asked, it arranges access, and the report then waits until they have seen it and agreed.
  */
-export function requestAccess(c: Consent, when: When): Transition {
+export function requestAccess(c: Consent, when: When, reviewFromToday: IsoDate | null = null): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report to see.');
   const closed = closedReason(c.status);
   if (closed) return closed;
   if (c.status === 'requested') return refuse('consent-not-given', 'The person has not yet consented.');
   if (!c.wishesToSeeReport) {
     const afterApplication = c.status === 'applied' || c.status === 'report-received';
-    return change(c, { wishesToSeeReport: true, accessRequestedOn: afterApplication ? when.today : null }, when, 'access-requested', { afterApplication });
+    // §5b: an OH report already written gets its review period from the request.
+    const reviewUntil = c.kind === 'oh-report-release' && c.report ? reviewFromToday : c.reviewUntil;
+    return change(c, { wishesToSeeReport: true, accessRequestedOn: afterApplication ? when.today : null, reviewUntil }, when, 'access-requested', { afterApplication });
   }
   return change(c, { accessArrangedOn: c.accessArrangedOn ?? when.today }, when, 'access-arranged', null);
 }
@@ -169,7 +176,8 @@ export interface ReportInput {
 /**
  * The report arrives (AMRA: from the doctor, after the application; OH release: written by the
  * OH clinician after consent). AMRA-7: parts the doctor withheld are recorded, and the person is
- * told. §5b: an OH report the person wishes to see waits for the review period.
+ * told. §5b: an OH report the person wishes to see waits for the review period, whose last day
+ * (`reviewUntil`) the caller counts from the day the person is told (today), never earlier.
  */
 export function receiveReport(c: Consent, input: ReportInput, reviewUntil: IsoDate | null, when: When): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report.');
@@ -179,6 +187,8 @@ export function receiveReport(c: Consent, input: ReportInput, reviewUntil: IsoDa
   if (c.status === 'report-received') return refuse('report-already-received', 'The report has already been recorded; answer a correction request to amend it.');
   if (c.kind === 'amra-report' && c.status !== 'applied') return refuse('application-not-made', 'Record the application to the doctor before the report (AMRA-3).');
   if (c.kind === 'oh-report-release' && input.withheldParts.length) return refuse('withheld-parts-amra-only', 'Withheld parts are recorded for a treating doctor’s report (AMRA-7).');
+  if (input.receivedOn > when.today) return refuse('report-date-in-future', 'The report cannot be dated in the future.');
+  if (input.receivedOn < (c.applicationDate ?? c.decision!.on)) return refuse('report-before-consent', 'The report cannot be dated before the consent (or the application) it was asked for under.');
   return change(
     c,
     { status: 'report-received', report: { text: input.text, receivedOn: input.receivedOn, withheldParts: input.withheldParts, amendedAt: null }, reviewUntil: c.kind === 'oh-report-release' && c.wishesToSeeReport ? reviewUntil : null },
@@ -188,7 +198,7 @@ export function receiveReport(c: Consent, input: ReportInput, reviewUntil: IsoDa
   );
 }
 
-/** The person has read the report (in the platform, or at an appointment OH records). */
+/** The person has read the report (in the platform). */
 export function recordSeen(c: Consent, when: When): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report.');
   if (!c.report) return refuse('report-not-received', 'There is no report yet.');
@@ -214,12 +224,17 @@ export function earliestReleaseDate(c: Consent, periods: ConsentPeriods): IsoDat
   if (c.kind === 'amra-report') {
     if (!c.wishesToSeeReport) return c.applicationDate;
     if (c.accessArrangedOn) return null;
-    return addDays(c.accessRequestedOn ?? c.applicationDate!, periods.amraAccessDays);
+    // The 21 days run from the application, or a later request (AMRA-4), and never from before
+    // the day the application was recorded and the person told of it (AMRA-3).
+    const recorded = c.applicationRecordedOn ?? c.applicationDate!;
+    const from = c.accessRequestedOn ?? (recorded > c.applicationDate! ? recorded : c.applicationDate!);
+    return addDays(from, periods.amraAccessDays);
   }
   if (!c.report) return null;
   if (!c.wishesToSeeReport) return c.report.receivedOn;
-  if (c.seenAt) return null;
-  return c.reviewUntil;
+  if (c.seenAt || !c.reviewUntil) return null;
+  // The review period's last day is theirs: release from the day after (§5b).
+  return addDays(c.reviewUntil, 1);
 }
 
 /** Why the report may not be supplied today, or null when it may (the guard on supply). */
@@ -306,12 +321,14 @@ export function attachStatement(c: Consent, text: string, when: When): Transitio
  * Withdrawal (§5c; a report consent before its report is supplied). Takes effect at once; the
  * caller passes what it cancelled and what had already gone, which the person is shown.
  */
-export function withdraw(c: Consent, outcome: WithdrawalOutcome, when: When): Transition {
+export function withdraw(c: Consent, outcome: WithdrawalOutcome, when: When, periods?: ConsentPeriods): Transition {
   if (c.status === 'requested') return refuse('consent-not-given', 'This consent was never given, so it cannot be withdrawn; refuse it instead.');
   if (c.status === 'refused') return refuse('consent-not-given', 'This consent was refused, so there is nothing to withdraw.');
   const closed = closedReason(c.status);
   if (closed) return closed;
-  return change(c, { status: 'withdrawn', withdrawal: outcome, closedOn: when.today }, when, 'withdrawn', { cancelled: outcome.cancelled.length, alreadySent: outcome.alreadySent.length });
+  // A report already received stays readable by the person for the retention period (AMRA-6).
+  const retainUntil = c.report && periods ? addMonths(when.today, periods.reportRetentionMonths) : c.retainUntil;
+  return change(c, { status: 'withdrawn', withdrawal: outcome, closedOn: when.today, retainUntil }, when, 'withdrawn', { cancelled: outcome.cancelled.length, alreadySent: outcome.alreadySent.length });
 }
 
 /** May the person still read the report (AMRA-6: during the retention period after supply or refusal; before that, whenever it is held)? */

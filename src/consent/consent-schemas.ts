@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isoDate } from '../people/people-schemas.js';
+import type { Actor } from '../auth/actor.js';
+import { maySeeClinicalDetail } from '../auth/access-policy.js';
 import type { ConsentRecord } from './consent-service.js';
 import {
   CONSENT_KINDS,
@@ -119,15 +121,22 @@ export const consentResponse = z.object({
   suppliedOn: z.string().nullable(),
   retainUntil: z.string().nullable().describe('AMRA-6: the person may read the report until this day'),
   report: z.object({ receivedOn: z.string(), seen: z.boolean(), amended: z.boolean(), withheldGrounds: z.array(z.string()) }).nullable().describe('Whether there is a report; its text is read at /report'),
-  corrections: z.array(z.object({ number: z.number(), requestedAt: z.string(), text: z.string(), response: z.string().nullable(), respondedAt: z.string().nullable(), responseNote: z.string().nullable() })),
+  corrections: z
+    .array(z.object({ number: z.number(), requestedAt: z.string(), text: z.string().nullable(), response: z.string().nullable(), respondedAt: z.string().nullable(), responseNote: z.string().nullable() }))
+    .describe('What the person asked to correct and the answer: for the person and OH clinicians (null text for OH administrators, CONF-1)'),
   statement: z.string().nullable(),
   withdrawal: z.object({ cancelled: z.array(item), alreadySent: z.array(item) }).nullable().describe('What withdrawing stopped, and what had already gone (§5c)'),
   history: z.array(z.object({ type: z.string(), at: z.string(), byRole: z.string().nullable() })),
 });
 
-/** A consent as the API gives it (OH and the person only reach it). */
-export function consentJson(r: ConsentRecord): z.infer<typeof consentResponse> {
+/**
+ * A consent as the API gives it (OH and the person only reach it). What the person wrote about
+ * their report (corrections, statement) and the author's answers are clinical: the person's own
+ * and OH clinicians', not OH administrators' (CONF-1).
+ */
+export function consentJson(actor: Actor, r: ConsentRecord): z.infer<typeof consentResponse> {
   const c = r.consent;
+  const clinical = actor.personId === c.personId || maySeeClinicalDetail(actor);
   return {
     id: c.id,
     kind: c.kind,
@@ -149,8 +158,8 @@ export function consentJson(r: ConsentRecord): z.infer<typeof consentResponse> {
     suppliedOn: c.suppliedOn,
     retainUntil: c.retainUntil,
     report: c.report ? { receivedOn: c.report.receivedOn, seen: c.seenAt !== null, amended: c.report.amendedAt !== null, withheldGrounds: c.report.withheldParts.map((p) => p.ground) } : null,
-    corrections: c.corrections,
-    statement: c.statement?.text ?? null,
+    corrections: c.corrections.map((x) => (clinical ? x : { ...x, text: null, responseNote: null })),
+    statement: clinical ? (c.statement?.text ?? null) : null,
     withdrawal: c.withdrawal,
     history: r.history.map((e) => ({ type: e.type, at: e.at, byRole: e.byRole })),
   };
@@ -171,9 +180,10 @@ export const recipientReportsResponse = z.object({
   items: z.array(
     z.object({
       id: z.string(),
-      kind: z.enum(CONSENT_KINDS),
-      description: z.string(),
+      requestedOn: z.string(),
       available: z.boolean(),
+      kind: z.enum(CONSENT_KINDS).nullable().describe('Only once released'),
+      description: z.string().nullable().describe('Only once released'),
       report: z.object({ text: z.string(), statement: z.string().nullable(), corrections: z.array(z.object({ text: z.string(), response: z.string().nullable() })), suppliedOn: z.string() }).nullable(),
       notice: z.string().nullable(),
     }),

@@ -5,8 +5,8 @@ import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { toIsoDate, type IsoDate } from '../shared/dates.js';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { londonDay, type IsoDate } from '../shared/dates.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -81,13 +81,17 @@ export interface ReportView {
   statement: string | null;
 }
 
-/** What a manager or HR learns about a report addressed to them (AMRA-8, CONF-1). */
+/**
+ * What a manager or HR learns about a report addressed to them (AMRA-8, CONF-1): once released,
+ * what it is and what it says; until then only that it was asked for and is not available, not
+ * even what it is about (the kind would tell them the person has a treating doctor).
+ */
 export interface RecipientReport {
   id: string;
-  kind: Consent['kind'];
-  description: string;
+  requestedOn: IsoDate;
   available: boolean;
-  /** Only when available. */
+  kind: Consent['kind'] | null;
+  description: string | null;
   report: { text: string; statement: string | null; corrections: Array<{ text: string; response: string | null }>; suppliedOn: IsoDate } | null;
   notice: string | null;
 }
@@ -125,10 +129,26 @@ export function consentTasks(c: Consent, earliestRelease: IsoDate | null): TaskS
   return tasks;
 }
 const NO_REPORT = 'No report is available. Decisions will be made on the facts available (AMRA-8).';
+const NOT_YET = 'No report is available yet.';
 
-/** A refusal from the rules as a 409 with its code (illegal transitions are conflicts with the consent's state, never 500s). */
-function conflict(t: Extract<rules.Transition, { ok: false }>): AppError {
-  return new ConflictError(t.code, t.message);
+/** Refusals that are about what was entered, not the consent's state: 422 beside the field. */
+const INPUT_REFUSALS: Partial<Record<rules.RuleCode, string>> = {
+  'witness-required': 'witness',
+  'document-reference-required': 'documentReference',
+  'wish-to-see-required': 'wishesToSeeReport',
+  'application-before-consent': 'applicationDate',
+  'application-in-future': 'applicationDate',
+  'report-date-in-future': 'receivedOn',
+  'report-before-consent': 'receivedOn',
+};
+
+/**
+ * A refusal from the rules: a 409 with its code (an illegal transition conflicts with the
+ * consent's state), or a 422 on the field for a refusal of what was entered; never a 500.
+ */
+function refusal(t: Extract<rules.Transition, { ok: false }>): AppError {
+  const field = INPUT_REFUSALS[t.code];
+  return field ? new ValidationError({ [field]: t.message }, t.message, t.code) : new ConflictError(t.code, t.message);
 }
 
 /**
@@ -164,13 +184,24 @@ export class ConsentService {
     this.queues.push(queue);
   }
 
+  /** Now, and the UK calendar day it falls on: the statutory periods count UK days. */
   private when(): rules.When {
     const now = this.clock.now();
-    return { now: now.toISOString(), today: toIsoDate(now) };
+    return { now: now.toISOString(), today: londonDay(now) };
   }
 
   private async periods(organisationId: string, asOf: IsoDate): Promise<ConsentPeriods> {
-    return (await this.policy.inForce(organisationId, 'consent', asOf)).content;
+    return (await this.policyInForce(organisationId, asOf)).content;
+  }
+
+  /** The consent policy version in force; results that depend on it record its version. */
+  private policyInForce(organisationId: string, asOf: IsoDate) {
+    return this.policy.inForce(organisationId, 'consent', asOf);
+  }
+
+  /** The last day of an OH report's review period, counted from the day the person is told: today, never earlier (§5b). */
+  private reviewUntil(periods: ConsentPeriods, from: IsoDate, today: IsoDate): IsoDate {
+    return this.calendar.addWorkingDays(from > today ? from : today, periods.ohReviewWorkingDays);
   }
 
   private link(c: Consent): string {
@@ -233,7 +264,7 @@ export class ConsentService {
   }
 
   private async record(consent: Consent): Promise<ConsentRecord> {
-    const periods = await this.periods(consent.organisationId, toIsoDate(this.clock.now()));
+    const periods = await this.periods(consent.organisationId, londonDay(this.clock.now()));
     return { consent, history: await this.repository.history(consent.id), earliestReleaseDate: rules.earliestReleaseDate(consent, periods) };
   }
 
@@ -272,7 +303,7 @@ export class ConsentService {
     const t = decide(consent);
     if (!t.ok) {
       await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', outcome: 'denied', reason: t.code });
-      throw conflict(t);
+      throw refusal(t);
     }
     if (t.consent === consent) {
       await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } });
@@ -285,8 +316,17 @@ export class ConsentService {
       await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } }, trx);
       await also?.(changed, trx);
     });
-    const record = await this.record(changed);
-    await this.syncTasks(changed, record.earliestReleaseDate);
+    return this.afterChange(changed);
+  }
+
+  /**
+   * After a change commits: OH's tasks follow the consent as it now stands (read again, so two
+   * changes close together cannot leave the tasks of the older one).
+   */
+  private async afterChange(changed: Consent): Promise<ConsentRecord> {
+    const latest = (await this.repository.find(changed.id)) ?? changed;
+    const record = await this.record(latest);
+    await this.syncTasks(latest, record.earliestReleaseDate);
     return record;
   }
 
@@ -316,22 +356,26 @@ export class ConsentService {
 
   /** AMRA-4: the person asks to see the report (or arranges to). */
   async requestAccess(ctx: RequestContext, id: string): Promise<ConsentRecord> {
-    return this.apply(ctx, await this.load(ctx, id), (c) => rules.requestAccess(c, this.when()));
+    const consent = await this.load(ctx, id);
+    const when = this.when();
+    const periods = await this.periods(consent.organisationId, when.today);
+    return this.apply(ctx, consent, (c) => rules.requestAccess(c, when, this.reviewUntil(periods, when.today, when.today)));
   }
 
   /** The report arrives (AMRA) or is written (OH release); OH clinicians only: it is clinical. The person is told it waits for them. */
   async recordReport(ctx: RequestContext, id: string, input: { text: string; receivedOn: IsoDate; withheldParts: WithheldPart[] }): Promise<ConsentRecord> {
     if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
     const consent = await this.load(ctx, id);
-    const periods = await this.periods(consent.organisationId, input.receivedOn);
-    const reviewUntil = this.calendar.addWorkingDays(input.receivedOn, periods.ohReviewWorkingDays);
+    const when = this.when();
+    const policy = await this.policyInForce(consent.organisationId, when.today);
+    const reviewUntil = this.reviewUntil(policy.content, input.receivedOn, when.today);
     const person = await this.personOf(consent);
     return this.apply(
       ctx,
       consent,
-      (c) => rules.receiveReport(c, input, reviewUntil, this.when()),
+      (c) => withPolicy(rules.receiveReport(c, input, reviewUntil, when), policy.version),
       async (c, trx) => {
-        if (c.wishesToSeeReport) await this.send(person, c, reviewLetter(c, person, { consent: this.link(c) }, rules.earliestReleaseDate(c, periods)), 'review', trx);
+        if (c.wishesToSeeReport) await this.send(person, c, reviewLetter(c, person, { consent: this.link(c) }, rules.earliestReleaseDate(c, policy.content), when.today), 'review', trx);
       },
     );
   }
@@ -345,7 +389,7 @@ export class ConsentService {
     const consent = await this.load(ctx, id);
     const self = ctx.actor.personId === consent.personId;
     if (!(self || ctx.actor.role === 'oh-clinician') || !consent.report) throw new NotFoundError('report');
-    const today = toIsoDate(this.clock.now());
+    const today = londonDay(this.clock.now());
     if (self && !rules.personMayReadReport(consent, today)) {
       throw new AppError({ code: 'report-no-longer-held', status: 410, publicMessage: `The report was kept for you to read until ${consent.retainUntil} (AMRA-6); it is no longer held.` });
     }
@@ -375,17 +419,21 @@ export class ConsentService {
   /** The person agrees to supply (it goes at once) or refuses it (withheld for good, AMRA-5, AMRA-8). */
   async decideSupply(ctx: RequestContext, id: string, agree: boolean): Promise<ConsentRecord> {
     const consent = await this.load(ctx, id);
-    const periods = await this.periods(consent.organisationId, toIsoDate(this.clock.now()));
-    return this.apply(ctx, consent, (c) => rules.decideSupply(c, agree, periods, this.when()));
+    // After seeing the report, the decision is the person's own (AMRA-4, AMRA-5): OH cannot make it for them.
+    if (ctx.actor.personId !== consent.personId) throw new ForbiddenError('person-decides', 'Only the person can agree to or refuse the release of their report.');
+    const when = this.when();
+    const policy = await this.policyInForce(consent.organisationId, when.today);
+    return this.apply(ctx, consent, (c) => withPolicy(rules.decideSupply(c, agree, policy.content, when), policy.version));
   }
 
   /** OH releases the report once the rules allow it: never before the earliest release date (AMRA-4, §5b). */
   async release(ctx: RequestContext, id: string): Promise<ConsentRecord> {
     this.requireOh(ctx);
     const consent = await this.load(ctx, id);
-    const periods = await this.periods(consent.organisationId, toIsoDate(this.clock.now()));
+    const when = this.when();
+    const policy = await this.policyInForce(consent.organisationId, when.today);
     const how = consent.wishesToSeeReport ? 'period-ended' : 'not-asked-to-see';
-    return this.apply(ctx, consent, (c) => rules.supply(c, periods, this.when(), how));
+    return this.apply(ctx, consent, (c) => withPolicy(rules.supply(c, policy.content, when, how), policy.version));
   }
 
   /**
@@ -397,34 +445,43 @@ export class ConsentService {
     const check = rules.withdraw(consent, { cancelled: [], alreadySent: [] }, this.when());
     if (!check.ok) return this.apply(ctx, consent, () => check);
     const now = this.clock.now();
-    const today = toIsoDate(now);
-    const others = (await this.repository.forPerson(consent.personId)).filter((c) => c.id !== consent.id);
-    const stillAllowed = (request: DisclosureRequest) => decideDisclosure(others, request, today);
+    const when = this.when();
+    const periods = await this.periods(consent.organisationId, when.today);
     const changed = await this.repository.transaction(async (trx) => {
+      // Holds the person's consents until this commits, so a disclosure the gate is deciding
+      // at the same moment waits and then sees the withdrawal (or we see what it shared).
+      await this.repository.lockPerson(consent.personId, trx);
+      const all = await this.repository.forPerson(consent.personId, trx);
+      const current = all.find((c) => c.id === id)!;
+      const others = all.filter((c) => c.id !== id);
+      const stillAllowed = (request: DisclosureRequest) => decideDisclosure(others, request, when.today);
       const outcome = { cancelled: [] as DisclosureItem[], alreadySent: [] as DisclosureItem[] };
       for (const queue of this.queues) {
-        const r = await queue.withdrawn(consent, stillAllowed, now, trx);
+        const r = await queue.withdrawn(current, stillAllowed, now, trx);
         outcome.cancelled.push(...r.cancelled);
         outcome.alreadySent.push(...r.alreadySent);
       }
-      const t = rules.withdraw(consent, outcome, this.when());
-      if (!t.ok) throw conflict(t);
-      const next = { ...t.consent, version: consent.version + 1 };
+      const t = rules.withdraw(current, outcome, when, periods);
+      if (!t.ok) throw refusal(t);
+      const next = { ...t.consent, version: current.version + 1 };
       if (!(await this.repository.update({ consent: next, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx))) {
         throw new ConflictError('consent-changed', 'Someone else changed this consent at the same time. Reload it and try again.');
       }
       await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: 'withdrawn', cancelled: outcome.cancelled.length } }, trx);
       return next;
     });
-    await this.syncTasks(changed, null);
-    return this.record(changed);
+    return this.afterChange(changed);
   }
 
   /**
    * THE gate (issue 5 §2): every disclosure asks it. Decides over all the person's consents as
-   * they stand on `asOf`, and audits the decision whichever way it goes.
+   * they stand on `asOf`, and audits the decision whichever way it goes. Pass the transaction that
+   * makes the disclosure (queues it), so the decision and the disclosure commit together.
    */
   async mayDisclose(ctx: AnyContext, personId: string, request: DisclosureRequest, asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision> {
+    // Inside the caller's transaction the person's consents are held until it commits, so a
+    // withdrawal cannot slip in between this decision and the disclosure it allows.
+    if (trx) await this.repository.lockPerson(personId, trx);
     const decision = decideDisclosure(await this.repository.forPerson(personId, trx), request, asOf);
     await this.audit.record(
       ctx,
@@ -460,7 +517,7 @@ export class ConsentService {
     const role = ctx.actor.role;
     if (role !== 'line-manager' && role !== 'hr-manager') throw new NotFoundError('person');
     await this.people.getPerson(ctx, personId, 'oh-report');
-    const today = toIsoDate(this.clock.now());
+    const today = londonDay(this.clock.now());
     const reports = (await this.repository.reportsFor(personId, role)).filter((c) => c.decision !== null);
     const out: RecipientReport[] = [];
     for (const c of reports) {
@@ -469,11 +526,12 @@ export class ConsentService {
       const available = gate.allow && c.report !== null;
       out.push({
         id: c.id,
-        kind: c.kind,
-        description: c.description,
+        requestedOn: c.notifiedOn,
         available,
+        kind: available ? c.kind : null,
+        description: available ? c.description : null,
         report: available ? { text: c.report!.text, statement: c.statement?.text ?? null, corrections: c.corrections.map((r) => ({ text: r.text, response: r.response })), suppliedOn: c.suppliedOn! } : null,
-        notice: available ? null : gate.allow ? NO_REPORT : gate.reason === 'report-withheld' ? NO_REPORT : 'The report is not yet available.',
+        notice: available ? null : !gate.allow && gate.reason === 'report-withheld' ? NO_REPORT : NOT_YET,
       });
     }
     return out;
@@ -495,7 +553,8 @@ export class ConsentService {
     if (which === 'review' && !consent.report) throw new NotFoundError('letter');
     await this.audit.record(ctx, { action: 'read', entityType: 'consent-letter', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { which } });
     if (which === 'application') return applicationLetter(consent, person, links);
-    if (which === 'review') return reviewLetter(consent, person, links, rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, toIsoDate(this.clock.now()))));
+    const today = londonDay(this.clock.now());
+    if (which === 'review') return reviewLetter(consent, person, links, rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, today)), today);
     return noticeLetter(consent, person, links);
   }
 
@@ -511,4 +570,9 @@ export class ConsentService {
 function reportView(c: Consent): ReportView {
   const r = c.report!;
   return { consent: c, text: r.text, receivedOn: r.receivedOn, amended: r.amendedAt !== null, withheldGrounds: r.withheldParts.map((p) => p.ground), corrections: c.corrections, statement: c.statement?.text ?? null };
+}
+
+/** Adds the consent policy version a result depended on to its history entry (the style guide: results say which version produced them). */
+function withPolicy(t: rules.Transition, version: number): rules.Transition {
+  return t.ok ? { ...t, event: { ...t.event, details: { ...(t.event.details ?? {}), policyVersion: version } } } : t;
 }

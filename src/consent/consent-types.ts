@@ -131,6 +131,8 @@ export interface Consent {
   wishesToSeeReport: boolean | null;
   /** AMRA-3 */
   applicationDate: IsoDate | null;
+  /** The day the application was recorded (and the person told, AMRA-3): the 21 days never start before it. */
+  applicationRecordedOn: IsoDate | null;
   /** AMRA-4: a request to see the report made only after the application (the 21 days run from it). */
   accessRequestedOn: IsoDate | null;
   /** AMRA-4: the person arranged access within the period (the report then waits for their agreement). */

@@ -2,7 +2,7 @@
 export type { DisclosureQueue } from './consent-service.js';
 export type { DisclosureRecipient, DisclosureRequest, GateDecision, GateReason } from './gate.js';
 export { SENSITIVE_CATEGORIES, SHARING_CATEGORIES, SHARING_PURPOSES } from './consent-types.js';
-export type { Consent, DisclosureItem, SharingCategory, SharingPurpose } from './consent-types.js';
+export type { Consent, ConsentKind, ConsentRecipient, ConsentStatus, DisclosureItem, DisclosurePurpose, SharingCategory, SharingPurpose } from './consent-types.js';
 
 import type { Knex } from 'knex';
 import type { IsoDate } from '../shared/dates.js';

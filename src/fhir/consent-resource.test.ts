@@ -169,3 +169,16 @@ describe('our own checks on a Consent resource (FHIR-9)', () => {
     expect(problems).toEqual([expect.stringMatching(/^status must be one of/), 'scope must be consentscope patient-privacy', expect.stringMatching(/^provision\.provision\[0\]\.type must be permit or deny/)]);
   });
 });
+
+describe('consent resource sensitivity (FHIR-6)', () => {
+  it('when a sharing consent names mental health, then the resource is labelled restricted with PSY and MH, and still validates', () => {
+    const resource = consentToFhir(buildConsent({ dataCategories: ['demographics', 'mental-health'] }), PATIENT);
+    expect(resource.meta?.security?.map((c) => c.code)).toEqual(['R', 'PSY', 'MH']);
+    expect(validateFhirResource(resource)).toEqual([]);
+  });
+
+  it('when nothing sensitive is named and the identity is not protected, then there is no security label', () => {
+    expect(consentToFhir(buildConsent(), PATIENT).meta).toBeUndefined();
+    expect(consentToFhir(buildConsent(), PATIENT, { restricted: true }).meta?.security?.map((c) => c.code)).toEqual(['R']);
+  });
+});

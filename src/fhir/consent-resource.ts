@@ -1,5 +1,5 @@
 import type { Coding, CodeableConcept, Consent as FhirConsent, ConsentProvision, ConsentProvisionActor } from '@medplum/fhirtypes';
-import { SENSITIVE_CATEGORIES, type Consent, type ConsentKind, type ConsentRecipient, type ConsentStatus, type DisclosurePurpose, type SharingCategory } from '../consent/consent-types.js';
+import { SENSITIVE_CATEGORIES, type Consent, type ConsentKind, type ConsentRecipient, type ConsentStatus, type DisclosurePurpose, type SharingCategory } from '../consent/index.js';
 
 /** The platform's own systems for what no published code system covers. */
 export const CONSENT_SYSTEMS = {
@@ -129,14 +129,26 @@ function provision(consent: Consent, options: ConsentToFhirOptions | undefined):
   };
 }
 
+/**
+ * FHIR-6: the resource's own sensitivity. Restricted for a protected-identity officer (CONF-3) and
+ * whenever the consent names a sensitive category, which then also carries that category's labels
+ * (a consent to share mental health information says something about mental health).
+ */
+function securityLabels(consent: Consent, protectedIdentity: boolean): Coding[] {
+  const named = consent.dataCategories.filter((d): d is SharingCategory => SENSITIVE_CATEGORIES.has(d as SharingCategory));
+  const labels = named.flatMap((d) => SENSITIVE_LABELS[d] ?? []);
+  return protectedIdentity || labels.length > 0 ? [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' }, ...labels] : [];
+}
+
 /** Maps one consent to a FHIR R4 Consent resource for an NHS partner or an employer record (FHIR-5). */
 export function consentToFhir(consent: Consent, patient: { reference: string; display?: string }, options?: ConsentToFhirOptions): FhirConsent {
   const patientReference = { reference: patient.reference, ...(patient.display ? { display: patient.display } : {}) };
+  const security = securityLabels(consent, options?.restricted === true);
   const decision = consent.decision;
   return {
     resourceType: 'Consent',
     id: consent.id,
-    ...(options?.restricted ? { meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' }] } } : {}),
+    ...(security.length > 0 ? { meta: { security } } : {}),
     identifier: [{ system: CONSENT_SYSTEMS.identifier, value: consent.id }],
     status: STATUS_CODES[consent.status],
     scope: { coding: [{ system: CONSENT_SCOPE, code: 'patient-privacy', display: 'Privacy Consent' }] },

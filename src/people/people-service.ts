@@ -254,12 +254,12 @@ export class PeopleService {
 
   // Organisations and units ------------------------------------------------
 
-  /** Organisations the OH unit serves (OH staff and system administrators). */
   /** One organisation by id, or null (organisations are not personal data). */
   async findOrganisation(id: string): Promise<Organisation | null> {
     return this.repository.findOrganisation(id);
   }
 
+  /** Organisations the OH unit serves (OH staff and system administrators). */
   async listOrganisations(): Promise<Organisation[]> {
     return this.repository.listOrganisations();
   }

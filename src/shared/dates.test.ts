@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochDay, fromEpochDay, isIsoDate, toIsoDate } from './dates.js';
+import { epochDay, fromEpochDay, isIsoDate, londonDay, toIsoDate } from './dates.js';
 
 describe('calendar dates', () => {
   it('when the date is real and written YYYY-MM-DD, then it is accepted', () => {
@@ -21,5 +21,12 @@ describe('epoch days', () => {
     }
     expect(fromEpochDay(-25567)).toBe('1900-01-01');
     expect(fromEpochDay(47846)).toBe('2100-12-31');
+  });
+});
+
+describe('londonDay', () => {
+  it('when an instant falls after midnight in BST but before it in UTC, then the UK day is the later one', () => {
+    expect(londonDay(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
+    expect(londonDay(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
   });
 });

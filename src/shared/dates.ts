@@ -22,6 +22,14 @@ export function toIsoDate(instant: Date): IsoDate {
   return instant.toISOString().slice(0, 10);
 }
 
+// en-CA writes dates as YYYY-MM-DD.
+const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The UK calendar date of `instant` (GMT or BST), as YYYY-MM-DD: the day a statutory period counts from. */
+export function londonDay(instant: Date): IsoDate {
+  return LONDON_DAY.format(instant);
+}
+
 const DAY_MS = 86_400_000;
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from '../shared/dates.js';
+import { isIsoDate, londonDay } from '../shared/dates.js';
 
 /**
  * Instants as people in the UK read and type them: the calendar date of an instant in UK time,
@@ -13,9 +13,7 @@ function londonParts(instant: Date): Record<string, number> {
 
 /** The calendar date (YYYY-MM-DD) of an instant in the UK, for the `date` helper. */
 export function londonDate(instant: Date | string | null): string | null {
-  if (!instant) return null;
-  const p = londonParts(new Date(instant));
-  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  return instant ? londonDay(new Date(instant)) : null;
 }
 
 /**

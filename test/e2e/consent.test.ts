@@ -50,6 +50,8 @@ describe('consent in the browser', () => {
       const main = await page.locator('main').innerText();
       expect(main).toContain('No report is available. Decisions will be made on the facts available');
       expect(main).not.toContain(reportText);
+      // Not even what the report was about (CONF-1).
+      expect(main).not.toContain('back injury');
       expect(main).not.toContain('two hours');
       expect(await accessibilityProblems(page, 'reports released to the manager')).toBe('');
       // The consent itself is not the manager's to see.

@@ -56,8 +56,8 @@ describe('consent', () => {
     it('when someone other than the person decides in the platform, or a decision lacks its witness, then it is refused; the person consents and asks to see the report', async () => {
       expect((await post('clinician', `/api/v1/consents/${id}/decision`, { decision: 'given', method: 'platform', wishesToSeeReport: true })).status).toBe(422);
       const noWitness = await post('clinician', `/api/v1/consents/${id}/decision`, { decision: 'given', method: 'verbal', wishesToSeeReport: true });
-      expect(noWitness.status).toBe(409);
-      expect(noWitness.body.error.code).toBe('witness-required');
+      expect(noWitness.status).toBe(422);
+      expect(noWitness.body.error).toMatchObject({ code: 'witness-required', fields: { witness: expect.any(String) } });
       // Outside the person and OH, the consent does not exist.
       expect((await get('lineManager', `/api/v1/consents/${id}`)).status).toBe(403);
       expect((await get('hr', `/api/v1/consents/${id}`)).status).toBe(403);
@@ -165,22 +165,55 @@ describe('consent', () => {
       await give(c, true);
       // Monday 1 March 2027: the review period is 2 working days.
       const ready = await post('clinician', `/api/v1/consents/${c}/report`, { text: 'Fit for restricted duties: no kneeling for 6 weeks.', receivedOn: '2027-03-01' });
-      expect(ready.body).toMatchObject({ reviewUntil: '2027-03-03', earliestReleaseDate: '2027-03-03' });
-      at('2027-03-02');
+      expect(ready.body).toMatchObject({ reviewUntil: '2027-03-03', earliestReleaseDate: '2027-03-04' });
+      at('2027-03-03');
       expect((await post('ohAdmin', `/api/v1/consents/${c}/release`)).body.error.code).toBe('before-earliest-release-date');
-      expect((await get('lineManager', `/api/v1/people/${w.report.id}/oh-reports`)).body.items).toEqual([expect.objectContaining({ id: c, available: false, report: null })]);
+      expect((await get('lineManager', `/api/v1/people/${w.report.id}/oh-reports`)).body.items).toEqual([{ id: c, requestedOn: '2027-03-01', available: false, kind: null, description: null, report: null, notice: 'No report is available yet.' }]);
       await get('staff', `/api/v1/consents/${c}/report`);
       await post('staff', `/api/v1/consents/${c}/corrections`, { text: 'I can kneel on my left knee.' });
       const refused = await post('staff', `/api/v1/consents/${c}/supply-decision`, { agree: false });
       expect(refused.body).toMatchObject({ status: 'withheld' });
       expect(refused.body.history.map((e: { type: string }) => e.type)).toEqual(['requested', 'given', 'report-received', 'seen', 'correction-requested', 'supply-refused']);
       const manager = await get('lineManager', `/api/v1/people/${w.report.id}/oh-reports`);
-      expect(manager.body.items).toEqual([{ id: c, kind: 'oh-report-release', description: 'Adjustments after knee surgery', available: false, report: null, notice: expect.stringContaining('No report is available') }]);
-      expect(JSON.stringify(manager.body)).not.toMatch(/kneel/);
+      expect(manager.body.items).toEqual([{ id: c, requestedOn: '2027-03-01', available: false, kind: null, description: null, report: null, notice: expect.stringContaining('No report is available. Decisions will be made on the facts available') }]);
+      expect(JSON.stringify(manager.body)).not.toMatch(/kneel|knee/);
+      // OH administrators see that a correction was asked for, not what it says (CONF-1).
+      const admin = await get('ohAdmin', `/api/v1/consents/${c}`);
+      expect(admin.body.corrections).toEqual([expect.objectContaining({ number: 1, text: null })]);
+      expect((await get('clinician', `/api/v1/consents/${c}`)).body.corrections[0].text).toBe('I can kneel on my left knee.');
       // Nobody outside reach asks after the person's reports.
       expect((await get('partnerHr', `/api/v1/people/${w.report.id}/oh-reports`)).status).toBe(404);
       at('2027-03-10');
       expect((await post('ohAdmin', `/api/v1/consents/${c}/release`)).body.error.code).toBe('report-withheld');
+    });
+  });
+
+  describe('a report released with what travels with it', () => {
+    it('when the person corrects, adds a statement and agrees, then the recipient gets the report with both; OH cannot agree for them (AMRA-5)', async () => {
+      at('2027-03-04');
+      const c = (await post('clinician', `/api/v1/people/${w.report.id}/consents`, { kind: 'oh-report-release', recipientRole: 'hr-manager', description: 'Fitness for shift work', noticeBy: 'letter' })).body.id;
+      await give(c, true);
+      await post('clinician', `/api/v1/consents/${c}/report`, { text: 'Fit for shift work; avoid consecutive nights for 4 weeks.', receivedOn: '2027-03-04' });
+      await get('staff', `/api/v1/consents/${c}/report`);
+      await post('staff', `/api/v1/consents/${c}/corrections`, { text: 'I already work no consecutive nights.' });
+      const answered = await post('clinician', `/api/v1/consents/${c}/corrections/1/answer`, { response: 'declined', note: 'The advice stands.' });
+      expect(answered.body.corrections[0]).toMatchObject({ response: 'declined', responseNote: 'The advice stands.' });
+      await post('staff', `/api/v1/consents/${c}/statement`, { text: 'My rota already avoids consecutive nights.' });
+      const forOh = await post('clinician', `/api/v1/consents/${c}/supply-decision`, { agree: true });
+      expect([forOh.status, forOh.body.error.code]).toEqual([403, 'person-decides']);
+      const agreed = await post('staff', `/api/v1/consents/${c}/supply-decision`, { agree: true });
+      expect(agreed.body).toMatchObject({ status: 'supplied', suppliedOn: '2027-03-04', retainUntil: '2027-09-04' });
+      expect(agreed.body.history.at(-1)).toMatchObject({ type: 'supply-agreed' });
+      const hr = (await get('hr', `/api/v1/people/${w.report.id}/oh-reports`)).body.items.find((r: { id: string }) => r.id === c);
+      expect(hr).toMatchObject({ available: true, kind: 'oh-report-release', description: 'Fitness for shift work', report: { text: 'Fit for shift work; avoid consecutive nights for 4 weeks.', statement: 'My rota already avoids consecutive nights.', corrections: [{ text: 'I already work no consecutive nights.', response: 'declined' }], suppliedOn: '2027-03-04' } });
+    });
+
+    it('when consent was refused at the start, then release is refused with consent-refused', async () => {
+      const c = (await post('clinician', `/api/v1/people/${w.report.id}/consents`, { kind: 'oh-report-release', recipientRole: 'line-manager', description: 'Refused one', noticeBy: 'letter' })).body.id;
+      await post('staff', `/api/v1/consents/${c}/decision`, { decision: 'refused', method: 'platform' });
+      const release = await post('ohAdmin', `/api/v1/consents/${c}/release`);
+      expect([release.status, release.body.error.code]).toEqual([409, 'consent-refused']);
+      expect((await post('clinician', `/api/v1/consents/${c}/report`, { text: 'x', receivedOn: '2027-03-04' })).body.error.code).toBe('consent-refused');
     });
   });
 
@@ -233,6 +266,22 @@ describe('consent', () => {
       const mine = await get('staff', `/api/v1/people/${w.report.id}/consents`);
       expect(mine.body.items.find((c: { id: string }) => c.id === sharingId).withdrawal.cancelled).toHaveLength(1);
       expect((await get('staff', `/api/v1/people/${w.outsider.id}/consents`)).status).toBe(404);
+    });
+
+    it('when a referral is shared at the same moment the consent is withdrawn, then it never stays queued under the withdrawn consent', async () => {
+      for (let round = 0; round < 3; round += 1) {
+        at(`2027-04-0${round + 1}`);
+        const consentId = (await post('clinician', `/api/v1/people/${w.report.id}/consents`, { kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose: 'continuity-of-care', dataCategories: ['demographics', 'referral-details'], periodStart: `2027-04-0${round + 1}`, description: `Round ${round}`, noticeBy: 'letter' })).body.id;
+        await give(consentId, null);
+        const pathway = (await post('clinician', '/api/v1/pathways', { personId: w.report.id, definition: 'msk', startedAt: `2027-04-0${round + 1}` })).body;
+        const referral = (await post('clinician', `/api/v1/pathways/${pathway.id}/transfer`, { service: 'nhs-msk-physiotherapy', reason: 'Continuing care' })).body.referral.id;
+        const [shared, withdrawn] = await Promise.all([post('clinician', `/api/v1/pathway-referrals/${referral}/share`, { partnerOrganisationId: w.healthBoard.id }), post('staff', `/api/v1/consents/${consentId}/withdraw`)]);
+        expect(withdrawn.status).toBe(200);
+        const row = await t.database.db('pathway_referrals').where({ id: referral }).first();
+        // Either the share came first and the withdrawal cancelled it, or the withdrawal came first and the gate refused the share.
+        if (shared.status === 200) expect([row.status, withdrawn.body.withdrawal.cancelled.map((x: { id: string }) => x.id)]).toEqual(['cancelled', [referral]]);
+        else expect([shared.body.error.code, row.status]).toEqual(['consent-withdrawn', 'awaiting-consent']);
+      }
     });
 
     it('when a consent is exported as FHIR, then it is a valid R4 Consent naming the partner, and restricted for a protected-identity officer (FHIR-5, FHIR-6)', async () => {

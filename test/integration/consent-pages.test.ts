@@ -49,7 +49,11 @@ describe('consent pages', () => {
     const ohPage = await oh.get(`/consents/${consentId}`);
     const ohCsrf = csrfFrom(ohPage.text);
     expect((await oh.post(`/consents/${consentId}/application`).type('form').send({ _csrf: ohCsrf, applicationDate: '2026-12-01' })).status).toBe(303);
-    expect((await oh.post(`/consents/${consentId}/report`).type('form').send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-05', withheldGrounds: 'third-party' })).status).toBe(303);
+    // A report dated in the future comes back beside its date.
+    const future = await oh.post(`/consents/${consentId}/report`).type('form').send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-09' });
+    expect(future.status).toBe(422);
+    expect(future.text).toContain('id="receivedOn-error"');
+    expect((await oh.post(`/consents/${consentId}/report`).type('form').send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-01', withheldGrounds: 'third-party' })).status).toBe(303);
     // The person is told of the application (AMRA-3): the letter prints once it is made.
     expect((await oh.get(`/consents/${consentId}/letter?which=application`)).text).toContain('We have applied for your medical report');
     expect((await oh.get(`/consents/${consentId}/letter?which=nonsense`)).status).toBe(422);
