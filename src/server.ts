@@ -35,6 +35,7 @@ import { ConsentRepository } from './consent/consent-repository.js';
 import { CONSENT_TASKS, ConsentService } from './consent/consent-service.js';
 import { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
+import { longDate } from './shared/dates.js';
 import { UsersRepository } from './people/users-repository.js';
 import { SessionRepository } from './auth/session-repository.js';
 import { JobRepository, JobRunner } from './jobs/index.js';
@@ -109,7 +110,8 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition, isActiveClinician);
   await pathways.publishShipped();
   const referrals = new ReferralService(pathwayRepository, pathways, people, worklist, notifications, audit, clock, config.publicUrl);
-  const consent = new ConsentService(new ConsentRepository(db), people, policy, notifications, audit, clock, calendar, worklist, config.publicUrl);
+  const english = translator.forLocale('en');
+  const consent = new ConsentService(new ConsentRepository(db), people, policy, notifications, audit, clock, calendar, worklist, config.publicUrl, { t: english, date: (iso) => longDate(iso, 'en') });
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);

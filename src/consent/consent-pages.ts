@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDependencies } from '../app.js';
 import { policies } from '../auth/access-policy.js';
 import { ValidationError } from '../shared/errors.js';
-import { londonDay } from '../shared/dates.js';
+import { londonDay, longDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -187,7 +187,8 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
         const { which } = parseInput(letterQuery, req.query ?? {});
-        const letter = await consent.letter(requestContext(req), id, which);
+        const locale = req.locale === 'cy' ? 'cy' : 'en';
+        const letter = await consent.letter(requestContext(req), id, which, { t: req.t, date: (iso) => longDate(iso, locale) });
         res.render('consent/letter', { layout: 'letter', t: req.t, locale: req.locale, title: letter.title, letter });
       },
     },

@@ -12,7 +12,7 @@ import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
-import { applicationLetter, letterText, noticeLetter, reviewLetter, type Letter } from './consent-letters.js';
+import { applicationLetter, letterText, noticeLetter, reviewLetter, type Letter, type LetterLanguage } from './consent-letters.js';
 import type { ConsentRepository } from './consent-repository.js';
 import * as rules from './consent-rules.js';
 import type {
@@ -171,6 +171,8 @@ export class ConsentService {
     private readonly calendar: WorkingDayCalendar,
     private readonly worklist: WorklistService,
     private readonly publicUrl: string,
+    /** The language emails are written in (the person has no language of their own on record). */
+    private readonly emailLanguage: LetterLanguage,
   ) {}
 
   /** Brings OH's tasks for a consent in line with where it stands. */
@@ -247,7 +249,7 @@ export class ConsentService {
       await this.repository.insert({ consent, event: { type: 'requested', details: { noticeBy: input.noticeBy }, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx);
       await this.audit.record(ctx, { action: 'create', entityType: 'consent', entityId: consent.id, subjectPersonId: person.id, purpose: 'consent', details: { kind: consent.kind } }, trx);
       // The written notice (AMRA-1, s.9) commits with the request.
-      if (input.noticeBy === 'email') await this.send(person, consent, noticeLetter(consent, person, { consent: this.link(consent) }), 'notice', trx);
+      if (input.noticeBy === 'email') await this.send(person, consent, noticeLetter(consent, person, { consent: this.link(consent) }, this.emailLanguage), 'notice', trx);
     });
     return this.record(consent);
   }
@@ -351,7 +353,7 @@ export class ConsentService {
     this.requireOh(ctx);
     const consent = await this.load(ctx, id);
     const person = await this.personOf(consent);
-    return this.apply(ctx, consent, (c) => rules.recordApplication(c, applicationDate, this.when()), (c, trx) => this.send(person, c, applicationLetter(c, person, { consent: this.link(c) }), 'application', trx));
+    return this.apply(ctx, consent, (c) => rules.recordApplication(c, applicationDate, this.when()), (c, trx) => this.send(person, c, applicationLetter(c, person, { consent: this.link(c) }, this.emailLanguage), 'application', trx));
   }
 
   /** AMRA-4: the person asks to see the report (or arranges to). */
@@ -375,7 +377,7 @@ export class ConsentService {
       consent,
       (c) => withPolicy(rules.receiveReport(c, input, reviewUntil, when), policy.version),
       async (c, trx) => {
-        if (c.wishesToSeeReport) await this.send(person, c, reviewLetter(c, person, { consent: this.link(c) }, rules.earliestReleaseDate(c, policy.content), when.today), 'review', trx);
+        if (c.wishesToSeeReport) await this.send(person, c, reviewLetter(c, person, { consent: this.link(c) }, rules.earliestReleaseDate(c, policy.content), when.today, this.emailLanguage), 'review', trx);
       },
     );
   }
@@ -545,17 +547,17 @@ export class ConsentService {
    * A letter of a consent, for printing (OH and the person): the notice (AMRA-1, AMRA-2), the
    * application letter once applied (AMRA-3), or the review letter once a report waits (§5b).
    */
-  async letter(ctx: RequestContext, id: string, which: 'notice' | 'application' | 'review' = 'notice'): Promise<Letter> {
+  async letter(ctx: RequestContext, id: string, which: 'notice' | 'application' | 'review', language: LetterLanguage): Promise<Letter> {
     const consent = await this.load(ctx, id);
     const person = await this.personOf(consent);
     const links = { consent: this.link(consent) };
     if (which === 'application' && !consent.applicationDate) throw new NotFoundError('letter');
     if (which === 'review' && !consent.report) throw new NotFoundError('letter');
     await this.audit.record(ctx, { action: 'read', entityType: 'consent-letter', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { which } });
-    if (which === 'application') return applicationLetter(consent, person, links);
+    if (which === 'application') return applicationLetter(consent, person, links, language);
     const today = londonDay(this.clock.now());
-    if (which === 'review') return reviewLetter(consent, person, links, rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, today)), today);
-    return noticeLetter(consent, person, links);
+    if (which === 'review') return reviewLetter(consent, person, links, rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, today)), today, language);
+    return noticeLetter(consent, person, links, language);
   }
 
   /** A consent for FHIR export: the consent and its person (OH). */

@@ -22,7 +22,7 @@ const SELF_SERVICE = ['service.', 'layout.', 'forms.', 'validation.', 'reasons.'
   // Their own pathways and step forms, self-referral and their copies of referrals (issue 4).
   'pathways.common.', 'pathways.list.', 'pathways.self.', 'pathways.advice.', 'pathways.step.', 'referrals.sources.', 'referrals.statuses.', 'referrals.concerns.', 'referrals.copy.', 'referrals.self.', 'referrals.mine.', 'home.cards.selfReferral.', 'home.cards.myReferrals.',
   // Their own consents and the reports waiting for their review (issue 5); the manager's page (consents.recipient.) is English only.
-  'consents.kinds.', 'consents.statuses.', 'consents.recipients.', 'consents.categories.', 'consents.withheld.', 'consents.events.', 'consents.common.', 'consents.mine.', 'consents.show.', 'consents.report.', 'consents.errors.', 'home.cards.myConsents.'];
+  'consents.kinds.', 'consents.statuses.', 'consents.recipients.', 'consents.categories.', 'consents.withheld.', 'consents.events.', 'consents.common.', 'consents.mine.', 'consents.show.', 'consents.report.', 'consents.errors.', 'consentLetters.', 'home.cards.myConsents.'];
 const SUMMARY_FIELDS = ['people.name', 'people.staffNumber', 'people.collarNumber', 'people.role', 'people.unit', 'people.lineManager', 'people.serviceStartDate', 'people.dateOfBirth', 'people.nhsNumber', 'people.workEmail', 'people.personalEmail'];
 
 describe('translations', () => {

@@ -75,3 +75,8 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
 }
+
+/** A calendar date as people read it, in English or Welsh: 23 December 2026, 23 Rhagfyr 2026. */
+export function longDate(date: IsoDate, locale: 'en' | 'cy'): string {
+  return new Date(`${date}T12:00:00Z`).toLocaleDateString(locale === 'cy' ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { longDate } from '../shared/dates.js';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
@@ -40,8 +41,7 @@ export function configureViews(app: Express, viewsDir: string): void {
       /** A calendar date (YYYY-MM-DD) for people, in the page's language: 22 November 2026. */
       date(value: string | null | undefined, options: HelperOptions) {
         if (!value) return '';
-        const d = new Date(`${value}T12:00:00Z`);
-        return d.toLocaleDateString(intlLocale(options), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+        return longDate(value, intlLocale(options) === 'cy-GB' ? 'cy' : 'en');
       },
       json: (value: unknown) => JSON.stringify(value, null, 2),
       add: (a: number, b: number) => a + b,

@@ -18,7 +18,10 @@ describe('consent in the browser', () => {
     expect(consent.status).toBe('report-received');
 
     await demo.withPage(officer, async (page) => {
+      // On a phone: nothing runs off the side of the screen.
+      await page.setViewportSize({ width: 375, height: 800 });
       await page.goto(`${demo.server.baseUrl}/me/consents`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       expect(await accessibilityProblems(page, 'my consents')).toBe('');
       const waiting = page.locator('.nhsuk-card', { hasText: 'Return to work after a back injury' });
       await expect(waiting.innerText()).resolves.toMatch(/If you do nothing, it may be released on \d+ \w+ \d{4}/);

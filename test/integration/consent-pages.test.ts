@@ -74,9 +74,15 @@ describe('consent pages', () => {
     expect(empty.text).toContain('id="correction-error"');
     expect((await me.post(`/me/consents/${consentId}/corrections`).type('form').send({ _csrf: csrf, correction: 'The date of my injury is wrong.' })).status).toBe(303);
     expect((await me.get(`/me/consents/${consentId}/report`)).text).toContain('Waiting for an answer');
-    // In Welsh too (a self-service page).
-    const cy = await me.get(`/me/consents/${consentId}`).set('Cookie', 'lang=cy');
-    expect(cy.status).toBe(200);
+    // In Welsh too (a self-service page), and the notice prints in Welsh with the rights (AMRA-2).
+    const page = await me.get(`/me/consents/${consentId}`);
+    await me.post('/language').type('form').send({ _csrf: csrfFrom(page.text), lang: 'cy', returnTo: `/me/consents/${consentId}` });
+    const cy = await me.get(`/me/consents/${consentId}`);
+    expect(cy.text).toContain('Beth sydd wedi digwydd');
+    const letter = await me.get(`/consents/${consentId}/letter`);
+    expect(letter.text).toContain('Deddf Mynediad at Adroddiadau Meddygol 1988');
+    expect(letter.text).toContain('Cais am adroddiad meddygol');
+    await me.post('/language').type('form').send({ _csrf: csrfFrom(cy.text), lang: 'en', returnTo: '/' });
   });
 
   it('when someone else asks for the person’s consent pages, then they are refused or not found', async () => {
