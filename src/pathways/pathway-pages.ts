@@ -15,7 +15,8 @@ import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode, type PerformerRole } from './definition-format.js';
 import type { StepDefinition } from './definition.js';
-import { definitionParam, definitionQuery } from './pathway-schemas.js';
+import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
+import { SHARING_CATEGORIES } from '../consent/index.js';
 import type { PathwayStep } from './pathway-types.js';
 import { FITNESS } from './pathway-types.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
@@ -142,6 +143,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const answered = new Set(recorded.flatMap((r) => r.answers.map((a) => a.linkId)));
     const scores = audience === 'clinical' ? Object.entries(loaded.pathway.facts).filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate').map(([name, value]) => ({ name, value: String(value) })) : [];
     const history = maySeeOhRecords(ctx.actor) && roleMayUse(policies.pathwaysHistory, ctx.actor.role) ? await pathways.history(ctx, id) : [];
+    // The referrals the pathway made, and (clinicians) sharing those to NHS services under consent (§5c).
+    const referrals = roleMayUse(policies.pathwayReferralsRead, ctx.actor.role) ? await deps.services.pathwayReferrals.forPathway(ctx, id) : [];
+    const organisations = referrals.length ? await people.listOrganisations() : [];
+    const partnerName = new Map(organisations.map((o) => [o.id, o.name]));
+    const mayShare = roleMayUse(policies.pathwayReferralsShare, ctx.actor.role);
     return {
       ...common,
       oh: true,
@@ -161,6 +167,19 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         // An enrolment's "reason" is its source, already shown beside the start date.
         reason: e.kind === 'enrolled' ? null : e.reason,
       })),
+      referrals: referrals.map((r) => ({
+        id: r.id,
+        serviceName: req.t(`pathways.services.${r.serviceType}`),
+        kindName: req.t(`pathways.referrals.kinds.${r.kind}`),
+        statusName: req.t(`pathways.referrals.statuses.${r.status}`),
+        partner: r.partnerOrganisationId ? (partnerName.get(r.partnerOrganisationId) ?? null) : null,
+        categories: (r.dataCategories ?? []).join(', '),
+        consentId: r.consentId,
+        createdOn: londonDate(r.createdAt),
+      })),
+      shareable: mayShare ? referrals.filter((r) => r.status === 'awaiting-consent').map((r) => ({ value: r.id, text: `${req.t(`pathways.services.${r.serviceType}`)} (${req.t(`pathways.referrals.kinds.${r.kind}`)})` })) : [],
+      partners: organisations.filter((o) => o.kind === 'nhs-partner').map((o) => ({ value: o.id, text: o.name })),
+      shareCategories: SHARING_CATEGORIES.map((c) => ({ value: c, text: c })),
       canManage,
       canPause: canManage && view.status === 'active',
       canResume: canManage && view.status === 'paused',
@@ -379,6 +398,30 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(idParam, req.params);
         const locals = await pathwayLocals(req, id);
         renderPage(req, res, 'pathways/show', { ...locals, values: pathwayDefaults(locals) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/pathways/:id/referrals/share',
+      kind: 'page',
+      policy: policies.pathwayReferralsShare,
+      summary: 'Shares one of the pathway’s referrals to an NHS service with a partner under the person’s consent; the gate decides and its reason shows beside the form (§5c).',
+      handler: async (req, res) => {
+        const { id } = parseInput(idParam, req.params);
+        const body = req.body as Record<string, unknown>;
+        const input = { referralId: formText(body, 'shareReferral'), partnerOrganisationId: formText(body, 'sharePartner'), dataCategories: body.shareCategories === undefined ? [] : [body.shareCategories].flat() };
+        const schema = shareReferralSchema.extend({ referralId: z.uuid({ message: 'Choose the referral to share' }) });
+        await submitForm(
+          req,
+          res,
+          { view: 'pathways/show', schema, input, values: body, fields: ['shareReferral', 'sharePartner', 'shareCategories'], fallbackField: 'sharePartner', rename: { referralId: 'shareReferral', partnerOrganisationId: 'sharePartner', dataCategories: 'shareCategories' }, locals: () => pathwayLocals(req, id) },
+          async ({ referralId, ...share }) => {
+            const referral = (await deps.services.pathwayReferrals.forPathway(requestContext(req), id)).find((r) => r.id === referralId);
+            if (!referral) throw new NotFoundError('referral');
+            await deps.services.pathwayReferrals.share(requestContext(req), referralId, share);
+            res.redirect(303, `/pathways/${id}`);
+          },
+        );
       },
     },
     ...changes.map(

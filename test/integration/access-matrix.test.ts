@@ -173,6 +173,7 @@ const EXPECTED: Record<string, Role[]> = {
   'post /consents/:id/report': ['oh-clinician'],
   'post /consents/:id/corrections/:number/answer': ['oh-clinician'],
   'post /consents/:id/release': OH,
+  'post /pathways/:id/referrals/share': ['oh-clinician'],
   'get /me/referrals/new': ['staff'],
   'post /me/referrals/new': ['staff'],
   'get /me/referrals/:id': ['staff'],

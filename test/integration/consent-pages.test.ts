@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
 
@@ -83,6 +84,28 @@ describe('consent pages', () => {
     expect(letter.text).toContain('Deddf Mynediad at Adroddiadau Meddygol 1988');
     expect(letter.text).toContain('Cais am adroddiad meddygol');
     await me.post('/language').type('form').send({ _csrf: csrfFrom(cy.text), lang: 'en', returnTo: '/' });
+  });
+
+  it('when a clinician shares a pathway’s referral from the pathway page, then the gate decides and its reason shows beside the form', async () => {
+    const token = { Authorization: `Bearer ${w.tokens.clinician}` };
+    const pathway = (await request(t.app).post('/api/v1/pathways').set(token).send({ personId: w.report.id, definition: 'msk', startedAt: '2026-12-01' })).body;
+    const referral = (await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(token).send({ service: 'nhs-msk-physiotherapy', reason: 'Continuing care' })).body.referral;
+    const oh = await signIn(t, w.users.clinician.email);
+    const page = await oh.get(`/pathways/${pathway.id}`);
+    expect(page.text).toContain('Waiting to be shared under consent');
+    const csrf = csrfFrom(page.text);
+    const noChoice = await oh.post(`/pathways/${pathway.id}/referrals/share`).type('form').send({ _csrf: csrf, sharePartner: w.healthBoard.id });
+    expect(noChoice.status).toBe(422);
+    expect(noChoice.text).toContain('id="shareReferral-error"');
+    const refused = await oh.post(`/pathways/${pathway.id}/referrals/share`).type('form').send({ _csrf: csrf, shareReferral: referral.id, sharePartner: w.healthBoard.id });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('No consent names this partner organisation');
+    expect((await t.database.db('pathway_referrals').where({ id: referral.id }).first()).status).toBe('awaiting-consent');
+    // The administrators see the referrals, without the share form (a clinical decision).
+    const admin = await signIn(t, w.users.ohAdmin.email);
+    const adminPage = await admin.get(`/pathways/${pathway.id}`);
+    expect(adminPage.text).toContain('Referrals to services');
+    expect(adminPage.text).not.toContain('Share under consent');
   });
 
   it('when someone else asks for the person’s consent pages, then they are refused or not found', async () => {
