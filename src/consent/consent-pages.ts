@@ -25,15 +25,18 @@ function consentView(req: Request, r: ConsentRecord, today: string) {
   const c = r.consent;
   const recipient = c.recipient.type === 'employer' ? req.t(`consents.recipients.${c.recipient.role}`) : c.recipient.name;
   const waitingForReview = c.status === 'report-received' && c.wishesToSeeReport === true && c.supplyAgreedOn === null;
+  // A sharing consent past its period is over, whatever its status says (§5c).
+  const expired = c.kind === 'nhs-sharing' && c.status === 'given' && c.periodEnd !== null && c.periodEnd < today;
+  const status = expired ? 'expired' : c.status;
   return {
     id: c.id,
     kind: c.kind,
     kindName: req.t(`consents.kinds.${c.kind}`),
     description: c.description,
     recipient,
-    status: c.status,
-    statusName: req.t(`consents.statuses.${c.status}`),
-    statusTag: c.status === 'requested' || waitingForReview ? 'nhsuk-tag--blue' : c.status === 'given' || c.status === 'applied' || c.status === 'supplied' ? 'nhsuk-tag--green' : c.status === 'report-received' ? 'nhsuk-tag--yellow' : 'nhsuk-tag--grey',
+    status,
+    statusName: req.t(`consents.statuses.${status}`),
+    statusTag: status === 'requested' || waitingForReview ? 'nhsuk-tag--blue' : status === 'given' || status === 'applied' || status === 'supplied' ? 'nhsuk-tag--green' : status === 'report-received' ? 'nhsuk-tag--yellow' : 'nhsuk-tag--grey',
     isReport: isReport(c),
     isSharing: c.kind === 'nhs-sharing',
     isAmra: c.kind === 'amra-report',
@@ -54,7 +57,7 @@ function consentView(req: Request, r: ConsentRecord, today: string) {
     mayDecide: c.status === 'requested',
     mayAskToSee: isReport(c) && !c.wishesToSeeReport && (c.status === 'given' || c.status === 'applied' || c.status === 'report-received'),
     mayReadReport: personMayReadReport(c, today),
-    mayWithdraw: WITHDRAWABLE.has(c.status),
+    mayWithdraw: WITHDRAWABLE.has(c.status) && !expired,
     withdrawal: c.withdrawal,
     history: r.history.map((e) => ({ at: e.at, text: req.t(`consents.events.${e.type}`, { defaultValue: e.type }) })),
   };

@@ -117,4 +117,17 @@ describe('consent pages', () => {
     expect(page.text).toContain('No report has been requested for you about this person.');
     expect((await manager.get(`/people/${w.outsider.id}/oh-reports`)).status).toBe(404);
   });
+
+  it('when a sharing consent’s period has ended, then the person sees it as ended and no longer offered for withdrawal', async () => {
+    const token = { Authorization: `Bearer ${w.tokens.clinician}` };
+    const made = await request(t.app).post(`/api/v1/people/${w.report.id}/consents`).set(token).send({ kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose: 'treatment', dataCategories: ['demographics'], periodStart: '2026-12-01', periodEnd: '2026-12-31', description: 'Short one', noticeBy: 'letter' });
+    await request(t.app).post(`/api/v1/consents/${made.body.id}/decision`).set({ Authorization: `Bearer ${w.tokens.staff}` }).send({ decision: 'given', method: 'platform' });
+    const me = await signIn(t, w.users.staff.email);
+    expect((await me.get(`/me/consents/${made.body.id}`)).text).toContain('Withdraw my consent');
+    t.clock.set('2027-01-01T10:00:00Z');
+    const after = await me.get(`/me/consents/${made.body.id}`);
+    expect(after.text).toContain('Ended (its period is over)');
+    expect(after.text).not.toContain('Withdraw my consent');
+    t.clock.set('2026-12-01T10:00:00Z');
+  });
 });
