@@ -35,6 +35,9 @@ import { consentPages } from './consent/consent-pages.js';
 import { consentOhPages } from './consent/consent-oh-pages.js';
 import type { ConsentService } from './consent/consent-service.js';
 import type { PathwayReferralService } from './pathways/pathway-referral-service.js';
+import type { PartnerDirectoryService } from './fhir/partner-directory-service.js';
+import { partnerRoutes } from './fhir/partner-routes.js';
+import { partnerPages } from './fhir/partner-pages.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
 import type { Clock } from './shared/clock.js';
@@ -64,6 +67,7 @@ export interface AppServices {
   referrals: ReferralService;
   consent: ConsentService;
   pathwayReferrals: PathwayReferralService;
+  partners: PartnerDirectoryService;
 }
 
 export interface AppDependencies {
@@ -104,10 +108,12 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...pathwayRoutes(deps));
   registry.add(...referralRoutes(deps));
   registry.add(...consentRoutes(deps));
+  registry.add(...partnerRoutes(deps));
   registry.add(...pathwayPages(deps));
   registry.add(...referralPages(deps));
   registry.add(...consentPages(deps));
   registry.add(...consentOhPages(deps));
+  registry.add(...partnerPages(deps));
   return registry;
 }
 

@@ -34,6 +34,8 @@ import { evaluateCondition } from './fhir/fhirpath.js';
 import { ConsentRepository } from './consent/consent-repository.js';
 import { CONSENT_TASKS, ConsentService } from './consent/consent-service.js';
 import { PathwayReferralService } from './pathways/pathway-referral-service.js';
+import { PartnerDirectoryService } from './fhir/partner-directory-service.js';
+import { PartnerRepository } from './fhir/partner-repository.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { longDate } from './shared/dates.js';
 import { UsersRepository } from './people/users-repository.js';
@@ -115,6 +117,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);
+  const partners = new PartnerDirectoryService(new PartnerRepository(db), people, audit, clock);
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,
@@ -127,7 +130,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     },
   });
   const pathwaySweep = registerEvery({ runner, jobs: jobRepository, clock, kind: 'pathways.sweep', everyMs: PATHWAY_SWEEP_MS, work: async (now) => void (await pathways.sweep(now)) });
-  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals };
+  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals, partners };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

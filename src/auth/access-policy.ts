@@ -115,6 +115,8 @@ export const policies = {
   ohReportsReceived: policy('oh-reports:received', 'Reports released to you about someone in your reach: the report if released, otherwise only that none is available (AMRA-8, CONF-1).', ['line-manager', 'hr-manager']),
   pathwayReferralsRead: policy('pathway-referrals:read', 'The referrals a pathway made to services, with who they are shared with (OH).', ['oh-clinician', 'oh-administrator']),
   pathwayReferralsShare: policy('pathway-referrals:share', 'Share a referral with an NHS partner under the person’s consent (OH clinicians; the gate decides).', ['oh-clinician']),
+  partnersRead: policy('partners:read', 'The partner directory: NHS partner services, how they are reached, the pathways they serve (OH). No secrets.', ['oh-clinician', 'oh-administrator']),
+  partnersManage: policy('partners:manage', 'Add and change partner services and run their connectivity check (OH administrators).', ['oh-administrator']),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
   usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
   selfService: policy('self-service', "A staff member's own record.", ['staff']),

@@ -30,6 +30,7 @@ function navigation(req: Request): Array<{ href: string; text: string; current: 
     { href: '/units', key: 'nav.units', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'] },
     { href: '/reports/attendance', key: 'nav.reports', roles: ['hr-manager', 'oh-administrator'] },
     { href: '/admin/policies', key: 'nav.policies', roles: ['hr-manager', 'oh-administrator'] },
+    { href: '/admin/partners', key: 'nav.partners', roles: ['oh-clinician', 'oh-administrator'] },
     { href: '/audit', key: 'nav.audit', roles: ['oh-administrator'] },
     { href: '/admin/users', key: 'nav.users', roles: ['system-administrator'] },
     { href: '/account', key: 'nav.account', roles: ['*'] },

@@ -9,6 +9,7 @@ import * as triggerDecisionsSchema from './20261122000700_trigger_decisions_sche
 import * as attendanceCasesSchema from './20261201000100_attendance_cases_schema.js';
 import * as pathwaysSchema from './20261201000200_pathways_schema.js';
 import * as consentSchema from './20261203000100_consent_schema.js';
+import * as partnerDirectorySchema from './20261203000200_partner_directory_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261201000100_attendance_cases_schema', attendanceCasesSchema],
   ['20261201000200_pathways_schema', pathwaysSchema],
   ['20261203000100_consent_schema', consentSchema],
+  ['20261203000200_partner_directory_schema', partnerDirectorySchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import { readBoolean, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import type { PartnerAuth, PartnerService } from './partner-types.js';
+
+function toService(r: Record<string, unknown>): PartnerService {
+  const checkedAt = readOptionalTimestamp(r.last_checked_at);
+  return {
+    id: r.id as string,
+    organisationId: r.organisation_id as string,
+    name: r.name as string,
+    serviceType: r.service_type as PartnerService['serviceType'],
+    baseUrl: r.base_url as string,
+    mode: r.mode as PartnerService['mode'],
+    auth: readJson<PartnerAuth>(r.auth_config),
+    pathways: readJson<PartnerService['pathways']>(r.pathways),
+    enabled: readBoolean(r.enabled),
+    lastCheck: checkedAt ? { ok: readBoolean(r.last_check_ok), at: checkedAt, message: (r.last_check_message as string | null) ?? '' } : null,
+    createdAt: readTimestamp(r.created_at),
+    updatedAt: readTimestamp(r.updated_at),
+  };
+}
+
+function columns(s: PartnerService) {
+  return {
+    organisation_id: s.organisationId,
+    name: s.name,
+    service_type: s.serviceType,
+    base_url: s.baseUrl,
+    mode: s.mode,
+    auth_kind: s.auth.kind,
+    auth_config: JSON.stringify(s.auth),
+    pathways: JSON.stringify(s.pathways),
+    enabled: s.enabled,
+    updated_at: s.updatedAt.toISOString(),
+  };
+}
+
+/** The partner directory (knex). */
+export class PartnerRepository {
+  constructor(private readonly db: Knex) {}
+
+  async insert(s: PartnerService): Promise<void> {
+    await this.db('partner_services').insert({ id: s.id, ...columns(s), created_at: s.createdAt.toISOString() });
+  }
+
+  async update(s: PartnerService): Promise<void> {
+    await this.db('partner_services').where({ id: s.id }).update(columns(s));
+  }
+
+  async recordCheck(id: string, check: { ok: boolean; at: Date; message: string }): Promise<void> {
+    await this.db('partner_services').where({ id }).update({ last_checked_at: check.at.toISOString(), last_check_ok: check.ok, last_check_message: check.message.slice(0, 500) });
+  }
+
+  async find(id: string): Promise<PartnerService | null> {
+    const r = await this.db('partner_services').where({ id }).first();
+    return r ? toService(r) : null;
+  }
+
+  async list(): Promise<PartnerService[]> {
+    return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map(toService);
+  }
+}

