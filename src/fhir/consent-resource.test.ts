@@ -59,7 +59,7 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
     expect(resource.status).toBe('active');
     expect(resource.patient).toEqual(PATIENT);
     expect(resource.dateTime).toBe('2026-12-01T10:00:00.000Z');
-    expect(resource.identifier).toEqual([{ system: 'https://blue-light-pathways.example/Id/consent', value: '11111111-1111-4111-8111-111111111111' }]);
+    expect(resource.identifier).toEqual([{ system: 'https://bluelightpathways.org.uk/Id/consent', value: '11111111-1111-4111-8111-111111111111' }]);
     const provision = resource.provision!;
     expect(provision.type).toBe('permit');
     expect(provision.period).toEqual({ start: '2026-12-01', end: '2027-06-01' });
@@ -101,7 +101,7 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
     expect(resource.status).toBe('active');
     expect(resource.policy).toEqual([{ uri: 'https://www.legislation.gov.uk/ukpga/1988/28' }]);
     expect(resource.provision?.actor?.[0]?.reference).toEqual({ display: 'Line manager' });
-    expect(resource.provision?.purpose?.[0]).toMatchObject({ system: 'https://blue-light-pathways.example/CodeSystem/disclosure-purpose', code: 'employment' });
+    expect(resource.provision?.purpose?.[0]).toMatchObject({ system: 'https://bluelightpathways.org.uk/CodeSystem/disclosure-purpose', code: 'employment' });
     expect(resource.provision?.period).toBeUndefined();
     expect(resource.provision?.provision).toBeUndefined();
   });

@@ -3,9 +3,9 @@ import { SENSITIVE_CATEGORIES, type Consent, type ConsentKind, type ConsentRecip
 
 /** The platform's own systems for what no published code system covers. */
 export const CONSENT_SYSTEMS = {
-  identifier: 'https://blue-light-pathways.example/Id/consent',
-  dataCategory: 'https://blue-light-pathways.example/CodeSystem/data-category',
-  disclosurePurpose: 'https://blue-light-pathways.example/CodeSystem/disclosure-purpose',
+  identifier: 'https://bluelightpathways.org.uk/Id/consent',
+  dataCategory: 'https://bluelightpathways.org.uk/CodeSystem/data-category',
+  disclosurePurpose: 'https://bluelightpathways.org.uk/CodeSystem/disclosure-purpose',
 } as const;
 
 const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';

