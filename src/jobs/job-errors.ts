@@ -13,6 +13,25 @@ export class PermanentJobError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler when the other side asked to be tried again no sooner than `afterMs`
+ * (HTTP 429 or 503 with Retry-After): the retry waits at least that long, and longer when the
+ * backoff says so.
+ */
+export class RetryLaterError extends Error {
+  readonly code: string;
+
+  constructor(
+    code: string,
+    readonly afterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Retry later: ${code}`, options);
+    this.name = 'RetryLaterError';
+    this.code = code;
+  }
+}
+
 const SAFE = /[^A-Za-z0-9_.:-]/g;
 
 /**

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { retryDelayMs, type BackoffPolicy } from './backoff.js';
-import { PermanentJobError, summariseError } from './job-errors.js';
+import { PermanentJobError, RetryLaterError, summariseError } from './job-errors.js';
 import type { JobRepository } from './job-repository.js';
 import type { Job } from './job-types.js';
 
@@ -215,7 +215,8 @@ export class JobRunner {
     } catch (error) {
       const summary = summariseError(error);
       if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'failed', summary };
-      const delay = retryDelayMs(job.attempts, registration.backoff ?? this.backoff, this.random);
+      const backoff = retryDelayMs(job.attempts, registration.backoff ?? this.backoff, this.random);
+      const delay = error instanceof RetryLaterError ? Math.max(backoff, error.afterMs) : backoff;
       return { kind: 'retrying', summary, retryAt: new Date(this.options.clock.now().getTime() + delay) };
     }
   }

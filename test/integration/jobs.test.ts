@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDatabase, type Database } from '../../src/db/knex.js';
-import { JobRepository, JobRunner, PermanentJobError, retryDelayMs, type JobHandler, type JobRunnerOptions } from '../../src/jobs/index.js';
+import { JobRepository, JobRunner, PermanentJobError, RetryLaterError, retryDelayMs, type JobHandler, type JobRunnerOptions } from '../../src/jobs/index.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { AppError } from '../../src/shared/errors.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -151,6 +151,17 @@ describe('background jobs', () => {
     const id = await enqueue('test.hopeless');
     expect(await runner.runDue()).toMatchObject({ failed: 1, retrying: 0 });
     expect(await repository.get(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'PermanentJobError:recipient-unknown' });
+  });
+
+  it('when a handler asks to be retried later, then the retry waits at least that long even when the backoff is shorter', async () => {
+    const runner = buildRunner().register('test.busy', async () => {
+      throw new RetryLaterError('partner-429', 2 * 3_600_000);
+    });
+    const id = await enqueue('test.busy');
+    expect(await runner.runDue()).toMatchObject({ retrying: 1 });
+    const job = (await repository.get(id))!;
+    expect(job.lastError).toBe('RetryLaterError:partner-429');
+    expect(job.runAt.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(2 * 3_600_000);
   });
 
   it('when no handler is registered for the kind, then the job fails permanently as unknown-kind', async () => {
