@@ -36,6 +36,7 @@ import { consentOhPages } from './consent/consent-oh-pages.js';
 import type { ConsentService } from './consent/consent-service.js';
 import type { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import type { PartnerDirectoryService } from './fhir/partner-directory-service.js';
+import type { ReferralDeliveryService } from './fhir/referral-delivery-service.js';
 import { partnerRoutes } from './fhir/partner-routes.js';
 import { partnerPages } from './fhir/partner-pages.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
@@ -68,6 +69,7 @@ export interface AppServices {
   consent: ConsentService;
   pathwayReferrals: PathwayReferralService;
   partners: PartnerDirectoryService;
+  deliveries: ReferralDeliveryService;
 }
 
 export interface AppDependencies {

@@ -36,6 +36,8 @@ import { CONSENT_TASKS, ConsentService } from './consent/consent-service.js';
 import { PathwayReferralService } from './pathways/pathway-referral-service.js';
 import { PartnerDirectoryService } from './fhir/partner-directory-service.js';
 import { PartnerRepository } from './fhir/partner-repository.js';
+import { DeliveryRepository } from './fhir/delivery-repository.js';
+import { ReferralDeliveryService } from './fhir/referral-delivery-service.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { longDate } from './shared/dates.js';
 import { UsersRepository } from './people/users-repository.js';
@@ -117,7 +119,23 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);
-  const partners = new PartnerDirectoryService(new PartnerRepository(db), people, audit, clock);
+  const partnerRepository = new PartnerRepository(db);
+  const partners = new PartnerDirectoryService(partnerRepository, people, audit, clock);
+  // Shared referrals go to the partner through the delivery queue, committed with the share (issue 6 §3).
+  const deliveries = new ReferralDeliveryService({
+    deliveries: new DeliveryRepository(db),
+    partners: partnerRepository,
+    jobs: jobRepository,
+    referrals: pathwayReferrals,
+    consent,
+    people,
+    userName: async (userId) => (userId ? ((await usersRepository.findById(userId))?.displayName ?? 'OH clinician') : 'OH clinician'),
+    audit,
+    clock,
+    senderEndpoint: `${config.publicUrl}/fhir/R4/$process-message`,
+  });
+  deliveries.registerHandlers(runner);
+  pathwayReferrals.whenShared((referral, trx) => deliveries.enqueue(referral, trx));
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,
@@ -130,7 +148,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     },
   });
   const pathwaySweep = registerEvery({ runner, jobs: jobRepository, clock, kind: 'pathways.sweep', everyMs: PATHWAY_SWEEP_MS, work: async (now) => void (await pathways.sweep(now)) });
-  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals, partners };
+  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals, partners, deliveries };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

@@ -560,6 +560,11 @@ export class ConsentService {
     return noticeLetter(consent, person, links, language);
   }
 
+  /** A consent by id for the platform's own work (the FHIR exchange's Consent in a referral); no reach check, no actor. */
+  async findForSystem(id: string): Promise<Consent | null> {
+    return this.repository.find(id);
+  }
+
   /** A consent for FHIR export: the consent and its person (OH). */
   async forExport(ctx: RequestContext, id: string): Promise<{ consent: Consent; person: Person }> {
     this.requireOh(ctx);

@@ -56,6 +56,12 @@ export class PartnerRepository {
     return r ? toService(r) : null;
   }
 
+  /** The enabled service of a partner organisation that provides this kind of service, if any. */
+  async findFor(organisationId: string, serviceType: string): Promise<PartnerService | null> {
+    const r = await this.db('partner_services').where({ organisation_id: organisationId, service_type: serviceType, enabled: true }).orderBy('created_at').first();
+    return r ? toService(r) : null;
+  }
+
   async list(): Promise<PartnerService[]> {
     return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map(toService);
   }

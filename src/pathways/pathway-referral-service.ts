@@ -47,6 +47,8 @@ function item(r: PathwayReferral): DisclosureItem {
  * covers it or cancelled, in the withdrawal's transaction.
  */
 export class PathwayReferralService implements DisclosureQueue {
+  private sharedHooks: Array<(referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>> = [];
+
   constructor(
     private readonly repository: PathwayRepository,
     private readonly gate: DisclosureGate,
@@ -54,6 +56,34 @@ export class PathwayReferralService implements DisclosureQueue {
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
+
+  /** Runs in the transaction that shares a referral: the FHIR exchange queues its delivery there (issue 6 §3). */
+  whenShared(hook: (referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>): void {
+    this.sharedHooks.push(hook);
+  }
+
+  /** A referral and the pathway it came from, for the FHIR exchange (the platform itself, no actor). */
+  async forDelivery(id: string): Promise<{ referral: PathwayReferral; definitionCode: string } | null> {
+    const referral = await this.repository.findPathwayReferral(id);
+    if (!referral) return null;
+    const pathway = await this.repository.findPathway(referral.pathwayId);
+    return { referral, definitionCode: pathway?.definitionCode ?? '' };
+  }
+
+  /** The gate's question for a shared referral, asked again just before it is sent. */
+  disclosureFor(referral: PathwayReferral): DisclosureRequest {
+    return this.request(referral, referral.partnerOrganisationId!, (referral.dataCategories ?? []) as SharingCategory[]);
+  }
+
+  /** The referral has reached the partner. */
+  async markSent(id: string): Promise<void> {
+    await this.repository.setReferralStatus(id, 'ready', 'sent');
+  }
+
+  /** The referral will not go (the gate no longer allows it). */
+  async markCancelled(id: string): Promise<void> {
+    await this.repository.setReferralStatus(id, 'ready', 'cancelled');
+  }
 
   /** The referrals a pathway made (OH). */
   async forPathway(ctx: RequestContext, pathwayId: string): Promise<PathwayReferral[]> {
@@ -90,6 +120,8 @@ export class PathwayReferralService implements DisclosureQueue {
         throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
       }
       await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { shared: partner.id, categories } }, trx);
+      const shared = (await this.repository.findPathwayReferral(referral.id, trx))!;
+      for (const hook of this.sharedHooks) await hook(shared, trx);
     });
     const d = decision as GateDecision | null;
     if (d && !d.allow) throw new ConflictError(d.reason, d.message);

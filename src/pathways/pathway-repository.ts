@@ -524,6 +524,11 @@ export class PathwayRepository {
     return (await trx('pathway_referrals').where({ consent_id: consentId }).whereIn('status', ['ready', 'sent']).orderBy('created_at')).map(toPathwayReferral);
   }
 
+  /** Moves a referral from one status to the next; nothing happens if it has moved on already. */
+  async setReferralStatus(id: string, from: PathwayReferral['status'], to: PathwayReferral['status']): Promise<void> {
+    await this.db('pathway_referrals').where({ id, status: from }).update({ status: to });
+  }
+
   /** Moves a queued referral to another consent that still covers it, or cancels it. */
   async requeueOrCancelReferral(id: string, next: { consentId: string } | { cancelled: true }, trx: Knex.Transaction): Promise<void> {
     await trx('pathway_referrals')

@@ -9,8 +9,17 @@ export interface PartnerProcess {
 }
 
 /** Starts `src/fhir/sandbox/partner-server.ts` as a child process and waits for its base URL. */
-export async function startPartnerProcess(options: { bearerToken?: string; port?: number } = {}): Promise<PartnerProcess> {
-  const args = ['--import', 'tsx', 'src/fhir/sandbox/partner-server.ts', '--port', String(options.port ?? 0), ...(options.bearerToken ? ['--bearer', options.bearerToken] : [])];
+export async function startPartnerProcess(options: { bearerToken?: string; port?: number; failFirst?: number; reject?: string } = {}): Promise<PartnerProcess> {
+  const args = [
+    '--import',
+    'tsx',
+    'src/fhir/sandbox/partner-server.ts',
+    '--port',
+    String(options.port ?? 0),
+    ...(options.bearerToken ? ['--bearer', options.bearerToken] : []),
+    ...(options.failFirst ? ['--fail-first', String(options.failFirst)] : []),
+    ...(options.reject ? ['--reject', options.reject] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {

@@ -10,6 +10,7 @@ import * as attendanceCasesSchema from './20261201000100_attendance_cases_schema
 import * as pathwaysSchema from './20261201000200_pathways_schema.js';
 import * as consentSchema from './20261203000100_consent_schema.js';
 import * as partnerDirectorySchema from './20261203000200_partner_directory_schema.js';
+import * as referralDeliveriesSchema from './20261203000300_referral_deliveries_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +34,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261201000200_pathways_schema', pathwaysSchema],
   ['20261203000100_consent_schema', consentSchema],
   ['20261203000200_partner_directory_schema', partnerDirectorySchema],
+  ['20261203000300_referral_deliveries_schema', referralDeliveriesSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -21,6 +21,10 @@ export interface PartnerServerOptions {
   bearerToken?: string;
   /** The software name its CapabilityStatement gives. */
   name?: string;
+  /** Fault injection for tests: answer the first N referrals (messages and transactions) with HTTP 500. */
+  failFirst?: number;
+  /** Fault injection for tests: refuse every referral with HTTP 400 and this text in the OperationOutcome. */
+  reject?: string;
 }
 
 const BASE = '/fhir';
@@ -94,11 +98,18 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
     return [allOk, reply];
   });
 
+  let failuresLeft = options.failFirst ?? 0;
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://partner.invalid');
       if (!url.pathname.startsWith(BASE)) return send(res, 404, badRequest('Not a FHIR path'));
       if (options.bearerToken && req.headers.authorization !== `Bearer ${options.bearerToken}`) return send(res, 401, unauthorized);
+      const referral = req.method === 'POST' && (url.pathname === BASE || url.pathname === `${BASE}/` || url.pathname === `${BASE}/$process-message`);
+      if (referral && failuresLeft > 0) {
+        failuresLeft -= 1;
+        return send(res, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', details: { text: 'Temporarily unavailable' } }] });
+      }
+      if (referral && options.reject) return send(res, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: options.reject } }] });
       let body: unknown;
       try {
         body = await readBody(req);
@@ -127,7 +138,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  const started = await startPartnerServer({ port: Number(arg('port') ?? 0), ...(arg('bearer') ? { bearerToken: arg('bearer')! } : {}), ...(arg('name') ? { name: arg('name')! } : {}) });
+  const started = await startPartnerServer({
+    port: Number(arg('port') ?? 0),
+    ...(arg('bearer') ? { bearerToken: arg('bearer')! } : {}),
+    ...(arg('name') ? { name: arg('name')! } : {}),
+    ...(arg('fail-first') ? { failFirst: Number(arg('fail-first')) } : {}),
+    ...(arg('reject') ? { reject: arg('reject')! } : {}),
+  });
   process.stdout.write(`${JSON.stringify({ url: started.url })}\n`);
   const stop = () => void started.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

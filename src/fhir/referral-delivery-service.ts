@@ -1,0 +1,174 @@
+import { Client } from 'fhir-kit-client';
+import type { Knex } from 'knex';
+import type { AuditService } from '../audit/audit-service.js';
+import type { ConsentService } from '../consent/consent-service.js';
+import { PermanentJobError, RetryLaterError, type JobRepository, type JobRunner } from '../jobs/index.js';
+import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
+import type { PathwayReferral } from '../pathways/pathway-types.js';
+import type { PeopleService } from '../people/people-service.js';
+import type { Clock } from '../shared/clock.js';
+import { londonDay } from '../shared/dates.js';
+import { newId } from '../shared/ids.js';
+import type { SystemContext } from '../shared/request-context.js';
+import type { SharingCategory } from '../consent/index.js';
+import { consentToFhir } from './consent-resource.js';
+import type { Delivery, DeliveryRepository } from './delivery-repository.js';
+import { authorisation, PartnerConnectionError } from './partner-connection.js';
+import type { PartnerRepository } from './partner-repository.js';
+import { buildReferralBundle, referralProblems, type OutboundReferral } from './referral-bundle.js';
+
+/** The job that delivers one referral message. */
+export const DELIVER_REFERRAL = 'fhir.referral.deliver';
+/** With the default backoff (30 s doubling to an hour, jittered), 16 attempts cover most of a day's outage. */
+const MAX_ATTEMPTS = 16;
+const TIMEOUT_MS = 15_000;
+const SYSTEM: SystemContext = { actor: null, requestId: 'fhir-delivery', ip: null };
+const KNOWN_DETAILS = new Set(['reason', 'note', 'priority', 'pathway', 'startedAt', 'stepsDone', 'facts', 'venuePreference', 'confidentialityPreference']);
+
+/** The partner's refusal in its own words (its OperationOutcome), shortened; for the clinician's view only, never logged. */
+function partnerWords(data: unknown, status: number): string {
+  const issues = (data as { issue?: Array<{ details?: { text?: string }; diagnostics?: string; code?: string }> } | null)?.issue;
+  const words = issues?.map((i) => i.details?.text ?? i.diagnostics ?? i.code).filter(Boolean).join('; ');
+  return `The partner refused the referral (HTTP ${status})${words ? `: ${words.slice(0, 900)}` : '.'}`;
+}
+
+function retryAfterMs(headers: unknown, now: Date): number {
+  const value = headers instanceof Headers ? headers.get('retry-after') : null;
+  if (!value) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now.getTime()) : 0;
+}
+
+export interface DeliveryDeps {
+  deliveries: DeliveryRepository;
+  partners: PartnerRepository;
+  jobs: Pick<JobRepository, 'enqueue'>;
+  referrals: Pick<PathwayReferralService, 'forDelivery' | 'disclosureFor' | 'markSent' | 'markCancelled'>;
+  consent: Pick<ConsentService, 'mayDisclose' | 'findForSystem'>;
+  people: Pick<PeopleService, 'recordsForSystem' | 'findOrganisation'>;
+  userName: (userId: string | null) => Promise<string>;
+  audit: AuditService;
+  clock: Clock;
+  /** Our `$process-message` endpoint, where partners' responses go. */
+  senderEndpoint: string;
+}
+
+/**
+ * Reliable delivery of referrals to NHS partners (issue 6 §3). Sharing a referral queues a
+ * delivery and its job in the same transaction; a worker builds the bundle, asks the gate again,
+ * and sends it with fhir-kit-client: network errors, 5xx, 408 and 429 retry with backoff (and
+ * Retry-After); any other 4xx fails with the partner's words; a BaRS duplicate (409) means the
+ * partner already has it. A retry resends the same Bundle id (BaRS) or the same conditional
+ * creates (REST), so a crash never makes a second referral.
+ */
+export class ReferralDeliveryService {
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  /** Queues the delivery of a shared referral (in the sharing transaction). */
+  async enqueue(referral: PathwayReferral, trx: Knex.Transaction): Promise<void> {
+    const id = newId();
+    const now = this.deps.clock.now();
+    if (!(await this.deps.deliveries.insert({ id, pathwayReferralId: referral.id, kind: 'referral', now }, trx))) return;
+    await this.deps.jobs.enqueue({ kind: DELIVER_REFERRAL, payload: { deliveryId: id }, runAt: now, now, maxAttempts: MAX_ATTEMPTS, dedupeKey: `deliver:${id}` }, trx);
+  }
+
+  registerHandlers(runner: Pick<JobRunner, 'register'>): void {
+    runner.register(DELIVER_REFERRAL, (payload) => this.deliver((payload as { deliveryId: string }).deliveryId));
+  }
+
+  /** The deliveries of a referral, oldest first (the clinician's view of its journey). */
+  async forReferral(pathwayReferralId: string): Promise<Delivery[]> {
+    return this.deps.deliveries.forReferral(pathwayReferralId);
+  }
+
+  private async finish(delivery: Delivery, status: 'sent' | 'failed' | 'cancelled', partnerServiceId: string | null, outcome: string | null): Promise<void> {
+    await this.deps.deliveries.attempted(delivery.id, { status, partnerServiceId, outcome, now: this.deps.clock.now() });
+  }
+
+  /** The job: one attempt at one delivery. Throws to retry; returns when it is finished one way or another. */
+  async deliver(deliveryId: string): Promise<void> {
+    const delivery = await this.deps.deliveries.find(deliveryId);
+    if (!delivery || delivery.status !== 'queued') return;
+    const found = await this.deps.referrals.forDelivery(delivery.pathwayReferralId);
+    if (!found) return this.finish(delivery, 'failed', null, 'The referral no longer exists.');
+    const { referral, definitionCode } = found;
+    if (referral.status === 'cancelled') return this.finish(delivery, 'cancelled', null, 'Cancelled before it was sent: consent was withdrawn.');
+    if (referral.status === 'sent') return this.finish(delivery, 'sent', null, null);
+    const now = this.deps.clock.now();
+    // The gate again, just before sending: consent may have been withdrawn or have ended since.
+    const gate = await this.deps.consent.mayDisclose(SYSTEM, referral.personId, this.deps.referrals.disclosureFor(referral), londonDay(now));
+    if (!gate.allow) {
+      await this.deps.referrals.markCancelled(referral.id);
+      return this.finish(delivery, 'cancelled', null, `Not sent: ${gate.message}`);
+    }
+    const service = await this.deps.partners.findFor(referral.partnerOrganisationId!, referral.serviceType);
+    if (!service) return this.finish(delivery, 'failed', null, 'No partner service of this kind is set up for the partner organisation in the directory.');
+    const outbound = await this.outbound(referral, definitionCode, gate.consentIds[0]!, service);
+    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, now.toISOString());
+    const problems = referralProblems(bundle, outbound.categories);
+    if (problems.length) {
+      await this.finish(delivery, 'failed', service.id, `Not sent: ${problems.join(' ')}`);
+      throw new PermanentJobError('invalid-referral');
+    }
+    let headers: Record<string, string>;
+    try {
+      headers = await authorisation(service.auth, now, TIMEOUT_MS);
+    } catch (error) {
+      if (error instanceof PartnerConnectionError) throw new RetryLaterError(`partner-${error.reason}`, 0);
+      throw error;
+    }
+    const client = new Client({ baseUrl: service.baseUrl, customHeaders: headers });
+    try {
+      const options = { signal: AbortSignal.timeout(TIMEOUT_MS) };
+      if (service.mode === 'bars') await client.operation({ name: '$process-message', input: bundle as never, options: options as never });
+      else await client.transaction({ body: bundle as never, options: options as never });
+    } catch (error) {
+      const response = (error as { response?: { status?: number; data?: unknown }; config?: { headers?: unknown } }).response;
+      const status = response?.status;
+      if (status === undefined) {
+        await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId: service.id, outcome: 'Could not reach the partner; trying again.', now });
+        throw new RetryLaterError('partner-unreachable', 0);
+      }
+      // FHIR-2: a receiver answers a message it already has with 409 duplicate: it has our referral.
+      const duplicate = status === 409 && JSON.stringify(response?.data ?? '').includes('duplicate');
+      if (!duplicate) {
+        if (status >= 500 || status === 408 || status === 429) {
+          await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId: service.id, outcome: `The partner answered HTTP ${status}; trying again.`, now });
+          throw new RetryLaterError(`partner-${status}`, retryAfterMs((error as { config?: { headers?: unknown } }).config?.headers, now));
+        }
+        await this.finish(delivery, 'failed', service.id, partnerWords(response?.data, status));
+        await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', outcome: 'failed', reason: `partner-${status}` });
+        throw new PermanentJobError(`partner-${status}`);
+      }
+    }
+    await this.deps.referrals.markSent(referral.id);
+    await this.finish(delivery, 'sent', service.id, null);
+    await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { partnerService: service.id, mode: service.mode, consentIds: gate.consentIds } });
+  }
+
+  private async outbound(referral: PathwayReferral, definitionCode: string, consentId: string, service: { baseUrl: string; organisationId: string }): Promise<OutboundReferral> {
+    const [people, consent, partnerOrg, ourOrg, requesterName] = await Promise.all([
+      this.deps.people.recordsForSystem([referral.personId]),
+      this.deps.consent.findForSystem(consentId),
+      this.deps.people.findOrganisation(service.organisationId),
+      this.deps.people.findOrganisation(referral.organisationId),
+      this.deps.userName(referral.createdByUserId),
+    ]);
+    const person = people.get(referral.personId)!;
+    const d = referral.details;
+    const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : null);
+    const answers = Object.fromEntries(Object.entries(d).filter(([k, v]) => !KNOWN_DETAILS.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))) as Record<string, string | number | boolean>;
+    const history = Array.isArray(d.stepsDone) ? (d.stepsDone as Array<{ title?: unknown }>).map((s) => String(s.title ?? '')).filter(Boolean) : [];
+    return {
+      referral: { id: referral.id, serviceType: referral.serviceType, kind: referral.kind, priority: referral.priority, reason: str('reason') ?? str('note'), venuePreference: str('venuePreference'), confidentialityPreference: str('confidentialityPreference'), answers, history, createdAt: referral.createdAt.toISOString(), pathwayCode: definitionCode },
+      categories: (referral.dataCategories ?? []) as SharingCategory[],
+      person: { id: person.id, givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth, nhsNumber: person.nhsNumber, protectedIdentity: person.protectedIdentity, email: person.personalEmail },
+      consent: consentToFhir(consent!, { reference: `Patient/${person.id}` }, { restricted: person.protectedIdentity }),
+      requester: { userId: referral.createdByUserId ?? 'platform', name: requesterName, organisationName: ourOrg?.name ?? 'Occupational health', organisationOds: ourOrg?.odsCode ?? null },
+      partner: { organisationName: partnerOrg?.name ?? 'NHS partner', odsCode: partnerOrg?.odsCode ?? null, baseUrl: service.baseUrl },
+      senderEndpoint: this.deps.senderEndpoint,
+    };
+  }
+}

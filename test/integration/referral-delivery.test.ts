@@ -1,0 +1,131 @@
+import net from 'node:net';
+import { Client } from 'fhir-kit-client';
+import type { Bundle } from '@medplum/fhirtypes';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
+import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
+
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/**
+ * Reliable delivery (issue 6 §3) to real partner servers in their own processes: shared referrals
+ * are delivered exactly once through 500s and outages, a 400 fails with the partner's words and is
+ * not retried, and a withdrawal before sending stops it.
+ */
+describe('referral delivery', () => {
+  let t: TestPlatform;
+  let w: World;
+  const partners: PartnerProcess[] = [];
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+  let day = 1;
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2027-01-04T09:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterAll(async () => {
+    await Promise.all(partners.map((p) => p.stop()));
+    await t?.destroy();
+  });
+
+  /** A partner service for the health board at `baseUrl`, and a referral shared under a consent, queued for delivery. */
+  async function sharedReferral(baseUrl: string, mode: 'bars' | 'rest') {
+    await t.database.db('partner_services').update({ enabled: false });
+    const service = await request(t.app).post('/api/v1/partner-services').set(as('ohAdmin')).send({ organisationId: w.healthBoard.id, name: `Physio ${day}`, serviceType: 'nhs-msk-physiotherapy', baseUrl, mode, auth: { kind: 'none' }, pathways: ['msk'] });
+    expect(service.status).toBe(201);
+    const consent = (await request(t.app).post(`/api/v1/people/${w.report.id}/consents`).set(as('clinician')).send({ kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose: 'continuity-of-care', dataCategories: ['demographics', 'referral-details'], periodStart: '2027-01-01', description: `Physiotherapy ${day}`, noticeBy: 'letter' })).body;
+    await request(t.app).post(`/api/v1/consents/${consent.id}/decision`).set(as('staff')).send({ decision: 'given', method: 'platform' });
+    const pathway = (await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.report.id, definition: 'msk', startedAt: '2027-01-04' })).body;
+    const referral = (await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(as('clinician')).send({ service: 'nhs-msk-physiotherapy', reason: `Knee pain ${day}`, priority: 'routine' })).body.referral;
+    const shared = await request(t.app).post(`/api/v1/pathway-referrals/${referral.id}/share`).set(as('clinician')).send({ partnerOrganisationId: w.healthBoard.id });
+    expect(shared.body.status).toBe('ready');
+    day += 1;
+    return { referralId: referral.id as string, consentId: consent.id as string };
+  }
+  const delivery = (referralId: string) => t.database.db('referral_deliveries').where({ pathway_referral_id: referralId }).first();
+  const atPartner = async (baseUrl: string, referralId: string) => (((await new Client({ baseUrl }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle).entry ?? []).length;
+  /** Runs due jobs, moving the clock on an hour first (past any backoff). */
+  const later = async () => {
+    t.clock.advance(3_600_000);
+    return t.platform.jobs.runner.runDue();
+  };
+
+  it('when a shared referral is delivered as a BaRS message, then the partner holds it once and the referral is sent', async () => {
+    const partner = await startPartnerProcess();
+    partners.push(partner);
+    const { referralId } = await sharedReferral(partner.url, 'bars');
+    expect(await delivery(referralId)).toMatchObject({ status: 'queued', attempts: 0 });
+    await t.platform.jobs.runner.runDue();
+    expect(await delivery(referralId)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await atPartner(partner.url, referralId)).toBe(1);
+    expect((await t.database.db('pathway_referrals').where({ id: referralId }).first()).status).toBe('sent');
+  });
+
+  it('when the partner answers 500 twice and then recovers, then it is delivered exactly once', async () => {
+    const partner = await startPartnerProcess({ failFirst: 2 });
+    partners.push(partner);
+    const { referralId } = await sharedReferral(partner.url, 'rest');
+    expect(await t.platform.jobs.runner.runDue()).toMatchObject({ retrying: 1 });
+    expect(await delivery(referralId)).toMatchObject({ status: 'queued', outcome: expect.stringContaining('HTTP 500') });
+    await later();
+    await later();
+    expect(await delivery(referralId)).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(await atPartner(partner.url, referralId)).toBe(1);
+  });
+
+  it('when the partner is down for the whole run, then the referral stays queued, and is delivered when the partner returns', async () => {
+    const port = await freePort();
+    const { referralId } = await sharedReferral(`http://127.0.0.1:${port}/fhir`, 'bars');
+    await t.platform.jobs.runner.runDue();
+    await later();
+    expect(await delivery(referralId)).toMatchObject({ status: 'queued', outcome: expect.stringContaining('Could not reach') });
+    const partner = await startPartnerProcess({ port });
+    partners.push(partner);
+    await later();
+    expect(await delivery(referralId)).toMatchObject({ status: 'sent' });
+    expect(await atPartner(partner.url, referralId)).toBe(1);
+  });
+
+  it('when the partner refuses with 400, then the delivery fails with the partner’s words and is not retried', async () => {
+    const partner = await startPartnerProcess({ reject: 'Unknown service code for this clinic' });
+    partners.push(partner);
+    const { referralId } = await sharedReferral(partner.url, 'bars');
+    expect(await t.platform.jobs.runner.runDue()).toMatchObject({ failed: 1, retrying: 0 });
+    expect(await delivery(referralId)).toMatchObject({ status: 'failed', attempts: 1, outcome: 'The partner refused the referral (HTTP 400): Unknown service code for this clinic' });
+    expect(await later()).toMatchObject({ failed: 0, retrying: 0, succeeded: 0 });
+    // The partner's words are not in the job's error, which the logs and operators see.
+    const job = await t.database.db('jobs').where({ kind: 'fhir.referral.deliver', status: 'failed' }).orderBy('created_at', 'desc').first();
+    expect(job.last_error).toBe('PermanentJobError:partner-400');
+  });
+
+  it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees it was stopped', async () => {
+    // The earlier tests' consents would still cover it: the person withdraws those first, and is shown what had gone.
+    const earlier = (await request(t.app).get(`/api/v1/people/${w.report.id}/consents`).set(as('staff'))).body.items.filter((c: { status: string }) => c.status === 'given');
+    const alreadySent: string[] = [];
+    for (const c of earlier) {
+      const res = await request(t.app).post(`/api/v1/consents/${c.id}/withdraw`).set(as('staff'));
+      expect(res.status).toBe(200);
+      alreadySent.push(...res.body.withdrawal.alreadySent.map((x: { description: string }) => x.description));
+    }
+    // The three delivered above had gone before the withdrawals: the person is told so.
+    expect(alreadySent).toEqual(['Referral to NHS physiotherapy', 'Referral to NHS physiotherapy', 'Referral to NHS physiotherapy']);
+    const partner = await startPartnerProcess();
+    partners.push(partner);
+    const { referralId, consentId } = await sharedReferral(partner.url, 'bars');
+    const withdrawn = await request(t.app).post(`/api/v1/consents/${consentId}/withdraw`).set(as('staff'));
+    expect(withdrawn.body.withdrawal.cancelled.map((x: { id: string }) => x.id)).toContain(referralId);
+    await t.platform.jobs.runner.runDue();
+    expect(await delivery(referralId)).toMatchObject({ status: 'cancelled' });
+    expect(await atPartner(partner.url, referralId)).toBe(0);
+  });
+});
