@@ -1,9 +1,7 @@
 import net from 'node:net';
-import { Client } from 'fhir-kit-client';
-import type { Bundle } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
 
@@ -26,34 +24,27 @@ describe('referral delivery', () => {
   let w: World;
   const partners: PartnerProcess[] = [];
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
-  let day = 1;
 
   beforeAll(async () => {
     t = await createTestPlatform();
     t.clock.set('2027-01-04T09:00:00Z');
     w = await buildWorld(t);
+    d = deliveryWorld(t, w);
   });
   afterAll(async () => {
     await Promise.all(partners.map((p) => p.stop()));
     await t?.destroy();
   });
 
-  /** A partner service for the health board at `baseUrl`, and a referral shared under a consent, queued for delivery. */
+  let d: ReturnType<typeof deliveryWorld>;
+  /** A partner service for the health board at `baseUrl`, and a referral shared under a fresh consent, queued for delivery. */
   async function sharedReferral(baseUrl: string, mode: 'bars' | 'rest') {
-    await t.database.db('partner_services').update({ enabled: false });
-    const service = await request(t.app).post('/api/v1/partner-services').set(as('ohAdmin')).send({ organisationId: w.healthBoard.id, name: `Physio ${day}`, serviceType: 'nhs-msk-physiotherapy', baseUrl, mode, auth: { kind: 'none' }, pathways: ['msk'] });
-    expect(service.status).toBe(201);
-    const consent = (await request(t.app).post(`/api/v1/people/${w.report.id}/consents`).set(as('clinician')).send({ kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose: 'continuity-of-care', dataCategories: ['demographics', 'referral-details'], periodStart: '2027-01-01', description: `Physiotherapy ${day}`, noticeBy: 'letter' })).body;
-    await request(t.app).post(`/api/v1/consents/${consent.id}/decision`).set(as('staff')).send({ decision: 'given', method: 'platform' });
-    const pathway = (await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({ personId: w.report.id, definition: 'msk', startedAt: '2027-01-04' })).body;
-    const referral = (await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(as('clinician')).send({ service: 'nhs-msk-physiotherapy', reason: `Knee pain ${day}`, priority: 'routine' })).body.referral;
-    const shared = await request(t.app).post(`/api/v1/pathway-referrals/${referral.id}/share`).set(as('clinician')).send({ partnerOrganisationId: w.healthBoard.id });
-    expect(shared.body.status).toBe('ready');
-    day += 1;
-    return { referralId: referral.id as string, consentId: consent.id as string };
+    await d.partnerService(baseUrl, mode);
+    const consentId = await d.consent();
+    return { referralId: await d.sharedReferral(), consentId };
   }
-  const delivery = (referralId: string) => t.database.db('referral_deliveries').where({ pathway_referral_id: referralId }).first();
-  const atPartner = async (baseUrl: string, referralId: string) => (((await new Client({ baseUrl }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle).entry ?? []).length;
+  const delivery = (referralId: string) => d.delivery(referralId);
+  const atPartner = (baseUrl: string, referralId: string) => d.atPartner(baseUrl, referralId);
   /** Runs due jobs, moving the clock on an hour first (past any backoff). */
   const later = async () => {
     t.clock.advance(3_600_000);

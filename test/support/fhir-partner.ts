@@ -9,7 +9,7 @@ export interface PartnerProcess {
 }
 
 /** Starts `src/fhir/sandbox/partner-server.ts` as a child process and waits for its base URL. */
-export async function startPartnerProcess(options: { bearerToken?: string; port?: number; failFirst?: number; reject?: string } = {}): Promise<PartnerProcess> {
+export async function startPartnerProcess(options: { bearerToken?: string; port?: number; failFirst?: number; reject?: string; delayMs?: number } = {}): Promise<PartnerProcess> {
   const args = [
     '--import',
     'tsx',
@@ -19,6 +19,7 @@ export async function startPartnerProcess(options: { bearerToken?: string; port?
     ...(options.bearerToken ? ['--bearer', options.bearerToken] : []),
     ...(options.failFirst ? ['--fail-first', String(options.failFirst)] : []),
     ...(options.reject ? ['--reject', options.reject] : []),
+    ...(options.delayMs ? ['--delay-ms', String(options.delayMs)] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });

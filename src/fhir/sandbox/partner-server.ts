@@ -25,6 +25,8 @@ export interface PartnerServerOptions {
   failFirst?: number;
   /** Fault injection for tests: refuse every referral with HTTP 400 and this text in the OperationOutcome. */
   reject?: string;
+  /** Fault injection for tests: answer referrals only after this long (the referral is already stored). */
+  delayMs?: number;
 }
 
 const BASE = '/fhir';
@@ -120,6 +122,7 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
       for (const [k, v] of url.searchParams) query[k] = k in query ? [...[query[k]!].flat(), v] : v;
       const request: FhirRequest = { method: (req.method ?? 'GET') as HttpMethod, url: url.pathname.slice(BASE.length) + url.search, pathname: '', body, params: {}, query, headers: req.headers };
       const [outcome, resource] = await router.handleRequest(request, repository);
+      if (referral && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       send(res, getStatus(outcome), resource ?? outcome);
     })().catch(() => send(res, 500, badRequest('Partner error')));
   });
@@ -144,6 +147,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(arg('name') ? { name: arg('name')! } : {}),
     ...(arg('fail-first') ? { failFirst: Number(arg('fail-first')) } : {}),
     ...(arg('reject') ? { reject: arg('reject')! } : {}),
+    ...(arg('delay-ms') ? { delayMs: Number(arg('delay-ms')) } : {}),
   });
   process.stdout.write(`${JSON.stringify({ url: started.url })}\n`);
   const stop = () => void started.close().then(() => process.exit(0));
