@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { mayWorkStep } from './assignment.js';
 import { z } from 'zod';
-import { maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
+import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../app.js';
 import { isIsoDate, toIsoDate } from '../shared/dates.js';
@@ -148,6 +148,9 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const organisations = referrals.length ? await people.listOrganisations() : [];
     const partnerName = new Map(organisations.map((o) => [o.id, o.name]));
     const mayShare = roleMayUse(policies.pathwayReferralsShare, ctx.actor.role);
+    // Each referral's journey to the partner (issue 6 §5); what the partner said is for clinicians.
+    const journeys = new Map(await Promise.all(referrals.map(async (r) => [r.id, await deps.services.deliveries.forReferral(r.id)] as const)));
+    const clinical = maySeeClinicalDetail(ctx.actor);
     return {
       ...common,
       oh: true,
@@ -176,6 +179,14 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         categories: (r.dataCategories ?? []).join(', '),
         consentId: r.consentId,
         createdOn: londonDate(r.createdAt),
+        deliveries: (journeys.get(r.id) ?? []).map((x) => ({
+          kindName: req.t(`pathways.referrals.deliveryKinds.${x.kind}`),
+          statusName: req.t(`pathways.referrals.deliveryStatuses.${x.status}`),
+          tag: x.status === 'sent' ? 'nhsuk-tag--green' : x.status === 'failed' ? 'nhsuk-tag--red' : 'nhsuk-tag--grey',
+          at: (x.sentAt ?? x.updatedAt).toISOString(),
+          attempts: x.attempts,
+          outcome: clinical ? x.outcome : null,
+        })),
       })),
       shareable: mayShare ? referrals.filter((r) => r.status === 'awaiting-consent').map((r) => ({ value: r.id, text: `${req.t(`pathways.services.${r.serviceType}`)} (${req.t(`pathways.referrals.kinds.${r.kind}`)})` })) : [],
       partners: organisations.filter((o) => o.kind === 'nhs-partner').map((o) => ({ value: o.id, text: o.name })),

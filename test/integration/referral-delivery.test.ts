@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
-import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
+import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
 
 /** A port nothing listens on (yet). */
 async function freePort(): Promise<number> {
@@ -97,6 +97,14 @@ describe('referral delivery', () => {
     // The partner's words are not in the job's error, which the logs and operators see.
     const job = await t.database.db('jobs').where({ kind: 'fhir.referral.deliver', status: 'failed' }).orderBy('created_at', 'desc').first();
     expect(job.last_error).toBe('PermanentJobError:partner-400');
+    // The clinician sees the journey with the partner's words on the pathway page; an administrator, only that it failed.
+    const pathwayId = (await t.database.db('pathway_referrals').where({ id: referralId }).first()).pathway_id;
+    const clinicianPage = await (await signIn(t, w.users.clinician.email)).get(`/pathways/${pathwayId}`);
+    expect(clinicianPage.text).toContain('Failed');
+    expect(clinicianPage.text).toContain('Unknown service code for this clinic');
+    const adminPage = await (await signIn(t, w.users.ohAdmin.email)).get(`/pathways/${pathwayId}`);
+    expect(adminPage.text).toContain('Failed');
+    expect(adminPage.text).not.toContain('Unknown service code');
   });
 
   it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees it was stopped', async () => {
