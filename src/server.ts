@@ -136,6 +136,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   });
   deliveries.registerHandlers(runner);
   pathwayReferrals.whenShared((referral, trx) => deliveries.enqueue(referral, trx));
+  pathwayReferrals.whenCancelledAfterSending((referral, trx) => deliveries.enqueue(referral, trx, 'cancellation'));
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,

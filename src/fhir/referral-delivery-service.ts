@@ -66,11 +66,11 @@ export interface DeliveryDeps {
 export class ReferralDeliveryService {
   constructor(private readonly deps: DeliveryDeps) {}
 
-  /** Queues the delivery of a shared referral (in the sharing transaction). */
-  async enqueue(referral: PathwayReferral, trx: Knex.Transaction): Promise<void> {
+  /** Queues the delivery of a shared referral (in the sharing transaction), or of its cancellation once sent. */
+  async enqueue(referral: PathwayReferral, trx: Knex.Transaction, kind: Delivery['kind'] = 'referral'): Promise<void> {
     const id = newId();
     const now = this.deps.clock.now();
-    if (!(await this.deps.deliveries.insert({ id, pathwayReferralId: referral.id, kind: 'referral', now }, trx))) return;
+    if (!(await this.deps.deliveries.insert({ id, pathwayReferralId: referral.id, kind, now }, trx))) return;
     await this.deps.jobs.enqueue({ kind: DELIVER_REFERRAL, payload: { deliveryId: id }, runAt: now, now, maxAttempts: MAX_ATTEMPTS, dedupeKey: `deliver:${id}` }, trx);
   }
 
@@ -94,19 +94,27 @@ export class ReferralDeliveryService {
     const found = await this.deps.referrals.forDelivery(delivery.pathwayReferralId);
     if (!found) return this.finish(delivery, 'failed', null, 'The referral no longer exists.');
     const { referral, definitionCode } = found;
-    if (referral.status === 'cancelled') return this.finish(delivery, 'cancelled', null, 'Cancelled before it was sent: consent was withdrawn.');
-    if (referral.status === 'sent') return this.finish(delivery, 'sent', null, null);
     const now = this.deps.clock.now();
-    // The gate again, just before sending: consent may have been withdrawn or have ended since.
-    const gate = await this.deps.consent.mayDisclose(SYSTEM, referral.personId, this.deps.referrals.disclosureFor(referral), londonDay(now));
-    if (!gate.allow) {
-      await this.deps.referrals.markCancelled(referral.id);
-      return this.finish(delivery, 'cancelled', null, `Not sent: ${gate.message}`);
+    const cancelling = delivery.kind === 'cancellation';
+    let consentId: string | null = referral.consentId;
+    let consentIds: string[] = consentId ? [consentId] : [];
+    if (!cancelling) {
+      if (referral.status === 'cancelled') return this.finish(delivery, 'cancelled', null, 'Cancelled before it was sent.');
+      if (referral.status === 'sent') return this.finish(delivery, 'sent', null, null);
+      // The gate again, just before sending: consent may have been withdrawn or have ended since.
+      const gate = await this.deps.consent.mayDisclose(SYSTEM, referral.personId, this.deps.referrals.disclosureFor(referral), londonDay(now));
+      if (!gate.allow) {
+        await this.deps.referrals.markCancelled(referral.id);
+        return this.finish(delivery, 'cancelled', null, `Not sent: ${gate.message}`);
+      }
+      consentIds = gate.consentIds;
+      consentId = gate.consentIds[0]!;
     }
+    // A cancellation tells the partner to stop what it already has: it carries only what the referral carried.
     const service = await this.deps.partners.findFor(referral.partnerOrganisationId!, referral.serviceType);
     if (!service) return this.finish(delivery, 'failed', null, 'No partner service of this kind is set up for the partner organisation in the directory.');
-    const outbound = await this.outbound(referral, definitionCode, gate.consentIds[0]!, service);
-    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, now.toISOString());
+    const outbound = await this.outbound(referral, definitionCode, consentId!, service);
+    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, now.toISOString(), cancelling ? 'revoked' : 'active');
     const problems = referralProblems(bundle, outbound.categories);
     if (problems.length) {
       await this.finish(delivery, 'failed', service.id, `Not sent: ${problems.join(' ')}`);
@@ -143,9 +151,9 @@ export class ReferralDeliveryService {
         throw new PermanentJobError(`partner-${status}`);
       }
     }
-    await this.deps.referrals.markSent(referral.id);
+    if (!cancelling) await this.deps.referrals.markSent(referral.id);
     await this.finish(delivery, 'sent', service.id, null);
-    await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { partnerService: service.id, mode: service.mode, consentIds: gate.consentIds } });
+    await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { partnerService: service.id, mode: service.mode, kind: delivery.kind, consentIds } });
   }
 
   private async outbound(referral: PathwayReferral, definitionCode: string, consentId: string, service: { baseUrl: string; organisationId: string }): Promise<OutboundReferral> {

@@ -48,6 +48,7 @@ function item(r: PathwayReferral): DisclosureItem {
  */
 export class PathwayReferralService implements DisclosureQueue {
   private sharedHooks: Array<(referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>> = [];
+  private cancelledHooks: Array<(referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>> = [];
 
   constructor(
     private readonly repository: PathwayRepository,
@@ -60,6 +61,28 @@ export class PathwayReferralService implements DisclosureQueue {
   /** Runs in the transaction that shares a referral: the FHIR exchange queues its delivery there (issue 6 §3). */
   whenShared(hook: (referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>): void {
     this.sharedHooks.push(hook);
+  }
+
+  /** Runs in the transaction that cancels a referral already sent: the FHIR exchange queues the cancellation message there. */
+  whenCancelledAfterSending(hook: (referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>): void {
+    this.cancelledHooks.push(hook);
+  }
+
+  /**
+   * OH cancels a referral (clinicians). Not yet sent: it simply never goes. Already sent: the
+   * partner is told (FHIR-2: the same event, reason update, ServiceRequest revoked).
+   */
+  async cancel(ctx: RequestContext, referralId: string, reason: string): Promise<PathwayReferral> {
+    const referral = await this.repository.findPathwayReferral(referralId);
+    if (!referral) throw new NotFoundError('referral');
+    await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
+    if (referral.status === 'cancelled') throw new ConflictError('referral-already-cancelled', 'This referral has already been cancelled.');
+    await this.repository.transaction(async (trx) => {
+      await this.repository.setReferralStatus(referral.id, referral.status, 'cancelled', trx);
+      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', reason, details: { cancelled: true, wasSent: referral.status === 'sent' } }, trx);
+      if (referral.status === 'sent') for (const hook of this.cancelledHooks) await hook({ ...referral, status: 'cancelled' }, trx);
+    });
+    return (await this.repository.findPathwayReferral(referral.id))!;
   }
 
   /** A referral and the pathway it came from, for the FHIR exchange (the platform itself, no actor). */

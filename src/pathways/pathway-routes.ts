@@ -218,6 +218,19 @@ export function pathwayRoutes(deps: AppDependencies): RouteDefinition[] {
         res.json(pathwayReferralJson(await deps.services.pathwayReferrals.share(requestContext(req), params.id, body)));
       },
     }),
+    apiRoute({
+      method: 'post',
+      path: '/api/v1/pathway-referrals/:id/cancel',
+      policy: policies.pathwayReferralsShare,
+      summary: 'Cancel a referral: not yet sent, it never goes; already sent, the partner is told (BaRS update with the ServiceRequest revoked, or a REST update to revoked).',
+      tags,
+      params: z.object({ id: z.uuid() }).strict(),
+      body: z.object({ reason: z.string().trim().min(1, 'Say why').max(2000) }).strict(),
+      responses: { 200: { description: 'The cancelled referral', schema: pathwayReferralResponse }, 404: { description: 'No such referral' }, 409: { description: 'Already cancelled' } },
+      handler: async (req, res, { params, body }) => {
+        res.json(pathwayReferralJson(await deps.services.pathwayReferrals.cancel(requestContext(req), params.id, body.reason)));
+      },
+    }),
   ];
 }
 

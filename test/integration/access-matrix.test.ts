@@ -138,6 +138,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /api/v1/people/:personId/oh-reports': ['line-manager', 'hr-manager'],
   'get /api/v1/pathways/:id/referrals': OH,
   'post /api/v1/pathway-referrals/:id/share': ['oh-clinician'],
+  'post /api/v1/pathway-referrals/:id/cancel': ['oh-clinician'],
   'get /people/:id/pathways': [...OH, 'hr-manager', 'line-manager', 'staff'],
   'post /people/:id/pathways': ['oh-clinician'],
   'get /pathways/:id': [...OH, 'hr-manager', 'line-manager', 'staff'],

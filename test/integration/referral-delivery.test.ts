@@ -1,6 +1,9 @@
 import net from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'fhir-kit-client';
+import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
+import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
 import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
@@ -105,6 +108,24 @@ describe('referral delivery', () => {
     const adminPage = await (await signIn(t, w.users.ohAdmin.email)).get(`/pathways/${pathwayId}`);
     expect(adminPage.text).toContain('Failed');
     expect(adminPage.text).not.toContain('Unknown service code');
+  });
+
+  it('when a sent referral is cancelled, then the partner is told: its ServiceRequest is revoked, still exactly one (BaRS and REST)', async () => {
+    for (const mode of ['bars', 'rest'] as const) {
+      const partner = await startPartnerProcess();
+      partners.push(partner);
+      const { referralId } = await sharedReferral(partner.url, mode);
+      await t.platform.jobs.runner.runDue();
+      expect(await delivery(referralId)).toMatchObject({ status: 'sent' });
+      const cancelled = await request(t.app).post(`/api/v1/pathway-referrals/${referralId}/cancel`).set(as('clinician')).send({ reason: 'Recovered; no longer needed' });
+      expect(cancelled.body.status).toBe('cancelled');
+      await t.platform.jobs.runner.runDue();
+      const rows = await t.database.db('referral_deliveries').where({ pathway_referral_id: referralId }).orderBy('created_at');
+      expect(rows.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`).sort()).toEqual(['cancellation:sent', 'referral:sent']);
+      const held = ((await new Client({ baseUrl: partner.url }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle<ServiceRequest>).entry ?? [];
+      expect(held.map((e) => e.resource?.status), mode).toEqual(['revoked']);
+      expect((await request(t.app).post(`/api/v1/pathway-referrals/${referralId}/cancel`).set(as('clinician')).send({ reason: 'again' })).body.error.code).toBe('referral-already-cancelled');
+    }
   });
 
   it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees it was stopped', async () => {

