@@ -218,6 +218,18 @@ async function main(): Promise<void> {
     process.stdout.write(`\nNo users yet. Create the first administrator with this one-time link (valid 24 hours):\n  ${first.setupLink}\n\n`);
   }
 
+  // A sandbox NHS partner on loopback, so a newcomer can watch a referral travel (issue 6 §6).
+  let sandbox: { url: string; close(): Promise<void> } | null = null;
+  if (config.sandboxPartner) {
+    const { startPartnerServer } = await import('./fhir/sandbox/partner-server.js');
+    try {
+      sandbox = await startPartnerServer({ port: config.sandboxPartner.port, host: '127.0.0.1', name: 'Westshire sandbox NHS partner' });
+      process.stdout.write(`Sandbox NHS partner (FHIR) at ${sandbox.url}\n`);
+    } catch (error) {
+      logger.warn({ error: (error as { code?: string }).code ?? 'unknown' }, 'the sandbox partner could not start (is its port in use?); set SANDBOX_PARTNER_PORT');
+    }
+  }
+
   await platform.jobs.start();
   const server: Server = platform.app.app.listen(config.port, config.host, () => {
     process.stdout.write(`Blue Light Pathways is running at ${config.publicUrl}\n`);
@@ -235,6 +247,7 @@ async function main(): Promise<void> {
     }, 15_000);
     force.unref();
     server.close(async () => {
+      await sandbox?.close();
       await platform.close();
       logger.info('stopped');
       process.exit(0);

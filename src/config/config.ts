@@ -37,6 +37,8 @@ const envSchema = z.object({
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 100kb or 1mb').default('100kb'),
+  /** The sandbox NHS partner `npm start` runs on loopback (issue 6 §6): its port, or 0 for none. */
+  SANDBOX_PARTNER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -57,6 +59,8 @@ export interface Config {
   login: { maxAttempts: number; lockoutMinutes: number };
   jobs: { pollMs: number };
   bodyLimit: string;
+  /** The sandbox NHS partner (never in production): where `npm start` runs it, and the demo's partner service points. */
+  sandboxPartner: { port: number; url: string } | null;
 }
 
 /** Thrown when the environment is not usable; lists every problem found. */
@@ -79,6 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(e.DATA_DIR);
   const problems: string[] = [];
   if (isProduction && e.DEMO_DATA === true) problems.push('DEMO_DATA: demo data is never loaded in production');
+  if (isProduction && e.SANDBOX_PARTNER_PORT) problems.push('SANDBOX_PARTNER_PORT: the sandbox partner never runs in production');
+  const sandboxPort = isProduction ? 0 : (e.SANDBOX_PARTNER_PORT ?? 3090);
   if (problems.length) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
@@ -102,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES },
     jobs: { pollMs: e.JOB_POLL_MS },
     bodyLimit: e.BODY_LIMIT,
+    sandboxPartner: sandboxPort ? { port: sandboxPort, url: `http://127.0.0.1:${sandboxPort}/fhir` } : null,
   };
 }

@@ -21,6 +21,7 @@ import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
 
 /** The demo password and the base32 TOTP secret of the demo accounts that need MFA (documented in README; never used in production). */
 export const DEMO_PASSWORD = 'Blue-Light-Demo-2026';
@@ -65,8 +66,10 @@ interface SeedDependencies {
     referrals: Pick<ReferralService, 'referFromAbsences'>;
     consent: ConsentService;
     auth: Pick<AuthService, 'actorFor'>;
+    partners: Pick<PartnerDirectoryService, 'create'>;
   };
   clock: Clock;
+  config: { sandboxPartner: { url: string } | null };
 }
 
 type UnitPlan = { name: string; code: string; weight: number; mix: Partial<Record<WorkforceRole, number>>; shift: boolean };
@@ -344,6 +347,13 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
   const actorOf = async (email: string) => deps.services.auth.actorFor((await deps.repositories.users.findById(userIds.get(email)!))!, undefined, 'session')!;
   await seedDemoConsents(deps.services, { clinician: await actorOf(clinician.email), officer: await actorOf(officer.email), healthBoard, today });
+  // The health board's services in the partner directory, at the sandbox partner `npm start` runs (issue 6 §6).
+  if (deps.config.sandboxPartner) {
+    const admin = { actor: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'oh-administrator')!.email), requestId: 'demo', ip: null };
+    const sandbox = deps.config.sandboxPartner.url;
+    await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire MSK physiotherapy (sandbox)', serviceType: 'nhs-msk-physiotherapy', baseUrl: sandbox, mode: 'bars', auth: { kind: 'none' }, pathways: ['msk'], enabled: true });
+    await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire NHS Talking Therapies (sandbox)', serviceType: 'nhs-talking-therapies', baseUrl: sandbox, mode: 'rest', auth: { kind: 'none' }, pathways: ['mental-health'], enabled: true });
+  }
   return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
 }
 

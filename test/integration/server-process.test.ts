@@ -21,8 +21,9 @@ describe('the server process', () => {
       if (database.config.client === 'postgres') extra.DATABASE_URL = database.config.url;
     }
     const port = String(20000 + Math.floor(Math.random() * 20000));
+    const sandboxPort = String(Number(port) + 1);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, ...extra, DATA_DIR: dataDir, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, ...extra, DATA_DIR: dataDir, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(env.NODE_ENV === 'production' ? {} : { SANDBOX_PARTNER_PORT: sandboxPort }), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -49,6 +50,10 @@ describe('the server process', () => {
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('Sign in');
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    // The sandbox NHS partner runs beside it on loopback (issue 6 §6).
+    const sandboxUrl = /Sandbox NHS partner \(FHIR\) at (\S+)/.exec(output())?.[1];
+    expect(sandboxUrl).toBeDefined();
+    expect(await (await fetch(`${sandboxUrl}/metadata`)).json()).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -57,6 +62,7 @@ describe('the server process', () => {
   it('when started in production with no users, then no demo data is loaded and a one-time set-up link is printed', async () => {
     const { output, url } = await start({ NODE_ENV: 'production', SECURE_COOKIES: 'false' });
     expect(output()).not.toContain('Demo organisation');
+    expect(output()).not.toContain('Sandbox NHS partner');
     const link = /(http:\/\/\S+\/setup\/[A-Za-z0-9_-]+)/.exec(output())?.[1];
     expect(link).toBeDefined();
     const setup = await fetch(`${url}${new URL(link!).pathname}`);

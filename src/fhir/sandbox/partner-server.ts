@@ -132,7 +132,13 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
       send(res, getStatus(outcome), resource ?? outcome);
     })().catch(() => send(res, 500, badRequest('Partner error')));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address() as { port: number };
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}${BASE}`,
