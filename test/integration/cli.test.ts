@@ -42,7 +42,7 @@ describe('command line', () => {
 
   it('when migrate runs on an empty database, then it applies the migrations, and a second run has nothing to do', async () => {
     const first = await cli('migrate');
-    expect(first.code).toBe(0);
+    expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Applied: .*foundation_schema/);
     expect((await cli('migrate')).stdout).toMatch(/Already up to date/);
   });
@@ -55,7 +55,7 @@ describe('command line', () => {
 
   it('when the demo is seeded, then the organisation and people are there, and a second seed is refused', async () => {
     const res = await cli('seed-demo', '--people', '80', '--years', '2');
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/Seeded 4 organisations, \d+ units, 8\d people and 8 demo users/);
     expect((await cli('seed-demo')).code).toBe(2);
   });
@@ -69,7 +69,7 @@ describe('command line', () => {
 
   it('when create-user and create-token run, then the token authenticates GET /api/v1/people with Bearer', async () => {
     const created = await cli('create-user', '--email', 'api.hr@force.example', '--role', 'hr-manager', '--password', 'a-long-cli-password', '--name', 'API HR');
-    expect(created.code).toBe(0);
+    expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/Created user api\.hr@force\.example \(hr-manager\)/);
     const tokenRun = await cli('create-token', '--email', 'api.hr@force.example', '--name', 'integration');
     expect(tokenRun.code).toBe(0);
@@ -92,7 +92,7 @@ describe('command line', () => {
 
   it('when a user is created without a password, then a one-time set-password link is printed', async () => {
     const res = await cli('create-user', '--email', 'nurse@force.example', '--role', 'oh-clinician');
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/set-password\/[A-Za-z0-9_-]{20,}/);
     expect(res.stdout).toMatch(/multi-factor/);
   });

@@ -19,7 +19,8 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   const migrate = options.migrate ?? true;
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `blp_t_${randomBytes(6).toString('hex')}`;
+    // The time it was made is in the name, so a later run's clean-up knows it is not stale (global-setup.ts).
+    const name = `blp_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
     const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
     await admin.raw('CREATE DATABASE ??', [name]);
     const dbUrl = new URL(url);
