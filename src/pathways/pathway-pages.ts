@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../app.js';
-import { isIsoDate, toIsoDate } from '../shared/dates.js';
+import { isIsoDate, longDate, toIsoDate } from '../shared/dates.js';
 import { isAppError, NotFoundError, type FieldErrors } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
@@ -135,7 +135,15 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       return { ...common, functional: true, personName: await personName(view.personId), title: req.t('pathways.support.title') };
     }
     if (audience === 'self') {
-      return { ...common, self: true, definitionTitle: view.definition.title, title: view.definition.title, steps: stepRows(req, ctx.actor, loaded, view.steps) };
+      // Their own referrals to services, in plain words: waiting for their consent, on its way, sent, or stopped (issue 6 §5).
+      const own = await deps.services.pathwayReferrals.forPathway(ctx, id);
+      const sentOn = new Map(await Promise.all(own.map(async (r) => [r.id, (await deps.services.deliveries.forReferral(r.id)).find((x) => x.kind === 'referral' && x.sentAt)?.sentAt ?? null] as const)));
+      const referrals = own.map((r) => ({
+        serviceName: req.t(`pathways.services.${r.serviceType}`),
+        statusText: req.t(`pathways.self.referralStatuses.${r.status}`, { date: sentOn.get(r.id) ? longDate(londonDate(sentOn.get(r.id)!)!, req.locale === 'cy' ? 'cy' : 'en') : '' }),
+        needsConsent: r.status === 'awaiting-consent',
+      }));
+      return { ...common, self: true, definitionTitle: view.definition.title, title: view.definition.title, steps: stepRows(req, ctx.actor, loaded, view.steps), referrals };
     }
     const canManage = roleMayUse(policies.pathwaysManage, ctx.actor.role) && view.status !== 'closed';
     // Clinicians (only) see what each completed form recorded, and the scores worked out from it.

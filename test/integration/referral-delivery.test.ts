@@ -62,7 +62,11 @@ describe('referral delivery', () => {
     await t.platform.jobs.runner.runDue();
     expect(await delivery(referralId)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(await atPartner(partner.url, referralId)).toBe(1);
-    expect((await t.database.db('pathway_referrals').where({ id: referralId }).first()).status).toBe('sent');
+    const row = await t.database.db('pathway_referrals').where({ id: referralId }).first();
+    expect(row.status).toBe('sent');
+    // The officer sees it in plain English on their own pathway page.
+    const own = await (await signIn(t, w.users.staff.email)).get(`/pathways/${row.pathway_id}`);
+    expect(own.text).toContain('NHS MSK physiotherapy</strong>: sent to the NHS service on 4 January 2027.');
   });
 
   it('when the partner answers 500 twice and then recovers, then it is delivered exactly once', async () => {
