@@ -47,6 +47,8 @@ import { registerDaily, registerEvery, registerMaintenance } from './jobs/mainte
 import { createMailTransport, NotificationService, type Mailer } from './notifications/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { randomSecret } from './shared/ids.js';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from './shared/secret-box.js';
 import { createLogger, type Logger } from './shared/logger.js';
 
 /** How often pathway timers are swept: due, overdue and escalation within a quarter of an hour. */
@@ -119,7 +121,9 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);
-  const partnerRepository = new PartnerRepository(db);
+  // Partner credentials are sealed at rest, with SECRETS_KEY or a key made on first start.
+  const secretsKey = config.secretsKey ?? Buffer.from(await new SettingsRepository(db).getOrCreate('secrets-key', () => randomBytes(32).toString('base64')), 'base64');
+  const partnerRepository = new PartnerRepository(db, new SecretBox(secretsKey));
   const partners = new PartnerDirectoryService(partnerRepository, people, audit, clock);
   // Shared referrals go to the partner through the delivery queue, committed with the share (issue 6 §3).
   const deliveries = new ReferralDeliveryService({

@@ -40,4 +40,12 @@ describe('loadConfig', () => {
   it('when demo data is asked for in production, then start-up refuses', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA/);
   });
+
+  it('when a secrets key is given, then it must be 32 bytes; the sandbox partner never runs in production', () => {
+    expect(loadConfig({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey?.length).toBe(32);
+    expect(() => loadConfig({ SECRETS_KEY: 'c2hvcnQ=' })).toThrow(/SECRETS_KEY/);
+    expect(loadConfig({}).sandboxPartner).toEqual({ port: 3090, url: 'http://127.0.0.1:3090/fhir' });
+    expect(loadConfig({ NODE_ENV: 'production' }).sandboxPartner).toBeNull();
+    expect(() => loadConfig({ NODE_ENV: 'production', SANDBOX_PARTNER_PORT: '3090' })).toThrow(/SANDBOX_PARTNER_PORT/);
+  });
 });

@@ -37,6 +37,11 @@ const envSchema = z.object({
   LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 100kb or 1mb').default('100kb'),
+  /** The key that seals secrets at rest (32 bytes, base64); generated and kept in the database when not given. */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
+    .optional(),
   /** The sandbox NHS partner `npm start` runs on loopback (issue 6 §6): its port, or 0 for none. */
   SANDBOX_PARTNER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
@@ -61,6 +66,8 @@ export interface Config {
   bodyLimit: string;
   /** The sandbox NHS partner (never in production): where `npm start` runs it, and the demo's partner service points. */
   sandboxPartner: { port: number; url: string } | null;
+  /** Seals partner credentials at rest; undefined: a key generated on first start and kept in the database. */
+  secretsKey: Buffer | undefined;
 }
 
 /** Thrown when the environment is not usable; lists every problem found. */
@@ -109,5 +116,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs: { pollMs: e.JOB_POLL_MS },
     bodyLimit: e.BODY_LIMIT,
     sandboxPartner: sandboxPort ? { port: sandboxPort, url: `http://127.0.0.1:${sandboxPort}/fhir` } : null,
+    secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
   };
 }

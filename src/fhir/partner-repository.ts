@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { readBoolean, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { SecretBox } from '../shared/secret-box.js';
 import type { PartnerAuth, PartnerService } from './partner-types.js';
 
-function toService(r: Record<string, unknown>): PartnerService {
+function toService(r: Record<string, unknown>, box: SecretBox): PartnerService {
   const checkedAt = readOptionalTimestamp(r.last_checked_at);
   return {
     id: r.id as string,
@@ -11,7 +12,8 @@ function toService(r: Record<string, unknown>): PartnerService {
     serviceType: r.service_type as PartnerService['serviceType'],
     baseUrl: r.base_url as string,
     mode: r.mode as PartnerService['mode'],
-    auth: readJson<PartnerAuth>(r.auth_config),
+    // Sealed at rest; a value written before sealing is read as it is.
+    auth: readJson<PartnerAuth>(SecretBox.isSealed(r.auth_config as string) ? box.open(r.auth_config as string) : r.auth_config),
     pathways: readJson<PartnerService['pathways']>(r.pathways),
     enabled: readBoolean(r.enabled),
     lastCheck: checkedAt ? { ok: readBoolean(r.last_check_ok), at: checkedAt, message: (r.last_check_message as string | null) ?? '' } : null,
@@ -20,7 +22,7 @@ function toService(r: Record<string, unknown>): PartnerService {
   };
 }
 
-function columns(s: PartnerService) {
+function columns(s: PartnerService, box: SecretBox) {
   return {
     organisation_id: s.organisationId,
     name: s.name,
@@ -28,7 +30,7 @@ function columns(s: PartnerService) {
     base_url: s.baseUrl,
     mode: s.mode,
     auth_kind: s.auth.kind,
-    auth_config: JSON.stringify(s.auth),
+    auth_config: box.seal(JSON.stringify(s.auth)),
     pathways: JSON.stringify(s.pathways),
     enabled: s.enabled,
     updated_at: s.updatedAt.toISOString(),
@@ -37,14 +39,18 @@ function columns(s: PartnerService) {
 
 /** The partner directory (knex). */
 export class PartnerRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    /** Seals the authentication settings (tokens, private keys) at rest. */
+    private readonly box: SecretBox,
+  ) {}
 
   async insert(s: PartnerService): Promise<void> {
-    await this.db('partner_services').insert({ id: s.id, ...columns(s), created_at: s.createdAt.toISOString() });
+    await this.db('partner_services').insert({ id: s.id, ...columns(s, this.box), created_at: s.createdAt.toISOString() });
   }
 
   async update(s: PartnerService): Promise<void> {
-    await this.db('partner_services').where({ id: s.id }).update(columns(s));
+    await this.db('partner_services').where({ id: s.id }).update(columns(s, this.box));
   }
 
   async recordCheck(id: string, check: { ok: boolean; at: Date; message: string }): Promise<void> {
@@ -53,16 +59,16 @@ export class PartnerRepository {
 
   async find(id: string): Promise<PartnerService | null> {
     const r = await this.db('partner_services').where({ id }).first();
-    return r ? toService(r) : null;
+    return r ? toService(r, this.box) : null;
   }
 
   /** The enabled service of a partner organisation that provides this kind of service, if any. */
   async findFor(organisationId: string, serviceType: string): Promise<PartnerService | null> {
     const r = await this.db('partner_services').where({ organisation_id: organisationId, service_type: serviceType, enabled: true }).orderBy('created_at').first();
-    return r ? toService(r) : null;
+    return r ? toService(r, this.box) : null;
   }
 
   async list(): Promise<PartnerService[]> {
-    return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map(toService);
+    return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map((r) => toService(r, this.box));
   }
 }

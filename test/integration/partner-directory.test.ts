@@ -37,6 +37,10 @@ describe('partner directory', () => {
     const made = (await request(t.app).post('/api/v1/partner-services').set(as('ohAdmin')).send(service({ name: 'Guarded', baseUrl: guarded.url, auth: { kind: 'bearer', token: 'wrong-token-000' } }))).body;
     expect(made.auth).toEqual({ kind: 'bearer', tokenSet: true });
     expect(JSON.stringify(made)).not.toContain('wrong-token');
+    // Sealed at rest: the database row does not hold the token either.
+    const stored = await t.database.db('partner_services').where({ id: made.id }).first();
+    expect(stored.auth_config).toMatch(/^v1:/);
+    expect(stored.auth_config).not.toContain('wrong-token');
     expect((await request(t.app).post(`/api/v1/partner-services/${made.id}/check`).set(as('ohAdmin'))).body).toMatchObject({ ok: false, message: expect.stringContaining('refused our credentials') });
     const changed = await request(t.app).put(`/api/v1/partner-services/${made.id}`).set(as('ohAdmin')).send(service({ name: 'Guarded', baseUrl: guarded.url, auth: { kind: 'bearer', token: 'partner-token-123' } }));
     expect(changed.status).toBe(200);
