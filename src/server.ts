@@ -134,6 +134,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     consent,
     people,
     userName: async (userId) => (userId ? ((await usersRepository.findById(userId))?.displayName ?? 'OH clinician') : 'OH clinician'),
+    transaction: (work) => db.transaction(work),
     audit,
     clock,
     senderEndpoint: `${config.publicUrl}/fhir/R4/$process-message`,

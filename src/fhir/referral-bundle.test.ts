@@ -95,4 +95,25 @@ describe('outbound referral bundles (issue 6 §2)', () => {
     expect(referralProblems(unlabelled, ['demographics', 'referral-details', 'sexual-health'])).toContain('Sensitive information (sexual-health) is sent without its security labels (FHIR-6).');
     expect(referralProblems(unlabelled, ['demographics'])).toContain('The reason is sent but the consent does not cover referral details.');
   });
+
+  it('when a cancellation is built, then it carries only the referral’s identifier and the revoked status, under its own message header', () => {
+    const original = buildReferralBundle(outbound({ categories: ['demographics', 'referral-details', 'questionnaire-answers'] }), 'bars', REFERRAL_ID, '2026-12-01T10:05:00.000Z');
+    const cancel = buildReferralBundle(outbound({ categories: ['demographics', 'referral-details', 'questionnaire-answers'] }), 'bars', '99999999-1111-4111-8111-111111111111', '2026-12-02T10:05:00.000Z', 'revoked');
+    expect(resources(cancel).map((r) => r.resourceType)).toEqual(['MessageHeader', 'ServiceRequest', 'Patient']);
+    const sr = find<ServiceRequest>(cancel, 'ServiceRequest')!;
+    expect(sr).toMatchObject({ status: 'revoked', identifier: [{ value: REFERRAL_ID }] });
+    expect(sr.reasonCode).toBeUndefined();
+    expect(find<Patient>(cancel, 'Patient')).not.toHaveProperty('name');
+    expect(resources(cancel)[0]!.id).not.toBe(resources(original)[0]!.id);
+    expect(validateFhirResource(cancel)).toEqual([]);
+    expect(referralProblems(cancel, [])).toEqual([]);
+  });
+
+  it('when the Consent travels in the bundle, then its patient is the bundle’s Patient and its recipient the partner by ODS code', () => {
+    const bundle = buildReferralBundle(outbound(), 'bars', REFERRAL_ID, '2026-12-01T10:05:00.000Z');
+    const patient = bundle.entry!.find((e) => e.resource?.resourceType === 'Patient')!;
+    const consentEntry = find<{ patient: { reference: string }; provision: { actor: Array<{ reference: { identifier?: { value: string }; reference?: string } }> } }>(bundle, 'Consent')!;
+    expect(consentEntry.patient.reference).toBe(patient.fullUrl);
+    expect(consentEntry.provision.actor[0]!.reference).toEqual({ identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: '7A9' }, display: 'Westshire Health Board' });
+  });
 });

@@ -148,8 +148,22 @@ interface Ids {
 
 /** Stable ids from the referral: a retry builds the same Bundle (FHIR-2: the same Bundle id; FHIR-3: the same identifier). */
 function idsFor(referralId: string, messageId: string, hasSummary: boolean): Ids {
-  const derive = (n: number) => `${referralId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
-  return { bundle: messageId, header: derive(1), serviceRequest: derive(2), patient: derive(3), requester: derive(4), consent: derive(5), summary: hasSummary ? derive(6) : null };
+  const derive = (from: string, n: number) => `${from.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
+  // The header is the message's own (a cancellation is a new message); the rest are the referral's.
+  return { bundle: messageId, header: derive(messageId, 1), serviceRequest: derive(referralId, 2), patient: derive(referralId, 3), requester: derive(referralId, 4), consent: derive(referralId, 5), summary: hasSummary ? derive(referralId, 6) : null };
+}
+
+/** The Consent inside the Bundle: its patient is the Bundle's Patient, its recipient the partner by ODS code (references that resolve at the partner). */
+function consentInBundle(input: OutboundReferral, ids: Ids): FhirConsent {
+  const provision = input.consent.provision;
+  return {
+    ...input.consent,
+    id: ids.consent,
+    patient: { reference: urn(ids.patient) },
+    ...(provision
+      ? { provision: { ...provision, actor: provision.actor?.map((a) => ({ ...a, reference: input.partner.odsCode ? { identifier: { system: ODS, value: input.partner.odsCode }, display: input.partner.organisationName } : { display: input.partner.organisationName } })) } }
+      : {}),
+  };
 }
 
 /**
@@ -158,14 +172,18 @@ function idsFor(referralId: string, messageId: string, hasSummary: boolean): Ids
  * conditional create on its business identifier (FHIR-3). `messageId` is the outbox row's: the
  * same on every retry. `status: 'revoked'` builds the cancellation.
  */
-export function buildReferralBundle(input: OutboundReferral, mode: 'bars' | 'rest', messageId: string, now: string, status: 'active' | 'revoked' = 'active'): Bundle {
+export function buildReferralBundle(full: OutboundReferral, mode: 'bars' | 'rest', messageId: string, now: string, status: 'active' | 'revoked' = 'active'): Bundle {
+  // A cancellation tells the partner to stop what it holds: the referral by its identifier, nothing more (§5c).
+  const revoking = status === 'revoked';
+  const input: OutboundReferral = revoking ? { ...full, categories: [], referral: { ...full.referral, reason: null, venuePreference: null, confidentialityPreference: null, answers: {}, history: [] } } : full;
   const patientRef = (ids: Ids) => ({ reference: urn(ids.patient) });
   const probe = idsFor(input.referral.id, messageId, true);
   const summary = summaryOf(input, probe.summary!, patientRef(probe));
   const ids = idsFor(input.referral.id, messageId, summary !== null);
   const serviceRequest = serviceRequestOf(input, ids, status);
-  const consent: FhirConsent = { ...input.consent, id: ids.consent };
-  const resources: Resource[] = [serviceRequest, patientOf(input, ids.patient), requesterOf(input, ids.requester), consent, ...(summary ? [summary] : [])];
+  const resources: Resource[] = revoking
+    ? [{ ...serviceRequest, supportingInfo: undefined, note: undefined, requester: undefined } as ServiceRequest, patientOf(input, ids.patient)]
+    : [serviceRequest, patientOf(input, ids.patient), requesterOf(input, ids.requester), consentInBundle(input, ids), ...(summary ? [summary] : [])];
   if (mode === 'bars') {
     const header: MessageHeader = {
       resourceType: 'MessageHeader',
@@ -218,7 +236,7 @@ export function referralProblems(bundle: Bundle, categories: readonly SharingCat
     if (sr.intent !== 'plan') problems.push('ServiceRequest.intent must be plan (FHIR-2).');
     if (!['routine', 'urgent'].includes(sr.priority ?? '')) problems.push('ServiceRequest.priority must be routine or urgent.');
     if (!sr.identifier?.some((i) => i.system === REFERRAL_SYSTEM && i.value)) problems.push('ServiceRequest needs its business identifier.');
-    if (!sr.supportingInfo?.some((s) => s.display?.startsWith('The consent'))) problems.push('ServiceRequest must carry the Consent that allows it.');
+    if (sr.status !== 'revoked' && !sr.supportingInfo?.some((s) => s.display?.startsWith('The consent'))) problems.push('ServiceRequest must carry the Consent that allows it.');
     if (sr.reasonCode && !categories.includes('referral-details')) problems.push('The reason is sent but the consent does not cover referral details.');
   }
   for (const r of resources) {

@@ -49,6 +49,8 @@ export interface DeliveryDeps {
   consent: Pick<ConsentService, 'mayDisclose' | 'findForSystem'>;
   people: Pick<PeopleService, 'recordsForSystem' | 'findOrganisation'>;
   userName: (userId: string | null) => Promise<string>;
+  /** A transaction of the platform's database, for queueing outside a caller's. */
+  transaction: <T>(work: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
   audit: AuditService;
   clock: Clock;
   /** Our `$process-message` endpoint, where partners' responses go. */
@@ -75,7 +77,7 @@ export class ReferralDeliveryService {
   }
 
   registerHandlers(runner: Pick<JobRunner, 'register'>): void {
-    runner.register(DELIVER_REFERRAL, (payload) => this.deliver((payload as { deliveryId: string }).deliveryId));
+    runner.register(DELIVER_REFERRAL, (payload, job) => this.deliver((payload as { deliveryId: string }).deliveryId, { lastAttempt: job.attempts >= job.maxAttempts }));
   }
 
   /** The deliveries of a referral, oldest first (the clinician's view of its journey). */
@@ -88,7 +90,7 @@ export class ReferralDeliveryService {
   }
 
   /** The job: one attempt at one delivery. Throws to retry; returns when it is finished one way or another. */
-  async deliver(deliveryId: string): Promise<void> {
+  async deliver(deliveryId: string, attempt: { lastAttempt: boolean } = { lastAttempt: false }): Promise<void> {
     const delivery = await this.deps.deliveries.find(deliveryId);
     if (!delivery || delivery.status !== 'queued') return;
     const found = await this.deps.referrals.forDelivery(delivery.pathwayReferralId);
@@ -99,7 +101,11 @@ export class ReferralDeliveryService {
     let consentId: string | null = referral.consentId;
     let consentIds: string[] = consentId ? [consentId] : [];
     if (!cancelling) {
-      if (referral.status === 'cancelled') return this.finish(delivery, 'cancelled', null, 'Cancelled before it was sent.');
+      if (referral.status === 'cancelled') {
+        // An earlier attempt may have reached the partner before its answer was lost: tell it to stop.
+        if (delivery.attempts > 0) await this.queueCancellation(referral);
+        return this.finish(delivery, 'cancelled', null, 'Cancelled before it was sent.');
+      }
       if (referral.status === 'sent') return this.finish(delivery, 'sent', null, null);
       // The gate again, just before sending: consent may have been withdrawn or have ended since.
       const gate = await this.deps.consent.mayDisclose(SYSTEM, referral.personId, this.deps.referrals.disclosureFor(referral), londonDay(now));
@@ -108,13 +114,15 @@ export class ReferralDeliveryService {
         return this.finish(delivery, 'cancelled', null, `Not sent: ${gate.message}`);
       }
       consentIds = gate.consentIds;
-      consentId = gate.consentIds[0]!;
+      // The consent it was shared under while it still allows it, so a retry sends the same Consent.
+      consentId = referral.consentId && gate.consentIds.includes(referral.consentId) ? referral.consentId : gate.consentIds[0]!;
     }
     // A cancellation tells the partner to stop what it already has: it carries only what the referral carried.
     const service = await this.deps.partners.findFor(referral.partnerOrganisationId!, referral.serviceType);
     if (!service) return this.finish(delivery, 'failed', null, 'No partner service of this kind is set up for the partner organisation in the directory.');
     const outbound = await this.outbound(referral, definitionCode, consentId!, service);
-    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, now.toISOString(), cancelling ? 'revoked' : 'active');
+    // Stamped with when the delivery was queued, so every retry sends the same Bundle.
+    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, delivery.createdAt.toISOString(), cancelling ? 'revoked' : 'active');
     const problems = referralProblems(bundle, outbound.categories);
     if (problems.length) {
       await this.finish(delivery, 'failed', service.id, `Not sent: ${problems.join(' ')}`);
@@ -124,8 +132,9 @@ export class ReferralDeliveryService {
     try {
       headers = await authorisation(service.auth, now, TIMEOUT_MS);
     } catch (error) {
-      if (error instanceof PartnerConnectionError) throw new RetryLaterError(`partner-${error.reason}`, 0);
-      throw error;
+      if (!(error instanceof PartnerConnectionError)) throw error;
+      await this.retryOrGiveUp(delivery, service.id, `Could not sign in to the partner: ${error.message}`, attempt);
+      throw new RetryLaterError(`partner-${error.reason}`, 0);
     }
     const client = new Client({ baseUrl: service.baseUrl, customHeaders: headers });
     try {
@@ -136,14 +145,17 @@ export class ReferralDeliveryService {
       const response = (error as { response?: { status?: number; data?: unknown }; config?: { headers?: unknown } }).response;
       const status = response?.status;
       if (status === undefined) {
-        await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId: service.id, outcome: 'Could not reach the partner; trying again.', now });
+        await this.retryOrGiveUp(delivery, service.id, 'Could not reach the partner.', attempt);
         throw new RetryLaterError('partner-unreachable', 0);
       }
-      // FHIR-2: a receiver answers a message it already has with 409 duplicate: it has our referral.
-      const duplicate = status === 409 && JSON.stringify(response?.data ?? '').includes('duplicate');
-      if (!duplicate) {
-        if (status >= 500 || status === 408 || status === 429) {
-          await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId: service.id, outcome: `The partner answered HTTP ${status}; trying again.`, now });
+      // FHIR-2: a BaRS receiver answers a message it already has with 409 and issue code duplicate: it has our referral.
+      const issues = (response?.data as { issue?: Array<{ code?: string }> } | undefined)?.issue ?? [];
+      const duplicate = status === 409 && service.mode === 'bars' && issues.some((i) => i.code === 'duplicate');
+      // A 2xx whose body was not JSON still arrived.
+      const delivered = status >= 200 && status < 300;
+      if (!duplicate && !delivered) {
+        if (status >= 500 || status === 408 || status === 409 || status === 429) {
+          await this.retryOrGiveUp(delivery, service.id, `The partner answered HTTP ${status}.`, attempt);
           throw new RetryLaterError(`partner-${status}`, retryAfterMs((error as { config?: { headers?: unknown } }).config?.headers, now));
         }
         await this.finish(delivery, 'failed', service.id, partnerWords(response?.data, status));
@@ -151,9 +163,22 @@ export class ReferralDeliveryService {
         throw new PermanentJobError(`partner-${status}`);
       }
     }
-    if (!cancelling) await this.deps.referrals.markSent(referral.id);
+    // Cancelled (or its consent withdrawn) while it was on its way: it reached the partner, so tell the partner to stop.
+    if (!cancelling && !(await this.deps.referrals.markSent(referral.id))) await this.queueCancellation(referral);
     await this.finish(delivery, 'sent', service.id, null);
     await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { partnerService: service.id, mode: service.mode, kind: delivery.kind, consentIds } });
+  }
+
+  /** Queues the cancellation of a referral that reached (or may have reached) the partner. */
+  private async queueCancellation(referral: PathwayReferral): Promise<void> {
+    await this.deps.transaction((trx) => this.enqueue(referral, trx, 'cancellation'));
+  }
+
+  /** A failed attempt: trying again, or — on the last allowed attempt — failed for good, saying so. */
+  private async retryOrGiveUp(delivery: Delivery, partnerServiceId: string, what: string, attempt: { lastAttempt: boolean }): Promise<void> {
+    const now = this.deps.clock.now();
+    if (attempt.lastAttempt) await this.deps.deliveries.attempted(delivery.id, { status: 'failed', partnerServiceId, outcome: `${what} Gave up after ${delivery.attempts + 1} attempts.`, now });
+    else await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId, outcome: `${what} Trying again.`, now });
   }
 
   private async outbound(referral: PathwayReferral, definitionCode: string, consentId: string, service: { baseUrl: string; organisationId: string }): Promise<OutboundReferral> {

@@ -78,9 +78,13 @@ export class PathwayReferralService implements DisclosureQueue {
     await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
     if (referral.status === 'cancelled') throw new ConflictError('referral-already-cancelled', 'This referral has already been cancelled.');
     await this.repository.transaction(async (trx) => {
-      await this.repository.setReferralStatus(referral.id, referral.status, 'cancelled', trx);
-      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', reason, details: { cancelled: true, wasSent: referral.status === 'sent' } }, trx);
-      if (referral.status === 'sent') for (const hook of this.cancelledHooks) await hook({ ...referral, status: 'cancelled' }, trx);
+      // The status it is cancelled from is read in the transaction: a delivery finishing at the same moment moves it ready → sent.
+      const current = (await this.repository.findPathwayReferral(referral.id, trx))!;
+      if (current.status === 'cancelled' || !(await this.repository.setReferralStatus(referral.id, current.status, 'cancelled', trx))) {
+        throw new ConflictError('referral-changed', 'This referral changed at the same time; reload it and try again.');
+      }
+      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', reason, details: { cancelled: true, wasSent: current.status === 'sent' } }, trx);
+      if (current.status === 'sent') for (const hook of this.cancelledHooks) await hook({ ...current, status: 'cancelled' }, trx);
     });
     return (await this.repository.findPathwayReferral(referral.id))!;
   }
@@ -98,9 +102,9 @@ export class PathwayReferralService implements DisclosureQueue {
     return this.request(referral, referral.partnerOrganisationId!, (referral.dataCategories ?? []) as SharingCategory[]);
   }
 
-  /** The referral has reached the partner. */
-  async markSent(id: string): Promise<void> {
-    await this.repository.setReferralStatus(id, 'ready', 'sent');
+  /** The referral has reached the partner. False when it was cancelled (or its consent withdrawn) meanwhile. */
+  async markSent(id: string): Promise<boolean> {
+    return this.repository.setReferralStatus(id, 'ready', 'sent');
   }
 
   /** The referral will not go (the gate no longer allows it). */

@@ -525,8 +525,8 @@ export class PathwayRepository {
   }
 
   /** Moves a referral from one status to the next; nothing happens if it has moved on already. */
-  async setReferralStatus(id: string, from: PathwayReferral['status'], to: PathwayReferral['status'], trx?: Knex.Transaction): Promise<void> {
-    await (trx ?? this.db)('pathway_referrals').where({ id, status: from }).update({ status: to });
+  async setReferralStatus(id: string, from: PathwayReferral['status'], to: PathwayReferral['status'], trx?: Knex.Transaction): Promise<boolean> {
+    return (await (trx ?? this.db)('pathway_referrals').where({ id, status: from }).update({ status: to })) > 0;
   }
 
   /** Moves a queued referral to another consent that still covers it, or cancels it. */

@@ -132,6 +132,31 @@ describe('referral delivery', () => {
     }
   });
 
+  it('when a referral is cancelled while it is on its way, then once it has arrived the partner is told to stop', async () => {
+    const partner = await startPartnerProcess({ delayMs: 1500 });
+    partners.push(partner);
+    const { referralId } = await sharedReferral(partner.url, 'bars');
+    const sending = t.platform.jobs.runner.runDue();
+    // Cancelled once the partner has it, before its answer comes back.
+    while ((await atPartner(partner.url, referralId)) === 0) await new Promise((r) => setTimeout(r, 50));
+    const cancelled = await request(t.app).post(`/api/v1/pathway-referrals/${referralId}/cancel`).set(as('clinician')).send({ reason: 'Not needed after all' });
+    expect(cancelled.body.status).toBe('cancelled');
+    await sending;
+    await t.platform.jobs.runner.runDue();
+    const rows = await t.database.db('referral_deliveries').where({ pathway_referral_id: referralId });
+    expect(rows.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`).sort()).toEqual(['cancellation:sent', 'referral:sent']);
+    const held = ((await new Client({ baseUrl: partner.url }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle<ServiceRequest>).entry ?? [];
+    expect(held.map((e) => e.resource?.status)).toEqual(['revoked']);
+  });
+
+  it('when the last allowed attempt fails, then the delivery is failed for good and says so, not left queued', async () => {
+    const port = await freePort();
+    const { referralId } = await sharedReferral(`http://127.0.0.1:${port}/fhir`, 'rest');
+    const row = await delivery(referralId);
+    await expect(t.platform.services.deliveries.deliver(row.id, { lastAttempt: true })).rejects.toThrow();
+    expect(await delivery(referralId)).toMatchObject({ status: 'failed', outcome: expect.stringContaining('Gave up after 1 attempts') });
+  });
+
   it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees it was stopped', async () => {
     // The earlier tests' consents would still cover it: the person withdraws those first, and is shown what had gone.
     const earlier = (await request(t.app).get(`/api/v1/people/${w.report.id}/consents`).set(as('staff'))).body.items.filter((c: { status: string }) => c.status === 'given');
