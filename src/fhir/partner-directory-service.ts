@@ -54,14 +54,20 @@ export class PartnerDirectoryService {
     return found;
   }
 
-  private async auth(input: PartnerServiceInput['auth'], previous: PartnerAuth | null): Promise<PartnerAuth> {
+  /**
+   * The authentication to store. A secret left out keeps the stored one, but only while it goes
+   * to the same place: moving the service (or the token URL) to another origin needs the secret
+   * again, so nobody can send a partner's credentials somewhere else.
+   */
+  private async auth(input: PartnerServiceInput['auth'], previous: PartnerAuth | null, sameOrigin: boolean): Promise<PartnerAuth> {
     if (input.kind === 'none') return { kind: 'none' };
+    const keep = sameOrigin ? previous : null;
     if (input.kind === 'bearer') {
-      const token = input.token ?? (previous?.kind === 'bearer' ? previous.token : null);
+      const token = input.token ?? (keep?.kind === 'bearer' ? keep.token : null);
       if (!token) throw new ValidationError({ 'auth.token': 'Give the bearer token.' });
       return { kind: 'bearer', token };
     }
-    const key = input.privateKeyJwk ?? (previous?.kind === 'smart-backend' ? previous.privateKeyJwk : null);
+    const key = input.privateKeyJwk ?? (keep?.kind === 'smart-backend' && new URL(keep.tokenUrl).origin === new URL(input.tokenUrl).origin ? keep.privateKeyJwk : null);
     if (!key) throw new ValidationError({ 'auth.privateKeyJwk': 'Give the private key (a JWK) that signs our client assertions.' });
     return { kind: 'smart-backend', clientId: input.clientId, tokenUrl: input.tokenUrl, scope: input.scope, privateKeyJwk: key };
   }
@@ -74,7 +80,7 @@ export class PartnerDirectoryService {
   async create(ctx: RequestContext, input: PartnerServiceInput): Promise<PartnerService> {
     await this.assertPartner(input.organisationId);
     const now = this.clock.now();
-    const service: PartnerService = { id: newId(), ...input, auth: await this.auth(input.auth, null), lastCheck: null, createdAt: now, updatedAt: now };
+    const service: PartnerService = { id: newId(), ...input, auth: await this.auth(input.auth, null, false), lastCheck: null, createdAt: now, updatedAt: now };
     await this.repository.insert(service);
     await this.audit.record(ctx, { action: 'create', entityType: 'partner-service', entityId: service.id, purpose: 'partner-directory', details: { serviceType: service.serviceType, mode: service.mode, auth: service.auth.kind } });
     return service;
@@ -83,7 +89,8 @@ export class PartnerDirectoryService {
   async update(ctx: RequestContext, id: string, input: PartnerServiceInput): Promise<PartnerService> {
     const current = await this.get(id);
     await this.assertPartner(input.organisationId);
-    const service: PartnerService = { ...current, ...input, auth: await this.auth(input.auth, current.auth), updatedAt: this.clock.now() };
+    const sameOrigin = new URL(current.baseUrl).origin === new URL(input.baseUrl).origin;
+    const service: PartnerService = { ...current, ...input, auth: await this.auth(input.auth, current.auth, sameOrigin), updatedAt: this.clock.now() };
     await this.repository.update(service);
     await this.audit.record(ctx, { action: 'update', entityType: 'partner-service', entityId: id, purpose: 'partner-directory', details: { serviceType: service.serviceType, mode: service.mode, auth: service.auth.kind, enabled: service.enabled } });
     return service;

@@ -48,6 +48,10 @@ describe('partner directory', () => {
     // A change without the token keeps the one stored.
     await request(t.app).put(`/api/v1/partner-services/${made.id}`).set(as('ohAdmin')).send(service({ name: 'Guarded (renamed)', baseUrl: guarded.url, auth: { kind: 'bearer' } }));
     expect((await request(t.app).post(`/api/v1/partner-services/${made.id}/check`).set(as('ohAdmin'))).body.ok).toBe(true);
+    // Moving it to another address needs the token again: stored credentials never follow it elsewhere.
+    const moved = await request(t.app).put(`/api/v1/partner-services/${made.id}`).set(as('ohAdmin')).send(service({ name: 'Guarded', baseUrl: 'http://127.0.0.2:1/fhir', auth: { kind: 'bearer' } }));
+    expect(moved.status).toBe(422);
+    expect(moved.body.error.fields).toHaveProperty(['auth.token']);
   });
 
   it('when the partner authenticates with SMART Backend Services, then we sign a client assertion with our key and use the token it gives (FHIR-8)', async () => {
