@@ -58,7 +58,12 @@ describe('outbound referral bundles (issue 6 §2)', () => {
     expect(patient.address).toBeUndefined();
     expect(patient.meta?.security).toEqual([expect.objectContaining({ code: 'R' })]);
     expect(find<ServiceRequest>(bundle, 'ServiceRequest')!.note?.some((n) => n.text?.includes('Protected identity'))).toBe(true);
-    expect(referralProblems(bundle, outbound().categories)).toEqual([]);
+    expect(patient.contact?.[0]?.organization?.display).toBe('Westshire Police occupational health');
+    expect(validateFhirResource(bundle)).toEqual([]);
+    expect(referralProblems(bundle, outbound().categories, { protectedIdentity: true })).toEqual([]);
+    // Had the mapping sent their email, the check would stop it.
+    const leaky = buildReferralBundle(outbound({}, { protectedIdentity: false }), 'bars', REFERRAL_ID, '2026-12-01T10:05:00.000Z');
+    expect(referralProblems(leaky, outbound().categories, { protectedIdentity: true })).toEqual(expect.arrayContaining(['A protected-identity officer’s address or telecom is being sent (CONF-3).']));
   });
 
   it('when the consent covers less, then less is sent: no reason without referral details, no identity without demographics, a summary only with answers or history', () => {
@@ -69,6 +74,9 @@ describe('outbound referral bundles (issue 6 §2)', () => {
     const withAnswers = buildReferralBundle(outbound({ categories: ['demographics', 'referral-details', 'questionnaire-answers', 'clinical-history'] }), 'bars', REFERRAL_ID, '2026-12-01T10:05:00.000Z');
     expect(find(withAnswers, 'QuestionnaireResponse')).toMatchObject({ item: [{ linkId: 'startBackScore' }, { linkId: 'onDuty' }, { linkId: 'pathway-history' }] });
     expect(validateFhirResource(withAnswers)).toEqual([]);
+    // Answers about mental health carry its labels too (FHIR-6).
+    const sensitive = buildReferralBundle(outbound({ categories: ['demographics', 'questionnaire-answers', 'mental-health'] }), 'bars', REFERRAL_ID, '2026-12-01T10:05:00.000Z');
+    expect(find<{ meta?: { security?: Array<{ code: string }> } }>(sensitive, 'QuestionnaireResponse')!.meta?.security?.map((c) => c.code)).toEqual(['R', 'PSY', 'MH']);
   });
 
   it('when mental health information is covered, then the bundle carries the restricted, PSY and MH labels (FHIR-6)', () => {

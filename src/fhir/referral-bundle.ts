@@ -73,7 +73,8 @@ function patientOf(input: OutboundReferral, patientId: string): Patient {
     ...(demographics ? { name: [{ given: [p.givenName], family: p.familyName }] } : {}),
     ...(demographics && p.dateOfBirth ? { birthDate: p.dateOfBirth } : {}),
     ...(demographics && !p.protectedIdentity && p.email ? { telecom: [{ system: 'email', value: p.email, use: 'home' }] } : {}),
-    ...(p.protectedIdentity ? { generalPractitioner: [{ display: 'Contact through the referring occupational health unit only' }] } : {}),
+    // CONF-3: the way to reach them is the OH unit.
+    ...(p.protectedIdentity ? { contact: [{ relationship: [{ text: 'Contact through the referring occupational health unit only' }], organization: { display: `${input.requester.organisationName} occupational health` } }] } : {}),
   };
   return withSecurity(patient, securityLabels(input));
 }
@@ -91,10 +92,11 @@ function requesterOf(input: OutboundReferral, id: string): PractitionerRole {
 
 /** What the clinician chose to share from the pathway's forms (only where the consent covers questionnaire answers or history). */
 function summaryOf(input: OutboundReferral, id: string, patient: Reference): QuestionnaireResponse | null {
+  const labels = securityLabels(input);
   const answers = input.categories.includes('questionnaire-answers') ? Object.entries(input.referral.answers) : [];
   const history = input.categories.includes('clinical-history') ? input.referral.history : [];
   if (!answers.length && !history.length) return null;
-  return {
+  return withSecurity<QuestionnaireResponse>({
     resourceType: 'QuestionnaireResponse',
     id,
     identifier: { system: `${REFERRAL_SYSTEM}-summary`, value: input.referral.id },
@@ -105,7 +107,7 @@ function summaryOf(input: OutboundReferral, id: string, patient: Reference): Que
       ...answers.map(([linkId, value]) => ({ linkId, answer: [typeof value === 'boolean' ? { valueBoolean: value } : typeof value === 'number' ? { valueDecimal: value } : { valueString: value }] })),
       ...(history.length ? [{ linkId: 'pathway-history', text: 'Steps done on the occupational health pathway', answer: history.map((h) => ({ valueString: h })) }] : []),
     ],
-  };
+  }, labels);
 }
 
 function serviceRequestOf(input: OutboundReferral, ids: Ids, status: 'active' | 'revoked'): ServiceRequest {
@@ -224,7 +226,7 @@ export function buildReferralBundle(full: OutboundReferral, mode: 'bars' | 'rest
  * the structure of every entry under @medplum/core, the codes we depend on, the NHS number
  * (FHIR-1: modulus 11), the ODS identifiers' system, and that nothing the consent does not cover is present.
  */
-export function referralProblems(bundle: Bundle, categories: readonly SharingCategory[]): string[] {
+export function referralProblems(bundle: Bundle, categories: readonly SharingCategory[], person: { protectedIdentity: boolean } = { protectedIdentity: false }): string[] {
   const problems: string[] = [];
   for (const issue of validateFhirResource(bundle)) problems.push(`Bundle: ${issue.details?.text ?? issue.diagnostics ?? 'invalid'} (${issue.expression?.join(', ') ?? ''})`);
   const resources = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Resource => r !== undefined);
@@ -245,7 +247,8 @@ export function referralProblems(bundle: Bundle, categories: readonly SharingCat
     }
     if (r.resourceType === 'Patient') {
       const restricted = r.meta?.security?.some((s) => s.system === CONFIDENTIALITY && s.code === 'R');
-      if ((r.address?.length || r.telecom?.length) && restricted && r.generalPractitioner?.some((g) => g.display?.startsWith('Contact through'))) problems.push('A protected-identity officer’s address or telecom is being sent (CONF-3).');
+      if (person.protectedIdentity && (r.address?.length || r.telecom?.length)) problems.push('A protected-identity officer’s address or telecom is being sent (CONF-3).');
+      if (person.protectedIdentity && !restricted) problems.push('A protected-identity officer’s record must be labelled restricted (CONF-3, FHIR-6).');
       if ((r.name?.length || r.birthDate) && !categories.includes('demographics')) problems.push('Demographics are sent but the consent does not cover them.');
     }
     if (r.resourceType === 'QuestionnaireResponse' && !categories.includes('questionnaire-answers') && !categories.includes('clinical-history')) problems.push('A summary is sent but the consent covers neither answers nor history.');

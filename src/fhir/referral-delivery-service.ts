@@ -123,7 +123,7 @@ export class ReferralDeliveryService {
     const outbound = await this.outbound(referral, definitionCode, consentId!, service);
     // Stamped with when the delivery was queued, so every retry sends the same Bundle.
     const bundle = buildReferralBundle(outbound, service.mode, delivery.id, delivery.createdAt.toISOString(), cancelling ? 'revoked' : 'active');
-    const problems = referralProblems(bundle, outbound.categories);
+    const problems = referralProblems(bundle, outbound.categories, outbound.person);
     if (problems.length) {
       await this.finish(delivery, 'failed', service.id, `Not sent: ${problems.join(' ')}`);
       throw new PermanentJobError('invalid-referral');
