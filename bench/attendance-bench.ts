@@ -441,6 +441,8 @@ export async function runAttendanceBenchmark(args: string[]): Promise<number> {
     const env: Record<string, string | undefined> = {
       ...process.env,
       NODE_ENV: 'production',
+      // Production needs its secrets key from outside the database; any 32 bytes serve a benchmark.
+      SECRETS_KEY: process.env.SECRETS_KEY ?? Buffer.alloc(32, 1).toString('base64'),
       LOG_LEVEL: 'silent',
       DATA_DIR: dataDir,
       DATABASE_URL: database?.url,

@@ -24,6 +24,8 @@ const BENCH_USER = 'clinician@westshire.police.test';
 
 const env: Record<string, string | undefined> = {
   NODE_ENV: 'production',
+  // Production needs its secrets key from outside the database; any 32 bytes serve a benchmark.
+  SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
   LOG_LEVEL: 'silent',
   DEMO_PEOPLE: '500',
   ...process.env,

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   });
 
   it('when in production, then demo data is off and cookies are secure', () => {
-    const config = loadConfig({ NODE_ENV: 'production' });
+    const config = loadConfig({ NODE_ENV: 'production', SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
     expect(config.demo.enabled).toBe(false);
     expect(config.session.secureCookies).toBe(true);
   });
@@ -45,7 +45,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey?.length).toBe(32);
     expect(() => loadConfig({ SECRETS_KEY: 'c2hvcnQ=' })).toThrow(/SECRETS_KEY/);
     expect(loadConfig({}).sandboxPartner).toEqual({ port: 3090, url: 'http://127.0.0.1:3090/fhir' });
-    expect(loadConfig({ NODE_ENV: 'production' }).sandboxPartner).toBeNull();
-    expect(() => loadConfig({ NODE_ENV: 'production', SANDBOX_PARTNER_PORT: '3090' })).toThrow(/SANDBOX_PARTNER_PORT/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key }).sandboxPartner).toBeNull();
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key, SANDBOX_PARTNER_PORT: '3090' })).toThrow(/SANDBOX_PARTNER_PORT/);
+    // In production the key must come from outside the database.
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRETS_KEY: required in production/);
   });
 });

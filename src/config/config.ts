@@ -91,6 +91,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (isProduction && e.DEMO_DATA === true) problems.push('DEMO_DATA: demo data is never loaded in production');
   if (isProduction && e.SANDBOX_PARTNER_PORT) problems.push('SANDBOX_PARTNER_PORT: the sandbox partner never runs in production');
+  // A key kept in the database beside what it seals protects nothing against a copy of the database.
+  if (isProduction && !e.SECRETS_KEY) problems.push('SECRETS_KEY: required in production (32 bytes, base64: openssl rand -base64 32); it seals partner credentials at rest');
   const sandboxPort = isProduction ? 0 : (e.SANDBOX_PARTNER_PORT ?? 3090);
   if (problems.length) throw new ConfigError(problems);
   return {

@@ -224,7 +224,7 @@ describe('sign-in rate limit', () => {
 describe('first start in production', () => {
   let t: TestPlatform;
   beforeAll(async () => {
-    t = await createTestPlatform({ NODE_ENV: 'production', SECURE_COOKIES: 'false' });
+    t = await createTestPlatform({ NODE_ENV: 'production', SECURE_COOKIES: 'false', SECRETS_KEY: Buffer.alloc(32, 3).toString('base64') });
   });
   afterAll(async () => t.destroy());
 

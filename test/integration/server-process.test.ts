@@ -60,7 +60,7 @@ describe('the server process', () => {
   });
 
   it('when started in production with no users, then no demo data is loaded and a one-time set-up link is printed', async () => {
-    const { output, url } = await start({ NODE_ENV: 'production', SECURE_COOKIES: 'false' });
+    const { output, url } = await start({ NODE_ENV: 'production', SECURE_COOKIES: 'false', SECRETS_KEY: Buffer.alloc(32, 3).toString('base64') });
     expect(output()).not.toContain('Demo organisation');
     expect(output()).not.toContain('Sandbox NHS partner');
     const link = /(http:\/\/\S+\/setup\/[A-Za-z0-9_-]+)/.exec(output())?.[1];
