@@ -105,13 +105,21 @@ export class ConsentRepository {
     return (await (trx ?? this.db)('consents').where({ person_id: personId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toConsent);
   }
 
-  /** A person's report consents naming an employer recipient (what a manager or HR may ask after). */
-  async reportsFor(personId: string, role: string): Promise<Consent[]> {
-    return (await this.db('consents').where({ person_id: personId, recipient_type: 'employer', recipient_key: role }).orderBy('created_at', 'desc')).map(toConsent);
+  async history(consentId: string): Promise<ConsentEvent[]> {
+    return (await this.histories([consentId])).get(consentId) ?? [];
   }
 
-
-  async history(consentId: string): Promise<ConsentEvent[]> {
-    return (await this.db('consent_events').where({ consent_id: consentId }).orderBy('sequence')).map(toEvent);
+  /** The histories of several consents in one read, each in order. */
+  async histories(consentIds: readonly string[]): Promise<Map<string, ConsentEvent[]>> {
+    const out = new Map<string, ConsentEvent[]>();
+    for (let i = 0; i < consentIds.length; i += 500) {
+      const rows = await this.db('consent_events').whereIn('consent_id', consentIds.slice(i, i + 500)).orderBy([{ column: 'consent_id' }, { column: 'sequence' }]);
+      for (const e of rows.map(toEvent)) {
+        const list = out.get(e.consentId);
+        if (list) list.push(e);
+        else out.set(e.consentId, [e]);
+      }
+    }
+    return out;
   }
 }

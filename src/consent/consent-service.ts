@@ -265,9 +265,9 @@ export class ConsentService {
     await this.notifications.enqueueEmail({ to, subject: letter.title, text: letterText(letter) }, trx, { dedupeKey: `consent-${what}:${consent.id}:${consent.version}` });
   }
 
-  private async record(consent: Consent): Promise<ConsentRecord> {
+  private async record(consent: Consent, history?: ConsentEvent[]): Promise<ConsentRecord> {
     const periods = await this.periods(consent.organisationId, londonDay(this.clock.now()));
-    return { consent, history: await this.repository.history(consent.id), earliestReleaseDate: rules.earliestReleaseDate(consent, periods) };
+    return { consent, history: history ?? (await this.repository.history(consent.id)), earliestReleaseDate: rules.earliestReleaseDate(consent, periods) };
   }
 
   /** A consent within reach (OH, or the person), not audited: callers audit what they do with it. */
@@ -293,7 +293,8 @@ export class ConsentService {
     await this.people.getPerson(ctx, personId, 'consent');
     const list = await this.repository.forPerson(personId);
     if (list.length) await this.audit.record(ctx, list.map((c) => ({ action: 'read' as const, entityType: 'consent', entityId: c.id, subjectPersonId: personId, purpose: 'consent' })));
-    return Promise.all(list.map((c) => this.record(c)));
+    const histories = await this.repository.histories(list.map((c) => c.id));
+    return Promise.all(list.map((c) => this.record(c, histories.get(c.id) ?? [])));
   }
 
   /**
@@ -484,21 +485,29 @@ export class ConsentService {
     // Inside the caller's transaction the person's consents are held until it commits, so a
     // withdrawal cannot slip in between this decision and the disclosure it allows.
     if (trx) await this.repository.lockPerson(personId, trx);
-    const decision = decideDisclosure(await this.repository.forPerson(personId, trx), request, asOf);
-    await this.audit.record(
-      ctx,
-      {
-        action: 'access',
-        entityType: 'disclosure',
-        subjectPersonId: personId,
-        purpose: request.purpose,
-        outcome: decision.allow ? 'success' : 'denied',
-        reason: decision.allow ? null : decision.reason,
-        details: { recipient: request.recipient, dataCategories: request.dataCategories, asOf, ...(decision.allow ? { consentIds: decision.consentIds } : {}) },
-      },
-      trx,
-    );
-    return decision;
+    const [decision] = await this.decideAndAudit(ctx, personId, await this.repository.forPerson(personId, trx), [request], asOf, trx);
+    return decision!;
+  }
+
+  /** The gate's decisions for several proposed disclosures over consents already read, audited in one write, whichever way each goes. */
+  private async decideAndAudit(ctx: AnyContext, personId: string, consents: readonly Consent[], requests: readonly DisclosureRequest[], asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision[]> {
+    const decisions = requests.map((request) => decideDisclosure(consents, request, asOf));
+    if (decisions.length) {
+      await this.audit.record(
+        ctx,
+        decisions.map((decision, i) => ({
+          action: 'access' as const,
+          entityType: 'disclosure',
+          subjectPersonId: personId,
+          purpose: requests[i]!.purpose,
+          outcome: decision.allow ? ('success' as const) : ('denied' as const),
+          reason: decision.allow ? null : decision.reason,
+          details: { recipient: requests[i]!.recipient, dataCategories: requests[i]!.dataCategories, asOf, ...(decision.allow ? { consentIds: decision.consentIds } : {}) },
+        })),
+        trx,
+      );
+    }
+    return decisions;
   }
 
   /** The gate's answer for a proposed disclosure (OH), for a person within reach. */
@@ -520,13 +529,15 @@ export class ConsentService {
     if (role !== 'line-manager' && role !== 'hr-manager') throw new NotFoundError('person');
     await this.people.getPerson(ctx, personId, 'oh-report');
     const today = londonDay(this.clock.now());
-    const reports = (await this.repository.reportsFor(personId, role)).filter((c) => c.decision !== null);
-    const out: RecipientReport[] = [];
-    for (const c of reports) {
-      const category: DataCategory = c.kind === 'amra-report' ? 'medical-report' : 'oh-report';
-      const gate = await this.mayDisclose(ctx, personId, { recipient: { type: 'employer', role }, purpose: 'employment', dataCategories: [category], consentId: c.id }, today);
+    // One read of the person's consents; the gate decides for each report addressed to this role.
+    const consents = await this.repository.forPerson(personId);
+    const reports = consents.filter((c) => c.recipient.type === 'employer' && c.recipient.role === role && c.decision !== null);
+    const category = (c: Consent): DataCategory => (c.kind === 'amra-report' ? 'medical-report' : 'oh-report');
+    const decisions = await this.decideAndAudit(ctx, personId, consents, reports.map((c) => ({ recipient: { type: 'employer' as const, role }, purpose: 'employment' as const, dataCategories: [category(c)], consentId: c.id })), today);
+    return reports.map((c, i) => {
+      const gate = decisions[i]!;
       const available = gate.allow && c.report !== null;
-      out.push({
+      return {
         id: c.id,
         requestedOn: c.notifiedOn,
         available,
@@ -534,9 +545,8 @@ export class ConsentService {
         description: available ? c.description : null,
         report: available ? { text: c.report!.text, statement: c.statement?.text ?? null, corrections: c.corrections.map((r) => ({ text: r.text, response: r.response })), suppliedOn: c.suppliedOn! } : null,
         notice: available ? null : !gate.allow && gate.reason === 'report-withheld' ? NO_REPORT : NOT_YET,
-      });
-    }
-    return out;
+      };
+    });
   }
 
   private requireOh(ctx: RequestContext): void {
