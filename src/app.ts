@@ -39,6 +39,11 @@ import type { PartnerDirectoryService } from './fhir/partner-directory-service.j
 import type { ReferralDeliveryService } from './fhir/referral-delivery-service.js';
 import { partnerRoutes } from './fhir/partner-routes.js';
 import { partnerPages } from './fhir/partner-pages.js';
+import type { PartnerAuthService } from './fhir/partner-auth-service.js';
+import type { PartnerExchangeService } from './fhir/partner-exchange-service.js';
+import { FHIR_BASE_PATH, fhirBodyCheck, fhirRoutes } from './fhir/fhir-routes.js';
+import { partnerClientRoutes } from './fhir/partner-client-routes.js';
+import { labResultRoutes } from './fhir/lab-result-routes.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
 import type { Clock } from './shared/clock.js';
@@ -70,6 +75,8 @@ export interface AppServices {
   pathwayReferrals: PathwayReferralService;
   partners: PartnerDirectoryService;
   deliveries: ReferralDeliveryService;
+  partnerAuth: PartnerAuthService;
+  exchange: PartnerExchangeService;
 }
 
 export interface AppDependencies {
@@ -116,6 +123,9 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...consentPages(deps));
   registry.add(...consentOhPages(deps));
   registry.add(...partnerPages(deps));
+  registry.add(...partnerClientRoutes(deps));
+  registry.add(...labResultRoutes(deps));
+  registry.add(...fhirRoutes(deps, () => registry));
   return registry;
 }
 
@@ -164,12 +174,16 @@ export function createApp(deps: AppDependencies): CreatedApp {
     next();
   });
   app.use('/api', express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  // The partner-facing FHIR API: FHIR JSON bodies (a form for the token endpoint), partner access tokens, no session.
+  app.use(FHIR_BASE_PATH, (req, _res, next) => next(fhirBodyCheck(req) ?? undefined));
+  app.use(FHIR_BASE_PATH, express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/fhir+json'] }));
+  app.use(`${FHIR_BASE_PATH}/token`, express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 20 }));
   // Pages: form posts, sessions, the signed-in user, language, CSRF.
   const pages = express.Router();
   pages.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
   pages.use(sessionMiddleware({ db: deps.db, secret: deps.sessionSecret, secure: config.session.secureCookies, maxAgeMinutes: config.session.maxAgeMinutes }));
   pages.use(sessionActor(deps.services.auth));
-  const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/assets/') && p !== '/healthz' && p !== '/readyz';
+  const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/fhir/') && !p.startsWith('/assets/') && p !== '/healthz' && p !== '/readyz';
   app.use((req, res, next) => (isPageRequest(req.path) ? pages(req, res, next) : next()));
   app.use(rejectNulCharacters);
   app.use(localeMiddleware(deps.translator));
@@ -177,7 +191,7 @@ export function createApp(deps: AppDependencies): CreatedApp {
   const registry = buildRegistry(deps);
   const passport = createPassport(deps.services.auth);
   for (const route of registry.list()) {
-    app[route.method](route.path, ...guardsFor(route, passport, deps.services.audit), ...(route.before ?? []), async (req, res, next) => {
+    app[route.method](route.path, ...guardsFor(route, passport, deps.services.audit, deps.services.partnerAuth), ...(route.before ?? []), async (req, res, next) => {
       try {
         await route.handler(req, res);
       } catch (error) {

@@ -38,6 +38,11 @@ import { PartnerDirectoryService } from './fhir/partner-directory-service.js';
 import { PartnerRepository } from './fhir/partner-repository.js';
 import { DeliveryRepository } from './fhir/delivery-repository.js';
 import { ReferralDeliveryService } from './fhir/referral-delivery-service.js';
+import { PartnerClientRepository } from './fhir/partner-client-repository.js';
+import { PartnerAuthService } from './fhir/partner-auth-service.js';
+import { ExchangeRepository } from './fhir/exchange-repository.js';
+import { PartnerExchangeService } from './fhir/partner-exchange-service.js';
+import { FHIR_BASE_PATH } from './fhir/fhir-routes.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { longDate } from './shared/dates.js';
 import { UsersRepository } from './people/users-repository.js';
@@ -94,7 +99,12 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const mailer: Mailer = createMailTransport(config.mail, { clock });
   const notifications = new NotificationService({ jobs: jobRepository, mailer, from: config.mail.from, clock });
   notifications.registerHandlers(runner);
-  const maintenance = registerMaintenance({ runner, jobs: jobRepository, clock, deleteExpiredSessions: (now) => new SessionRepository(db).deleteExpired(now) });
+  const maintenance = registerMaintenance({
+    runner,
+    jobs: jobRepository,
+    clock,
+    deleteExpiredSessions: async (now) => (await new SessionRepository(db).deleteExpired(now)) + (await new PartnerClientRepository(db).deleteExpired(now)),
+  });
   let jobsRunning = false;
   const translator = await Translator.create();
   const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
@@ -125,9 +135,17 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const secretsKey = config.secretsKey ?? Buffer.from(await new SettingsRepository(db).getOrCreate('secrets-key', () => randomBytes(32).toString('base64')), 'base64');
   const partnerRepository = new PartnerRepository(db, new SecretBox(secretsKey));
   const partners = new PartnerDirectoryService(partnerRepository, people, audit, clock);
+  // The partner-facing FHIR API (issue 6 §4): partner systems sign in with SMART Backend Services and see only what is addressed to them.
+  const fhirBase = `${config.publicUrl}${FHIR_BASE_PATH}`;
+  const partnerClients = new PartnerClientRepository(db);
+  const partnerAuth = new PartnerAuthService(partnerClients, people, audit, clock, `${fhirBase}/token`);
+  const deliveryRepository = new DeliveryRepository(db);
+  const exchange = new PartnerExchangeService({ repository: new ExchangeRepository(db), referrals: pathwayReferrals, deliveries: deliveryRepository, partners: partnerRepository, consent, audit, clock, baseUrl: fhirBase });
+  // A withdrawal stops partners reading again what went under the withdrawn consent (§5c).
+  consent.registerQueue(exchange);
   // Shared referrals go to the partner through the delivery queue, committed with the share (issue 6 §3).
   const deliveries = new ReferralDeliveryService({
-    deliveries: new DeliveryRepository(db),
+    deliveries: deliveryRepository,
     partners: partnerRepository,
     jobs: jobRepository,
     referrals: pathwayReferrals,
@@ -137,7 +155,8 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     transaction: (work) => db.transaction(work),
     audit,
     clock,
-    senderEndpoint: `${config.publicUrl}/fhir/R4/$process-message`,
+    exchange,
+    senderEndpoint: `${fhirBase}/$process-message`,
   });
   deliveries.registerHandlers(runner);
   pathwayReferrals.whenShared((referral, trx) => deliveries.enqueue(referral, trx));
@@ -154,7 +173,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     },
   });
   const pathwaySweep = registerEvery({ runner, jobs: jobRepository, clock, kind: 'pathways.sweep', everyMs: PATHWAY_SWEEP_MS, work: async (now) => void (await pathways.sweep(now)) });
-  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals, partners, deliveries };
+  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals, partners, deliveries, partnerAuth, exchange };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {

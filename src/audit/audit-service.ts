@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.js';
-import type { AnyContext } from '../shared/request-context.js';
+import { partnerOf, type AnyContext } from '../shared/request-context.js';
 import type { AuditRepository } from './audit-repository.js';
 import type { AuditAction, AuditEntry, AuditOutcome, AuditSearch } from './audit-types.js';
 
@@ -31,13 +31,15 @@ export class AuditService {
   async record(ctx: AnyContext, records: AuditRecord | AuditRecord[], trx?: Knex.Transaction): Promise<void> {
     const list = Array.isArray(records) ? records : [records];
     const occurredAt = this.clock.now();
+    // A partner system is recorded by its client's id, as the partner-system role, of its organisation.
+    const partner = partnerOf(ctx);
     await this.repository.append(
       list.map((r) => ({
         occurredAt,
         requestId: ctx.requestId,
-        actorUserId: ctx.actor?.userId ?? null,
-        actorRole: ctx.actor?.role ?? null,
-        actorOrganisationId: ctx.actor?.organisationId ?? null,
+        actorUserId: ctx.actor?.userId ?? partner?.clientId ?? null,
+        actorRole: ctx.actor?.role ?? (partner ? 'partner-system' : null),
+        actorOrganisationId: ctx.actor?.organisationId ?? partner?.organisationId ?? null,
         action: r.action,
         entityType: r.entityType,
         entityId: r.entityId ?? null,

@@ -1,5 +1,5 @@
 import type { Actor } from './actor.js';
-import { CROSS_ORGANISATION_ROLES, ROLES, type Role } from './roles.js';
+import { CROSS_ORGANISATION_ROLES, PARTNER_SYSTEM, ROLES, type ActorRole, type Role } from './roles.js';
 
 /**
  * The access policy: the one module that decides who may do what.
@@ -21,10 +21,10 @@ export interface RoutePolicy {
   readonly name: string;
   readonly description: string;
   /** null means the route is public: no sign-in needed. */
-  readonly roles: readonly Role[] | null;
+  readonly roles: readonly ActorRole[] | null;
 }
 
-function policy(name: string, description: string, roles: readonly Role[] | null): RoutePolicy {
+function policy(name: string, description: string, roles: readonly ActorRole[] | null): RoutePolicy {
   return Object.freeze({ name, description, roles: roles ? Object.freeze([...roles]) : null });
 }
 
@@ -117,6 +117,10 @@ export const policies = {
   pathwayReferralsShare: policy('pathway-referrals:share', 'Share a referral with an NHS partner under the person’s consent (OH clinicians; the gate decides).', ['oh-clinician']),
   partnersRead: policy('partners:read', 'The partner directory: NHS partner services, how they are reached, the pathways they serve (OH). No secrets.', ['oh-clinician', 'oh-administrator']),
   partnersManage: policy('partners:manage', 'Add and change partner services and run their connectivity check (OH administrators).', ['oh-administrator']),
+  partnerClientsManage: policy('partner-clients:manage', 'Register the NHS partner systems that may call the partner-facing FHIR API: their client ids, public keys and scopes (OH administrators).', ['oh-administrator']),
+  partnerClientsRead: policy('partner-clients:read', 'The NHS partner systems registered to call the partner-facing FHIR API (OH).', ['oh-clinician', 'oh-administrator']),
+  labResultsRead: policy('lab-results:read', 'Laboratory results partners sent back for a pathway (OH clinicians: clinical detail, CONF-1).', ['oh-clinician']),
+  fhirPartner: policy('fhir:partner', 'The partner-facing FHIR API: an NHS partner system with an access token, only what is addressed to it, within the scopes it was granted (FHIR-8).', [PARTNER_SYSTEM]),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
   usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
   selfService: policy('self-service', "A staff member's own record.", ['staff']),
@@ -125,7 +129,7 @@ export const policies = {
 export type PolicyName = keyof typeof policies;
 
 /** Route-level decision: may this role use a route with this policy at all? */
-export function roleMayUse(policyToCheck: RoutePolicy, role: Role): boolean {
+export function roleMayUse(policyToCheck: RoutePolicy, role: ActorRole): boolean {
   return policyToCheck.roles === null || policyToCheck.roles.includes(role);
 }
 

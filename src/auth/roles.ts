@@ -11,6 +11,14 @@ export const ROLES = [
 
 export type Role = (typeof ROLES)[number];
 
+/**
+ * An NHS partner's software calling the partner-facing FHIR API (domain brief §1, FHIR-8). Not a
+ * user role: nobody signs in as one; a registered partner client presents an access token.
+ */
+export const PARTNER_SYSTEM = 'partner-system' as const;
+/** Who a route policy may name: a user role, or a partner system. */
+export type ActorRole = Role | typeof PARTNER_SYSTEM;
+
 /** Roles that must pass TOTP multi-factor authentication before doing anything. */
 export const MFA_ROLES: ReadonlySet<Role> = new Set<Role>(['oh-clinician', 'oh-administrator', 'system-administrator']);
 

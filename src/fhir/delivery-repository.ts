@@ -54,14 +54,14 @@ export class DeliveryRepository {
   }
 
   /** Records an attempt; only a queued delivery moves (a late worker cannot overwrite a finished one). */
-  async attempted(id: string, change: { status: DeliveryStatus; partnerServiceId: string | null; outcome: string | null; now: Date }): Promise<boolean> {
-    const n = await this.db('referral_deliveries')
+  async attempted(id: string, change: { status: DeliveryStatus; partnerServiceId: string | null; outcome: string | null; now: Date }, trx?: Knex.Transaction): Promise<boolean> {
+    const n = await (trx ?? this.db)('referral_deliveries')
       .where({ id, status: 'queued' })
       .update({
         status: change.status,
         partner_service_id: change.partnerServiceId,
         outcome: change.outcome,
-        attempts: this.db.raw('attempts + 1'),
+        attempts: (trx ?? this.db).raw('attempts + 1'),
         updated_at: change.now.toISOString(),
         ...(change.status === 'sent' ? { sent_at: change.now.toISOString() } : {}),
       });

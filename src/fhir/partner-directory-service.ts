@@ -24,6 +24,12 @@ export interface PartnerServiceInput {
   enabled: boolean;
 }
 
+/** Refuses (422 on organisationId) anything but an NHS partner organisation: partner services and partner systems belong to one. */
+export async function assertNhsPartner(people: Pick<PeopleService, 'findOrganisation'>, organisationId: string): Promise<void> {
+  const org = await people.findOrganisation(organisationId);
+  if (!org || org.kind !== 'nhs-partner') throw new ValidationError({ organisationId: 'Choose an NHS partner organisation.' });
+}
+
 /**
  * The partner directory (issue 6 §1): NHS partner organisations' services, how to reach and
  * authenticate to each, the pathways each serves, and a connectivity check. OH administrators
@@ -72,9 +78,8 @@ export class PartnerDirectoryService {
     return { kind: 'smart-backend', clientId: input.clientId, tokenUrl: input.tokenUrl, scope: input.scope, privateKeyJwk: key };
   }
 
-  private async assertPartner(organisationId: string): Promise<void> {
-    const org = await this.people.findOrganisation(organisationId);
-    if (!org || org.kind !== 'nhs-partner') throw new ValidationError({ organisationId: 'Choose an NHS partner organisation.' });
+  private assertPartner(organisationId: string): Promise<void> {
+    return assertNhsPartner(this.people, organisationId);
   }
 
   async create(ctx: RequestContext, input: PartnerServiceInput): Promise<PartnerService> {

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Coding, Consent as FhirConsent, MessageHeader, Patient, PractitionerRole, QuestionnaireResponse, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Coding, Consent as FhirConsent, MessageHeader, Patient, PractitionerRole, QuestionnaireResponse, Reference, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { SENSITIVE_CATEGORIES, type SharingCategory } from '../consent/index.js';
 import { isValidNhsNumber } from '../shared/nhs-number.js';
 import { IDENTIFIER_SYSTEMS } from './audit-event.js';
@@ -148,9 +148,10 @@ interface Ids {
   summary: string | null;
 }
 
+const derive = (from: string, n: number) => `${from.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
+
 /** Stable ids from the referral: a retry builds the same Bundle (FHIR-2: the same Bundle id; FHIR-3: the same identifier). */
 function idsFor(referralId: string, messageId: string, hasSummary: boolean): Ids {
-  const derive = (from: string, n: number) => `${from.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
   // The header is the message's own (a cancellation is a new message); the rest are the referral's.
   return { bundle: messageId, header: derive(messageId, 1), serviceRequest: derive(referralId, 2), patient: derive(referralId, 3), requester: derive(referralId, 4), consent: derive(referralId, 5), summary: hasSummary ? derive(referralId, 6) : null };
 }
@@ -256,4 +257,45 @@ export function referralProblems(bundle: Bundle, categories: readonly SharingCat
   const labels = new Set((bundle.meta?.security ?? sr?.meta?.security ?? []).map((s) => s.code));
   for (const c of categories) if (SENSITIVE_CATEGORIES.has(c) && !(c === 'mental-health' ? labels.has('PSY') : labels.has('HIV'))) problems.push(`Sensitive information (${c}) is sent without its security labels (FHIR-6).`);
   return problems;
+}
+
+/** The business identifier system of the Task we keep for each referral at a partner. */
+export const REFERRAL_TASK_SYSTEM = 'https://bluelightpathways.org.uk/Id/referral-task';
+
+/** Types of the resources a partner may read back from us (the PractitionerRole travels only in the Bundle). */
+const ADDRESSED: ReadonlySet<string> = new Set(['ServiceRequest', 'Patient', 'Consent', 'QuestionnaireResponse']);
+
+/**
+ * What a partner may read back of a referral it was sent (issue 6 §4): the Bundle's resources with
+ * their ids (from each entry's urn:uuid, the same in both modes) and references rewritten from
+ * urn:uuid to Type/id, so they resolve on our partner-facing API.
+ */
+export function addressedResources(bundle: Bundle): Resource[] {
+  const entries = (bundle.entry ?? []).filter((e) => e.resource && e.fullUrl?.startsWith('urn:uuid:'));
+  let text = JSON.stringify(entries.map((e) => ({ ...e.resource!, id: e.fullUrl!.slice('urn:uuid:'.length) })));
+  for (const e of entries) text = text.split(`"${e.fullUrl}"`).join(`"${e.resource!.resourceType}/${e.fullUrl!.slice('urn:uuid:'.length)}"`);
+  return (JSON.parse(text) as Resource[]).filter((r) => ADDRESSED.has(r.resourceType));
+}
+
+/**
+ * The Task that follows a referral at the partner (FHIR-4): requested of the partner, about the
+ * ServiceRequest, owned by the partner, which moves it on (accepted, booked, completed …).
+ */
+export function referralTask(referralId: string, serviceRequest: ServiceRequest, authoredOn: string): Task {
+  const owner = serviceRequest.performer?.[0];
+  return {
+    resourceType: 'Task',
+    id: derive(referralId, 7),
+    identifier: [{ system: REFERRAL_TASK_SYSTEM, value: referralId }],
+    status: 'requested',
+    intent: 'order',
+    priority: serviceRequest.priority,
+    code: { text: 'Fulfil the referral' },
+    focus: { reference: `ServiceRequest/${serviceRequest.id}` },
+    ...(serviceRequest.subject ? { for: serviceRequest.subject } : {}),
+    authoredOn,
+    ...(serviceRequest.requester ? { requester: serviceRequest.requester } : {}),
+    ...(owner ? { owner } : {}),
+    ...(serviceRequest.meta?.security ? { meta: { security: serviceRequest.meta.security } } : {}),
+  };
 }

@@ -10,7 +10,8 @@ import type { Clock } from '../shared/clock.js';
 import { londonDay } from '../shared/dates.js';
 import { newId } from '../shared/ids.js';
 import type { SystemContext } from '../shared/request-context.js';
-import type { SharingCategory } from '../consent/index.js';
+import type { Consent, SharingCategory } from '../consent/index.js';
+import type { PartnerExchangeService } from './partner-exchange-service.js';
 import { consentToFhir } from './consent-resource.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
 import { authorisation, PartnerConnectionError } from './partner-connection.js';
@@ -26,10 +27,18 @@ const SYSTEM: SystemContext = { actor: null, requestId: 'fhir-delivery', ip: nul
 const KNOWN_DETAILS = new Set(['reason', 'note', 'priority', 'pathway', 'startedAt', 'stepsDone', 'facts', 'venuePreference', 'confidentialityPreference']);
 
 /** The partner's refusal in its own words (its OperationOutcome), shortened; for the clinician's view only, never logged. */
-function partnerWords(data: unknown, status: number): string {
+function partnerWords(data: unknown, status: number | 'fatal-error'): string {
   const issues = (data as { issue?: Array<{ details?: { text?: string }; diagnostics?: string; code?: string }> } | null)?.issue;
   const words = issues?.map((i) => i.details?.text ?? i.diagnostics ?? i.code).filter(Boolean).join('; ');
-  return `The partner refused the referral (HTTP ${status})${words ? `: ${words.slice(0, 900)}` : '.'}`;
+  return `The partner refused the referral (${typeof status === 'number' ? `HTTP ${status}` : status})${words ? `: ${words.slice(0, 900)}` : '.'}`;
+}
+
+/** The response a BaRS partner put in its synchronous reply (FHIR-2: `MessageHeader.response`), with any OperationOutcome it carried. */
+function replyOf(reply: unknown): { code: string; outcome: unknown } | null {
+  const entries = (reply as { resourceType?: string; entry?: Array<{ resource?: { resourceType?: string; response?: { code?: unknown } } }> } | null)?.entry;
+  const header = entries?.[0]?.resource;
+  if (header?.resourceType !== 'MessageHeader' || typeof header.response?.code !== 'string') return null;
+  return { code: header.response.code, outcome: entries?.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource ?? null };
 }
 
 function retryAfterMs(headers: unknown, now: Date): number {
@@ -53,6 +62,8 @@ export interface DeliveryDeps {
   transaction: <T>(work: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
   audit: AuditService;
   clock: Clock;
+  /** What partners may read back of what they were sent (the partner-facing API). */
+  exchange: Pick<PartnerExchangeService, 'recordSent' | 'recordRevoked'>;
   /** Our `$process-message` endpoint, where partners' responses go. */
   senderEndpoint: string;
 }
@@ -120,7 +131,7 @@ export class ReferralDeliveryService {
     // A cancellation tells the partner to stop what it already has: it carries only what the referral carried.
     const service = await this.deps.partners.findFor(referral.partnerOrganisationId!, referral.serviceType);
     if (!service) return this.finish(delivery, 'failed', null, 'No partner service of this kind is set up for the partner organisation in the directory.');
-    const outbound = await this.outbound(referral, definitionCode, consentId!, service);
+    const { outbound, consent } = await this.outbound(referral, definitionCode, consentId!, service);
     // Stamped with when the delivery was queued, so every retry sends the same Bundle.
     const bundle = buildReferralBundle(outbound, service.mode, delivery.id, delivery.createdAt.toISOString(), cancelling ? 'revoked' : 'active');
     const problems = referralProblems(bundle, outbound.categories, outbound.person);
@@ -139,9 +150,17 @@ export class ReferralDeliveryService {
     const client = new Client({ baseUrl: service.baseUrl, customHeaders: headers });
     try {
       const options = { signal: AbortSignal.timeout(TIMEOUT_MS) };
-      if (service.mode === 'bars') await client.operation({ name: '$process-message', input: bundle as never, options: options as never });
-      else await client.transaction({ body: bundle as never, options: options as never });
+      if (service.mode === 'bars') {
+        // FHIR-2: a synchronous reply is a response message; its code says whether the partner took it.
+        const reply = replyOf(await client.operation({ name: '$process-message', input: bundle as never, options: options as never }));
+        if (reply?.code === 'transient-error') {
+          await this.retryOrGiveUp(delivery, service.id, 'The partner could not take it yet (transient-error).', attempt);
+          throw new RetryLaterError('partner-transient-error', 0);
+        }
+        if (reply?.code === 'fatal-error') return this.refusedByPartner(delivery, referral, service.id, partnerWords(reply.outcome, 'fatal-error'), 'partner-fatal-error');
+      } else await client.transaction({ body: bundle as never, options: options as never });
     } catch (error) {
+      if (error instanceof RetryLaterError || error instanceof PermanentJobError) throw error;
       const response = (error as { response?: { status?: number; data?: unknown }; config?: { headers?: unknown } }).response;
       const status = response?.status;
       if (status === undefined) {
@@ -158,15 +177,29 @@ export class ReferralDeliveryService {
           await this.retryOrGiveUp(delivery, service.id, `The partner answered HTTP ${status}.`, attempt);
           throw new RetryLaterError(`partner-${status}`, retryAfterMs((error as { config?: { headers?: unknown } }).config?.headers, now));
         }
-        await this.finish(delivery, 'failed', service.id, partnerWords(response?.data, status));
-        await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', outcome: 'failed', reason: `partner-${status}` });
-        throw new PermanentJobError(`partner-${status}`);
+        return this.refusedByPartner(delivery, referral, service.id, partnerWords(response?.data, status), `partner-${status}`);
       }
     }
+    // The referral's status, the delivery, what the partner may now read back of it and the audit entry commit together.
+    const reachedInTime = await this.deps.transaction(async (trx) => {
+      const reached = cancelling || (await this.deps.referrals.markSent(referral.id, trx));
+      await this.deps.deliveries.attempted(delivery.id, { status: 'sent', partnerServiceId: service.id, outcome: null, now: this.deps.clock.now() }, trx);
+      if (cancelling) await this.deps.exchange.recordRevoked(referral.id, trx);
+      else await this.deps.exchange.recordSent({ referral, bundle, partnerOrganisationId: service.organisationId, consent }, trx);
+      await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { partnerService: service.id, mode: service.mode, kind: delivery.kind, consentIds } }, trx);
+      return reached;
+    });
     // Cancelled (or its consent withdrawn) while it was on its way: it reached the partner, so tell the partner to stop.
-    if (!cancelling && !(await this.deps.referrals.markSent(referral.id))) await this.queueCancellation(referral);
-    await this.finish(delivery, 'sent', service.id, null);
-    await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { partnerService: service.id, mode: service.mode, kind: delivery.kind, consentIds } });
+    if (!reachedInTime) await this.queueCancellation(referral);
+  }
+
+  /** The partner refused it for good: failed with the partner's words (clinicians only; never in the job's error). */
+  private async refusedByPartner(delivery: Delivery, referral: PathwayReferral, partnerServiceId: string, words: string, code: string): Promise<never> {
+    await this.deps.transaction(async (trx) => {
+      await this.deps.deliveries.attempted(delivery.id, { status: 'failed', partnerServiceId, outcome: words, now: this.deps.clock.now() }, trx);
+      await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', outcome: 'failed', reason: code }, trx);
+    });
+    throw new PermanentJobError(code);
   }
 
   /** Queues the cancellation of a referral that reached (or may have reached) the partner. */
@@ -181,7 +214,7 @@ export class ReferralDeliveryService {
     else await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId, outcome: `${what} Trying again.`, now });
   }
 
-  private async outbound(referral: PathwayReferral, definitionCode: string, consentId: string, service: { baseUrl: string; organisationId: string }): Promise<OutboundReferral> {
+  private async outbound(referral: PathwayReferral, definitionCode: string, consentId: string, service: { baseUrl: string; organisationId: string }): Promise<{ outbound: OutboundReferral; consent: Consent | null }> {
     const [people, consent, partnerOrg, ourOrg, requesterName] = await Promise.all([
       this.deps.people.recordsForSystem([referral.personId]),
       this.deps.consent.findForSystem(consentId),
@@ -194,7 +227,7 @@ export class ReferralDeliveryService {
     const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : null);
     const answers = Object.fromEntries(Object.entries(d).filter(([k, v]) => !KNOWN_DETAILS.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))) as Record<string, string | number | boolean>;
     const history = Array.isArray(d.stepsDone) ? (d.stepsDone as Array<{ title?: unknown }>).map((s) => String(s.title ?? '')).filter(Boolean) : [];
-    return {
+    const outbound: OutboundReferral = {
       referral: { id: referral.id, serviceType: referral.serviceType, kind: referral.kind, priority: referral.priority, reason: str('reason') ?? str('note'), venuePreference: str('venuePreference'), confidentialityPreference: str('confidentialityPreference'), answers, history, createdAt: referral.createdAt.toISOString(), pathwayCode: definitionCode },
       categories: (referral.dataCategories ?? []) as SharingCategory[],
       person: { id: person.id, givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth, nhsNumber: person.nhsNumber, protectedIdentity: person.protectedIdentity, email: person.personalEmail },
@@ -203,5 +236,6 @@ export class ReferralDeliveryService {
       partner: { organisationName: partnerOrg?.name ?? 'NHS partner', odsCode: partnerOrg?.odsCode ?? null, baseUrl: service.baseUrl },
       senderEndpoint: this.deps.senderEndpoint,
     };
+    return { outbound, consent };
   }
 }

@@ -16,6 +16,7 @@ import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode, type PerformerRole } from './definition-format.js';
 import type { StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
+import { resultView } from '../fhir/lab-results.js';
 import { SHARING_CATEGORIES } from '../consent/index.js';
 import type { PathwayStep } from './pathway-types.js';
 import { FITNESS } from './pathway-types.js';
@@ -135,14 +136,21 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       return { ...common, functional: true, personName: await personName(view.personId), title: req.t('pathways.support.title') };
     }
     if (audience === 'self') {
-      // Their own referrals to services, in plain words: waiting for their consent, on its way, sent, or stopped (issue 6 §5).
+      // Their own referrals to services, in plain words: waiting for their consent, on its way, sent, or stopped; then what the service did (issue 6 §5).
       const own = await deps.services.pathwayReferrals.forPathway(ctx, id);
       const sentOn = new Map(await Promise.all(own.map(async (r) => [r.id, (await deps.services.deliveries.forReferral(r.id)).find((x) => x.kind === 'referral' && x.sentAt)?.sentAt ?? null] as const)));
-      const referrals = own.map((r) => ({
-        serviceName: req.t(`pathways.services.${r.serviceType}`),
-        statusText: req.t(`pathways.self.referralStatuses.${r.status}`, { date: sentOn.get(r.id) ? longDate(londonDate(sentOn.get(r.id)!)!, req.locale === 'cy' ? 'cy' : 'en') : '' }),
-        needsConsent: r.status === 'awaiting-consent',
-      }));
+      const atService = await deps.services.exchange.journeys(own.map((r) => r.id));
+      const day = (at: Date | null) => (at ? longDate(londonDate(at)!, req.locale === 'cy' ? 'cy' : 'en') : '');
+      const referrals = own.map((r) => {
+        const latest = r.status === 'sent' ? atService.get(r.id)?.at(-1) : undefined;
+        return {
+          serviceName: req.t(`pathways.services.${r.serviceType}`),
+          statusText: latest
+            ? req.t(`pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`, { date: day(latest.appointmentAt) })
+            : req.t(`pathways.self.referralStatuses.${r.status}`, { date: day(sentOn.get(r.id) ?? null) }),
+          needsConsent: r.status === 'awaiting-consent',
+        };
+      });
       return { ...common, self: true, definitionTitle: view.definition.title, title: view.definition.title, steps: stepRows(req, ctx.actor, loaded, view.steps), referrals };
     }
     const canManage = roleMayUse(policies.pathwaysManage, ctx.actor.role) && view.status !== 'closed';
@@ -158,7 +166,10 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const mayShare = roleMayUse(policies.pathwayReferralsShare, ctx.actor.role);
     // Each referral's journey to the partner (issue 6 §5); what the partner said is for clinicians.
     const journeys = new Map(await Promise.all(referrals.map(async (r) => [r.id, await deps.services.deliveries.forReferral(r.id)] as const)));
+    const atService = await deps.services.exchange.journeys(referrals.map((r) => r.id));
     const clinical = maySeeClinicalDetail(ctx.actor);
+    // Laboratory results the partners sent back: clinical detail, for clinicians only (CONF-1).
+    const results = clinical ? (await deps.services.exchange.resultsFor(ctx, loaded.pathway)).map(resultView).map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null })) : [];
     return {
       ...common,
       oh: true,
@@ -195,7 +206,16 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           attempts: x.attempts,
           outcome: clinical ? x.outcome : null,
         })),
+        // What the partner did with it (issue 6 §5): its words (a rejection's reason) are for clinicians.
+        progress: (atService.get(r.id) ?? []).map((p) => ({
+          statusName: req.t(`pathways.referrals.progressStatuses.${p.status}`),
+          tag: p.status === 'rejected' || p.status === 'failed' || p.status === 'did-not-attend' ? 'nhsuk-tag--red' : p.status === 'completed' ? 'nhsuk-tag--green' : 'nhsuk-tag--blue',
+          at: p.at.toISOString(),
+          appointmentAt: p.appointmentAt?.toISOString() ?? null,
+          reason: clinical ? p.reason : null,
+        })),
       })),
+      results,
       shareable: mayShare ? referrals.filter((r) => r.status === 'awaiting-consent').map((r) => ({ value: r.id, text: `${req.t(`pathways.services.${r.serviceType}`)} (${req.t(`pathways.referrals.kinds.${r.kind}`)})` })) : [],
       partners: organisations.filter((o) => o.kind === 'nhs-partner').map((o) => ({ value: o.id, text: o.name })),
       shareCategories: SHARING_CATEGORIES.map((c) => ({ value: c, text: c })),

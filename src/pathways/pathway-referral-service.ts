@@ -103,8 +103,8 @@ export class PathwayReferralService implements DisclosureQueue {
   }
 
   /** The referral has reached the partner. False when it was cancelled (or its consent withdrawn) meanwhile. */
-  async markSent(id: string): Promise<boolean> {
-    return this.repository.setReferralStatus(id, 'ready', 'sent');
+  async markSent(id: string, trx?: Knex.Transaction): Promise<boolean> {
+    return this.repository.setReferralStatus(id, 'ready', 'sent', trx);
   }
 
   /** The referral will not go (the gate no longer allows it). */

@@ -14,4 +14,17 @@ export interface SystemContext {
   ip: null;
 }
 
-export type AnyContext = RequestContext | SystemContext;
+/** A request from an NHS partner system over the partner-facing FHIR API (issue 6 §4): no user, the partner's client. */
+export interface PartnerContext {
+  actor: null;
+  partner: { clientId: string; organisationId: string };
+  requestId: string;
+  ip: string | null;
+}
+
+export type AnyContext = RequestContext | SystemContext | PartnerContext;
+
+/** The partner system behind a context, if it is one. */
+export function partnerOf(ctx: AnyContext): PartnerContext['partner'] | null {
+  return 'partner' in ctx ? ctx.partner : null;
+}

@@ -8,7 +8,9 @@ import { SignInError, type AuthService } from '../auth/auth-service.js';
 import type { User } from '../people/users-repository.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
-import type { RequestContext, SystemContext } from '../shared/request-context.js';
+import type { PartnerContext, RequestContext, SystemContext } from '../shared/request-context.js';
+import type { PartnerToken } from '../fhir/partner-client-repository.js';
+import { scopesAllow } from '../fhir/smart-scopes.js';
 import type { RouteDefinition } from './route-registry.js';
 import { csrfProtection } from './middleware.js';
 
@@ -16,6 +18,12 @@ import { csrfProtection } from './middleware.js';
 export function requestContext(req: Request): RequestContext {
   if (!req.actor) throw new UnauthenticatedError();
   return { actor: req.actor, requestId: req.requestId, ip: req.ip ?? null };
+}
+
+/** The context of a partner system's request to the partner-facing FHIR API (requires its access token). */
+export function partnerContext(req: Request): PartnerContext {
+  if (!req.partner) throw new UnauthenticatedError();
+  return { actor: null, partner: { clientId: req.partner.clientId, organisationId: req.partner.organisationId }, requestId: req.requestId, ip: req.ip ?? null };
 }
 
 /** A context for requests with no signed-in actor yet (signing in, set-up links). */
@@ -75,16 +83,51 @@ function bearer(passport: Passport): RequestHandler {
   };
 }
 
+/** How a partner system's access token is checked (PartnerAuthService.authenticate). */
+export interface PartnerTokens {
+  authenticate(token: string): Promise<PartnerToken | null>;
+}
+
+/**
+ * The partner-facing FHIR API's guards (FHIR-8): an access token from our token endpoint, then
+ * the scope the route needs. A missing or unknown token is 401; a scope not granted is 403, audited.
+ */
+function partnerGuards(route: RouteDefinition, tokens: PartnerTokens, audit: AuditService): RequestHandler[] {
+  return [
+    async (req, res, next) => {
+      try {
+        const header = req.get('authorization') ?? '';
+        const m = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
+        const token = m ? await tokens.authenticate(m[1]!) : null;
+        if (!token) {
+          res.setHeader('WWW-Authenticate', `Bearer realm="fhir"${header ? ', error="invalid_token"' : ''}`);
+          return next(new UnauthenticatedError('unauthenticated', 'A valid access token from the token endpoint is required (SMART Backend Services).'));
+        }
+        req.partner = { clientId: token.client.id, organisationId: token.client.organisationId, scopes: token.scopes };
+        const scope = route.fhir?.scope;
+        if (scope && !scopesAllow(token.scopes, scope.resourceType, scope.access)) {
+          await audit.recordRefusal(partnerContext(req), 'fhir-resource', 'scope-not-granted', { needs: `system/${scope.resourceType}.${scope.access}`, method: req.method, route: route.path });
+          return next(new ForbiddenError('insufficient-scope', `This access token does not allow it: it needs the scope system/${scope.resourceType}.${scope.access}.`));
+        }
+        next();
+      } catch (error) {
+        next(error);
+      }
+    },
+  ];
+}
+
 /**
  * The guard chain for one route: authenticate (bearer for the API, session for pages),
  * then ask the access policy whether the actor's role may use the route at all. Refusals
  * are audited.
  */
-export function guardsFor(route: RouteDefinition, passport: Passport, audit: AuditService): RequestHandler[] {
+export function guardsFor(route: RouteDefinition, passport: Passport, audit: AuditService, partnerTokens: PartnerTokens): RequestHandler[] {
   // Every form post carries a CSRF token; checked after sign-in is established so a
   // signed-out visitor is sent to sign in rather than shown a form error.
   const csrf: RequestHandler[] = route.kind === 'page' && route.method !== 'get' ? [csrfProtection] : [];
   if (route.policy.roles === null) return csrf;
+  if (route.kind === 'fhir') return partnerGuards(route, partnerTokens, audit);
   const chain: RequestHandler[] = [];
   if (route.kind === 'api') chain.push(bearer(passport));
   chain.push(async (req, res, next) => {

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from '../shared/logger.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { renderPage } from './render.js';
+import { operationOutcomeOf } from '../fhir/operation-outcome.js';
 
 /** Body-parser and other library errors that are the caller's fault, mapped to our codes. */
 function fromLibraryError(error: unknown): AppError | null {
@@ -34,8 +35,17 @@ function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.path === '/api';
 }
 
+/** The partner-facing FHIR API answers errors as OperationOutcome (issue 6 §4). */
+function wantsFhir(req: Request): boolean {
+  return req.path.startsWith('/fhir/') || req.path === '/fhir';
+}
+
 function sendError(req: Request, res: Response, error: AppError): void {
   if (error.headers) for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
+  if (wantsFhir(req)) {
+    res.status(error.status).type('application/fhir+json').send(JSON.stringify(operationOutcomeOf(error)));
+    return;
+  }
   if (wantsJson(req)) {
     res.status(error.status).json({
       error: { code: error.code, message: error.publicMessage, ...(error.fields ? { fields: error.fields } : {}) },

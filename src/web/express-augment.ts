@@ -9,6 +9,8 @@ declare global {
       requestId: string;
       /** Set by authentication for signed-in requests. */
       actor?: Actor;
+      /** Set by the partner-facing FHIR API's authentication: the partner system and its granted scopes. */
+      partner?: { clientId: string; organisationId: string; scopes: string[] };
       locale: Locale;
       t: Translate;
     }

@@ -9,8 +9,19 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * page: HTML for signed-in users (session cookie; signed-out users are sent to sign in).
  * api: JSON under /api/v1 (bearer token; signed-out callers get 401 JSON).
  * system: health checks, assets, documents anyone may fetch.
+ * fhir: the partner-facing FHIR API under /fhir/R4 (a partner system's access token; errors as OperationOutcome).
  */
-export type RouteKind = 'page' | 'api' | 'system';
+export type RouteKind = 'page' | 'api' | 'system' | 'fhir';
+
+/** What a partner-facing FHIR route does, for its scope check and the CapabilityStatement built from the routes. */
+export interface FhirDocs {
+  /** The resource type and interaction (a CapabilityStatement interaction code, or an operation's name). */
+  resourceType: string | null;
+  interaction: 'read' | 'search-type' | 'update' | 'create' | 'transaction' | 'operation';
+  /** The system scope a token needs (FHIR-8); none for public documents. */
+  scope?: { resourceType: string; access: 'c' | 'r' | 'u' | 'd' | 's' };
+  operation?: string;
+}
 
 export interface ApiDocs {
   tags: string[];
@@ -34,6 +45,7 @@ export interface RouteDefinition {
   /** Extra middleware run before the handler (rate limits, CSRF exemptions are not allowed). */
   before?: RequestHandler[];
   api?: ApiDocs;
+  fhir?: FhirDocs;
 }
 
 export { fieldErrors, parseInput };

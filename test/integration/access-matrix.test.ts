@@ -4,6 +4,8 @@ import type { Role } from '../../src/auth/roles.js';
 import { buildWorld, createTestPlatform, csrfFrom, signIn, WORLD_ROLES, type TestPlatform, type World, type WorldUser } from '../support/test-platform.js';
 
 const OH: Role[] = ['oh-clinician', 'oh-administrator'];
+/** Routes no user role may use: only a partner system's access token opens them. */
+const PARTNER_SYSTEM_ONLY: Role[] = [];
 const ALL: Role[] = ['oh-clinician', 'oh-administrator', 'line-manager', 'hr-manager', 'health-board-lead', 'staff', 'system-administrator'];
 
 /**
@@ -180,6 +182,23 @@ const EXPECTED: Record<string, Role[]> = {
   'get /api/v1/partner-services/:id': OH,
   'put /api/v1/partner-services/:id': ['oh-administrator'],
   'post /api/v1/partner-services/:id/check': ['oh-administrator'],
+  'get /api/v1/partner-clients': OH,
+  'post /api/v1/partner-clients': ['oh-administrator'],
+  'get /api/v1/partner-clients/:id': OH,
+  'put /api/v1/partner-clients/:id': ['oh-administrator'],
+  'get /api/v1/pathways/:id/results': ['oh-clinician'],
+  // The partner-facing FHIR API: partner systems only (no user role; their API tokens are not access tokens).
+  ...Object.fromEntries(
+    [
+      ...['ServiceRequest', 'Task', 'Patient', 'Consent', 'QuestionnaireResponse', 'DiagnosticReport', 'Observation'].map((t) => `get /fhir/R4/${t}/:id`),
+      ...['ServiceRequest', 'Task', 'Patient', 'Consent', 'QuestionnaireResponse'].map((t) => `get /fhir/R4/${t}`),
+      'put /fhir/R4/Task/:id',
+      'post /fhir/R4/$process-message',
+      'post /fhir/R4/DiagnosticReport',
+      'post /fhir/R4/Observation',
+      'post /fhir/R4',
+    ].map((k) => [k, PARTNER_SYSTEM_ONLY]),
+  ),
   'get /admin/partners': OH,
   'get /admin/partners/new': ['oh-administrator'],
   'post /admin/partners/new': ['oh-administrator'],
@@ -235,6 +254,12 @@ describe('role × route matrix', () => {
       for (const u of users) {
         if (route.path.startsWith('/logout') && u !== 'staff') continue;
         const role = WORLD_ROLES[u];
+        if (route.kind === 'fhir') {
+          // A user's API token is not a partner access token: 401 OperationOutcome for every role.
+          const res = await request(t.app)[route.method](url).set('Authorization', `Bearer ${w.tokens[u]}`).send(route.method === 'get' ? undefined : {});
+          if (res.status !== 401 || res.body?.resourceType !== 'OperationOutcome') mismatches.push(`${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}`);
+          continue;
+        }
         const res =
           route.kind === 'api'
             ? await request(t.app)[route.method](url).set('Authorization', `Bearer ${w.tokens[u]}`).send(route.method === 'get' ? undefined : {})

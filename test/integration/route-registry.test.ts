@@ -41,12 +41,14 @@ describe('route registry', () => {
     expect(missing.map((r) => r.path)).toEqual([]);
   });
 
-  it('when no one is signed in, then every protected page redirects to sign-in and every protected API route answers 401 JSON', async () => {
+  it('when no one is signed in, then every protected page redirects to sign-in, every protected API route answers 401 JSON and every partner FHIR route 401 OperationOutcome', async () => {
     const problems: string[] = [];
     for (const route of t.platform.app.registry.list()) {
       if (route.policy.roles === null) continue;
       const res = await request(t.app)[route.method](concretePath(route)).type(route.kind === 'api' ? 'json' : 'form');
-      if (route.kind === 'page') {
+      if (route.kind === 'fhir') {
+        if (res.status !== 401 || res.body?.resourceType !== 'OperationOutcome' || res.body.issue?.[0]?.code !== 'login') problems.push(`${route.method} ${route.path} → ${res.status}`);
+      } else if (route.kind === 'page') {
         if (res.status !== 303 || !String(res.headers.location).startsWith('/login')) problems.push(`${route.method} ${route.path} → ${res.status}`);
       } else if (res.status !== 401 || res.body?.error?.code !== 'unauthenticated') {
         problems.push(`${route.method} ${route.path} → ${res.status}`);

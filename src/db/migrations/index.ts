@@ -11,6 +11,7 @@ import * as pathwaysSchema from './20261201000200_pathways_schema.js';
 import * as consentSchema from './20261203000100_consent_schema.js';
 import * as partnerDirectorySchema from './20261203000200_partner_directory_schema.js';
 import * as referralDeliveriesSchema from './20261203000300_referral_deliveries_schema.js';
+import * as partnerExchangeSchema from './20261203000400_partner_exchange_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,6 +36,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261203000100_consent_schema', consentSchema],
   ['20261203000200_partner_directory_schema', partnerDirectorySchema],
   ['20261203000300_referral_deliveries_schema', referralDeliveriesSchema],
+  ['20261203000400_partner_exchange_schema', partnerExchangeSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
