@@ -43,6 +43,7 @@ import { PartnerAuthService } from './fhir/partner-auth-service.js';
 import { ExchangeRepository } from './fhir/exchange-repository.js';
 import { PartnerExchangeService } from './fhir/partner-exchange-service.js';
 import { FHIR_BASE_PATH } from './fhir/fhir-routes.js';
+import type { SimulatorOptions } from './fhir/sandbox/progress-simulator.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { longDate } from './shared/dates.js';
 import { UsersRepository } from './people/users-repository.js';
@@ -55,6 +56,9 @@ import { randomSecret } from './shared/ids.js';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from './shared/secret-box.js';
 import { createLogger, type Logger } from './shared/logger.js';
+
+/** How long the demo's sandbox partner waits between steps of a referral it works (slow enough to watch). */
+const SANDBOX_STEP_MS = 5_000;
 
 /** How often pathway timers are swept: due, overdue and escalation within a quarter of an hour. */
 const PATHWAY_SWEEP_MS = 15 * 60_000;
@@ -221,6 +225,15 @@ export async function prepareFirstStart(platform: Platform): Promise<{ demo?: De
   return token ? { setupLink: `${config.publicUrl}/setup/${token}` } : {};
 }
 
+/** How the sandbox partner reaches back to us, when the demo registered it as a partner system (issue 6 §6). */
+async function sandboxSimulation(platform: Platform): Promise<SimulatorOptions | null> {
+  const { SANDBOX_CLIENT_ID, sandboxPartnerKey } = await import('./fhir/sandbox/sandbox-key.js');
+  const registered = (await platform.services.partnerAuth.list()).some((c) => c.clientId === SANDBOX_CLIENT_ID && c.enabled);
+  if (!registered) return null;
+  const { privateJwk } = await sandboxPartnerKey(platform.db);
+  return { platformBase: `${platform.config.publicUrl}${FHIR_BASE_PATH}`, clientId: SANDBOX_CLIENT_ID, privateKeyJwk: privateJwk, delayMs: SANDBOX_STEP_MS };
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -246,8 +259,10 @@ async function main(): Promise<void> {
   let sandbox: { url: string; close(): Promise<void> } | null = null;
   if (config.sandboxPartner) {
     const { startPartnerServer } = await import('./fhir/sandbox/partner-server.js');
+    // The demo's sandbox reports progress back to us (as the health board's registered partner system) a few seconds apart.
+    const simulate = config.demo.enabled ? await sandboxSimulation(platform) : null;
     try {
-      sandbox = await startPartnerServer({ port: config.sandboxPartner.port, host: '127.0.0.1', name: 'Westshire sandbox NHS partner' });
+      sandbox = await startPartnerServer({ port: config.sandboxPartner.port, host: '127.0.0.1', name: 'Westshire sandbox NHS partner', ...(simulate ? { simulate } : {}) });
       process.stdout.write(`Sandbox NHS partner (FHIR) at ${sandbox.url}\n`);
     } catch (error) {
       logger.warn({ error: (error as { code?: string }).code ?? 'unknown' }, 'the sandbox partner could not start (is its port in use?); set SANDBOX_PARTNER_PORT');

@@ -22,6 +22,10 @@ import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
+import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
+import { SANDBOX_CLIENT_ID, sandboxPartnerKey } from '../fhir/sandbox/sandbox-key.js';
+import type { JWK } from 'jose';
+import type { Knex } from 'knex';
 
 /** The demo password and the base32 TOTP secret of the demo accounts that need MFA (documented in README; never used in production). */
 export const DEMO_PASSWORD = 'Blue-Light-Demo-2026';
@@ -67,7 +71,9 @@ interface SeedDependencies {
     consent: ConsentService;
     auth: Pick<AuthService, 'actorFor'>;
     partners: Pick<PartnerDirectoryService, 'create'>;
+    partnerAuth: Pick<PartnerAuthService, 'create'>;
   };
+  db: Knex;
   clock: Clock;
   config: { sandboxPartner: { url: string } | null };
 }
@@ -353,6 +359,9 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     const sandbox = deps.config.sandboxPartner.url;
     await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire MSK physiotherapy (sandbox)', serviceType: 'nhs-msk-physiotherapy', baseUrl: sandbox, mode: 'bars', auth: { kind: 'none' }, pathways: ['msk'], enabled: true });
     await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire NHS Talking Therapies (sandbox)', serviceType: 'nhs-talking-therapies', baseUrl: sandbox, mode: 'rest', auth: { kind: 'none' }, pathways: ['mental-health'], enabled: true });
+    // The sandbox reports progress back to us as the health board's system would (SMART Backend Services, FHIR-8).
+    const { publicJwk } = await sandboxPartnerKey(deps.db);
+    await deps.services.partnerAuth.create(admin, { organisationId: healthBoard.id, name: 'Westshire Health Board systems (sandbox)', clientId: SANDBOX_CLIENT_ID, jwks: { keys: [publicJwk as JWK] }, scopes: ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'], enabled: true });
   }
   return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
 }

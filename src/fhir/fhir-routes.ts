@@ -159,7 +159,8 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
       fhir: { resourceType: null, interaction: 'transaction', scope: { resourceType: 'DiagnosticReport', access: 'c' } },
       handler: async (req, res) => {
         // Every entry's type needs its own create scope.
-        const types = new Set(((req.body as { entry?: Array<{ resource?: { resourceType?: unknown } }> } | undefined)?.entry ?? []).map((e) => e?.resource?.resourceType).filter((t): t is string => typeof t === 'string'));
+        const entries = (req.body as { entry?: unknown } | undefined)?.entry;
+        const types = new Set((Array.isArray(entries) ? entries : []).map((e: { resource?: { resourceType?: unknown } } | null) => e?.resource?.resourceType).filter((t): t is string => typeof t === 'string'));
         for (const type of types) if (!scopesAllow(req.partner!.scopes, type, 'c')) throw new ForbiddenError('insufficient-scope', `This access token does not allow it: it needs the scope system/${type.slice(0, 40)}.c.`);
         sendFhir(res, 200, await exchange.transaction(partnerContext(req), req.body));
       },

