@@ -24,7 +24,6 @@ export const DELIVER_REFERRAL = 'fhir.referral.deliver';
 const MAX_ATTEMPTS = 16;
 const TIMEOUT_MS = 15_000;
 const SYSTEM: SystemContext = { actor: null, requestId: 'fhir-delivery', ip: null };
-const KNOWN_DETAILS = new Set(['reason', 'note', 'priority', 'pathway', 'startedAt', 'stepsDone', 'facts', 'venuePreference', 'confidentialityPreference']);
 
 /** The partner's refusal in its own words (its OperationOutcome), shortened; for the clinician's view only, never logged. */
 function partnerWords(data: unknown, status: number | 'fatal-error'): string {
@@ -225,7 +224,9 @@ export class ReferralDeliveryService {
     const person = people.get(referral.personId)!;
     const d = referral.details;
     const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : null);
-    const answers = Object.fromEntries(Object.entries(d).filter(([k, v]) => !KNOWN_DETAILS.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))) as Record<string, string | number | boolean>;
+    // Only the answers the clinician chose when sharing (issue 6 §2), never the whole form.
+    const chosen = d.sharedAnswers && typeof d.sharedAnswers === 'object' ? (d.sharedAnswers as Record<string, unknown>) : {};
+    const answers = Object.fromEntries(Object.entries(chosen).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) as Record<string, string | number | boolean>;
     const history = Array.isArray(d.stepsDone) ? (d.stepsDone as Array<{ title?: unknown }>).map((s) => String(s.title ?? '')).filter(Boolean) : [];
     const outbound: OutboundReferral = {
       referral: { id: referral.id, serviceType: referral.serviceType, kind: referral.kind, priority: referral.priority, reason: str('reason') ?? str('note'), venuePreference: str('venuePreference'), confidentialityPreference: str('confidentialityPreference'), answers, history, createdAt: referral.createdAt.toISOString(), pathwayCode: definitionCode },

@@ -219,6 +219,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       shareable: mayShare ? referrals.filter((r) => r.status === 'awaiting-consent').map((r) => ({ value: r.id, text: `${req.t(`pathways.services.${r.serviceType}`)} (${req.t(`pathways.referrals.kinds.${r.kind}`)})` })) : [],
       partners: organisations.filter((o) => o.kind === 'nhs-partner').map((o) => ({ value: o.id, text: o.name })),
       shareCategories: SHARING_CATEGORIES.map((c) => ({ value: c, text: c })),
+      // The answers a clinician may choose to send with a referral (issue 6 §2): none unless ticked.
+      shareAnswers: mayShare ? recorded.flatMap((r) => r.answers.map((a) => ({ value: a.linkId, text: `${a.question}: ${a.answer}` }))) : [],
       canManage,
       canPause: canManage && view.status === 'active',
       canResume: canManage && view.status === 'paused',
@@ -262,9 +264,16 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     {
       action: 'transfer',
       summary: 'Transfers a pathway to an NHS service: a handover referral awaiting consent to share; the pathway closes as transferred.',
-      fields: { transferService: 'service', transferReason: 'reason', transferPriority: 'priority' },
-      schema: z.object({ service: z.enum(TRANSFER_SERVICES as [(typeof TRANSFER_SERVICES)[number], ...Array<(typeof TRANSFER_SERVICES)[number]>], { message: 'pathways.errors.service' }), reason, priority: z.enum(['routine', 'urgent'], { message: 'pathways.errors.priority' }) }),
-      run: (req, id, d: { service: (typeof TRANSFER_SERVICES)[number]; reason: string; priority: 'routine' | 'urgent' }) => pathways.transfer(requestContext(req), id, d),
+      fields: { transferService: 'service', transferReason: 'reason', transferPriority: 'priority', transferVenue: 'venuePreference', transferConfidentiality: 'confidentialityPreference' },
+      schema: z.object({
+        service: z.enum(TRANSFER_SERVICES as [(typeof TRANSFER_SERVICES)[number], ...Array<(typeof TRANSFER_SERVICES)[number]>], { message: 'pathways.errors.service' }),
+        reason,
+        priority: z.enum(['routine', 'urgent'], { message: 'pathways.errors.priority' }),
+        // CONF-4: where the officer would (not) feel safe being seen, and how to reach them.
+        venuePreference: z.string().trim().max(500, 'pathways.errors.tooLong').optional(),
+        confidentialityPreference: z.string().trim().max(500, 'pathways.errors.tooLong').optional(),
+      }),
+      run: (req, id, d: { service: (typeof TRANSFER_SERVICES)[number]; reason: string; priority: 'routine' | 'urgent'; venuePreference?: string; confidentialityPreference?: string }) => pathways.transfer(requestContext(req), id, d),
     },
     {
       action: 'advice',
@@ -448,12 +457,21 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
         const body = req.body as Record<string, unknown>;
-        const input = { referralId: formText(body, 'shareReferral'), partnerOrganisationId: formText(body, 'sharePartner'), dataCategories: body.shareCategories === undefined ? [] : [body.shareCategories].flat() };
+        const list = (name: string) => (body[name] === undefined ? [] : [body[name]].flat());
+        const input = {
+          referralId: formText(body, 'shareReferral'),
+          partnerOrganisationId: formText(body, 'sharePartner'),
+          dataCategories: list('shareCategories'),
+          answers: list('shareAnswers'),
+          venuePreference: formText(body, 'shareVenue'),
+          confidentialityPreference: formText(body, 'shareConfidentiality'),
+        };
         const schema = shareReferralSchema.extend({ referralId: z.uuid({ message: 'Choose the referral to share' }) });
+        const rename = { referralId: 'shareReferral', partnerOrganisationId: 'sharePartner', dataCategories: 'shareCategories', answers: 'shareAnswers', venuePreference: 'shareVenue', confidentialityPreference: 'shareConfidentiality' };
         await submitForm(
           req,
           res,
-          { view: 'pathways/show', schema, input, values: body, fields: ['shareReferral', 'sharePartner', 'shareCategories'], fallbackField: 'sharePartner', rename: { referralId: 'shareReferral', partnerOrganisationId: 'sharePartner', dataCategories: 'shareCategories' }, locals: () => pathwayLocals(req, id) },
+          { view: 'pathways/show', schema, input, values: { ...body, shareCategories: list('shareCategories'), shareAnswers: list('shareAnswers') }, fields: Object.values(rename), fallbackField: 'sharePartner', rename, locals: () => pathwayLocals(req, id) },
           async ({ referralId, ...share }) => {
             const referral = (await deps.services.pathwayReferrals.forPathway(requestContext(req), id)).find((r) => r.id === referralId);
             if (!referral) throw new NotFoundError('referral');

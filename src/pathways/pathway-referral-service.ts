@@ -127,8 +127,26 @@ export class PathwayReferralService implements DisclosureQueue {
     return { recipient: { type: 'nhs-partner', organisationId: partnerOrganisationId }, purpose: r.kind === 'handover' ? 'continuity-of-care' : 'treatment', dataCategories };
   }
 
-  /** Shares a referral waiting for consent with the partner OH names, if the gate allows it; refused with the gate's reason as the code. */
-  async share(ctx: RequestContext, referralId: string, input: { partnerOrganisationId: string; dataCategories: SharingCategory[] }): Promise<PathwayReferral> {
+  /**
+   * The answers on the pathway's completed forms a clinician may choose to send with a referral
+   * (issue 6 §2): question linkId and answer, from every completed step, latest first on a repeat.
+   */
+  async shareableAnswers(pathwayId: string, trx?: Knex.Transaction): Promise<Map<string, string | number | boolean>> {
+    const answers = new Map<string, string | number | boolean>();
+    for (const step of await this.repository.stepsOf(pathwayId, trx)) {
+      if (step.status !== 'completed' || !step.answers) continue;
+      for (const [linkId, value] of Object.entries(step.answers)) if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') answers.set(linkId, value);
+    }
+    return answers;
+  }
+
+  /**
+   * Shares a referral waiting for consent with the partner OH names, if the gate allows it; refused
+   * with the gate's reason as the code. The clinician chooses which of the pathway's answers go
+   * (questionnaire answers are then part of what the consent must cover) and may state the person's
+   * venue and contact preferences (CONF-4); both are kept on the referral for its delivery.
+   */
+  async share(ctx: RequestContext, referralId: string, input: { partnerOrganisationId: string; dataCategories: SharingCategory[]; answers?: string[]; venuePreference?: string | undefined; confidentialityPreference?: string | undefined }): Promise<PathwayReferral> {
     const referral = await this.repository.findPathwayReferral(referralId);
     if (!referral) throw new NotFoundError('referral');
     await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
@@ -137,16 +155,26 @@ export class PathwayReferralService implements DisclosureQueue {
     const partner = await this.people.findOrganisation(input.partnerOrganisationId);
     if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
     const pathway = (await this.repository.findPathway(referral.pathwayId))!;
-    const categories = [...new Set([...requiredCategories(referral.serviceType, pathway.definitionCode), ...input.dataCategories])];
+    const available = await this.shareableAnswers(pathway.id);
+    const unknown = (input.answers ?? []).filter((a) => !available.has(a));
+    if (unknown.length) throw new ValidationError({ answers: `These are not answers on this pathway’s completed forms: ${unknown.slice(0, 5).join(', ')}.` });
+    const sharedAnswers = Object.fromEntries((input.answers ?? []).map((a) => [a, available.get(a)!]));
+    const categories = [...new Set<SharingCategory>([...requiredCategories(referral.serviceType, pathway.definitionCode), ...input.dataCategories, ...(input.answers?.length ? (['questionnaire-answers'] as const) : [])])];
+    const details = {
+      ...referral.details,
+      sharedAnswers,
+      ...(input.venuePreference ? { venuePreference: input.venuePreference } : {}),
+      ...(input.confidentialityPreference ? { confidentialityPreference: input.confidentialityPreference } : {}),
+    };
     const today = toIsoDate(this.clock.now());
     let decision: GateDecision | null = null;
     await this.repository.transaction(async (trx) => {
       decision = await this.gate.mayDisclose(ctx, referral.personId, this.request(referral, partner.id, categories), today, trx);
       if (!decision.allow) return;
-      if (!(await this.repository.shareReferral(referral.id, { partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]! }, trx))) {
+      if (!(await this.repository.shareReferral(referral.id, { partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]!, details }, trx))) {
         throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
       }
-      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { shared: partner.id, categories } }, trx);
+      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { shared: partner.id, categories, answers: Object.keys(sharedAnswers) } }, trx);
       const shared = (await this.repository.findPathwayReferral(referral.id, trx))!;
       for (const hook of this.sharedHooks) await hook(shared, trx);
     });

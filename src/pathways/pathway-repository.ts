@@ -512,10 +512,10 @@ export class PathwayRepository {
   }
 
   /** Shares a referral waiting for consent: its partner, what goes, the consent allowing it. False if it was no longer waiting. */
-  async shareReferral(id: string, share: { partnerOrganisationId: string; dataCategories: string[]; consentId: string }, trx: Knex.Transaction): Promise<boolean> {
+  async shareReferral(id: string, share: { partnerOrganisationId: string; dataCategories: string[]; consentId: string; details: Record<string, unknown> }, trx: Knex.Transaction): Promise<boolean> {
     const n = await trx('pathway_referrals')
       .where({ id, status: 'awaiting-consent' })
-      .update({ status: 'ready', partner_organisation_id: share.partnerOrganisationId, data_categories: JSON.stringify(share.dataCategories), consent_id: share.consentId });
+      .update({ status: 'ready', partner_organisation_id: share.partnerOrganisationId, data_categories: JSON.stringify(share.dataCategories), consent_id: share.consentId, details: JSON.stringify(share.details) });
     return n > 0;
   }
 

@@ -48,7 +48,15 @@ export const reassignStepSchema = z
 export const pauseSchema = z.object({ reason }).strict();
 export const resumeSchema = z.object({ reason: z.string().trim().max(2000).optional() }).strict();
 export const closeSchema = z.object({ outcome: z.enum(CLOSE_OUTCOMES), note: z.string().trim().max(2000).optional() }).strict();
-export const transferSchema = z.object({ service: z.enum(SERVICE_TYPES), reason, priority: z.enum(['routine', 'urgent']).default('routine') }).strict();
+export const transferSchema = z
+  .object({
+    service: z.enum(SERVICE_TYPES),
+    reason,
+    priority: z.enum(['routine', 'urgent']).default('routine'),
+    venuePreference: z.string().trim().max(500).optional().describe('Where the person would (not) like to be seen (CONF-4)'),
+    confidentialityPreference: z.string().trim().max(500).optional().describe('How the service should contact them, what not to record (CONF-4)'),
+  })
+  .strict();
 export const adviceSchema = z
   .object({ fitness: z.enum(FITNESS), expectedDuration: z.string().trim().max(200).nullable().optional(), adjustments: z.string().trim().max(2000).nullable().optional() })
   .strict();
@@ -110,10 +118,15 @@ export const worklistStepResponse = z.object({
 });
 
 /** Sharing a pathway's referral with an NHS partner under consent (§5c). */
+const preference = z.string().trim().max(500).optional();
+
 export const shareReferralSchema = z
   .object({
     partnerOrganisationId: z.uuid(),
     dataCategories: z.array(z.enum(SHARING_CATEGORIES)).max(SHARING_CATEGORIES.length).default([]).describe('Beyond what the service and pathway always carry'),
+    answers: z.array(z.string().min(1).max(100)).max(100).default([]).describe('The questions (linkIds) of the pathway’s completed forms whose answers go with the referral, as the clinician chooses; questionnaire answers are then shared (§5c)'),
+    venuePreference: preference.describe('Where the person would (not) like to be seen, e.g. not a venue people they police use (CONF-4); replaces what the referral says'),
+    confidentialityPreference: preference.describe('How the service should contact them, what not to record (CONF-4); replaces what the referral says'),
   })
   .strict();
 

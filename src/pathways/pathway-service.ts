@@ -454,7 +454,7 @@ export class PathwayService {
    * (domain brief §4): a handover referral carrying what the service needs (the steps done
    * and the scores recorded) is requested under consent, and the pathway closes as transferred.
    */
-  async transfer(ctx: RequestContext, id: string, input: { service: ServiceType; reason: string; priority: 'routine' | 'urgent' }): Promise<{ loaded: Loaded; referral: PathwayReferral }> {
+  async transfer(ctx: RequestContext, id: string, input: { service: ServiceType; reason: string; priority: 'routine' | 'urgent'; venuePreference?: string | undefined; confidentialityPreference?: string | undefined }): Promise<{ loaded: Loaded; referral: PathwayReferral }> {
     if (!NHS_SERVICES.has(input.service)) throw new ValidationError({ service: 'Choose an NHS service to transfer to.' });
     let referral: PathwayReferral | null = null;
     const loaded = await this.change(ctx, id, async (current, now, trx) => {
@@ -462,7 +462,9 @@ export class PathwayService {
       const done = current.steps
         .filter((s) => s.status === 'completed')
         .map((s) => ({ step: s.stepCode, title: current.definition.steps.find((d) => d.id === s.stepCode)?.title ?? s.stepCode, completedAt: s.resolvedAt?.toISOString() ?? null }));
-      referral = this.referral(current.pathway, null, input.service, 'handover', { reason: input.reason, priority: input.priority, pathway: current.definition.code, startedAt: current.pathway.startedAt.toISOString(), stepsDone: done, facts: current.pathway.facts }, ctx, now);
+      // CONF-4: where they would (not) be seen and how to reach them travel with the handover.
+      const preferences = { ...(input.venuePreference ? { venuePreference: input.venuePreference } : {}), ...(input.confidentialityPreference ? { confidentialityPreference: input.confidentialityPreference } : {}) };
+      referral = this.referral(current.pathway, null, input.service, 'handover', { reason: input.reason, priority: input.priority, pathway: current.definition.code, startedAt: current.pathway.startedAt.toISOString(), stepsDone: done, facts: current.pathway.facts, ...preferences }, ctx, now);
       await this.repository.insertPathwayReferral(referral, trx);
       return {
         pathway: { ...current.pathway, status: 'closed', outcome: 'transferred-to-nhs', closedAt: now },
