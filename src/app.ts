@@ -44,6 +44,7 @@ import type { PartnerExchangeService } from './fhir/partner-exchange-service.js'
 import { FHIR_BASE_PATH, fhirBodyCheck, fhirRoutes } from './fhir/fhir-routes.js';
 import { partnerClientRoutes } from './fhir/partner-client-routes.js';
 import { labResultRoutes } from './fhir/lab-result-routes.js';
+import { partnerClientPages } from './fhir/partner-client-pages.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
 import type { Clock } from './shared/clock.js';
@@ -124,6 +125,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...consentOhPages(deps));
   registry.add(...partnerPages(deps));
   registry.add(...partnerClientRoutes(deps));
+  registry.add(...partnerClientPages(deps));
   registry.add(...labResultRoutes(deps));
   registry.add(...fhirRoutes(deps, () => registry));
   return registry;

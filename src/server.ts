@@ -43,6 +43,7 @@ import { PartnerAuthService } from './fhir/partner-auth-service.js';
 import { ExchangeRepository } from './fhir/exchange-repository.js';
 import { PartnerExchangeService } from './fhir/partner-exchange-service.js';
 import { FHIR_BASE_PATH } from './fhir/fhir-routes.js';
+import { PartnerSignIn } from './fhir/partner-connection.js';
 import type { SimulatorOptions } from './fhir/sandbox/progress-simulator.js';
 import { englandAndWalesCalendar } from './shared/working-days.js';
 import { longDate } from './shared/dates.js';
@@ -56,6 +57,9 @@ import { randomSecret } from './shared/ids.js';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from './shared/secret-box.js';
 import { createLogger, type Logger } from './shared/logger.js';
+
+/** A known value sealed with the secrets key on first start, to tell at every later start that the key is the same. */
+const SECRETS_KEY_CHECK = 'blue-light-pathways-secrets-key';
 
 /** How long the demo's sandbox partner waits between steps of a referral it works (slow enough to watch). */
 const SANDBOX_STEP_MS = 5_000;
@@ -136,9 +140,17 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);
   // Partner credentials are sealed at rest, with SECRETS_KEY or a key made on first start.
-  const secretsKey = config.secretsKey ?? Buffer.from(await new SettingsRepository(db).getOrCreate('secrets-key', () => randomBytes(32).toString('base64')), 'base64');
-  const partnerRepository = new PartnerRepository(db, new SecretBox(secretsKey));
-  const partners = new PartnerDirectoryService(partnerRepository, people, audit, clock);
+  const settings = new SettingsRepository(db);
+  const secretsKey = config.secretsKey ?? Buffer.from(await settings.getOrCreate('secrets-key', () => randomBytes(32).toString('base64')), 'base64');
+  const secretBox = new SecretBox(secretsKey);
+  // A different key from the one that sealed what is stored would make every partner credential unreadable: refuse to start, saying so.
+  const sealedCheck = await settings.getOrCreate('secrets-key-check', () => secretBox.seal(SECRETS_KEY_CHECK));
+  if (!secretBox.opens(sealedCheck, SECRETS_KEY_CHECK)) {
+    if (!options.db) await db.destroy();
+    throw new ConfigError(['SECRETS_KEY: this is not the key the stored partner credentials were sealed with; start with the same SECRETS_KEY as before (or enter the partners’ credentials again after clearing them)']);
+  }
+  const partnerRepository = new PartnerRepository(db, secretBox);
+  const partners = new PartnerDirectoryService(partnerRepository, people, audit, clock, config.isProduction);
   // The partner-facing FHIR API (issue 6 §4): partner systems sign in with SMART Backend Services and see only what is addressed to them.
   const fhirBase = `${config.publicUrl}${FHIR_BASE_PATH}`;
   const partnerClients = new PartnerClientRepository(db);
@@ -160,6 +172,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     audit,
     clock,
     exchange,
+    signIn: new PartnerSignIn(),
     senderEndpoint: `${fhirBase}/$process-message`,
   });
   deliveries.registerHandlers(runner);
@@ -245,7 +258,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const platform = await buildPlatform(config);
+  let platform: Platform;
+  try {
+    platform = await buildPlatform(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
   const { logger } = platform;
   const first = await prepareFirstStart(platform);
   if (first.demo) {

@@ -29,6 +29,11 @@ async function fetchWithin(url: string, init: RequestInit, timeoutMs: number): P
  * (RS384 or ES384), `iss = sub = client_id`, `aud` the token URL, 5 minutes' life, a fresh `jti`.
  */
 export async function smartAccessToken(auth: Extract<PartnerAuth, { kind: 'smart-backend' }>, now: Date, timeoutMs: number): Promise<string> {
+  return (await smartToken(auth, now, timeoutMs)).token;
+}
+
+/** A SMART access token with how long the token endpoint says it lives (300 s when it does not say). */
+async function smartToken(auth: Extract<PartnerAuth, { kind: 'smart-backend' }>, now: Date, timeoutMs: number): Promise<{ token: string; expiresInS: number }> {
   const jwk = auth.privateKeyJwk as JWK;
   const alg = typeof jwk.alg === 'string' ? jwk.alg : jwk.kty === 'EC' ? 'ES384' : 'RS384';
   let assertion: string;
@@ -56,11 +61,42 @@ export async function smartAccessToken(auth: Extract<PartnerAuth, { kind: 'smart
     },
     timeoutMs,
   );
-  const body = (await res.json().catch(() => null)) as { access_token?: unknown; error?: unknown } | null;
+  const body = (await res.json().catch(() => null)) as { access_token?: unknown; error?: unknown; expires_in?: unknown } | null;
   if (!res.ok || typeof body?.access_token !== 'string') {
     throw new PartnerConnectionError('auth-failed', `The token endpoint refused us (HTTP ${res.status}${typeof body?.error === 'string' ? `: ${body.error.slice(0, 100)}` : ''}).`);
   }
-  return body.access_token;
+  return { token: body.access_token, expiresInS: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300 };
+}
+
+/** A token is used until this long before the partner said it expires. */
+const TOKEN_MARGIN_S = 30;
+
+/**
+ * The headers that sign us in to partners, with SMART access tokens kept until shortly before they
+ * expire (one token endpoint call per token lifetime, not per referral). A partner that refuses a
+ * token it gave (401) makes the sender forget it and sign in again once (FHIR-8).
+ */
+export class PartnerSignIn {
+  private readonly tokens = new Map<string, { token: string; until: number }>();
+
+  private key(auth: Extract<PartnerAuth, { kind: 'smart-backend' }>): string {
+    return JSON.stringify([auth.clientId, auth.tokenUrl, auth.scope, auth.privateKeyJwk.kid ?? auth.privateKeyJwk.x ?? auth.privateKeyJwk.n]);
+  }
+
+  async headers(auth: PartnerAuth, now: Date, timeoutMs: number): Promise<Record<string, string>> {
+    if (auth.kind !== 'smart-backend') return authorisation(auth, now, timeoutMs);
+    const key = this.key(auth);
+    const held = this.tokens.get(key);
+    if (held && held.until > now.getTime()) return { Authorization: `Bearer ${held.token}` };
+    const fresh = await smartToken(auth, now, timeoutMs);
+    this.tokens.set(key, { token: fresh.token, until: now.getTime() + Math.max(0, fresh.expiresInS - TOKEN_MARGIN_S) * 1000 });
+    return { Authorization: `Bearer ${fresh.token}` };
+  }
+
+  /** Forgets a partner's token (it refused it). */
+  forget(auth: PartnerAuth): void {
+    if (auth.kind === 'smart-backend') this.tokens.delete(this.key(auth));
+  }
 }
 
 /** The headers that authenticate a request to the partner. */

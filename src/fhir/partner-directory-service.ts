@@ -41,7 +41,18 @@ export class PartnerDirectoryService {
     private readonly people: Pick<PeopleService, 'findOrganisation' | 'listOrganisations'>,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** Production: partners are reached over https only (health data and credentials travel). */
+    private readonly requireHttps = false,
   ) {}
+
+  /** In production, the FHIR base and any token URL must be https. */
+  private assertTransport(input: PartnerServiceInput): void {
+    if (!this.requireHttps) return;
+    const fields: Record<string, string> = {};
+    if (new URL(input.baseUrl).protocol !== 'https:') fields.baseUrl = 'Use an https address: referrals carry health information.';
+    if (input.auth.kind === 'smart-backend' && new URL(input.auth.tokenUrl).protocol !== 'https:') fields['auth.tokenUrl'] = 'Use an https address: it is sent our signed assertion.';
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+  }
 
   async list(): Promise<Array<{ service: PartnerService; organisation: Organisation | null }>> {
     const [services, organisations] = await Promise.all([this.repository.list(), this.people.listOrganisations()]);
@@ -83,6 +94,7 @@ export class PartnerDirectoryService {
   }
 
   async create(ctx: RequestContext, input: PartnerServiceInput): Promise<PartnerService> {
+    this.assertTransport(input);
     await this.assertPartner(input.organisationId);
     const now = this.clock.now();
     const service: PartnerService = { id: newId(), ...input, auth: await this.auth(input.auth, null, false), lastCheck: null, createdAt: now, updatedAt: now };
@@ -93,6 +105,7 @@ export class PartnerDirectoryService {
 
   async update(ctx: RequestContext, id: string, input: PartnerServiceInput): Promise<PartnerService> {
     const current = await this.get(id);
+    this.assertTransport(input);
     await this.assertPartner(input.organisationId);
     const sameOrigin = new URL(current.baseUrl).origin === new URL(input.baseUrl).origin;
     const service: PartnerService = { ...current, ...input, auth: await this.auth(input.auth, current.auth, sameOrigin), updatedAt: this.clock.now() };

@@ -10,6 +10,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { partnerInput, partnerServiceJson, partnerServiceSchema } from './partner-schemas.js';
+import { partnerClientRows } from './partner-client-pages.js';
 import { PARTNER_MODES, PARTNER_SERVICE_TYPES, type PartnerService } from './partner-types.js';
 
 const idParam = z.object({ id: z.uuid() });
@@ -79,7 +80,10 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const list = (await partners.list()).map((x) => ({ ...partnerServiceJson(x.service, x.organisation), serviceTypeName: req.t(`partners.serviceTypes.${x.service.serviceType}`), modeName: req.t(`partners.modes.${x.service.mode}`) }));
-        renderPage(req, res, 'partners/list', { title: 'Partner directory', services: list, canManage: req.actor?.role === 'oh-administrator', checked: typeof req.query.checked === 'string' ? req.query.checked : null });
+        const organisations = new Map((await partners.partnerOrganisations()).map((o) => [o.id, o.name]));
+        // The partner systems that call us (issue 6 §4): who, and what they may do.
+        const clients = await partnerClientRows(deps, (id) => organisations.get(id) ?? null);
+        renderPage(req, res, 'partners/list', { title: 'Partner directory', services: list, clients, tokenUrl: deps.services.partnerAuth.tokenUrl, canManage: req.actor?.role === 'oh-administrator', checked: typeof req.query.checked === 'string' ? req.query.checked : null });
       },
     },
     {

@@ -1,4 +1,3 @@
-import { Client } from 'fhir-kit-client';
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
@@ -14,7 +13,8 @@ import type { Consent, SharingCategory } from '../consent/index.js';
 import type { PartnerExchangeService } from './partner-exchange-service.js';
 import { consentToFhir } from './consent-resource.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
-import { authorisation, PartnerConnectionError } from './partner-connection.js';
+import { PartnerConnectionError, type PartnerSignIn } from './partner-connection.js';
+import { fhirClient } from './fhir-client.js';
 import type { PartnerRepository } from './partner-repository.js';
 import { buildReferralBundle, referralProblems, type OutboundReferral } from './referral-bundle.js';
 
@@ -61,6 +61,8 @@ export interface DeliveryDeps {
   transaction: <T>(work: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
   audit: AuditService;
   clock: Clock;
+  /** Our sign-in to partners (SMART tokens kept while they last). */
+  signIn: PartnerSignIn;
   /** What partners may read back of what they were sent (the partner-facing API). */
   exchange: Pick<PartnerExchangeService, 'recordSent' | 'recordRevoked'>;
   /** Our `$process-message` endpoint, where partners' responses go. */
@@ -139,25 +141,42 @@ export class ReferralDeliveryService {
       throw new PermanentJobError('invalid-referral');
     }
     let headers: Record<string, string>;
-    try {
-      headers = await authorisation(service.auth, now, TIMEOUT_MS);
-    } catch (error) {
-      if (!(error instanceof PartnerConnectionError)) throw error;
-      await this.retryOrGiveUp(delivery, service.id, `Could not sign in to the partner: ${error.message}`, attempt);
-      throw new RetryLaterError(`partner-${error.reason}`, 0);
-    }
-    const client = new Client({ baseUrl: service.baseUrl, customHeaders: headers });
-    try {
+    const signIn = async () => {
+      try {
+        return await this.deps.signIn.headers(service.auth, now, TIMEOUT_MS);
+      } catch (error) {
+        if (!(error instanceof PartnerConnectionError)) throw error;
+        await this.retryOrGiveUp(delivery, service.id, `Could not sign in to the partner: ${error.message}`, attempt);
+        throw new RetryLaterError(`partner-${error.reason}`, 0);
+      }
+    };
+    headers = await signIn();
+    /** One send: BaRS answers with a response message (FHIR-2), REST with its transaction response. */
+    const send = async (withHeaders: Record<string, string>) => {
+      const client = fhirClient(service.baseUrl, withHeaders);
       const options = { signal: AbortSignal.timeout(TIMEOUT_MS) };
+      if (service.mode === 'bars') return replyOf(await client.operation({ name: '$process-message', input: bundle as never, options: options as never }));
+      await client.transaction({ body: bundle as never, options: options as never });
+      return null;
+    };
+    try {
+      let reply: ReturnType<typeof replyOf>;
+      try {
+        reply = await send(headers);
+      } catch (error) {
+        // A token the partner no longer takes (it expired early, or was revoked): sign in again, once (FHIR-8).
+        if (service.auth.kind !== 'smart-backend' || (error as { response?: { status?: number } }).response?.status !== 401) throw error;
+        this.deps.signIn.forget(service.auth);
+        reply = await send(await signIn());
+      }
       if (service.mode === 'bars') {
         // FHIR-2: a synchronous reply is a response message; its code says whether the partner took it.
-        const reply = replyOf(await client.operation({ name: '$process-message', input: bundle as never, options: options as never }));
         if (reply?.code === 'transient-error') {
           await this.retryOrGiveUp(delivery, service.id, 'The partner could not take it yet (transient-error).', attempt);
           throw new RetryLaterError('partner-transient-error', 0);
         }
         if (reply?.code === 'fatal-error') return this.refusedByPartner(delivery, referral, service.id, partnerWords(reply.outcome, 'fatal-error'), 'partner-fatal-error');
-      } else await client.transaction({ body: bundle as never, options: options as never });
+      }
     } catch (error) {
       if (error instanceof RetryLaterError || error instanceof PermanentJobError) throw error;
       const response = (error as { response?: { status?: number; data?: unknown }; config?: { headers?: unknown } }).response;

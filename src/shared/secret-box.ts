@@ -27,6 +27,15 @@ export class SecretBox {
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   }
 
+  /** Whether this box's key opens a sealed value to the expected text (false for another key, or a changed value). */
+  opens(sealed: string, expected: string): boolean {
+    try {
+      return this.open(sealed) === expected;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether a stored value is sealed (values written before sealing are plain). */
   static isSealed(value: string): boolean {
     return value.startsWith(VERSION);

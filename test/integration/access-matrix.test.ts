@@ -187,6 +187,10 @@ const EXPECTED: Record<string, Role[]> = {
   'get /api/v1/partner-clients/:id': OH,
   'put /api/v1/partner-clients/:id': ['oh-administrator'],
   'get /api/v1/pathways/:id/results': ['oh-clinician'],
+  'get /admin/partner-clients/new': ['oh-administrator'],
+  'post /admin/partner-clients/new': ['oh-administrator'],
+  'get /admin/partner-clients/:id': ['oh-administrator'],
+  'post /admin/partner-clients/:id': ['oh-administrator'],
   // The partner-facing FHIR API: partner systems only (no user role; their API tokens are not access tokens).
   ...Object.fromEntries(
     [

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import { clientAssertion, partnerKeys } from '../support/partner-client.js';
 
 /** The partner directory (issue 6 §1) against real partner FHIR servers (@medplum/fhir-router) in their own processes. */
 describe('partner directory', () => {
@@ -115,5 +116,36 @@ describe('partner directory', () => {
     const list = await admin.get('/admin/partners');
     expect((await admin.post(`/admin/partners/${id}/check`).type('form').send({ _csrf: csrfFrom(list.text) })).status).toBe(303);
     expect((await admin.get(`/admin/partners?checked=${id}`)).text).toMatch(/Connected: Blue Light Pathways sandbox partner, FHIR 4\.0\.1/);
+  });
+
+  it('when an administrator registers a partner system on the pages, then bad keys come back with 422 beside the field, and the saved system can get a token and is listed', async () => {
+    const admin = await signIn(t, w.users.ohAdmin.email);
+    const form = await admin.get('/admin/partner-clients/new');
+    const csrf = csrfFrom(form.text);
+    const keys = await partnerKeys();
+    const base = { _csrf: csrf, organisationId: w.healthBoard.id, name: 'Board referrals system', clientId: 'board-referrals', scopes: ['system/Task.rus', 'system/ServiceRequest.rs'], enabled: 'yes' };
+    const notJson = await admin.post('/admin/partner-clients/new').type('form').send({ ...base, jwks: '{ not json' });
+    expect(notJson.status).toBe(422);
+    expect(notJson.text).toContain('id="jwks-error"');
+    const privateKey = await admin.post('/admin/partner-clients/new').type('form').send({ ...base, jwks: JSON.stringify(keys.privateJwk) });
+    expect(privateKey.status).toBe(422);
+    expect(privateKey.text).toContain('private part');
+    expect((await admin.post('/admin/partner-clients/new').type('form').send({ ...base, jwks: JSON.stringify(keys.publicJwk) })).status).toBe(303);
+    const again = await admin.post('/admin/partner-clients/new').type('form').send({ ...base, jwks: JSON.stringify(keys.publicJwk) });
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('id="clientId-error"');
+    const list = await admin.get('/admin/partners');
+    expect(list.text).toContain('board-referrals');
+    const token = await request(t.app)
+      .post('/fhir/R4/token')
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await clientAssertion(keys.privateJwk, { clientId: 'board-referrals', aud: t.platform.services.partnerAuth.tokenUrl, now: t.clock.now() }), scope: 'system/Task.rs' });
+    expect(token.status).toBe(200);
+    // Disabled on its page: its token stops working at once.
+    const id = (await request(t.app).get('/api/v1/partner-clients').set(as('ohAdmin'))).body.items.find((c: { clientId: string }) => c.clientId === 'board-referrals').id;
+    const edit = await admin.get(`/admin/partner-clients/${id}`);
+    expect(edit.text).toContain('board-referrals');
+    expect((await admin.post(`/admin/partner-clients/${id}`).type('form').send({ ...base, _csrf: csrfFrom(edit.text), jwks: JSON.stringify({ keys: [keys.publicJwk] }), enabled: 'no' })).status).toBe(303);
+    expect((await request(t.app).get('/fhir/R4/Task').set('Authorization', `Bearer ${token.body.access_token}`)).status).toBe(401);
   });
 });
