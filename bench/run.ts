@@ -1,4 +1,5 @@
 import { ATTENDANCE_USAGE, runAttendanceBenchmark } from './attendance-bench.js';
+import { FHIR_USAGE, runFhirBenchmark } from './fhir-bench.js';
 import { HTTP_USAGE, runHttpBenchmark } from './http-bench.js';
 import { PATHWAYS_USAGE, runPathwaysBenchmark } from './pathways-bench.js';
 import { UsageError } from './support/usage-error.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, { usage: string; run: (args: string[]) => Promi
   http: { usage: HTTP_USAGE, run: runHttpBenchmark },
   attendance: { usage: ATTENDANCE_USAGE, run: runAttendanceBenchmark },
   pathways: { usage: PATHWAYS_USAGE, run: runPathwaysBenchmark },
+  fhir: { usage: FHIR_USAGE, run: runFhirBenchmark },
 };
 
 function usage(): string {
@@ -48,7 +50,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    // An error's message can quote a whole SQL statement: the first part says enough.
+    process.stderr.write(`bench failed: ${((error as Error)?.stack ?? String(error)).slice(0, 2000)}\n`);
     process.exit(1);
   },
 );

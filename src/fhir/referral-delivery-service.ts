@@ -9,7 +9,9 @@ import type { Clock } from '../shared/clock.js';
 import { londonDay } from '../shared/dates.js';
 import { newId } from '../shared/ids.js';
 import type { SystemContext } from '../shared/request-context.js';
+import type { Bundle } from '@medplum/fhirtypes';
 import type { Consent, SharingCategory } from '../consent/index.js';
+import type { PartnerService } from './partner-types.js';
 import type { PartnerExchangeService } from './partner-exchange-service.js';
 import { consentToFhir } from './consent-resource.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
@@ -92,6 +94,28 @@ export class ReferralDeliveryService {
     runner.register(DELIVER_REFERRAL, (payload, job) => this.deliver((payload as { deliveryId: string }).deliveryId, { lastAttempt: job.attempts >= job.maxAttempts }));
   }
 
+  /**
+   * The Bundle a queued delivery sends, under the consent the referral was shared under, exactly
+   * as the worker builds it (the same ids and timestamp on every call). For inspection and the
+   * benchmark's direct baseline; the worker itself asks the gate first.
+   */
+  async bundleFor(deliveryId: string): Promise<{ bundle: Bundle; baseUrl: string; mode: PartnerService['mode'] } | null> {
+    const delivery = await this.deps.deliveries.find(deliveryId);
+    const found = delivery ? await this.deps.referrals.forDelivery(delivery.pathwayReferralId) : null;
+    if (!delivery || !found?.referral.consentId) return null;
+    const service = await this.deps.partners.findFor(found.referral.partnerOrganisationId!, found.referral.serviceType);
+    if (!service) return null;
+    const { bundle } = await this.build(delivery, found.referral, found.definitionCode, found.referral.consentId, service);
+    return { bundle, baseUrl: service.baseUrl, mode: service.mode };
+  }
+
+  private async build(delivery: Delivery, referral: PathwayReferral, definitionCode: string, consentId: string, service: PartnerService) {
+    const { outbound, consent } = await this.outbound(referral, definitionCode, consentId, service);
+    // Stamped with when the delivery was queued, so every retry sends the same Bundle.
+    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, delivery.createdAt.toISOString(), delivery.kind === 'cancellation' ? 'revoked' : 'active');
+    return { outbound, consent, bundle };
+  }
+
   /** The deliveries of a referral, oldest first (the clinician's view of its journey). */
   async forReferral(pathwayReferralId: string): Promise<Delivery[]> {
     return this.deps.deliveries.forReferral(pathwayReferralId);
@@ -132,9 +156,7 @@ export class ReferralDeliveryService {
     // A cancellation tells the partner to stop what it already has: it carries only what the referral carried.
     const service = await this.deps.partners.findFor(referral.partnerOrganisationId!, referral.serviceType);
     if (!service) return this.finish(delivery, 'failed', null, 'No partner service of this kind is set up for the partner organisation in the directory.');
-    const { outbound, consent } = await this.outbound(referral, definitionCode, consentId!, service);
-    // Stamped with when the delivery was queued, so every retry sends the same Bundle.
-    const bundle = buildReferralBundle(outbound, service.mode, delivery.id, delivery.createdAt.toISOString(), cancelling ? 'revoked' : 'active');
+    const { outbound, consent, bundle } = await this.build(delivery, referral, definitionCode, consentId!, service);
     const problems = referralProblems(bundle, outbound.categories, outbound.person);
     if (problems.length) {
       await this.finish(delivery, 'failed', service.id, `Not sent: ${problems.join(' ')}`);

