@@ -206,14 +206,16 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
 
     // (a) The pipeline: share each (gate + outbox in one transaction), then the worker delivers them all.
     log('fhir: (a) the pipeline: sharing under consent, then delivering…');
+    let statements = 0;
+    const count = () => (statements += 1);
+    platform.db.on('query', count);
     const a0 = performance.now();
     await pool(referralIds, o.concurrency, async (id) => {
       await platform!.services.pathwayReferrals.share(ctx, id, { partnerOrganisationId: boardId, dataCategories: [] });
     });
     const sharedMs = performance.now() - a0;
-    let statements = 0;
-    const count = () => (statements += 1);
-    platform.db.on('query', count);
+    log(`  shared in ${fmt(sharedMs / 1000, 1)} s with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
+    statements = 0;
     const d0 = performance.now();
     const summary = await platform.jobs.runner.runDue();
     platform.db.off('query', count);

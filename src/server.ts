@@ -167,7 +167,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     referrals: pathwayReferrals,
     consent,
     people,
-    userName: async (userId) => (userId ? ((await usersRepository.findById(userId))?.displayName ?? 'OH clinician') : 'OH clinician'),
+    userNames: async (userIds) => new Map((await Promise.all(userIds.map((id) => usersRepository.findById(id)))).flatMap((u) => (u ? [[u.id, u.displayName] as const] : []))),
     transaction: (work) => db.transaction(work),
     audit,
     clock,
@@ -292,7 +292,14 @@ async function main(): Promise<void> {
   }
 
   await platform.jobs.start();
-  const server: Server = platform.app.app.listen(config.port, config.host, () => {
+  // Express 5 calls this on a listen error too (the port taken, say): only a clean listen is "running".
+  const server: Server = platform.app.app.listen(config.port, config.host, (error?: Error) => {
+    if (error) {
+      process.stderr.write(`Could not listen on ${config.host}:${config.port} (${(error as { code?: string }).code ?? error.name}).\n`);
+      void sandbox?.close();
+      void platform.close().finally(() => process.exit(1));
+      return;
+    }
     process.stdout.write(`Blue Light Pathways is running at ${config.publicUrl}\n`);
   });
   server.keepAliveTimeout = 65_000;

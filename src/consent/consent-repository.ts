@@ -100,6 +100,19 @@ export class ConsentRepository {
     return r ? toConsent(r) : null;
   }
 
+  /** Consents by id, in one read. */
+  async findMany(ids: readonly string[]): Promise<Consent[]> {
+    return ids.length ? (await this.db('consents').whereIn('id', [...ids])).map(toConsent) : [];
+  }
+
+  /** Every consent of several people, newest first, in one read. */
+  async forPeople(personIds: readonly string[]): Promise<Map<string, Consent[]>> {
+    const out = new Map<string, Consent[]>(personIds.map((id) => [id, []]));
+    if (!personIds.length) return out;
+    for (const r of await this.db('consents').whereIn('person_id', [...personIds]).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])) out.get(r.person_id as string)?.push(toConsent(r));
+    return out;
+  }
+
   /** Every consent a person has, newest first. */
   async forPerson(personId: string, trx?: Knex.Transaction): Promise<Consent[]> {
     return (await (trx ?? this.db)('consents').where({ person_id: personId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toConsent);

@@ -489,25 +489,42 @@ export class ConsentService {
     return decision!;
   }
 
+  /**
+   * The gate for many people at once (the delivery worker's batch): each person's consents read
+   * in one query, every decision audited in one write, whichever way each goes.
+   */
+  async mayDiscloseMany(ctx: AnyContext, asks: ReadonlyArray<{ personId: string; request: DisclosureRequest }>, asOf: IsoDate): Promise<GateDecision[]> {
+    const consents = await this.repository.forPeople([...new Set(asks.map((a) => a.personId))]);
+    return this.auditDecisions(ctx, asks.map((a) => ({ ...a, decision: decideDisclosure(consents.get(a.personId) ?? [], a.request, asOf) })), asOf);
+  }
+
+  /** Consents by id for the platform's own work (no actor), in one read. */
+  async findManyForSystem(ids: readonly string[]): Promise<Map<string, Consent>> {
+    return new Map((await this.repository.findMany(ids)).map((c) => [c.id, c]));
+  }
+
   /** The gate's decisions for several proposed disclosures over consents already read, audited in one write, whichever way each goes. */
   private async decideAndAudit(ctx: AnyContext, personId: string, consents: readonly Consent[], requests: readonly DisclosureRequest[], asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision[]> {
-    const decisions = requests.map((request) => decideDisclosure(consents, request, asOf));
-    if (decisions.length) {
+    return this.auditDecisions(ctx, requests.map((request) => ({ personId, request, decision: decideDisclosure(consents, request, asOf) })), asOf, trx);
+  }
+
+  private async auditDecisions(ctx: AnyContext, decided: ReadonlyArray<{ personId: string; request: DisclosureRequest; decision: GateDecision }>, asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision[]> {
+    if (decided.length) {
       await this.audit.record(
         ctx,
-        decisions.map((decision, i) => ({
+        decided.map(({ personId, request, decision }) => ({
           action: 'access' as const,
           entityType: 'disclosure',
           subjectPersonId: personId,
-          purpose: requests[i]!.purpose,
+          purpose: request.purpose,
           outcome: decision.allow ? ('success' as const) : ('denied' as const),
           reason: decision.allow ? null : decision.reason,
-          details: { recipient: requests[i]!.recipient, dataCategories: requests[i]!.dataCategories, asOf, ...(decision.allow ? { consentIds: decision.consentIds } : {}) },
+          details: { recipient: request.recipient, dataCategories: request.dataCategories, asOf, ...(decision.allow ? { consentIds: decision.consentIds } : {}) },
         })),
         trx,
       );
     }
-    return decisions;
+    return decided.map((d) => d.decision);
   }
 
   /** The gate's answer for a proposed disclosure (OH), for a person within reach. */

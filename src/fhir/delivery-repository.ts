@@ -38,15 +38,30 @@ export class DeliveryRepository {
 
   /** Queues a delivery; false when the referral already has one of that kind (sharing twice sends once). */
   async insert(d: { id: string; pathwayReferralId: string; kind: Delivery['kind']; now: Date }, trx: Knex.Transaction): Promise<boolean> {
-    // The caller holds the person's consents (the gate's lock), so two shares cannot race here; the unique index is the backstop.
-    if (await trx('referral_deliveries').where({ pathway_referral_id: d.pathwayReferralId, kind: d.kind }).first()) return false;
-    await trx('referral_deliveries').insert({ id: d.id, pathway_referral_id: d.pathwayReferralId, kind: d.kind, status: 'queued', partner_service_id: null, attempts: 0, outcome: null, created_at: d.now.toISOString(), updated_at: d.now.toISOString(), sent_at: null });
-    return true;
+    // The unique index on (referral, kind) makes a second one nothing, in the same statement.
+    const made = (await trx('referral_deliveries')
+      .insert({ id: d.id, pathway_referral_id: d.pathwayReferralId, kind: d.kind, status: 'queued', partner_service_id: null, attempts: 0, outcome: null, created_at: d.now.toISOString(), updated_at: d.now.toISOString(), sent_at: null }, ['id'])
+      .onConflict(['pathway_referral_id', 'kind'])
+      .ignore()) as Array<{ id: string }>;
+    return made.length > 0;
   }
 
   async find(id: string): Promise<Delivery | null> {
     const r = await this.db('referral_deliveries').where({ id }).first();
     return r ? toDelivery(r) : null;
+  }
+
+  async findMany(ids: readonly string[]): Promise<Delivery[]> {
+    return ids.length ? (await this.db('referral_deliveries').whereIn('id', [...ids])).map(toDelivery) : [];
+  }
+
+  /** Several deliveries reached their partner, in one write (only those still queued move). */
+  async sentMany(ids: readonly string[], partnerServiceId: string, now: Date, trx: Knex.Transaction): Promise<void> {
+    if (!ids.length) return;
+    await trx('referral_deliveries')
+      .whereIn('id', [...ids])
+      .where({ status: 'queued' })
+      .update({ status: 'sent', partner_service_id: partnerServiceId, outcome: null, attempts: trx.raw('attempts + 1'), updated_at: now.toISOString(), sent_at: now.toISOString() });
   }
 
   async forReferral(pathwayReferralId: string): Promise<Delivery[]> {

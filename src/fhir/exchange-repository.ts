@@ -100,11 +100,11 @@ export class ExchangeRepository {
     return this.db.transaction(work);
   }
 
-  /** Writes resources; one that exists (a retry) is replaced by the new version. */
+  /** Writes resources, many to a statement; one that exists (a retry) is replaced by the new version. */
   async save(resources: StoredResource[], trx: Knex.Transaction): Promise<void> {
-    for (const r of resources) {
-      const updated = await trx('fhir_resources').where({ id: r.id }).update(columns(r));
-      if (!updated) await trx('fhir_resources').insert({ id: r.id, ...columns(r), created_at: r.lastUpdated.toISOString() });
+    for (let i = 0; i < resources.length; i += 100) {
+      const rows = resources.slice(i, i + 100).map((r) => ({ id: r.id, ...columns(r), created_at: r.lastUpdated.toISOString() }));
+      await trx('fhir_resources').insert(rows).onConflict('id').merge(Object.keys(columns(resources[i]!)));
     }
   }
 
@@ -152,6 +152,12 @@ export class ExchangeRepository {
   async findByIdentifier(partnerOrganisationId: string, resourceType: string, identifier: { system: string; value: string }, trx?: Knex.Transaction): Promise<StoredResource | null> {
     const r = await (trx ?? this.db)('fhir_resources').where({ partner_organisation_id: partnerOrganisationId, resource_type: resourceType, identifier_system: identifier.system, identifier_value: identifier.value }).first();
     return r ? toStored(r) : null;
+  }
+
+  /** The referrals among these that already have a resource of this type (their Task, say). */
+  async referralsWith(pathwayReferralIds: readonly string[], resourceType: string, trx: Knex.Transaction): Promise<Set<string>> {
+    if (!pathwayReferralIds.length) return new Set();
+    return new Set(((await trx('fhir_resources').whereIn('pathway_referral_id', [...pathwayReferralIds]).where({ resource_type: resourceType }).select('pathway_referral_id')) as Array<{ pathway_referral_id: string }>).map((r) => r.pathway_referral_id));
   }
 
   /** The resources of a referral (e.g. its Task, to revoke it). */

@@ -113,19 +113,21 @@ export class PartnerExchangeService implements DisclosureQueue {
   // Publishing what we sent
 
   /**
-   * A referral has reached its partner: what the partner may read back (the ServiceRequest,
+   * Referrals have reached their partners: what each partner may read back (the ServiceRequest,
    * Patient, Consent and summary as sent) and the Task it will move on, in the delivery's
-   * transaction. A retry writes the same resources again; an existing Task is kept.
+   * transaction, in one write. A retry writes the same resources again; an existing Task is kept.
    */
-  async recordSent(sent: { referral: PathwayReferral; bundle: Bundle; partnerOrganisationId: string; consent: Consent | null }, trx: Knex.Transaction): Promise<void> {
+  async recordSent(sent: ReadonlyArray<{ referral: PathwayReferral; bundle: Bundle; partnerOrganisationId: string; consent: Consent | null }>, trx: Knex.Transaction): Promise<void> {
+    if (!sent.length) return;
     const now = this.deps.clock.now();
-    const { referral } = sent;
-    const fields = { partnerOrganisationId: sent.partnerOrganisationId, pathwayReferralId: referral.id, personId: referral.personId, pathwayId: referral.pathwayId, consentId: sent.consent?.id ?? null, disclosableUntil: sent.consent?.periodEnd ?? null, createdByClientId: null };
-    const resources = addressedResources(sent.bundle);
-    const rows = resources.map((r) => this.row(r, fields, now));
-    const serviceRequest = resources.find((r): r is ServiceRequest => r.resourceType === 'ServiceRequest')!;
-    if (!(await this.deps.repository.forReferral(referral.id, 'Task', trx)).length) {
-      rows.push(this.row(referralTask(referral.id, serviceRequest, now.toISOString()), { ...fields, consentId: null, disclosableUntil: null }, now));
+    const withTask = await this.deps.repository.referralsWith(sent.map((s) => s.referral.id), 'Task', trx);
+    const rows: StoredResource[] = [];
+    for (const { referral, bundle, partnerOrganisationId, consent } of sent) {
+      const fields = { partnerOrganisationId, pathwayReferralId: referral.id, personId: referral.personId, pathwayId: referral.pathwayId, consentId: consent?.id ?? null, disclosableUntil: consent?.periodEnd ?? null, createdByClientId: null };
+      const resources = addressedResources(bundle);
+      rows.push(...resources.map((r) => this.row(r, fields, now)));
+      const serviceRequest = resources.find((r): r is ServiceRequest => r.resourceType === 'ServiceRequest')!;
+      if (!withTask.has(referral.id)) rows.push(this.row(referralTask(referral.id, serviceRequest, now.toISOString()), { ...fields, consentId: null, disclosableUntil: null }, now));
     }
     await this.deps.repository.save(rows, trx);
   }

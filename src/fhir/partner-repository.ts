@@ -68,6 +68,11 @@ export class PartnerRepository {
     return r ? toService(r, this.box) : null;
   }
 
+  /** Every enabled service, oldest first (findFor's choice when an organisation has two of a kind). */
+  async enabled(): Promise<PartnerService[]> {
+    return (await this.db('partner_services').where({ enabled: true }).orderBy('created_at')).map((r) => toService(r, this.box));
+  }
+
   async list(): Promise<PartnerService[]> {
     return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map((r) => toService(r, this.box));
   }

@@ -180,6 +180,18 @@ export class JobRepository {
     return n > 0;
   }
 
+  /** Records several running jobs as succeeded in one statement; returns the ids it applied to (those still running under this worker). */
+  async completeMany(ids: readonly string[], now: Date, lockedBy: string): Promise<string[]> {
+    const applied: string[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const q = this.db('jobs').whereIn('id', chunk).where({ status: 'running', locked_by: lockedBy });
+      const rows = (await q.update({ status: 'succeeded', locked_by: null, locked_until: null, finished_at: now.toISOString(), updated_at: now.toISOString() }, ['id'])) as Array<{ id: string }>;
+      applied.push(...rows.map((r) => r.id));
+    }
+    return applied;
+  }
+
   /**
    * Records a failed attempt of a running job: back to queued for `retryAt`, or — with
    * `retryAt` null — failed for good. `errorSummary` must be safe to store (no personal

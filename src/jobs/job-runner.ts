@@ -18,8 +18,15 @@ export interface JobContext {
 /** Does the work of one job. Throwing means "try again later" (or never, with PermanentJobError). */
 export type JobHandler<P = unknown> = (payload: P, job: JobContext) => Promise<void>;
 
+/**
+ * Does the work of several jobs of one kind at once (so their reads and writes are shared), and
+ * says for each, in order, how it went: null when done, or the error a single handler would have
+ * thrown (a RetryLaterError, a PermanentJobError …).
+ */
+export type JobBatchHandler<P = unknown> = (items: ReadonlyArray<{ payload: P; job: JobContext }>) => Promise<ReadonlyArray<Error | null>>;
+
 /** The part of the repository a runner needs. */
-export type JobStore = Pick<JobRepository, 'claim' | 'complete' | 'fail'>;
+export type JobStore = Pick<JobRepository, 'claim' | 'complete' | 'completeMany' | 'fail'>;
 
 export interface JobRunnerOptions {
   repository: JobStore;
@@ -57,6 +64,8 @@ interface Registration {
   handler: JobHandler<unknown>;
   schema: z.ZodType | undefined;
   backoff: BackoffPolicy | undefined;
+  /** A kind whose jobs run together, up to `size` at a time. */
+  batch?: { handler: JobBatchHandler<unknown>; size: number };
 }
 
 type Outcome = { kind: 'succeeded' } | { kind: 'retrying'; summary: string; retryAt: Date } | { kind: 'failed'; summary: string };
@@ -98,6 +107,22 @@ export class JobRunner {
   register(kind: string, handler: JobHandler<never>, options: { schema?: z.ZodType; backoff?: BackoffPolicy } = {}): this {
     if (this.handlers.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
     this.handlers.set(kind, { handler: handler as JobHandler<unknown>, schema: options.schema, backoff: options.backoff });
+    return this;
+  }
+
+  /**
+   * Registers a kind whose jobs are run together: whenever one is claimed, more of the same kind
+   * that are due are claimed with it, up to `size`, and handed to `handler` at once. Each job
+   * still succeeds, retries or fails on its own.
+   */
+  registerBatch(kind: string, handler: JobBatchHandler<unknown>, options: { size: number; backoff?: BackoffPolicy }): this {
+    if (this.handlers.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
+    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('size must be a positive integer');
+    const single: JobHandler<unknown> = async (payload, job) => {
+      const [error] = await handler([{ payload, job }]);
+      if (error) throw error;
+    };
+    this.handlers.set(kind, { handler: single, schema: undefined, backoff: options.backoff, batch: { handler, size: options.size } });
     return this;
   }
 
@@ -164,18 +189,59 @@ export class JobRunner {
         limit: this.concurrency,
       });
       if (jobs.length === 0) break;
-      summary.claimed += jobs.length;
-      const outcomes = await Promise.all(jobs.map((job) => this.execute(job)));
+      // Jobs of a batch kind run together, with more of that kind claimed to fill the batch.
+      const batches = new Map<string, Job[]>();
+      const single: Job[] = [];
+      for (const job of jobs) {
+        if (this.handlers.get(job.kind)?.batch) batches.set(job.kind, [...(batches.get(job.kind) ?? []), job]);
+        else single.push(job);
+      }
+      for (const [kind, group] of batches) {
+        const size = this.handlers.get(kind)!.batch!.size;
+        if (group.length < size) group.push(...(await this.options.repository.claim({ workerId: this.options.workerId, kinds: [kind], now: this.options.clock.now(), leaseMs: this.leaseMs, limit: size - group.length })));
+      }
+      summary.claimed += single.length + [...batches.values()].reduce((n, g) => n + g.length, 0);
+      const outcomes = (await Promise.all([...single.map(async (job) => [await this.execute(job)]), ...[...batches].map(([kind, group]) => this.executeBatch(kind, group))])).flat();
       for (const outcome of outcomes) if (outcome) summary[outcome.kind] += 1;
     }
     return summary;
   }
 
+  /** Runs claimed jobs of one batch kind together; each outcome is recorded (successes in one write). */
+  private async executeBatch(kind: string, jobs: Job[]): Promise<Array<Outcome | undefined>> {
+    const registration = this.handlers.get(kind)!;
+    // Reclaimed after crashes on its last allowed attempt: stop (as attempt() does).
+    const runnable = jobs.filter((job) => job.attempts <= job.maxAttempts);
+    let errors: ReadonlyArray<Error | null>;
+    try {
+      errors = await registration.batch!.handler(runnable.map((job) => ({ payload: job.payload, job: { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.maxAttempts } })));
+    } catch (error) {
+      errors = runnable.map(() => error as Error);
+    }
+    const outcomes = new Map<string, Outcome>(jobs.map((job) => [job.id, { kind: 'failed', summary: 'attempts-exhausted' }]));
+    runnable.forEach((job, i) => outcomes.set(job.id, errors[i] ? this.outcomeOf(errors[i]!, job, registration) : { kind: 'succeeded' }));
+    const done = jobs.filter((job) => outcomes.get(job.id)!.kind === 'succeeded');
+    const now = this.options.clock.now();
+    let recorded = new Set<string>();
+    try {
+      recorded = new Set(await this.options.repository.completeMany(done.map((job) => job.id), now, this.options.workerId));
+    } catch (error) {
+      this.options.logger.error({ kind, error: summariseError(error) }, 'job outcomes could not be recorded');
+    }
+    const results: Array<Outcome | undefined> = done.map((job) => (recorded.has(job.id) ? outcomes.get(job.id) : undefined));
+    for (const job of jobs.filter((j) => outcomes.get(j.id)!.kind !== 'succeeded')) results.push(await this.record(job, outcomes.get(job.id)!));
+    return results;
+  }
+
   /** Runs one claimed job and records the outcome; undefined when the outcome could not be recorded. */
   private async execute(job: Job): Promise<Outcome | undefined> {
+    return this.record(job, await this.attempt(job));
+  }
+
+  /** Records one job's outcome; undefined when it could not be recorded. */
+  private async record(job: Job, outcome: Outcome): Promise<Outcome | undefined> {
     const { logger, repository, workerId } = this.options;
     const log = { jobId: job.id, kind: job.kind, attempts: job.attempts };
-    const outcome = await this.attempt(job);
     const now = this.options.clock.now();
     try {
       const recorded =
@@ -213,11 +279,16 @@ export class JobRunner {
       await registration.handler(payload, { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.maxAttempts });
       return { kind: 'succeeded' };
     } catch (error) {
-      const summary = summariseError(error);
-      if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'failed', summary };
-      const backoff = retryDelayMs(job.attempts, registration.backoff ?? this.backoff, this.random);
-      const delay = error instanceof RetryLaterError ? Math.max(backoff, error.afterMs) : backoff;
-      return { kind: 'retrying', summary, retryAt: new Date(this.options.clock.now().getTime() + delay) };
+      return this.outcomeOf(error, job, registration);
     }
+  }
+
+  /** What a handler's error means: failed for good, or a retry after the backoff (and at least as long as the other side asked). */
+  private outcomeOf(error: unknown, job: Job, registration: Registration): Outcome {
+    const summary = summariseError(error);
+    if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'failed', summary };
+    const backoff = retryDelayMs(job.attempts, registration.backoff ?? this.backoff, this.random);
+    const delay = error instanceof RetryLaterError ? Math.max(backoff, error.afterMs) : backoff;
+    return { kind: 'retrying', summary, retryAt: new Date(this.options.clock.now().getTime() + delay) };
   }
 }

@@ -97,6 +97,16 @@ export class PathwayReferralService implements DisclosureQueue {
     return { referral, definitionCode: pathway?.definitionCode ?? '' };
   }
 
+  /** Several referrals and the pathways they came from, in one read, by id (the delivery worker's batch). */
+  async forDeliveries(ids: readonly string[]): Promise<Map<string, { referral: PathwayReferral; definitionCode: string }>> {
+    return new Map((await this.repository.pathwayReferralsForDelivery(ids)).map((x) => [x.referral.id, x]));
+  }
+
+  /** Referrals that reached their partner; returns those marked (one cancelled meanwhile is not). */
+  async markSentMany(ids: readonly string[], trx: Knex.Transaction): Promise<string[]> {
+    return this.repository.setReferralStatuses(ids, 'ready', 'sent', trx);
+  }
+
   /** The gate's question for a shared referral, asked again just before it is sent. */
   disclosureFor(referral: PathwayReferral): DisclosureRequest {
     return this.request(referral, referral.partnerOrganisationId!, (referral.dataCategories ?? []) as SharingCategory[]);
@@ -155,7 +165,8 @@ export class PathwayReferralService implements DisclosureQueue {
     const partner = await this.people.findOrganisation(input.partnerOrganisationId);
     if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
     const pathway = (await this.repository.findPathway(referral.pathwayId))!;
-    const available = await this.shareableAnswers(pathway.id);
+    // The pathway's answers are read only when the clinician chose some.
+    const available = input.answers?.length ? await this.shareableAnswers(pathway.id) : new Map<string, string | number | boolean>();
     const unknown = (input.answers ?? []).filter((a) => !available.has(a));
     if (unknown.length) throw new ValidationError({ answers: `These are not answers on this pathway’s completed forms: ${unknown.slice(0, 5).join(', ')}.` });
     const sharedAnswers = Object.fromEntries((input.answers ?? []).map((a) => [a, available.get(a)!]));
@@ -168,19 +179,20 @@ export class PathwayReferralService implements DisclosureQueue {
     };
     const today = toIsoDate(this.clock.now());
     let decision: GateDecision | null = null;
-    await this.repository.transaction(async (trx) => {
+    const shared = await this.repository.transaction(async (trx) => {
       decision = await this.gate.mayDisclose(ctx, referral.personId, this.request(referral, partner.id, categories), today, trx);
-      if (!decision.allow) return;
+      if (!decision.allow) return null;
       if (!(await this.repository.shareReferral(referral.id, { partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]!, details }, trx))) {
         throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
       }
       await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { shared: partner.id, categories, answers: Object.keys(sharedAnswers) } }, trx);
-      const shared = (await this.repository.findPathwayReferral(referral.id, trx))!;
-      for (const hook of this.sharedHooks) await hook(shared, trx);
+      const sharedReferral: PathwayReferral = { ...referral, status: 'ready', partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]!, details };
+      for (const hook of this.sharedHooks) await hook(sharedReferral, trx);
+      return sharedReferral;
     });
     const d = decision as GateDecision | null;
     if (d && !d.allow) throw new ConflictError(d.reason, d.message);
-    return (await this.repository.findPathwayReferral(referral.id))!;
+    return shared!;
   }
 
   /** DisclosureQueue: on withdrawal, each referral shared under the consent and not yet sent moves to another consent that still covers it, or is cancelled. */

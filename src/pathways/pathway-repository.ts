@@ -511,6 +511,19 @@ export class PathwayRepository {
     return row ? toPathwayReferral(row) : null;
   }
 
+  /** Referrals with the definition code of the pathway each came from, in one read (the delivery worker's batch). */
+  async pathwayReferralsForDelivery(ids: readonly string[]): Promise<Array<{ referral: PathwayReferral; definitionCode: string }>> {
+    if (!ids.length) return [];
+    const rows = (await this.db('pathway_referrals as r').join('pathways as p', 'p.id', 'r.pathway_id').whereIn('r.id', [...ids]).select('r.*', 'p.definition_code as definition_code')) as Array<Record<string, unknown>>;
+    return rows.map((row) => ({ referral: toPathwayReferral(row), definitionCode: row.definition_code as string }));
+  }
+
+  /** Moves several referrals from one status to the next; returns those that moved (the rest had moved on already). */
+  async setReferralStatuses(ids: readonly string[], from: PathwayReferral['status'], to: PathwayReferral['status'], trx: Knex.Transaction): Promise<string[]> {
+    if (!ids.length) return [];
+    return ((await trx('pathway_referrals').whereIn('id', [...ids]).where({ status: from }).update({ status: to }, ['id'])) as Array<{ id: string }>).map((r) => r.id);
+  }
+
   /** Shares a referral waiting for consent: its partner, what goes, the consent allowing it. False if it was no longer waiting. */
   async shareReferral(id: string, share: { partnerOrganisationId: string; dataCategories: string[]; consentId: string; details: Record<string, unknown> }, trx: Knex.Transaction): Promise<boolean> {
     const n = await trx('pathway_referrals')

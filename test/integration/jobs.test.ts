@@ -43,6 +43,31 @@ describe('background jobs', () => {
     return repository.enqueue({ kind, payload, runAt: clock.now(), ...extra });
   }
 
+  it('when a batch kind has jobs due, then they run together (more claimed to fill the batch), each succeeding, retrying or failing on its own', async () => {
+    const batches: number[][] = [];
+    const runner = buildRunner({ concurrency: 2 }).registerBatch(
+      'test.batch',
+      async (items) => {
+        batches.push(items.map((i) => (i.payload as { n: number }).n));
+        return items.map((i) => {
+          const n = (i.payload as { n: number }).n;
+          return n === 3 ? new RetryLaterError('busy', 120_000) : n === 4 ? new PermanentJobError('refused') : null;
+        });
+      },
+      { size: 5 },
+    );
+    for (let n = 1; n <= 7; n += 1) await enqueue('test.batch', { n });
+    const summary = await runner.runDue();
+    expect(summary).toEqual({ claimed: 7, succeeded: 5, retrying: 1, failed: 1 });
+    expect(batches.map((b) => b.length)).toEqual([5, 2]);
+    const rows = await t.db('jobs').where({ kind: 'test.batch' });
+    const by = (n: number) => rows.find((r: { payload: string }) => JSON.parse(r.payload).n === n);
+    expect(by(3)).toMatchObject({ status: 'queued', last_error: 'RetryLaterError:busy' });
+    expect(new Date(by(3).run_at).getTime() - new Date(START).getTime()).toBeGreaterThanOrEqual(120_000);
+    expect(by(4)).toMatchObject({ status: 'failed', last_error: 'PermanentJobError:refused' });
+    expect(rows.filter((r: { status: string }) => r.status === 'succeeded')).toHaveLength(5);
+  });
+
   it('when a job is enqueued and the runner runs what is due, then the handler runs once with the payload and the job succeeds', async () => {
     const seen: Array<{ payload: unknown; attempts: number }> = [];
     const runner = buildRunner().register('test.echo', async (payload, job) => {

@@ -1,19 +1,12 @@
 import type { Server } from 'node:http';
-import net from 'node:net';
 import request from 'supertest';
+import { freePort } from '../support/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { registerPartnerClient, type TestPartnerClient } from '../support/partner-client.js';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
 import { deliveryWorld } from './support/delivery-world.js';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /**
  * Issue 6 acceptance, end to end over HTTP: referrals delivered to a real partner process

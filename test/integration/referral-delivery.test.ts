@@ -1,5 +1,5 @@
-import net from 'node:net';
 import request from 'supertest';
+import { freePort } from '../support/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
@@ -8,14 +8,6 @@ import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
 
-/** A port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /**
  * Reliable delivery (issue 6 §3) to real partner servers in their own processes: shared referrals

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import { freePort } from '../support/ports.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -12,7 +14,8 @@ describe('the server process', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-  async function start(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; url: string }> {
+
+  async function start(env: Record<string, string>, tries = 3): Promise<{ child: ChildProcess; output: () => string; url: string }> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-proc-'));
     let database: TestDatabase | undefined;
     const extra: Record<string, string> = {};
@@ -20,8 +23,8 @@ describe('the server process', () => {
       database = await createTestDatabase({ migrate: false });
       if (database.config.client === 'postgres') extra.DATABASE_URL = database.config.url;
     }
-    const port = String(20000 + Math.floor(Math.random() * 20000));
-    const sandboxPort = String(Number(port) + 1);
+    const port = String(await freePort());
+    const sandboxPort = String(await freePort());
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       env: { ...process.env, ...extra, DATA_DIR: dataDir, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(env.NODE_ENV === 'production' ? {} : { SANDBOX_PARTNER_PORT: sandboxPort }), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,6 +39,8 @@ describe('the server process', () => {
     });
     const deadline = Date.now() + 60_000;
     while (!out.includes('is running at')) {
+      // Another process took the port between our probe and the server's listen: try another.
+      if (child.exitCode !== null && out.includes('Could not listen') && tries > 1) return start(env, tries - 1);
       if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
       if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -82,5 +87,28 @@ describe('the server process', () => {
     expect(err).toMatch(/PORT/);
     expect(err).toMatch(/DATABASE_URL/);
     expect(err).toMatch(/LOG_LEVEL/);
+  });
+
+  it('when its port is taken, then it says so and exits 1 instead of claiming to run', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-proc-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, DEMO_DATA: 'false', PORT: String((taken.address() as { port: number }).port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SANDBOX_PARTNER_PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      child.stderr.on('data', (d) => (out += String(d)));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(out).toContain('Could not listen');
+      expect(out).toContain('EADDRINUSE');
+      expect(out).not.toContain('is running at');
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
