@@ -73,10 +73,10 @@ export interface DeliveryDeps {
   senderEndpoint: string;
 }
 
-/** Deliveries worked together by one worker: their reads and writes are shared. */
+/** Deliveries worked together: their reads and writes are shared. */
 const BATCH_SIZE = 50;
-/** Messages in flight to partners at once, within a batch. */
-const SEND_CONCURRENCY = 8;
+/** Messages a worker has in flight to partners at once. */
+export const MAX_IN_FLIGHT = 8;
 
 /** One delivery on its way: what it is, where it goes, what it sends. */
 interface Prepared {
@@ -244,7 +244,7 @@ export class ReferralDeliveryService {
     }
 
     // Sent several at a time; what arrived is recorded together.
-    const outcomes = await inTurn(prepared, SEND_CONCURRENCY, (p) => this.send(p, now));
+    const outcomes = await inTurn(prepared, MAX_IN_FLIGHT, (p) => this.send(p, now));
     const delivered = prepared.filter((_, i) => outcomes[i]!.kind === 'delivered');
     const lateCancellations = await this.recordDelivered(delivered);
     for (const referral of lateCancellations) await this.queueCancellation(referral);
