@@ -112,11 +112,6 @@ export class PathwayReferralService implements DisclosureQueue {
     return this.request(referral, referral.partnerOrganisationId!, (referral.dataCategories ?? []) as SharingCategory[]);
   }
 
-  /** The referral has reached the partner. False when it was cancelled (or its consent withdrawn) meanwhile. */
-  async markSent(id: string, trx?: Knex.Transaction): Promise<boolean> {
-    return this.repository.setReferralStatus(id, 'ready', 'sent', trx);
-  }
-
   /** The referral will not go (the gate no longer allows it). */
   async markCancelled(id: string): Promise<void> {
     await this.repository.setReferralStatus(id, 'ready', 'cancelled');
