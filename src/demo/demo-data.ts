@@ -24,6 +24,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
 import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
 import { SANDBOX_CLIENT_ID, sandboxPartnerKey } from '../fhir/sandbox/sandbox-key.js';
+import { PARTNER_SCOPES } from '../fhir/smart-scopes.js';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 
@@ -361,7 +362,7 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire NHS Talking Therapies (sandbox)', serviceType: 'nhs-talking-therapies', baseUrl: sandbox, mode: 'rest', auth: { kind: 'none' }, pathways: ['mental-health'], enabled: true });
     // The sandbox reports progress back to us as the health board's system would (SMART Backend Services, FHIR-8).
     const { publicJwk } = await sandboxPartnerKey(deps.db);
-    await deps.services.partnerAuth.create(admin, { organisationId: healthBoard.id, name: 'Westshire Health Board systems (sandbox)', clientId: SANDBOX_CLIENT_ID, jwks: { keys: [publicJwk as JWK] }, scopes: ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'], enabled: true });
+    await deps.services.partnerAuth.create(admin, { organisationId: healthBoard.id, name: 'Westshire Health Board systems (sandbox)', clientId: SANDBOX_CLIENT_ID, jwks: { keys: [publicJwk as JWK] }, scopes: [...PARTNER_SCOPES], enabled: true });
   }
   return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
 }

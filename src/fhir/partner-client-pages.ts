@@ -10,14 +10,13 @@ import type { RouteDefinition } from '../web/route-registry.js';
 import { requestContext } from '../web/authenticate.js';
 import type { PartnerClient } from './partner-client-repository.js';
 import { partnerClientJson, partnerClientSchema } from './partner-client-routes.js';
+import { PARTNER_SCOPES } from './smart-scopes.js';
 
 const idParam = z.object({ id: z.uuid() });
 const FIELDS = { organisationId: 'text', name: 'text', clientId: 'text', jwks: 'text', scopes: 'list', enabled: 'yes-no' } as const;
 const FORM_FIELDS = Object.keys(FIELDS);
 const RENAME: Record<string, string> = { 'jwks.keys': 'jwks' };
 
-/** The scopes a partner system may be offered, one per interaction the partner-facing API has (FHIR-8). */
-export const OFFERED_SCOPES = ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'] as const;
 
 /** The form's fields as the API schema's shape: the public keys are pasted as a JWKS (or one JWK). */
 function formInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -46,7 +45,7 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
     existing: existing ? { id: existing.id } : null,
     tokenUrl: partnerAuth.tokenUrl,
     organisations: (await partners.partnerOrganisations()).map((o) => ({ value: o.id, text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name })),
-    scopeItems: [...new Set([...OFFERED_SCOPES, ...(existing?.scopes ?? [])])].map((s) => ({ value: s, text: s })),
+    scopeItems: [...new Set([...PARTNER_SCOPES, ...(existing?.scopes ?? [])])].map((s) => ({ value: s, text: s })),
     yesNo: [
       { value: 'yes', text: 'Yes' },
       { value: 'no', text: 'No' },
@@ -63,7 +62,7 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'The form: register a partner system that calls the partner-facing FHIR API.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        renderPage(req, res, view, { ...(await locals(req, null)), values: { enabled: 'yes', scopes: [...OFFERED_SCOPES] } });
+        renderPage(req, res, view, { ...(await locals(req, null)), values: { enabled: 'yes', scopes: [...PARTNER_SCOPES] } });
       },
     },
     {

@@ -350,7 +350,7 @@ export class PartnerExchangeService implements DisclosureQueue {
     const now = this.deps.clock.now();
     return this.deps.repository.transaction(async (trx) => {
       const ids = new Map<string, string>();
-      const done: Array<{ resource: Resource; created: boolean }> = [];
+      const done: Array<{ row: StoredResource; created: boolean }> = [];
       const rows: StoredResource[] = [];
       const consented = new Set<string>();
       for (const item of items) {
@@ -359,7 +359,7 @@ export class PartnerExchangeService implements DisclosureQueue {
         const existing = condition ? await this.deps.repository.findByIdentifier(ctx.partner.organisationId, item.resource.resourceType, condition, trx) : null;
         if (existing) {
           if (item.fullUrl) ids.set(item.fullUrl, `${existing.resourceType}/${existing.id}`);
-          done.push({ resource: published(existing), created: false });
+          done.push({ row: existing, created: false });
           continue;
         }
         const ref = basedOnReferral(item.resource) ?? (item.fullUrl ? basedOnReferral(reportOf.get(item.fullUrl) ?? {}) : null);
@@ -382,7 +382,7 @@ export class PartnerExchangeService implements DisclosureQueue {
         const content = { ...item.resource, id, subject: { reference: subject }, basedOn: item.resource.basedOn ?? [{ reference: `ServiceRequest/${sr.id}` }], meta: { ...(sr.content.meta?.security ? { security: sr.content.meta.security } : {}) } } as DiagnosticReport | Observation;
         const row = this.row(content, { partnerOrganisationId: ctx.partner.organisationId, pathwayReferralId: sr.pathwayReferralId, personId: sr.personId, pathwayId: sr.pathwayId, consentId: null, disclosableUntil: null, createdByClientId: ctx.partner.clientId }, now);
         rows.push(row);
-        done.push({ resource: published(row), created: true });
+        done.push({ row, created: true });
       }
       // urn:uuid references between the entries become the ids just given.
       for (const row of rows) {
@@ -392,7 +392,7 @@ export class PartnerExchangeService implements DisclosureQueue {
       }
       await this.deps.repository.insert(rows, trx);
       if (rows.length) await this.auditAccess(ctx, 'create', rows, { details: { results: true } }, trx);
-      return done.map((d) => ({ ...d, resource: d.created ? published(rows.find((r) => r.id === d.resource.id)!) : d.resource }));
+      return done.map((d) => ({ resource: published(d.row), created: d.created }));
     });
   }
 
@@ -424,6 +424,8 @@ export class PartnerExchangeService implements DisclosureQueue {
     const rows = await this.deps.repository.underConsent(consent.id, trx);
     const changed: StoredResource[] = [];
     const decisions = new Map<string, GateDecision>();
+    // The period of each consent that still covers a referral, read once.
+    const periodEnds = new Map<string, string | null>();
     for (const row of rows) {
       if (row.resourceType === 'Consent') {
         // The partner reads the Consent as it now stands: no longer active.
@@ -437,8 +439,9 @@ export class PartnerExchangeService implements DisclosureQueue {
       }
       const decision = decisions.get(row.pathwayReferralId)!;
       if (decision.allow) {
-        const other = await this.deps.consent.findForSystem(decision.consentIds[0]!);
-        changed.push({ ...row, consentId: decision.consentIds[0]!, disclosableUntil: other?.periodEnd ?? null });
+        const covering = decision.consentIds[0]!;
+        if (!periodEnds.has(covering)) periodEnds.set(covering, (await this.deps.consent.findForSystem(covering))?.periodEnd ?? null);
+        changed.push({ ...row, consentId: covering, disclosableUntil: periodEnds.get(covering)! });
       } else changed.push({ ...row, withheldAt: now });
     }
     await this.deps.repository.save(changed, trx);

@@ -4,6 +4,7 @@ import type { Bundle, CapabilityStatement, DiagnosticReport, Observation, Servic
 import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
 import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/referral-bundle.js';
 import { BUSINESS_STATUS_SYSTEM } from '../../src/fhir/task-progress.js';
+import { PARTNER_SCOPES, scopesAllow } from '../../src/fhir/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { clientAssertion, partnerKeys, registerPartnerClient, type TestPartnerClient } from '../support/partner-client.js';
@@ -75,6 +76,9 @@ describe('partner-facing FHIR API', () => {
       .sort();
     expect(listed).toEqual(mounted);
     expect(statement.rest![0]!.operation?.map((o) => o.name)).toEqual(['process-message']);
+    // The scopes a partner system is offered open every route that needs one.
+    const needed = t.platform.app.registry.list().flatMap((r) => (r.kind === 'fhir' && r.fhir?.scope ? [r.fhir.scope] : []));
+    expect(needed.filter((n) => !scopesAllow([...PARTNER_SCOPES], n.resourceType, n.access))).toEqual([]);
     const smart = await request(t.app).get('/fhir/R4/.well-known/smart-configuration');
     expect(smart.body).toMatchObject({ token_endpoint: t.platform.services.partnerAuth.tokenUrl, grant_types_supported: ['client_credentials'], token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'] });
   });

@@ -1,11 +1,12 @@
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import request from 'supertest';
 import { expect } from 'vitest';
+import { PARTNER_SCOPES } from '../../src/fhir/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';
 import type { TestPlatform, World } from './test-platform.js';
 
 /** Everything a partner system may be granted on the partner-facing API. */
-export const ALL_PARTNER_SCOPES = ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'];
+export const ALL_PARTNER_SCOPES: string[] = [...PARTNER_SCOPES];
 
 /** A partner system's key pair (FHIR-8: ES384 or RS384), as JWKs. */
 export async function partnerKeys(alg: 'ES384' | 'RS384' = 'ES384'): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
