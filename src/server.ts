@@ -103,6 +103,8 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     logger,
     workerId: `${os.hostname()}:${process.pid}:${randomSecret(4)}`,
     pollMs: config.jobs.pollMs,
+    // Two batches at once: one waits on the database or a partner while the other is worked (issue 6 §7).
+    lanes: 2,
   });
   const mailer: Mailer = createMailTransport(config.mail, { clock });
   const notifications = new NotificationService({ jobs: jobRepository, mailer, from: config.mail.from, clock });

@@ -40,6 +40,11 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** Jobs run in parallel per batch. Default 4. */
   concurrency?: number;
+  /**
+   * Claim-and-run loops a pass keeps going at once. Default 1. With 2, one batch's reads, writes
+   * and network waits overlap the next batch's work, as two workers would, in one process.
+   */
+  lanes?: number;
   /** Default retry delays (a kind may override). Default 30 s doubling to 1 h, equal jitter. */
   backoff?: BackoffPolicy;
   /** Random source for jitter (tests pass a constant). */
@@ -83,6 +88,7 @@ export class JobRunner {
   private readonly inFlight = new Set<Promise<RunSummary>>();
   private readonly leaseMs: number;
   private readonly concurrency: number;
+  private readonly lanes: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -94,11 +100,13 @@ export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 4;
+    this.lanes = options.lanes ?? 1;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
     if (!(options.pollMs > 0)) throw new RangeError('pollMs must be positive');
     if (!(this.leaseMs > 0)) throw new RangeError('leaseMs must be positive');
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+    if (!Number.isInteger(this.lanes) || this.lanes < 1) throw new RangeError('lanes must be a positive integer');
   }
 
   /** Registers the handler for `kind`; with a zod `schema`, a payload that does not match fails the job as `invalid-payload`. */
@@ -152,9 +160,11 @@ export class JobRunner {
     this.stopping = false;
   }
 
-  /** Claims and runs everything due now, batch by batch, until nothing due is left; resolves when done. */
+  /** Claims and runs everything due now, batch by batch (in each lane), until nothing due is left; resolves when done. */
   runDue(): Promise<RunSummary> {
-    const pass = this.drain();
+    const pass = Promise.all(Array.from({ length: this.lanes }, () => this.drain())).then((summaries) =>
+      summaries.reduce((sum, s) => ({ claimed: sum.claimed + s.claimed, succeeded: sum.succeeded + s.succeeded, retrying: sum.retrying + s.retrying, failed: sum.failed + s.failed })),
+    );
     this.inFlight.add(pass);
     const forget = () => this.inFlight.delete(pass);
     pass.then(forget, forget);

@@ -68,6 +68,32 @@ describe('background jobs', () => {
     expect(rows.filter((r: { status: string }) => r.status === 'succeeded')).toHaveLength(5);
   });
 
+  it('when the runner has two lanes, then two batches are worked at once and every job still runs exactly once', async () => {
+    let running = 0;
+    let mostAtOnce = 0;
+    const seen: number[] = [];
+    const runner = buildRunner({ lanes: 2 }).registerBatch(
+      'test.lanes',
+      async (items) => {
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        // A batch waiting on the network or the database: the other lane claims and works meanwhile.
+        await new Promise((r) => setTimeout(r, 20));
+        seen.push(...items.map((i) => (i.payload as { n: number }).n));
+        running -= 1;
+        return items.map(() => null);
+      },
+      { size: 3 },
+    );
+    for (let n = 1; n <= 12; n += 1) await enqueue('test.lanes', { n });
+    const summary = await runner.runDue();
+    expect(summary).toEqual({ claimed: 12, succeeded: 12, retrying: 0, failed: 0 });
+    expect(mostAtOnce).toBe(2);
+    expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(Number(((await t.db('jobs').where({ kind: 'test.lanes', status: 'succeeded' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n)).toBe(12);
+    expect(() => buildRunner({ lanes: 0 })).toThrow(RangeError);
+  });
+
   it('when a job is enqueued and the runner runs what is due, then the handler runs once with the payload and the job succeeds', async () => {
     const seen: Array<{ payload: unknown; attempts: number }> = [];
     const runner = buildRunner().register('test.echo', async (payload, job) => {
