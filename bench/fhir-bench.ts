@@ -20,6 +20,7 @@ import { createLogger } from '../src/shared/logger.js';
 import type { RequestContext } from '../src/shared/request-context.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { loadAtStart } from './support/machine.js';
+import { readProcessCpuSeconds } from './support/server-process.js';
 import { UsageError } from './support/usage-error.js';
 
 /**
@@ -106,6 +107,14 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
       while (next < items.length) await work(items[next++]!);
     }),
   );
+}
+
+/** CPU seconds (user + system, all threads) used by this process and by a partner process since `from`. */
+function cpuSince(partner: ChildProcess, from?: { own: NodeJS.CpuUsage; partner: number }): { own: NodeJS.CpuUsage; partner: number; ownMs: number; partnerMs: number } {
+  const own = process.cpuUsage();
+  const partnerSeconds = (partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid)) ?? 0;
+  const ownUsed = from ? process.cpuUsage(from.own) : { user: 0, system: 0 };
+  return { own, partner: partnerSeconds, ownMs: (ownUsed.user + ownUsed.system) / 1000, partnerMs: from ? (partnerSeconds - from.partner) * 1000 : 0 };
 }
 
 /** A partner FHIR server in its own process (as the tests start it). */
@@ -241,15 +250,15 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     statements = 0;
     const profiler = o.profile ? await startProfile() : null;
     const d0 = performance.now();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = cpuSince(pipelinePartner.child);
     // (a) The pipeline: the worker takes the outbox — the gate again, mapping, validation, delivery, recording — until every referral is at the partner.
     log('fhir: (a) the pipeline: delivering what the outbox holds…');
     const summary = await platform.jobs.runner.runDue();
-    const cpu = process.cpuUsage(cpu0);
+    const cpu = cpuSince(pipelinePartner.child, cpu0);
     const pipelineMs = performance.now() - d0;
     if (profiler) log(`  delivery profile written to ${path.relative(root, await profiler.stop('fhir-delivery'))}`);
     platform.db.off('query', count);
-    log(`  delivered in ${fmt(pipelineMs / 1000, 1)} s (this process's CPU ${fmt((cpu.user + cpu.system) / 1e6, 1)} s) with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
+    log(`  delivered in ${fmt(pipelineMs / 1000, 1)} s (CPU: this process ${fmt(cpu.ownMs / 1000, 1)} s, the partner ${fmt(cpu.partnerMs / 1000, 1)} s) with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
     const sent = Number(((await platform.db('referral_deliveries').where({ status: 'sent' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
     if (sent !== o.referrals) throw new Error(`the pipeline delivered ${sent} of ${o.referrals} referrals (${JSON.stringify(summary)})`);
 
@@ -260,12 +269,14 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     for (const d of deliveries) bundles.push((await platform.services.deliveries.bundleFor(d.id))!.bundle);
     const client = fhirClient(directPartner.url);
     const b0 = performance.now();
+    const directCpu0 = cpuSince(directPartner.child);
     // As many in flight at once as the delivery worker may have.
     await pool(bundles, MAX_IN_FLIGHT, async (bundle) => {
       if (o.mode === 'bars') await client.operation({ name: '$process-message', input: bundle as never });
       else await client.transaction({ body: bundle as never });
     });
     const directMs = performance.now() - b0;
+    const directCpu = cpuSince(directPartner.child, directCpu0);
     const atPartner = ((await fhirClient(directPartner.url).search({ resourceType: 'ServiceRequest', searchParams: { _count: '1', _total: 'accurate' } })) as unknown as Bundle).total;
 
     // (c) The partner-facing search with a million resources stored.
@@ -320,6 +331,7 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
       `    end to end, sharing then delivering: ${fmt((o.referrals / (sharedMs + pipelineMs)) * 1000, 1)} referrals/s`,
       `(b) direct:   ${fmt(bundles.length)} Bundles posted in ${fmt(directMs / 1000, 1)} s: ${fmt(directRate, 1)} referrals/s (the partner holds ${atPartner ?? '?'} ServiceRequests)`,
       `    ratio pipeline/direct: ${fmt(ratio * 100, 1)} %`,
+      `    CPU per referral: pipeline ${fmt(cpu.ownMs / o.referrals, 2)} ms here + ${fmt(cpu.partnerMs / o.referrals, 2)} ms at the partner; direct ${fmt(directCpu.ownMs / bundles.length, 2)} ms here + ${fmt(directCpu.partnerMs / bundles.length, 2)} ms at the partner (${os.cpus().length} CPUs share them)`,
       `(c) search over ${fmt(o.resources)} stored resources (${fmt(o.resources / PARTNERS)} addressed to the searching partner): ${o.searches} searches, p50 ${fmt(percentile(sorted, 50), 1)} ms, p95 ${fmt(p95, 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms${nonOk ? `, ${nonOk} not OK` : ''}`,
       '',
       ...checks.map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.measured}`),
@@ -327,7 +339,7 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     fs.mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `fhir-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify({ options: o, database: bench ? 'postgres' : 'sqlite', load, shared: { totalMs: sharedMs, perSecond: (o.referrals / sharedMs) * 1000 }, pipeline: { totalMs: pipelineMs, perSecond: pipelineRate, cpuMs: (cpu.user + cpu.system) / 1000, jobs: summary }, endToEndPerSecond: (o.referrals / (sharedMs + pipelineMs)) * 1000, direct: { totalMs: directMs, perSecond: directRate }, ratio, search: { count: samples.length, p50Ms: percentile(sorted, 50), p95Ms: p95, p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1), notOk: nonOk }, checks }, null, 2));
+    fs.writeFileSync(file, JSON.stringify({ options: o, database: bench ? 'postgres' : 'sqlite', load, shared: { totalMs: sharedMs, perSecond: (o.referrals / sharedMs) * 1000 }, pipeline: { totalMs: pipelineMs, perSecond: pipelineRate, cpuMs: cpu.ownMs, partnerCpuMs: cpu.partnerMs, jobs: summary }, endToEndPerSecond: (o.referrals / (sharedMs + pipelineMs)) * 1000, direct: { totalMs: directMs, perSecond: directRate, cpuMs: directCpu.ownMs, partnerCpuMs: directCpu.partnerMs }, ratio, search: { count: samples.length, p50Ms: percentile(sorted, 50), p95Ms: p95, p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1), notOk: nonOk }, checks }, null, 2));
     log(`results written to ${path.relative(root, file)}`);
     return checks.every((c) => c.pass) ? 0 : 1;
   } finally {

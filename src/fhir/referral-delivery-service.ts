@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
@@ -235,6 +236,8 @@ export class ReferralDeliveryService {
       }
       const { outbound, bundle } = this.bundleOf(c.delivery, c.referral, c.definitionCode, c.consentId!, service, context);
       const problems = referralProblems(bundle, outbound.categories, outbound.person);
+      // Checking takes a millisecond or so of CPU: let requests, and the other lane's partner replies, in between.
+      await setImmediate();
       if (problems.length) {
         await this.finish(c.delivery, 'failed', service.id, `Not sent: ${problems.join(' ')}`);
         results[c.index] = new PermanentJobError('invalid-referral');
