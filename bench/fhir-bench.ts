@@ -20,7 +20,7 @@ import { createLogger } from '../src/shared/logger.js';
 import type { RequestContext } from '../src/shared/request-context.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { loadAtStart } from './support/machine.js';
-import { readProcessCpuSeconds } from './support/server-process.js';
+import { readProcessCpuSeconds, readThreadCpuSeconds } from './support/server-process.js';
 import { UsageError } from './support/usage-error.js';
 
 /**
@@ -109,12 +109,20 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
   );
 }
 
-/** CPU seconds (user + system, all threads) used by this process and by a partner process since `from`. */
-function cpuSince(partner: ChildProcess, from?: { own: NodeJS.CpuUsage; partner: number }): { own: NodeJS.CpuUsage; partner: number; ownMs: number; partnerMs: number } {
-  const own = process.cpuUsage();
-  const partnerSeconds = (partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid)) ?? 0;
+interface CpuReading {
+  own: NodeJS.CpuUsage;
+  main: number;
+  partner: number;
+}
+
+/**
+ * CPU (user + system) used since `from`: by this process (all threads), by its JavaScript thread
+ * alone (Linux; 0 elsewhere) and by a partner process, in milliseconds.
+ */
+function cpuSince(partner: ChildProcess, from?: CpuReading): CpuReading & { ownMs: number; mainMs: number; partnerMs: number } {
+  const reading = { own: process.cpuUsage(), main: readThreadCpuSeconds(process.pid, process.pid) ?? 0, partner: (partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid)) ?? 0 };
   const ownUsed = from ? process.cpuUsage(from.own) : { user: 0, system: 0 };
-  return { own, partner: partnerSeconds, ownMs: (ownUsed.user + ownUsed.system) / 1000, partnerMs: from ? (partnerSeconds - from.partner) * 1000 : 0 };
+  return { ...reading, ownMs: (ownUsed.user + ownUsed.system) / 1000, mainMs: from ? (reading.main - from.main) * 1000 : 0, partnerMs: from ? (reading.partner - from.partner) * 1000 : 0 };
 }
 
 /** A partner FHIR server in its own process (as the tests start it). */
@@ -331,7 +339,7 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
       `    end to end, sharing then delivering: ${fmt((o.referrals / (sharedMs + pipelineMs)) * 1000, 1)} referrals/s`,
       `(b) direct:   ${fmt(bundles.length)} Bundles posted in ${fmt(directMs / 1000, 1)} s: ${fmt(directRate, 1)} referrals/s (the partner holds ${atPartner ?? '?'} ServiceRequests)`,
       `    ratio pipeline/direct: ${fmt(ratio * 100, 1)} %`,
-      `    CPU per referral: pipeline ${fmt(cpu.ownMs / o.referrals, 2)} ms here + ${fmt(cpu.partnerMs / o.referrals, 2)} ms at the partner; direct ${fmt(directCpu.ownMs / bundles.length, 2)} ms here + ${fmt(directCpu.partnerMs / bundles.length, 2)} ms at the partner (${os.cpus().length} CPUs share them)`,
+      `    CPU per referral: pipeline ${fmt(cpu.ownMs / o.referrals, 2)} ms here (${fmt(cpu.mainMs / o.referrals, 2)} ms on its JavaScript thread) + ${fmt(cpu.partnerMs / o.referrals, 2)} ms at the partner; direct ${fmt(directCpu.ownMs / bundles.length, 2)} ms here (${fmt(directCpu.mainMs / bundles.length, 2)} ms on its JavaScript thread) + ${fmt(directCpu.partnerMs / bundles.length, 2)} ms at the partner (${os.cpus().length} CPUs share them)`,
       `(c) search over ${fmt(o.resources)} stored resources (${fmt(o.resources / PARTNERS)} addressed to the searching partner): ${o.searches} searches, p50 ${fmt(percentile(sorted, 50), 1)} ms, p95 ${fmt(p95, 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms${nonOk ? `, ${nonOk} not OK` : ''}`,
       '',
       ...checks.map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.measured}`),
@@ -339,7 +347,7 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     fs.mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `fhir-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify({ options: o, database: bench ? 'postgres' : 'sqlite', load, shared: { totalMs: sharedMs, perSecond: (o.referrals / sharedMs) * 1000 }, pipeline: { totalMs: pipelineMs, perSecond: pipelineRate, cpuMs: cpu.ownMs, partnerCpuMs: cpu.partnerMs, jobs: summary }, endToEndPerSecond: (o.referrals / (sharedMs + pipelineMs)) * 1000, direct: { totalMs: directMs, perSecond: directRate, cpuMs: directCpu.ownMs, partnerCpuMs: directCpu.partnerMs }, ratio, search: { count: samples.length, p50Ms: percentile(sorted, 50), p95Ms: p95, p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1), notOk: nonOk }, checks }, null, 2));
+    fs.writeFileSync(file, JSON.stringify({ options: o, database: bench ? 'postgres' : 'sqlite', load, shared: { totalMs: sharedMs, perSecond: (o.referrals / sharedMs) * 1000 }, pipeline: { totalMs: pipelineMs, perSecond: pipelineRate, cpuMs: cpu.ownMs, mainThreadCpuMs: cpu.mainMs, partnerCpuMs: cpu.partnerMs, jobs: summary }, endToEndPerSecond: (o.referrals / (sharedMs + pipelineMs)) * 1000, direct: { totalMs: directMs, perSecond: directRate, cpuMs: directCpu.ownMs, mainThreadCpuMs: directCpu.mainMs, partnerCpuMs: directCpu.partnerMs }, ratio, search: { count: samples.length, p50Ms: percentile(sorted, 50), p95Ms: p95, p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1), notOk: nonOk }, checks }, null, 2));
     log(`results written to ${path.relative(root, file)}`);
     return checks.every((c) => c.pass) ? 0 : 1;
   } finally {

@@ -58,9 +58,18 @@ const USER_HZ = 100;
 
 /** User + system CPU seconds of `pid` (every thread: the event loop, the libuv pool, GC) from /proc. */
 export function readProcessCpuSeconds(pid: number): number | null {
+  return readCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU seconds of one thread of `pid`; its main (JavaScript) thread when `tid` is `pid`. */
+export function readThreadCpuSeconds(pid: number, tid: number): number | null {
+  return readCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+}
+
+function readCpuSeconds(file: string): number | null {
   let stat: string;
   try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = fs.readFileSync(file, 'utf8');
   } catch {
     return null;
   }
