@@ -245,7 +245,7 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
         renderPage(req, res, 'people/show', {
           person,
-          roleName: req.t(`workforceRoles.${person.role}`),
+          workforceRoleName: req.t(`workforceRoles.${person.role}`),
           unitName: units.find((u) => u.id === person.unitId)?.name,
           lineManagerName: person.lineManagerId ? names.get(person.lineManagerId) : undefined,
           canEdit: roleMayUse(policies.peopleWrite, req.actor!.role),
@@ -306,7 +306,7 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
         renderPage(req, res, 'people/me', {
           person,
-          roleName: req.t(`workforceRoles.${person.role}`),
+          workforceRoleName: req.t(`workforceRoles.${person.role}`),
           unitName: units.find((u) => u.id === person.unitId)?.name,
           lineManagerName: person.lineManagerId ? names.get(person.lineManagerId) : undefined,
         });

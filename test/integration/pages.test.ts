@@ -27,6 +27,9 @@ describe('pages', () => {
     const show = await agent.get(good.headers.location as string);
     expect(show.text).toContain('Gwen Hughes');
     expect(show.text).toContain('Protected identity');
+    // The header names the signed-in user's role and the summary the person's (the two once shared a name, and the person's won).
+    expect(show.text).toMatch(/nhsuk-header__account-item">[^<]*\(HR manager\)</);
+    expect(show.text).toMatch(/nhsuk-summary-list__value">PCSO</);
     const dup = await agent.post('/people/new').type('form').send({ _csrf: csrf, staffNumber: 'hr-1', givenName: 'Other', familyName: 'Person', role: 'officer', serviceStartDate: '2020-12-01' });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain('This staff number is already in use');
