@@ -240,13 +240,16 @@ export async function prepareFirstStart(platform: Platform): Promise<{ demo?: De
   return token ? { setupLink: `${config.publicUrl}/setup/${token}` } : {};
 }
 
-/** How the sandbox partner reaches back to us, when the demo registered it as a partner system (issue 6 §6). */
-async function sandboxSimulation(platform: Platform): Promise<SimulatorOptions | null> {
+/**
+ * How the sandbox partner reaches back to us, when the demo registered it as a partner system
+ * (issue 6 §6); `delayMs` between its steps (the browser tests take a shorter one).
+ */
+export async function sandboxSimulation(platform: Platform, delayMs = SANDBOX_STEP_MS): Promise<SimulatorOptions | null> {
   const { SANDBOX_CLIENT_ID, sandboxPartnerKey } = await import('./fhir/sandbox/sandbox-key.js');
   const registered = (await platform.services.partnerAuth.list()).some((c) => c.clientId === SANDBOX_CLIENT_ID && c.enabled);
   if (!registered) return null;
   const { privateJwk } = await sandboxPartnerKey(platform.db);
-  return { platformBase: `${platform.config.publicUrl}${FHIR_BASE_PATH}`, clientId: SANDBOX_CLIENT_ID, privateKeyJwk: privateJwk, delayMs: SANDBOX_STEP_MS };
+  return { platformBase: `${platform.config.publicUrl}${FHIR_BASE_PATH}`, clientId: SANDBOX_CLIENT_ID, privateKeyJwk: privateJwk, delayMs };
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { DemoAccount } from '../../../src/demo/demo-data.js';
 import { launchChromium } from './browser.js';
-import { startDemoServer, type DemoServer } from './demo-server.js';
+import { startDemoServer, type DemoServer, type DemoServerOptions } from './demo-server.js';
 import { signInThroughTheForms } from './sign-in.js';
 
 /** Who `withPage` signs in before the journey: any account the sign-in forms accept. */
@@ -26,15 +26,16 @@ export interface DemoBrowser {
 /**
  * Registers `beforeAll` / `afterAll` hooks, in the calling describe block, that launch
  * Chromium and start the demo server (on a fresh database) and close both afterwards.
- * Call it once at the top of the describe block.
+ * Call it once at the top of the describe block. `options` go to `startDemoServer` (e.g.
+ * `{ sandbox: true }` for the sandbox NHS partner and the job runner).
  */
-export function useDemoBrowser(): DemoBrowser {
+export function useDemoBrowser(options: DemoServerOptions = {}): DemoBrowser {
   let server: DemoServer | undefined;
   let browser: Browser | undefined;
 
   beforeAll(async () => {
     // Started side by side; if either fails, afterAll still closes the one that started.
-    const [launched, started] = await Promise.allSettled([launchChromium(), startDemoServer()]);
+    const [launched, started] = await Promise.allSettled([launchChromium(), startDemoServer(options)]);
     if (launched.status === 'fulfilled') browser = launched.value;
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'rejected') throw launched.reason;
