@@ -13,7 +13,7 @@ import { isPostgres } from '../src/db/knex.js';
 import { fhirClient } from '../src/fhir/fhir-client.js';
 import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../src/fhir/referral-bundle.js';
 import { MAX_IN_FLIGHT } from '../src/fhir/referral-delivery-service.js';
-import { buildPlatform, type Platform } from '../src/server.js';
+import { buildPlatform, JOB_LANES, type Platform } from '../src/server.js';
 import { fixedClock } from '../src/shared/clock.js';
 import { newId, randomSecret } from '../src/shared/ids.js';
 import { createLogger } from '../src/shared/logger.js';
@@ -41,18 +41,19 @@ const TARGETS = { minPipelineShare: 0.5, minPipelinePerSecond: 200, maxSearchP95
 const PARTNERS = 20;
 const SEARCH_WARMUP = 20;
 
-export const FHIR_USAGE = `npm run bench -- fhir [--referrals N] [--resources N] [--searches N] [--mode bars|rest] [--concurrency N]
+export const FHIR_USAGE = `npm run bench -- fhir [--referrals N] [--resources N] [--searches N] [--mode bars|rest] [--concurrency N] [--lanes N]
 
   Shares N referrals under consent (filling the outbox), then times the delivery worker taking
   them to a loopback @medplum/fhir-router partner (its own process) — the gate again, mapping,
   validation, sending, recording — against the same Bundles posted directly with fhir-kit-client
-  to a fresh partner, as many at a time as the worker sends; prints both rates and their ratio. Then stores N resources
+  to a fresh partner, as many at a time as the worker may have in flight; prints both rates and their ratio. Then stores N resources
   addressed to ${PARTNERS} partners and times the partner-facing search over HTTP.
   --referrals    referrals through the pipeline (default 10000)
   --resources    resources stored for the search (default 1000000)
   --searches     searches measured (default 300, after ${SEARCH_WARMUP} unmeasured)
   --mode         how the partner takes referrals: bars ($process-message) or rest (transaction) (default bars)
-  --concurrency  shares at a time (default 4); the direct posts go as many at a time as the worker's sends
+  --concurrency  shares at a time (default 4)
+  --lanes        the job runner's lanes (default ${JOB_LANES}, as npm start runs it); the direct posts go ${MAX_IN_FLIGHT} × lanes at a time, as many as the worker may have in flight
   --profile      write a CPU profile of the delivery phase to bench/results (for chrome://inspect)
   Uses SQLite in a temporary directory, or a throwaway database on the PostgreSQL server DATABASE_URL names.`;
 
@@ -63,17 +64,18 @@ interface Options {
   searches: number;
   mode: 'bars' | 'rest';
   concurrency: number;
+  lanes: number;
 }
 
 function parseOptions(args: string[]): Options {
-  const { values } = parseArgs({ args, options: { profile: { type: 'boolean', default: false }, referrals: { type: 'string', default: '10000' }, resources: { type: 'string', default: '1000000' }, searches: { type: 'string', default: '300' }, mode: { type: 'string', default: 'bars' }, concurrency: { type: 'string', default: '4' } }, strict: true, allowPositionals: false });
+  const { values } = parseArgs({ args, options: { profile: { type: 'boolean', default: false }, referrals: { type: 'string', default: '10000' }, resources: { type: 'string', default: '1000000' }, searches: { type: 'string', default: '300' }, mode: { type: 'string', default: 'bars' }, concurrency: { type: 'string', default: '4' }, lanes: { type: 'string', default: String(JOB_LANES) } }, strict: true, allowPositionals: false });
   const whole = (name: string, value: string, min: number) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
     return n;
   };
   if (values.mode !== 'bars' && values.mode !== 'rest') throw new UsageError(`--mode must be bars or rest, not ${values.mode}`);
-  return { profile: values.profile, referrals: whole('referrals', values.referrals, 10), resources: whole('resources', values.resources, 1000), searches: whole('searches', values.searches, 10), mode: values.mode, concurrency: whole('concurrency', values.concurrency, 1) };
+  return { profile: values.profile, referrals: whole('referrals', values.referrals, 10), resources: whole('resources', values.resources, 1000), searches: whole('searches', values.searches, 10), mode: values.mode, concurrency: whole('concurrency', values.concurrency, 1), lanes: whole('lanes', values.lanes, 1) };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -111,19 +113,24 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 
 interface CpuReading {
   own: NodeJS.CpuUsage;
-  main: number;
-  partner: number;
+  main: number | null;
+  partner: number | null;
 }
 
 /**
- * CPU (user + system) used since `from`: by this process (all threads), by its JavaScript thread
- * alone (Linux; 0 elsewhere) and by a partner process, in milliseconds.
+ * CPU (user + system) used since `from`, in milliseconds: by this process (all threads), by its
+ * JavaScript thread alone and by a partner process. The last two come from /proc: null where it
+ * cannot be read (not Linux), never a made-up 0.
  */
-function cpuSince(partner: ChildProcess, from?: CpuReading): CpuReading & { ownMs: number; mainMs: number; partnerMs: number } {
-  const reading = { own: process.cpuUsage(), main: readThreadCpuSeconds(process.pid, process.pid) ?? 0, partner: (partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid)) ?? 0 };
+function cpuSince(partner: ChildProcess, from?: CpuReading): CpuReading & { ownMs: number; mainMs: number | null; partnerMs: number | null } {
+  const reading = { own: process.cpuUsage(), main: readThreadCpuSeconds(process.pid, process.pid), partner: partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid) };
   const ownUsed = from ? process.cpuUsage(from.own) : { user: 0, system: 0 };
-  return { ...reading, ownMs: (ownUsed.user + ownUsed.system) / 1000, mainMs: from ? (reading.main - from.main) * 1000 : 0, partnerMs: from ? (reading.partner - from.partner) * 1000 : 0 };
+  const since = (now: number | null, then: number | null | undefined) => (now === null || then === null || then === undefined ? null : (now - then) * 1000);
+  return { ...reading, ownMs: (ownUsed.user + ownUsed.system) / 1000, mainMs: since(reading.main, from?.main), partnerMs: since(reading.partner, from?.partner) };
 }
+
+/** Milliseconds of CPU a referral, or n/a when it could not be read. */
+const perReferral = (ms: number | null, n: number) => (ms === null ? 'n/a' : `${fmt(ms / n, 2)} ms`);
 
 /** A partner FHIR server in its own process (as the tests start it). */
 async function startPartner(): Promise<{ url: string; child: ChildProcess }> {
@@ -236,7 +243,7 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'), SECURE_COOKIES: 'false', ...(bench ? { DATABASE_URL: bench.url } : {}) });
     const clock = fixedClock('2027-01-04T09:00:00Z');
     // Partners on loopback answer over plain http: the benchmark's directory is not a production one.
-    platform = await buildPlatform({ ...config, isProduction: false }, { clock, logger: createLogger({ level: 'silent' }) });
+    platform = await buildPlatform({ ...config, isProduction: false }, { clock, logger: createLogger({ level: 'silent' }), jobLanes: o.lanes });
 
     const pipelinePartner = await startPartner();
     const directPartner = await startPartner();
@@ -266,7 +273,7 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     const pipelineMs = performance.now() - d0;
     if (profiler) log(`  delivery profile written to ${path.relative(root, await profiler.stop('fhir-delivery'))}`);
     platform.db.off('query', count);
-    log(`  delivered in ${fmt(pipelineMs / 1000, 1)} s (CPU: this process ${fmt(cpu.ownMs / 1000, 1)} s, the partner ${fmt(cpu.partnerMs / 1000, 1)} s) with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
+    log(`  delivered in ${fmt(pipelineMs / 1000, 1)} s (CPU: this process ${fmt(cpu.ownMs / 1000, 1)} s, the partner ${cpu.partnerMs === null ? 'n/a' : `${fmt(cpu.partnerMs / 1000, 1)} s`}) with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
     const sent = Number(((await platform.db('referral_deliveries').where({ status: 'sent' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
     if (sent !== o.referrals) throw new Error(`the pipeline delivered ${sent} of ${o.referrals} referrals (${JSON.stringify(summary)})`);
 
@@ -278,8 +285,8 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     const client = fhirClient(directPartner.url);
     const b0 = performance.now();
     const directCpu0 = cpuSince(directPartner.child);
-    // As many in flight at once as the delivery worker may have.
-    await pool(bundles, MAX_IN_FLIGHT, async (bundle) => {
+    // As many in flight at once as the delivery worker may have: each lane's batch sends MAX_IN_FLIGHT at a time.
+    await pool(bundles, MAX_IN_FLIGHT * o.lanes, async (bundle) => {
       if (o.mode === 'bars') await client.operation({ name: '$process-message', input: bundle as never });
       else await client.transaction({ body: bundle as never });
     });
@@ -332,14 +339,14 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
       { target: `search p95 ≤ ${TARGETS.maxSearchP95Ms} ms with ${fmt(o.resources)} stored`, measured: `${fmt(p95, 1)} ms`, pass: p95 <= TARGETS.maxSearchP95Ms && nonOk === 0 },
     ];
     const lines = [
-      `FHIR exchange benchmark (${bench ? 'PostgreSQL' : 'SQLite'}, ${o.mode}, concurrency ${o.concurrency}, ${os.cpus().length} CPUs, load ${load.map((l) => l.toFixed(2)).join(' ')})`,
+      `FHIR exchange benchmark (${bench ? 'PostgreSQL' : 'SQLite'}, ${o.mode}, concurrency ${o.concurrency}, ${o.lanes} lanes, ${MAX_IN_FLIGHT * o.lanes} in flight, ${os.cpus().length} CPUs, load ${load.map((l) => l.toFixed(2)).join(' ')})`,
       '',
       `    shared:   ${fmt(o.referrals)} referrals under consent into the outbox in ${fmt(sharedMs / 1000, 1)} s: ${fmt((o.referrals / sharedMs) * 1000, 1)}/s (the input; ${o.concurrency} clinicians at a time)`,
       `(a) pipeline: ${fmt(o.referrals)} referrals from the outbox to the partner (gate, mapping, validation, delivery) in ${fmt(pipelineMs / 1000, 1)} s: ${fmt(pipelineRate, 1)} referrals/s`,
       `    end to end, sharing then delivering: ${fmt((o.referrals / (sharedMs + pipelineMs)) * 1000, 1)} referrals/s`,
       `(b) direct:   ${fmt(bundles.length)} Bundles posted in ${fmt(directMs / 1000, 1)} s: ${fmt(directRate, 1)} referrals/s (the partner holds ${atPartner ?? '?'} ServiceRequests)`,
       `    ratio pipeline/direct: ${fmt(ratio * 100, 1)} %`,
-      `    CPU per referral: pipeline ${fmt(cpu.ownMs / o.referrals, 2)} ms here (${fmt(cpu.mainMs / o.referrals, 2)} ms on its JavaScript thread) + ${fmt(cpu.partnerMs / o.referrals, 2)} ms at the partner; direct ${fmt(directCpu.ownMs / bundles.length, 2)} ms here (${fmt(directCpu.mainMs / bundles.length, 2)} ms on its JavaScript thread) + ${fmt(directCpu.partnerMs / bundles.length, 2)} ms at the partner (${os.cpus().length} CPUs share them)`,
+      `    CPU per referral: pipeline ${perReferral(cpu.ownMs, o.referrals)} here (${perReferral(cpu.mainMs, o.referrals)} on its JavaScript thread) + ${perReferral(cpu.partnerMs, o.referrals)} at the partner; direct ${perReferral(directCpu.ownMs, bundles.length)} here (${perReferral(directCpu.mainMs, bundles.length)} on its JavaScript thread) + ${perReferral(directCpu.partnerMs, bundles.length)} at the partner (${os.cpus().length} CPUs share them)`,
       `(c) search over ${fmt(o.resources)} stored resources (${fmt(o.resources / PARTNERS)} addressed to the searching partner): ${o.searches} searches, p50 ${fmt(percentile(sorted, 50), 1)} ms, p95 ${fmt(p95, 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms${nonOk ? `, ${nonOk} not OK` : ''}`,
       '',
       ...checks.map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.measured}`),

@@ -84,7 +84,10 @@ export interface Platform {
 }
 
 /** Connects, migrates and builds every service and the web app. Used by `npm start`, the CLI and the tests. */
-export async function buildPlatform(config: Config, options: { clock?: Clock; logger?: Logger; db?: Database } = {}): Promise<Platform> {
+/** Claim-and-run loops the platform's job runner keeps going at once (issue 6 §7: one batch of deliveries writes or waits on a partner while the next is checked). */
+export const JOB_LANES = 2;
+
+export async function buildPlatform(config: Config, options: { clock?: Clock; logger?: Logger; db?: Database; jobLanes?: number } = {}): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const db = options.db ?? createDatabase(config.database);
@@ -103,8 +106,7 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     logger,
     workerId: `${os.hostname()}:${process.pid}:${randomSecret(4)}`,
     pollMs: config.jobs.pollMs,
-    // Two batches at once: one waits on the database or a partner while the other is worked (issue 6 §7).
-    lanes: 2,
+    lanes: options.jobLanes ?? JOB_LANES,
   });
   const mailer: Mailer = createMailTransport(config.mail, { clock });
   const notifications = new NotificationService({ jobs: jobRepository, mailer, from: config.mail.from, clock });

@@ -38,11 +38,12 @@ export interface JobRunnerOptions {
   pollMs: number;
   /** How long a claim holds; every handler must finish well within it. Default 5 minutes. */
   leaseMs?: number;
-  /** Jobs run in parallel per batch. Default 4. */
+  /** Jobs claimed and run in parallel per batch, in each lane (lanes × concurrency in all). Default 4. */
   concurrency?: number;
   /**
    * Claim-and-run loops a pass keeps going at once. Default 1. With 2, one batch's reads, writes
-   * and network waits overlap the next batch's work, as two workers would, in one process.
+   * and network waits overlap the next batch's work, as two workers would, in one process; each
+   * lane claims as `<workerId>#<n>`. Keep lanes × concurrency within the database pool.
    */
   lanes?: number;
   /** Default retry delays (a kind may override). Default 30 s doubling to 1 h, equal jitter. */
@@ -160,11 +161,19 @@ export class JobRunner {
     this.stopping = false;
   }
 
-  /** Claims and runs everything due now, batch by batch (in each lane), until nothing due is left; resolves when done. */
+  /**
+   * Claims and runs everything due now, batch by batch (in each lane), until nothing due is left;
+   * resolves when every lane is done. If a lane fails (the database unreachable, say), the pass
+   * still waits for the others before it rejects, so stop() never leaves one running.
+   */
   runDue(): Promise<RunSummary> {
-    const pass = Promise.all(Array.from({ length: this.lanes }, () => this.drain())).then((summaries) =>
-      summaries.reduce((sum, s) => ({ claimed: sum.claimed + s.claimed, succeeded: sum.succeeded + s.succeeded, retrying: sum.retrying + s.retrying, failed: sum.failed + s.failed })),
-    );
+    const pass = Promise.allSettled(Array.from({ length: this.lanes }, (_, lane) => this.drain(this.lanes > 1 ? `${this.options.workerId}#${lane + 1}` : this.options.workerId))).then((settled) => {
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return settled
+        .map((s) => (s as PromiseFulfilledResult<RunSummary>).value)
+        .reduce((sum, s) => ({ claimed: sum.claimed + s.claimed, succeeded: sum.succeeded + s.succeeded, retrying: sum.retrying + s.retrying, failed: sum.failed + s.failed }));
+    });
     this.inFlight.add(pass);
     const forget = () => this.inFlight.delete(pass);
     pass.then(forget, forget);
@@ -188,11 +197,16 @@ export class JobRunner {
     if (this.polling && generation === this.generation) this.schedule(this.options.pollMs, generation);
   }
 
-  private async drain(): Promise<RunSummary> {
+  /**
+   * One lane: claims and runs until nothing is due. Each lane claims and records under its own
+   * worker id, so a job one lane still holds past its lease and another retakes cannot have its
+   * outcome written by the first.
+   */
+  private async drain(workerId: string): Promise<RunSummary> {
     const summary: RunSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0 };
     while (!this.stopping) {
       const jobs = await this.options.repository.claim({
-        workerId: this.options.workerId,
+        workerId,
         ...(this.options.claimKinds === 'registered' ? { kinds: this.kinds() } : {}),
         now: this.options.clock.now(),
         leaseMs: this.leaseMs,
@@ -206,19 +220,22 @@ export class JobRunner {
         if (this.handlers.get(job.kind)?.batch) batches.set(job.kind, [...(batches.get(job.kind) ?? []), job]);
         else single.push(job);
       }
+      // Each batch kind's jobs in batches of at most its size (the first claim may hold more than that).
+      const groups: Array<[string, Job[]]> = [];
       for (const [kind, group] of batches) {
         const size = this.handlers.get(kind)!.batch!.size;
-        if (group.length < size) group.push(...(await this.options.repository.claim({ workerId: this.options.workerId, kinds: [kind], now: this.options.clock.now(), leaseMs: this.leaseMs, limit: size - group.length })));
+        if (group.length < size) group.push(...(await this.options.repository.claim({ workerId, kinds: [kind], now: this.options.clock.now(), leaseMs: this.leaseMs, limit: size - group.length })));
+        for (let i = 0; i < group.length; i += size) groups.push([kind, group.slice(i, i + size)]);
       }
-      summary.claimed += single.length + [...batches.values()].reduce((n, g) => n + g.length, 0);
-      const outcomes = (await Promise.all([...single.map(async (job) => [await this.execute(job)]), ...[...batches].map(([kind, group]) => this.executeBatch(kind, group))])).flat();
+      summary.claimed += single.length + groups.reduce((n, [, g]) => n + g.length, 0);
+      const outcomes = (await Promise.all([...single.map(async (job) => [await this.execute(job, workerId)]), ...groups.map(([kind, group]) => this.executeBatch(kind, group, workerId))])).flat();
       for (const outcome of outcomes) if (outcome) summary[outcome.kind] += 1;
     }
     return summary;
   }
 
   /** Runs claimed jobs of one batch kind together; each outcome is recorded (successes in one write). */
-  private async executeBatch(kind: string, jobs: Job[]): Promise<Array<Outcome | undefined>> {
+  private async executeBatch(kind: string, jobs: Job[], workerId: string): Promise<Array<Outcome | undefined>> {
     const registration = this.handlers.get(kind)!;
     // Reclaimed after crashes on its last allowed attempt: stop (as attempt() does).
     const runnable = jobs.filter((job) => job.attempts <= job.maxAttempts);
@@ -234,23 +251,23 @@ export class JobRunner {
     const now = this.options.clock.now();
     let recorded = new Set<string>();
     try {
-      recorded = new Set(await this.options.repository.completeMany(done.map((job) => job.id), now, this.options.workerId));
+      recorded = new Set(await this.options.repository.completeMany(done.map((job) => job.id), now, workerId));
     } catch (error) {
       this.options.logger.error({ kind, error: summariseError(error) }, 'job outcomes could not be recorded');
     }
     const results: Array<Outcome | undefined> = done.map((job) => (recorded.has(job.id) ? outcomes.get(job.id) : undefined));
-    for (const job of jobs.filter((j) => outcomes.get(j.id)!.kind !== 'succeeded')) results.push(await this.record(job, outcomes.get(job.id)!));
+    for (const job of jobs.filter((j) => outcomes.get(j.id)!.kind !== 'succeeded')) results.push(await this.record(job, outcomes.get(job.id)!, workerId));
     return results;
   }
 
   /** Runs one claimed job and records the outcome; undefined when the outcome could not be recorded. */
-  private async execute(job: Job): Promise<Outcome | undefined> {
-    return this.record(job, await this.attempt(job));
+  private async execute(job: Job, workerId: string): Promise<Outcome | undefined> {
+    return this.record(job, await this.attempt(job), workerId);
   }
 
   /** Records one job's outcome; undefined when it could not be recorded. */
-  private async record(job: Job, outcome: Outcome): Promise<Outcome | undefined> {
-    const { logger, repository, workerId } = this.options;
+  private async record(job: Job, outcome: Outcome, workerId: string): Promise<Outcome | undefined> {
+    const { logger, repository } = this.options;
     const log = { jobId: job.id, kind: job.kind, attempts: job.attempts };
     const now = this.options.clock.now();
     try {

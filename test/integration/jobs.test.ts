@@ -68,17 +68,32 @@ describe('background jobs', () => {
     expect(rows.filter((r: { status: string }) => r.status === 'succeeded')).toHaveLength(5);
   });
 
-  it('when the runner has two lanes, then two batches are worked at once and every job still runs exactly once', async () => {
+  it('when the runner has two lanes, then two batches are worked at once, each lane claiming under its own worker id, and every job still runs exactly once', async () => {
     let running = 0;
     let mostAtOnce = 0;
+    let bothRunning!: () => void;
+    const together = new Promise<void>((r) => (bothRunning = r));
     const seen: number[] = [];
-    const runner = buildRunner({ lanes: 2 }).registerBatch(
+    const claimedBy = new Set<string>();
+    const store = {
+      claim: async (o: Parameters<JobRepository['claim']>[0]) => {
+        const jobs = await repository.claim(o);
+        if (jobs.length) claimedBy.add(o.workerId);
+        return jobs;
+      },
+      complete: repository.complete.bind(repository),
+      completeMany: repository.completeMany.bind(repository),
+      fail: repository.fail.bind(repository),
+    };
+    // One job claimed at a time, topped up to batches of 3: within a lane batches never overlap, so two at once means two lanes.
+    const runner = buildRunner({ lanes: 2, concurrency: 1, repository: store }).registerBatch(
       'test.lanes',
       async (items) => {
         running += 1;
         mostAtOnce = Math.max(mostAtOnce, running);
-        // A batch waiting on the network or the database: the other lane claims and works meanwhile.
-        await new Promise((r) => setTimeout(r, 20));
+        if (running === 2) bothRunning();
+        // The first batch waits for a second to start beside it (with one lane it never would; the bound keeps a failure finite).
+        await Promise.race([together, new Promise((r) => setTimeout(r, 5_000))]);
         seen.push(...items.map((i) => (i.payload as { n: number }).n));
         running -= 1;
         return items.map(() => null);
@@ -90,8 +105,58 @@ describe('background jobs', () => {
     expect(summary).toEqual({ claimed: 12, succeeded: 12, retrying: 0, failed: 0 });
     expect(mostAtOnce).toBe(2);
     expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(Number(((await t.db('jobs').where({ kind: 'test.lanes', status: 'succeeded' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n)).toBe(12);
+    const rows = (await t.db('jobs').where({ kind: 'test.lanes' })) as Array<{ status: string }>;
+    expect(rows.map((r) => r.status)).toEqual(Array(12).fill('succeeded'));
+    // Outcomes are recorded under the claiming lane's id (complete checks locked_by), so each lane claimed and recorded as itself.
+    expect(claimedBy).toEqual(new Set(['worker-a#1', 'worker-a#2']));
     expect(() => buildRunner({ lanes: 0 })).toThrow(RangeError);
+  });
+
+  it('when one lane cannot claim (the database fails), then the pass rejects only after the other lane has finished its work', async () => {
+    let finish!: () => void;
+    const held = new Promise<void>((r) => (finish = r));
+    let started!: () => void;
+    const working = new Promise<void>((r) => (started = r));
+    const store = {
+      claim: (o: Parameters<JobRepository['claim']>[0]) => (o.workerId.endsWith('#2') ? working.then(() => Promise.reject(new Error('database unreachable'))) : repository.claim(o)),
+      complete: repository.complete.bind(repository),
+      completeMany: repository.completeMany.bind(repository),
+      fail: repository.fail.bind(repository),
+    };
+    const runner = buildRunner({ lanes: 2, repository: store }).register('test.slow', async () => {
+      started();
+      await held;
+    });
+    await enqueue('test.slow');
+    let settled = false;
+    const pass = runner.runDue();
+    pass.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await working;
+    // Lane 2 has failed by now; lane 1 is still working its job.
+    for (let i = 0; i < 20; i += 1) await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    finish();
+    await expect(pass).rejects.toThrow('database unreachable');
+    expect(await t.db('jobs').where({ kind: 'test.slow' }).first()).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('when the first claim holds more of a batch kind than its size, then the handler still gets batches of at most that size', async () => {
+    const sizes: number[] = [];
+    const runner = buildRunner({ concurrency: 4 }).registerBatch(
+      'test.small',
+      async (items) => {
+        sizes.push(items.length);
+        return items.map(() => null);
+      },
+      { size: 3 },
+    );
+    for (let n = 1; n <= 4; n += 1) await enqueue('test.small', { n });
+    expect(await runner.runDue()).toEqual({ claimed: 4, succeeded: 4, retrying: 0, failed: 0 });
+    expect(sizes.every((n) => n <= 3)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(4);
   });
 
   it('when a job is enqueued and the runner runs what is due, then the handler runs once with the payload and the job succeeds', async () => {

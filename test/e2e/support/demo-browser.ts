@@ -43,10 +43,14 @@ export function useDemoBrowser(options: DemoServerOptions = {}): DemoBrowser {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    browser = undefined;
-    server = undefined;
+    try {
+      await browser?.close();
+    } finally {
+      // The server (and any sandbox partner process it started) goes even if the browser would not close.
+      await server?.stop();
+      browser = undefined;
+      server = undefined;
+    }
   });
 
   const started = <T>(value: T | undefined, what: string): T => {

@@ -30,7 +30,7 @@ export interface DemoServerOptions {
 }
 
 /** Between the sandbox's steps, and how often the job runner looks for due work: short, so a browser test sees the journey in seconds. */
-const SANDBOX_STEP_MS = 300;
+const SANDBOX_STEP_MS = 1_000;
 const SANDBOX_JOB_POLL_MS = 200;
 
 /**
@@ -46,17 +46,28 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   let server: Server | undefined;
   let partner: PartnerProcess | undefined;
   const stop = async () => {
+    // Every step is taken whatever the one before did; the first failure is reported at the end.
+    const failures: unknown[] = [];
+    const step = async (work: () => Promise<unknown> | unknown) => {
+      try {
+        await work();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
     // The runner first (no delivery starts while the partner goes), then the partner (its simulator stops between steps).
-    await platform?.jobs.runner.stop();
-    await partner?.stop();
-    if (server) {
+    await step(() => platform?.jobs.runner.stop());
+    await step(() => partner?.stop());
+    await step(async () => {
+      if (!server) return;
       const s = server;
       s.closeAllConnections();
       await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
-    await platform?.close();
-    await database?.destroy();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    await step(() => platform?.close());
+    await step(() => database?.destroy());
+    await step(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    if (failures.length) throw failures[0];
   };
   try {
     // With a sandbox the ports are chosen first: the demo's partner services point at the partner's, and the
