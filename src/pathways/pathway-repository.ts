@@ -297,9 +297,9 @@ export class PathwayRepository {
     return (await this.db('pathways').where({ person_id: personId }).orderBy('started_at', 'desc')).map(toPathway);
   }
 
-  async pathwaysByIds(ids: readonly string[]): Promise<Map<string, Pathway>> {
+  async pathwaysByIds(ids: readonly string[], trx?: Knex.Transaction): Promise<Map<string, Pathway>> {
     const out = new Map<string, Pathway>();
-    for (let i = 0; i < ids.length; i += 500) for (const row of await this.db('pathways').whereIn('id', ids.slice(i, i + 500))) out.set(row.id, toPathway(row));
+    for (let i = 0; i < ids.length; i += 500) for (const row of await (trx ?? this.db)('pathways').whereIn('id', ids.slice(i, i + 500))) out.set(row.id, toPathway(row));
     return out;
   }
 

@@ -540,7 +540,7 @@ export class PathwayService {
         const n = await this.repository.claimTimers(kind, now, batchSize, async (steps, trx) => {
           const events: NewPathwayEvent[] = [];
           // Who each escalating step goes to: the pathways and people it needs, read once per batch.
-          const context = kind === 'escalate' ? await this.escalationContext(steps) : null;
+          const context = kind === 'escalate' ? await this.escalationContext(steps, trx) : null;
           const audits: AuditRecord[] = [];
           for (const step of steps) {
             const at = step[TIMER_AT[kind]] as Date;
@@ -564,13 +564,14 @@ export class PathwayService {
     return fired;
   }
 
-  private async escalationContext(steps: readonly PathwayStep[]): Promise<{ pathways: Map<string, Pathway>; people: Map<string, Person> }> {
+  /** Read in the sweep's own transaction: on SQLite another connection could wait behind the write lock it holds. */
+  private async escalationContext(steps: readonly PathwayStep[], trx: Knex.Transaction): Promise<{ pathways: Map<string, Pathway>; people: Map<string, Person> }> {
     const personIds = new Set<string>();
     for (const step of steps) {
       personIds.add(step.personId);
       if (step.assignee && 'personId' in step.assignee) personIds.add(step.assignee.personId);
     }
-    const [pathways, people] = await Promise.all([this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))]), this.people.recordsForSystem([...personIds])]);
+    const [pathways, people] = await Promise.all([this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))], trx), this.people.recordsForSystem([...personIds], trx)]);
     return { pathways, people };
   }
 

@@ -125,11 +125,11 @@ export class PeopleRepository {
     return row ? toPerson(row) : null;
   }
 
-  async findPersonsByIds(ids: readonly string[]): Promise<Person[]> {
+  async findPersonsByIds(ids: readonly string[], trx?: Knex.Transaction): Promise<Person[]> {
     const out: Person[] = [];
     // In chunks, to stay well inside SQLite's limit on bound parameters.
     for (let i = 0; i < ids.length; i += 500) {
-      out.push(...(await this.db('people').select('*').whereIn('id', ids.slice(i, i + 500))).map(toPerson));
+      out.push(...(await (trx ?? this.db)('people').select('*').whereIn('id', ids.slice(i, i + 500))).map(toPerson));
     }
     return out;
   }

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import { toIsoDate } from '../shared/dates.js';
 import { organisationReach, personFieldAccess, personScope, personWriteScope } from '../auth/access-policy.js';
@@ -231,8 +232,8 @@ export class PeopleService {
   }
 
   /** Records for the platform's own background work (no actor, so no reach to apply); never for a request. */
-  async recordsForSystem(ids: readonly string[]): Promise<Map<string, Person>> {
-    return new Map((await this.repository.findPersonsByIds(ids)).map((p) => [p.id, p]));
+  async recordsForSystem(ids: readonly string[], trx?: Knex.Transaction): Promise<Map<string, Person>> {
+    return new Map((await this.repository.findPersonsByIds(ids, trx)).map((p) => [p.id, p]));
   }
 
   /** Everyone in one organisation (or all), for the platform's own background work (no actor, so no reach); never for a request. */
