@@ -83,10 +83,10 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Connects, migrates and builds every service and the web app. Used by `npm start`, the CLI and the tests. */
 /** Claim-and-run loops the platform's job runner keeps going at once (issue 6 §7: one batch of deliveries writes or waits on a partner while the next is checked). */
 export const JOB_LANES = 2;
 
+/** Connects, migrates and builds every service and the web app. Used by `npm start`, the CLI and the tests. */
 export async function buildPlatform(config: Config, options: { clock?: Clock; logger?: Logger; db?: Database; jobLanes?: number } = {}): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
