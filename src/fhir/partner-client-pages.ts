@@ -17,7 +17,6 @@ const FIELDS = { organisationId: 'text', name: 'text', clientId: 'text', jwks: '
 const FORM_FIELDS = Object.keys(FIELDS);
 const RENAME: Record<string, string> = { 'jwks.keys': 'jwks' };
 
-
 /** The form's fields as the API schema's shape: the public keys are pasted as a JWKS (or one JWK). */
 function formInput(body: Record<string, unknown>): Record<string, unknown> {
   const v = fromForm(body, FIELDS);

@@ -5,10 +5,10 @@
  */
 
 export const SCOPE_ACCESS = ['c', 'r', 'u', 'd', 's'] as const;
-
-/** Every scope the partner-facing API's routes ask for, grouped by resource type: what a partner system may be offered. */
-export const PARTNER_SCOPES = ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'] as const;
 export type ScopeAccess = (typeof SCOPE_ACCESS)[number];
+
+/** Every scope the partner-facing API's routes ask for, grouped by resource type: what a partner system may be offered (FHIR-8). */
+export const PARTNER_SCOPES = ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'] as const;
 
 export interface SystemScope {
   resourceType: string;

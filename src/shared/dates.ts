@@ -76,6 +76,11 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
 }
 
+/** A moment as people read it, in UK time, in English or Welsh: 22 Nov 2026, 10:05. */
+export function shortDateTime(instant: Date, locale: 'en' | 'cy'): string {
+  return instant.toLocaleString(locale === 'cy' ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+}
+
 /** A calendar date as people read it, in English or Welsh: 23 December 2026, 23 Rhagfyr 2026. */
 export function longDate(date: IsoDate, locale: 'en' | 'cy'): string {
   return new Date(`${date}T12:00:00Z`).toLocaleDateString(locale === 'cy' ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { longDate } from '../shared/dates.js';
+import { longDate, shortDateTime } from '../shared/dates.js';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 
 /** The Intl locale for the page being rendered (Welsh pages get Welsh month names). */
-function intlLocale(options: HelperOptions): string {
-  return (options.data?.root as { locale?: string } | undefined)?.locale === 'cy' ? 'cy-GB' : 'en-GB';
+function pageLocale(options: HelperOptions): 'en' | 'cy' {
+  return (options.data?.root as { locale?: string } | undefined)?.locale === 'cy' ? 'cy' : 'en';
 }
 
 /** Handlebars with the layouts and partials under views/, and the helpers every page may use. */
@@ -35,13 +35,12 @@ export function configureViews(app: Express, viewsDir: string): void {
       /** A date-time for people, in the page's language: 22 Nov 2026, 10:05. */
       dateTime(value: Date | string | null | undefined, options: HelperOptions) {
         if (!value) return '';
-        const d = new Date(value);
-        return d.toLocaleString(intlLocale(options), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+        return shortDateTime(new Date(value), pageLocale(options));
       },
       /** A calendar date (YYYY-MM-DD) for people, in the page's language: 22 November 2026. */
       date(value: string | null | undefined, options: HelperOptions) {
         if (!value) return '';
-        return longDate(value, intlLocale(options) === 'cy-GB' ? 'cy' : 'en');
+        return longDate(value, pageLocale(options));
       },
       json: (value: unknown) => JSON.stringify(value, null, 2),
       add: (a: number, b: number) => a + b,

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, type DemoAccount } from '../../src/demo/demo-data.js';
 import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
 import type { RequestContext } from '../../src/shared/request-context.js';
-import { toIsoDate } from '../../src/shared/dates.js';
+import { londonDay, longDate, shortDateTime } from '../../src/shared/dates.js';
 import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { submitWith } from './support/sign-in.js';
@@ -15,9 +15,9 @@ const JOURNEY_DEADLINE_MS = 30_000;
 
 const account = (role: DemoAccount['role']) => DEMO_ACCOUNTS.find((a) => a.role === role)!;
 
-/** A day and a time as the pages write them (UK time; views.ts `date` and `dateTime`). */
-const londonDay = (at: Date) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(at);
-const londonDateTime = (at: Date) => at.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+/** A day and a time as the pages write them (UK time, the views' `date` and `dateTime`). */
+const dayOf = (at: Date) => longDate(londonDay(at), 'en');
+const dateTimeOf = (at: Date) => shortDateTime(at, 'en');
 
 /**
  * Issue 6 §5 in the browser: a referral's journey at an NHS partner, end to end, against the
@@ -65,7 +65,7 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       partnerOrganisationId: healthBoard.id,
       purpose: 'continuity-of-care',
       dataCategories: ['demographics', 'referral-details', 'clinical-history'],
-      periodStart: toIsoDate(clock.now()),
+      periodStart: londonDay(clock.now()),
       periodEnd: null,
       description: 'Handover to NHS physiotherapy for your knee',
       noticeBy: 'letter',
@@ -114,7 +114,7 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       appointmentAt = journey.find((s) => s.status === 'booked')?.appointmentAt ?? undefined;
       expect(appointmentAt, 'the booked step carries the appointment').toBeInstanceOf(Date);
       expect(appointmentAt!.getTime()).toBeGreaterThan(Date.now());
-      await expect(referralItem(page).locator('[data-progress]', { hasText: 'Appointment booked' }).innerText()).resolves.toContain(`appointment ${londonDateTime(appointmentAt!)}`);
+      await expect(referralItem(page).locator('[data-progress]', { hasText: 'Appointment booked' }).innerText()).resolves.toContain(`appointment ${dateTimeOf(appointmentAt!)}`);
       expect(await accessibilityProblems(page, 'the pathway page with the journey at the partner')).toBe('');
     });
 
@@ -131,7 +131,7 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       await submitWith(page, page.locator(`a[href="/pathways/${pathwayId}"]`));
       const main = await page.locator('main').innerText();
       expect(main).toContain('Your referrals to other services');
-      expect(main).toContain(`NHS MSK physiotherapy: you have an appointment on ${londonDay(appointmentAt!)}.`);
+      expect(main).toContain(`NHS MSK physiotherapy: you have an appointment on ${dayOf(appointmentAt!)}.`);
       // Plain English, not the clinician's view of the journey.
       expect(main).not.toContain('Appointment booked');
       expect(main).not.toContain('At the service');
@@ -142,9 +142,9 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
   it('when the officer’s line manager looks for them wherever a manager can, then they see that OH support was in place and nothing of the referral, the partner or the appointment', async () => {
     expect(appointmentAt, 'the clinician’s test saw the appointment booked').toBeInstanceOf(Date);
     // Nothing of the referral or its journey: the service, the partner, the appointment, the reason for the transfer.
-    const words = ['physiotherapy', 'appointment', 'sandbox', 'at the service', 'referrals to services', 'handover', 'knee pain', healthBoard.name, londonDateTime(appointmentAt!)];
+    const words = ['physiotherapy', 'appointment', 'sandbox', 'at the service', 'referrals to services', 'handover', 'knee pain', healthBoard.name, dateTimeOf(appointmentAt!)];
     // The appointment's day too, on the pages about the officer (elsewhere another date may fall on that day).
-    const aboutThem = [...words, londonDay(appointmentAt!)];
+    const aboutThem = [...words, dayOf(appointmentAt!)];
     const leaked = (text: string, list: string[]) => list.filter((w) => text.toLowerCase().includes(w.toLowerCase()));
     await demo.withPage(manager, async (page) => {
       const visit = async (path: string) => {

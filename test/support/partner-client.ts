@@ -5,8 +5,6 @@ import { PARTNER_SCOPES } from '../../src/fhir/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';
 import type { TestPlatform, World } from './test-platform.js';
 
-/** Everything a partner system may be granted on the partner-facing API. */
-export const ALL_PARTNER_SCOPES: string[] = [...PARTNER_SCOPES];
 
 /** A partner system's key pair (FHIR-8: ES384 or RS384), as JWKs. */
 export async function partnerKeys(alg: 'ES384' | 'RS384' = 'ES384'): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
@@ -35,11 +33,11 @@ export interface TestPartnerClient {
   clientId: string;
   privateJwk: JWK;
   /** Asks the token endpoint for a token with these scopes (all registered ones by default). */
-  token(scopes?: string[]): Promise<string>;
+  token(scopes?: readonly string[]): Promise<string>;
 }
 
 /** Registers a partner system for an NHS organisation through the API (an OH administrator) and returns a way to get its tokens. */
-export async function registerPartnerClient(t: TestPlatform, w: World, organisationId: string, scopes: string[] = ALL_PARTNER_SCOPES): Promise<TestPartnerClient> {
+export async function registerPartnerClient(t: TestPlatform, w: World, organisationId: string, scopes: readonly string[] = PARTNER_SCOPES): Promise<TestPartnerClient> {
   const keys = await partnerKeys();
   const clientId = `partner-${newId()}`;
   const made = await request(t.app).post('/api/v1/partner-clients').set('Authorization', `Bearer ${w.tokens.ohAdmin}`).send({ organisationId, name: `Partner system ${clientId.slice(-4)}`, clientId, jwks: { keys: [keys.publicJwk] }, scopes });
