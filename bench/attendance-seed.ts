@@ -30,8 +30,19 @@ async function main(): Promise<void> {
   try {
     const now = clock.now();
     let t = performance.now();
-    const workforce = generateWorkforce({ size: options.people, seed: options.seed, asOf: options.asOf, years: options.years });
-    const spells = generateAbsenceHistory({ people: workforce.people, asOf: options.asOf, years: options.years, seed: options.seed, spellsPerPersonYear: options.spellsPerYear });
+    const workforce = generateWorkforce({
+      size: options.people,
+      seed: options.seed,
+      asOf: options.asOf,
+      years: options.years,
+    });
+    const spells = generateAbsenceHistory({
+      people: workforce.people,
+      asOf: options.asOf,
+      years: options.years,
+      seed: options.seed,
+      spellsPerPersonYear: options.spellsPerYear,
+    });
     const generateMs = elapsed(t);
 
     t = performance.now();

@@ -68,18 +68,42 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const { values } = parseArgs({ args, options: { profile: { type: 'boolean', default: false }, referrals: { type: 'string', default: '10000' }, resources: { type: 'string', default: '1000000' }, searches: { type: 'string', default: '300' }, mode: { type: 'string', default: 'bars' }, concurrency: { type: 'string', default: '4' }, lanes: { type: 'string', default: String(JOB_LANES) } }, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    args,
+    options: {
+      profile: { type: 'boolean', default: false },
+      referrals: { type: 'string', default: '10000' },
+      resources: { type: 'string', default: '1000000' },
+      searches: { type: 'string', default: '300' },
+      mode: { type: 'string', default: 'bars' },
+      concurrency: { type: 'string', default: '4' },
+      lanes: { type: 'string', default: String(JOB_LANES) },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   const whole = (name: string, value: string, min: number) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
     return n;
   };
-  if (values.mode !== 'bars' && values.mode !== 'rest') throw new UsageError(`--mode must be bars or rest, not ${values.mode}`);
-  return { profile: values.profile, referrals: whole('referrals', values.referrals, 10), resources: whole('resources', values.resources, 1000), searches: whole('searches', values.searches, 10), mode: values.mode, concurrency: whole('concurrency', values.concurrency, 1), lanes: whole('lanes', values.lanes, 1) };
+  if (values.mode !== 'bars' && values.mode !== 'rest')
+    throw new UsageError(`--mode must be bars or rest, not ${values.mode}`);
+  return {
+    profile: values.profile,
+    referrals: whole('referrals', values.referrals, 10),
+    resources: whole('resources', values.resources, 1000),
+    searches: whole('searches', values.searches, 10),
+    mode: values.mode,
+    concurrency: whole('concurrency', values.concurrency, 1),
+    lanes: whole('lanes', values.lanes, 1),
+  };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A CPU profile of this process from now until stop(), written to bench/results. */
@@ -122,11 +146,24 @@ interface CpuReading {
  * JavaScript thread alone and by a partner process. The last two come from /proc: null where it
  * cannot be read (not Linux), never a made-up 0.
  */
-function cpuSince(partner: ChildProcess, from?: CpuReading): CpuReading & { ownMs: number; mainMs: number | null; partnerMs: number | null } {
-  const reading = { own: process.cpuUsage(), main: readThreadCpuSeconds(process.pid, process.pid), partner: partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid) };
+function cpuSince(
+  partner: ChildProcess,
+  from?: CpuReading,
+): CpuReading & { ownMs: number; mainMs: number | null; partnerMs: number | null } {
+  const reading = {
+    own: process.cpuUsage(),
+    main: readThreadCpuSeconds(process.pid, process.pid),
+    partner: partner.pid === undefined ? null : readProcessCpuSeconds(partner.pid),
+  };
   const ownUsed = from ? process.cpuUsage(from.own) : { user: 0, system: 0 };
-  const since = (now: number | null, then: number | null | undefined) => (now === null || then === null || then === undefined ? null : (now - then) * 1000);
-  return { ...reading, ownMs: (ownUsed.user + ownUsed.system) / 1000, mainMs: since(reading.main, from?.main), partnerMs: since(reading.partner, from?.partner) };
+  const since = (now: number | null, then: number | null | undefined) =>
+    now === null || then === null || then === undefined ? null : (now - then) * 1000;
+  return {
+    ...reading,
+    ownMs: (ownUsed.user + ownUsed.system) / 1000,
+    mainMs: since(reading.main, from?.main),
+    partnerMs: since(reading.partner, from?.partner),
+  };
 }
 
 /** Milliseconds of CPU a referral, or n/a when it could not be read. */
@@ -134,10 +171,16 @@ const perReferral = (ms: number | null, n: number) => (ms === null ? 'n/a' : `${
 
 /** A partner FHIR server in its own process (as the tests start it). */
 async function startPartner(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/fhir/sandbox/partner-server.ts', '--port', '0', '--name', 'Benchmark partner'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/fhir/sandbox/partner-server.ts', '--port', '0', '--name', 'Benchmark partner'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the partner exited with ${code}`)));
-    readline.createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    readline
+      .createInterface({ input: child.stdout! })
+      .once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
   });
   return { url, child };
 }
@@ -147,19 +190,66 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** The world the referrals need: an NHS partner in the directory, staff, and each one's consent, pathway and handover referral waiting to be shared. */
-async function prepareReferrals(platform: Platform, o: Options, partnerUrl: string): Promise<{ referralIds: string[]; boardId: string; ctx: RequestContext; admin: RequestContext }> {
+async function prepareReferrals(
+  platform: Platform,
+  o: Options,
+  partnerUrl: string,
+): Promise<{ referralIds: string[]; boardId: string; ctx: RequestContext; admin: RequestContext }> {
   const { people, users } = platform.repositories;
   const now = platform.clock.now();
-  const force = { id: newId(), name: 'Benchmark Force', kind: 'host-force' as const, odsCode: null, hostOrganisationId: null };
-  const board = { id: newId(), name: 'Benchmark Health Board', kind: 'nhs-partner' as const, odsCode: '7A9', hostOrganisationId: null };
+  const force = {
+    id: newId(),
+    name: 'Benchmark Force',
+    kind: 'host-force' as const,
+    odsCode: null,
+    hostOrganisationId: null,
+  };
+  const board = {
+    id: newId(),
+    name: 'Benchmark Health Board',
+    kind: 'nhs-partner' as const,
+    odsCode: '7A9',
+    hostOrganisationId: null,
+  };
   for (const org of [force, board]) await people.insertOrganisation(org, now);
   // The OH clinician who shares them (a real user: pathways and referrals name who made them).
   const userId = newId();
-  await users.insert({ id: userId, email: 'bench.clinician@example.invalid', displayName: 'Benchmark clinician', passwordHash: 'not-used', organisationId: force.id, personId: null, roles: ['oh-clinician', 'oh-administrator'], locale: 'en' }, now);
-  const clinician: Actor = { userId, displayName: 'Benchmark clinician', email: 'bench.clinician@example.invalid', organisationId: force.id, personId: null, roles: ['oh-clinician', 'oh-administrator'], role: 'oh-clinician', via: 'token', locale: 'en' };
+  await users.insert(
+    {
+      id: userId,
+      email: 'bench.clinician@example.invalid',
+      displayName: 'Benchmark clinician',
+      passwordHash: 'not-used',
+      organisationId: force.id,
+      personId: null,
+      roles: ['oh-clinician', 'oh-administrator'],
+      locale: 'en',
+    },
+    now,
+  );
+  const clinician: Actor = {
+    userId,
+    displayName: 'Benchmark clinician',
+    email: 'bench.clinician@example.invalid',
+    organisationId: force.id,
+    personId: null,
+    roles: ['oh-clinician', 'oh-administrator'],
+    role: 'oh-clinician',
+    via: 'token',
+    locale: 'en',
+  };
   const ctx: RequestContext = { actor: clinician, requestId: 'bench', ip: null };
   const admin: RequestContext = { ...ctx, actor: { ...clinician, role: 'oh-administrator' } };
-  await platform.services.partners.create(admin, { organisationId: board.id, name: 'Benchmark MSK physiotherapy', serviceType: 'nhs-msk-physiotherapy', baseUrl: partnerUrl, mode: o.mode, auth: { kind: 'none' }, pathways: ['msk'], enabled: true });
+  await platform.services.partners.create(admin, {
+    organisationId: board.id,
+    name: 'Benchmark MSK physiotherapy',
+    serviceType: 'nhs-msk-physiotherapy',
+    baseUrl: partnerUrl,
+    mode: o.mode,
+    auth: { kind: 'none' },
+    pathways: ['msk'],
+    enabled: true,
+  });
   const staff = Array.from({ length: o.referrals }, (_, i) => ({
     id: newId(),
     organisationId: force.id,
@@ -183,23 +273,63 @@ async function prepareReferrals(platform: Platform, o: Options, partnerUrl: stri
   const referralIds: string[] = [];
   const t0 = performance.now();
   await pool(staff, 4, async (person) => {
-    const consent = await platform.services.consent.request(admin, person.id, { kind: 'nhs-sharing', partnerOrganisationId: board.id, purpose: 'continuity-of-care', dataCategories: ['demographics', 'referral-details'], periodStart: '2027-01-01', periodEnd: null, description: 'Physiotherapy', noticeBy: 'letter' });
-    await platform.services.consent.decide(admin, consent.consent.id, { decision: 'given', method: 'paper', witness: null, documentReference: 'BENCH', wishesToSeeReport: null });
-    const pathway = await platform.services.pathways.enrol(ctx, { personId: person.id, definition: 'msk', startedAt: now, source: 'clinician' });
-    const { referral } = await platform.services.pathways.transfer(ctx, pathway.pathway.id, { service: 'nhs-msk-physiotherapy', reason: 'Knee pain after a fall on duty', priority: 'routine' });
+    const consent = await platform.services.consent.request(admin, person.id, {
+      kind: 'nhs-sharing',
+      partnerOrganisationId: board.id,
+      purpose: 'continuity-of-care',
+      dataCategories: ['demographics', 'referral-details'],
+      periodStart: '2027-01-01',
+      periodEnd: null,
+      description: 'Physiotherapy',
+      noticeBy: 'letter',
+    });
+    await platform.services.consent.decide(admin, consent.consent.id, {
+      decision: 'given',
+      method: 'paper',
+      witness: null,
+      documentReference: 'BENCH',
+      wishesToSeeReport: null,
+    });
+    const pathway = await platform.services.pathways.enrol(ctx, {
+      personId: person.id,
+      definition: 'msk',
+      startedAt: now,
+      source: 'clinician',
+    });
+    const { referral } = await platform.services.pathways.transfer(ctx, pathway.pathway.id, {
+      service: 'nhs-msk-physiotherapy',
+      reason: 'Knee pain after a fall on duty',
+      priority: 'routine',
+    });
     referralIds.push(referral.id);
-    if (referralIds.length % 1000 === 0) log(`  prepared ${fmt(referralIds.length)} referrals (${fmt((performance.now() - t0) / 1000, 1)} s)`);
+    if (referralIds.length % 1000 === 0)
+      log(`  prepared ${fmt(referralIds.length)} referrals (${fmt((performance.now() - t0) / 1000, 1)} s)`);
   });
   return { referralIds, boardId: board.id, ctx, admin };
 }
 
 /** 1,000,000 resources (or --resources) addressed to PARTNERS partners, in their table, for the search (untimed). */
-async function storeResources(platform: Platform, count: number): Promise<{ organisationId: string; identifiers: string[]; taskFocus: string[] }> {
+async function storeResources(
+  platform: Platform,
+  count: number,
+): Promise<{ organisationId: string; identifiers: string[]; taskFocus: string[] }> {
   const now = platform.clock.now();
-  const orgs = Array.from({ length: PARTNERS }, (_, i) => ({ id: newId(), name: `Search partner ${i}`, kind: 'nhs-partner' as const, odsCode: null, hostOrganisationId: null }));
+  const orgs = Array.from({ length: PARTNERS }, (_, i) => ({
+    id: newId(),
+    name: `Search partner ${i}`,
+    kind: 'nhs-partner' as const,
+    odsCode: null,
+    hostOrganisationId: null,
+  }));
   for (const org of orgs) await platform.repositories.people.insertOrganisation(org, now);
   const types = ['ServiceRequest', 'Patient', 'Consent', 'QuestionnaireResponse', 'Task'] as const;
-  const statuses: Record<(typeof types)[number], string[]> = { ServiceRequest: ['active', 'revoked'], Patient: [], Consent: ['active', 'inactive'], QuestionnaireResponse: ['completed'], Task: ['requested', 'received', 'accepted', 'in-progress', 'completed', 'rejected'] };
+  const statuses: Record<(typeof types)[number], string[]> = {
+    ServiceRequest: ['active', 'revoked'],
+    Patient: [],
+    Consent: ['active', 'inactive'],
+    QuestionnaireResponse: ['completed'],
+    Task: ['requested', 'received', 'accepted', 'in-progress', 'completed', 'rejected'],
+  };
   const identifiers: string[] = [];
   const taskFocus: string[] = [];
   const t0 = performance.now();
@@ -215,15 +345,48 @@ async function storeResources(platform: Platform, count: number): Promise<{ orga
       const referralId = `bench-${referral}`;
       const at = new Date(now.getTime() - (count - i) * 1000).toISOString();
       const status = statuses[type][referral % Math.max(1, statuses[type].length)] ?? null;
-      const reference = type === 'Task' ? `ServiceRequest/sr-${referral}` : type === 'Patient' ? null : `Patient/pt-${referral}`;
-      const identifierSystem = type === 'Task' ? REFERRAL_TASK_SYSTEM : type === 'Patient' ? 'https://fhir.nhs.uk/Id/nhs-number' : REFERRAL_SYSTEM;
-      const content = { resourceType: type, id, identifier: [{ system: identifierSystem, value: referralId }], ...(status ? { status } : {}), meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] }, note: [{ text: 'Knee pain after a fall on duty; seen in the force occupational health clinic.' }] };
+      const reference =
+        type === 'Task' ? `ServiceRequest/sr-${referral}` : type === 'Patient' ? null : `Patient/pt-${referral}`;
+      const identifierSystem =
+        type === 'Task'
+          ? REFERRAL_TASK_SYSTEM
+          : type === 'Patient'
+            ? 'https://fhir.nhs.uk/Id/nhs-number'
+            : REFERRAL_SYSTEM;
+      const content = {
+        resourceType: type,
+        id,
+        identifier: [{ system: identifierSystem, value: referralId }],
+        ...(status ? { status } : {}),
+        meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] },
+        note: [{ text: 'Knee pain after a fall on duty; seen in the force occupational health clinic.' }],
+      };
       if (org.id === orgs[0]!.id && type === 'ServiceRequest') identifiers.push(referralId);
       if (org.id === orgs[0]!.id && type === 'Task') taskFocus.push(`sr-${referral}`);
-      rows.push({ id, resource_type: type, partner_organisation_id: org.id, version: 1, last_updated: at, pathway_referral_id: null, person_id: null, pathway_id: null, consent_id: null, identifier_system: identifierSystem, identifier_value: referralId, status, reference, withheld_at: null, disclosable_until: null, created_by_client_id: null, content: JSON.stringify(content), created_at: at });
+      rows.push({
+        id,
+        resource_type: type,
+        partner_organisation_id: org.id,
+        version: 1,
+        last_updated: at,
+        pathway_referral_id: null,
+        person_id: null,
+        pathway_id: null,
+        consent_id: null,
+        identifier_system: identifierSystem,
+        identifier_value: referralId,
+        status,
+        reference,
+        withheld_at: null,
+        disclosable_until: null,
+        created_by_client_id: null,
+        content: JSON.stringify(content),
+        created_at: at,
+      });
     }
     await platform.db('fhir_resources').insert(rows);
-    if ((n / batch) % 250 === 249) log(`  stored ${fmt(n + batch)} resources (${fmt((performance.now() - t0) / 1000, 1)} s)`);
+    if ((n / batch) % 250 === 249)
+      log(`  stored ${fmt(n + batch)} resources (${fmt((performance.now() - t0) / 1000, 1)} s)`);
   }
   if (isPostgres(platform.db)) await platform.db.raw('ANALYZE fhir_resources');
   else await platform.db.raw('ANALYZE');
@@ -240,15 +403,27 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
   let platform: Platform | null = null;
   try {
     if (serverUrl) bench = await createBenchDatabase(serverUrl);
-    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'), SECURE_COOKIES: 'false', ...(bench ? { DATABASE_URL: bench.url } : {}) });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'),
+      SECURE_COOKIES: 'false',
+      ...(bench ? { DATABASE_URL: bench.url } : {}),
+    });
     const clock = fixedClock('2027-01-04T09:00:00Z');
     // Partners on loopback answer over plain http: the benchmark's directory is not a production one.
-    platform = await buildPlatform({ ...config, isProduction: false }, { clock, logger: createLogger({ level: 'silent' }), jobLanes: o.lanes });
+    platform = await buildPlatform(
+      { ...config, isProduction: false },
+      { clock, logger: createLogger({ level: 'silent' }), jobLanes: o.lanes },
+    );
 
     const pipelinePartner = await startPartner();
     const directPartner = await startPartner();
     partners.push(pipelinePartner.child, directPartner.child);
-    log(`fhir: preparing ${fmt(o.referrals)} referrals awaiting consent to share (${bench ? 'PostgreSQL' : 'SQLite'}, ${o.mode})…`);
+    log(
+      `fhir: preparing ${fmt(o.referrals)} referrals awaiting consent to share (${bench ? 'PostgreSQL' : 'SQLite'}, ${o.mode})…`,
+    );
     const { referralIds, boardId, ctx, admin } = await prepareReferrals(platform, o, pipelinePartner.url);
 
     // Clinicians share each (the gate, and the outbox row with its job, in one transaction): what the pipeline takes in.
@@ -261,7 +436,9 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
       await platform!.services.pathwayReferrals.share(ctx, id, { partnerOrganisationId: boardId, dataCategories: [] });
     });
     const sharedMs = performance.now() - a0;
-    log(`  shared in ${fmt(sharedMs / 1000, 1)} s with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
+    log(
+      `  shared in ${fmt(sharedMs / 1000, 1)} s with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`,
+    );
     statements = 0;
     const profiler = o.profile ? await startProfile() : null;
     const d0 = performance.now();
@@ -273,9 +450,18 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     const pipelineMs = performance.now() - d0;
     if (profiler) log(`  delivery profile written to ${path.relative(root, await profiler.stop('fhir-delivery'))}`);
     platform.db.off('query', count);
-    log(`  delivered in ${fmt(pipelineMs / 1000, 1)} s (CPU: this process ${fmt(cpu.ownMs / 1000, 1)} s, the partner ${cpu.partnerMs === null ? 'n/a' : `${fmt(cpu.partnerMs / 1000, 1)} s`}) with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`);
-    const sent = Number(((await platform.db('referral_deliveries').where({ status: 'sent' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
-    if (sent !== o.referrals) throw new Error(`the pipeline delivered ${sent} of ${o.referrals} referrals (${JSON.stringify(summary)})`);
+    log(
+      `  delivered in ${fmt(pipelineMs / 1000, 1)} s (CPU: this process ${fmt(cpu.ownMs / 1000, 1)} s, the partner ${cpu.partnerMs === null ? 'n/a' : `${fmt(cpu.partnerMs / 1000, 1)} s`}) with ${fmt(statements)} statements (${fmt(statements / o.referrals, 1)} a referral)`,
+    );
+    const sent = Number(
+      (
+        (await platform.db('referral_deliveries').where({ status: 'sent' }).count({ n: '*' })) as Array<{
+          n: number | string;
+        }>
+      )[0]!.n,
+    );
+    if (sent !== o.referrals)
+      throw new Error(`the pipeline delivered ${sent} of ${o.referrals} referrals (${JSON.stringify(summary)})`);
 
     // (b) The same Bundles, built as the worker built them, posted directly to a fresh partner.
     log('fhir: (b) the same Bundles posted directly with fhir-kit-client…');
@@ -292,7 +478,12 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     });
     const directMs = performance.now() - b0;
     const directCpu = cpuSince(directPartner.child, directCpu0);
-    const atPartner = ((await fhirClient(directPartner.url).search({ resourceType: 'ServiceRequest', searchParams: { _count: '1', _total: 'accurate' } })) as unknown as Bundle).total;
+    const atPartner = (
+      (await fhirClient(directPartner.url).search({
+        resourceType: 'ServiceRequest',
+        searchParams: { _count: '1', _total: 'accurate' },
+      })) as unknown as Bundle
+    ).total;
 
     // (c) The partner-facing search with a million resources stored.
     log(`fhir: (c) storing ${fmt(o.resources)} resources for ${PARTNERS} partners (untimed)…`);
@@ -300,16 +491,40 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     const clientId = `bench-${randomSecret(4)}`;
     const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
     const { privateKey, publicKey } = await generateKeyPair('ES384');
-    const partnerClient = await platform.services.partnerAuth.create(admin, { organisationId: stored.organisationId, name: 'Benchmark partner system', clientId, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES384' }] }, scopes: ['system/ServiceRequest.rs', 'system/Task.rs', 'system/Patient.rs'], enabled: true });
+    const partnerClient = await platform.services.partnerAuth.create(admin, {
+      organisationId: stored.organisationId,
+      name: 'Benchmark partner system',
+      clientId,
+      jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES384' }] },
+      scopes: ['system/ServiceRequest.rs', 'system/Task.rs', 'system/Patient.rs'],
+      enabled: true,
+    });
     const iat = Math.floor(clock.now().getTime() / 1000);
-    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES384', kid: 'k1' }).setIssuer(clientId).setSubject(clientId).setAudience(platform.services.partnerAuth.tokenUrl).setIssuedAt(iat).setExpirationTime(iat + 240).setJti(newId()).sign(privateKey);
-    const token = await platform.services.partnerAuth.issueToken({ actor: null, requestId: 'bench', ip: null }, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion, scope: partnerClient.scopes.join(' ') });
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES384', kid: 'k1' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(platform.services.partnerAuth.tokenUrl)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 240)
+      .setJti(newId())
+      .sign(privateKey);
+    const token = await platform.services.partnerAuth.issueToken(
+      { actor: null, requestId: 'bench', ip: null },
+      {
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+        scope: partnerClient.scopes.join(' '),
+      },
+    );
     const server = platform.app.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir/R4`;
     const pick = <T>(list: T[], i: number) => list[(i * 7919) % list.length]!;
     const queries = [
-      (i: number) => `ServiceRequest?identifier=${encodeURIComponent(`${REFERRAL_SYSTEM}|${pick(stored.identifiers, i)}`)}`,
+      (i: number) =>
+        `ServiceRequest?identifier=${encodeURIComponent(`${REFERRAL_SYSTEM}|${pick(stored.identifiers, i)}`)}`,
       () => 'Task?status=requested&_count=20',
       (i: number) => `Task?focus=ServiceRequest/${pick(stored.taskFocus, i)}`,
       () => 'ServiceRequest?_lastUpdated=ge2026-12-01&_count=20',
@@ -320,7 +535,9 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     for (let i = 0; i < SEARCH_WARMUP + o.searches; i += 1) {
       const url = `${base}/${queries[i % queries.length]!(i)}`;
       const t = performance.now();
-      const res = await fetch(url, { headers: { Authorization: `Bearer ${token.access_token}`, Accept: 'application/fhir+json' } });
+      const res = await fetch(url, {
+        headers: { Authorization: `Bearer ${token.access_token}`, Accept: 'application/fhir+json' },
+      });
       const body = (await res.json()) as Bundle;
       const took = performance.now() - t;
       if (!res.ok || body.resourceType !== 'Bundle') nonOk += 1;
@@ -334,9 +551,21 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     const ratio = pipelineRate / directRate;
     const p95 = percentile(sorted, 95);
     const checks = [
-      { target: `pipeline ≥ ${TARGETS.minPipelineShare * 100} % of the direct rate`, measured: `${fmt(ratio * 100, 1)} %`, pass: ratio >= TARGETS.minPipelineShare },
-      { target: `pipeline ≥ ${TARGETS.minPipelinePerSecond} referrals/s`, measured: `${fmt(pipelineRate, 1)}/s`, pass: pipelineRate >= TARGETS.minPipelinePerSecond },
-      { target: `search p95 ≤ ${TARGETS.maxSearchP95Ms} ms with ${fmt(o.resources)} stored`, measured: `${fmt(p95, 1)} ms`, pass: p95 <= TARGETS.maxSearchP95Ms && nonOk === 0 },
+      {
+        target: `pipeline ≥ ${TARGETS.minPipelineShare * 100} % of the direct rate`,
+        measured: `${fmt(ratio * 100, 1)} %`,
+        pass: ratio >= TARGETS.minPipelineShare,
+      },
+      {
+        target: `pipeline ≥ ${TARGETS.minPipelinePerSecond} referrals/s`,
+        measured: `${fmt(pipelineRate, 1)}/s`,
+        pass: pipelineRate >= TARGETS.minPipelinePerSecond,
+      },
+      {
+        target: `search p95 ≤ ${TARGETS.maxSearchP95Ms} ms with ${fmt(o.resources)} stored`,
+        measured: `${fmt(p95, 1)} ms`,
+        pass: p95 <= TARGETS.maxSearchP95Ms && nonOk === 0,
+      },
     ];
     const lines = [
       `FHIR exchange benchmark (${bench ? 'PostgreSQL' : 'SQLite'}, ${o.mode}, concurrency ${o.concurrency}, ${o.lanes} lanes, ${MAX_IN_FLIGHT * o.lanes} in flight, ${os.cpus().length} CPUs, load ${load.map((l) => l.toFixed(2)).join(' ')})`,
@@ -354,7 +583,45 @@ export async function runFhirBenchmark(args: string[]): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     fs.mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `fhir-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify({ options: o, database: bench ? 'postgres' : 'sqlite', load, shared: { totalMs: sharedMs, perSecond: (o.referrals / sharedMs) * 1000 }, pipeline: { totalMs: pipelineMs, perSecond: pipelineRate, cpuMs: cpu.ownMs, mainThreadCpuMs: cpu.mainMs, partnerCpuMs: cpu.partnerMs, jobs: summary }, endToEndPerSecond: (o.referrals / (sharedMs + pipelineMs)) * 1000, direct: { totalMs: directMs, perSecond: directRate, cpuMs: directCpu.ownMs, mainThreadCpuMs: directCpu.mainMs, partnerCpuMs: directCpu.partnerMs }, ratio, search: { count: samples.length, p50Ms: percentile(sorted, 50), p95Ms: p95, p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1), notOk: nonOk }, checks }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          options: o,
+          database: bench ? 'postgres' : 'sqlite',
+          load,
+          shared: { totalMs: sharedMs, perSecond: (o.referrals / sharedMs) * 1000 },
+          pipeline: {
+            totalMs: pipelineMs,
+            perSecond: pipelineRate,
+            cpuMs: cpu.ownMs,
+            mainThreadCpuMs: cpu.mainMs,
+            partnerCpuMs: cpu.partnerMs,
+            jobs: summary,
+          },
+          endToEndPerSecond: (o.referrals / (sharedMs + pipelineMs)) * 1000,
+          direct: {
+            totalMs: directMs,
+            perSecond: directRate,
+            cpuMs: directCpu.ownMs,
+            mainThreadCpuMs: directCpu.mainMs,
+            partnerCpuMs: directCpu.partnerMs,
+          },
+          ratio,
+          search: {
+            count: samples.length,
+            p50Ms: percentile(sorted, 50),
+            p95Ms: p95,
+            p99Ms: percentile(sorted, 99),
+            maxMs: sorted.at(-1),
+            notOk: nonOk,
+          },
+          checks,
+        },
+        null,
+        2,
+      ),
+    );
     log(`results written to ${path.relative(root, file)}`);
     return checks.every((c) => c.pass) ? 0 : 1;
   } finally {

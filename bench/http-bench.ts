@@ -90,7 +90,8 @@ function parseOptions(args: string[]): HttpOptions {
   });
   const positive = (name: string, value: string, min: number) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
     return n;
   };
   return {
@@ -139,7 +140,9 @@ async function measure(
   const r = await fire({ ...base, duration: options.duration });
   const cpuAfter = server.cpuSeconds();
   const after = server.memory();
-  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+  const statusCodes = Object.fromEntries(
+    Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
+  );
   return {
     name,
     description,
@@ -151,14 +154,21 @@ async function measure(
     timeouts: r.timeouts,
     statusCodes,
     warmup: warm,
-    memory: { atReadyMb: toMb(atReady?.rss), peakAtReadyMb: toMb(atReady?.peakRss), afterRunMb: toMb(after?.rss), peakMb: toMb(after?.peakRss) },
-    cpuMsPerRequest: cpuBefore === null || cpuAfter === null || r['2xx'] === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / r['2xx'],
+    memory: {
+      atReadyMb: toMb(atReady?.rss),
+      peakAtReadyMb: toMb(atReady?.peakRss),
+      afterRunMb: toMb(after?.rss),
+      peakMb: toMb(after?.peakRss),
+    },
+    cpuMsPerRequest:
+      cpuBefore === null || cpuAfter === null || r['2xx'] === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / r['2xx'],
   };
 }
 
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
   const response = await fetch(url, { headers });
-  if (!response.ok) throw new Error(`pre-flight GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  if (!response.ok)
+    throw new Error(`pre-flight GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   return response.json();
 }
 
@@ -169,7 +179,18 @@ function pad(cells: string[], widths: number[]): string {
 const fmt = (n: number | null, digits = 0) => (n === null ? 'n/a' : n.toFixed(digits));
 
 function report(results: TargetResult[], checks: Check[], ratio: number): string {
-  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'RSS at ready MB', 'CPU ms/req', 'requests', 'non-2xx', 'errors'];
+  const header = [
+    'target',
+    'req/s (mean)',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS MB',
+    'RSS at ready MB',
+    'CPU ms/req',
+    'requests',
+    'non-2xx',
+    'errors',
+  ];
   const rows = results.map((r) => [
     r.name,
     fmt(r.requestsPerSecond),
@@ -183,7 +204,11 @@ function report(results: TargetResult[], checks: Check[], ratio: number): string
     String(r.errors + r.warmup.errors),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const lines = [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((row) => pad(row, widths))];
+  const lines = [
+    pad(header, widths),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((row) => pad(row, widths)),
+  ];
   lines.push('', `platform/bare throughput: ${(ratio * 100).toFixed(1)} %`, '', 'Targets:');
   for (const c of checks) lines.push(`  ${c.verdict.padEnd(4)}  ${c.target.padEnd(44)} measured ${c.measured}`);
   return lines.join('\n');
@@ -199,7 +224,9 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
     currentLoad?.stop();
     await stopAllServers();
     // The server drops its own database; this catches one that crashed or was killed.
-    if (serverUrl) for (const name of databases) await dropBenchDatabase(serverUrl, name).catch((e: unknown) => log(`could not drop ${name}: ${String(e)}`));
+    if (serverUrl)
+      for (const name of databases)
+        await dropBenchDatabase(serverUrl, name).catch((e: unknown) => log(`could not drop ${name}: ${String(e)}`));
   };
   // Ctrl-C: stop the load and the servers, drop the database, then exit 130; a second Ctrl-C exits at once.
   let interruption = null as Promise<void> | null;
@@ -216,7 +243,12 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
 
   try {
     // The platform server makes (and removes) its own temporary DATA_DIR for SQLite.
-    const childEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', LOG_LEVEL: 'silent', DATA_DIR: undefined };
+    const childEnv = {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: undefined,
+    };
     const results: TargetResult[] = [];
 
     // Baseline first: the same express on the same machine in the same run.
@@ -224,22 +256,40 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
     const bare = await startServer<{ port: number }>('bare', 'bare-server.ts', childEnv);
     const bareReadyMemory = bare.memory();
     await getJson(`http://127.0.0.1:${bare.ready.port}/hello`);
-    results.push(await measure('bare', 'express GET /hello → {"hello":"world"}', bare, { path: '/hello' }, options, bareReadyMemory));
+    results.push(
+      await measure(
+        'bare',
+        'express GET /hello → {"hello":"world"}',
+        bare,
+        { path: '/hello' },
+        options,
+        bareReadyMemory,
+      ),
+    );
     await bare.stop();
 
     log(`platform: starting (${serverUrl ? 'PostgreSQL' : 'SQLite'}, migrating and seeding the demo organisation)…`);
     const databaseName = newBenchDatabaseName();
     if (serverUrl) databases.push(databaseName);
-    const platform = await startServer<PlatformReady>('platform', 'http-server.ts', { ...childEnv, [DATABASE_NAME_ENV]: databaseName });
+    const platform = await startServer<PlatformReady>('platform', 'http-server.ts', {
+      ...childEnv,
+      [DATABASE_NAME_ENV]: databaseName,
+    });
     const platformReadyMemory = platform.memory();
     const authorization = `Bearer ${platform.ready.token}`;
     const hits: Record<string, number> = {};
     for (const q of SEARCH_TERMS) {
-      const page = (await getJson(`http://127.0.0.1:${platform.ready.port}${searchPath(q)}`, { authorization })) as { total?: unknown; items?: unknown };
-      if (typeof page.total !== 'number' || !Array.isArray(page.items)) throw new Error(`pre-flight search for ${q} did not return a page of people`);
+      const page = (await getJson(`http://127.0.0.1:${platform.ready.port}${searchPath(q)}`, { authorization })) as {
+        total?: unknown;
+        items?: unknown;
+      };
+      if (typeof page.total !== 'number' || !Array.isArray(page.items))
+        throw new Error(`pre-flight search for ${q} did not return a page of people`);
       hits[q] = page.total;
     }
-    log(`platform: ${platform.ready.people} people; matches per search term: ${SEARCH_TERMS.map((q) => `${q}=${hits[q]}`).join(' ')}`);
+    log(
+      `platform: ${platform.ready.people} people; matches per search term: ${SEARCH_TERMS.map((q) => `${q}=${hits[q]}`).join(' ')}`,
+    );
     // One request template whose path is chosen per request, round-robin over the terms.
     let next = 0;
     const searchRequest: autocannon.Request = {
@@ -266,7 +316,11 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
         measured: `${(ratio * 100).toFixed(1)} %`,
         verdict: ratio >= TARGETS.minThroughputRatio ? 'PASS' : 'FAIL',
       },
-      { target: `platform p99 ≤ ${TARGETS.maxP99Ms} ms`, measured: `${p.latencyMs.p99} ms`, verdict: p.latencyMs.p99 <= TARGETS.maxP99Ms ? 'PASS' : 'FAIL' },
+      {
+        target: `platform p99 ≤ ${TARGETS.maxP99Ms} ms`,
+        measured: `${p.latencyMs.p99} ms`,
+        verdict: p.latencyMs.p99 <= TARGETS.maxP99Ms ? 'PASS' : 'FAIL',
+      },
       {
         target: `platform peak RSS ≤ ${TARGETS.maxPeakRssMb} MB`,
         measured: `${fmt(p.memory.peakMb, 1)} MB`,
@@ -275,7 +329,11 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
     ];
     const failures = results.flatMap((r) => {
       const problems = r.non2xx + r.errors + r.warmup.non2xx + r.warmup.errors;
-      return problems > 0 ? [`${r.name}: ${r.non2xx + r.warmup.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}), ${r.errors + r.warmup.errors} errors (${r.timeouts} timeouts)`] : [];
+      return problems > 0
+        ? [
+            `${r.name}: ${r.non2xx + r.warmup.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}), ${r.errors + r.warmup.errors} errors (${r.timeouts} timeouts)`,
+          ]
+        : [];
     });
 
     const cpus = os.cpus();

@@ -7,7 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/config.js';
 import { buildPlatform, type Platform } from '../src/server.js';
-import { createBenchDatabase, DATABASE_NAME_ENV, dropBenchDatabase, type BenchDatabase } from './support/bench-database.js';
+import {
+  createBenchDatabase,
+  DATABASE_NAME_ENV,
+  dropBenchDatabase,
+  type BenchDatabase,
+} from './support/bench-database.js';
 import { listen, onShutdown, writeReady } from './support/child-process.js';
 
 /**
@@ -47,7 +52,8 @@ let server: Server | null = null;
  * queries; waits for the pool to fall idle so closing it does not abort them.
  */
 async function databaseIdle(timeoutMs: number): Promise<void> {
-  const pool = (platform?.db.client as { pool?: { numUsed(): number; numPendingAcquires(): number } } | undefined)?.pool;
+  const pool = (platform?.db.client as { pool?: { numUsed(): number; numPendingAcquires(): number } } | undefined)
+    ?.pool;
   const deadline = Date.now() + timeoutMs;
   while (pool && pool.numUsed() + pool.numPendingAcquires() > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -58,7 +64,10 @@ async function databaseIdle(timeoutMs: number): Promise<void> {
 function seedInOwnProcess(): Promise<void> {
   return new Promise((resolve, reject) => {
     // stdout is the ready line's alone: anything the seeder prints goes to stderr.
-    const child = spawn(process.execPath, ['--import', 'tsx', seedScript], { env, stdio: ['ignore', process.stderr, 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', seedScript], {
+      env,
+      stdio: ['ignore', process.stderr, 'inherit'],
+    });
     seeding = child;
     child.once('error', reject);
     child.once('exit', (code, signal) => {
@@ -83,16 +92,26 @@ async function start(): Promise<void> {
   platform = await buildPlatform(config);
   const user = await platform.repositories.users.findByEmail(BENCH_USER);
   if (!user) throw new Error(`the demo user ${BENCH_USER} was not seeded`);
-  const { token } = await platform.services.auth.createToken({ actor: null, requestId: 'bench-setup', ip: null }, user, {
-    name: 'http benchmark',
-    role: 'oh-clinician',
-  });
+  const { token } = await platform.services.auth.createToken(
+    { actor: null, requestId: 'bench-setup', ip: null },
+    user,
+    {
+      name: 'http benchmark',
+      role: 'oh-clinician',
+    },
+  );
   if (stopping) return;
   await platform.jobs.start();
   server = await listen(platform.app.app, '127.0.0.1');
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
-  writeReady({ port, token, client: config.database.client, database: database?.name ?? null, people: config.demo.people });
+  writeReady({
+    port,
+    token,
+    client: config.database.client,
+    database: database?.name ?? null,
+    people: config.demo.people,
+  });
 }
 
 const started = start();

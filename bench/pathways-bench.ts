@@ -95,16 +95,22 @@ function parseOptions(args: string[]): PathwaysOptions {
   });
   const whole = (name: string, value: string, min: number) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
     return n;
   };
-  if (!isIsoDate(values['as-of'])) throw new UsageError(`--as-of must be a date written YYYY-MM-DD, not ${values['as-of']}`);
+  if (!isIsoDate(values['as-of']))
+    throw new UsageError(`--as-of must be a date written YYYY-MM-DD, not ${values['as-of']}`);
   const since = Number(values['since-hours']);
-  if (!Number.isFinite(since) || since <= 0 || since > 24 * 365 || !Number.isInteger(since * 4)) throw new UsageError(`--since-hours must be a whole number of quarter hours above 0 (at most a year), not ${values['since-hours']}`);
+  if (!Number.isFinite(since) || since <= 0 || since > 24 * 365 || !Number.isInteger(since * 4))
+    throw new UsageError(
+      `--since-hours must be a whole number of quarter hours above 0 (at most a year), not ${values['since-hours']}`,
+    );
   const pathways = whole('pathways', values.pathways, 100);
   return {
     pathways,
-    people: values.people === undefined ? Math.max(1000, Math.round(pathways * 0.6)) : whole('people', values.people, 100),
+    people:
+      values.people === undefined ? Math.max(1000, Math.round(pathways * 0.6)) : whole('people', values.people, 100),
     runs: whole('runs', values.runs, 1),
     warmup: whole('warmup', values.warmup, 0),
     worklist: whole('worklist', values.worklist, 1),
@@ -152,7 +158,14 @@ function summarise(runs: number[]): Summary {
 function percentiles(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { count: sorted.length, p50Ms: at(50), p95Ms: at(95), p99Ms: at(99), maxMs: sorted[sorted.length - 1]!, meanMs: sorted.reduce((s, x) => s + x, 0) / sorted.length };
+  return {
+    count: sorted.length,
+    p50Ms: at(50),
+    p95Ms: at(95),
+    p99Ms: at(99),
+    maxMs: sorted[sorted.length - 1]!,
+    meanMs: sorted.reduce((s, x) => s + x, 0) / sorted.length,
+  };
 }
 
 let interrupted = false;
@@ -164,14 +177,21 @@ const checkInterrupted = () => {
 let seeding: ChildProcess | null = null;
 
 /** Runs bench/pathways-seed.ts against the database `env` names; resolves with what it loaded. */
-function seedInOwnProcess(env: Record<string, string | undefined>, options: PathwaysSeedOptions): Promise<PathwaysLoaded> {
+function seedInOwnProcess(
+  env: Record<string, string | undefined>,
+  options: PathwaysSeedOptions,
+): Promise<PathwaysLoaded> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(benchDir, 'pathways-seed.ts'), JSON.stringify(options)], {
-      // stdin stays open as a lifeline: the seeder stops when it closes (this runner died).
-      cwd: root,
-      env: { ...env, [PARENT_WATCH_ENV]: '1' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(benchDir, 'pathways-seed.ts'), JSON.stringify(options)],
+      {
+        // stdin stays open as a lifeline: the seeder stops when it closes (this runner died).
+        cwd: root,
+        env: { ...env, [PARENT_WATCH_ENV]: '1' },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     seeding = child;
     child.stdin?.on('error', () => undefined);
     let loaded: PathwaysLoaded | null = null;
@@ -188,16 +208,25 @@ function seedInOwnProcess(env: Record<string, string | undefined>, options: Path
     child.once('exit', (code, signal) => {
       seeding = null;
       if (code === 0 && loaded) resolve(loaded);
-      else reject(interrupted ? new Interrupted('interrupted') : new Error(`loading the benchmark data failed (${signal ?? `exit code ${code}`})`));
+      else
+        reject(
+          interrupted
+            ? new Interrupted('interrupted')
+            : new Error(`loading the benchmark data failed (${signal ?? `exit code ${code}`})`),
+        );
     });
   });
 }
 
-const fmt = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? 'n/a' : n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const fmt = (n: number | null | undefined, digits = 0) =>
+  n === null || n === undefined
+    ? 'n/a'
+    : n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
@@ -209,7 +238,15 @@ const TIMER: Record<TimerKind, { at: string; fired: string; compare: string }> =
 };
 
 /** What a sweep changes on a step: put back before each run so every run does the same work. */
-const RESTORED = ['due_fired_at', 'overdue_fired_at', 'escalated_at', 'escalation_level', 'assignee_user_id', 'assignee_person_id', 'assignee_role'] as const;
+const RESTORED = [
+  'due_fired_at',
+  'overdue_fired_at',
+  'escalated_at',
+  'escalation_level',
+  'assignee_user_id',
+  'assignee_person_id',
+  'assignee_role',
+] as const;
 
 /**
  * Puts the database back as the seed left it, untimed: the open steps' fired markers,
@@ -226,7 +263,9 @@ class Restorer {
 
   static async prepare(db: Knex): Promise<Restorer> {
     await db.raw('DROP TABLE IF EXISTS bench_step_seed');
-    await db.raw(`CREATE TABLE bench_step_seed AS SELECT id, ${RESTORED.join(', ')} FROM pathway_steps WHERE status = 'open'`);
+    await db.raw(
+      `CREATE TABLE bench_step_seed AS SELECT id, ${RESTORED.join(', ')} FROM pathway_steps WHERE status = 'open'`,
+    );
     await db.raw('CREATE UNIQUE INDEX bench_step_seed_id ON bench_step_seed (id)');
     if (isPostgres(db)) await db.raw('ANALYZE bench_step_seed');
     const count = (await db('bench_step_seed').count({ n: '*' })) as Array<{ n: number | string }>;
@@ -243,8 +282,11 @@ class Restorer {
     )) as unknown;
     const events = await this.db('pathway_events').where('id', '>', this.lastEventId).delete();
     if (isPostgres(this.db)) await this.db.raw('VACUUM ANALYZE pathway_steps, pathway_events');
-    const left = (await this.db('pathway_steps').whereRaw(touched, [at, at, at]).count({ n: '*' })) as Array<{ n: number | string }>;
-    if (Number(left[0]!.n) !== 0) throw new Error(`${left[0]!.n} steps still carry the sweep's markers after restoring them`);
+    const left = (await this.db('pathway_steps').whereRaw(touched, [at, at, at]).count({ n: '*' })) as Array<{
+      n: number | string;
+    }>;
+    if (Number(left[0]!.n) !== 0)
+      throw new Error(`${left[0]!.n} steps still carry the sweep's markers after restoring them`);
     const changed = typeof steps === 'number' ? steps : Number((steps as { rowCount?: number }).rowCount ?? 0);
     return { steps: changed, events };
   }
@@ -290,20 +332,35 @@ interface SweepMeasurement {
  * so that both see the same cache and the same state of the machine; the database is put
  * back before each pair.
  */
-async function measureSweep(platform: Platform, restorer: Restorer, o: { now: Date; warmup: number; runs: number; expected: Record<TimerKind, number> }): Promise<SweepMeasurement> {
+async function measureSweep(
+  platform: Platform,
+  restorer: Restorer,
+  o: { now: Date; warmup: number; runs: number; expected: Record<TimerKind, number> },
+): Promise<SweepMeasurement> {
   const { db } = platform;
   /** The floor: one plain SELECT of every open step row, every column, through the same knex and driver, every row touched. */
   const floor = async () => {
     const rows = (await db('pathway_steps').select('*').where('status', 'open')) as Array<Record<string, unknown>>;
     let touched = 0;
-    for (const r of rows) touched += (r.id as string).length + (r.due_fired_at === null ? 0 : 1) + (r.assignee_user_id === null ? 0 : 1);
+    for (const r of rows)
+      touched += (r.id as string).length + (r.due_fired_at === null ? 0 : 1) + (r.assignee_user_id === null ? 0 : 1);
     return { rows: rows.length, touched };
   };
   const openRows = (await floor()).rows;
-  if (openRows !== restorer.openSteps) throw new Error(`the floor read ${openRows} open steps but the seed left ${restorer.openSteps}`);
+  if (openRows !== restorer.openSteps)
+    throw new Error(`the floor read ${openRows} open steps but the seed left ${restorer.openSteps}`);
 
-  log(`pathways: ${fmt(openRows)} open steps; ${o.warmup} warm-up + ${o.runs} measured runs of the floor and the sweep…`);
-  const runs = { floor: [] as number[], sweep: [] as number[], restore: [] as number[], due: [] as number[], overdue: [] as number[], escalate: [] as number[] };
+  log(
+    `pathways: ${fmt(openRows)} open steps; ${o.warmup} warm-up + ${o.runs} measured runs of the floor and the sweep…`,
+  );
+  const runs = {
+    floor: [] as number[],
+    sweep: [] as number[],
+    restore: [] as number[],
+    due: [] as number[],
+    overdue: [] as number[],
+    escalate: [] as number[],
+  };
   let first: SweepRun | null = null;
   for (let i = 0; i < o.warmup + o.runs; i++) {
     const measured = i >= o.warmup;
@@ -320,8 +377,12 @@ async function measureSweep(platform: Platform, restorer: Restorer, o: { now: Da
     // Every run must do the same work, and the work the seed left for it.
     if (!first) first = s;
     for (const k of KINDS) {
-      if (s.fired[k] !== first.fired[k]) throw new Error(`run ${i + 1} fired ${s.fired[k]} ${k} timers, the first ${first.fired[k]}: the restore did not put the database back`);
-      if (s.fired[k] !== o.expected[k]) throw new Error(`the sweep fired ${s.fired[k]} ${k} timers; the seed left ${o.expected[k]} to fire`);
+      if (s.fired[k] !== first.fired[k])
+        throw new Error(
+          `run ${i + 1} fired ${s.fired[k]} ${k} timers, the first ${first.fired[k]}: the restore did not put the database back`,
+        );
+      if (s.fired[k] !== o.expected[k])
+        throw new Error(`the sweep fired ${s.fired[k]} ${k} timers; the seed left ${o.expected[k]} to fire`);
     }
     log(
       `  ${measured ? `run ${i - o.warmup + 1}` : 'warm-up'}: floor ${fmt(floorMs)} ms, sweep ${fmt(s.totalMs)} ms ` +
@@ -362,14 +423,23 @@ async function diagnoseSweep(platform: Platform, restorer: Restorer, now: Date):
   for (const kind of KINDS) {
     const { at: column, fired, compare } = TIMER[kind];
     const select = `SELECT id FROM pathway_steps WHERE status = 'open' AND ${column} ${compare} ? AND ${fired} IS NULL ORDER BY ${column}, id LIMIT ${BATCH}`;
-    const range = (await db('pathway_steps').where('status', 'open').where(column, compare, at).count({ n: '*' })) as Array<{ n: number | string }>;
-    const open = (await db('pathway_steps').where('status', 'open').where(column, compare, at).whereNull(fired).count({ n: '*' })) as Array<{ n: number | string }>;
+    const range = (await db('pathway_steps')
+      .where('status', 'open')
+      .where(column, compare, at)
+      .count({ n: '*' })) as Array<{ n: number | string }>;
+    const open = (await db('pathway_steps')
+      .where('status', 'open')
+      .where(column, compare, at)
+      .whereNull(fired)
+      .count({ n: '*' })) as Array<{ n: number | string }>;
     const t = performance.now();
     await db.raw(select, [at]);
     const firstClaimSelectMs = ms(t);
     let plan: string[];
     if (isPostgres(db)) {
-      const result = (await db.raw(`EXPLAIN (ANALYZE, BUFFERS) ${select}`, [at])) as { rows: Array<{ 'QUERY PLAN': string }> };
+      const result = (await db.raw(`EXPLAIN (ANALYZE, BUFFERS) ${select}`, [at])) as {
+        rows: Array<{ 'QUERY PLAN': string }>;
+      };
       plan = result.rows.map((r) => r['QUERY PLAN']);
     } else {
       const rows = (await db.raw(`EXPLAIN QUERY PLAN ${select}`, [at])) as Array<{ detail: string }>;
@@ -384,7 +454,10 @@ async function diagnoseSweep(platform: Platform, restorer: Restorer, now: Date):
   const onResponse = (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
     const t = started.get(q.__knexQueryUid);
     started.delete(q.__knexQueryUid);
-    const key = q.sql.replace(/\s+/g, ' ').replace(/(\?|\$\d+)(, (\?|\$\d+))+/g, '?, …').slice(0, 90);
+    const key = q.sql
+      .replace(/\s+/g, ' ')
+      .replace(/(\?|\$\d+)(, (\?|\$\d+))+/g, '?, …')
+      .slice(0, 90);
     const entry = byStatement.get(key) ?? { count: 0, ms: 0 };
     entry.count += 1;
     entry.ms += t === undefined ? 0 : performance.now() - t;
@@ -413,8 +486,22 @@ interface WorklistMeasurement {
  * with the RequestContext authentication builds for them (their own steps and the OH
  * clinicians' queue), after the sweep at `now`. Its two reads timed alone too, for information.
  */
-async function measureWorklist(platform: Platform, clinician: PathwaysLoaded['clinicians'][number], o: { now: Date; count: number }): Promise<WorklistMeasurement> {
-  const actor: Actor = { userId: clinician.id, displayName: clinician.displayName, email: clinician.email, organisationId: clinician.organisationId, personId: null, roles: ['oh-clinician'], role: 'oh-clinician', via: 'token', locale: 'en' };
+async function measureWorklist(
+  platform: Platform,
+  clinician: PathwaysLoaded['clinicians'][number],
+  o: { now: Date; count: number },
+): Promise<WorklistMeasurement> {
+  const actor: Actor = {
+    userId: clinician.id,
+    displayName: clinician.displayName,
+    email: clinician.email,
+    organisationId: clinician.organisationId,
+    personId: null,
+    roles: ['oh-clinician'],
+    role: 'oh-clinician',
+    via: 'token',
+    locale: 'en',
+  };
   const service = platform.services.pathways;
   const repository = new PathwayRepository(platform.db);
   const samples = { worklist: [] as number[], openSteps: [] as number[], countSteps: [] as number[] };
@@ -438,7 +525,13 @@ async function measureWorklist(platform: Platform, clinician: PathwaysLoaded['cl
     samples.openSteps.push(openMs);
     samples.countSteps.push(countMs);
   }
-  return { worklist: percentiles(samples.worklist), openSteps: percentiles(samples.openSteps), countSteps: percentiles(samples.countSteps), returned: last!.steps.length, counts: last!.counts };
+  return {
+    worklist: percentiles(samples.worklist),
+    openSteps: percentiles(samples.openSteps),
+    countSteps: percentiles(samples.countSteps),
+    returned: last!.steps.length,
+    counts: last!.counts,
+  };
 }
 
 /** Runs the pathways benchmark; resolves with the process exit code. */
@@ -453,7 +546,10 @@ export async function runPathwaysBenchmark(args: string[]): Promise<number> {
     seeding?.kill('SIGTERM');
     await platform?.close().catch((e: unknown) => log(`could not close the platform: ${String(e)}`));
     platform = null;
-    if (serverUrl && database) await dropBenchDatabase(serverUrl, database.name).catch((e: unknown) => log(`could not drop ${database?.name}: ${String(e)}`));
+    if (serverUrl && database)
+      await dropBenchDatabase(serverUrl, database.name).catch((e: unknown) =>
+        log(`could not drop ${database?.name}: ${String(e)}`),
+      );
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   // Ctrl-C: stop after the statement under way, drop the database, exit 130; a second Ctrl-C exits at once.
@@ -504,9 +600,17 @@ export async function runPathwaysBenchmark(args: string[]): Promise<number> {
     checkInterrupted();
 
     // The platform as the sweep job runs it, on the same database, with the clock at the sweep's moment.
-    platform = await buildPlatform(loadConfig(env), { clock: fixedClock(now), logger: createLogger({ level: 'silent' }) });
+    platform = await buildPlatform(loadConfig(env), {
+      clock: fixedClock(now),
+      logger: createLogger({ level: 'silent' }),
+    });
     const restorer = await Restorer.prepare(platform.db);
-    const sweep = await measureSweep(platform, restorer, { now, warmup: options.warmup, runs: options.runs, expected: loaded.pendingTimers });
+    const sweep = await measureSweep(platform, restorer, {
+      now,
+      warmup: options.warmup,
+      runs: options.runs,
+      expected: loaded.pendingTimers,
+    });
     checkInterrupted();
     // The worklist as the clinician sees it once the sweep has run (the last run's state).
     const worklist = await measureWorklist(platform, loaded.clinicians[0]!, { now, count: options.worklist });
@@ -518,8 +622,16 @@ export async function runPathwaysBenchmark(args: string[]): Promise<number> {
     const peakRssMb = memory ? memory.peakRss / MB : process.resourceUsage().maxRSS / 1024;
     const { floorSummary, sweepSummary, ratio } = sweep;
     const checks: Check[] = [
-      { target: `sweep ≤ ${TARGETS.maxSweepFloorRatio} × floor`, measured: `${ratio.toFixed(2)} ×`, verdict: ratio <= TARGETS.maxSweepFloorRatio ? 'PASS' : 'FAIL' },
-      { target: `worklist p95 ≤ ${TARGETS.maxWorklistP95Ms} ms`, measured: `${worklist.worklist.p95Ms.toFixed(2)} ms`, verdict: worklist.worklist.p95Ms <= TARGETS.maxWorklistP95Ms ? 'PASS' : 'FAIL' },
+      {
+        target: `sweep ≤ ${TARGETS.maxSweepFloorRatio} × floor`,
+        measured: `${ratio.toFixed(2)} ×`,
+        verdict: ratio <= TARGETS.maxSweepFloorRatio ? 'PASS' : 'FAIL',
+      },
+      {
+        target: `worklist p95 ≤ ${TARGETS.maxWorklistP95Ms} ms`,
+        measured: `${worklist.worklist.p95Ms.toFixed(2)} ms`,
+        verdict: worklist.worklist.p95Ms <= TARGETS.maxWorklistP95Ms ? 'PASS' : 'FAIL',
+      },
     ];
 
     const cpus = os.cpus();
@@ -533,14 +645,23 @@ export async function runPathwaysBenchmark(args: string[]): Promise<number> {
     };
     const firedTotal = KINDS.reduce((n, k) => n + sweep.fired[k], 0);
     const row = (name: string, s: Summary) => [name, fmt(s.medianMs), fmt(s.minMs), fmt(s.maxMs)];
-    const pct = (name: string, p: Percentiles) => [name, p.p50Ms.toFixed(2), p.p95Ms.toFixed(2), p.p99Ms.toFixed(2), p.maxMs.toFixed(2), p.meanMs.toFixed(2)];
+    const pct = (name: string, p: Percentiles) => [
+      name,
+      p.p50Ms.toFixed(2),
+      p.p95Ms.toFixed(2),
+      p.p99Ms.toFixed(2),
+      p.maxMs.toFixed(2),
+      p.meanMs.toFixed(2),
+    ];
     const statuses = Object.entries(loaded.stepsByStatus)
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${fmt(v)}`)
       .join(', ');
     const lines = [
       '',
-      `Pathways benchmark — ${client}; ${fmt(loaded.pathways)} running pathways (${Object.entries(loaded.byDefinition).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}; ${fmt(loaded.unassignedPathways)} with no lead clinician) ` +
+      `Pathways benchmark — ${client}; ${fmt(loaded.pathways)} running pathways (${Object.entries(loaded.byDefinition)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}; ${fmt(loaded.unassignedPathways)} with no lead clinician) ` +
         `for ${fmt(loaded.people)} people (${fmt(loaded.inPost)} in post) and ${loaded.clinicians.length} OH clinicians, started over the last ${SPREAD_DAYS} days ` +
         `(${fmt(loaded.finishedNotLoaded)} more finished before now, not loaded; seed ${options.seed}); node ${environment.node}, ${environment.cpus}`,
       `steps: ${fmt(loaded.steps)} (${statuses}); open: ${fmt(loaded.openSteps.inWindow)} in their window, ${fmt(loaded.openSteps.overdue)} overdue, ${fmt(loaded.openSteps.escalated)} escalated, ` +
@@ -575,14 +696,21 @@ export async function runPathwaysBenchmark(args: string[]): Promise<number> {
       ),
       '',
       'Each timer’s first claim: open steps in its index range (status = open, moment passed) and those not fired yet:',
-      ...KINDS.map((k) => `  ${k.padEnd(8)} ${fmt(diagnosis.claims[k].inIndexRange).padStart(9)} in range, ${fmt(diagnosis.claims[k].notFired).padStart(7)} not fired; its SELECT alone ${diagnosis.claims[k].firstClaimSelectMs.toFixed(1)} ms`),
+      ...KINDS.map(
+        (k) =>
+          `  ${k.padEnd(8)} ${fmt(diagnosis.claims[k].inIndexRange).padStart(9)} in range, ${fmt(diagnosis.claims[k].notFired).padStart(7)} not fired; its SELECT alone ${diagnosis.claims[k].firstClaimSelectMs.toFixed(1)} ms`,
+      ),
       '',
       `Worklist: PathwayService.worklist for ${loaded.clinicians[0]!.email} as an OH clinician, ${fmt(worklist.worklist.count)} times after the sweep ` +
         `(${fmt(worklist.returned)} steps returned of ${fmt(worklist.counts.open)} open, ${fmt(worklist.counts.due)} due, ${fmt(worklist.counts.overdue)} overdue):`,
       '',
       ...table(
         ['', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms'],
-        [pct('worklist', worklist.worklist), pct('  information: openSteps alone (200)', worklist.openSteps), pct('  information: countSteps alone', worklist.countSteps)],
+        [
+          pct('worklist', worklist.worklist),
+          pct('  information: openSteps alone (200)', worklist.openSteps),
+          pct('  information: countSteps alone', worklist.countSteps),
+        ],
       ),
       '',
       `peak RSS of this process: ${fmt(peakRssMb, 1)} MB (MB = 2^20 bytes; the data was loaded in another process)`,
@@ -601,7 +729,14 @@ export async function runPathwaysBenchmark(args: string[]): Promise<number> {
         {
           benchmark: 'pathways',
           at: new Date().toISOString(),
-          options: { ...options, clinicians: CLINICIANS, unassignedShare: UNASSIGNED_SHARE, spreadDays: SPREAD_DAYS, now: now.toISOString(), previousSweep: previousSweep.toISOString() },
+          options: {
+            ...options,
+            clinicians: CLINICIANS,
+            unassignedShare: UNASSIGNED_SHARE,
+            spreadDays: SPREAD_DAYS,
+            now: now.toISOString(),
+            previousSweep: previousSweep.toISOString(),
+          },
           environment,
           targets: TARGETS,
           data: { ...loaded, clinicians: loaded.clinicians.length },

@@ -7,9 +7,21 @@ import { assigneeFor, escalationTarget } from '../src/pathways/assignment.js';
 import { DefinitionCatalogue } from '../src/pathways/definition-catalogue.js';
 import { CLOSE_OUTCOMES } from '../src/pathways/definition-format.js';
 import type { PathwayDefinition, StepDefinition } from '../src/pathways/definition.js';
-import { planSteps, type ConditionEvaluator, type Facts, type StepPlan, type StepProgress } from '../src/pathways/engine.js';
+import {
+  planSteps,
+  type ConditionEvaluator,
+  type Facts,
+  type StepPlan,
+  type StepProgress,
+} from '../src/pathways/engine.js';
 import { PathwayRepository, type TimerKind } from '../src/pathways/pathway-repository.js';
-import type { Assignee, EnrolmentSource, NewPathwayEvent, Pathway, PathwayStep } from '../src/pathways/pathway-types.js';
+import type {
+  Assignee,
+  EnrolmentSource,
+  NewPathwayEvent,
+  Pathway,
+  PathwayStep,
+} from '../src/pathways/pathway-types.js';
 import { readAnswers, type Answer, type StepForm } from '../src/pathways/questionnaire.js';
 import { buildPlatform, type Platform } from '../src/server.js';
 import { fixedClock } from '../src/shared/clock.js';
@@ -81,7 +93,13 @@ export const DEFINITION_SHARES: ReadonlyArray<readonly [string, number]> = [
 ];
 
 /** How likely each performer is to do a step at all (the rest stay open, overdue in time). */
-const DONE_SHARE: Record<string, number> = { 'oh-clinician': 0.98, 'oh-administrator': 0.98, 'line-manager': 0.94, 'hr-manager': 0.95, staff: 0.94 };
+const DONE_SHARE: Record<string, number> = {
+  'oh-clinician': 0.98,
+  'oh-administrator': 0.98,
+  'line-manager': 0.94,
+  'hr-manager': 0.95,
+  staff: 0.94,
+};
 const SOURCES: ReadonlyArray<readonly [EnrolmentSource, number]> = [
   ['automatic', 0.4],
   ['clinician', 0.3],
@@ -152,7 +170,12 @@ async function main(): Promise<void> {
       for (const org of workforce.organisations) await peopleRepo.insertOrganisation(org, now, trx);
       for (const u of workforce.units) await peopleRepo.insertUnit(u, now, trx);
       await peopleRepo.insertPeople(workforce.people, now, trx);
-      for (const c of clinicians) await platform.repositories.users.insert({ ...c, passwordHash: null, personId: null, roles: ['oh-clinician'], locale: 'en' }, now, trx);
+      for (const c of clinicians)
+        await platform.repositories.users.insert(
+          { ...c, passwordHash: null, personId: null, roles: ['oh-clinician'], locale: 'en' },
+          now,
+          trx,
+        );
     });
     const loadPeopleMs = elapsed(t);
 
@@ -163,8 +186,10 @@ async function main(): Promise<void> {
     const definitions = DEFINITION_SHARES.map(([code]) => {
       const definition = catalogue.shipped.find((d) => d.code === code);
       const record = published.filter((r) => r.code === code).at(-1);
-      if (!definition || !record) throw new Error(`the shipped definition ${code} is missing (src/pathways/definitions/${code}.json)`);
-      if (record.version !== definition.version) throw new Error(`${code}: the database has version ${record.version}, the file version ${definition.version}`);
+      if (!definition || !record)
+        throw new Error(`the shipped definition ${code} is missing (src/pathways/definitions/${code}.json)`);
+      if (record.version !== definition.version)
+        throw new Error(`${code}: the database has version ${record.version}, the file version ${definition.version}`);
       return { definition, recordId: record.id, ...factSources(definition, catalogue) };
     });
 
@@ -175,7 +200,10 @@ async function main(): Promise<void> {
     counts[0]! += o.pathways - counts.reduce((s, n) => s + n, 0);
     // Per definition, the people not on it yet, in a seeded random order; a finished pathway gives its person back.
     const pools = counts.map((n, d) => {
-      if (n > inPost.length) throw new Error(`${n} ${DEFINITION_SHARES[d]![0]} pathways need as many people in post; there are ${inPost.length}: raise --people`);
+      if (n > inPost.length)
+        throw new Error(
+          `${n} ${DEFINITION_SHARES[d]![0]} pathways need as many people in post; there are ${inPost.length}: raise --people`,
+        );
       const pool = [...inPost];
       for (let i = pool.length - 1; i > 0; i--) {
         const j = Math.floor(rng() * (i + 1));
@@ -189,7 +217,9 @@ async function main(): Promise<void> {
       // A working-hours moment on a day in the spread.
       const day = earliest + rng() * (now.getTime() - HOUR - earliest);
       const midnight = Math.floor(day / DAY) * DAY;
-      const startedAt = new Date(Math.min(now.getTime() - HOUR, Math.max(earliest, midnight + 8 * HOUR + rng() * 9 * HOUR)));
+      const startedAt = new Date(
+        Math.min(now.getTime() - HOUR, Math.max(earliest, midnight + 8 * HOUR + rng() * 9 * HOUR)),
+      );
       const lead = rng() < o.unassignedShare ? null : clinicians[int(0, clinicians.length - 1)]!.id;
       return { definition: d, person, startedAt, lead, source: pick(SOURCES) };
     };
@@ -212,13 +242,17 @@ async function main(): Promise<void> {
       const { definition, recordId, enrolmentFacts, forms } = definitions[spec.definition]!;
       const person = spec.person;
       const facts: Facts = {};
-      for (const { fact, share } of enrolmentFacts) if (share >= 1 || rng() < share) facts[fact] = enrolmentFact(fact, spec.startedAt, rng);
+      for (const { fact, share } of enrolmentFacts)
+        if (share >= 1 || rng() < share) facts[fact] = enrolmentFact(fact, spec.startedAt, rng);
       const pathwayId = id();
       const assignment = { personId: person.id, lineManagerId: person.lineManagerId, leadClinicianUserId: spec.lead };
       const byStep = new Map(definition.steps.map((s) => [s.id, s]));
       const planned = new Map<string, number>();
       const openedAt = new Map<string, number>();
-      const done = new Map<string, { at: Date; answers: Record<string, Answer> | null; note: string | null; by: string | null }>();
+      const done = new Map<
+        string,
+        { at: Date; answers: Record<string, Answer> | null; note: string | null; by: string | null }
+      >();
       const events: NewPathwayEvent[] = [];
       const enrolledBy = spec.source === 'clinician' ? (spec.lead ?? clinicians[0]!.id) : null;
       events.push({
@@ -236,7 +270,12 @@ async function main(): Promise<void> {
       let plans: StepPlan[] = [];
       let changes = 0;
       for (;;) {
-        plans = planSteps(definition, { status: 'active', startedAt: spec.startedAt, facts, pauses: [], steps: progress }, evaluate, at);
+        plans = planSteps(
+          definition,
+          { status: 'active', startedAt: spec.startedAt, facts, pauses: [], steps: progress },
+          evaluate,
+          at,
+        );
         progress = Object.fromEntries(plans.map((p) => [p.stepId, { status: p.status, resolvedAt: p.resolvedAt }]));
         let next: { stepId: string; at: number } | null = null;
         for (const p of plans) {
@@ -254,7 +293,8 @@ async function main(): Promise<void> {
         at = new Date(next.at);
         changes += 1;
         const step = byStep.get(next.stepId)!;
-        const by = step.performer === 'oh-clinician' ? (spec.lead ?? clinicians[int(0, clinicians.length - 1)]!.id) : null;
+        const by =
+          step.performer === 'oh-clinician' ? (spec.lead ?? clinicians[int(0, clinicians.length - 1)]!.id) : null;
         let answers: Record<string, Answer> | null = null;
         let note: string | null = null;
         let added: string[] = [];
@@ -265,10 +305,24 @@ async function main(): Promise<void> {
           added = Object.keys(read.facts);
         } else note = 'Done (benchmark data).';
         // A closing decision closes the pathway (PathwayService.completeStep): it is finished, not running.
-        if (step.closesPathway && typeof answers?.outcome === 'string' && (CLOSE_OUTCOMES as readonly string[]).includes(answers.outcome)) return null;
+        if (
+          step.closesPathway &&
+          typeof answers?.outcome === 'string' &&
+          (CLOSE_OUTCOMES as readonly string[]).includes(answers.outcome)
+        )
+          return null;
         done.set(step.id, { at, answers, note, by });
         progress[step.id] = { status: 'completed', resolvedAt: at };
-        events.push({ pathwayId, stepId: null, kind: 'step-completed', at, actorUserId: by, actorRole: by ? 'oh-clinician' : step.performer, reason: null, details: { step: step.id, facts: added } });
+        events.push({
+          pathwayId,
+          stepId: null,
+          kind: 'step-completed',
+          at,
+          actorUserId: by,
+          actorRole: by ? 'oh-clinician' : step.performer,
+          reason: null,
+          details: { step: step.id, facts: added },
+        });
       }
       const pathway: Pathway = {
         id: pathwayId,
@@ -329,10 +383,14 @@ async function main(): Promise<void> {
           ['escalate', plan.escalateAt],
         ];
         for (const [kind, moment] of timers) {
-          const fires = firstSweepAfter(Math.max(moment.getTime(), opened), kind === 'overdue' && moment.getTime() >= opened);
+          const fires = firstSweepAfter(
+            Math.max(moment.getTime(), opened),
+            kind === 'overdue' && moment.getTime() >= opened,
+          );
           if (fires >= openUntil) continue;
           if (fires > previous.getTime()) {
-            if (plan.status === 'open' && moment.getTime() + (kind === 'overdue' ? 1 : 0) <= now.getTime()) stats.pending[kind] += 1;
+            if (plan.status === 'open' && moment.getTime() + (kind === 'overdue' ? 1 : 0) <= now.getTime())
+              stats.pending[kind] += 1;
             continue;
           }
           stats.fired[kind] += 1;
@@ -343,17 +401,32 @@ async function main(): Promise<void> {
           if (kind === 'escalate') {
             step.escalatedAt = firedAt;
             const from = step.assignee;
-            const to = escalationTarget(from, step, { ...assignment, managerOfAssignee: from && 'personId' in from ? (managerOf.get(from.personId) ?? null) : null });
+            const to = escalationTarget(from, step, {
+              ...assignment,
+              managerOfAssignee: from && 'personId' in from ? (managerOf.get(from.personId) ?? null) : null,
+            });
             step.assignee = to;
             step.escalationLevel = 1;
             details = { ...details, from, to, level: 1 };
           }
           const eventKind = kind === 'due' ? 'step-due' : kind === 'overdue' ? 'step-overdue' : 'step-escalated';
-          events.push({ pathwayId, stepId: step.id, kind: eventKind, at: firedAt, actorUserId: null, actorRole: 'system', reason: null, details, dedupeKey: `${step.id}:${kind}:${moment.toISOString()}` });
+          events.push({
+            pathwayId,
+            stepId: step.id,
+            kind: eventKind,
+            at: firedAt,
+            actorUserId: null,
+            actorRole: 'system',
+            reason: null,
+            details,
+            dedupeKey: `${step.id}:${kind}:${moment.toISOString()}`,
+          });
         }
         return step;
       });
-      for (const e of events) if (e.kind === 'step-completed') e.stepId = steps[definition.steps.findIndex((s) => s.id === (e.details as { step: string }).step)]!.id;
+      for (const e of events)
+        if (e.kind === 'step-completed')
+          e.stepId = steps[definition.steps.findIndex((s) => s.id === (e.details as { step: string }).step)]!.id;
 
       stats.byDefinition[definition.code] = (stats.byDefinition[definition.code] ?? 0) + 1;
       if (!spec.lead) stats.unassigned += 1;
@@ -383,7 +456,8 @@ async function main(): Promise<void> {
       t = performance.now();
       const specs: Spec[] = [];
       wanted.forEach((n, d) => {
-        if (n > pools[d]!.length) throw new Error(`not enough people left for the ${DEFINITION_SHARES[d]![0]} pathways: raise --people`);
+        if (n > pools[d]!.length)
+          throw new Error(`not enough people left for the ${DEFINITION_SHARES[d]![0]} pathways: raise --people`);
         for (let i = 0; i < n; i++) specs.push(spec(d));
       });
       specs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
@@ -425,7 +499,8 @@ async function main(): Promise<void> {
     // A freshly bulk-loaded PostgreSQL table has no statistics and no visibility map until
     // autovacuum gets to it; a production database is measured in that steady state.
     t = performance.now();
-    if (isPostgres(platform.db)) await platform.db.raw('VACUUM ANALYZE people, users, pathways, pathway_steps, pathway_events');
+    if (isPostgres(platform.db))
+      await platform.db.raw('VACUUM ANALYZE people, users, pathways, pathway_steps, pathway_events');
     const analyseMs = elapsed(t);
 
     const loaded: PathwaysLoaded = {
@@ -491,11 +566,18 @@ function firstSweepAfter(ms: number, strictly: boolean): number {
  * its condition (the mental-health pathway's traumatic incident) is there for some
  * pathways only: a third of them.
  */
-function factSources(definition: PathwayDefinition, catalogue: DefinitionCatalogue): { enrolmentFacts: Array<{ fact: string; share: number }>; forms: Map<string, StepForm> } {
+function factSources(
+  definition: PathwayDefinition,
+  catalogue: DefinitionCatalogue,
+): { enrolmentFacts: Array<{ fact: string; share: number }>; forms: Map<string, StepForm> } {
   const forms = new Map<string, StepForm>();
   for (const s of definition.steps) if (s.questionnaire) forms.set(s.questionnaire, catalogue.form(s.questionnaire));
   const asked = new Set([...forms.values()].flatMap((f) => f.items.map((i) => i.linkId)));
-  const anchors = [...new Set(definition.steps.flatMap((s) => (s.timing.anchor.kind === 'fact' ? [s.timing.anchor.fact] : [])))].filter((f) => !asked.has(f)).sort();
+  const anchors = [
+    ...new Set(definition.steps.flatMap((s) => (s.timing.anchor.kind === 'fact' ? [s.timing.anchor.fact] : []))),
+  ]
+    .filter((f) => !asked.has(f))
+    .sort();
   return {
     enrolmentFacts: anchors.map((fact) => {
       const counted = definition.steps.filter((s) => s.timing.anchor.kind === 'fact' && s.timing.anchor.fact === fact);
@@ -507,7 +589,8 @@ function factSources(definition: PathwayDefinition, catalogue: DefinitionCatalog
 
 /** A value for a date fact supplied at enrolment: a planned leaving date lies ahead, anything else (an injury, an incident) just before the start. */
 function enrolmentFact(fact: string, startedAt: Date, rng: () => number): Answer {
-  if (/leaving|retire/i.test(fact)) return toIsoDate(new Date(startedAt.getTime() + (60 + Math.floor(rng() * 300)) * DAY));
+  if (/leaving|retire/i.test(fact))
+    return toIsoDate(new Date(startedAt.getTime() + (60 + Math.floor(rng() * 300)) * DAY));
   return new Date(startedAt.getTime() - Math.floor(rng() * 3 * DAY)).toISOString();
 }
 
@@ -554,7 +637,9 @@ function answer(form: StepForm, at: Date, rng: () => number): { answers: Record<
   try {
     return readAnswers(form, input);
   } catch (error) {
-    throw new Error(`could not answer ${form.url}: ${JSON.stringify((error as { fields?: unknown }).fields ?? String(error))}`);
+    throw new Error(
+      `could not answer ${form.url}: ${JSON.stringify((error as { fields?: unknown }).fields ?? String(error))}`,
+    );
   }
 }
 

@@ -52,7 +52,14 @@ import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
 import { createPassport, guardsFor } from './web/authenticate.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
-import { localeMiddleware, rejectNulCharacters, requestId, requestLogger, sessionActor, sessionMiddleware } from './web/middleware.js';
+import {
+  localeMiddleware,
+  rejectNulCharacters,
+  requestId,
+  requestLogger,
+  sessionActor,
+  sessionMiddleware,
+} from './web/middleware.js';
 import { RouteRegistry } from './web/route-registry.js';
 import { systemRoutes } from './web/system-routes.js';
 import { homeRoutes } from './web/home-routes.js';
@@ -171,21 +178,45 @@ export function createApp(deps: AppDependencies): CreatedApp {
   app.use('/api', (req, _res, next) => {
     const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
     if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-      return next(new AppError({ code: 'unsupported-media-type', status: 415, publicMessage: 'Send the request body as application/json.' }));
+      return next(
+        new AppError({
+          code: 'unsupported-media-type',
+          status: 415,
+          publicMessage: 'Send the request body as application/json.',
+        }),
+      );
     }
     next();
   });
-  app.use('/api', express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    '/api',
+    express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
   // The partner-facing FHIR API: FHIR JSON bodies (a form for the token endpoint), partner access tokens, no session.
   app.use(FHIR_BASE_PATH, (req, _res, next) => next(fhirBodyCheck(req) ?? undefined));
-  app.use(FHIR_BASE_PATH, express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/fhir+json'] }));
+  app.use(
+    FHIR_BASE_PATH,
+    express.json({ limit: config.bodyLimit, strict: true, type: ['application/json', 'application/fhir+json'] }),
+  );
   app.use(`${FHIR_BASE_PATH}/token`, express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 20 }));
   // Pages: form posts, sessions, the signed-in user, language, CSRF.
   const pages = express.Router();
   pages.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
-  pages.use(sessionMiddleware({ db: deps.db, secret: deps.sessionSecret, secure: config.session.secureCookies, maxAgeMinutes: config.session.maxAgeMinutes }));
+  pages.use(
+    sessionMiddleware({
+      db: deps.db,
+      secret: deps.sessionSecret,
+      secure: config.session.secureCookies,
+      maxAgeMinutes: config.session.maxAgeMinutes,
+    }),
+  );
   pages.use(sessionActor(deps.services.auth));
-  const isPageRequest = (p: string) => !p.startsWith('/api/') && !p.startsWith('/fhir/') && !p.startsWith('/assets/') && p !== '/healthz' && p !== '/readyz';
+  const isPageRequest = (p: string) =>
+    !p.startsWith('/api/') &&
+    !p.startsWith('/fhir/') &&
+    !p.startsWith('/assets/') &&
+    p !== '/healthz' &&
+    p !== '/readyz';
   app.use((req, res, next) => (isPageRequest(req.path) ? pages(req, res, next) : next()));
   app.use(rejectNulCharacters);
   app.use(localeMiddleware(deps.translator));
@@ -193,13 +224,18 @@ export function createApp(deps: AppDependencies): CreatedApp {
   const registry = buildRegistry(deps);
   const passport = createPassport(deps.services.auth);
   for (const route of registry.list()) {
-    app[route.method](route.path, ...guardsFor(route, passport, deps.services.audit, deps.services.partnerAuth), ...(route.before ?? []), async (req, res, next) => {
-      try {
-        await route.handler(req, res);
-      } catch (error) {
-        next(error);
-      }
-    });
+    app[route.method](
+      route.path,
+      ...guardsFor(route, passport, deps.services.audit, deps.services.partnerAuth),
+      ...(route.before ?? []),
+      async (req, res, next) => {
+        try {
+          await route.handler(req, res);
+        } catch (error) {
+          next(error);
+        }
+      },
+    );
   }
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

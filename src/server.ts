@@ -74,7 +74,12 @@ export interface Platform {
   logger: Logger;
   clock: Clock;
   services: AppServices;
-  repositories: { people: PeopleRepository; users: UsersRepository; jobs: JobRepository; attendance: AttendanceRepository };
+  repositories: {
+    people: PeopleRepository;
+    users: UsersRepository;
+    jobs: JobRepository;
+    attendance: AttendanceRepository;
+  };
   notifications: NotificationService;
   /** Background work; started by `npm start`, driven by hand (runDue) in tests and the CLI. */
   jobs: { runner: JobRunner; start(): Promise<void> };
@@ -87,7 +92,10 @@ export interface Platform {
 export const JOB_LANES = 2;
 
 /** Connects, migrates and builds every service and the web app. Used by `npm start`, the CLI and the tests. */
-export async function buildPlatform(config: Config, options: { clock?: Clock; logger?: Logger; db?: Database; jobLanes?: number } = {}): Promise<Platform> {
+export async function buildPlatform(
+  config: Config,
+  options: { clock?: Clock; logger?: Logger; db?: Database; jobLanes?: number } = {},
+): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const db = options.db ?? createDatabase(config.database);
@@ -98,7 +106,14 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const usersRepository = new UsersRepository(db);
   const audit = new AuditService(auditRepository, clock);
   const people = new PeopleService(peopleRepository, audit, clock);
-  const auth = new AuthService(usersRepository, new TokenRepository(db), new OneTimeLinkRepository(db), audit, clock, config.login);
+  const auth = new AuthService(
+    usersRepository,
+    new TokenRepository(db),
+    new OneTimeLinkRepository(db),
+    audit,
+    clock,
+    config.login,
+  );
   const jobRepository = new JobRepository(db);
   const runner = new JobRunner({
     repository: jobRepository,
@@ -115,43 +130,121 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     runner,
     jobs: jobRepository,
     clock,
-    deleteExpiredSessions: async (now) => (await new SessionRepository(db).deleteExpired(now)) + (await new PartnerClientRepository(db).deleteExpired(now)),
+    deleteExpiredSessions: async (now) =>
+      (await new SessionRepository(db).deleteExpired(now)) + (await new PartnerClientRepository(db).deleteExpired(now)),
   });
   let jobsRunning = false;
   const translator = await Translator.create();
-  const sessionSecret = config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
+  const sessionSecret =
+    config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const worklist = new WorklistService(new WorklistRepository(db), audit, clock, new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]));
+  const worklist = new WorklistService(
+    new WorklistRepository(db),
+    audit,
+    clock,
+    new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
+  );
   const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
   const procedureRepository = new ProcedureRepository(db);
   const scoring = new AttendanceScoring(attendanceRepository, procedureRepository, policy, calendar);
-  const triggerReview = new TriggerReviewService(attendanceRepository, procedureRepository, people, policy, scoring, worklist, calendar);
-  const attendance = new AttendanceService(attendanceRepository, procedureRepository, people, policy, scoring, audit, clock, calendar, worklist, triggerReview);
-  const attendanceProcedure = new AttendanceProcedureService(procedureRepository, attendanceRepository, people, policy, scoring, audit, clock, calendar, worklist, triggerReview);
-  const attendanceReports = new AttendanceReportService(attendanceRepository, people, policy, scoring, audit, worklist, calendar, clock);
+  const triggerReview = new TriggerReviewService(
+    attendanceRepository,
+    procedureRepository,
+    people,
+    policy,
+    scoring,
+    worklist,
+    calendar,
+  );
+  const attendance = new AttendanceService(
+    attendanceRepository,
+    procedureRepository,
+    people,
+    policy,
+    scoring,
+    audit,
+    clock,
+    calendar,
+    worklist,
+    triggerReview,
+  );
+  const attendanceProcedure = new AttendanceProcedureService(
+    procedureRepository,
+    attendanceRepository,
+    people,
+    policy,
+    scoring,
+    audit,
+    clock,
+    calendar,
+    worklist,
+    triggerReview,
+  );
+  const attendanceReports = new AttendanceReportService(
+    attendanceRepository,
+    people,
+    policy,
+    scoring,
+    audit,
+    worklist,
+    calendar,
+    clock,
+  );
   const pathwayRepository = new PathwayRepository(db);
   const isActiveClinician = async (userId: string) => {
     const user = await usersRepository.findById(userId);
     return user !== null && user.disabledAt === null && user.roles.includes('oh-clinician');
   };
-  const pathways = new PathwayService(pathwayRepository, DefinitionCatalogue.load(), people, audit, clock, evaluateCondition, isActiveClinician);
+  const pathways = new PathwayService(
+    pathwayRepository,
+    DefinitionCatalogue.load(),
+    people,
+    audit,
+    clock,
+    evaluateCondition,
+    isActiveClinician,
+  );
   await pathways.publishShipped();
-  const referrals = new ReferralService(pathwayRepository, pathways, people, worklist, notifications, audit, clock, config.publicUrl);
+  const referrals = new ReferralService(
+    pathwayRepository,
+    pathways,
+    people,
+    worklist,
+    notifications,
+    audit,
+    clock,
+    config.publicUrl,
+  );
   const english = translator.forLocale('en');
-  const consent = new ConsentService(new ConsentRepository(db), people, policy, notifications, audit, clock, calendar, worklist, config.publicUrl, { t: english, date: (iso) => longDate(iso, 'en') });
+  const consent = new ConsentService(
+    new ConsentRepository(db),
+    people,
+    policy,
+    notifications,
+    audit,
+    clock,
+    calendar,
+    worklist,
+    config.publicUrl,
+    { t: english, date: (iso) => longDate(iso, 'en') },
+  );
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
   const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
   consent.registerQueue(pathwayReferrals);
   // Partner credentials are sealed at rest, with SECRETS_KEY or a key made on first start.
   const settings = new SettingsRepository(db);
-  const secretsKey = config.secretsKey ?? Buffer.from(await settings.getOrCreate('secrets-key', () => randomBytes(32).toString('base64')), 'base64');
+  const secretsKey =
+    config.secretsKey ??
+    Buffer.from(await settings.getOrCreate('secrets-key', () => randomBytes(32).toString('base64')), 'base64');
   const secretBox = new SecretBox(secretsKey);
   // A different key from the one that sealed what is stored would make every partner credential unreadable: refuse to start, saying so.
   const sealedCheck = await settings.getOrCreate('secrets-key-check', () => secretBox.seal(SECRETS_KEY_CHECK));
   if (!secretBox.opens(sealedCheck, SECRETS_KEY_CHECK)) {
     if (!options.db) await db.destroy();
-    throw new ConfigError(['SECRETS_KEY: this is not the key the stored partner credentials were sealed with; start with the same SECRETS_KEY as before (or enter the partners’ credentials again after clearing them)']);
+    throw new ConfigError([
+      'SECRETS_KEY: this is not the key the stored partner credentials were sealed with; start with the same SECRETS_KEY as before (or enter the partners’ credentials again after clearing them)',
+    ]);
   }
   const partnerRepository = new PartnerRepository(db, secretBox);
   const partners = new PartnerDirectoryService(partnerRepository, people, audit, clock, config.isProduction);
@@ -160,7 +253,16 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
   const partnerClients = new PartnerClientRepository(db);
   const partnerAuth = new PartnerAuthService(partnerClients, people, audit, clock, `${fhirBase}/token`);
   const deliveryRepository = new DeliveryRepository(db);
-  const exchange = new PartnerExchangeService({ repository: new ExchangeRepository(db), referrals: pathwayReferrals, deliveries: deliveryRepository, partners: partnerRepository, consent, audit, clock, baseUrl: fhirBase });
+  const exchange = new PartnerExchangeService({
+    repository: new ExchangeRepository(db),
+    referrals: pathwayReferrals,
+    deliveries: deliveryRepository,
+    partners: partnerRepository,
+    consent,
+    audit,
+    clock,
+    baseUrl: fhirBase,
+  });
   // A withdrawal stops partners reading again what went under the withdrawn consent (§5c).
   consent.registerQueue(exchange);
   // Shared referrals go to the partner through the delivery queue, committed with the share (issue 6 §3).
@@ -171,7 +273,12 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     referrals: pathwayReferrals,
     consent,
     people,
-    userNames: async (userIds) => new Map((await Promise.all(userIds.map((id) => usersRepository.findById(id)))).flatMap((u) => (u ? [[u.id, u.displayName] as const] : []))),
+    userNames: async (userIds) =>
+      new Map(
+        (await Promise.all(userIds.map((id) => usersRepository.findById(id)))).flatMap((u) =>
+          u ? [[u.id, u.displayName] as const] : [],
+        ),
+      ),
     transaction: (work) => db.transaction(work),
     audit,
     clock,
@@ -190,11 +297,37 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     work: async (asOf) => {
       await attendance.dailySweep(asOf);
       // Absences past the OH referral point become referrals into OH (ATT-12, issue 4 §2).
-      await referrals.referFromAbsences(await attendance.absencesDueOhReferral(), (id, note) => attendance.ohReferralMade(id, note));
+      await referrals.referFromAbsences(await attendance.absencesDueOhReferral(), (id, note) =>
+        attendance.ohReferralMade(id, note),
+      );
     },
   });
-  const pathwaySweep = registerEvery({ runner, jobs: jobRepository, clock, kind: 'pathways.sweep', everyMs: PATHWAY_SWEEP_MS, work: async (now) => void (await pathways.sweep(now)) });
-  const services = { audit, people, auth, policy, attendance, attendanceProcedure, attendanceReports, worklist, pathways, referrals, consent, pathwayReferrals, partners, deliveries, partnerAuth, exchange };
+  const pathwaySweep = registerEvery({
+    runner,
+    jobs: jobRepository,
+    clock,
+    kind: 'pathways.sweep',
+    everyMs: PATHWAY_SWEEP_MS,
+    work: async (now) => void (await pathways.sweep(now)),
+  });
+  const services = {
+    audit,
+    people,
+    auth,
+    policy,
+    attendance,
+    attendanceProcedure,
+    attendanceReports,
+    worklist,
+    pathways,
+    referrals,
+    consent,
+    pathwayReferrals,
+    partners,
+    deliveries,
+    partnerAuth,
+    exchange,
+  };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 
   return {
@@ -203,7 +336,12 @@ export async function buildPlatform(config: Config, options: { clock?: Clock; lo
     logger,
     clock,
     services,
-    repositories: { people: peopleRepository, users: usersRepository, jobs: jobRepository, attendance: attendanceRepository },
+    repositories: {
+      people: peopleRepository,
+      users: usersRepository,
+      jobs: jobRepository,
+      attendance: attendanceRepository,
+    },
     notifications,
     jobs: {
       runner,
@@ -246,12 +384,22 @@ export async function prepareFirstStart(platform: Platform): Promise<{ demo?: De
  * How the sandbox partner reaches back to us, when the demo registered it as a partner system
  * (issue 6 §6); `delayMs` between its steps (the browser tests take a shorter one).
  */
-export async function sandboxSimulation(platform: Platform, delayMs = SANDBOX_STEP_MS): Promise<SimulatorOptions | null> {
+export async function sandboxSimulation(
+  platform: Platform,
+  delayMs = SANDBOX_STEP_MS,
+): Promise<SimulatorOptions | null> {
   const { SANDBOX_CLIENT_ID, sandboxPartnerKey } = await import('./fhir/sandbox/sandbox-key.js');
-  const registered = (await platform.services.partnerAuth.list()).some((c) => c.clientId === SANDBOX_CLIENT_ID && c.enabled);
+  const registered = (await platform.services.partnerAuth.list()).some(
+    (c) => c.clientId === SANDBOX_CLIENT_ID && c.enabled,
+  );
   if (!registered) return null;
   const { privateJwk } = await sandboxPartnerKey(platform.db);
-  return { platformBase: `${platform.config.publicUrl}${FHIR_BASE_PATH}`, clientId: SANDBOX_CLIENT_ID, privateKeyJwk: privateJwk, delayMs };
+  return {
+    platformBase: `${platform.config.publicUrl}${FHIR_BASE_PATH}`,
+    clientId: SANDBOX_CLIENT_ID,
+    privateKeyJwk: privateJwk,
+    delayMs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -278,10 +426,14 @@ async function main(): Promise<void> {
   const { logger } = platform;
   const first = await prepareFirstStart(platform);
   if (first.demo) {
-    process.stdout.write(`\nDemo organisation ready: ${first.demo.people} people. Demo sign-ins are listed in README.md (password ${first.demo.password}).\n`);
+    process.stdout.write(
+      `\nDemo organisation ready: ${first.demo.people} people. Demo sign-ins are listed in README.md (password ${first.demo.password}).\n`,
+    );
   }
   if (first.setupLink) {
-    process.stdout.write(`\nNo users yet. Create the first administrator with this one-time link (valid 24 hours):\n  ${first.setupLink}\n\n`);
+    process.stdout.write(
+      `\nNo users yet. Create the first administrator with this one-time link (valid 24 hours):\n  ${first.setupLink}\n\n`,
+    );
   }
 
   // A sandbox NHS partner on loopback, so a newcomer can watch a referral travel (issue 6 §6).
@@ -291,10 +443,18 @@ async function main(): Promise<void> {
     // The demo's sandbox reports progress back to us (as the health board's registered partner system) a few seconds apart.
     const simulate = config.demo.enabled ? await sandboxSimulation(platform) : null;
     try {
-      sandbox = await startPartnerServer({ port: config.sandboxPartner.port, host: '127.0.0.1', name: 'Westshire sandbox NHS partner', ...(simulate ? { simulate } : {}) });
+      sandbox = await startPartnerServer({
+        port: config.sandboxPartner.port,
+        host: '127.0.0.1',
+        name: 'Westshire sandbox NHS partner',
+        ...(simulate ? { simulate } : {}),
+      });
       process.stdout.write(`Sandbox NHS partner (FHIR) at ${sandbox.url}\n`);
     } catch (error) {
-      logger.warn({ error: (error as { code?: string }).code ?? 'unknown' }, 'the sandbox partner could not start (is its port in use?); set SANDBOX_PARTNER_PORT');
+      logger.warn(
+        { error: (error as { code?: string }).code ?? 'unknown' },
+        'the sandbox partner could not start (is its port in use?); set SANDBOX_PARTNER_PORT',
+      );
     }
   }
 
@@ -302,7 +462,9 @@ async function main(): Promise<void> {
   // Express 5 calls this on a listen error too (the port taken, say): only a clean listen is "running".
   const server: Server = platform.app.app.listen(config.port, config.host, (error?: Error) => {
     if (error) {
-      process.stderr.write(`Could not listen on ${config.host}:${config.port} (${(error as { code?: string }).code ?? error.name}).\n`);
+      process.stderr.write(
+        `Could not listen on ${config.host}:${config.port} (${(error as { code?: string }).code ?? error.name}).\n`,
+      );
       void sandbox?.close();
       void platform.close().finally(() => process.exit(1));
       return;

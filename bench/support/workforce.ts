@@ -18,17 +18,87 @@ export interface Workforce {
   people: NewPerson[];
 }
 
-type UnitPlan = { name: string; code: string; weight: number; roles: ReadonlyArray<readonly [WorkforceRole, number]>; shift: boolean };
+type UnitPlan = {
+  name: string;
+  code: string;
+  weight: number;
+  roles: ReadonlyArray<readonly [WorkforceRole, number]>;
+  shift: boolean;
+};
 
 const HOST_UNITS: UnitPlan[] = [
-  { name: 'Response', code: 'RESP', weight: 28, roles: [['officer', 0.9], ['special-constable', 0.1]], shift: true },
-  { name: 'Neighbourhood Policing', code: 'NHP', weight: 11, roles: [['officer', 0.5], ['pcso', 0.4], ['volunteer', 0.1]], shift: true },
-  { name: 'Criminal Investigation', code: 'CID', weight: 9, roles: [['officer', 0.8], ['police-staff', 0.2]], shift: false },
-  { name: 'Public Protection', code: 'PPU', weight: 7, roles: [['officer', 0.7], ['police-staff', 0.3]], shift: false },
+  {
+    name: 'Response',
+    code: 'RESP',
+    weight: 28,
+    roles: [
+      ['officer', 0.9],
+      ['special-constable', 0.1],
+    ],
+    shift: true,
+  },
+  {
+    name: 'Neighbourhood Policing',
+    code: 'NHP',
+    weight: 11,
+    roles: [
+      ['officer', 0.5],
+      ['pcso', 0.4],
+      ['volunteer', 0.1],
+    ],
+    shift: true,
+  },
+  {
+    name: 'Criminal Investigation',
+    code: 'CID',
+    weight: 9,
+    roles: [
+      ['officer', 0.8],
+      ['police-staff', 0.2],
+    ],
+    shift: false,
+  },
+  {
+    name: 'Public Protection',
+    code: 'PPU',
+    weight: 7,
+    roles: [
+      ['officer', 0.7],
+      ['police-staff', 0.3],
+    ],
+    shift: false,
+  },
   { name: 'Roads Policing', code: 'RPU', weight: 5, roles: [['officer', 1]], shift: true },
-  { name: 'Custody', code: 'CUST', weight: 6, roles: [['officer', 0.4], ['police-staff', 0.6]], shift: true },
-  { name: 'Force Control Room', code: 'FCR', weight: 9, roles: [['police-staff', 0.9], ['officer', 0.1]], shift: true },
-  { name: 'Professional Standards', code: 'PSD', weight: 2, roles: [['officer', 0.6], ['police-staff', 0.4]], shift: false },
+  {
+    name: 'Custody',
+    code: 'CUST',
+    weight: 6,
+    roles: [
+      ['officer', 0.4],
+      ['police-staff', 0.6],
+    ],
+    shift: true,
+  },
+  {
+    name: 'Force Control Room',
+    code: 'FCR',
+    weight: 9,
+    roles: [
+      ['police-staff', 0.9],
+      ['officer', 0.1],
+    ],
+    shift: true,
+  },
+  {
+    name: 'Professional Standards',
+    code: 'PSD',
+    weight: 2,
+    roles: [
+      ['officer', 0.6],
+      ['police-staff', 0.4],
+    ],
+    shift: false,
+  },
   { name: 'People Services', code: 'HR', weight: 4, roles: [['police-staff', 1]], shift: false },
   { name: 'Corporate Services', code: 'CORP', weight: 6, roles: [['police-staff', 1]], shift: false },
 ];
@@ -50,8 +120,42 @@ const PART_TIME: ReadonlyArray<readonly number[]> = [
   [2, 3, 4, 5],
   [1, 3, 5],
 ];
-const GIVEN = ['Alex', 'Bethan', 'Carys', 'Dafydd', 'Emma', 'Gareth', 'Hannah', 'Ieuan', 'Jade', 'Kieran', 'Lowri', 'Mohammed', 'Nia', 'Owen', 'Priya', 'Rhys', 'Sian', 'Tom'];
-const FAMILY = ['Davies', 'Evans', 'Hughes', 'Jones', 'Khan', 'Lewis', 'Morgan', 'Owen', 'Price', 'Roberts', 'Smith', 'Thomas', 'Williams', 'Wright'];
+const GIVEN = [
+  'Alex',
+  'Bethan',
+  'Carys',
+  'Dafydd',
+  'Emma',
+  'Gareth',
+  'Hannah',
+  'Ieuan',
+  'Jade',
+  'Kieran',
+  'Lowri',
+  'Mohammed',
+  'Nia',
+  'Owen',
+  'Priya',
+  'Rhys',
+  'Sian',
+  'Tom',
+];
+const FAMILY = [
+  'Davies',
+  'Evans',
+  'Hughes',
+  'Jones',
+  'Khan',
+  'Lewis',
+  'Morgan',
+  'Owen',
+  'Price',
+  'Roberts',
+  'Smith',
+  'Thomas',
+  'Williams',
+  'Wright',
+];
 /** Team size under one leader, as in the demo organisation. */
 const TEAM = 8;
 
@@ -76,18 +180,46 @@ export function generateWorkforce(options: { size: number; seed: number; asOf: I
     return roles[0]![0];
   };
 
-  const host: Organisation = { id: id(), name: 'Bench Constabulary', kind: 'host-force', odsCode: null, hostOrganisationId: null };
-  const fire: Organisation = { id: id(), name: 'Bench Fire and Rescue Service', kind: 'partner-agency', odsCode: null, hostOrganisationId: host.id };
-  const ambulance: Organisation = { id: id(), name: 'Bench Ambulance Service', kind: 'partner-agency', odsCode: null, hostOrganisationId: host.id };
+  const host: Organisation = {
+    id: id(),
+    name: 'Bench Constabulary',
+    kind: 'host-force',
+    odsCode: null,
+    hostOrganisationId: null,
+  };
+  const fire: Organisation = {
+    id: id(),
+    name: 'Bench Fire and Rescue Service',
+    kind: 'partner-agency',
+    odsCode: null,
+    hostOrganisationId: host.id,
+  };
+  const ambulance: Organisation = {
+    id: id(),
+    name: 'Bench Ambulance Service',
+    kind: 'partner-agency',
+    odsCode: null,
+    hostOrganisationId: host.id,
+  };
   const units: Unit[] = [];
   const people: NewPerson[] = [];
   const staffNumbers = new Map<string, number>();
 
-  const person = (o: Organisation, prefix: string, unit: Unit, role: WorkforceRole, manager: string | null, shift: boolean): NewPerson => {
+  const person = (
+    o: Organisation,
+    prefix: string,
+    unit: Unit,
+    role: WorkforceRole,
+    manager: string | null,
+    shift: boolean,
+  ): NewPerson => {
     const age = int(19, 63);
     const birth = addDays(options.asOf, -(age * 365 + int(0, 364)));
     // About one in twelve joined within the last year (ATT-17 projects their score).
-    const serviceStart = rng() < 0.08 ? addDays(options.asOf, -int(14, 360)) : addDays(options.asOf, -int(366, Math.max(366, Math.min(35, age - 18) * 365)));
+    const serviceStart =
+      rng() < 0.08
+        ? addDays(options.asOf, -int(14, 360))
+        : addDays(options.asOf, -int(366, Math.max(366, Math.min(35, age - 18) * 365)));
     const u = rng();
     const pattern: WorkingPattern = shift
       ? { kind: 'rota', anchorDate: addDays(options.asOf, -int(0, 9)), cycle: [...ROTAS[u < 0.75 ? 0 : 1]!] }
@@ -120,14 +252,23 @@ export function generateWorkforce(options: { size: number; seed: number; asOf: I
 
   /** A head of the organisation, a head per unit, team leaders with teams of eight. */
   const workforce = (o: Organisation, prefix: string, plans: UnitPlan[], total: number) => {
-    const orgUnits = plans.map((p): Unit => ({ id: id(), organisationId: o.id, name: p.name, code: `${prefix}-${p.code}`, parentUnitId: null }));
+    const orgUnits = plans.map((p): Unit => ({
+      id: id(),
+      organisationId: o.id,
+      name: p.name,
+      code: `${prefix}-${p.code}`,
+      parentUnitId: null,
+    }));
     units.push(...orgUnits);
     const top = person(o, prefix, orgUnits[0]!, plans[0]!.roles[0]![0], null, false);
     people.push(top);
     const weights = plans.reduce((s, p) => s + p.weight, 0);
     let remaining = total - 1;
     plans.forEach((plan, i) => {
-      const size = i === plans.length - 1 ? remaining : Math.min(remaining, Math.max(2, Math.round(((total - 1) * plan.weight) / weights)));
+      const size =
+        i === plans.length - 1
+          ? remaining
+          : Math.min(remaining, Math.max(2, Math.round(((total - 1) * plan.weight) / weights)));
       if (size <= 0) return;
       remaining -= size;
       const unit = orgUnits[i]!;

@@ -82,8 +82,20 @@ export function parseImportRow(record: Record<string, string>, line: number): Pa
   };
   const parsed = recordAbsenceSchema.safeParse(candidate);
   if (!parsed.success) {
-    const columnOf: Record<string, string> = { startDate: 'start_date', endDate: 'end_date', reasonCategory: 'reason_category', certification: 'certification', notSicknessKind: 'not_sickness_kind', expectedReturnDate: 'expected_return_date' };
-    return { line, reason: Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${columnOf[f] ?? f}: ${m}`).join('; ') };
+    const columnOf: Record<string, string> = {
+      startDate: 'start_date',
+      endDate: 'end_date',
+      reasonCategory: 'reason_category',
+      certification: 'certification',
+      notSicknessKind: 'not_sickness_kind',
+      expectedReturnDate: 'expected_return_date',
+    };
+    return {
+      line,
+      reason: Object.entries(fieldErrors(parsed.error))
+        .map(([f, m]) => `${columnOf[f] ?? f}: ${m}`)
+        .join('; '),
+    };
   }
   return { line, staffNumber: text('staff_number').toUpperCase(), absence: parsed.data };
 }

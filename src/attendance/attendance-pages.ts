@@ -19,7 +19,8 @@ const returnFormSchema = z.object({ endDate: isoDate, _csrf: z.string().optional
 
 /** Form fields arrive as strings; shape them for the API schema. */
 function absenceFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  const text = (k: string) => (typeof body[k] === 'string' && (body[k] as string).trim() !== '' ? (body[k] as string).trim() : undefined);
+  const text = (k: string) =>
+    typeof body[k] === 'string' && (body[k] as string).trim() !== '' ? (body[k] as string).trim() : undefined;
   const out: Record<string, unknown> = {
     startDate: text('startDate') ?? '',
     endDate: text('endDate') ?? null,
@@ -31,7 +32,12 @@ function absenceFromForm(body: Record<string, unknown>): Record<string, unknown>
     disabilityRelated: body.disabilityRelated === 'yes',
     noDirectContact: body.noDirectContact === 'yes',
   };
-  const optional = { reasonText: text('reasonText'), expectedReturnDate: text('expectedReturnDate'), handoverNotes: text('handoverNotes'), nominatedLiaison: text('nominatedLiaison') };
+  const optional = {
+    reasonText: text('reasonText'),
+    expectedReturnDate: text('expectedReturnDate'),
+    handoverNotes: text('handoverNotes'),
+    nominatedLiaison: text('nominatedLiaison'),
+  };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
   return out;
 }
@@ -63,7 +69,11 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
 
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const { person, summary, spells, interviewed, discounted } = await attendance.attendanceOf(ctx, personId, toIsoDate(deps.clock.now()));
+    const { person, summary, spells, interviewed, discounted } = await attendance.attendanceOf(
+      ctx,
+      personId,
+      toIsoDate(deps.clock.now()),
+    );
     return {
       person: people.viewFor(ctx, person),
       summary,
@@ -74,8 +84,15 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         needsInterview: s.endDate !== null && s.countsAsSickness && !interviewed.has(s.id),
         discounted: discounted.has(s.id),
       })),
-      milestones: summary.milestones.map((m) => ({ ...m, name: req.t(`milestones.${m.code}`), overdue: m.status === 'overdue' })),
-      triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
+      milestones: summary.milestones.map((m) => ({
+        ...m,
+        name: req.t(`milestones.${m.code}`),
+        overdue: m.status === 'overdue',
+      })),
+      triggers: summary.triggers.map((tr) => ({
+        ...tr,
+        name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }),
+      })),
       canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role),
       canDecideTriggers: roleMayUse(policies.attendanceProcedure, ctx.actor.role) && ctx.actor.personId !== personId,
       canExtendSickPay: roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && ctx.actor.personId !== personId,
@@ -96,7 +113,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
 
   const rtwSpell = async (req: Request, absenceId: string) => {
     const ctx = requestContext(req);
-    const spell = (await attendance.getAbsence(ctx, absenceId));
+    const spell = await attendance.getAbsence(ctx, absenceId);
     return { spell };
   };
   const rtwLocals = async (req: Request, absenceId: string) => {
@@ -108,8 +125,20 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       factors: WORKPLACE_FACTORS.map((f) => ({ value: f, text: req.t(`rtw.factors.${f}`) })),
       recurrence: RECURRENCE.map((r) => ({ value: r, text: req.t(`rtw.recurrence.${r}`) })),
       strategies: STRATEGIES.map((s) => ({ value: s, text: req.t(`rtw.strategies.${s}`) })),
-      yesNoItems: [{ value: 'yes', text: req.t('rtw.yes') }, { value: 'no', text: req.t('rtw.no') }],
-      yesNo: ['fitForFullDuties', 'attendanceExpectationsDiscussed', 'certificationComplete', 'disabilityRelated', 'pregnancyRelated', 'notifiedFirstDayOfSickness', 'notifiedFirstDayOfFitness', 'flexibleWorkingDiscussed'].map((name) => ({ name, label: req.t(`rtw.questions.${name}`) })),
+      yesNoItems: [
+        { value: 'yes', text: req.t('rtw.yes') },
+        { value: 'no', text: req.t('rtw.no') },
+      ],
+      yesNo: [
+        'fitForFullDuties',
+        'attendanceExpectationsDiscussed',
+        'certificationComplete',
+        'disabilityRelated',
+        'pregnancyRelated',
+        'notifiedFirstDayOfSickness',
+        'notifiedFirstDayOfFitness',
+        'flexibleWorkingDiscussed',
+      ].map((name) => ({ name, label: req.t(`rtw.questions.${name}`) })),
     };
   };
 
@@ -119,7 +148,8 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       path: '/people/:id/attendance',
       kind: 'page',
       policy: policies.attendanceRead,
-      summary: 'A person’s attendance: Bradford score, triggers, milestones of a current absence, and spells (English and Welsh).',
+      summary:
+        'A person’s attendance: Bradford score, triggers, milestones of a current absence, and spells (English and Welsh).',
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(personParam, req.params);
@@ -146,10 +176,17 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       summary: 'the return-to-work interview (ATT-13, ATT-14).',
       policy: policies.attendanceRecord,
       // No strategy chosen means none (ATT-14).
-      input: (body) => ({ ...fromForm(body, INTERVIEW_FORM), strategy: typeof body.strategy === 'string' && body.strategy !== '' ? body.strategy : 'none' }),
+      input: (body) => ({
+        ...fromForm(body, INTERVIEW_FORM),
+        strategy: typeof body.strategy === 'string' && body.strategy !== '' ? body.strategy : 'none',
+      }),
       schema: returnToWorkSchema,
       locals: rtwLocals,
-      defaults: () => ({ interviewDate: toIsoDate(deps.clock.now()), strategy: 'none', recurrenceLikelihood: 'unlikely' }),
+      defaults: () => ({
+        interviewDate: toIsoDate(deps.clock.now()),
+        strategy: 'none',
+        recurrenceLikelihood: 'unlikely',
+      }),
       save: async (req, id, data) => {
         await attendance.recordReturnToWork(requestContext(req), id, data);
         return `/people/${(await rtwSpell(req, id)).spell.personId}/attendance`;

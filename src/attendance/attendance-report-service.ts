@@ -61,13 +61,24 @@ export class AttendanceReportService {
   ) {}
 
   /** The compliance report (ATT-27) for an organisation, or one of its units, over a period. */
-  async complianceReport(ctx: RequestContext, input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate }): Promise<Measure[]> {
+  async complianceReport(
+    ctx: RequestContext,
+    input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate },
+  ): Promise<Measure[]> {
     this.assertReach(ctx, input.organisationId);
     if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
     const spells = await this.spells.forReport(input.organisationId, input.unitId, input.from, input.to);
     const ids = spells.map((s) => s.id);
-    const [tasks, interviews] = await Promise.all([this.worklist.tasksOfSources('absence-spell', ids), this.spells.interviewAnswers(ids)]);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'compliance', ...input, spells: ids.length } });
+    const [tasks, interviews] = await Promise.all([
+      this.worklist.tasksOfSources('absence-spell', ids),
+      this.spells.interviewAnswers(ids),
+    ]);
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-report',
+      purpose: PURPOSE,
+      details: { report: 'compliance', ...input, spells: ids.length },
+    });
     return complianceReport({ from: input.from, to: input.to, spells, tasks, interviews });
   }
 
@@ -76,14 +87,25 @@ export class AttendanceReportService {
    * who is absent now or has reached a review trigger — since when, the reason category,
    * spells and Bradford score over the window, triggers, and when the home visit was made.
    */
-  async weeklyReport(ctx: RequestContext, input: { organisationId: string; unitId: string | null; asOf: IsoDate }): Promise<WeeklyReportRow[]> {
+  async weeklyReport(
+    ctx: RequestContext,
+    input: { organisationId: string; unitId: string | null; asOf: IsoDate },
+  ): Promise<WeeklyReportRow[]> {
     this.assertReach(ctx, input.organisationId);
     const people = await this.people.everyoneForReport(ctx, input.organisationId, input.unitId);
     const scope = { organisationId: input.organisationId, unitId: input.unitId };
-    const [scores, current] = await Promise.all([this.scoring.sweep(people, input.asOf, scope), this.spells.inWindow(input.organisationId, input.unitId, input.asOf, input.asOf)]);
+    const [scores, current] = await Promise.all([
+      this.scoring.sweep(people, input.asOf, scope),
+      this.spells.inWindow(input.organisationId, input.unitId, input.asOf, input.asOf),
+    ]);
     const absentNow = new Map(current.filter((s) => s.countsAsSickness).map((s) => [s.personId, s]));
     const visits = new Map(
-      (await this.worklist.tasksOfSources('absence-spell', [...absentNow.values()].map((s) => s.id)))
+      (
+        await this.worklist.tasksOfSources(
+          'absence-spell',
+          [...absentNow.values()].map((s) => s.id),
+        )
+      )
         .filter((t) => t.code === 'home-visit' && t.status === 'completed' && t.completedAt)
         .map((t) => [t.sourceId, toIsoDate(t.completedAt!)]),
     );
@@ -106,7 +128,12 @@ export class AttendanceReportService {
         triggers: score?.triggers.map((t) => t.code) ?? [],
       });
     }
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'weekly', ...input, rows: rows.length } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-report',
+      purpose: PURPOSE,
+      details: { report: 'weekly', ...input, rows: rows.length },
+    });
     return rows.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -115,19 +142,32 @@ export class AttendanceReportService {
    * units — headcount, duty days available and lost, the absence rate, spells, long- and
    * short-term absence, reasons, and the cost at the policy's cost per duty day.
    */
-  async statistics(ctx: RequestContext, input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate }): Promise<StatisticsReport> {
+  async statistics(
+    ctx: RequestContext,
+    input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate },
+  ): Promise<StatisticsReport> {
     this.assertReach(ctx, input.organisationId);
     if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
     if (daysBetween(input.from, input.to) > 400) throw new ValidationError({ to: 'A report covers at most a year' });
     const policy = await this.policies.inForce(input.organisationId, 'attendance', input.to);
-    const [people, spells] = await Promise.all([this.people.everyoneForReport(ctx, input.organisationId, input.unitId), this.spells.inWindow(input.organisationId, input.unitId, input.from, input.to)]);
+    const [people, spells] = await Promise.all([
+      this.people.everyoneForReport(ctx, input.organisationId, input.unitId),
+      this.spells.inWindow(input.organisationId, input.unitId, input.from, input.to),
+    ]);
     const cost = policy.content.costPerDutyDay;
     const run = (group: readonly Person[]) =>
       absenceStatistics({
         from: input.from,
         to: input.to,
         asOf: toIsoDate(this.clock.now()),
-        people: group.map((p) => ({ id: p.id, unitId: p.unitId, role: p.role, serviceStartDate: p.serviceStartDate, leavingDate: p.leavingDate, pattern: p.workingPattern })),
+        people: group.map((p) => ({
+          id: p.id,
+          unitId: p.unitId,
+          role: p.role,
+          serviceStartDate: p.serviceStartDate,
+          leavingDate: p.leavingDate,
+          pattern: p.workingPattern,
+        })),
         spells,
         calendar: this.calendar,
         longTermAfterDays: policy.content.continuousDaysThreshold,
@@ -135,7 +175,12 @@ export class AttendanceReportService {
       });
     const byUnit = new Map<string | null, Person[]>();
     for (const p of people) byUnit.set(p.unitId, [...(byUnit.get(p.unitId) ?? []), p]);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-report', purpose: PURPOSE, details: { report: 'statistics', ...input } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-report',
+      purpose: PURPOSE,
+      details: { report: 'statistics', ...input },
+    });
     const today = toIsoDate(this.clock.now());
     return {
       from: input.from,
@@ -149,7 +194,10 @@ export class AttendanceReportService {
   }
 
   /** The attendance policy's reporting settings in force for an organisation on a date. */
-  async reportingPolicy(organisationId: string, asOf: IsoDate): Promise<{ financialYearStartMonth: number; version: number }> {
+  async reportingPolicy(
+    organisationId: string,
+    asOf: IsoDate,
+  ): Promise<{ financialYearStartMonth: number; version: number }> {
     const policy = await this.policies.inForce(organisationId, 'attendance', asOf);
     return { financialYearStartMonth: policy.content.financialYearStartMonth, version: policy.version };
   }

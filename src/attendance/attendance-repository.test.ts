@@ -13,7 +13,11 @@ describe('the spells scoring reads (scoringRows)', () => {
   const organisationId = newId();
   const personId = newId();
 
-  const spell = (startDate: string, endDate: string | null, overrides: Partial<NewAbsenceSpell> = {}): NewAbsenceSpell => ({
+  const spell = (
+    startDate: string,
+    endDate: string | null,
+    overrides: Partial<NewAbsenceSpell> = {},
+  ): NewAbsenceSpell => ({
     id: newId(),
     personId,
     organisationId,
@@ -40,7 +44,10 @@ describe('the spells scoring reads (scoringRows)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const people = new PeopleRepository(database.db);
-    await people.insertOrganisation({ id: organisationId, name: 'Scoring Force', kind: 'host-force', odsCode: null, hostOrganisationId: null }, now);
+    await people.insertOrganisation(
+      { id: organisationId, name: 'Scoring Force', kind: 'host-force', odsCode: null, hostOrganisationId: null },
+      now,
+    );
     await people.insertPerson(
       {
         id: personId,
@@ -71,7 +78,11 @@ describe('the spells scoring reads (scoringRows)', () => {
           spell('2026-03-02', '2026-03-02', { disabilityRelated: true }),
           spell('2026-11-16', null),
           // Never counted (ATT-6, ATT-7): left in the database.
-          spell('2026-04-06', '2026-04-06', { countsAsSickness: false, notSicknessKind: 'statutory-medical', certification: 'none' }),
+          spell('2026-04-06', '2026-04-06', {
+            countsAsSickness: false,
+            notSicknessKind: 'statutory-medical',
+            certification: 'none',
+          }),
           spell('2026-05-04', '2026-05-08', { pregnancyRelated: true, reasonCategory: 'pregnancy-related' }),
           // Outside the look-back, or after the day.
           spell('2025-10-01', '2025-10-03'),
@@ -88,11 +99,31 @@ describe('the spells scoring reads (scoringRows)', () => {
     const rows = await repository.scoringRows(null, '2026-11-23', 373);
     const own = [...(rows.get(personId) ?? [])].sort((a, b) => a.startDate.localeCompare(b.startDate));
     expect(own).toEqual([
-      { startDate: '2026-01-05', endDate: '2026-01-06', countsAsSickness: true, pregnancyRelated: false, disabilityRelated: false },
-      { startDate: '2026-03-02', endDate: '2026-03-02', countsAsSickness: true, pregnancyRelated: false, disabilityRelated: true },
-      { startDate: '2026-11-16', endDate: null, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: false },
+      {
+        startDate: '2026-01-05',
+        endDate: '2026-01-06',
+        countsAsSickness: true,
+        pregnancyRelated: false,
+        disabilityRelated: false,
+      },
+      {
+        startDate: '2026-03-02',
+        endDate: '2026-03-02',
+        countsAsSickness: true,
+        pregnancyRelated: false,
+        disabilityRelated: true,
+      },
+      {
+        startDate: '2026-11-16',
+        endDate: null,
+        countsAsSickness: true,
+        pregnancyRelated: false,
+        disabilityRelated: false,
+      },
     ]);
-    expect((await repository.scoringRows({ organisationId, unitId: null }, '2026-11-23', 373)).get(personId)).toHaveLength(3);
+    expect(
+      (await repository.scoringRows({ organisationId, unitId: null }, '2026-11-23', 373)).get(personId),
+    ).toHaveLength(3);
     expect((await repository.scoringRows({ organisationId: newId(), unitId: null }, '2026-11-23', 373)).size).toBe(0);
   });
 });

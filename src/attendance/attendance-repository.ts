@@ -32,7 +32,8 @@ const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
 function toRow(spell: Partial<NewAbsenceSpell>): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [key, column] of COLUMNS) if (spell[key] !== undefined) row[column] = spell[key];
-  if (spell.accidentReportDueAt !== undefined) row.accident_report_due_at = spell.accidentReportDueAt?.toISOString() ?? null;
+  if (spell.accidentReportDueAt !== undefined)
+    row.accident_report_due_at = spell.accidentReportDueAt?.toISOString() ?? null;
   return row;
 }
 
@@ -81,7 +82,10 @@ export class AttendanceRepository {
 
   /** A person's spells, oldest first. */
   async forPerson(personId: string, trx?: Knex.Transaction): Promise<AbsenceSpell[]> {
-    const rows = await (trx ?? this.db)('absence_spells').where({ person_id: personId }).whereNull('deleted_at').orderBy('start_date');
+    const rows = await (trx ?? this.db)('absence_spells')
+      .where({ person_id: personId })
+      .whereNull('deleted_at')
+      .orderBy('start_date');
     return rows.map(toSpell);
   }
 
@@ -95,7 +99,13 @@ export class AttendanceRepository {
   }
 
   /** Spells of the person that overlap [start, end] (end null = open), other than `excludeId`. */
-  async overlapping(personId: string, start: string, end: string | null, excludeId: string | null, trx?: Knex.Transaction): Promise<AbsenceSpell[]> {
+  async overlapping(
+    personId: string,
+    start: string,
+    end: string | null,
+    excludeId: string | null,
+    trx?: Knex.Transaction,
+  ): Promise<AbsenceSpell[]> {
     const q = (trx ?? this.db)('absence_spells')
       .where({ person_id: personId })
       .whereNull('deleted_at')
@@ -106,7 +116,11 @@ export class AttendanceRepository {
   }
 
   async insert(spell: NewAbsenceSpell, now: Date, trx: Knex.Transaction): Promise<void> {
-    await trx('absence_spells').insert({ ...toRow(spell), created_at: now.toISOString(), updated_at: now.toISOString() });
+    await trx('absence_spells').insert({
+      ...toRow(spell),
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    });
   }
 
   /** Inserts many spells, a chunk of rows per statement (inside SQLite's limit on bound parameters): imports, seeding. */
@@ -114,12 +128,23 @@ export class AttendanceRepository {
     const stamp = now.toISOString();
     for (let i = 0; i < spells.length; i += 40) {
       // Every row names the same columns (the contact fields at their defaults), as a multi-row INSERT needs.
-      await trx('absence_spells').insert(spells.slice(i, i + 40).map((spell) => ({ ...toRow({ handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell }), created_at: stamp, updated_at: stamp })));
+      await trx('absence_spells').insert(
+        spells
+          .slice(i, i + 40)
+          .map((spell) => ({
+            ...toRow({ handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell }),
+            created_at: stamp,
+            updated_at: stamp,
+          })),
+      );
     }
   }
 
   async update(id: string, changes: Partial<NewAbsenceSpell>, now: Date, trx: Knex.Transaction): Promise<void> {
-    await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ ...toRow(changes), updated_at: now.toISOString() });
+    await trx('absence_spells')
+      .where({ id })
+      .whereNull('deleted_at')
+      .update({ ...toRow(changes), updated_at: now.toISOString() });
   }
 
   /** Spells of an organisation (optionally one unit) that may bear on a report for [from, to]. */
@@ -155,7 +180,11 @@ export class AttendanceRepository {
    * here, and every column and row left in the database is time saved. One plain SELECT: the
    * trigger sweep's floor is this read.
    */
-  async scoringRows(scope: { organisationId: string; unitId: string | null } | null, asOf: string, lookBackDays: number): Promise<Map<string, ScoredSpell[]>> {
+  async scoringRows(
+    scope: { organisationId: string; unitId: string | null } | null,
+    asOf: string,
+    lookBackDays: number,
+  ): Promise<Map<string, ScoredSpell[]>> {
     const q = this.db('absence_spells as s')
       .select('s.person_id', 's.start_date', 's.end_date', 's.disability_related')
       .whereNull('s.deleted_at')
@@ -167,7 +196,13 @@ export class AttendanceRepository {
     if (scope?.unitId) q.join('people as p', 'p.id', 's.person_id').where('p.unit_id', scope.unitId);
     const out = new Map<string, ScoredSpell[]>();
     for (const r of await q) {
-      const spell: ScoredSpell = { startDate: r.start_date, endDate: r.end_date ?? null, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: readBoolean(r.disability_related) };
+      const spell: ScoredSpell = {
+        startDate: r.start_date,
+        endDate: r.end_date ?? null,
+        countsAsSickness: true,
+        pregnancyRelated: false,
+        disabilityRelated: readBoolean(r.disability_related),
+      };
       const list = out.get(r.person_id);
       if (list) list.push(spell);
       else out.set(r.person_id, [spell]);
@@ -176,11 +211,21 @@ export class AttendanceRepository {
   }
 
   /** Interview answers the compliance report needs, for some spells. */
-  async interviewAnswers(absenceIds: readonly string[]): Promise<Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }>> {
-    const out: Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }> = [];
+  async interviewAnswers(
+    absenceIds: readonly string[],
+  ): Promise<Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }>> {
+    const out: Array<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }> =
+      [];
     for (let i = 0; i < absenceIds.length; i += 500) {
-      const rows = await this.db('return_to_work_interviews').whereIn('absence_id', absenceIds.slice(i, i + 500)).select('absence_id', 'notified_first_day_of_sickness', 'notified_first_day_of_fitness');
-      for (const r of rows) out.push({ absenceId: r.absence_id, notifiedFirstDayOfSickness: readBoolean(r.notified_first_day_of_sickness), notifiedFirstDayOfFitness: readBoolean(r.notified_first_day_of_fitness) });
+      const rows = await this.db('return_to_work_interviews')
+        .whereIn('absence_id', absenceIds.slice(i, i + 500))
+        .select('absence_id', 'notified_first_day_of_sickness', 'notified_first_day_of_fitness');
+      for (const r of rows)
+        out.push({
+          absenceId: r.absence_id,
+          notifiedFirstDayOfSickness: readBoolean(r.notified_first_day_of_sickness),
+          notifiedFirstDayOfFitness: readBoolean(r.notified_first_day_of_fitness),
+        });
     }
     return out;
   }
@@ -189,7 +234,10 @@ export class AttendanceRepository {
   async existingImportKeys(keys: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < keys.length; i += 500) {
-      for (const r of await this.db('absence_spells').whereIn('import_key', keys.slice(i, i + 500)).select('import_key')) found.add(r.import_key as string);
+      for (const r of await this.db('absence_spells')
+        .whereIn('import_key', keys.slice(i, i + 500))
+        .select('import_key'))
+        found.add(r.import_key as string);
     }
     return found;
   }
@@ -203,7 +251,10 @@ export class AttendanceRepository {
   async interviewedAbsenceIds(absenceIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < absenceIds.length; i += 500) {
-      for (const r of await this.db('return_to_work_interviews').whereIn('absence_id', absenceIds.slice(i, i + 500)).select('absence_id')) found.add(r.absence_id as string);
+      for (const r of await this.db('return_to_work_interviews')
+        .whereIn('absence_id', absenceIds.slice(i, i + 500))
+        .select('absence_id'))
+        found.add(r.absence_id as string);
     }
     return found;
   }
@@ -214,12 +265,26 @@ export class AttendanceRepository {
 
   /** Discretionary sick pay extensions of a spell, added up (ATT-29). */
   async sickPayExtension(absenceId: string): Promise<{ fullPayDays: number; halfPayDays: number }> {
-    const row = await this.db('sick_pay_extensions').where({ absence_id: absenceId }).sum({ full: 'full_pay_extra_days', half: 'half_pay_extra_days' }).first();
+    const row = await this.db('sick_pay_extensions')
+      .where({ absence_id: absenceId })
+      .sum({ full: 'full_pay_extra_days', half: 'half_pay_extra_days' })
+      .first();
     return { fullPayDays: Number(row?.full ?? 0), halfPayDays: Number(row?.half ?? 0) };
   }
 
   async insertSickPayExtension(
-    e: { id: string; absenceId: string; personId: string; organisationId: string; fullPayExtraDays: number; halfPayExtraDays: number; reason: string; decidedOn: string; decidedByUserId: string; createdAt: Date },
+    e: {
+      id: string;
+      absenceId: string;
+      personId: string;
+      organisationId: string;
+      fullPayExtraDays: number;
+      halfPayExtraDays: number;
+      reason: string;
+      decidedOn: string;
+      decidedByUserId: string;
+      createdAt: Date;
+    },
     trx: Knex.Transaction,
   ): Promise<void> {
     await trx('sick_pay_extensions').insert({
@@ -237,17 +302,51 @@ export class AttendanceRepository {
   }
 
   /** Return-to-work strategies (ATT-14) whose duties end on or after `since`, with the absence's last day. */
-  async runningStrategies(since: string): Promise<Array<{ id: string; personId: string; strategy: 'recuperative' | 'restricted'; lastDayOfAbsence: string; reviewDate: string | null; endDate: string | null }>> {
+  async runningStrategies(
+    since: string,
+  ): Promise<
+    Array<{
+      id: string;
+      personId: string;
+      strategy: 'recuperative' | 'restricted';
+      lastDayOfAbsence: string;
+      reviewDate: string | null;
+      endDate: string | null;
+    }>
+  > {
     const rows = await this.db('return_to_work_interviews as i')
       .join('absence_spells as s', 's.id', 'i.absence_id')
       .whereNot('i.strategy', 'none')
       .whereNull('s.deleted_at')
       .where('i.strategy_end_date', '>=', since)
-      .select('i.id', 'i.person_id', 'i.strategy', 'i.interview_date', 'i.strategy_review_date', 'i.strategy_end_date', 's.end_date');
-    return rows.map((r) => ({ id: r.id, personId: r.person_id, strategy: r.strategy, lastDayOfAbsence: r.end_date, reviewDate: r.strategy_review_date ?? null, endDate: r.strategy_end_date ?? null }));
+      .select(
+        'i.id',
+        'i.person_id',
+        'i.strategy',
+        'i.interview_date',
+        'i.strategy_review_date',
+        'i.strategy_end_date',
+        's.end_date',
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      strategy: r.strategy,
+      lastDayOfAbsence: r.end_date,
+      reviewDate: r.strategy_review_date ?? null,
+      endDate: r.strategy_end_date ?? null,
+    }));
   }
 
   async softDelete(id: string, byUserId: string, reason: string, now: Date, trx: Knex.Transaction): Promise<void> {
-    await trx('absence_spells').where({ id }).whereNull('deleted_at').update({ deleted_at: now.toISOString(), deleted_by_user_id: byUserId, deleted_reason: reason, updated_at: now.toISOString() });
+    await trx('absence_spells')
+      .where({ id })
+      .whereNull('deleted_at')
+      .update({
+        deleted_at: now.toISOString(),
+        deleted_by_user_id: byUserId,
+        deleted_reason: reason,
+        updated_at: now.toISOString(),
+      });
   }
 }

@@ -61,11 +61,27 @@ const summaryResponse = z.object({
   days: z.number(),
   bradfordScore: z.number(),
   projected: z.boolean(),
-  triggers: z.array(z.object({ code: z.enum(['bradford', 'spells', 'continuous']), value: z.number(), threshold: z.number() })),
-  milestones: z.array(z.object({ code: z.string(), sequence: z.number(), dueDate: z.string(), status: z.enum(['open', 'overdue']), absenceId: z.string() })),
+  triggers: z.array(
+    z.object({ code: z.enum(['bradford', 'spells', 'continuous']), value: z.number(), threshold: z.number() }),
+  ),
+  milestones: z.array(
+    z.object({
+      code: z.string(),
+      sequence: z.number(),
+      dueDate: z.string(),
+      status: z.enum(['open', 'overdue']),
+      absenceId: z.string(),
+    }),
+  ),
   policyVersion: z.number(),
-  lastDecision: z.object({ asOf: z.string(), decision: z.string(), triggerCodes: z.array(z.string()), rationale: z.string() }).nullable(),
-  sickPay: sickPayResponse.extend({ absenceId: z.string() }).nullable().optional().describe('ATT-29: for the person, HR and OH; absent for line managers'),
+  lastDecision: z
+    .object({ asOf: z.string(), decision: z.string(), triggerCodes: z.array(z.string()), rationale: z.string() })
+    .nullable(),
+  sickPay: sickPayResponse
+    .extend({ absenceId: z.string() })
+    .nullable()
+    .optional()
+    .describe('ATT-29: for the person, HR and OH; absent for line managers'),
 });
 
 /** The attendance API (issue 3 §10). */
@@ -76,11 +92,15 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'post',
       path: '/api/v1/people/:personId/absences',
       policy: policies.attendanceRecord,
-      summary: 'Record a spell of absence (ATT-1). Overlapping spells, end before start and unknown categories are refused with the field named.',
+      summary:
+        'Record a spell of absence (ATT-1). Overlapping spells, end before start and unknown categories are refused with the field named.',
       tags: ['attendance'],
       params: personIdParamSchema,
       body: recordAbsenceSchema,
-      responses: { 201: { description: 'The spell', schema: spellResponse }, 404: { description: 'No such person within your reach' } },
+      responses: {
+        201: { description: 'The spell', schema: spellResponse },
+        404: { description: 'No such person within your reach' },
+      },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
         const spell = await attendance.recordAbsence(ctx, params.personId, body);
@@ -94,10 +114,15 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'A person’s spells of absence, newest first.',
       tags: ['attendance'],
       params: personIdParamSchema,
-      responses: { 200: { description: 'Spells', schema: z.object({ items: z.array(spellResponse) }) }, 404: { description: 'No such person within your reach' } },
+      responses: {
+        200: { description: 'Spells', schema: z.object({ items: z.array(spellResponse) }) },
+        404: { description: 'No such person within your reach' },
+      },
       handler: async (req, res, { params }) => {
         const ctx = requestContext(req);
-        res.json({ items: (await attendance.listAbsences(ctx, params.personId)).map((s) => attendance.viewFor(ctx, s)) });
+        res.json({
+          items: (await attendance.listAbsences(ctx, params.personId)).map((s) => attendance.viewFor(ctx, s)),
+        });
       },
     }),
     apiRoute({
@@ -108,7 +133,10 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['attendance'],
       params: idParamSchema,
       body: updateAbsenceSchema,
-      responses: { 200: { description: 'The spell', schema: spellResponse }, 404: { description: 'No such absence within your reach' } },
+      responses: {
+        200: { description: 'The spell', schema: spellResponse },
+        404: { description: 'No such absence within your reach' },
+      },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
         res.json(attendance.viewFor(ctx, await attendance.updateAbsence(ctx, params.id, body)));
@@ -136,7 +164,10 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['attendance'],
       params: idParamSchema,
       body: returnToWorkSchema,
-      responses: { 201: { description: 'Recorded', schema: z.object({ id: z.string() }) }, 404: { description: 'No such absence within your reach' } },
+      responses: {
+        201: { description: 'Recorded', schema: z.object({ id: z.string() }) },
+        404: { description: 'No such absence within your reach' },
+      },
       handler: async (req, res, { params, body }) => {
         res.status(201).json(await attendance.recordReturnToWork(requestContext(req), params.id, body));
       },
@@ -145,11 +176,15 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'post',
       path: '/api/v1/absences/:id/sick-pay-extensions',
       policy: policies.attendanceCaseDecision,
-      summary: 'Extend full or half sick pay for an absence at the force’s discretion (ATT-29); returns the sick pay position.',
+      summary:
+        'Extend full or half sick pay for an absence at the force’s discretion (ATT-29); returns the sick pay position.',
       tags: ['attendance'],
       params: idParamSchema,
       body: sickPayExtensionSchema,
-      responses: { 201: { description: 'The sick pay position after the extension', schema: sickPayResponse }, 404: { description: 'No such absence within your reach' } },
+      responses: {
+        201: { description: 'The sick pay position after the extension', schema: sickPayResponse },
+        404: { description: 'No such absence within your reach' },
+      },
       handler: async (req, res, { params, body }) => {
         res.status(201).json(await attendance.extendSickPay(requestContext(req), params.id, body));
       },
@@ -158,11 +193,15 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'get',
       path: '/api/v1/people/:personId/attendance',
       policy: policies.attendanceRead,
-      summary: 'Bradford score, triggers and milestones as of a date (default today), with the policy version used (ATT-15 … ATT-19).',
+      summary:
+        'Bradford score, triggers and milestones as of a date (default today), with the policy version used (ATT-15 … ATT-19).',
       tags: ['attendance'],
       params: personIdParamSchema,
       query: attendanceQuerySchema,
-      responses: { 200: { description: 'The summary', schema: summaryResponse }, 404: { description: 'No such person within your reach' } },
+      responses: {
+        200: { description: 'The summary', schema: summaryResponse },
+        404: { description: 'No such person within your reach' },
+      },
       handler: async (req, res, { params, query }) => {
         res.json(await attendance.summary(requestContext(req), params.personId, query.asOf));
       },
@@ -175,7 +214,10 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['attendance'],
       params: personIdParamSchema,
       body: workingPatternBodySchema,
-      responses: { 200: { description: 'The pattern now in force', schema: z.object({ workingPattern: workingPatternSchema }) }, 404: { description: 'No such person within your reach' } },
+      responses: {
+        200: { description: 'The pattern now in force', schema: z.object({ workingPattern: workingPatternSchema }) },
+        404: { description: 'No such person within your reach' },
+      },
       handler: async (req, res, { params, body }) => {
         const person = await attendance.setWorkingPattern(requestContext(req), params.personId, body);
         res.json({ workingPattern: person.workingPattern });

@@ -79,7 +79,10 @@ export const recordAbsenceSchema = z
     nominatedLiaison: spellFields.nominatedLiaison.optional(),
   })
   .strict()
-  .refine((v) => !v.noDirectContact || (v.nominatedLiaison ?? '').length > 0, { path: ['nominatedLiaison'], message: 'Someone who wants no direct contact must nominate a liaison: give their name and relationship (ATT-11)' });
+  .refine((v) => !v.noDirectContact || (v.nominatedLiaison ?? '').length > 0, {
+    path: ['nominatedLiaison'],
+    message: 'Someone who wants no direct contact must nominate a liaison: give their name and relationship (ATT-11)',
+  });
 export type RecordAbsenceInput = z.infer<typeof recordAbsenceSchema>;
 
 /** PATCH /api/v1/absences/{id}: any subset. */
@@ -91,7 +94,9 @@ export const updateAbsenceSchema = z
 export type UpdateAbsenceInput = z.infer<typeof updateAbsenceSchema>;
 
 /** DELETE /api/v1/absences/{id}: why (audited). */
-export const deleteAbsenceSchema = z.object({ reason: z.string().trim().min(3, 'Say why this record is being removed').max(500) }).strict();
+export const deleteAbsenceSchema = z
+  .object({ reason: z.string().trim().min(3, 'Say why this record is being removed').max(500) })
+  .strict();
 
 export const attendanceQuerySchema = z.object({ asOf: isoDate.optional() }).strict();
 export const personIdParamSchema = z.object({ personId: z.uuid({ message: 'Must be an identifier (UUID)' }) }).strict();
@@ -102,11 +107,26 @@ export const workingPatternBodySchema = workingPatternSchema;
 /** POST /api/v1/absences/{id}/sick-pay-extensions: sick pay extended at the force's discretion (ATT-29, App D §2, §6.5). */
 export const sickPayExtensionSchema = z
   .object({
-    fullPayExtraDays: z.number({ error: 'Enter a whole number of days' }).int('Enter a whole number of days').min(0, 'Enter 0 or more').max(365, 'Enter 365 or less'),
-    halfPayExtraDays: z.number({ error: 'Enter a whole number of days' }).int('Enter a whole number of days').min(0, 'Enter 0 or more').max(365, 'Enter 365 or less'),
-    reason: z.string().trim().min(10, 'Record the reason for the extension, for example the Chief Constable’s decision').max(2000),
+    fullPayExtraDays: z
+      .number({ error: 'Enter a whole number of days' })
+      .int('Enter a whole number of days')
+      .min(0, 'Enter 0 or more')
+      .max(365, 'Enter 365 or less'),
+    halfPayExtraDays: z
+      .number({ error: 'Enter a whole number of days' })
+      .int('Enter a whole number of days')
+      .min(0, 'Enter 0 or more')
+      .max(365, 'Enter 365 or less'),
+    reason: z
+      .string()
+      .trim()
+      .min(10, 'Record the reason for the extension, for example the Chief Constable’s decision')
+      .max(2000),
     decidedOn: isoDate,
   })
   .strict()
-  .refine((v) => v.fullPayExtraDays + v.halfPayExtraDays > 0, { path: ['fullPayExtraDays'], message: 'Extend full pay, half pay or both by at least a day' });
+  .refine((v) => v.fullPayExtraDays + v.halfPayExtraDays > 0, {
+    path: ['fullPayExtraDays'],
+    message: 'Extend full pay, half pay or both by at least a day',
+  });
 export type SickPayExtensionInput = z.infer<typeof sickPayExtensionSchema>;

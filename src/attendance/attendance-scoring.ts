@@ -3,7 +3,14 @@ import type { EffectivePolicy, PolicyService } from '../policies/policy-service.
 import type { IsoDate } from '../shared/dates.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { AttendanceRepository } from './attendance-repository.js';
-import { attendanceScore, isCounted, type BradfordResult, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
+import {
+  attendanceScore,
+  isCounted,
+  type BradfordResult,
+  type ScoreContext,
+  type ScoredSpell,
+  type Trigger,
+} from './bradford.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import type { DisabilityDecision } from './procedure-types.js';
 
@@ -28,16 +35,29 @@ export class AttendanceScoring {
   ) {}
 
   /** The policy and case facts for scoring one person on `asOf`. */
-  async contextFor(person: Person, asOf: IsoDate, spells?: readonly ScoredSpell[]): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'>; decisions: DisabilityDecision[] }> {
+  async contextFor(
+    person: Person,
+    asOf: IsoDate,
+    spells?: readonly ScoredSpell[],
+  ): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'>; decisions: DisabilityDecision[] }> {
     // ATT-7: the case's disability decisions matter only when it has disability-related absence.
     const needsDecisions = spells === undefined || spells.some((s) => s.disabilityRelated);
-    const [policy, read] = await Promise.all([this.policies.inForce(person.organisationId, 'attendance', asOf), needsDecisions ? this.cases.disabilityDecisions([person.id]) : Promise.resolve(new Map<string, DisabilityDecision[]>())]);
+    const [policy, read] = await Promise.all([
+      this.policies.inForce(person.organisationId, 'attendance', asOf),
+      needsDecisions
+        ? this.cases.disabilityDecisions([person.id])
+        : Promise.resolve(new Map<string, DisabilityDecision[]>()),
+    ]);
     const decisions = read.get(person.id) ?? [];
     return { policy, decisions, context: this.context(person, policy, decisions) };
   }
 
   /** One person's score on `asOf` from spells already loaded. */
-  async score(person: Person, spells: readonly ScoredSpell[], asOf: IsoDate): Promise<PersonScore & { context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
+  async score(
+    person: Person,
+    spells: readonly ScoredSpell[],
+    asOf: IsoDate,
+  ): Promise<PersonScore & { context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
     const { context, policy } = await this.contextFor(person, asOf, spells);
     return { ...attendanceScore(spells, asOf, context), policyVersion: policy.version, context, policy };
   }
@@ -47,13 +67,19 @@ export class AttendanceScoring {
    * the window, then the pure rules per person. People with no such spells score 0 and are
    * left out of the result.
    */
-  async sweep(people: readonly Person[], asOf: IsoDate, scope: { organisationId: string; unitId: string | null } | null): Promise<Map<string, PersonScore & { latestCountedStart: IsoDate | null }>> {
+  async sweep(
+    people: readonly Person[],
+    asOf: IsoDate,
+    scope: { organisationId: string; unitId: string | null } | null,
+  ): Promise<Map<string, PersonScore & { latestCountedStart: IsoDate | null }>> {
     const out = new Map<string, PersonScore & { latestCountedStart: IsoDate | null }>();
     if (people.length === 0) return out;
     const organisationIds = [...new Set(people.map((p) => p.organisationId))];
     const policies = await Promise.all(organisationIds.map((id) => this.policies.inForce(id, 'attendance', asOf)));
     const byOrganisation = new Map(organisationIds.map((id, i) => [id, policies[i]!]));
-    const longest = Math.max(...policies.map((p) => Math.max(p.content.bradfordWindowWeeks * 7, p.content.spellsWindowMonths * 31 + 1)));
+    const longest = Math.max(
+      ...policies.map((p) => Math.max(p.content.bradfordWindowWeeks * 7, p.content.spellsWindowMonths * 31 + 1)),
+    );
     const spells = await this.spells.scoringRows(scope, asOf, longest);
     // ATT-7: a case's disability decisions bear only on disability-related spells, so only their people's are read.
     const withDisabilitySpells: string[] = [];
@@ -65,7 +91,9 @@ export class AttendanceScoring {
       const policy = byOrganisation.get(person.organisationId)!;
       const context = this.context(person, policy, decisions.get(person.id) ?? []);
       let latestCountedStart: IsoDate | null = null;
-      for (const s of own) if (isCounted(s, context.disability) && (latestCountedStart === null || s.startDate > latestCountedStart)) latestCountedStart = s.startDate;
+      for (const s of own)
+        if (isCounted(s, context.disability) && (latestCountedStart === null || s.startDate > latestCountedStart))
+          latestCountedStart = s.startDate;
       // Built field by field: spreading the score into a new object costs a fifth of the rules' time here.
       const { bradford, triggers } = attendanceScore(own, asOf, context);
       out.set(person.id, { bradford, triggers, policyVersion: policy.version, latestCountedStart });
@@ -73,7 +101,17 @@ export class AttendanceScoring {
     return out;
   }
 
-  private context(person: Person, policy: EffectivePolicy<'attendance'>, disability: ScoreContext['disability']): ScoreContext {
-    return { serviceStartDate: person.serviceStartDate, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content, disability };
+  private context(
+    person: Person,
+    policy: EffectivePolicy<'attendance'>,
+    disability: ScoreContext['disability'],
+  ): ScoreContext {
+    return {
+      serviceStartDate: person.serviceStartDate,
+      pattern: person.workingPattern,
+      calendar: this.calendar,
+      policy: policy.content,
+      disability,
+    };
   }
 }

@@ -27,7 +27,10 @@ import type { TriggerReviewService } from './trigger-review-service.js';
 import type { SickPayExtensionInput } from './attendance-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
-export type AbsenceSpellView = Omit<AbsenceSpell, 'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'> & {
+export type AbsenceSpellView = Omit<
+  AbsenceSpell,
+  'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'
+> & {
   reasonText?: string | null;
   accidentReportDueAt: string | null;
   createdAt: string;
@@ -43,7 +46,13 @@ export interface AttendanceSummary {
   bradfordScore: number;
   projected: boolean;
   triggers: Trigger[];
-  milestones: Array<{ code: MilestoneCode; sequence: number; dueDate: IsoDate; status: 'open' | 'overdue'; absenceId: string }>;
+  milestones: Array<{
+    code: MilestoneCode;
+    sequence: number;
+    dueDate: IsoDate;
+    status: 'open' | 'overdue';
+    absenceId: string;
+  }>;
   policyVersion: number;
   /** ATT-18: the latest decision about triggers, if any. */
   lastDecision: { asOf: IsoDate; decision: string; triggerCodes: string[]; rationale: string } | null;
@@ -110,9 +119,25 @@ export class AttendanceService {
     spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
-      this.check(ctx, person, spell, input.reasonText !== undefined && input.reasonText !== null, await this.repository.overlapping(personId, spell.startDate, spell.endDate, null, trx));
+      this.check(
+        ctx,
+        person,
+        spell,
+        input.reasonText !== undefined && input.reasonText !== null,
+        await this.repository.overlapping(personId, spell.startDate, spell.endDate, null, trx),
+      );
       await this.repository.insert(spell, now, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'absence-spell', entityId: spell.id, subjectPersonId: personId, purpose: PURPOSE }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'absence-spell',
+          entityId: spell.id,
+          subjectPersonId: personId,
+          purpose: PURPOSE,
+        },
+        trx,
+      );
       return asSaved(spell, now, now);
     });
     await this.syncTasks(saved, person, toIsoDate(now));
@@ -124,14 +149,35 @@ export class AttendanceService {
   async updateAbsence(ctx: RequestContext, id: string, input: UpdateAbsenceInput): Promise<AbsenceSpell> {
     const { spell: existing, person } = await this.spellInReach(ctx, id);
     const { reasonText, ...rest } = input;
-    const merged: NewAbsenceSpell = { ...existing, ...rest, ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}) };
+    const merged: NewAbsenceSpell = {
+      ...existing,
+      ...rest,
+      ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}),
+    };
     if (input.notSicknessKind) merged.countsAsSickness = false;
     merged.accidentReportDueAt = accidentReportDue(merged, await this.accidentReportDays(person, merged.startDate));
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
-      this.check(ctx, person, merged, reasonText !== undefined, await this.repository.overlapping(existing.personId, merged.startDate, merged.endDate, id, trx));
+      this.check(
+        ctx,
+        person,
+        merged,
+        reasonText !== undefined,
+        await this.repository.overlapping(existing.personId, merged.startDate, merged.endDate, id, trx),
+      );
       await this.repository.update(id, merged, now, trx);
-      await this.audit.record(ctx, { action: 'update', entityType: 'absence-spell', entityId: id, subjectPersonId: existing.personId, purpose: PURPOSE, details: { fields: Object.keys(input) } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'absence-spell',
+          entityId: id,
+          subjectPersonId: existing.personId,
+          purpose: PURPOSE,
+          details: { fields: Object.keys(input) },
+        },
+        trx,
+      );
       return asSaved(merged, existing.createdAt, now);
     });
     await this.syncTasks(saved, person, toIsoDate(now));
@@ -144,12 +190,24 @@ export class AttendanceService {
     const { spell, person } = await this.spellInReach(ctx, id);
     await this.repository.transaction(async (trx) => {
       await this.repository.softDelete(id, ctx.actor.userId, reason, this.clock.now(), trx);
-      await this.audit.record(ctx, { action: 'delete', entityType: 'absence-spell', entityId: id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { reason } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'delete',
+          entityType: 'absence-spell',
+          entityId: id,
+          subjectPersonId: spell.personId,
+          purpose: PURPOSE,
+          details: { reason },
+        },
+        trx,
+      );
     });
     await this.worklist.sync('absence-spell', id, { keep: [], create: [] });
     // The reviews of its return-to-work strategy go with it.
     const interview = await this.repository.interviewFor(id);
-    if (interview) await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] });
+    if (interview)
+      await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] });
     await this.refreshTriggerReview(person, toIsoDate(this.clock.now()));
   }
 
@@ -162,36 +220,100 @@ export class AttendanceService {
    */
   async syncTasks(spell: AbsenceSpell, person: Person, asOf: IsoDate, others?: readonly AbsenceSpell[]): Promise<void> {
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
-    const current = spell.countsAsSickness && spell.startDate <= asOf && (spell.endDate === null || spell.endDate >= asOf);
+    const current =
+      spell.countsAsSickness && spell.startDate <= asOf && (spell.endDate === null || spell.endDate >= asOf);
     const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
-    const base = { organisationId: person.organisationId, subjectPersonId: person.id, sourceType: 'absence-spell', sourceId: spell.id };
-    const reached = spell.countsAsSickness ? milestonesFor({ startDate: spell.startDate, endDate: spell.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones, injuryOnDuty: spell.injuryOnDuty }) : [];
-    const owners = { oh: { role: 'oh-administrator' }, hr: { role: 'hr-manager' }, 'line-manager': manager, staff: manager } as const;
-    const specs: TaskSpec[] = reached.map((m) => ({ ...base, code: m.code, sequence: m.sequence, rule: m.rule, dueDate: m.dueDate, assignee: owners[m.owner] }));
+    const base = {
+      organisationId: person.organisationId,
+      subjectPersonId: person.id,
+      sourceType: 'absence-spell',
+      sourceId: spell.id,
+    };
+    const reached = spell.countsAsSickness
+      ? milestonesFor({
+          startDate: spell.startDate,
+          endDate: spell.endDate,
+          asOf,
+          pattern: person.workingPattern,
+          calendar: this.calendar,
+          policy: policy.content.milestones,
+          injuryOnDuty: spell.injuryOnDuty,
+        })
+      : [];
+    const owners = {
+      oh: { role: 'oh-administrator' },
+      hr: { role: 'hr-manager' },
+      'line-manager': manager,
+      staff: manager,
+    } as const;
+    const specs: TaskSpec[] = reached.map((m) => ({
+      ...base,
+      code: m.code,
+      sequence: m.sequence,
+      rule: m.rule,
+      dueDate: m.dueDate,
+      assignee: owners[m.owner],
+    }));
     if (spell.countsAsSickness) {
       const position = await this.sickPayOf(spell, person, asOf, others);
-      for (const t of sickPayTasks(position, spell, asOf, policy.content.sickPay)) specs.push({ ...base, code: t.code, sequence: t.sequence, rule: 'ATT-29', dueDate: t.dueDate, assignee: { role: 'hr-manager' } });
+      for (const t of sickPayTasks(position, spell, asOf, policy.content.sickPay))
+        specs.push({
+          ...base,
+          code: t.code,
+          sequence: t.sequence,
+          rule: 'ATT-29',
+          dueDate: t.dueDate,
+          assignee: { role: 'hr-manager' },
+        });
     }
     // ATT-13: once the person is back, the return-to-work interview is due on their first day
     // back. A spell recorded after the event gets that interview only, not past contact steps.
     const returned = spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf;
     const interview: TaskSpec[] = [];
     if (returned && !(await this.repository.interviewFor(spell.id))) {
-      const due = returnToWorkDue(spell.endDate!, person.workingPattern, this.calendar, policy.content.milestones.returnToWorkWithinWorkingDays);
-      interview.push({ ...base, code: 'return-to-work-interview', sequence: 1, rule: 'ATT-13', dueDate: due.dueDate, overdueAfter: due.overdueAfter, assignee: manager });
+      const due = returnToWorkDue(
+        spell.endDate!,
+        person.workingPattern,
+        this.calendar,
+        policy.content.milestones.returnToWorkWithinWorkingDays,
+      );
+      interview.push({
+        ...base,
+        code: 'return-to-work-interview',
+        sequence: 1,
+        rule: 'ATT-13',
+        dueDate: due.dueDate,
+        overdueAfter: due.overdueAfter,
+        assignee: manager,
+      });
     }
     const recentlyReturned = returned && daysBetween(spell.endDate!, asOf) <= 30;
-    await this.worklist.sync('absence-spell', spell.id, { keep: [...specs, ...interview], create: current ? specs : recentlyReturned ? interview : [] });
+    await this.worklist.sync('absence-spell', spell.id, {
+      keep: [...specs, ...interview],
+      create: current ? specs : recentlyReturned ? interview : [],
+    });
   }
 
   /** ATT-29: sick pay for a spell on `asOf`, from the person's other spells and any discretionary extension. */
-  private async sickPayOf(spell: AbsenceSpell, person: Person, asOf: IsoDate, others?: readonly AbsenceSpell[]): Promise<SickPayPosition> {
+  private async sickPayOf(
+    spell: AbsenceSpell,
+    person: Person,
+    asOf: IsoDate,
+    others?: readonly AbsenceSpell[],
+  ): Promise<SickPayPosition> {
     const [policy, earlier, extension] = await Promise.all([
       this.policies.inForce(person.organisationId, 'attendance', spell.startDate),
       others ? Promise.resolve(others) : this.repository.forPerson(person.id),
       this.repository.sickPayExtension(spell.id),
     ]);
-    return sickPayPosition({ spell, earlier: earlier.filter((e) => e.id !== spell.id), serviceStartDate: person.serviceStartDate, asOf, policy: policy.content.sickPay, extension });
+    return sickPayPosition({
+      spell,
+      earlier: earlier.filter((e) => e.id !== spell.id),
+      serviceStartDate: person.serviceStartDate,
+      asOf,
+      policy: policy.content.sickPay,
+      extension,
+    });
   }
 
   /**
@@ -201,13 +323,37 @@ export class AttendanceService {
   async extendSickPay(ctx: RequestContext, absenceId: string, input: SickPayExtensionInput): Promise<SickPayPosition> {
     const { spell, person } = await this.spellInReach(ctx, absenceId);
     assertNotOwnCase(ctx, person);
-    if (!spell.countsAsSickness) throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
-    if (input.decidedOn > toIsoDate(this.clock.now())) throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
+    if (!spell.countsAsSickness)
+      throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
+    if (input.decidedOn > toIsoDate(this.clock.now()))
+      throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
     const id = newId();
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
-      await this.repository.insertSickPayExtension({ id, absenceId, personId: person.id, organisationId: person.organisationId, ...input, decidedByUserId: ctx.actor.userId, createdAt: now }, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'sick-pay-extension', entityId: id, subjectPersonId: person.id, purpose: PURPOSE, details: { fullPayExtraDays: input.fullPayExtraDays, halfPayExtraDays: input.halfPayExtraDays } }, trx);
+      await this.repository.insertSickPayExtension(
+        {
+          id,
+          absenceId,
+          personId: person.id,
+          organisationId: person.organisationId,
+          ...input,
+          decidedByUserId: ctx.actor.userId,
+          createdAt: now,
+        },
+        trx,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'sick-pay-extension',
+          entityId: id,
+          subjectPersonId: person.id,
+          purpose: PURPOSE,
+          details: { fullPayExtraDays: input.fullPayExtraDays, halfPayExtraDays: input.halfPayExtraDays },
+        },
+        trx,
+      );
     });
     const today = toIsoDate(now);
     await this.syncTasks(spell, person, today);
@@ -218,13 +364,26 @@ export class AttendanceService {
   async recordReturnToWork(ctx: RequestContext, absenceId: string, input: ReturnToWorkInput): Promise<{ id: string }> {
     const { spell, person } = await this.spellInReach(ctx, absenceId);
     const fields: FieldErrors = {};
-    if (spell.endDate === null) fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
-    else if (input.interviewDate <= spell.endDate) fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
-    if (input.interviewDate > toIsoDate(this.clock.now())) fields.interviewDate ??= 'The interview date cannot be in the future';
-    if (await this.repository.interviewFor(absenceId)) fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
+    if (spell.endDate === null)
+      fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
+    else if (input.interviewDate <= spell.endDate)
+      fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
+    if (input.interviewDate > toIsoDate(this.clock.now()))
+      fields.interviewDate ??= 'The interview date cannot be in the future';
+    if (await this.repository.interviewFor(absenceId))
+      fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
     const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
     const returnDate = spell.endDate ? this.firstDayBack(spell.endDate, person) : input.interviewDate;
-    Object.assign(fields, { ...checkStrategyDates({ strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate, policy: policy.content.returnToWork }), ...fields });
+    Object.assign(fields, {
+      ...checkStrategyDates({
+        strategy: input.strategy,
+        returnDate,
+        reviewDate: input.strategyReviewDate,
+        endDate: input.strategyEndDate,
+        policy: policy.content.returnToWork,
+      }),
+      ...fields,
+    });
     if (Object.keys(fields).length) throw new ValidationError(fields);
     const now = this.clock.now();
     const id = newId();
@@ -259,12 +418,54 @@ export class AttendanceService {
         trx,
       );
       // §13.6: the interview's disability and pregnancy answers are recorded on the absence too.
-      await this.repository.update(absenceId, { disabilityRelated: input.disabilityRelated, pregnancyRelated: input.pregnancyRelated }, now, trx);
-      await this.audit.record(ctx, { action: 'update', entityType: 'absence-spell', entityId: absenceId, subjectPersonId: person.id, purpose: PURPOSE, details: { fields: ['disabilityRelated', 'pregnancyRelated'], from: 'return-to-work-interview' } }, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'return-to-work-interview', entityId: id, subjectPersonId: person.id, purpose: PURPOSE }, trx);
+      await this.repository.update(
+        absenceId,
+        { disabilityRelated: input.disabilityRelated, pregnancyRelated: input.pregnancyRelated },
+        now,
+        trx,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'absence-spell',
+          entityId: absenceId,
+          subjectPersonId: person.id,
+          purpose: PURPOSE,
+          details: { fields: ['disabilityRelated', 'pregnancyRelated'], from: 'return-to-work-interview' },
+        },
+        trx,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'return-to-work-interview',
+          entityId: id,
+          subjectPersonId: person.id,
+          purpose: PURPOSE,
+        },
+        trx,
+      );
     });
-    await this.worklist.completeBySource(ctx, 'absence-spell', absenceId, 'return-to-work-interview', 'Interview recorded');
-    await this.syncDutiesTasks({ id, strategy: input.strategy, returnDate, reviewDate: input.strategyReviewDate, endDate: input.strategyEndDate }, person, toIsoDate(now));
+    await this.worklist.completeBySource(
+      ctx,
+      'absence-spell',
+      absenceId,
+      'return-to-work-interview',
+      'Interview recorded',
+    );
+    await this.syncDutiesTasks(
+      {
+        id,
+        strategy: input.strategy,
+        returnDate,
+        reviewDate: input.strategyReviewDate,
+        endDate: input.strategyEndDate,
+      },
+      person,
+      toIsoDate(now),
+    );
     // The answers may discount the absence (ATT-7), so the triggers may have changed.
     await this.refreshTriggerReview(person, toIsoDate(now));
     return { id };
@@ -272,7 +473,8 @@ export class AttendanceService {
 
   /** ATT-5: the days the policy in force when an absence began allows for its accident report. */
   private async accidentReportDays(person: Person, startDate: IsoDate): Promise<number> {
-    return (await this.policies.inForce(person.organisationId, 'attendance', startDate)).content.milestones.accidentReportWithinDays;
+    return (await this.policies.inForce(person.organisationId, 'attendance', startDate)).content.milestones
+      .accidentReportWithinDays;
   }
 
   /** ATT-13: the person's first rostered day after the last day of absence. */
@@ -285,7 +487,17 @@ export class AttendanceService {
    * reviews once the months on full pay end (HR), and the adviser's review before the
    * recuperative limit (OH), each created when it falls due.
    */
-  private async syncDutiesTasks(strategy: { id: string; strategy: ReturnToWorkInput['strategy']; returnDate: IsoDate; reviewDate: IsoDate | null; endDate: IsoDate | null }, person: Person, asOf: IsoDate): Promise<void> {
+  private async syncDutiesTasks(
+    strategy: {
+      id: string;
+      strategy: ReturnToWorkInput['strategy'];
+      returnDate: IsoDate;
+      reviewDate: IsoDate | null;
+      endDate: IsoDate | null;
+    },
+    person: Person,
+    asOf: IsoDate,
+  ): Promise<void> {
     if (strategy.strategy === 'none') return;
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
     const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
@@ -298,7 +510,8 @@ export class AttendanceService {
       sequence: t.sequence,
       rule: 'ATT-14',
       dueDate: t.dueDate,
-      assignee: t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
+      assignee:
+        t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
     }));
     await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs });
   }
@@ -312,10 +525,19 @@ export class AttendanceService {
    */
   async importAbsences(
     ctx: SystemContext,
-    input: { organisationId: string; rows: readonly ParsedImportRow[]; allOrNothing: boolean; onProgress?: (done: number, total: number) => void },
+    input: {
+      organisationId: string;
+      rows: readonly ParsedImportRow[];
+      allOrNothing: boolean;
+      onProgress?: (done: number, total: number) => void;
+    },
   ): Promise<{ imported: number; duplicates: number; rejects: RejectedImportRow[] }> {
-    const people = await this.people.byStaffNumbersForSystem(input.organisationId, [...new Set(input.rows.map((r) => r.staffNumber))]);
-    const existingKeys = await this.repository.existingImportKeys(input.rows.map((r) => importKey(input.organisationId, r.staffNumber, r.absence.startDate)));
+    const people = await this.people.byStaffNumbersForSystem(input.organisationId, [
+      ...new Set(input.rows.map((r) => r.staffNumber)),
+    ]);
+    const existingKeys = await this.repository.existingImportKeys(
+      input.rows.map((r) => importKey(input.organisationId, r.staffNumber, r.absence.startDate)),
+    );
     const rejects: RejectedImportRow[] = [];
     const accepted: Array<{ spell: NewAbsenceSpell; person: Person }> = [];
     const acceptedByPerson = new Map<string, NewAbsenceSpell[]>();
@@ -364,7 +586,12 @@ export class AttendanceService {
         this.check(null, person, spell, false, overlaps);
       } catch (error) {
         if (error instanceof ValidationError && error.fields) {
-          rejects.push({ line: row.line, reason: Object.entries(error.fields).map(([f, m]) => `${f}: ${m}`).join('; ') });
+          rejects.push({
+            line: row.line,
+            reason: Object.entries(error.fields)
+              .map(([f, m]) => `${f}: ${m}`)
+              .join('; '),
+          });
           continue;
         }
         throw error;
@@ -376,10 +603,21 @@ export class AttendanceService {
     if (input.allOrNothing && rejects.length > 0) return { imported: 0, duplicates, rejects };
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
-      await this.repository.insertMany(accepted.map((a) => a.spell), now, trx);
+      await this.repository.insertMany(
+        accepted.map((a) => a.spell),
+        now,
+        trx,
+      );
       await this.audit.record(
         ctx,
-        accepted.map(({ spell }) => ({ action: 'create' as const, entityType: 'absence-spell', entityId: spell.id, subjectPersonId: spell.personId, purpose: PURPOSE, details: { imported: true } })),
+        accepted.map(({ spell }) => ({
+          action: 'create' as const,
+          entityType: 'absence-spell',
+          entityId: spell.id,
+          subjectPersonId: spell.personId,
+          purpose: PURPOSE,
+          details: { imported: true },
+        })),
         trx,
       );
     });
@@ -400,7 +638,13 @@ export class AttendanceService {
 
   /** Marks an absence's OH referral item done once the referral is made. */
   async ohReferralMade(absenceId: string, note: string): Promise<void> {
-    await this.worklist.completeBySource({ actor: null, requestId: 'automatic-referral', ip: null }, 'absence-spell', absenceId, 'oh-referral', note);
+    await this.worklist.completeBySource(
+      { actor: null, requestId: 'automatic-referral', ip: null },
+      'absence-spell',
+      absenceId,
+      'oh-referral',
+      note,
+    );
   }
 
   /**
@@ -408,18 +652,27 @@ export class AttendanceService {
    * reviews of recuperative and restricted duties (ATT-14); reviews of newly reached triggers
    * (ATT-18); then escalation of overdue tasks up the line.
    */
-  async dailySweep(asOf: IsoDate): Promise<{ spells: number; strategies: number; triggerReviews: number; escalated: number }> {
+  async dailySweep(
+    asOf: IsoDate,
+  ): Promise<{ spells: number; strategies: number; triggerReviews: number; escalated: number }> {
     // Running spells, and those ended in the last 30 days (their return-to-work interview).
     const spells = await this.repository.currentOrEndedSince(asOf, addDays(asOf, -30));
     const strategies = await this.repository.runningStrategies(addDays(asOf, -31));
-    const people = await this.people.recordsForSystem([...new Set([...spells.map((s) => s.personId), ...strategies.map((s) => s.personId)])]);
+    const people = await this.people.recordsForSystem([
+      ...new Set([...spells.map((s) => s.personId), ...strategies.map((s) => s.personId)]),
+    ]);
     for (const spell of spells) {
       const person = people.get(spell.personId);
       if (person) await this.syncTasks(spell, person, asOf);
     }
     for (const strategy of strategies) {
       const person = people.get(strategy.personId);
-      if (person) await this.syncDutiesTasks({ ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) }, person, asOf);
+      if (person)
+        await this.syncDutiesTasks(
+          { ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) },
+          person,
+          asOf,
+        );
     }
     const triggerReviews = await this.triggerReviews(asOf);
     const periods = new Map<string, number>();
@@ -430,10 +683,16 @@ export class AttendanceService {
         asOf,
         calendar: this.calendar,
         afterWorkingDays: async (organisationId) => {
-          if (!periods.has(organisationId)) periods.set(organisationId, (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones.escalateAfterWorkingDays);
+          if (!periods.has(organisationId))
+            periods.set(
+              organisationId,
+              (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones
+                .escalateAfterWorkingDays,
+            );
           return periods.get(organisationId)!;
         },
-        nextUp: async (personId) => (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
+        nextUp: async (personId) =>
+          (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
       });
     }
     return { spells: spells.length, strategies: strategies.length, triggerReviews, escalated };
@@ -453,19 +712,50 @@ export class AttendanceService {
    * ends, half pay runs to and pay stops, as of `asOf`; with the pension reminders when pay
    * is to stop. Audited as a read.
    */
-  async sickPayLetter(ctx: RequestContext, absenceId: string, asOf: IsoDate): Promise<{ person: Person; spell: AbsenceSpell; position: SickPayPosition; letterDate: IsoDate; organisationName: string; reference: string }> {
+  async sickPayLetter(
+    ctx: RequestContext,
+    absenceId: string,
+    asOf: IsoDate,
+  ): Promise<{
+    person: Person;
+    spell: AbsenceSpell;
+    position: SickPayPosition;
+    letterDate: IsoDate;
+    organisationName: string;
+    reference: string;
+  }> {
     const { spell, person } = await this.spellInReach(ctx, absenceId);
     if (!spell.countsAsSickness) throw new NotFoundError('letter');
     const position = await this.sickPayOf(spell, person, asOf);
     const organisation = (await this.people.listOrganisations()).find((o) => o.id === person.organisationId);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-letter', entityId: absenceId, subjectPersonId: person.id, purpose: PURPOSE, details: { kind: 'sick-pay' } });
-    return { person, spell, position, letterDate: asOf, organisationName: organisation?.name ?? '', reference: `SP-${absenceId.slice(0, 8).toUpperCase()}` };
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-letter',
+      entityId: absenceId,
+      subjectPersonId: person.id,
+      purpose: PURPOSE,
+      details: { kind: 'sick-pay' },
+    });
+    return {
+      person,
+      spell,
+      position,
+      letterDate: asOf,
+      organisationName: organisation?.name ?? '',
+      reference: `SP-${absenceId.slice(0, 8).toUpperCase()}`,
+    };
   }
 
   /** One spell within the actor's reach (audited as a read). */
   async getAbsence(ctx: RequestContext, absenceId: string): Promise<AbsenceSpell> {
     const { spell } = await this.spellInReach(ctx, absenceId);
-    await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', entityId: absenceId, subjectPersonId: spell.personId, purpose: PURPOSE });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'absence-spell',
+      entityId: absenceId,
+      subjectPersonId: spell.personId,
+      purpose: PURPOSE,
+    });
     return spell;
   }
 
@@ -473,42 +763,95 @@ export class AttendanceService {
   async listAbsences(ctx: RequestContext, personId: string): Promise<AbsenceSpell[]> {
     await this.people.getPerson(ctx, personId, PURPOSE);
     const spells = await this.repository.forPerson(personId);
-    await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', subjectPersonId: personId, purpose: PURPOSE, details: { count: spells.length } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'absence-spell',
+      subjectPersonId: personId,
+      purpose: PURPOSE,
+      details: { count: spells.length },
+    });
     return spells.reverse();
   }
 
   /** The score, triggers and milestones as of a date (defaults to today), with the policy version used. */
   async summary(ctx: RequestContext, personId: string, asOfInput?: IsoDate): Promise<AttendanceSummary> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
-    return this.summarise(ctx, person, await this.repository.forPerson(personId), asOfInput ?? toIsoDate(this.clock.now()));
+    return this.summarise(
+      ctx,
+      person,
+      await this.repository.forPerson(personId),
+      asOfInput ?? toIsoDate(this.clock.now()),
+    );
   }
 
   /**
    * Everything the attendance page shows, with one read of the person: the summary, the
    * spells newest first, and which of them already have a return-to-work interview.
    */
-  async attendanceOf(ctx: RequestContext, personId: string, asOf: IsoDate): Promise<{ person: Person; summary: AttendanceSummary; spells: AbsenceSpell[]; interviewed: Set<string>; discounted: Set<string> }> {
+  async attendanceOf(
+    ctx: RequestContext,
+    personId: string,
+    asOf: IsoDate,
+  ): Promise<{
+    person: Person;
+    summary: AttendanceSummary;
+    spells: AbsenceSpell[];
+    interviewed: Set<string>;
+    discounted: Set<string>;
+  }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const spells = await this.repository.forPerson(personId);
-    const [{ summary, context }, interviewed] = await Promise.all([this.evaluate(ctx, person, spells, asOf), this.repository.interviewedAbsenceIds(spells.map((s) => s.id))]);
+    const [{ summary, context }, interviewed] = await Promise.all([
+      this.evaluate(ctx, person, spells, asOf),
+      this.repository.interviewedAbsenceIds(spells.map((s) => s.id)),
+    ]);
     // ATT-7: which sickness absences the score leaves out (pregnancy, and disability where the case says so).
     const counted = new Set(countedSpells(spells, context.disability).map((s) => s.id));
     const discounted = new Set(spells.filter((s) => s.countsAsSickness && !counted.has(s.id)).map((s) => s.id));
-    await this.audit.record(ctx, { action: 'read', entityType: 'absence-spell', subjectPersonId: personId, purpose: PURPOSE, details: { count: spells.length } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'absence-spell',
+      subjectPersonId: personId,
+      purpose: PURPOSE,
+      details: { count: spells.length },
+    });
     return { person, summary, spells: [...spells].reverse(), interviewed, discounted };
   }
 
-  private async summarise(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<AttendanceSummary> {
+  private async summarise(
+    ctx: RequestContext,
+    person: Person,
+    spells: AbsenceSpell[],
+    asOf: IsoDate,
+  ): Promise<AttendanceSummary> {
     return (await this.evaluate(ctx, person, spells, asOf)).summary;
   }
 
   /** The summary, with the case facts it was scored with (audited as a read). */
-  private async evaluate(ctx: RequestContext, person: Person, spells: AbsenceSpell[], asOf: IsoDate): Promise<{ summary: AttendanceSummary; context: ScoreContext }> {
-    const [score, decisions] = await Promise.all([this.scoring.score(person, spells, asOf), this.cases.triggerDecisions(person.id, asOf)]);
+  private async evaluate(
+    ctx: RequestContext,
+    person: Person,
+    spells: AbsenceSpell[],
+    asOf: IsoDate,
+  ): Promise<{ summary: AttendanceSummary; context: ScoreContext }> {
+    const [score, decisions] = await Promise.all([
+      this.scoring.score(person, spells, asOf),
+      this.cases.triggerDecisions(person.id, asOf),
+    ]);
     const { policy } = score;
-    const running = spells.filter((s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf));
+    const running = spells.filter(
+      (s) => s.countsAsSickness && s.startDate <= asOf && (s.endDate === null || s.endDate >= asOf),
+    );
     const milestones = running.flatMap((s) =>
-      milestonesFor({ startDate: s.startDate, endDate: s.endDate, asOf, pattern: person.workingPattern, calendar: this.calendar, policy: policy.content.milestones, injuryOnDuty: s.injuryOnDuty }).map((m) => ({
+      milestonesFor({
+        startDate: s.startDate,
+        endDate: s.endDate,
+        asOf,
+        pattern: person.workingPattern,
+        calendar: this.calendar,
+        policy: policy.content.milestones,
+        injuryOnDuty: s.injuryOnDuty,
+      }).map((m) => ({
         code: m.code,
         sequence: m.sequence,
         dueDate: m.dueDate,
@@ -518,8 +861,18 @@ export class AttendanceService {
     );
     // ATT-29: pay is for the person, HR and OH; a line manager sees the absence, not the pay.
     const maySeePay = ctx.actor.role !== 'line-manager' || ctx.actor.personId === person.id;
-    const sickPay = maySeePay && running[0] ? { ...(await this.sickPayOf(running[0], person, asOf, spells)), absenceId: running[0].id } : null;
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance', entityId: person.id, subjectPersonId: person.id, purpose: PURPOSE, details: { asOf, policyVersion: score.policyVersion } });
+    const sickPay =
+      maySeePay && running[0]
+        ? { ...(await this.sickPayOf(running[0], person, asOf, spells)), absenceId: running[0].id }
+        : null;
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance',
+      entityId: person.id,
+      subjectPersonId: person.id,
+      purpose: PURPOSE,
+      details: { asOf, policyVersion: score.policyVersion },
+    });
     const last = decisions[0];
     const summary: AttendanceSummary = {
       asOf,
@@ -531,7 +884,9 @@ export class AttendanceService {
       triggers: score.triggers,
       milestones,
       policyVersion: score.policyVersion,
-      lastDecision: last ? { asOf: last.asOf, decision: last.decision, triggerCodes: last.triggerCodes, rationale: last.rationale } : null,
+      lastDecision: last
+        ? { asOf: last.asOf, decision: last.decision, triggerCodes: last.triggerCodes, rationale: last.rationale }
+        : null,
       ...(maySeePay ? { sickPay } : {}),
     };
     return { summary, context: score.context };
@@ -549,18 +904,33 @@ export class AttendanceService {
   }
 
   /** Field checks that need the person, the clock or other spells. */
-  private check(ctx: RequestContext | null, person: Person, spell: NewAbsenceSpell, givesReasonText: boolean, overlapping: ReadonlyArray<Pick<AbsenceSpell, 'startDate'>>): void {
+  private check(
+    ctx: RequestContext | null,
+    person: Person,
+    spell: NewAbsenceSpell,
+    givesReasonText: boolean,
+    overlapping: ReadonlyArray<Pick<AbsenceSpell, 'startDate'>>,
+  ): void {
     const fields: FieldErrors = {};
     const today = toIsoDate(this.clock.now());
-    if (spell.endDate !== null && spell.endDate < spell.startDate) fields.endDate = 'The end date must be on or after the start date';
-    if (spell.startDate < person.serviceStartDate) fields.startDate = 'The absence cannot start before the person’s service start date';
-    if (spell.countsAsSickness && spell.startDate > today) fields.startDate = 'Sickness absence cannot start in the future';
-    if (spell.certificateFrom && spell.certificateTo && spell.certificateTo < spell.certificateFrom) fields.certificateTo = 'The certificate must end on or after it starts';
-    if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical') fields.certification = 'Certificate dates go with a medical certificate';
-    if (spell.notSicknessKind && spell.countsAsSickness) fields.countsAsSickness = 'Time off that is not sickness never counts as sickness (ATT-6)';
-    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor))) fields.reasonText = 'Only occupational health records the reason in the person’s own words';
-    if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate) fields.expectedReturnDate = 'The expected return must be after the absence starts';
-    if (overlapping.length > 0) fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
+    if (spell.endDate !== null && spell.endDate < spell.startDate)
+      fields.endDate = 'The end date must be on or after the start date';
+    if (spell.startDate < person.serviceStartDate)
+      fields.startDate = 'The absence cannot start before the person’s service start date';
+    if (spell.countsAsSickness && spell.startDate > today)
+      fields.startDate = 'Sickness absence cannot start in the future';
+    if (spell.certificateFrom && spell.certificateTo && spell.certificateTo < spell.certificateFrom)
+      fields.certificateTo = 'The certificate must end on or after it starts';
+    if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical')
+      fields.certification = 'Certificate dates go with a medical certificate';
+    if (spell.notSicknessKind && spell.countsAsSickness)
+      fields.countsAsSickness = 'Time off that is not sickness never counts as sickness (ATT-6)';
+    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor)))
+      fields.reasonText = 'Only occupational health records the reason in the person’s own words';
+    if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate)
+      fields.expectedReturnDate = 'The expected return must be after the absence starts';
+    if (overlapping.length > 0)
+      fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
 }
@@ -571,6 +941,9 @@ function importKey(organisationId: string, staffNumber: string, startDate: strin
 }
 
 /** ATT-5: an injury on duty needs an accident report within the policy's days (48 hours) of the absence starting. */
-function accidentReportDue(spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>, withinDays: number): Date | null {
+function accidentReportDue(
+  spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>,
+  withinDays: number,
+): Date | null {
   return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
 }

@@ -35,7 +35,8 @@ export interface AbsenceSpell {
 
 type ContactFields = 'handoverNotes' | 'noDirectContact' | 'nominatedLiaison';
 /** A spell to save; the contact fields (ATT-1, ATT-11) default to none. */
-export type NewAbsenceSpell = Omit<AbsenceSpell, 'createdAt' | 'updatedAt' | ContactFields> & Partial<Pick<AbsenceSpell, ContactFields>>;
+export type NewAbsenceSpell = Omit<AbsenceSpell, 'createdAt' | 'updatedAt' | ContactFields> &
+  Partial<Pick<AbsenceSpell, ContactFields>>;
 
 /** The spell as stored: the contact fields filled with their defaults (ATT-1, ATT-11). */
 export function asSaved(spell: NewAbsenceSpell, createdAt: Date, updatedAt: Date): AbsenceSpell {

@@ -7,11 +7,24 @@ import { dutyDaysBetween } from './duty-days.js';
 
 const calendar = englandAndWalesCalendar();
 const MON_FRI: WorkingPattern = { kind: 'weekly', days: [1, 2, 3, 4, 5] };
-const POLICY: TriggerPolicy = { bradfordWindowWeeks: 52, bradfordThreshold: 200, spellsThreshold: 3, spellsWindowMonths: 12, continuousDaysThreshold: 28 };
+const POLICY: TriggerPolicy = {
+  bradfordWindowWeeks: 52,
+  bradfordThreshold: 200,
+  spellsThreshold: 3,
+  spellsWindowMonths: 12,
+  continuousDaysThreshold: 28,
+};
 const AS_OF = '2026-11-20'; // a Friday
 
 function spell(startDate: string, endDate: string | null, overrides: Partial<ScoredSpell> = {}): ScoredSpell {
-  return { startDate, endDate, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: false, ...overrides };
+  return {
+    startDate,
+    endDate,
+    countsAsSickness: true,
+    pregnancyRelated: false,
+    disabilityRelated: false,
+    ...overrides,
+  };
 }
 
 /** `n` spells of `length` days each, a week apart from `first` (chosen clear of bank holidays). */
@@ -19,7 +32,14 @@ function shortSpells(n: number, length: number, first: string): ScoredSpell[] {
   return Array.from({ length: n }, (_, i) => spell(addDays(first, i * 7), addDays(first, i * 7 + length - 1)));
 }
 
-function score(spells: ScoredSpell[], options: { serviceStartDate?: string; pattern?: WorkingPattern; disability?: Array<{ effectiveFrom: string; discount: boolean }> } = {}) {
+function score(
+  spells: ScoredSpell[],
+  options: {
+    serviceStartDate?: string;
+    pattern?: WorkingPattern;
+    disability?: Array<{ effectiveFrom: string; discount: boolean }>;
+  } = {},
+) {
   return bradfordFactor({
     spells,
     asOf: AS_OF,
@@ -82,7 +102,10 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
       spell('2026-05-11', '2026-05-12', { disabilityRelated: true }),
     ];
     expect(score(spells)).toMatchObject({ spells: 0, days: 0 });
-    expect(score(spells, { disability: [{ effectiveFrom: '2026-01-01', discount: false }] })).toMatchObject({ spells: 1, days: 2 });
+    expect(score(spells, { disability: [{ effectiveFrom: '2026-01-01', discount: false }] })).toMatchObject({
+      spells: 1,
+      days: 2,
+    });
   });
 
   it('when the case decides all adjustments are made, then disability-related absence counts from that date only, and a later decision can discount it again (ATT-7)', () => {
@@ -96,7 +119,10 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
     const discountedAgainInAugust = [...countsFromApril, { effectiveFrom: '2026-08-01', discount: true }];
     expect(score(spells, { disability: discountedAgainInAugust })).toMatchObject({ spells: 1, days: 2 });
     // A decision that starts on the spell's first day applies to it.
-    expect(score(spells, { disability: [{ effectiveFrom: '2026-09-07', discount: false }] })).toMatchObject({ spells: 1, days: 1 });
+    expect(score(spells, { disability: [{ effectiveFrom: '2026-09-07', discount: false }] })).toMatchObject({
+      spells: 1,
+      days: 1,
+    });
   });
 
   it('when a Monday-to-Friday spell includes a bank holiday, then the holiday is not a duty day lost', () => {
@@ -105,10 +131,22 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
   });
 
   it('when someone works a shift rota, then the rota decides the duty days, bank holidays included', () => {
-    const rota: WorkingPattern = { kind: 'rota', anchorDate: '2026-12-21', cycle: [true, true, true, true, true, true, false, false, false, false] };
+    const rota: WorkingPattern = {
+      kind: 'rota',
+      anchorDate: '2026-12-21',
+      cycle: [true, true, true, true, true, true, false, false, false, false],
+    };
     // 21–26 Dec on, 27–30 off, 31 Dec on: Christmas and Boxing Day substitute are worked.
     expect(dutyDaysBetween(rota, '2026-12-21', '2026-12-31', calendar)).toBe(7);
-    const result = bradfordFactor({ spells: [spell('2026-11-01', '2026-11-10')], asOf: AS_OF, serviceStartDate: '2010-01-04', pattern: { ...rota, anchorDate: '2026-11-01' }, calendar, windowWeeks: 52, disability: [] });
+    const result = bradfordFactor({
+      spells: [spell('2026-11-01', '2026-11-10')],
+      asOf: AS_OF,
+      serviceStartDate: '2010-01-04',
+      pattern: { ...rota, anchorDate: '2026-11-01' },
+      calendar,
+      windowWeeks: 52,
+      disability: [],
+    });
     expect(result).toMatchObject({ spells: 1, days: 6 });
   });
 
@@ -119,7 +157,13 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
 
 describe('review triggers (ATT-18)', () => {
   const triggers = (spells: ScoredSpell[], serviceStartDate = '2010-01-04') =>
-    triggersReached({ bradford: score(spells, { serviceStartDate }), spells, asOf: AS_OF, policy: POLICY, disability: [] });
+    triggersReached({
+      bradford: score(spells, { serviceStartDate }),
+      spells,
+      asOf: AS_OF,
+      policy: POLICY,
+      disability: [],
+    });
 
   it('when the score reaches 200, then the Bradford trigger fires with its value and threshold', () => {
     // 2 spells, 40 + 10 = 50 duty days: 2 × 2 × 50 = 200.
@@ -134,7 +178,11 @@ describe('review triggers (ATT-18)', () => {
   });
 
   it('when a spell lasts 28 calendar days, then the continuous trigger fires; 27 days does not', () => {
-    expect(triggers([spell('2026-10-01', '2026-10-28')])).toContainEqual({ code: 'continuous', value: 28, threshold: 28 });
+    expect(triggers([spell('2026-10-01', '2026-10-28')])).toContainEqual({
+      code: 'continuous',
+      value: 28,
+      threshold: 28,
+    });
     expect(triggers([spell('2026-10-01', '2026-10-27')]).map((t) => t.code)).not.toContain('continuous');
   });
 
@@ -151,7 +199,11 @@ describe('scoring one person at once (ATT-15 … ATT-19)', () => {
   it('when a history is scored with attendanceScore, then it is what bradfordFactor and triggersReached say separately', () => {
     let state = 19;
     const random = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-    const patterns: WorkingPattern[] = [MON_FRI, { kind: 'weekly', days: [2, 4] }, { kind: 'rota', anchorDate: '2025-03-02', cycle: [true, true, true, true, false, false, false, false] }];
+    const patterns: WorkingPattern[] = [
+      MON_FRI,
+      { kind: 'weekly', days: [2, 4] },
+      { kind: 'rota', anchorDate: '2025-03-02', cycle: [true, true, true, true, false, false, false, false] },
+    ];
     const disability = [
       { effectiveFrom: '2026-03-01', discount: false },
       { effectiveFrom: '2026-08-15', discount: true },
@@ -162,7 +214,13 @@ describe('scoring one person at once (ATT-15 … ATT-19)', () => {
       while (day < AS_OF) {
         const length = random() < 0.1 ? 20 + Math.floor(random() * 40) : 1 + Math.floor(random() * 5);
         const end = addDays(day, length - 1);
-        spells.push(spell(day, end >= AS_OF && random() < 0.5 ? null : end, { countsAsSickness: random() > 0.05, pregnancyRelated: random() < 0.05, disabilityRelated: random() < 0.2 }));
+        spells.push(
+          spell(day, end >= AS_OF && random() < 0.5 ? null : end, {
+            countsAsSickness: random() > 0.05,
+            pregnancyRelated: random() < 0.05,
+            disabilityRelated: random() < 0.2,
+          }),
+        );
         day = addDays(end, 2 + Math.floor(random() * 60));
       }
       const context = {
@@ -172,8 +230,19 @@ describe('scoring one person at once (ATT-15 … ATT-19)', () => {
         policy: POLICY,
         disability: person % 2 ? disability : [],
       };
-      const bradford = bradfordFactor({ spells, asOf: AS_OF, serviceStartDate: context.serviceStartDate, pattern: context.pattern, calendar, windowWeeks: POLICY.bradfordWindowWeeks, disability: context.disability });
-      expect(attendanceScore(spells, AS_OF, context)).toEqual({ bradford, triggers: triggersReached({ bradford, spells, asOf: AS_OF, policy: POLICY, disability: context.disability }) });
+      const bradford = bradfordFactor({
+        spells,
+        asOf: AS_OF,
+        serviceStartDate: context.serviceStartDate,
+        pattern: context.pattern,
+        calendar,
+        windowWeeks: POLICY.bradfordWindowWeeks,
+        disability: context.disability,
+      });
+      expect(attendanceScore(spells, AS_OF, context)).toEqual({
+        bradford,
+        triggers: triggersReached({ bradford, spells, asOf: AS_OF, policy: POLICY, disability: context.disability }),
+      });
     }
   });
 });

@@ -28,7 +28,8 @@ export type DisabilityDecisions = ReadonlyArray<{ effectiveFrom: IsoDate; discou
 export function disabilityDiscounted(startDate: IsoDate, decisions: DisabilityDecisions): boolean {
   let discount = true;
   let from = '';
-  for (const d of decisions) if (d.effectiveFrom <= startDate && d.effectiveFrom >= from) [discount, from] = [d.discount, d.effectiveFrom];
+  for (const d of decisions)
+    if (d.effectiveFrom <= startDate && d.effectiveFrom >= from) [discount, from] = [d.discount, d.effectiveFrom];
   return discount;
 }
 
@@ -57,7 +58,9 @@ export interface BradfordResult {
 
 /** Whether a spell counts towards scores and triggers (ATT-6, ATT-7, ATT-19). */
 export function isCounted(s: ScoredSpell, disability: DisabilityDecisions): boolean {
-  return s.countsAsSickness && !s.pregnancyRelated && !(s.disabilityRelated && disabilityDiscounted(s.startDate, disability));
+  return (
+    s.countsAsSickness && !s.pregnancyRelated && !(s.disabilityRelated && disabilityDiscounted(s.startDate, disability))
+  );
 }
 
 /** Spells that count towards scores and triggers (ATT-6, ATT-7, ATT-19). */
@@ -87,7 +90,9 @@ function spellDays(counted: readonly ScoredSpell[]): SpellDays {
  * on the same day under the same policy, and making a date string costs more than the
  * arithmetic on a short history.
  */
-function memoDate(work: (asOf: IsoDate, n: number) => IsoDate): (asOf: IsoDate, n: number) => { date: IsoDate; day: number } {
+function memoDate(
+  work: (asOf: IsoDate, n: number) => IsoDate,
+): (asOf: IsoDate, n: number) => { date: IsoDate; day: number } {
   let lastAsOf: IsoDate | null = null;
   let lastN = 0;
   let last = { date: '', day: 0 };
@@ -127,7 +132,13 @@ export function bradfordFactor(input: {
 /** The Bradford factor over the days of the spells that count. */
 function bradfordOf(
   counted: SpellDays,
-  input: { asOf: IsoDate; serviceStartDate: IsoDate; pattern: WorkingPattern; calendar: WorkingDayCalendar; windowWeeks: number },
+  input: {
+    asOf: IsoDate;
+    serviceStartDate: IsoDate;
+    pattern: WorkingPattern;
+    calendar: WorkingDayCalendar;
+    windowWeeks: number;
+  },
 ): BradfordResult {
   const windowDays = input.windowWeeks * 7;
   const windowStart = windowStartOf(input.asOf, windowDays);
@@ -152,7 +163,15 @@ function bradfordOf(
   const projectionFactor = projected ? windowDays / serviceDays : 1;
   const s = spells * projectionFactor;
   const d = days * projectionFactor;
-  return { asOf: input.asOf, windowStart: windowStart.date, spells, days, bradfordScore: Math.round(s * s * d), projected, projectionFactor };
+  return {
+    asOf: input.asOf,
+    windowStart: windowStart.date,
+    spells,
+    days,
+    bradfordScore: Math.round(s * s * d),
+    projected,
+    projectionFactor,
+  };
 }
 
 export type TriggerCode = 'bradford' | 'spells' | 'continuous';
@@ -198,8 +217,10 @@ function triggersOf(counted: SpellDays, bradford: BradfordResult, asOf: IsoDate,
     const length = (last > asOfDay ? asOfDay : last) - start + 1;
     if (length > longest) longest = length;
   }
-  if (recent >= policy.spellsThreshold) triggers.push({ code: 'spells', value: recent, threshold: policy.spellsThreshold });
-  if (longest >= policy.continuousDaysThreshold) triggers.push({ code: 'continuous', value: longest, threshold: policy.continuousDaysThreshold });
+  if (recent >= policy.spellsThreshold)
+    triggers.push({ code: 'spells', value: recent, threshold: policy.spellsThreshold });
+  if (longest >= policy.continuousDaysThreshold)
+    triggers.push({ code: 'continuous', value: longest, threshold: policy.continuousDaysThreshold });
   return triggers;
 }
 
@@ -213,10 +234,20 @@ export interface ScoreContext {
 }
 
 /** The Bradford factor and the review triggers reached on `asOf` (ATT-15 … ATT-19). */
-export function attendanceScore(spells: readonly ScoredSpell[], asOf: IsoDate, c: ScoreContext): { bradford: BradfordResult; triggers: Trigger[] } {
+export function attendanceScore(
+  spells: readonly ScoredSpell[],
+  asOf: IsoDate,
+  c: ScoreContext,
+): { bradford: BradfordResult; triggers: Trigger[] } {
   // What counts is decided once for both (ATT-19).
   const counted = spellDays(countedSpells(spells, c.disability));
-  const bradford = bradfordOf(counted, { asOf, serviceStartDate: c.serviceStartDate, pattern: c.pattern, calendar: c.calendar, windowWeeks: c.policy.bradfordWindowWeeks });
+  const bradford = bradfordOf(counted, {
+    asOf,
+    serviceStartDate: c.serviceStartDate,
+    pattern: c.pattern,
+    calendar: c.calendar,
+    windowWeeks: c.policy.bradfordWindowWeeks,
+  });
   return { bradford, triggers: triggersOf(counted, bradford, asOf, c.policy) };
 }
 
@@ -225,7 +256,12 @@ export function attendanceScore(spells: readonly ScoredSpell[], asOf: IsoDate, c
  * last day of each such spell (or `asOf` while it runs). Only absence after `since` counts,
  * so the absence that led to a warning does not make the attendance after it unsatisfactory.
  */
-export function triggeredSince(spells: readonly ScoredSpell[], since: IsoDate, asOf: IsoDate, c: ScoreContext): IsoDate[] {
+export function triggeredSince(
+  spells: readonly ScoredSpell[],
+  since: IsoDate,
+  asOf: IsoDate,
+  c: ScoreContext,
+): IsoDate[] {
   const after = spells.filter((s) => s.startDate > since && s.startDate <= asOf);
   const dates: IsoDate[] = [];
   // Only absence that counts can make attendance unsatisfactory (ATT-6, ATT-7, ATT-19).

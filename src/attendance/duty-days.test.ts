@@ -28,7 +28,11 @@ const PATTERNS: WorkingPattern[] = [
   { kind: 'rota', anchorDate: '2026-11-01', cycle: [true, true, true, true, true, true, false, false, false, false] },
   { kind: 'rota', anchorDate: '2030-02-11', cycle: [true, true, true, true, false, false, false, false] },
   { kind: 'rota', anchorDate: '2019-06-30', cycle: [false, true] },
-  { kind: 'rota', anchorDate: '2024-02-29', cycle: [true, false, false, true, true, false, true, false, false, false, false, true, false] },
+  {
+    kind: 'rota',
+    anchorDate: '2024-02-29',
+    cycle: [true, false, false, true, true, false, true, false, false, false, false, true, false],
+  },
 ];
 
 describe('duty days (ATT-16)', () => {
@@ -39,13 +43,19 @@ describe('duty days (ATT-16)', () => {
       // From 2014 to 2031, so spans cross the ends of the shipped bank-holiday list.
       const from = addDays('2014-06-01', Math.floor(random() * 6300));
       const to = addDays(from, Math.floor(random() * 90) - 3);
-      expect(dutyDaysBetween(pattern, from, to, calendar), `${JSON.stringify(pattern)} ${from}..${to}`).toBe(dayByDay(pattern, from, to, calendar));
+      expect(dutyDaysBetween(pattern, from, to, calendar), `${JSON.stringify(pattern)} ${from}..${to}`).toBe(
+        dayByDay(pattern, from, to, calendar),
+      );
     }
   });
 
   it('when a span is a year long, then every bank holiday on a working weekday comes off, and none does on a rota', () => {
-    expect(dutyDaysBetween({ kind: 'weekly', days: [1, 2, 3, 4, 5] }, '2026-01-01', '2026-12-31', calendar)).toBe(261 - 8);
-    expect(dutyDaysBetween(PATTERNS[5]!, '2026-01-01', '2026-12-31', calendar)).toBe(dayByDay(PATTERNS[5]!, '2026-01-01', '2026-12-31', calendar));
+    expect(dutyDaysBetween({ kind: 'weekly', days: [1, 2, 3, 4, 5] }, '2026-01-01', '2026-12-31', calendar)).toBe(
+      261 - 8,
+    );
+    expect(dutyDaysBetween(PATTERNS[5]!, '2026-01-01', '2026-12-31', calendar)).toBe(
+      dayByDay(PATTERNS[5]!, '2026-01-01', '2026-12-31', calendar),
+    );
   });
 
   it('when the end is before the start, then no days are lost', () => {

@@ -16,7 +16,12 @@ export function isRostered(pattern: WorkingPattern, date: IsoDate, calendar: Wor
 }
 
 /** Rostered days from `from` to `to`, both included (0 when `to` is before `from`). */
-export function dutyDaysBetween(pattern: WorkingPattern, from: IsoDate, to: IsoDate, calendar: WorkingDayCalendar): number {
+export function dutyDaysBetween(
+  pattern: WorkingPattern,
+  from: IsoDate,
+  to: IsoDate,
+  calendar: WorkingDayCalendar,
+): number {
   return dutyDayCounter(pattern, calendar)(epochDay(from), epochDay(to));
 }
 
@@ -30,7 +35,10 @@ const weekdayOf = (day: number) => ((((day + 3) % 7) + 7) % 7) + 1;
  * or cycles are multiplied out; the remainder is read off prefix sums over the pattern; a
  * weekly pattern then gives back the bank holidays on its working weekdays.
  */
-export function dutyDayCounter(pattern: WorkingPattern, calendar: WorkingDayCalendar): (from: number, to: number) => number {
+export function dutyDayCounter(
+  pattern: WorkingPattern,
+  calendar: WorkingDayCalendar,
+): (from: number, to: number) => number {
   if (pattern.kind === 'rota') {
     const len = pattern.cycle.length;
     // rostered[k] = rostered days among the first k of the cycle, over two cycles so a remainder can wrap.
@@ -65,7 +73,8 @@ export function dutyDayCounter(pattern: WorkingPattern, calendar: WorkingDayCale
     // The remainder starts on the weekday of `from` (whole weeks leave that unchanged).
     const sinceMonday = weekdayOf(from) - 1;
     let count = weeks * perWeek + rostered[sinceMonday + rest]! - rostered[sinceMonday]!;
-    for (let i = calendar.firstBankHolidayFrom(from); i < holidays.length && holidays[i]! <= to; i++) if (works[weekdayOf(holidays[i]!)]) count -= 1;
+    for (let i = calendar.firstBankHolidayFrom(from); i < holidays.length && holidays[i]! <= to; i++)
+      if (works[weekdayOf(holidays[i]!)]) count -= 1;
     return count;
   };
 }

@@ -34,7 +34,11 @@ describe('formal procedure periods', () => {
   });
 
   it('when the meeting date gives too little notice, then it is refused naming the earliest allowed date', () => {
-    expect(checkMeetingDate('2026-11-16', '2026-11-20', calendar, POLICY)).toEqual({ ok: false, reason: 'notice-too-short', earliest: '2026-11-23' });
+    expect(checkMeetingDate('2026-11-16', '2026-11-20', calendar, POLICY)).toEqual({
+      ok: false,
+      reason: 'notice-too-short',
+      earliest: '2026-11-23',
+    });
   });
 
   it('when bank holidays fall in the notice period, then they do not count as notice', () => {
@@ -49,13 +53,20 @@ describe('formal procedure periods', () => {
 
   it('when a meeting is postponed for a representative, then the new date must be within 5 working days of the original (ATT-24)', () => {
     expect(checkPostponedDate('2026-11-23', '2026-11-30', calendar, POLICY)).toEqual({ ok: true });
-    expect(checkPostponedDate('2026-11-23', '2026-12-01', calendar, POLICY)).toEqual({ ok: false, reason: 'postponement-too-late', latest: '2026-11-30' });
+    expect(checkPostponedDate('2026-11-23', '2026-12-01', calendar, POLICY)).toEqual({
+      ok: false,
+      reason: 'postponement-too-late',
+      latest: '2026-11-30',
+    });
   });
 
   it('when a stage 1 review period is set, then it must be between 1 and 3 months (ATT-21)', () => {
     expect(checkReviewPeriod(1, '2026-11-23', '2027-01-23', POLICY)).toEqual({ ok: true });
     expect(checkReviewPeriod(1, '2026-11-23', '2027-03-24', POLICY)).toMatchObject({ ok: false, latest: '2027-02-23' });
-    expect(checkReviewPeriod(1, '2026-11-23', '2026-12-01', POLICY)).toMatchObject({ ok: false, earliest: '2026-12-23' });
+    expect(checkReviewPeriod(1, '2026-11-23', '2026-12-01', POLICY)).toMatchObject({
+      ok: false,
+      earliest: '2026-12-23',
+    });
   });
 
   it('when twelve months of satisfactory attendance pass, then the warning is disregarded (ATT-25)', () => {
@@ -78,49 +89,110 @@ describe('stages and warnings (ATT-20 … ATT-25)', () => {
   });
 
   it('when a stage still awaits its outcome, then the next one may not start', () => {
-    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: null, warningLive: false }])).toEqual({ ok: false, reason: 'stage-awaiting-outcome' });
+    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: null, warningLive: false }])).toEqual({
+      ok: false,
+      reason: 'stage-awaiting-outcome',
+    });
   });
 
   it('when stage 1 ended with a live improvement notice, then stage 2 may start; once it is disregarded, not (ATT-21, ATT-25)', () => {
-    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: true }])).toEqual({ ok: true });
-    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: false }])).toEqual({ ok: false, reason: 'previous-warning-not-live' });
-    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'monitor', warningLive: false }])).toEqual({ ok: false, reason: 'previous-warning-not-live' });
-    expect(stageMayStart(3, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: true }])).toEqual({ ok: false, reason: 'previous-stage-first' });
+    expect(
+      stageMayStart(2, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: true }]),
+    ).toEqual({ ok: true });
+    expect(
+      stageMayStart(2, [
+        informal,
+        { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: false },
+      ]),
+    ).toEqual({ ok: false, reason: 'previous-warning-not-live' });
+    expect(stageMayStart(2, [informal, { step: 'stage-1', outcome: 'monitor', warningLive: false }])).toEqual({
+      ok: false,
+      reason: 'previous-warning-not-live',
+    });
+    expect(
+      stageMayStart(3, [informal, { step: 'stage-1', outcome: 'first-written-improvement-notice', warningLive: true }]),
+    ).toEqual({ ok: false, reason: 'previous-stage-first' });
   });
 
   it('when a final warning was extended once, then it cannot be extended again unless that extension was overturned (ATT-23)', () => {
-    expect(finalWarningExtensionAllowed([{ step: 'stage-3', outcome: 'final-warning-extended', appealOutcome: null }])).toBe(false);
-    expect(finalWarningExtensionAllowed([{ step: 'stage-3', outcome: 'final-warning-extended', appealOutcome: 'upheld' }])).toBe(true);
-    expect(finalWarningExtensionAllowed([{ step: 'stage-2', outcome: 'second-written-warning', appealOutcome: null }])).toBe(true);
+    expect(
+      finalWarningExtensionAllowed([{ step: 'stage-3', outcome: 'final-warning-extended', appealOutcome: null }]),
+    ).toBe(false);
+    expect(
+      finalWarningExtensionAllowed([{ step: 'stage-3', outcome: 'final-warning-extended', appealOutcome: 'upheld' }]),
+    ).toBe(true);
+    expect(
+      finalWarningExtensionAllowed([{ step: 'stage-2', outcome: 'second-written-warning', appealOutcome: null }]),
+    ).toBe(true);
   });
 
   it('when a warning is appealed successfully, then it is withdrawn; when the outcome is not a warning, there is none', () => {
     const base = { outcomeDate: '2026-01-15', restartDates: [], asOf: '2026-06-01', policy: POLICY };
-    expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'upheld' })).toEqual({ kind: 'withdrawn' });
+    expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'upheld' })).toEqual({
+      kind: 'withdrawn',
+    });
     expect(warningState({ ...base, outcome: 'monitor', appealOutcome: null })).toEqual({ kind: 'none' });
-    expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'dismissed' })).toEqual({ kind: 'warning', issuedOn: '2026-01-15', expiresOn: '2027-01-15', live: true });
+    expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'dismissed' })).toEqual({
+      kind: 'warning',
+      issuedOn: '2026-01-15',
+      expiresOn: '2027-01-15',
+      live: true,
+    });
   });
 });
 
 describe('unsatisfactory attendance after a warning (ATT-25)', () => {
-  const c = { serviceStartDate: '2010-01-04', pattern: { kind: 'weekly' as const, days: [1, 2, 3, 4, 5] }, calendar, policy: { bradfordWindowWeeks: 52, bradfordThreshold: 200, spellsThreshold: 3, spellsWindowMonths: 12, continuousDaysThreshold: 28 }, disability: [] };
-  const spell = (startDate: string, endDate: string | null) => ({ startDate, endDate, countsAsSickness: true, pregnancyRelated: false, disabilityRelated: false });
+  const c = {
+    serviceStartDate: '2010-01-04',
+    pattern: { kind: 'weekly' as const, days: [1, 2, 3, 4, 5] },
+    calendar,
+    policy: {
+      bradfordWindowWeeks: 52,
+      bradfordThreshold: 200,
+      spellsThreshold: 3,
+      spellsWindowMonths: 12,
+      continuousDaysThreshold: 28,
+    },
+    disability: [],
+  };
+  const spell = (startDate: string, endDate: string | null) => ({
+    startDate,
+    endDate,
+    countsAsSickness: true,
+    pregnancyRelated: false,
+    disabilityRelated: false,
+  });
 
   it('when only the absence before the warning reached the triggers, then nothing restarts the twelve months', () => {
-    const before = [spell('2025-11-03', '2025-11-04'), spell('2025-12-01', '2025-12-02'), spell('2026-01-05', '2026-01-06')];
+    const before = [
+      spell('2025-11-03', '2025-11-04'),
+      spell('2025-12-01', '2025-12-02'),
+      spell('2026-01-05', '2026-01-06'),
+    ];
     expect(triggeredSince([...before, spell('2026-03-02', '2026-03-02')], '2026-01-15', '2026-11-01', c)).toEqual([]);
   });
 
   it('when absence after the warning reaches a trigger again, then its last day restarts the twelve months', () => {
-    const after = [spell('2026-02-02', '2026-02-02'), spell('2026-04-06', '2026-04-07'), spell('2026-06-01', '2026-06-03')];
+    const after = [
+      spell('2026-02-02', '2026-02-02'),
+      spell('2026-04-06', '2026-04-07'),
+      spell('2026-06-01', '2026-06-03'),
+    ];
     const dates = triggeredSince(after, '2026-01-15', '2026-11-01', c);
     expect(dates).toEqual(['2026-06-03']);
     expect(warningExpiry('2026-01-15', dates, POLICY)).toBe('2027-06-03');
   });
 
   it('when absence after the warning is discounted or not sickness, then it does not restart the twelve months (ATT-6, ATT-7, ATT-19)', () => {
-    const after = [spell('2026-02-02', '2026-02-03'), spell('2026-04-06', '2026-04-07'), spell('2026-06-01', '2026-06-02')];
-    const discounted = [{ ...spell('2026-09-07', '2026-09-10'), pregnancyRelated: true }, { ...spell('2026-10-05', '2026-10-05'), countsAsSickness: false }];
+    const after = [
+      spell('2026-02-02', '2026-02-03'),
+      spell('2026-04-06', '2026-04-07'),
+      spell('2026-06-01', '2026-06-02'),
+    ];
+    const discounted = [
+      { ...spell('2026-09-07', '2026-09-10'), pregnancyRelated: true },
+      { ...spell('2026-10-05', '2026-10-05'), countsAsSickness: false },
+    ];
     expect(triggeredSince([...after, ...discounted], '2026-01-10', '2026-11-01', c)).toEqual(['2026-06-02']);
   });
 });

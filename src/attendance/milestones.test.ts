@@ -23,7 +23,8 @@ const POLICY: MilestonePolicy = {
 
 const run = (startDate: string, asOf: string, endDate: string | null = null, pattern = MON_FRI) =>
   milestonesFor({ startDate, endDate, asOf, pattern, calendar, policy: POLICY });
-const due = (ms: ReturnType<typeof run>, code: string, sequence = 1) => ms.find((m) => m.code === code && m.sequence === sequence)?.dueDate;
+const due = (ms: ReturnType<typeof run>, code: string, sequence = 1) =>
+  ms.find((m) => m.code === code && m.sequence === sequence)?.dueDate;
 
 describe('milestones during an absence', () => {
   it('when someone goes off sick, then the manager must make contact within 24 hours (ATT-2)', () => {
@@ -78,14 +79,44 @@ describe('milestones during an absence', () => {
   });
 
   it('when the absence follows an injury on duty, then the accident report is due within 48 hours, and the HSE report once it passes 7 days, within 15 days (ATT-5)', () => {
-    const early = milestonesFor({ startDate: '2026-11-16', endDate: null, asOf: '2026-11-17', pattern: MON_FRI, calendar, policy: POLICY, injuryOnDuty: true });
-    expect(early.find((m) => m.code === 'accident-report')).toMatchObject({ dueDate: '2026-11-18', owner: 'line-manager', rule: 'ATT-5' });
+    const early = milestonesFor({
+      startDate: '2026-11-16',
+      endDate: null,
+      asOf: '2026-11-17',
+      pattern: MON_FRI,
+      calendar,
+      policy: POLICY,
+      injuryOnDuty: true,
+    });
+    expect(early.find((m) => m.code === 'accident-report')).toMatchObject({
+      dueDate: '2026-11-18',
+      owner: 'line-manager',
+      rule: 'ATT-5',
+    });
     expect(early.some((m) => m.code === 'hse-report')).toBe(false);
-    const later = milestonesFor({ startDate: '2026-11-16', endDate: null, asOf: '2026-11-23', pattern: MON_FRI, calendar, policy: POLICY, injuryOnDuty: true });
+    const later = milestonesFor({
+      startDate: '2026-11-16',
+      endDate: null,
+      asOf: '2026-11-23',
+      pattern: MON_FRI,
+      calendar,
+      policy: POLICY,
+      injuryOnDuty: true,
+    });
     expect(later.find((m) => m.code === 'hse-report')).toMatchObject({ dueDate: '2026-12-01', owner: 'hr' });
     // The seed policy's own threshold (over 3 days) is policy data.
-    const seedThreshold = milestonesFor({ startDate: '2026-11-16', endDate: null, asOf: '2026-11-19', pattern: MON_FRI, calendar, policy: { ...POLICY, hseReportableAfterDays: 3 }, injuryOnDuty: true });
+    const seedThreshold = milestonesFor({
+      startDate: '2026-11-16',
+      endDate: null,
+      asOf: '2026-11-19',
+      pattern: MON_FRI,
+      calendar,
+      policy: { ...POLICY, hseReportableAfterDays: 3 },
+      injuryOnDuty: true,
+    });
     expect(seedThreshold.some((m) => m.code === 'hse-report')).toBe(true);
-    expect(run('2026-11-16', '2026-11-30').some((m) => m.code === 'accident-report' || m.code === 'hse-report')).toBe(false);
+    expect(run('2026-11-16', '2026-11-30').some((m) => m.code === 'accident-report' || m.code === 'hse-report')).toBe(
+      false,
+    );
   });
 });

@@ -85,14 +85,39 @@ export function milestonesFor(input: {
     if (daysAbsent >= m.fromDay) out.push({ ...m, dueDate: m.dueDate ?? day(dueDay) });
   };
 
-  add({ code: 'manager-contact', sequence: 1, fromDay: 1, owner: 'line-manager', rule: 'ATT-2' }, 1 + policy.contactWithinDays);
+  add(
+    { code: 'manager-contact', sequence: 1, fromDay: 1, owner: 'line-manager', rule: 'ATT-2' },
+    1 + policy.contactWithinDays,
+  );
 
   let call = day(policy.callOnDay);
-  while (!isRostered(input.pattern, call, input.calendar) && daysBetween(day(policy.callOnDay), call) < 14) call = addDays(call, 1);
-  add({ code: 'fourth-day-call', sequence: 1, fromDay: policy.callOnDay, owner: 'staff', rule: 'ATT-3', dueDate: call }, policy.callOnDay);
+  while (!isRostered(input.pattern, call, input.calendar) && daysBetween(day(policy.callOnDay), call) < 14)
+    call = addDays(call, 1);
+  add(
+    { code: 'fourth-day-call', sequence: 1, fromDay: policy.callOnDay, owner: 'staff', rule: 'ATT-3', dueDate: call },
+    policy.callOnDay,
+  );
 
-  add({ code: 'medical-certificate', sequence: 1, fromDay: policy.certificateAfterDays + 1, owner: 'staff', rule: 'ATT-4' }, policy.certificateAfterDays + 1);
-  add({ code: 'liaison-officer', sequence: 1, fromDay: policy.liaisonAfterDays + 1, owner: 'line-manager', rule: 'ATT-9' }, policy.liaisonAfterDays + 1);
+  add(
+    {
+      code: 'medical-certificate',
+      sequence: 1,
+      fromDay: policy.certificateAfterDays + 1,
+      owner: 'staff',
+      rule: 'ATT-4',
+    },
+    policy.certificateAfterDays + 1,
+  );
+  add(
+    {
+      code: 'liaison-officer',
+      sequence: 1,
+      fromDay: policy.liaisonAfterDays + 1,
+      owner: 'line-manager',
+      rule: 'ATT-9',
+    },
+    policy.liaisonAfterDays + 1,
+  );
 
   // Policy data says every N days with N ≥ 1; the guard keeps a bad value from looping for ever.
   const every = Math.max(1, policy.contactEveryDays);
@@ -103,18 +128,36 @@ export function milestonesFor(input: {
   }
 
   // ATT-10: the visit is planned from the end of the second week so it can happen by day 21.
-  add({ code: 'home-visit', sequence: 1, fromDay: Math.max(1, policy.homeVisitByDay - 6), owner: 'line-manager', rule: 'ATT-10' }, policy.homeVisitByDay);
+  add(
+    {
+      code: 'home-visit',
+      sequence: 1,
+      fromDay: Math.max(1, policy.homeVisitByDay - 6),
+      owner: 'line-manager',
+      rule: 'ATT-10',
+    },
+    policy.homeVisitByDay,
+  );
   for (let n = 0; policy.homeVisitByDay + n * reportEvery <= daysAbsent; n++) {
     const dueDay = policy.homeVisitByDay + n * reportEvery;
     add({ code: 'liaison-report', sequence: n + 1, fromDay: dueDay, owner: 'line-manager', rule: 'ATT-10' }, dueDay);
   }
 
-  add({ code: 'oh-referral', sequence: 1, fromDay: policy.ohReferralAfterDays + 1, owner: 'oh', rule: 'ATT-12' }, policy.ohReferralAfterDays + 1);
+  add(
+    { code: 'oh-referral', sequence: 1, fromDay: policy.ohReferralAfterDays + 1, owner: 'oh', rule: 'ATT-12' },
+    policy.ohReferralAfterDays + 1,
+  );
 
   if (input.injuryOnDuty) {
     // ATT-5: the accident report from the first day; the HSE report once the absence passes the threshold.
-    add({ code: 'accident-report', sequence: 1, fromDay: 1, owner: 'line-manager', rule: 'ATT-5' }, 1 + policy.accidentReportWithinDays);
-    add({ code: 'hse-report', sequence: 1, fromDay: policy.hseReportableAfterDays + 1, owner: 'hr', rule: 'ATT-5' }, 1 + policy.hseReportWithinDays);
+    add(
+      { code: 'accident-report', sequence: 1, fromDay: 1, owner: 'line-manager', rule: 'ATT-5' },
+      1 + policy.accidentReportWithinDays,
+    );
+    add(
+      { code: 'hse-report', sequence: 1, fromDay: policy.hseReportableAfterDays + 1, owner: 'hr', rule: 'ATT-5' },
+      1 + policy.hseReportWithinDays,
+    );
   }
   return out.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.code.localeCompare(b.code)));
 }

@@ -13,7 +13,16 @@ import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { sickPayExtensionSchema } from './attendance-schemas.js';
 import type { AttendanceCase, ProcedureStepView } from './procedure-service.js';
-import { APPEAL_OUTCOMES, appealSchema, disabilityDecisionSchema, postponementSchema, procedureStepSchema, STAGE_OUTCOMES, stageOutcomeSchema, triggerDecisionSchema } from './procedure-schemas.js';
+import {
+  APPEAL_OUTCOMES,
+  appealSchema,
+  disabilityDecisionSchema,
+  postponementSchema,
+  procedureStepSchema,
+  STAGE_OUTCOMES,
+  stageOutcomeSchema,
+  triggerDecisionSchema,
+} from './procedure-schemas.js';
 
 const personParam = z.object({ id: z.uuid() });
 const letterParams = z.object({ id: z.uuid(), kind: z.enum(['invitation', 'outcome']) });
@@ -59,8 +68,15 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
     return {
       person: people.viewFor(ctx, c.person),
       steps: c.steps.map((s) => stepView(req, s, canAct)),
-      triggers: c.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })),
-      triggerDecisions: c.triggerDecisions.map((d) => ({ ...d, decisionName: req.t(`procedure.decisions.${d.decision}`), codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', ') })),
+      triggers: c.triggers.map((tr) => ({
+        ...tr,
+        name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }),
+      })),
+      triggerDecisions: c.triggerDecisions.map((d) => ({
+        ...d,
+        decisionName: req.t(`procedure.decisions.${d.decision}`),
+        codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', '),
+      })),
       disabilityDecisions: c.disabilityDecisions,
       disabilityDiscountedNow: c.disabilityDiscountedNow,
       canAct,
@@ -84,7 +100,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
     return {
       step: { ...letter.step, name: req.t(`procedure.steps.${letter.step.step}`) },
       person: people.viewFor(ctx, letter.person),
-      outcomes: (STAGE_OUTCOMES[letter.step.step] as readonly string[]).map((o) => ({ value: o, text: req.t(`procedure.outcomes.${o}`) })),
+      outcomes: (STAGE_OUTCOMES[letter.step.step] as readonly string[]).map((o) => ({
+        value: o,
+        text: req.t(`procedure.outcomes.${o}`),
+      })),
       appealOutcomes: APPEAL_OUTCOMES.map((o) => ({ value: o, text: req.t(`procedure.appealOutcomes.${o}`) })),
       latestPostponed: letter.latestPostponedDate,
       reviewBounds: letter.reviewBounds,
@@ -97,7 +116,14 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
    * A letter in the language asked for (`?lang=`, else the page's), on screen in the service's
    * layout or on its own for printing (`?print=1`), with links to the other language and to print.
    */
-  const renderLetter = (req: Request, res: Response, query: z.infer<typeof letterQuery>, view: string, href: string, locals: (t: (key: string, values?: Record<string, unknown>) => string) => Record<string, unknown>) => {
+  const renderLetter = (
+    req: Request,
+    res: Response,
+    query: z.infer<typeof letterQuery>,
+    view: string,
+    href: string,
+    locals: (t: (key: string, values?: Record<string, unknown>) => string) => Record<string, unknown>,
+  ) => {
     const lang = query.lang ?? req.locale;
     const t = deps.translator.forLocale(lang);
     renderPage(req, res, view, {
@@ -111,14 +137,14 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
     });
   };
 
-
   return [
     {
       method: 'get',
       path: '/people/:id/attendance/procedure',
       kind: 'page',
       policy: policies.attendanceRead,
-      summary: 'A person’s attendance case: procedure steps, warnings, appeals, letters, trigger and disability decisions.',
+      summary:
+        'A person’s attendance case: procedure steps, warnings, appeals, letters, trigger and disability decisions.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(personParam, req.params);
@@ -163,7 +189,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: stageOutcomeSchema,
       locals: stepLocals,
       defaults: () => ({ outcomeDate: today() }),
-      save: async (req, id, data) => caseHref((await attendanceProcedure.recordOutcome(requestContext(req), id, data)).personId),
+      save: async (req, id, data) =>
+        caseHref((await attendanceProcedure.recordOutcome(requestContext(req), id, data)).personId),
     }),
     ...formPage({
       path: '/attendance-procedure/:id/postponement',
@@ -174,7 +201,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: postponementSchema,
       locals: stepLocals,
       defaults: () => ({}),
-      save: async (req, id, data) => caseHref((await attendanceProcedure.postpone(requestContext(req), id, data)).personId),
+      save: async (req, id, data) =>
+        caseHref((await attendanceProcedure.postpone(requestContext(req), id, data)).personId),
     }),
     ...formPage({
       path: '/attendance-procedure/:id/appeal',
@@ -185,7 +213,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: appealSchema,
       locals: stepLocals,
       defaults: () => ({}),
-      save: async (req, id, data) => caseHref((await attendanceProcedure.recordAppeal(requestContext(req), id, data)).personId),
+      save: async (req, id, data) =>
+        caseHref((await attendanceProcedure.recordAppeal(requestContext(req), id, data)).personId),
     }),
     ...formPage({
       path: '/people/:id/attendance/trigger-decision',
@@ -196,7 +225,14 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: triggerDecisionSchema,
       locals: async (req, id) => {
         const summary = await attendance.summary(requestContext(req), id, today());
-        return { ...(await personLocals(req, id)), asOf: today(), triggers: summary.triggers.map((tr) => ({ ...tr, name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }) })) };
+        return {
+          ...(await personLocals(req, id)),
+          asOf: today(),
+          triggers: summary.triggers.map((tr) => ({
+            ...tr,
+            name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }),
+          })),
+        };
       },
       defaults: () => ({ triggerCodes: [] }),
       fixed: () => ({ asOf: today() }),
@@ -229,7 +265,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       locals: async (req, id) => {
         const ctx = requestContext(req);
         const spell = await attendance.getAbsence(ctx, id);
-        return { spell: { ...spell, reasonName: req.t(`reasons.${spell.reasonCategory}`) }, person: people.viewFor(ctx, await people.getPerson(ctx, spell.personId, 'attendance-management')) };
+        return {
+          spell: { ...spell, reasonName: req.t(`reasons.${spell.reasonCategory}`) },
+          person: people.viewFor(ctx, await people.getPerson(ctx, spell.personId, 'attendance-management')),
+        };
       },
       defaults: () => ({ fullPayExtraDays: '0', halfPayExtraDays: '0', decidedOn: today() }),
       save: async (req, id, data) => {
@@ -243,17 +282,26 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       path: '/absences/:id/letters/sick-pay',
       kind: 'page',
       policy: policies.attendanceCaseDecision,
-      summary: 'The letter warning of a reduction in sick pay, on screen or printable (?print=1), in English or Welsh (?lang=cy) (ATT-29, App D §6.2).',
+      summary:
+        'The letter warning of a reduction in sick pay, on screen or printable (?print=1), in English or Welsh (?lang=cy) (ATT-29, App D §6.2).',
       handler: async (req, res) => {
         const { id } = parseInput(personParam, req.params);
         const query = parseInput(letterQuery, req.query);
         const letter = await attendance.sickPayLetter(requestContext(req), id, today());
         const { position } = letter;
         renderLetter(req, res, query, 'attendance/sick-pay-letter', `/absences/${id}/letters/sick-pay`, (t) => ({
-          letter: { ...letter, personName: `${letter.person.givenName} ${letter.person.familyName}`, personId: letter.person.id },
+          letter: {
+            ...letter,
+            personName: `${letter.person.givenName} ${letter.person.familyName}`,
+            personId: letter.person.id,
+          },
           title: t('letters.sickPay.title'),
           halfPayFrom: position.fullPayUntil ? addDays(position.fullPayUntil, 1) : null,
-          noPayFrom: position.halfPayUntil ? addDays(position.halfPayUntil, 1) : position.fullPayUntil ? addDays(position.fullPayUntil, 1) : letter.spell.startDate,
+          noPayFrom: position.halfPayUntil
+            ? addDays(position.halfPayUntil, 1)
+            : position.fullPayUntil
+              ? addDays(position.fullPayUntil, 1)
+              : letter.spell.startDate,
         }));
       },
     },
@@ -262,7 +310,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       path: '/attendance-procedure/:id/letters/:kind',
       kind: 'page',
       policy: policies.attendanceRead,
-      summary: 'A stage invitation or outcome letter, on screen or printable (?print=1), in English or Welsh (?lang=cy) (ATT-21 … ATT-24).',
+      summary:
+        'A stage invitation or outcome letter, on screen or printable (?print=1), in English or Welsh (?lang=cy) (ATT-21 … ATT-24).',
       handler: async (req, res) => {
         const { id, kind } = parseInput(letterParams, req.params);
         const query = parseInput(letterQuery, req.query);
@@ -276,4 +325,3 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
     },
   ];
 }
-

@@ -57,7 +57,9 @@ export class ProcedureRepository {
 
   /** A person's procedure steps, oldest first. */
   async steps(personId: string, trx?: Knex.Transaction): Promise<ProcedureStepRecord[]> {
-    return (await (trx ?? this.db)('attendance_procedure_steps').where({ person_id: personId }).orderBy('created_at')).map(toStep);
+    return (
+      await (trx ?? this.db)('attendance_procedure_steps').where({ person_id: personId }).orderBy('created_at')
+    ).map(toStep);
   }
 
   async findStep(id: string): Promise<ProcedureStepRecord | null> {
@@ -66,14 +68,23 @@ export class ProcedureRepository {
   }
 
   async insertStep(step: ProcedureStepRecord, trx: Knex.Transaction): Promise<void> {
-    await trx('attendance_procedure_steps').insert({ ...stepRow(step), created_at: step.createdAt.toISOString(), updated_at: step.updatedAt.toISOString() });
+    await trx('attendance_procedure_steps').insert({
+      ...stepRow(step),
+      created_at: step.createdAt.toISOString(),
+      updated_at: step.updatedAt.toISOString(),
+    });
   }
 
   async updateStep(id: string, changes: Partial<ProcedureStepRecord>, now: Date, trx: Knex.Transaction): Promise<void> {
-    await trx('attendance_procedure_steps').where({ id }).update({ ...stepRow(changes), updated_at: now.toISOString() });
+    await trx('attendance_procedure_steps')
+      .where({ id })
+      .update({ ...stepRow(changes), updated_at: now.toISOString() });
   }
 
-  async insertTriggerDecision(decision: TriggerDecision & { organisationId: string; decidedByUserId: string; createdAt: Date }, trx: Knex.Transaction): Promise<void> {
+  async insertTriggerDecision(
+    decision: TriggerDecision & { organisationId: string; decidedByUserId: string; createdAt: Date },
+    trx: Knex.Transaction,
+  ): Promise<void> {
     await trx('trigger_decisions').insert({
       id: decision.id,
       person_id: decision.personId,
@@ -96,24 +107,44 @@ export class ProcedureRepository {
         { column: 'as_of', order: 'desc' },
         { column: 'created_at', order: 'desc' },
       ]);
-    return rows.map((r) => ({ id: r.id, personId: r.person_id, asOf: r.as_of, decision: r.decision, triggerCodes: JSON.parse(r.trigger_codes), rationale: r.rationale }));
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      asOf: r.as_of,
+      decision: r.decision,
+      triggerCodes: JSON.parse(r.trigger_codes),
+      rationale: r.rationale,
+    }));
   }
 
   /** Trigger decisions dated on or after `since` for some people, newest first per person (for the daily trigger reviews). */
   async triggerDecisionsSince(personIds: readonly string[], since: string): Promise<Map<string, TriggerDecision[]>> {
     const out = new Map<string, TriggerDecision[]>();
     for (let i = 0; i < personIds.length; i += 500) {
-      const rows = await this.db('trigger_decisions').whereIn('person_id', personIds.slice(i, i + 500)).where('as_of', '>=', since).orderBy([{ column: 'as_of', order: 'desc' }]);
+      const rows = await this.db('trigger_decisions')
+        .whereIn('person_id', personIds.slice(i, i + 500))
+        .where('as_of', '>=', since)
+        .orderBy([{ column: 'as_of', order: 'desc' }]);
       for (const r of rows) {
         const list = out.get(r.person_id) ?? [];
-        list.push({ id: r.id, personId: r.person_id, asOf: r.as_of, decision: r.decision, triggerCodes: JSON.parse(r.trigger_codes), rationale: r.rationale });
+        list.push({
+          id: r.id,
+          personId: r.person_id,
+          asOf: r.as_of,
+          decision: r.decision,
+          triggerCodes: JSON.parse(r.trigger_codes),
+          rationale: r.rationale,
+        });
         out.set(r.person_id, list);
       }
     }
     return out;
   }
 
-  async insertDisabilityDecision(decision: DisabilityDecision & { organisationId: string }, trx: Knex.Transaction): Promise<void> {
+  async insertDisabilityDecision(
+    decision: DisabilityDecision & { organisationId: string },
+    trx: Knex.Transaction,
+  ): Promise<void> {
     await trx('disability_discount_decisions').insert({
       id: decision.id,
       person_id: decision.personId,
@@ -130,10 +161,20 @@ export class ProcedureRepository {
   async disabilityDecisions(personIds: readonly string[]): Promise<Map<string, DisabilityDecision[]>> {
     const out = new Map<string, DisabilityDecision[]>();
     for (let i = 0; i < personIds.length; i += 500) {
-      const rows = await this.db('disability_discount_decisions').whereIn('person_id', personIds.slice(i, i + 500)).orderBy(['effective_from', 'created_at']);
+      const rows = await this.db('disability_discount_decisions')
+        .whereIn('person_id', personIds.slice(i, i + 500))
+        .orderBy(['effective_from', 'created_at']);
       for (const r of rows) {
         const list = out.get(r.person_id) ?? [];
-        list.push({ id: r.id, personId: r.person_id, effectiveFrom: r.effective_from, discount: readBoolean(r.discount), rationale: r.rationale, decidedByUserId: r.decided_by_user_id, createdAt: readTimestamp(r.created_at) });
+        list.push({
+          id: r.id,
+          personId: r.person_id,
+          effectiveFrom: r.effective_from,
+          discount: readBoolean(r.discount),
+          rationale: r.rationale,
+          decidedByUserId: r.decided_by_user_id,
+          createdAt: readTimestamp(r.created_at),
+        });
         out.set(r.person_id, list);
       }
     }

@@ -35,25 +35,31 @@ function stage<S extends keyof typeof STAGE_OUTCOMES>(step: S) {
 }
 
 /** POST /api/v1/people/{personId}/attendance-procedure: an informal action (ATT-20) or a formal stage meeting. */
-export const procedureStepSchema = z.discriminatedUnion('step', [
-  z
-    .object({
-      step: z.literal('informal-action'),
-      actionDate: isoDate,
-      notes: text(4000).min(3, 'Record what informal action was taken'),
-    })
-    .strict(),
-  stage('stage-1'),
-  stage('stage-2'),
-  stage('stage-3'),
-], { error: 'Choose the step: informal action, or stage 1, 2 or 3' });
+export const procedureStepSchema = z.discriminatedUnion(
+  'step',
+  [
+    z
+      .object({
+        step: z.literal('informal-action'),
+        actionDate: isoDate,
+        notes: text(4000).min(3, 'Record what informal action was taken'),
+      })
+      .strict(),
+    stage('stage-1'),
+    stage('stage-2'),
+    stage('stage-3'),
+  ],
+  { error: 'Choose the step: informal action, or stage 1, 2 or 3' },
+);
 export type ProcedureStepInput = z.infer<typeof procedureStepSchema>;
 export type StageInput = Exclude<ProcedureStepInput, { step: 'informal-action' }>;
 
 /** POST /api/v1/attendance-procedure/{id}/outcome: the outcome of a stage meeting (ATT-21 … ATT-24). */
 export const stageOutcomeSchema = z
   .object({
-    outcome: z.enum(ALL_OUTCOMES as unknown as [string, ...string[]], { message: 'Choose an outcome the stage allows' }),
+    outcome: z.enum(ALL_OUTCOMES as unknown as [string, ...string[]], {
+      message: 'Choose an outcome the stage allows',
+    }),
     outcomeDate: isoDate,
     reviewEndDate: isoDate.nullable().default(null),
     notes: text(4000).nullable().default(null),
@@ -80,15 +86,23 @@ export const appealSchema = z
     decidedOn: isoDate.nullable().default(null),
   })
   .strict()
-  .refine((v) => v.outcome === null || v.decidedOn !== null, { path: ['decidedOn'], message: 'Give the date the appeal decision was sent in writing' })
-  .refine((v) => v.decidedOn === null || v.outcome !== null, { path: ['outcome'], message: 'Choose the appeal outcome' });
+  .refine((v) => v.outcome === null || v.decidedOn !== null, {
+    path: ['decidedOn'],
+    message: 'Give the date the appeal decision was sent in writing',
+  })
+  .refine((v) => v.decidedOn === null || v.outcome !== null, {
+    path: ['outcome'],
+    message: 'Choose the appeal outcome',
+  });
 export type AppealInput = z.infer<typeof appealSchema>;
 
 /** ATT-18: what was decided about the triggers reached on a date, and why. */
 export const triggerDecisionSchema = z
   .object({
     asOf: isoDate,
-    triggerCodes: z.array(z.enum(['bradford', 'spells', 'continuous'], { error: 'Choose review points from the list' })).min(1, 'Name the trigger(s) the decision is about'),
+    triggerCodes: z
+      .array(z.enum(['bradford', 'spells', 'continuous'], { error: 'Choose review points from the list' }))
+      .min(1, 'Name the trigger(s) the decision is about'),
     decision: z.enum(['no-action', 'informal-action', 'formal-procedure'], { error: 'Choose the decision' }),
     rationale: text(4000).default(''),
   })

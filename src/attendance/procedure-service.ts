@@ -11,7 +11,14 @@ import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
-import { attendanceScore, disabilityDiscounted, triggeredSince, type ScoreContext, type ScoredSpell, type Trigger } from './bradford.js';
+import {
+  attendanceScore,
+  disabilityDiscounted,
+  triggeredSince,
+  type ScoreContext,
+  type ScoredSpell,
+  type Trigger,
+} from './bradford.js';
 import {
   appealDeadline,
   appealDecisionDue,
@@ -40,12 +47,20 @@ import {
   type StageOutcomeInput,
   type TriggerDecisionInput,
 } from './procedure-schemas.js';
-import { TRIGGER_REVIEW, type DisabilityDecision, type ProcedureStepRecord, type TriggerDecision } from './procedure-types.js';
+import {
+  TRIGGER_REVIEW,
+  type DisabilityDecision,
+  type ProcedureStepRecord,
+  type TriggerDecision,
+} from './procedure-types.js';
 
 const PURPOSE = 'attendance-management';
 
 /** A step as the case page and the API show it: the record plus what follows from it on a date. */
-export type ProcedureStepView = Omit<ProcedureStepRecord, 'createdAt' | 'updatedAt' | 'recordedByUserId' | 'organisationId'> & {
+export type ProcedureStepView = Omit<
+  ProcedureStepRecord,
+  'createdAt' | 'updatedAt' | 'recordedByUserId' | 'organisationId'
+> & {
   recordedAt: string;
   stage: Stage | null;
   /** ATT-25 */
@@ -80,7 +95,13 @@ export interface LetterModel {
   reference: string;
   personId: string;
   person: { name: string; staffNumber: string };
-  meeting: { date: IsoDate; time: string | null; location: string | null; chairName: string | null; postponedFrom: IsoDate | null };
+  meeting: {
+    date: IsoDate;
+    time: string | null;
+    location: string | null;
+    chairName: string | null;
+    postponedFrom: IsoDate | null;
+  };
   ohReportRequestedOn: IsoDate | null;
   noticeWorkingDays: number;
   postponementWorkingDays: number;
@@ -96,7 +117,8 @@ export interface LetterModel {
 const REFUSALS: Record<StageRefusal, (stage: Stage) => string> = {
   'informal-action-first': () => 'Informal action must be recorded before a formal stage (ATT-20)',
   'stage-awaiting-outcome': () => 'Record the outcome of the stage in progress before starting another',
-  'previous-stage-first': (stage) => `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason (seed 003 §19.1)`,
+  'previous-stage-first': (stage) =>
+    `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason (seed 003 §19.1)`,
   'previous-warning-not-live': (stage) =>
     `Stage ${stage} follows a ${stage === 2 ? 'first written improvement notice' : 'second or extended final warning'} that still stands; to start at stage ${stage} give the reason (seed 003 §19.1)`,
 };
@@ -130,14 +152,23 @@ export class AttendanceProcedureService {
       this.scoring.contextFor(person, asOf),
     ]);
     const steps = this.views(records, spells, asOf, scored.context, scored.policy.content.formalProcedure);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-procedure', subjectPersonId: personId, purpose: PURPOSE, details: { steps: steps.length } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-procedure',
+      subjectPersonId: personId,
+      purpose: PURPOSE,
+      details: { steps: steps.length },
+    });
     return {
       person,
       asOf,
       steps,
       triggerDecisions,
       triggers: attendanceScore(spells, asOf, scored.context).triggers,
-      disabilityDecisions: scored.decisions.map((d) => ({ ...d, rationale: mayReadCaseReasons(ctx, personId) ? d.rationale : null })),
+      disabilityDecisions: scored.decisions.map((d) => ({
+        ...d,
+        rationale: mayReadCaseReasons(ctx, personId) ? d.rationale : null,
+      })),
       disabilityDiscountedNow: disabilityDiscounted(asOf, scored.context.disability),
       policyVersion: scored.policy.version,
     };
@@ -200,10 +231,29 @@ export class AttendanceProcedureService {
         meetingTime: input.meetingTime,
         meetingLocation: input.meetingLocation,
         chairName: input.chairName,
-        notes: [input.outOfOrderReason ? `Started at stage ${stage}: ${input.outOfOrderReason}` : null, input.notes].filter(Boolean).join('\n\n') || null,
+        notes:
+          [input.outOfOrderReason ? `Started at stage ${stage}: ${input.outOfOrderReason}` : null, input.notes]
+            .filter(Boolean)
+            .join('\n\n') || null,
       });
       if (input.outcome) {
-        Object.assign(record, this.checkOutcome(stage, record, { outcome: input.outcome, outcomeDate: input.outcomeDate ?? '', reviewEndDate: input.reviewEndDate, notes: null }, earlier, today, rules, fields));
+        Object.assign(
+          record,
+          this.checkOutcome(
+            stage,
+            record,
+            {
+              outcome: input.outcome,
+              outcomeDate: input.outcomeDate ?? '',
+              reviewEndDate: input.reviewEndDate,
+              notes: null,
+            },
+            earlier,
+            today,
+            rules,
+            fields,
+          ),
+        );
       } else if (input.outcomeDate || input.reviewEndDate) {
         fields.outcome = 'Choose the outcome that goes with the outcome date and review period';
       }
@@ -211,7 +261,18 @@ export class AttendanceProcedureService {
     if (Object.keys(fields).length) throw new ValidationError(fields);
     await this.repository.transaction(async (trx) => {
       await this.repository.insertStep(record, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'attendance-procedure', entityId: record.id, subjectPersonId: personId, purpose: PURPOSE, details: { step: record.step } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'attendance-procedure',
+          entityId: record.id,
+          subjectPersonId: personId,
+          purpose: PURPOSE,
+          details: { step: record.step },
+        },
+        trx,
+      );
     });
     return this.views([...earlier, record], spells, today, context, rules).at(-1)!;
   }
@@ -231,28 +292,49 @@ export class AttendanceProcedureService {
       if (step.outcome) fields.meetingDate = 'The meeting has been held: its outcome is recorded';
       const original = step.originalMeetingDate ?? step.meetingDate!;
       const check = checkPostponedDate(original, input.meetingDate, this.calendar, rules);
-      if (input.meetingDate <= original) fields.meetingDate ??= `A postponed meeting is held after the original date (${original})`;
-      else if (!check.ok) fields.meetingDate ??= `A postponed meeting must be within ${rules.postponementWorkingDays} working days of the original date ${original}: the latest is ${check.latest} (ATT-24)`;
-      return { originalMeetingDate: original, meetingDate: input.meetingDate, meetingTime: input.meetingTime ?? step.meetingTime, postponementReason: input.reason };
+      if (input.meetingDate <= original)
+        fields.meetingDate ??= `A postponed meeting is held after the original date (${original})`;
+      else if (!check.ok)
+        fields.meetingDate ??= `A postponed meeting must be within ${rules.postponementWorkingDays} working days of the original date ${original}: the latest is ${check.latest} (ATT-24)`;
+      return {
+        originalMeetingDate: original,
+        meetingDate: input.meetingDate,
+        meetingTime: input.meetingTime ?? step.meetingTime,
+        postponementReason: input.reason,
+      };
     });
   }
 
   /** ATT-24: records an appeal against a stage outcome, lodged by the deadline; the decision is due in writing within the policy's working days of the hearing. */
   async recordAppeal(ctx: RequestContext, stepId: string, input: AppealInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'appeal', (_stage, step, _earlier, today, _rules, fields) => {
-      if (!step.outcome || !step.outcomeDate || !step.appealDeadline) fields.lodgedOn = 'Record the outcome of the stage before an appeal against it';
+      if (!step.outcome || !step.outcomeDate || !step.appealDeadline)
+        fields.lodgedOn = 'Record the outcome of the stage before an appeal against it';
       else if (step.appealOutcome) fields.lodgedOn = 'The appeal has been decided; its record cannot be changed';
       else if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'An appeal is lodged after the outcome letter';
-      else if (input.lodgedOn > step.appealDeadline) fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
+      else if (input.lodgedOn > step.appealDeadline)
+        fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
       // §21.1, §23: the appeal is heard above the manager who gave the outcome; HR records the decision.
-      if (input.outcome && ctx.actor.role === 'line-manager') fields.outcome = 'The appeal is decided above the manager who gave the outcome: HR records the decision (§21.1)';
-      for (const [field, value] of [['lodgedOn', input.lodgedOn], ['heardOn', input.heardOn], ['decidedOn', input.decidedOn]] as const) {
+      if (input.outcome && ctx.actor.role === 'line-manager')
+        fields.outcome =
+          'The appeal is decided above the manager who gave the outcome: HR records the decision (§21.1)';
+      for (const [field, value] of [
+        ['lodgedOn', input.lodgedOn],
+        ['heardOn', input.heardOn],
+        ['decidedOn', input.decidedOn],
+      ] as const) {
         if (value && value > today) fields[field] ??= 'This date cannot be in the future';
       }
       if (input.heardOn && input.heardOn < input.lodgedOn) fields.heardOn ??= 'The appeal is heard after it is lodged';
-      if (input.decidedOn && input.heardOn && input.decidedOn < input.heardOn) fields.decidedOn ??= 'The decision follows the hearing';
+      if (input.decidedOn && input.heardOn && input.decidedOn < input.heardOn)
+        fields.decidedOn ??= 'The decision follows the hearing';
       if (input.decidedOn && !input.heardOn) fields.heardOn ??= 'Give the date the appeal was heard';
-      return { appealLodgedOn: input.lodgedOn, appealHeardOn: input.heardOn, appealOutcome: input.outcome, appealDecidedOn: input.decidedOn };
+      return {
+        appealLodgedOn: input.lodgedOn,
+        appealHeardOn: input.heardOn,
+        appealOutcome: input.outcome,
+        appealDecidedOn: input.decidedOn,
+      };
     });
   }
 
@@ -261,20 +343,56 @@ export class AttendanceProcedureService {
    * its rationale; the triggers named must actually be reached on that date. Completes the
    * line manager's trigger review task.
    */
-  async recordTriggerDecision(ctx: RequestContext, personId: string, input: TriggerDecisionInput): Promise<{ id: string }> {
+  async recordTriggerDecision(
+    ctx: RequestContext,
+    personId: string,
+    input: TriggerDecisionInput,
+  ): Promise<{ id: string }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     assertNotOwnCase(ctx, person);
-    if (input.asOf > toIsoDate(this.clock.now())) throw new ValidationError({ asOf: 'A decision is about triggers reached by today, not a future date' });
+    if (input.asOf > toIsoDate(this.clock.now()))
+      throw new ValidationError({ asOf: 'A decision is about triggers reached by today, not a future date' });
     const { triggers } = await this.scoring.score(person, await this.spells.forPerson(personId), input.asOf);
     const reached = new Set(triggers.map((t) => t.code));
     const notReached = input.triggerCodes.filter((c) => !reached.has(c));
-    if (notReached.length) throw new ValidationError({ triggerCodes: `Not reached on ${input.asOf}: ${notReached.join(', ')}` });
+    if (notReached.length)
+      throw new ValidationError({ triggerCodes: `Not reached on ${input.asOf}: ${notReached.join(', ')}` });
     const id = newId();
     await this.repository.transaction(async (trx) => {
-      await this.repository.insertTriggerDecision({ id, personId, organisationId: person.organisationId, asOf: input.asOf, decision: input.decision, triggerCodes: input.triggerCodes, rationale: input.rationale, decidedByUserId: ctx.actor.userId, createdAt: this.clock.now() }, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'trigger-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { decision: input.decision } }, trx);
+      await this.repository.insertTriggerDecision(
+        {
+          id,
+          personId,
+          organisationId: person.organisationId,
+          asOf: input.asOf,
+          decision: input.decision,
+          triggerCodes: input.triggerCodes,
+          rationale: input.rationale,
+          decidedByUserId: ctx.actor.userId,
+          createdAt: this.clock.now(),
+        },
+        trx,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'trigger-decision',
+          entityId: id,
+          subjectPersonId: personId,
+          purpose: PURPOSE,
+          details: { decision: input.decision },
+        },
+        trx,
+      );
     });
-    await this.worklist.completeBySource(ctx, 'attendance-person', personId, TRIGGER_REVIEW, `Decision recorded: ${input.decision}`);
+    await this.worklist.completeBySource(
+      ctx,
+      'attendance-person',
+      personId,
+      TRIGGER_REVIEW,
+      `Decision recorded: ${input.decision}`,
+    );
     // A trigger the decision did not name still needs a decision.
     await this.triggerReview.refresh(person, toIsoDate(this.clock.now()));
     return { id };
@@ -284,15 +402,45 @@ export class AttendanceProcedureService {
    * ATT-7: records from when the person's disability-related absence is discounted or, once all
    * reasonable adjustments have been made and attendance still cannot be maintained, counts.
    */
-  async recordDisabilityDecision(ctx: RequestContext, personId: string, input: DisabilityDecisionInput): Promise<{ id: string }> {
+  async recordDisabilityDecision(
+    ctx: RequestContext,
+    personId: string,
+    input: DisabilityDecisionInput,
+  ): Promise<{ id: string }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     assertNotOwnCase(ctx, person);
-    if (input.effectiveFrom < person.serviceStartDate) throw new ValidationError({ effectiveFrom: 'The decision cannot take effect before the person’s service start date' });
+    if (input.effectiveFrom < person.serviceStartDate)
+      throw new ValidationError({
+        effectiveFrom: 'The decision cannot take effect before the person’s service start date',
+      });
     const id = newId();
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
-      await this.repository.insertDisabilityDecision({ id, personId, organisationId: person.organisationId, effectiveFrom: input.effectiveFrom, discount: input.discount, rationale: input.rationale, decidedByUserId: ctx.actor.userId, createdAt: now }, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'disability-discount-decision', entityId: id, subjectPersonId: personId, purpose: PURPOSE, details: { discount: input.discount, effectiveFrom: input.effectiveFrom } }, trx);
+      await this.repository.insertDisabilityDecision(
+        {
+          id,
+          personId,
+          organisationId: person.organisationId,
+          effectiveFrom: input.effectiveFrom,
+          discount: input.discount,
+          rationale: input.rationale,
+          decidedByUserId: ctx.actor.userId,
+          createdAt: now,
+        },
+        trx,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'disability-discount-decision',
+          entityId: id,
+          subjectPersonId: personId,
+          purpose: PURPOSE,
+          details: { discount: input.discount, effectiveFrom: input.effectiveFrom },
+        },
+        trx,
+      );
     });
     // What counts has changed, so the triggers may have too.
     await this.triggerReview.refresh(person, toIsoDate(now));
@@ -303,13 +451,34 @@ export class AttendanceProcedureService {
    * One step for a form about it, with what the form should say: the latest date a postponed
    * meeting may be held (ATT-24) and the review period's bounds (ATT-21, ATT-22).
    */
-  async stepOf(ctx: RequestContext, stepId: string): Promise<{ step: ProcedureStepView; person: Person; latestPostponedDate: IsoDate | null; reviewBounds: { earliest: IsoDate; latest: IsoDate } | null }> {
+  async stepOf(
+    ctx: RequestContext,
+    stepId: string,
+  ): Promise<{
+    step: ProcedureStepView;
+    person: Person;
+    latestPostponedDate: IsoDate | null;
+    reviewBounds: { earliest: IsoDate; latest: IsoDate } | null;
+  }> {
     const { step, person } = await this.stepInReach(ctx, stepId);
     const today = toIsoDate(this.clock.now());
     const { context, policy } = await this.scoring.contextFor(person, today);
-    const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate ?? today)).content.formalProcedure;
-    const [view] = this.views([step], await this.spells.forPerson(person.id), today, context, policy.content.formalProcedure);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE });
+    const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate ?? today))
+      .content.formalProcedure;
+    const [view] = this.views(
+      [step],
+      await this.spells.forPerson(person.id),
+      today,
+      context,
+      policy.content.formalProcedure,
+    );
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-procedure',
+      entityId: step.id,
+      subjectPersonId: person.id,
+      purpose: PURPOSE,
+    });
     const stage = step.step === 'informal-action' ? null : stageNumber(step.step);
     const original = step.originalMeetingDate ?? step.meetingDate;
     return {
@@ -328,7 +497,14 @@ export class AttendanceProcedureService {
     const rules = policy.content.formalProcedure;
     const stage = stageNumber(step.step);
     const organisation = (await this.people.listOrganisations()).find((o) => o.id === person.organisationId);
-    await this.audit.record(ctx, { action: 'read', entityType: 'attendance-letter', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE, details: { kind } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-letter',
+      entityId: step.id,
+      subjectPersonId: person.id,
+      purpose: PURPOSE,
+      details: { kind },
+    });
     return {
       kind,
       stage,
@@ -337,14 +513,28 @@ export class AttendanceProcedureService {
       reference: `${step.step.toUpperCase()}-${step.id.slice(0, 8).toUpperCase()}`,
       personId: person.id,
       person: { name: `${person.givenName} ${person.familyName}`, staffNumber: person.staffNumber },
-      meeting: { date: step.meetingDate!, time: step.meetingTime, location: step.meetingLocation, chairName: step.chairName, postponedFrom: step.originalMeetingDate },
+      meeting: {
+        date: step.meetingDate!,
+        time: step.meetingTime,
+        location: step.meetingLocation,
+        chairName: step.chairName,
+        postponedFrom: step.originalMeetingDate,
+      },
       ohReportRequestedOn: step.ohReportRequestedOn,
       noticeWorkingDays: rules.meetingNoticeWorkingDays,
       postponementWorkingDays: rules.postponementWorkingDays,
       outcome: step.outcome,
       reviewEndDate: step.reviewEndDate,
       warningLifeMonths: rules.warningLifeMonths,
-      isWarning: warningState({ outcome: step.outcome, outcomeDate: step.outcomeDate, appealOutcome: null, restartDates: [], asOf: step.outcomeDate ?? step.meetingDate!, policy: rules }).kind === 'warning',
+      isWarning:
+        warningState({
+          outcome: step.outcome,
+          outcomeDate: step.outcomeDate,
+          appealOutcome: null,
+          restartDates: [],
+          asOf: step.outcomeDate ?? step.meetingDate!,
+          policy: rules,
+        }).kind === 'warning',
       appealDeadline: step.appealDeadline,
       appealWorkingDays: stage === 3 ? rules.appealStage3WorkingDays : rules.appealWarningWorkingDays,
       notes: kind === 'outcome' ? step.notes : null,
@@ -355,29 +545,62 @@ export class AttendanceProcedureService {
     ctx: RequestContext,
     stepId: string,
     what: string,
-    decide: (stage: Stage, step: ProcedureStepRecord, earlier: ProcedureStepRecord[], today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors) => Partial<ProcedureStepRecord>,
+    decide: (
+      stage: Stage,
+      step: ProcedureStepRecord,
+      earlier: ProcedureStepRecord[],
+      today: IsoDate,
+      rules: FormalProcedurePolicy,
+      fields: FieldErrors,
+    ) => Partial<ProcedureStepRecord>,
   ): Promise<ProcedureStepView> {
     const { step, person } = await this.stepInReach(ctx, stepId);
     assertNotOwnCase(ctx, person);
     if (step.step === 'informal-action') throw new NotFoundError('procedure step');
     const today = toIsoDate(this.clock.now());
     const { context, policy } = await this.scoring.contextFor(person, today);
-    const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content.formalProcedure;
+    const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content
+      .formalProcedure;
     const [all, spells] = await Promise.all([this.repository.steps(person.id), this.spells.forPerson(person.id)]);
     const fields: FieldErrors = {};
-    const changes = decide(stageNumber(step.step), step, all.filter((s) => s.id !== step.id), today, rules, fields);
+    const changes = decide(
+      stageNumber(step.step),
+      step,
+      all.filter((s) => s.id !== step.id),
+      today,
+      rules,
+      fields,
+    );
     if (Object.keys(fields).length) throw new ValidationError(fields);
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
       await this.repository.updateStep(step.id, changes, now, trx);
-      await this.audit.record(ctx, { action: 'update', entityType: 'attendance-procedure', entityId: step.id, subjectPersonId: person.id, purpose: PURPOSE, details: { change: what } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'attendance-procedure',
+          entityId: step.id,
+          subjectPersonId: person.id,
+          purpose: PURPOSE,
+          details: { change: what },
+        },
+        trx,
+      );
     });
     const updated = all.map((s) => (s.id === step.id ? { ...s, ...changes, updatedAt: now } : s));
     return this.views(updated, spells, today, context, policy.content.formalProcedure).find((v) => v.id === step.id)!;
   }
 
   private checkStageStart(stage: Stage, input: StageInput, sofar: ProcedureStepView[], fields: FieldErrors): void {
-    const allowed = stageMayStart(stage, sofar.map<StepSoFar>((s) => ({ step: s.step, outcome: s.outcome, warningLive: s.warning.kind === 'warning' && s.warning.live })));
+    const allowed = stageMayStart(
+      stage,
+      sofar.map<StepSoFar>((s) => ({
+        step: s.step,
+        outcome: s.outcome,
+        warningLive: s.warning.kind === 'warning' && s.warning.live,
+      })),
+    );
     if (allowed.ok) return;
     const skippable = allowed.reason === 'previous-stage-first' || allowed.reason === 'previous-warning-not-live';
     if (skippable && input.outOfOrderReason && input.outOfOrderReason.length >= 10) return;
@@ -385,8 +608,11 @@ export class AttendanceProcedureService {
   }
 
   private checkInvitation(input: StageInput, today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): void {
-    if (!input.ohReportRequestedOn) fields.ohReportRequestedOn = 'Request an OH report on the person’s health before a formal stage, and give the date (ATT-20, §19.3)';
-    else if (input.ohReportRequestedOn > input.invitationDate) fields.ohReportRequestedOn = 'The OH report is requested before the invitation is sent (ATT-20)';
+    if (!input.ohReportRequestedOn)
+      fields.ohReportRequestedOn =
+        'Request an OH report on the person’s health before a formal stage, and give the date (ATT-20, §19.3)';
+    else if (input.ohReportRequestedOn > input.invitationDate)
+      fields.ohReportRequestedOn = 'The OH report is requested before the invitation is sent (ATT-20)';
     else if (input.ohReportRequestedOn > today) fields.ohReportRequestedOn = 'This date cannot be in the future';
     const notice = checkMeetingDate(input.invitationDate, input.meetingDate, this.calendar, rules);
     if (!notice.ok) {
@@ -394,16 +620,26 @@ export class AttendanceProcedureService {
     }
   }
 
-  private checkOutcome(stage: Stage, step: ProcedureStepRecord, input: StageOutcomeInput, earlier: readonly ProcedureStepRecord[], today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): Partial<ProcedureStepRecord> {
+  private checkOutcome(
+    stage: Stage,
+    step: ProcedureStepRecord,
+    input: StageOutcomeInput,
+    earlier: readonly ProcedureStepRecord[],
+    today: IsoDate,
+    rules: FormalProcedurePolicy,
+    fields: FieldErrors,
+  ): Partial<ProcedureStepRecord> {
     const allowed: readonly string[] = STAGE_OUTCOMES[step.step as keyof typeof STAGE_OUTCOMES];
     if (!allowed.includes(input.outcome)) fields.outcome ??= `Stage ${stage} outcomes are: ${allowed.join(', ')}`;
-    if (input.outcome === 'final-warning-extended' && !finalWarningExtensionAllowed(earlier)) fields.outcome ??= 'A final warning can be extended once only (ATT-23)';
+    if (input.outcome === 'final-warning-extended' && !finalWarningExtensionAllowed(earlier))
+      fields.outcome ??= 'A final warning can be extended once only (ATT-23)';
     if (!input.outcomeDate) fields.outcomeDate ??= 'Give the date the outcome letter was sent';
     else if (input.outcomeDate < step.meetingDate!) fields.outcomeDate ??= 'The outcome follows the meeting';
     else if (input.outcomeDate > today) fields.outcomeDate ??= 'The outcome date cannot be in the future';
     if (input.reviewEndDate) {
       const review = checkReviewPeriod(stage, step.meetingDate!, input.reviewEndDate, rules);
-      if (!review.ok) fields.reviewEndDate = `The review period must end between ${review.earliest} and ${review.latest}`;
+      if (!review.ok)
+        fields.reviewEndDate = `The review period must end between ${review.earliest} and ${review.latest}`;
     }
     return {
       outcome: input.outcome,
@@ -414,7 +650,13 @@ export class AttendanceProcedureService {
     };
   }
 
-  private views(records: readonly ProcedureStepRecord[], spells: readonly ScoredSpell[], asOf: IsoDate, context: ScoreContext, rules: FormalProcedurePolicy): ProcedureStepView[] {
+  private views(
+    records: readonly ProcedureStepRecord[],
+    spells: readonly ScoredSpell[],
+    asOf: IsoDate,
+    context: ScoreContext,
+    rules: FormalProcedurePolicy,
+  ): ProcedureStepView[] {
     return records.map((r) => {
       const { createdAt, updatedAt: _u, recordedByUserId: _r, organisationId: _o, ...rest } = r;
       const restartDates = r.outcomeDate ? triggeredSince(spells, r.outcomeDate, asOf, context) : [];
@@ -422,25 +664,37 @@ export class AttendanceProcedureService {
         ...rest,
         recordedAt: createdAt.toISOString(),
         stage: r.step === 'informal-action' ? null : stageNumber(r.step),
-        warning: warningState({ outcome: r.outcome, outcomeDate: r.outcomeDate, appealOutcome: r.appealOutcome, restartDates, asOf, policy: rules }),
+        warning: warningState({
+          outcome: r.outcome,
+          outcomeDate: r.outcomeDate,
+          appealOutcome: r.appealOutcome,
+          restartDates,
+          asOf,
+          policy: rules,
+        }),
         appealDecisionDue: r.appealHeardOn ? appealDecisionDue(r.appealHeardOn, this.calendar, rules) : null,
         letters: r.step === 'informal-action' ? [] : r.outcome ? ['invitation', 'outcome'] : ['invitation'],
       };
     });
   }
 
-  private async stepInReach(ctx: RequestContext, stepId: string): Promise<{ step: ProcedureStepRecord; person: Person }> {
+  private async stepInReach(
+    ctx: RequestContext,
+    stepId: string,
+  ): Promise<{ step: ProcedureStepRecord; person: Person }> {
     const step = await this.repository.findStep(stepId);
     if (!step) throw new NotFoundError('procedure step');
     return { step, person: await this.people.getPerson(ctx, step.personId, PURPOSE, 'procedure step') };
   }
 }
 
-const STAGE_3_BY_HR = 'A stage 3 final hearing is called and recorded by HR with the head of department (§19.13 – §19.16)';
+const STAGE_3_BY_HR =
+  'A stage 3 final hearing is called and recorded by HR with the head of department (§19.13 – §19.16)';
 
 /** Nobody makes procedure or case decisions about their own attendance, whatever their role. */
 export function assertNotOwnCase(ctx: RequestContext, person: Person): void {
-  if (ctx.actor.personId === person.id) throw new ForbiddenError('own-attendance-case', 'You cannot record decisions about your own attendance.');
+  if (ctx.actor.personId === person.id)
+    throw new ForbiddenError('own-attendance-case', 'You cannot record decisions about your own attendance.');
 }
 
 /** CONF-1: the reasons behind a case decision (they may carry health information) are for HR, OH and the person, not line managers. */

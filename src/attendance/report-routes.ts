@@ -32,11 +32,19 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
     const period = { from: q.from ?? addDays(today, -27), to: q.to ?? today };
     const organisationId = q.organisationId ?? ctx.actor.organisationId;
     const unitId = q.unitId ? q.unitId : null;
-    const measures = parsed.success ? await attendanceReports.complianceReport(ctx, { organisationId, unitId, ...period }) : [];
+    const measures = parsed.success
+      ? await attendanceReports.complianceReport(ctx, { organisationId, unitId, ...period })
+      : [];
     return { ctx, parsed, period, organisationId, unitId, measures };
   };
 
-  const weeklyQuery = z.object({ asOf: isoDate.optional(), unitId: z.union([id, z.literal('')]).optional(), organisationId: id.optional() }).strict();
+  const weeklyQuery = z
+    .object({
+      asOf: isoDate.optional(),
+      unitId: z.union([id, z.literal('')]).optional(),
+      organisationId: id.optional(),
+    })
+    .strict();
   const weekly = async (req: Request) => {
     const ctx = requestContext(req);
     const parsed = weeklyQuery.safeParse(req.query);
@@ -44,7 +52,13 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
     const asOf = q.asOf ?? toIsoDate(deps.clock.now());
     const unitId = q.unitId ? q.unitId : null;
     const [rows, units] = await Promise.all([
-      parsed.success ? attendanceReports.weeklyReport(ctx, { organisationId: q.organisationId ?? ctx.actor.organisationId, unitId, asOf }) : Promise.resolve([]),
+      parsed.success
+        ? attendanceReports.weeklyReport(ctx, {
+            organisationId: q.organisationId ?? ctx.actor.organisationId,
+            unitId,
+            asOf,
+          })
+        : Promise.resolve([]),
       people.listUnits(ctx),
     ]);
     const unitNames = new Map(units.map((u) => [u.id, u.name]));
@@ -78,7 +92,9 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
             rows: view,
             csvHref: `/reports/attendance/weekly.csv?${new URLSearchParams({ asOf, ...(unitId ? { unitId } : {}) }).toString()}`,
             errors,
-            errorList: errors ? Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field}` })) : [],
+            errorList: errors
+              ? Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field}` }))
+              : [],
           },
           errors ? 422 : 200,
         );
@@ -97,8 +113,30 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
           return;
         }
         const csv = stringify([
-          ['name', 'staff_number', 'unit', 'absent_since', 'reason', 'days_absent', 'home_visit_on', 'spells_52_weeks', 'bradford_score', 'triggers'],
-          ...view.map((r) => [r.name, r.staffNumber, r.unitName ?? '', r.absentSince ?? '', r.reasonName, r.calendarDaysAbsent ?? '', r.homeVisitOn ?? '', r.spells, r.bradfordScore, r.triggers.join(' ')]),
+          [
+            'name',
+            'staff_number',
+            'unit',
+            'absent_since',
+            'reason',
+            'days_absent',
+            'home_visit_on',
+            'spells_52_weeks',
+            'bradford_score',
+            'triggers',
+          ],
+          ...view.map((r) => [
+            r.name,
+            r.staffNumber,
+            r.unitName ?? '',
+            r.absentSince ?? '',
+            r.reasonName,
+            r.calendarDaysAbsent ?? '',
+            r.homeVisitOn ?? '',
+            r.spells,
+            r.bradfordScore,
+            r.triggers.join(' '),
+          ]),
         ]);
         res.setHeader('Content-Disposition', `attachment; filename="attendance-weekly-${asOf}.csv"`);
         res.type('text/csv').send(csv);
@@ -115,7 +153,11 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
         const { ctx, parsed, period, unitId, measures } = await run(req);
         const units = await people.listUnits(ctx);
         const errors = parsed.success ? undefined : fieldErrors(parsed.error);
-        const csvQuery = new URLSearchParams({ from: period.from, to: period.to, ...(unitId ? { unitId } : {}) }).toString();
+        const csvQuery = new URLSearchParams({
+          from: period.from,
+          to: period.to,
+          ...(unitId ? { unitId } : {}),
+        }).toString();
         renderPage(
           req,
           res,
@@ -126,7 +168,9 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
             measures: measures.map((m) => ({ ...m, name: req.t(`reports.measures.${m.code}`) })),
             csvHref: `/reports/attendance.csv?${csvQuery}`,
             errors,
-            errorList: errors ? Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field}` })) : [],
+            errorList: errors
+              ? Object.entries(errors).map(([field, message]) => ({ field, message, href: `#${field}` }))
+              : [],
           },
           errors ? 422 : 200,
         );
@@ -144,8 +188,21 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
           res.status(422).type('text/plain').send('The report period is not valid.');
           return;
         }
-        const csv = stringify([['measure', 'met', 'of', 'percent', 'from', 'to'], ...measures.map((m) => [req.t(`reports.measures.${m.code}`), m.met, m.of, m.percent ?? '', period.from, period.to])]);
-        res.setHeader('Content-Disposition', `attachment; filename="attendance-compliance-${period.from}-to-${period.to}.csv"`);
+        const csv = stringify([
+          ['measure', 'met', 'of', 'percent', 'from', 'to'],
+          ...measures.map((m) => [
+            req.t(`reports.measures.${m.code}`),
+            m.met,
+            m.of,
+            m.percent ?? '',
+            period.from,
+            period.to,
+          ]),
+        ]);
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="attendance-compliance-${period.from}-to-${period.to}.csv"`,
+        );
         res.type('text/csv').send(csv);
       },
     },

@@ -5,7 +5,12 @@ import { dutyDaysBetween } from './duty-days.js';
 
 /** A measure as the policy's §13.10 asks: how many of how many, and the percentage. */
 export interface Measure {
-  code: 'contact-within-24h' | 'home-visit-by-day-21' | 'return-to-work-interview' | 'notified-first-day-sick' | 'notified-first-day-fit';
+  code:
+    | 'contact-within-24h'
+    | 'home-visit-by-day-21'
+    | 'return-to-work-interview'
+    | 'notified-first-day-sick'
+    | 'notified-first-day-fit';
   met: number;
   of: number;
   /** null when there is nothing to measure (never "0 %" of nothing). */
@@ -18,7 +23,11 @@ export interface ComplianceInput {
   spells: ReadonlyArray<{ id: string; startDate: IsoDate; endDate: IsoDate | null; countsAsSickness: boolean }>;
   /** Worklist tasks of those spells. */
   tasks: ReadonlyArray<{ sourceId: string; code: string; dueDate: IsoDate; status: string; completedAt: Date | null }>;
-  interviews: ReadonlyArray<{ absenceId: string; notifiedFirstDayOfSickness: boolean; notifiedFirstDayOfFitness: boolean }>;
+  interviews: ReadonlyArray<{
+    absenceId: string;
+    notifiedFirstDayOfSickness: boolean;
+    notifiedFirstDayOfFitness: boolean;
+  }>;
 }
 
 function measure(code: Measure['code'], met: number, of: number): Measure {
@@ -38,7 +47,8 @@ function doneInTime(task: { status: string; completedAt: Date | null; dueDate: I
  */
 export function complianceReport(input: ComplianceInput): Measure[] {
   const counted = input.spells.filter((s) => s.countsAsSickness);
-  const taskOf = (spellId: string, code: string) => input.tasks.find((t) => t.sourceId === spellId && t.code === code && t.status !== 'cancelled');
+  const taskOf = (spellId: string, code: string) =>
+    input.tasks.find((t) => t.sourceId === spellId && t.code === code && t.status !== 'cancelled');
   const started = counted.filter((s) => s.startDate >= input.from && s.startDate <= input.to);
   const contactDue = started.map((s) => taskOf(s.id, 'manager-contact')).filter((t) => t !== undefined);
   const day21 = counted.filter((s) => {
@@ -117,7 +127,9 @@ export function absenceStatistics(input: {
 }): AbsenceStatistics {
   const { from, calendar } = input;
   const to = input.asOf < input.to ? input.asOf : input.to;
-  const inPost = input.people.filter((p) => p.serviceStartDate <= to && (p.leavingDate === null || p.leavingDate >= from));
+  const inPost = input.people.filter(
+    (p) => p.serviceStartDate <= to && (p.leavingDate === null || p.leavingDate >= from),
+  );
   const byId = new Map(inPost.map((p) => [p.id, p]));
   let available = 0;
   for (const p of inPost) {
@@ -163,7 +175,9 @@ export function absenceStatistics(input: {
     daysLostPerPerson: inPost.length === 0 ? null : Math.round((100 * lost) / inPost.length) / 100,
     longTerm,
     shortTerm,
-    byReason: [...reasons.values()].sort((a, b) => b.dutyDaysLost - a.dutyDaysLost || a.reasonCategory.localeCompare(b.reasonCategory)),
+    byReason: [...reasons.values()].sort(
+      (a, b) => b.dutyDaysLost - a.dutyDaysLost || a.reasonCategory.localeCompare(b.reasonCategory),
+    ),
     cost: Math.round(cost * 100) / 100,
   };
 }

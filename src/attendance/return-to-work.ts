@@ -5,7 +5,15 @@ import type { WorkingPattern } from '../people/people-schemas.js';
 import { isoDate } from '../people/people-schemas.js';
 import { isRostered } from './duty-days.js';
 
-export const WORKPLACE_FACTORS = ['stress', 'hazards', 'bullying-harassment', 'staff-shortages', 'workload', 'job-design', 'other'] as const;
+export const WORKPLACE_FACTORS = [
+  'stress',
+  'hazards',
+  'bullying-harassment',
+  'staff-shortages',
+  'workload',
+  'job-design',
+  'other',
+] as const;
 export const RECURRENCE = ['unlikely', 'possible', 'likely'] as const;
 /** ATT-14: the return-to-work strategy after long-term absence. */
 export const STRATEGIES = ['none', 'recuperative', 'restricted'] as const;
@@ -21,7 +29,9 @@ export const returnToWorkSchema = z
     /** The reason for absence discussed and the possibility of it recurring. */
     recurrenceLikelihood: z.enum(RECURRENCE, { error: 'Choose how likely the absence is to happen again' }),
     /** Reminded of the need for good attendance and the effect of sickness on the service. */
-    attendanceExpectationsDiscussed: z.boolean({ error: 'Say whether they were reminded of the need for good attendance' }),
+    attendanceExpectationsDiscussed: z.boolean({
+      error: 'Say whether they were reminded of the need for good attendance',
+    }),
     /** Self-certification certified / the absence fully covered by certificates (§13.7). */
     certificationComplete: z.boolean({ error: 'Say whether the whole absence is covered by certificates' }),
     /** Stress, hazards, bullying or harassment, shortages, job design and size… */
@@ -31,10 +41,16 @@ export const returnToWorkSchema = z
     disabilityRelated: z.boolean({ error: 'Say whether the absence was disability-related' }),
     pregnancyRelated: z.boolean({ error: 'Say whether the absence was pregnancy-related' }),
     /** §13.10 compliance measures. */
-    notifiedFirstDayOfSickness: z.boolean({ error: 'Say whether they notified their manager on the first day of sickness' }),
-    notifiedFirstDayOfFitness: z.boolean({ error: 'Say whether they notified their manager on the first day of fitness' }),
+    notifiedFirstDayOfSickness: z.boolean({
+      error: 'Say whether they notified their manager on the first day of sickness',
+    }),
+    notifiedFirstDayOfFitness: z.boolean({
+      error: 'Say whether they notified their manager on the first day of fitness',
+    }),
     /** §13.4: flexible working, time off for dependants and other provisions drawn to attention. */
-    flexibleWorkingDiscussed: z.boolean({ error: 'Say whether flexible working and time off for dependants were mentioned' }),
+    flexibleWorkingDiscussed: z.boolean({
+      error: 'Say whether flexible working and time off for dependants were mentioned',
+    }),
     strategy: z.enum(STRATEGIES).default('none'),
     strategyReviewDate: isoDate.nullable().default(null),
     /** ATT-14: when the recuperative or restricted duties are planned to end. */
@@ -42,9 +58,18 @@ export const returnToWorkSchema = z
     notes: z.string().trim().max(4000).nullable().default(null),
   })
   .strict()
-  .refine((v) => v.strategy === 'none' || v.strategyReviewDate !== null, { path: ['strategyReviewDate'], message: 'Give the date of the first monthly review (ATT-14)' })
-  .refine((v) => v.strategy === 'none' || v.strategyEndDate !== null, { path: ['strategyEndDate'], message: 'Give the date the duties are planned to end (ATT-14)' })
-  .refine((v) => v.strategy !== 'none' || (v.strategyReviewDate === null && v.strategyEndDate === null), { path: ['strategy'], message: 'Choose recuperative or restricted duties to set review and end dates' });
+  .refine((v) => v.strategy === 'none' || v.strategyReviewDate !== null, {
+    path: ['strategyReviewDate'],
+    message: 'Give the date of the first monthly review (ATT-14)',
+  })
+  .refine((v) => v.strategy === 'none' || v.strategyEndDate !== null, {
+    path: ['strategyEndDate'],
+    message: 'Give the date the duties are planned to end (ATT-14)',
+  })
+  .refine((v) => v.strategy !== 'none' || (v.strategyReviewDate === null && v.strategyEndDate === null), {
+    path: ['strategy'],
+    message: 'Choose recuperative or restricted duties to set review and end dates',
+  });
 export type ReturnToWorkInput = z.infer<typeof returnToWorkSchema>;
 
 /**
@@ -52,7 +77,12 @@ export type ReturnToWorkInput = z.infer<typeof returnToWorkSchema>;
  * the last day of absence — and is overdue once the form has not reached HR within
  * `overdueAfterWorkingDays` working days of the return.
  */
-export function returnToWorkDue(lastDayOfAbsence: IsoDate, pattern: WorkingPattern, calendar: WorkingDayCalendar, overdueAfterWorkingDays: number): { dueDate: IsoDate; overdueAfter: IsoDate } {
+export function returnToWorkDue(
+  lastDayOfAbsence: IsoDate,
+  pattern: WorkingPattern,
+  calendar: WorkingDayCalendar,
+  overdueAfterWorkingDays: number,
+): { dueDate: IsoDate; overdueAfter: IsoDate } {
   let day = addDays(lastDayOfAbsence, 1);
   for (let i = 0; i < 60 && !isRostered(pattern, day, calendar); i++) day = addDays(day, 1);
   return { dueDate: day, overdueAfter: calendar.addWorkingDays(day, overdueAfterWorkingDays) };
@@ -66,12 +96,19 @@ export interface DutiesPolicy {
 }
 
 /** ATT-14: recuperative duties last less than the policy's months from the return (reviewable by the Force Medical Adviser). */
-export function checkStrategyDates(input: { strategy: (typeof STRATEGIES)[number]; returnDate: IsoDate; reviewDate: IsoDate | null; endDate: IsoDate | null; policy: DutiesPolicy }): Record<string, string> {
+export function checkStrategyDates(input: {
+  strategy: (typeof STRATEGIES)[number];
+  returnDate: IsoDate;
+  reviewDate: IsoDate | null;
+  endDate: IsoDate | null;
+  policy: DutiesPolicy;
+}): Record<string, string> {
   const fields: Record<string, string> = {};
   if (input.strategy === 'none' || !input.reviewDate || !input.endDate) return fields;
   if (input.endDate <= input.returnDate) fields.strategyEndDate = 'The duties end after the return';
   if (input.reviewDate < input.returnDate) fields.strategyReviewDate = 'The first review is on or after the return';
-  else if (input.reviewDate > addMonths(input.returnDate, input.policy.reviewEveryMonths)) fields.strategyReviewDate = `Reviews are held every ${input.policy.reviewEveryMonths} month(s): the first is due by ${addMonths(input.returnDate, input.policy.reviewEveryMonths)} (ATT-14)`;
+  else if (input.reviewDate > addMonths(input.returnDate, input.policy.reviewEveryMonths))
+    fields.strategyReviewDate = `Reviews are held every ${input.policy.reviewEveryMonths} month(s): the first is due by ${addMonths(input.returnDate, input.policy.reviewEveryMonths)} (ATT-14)`;
   const limit = addMonths(input.returnDate, input.policy.recuperativeMaxMonths);
   if (input.strategy === 'recuperative' && input.endDate >= limit) {
     fields.strategyEndDate ??= `Recuperative duties last less than ${input.policy.recuperativeMaxMonths} months: they must end before ${limit}; the Force Medical Adviser reviews any longer period (ATT-14)`;
@@ -87,10 +124,18 @@ export type DutiesTaskCode = 'duties-review' | 'recuperative-pay-review' | 'recu
  * duties, the pay review when the months on full pay end and monthly after (§15.7.1, HR),
  * and the Force Medical Adviser's review before the limit (§15.3, OH). Only those due by `asOf`.
  */
-export function dutiesTasks(input: { strategy: (typeof STRATEGIES)[number]; returnDate: IsoDate; reviewDate: IsoDate | null; endDate: IsoDate | null; asOf: IsoDate; policy: DutiesPolicy }): Array<{ code: DutiesTaskCode; sequence: number; dueDate: IsoDate; owner: 'line-manager' | 'hr' | 'oh' }> {
+export function dutiesTasks(input: {
+  strategy: (typeof STRATEGIES)[number];
+  returnDate: IsoDate;
+  reviewDate: IsoDate | null;
+  endDate: IsoDate | null;
+  asOf: IsoDate;
+  policy: DutiesPolicy;
+}): Array<{ code: DutiesTaskCode; sequence: number; dueDate: IsoDate; owner: 'line-manager' | 'hr' | 'oh' }> {
   const { strategy, returnDate, reviewDate, endDate, asOf, policy } = input;
   if (strategy === 'none' || !reviewDate || !endDate) return [];
-  const out: Array<{ code: DutiesTaskCode; sequence: number; dueDate: IsoDate; owner: 'line-manager' | 'hr' | 'oh' }> = [];
+  const out: Array<{ code: DutiesTaskCode; sequence: number; dueDate: IsoDate; owner: 'line-manager' | 'hr' | 'oh' }> =
+    [];
   for (let n = 0; ; n++) {
     const due = addMonths(reviewDate, n * policy.reviewEveryMonths);
     if (due > endDate || due > asOf) break;
@@ -104,7 +149,8 @@ export function dutiesTasks(input: { strategy: (typeof STRATEGIES)[number]; retu
     }
     // A month before the limit, so the adviser can decide before it is reached.
     const limitReview = addMonths(returnDate, policy.recuperativeMaxMonths - 1);
-    if (limitReview <= endDate && limitReview <= asOf) out.push({ code: 'recuperative-limit-review', sequence: 1, dueDate: limitReview, owner: 'oh' });
+    if (limitReview <= endDate && limitReview <= asOf)
+      out.push({ code: 'recuperative-limit-review', sequence: 1, dueDate: limitReview, owner: 'oh' });
   }
   return out.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.code.localeCompare(b.code));
 }

@@ -35,7 +35,8 @@ export interface SickPayPosition {
 
 /** Whole months of service from `from` to `on`. */
 function monthsOfService(from: IsoDate, on: IsoDate): number {
-  let months = (Number(on.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + (Number(on.slice(5, 7)) - Number(from.slice(5, 7)));
+  let months =
+    (Number(on.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + (Number(on.slice(5, 7)) - Number(from.slice(5, 7)));
   if (addMonths(from, months) > on) months -= 1;
   return Math.max(0, months);
 }
@@ -93,7 +94,12 @@ export type SickPayTaskCode = 'sick-pay-half-pay-warning' | 'sick-pay-no-pay-war
  * (YYYYMMDD), so when an extension or a correction moves the dates, the old task lapses and
  * the new one is asked for.
  */
-export function sickPayTasks(position: SickPayPosition, spell: SickPaySpell, asOf: IsoDate, policy: SickPayPolicy): Array<{ code: SickPayTaskCode; sequence: number; dueDate: IsoDate }> {
+export function sickPayTasks(
+  position: SickPayPosition,
+  spell: SickPaySpell,
+  asOf: IsoDate,
+  policy: SickPayPolicy,
+): Array<{ code: SickPayTaskCode; sequence: number; dueDate: IsoDate }> {
   if (position.excluded) return [];
   const lastDay = spell.endDate !== null && spell.endDate < asOf ? spell.endDate : asOf;
   const halfFrom = position.fullPayUntil ? addDays(position.fullPayUntil, 1) : spell.startDate;
@@ -101,7 +107,8 @@ export function sickPayTasks(position: SickPayPosition, spell: SickPaySpell, asO
   const out: Array<{ code: SickPayTaskCode; sequence: number; dueDate: IsoDate }> = [];
   const warn = (code: SickPayTaskCode, from: IsoDate) => {
     const due = addDays(from, -policy.warnDaysBefore);
-    if (from > spell.startDate && due <= asOf && (spell.endDate === null || spell.endDate >= due)) out.push({ code, sequence: dayKey(from), dueDate: due < spell.startDate ? spell.startDate : due });
+    if (from > spell.startDate && due <= asOf && (spell.endDate === null || spell.endDate >= due))
+      out.push({ code, sequence: dayKey(from), dueDate: due < spell.startDate ? spell.startDate : due });
   };
   if (position.halfPayUntil !== null) warn('sick-pay-half-pay-warning', halfFrom);
   warn('sick-pay-no-pay-warning', noneFrom);

@@ -36,12 +36,19 @@ export class TriggerReviewService {
    * cancelled. Returns how many people need a review.
    */
   async sweep(asOf: IsoDate): Promise<number> {
-    const people = (await this.people.everyoneForSystem()).filter((p) => p.serviceStartDate <= asOf && (p.leavingDate === null || p.leavingDate >= asOf));
+    const people = (await this.people.everyoneForSystem()).filter(
+      (p) => p.serviceStartDate <= asOf && (p.leavingDate === null || p.leavingDate >= asOf),
+    );
     const scores = await this.scoring.sweep(people, asOf, null);
     const triggered = people.filter((p) => (scores.get(p.id)?.triggers.length ?? 0) > 0);
     const earliest = triggered.map((p) => scores.get(p.id)!.latestCountedStart!).sort()[0];
     const [decisions, open] = await Promise.all([
-      earliest ? this.cases.triggerDecisionsSince(triggered.map((p) => p.id), earliest) : Promise.resolve(new Map()),
+      earliest
+        ? this.cases.triggerDecisionsSince(
+            triggered.map((p) => p.id),
+            earliest,
+          )
+        : Promise.resolve(new Map()),
       this.worklist.openOfCode(SOURCE, TRIGGER_REVIEW),
     ]);
     const openSequence = new Map(open.map((t) => [t.sourceId, t.sequence]));
@@ -49,14 +56,24 @@ export class TriggerReviewService {
     const withinDays = new Map<string, number>();
     for (const person of triggered) {
       const score = scores.get(person.id)!;
-      const need = triggerReviewNeeded({ reached: score.triggers.map((t) => t.code), episode: score.latestCountedStart, decisions: decisions.get(person.id) ?? [] });
+      const need = triggerReviewNeeded({
+        reached: score.triggers.map((t) => t.code),
+        episode: score.latestCountedStart,
+        decisions: decisions.get(person.id) ?? [],
+      });
       if (!need) continue;
       needed.add(person.id);
       if (openSequence.get(person.id) === need.sequence) continue;
-      if (!withinDays.has(person.organisationId)) withinDays.set(person.organisationId, (await this.policies.inForce(person.organisationId, 'attendance', asOf)).content.triggerReviewWithinWorkingDays);
+      if (!withinDays.has(person.organisationId))
+        withinDays.set(
+          person.organisationId,
+          (await this.policies.inForce(person.organisationId, 'attendance', asOf)).content
+            .triggerReviewWithinWorkingDays,
+        );
       await this.ask(person, need.sequence, asOf, withinDays.get(person.organisationId)!);
     }
-    for (const task of open) if (!needed.has(task.sourceId)) await this.worklist.sync(SOURCE, task.sourceId, { keep: [], create: [] });
+    for (const task of open)
+      if (!needed.has(task.sourceId)) await this.worklist.sync(SOURCE, task.sourceId, { keep: [], create: [] });
     return needed.size;
   }
 
@@ -64,8 +81,15 @@ export class TriggerReviewService {
   async refresh(person: Person, asOf: IsoDate): Promise<void> {
     const spells = (await this.spells.forPerson(person.id)).filter((s) => s.startDate <= asOf);
     const score = await this.scoring.score(person, spells, asOf);
-    const episode = countedSpells(spells, score.context.disability).reduce<IsoDate | null>((latest, s) => (latest === null || s.startDate > latest ? s.startDate : latest), null);
-    const need = triggerReviewNeeded({ reached: score.triggers.map((t) => t.code as TriggerCode), episode, decisions: await this.cases.triggerDecisions(person.id, '9999-12-31') });
+    const episode = countedSpells(spells, score.context.disability).reduce<IsoDate | null>(
+      (latest, s) => (latest === null || s.startDate > latest ? s.startDate : latest),
+      null,
+    );
+    const need = triggerReviewNeeded({
+      reached: score.triggers.map((t) => t.code as TriggerCode),
+      episode,
+      decisions: await this.cases.triggerDecisions(person.id, '9999-12-31'),
+    });
     if (!need) return void (await this.worklist.sync(SOURCE, person.id, { keep: [], create: [] }));
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
     await this.ask(person, need.sequence, asOf, policy.content.triggerReviewWithinWorkingDays);

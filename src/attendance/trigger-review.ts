@@ -10,7 +10,11 @@ const MASK: Record<TriggerCode, number> = { bradford: 1, spells: 2, continuous: 
  * episode and triggers reached is its own review (`sequence`: the episode as YYYYMMDD, then
  * the triggers as one digit), so a trigger newly reached after a decision asks again.
  */
-export function triggerReviewNeeded(input: { reached: readonly TriggerCode[]; episode: IsoDate | null; decisions: ReadonlyArray<{ asOf: IsoDate; triggerCodes: readonly string[] }> }): { sequence: number } | null {
+export function triggerReviewNeeded(input: {
+  reached: readonly TriggerCode[];
+  episode: IsoDate | null;
+  decisions: ReadonlyArray<{ asOf: IsoDate; triggerCodes: readonly string[] }>;
+}): { sequence: number } | null {
   if (input.reached.length === 0 || input.episode === null) return null;
   const covered = new Set(input.decisions.filter((d) => d.asOf >= input.episode!).flatMap((d) => d.triggerCodes));
   if (input.reached.every((code) => covered.has(code))) return null;

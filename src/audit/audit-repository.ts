@@ -39,7 +39,8 @@ export class AuditRepository {
     if (filter.action) q.where('action', filter.action);
     if (filter.outcome) q.where('outcome', filter.outcome);
     if (filter.from) q.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`).toISOString());
-    if (filter.to) q.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000).toISOString());
+    if (filter.to)
+      q.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000).toISOString());
     if (filter.beforeId) q.where('id', '<', filter.beforeId);
     const rows = await q;
     return rows.map(toEntry);

@@ -37,7 +37,9 @@ export function auditRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Search the audit trail, newest first; `format=fhir` returns a Bundle of FHIR AuditEvent.',
       tags: ['audit'],
       query: auditQuery,
-      responses: { 200: { description: 'Entries, or a FHIR Bundle', schema: z.object({ items: z.array(entryResponse) }) } },
+      responses: {
+        200: { description: 'Entries, or a FHIR Bundle', schema: z.object({ items: z.array(entryResponse) }) },
+      },
       handler: async (req, res, { query }) => {
         const { format, ...filter } = query;
         const entries = await audit.search(requestContext(req), filter);
@@ -61,14 +63,29 @@ export function auditRoutes(deps: AppDependencies): RouteDefinition[] {
         const filter = parsed.success ? parsed.data : auditSearchSchema.parse({});
         const entries = parsed.success ? await audit.search(requestContext(req), filter) : [];
         const exportQuery = new URLSearchParams({ ...(raw as Record<string, string>), format: 'fhir' }).toString();
-        renderPage(req, res, 'audit/search', {
-          values: raw,
-          entries,
-          actions: AUDIT_ACTIONS,
-          outcomes: AUDIT_OUTCOMES,
-          exportHref: `/audit/export?${exportQuery}`,
-          ...(parsed.success ? {} : { errors: fieldErrors(parsed.error), errorList: Object.entries(fieldErrors(parsed.error)).map(([field, message]) => ({ field, message, href: `#${field}` })) }),
-        }, parsed.success ? 200 : 422);
+        renderPage(
+          req,
+          res,
+          'audit/search',
+          {
+            values: raw,
+            entries,
+            actions: AUDIT_ACTIONS,
+            outcomes: AUDIT_OUTCOMES,
+            exportHref: `/audit/export?${exportQuery}`,
+            ...(parsed.success
+              ? {}
+              : {
+                  errors: fieldErrors(parsed.error),
+                  errorList: Object.entries(fieldErrors(parsed.error)).map(([field, message]) => ({
+                    field,
+                    message,
+                    href: `#${field}`,
+                  })),
+                }),
+          },
+          parsed.success ? 200 : 422,
+        );
       },
     },
     {
@@ -78,7 +95,9 @@ export function auditRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.auditRead,
       summary: 'Download the matching audit entries as a FHIR Bundle of AuditEvent.',
       handler: async (req, res) => {
-        const raw = Object.fromEntries(Object.entries(req.query).filter(([k, v]) => typeof v === 'string' && v !== '' && k !== 'format'));
+        const raw = Object.fromEntries(
+          Object.entries(req.query).filter(([k, v]) => typeof v === 'string' && v !== '' && k !== 'format'),
+        );
         const filter = parseInput(auditSearchSchema, { limit: 1000, ...raw });
         const ctx = requestContext(req);
         const entries = await audit.search(ctx, filter);

@@ -55,14 +55,23 @@ export class AuditService {
   }
 
   /** Records a refused access decision. */
-  async recordRefusal(ctx: AnyContext, entityType: string, reason: string, details?: Record<string, unknown>): Promise<void> {
+  async recordRefusal(
+    ctx: AnyContext,
+    entityType: string,
+    reason: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await this.record(ctx, { action: 'access', entityType, outcome: 'denied', reason, details: details ?? null });
   }
 
   /** Searches the trail (OH administrators); the search itself is audited. */
   async search(ctx: AnyContext, filter: AuditSearch): Promise<AuditEntry[]> {
     const entries = await this.repository.search(filter);
-    await this.record(ctx, { action: 'search', entityType: 'audit-trail', details: { filter, returned: entries.length } });
+    await this.record(ctx, {
+      action: 'search',
+      entityType: 'audit-trail',
+      details: { filter, returned: entries.length },
+    });
     return entries;
   }
 }

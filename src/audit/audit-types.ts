@@ -1,6 +1,16 @@
 import { z } from 'zod';
 
-export const AUDIT_ACTIONS = ['read', 'search', 'create', 'update', 'delete', 'export', 'sign-in', 'sign-out', 'access'] as const;
+export const AUDIT_ACTIONS = [
+  'read',
+  'search',
+  'create',
+  'update',
+  'delete',
+  'export',
+  'sign-in',
+  'sign-out',
+  'access',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;

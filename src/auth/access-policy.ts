@@ -49,7 +49,11 @@ export const policies = {
     'line-manager',
     'system-administrator',
   ]),
-  peopleWrite: policy('people:write', 'Create and update workforce records.', ['oh-administrator', 'hr-manager', 'system-administrator']),
+  peopleWrite: policy('people:write', 'Create and update workforce records.', [
+    'oh-administrator',
+    'hr-manager',
+    'system-administrator',
+  ]),
   unitsRead: policy('units:read', 'List organisational units.', [
     'oh-clinician',
     'oh-administrator',
@@ -58,7 +62,11 @@ export const policies = {
     'health-board-lead',
     'system-administrator',
   ]),
-  unitsWrite: policy('units:write', 'Create and rename organisational units.', ['oh-administrator', 'hr-manager', 'system-administrator']),
+  unitsWrite: policy('units:write', 'Create and rename organisational units.', [
+    'oh-administrator',
+    'hr-manager',
+    'system-administrator',
+  ]),
   organisationsRead: policy('organisations:read', 'List organisations served by the OH unit.', [
     'oh-clinician',
     'oh-administrator',
@@ -71,56 +79,162 @@ export const policies = {
     'system-administrator',
   ]),
   policiesWrite: policy('policies:write', 'Publish a new version of a policy.', ['oh-administrator', 'hr-manager']),
-  attendanceRead: policy('attendance:read', 'A person’s absences, Bradford score, triggers and milestones (the person, their managers, HR and OH).', [
+  attendanceRead: policy(
+    'attendance:read',
+    'A person’s absences, Bradford score, triggers and milestones (the person, their managers, HR and OH).',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
+  attendanceRecord: policy('attendance:record', 'Record and change absences.', [
     'oh-clinician',
     'oh-administrator',
     'hr-manager',
     'line-manager',
-    'staff',
   ]),
-  attendanceRecord: policy('attendance:record', 'Record and change absences.', ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager']),
-  attendanceDelete: policy('attendance:delete', 'Remove an absence recorded in error.', ['oh-clinician', 'oh-administrator', 'hr-manager']),
-  attendanceProcedure: policy('attendance:procedure', 'Record informal action and formal stages of the attendance procedure.', ['hr-manager', 'line-manager', 'oh-administrator']),
-  attendanceCaseDecision: policy('attendance:case-decision', 'Case decisions: whether disability-related absence is discounted (ATT-7), sick pay extended (ATT-29).', ['hr-manager', 'oh-administrator']),
-  attendanceReports: policy('attendance:reports', 'Attendance reports: compliance, absence and cost (HR for their organisation; OH administrators).', ['hr-manager', 'oh-administrator']),
-  worklist: policy('worklist', 'Tasks due on your own list or your team’s queue.', ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager']),
+  attendanceDelete: policy('attendance:delete', 'Remove an absence recorded in error.', [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+  ]),
+  attendanceProcedure: policy(
+    'attendance:procedure',
+    'Record informal action and formal stages of the attendance procedure.',
+    ['hr-manager', 'line-manager', 'oh-administrator'],
+  ),
+  attendanceCaseDecision: policy(
+    'attendance:case-decision',
+    'Case decisions: whether disability-related absence is discounted (ATT-7), sick pay extended (ATT-29).',
+    ['hr-manager', 'oh-administrator'],
+  ),
+  attendanceReports: policy(
+    'attendance:reports',
+    'Attendance reports: compliance, absence and cost (HR for their organisation; OH administrators).',
+    ['hr-manager', 'oh-administrator'],
+  ),
+  worklist: policy('worklist', 'Tasks due on your own list or your team’s queue.', [
+    'oh-clinician',
+    'oh-administrator',
+    'hr-manager',
+    'line-manager',
+  ]),
   pathwaysEnrol: policy('pathways:enrol', 'Put a person on a health pathway (OH clinicians).', ['oh-clinician']),
-  pathwaysRead: policy('pathways:read', 'A pathway within reach, as the role may see it: OH in full (answers for clinicians only), the person their own steps, managers and HR only that OH support is in place and the functional advice (CONF-1).', [
+  pathwaysRead: policy(
+    'pathways:read',
+    'A pathway within reach, as the role may see it: OH in full (answers for clinicians only), the person their own steps, managers and HR only that OH support is in place and the functional advice (CONF-1).',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
+  pathwaysWork: policy(
+    'pathways:work',
+    'Complete a pathway step that is on your list (OH, the person’s manager or HR for their own steps, the person for theirs).',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
+  pathwaysManage: policy(
+    'pathways:manage',
+    'Skip or reassign steps, pause, resume, close or transfer a pathway, record functional advice (OH clinicians).',
+    ['oh-clinician'],
+  ),
+  pathwaysHistory: policy('pathways:history', 'A pathway’s full history of transitions (OH).', [
     'oh-clinician',
     'oh-administrator',
-    'hr-manager',
-    'line-manager',
-    'staff',
   ]),
-  pathwaysWork: policy('pathways:work', 'Complete a pathway step that is on your list (OH, the person’s manager or HR for their own steps, the person for theirs).', [
+  pathwayDefinitionsRead: policy(
+    'pathway-definitions:read',
+    'Pathway definitions as FHIR PlanDefinitions, for review and for partners (OH).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
+  pathwayDefinitionsPublish: policy(
+    'pathway-definitions:publish',
+    'Publish a new version of a pathway definition (the OH clinical lead).',
+    ['oh-clinician'],
+  ),
+  referralsManagement: policy(
+    'referrals:management',
+    'Refer a member of your team or organisation to OH (seed 003 §14.1).',
+    ['line-manager', 'hr-manager'],
+  ),
+  referralsTriage: policy(
+    'referrals:triage',
+    'Referrals into OH waiting for triage, and triaging them into a pathway (OH clinicians).',
+    ['oh-clinician'],
+  ),
+  consentsRequest: policy(
+    'consents:request',
+    'Ask a person for consent: a treating doctor’s report (AMRA), release of an OH report, sharing with an NHS partner (OH).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
+  consentsRead: policy('consents:read', 'Consents and their history: the person their own, OH every one.', [
     'oh-clinician',
     'oh-administrator',
-    'hr-manager',
-    'line-manager',
     'staff',
   ]),
-  pathwaysManage: policy('pathways:manage', 'Skip or reassign steps, pause, resume, close or transfer a pathway, record functional advice (OH clinicians).', ['oh-clinician']),
-  pathwaysHistory: policy('pathways:history', 'A pathway’s full history of transitions (OH).', ['oh-clinician', 'oh-administrator']),
-  pathwayDefinitionsRead: policy('pathway-definitions:read', 'Pathway definitions as FHIR PlanDefinitions, for review and for partners (OH).', ['oh-clinician', 'oh-administrator']),
-  pathwayDefinitionsPublish: policy('pathway-definitions:publish', 'Publish a new version of a pathway definition (the OH clinical lead).', ['oh-clinician']),
-  referralsManagement: policy('referrals:management', 'Refer a member of your team or organisation to OH (seed 003 §14.1).', ['line-manager', 'hr-manager']),
-  referralsTriage: policy('referrals:triage', 'Referrals into OH waiting for triage, and triaging them into a pathway (OH clinicians).', ['oh-clinician']),
-  consentsRequest: policy('consents:request', 'Ask a person for consent: a treating doctor’s report (AMRA), release of an OH report, sharing with an NHS partner (OH).', ['oh-clinician', 'oh-administrator']),
-  consentsRead: policy('consents:read', 'Consents and their history: the person their own, OH every one.', ['oh-clinician', 'oh-administrator', 'staff']),
-  consentsAct: policy('consents:act', 'Act on a consent: the person gives, refuses, withdraws, asks to see the report, asks for corrections, adds a statement, decides on supply; OH records what the person said on paper or in person.', ['oh-clinician', 'oh-administrator', 'staff']),
-  consentsProcess: policy('consents:process', 'Record the application to the doctor, release a report once the rules allow, export a consent as FHIR (OH).', ['oh-clinician', 'oh-administrator']),
-  consentsClinical: policy('consents:clinical', 'Record a report’s content and answer correction requests (OH clinicians: it is clinical).', ['oh-clinician']),
-  consentsReport: policy('consents:report', 'Read a report held under consent: the person (while held and for 6 months after, AMRA-6) and OH clinicians.', ['oh-clinician', 'staff']),
-  consentsCheck: policy('consents:check', 'Ask the consent gate whether a proposed disclosure is allowed (OH).', ['oh-clinician', 'oh-administrator']),
-  ohReportsReceived: policy('oh-reports:received', 'Reports released to you about someone in your reach: the report if released, otherwise only that none is available (AMRA-8, CONF-1).', ['line-manager', 'hr-manager']),
-  pathwayReferralsRead: policy('pathway-referrals:read', 'The referrals a pathway made to services, with who they are shared with (OH).', ['oh-clinician', 'oh-administrator']),
-  pathwayReferralsShare: policy('pathway-referrals:share', 'Share a referral with an NHS partner under the person’s consent (OH clinicians; the gate decides).', ['oh-clinician']),
-  partnersRead: policy('partners:read', 'The partner directory: NHS partner services, how they are reached, the pathways they serve (OH). No secrets.', ['oh-clinician', 'oh-administrator']),
-  partnersManage: policy('partners:manage', 'Add and change partner services and run their connectivity check (OH administrators).', ['oh-administrator']),
-  partnerClientsManage: policy('partner-clients:manage', 'Register the NHS partner systems that may call the partner-facing FHIR API: their client ids, public keys and scopes (OH administrators).', ['oh-administrator']),
-  partnerClientsRead: policy('partner-clients:read', 'The NHS partner systems registered to call the partner-facing FHIR API (OH).', ['oh-clinician', 'oh-administrator']),
-  labResultsRead: policy('lab-results:read', 'Laboratory results partners sent back for a pathway (OH clinicians: clinical detail, CONF-1).', ['oh-clinician']),
-  fhirPartner: policy('fhir:partner', 'The partner-facing FHIR API: an NHS partner system with an access token, only what is addressed to it, within the scopes it was granted (FHIR-8).', [PARTNER_SYSTEM]),
+  consentsAct: policy(
+    'consents:act',
+    'Act on a consent: the person gives, refuses, withdraws, asks to see the report, asks for corrections, adds a statement, decides on supply; OH records what the person said on paper or in person.',
+    ['oh-clinician', 'oh-administrator', 'staff'],
+  ),
+  consentsProcess: policy(
+    'consents:process',
+    'Record the application to the doctor, release a report once the rules allow, export a consent as FHIR (OH).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
+  consentsClinical: policy(
+    'consents:clinical',
+    'Record a report’s content and answer correction requests (OH clinicians: it is clinical).',
+    ['oh-clinician'],
+  ),
+  consentsReport: policy(
+    'consents:report',
+    'Read a report held under consent: the person (while held and for 6 months after, AMRA-6) and OH clinicians.',
+    ['oh-clinician', 'staff'],
+  ),
+  consentsCheck: policy('consents:check', 'Ask the consent gate whether a proposed disclosure is allowed (OH).', [
+    'oh-clinician',
+    'oh-administrator',
+  ]),
+  ohReportsReceived: policy(
+    'oh-reports:received',
+    'Reports released to you about someone in your reach: the report if released, otherwise only that none is available (AMRA-8, CONF-1).',
+    ['line-manager', 'hr-manager'],
+  ),
+  pathwayReferralsRead: policy(
+    'pathway-referrals:read',
+    'The referrals a pathway made to services, with who they are shared with (OH).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
+  pathwayReferralsShare: policy(
+    'pathway-referrals:share',
+    'Share a referral with an NHS partner under the person’s consent (OH clinicians; the gate decides).',
+    ['oh-clinician'],
+  ),
+  partnersRead: policy(
+    'partners:read',
+    'The partner directory: NHS partner services, how they are reached, the pathways they serve (OH). No secrets.',
+    ['oh-clinician', 'oh-administrator'],
+  ),
+  partnersManage: policy(
+    'partners:manage',
+    'Add and change partner services and run their connectivity check (OH administrators).',
+    ['oh-administrator'],
+  ),
+  partnerClientsManage: policy(
+    'partner-clients:manage',
+    'Register the NHS partner systems that may call the partner-facing FHIR API: their client ids, public keys and scopes (OH administrators).',
+    ['oh-administrator'],
+  ),
+  partnerClientsRead: policy(
+    'partner-clients:read',
+    'The NHS partner systems registered to call the partner-facing FHIR API (OH).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
+  labResultsRead: policy(
+    'lab-results:read',
+    'Laboratory results partners sent back for a pathway (OH clinicians: clinical detail, CONF-1).',
+    ['oh-clinician'],
+  ),
+  fhirPartner: policy(
+    'fhir:partner',
+    'The partner-facing FHIR API: an NHS partner system with an access token, only what is addressed to it, within the scopes it was granted (FHIR-8).',
+    [PARTNER_SYSTEM],
+  ),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
   usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
   selfService: policy('self-service', "A staff member's own record.", ['staff']),
@@ -148,7 +262,9 @@ export function personScope(actor: Actor): PersonScope {
     case 'hr-manager':
       return { kind: 'organisation', organisationId: actor.organisationId };
     case 'line-manager':
-      return actor.personId ? { kind: 'team', organisationId: actor.organisationId, managerPersonId: actor.personId } : { kind: 'none' };
+      return actor.personId
+        ? { kind: 'team', organisationId: actor.organisationId, managerPersonId: actor.personId }
+        : { kind: 'none' };
     case 'staff':
       return actor.personId ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
     default:
@@ -165,7 +281,9 @@ export function personWriteScope(actor: Actor): PersonScope {
 
 /** Which organisations' units an actor can see. */
 export function organisationReach(actor: Actor): { kind: 'all' } | { kind: 'own'; organisationId: string } {
-  return CROSS_ORGANISATION_ROLES.has(actor.role) ? { kind: 'all' } : { kind: 'own', organisationId: actor.organisationId };
+  return CROSS_ORGANISATION_ROLES.has(actor.role)
+    ? { kind: 'all' }
+    : { kind: 'own', organisationId: actor.organisationId };
 }
 
 /** May this actor see OH clinical detail at all (CONF-1)? */
@@ -193,6 +311,9 @@ export function personFieldAccess(actor: Actor, person: { id: string; protectedI
     dateOfBirth: self || oh || actor.role === 'hr-manager' || actor.role === 'system-administrator',
     nhsNumber: self || oh,
     // CONF-3: a protected-identity officer's contact details are for OH and themselves only.
-    contact: self || oh || (!person.protectedIdentity && (actor.role === 'hr-manager' || actor.role === 'system-administrator')),
+    contact:
+      self ||
+      oh ||
+      (!person.protectedIdentity && (actor.role === 'hr-manager' || actor.role === 'system-administrator')),
   };
 }

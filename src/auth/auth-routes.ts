@@ -47,7 +47,14 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
     limit: 30,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new TooManyRequestsError('too-many-sign-in-attempts', 'Too many sign-in attempts from here. Wait 15 minutes and try again.', 900)),
+    handler: (_req, _res, next) =>
+      next(
+        new TooManyRequestsError(
+          'too-many-sign-in-attempts',
+          'Too many sign-in attempts from here. Wait 15 minutes and try again.',
+          900,
+        ),
+      ),
   });
 
   const pendingUser = async (req: Request) => {
@@ -76,7 +83,10 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'The sign-in form.',
       handler: (req, res) => {
         if (req.actor) return res.redirect(303, '/');
-        page(req, res, 'auth/login', { values: { returnTo: safeReturnTo(String(req.query.returnTo ?? '/')) }, hideNav: true });
+        page(req, res, 'auth/login', {
+          values: { returnTo: safeReturnTo(String(req.query.returnTo ?? '/')) },
+          hideNav: true,
+        });
       },
     },
     {
@@ -97,7 +107,18 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
         if ('failure' in result) {
           ensureCsrfToken(req);
           const message = req.t(result.failure === 'account-locked' ? 'login.locked' : 'login.invalid');
-          return renderPage(req, res, 'auth/login', { values, errors: { email: message }, errorList: [{ field: 'email', message, href: '#email' }], hideNav: true }, result.failure === 'account-locked' ? 429 : 401);
+          return renderPage(
+            req,
+            res,
+            'auth/login',
+            {
+              values,
+              errors: { email: message },
+              errorList: [{ field: 'email', message, href: '#email' }],
+              hideNav: true,
+            },
+            result.failure === 'account-locked' ? 429 : 401,
+          );
         }
         const { user } = result;
         if (auth.mfaRequired(user)) {
@@ -139,7 +160,8 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
         const user = await pendingUser(req);
         if (!user) return res.redirect(303, '/login');
         const parsed = mfaFormSchema.safeParse(req.body);
-        if (!parsed.success) return renderFormErrors(req, res, 'auth/mfa', {}, fieldErrors(parsed.error), { hideNav: true });
+        if (!parsed.success)
+          return renderFormErrors(req, res, 'auth/mfa', {}, fieldErrors(parsed.error), { hideNav: true });
         if (!(await auth.verifySecondFactor(anonymousContext(req), user, parsed.data.code))) {
           return renderFormErrors(req, res, 'auth/mfa', {}, { code: req.t('mfa.wrongCode') }, { hideNav: true });
         }
@@ -196,7 +218,12 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.public,
       summary: 'Signs out of this browser.',
       handler: async (req, res) => {
-        if (req.actor) await deps.services.audit.record(requestContext(req), { action: 'sign-out', entityType: 'user', entityId: req.actor.userId });
+        if (req.actor)
+          await deps.services.audit.record(requestContext(req), {
+            action: 'sign-out',
+            entityType: 'user',
+            entityId: req.actor.userId,
+          });
         await destroy(req);
         res.clearCookie(deps.config.session.secureCookies ? '__Host-blp.sid' : 'blp.sid', { path: '/' });
         res.redirect(303, '/login');
@@ -223,7 +250,13 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const parsed = languageFormSchema.safeParse(req.body);
         if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-        res.cookie('lang', parsed.data.lang, { httpOnly: true, sameSite: 'lax', secure: deps.config.session.secureCookies, maxAge: 365 * 86_400_000, path: '/' });
+        res.cookie('lang', parsed.data.lang, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: deps.config.session.secureCookies,
+          maxAge: 365 * 86_400_000,
+          path: '/',
+        });
         if (req.actor) await auth.setLocale(req.actor.userId, parsed.data.lang);
         res.redirect(303, safeReturnTo(parsed.data.returnTo));
       },
@@ -236,7 +269,8 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Switches which of the user’s roles they act as.',
       handler: async (req, res) => {
         const parsed = roleFormSchema.safeParse(req.body);
-        if (!parsed.success || !req.actor!.roles.includes(parsed.data.role)) throw new ValidationError({ role: 'You do not hold that role' });
+        if (!parsed.success || !req.actor!.roles.includes(parsed.data.role))
+          throw new ValidationError({ role: 'You do not hold that role' });
         req.session.role = parsed.data.role;
         await save(req);
         res.redirect(303, '/');
@@ -251,7 +285,12 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const tokens = await auth.listTokens(req.actor!.userId);
         const user = await auth.findUser(req.actor!.userId);
-        page(req, res, 'auth/account', { tokens, mfaEnrolled: Boolean(user?.mfaEnrolledAt), values: {}, roleOptions: req.actor!.roles.map((r) => ({ slug: r, name: req.t(`roles.${r}`) })) });
+        page(req, res, 'auth/account', {
+          tokens,
+          mfaEnrolled: Boolean(user?.mfaEnrolledAt),
+          values: {},
+          roleOptions: req.actor!.roles.map((r) => ({ slug: r, name: req.t(`roles.${r}`) })),
+        });
       },
     },
     {
@@ -265,14 +304,32 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
         const parsed = tokenFormSchema.safeParse(req.body);
         const user = (await auth.findUser(actor.userId))!;
         const tokens = await auth.listTokens(actor.userId);
-        const locals = { tokens, mfaEnrolled: Boolean(user.mfaEnrolledAt), roleOptions: actor.roles.map((r) => ({ slug: r, name: req.t(`roles.${r}`) })) };
-        if (!parsed.success) return renderFormErrors(req, res, 'auth/account', req.body, fieldErrors(parsed.error), locals);
-        const expiresAt = parsed.data.expiresInDays ? new Date(deps.clock.now().getTime() + parsed.data.expiresInDays * 86_400_000) : null;
+        const locals = {
+          tokens,
+          mfaEnrolled: Boolean(user.mfaEnrolledAt),
+          roleOptions: actor.roles.map((r) => ({ slug: r, name: req.t(`roles.${r}`) })),
+        };
+        if (!parsed.success)
+          return renderFormErrors(req, res, 'auth/account', req.body, fieldErrors(parsed.error), locals);
+        const expiresAt = parsed.data.expiresInDays
+          ? new Date(deps.clock.now().getTime() + parsed.data.expiresInDays * 86_400_000)
+          : null;
         try {
-          const { token } = await auth.createToken(requestContext(req), user, { name: parsed.data.name, role: parsed.data.role ?? actor.role, expiresAt });
-          page(req, res, 'auth/account', { ...locals, tokens: await auth.listTokens(actor.userId), newToken: token, values: {} }, 201);
+          const { token } = await auth.createToken(requestContext(req), user, {
+            name: parsed.data.name,
+            role: parsed.data.role ?? actor.role,
+            expiresAt,
+          });
+          page(
+            req,
+            res,
+            'auth/account',
+            { ...locals, tokens: await auth.listTokens(actor.userId), newToken: token, values: {} },
+            201,
+          );
         } catch (error) {
-          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'auth/account', req.body, error.fields, locals);
+          if (isAppError(error) && error.fields)
+            return renderFormErrors(req, res, 'auth/account', req.body, error.fields, locals);
           throw error;
         }
       },
@@ -297,7 +354,11 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Sets a password from a one-time link.',
       handler: async (req, res) => {
         if (!(await auth.linkIsUsable(String(req.params.token), 'set-password'))) {
-          throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+          throw new AppError({
+            code: 'link-not-usable',
+            status: 404,
+            publicMessage: 'This link has expired or has already been used.',
+          });
         }
         page(req, res, 'auth/set-password', { hideNav: true, values: {} });
       },
@@ -311,11 +372,13 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       before: [loginLimiter],
       handler: async (req, res) => {
         const parsed = setPasswordFormSchema.safeParse(req.body);
-        if (!parsed.success) return renderFormErrors(req, res, 'auth/set-password', {}, fieldErrors(parsed.error), { hideNav: true });
+        if (!parsed.success)
+          return renderFormErrors(req, res, 'auth/set-password', {}, fieldErrors(parsed.error), { hideNav: true });
         try {
           await auth.setPasswordWithLink(anonymousContext(req), String(req.params.token), parsed.data.password);
         } catch (error) {
-          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'auth/set-password', {}, error.fields, { hideNav: true });
+          if (isAppError(error) && error.fields)
+            return renderFormErrors(req, res, 'auth/set-password', {}, error.fields, { hideNav: true });
           throw error;
         }
         res.redirect(303, '/login');
@@ -329,7 +392,11 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Creates the first system administrator (production first start).',
       handler: async (req, res) => {
         if (!(await auth.linkIsUsable(String(req.params.token), 'first-administrator'))) {
-          throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+          throw new AppError({
+            code: 'link-not-usable',
+            status: 404,
+            publicMessage: 'This link has expired or has already been used.',
+          });
         }
         page(req, res, 'auth/first-admin', { hideNav: true, values: {} });
       },
@@ -343,18 +410,39 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       before: [loginLimiter],
       handler: async (req, res) => {
         const parsed = firstAdminFormSchema.safeParse(req.body);
-        const values = { displayName: req.body?.displayName, email: req.body?.email, organisationName: req.body?.organisationName };
-        if (!parsed.success) return renderFormErrors(req, res, 'auth/first-admin', values, fieldErrors(parsed.error), { hideNav: true });
+        const values = {
+          displayName: req.body?.displayName,
+          email: req.body?.email,
+          organisationName: req.body?.organisationName,
+        };
+        if (!parsed.success)
+          return renderFormErrors(req, res, 'auth/first-admin', values, fieldErrors(parsed.error), { hideNav: true });
         if (!(await auth.linkIsUsable(String(req.params.token), 'first-administrator'))) {
-          throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+          throw new AppError({
+            code: 'link-not-usable',
+            status: 404,
+            publicMessage: 'This link has expired or has already been used.',
+          });
         }
         const { people } = deps.services;
         let host = (await people.listOrganisations()).find((o) => o.kind === 'host-force');
         if (!host) {
           if (!parsed.data.organisationName) {
-            return renderFormErrors(req, res, 'auth/first-admin', values, { organisationName: 'Enter the name of your force' }, { hideNav: true });
+            return renderFormErrors(
+              req,
+              res,
+              'auth/first-admin',
+              values,
+              { organisationName: 'Enter the name of your force' },
+              { hideNav: true },
+            );
           }
-          host = await people.createOrganisation({ name: parsed.data.organisationName, kind: 'host-force', odsCode: null, hostOrganisationId: null });
+          host = await people.createOrganisation({
+            name: parsed.data.organisationName,
+            kind: 'host-force',
+            odsCode: null,
+            hostOrganisationId: null,
+          });
         }
         try {
           await auth.createFirstAdministrator(anonymousContext(req), String(req.params.token), {
@@ -364,7 +452,8 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
             organisationId: host.id,
           });
         } catch (error) {
-          if (isAppError(error) && error.fields) return renderFormErrors(req, res, 'auth/first-admin', values, error.fields, { hideNav: true });
+          if (isAppError(error) && error.fields)
+            return renderFormErrors(req, res, 'auth/first-admin', values, error.fields, { hideNav: true });
           throw error;
         }
         res.redirect(303, '/login');

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { ROLES } from './roles.js';
 
 export const loginFormSchema = z.object({
-  email: z.string().trim().min(1, 'validation.emailRequired').max(254, 'validation.emailTooLong').email('validation.emailFormat'),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'validation.emailRequired')
+    .max(254, 'validation.emailTooLong')
+    .email('validation.emailFormat'),
   password: z.string().min(1, 'validation.passwordRequired').max(200, 'validation.passwordTooLong'),
   returnTo: z.string().max(500).optional(),
   _csrf: z.string().optional(),
@@ -52,6 +57,7 @@ export const firstAdminFormSchema = z
 
 /** A safe place to go after signing in: a local path only, never another site. */
 export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\') || /[\r\n]/.test(value)) return '/';
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\') || /[\r\n]/.test(value))
+    return '/';
   return value;
 }

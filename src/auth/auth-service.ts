@@ -68,24 +68,52 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || user.disabledAt) {
-      await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', outcome: 'denied', reason: user ? 'account-disabled' : 'unknown-account' });
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        outcome: 'denied',
+        reason: user ? 'account-disabled' : 'unknown-account',
+      });
       throw new SignInError('invalid-credentials');
     }
     if (user.lockedUntil && user.lockedUntil > now) {
-      await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, outcome: 'denied', reason: 'account-locked' });
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'denied',
+        reason: 'account-locked',
+      });
       throw new SignInError('account-locked', (user.lockedUntil.getTime() - now.getTime()) / 1000);
     }
     if (!ok) {
       const failures = await this.users.incrementFailedLogins(user.id, now);
       const lock = failures >= this.settings.maxAttempts;
       if (lock) {
-        await this.users.update(user.id, { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.settings.lockoutMinutes * 60_000) }, now);
+        await this.users.update(
+          user.id,
+          { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.settings.lockoutMinutes * 60_000) },
+          now,
+        );
       }
-      await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, outcome: 'denied', reason: lock ? 'locked-after-failures' : 'wrong-password' });
-      throw lock ? new SignInError('account-locked', this.settings.lockoutMinutes * 60) : new SignInError('invalid-credentials');
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'denied',
+        reason: lock ? 'locked-after-failures' : 'wrong-password',
+      });
+      throw lock
+        ? new SignInError('account-locked', this.settings.lockoutMinutes * 60)
+        : new SignInError('invalid-credentials');
     }
     await this.users.update(user.id, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now }, now);
-    await this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, details: { step: 'password' } });
+    await this.audit.record(ctx, {
+      action: 'sign-in',
+      entityType: 'user',
+      entityId: user.id,
+      details: { step: 'password' },
+    });
     return user;
   }
 
@@ -119,11 +147,22 @@ export class AuthService {
     const now = this.clock.now();
     const step = verifyTotp(secret, code, now);
     if (step === null) {
-      await this.audit.record(ctx, { action: 'update', entityType: 'user-mfa', entityId: user.id, outcome: 'denied', reason: 'wrong-mfa-code' });
+      await this.audit.record(ctx, {
+        action: 'update',
+        entityType: 'user-mfa',
+        entityId: user.id,
+        outcome: 'denied',
+        reason: 'wrong-mfa-code',
+      });
       return false;
     }
     await this.users.update(user.id, { totpSecret: secret, mfaEnrolledAt: now, totpLastStep: step }, now);
-    await this.audit.record(ctx, { action: 'update', entityType: 'user-mfa', entityId: user.id, details: { enrolled: true } });
+    await this.audit.record(ctx, {
+      action: 'update',
+      entityType: 'user-mfa',
+      entityId: user.id,
+      details: { enrolled: true },
+    });
     return true;
   }
 
@@ -155,22 +194,43 @@ export class AuthService {
   /** Voids every session of the user, including the current one. */
   async signOutEverywhere(ctx: AnyContext, userId: string): Promise<void> {
     await this.users.bumpSessionEpoch(userId, this.clock.now());
-    await this.audit.record(ctx, { action: 'sign-out', entityType: 'user', entityId: userId, details: { everywhere: true } });
+    await this.audit.record(ctx, {
+      action: 'sign-out',
+      entityType: 'user',
+      entityId: userId,
+      details: { everywhere: true },
+    });
   }
 
   // API tokens ---------------------------------------------------------------
 
   /** Creates a bearer token for one user, acting as one of their roles. The secret is returned once and stored only as a digest. */
-  async createToken(ctx: AnyContext, user: User, options: { name: string; role?: Role; expiresAt?: Date | null }): Promise<{ token: string; record: ApiToken }> {
+  async createToken(
+    ctx: AnyContext,
+    user: User,
+    options: { name: string; role?: Role; expiresAt?: Date | null },
+  ): Promise<{ token: string; record: ApiToken }> {
     const role = options.role ?? defaultRole(user.roles);
     if (!role || !user.roles.includes(role)) throw new ValidationError({ role: 'The user does not hold this role' });
     const id = newId();
     const secret = randomSecret(32);
     const token = `${TOKEN_PREFIX}${secret}`;
     const now = this.clock.now();
-    const record = { id, userId: user.id, role, name: options.name, createdAt: now, expiresAt: options.expiresAt ?? null };
+    const record = {
+      id,
+      userId: user.id,
+      role,
+      name: options.name,
+      createdAt: now,
+      expiresAt: options.expiresAt ?? null,
+    };
     await this.tokens.insert({ ...record, tokenHash: sha256(token) });
-    await this.audit.record(ctx, { action: 'create', entityType: 'api-token', entityId: id, details: { userId: user.id, role } });
+    await this.audit.record(ctx, {
+      action: 'create',
+      entityType: 'api-token',
+      entityId: id,
+      details: { userId: user.id, role },
+    });
     return { token, record: { ...record, lastUsedAt: null, revokedAt: null } };
   }
 
@@ -197,7 +257,13 @@ export class AuthService {
     const actor = this.actorFor(user, record.role, 'token');
     if (!actor) return null;
     if (this.tokenCache.size >= TOKEN_CACHE_SIZE) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
-    this.tokenCache.set(hash, { actor, tokenId: record.id, userId: user.id, tokenExpiresAt: record.expiresAt, until: now.getTime() + TOKEN_CACHE_MS });
+    this.tokenCache.set(hash, {
+      actor,
+      tokenId: record.id,
+      userId: user.id,
+      tokenExpiresAt: record.expiresAt,
+      until: now.getTime() + TOKEN_CACHE_MS,
+    });
     await this.noteTokenUse(record.id, now);
     return actor;
   }
@@ -224,7 +290,13 @@ export class AuthService {
   async revokeToken(ctx: AnyContext, userId: string, tokenId: string): Promise<boolean> {
     const revoked = await this.tokens.revoke(userId, tokenId, this.clock.now());
     this.forgetTokens({ tokenId });
-    if (revoked) await this.audit.record(ctx, { action: 'update', entityType: 'api-token', entityId: tokenId, details: { revoked: true } });
+    if (revoked)
+      await this.audit.record(ctx, {
+        action: 'update',
+        entityType: 'api-token',
+        entityId: tokenId,
+        details: { revoked: true },
+      });
     return revoked;
   }
 
@@ -233,7 +305,15 @@ export class AuthService {
   /** Creates a user. With no password, returns a one-time link for them to set one. */
   async createUser(
     ctx: AnyContext,
-    input: { email: string; displayName: string; roles: Role[]; organisationId: string; personId?: string | null; password?: string; locale?: 'en' | 'cy' },
+    input: {
+      email: string;
+      displayName: string;
+      roles: Role[];
+      organisationId: string;
+      personId?: string | null;
+      password?: string;
+      locale?: 'en' | 'cy';
+    },
   ): Promise<{ user: User; setPasswordToken: string | null }> {
     if (input.roles.length === 0) throw new ValidationError({ roles: 'Choose at least one role' });
     if (input.password) {
@@ -257,10 +337,20 @@ export class AuthService {
         now,
       );
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('duplicate-user', 'A user with this email address (or for this person) already exists.', { email: 'Already in use' });
+      if (isUniqueViolation(error))
+        throw new ConflictError(
+          'duplicate-user',
+          'A user with this email address (or for this person) already exists.',
+          { email: 'Already in use' },
+        );
       throw error;
     }
-    await this.audit.record(ctx, { action: 'create', entityType: 'user', entityId: id, details: { roles: input.roles } });
+    await this.audit.record(ctx, {
+      action: 'create',
+      entityType: 'user',
+      entityId: id,
+      details: { roles: input.roles },
+    });
     const user = (await this.users.findById(id))!;
     const setPasswordToken = input.password ? null : await this.createLink('set-password', id, 7 * 24 * 60);
     return { user, setPasswordToken };
@@ -270,7 +360,14 @@ export class AuthService {
   async createLink(purpose: OneTimeLinkPurpose, userId: string | null, minutes: number): Promise<string> {
     const token = randomSecret(32);
     const now = this.clock.now();
-    await this.links.insert({ id: newId(), purpose, userId, tokenHash: sha256(token), createdAt: now, expiresAt: new Date(now.getTime() + minutes * 60_000) });
+    await this.links.insert({
+      id: newId(),
+      purpose,
+      userId,
+      tokenHash: sha256(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + minutes * 60_000),
+    });
     return token;
   }
 
@@ -289,14 +386,38 @@ export class AuthService {
   async setPasswordWithLink(ctx: AnyContext, token: string, password: string): Promise<User> {
     const now = this.clock.now();
     const link = await this.links.findUsable(sha256(token), 'set-password', now);
-    if (!link?.userId) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    if (!link?.userId)
+      throw new AppError({
+        code: 'link-not-usable',
+        status: 404,
+        publicMessage: 'This link has expired or has already been used.',
+      });
     const user = await this.users.findById(link.userId);
-    if (!user) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    if (!user)
+      throw new AppError({
+        code: 'link-not-usable',
+        status: 404,
+        publicMessage: 'This link has expired or has already been used.',
+      });
     const problem = passwordProblem(password, user.email);
     if (problem) throw new ValidationError({ password: problem });
-    if (!(await this.links.markUsed(link.id, now))) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
-    await this.users.update(user.id, { passwordHash: await hashPassword(password), failedLoginCount: 0, lockedUntil: null }, now);
-    await this.audit.record(ctx, { action: 'update', entityType: 'user', entityId: user.id, details: { passwordSet: true } });
+    if (!(await this.links.markUsed(link.id, now)))
+      throw new AppError({
+        code: 'link-not-usable',
+        status: 404,
+        publicMessage: 'This link has expired or has already been used.',
+      });
+    await this.users.update(
+      user.id,
+      { passwordHash: await hashPassword(password), failedLoginCount: 0, lockedUntil: null },
+      now,
+    );
+    await this.audit.record(ctx, {
+      action: 'update',
+      entityType: 'user',
+      entityId: user.id,
+      details: { passwordSet: true },
+    });
     return user;
   }
 
@@ -309,11 +430,20 @@ export class AuthService {
     const now = this.clock.now();
     const link = await this.links.findUsable(sha256(token), 'first-administrator', now);
     if (!link || (await this.users.count()) > 0) {
-      throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+      throw new AppError({
+        code: 'link-not-usable',
+        status: 404,
+        publicMessage: 'This link has expired or has already been used.',
+      });
     }
     const problem = passwordProblem(input.password, input.email);
     if (problem) throw new ValidationError({ password: problem });
-    if (!(await this.links.markUsed(link.id, now))) throw new AppError({ code: 'link-not-usable', status: 404, publicMessage: 'This link has expired or has already been used.' });
+    if (!(await this.links.markUsed(link.id, now)))
+      throw new AppError({
+        code: 'link-not-usable',
+        status: 404,
+        publicMessage: 'This link has expired or has already been used.',
+      });
     const { user } = await this.createUser(ctx, { ...input, roles: ['system-administrator'] });
     return user;
   }

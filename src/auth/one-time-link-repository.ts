@@ -46,12 +46,19 @@ export class OneTimeLinkRepository {
 
   /** Marks a link used; false if someone else used it first. */
   async markUsed(id: string, now: Date, trx?: Knex.Transaction): Promise<boolean> {
-    const n = await (trx ?? this.db)('one_time_links').where({ id }).whereNull('used_at').update({ used_at: now.toISOString() });
+    const n = await (trx ?? this.db)('one_time_links')
+      .where({ id })
+      .whereNull('used_at')
+      .update({ used_at: now.toISOString() });
     return n === 1;
   }
 
   async hasUnused(purpose: OneTimeLinkPurpose, now: Date): Promise<boolean> {
-    const row = await this.db('one_time_links').where({ purpose }).whereNull('used_at').where('expires_at', '>', now.toISOString()).first('id');
+    const row = await this.db('one_time_links')
+      .where({ purpose })
+      .whereNull('used_at')
+      .where('expires_at', '>', now.toISOString())
+      .first('id');
     return Boolean(row);
   }
 }

@@ -29,7 +29,8 @@ export async function verifyPassword(storedHash: string | null, password: string
 export function passwordProblem(password: string, email?: string): string | null {
   if (password.length < 12) return 'Use at least 12 characters';
   if (password.length > 200) return 'Use at most 200 characters';
-  if (email && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())) return 'Do not include your email address';
+  if (email && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase()))
+    return 'Do not include your email address';
   if (/^(.)\1+$/.test(password)) return 'Do not repeat one character';
   return null;
 }

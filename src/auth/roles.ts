@@ -23,7 +23,11 @@ export type ActorRole = Role | typeof PARTNER_SYSTEM;
 export const MFA_ROLES: ReadonlySet<Role> = new Set<Role>(['oh-clinician', 'oh-administrator', 'system-administrator']);
 
 /** Roles that work across every organisation the OH unit serves; all others are scoped to their own organisation. */
-export const CROSS_ORGANISATION_ROLES: ReadonlySet<Role> = new Set<Role>(['oh-clinician', 'oh-administrator', 'system-administrator']);
+export const CROSS_ORGANISATION_ROLES: ReadonlySet<Role> = new Set<Role>([
+  'oh-clinician',
+  'oh-administrator',
+  'system-administrator',
+]);
 
 /** When a user holds several roles, the one they act as on sign-in (most restricted first). */
 const DEFAULT_ORDER: readonly Role[] = [

@@ -59,12 +59,18 @@ export class TokenRepository {
 
   /** Revokes one of the user's tokens; false when it is not theirs or already revoked. */
   async revoke(userId: string, tokenId: string, now: Date): Promise<boolean> {
-    const n = await this.db('api_tokens').where({ id: tokenId, user_id: userId }).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
+    const n = await this.db('api_tokens')
+      .where({ id: tokenId, user_id: userId })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now.toISOString() });
     return n === 1;
   }
 
   async revokeAllForUser(userId: string, now: Date): Promise<void> {
-    await this.db('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: now.toISOString() });
+    await this.db('api_tokens')
+      .where({ user_id: userId })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now.toISOString() });
   }
 
   /** Notes use at most once a minute per token, to keep the hot path free of writes. */

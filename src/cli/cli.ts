@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { headerProblem, parseImportRow, type ParsedImportRow, type RejectedImportRow } from '../attendance/absence-import.js';
+import {
+  headerProblem,
+  parseImportRow,
+  type ParsedImportRow,
+  type RejectedImportRow,
+} from '../attendance/absence-import.js';
 import { isRole, ROLES, type Role } from '../auth/roles.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createDatabase, migrateToLatest, rollbackAll } from '../db/knex.js';
@@ -53,19 +58,27 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
 
 async function resolveOrganisation(platform: Platform, ref: string | undefined): Promise<string> {
   const organisations = await platform.services.people.listOrganisations();
-  if (organisations.length === 0) throw new UsageError('There are no organisations yet: run seed-demo, or create-organisation --kind host-force first');
+  if (organisations.length === 0)
+    throw new UsageError(
+      'There are no organisations yet: run seed-demo, or create-organisation --kind host-force first',
+    );
   if (!ref) {
     const host = organisations.find((o) => o.kind === 'host-force');
     if (!host) throw new UsageError('No host force: pass --organisation');
     return host.id;
   }
   const match = organisations.find((o) => o.id === ref || o.name.toLowerCase() === ref.toLowerCase());
-  if (!match) throw new UsageError(`No organisation called "${ref}". Known: ${organisations.map((o) => o.name).join(', ')}`);
+  if (!match)
+    throw new UsageError(`No organisation called "${ref}". Known: ${organisations.map((o) => o.name).join(', ')}`);
   return match.id;
 }
 
 /** Runs one CLI command; returns the process exit code. Output goes to `out`. */
-export async function runCli(argv: string[], config: Config, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function runCli(
+  argv: string[],
+  config: Config,
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     out(USAGE);
@@ -128,8 +141,12 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
         const organisationId = await resolveOrganisation(platform, values.organisation);
         let personId: string | null = null;
         if (values['staff-number']) {
-          const person = await platform.repositories.people.findByStaffNumber(organisationId, values['staff-number'].toUpperCase());
-          if (!person) throw new UsageError(`No person with staff number ${values['staff-number']} in that organisation`);
+          const person = await platform.repositories.people.findByStaffNumber(
+            organisationId,
+            values['staff-number'].toUpperCase(),
+          );
+          if (!person)
+            throw new UsageError(`No person with staff number ${values['staff-number']} in that organisation`);
           personId = person.id;
         }
         const { user, setPasswordToken } = await platform.services.auth.createUser(ctx, {
@@ -141,8 +158,12 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
           ...(values.password ? { password: values.password } : {}),
         });
         out(`Created user ${user.email} (${user.roles.join(', ')}) with id ${user.id}.`);
-        if (setPasswordToken) out(`One-time link to choose a password (valid 7 days): ${config.publicUrl}/set-password/${setPasswordToken}`);
-        if (platform.services.auth.mfaRequired(user)) out('This role needs multi-factor authentication: the user sets it up at first sign-in.');
+        if (setPasswordToken)
+          out(
+            `One-time link to choose a password (valid 7 days): ${config.publicUrl}/set-password/${setPasswordToken}`,
+          );
+        if (platform.services.auth.mfaRequired(user))
+          out('This role needs multi-factor authentication: the user sets it up at first sign-in.');
         return 0;
       }
       case 'create-token': {
@@ -150,7 +171,8 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
         const user = await platform.repositories.users.findByEmail(email);
         if (!user) throw new UsageError(`No user with email ${email}`);
         if (values.role !== undefined && !isRole(values.role)) throw new UsageError(`Unknown role ${values.role}`);
-        const days = values['expires-days'] === undefined ? null : positiveInt(values['expires-days'], 'expires-days', 1);
+        const days =
+          values['expires-days'] === undefined ? null : positiveInt(values['expires-days'], 'expires-days', 1);
         const { token, record } = await platform.services.auth.createToken(ctx, user, {
           name: values.name ?? 'cli',
           ...(values.role ? { role: values.role as Role } : {}),
@@ -163,7 +185,8 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
       case 'create-organisation': {
         const name = required(values, 'name');
         const kind = required(values, 'kind');
-        if (!(ORGANISATION_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${ORGANISATION_KINDS.join(', ')}`);
+        if (!(ORGANISATION_KINDS as readonly string[]).includes(kind))
+          throw new UsageError(`--kind must be one of ${ORGANISATION_KINDS.join(', ')}`);
         const host = (await platform.services.people.listOrganisations()).find((o) => o.kind === 'host-force');
         const org = await platform.services.people.createOrganisation({
           name,
@@ -176,13 +199,18 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
       }
       case 'seed-demo': {
         if (config.isProduction) throw new UsageError('Demo data is never loaded in production');
-        if ((await platform.services.people.listOrganisations()).length > 0) throw new UsageError('This database already has organisations; seed-demo needs an empty database (set DATA_DIR or DATABASE_URL)');
+        if ((await platform.services.people.listOrganisations()).length > 0)
+          throw new UsageError(
+            'This database already has organisations; seed-demo needs an empty database (set DATA_DIR or DATABASE_URL)',
+          );
         const summary = await seedDemo(platform, {
           people: positiveInt(values.people, 'people', config.demo.people),
           years: positiveInt(values.years, 'years', 3),
           seed: positiveInt(values.seed, 'seed', 1988),
         });
-        out(`Seeded ${summary.organisations} organisations, ${summary.units} units, ${summary.people} people and ${summary.users} demo users, with ${summary.absenceSpells} spells of absence.`);
+        out(
+          `Seeded ${summary.organisations} organisations, ${summary.units} units, ${summary.people} people and ${summary.users} demo users, with ${summary.absenceSpells} spells of absence.`,
+        );
         return 0;
       }
       case 'import-absences': {
@@ -208,12 +236,19 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
         const rows = parsed.filter((p): p is ParsedImportRow => 'absence' in p);
         const early = parsed.filter((p): p is RejectedImportRow => !('absence' in p));
         const progress = (done: number, total: number) => {
-          if (done === total || done % 250 === 0) process.stderr.write(`\rChecking rows: ${done} of ${total}${done === total ? '\n' : ''}`);
+          if (done === total || done % 250 === 0)
+            process.stderr.write(`\rChecking rows: ${done} of ${total}${done === total ? '\n' : ''}`);
         };
         const allOrNothing = Boolean(values['all-or-nothing']);
-        const result = early.length > 0 && allOrNothing
-          ? { imported: 0, duplicates: 0, rejects: [] as RejectedImportRow[] }
-          : await platform.services.attendance.importAbsences(ctx, { organisationId, rows, allOrNothing, onProgress: progress });
+        const result =
+          early.length > 0 && allOrNothing
+            ? { imported: 0, duplicates: 0, rejects: [] as RejectedImportRow[] }
+            : await platform.services.attendance.importAbsences(ctx, {
+                organisationId,
+                rows,
+                allOrNothing,
+                onProgress: progress,
+              });
         const rejects = [...early, ...result.rejects].sort((a, b) => a.line - b.line);
         if (rejects.length) {
           const rejectsPath = values.rejects ?? `${file.replace(/\.csv$/i, '')}.rejects.csv`;
@@ -229,7 +264,9 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
       }
       case 'run-jobs': {
         const summary = await platform.jobs.runner.runDue();
-        out(`Claimed ${summary.claimed}: ${summary.succeeded} succeeded, ${summary.retrying} to retry, ${summary.failed} failed.`);
+        out(
+          `Claimed ${summary.claimed}: ${summary.succeeded} succeeded, ${summary.retrying} to retry, ${summary.failed} failed.`,
+        );
         return 0;
       }
       default:
@@ -252,7 +289,11 @@ async function main(): Promise<void> {
       process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
       code = 2;
     } else if (isAppError(error)) {
-      const fields = error.fields ? Object.entries(error.fields).map(([k, v]) => `\n  ${k}: ${v}`).join('') : '';
+      const fields = error.fields
+        ? Object.entries(error.fields)
+            .map(([k, v]) => `\n  ${k}: ${v}`)
+            .join('')
+        : '';
       process.stderr.write(`${error.publicMessage}${fields}\n`);
       code = 1;
     } else {

@@ -5,7 +5,9 @@ describe('loadConfig', () => {
   it('when nothing is set, then it runs on SQLite under ./data with demo data on', () => {
     const config = loadConfig({});
     expect(config.database.client).toBe('sqlite');
-    expect(config.database.client === 'sqlite' && config.database.filename).toMatch(/data[/\\]blue-light-pathways\.sqlite$/);
+    expect(config.database.client === 'sqlite' && config.database.filename).toMatch(
+      /data[/\\]blue-light-pathways\.sqlite$/,
+    );
     expect(config.port).toBe(3000);
     expect(config.demo.enabled).toBe(true);
     expect(config.session.secureCookies).toBe(false);
@@ -47,7 +49,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).sandboxPartner).toEqual({ port: 3090, url: 'http://127.0.0.1:3090/fhir' });
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key }).sandboxPartner).toBeNull();
-    expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key, SANDBOX_PARTNER_PORT: '3090' })).toThrow(/SANDBOX_PARTNER_PORT/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key, SANDBOX_PARTNER_PORT: '3090' })).toThrow(
+      /SANDBOX_PARTNER_PORT/,
+    );
     // In production the key must come from outside the database.
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRETS_KEY: required in production/);
   });

@@ -22,7 +22,12 @@ const envSchema = z.object({
   DATABASE_URL: databaseUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  SESSION_MAX_AGE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(8 * 60),
+  SESSION_MAX_AGE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(8 * 60),
   SECURE_COOKIES: booleanFromEnv.optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -34,13 +39,23 @@ const envSchema = z.object({
   DEMO_DATA: booleanFromEnv.optional(),
   DEMO_PEOPLE: z.coerce.number().int().min(10).max(100000).default(500),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(3).max(20).default(5),
-  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   JOB_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 100kb or 1mb').default('100kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/i, 'must look like 100kb or 1mb')
+    .default('100kb'),
   /** The key that seals secrets at rest (32 bytes, base64); generated and kept in the database when not given. */
   SECRETS_KEY: z
     .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
+    .refine((v) => Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+    })
     .optional(),
   /** The sandbox NHS partner `npm start` runs on loopback (issue 6 §6): its port, or 0 for none. */
   SANDBOX_PARTNER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -90,9 +105,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(e.DATA_DIR);
   const problems: string[] = [];
   if (isProduction && e.DEMO_DATA === true) problems.push('DEMO_DATA: demo data is never loaded in production');
-  if (isProduction && e.SANDBOX_PARTNER_PORT) problems.push('SANDBOX_PARTNER_PORT: the sandbox partner never runs in production');
+  if (isProduction && e.SANDBOX_PARTNER_PORT)
+    problems.push('SANDBOX_PARTNER_PORT: the sandbox partner never runs in production');
   // A key kept in the database beside what it seals protects nothing against a copy of the database.
-  if (isProduction && !e.SECRETS_KEY) problems.push('SECRETS_KEY: required in production (32 bytes, base64: openssl rand -base64 32); it seals partner credentials at rest');
+  if (isProduction && !e.SECRETS_KEY)
+    problems.push(
+      'SECRETS_KEY: required in production (32 bytes, base64: openssl rand -base64 32); it seals partner credentials at rest',
+    );
   const sandboxPort = isProduction ? 0 : (e.SANDBOX_PARTNER_PORT ?? 3090);
   if (problems.length) throw new ConfigError(problems);
   return {

@@ -25,7 +25,12 @@ function recipientWords(c: Consent, t: Translate): string {
  * OH report; §5c for sharing), from the `consentLetters` templates in the reader's language. It
  * says what is asked and why, never anything clinical.
  */
-export function noticeLetter(c: Consent, person: { givenName: string; familyName: string }, links: { consent: string }, { t, date }: LetterLanguage): Letter {
+export function noticeLetter(
+  c: Consent,
+  person: { givenName: string; familyName: string },
+  links: { consent: string },
+  { t, date }: LetterLanguage,
+): Letter {
   const greeting = t('consentLetters.greeting', { name: `${person.givenName} ${person.familyName}` });
   const vars = { recipient: recipientWords(c, t), purpose: c.description, link: links.consent };
   switch (c.kind) {
@@ -34,7 +39,10 @@ export function noticeLetter(c: Consent, person: { givenName: string; familyName
         title: t('consentLetters.amra.title'),
         paragraphs: [
           greeting,
-          t('consentLetters.amra.ask', { ...vars, doctor: c.doctor?.practice ? `${c.doctor.name} (${c.doctor.practice})` : (c.doctor?.name ?? '') }),
+          t('consentLetters.amra.ask', {
+            ...vars,
+            doctor: c.doctor?.practice ? `${c.doctor.name} (${c.doctor.practice})` : (c.doctor?.name ?? ''),
+          }),
           t('consentLetters.amra.rightsIntro'),
           ...AMRA_RIGHTS.map((r) => t(`consentLetters.rights.${r}`)),
           t('consentLetters.amra.how', vars),
@@ -44,7 +52,13 @@ export function noticeLetter(c: Consent, person: { givenName: string; familyName
     case 'oh-report-release':
       return {
         title: t('consentLetters.ohRelease.title'),
-        paragraphs: [greeting, t('consentLetters.ohRelease.ask', vars), t('consentLetters.ohRelease.review'), t('consentLetters.ohRelease.refuse'), t('consentLetters.how', vars)],
+        paragraphs: [
+          greeting,
+          t('consentLetters.ohRelease.ask', vars),
+          t('consentLetters.ohRelease.review'),
+          t('consentLetters.ohRelease.refuse'),
+          t('consentLetters.how', vars),
+        ],
       };
     case 'nhs-sharing':
       return {
@@ -52,8 +66,12 @@ export function noticeLetter(c: Consent, person: { givenName: string; familyName
         paragraphs: [
           greeting,
           t('consentLetters.sharing.ask', vars),
-          t('consentLetters.sharing.what', { categories: c.dataCategories.map((d) => t(`consents.categories.${d}`)).join('; ') }),
-          c.periodEnd ? t('consentLetters.sharing.until', { date: date(c.periodEnd) }) : t('consentLetters.sharing.untilWithdrawn'),
+          t('consentLetters.sharing.what', {
+            categories: c.dataCategories.map((d) => t(`consents.categories.${d}`)).join('; '),
+          }),
+          c.periodEnd
+            ? t('consentLetters.sharing.until', { date: date(c.periodEnd) })
+            : t('consentLetters.sharing.untilWithdrawn'),
           t('consentLetters.sharing.withdraw'),
           t('consentLetters.how', vars),
         ],
@@ -62,12 +80,20 @@ export function noticeLetter(c: Consent, person: { givenName: string; familyName
 }
 
 /** AMRA-3: the person is told that the application has been made, and when. */
-export function applicationLetter(c: Consent, person: { givenName: string }, links: { consent: string }, { t, date }: LetterLanguage): Letter {
+export function applicationLetter(
+  c: Consent,
+  person: { givenName: string },
+  links: { consent: string },
+  { t, date }: LetterLanguage,
+): Letter {
   return {
     title: t('consentLetters.application.title'),
     paragraphs: [
       t('consentLetters.greeting', { name: person.givenName }),
-      t('consentLetters.application.made', { date: c.applicationDate ? date(c.applicationDate) : '', doctor: c.doctor?.name ?? '' }),
+      t('consentLetters.application.made', {
+        date: c.applicationDate ? date(c.applicationDate) : '',
+        doctor: c.doctor?.name ?? '',
+      }),
       c.wishesToSeeReport ? t('consentLetters.application.willSee') : t('consentLetters.application.canStillSee'),
       t('consentLetters.details', { link: links.consent }),
     ],
@@ -75,13 +101,24 @@ export function applicationLetter(c: Consent, person: { givenName: string }, lin
 }
 
 /** §5b / AMRA-4: a report is waiting for the person's review, and the day it will otherwise go. */
-export function reviewLetter(c: Consent, person: { givenName: string }, links: { consent: string }, releaseFrom: string | null, today: string, { t, date }: LetterLanguage): Letter {
+export function reviewLetter(
+  c: Consent,
+  person: { givenName: string },
+  links: { consent: string },
+  releaseFrom: string | null,
+  today: string,
+  { t, date }: LetterLanguage,
+): Letter {
   return {
     title: t('consentLetters.review.title'),
     paragraphs: [
       t('consentLetters.greeting', { name: person.givenName }),
       t('consentLetters.review.ready', { recipient: recipientWords(c, t) }),
-      releaseFrom === null ? t('consentLetters.review.held') : releaseFrom > today ? t('consentLetters.review.releaseOn', { date: date(releaseFrom) }) : t('consentLetters.review.releaseNow'),
+      releaseFrom === null
+        ? t('consentLetters.review.held')
+        : releaseFrom > today
+          ? t('consentLetters.review.releaseOn', { date: date(releaseFrom) })
+          : t('consentLetters.review.releaseNow'),
       t('consentLetters.review.options'),
       t('consentLetters.review.read', { link: links.consent }),
     ],

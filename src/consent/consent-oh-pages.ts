@@ -9,7 +9,13 @@ import { fromForm, type FormFieldKind } from '../web/forms.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
-import { applicationSchema, consentRequestSchema, correctionAnswerSchema, decisionSchema, reportSchema } from './consent-schemas.js';
+import {
+  applicationSchema,
+  consentRequestSchema,
+  correctionAnswerSchema,
+  decisionSchema,
+  reportSchema,
+} from './consent-schemas.js';
 import type { ConsentRecord } from './consent-service.js';
 import { EMPLOYER_RECIPIENTS, SHARING_CATEGORIES, SHARING_PURPOSES, WITHHELD_GROUNDS } from './consent-types.js';
 
@@ -17,14 +23,39 @@ const idParam = z.object({ id: z.uuid() });
 const personParam = z.object({ personId: z.uuid() });
 const correctionParam = z.object({ id: z.uuid(), number: z.coerce.number().int().min(1).max(1000) });
 
-const REQUEST_FIELDS: Record<string, FormFieldKind> = { kind: 'text', recipientRole: 'text', description: 'text', doctorName: 'text', doctorPractice: 'text', partnerOrganisationId: 'text', purpose: 'text', dataCategories: 'list', periodStart: 'text', periodEnd: 'text', noticeBy: 'text' };
+const REQUEST_FIELDS: Record<string, FormFieldKind> = {
+  kind: 'text',
+  recipientRole: 'text',
+  description: 'text',
+  doctorName: 'text',
+  doctorPractice: 'text',
+  partnerOrganisationId: 'text',
+  purpose: 'text',
+  dataCategories: 'list',
+  periodStart: 'text',
+  periodEnd: 'text',
+  noticeBy: 'text',
+};
 
 /** The request form's flat fields as the API schema's shape for the kind chosen. */
 function requestInput(body: Record<string, unknown>): Record<string, unknown> {
   const v = fromForm(body, REQUEST_FIELDS);
   const common = { kind: v.kind ?? undefined, description: v.description, noticeBy: v.noticeBy ?? undefined };
-  if (v.kind === 'nhs-sharing') return { ...common, partnerOrganisationId: v.partnerOrganisationId ?? undefined, purpose: v.purpose ?? undefined, dataCategories: v.dataCategories, periodStart: v.periodStart ?? undefined, periodEnd: v.periodEnd };
-  if (v.kind === 'amra-report') return { ...common, recipientRole: v.recipientRole ?? undefined, doctor: { name: v.doctorName, practice: v.doctorPractice } };
+  if (v.kind === 'nhs-sharing')
+    return {
+      ...common,
+      partnerOrganisationId: v.partnerOrganisationId ?? undefined,
+      purpose: v.purpose ?? undefined,
+      dataCategories: v.dataCategories,
+      periodStart: v.periodStart ?? undefined,
+      periodEnd: v.periodEnd,
+    };
+  if (v.kind === 'amra-report')
+    return {
+      ...common,
+      recipientRole: v.recipientRole ?? undefined,
+      doctor: { name: v.doctorName, practice: v.doctorPractice },
+    };
   return { ...common, recipientRole: v.recipientRole ?? undefined };
 }
 
@@ -69,7 +100,10 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       purposes: SHARING_PURPOSES.map((p) => ({ value: p, text: p })),
       categories: SHARING_CATEGORIES.map((d) => ({ value: d, text: d })),
       noticeItems: [
-        { value: 'email', text: 'Email it (to a personal address; a protected-identity officer is never written to at work)' },
+        {
+          value: 'email',
+          text: 'Email it (to a personal address; a protected-identity officer is never written to at work)',
+        },
         { value: 'letter', text: 'Print the letter' },
       ],
     };
@@ -80,7 +114,8 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
     const record = await consent.get(ctx, id);
     const c = record.consent;
     const clinician = ctx.actor.role === 'oh-clinician';
-    const awaitingReport = c.kind === 'amra-report' ? c.status === 'applied' : c.kind === 'oh-report-release' && c.status === 'given';
+    const awaitingReport =
+      c.kind === 'amra-report' ? c.status === 'applied' : c.kind === 'oh-report-release' && c.status === 'given';
     return {
       title: c.description,
       record,
@@ -113,19 +148,43 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
   };
 
   /** A form posted from the consent page, coming back to it. */
-  const action = (path: string, summary: string, policy: RoutePolicy, schema: z.ZodType, shape: (body: Record<string, unknown>) => Record<string, unknown>, fields: string[], act: (req: Request, id: string, data: never, number: number) => Promise<unknown>): RouteDefinition => ({
+  const action = (
+    path: string,
+    summary: string,
+    policy: RoutePolicy,
+    schema: z.ZodType,
+    shape: (body: Record<string, unknown>) => Record<string, unknown>,
+    fields: string[],
+    act: (req: Request, id: string, data: never, number: number) => Promise<unknown>,
+  ): RouteDefinition => ({
     method: 'post',
     path,
     kind: 'page',
     policy,
     summary,
     handler: async (req: Request, res: Response) => {
-      const params = parseInput(path.includes(':number') ? correctionParam : idParam, req.params) as { id: string; number?: number };
+      const params = parseInput(path.includes(':number') ? correctionParam : idParam, req.params) as {
+        id: string;
+        number?: number;
+      };
       const values = req.body as Record<string, unknown>;
-      await submitForm(req, res, { view: 'consent/oh-show', schema, input: shape(values), values, locals: () => showLocals(req, params.id), fields, fallbackField: fields[0]! }, async (data) => {
-        await act(req, params.id, data as never, params.number ?? 0);
-        res.redirect(303, `/consents/${params.id}`);
-      });
+      await submitForm(
+        req,
+        res,
+        {
+          view: 'consent/oh-show',
+          schema,
+          input: shape(values),
+          values,
+          locals: () => showLocals(req, params.id),
+          fields,
+          fallbackField: fields[0]!,
+        },
+        async (data) => {
+          await act(req, params.id, data as never, params.number ?? 0);
+          res.redirect(303, `/consents/${params.id}`);
+        },
+      );
     },
   });
 
@@ -139,7 +198,10 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { personId } = parseInput(personParam, req.params);
-        renderPage(req, res, 'consent/oh-person', { ...(await listLocals(req, personId)), values: { noticeBy: 'letter', periodStart: today() } });
+        renderPage(req, res, 'consent/oh-person', {
+          ...(await listLocals(req, personId)),
+          values: { noticeBy: 'letter', periodStart: today() },
+        });
       },
     },
     {
@@ -154,9 +216,23 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         await submitForm(
           req,
           res,
-          { view: 'consent/oh-person', schema: consentRequestSchema, input: requestInput(values), values, locals: () => listLocals(req, personId), fields: Object.keys(REQUEST_FIELDS), fallbackField: 'kind', rename: { 'doctor.name': 'doctorName', 'doctor.practice': 'doctorPractice', doctor: 'doctorName' } },
+          {
+            view: 'consent/oh-person',
+            schema: consentRequestSchema,
+            input: requestInput(values),
+            values,
+            locals: () => listLocals(req, personId),
+            fields: Object.keys(REQUEST_FIELDS),
+            fallbackField: 'kind',
+            rename: { 'doctor.name': 'doctorName', 'doctor.practice': 'doctorPractice', doctor: 'doctorName' },
+          },
           async (data) => {
-            const input = data.kind === 'nhs-sharing' ? { ...data, periodEnd: data.periodEnd ?? null } : data.kind === 'amra-report' ? { ...data, doctor: { name: data.doctor.name, practice: data.doctor.practice ?? null } } : data;
+            const input =
+              data.kind === 'nhs-sharing'
+                ? { ...data, periodEnd: data.periodEnd ?? null }
+                : data.kind === 'amra-report'
+                  ? { ...data, doctor: { name: data.doctor.name, practice: data.doctor.practice ?? null } }
+                  : data;
             const made = await consent.request(requestContext(req), personId, input);
             res.redirect(303, `/consents/${made.consent.id}`);
           },
@@ -172,20 +248,89 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
-        renderPage(req, res, 'consent/oh-show', { ...(await showLocals(req, id)), values: { receivedOn: today(), applicationDate: today() } });
+        renderPage(req, res, 'consent/oh-show', {
+          ...(await showLocals(req, id)),
+          values: { receivedOn: today(), applicationDate: today() },
+        });
       },
     },
-    action('/consents/:id/decision', 'Records a decision the person made on paper or verbally.', policies.consentsProcess, decisionSchema, (b) => ({ ...fromForm(b, { decision: 'text', method: 'text', witness: 'text', documentReference: 'text', wishesToSeeReport: 'yes-no' }) }), ['decision', 'method', 'witness', 'documentReference', 'wishesToSeeReport'], (req, id, data: z.infer<typeof decisionSchema>) =>
-      consent.decide(requestContext(req), id, { decision: data.decision, method: data.method, witness: data.witness ?? null, documentReference: data.documentReference ?? null, wishesToSeeReport: data.wishesToSeeReport ?? null }),
+    action(
+      '/consents/:id/decision',
+      'Records a decision the person made on paper or verbally.',
+      policies.consentsProcess,
+      decisionSchema,
+      (b) => ({
+        ...fromForm(b, {
+          decision: 'text',
+          method: 'text',
+          witness: 'text',
+          documentReference: 'text',
+          wishesToSeeReport: 'yes-no',
+        }),
+      }),
+      ['decision', 'method', 'witness', 'documentReference', 'wishesToSeeReport'],
+      (req, id, data: z.infer<typeof decisionSchema>) =>
+        consent.decide(requestContext(req), id, {
+          decision: data.decision,
+          method: data.method,
+          witness: data.witness ?? null,
+          documentReference: data.documentReference ?? null,
+          wishesToSeeReport: data.wishesToSeeReport ?? null,
+        }),
     ),
-    action('/consents/:id/application', 'Records the application to the doctor (AMRA-3).', policies.consentsProcess, applicationSchema, (b) => fromForm(b, { applicationDate: 'text' }), ['applicationDate'], (req, id, data: z.infer<typeof applicationSchema>) => consent.recordApplication(requestContext(req), id, data.applicationDate)),
-    action('/consents/:id/report', 'Records the report, with any withheld parts (AMRA-7).', policies.consentsClinical, reportSchema, (b) => {
-      const v = fromForm(b, { text: 'text', receivedOn: 'text', withheldGrounds: 'list', withheldNote: 'text' });
-      return { text: v.text, receivedOn: v.receivedOn, withheldParts: (v.withheldGrounds as string[]).map((ground) => ({ ground, note: v.withheldNote })) };
-    }, ['text', 'receivedOn', 'withheldGrounds'], (req, id, data: z.infer<typeof reportSchema>) => consent.recordReport(requestContext(req), id, { text: data.text, receivedOn: data.receivedOn, withheldParts: (data.withheldParts ?? []).map((p) => ({ ground: p.ground, note: p.note ?? null })) })),
-    action('/consents/:id/corrections/:number/answer', 'Answers a correction request (AMRA-5).', policies.consentsClinical, correctionAnswerSchema, (b) => fromForm(b, { response: 'text', amendedText: 'text', note: 'text' }), ['response', 'amendedText', 'note'], (req, id, data: z.infer<typeof correctionAnswerSchema>, number) =>
-      consent.answerCorrection(requestContext(req), id, number, { response: data.response, amendedText: data.amendedText ?? null, note: data.note ?? null }),
+    action(
+      '/consents/:id/application',
+      'Records the application to the doctor (AMRA-3).',
+      policies.consentsProcess,
+      applicationSchema,
+      (b) => fromForm(b, { applicationDate: 'text' }),
+      ['applicationDate'],
+      (req, id, data: z.infer<typeof applicationSchema>) =>
+        consent.recordApplication(requestContext(req), id, data.applicationDate),
     ),
-    action('/consents/:id/release', 'Releases the report once the rules allow (AMRA-4, §5b).', policies.consentsProcess, z.object({}), () => ({}), ['release'], (req, id) => consent.release(requestContext(req), id)),
+    action(
+      '/consents/:id/report',
+      'Records the report, with any withheld parts (AMRA-7).',
+      policies.consentsClinical,
+      reportSchema,
+      (b) => {
+        const v = fromForm(b, { text: 'text', receivedOn: 'text', withheldGrounds: 'list', withheldNote: 'text' });
+        return {
+          text: v.text,
+          receivedOn: v.receivedOn,
+          withheldParts: (v.withheldGrounds as string[]).map((ground) => ({ ground, note: v.withheldNote })),
+        };
+      },
+      ['text', 'receivedOn', 'withheldGrounds'],
+      (req, id, data: z.infer<typeof reportSchema>) =>
+        consent.recordReport(requestContext(req), id, {
+          text: data.text,
+          receivedOn: data.receivedOn,
+          withheldParts: (data.withheldParts ?? []).map((p) => ({ ground: p.ground, note: p.note ?? null })),
+        }),
+    ),
+    action(
+      '/consents/:id/corrections/:number/answer',
+      'Answers a correction request (AMRA-5).',
+      policies.consentsClinical,
+      correctionAnswerSchema,
+      (b) => fromForm(b, { response: 'text', amendedText: 'text', note: 'text' }),
+      ['response', 'amendedText', 'note'],
+      (req, id, data: z.infer<typeof correctionAnswerSchema>, number) =>
+        consent.answerCorrection(requestContext(req), id, number, {
+          response: data.response,
+          amendedText: data.amendedText ?? null,
+          note: data.note ?? null,
+        }),
+    ),
+    action(
+      '/consents/:id/release',
+      'Releases the report once the rules allow (AMRA-4, §5b).',
+      policies.consentsProcess,
+      z.object({}),
+      () => ({}),
+      ['release'],
+      (req, id) => consent.release(requestContext(req), id),
+    ),
   ];
 }

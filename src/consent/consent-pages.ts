@@ -18,12 +18,18 @@ const personParam = z.object({ personId: z.uuid() });
 const letterQuery = z.object({ which: z.enum(['notice', 'application', 'review']).default('notice') });
 const isReport = (c: Consent) => c.kind !== 'nhs-sharing';
 const WITHDRAWABLE = new Set(['given', 'applied', 'report-received']);
-const text = (max: number) => z.string({ message: 'consents.errors.text' }).trim().min(1, 'consents.errors.text').max(max, 'consents.errors.tooLong');
+const text = (max: number) =>
+  z
+    .string({ message: 'consents.errors.text' })
+    .trim()
+    .min(1, 'consents.errors.text')
+    .max(max, 'consents.errors.tooLong');
 
 /** A consent for the person's pages: what it is, who it is for, what it covers, and what they can do now (plain English, §5). */
 function consentView(req: Request, r: ConsentRecord, today: string) {
   const c = r.consent;
-  const recipient = c.recipient.type === 'employer' ? req.t(`consents.recipients.${c.recipient.role}`) : c.recipient.name;
+  const recipient =
+    c.recipient.type === 'employer' ? req.t(`consents.recipients.${c.recipient.role}`) : c.recipient.name;
   const waitingForReview = c.status === 'report-received' && c.wishesToSeeReport === true && c.supplyAgreedOn === null;
   // A sharing consent past its period is over, whatever its status says (§5c).
   const expired = c.kind === 'nhs-sharing' && c.status === 'given' && c.periodEnd !== null && c.periodEnd < today;
@@ -36,7 +42,14 @@ function consentView(req: Request, r: ConsentRecord, today: string) {
     recipient,
     status,
     statusName: req.t(`consents.statuses.${status}`),
-    statusTag: status === 'requested' || waitingForReview ? 'nhsuk-tag--blue' : status === 'given' || status === 'applied' || status === 'supplied' ? 'nhsuk-tag--green' : status === 'report-received' ? 'nhsuk-tag--yellow' : 'nhsuk-tag--grey',
+    statusTag:
+      status === 'requested' || waitingForReview
+        ? 'nhsuk-tag--blue'
+        : status === 'given' || status === 'applied' || status === 'supplied'
+          ? 'nhsuk-tag--green'
+          : status === 'report-received'
+            ? 'nhsuk-tag--yellow'
+            : 'nhsuk-tag--grey',
     isReport: isReport(c),
     isSharing: c.kind === 'nhs-sharing',
     isAmra: c.kind === 'amra-report',
@@ -55,7 +68,10 @@ function consentView(req: Request, r: ConsentRecord, today: string) {
     suppliedOn: c.suppliedOn,
     retainUntil: c.retainUntil,
     mayDecide: c.status === 'requested',
-    mayAskToSee: isReport(c) && !c.wishesToSeeReport && (c.status === 'given' || c.status === 'applied' || c.status === 'report-received'),
+    mayAskToSee:
+      isReport(c) &&
+      !c.wishesToSeeReport &&
+      (c.status === 'given' || c.status === 'applied' || c.status === 'report-received'),
     mayReadReport: personMayReadReport(c, today),
     mayWithdraw: WITHDRAWABLE.has(c.status) && !expired,
     withdrawal: c.withdrawal,
@@ -99,9 +115,19 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
     return {
       title: req.t('consents.report.title'),
       consent: consentView(req, record, today()),
-      report: { ...report, withheldGrounds: report.withheldGrounds.map((g) => req.t(`consents.withheld.${g}`)), corrections: report.corrections.map((r) => ({ ...r, responseName: r.response ? req.t(`consents.report.responses.${r.response}`) : req.t('consents.report.responses.waiting') })) },
+      report: {
+        ...report,
+        withheldGrounds: report.withheldGrounds.map((g) => req.t(`consents.withheld.${g}`)),
+        corrections: report.corrections.map((r) => ({
+          ...r,
+          responseName: r.response
+            ? req.t(`consents.report.responses.${r.response}`)
+            : req.t('consents.report.responses.waiting'),
+        })),
+      },
       mayCorrect: open,
-      mayAttachStatement: open && !c.statement && (c.kind !== 'amra-report' || c.corrections.some((r) => r.response === 'declined')),
+      mayAttachStatement:
+        open && !c.statement && (c.kind !== 'amra-report' || c.corrections.some((r) => r.response === 'declined')),
       mayDecideSupply: open,
       supplyItems: [
         { value: 'agree', text: req.t('consents.report.agree') },
@@ -111,7 +137,15 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
   };
 
   /** One of the person's actions on a consent, posted from its page, coming back to it (or its report). */
-  const action = <S extends z.ZodType>(path: string, summary: string, view: 'consent/show' | 'consent/report', schema: S, fallbackField: string, act: (req: Request, id: string, data: z.infer<S>) => Promise<unknown>, next: (id: string) => string): RouteDefinition => ({
+  const action = <S extends z.ZodType>(
+    path: string,
+    summary: string,
+    view: 'consent/show' | 'consent/report',
+    schema: S,
+    fallbackField: string,
+    act: (req: Request, id: string, data: z.infer<S>) => Promise<unknown>,
+    next: (id: string) => string,
+  ): RouteDefinition => ({
     method: 'post',
     path,
     kind: 'page',
@@ -121,14 +155,30 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       const { id } = parseInput(idParam, req.params);
       const values = req.body as Record<string, unknown>;
       const fields = Object.keys((schema as unknown as z.ZodObject).shape ?? {});
-      await submitForm(req, res, { view, schema, input: values, values, locals: () => (view === 'consent/show' ? showLocals(req, id) : reportLocals(req, id)), fields, fallbackField }, async (data) => {
-        await act(req, id, data);
-        res.redirect(303, next(id));
-      });
+      await submitForm(
+        req,
+        res,
+        {
+          view,
+          schema,
+          input: values,
+          values,
+          locals: () => (view === 'consent/show' ? showLocals(req, id) : reportLocals(req, id)),
+          fields,
+          fallbackField,
+        },
+        async (data) => {
+          await act(req, id, data);
+          res.redirect(303, next(id));
+        },
+      );
     },
   });
 
-  const decisionForm = z.object({ decision: z.enum(['given', 'refused'], { message: 'consents.errors.decision' }), wishesToSeeReport: z.enum(['yes', 'no']).optional() });
+  const decisionForm = z.object({
+    decision: z.enum(['given', 'refused'], { message: 'consents.errors.decision' }),
+    wishesToSeeReport: z.enum(['yes', 'no']).optional(),
+  });
 
   return [
     {
@@ -136,12 +186,18 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       path: '/me/consents',
       kind: 'page',
       policy: policies.selfService,
-      summary: 'Your consents: what each covers, its status, and reports waiting for your review with the day they would otherwise be released.',
+      summary:
+        'Your consents: what each covers, its status, and reports waiting for your review with the day they would otherwise be released.',
       handler: async (req, res) => {
         const ctx = requestContext(req);
         const list = ctx.actor.personId ? await consent.forPerson(ctx, ctx.actor.personId) : [];
         const views = list.map((r) => consentView(req, r, today()));
-        renderPage(req, res, 'consent/mine', { title: req.t('consents.mine.title'), noRecord: !ctx.actor.personId, waiting: views.filter((v) => v.waitingForReview || v.mayDecide), others: views.filter((v) => !(v.waitingForReview || v.mayDecide)) });
+        renderPage(req, res, 'consent/mine', {
+          title: req.t('consents.mine.title'),
+          noRecord: !ctx.actor.personId,
+          waiting: views.filter((v) => v.waitingForReview || v.mayDecide),
+          others: views.filter((v) => !(v.waitingForReview || v.mayDecide)),
+        });
       },
     },
     {
@@ -156,42 +212,108 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
         renderPage(req, res, 'consent/show', { ...(await showLocals(req, id)), values: {} });
       },
     },
-    action('/me/consents/:id/decision', 'Give or refuse consent; for a report, say whether you want to see it first (AMRA-3).', 'consent/show', decisionForm, 'decision', async (req, id, data) => {
-      const record = await consent.get(requestContext(req), id);
-      const wishes = isReport(record.consent) && data.decision === 'given' ? (data.wishesToSeeReport === 'yes' ? true : data.wishesToSeeReport === 'no' ? false : null) : null;
-      if (isReport(record.consent) && data.decision === 'given' && wishes === null) {
-        throw new ValidationError({ wishesToSeeReport: 'consents.errors.wishes' });
-      }
-      await consent.decide(requestContext(req), id, { decision: data.decision, method: 'platform', witness: null, documentReference: null, wishesToSeeReport: wishes });
-    }, (id) => `/me/consents/${id}`),
-    action('/me/consents/:id/access-request', 'Ask to see the report before it is supplied (AMRA-4).', 'consent/show', z.object({}), 'decision', (req, id) => consent.requestAccess(requestContext(req), id), (id) => `/me/consents/${id}`),
-    action('/me/consents/:id/withdraw', 'Withdraw your consent, at once (§5c).', 'consent/show', z.object({}), 'decision', (req, id) => consent.withdraw(requestContext(req), id), (id) => `/me/consents/${id}`),
+    action(
+      '/me/consents/:id/decision',
+      'Give or refuse consent; for a report, say whether you want to see it first (AMRA-3).',
+      'consent/show',
+      decisionForm,
+      'decision',
+      async (req, id, data) => {
+        const record = await consent.get(requestContext(req), id);
+        const wishes =
+          isReport(record.consent) && data.decision === 'given'
+            ? data.wishesToSeeReport === 'yes'
+              ? true
+              : data.wishesToSeeReport === 'no'
+                ? false
+                : null
+            : null;
+        if (isReport(record.consent) && data.decision === 'given' && wishes === null) {
+          throw new ValidationError({ wishesToSeeReport: 'consents.errors.wishes' });
+        }
+        await consent.decide(requestContext(req), id, {
+          decision: data.decision,
+          method: 'platform',
+          witness: null,
+          documentReference: null,
+          wishesToSeeReport: wishes,
+        });
+      },
+      (id) => `/me/consents/${id}`,
+    ),
+    action(
+      '/me/consents/:id/access-request',
+      'Ask to see the report before it is supplied (AMRA-4).',
+      'consent/show',
+      z.object({}),
+      'decision',
+      (req, id) => consent.requestAccess(requestContext(req), id),
+      (id) => `/me/consents/${id}`,
+    ),
+    action(
+      '/me/consents/:id/withdraw',
+      'Withdraw your consent, at once (§5c).',
+      'consent/show',
+      z.object({}),
+      'decision',
+      (req, id) => consent.withdraw(requestContext(req), id),
+      (id) => `/me/consents/${id}`,
+    ),
     {
       method: 'get',
       path: '/me/consents/:id/report',
       kind: 'page',
       policy: policies.selfService,
-      summary: 'Read the report (reading it is seeing it, AMRA-4), with what travels with it; ask for corrections, add a statement, agree to or refuse its release.',
+      summary:
+        'Read the report (reading it is seeing it, AMRA-4), with what travels with it; ask for corrections, add a statement, agree to or refuse its release.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
         renderPage(req, res, 'consent/report', { ...(await reportLocals(req, id)), values: {} });
       },
     },
-    action('/me/consents/:id/corrections', 'Ask for a correction to the report (AMRA-5, §5b).', 'consent/report', z.object({ correction: text(4000) }), 'correction', (req, id, data) => consent.requestCorrection(requestContext(req), id, data.correction), (id) => `/me/consents/${id}/report`),
-    action('/me/consents/:id/statement', 'Attach your statement to the report (AMRA-5).', 'consent/report', z.object({ statement: text(4000) }), 'statement', (req, id, data) => consent.attachStatement(requestContext(req), id, data.statement), (id) => `/me/consents/${id}/report`),
-    action('/me/consents/:id/supply-decision', 'Agree to the report’s release, or refuse it for good (AMRA-5, AMRA-8).', 'consent/report', z.object({ supply: z.enum(['agree', 'refuse'], { message: 'consents.errors.supply' }) }), 'supply', (req, id, data) => consent.decideSupply(requestContext(req), id, data.supply === 'agree'), (id) => `/me/consents/${id}`),
+    action(
+      '/me/consents/:id/corrections',
+      'Ask for a correction to the report (AMRA-5, §5b).',
+      'consent/report',
+      z.object({ correction: text(4000) }),
+      'correction',
+      (req, id, data) => consent.requestCorrection(requestContext(req), id, data.correction),
+      (id) => `/me/consents/${id}/report`,
+    ),
+    action(
+      '/me/consents/:id/statement',
+      'Attach your statement to the report (AMRA-5).',
+      'consent/report',
+      z.object({ statement: text(4000) }),
+      'statement',
+      (req, id, data) => consent.attachStatement(requestContext(req), id, data.statement),
+      (id) => `/me/consents/${id}/report`,
+    ),
+    action(
+      '/me/consents/:id/supply-decision',
+      'Agree to the report’s release, or refuse it for good (AMRA-5, AMRA-8).',
+      'consent/report',
+      z.object({ supply: z.enum(['agree', 'refuse'], { message: 'consents.errors.supply' }) }),
+      'supply',
+      (req, id, data) => consent.decideSupply(requestContext(req), id, data.supply === 'agree'),
+      (id) => `/me/consents/${id}`,
+    ),
     {
       method: 'get',
       path: '/consents/:id/letter',
       kind: 'page',
       policy: policies.consentsRead,
-      summary: 'A consent’s letters, to print: the notice (AMRA-1, AMRA-2, §5b, §5c), `?which=application` (AMRA-3) or `?which=review` (§5b).',
+      summary:
+        'A consent’s letters, to print: the notice (AMRA-1, AMRA-2, §5b, §5c), `?which=application` (AMRA-3) or `?which=review` (§5b).',
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
         const { which } = parseInput(letterQuery, req.query ?? {});
         const locale = req.locale === 'cy' ? 'cy' : 'en';
-        const letter = await consent.letter(requestContext(req), id, which, { t: req.t, date: (iso) => longDate(iso, locale) });
+        const letter = await consent.letter(requestContext(req), id, which, {
+          t: req.t,
+          date: (iso) => longDate(iso, locale),
+        });
         res.render('consent/letter', { layout: 'letter', t: req.t, locale: req.locale, title: letter.title, letter });
       },
     },
@@ -200,13 +322,19 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       path: '/people/:personId/oh-reports',
       kind: 'page',
       policy: policies.ohReportsReceived,
-      summary: 'Reports addressed to you about someone in your team or organisation: a released report, or only that none is available (AMRA-8, CONF-1).',
+      summary:
+        'Reports addressed to you about someone in your team or organisation: a released report, or only that none is available (AMRA-8, CONF-1).',
       handler: async (req, res) => {
         const { personId } = parseInput(personParam, req.params);
         const ctx = requestContext(req);
         const reports = await consent.reportsForRecipient(ctx, personId);
         const names = await deps.services.people.namesOf([personId]);
-        renderPage(req, res, 'consent/recipient-reports', { title: req.t('consents.recipient.title'), personId, personName: names.get(personId), reports: reports.map((r) => ({ ...r, kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null })) });
+        renderPage(req, res, 'consent/recipient-reports', {
+          title: req.t('consents.recipient.title'),
+          personId,
+          personName: names.get(personId),
+          reports: reports.map((r) => ({ ...r, kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null })),
+        });
       },
     },
   ];

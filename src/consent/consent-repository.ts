@@ -60,7 +60,9 @@ export class ConsentRepository {
    * it first, so one waits for the other.
    */
   async lockPerson(personId: string, trx: Knex.Transaction): Promise<void> {
-    await trx('consents').where({ person_id: personId }).update({ version: trx.ref('version') });
+    await trx('consents')
+      .where({ person_id: personId })
+      .update({ version: trx.ref('version') });
   }
 
   async insert(change: ConsentChange, trx: Knex.Transaction): Promise<void> {
@@ -75,9 +77,12 @@ export class ConsentRepository {
   async update(change: ConsentChange, trx: Knex.Transaction): Promise<boolean> {
     const c = change.consent;
     const { id: _id, created_at: _created, ...columns } = row(c);
-    const n = await trx('consents').where({ id: c.id, version: c.version - 1 }).update(columns);
+    const n = await trx('consents')
+      .where({ id: c.id, version: c.version - 1 })
+      .update(columns);
     if (n === 0) return false;
-    const last = (await trx('consent_events').where({ consent_id: c.id }).max({ m: 'sequence' }).first()) as { m: number | string | null } | undefined;
+    const last = (await trx('consent_events').where({ consent_id: c.id }).max({ m: 'sequence' }).first()) as
+      { m: number | string | null } | undefined;
     await this.appendEvent(change, Number(last?.m ?? 0) + 1, trx);
     return true;
   }
@@ -109,13 +114,26 @@ export class ConsentRepository {
   async forPeople(personIds: readonly string[]): Promise<Map<string, Consent[]>> {
     const out = new Map<string, Consent[]>(personIds.map((id) => [id, []]));
     if (!personIds.length) return out;
-    for (const r of await this.db('consents').whereIn('person_id', [...personIds]).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])) out.get(r.person_id as string)?.push(toConsent(r));
+    for (const r of await this.db('consents')
+      .whereIn('person_id', [...personIds])
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]))
+      out.get(r.person_id as string)?.push(toConsent(r));
     return out;
   }
 
   /** Every consent a person has, newest first. */
   async forPerson(personId: string, trx?: Knex.Transaction): Promise<Consent[]> {
-    return (await (trx ?? this.db)('consents').where({ person_id: personId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toConsent);
+    return (
+      await (trx ?? this.db)('consents')
+        .where({ person_id: personId })
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+    ).map(toConsent);
   }
 
   async history(consentId: string): Promise<ConsentEvent[]> {
@@ -126,7 +144,9 @@ export class ConsentRepository {
   async histories(consentIds: readonly string[]): Promise<Map<string, ConsentEvent[]>> {
     const out = new Map<string, ConsentEvent[]>();
     for (let i = 0; i < consentIds.length; i += 500) {
-      const rows = await this.db('consent_events').whereIn('consent_id', consentIds.slice(i, i + 500)).orderBy([{ column: 'consent_id' }, { column: 'sequence' }]);
+      const rows = await this.db('consent_events')
+        .whereIn('consent_id', consentIds.slice(i, i + 500))
+        .orderBy([{ column: 'consent_id' }, { column: 'sequence' }]);
       for (const e of rows.map(toEvent)) {
         const list = out.get(e.consentId);
         if (list) list.push(e);

@@ -56,26 +56,71 @@ function ok(t: Transition): Consent {
 }
 const codeOf = (t: Transition) => (t.ok ? 'allowed' : t.code);
 
-const give = (c: Consent, wishesToSeeReport: boolean, when = day(0)) => ok(decide(c, { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport }, when));
+const give = (c: Consent, wishesToSeeReport: boolean, when = day(0)) =>
+  ok(
+    decide(
+      c,
+      { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport },
+      when,
+    ),
+  );
 const report = { text: 'Fit for firearms duties with no restrictions.', receivedOn: '2026-12-10', withheldParts: [] };
 
 describe('AMRA medical report (domain brief §5a)', () => {
   it('when no consent has been given, then the application is refused with a code (AMRA-1)', () => {
     expect(codeOf(recordApplication(buildConsent(), '2026-12-02', day(1)))).toBe('consent-not-given');
-    const refused = ok(decide(buildConsent(), { decision: 'refused', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)));
+    const refused = ok(
+      decide(
+        buildConsent(),
+        { decision: 'refused', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+        day(0),
+      ),
+    );
     expect(refused.status).toBe('refused');
     expect(codeOf(recordApplication(refused, '2026-12-02', day(1)))).toBe('consent-refused');
   });
 
   it('when consent is given, then it must say whether the person wishes to see the report, verbal consent needs a witness, and the application cannot predate it (AMRA-1, AMRA-3)', () => {
-    expect(codeOf(decide(buildConsent(), { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)))).toBe('wish-to-see-required');
-    expect(codeOf(decide(buildConsent(), { decision: 'given', method: 'verbal', witness: null, documentReference: null, wishesToSeeReport: true }, day(0)))).toBe('witness-required');
-    expect(codeOf(decide(buildConsent(), { decision: 'given', method: 'paper', witness: null, documentReference: null, wishesToSeeReport: true }, day(0)))).toBe('document-reference-required');
+    expect(
+      codeOf(
+        decide(
+          buildConsent(),
+          { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+          day(0),
+        ),
+      ),
+    ).toBe('wish-to-see-required');
+    expect(
+      codeOf(
+        decide(
+          buildConsent(),
+          { decision: 'given', method: 'verbal', witness: null, documentReference: null, wishesToSeeReport: true },
+          day(0),
+        ),
+      ),
+    ).toBe('witness-required');
+    expect(
+      codeOf(
+        decide(
+          buildConsent(),
+          { decision: 'given', method: 'paper', witness: null, documentReference: null, wishesToSeeReport: true },
+          day(0),
+        ),
+      ),
+    ).toBe('document-reference-required');
     const given = give(buildConsent(), true, day(3));
     expect(codeOf(recordApplication(given, '2026-12-02', day(3)))).toBe('application-before-consent');
     const applied = recordApplication(given, '2026-12-04', day(3));
     expect(applied.ok && applied.event.details).toMatchObject({ doctorToldPersonWishesToSee: true });
-    expect(codeOf(decide(given, { decision: 'refused', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(4)))).toBe('consent-already-decided');
+    expect(
+      codeOf(
+        decide(
+          given,
+          { decision: 'refused', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+          day(4),
+        ),
+      ),
+    ).toBe('consent-already-decided');
   });
 
   it('when the person asked to see the report and has not, then release is blocked before day 21 and allowed on day 21 with no contact (AMRA-4)', () => {
@@ -97,7 +142,9 @@ describe('AMRA medical report (domain brief §5a)', () => {
 
   it('when consent is withdrawn after the report arrived, then the person can still read it for 6 months', () => {
     const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
-    const withdrawn = ok(withdraw(ok(receiveReport(applied, report, null, day(9))), { cancelled: [], alreadySent: [] }, day(10), periods));
+    const withdrawn = ok(
+      withdraw(ok(receiveReport(applied, report, null, day(9))), { cancelled: [], alreadySent: [] }, day(10), periods),
+    );
     expect(withdrawn.retainUntil).toBe('2027-06-11');
     expect(personMayReadReport(withdrawn, '2027-06-11')).toBe(true);
   });
@@ -127,7 +174,10 @@ describe('AMRA medical report (domain brief §5a)', () => {
     expect(codeOf(supply(received, periods, day(40), 'period-ended'))).toBe('report-held-for-person');
     expect(codeOf(decideSupply(received, true, periods, day(10)))).toBe('report-not-seen');
     const seen = ok(recordSeen(received, day(10)));
-    expect(ok(decideSupply(seen, true, periods, day(11)))).toMatchObject({ status: 'supplied', suppliedOn: '2026-12-12' });
+    expect(ok(decideSupply(seen, true, periods, day(11)))).toMatchObject({
+      status: 'supplied',
+      suppliedOn: '2026-12-12',
+    });
   });
 
   it('when the person refuses supply after seeing the report, then it can never be supplied (AMRA-5)', () => {
@@ -147,8 +197,17 @@ describe('AMRA medical report (domain brief §5a)', () => {
     const asked = ok(requestCorrection(seen, 'The report says I was off for six months; it was six weeks.', day(10)));
     // An unanswered correction holds the report.
     expect(codeOf(decideSupply(asked, true, periods, day(11)))).toBe('correction-open');
-    const declined = ok(answerCorrection(asked, 1, { response: 'declined', amendedText: null, note: 'The records show six months.' }, day(12)));
-    expect(codeOf(answerCorrection(declined, 1, { response: 'amended', amendedText: 'x', note: null }, day(12)))).toBe('correction-already-answered');
+    const declined = ok(
+      answerCorrection(
+        asked,
+        1,
+        { response: 'declined', amendedText: null, note: 'The records show six months.' },
+        day(12),
+      ),
+    );
+    expect(codeOf(answerCorrection(declined, 1, { response: 'amended', amendedText: 'x', note: null }, day(12)))).toBe(
+      'correction-already-answered',
+    );
     const withStatement = ok(attachStatement(declined, 'My absence was six weeks; see my fit notes.', day(13)));
     const supplied = ok(decideSupply(withStatement, true, periods, day(14)));
     expect(supplied.corrections).toEqual([expect.objectContaining({ number: 1, response: 'declined' })]);
@@ -158,7 +217,14 @@ describe('AMRA medical report (domain brief §5a)', () => {
   it('when a correction is accepted, then the report text is amended', () => {
     const applied = ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1)));
     const seen = ok(recordSeen(ok(receiveReport(applied, report, null, day(9))), day(10)));
-    const amended = ok(answerCorrection(ok(requestCorrection(seen, 'Wrong date', day(10))), 1, { response: 'amended', amendedText: 'Corrected text', note: null }, day(11)));
+    const amended = ok(
+      answerCorrection(
+        ok(requestCorrection(seen, 'Wrong date', day(10))),
+        1,
+        { response: 'amended', amendedText: 'Corrected text', note: null },
+        day(11),
+      ),
+    );
     expect(amended.report).toMatchObject({ text: 'Corrected text', amendedAt: day(11).now });
   });
 
@@ -172,11 +238,20 @@ describe('AMRA medical report (domain brief §5a)', () => {
 
   it('when the doctor withholds parts, then the grounds are recorded; withheld parts are a treating doctor’s only (AMRA-7)', () => {
     const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
-    const t = receiveReport(applied, { ...report, withheldParts: [{ ground: 'third-party', note: 'Information about a family member' }] }, null, day(9));
+    const t = receiveReport(
+      applied,
+      { ...report, withheldParts: [{ ground: 'third-party', note: 'Information about a family member' }] },
+      null,
+      day(9),
+    );
     expect(ok(t).report?.withheldParts).toEqual([{ ground: 'third-party', note: 'Information about a family member' }]);
     expect(t.ok && t.event.details).toMatchObject({ withheldParts: ['third-party'] });
     const oh = give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }), true);
-    expect(codeOf(receiveReport(oh, { ...report, withheldParts: [{ ground: 'serious-harm', note: null }] }, '2026-12-14', day(9)))).toBe('withheld-parts-amra-only');
+    expect(
+      codeOf(
+        receiveReport(oh, { ...report, withheldParts: [{ ground: 'serious-harm', note: null }] }, '2026-12-14', day(9)),
+      ),
+    ).toBe('withheld-parts-amra-only');
   });
 
   it('when the report arrives before the application is recorded, or consent is withdrawn before supply, then the rules refuse or stop it', () => {
@@ -189,7 +264,16 @@ describe('AMRA medical report (domain brief §5a)', () => {
 });
 
 describe('OH report release (domain brief §5b)', () => {
-  const oh = () => give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'], recipient: { type: 'employer', role: 'line-manager' } }), true);
+  const oh = () =>
+    give(
+      buildConsent({
+        kind: 'oh-report-release',
+        doctor: null,
+        dataCategories: ['oh-report'],
+        recipient: { type: 'employer', role: 'line-manager' },
+      }),
+      true,
+    );
 
   it('when the person wishes to review the report, then release is blocked during the review period and allowed after it', () => {
     const ready = ok(receiveReport(oh(), report, '2026-12-14', day(9)));
@@ -201,7 +285,10 @@ describe('OH report release (domain brief §5b)', () => {
   });
 
   it('when the person asks to see an OH report only after it was written, then it gets its review period from the request', () => {
-    const notAsked = give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }), false);
+    const notAsked = give(
+      buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }),
+      false,
+    );
     const ready = ok(receiveReport(notAsked, report, '2026-12-14', day(9)));
     expect(earliestReleaseDate(ready, periods)).toBe('2026-12-10');
     const asked = ok(requestAccess(ready, day(10), '2026-12-15'));
@@ -209,15 +296,22 @@ describe('OH report release (domain brief §5b)', () => {
   });
 
   it('when the report is dated in the future or before the consent, then it is refused', () => {
-    expect(codeOf(receiveReport(oh(), { ...report, receivedOn: '2026-12-11' }, null, day(9)))).toBe('report-date-in-future');
-    expect(codeOf(receiveReport(oh(), { ...report, receivedOn: '2026-11-30' }, null, day(9)))).toBe('report-before-consent');
+    expect(codeOf(receiveReport(oh(), { ...report, receivedOn: '2026-12-11' }, null, day(9)))).toBe(
+      'report-date-in-future',
+    );
+    expect(codeOf(receiveReport(oh(), { ...report, receivedOn: '2026-11-30' }, null, day(9)))).toBe(
+      'report-before-consent',
+    );
   });
 
   it('when the person reads it, asks for a correction and refuses release, then it is withheld for good (AMRA-8)', () => {
     const seen = ok(recordSeen(ok(receiveReport(oh(), report, '2026-12-14', day(9))), day(10)));
     const corrected = ok(requestCorrection(seen, 'I work days, not nights.', day(10)));
     const refused = ok(decideSupply(corrected, false, periods, day(10)));
-    expect(refused).toMatchObject({ status: 'withheld', corrections: [expect.objectContaining({ text: 'I work days, not nights.' })] });
+    expect(refused).toMatchObject({
+      status: 'withheld',
+      corrections: [expect.objectContaining({ text: 'I work days, not nights.' })],
+    });
     expect(codeOf(supply(refused, periods, day(30), 'period-ended'))).toBe('report-withheld');
   });
 
@@ -244,16 +338,35 @@ describe('consent to share with an NHS partner (domain brief §5c)', () => {
     });
 
   it('when given and then withdrawn, then the withdrawal records what was stopped; withdrawing twice is refused', () => {
-    const given = ok(decide(sharing(), { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)));
+    const given = ok(
+      decide(
+        sharing(),
+        { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+        day(0),
+      ),
+    );
     expect(given.wishesToSeeReport).toBeNull();
-    const outcome = { cancelled: [{ id: 'r1', description: 'Referral to NHS physiotherapy', at: day(0).now }], alreadySent: [] };
+    const outcome = {
+      cancelled: [{ id: 'r1', description: 'Referral to NHS physiotherapy', at: day(0).now }],
+      alreadySent: [],
+    };
     const withdrawn = withdraw(given, outcome, day(3));
-    expect(withdrawn.ok && withdrawn.consent).toMatchObject({ status: 'withdrawn', withdrawal: outcome, closedOn: '2026-12-04' });
+    expect(withdrawn.ok && withdrawn.consent).toMatchObject({
+      status: 'withdrawn',
+      withdrawal: outcome,
+      closedOn: '2026-12-04',
+    });
     expect(codeOf(withdraw(ok(withdrawn), outcome, day(4)))).toBe('consent-withdrawn');
   });
 
   it('when sharing consent has a report action applied to it, then it is refused', () => {
-    const given = ok(decide(sharing(), { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null }, day(0)));
+    const given = ok(
+      decide(
+        sharing(),
+        { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+        day(0),
+      ),
+    );
     expect(codeOf(requestAccess(given, day(1)))).toBe('not-a-report-consent');
     expect(codeOf(supply(given, periods, day(1), 'agreed'))).toBe('not-a-report-consent');
   });

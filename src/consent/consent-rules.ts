@@ -1,5 +1,13 @@
 import { addDays, addMonths, type IsoDate } from '../shared/dates.js';
-import type { Consent, ConsentDecision, ConsentPeriods, ConsentStatus, DecisionMethod, WithheldPart, WithdrawalOutcome } from './consent-types.js';
+import type {
+  Consent,
+  ConsentDecision,
+  ConsentPeriods,
+  ConsentStatus,
+  DecisionMethod,
+  WithheldPart,
+  WithdrawalOutcome,
+} from './consent-types.js';
 
 /**
  * The consent state machines, in pure code (domain brief §5). Each change takes the consent,
@@ -52,10 +60,26 @@ export interface When {
 }
 
 export type RuleEvent = { type: string; details: Record<string, unknown> | null };
-export type Transition = { ok: true; consent: Consent; event: RuleEvent } | { ok: false; code: RuleCode; message: string };
+export type Transition =
+  { ok: true; consent: Consent; event: RuleEvent } | { ok: false; code: RuleCode; message: string };
 
 /** What a new consent request names; everything else starts empty. */
-export type ConsentRequestFields = Pick<Consent, 'id' | 'organisationId' | 'personId' | 'kind' | 'recipient' | 'purpose' | 'description' | 'dataCategories' | 'periodStart' | 'periodEnd' | 'doctor' | 'noticeBy' | 'createdByUserId'>;
+export type ConsentRequestFields = Pick<
+  Consent,
+  | 'id'
+  | 'organisationId'
+  | 'personId'
+  | 'kind'
+  | 'recipient'
+  | 'purpose'
+  | 'description'
+  | 'dataCategories'
+  | 'periodStart'
+  | 'periodEnd'
+  | 'doctor'
+  | 'noticeBy'
+  | 'createdByUserId'
+>;
 
 /** A consent as first requested (AMRA-1: the written notice goes the day it is made). */
 export function newConsent(fields: ConsentRequestFields, when: When): Consent {
@@ -86,7 +110,13 @@ export function newConsent(fields: ConsentRequestFields, when: When): Consent {
 }
 
 const refuse = (code: RuleCode, message: string): Transition => ({ ok: false, code, message });
-const change = (consent: Consent, patch: Partial<Consent>, when: When, type: string, details: Record<string, unknown> | null = null): Transition => ({
+const change = (
+  consent: Consent,
+  patch: Partial<Consent>,
+  when: When,
+  type: string,
+  details: Record<string, unknown> | null = null,
+): Transition => ({
   ok: true,
   consent: { ...consent, ...patch, updatedAt: when.now },
   event: { type, details },
@@ -98,7 +128,10 @@ const isReport = (c: Consent) => c.kind === 'amra-report' || c.kind === 'oh-repo
 function closedReason(status: ConsentStatus): Transition | null {
   switch (status) {
     case 'refused':
-      return refuse('consent-refused', 'Consent was refused; nothing more can happen under it (AMRA-8). Ask again with a new request if circumstances change.');
+      return refuse(
+        'consent-refused',
+        'Consent was refused; nothing more can happen under it (AMRA-8). Ask again with a new request if circumstances change.',
+      );
     case 'withdrawn':
       return refuse('consent-withdrawn', 'Consent was withdrawn; nothing more can happen under it.');
     case 'supplied':
@@ -121,31 +154,64 @@ export interface DecisionInput {
 
 /** The person gives or refuses consent (AMRA-1, AMRA-3, AMRA-8, §5b, §5c). Once only. */
 export function decide(c: Consent, input: DecisionInput, when: When): Transition {
-  if (c.status !== 'requested') return closedReason(c.status) ?? refuse('consent-already-decided', 'This consent has already been decided.');
-  if (input.method === 'verbal' && !input.witness) return refuse('witness-required', 'Verbal consent needs the name of the witness.');
-  if (input.method === 'paper' && !input.documentReference) return refuse('document-reference-required', 'Paper consent needs the reference of the scanned form.');
+  if (c.status !== 'requested')
+    return closedReason(c.status) ?? refuse('consent-already-decided', 'This consent has already been decided.');
+  if (input.method === 'verbal' && !input.witness)
+    return refuse('witness-required', 'Verbal consent needs the name of the witness.');
+  if (input.method === 'paper' && !input.documentReference)
+    return refuse('document-reference-required', 'Paper consent needs the reference of the scanned form.');
   if (input.decision === 'given' && isReport(c) && input.wishesToSeeReport === null) {
-    return refuse('wish-to-see-required', 'Say whether the person wishes to see the report before it is supplied (AMRA-3).');
+    return refuse(
+      'wish-to-see-required',
+      'Say whether the person wishes to see the report before it is supplied (AMRA-3).',
+    );
   }
-  const decision: ConsentDecision = { decision: input.decision, method: input.method, witness: input.witness, documentReference: input.documentReference, on: when.today, at: when.now };
+  const decision: ConsentDecision = {
+    decision: input.decision,
+    method: input.method,
+    witness: input.witness,
+    documentReference: input.documentReference,
+    on: when.today,
+    at: when.now,
+  };
   if (input.decision === 'refused') {
     // AMRA-8: recorded, and the person is told decisions will be made on the facts available.
     return change(c, { status: 'refused', decision, closedOn: when.today }, when, 'refused', { method: input.method });
   }
-  return change(c, { status: 'given', decision, wishesToSeeReport: isReport(c) ? input.wishesToSeeReport : null }, when, 'given', {
-    method: input.method,
-    ...(isReport(c) ? { wishesToSeeReport: input.wishesToSeeReport } : {}),
-  });
+  return change(
+    c,
+    { status: 'given', decision, wishesToSeeReport: isReport(c) ? input.wishesToSeeReport : null },
+    when,
+    'given',
+    {
+      method: input.method,
+      ...(isReport(c) ? { wishesToSeeReport: input.wishesToSeeReport } : {}),
+    },
+  );
 }
 
 /** AMRA-1, AMRA-3: the application to the doctor, only after consent; the doctor is told if the person wishes to see the report. */
 export function recordApplication(c: Consent, applicationDate: IsoDate, when: When): Transition {
-  if (c.kind !== 'amra-report') return refuse('not-amra', 'Only a medical report from a treating doctor has an application (AMRA).');
-  if (c.status === 'requested') return refuse('consent-not-given', 'No application may be made to the doctor until the person has consented (AMRA-1).');
-  if (c.status !== 'given') return closedReason(c.status) ?? refuse('consent-already-decided', 'The application has already been recorded.');
-  if (applicationDate < c.decision!.on) return refuse('application-before-consent', 'The application cannot be dated before the person consented (AMRA-1).');
-  if (applicationDate > when.today) return refuse('application-in-future', 'Record the application once it has been made.');
-  return change(c, { status: 'applied', applicationDate, applicationRecordedOn: when.today }, when, 'applied', { applicationDate, doctorToldPersonWishesToSee: c.wishesToSeeReport === true });
+  if (c.kind !== 'amra-report')
+    return refuse('not-amra', 'Only a medical report from a treating doctor has an application (AMRA).');
+  if (c.status === 'requested')
+    return refuse(
+      'consent-not-given',
+      'No application may be made to the doctor until the person has consented (AMRA-1).',
+    );
+  if (c.status !== 'given')
+    return closedReason(c.status) ?? refuse('consent-already-decided', 'The application has already been recorded.');
+  if (applicationDate < c.decision!.on)
+    return refuse(
+      'application-before-consent',
+      'The application cannot be dated before the person consented (AMRA-1).',
+    );
+  if (applicationDate > when.today)
+    return refuse('application-in-future', 'Record the application once it has been made.');
+  return change(c, { status: 'applied', applicationDate, applicationRecordedOn: when.today }, when, 'applied', {
+    applicationDate,
+    doctorToldPersonWishesToSee: c.wishesToSeeReport === true,
+  });
 }
 
 /**
@@ -162,7 +228,13 @@ export function requestAccess(c: Consent, when: When, reviewFromToday: IsoDate |
     const afterApplication = c.status === 'applied' || c.status === 'report-received';
     // §5b: an OH report already written gets its review period from the request.
     const reviewUntil = c.kind === 'oh-report-release' && c.report ? reviewFromToday : c.reviewUntil;
-    return change(c, { wishesToSeeReport: true, accessRequestedOn: afterApplication ? when.today : null, reviewUntil }, when, 'access-requested', { afterApplication });
+    return change(
+      c,
+      { wishesToSeeReport: true, accessRequestedOn: afterApplication ? when.today : null, reviewUntil },
+      when,
+      'access-requested',
+      { afterApplication },
+    );
   }
   return change(c, { accessArrangedOn: c.accessArrangedOn ?? when.today }, when, 'access-arranged', null);
 }
@@ -184,14 +256,29 @@ export function receiveReport(c: Consent, input: ReportInput, reviewUntil: IsoDa
   const closed = closedReason(c.status);
   if (closed) return closed;
   if (c.status === 'requested') return refuse('consent-not-given', 'The person has not yet consented.');
-  if (c.status === 'report-received') return refuse('report-already-received', 'The report has already been recorded; answer a correction request to amend it.');
-  if (c.kind === 'amra-report' && c.status !== 'applied') return refuse('application-not-made', 'Record the application to the doctor before the report (AMRA-3).');
-  if (c.kind === 'oh-report-release' && input.withheldParts.length) return refuse('withheld-parts-amra-only', 'Withheld parts are recorded for a treating doctor’s report (AMRA-7).');
-  if (input.receivedOn > when.today) return refuse('report-date-in-future', 'The report cannot be dated in the future.');
-  if (input.receivedOn < (c.applicationDate ?? c.decision!.on)) return refuse('report-before-consent', 'The report cannot be dated before the consent (or the application) it was asked for under.');
+  if (c.status === 'report-received')
+    return refuse(
+      'report-already-received',
+      'The report has already been recorded; answer a correction request to amend it.',
+    );
+  if (c.kind === 'amra-report' && c.status !== 'applied')
+    return refuse('application-not-made', 'Record the application to the doctor before the report (AMRA-3).');
+  if (c.kind === 'oh-report-release' && input.withheldParts.length)
+    return refuse('withheld-parts-amra-only', 'Withheld parts are recorded for a treating doctor’s report (AMRA-7).');
+  if (input.receivedOn > when.today)
+    return refuse('report-date-in-future', 'The report cannot be dated in the future.');
+  if (input.receivedOn < (c.applicationDate ?? c.decision!.on))
+    return refuse(
+      'report-before-consent',
+      'The report cannot be dated before the consent (or the application) it was asked for under.',
+    );
   return change(
     c,
-    { status: 'report-received', report: { text: input.text, receivedOn: input.receivedOn, withheldParts: input.withheldParts, amendedAt: null }, reviewUntil: c.kind === 'oh-report-release' && c.wishesToSeeReport ? reviewUntil : null },
+    {
+      status: 'report-received',
+      report: { text: input.text, receivedOn: input.receivedOn, withheldParts: input.withheldParts, amendedAt: null },
+      reviewUntil: c.kind === 'oh-report-release' && c.wishesToSeeReport ? reviewUntil : null,
+    },
     when,
     'report-received',
     { receivedOn: input.receivedOn, withheldParts: input.withheldParts.map((p) => p.ground) },
@@ -247,18 +334,41 @@ export function supplyRefusal(c: Consent, periods: ConsentPeriods, today: IsoDat
   const earliest = earliestReleaseDate(c, periods);
   if (earliest === null) {
     return c.corrections.some((r) => r.response === null)
-      ? refuse('correction-open', 'A correction request is waiting for an answer; the report cannot go until it is answered.')
-      : refuse('report-held-for-person', 'The person has asked to see the report first; it cannot be supplied until they have seen it and agreed (AMRA-4).');
+      ? refuse(
+          'correction-open',
+          'A correction request is waiting for an answer; the report cannot go until it is answered.',
+        )
+      : refuse(
+          'report-held-for-person',
+          'The person has asked to see the report first; it cannot be supplied until they have seen it and agreed (AMRA-4).',
+        );
   }
-  if (today < earliest) return refuse('before-earliest-release-date', `The report cannot be supplied before ${earliest} (AMRA-4, §5b).`);
+  if (today < earliest)
+    return refuse('before-earliest-release-date', `The report cannot be supplied before ${earliest} (AMRA-4, §5b).`);
   return null;
 }
 
 /** Supply (release) the report: AMRA-6, the person may read it for the retention period after. */
-export function supply(c: Consent, periods: ConsentPeriods, when: When, how: 'agreed' | 'period-ended' | 'not-asked-to-see'): Transition {
+export function supply(
+  c: Consent,
+  periods: ConsentPeriods,
+  when: When,
+  how: 'agreed' | 'period-ended' | 'not-asked-to-see',
+): Transition {
   const refused = supplyRefusal(c, periods, when.today);
   if (refused) return refused;
-  return change(c, { status: 'supplied', suppliedOn: when.today, retainUntil: addMonths(when.today, periods.reportRetentionMonths), closedOn: when.today }, when, 'supplied', { how });
+  return change(
+    c,
+    {
+      status: 'supplied',
+      suppliedOn: when.today,
+      retainUntil: addMonths(when.today, periods.reportRetentionMonths),
+      closedOn: when.today,
+    },
+    when,
+    'supplied',
+    { how },
+  );
 }
 
 /**
@@ -272,7 +382,13 @@ export function decideSupply(c: Consent, agree: boolean, periods: ConsentPeriods
   if (c.status !== 'report-received') return refuse('report-not-received', 'There is no report yet.');
   if (!c.seenAt) return refuse('report-not-seen', 'The person decides on supply after seeing the report (AMRA-4).');
   if (!agree) {
-    return change(c, { status: 'withheld', closedOn: when.today, retainUntil: addMonths(when.today, periods.reportRetentionMonths) }, when, 'supply-refused', null);
+    return change(
+      c,
+      { status: 'withheld', closedOn: when.today, retainUntil: addMonths(when.today, periods.reportRetentionMonths) },
+      when,
+      'supply-refused',
+      null,
+    );
   }
   const agreed = { ...c, supplyAgreedOn: when.today };
   const supplied = supply(agreed, periods, when, 'agreed');
@@ -288,19 +404,41 @@ export function requestCorrection(c: Consent, text: string, when: When): Transit
   if (c.status !== 'report-received') return refuse('report-not-received', 'There is no report yet.');
   if (!c.seenAt) return refuse('report-not-seen', 'A correction is asked for after seeing the report.');
   const number = c.corrections.length + 1;
-  return change(c, { corrections: [...c.corrections, { number, requestedAt: when.now, text, response: null, respondedAt: null, responseNote: null }] }, when, 'correction-requested', { number });
+  return change(
+    c,
+    {
+      corrections: [
+        ...c.corrections,
+        { number, requestedAt: when.now, text, response: null, respondedAt: null, responseNote: null },
+      ],
+    },
+    when,
+    'correction-requested',
+    { number },
+  );
 }
 
 /** The author answers a correction request: amend the report, or decline (the person may then attach a statement, AMRA-5). */
-export function answerCorrection(c: Consent, number: number, answer: { response: 'amended' | 'declined'; amendedText: string | null; note: string | null }, when: When): Transition {
+export function answerCorrection(
+  c: Consent,
+  number: number,
+  answer: { response: 'amended' | 'declined'; amendedText: string | null; note: string | null },
+  when: When,
+): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report to correct.');
   const closed = closedReason(c.status);
   if (closed) return closed;
   const found = c.corrections.find((r) => r.number === number);
   if (!found) return refuse('correction-not-found', 'There is no such correction request.');
-  if (found.response !== null) return refuse('correction-already-answered', 'This correction request has already been answered.');
-  const corrections = c.corrections.map((r) => (r.number === number ? { ...r, response: answer.response, respondedAt: when.now, responseNote: answer.note } : r));
-  const report = answer.response === 'amended' && answer.amendedText && c.report ? { ...c.report, text: answer.amendedText, amendedAt: when.now } : c.report;
+  if (found.response !== null)
+    return refuse('correction-already-answered', 'This correction request has already been answered.');
+  const corrections = c.corrections.map((r) =>
+    r.number === number ? { ...r, response: answer.response, respondedAt: when.now, responseNote: answer.note } : r,
+  );
+  const report =
+    answer.response === 'amended' && answer.amendedText && c.report
+      ? { ...c.report, text: answer.amendedText, amendedAt: when.now }
+      : c.report;
   return change(c, { corrections, report }, when, `correction-${answer.response}`, { number });
 }
 
@@ -312,7 +450,10 @@ export function attachStatement(c: Consent, text: string, when: When): Transitio
   if (c.status !== 'report-received') return refuse('report-not-received', 'There is no report yet.');
   if (c.statement) return refuse('statement-already-attached', 'A statement is already attached.');
   if (c.kind === 'amra-report' && !c.corrections.some((r) => r.response === 'declined')) {
-    return refuse('no-declined-correction', 'A statement is attached when the doctor has declined a correction you asked for (AMRA-5).');
+    return refuse(
+      'no-declined-correction',
+      'A statement is attached when the doctor has declined a correction you asked for (AMRA-5).',
+    );
   }
   return change(c, { statement: { text, at: when.now } }, when, 'statement-attached', null);
 }
@@ -322,13 +463,18 @@ export function attachStatement(c: Consent, text: string, when: When): Transitio
  * caller passes what it cancelled and what had already gone, which the person is shown.
  */
 export function withdraw(c: Consent, outcome: WithdrawalOutcome, when: When, periods?: ConsentPeriods): Transition {
-  if (c.status === 'requested') return refuse('consent-not-given', 'This consent was never given, so it cannot be withdrawn; refuse it instead.');
-  if (c.status === 'refused') return refuse('consent-not-given', 'This consent was refused, so there is nothing to withdraw.');
+  if (c.status === 'requested')
+    return refuse('consent-not-given', 'This consent was never given, so it cannot be withdrawn; refuse it instead.');
+  if (c.status === 'refused')
+    return refuse('consent-not-given', 'This consent was refused, so there is nothing to withdraw.');
   const closed = closedReason(c.status);
   if (closed) return closed;
   // A report already received stays readable by the person for the retention period (AMRA-6).
   const retainUntil = c.report && periods ? addMonths(when.today, periods.reportRetentionMonths) : c.retainUntil;
-  return change(c, { status: 'withdrawn', withdrawal: outcome, closedOn: when.today, retainUntil }, when, 'withdrawn', { cancelled: outcome.cancelled.length, alreadySent: outcome.alreadySent.length });
+  return change(c, { status: 'withdrawn', withdrawal: outcome, closedOn: when.today, retainUntil }, when, 'withdrawn', {
+    cancelled: outcome.cancelled.length,
+    alreadySent: outcome.alreadySent.length,
+  });
 }
 
 /** May the person still read the report (AMRA-6: during the retention period after supply or refusal; before that, whenever it is held)? */
@@ -340,5 +486,10 @@ export function personMayReadReport(c: Consent, today: IsoDate): boolean {
 
 /** Is a sharing consent in force on `asOf`? */
 export function sharingInForce(c: Consent, asOf: IsoDate): boolean {
-  return c.kind === 'nhs-sharing' && c.status === 'given' && (c.periodStart === null || c.periodStart <= asOf) && (c.periodEnd === null || asOf <= c.periodEnd);
+  return (
+    c.kind === 'nhs-sharing' &&
+    c.status === 'given' &&
+    (c.periodStart === null || c.periodStart <= asOf) &&
+    (c.periodEnd === null || asOf <= c.periodEnd)
+  );
 }

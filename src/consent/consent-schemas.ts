@@ -18,7 +18,11 @@ import { GATE_REASONS } from './gate.js';
 
 const text = (max: number) => z.string().trim().min(1, 'Enter an answer').max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
-const noticeBy = z.enum(['email', 'letter']).describe('How the written notice goes (AMRA-1): email (never to a work address for a protected-identity officer, CONF-3), or a printed letter');
+const noticeBy = z
+  .enum(['email', 'letter'])
+  .describe(
+    'How the written notice goes (AMRA-1): email (never to a work address for a protected-identity officer, CONF-3), or a printed letter',
+  );
 
 export const consentIdParam = z.object({ id: z.uuid() }).strict();
 export const correctionParams = z.object({ id: z.uuid(), number: z.coerce.number().int().min(1).max(1000) }).strict();
@@ -31,17 +35,30 @@ export const consentRequestSchema = z.discriminatedUnion('kind', [
       kind: z.literal('amra-report'),
       recipientRole: z.enum(EMPLOYER_RECIPIENTS),
       description: text(500).describe('What the report is for, in plain words'),
-      doctor: z.object({ name: text(200), practice: optionalText(200) }).strict().describe('The doctor who is or was responsible for the person’s care'),
+      doctor: z
+        .object({ name: text(200), practice: optionalText(200) })
+        .strict()
+        .describe('The doctor who is or was responsible for the person’s care'),
       noticeBy,
     })
     .strict(),
-  z.object({ kind: z.literal('oh-report-release'), recipientRole: z.enum(EMPLOYER_RECIPIENTS), description: text(500), noticeBy }).strict(),
+  z
+    .object({
+      kind: z.literal('oh-report-release'),
+      recipientRole: z.enum(EMPLOYER_RECIPIENTS),
+      description: text(500),
+      noticeBy,
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('nhs-sharing'),
       partnerOrganisationId: z.uuid(),
       purpose: z.enum(SHARING_PURPOSES),
-      dataCategories: z.array(z.enum(SHARING_CATEGORIES)).min(1, 'Choose what would be shared').max(SHARING_CATEGORIES.length),
+      dataCategories: z
+        .array(z.enum(SHARING_CATEGORIES))
+        .min(1, 'Choose what would be shared')
+        .max(SHARING_CATEGORIES.length),
       periodStart: isoDate,
       periodEnd: isoDate.nullable().optional(),
       description: text(500),
@@ -56,7 +73,11 @@ export const decisionSchema = z
     method: z.enum(DECISION_METHODS).describe('platform: the person, signed in; paper or verbal: recorded by OH'),
     witness: optionalText(200),
     documentReference: optionalText(200),
-    wishesToSeeReport: z.boolean().nullable().optional().describe('Report kinds, when giving consent: see the report before it is supplied (AMRA-3)'),
+    wishesToSeeReport: z
+      .boolean()
+      .nullable()
+      .optional()
+      .describe('Report kinds, when giving consent: see the report before it is supplied (AMRA-3)'),
   })
   .strict();
 
@@ -76,9 +97,13 @@ export const reportSchema = z
 
 export const textSchema = z.object({ text: text(4000) }).strict();
 
-export const correctionAnswerSchema = z.object({ response: z.enum(['amended', 'declined']), amendedText: optionalText(20_000), note: optionalText(2000) }).strict();
+export const correctionAnswerSchema = z
+  .object({ response: z.enum(['amended', 'declined']), amendedText: optionalText(20_000), note: optionalText(2000) })
+  .strict();
 
-export const supplyDecisionSchema = z.object({ agree: z.boolean().describe('true: supply it now; false: refuse supply for good (AMRA-5)') }).strict();
+export const supplyDecisionSchema = z
+  .object({ agree: z.boolean().describe('true: supply it now; false: refuse supply for good (AMRA-5)') })
+  .strict();
 
 export const recipientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('nhs-partner'), organisationId: z.uuid() }).strict(),
@@ -90,13 +115,21 @@ export const checkSchema = z
     personId: z.uuid(),
     recipient: recipientSchema,
     purpose: z.enum(DISCLOSURE_PURPOSES),
-    dataCategories: z.array(z.enum(DATA_CATEGORY_LIST)).min(1, 'Name what would be disclosed').max(DATA_CATEGORY_LIST.length),
+    dataCategories: z
+      .array(z.enum(DATA_CATEGORY_LIST))
+      .min(1, 'Name what would be disclosed')
+      .max(DATA_CATEGORY_LIST.length),
     consentId: z.uuid().nullable().optional(),
     asOf: isoDate.optional().describe('The day to decide for (default today)'),
   })
   .strict();
 
-export const gateDecisionResponse = z.object({ allow: z.boolean(), consentIds: z.array(z.string()).optional(), reason: z.enum(GATE_REASONS).optional(), message: z.string().optional() });
+export const gateDecisionResponse = z.object({
+  allow: z.boolean(),
+  consentIds: z.array(z.string()).optional(),
+  reason: z.enum(GATE_REASONS).optional(),
+  message: z.string().optional(),
+});
 
 const item = z.object({ id: z.string(), description: z.string(), at: z.string() });
 
@@ -105,7 +138,13 @@ export const consentResponse = z.object({
   kind: z.enum(CONSENT_KINDS),
   status: z.enum(CONSENT_STATUSES),
   personId: z.string(),
-  recipient: z.object({ type: z.enum(['employer', 'nhs-partner']), role: z.string().optional(), organisationId: z.string().optional(), name: z.string().optional(), odsCode: z.string().nullable().optional() }),
+  recipient: z.object({
+    type: z.enum(['employer', 'nhs-partner']),
+    role: z.string().optional(),
+    organisationId: z.string().optional(),
+    name: z.string().optional(),
+    odsCode: z.string().nullable().optional(),
+  }),
   purpose: z.enum(DISCLOSURE_PURPOSES),
   description: z.string(),
   dataCategories: z.array(z.string()),
@@ -117,15 +156,35 @@ export const consentResponse = z.object({
   applicationDate: z.string().nullable(),
   accessRequestedOn: z.string().nullable(),
   reviewUntil: z.string().nullable(),
-  earliestReleaseDate: z.string().nullable().describe('The first day the report may be passed on; null while it waits for the person or cannot go'),
+  earliestReleaseDate: z
+    .string()
+    .nullable()
+    .describe('The first day the report may be passed on; null while it waits for the person or cannot go'),
   suppliedOn: z.string().nullable(),
   retainUntil: z.string().nullable().describe('AMRA-6: the person may read the report until this day'),
-  report: z.object({ receivedOn: z.string(), seen: z.boolean(), amended: z.boolean(), withheldGrounds: z.array(z.string()) }).nullable().describe('Whether there is a report; its text is read at /report'),
+  report: z
+    .object({ receivedOn: z.string(), seen: z.boolean(), amended: z.boolean(), withheldGrounds: z.array(z.string()) })
+    .nullable()
+    .describe('Whether there is a report; its text is read at /report'),
   corrections: z
-    .array(z.object({ number: z.number(), requestedAt: z.string(), text: z.string().nullable(), response: z.string().nullable(), respondedAt: z.string().nullable(), responseNote: z.string().nullable() }))
-    .describe('What the person asked to correct and the answer: for the person and OH clinicians (null text for OH administrators, CONF-1)'),
+    .array(
+      z.object({
+        number: z.number(),
+        requestedAt: z.string(),
+        text: z.string().nullable(),
+        response: z.string().nullable(),
+        respondedAt: z.string().nullable(),
+        responseNote: z.string().nullable(),
+      }),
+    )
+    .describe(
+      'What the person asked to correct and the answer: for the person and OH clinicians (null text for OH administrators, CONF-1)',
+    ),
   statement: z.string().nullable(),
-  withdrawal: z.object({ cancelled: z.array(item), alreadySent: z.array(item) }).nullable().describe('What withdrawing stopped, and what had already gone (§5c)'),
+  withdrawal: z
+    .object({ cancelled: z.array(item), alreadySent: z.array(item) })
+    .nullable()
+    .describe('What withdrawing stopped, and what had already gone (§5c)'),
   history: z.array(z.object({ type: z.string(), at: z.string(), byRole: z.string().nullable() })),
 });
 
@@ -157,7 +216,14 @@ export function consentJson(actor: Actor, r: ConsentRecord): z.infer<typeof cons
     earliestReleaseDate: r.earliestReleaseDate,
     suppliedOn: c.suppliedOn,
     retainUntil: c.retainUntil,
-    report: c.report ? { receivedOn: c.report.receivedOn, seen: c.seenAt !== null, amended: c.report.amendedAt !== null, withheldGrounds: c.report.withheldParts.map((p) => p.ground) } : null,
+    report: c.report
+      ? {
+          receivedOn: c.report.receivedOn,
+          seen: c.seenAt !== null,
+          amended: c.report.amendedAt !== null,
+          withheldGrounds: c.report.withheldParts.map((p) => p.ground),
+        }
+      : null,
     corrections: c.corrections.map((x) => (clinical ? x : { ...x, text: null, responseNote: null })),
     statement: clinical ? (c.statement?.text ?? null) : null,
     withdrawal: c.withdrawal,
@@ -184,7 +250,14 @@ export const recipientReportsResponse = z.object({
       available: z.boolean(),
       kind: z.enum(CONSENT_KINDS).nullable().describe('Only once released'),
       description: z.string().nullable().describe('Only once released'),
-      report: z.object({ text: z.string(), statement: z.string().nullable(), corrections: z.array(z.object({ text: z.string(), response: z.string().nullable() })), suppliedOn: z.string() }).nullable(),
+      report: z
+        .object({
+          text: z.string(),
+          statement: z.string().nullable(),
+          corrections: z.array(z.object({ text: z.string(), response: z.string().nullable() })),
+          suppliedOn: z.string(),
+        })
+        .nullable(),
       notice: z.string().nullable(),
     }),
   ),

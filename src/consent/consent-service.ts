@@ -12,7 +12,14 @@ import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
-import { applicationLetter, letterText, noticeLetter, reviewLetter, type Letter, type LetterLanguage } from './consent-letters.js';
+import {
+  applicationLetter,
+  letterText,
+  noticeLetter,
+  reviewLetter,
+  type Letter,
+  type LetterLanguage,
+} from './consent-letters.js';
 import type { ConsentRepository } from './consent-repository.js';
 import * as rules from './consent-rules.js';
 import type {
@@ -32,8 +39,19 @@ import { decideDisclosure, type DisclosureRequest, type GateDecision } from './g
 
 /** What a consent request asks for, by kind. */
 export type ConsentRequestInput =
-  | { kind: 'amra-report'; recipientRole: EmployerRecipientRole; description: string; doctor: ReportDoctor; noticeBy: 'email' | 'letter' }
-  | { kind: 'oh-report-release'; recipientRole: EmployerRecipientRole; description: string; noticeBy: 'email' | 'letter' }
+  | {
+      kind: 'amra-report';
+      recipientRole: EmployerRecipientRole;
+      description: string;
+      doctor: ReportDoctor;
+      noticeBy: 'email' | 'letter';
+    }
+  | {
+      kind: 'oh-report-release';
+      recipientRole: EmployerRecipientRole;
+      description: string;
+      noticeBy: 'email' | 'letter';
+    }
   | {
       kind: 'nhs-sharing';
       partnerOrganisationId: string;
@@ -60,7 +78,12 @@ export interface DecisionRequest {
  * transaction, and says what had already gone (§5c).
  */
 export interface DisclosureQueue {
-  withdrawn(consent: Consent, stillAllowed: (request: DisclosureRequest) => GateDecision, now: Date, trx: Knex.Transaction): Promise<{ cancelled: DisclosureItem[]; alreadySent: DisclosureItem[] }>;
+  withdrawn(
+    consent: Consent,
+    stillAllowed: (request: DisclosureRequest) => GateDecision,
+    now: Date,
+    trx: Knex.Transaction,
+  ): Promise<{ cancelled: DisclosureItem[]; alreadySent: DisclosureItem[] }>;
 }
 
 /** A consent with its history, as the service returns it. */
@@ -92,7 +115,12 @@ export interface RecipientReport {
   available: boolean;
   kind: Consent['kind'] | null;
   description: string | null;
-  report: { text: string; statement: string | null; corrections: Array<{ text: string; response: string | null }>; suppliedOn: IsoDate } | null;
+  report: {
+    text: string;
+    statement: string | null;
+    corrections: Array<{ text: string; response: string | null }>;
+    suppliedOn: IsoDate;
+  } | null;
   notice: string | null;
 }
 
@@ -100,7 +128,12 @@ const OH_ROLES = new Set(['oh-clinician', 'oh-administrator']);
 const TASK_SOURCE = 'consent';
 
 /** OH's work on consents, as worklist tasks; each is done by its own form on the consent's page. */
-export const CONSENT_TASKS = ['consent-apply', 'consent-write-report', 'consent-answer-correction', 'consent-release-report'] as const;
+export const CONSENT_TASKS = [
+  'consent-apply',
+  'consent-write-report',
+  'consent-answer-correction',
+  'consent-release-report',
+] as const;
 
 /**
  * What a consent is waiting for OH to do now (pure): apply to the doctor once consent is given
@@ -108,7 +141,13 @@ export const CONSENT_TASKS = ['consent-apply', 'consent-write-report', 'consent-
  * (clinicians, AMRA-5); release the report from its earliest release date (administrators, AMRA-4).
  */
 export function consentTasks(c: Consent, earliestRelease: IsoDate | null): TaskSpec[] {
-  const task = (code: (typeof CONSENT_TASKS)[number], dueDate: IsoDate, role: 'oh-administrator' | 'oh-clinician', sequence = 1, rule: string | null = null): TaskSpec => ({
+  const task = (
+    code: (typeof CONSENT_TASKS)[number],
+    dueDate: IsoDate,
+    role: 'oh-administrator' | 'oh-clinician',
+    sequence = 1,
+    rule: string | null = null,
+  ): TaskSpec => ({
     organisationId: c.organisationId,
     subjectPersonId: c.personId,
     sourceType: TASK_SOURCE,
@@ -120,10 +159,13 @@ export function consentTasks(c: Consent, earliestRelease: IsoDate | null): TaskS
     assignee: { role },
   });
   const tasks: TaskSpec[] = [];
-  if (c.kind === 'amra-report' && c.status === 'given') tasks.push(task('consent-apply', c.decision!.on, 'oh-administrator', 1, 'AMRA-3'));
-  if (c.kind === 'oh-report-release' && c.status === 'given') tasks.push(task('consent-write-report', c.decision!.on, 'oh-clinician', 1, '§5b'));
+  if (c.kind === 'amra-report' && c.status === 'given')
+    tasks.push(task('consent-apply', c.decision!.on, 'oh-administrator', 1, 'AMRA-3'));
+  if (c.kind === 'oh-report-release' && c.status === 'given')
+    tasks.push(task('consent-write-report', c.decision!.on, 'oh-clinician', 1, '§5b'));
   if (c.status === 'report-received') {
-    for (const r of c.corrections.filter((x) => x.response === null)) tasks.push(task('consent-answer-correction', r.requestedAt.slice(0, 10), 'oh-clinician', r.number, 'AMRA-5'));
+    for (const r of c.corrections.filter((x) => x.response === null))
+      tasks.push(task('consent-answer-correction', r.requestedAt.slice(0, 10), 'oh-clinician', r.number, 'AMRA-5'));
     if (earliestRelease) tasks.push(task('consent-release-report', earliestRelease, 'oh-administrator', 1, 'AMRA-4'));
   }
   return tasks;
@@ -217,15 +259,21 @@ export class ConsentService {
     let recipient: Consent['recipient'];
     if (input.kind === 'nhs-sharing') {
       const partner = await this.people.findOrganisation(input.partnerOrganisationId);
-      if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
-      if (input.periodEnd !== null && input.periodEnd < input.periodStart) throw new ValidationError({ periodEnd: 'The end must be on or after the start.' });
+      if (!partner || partner.kind !== 'nhs-partner')
+        throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
+      if (input.periodEnd !== null && input.periodEnd < input.periodStart)
+        throw new ValidationError({ periodEnd: 'The end must be on or after the start.' });
       recipient = { type: 'nhs-partner', organisationId: partner.id, name: partner.name, odsCode: partner.odsCode };
     } else {
       recipient = { type: 'employer', role: input.recipientRole };
     }
     const address = this.addressOf(person);
     if (input.noticeBy === 'email' && !address) {
-      throw new ValidationError({ noticeBy: person.protectedIdentity ? 'No personal email address is recorded, and a protected-identity officer is never written to at work (CONF-3). Print the letter instead.' : 'No email address is recorded. Print the letter instead.' });
+      throw new ValidationError({
+        noticeBy: person.protectedIdentity
+          ? 'No personal email address is recorded, and a protected-identity officer is never written to at work (CONF-3). Print the letter instead.'
+          : 'No email address is recorded. Print the letter instead.',
+      });
     }
     const consent = rules.newConsent(
       {
@@ -236,7 +284,10 @@ export class ConsentService {
         recipient,
         purpose: input.kind === 'nhs-sharing' ? input.purpose : 'employment',
         description: input.description,
-        dataCategories: input.kind === 'nhs-sharing' ? [...new Set(input.dataCategories)] : [input.kind === 'amra-report' ? 'medical-report' : 'oh-report'],
+        dataCategories:
+          input.kind === 'nhs-sharing'
+            ? [...new Set(input.dataCategories)]
+            : [input.kind === 'amra-report' ? 'medical-report' : 'oh-report'],
         periodStart: input.kind === 'nhs-sharing' ? input.periodStart : null,
         periodEnd: input.kind === 'nhs-sharing' ? input.periodEnd : null,
         doctor: input.kind === 'amra-report' ? input.doctor : null,
@@ -246,10 +297,39 @@ export class ConsentService {
       when,
     );
     await this.repository.transaction(async (trx) => {
-      await this.repository.insert({ consent, event: { type: 'requested', details: { noticeBy: input.noticeBy }, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'consent', entityId: consent.id, subjectPersonId: person.id, purpose: 'consent', details: { kind: consent.kind } }, trx);
+      await this.repository.insert(
+        {
+          consent,
+          event: {
+            type: 'requested',
+            details: { noticeBy: input.noticeBy },
+            byUserId: ctx.actor.userId,
+            byRole: ctx.actor.role,
+          },
+        },
+        trx,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'consent',
+          entityId: consent.id,
+          subjectPersonId: person.id,
+          purpose: 'consent',
+          details: { kind: consent.kind },
+        },
+        trx,
+      );
       // The written notice (AMRA-1, s.9) commits with the request.
-      if (input.noticeBy === 'email') await this.send(person, consent, noticeLetter(consent, person, { consent: this.link(consent) }, this.emailLanguage), 'notice', trx);
+      if (input.noticeBy === 'email')
+        await this.send(
+          person,
+          consent,
+          noticeLetter(consent, person, { consent: this.link(consent) }, this.emailLanguage),
+          'notice',
+          trx,
+        );
     });
     return this.record(consent);
   }
@@ -259,22 +339,40 @@ export class ConsentService {
     return person.personalEmail ?? (person.protectedIdentity ? null : person.workEmail);
   }
 
-  private async send(person: Person, consent: Consent, letter: Letter, what: string, trx: Knex.Transaction): Promise<void> {
+  private async send(
+    person: Person,
+    consent: Consent,
+    letter: Letter,
+    what: string,
+    trx: Knex.Transaction,
+  ): Promise<void> {
     const to = this.addressOf(person);
     if (!to || consent.noticeBy !== 'email') return;
-    await this.notifications.enqueueEmail({ to, subject: letter.title, text: letterText(letter) }, trx, { dedupeKey: `consent-${what}:${consent.id}:${consent.version}` });
+    await this.notifications.enqueueEmail({ to, subject: letter.title, text: letterText(letter) }, trx, {
+      dedupeKey: `consent-${what}:${consent.id}:${consent.version}`,
+    });
   }
 
   private async record(consent: Consent, history?: ConsentEvent[]): Promise<ConsentRecord> {
     const periods = await this.periods(consent.organisationId, londonDay(this.clock.now()));
-    return { consent, history: history ?? (await this.repository.history(consent.id)), earliestReleaseDate: rules.earliestReleaseDate(consent, periods) };
+    return {
+      consent,
+      history: history ?? (await this.repository.history(consent.id)),
+      earliestReleaseDate: rules.earliestReleaseDate(consent, periods),
+    };
   }
 
   /** A consent within reach (OH, or the person), not audited: callers audit what they do with it. */
   private async load(ctx: RequestContext, id: string): Promise<Consent> {
     const consent = await this.repository.find(id);
     if (!consent || !(OH_ROLES.has(ctx.actor.role) || ctx.actor.personId === consent.personId)) {
-      await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: id, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
+      await this.audit.record(ctx, {
+        action: 'read',
+        entityType: 'consent',
+        entityId: id,
+        outcome: 'denied',
+        reason: 'not-found-or-out-of-reach',
+      });
       throw new NotFoundError('consent');
     }
     return consent;
@@ -283,7 +381,13 @@ export class ConsentService {
   /** One consent and its history. */
   async get(ctx: RequestContext, id: string): Promise<ConsentRecord> {
     const consent = await this.load(ctx, id);
-    await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent' });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'consent',
+      entityId: id,
+      subjectPersonId: consent.personId,
+      purpose: 'consent',
+    });
     return this.record(consent);
   }
 
@@ -292,7 +396,17 @@ export class ConsentService {
     if (!(OH_ROLES.has(ctx.actor.role) || ctx.actor.personId === personId)) throw new NotFoundError('person');
     await this.people.getPerson(ctx, personId, 'consent');
     const list = await this.repository.forPerson(personId);
-    if (list.length) await this.audit.record(ctx, list.map((c) => ({ action: 'read' as const, entityType: 'consent', entityId: c.id, subjectPersonId: personId, purpose: 'consent' })));
+    if (list.length)
+      await this.audit.record(
+        ctx,
+        list.map((c) => ({
+          action: 'read' as const,
+          entityType: 'consent',
+          entityId: c.id,
+          subjectPersonId: personId,
+          purpose: 'consent',
+        })),
+      );
     const histories = await this.repository.histories(list.map((c) => c.id));
     return Promise.all(list.map((c) => this.record(c, histories.get(c.id) ?? [])));
   }
@@ -302,21 +416,59 @@ export class ConsentService {
    * one transaction; `also` runs in it too (an email, a cancelled referral). A refusal from
    * the rules is a 409 with its code; a concurrent change, 409 `consent-changed`.
    */
-  private async apply(ctx: RequestContext, consent: Consent, decide: (c: Consent) => rules.Transition, also?: (changed: Consent, trx: Knex.Transaction) => Promise<void>): Promise<ConsentRecord> {
+  private async apply(
+    ctx: RequestContext,
+    consent: Consent,
+    decide: (c: Consent) => rules.Transition,
+    also?: (changed: Consent, trx: Knex.Transaction) => Promise<void>,
+  ): Promise<ConsentRecord> {
     const t = decide(consent);
     if (!t.ok) {
-      await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', outcome: 'denied', reason: t.code });
+      await this.audit.record(ctx, {
+        action: 'update',
+        entityType: 'consent',
+        entityId: consent.id,
+        subjectPersonId: consent.personId,
+        purpose: 'consent',
+        outcome: 'denied',
+        reason: t.code,
+      });
       throw refusal(t);
     }
     if (t.consent === consent) {
-      await this.audit.record(ctx, { action: 'read', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } });
+      await this.audit.record(ctx, {
+        action: 'read',
+        entityType: 'consent',
+        entityId: consent.id,
+        subjectPersonId: consent.personId,
+        purpose: 'consent',
+        details: { event: t.event.type },
+      });
       return this.record(consent);
     }
     const changed = { ...t.consent, version: consent.version + 1 };
     await this.repository.transaction(async (trx) => {
-      const stored = await this.repository.update({ consent: changed, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx);
-      if (!stored) throw new ConflictError('consent-changed', 'Someone else changed this consent at the same time. Reload it and try again.');
-      await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: consent.id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: t.event.type } }, trx);
+      const stored = await this.repository.update(
+        { consent: changed, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } },
+        trx,
+      );
+      if (!stored)
+        throw new ConflictError(
+          'consent-changed',
+          'Someone else changed this consent at the same time. Reload it and try again.',
+        );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'consent',
+          entityId: consent.id,
+          subjectPersonId: consent.personId,
+          purpose: 'consent',
+          details: { event: t.event.type },
+        },
+        trx,
+      );
       await also?.(changed, trx);
     });
     return this.afterChange(changed);
@@ -344,8 +496,12 @@ export class ConsentService {
   async decide(ctx: RequestContext, id: string, input: DecisionRequest): Promise<ConsentRecord> {
     const consent = await this.load(ctx, id);
     const self = ctx.actor.personId === consent.personId;
-    if (input.method === 'platform' && !self) throw new ValidationError({ method: 'Only the person can decide in the platform; record a paper or verbal decision instead.' });
-    if (input.method !== 'platform' && !OH_ROLES.has(ctx.actor.role)) throw new ValidationError({ method: 'Decide here in the platform.' });
+    if (input.method === 'platform' && !self)
+      throw new ValidationError({
+        method: 'Only the person can decide in the platform; record a paper or verbal decision instead.',
+      });
+    if (input.method !== 'platform' && !OH_ROLES.has(ctx.actor.role))
+      throw new ValidationError({ method: 'Decide here in the platform.' });
     return this.apply(ctx, consent, (c) => rules.decide(c, input, this.when()));
   }
 
@@ -354,7 +510,19 @@ export class ConsentService {
     this.requireOh(ctx);
     const consent = await this.load(ctx, id);
     const person = await this.personOf(consent);
-    return this.apply(ctx, consent, (c) => rules.recordApplication(c, applicationDate, this.when()), (c, trx) => this.send(person, c, applicationLetter(c, person, { consent: this.link(c) }, this.emailLanguage), 'application', trx));
+    return this.apply(
+      ctx,
+      consent,
+      (c) => rules.recordApplication(c, applicationDate, this.when()),
+      (c, trx) =>
+        this.send(
+          person,
+          c,
+          applicationLetter(c, person, { consent: this.link(c) }, this.emailLanguage),
+          'application',
+          trx,
+        ),
+    );
   }
 
   /** AMRA-4: the person asks to see the report (or arranges to). */
@@ -362,11 +530,17 @@ export class ConsentService {
     const consent = await this.load(ctx, id);
     const when = this.when();
     const periods = await this.periods(consent.organisationId, when.today);
-    return this.apply(ctx, consent, (c) => rules.requestAccess(c, when, this.reviewUntil(periods, when.today, when.today)));
+    return this.apply(ctx, consent, (c) =>
+      rules.requestAccess(c, when, this.reviewUntil(periods, when.today, when.today)),
+    );
   }
 
   /** The report arrives (AMRA) or is written (OH release); OH clinicians only: it is clinical. The person is told it waits for them. */
-  async recordReport(ctx: RequestContext, id: string, input: { text: string; receivedOn: IsoDate; withheldParts: WithheldPart[] }): Promise<ConsentRecord> {
+  async recordReport(
+    ctx: RequestContext,
+    id: string,
+    input: { text: string; receivedOn: IsoDate; withheldParts: WithheldPart[] },
+  ): Promise<ConsentRecord> {
     if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
     const consent = await this.load(ctx, id);
     const when = this.when();
@@ -378,7 +552,21 @@ export class ConsentService {
       consent,
       (c) => withPolicy(rules.receiveReport(c, input, reviewUntil, when), policy.version),
       async (c, trx) => {
-        if (c.wishesToSeeReport) await this.send(person, c, reviewLetter(c, person, { consent: this.link(c) }, rules.earliestReleaseDate(c, policy.content), when.today, this.emailLanguage), 'review', trx);
+        if (c.wishesToSeeReport)
+          await this.send(
+            person,
+            c,
+            reviewLetter(
+              c,
+              person,
+              { consent: this.link(c) },
+              rules.earliestReleaseDate(c, policy.content),
+              when.today,
+              this.emailLanguage,
+            ),
+            'review',
+            trx,
+          );
       },
     );
   }
@@ -394,11 +582,22 @@ export class ConsentService {
     if (!(self || ctx.actor.role === 'oh-clinician') || !consent.report) throw new NotFoundError('report');
     const today = londonDay(this.clock.now());
     if (self && !rules.personMayReadReport(consent, today)) {
-      throw new AppError({ code: 'report-no-longer-held', status: 410, publicMessage: `The report was kept for you to read until ${consent.retainUntil} (AMRA-6); it is no longer held.` });
+      throw new AppError({
+        code: 'report-no-longer-held',
+        status: 410,
+        publicMessage: `The report was kept for you to read until ${consent.retainUntil} (AMRA-6); it is no longer held.`,
+      });
     }
     let current = consent;
-    if (self && consent.status === 'report-received' && !consent.seenAt) current = (await this.apply(ctx, consent, (c) => rules.recordSeen(c, this.when()))).consent;
-    await this.audit.record(ctx, { action: 'read', entityType: 'consent-report', entityId: id, subjectPersonId: consent.personId, purpose: self ? 'own-report' : 'consent' });
+    if (self && consent.status === 'report-received' && !consent.seenAt)
+      current = (await this.apply(ctx, consent, (c) => rules.recordSeen(c, this.when()))).consent;
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'consent-report',
+      entityId: id,
+      subjectPersonId: consent.personId,
+      purpose: self ? 'own-report' : 'consent',
+    });
     return reportView(current);
   }
 
@@ -408,9 +607,15 @@ export class ConsentService {
   }
 
   /** The author's answer to a correction request (OH clinicians). */
-  async answerCorrection(ctx: RequestContext, id: string, number: number, answer: { response: 'amended' | 'declined'; amendedText: string | null; note: string | null }): Promise<ConsentRecord> {
+  async answerCorrection(
+    ctx: RequestContext,
+    id: string,
+    number: number,
+    answer: { response: 'amended' | 'declined'; amendedText: string | null; note: string | null },
+  ): Promise<ConsentRecord> {
     if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
-    if (answer.response === 'amended' && !answer.amendedText) throw new ValidationError({ amendedText: 'Give the amended report.' });
+    if (answer.response === 'amended' && !answer.amendedText)
+      throw new ValidationError({ amendedText: 'Give the amended report.' });
     return this.apply(ctx, await this.load(ctx, id), (c) => rules.answerCorrection(c, number, answer, this.when()));
   }
 
@@ -423,10 +628,13 @@ export class ConsentService {
   async decideSupply(ctx: RequestContext, id: string, agree: boolean): Promise<ConsentRecord> {
     const consent = await this.load(ctx, id);
     // After seeing the report, the decision is the person's own (AMRA-4, AMRA-5): OH cannot make it for them.
-    if (ctx.actor.personId !== consent.personId) throw new ForbiddenError('person-decides', 'Only the person can agree to or refuse the release of their report.');
+    if (ctx.actor.personId !== consent.personId)
+      throw new ForbiddenError('person-decides', 'Only the person can agree to or refuse the release of their report.');
     const when = this.when();
     const policy = await this.policyInForce(consent.organisationId, when.today);
-    return this.apply(ctx, consent, (c) => withPolicy(rules.decideSupply(c, agree, policy.content, when), policy.version));
+    return this.apply(ctx, consent, (c) =>
+      withPolicy(rules.decideSupply(c, agree, policy.content, when), policy.version),
+    );
   }
 
   /** OH releases the report once the rules allow it: never before the earliest release date (AMRA-4, §5b). */
@@ -467,10 +675,29 @@ export class ConsentService {
       const t = rules.withdraw(current, outcome, when, periods);
       if (!t.ok) throw refusal(t);
       const next = { ...t.consent, version: current.version + 1 };
-      if (!(await this.repository.update({ consent: next, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } }, trx))) {
-        throw new ConflictError('consent-changed', 'Someone else changed this consent at the same time. Reload it and try again.');
+      if (
+        !(await this.repository.update(
+          { consent: next, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } },
+          trx,
+        ))
+      ) {
+        throw new ConflictError(
+          'consent-changed',
+          'Someone else changed this consent at the same time. Reload it and try again.',
+        );
       }
-      await this.audit.record(ctx, { action: 'update', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { event: 'withdrawn', cancelled: outcome.cancelled.length } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'consent',
+          entityId: id,
+          subjectPersonId: consent.personId,
+          purpose: 'consent',
+          details: { event: 'withdrawn', cancelled: outcome.cancelled.length },
+        },
+        trx,
+      );
       return next;
     });
     return this.afterChange(changed);
@@ -481,11 +708,24 @@ export class ConsentService {
    * they stand on `asOf`, and audits the decision whichever way it goes. Pass the transaction that
    * makes the disclosure (queues it), so the decision and the disclosure commit together.
    */
-  async mayDisclose(ctx: AnyContext, personId: string, request: DisclosureRequest, asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision> {
+  async mayDisclose(
+    ctx: AnyContext,
+    personId: string,
+    request: DisclosureRequest,
+    asOf: IsoDate,
+    trx?: Knex.Transaction,
+  ): Promise<GateDecision> {
     // Inside the caller's transaction the person's consents are held until it commits, so a
     // withdrawal cannot slip in between this decision and the disclosure it allows.
     if (trx) await this.repository.lockPerson(personId, trx);
-    const [decision] = await this.decideAndAudit(ctx, personId, await this.repository.forPerson(personId, trx), [request], asOf, trx);
+    const [decision] = await this.decideAndAudit(
+      ctx,
+      personId,
+      await this.repository.forPerson(personId, trx),
+      [request],
+      asOf,
+      trx,
+    );
     return decision!;
   }
 
@@ -493,9 +733,17 @@ export class ConsentService {
    * The gate for many people at once (the delivery worker's batch): each person's consents read
    * in one query, every decision audited in one write, whichever way each goes.
    */
-  async mayDiscloseMany(ctx: AnyContext, asks: ReadonlyArray<{ personId: string; request: DisclosureRequest }>, asOf: IsoDate): Promise<GateDecision[]> {
+  async mayDiscloseMany(
+    ctx: AnyContext,
+    asks: ReadonlyArray<{ personId: string; request: DisclosureRequest }>,
+    asOf: IsoDate,
+  ): Promise<GateDecision[]> {
     const consents = await this.repository.forPeople([...new Set(asks.map((a) => a.personId))]);
-    return this.auditDecisions(ctx, asks.map((a) => ({ ...a, decision: decideDisclosure(consents.get(a.personId) ?? [], a.request, asOf) })), asOf);
+    return this.auditDecisions(
+      ctx,
+      asks.map((a) => ({ ...a, decision: decideDisclosure(consents.get(a.personId) ?? [], a.request, asOf) })),
+      asOf,
+    );
   }
 
   /** Consents by id for the platform's own work (no actor), in one read. */
@@ -504,11 +752,28 @@ export class ConsentService {
   }
 
   /** The gate's decisions for several proposed disclosures over consents already read, audited in one write, whichever way each goes. */
-  private async decideAndAudit(ctx: AnyContext, personId: string, consents: readonly Consent[], requests: readonly DisclosureRequest[], asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision[]> {
-    return this.auditDecisions(ctx, requests.map((request) => ({ personId, request, decision: decideDisclosure(consents, request, asOf) })), asOf, trx);
+  private async decideAndAudit(
+    ctx: AnyContext,
+    personId: string,
+    consents: readonly Consent[],
+    requests: readonly DisclosureRequest[],
+    asOf: IsoDate,
+    trx?: Knex.Transaction,
+  ): Promise<GateDecision[]> {
+    return this.auditDecisions(
+      ctx,
+      requests.map((request) => ({ personId, request, decision: decideDisclosure(consents, request, asOf) })),
+      asOf,
+      trx,
+    );
   }
 
-  private async auditDecisions(ctx: AnyContext, decided: ReadonlyArray<{ personId: string; request: DisclosureRequest; decision: GateDecision }>, asOf: IsoDate, trx?: Knex.Transaction): Promise<GateDecision[]> {
+  private async auditDecisions(
+    ctx: AnyContext,
+    decided: ReadonlyArray<{ personId: string; request: DisclosureRequest; decision: GateDecision }>,
+    asOf: IsoDate,
+    trx?: Knex.Transaction,
+  ): Promise<GateDecision[]> {
     if (decided.length) {
       await this.audit.record(
         ctx,
@@ -519,7 +784,12 @@ export class ConsentService {
           purpose: request.purpose,
           outcome: decision.allow ? ('success' as const) : ('denied' as const),
           reason: decision.allow ? null : decision.reason,
-          details: { recipient: request.recipient, dataCategories: request.dataCategories, asOf, ...(decision.allow ? { consentIds: decision.consentIds } : {}) },
+          details: {
+            recipient: request.recipient,
+            dataCategories: request.dataCategories,
+            asOf,
+            ...(decision.allow ? { consentIds: decision.consentIds } : {}),
+          },
         })),
         trx,
       );
@@ -532,7 +802,8 @@ export class ConsentService {
     await this.people.getPerson(ctx, personId, 'consent');
     if (request.recipient.type === 'nhs-partner') {
       const partner = await this.people.findOrganisation(request.recipient.organisationId);
-      if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ 'recipient.organisationId': 'Choose an NHS partner organisation.' });
+      if (!partner || partner.kind !== 'nhs-partner')
+        throw new ValidationError({ 'recipient.organisationId': 'Choose an NHS partner organisation.' });
     }
     return this.mayDisclose(ctx, personId, request, asOf);
   }
@@ -548,9 +819,22 @@ export class ConsentService {
     const today = londonDay(this.clock.now());
     // One read of the person's consents; the gate decides for each report addressed to this role.
     const consents = await this.repository.forPerson(personId);
-    const reports = consents.filter((c) => c.recipient.type === 'employer' && c.recipient.role === role && c.decision !== null);
+    const reports = consents.filter(
+      (c) => c.recipient.type === 'employer' && c.recipient.role === role && c.decision !== null,
+    );
     const category = (c: Consent): DataCategory => (c.kind === 'amra-report' ? 'medical-report' : 'oh-report');
-    const decisions = await this.decideAndAudit(ctx, personId, consents, reports.map((c) => ({ recipient: { type: 'employer' as const, role }, purpose: 'employment' as const, dataCategories: [category(c)], consentId: c.id })), today);
+    const decisions = await this.decideAndAudit(
+      ctx,
+      personId,
+      consents,
+      reports.map((c) => ({
+        recipient: { type: 'employer' as const, role },
+        purpose: 'employment' as const,
+        dataCategories: [category(c)],
+        consentId: c.id,
+      })),
+      today,
+    );
     return reports.map((c, i) => {
       const gate = decisions[i]!;
       const available = gate.allow && c.report !== null;
@@ -560,7 +844,14 @@ export class ConsentService {
         available,
         kind: available ? c.kind : null,
         description: available ? c.description : null,
-        report: available ? { text: c.report!.text, statement: c.statement?.text ?? null, corrections: c.corrections.map((r) => ({ text: r.text, response: r.response })), suppliedOn: c.suppliedOn! } : null,
+        report: available
+          ? {
+              text: c.report!.text,
+              statement: c.statement?.text ?? null,
+              corrections: c.corrections.map((r) => ({ text: r.text, response: r.response })),
+              suppliedOn: c.suppliedOn!,
+            }
+          : null,
         notice: available ? null : !gate.allow && gate.reason === 'report-withheld' ? NO_REPORT : NOT_YET,
       };
     });
@@ -574,16 +865,36 @@ export class ConsentService {
    * A letter of a consent, for printing (OH and the person): the notice (AMRA-1, AMRA-2), the
    * application letter once applied (AMRA-3), or the review letter once a report waits (§5b).
    */
-  async letter(ctx: RequestContext, id: string, which: 'notice' | 'application' | 'review', language: LetterLanguage): Promise<Letter> {
+  async letter(
+    ctx: RequestContext,
+    id: string,
+    which: 'notice' | 'application' | 'review',
+    language: LetterLanguage,
+  ): Promise<Letter> {
     const consent = await this.load(ctx, id);
     const person = await this.personOf(consent);
     const links = { consent: this.link(consent) };
     if (which === 'application' && !consent.applicationDate) throw new NotFoundError('letter');
     if (which === 'review' && !consent.report) throw new NotFoundError('letter');
-    await this.audit.record(ctx, { action: 'read', entityType: 'consent-letter', entityId: id, subjectPersonId: consent.personId, purpose: 'consent', details: { which } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'consent-letter',
+      entityId: id,
+      subjectPersonId: consent.personId,
+      purpose: 'consent',
+      details: { which },
+    });
     if (which === 'application') return applicationLetter(consent, person, links, language);
     const today = londonDay(this.clock.now());
-    if (which === 'review') return reviewLetter(consent, person, links, rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, today)), today, language);
+    if (which === 'review')
+      return reviewLetter(
+        consent,
+        person,
+        links,
+        rules.earliestReleaseDate(consent, await this.periods(consent.organisationId, today)),
+        today,
+        language,
+      );
     return noticeLetter(consent, person, links, language);
   }
 
@@ -596,14 +907,28 @@ export class ConsentService {
   async forExport(ctx: RequestContext, id: string): Promise<{ consent: Consent; person: Person }> {
     this.requireOh(ctx);
     const consent = await this.load(ctx, id);
-    await this.audit.record(ctx, { action: 'export', entityType: 'consent', entityId: id, subjectPersonId: consent.personId, purpose: 'consent' });
+    await this.audit.record(ctx, {
+      action: 'export',
+      entityType: 'consent',
+      entityId: id,
+      subjectPersonId: consent.personId,
+      purpose: 'consent',
+    });
     return { consent, person: await this.personOf(consent) };
   }
 }
 
 function reportView(c: Consent): ReportView {
   const r = c.report!;
-  return { consent: c, text: r.text, receivedOn: r.receivedOn, amended: r.amendedAt !== null, withheldGrounds: r.withheldParts.map((p) => p.ground), corrections: c.corrections, statement: c.statement?.text ?? null };
+  return {
+    consent: c,
+    text: r.text,
+    receivedOn: r.receivedOn,
+    amended: r.amendedAt !== null,
+    withheldGrounds: r.withheldParts.map((p) => p.ground),
+    corrections: c.corrections,
+    statement: c.statement?.text ?? null,
+  };
 }
 
 /** Adds the consent policy version a result depended on to its history entry (the style guide: results say which version produced them). */

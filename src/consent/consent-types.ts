@@ -10,7 +10,16 @@ export type ConsentKind = (typeof CONSENT_KINDS)[number];
  * `supplied` and `withheld` are the report kinds; sharing consent goes requested → given →
  * withdrawn (or refused), and expires by its period rather than by a status.
  */
-export const CONSENT_STATUSES = ['requested', 'given', 'refused', 'applied', 'report-received', 'supplied', 'withheld', 'withdrawn'] as const;
+export const CONSENT_STATUSES = [
+  'requested',
+  'given',
+  'refused',
+  'applied',
+  'report-received',
+  'supplied',
+  'withheld',
+  'withdrawn',
+] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
 /** How a decision was recorded (AMRA-1: in the platform by the person, on a scanned paper form, or verbally with a witness). */
@@ -29,7 +38,15 @@ export type DisclosurePurpose = (typeof DISCLOSURE_PURPOSES)[number];
  * the sensitive ones (mental health, sexual health and blood-borne viruses) are never implied
  * by a broader one such as clinical history.
  */
-export const SHARING_CATEGORIES = ['demographics', 'referral-details', 'clinical-history', 'questionnaire-answers', 'test-results', 'mental-health', 'sexual-health'] as const;
+export const SHARING_CATEGORIES = [
+  'demographics',
+  'referral-details',
+  'clinical-history',
+  'questionnaire-answers',
+  'test-results',
+  'mental-health',
+  'sexual-health',
+] as const;
 export type SharingCategory = (typeof SHARING_CATEGORIES)[number];
 export const SENSITIVE_CATEGORIES: ReadonlySet<SharingCategory> = new Set(['mental-health', 'sexual-health']);
 

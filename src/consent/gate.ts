@@ -1,9 +1,17 @@
 import type { IsoDate } from '../shared/dates.js';
 import { sharingInForce } from './consent-rules.js';
-import { SENSITIVE_CATEGORIES, type Consent, type DataCategory, type DisclosurePurpose, type EmployerRecipientRole, type SharingCategory } from './consent-types.js';
+import {
+  SENSITIVE_CATEGORIES,
+  type Consent,
+  type DataCategory,
+  type DisclosurePurpose,
+  type EmployerRecipientRole,
+  type SharingCategory,
+} from './consent-types.js';
 
 /** Who a proposed disclosure would go to. */
-export type DisclosureRecipient = { type: 'nhs-partner'; organisationId: string } | { type: 'employer'; role: EmployerRecipientRole };
+export type DisclosureRecipient =
+  { type: 'nhs-partner'; organisationId: string } | { type: 'employer'; role: EmployerRecipientRole };
 
 export interface DisclosureRequest {
   recipient: DisclosureRecipient;
@@ -29,7 +37,8 @@ export const GATE_REASONS = [
 ] as const;
 export type GateReason = (typeof GATE_REASONS)[number];
 
-export type GateDecision = { allow: true; consentIds: string[] } | { allow: false; reason: GateReason; message: string };
+export type GateDecision =
+  { allow: true; consentIds: string[] } | { allow: false; reason: GateReason; message: string };
 
 const deny = (reason: GateReason, message: string): GateDecision => ({ allow: false, reason, message });
 
@@ -42,24 +51,55 @@ const deny = (reason: GateReason, message: string): GateDecision => ({ allow: fa
  *  - To the employer (AMRA-4, AMRA-5, §5b, CONF-1): only a report whose consent has been
  *    supplied to that recipient.
  */
-export function decideDisclosure(consents: readonly Consent[], request: DisclosureRequest, asOf: IsoDate): GateDecision {
+export function decideDisclosure(
+  consents: readonly Consent[],
+  request: DisclosureRequest,
+  asOf: IsoDate,
+): GateDecision {
   if (request.dataCategories.length === 0) return deny('nothing-to-disclose', 'Name what would be disclosed.');
-  return request.recipient.type === 'nhs-partner' ? toPartner(consents, request.recipient.organisationId, request, asOf) : toEmployer(consents, request.recipient.role, request);
+  return request.recipient.type === 'nhs-partner'
+    ? toPartner(consents, request.recipient.organisationId, request, asOf)
+    : toEmployer(consents, request.recipient.role, request);
 }
 
-function toPartner(consents: readonly Consent[], organisationId: string, request: DisclosureRequest, asOf: IsoDate): GateDecision {
-  const naming = consents.filter((c) => c.kind === 'nhs-sharing' && c.recipient.type === 'nhs-partner' && c.recipient.organisationId === organisationId);
-  if (naming.length === 0) return deny('recipient-not-named', 'No consent names this partner organisation: the person has not agreed to share anything with it.');
+function toPartner(
+  consents: readonly Consent[],
+  organisationId: string,
+  request: DisclosureRequest,
+  asOf: IsoDate,
+): GateDecision {
+  const naming = consents.filter(
+    (c) =>
+      c.kind === 'nhs-sharing' && c.recipient.type === 'nhs-partner' && c.recipient.organisationId === organisationId,
+  );
+  if (naming.length === 0)
+    return deny(
+      'recipient-not-named',
+      'No consent names this partner organisation: the person has not agreed to share anything with it.',
+    );
   const inForce = naming.filter((c) => sharingInForce(c, asOf));
   if (inForce.length === 0) return whyNotInForce(naming, asOf);
   const forPurpose = inForce.filter((c) => c.purpose === request.purpose);
-  if (forPurpose.length === 0) return deny('purpose-not-covered', `The person's consent to share with this partner does not cover ${request.purpose}.`);
+  if (forPurpose.length === 0)
+    return deny(
+      'purpose-not-covered',
+      `The person's consent to share with this partner does not cover ${request.purpose}.`,
+    );
   const covering = forPurpose.filter((c) => request.dataCategories.every((d) => c.dataCategories.includes(d)));
   if (covering.length > 0) return { allow: true, consentIds: covering.map((c) => c.id) };
   const missing = request.dataCategories.filter((d) => !forPurpose.some((c) => c.dataCategories.includes(d)));
   const sensitive = missing.filter((d) => SENSITIVE_CATEGORIES.has(d as SharingCategory));
-  if (sensitive.length) return deny('sensitive-category-not-named', `Sensitive information (${sensitive.join(', ')}) is shared only where the consent names it (§5c).`);
-  return deny('category-not-covered', missing.length ? `The consent does not cover: ${missing.join(', ')}.` : 'No single consent covers everything proposed; share less, or ask for a consent that covers it.');
+  if (sensitive.length)
+    return deny(
+      'sensitive-category-not-named',
+      `Sensitive information (${sensitive.join(', ')}) is shared only where the consent names it (§5c).`,
+    );
+  return deny(
+    'category-not-covered',
+    missing.length
+      ? `The consent does not cover: ${missing.join(', ')}.`
+      : 'No single consent covers everything proposed; share less, or ask for a consent that covers it.',
+  );
 }
 
 /** The most telling reason none of the consents naming a partner is in force. */
@@ -73,12 +113,20 @@ function whyNotInForce(naming: readonly Consent[], asOf: IsoDate): GateDecision 
     case 'requested':
       return deny('consent-not-given', 'The person has not yet given consent to share with this partner.');
     default:
-      if (latest.periodStart !== null && asOf < latest.periodStart) return deny('consent-not-yet-in-force', `The consent to share with this partner starts on ${latest.periodStart}.`);
+      if (latest.periodStart !== null && asOf < latest.periodStart)
+        return deny(
+          'consent-not-yet-in-force',
+          `The consent to share with this partner starts on ${latest.periodStart}.`,
+        );
       return deny('consent-expired', `The consent to share with this partner ended on ${latest.periodEnd}.`);
   }
 }
 
-function toEmployer(consents: readonly Consent[], role: EmployerRecipientRole, request: DisclosureRequest): GateDecision {
+function toEmployer(
+  consents: readonly Consent[],
+  role: EmployerRecipientRole,
+  request: DisclosureRequest,
+): GateDecision {
   const reports = consents.filter(
     (c) =>
       (c.kind === 'amra-report' || c.kind === 'oh-report-release') &&
@@ -87,10 +135,12 @@ function toEmployer(consents: readonly Consent[], role: EmployerRecipientRole, r
       (request.consentId == null || c.id === request.consentId) &&
       request.dataCategories.every((d) => c.dataCategories.includes(d)),
   );
-  if (reports.length === 0) return deny('recipient-not-named', 'No report consent names this recipient for this information.');
+  if (reports.length === 0)
+    return deny('recipient-not-named', 'No report consent names this recipient for this information.');
   const supplied = reports.filter((c) => c.status === 'supplied');
   if (supplied.length) return { allow: true, consentIds: supplied.map((c) => c.id) };
   // AMRA-8: refused or withheld; the recipient is told only that no report is available.
-  if (reports.some((c) => c.status === 'withheld' || c.status === 'refused' || c.status === 'withdrawn')) return deny('report-withheld', 'No report is available: decisions will be made on the facts available (AMRA-8).');
+  if (reports.some((c) => c.status === 'withheld' || c.status === 'refused' || c.status === 'withdrawn'))
+    return deny('report-withheld', 'No report is available: decisions will be made on the facts available (AMRA-8).');
   return deny('report-not-released', 'The report has not been released.');
 }

@@ -38,9 +38,13 @@ export function createDatabase(database: Config['database']): Database {
     pool: {
       min: 1,
       max: SQLITE_POOL_MAX,
-      afterCreate: (conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
-        conn.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;', (err) =>
-          done(err, conn),
+      afterCreate: (
+        conn: { exec(sql: string, cb: (err: Error | null) => void): void },
+        done: (err: Error | null, conn: unknown) => void,
+      ) => {
+        conn.exec(
+          'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;',
+          (err) => done(err, conn),
         );
       },
     },
@@ -88,11 +92,18 @@ export function readBoolean(value: unknown): boolean {
 /** True when `error` is a unique-constraint violation on either database. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''))
+  );
 }
 
 /** True when `error` is a foreign-key violation on either database. */
 export function isForeignKeyViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return e?.code === '23503' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT') && /FOREIGN KEY/.test(e.message ?? ''));
+  return (
+    e?.code === '23503' ||
+    (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT') && /FOREIGN KEY/.test(e.message ?? ''))
+  );
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { NOT_SICKNESS_KINDS, REASON_CATEGORIES } from '../attendance/attendance-schemas.js';
 import type { NewAbsenceSpell } from '../attendance/attendance-types.js';
 import { addDays, addMonths, daysBetween } from '../shared/dates.js';
-import { CURRENTLY_ABSENT_SHARE, generateAbsenceHistory, OPEN_SPELL_WITHIN_DAYS, type HistoryPerson } from './absence-history.js';
+import {
+  CURRENTLY_ABSENT_SHARE,
+  generateAbsenceHistory,
+  OPEN_SPELL_WITHIN_DAYS,
+  type HistoryPerson,
+} from './absence-history.js';
 
 const AS_OF = '2026-11-22';
 const ROTA = [true, true, true, true, true, true, false, false, false, false];
@@ -26,9 +31,19 @@ function workforce(size: number): HistoryPerson[] {
     const kind = n % 20;
     return buildHistoryPerson(n, {
       role: n % 3 === 0 ? 'police-staff' : n % 7 === 0 ? 'pcso' : 'officer',
-      workingPattern: n % 2 === 0 ? { kind: 'rota', anchorDate: '2026-11-15', cycle: ROTA } : { kind: 'weekly', days: n % 5 === 0 ? [1, 2, 3] : [1, 2, 3, 4, 5] },
+      workingPattern:
+        n % 2 === 0
+          ? { kind: 'rota', anchorDate: '2026-11-15', cycle: ROTA }
+          : { kind: 'weekly', days: n % 5 === 0 ? [1, 2, 3] : [1, 2, 3, 4, 5] },
       serviceStartDate: kind === 1 ? addDays(AS_OF, -(20 + n)) : kind === 2 ? '2025-03-10' : '2004-09-01',
-      leavingDate: kind === 3 ? addDays(AS_OF, -(30 + (n % 500))) : kind === 4 ? '2019-01-31' : kind === 5 ? addDays(AS_OF, 40) : null,
+      leavingDate:
+        kind === 3
+          ? addDays(AS_OF, -(30 + (n % 500)))
+          : kind === 4
+            ? '2019-01-31'
+            : kind === 5
+              ? addDays(AS_OF, 40)
+              : null,
     });
   });
 }
@@ -48,8 +63,14 @@ describe('generateAbsenceHistory', () => {
   });
 
   it('when a person is added, then everyone else keeps their history', () => {
-    const more = generateAbsenceHistory({ people: [buildHistoryPerson(99_999), ...PEOPLE], asOf: AS_OF, years: 3, seed: 1988 });
-    const strip = (list: NewAbsenceSpell[]) => list.filter((s) => s.personId !== buildHistoryPerson(99_999).id).map(({ id: _id, ...rest }) => rest);
+    const more = generateAbsenceHistory({
+      people: [buildHistoryPerson(99_999), ...PEOPLE],
+      asOf: AS_OF,
+      years: 3,
+      seed: 1988,
+    });
+    const strip = (list: NewAbsenceSpell[]) =>
+      list.filter((s) => s.personId !== buildHistoryPerson(99_999).id).map(({ id: _id, ...rest }) => rest);
     expect(strip(more)).toEqual(strip(SPELLS));
   });
 
@@ -97,20 +118,32 @@ describe('generateAbsenceHistory', () => {
       expect(s.dutyRelated, s.id).toBe(onDuty);
       expect(s.accidentReportDueAt, s.id).toEqual(onDuty ? new Date(`${addDays(s.startDate, 2)}T00:00:00Z`) : null);
       expect(s.pregnancyRelated, s.id).toBe(s.reasonCategory === 'pregnancy-related');
-      expect({ ohReasonText: s.ohReasonText, importKey: s.importKey, recordedByUserId: s.recordedByUserId }).toEqual({ ohReasonText: null, importKey: null, recordedByUserId: null });
+      expect({ ohReasonText: s.ohReasonText, importKey: s.importKey, recordedByUserId: s.recordedByUserId }).toEqual({
+        ohReasonText: null,
+        importKey: null,
+        recordedByUserId: null,
+      });
       if (!s.countsAsSickness) {
         expect(NOT_SICKNESS_KINDS).toContain(s.notSicknessKind);
-        expect({ certification: s.certification, certificateFrom: s.certificateFrom, injuryOnDuty: s.injuryOnDuty }).toEqual({ certification: 'none', certificateFrom: null, injuryOnDuty: false });
+        expect({
+          certification: s.certification,
+          certificateFrom: s.certificateFrom,
+          injuryOnDuty: s.injuryOnDuty,
+        }).toEqual({ certification: 'none', certificateFrom: null, injuryOnDuty: false });
         continue;
       }
       expect(s.notSicknessKind).toBeNull();
       if (lengthOf(s) <= 7) {
-        expect({ certification: s.certification, certificateFrom: s.certificateFrom, certificateTo: s.certificateTo }, s.id).toEqual({ certification: 'self', certificateFrom: null, certificateTo: null });
+        expect(
+          { certification: s.certification, certificateFrom: s.certificateFrom, certificateTo: s.certificateTo },
+          s.id,
+        ).toEqual({ certification: 'self', certificateFrom: null, certificateTo: null });
       } else {
         expect(s.certification, s.id).toBe('medical');
         expect([s.startDate, addDays(s.startDate, 7)], s.id).toContain(s.certificateFrom);
         if (s.endDate) expect(s.certificateTo, s.id).toBe(s.endDate);
-        else expect(s.certificateTo! >= AS_OF && s.expectedReturnDate === addDays(s.certificateTo!, 1), s.id).toBe(true);
+        else
+          expect(s.certificateTo! >= AS_OF && s.expectedReturnDate === addDays(s.certificateTo!, 1), s.id).toBe(true);
       }
     }
     const share = (test: (s: NewAbsenceSpell) => boolean) => SPELLS.filter(test).length / SPELLS.length;
@@ -131,7 +164,9 @@ describe('generateAbsenceHistory', () => {
     expect(share((s) => lengthOf(s) >= 29)).toBeGreaterThan(0.01);
     expect(share((s) => lengthOf(s) >= 29)).toBeLessThan(0.06);
     const longTerm = sickness.filter((s) => lengthOf(s) >= 29);
-    const mentalOrMsk = longTerm.filter((s) => s.reasonCategory.startsWith('mental-health') || s.reasonCategory.startsWith('musculoskeletal'));
+    const mentalOrMsk = longTerm.filter(
+      (s) => s.reasonCategory.startsWith('mental-health') || s.reasonCategory.startsWith('musculoskeletal'),
+    );
     expect(mentalOrMsk.length / longTerm.length).toBeGreaterThan(0.5);
     expect(Math.max(...sickness.map(lengthOf))).toBeLessThanOrEqual(120);
     const reasons = new Map<string, number>();
@@ -152,7 +187,9 @@ describe('generateAbsenceHistory', () => {
   it('when a year of a long-serving workforce is counted, then many people have no spell and a minority have many', () => {
     const longServing = PEOPLE.filter((p) => inPost(p) && p.serviceStartDate < '2020-01-01');
     const yearStart = addDays(AS_OF, -364);
-    const counts = longServing.map((p) => (byPerson.get(p.id) ?? []).filter((s) => s.countsAsSickness && (s.endDate ?? AS_OF) >= yearStart).length);
+    const counts = longServing.map(
+      (p) => (byPerson.get(p.id) ?? []).filter((s) => s.countsAsSickness && (s.endDate ?? AS_OF) >= yearStart).length,
+    );
     const share = (test: (n: number) => boolean) => counts.filter(test).length / counts.length;
     expect(share((n) => n === 0)).toBeGreaterThan(0.25);
     expect(share((n) => n >= 6)).toBeGreaterThan(0.02);
@@ -166,7 +203,9 @@ describe('generateAbsenceHistory', () => {
   });
 
   it('when 2,000 people over 3 years are generated at 6.7 spells a person-year, then there are about 40,000 spells', () => {
-    const people = Array.from({ length: 2000 }, (_, n) => buildHistoryPerson(n, n % 2 ? {} : { workingPattern: { kind: 'rota', anchorDate: '2026-01-05', cycle: ROTA } }));
+    const people = Array.from({ length: 2000 }, (_, n) =>
+      buildHistoryPerson(n, n % 2 ? {} : { workingPattern: { kind: 'rota', anchorDate: '2026-01-05', cycle: ROTA } }),
+    );
     const spells = generateAbsenceHistory({ people, asOf: AS_OF, years: 3, seed: 7, spellsPerPersonYear: 6.7 });
     expect(spells.length).toBeGreaterThan(36_000);
     expect(spells.length).toBeLessThan(44_000);

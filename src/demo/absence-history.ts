@@ -5,7 +5,10 @@ import type { NewPerson } from '../people/people-types.js';
 import { addMonths, epochDay, fromEpochDay, type IsoDate } from '../shared/dates.js';
 
 /** What the generator needs to know about a person. */
-export type HistoryPerson = Pick<NewPerson, 'id' | 'organisationId' | 'role' | 'serviceStartDate' | 'leavingDate' | 'workingPattern'>;
+export type HistoryPerson = Pick<
+  NewPerson,
+  'id' | 'organisationId' | 'role' | 'serviceStartDate' | 'leavingDate' | 'workingPattern'
+>;
 
 export interface AbsenceHistoryOptions {
   people: readonly HistoryPerson[];
@@ -117,7 +120,10 @@ const REASONS_BY_LENGTH: readonly Weights[] = [
 ];
 
 /** Police staff are injured or assaulted on duty far less often than officers, PCSOs and specials. */
-const OFF_THE_STREET_FACTOR: Partial<Record<ReasonCategory, number>> = { 'injury-on-duty': 0.3, 'assault-on-duty': 0.1 };
+const OFF_THE_STREET_FACTOR: Partial<Record<ReasonCategory, number>> = {
+  'injury-on-duty': 0.3,
+  'assault-on-duty': 0.1,
+};
 const COLLARED = new Set<string>(['officer', 'pcso', 'special-constable']);
 /** Reasons a disability plausibly lies behind (ATT-7). */
 const DISABILITY_REASONS = new Set<ReasonCategory>([
@@ -216,7 +222,7 @@ function rosterOf(pattern: WorkingPattern): (day: number) => boolean {
     const works = new Array<boolean>(8).fill(false);
     for (const d of pattern.days) works[d] = true;
     // 1970-01-01 (epoch day 0) was a Thursday, ISO weekday 4.
-    return (day) => works[(((day + 3) % 7) + 7) % 7 + 1] === true;
+    return (day) => works[((((day + 3) % 7) + 7) % 7) + 1] === true;
   }
   const anchor = epochDay(pattern.anchorDate);
   const cycle = pattern.cycle;
@@ -281,7 +287,12 @@ interface SpellShape {
 }
 
 /** Builds a sickness spell with flags, certification and dates that follow from its reason and length (ATT-4, ATT-5, ATT-7). */
-function sicknessSpell(person: Pick<HistoryPerson, 'id' | 'organisationId'>, s: SpellShape, asOfDay: number, dates: DateStrings): NewAbsenceSpell {
+function sicknessSpell(
+  person: Pick<HistoryPerson, 'id' | 'organisationId'>,
+  s: SpellShape,
+  asOfDay: number,
+  dates: DateStrings,
+): NewAbsenceSpell {
   const onDuty = s.reason === 'injury-on-duty' || s.reason === 'assault-on-duty';
   const lastDay = s.end ?? asOfDay;
   const medical = lastDay - s.start + 1 > SELF_CERTIFIED_DAYS;
@@ -306,14 +317,23 @@ function sicknessSpell(person: Pick<HistoryPerson, 'id' | 'organisationId'>, s: 
     certificateFrom: medical ? dates.of(s.certificateFromStart ? s.start : s.start + SELF_CERTIFIED_DAYS) : null,
     certificateTo: medical ? dates.of(certificateTo) : null,
     // Open and self-certified: back within the self-certified week at the latest.
-    expectedReturnDate: s.end !== null ? null : dates.of(medical ? certificateTo + 1 : Math.min(asOfDay + s.daysAhead, s.start + SELF_CERTIFIED_DAYS)),
+    expectedReturnDate:
+      s.end !== null
+        ? null
+        : dates.of(medical ? certificateTo + 1 : Math.min(asOfDay + s.daysAhead, s.start + SELF_CERTIFIED_DAYS)),
     importKey: null,
     recordedByUserId: null,
   };
 }
 
 /** ATT-6: recorded time off that is not sickness (one day, no certificate). */
-function notSicknessSpell(person: HistoryPerson, id: string, day: number, kind: (typeof NOT_SICKNESS_KINDS)[number], dates: DateStrings): NewAbsenceSpell {
+function notSicknessSpell(
+  person: HistoryPerson,
+  id: string,
+  day: number,
+  kind: (typeof NOT_SICKNESS_KINDS)[number],
+  dates: DateStrings,
+): NewAbsenceSpell {
   const date = dates.of(day);
   return {
     id,
@@ -405,7 +425,15 @@ export function generateAbsenceHistory(options: AbsenceHistoryOptions): NewAbsen
       const id = nextId(rng);
       open = sicknessSpell(
         person,
-        { id, start, end: null, reason, disabilityRelated: disabled && DISABILITY_REASONS.has(reason) && rng() < 0.5, certificateFromStart: rng() < 0.25, daysAhead: 1 + Math.floor(rng() * 27) },
+        {
+          id,
+          start,
+          end: null,
+          reason,
+          disabilityRelated: disabled && DISABILITY_REASONS.has(reason) && rng() < 0.5,
+          certificateFromStart: rng() < 0.25,
+          daysAhead: 1 + Math.floor(rng() * 27),
+        },
         asOfDay,
         dates,
       );
@@ -425,7 +453,8 @@ export function generateAbsenceHistory(options: AbsenceHistoryOptions): NewAbsen
         const id = nextId(rng);
         if (rng() < NOT_SICKNESS_SHARE) {
           const u = rng();
-          const kind = disabled && u < 0.6 ? 'disability-treatment' : u < 0.75 ? 'statutory-medical' : 'pre-arranged-treatment';
+          const kind =
+            disabled && u < 0.6 ? 'disability-treatment' : u < 0.75 ? 'statutory-medical' : 'pre-arranged-treatment';
           out.push(notSicknessSpell(person, id, start, kind, dates));
           from = start + 2;
           continue;
@@ -440,7 +469,15 @@ export function generateAbsenceHistory(options: AbsenceHistoryOptions): NewAbsen
         out.push(
           sicknessSpell(
             person,
-            { id, start, end, reason, disabilityRelated: disabled && DISABILITY_REASONS.has(reason) && rng() < 0.5, certificateFromStart: rng() < 0.25, daysAhead: 0 },
+            {
+              id,
+              start,
+              end,
+              reason,
+              disabilityRelated: disabled && DISABILITY_REASONS.has(reason) && rng() < 0.5,
+              certificateFromStart: rng() < 0.25,
+              daysAhead: 0,
+            },
             asOfDay,
             dates,
           ),

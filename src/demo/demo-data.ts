@@ -45,7 +45,13 @@ export interface DemoAccount {
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { email: 'clinician@westshire.police.test', role: 'oh-clinician', organisation: 'host', mfa: true },
   { email: 'oh.admin@westshire.police.test', role: 'oh-administrator', organisation: 'host', mfa: true },
-  { email: 'manager@westshire.police.test', role: 'line-manager', organisation: 'host', mfa: false, person: 'line-manager' },
+  {
+    email: 'manager@westshire.police.test',
+    role: 'line-manager',
+    organisation: 'host',
+    mfa: false,
+    person: 'line-manager',
+  },
   { email: 'hr@westshire.police.test', role: 'hr-manager', organisation: 'host', mfa: false, person: 'hr' },
   { email: 'lead@westshire-hb.nhs.test', role: 'health-board-lead', organisation: 'health-board', mfa: false },
   { email: 'officer@westshire.police.test', role: 'staff', organisation: 'host', mfa: false, person: 'team-member' },
@@ -64,7 +70,11 @@ export interface DemoSummary {
 }
 
 interface SeedDependencies {
-  repositories: { people: PeopleRepository; users: UsersRepository; attendance: Pick<AttendanceRepository, 'transaction' | 'insert'> };
+  repositories: {
+    people: PeopleRepository;
+    users: UsersRepository;
+    attendance: Pick<AttendanceRepository, 'transaction' | 'insert'>;
+  };
   services: {
     attendance: Pick<AttendanceService, 'dailySweep' | 'syncTasks' | 'absencesDueOhReferral' | 'ohReferralMade'>;
     pathways: Pick<PathwayService, 'enrol'>;
@@ -79,14 +89,44 @@ interface SeedDependencies {
   config: { sandboxPartner: { url: string } | null };
 }
 
-type UnitPlan = { name: string; code: string; weight: number; mix: Partial<Record<WorkforceRole, number>>; shift: boolean };
+type UnitPlan = {
+  name: string;
+  code: string;
+  weight: number;
+  mix: Partial<Record<WorkforceRole, number>>;
+  shift: boolean;
+};
 
 const HOST_UNITS: UnitPlan[] = [
   { name: 'Chief Officer Team', code: 'COT', weight: 0.5, mix: { officer: 0.6, 'police-staff': 0.4 }, shift: false },
-  { name: 'Response – Northern Division', code: 'RESP-N', weight: 14, mix: { officer: 0.9, 'special-constable': 0.1 }, shift: true },
-  { name: 'Response – Southern Division', code: 'RESP-S', weight: 14, mix: { officer: 0.9, 'special-constable': 0.1 }, shift: true },
-  { name: 'Neighbourhood Policing', code: 'NHP', weight: 11, mix: { officer: 0.5, pcso: 0.4, volunteer: 0.1 }, shift: true },
-  { name: 'Criminal Investigation Department', code: 'CID', weight: 9, mix: { officer: 0.8, 'police-staff': 0.2 }, shift: false },
+  {
+    name: 'Response – Northern Division',
+    code: 'RESP-N',
+    weight: 14,
+    mix: { officer: 0.9, 'special-constable': 0.1 },
+    shift: true,
+  },
+  {
+    name: 'Response – Southern Division',
+    code: 'RESP-S',
+    weight: 14,
+    mix: { officer: 0.9, 'special-constable': 0.1 },
+    shift: true,
+  },
+  {
+    name: 'Neighbourhood Policing',
+    code: 'NHP',
+    weight: 11,
+    mix: { officer: 0.5, pcso: 0.4, volunteer: 0.1 },
+    shift: true,
+  },
+  {
+    name: 'Criminal Investigation Department',
+    code: 'CID',
+    weight: 9,
+    mix: { officer: 0.8, 'police-staff': 0.2 },
+    shift: false,
+  },
   { name: 'Public Protection Unit', code: 'PPU', weight: 7, mix: { officer: 0.7, 'police-staff': 0.3 }, shift: false },
   { name: 'Roads Policing', code: 'RPU', weight: 5, mix: { officer: 1 }, shift: true },
   { name: 'Custody', code: 'CUST', weight: 6, mix: { officer: 0.4, 'police-staff': 0.6 }, shift: true },
@@ -104,7 +144,10 @@ const RESPONSE_ROTA = [true, true, true, true, true, true, false, false, false, 
  * partner agencies that buy OH services (seed 001), the NHS health board, and one account
  * per role. Deterministic for a given seed and as-of date (the clock).
  */
-export async function seedDemo(deps: SeedDependencies, options: { people: number; seed: number; years: number }): Promise<DemoSummary> {
+export async function seedDemo(
+  deps: SeedDependencies,
+  options: { people: number; seed: number; years: number },
+): Promise<DemoSummary> {
   const faker = new Faker({ locale: [en_GB, en] });
   faker.seed(options.seed);
   const now = deps.clock.now();
@@ -112,7 +155,12 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   const iso = (d: Date) => format(d, 'yyyy-MM-dd');
   const repo = deps.repositories.people;
 
-  const org = (name: string, kind: Organisation['kind'], odsCode: string | null, host: string | null): Organisation => ({
+  const org = (
+    name: string,
+    kind: Organisation['kind'],
+    odsCode: string | null,
+    host: string | null,
+  ): Organisation => ({
     id: faker.string.uuid(),
     name,
     kind,
@@ -142,7 +190,14 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     }
   };
 
-  const makePerson = (o: Organisation, unit: Unit, role: WorkforceRole, manager: string | null, shift: boolean, prefix: string): NewPerson => {
+  const makePerson = (
+    o: Organisation,
+    unit: Unit,
+    role: WorkforceRole,
+    manager: string | null,
+    shift: boolean,
+    prefix: string,
+  ): NewPerson => {
     const age = faker.number.int({ min: 19, max: 63 });
     const birth = addDays(subYears(asOf, age), -faker.number.int({ min: 0, max: 364 }));
     const earliestStart = addYears(birth, 18);
@@ -150,7 +205,10 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     const recent = faker.number.float() < 0.08;
     const start = recent
       ? addDays(asOf, -faker.number.int({ min: 14, max: 360 }))
-      : faker.date.between({ from: earliestStart < subYears(asOf, 35) ? subYears(asOf, 35) : earliestStart, to: subYears(asOf, 1) });
+      : faker.date.between({
+          from: earliestStart < subYears(asOf, 35) ? subYears(asOf, 35) : earliestStart,
+          to: subYears(asOf, 1),
+        });
     const givenName = faker.person.firstName();
     const familyName = faker.person.lastName();
     const pattern: WorkingPattern = shift
@@ -194,7 +252,13 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
 
   /** Builds one organisation's workforce: a head, unit heads under them, team leaders, members. */
   const buildWorkforce = (o: Organisation, plans: UnitPlan[], total: number, prefix: string) => {
-    const orgUnits = plans.map((p) => ({ id: faker.string.uuid(), organisationId: o.id, name: p.name, code: p.code, parentUnitId: null }));
+    const orgUnits = plans.map((p) => ({
+      id: faker.string.uuid(),
+      organisationId: o.id,
+      name: p.name,
+      code: p.code,
+      parentUnitId: null,
+    }));
     units.push(...orgUnits);
     const top = makePerson(o, orgUnits[0]!, plans[0]!.mix.officer ? 'officer' : 'police-staff', null, false, prefix);
     people.push(top);
@@ -202,10 +266,20 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
     let remaining = total - 1;
     plans.forEach((plan, i) => {
       const unit = orgUnits[i]!;
-      const size = i === plans.length - 1 ? remaining : Math.min(remaining, Math.max(2, Math.round(((total - 1) * plan.weight) / weights)));
+      const size =
+        i === plans.length - 1
+          ? remaining
+          : Math.min(remaining, Math.max(2, Math.round(((total - 1) * plan.weight) / weights)));
       if (size <= 0) return;
       remaining -= size;
-      const head = makePerson(o, unit, pick(plan.mix) === 'police-staff' ? 'police-staff' : plan.mix.officer ? 'officer' : 'police-staff', top.id, false, prefix);
+      const head = makePerson(
+        o,
+        unit,
+        pick(plan.mix) === 'police-staff' ? 'police-staff' : plan.mix.officer ? 'officer' : 'police-staff',
+        top.id,
+        false,
+        prefix,
+      );
       people.push(head);
       let leader: NewPerson | null = null;
       for (let n = 1; n < size; n++) {
@@ -274,7 +348,9 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   const hrUnit = units.find((u) => u.code === 'HR')!;
   const hrPerson = take(hostPeople.find((p) => p.unitId === hrUnit.id && !taken.has(p.id)));
   // A small organisation may have no such team: move people who manage nobody into it.
-  const spare = hostPeople.filter((p) => p.lineManagerId !== null && p.lineManagerId !== lineManager.id && !taken.has(p.id) && !managing.has(p.id));
+  const spare = hostPeople.filter(
+    (p) => p.lineManagerId !== null && p.lineManagerId !== lineManager.id && !taken.has(p.id) && !managing.has(p.id),
+  );
   while (reportsOf(lineManager).filter(inPost).length < 4 && spare.length > 0) {
     const moved = spare.shift()!;
     moved.lineManagerId = lineManager.id;
@@ -290,8 +366,15 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   );
   // The staff member's story spans a year of service (everyone is at least 19, so 18 a year ago).
   if (teamMember.serviceStartDate > yearAgo) teamMember.serviceStartDate = yearAgo;
-  const partnerHr = people.find((p) => p.organisationId === fire.id && p.unitId === units.find((u) => u.code === 'FRS-SUP')?.id) ?? people.find((p) => p.organisationId === fire.id)!;
-  const personFor: Record<NonNullable<DemoAccount['person']>, NewPerson> = { 'line-manager': lineManager, 'team-member': teamMember, hr: hrPerson, 'partner-hr': partnerHr };
+  const partnerHr =
+    people.find((p) => p.organisationId === fire.id && p.unitId === units.find((u) => u.code === 'FRS-SUP')?.id) ??
+    people.find((p) => p.organisationId === fire.id)!;
+  const personFor: Record<NonNullable<DemoAccount['person']>, NewPerson> = {
+    'line-manager': lineManager,
+    'team-member': teamMember,
+    hr: hrPerson,
+    'partner-hr': partnerHr,
+  };
   const orgFor = { host, fire, 'health-board': healthBoard } as const;
 
   // Absence history (ATT-1), with the demo team's story told over it (README).
@@ -320,8 +403,11 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   // Then the story's absence, so that its overdue steps are still on the manager's list until
   // the next daily run, and the interview for the story's return (the sweep covers current spells only).
   await spells.transaction(async (trx) => spells.insert(story.absentNow, now, trx));
-  const records = new Map((await repo.findPersonsByIds([story.absentNow.personId, story.returned.personId])).map((p) => [p.id, p]));
-  for (const spell of [story.absentNow, story.returned]) await deps.services.attendance.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
+  const records = new Map(
+    (await repo.findPersonsByIds([story.absentNow.personId, story.returned.personId])).map((p) => [p.id, p]),
+  );
+  for (const spell of [story.absentNow, story.returned])
+    await deps.services.attendance.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const userIds = new Map<string, string>();
@@ -346,25 +432,74 @@ export async function seedDemo(deps: SeedDependencies, options: { people: number
   }
   // Long absences past the OH referral point become referrals into OH, as the daily job does (ATT-12);
   // then a few pathways led by the demo clinician, so their worklist has work due.
-  await deps.services.referrals.referFromAbsences(await deps.services.attendance.absencesDueOhReferral(), (id, note) => deps.services.attendance.ohReferralMade(id, note));
+  await deps.services.referrals.referFromAbsences(await deps.services.attendance.absencesDueOhReferral(), (id, note) =>
+    deps.services.attendance.ohReferralMade(id, note),
+  );
   const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
   const absentNow = history.filter((x) => x.endDate === null).map((x) => x.personId);
-  await seedDemoPathways(deps.services, { people, exclude: new Set([...accountHolders, ...absentNow, story.absentNow.personId, story.returned.personId]), clinicianUserId: userIds.get(clinician.email)!, now });
+  await seedDemoPathways(deps.services, {
+    people,
+    exclude: new Set([...accountHolders, ...absentNow, story.absentNow.personId, story.returned.personId]),
+    clinicianUserId: userIds.get(clinician.email)!,
+    now,
+  });
   // The demo officer's consents: an OH report waiting for their review, a sharing request waiting for their decision.
   const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
-  const actorOf = async (email: string) => deps.services.auth.actorFor((await deps.repositories.users.findById(userIds.get(email)!))!, undefined, 'session')!;
-  await seedDemoConsents(deps.services, { clinician: await actorOf(clinician.email), officer: await actorOf(officer.email), healthBoard, today });
+  const actorOf = async (email: string) =>
+    deps.services.auth.actorFor((await deps.repositories.users.findById(userIds.get(email)!))!, undefined, 'session')!;
+  await seedDemoConsents(deps.services, {
+    clinician: await actorOf(clinician.email),
+    officer: await actorOf(officer.email),
+    healthBoard,
+    today,
+  });
   // The health board's services in the partner directory, at the sandbox partner `npm start` runs (issue 6 §6).
   if (deps.config.sandboxPartner) {
-    const admin = { actor: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'oh-administrator')!.email), requestId: 'demo', ip: null };
+    const admin = {
+      actor: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'oh-administrator')!.email),
+      requestId: 'demo',
+      ip: null,
+    };
     const sandbox = deps.config.sandboxPartner.url;
-    await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire MSK physiotherapy (sandbox)', serviceType: 'nhs-msk-physiotherapy', baseUrl: sandbox, mode: 'bars', auth: { kind: 'none' }, pathways: ['msk'], enabled: true });
-    await deps.services.partners.create(admin, { organisationId: healthBoard.id, name: 'Westshire NHS Talking Therapies (sandbox)', serviceType: 'nhs-talking-therapies', baseUrl: sandbox, mode: 'rest', auth: { kind: 'none' }, pathways: ['mental-health'], enabled: true });
+    await deps.services.partners.create(admin, {
+      organisationId: healthBoard.id,
+      name: 'Westshire MSK physiotherapy (sandbox)',
+      serviceType: 'nhs-msk-physiotherapy',
+      baseUrl: sandbox,
+      mode: 'bars',
+      auth: { kind: 'none' },
+      pathways: ['msk'],
+      enabled: true,
+    });
+    await deps.services.partners.create(admin, {
+      organisationId: healthBoard.id,
+      name: 'Westshire NHS Talking Therapies (sandbox)',
+      serviceType: 'nhs-talking-therapies',
+      baseUrl: sandbox,
+      mode: 'rest',
+      auth: { kind: 'none' },
+      pathways: ['mental-health'],
+      enabled: true,
+    });
     // The sandbox reports progress back to us as the health board's system would (SMART Backend Services, FHIR-8).
     const { publicJwk } = await sandboxPartnerKey(deps.db);
-    await deps.services.partnerAuth.create(admin, { organisationId: healthBoard.id, name: 'Westshire Health Board systems (sandbox)', clientId: SANDBOX_CLIENT_ID, jwks: { keys: [publicJwk as JWK] }, scopes: [...PARTNER_SCOPES], enabled: true });
+    await deps.services.partnerAuth.create(admin, {
+      organisationId: healthBoard.id,
+      name: 'Westshire Health Board systems (sandbox)',
+      clientId: SANDBOX_CLIENT_ID,
+      jwks: { keys: [publicJwk as JWK] },
+      scopes: [...PARTNER_SCOPES],
+      enabled: true,
+    });
   }
-  return { organisations: organisations.length, units: units.length, people: people.length, users: DEMO_ACCOUNTS.length, absenceSpells: history.length + 1, password: DEMO_PASSWORD };
+  return {
+    organisations: organisations.length,
+    units: units.length,
+    people: people.length,
+    users: DEMO_ACCOUNTS.length,
+    absenceSpells: history.length + 1,
+    password: DEMO_PASSWORD,
+  };
 }
 
 function displayNameFor(role: Role): string {

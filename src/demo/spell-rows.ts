@@ -7,6 +7,10 @@ import type { NewAbsenceSpell } from '../attendance/attendance-types.js';
  * repository's own column mapping: the demo's few thousand spells one INSERT at a time took
  * over a second on PostgreSQL. The benchmark loads its million spells the same way.
  */
-export async function insertSpellsInBulk(trx: Knex.Transaction, spells: readonly NewAbsenceSpell[], now: Date): Promise<void> {
+export async function insertSpellsInBulk(
+  trx: Knex.Transaction,
+  spells: readonly NewAbsenceSpell[],
+  now: Date,
+): Promise<void> {
   await new AttendanceRepository(trx).insertMany(spells, now, trx);
 }

@@ -14,7 +14,11 @@ function buildTeamPerson(n: number, overrides: Partial<TeamPerson> = {}): TeamPe
     familyName: `Member${String.fromCharCode(65 + (n % 26))}`,
     serviceStartDate: '2015-06-01',
     leavingDate: null,
-    workingPattern: { kind: 'rota', anchorDate: '2026-11-13', cycle: [true, true, true, true, true, true, false, false, false, false] },
+    workingPattern: {
+      kind: 'rota',
+      anchorDate: '2026-11-13',
+      cycle: [true, true, true, true, true, true, false, false, false, false],
+    },
     role: 'officer',
     ...overrides,
   };
@@ -23,8 +27,18 @@ function buildTeamPerson(n: number, overrides: Partial<TeamPerson> = {}): TeamPe
 /** A team whose generated history (at a high rate) certainly has recent spells to clear. */
 function tell(team: ReturnType<typeof buildTeamPerson>[], teamMember = team[0]!) {
   const outsider = buildTeamPerson(99);
-  const history = generateAbsenceHistory({ people: [...team, outsider], asOf: AS_OF, years: 2, seed: 5, spellsPerPersonYear: 12 });
-  return { history, outsider, story: tellTeamStory({ history, team, teamMember, asOf: AS_OF, seed: 5, newId: idSequence() }) };
+  const history = generateAbsenceHistory({
+    people: [...team, outsider],
+    asOf: AS_OF,
+    years: 2,
+    seed: 5,
+    spellsPerPersonYear: 12,
+  });
+  return {
+    history,
+    outsider,
+    story: tellTeamStory({ history, team, teamMember, asOf: AS_OF, seed: 5, newId: idSequence() }),
+  };
 }
 
 function idSequence(): () => string {
@@ -32,15 +46,33 @@ function idSequence(): () => string {
   return () => `11111111-1111-4111-8111-${String((n += 1)).padStart(12, '0')}`;
 }
 
-const spellsOf = (spells: readonly NewAbsenceSpell[], personId: string) => spells.filter((s) => s.personId === personId);
+const spellsOf = (spells: readonly NewAbsenceSpell[], personId: string) =>
+  spells.filter((s) => s.personId === personId);
 
 describe('tellTeamStory', () => {
-  const team = [buildTeamPerson(1, { familyName: 'Adams' }), buildTeamPerson(2, { familyName: 'Zephaniah' }), buildTeamPerson(3, { familyName: 'Brown' }), buildTeamPerson(4, { familyName: 'Young' }), buildTeamPerson(5, { familyName: 'Clarke', leavingDate: addDays(AS_OF, -20) })];
+  const team = [
+    buildTeamPerson(1, { familyName: 'Adams' }),
+    buildTeamPerson(2, { familyName: 'Zephaniah' }),
+    buildTeamPerson(3, { familyName: 'Brown' }),
+    buildTeamPerson(4, { familyName: 'Young' }),
+    buildTeamPerson(5, { familyName: 'Clarke', leavingDate: addDays(AS_OF, -20) }),
+  ];
   const { history, outsider, story } = tell(team);
 
   it('when told, then the member whose name sorts last is absent since 10 days ago and the next one was absent from 6 to 3 days ago', () => {
-    expect(story.absentNow).toMatchObject({ personId: team[1]!.id, startDate: addDays(AS_OF, -ABSENT_FOR_DAYS), endDate: null, reasonCategory: 'musculoskeletal-back', certification: 'medical' });
-    expect(story.returned).toMatchObject({ personId: team[3]!.id, startDate: addDays(AS_OF, -RETURNED.fromDaysAgo), endDate: addDays(AS_OF, -RETURNED.toDaysAgo), countsAsSickness: true });
+    expect(story.absentNow).toMatchObject({
+      personId: team[1]!.id,
+      startDate: addDays(AS_OF, -ABSENT_FOR_DAYS),
+      endDate: null,
+      reasonCategory: 'musculoskeletal-back',
+      certification: 'medical',
+    });
+    expect(story.returned).toMatchObject({
+      personId: team[3]!.id,
+      startDate: addDays(AS_OF, -RETURNED.fromDaysAgo),
+      endDate: addDays(AS_OF, -RETURNED.toDaysAgo),
+      countsAsSickness: true,
+    });
     expect(story.history).toContain(story.returned);
     expect(story.history).not.toContain(story.absentNow);
   });
@@ -49,13 +81,21 @@ describe('tellTeamStory', () => {
     const own = spellsOf(story.history, team[0]!.id).filter((s) => (s.endDate ?? AS_OF) >= addDays(AS_OF, -364));
     expect(own).toEqual(story.teamMemberSpells);
     expect(own).toHaveLength(3);
-    for (const s of own) expect(s.endDate !== null && s.endDate < addDays(AS_OF, -QUIET_DAYS) && s.startDate >= addDays(AS_OF, -364)).toBe(true);
+    for (const s of own)
+      expect(s.endDate !== null && s.endDate < addDays(AS_OF, -QUIET_DAYS) && s.startDate >= addDays(AS_OF, -364)).toBe(
+        true,
+      );
   });
 
   it('when told, then nobody else in the team, leavers included, has a spell in the last 45 days, and people outside the team keep their history', () => {
-    expect(history.some((s) => team.some((p) => p.id === s.personId) && (s.endDate ?? AS_OF) >= addDays(AS_OF, -QUIET_DAYS)), 'the generated history had recent spells to clear').toBe(true);
+    expect(
+      history.some((s) => team.some((p) => p.id === s.personId) && (s.endDate ?? AS_OF) >= addDays(AS_OF, -QUIET_DAYS)),
+      'the generated history had recent spells to clear',
+    ).toBe(true);
     for (const member of [team[2]!, team[4]!]) {
-      expect(spellsOf(story.history, member.id).every((s) => s.endDate !== null && s.endDate < addDays(AS_OF, -QUIET_DAYS))).toBe(true);
+      expect(
+        spellsOf(story.history, member.id).every((s) => s.endDate !== null && s.endDate < addDays(AS_OF, -QUIET_DAYS)),
+      ).toBe(true);
     }
     expect(spellsOf(story.history, outsider.id)).toEqual(spellsOf(history, outsider.id));
   });

@@ -11,7 +11,10 @@ export const ABSENT_FOR_DAYS = 10;
 /** The team member who is back: absent from 6 to 3 days ago. */
 export const RETURNED = { fromDaysAgo: 6, toDaysAgo: 3 } as const;
 
-export type TeamPerson = Pick<NewPerson, 'id' | 'organisationId' | 'givenName' | 'familyName' | 'serviceStartDate' | 'leavingDate' | 'workingPattern'>;
+export type TeamPerson = Pick<
+  NewPerson,
+  'id' | 'organisationId' | 'givenName' | 'familyName' | 'serviceStartDate' | 'leavingDate' | 'workingPattern'
+>;
 
 export interface TeamStory {
   /** The generated history less what the story replaces, plus the story's closed spells. */
@@ -55,7 +58,8 @@ export function tellTeamStory(input: {
   const others = inPost
     .filter((p) => p.id !== teamMember.id && p.serviceStartDate <= addDays(asOf, -ABSENT_FOR_DAYS))
     .sort((a, b) => (searchName(a) < searchName(b) ? 1 : searchName(a) > searchName(b) ? -1 : a.id < b.id ? 1 : -1));
-  if (inPost.length < 4 || others.length < 2 || !inPost.some((p) => p.id === teamMember.id)) throw new Error('The demo team needs at least four people in post, the staff member among them');
+  if (inPost.length < 4 || others.length < 2 || !inPost.some((p) => p.id === teamMember.id))
+    throw new Error('The demo team needs at least four people in post, the staff member among them');
   const [absent, back] = others as [TeamPerson, TeamPerson];
 
   const yearFrom = addDays(asOf, -364);
@@ -75,10 +79,32 @@ export function tellTeamStory(input: {
   const teamMemberSpells = TEAM_MEMBER_YEAR.map((plan) => {
     const drawn = addDays(yearFrom, Math.floor(span * plan.at) + Math.floor(rng() * 10));
     const startDate = firstRosteredDate(teamMember.workingPattern, drawn);
-    return storySpell(teamMember, { id: input.newId(), startDate, endDate: addDays(startDate, plan.days - 1), reasonCategory: plan.reason }, asOf);
+    return storySpell(
+      teamMember,
+      { id: input.newId(), startDate, endDate: addDays(startDate, plan.days - 1), reasonCategory: plan.reason },
+      asOf,
+    );
   });
 
-  const absentNow = storySpell(absent, { id: input.newId(), startDate: addDays(asOf, -ABSENT_FOR_DAYS), endDate: null, reasonCategory: 'musculoskeletal-back' }, asOf);
-  const returned = storySpell(back, { id: input.newId(), startDate: addDays(asOf, -RETURNED.fromDaysAgo), endDate: addDays(asOf, -RETURNED.toDaysAgo), reasonCategory: 'gastrointestinal' }, asOf);
+  const absentNow = storySpell(
+    absent,
+    {
+      id: input.newId(),
+      startDate: addDays(asOf, -ABSENT_FOR_DAYS),
+      endDate: null,
+      reasonCategory: 'musculoskeletal-back',
+    },
+    asOf,
+  );
+  const returned = storySpell(
+    back,
+    {
+      id: input.newId(),
+      startDate: addDays(asOf, -RETURNED.fromDaysAgo),
+      endDate: addDays(asOf, -RETURNED.toDaysAgo),
+      reasonCategory: 'gastrointestinal',
+    },
+    asOf,
+  );
   return { history: [...history, ...teamMemberSpells, returned], absentNow, returned, teamMemberSpells };
 }

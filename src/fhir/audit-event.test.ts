@@ -35,7 +35,15 @@ describe('audit trail as FHIR AuditEvent (FHIR-7)', () => {
   });
 
   it('when access was refused, then the outcome is a failure with the reason and the type a security alert', () => {
-    const event = toAuditEvent(buildEntry({ action: 'access', outcome: 'denied', reason: 'role-not-permitted', entityId: null, subjectPersonId: null }));
+    const event = toAuditEvent(
+      buildEntry({
+        action: 'access',
+        outcome: 'denied',
+        reason: 'role-not-permitted',
+        entityId: null,
+        subjectPersonId: null,
+      }),
+    );
     expect(validateFhirResource(event)).toEqual([]);
     expect(event.outcome).toBe('4');
     expect(event.outcomeDesc).toBe('role-not-permitted');
@@ -43,7 +51,10 @@ describe('audit trail as FHIR AuditEvent (FHIR-7)', () => {
   });
 
   it('when several entries are exported, then the bundle is valid and counts them', () => {
-    const bundle = toAuditEventBundle([buildEntry(), buildEntry({ id: 8, action: 'create' })], new Date('2026-11-22T11:00:00Z'));
+    const bundle = toAuditEventBundle(
+      [buildEntry(), buildEntry({ id: 8, action: 'create' })],
+      new Date('2026-11-22T11:00:00Z'),
+    );
     expect(validateFhirResource(bundle)).toEqual([]);
     expect(bundle.total).toBe(2);
     expect(bundle.entry?.map((e) => e.resource?.action)).toEqual(['R', 'C']);

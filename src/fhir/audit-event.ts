@@ -25,7 +25,8 @@ export const IDENTIFIER_SYSTEMS = {
 } as const;
 
 function eventType(entry: AuditEntry): AuditEvent['type'] {
-  if (entry.action === 'sign-in' || entry.action === 'sign-out') return { system: DCM, code: '110114', display: 'User Authentication' };
+  if (entry.action === 'sign-in' || entry.action === 'sign-out')
+    return { system: DCM, code: '110114', display: 'User Authentication' };
   if (entry.outcome === 'denied') return { system: DCM, code: '110113', display: 'Security Alert' };
   if (entry.action === 'export') return { system: DCM, code: '110106', display: 'Export' };
   return { system: DCM, code: '110110', display: 'Patient Record' };
@@ -43,8 +44,12 @@ export function toAuditEvent(entry: AuditEntry): AuditEvent {
     agent: [
       {
         requestor: true,
-        ...(entry.actorUserId ? { who: { identifier: { system: IDENTIFIER_SYSTEMS.user, value: entry.actorUserId } } } : {}),
-        ...(entry.actorRole ? { role: [{ coding: [{ system: IDENTIFIER_SYSTEMS.role, code: entry.actorRole }] }] } : {}),
+        ...(entry.actorUserId
+          ? { who: { identifier: { system: IDENTIFIER_SYSTEMS.user, value: entry.actorUserId } } }
+          : {}),
+        ...(entry.actorRole
+          ? { role: [{ coding: [{ system: IDENTIFIER_SYSTEMS.role, code: entry.actorRole }] }] }
+          : {}),
         ...(entry.ip ? { network: { address: entry.ip, type: '2' as const } } : {}),
       },
     ],
@@ -61,12 +66,18 @@ export function toAuditEvent(entry: AuditEntry): AuditEvent {
         ...(entry.details ? { detail: [{ type: 'details', valueString: JSON.stringify(entry.details) }] } : {}),
       },
       ...(entry.subjectPersonId
-        ? [{ what: { identifier: { system: IDENTIFIER_SYSTEMS.person, value: entry.subjectPersonId } }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } }]
+        ? [
+            {
+              what: { identifier: { system: IDENTIFIER_SYSTEMS.person, value: entry.subjectPersonId } },
+              role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
+            },
+          ]
         : []),
     ],
   };
   if (entry.outcome !== 'success' && entry.reason) event.outcomeDesc = entry.reason;
-  if (entry.purpose) event.purposeOfEvent = [{ coding: [{ system: `${IDENTIFIER_SYSTEMS.entity}/purpose`, code: entry.purpose }] }];
+  if (entry.purpose)
+    event.purposeOfEvent = [{ coding: [{ system: `${IDENTIFIER_SYSTEMS.entity}/purpose`, code: entry.purpose }] }];
   return event;
 }
 

@@ -27,7 +27,14 @@ function buildConsent(overrides: Partial<Consent> = {}): Consent {
     },
     { today: '2026-11-30', now: '2026-11-30T09:00:00.000Z' },
   );
-  const decision = { decision: 'given' as const, method: 'platform' as const, witness: null, documentReference: null, on: '2026-12-01', at: '2026-12-01T10:00:00.000Z' };
+  const decision = {
+    decision: 'given' as const,
+    method: 'platform' as const,
+    witness: null,
+    documentReference: null,
+    on: '2026-12-01',
+    at: '2026-12-01T10:00:00.000Z',
+  };
   return { ...requested, status: 'given', decision, updatedAt: '2026-12-01T10:00:00.000Z', version: 2, ...overrides };
 }
 
@@ -48,7 +55,9 @@ function amraConsent(overrides: Partial<Consent> = {}): Consent {
 }
 
 function deniedLabels(resource: ReturnType<typeof consentToFhir>): (string | undefined)[] {
-  return (resource.provision?.provision ?? []).filter((p) => p.type === 'deny').flatMap((p) => (p.securityLabel ?? []).map((l) => l.code));
+  return (resource.provision?.provision ?? [])
+    .filter((p) => p.type === 'deny')
+    .flatMap((p) => (p.securityLabel ?? []).map((l) => l.code));
 }
 
 describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
@@ -59,39 +68,56 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
     expect(resource.status).toBe('active');
     expect(resource.patient).toEqual(PATIENT);
     expect(resource.dateTime).toBe('2026-12-01T10:00:00.000Z');
-    expect(resource.identifier).toEqual([{ system: 'https://bluelightpathways.org.uk/Id/consent', value: '11111111-1111-4111-8111-111111111111' }]);
+    expect(resource.identifier).toEqual([
+      { system: 'https://bluelightpathways.org.uk/Id/consent', value: '11111111-1111-4111-8111-111111111111' },
+    ]);
     const provision = resource.provision!;
     expect(provision.type).toBe('permit');
     expect(provision.period).toEqual({ start: '2026-12-01', end: '2027-06-01' });
     const actor = provision.actor![0]!;
-    expect(actor.role.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' });
+    expect(actor.role.coding?.[0]).toMatchObject({
+      system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+      code: 'IRCP',
+    });
     expect(actor.reference).toEqual({
       reference: `Organization/${PARTNER_ID}`,
       display: 'Westshire Health Board',
       identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: '7A9' },
     });
     expect(provision.action?.[0]?.coding?.[0]?.code).toBe('disclose');
-    expect(provision.purpose).toEqual([expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' })]);
+    expect(provision.purpose).toEqual([
+      expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }),
+    ]);
     expect(provision.code?.map((c) => c.coding?.[0]?.code)).toEqual(['demographics', 'referral-details']);
     expect(provision.provision?.[0]?.securityLabel?.every((l) => l.system === ACT_CODE)).toBe(true);
     expect(deniedLabels(resource).sort()).toEqual(['HIV', 'MH', 'PSY', 'STD']);
   });
 
   it('when the sharing consent names mental health, then only the sexual-health labels are denied (FHIR-6)', () => {
-    const resource = consentToFhir(buildConsent({ dataCategories: ['demographics', 'referral-details', 'mental-health'] }), PATIENT);
+    const resource = consentToFhir(
+      buildConsent({ dataCategories: ['demographics', 'referral-details', 'mental-health'] }),
+      PATIENT,
+    );
     expect(validateFhirResource(resource)).toEqual([]);
     expect(deniedLabels(resource).sort()).toEqual(['HIV', 'STD']);
   });
 
   it('when the sharing consent names every sensitive category, then there is no nested deny provision', () => {
-    const resource = consentToFhir(buildConsent({ dataCategories: ['demographics', 'mental-health', 'sexual-health'] }), PATIENT);
+    const resource = consentToFhir(
+      buildConsent({ dataCategories: ['demographics', 'mental-health', 'sexual-health'] }),
+      PATIENT,
+    );
     expect(validateFhirResource(resource)).toEqual([]);
     expect(resource.provision?.provision).toBeUndefined();
   });
 
   it('when the caller says how partners are referenced, then the actor uses that reference', () => {
-    const resource = consentToFhir(buildConsent(), PATIENT, { organisationReference: (id) => `https://partner.example/fhir/Organization/${id}` });
-    expect(resource.provision?.actor?.[0]?.reference.reference).toBe(`https://partner.example/fhir/Organization/${PARTNER_ID}`);
+    const resource = consentToFhir(buildConsent(), PATIENT, {
+      organisationReference: (id) => `https://partner.example/fhir/Organization/${id}`,
+    });
+    expect(resource.provision?.actor?.[0]?.reference.reference).toBe(
+      `https://partner.example/fhir/Organization/${PARTNER_ID}`,
+    );
   });
 
   it('when an AMRA consent is given for a line manager, then its policy is the AMRA legislation and it is valid', () => {
@@ -101,20 +127,38 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
     expect(resource.status).toBe('active');
     expect(resource.policy).toEqual([{ uri: 'https://www.legislation.gov.uk/ukpga/1988/28' }]);
     expect(resource.provision?.actor?.[0]?.reference).toEqual({ display: 'Line manager' });
-    expect(resource.provision?.purpose?.[0]).toMatchObject({ system: 'https://bluelightpathways.org.uk/CodeSystem/disclosure-purpose', code: 'employment' });
+    expect(resource.provision?.purpose?.[0]).toMatchObject({
+      system: 'https://bluelightpathways.org.uk/CodeSystem/disclosure-purpose',
+      code: 'employment',
+    });
     expect(resource.provision?.period).toBeUndefined();
     expect(resource.provision?.provision).toBeUndefined();
   });
 
   it('when a decision was made on paper, then the scanned form is the source attachment', () => {
-    const decision = { decision: 'given' as const, method: 'paper' as const, witness: null, documentReference: 'scan-2026-0042', on: '2026-12-01', at: '2026-12-01T10:00:00.000Z' };
+    const decision = {
+      decision: 'given' as const,
+      method: 'paper' as const,
+      witness: null,
+      documentReference: 'scan-2026-0042',
+      on: '2026-12-01',
+      at: '2026-12-01T10:00:00.000Z',
+    };
     const resource = consentToFhir(amraConsent({ decision }), PATIENT);
     expect(validateFhirResource(resource)).toEqual([]);
     expect(resource.sourceAttachment).toEqual({ title: 'scan-2026-0042' });
   });
 
   it('when an OH report release consent is mapped, then its policy is the FOM guidance', () => {
-    const resource = consentToFhir(amraConsent({ kind: 'oh-report-release', recipient: { type: 'employer', role: 'hr-manager' }, dataCategories: ['oh-report'], doctor: null }), PATIENT);
+    const resource = consentToFhir(
+      amraConsent({
+        kind: 'oh-report-release',
+        recipient: { type: 'employer', role: 'hr-manager' },
+        dataCategories: ['oh-report'],
+        doctor: null,
+      }),
+      PATIENT,
+    );
     expect(validateFhirResource(resource)).toEqual([]);
     expect(resource.policy).toEqual([{ uri: 'https://www.fom.ac.uk/' }]);
     expect(resource.provision?.actor?.[0]?.reference).toEqual({ display: 'HR manager' });
@@ -131,7 +175,14 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
     expect(requested.dateTime).toBe('2026-11-30T09:00:00.000Z');
     expect(requested.performer).toBeUndefined();
 
-    const refusal = { decision: 'refused' as const, method: 'platform' as const, witness: null, documentReference: null, on: '2026-12-01', at: '2026-12-01T11:00:00.000Z' };
+    const refusal = {
+      decision: 'refused' as const,
+      method: 'platform' as const,
+      witness: null,
+      documentReference: null,
+      on: '2026-12-01',
+      at: '2026-12-01T11:00:00.000Z',
+    };
     const refused = consentToFhir(buildConsent({ status: 'refused', decision: refusal }), PATIENT);
     expect(refused.status).toBe('rejected');
     expect(refused.provision?.type).toBe('deny');
@@ -166,7 +217,11 @@ describe('our own checks on a Consent resource (FHIR-9)', () => {
       provision: { ...good.provision, provision: [{ type: 'forbid' }] },
     } as unknown as ReturnType<typeof consentToFhir>;
     const problems = checkConsentResource(resource);
-    expect(problems).toEqual([expect.stringMatching(/^status must be one of/), 'scope must be consentscope patient-privacy', expect.stringMatching(/^provision\.provision\[0\]\.type must be permit or deny/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^status must be one of/),
+      'scope must be consentscope patient-privacy',
+      expect.stringMatching(/^provision\.provision\[0\]\.type must be permit or deny/),
+    ]);
   });
 });
 
@@ -179,6 +234,8 @@ describe('consent resource sensitivity (FHIR-6)', () => {
 
   it('when nothing sensitive is named and the identity is not protected, then there is no security label', () => {
     expect(consentToFhir(buildConsent(), PATIENT).meta).toBeUndefined();
-    expect(consentToFhir(buildConsent(), PATIENT, { restricted: true }).meta?.security?.map((c) => c.code)).toEqual(['R']);
+    expect(consentToFhir(buildConsent(), PATIENT, { restricted: true }).meta?.security?.map((c) => c.code)).toEqual([
+      'R',
+    ]);
   });
 });

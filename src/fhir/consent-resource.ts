@@ -1,5 +1,19 @@
-import type { Coding, CodeableConcept, Consent as FhirConsent, ConsentProvision, ConsentProvisionActor } from '@medplum/fhirtypes';
-import { SENSITIVE_CATEGORIES, type Consent, type ConsentKind, type ConsentRecipient, type ConsentStatus, type DisclosurePurpose, type SharingCategory } from '../consent/index.js';
+import type {
+  Coding,
+  CodeableConcept,
+  Consent as FhirConsent,
+  ConsentProvision,
+  ConsentProvisionActor,
+} from '@medplum/fhirtypes';
+import {
+  SENSITIVE_CATEGORIES,
+  type Consent,
+  type ConsentKind,
+  type ConsentRecipient,
+  type ConsentStatus,
+  type DisclosurePurpose,
+  type SharingCategory,
+} from '../consent/index.js';
 
 /** The platform's own systems for what no published code system covers. */
 export const CONSENT_SYSTEMS = {
@@ -18,7 +32,14 @@ const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
 
 /** FHIR-9: the library does not check required bindings, so the R4 code set is spelt out here and checked below. */
-const R4_CONSENT_STATUSES: ReadonlySet<string> = new Set(['draft', 'proposed', 'active', 'rejected', 'inactive', 'entered-in-error']);
+const R4_CONSENT_STATUSES: ReadonlySet<string> = new Set([
+  'draft',
+  'proposed',
+  'active',
+  'rejected',
+  'inactive',
+  'entered-in-error',
+]);
 const R4_PROVISION_TYPES: ReadonlySet<string> = new Set(['permit', 'deny']);
 
 /**
@@ -83,7 +104,10 @@ export interface ConsentToFhirOptions {
   restricted?: boolean;
 }
 
-function recipientReference(recipient: ConsentRecipient, options: ConsentToFhirOptions | undefined): ConsentProvisionActor['reference'] {
+function recipientReference(
+  recipient: ConsentRecipient,
+  options: ConsentToFhirOptions | undefined,
+): ConsentProvisionActor['reference'] {
   if (recipient.type === 'employer') return { display: EMPLOYER_DISPLAY[recipient.role] };
   return {
     reference: options?.organisationReference?.(recipient.organisationId) ?? `Organization/${recipient.organisationId}`,
@@ -116,12 +140,19 @@ function provision(consent: Consent, options: ConsentToFhirOptions | undefined):
     ...(consent.periodStart ? { start: consent.periodStart } : {}),
     ...(consent.periodEnd ? { end: consent.periodEnd } : {}),
   };
-  const codes: CodeableConcept[] = consent.dataCategories.map((category) => ({ coding: [{ system: CONSENT_SYSTEMS.dataCategory, code: category }] }));
+  const codes: CodeableConcept[] = consent.dataCategories.map((category) => ({
+    coding: [{ system: CONSENT_SYSTEMS.dataCategory, code: category }],
+  }));
   const nested = sensitiveDenial(consent);
   return {
     type: DENYING_STATUSES.has(consent.status) ? 'deny' : 'permit',
     ...(period.start || period.end ? { period } : {}),
-    actor: [{ role: { coding: [{ system: PARTICIPATION_TYPE, code: 'IRCP', display: 'information recipient' }] }, reference: recipientReference(consent.recipient, options) }],
+    actor: [
+      {
+        role: { coding: [{ system: PARTICIPATION_TYPE, code: 'IRCP', display: 'information recipient' }] },
+        reference: recipientReference(consent.recipient, options),
+      },
+    ],
     action: [{ coding: [{ system: CONSENT_ACTION, code: 'disclose', display: 'Disclose' }] }],
     purpose: [PURPOSE_CODINGS[consent.purpose]],
     ...(codes.length > 0 ? { code: codes } : {}),
@@ -135,13 +166,24 @@ function provision(consent: Consent, options: ConsentToFhirOptions | undefined):
  * (a consent to share mental health information says something about mental health).
  */
 function securityLabels(consent: Consent, protectedIdentity: boolean): Coding[] {
-  const named = consent.dataCategories.filter((d): d is SharingCategory => SENSITIVE_CATEGORIES.has(d as SharingCategory));
+  const named = consent.dataCategories.filter((d): d is SharingCategory =>
+    SENSITIVE_CATEGORIES.has(d as SharingCategory),
+  );
   const labels = named.flatMap((d) => SENSITIVE_LABELS[d] ?? []);
-  return protectedIdentity || labels.length > 0 ? [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' }, ...labels] : [];
+  return protectedIdentity || labels.length > 0
+    ? [
+        { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' },
+        ...labels,
+      ]
+    : [];
 }
 
 /** Maps one consent to a FHIR R4 Consent resource for an NHS partner or an employer record (FHIR-5). */
-export function consentToFhir(consent: Consent, patient: { reference: string; display?: string }, options?: ConsentToFhirOptions): FhirConsent {
+export function consentToFhir(
+  consent: Consent,
+  patient: { reference: string; display?: string },
+  options?: ConsentToFhirOptions,
+): FhirConsent {
   const patientReference = { reference: patient.reference, ...(patient.display ? { display: patient.display } : {}) };
   const security = securityLabels(consent, options?.restricted === true);
   const decision = consent.decision;
@@ -152,13 +194,17 @@ export function consentToFhir(consent: Consent, patient: { reference: string; di
     identifier: [{ system: CONSENT_SYSTEMS.identifier, value: consent.id }],
     status: STATUS_CODES[consent.status],
     scope: { coding: [{ system: CONSENT_SCOPE, code: 'patient-privacy', display: 'Privacy Consent' }] },
-    category: [{ coding: [{ system: LOINC, code: RELEASE_OF_INFORMATION, display: 'Release of information consent' }] }],
+    category: [
+      { coding: [{ system: LOINC, code: RELEASE_OF_INFORMATION, display: 'Release of information consent' }] },
+    ],
     patient: patientReference,
     dateTime: decision?.at ?? consent.createdAt,
     // The person is the grantor of their own decision, given or refused.
     ...(decision ? { performer: [patientReference] } : {}),
     // AMRA-1: a paper decision points at its scanned form.
-    ...(decision?.method === 'paper' && decision.documentReference ? { sourceAttachment: { title: decision.documentReference } } : {}),
+    ...(decision?.method === 'paper' && decision.documentReference
+      ? { sourceAttachment: { title: decision.documentReference } }
+      : {}),
     policy: [{ uri: POLICY_URIS[consent.kind] }],
     provision: provision(consent, options),
   };
@@ -169,7 +215,9 @@ function hasCoding(concept: CodeableConcept | undefined, system: string, code: s
 }
 
 function provisionProblems(p: ConsentProvision, path: string): string[] {
-  const own = R4_PROVISION_TYPES.has(p.type ?? '') ? [] : [`${path}.type must be permit or deny (found ${p.type ?? 'none'})`];
+  const own = R4_PROVISION_TYPES.has(p.type ?? '')
+    ? []
+    : [`${path}.type must be permit or deny (found ${p.type ?? 'none'})`];
   return [...own, ...(p.provision ?? []).flatMap((child, i) => provisionProblems(child, `${path}.provision[${i}]`))];
 }
 
@@ -179,9 +227,12 @@ function provisionProblems(p: ConsentProvision, path: string): string[] {
  */
 export function checkConsentResource(resource: FhirConsent): string[] {
   const problems: string[] = [];
-  if (!R4_CONSENT_STATUSES.has(resource.status ?? '')) problems.push(`status must be one of ${[...R4_CONSENT_STATUSES].join(', ')} (found ${resource.status ?? 'none'})`);
-  if (!hasCoding(resource.scope, CONSENT_SCOPE, 'patient-privacy')) problems.push('scope must be consentscope patient-privacy');
-  if (!resource.category?.some((c) => hasCoding(c, LOINC, RELEASE_OF_INFORMATION))) problems.push(`category must include LOINC ${RELEASE_OF_INFORMATION} (release of information consent)`);
+  if (!R4_CONSENT_STATUSES.has(resource.status ?? ''))
+    problems.push(`status must be one of ${[...R4_CONSENT_STATUSES].join(', ')} (found ${resource.status ?? 'none'})`);
+  if (!hasCoding(resource.scope, CONSENT_SCOPE, 'patient-privacy'))
+    problems.push('scope must be consentscope patient-privacy');
+  if (!resource.category?.some((c) => hasCoding(c, LOINC, RELEASE_OF_INFORMATION)))
+    problems.push(`category must include LOINC ${RELEASE_OF_INFORMATION} (release of information consent)`);
   if (!resource.policy?.length && !resource.policyRule) problems.push('policy or policyRule is required (R4 ppc-1)');
   if (!resource.provision) problems.push('provision is missing');
   else problems.push(...provisionProblems(resource.provision, 'provision'));

@@ -37,10 +37,27 @@ export class DeliveryRepository {
   constructor(private readonly db: Knex) {}
 
   /** Queues a delivery; false when the referral already has one of that kind (sharing twice sends once). */
-  async insert(d: { id: string; pathwayReferralId: string; kind: Delivery['kind']; now: Date }, trx: Knex.Transaction): Promise<boolean> {
+  async insert(
+    d: { id: string; pathwayReferralId: string; kind: Delivery['kind']; now: Date },
+    trx: Knex.Transaction,
+  ): Promise<boolean> {
     // The unique index on (referral, kind) makes a second one nothing, in the same statement.
     const made = (await trx('referral_deliveries')
-      .insert({ id: d.id, pathway_referral_id: d.pathwayReferralId, kind: d.kind, status: 'queued', partner_service_id: null, attempts: 0, outcome: null, created_at: d.now.toISOString(), updated_at: d.now.toISOString(), sent_at: null }, ['id'])
+      .insert(
+        {
+          id: d.id,
+          pathway_referral_id: d.pathwayReferralId,
+          kind: d.kind,
+          status: 'queued',
+          partner_service_id: null,
+          attempts: 0,
+          outcome: null,
+          created_at: d.now.toISOString(),
+          updated_at: d.now.toISOString(),
+          sent_at: null,
+        },
+        ['id'],
+      )
       .onConflict(['pathway_referral_id', 'kind'])
       .ignore()) as Array<{ id: string }>;
     return made.length > 0;
@@ -61,15 +78,28 @@ export class DeliveryRepository {
     await trx('referral_deliveries')
       .whereIn('id', [...ids])
       .where({ status: 'queued' })
-      .update({ status: 'sent', partner_service_id: partnerServiceId, outcome: null, attempts: trx.raw('attempts + 1'), updated_at: now.toISOString(), sent_at: now.toISOString() });
+      .update({
+        status: 'sent',
+        partner_service_id: partnerServiceId,
+        outcome: null,
+        attempts: trx.raw('attempts + 1'),
+        updated_at: now.toISOString(),
+        sent_at: now.toISOString(),
+      });
   }
 
   async forReferral(pathwayReferralId: string): Promise<Delivery[]> {
-    return (await this.db('referral_deliveries').where({ pathway_referral_id: pathwayReferralId }).orderBy('created_at')).map(toDelivery);
+    return (
+      await this.db('referral_deliveries').where({ pathway_referral_id: pathwayReferralId }).orderBy('created_at')
+    ).map(toDelivery);
   }
 
   /** Records an attempt; only a queued delivery moves (a late worker cannot overwrite a finished one). */
-  async attempted(id: string, change: { status: DeliveryStatus; partnerServiceId: string | null; outcome: string | null; now: Date }, trx?: Knex.Transaction): Promise<boolean> {
+  async attempted(
+    id: string,
+    change: { status: DeliveryStatus; partnerServiceId: string | null; outcome: string | null; now: Date },
+    trx?: Knex.Transaction,
+  ): Promise<boolean> {
     const n = await (trx ?? this.db)('referral_deliveries')
       .where({ id, status: 'queued' })
       .update({

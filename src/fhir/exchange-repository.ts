@@ -103,8 +103,13 @@ export class ExchangeRepository {
   /** Writes resources, many to a statement; one that exists (a retry) is replaced by the new version. */
   async save(resources: StoredResource[], trx: Knex.Transaction): Promise<void> {
     for (let i = 0; i < resources.length; i += 100) {
-      const rows = resources.slice(i, i + 100).map((r) => ({ id: r.id, ...columns(r), created_at: r.lastUpdated.toISOString() }));
-      await trx('fhir_resources').insert(rows).onConflict('id').merge(Object.keys(columns(resources[i]!)));
+      const rows = resources
+        .slice(i, i + 100)
+        .map((r) => ({ id: r.id, ...columns(r), created_at: r.lastUpdated.toISOString() }));
+      await trx('fhir_resources')
+        .insert(rows)
+        .onConflict('id')
+        .merge(Object.keys(columns(resources[i]!)));
     }
   }
 
@@ -114,22 +119,43 @@ export class ExchangeRepository {
   }
 
   async insert(resources: StoredResource[], trx: Knex.Transaction): Promise<void> {
-    if (resources.length) await trx('fhir_resources').insert(resources.map((r) => ({ id: r.id, ...columns(r), created_at: r.lastUpdated.toISOString() })));
+    if (resources.length)
+      await trx('fhir_resources').insert(
+        resources.map((r) => ({ id: r.id, ...columns(r), created_at: r.lastUpdated.toISOString() })),
+      );
   }
 
   /** One resource addressed to a partner, if it may see it on `today` (not withheld, its consent's period not over). */
-  async findFor(partnerOrganisationId: string, resourceType: string, id: string, today: IsoDate, trx?: Knex.Transaction): Promise<StoredResource | null> {
-    const r = await this.visible((trx ?? this.db)('fhir_resources'), today).where({ id, resource_type: resourceType, partner_organisation_id: partnerOrganisationId }).first();
+  async findFor(
+    partnerOrganisationId: string,
+    resourceType: string,
+    id: string,
+    today: IsoDate,
+    trx?: Knex.Transaction,
+  ): Promise<StoredResource | null> {
+    const r = await this.visible((trx ?? this.db)('fhir_resources'), today)
+      .where({ id, resource_type: resourceType, partner_organisation_id: partnerOrganisationId })
+      .first();
     return r ? toStored(r) : null;
   }
 
   private visible(q: Knex.QueryBuilder, today: IsoDate): Knex.QueryBuilder {
-    return q.whereNull('withheld_at').andWhere((w) => w.whereNull('disclosable_until').orWhere('disclosable_until', '>=', today));
+    return q
+      .whereNull('withheld_at')
+      .andWhere((w) => w.whereNull('disclosable_until').orWhere('disclosable_until', '>=', today));
   }
 
   /** A search within what one partner may see; one row more than the page, to tell whether there is a next page. */
-  async search(partnerOrganisationId: string, resourceType: string, filter: SearchFilter, today: IsoDate): Promise<StoredResource[]> {
-    const q = this.visible(this.db('fhir_resources'), today).where({ partner_organisation_id: partnerOrganisationId, resource_type: resourceType });
+  async search(
+    partnerOrganisationId: string,
+    resourceType: string,
+    filter: SearchFilter,
+    today: IsoDate,
+  ): Promise<StoredResource[]> {
+    const q = this.visible(this.db('fhir_resources'), today).where({
+      partner_organisation_id: partnerOrganisationId,
+      resource_type: resourceType,
+    });
     if (filter.ids) q.whereIn('id', filter.ids);
     if (filter.identifiers) {
       const identifiers = filter.identifiers;
@@ -145,29 +171,74 @@ export class ExchangeRepository {
     if (filter.statuses) q.whereIn('status', filter.statuses);
     if (filter.references) q.whereIn('reference', filter.references);
     for (const d of filter.lastUpdated) q.where('last_updated', d.op, d.at.toISOString());
-    return (await q.orderBy([{ column: 'last_updated', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.count + 1).offset(filter.offset)).map(toStored);
+    return (
+      await q
+        .orderBy([
+          { column: 'last_updated', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(filter.count + 1)
+        .offset(filter.offset)
+    ).map(toStored);
   }
 
   /** A partner's resource with this business identifier (conditional create). */
-  async findByIdentifier(partnerOrganisationId: string, resourceType: string, identifier: { system: string; value: string }, trx?: Knex.Transaction): Promise<StoredResource | null> {
-    const r = await (trx ?? this.db)('fhir_resources').where({ partner_organisation_id: partnerOrganisationId, resource_type: resourceType, identifier_system: identifier.system, identifier_value: identifier.value }).first();
+  async findByIdentifier(
+    partnerOrganisationId: string,
+    resourceType: string,
+    identifier: { system: string; value: string },
+    trx?: Knex.Transaction,
+  ): Promise<StoredResource | null> {
+    const r = await (trx ?? this.db)('fhir_resources')
+      .where({
+        partner_organisation_id: partnerOrganisationId,
+        resource_type: resourceType,
+        identifier_system: identifier.system,
+        identifier_value: identifier.value,
+      })
+      .first();
     return r ? toStored(r) : null;
   }
 
   /** The referrals among these that already have a resource of this type (their Task, say). */
-  async referralsWith(pathwayReferralIds: readonly string[], resourceType: string, trx: Knex.Transaction): Promise<Set<string>> {
+  async referralsWith(
+    pathwayReferralIds: readonly string[],
+    resourceType: string,
+    trx: Knex.Transaction,
+  ): Promise<Set<string>> {
     if (!pathwayReferralIds.length) return new Set();
-    return new Set(((await trx('fhir_resources').whereIn('pathway_referral_id', [...pathwayReferralIds]).where({ resource_type: resourceType }).select('pathway_referral_id')) as Array<{ pathway_referral_id: string }>).map((r) => r.pathway_referral_id));
+    return new Set(
+      (
+        (await trx('fhir_resources')
+          .whereIn('pathway_referral_id', [...pathwayReferralIds])
+          .where({ resource_type: resourceType })
+          .select('pathway_referral_id')) as Array<{ pathway_referral_id: string }>
+      ).map((r) => r.pathway_referral_id),
+    );
   }
 
   /** The resources of a referral (e.g. its Task, to revoke it). */
-  async forReferral(pathwayReferralId: string, resourceType: string, trx?: Knex.Transaction): Promise<StoredResource[]> {
-    return (await (trx ?? this.db)('fhir_resources').where({ pathway_referral_id: pathwayReferralId, resource_type: resourceType })).map(toStored);
+  async forReferral(
+    pathwayReferralId: string,
+    resourceType: string,
+    trx?: Knex.Transaction,
+  ): Promise<StoredResource[]> {
+    return (
+      await (trx ?? this.db)('fhir_resources').where({
+        pathway_referral_id: pathwayReferralId,
+        resource_type: resourceType,
+      })
+    ).map(toStored);
   }
 
   /** Resources of these types held for a pathway (the laboratory results OH sees). */
   async forPathway(pathwayId: string, resourceTypes: string[]): Promise<StoredResource[]> {
-    return (await this.db('fhir_resources').where({ pathway_id: pathwayId }).whereIn('resource_type', resourceTypes).orderBy('last_updated')).map(toStored);
+    return (
+      await this.db('fhir_resources')
+        .where({ pathway_id: pathwayId })
+        .whereIn('resource_type', resourceTypes)
+        .orderBy('last_updated')
+    ).map(toStored);
   }
 
   /** Rows sent under a consent (the withdrawal decides what happens to each). */
@@ -176,20 +247,49 @@ export class ExchangeRepository {
   }
 
   /** Records a BaRS message received; false when the partner sent this Bundle id before (FHIR-2: a duplicate). */
-  async recordMessage(m: { id: string; partnerOrganisationId: string; bundleId: string; event: string; pathwayReferralId: string | null; at: Date }, trx: Knex.Transaction): Promise<boolean> {
-    const seen = await trx('inbound_messages').where({ partner_organisation_id: m.partnerOrganisationId, bundle_id: m.bundleId }).first();
+  async recordMessage(
+    m: {
+      id: string;
+      partnerOrganisationId: string;
+      bundleId: string;
+      event: string;
+      pathwayReferralId: string | null;
+      at: Date;
+    },
+    trx: Knex.Transaction,
+  ): Promise<boolean> {
+    const seen = await trx('inbound_messages')
+      .where({ partner_organisation_id: m.partnerOrganisationId, bundle_id: m.bundleId })
+      .first();
     if (seen) return false;
-    await trx('inbound_messages').insert({ id: m.id, partner_organisation_id: m.partnerOrganisationId, bundle_id: m.bundleId, event: m.event, pathway_referral_id: m.pathwayReferralId, received_at: m.at.toISOString() });
+    await trx('inbound_messages').insert({
+      id: m.id,
+      partner_organisation_id: m.partnerOrganisationId,
+      bundle_id: m.bundleId,
+      event: m.event,
+      pathway_referral_id: m.pathwayReferralId,
+      received_at: m.at.toISOString(),
+    });
     return true;
   }
 
   async addProgress(p: Omit<ProgressEntry, 'id'>, trx: Knex.Transaction): Promise<void> {
-    await trx('referral_progress').insert({ pathway_referral_id: p.pathwayReferralId, status: p.status, reason: p.reason, appointment_at: p.appointmentAt?.toISOString() ?? null, source: p.source, at: p.at.toISOString() });
+    await trx('referral_progress').insert({
+      pathway_referral_id: p.pathwayReferralId,
+      status: p.status,
+      reason: p.reason,
+      appointment_at: p.appointmentAt?.toISOString() ?? null,
+      source: p.source,
+      at: p.at.toISOString(),
+    });
   }
 
   /** The latest step of a referral's journey at the partner. */
   async latestProgress(pathwayReferralId: string, trx?: Knex.Transaction): Promise<ProgressEntry | null> {
-    const r = await (trx ?? this.db)('referral_progress').where({ pathway_referral_id: pathwayReferralId }).orderBy('id', 'desc').first();
+    const r = await (trx ?? this.db)('referral_progress')
+      .where({ pathway_referral_id: pathwayReferralId })
+      .orderBy('id', 'desc')
+      .first();
     return r ? toProgress(r) : null;
   }
 
@@ -197,7 +297,10 @@ export class ExchangeRepository {
   async progressOf(pathwayReferralIds: readonly string[]): Promise<Map<string, ProgressEntry[]>> {
     const out = new Map<string, ProgressEntry[]>(pathwayReferralIds.map((id) => [id, []]));
     if (!pathwayReferralIds.length) return out;
-    for (const r of await this.db('referral_progress').whereIn('pathway_referral_id', [...pathwayReferralIds]).orderBy('id')) out.get(r.pathway_referral_id as string)!.push(toProgress(r));
+    for (const r of await this.db('referral_progress')
+      .whereIn('pathway_referral_id', [...pathwayReferralIds])
+      .orderBy('id'))
+      out.get(r.pathway_referral_id as string)!.push(toProgress(r));
     return out;
   }
 }

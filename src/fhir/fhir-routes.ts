@@ -38,7 +38,9 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
   const { partnerAuth, exchange } = deps.services;
   const base = `${deps.config.publicUrl}${FHIR_BASE_PATH}`;
   const tokenUrl = partnerAuth.tokenUrl;
-  const fhir = (def: Omit<RouteDefinition, 'kind' | 'policy'> & { fhir: FhirDocs; public?: boolean }): RouteDefinition => ({ ...def, kind: 'fhir', policy: def.public ? policies.public : policies.fhirPartner });
+  const fhir = (
+    def: Omit<RouteDefinition, 'kind' | 'policy'> & { fhir: FhirDocs; public?: boolean },
+  ): RouteDefinition => ({ ...def, kind: 'fhir', policy: def.public ? policies.public : policies.fhirPartner });
   let statement: Resource | null = null;
 
   const routes: RouteDefinition[] = [
@@ -70,7 +72,13 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
           grant_types_supported: ['client_credentials'],
           token_endpoint_auth_methods_supported: ['private_key_jwt'],
           token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-          scopes_supported: [...new Set(registry().list().flatMap((r) => (r.fhir?.scope ? [`system/${r.fhir.scope.resourceType}.${r.fhir.scope.access}`] : [])))].sort(),
+          scopes_supported: [
+            ...new Set(
+              registry()
+                .list()
+                .flatMap((r) => (r.fhir?.scope ? [`system/${r.fhir.scope.resourceType}.${r.fhir.scope.access}`] : [])),
+            ),
+          ].sort(),
           capabilities: ['client-confidential-asymmetric'],
         });
       },
@@ -79,7 +87,8 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
       method: 'post',
       path: `${FHIR_BASE_PATH}/token`,
       public: true,
-      summary: 'The token endpoint: a signed client assertion for a short-lived access token (SMART Backend Services, FHIR-8). Errors are OAuth 2.0 errors.',
+      summary:
+        'The token endpoint: a signed client assertion for a short-lived access token (SMART Backend Services, FHIR-8). Errors are OAuth 2.0 errors.',
       fhir: { resourceType: null, interaction: 'operation' },
       handler: async (req, res) => {
         res.setHeader('Cache-Control', 'no-store');
@@ -122,18 +131,30 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
     fhir({
       method: 'put',
       path: `${FHIR_BASE_PATH}/Task/:id`,
-      summary: 'Move on the Task of a referral sent to you (FHIR-4): accepted, rejected with a reason, in progress, booked, did not attend, completed. If-Match guards against lost updates.',
+      summary:
+        'Move on the Task of a referral sent to you (FHIR-4): accepted, rejected with a reason, in progress, booked, did not attend, completed. If-Match guards against lost updates.',
       fhir: { resourceType: 'Task', interaction: 'update', scope: { resourceType: 'Task', access: 'u' } },
       handler: async (req, res) => {
-        const task = await exchange.updateTask(partnerContext(req), String(req.params.id), req.body, req.get('if-match'));
+        const task = await exchange.updateTask(
+          partnerContext(req),
+          String(req.params.id),
+          req.body,
+          req.get('if-match'),
+        );
         sendFhir(res, 200, task, versionHeaders(task));
       },
     }),
     fhir({
       method: 'post',
       path: `${FHIR_BASE_PATH}/$process-message`,
-      summary: 'A BaRS servicerequest-response message about a referral we sent you (FHIR-2); a duplicate is refused 409.',
-      fhir: { resourceType: null, interaction: 'operation', operation: 'process-message', scope: { resourceType: 'MessageHeader', access: 'c' } },
+      summary:
+        'A BaRS servicerequest-response message about a referral we sent you (FHIR-2); a duplicate is refused 409.',
+      fhir: {
+        resourceType: null,
+        interaction: 'operation',
+        operation: 'process-message',
+        scope: { resourceType: 'MessageHeader', access: 'c' },
+      },
       handler: async (req, res) => sendFhir(res, 200, await exchange.processMessage(partnerContext(req), req.body)),
     }),
   );
@@ -145,8 +166,16 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
         summary: `Send a laboratory ${type} based on a referral sent to you; If-None-Exist (identifier=system|value) makes it a conditional create.`,
         fhir: { resourceType: type, interaction: 'create', scope: { resourceType: type, access: 'c' } },
         handler: async (req, res) => {
-          const { resource, created } = await exchange.createResult(partnerContext(req), type, req.body, req.get('if-none-exist'));
-          sendFhir(res, created ? 201 : 200, resource, { ...versionHeaders(resource), Location: `${base}/${type}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}` });
+          const { resource, created } = await exchange.createResult(
+            partnerContext(req),
+            type,
+            req.body,
+            req.get('if-none-exist'),
+          );
+          sendFhir(res, created ? 201 : 200, resource, {
+            ...versionHeaders(resource),
+            Location: `${base}/${type}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`,
+          });
         },
       }),
     );
@@ -156,12 +185,25 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
       method: 'post',
       path: FHIR_BASE_PATH,
       summary: 'A transaction of laboratory results (DiagnosticReport and Observations together), all or none.',
-      fhir: { resourceType: null, interaction: 'transaction', scope: { resourceType: 'DiagnosticReport', access: 'c' } },
+      fhir: {
+        resourceType: null,
+        interaction: 'transaction',
+        scope: { resourceType: 'DiagnosticReport', access: 'c' },
+      },
       handler: async (req, res) => {
         // Every entry's type needs its own create scope.
         const entries = (req.body as { entry?: unknown } | undefined)?.entry;
-        const types = new Set((Array.isArray(entries) ? entries : []).map((e: { resource?: { resourceType?: unknown } } | null) => e?.resource?.resourceType).filter((t): t is string => typeof t === 'string'));
-        for (const type of types) if (!scopesAllow(req.partner!.scopes, type, 'c')) throw new ForbiddenError('insufficient-scope', `This access token does not allow it: it needs the scope system/${type.slice(0, 40)}.c.`);
+        const types = new Set(
+          (Array.isArray(entries) ? entries : [])
+            .map((e: { resource?: { resourceType?: unknown } } | null) => e?.resource?.resourceType)
+            .filter((t): t is string => typeof t === 'string'),
+        );
+        for (const type of types)
+          if (!scopesAllow(req.partner!.scopes, type, 'c'))
+            throw new ForbiddenError(
+              'insufficient-scope',
+              `This access token does not allow it: it needs the scope system/${type.slice(0, 40)}.c.`,
+            );
         sendFhir(res, 200, await exchange.transaction(partnerContext(req), req.body));
       },
     }),
@@ -174,6 +216,19 @@ export function fhirBodyCheck(req: Request): AppError | null {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   if (!hasBody) return null;
   // Mounted under the FHIR base, so the path is relative to it.
-  if (`${req.baseUrl}${req.path}` === `${FHIR_BASE_PATH}/token`) return req.is('application/x-www-form-urlencoded') ? null : new AppError({ code: 'unsupported-media-type', status: 415, publicMessage: 'Send the token request as application/x-www-form-urlencoded.' });
-  return req.is(['application/fhir+json', 'application/json']) ? null : new AppError({ code: 'unsupported-media-type', status: 415, publicMessage: 'Send the body as application/fhir+json.' });
+  if (`${req.baseUrl}${req.path}` === `${FHIR_BASE_PATH}/token`)
+    return req.is('application/x-www-form-urlencoded')
+      ? null
+      : new AppError({
+          code: 'unsupported-media-type',
+          status: 415,
+          publicMessage: 'Send the token request as application/x-www-form-urlencoded.',
+        });
+  return req.is(['application/fhir+json', 'application/json'])
+    ? null
+    : new AppError({
+        code: 'unsupported-media-type',
+        status: 415,
+        publicMessage: 'Send the body as application/fhir+json.',
+      });
 }

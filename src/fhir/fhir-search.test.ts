@@ -3,7 +3,11 @@ import { parseSearch, searchColumns } from './fhir-search.js';
 
 describe('partner-facing search parameters', () => {
   it('when an identifier is given as system|value, |value or value, then each is understood', () => {
-    expect(parseSearch('ServiceRequest', { identifier: 'https://x|1,|2,3' }).identifiers).toEqual([{ system: 'https://x', value: '1' }, { value: '2' }, { value: '3' }]);
+    expect(parseSearch('ServiceRequest', { identifier: 'https://x|1,|2,3' }).identifiers).toEqual([
+      { system: 'https://x', value: '1' },
+      { value: '2' },
+      { value: '3' },
+    ]);
   });
 
   it('when _lastUpdated has a prefix or is a day, then it becomes bounds', () => {
@@ -23,15 +27,40 @@ describe('partner-facing search parameters', () => {
   });
 
   it('when a parameter is unknown, has a modifier, or a value is out of range, then the search is refused naming it', () => {
-    expect(() => parseSearch('Patient', { name: 'Riley' })).toThrow(expect.objectContaining({ code: 'unsupported-search-parameter' }));
-    expect(() => parseSearch('Patient', { 'identifier:exact': 'x' })).toThrow(expect.objectContaining({ code: 'unsupported-search-parameter' }));
-    expect(() => parseSearch('Patient', { _count: '1000' })).toThrow(expect.objectContaining({ code: 'invalid-search' }));
-    expect(() => parseSearch('Patient', { _lastUpdated: 'yesterday' })).toThrow(expect.objectContaining({ code: 'invalid-search' }));
-    expect(() => parseSearch('Patient', { constructor: 'x' })).toThrow(expect.objectContaining({ code: 'unsupported-search-parameter' }));
+    expect(() => parseSearch('Patient', { name: 'Riley' })).toThrow(
+      expect.objectContaining({ code: 'unsupported-search-parameter' }),
+    );
+    expect(() => parseSearch('Patient', { 'identifier:exact': 'x' })).toThrow(
+      expect.objectContaining({ code: 'unsupported-search-parameter' }),
+    );
+    expect(() => parseSearch('Patient', { _count: '1000' })).toThrow(
+      expect.objectContaining({ code: 'invalid-search' }),
+    );
+    expect(() => parseSearch('Patient', { _lastUpdated: 'yesterday' })).toThrow(
+      expect.objectContaining({ code: 'invalid-search' }),
+    );
+    expect(() => parseSearch('Patient', { constructor: 'x' })).toThrow(
+      expect.objectContaining({ code: 'unsupported-search-parameter' }),
+    );
   });
 
   it('when a resource is stored, then its identifier, status and searched reference are its columns', () => {
-    expect(searchColumns({ resourceType: 'Task', status: 'accepted', intent: 'order', identifier: [{ system: 's', value: 'v' }], focus: { reference: 'ServiceRequest/1' } })).toEqual({ identifierSystem: 's', identifierValue: 'v', status: 'accepted', reference: 'ServiceRequest/1' });
-    expect(searchColumns({ resourceType: 'QuestionnaireResponse', status: 'completed', identifier: { system: 's', value: 'q' }, subject: { reference: 'Patient/p' } })).toMatchObject({ identifierValue: 'q', reference: 'Patient/p' });
+    expect(
+      searchColumns({
+        resourceType: 'Task',
+        status: 'accepted',
+        intent: 'order',
+        identifier: [{ system: 's', value: 'v' }],
+        focus: { reference: 'ServiceRequest/1' },
+      }),
+    ).toEqual({ identifierSystem: 's', identifierValue: 'v', status: 'accepted', reference: 'ServiceRequest/1' });
+    expect(
+      searchColumns({
+        resourceType: 'QuestionnaireResponse',
+        status: 'completed',
+        identifier: { system: 's', value: 'q' },
+        subject: { reference: 'Patient/p' },
+      }),
+    ).toMatchObject({ identifierValue: 'q', reference: 'Patient/p' });
   });
 });

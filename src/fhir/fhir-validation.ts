@@ -26,6 +26,12 @@ export function validateFhirResource(resource: Resource): OperationOutcomeIssue[
     const outcome = (error as OperationOutcomeError).outcome;
     if (outcome?.issue) return outcome.issue;
     // The library itself can trip over hostile input (an object where a primitive belongs, with a key such as valueOf): that is invalid input, not our failure.
-    return [{ severity: 'error', code: 'structure', details: { text: 'The resource could not be read as FHIR R4 (a value has the wrong form).' } }];
+    return [
+      {
+        severity: 'error',
+        code: 'structure',
+        details: { text: 'The resource could not be read as FHIR R4 (a value has the wrong form).' },
+      },
+    ];
   }
 }

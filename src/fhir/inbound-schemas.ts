@@ -10,7 +10,11 @@ const text = z.string().min(1).max(10_000);
 const coding = z.looseObject({ system: text.optional(), code: text.optional(), display: text.optional() });
 const concept = z.looseObject({ coding: z.array(coding).max(50).optional(), text: text.optional() });
 const identifier = z.looseObject({ system: text.optional(), value: text.optional() });
-const reference = z.looseObject({ reference: text.optional(), identifier: identifier.optional(), display: text.optional() });
+const reference = z.looseObject({
+  reference: text.optional(),
+  identifier: identifier.optional(),
+  display: text.optional(),
+});
 const quantity = z.looseObject({ value: z.number().optional(), unit: text.optional(), comparator: text.optional() });
 const period = z.looseObject({ start: text.optional(), end: text.optional() });
 
@@ -38,8 +42,16 @@ export const inboundObservation = z.looseObject({
   valueCodeableConcept: concept.optional(),
   dataAbsentReason: concept.optional(),
   interpretation: z.array(concept).max(20).optional(),
-  referenceRange: z.array(z.looseObject({ low: quantity.optional(), high: quantity.optional(), text: text.optional() })).max(20).optional(),
-  component: z.array(z.looseObject({ code: concept, valueQuantity: quantity.optional(), valueCodeableConcept: concept.optional() })).max(50).optional(),
+  referenceRange: z
+    .array(z.looseObject({ low: quantity.optional(), high: quantity.optional(), text: text.optional() }))
+    .max(20)
+    .optional(),
+  component: z
+    .array(
+      z.looseObject({ code: concept, valueQuantity: quantity.optional(), valueCodeableConcept: concept.optional() }),
+    )
+    .max(50)
+    .optional(),
 });
 
 export const inboundReport = z.looseObject({
@@ -49,7 +61,11 @@ export const inboundReport = z.looseObject({
   conclusion: text.optional(),
 });
 
-const entry = z.looseObject({ fullUrl: text.optional(), resource: z.looseObject({ resourceType: text }).optional(), request: z.looseObject({ method: text, url: text, ifNoneExist: text.optional() }).optional() });
+const entry = z.looseObject({
+  fullUrl: text.optional(),
+  resource: z.looseObject({ resourceType: text }).optional(),
+  request: z.looseObject({ method: text, url: text, ifNoneExist: text.optional() }).optional(),
+});
 
 export const inboundBundle = z.looseObject({
   resourceType: z.literal('Bundle'),

@@ -73,8 +73,17 @@ export class PartnerAuthService {
     await this.assertPartner(input.organisationId);
     const now = this.clock.now();
     const client: PartnerClient = { id: newId(), ...input, createdAt: now, updatedAt: now };
-    if (!(await this.repository.insert(client))) throw new ConflictError('client-id-taken', 'Another partner client already has this client_id.', { clientId: 'Another partner client already has this client_id.' });
-    await this.audit.record(ctx, { action: 'create', entityType: 'partner-client', entityId: client.id, purpose: 'partner-directory', details: { scopes: client.scopes, enabled: client.enabled } });
+    if (!(await this.repository.insert(client)))
+      throw new ConflictError('client-id-taken', 'Another partner client already has this client_id.', {
+        clientId: 'Another partner client already has this client_id.',
+      });
+    await this.audit.record(ctx, {
+      action: 'create',
+      entityType: 'partner-client',
+      entityId: client.id,
+      purpose: 'partner-directory',
+      details: { scopes: client.scopes, enabled: client.enabled },
+    });
     return client;
   }
 
@@ -82,8 +91,17 @@ export class PartnerAuthService {
     const current = await this.get(id);
     await this.assertPartner(input.organisationId);
     const client: PartnerClient = { ...current, ...input, updatedAt: this.clock.now() };
-    if (!(await this.repository.update(client))) throw new ConflictError('client-id-taken', 'Another partner client already has this client_id.', { clientId: 'Another partner client already has this client_id.' });
-    await this.audit.record(ctx, { action: 'update', entityType: 'partner-client', entityId: id, purpose: 'partner-directory', details: { scopes: client.scopes, enabled: client.enabled } });
+    if (!(await this.repository.update(client)))
+      throw new ConflictError('client-id-taken', 'Another partner client already has this client_id.', {
+        clientId: 'Another partner client already has this client_id.',
+      });
+    await this.audit.record(ctx, {
+      action: 'update',
+      entityType: 'partner-client',
+      entityId: id,
+      purpose: 'partner-directory',
+      details: { scopes: client.scopes, enabled: client.enabled },
+    });
     return client;
   }
 
@@ -91,12 +109,21 @@ export class PartnerAuthService {
    * The token endpoint (FHIR-8): `grant_type=client_credentials` with a JWT client assertion.
    * The scopes granted are those asked for, narrowed to the client's registration.
    */
-  async issueToken(ctx: AnyContext, form: Record<string, unknown>): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number; scope: string }> {
+  async issueToken(
+    ctx: AnyContext,
+    form: Record<string, unknown>,
+  ): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number; scope: string }> {
     const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
-    if (field('grant_type') !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Only grant_type=client_credentials is supported (SMART Backend Services).');
-    if (field('client_assertion_type') !== ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}.`);
+    if (field('grant_type') !== 'client_credentials')
+      throw new OAuthError(
+        'unsupported_grant_type',
+        'Only grant_type=client_credentials is supported (SMART Backend Services).',
+      );
+    if (field('client_assertion_type') !== ASSERTION_TYPE)
+      throw new OAuthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}.`);
     const assertion = field('client_assertion');
-    if (!assertion || assertion.length > 16_000) throw new OAuthError('invalid_request', 'client_assertion is required.');
+    if (!assertion || assertion.length > 16_000)
+      throw new OAuthError('invalid_request', 'client_assertion is required.');
     if (!field('scope').trim()) throw new OAuthError('invalid_request', 'scope is required, e.g. system/Task.rus.');
     const now = this.clock.now();
     let client: PartnerClient | null = null;
@@ -121,13 +148,40 @@ export class PartnerAuthService {
     }
     const token = `blpp_${randomSecret(32)}`;
     const expiresAt = new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000);
-    await this.repository.insertToken({ digest: sha256(token), partnerClientId: client.id, scopes: granted, expiresAt, now });
-    await this.audit.record({ actor: null, partner: { clientId: client.id, organisationId: client.organisationId }, requestId: ctx.requestId, ip: ctx.ip }, { action: 'sign-in', entityType: 'partner-client', entityId: client.id, purpose: 'fhir-api', details: { scopes: granted } });
+    await this.repository.insertToken({
+      digest: sha256(token),
+      partnerClientId: client.id,
+      scopes: granted,
+      expiresAt,
+      now,
+    });
+    await this.audit.record(
+      {
+        actor: null,
+        partner: { clientId: client.id, organisationId: client.organisationId },
+        requestId: ctx.requestId,
+        ip: ctx.ip,
+      },
+      {
+        action: 'sign-in',
+        entityType: 'partner-client',
+        entityId: client.id,
+        purpose: 'fhir-api',
+        details: { scopes: granted },
+      },
+    );
     return { access_token: token, token_type: 'bearer', expires_in: ACCESS_TOKEN_SECONDS, scope: granted.join(' ') };
   }
 
   private async refused(ctx: AnyContext, client: PartnerClient | null, reason: string): Promise<void> {
-    await this.audit.record(ctx, { action: 'sign-in', entityType: 'partner-client', entityId: client?.id ?? null, purpose: 'fhir-api', outcome: 'denied', reason });
+    await this.audit.record(ctx, {
+      action: 'sign-in',
+      entityType: 'partner-client',
+      entityId: client?.id ?? null,
+      purpose: 'fhir-api',
+      outcome: 'denied',
+      reason,
+    });
   }
 
   /** The token a request presents, if it is ours, unexpired and its client still enabled. */

@@ -13,7 +13,14 @@ import { partnerClientJson, partnerClientSchema } from './partner-client-routes.
 import { PARTNER_SCOPES } from './smart-scopes.js';
 
 const idParam = z.object({ id: z.uuid() });
-const FIELDS = { organisationId: 'text', name: 'text', clientId: 'text', jwks: 'text', scopes: 'list', enabled: 'yes-no' } as const;
+const FIELDS = {
+  organisationId: 'text',
+  name: 'text',
+  clientId: 'text',
+  jwks: 'text',
+  scopes: 'list',
+  enabled: 'yes-no',
+} as const;
 const FORM_FIELDS = Object.keys(FIELDS);
 const RENAME: Record<string, string> = { 'jwks.keys': 'jwks' };
 
@@ -29,7 +36,14 @@ function formInput(body: Record<string, unknown>): Record<string, unknown> {
       jwks = 'not JSON';
     }
   }
-  return { organisationId: v.organisationId ?? undefined, name: v.name, clientId: v.clientId, jwks, scopes: v.scopes, enabled: v.enabled ?? true };
+  return {
+    organisationId: v.organisationId ?? undefined,
+    name: v.name,
+    clientId: v.clientId,
+    jwks,
+    scopes: v.scopes,
+    enabled: v.enabled ?? true,
+  };
 }
 
 /**
@@ -43,14 +57,24 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
     title: existing ? existing.name : 'Add a partner system',
     existing: existing ? { id: existing.id } : null,
     tokenUrl: partnerAuth.tokenUrl,
-    organisations: (await partners.partnerOrganisations()).map((o) => ({ value: o.id, text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name })),
+    organisations: (await partners.partnerOrganisations()).map((o) => ({
+      value: o.id,
+      text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name,
+    })),
     scopeItems: [...new Set([...PARTNER_SCOPES, ...(existing?.scopes ?? [])])].map((s) => ({ value: s, text: s })),
     yesNo: [
       { value: 'yes', text: 'Yes' },
       { value: 'no', text: 'No' },
     ],
   });
-  const valuesOf = (c: PartnerClient) => ({ organisationId: c.organisationId, name: c.name, clientId: c.clientId, jwks: JSON.stringify(c.jwks, null, 2), scopes: c.scopes, enabled: c.enabled ? 'yes' : 'no' });
+  const valuesOf = (c: PartnerClient) => ({
+    organisationId: c.organisationId,
+    name: c.name,
+    clientId: c.clientId,
+    jwks: JSON.stringify(c.jwks, null, 2),
+    scopes: c.scopes,
+    enabled: c.enabled ? 'yes' : 'no',
+  });
   const view = 'partners/client-form';
   return [
     {
@@ -61,7 +85,10 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'The form: register a partner system that calls the partner-facing FHIR API.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        renderPage(req, res, view, { ...(await locals(req, null)), values: { enabled: 'yes', scopes: [...PARTNER_SCOPES] } });
+        renderPage(req, res, view, {
+          ...(await locals(req, null)),
+          values: { enabled: 'yes', scopes: [...PARTNER_SCOPES] },
+        });
       },
     },
     {
@@ -72,10 +99,25 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Registers a partner system.',
       handler: async (req, res) => {
         const values = req.body as Record<string, unknown>;
-        await submitForm(req, res, { view, schema: partnerClientSchema, input: formInput(values), values: { ...values, scopes: [values.scopes ?? []].flat() }, locals: () => locals(req, null), fields: FORM_FIELDS, fallbackField: 'clientId', rename: RENAME, conflictFields: { 'client-id-taken': 'clientId' } }, async (data) => {
-          await partnerAuth.create(requestContext(req), data as never);
-          res.redirect(303, '/admin/partners');
-        });
+        await submitForm(
+          req,
+          res,
+          {
+            view,
+            schema: partnerClientSchema,
+            input: formInput(values),
+            values: { ...values, scopes: [values.scopes ?? []].flat() },
+            locals: () => locals(req, null),
+            fields: FORM_FIELDS,
+            fallbackField: 'clientId',
+            rename: RENAME,
+            conflictFields: { 'client-id-taken': 'clientId' },
+          },
+          async (data) => {
+            await partnerAuth.create(requestContext(req), data as never);
+            res.redirect(303, '/admin/partners');
+          },
+        );
       },
     },
     {
@@ -99,10 +141,25 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const existing = await partnerAuth.get(parseInput(idParam, req.params).id);
         const values = req.body as Record<string, unknown>;
-        await submitForm(req, res, { view, schema: partnerClientSchema, input: formInput(values), values: { ...values, scopes: [values.scopes ?? []].flat() }, locals: () => locals(req, existing), fields: FORM_FIELDS, fallbackField: 'clientId', rename: RENAME, conflictFields: { 'client-id-taken': 'clientId' } }, async (data) => {
-          await partnerAuth.update(requestContext(req), existing.id, data as never);
-          res.redirect(303, '/admin/partners');
-        });
+        await submitForm(
+          req,
+          res,
+          {
+            view,
+            schema: partnerClientSchema,
+            input: formInput(values),
+            values: { ...values, scopes: [values.scopes ?? []].flat() },
+            locals: () => locals(req, existing),
+            fields: FORM_FIELDS,
+            fallbackField: 'clientId',
+            rename: RENAME,
+            conflictFields: { 'client-id-taken': 'clientId' },
+          },
+          async (data) => {
+            await partnerAuth.update(requestContext(req), existing.id, data as never);
+            res.redirect(303, '/admin/partners');
+          },
+        );
       },
     },
   ];
@@ -110,5 +167,8 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
 
 /** The partner systems as the directory page lists them. */
 export async function partnerClientRows(deps: AppDependencies, organisationName: (id: string) => string | null) {
-  return (await deps.services.partnerAuth.list()).map((c) => ({ ...partnerClientJson(c), organisationName: organisationName(c.organisationId) }));
+  return (await deps.services.partnerAuth.list()).map((c) => ({
+    ...partnerClientJson(c),
+    organisationName: organisationName(c.organisationId),
+  }));
 }

@@ -40,7 +40,15 @@ function toClient(r: Record<string, unknown>): PartnerClient {
 }
 
 function columns(c: PartnerClient) {
-  return { organisation_id: c.organisationId, name: c.name, client_id: c.clientId, jwks: JSON.stringify(c.jwks), scopes: c.scopes.join(' '), enabled: c.enabled, updated_at: c.updatedAt.toISOString() };
+  return {
+    organisation_id: c.organisationId,
+    name: c.name,
+    client_id: c.clientId,
+    jwks: JSON.stringify(c.jwks),
+    scopes: c.scopes.join(' '),
+    enabled: c.enabled,
+    updated_at: c.updatedAt.toISOString(),
+  };
 }
 
 /** Partner clients, the access tokens issued to them (digests only) and the assertion ids they have used (knex). */
@@ -86,7 +94,11 @@ export class PartnerClientRepository {
   /** Records an assertion's jti; false when the client used it before (a replay, FHIR-8). */
   async useJti(partnerClientId: string, jti: string, expiresAt: Date): Promise<boolean> {
     try {
-      await this.db('partner_assertion_jtis').insert({ partner_client_id: partnerClientId, jti, expires_at: expiresAt.toISOString() });
+      await this.db('partner_assertion_jtis').insert({
+        partner_client_id: partnerClientId,
+        jti,
+        expires_at: expiresAt.toISOString(),
+      });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -94,8 +106,20 @@ export class PartnerClientRepository {
     }
   }
 
-  async insertToken(t: { digest: string; partnerClientId: string; scopes: string[]; expiresAt: Date; now: Date }): Promise<void> {
-    await this.db('partner_access_tokens').insert({ digest: t.digest, partner_client_id: t.partnerClientId, scopes: t.scopes.join(' '), expires_at: t.expiresAt.toISOString(), created_at: t.now.toISOString() });
+  async insertToken(t: {
+    digest: string;
+    partnerClientId: string;
+    scopes: string[];
+    expiresAt: Date;
+    now: Date;
+  }): Promise<void> {
+    await this.db('partner_access_tokens').insert({
+      digest: t.digest,
+      partner_client_id: t.partnerClientId,
+      scopes: t.scopes.join(' '),
+      expires_at: t.expiresAt.toISOString(),
+      created_at: t.now.toISOString(),
+    });
   }
 
   /** The token with that digest, unexpired at `now`, of a client still enabled. */
@@ -107,7 +131,13 @@ export class PartnerClientRepository {
       .andWhere('c.enabled', true)
       .select('c.*', 't.scopes as token_scopes', 't.expires_at as token_expires_at')
       .first();
-    return r ? { client: toClient(r), scopes: (r.token_scopes as string).split(' ').filter(Boolean), expiresAt: readTimestamp(r.token_expires_at) } : null;
+    return r
+      ? {
+          client: toClient(r),
+          scopes: (r.token_scopes as string).split(' ').filter(Boolean),
+          expiresAt: readTimestamp(r.token_expires_at),
+        }
+      : null;
   }
 
   /** Housekeeping: tokens and assertion ids past their expiry. */

@@ -19,15 +19,25 @@ export interface PartnerServiceInput {
   auth:
     | { kind: 'none' }
     | { kind: 'bearer'; token?: string | null }
-    | { kind: 'smart-backend'; clientId: string; tokenUrl: string; scope: string; privateKeyJwk?: Record<string, unknown> | null };
+    | {
+        kind: 'smart-backend';
+        clientId: string;
+        tokenUrl: string;
+        scope: string;
+        privateKeyJwk?: Record<string, unknown> | null;
+      };
   pathways: PartnerService['pathways'];
   enabled: boolean;
 }
 
 /** Refuses (422 on organisationId) anything but an NHS partner organisation: partner services and partner systems belong to one. */
-export async function assertNhsPartner(people: Pick<PeopleService, 'findOrganisation'>, organisationId: string): Promise<void> {
+export async function assertNhsPartner(
+  people: Pick<PeopleService, 'findOrganisation'>,
+  organisationId: string,
+): Promise<void> {
   const org = await people.findOrganisation(organisationId);
-  if (!org || org.kind !== 'nhs-partner') throw new ValidationError({ organisationId: 'Choose an NHS partner organisation.' });
+  if (!org || org.kind !== 'nhs-partner')
+    throw new ValidationError({ organisationId: 'Choose an NHS partner organisation.' });
 }
 
 /**
@@ -49,8 +59,10 @@ export class PartnerDirectoryService {
   private assertTransport(input: PartnerServiceInput): void {
     if (!this.requireHttps) return;
     const fields: Record<string, string> = {};
-    if (new URL(input.baseUrl).protocol !== 'https:') fields.baseUrl = 'Use an https address: referrals carry health information.';
-    if (input.auth.kind === 'smart-backend' && new URL(input.auth.tokenUrl).protocol !== 'https:') fields['auth.tokenUrl'] = 'Use an https address: it is sent our signed assertion.';
+    if (new URL(input.baseUrl).protocol !== 'https:')
+      fields.baseUrl = 'Use an https address: referrals carry health information.';
+    if (input.auth.kind === 'smart-backend' && new URL(input.auth.tokenUrl).protocol !== 'https:')
+      fields['auth.tokenUrl'] = 'Use an https address: it is sent our signed assertion.';
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
 
@@ -76,7 +88,11 @@ export class PartnerDirectoryService {
    * to the same place: moving the service (or the token URL) to another origin needs the secret
    * again, so nobody can send a partner's credentials somewhere else.
    */
-  private async auth(input: PartnerServiceInput['auth'], previous: PartnerAuth | null, sameOrigin: boolean): Promise<PartnerAuth> {
+  private async auth(
+    input: PartnerServiceInput['auth'],
+    previous: PartnerAuth | null,
+    sameOrigin: boolean,
+  ): Promise<PartnerAuth> {
     if (input.kind === 'none') return { kind: 'none' };
     const keep = sameOrigin ? previous : null;
     if (input.kind === 'bearer') {
@@ -84,9 +100,22 @@ export class PartnerDirectoryService {
       if (!token) throw new ValidationError({ 'auth.token': 'Give the bearer token.' });
       return { kind: 'bearer', token };
     }
-    const key = input.privateKeyJwk ?? (keep?.kind === 'smart-backend' && new URL(keep.tokenUrl).origin === new URL(input.tokenUrl).origin ? keep.privateKeyJwk : null);
-    if (!key) throw new ValidationError({ 'auth.privateKeyJwk': 'Give the private key (a JWK) that signs our client assertions.' });
-    return { kind: 'smart-backend', clientId: input.clientId, tokenUrl: input.tokenUrl, scope: input.scope, privateKeyJwk: key };
+    const key =
+      input.privateKeyJwk ??
+      (keep?.kind === 'smart-backend' && new URL(keep.tokenUrl).origin === new URL(input.tokenUrl).origin
+        ? keep.privateKeyJwk
+        : null);
+    if (!key)
+      throw new ValidationError({
+        'auth.privateKeyJwk': 'Give the private key (a JWK) that signs our client assertions.',
+      });
+    return {
+      kind: 'smart-backend',
+      clientId: input.clientId,
+      tokenUrl: input.tokenUrl,
+      scope: input.scope,
+      privateKeyJwk: key,
+    };
   }
 
   private assertPartner(organisationId: string): Promise<void> {
@@ -97,9 +126,22 @@ export class PartnerDirectoryService {
     this.assertTransport(input);
     await this.assertPartner(input.organisationId);
     const now = this.clock.now();
-    const service: PartnerService = { id: newId(), ...input, auth: await this.auth(input.auth, null, false), lastCheck: null, createdAt: now, updatedAt: now };
+    const service: PartnerService = {
+      id: newId(),
+      ...input,
+      auth: await this.auth(input.auth, null, false),
+      lastCheck: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.repository.insert(service);
-    await this.audit.record(ctx, { action: 'create', entityType: 'partner-service', entityId: service.id, purpose: 'partner-directory', details: { serviceType: service.serviceType, mode: service.mode, auth: service.auth.kind } });
+    await this.audit.record(ctx, {
+      action: 'create',
+      entityType: 'partner-service',
+      entityId: service.id,
+      purpose: 'partner-directory',
+      details: { serviceType: service.serviceType, mode: service.mode, auth: service.auth.kind },
+    });
     return service;
   }
 
@@ -108,9 +150,25 @@ export class PartnerDirectoryService {
     this.assertTransport(input);
     await this.assertPartner(input.organisationId);
     const sameOrigin = new URL(current.baseUrl).origin === new URL(input.baseUrl).origin;
-    const service: PartnerService = { ...current, ...input, auth: await this.auth(input.auth, current.auth, sameOrigin), updatedAt: this.clock.now() };
+    const service: PartnerService = {
+      ...current,
+      ...input,
+      auth: await this.auth(input.auth, current.auth, sameOrigin),
+      updatedAt: this.clock.now(),
+    };
     await this.repository.update(service);
-    await this.audit.record(ctx, { action: 'update', entityType: 'partner-service', entityId: id, purpose: 'partner-directory', details: { serviceType: service.serviceType, mode: service.mode, auth: service.auth.kind, enabled: service.enabled } });
+    await this.audit.record(ctx, {
+      action: 'update',
+      entityType: 'partner-service',
+      entityId: id,
+      purpose: 'partner-directory',
+      details: {
+        serviceType: service.serviceType,
+        mode: service.mode,
+        auth: service.auth.kind,
+        enabled: service.enabled,
+      },
+    });
     return service;
   }
 
@@ -127,7 +185,13 @@ export class PartnerDirectoryService {
       check = { ok: false, at, message: error.message };
     }
     await this.repository.recordCheck(id, check);
-    await this.audit.record(ctx, { action: 'access', entityType: 'partner-service', entityId: id, purpose: 'connectivity-check', outcome: check.ok ? 'success' : 'failed' });
+    await this.audit.record(ctx, {
+      action: 'access',
+      entityType: 'partner-service',
+      entityId: id,
+      purpose: 'connectivity-check',
+      outcome: check.ok ? 'success' : 'failed',
+    });
     return check;
   }
 }

@@ -14,9 +14,33 @@ import { partnerClientRows } from './partner-client-pages.js';
 import { PARTNER_MODES, PARTNER_SERVICE_TYPES, type PartnerService } from './partner-types.js';
 
 const idParam = z.object({ id: z.uuid() });
-const FIELDS = { organisationId: 'text', name: 'text', serviceType: 'text', baseUrl: 'text', mode: 'text', authKind: 'text', bearerToken: 'text', clientId: 'text', tokenUrl: 'text', scope: 'text', privateKeyJwk: 'text', pathways: 'list', enabled: 'yes-no' } as const;
+const FIELDS = {
+  organisationId: 'text',
+  name: 'text',
+  serviceType: 'text',
+  baseUrl: 'text',
+  mode: 'text',
+  authKind: 'text',
+  bearerToken: 'text',
+  clientId: 'text',
+  tokenUrl: 'text',
+  scope: 'text',
+  privateKeyJwk: 'text',
+  pathways: 'list',
+  enabled: 'yes-no',
+} as const;
 const FORM_FIELDS = Object.keys(FIELDS);
-const RENAME: Record<string, string> = { 'auth.kind': 'authKind', 'auth.token': 'bearerToken', 'auth.clientId': 'clientId', 'auth.tokenUrl': 'tokenUrl', 'auth.scope': 'scope', 'auth.privateKeyJwk': 'privateKeyJwk', 'auth.privateKeyJwk.kty': 'privateKeyJwk', 'auth.privateKeyJwk.d': 'privateKeyJwk', auth: 'authKind' };
+const RENAME: Record<string, string> = {
+  'auth.kind': 'authKind',
+  'auth.token': 'bearerToken',
+  'auth.clientId': 'clientId',
+  'auth.tokenUrl': 'tokenUrl',
+  'auth.scope': 'scope',
+  'auth.privateKeyJwk': 'privateKeyJwk',
+  'auth.privateKeyJwk.kty': 'privateKeyJwk',
+  'auth.privateKeyJwk.d': 'privateKeyJwk',
+  auth: 'authKind',
+};
 
 /** The form's flat fields as the API schema's shape: the chosen kind of authentication and its settings. */
 function formInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -29,8 +53,22 @@ function formInput(body: Record<string, unknown>): Record<string, unknown> {
       key = 'not JSON';
     }
   }
-  const auth = v.authKind === 'bearer' ? { kind: 'bearer', token: v.bearerToken } : v.authKind === 'smart-backend' ? { kind: 'smart-backend', clientId: v.clientId, tokenUrl: v.tokenUrl, scope: v.scope, privateKeyJwk: key } : { kind: v.authKind ?? undefined };
-  return { organisationId: v.organisationId ?? undefined, name: v.name, serviceType: v.serviceType ?? undefined, baseUrl: v.baseUrl, mode: v.mode ?? undefined, auth, pathways: v.pathways, enabled: v.enabled ?? true };
+  const auth =
+    v.authKind === 'bearer'
+      ? { kind: 'bearer', token: v.bearerToken }
+      : v.authKind === 'smart-backend'
+        ? { kind: 'smart-backend', clientId: v.clientId, tokenUrl: v.tokenUrl, scope: v.scope, privateKeyJwk: key }
+        : { kind: v.authKind ?? undefined };
+  return {
+    organisationId: v.organisationId ?? undefined,
+    name: v.name,
+    serviceType: v.serviceType ?? undefined,
+    baseUrl: v.baseUrl,
+    mode: v.mode ?? undefined,
+    auth,
+    pathways: v.pathways,
+    enabled: v.enabled ?? true,
+  };
 }
 
 /** The partner directory's pages (issue 6 §1): the list with each service's last check and the check button; add and change a service. */
@@ -41,7 +79,10 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
     title: existing ? existing.name : 'Add a partner service',
     existing: existing ? { id: existing.id, auth: existing.auth.kind } : null,
     keepHint: existing?.auth.kind === 'bearer' ? 'Leave blank to keep the one stored.' : null,
-    organisations: (await partners.partnerOrganisations()).map((o) => ({ value: o.id, text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name })),
+    organisations: (await partners.partnerOrganisations()).map((o) => ({
+      value: o.id,
+      text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name,
+    })),
     serviceTypes: PARTNER_SERVICE_TYPES.map((s) => ({ value: s, text: req.t(`partners.serviceTypes.${s}`) })),
     modes: PARTNER_MODES.map((m) => ({ value: m, text: req.t(`partners.modes.${m}`) })),
     authKinds: [
@@ -76,14 +117,26 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
       path: '/admin/partners',
       kind: 'page',
       policy: policies.partnersRead,
-      summary: 'The partner directory: NHS partner services, how each is reached, the pathways it serves, its last connectivity check.',
+      summary:
+        'The partner directory: NHS partner services, how each is reached, the pathways it serves, its last connectivity check.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        const list = (await partners.list()).map((x) => ({ ...partnerServiceJson(x.service, x.organisation), serviceTypeName: req.t(`partners.serviceTypes.${x.service.serviceType}`), modeName: req.t(`partners.modes.${x.service.mode}`) }));
+        const list = (await partners.list()).map((x) => ({
+          ...partnerServiceJson(x.service, x.organisation),
+          serviceTypeName: req.t(`partners.serviceTypes.${x.service.serviceType}`),
+          modeName: req.t(`partners.modes.${x.service.mode}`),
+        }));
         const organisations = new Map((await partners.partnerOrganisations()).map((o) => [o.id, o.name]));
         // The partner systems that call us (issue 6 §4): who, and what they may do.
         const clients = await partnerClientRows(deps, (id) => organisations.get(id) ?? null);
-        renderPage(req, res, 'partners/list', { title: 'Partner directory', services: list, clients, tokenUrl: deps.services.partnerAuth.tokenUrl, canManage: req.actor?.role === 'oh-administrator', checked: typeof req.query.checked === 'string' ? req.query.checked : null });
+        renderPage(req, res, 'partners/list', {
+          title: 'Partner directory',
+          services: list,
+          clients,
+          tokenUrl: deps.services.partnerAuth.tokenUrl,
+          canManage: req.actor?.role === 'oh-administrator',
+          checked: typeof req.query.checked === 'string' ? req.query.checked : null,
+        });
       },
     },
     {
@@ -94,7 +147,10 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'The form: add a partner service.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        renderPage(req, res, 'partners/form', { ...(await formLocals(req, null)), values: { mode: 'bars', authKind: 'none', enabled: 'yes', pathways: [] } });
+        renderPage(req, res, 'partners/form', {
+          ...(await formLocals(req, null)),
+          values: { mode: 'bars', authKind: 'none', enabled: 'yes', pathways: [] },
+        });
       },
     },
     {
@@ -105,10 +161,24 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Adds a partner service.',
       handler: async (req, res) => {
         const values = req.body as Record<string, unknown>;
-        await submitForm(req, res, { view: 'partners/form', schema: partnerServiceSchema, input: formInput(values), values: { ...values, bearerToken: '', privateKeyJwk: '' }, locals: () => formLocals(req, null), fields: FORM_FIELDS, fallbackField: 'name', rename: RENAME }, async (data) => {
-          await partners.create(requestContext(req), partnerInput(data));
-          res.redirect(303, '/admin/partners');
-        });
+        await submitForm(
+          req,
+          res,
+          {
+            view: 'partners/form',
+            schema: partnerServiceSchema,
+            input: formInput(values),
+            values: { ...values, bearerToken: '', privateKeyJwk: '' },
+            locals: () => formLocals(req, null),
+            fields: FORM_FIELDS,
+            fallbackField: 'name',
+            rename: RENAME,
+          },
+          async (data) => {
+            await partners.create(requestContext(req), partnerInput(data));
+            res.redirect(303, '/admin/partners');
+          },
+        );
       },
     },
     {
@@ -134,10 +204,24 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(idParam, req.params);
         const existing = await partners.get(id);
         const values = req.body as Record<string, unknown>;
-        await submitForm(req, res, { view: 'partners/form', schema: partnerServiceSchema, input: formInput(values), values: { ...values, bearerToken: '', privateKeyJwk: '' }, locals: () => formLocals(req, existing), fields: FORM_FIELDS, fallbackField: 'name', rename: RENAME }, async (data) => {
-          await partners.update(requestContext(req), id, partnerInput(data));
-          res.redirect(303, '/admin/partners');
-        });
+        await submitForm(
+          req,
+          res,
+          {
+            view: 'partners/form',
+            schema: partnerServiceSchema,
+            input: formInput(values),
+            values: { ...values, bearerToken: '', privateKeyJwk: '' },
+            locals: () => formLocals(req, existing),
+            fields: FORM_FIELDS,
+            fallbackField: 'name',
+            rename: RENAME,
+          },
+          async (data) => {
+            await partners.update(requestContext(req), id, partnerInput(data));
+            res.redirect(303, '/admin/partners');
+          },
+        );
       },
     },
     {

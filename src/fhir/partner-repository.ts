@@ -13,10 +13,14 @@ function toService(r: Record<string, unknown>, box: SecretBox): PartnerService {
     baseUrl: r.base_url as string,
     mode: r.mode as PartnerService['mode'],
     // Sealed at rest; a value written before sealing is read as it is.
-    auth: readJson<PartnerAuth>(SecretBox.isSealed(r.auth_config as string) ? box.open(r.auth_config as string) : r.auth_config),
+    auth: readJson<PartnerAuth>(
+      SecretBox.isSealed(r.auth_config as string) ? box.open(r.auth_config as string) : r.auth_config,
+    ),
     pathways: readJson<PartnerService['pathways']>(r.pathways),
     enabled: readBoolean(r.enabled),
-    lastCheck: checkedAt ? { ok: readBoolean(r.last_check_ok), at: checkedAt, message: (r.last_check_message as string | null) ?? '' } : null,
+    lastCheck: checkedAt
+      ? { ok: readBoolean(r.last_check_ok), at: checkedAt, message: (r.last_check_message as string | null) ?? '' }
+      : null,
     createdAt: readTimestamp(r.created_at),
     updatedAt: readTimestamp(r.updated_at),
   };
@@ -46,7 +50,11 @@ export class PartnerRepository {
   ) {}
 
   async insert(s: PartnerService): Promise<void> {
-    await this.db('partner_services').insert({ id: s.id, ...columns(s, this.box), created_at: s.createdAt.toISOString() });
+    await this.db('partner_services').insert({
+      id: s.id,
+      ...columns(s, this.box),
+      created_at: s.createdAt.toISOString(),
+    });
   }
 
   async update(s: PartnerService): Promise<void> {
@@ -54,7 +62,13 @@ export class PartnerRepository {
   }
 
   async recordCheck(id: string, check: { ok: boolean; at: Date; message: string }): Promise<void> {
-    await this.db('partner_services').where({ id }).update({ last_checked_at: check.at.toISOString(), last_check_ok: check.ok, last_check_message: check.message.slice(0, 500) });
+    await this.db('partner_services')
+      .where({ id })
+      .update({
+        last_checked_at: check.at.toISOString(),
+        last_check_ok: check.ok,
+        last_check_message: check.message.slice(0, 500),
+      });
   }
 
   async find(id: string): Promise<PartnerService | null> {
@@ -64,16 +78,23 @@ export class PartnerRepository {
 
   /** The enabled service of a partner organisation that provides this kind of service, if any. */
   async findFor(organisationId: string, serviceType: string): Promise<PartnerService | null> {
-    const r = await this.db('partner_services').where({ organisation_id: organisationId, service_type: serviceType, enabled: true }).orderBy('created_at').first();
+    const r = await this.db('partner_services')
+      .where({ organisation_id: organisationId, service_type: serviceType, enabled: true })
+      .orderBy('created_at')
+      .first();
     return r ? toService(r, this.box) : null;
   }
 
   /** Every enabled service, oldest first (findFor's choice when an organisation has two of a kind). */
   async enabled(): Promise<PartnerService[]> {
-    return (await this.db('partner_services').where({ enabled: true }).orderBy('created_at')).map((r) => toService(r, this.box));
+    return (await this.db('partner_services').where({ enabled: true }).orderBy('created_at')).map((r) =>
+      toService(r, this.box),
+    );
   }
 
   async list(): Promise<PartnerService[]> {
-    return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map((r) => toService(r, this.box));
+    return (await this.db('partner_services').orderBy([{ column: 'name' }, { column: 'id' }])).map((r) =>
+      toService(r, this.box),
+    );
   }
 }

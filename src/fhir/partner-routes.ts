@@ -3,7 +3,14 @@ import type { AppDependencies } from '../app.js';
 import { policies } from '../auth/access-policy.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
-import { checkResponse, partnerIdParam, partnerInput, partnerServiceJson, partnerServiceResponse, partnerServiceSchema } from './partner-schemas.js';
+import {
+  checkResponse,
+  partnerIdParam,
+  partnerInput,
+  partnerServiceJson,
+  partnerServiceResponse,
+  partnerServiceSchema,
+} from './partner-schemas.js';
 
 /** The partner directory over the API (issue 6 §1). */
 export function partnerRoutes(deps: AppDependencies): RouteDefinition[] {
@@ -15,9 +22,12 @@ export function partnerRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'get',
       path: '/api/v1/partner-services',
       policy: policies.partnersRead,
-      summary: 'The partner directory: each NHS partner service, where and how it is reached, the pathways it serves and its last connectivity check. No secrets.',
+      summary:
+        'The partner directory: each NHS partner service, where and how it is reached, the pathways it serves and its last connectivity check. No secrets.',
       tags,
-      responses: { 200: { description: 'Partner services', schema: z.object({ items: z.array(partnerServiceResponse) }) } },
+      responses: {
+        200: { description: 'Partner services', schema: z.object({ items: z.array(partnerServiceResponse) }) },
+      },
       handler: async (_req, res) => {
         res.json({ items: (await partners.list()).map((x) => partnerServiceJson(x.service, x.organisation)) });
       },
@@ -29,7 +39,10 @@ export function partnerRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Add a partner service to the directory.',
       tags,
       body: partnerServiceSchema,
-      responses: { 201: { description: 'The partner service', schema: partnerServiceResponse }, 422: { description: 'Not valid' } },
+      responses: {
+        201: { description: 'The partner service', schema: partnerServiceResponse },
+        422: { description: 'Not valid' },
+      },
       handler: async (req, res, { body }) => {
         const made = await partners.create(requestContext(req), partnerInput(body));
         res.status(201).json(partnerServiceJson(made, await organisationOf(made.organisationId)));
@@ -42,7 +55,10 @@ export function partnerRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'One partner service (no secrets).',
       tags,
       params: partnerIdParam,
-      responses: { 200: { description: 'The partner service', schema: partnerServiceResponse }, 404: { description: 'No such partner service' } },
+      responses: {
+        200: { description: 'The partner service', schema: partnerServiceResponse },
+        404: { description: 'No such partner service' },
+      },
       handler: async (_req, res, { params }) => {
         const found = await partners.get(params.id);
         res.json(partnerServiceJson(found, await organisationOf(found.organisationId)));
@@ -56,7 +72,11 @@ export function partnerRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       params: partnerIdParam,
       body: partnerServiceSchema,
-      responses: { 200: { description: 'The partner service', schema: partnerServiceResponse }, 404: { description: 'No such partner service' }, 422: { description: 'Not valid' } },
+      responses: {
+        200: { description: 'The partner service', schema: partnerServiceResponse },
+        404: { description: 'No such partner service' },
+        422: { description: 'Not valid' },
+      },
       handler: async (req, res, { params, body }) => {
         const changed = await partners.update(requestContext(req), params.id, partnerInput(body));
         res.json(partnerServiceJson(changed, await organisationOf(changed.organisationId)));
@@ -66,10 +86,14 @@ export function partnerRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'post',
       path: '/api/v1/partner-services/:id/check',
       policy: policies.partnersManage,
-      summary: 'The connectivity check: authenticate and read the partner’s CapabilityStatement (GET [base]/metadata). The outcome is kept.',
+      summary:
+        'The connectivity check: authenticate and read the partner’s CapabilityStatement (GET [base]/metadata). The outcome is kept.',
       tags,
       params: partnerIdParam,
-      responses: { 200: { description: 'The outcome (ok or not, with what happened)', schema: checkResponse }, 404: { description: 'No such partner service' } },
+      responses: {
+        200: { description: 'The outcome (ok or not, with what happened)', schema: checkResponse },
+        404: { description: 'No such partner service' },
+      },
       handler: async (req, res, { params }) => {
         const check = await partners.check(requestContext(req), params.id);
         res.json({ ok: check.ok, at: check.at.toISOString(), message: check.message });

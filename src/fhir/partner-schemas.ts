@@ -25,7 +25,19 @@ const privateJwk = z
 
 export const partnerAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }).strict(),
-  z.object({ kind: z.literal('bearer'), token: z.string().trim().min(8, 'At least 8 characters').max(4000).nullable().optional().describe('Leave out on a change to keep the one stored') }).strict(),
+  z
+    .object({
+      kind: z.literal('bearer'),
+      token: z
+        .string()
+        .trim()
+        .min(8, 'At least 8 characters')
+        .max(4000)
+        .nullable()
+        .optional()
+        .describe('Leave out on a change to keep the one stored'),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('smart-backend'),
@@ -43,7 +55,9 @@ export const partnerServiceSchema = z
     name: text(200),
     serviceType: z.enum(PARTNER_SERVICE_TYPES),
     baseUrl: httpUrl.describe('The FHIR base URL, e.g. https://fhir.example.nhs.uk/R4'),
-    mode: z.enum(PARTNER_MODES).describe('bars: $process-message message bundles (FHIR-2); rest: transaction bundles (FHIR-3)'),
+    mode: z
+      .enum(PARTNER_MODES)
+      .describe('bars: $process-message message bundles (FHIR-2); rest: transaction bundles (FHIR-3)'),
     auth: partnerAuthSchema,
     pathways: z.array(z.enum(DEFINITION_CODES)).max(DEFINITION_CODES.length).default([]),
     enabled: z.boolean().default(true),
@@ -61,7 +75,9 @@ export const partnerServiceResponse = z.object({
   serviceType: z.enum(PARTNER_SERVICE_TYPES),
   baseUrl: z.string(),
   mode: z.enum(PARTNER_MODES),
-  auth: z.record(z.string(), z.unknown()).describe('What kind, and for SMART the client id, token URL and scope; never a secret'),
+  auth: z
+    .record(z.string(), z.unknown())
+    .describe('What kind, and for SMART the client id, token URL and scope; never a secret'),
   pathways: z.array(z.string()),
   enabled: z.boolean(),
   lastCheck: z.object({ ok: z.boolean(), at: z.string(), message: z.string() }).nullable(),
@@ -70,7 +86,10 @@ export const partnerServiceResponse = z.object({
 export const checkResponse = z.object({ ok: z.boolean(), at: z.string(), message: z.string() });
 
 /** A partner service as the API gives it: no secret. */
-export function partnerServiceJson(s: PartnerService, organisation: Organisation | null): z.infer<typeof partnerServiceResponse> {
+export function partnerServiceJson(
+  s: PartnerService,
+  organisation: Organisation | null,
+): z.infer<typeof partnerServiceResponse> {
   return {
     id: s.id,
     organisationId: s.organisationId,
@@ -83,12 +102,22 @@ export function partnerServiceJson(s: PartnerService, organisation: Organisation
     auth: authSummary(s.auth),
     pathways: s.pathways,
     enabled: s.enabled,
-    lastCheck: s.lastCheck ? { ok: s.lastCheck.ok, at: s.lastCheck.at.toISOString(), message: s.lastCheck.message } : null,
+    lastCheck: s.lastCheck
+      ? { ok: s.lastCheck.ok, at: s.lastCheck.at.toISOString(), message: s.lastCheck.message }
+      : null,
   };
 }
 
 /** A parsed partner service body as the service's input (a secret left out is null: keep the one stored). */
 export function partnerInput(body: z.infer<typeof partnerServiceSchema>): PartnerServiceInput {
   const auth = body.auth;
-  return { ...body, auth: auth.kind === 'none' ? { kind: 'none' } : auth.kind === 'bearer' ? { kind: 'bearer', token: auth.token ?? null } : { ...auth, privateKeyJwk: auth.privateKeyJwk ?? null } };
+  return {
+    ...body,
+    auth:
+      auth.kind === 'none'
+        ? { kind: 'none' }
+        : auth.kind === 'bearer'
+          ? { kind: 'bearer', token: auth.token ?? null }
+          : { ...auth, privateKeyJwk: auth.privateKeyJwk ?? null },
+  };
 }

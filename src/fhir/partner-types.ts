@@ -1,7 +1,15 @@
 import type { DefinitionCode } from '../pathways/definition-format.js';
 
 /** The kinds of NHS service a partner offers (issue 6 §1); the NHS ones match the pathways' service types. */
-export const PARTNER_SERVICE_TYPES = ['nhs-msk-physiotherapy', 'nhs-talking-therapies', 'sexual-health', 'dental', 'gp', 'specialist', 'laboratory'] as const;
+export const PARTNER_SERVICE_TYPES = [
+  'nhs-msk-physiotherapy',
+  'nhs-talking-therapies',
+  'sexual-health',
+  'dental',
+  'gp',
+  'specialist',
+  'laboratory',
+] as const;
 export type PartnerServiceType = (typeof PARTNER_SERVICE_TYPES)[number];
 
 /** How a partner takes referrals: BaRS-style `$process-message` message bundles (FHIR-2) or REST `transaction` bundles (FHIR-3). */
@@ -14,10 +22,19 @@ export const PARTNER_AUTH_KINDS = ['none', 'bearer', 'smart-backend'] as const;
 export type PartnerAuth =
   | { kind: 'none' }
   | { kind: 'bearer'; token: string }
-  | { kind: 'smart-backend'; clientId: string; tokenUrl: string; scope: string; privateKeyJwk: Record<string, unknown> };
+  | {
+      kind: 'smart-backend';
+      clientId: string;
+      tokenUrl: string;
+      scope: string;
+      privateKeyJwk: Record<string, unknown>;
+    };
 
 /** What may be shown of a partner's authentication: never a secret. */
-export type PartnerAuthSummary = { kind: 'none' } | { kind: 'bearer'; tokenSet: boolean } | { kind: 'smart-backend'; clientId: string; tokenUrl: string; scope: string; keySet: boolean; keyId: string | null };
+export type PartnerAuthSummary =
+  | { kind: 'none' }
+  | { kind: 'bearer'; tokenSet: boolean }
+  | { kind: 'smart-backend'; clientId: string; tokenUrl: string; scope: string; keySet: boolean; keyId: string | null };
 
 export interface ConnectionCheck {
   ok: boolean;
@@ -45,5 +62,12 @@ export interface PartnerService {
 export function authSummary(auth: PartnerAuth): PartnerAuthSummary {
   if (auth.kind === 'none') return { kind: 'none' };
   if (auth.kind === 'bearer') return { kind: 'bearer', tokenSet: auth.token.length > 0 };
-  return { kind: 'smart-backend', clientId: auth.clientId, tokenUrl: auth.tokenUrl, scope: auth.scope, keySet: true, keyId: typeof auth.privateKeyJwk.kid === 'string' ? auth.privateKeyJwk.kid : null };
+  return {
+    kind: 'smart-backend',
+    clientId: auth.clientId,
+    tokenUrl: auth.tokenUrl,
+    scope: auth.scope,
+    keySet: true,
+    keyId: typeof auth.privateKeyJwk.kid === 'string' ? auth.privateKeyJwk.kid : null,
+  };
 }

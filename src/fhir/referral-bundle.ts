@@ -1,4 +1,17 @@
-import type { Bundle, BundleEntry, Coding, Consent as FhirConsent, MessageHeader, Patient, PractitionerRole, QuestionnaireResponse, Reference, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  Coding,
+  Consent as FhirConsent,
+  MessageHeader,
+  Patient,
+  PractitionerRole,
+  QuestionnaireResponse,
+  Reference,
+  Resource,
+  ServiceRequest,
+  Task,
+} from '@medplum/fhirtypes';
 import { SENSITIVE_CATEGORIES, type SharingCategory } from '../consent/index.js';
 import { isValidNhsNumber } from '../shared/nhs-number.js';
 import { IDENTIFIER_SYSTEMS } from './audit-event.js';
@@ -33,7 +46,15 @@ export interface OutboundReferral {
   };
   /** What the consent allows to go (§5c): nothing outside these is sent. */
   categories: readonly SharingCategory[];
-  person: { id: string; givenName: string; familyName: string; dateOfBirth: string | null; nhsNumber: string | null; protectedIdentity: boolean; email: string | null };
+  person: {
+    id: string;
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string | null;
+    nhsNumber: string | null;
+    protectedIdentity: boolean;
+    email: string | null;
+  };
   consent: FhirConsent;
   requester: { userId: string; name: string; organisationName: string; organisationOds: string | null };
   partner: { organisationName: string; odsCode: string | null; baseUrl: string };
@@ -48,7 +69,8 @@ export function securityLabels(input: Pick<OutboundReferral, 'categories' | 'per
   const labels: Coding[] = [];
   const mental = input.categories.includes('mental-health');
   const sexual = input.categories.includes('sexual-health');
-  if (input.person.protectedIdentity || mental || sexual) labels.push({ system: CONFIDENTIALITY, code: 'R', display: 'restricted' });
+  if (input.person.protectedIdentity || mental || sexual)
+    labels.push({ system: CONFIDENTIALITY, code: 'R', display: 'restricted' });
   if (mental) labels.push({ system: ACT_CODE, code: 'PSY' }, { system: ACT_CODE, code: 'MH' });
   if (sexual) labels.push({ system: ACT_CODE, code: 'HIV' }, { system: ACT_CODE, code: 'STD' });
   return labels;
@@ -69,12 +91,25 @@ function patientOf(input: OutboundReferral, patientId: string): Patient {
   const patient: Patient = {
     resourceType: 'Patient',
     id: patientId,
-    ...(demographics && p.nhsNumber ? { identifier: [{ system: NHS_NUMBER, value: p.nhsNumber }] } : { identifier: [{ system: IDENTIFIER_SYSTEMS.person, value: p.id }] }),
+    ...(demographics && p.nhsNumber
+      ? { identifier: [{ system: NHS_NUMBER, value: p.nhsNumber }] }
+      : { identifier: [{ system: IDENTIFIER_SYSTEMS.person, value: p.id }] }),
     ...(demographics ? { name: [{ given: [p.givenName], family: p.familyName }] } : {}),
     ...(demographics && p.dateOfBirth ? { birthDate: p.dateOfBirth } : {}),
-    ...(demographics && !p.protectedIdentity && p.email ? { telecom: [{ system: 'email', value: p.email, use: 'home' }] } : {}),
+    ...(demographics && !p.protectedIdentity && p.email
+      ? { telecom: [{ system: 'email', value: p.email, use: 'home' }] }
+      : {}),
     // CONF-3: the way to reach them is the OH unit.
-    ...(p.protectedIdentity ? { contact: [{ relationship: [{ text: 'Contact through the referring occupational health unit only' }], organization: { display: `${input.requester.organisationName} occupational health` } }] } : {}),
+    ...(p.protectedIdentity
+      ? {
+          contact: [
+            {
+              relationship: [{ text: 'Contact through the referring occupational health unit only' }],
+              organization: { display: `${input.requester.organisationName} occupational health` },
+            },
+          ],
+        }
+      : {}),
   };
   return withSecurity(patient, securityLabels(input));
 }
@@ -84,8 +119,16 @@ function requesterOf(input: OutboundReferral, id: string): PractitionerRole {
     resourceType: 'PractitionerRole',
     id,
     identifier: [{ system: IDENTIFIER_SYSTEMS.user, value: input.requester.userId }],
-    practitioner: { identifier: { system: IDENTIFIER_SYSTEMS.user, value: input.requester.userId }, display: input.requester.name },
-    organization: { ...(input.requester.organisationOds ? { identifier: { system: ODS, value: input.requester.organisationOds } } : {}), display: `${input.requester.organisationName} occupational health` },
+    practitioner: {
+      identifier: { system: IDENTIFIER_SYSTEMS.user, value: input.requester.userId },
+      display: input.requester.name,
+    },
+    organization: {
+      ...(input.requester.organisationOds
+        ? { identifier: { system: ODS, value: input.requester.organisationOds } }
+        : {}),
+      display: `${input.requester.organisationName} occupational health`,
+    },
     code: [{ text: 'Occupational health clinician' }],
   };
 }
@@ -96,18 +139,38 @@ function summaryOf(input: OutboundReferral, id: string, patient: Reference): Que
   const answers = input.categories.includes('questionnaire-answers') ? Object.entries(input.referral.answers) : [];
   const history = input.categories.includes('clinical-history') ? input.referral.history : [];
   if (!answers.length && !history.length) return null;
-  return withSecurity<QuestionnaireResponse>({
-    resourceType: 'QuestionnaireResponse',
-    id,
-    identifier: { system: `${REFERRAL_SYSTEM}-summary`, value: input.referral.id },
-    status: 'completed',
-    subject: patient,
-    authored: input.referral.createdAt,
-    item: [
-      ...answers.map(([linkId, value]) => ({ linkId, answer: [typeof value === 'boolean' ? { valueBoolean: value } : typeof value === 'number' ? { valueDecimal: value } : { valueString: value }] })),
-      ...(history.length ? [{ linkId: 'pathway-history', text: 'Steps done on the occupational health pathway', answer: history.map((h) => ({ valueString: h })) }] : []),
-    ],
-  }, labels);
+  return withSecurity<QuestionnaireResponse>(
+    {
+      resourceType: 'QuestionnaireResponse',
+      id,
+      identifier: { system: `${REFERRAL_SYSTEM}-summary`, value: input.referral.id },
+      status: 'completed',
+      subject: patient,
+      authored: input.referral.createdAt,
+      item: [
+        ...answers.map(([linkId, value]) => ({
+          linkId,
+          answer: [
+            typeof value === 'boolean'
+              ? { valueBoolean: value }
+              : typeof value === 'number'
+                ? { valueDecimal: value }
+                : { valueString: value },
+          ],
+        })),
+        ...(history.length
+          ? [
+              {
+                linkId: 'pathway-history',
+                text: 'Steps done on the occupational health pathway',
+                answer: history.map((h) => ({ valueString: h })),
+              },
+            ]
+          : []),
+      ],
+    },
+    labels,
+  );
 }
 
 function serviceRequestOf(input: OutboundReferral, ids: Ids, status: 'active' | 'revoked'): ServiceRequest {
@@ -115,8 +178,16 @@ function serviceRequestOf(input: OutboundReferral, ids: Ids, status: 'active' | 
   const details = input.categories.includes('referral-details');
   const notes = [
     ...(r.venuePreference ? [{ text: `Venue preference (CONF-4): ${r.venuePreference}` }] : []),
-    ...(r.confidentialityPreference ? [{ text: `Confidentiality preference (CONF-4): ${r.confidentialityPreference}` }] : []),
-    ...(input.person.protectedIdentity ? [{ text: 'Protected identity: do not record a home or work address; contact only through the referring occupational health unit (CONF-3).' }] : []),
+    ...(r.confidentialityPreference
+      ? [{ text: `Confidentiality preference (CONF-4): ${r.confidentialityPreference}` }]
+      : []),
+    ...(input.person.protectedIdentity
+      ? [
+          {
+            text: 'Protected identity: do not record a home or work address; contact only through the referring occupational health unit (CONF-3).',
+          },
+        ]
+      : []),
   ];
   const sr: ServiceRequest = {
     resourceType: 'ServiceRequest',
@@ -130,9 +201,17 @@ function serviceRequestOf(input: OutboundReferral, ids: Ids, status: 'active' | 
     subject: { reference: urn(ids.patient) },
     authoredOn: r.createdAt,
     requester: { reference: urn(ids.requester) },
-    performer: [{ ...(input.partner.odsCode ? { identifier: { system: ODS, value: input.partner.odsCode } } : {}), display: input.partner.organisationName }],
+    performer: [
+      {
+        ...(input.partner.odsCode ? { identifier: { system: ODS, value: input.partner.odsCode } } : {}),
+        display: input.partner.organisationName,
+      },
+    ],
     ...(details && r.reason ? { reasonCode: [{ text: r.reason }] } : {}),
-    supportingInfo: [{ reference: urn(ids.consent), display: 'The consent that allows this referral' }, ...(ids.summary ? [{ reference: urn(ids.summary), display: 'Summary shared by the referring clinician' }] : [])],
+    supportingInfo: [
+      { reference: urn(ids.consent), display: 'The consent that allows this referral' },
+      ...(ids.summary ? [{ reference: urn(ids.summary), display: 'Summary shared by the referring clinician' }] : []),
+    ],
     ...(notes.length ? { note: notes } : {}),
   };
   return withSecurity(sr, securityLabels(input));
@@ -153,7 +232,15 @@ const derive = (from: string, n: number) => `${from.slice(0, 24)}${n.toString(16
 /** Stable ids from the referral: a retry builds the same Bundle (FHIR-2: the same Bundle id; FHIR-3: the same identifier). */
 function idsFor(referralId: string, messageId: string, hasSummary: boolean): Ids {
   // The header is the message's own (a cancellation is a new message); the rest are the referral's.
-  return { bundle: messageId, header: derive(messageId, 1), serviceRequest: derive(referralId, 2), patient: derive(referralId, 3), requester: derive(referralId, 4), consent: derive(referralId, 5), summary: hasSummary ? derive(referralId, 6) : null };
+  return {
+    bundle: messageId,
+    header: derive(messageId, 1),
+    serviceRequest: derive(referralId, 2),
+    patient: derive(referralId, 3),
+    requester: derive(referralId, 4),
+    consent: derive(referralId, 5),
+    summary: hasSummary ? derive(referralId, 6) : null,
+  };
 }
 
 /** The Consent inside the Bundle: its patient is the Bundle's Patient, its recipient the partner by ODS code (references that resolve at the partner). */
@@ -164,7 +251,17 @@ function consentInBundle(input: OutboundReferral, ids: Ids): FhirConsent {
     id: ids.consent,
     patient: { reference: urn(ids.patient) },
     ...(provision
-      ? { provision: { ...provision, actor: provision.actor?.map((a) => ({ ...a, reference: input.partner.odsCode ? { identifier: { system: ODS, value: input.partner.odsCode }, display: input.partner.organisationName } : { display: input.partner.organisationName } })) } }
+      ? {
+          provision: {
+            ...provision,
+            actor: provision.actor?.map((a) => ({
+              ...a,
+              reference: input.partner.odsCode
+                ? { identifier: { system: ODS, value: input.partner.odsCode }, display: input.partner.organisationName }
+                : { display: input.partner.organisationName },
+            })),
+          },
+        }
       : {}),
   };
 }
@@ -175,18 +272,46 @@ function consentInBundle(input: OutboundReferral, ids: Ids): FhirConsent {
  * conditional create on its business identifier (FHIR-3). `messageId` is the outbox row's: the
  * same on every retry. `status: 'revoked'` builds the cancellation.
  */
-export function buildReferralBundle(full: OutboundReferral, mode: 'bars' | 'rest', messageId: string, now: string, status: 'active' | 'revoked' = 'active'): Bundle {
+export function buildReferralBundle(
+  full: OutboundReferral,
+  mode: 'bars' | 'rest',
+  messageId: string,
+  now: string,
+  status: 'active' | 'revoked' = 'active',
+): Bundle {
   // A cancellation tells the partner to stop what it holds: the referral by its identifier, nothing more (§5c).
   const revoking = status === 'revoked';
-  const input: OutboundReferral = revoking ? { ...full, categories: [], referral: { ...full.referral, reason: null, venuePreference: null, confidentialityPreference: null, answers: {}, history: [] } } : full;
+  const input: OutboundReferral = revoking
+    ? {
+        ...full,
+        categories: [],
+        referral: {
+          ...full.referral,
+          reason: null,
+          venuePreference: null,
+          confidentialityPreference: null,
+          answers: {},
+          history: [],
+        },
+      }
+    : full;
   const patientRef = (ids: Ids) => ({ reference: urn(ids.patient) });
   const probe = idsFor(input.referral.id, messageId, true);
   const summary = summaryOf(input, probe.summary!, patientRef(probe));
   const ids = idsFor(input.referral.id, messageId, summary !== null);
   const serviceRequest = serviceRequestOf(input, ids, status);
   const resources: Resource[] = revoking
-    ? [{ ...serviceRequest, supportingInfo: undefined, note: undefined, requester: undefined } as ServiceRequest, patientOf(input, ids.patient)]
-    : [serviceRequest, patientOf(input, ids.patient), requesterOf(input, ids.requester), consentInBundle(input, ids), ...(summary ? [summary] : [])];
+    ? [
+        { ...serviceRequest, supportingInfo: undefined, note: undefined, requester: undefined } as ServiceRequest,
+        patientOf(input, ids.patient),
+      ]
+    : [
+        serviceRequest,
+        patientOf(input, ids.patient),
+        requesterOf(input, ids.requester),
+        consentInBundle(input, ids),
+        ...(summary ? [summary] : []),
+      ];
   if (mode === 'bars') {
     const header: MessageHeader = {
       resourceType: 'MessageHeader',
@@ -194,7 +319,19 @@ export function buildReferralBundle(full: OutboundReferral, mode: 'bars' | 'rest
       eventCoding: { system: BARS_EVENTS, code: 'servicerequest-request' },
       reason: { coding: [{ system: BARS_REASONS, code: status === 'revoked' ? 'update' : 'new' }] },
       source: { endpoint: input.senderEndpoint, name: 'Blue Light Pathways' },
-      destination: [{ endpoint: `${input.partner.baseUrl.replace(/\/+$/, '')}/$process-message`, ...(input.partner.odsCode ? { receiver: { identifier: { system: ODS, value: input.partner.odsCode }, display: input.partner.organisationName } } : {}) }],
+      destination: [
+        {
+          endpoint: `${input.partner.baseUrl.replace(/\/+$/, '')}/$process-message`,
+          ...(input.partner.odsCode
+            ? {
+                receiver: {
+                  identifier: { system: ODS, value: input.partner.odsCode },
+                  display: input.partner.organisationName,
+                },
+              }
+            : {}),
+        },
+      ],
       focus: [{ reference: urn(ids.serviceRequest) }],
     };
     return {
@@ -211,12 +348,28 @@ export function buildReferralBundle(full: OutboundReferral, mode: 'bars' | 'rest
     const base = { fullUrl: urn(resource.id!), resource: { ...resource, id: undefined } as Resource };
     if (resource.resourceType === 'ServiceRequest') {
       return status === 'revoked'
-        ? { ...base, request: { method: 'PUT' as const, url: `ServiceRequest?identifier=${REFERRAL_SYSTEM}|${input.referral.id}` } }
-        : { ...base, request: { method: 'POST' as const, url: 'ServiceRequest', ifNoneExist: `identifier=${REFERRAL_SYSTEM}|${input.referral.id}` } };
+        ? {
+            ...base,
+            request: {
+              method: 'PUT' as const,
+              url: `ServiceRequest?identifier=${REFERRAL_SYSTEM}|${input.referral.id}`,
+            },
+          }
+        : {
+            ...base,
+            request: {
+              method: 'POST' as const,
+              url: 'ServiceRequest',
+              ifNoneExist: `identifier=${REFERRAL_SYSTEM}|${input.referral.id}`,
+            },
+          };
     }
     // Every entry is a conditional create on its identifier, so a retry after a crash creates nothing twice.
     const identifier = 'identifier' in resource ? [resource.identifier].flat()[0] : undefined;
-    const condition = identifier && typeof identifier === 'object' && 'system' in identifier && identifier.system && identifier.value ? { ifNoneExist: `identifier=${identifier.system}|${identifier.value}` } : {};
+    const condition =
+      identifier && typeof identifier === 'object' && 'system' in identifier && identifier.system && identifier.value
+        ? { ifNoneExist: `identifier=${identifier.system}|${identifier.value}` }
+        : {};
     return { ...base, request: { method: 'POST' as const, url: resource.resourceType, ...condition } };
   });
   return { resourceType: 'Bundle', id: ids.bundle, type: 'transaction', timestamp: now, entry: entries };
@@ -227,35 +380,62 @@ export function buildReferralBundle(full: OutboundReferral, mode: 'bars' | 'rest
  * the structure of every entry under @medplum/core, the codes we depend on, the NHS number
  * (FHIR-1: modulus 11), the ODS identifiers' system, and that nothing the consent does not cover is present.
  */
-export function referralProblems(bundle: Bundle, categories: readonly SharingCategory[], person: { protectedIdentity: boolean } = { protectedIdentity: false }): string[] {
+export function referralProblems(
+  bundle: Bundle,
+  categories: readonly SharingCategory[],
+  person: { protectedIdentity: boolean } = { protectedIdentity: false },
+): string[] {
   const problems: string[] = [];
-  for (const issue of validateFhirResource(bundle)) problems.push(`Bundle: ${issue.details?.text ?? issue.diagnostics ?? 'invalid'} (${issue.expression?.join(', ') ?? ''})`);
+  for (const issue of validateFhirResource(bundle))
+    problems.push(
+      `Bundle: ${issue.details?.text ?? issue.diagnostics ?? 'invalid'} (${issue.expression?.join(', ') ?? ''})`,
+    );
   const resources = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Resource => r !== undefined);
-  if (bundle.type === 'message' && resources[0]?.resourceType !== 'MessageHeader') problems.push('A BaRS message must start with its MessageHeader (FHIR-2).');
+  if (bundle.type === 'message' && resources[0]?.resourceType !== 'MessageHeader')
+    problems.push('A BaRS message must start with its MessageHeader (FHIR-2).');
   const sr = resources.find((r): r is ServiceRequest => r.resourceType === 'ServiceRequest');
   if (!sr) problems.push('No ServiceRequest.');
   else {
-    if (!['active', 'revoked'].includes(sr.status)) problems.push(`ServiceRequest.status ${sr.status} is not one we send.`);
+    if (!['active', 'revoked'].includes(sr.status))
+      problems.push(`ServiceRequest.status ${sr.status} is not one we send.`);
     if (sr.intent !== 'plan') problems.push('ServiceRequest.intent must be plan (FHIR-2).');
-    if (!['routine', 'urgent'].includes(sr.priority ?? '')) problems.push('ServiceRequest.priority must be routine or urgent.');
-    if (!sr.identifier?.some((i) => i.system === REFERRAL_SYSTEM && i.value)) problems.push('ServiceRequest needs its business identifier.');
-    if (sr.status !== 'revoked' && !sr.supportingInfo?.some((s) => s.display?.startsWith('The consent'))) problems.push('ServiceRequest must carry the Consent that allows it.');
-    if (sr.reasonCode && !categories.includes('referral-details')) problems.push('The reason is sent but the consent does not cover referral details.');
+    if (!['routine', 'urgent'].includes(sr.priority ?? ''))
+      problems.push('ServiceRequest.priority must be routine or urgent.');
+    if (!sr.identifier?.some((i) => i.system === REFERRAL_SYSTEM && i.value))
+      problems.push('ServiceRequest needs its business identifier.');
+    if (sr.status !== 'revoked' && !sr.supportingInfo?.some((s) => s.display?.startsWith('The consent')))
+      problems.push('ServiceRequest must carry the Consent that allows it.');
+    if (sr.reasonCode && !categories.includes('referral-details'))
+      problems.push('The reason is sent but the consent does not cover referral details.');
   }
   for (const r of resources) {
-    for (const id of ('identifier' in r && Array.isArray(r.identifier) ? r.identifier : []) as Array<{ system?: string; value?: string }>) {
-      if (id.system === NHS_NUMBER && !isValidNhsNumber(id.value ?? '')) problems.push('The NHS number fails its modulus 11 check (FHIR-1).');
+    for (const id of ('identifier' in r && Array.isArray(r.identifier) ? r.identifier : []) as Array<{
+      system?: string;
+      value?: string;
+    }>) {
+      if (id.system === NHS_NUMBER && !isValidNhsNumber(id.value ?? ''))
+        problems.push('The NHS number fails its modulus 11 check (FHIR-1).');
     }
     if (r.resourceType === 'Patient') {
       const restricted = r.meta?.security?.some((s) => s.system === CONFIDENTIALITY && s.code === 'R');
-      if (person.protectedIdentity && (r.address?.length || r.telecom?.length)) problems.push('A protected-identity officer’s address or telecom is being sent (CONF-3).');
-      if (person.protectedIdentity && !restricted) problems.push('A protected-identity officer’s record must be labelled restricted (CONF-3, FHIR-6).');
-      if ((r.name?.length || r.birthDate) && !categories.includes('demographics')) problems.push('Demographics are sent but the consent does not cover them.');
+      if (person.protectedIdentity && (r.address?.length || r.telecom?.length))
+        problems.push('A protected-identity officer’s address or telecom is being sent (CONF-3).');
+      if (person.protectedIdentity && !restricted)
+        problems.push('A protected-identity officer’s record must be labelled restricted (CONF-3, FHIR-6).');
+      if ((r.name?.length || r.birthDate) && !categories.includes('demographics'))
+        problems.push('Demographics are sent but the consent does not cover them.');
     }
-    if (r.resourceType === 'QuestionnaireResponse' && !categories.includes('questionnaire-answers') && !categories.includes('clinical-history')) problems.push('A summary is sent but the consent covers neither answers nor history.');
+    if (
+      r.resourceType === 'QuestionnaireResponse' &&
+      !categories.includes('questionnaire-answers') &&
+      !categories.includes('clinical-history')
+    )
+      problems.push('A summary is sent but the consent covers neither answers nor history.');
   }
   const labels = new Set((bundle.meta?.security ?? sr?.meta?.security ?? []).map((s) => s.code));
-  for (const c of categories) if (SENSITIVE_CATEGORIES.has(c) && !(c === 'mental-health' ? labels.has('PSY') : labels.has('HIV'))) problems.push(`Sensitive information (${c}) is sent without its security labels (FHIR-6).`);
+  for (const c of categories)
+    if (SENSITIVE_CATEGORIES.has(c) && !(c === 'mental-health' ? labels.has('PSY') : labels.has('HIV')))
+      problems.push(`Sensitive information (${c}) is sent without its security labels (FHIR-6).`);
   return problems;
 }
 
@@ -273,7 +453,8 @@ const ADDRESSED: ReadonlySet<string> = new Set(['ServiceRequest', 'Patient', 'Co
 export function addressedResources(bundle: Bundle): Resource[] {
   const entries = (bundle.entry ?? []).filter((e) => e.resource && e.fullUrl?.startsWith('urn:uuid:'));
   let text = JSON.stringify(entries.map((e) => ({ ...e.resource!, id: e.fullUrl!.slice('urn:uuid:'.length) })));
-  for (const e of entries) text = text.split(`"${e.fullUrl}"`).join(`"${e.resource!.resourceType}/${e.fullUrl!.slice('urn:uuid:'.length)}"`);
+  for (const e of entries)
+    text = text.split(`"${e.fullUrl}"`).join(`"${e.resource!.resourceType}/${e.fullUrl!.slice('urn:uuid:'.length)}"`);
   return (JSON.parse(text) as Resource[]).filter((r) => ADDRESSED.has(r.resourceType));
 }
 

@@ -31,17 +31,30 @@ const SYSTEM: SystemContext = { actor: null, requestId: 'fhir-delivery', ip: nul
 
 /** The partner's refusal in its own words (its OperationOutcome), shortened; for the clinician's view only, never logged. */
 function partnerWords(data: unknown, status: number | 'fatal-error'): string {
-  const issues = (data as { issue?: Array<{ details?: { text?: string }; diagnostics?: string; code?: string }> } | null)?.issue;
-  const words = issues?.map((i) => i.details?.text ?? i.diagnostics ?? i.code).filter(Boolean).join('; ');
+  const issues = (
+    data as { issue?: Array<{ details?: { text?: string }; diagnostics?: string; code?: string }> } | null
+  )?.issue;
+  const words = issues
+    ?.map((i) => i.details?.text ?? i.diagnostics ?? i.code)
+    .filter(Boolean)
+    .join('; ');
   return `The partner refused the referral (${typeof status === 'number' ? `HTTP ${status}` : status})${words ? `: ${words.slice(0, 900)}` : '.'}`;
 }
 
 /** The response a BaRS partner put in its synchronous reply (FHIR-2: `MessageHeader.response`), with any OperationOutcome it carried. */
 function replyOf(reply: unknown): { code: string; outcome: unknown } | null {
-  const entries = (reply as { resourceType?: string; entry?: Array<{ resource?: { resourceType?: string; response?: { code?: unknown } } }> } | null)?.entry;
+  const entries = (
+    reply as {
+      resourceType?: string;
+      entry?: Array<{ resource?: { resourceType?: string; response?: { code?: unknown } } }>;
+    } | null
+  )?.entry;
   const header = entries?.[0]?.resource;
   if (header?.resourceType !== 'MessageHeader' || typeof header.response?.code !== 'string') return null;
-  return { code: header.response.code, outcome: entries?.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource ?? null };
+  return {
+    code: header.response.code,
+    outcome: entries?.find((e) => e.resource?.resourceType === 'OperationOutcome')?.resource ?? null,
+  };
 }
 
 function retryAfterMs(headers: unknown, now: Date): number {
@@ -92,7 +105,10 @@ interface Prepared {
 }
 
 /** How one send went. */
-type SendOutcome = { kind: 'delivered' } | { kind: 'retry'; what: string; code: string; afterMs: number } | { kind: 'refused'; words: string; code: string };
+type SendOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; what: string; code: string; afterMs: number }
+  | { kind: 'refused'; words: string; code: string };
 
 /** What building referrals needs beyond the referrals themselves, read once for a batch. */
 interface OutboundContext {
@@ -135,11 +151,31 @@ export class ReferralDeliveryService {
     const id = newId();
     const now = this.deps.clock.now();
     if (!(await this.deps.deliveries.insert({ id, pathwayReferralId: referral.id, kind, now }, trx))) return;
-    await this.deps.jobs.enqueue({ kind: DELIVER_REFERRAL, payload: { deliveryId: id }, runAt: now, now, maxAttempts: MAX_ATTEMPTS, dedupeKey: `deliver:${id}` }, trx);
+    await this.deps.jobs.enqueue(
+      {
+        kind: DELIVER_REFERRAL,
+        payload: { deliveryId: id },
+        runAt: now,
+        now,
+        maxAttempts: MAX_ATTEMPTS,
+        dedupeKey: `deliver:${id}`,
+      },
+      trx,
+    );
   }
 
   registerHandlers(runner: Pick<JobRunner, 'registerBatch'>): void {
-    runner.registerBatch(DELIVER_REFERRAL, (items) => this.deliverMany(items.map(({ payload, job }) => ({ deliveryId: String((payload as { deliveryId?: unknown }).deliveryId), lastAttempt: job.attempts >= job.maxAttempts }))), { size: BATCH_SIZE });
+    runner.registerBatch(
+      DELIVER_REFERRAL,
+      (items) =>
+        this.deliverMany(
+          items.map(({ payload, job }) => ({
+            deliveryId: String((payload as { deliveryId?: unknown }).deliveryId),
+            lastAttempt: job.attempts >= job.maxAttempts,
+          })),
+        ),
+      { size: BATCH_SIZE },
+    );
   }
 
   /**
@@ -147,14 +183,23 @@ export class ReferralDeliveryService {
    * as the worker builds it (the same ids and timestamp on every call). For inspection and the
    * benchmark's direct baseline; the worker itself asks the gate first.
    */
-  async bundleFor(deliveryId: string): Promise<{ bundle: Bundle; baseUrl: string; mode: PartnerService['mode'] } | null> {
+  async bundleFor(
+    deliveryId: string,
+  ): Promise<{ bundle: Bundle; baseUrl: string; mode: PartnerService['mode'] } | null> {
     const [delivery] = await this.deps.deliveries.findMany([deliveryId]);
-    const found = delivery ? (await this.deps.referrals.forDeliveries([delivery.pathwayReferralId])).get(delivery.pathwayReferralId) : undefined;
+    const found = delivery
+      ? (await this.deps.referrals.forDeliveries([delivery.pathwayReferralId])).get(delivery.pathwayReferralId)
+      : undefined;
     if (!delivery || !found?.referral.consentId) return null;
     const service = this.serviceFor(found.referral, await this.deps.partners.enabled());
     if (!service) return null;
     const context = await this.context([{ referral: found.referral, consentId: found.referral.consentId }]);
-    return { bundle: this.bundleOf(delivery, found.referral, found.definitionCode, found.referral.consentId, service, context).bundle, baseUrl: service.baseUrl, mode: service.mode };
+    return {
+      bundle: this.bundleOf(delivery, found.referral, found.definitionCode, found.referral.consentId, service, context)
+        .bundle,
+      baseUrl: service.baseUrl,
+      mode: service.mode,
+    };
   }
 
   /** The deliveries of a referral, oldest first (the clinician's view of its journey). */
@@ -175,9 +220,21 @@ export class ReferralDeliveryService {
   async deliverMany(items: ReadonlyArray<{ deliveryId: string; lastAttempt: boolean }>): Promise<Array<Error | null>> {
     const results: Array<Error | null> = items.map(() => null);
     const now = this.deps.clock.now();
-    const deliveries = new Map((await this.deps.deliveries.findMany(items.map((i) => i.deliveryId))).map((d) => [d.id, d]));
-    const referrals = await this.deps.referrals.forDeliveries([...new Set([...deliveries.values()].map((d) => d.pathwayReferralId))]);
-    type Candidate = { index: number; delivery: Delivery; referral: PathwayReferral; definitionCode: string; consentId: string | null; consentIds: string[]; lastAttempt: boolean };
+    const deliveries = new Map(
+      (await this.deps.deliveries.findMany(items.map((i) => i.deliveryId))).map((d) => [d.id, d]),
+    );
+    const referrals = await this.deps.referrals.forDeliveries([
+      ...new Set([...deliveries.values()].map((d) => d.pathwayReferralId)),
+    ]);
+    type Candidate = {
+      index: number;
+      delivery: Delivery;
+      referral: PathwayReferral;
+      definitionCode: string;
+      consentId: string | null;
+      consentIds: string[];
+      lastAttempt: boolean;
+    };
     const candidates: Candidate[] = [];
     for (const [index, item] of items.entries()) {
       const delivery = deliveries.get(item.deliveryId);
@@ -204,12 +261,24 @@ export class ReferralDeliveryService {
           continue;
         }
       }
-      candidates.push({ index, delivery, referral, definitionCode: found.definitionCode, consentId: referral.consentId, consentIds: referral.consentId ? [referral.consentId] : [], lastAttempt: item.lastAttempt });
+      candidates.push({
+        index,
+        delivery,
+        referral,
+        definitionCode: found.definitionCode,
+        consentId: referral.consentId,
+        consentIds: referral.consentId ? [referral.consentId] : [],
+        lastAttempt: item.lastAttempt,
+      });
     }
 
     // The gate again, just before sending: consent may have been withdrawn or have ended since. A cancellation carries only what the referral carried.
     const asking = candidates.filter((c) => c.delivery.kind === 'referral');
-    const decisions = await this.deps.consent.mayDiscloseMany(SYSTEM, asking.map((c) => ({ personId: c.referral.personId, request: this.deps.referrals.disclosureFor(c.referral) })), londonDay(now));
+    const decisions = await this.deps.consent.mayDiscloseMany(
+      SYSTEM,
+      asking.map((c) => ({ personId: c.referral.personId, request: this.deps.referrals.disclosureFor(c.referral) })),
+      londonDay(now),
+    );
     const refused = new Set<Candidate>();
     for (const [i, c] of asking.entries()) {
       const gate = decisions[i]!;
@@ -221,20 +290,38 @@ export class ReferralDeliveryService {
       }
       c.consentIds = gate.consentIds;
       // The consent it was shared under while it still allows it, so a retry sends the same Consent.
-      c.consentId = c.referral.consentId && gate.consentIds.includes(c.referral.consentId) ? c.referral.consentId : gate.consentIds[0]!;
+      c.consentId =
+        c.referral.consentId && gate.consentIds.includes(c.referral.consentId)
+          ? c.referral.consentId
+          : gate.consentIds[0]!;
     }
     const going = candidates.filter((c) => !refused.has(c));
 
     // Each Bundle, from one read each of the people, consents, organisations, services and users involved.
-    const [services, context] = await Promise.all([this.deps.partners.enabled(), this.context(going.map((c) => ({ referral: c.referral, consentId: c.consentId! })))]);
+    const [services, context] = await Promise.all([
+      this.deps.partners.enabled(),
+      this.context(going.map((c) => ({ referral: c.referral, consentId: c.consentId! }))),
+    ]);
     const prepared: Prepared[] = [];
     for (const c of going) {
       const service = this.serviceFor(c.referral, services);
       if (!service) {
-        await this.finish(c.delivery, 'failed', null, 'No partner service of this kind is set up for the partner organisation in the directory.');
+        await this.finish(
+          c.delivery,
+          'failed',
+          null,
+          'No partner service of this kind is set up for the partner organisation in the directory.',
+        );
         continue;
       }
-      const { outbound, bundle } = this.bundleOf(c.delivery, c.referral, c.definitionCode, c.consentId!, service, context);
+      const { outbound, bundle } = this.bundleOf(
+        c.delivery,
+        c.referral,
+        c.definitionCode,
+        c.consentId!,
+        service,
+        context,
+      );
       const problems = referralProblems(bundle, outbound.categories, outbound.person);
       // Checking takes a millisecond or so of CPU: let requests, and the other lane's partner replies, in between.
       await setImmediate();
@@ -243,7 +330,16 @@ export class ReferralDeliveryService {
         results[c.index] = new PermanentJobError('invalid-referral');
         continue;
       }
-      prepared.push({ index: c.index, delivery: c.delivery, referral: c.referral, service, consent: context.consents.get(c.consentId!) ?? null, consentIds: c.consentIds, bundle, lastAttempt: c.lastAttempt });
+      prepared.push({
+        index: c.index,
+        delivery: c.delivery,
+        referral: c.referral,
+        service,
+        consent: context.consents.get(c.consentId!) ?? null,
+        consentIds: c.consentIds,
+        bundle,
+        lastAttempt: c.lastAttempt,
+      });
     }
 
     // Sent several at a time; what arrived is recorded together.
@@ -266,7 +362,11 @@ export class ReferralDeliveryService {
 
   /** The enabled partner service of the referral's partner organisation that provides its kind of service. */
   private serviceFor(referral: PathwayReferral, services: readonly PartnerService[]): PartnerService | null {
-    return services.find((s) => s.organisationId === referral.partnerOrganisationId && s.serviceType === referral.serviceType) ?? null;
+    return (
+      services.find(
+        (s) => s.organisationId === referral.partnerOrganisationId && s.serviceType === referral.serviceType,
+      ) ?? null
+    );
   }
 
   /** One send: sign in, post, and say how it went (FHIR-2 BaRS response codes, HTTP statuses). */
@@ -277,13 +377,21 @@ export class ReferralDeliveryService {
         return await this.deps.signIn.headers(service.auth, now, TIMEOUT_MS);
       } catch (error) {
         if (!(error instanceof PartnerConnectionError)) throw error;
-        return { kind: 'retry', what: `Could not sign in to the partner: ${error.message}`, code: `partner-${error.reason}`, afterMs: 0 };
+        return {
+          kind: 'retry',
+          what: `Could not sign in to the partner: ${error.message}`,
+          code: `partner-${error.reason}`,
+          afterMs: 0,
+        };
       }
     };
     const post = async (headers: Record<string, string>) => {
       const client = fhirClient(service.baseUrl, headers);
       const options = { signal: AbortSignal.timeout(TIMEOUT_MS) };
-      if (service.mode === 'bars') return replyOf(await client.operation({ name: '$process-message', input: bundle as never, options: options as never }));
+      if (service.mode === 'bars')
+        return replyOf(
+          await client.operation({ name: '$process-message', input: bundle as never, options: options as never }),
+        );
       await client.transaction({ body: bundle as never, options: options as never });
       return null;
     };
@@ -295,26 +403,45 @@ export class ReferralDeliveryService {
         reply = await post(headers as Record<string, string>);
       } catch (error) {
         // A token the partner no longer takes (it expired early, or was revoked): sign in again, once (FHIR-8).
-        if (service.auth.kind !== 'smart-backend' || (error as { response?: { status?: number } }).response?.status !== 401) throw error;
+        if (
+          service.auth.kind !== 'smart-backend' ||
+          (error as { response?: { status?: number } }).response?.status !== 401
+        )
+          throw error;
         this.deps.signIn.forget(service.auth);
         const fresh = await signIn();
         if ('kind' in fresh) return fresh as SendOutcome;
         reply = await post(fresh as Record<string, string>);
       }
       // FHIR-2: a synchronous reply is a response message; its code says whether the partner took it.
-      if (reply?.code === 'transient-error') return { kind: 'retry', what: 'The partner could not take it yet (transient-error).', code: 'partner-transient-error', afterMs: 0 };
-      if (reply?.code === 'fatal-error') return { kind: 'refused', words: partnerWords(reply.outcome, 'fatal-error'), code: 'partner-fatal-error' };
+      if (reply?.code === 'transient-error')
+        return {
+          kind: 'retry',
+          what: 'The partner could not take it yet (transient-error).',
+          code: 'partner-transient-error',
+          afterMs: 0,
+        };
+      if (reply?.code === 'fatal-error')
+        return { kind: 'refused', words: partnerWords(reply.outcome, 'fatal-error'), code: 'partner-fatal-error' };
       return { kind: 'delivered' };
     } catch (error) {
       const response = (error as { response?: { status?: number; data?: unknown } }).response;
       const status = response?.status;
-      if (status === undefined) return { kind: 'retry', what: 'Could not reach the partner.', code: 'partner-unreachable', afterMs: 0 };
+      if (status === undefined)
+        return { kind: 'retry', what: 'Could not reach the partner.', code: 'partner-unreachable', afterMs: 0 };
       // FHIR-2: a BaRS receiver answers a message it already has with 409 and issue code duplicate: it has our referral.
       const issues = (response?.data as { issue?: Array<{ code?: string }> } | undefined)?.issue ?? [];
-      if (status === 409 && service.mode === 'bars' && issues.some((i) => i.code === 'duplicate')) return { kind: 'delivered' };
+      if (status === 409 && service.mode === 'bars' && issues.some((i) => i.code === 'duplicate'))
+        return { kind: 'delivered' };
       // A 2xx whose body was not JSON still arrived.
       if (status >= 200 && status < 300) return { kind: 'delivered' };
-      if (status >= 500 || status === 408 || status === 409 || status === 429) return { kind: 'retry', what: `The partner answered HTTP ${status}.`, code: `partner-${status}`, afterMs: retryAfterMs((error as { config?: { headers?: unknown } }).config?.headers, now) };
+      if (status >= 500 || status === 408 || status === 409 || status === 429)
+        return {
+          kind: 'retry',
+          what: `The partner answered HTTP ${status}.`,
+          code: `partner-${status}`,
+          afterMs: retryAfterMs((error as { config?: { headers?: unknown } }).config?.headers, now),
+        };
       return { kind: 'refused', words: partnerWords(response?.data, status), code: `partner-${status}` };
     }
   }
@@ -330,26 +457,88 @@ export class ReferralDeliveryService {
     const now = this.deps.clock.now();
     return this.deps.transaction(async (trx) => {
       const referrals = delivered.filter((p) => p.delivery.kind === 'referral');
-      const marked = new Set(await this.deps.referrals.markSentMany(referrals.map((p) => p.referral.id), trx));
+      const marked = new Set(
+        await this.deps.referrals.markSentMany(
+          referrals.map((p) => p.referral.id),
+          trx,
+        ),
+      );
       const byService = new Map<string, string[]>();
       for (const p of delivered) byService.set(p.service.id, [...(byService.get(p.service.id) ?? []), p.delivery.id]);
       for (const [serviceId, ids] of byService) await this.deps.deliveries.sentMany(ids, serviceId, now, trx);
-      for (const p of delivered) if (p.delivery.kind === 'cancellation') await this.deps.exchange.recordRevoked(p.referral.id, trx);
-      await this.deps.exchange.recordSent(referrals.map((p) => ({ referral: p.referral, bundle: p.bundle, partnerOrganisationId: p.service.organisationId, consent: p.consent })), trx);
-      await this.deps.audit.record(SYSTEM, delivered.map((p) => ({ action: 'export' as const, entityType: 'pathway-referral', entityId: p.referral.id, subjectPersonId: p.referral.personId, purpose: 'referral', details: { partnerService: p.service.id, mode: p.service.mode, kind: p.delivery.kind, consentIds: p.consentIds } })), trx);
+      for (const p of delivered)
+        if (p.delivery.kind === 'cancellation') await this.deps.exchange.recordRevoked(p.referral.id, trx);
+      await this.deps.exchange.recordSent(
+        referrals.map((p) => ({
+          referral: p.referral,
+          bundle: p.bundle,
+          partnerOrganisationId: p.service.organisationId,
+          consent: p.consent,
+        })),
+        trx,
+      );
+      await this.deps.audit.record(
+        SYSTEM,
+        delivered.map((p) => ({
+          action: 'export' as const,
+          entityType: 'pathway-referral',
+          entityId: p.referral.id,
+          subjectPersonId: p.referral.personId,
+          purpose: 'referral',
+          details: {
+            partnerService: p.service.id,
+            mode: p.service.mode,
+            kind: p.delivery.kind,
+            consentIds: p.consentIds,
+          },
+        })),
+        trx,
+      );
       return referrals.filter((p) => !marked.has(p.referral.id)).map((p) => p.referral);
     });
   }
 
-  private async finish(delivery: Delivery, status: 'sent' | 'failed' | 'cancelled', partnerServiceId: string | null, outcome: string | null): Promise<void> {
-    await this.deps.deliveries.attempted(delivery.id, { status, partnerServiceId, outcome, now: this.deps.clock.now() });
+  private async finish(
+    delivery: Delivery,
+    status: 'sent' | 'failed' | 'cancelled',
+    partnerServiceId: string | null,
+    outcome: string | null,
+  ): Promise<void> {
+    await this.deps.deliveries.attempted(delivery.id, {
+      status,
+      partnerServiceId,
+      outcome,
+      now: this.deps.clock.now(),
+    });
   }
 
   /** The partner refused it for good: failed with the partner's words (clinicians only; never in the job's error). */
-  private async refusedByPartner(delivery: Delivery, referral: PathwayReferral, partnerServiceId: string, words: string, code: string): Promise<void> {
+  private async refusedByPartner(
+    delivery: Delivery,
+    referral: PathwayReferral,
+    partnerServiceId: string,
+    words: string,
+    code: string,
+  ): Promise<void> {
     await this.deps.transaction(async (trx) => {
-      await this.deps.deliveries.attempted(delivery.id, { status: 'failed', partnerServiceId, outcome: words, now: this.deps.clock.now() }, trx);
-      await this.deps.audit.record(SYSTEM, { action: 'export', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', outcome: 'failed', reason: code }, trx);
+      await this.deps.deliveries.attempted(
+        delivery.id,
+        { status: 'failed', partnerServiceId, outcome: words, now: this.deps.clock.now() },
+        trx,
+      );
+      await this.deps.audit.record(
+        SYSTEM,
+        {
+          action: 'export',
+          entityType: 'pathway-referral',
+          entityId: referral.id,
+          subjectPersonId: referral.personId,
+          purpose: 'referral',
+          outcome: 'failed',
+          reason: code,
+        },
+        trx,
+      );
     });
   }
 
@@ -359,30 +548,73 @@ export class ReferralDeliveryService {
   }
 
   /** A failed attempt: trying again, or — on the last allowed attempt — failed for good, saying so. */
-  private async retryOrGiveUp(delivery: Delivery, partnerServiceId: string, what: string, lastAttempt: boolean): Promise<void> {
+  private async retryOrGiveUp(
+    delivery: Delivery,
+    partnerServiceId: string,
+    what: string,
+    lastAttempt: boolean,
+  ): Promise<void> {
     const now = this.deps.clock.now();
-    if (lastAttempt) await this.deps.deliveries.attempted(delivery.id, { status: 'failed', partnerServiceId, outcome: `${what} Gave up after ${delivery.attempts + 1} attempts.`, now });
-    else await this.deps.deliveries.attempted(delivery.id, { status: 'queued', partnerServiceId, outcome: `${what} Trying again.`, now });
+    if (lastAttempt)
+      await this.deps.deliveries.attempted(delivery.id, {
+        status: 'failed',
+        partnerServiceId,
+        outcome: `${what} Gave up after ${delivery.attempts + 1} attempts.`,
+        now,
+      });
+    else
+      await this.deps.deliveries.attempted(delivery.id, {
+        status: 'queued',
+        partnerServiceId,
+        outcome: `${what} Trying again.`,
+        now,
+      });
   }
 
   /** The people, consents, organisations and requesters these referrals need, one read of each. */
-  private async context(refs: ReadonlyArray<{ referral: PathwayReferral; consentId: string }>): Promise<OutboundContext> {
+  private async context(
+    refs: ReadonlyArray<{ referral: PathwayReferral; consentId: string }>,
+  ): Promise<OutboundContext> {
     const [people, consents, organisations, names] = await Promise.all([
       this.deps.people.recordsForSystem([...new Set(refs.map((r) => r.referral.personId))]),
       this.deps.consent.findManyForSystem([...new Set(refs.map((r) => r.consentId))]),
       this.deps.people.listOrganisations(),
-      this.deps.userNames([...new Set(refs.flatMap((r) => (r.referral.createdByUserId ? [r.referral.createdByUserId] : [])))]),
+      this.deps.userNames([
+        ...new Set(refs.flatMap((r) => (r.referral.createdByUserId ? [r.referral.createdByUserId] : []))),
+      ]),
     ]);
     return { people, consents, organisations: new Map(organisations.map((o) => [o.id, o])), names };
   }
 
   /** A delivery's Bundle, stamped with when it was queued, so every retry sends the same one. */
-  private bundleOf(delivery: Delivery, referral: PathwayReferral, definitionCode: string, consentId: string, service: PartnerService, context: OutboundContext): { outbound: OutboundReferral; bundle: Bundle } {
+  private bundleOf(
+    delivery: Delivery,
+    referral: PathwayReferral,
+    definitionCode: string,
+    consentId: string,
+    service: PartnerService,
+    context: OutboundContext,
+  ): { outbound: OutboundReferral; bundle: Bundle } {
     const outbound = this.outboundOf(referral, definitionCode, consentId, service, context);
-    return { outbound, bundle: buildReferralBundle(outbound, service.mode, delivery.id, delivery.createdAt.toISOString(), delivery.kind === 'cancellation' ? 'revoked' : 'active') };
+    return {
+      outbound,
+      bundle: buildReferralBundle(
+        outbound,
+        service.mode,
+        delivery.id,
+        delivery.createdAt.toISOString(),
+        delivery.kind === 'cancellation' ? 'revoked' : 'active',
+      ),
+    };
   }
 
-  private outboundOf(referral: PathwayReferral, definitionCode: string, consentId: string, service: PartnerService, context: OutboundContext): OutboundReferral {
+  private outboundOf(
+    referral: PathwayReferral,
+    definitionCode: string,
+    consentId: string,
+    service: PartnerService,
+    context: OutboundContext,
+  ): OutboundReferral {
     const person = context.people.get(referral.personId)!;
     const consent = context.consents.get(consentId)!;
     const partnerOrg = context.organisations.get(service.organisationId);
@@ -390,16 +622,52 @@ export class ReferralDeliveryService {
     const d = referral.details;
     const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : null);
     // Only the answers the clinician chose when sharing (issue 6 §2), never the whole form.
-    const chosen = d.sharedAnswers && typeof d.sharedAnswers === 'object' ? (d.sharedAnswers as Record<string, unknown>) : {};
-    const answers = Object.fromEntries(Object.entries(chosen).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) as Record<string, string | number | boolean>;
-    const history = Array.isArray(d.stepsDone) ? (d.stepsDone as Array<{ title?: unknown }>).map((s) => String(s.title ?? '')).filter(Boolean) : [];
+    const chosen =
+      d.sharedAnswers && typeof d.sharedAnswers === 'object' ? (d.sharedAnswers as Record<string, unknown>) : {};
+    const answers = Object.fromEntries(
+      Object.entries(chosen).filter(
+        ([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean',
+      ),
+    ) as Record<string, string | number | boolean>;
+    const history = Array.isArray(d.stepsDone)
+      ? (d.stepsDone as Array<{ title?: unknown }>).map((s) => String(s.title ?? '')).filter(Boolean)
+      : [];
     return {
-      referral: { id: referral.id, serviceType: referral.serviceType, kind: referral.kind, priority: referral.priority, reason: str('reason') ?? str('note'), venuePreference: str('venuePreference'), confidentialityPreference: str('confidentialityPreference'), answers, history, createdAt: referral.createdAt.toISOString(), pathwayCode: definitionCode },
+      referral: {
+        id: referral.id,
+        serviceType: referral.serviceType,
+        kind: referral.kind,
+        priority: referral.priority,
+        reason: str('reason') ?? str('note'),
+        venuePreference: str('venuePreference'),
+        confidentialityPreference: str('confidentialityPreference'),
+        answers,
+        history,
+        createdAt: referral.createdAt.toISOString(),
+        pathwayCode: definitionCode,
+      },
       categories: (referral.dataCategories ?? []) as SharingCategory[],
-      person: { id: person.id, givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth, nhsNumber: person.nhsNumber, protectedIdentity: person.protectedIdentity, email: person.personalEmail },
+      person: {
+        id: person.id,
+        givenName: person.givenName,
+        familyName: person.familyName,
+        dateOfBirth: person.dateOfBirth,
+        nhsNumber: person.nhsNumber,
+        protectedIdentity: person.protectedIdentity,
+        email: person.personalEmail,
+      },
       consent: consentToFhir(consent, { reference: `Patient/${person.id}` }, { restricted: person.protectedIdentity }),
-      requester: { userId: referral.createdByUserId ?? 'platform', name: (referral.createdByUserId && context.names.get(referral.createdByUserId)) || 'OH clinician', organisationName: ourOrg?.name ?? 'Occupational health', organisationOds: ourOrg?.odsCode ?? null },
-      partner: { organisationName: partnerOrg?.name ?? 'NHS partner', odsCode: partnerOrg?.odsCode ?? null, baseUrl: service.baseUrl },
+      requester: {
+        userId: referral.createdByUserId ?? 'platform',
+        name: (referral.createdByUserId && context.names.get(referral.createdByUserId)) || 'OH clinician',
+        organisationName: ourOrg?.name ?? 'Occupational health',
+        organisationOds: ourOrg?.odsCode ?? null,
+      },
+      partner: {
+        organisationName: partnerOrg?.name ?? 'NHS partner',
+        odsCode: partnerOrg?.odsCode ?? null,
+        baseUrl: service.baseUrl,
+      },
       senderEndpoint: this.deps.senderEndpoint,
     };
   }

@@ -23,8 +23,13 @@ describe('SMART system scopes (FHIR-8)', () => {
   });
 
   it('when more is asked for than the client is registered for, then only the registered part is granted', () => {
-    expect(grantScopes(['system/Task.cruds', 'system/Practitioner.r'], ['system/Task.rs', 'system/ServiceRequest.rs'])).toEqual(['system/Task.rs']);
-    expect(grantScopes(['system/*.r'], ['system/Task.rus', 'system/ServiceRequest.rs']).sort()).toEqual(['system/ServiceRequest.r', 'system/Task.r']);
+    expect(
+      grantScopes(['system/Task.cruds', 'system/Practitioner.r'], ['system/Task.rs', 'system/ServiceRequest.rs']),
+    ).toEqual(['system/Task.rs']);
+    expect(grantScopes(['system/*.r'], ['system/Task.rus', 'system/ServiceRequest.rs']).sort()).toEqual([
+      'system/ServiceRequest.r',
+      'system/Task.r',
+    ]);
     expect(grantScopes(['system/Patient.r'], ['system/Task.rs'])).toEqual([]);
   });
 });

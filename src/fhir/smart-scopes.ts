@@ -8,7 +8,16 @@ export const SCOPE_ACCESS = ['c', 'r', 'u', 'd', 's'] as const;
 export type ScopeAccess = (typeof SCOPE_ACCESS)[number];
 
 /** Every scope the partner-facing API's routes ask for, grouped by resource type: what a partner system may be offered (FHIR-8). */
-export const PARTNER_SCOPES = ['system/ServiceRequest.rs', 'system/Task.rus', 'system/Patient.rs', 'system/Consent.rs', 'system/QuestionnaireResponse.rs', 'system/MessageHeader.c', 'system/DiagnosticReport.cr', 'system/Observation.cr'] as const;
+export const PARTNER_SCOPES = [
+  'system/ServiceRequest.rs',
+  'system/Task.rus',
+  'system/Patient.rs',
+  'system/Consent.rs',
+  'system/QuestionnaireResponse.rs',
+  'system/MessageHeader.c',
+  'system/DiagnosticReport.cr',
+  'system/Observation.cr',
+] as const;
 
 export interface SystemScope {
   resourceType: string;
@@ -26,7 +35,8 @@ export function parseScope(scope: string): SystemScope | null {
   if (V1[perms]) return { resourceType, access: new Set(V1[perms]) };
   // v2: letters from c r u d s, each at most once (SMART writes them in that order; another order means the same).
   const letters = perms.split('');
-  if (letters.some((l) => !(SCOPE_ACCESS as readonly string[]).includes(l)) || new Set(letters).size !== letters.length) return null;
+  if (letters.some((l) => !(SCOPE_ACCESS as readonly string[]).includes(l)) || new Set(letters).size !== letters.length)
+    return null;
   return { resourceType, access: new Set(letters as ScopeAccess[]) };
 }
 
@@ -58,12 +68,19 @@ export function grantScopes(requested: readonly string[], registered: readonly s
   for (const r of requested) {
     const want = parseScope(r);
     if (!want) continue;
-    const types = want.resourceType === '*' ? [...new Set(registered.map((s) => parseScope(s)?.resourceType).filter((t): t is string => !!t))] : [want.resourceType];
+    const types =
+      want.resourceType === '*'
+        ? [...new Set(registered.map((s) => parseScope(s)?.resourceType).filter((t): t is string => !!t))]
+        : [want.resourceType];
     for (const type of types) {
-      const letters = SCOPE_ACCESS.filter((a) => want.access.has(a) && registered.some((s) => {
-        const reg = parseScope(s);
-        return reg !== null && (type === '*' ? reg.resourceType === '*' : true) && allowsOne(reg, type, a);
-      }));
+      const letters = SCOPE_ACCESS.filter(
+        (a) =>
+          want.access.has(a) &&
+          registered.some((s) => {
+            const reg = parseScope(s);
+            return reg !== null && (type === '*' ? reg.resourceType === '*' : true) && allowsOne(reg, type, a);
+          }),
+      );
       if (letters.length) granted.push(`system/${type}.${letters.join('')}`);
     }
   }

@@ -1,7 +1,20 @@
 import type { Task } from '@medplum/fhirtypes';
 
 /** FHIR-4: every Task status R4 defines. */
-export const TASK_STATUSES = ['draft', 'requested', 'received', 'accepted', 'rejected', 'ready', 'cancelled', 'in-progress', 'on-hold', 'failed', 'completed', 'entered-in-error'] as const;
+export const TASK_STATUSES = [
+  'draft',
+  'requested',
+  'received',
+  'accepted',
+  'rejected',
+  'ready',
+  'cancelled',
+  'in-progress',
+  'on-hold',
+  'failed',
+  'completed',
+  'entered-in-error',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Our code system for a referral's local progress at the partner (FHIR-4 `businessStatus`). */
@@ -10,7 +23,19 @@ export const BUSINESS_STATUSES = ['booked', 'attended', 'did-not-attend', 'waiti
 export type BusinessStatus = (typeof BUSINESS_STATUSES)[number];
 
 /** A referral's journey at the partner, as clinicians and the person see it (issue 6 §5). */
-export const PROGRESS_STATUSES = ['received', 'accepted', 'rejected', 'in-progress', 'booked', 'attended', 'did-not-attend', 'on-hold', 'completed', 'cancelled', 'failed'] as const;
+export const PROGRESS_STATUSES = [
+  'received',
+  'accepted',
+  'rejected',
+  'in-progress',
+  'booked',
+  'attended',
+  'did-not-attend',
+  'on-hold',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
 export type ProgressStatus = (typeof PROGRESS_STATUSES)[number];
 
 const FINAL: ReadonlySet<TaskStatus> = new Set(['rejected', 'cancelled', 'failed', 'completed', 'entered-in-error']);
@@ -32,7 +57,15 @@ const NEXT: Record<TaskStatus, readonly TaskStatus[]> = {
 };
 
 /** What a partner may change in a Task it owns; everything else must stay as we wrote it. */
-const PARTNER_FIELDS = ['status', 'statusReason', 'businessStatus', 'executionPeriod', 'note', 'lastModified', 'output'] as const;
+const PARTNER_FIELDS = [
+  'status',
+  'statusReason',
+  'businessStatus',
+  'executionPeriod',
+  'note',
+  'lastModified',
+  'output',
+] as const;
 const IGNORED = new Set(['meta', 'text', 'id', 'resourceType']);
 
 export type TaskUpdateProblem =
@@ -44,7 +77,12 @@ export type TaskUpdateProblem =
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 
@@ -52,7 +90,12 @@ function canonical(value: unknown): string {
 export function businessStatusOf(task: Pick<Task, 'businessStatus'>): string | null {
   const bs = task.businessStatus;
   if (!bs) return null;
-  return bs.coding?.find((c) => c.system === BUSINESS_STATUS_SYSTEM)?.code ?? bs.coding?.[0]?.code ?? bs.text?.trim().toLowerCase() ?? null;
+  return (
+    bs.coding?.find((c) => c.system === BUSINESS_STATUS_SYSTEM)?.code ??
+    bs.coding?.[0]?.code ??
+    bs.text?.trim().toLowerCase() ??
+    null
+  );
 }
 
 /**
@@ -62,18 +105,44 @@ export function businessStatusOf(task: Pick<Task, 'businessStatus'>): string | n
  * Returns the Task to store, or the problem.
  */
 export function applyTaskUpdate(current: Task, proposed: Task): { task: Task } | { problem: TaskUpdateProblem } {
-  if (!(TASK_STATUSES as readonly string[]).includes(proposed.status)) return { problem: { code: 'invalid-status', message: `Task.status must be one of ${TASK_STATUSES.join(', ')} (FHIR-4).` } };
+  if (!(TASK_STATUSES as readonly string[]).includes(proposed.status))
+    return {
+      problem: { code: 'invalid-status', message: `Task.status must be one of ${TASK_STATUSES.join(', ')} (FHIR-4).` },
+    };
   const from = current.status as TaskStatus;
   const to = proposed.status as TaskStatus;
-  if (to !== from && !NEXT[from].includes(to)) return { problem: { code: 'illegal-transition', message: `A task that is ${from} cannot become ${to}.` } };
-  if (to === from && FINAL.has(from)) return { problem: { code: 'illegal-transition', message: `This task is ${from}; it cannot change any more.` } };
-  if (to === 'rejected' && !proposed.statusReason?.text?.trim() && !proposed.statusReason?.coding?.length) return { problem: { code: 'reason-required', message: 'A rejected task needs its statusReason (why the referral cannot be accepted).' } };
+  if (to !== from && !NEXT[from].includes(to))
+    return { problem: { code: 'illegal-transition', message: `A task that is ${from} cannot become ${to}.` } };
+  if (to === from && FINAL.has(from))
+    return { problem: { code: 'illegal-transition', message: `This task is ${from}; it cannot change any more.` } };
+  if (to === 'rejected' && !proposed.statusReason?.text?.trim() && !proposed.statusReason?.coding?.length)
+    return {
+      problem: {
+        code: 'reason-required',
+        message: 'A rejected task needs its statusReason (why the referral cannot be accepted).',
+      },
+    };
   const business = businessStatusOf(proposed);
-  if (business !== null && !(BUSINESS_STATUSES as readonly string[]).includes(business)) return { problem: { code: 'invalid-business-status', message: `Task.businessStatus must be one of ${BUSINESS_STATUSES.join(', ')} (${BUSINESS_STATUS_SYSTEM}).` } };
+  if (business !== null && !(BUSINESS_STATUSES as readonly string[]).includes(business))
+    return {
+      problem: {
+        code: 'invalid-business-status',
+        message: `Task.businessStatus must be one of ${BUSINESS_STATUSES.join(', ')} (${BUSINESS_STATUS_SYSTEM}).`,
+      },
+    };
   const keys = new Set([...Object.keys(current), ...Object.keys(proposed)]);
   for (const key of keys) {
     if (IGNORED.has(key) || (PARTNER_FIELDS as readonly string[]).includes(key)) continue;
-    if (canonical((current as unknown as Record<string, unknown>)[key]) !== canonical((proposed as unknown as Record<string, unknown>)[key])) return { problem: { code: 'immutable-field', message: `Task.${key.slice(0, 40)} is set by the referrer and cannot be changed.` } };
+    if (
+      canonical((current as unknown as Record<string, unknown>)[key]) !==
+      canonical((proposed as unknown as Record<string, unknown>)[key])
+    )
+      return {
+        problem: {
+          code: 'immutable-field',
+          message: `Task.${key.slice(0, 40)} is set by the referrer and cannot be changed.`,
+        },
+      };
   }
   const task: Task = { ...current };
   for (const f of PARTNER_FIELDS) {
@@ -84,22 +153,32 @@ export function applyTaskUpdate(current: Task, proposed: Task): { task: Task } |
 }
 
 /** The step of the journey a Task's state means (null: nothing to show, e.g. still requested). */
-export function progressOf(task: Pick<Task, 'status' | 'businessStatus' | 'statusReason' | 'executionPeriod'>): { status: ProgressStatus; reason: string | null; appointmentAt: string | null } | null {
-  const reason = task.statusReason?.text ?? task.statusReason?.coding?.[0]?.display ?? task.statusReason?.coding?.[0]?.code ?? null;
+export function progressOf(
+  task: Pick<Task, 'status' | 'businessStatus' | 'statusReason' | 'executionPeriod'>,
+): { status: ProgressStatus; reason: string | null; appointmentAt: string | null } | null {
+  const reason =
+    task.statusReason?.text ?? task.statusReason?.coding?.[0]?.display ?? task.statusReason?.coding?.[0]?.code ?? null;
   const business = businessStatusOf(task);
-  const of = (status: ProgressStatus, extra: { reason?: string | null; appointmentAt?: string | null } = {}) => ({ status, reason: extra.reason ?? null, appointmentAt: extra.appointmentAt ?? null });
+  const of = (status: ProgressStatus, extra: { reason?: string | null; appointmentAt?: string | null } = {}) => ({
+    status,
+    reason: extra.reason ?? null,
+    appointmentAt: extra.appointmentAt ?? null,
+  });
   switch (task.status) {
     case 'received':
       return of('received');
     case 'accepted':
     case 'ready':
-      return business === 'booked' ? of('booked', { appointmentAt: task.executionPeriod?.start ?? null }) : of('accepted');
+      return business === 'booked'
+        ? of('booked', { appointmentAt: task.executionPeriod?.start ?? null })
+        : of('accepted');
     case 'rejected':
       return of('rejected', { reason });
     case 'in-progress':
       if (business === 'booked') return of('booked', { appointmentAt: task.executionPeriod?.start ?? null });
       if (business === 'attended') return of('attended');
-      if (business === 'did-not-attend') return of('did-not-attend', { appointmentAt: task.executionPeriod?.start ?? null });
+      if (business === 'did-not-attend')
+        return of('did-not-attend', { appointmentAt: task.executionPeriod?.start ?? null });
       return of('in-progress');
     case 'on-hold':
       return of('on-hold', { reason });

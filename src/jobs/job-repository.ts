@@ -12,7 +12,10 @@ const newJobSchema = z.object({
   runAt: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date'),
   maxAttempts: z.number().int().min(1).max(1000).optional(),
   dedupeKey: z.string().min(1).max(200).optional(),
-  now: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date').optional(),
+  now: z
+    .date()
+    .refine((d) => !Number.isNaN(d.getTime()), 'invalid date')
+    .optional(),
 });
 
 const claimSchema = z.object({
@@ -23,7 +26,9 @@ const claimSchema = z.object({
 });
 
 // Timestamps come back as Date from pg and as the ISO string we wrote from SQLite.
-const timestamp = z.union([z.date(), z.string(), z.number()]).transform((v) => (typeof v === 'number' ? new Date(v) : readTimestamp(v)));
+const timestamp = z
+  .union([z.date(), z.string(), z.number()])
+  .transform((v) => (typeof v === 'number' ? new Date(v) : readTimestamp(v)));
 
 /** A `jobs` row, validated on the way in (rows are input too). */
 const jobRowSchema = z.object({
@@ -104,7 +109,8 @@ export class JobRepository {
     // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a
     // failed statement would abort the caller's whole transaction.
     await executor('jobs').insert(row).onConflict('dedupe_key').ignore();
-    const existing = (await executor('jobs').where('dedupe_key', input.dedupeKey).first('id')) as { id: string } | undefined;
+    const existing = (await executor('jobs').where('dedupe_key', input.dedupeKey).first('id')) as
+      { id: string } | undefined;
     if (!existing) throw new Error('job-dedupe-race');
     return existing.id;
   }
@@ -158,7 +164,13 @@ export class JobRepository {
     if (kinds) due.whereIn('kind', [...kinds]);
     const rows = (await this.db('jobs')
       .whereIn('id', due)
-      .update({ status: 'running', attempts: this.db.raw('attempts + 1'), locked_by: workerId, locked_until: lockedUntil, updated_at: nowIso })
+      .update({
+        status: 'running',
+        attempts: this.db.raw('attempts + 1'),
+        locked_by: workerId,
+        locked_until: lockedUntil,
+        updated_at: nowIso,
+      })
       .returning('*')) as unknown[];
     return sortByRunAt(rows.map(toJob));
   }
@@ -186,7 +198,16 @@ export class JobRepository {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const q = this.db('jobs').whereIn('id', chunk).where({ status: 'running', locked_by: lockedBy });
-      const rows = (await q.update({ status: 'succeeded', locked_by: null, locked_until: null, finished_at: now.toISOString(), updated_at: now.toISOString() }, ['id'])) as Array<{ id: string }>;
+      const rows = (await q.update(
+        {
+          status: 'succeeded',
+          locked_by: null,
+          locked_until: null,
+          finished_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        },
+        ['id'],
+      )) as Array<{ id: string }>;
       applied.push(...rows.map((r) => r.id));
     }
     return applied;
@@ -200,9 +221,16 @@ export class JobRepository {
   async fail(id: string, now: Date, errorSummary: string, retryAt: Date | null, lockedBy?: string): Promise<boolean> {
     const q = this.db('jobs').where({ id, status: 'running' });
     if (lockedBy !== undefined) q.where('locked_by', lockedBy);
-    const common = { locked_by: null, locked_until: null, last_error: errorSummary.slice(0, LAST_ERROR_MAX), updated_at: now.toISOString() };
+    const common = {
+      locked_by: null,
+      locked_until: null,
+      last_error: errorSummary.slice(0, LAST_ERROR_MAX),
+      updated_at: now.toISOString(),
+    };
     const n = await q.update(
-      retryAt ? { ...common, status: 'queued', run_at: retryAt.toISOString() } : { ...common, status: 'failed', finished_at: now.toISOString() },
+      retryAt
+        ? { ...common, status: 'queued', run_at: retryAt.toISOString() }
+        : { ...common, status: 'failed', finished_at: now.toISOString() },
     );
     return n > 0;
   }
@@ -220,9 +248,15 @@ export class JobRepository {
    * omitted), e.g. every queued delivery for a referral whose consent was withdrawn.
    * Pass `trx` to commit with the change that makes them moot. Returns how many.
    */
-  async cancelQueued(filter: { kind: string; where?: (payload: unknown) => boolean }, now: Date, trx?: Knex.Transaction): Promise<number> {
+  async cancelQueued(
+    filter: { kind: string; where?: (payload: unknown) => boolean },
+    now: Date,
+    trx?: Knex.Transaction,
+  ): Promise<number> {
     const executor = trx ?? this.db;
-    const rows = (await executor('jobs').where({ kind: filter.kind, status: 'queued' }).select('id', 'payload')) as Array<{ id: string; payload: string }>;
+    const rows = (await executor('jobs')
+      .where({ kind: filter.kind, status: 'queued' })
+      .select('id', 'payload')) as Array<{ id: string; payload: string }>;
     const ids = rows.filter((r) => !filter.where || filter.where(readJson(r.payload))).map((r) => r.id);
     let cancelled = 0;
     // Chunked to stay under SQLite's bound-parameter limit; the status guard skips any
@@ -241,13 +275,22 @@ export class JobRepository {
     const n = await this.db('jobs')
       .where('id', id)
       .whereIn('status', ['failed', 'cancelled'])
-      .update({ status: 'queued', run_at: now.toISOString(), attempts: 0, finished_at: null, updated_at: now.toISOString() });
+      .update({
+        status: 'queued',
+        run_at: now.toISOString(),
+        attempts: 0,
+        finished_at: null,
+        updated_at: now.toISOString(),
+      });
     return n > 0;
   }
 
   /** Deletes succeeded and cancelled jobs finished before `before` (their payloads may hold personal data); frees their dedupe keys. */
   async purgeFinished(before: Date): Promise<number> {
-    return this.db('jobs').whereIn('status', ['succeeded', 'cancelled']).where('finished_at', '<', before.toISOString()).delete();
+    return this.db('jobs')
+      .whereIn('status', ['succeeded', 'cancelled'])
+      .where('finished_at', '<', before.toISOString())
+      .delete();
   }
 
   /** One job, or null. */
@@ -263,7 +306,8 @@ export class JobRepository {
     const rows = (await q) as Array<{ status: string; n: number | string }>;
     const counts: JobCounts = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const row of rows) {
-      if ((JOB_STATUSES as readonly string[]).includes(row.status)) counts[row.status as keyof JobCounts] = Number(row.n);
+      if ((JOB_STATUSES as readonly string[]).includes(row.status))
+        counts[row.status as keyof JobCounts] = Number(row.n);
     }
     return counts;
   }

@@ -23,7 +23,9 @@ export type JobHandler<P = unknown> = (payload: P, job: JobContext) => Promise<v
  * says for each, in order, how it went: null when done, or the error a single handler would have
  * thrown (a RetryLaterError, a PermanentJobError …).
  */
-export type JobBatchHandler<P = unknown> = (items: ReadonlyArray<{ payload: P; job: JobContext }>) => Promise<ReadonlyArray<Error | null>>;
+export type JobBatchHandler<P = unknown> = (
+  items: ReadonlyArray<{ payload: P; job: JobContext }>,
+) => Promise<ReadonlyArray<Error | null>>;
 
 /** The part of the repository a runner needs. */
 export type JobStore = Pick<JobRepository, 'claim' | 'complete' | 'completeMany' | 'fail'>;
@@ -74,7 +76,8 @@ interface Registration {
   batch?: { handler: JobBatchHandler<unknown>; size: number };
 }
 
-type Outcome = { kind: 'succeeded' } | { kind: 'retrying'; summary: string; retryAt: Date } | { kind: 'failed'; summary: string };
+type Outcome =
+  { kind: 'succeeded' } | { kind: 'retrying'; summary: string; retryAt: Date } | { kind: 'failed'; summary: string };
 
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 30_000, maxMs: 60 * 60_000, jitter: 'equal' };
 
@@ -106,16 +109,29 @@ export class JobRunner {
     this.random = options.random ?? Math.random;
     if (!(options.pollMs > 0)) throw new RangeError('pollMs must be positive');
     if (!(this.leaseMs > 0)) throw new RangeError('leaseMs must be positive');
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new RangeError('concurrency must be a positive integer');
     if (!Number.isInteger(this.lanes) || this.lanes < 1) throw new RangeError('lanes must be a positive integer');
   }
 
   /** Registers the handler for `kind`; with a zod `schema`, a payload that does not match fails the job as `invalid-payload`. */
-  register<S extends z.ZodType>(kind: string, handler: JobHandler<z.output<S>>, options: { schema: S; backoff?: BackoffPolicy }): this;
+  register<S extends z.ZodType>(
+    kind: string,
+    handler: JobHandler<z.output<S>>,
+    options: { schema: S; backoff?: BackoffPolicy },
+  ): this;
   register(kind: string, handler: JobHandler<unknown>, options?: { backoff?: BackoffPolicy }): this;
-  register(kind: string, handler: JobHandler<never>, options: { schema?: z.ZodType; backoff?: BackoffPolicy } = {}): this {
+  register(
+    kind: string,
+    handler: JobHandler<never>,
+    options: { schema?: z.ZodType; backoff?: BackoffPolicy } = {},
+  ): this {
     if (this.handlers.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
-    this.handlers.set(kind, { handler: handler as JobHandler<unknown>, schema: options.schema, backoff: options.backoff });
+    this.handlers.set(kind, {
+      handler: handler as JobHandler<unknown>,
+      schema: options.schema,
+      backoff: options.backoff,
+    });
     return this;
   }
 
@@ -124,14 +140,23 @@ export class JobRunner {
    * that are due are claimed with it, up to `size`, and handed to `handler` at once. Each job
    * still succeeds, retries or fails on its own.
    */
-  registerBatch(kind: string, handler: JobBatchHandler<unknown>, options: { size: number; backoff?: BackoffPolicy }): this {
+  registerBatch(
+    kind: string,
+    handler: JobBatchHandler<unknown>,
+    options: { size: number; backoff?: BackoffPolicy },
+  ): this {
     if (this.handlers.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('size must be a positive integer');
     const single: JobHandler<unknown> = async (payload, job) => {
       const [error] = await handler([{ payload, job }]);
       if (error) throw error;
     };
-    this.handlers.set(kind, { handler: single, schema: undefined, backoff: options.backoff, batch: { handler, size: options.size } });
+    this.handlers.set(kind, {
+      handler: single,
+      schema: undefined,
+      backoff: options.backoff,
+      batch: { handler, size: options.size },
+    });
     return this;
   }
 
@@ -167,12 +192,21 @@ export class JobRunner {
    * still waits for the others before it rejects, so stop() never leaves one running.
    */
   runDue(): Promise<RunSummary> {
-    const pass = Promise.allSettled(Array.from({ length: this.lanes }, (_, lane) => this.drain(this.lanes > 1 ? `${this.options.workerId}#${lane + 1}` : this.options.workerId))).then((settled) => {
+    const pass = Promise.allSettled(
+      Array.from({ length: this.lanes }, (_, lane) =>
+        this.drain(this.lanes > 1 ? `${this.options.workerId}#${lane + 1}` : this.options.workerId),
+      ),
+    ).then((settled) => {
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
       return settled
         .map((s) => (s as PromiseFulfilledResult<RunSummary>).value)
-        .reduce((sum, s) => ({ claimed: sum.claimed + s.claimed, succeeded: sum.succeeded + s.succeeded, retrying: sum.retrying + s.retrying, failed: sum.failed + s.failed }));
+        .reduce((sum, s) => ({
+          claimed: sum.claimed + s.claimed,
+          succeeded: sum.succeeded + s.succeeded,
+          retrying: sum.retrying + s.retrying,
+          failed: sum.failed + s.failed,
+        }));
     });
     this.inFlight.add(pass);
     const forget = () => this.inFlight.delete(pass);
@@ -224,11 +258,25 @@ export class JobRunner {
       const groups: Array<[string, Job[]]> = [];
       for (const [kind, group] of batches) {
         const size = this.handlers.get(kind)!.batch!.size;
-        if (group.length < size) group.push(...(await this.options.repository.claim({ workerId, kinds: [kind], now: this.options.clock.now(), leaseMs: this.leaseMs, limit: size - group.length })));
+        if (group.length < size)
+          group.push(
+            ...(await this.options.repository.claim({
+              workerId,
+              kinds: [kind],
+              now: this.options.clock.now(),
+              leaseMs: this.leaseMs,
+              limit: size - group.length,
+            })),
+          );
         for (let i = 0; i < group.length; i += size) groups.push([kind, group.slice(i, i + size)]);
       }
       summary.claimed += single.length + groups.reduce((n, [, g]) => n + g.length, 0);
-      const outcomes = (await Promise.all([...single.map(async (job) => [await this.execute(job, workerId)]), ...groups.map(([kind, group]) => this.executeBatch(kind, group, workerId))])).flat();
+      const outcomes = (
+        await Promise.all([
+          ...single.map(async (job) => [await this.execute(job, workerId)]),
+          ...groups.map(([kind, group]) => this.executeBatch(kind, group, workerId)),
+        ])
+      ).flat();
       for (const outcome of outcomes) if (outcome) summary[outcome.kind] += 1;
     }
     return summary;
@@ -241,22 +289,40 @@ export class JobRunner {
     const runnable = jobs.filter((job) => job.attempts <= job.maxAttempts);
     let errors: ReadonlyArray<Error | null>;
     try {
-      errors = await registration.batch!.handler(runnable.map((job) => ({ payload: job.payload, job: { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.maxAttempts } })));
+      errors = await registration.batch!.handler(
+        runnable.map((job) => ({
+          payload: job.payload,
+          job: { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.maxAttempts },
+        })),
+      );
     } catch (error) {
       errors = runnable.map(() => error as Error);
     }
-    const outcomes = new Map<string, Outcome>(jobs.map((job) => [job.id, { kind: 'failed', summary: 'attempts-exhausted' }]));
-    runnable.forEach((job, i) => outcomes.set(job.id, errors[i] ? this.outcomeOf(errors[i]!, job, registration) : { kind: 'succeeded' }));
+    const outcomes = new Map<string, Outcome>(
+      jobs.map((job) => [job.id, { kind: 'failed', summary: 'attempts-exhausted' }]),
+    );
+    runnable.forEach((job, i) =>
+      outcomes.set(job.id, errors[i] ? this.outcomeOf(errors[i]!, job, registration) : { kind: 'succeeded' }),
+    );
     const done = jobs.filter((job) => outcomes.get(job.id)!.kind === 'succeeded');
     const now = this.options.clock.now();
     let recorded = new Set<string>();
     try {
-      recorded = new Set(await this.options.repository.completeMany(done.map((job) => job.id), now, workerId));
+      recorded = new Set(
+        await this.options.repository.completeMany(
+          done.map((job) => job.id),
+          now,
+          workerId,
+        ),
+      );
     } catch (error) {
       this.options.logger.error({ kind, error: summariseError(error) }, 'job outcomes could not be recorded');
     }
-    const results: Array<Outcome | undefined> = done.map((job) => (recorded.has(job.id) ? outcomes.get(job.id) : undefined));
-    for (const job of jobs.filter((j) => outcomes.get(j.id)!.kind !== 'succeeded')) results.push(await this.record(job, outcomes.get(job.id)!, workerId));
+    const results: Array<Outcome | undefined> = done.map((job) =>
+      recorded.has(job.id) ? outcomes.get(job.id) : undefined,
+    );
+    for (const job of jobs.filter((j) => outcomes.get(j.id)!.kind !== 'succeeded'))
+      results.push(await this.record(job, outcomes.get(job.id)!, workerId));
     return results;
   }
 
@@ -274,7 +340,13 @@ export class JobRunner {
       const recorded =
         outcome.kind === 'succeeded'
           ? await repository.complete(job.id, now, workerId)
-          : await repository.fail(job.id, now, outcome.summary, outcome.kind === 'retrying' ? outcome.retryAt : null, workerId);
+          : await repository.fail(
+              job.id,
+              now,
+              outcome.summary,
+              outcome.kind === 'retrying' ? outcome.retryAt : null,
+              workerId,
+            );
       if (!recorded) {
         logger.warn(log, 'job lease lost before its outcome was recorded; another worker has it');
         return undefined;
@@ -284,7 +356,8 @@ export class JobRunner {
       logger.error({ ...log, error: summariseError(error) }, 'job outcome could not be recorded');
       return undefined;
     }
-    if (outcome.kind === 'retrying') logger.warn({ ...log, error: outcome.summary, retryAt: outcome.retryAt.toISOString() }, 'job failed; will retry');
+    if (outcome.kind === 'retrying')
+      logger.warn({ ...log, error: outcome.summary, retryAt: outcome.retryAt.toISOString() }, 'job failed; will retry');
     else if (outcome.kind === 'failed') logger.error({ ...log, error: outcome.summary }, 'job failed permanently');
     else logger.debug(log, 'job succeeded');
     return outcome;
@@ -303,7 +376,12 @@ export class JobRunner {
       payload = parsed.data;
     }
     try {
-      await registration.handler(payload, { id: job.id, kind: job.kind, attempts: job.attempts, maxAttempts: job.maxAttempts });
+      await registration.handler(payload, {
+        id: job.id,
+        kind: job.kind,
+        attempts: job.attempts,
+        maxAttempts: job.maxAttempts,
+      });
       return { kind: 'succeeded' };
     } catch (error) {
       return this.outcomeOf(error, job, registration);

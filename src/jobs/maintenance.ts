@@ -37,12 +37,24 @@ const DAY = 24 * HOUR;
  * processes run (the dedupe key is the date), retried if it fails, and always works for the
  * date it actually runs on, so a run delayed by an outage catches up rather than replaying a stale day.
  */
-export function registerDaily(deps: { runner: JobRunner; jobs: JobRepository; clock: Clock; kind: string; work: (asOf: string) => Promise<void> }): { scheduleNext(): Promise<void> } {
+export function registerDaily(deps: {
+  runner: JobRunner;
+  jobs: JobRepository;
+  clock: Clock;
+  kind: string;
+  work: (asOf: string) => Promise<void>;
+}): { scheduleNext(): Promise<void> } {
   const scheduleNext = async () => {
     const now = deps.clock.now();
     const todayAtSix = Math.floor(now.getTime() / DAY) * DAY + 6 * HOUR;
     const next = new Date(todayAtSix > now.getTime() ? todayAtSix : todayAtSix + DAY);
-    await deps.jobs.enqueue({ kind: deps.kind, payload: { scheduledFor: next.toISOString() }, runAt: next, dedupeKey: `${deps.kind}:${toIsoDate(next)}`, now });
+    await deps.jobs.enqueue({
+      kind: deps.kind,
+      payload: { scheduledFor: next.toISOString() },
+      runAt: next,
+      dedupeKey: `${deps.kind}:${toIsoDate(next)}`,
+      now,
+    });
   };
   deps.runner.register(deps.kind, async () => {
     // The next run is booked whatever happens to this one (retries of this run book the same one).
@@ -60,11 +72,24 @@ export function registerDaily(deps: { runner: JobRunner; jobs: JobRepository; cl
  * job: one run per period however many processes start (the dedupe key is the period's
  * start), retried if it fails, and always working for the moment it actually runs.
  */
-export function registerEvery(deps: { runner: JobRunner; jobs: JobRepository; clock: Clock; kind: string; everyMs: number; work: (now: Date) => Promise<void> }): { scheduleNext(): Promise<void> } {
+export function registerEvery(deps: {
+  runner: JobRunner;
+  jobs: JobRepository;
+  clock: Clock;
+  kind: string;
+  everyMs: number;
+  work: (now: Date) => Promise<void>;
+}): { scheduleNext(): Promise<void> } {
   const scheduleNext = async () => {
     const now = deps.clock.now();
     const next = new Date(Math.floor(now.getTime() / deps.everyMs) * deps.everyMs + deps.everyMs);
-    await deps.jobs.enqueue({ kind: deps.kind, payload: {}, runAt: next, dedupeKey: `${deps.kind}:${next.toISOString()}`, now });
+    await deps.jobs.enqueue({
+      kind: deps.kind,
+      payload: {},
+      runAt: next,
+      dedupeKey: `${deps.kind}:${next.toISOString()}`,
+      now,
+    });
   };
   deps.runner.register(deps.kind, async () => {
     // The next run is booked whatever happens to this one, so one failure never stops the timers.

@@ -32,14 +32,21 @@ export interface Mailer {
 
 // nodemailer's defaults wait up to two minutes to connect and an hour on a silent socket,
 // far beyond a job's lease; a URL query (?socketTimeout=…) still overrides these.
-const SMTP_DEFAULTS: SMTPTransport.Options = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000, dnsTimeout: 10_000 };
+const SMTP_DEFAULTS: SMTPTransport.Options = {
+  connectionTimeout: 10_000,
+  greetingTimeout: 10_000,
+  socketTimeout: 60_000,
+  dnsTimeout: 10_000,
+};
 
 /**
  * The mail transport for `mail`: SMTP when `smtpUrl` is set; otherwise each message is
  * written to `outboxDir` as an `.eml` file (development and demos: nothing leaves the machine).
  */
 export function createMailTransport(mail: Config['mail'], options: { clock?: Clock } = {}): Mailer {
-  return mail.smtpUrl ? smtpMailer(mail.smtpUrl, mail.from) : outboxMailer(mail.outboxDir, mail.from, options.clock ?? systemClock);
+  return mail.smtpUrl
+    ? smtpMailer(mail.smtpUrl, mail.from)
+    : outboxMailer(mail.outboxDir, mail.from, options.clock ?? systemClock);
 }
 
 function smtpMailer(smtpUrl: string, defaultFrom: string): Mailer {
@@ -62,8 +69,16 @@ function outboxMailer(outboxDir: string, defaultFrom: string, clock: Clock): Mai
   return {
     async send(message) {
       const info = await transport.sendMail(toMailOptions(message, defaultFrom));
-      if (!Buffer.isBuffer(info.message)) throw new AppError({ code: 'outbox-unavailable', status: 500, publicMessage: 'The email could not be written.' });
-      const name = `${clock.now().toISOString().replace(/[^0-9A-Za-z]/g, '-')}-${randomBytes(6).toString('hex')}.eml`;
+      if (!Buffer.isBuffer(info.message))
+        throw new AppError({
+          code: 'outbox-unavailable',
+          status: 500,
+          publicMessage: 'The email could not be written.',
+        });
+      const name = `${clock
+        .now()
+        .toISOString()
+        .replace(/[^0-9A-Za-z]/g, '-')}-${randomBytes(6).toString('hex')}.eml`;
       const temporary = path.join(outboxDir, `.${name}.partial`);
       try {
         // Emails hold personal data: owner-only permissions. Written under a temporary
@@ -73,7 +88,12 @@ function outboxMailer(outboxDir: string, defaultFrom: string, clock: Clock): Mai
         await fs.rename(temporary, path.join(outboxDir, name));
       } catch (error) {
         await fs.rm(temporary, { force: true }).catch(() => undefined);
-        throw new AppError({ code: 'outbox-unavailable', status: 500, publicMessage: 'The email could not be written.', cause: error });
+        throw new AppError({
+          code: 'outbox-unavailable',
+          status: 500,
+          publicMessage: 'The email could not be written.',
+          cause: error,
+        });
       }
       return { messageId: info.messageId };
     },
@@ -95,8 +115,19 @@ function toMailOptions(message: OutgoingEmail, defaultFrom: string) {
 /** Classifies a nodemailer failure: a 5xx refusal of the envelope or message is permanent; anything else may pass on a retry. */
 function smtpError(error: unknown): AppError {
   const e = error as { code?: unknown; responseCode?: unknown } | null;
-  const rejected = (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE') && typeof e.responseCode === 'number' && e.responseCode >= 500;
+  const rejected =
+    (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE') && typeof e.responseCode === 'number' && e.responseCode >= 500;
   return rejected
-    ? new AppError({ code: 'smtp-rejected', status: 502, publicMessage: 'The mail server refused the email.', cause: error })
-    : new AppError({ code: 'smtp-unavailable', status: 503, publicMessage: 'The mail server could not be reached.', cause: error });
+    ? new AppError({
+        code: 'smtp-rejected',
+        status: 502,
+        publicMessage: 'The mail server refused the email.',
+        cause: error,
+      })
+    : new AppError({
+        code: 'smtp-unavailable',
+        status: 503,
+        publicMessage: 'The mail server could not be reached.',
+        cause: error,
+      });
 }

@@ -36,7 +36,11 @@ export class NotificationService {
    * caused it; pass a `dedupeKey` so the same notification is never queued twice.
    * Throws ValidationError (`validation-failed`) for an unusable message.
    */
-  async enqueueEmail(message: EmailMessageInput, trx?: Knex.Transaction, options: { dedupeKey?: string } = {}): Promise<string> {
+  async enqueueEmail(
+    message: EmailMessageInput,
+    trx?: Knex.Transaction,
+    options: { dedupeKey?: string } = {},
+  ): Promise<string> {
     const parsed = emailMessageSchema.safeParse(message);
     if (!parsed.success) {
       const fields: FieldErrors = {};
@@ -65,11 +69,16 @@ export class NotificationService {
   /** Sends one queued email; the Message-ID derives from the job so a retried duplicate is recognisable. */
   private async deliver(message: ValidEmailMessage, jobId: string): Promise<void> {
     try {
-      await this.deps.mailer.send({ ...message, from: this.deps.from, messageId: `<${jobId}@${this.messageIdDomain}>` });
+      await this.deps.mailer.send({
+        ...message,
+        from: this.deps.from,
+        messageId: `<${jobId}@${this.messageIdDomain}>`,
+      });
     } catch (error) {
       // A refused recipient will be refused again; anything else (smtp-unavailable,
       // outbox-unavailable) propagates and the runner retries it.
-      if (isAppError(error) && error.code === 'smtp-rejected') throw new PermanentJobError('smtp-rejected', { cause: error });
+      if (isAppError(error) && error.code === 'smtp-rejected')
+        throw new PermanentJobError('smtp-rejected', { cause: error });
       throw error;
     }
   }

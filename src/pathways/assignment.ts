@@ -33,11 +33,16 @@ export function assigneeFor(performer: PerformerRole, ctx: AssignmentContext): A
  * OH clinician responsible, who follows it up; a queue's step stays in the queue, marked
  * escalated. `managerOf` is the manager of a line manager.
  */
-export function escalationTarget(current: Assignee | null, step: { personId: string }, ctx: AssignmentContext & { managerOfAssignee: string | null }): Assignee {
+export function escalationTarget(
+  current: Assignee | null,
+  step: { personId: string },
+  ctx: AssignmentContext & { managerOfAssignee: string | null },
+): Assignee {
   if (!current) return { role: 'oh-clinician' };
   if ('userId' in current) return { role: 'oh-clinician' };
   if ('personId' in current) {
-    if (current.personId === step.personId) return ctx.leadClinicianUserId ? { userId: ctx.leadClinicianUserId } : { role: 'oh-clinician' };
+    if (current.personId === step.personId)
+      return ctx.leadClinicianUserId ? { userId: ctx.leadClinicianUserId } : { role: 'oh-clinician' };
     return ctx.managerOfAssignee ? { personId: ctx.managerOfAssignee } : { role: 'hr-manager' };
   }
   return current;
@@ -47,12 +52,17 @@ export function escalationTarget(current: Assignee | null, step: { personId: str
  * May this actor do this step? OH clinicians may do any step but a manager's or HR's (they
  * can act for the person, e.g. by phone); everyone else only what is on their own list.
  */
-export function mayWorkStep(actor: { role: string; userId: string; personId: string | null; organisationId: string }, step: { assignee: Assignee | null; organisationId: string }, performer: PerformerRole): boolean {
+export function mayWorkStep(
+  actor: { role: string; userId: string; personId: string | null; organisationId: string },
+  step: { assignee: Assignee | null; organisationId: string },
+  performer: PerformerRole,
+): boolean {
   if (actor.role === 'oh-clinician') return performer !== 'line-manager' && performer !== 'hr-manager';
   const a = step.assignee;
   if (!a) return false;
   if ('userId' in a) return a.userId === actor.userId;
-  if ('personId' in a) return actor.personId === a.personId && (actor.role === 'line-manager' || actor.role === 'staff');
+  if ('personId' in a)
+    return actor.personId === a.personId && (actor.role === 'line-manager' || actor.role === 'staff');
   if (a.role === 'hr-manager') return actor.role === 'hr-manager' && actor.organisationId === step.organisationId;
   return actor.role === a.role;
 }

@@ -7,7 +7,8 @@ import { DefinitionCatalogue } from './definition-catalogue.js';
 import { exportDefinition, parseDefinition } from './definition.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const file = (code: string) => JSON.parse(fs.readFileSync(path.join(here, 'definitions', `${code}.json`), 'utf8')) as Record<string, unknown>;
+const file = (code: string) =>
+  JSON.parse(fs.readFileSync(path.join(here, 'definitions', `${code}.json`), 'utf8')) as Record<string, unknown>;
 
 describe('the shipped pathway definitions', () => {
   const catalogue = DefinitionCatalogue.load();
@@ -35,7 +36,9 @@ describe('the shipped pathway definitions', () => {
   it('when a definition names a questionnaire that does not exist, a condition that is not FHIRPath, or a clashing question, then each is refused with its element named', () => {
     const bad = structuredClone(file('msk')) as { action: Array<Record<string, unknown>> };
     bad.action[0]!.definitionCanonical = 'https://bluelightpathways.org.uk/fhir/Questionnaire/nowhere';
-    bad.action[1]!.condition = [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: "backPain = = 'x'" } }];
+    bad.action[1]!.condition = [
+      { kind: 'applicability', expression: { language: 'text/fhirpath', expression: "backPain = = 'x'" } },
+    ];
     try {
       catalogue.check(bad);
       expect.unreachable();
@@ -51,7 +54,11 @@ describe('the shipped pathway definitions', () => {
   });
 
   it('when a resource is not a PlanDefinition at all, then it is refused as invalid FHIR before anything else', () => {
-    expect(() => catalogue.check({ resourceType: 'PlanDefinition', status: 'no-such-status' })).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
-    expect(() => parseDefinition({ resourceType: 'Patient' })).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
+    expect(() => catalogue.check({ resourceType: 'PlanDefinition', status: 'no-such-status' })).toThrow(
+      expect.objectContaining({ code: 'definition-invalid' }),
+    );
+    expect(() => parseDefinition({ resourceType: 'Patient' })).toThrow(
+      expect.objectContaining({ code: 'definition-invalid' }),
+    );
   });
 });

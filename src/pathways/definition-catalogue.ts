@@ -20,7 +20,8 @@ function readJsonFiles(dir: string): Array<{ file: string; json: unknown }> {
 
 function fhirProblems(resource: unknown): FieldErrors {
   const errors: FieldErrors = {};
-  for (const issue of validateFhirResource(resource as Resource)) errors[issue.expression?.[0] ?? 'resource'] ??= issue.details?.text ?? issue.diagnostics ?? 'not valid FHIR R4';
+  for (const issue of validateFhirResource(resource as Resource))
+    errors[issue.expression?.[0] ?? 'resource'] ??= issue.details?.text ?? issue.diagnostics ?? 'not valid FHIR R4';
   return errors;
 }
 
@@ -41,7 +42,8 @@ export class DefinitionCatalogue {
     const forms = new Map<string, StepForm>();
     for (const { file, json } of readJsonFiles(path.join(dir, 'questionnaires'))) {
       const problems = fhirProblems(json);
-      if (Object.keys(problems).length) throw new Error(`questionnaires/${file} is not valid FHIR: ${JSON.stringify(problems)}`);
+      if (Object.keys(problems).length)
+        throw new Error(`questionnaires/${file} is not valid FHIR: ${JSON.stringify(problems)}`);
       const form = parseQuestionnaire(json);
       forms.set(form.url, form);
     }
@@ -67,7 +69,8 @@ export class DefinitionCatalogue {
   /** Checks a PlanDefinition (shipped or uploaded) and reads it; every problem is reported under its element. */
   check(resource: unknown): PathwayDefinition {
     const structural = fhirProblems(resource);
-    if (Object.keys(structural).length) throw new ValidationError(structural, 'The file is not a valid FHIR R4 PlanDefinition.', 'definition-invalid');
+    if (Object.keys(structural).length)
+      throw new ValidationError(structural, 'The file is not a valid FHIR R4 PlanDefinition.', 'definition-invalid');
     const definition = parseDefinition(resource);
     const errors: FieldErrors = {};
     const owners = new Map<string, string>();
@@ -84,11 +87,14 @@ export class DefinitionCatalogue {
       }
       for (const item of form.items) {
         const owner = owners.get(item.linkId);
-        if (owner && owner !== form.url) errors[`action.${i}.definitionCanonical`] = `question ${item.linkId} is also asked by ${owner}; facts would clash`;
+        if (owner && owner !== form.url)
+          errors[`action.${i}.definitionCanonical`] =
+            `question ${item.linkId} is also asked by ${owner}; facts would clash`;
         owners.set(item.linkId, form.url);
       }
     });
-    if (Object.keys(errors).length) throw new ValidationError(errors, 'The pathway definition has problems.', 'definition-invalid');
+    if (Object.keys(errors).length)
+      throw new ValidationError(errors, 'The pathway definition has problems.', 'definition-invalid');
     return definition;
   }
 }

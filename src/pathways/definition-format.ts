@@ -40,7 +40,14 @@ export const SERVICE_TYPES = [
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 /** Services run by the NHS (a referral there is a disclosure that needs consent to share, §5c). */
-export const NHS_SERVICES: ReadonlySet<ServiceType> = new Set<ServiceType>(['nhs-msk-physiotherapy', 'nhs-talking-therapies', 'dental', 'gp', 'sexual-health', 'specialist']);
+export const NHS_SERVICES: ReadonlySet<ServiceType> = new Set<ServiceType>([
+  'nhs-msk-physiotherapy',
+  'nhs-talking-therapies',
+  'dental',
+  'gp',
+  'sexual-health',
+  'specialist',
+]);
 
 export const DURATION_UNITS = ['h', 'd', 'wk', 'mo', 'a'] as const;
 export type DurationUnit = (typeof DURATION_UNITS)[number];
@@ -50,5 +57,13 @@ export const DEFINITION_CODES = ['msk', 'mental-health', 'dental', 'retirement',
 export type DefinitionCode = (typeof DEFINITION_CODES)[number];
 
 /** How a pathway ended. */
-export const CLOSE_OUTCOMES = ['discharged', 'onward-referral', 'transferred-to-nhs', 'declined', 'left-organisation', 'not-needed', 'entered-in-error'] as const;
+export const CLOSE_OUTCOMES = [
+  'discharged',
+  'onward-referral',
+  'transferred-to-nhs',
+  'declined',
+  'left-organisation',
+  'not-needed',
+  'entered-in-error',
+] as const;
 export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];

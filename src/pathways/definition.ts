@@ -63,7 +63,14 @@ export interface PathwayDefinition {
 /** Escalation when neither the action nor the definition says (five days overdue). */
 export const DEFAULT_ESCALATION: Duration = { value: 5, unit: 'd' };
 
-const quantity = z.object({ value: z.number().finite(), unit: z.enum(DURATION_UNITS), system: z.literal(UCUM), code: z.enum(DURATION_UNITS) }).refine((q) => q.unit === q.code, { message: 'unit and code must be the same UCUM unit' });
+const quantity = z
+  .object({
+    value: z.number().finite(),
+    unit: z.enum(DURATION_UNITS),
+    system: z.literal(UCUM),
+    code: z.enum(DURATION_UNITS),
+  })
+  .refine((q) => q.unit === q.code, { message: 'unit and code must be the same UCUM unit' });
 const range = z.object({ low: quantity, high: quantity });
 const coding = z.object({ system: z.string(), code: z.string(), display: z.string().optional() });
 const extension = z.object({ url: z.string() }).catchall(z.unknown());
@@ -75,16 +82,33 @@ const actionSchema = z.object({
   textEquivalent: z.string().min(1).max(2000),
   code: z.array(z.object({ coding: z.array(coding).min(1) })).length(1),
   participant: z
-    .array(z.object({ type: z.enum(['practitioner', 'patient', 'related-person']), role: z.object({ coding: z.array(coding).length(1) }) }))
+    .array(
+      z.object({
+        type: z.enum(['practitioner', 'patient', 'related-person']),
+        role: z.object({ coding: z.array(coding).length(1) }),
+      }),
+    )
     .length(1),
   timingRange: range.optional(),
   timingDuration: quantity.optional(),
   relatedAction: z
-    .array(z.object({ actionId: z.string(), relationship: z.literal('after-end'), offsetDuration: quantity.optional(), offsetRange: range.optional() }))
+    .array(
+      z.object({
+        actionId: z.string(),
+        relationship: z.literal('after-end'),
+        offsetDuration: quantity.optional(),
+        offsetRange: range.optional(),
+      }),
+    )
     .min(1)
     .optional(),
   condition: z
-    .array(z.object({ kind: z.literal('applicability'), expression: z.object({ language: z.literal('text/fhirpath'), expression: z.string().min(1).max(1000) }) }))
+    .array(
+      z.object({
+        kind: z.literal('applicability'),
+        expression: z.object({ language: z.literal('text/fhirpath'), expression: z.string().min(1).max(1000) }),
+      }),
+    )
     .max(1)
     .optional(),
   definitionCanonical: z.string().startsWith(`${BASE}/Questionnaire/`).optional(),
@@ -132,30 +156,59 @@ function durationExtension(list: RawAction['extension'], errors: FieldErrors, at
 function parseAction(a: RawAction, at: string, errors: FieldErrors): StepDefinition | null {
   const kindCoding = a.code[0]!.coding[0]!;
   const roleCoding = a.participant[0]!.role.coding[0]!;
-  if (kindCoding.system !== SYSTEMS.stepKind || !(STEP_KINDS as readonly string[]).includes(kindCoding.code)) errors[`${at}.code`] = `the step kind must be one of ${STEP_KINDS.join(', ')} from ${SYSTEMS.stepKind}`;
-  if (roleCoding.system !== SYSTEMS.role || !(PERFORMER_ROLES as readonly string[]).includes(roleCoding.code)) errors[`${at}.participant`] = `the performer must be one of ${PERFORMER_ROLES.join(', ')} from ${SYSTEMS.role}`;
+  if (kindCoding.system !== SYSTEMS.stepKind || !(STEP_KINDS as readonly string[]).includes(kindCoding.code))
+    errors[`${at}.code`] = `the step kind must be one of ${STEP_KINDS.join(', ')} from ${SYSTEMS.stepKind}`;
+  if (roleCoding.system !== SYSTEMS.role || !(PERFORMER_ROLES as readonly string[]).includes(roleCoding.code))
+    errors[`${at}.participant`] = `the performer must be one of ${PERFORMER_ROLES.join(', ')} from ${SYSTEMS.role}`;
   const timings = [a.timingRange, a.timingDuration, a.relatedAction].filter((t) => t !== undefined).length;
   if (timings !== 1) errors[`${at}.timing`] = 'give exactly one of timingRange, timingDuration or relatedAction';
   const anchorFact = ext(a.extension, EXTENSIONS.anchor)?.valueString;
-  if (anchorFact !== undefined && (typeof anchorFact !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(anchorFact))) errors[`${at}.extension`] = 'the anchor fact must be a fact name';
-  if (anchorFact !== undefined && a.relatedAction) errors[`${at}.extension`] = 'an anchor fact applies to timingRange or timingDuration, not relatedAction';
+  if (anchorFact !== undefined && (typeof anchorFact !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(anchorFact)))
+    errors[`${at}.extension`] = 'the anchor fact must be a fact name';
+  if (anchorFact !== undefined && a.relatedAction)
+    errors[`${at}.extension`] = 'an anchor fact applies to timingRange or timingDuration, not relatedAction';
   let timing: StepTiming | null = null;
   if (a.relatedAction) {
-    const offsets = a.relatedAction.map((r) => r.offsetRange ?? (r.offsetDuration ? { low: r.offsetDuration, high: r.offsetDuration } : undefined));
+    const offsets = a.relatedAction.map(
+      (r) => r.offsetRange ?? (r.offsetDuration ? { low: r.offsetDuration, high: r.offsetDuration } : undefined),
+    );
     const first = a.relatedAction[0]!;
-    if (offsets.some((o) => o === undefined) || a.relatedAction.some((r) => r.offsetRange && r.offsetDuration)) errors[`${at}.relatedAction`] = 'each related action needs exactly one of offsetDuration or offsetRange';
-    else if (a.relatedAction.some((r) => JSON.stringify(r.offsetRange ?? r.offsetDuration) !== JSON.stringify(first.offsetRange ?? first.offsetDuration))) errors[`${at}.relatedAction`] = 'every related action of one step must give the same offset';
-    else timing = { anchor: { kind: 'steps', stepIds: a.relatedAction.map((r) => r.actionId) }, from: toDuration(offsets[0]!.low), to: toDuration(offsets[0]!.high), written: first.offsetRange ? 'range' : 'duration' };
+    if (offsets.some((o) => o === undefined) || a.relatedAction.some((r) => r.offsetRange && r.offsetDuration))
+      errors[`${at}.relatedAction`] = 'each related action needs exactly one of offsetDuration or offsetRange';
+    else if (
+      a.relatedAction.some(
+        (r) =>
+          JSON.stringify(r.offsetRange ?? r.offsetDuration) !==
+          JSON.stringify(first.offsetRange ?? first.offsetDuration),
+      )
+    )
+      errors[`${at}.relatedAction`] = 'every related action of one step must give the same offset';
+    else
+      timing = {
+        anchor: { kind: 'steps', stepIds: a.relatedAction.map((r) => r.actionId) },
+        from: toDuration(offsets[0]!.low),
+        to: toDuration(offsets[0]!.high),
+        written: first.offsetRange ? 'range' : 'duration',
+      };
   } else if (a.timingRange || a.timingDuration) {
     const r = a.timingRange ?? { low: a.timingDuration!, high: a.timingDuration! };
-    timing = { anchor: typeof anchorFact === 'string' ? { kind: 'fact', fact: anchorFact } : { kind: 'start' }, from: toDuration(r.low), to: toDuration(r.high), written: a.timingRange ? 'range' : 'duration' };
+    timing = {
+      anchor: typeof anchorFact === 'string' ? { kind: 'fact', fact: anchorFact } : { kind: 'start' },
+      from: toDuration(r.low),
+      to: toDuration(r.high),
+      written: a.timingRange ? 'range' : 'duration',
+    };
   }
-  if (timing && timing.anchor.kind !== 'fact' && (timing.from.value < 0 || timing.to.value < 0)) errors[`${at}.timing`] = 'offsets may be negative only when counted from a date among the facts';
+  if (timing && timing.anchor.kind !== 'fact' && (timing.from.value < 0 || timing.to.value < 0))
+    errors[`${at}.timing`] = 'offsets may be negative only when counted from a date among the facts';
   const kind = kindCoding.code as StepKind;
-  if ((kind === 'form' || kind === 'decision') && !a.definitionCanonical) errors[`${at}.definitionCanonical`] = 'a form or decision step needs its questionnaire (definitionCanonical)';
+  if ((kind === 'form' || kind === 'decision') && !a.definitionCanonical)
+    errors[`${at}.definitionCanonical`] = 'a form or decision step needs its questionnaire (definitionCanonical)';
   const serviceCode = ext(a.extension, EXTENSIONS.service)?.valueCode;
-  if (kind === 'referral' && !(SERVICE_TYPES as readonly unknown[]).includes(serviceCode)) errors[`${at}.extension`] = `a referral step needs its service (${SERVICE_TYPES.join(', ')})`;
-  if (kind !== 'referral' && serviceCode !== undefined) errors[`${at}.extension`] = 'only referral steps name a service';
+  if (kind === 'referral' && !(SERVICE_TYPES as readonly unknown[]).includes(serviceCode))
+    errors[`${at}.extension`] = `a referral step needs its service (${SERVICE_TYPES.join(', ')})`;
+  if (kind !== 'referral' && serviceCode !== undefined)
+    errors[`${at}.extension`] = 'only referral steps name a service';
   const closes = ext(a.extension, EXTENSIONS.closes)?.valueBoolean === true;
   if (closes && kind !== 'decision') errors[`${at}.extension`] = 'only a decision step can close the pathway';
   const escalationPeriod = durationExtension(a.extension, errors, at);
@@ -187,7 +240,8 @@ export function orderSteps(steps: readonly StepDefinition[]): StepDefinition[] |
     if (done.has(s.id)) return true;
     if (visiting.has(s.id)) return false;
     visiting.add(s.id);
-    if (s.timing.anchor.kind === 'steps') for (const id of s.timing.anchor.stepIds) if (!visit(byId.get(id)!)) return false;
+    if (s.timing.anchor.kind === 'steps')
+      for (const id of s.timing.anchor.stepIds) if (!visit(byId.get(id)!)) return false;
     visiting.delete(s.id);
     done.add(s.id);
     out.push(s);
@@ -205,13 +259,18 @@ export function orderSteps(steps: readonly StepDefinition[]): StepDefinition[] |
 export function parseDefinition(resource: unknown): PathwayDefinition {
   const parsed = planDefinitionSchema.safeParse(resource);
   if (!parsed.success) {
-    throw new ValidationError(fieldErrors(parsed.error), 'The pathway definition is not in the expected form.', 'definition-invalid');
+    throw new ValidationError(
+      fieldErrors(parsed.error),
+      'The pathway definition is not in the expected form.',
+      'definition-invalid',
+    );
   }
   const raw = parsed.data;
   const errors: FieldErrors = {};
   if (raw.url !== `${BASE}/PlanDefinition/${raw.id}`) errors.url = `the url must be ${BASE}/PlanDefinition/${raw.id}`;
   const type = raw.type.coding[0]!;
-  if (type.system !== SYSTEMS.planDefinitionType || type.code !== 'clinical-protocol') errors.type = 'the type must be plan-definition-type clinical-protocol';
+  if (type.system !== SYSTEMS.planDefinitionType || type.code !== 'clinical-protocol')
+    errors.type = 'the type must be plan-definition-type clinical-protocol';
   const steps: StepDefinition[] = [];
   const seen = new Set<string>();
   raw.action.forEach((a, i) => {
@@ -227,12 +286,16 @@ export function parseDefinition(resource: unknown): PathwayDefinition {
       if (id === s.id) errors[`action.${i}.relatedAction`] = 'a step cannot be timed from itself';
     }
   });
-  if (Object.keys(errors).length === 0 && !orderSteps(steps)) errors.action = 'the steps are timed from each other in a circle';
-  if (Object.keys(errors).length === 0 && !steps.some((s) => s.timing.anchor.kind !== 'steps')) errors.action = 'at least one step must be timed from the start or a date';
+  if (Object.keys(errors).length === 0 && !orderSteps(steps))
+    errors.action = 'the steps are timed from each other in a circle';
+  if (Object.keys(errors).length === 0 && !steps.some((s) => s.timing.anchor.kind !== 'steps'))
+    errors.action = 'at least one step must be timed from the start or a date';
   const escalationPeriod = durationExtension(raw.extension, errors, 'extension');
   const sensitivity = (raw.extension ?? []).filter((e) => e.url === EXTENSIONS.sensitivity).map((e) => e.valueCode);
-  if (sensitivity.some((c) => typeof c !== 'string' || !/^[A-Z]{1,10}$/.test(c))) errors.extension = 'sensitivity labels are v3-ActCode codes such as MH or PSY';
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'The pathway definition has problems.', 'definition-invalid');
+  if (sensitivity.some((c) => typeof c !== 'string' || !/^[A-Z]{1,10}$/.test(c)))
+    errors.extension = 'sensitivity labels are v3-ActCode codes such as MH or PSY';
+  if (Object.keys(errors).length > 0)
+    throw new ValidationError(errors, 'The pathway definition has problems.', 'definition-invalid');
   return {
     code: raw.id,
     version: Number(raw.version),
@@ -258,10 +321,17 @@ function exportAction(s: StepDefinition): Record<string, unknown> {
   if (s.timing.anchor.kind === 'fact') extensions.push({ url: EXTENSIONS.anchor, valueString: s.timing.anchor.fact });
   if (s.service) extensions.push({ url: EXTENSIONS.service, valueCode: s.service });
   if (s.closesPathway) extensions.push({ url: EXTENSIONS.closes, valueBoolean: true });
-  const window = s.timing.written === 'range' ? { low: toQuantity(s.timing.from), high: toQuantity(s.timing.to) } : null;
+  const window =
+    s.timing.written === 'range' ? { low: toQuantity(s.timing.from), high: toQuantity(s.timing.to) } : null;
   const timing =
     s.timing.anchor.kind === 'steps'
-      ? { relatedAction: s.timing.anchor.stepIds.map((actionId) => ({ actionId, relationship: 'after-end', ...(window ? { offsetRange: window } : { offsetDuration: toQuantity(s.timing.from) }) })) }
+      ? {
+          relatedAction: s.timing.anchor.stepIds.map((actionId) => ({
+            actionId,
+            relationship: 'after-end',
+            ...(window ? { offsetRange: window } : { offsetDuration: toQuantity(s.timing.from) }),
+          })),
+        }
       : window
         ? { timingRange: window }
         : { timingDuration: toQuantity(s.timing.from) };
@@ -272,7 +342,9 @@ function exportAction(s: StepDefinition): Record<string, unknown> {
     description: s.description,
     textEquivalent: s.staffText,
     code: [{ coding: [{ system: SYSTEMS.stepKind, code: s.kind }] }],
-    ...(s.condition ? { condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: s.condition } }] } : {}),
+    ...(s.condition
+      ? { condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: s.condition } }] }
+      : {}),
     ...timing,
     participant: [{ type: s.participantType, role: { coding: [{ system: SYSTEMS.role, code: s.performer }] } }],
     ...(s.questionnaire ? { definitionCanonical: s.questionnaire } : {}),

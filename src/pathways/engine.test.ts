@@ -31,22 +31,55 @@ const resource = {
   extension: [{ url: EXTENSIONS.escalation, valueDuration: q(2, 'd') }],
   action: [
     action('triage', { timingRange: { low: q(0, 'd'), high: q(5, 'd') } }),
-    action('high', { relatedAction: [{ actionId: 'triage', relationship: 'after-end', offsetRange: { low: q(0, 'd'), high: q(1, 'd') } }], condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: "risk = 'high'" } }] }),
-    action('low', { relatedAction: [{ actionId: 'triage', relationship: 'after-end', offsetRange: { low: q(0, 'd'), high: q(7, 'd') } }], condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: "risk != 'high'" } }] }),
-    action('review', { relatedAction: [{ actionId: 'high', relationship: 'after-end', offsetRange: { low: q(5, 'wk'), high: q(7, 'wk') } }, { actionId: 'low', relationship: 'after-end', offsetRange: { low: q(5, 'wk'), high: q(7, 'wk') } }] }),
-    action('incident-follow-up', { timingRange: { low: q(24, 'h'), high: q(48, 'h') }, extension: [{ url: EXTENSIONS.escalation, valueDuration: q(12, 'h') }, { url: EXTENSIONS.anchor, valueString: 'incidentAt' }] }),
+    action('high', {
+      relatedAction: [
+        { actionId: 'triage', relationship: 'after-end', offsetRange: { low: q(0, 'd'), high: q(1, 'd') } },
+      ],
+      condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: "risk = 'high'" } }],
+    }),
+    action('low', {
+      relatedAction: [
+        { actionId: 'triage', relationship: 'after-end', offsetRange: { low: q(0, 'd'), high: q(7, 'd') } },
+      ],
+      condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: "risk != 'high'" } }],
+    }),
+    action('review', {
+      relatedAction: [
+        { actionId: 'high', relationship: 'after-end', offsetRange: { low: q(5, 'wk'), high: q(7, 'wk') } },
+        { actionId: 'low', relationship: 'after-end', offsetRange: { low: q(5, 'wk'), high: q(7, 'wk') } },
+      ],
+    }),
+    action('incident-follow-up', {
+      timingRange: { low: q(24, 'h'), high: q(48, 'h') },
+      extension: [
+        { url: EXTENSIONS.escalation, valueDuration: q(12, 'h') },
+        { url: EXTENSIONS.anchor, valueString: 'incidentAt' },
+      ],
+    }),
   ],
 };
 
 const definition = parseDefinition(resource);
 const start = new Date('2026-11-02T09:00:00Z');
-const state = (over: Partial<PathwayState> = {}): PathwayState => ({ status: 'active', startedAt: start, facts: {}, pauses: [], steps: {}, ...over });
+const state = (over: Partial<PathwayState> = {}): PathwayState => ({
+  status: 'active',
+  startedAt: start,
+  facts: {},
+  pauses: [],
+  steps: {},
+  ...over,
+});
 const byId = (plans: ReturnType<typeof planSteps>) => Object.fromEntries(plans.map((p) => [p.stepId, p]));
 
 describe('pathway engine', () => {
   it('when a pathway starts, then the first step is open with its window from the start and its escalation after the definition’s period', () => {
     const plans = byId(planSteps(definition, state(), evaluateCondition, start));
-    expect(plans.triage).toMatchObject({ status: 'open', dueFrom: new Date('2026-11-02T09:00:00Z'), dueBy: new Date('2026-11-07T09:00:00Z'), escalateAt: new Date('2026-11-09T09:00:00Z') });
+    expect(plans.triage).toMatchObject({
+      status: 'open',
+      dueFrom: new Date('2026-11-02T09:00:00Z'),
+      dueBy: new Date('2026-11-07T09:00:00Z'),
+      escalateAt: new Date('2026-11-09T09:00:00Z'),
+    });
     // The branches wait for the fact they test; the review waits for the branches.
     expect(plans.high!.status).toBe('waiting');
     expect(plans.low!.status).toBe('waiting');
@@ -54,25 +87,66 @@ describe('pathway engine', () => {
   });
 
   it('when a step is counted from a date among the facts, then it waits for it and then counts from it in hours, escalating after its own period', () => {
-    expect(byId(planSteps(definition, state(), evaluateCondition, start))['incident-follow-up']!.status).toBe('waiting');
-    const plans = byId(planSteps(definition, state({ facts: { incidentAt: '2026-11-01T22:30:00.000Z' } }), evaluateCondition, start));
-    expect(plans['incident-follow-up']).toMatchObject({ status: 'open', dueFrom: new Date('2026-11-02T22:30:00Z'), dueBy: new Date('2026-11-03T22:30:00Z'), escalateAt: new Date('2026-11-04T10:30:00Z') });
+    expect(byId(planSteps(definition, state(), evaluateCondition, start))['incident-follow-up']!.status).toBe(
+      'waiting',
+    );
+    const plans = byId(
+      planSteps(definition, state({ facts: { incidentAt: '2026-11-01T22:30:00.000Z' } }), evaluateCondition, start),
+    );
+    expect(plans['incident-follow-up']).toMatchObject({
+      status: 'open',
+      dueFrom: new Date('2026-11-02T22:30:00Z'),
+      dueBy: new Date('2026-11-03T22:30:00Z'),
+      escalateAt: new Date('2026-11-04T10:30:00Z'),
+    });
   });
 
   it('when triage records high risk, then the high-risk branch opens from the triage and the other does not apply; the review counts from the later of them', () => {
     const doneAt = new Date('2026-11-04T10:00:00Z');
-    const plans = byId(planSteps(definition, state({ facts: { risk: 'high' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } }), evaluateCondition, doneAt));
+    const plans = byId(
+      planSteps(
+        definition,
+        state({ facts: { risk: 'high' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } }),
+        evaluateCondition,
+        doneAt,
+      ),
+    );
     expect(plans.high).toMatchObject({ status: 'open', dueFrom: doneAt, dueBy: new Date('2026-11-05T10:00:00Z') });
     expect(plans.low).toMatchObject({ status: 'not-applicable', resolvedAt: doneAt });
     expect(plans.review!.status).toBe('waiting');
     const highDone = new Date('2026-11-05T08:00:00Z');
-    const later = byId(planSteps(definition, state({ facts: { risk: 'high' }, steps: { triage: { status: 'completed', resolvedAt: doneAt }, high: { status: 'completed', resolvedAt: highDone }, low: { status: 'not-applicable', resolvedAt: doneAt } } }), evaluateCondition, highDone));
-    expect(later.review).toMatchObject({ status: 'open', dueFrom: new Date('2026-12-10T08:00:00Z'), dueBy: new Date('2026-12-24T08:00:00Z') });
+    const later = byId(
+      planSteps(
+        definition,
+        state({
+          facts: { risk: 'high' },
+          steps: {
+            triage: { status: 'completed', resolvedAt: doneAt },
+            high: { status: 'completed', resolvedAt: highDone },
+            low: { status: 'not-applicable', resolvedAt: doneAt },
+          },
+        }),
+        evaluateCondition,
+        highDone,
+      ),
+    );
+    expect(later.review).toMatchObject({
+      status: 'open',
+      dueFrom: new Date('2026-12-10T08:00:00Z'),
+      dueBy: new Date('2026-12-24T08:00:00Z'),
+    });
   });
 
   it('when the step a branch depends on is skipped, so the fact is never recorded, then neither branch applies and the review goes on', () => {
     const skippedAt = new Date('2026-11-03T10:00:00Z');
-    const plans = byId(planSteps(definition, state({ steps: { triage: { status: 'skipped', resolvedAt: skippedAt } } }), evaluateCondition, skippedAt));
+    const plans = byId(
+      planSteps(
+        definition,
+        state({ steps: { triage: { status: 'skipped', resolvedAt: skippedAt } } }),
+        evaluateCondition,
+        skippedAt,
+      ),
+    );
     expect([plans.high!.status, plans.low!.status]).toEqual(['not-applicable', 'not-applicable']);
     expect(plans.review).toMatchObject({ status: 'open', dueFrom: new Date('2026-12-08T10:00:00Z') });
     // A step timed from the start still waits for its fact.
@@ -81,7 +155,14 @@ describe('pathway engine', () => {
 
   it('when the risk is low, then the low branch opens and the high one does not apply', () => {
     const doneAt = new Date('2026-11-03T10:00:00Z');
-    const plans = byId(planSteps(definition, state({ facts: { risk: 'low' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } }), evaluateCondition, doneAt));
+    const plans = byId(
+      planSteps(
+        definition,
+        state({ facts: { risk: 'low' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } }),
+        evaluateCondition,
+        doneAt,
+      ),
+    );
     expect(plans.low!.status).toBe('open');
     expect(plans.high!.status).toBe('not-applicable');
   });
@@ -95,18 +176,41 @@ describe('pathway engine', () => {
     const resumed = resume(paused, resumedAt);
     expect(pausedSince(resumed.pauses, start)).toBe(10 * 86_400_000);
     const plans = byId(planSteps(definition, resumed, evaluateCondition, resumedAt));
-    expect(plans.triage).toMatchObject({ status: 'open', dueFrom: new Date('2026-11-12T09:00:00Z'), dueBy: new Date('2026-11-17T09:00:00Z') });
+    expect(plans.triage).toMatchObject({
+      status: 'open',
+      dueFrom: new Date('2026-11-12T09:00:00Z'),
+      dueBy: new Date('2026-11-17T09:00:00Z'),
+    });
     // A step counted from after the pause is not moved.
     const doneAt = new Date('2026-11-14T09:00:00Z');
-    const after = byId(planSteps(definition, { ...resumed, facts: { risk: 'low' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } }, evaluateCondition, doneAt));
+    const after = byId(
+      planSteps(
+        definition,
+        { ...resumed, facts: { risk: 'low' }, steps: { triage: { status: 'completed', resolvedAt: doneAt } } },
+        evaluateCondition,
+        doneAt,
+      ),
+    );
     expect(after.low).toMatchObject({ dueFrom: doneAt, dueBy: new Date('2026-11-21T09:00:00Z') });
   });
 
   it('when the pathway is closed, then every unfinished step is cancelled and done steps stay done', () => {
     const closedAt = new Date('2026-11-05T09:00:00Z');
-    const plans = byId(planSteps(definition, state({ status: 'closed', steps: { triage: { status: 'completed', resolvedAt: start } } }), evaluateCondition, closedAt));
+    const plans = byId(
+      planSteps(
+        definition,
+        state({ status: 'closed', steps: { triage: { status: 'completed', resolvedAt: start } } }),
+        evaluateCondition,
+        closedAt,
+      ),
+    );
     expect(plans.triage!.status).toBe('completed');
-    expect(['high', 'low', 'review', 'incident-follow-up'].map((s) => plans[s]!.status)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(['high', 'low', 'review', 'incident-follow-up'].map((s) => plans[s]!.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
     expect(stepRefusal(state({ status: 'closed' }), { status: 'open', resolvedAt: null })).toBe('pathway-closed');
   });
 
@@ -126,24 +230,41 @@ describe('pathway definitions', () => {
 
   it('when steps are timed from each other in a circle, from a missing step, or with two timings, then each problem is reported', () => {
     const bad = structuredClone(resource) as typeof resource;
-    (bad.action[0] as Record<string, unknown>).relatedAction = [{ actionId: 'review', relationship: 'after-end', offsetDuration: q(1, 'd') }];
-    (bad.action[1] as Record<string, unknown>).relatedAction = [{ actionId: 'nowhere', relationship: 'after-end', offsetDuration: q(1, 'd') }];
+    (bad.action[0] as Record<string, unknown>).relatedAction = [
+      { actionId: 'review', relationship: 'after-end', offsetDuration: q(1, 'd') },
+    ];
+    (bad.action[1] as Record<string, unknown>).relatedAction = [
+      { actionId: 'nowhere', relationship: 'after-end', offsetDuration: q(1, 'd') },
+    ];
     try {
       parseDefinition(bad);
       expect.unreachable();
     } catch (error) {
       expect((error as { code: string }).code).toBe('definition-invalid');
-      expect((error as { fields: Record<string, string> }).fields).toMatchObject({ 'action.0.timing': expect.stringContaining('exactly one'), 'action.1.relatedAction': 'there is no step nowhere' });
+      expect((error as { fields: Record<string, string> }).fields).toMatchObject({
+        'action.0.timing': expect.stringContaining('exactly one'),
+        'action.1.relatedAction': 'there is no step nowhere',
+      });
     }
     const circle = structuredClone(resource) as typeof resource;
     delete (circle.action[0] as Record<string, unknown>).timingRange;
-    (circle.action[0] as Record<string, unknown>).relatedAction = [{ actionId: 'review', relationship: 'after-end', offsetDuration: q(1, 'd') }];
-    expect(() => parseDefinition(circle)).toThrow(expect.objectContaining({ fields: { action: 'the steps are timed from each other in a circle' } }));
+    (circle.action[0] as Record<string, unknown>).relatedAction = [
+      { actionId: 'review', relationship: 'after-end', offsetDuration: q(1, 'd') },
+    ];
+    expect(() => parseDefinition(circle)).toThrow(
+      expect.objectContaining({ fields: { action: 'the steps are timed from each other in a circle' } }),
+    );
   });
 
   it('when a month is added to the 31st, then it ends on the last day of the shorter month at the same time', () => {
-    expect(addDuration(new Date('2026-01-31T10:00:00Z'), { value: 1, unit: 'mo' })).toEqual(new Date('2026-02-28T10:00:00Z'));
-    expect(addDuration(new Date('2027-03-15T00:00:00Z'), { value: -12, unit: 'mo' })).toEqual(new Date('2026-03-15T00:00:00Z'));
-    expect(addDuration(new Date('2028-02-29T00:00:00Z'), { value: 1, unit: 'a' })).toEqual(new Date('2029-02-28T00:00:00Z'));
+    expect(addDuration(new Date('2026-01-31T10:00:00Z'), { value: 1, unit: 'mo' })).toEqual(
+      new Date('2026-02-28T10:00:00Z'),
+    );
+    expect(addDuration(new Date('2027-03-15T00:00:00Z'), { value: -12, unit: 'mo' })).toEqual(
+      new Date('2026-03-15T00:00:00Z'),
+    );
+    expect(addDuration(new Date('2028-02-29T00:00:00Z'), { value: 1, unit: 'a' })).toEqual(
+      new Date('2029-02-28T00:00:00Z'),
+    );
   });
 });

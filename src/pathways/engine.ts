@@ -10,7 +10,15 @@ import type { Answer } from './questionnaire.js';
  */
 
 export type Facts = Record<string, Answer>;
-export const STEP_STATUSES = ['waiting', 'open', 'held', 'completed', 'skipped', 'not-applicable', 'cancelled'] as const;
+export const STEP_STATUSES = [
+  'waiting',
+  'open',
+  'held',
+  'completed',
+  'skipped',
+  'not-applicable',
+  'cancelled',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const PATHWAY_STATUSES = ['active', 'paused', 'closed'] as const;
 export type PathwayStatus = (typeof PATHWAY_STATUSES)[number];
@@ -93,12 +101,21 @@ function anchorOf(step: StepDefinition, state: PathwayState, plans: ReadonlyMap<
  *  - otherwise it is open (held while the pathway is paused), due from anchor + `from` to anchor + `to`,
  *    both moved on by the pauses since the anchor, and escalating one escalation period after it is due.
  */
-export function planSteps(definition: PathwayDefinition, state: PathwayState, evaluate: ConditionEvaluator, now: Date): StepPlan[] {
+export function planSteps(
+  definition: PathwayDefinition,
+  state: PathwayState,
+  evaluate: ConditionEvaluator,
+  now: Date,
+): StepPlan[] {
   const ordered = orderSteps(definition.steps) ?? definition.steps;
   const plans = new Map<string, StepPlan>();
   for (const step of ordered) {
     const before = state.steps[step.id];
-    const plan = (status: StepStatus, resolvedAt: Date | null, window?: { dueFrom: Date; dueBy: Date; escalateAt: Date }): StepPlan => ({
+    const plan = (
+      status: StepStatus,
+      resolvedAt: Date | null,
+      window?: { dueFrom: Date; dueBy: Date; escalateAt: Date },
+    ): StepPlan => ({
       stepId: step.id,
       status,
       resolvedAt,
@@ -111,20 +128,28 @@ export function planSteps(definition: PathwayDefinition, state: PathwayState, ev
       if (!anchor) return null;
       const shifted = new Date(anchor.getTime() + pausedSince(state.pauses, anchor));
       const dueBy = addDuration(shifted, step.timing.to);
-      return { dueFrom: addDuration(shifted, step.timing.from), dueBy, escalateAt: addDuration(dueBy, escalationPeriodOf(definition, step)) };
+      return {
+        dueFrom: addDuration(shifted, step.timing.from),
+        dueBy,
+        escalateAt: addDuration(dueBy, escalationPeriodOf(definition, step)),
+      };
     };
     let result: StepPlan;
     if (before && (before.status === 'completed' || before.status === 'skipped')) {
       result = plan(before.status, before.resolvedAt, window() ?? undefined);
     } else if (state.status === 'closed') {
       // A step that never applied stays so; anything still to do is cancelled.
-      result = before?.status === 'not-applicable' || before?.status === 'cancelled' ? plan(before.status, before.resolvedAt) : plan('cancelled', now);
+      result =
+        before?.status === 'not-applicable' || before?.status === 'cancelled'
+          ? plan(before.status, before.resolvedAt)
+          : plan('cancelled', now);
     } else {
       let applies = step.condition === null ? true : evaluate(step.condition, state.facts);
       // Timed from steps that are all done, yet what it depends on was never recorded (a step
       // it branches on was skipped): it will never be known, so the step does not apply.
       if (applies === null && step.timing.anchor.kind === 'steps' && anchorOf(step, state, plans)) applies = false;
-      if (applies === false) result = plan('not-applicable', before?.status === 'not-applicable' ? before.resolvedAt : now);
+      if (applies === false)
+        result = plan('not-applicable', before?.status === 'not-applicable' ? before.resolvedAt : now);
       else {
         const w = applies === null ? null : window();
         result = w ? plan(state.status === 'paused' ? 'held' : 'open', null, w) : plan('waiting', null);

@@ -30,13 +30,25 @@ describe('STarT Back (domain brief §4, Keele)', () => {
   it('when the total is 3, then low; at 4 with a subscale under 4, medium', () => {
     expect(scoreStartBack(startBack([1, 2, 3], 'moderately'))).toEqual({ total: 3, psychosocial: 0, risk: 'low' });
     expect(scoreStartBack(startBack([1, 2, 3, 4], 'slightly'))).toEqual({ total: 4, psychosocial: 0, risk: 'medium' });
-    expect(scoreStartBack(startBack([1, 5, 6, 7], 'moderately'))).toEqual({ total: 4, psychosocial: 3, risk: 'medium' });
+    expect(scoreStartBack(startBack([1, 5, 6, 7], 'moderately'))).toEqual({
+      total: 4,
+      psychosocial: 3,
+      risk: 'medium',
+    });
   });
   it('when the psychosocial subscale (items 5–9) is 4, then high risk even with a total of 4; at 3 it is not', () => {
     expect(scoreStartBack(startBack([5, 6, 7, 8], 'moderately'))).toEqual({ total: 4, psychosocial: 4, risk: 'high' });
     expect(scoreStartBack(startBack([5, 6, 7], 'very-much'))).toEqual({ total: 4, psychosocial: 4, risk: 'high' });
-    expect(scoreStartBack(startBack([1, 2, 3, 4, 5, 6], 'extremely'))).toEqual({ total: 7, psychosocial: 3, risk: 'medium' });
-    expect(scoreStartBack(startBack([1, 2, 3, 4, 5, 6, 7, 8], 'extremely'))).toEqual({ total: 9, psychosocial: 5, risk: 'high' });
+    expect(scoreStartBack(startBack([1, 2, 3, 4, 5, 6], 'extremely'))).toEqual({
+      total: 7,
+      psychosocial: 3,
+      risk: 'medium',
+    });
+    expect(scoreStartBack(startBack([1, 2, 3, 4, 5, 6, 7, 8], 'extremely'))).toEqual({
+      total: 9,
+      psychosocial: 5,
+      risk: 'high',
+    });
   });
   it('when item 9 is answered, then only "very much" and "extremely" score', () => {
     const score = (nine: string) => scoreStartBack(startBack([], nine)).total;
@@ -45,7 +57,12 @@ describe('STarT Back (domain brief §4, Keele)', () => {
   it('when an item is missing or not agree/disagree, then every such item is named', () => {
     const answers = startBack([1], 'sometimes');
     delete answers['startback-3'];
-    expect(() => scoreStartBack(answers)).toThrow(expect.objectContaining({ code: 'answers-invalid', fields: { 'startback-3': expect.any(String), 'startback-9': expect.any(String) } }));
+    expect(() => scoreStartBack(answers)).toThrow(
+      expect.objectContaining({
+        code: 'answers-invalid',
+        fields: { 'startback-3': expect.any(String), 'startback-9': expect.any(String) },
+      }),
+    );
   });
 });
 
@@ -69,14 +86,21 @@ describe('PHQ-9 (domain brief §4)', () => {
     expect(phq9Band(total)).toBe(band);
   });
   it('when item 9 is above 0, then the risk flag is raised whatever the total; at 0 it is not', () => {
-    expect(scoreInstrument('phq9', frequency('phq9', 9, 1, 1))).toMatchObject({ phq9Total: 1, phq9Item9: 1, phq9RiskFlag: true, phq9Band: 'minimal' });
+    expect(scoreInstrument('phq9', frequency('phq9', 9, 1, 1))).toMatchObject({
+      phq9Total: 1,
+      phq9Item9: 1,
+      phq9RiskFlag: true,
+      phq9Band: 'minimal',
+    });
     expect(scoreInstrument('phq9', frequency('phq9', 9, 3, 0))).toMatchObject({ phq9Item9: 0, phq9RiskFlag: false });
   });
   it('when an answer is out of range or missing, then it is refused with the item named', () => {
     const answers: Record<string, unknown> = frequency('phq9', 9, 5, 0);
     answers['phq9-2'] = '4';
     delete answers['phq9-7'];
-    expect(() => scorePhq9(answers)).toThrow(expect.objectContaining({ fields: { 'phq9-2': expect.any(String), 'phq9-7': expect.any(String) } }));
+    expect(() => scorePhq9(answers)).toThrow(
+      expect.objectContaining({ fields: { 'phq9-2': expect.any(String), 'phq9-7': expect.any(String) } }),
+    );
   });
 });
 
@@ -95,14 +119,28 @@ describe('GAD-7 (domain brief §4)', () => {
     expect(gad7Band(total)).toBe(band);
   });
   it('when numbers are given instead of codes, then they score the same', () => {
-    expect(scoreGad7({ 'gad7-1': 3, 'gad7-2': 3, 'gad7-3': 3, 'gad7-4': 1, 'gad7-5': 0, 'gad7-6': 0, 'gad7-7': 0 }).total).toBe(10);
+    expect(
+      scoreGad7({ 'gad7-1': 3, 'gad7-2': 3, 'gad7-3': 3, 'gad7-4': 1, 'gad7-5': 0, 'gad7-6': 0, 'gad7-7': 0 }).total,
+    ).toBe(10);
   });
 });
 
 describe('PHQ-4 (domain brief §4)', () => {
   it('when anxiety (items 1–2) or depression (items 3–4) reaches 3, then that scale is positive; at 2 it is not', () => {
-    expect(scorePhq4({ 'phq4-1': '1', 'phq4-2': '1', 'phq4-3': '2', 'phq4-4': '0' })).toEqual({ total: 4, anxiety: 2, depression: 2, anxietyPositive: false, depressionPositive: false });
-    expect(scorePhq4({ 'phq4-1': '2', 'phq4-2': '1', 'phq4-3': '3', 'phq4-4': '0' })).toEqual({ total: 6, anxiety: 3, depression: 3, anxietyPositive: true, depressionPositive: true });
+    expect(scorePhq4({ 'phq4-1': '1', 'phq4-2': '1', 'phq4-3': '2', 'phq4-4': '0' })).toEqual({
+      total: 4,
+      anxiety: 2,
+      depression: 2,
+      anxietyPositive: false,
+      depressionPositive: false,
+    });
+    expect(scorePhq4({ 'phq4-1': '2', 'phq4-2': '1', 'phq4-3': '3', 'phq4-4': '0' })).toEqual({
+      total: 6,
+      anxiety: 3,
+      depression: 3,
+      anxietyPositive: true,
+      depressionPositive: true,
+    });
     expect(scorePhq4({ 'phq4-1': '3', 'phq4-2': '3', 'phq4-3': '3', 'phq4-4': '3' }).total).toBe(12);
   });
 });

@@ -27,7 +27,8 @@ function frequencies(answers: Answers, linkIds: readonly string[], errors: Field
 }
 
 function fail(errors: FieldErrors): void {
-  if (Object.keys(errors).length) throw new ValidationError(errors, 'Every question needs an answer.', 'answers-invalid');
+  if (Object.keys(errors).length)
+    throw new ValidationError(errors, 'Every question needs an answer.', 'answers-invalid');
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -98,13 +99,25 @@ export function scoreGad7(answers: Answers): { total: number; band: Gad7Band; po
 }
 
 /** PHQ-4: anxiety = items 1–2, depression = items 3–4, each positive at 3 or more; total 0–12. */
-export function scorePhq4(answers: Answers): { total: number; anxiety: number; depression: number; anxietyPositive: boolean; depressionPositive: boolean } {
+export function scorePhq4(answers: Answers): {
+  total: number;
+  anxiety: number;
+  depression: number;
+  anxietyPositive: boolean;
+  depressionPositive: boolean;
+} {
   const errors: FieldErrors = {};
   const scores = frequencies(answers, items('phq4', 4), errors);
   fail(errors);
   const anxiety = scores[0]! + scores[1]!;
   const depression = scores[2]! + scores[3]!;
-  return { total: anxiety + depression, anxiety, depression, anxietyPositive: anxiety >= 3, depressionPositive: depression >= 3 };
+  return {
+    total: anxiety + depression,
+    anxiety,
+    depression,
+    anxietyPositive: anxiety >= 3,
+    depressionPositive: depression >= 3,
+  };
 }
 
 /** Scores a questionnaire's answers with its instrument; the result is merged into the pathway's facts. */
@@ -116,7 +129,13 @@ export function scoreInstrument(code: InstrumentCode, answers: Answers): Instrum
     }
     case 'phq9': {
       const r = scorePhq9(answers);
-      return { phq9Total: r.total, phq9Band: r.band, phq9Positive: r.positive, phq9Item9: r.item9, phq9RiskFlag: r.item9 > 0 };
+      return {
+        phq9Total: r.total,
+        phq9Band: r.band,
+        phq9Positive: r.positive,
+        phq9Item9: r.item9,
+        phq9RiskFlag: r.item9 > 0,
+      };
     }
     case 'gad7': {
       const r = scoreGad7(answers);
@@ -124,7 +143,13 @@ export function scoreInstrument(code: InstrumentCode, answers: Answers): Instrum
     }
     case 'phq4': {
       const r = scorePhq4(answers);
-      return { phq4Total: r.total, phq4Anxiety: r.anxiety, phq4Depression: r.depression, phq4AnxietyPositive: r.anxietyPositive, phq4DepressionPositive: r.depressionPositive };
+      return {
+        phq4Total: r.total,
+        phq4Anxiety: r.anxiety,
+        phq4Depression: r.depression,
+        phq4AnxietyPositive: r.anxietyPositive,
+        phq4DepressionPositive: r.depressionPositive,
+      };
     }
   }
 }

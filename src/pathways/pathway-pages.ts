@@ -13,7 +13,13 @@ import { renderFormErrors, renderPage, submitForm } from '../web/render.js';
 import { formText } from '../web/forms.js';
 import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time.js';
 import type { RouteDefinition } from '../web/route-registry.js';
-import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode, type PerformerRole } from './definition-format.js';
+import {
+  CLOSE_OUTCOMES,
+  NHS_SERVICES,
+  SERVICE_TYPES,
+  type DefinitionCode,
+  type PerformerRole,
+} from './definition-format.js';
 import type { StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
 import { resultView } from '../fhir/lab-results.js';
@@ -35,7 +41,14 @@ export const ENROLLABLE = ['msk', 'mental-health', 'dental', 'retirement'] as co
 // ---------------------------------------------------------------------------------------
 
 const idParam = z.object({ id: z.uuid() });
-const stepParams = z.object({ id: z.uuid(), stepId: z.string().min(1).max(60).regex(/^[a-z0-9-]+$/) });
+const stepParams = z.object({
+  id: z.uuid(),
+  stepId: z
+    .string()
+    .min(1)
+    .max(60)
+    .regex(/^[a-z0-9-]+$/),
+});
 
 const STATUS_TAG: Record<string, string> = {
   waiting: 'nhsuk-tag--grey',
@@ -60,7 +73,15 @@ function hourly(def: StepDefinition | undefined): boolean {
 function windowOf(dueFrom: string | null, dueBy: string | null, byHour: boolean) {
   const fromDate = londonDate(dueFrom);
   const byDate = londonDate(dueBy);
-  return { dueFrom, dueBy, dueFromDate: fromDate, dueByDate: byDate, hourly: byHour, sameDay: fromDate !== null && fromDate === byDate, known: dueBy !== null };
+  return {
+    dueFrom,
+    dueBy,
+    dueFromDate: fromDate,
+    dueByDate: byDate,
+    hourly: byHour,
+    sameDay: fromDate !== null && fromDate === byDate,
+    known: dueBy !== null,
+  };
 }
 
 type Loaded = Awaited<ReturnType<AppDependencies['services']['pathways']['get']>>;
@@ -72,7 +93,22 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   const personName = async (personId: string) => (await people.namesOf([personId])).get(personId) ?? '';
 
   /** Steps as the projection gives them, with the bits the pages add: names, tags, the window, the link to complete. */
-  const stepRows = (req: Request, actor: Actor, loaded: Loaded, projected: Array<{ id: string; code: string; title: string; performer: string; status: string; dueFrom: string | null; dueBy: string | null; resolvedAt: string | null; escalationLevel?: number }>) => {
+  const stepRows = (
+    req: Request,
+    actor: Actor,
+    loaded: Loaded,
+    projected: Array<{
+      id: string;
+      code: string;
+      title: string;
+      performer: string;
+      status: string;
+      dueFrom: string | null;
+      dueBy: string | null;
+      resolvedAt: string | null;
+      escalationLevel?: number;
+    }>,
+  ) => {
     const now = deps.clock.now();
     const active = loaded.pathway.status === 'active';
     return projected.map((s) => {
@@ -90,13 +126,30 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         resolvedOn: londonDate(s.resolvedAt),
         done: s.status === 'completed' || s.status === 'skipped',
         inactive: s.status === 'not-applicable' || s.status === 'cancelled',
-        link: open && active && def && mayWorkStep(actor, step, def.performer) ? `/pathways/${loaded.pathway.id}/steps/${s.code}` : null,
+        link:
+          open && active && def && mayWorkStep(actor, step, def.performer)
+            ? `/pathways/${loaded.pathway.id}/steps/${s.code}`
+            : null,
       };
     });
   };
 
-  const adviceView = (req: Request, advice: { fitness: string | null; expectedDuration: string | null; adjustments: string | null; givenAt: string | null }) =>
-    advice.fitness ? { ...advice, fitnessName: req.t(`pathways.advice.fitness.${advice.fitness}`), givenOn: londonDate(advice.givenAt) } : null;
+  const adviceView = (
+    req: Request,
+    advice: {
+      fitness: string | null;
+      expectedDuration: string | null;
+      adjustments: string | null;
+      givenAt: string | null;
+    },
+  ) =>
+    advice.fitness
+      ? {
+          ...advice,
+          fitnessName: req.t(`pathways.advice.fitness.${advice.fitness}`),
+          givenOn: londonDate(advice.givenAt),
+        }
+      : null;
 
   /** Each completed form's answers, with the question and the chosen option's words. */
   const recordedAnswers = (loaded: Awaited<ReturnType<typeof pathways.get>>) =>
@@ -108,7 +161,14 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         .filter((i) => step.answers![i.linkId] !== undefined)
         .map((i) => {
           const v = step.answers![i.linkId]!;
-          const text = i.type === 'choice' ? (i.options.find((o) => o.code === v)?.display ?? String(v)) : typeof v === 'boolean' ? (v ? 'Yes' : 'No') : String(v);
+          const text =
+            i.type === 'choice'
+              ? (i.options.find((o) => o.code === v)?.display ?? String(v))
+              : typeof v === 'boolean'
+                ? v
+                  ? 'Yes'
+                  : 'No'
+                : String(v);
           return { linkId: i.linkId, question: i.text, answer: text };
         });
       return [{ title: def.title, answers }];
@@ -133,12 +193,28 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     };
     if ('kind' in view) {
       // Line managers and HR: that OH support is in place, and the advice. Nothing else.
-      return { ...common, functional: true, personName: await personName(view.personId), title: req.t('pathways.support.title') };
+      return {
+        ...common,
+        functional: true,
+        personName: await personName(view.personId),
+        title: req.t('pathways.support.title'),
+      };
     }
     if (audience === 'self') {
       // Their own referrals to services, in plain words: waiting for their consent, on its way, sent, or stopped; then what the service did (issue 6 §5).
       const own = await deps.services.pathwayReferrals.forPathway(ctx, id);
-      const sentOn = new Map(await Promise.all(own.map(async (r) => [r.id, (await deps.services.deliveries.forReferral(r.id)).find((x) => x.kind === 'referral' && x.sentAt)?.sentAt ?? null] as const)));
+      const sentOn = new Map(
+        await Promise.all(
+          own.map(
+            async (r) =>
+              [
+                r.id,
+                (await deps.services.deliveries.forReferral(r.id)).find((x) => x.kind === 'referral' && x.sentAt)
+                  ?.sentAt ?? null,
+              ] as const,
+          ),
+        ),
+      );
       const atService = await deps.services.exchange.journeys(own.map((r) => r.id));
       const day = (at: Date | null) => (at ? longDate(londonDate(at)!, req.locale === 'cy' ? 'cy' : 'en') : '');
       const referrals = own.map((r) => {
@@ -146,30 +222,56 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         return {
           serviceName: req.t(`pathways.services.${r.serviceType}`),
           statusText: latest
-            ? req.t(`pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`, { date: day(latest.appointmentAt) })
+            ? req.t(
+                `pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`,
+                { date: day(latest.appointmentAt) },
+              )
             : req.t(`pathways.self.referralStatuses.${r.status}`, { date: day(sentOn.get(r.id) ?? null) }),
           needsConsent: r.status === 'awaiting-consent',
         };
       });
-      return { ...common, self: true, definitionTitle: view.definition.title, title: view.definition.title, steps: stepRows(req, ctx.actor, loaded, view.steps), referrals };
+      return {
+        ...common,
+        self: true,
+        definitionTitle: view.definition.title,
+        title: view.definition.title,
+        steps: stepRows(req, ctx.actor, loaded, view.steps),
+        referrals,
+      };
     }
     const canManage = roleMayUse(policies.pathwaysManage, ctx.actor.role) && view.status !== 'closed';
     // Clinicians (only) see what each completed form recorded, and the scores worked out from it.
     const recorded = audience === 'clinical' ? recordedAnswers(loaded) : [];
     const answered = new Set(recorded.flatMap((r) => r.answers.map((a) => a.linkId)));
-    const scores = audience === 'clinical' ? Object.entries(loaded.pathway.facts).filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate').map(([name, value]) => ({ name, value: String(value) })) : [];
-    const history = maySeeOhRecords(ctx.actor) && roleMayUse(policies.pathwaysHistory, ctx.actor.role) ? await pathways.history(ctx, id) : [];
+    const scores =
+      audience === 'clinical'
+        ? Object.entries(loaded.pathway.facts)
+            .filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate')
+            .map(([name, value]) => ({ name, value: String(value) }))
+        : [];
+    const history =
+      maySeeOhRecords(ctx.actor) && roleMayUse(policies.pathwaysHistory, ctx.actor.role)
+        ? await pathways.history(ctx, id)
+        : [];
     // The referrals the pathway made, and (clinicians) sharing those to NHS services under consent (§5c).
-    const referrals = roleMayUse(policies.pathwayReferralsRead, ctx.actor.role) ? await deps.services.pathwayReferrals.forPathway(ctx, id) : [];
+    const referrals = roleMayUse(policies.pathwayReferralsRead, ctx.actor.role)
+      ? await deps.services.pathwayReferrals.forPathway(ctx, id)
+      : [];
     const organisations = referrals.length ? await people.listOrganisations() : [];
     const partnerName = new Map(organisations.map((o) => [o.id, o.name]));
     const mayShare = roleMayUse(policies.pathwayReferralsShare, ctx.actor.role);
     // Each referral's journey to the partner (issue 6 §5); what the partner said is for clinicians.
-    const journeys = new Map(await Promise.all(referrals.map(async (r) => [r.id, await deps.services.deliveries.forReferral(r.id)] as const)));
+    const journeys = new Map(
+      await Promise.all(referrals.map(async (r) => [r.id, await deps.services.deliveries.forReferral(r.id)] as const)),
+    );
     const atService = await deps.services.exchange.journeys(referrals.map((r) => r.id));
     const clinical = maySeeClinicalDetail(ctx.actor);
     // Laboratory results the partners sent back: clinical detail, for clinicians only (CONF-1).
-    const results = clinical ? (await deps.services.exchange.resultsFor(ctx, loaded.pathway)).map(resultView).map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null })) : [];
+    const results = clinical
+      ? (await deps.services.exchange.resultsFor(ctx, loaded.pathway))
+          .map(resultView)
+          .map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null }))
+      : [];
     return {
       ...common,
       oh: true,
@@ -184,8 +286,16 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       history: history.map((e) => ({
         at: e.at.toISOString(),
         kindName: req.t(`pathways.events.${e.kind}`),
-        stepTitle: typeof e.details?.step === 'string' ? (loaded.definition.steps.find((d) => d.id === e.details!.step)?.title ?? e.details.step) : null,
-        who: e.actorRole === 'system' ? req.t('pathways.history.system') : e.actorRole ? req.t(`roles.${e.actorRole}`) : '',
+        stepTitle:
+          typeof e.details?.step === 'string'
+            ? (loaded.definition.steps.find((d) => d.id === e.details!.step)?.title ?? e.details.step)
+            : null,
+        who:
+          e.actorRole === 'system'
+            ? req.t('pathways.history.system')
+            : e.actorRole
+              ? req.t(`roles.${e.actorRole}`)
+              : '',
         // An enrolment's "reason" is its source, already shown beside the start date.
         reason: e.kind === 'enrolled' ? null : e.reason,
       })),
@@ -209,18 +319,32 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         // What the partner did with it (issue 6 §5): its words (a rejection's reason) are for clinicians.
         progress: (atService.get(r.id) ?? []).map((p) => ({
           statusName: req.t(`pathways.referrals.progressStatuses.${p.status}`),
-          tag: p.status === 'rejected' || p.status === 'failed' || p.status === 'did-not-attend' ? 'nhsuk-tag--red' : p.status === 'completed' ? 'nhsuk-tag--green' : 'nhsuk-tag--blue',
+          tag:
+            p.status === 'rejected' || p.status === 'failed' || p.status === 'did-not-attend'
+              ? 'nhsuk-tag--red'
+              : p.status === 'completed'
+                ? 'nhsuk-tag--green'
+                : 'nhsuk-tag--blue',
           at: p.at.toISOString(),
           appointmentAt: p.appointmentAt?.toISOString() ?? null,
           reason: clinical ? p.reason : null,
         })),
       })),
       results,
-      shareable: mayShare ? referrals.filter((r) => r.status === 'awaiting-consent').map((r) => ({ value: r.id, text: `${req.t(`pathways.services.${r.serviceType}`)} (${req.t(`pathways.referrals.kinds.${r.kind}`)})` })) : [],
+      shareable: mayShare
+        ? referrals
+            .filter((r) => r.status === 'awaiting-consent')
+            .map((r) => ({
+              value: r.id,
+              text: `${req.t(`pathways.services.${r.serviceType}`)} (${req.t(`pathways.referrals.kinds.${r.kind}`)})`,
+            }))
+        : [],
       partners: organisations.filter((o) => o.kind === 'nhs-partner').map((o) => ({ value: o.id, text: o.name })),
       shareCategories: SHARING_CATEGORIES.map((c) => ({ value: c, text: c })),
       // The answers a clinician may choose to send with a referral (issue 6 §2): none unless ticked.
-      shareAnswers: mayShare ? recorded.flatMap((r) => r.answers.map((a) => ({ value: a.linkId, text: `${a.question}: ${a.answer}` }))) : [],
+      shareAnswers: mayShare
+        ? recorded.flatMap((r) => r.answers.map((a) => ({ value: a.linkId, text: `${a.question}: ${a.answer}` })))
+        : [],
       canManage,
       canPause: canManage && view.status === 'active',
       canResume: canManage && view.status === 'paused',
@@ -232,14 +356,33 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   };
 
   const pathwayDefaults = (locals: Record<string, unknown>) => {
-    const advice = locals.advice as { fitness: string; expectedDuration: string | null; adjustments: string | null } | null;
-    return { transferPriority: 'routine', fitness: advice?.fitness, expectedDuration: advice?.expectedDuration ?? '', adjustments: advice?.adjustments ?? '' };
+    const advice = locals.advice as {
+      fitness: string;
+      expectedDuration: string | null;
+      adjustments: string | null;
+    } | null;
+    return {
+      transferPriority: 'routine',
+      fitness: advice?.fitness,
+      expectedDuration: advice?.expectedDuration ?? '',
+      adjustments: advice?.adjustments ?? '',
+    };
   };
 
   // The forms on the pathway page: one per change, each field named for its form so they can share the page.
-  const reason = z.string({ message: 'pathways.errors.reason' }).trim().min(1, 'pathways.errors.reason').max(2000, 'pathways.errors.tooLong');
+  const reason = z
+    .string({ message: 'pathways.errors.reason' })
+    .trim()
+    .min(1, 'pathways.errors.reason')
+    .max(2000, 'pathways.errors.tooLong');
   const optionalNote = z.string().trim().max(2000, 'pathways.errors.tooLong').optional();
-  const changes: Array<{ action: string; fields: Record<string, string>; schema: z.ZodType; summary: string; run: (req: Request, id: string, data: never) => Promise<unknown> }> = [
+  const changes: Array<{
+    action: string;
+    fields: Record<string, string>;
+    schema: z.ZodType;
+    summary: string;
+    run: (req: Request, id: string, data: never) => Promise<unknown>;
+  }> = [
     {
       action: 'pause',
       summary: 'Pauses a pathway, with the reason: nothing falls due while it is paused.',
@@ -258,30 +401,62 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       action: 'close',
       summary: 'Closes a pathway with an outcome; steps not done are cancelled.',
       fields: { closeOutcome: 'outcome', closeNote: 'note' },
-      schema: z.object({ outcome: z.enum(CLOSE_FORM_OUTCOMES, { message: 'pathways.errors.outcome' }), note: optionalNote }),
-      run: (req, id, d: { outcome: (typeof CLOSE_FORM_OUTCOMES)[number]; note?: string }) => pathways.close(requestContext(req), id, d.outcome, d.note ?? null),
+      schema: z.object({
+        outcome: z.enum(CLOSE_FORM_OUTCOMES, { message: 'pathways.errors.outcome' }),
+        note: optionalNote,
+      }),
+      run: (req, id, d: { outcome: (typeof CLOSE_FORM_OUTCOMES)[number]; note?: string }) =>
+        pathways.close(requestContext(req), id, d.outcome, d.note ?? null),
     },
     {
       action: 'transfer',
-      summary: 'Transfers a pathway to an NHS service: a handover referral awaiting consent to share; the pathway closes as transferred.',
-      fields: { transferService: 'service', transferReason: 'reason', transferPriority: 'priority', transferVenue: 'venuePreference', transferConfidentiality: 'confidentialityPreference' },
+      summary:
+        'Transfers a pathway to an NHS service: a handover referral awaiting consent to share; the pathway closes as transferred.',
+      fields: {
+        transferService: 'service',
+        transferReason: 'reason',
+        transferPriority: 'priority',
+        transferVenue: 'venuePreference',
+        transferConfidentiality: 'confidentialityPreference',
+      },
       schema: z.object({
-        service: z.enum(TRANSFER_SERVICES as [(typeof TRANSFER_SERVICES)[number], ...Array<(typeof TRANSFER_SERVICES)[number]>], { message: 'pathways.errors.service' }),
+        service: z.enum(
+          TRANSFER_SERVICES as [(typeof TRANSFER_SERVICES)[number], ...Array<(typeof TRANSFER_SERVICES)[number]>],
+          { message: 'pathways.errors.service' },
+        ),
         reason,
         priority: z.enum(['routine', 'urgent'], { message: 'pathways.errors.priority' }),
         // CONF-4: where the officer would (not) feel safe being seen, and how to reach them.
         venuePreference: z.string().trim().max(500, 'pathways.errors.tooLong').optional(),
         confidentialityPreference: z.string().trim().max(500, 'pathways.errors.tooLong').optional(),
       }),
-      run: (req, id, d: { service: (typeof TRANSFER_SERVICES)[number]; reason: string; priority: 'routine' | 'urgent'; venuePreference?: string; confidentialityPreference?: string }) => pathways.transfer(requestContext(req), id, d),
+      run: (
+        req,
+        id,
+        d: {
+          service: (typeof TRANSFER_SERVICES)[number];
+          reason: string;
+          priority: 'routine' | 'urgent';
+          venuePreference?: string;
+          confidentialityPreference?: string;
+        },
+      ) => pathways.transfer(requestContext(req), id, d),
     },
     {
       action: 'advice',
       summary: 'Records the functional advice line managers and HR see (CONF-1).',
       fields: { fitness: 'fitness', expectedDuration: 'expectedDuration', adjustments: 'adjustments' },
-      schema: z.object({ fitness: z.enum(FITNESS, { message: 'pathways.errors.fitness' }), expectedDuration: z.string().trim().max(200, 'pathways.errors.tooLong').optional(), adjustments: optionalNote }),
+      schema: z.object({
+        fitness: z.enum(FITNESS, { message: 'pathways.errors.fitness' }),
+        expectedDuration: z.string().trim().max(200, 'pathways.errors.tooLong').optional(),
+        adjustments: optionalNote,
+      }),
       run: (req, id, d: { fitness: (typeof FITNESS)[number]; expectedDuration?: string; adjustments?: string }) =>
-        pathways.recordAdvice(requestContext(req), id, { fitness: d.fitness, expectedDuration: d.expectedDuration ?? null, adjustments: d.adjustments ?? null }),
+        pathways.recordAdvice(requestContext(req), id, {
+          fitness: d.fitness,
+          expectedDuration: d.expectedDuration ?? null,
+          adjustments: d.adjustments ?? null,
+        }),
     },
   ];
 
@@ -296,13 +471,21 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   };
 
   const itemView = (req: Request, item: FormItem) => {
-    const label = item.required || item.type === 'display' ? item.text : `${item.text} ${req.t('pathways.step.optionalSuffix')}`;
+    const label =
+      item.required || item.type === 'display' ? item.text : `${item.text} ${req.t('pathways.step.optionalSuffix')}`;
     const base = { linkId: item.linkId, label, text: item.text };
     switch (item.type) {
       case 'choice':
         return { ...base, radioItems: item.options.map((o) => ({ value: o.code, text: o.display })) };
       case 'boolean':
-        return { ...base, radioItems: [{ value: 'yes', text: req.t('pathways.step.yes') }, { value: 'no', text: req.t('pathways.step.no') }], inline: true };
+        return {
+          ...base,
+          radioItems: [
+            { value: 'yes', text: req.t('pathways.step.yes') },
+            { value: 'no', text: req.t('pathways.step.no') },
+          ],
+          inline: true,
+        };
       case 'integer':
         return { ...base, isInput: true, inputmode: 'numeric', width: '4' };
       case 'date':
@@ -327,12 +510,24 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       title: heading,
       heading,
       description: oh ? def.description : null,
-      caption: oh ? `${await personName(loaded.pathway.personId)}: ${loaded.definition.title}` : audience === 'functional' ? await personName(loaded.pathway.personId) : null,
+      caption: oh
+        ? `${await personName(loaded.pathway.personId)}: ${loaded.definition.title}`
+        : audience === 'functional'
+          ? await personName(loaded.pathway.personId)
+          : null,
       action: `/pathways/${loaded.pathway.id}/steps/${step.stepCode}`,
       backHref: audience === 'functional' ? '/worklist' : `/pathways/${loaded.pathway.id}`,
       backText: req.t(audience === 'functional' ? 'pathways.step.backToWorklist' : 'pathways.step.backToPathway'),
       isOpen: step.status === 'open' && loaded.pathway.status === 'active',
-      notOpenText: req.t(loaded.pathway.status === 'paused' ? 'pathways.step.paused' : loaded.pathway.status === 'closed' ? 'pathways.step.closed' : step.status === 'completed' || step.status === 'skipped' ? 'pathways.step.done' : 'pathways.step.notOpen'),
+      notOpenText: req.t(
+        loaded.pathway.status === 'paused'
+          ? 'pathways.step.paused'
+          : loaded.pathway.status === 'closed'
+            ? 'pathways.step.closed'
+            : step.status === 'completed' || step.status === 'skipped'
+              ? 'pathways.step.done'
+              : 'pathways.step.notOpen',
+      ),
       ...windowOf(step.dueFrom?.toISOString() ?? null, step.dueBy?.toISOString() ?? null, hourly(def)),
       // The instrument's name is for OH; the person and managers see the step in their own words.
       formTitle: oh ? (form?.title ?? null) : null,
@@ -347,7 +542,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const blank = typeof raw !== 'string' || raw.trim() === '';
     if (item.type === 'choice' || item.type === 'boolean') return 'pathways.step.errors.choose';
     if (blank) return 'pathways.step.errors.enter';
-    const byType: Partial<Record<FormItem['type'], string>> = { integer: 'pathways.step.errors.integer', date: 'pathways.step.errors.date', dateTime: 'pathways.step.errors.dateTime' };
+    const byType: Partial<Record<FormItem['type'], string>> = {
+      integer: 'pathways.step.errors.integer',
+      date: 'pathways.step.errors.date',
+      dateTime: 'pathways.step.errors.dateTime',
+    };
     return byType[item.type] ?? 'pathways.step.errors.tooLong';
   };
 
@@ -356,7 +555,13 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const records = await pathways.definitions();
     return {
       title: req.t('pathways.definitions.title'),
-      definitions: records.map((d) => ({ code: d.code, version: d.version, title: d.title, publishedAt: d.publishedAt.toISOString(), href: `/admin/pathway-definitions/${d.code}/export?version=${d.version}` })),
+      definitions: records.map((d) => ({
+        code: d.code,
+        version: d.version,
+        title: d.title,
+        publishedAt: d.publishedAt.toISOString(),
+        href: `/admin/pathway-definitions/${d.code}/export?version=${d.version}`,
+      })),
       canPublish: roleMayUse(policies.pathwayDefinitionsPublish, ctx.actor.role),
     };
   };
@@ -405,7 +610,10 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
-        renderPage(req, res, 'pathways/list', { ...(await enrolLocals(req, id)), values: { startedAt: toIsoDate(deps.clock.now()) } });
+        renderPage(req, res, 'pathways/list', {
+          ...(await enrolLocals(req, id)),
+          values: { startedAt: toIsoDate(deps.clock.now()) },
+        });
       },
     },
     {
@@ -413,15 +621,29 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/people/:id/pathways',
       kind: 'page',
       policy: policies.pathwaysEnrol,
-      summary: 'Starts a pathway for the person (an OH clinician): the pathway, its start date and the dates its timings count from.',
+      summary:
+        'Starts a pathway for the person (an OH clinician): the pathway, its start date and the dates its timings count from.',
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
         const body = req.body as Record<string, unknown>;
-        const input = { definition: formText(body, 'definition'), startedAt: formText(body, 'startedAt'), incidentAt: formText(body, 'incidentAt'), injuryAt: formText(body, 'injuryAt') };
+        const input = {
+          definition: formText(body, 'definition'),
+          startedAt: formText(body, 'startedAt'),
+          incidentAt: formText(body, 'incidentAt'),
+          injuryAt: formText(body, 'injuryAt'),
+        };
         await submitForm(
           req,
           res,
-          { view: 'pathways/list', schema: enrolForm, input, values: body, fields: ['definition', 'startedAt', 'incidentAt', 'injuryAt'], fallbackField: 'definition', locals: () => enrolLocals(req, id) },
+          {
+            view: 'pathways/list',
+            schema: enrolForm,
+            input,
+            values: body,
+            fields: ['definition', 'startedAt', 'incidentAt', 'injuryAt'],
+            fallbackField: 'definition',
+            locals: () => enrolLocals(req, id),
+          },
           async (data) => {
             const now = deps.clock.now();
             // Started today: from now, so windows counted in hours run from the moment of enrolment.
@@ -429,7 +651,13 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
             const facts: Record<string, string> = {};
             if (data.incidentAt) facts.incidentAt = data.incidentAt;
             if (data.injuryAt) facts.injuryAt = data.injuryAt;
-            const loaded = await pathways.enrol(requestContext(req), { personId: id, definition: data.definition, startedAt, facts, source: 'clinician' });
+            const loaded = await pathways.enrol(requestContext(req), {
+              personId: id,
+              definition: data.definition,
+              startedAt,
+              facts,
+              source: 'clinician',
+            });
             res.redirect(303, `/pathways/${loaded.pathway.id}`);
           },
         );
@@ -440,7 +668,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/pathways/:id',
       kind: 'page',
       policy: policies.pathwaysRead,
-      summary: 'A pathway as the role may see it: OH its steps, advice and history (clinicians its forms); the person their steps in plain English; managers and HR only that OH support is in place and the functional advice (CONF-1).',
+      summary:
+        'A pathway as the role may see it: OH its steps, advice and history (clinicians its forms); the person their steps in plain English; managers and HR only that OH support is in place and the functional advice (CONF-1).',
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
@@ -453,7 +682,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/pathways/:id/referrals/share',
       kind: 'page',
       policy: policies.pathwayReferralsShare,
-      summary: 'Shares one of the pathway’s referrals to an NHS service with a partner under the person’s consent; the gate decides and its reason shows beside the form (§5c).',
+      summary:
+        'Shares one of the pathway’s referrals to an NHS service with a partner under the person’s consent; the gate decides and its reason shows beside the form (§5c).',
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
         const body = req.body as Record<string, unknown>;
@@ -467,13 +697,31 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           confidentialityPreference: formText(body, 'shareConfidentiality'),
         };
         const schema = shareReferralSchema.extend({ referralId: z.uuid({ message: 'Choose the referral to share' }) });
-        const rename = { referralId: 'shareReferral', partnerOrganisationId: 'sharePartner', dataCategories: 'shareCategories', answers: 'shareAnswers', venuePreference: 'shareVenue', confidentialityPreference: 'shareConfidentiality' };
+        const rename = {
+          referralId: 'shareReferral',
+          partnerOrganisationId: 'sharePartner',
+          dataCategories: 'shareCategories',
+          answers: 'shareAnswers',
+          venuePreference: 'shareVenue',
+          confidentialityPreference: 'shareConfidentiality',
+        };
         await submitForm(
           req,
           res,
-          { view: 'pathways/show', schema, input, values: { ...body, shareCategories: list('shareCategories'), shareAnswers: list('shareAnswers') }, fields: Object.values(rename), fallbackField: 'sharePartner', rename, locals: () => pathwayLocals(req, id) },
+          {
+            view: 'pathways/show',
+            schema,
+            input,
+            values: { ...body, shareCategories: list('shareCategories'), shareAnswers: list('shareAnswers') },
+            fields: Object.values(rename),
+            fallbackField: 'sharePartner',
+            rename,
+            locals: () => pathwayLocals(req, id),
+          },
           async ({ referralId, ...share }) => {
-            const referral = (await deps.services.pathwayReferrals.forPathway(requestContext(req), id)).find((r) => r.id === referralId);
+            const referral = (await deps.services.pathwayReferrals.forPathway(requestContext(req), id)).find(
+              (r) => r.id === referralId,
+            );
             if (!referral) throw new NotFoundError('referral');
             await deps.services.pathwayReferrals.share(requestContext(req), referralId, share);
             res.redirect(303, `/pathways/${id}`);
@@ -481,30 +729,39 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         );
       },
     },
-    ...changes.map(
-      (c): RouteDefinition => ({
-        method: 'post',
-        path: `/pathways/:id/${c.action}`,
-        kind: 'page',
-        policy: policies.pathwaysManage,
-        summary: c.summary,
-        handler: async (req, res) => {
-          const { id } = parseInput(idParam, req.params);
-          const body = req.body as Record<string, unknown>;
-          const input = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formText(body, formField)]));
-          const rename = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formField]));
-          await submitForm(
-            req,
-            res,
-            { view: 'pathways/show', schema: c.schema, input, values: body, fields: Object.keys(c.fields), fallbackField: Object.keys(c.fields)[0]!, rename, locals: () => pathwayLocals(req, id) },
-            async (data) => {
-              await c.run(req, id, data as never);
-              res.redirect(303, `/pathways/${id}`);
-            },
-          );
-        },
-      }),
-    ),
+    ...changes.map((c): RouteDefinition => ({
+      method: 'post',
+      path: `/pathways/:id/${c.action}`,
+      kind: 'page',
+      policy: policies.pathwaysManage,
+      summary: c.summary,
+      handler: async (req, res) => {
+        const { id } = parseInput(idParam, req.params);
+        const body = req.body as Record<string, unknown>;
+        const input = Object.fromEntries(
+          Object.entries(c.fields).map(([formField, field]) => [field, formText(body, formField)]),
+        );
+        const rename = Object.fromEntries(Object.entries(c.fields).map(([formField, field]) => [field, formField]));
+        await submitForm(
+          req,
+          res,
+          {
+            view: 'pathways/show',
+            schema: c.schema,
+            input,
+            values: body,
+            fields: Object.keys(c.fields),
+            fallbackField: Object.keys(c.fields)[0]!,
+            rename,
+            locals: () => pathwayLocals(req, id),
+          },
+          async (data) => {
+            await c.run(req, id, data as never);
+            res.redirect(303, `/pathways/${id}`);
+          },
+        );
+      },
+    })),
     {
       method: 'get',
       path: '/pathways/:id/steps/:stepId',
@@ -514,7 +771,10 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id, stepId } = parseInput(stepParams, req.params);
-        renderPage(req, res, 'pathways/step', { ...(await stepLocals(req, await stepOf(req, id, stepId))), values: {} });
+        renderPage(req, res, 'pathways/step', {
+          ...(await stepLocals(req, await stepOf(req, id, stepId))),
+          values: {},
+        });
       },
     },
     {
@@ -522,7 +782,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/pathways/:id/steps/:stepId',
       kind: 'page',
       policy: policies.pathwaysWork,
-      summary: 'Completes a pathway step with its answers (each question by its link id) or a note; the pathway moves on to the next steps.',
+      summary:
+        'Completes a pathway step with its answers (each question by its link id) or a note; the pathway moves on to the next steps.',
       handler: async (req, res) => {
         const { id, stepId } = parseInput(stepParams, req.params);
         const body = req.body as Record<string, unknown>;
@@ -532,7 +793,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         for (const item of questions) {
           const raw = body[item.linkId];
           if (raw === undefined || raw === '') continue;
-          answers[item.linkId] = item.type === 'dateTime' && typeof raw === 'string' ? (localDateTimeToIso(raw) ?? raw) : raw;
+          answers[item.linkId] =
+            item.type === 'dateTime' && typeof raw === 'string' ? (localDateTimeToIso(raw) ?? raw) : raw;
         }
         const note = formText(body, 'note') ?? null;
         const fallback = questions[0]?.linkId ?? 'note';
@@ -541,17 +803,32 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         await submitForm(
           req,
           res,
-          { view: 'pathways/step', schema, input: { note }, values: body, fields, fallbackField: fallback, locals: () => stepLocals(req, found) },
+          {
+            view: 'pathways/step',
+            schema,
+            input: { note },
+            values: body,
+            fields,
+            fallbackField: fallback,
+            locals: () => stepLocals(req, found),
+          },
           async () => {
             try {
-              await pathways.completeStep(found.ctx, id, found.step.stepCode, { answers: found.form ? answers : undefined, note });
+              await pathways.completeStep(found.ctx, id, found.step.stepCode, {
+                answers: found.form ? answers : undefined,
+                note,
+              });
             } catch (error) {
               // The questions' errors in the page's language, worked out from what was posted.
               if (isAppError(error) && error.fields) {
                 const translated: FieldErrors = {};
                 for (const [field, message] of Object.entries(error.fields)) {
                   const item = questions.find((i) => i.linkId === field);
-                  translated[field] = item ? answerError(item, body[field]) : field === 'note' ? 'pathways.step.errors.note' : message;
+                  translated[field] = item
+                    ? answerError(item, body[field])
+                    : field === 'note'
+                      ? 'pathways.step.errors.note'
+                      : message;
                 }
                 return renderFormErrors(req, res, 'pathways/step', body, translated, await stepLocals(req, found));
               }
@@ -567,11 +844,18 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/admin/pathway-definitions',
       kind: 'page',
       policy: policies.pathwayDefinitionsRead,
-      summary: 'Every published version of every pathway definition, each downloadable as a FHIR PlanDefinition; for the clinical lead, the form to publish a new version.',
+      summary:
+        'Every published version of every pathway definition, each downloadable as a FHIR PlanDefinition; for the clinical lead, the form to publish a new version.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        const published = z.object({ published: z.enum(ENROLLABLE), version: z.coerce.number().int().min(1).max(999_999) }).safeParse(req.query);
-        renderPage(req, res, 'pathways/definitions', { ...(await definitionsLocals(req)), values: {}, published: published.success ? published.data : null });
+        const published = z
+          .object({ published: z.enum(ENROLLABLE), version: z.coerce.number().int().min(1).max(999_999) })
+          .safeParse(req.query);
+        renderPage(req, res, 'pathways/definitions', {
+          ...(await definitionsLocals(req)),
+          values: {},
+          published: published.success ? published.data : null,
+        });
       },
     },
     {
@@ -579,13 +863,18 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/admin/pathway-definitions/:code/export',
       kind: 'page',
       policy: policies.pathwayDefinitionsRead,
-      summary: 'Downloads one version of a pathway definition (the latest, or ?version=) as a FHIR R4 PlanDefinition file.',
+      summary:
+        'Downloads one version of a pathway definition (the latest, or ?version=) as a FHIR R4 PlanDefinition file.',
       handler: async (req, res) => {
         const { code } = parseInput(definitionParam, req.params);
         const { version } = parseInput(definitionQuery, req.query);
         const resource = await pathways.exportDefinition(code, version);
-        const v = typeof resource.version === 'string' ? resource.version.replace(/[^0-9]/g, '') : String(version ?? '');
-        res.attachment(`${code}-v${v}.json`).type('application/fhir+json').send(JSON.stringify(resource, null, 2));
+        const v =
+          typeof resource.version === 'string' ? resource.version.replace(/[^0-9]/g, '') : String(version ?? '');
+        res
+          .attachment(`${code}-v${v}.json`)
+          .type('application/fhir+json')
+          .send(JSON.stringify(resource, null, 2));
       },
     },
     {
@@ -593,14 +882,34 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       path: '/admin/pathway-definitions',
       kind: 'page',
       policy: policies.pathwayDefinitionsPublish,
-      summary: 'Publishes the next version of a pathway definition from an uploaded PlanDefinition; every problem is listed.',
+      summary:
+        'Publishes the next version of a pathway definition from an uploaded PlanDefinition; every problem is listed.',
       handler: async (req, res) => {
         const body = req.body as Record<string, unknown>;
         const text = formText(body, 'definition');
         const refuse = async (problems: Array<{ field: string; message: string }>) => {
-          const errorList = problems.map((p) => ({ field: 'definition', message: p.field ? `${p.field}: ${req.t(p.message)}` : req.t(p.message), href: '#definition' }));
-          const summary = problems.length === 1 ? errorList[0]!.message : req.t('pathways.definitions.errors.problems', { count: problems.length });
-          renderPage(req, res, 'pathways/definitions', { ...(await definitionsLocals(req)), values: body, errors: { definition: summary }, errorList, problems: errorList }, 422);
+          const errorList = problems.map((p) => ({
+            field: 'definition',
+            message: p.field ? `${p.field}: ${req.t(p.message)}` : req.t(p.message),
+            href: '#definition',
+          }));
+          const summary =
+            problems.length === 1
+              ? errorList[0]!.message
+              : req.t('pathways.definitions.errors.problems', { count: problems.length });
+          renderPage(
+            req,
+            res,
+            'pathways/definitions',
+            {
+              ...(await definitionsLocals(req)),
+              values: body,
+              errors: { definition: summary },
+              errorList,
+              problems: errorList,
+            },
+            422,
+          );
         };
         if (!text) return refuse([{ field: '', message: 'pathways.definitions.errors.empty' }]);
         let resource: unknown;
@@ -609,14 +918,23 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         } catch {
           return refuse([{ field: '', message: 'pathways.definitions.errors.json' }]);
         }
-        if (!resource || typeof resource !== 'object' || Array.isArray(resource) || (resource as { resourceType?: unknown }).resourceType !== 'PlanDefinition') {
+        if (
+          !resource ||
+          typeof resource !== 'object' ||
+          Array.isArray(resource) ||
+          (resource as { resourceType?: unknown }).resourceType !== 'PlanDefinition'
+        ) {
           return refuse([{ field: '', message: 'pathways.definitions.errors.notPlanDefinition' }]);
         }
         try {
           const record = await pathways.publish(requestContext(req), resource);
-          res.redirect(303, `/admin/pathway-definitions?published=${encodeURIComponent(record.code)}&version=${record.version}`);
+          res.redirect(
+            303,
+            `/admin/pathway-definitions?published=${encodeURIComponent(record.code)}&version=${record.version}`,
+          );
         } catch (error) {
-          if (isAppError(error) && error.fields) return refuse(Object.entries(error.fields).map(([field, message]) => ({ field, message })));
+          if (isAppError(error) && error.fields)
+            return refuse(Object.entries(error.fields).map(([field, message]) => ({ field, message })));
           if (isAppError(error) && error.status === 409) return refuse([{ field: '', message: error.publicMessage }]);
           throw error;
         }
@@ -624,4 +942,3 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     },
   ];
 }
-

@@ -1,5 +1,13 @@
 import type { AuditService } from '../audit/audit-service.js';
-import type { Consent, DisclosureGate, DisclosureItem, DisclosureQueue, DisclosureRequest, GateDecision, SharingCategory } from '../consent/index.js';
+import type {
+  Consent,
+  DisclosureGate,
+  DisclosureItem,
+  DisclosureQueue,
+  DisclosureRequest,
+  GateDecision,
+  SharingCategory,
+} from '../consent/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Clock } from '../shared/clock.js';
 import { toIsoDate } from '../shared/dates.js';
@@ -76,15 +84,32 @@ export class PathwayReferralService implements DisclosureQueue {
     const referral = await this.repository.findPathwayReferral(referralId);
     if (!referral) throw new NotFoundError('referral');
     await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
-    if (referral.status === 'cancelled') throw new ConflictError('referral-already-cancelled', 'This referral has already been cancelled.');
+    if (referral.status === 'cancelled')
+      throw new ConflictError('referral-already-cancelled', 'This referral has already been cancelled.');
     await this.repository.transaction(async (trx) => {
       // The status it is cancelled from is read in the transaction: a delivery finishing at the same moment moves it ready → sent.
       const current = (await this.repository.findPathwayReferral(referral.id, trx))!;
-      if (current.status === 'cancelled' || !(await this.repository.setReferralStatus(referral.id, current.status, 'cancelled', trx))) {
+      if (
+        current.status === 'cancelled' ||
+        !(await this.repository.setReferralStatus(referral.id, current.status, 'cancelled', trx))
+      ) {
         throw new ConflictError('referral-changed', 'This referral changed at the same time; reload it and try again.');
       }
-      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', reason, details: { cancelled: true, wasSent: current.status === 'sent' } }, trx);
-      if (current.status === 'sent') for (const hook of this.cancelledHooks) await hook({ ...current, status: 'cancelled' }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'pathway-referral',
+          entityId: referral.id,
+          subjectPersonId: referral.personId,
+          purpose: 'referral',
+          reason,
+          details: { cancelled: true, wasSent: current.status === 'sent' },
+        },
+        trx,
+      );
+      if (current.status === 'sent')
+        for (const hook of this.cancelledHooks) await hook({ ...current, status: 'cancelled' }, trx);
     });
     return (await this.repository.findPathwayReferral(referral.id))!;
   }
@@ -98,7 +123,9 @@ export class PathwayReferralService implements DisclosureQueue {
   }
 
   /** Several referrals and the pathways they came from, in one read, by id (the delivery worker's batch). */
-  async forDeliveries(ids: readonly string[]): Promise<Map<string, { referral: PathwayReferral; definitionCode: string }>> {
+  async forDeliveries(
+    ids: readonly string[],
+  ): Promise<Map<string, { referral: PathwayReferral; definitionCode: string }>> {
     return new Map((await this.repository.pathwayReferralsForDelivery(ids)).map((x) => [x.referral.id, x]));
   }
 
@@ -109,7 +136,11 @@ export class PathwayReferralService implements DisclosureQueue {
 
   /** The gate's question for a shared referral, asked again just before it is sent. */
   disclosureFor(referral: PathwayReferral): DisclosureRequest {
-    return this.request(referral, referral.partnerOrganisationId!, (referral.dataCategories ?? []) as SharingCategory[]);
+    return this.request(
+      referral,
+      referral.partnerOrganisationId!,
+      (referral.dataCategories ?? []) as SharingCategory[],
+    );
   }
 
   /** The referral will not go (the gate no longer allows it). */
@@ -123,13 +154,28 @@ export class PathwayReferralService implements DisclosureQueue {
     if (!pathway) throw new NotFoundError('pathway');
     await this.people.getPerson(ctx, pathway.personId, 'pathway', 'pathway');
     const list = await this.repository.pathwayReferrals(pathwayId);
-    await this.audit.record(ctx, { action: 'read', entityType: 'pathway-referral', entityId: pathwayId, subjectPersonId: pathway.personId, purpose: 'pathway', details: { returned: list.length } });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'pathway-referral',
+      entityId: pathwayId,
+      subjectPersonId: pathway.personId,
+      purpose: 'pathway',
+      details: { returned: list.length },
+    });
     return list;
   }
 
-  private request(r: Pick<PathwayReferral, 'kind'>, partnerOrganisationId: string, dataCategories: readonly SharingCategory[]): DisclosureRequest {
+  private request(
+    r: Pick<PathwayReferral, 'kind'>,
+    partnerOrganisationId: string,
+    dataCategories: readonly SharingCategory[],
+  ): DisclosureRequest {
     // A handover continues care elsewhere; a step's referral is for treatment.
-    return { recipient: { type: 'nhs-partner', organisationId: partnerOrganisationId }, purpose: r.kind === 'handover' ? 'continuity-of-care' : 'treatment', dataCategories };
+    return {
+      recipient: { type: 'nhs-partner', organisationId: partnerOrganisationId },
+      purpose: r.kind === 'handover' ? 'continuity-of-care' : 'treatment',
+      dataCategories,
+    };
   }
 
   /**
@@ -140,7 +186,9 @@ export class PathwayReferralService implements DisclosureQueue {
     const answers = new Map<string, string | number | boolean>();
     for (const step of await this.repository.stepsOf(pathwayId, trx)) {
       if (step.status !== 'completed' || !step.answers) continue;
-      for (const [linkId, value] of Object.entries(step.answers)) if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') answers.set(linkId, value);
+      for (const [linkId, value] of Object.entries(step.answers))
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+          answers.set(linkId, value);
     }
     return answers;
   }
@@ -151,21 +199,45 @@ export class PathwayReferralService implements DisclosureQueue {
    * (questionnaire answers are then part of what the consent must cover) and may state the person's
    * venue and contact preferences (CONF-4); both are kept on the referral for its delivery.
    */
-  async share(ctx: RequestContext, referralId: string, input: { partnerOrganisationId: string; dataCategories: SharingCategory[]; answers?: string[]; venuePreference?: string | undefined; confidentialityPreference?: string | undefined }): Promise<PathwayReferral> {
+  async share(
+    ctx: RequestContext,
+    referralId: string,
+    input: {
+      partnerOrganisationId: string;
+      dataCategories: SharingCategory[];
+      answers?: string[];
+      venuePreference?: string | undefined;
+      confidentialityPreference?: string | undefined;
+    },
+  ): Promise<PathwayReferral> {
     const referral = await this.repository.findPathwayReferral(referralId);
     if (!referral) throw new NotFoundError('referral');
     await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
-    if (!NHS_SERVICES.has(referral.serviceType)) throw new ConflictError('not-an-nhs-referral', 'This referral is not to an NHS service; nothing needs sharing.');
-    if (referral.status !== 'awaiting-consent') throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
+    if (!NHS_SERVICES.has(referral.serviceType))
+      throw new ConflictError('not-an-nhs-referral', 'This referral is not to an NHS service; nothing needs sharing.');
+    if (referral.status !== 'awaiting-consent')
+      throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
     const partner = await this.people.findOrganisation(input.partnerOrganisationId);
-    if (!partner || partner.kind !== 'nhs-partner') throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
+    if (!partner || partner.kind !== 'nhs-partner')
+      throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
     const pathway = (await this.repository.findPathway(referral.pathwayId))!;
     // The pathway's answers are read only when the clinician chose some.
-    const available = input.answers?.length ? await this.shareableAnswers(pathway.id) : new Map<string, string | number | boolean>();
+    const available = input.answers?.length
+      ? await this.shareableAnswers(pathway.id)
+      : new Map<string, string | number | boolean>();
     const unknown = (input.answers ?? []).filter((a) => !available.has(a));
-    if (unknown.length) throw new ValidationError({ answers: `These are not answers on this pathway’s completed forms: ${unknown.slice(0, 5).join(', ')}.` });
+    if (unknown.length)
+      throw new ValidationError({
+        answers: `These are not answers on this pathway’s completed forms: ${unknown.slice(0, 5).join(', ')}.`,
+      });
     const sharedAnswers = Object.fromEntries((input.answers ?? []).map((a) => [a, available.get(a)!]));
-    const categories = [...new Set<SharingCategory>([...requiredCategories(referral.serviceType, pathway.definitionCode), ...input.dataCategories, ...(input.answers?.length ? (['questionnaire-answers'] as const) : [])])];
+    const categories = [
+      ...new Set<SharingCategory>([
+        ...requiredCategories(referral.serviceType, pathway.definitionCode),
+        ...input.dataCategories,
+        ...(input.answers?.length ? (['questionnaire-answers'] as const) : []),
+      ]),
+    ];
     const details = {
       ...referral.details,
       sharedAnswers,
@@ -175,13 +247,48 @@ export class PathwayReferralService implements DisclosureQueue {
     const today = toIsoDate(this.clock.now());
     let decision: GateDecision | null = null;
     const shared = await this.repository.transaction(async (trx) => {
-      decision = await this.gate.mayDisclose(ctx, referral.personId, this.request(referral, partner.id, categories), today, trx);
+      decision = await this.gate.mayDisclose(
+        ctx,
+        referral.personId,
+        this.request(referral, partner.id, categories),
+        today,
+        trx,
+      );
       if (!decision.allow) return null;
-      if (!(await this.repository.shareReferral(referral.id, { partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]!, details }, trx))) {
+      if (
+        !(await this.repository.shareReferral(
+          referral.id,
+          {
+            partnerOrganisationId: partner.id,
+            dataCategories: categories,
+            consentId: decision.consentIds[0]!,
+            details,
+          },
+          trx,
+        ))
+      ) {
         throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
       }
-      await this.audit.record(ctx, { action: 'update', entityType: 'pathway-referral', entityId: referral.id, subjectPersonId: referral.personId, purpose: 'referral', details: { shared: partner.id, categories, answers: Object.keys(sharedAnswers) } }, trx);
-      const sharedReferral: PathwayReferral = { ...referral, status: 'ready', partnerOrganisationId: partner.id, dataCategories: categories, consentId: decision.consentIds[0]!, details };
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'pathway-referral',
+          entityId: referral.id,
+          subjectPersonId: referral.personId,
+          purpose: 'referral',
+          details: { shared: partner.id, categories, answers: Object.keys(sharedAnswers) },
+        },
+        trx,
+      );
+      const sharedReferral: PathwayReferral = {
+        ...referral,
+        status: 'ready',
+        partnerOrganisationId: partner.id,
+        dataCategories: categories,
+        consentId: decision.consentIds[0]!,
+        details,
+      };
       for (const hook of this.sharedHooks) await hook(sharedReferral, trx);
       return sharedReferral;
     });
@@ -191,7 +298,12 @@ export class PathwayReferralService implements DisclosureQueue {
   }
 
   /** DisclosureQueue: on withdrawal, each referral shared under the consent and not yet sent moves to another consent that still covers it, or is cancelled. */
-  async withdrawn(consent: Consent, stillAllowed: (request: DisclosureRequest) => GateDecision, _now: Date, trx: Knex.Transaction): Promise<{ cancelled: DisclosureItem[]; alreadySent: DisclosureItem[] }> {
+  async withdrawn(
+    consent: Consent,
+    stillAllowed: (request: DisclosureRequest) => GateDecision,
+    _now: Date,
+    trx: Knex.Transaction,
+  ): Promise<{ cancelled: DisclosureItem[]; alreadySent: DisclosureItem[] }> {
     const cancelled: DisclosureItem[] = [];
     const alreadySent: DisclosureItem[] = [];
     for (const r of await this.repository.referralsUnderConsent(consent.id, trx)) {
@@ -199,7 +311,9 @@ export class PathwayReferralService implements DisclosureQueue {
         alreadySent.push(item(r));
         continue;
       }
-      const again = stillAllowed(this.request(r, r.partnerOrganisationId!, (r.dataCategories ?? []) as SharingCategory[]));
+      const again = stillAllowed(
+        this.request(r, r.partnerOrganisationId!, (r.dataCategories ?? []) as SharingCategory[]),
+      );
       if (again.allow) {
         await this.repository.requeueOrCancelReferral(r.id, { consentId: again.consentIds[0]! }, trx);
       } else {

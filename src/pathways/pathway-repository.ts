@@ -41,7 +41,11 @@ function toPathway(row: Record<string, unknown>): Pathway {
     enrolledByUserId: (row.enrolled_by_user_id as string | null) ?? null,
     leadClinicianUserId: (row.lead_clinician_user_id as string | null) ?? null,
     facts: readJson(row.facts),
-    pauses: readJson<Array<{ from: string; to: string | null; reason: string }>>(row.pauses).map((p) => ({ from: new Date(p.from), to: p.to ? new Date(p.to) : null, reason: p.reason })),
+    pauses: readJson<Array<{ from: string; to: string | null; reason: string }>>(row.pauses).map((p) => ({
+      from: new Date(p.from),
+      to: p.to ? new Date(p.to) : null,
+      reason: p.reason,
+    })),
     outcome: (row.outcome as Pathway['outcome']) ?? null,
     closedAt: readOptionalTimestamp(row.closed_at),
     fitness: (row.fitness as Pathway['fitness']) ?? null,
@@ -243,7 +247,15 @@ export class PathwayRepository {
 
   async insertDefinition(d: DefinitionRecord, trx?: Knex.Transaction): Promise<boolean> {
     const inserted = await (trx ?? this.db)('pathway_definitions')
-      .insert({ id: d.id, code: d.code, version: d.version, title: d.title, resource: JSON.stringify(d.resource), published_at: d.publishedAt.toISOString(), published_by_user_id: d.publishedByUserId })
+      .insert({
+        id: d.id,
+        code: d.code,
+        version: d.version,
+        title: d.title,
+        resource: JSON.stringify(d.resource),
+        published_at: d.publishedAt.toISOString(),
+        published_by_user_id: d.publishedByUserId,
+      })
       .onConflict(['code', 'version'])
       .ignore()
       .returning('id');
@@ -251,7 +263,9 @@ export class PathwayRepository {
   }
 
   async definitions(): Promise<DefinitionRecord[]> {
-    return (await this.db('pathway_definitions').orderBy([{ column: 'code' }, { column: 'version' }])).map(toDefinition);
+    return (await this.db('pathway_definitions').orderBy([{ column: 'code' }, { column: 'version' }])).map(
+      toDefinition,
+    );
   }
 
   async definition(code: string, version?: number): Promise<DefinitionRecord | null> {
@@ -278,7 +292,11 @@ export class PathwayRepository {
    * upgraded once another writer had committed) and on PostgreSQL the row is locked.
    */
   async lockPathway(id: string, trx: Knex.Transaction): Promise<boolean> {
-    return (await trx('pathways').where({ id }).update({ revision: trx.raw('revision') })) === 1;
+    return (
+      (await trx('pathways')
+        .where({ id })
+        .update({ revision: trx.raw('revision') })) === 1
+    );
   }
 
   /** Saves a changed pathway if nobody changed it meanwhile (its revision); false when they did. */
@@ -299,13 +317,18 @@ export class PathwayRepository {
 
   async pathwaysByIds(ids: readonly string[], trx?: Knex.Transaction): Promise<Map<string, Pathway>> {
     const out = new Map<string, Pathway>();
-    for (let i = 0; i < ids.length; i += 500) for (const row of await (trx ?? this.db)('pathways').whereIn('id', ids.slice(i, i + 500))) out.set(row.id, toPathway(row));
+    for (let i = 0; i < ids.length; i += 500)
+      for (const row of await (trx ?? this.db)('pathways').whereIn('id', ids.slice(i, i + 500)))
+        out.set(row.id, toPathway(row));
     return out;
   }
 
   /** An open pathway of one definition for a person, if any (a person is on each pathway once at a time). */
   async openPathwayOf(personId: string, definitionCode: string, trx?: Knex.Transaction): Promise<Pathway | null> {
-    const row = await (trx ?? this.db)('pathways').where({ person_id: personId, definition_code: definitionCode }).whereNot('status', 'closed').first();
+    const row = await (trx ?? this.db)('pathways')
+      .where({ person_id: personId, definition_code: definitionCode })
+      .whereNot('status', 'closed')
+      .first();
     return row ? toPathway(row) : null;
   }
 
@@ -320,12 +343,21 @@ export class PathwayRepository {
    * overdue timer that has fired is cleared only if its new moment is still ahead, so it fires
    * again then and never twice for a moment already past; escalation happens once.
    */
-  async saveStepPlans(steps: ReadonlyMap<string, PathwayStep>, plans: readonly StepPlan[], now: Date, trx: Knex.Transaction): Promise<void> {
+  async saveStepPlans(
+    steps: ReadonlyMap<string, PathwayStep>,
+    plans: readonly StepPlan[],
+    now: Date,
+    trx: Knex.Transaction,
+  ): Promise<void> {
     for (const plan of plans) {
       const step = steps.get(plan.stepId);
       if (!step) continue;
       const moved = iso(step.dueFrom) !== iso(plan.dueFrom) || iso(step.dueBy) !== iso(plan.dueBy);
-      const changed = moved || step.status !== plan.status || iso(step.resolvedAt) !== iso(plan.resolvedAt) || iso(step.escalateAt) !== iso(plan.escalateAt);
+      const changed =
+        moved ||
+        step.status !== plan.status ||
+        iso(step.resolvedAt) !== iso(plan.resolvedAt) ||
+        iso(step.escalateAt) !== iso(plan.escalateAt);
       if (!changed) continue;
       await trx('pathway_steps')
         .where({ id: step.id })
@@ -342,14 +374,40 @@ export class PathwayRepository {
   }
 
   /** Records a step done (with its answers or note) or skipped (the note is the reason). */
-  async finishStep(stepId: string, work: { status: 'completed' | 'skipped'; at: Date; answers: Record<string, unknown> | null; note: string | null; byUserId: string }, trx: Knex.Transaction): Promise<void> {
+  async finishStep(
+    stepId: string,
+    work: {
+      status: 'completed' | 'skipped';
+      at: Date;
+      answers: Record<string, unknown> | null;
+      note: string | null;
+      byUserId: string;
+    },
+    trx: Knex.Transaction,
+  ): Promise<void> {
     await trx('pathway_steps')
       .where({ id: stepId })
-      .update({ status: work.status, resolved_at: work.at.toISOString(), answers: work.answers ? JSON.stringify(work.answers) : null, note: work.note, completed_by_user_id: work.byUserId });
+      .update({
+        status: work.status,
+        resolved_at: work.at.toISOString(),
+        answers: work.answers ? JSON.stringify(work.answers) : null,
+        note: work.note,
+        completed_by_user_id: work.byUserId,
+      });
   }
 
-  async assign(stepId: string, assignee: Assignee | null, escalationLevel: number | null, trx: Knex.Transaction): Promise<void> {
-    await trx('pathway_steps').where({ id: stepId }).update({ ...assigneeColumns(assignee), ...(escalationLevel === null ? {} : { escalation_level: escalationLevel }) });
+  async assign(
+    stepId: string,
+    assignee: Assignee | null,
+    escalationLevel: number | null,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    await trx('pathway_steps')
+      .where({ id: stepId })
+      .update({
+        ...assigneeColumns(assignee),
+        ...(escalationLevel === null ? {} : { escalation_level: escalationLevel }),
+      });
   }
 
   private listQuery(filter: StepListFilter) {
@@ -364,11 +422,22 @@ export class PathwayRepository {
             .andWhere((y) =>
               y
                 .whereIn('s.person_id', this.db('people').select('id').where('line_manager_id', me))
-                .orWhereIn('s.person_id', this.db('people as p2').join('people as m', 'p2.line_manager_id', 'm.id').select('p2.id').where('m.line_manager_id', me)),
+                .orWhereIn(
+                  's.person_id',
+                  this.db('people as p2')
+                    .join('people as m', 'p2.line_manager_id', 'm.id')
+                    .select('p2.id')
+                    .where('m.line_manager_id', me),
+                ),
             ),
         );
       } else if (filter.personId) w.orWhere('s.assignee_person_id', filter.personId);
-      for (const r of filter.roles) w.orWhere((x) => (r.organisationId ? x.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId }) : x.where({ 's.assignee_role': r.role })));
+      for (const r of filter.roles)
+        w.orWhere((x) =>
+          r.organisationId
+            ? x.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId })
+            : x.where({ 's.assignee_role': r.role }),
+        );
       if (!filter.userId && !filter.personId && filter.roles.length === 0) w.whereRaw('1 = 0');
     });
     if (filter.definitionCode) q.where('s.definition_code', filter.definitionCode);
@@ -387,8 +456,16 @@ export class PathwayRepository {
       ...(filter.personId ? [{ ...filter, userId: null, roles: [] }] : []),
       ...filter.roles.map((r) => ({ ...filter, userId: null, personId: null, roles: [r] })),
     ];
-    const lists = await Promise.all(parts.map((f) => this.listQuery(f).select('s.*').orderBy([{ column: 's.due_by' }, { column: 's.id' }]).limit(limit)));
-    const key = (row: Record<string, unknown>) => `${row.due_by === null || row.due_by === undefined ? '~' : new Date(row.due_by as string).toISOString()}|${row.id as string}`;
+    const lists = await Promise.all(
+      parts.map((f) =>
+        this.listQuery(f)
+          .select('s.*')
+          .orderBy([{ column: 's.due_by' }, { column: 's.id' }])
+          .limit(limit),
+      ),
+    );
+    const key = (row: Record<string, unknown>) =>
+      `${row.due_by === null || row.due_by === undefined ? '~' : new Date(row.due_by as string).toISOString()}|${row.id as string}`;
     return lists
       .flat()
       .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
@@ -407,7 +484,11 @@ export class PathwayRepository {
     // A person's own (or their team's) steps: a short list, counted in one pass.
     if (filter.personId) {
       const row = (await this.listQuery({ ...filter, userId: null, roles: [] })
-        .select(this.db.raw('count(*) as open'), this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]), this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]))
+        .select(
+          this.db.raw('count(*) as open'),
+          this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]),
+          this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]),
+        )
         .first()) as Record<string, unknown>;
       totals.open += Number(row.open ?? 0);
       totals.due += Number(row.due ?? 0);
@@ -416,14 +497,23 @@ export class PathwayRepository {
     // A user's own steps and each queue: one pass each over its own index, which holds both dates.
     const branches: Array<(q: Knex.QueryBuilder) => Knex.QueryBuilder> = [];
     if (filter.userId) branches.push((q) => q.where('s.assignee_user_id', filter.userId));
-    for (const r of filter.roles) branches.push((q) => (r.organisationId ? q.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId }) : q.where('s.assignee_role', r.role)));
+    for (const r of filter.roles)
+      branches.push((q) =>
+        r.organisationId
+          ? q.where({ 's.assignee_role': r.role, 's.organisation_id': r.organisationId })
+          : q.where('s.assignee_role', r.role),
+      );
     const counts = await Promise.all(
       branches.map(async (branch) => {
         const q = branch(this.db('pathway_steps as s').where('s.status', 'open'));
         if (filter.definitionCode) q.where('s.definition_code', filter.definitionCode);
         if (filter.unitId) q.whereIn('s.person_id', this.db('people').select('id').where({ unit_id: filter.unitId }));
         return (await q
-          .select(this.db.raw('count(*) as open'), this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]), this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]))
+          .select(
+            this.db.raw('count(*) as open'),
+            this.db.raw('sum(case when s.due_from <= ? then 1 else 0 end) as due', [at]),
+            this.db.raw('sum(case when s.due_by < ? then 1 else 0 end) as overdue', [at]),
+          )
           .first()) as Record<string, unknown>;
       }),
     );
@@ -442,7 +532,12 @@ export class PathwayRepository {
    * transaction holds; SQLite has one writer at a time. A crash before commit leaves the
    * steps unclaimed for the next sweep.
    */
-  async claimTimers(kind: TimerKind, now: Date, limit: number, work: (steps: PathwayStep[], trx: Knex.Transaction) => Promise<void>): Promise<number> {
+  async claimTimers(
+    kind: TimerKind,
+    now: Date,
+    limit: number,
+    work: (steps: PathwayStep[], trx: Knex.Transaction) => Promise<void>,
+  ): Promise<number> {
     const { at, fired } = TIMER[kind];
     const nowIso = now.toISOString();
     return this.db.transaction(async (trx) => {
@@ -463,8 +558,18 @@ export class PathwayRepository {
         )) as { rows: Record<string, unknown>[] };
         rows = result.rows;
       } else {
-        const ids = trx('pathway_steps').select('id').where('status', 'open').where(at, compare, nowIso).whereNull(fired).orderBy([{ column: at }, { column: 'id' }]).limit(limit);
-        rows = (await trx('pathway_steps').whereIn('id', ids).whereNull(fired).update({ [fired]: nowIso }).returning('*')) as Record<string, unknown>[];
+        const ids = trx('pathway_steps')
+          .select('id')
+          .where('status', 'open')
+          .where(at, compare, nowIso)
+          .whereNull(fired)
+          .orderBy([{ column: at }, { column: 'id' }])
+          .limit(limit);
+        rows = (await trx('pathway_steps')
+          .whereIn('id', ids)
+          .whereNull(fired)
+          .update({ [fired]: nowIso })
+          .returning('*')) as Record<string, unknown>[];
       }
       const steps = rows.map(toStep);
       if (steps.length) await work(steps, trx);
@@ -477,7 +582,11 @@ export class PathwayRepository {
   /** Appends history; an event whose dedupe key is already recorded is left out. */
   async insertEvents(events: readonly NewPathwayEvent[], trx: Knex.Transaction): Promise<void> {
     if (events.length === 0) return;
-    for (let i = 0; i < events.length; i += 50) await trx('pathway_events').insert(events.slice(i, i + 50).map(eventRow)).onConflict('dedupe_key').ignore();
+    for (let i = 0; i < events.length; i += 50)
+      await trx('pathway_events')
+        .insert(events.slice(i, i + 50).map(eventRow))
+        .onConflict('dedupe_key')
+        .ignore();
   }
 
   async history(pathwayId: string): Promise<PathwayEvent[]> {
@@ -512,45 +621,91 @@ export class PathwayRepository {
   }
 
   /** Referrals with the definition code of the pathway each came from, in one read (the delivery worker's batch). */
-  async pathwayReferralsForDelivery(ids: readonly string[]): Promise<Array<{ referral: PathwayReferral; definitionCode: string }>> {
+  async pathwayReferralsForDelivery(
+    ids: readonly string[],
+  ): Promise<Array<{ referral: PathwayReferral; definitionCode: string }>> {
     if (!ids.length) return [];
-    const rows = (await this.db('pathway_referrals as r').join('pathways as p', 'p.id', 'r.pathway_id').whereIn('r.id', [...ids]).select('r.*', 'p.definition_code as definition_code')) as Array<Record<string, unknown>>;
+    const rows = (await this.db('pathway_referrals as r')
+      .join('pathways as p', 'p.id', 'r.pathway_id')
+      .whereIn('r.id', [...ids])
+      .select('r.*', 'p.definition_code as definition_code')) as Array<Record<string, unknown>>;
     return rows.map((row) => ({ referral: toPathwayReferral(row), definitionCode: row.definition_code as string }));
   }
 
   /** Moves several referrals from one status to the next; returns those that moved (the rest had moved on already). */
-  async setReferralStatuses(ids: readonly string[], from: PathwayReferral['status'], to: PathwayReferral['status'], trx: Knex.Transaction): Promise<string[]> {
+  async setReferralStatuses(
+    ids: readonly string[],
+    from: PathwayReferral['status'],
+    to: PathwayReferral['status'],
+    trx: Knex.Transaction,
+  ): Promise<string[]> {
     if (!ids.length) return [];
-    return ((await trx('pathway_referrals').whereIn('id', [...ids]).where({ status: from }).update({ status: to }, ['id'])) as Array<{ id: string }>).map((r) => r.id);
+    return (
+      (await trx('pathway_referrals')
+        .whereIn('id', [...ids])
+        .where({ status: from })
+        .update({ status: to }, ['id'])) as Array<{ id: string }>
+    ).map((r) => r.id);
   }
 
   /** Shares a referral waiting for consent: its partner, what goes, the consent allowing it. False if it was no longer waiting. */
-  async shareReferral(id: string, share: { partnerOrganisationId: string; dataCategories: string[]; consentId: string; details: Record<string, unknown> }, trx: Knex.Transaction): Promise<boolean> {
+  async shareReferral(
+    id: string,
+    share: {
+      partnerOrganisationId: string;
+      dataCategories: string[];
+      consentId: string;
+      details: Record<string, unknown>;
+    },
+    trx: Knex.Transaction,
+  ): Promise<boolean> {
     const n = await trx('pathway_referrals')
       .where({ id, status: 'awaiting-consent' })
-      .update({ status: 'ready', partner_organisation_id: share.partnerOrganisationId, data_categories: JSON.stringify(share.dataCategories), consent_id: share.consentId, details: JSON.stringify(share.details) });
+      .update({
+        status: 'ready',
+        partner_organisation_id: share.partnerOrganisationId,
+        data_categories: JSON.stringify(share.dataCategories),
+        consent_id: share.consentId,
+        details: JSON.stringify(share.details),
+      });
     return n > 0;
   }
 
   /** The referrals shared under a consent (queued or sent). */
   async referralsUnderConsent(consentId: string, trx: Knex.Transaction): Promise<PathwayReferral[]> {
-    return (await trx('pathway_referrals').where({ consent_id: consentId }).whereIn('status', ['ready', 'sent']).orderBy('created_at')).map(toPathwayReferral);
+    return (
+      await trx('pathway_referrals')
+        .where({ consent_id: consentId })
+        .whereIn('status', ['ready', 'sent'])
+        .orderBy('created_at')
+    ).map(toPathwayReferral);
   }
 
   /** Moves a referral from one status to the next; nothing happens if it has moved on already. */
-  async setReferralStatus(id: string, from: PathwayReferral['status'], to: PathwayReferral['status'], trx?: Knex.Transaction): Promise<boolean> {
+  async setReferralStatus(
+    id: string,
+    from: PathwayReferral['status'],
+    to: PathwayReferral['status'],
+    trx?: Knex.Transaction,
+  ): Promise<boolean> {
     return (await (trx ?? this.db)('pathway_referrals').where({ id, status: from }).update({ status: to })) > 0;
   }
 
   /** Moves a queued referral to another consent that still covers it, or cancels it. */
-  async requeueOrCancelReferral(id: string, next: { consentId: string } | { cancelled: true }, trx: Knex.Transaction): Promise<void> {
+  async requeueOrCancelReferral(
+    id: string,
+    next: { consentId: string } | { cancelled: true },
+    trx: Knex.Transaction,
+  ): Promise<void> {
     await trx('pathway_referrals')
       .where({ id, status: 'ready' })
       .update('consentId' in next ? { consent_id: next.consentId } : { status: 'cancelled' });
   }
 
   async pathwayReferrals(pathwayId: string): Promise<PathwayReferral[]> {
-    return (await this.db('pathway_referrals').where({ pathway_id: pathwayId }).orderBy('created_at')).map(toPathwayReferral);
+    return (await this.db('pathway_referrals').where({ pathway_id: pathwayId }).orderBy('created_at')).map(
+      toPathwayReferral,
+    );
   }
 
   // Referrals into OH
@@ -591,14 +746,32 @@ export class PathwayRepository {
   }
 
   async ohReferralsAwaitingTriage(limit: number): Promise<OhReferral[]> {
-    return (await this.db('oh_referrals').where({ status: 'awaiting-triage' }).orderBy('created_at').limit(limit)).map(toReferral);
+    return (await this.db('oh_referrals').where({ status: 'awaiting-triage' }).orderBy('created_at').limit(limit)).map(
+      toReferral,
+    );
   }
 
   /** Records OH's triage if the referral is still waiting for it; false when someone got there first. */
-  async triageOhReferral(id: string, result: { status: 'accepted' | 'declined'; pathwayId: string | null; note: string | null; byUserId: string | null; at: Date }, trx: Knex.Transaction): Promise<boolean> {
+  async triageOhReferral(
+    id: string,
+    result: {
+      status: 'accepted' | 'declined';
+      pathwayId: string | null;
+      note: string | null;
+      byUserId: string | null;
+      at: Date;
+    },
+    trx: Knex.Transaction,
+  ): Promise<boolean> {
     const n = await trx('oh_referrals')
       .where({ id, status: 'awaiting-triage' })
-      .update({ status: result.status, pathway_id: result.pathwayId, triage_note: result.note, triaged_by_user_id: result.byUserId, triaged_at: result.at.toISOString() });
+      .update({
+        status: result.status,
+        pathway_id: result.pathwayId,
+        triage_note: result.note,
+        triaged_by_user_id: result.byUserId,
+        triaged_at: result.at.toISOString(),
+      });
     return n === 1;
   }
 
@@ -612,7 +785,12 @@ export class PathwayRepository {
    * and 30,000 on PostgreSQL (which allows 65,535). Events are inserted as given: their
    * dedupe keys must not be recorded already.
    */
-  async insertPathwaysBulk(pathways: readonly Pathway[], steps: readonly PathwayStep[], trx: Knex.Transaction, events: readonly NewPathwayEvent[] = []): Promise<void> {
+  async insertPathwaysBulk(
+    pathways: readonly Pathway[],
+    steps: readonly PathwayStep[],
+    trx: Knex.Transaction,
+    events: readonly NewPathwayEvent[] = [],
+  ): Promise<void> {
     const maxValues = isPostgres(this.db) ? 30_000 : 999;
     const insert = async (table: string, rows: Record<string, unknown>[]) => {
       if (rows.length === 0) return;

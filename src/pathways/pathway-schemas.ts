@@ -29,12 +29,23 @@ export const enrolSchema = z
   .strict();
 
 export const pathwayIdParam = z.object({ id: z.uuid() }).strict();
-export const stepParam = z.object({ id: z.uuid(), stepId: z.string().min(1).max(60).regex(/^[a-z0-9-]+$/) }).strict();
+export const stepParam = z
+  .object({
+    id: z.uuid(),
+    stepId: z
+      .string()
+      .min(1)
+      .max(60)
+      .regex(/^[a-z0-9-]+$/),
+  })
+  .strict();
 export const personIdParam = z.object({ personId: z.uuid() }).strict();
 
 export const completeStepSchema = z
   .object({
-    answers: z.record(z.string().max(60), z.union([z.string().max(4000), z.number().finite(), z.boolean(), z.null()])).optional(),
+    answers: z
+      .record(z.string().max(60), z.union([z.string().max(4000), z.number().finite(), z.boolean(), z.null()]))
+      .optional(),
     note: z.string().trim().max(4000).nullable().optional(),
   })
   .strict();
@@ -44,26 +55,50 @@ export const skipStepSchema = z.object({ reason }).strict();
 export const reassignStepSchema = z
   .object({ userId: z.uuid().optional(), role: z.enum(['oh-clinician', 'oh-administrator']).optional(), reason })
   .strict()
-  .refine((v) => (v.userId ? 1 : 0) + (v.role ? 1 : 0) === 1, { message: 'Give either a user or a queue', path: ['userId'] });
+  .refine((v) => (v.userId ? 1 : 0) + (v.role ? 1 : 0) === 1, {
+    message: 'Give either a user or a queue',
+    path: ['userId'],
+  });
 export const pauseSchema = z.object({ reason }).strict();
 export const resumeSchema = z.object({ reason: z.string().trim().max(2000).optional() }).strict();
-export const closeSchema = z.object({ outcome: z.enum(CLOSE_OUTCOMES), note: z.string().trim().max(2000).optional() }).strict();
+export const closeSchema = z
+  .object({ outcome: z.enum(CLOSE_OUTCOMES), note: z.string().trim().max(2000).optional() })
+  .strict();
 export const transferSchema = z
   .object({
     service: z.enum(SERVICE_TYPES),
     reason,
     priority: z.enum(['routine', 'urgent']).default('routine'),
-    venuePreference: z.string().trim().max(500).optional().describe('Where the person would (not) like to be seen (CONF-4)'),
-    confidentialityPreference: z.string().trim().max(500).optional().describe('How the service should contact them, what not to record (CONF-4)'),
+    venuePreference: z
+      .string()
+      .trim()
+      .max(500)
+      .optional()
+      .describe('Where the person would (not) like to be seen (CONF-4)'),
+    confidentialityPreference: z
+      .string()
+      .trim()
+      .max(500)
+      .optional()
+      .describe('How the service should contact them, what not to record (CONF-4)'),
   })
   .strict();
 export const adviceSchema = z
-  .object({ fitness: z.enum(FITNESS), expectedDuration: z.string().trim().max(200).nullable().optional(), adjustments: z.string().trim().max(2000).nullable().optional() })
+  .object({
+    fitness: z.enum(FITNESS),
+    expectedDuration: z.string().trim().max(200).nullable().optional(),
+    adjustments: z.string().trim().max(2000).nullable().optional(),
+  })
   .strict();
 
 export const worklistQuery = z
   .object({
-    asOf: z.iso.datetime({ offset: true }).or(z.iso.date()).refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`).optional().describe('The moment to count due and overdue at (default now)'),
+    asOf: z.iso
+      .datetime({ offset: true })
+      .or(z.iso.date())
+      .refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`)
+      .optional()
+      .describe('The moment to count due and overdue at (default now)'),
     pathway: z.enum(DEFINITION_CODES).optional().describe('OH only; ignored for other roles'),
     unitId: z.uuid().optional(),
   })
@@ -93,8 +128,16 @@ export const pathwayResponse = z.object({
   status: z.enum(['active', 'paused', 'closed']),
   startedAt: z.string(),
   closedAt: z.string().nullable(),
-  advice: z.object({ fitness: z.enum(FITNESS).nullable(), expectedDuration: z.string().nullable(), adjustments: z.string().nullable(), givenAt: z.string().nullable() }),
-  kind: z.literal('occupational-health-support').optional().describe('Line managers and HR: only that OH support is in place (CONF-1)'),
+  advice: z.object({
+    fitness: z.enum(FITNESS).nullable(),
+    expectedDuration: z.string().nullable(),
+    adjustments: z.string().nullable(),
+    givenAt: z.string().nullable(),
+  }),
+  kind: z
+    .literal('occupational-health-support')
+    .optional()
+    .describe('Line managers and HR: only that OH support is in place (CONF-1)'),
   definition: z.object({ code: z.string(), version: z.number(), title: z.string() }).optional(),
   enrolmentSource: z.enum(ENROLMENT_SOURCES).optional(),
   outcome: z.enum(CLOSE_OUTCOMES).nullable().optional(),
@@ -102,7 +145,16 @@ export const pathwayResponse = z.object({
   steps: z.array(stepResponse).optional(),
 });
 
-export const eventResponse = z.object({ id: z.number(), stepId: z.string().nullable(), kind: z.string(), at: z.string(), actorUserId: z.string().nullable(), actorRole: z.string().nullable(), reason: z.string().nullable(), details: z.record(z.string(), z.unknown()).nullable() });
+export const eventResponse = z.object({
+  id: z.number(),
+  stepId: z.string().nullable(),
+  kind: z.string(),
+  at: z.string(),
+  actorUserId: z.string().nullable(),
+  actorRole: z.string().nullable(),
+  reason: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
 
 export const worklistStepResponse = z.object({
   id: z.string(),
@@ -123,10 +175,24 @@ const preference = z.string().trim().max(500).optional();
 export const shareReferralSchema = z
   .object({
     partnerOrganisationId: z.uuid(),
-    dataCategories: z.array(z.enum(SHARING_CATEGORIES)).max(SHARING_CATEGORIES.length).default([]).describe('Beyond what the service and pathway always carry'),
-    answers: z.array(z.string().min(1).max(100)).max(100).default([]).describe('The questions (linkIds) of the pathway’s completed forms whose answers go with the referral, as the clinician chooses; questionnaire answers are then shared (§5c)'),
-    venuePreference: preference.describe('Where the person would (not) like to be seen, e.g. not a venue people they police use (CONF-4); replaces what the referral says'),
-    confidentialityPreference: preference.describe('How the service should contact them, what not to record (CONF-4); replaces what the referral says'),
+    dataCategories: z
+      .array(z.enum(SHARING_CATEGORIES))
+      .max(SHARING_CATEGORIES.length)
+      .default([])
+      .describe('Beyond what the service and pathway always carry'),
+    answers: z
+      .array(z.string().min(1).max(100))
+      .max(100)
+      .default([])
+      .describe(
+        'The questions (linkIds) of the pathway’s completed forms whose answers go with the referral, as the clinician chooses; questionnaire answers are then shared (§5c)',
+      ),
+    venuePreference: preference.describe(
+      'Where the person would (not) like to be seen, e.g. not a venue people they police use (CONF-4); replaces what the referral says',
+    ),
+    confidentialityPreference: preference.describe(
+      'How the service should contact them, what not to record (CONF-4); replaces what the referral says',
+    ),
   })
   .strict();
 

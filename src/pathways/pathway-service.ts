@@ -10,11 +10,36 @@ import { newId } from '../shared/ids.js';
 import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import { assigneeFor, escalationTarget, mayWorkStep, type AssignmentContext } from './assignment.js';
 import type { DefinitionCatalogue } from './definition-catalogue.js';
-import { CLOSE_OUTCOMES, NHS_SERVICES, type CloseOutcome, type DefinitionCode, type ServiceType } from './definition-format.js';
+import {
+  CLOSE_OUTCOMES,
+  NHS_SERVICES,
+  type CloseOutcome,
+  type DefinitionCode,
+  type ServiceType,
+} from './definition-format.js';
 import { exportDefinition, parseDefinition, type PathwayDefinition, type StepDefinition } from './definition.js';
-import { pathwayRefusal, pause, planSteps, resume, stepRefusal, type ConditionEvaluator, type Facts, type PathwayState } from './engine.js';
+import {
+  pathwayRefusal,
+  pause,
+  planSteps,
+  resume,
+  stepRefusal,
+  type ConditionEvaluator,
+  type Facts,
+  type PathwayState,
+} from './engine.js';
 import type { PathwayRepository, StepListFilter, TimerKind } from './pathway-repository.js';
-import type { Assignee, DefinitionRecord, EnrolmentSource, Fitness, NewPathwayEvent, Pathway, PathwayEvent, PathwayReferral, PathwayStep } from './pathway-types.js';
+import type {
+  Assignee,
+  DefinitionRecord,
+  EnrolmentSource,
+  Fitness,
+  NewPathwayEvent,
+  Pathway,
+  PathwayEvent,
+  PathwayReferral,
+  PathwayStep,
+} from './pathway-types.js';
 import { readAnswers, type StepForm } from './questionnaire.js';
 
 /** A pathway with its definition and steps, as loaded for a use case. */
@@ -45,11 +70,17 @@ export interface WorklistSteps {
   counts: { open: number; due: number; overdue: number };
 }
 
-const TIMER_EVENT: Record<TimerKind, NewPathwayEvent['kind']> = { due: 'step-due', overdue: 'step-overdue', escalate: 'step-escalated' };
+const TIMER_EVENT: Record<TimerKind, NewPathwayEvent['kind']> = {
+  due: 'step-due',
+  overdue: 'step-overdue',
+  escalate: 'step-escalated',
+};
 const TIMER_AT: Record<TimerKind, keyof PathwayStep> = { due: 'dueFrom', overdue: 'dueBy', escalate: 'escalateAt' };
 
 function actorOf(ctx: AnyContext): { actorUserId: string | null; actorRole: string | null } {
-  return ctx.actor ? { actorUserId: ctx.actor.userId, actorRole: ctx.actor.role } : { actorUserId: null, actorRole: 'system' };
+  return ctx.actor
+    ? { actorUserId: ctx.actor.userId, actorRole: ctx.actor.role }
+    : { actorUserId: null, actorRole: 'system' };
 }
 
 /**
@@ -77,7 +108,15 @@ export class PathwayService {
   /** Publishes each shipped definition version that is not in the database yet (first start, upgrades). */
   async publishShipped(): Promise<void> {
     for (const d of this.catalogue.shipped) {
-      await this.repository.insertDefinition({ id: newId(), code: d.code, version: d.version, title: d.title, resource: exportDefinition(d), publishedAt: this.clock.now(), publishedByUserId: null });
+      await this.repository.insertDefinition({
+        id: newId(),
+        code: d.code,
+        version: d.version,
+        title: d.title,
+        resource: exportDefinition(d),
+        publishedAt: this.clock.now(),
+        publishedByUserId: null,
+      });
     }
   }
 
@@ -107,12 +146,44 @@ export class PathwayService {
   async publish(ctx: RequestContext, resource: unknown): Promise<DefinitionRecord> {
     const definition = this.catalogue.check(resource);
     const latest = await this.repository.definition(definition.code);
-    if (!latest) throw new ValidationError({ id: `there is no pathway ${definition.code}; new pathways ship with the platform` }, 'The pathway definition has problems.', 'definition-invalid');
-    if (definition.version !== latest.version + 1) throw new ValidationError({ version: `the next version of ${definition.code} is ${latest.version + 1}` }, 'The pathway definition has problems.', 'definition-invalid');
-    const record: DefinitionRecord = { id: newId(), code: definition.code, version: definition.version, title: definition.title, resource: exportDefinition(definition), publishedAt: this.clock.now(), publishedByUserId: ctx.actor.userId };
+    if (!latest)
+      throw new ValidationError(
+        { id: `there is no pathway ${definition.code}; new pathways ship with the platform` },
+        'The pathway definition has problems.',
+        'definition-invalid',
+      );
+    if (definition.version !== latest.version + 1)
+      throw new ValidationError(
+        { version: `the next version of ${definition.code} is ${latest.version + 1}` },
+        'The pathway definition has problems.',
+        'definition-invalid',
+      );
+    const record: DefinitionRecord = {
+      id: newId(),
+      code: definition.code,
+      version: definition.version,
+      title: definition.title,
+      resource: exportDefinition(definition),
+      publishedAt: this.clock.now(),
+      publishedByUserId: ctx.actor.userId,
+    };
     await this.repository.transaction(async (trx) => {
-      if (!(await this.repository.insertDefinition(record, trx))) throw new ConflictError('definition-version-exists', `Version ${definition.version} of ${definition.code} has just been published by someone else.`);
-      await this.audit.record(ctx, { action: 'create', entityType: 'pathway-definition', entityId: record.id, purpose: 'pathway-definition', details: { code: record.code, version: record.version } }, trx);
+      if (!(await this.repository.insertDefinition(record, trx)))
+        throw new ConflictError(
+          'definition-version-exists',
+          `Version ${definition.version} of ${definition.code} has just been published by someone else.`,
+        );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'pathway-definition',
+          entityId: record.id,
+          purpose: 'pathway-definition',
+          details: { code: record.code, version: record.version },
+        },
+        trx,
+      );
     });
     return record;
   }
@@ -143,12 +214,25 @@ export class PathwayService {
    */
   async enrol(ctx: AnyContext, input: EnrolInput, trx?: Knex.Transaction): Promise<Loaded> {
     const person = await this.personFor(ctx, input.personId);
-    if (input.definition === 'bbv') throw new ValidationError({ definition: 'The blood-borne virus pathway is not available yet.' }, 'The pathway cannot be started.', 'definition-unavailable');
+    if (input.definition === 'bbv')
+      throw new ValidationError(
+        { definition: 'The blood-borne virus pathway is not available yet.' },
+        'The pathway cannot be started.',
+        'definition-unavailable',
+      );
     const record = await this.repository.definition(input.definition);
-    if (!record) throw new ValidationError({ definition: 'There is no such pathway.' }, 'The pathway cannot be started.', 'definition-unavailable');
+    if (!record)
+      throw new ValidationError(
+        { definition: 'There is no such pathway.' },
+        'The pathway cannot be started.',
+        'definition-unavailable',
+      );
     const definition = this.read(record);
     if (input.leadClinicianUserId && !(await this.isActiveClinician(input.leadClinicianUserId))) {
-      throw new ValidationError({ leadClinicianUserId: 'The lead clinician must be an active OH clinician.' }, 'The pathway cannot be started.');
+      throw new ValidationError(
+        { leadClinicianUserId: 'The lead clinician must be an active OH clinician.' },
+        'The pathway cannot be started.',
+      );
     }
     const facts: Facts = { ...(input.facts ?? {}) };
     // The retirement pathway counts from the planned leaving date; the workforce record has it.
@@ -179,7 +263,11 @@ export class PathwayService {
       createdAt: now,
       updatedAt: now,
     };
-    const assignment = { personId: person.id, lineManagerId: person.lineManagerId, leadClinicianUserId: pathway.leadClinicianUserId };
+    const assignment = {
+      personId: person.id,
+      lineManagerId: person.lineManagerId,
+      leadClinicianUserId: pathway.leadClinicianUserId,
+    };
     const plans = planSteps(definition, this.stateOf(pathway, []), this.evaluate, now);
     const steps: PathwayStep[] = definition.steps.map((s, i) => ({
       id: newId(),
@@ -207,11 +295,43 @@ export class PathwayService {
       try {
         await this.repository.insertPathway(pathway, steps, t);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('already-on-pathway', 'This person is already on that pathway. Open it from their record.');
+        if (isUniqueViolation(error))
+          throw new ConflictError(
+            'already-on-pathway',
+            'This person is already on that pathway. Open it from their record.',
+          );
         throw error;
       }
-      await this.repository.insertEvents([{ pathwayId: pathway.id, stepId: null, kind: 'enrolled', at: now, ...actorOf(ctx), reason: input.source, details: { definition: definition.code, version: definition.version, startedAt: input.startedAt.toISOString() } }], t);
-      await this.audit.record(ctx, { action: 'create', entityType: 'pathway', entityId: pathway.id, subjectPersonId: person.id, purpose: 'pathway', details: { definition: definition.code, source: input.source } }, t);
+      await this.repository.insertEvents(
+        [
+          {
+            pathwayId: pathway.id,
+            stepId: null,
+            kind: 'enrolled',
+            at: now,
+            ...actorOf(ctx),
+            reason: input.source,
+            details: {
+              definition: definition.code,
+              version: definition.version,
+              startedAt: input.startedAt.toISOString(),
+            },
+          },
+        ],
+        t,
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'pathway',
+          entityId: pathway.id,
+          subjectPersonId: person.id,
+          purpose: 'pathway',
+          details: { definition: definition.code, source: input.source },
+        },
+        t,
+      );
     };
     if (trx) await work(trx);
     else await this.repository.transaction(work);
@@ -232,7 +352,13 @@ export class PathwayService {
     const loaded = await this.load(id);
     if (!loaded) throw new NotFoundError('pathway');
     await this.reach(ctx, loaded.pathway);
-    await this.audit.record(ctx, { action: 'read', entityType: 'pathway', entityId: id, subjectPersonId: loaded.pathway.personId, purpose: maySeeClinicalDetail(ctx.actor) ? 'clinical-care' : 'functional-advice' });
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'pathway',
+      entityId: id,
+      subjectPersonId: loaded.pathway.personId,
+      purpose: maySeeClinicalDetail(ctx.actor) ? 'clinical-care' : 'functional-advice',
+    });
     return loaded;
   }
 
@@ -243,7 +369,11 @@ export class PathwayService {
     const events = await this.repository.history(id);
     if (maySeeClinicalDetail(ctx.actor)) return events;
     // OH administrators: what happened and when, not clinicians' reasons or which facts were recorded.
-    return events.map((e) => ({ ...e, reason: e.kind === 'enrolled' ? e.reason : null, details: e.details ? Object.fromEntries(Object.entries(e.details).filter(([k]) => k !== 'facts')) : null }));
+    return events.map((e) => ({
+      ...e,
+      reason: e.kind === 'enrolled' ? e.reason : null,
+      details: e.details ? Object.fromEntries(Object.entries(e.details).filter(([k]) => k !== 'facts')) : null,
+    }));
   }
 
   /** A person's pathways, within reach. */
@@ -254,7 +384,17 @@ export class PathwayService {
       out.push({ pathway: p, definition: await this.definitionOf(p), steps: await this.repository.stepsOf(p.id) });
     }
     const purpose = maySeeClinicalDetail(ctx.actor) ? 'clinical-care' : 'functional-advice';
-    if (out.length) await this.audit.record(ctx, out.map((l) => ({ action: 'read' as const, entityType: 'pathway', entityId: l.pathway.id, subjectPersonId: personId, purpose })));
+    if (out.length)
+      await this.audit.record(
+        ctx,
+        out.map((l) => ({
+          action: 'read' as const,
+          entityType: 'pathway',
+          entityId: l.pathway.id,
+          subjectPersonId: personId,
+          purpose,
+        })),
+      );
     return out;
   }
 
@@ -293,7 +433,15 @@ export class PathwayService {
    * returns the new pathway and history), recalculates every step from the definition and
    * saves all of it if nobody changed the pathway meanwhile.
    */
-  private async change(ctx: RequestContext, id: string, change: (loaded: Loaded, now: Date, trx: Knex.Transaction) => Promise<{ pathway: Pathway; events: NewPathwayEvent[]; audit: Record<string, unknown> }>): Promise<Loaded> {
+  private async change(
+    ctx: RequestContext,
+    id: string,
+    change: (
+      loaded: Loaded,
+      now: Date,
+      trx: Knex.Transaction,
+    ) => Promise<{ pathway: Pathway; events: NewPathwayEvent[]; audit: Record<string, unknown> }>,
+  ): Promise<Loaded> {
     const first = await this.load(id);
     if (!first) throw new NotFoundError('pathway');
     await this.reach(ctx, first.pathway);
@@ -305,9 +453,24 @@ export class PathwayService {
       const steps = await this.repository.stepsOf(id, trx);
       const plans = planSteps(loaded.definition, this.stateOf(pathway, steps), this.evaluate, now);
       await this.repository.saveStepPlans(new Map(steps.map((s) => [s.stepCode, s])), plans, now, trx);
-      if (!(await this.repository.updatePathway({ ...pathway, updatedAt: now }, trx))) throw new ConflictError('pathway-changed', 'Someone else changed this pathway just now. Reload it and try again.');
+      if (!(await this.repository.updatePathway({ ...pathway, updatedAt: now }, trx)))
+        throw new ConflictError(
+          'pathway-changed',
+          'Someone else changed this pathway just now. Reload it and try again.',
+        );
       await this.repository.insertEvents(events, trx);
-      await this.audit.record(ctx, { action: 'update', entityType: 'pathway', entityId: id, subjectPersonId: pathway.personId, purpose: 'pathway', details: audit }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'pathway',
+          entityId: id,
+          subjectPersonId: pathway.personId,
+          purpose: 'pathway',
+          details: audit,
+        },
+        trx,
+      );
     });
     return (await this.load(id))!;
   }
@@ -320,7 +483,8 @@ export class PathwayService {
       'pathway-already-paused': 'This pathway is already paused.',
       'pathway-not-paused': 'This pathway is not paused.',
       'step-already-done': 'This step has already been done.',
-      'step-not-open': 'This step is not open yet: it waits for an earlier step or for information it depends on, or it does not apply.',
+      'step-not-open':
+        'This step is not open yet: it waits for an earlier step or for information it depends on, or it does not apply.',
       'step-not-found': 'There is no such step.',
     };
     throw new ConflictError(reason, messages[reason] ?? 'That cannot be done now.');
@@ -335,7 +499,9 @@ export class PathwayService {
     return this.change(ctx, id, async (loaded, now, trx) => {
       const { step, definition: def } = this.stepOf(loaded, stepKey);
       if (!mayWorkStep(ctx.actor, step, def.performer)) throw new NotFoundError('step');
-      this.refuse(stepRefusal(this.stateOf(loaded.pathway, loaded.steps), { status: step.status, resolvedAt: step.resolvedAt }));
+      this.refuse(
+        stepRefusal(this.stateOf(loaded.pathway, loaded.steps), { status: step.status, resolvedAt: step.resolvedAt }),
+      );
       const note = work.note?.trim() ? work.note.trim() : null;
       let answers: Record<string, string | number | boolean> | null = null;
       let facts: Facts = {};
@@ -346,24 +512,70 @@ export class PathwayService {
       } else if (!note) {
         throw new ValidationError({ note: 'Say what was done.' });
       }
-      await this.repository.finishStep(step.id, { status: 'completed', at: now, answers, note, byUserId: ctx.actor.userId }, trx);
+      await this.repository.finishStep(
+        step.id,
+        { status: 'completed', at: now, answers, note, byUserId: ctx.actor.userId },
+        trx,
+      );
       let pathway: Pathway = { ...loaded.pathway, facts: { ...loaded.pathway.facts, ...facts } };
-      const events: NewPathwayEvent[] = [{ pathwayId: pathway.id, stepId: step.id, kind: 'step-completed', at: now, ...actorOf(ctx), reason: null, details: { step: step.stepCode, facts: Object.keys(facts) } }];
+      const events: NewPathwayEvent[] = [
+        {
+          pathwayId: pathway.id,
+          stepId: step.id,
+          kind: 'step-completed',
+          at: now,
+          ...actorOf(ctx),
+          reason: null,
+          details: { step: step.stepCode, facts: Object.keys(facts) },
+        },
+      ];
       if (def.kind === 'referral' && def.service) {
-        const referral = this.referral(pathway, step.id, def.service, 'step', { ...(answers ?? {}), ...(note ? { note } : {}) }, ctx, now);
+        const referral = this.referral(
+          pathway,
+          step.id,
+          def.service,
+          'step',
+          { ...(answers ?? {}), ...(note ? { note } : {}) },
+          ctx,
+          now,
+        );
         await this.repository.insertPathwayReferral(referral, trx);
-        events.push({ pathwayId: pathway.id, stepId: step.id, kind: 'referral-requested', at: now, ...actorOf(ctx), reason: null, details: { referralId: referral.id, service: def.service, status: referral.status } });
+        events.push({
+          pathwayId: pathway.id,
+          stepId: step.id,
+          kind: 'referral-requested',
+          at: now,
+          ...actorOf(ctx),
+          reason: null,
+          details: { referralId: referral.id, service: def.service, status: referral.status },
+        });
       }
       const outcome = answers?.outcome;
       if (def.closesPathway && typeof outcome === 'string' && (CLOSE_OUTCOMES as readonly string[]).includes(outcome)) {
         pathway = { ...pathway, status: 'closed', outcome: outcome as CloseOutcome, closedAt: now };
-        events.push({ pathwayId: pathway.id, stepId: step.id, kind: 'closed', at: now, ...actorOf(ctx), reason: note, details: { outcome } });
+        events.push({
+          pathwayId: pathway.id,
+          stepId: step.id,
+          kind: 'closed',
+          at: now,
+          ...actorOf(ctx),
+          reason: note,
+          details: { outcome },
+        });
       }
       return { pathway, events, audit: { completed: step.stepCode } };
     });
   }
 
-  private referral(pathway: Pathway, stepId: string | null, service: ServiceType, kind: PathwayReferral['kind'], details: Record<string, unknown>, ctx: RequestContext, now: Date): PathwayReferral {
+  private referral(
+    pathway: Pathway,
+    stepId: string | null,
+    service: ServiceType,
+    kind: PathwayReferral['kind'],
+    details: Record<string, unknown>,
+    ctx: RequestContext,
+    now: Date,
+  ): PathwayReferral {
     const priority = details.priority === 'urgent' ? 'urgent' : 'routine';
     return {
       id: newId(),
@@ -389,9 +601,29 @@ export class PathwayService {
   async skipStep(ctx: RequestContext, id: string, stepKey: string, reason: string): Promise<Loaded> {
     return this.change(ctx, id, async (loaded, now, trx) => {
       const { step } = this.stepOf(loaded, stepKey);
-      this.refuse(stepRefusal(this.stateOf(loaded.pathway, loaded.steps), { status: step.status, resolvedAt: step.resolvedAt }));
-      await this.repository.finishStep(step.id, { status: 'skipped', at: now, answers: null, note: reason, byUserId: ctx.actor.userId }, trx);
-      return { pathway: loaded.pathway, events: [{ pathwayId: id, stepId: step.id, kind: 'step-skipped', at: now, ...actorOf(ctx), reason, details: { step: step.stepCode } }], audit: { skipped: step.stepCode } };
+      this.refuse(
+        stepRefusal(this.stateOf(loaded.pathway, loaded.steps), { status: step.status, resolvedAt: step.resolvedAt }),
+      );
+      await this.repository.finishStep(
+        step.id,
+        { status: 'skipped', at: now, answers: null, note: reason, byUserId: ctx.actor.userId },
+        trx,
+      );
+      return {
+        pathway: loaded.pathway,
+        events: [
+          {
+            pathwayId: id,
+            stepId: step.id,
+            kind: 'step-skipped',
+            at: now,
+            ...actorOf(ctx),
+            reason,
+            details: { step: step.stepCode },
+          },
+        ],
+        audit: { skipped: step.stepCode },
+      };
     });
   }
 
@@ -399,11 +631,31 @@ export class PathwayService {
   async reassignStep(ctx: RequestContext, id: string, stepKey: string, to: Assignee, reason: string): Promise<Loaded> {
     return this.change(ctx, id, async (loaded, now, trx) => {
       const { step, definition: def } = this.stepOf(loaded, stepKey);
-      if (step.status === 'completed' || step.status === 'skipped' || step.status === 'cancelled' || step.status === 'not-applicable') this.refuse('step-already-done');
+      if (
+        step.status === 'completed' ||
+        step.status === 'skipped' ||
+        step.status === 'cancelled' ||
+        step.status === 'not-applicable'
+      )
+        this.refuse('step-already-done');
       this.refuse(pathwayRefusal(this.stateOf(loaded.pathway, loaded.steps), 'close'));
       await this.checkReassignment(to, def.performer);
       await this.repository.assign(step.id, to, null, trx);
-      return { pathway: loaded.pathway, events: [{ pathwayId: id, stepId: step.id, kind: 'step-reassigned', at: now, ...actorOf(ctx), reason, details: { step: step.stepCode, from: step.assignee, to } }], audit: { reassigned: step.stepCode } };
+      return {
+        pathway: loaded.pathway,
+        events: [
+          {
+            pathwayId: id,
+            stepId: step.id,
+            kind: 'step-reassigned',
+            at: now,
+            ...actorOf(ctx),
+            reason,
+            details: { step: step.stepCode, from: step.assignee, to },
+          },
+        ],
+        audit: { reassigned: step.stepCode },
+      };
     });
   }
 
@@ -413,10 +665,13 @@ export class PathwayService {
    */
   private async checkReassignment(to: Assignee, performer: StepDefinition['performer']): Promise<void> {
     if (performer !== 'oh-clinician' && performer !== 'oh-administrator') {
-      throw new ValidationError({ step: 'Only occupational health steps can be reassigned; this one belongs to the person, their manager or HR.' });
+      throw new ValidationError({
+        step: 'Only occupational health steps can be reassigned; this one belongs to the person, their manager or HR.',
+      });
     }
     if ('userId' in to) {
-      if (!(await this.isActiveClinician(to.userId))) throw new ValidationError({ userId: 'Choose an active OH clinician.' });
+      if (!(await this.isActiveClinician(to.userId)))
+        throw new ValidationError({ userId: 'Choose an active OH clinician.' });
     } else if (!('role' in to) || (to.role !== 'oh-clinician' && to.role !== 'oh-administrator')) {
       throw new ValidationError({ role: 'Choose the OH clinicians’ or OH administrators’ queue.' });
     }
@@ -427,7 +682,11 @@ export class PathwayService {
     return this.change(ctx, id, async (loaded, now) => {
       this.refuse(pathwayRefusal(this.stateOf(loaded.pathway, loaded.steps), 'pause'));
       const next = pause(this.stateOf(loaded.pathway, loaded.steps), now, reason);
-      return { pathway: { ...loaded.pathway, status: next.status, pauses: next.pauses }, events: [{ pathwayId: id, stepId: null, kind: 'paused', at: now, ...actorOf(ctx), reason, details: null }], audit: { paused: true } };
+      return {
+        pathway: { ...loaded.pathway, status: next.status, pauses: next.pauses },
+        events: [{ pathwayId: id, stepId: null, kind: 'paused', at: now, ...actorOf(ctx), reason, details: null }],
+        audit: { paused: true },
+      };
     });
   }
 
@@ -437,7 +696,21 @@ export class PathwayService {
       this.refuse(pathwayRefusal(this.stateOf(loaded.pathway, loaded.steps), 'resume'));
       const next = resume(this.stateOf(loaded.pathway, loaded.steps), now);
       const last = next.pauses[next.pauses.length - 1]!;
-      return { pathway: { ...loaded.pathway, status: next.status, pauses: next.pauses }, events: [{ pathwayId: id, stepId: null, kind: 'resumed', at: now, ...actorOf(ctx), reason, details: { pausedMs: last.to!.getTime() - last.from.getTime() } }], audit: { resumed: true } };
+      return {
+        pathway: { ...loaded.pathway, status: next.status, pauses: next.pauses },
+        events: [
+          {
+            pathwayId: id,
+            stepId: null,
+            kind: 'resumed',
+            at: now,
+            ...actorOf(ctx),
+            reason,
+            details: { pausedMs: last.to!.getTime() - last.from.getTime() },
+          },
+        ],
+        audit: { resumed: true },
+      };
     });
   }
 
@@ -445,7 +718,13 @@ export class PathwayService {
   async close(ctx: RequestContext, id: string, outcome: CloseOutcome, note: string | null): Promise<Loaded> {
     return this.change(ctx, id, async (loaded, now) => {
       this.refuse(pathwayRefusal(this.stateOf(loaded.pathway, loaded.steps), 'close'));
-      return { pathway: { ...loaded.pathway, status: 'closed', outcome, closedAt: now }, events: [{ pathwayId: id, stepId: null, kind: 'closed', at: now, ...actorOf(ctx), reason: note, details: { outcome } }], audit: { closed: outcome } };
+      return {
+        pathway: { ...loaded.pathway, status: 'closed', outcome, closedAt: now },
+        events: [
+          { pathwayId: id, stepId: null, kind: 'closed', at: now, ...actorOf(ctx), reason: note, details: { outcome } },
+        ],
+        audit: { closed: outcome },
+      };
     });
   }
 
@@ -454,23 +733,73 @@ export class PathwayService {
    * (domain brief §4): a handover referral carrying what the service needs (the steps done
    * and the scores recorded) is requested under consent, and the pathway closes as transferred.
    */
-  async transfer(ctx: RequestContext, id: string, input: { service: ServiceType; reason: string; priority: 'routine' | 'urgent'; venuePreference?: string | undefined; confidentialityPreference?: string | undefined }): Promise<{ loaded: Loaded; referral: PathwayReferral }> {
-    if (!NHS_SERVICES.has(input.service)) throw new ValidationError({ service: 'Choose an NHS service to transfer to.' });
+  async transfer(
+    ctx: RequestContext,
+    id: string,
+    input: {
+      service: ServiceType;
+      reason: string;
+      priority: 'routine' | 'urgent';
+      venuePreference?: string | undefined;
+      confidentialityPreference?: string | undefined;
+    },
+  ): Promise<{ loaded: Loaded; referral: PathwayReferral }> {
+    if (!NHS_SERVICES.has(input.service))
+      throw new ValidationError({ service: 'Choose an NHS service to transfer to.' });
     let referral: PathwayReferral | null = null;
     const loaded = await this.change(ctx, id, async (current, now, trx) => {
       this.refuse(pathwayRefusal(this.stateOf(current.pathway, current.steps), 'close'));
       const done = current.steps
         .filter((s) => s.status === 'completed')
-        .map((s) => ({ step: s.stepCode, title: current.definition.steps.find((d) => d.id === s.stepCode)?.title ?? s.stepCode, completedAt: s.resolvedAt?.toISOString() ?? null }));
+        .map((s) => ({
+          step: s.stepCode,
+          title: current.definition.steps.find((d) => d.id === s.stepCode)?.title ?? s.stepCode,
+          completedAt: s.resolvedAt?.toISOString() ?? null,
+        }));
       // CONF-4: where they would (not) be seen and how to reach them travel with the handover.
-      const preferences = { ...(input.venuePreference ? { venuePreference: input.venuePreference } : {}), ...(input.confidentialityPreference ? { confidentialityPreference: input.confidentialityPreference } : {}) };
-      referral = this.referral(current.pathway, null, input.service, 'handover', { reason: input.reason, priority: input.priority, pathway: current.definition.code, startedAt: current.pathway.startedAt.toISOString(), stepsDone: done, facts: current.pathway.facts, ...preferences }, ctx, now);
+      const preferences = {
+        ...(input.venuePreference ? { venuePreference: input.venuePreference } : {}),
+        ...(input.confidentialityPreference ? { confidentialityPreference: input.confidentialityPreference } : {}),
+      };
+      referral = this.referral(
+        current.pathway,
+        null,
+        input.service,
+        'handover',
+        {
+          reason: input.reason,
+          priority: input.priority,
+          pathway: current.definition.code,
+          startedAt: current.pathway.startedAt.toISOString(),
+          stepsDone: done,
+          facts: current.pathway.facts,
+          ...preferences,
+        },
+        ctx,
+        now,
+      );
       await this.repository.insertPathwayReferral(referral, trx);
       return {
         pathway: { ...current.pathway, status: 'closed', outcome: 'transferred-to-nhs', closedAt: now },
         events: [
-          { pathwayId: id, stepId: null, kind: 'transferred', at: now, ...actorOf(ctx), reason: input.reason, details: { referralId: referral.id, service: input.service } },
-          { pathwayId: id, stepId: null, kind: 'closed', at: now, ...actorOf(ctx), reason: null, details: { outcome: 'transferred-to-nhs' } },
+          {
+            pathwayId: id,
+            stepId: null,
+            kind: 'transferred',
+            at: now,
+            ...actorOf(ctx),
+            reason: input.reason,
+            details: { referralId: referral.id, service: input.service },
+          },
+          {
+            pathwayId: id,
+            stepId: null,
+            kind: 'closed',
+            at: now,
+            ...actorOf(ctx),
+            reason: null,
+            details: { outcome: 'transferred-to-nhs' },
+          },
         ],
         audit: { transferred: input.service },
       };
@@ -479,12 +808,32 @@ export class PathwayService {
   }
 
   /** Records the functional advice managers see (CONF-1): fit, adjusted duties or unfit, and for how long. */
-  async recordAdvice(ctx: RequestContext, id: string, advice: { fitness: Fitness; expectedDuration: string | null; adjustments: string | null }): Promise<Loaded> {
+  async recordAdvice(
+    ctx: RequestContext,
+    id: string,
+    advice: { fitness: Fitness; expectedDuration: string | null; adjustments: string | null },
+  ): Promise<Loaded> {
     return this.change(ctx, id, async (loaded, now) => {
       if (loaded.pathway.status === 'closed') this.refuse('pathway-closed');
       return {
-        pathway: { ...loaded.pathway, fitness: advice.fitness, expectedDuration: advice.expectedDuration, adjustments: advice.adjustments, adviceGivenAt: now },
-        events: [{ pathwayId: id, stepId: null, kind: 'advice', at: now, ...actorOf(ctx), reason: null, details: { fitness: advice.fitness } }],
+        pathway: {
+          ...loaded.pathway,
+          fitness: advice.fitness,
+          expectedDuration: advice.expectedDuration,
+          adjustments: advice.adjustments,
+          adviceGivenAt: now,
+        },
+        events: [
+          {
+            pathwayId: id,
+            stepId: null,
+            kind: 'advice',
+            at: now,
+            ...actorOf(ctx),
+            reason: null,
+            details: { fitness: advice.fitness },
+          },
+        ],
         audit: { advice: advice.fitness },
       };
     });
@@ -510,19 +859,38 @@ export class PathwayService {
   }
 
   /** The actor's open pathway steps, soonest deadline first, with counts due and overdue at `asOf`. */
-  async worklist(ctx: RequestContext, input: { asOf: Date; definitionCode?: string; unitId?: string; limit?: number }): Promise<WorklistSteps> {
+  async worklist(
+    ctx: RequestContext,
+    input: { asOf: Date; definitionCode?: string; unitId?: string; limit?: number },
+  ): Promise<WorklistSteps> {
     // Only OH may narrow a list by pathway: for anyone else the counts would tell which pathway someone is on (CONF-1).
-    const filter = this.listFilter(ctx, { definitionCode: maySeeOhRecords(ctx.actor) ? input.definitionCode : undefined, unitId: input.unitId });
-    const [steps, counts] = await Promise.all([this.repository.openSteps(filter, input.limit ?? 200), this.repository.countSteps(filter, input.asOf)]);
+    const filter = this.listFilter(ctx, {
+      definitionCode: maySeeOhRecords(ctx.actor) ? input.definitionCode : undefined,
+      unitId: input.unitId,
+    });
+    const [steps, counts] = await Promise.all([
+      this.repository.openSteps(filter, input.limit ?? 200),
+      this.repository.countSteps(filter, input.asOf),
+    ]);
     const pathways = await this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))]);
     const out: WorklistSteps['steps'] = [];
     for (const s of steps) {
       const p = pathways.get(s.pathwayId);
       if (!p) continue;
       const d = await this.definitionOf(p);
-      out.push({ ...s, title: d.steps.find((x) => x.id === s.stepCode)?.title ?? s.stepCode, definitionTitle: d.title });
+      out.push({
+        ...s,
+        title: d.steps.find((x) => x.id === s.stepCode)?.title ?? s.stepCode,
+        definitionTitle: d.title,
+      });
     }
-    if (out.length) await this.audit.record(ctx, { action: 'search', entityType: 'pathway-step', purpose: 'worklist', details: { returned: out.map((s) => s.id) } });
+    if (out.length)
+      await this.audit.record(ctx, {
+        action: 'search',
+        entityType: 'pathway-step',
+        purpose: 'worklist',
+        details: { returned: out.map((s) => s.id) },
+      });
     return { steps: out, counts };
   }
 
@@ -532,7 +900,10 @@ export class PathwayService {
    * a crash loses nothing (the batch is claimed again) and nothing fires twice (a fired
    * timer is marked, and its history entry has a key that cannot be written twice).
    */
-  async sweep(now: Date, options: { batchSize?: number; afterBatch?: (kind: TimerKind, fired: number) => Promise<void> } = {}): Promise<Record<TimerKind, number>> {
+  async sweep(
+    now: Date,
+    options: { batchSize?: number; afterBatch?: (kind: TimerKind, fired: number) => Promise<void> } = {},
+  ): Promise<Record<TimerKind, number>> {
     const batchSize = options.batchSize ?? 500;
     const fired: Record<TimerKind, number> = { due: 0, overdue: 0, escalate: 0 };
     for (const kind of ['due', 'overdue', 'escalate'] as const) {
@@ -548,13 +919,31 @@ export class PathwayService {
             if (kind === 'escalate') {
               const to = this.escalationOf(step, context!);
               await this.repository.assign(step.id, to, step.escalationLevel + 1, trx);
-              audits.push({ action: 'update', entityType: 'pathway-step', entityId: step.id, subjectPersonId: step.personId, purpose: 'escalation', details: { level: step.escalationLevel + 1 } });
+              audits.push({
+                action: 'update',
+                entityType: 'pathway-step',
+                entityId: step.id,
+                subjectPersonId: step.personId,
+                purpose: 'escalation',
+                details: { level: step.escalationLevel + 1 },
+              });
               details = { ...details, from: step.assignee, to, level: step.escalationLevel + 1 };
             }
-            events.push({ pathwayId: step.pathwayId, stepId: step.id, kind: TIMER_EVENT[kind], at: now, actorUserId: null, actorRole: 'system', reason: null, details, dedupeKey: `${step.id}:${kind}:${at.toISOString()}` });
+            events.push({
+              pathwayId: step.pathwayId,
+              stepId: step.id,
+              kind: TIMER_EVENT[kind],
+              at: now,
+              actorUserId: null,
+              actorRole: 'system',
+              reason: null,
+              details,
+              dedupeKey: `${step.id}:${kind}:${at.toISOString()}`,
+            });
           }
           await this.repository.insertEvents(events, trx);
-          if (audits.length) await this.audit.record({ actor: null, requestId: 'pathway-sweep', ip: null }, audits, trx);
+          if (audits.length)
+            await this.audit.record({ actor: null, requestId: 'pathway-sweep', ip: null }, audits, trx);
         });
         fired[kind] += n;
         await options.afterBatch?.(kind, n);
@@ -565,17 +954,26 @@ export class PathwayService {
   }
 
   /** Read in the sweep's own transaction: on SQLite another connection could wait behind the write lock it holds. */
-  private async escalationContext(steps: readonly PathwayStep[], trx: Knex.Transaction): Promise<{ pathways: Map<string, Pathway>; people: Map<string, Person> }> {
+  private async escalationContext(
+    steps: readonly PathwayStep[],
+    trx: Knex.Transaction,
+  ): Promise<{ pathways: Map<string, Pathway>; people: Map<string, Person> }> {
     const personIds = new Set<string>();
     for (const step of steps) {
       personIds.add(step.personId);
       if (step.assignee && 'personId' in step.assignee) personIds.add(step.assignee.personId);
     }
-    const [pathways, people] = await Promise.all([this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))], trx), this.people.recordsForSystem([...personIds], trx)]);
+    const [pathways, people] = await Promise.all([
+      this.repository.pathwaysByIds([...new Set(steps.map((s) => s.pathwayId))], trx),
+      this.people.recordsForSystem([...personIds], trx),
+    ]);
     return { pathways, people };
   }
 
-  private escalationOf(step: PathwayStep, context: { pathways: Map<string, Pathway>; people: Map<string, Person> }): Assignee {
+  private escalationOf(
+    step: PathwayStep,
+    context: { pathways: Map<string, Pathway>; people: Map<string, Person> },
+  ): Assignee {
     const assigneePerson = step.assignee && 'personId' in step.assignee ? step.assignee.personId : null;
     const ctx: AssignmentContext & { managerOfAssignee: string | null } = {
       personId: step.personId,

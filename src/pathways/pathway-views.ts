@@ -21,7 +21,12 @@ export function audienceOf(actor: Actor, pathway: Pick<Pathway, 'personId'>): Pa
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function adviceJson(p: Pathway) {
-  return { fitness: p.fitness, expectedDuration: p.expectedDuration, adjustments: p.adjustments, givenAt: iso(p.adviceGivenAt) };
+  return {
+    fitness: p.fitness,
+    expectedDuration: p.expectedDuration,
+    adjustments: p.adjustments,
+    givenAt: iso(p.adviceGivenAt),
+  };
 }
 
 function stepJson(d: PathwayDefinition, s: PathwayStep, audience: PathwayAudience) {
@@ -38,7 +43,12 @@ function stepJson(d: PathwayDefinition, s: PathwayStep, audience: PathwayAudienc
     resolvedAt: iso(s.resolvedAt),
   };
   if (audience === 'self') return base;
-  const more = { ...base, escalationLevel: s.escalationLevel, assignee: s.assignee, questionnaire: def?.questionnaire ?? null };
+  const more = {
+    ...base,
+    escalationLevel: s.escalationLevel,
+    assignee: s.assignee,
+    questionnaire: def?.questionnaire ?? null,
+  };
   return audience === 'clinical' ? { ...more, answers: s.answers, note: s.note } : more;
 }
 
@@ -48,12 +58,24 @@ function isShownToThePerson(d: PathwayDefinition, s: PathwayStep): boolean {
 }
 
 /** The pathway as the actor may see it. */
-export function pathwayJson(actor: Actor, loaded: { pathway: Pathway; definition: PathwayDefinition; steps: readonly PathwayStep[] }) {
+export function pathwayJson(
+  actor: Actor,
+  loaded: { pathway: Pathway; definition: PathwayDefinition; steps: readonly PathwayStep[] },
+) {
   const { pathway: p, definition: d } = loaded;
   const audience = audienceOf(actor, p);
-  const common = { id: p.id, personId: p.personId, status: p.status, startedAt: p.startedAt.toISOString(), closedAt: iso(p.closedAt), advice: adviceJson(p) };
+  const common = {
+    id: p.id,
+    personId: p.personId,
+    status: p.status,
+    startedAt: p.startedAt.toISOString(),
+    closedAt: iso(p.closedAt),
+    advice: adviceJson(p),
+  };
   if (audience === 'functional') return { ...common, kind: 'occupational-health-support' as const };
-  const steps = d.steps.map((sd) => loaded.steps.find((s) => s.stepCode === sd.id)).filter((s): s is PathwayStep => s !== undefined);
+  const steps = d.steps
+    .map((sd) => loaded.steps.find((s) => s.stepCode === sd.id))
+    .filter((s): s is PathwayStep => s !== undefined);
   return {
     ...common,
     definition: { code: d.code, version: d.version, title: d.title },

@@ -35,7 +35,13 @@ const itemSchema = z.object({
   text: z.string().min(1).max(1000),
   type: z.enum(ITEM_TYPES),
   required: z.boolean().optional(),
-  answerOption: z.array(z.object({ valueCoding: z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().min(1) }) })).optional(),
+  answerOption: z
+    .array(
+      z.object({
+        valueCoding: z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().min(1) }),
+      }),
+    )
+    .optional(),
 });
 
 const questionnaireSchema = z.object({
@@ -53,26 +59,40 @@ export function parseQuestionnaire(resource: unknown): StepForm {
   const parsed = questionnaireSchema.safeParse(resource);
   const errors: FieldErrors = {};
   if (!parsed.success) {
-    throw new ValidationError(fieldErrors(parsed.error), 'The questionnaire is not in the expected form.', 'questionnaire-invalid');
+    throw new ValidationError(
+      fieldErrors(parsed.error),
+      'The questionnaire is not in the expected form.',
+      'questionnaire-invalid',
+    );
   }
   const q = parsed.data;
   if (q.url !== `${BASE}/Questionnaire/${q.id}`) errors.url = `the url must be ${BASE}/Questionnaire/${q.id}`;
   const scoring = q.extension?.find((e) => e.url === EXTENSIONS.scoring)?.valueCode;
-  if (scoring !== undefined && !(INSTRUMENT_CODES as readonly unknown[]).includes(scoring)) errors.extension = `scoring must be one of ${INSTRUMENT_CODES.join(', ')}`;
+  if (scoring !== undefined && !(INSTRUMENT_CODES as readonly unknown[]).includes(scoring))
+    errors.extension = `scoring must be one of ${INSTRUMENT_CODES.join(', ')}`;
   const seen = new Set<string>();
   q.item.forEach((item, i) => {
     if (seen.has(item.linkId)) errors[`item.${i}.linkId`] = `${item.linkId} is used twice`;
     seen.add(item.linkId);
-    if (item.type === 'choice' && (item.answerOption ?? []).length < 2) errors[`item.${i}.answerOption`] = 'a choice needs at least two options';
-    if (item.type !== 'choice' && item.answerOption) errors[`item.${i}.answerOption`] = 'only choice items have options';
+    if (item.type === 'choice' && (item.answerOption ?? []).length < 2)
+      errors[`item.${i}.answerOption`] = 'a choice needs at least two options';
+    if (item.type !== 'choice' && item.answerOption)
+      errors[`item.${i}.answerOption`] = 'only choice items have options';
   });
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'The questionnaire has problems.', 'questionnaire-invalid');
+  if (Object.keys(errors).length > 0)
+    throw new ValidationError(errors, 'The questionnaire has problems.', 'questionnaire-invalid');
   return {
     id: q.id,
     url: q.url,
     title: q.title,
     scoring: (scoring as InstrumentCode | undefined) ?? null,
-    items: q.item.map((i) => ({ linkId: i.linkId, text: i.text, type: i.type, required: i.required === true, options: (i.answerOption ?? []).map((o) => ({ code: o.valueCoding.code, display: o.valueCoding.display })) })),
+    items: q.item.map((i) => ({
+      linkId: i.linkId,
+      text: i.text,
+      type: i.type,
+      required: i.required === true,
+      options: (i.answerOption ?? []).map((o) => ({ code: o.valueCoding.code, display: o.valueCoding.display })),
+    })),
   };
 }
 
@@ -81,23 +101,40 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-
 function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer } | { ok: false; message: string } {
   switch (item.type) {
     case 'choice':
-      return typeof value === 'string' && item.options.some((o) => o.code === value) ? { ok: true, value } : { ok: false, message: `Choose one of: ${item.options.map((o) => o.display).join('; ')}` };
+      return typeof value === 'string' && item.options.some((o) => o.code === value)
+        ? { ok: true, value }
+        : { ok: false, message: `Choose one of: ${item.options.map((o) => o.display).join('; ')}` };
     case 'boolean':
       if (value === true || value === 'yes' || value === 'true') return { ok: true, value: true };
       if (value === false || value === 'no' || value === 'false') return { ok: true, value: false };
       return { ok: false, message: 'Answer yes or no' };
     case 'integer': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())
+            ? Number(value.trim())
+            : NaN;
       return Number.isInteger(n) ? { ok: true, value: n } : { ok: false, message: 'Enter a whole number' };
     }
     case 'date':
-      return typeof value === 'string' && isIsoDate(value) && value >= '1900' && value < '2201' ? { ok: true, value } : { ok: false, message: 'Enter a real date, for example 2026-11-27' };
+      return typeof value === 'string' && isIsoDate(value) && value >= '1900' && value < '2201'
+        ? { ok: true, value }
+        : { ok: false, message: 'Enter a real date, for example 2026-11-27' };
     case 'dateTime':
-      return typeof value === 'string' && ISO_DATE_TIME.test(value) && value >= '1900' && value < '2201' && !Number.isNaN(Date.parse(value)) ? { ok: true, value: new Date(value).toISOString() } : { ok: false, message: 'Enter a date and time, for example 2026-11-27T14:30Z' };
+      return typeof value === 'string' &&
+        ISO_DATE_TIME.test(value) &&
+        value >= '1900' &&
+        value < '2201' &&
+        !Number.isNaN(Date.parse(value))
+        ? { ok: true, value: new Date(value).toISOString() }
+        : { ok: false, message: 'Enter a date and time, for example 2026-11-27T14:30Z' };
     case 'string':
     case 'text': {
       const max = item.type === 'string' ? 500 : 4000;
-      return typeof value === 'string' && value.trim().length <= max ? { ok: true, value: value.trim() } : { ok: false, message: `Enter at most ${max} characters` };
+      return typeof value === 'string' && value.trim().length <= max
+        ? { ok: true, value: value.trim() }
+        : { ok: false, message: `Enter at most ${max} characters` };
     }
     default:
       return { ok: false, message: 'This item takes no answer' };
@@ -111,7 +148,10 @@ const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === '
  * type, nothing that is not on the form. Returns the answers as stored and the facts they
  * add (the answers themselves, plus the scores of a scored questionnaire).
  */
-export function readAnswers(form: StepForm, input: Readonly<Record<string, unknown>>): { answers: Answers; facts: Answers } {
+export function readAnswers(
+  form: StepForm,
+  input: Readonly<Record<string, unknown>>,
+): { answers: Answers; facts: Answers } {
   const errors: FieldErrors = {};
   const answers: Answers = {};
   const known = new Set(form.items.map((i) => i.linkId));
@@ -120,14 +160,17 @@ export function readAnswers(form: StepForm, input: Readonly<Record<string, unkno
     if (item.type === 'display') continue;
     const value = input[item.linkId];
     if (isBlank(value)) {
-      if (item.required) errors[item.linkId] = item.type === 'choice' || item.type === 'boolean' ? 'Choose an answer' : 'Enter an answer';
+      if (item.required)
+        errors[item.linkId] =
+          item.type === 'choice' || item.type === 'boolean' ? 'Choose an answer' : 'Enter an answer';
       continue;
     }
     const read = readAnswer(item, value);
     if (read.ok) answers[item.linkId] = read.value;
     else errors[item.linkId] = read.message;
   }
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'Some answers need correcting.', 'answers-invalid');
+  if (Object.keys(errors).length > 0)
+    throw new ValidationError(errors, 'Some answers need correcting.', 'answers-invalid');
   const scores = form.scoring ? scoreInstrument(form.scoring, answers) : {};
   return { answers, facts: { ...answers, ...scores } };
 }

@@ -18,7 +18,8 @@ import { SELF_REFERRAL_CONCERNS } from './referral-schemas.js';
 
 const idParam = z.object({ id: z.uuid() });
 
-const required = (message: string, max: number, tooLong: string) => z.string({ message }).trim().min(1, message).max(max, tooLong);
+const required = (message: string, max: number, tooLong: string) =>
+  z.string({ message }).trim().min(1, message).max(max, tooLong);
 const optional = (max: number, tooLong: string) => z.string().trim().max(max, tooLong).optional();
 
 /** The management referral form (seed 003 §14.1): workplace questions, never a diagnosis; the person must have been told. */
@@ -50,8 +51,10 @@ const triageForm = z
     note: z.string().trim().max(2000, 'referrals.triage.errors.tooLong').optional(),
   })
   .superRefine((v, c) => {
-    if (v.decision === 'accept' && !(ENROLLABLE as readonly string[]).includes(v.definition ?? '')) c.addIssue({ code: 'custom', path: ['definition'], message: 'referrals.triage.errors.definition' });
-    if (v.decision === 'decline' && !v.note) c.addIssue({ code: 'custom', path: ['note'], message: 'referrals.triage.errors.note' });
+    if (v.decision === 'accept' && !(ENROLLABLE as readonly string[]).includes(v.definition ?? ''))
+      c.addIssue({ code: 'custom', path: ['definition'], message: 'referrals.triage.errors.definition' });
+    if (v.decision === 'decline' && !v.note)
+      c.addIssue({ code: 'custom', path: ['note'], message: 'referrals.triage.errors.note' });
   });
 const TRIAGE_FIELDS = ['decision', 'definition', 'incidentAt', 'injuryAt', 'note'];
 
@@ -79,7 +82,12 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       createdAt: r.createdAt.toISOString(),
       status: r.status,
       statusName: req.t(`referrals.statuses.${r.status}`),
-      statusTag: r.status === 'awaiting-triage' ? 'nhsuk-tag--blue' : r.status === 'accepted' ? 'nhsuk-tag--green' : 'nhsuk-tag--grey',
+      statusTag:
+        r.status === 'awaiting-triage'
+          ? 'nhsuk-tag--blue'
+          : r.status === 'accepted'
+            ? 'nhsuk-tag--green'
+            : 'nhsuk-tag--grey',
       awaiting: r.status === 'awaiting-triage',
       accepted: r.status === 'accepted',
       declined: r.status === 'declined',
@@ -87,7 +95,10 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       reason: str('reason'),
       questions: str('questions'),
       adjustmentsTried: str('adjustmentsTried'),
-      currentlyAbsent: typeof d.currentlyAbsent === 'boolean' ? req.t(d.currentlyAbsent ? 'referrals.copy.yes' : 'referrals.copy.no') : null,
+      currentlyAbsent:
+        typeof d.currentlyAbsent === 'boolean'
+          ? req.t(d.currentlyAbsent ? 'referrals.copy.yes' : 'referrals.copy.no')
+          : null,
       concernName: str('concern') ? req.t(`referrals.concerns.${str('concern')}`) : null,
       description: str('description'),
       venuePreference: str('venuePreference'),
@@ -117,7 +128,11 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
   const triageLocals = async (req: Request, id: string) => {
     const ctx = requestContext(req);
     const referral = await referrals.get(ctx, id);
-    const [names, published, current] = await Promise.all([people.namesOf([referral.personId]), pathways.definitions(), pathways.forPerson(ctx, referral.personId)]);
+    const [names, published, current] = await Promise.all([
+      people.namesOf([referral.personId]),
+      pathways.definitions(),
+      pathways.forPerson(ctx, referral.personId),
+    ]);
     const titles = new Map(published.map((d) => [d.code, d.title]));
     return {
       title: req.t('referrals.triage.title'),
@@ -131,7 +146,11 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       currentPathways: current
         .map((l) => pathwayJson(ctx.actor, l))
         .filter((v) => v.status !== 'closed')
-        .map((v) => ({ id: v.id, title: 'kind' in v ? req.t('pathways.support.title') : v.definition.title, startedOn: londonDate(v.startedAt) })),
+        .map((v) => ({
+          id: v.id,
+          title: 'kind' in v ? req.t('pathways.support.title') : v.definition.title,
+          startedOn: londonDate(v.startedAt),
+        })),
     };
   };
 
@@ -167,9 +186,20 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         await submitForm(
           req,
           res,
-          { view: 'referrals/management', schema: managementForm, input, values: body, fields: MANAGEMENT_FIELDS, fallbackField: 'reason', locals: () => managementLocals(req, id) },
+          {
+            view: 'referrals/management',
+            schema: managementForm,
+            input,
+            values: body,
+            fields: MANAGEMENT_FIELDS,
+            fallbackField: 'reason',
+            locals: () => managementLocals(req, id),
+          },
           async (data) => {
-            await referrals.referByManagement(requestContext(req), id, { ...data, adjustmentsTried: data.adjustmentsTried ?? null });
+            await referrals.referByManagement(requestContext(req), id, {
+              ...data,
+              adjustmentsTried: data.adjustmentsTried ?? null,
+            });
             res.redirect(303, `/people/${id}?referred=1`);
           },
         );
@@ -180,11 +210,15 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       path: '/me/referrals',
       kind: 'page',
       policy: policies.selfService,
-      summary: 'Your referrals to OH (self-referrals and management referrals about you), each with its copy (English and Welsh).',
+      summary:
+        'Your referrals to OH (self-referrals and management referrals about you), each with its copy (English and Welsh).',
       handler: async (req, res) => {
         const ctx = requestContext(req);
         const list = ctx.actor.personId ? await referrals.forPerson(ctx, ctx.actor.personId) : [];
-        renderPage(req, res, 'referrals/mine', { title: req.t('referrals.mine.title'), referrals: list.filter((r) => r.personId === ctx.actor.personId).map((r) => referralView(req, r)) });
+        renderPage(req, res, 'referrals/mine', {
+          title: req.t('referrals.mine.title'),
+          referrals: list.filter((r) => r.personId === ctx.actor.personId).map((r) => referralView(req, r)),
+        });
       },
     },
     {
@@ -207,10 +241,27 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const body = req.body as Record<string, unknown>;
         const input = Object.fromEntries(SELF_FIELDS.map((f) => [f, formText(body, f)]));
-        await submitForm(req, res, { view: 'referrals/self', schema: selfForm, input, values: body, fields: SELF_FIELDS, fallbackField: 'concern', locals: () => selfLocals(req) }, async (data) => {
-          const referral = await referrals.referSelf(requestContext(req), { ...data, venuePreference: data.venuePreference ?? null, contactPreference: data.contactPreference ?? null });
-          res.redirect(303, `/me/referrals/${referral.id}?sent=1`);
-        });
+        await submitForm(
+          req,
+          res,
+          {
+            view: 'referrals/self',
+            schema: selfForm,
+            input,
+            values: body,
+            fields: SELF_FIELDS,
+            fallbackField: 'concern',
+            locals: () => selfLocals(req),
+          },
+          async (data) => {
+            const referral = await referrals.referSelf(requestContext(req), {
+              ...data,
+              venuePreference: data.venuePreference ?? null,
+              contactPreference: data.contactPreference ?? null,
+            });
+            res.redirect(303, `/me/referrals/${referral.id}?sent=1`);
+          },
+        );
       },
     },
     {
@@ -225,7 +276,11 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         const referral = await referrals.get(ctx, id);
         // This page is the person's own copy; a referral they made about someone else is not theirs to see here.
         if (referral.personId !== ctx.actor.personId) throw new NotFoundError('referral');
-        renderPage(req, res, 'referrals/copy', { title: req.t('referrals.copy.title'), referral: referralView(req, referral), justSent: req.query.sent === '1' });
+        renderPage(req, res, 'referrals/copy', {
+          title: req.t('referrals.copy.title'),
+          referral: referralView(req, referral),
+          justSent: req.query.sent === '1',
+        });
       },
     },
     {
@@ -237,7 +292,10 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const list = await referrals.awaitingTriage(requestContext(req));
         const names = await people.namesOf([...new Set(list.map((r) => r.personId))]);
-        renderPage(req, res, 'referrals/triage-list', { title: req.t('referrals.triage.listTitle'), referrals: list.map((r) => ({ ...referralView(req, r), personName: names.get(r.personId) ?? '' })) });
+        renderPage(req, res, 'referrals/triage-list', {
+          title: req.t('referrals.triage.listTitle'),
+          referrals: list.map((r) => ({ ...referralView(req, r), personName: names.get(r.personId) ?? '' })),
+        });
       },
     },
     {
@@ -257,7 +315,8 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
       path: '/referrals/:id',
       kind: 'page',
       policy: policies.referralsTriage,
-      summary: 'Triages a referral: starts the chosen pathway from it (then shows the pathway), or declines it with a note.',
+      summary:
+        'Triages a referral: starts the chosen pathway from it (then shows the pathway), or declines it with a note.',
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
         const body = req.body as Record<string, unknown>;
@@ -265,7 +324,16 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         await submitForm(
           req,
           res,
-          { view: 'referrals/triage', schema: triageForm, input, values: body, fields: TRIAGE_FIELDS, fallbackField: 'decision', conflictFields: { 'already-on-pathway': 'definition' }, locals: () => triageLocals(req, id) },
+          {
+            view: 'referrals/triage',
+            schema: triageForm,
+            input,
+            values: body,
+            fields: TRIAGE_FIELDS,
+            fallbackField: 'decision',
+            conflictFields: { 'already-on-pathway': 'definition' },
+            locals: () => triageLocals(req, id),
+          },
           async (data) => {
             const ctx = requestContext(req);
             if (data.decision === 'decline') {
@@ -275,7 +343,12 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
             const facts: Record<string, string> = {};
             if (data.incidentAt) facts.incidentAt = data.incidentAt;
             if (data.injuryAt) facts.injuryAt = data.injuryAt;
-            const triaged = await referrals.triage(ctx, id, { accept: true, definition: data.definition as (typeof ENROLLABLE)[number], facts, note: data.note ?? null });
+            const triaged = await referrals.triage(ctx, id, {
+              accept: true,
+              definition: data.definition as (typeof ENROLLABLE)[number],
+              facts,
+              note: data.note ?? null,
+            });
             res.redirect(303, triaged.pathwayId ? `/pathways/${triaged.pathwayId}` : '/referrals');
           },
         );

@@ -4,7 +4,14 @@ import type { AppDependencies } from '../app.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { personIdParam } from './pathway-schemas.js';
-import { managementReferralSchema, referralIdParam, referralJson, referralResponse, selfReferralSchema, triageSchema } from './referral-schemas.js';
+import {
+  managementReferralSchema,
+  referralIdParam,
+  referralJson,
+  referralResponse,
+  selfReferralSchema,
+  triageSchema,
+} from './referral-schemas.js';
 
 /** Referrals into OH over the API (issue 4 §6). */
 export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
@@ -16,13 +23,17 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'post',
       path: '/api/v1/people/:personId/oh-referrals',
       policy: policies.referralsManagement,
-      summary: 'A management referral to OH for someone in your team (line managers) or organisation (HR). They must have been told; they are emailed and can read a copy (seed 003 §14.1).',
+      summary:
+        'A management referral to OH for someone in your team (line managers) or organisation (HR). They must have been told; they are emailed and can read a copy (seed 003 §14.1).',
       tags,
       params: personIdParam,
       body: managementReferralSchema,
       responses: { ...created, 404: { description: 'No such person within your reach' } },
       handler: async (req, res, { params, body }) => {
-        const referral = await referrals.referByManagement(requestContext(req), params.personId, { ...body, adjustmentsTried: body.adjustmentsTried ?? null });
+        const referral = await referrals.referByManagement(requestContext(req), params.personId, {
+          ...body,
+          adjustmentsTried: body.adjustmentsTried ?? null,
+        });
         res.status(201).json(referralJson(req.actor!, referral));
       },
     }),
@@ -35,7 +46,11 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       body: selfReferralSchema,
       responses: created,
       handler: async (req, res, { body }) => {
-        const referral = await referrals.referSelf(requestContext(req), { ...body, venuePreference: body.venuePreference ?? null, contactPreference: body.contactPreference ?? null });
+        const referral = await referrals.referSelf(requestContext(req), {
+          ...body,
+          venuePreference: body.venuePreference ?? null,
+          contactPreference: body.contactPreference ?? null,
+        });
         res.status(201).json(referralJson(req.actor!, referral));
       },
     }),
@@ -47,7 +62,9 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       responses: { 200: { description: 'Referrals', schema: z.object({ items: z.array(referralResponse) }) } },
       handler: async (req, res) => {
-        res.json({ items: (await referrals.awaitingTriage(requestContext(req))).map((r) => referralJson(req.actor!, r)) });
+        res.json({
+          items: (await referrals.awaitingTriage(requestContext(req))).map((r) => referralJson(req.actor!, r)),
+        });
       },
     }),
     apiRoute({
@@ -57,7 +74,10 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'A referral: for OH, the person it is about (their copy), and whoever made a management referral.',
       tags,
       params: referralIdParam,
-      responses: { 200: { description: 'The referral', schema: referralResponse }, 404: { description: 'No such referral within your reach' } },
+      responses: {
+        200: { description: 'The referral', schema: referralResponse },
+        404: { description: 'No such referral within your reach' },
+      },
       handler: async (req, res, { params }) => {
         res.json(referralJson(req.actor!, await referrals.get(requestContext(req), params.id)));
       },
@@ -70,9 +90,15 @@ export function referralRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       params: referralIdParam,
       body: triageSchema,
-      responses: { 200: { description: 'The triaged referral', schema: referralResponse }, 404: { description: 'No such referral' }, 409: { description: 'Already triaged, or the person is already on that pathway' } },
+      responses: {
+        200: { description: 'The triaged referral', schema: referralResponse },
+        404: { description: 'No such referral' },
+        409: { description: 'Already triaged, or the person is already on that pathway' },
+      },
       handler: async (req, res, { params, body }) => {
-        const decision = body.accept ? { accept: true as const, definition: body.definition, facts: body.facts, note: body.note ?? null } : { accept: false as const, note: body.note };
+        const decision = body.accept
+          ? { accept: true as const, definition: body.definition, facts: body.facts, note: body.note ?? null }
+          : { accept: false as const, note: body.note };
         res.json(referralJson(req.actor!, await referrals.triage(requestContext(req), params.id, decision)));
       },
     }),

@@ -19,7 +19,13 @@ export const managementReferralSchema = z
   })
   .strict();
 
-export const SELF_REFERRAL_CONCERNS = ['welfare', 'mental-health', 'musculoskeletal', 'substance-misuse', 'other'] as const;
+export const SELF_REFERRAL_CONCERNS = [
+  'welfare',
+  'mental-health',
+  'musculoskeletal',
+  'substance-misuse',
+  'other',
+] as const;
 
 export const selfReferralSchema = z
   .object({
@@ -31,7 +37,14 @@ export const selfReferralSchema = z
   .strict();
 
 export const triageSchema = z.discriminatedUnion('accept', [
-  z.object({ accept: z.literal(true), definition: z.enum(DEFINITION_CODES), facts: factsSchema.optional(), note: z.string().trim().max(2000).nullable().optional() }).strict(),
+  z
+    .object({
+      accept: z.literal(true),
+      definition: z.enum(DEFINITION_CODES),
+      facts: factsSchema.optional(),
+      note: z.string().trim().max(2000).nullable().optional(),
+    })
+    .strict(),
   z.object({ accept: z.literal(false), note: text(2000) }).strict(),
 ]);
 
@@ -41,7 +54,9 @@ export const referralResponse = z.object({
   id: z.string(),
   personId: z.string(),
   source: z.enum(['management', 'self', 'automatic']),
-  status: z.enum(['awaiting-triage', 'accepted', 'declined']).describe('For the referrer, always awaiting-triage: what OH decided is not theirs to know'),
+  status: z
+    .enum(['awaiting-triage', 'accepted', 'declined'])
+    .describe('For the referrer, always awaiting-triage: what OH decided is not theirs to know'),
   details: z.record(z.string(), z.unknown()),
   pathwayId: z.string().nullable(),
   triageNote: z.string().nullable(),
@@ -56,8 +71,10 @@ export const referralResponse = z.object({
  */
 export function referralJson(actor: Actor, r: OhReferral) {
   const base = { id: r.id, personId: r.personId, source: r.source, createdAt: r.createdAt.toISOString() };
-  if (maySeeClinicalDetail(actor)) return { ...base, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: r.triageNote };
-  if (actor.personId === r.personId) return { ...base, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: null };
+  if (maySeeClinicalDetail(actor))
+    return { ...base, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: r.triageNote };
+  if (actor.personId === r.personId)
+    return { ...base, status: r.status, details: r.details, pathwayId: r.pathwayId, triageNote: null };
   const details = r.source === 'management' ? r.details : {};
   if (maySeeOhRecords(actor)) return { ...base, status: r.status, details, pathwayId: r.pathwayId, triageNote: null };
   // The referrer: whether OH has acted is not theirs to know beyond "received" (CONF-1).

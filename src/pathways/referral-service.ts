@@ -69,16 +69,43 @@ export class ReferralService {
   /** A line manager (for their team) or HR (their organisation) refers someone to OH. */
   async referByManagement(ctx: RequestContext, personId: string, input: ManagementReferralInput): Promise<OhReferral> {
     const person = await this.people.getPerson(ctx, personId, 'oh-referral');
-    if (person.id === ctx.actor.personId) throw new ValidationError({ personId: 'You cannot refer yourself this way; use self-referral.' });
-    if (!input.personInformed) throw new ValidationError({ personInformed: 'Tell the person you are referring them and why before you send the referral (seed 003 §14.1).' });
-    return this.create(ctx, person, 'management', { reason: input.reason, questions: input.questions, adjustmentsTried: input.adjustmentsTried, currentlyAbsent: input.currentlyAbsent }, null, (r, trx) => this.tellPerson(person, r, trx));
+    if (person.id === ctx.actor.personId)
+      throw new ValidationError({ personId: 'You cannot refer yourself this way; use self-referral.' });
+    if (!input.personInformed)
+      throw new ValidationError({
+        personInformed: 'Tell the person you are referring them and why before you send the referral (seed 003 §14.1).',
+      });
+    return this.create(
+      ctx,
+      person,
+      'management',
+      {
+        reason: input.reason,
+        questions: input.questions,
+        adjustmentsTried: input.adjustmentsTried,
+        currentlyAbsent: input.currentlyAbsent,
+      },
+      null,
+      (r, trx) => this.tellPerson(person, r, trx),
+    );
   }
 
   /** A staff member refers themselves to OH. */
   async referSelf(ctx: RequestContext, input: SelfReferralInput): Promise<OhReferral> {
     if (!ctx.actor.personId) throw new NotFoundError('person');
     const person = await this.people.getPerson(ctx, ctx.actor.personId, 'oh-referral');
-    return this.create(ctx, person, 'self', { concern: input.concern, description: input.description, venuePreference: input.venuePreference, contactPreference: input.contactPreference }, null);
+    return this.create(
+      ctx,
+      person,
+      'self',
+      {
+        concern: input.concern,
+        description: input.description,
+        venuePreference: input.venuePreference,
+        contactPreference: input.contactPreference,
+      },
+      null,
+    );
   }
 
   /**
@@ -86,7 +113,10 @@ export class ReferralService {
    * worklist's `oh-referral` item): one referral per absence; where the reason points to a
    * pathway the person is enrolled at once, otherwise OH triages it. Returns how many were made.
    */
-  async referFromAbsences(absences: readonly AbsenceForReferral[], completeAttendanceTask: (absenceId: string, note: string) => Promise<void>): Promise<number> {
+  async referFromAbsences(
+    absences: readonly AbsenceForReferral[],
+    completeAttendanceTask: (absenceId: string, note: string) => Promise<void>,
+  ): Promise<number> {
     const ctx: AnyContext = { actor: null, requestId: 'automatic-referral', ip: null };
     let made = 0;
     for (const absence of absences) {
@@ -94,33 +124,118 @@ export class ReferralService {
       if (!person) continue;
       const definition = pathwayForReason(absence.reasonCategory);
       const now = this.clock.now();
-      const referral: OhReferral = this.newReferral(person, 'automatic', { absenceReason: absence.reasonCategory }, null, null, absence.id, now);
+      const referral: OhReferral = this.newReferral(
+        person,
+        'automatic',
+        { absenceReason: absence.reasonCategory },
+        null,
+        null,
+        absence.id,
+        now,
+      );
       await this.repository.transaction(async (trx) => {
         if (!(await this.repository.insertOhReferral(referral, trx))) return;
         if (definition && !(await this.repository.openPathwayOf(person.id, definition, trx))) {
-          const { pathway } = await this.pathways.enrol(ctx, { personId: person.id, definition, startedAt: now, source: 'automatic', referralId: referral.id }, trx);
-          await this.repository.triageOhReferral(referral.id, { status: 'accepted', pathwayId: pathway.id, note: `Started the ${definition} pathway automatically.`, byUserId: null, at: now }, trx);
+          const { pathway } = await this.pathways.enrol(
+            ctx,
+            { personId: person.id, definition, startedAt: now, source: 'automatic', referralId: referral.id },
+            trx,
+          );
+          await this.repository.triageOhReferral(
+            referral.id,
+            {
+              status: 'accepted',
+              pathwayId: pathway.id,
+              note: `Started the ${definition} pathway automatically.`,
+              byUserId: null,
+              at: now,
+            },
+            trx,
+          );
         }
-        await this.audit.record(ctx, { action: 'create', entityType: 'oh-referral', entityId: referral.id, subjectPersonId: person.id, purpose: 'oh-referral', details: { source: 'automatic', pathway: definition } }, trx);
+        await this.audit.record(
+          ctx,
+          {
+            action: 'create',
+            entityType: 'oh-referral',
+            entityId: referral.id,
+            subjectPersonId: person.id,
+            purpose: 'oh-referral',
+            details: { source: 'automatic', pathway: definition },
+          },
+          trx,
+        );
         made += 1;
       });
       // Made now or by an earlier run that stopped before finishing: either way finish the follow-up.
       const stored = (await this.repository.ohReferralForAbsence(absence.id))!;
       if (stored.status === 'awaiting-triage') await this.syncTriageTask(stored);
-      await completeAttendanceTask(absence.id, stored.status === 'accepted' ? 'Referred to OH: pathway started' : 'Referred to OH: awaiting triage');
+      await completeAttendanceTask(
+        absence.id,
+        stored.status === 'accepted' ? 'Referred to OH: pathway started' : 'Referred to OH: awaiting triage',
+      );
     }
     return made;
   }
 
-  private newReferral(person: Person, source: OhReferral['source'], details: OhReferral['details'], byUserId: string | null, role: string | null, absenceId: string | null, now: Date): OhReferral {
-    return { id: newId(), organisationId: person.organisationId, personId: person.id, source, referredByUserId: byUserId, referrerRole: role, absenceId, details, status: 'awaiting-triage', pathwayId: null, triageNote: null, triagedByUserId: null, triagedAt: null, createdAt: now };
+  private newReferral(
+    person: Person,
+    source: OhReferral['source'],
+    details: OhReferral['details'],
+    byUserId: string | null,
+    role: string | null,
+    absenceId: string | null,
+    now: Date,
+  ): OhReferral {
+    return {
+      id: newId(),
+      organisationId: person.organisationId,
+      personId: person.id,
+      source,
+      referredByUserId: byUserId,
+      referrerRole: role,
+      absenceId,
+      details,
+      status: 'awaiting-triage',
+      pathwayId: null,
+      triageNote: null,
+      triagedByUserId: null,
+      triagedAt: null,
+      createdAt: now,
+    };
   }
 
-  private async create(ctx: RequestContext, person: Person, source: OhReferral['source'], details: OhReferral['details'], absenceId: string | null, alsoInTransaction?: (r: OhReferral, trx: Knex.Transaction) => Promise<void>): Promise<OhReferral> {
-    const referral = this.newReferral(person, source, details, ctx.actor.userId, ctx.actor.role, absenceId, this.clock.now());
+  private async create(
+    ctx: RequestContext,
+    person: Person,
+    source: OhReferral['source'],
+    details: OhReferral['details'],
+    absenceId: string | null,
+    alsoInTransaction?: (r: OhReferral, trx: Knex.Transaction) => Promise<void>,
+  ): Promise<OhReferral> {
+    const referral = this.newReferral(
+      person,
+      source,
+      details,
+      ctx.actor.userId,
+      ctx.actor.role,
+      absenceId,
+      this.clock.now(),
+    );
     await this.repository.transaction(async (trx) => {
       await this.repository.insertOhReferral(referral, trx);
-      await this.audit.record(ctx, { action: 'create', entityType: 'oh-referral', entityId: referral.id, subjectPersonId: person.id, purpose: 'oh-referral', details: { source } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'create',
+          entityType: 'oh-referral',
+          entityId: referral.id,
+          subjectPersonId: person.id,
+          purpose: 'oh-referral',
+          details: { source },
+        },
+        trx,
+      );
       // The email telling the person commits with the referral (seed 003 §14.1: they must be told).
       await alsoInTransaction?.(referral, trx);
     });
@@ -141,7 +256,11 @@ export class ReferralService {
       // Triage is a clinical decision: the OH clinicians' queue.
       assignee: { role: 'oh-clinician' },
     };
-    await this.worklist.sync(SOURCE, referral.id, referral.status === 'awaiting-triage' ? { keep: [spec], create: [spec] } : { keep: [], create: [] });
+    await this.worklist.sync(
+      SOURCE,
+      referral.id,
+      referral.status === 'awaiting-triage' ? { keep: [spec], create: [spec] } : { keep: [], create: [] },
+    );
   }
 
   /**
@@ -171,8 +290,15 @@ export class ReferralService {
     const self = referral !== null && a.personId === referral.personId;
     const referrer = referral !== null && referral.referredByUserId === a.userId;
     // The person's own words in a self-referral are for OH and themselves only (CONF-1).
-    if (!referral || !(oh || self || (referrer && referral.source === 'management'))) throw new NotFoundError('referral');
-    await this.audit.record(ctx, { action: 'read', entityType: 'oh-referral', entityId: id, subjectPersonId: referral.personId, purpose: 'oh-referral' });
+    if (!referral || !(oh || self || (referrer && referral.source === 'management')))
+      throw new NotFoundError('referral');
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'oh-referral',
+      entityId: id,
+      subjectPersonId: referral.personId,
+      purpose: 'oh-referral',
+    });
     return referral;
   }
 
@@ -181,36 +307,108 @@ export class ReferralService {
     await this.people.getPerson(ctx, personId, 'oh-referral');
     const all = await this.repository.ohReferralsOf(personId);
     const oh = ctx.actor.role === 'oh-clinician' || ctx.actor.role === 'oh-administrator';
-    const mine = all.filter((r) => oh || ctx.actor.personId === personId || (r.referredByUserId === ctx.actor.userId && r.source === 'management'));
-    if (mine.length) await this.audit.record(ctx, mine.map((r) => ({ action: 'read' as const, entityType: 'oh-referral', entityId: r.id, subjectPersonId: personId, purpose: 'oh-referral' })));
+    const mine = all.filter(
+      (r) =>
+        oh || ctx.actor.personId === personId || (r.referredByUserId === ctx.actor.userId && r.source === 'management'),
+    );
+    if (mine.length)
+      await this.audit.record(
+        ctx,
+        mine.map((r) => ({
+          action: 'read' as const,
+          entityType: 'oh-referral',
+          entityId: r.id,
+          subjectPersonId: personId,
+          purpose: 'oh-referral',
+        })),
+      );
     return mine;
   }
 
   /** Referrals waiting for OH triage, oldest first. */
   async awaitingTriage(ctx: RequestContext): Promise<OhReferral[]> {
     const list = await this.repository.ohReferralsAwaitingTriage(200);
-    await this.audit.record(ctx, { action: 'search', entityType: 'oh-referral', purpose: 'triage', details: { returned: list.length } });
+    await this.audit.record(ctx, {
+      action: 'search',
+      entityType: 'oh-referral',
+      purpose: 'triage',
+      details: { returned: list.length },
+    });
     return list;
   }
 
   /** OH triage: start a pathway from the referral, or decline it with a note. Once only. */
-  async triage(ctx: RequestContext, id: string, decision: { accept: true; definition: DefinitionCode; facts?: Facts; note: string | null } | { accept: false; note: string }): Promise<OhReferral> {
+  async triage(
+    ctx: RequestContext,
+    id: string,
+    decision:
+      | { accept: true; definition: DefinitionCode; facts?: Facts; note: string | null }
+      | { accept: false; note: string },
+  ): Promise<OhReferral> {
     const referral = await this.get(ctx, id);
-    if (referral.status !== 'awaiting-triage') throw new ConflictError('referral-already-triaged', 'This referral has already been triaged.');
+    if (referral.status !== 'awaiting-triage')
+      throw new ConflictError('referral-already-triaged', 'This referral has already been triaged.');
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
       let pathwayId: string | null = null;
       if (decision.accept) {
-        const source = referral.source === 'self' ? 'self-referral' : referral.source === 'management' ? 'management-referral' : 'automatic';
-        pathwayId = (await this.pathways.enrol(ctx, { personId: referral.personId, definition: decision.definition, startedAt: now, facts: decision.facts, source, referralId: referral.id }, trx)).pathway.id;
+        const source =
+          referral.source === 'self'
+            ? 'self-referral'
+            : referral.source === 'management'
+              ? 'management-referral'
+              : 'automatic';
+        pathwayId = (
+          await this.pathways.enrol(
+            ctx,
+            {
+              personId: referral.personId,
+              definition: decision.definition,
+              startedAt: now,
+              facts: decision.facts,
+              source,
+              referralId: referral.id,
+            },
+            trx,
+          )
+        ).pathway.id;
       }
-      if (!(await this.repository.triageOhReferral(id, { status: decision.accept ? 'accepted' : 'declined', pathwayId, note: decision.note, byUserId: ctx.actor.userId, at: now }, trx))) {
+      if (
+        !(await this.repository.triageOhReferral(
+          id,
+          {
+            status: decision.accept ? 'accepted' : 'declined',
+            pathwayId,
+            note: decision.note,
+            byUserId: ctx.actor.userId,
+            at: now,
+          },
+          trx,
+        ))
+      ) {
         throw new ConflictError('referral-already-triaged', 'This referral has already been triaged.');
       }
-      await this.audit.record(ctx, { action: 'update', entityType: 'oh-referral', entityId: id, subjectPersonId: referral.personId, purpose: 'triage', details: { accepted: decision.accept } }, trx);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'update',
+          entityType: 'oh-referral',
+          entityId: id,
+          subjectPersonId: referral.personId,
+          purpose: 'triage',
+          details: { accepted: decision.accept },
+        },
+        trx,
+      );
     });
     const triaged = (await this.repository.findOhReferral(id))!;
-    await this.worklist.completeBySource(ctx, SOURCE, id, TRIAGE_TASK, triaged.status === 'accepted' ? 'Triaged into a pathway' : 'Declined');
+    await this.worklist.completeBySource(
+      ctx,
+      SOURCE,
+      id,
+      TRIAGE_TASK,
+      triaged.status === 'accepted' ? 'Triaged into a pathway' : 'Declined',
+    );
     return triaged;
   }
 }

@@ -16,21 +16,19 @@ function applyScope(q: Knex.QueryBuilder, scope: PersonScope, db: Knex): Knex.Qu
     case 'team':
       // Everyone who reports to the manager directly or through others; UNION (not ALL)
       // stops even a corrupted cycle of line managers from recursing forever.
-      return q
-        .where('people.organisation_id', scope.organisationId)
-        .whereIn(
-          'people.id',
-          db
-            .withRecursive('team', ['id'], (cte) =>
-              cte
-                .select('id')
-                .from('people')
-                .where('line_manager_id', scope.managerPersonId)
-                .union((u) => u.select('p.id').from('people as p').join('team', 'p.line_manager_id', 'team.id')),
-            )
-            .select('id')
-            .from('team'),
-        );
+      return q.where('people.organisation_id', scope.organisationId).whereIn(
+        'people.id',
+        db
+          .withRecursive('team', ['id'], (cte) =>
+            cte
+              .select('id')
+              .from('people')
+              .where('line_manager_id', scope.managerPersonId)
+              .union((u) => u.select('p.id').from('people as p').join('team', 'p.line_manager_id', 'team.id')),
+          )
+          .select('id')
+          .from('team'),
+      );
     case 'none':
       return q.whereRaw('1 = 0');
   }
@@ -129,7 +127,13 @@ export class PeopleRepository {
     const out: Person[] = [];
     // In chunks, to stay well inside SQLite's limit on bound parameters.
     for (let i = 0; i < ids.length; i += 500) {
-      out.push(...(await (trx ?? this.db)('people').select('*').whereIn('id', ids.slice(i, i + 500))).map(toPerson));
+      out.push(
+        ...(
+          await (trx ?? this.db)('people')
+            .select('*')
+            .whereIn('id', ids.slice(i, i + 500))
+        ).map(toPerson),
+      );
     }
     return out;
   }
@@ -137,7 +141,13 @@ export class PeopleRepository {
   async findByStaffNumbers(organisationId: string, staffNumbers: readonly string[]): Promise<Person[]> {
     const out: Person[] = [];
     for (let i = 0; i < staffNumbers.length; i += 500) {
-      out.push(...(await this.db('people').where({ organisation_id: organisationId }).whereIn('staff_number', staffNumbers.slice(i, i + 500))).map(toPerson));
+      out.push(
+        ...(
+          await this.db('people')
+            .where({ organisation_id: organisationId })
+            .whereIn('staff_number', staffNumbers.slice(i, i + 500))
+        ).map(toPerson),
+      );
     }
     return out;
   }
@@ -157,7 +167,14 @@ export class PeopleRepository {
   /** Searches within `scope`: by name fragment, staff number (exact) and unit; ordered by family then given name. */
   async search(
     scope: PersonScope,
-    filter: { q?: string | undefined; staffNumber?: string | undefined; unitId?: string | undefined; organisationId?: string | undefined; limit: number; offset: number },
+    filter: {
+      q?: string | undefined;
+      staffNumber?: string | undefined;
+      unitId?: string | undefined;
+      organisationId?: string | undefined;
+      limit: number;
+      offset: number;
+    },
   ): Promise<PersonPage> {
     const base = applyScope(this.db('people'), scope, this.db);
     if (filter.q) {
@@ -212,8 +229,11 @@ export class PeopleRepository {
   async updatePerson(id: string, changes: Partial<NewPerson>, now: Date, trx?: Knex.Transaction): Promise<void> {
     const row = toRow(changes);
     // Callers pass both names whenever either changes, so the search key stays in step.
-    if (changes.givenName !== undefined && changes.familyName !== undefined) row.search_name = searchName(changes.familyName, changes.givenName);
-    await (trx ?? this.db)('people').where({ id }).update({ ...row, updated_at: now.toISOString() });
+    if (changes.givenName !== undefined && changes.familyName !== undefined)
+      row.search_name = searchName(changes.familyName, changes.givenName);
+    await (trx ?? this.db)('people')
+      .where({ id })
+      .update({ ...row, updated_at: now.toISOString() });
   }
 
   /** True when `candidateId` reports (directly or not) to `managerId`: used to refuse management cycles. */
@@ -225,7 +245,13 @@ export class PeopleRepository {
           .from('people')
           .where('id', candidateId)
           .whereNotNull('line_manager_id')
-          .union((u) => u.select('p.line_manager_id').from('people as p').join('chain', 'p.id', 'chain.id').whereNotNull('p.line_manager_id')),
+          .union((u) =>
+            u
+              .select('p.line_manager_id')
+              .from('people as p')
+              .join('chain', 'p.id', 'chain.id')
+              .whereNotNull('p.line_manager_id'),
+          ),
       )
       .select('id')
       .from('chain')

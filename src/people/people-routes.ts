@@ -39,7 +39,13 @@ const personResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-const unitResponse = z.object({ id: z.string(), organisationId: z.string(), name: z.string(), code: z.string().nullable(), parentUnitId: z.string().nullable() });
+const unitResponse = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  name: z.string(),
+  code: z.string().nullable(),
+  parentUnitId: z.string().nullable(),
+});
 
 /** Form fields arrive as strings; turn them into the API's shape before validating with the same schema. */
 function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Record<string, unknown> {
@@ -62,7 +68,8 @@ function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Reco
     personalEmail: text('personalEmail'),
     protectedIdentity: body.protectedIdentity === 'yes',
   };
-  if (!forUpdate && typeof body.organisationId === 'string' && body.organisationId) out.organisationId = body.organisationId;
+  if (!forUpdate && typeof body.organisationId === 'string' && body.organisationId)
+    out.organisationId = body.organisationId;
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
@@ -85,11 +92,26 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Search workforce records within your reach, by name, staff number, unit or organisation.',
       tags: ['people'],
       query: searchPeopleSchema,
-      responses: { 200: { description: 'A page of people', schema: z.object({ items: z.array(personResponse), total: z.number(), limit: z.number(), offset: z.number() }) } },
+      responses: {
+        200: {
+          description: 'A page of people',
+          schema: z.object({
+            items: z.array(personResponse),
+            total: z.number(),
+            limit: z.number(),
+            offset: z.number(),
+          }),
+        },
+      },
       handler: async (req, res, { query }) => {
         const ctx = requestContext(req);
         const page = await people.searchPeople(ctx, query);
-        res.json({ items: page.items.map((p) => people.viewFor(ctx, p)), total: page.total, limit: query.limit, offset: query.offset });
+        res.json({
+          items: page.items.map((p) => people.viewFor(ctx, p)),
+          total: page.total,
+          limit: query.limit,
+          offset: query.offset,
+        });
       },
     }),
     apiRoute({
@@ -99,7 +121,10 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Create a workforce record.',
       tags: ['people'],
       body: createPersonSchema,
-      responses: { 201: { description: 'Created', schema: personResponse }, 409: { description: 'Duplicate staff number in the organisation' } },
+      responses: {
+        201: { description: 'Created', schema: personResponse },
+        409: { description: 'Duplicate staff number in the organisation' },
+      },
       handler: async (req, res, { body }) => {
         const ctx = requestContext(req);
         const person = await people.createPerson(ctx, body);
@@ -113,7 +138,10 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'Read one workforce record (404 when it does not exist or is outside your reach).',
       tags: ['people'],
       params: idParamSchema,
-      responses: { 200: { description: 'The person', schema: personResponse }, 404: { description: 'Not found or not yours to see' } },
+      responses: {
+        200: { description: 'The person', schema: personResponse },
+        404: { description: 'Not found or not yours to see' },
+      },
       handler: async (req, res, { params }) => {
         const ctx = requestContext(req);
         res.json(people.viewFor(ctx, await people.getPerson(ctx, params.id)));
@@ -127,7 +155,11 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['people'],
       params: idParamSchema,
       body: updatePersonSchema,
-      responses: { 200: { description: 'The updated person', schema: personResponse }, 404: { description: 'Not found or not yours to change' }, 409: { description: 'Duplicate staff number' } },
+      responses: {
+        200: { description: 'The updated person', schema: personResponse },
+        404: { description: 'Not found or not yours to change' },
+        409: { description: 'Duplicate staff number' },
+      },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
         res.json(people.viewFor(ctx, await people.updatePerson(ctx, params.id, body)));
@@ -187,11 +219,16 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         const unitNames = new Map(units.map((u) => [u.id, u.name]));
         const next = query.offset + query.limit < page.total ? query.offset + query.limit : null;
         const prev = query.offset > 0 ? Math.max(0, query.offset - query.limit) : null;
-        const link = (offset: number) => `/people?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.unitId ? { unitId: query.unitId } : {}), offset: String(offset) })}`;
+        const link = (offset: number) =>
+          `/people?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.unitId ? { unitId: query.unitId } : {}), offset: String(offset) })}`;
         renderPage(req, res, 'people/search', {
           query,
           units: units.map((u) => ({ ...u, selected: u.id === query.unitId })),
-          people: page.items.map((p) => ({ ...p, unitName: p.unitId ? unitNames.get(p.unitId) : undefined, roleName: req.t(`workforceRoles.${p.role}`) })),
+          people: page.items.map((p) => ({
+            ...p,
+            unitName: p.unitId ? unitNames.get(p.unitId) : undefined,
+            roleName: req.t(`workforceRoles.${p.role}`),
+          })),
           total: page.total,
           from: page.total ? query.offset + 1 : 0,
           to: query.offset + page.items.length,
@@ -224,7 +261,13 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         await submitForm(
           req,
           res,
-          { view: 'people/form', schema: createPersonSchema, input: personFromForm(values, false), values, locals: async () => ({ ...(await formLocals(req)), isNew: true }) },
+          {
+            view: 'people/form',
+            schema: createPersonSchema,
+            input: personFromForm(values, false),
+            values,
+            locals: async () => ({ ...(await formLocals(req)), isNew: true }),
+          },
           async (data) => {
             const person = await people.createPerson(requestContext(req), data);
             res.redirect(303, `/people/${person.id}`);
@@ -242,7 +285,10 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         const ctx = requestContext(req);
         const { id } = parseInput(idParamSchema, { id: req.params.id });
         const person = people.viewFor(ctx, await people.getPerson(ctx, id));
-        const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
+        const [units, names] = await Promise.all([
+          people.listUnits(ctx),
+          people.namesOf(person.lineManagerId ? [person.lineManagerId] : []),
+        ]);
         renderPage(req, res, 'people/show', {
           person,
           workforceRoleName: req.t(`workforceRoles.${person.role}`),
@@ -269,7 +315,11 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         const ctx = requestContext(req);
         const { id } = parseInput(idParamSchema, { id: req.params.id });
         const person = people.viewFor(ctx, await people.getPerson(ctx, id));
-        renderPage(req, res, 'people/form', { ...(await formLocals(req)), values: { ...person, protectedIdentity: person.protectedIdentity ? 'yes' : '' }, personId: id });
+        renderPage(req, res, 'people/form', {
+          ...(await formLocals(req)),
+          values: { ...person, protectedIdentity: person.protectedIdentity ? 'yes' : '' },
+          personId: id,
+        });
       },
     },
     {
@@ -284,7 +334,13 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         await submitForm(
           req,
           res,
-          { view: 'people/form', schema: updatePersonSchema, input: personFromForm(values, true), values, locals: async () => ({ ...(await formLocals(req)), personId: id }) },
+          {
+            view: 'people/form',
+            schema: updatePersonSchema,
+            input: personFromForm(values, true),
+            values,
+            locals: async () => ({ ...(await formLocals(req)), personId: id }),
+          },
           async (data) => {
             await people.updatePerson(requestContext(req), id, data);
             res.redirect(303, `/people/${id}`);
@@ -303,7 +359,10 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         ensureCsrfToken(req);
         if (!ctx.actor.personId) return renderPage(req, res, 'people/me', { person: null });
         const person = people.viewFor(ctx, await people.getPerson(ctx, ctx.actor.personId, 'self-service'));
-        const [units, names] = await Promise.all([people.listUnits(ctx), people.namesOf(person.lineManagerId ? [person.lineManagerId] : [])]);
+        const [units, names] = await Promise.all([
+          people.listUnits(ctx),
+          people.namesOf(person.lineManagerId ? [person.lineManagerId] : []),
+        ]);
         renderPage(req, res, 'people/me', {
           person,
           workforceRoleName: req.t(`workforceRoles.${person.role}`),
@@ -322,9 +381,14 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         ensureCsrfToken(req);
         const ctx = requestContext(req);
         const units = await people.listUnits(ctx);
-        const orgs = ['oh-clinician', 'oh-administrator', 'system-administrator'].includes(ctx.actor.role) ? await people.listOrganisations() : [];
+        const orgs = ['oh-clinician', 'oh-administrator', 'system-administrator'].includes(ctx.actor.role)
+          ? await people.listOrganisations()
+          : [];
         const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
-        renderPage(req, res, 'people/units', { units: units.map((u) => ({ ...u, organisationName: orgNames.get(u.organisationId) })), showOrganisation: orgs.length > 0 });
+        renderPage(req, res, 'people/units', {
+          units: units.map((u) => ({ ...u, organisationName: orgNames.get(u.organisationId) })),
+          showOrganisation: orgs.length > 0,
+        });
       },
     },
   ];

@@ -31,7 +31,11 @@ export const workingPatternSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('rota'),
       anchorDate: isoDate,
-      cycle: z.array(z.boolean()).min(2).max(84).refine((c) => c.some(Boolean), 'At least one working day in the cycle'),
+      cycle: z
+        .array(z.boolean())
+        .min(2)
+        .max(84)
+        .refine((c) => c.some(Boolean), 'At least one working day in the cycle'),
     })
     .strict(),
 ]);
@@ -49,7 +53,8 @@ const staffNumber = z
   .min(1, 'Enter a staff number')
   .max(30)
   .regex(/^[A-Za-z0-9-]+$/, 'Use letters, digits and hyphens only');
-const name = (what: string) => z.string().trim().min(1, `Enter the ${what}`).max(100, `The ${what} must be 100 characters or fewer`);
+const name = (what: string) =>
+  z.string().trim().min(1, `Enter the ${what}`).max(100, `The ${what} must be 100 characters or fewer`);
 const email = z.email({ message: 'Enter an email address like name@example.org' }).max(254);
 
 /** POST /api/v1/people body. Unknown fields are refused. */

@@ -18,7 +18,10 @@ import {
 import type { NewPerson, Organisation, Person, PersonPage, Unit } from './people-types.js';
 
 /** A workforce record as one actor may see it: fields they may not see are absent. */
-export type PersonView = Omit<Person, 'dateOfBirth' | 'nhsNumber' | 'workEmail' | 'personalEmail' | 'createdAt' | 'updatedAt'> & {
+export type PersonView = Omit<
+  Person,
+  'dateOfBirth' | 'nhsNumber' | 'workEmail' | 'personalEmail' | 'createdAt' | 'updatedAt'
+> & {
   dateOfBirth?: string | null;
   nhsNumber?: string | null;
   workEmail?: string | null;
@@ -70,10 +73,22 @@ export class PeopleService {
    * missing `notFoundAs` when the person is reached through another record (an absence, a
    * procedure step), so nothing tells whether that record exists. Audited either way.
    */
-  async getPerson(ctx: RequestContext, id: string, purpose = 'workforce-record', notFoundAs = 'person'): Promise<Person> {
+  async getPerson(
+    ctx: RequestContext,
+    id: string,
+    purpose = 'workforce-record',
+    notFoundAs = 'person',
+  ): Promise<Person> {
     const person = await this.repository.findPerson(id, personScope(ctx.actor));
     if (!person) {
-      await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, purpose, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
+      await this.audit.record(ctx, {
+        action: 'read',
+        entityType: 'person',
+        entityId: id,
+        purpose,
+        outcome: 'denied',
+        reason: 'not-found-or-out-of-reach',
+      });
       throw new NotFoundError(notFoundAs);
     }
     await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, subjectPersonId: id, purpose });
@@ -87,7 +102,11 @@ export class PeopleService {
       action: 'search',
       entityType: 'person',
       purpose: 'workforce-record',
-      details: { filter: { ...input, q: input.q ? '[given]' : undefined }, total: page.total, returned: page.items.map((p) => p.id) },
+      details: {
+        filter: { ...input, q: input.q ? '[given]' : undefined },
+        total: page.total,
+        returned: page.items.map((p) => p.id),
+      },
     });
     return page;
   }
@@ -98,7 +117,11 @@ export class PeopleService {
     const fields: FieldErrors = {};
     const scope = personWriteScope(ctx.actor);
     const organisation = await this.repository.findOrganisation(organisationId);
-    if (!organisation || (scope.kind === 'organisation' && scope.organisationId !== organisationId) || scope.kind === 'none') {
+    if (
+      !organisation ||
+      (scope.kind === 'organisation' && scope.organisationId !== organisationId) ||
+      scope.kind === 'none'
+    ) {
       fields.organisationId = 'No such organisation you can add people to';
     } else if (organisation.kind === 'nhs-partner') {
       fields.organisationId = 'Workforce records belong to the host force or a partner agency';
@@ -129,13 +152,21 @@ export class PeopleService {
     try {
       await this.repository.transaction(async (trx) => {
         await this.repository.insertPerson(person, now, trx);
-        await this.audit.record(ctx, { action: 'create', entityType: 'person', entityId: id, subjectPersonId: id, purpose: 'workforce-record' }, trx);
+        await this.audit.record(
+          ctx,
+          { action: 'create', entityType: 'person', entityId: id, subjectPersonId: id, purpose: 'workforce-record' },
+          trx,
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConflictError('duplicate-staff-number', 'A person with this staff number already exists in the organisation.', {
-          staffNumber: 'This staff number is already in use',
-        });
+        throw new ConflictError(
+          'duplicate-staff-number',
+          'A person with this staff number already exists in the organisation.',
+          {
+            staffNumber: 'This staff number is already in use',
+          },
+        );
       }
       throw error;
     }
@@ -146,11 +177,27 @@ export class PeopleService {
   async updatePerson(ctx: RequestContext, id: string, input: UpdatePersonInput): Promise<Person> {
     const existing = await this.repository.findPerson(id, personWriteScope(ctx.actor));
     if (!existing) {
-      await this.audit.record(ctx, { action: 'update', entityType: 'person', entityId: id, outcome: 'denied', reason: 'not-found-or-out-of-reach' });
+      await this.audit.record(ctx, {
+        action: 'update',
+        entityType: 'person',
+        entityId: id,
+        outcome: 'denied',
+        reason: 'not-found-or-out-of-reach',
+      });
       throw new NotFoundError('person');
     }
     const fields: FieldErrors = {};
-    await this.checkReferences(existing.organisationId, id, { ...input, dateOfBirth: input.dateOfBirth !== undefined ? input.dateOfBirth : existing.dateOfBirth, serviceStartDate: input.serviceStartDate ?? existing.serviceStartDate, leavingDate: input.leavingDate !== undefined ? input.leavingDate : existing.leavingDate }, fields);
+    await this.checkReferences(
+      existing.organisationId,
+      id,
+      {
+        ...input,
+        dateOfBirth: input.dateOfBirth !== undefined ? input.dateOfBirth : existing.dateOfBirth,
+        serviceStartDate: input.serviceStartDate ?? existing.serviceStartDate,
+        leavingDate: input.leavingDate !== undefined ? input.leavingDate : existing.leavingDate,
+      },
+      fields,
+    );
     if (Object.keys(fields).length) throw new ValidationError(fields);
     const changes: Partial<NewPerson> = {
       ...input,
@@ -167,15 +214,26 @@ export class PeopleService {
         await this.repository.updatePerson(id, changes, now, trx);
         await this.audit.record(
           ctx,
-          { action: 'update', entityType: 'person', entityId: id, subjectPersonId: id, purpose: 'workforce-record', details: { fields: Object.keys(input) } },
+          {
+            action: 'update',
+            entityType: 'person',
+            entityId: id,
+            subjectPersonId: id,
+            purpose: 'workforce-record',
+            details: { fields: Object.keys(input) },
+          },
           trx,
         );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConflictError('duplicate-staff-number', 'A person with this staff number already exists in the organisation.', {
-          staffNumber: 'This staff number is already in use',
-        });
+        throw new ConflictError(
+          'duplicate-staff-number',
+          'A person with this staff number already exists in the organisation.',
+          {
+            staffNumber: 'This staff number is already in use',
+          },
+        );
       }
       throw error;
     }
@@ -186,7 +244,13 @@ export class PeopleService {
   private async checkReferences(
     organisationId: string,
     personId: string,
-    input: { dateOfBirth?: string | null | undefined; serviceStartDate?: string | undefined; leavingDate?: string | null | undefined; unitId?: string | null | undefined; lineManagerId?: string | null | undefined },
+    input: {
+      dateOfBirth?: string | null | undefined;
+      serviceStartDate?: string | undefined;
+      leavingDate?: string | null | undefined;
+      unitId?: string | null | undefined;
+      lineManagerId?: string | null | undefined;
+    },
     fields: FieldErrors,
   ): Promise<void> {
     const today = toIsoDate(this.clock.now());
@@ -206,7 +270,8 @@ export class PeopleService {
         fields.lineManagerId = 'A person cannot be their own line manager';
       } else {
         const [manager] = await this.repository.findPersonsByIds([input.lineManagerId]);
-        if (!manager || manager.organisationId !== organisationId) fields.lineManagerId = 'No such person in this organisation';
+        if (!manager || manager.organisationId !== organisationId)
+          fields.lineManagerId = 'No such person in this organisation';
         else if (await this.repository.reportsTo(input.lineManagerId, personId)) {
           fields.lineManagerId = 'This person already reports to them: the line management would go round in a circle';
         }
@@ -226,8 +291,18 @@ export class PeopleService {
   /** Everyone in an organisation (or one unit) the actor can reach, for a report; audited as a search. */
   async everyoneForReport(ctx: RequestContext, organisationId: string, unitId: string | null): Promise<Person[]> {
     const scope = personScope(ctx.actor);
-    const page = await this.repository.search(scope, { organisationId, ...(unitId ? { unitId } : {}), limit: 100_000, offset: 0 });
-    await this.audit.record(ctx, { action: 'search', entityType: 'person', purpose: 'attendance-report', details: { organisationId, unitId, total: page.total } });
+    const page = await this.repository.search(scope, {
+      organisationId,
+      ...(unitId ? { unitId } : {}),
+      limit: 100_000,
+      offset: 0,
+    });
+    await this.audit.record(ctx, {
+      action: 'search',
+      entityType: 'person',
+      purpose: 'attendance-report',
+      details: { organisationId, unitId, total: page.total },
+    });
     return page.items;
   }
 
@@ -243,7 +318,9 @@ export class PeopleService {
 
   /** Records by staff number in one organisation, for the platform's own trusted work (imports from the CLI). */
   async byStaffNumbersForSystem(organisationId: string, staffNumbers: readonly string[]): Promise<Map<string, Person>> {
-    return new Map((await this.repository.findByStaffNumbers(organisationId, staffNumbers)).map((p) => [p.staffNumber, p]));
+    return new Map(
+      (await this.repository.findByStaffNumbers(organisationId, staffNumbers)).map((p) => [p.staffNumber, p]),
+    );
   }
 
   /** Creates an organisation (first start in production, the CLI, demo data). */
@@ -279,7 +356,8 @@ export class PeopleService {
   async getUnit(ctx: RequestContext, id: string): Promise<Unit> {
     const unit = await this.repository.findUnit(id);
     const reach = organisationReach(ctx.actor);
-    if (!unit || (reach.kind === 'own' && unit.organisationId !== reach.organisationId)) throw new NotFoundError('unit');
+    if (!unit || (reach.kind === 'own' && unit.organisationId !== reach.organisationId))
+      throw new NotFoundError('unit');
     return unit;
   }
 
@@ -289,19 +367,33 @@ export class PeopleService {
     const scope = personWriteScope(ctx.actor);
     const fields: FieldErrors = {};
     const organisation = await this.repository.findOrganisation(organisationId);
-    if (!organisation || (scope.kind === 'organisation' && scope.organisationId !== organisationId) || scope.kind === 'none') {
+    if (
+      !organisation ||
+      (scope.kind === 'organisation' && scope.organisationId !== organisationId) ||
+      scope.kind === 'none'
+    ) {
       fields.organisationId = 'No such organisation you can add units to';
     }
     if (input.parentUnitId) {
       const parent = await this.repository.findUnit(input.parentUnitId);
-      if (!parent || parent.organisationId !== organisationId) fields.parentUnitId = 'No such unit in this organisation';
+      if (!parent || parent.organisationId !== organisationId)
+        fields.parentUnitId = 'No such unit in this organisation';
     }
     if (Object.keys(fields).length) throw new ValidationError(fields);
-    const unit: Unit = { id: newId(), organisationId, name: input.name, code: input.code ?? null, parentUnitId: input.parentUnitId ?? null };
+    const unit: Unit = {
+      id: newId(),
+      organisationId,
+      name: input.name,
+      code: input.code ?? null,
+      parentUnitId: input.parentUnitId ?? null,
+    };
     try {
       await this.repository.insertUnit(unit, this.clock.now());
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('duplicate-unit-name', 'A unit with this name already exists.', { name: 'This name is already in use' });
+      if (isUniqueViolation(error))
+        throw new ConflictError('duplicate-unit-name', 'A unit with this name already exists.', {
+          name: 'This name is already in use',
+        });
       throw error;
     }
     await this.audit.record(ctx, { action: 'create', entityType: 'unit', entityId: unit.id });

@@ -23,7 +23,10 @@ export interface User {
   createdAt: Date;
 }
 
-export type NewUser = Pick<User, 'id' | 'email' | 'displayName' | 'passwordHash' | 'organisationId' | 'personId' | 'roles' | 'locale'> &
+export type NewUser = Pick<
+  User,
+  'id' | 'email' | 'displayName' | 'passwordHash' | 'organisationId' | 'personId' | 'roles' | 'locale'
+> &
   Partial<Pick<User, 'totpSecret' | 'mfaEnrolledAt'>>;
 
 function toUser(row: Record<string, unknown>, roles: string[]): User {
@@ -54,7 +57,12 @@ export class UsersRepository {
 
   private async withRoles(rows: Record<string, unknown>[]): Promise<User[]> {
     if (rows.length === 0) return [];
-    const roleRows = await this.db('user_roles').whereIn('user_id', rows.map((r) => r.id as string)).select('user_id', 'role_slug');
+    const roleRows = await this.db('user_roles')
+      .whereIn(
+        'user_id',
+        rows.map((r) => r.id as string),
+      )
+      .select('user_id', 'role_slug');
     const byUser = new Map<string, string[]>();
     for (const r of roleRows) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r.role_slug]);
     return rows.map((row) => toUser(row, byUser.get(row.id as string) ?? []));
@@ -70,7 +78,11 @@ export class UsersRepository {
     return row ? ((await this.withRoles([row]))[0] ?? null) : null;
   }
 
-  async list(filter: { organisationId?: string; limit: number; offset: number }): Promise<{ items: User[]; total: number }> {
+  async list(filter: {
+    organisationId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: User[]; total: number }> {
     const base = this.db('users');
     if (filter.organisationId) base.where('organisation_id', filter.organisationId);
     const [count, rows] = await Promise.all([
@@ -100,7 +112,8 @@ export class UsersRepository {
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
       });
-      if (user.roles.length) await t('user_roles').insert(user.roles.map((role) => ({ user_id: user.id, role_slug: role })));
+      if (user.roles.length)
+        await t('user_roles').insert(user.roles.map((role) => ({ user_id: user.id, role_slug: role })));
     };
     if (trx) await run(trx);
     else await this.db.transaction(run);
@@ -152,14 +165,20 @@ export class UsersRepository {
 
   /** Records a failed sign-in atomically; returns the new count. */
   async incrementFailedLogins(userId: string, now: Date): Promise<number> {
-    await this.db('users').where({ id: userId }).increment('failed_login_count', 1).update({ updated_at: now.toISOString() });
+    await this.db('users')
+      .where({ id: userId })
+      .increment('failed_login_count', 1)
+      .update({ updated_at: now.toISOString() });
     const row = await this.db('users').where({ id: userId }).first('failed_login_count');
     return Number(row?.failed_login_count ?? 0);
   }
 
   /** Voids every existing session of the user ("sign out everywhere"). */
   async bumpSessionEpoch(userId: string, now: Date): Promise<void> {
-    await this.db('users').where({ id: userId }).increment('session_epoch', 1).update({ updated_at: now.toISOString() });
+    await this.db('users')
+      .where({ id: userId })
+      .increment('session_epoch', 1)
+      .update({ updated_at: now.toISOString() });
   }
 
   /** Accepts a TOTP step only if it is newer than the last one accepted (no replay), atomically. */

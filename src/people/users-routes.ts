@@ -14,7 +14,10 @@ const createUserFormSchema = z.object({
   email: z.string().trim().toLowerCase().email('Enter an email address like name@example.org').max(254),
   displayName: z.string().trim().min(1, 'Enter the person’s name').max(200),
   organisationId: idSchema,
-  roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(ROLES)).min(1, 'Choose at least one role')),
+  roles: z.preprocess(
+    (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z.array(z.enum(ROLES)).min(1, 'Choose at least one role'),
+  ),
   staffNumber: z.string().trim().max(30).optional(),
   _csrf: z.string().optional(),
 });
@@ -40,7 +43,11 @@ export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
         const { offset } = parseInput(listQuery, req.query);
         const page = await auth.listUsers({ limit: 50, offset });
         renderPage(req, res, 'admin/users', {
-          users: page.items.map((u) => ({ ...u, roleNames: u.roles.map((r) => req.t(`roles.${r}`)).join(', '), disabled: Boolean(u.disabledAt) })),
+          users: page.items.map((u) => ({
+            ...u,
+            roleNames: u.roles.map((r) => req.t(`roles.${r}`)).join(', '),
+            disabled: Boolean(u.disabledAt),
+          })),
           total: page.total,
           nextHref: offset + 50 < page.total ? `/admin/users?offset=${offset + 50}` : null,
           prevHref: offset > 0 ? `/admin/users?offset=${Math.max(0, offset - 50)}` : null,
@@ -67,23 +74,46 @@ export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const ctx = requestContext(req);
         const values = { ...req.body, roles: [req.body?.roles ?? []].flat() };
-        await submitForm(req, res, { view: 'admin/user-form', schema: createUserFormSchema, input: req.body, values, locals: () => formLocals(req) }, async (data) => {
-          let personId: string | null = null;
-          if (data.staffNumber) {
-            const found = await people.searchPeople(ctx, { staffNumber: data.staffNumber.toUpperCase(), organisationId: data.organisationId, limit: 1, offset: 0 });
-            if (!found.items[0]) throw new ValidationError({ staffNumber: 'No person with this staff number in the organisation' });
-            personId = found.items[0].id;
-          }
-          const { user, setPasswordToken } = await auth.createUser(ctx, {
-            email: data.email,
-            displayName: data.displayName,
-            roles: data.roles as Role[],
-            organisationId: data.organisationId,
-            personId,
-          });
-          ensureCsrfToken(req);
-          renderPage(req, res, 'admin/user-created', { user, link: `${deps.config.publicUrl}/set-password/${setPasswordToken}` }, 201);
-        });
+        await submitForm(
+          req,
+          res,
+          {
+            view: 'admin/user-form',
+            schema: createUserFormSchema,
+            input: req.body,
+            values,
+            locals: () => formLocals(req),
+          },
+          async (data) => {
+            let personId: string | null = null;
+            if (data.staffNumber) {
+              const found = await people.searchPeople(ctx, {
+                staffNumber: data.staffNumber.toUpperCase(),
+                organisationId: data.organisationId,
+                limit: 1,
+                offset: 0,
+              });
+              if (!found.items[0])
+                throw new ValidationError({ staffNumber: 'No person with this staff number in the organisation' });
+              personId = found.items[0].id;
+            }
+            const { user, setPasswordToken } = await auth.createUser(ctx, {
+              email: data.email,
+              displayName: data.displayName,
+              roles: data.roles as Role[],
+              organisationId: data.organisationId,
+              personId,
+            });
+            ensureCsrfToken(req);
+            renderPage(
+              req,
+              res,
+              'admin/user-created',
+              { user, link: `${deps.config.publicUrl}/set-password/${setPasswordToken}` },
+              201,
+            );
+          },
+        );
       },
     },
     {

@@ -15,21 +15,43 @@ export interface PolicySection {
   fields: PolicyField[];
 }
 
-const f = (path: string, rule?: string): PolicyField => ({ path, label: `policyForm.fields.${path}`, ...(rule ? { rule } : {}) });
+const f = (path: string, rule?: string): PolicyField => ({
+  path,
+  label: `policyForm.fields.${path}`,
+  ...(rule ? { rule } : {}),
+});
 
 /**
  * What an HR or OH administrator edits on the policy page, kind by kind. Every number of the
  * attendance policy is here; the sick pay scale is a table of rows (ATT-29).
  */
 export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scaleRows: number }> = {
-  disclosure: { sections: [{ title: 'policyForm.sections.disclosure', fields: [f('minimumCellSize', 'CONF-5')] }], scaleRows: 0 },
-  consent: { sections: [{ title: 'policyForm.sections.consent', fields: [f('amraAccessDays', 'AMRA-4'), f('reportRetentionMonths', 'AMRA-6'), f('ohReviewWorkingDays', '§5b')] }], scaleRows: 0 },
+  disclosure: {
+    sections: [{ title: 'policyForm.sections.disclosure', fields: [f('minimumCellSize', 'CONF-5')] }],
+    scaleRows: 0,
+  },
+  consent: {
+    sections: [
+      {
+        title: 'policyForm.sections.consent',
+        fields: [f('amraAccessDays', 'AMRA-4'), f('reportRetentionMonths', 'AMRA-6'), f('ohReviewWorkingDays', '§5b')],
+      },
+    ],
+    scaleRows: 0,
+  },
   attendance: {
     scaleRows: 8,
     sections: [
       {
         title: 'policyForm.sections.triggers',
-        fields: [f('bradfordWindowWeeks', 'ATT-15'), f('bradfordThreshold', 'ATT-18'), f('spellsThreshold', 'ATT-18'), f('spellsWindowMonths', 'ATT-18'), f('continuousDaysThreshold', 'ATT-18'), f('triggerReviewWithinWorkingDays', 'ATT-18')],
+        fields: [
+          f('bradfordWindowWeeks', 'ATT-15'),
+          f('bradfordThreshold', 'ATT-18'),
+          f('spellsThreshold', 'ATT-18'),
+          f('spellsWindowMonths', 'ATT-18'),
+          f('continuousDaysThreshold', 'ATT-18'),
+          f('triggerReviewWithinWorkingDays', 'ATT-18'),
+        ],
       },
       {
         title: 'policyForm.sections.milestones',
@@ -51,7 +73,11 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
       },
       {
         title: 'policyForm.sections.returnToWork',
-        fields: [f('returnToWork.recuperativeMaxMonths', 'ATT-14'), f('returnToWork.recuperativeFullPayMonths', 'ATT-14'), f('returnToWork.reviewEveryMonths', 'ATT-14')],
+        fields: [
+          f('returnToWork.recuperativeMaxMonths', 'ATT-14'),
+          f('returnToWork.recuperativeFullPayMonths', 'ATT-14'),
+          f('returnToWork.reviewEveryMonths', 'ATT-14'),
+        ],
       },
       {
         title: 'policyForm.sections.formalProcedure',
@@ -70,7 +96,11 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
       },
       {
         title: 'policyForm.sections.sickPay',
-        fields: [f('sickPay.lookBackMonths', 'ATT-29'), f('sickPay.warnDaysBefore', 'ATT-29'), f('sickPay.reviewEveryMonths', 'ATT-29')],
+        fields: [
+          f('sickPay.lookBackMonths', 'ATT-29'),
+          f('sickPay.warnDaysBefore', 'ATT-29'),
+          f('sickPay.reviewEveryMonths', 'ATT-29'),
+        ],
       },
       {
         title: 'policyForm.sections.cost',
@@ -89,7 +119,9 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
 };
 
 function get(content: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), content);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), content);
 }
 
 function set(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -108,11 +140,13 @@ function numberOf(raw: unknown): unknown {
 /** The form's values (strings by path) for a policy's content. */
 export function formValues(kind: PolicyKind, content: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const section of POLICY_FORMS[kind].sections) for (const field of section.fields) out[field.path] = String(get(content, field.path) ?? '');
+  for (const section of POLICY_FORMS[kind].sections)
+    for (const field of section.fields) out[field.path] = String(get(content, field.path) ?? '');
   if (kind === 'attendance') {
     const scale = (get(content, 'sickPay.scale') as Array<Record<string, number>> | undefined) ?? [];
     for (let i = 0; i < POLICY_FORMS.attendance.scaleRows; i++) {
-      for (const c of ['serviceFromMonths', 'fullPayDays', 'halfPayDays']) out[`sickPay.scale.${i}.${c}`] = scale[i] ? String(scale[i]![c]) : '';
+      for (const c of ['serviceFromMonths', 'fullPayDays', 'halfPayDays'])
+        out[`sickPay.scale.${i}.${c}`] = scale[i] ? String(scale[i]![c]) : '';
     }
   }
   return out;
@@ -121,13 +155,18 @@ export function formValues(kind: PolicyKind, content: unknown): Record<string, s
 /** The policy content a submitted form describes; blank sick pay scale rows are left out. */
 export function contentFromForm(kind: PolicyKind, body: Record<string, unknown>): Record<string, unknown> {
   const content: Record<string, unknown> = {};
-  for (const section of POLICY_FORMS[kind].sections) for (const field of section.fields) set(content, field.path, numberOf(body[field.path]));
+  for (const section of POLICY_FORMS[kind].sections)
+    for (const field of section.fields) set(content, field.path, numberOf(body[field.path]));
   if (kind === 'attendance') {
     const rows: Array<Record<string, unknown>> = [];
     for (let i = 0; i < POLICY_FORMS.attendance.scaleRows; i++) {
       const cells = ['serviceFromMonths', 'fullPayDays', 'halfPayDays'].map((c) => body[`sickPay.scale.${i}.${c}`]);
       if (cells.every((v) => typeof v !== 'string' || v.trim() === '')) continue;
-      rows.push({ serviceFromMonths: numberOf(cells[0]), fullPayDays: numberOf(cells[1]), halfPayDays: numberOf(cells[2]) });
+      rows.push({
+        serviceFromMonths: numberOf(cells[0]),
+        fullPayDays: numberOf(cells[1]),
+        halfPayDays: numberOf(cells[2]),
+      });
     }
     set(content, 'sickPay.scale', rows);
   }

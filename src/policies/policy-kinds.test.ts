@@ -16,7 +16,9 @@ describe('policy kinds', () => {
   });
 
   it('when a review range is upside down, then it is refused', () => {
-    expect(POLICY_KINDS.attendance.schema.safeParse({ formalProcedure: { stage1ReviewMonths: { min: 4, max: 2 } } }).success).toBe(false);
+    expect(
+      POLICY_KINDS.attendance.schema.safeParse({ formalProcedure: { stage1ReviewMonths: { min: 4, max: 2 } } }).success,
+    ).toBe(false);
   });
 
   it('when a repeat period or day number is 0, or a value is not a number, then it is refused with a plain message (a 0 would loop for ever)', () => {

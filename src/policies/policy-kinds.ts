@@ -66,7 +66,10 @@ const SICK_PAY_DEFAULTS = {
  * ATT-28: the cost of a duty day lost, by workforce role, in pounds. Not in the seed (U):
  * illustrative defaults for each force to replace with its own salary and on-cost figures.
  */
-const COST_DEFAULTS = { default: 150, byWorkforceRole: { officer: 210, 'police-staff': 140, pcso: 130, 'special-constable': 0, volunteer: 0 } };
+const COST_DEFAULTS = {
+  default: 150,
+  byWorkforceRole: { officer: 210, 'police-staff': 140, pcso: 130, 'special-constable': 0, volunteer: 0 },
+};
 
 /**
  * Policy kinds: the thresholds and periods a force may set differently, with the value
@@ -83,7 +86,12 @@ export const POLICY_KINDS = {
     description: 'Small-number suppression for aggregate views (CONF-5).',
     schema: z
       .object({
-        minimumCellSize: z.number({ error: 'Enter a whole number' }).int('Enter a whole number').min(5, 'Never below 5 (CONF-5)').max(100, 'Enter 100 or less').default(10),
+        minimumCellSize: z
+          .number({ error: 'Enter a whole number' })
+          .int('Enter a whole number')
+          .min(5, 'Never below 5 (CONF-5)')
+          .max(100, 'Enter 100 or less')
+          .default(10),
       })
       .strict(),
     defaults: { minimumCellSize: 10 },
@@ -176,11 +184,21 @@ export const POLICY_KINDS = {
         sickPay: z
           .object({
             scale: z
-              .array(z.object({ serviceFromMonths: whole(0, 600), fullPayDays: whole(0, 365), halfPayDays: whole(0, 365) }).strict())
+              .array(
+                z
+                  .object({ serviceFromMonths: whole(0, 600), fullPayDays: whole(0, 365), halfPayDays: whole(0, 365) })
+                  .strict(),
+              )
               .min(1, 'Give at least one row')
               .max(20)
-              .refine((rows) => rows.length > 0 && rows[0]!.serviceFromMonths === 0, 'The scale starts at 0 months of service')
-              .refine((rows) => rows.every((r, i) => i === 0 || r.serviceFromMonths > rows[i - 1]!.serviceFromMonths), 'Rows go up in months of service')
+              .refine(
+                (rows) => rows.length > 0 && rows[0]!.serviceFromMonths === 0,
+                'The scale starts at 0 months of service',
+              )
+              .refine(
+                (rows) => rows.every((r, i) => i === 0 || r.serviceFromMonths > rows[i - 1]!.serviceFromMonths),
+                'Rows go up in months of service',
+              )
               .default(SICK_PAY_DEFAULTS.scale),
             lookBackMonths: whole(1, 48).default(12),
             /** HR warns in writing this many days before pay is reduced (App D §6.2). */
@@ -193,8 +211,19 @@ export const POLICY_KINDS = {
         /** ATT-28 */
         costPerDutyDay: z
           .object({
-            default: z.number({ error: 'Enter an amount in pounds' }).min(0, 'Enter 0 or more').max(10_000, 'Enter 10000 or less'),
-            byWorkforceRole: z.partialRecord(z.enum(['officer', 'police-staff', 'pcso', 'special-constable', 'volunteer']), z.number({ error: 'Enter an amount in pounds' }).min(0, 'Enter 0 or more').max(10_000, 'Enter 10000 or less')).default({}),
+            default: z
+              .number({ error: 'Enter an amount in pounds' })
+              .min(0, 'Enter 0 or more')
+              .max(10_000, 'Enter 10000 or less'),
+            byWorkforceRole: z
+              .partialRecord(
+                z.enum(['officer', 'police-staff', 'pcso', 'special-constable', 'volunteer']),
+                z
+                  .number({ error: 'Enter an amount in pounds' })
+                  .min(0, 'Enter 0 or more')
+                  .max(10_000, 'Enter 10000 or less'),
+              )
+              .default({}),
           })
           .strict()
           .default(COST_DEFAULTS),

@@ -15,7 +15,14 @@ import { POLICY_KINDS, type PolicyKind } from './policy-kinds.js';
 
 const kindParam = z.object({ kind: z.enum(Object.keys(POLICY_KINDS) as [PolicyKind, ...PolicyKind[]]) });
 const orgQuery = z.object({ organisationId: id.optional() });
-const publishForm = z.object({ effectiveFrom: isoDate, note: z.string().trim().max(500).optional(), organisationId: id.optional(), _csrf: z.string().optional() }).loose();
+const publishForm = z
+  .object({
+    effectiveFrom: isoDate,
+    note: z.string().trim().max(500).optional(),
+    organisationId: id.optional(),
+    _csrf: z.string().optional(),
+  })
+  .loose();
 
 /**
  * Puts each error of the policy's content on a field of the form: a rule about a group (the
@@ -26,7 +33,10 @@ function onFormFields(kind: PolicyKind, errors: FieldErrors): FieldErrors {
   const out: FieldErrors = {};
   for (const [key, message] of Object.entries(errors)) {
     const field = key.replace(/^content\./, '');
-    const target = paths.includes(field) || field.startsWith('sickPay.scale') ? field : (paths.find((p) => p.startsWith(`${field}.`)) ?? field);
+    const target =
+      paths.includes(field) || field.startsWith('sickPay.scale')
+        ? field
+        : (paths.find((p) => p.startsWith(`${field}.`)) ?? field);
     out[target] ??= message;
   }
   return out;
@@ -40,7 +50,13 @@ function onFormFields(kind: PolicyKind, errors: FieldErrors): FieldErrors {
 export function policyPages(deps: AppDependencies): RouteDefinition[] {
   const { policy, people } = deps.services;
 
-  const locals = async (req: Request, kind: PolicyKind, organisationId: string, values: Record<string, string>, errors: FieldErrors = {}) => {
+  const locals = async (
+    req: Request,
+    kind: PolicyKind,
+    organisationId: string,
+    values: Record<string, string>,
+    errors: FieldErrors = {},
+  ) => {
     const ctx = requestContext(req);
     const today = toIsoDate(deps.clock.now());
     const [inForce, versions, organisations] = await Promise.all([
@@ -53,18 +69,33 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
       kind,
       kindName: req.t(`policyForm.kinds.${kind}`),
       organisationId,
-      organisations: organisations.filter((o) => o.kind !== 'nhs-partner').map((o) => ({ ...o, selected: o.id === organisationId })),
+      organisations: organisations
+        .filter((o) => o.kind !== 'nhs-partner')
+        .map((o) => ({ ...o, selected: o.id === organisationId })),
       inForce,
       versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
       canPublish: ctx.actor.role === 'hr-manager' || ctx.actor.role === 'oh-administrator',
       sections: form.sections.map((s) => ({
         title: req.t(s.title),
-        fields: s.fields.map((f) => ({ ...f, name: f.path, id: f.path.replace(/\./g, '-'), labelText: f.rule ? `${req.t(f.label)} (${f.rule})` : req.t(f.label), value: values[f.path] ?? '', error: errors[f.path] })),
+        fields: s.fields.map((f) => ({
+          ...f,
+          name: f.path,
+          id: f.path.replace(/\./g, '-'),
+          labelText: f.rule ? `${req.t(f.label)} (${f.rule})` : req.t(f.label),
+          value: values[f.path] ?? '',
+          error: errors[f.path],
+        })),
       })),
       scale: Array.from({ length: form.scaleRows }, (_, i) => ({
         index: i,
         number: i + 1,
-        cells: ['serviceFromMonths', 'fullPayDays', 'halfPayDays'].map((c) => ({ name: `sickPay.scale.${i}.${c}`, id: `sickPay-scale-${i}-${c}`, value: values[`sickPay.scale.${i}.${c}`] ?? '', label: req.t(`policyForm.scale.${c}`), error: errors[`sickPay.scale.${i}.${c}`] })),
+        cells: ['serviceFromMonths', 'fullPayDays', 'halfPayDays'].map((c) => ({
+          name: `sickPay.scale.${i}.${c}`,
+          id: `sickPay-scale-${i}-${c}`,
+          value: values[`sickPay.scale.${i}.${c}`] ?? '',
+          label: req.t(`policyForm.scale.${c}`),
+          error: errors[`sickPay.scale.${i}.${c}`],
+        })),
       })),
       scaleError: errors['sickPay.scale'],
       effectiveFrom: values.effectiveFrom ?? addDays(today, 1),
@@ -72,7 +103,8 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
     };
   };
 
-  const organisationFor = (req: Request, requested: string | undefined) => requested ?? requestContext(req).actor.organisationId;
+  const organisationFor = (req: Request, requested: string | undefined) =>
+    requested ?? requestContext(req).actor.organisationId;
 
   const show = async (req: Request, res: Response) => {
     ensureCsrfToken(req);
@@ -111,18 +143,31 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { kind } = parseInput(kindParam, req.params);
         const body = req.body as Record<string, unknown>;
-        const values = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+        const values = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<
+          string,
+          string
+        >;
         const parsed = publishForm.safeParse(body);
         const orgId = organisationFor(req, parsed.success ? parsed.data.organisationId : undefined);
-        const fail = async (errors: FieldErrors) => renderFormErrors(req, res, 'policies/edit', values, errors, await locals(req, kind, orgId, values, errors));
+        const fail = async (errors: FieldErrors) =>
+          renderFormErrors(req, res, 'policies/edit', values, errors, await locals(req, kind, orgId, values, errors));
         if (!parsed.success) return fail(fieldErrors(parsed.error));
         try {
-          await policy.publish(requestContext(req), { organisationId: orgId, kind, content: contentFromForm(kind, body), effectiveFrom: parsed.data.effectiveFrom, note: parsed.data.note || null });
+          await policy.publish(requestContext(req), {
+            organisationId: orgId,
+            kind,
+            content: contentFromForm(kind, body),
+            effectiveFrom: parsed.data.effectiveFrom,
+            note: parsed.data.note || null,
+          });
         } catch (error) {
           if (isAppError(error) && error.fields) return fail(onFormFields(kind, error.fields));
           throw error;
         }
-        res.redirect(303, `/admin/policies/${kind}${orgId !== requestContext(req).actor.organisationId ? `?organisationId=${orgId}` : ''}`);
+        res.redirect(
+          303,
+          `/admin/policies/${kind}${orgId !== requestContext(req).actor.organisationId ? `?organisationId=${orgId}` : ''}`,
+        );
       },
     },
   ];

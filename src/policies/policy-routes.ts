@@ -17,7 +17,13 @@ const publishBody = z
     content: z.record(z.string(), z.unknown()),
   })
   .strict();
-const versionResponse = z.object({ kind: z.string(), organisationId: z.string(), version: z.number(), effectiveFrom: z.string().nullable(), content: z.record(z.string(), z.unknown()) });
+const versionResponse = z.object({
+  kind: z.string(),
+  organisationId: z.string(),
+  version: z.number(),
+  effectiveFrom: z.string().nullable(),
+  content: z.record(z.string(), z.unknown()),
+});
 
 /** Organisation policies (thresholds and periods), versioned. */
 export function policyRoutes(deps: AppDependencies): RouteDefinition[] {
@@ -27,7 +33,8 @@ export function policyRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'get',
       path: '/api/v1/policies/:kind',
       policy: policies.policiesRead,
-      summary: 'The policy of this kind in force for an organisation on a date (default today); version 0 is the shipped default.',
+      summary:
+        'The policy of this kind in force for an organisation on a date (default today); version 0 is the shipped default.',
       tags: ['policies'],
       params: kindParam,
       query: orgQuery,
@@ -47,7 +54,12 @@ export function policyRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['policies'],
       params: kindParam,
       query: orgQuery.omit({ asOf: true }),
-      responses: { 200: { description: 'Versions', schema: z.object({ items: z.array(z.object({ version: z.number(), effectiveFrom: z.string() }).loose()) }) } },
+      responses: {
+        200: {
+          description: 'Versions',
+          schema: z.object({ items: z.array(z.object({ version: z.number(), effectiveFrom: z.string() }).loose()) }),
+        },
+      },
       handler: async (req, res, { params, query }) => {
         const ctx = requestContext(req);
         res.json({ items: await policy.versions(ctx, query.organisationId ?? ctx.actor.organisationId, params.kind) });
@@ -61,10 +73,19 @@ export function policyRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['policies'],
       params: kindParam,
       body: publishBody,
-      responses: { 201: { description: 'The new version', schema: z.object({ version: z.number() }).loose() }, 409: { description: 'Published concurrently' } },
+      responses: {
+        201: { description: 'The new version', schema: z.object({ version: z.number() }).loose() },
+        409: { description: 'Published concurrently' },
+      },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
-        const version = await policy.publish(ctx, { organisationId: body.organisationId ?? ctx.actor.organisationId, kind: params.kind, content: body.content, effectiveFrom: body.effectiveFrom, note: body.note ?? null });
+        const version = await policy.publish(ctx, {
+          organisationId: body.organisationId ?? ctx.actor.organisationId,
+          kind: params.kind,
+          content: body.content,
+          effectiveFrom: body.effectiveFrom,
+          note: body.note ?? null,
+        });
         res.status(201).json(version);
       },
     }),

@@ -46,8 +46,20 @@ export class PolicyService {
     if (cached && cached.until > now) return cached.policy as EffectivePolicy<K>;
     const found = await this.repository.inForce(organisationId, kind, asOf);
     const policy: EffectivePolicy<K> = found
-      ? { kind, organisationId, version: found.version, effectiveFrom: found.effectiveFrom, content: POLICY_KINDS[kind].schema.parse(found.content) as PolicyContent<K> }
-      : { kind, organisationId, version: 0, effectiveFrom: null, content: POLICY_KINDS[kind].defaults as PolicyContent<K> };
+      ? {
+          kind,
+          organisationId,
+          version: found.version,
+          effectiveFrom: found.effectiveFrom,
+          content: POLICY_KINDS[kind].schema.parse(found.content) as PolicyContent<K>,
+        }
+      : {
+          kind,
+          organisationId,
+          version: 0,
+          effectiveFrom: null,
+          content: POLICY_KINDS[kind].defaults as PolicyContent<K>,
+        };
     if (this.cache.size > 5_000) this.cache.clear();
     this.cache.set(key, { policy, until: now + POLICY_CACHE_MS });
     return policy;
@@ -67,7 +79,9 @@ export class PolicyService {
     this.assertReach(ctx, input.organisationId);
     const parsed = POLICY_KINDS[input.kind].schema.safeParse(input.content);
     if (!parsed.success) {
-      throw new ValidationError(Object.fromEntries(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => [`content.${k}`, v])));
+      throw new ValidationError(
+        Object.fromEntries(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => [`content.${k}`, v])),
+      );
     }
     const now = this.clock.now();
     try {
@@ -84,11 +98,24 @@ export class PolicyService {
         };
         const version: PolicyVersion = { ...draft, version: await this.repository.insertNextVersion(draft, trx) };
         this.cache.clear();
-        await this.audit.record(ctx, { action: 'create', entityType: 'policy', entityId: version.id, details: { kind: input.kind, version: version.version, effectiveFrom: input.effectiveFrom } }, trx);
+        await this.audit.record(
+          ctx,
+          {
+            action: 'create',
+            entityType: 'policy',
+            entityId: version.id,
+            details: { kind: input.kind, version: version.version, effectiveFrom: input.effectiveFrom },
+          },
+          trx,
+        );
         return version;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError('policy-version-conflict', 'Someone else published a version at the same time. Reload and try again.');
+      if (isUniqueViolation(error))
+        throw new ConflictError(
+          'policy-version-conflict',
+          'Someone else published a version at the same time. Reload and try again.',
+        );
       throw error;
     }
   }

@@ -6,7 +6,18 @@ describe('calendar dates', () => {
     for (const d of ['2026-11-22', '2024-02-29', '2000-02-29', '1999-12-31']) expect(isIsoDate(d), d).toBe(true);
   });
   it('when the date does not exist or is written otherwise, then it is refused', () => {
-    for (const d of ['2026-02-29', '1900-02-29', '2026-13-01', '2026-04-31', '2026-11-22T00:00:00Z', '22/11/2026', '2026-1-2', '0999-01-01', '']) expect(isIsoDate(d), d).toBe(false);
+    for (const d of [
+      '2026-02-29',
+      '1900-02-29',
+      '2026-13-01',
+      '2026-04-31',
+      '2026-11-22T00:00:00Z',
+      '22/11/2026',
+      '2026-1-2',
+      '0999-01-01',
+      '',
+    ])
+      expect(isIsoDate(d), d).toBe(false);
   });
   it('when an instant is converted, then the UTC calendar date is returned', () => {
     expect(toIsoDate(new Date('2026-11-22T23:59:59Z'))).toBe('2026-11-22');
@@ -17,7 +28,8 @@ describe('epoch days', () => {
   it('when a date is read digit by digit, then it is the day the Date parser gives, and back, for every day from 1900 to 2100', () => {
     for (let day = -25567; day <= 47846; day++) {
       const date = fromEpochDay(day);
-      if (epochDay(date) !== day || Date.parse(`${date}T00:00:00Z`) / 86_400_000 !== day) expect([epochDay(date), Date.parse(`${date}T00:00:00Z`) / 86_400_000], date).toEqual([day, day]);
+      if (epochDay(date) !== day || Date.parse(`${date}T00:00:00Z`) / 86_400_000 !== day)
+        expect([epochDay(date), Date.parse(`${date}T00:00:00Z`) / 86_400_000], date).toEqual([day, day]);
     }
     expect(fromEpochDay(-25567)).toBe('1900-01-01');
     expect(fromEpochDay(47846)).toBe('2100-12-31');

@@ -23,7 +23,12 @@ export function toIsoDate(instant: Date): IsoDate {
 }
 
 // en-CA writes dates as YYYY-MM-DD.
-const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const LONDON_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The UK calendar date of `instant` (GMT or BST), as YYYY-MM-DD: the day a statutory period counts from. */
 export function londonDay(instant: Date): IsoDate {
@@ -38,7 +43,11 @@ const DAY_MS = 86_400_000;
  * parsing substrings costs three times as much.
  */
 export function epochDay(date: IsoDate): number {
-  const year = (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48);
+  const year =
+    (date.charCodeAt(0) - 48) * 1000 +
+    (date.charCodeAt(1) - 48) * 100 +
+    (date.charCodeAt(2) - 48) * 10 +
+    (date.charCodeAt(3) - 48);
   const month = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
   const day = (date.charCodeAt(8) - 48) * 10 + (date.charCodeAt(9) - 48);
   return Date.UTC(year, month - 1, day) / DAY_MS;
@@ -78,10 +87,22 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
 
 /** A moment as people read it, in UK time, in English or Welsh: 22 Nov 2026, 10:05. */
 export function shortDateTime(instant: Date, locale: 'en' | 'cy'): string {
-  return instant.toLocaleString(locale === 'cy' ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+  return instant.toLocaleString(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/London',
+  });
 }
 
 /** A calendar date as people read it, in English or Welsh: 23 December 2026, 23 Rhagfyr 2026. */
 export function longDate(date: IsoDate, locale: 'en' | 'cy'): string {
-  return new Date(`${date}T12:00:00Z`).toLocaleDateString(locale === 'cy' ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return new Date(`${date}T12:00:00Z`).toLocaleDateString(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 }

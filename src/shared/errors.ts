@@ -43,7 +43,11 @@ export class BadRequestError extends AppError {
 
 /** 422: the request was read but its content is not acceptable. */
 export class ValidationError extends AppError {
-  constructor(fields: FieldErrors, publicMessage = 'Some of the information given is not valid.', code = 'validation-failed') {
+  constructor(
+    fields: FieldErrors,
+    publicMessage = 'Some of the information given is not valid.',
+    code = 'validation-failed',
+  ) {
     super({ code, status: 422, publicMessage, fields });
   }
 }

@@ -7,7 +7,11 @@ export type { Logger };
  * cookies never reach the log, and the redact list is a second line of defence for
  * any object that slips through.
  */
-export function createLogger(options: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  pretty?: boolean;
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const config: LoggerOptions = {
     level: options.level,
     base: { service: 'blue-light-pathways' },

@@ -94,7 +94,11 @@ let englandAndWales: WorkingDayCalendar | undefined;
 /** England and Wales bank holidays, shipped as data (src/shared/data/), loaded once. */
 export function englandAndWalesCalendar(): WorkingDayCalendar {
   if (!englandAndWales) {
-    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'bank-holidays-england-and-wales.json');
+    const file = path.join(
+      path.dirname(fileURLToPath(import.meta.url)),
+      'data',
+      'bank-holidays-england-and-wales.json',
+    );
     const data = JSON.parse(fs.readFileSync(file, 'utf8')) as BankHolidayFile;
     englandAndWales = new WorkingDayCalendar(
       data.events.map((e) => e.date),

@@ -23,7 +23,12 @@ export function requestContext(req: Request): RequestContext {
 /** The context of a partner system's request to the partner-facing FHIR API (requires its access token). */
 export function partnerContext(req: Request): PartnerContext {
   if (!req.partner) throw new UnauthenticatedError();
-  return { actor: null, partner: { clientId: req.partner.clientId, organisationId: req.partner.organisationId }, requestId: req.requestId, ip: req.ip ?? null };
+  return {
+    actor: null,
+    partner: { clientId: req.partner.clientId, organisationId: req.partner.organisationId },
+    requestId: req.requestId,
+    ip: req.ip ?? null,
+  };
 }
 
 /** A context for requests with no signed-in actor yet (signing in, set-up links). */
@@ -38,12 +43,17 @@ export function createPassport(auth: AuthService): Passport {
   const passport = new passportModule.Passport();
   passport.use(
     'local',
-    new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: false }, (req, email, password, done) => {
-      auth
-        .signIn(anonymousContext(req), email, password)
-        .then((user) => done(null, user))
-        .catch((error: unknown) => (error instanceof SignInError ? done(null, false, { message: error.code }) : done(error)));
-    }),
+    new LocalStrategy(
+      { usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: false },
+      (req, email, password, done) => {
+        auth
+          .signIn(anonymousContext(req), email, password)
+          .then((user) => done(null, user))
+          .catch((error: unknown) =>
+            error instanceof SignInError ? done(null, false, { message: error.code }) : done(error),
+          );
+      },
+    ),
   );
   passport.use(
     'bearer',
@@ -58,13 +68,21 @@ export function createPassport(auth: AuthService): Passport {
 }
 
 /** Runs passport's local strategy; resolves with the user, or the sign-in failure code. */
-export function authenticateLocal(passport: Passport, req: Request, res: Response): Promise<{ user: User } | { failure: string }> {
+export function authenticateLocal(
+  passport: Passport,
+  req: Request,
+  res: Response,
+): Promise<{ user: User } | { failure: string }> {
   return new Promise((resolve, reject) => {
-    passport.authenticate('local', { session: false }, (error: unknown, user: User | false, info?: { message?: string }) => {
-      if (error) reject(error);
-      else if (user) resolve({ user });
-      else resolve({ failure: info?.message === 'account-locked' ? 'account-locked' : 'invalid-credentials' });
-    })(req, res, () => undefined);
+    passport.authenticate(
+      'local',
+      { session: false },
+      (error: unknown, user: User | false, info?: { message?: string }) => {
+        if (error) reject(error);
+        else if (user) resolve({ user });
+        else resolve({ failure: info?.message === 'account-locked' ? 'account-locked' : 'invalid-credentials' });
+      },
+    )(req, res, () => undefined);
   });
 }
 
@@ -101,13 +119,27 @@ function partnerGuards(route: RouteDefinition, tokens: PartnerTokens, audit: Aud
         const token = m ? await tokens.authenticate(m[1]!) : null;
         if (!token) {
           res.setHeader('WWW-Authenticate', `Bearer realm="fhir"${header ? ', error="invalid_token"' : ''}`);
-          return next(new UnauthenticatedError('unauthenticated', 'A valid access token from the token endpoint is required (SMART Backend Services).'));
+          return next(
+            new UnauthenticatedError(
+              'unauthenticated',
+              'A valid access token from the token endpoint is required (SMART Backend Services).',
+            ),
+          );
         }
         req.partner = { clientId: token.client.id, organisationId: token.client.organisationId, scopes: token.scopes };
         const scope = route.fhir?.scope;
         if (scope && !scopesAllow(token.scopes, scope.resourceType, scope.access)) {
-          await audit.recordRefusal(partnerContext(req), 'fhir-resource', 'scope-not-granted', { needs: `system/${scope.resourceType}.${scope.access}`, method: req.method, route: route.path });
-          return next(new ForbiddenError('insufficient-scope', `This access token does not allow it: it needs the scope system/${scope.resourceType}.${scope.access}.`));
+          await audit.recordRefusal(partnerContext(req), 'fhir-resource', 'scope-not-granted', {
+            needs: `system/${scope.resourceType}.${scope.access}`,
+            method: req.method,
+            route: route.path,
+          });
+          return next(
+            new ForbiddenError(
+              'insufficient-scope',
+              `This access token does not allow it: it needs the scope system/${scope.resourceType}.${scope.access}.`,
+            ),
+          );
         }
         next();
       } catch (error) {
@@ -122,7 +154,12 @@ function partnerGuards(route: RouteDefinition, tokens: PartnerTokens, audit: Aud
  * then ask the access policy whether the actor's role may use the route at all. Refusals
  * are audited.
  */
-export function guardsFor(route: RouteDefinition, passport: Passport, audit: AuditService, partnerTokens: PartnerTokens): RequestHandler[] {
+export function guardsFor(
+  route: RouteDefinition,
+  passport: Passport,
+  audit: AuditService,
+  partnerTokens: PartnerTokens,
+): RequestHandler[] {
   // Every form post carries a CSRF token; checked after sign-in is established so a
   // signed-out visitor is sent to sign in rather than shown a form error.
   const csrf: RequestHandler[] = route.kind === 'page' && route.method !== 'get' ? [csrfProtection] : [];
@@ -141,7 +178,11 @@ export function guardsFor(route: RouteDefinition, passport: Passport, audit: Aud
         return next(new UnauthenticatedError());
       }
       if (!roleMayUse(route.policy, req.actor.role)) {
-        await audit.recordRefusal(requestContext(req), 'route', 'role-not-permitted', { policy: route.policy.name, method: req.method, route: route.path });
+        await audit.recordRefusal(requestContext(req), 'route', 'role-not-permitted', {
+          policy: route.policy.name,
+          method: req.method,
+          route: route.path,
+        });
         return next(new ForbiddenError());
       }
       next();

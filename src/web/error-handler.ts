@@ -8,18 +8,34 @@ import { operationOutcomeOf } from '../fhir/operation-outcome.js';
 function fromLibraryError(error: unknown): AppError | null {
   const e = error as { type?: string; status?: number; statusCode?: number; code?: string; expose?: boolean };
   if (e?.code === 'EBADCSRFTOKEN') {
-    return new AppError({ code: 'form-expired', status: 403, publicMessage: 'This form has expired or was not sent from this site. Go back, reload the page and try again.' });
+    return new AppError({
+      code: 'form-expired',
+      status: 403,
+      publicMessage: 'This form has expired or was not sent from this site. Go back, reload the page and try again.',
+    });
   }
   switch (e?.type) {
     case 'entity.parse.failed':
-      return new AppError({ code: 'malformed-json', status: 400, publicMessage: 'The request body is not well-formed JSON.' });
+      return new AppError({
+        code: 'malformed-json',
+        status: 400,
+        publicMessage: 'The request body is not well-formed JSON.',
+      });
     case 'entity.too.large':
       return new AppError({ code: 'payload-too-large', status: 413, publicMessage: 'The request body is too large.' });
     case 'parameters.too.many':
-      return new AppError({ code: 'too-many-parameters', status: 413, publicMessage: 'The request has too many parameters.' });
+      return new AppError({
+        code: 'too-many-parameters',
+        status: 413,
+        publicMessage: 'The request has too many parameters.',
+      });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError({ code: 'unsupported-encoding', status: 415, publicMessage: 'The request body encoding is not supported.' });
+      return new AppError({
+        code: 'unsupported-encoding',
+        status: 415,
+        publicMessage: 'The request body encoding is not supported.',
+      });
     case 'request.aborted':
     case 'request.size.invalid':
       return new AppError({ code: 'bad-request', status: 400, publicMessage: 'The request was incomplete.' });
@@ -43,7 +59,10 @@ function wantsFhir(req: Request): boolean {
 function sendError(req: Request, res: Response, error: AppError): void {
   if (error.headers) for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
   if (wantsFhir(req)) {
-    res.status(error.status).type('application/fhir+json').send(JSON.stringify(operationOutcomeOf(error)));
+    res
+      .status(error.status)
+      .type('application/fhir+json')
+      .send(JSON.stringify(operationOutcomeOf(error)));
     return;
   }
   if (wantsJson(req)) {
@@ -53,12 +72,22 @@ function sendError(req: Request, res: Response, error: AppError): void {
     return;
   }
   const view = error.status === 404 ? 'errors/not-found' : error.status === 403 ? 'errors/forbidden' : 'errors/error';
-  renderPage(req, res, view, { error: { code: error.code, status: error.status, message: error.publicMessage }, requestId: req.requestId }, error.status);
+  renderPage(
+    req,
+    res,
+    view,
+    { error: { code: error.code, status: error.status, message: error.publicMessage }, requestId: req.requestId },
+    error.status,
+  );
 }
 
 /** The 404 for anything no route matched. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendError(req, res, new AppError({ code: 'not-found', status: 404, publicMessage: 'There is nothing at this address.' }));
+  sendError(
+    req,
+    res,
+    new AppError({ code: 'not-found', status: 404, publicMessage: 'There is nothing at this address.' }),
+  );
 };
 
 /**
@@ -80,11 +109,27 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // Log the class, code and stack frames (code locations) but never the message, which may quote data.
     const err = error as { name?: string; code?: string; stack?: string };
     logger.error(
-      { requestId: req.requestId, errorClass: err?.name ?? typeof error, errorCode: err?.code, frames: err?.stack?.split('\n').slice(1, 6).map((l) => l.trim()) },
+      {
+        requestId: req.requestId,
+        errorClass: err?.name ?? typeof error,
+        errorCode: err?.code,
+        frames: err?.stack
+          ?.split('\n')
+          .slice(1, 6)
+          .map((l) => l.trim()),
+      },
       'unhandled error',
     );
     try {
-      sendError(req, res, new AppError({ code: 'internal-error', status: 500, publicMessage: `Something went wrong on our side. Quote reference ${req.requestId} if you contact support.` }));
+      sendError(
+        req,
+        res,
+        new AppError({
+          code: 'internal-error',
+          status: 500,
+          publicMessage: `Something went wrong on our side. Quote reference ${req.requestId} if you contact support.`,
+        }),
+      );
     } catch {
       res.status(500).type('text/plain').send(`Internal error. Reference ${req.requestId}`);
     }

@@ -29,7 +29,10 @@ export function formPage<S extends z.ZodType>(f: {
   /** Saves, and says where to go next. */
   save: (req: Request, id: string, data: z.infer<S>) => Promise<string>;
 }): RouteDefinition[] {
-  const shape = typeof f.input === 'function' ? f.input : (body: Record<string, unknown>) => fromForm(body, f.input as Record<string, FormFieldKind>);
+  const shape =
+    typeof f.input === 'function'
+      ? f.input
+      : (body: Record<string, unknown>) => fromForm(body, f.input as Record<string, FormFieldKind>);
   return [
     {
       method: 'get',
@@ -53,9 +56,14 @@ export function formPage<S extends z.ZodType>(f: {
         const { id } = parseInput(idParam, req.params);
         const values = req.body as Record<string, unknown>;
         const input = { ...shape(values), ...(f.fixed?.() ?? {}) };
-        await submitForm(req, res, { view: f.view, schema: f.schema, input, values, locals: () => f.locals(req, id) }, async (data) => {
-          res.redirect(303, await f.save(req, id, data));
-        });
+        await submitForm(
+          req,
+          res,
+          { view: f.view, schema: f.schema, input, values, locals: () => f.locals(req, id) },
+          async (data) => {
+            res.redirect(303, await f.save(req, id, data));
+          },
+        );
       },
     },
   ];

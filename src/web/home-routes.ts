@@ -59,8 +59,16 @@ export function homeRoutes(deps: AppDependencies): RouteDefinition[] {
         let worklistText: string | null = null;
         if (roleMayUse(policies.worklist, role)) {
           const ctx = requestContext(req);
-          const [steps, tasks] = await Promise.all([deps.services.pathways.worklist(ctx, { asOf: deps.clock.now(), limit: 1 }), deps.services.worklist.mine(ctx)]);
-          worklistText = req.t('home.cards.worklist.counts', { tasks: tasks.length, open: steps.counts.open, due: steps.counts.due, overdue: steps.counts.overdue });
+          const [steps, tasks] = await Promise.all([
+            deps.services.pathways.worklist(ctx, { asOf: deps.clock.now(), limit: 1 }),
+            deps.services.worklist.mine(ctx),
+          ]);
+          worklistText = req.t('home.cards.worklist.counts', {
+            tasks: tasks.length,
+            open: steps.counts.open,
+            due: steps.counts.due,
+            overdue: steps.counts.overdue,
+          });
         }
         renderPage(req, res, 'home/home', {
           cards: (cards[role] ?? []).map((c) => ({

@@ -32,7 +32,14 @@ export function requestLogger(logger: Logger): RequestHandler {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       logger.info(
-        { requestId: req.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10, role: req.actor?.role },
+        {
+          requestId: req.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          role: req.actor?.role,
+        },
         'request',
       );
     });
@@ -41,8 +48,18 @@ export function requestLogger(logger: Logger): RequestHandler {
 }
 
 /** Sessions stored in the database (table `sessions`), with secure cookie flags. */
-export function sessionMiddleware(options: { db: Knex; secret: string; secure: boolean; maxAgeMinutes: number }): RequestHandler {
-  const store = new ConnectSessionKnexStore({ knex: options.db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+export function sessionMiddleware(options: {
+  db: Knex;
+  secret: string;
+  secure: boolean;
+  maxAgeMinutes: number;
+}): RequestHandler {
+  const store = new ConnectSessionKnexStore({
+    knex: options.db,
+    tableName: 'sessions',
+    createTable: false,
+    cleanupInterval: 0,
+  });
   return session({
     store,
     name: options.secure ? '__Host-blp.sid' : 'blp.sid',
@@ -51,13 +68,20 @@ export function sessionMiddleware(options: { db: Knex; secret: string; secure: b
     saveUninitialized: false,
     rolling: true,
     unset: 'destroy',
-    cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/', maxAge: options.maxAgeMinutes * 60_000 },
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.secure,
+      path: '/',
+      maxAge: options.maxAgeMinutes * 60_000,
+    },
   });
 }
 
 const csrf = csrfSync({
   size: 32,
-  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
+  getTokenFromRequest: (req) =>
+    ((req.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ?? req.get('x-csrf-token'),
 });
 
 /** CSRF protection on every form post (synchroniser token kept in the session). */
@@ -130,7 +154,13 @@ function containsNul(value: unknown, depth = 0): boolean {
  */
 export const rejectNulCharacters: RequestHandler = (req, _res, next) => {
   if (/%00/.test(req.url) || containsNul(req.body)) {
-    return next(new AppError({ code: 'invalid-characters', status: 400, publicMessage: 'The request contains characters that are not allowed.' }));
+    return next(
+      new AppError({
+        code: 'invalid-characters',
+        status: 400,
+        publicMessage: 'The request contains characters that are not allowed.',
+      }),
+    );
   }
   next();
 };

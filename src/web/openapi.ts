@@ -4,7 +4,11 @@ import type { RouteDefinition } from './route-registry.js';
 type JsonSchema = Record<string, unknown>;
 
 function schemaOf(type: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(type, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(type, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
@@ -38,23 +42,45 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], serverU
       if (!schema) continue;
       const json = schemaOf(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
       for (const [name, prop] of Object.entries(json.properties ?? {})) {
-        parameters.push({ name, in: location, required: location === 'path' || (json.required ?? []).includes(name), schema: prop });
+        parameters.push({
+          name,
+          in: location,
+          required: location === 'path' || (json.required ?? []).includes(name),
+          schema: prop,
+        });
       }
     }
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.api.responses)) {
-      responses[status] = r.schema ? { description: r.description, content: { 'application/json': { schema: schemaOf(r.schema, 'output') } } } : { description: r.description };
+      responses[status] = r.schema
+        ? { description: r.description, content: { 'application/json': { schema: schemaOf(r.schema, 'output') } } }
+        : { description: r.description };
     }
     if (route.policy.roles !== null) {
-      responses['401'] ??= { description: 'No valid bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-      responses['403'] ??= { description: 'Your role may not use this endpoint', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['401'] ??= {
+        description: 'No valid bearer token',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+      responses['403'] ??= {
+        description: 'Your role may not use this endpoint',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     if (route.api.body || route.api.query || route.api.params) {
-      responses['422'] ??= { description: 'The input is not valid; `fields` says why', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['422'] ??= {
+        description: 'The input is not valid; `fields` says why',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     if (route.api.body) {
-      responses['400'] ??= { description: 'The body is not well-formed JSON', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-      responses['413'] ??= { description: 'The body is too large', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['400'] ??= {
+        description: 'The body is not well-formed JSON',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+      responses['413'] ??= {
+        description: 'The body is too large',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     paths[oaPath] ??= {};
     paths[oaPath][route.method] = {
@@ -64,7 +90,14 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], serverU
       description: `Access policy \`${route.policy.name}\`: ${route.policy.description}${route.policy.roles ? ` Roles: ${route.policy.roles.join(', ')}.` : ''}`,
       ...(route.policy.roles === null ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(route.api.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.api.body, 'input') } } } } : {}),
+      ...(route.api.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(route.api.body, 'input') } },
+            },
+          }
+        : {}),
       responses,
     };
   }
@@ -73,12 +106,19 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], serverU
     info: {
       title: 'Blue Light Pathways API',
       version: '1',
-      description: 'Occupational health pathways for a police force and its NHS partners. Errors are `{ "error": { "code", "message", "fields"? } }`.',
+      description:
+        'Occupational health pathways for a police force and its NHS partners. Errors are `{ "error": { "code", "message", "fields"? } }`.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearerAuth: [] }],
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token from `npm run cli -- create-token` or your account page.' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token from `npm run cli -- create-token` or your account page.',
+        },
+      },
       schemas: { Error: errorSchema },
     },
     paths,

@@ -4,17 +4,34 @@ import { isAppError, type FieldErrors } from '../shared/errors.js';
 import { fieldErrors } from '../shared/validation.js';
 
 /** Renders a page with what every layout needs: the actor, language, CSRF token and navigation. */
-export function renderPage(req: Request, res: Response, view: string, locals: Record<string, unknown> = {}, status = 200): void {
+export function renderPage(
+  req: Request,
+  res: Response,
+  view: string,
+  locals: Record<string, unknown> = {},
+  status = 200,
+): void {
   res.status(status).render(view, { ...pageLocals(req), ...locals });
 }
 
 /** Re-renders a form with 422, keeping the user's values and showing each field's error beside it. */
-export function renderFormErrors(req: Request, res: Response, view: string, values: unknown, errors: FieldErrors, locals: Record<string, unknown> = {}): void {
+export function renderFormErrors(
+  req: Request,
+  res: Response,
+  view: string,
+  values: unknown,
+  errors: FieldErrors,
+  locals: Record<string, unknown> = {},
+): void {
   // Messages may be translation keys (self-service forms); plain text passes through unchanged.
   // A list's item errors (roles.0) belong to the list's field on a form (one set of checkboxes).
   const translated: FieldErrors = {};
   for (const [field, message] of Object.entries(errors)) translated[field.replace(/\.\d+$/, '')] ??= req.t(message);
-  const errorList = Object.entries(translated).map(([field, message]) => ({ field, message, href: `#${field.replace(/\./g, '-')}` }));
+  const errorList = Object.entries(translated).map(([field, message]) => ({
+    field,
+    message,
+    href: `#${field.replace(/\./g, '-')}`,
+  }));
   renderPage(req, res, view, { ...locals, values, errors: translated, errorList }, 422);
 }
 
@@ -25,9 +42,28 @@ function navigation(req: Request): Array<{ href: string; text: string; current: 
   const items: Array<{ href: string; key: string; roles: readonly string[] }> = [
     { href: '/', key: 'nav.home', roles: ['*'] },
     { href: '/me', key: 'nav.myRecord', roles: ['staff'] },
-    { href: '/worklist', key: 'nav.worklist', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager'] },
-    { href: '/people', key: 'nav.people', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'system-administrator'] },
-    { href: '/units', key: 'nav.units', roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'] },
+    {
+      href: '/worklist',
+      key: 'nav.worklist',
+      roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager'],
+    },
+    {
+      href: '/people',
+      key: 'nav.people',
+      roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'system-administrator'],
+    },
+    {
+      href: '/units',
+      key: 'nav.units',
+      roles: [
+        'oh-clinician',
+        'oh-administrator',
+        'hr-manager',
+        'line-manager',
+        'health-board-lead',
+        'system-administrator',
+      ],
+    },
     { href: '/reports/attendance', key: 'nav.reports', roles: ['hr-manager', 'oh-administrator'] },
     { href: '/admin/policies', key: 'nav.policies', roles: ['hr-manager', 'oh-administrator'] },
     { href: '/admin/partners', key: 'nav.partners', roles: ['oh-clinician', 'oh-administrator'] },
@@ -37,7 +73,11 @@ function navigation(req: Request): Array<{ href: string; text: string; current: 
   ];
   return items
     .filter((i) => i.roles.includes('*') || i.roles.includes(actor.role))
-    .map((i) => ({ href: i.href, text: req.t(i.key), current: i.href === '/' ? req.path === '/' : req.path.startsWith(i.href) }));
+    .map((i) => ({
+      href: i.href,
+      text: req.t(i.key),
+      current: i.href === '/' ? req.path === '/' : req.path.startsWith(i.href),
+    }));
 }
 
 export function pageLocals(req: Request): Record<string, unknown> {
@@ -50,7 +90,10 @@ export function pageLocals(req: Request): Record<string, unknown> {
     navigation: navigation(req),
     currentPath: req.originalUrl,
     roleName: req.actor ? req.t(`roles.${req.actor.role}`) : undefined,
-    otherRoles: req.actor && req.actor.roles.length > 1 ? req.actor.roles.filter((r) => r !== req.actor!.role).map((r) => ({ slug: r, name: req.t(`roles.${r}`) })) : [],
+    otherRoles:
+      req.actor && req.actor.roles.length > 1
+        ? req.actor.roles.filter((r) => r !== req.actor!.role).map((r) => ({ slug: r, name: req.t(`roles.${r}`) }))
+        : [],
   };
 }
 
@@ -89,13 +132,22 @@ export async function submitForm<S extends z.ZodType>(
     return out;
   };
   const parsed = form.schema.safeParse(form.input);
-  if (!parsed.success) return renderFormErrors(req, res, form.view, form.values, place(fieldErrors(parsed.error)), await form.locals());
+  if (!parsed.success)
+    return renderFormErrors(req, res, form.view, form.values, place(fieldErrors(parsed.error)), await form.locals());
   try {
     await onValid(parsed.data);
   } catch (error) {
-    if (isAppError(error) && error.fields) return renderFormErrors(req, res, form.view, form.values, place(error.fields), await form.locals());
+    if (isAppError(error) && error.fields)
+      return renderFormErrors(req, res, form.view, form.values, place(error.fields), await form.locals());
     if (isAppError(error) && error.status === 409 && form.fallbackField) {
-      return renderFormErrors(req, res, form.view, form.values, { [form.conflictFields?.[error.code] ?? form.fallbackField]: error.publicMessage }, await form.locals());
+      return renderFormErrors(
+        req,
+        res,
+        form.view,
+        form.values,
+        { [form.conflictFields?.[error.code] ?? form.fallbackField]: error.publicMessage },
+        await form.locals(),
+      );
     }
     throw error;
   }

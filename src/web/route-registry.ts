@@ -63,7 +63,11 @@ const EMPTY = z.object({}).strict();
  * Defines a JSON API route whose params, query and body are parsed with the same
  * schemas that document it in the OpenAPI document, so the two cannot drift.
  */
-export function apiRoute<P extends z.ZodObject = typeof EMPTY, Q extends z.ZodObject = typeof EMPTY, B extends z.ZodType = z.ZodUndefined>(def: {
+export function apiRoute<
+  P extends z.ZodObject = typeof EMPTY,
+  Q extends z.ZodObject = typeof EMPTY,
+  B extends z.ZodType = z.ZodUndefined,
+>(def: {
   method: HttpMethod;
   path: string;
   policy: RoutePolicy;

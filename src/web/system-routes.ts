@@ -53,7 +53,9 @@ export function systemRoutes(deps: AppDependencies, registry: () => RouteRegistr
           database = false;
         }
         const ready = database && (deps.isReady?.() ?? true);
-        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: { database: database ? 'ok' : 'failing' } });
+        res
+          .status(ready ? 200 : 503)
+          .json({ status: ready ? 'ready' : 'not-ready', checks: { database: database ? 'ok' : 'failing' } });
       },
     },
     {
@@ -62,7 +64,10 @@ export function systemRoutes(deps: AppDependencies, registry: () => RouteRegistr
       kind: 'api',
       policy: policies.public,
       summary: 'This OpenAPI 3.1 document.',
-      api: { tags: ['meta'], responses: { 200: { description: 'The OpenAPI document', schema: z.object({ openapi: z.string() }).loose() } } },
+      api: {
+        tags: ['meta'],
+        responses: { 200: { description: 'The OpenAPI document', schema: z.object({ openapi: z.string() }).loose() } },
+      },
       handler: (_req, res) => {
         openApi ??= buildOpenApiDocument(registry().list(), `${deps.config.publicUrl}`);
         res.json(openApi);

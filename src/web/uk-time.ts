@@ -5,10 +5,23 @@ import { isIsoDate, londonDay } from '../shared/dates.js';
  * Instants as people in the UK read and type them: the calendar date of an instant in UK time,
  * and a `datetime-local` value (UK wall-clock time, GMT or BST) as an instant.
  */
-const LONDON = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const LONDON = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 
 function londonParts(instant: Date): Record<string, number> {
-  return Object.fromEntries(LONDON.formatToParts(instant).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  return Object.fromEntries(
+    LONDON.formatToParts(instant)
+      .filter((p) => p.type !== 'literal')
+      .map((p) => [p.type, Number(p.value)]),
+  );
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in the UK, for the `date` helper. */

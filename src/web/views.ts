@@ -50,7 +50,8 @@ export function configureViews(app: Express, viewsDir: string): void {
       /** {{obj value="a" text="A"}}: a literal object (for radios built in the template). */
       obj: (options: HelperOptions) => ({ ...options.hash }),
       /** {{map list "code" "name"}}: a list as radio or checkbox items ({ value, text }). */
-      map: (list: unknown, valueKey: string, textKey: string) => (Array.isArray(list) ? list.map((x: Record<string, unknown>) => ({ value: x[valueKey], text: x[textKey] })) : []),
+      map: (list: unknown, valueKey: string, textKey: string) =>
+        Array.isArray(list) ? list.map((x: Record<string, unknown>) => ({ value: x[valueKey], text: x[textKey] })) : [],
     },
   });
   app.engine('.hbs', hbs.engine);

@@ -69,28 +69,54 @@ export class WorklistRepository {
    * applying — an absence ended, then its end date was taken off again — applies once more,
    * with the due date it has now. Returns how many were reopened.
    */
-  async reopen(sourceType: string, sourceId: string, specs: readonly TaskSpec[], now: Date, trx?: Knex.Transaction): Promise<number> {
+  async reopen(
+    sourceType: string,
+    sourceId: string,
+    specs: readonly TaskSpec[],
+    now: Date,
+    trx?: Knex.Transaction,
+  ): Promise<number> {
     if (specs.length === 0) return 0;
     const db = trx ?? this.db;
-    const cancelled = await db('tasks').where({ source_type: sourceType, source_id: sourceId, status: 'cancelled' }).select('id', 'code', 'sequence');
+    const cancelled = await db('tasks')
+      .where({ source_type: sourceType, source_id: sourceId, status: 'cancelled' })
+      .select('id', 'code', 'sequence');
     if (cancelled.length === 0) return 0;
     const wanted = new Map(specs.map((s) => [`${s.code}#${s.sequence}`, s]));
     let reopened = 0;
     for (const row of cancelled) {
       const spec = wanted.get(`${row.code}#${Number(row.sequence)}`);
       if (!spec) continue;
-      await db('tasks').where({ id: row.id, status: 'cancelled' }).update({ status: 'open', due_date: spec.dueDate, overdue_after: spec.overdueAfter ?? null, updated_at: now.toISOString() });
+      await db('tasks')
+        .where({ id: row.id, status: 'cancelled' })
+        .update({
+          status: 'open',
+          due_date: spec.dueDate,
+          overdue_after: spec.overdueAfter ?? null,
+          updated_at: now.toISOString(),
+        });
       reopened += 1;
     }
     return reopened;
   }
 
   /** Cancels open tasks of a source that are not in `keep` (e.g. the absence ended before they applied). */
-  async cancelOthers(sourceType: string, sourceId: string, keep: ReadonlyArray<{ code: string; sequence: number }>, now: Date, trx?: Knex.Transaction): Promise<number> {
-    const open = await (trx ?? this.db)('tasks').where({ source_type: sourceType, source_id: sourceId, status: 'open' }).select('id', 'code', 'sequence');
+  async cancelOthers(
+    sourceType: string,
+    sourceId: string,
+    keep: ReadonlyArray<{ code: string; sequence: number }>,
+    now: Date,
+    trx?: Knex.Transaction,
+  ): Promise<number> {
+    const open = await (trx ?? this.db)('tasks')
+      .where({ source_type: sourceType, source_id: sourceId, status: 'open' })
+      .select('id', 'code', 'sequence');
     const keepKeys = new Set(keep.map((k) => `${k.code}#${k.sequence}`));
     const cancel = open.filter((r) => !keepKeys.has(`${r.code}#${Number(r.sequence)}`)).map((r) => r.id as string);
-    if (cancel.length) await (trx ?? this.db)('tasks').whereIn('id', cancel).update({ status: 'cancelled', updated_at: now.toISOString() });
+    if (cancel.length)
+      await (trx ?? this.db)('tasks')
+        .whereIn('id', cancel)
+        .update({ status: 'cancelled', updated_at: now.toISOString() });
     return cancel.length;
   }
 
@@ -100,12 +126,20 @@ export class WorklistRepository {
   }
 
   /** Open tasks for a person and/or roles in an organisation, soonest first. */
-  async openFor(filter: { personId: string | null; roles: ReadonlyArray<{ role: string; organisationId: string | null }> }, limit: number): Promise<Task[]> {
+  async openFor(
+    filter: { personId: string | null; roles: ReadonlyArray<{ role: string; organisationId: string | null }> },
+    limit: number,
+  ): Promise<Task[]> {
     const q = this.db('tasks')
       .where({ status: 'open' })
       .andWhere((w) => {
         if (filter.personId) w.orWhere('assignee_person_id', filter.personId);
-        for (const r of filter.roles) w.orWhere((x) => (r.organisationId ? x.where({ assignee_role: r.role, organisation_id: r.organisationId }) : x.where({ assignee_role: r.role })));
+        for (const r of filter.roles)
+          w.orWhere((x) =>
+            r.organisationId
+              ? x.where({ assignee_role: r.role, organisation_id: r.organisationId })
+              : x.where({ assignee_role: r.role }),
+          );
         if (!filter.personId && filter.roles.length === 0) w.whereRaw('1 = 0');
       })
       .orderBy([{ column: 'due_date' }, { column: 'code' }])
@@ -125,7 +159,15 @@ export class WorklistRepository {
   }
 
   async complete(id: string, byUserId: string | null, note: string | null, now: Date): Promise<boolean> {
-    const n = await this.db('tasks').where({ id, status: 'open' }).update({ status: 'completed', completed_at: now.toISOString(), completed_by_user_id: byUserId, completion_note: note, updated_at: now.toISOString() });
+    const n = await this.db('tasks')
+      .where({ id, status: 'open' })
+      .update({
+        status: 'completed',
+        completed_at: now.toISOString(),
+        completed_by_user_id: byUserId,
+        completion_note: note,
+        updated_at: now.toISOString(),
+      });
     return n === 1;
   }
 
@@ -144,7 +186,13 @@ export class WorklistRepository {
   async forSources(sourceType: string, sourceIds: readonly string[]): Promise<Task[]> {
     const out: Task[] = [];
     for (let i = 0; i < sourceIds.length; i += 500) {
-      out.push(...(await this.db('tasks').where({ source_type: sourceType }).whereIn('source_id', sourceIds.slice(i, i + 500))).map(toTask));
+      out.push(
+        ...(
+          await this.db('tasks')
+            .where({ source_type: sourceType })
+            .whereIn('source_id', sourceIds.slice(i, i + 500))
+        ).map(toTask),
+      );
     }
     return out;
   }
@@ -155,6 +203,8 @@ export class WorklistRepository {
   }
 
   async forSource(sourceType: string, sourceId: string): Promise<Task[]> {
-    return (await this.db('tasks').where({ source_type: sourceType, source_id: sourceId }).orderBy('due_date')).map(toTask);
+    return (await this.db('tasks').where({ source_type: sourceType, source_id: sourceId }).orderBy('due_date')).map(
+      toTask,
+    );
   }
 }

@@ -54,7 +54,9 @@ function taskLink(t: Task): string | null {
   if (t.code === 'oh-referral-triage') return `/referrals/${t.sourceId}`;
   if (t.sourceType === 'consent') return `/consents/${t.sourceId}`;
   if (t.code.startsWith('sick-pay-')) return `/people/${t.subjectPersonId}/attendance`;
-  return ['absence-spell', 'return-to-work-interview', 'attendance-person'].includes(t.sourceType) ? `/people/${t.subjectPersonId}/attendance` : null;
+  return ['absence-spell', 'return-to-work-interview', 'attendance-person'].includes(t.sourceType)
+    ? `/people/${t.subjectPersonId}/attendance`
+    : null;
 }
 
 type ListedStep = WorklistSteps['steps'][number];
@@ -81,7 +83,8 @@ function stepJson(step: ListedStep, asOf: Date, oh: boolean) {
   };
 }
 
-const asOfOf = (value: string | undefined, now: Date) => (value ? new Date(value.length === 10 ? `${value}T23:59:59.999Z` : value) : now);
+const asOfOf = (value: string | undefined, now: Date) =>
+  value ? new Date(value.length === 10 ? `${value}T23:59:59.999Z` : value) : now;
 
 /** The worklist: what is due for me (and my queue), and completing it. */
 export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
@@ -95,7 +98,11 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
     // The filter form sends blank fields for "all".
     const query = parseInput(worklistQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')));
     const now = deps.clock.now();
-    const pathwaySteps = await pathways.worklist(ctx, { asOf: now, definitionCode: query.pathway, unitId: query.unitId });
+    const pathwaySteps = await pathways.worklist(ctx, {
+      asOf: now,
+      definitionCode: query.pathway,
+      unitId: query.unitId,
+    });
     const stepNames = await people.namesOf([...new Set(pathwaySteps.steps.map((s) => s.personId))]);
     // Which pathway a step belongs to is for OH only (CONF-1): managers and HR see their own steps, not the pathway.
     const oh = maySeeOhRecords(ctx.actor);
@@ -118,7 +125,9 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
       stepCounts: pathwaySteps.counts,
       filters: { pathway: query.pathway ?? '', unitId: query.unitId ?? '' },
       showPathway: oh,
-      pathwayOptions: [...new Map(definitions.filter((d) => d.code !== 'bbv').map((d) => [d.code, d.title])).entries()].map(([value, text]) => ({ value, text, selected: value === query.pathway })),
+      pathwayOptions: [
+        ...new Map(definitions.filter((d) => d.code !== 'bbv').map((d) => [d.code, d.title])).entries(),
+      ].map(([value, text]) => ({ value, text, selected: value === query.pathway })),
       units: (await people.listUnits(ctx)).map((u) => ({ value: u.id, text: u.name, selected: u.id === query.unitId })),
       tasks: tasks.map((t) => ({
         ...taskJson(t),
@@ -138,20 +147,29 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'get',
       path: '/api/v1/worklist',
       policy: policies.worklist,
-      summary: 'Open tasks on your list (and your role’s queue), soonest first; and your open pathway steps, soonest deadline first, each upcoming, due or overdue at asOf, with counts. Filter the steps by pathway and by unit.',
+      summary:
+        'Open tasks on your list (and your role’s queue), soonest first; and your open pathway steps, soonest deadline first, each upcoming, due or overdue at asOf, with counts. Filter the steps by pathway and by unit.',
       tags: ['worklist'],
       query: worklistQuery,
       responses: {
         200: {
           description: 'Tasks and pathway steps',
-          schema: z.object({ items: z.array(taskResponse), steps: z.array(worklistStepResponse), counts: z.object({ open: z.number(), due: z.number(), overdue: z.number() }) }),
+          schema: z.object({
+            items: z.array(taskResponse),
+            steps: z.array(worklistStepResponse),
+            counts: z.object({ open: z.number(), due: z.number(), overdue: z.number() }),
+          }),
         },
       },
       handler: async (req, res, { query }) => {
         const ctx = requestContext(req);
         const asOf = asOfOf(query.asOf, deps.clock.now());
         const steps = await pathways.worklist(ctx, { asOf, definitionCode: query.pathway, unitId: query.unitId });
-        res.json({ items: (await worklist.mine(ctx)).map(taskJson), steps: steps.steps.map((s) => stepJson(s, asOf, maySeeOhRecords(ctx.actor))), counts: steps.counts });
+        res.json({
+          items: (await worklist.mine(ctx)).map(taskJson),
+          steps: steps.steps.map((s) => stepJson(s, asOf, maySeeOhRecords(ctx.actor))),
+          counts: steps.counts,
+        });
       },
     }),
     apiRoute({
@@ -162,7 +180,10 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
       tags: ['worklist'],
       params: taskParam,
       body: completeBody,
-      responses: { 200: { description: 'The task', schema: taskResponse }, 404: { description: 'Not an open task on your list' } },
+      responses: {
+        200: { description: 'The task', schema: taskResponse },
+        404: { description: 'Not an open task on your list' },
+      },
       handler: async (req, res, { params, body }) => {
         res.json(taskJson(await worklist.complete(requestContext(req), params.id, body.note ?? null)));
       },

@@ -34,7 +34,11 @@ export class WorklistService {
    * reopens any that were cancelled when they stopped applying), and cancels its open tasks
    * that are not in `keep` (they no longer apply).
    */
-  async sync(sourceType: string, sourceId: string, tasks: { keep: readonly TaskSpec[]; create: readonly TaskSpec[] }): Promise<void> {
+  async sync(
+    sourceType: string,
+    sourceId: string,
+    tasks: { keep: readonly TaskSpec[]; create: readonly TaskSpec[] },
+  ): Promise<void> {
     const now = this.clock.now();
     await this.repository.ensure(tasks.create, now);
     await this.repository.reopen(sourceType, sourceId, tasks.create, now);
@@ -45,7 +49,8 @@ export class WorklistService {
   async mine(ctx: RequestContext, limit = 200): Promise<Task[]> {
     const role = ctx.actor.role;
     const roles: Array<{ role: string; organisationId: string | null }> = [];
-    if (role === 'oh-administrator' || role === 'oh-clinician') roles.push({ role: 'oh-administrator', organisationId: null });
+    if (role === 'oh-administrator' || role === 'oh-clinician')
+      roles.push({ role: 'oh-administrator', organisationId: null });
     // Clinical work (triaging a referral) is for the OH clinicians' queue only.
     if (role === 'oh-clinician') roles.push({ role: 'oh-clinician', organisationId: null });
     if (role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: ctx.actor.organisationId });
@@ -57,18 +62,42 @@ export class WorklistService {
   async complete(ctx: RequestContext, taskId: string, note: string | null): Promise<Task> {
     const task = await this.repository.find(taskId);
     if (!task || task.status !== 'open' || !this.isOnListOf(ctx, task)) throw new NotFoundError('task');
-    if (this.completedByTheirForm.has(task.code)) throw new ConflictError('task-needs-its-form', 'This task is completed by recording the work itself (the interview or the decision), not with a note.');
+    if (this.completedByTheirForm.has(task.code))
+      throw new ConflictError(
+        'task-needs-its-form',
+        'This task is completed by recording the work itself (the interview or the decision), not with a note.',
+      );
     await this.repository.complete(taskId, ctx.actor.userId, note, this.clock.now());
-    await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: taskId, subjectPersonId: task.subjectPersonId, purpose: task.sourceType, details: { completed: task.code } });
+    await this.audit.record(ctx, {
+      action: 'update',
+      entityType: 'task',
+      entityId: taskId,
+      subjectPersonId: task.subjectPersonId,
+      purpose: task.sourceType,
+      details: { completed: task.code },
+    });
     return (await this.repository.find(taskId))!;
   }
 
   /** Completes a source's open task when the work it stands for is recorded elsewhere (e.g. the interview form). */
-  async completeBySource(ctx: AnyContext, sourceType: string, sourceId: string, code: string, note: string): Promise<void> {
+  async completeBySource(
+    ctx: AnyContext,
+    sourceType: string,
+    sourceId: string,
+    code: string,
+    note: string,
+  ): Promise<void> {
     for (const task of await this.repository.forSource(sourceType, sourceId)) {
       if (task.code === code && task.status === 'open') {
         await this.repository.complete(task.id, ctx.actor?.userId ?? null, note, this.clock.now());
-        await this.audit.record(ctx, { action: 'update', entityType: 'task', entityId: task.id, subjectPersonId: task.subjectPersonId, purpose: sourceType, details: { completed: code } });
+        await this.audit.record(ctx, {
+          action: 'update',
+          entityType: 'task',
+          entityId: task.id,
+          subjectPersonId: task.subjectPersonId,
+          purpose: sourceType,
+          details: { completed: code },
+        });
       }
     }
   }
@@ -94,8 +123,22 @@ export class WorklistService {
       if (late <= (await input.afterWorkingDays(task.organisationId)) * (task.escalationLevel + 1)) continue;
       if (!task.assigneePersonId) continue;
       const manager = await nextUp(task.assigneePersonId);
-      await this.repository.reassign(task.id, manager ? { personId: manager } : { role: 'hr-manager' }, task.escalationLevel + 1, now);
-      await this.audit.record({ actor: null, requestId: 'worklist-escalation', ip: null }, { action: 'update', entityType: 'task', entityId: task.id, subjectPersonId: task.subjectPersonId, details: { escalatedTo: manager ? 'line-manager' : 'hr-manager', level: task.escalationLevel + 1 } });
+      await this.repository.reassign(
+        task.id,
+        manager ? { personId: manager } : { role: 'hr-manager' },
+        task.escalationLevel + 1,
+        now,
+      );
+      await this.audit.record(
+        { actor: null, requestId: 'worklist-escalation', ip: null },
+        {
+          action: 'update',
+          entityType: 'task',
+          entityId: task.id,
+          subjectPersonId: task.subjectPersonId,
+          details: { escalatedTo: manager ? 'line-manager' : 'hr-manager', level: task.escalationLevel + 1 },
+        },
+      );
       moved += 1;
     }
     return moved;
@@ -114,7 +157,8 @@ export class WorklistService {
   private isOnListOf(ctx: RequestContext, task: Task): boolean {
     if (task.assigneePersonId) return ctx.actor.role === 'line-manager' && task.assigneePersonId === ctx.actor.personId;
     if (!task.assigneeRole || !QUEUE_ROLES.has(task.assigneeRole)) return false;
-    if (task.assigneeRole === 'oh-administrator') return ctx.actor.role === 'oh-administrator' || ctx.actor.role === 'oh-clinician';
+    if (task.assigneeRole === 'oh-administrator')
+      return ctx.actor.role === 'oh-administrator' || ctx.actor.role === 'oh-clinician';
     if (task.assigneeRole === 'oh-clinician') return ctx.actor.role === 'oh-clinician';
     return ctx.actor.role === task.assigneeRole && task.organisationId === ctx.actor.organisationId;
   }

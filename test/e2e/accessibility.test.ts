@@ -37,8 +37,15 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
    * its "add" form and its first record (e.g. /people/new and /people/<id>).
    */
   async function pagesBelow(page: Page, navPath: string): Promise<string[]> {
-    const hrefs = await page.locator('main a[href]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
-    const below = hrefs.filter((href) => href.startsWith(`${navPath}/`) && /^\/[\w/-]+$/.test(href) && href.split('/').length === navPath.split('/').length + 1);
+    const hrefs = await page
+      .locator('main a[href]')
+      .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+    const below = hrefs.filter(
+      (href) =>
+        href.startsWith(`${navPath}/`) &&
+        /^\/[\w/-]+$/.test(href) &&
+        href.split('/').length === navPath.split('/').length + 1,
+    );
     const form = below.find((href) => href.endsWith('/new'));
     const record = below.find((href) => !href.endsWith('/new'));
     return [form, record].filter((href): href is string => Boolean(href));
@@ -51,7 +58,9 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
         await expect.poll(() => page.locator('h1').textContent()).toContain('Welcome');
 
         const problems = [await accessibilityProblems(page, '/ (home)')];
-        const links = await page.locator('nav.nhsuk-header__navigation a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+        const links = await page
+          .locator('nav.nhsuk-header__navigation a')
+          .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
         expect(links.length, 'the header navigation has links').toBeGreaterThan(0);
         const navPaths = [...new Set([...links.filter((href) => href.startsWith('/') && href !== '/'), '/account'])];
         const scanned = ['/'];
@@ -71,7 +80,9 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
 
   it('when a page has known faults, then the scan reports them (the scanner is really running)', async () => {
     await withPage(async (page) => {
-      await page.setContent('<!DOCTYPE html><html><head><title>Faulty</title></head><body><main><img src="/x.png"><a href="/"></a><input type="text"></main></body></html>');
+      await page.setContent(
+        '<!DOCTYPE html><html><head><title>Faulty</title></head><body><main><img src="/x.png"><a href="/"></a><input type="text"></main></body></html>',
+      );
       const report = await accessibilityProblems(page, 'faulty page');
       for (const rule of ['html-has-lang', 'image-alt', 'link-name', 'label']) expect(report).toContain(rule);
     });
@@ -103,7 +114,11 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
       expect(signedOut?.status()).toBe(404);
       const problems = [await accessibilityProblems(page, '/no-such-page (signed out)')];
 
-      await signInThroughTheForms(page, demo.server.baseUrl, DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && !a.mfa)!);
+      await signInThroughTheForms(
+        page,
+        demo.server.baseUrl,
+        DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && !a.mfa)!,
+      );
       const signedIn = await page.goto(`${demo.server.baseUrl}/no-such-page`);
       expect(signedIn?.status()).toBe(404);
       problems.push(await accessibilityProblems(page, '/no-such-page (signed in)'));
@@ -114,7 +129,9 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   it('when the sign-in form is sent empty, then it comes back with an error summary linking to the fields, and passes axe', async () => {
     await withPage(async (page) => {
       await page.goto(`${demo.server.baseUrl}/login`);
-      const response = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login');
+      const response = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login',
+      );
       await submitWith(page, page.locator('form[action="/login"] button[type="submit"]'));
       expect((await response).status()).toBe(422);
 

@@ -73,13 +73,22 @@ describe('attendance in the browser', () => {
       await submitWith(page, page.getByRole('button', { name: 'Save absence' }));
       expect(new URL(page.url()).pathname).toBe(attendancePath);
 
-      const spells: Array<{ id: string; end_date: string }> = await db('absence_spells').where({ person_id: member.id, start_date: firstDay }).whereNull('deleted_at').select('id', 'end_date');
-      expect(spells.map((s) => s.end_date), 'the absence recorded through the form').toEqual([lastDay]);
+      const spells: Array<{ id: string; end_date: string }> = await db('absence_spells')
+        .where({ person_id: member.id, start_date: firstDay })
+        .whereNull('deleted_at')
+        .select('id', 'end_date');
+      expect(
+        spells.map((s) => s.end_date),
+        'the absence recorded through the form',
+      ).toEqual([lastDay]);
       const spell = spells[0]!;
       const interviewPath = `/absences/${spell.id}/return-to-work`;
       const interviewLink = page.locator(`main a[href="${interviewPath}"]`);
       // The link names its absence for screen readers, so each interview link reads differently.
-      await expect(interviewLink.textContent(), 'the attendance page offers the interview for the ended absence').resolves.toMatch(/^Record return-to-work interview \(.+\)$/);
+      await expect(
+        interviewLink.textContent(),
+        'the attendance page offers the interview for the ended absence',
+      ).resolves.toMatch(/^Record return-to-work interview \(.+\)$/);
 
       await page.goto(`${baseUrl}/worklist`);
       expect(await interviewTasksOf(page, member.id), 'the worklist before the interview').toEqual([spell.id]);
@@ -92,36 +101,51 @@ describe('attendance in the browser', () => {
 
       // Every answer but one.
       await page.locator('#interviewDate').fill(answers.interviewDate);
-      for (const [name, value] of Object.entries(answers.yesNo)) if (name !== missing) await page.locator(`input[name="${name}"][value="${value}"]`).check();
+      for (const [name, value] of Object.entries(answers.yesNo))
+        if (name !== missing) await page.locator(`input[name="${name}"][value="${value}"]`).check();
       await page.locator('#adjustments').fill(answers.adjustments);
       await page.locator('#recurrenceLikelihood').selectOption(answers.recurrenceLikelihood);
       for (const factor of answers.workplaceFactors) await page.locator(`#factor-${factor}`).check();
       await page.locator('#workplaceNotes').fill(answers.workplaceNotes);
       await page.locator('#strategy').selectOption(answers.strategy);
       await page.locator('#notes').fill(answers.notes);
-      const refused = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === interviewPath);
+      const refused = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === interviewPath,
+      );
       await submitWith(page, page.getByRole('button', { name: 'Save interview' }));
       expect((await refused).status()).toBe(422);
 
       const summary = page.locator('.nhsuk-error-summary');
       expect(await summary.count()).toBe(1);
-      expect(await summary.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')))).toEqual([`#${missing}`]);
+      expect(await summary.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')))).toEqual([
+        `#${missing}`,
+      ]);
       const fieldError = page.locator(`#${missing}-error`);
       expect(await fieldError.isVisible(), 'the error beside the question').toBe(true);
       // Beside the question, the same message after a visually hidden "Error:" for screen readers.
-      expect((await fieldError.textContent())?.trim()).toBe(`Error: ${(await summary.locator('a').textContent())?.trim()}`);
-      expect(await page.locator(`fieldset:has(#${missing})`).getAttribute('aria-describedby')).toContain(`${missing}-error`);
+      expect((await fieldError.textContent())?.trim()).toBe(
+        `Error: ${(await summary.locator('a').textContent())?.trim()}`,
+      );
+      expect(await page.locator(`fieldset:has(#${missing})`).getAttribute('aria-describedby')).toContain(
+        `${missing}-error`,
+      );
       expect(await page.locator(`input[name="${missing}"]:checked`).count()).toBe(0);
       // The answers given are kept.
       expect(await page.locator('#interviewDate').inputValue()).toBe(answers.interviewDate);
-      for (const [name, value] of Object.entries(answers.yesNo)) if (name !== missing) expect(await page.locator(`input[name="${name}"][value="${value}"]`).isChecked(), name).toBe(true);
+      for (const [name, value] of Object.entries(answers.yesNo))
+        if (name !== missing)
+          expect(await page.locator(`input[name="${name}"][value="${value}"]`).isChecked(), name).toBe(true);
       expect(await page.locator('#adjustments').inputValue()).toBe(answers.adjustments);
       expect(await page.locator('#recurrenceLikelihood').inputValue()).toBe(answers.recurrenceLikelihood);
-      for (const factor of answers.workplaceFactors) expect(await page.locator(`#factor-${factor}`).isChecked(), factor).toBe(true);
+      for (const factor of answers.workplaceFactors)
+        expect(await page.locator(`#factor-${factor}`).isChecked(), factor).toBe(true);
       expect(await page.locator('#workplaceNotes').inputValue()).toBe(answers.workplaceNotes);
       expect(await page.locator('#strategy').inputValue()).toBe(answers.strategy);
       expect(await page.locator('#notes').inputValue()).toBe(answers.notes);
-      expect(Number((await db('return_to_work_interviews').where({ absence_id: spell.id }).count({ n: '*' }).first())?.n), 'nothing saved from the refused form').toBe(0);
+      expect(
+        Number((await db('return_to_work_interviews').where({ absence_id: spell.id }).count({ n: '*' }).first())?.n),
+        'nothing saved from the refused form',
+      ).toBe(0);
 
       await page.locator(`input[name="${missing}"][value="${answers.yesNo[missing]}"]`).check();
       await submitWith(page, page.getByRole('button', { name: 'Save interview' }));
@@ -129,7 +153,10 @@ describe('attendance in the browser', () => {
       expect(await page.locator('h1').textContent()).toBe('Attendance');
       const spellRow = page.locator('main tbody tr').filter({ hasText: 'Stomach, bowel or vomiting' });
       expect(await spellRow.count(), 'the absence is still listed').toBeGreaterThan(0);
-      expect(await page.locator(`main a[href="${interviewPath}"]`).count(), 'the attendance page no longer offers the interview').toBe(0);
+      expect(
+        await page.locator(`main a[href="${interviewPath}"]`).count(),
+        'the attendance page no longer offers the interview',
+      ).toBe(0);
 
       const saved = await db('return_to_work_interviews').where({ absence_id: spell.id }).first();
       const interviewer = await db('users').where({ email: manager.email }).first('id');
@@ -186,9 +213,18 @@ describe('attendance in the browser', () => {
   async function interviewTasksOf(page: Page, personId: string): Promise<string[]> {
     expect(await page.locator('h1').textContent()).toBe('Worklist');
     const rows = page.locator('main tbody tr').filter({ hasText: 'Return-to-work interview' });
-    const hrefs = await rows.locator('a[href$="/return-to-work"]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
-    const spellIds = hrefs.map((href) => /^\/absences\/([^/]+)\/return-to-work$/.exec(href)?.[1]).filter((id): id is string => Boolean(id));
+    const hrefs = await rows
+      .locator('a[href$="/return-to-work"]')
+      .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+    const spellIds = hrefs
+      .map((href) => /^\/absences\/([^/]+)\/return-to-work$/.exec(href)?.[1])
+      .filter((id): id is string => Boolean(id));
     if (spellIds.length === 0) return [];
-    return demo.server.platform.db('absence_spells').whereIn('id', spellIds).where({ person_id: personId }).orderBy('id').pluck('id');
+    return demo.server.platform
+      .db('absence_spells')
+      .whereIn('id', spellIds)
+      .where({ person_id: personId })
+      .orderBy('id')
+      .pluck('id');
   }
 });

@@ -34,10 +34,14 @@ describe('consent in the browser', () => {
 
       // A decision without a choice comes back with the error beside the question.
       await submitWith(page, page.getByRole('button', { name: 'Send my decision' }));
-      await expect(page.locator('.nhsuk-error-summary').innerText()).resolves.toContain('Say whether the report may be released');
+      await expect(page.locator('.nhsuk-error-summary').innerText()).resolves.toContain(
+        'Say whether the report may be released',
+      );
       expect(await accessibilityProblems(page, 'the report with an error')).toBe('');
 
-      await page.getByLabel('What is incorrect or misleading?').fill('I can drive for up to two hours: my consultant cleared it.');
+      await page
+        .getByLabel('What is incorrect or misleading?')
+        .fill('I can drive for up to two hours: my consultant cleared it.');
       await submitWith(page, page.getByRole('button', { name: 'Ask for this correction' }));
       await expect(page.locator('main').innerText()).resolves.toContain('I can drive for up to two hours');
       await page.getByLabel('No, do not release it').check();

@@ -44,7 +44,11 @@ describe('Content-Security-Policy in the browser', () => {
       expectModulesLoaded(scripts, '/login');
 
       scripts.clear();
-      await signInThroughTheForms(page, demo.server.baseUrl, DEMO_ACCOUNTS.find((a) => a.role === 'staff')!);
+      await signInThroughTheForms(
+        page,
+        demo.server.baseUrl,
+        DEMO_ACCOUNTS.find((a) => a.role === 'staff')!,
+      );
       await page.waitForLoadState('networkidle');
       expect(await page.locator('.nhsuk-header').count()).toBe(1);
       expect(await page.locator('nav.nhsuk-header__navigation').count()).toBe(1);

@@ -24,15 +24,21 @@ describe('the partner exchange in the browser', () => {
       await page.getByLabel('NHS partner organisation').selectOption({ index: 1 });
       await page.getByLabel('Name of the system').fill('Board laboratory system');
       await page.getByLabel('Client id').fill('board-laboratory');
-      await page.getByLabel('Its public keys (a JWKS, or one JWK)').fill(JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'ES384' }));
+      await page
+        .getByLabel('Its public keys (a JWKS, or one JWK)')
+        .fill(JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'ES384' }));
       await submitWith(page, page.getByRole('button', { name: 'Save' }));
       await expect(page.locator('.nhsuk-error-summary').innerText()).resolves.toContain('private part');
       expect(await accessibilityProblems(page, 'the partner system form with an error')).toBe('');
 
-      await page.getByLabel('Its public keys (a JWKS, or one JWK)').fill(JSON.stringify({ ...(await exportJWK(publicKey)), kid: 'lab-1', alg: 'ES384' }));
+      await page
+        .getByLabel('Its public keys (a JWKS, or one JWK)')
+        .fill(JSON.stringify({ ...(await exportJWK(publicKey)), kid: 'lab-1', alg: 'ES384' }));
       await submitWith(page, page.getByRole('button', { name: 'Save' }));
       expect(new URL(page.url()).pathname).toBe('/admin/partners');
-      await expect(page.locator('[data-partner-client]', { hasText: 'board-laboratory' }).innerText()).resolves.toContain('system/Task.rus');
+      await expect(
+        page.locator('[data-partner-client]', { hasText: 'board-laboratory' }).innerText(),
+      ).resolves.toContain('system/Task.rus');
     });
   });
 });

@@ -52,10 +52,16 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
     };
     const asClinician = await contextOf(clinician);
     const officerUser = await repositories.users.findByEmail(officer.email);
-    if (!officerUser?.personId) throw new Error(`the demo account ${officer.email} is not linked to a workforce member`);
+    if (!officerUser?.personId)
+      throw new Error(`the demo account ${officer.email} is not linked to a workforce member`);
     person = { id: officerUser.personId, name: officerUser.displayName };
     // The health board's physiotherapy service the demo points at the sandbox partner.
-    const msk = (await services.partners.list()).find((p) => p.service.serviceType === 'nhs-msk-physiotherapy' && p.service.enabled && p.service.baseUrl === demo.server.partner!.url);
+    const msk = (await services.partners.list()).find(
+      (p) =>
+        p.service.serviceType === 'nhs-msk-physiotherapy' &&
+        p.service.enabled &&
+        p.service.baseUrl === demo.server.partner!.url,
+    );
     if (!msk?.organisation) throw new Error('the demo has no MSK physiotherapy service at the sandbox partner');
     healthBoard = { id: msk.organisation.id, name: msk.organisation.name };
 
@@ -70,9 +76,24 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       description: 'Handover to NHS physiotherapy for your knee',
       noticeBy: 'letter',
     });
-    await services.consent.decide(asClinician, consent.consent.id, { decision: 'given', method: 'paper', witness: null, documentReference: 'SCAN-E2E-0001', wishesToSeeReport: null });
-    const enrolled = await services.pathways.enrol(asClinician, { personId: person.id, definition: 'msk', startedAt: clock.now(), source: 'clinician' });
-    const transferred = await services.pathways.transfer(asClinician, enrolled.pathway.id, { service: 'nhs-msk-physiotherapy', reason, priority: 'routine' });
+    await services.consent.decide(asClinician, consent.consent.id, {
+      decision: 'given',
+      method: 'paper',
+      witness: null,
+      documentReference: 'SCAN-E2E-0001',
+      wishesToSeeReport: null,
+    });
+    const enrolled = await services.pathways.enrol(asClinician, {
+      personId: person.id,
+      definition: 'msk',
+      startedAt: clock.now(),
+      source: 'clinician',
+    });
+    const transferred = await services.pathways.transfer(asClinician, enrolled.pathway.id, {
+      service: 'nhs-msk-physiotherapy',
+      reason,
+      priority: 'routine',
+    });
     expect(transferred.referral.status).toBe('awaiting-consent');
     pathwayId = enrolled.pathway.id;
     referralId = transferred.referral.id;
@@ -104,7 +125,11 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
         await page.waitForTimeout(500);
         await page.reload({ waitUntil: 'load' });
       }
-      expect(await steps(), `the journey after ${JOURNEY_DEADLINE_MS / 1000} s`).toEqual(['Received', 'Accepted', 'Appointment booked']);
+      expect(await steps(), `the journey after ${JOURNEY_DEADLINE_MS / 1000} s`).toEqual([
+        'Received',
+        'Accepted',
+        'Appointment booked',
+      ]);
 
       const item = await referralItem(page).innerText();
       expect(item).toMatch(/: Sent with /);
@@ -114,12 +139,17 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       appointmentAt = journey.find((s) => s.status === 'booked')?.appointmentAt ?? undefined;
       expect(appointmentAt, 'the booked step carries the appointment').toBeInstanceOf(Date);
       expect(appointmentAt!.getTime()).toBeGreaterThan(Date.now());
-      await expect(referralItem(page).locator('[data-progress]', { hasText: 'Appointment booked' }).innerText()).resolves.toContain(`appointment ${dateTimeOf(appointmentAt!)}`);
+      await expect(
+        referralItem(page).locator('[data-progress]', { hasText: 'Appointment booked' }).innerText(),
+      ).resolves.toContain(`appointment ${dateTimeOf(appointmentAt!)}`);
       expect(await accessibilityProblems(page, 'the pathway page with the journey at the partner')).toBe('');
     });
 
     // It really is at the partner: the sandbox holds the ServiceRequest for this referral.
-    const atPartner = (await new Client({ baseUrl: demo.server.partner!.url }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle;
+    const atPartner = (await new Client({ baseUrl: demo.server.partner!.url }).search({
+      resourceType: 'ServiceRequest',
+      searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` },
+    })) as unknown as Bundle;
     expect(atPartner.entry ?? []).toHaveLength(1);
   }, 90_000);
 
@@ -142,7 +172,17 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
   it('when the officer’s line manager looks for them wherever a manager can, then they see that OH support was in place and nothing of the referral, the partner or the appointment', async () => {
     expect(appointmentAt, 'the clinician’s test saw the appointment booked').toBeInstanceOf(Date);
     // Nothing of the referral or its journey: the service, the partner, the appointment, the reason for the transfer.
-    const words = ['physiotherapy', 'appointment', 'sandbox', 'at the service', 'referrals to services', 'handover', 'knee pain', healthBoard.name, dateTimeOf(appointmentAt!)];
+    const words = [
+      'physiotherapy',
+      'appointment',
+      'sandbox',
+      'at the service',
+      'referrals to services',
+      'handover',
+      'knee pain',
+      healthBoard.name,
+      dateTimeOf(appointmentAt!),
+    ];
     // The appointment's day too, on the pages about the officer (elsewhere another date may fall on that day).
     const aboutThem = [...words, dayOf(appointmentAt!)];
     const leaked = (text: string, list: string[]) => list.filter((w) => text.toLowerCase().includes(w.toLowerCase()));

@@ -37,7 +37,10 @@ describe('pathways in the browser', () => {
       await expect(page.locator('.nhsuk-error-summary').count()).resolves.toBe(1);
       expect(await page.getByLabel('Lower back').isChecked()).toBe(true);
       expect(await accessibilityProblems(page, 'triage form with an error')).toBe('');
-      await page.getByRole('group', { name: /red flags/ }).getByLabel('No').check();
+      await page
+        .getByRole('group', { name: /red flags/ })
+        .getByLabel('No')
+        .check();
       await submitWith(page, page.getByRole('button', { name: 'Save and continue' }));
 
       expect(new URL(page.url()).pathname).toMatch(/^\/pathways\/[0-9a-f-]{36}$/);
@@ -47,25 +50,49 @@ describe('pathways in the browser', () => {
       // Due from today to two days on (0–2 days after the triage).
       const today = new Date();
       const inTwoDays = new Date(today.getTime() + 2 * 86_400_000);
-      const day = (d: Date) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(d);
+      const day = (d: Date) =>
+        new Intl.DateTimeFormat('en-GB', {
+          day: 'numeric',
+          month: 'long',
+          year: 'numeric',
+          timeZone: 'Europe/London',
+        }).format(d);
       const rowText = await startBackRow.innerText();
       expect(rowText).toContain(day(inTwoDays));
       await expect(startBackRow.getByRole('link', { name: /Complete/ }).count()).resolves.toBe(1);
-      expect(await db('pathway_steps').where({ person_id: person.id, step_code: 'msk-assessment' }).first()).toMatchObject({ status: 'not-applicable' });
+      expect(
+        await db('pathway_steps').where({ person_id: person.id, step_code: 'msk-assessment' }).first(),
+      ).toMatchObject({ status: 'not-applicable' });
     });
   });
 
   it('when the clinical lead uploads the next version of a definition as a file, then it is checked and published, and the page passes axe', async () => {
-    const next = { ...(await demo.server.platform.services.pathways.exportDefinition('retirement')), version: '2', date: '2026-12-01' };
+    const next = {
+      ...(await demo.server.platform.services.pathways.exportDefinition('retirement')),
+      version: '2',
+      date: '2026-12-01',
+    };
     await demo.withPage(clinician, async (page) => {
       await page.goto(`${demo.server.baseUrl}/admin/pathway-definitions`);
       expect(await accessibilityProblems(page, 'pathway definitions')).toBe('');
-      await page.getByLabel('Choose a PlanDefinition JSON file').setInputFiles({ name: 'retirement-v2.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(next)) });
-      await expect.poll(async () => (await page.getByLabel('Upload a PlanDefinition (JSON)').inputValue()).length).toBeGreaterThan(100);
+      await page
+        .getByLabel('Choose a PlanDefinition JSON file')
+        .setInputFiles({
+          name: 'retirement-v2.json',
+          mimeType: 'application/json',
+          buffer: Buffer.from(JSON.stringify(next)),
+        });
+      await expect
+        .poll(async () => (await page.getByLabel('Upload a PlanDefinition (JSON)').inputValue()).length)
+        .toBeGreaterThan(100);
       await submitWith(page, page.getByRole('button', { name: 'Check and publish' }));
-      await expect(page.locator('table tr', { hasText: 'Retirement preparation pathway' }).filter({ hasText: /\b2\b/ }).count()).resolves.toBeGreaterThan(0);
+      await expect(
+        page.locator('table tr', { hasText: 'Retirement preparation pathway' }).filter({ hasText: /\b2\b/ }).count(),
+      ).resolves.toBeGreaterThan(0);
     });
-    expect(await demo.server.platform.db('pathway_definitions').where({ code: 'retirement', version: 2 }).first()).toBeDefined();
+    expect(
+      await demo.server.platform.db('pathway_definitions').where({ code: 'retirement', version: 2 }).first(),
+    ).toBeDefined();
   });
 
   it('when a staff member refers themselves, then they see their copy and OH has it to triage', async () => {
@@ -76,11 +103,15 @@ describe('pathways in the browser', () => {
       await submitWith(page, page.getByRole('button', { name: 'Send the referral' }));
       await expect(page.locator('.nhsuk-error-summary').count()).resolves.toBe(1);
       await page.getByLabel('Mental health, stress or trauma').check();
-      await page.getByLabel('Tell us what is happening').fill('I have not been sleeping since the incident on the motorway.');
+      await page
+        .getByLabel('Tell us what is happening')
+        .fill('I have not been sleeping since the incident on the motorway.');
       await page.getByLabel(/Where would you like to be seen/).fill('Not at the local hospital');
       await submitWith(page, page.getByRole('button', { name: 'Send the referral' }));
       expect(new URL(page.url()).pathname).toMatch(/^\/me\/referrals\/[0-9a-f-]{36}$/);
-      await expect(page.getByText('I have not been sleeping since the incident on the motorway.').count()).resolves.toBe(1);
+      await expect(
+        page.getByText('I have not been sleeping since the incident on the motorway.').count(),
+      ).resolves.toBe(1);
       expect(await accessibilityProblems(page, 'referral copy')).toBe('');
     });
     const waiting = await demo.server.platform.db('oh_referrals').where({ source: 'self', status: 'awaiting-triage' });

@@ -1,12 +1,29 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/roles.js';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, WORLD_ROLES, type TestPlatform, type World, type WorldUser } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  WORLD_ROLES,
+  type TestPlatform,
+  type World,
+  type WorldUser,
+} from '../support/test-platform.js';
 
 const OH: Role[] = ['oh-clinician', 'oh-administrator'];
 /** Routes no user role may use: only a partner system's access token opens them. */
 const PARTNER_SYSTEM_ONLY: Role[] = [];
-const ALL: Role[] = ['oh-clinician', 'oh-administrator', 'line-manager', 'hr-manager', 'health-board-lead', 'staff', 'system-administrator'];
+const ALL: Role[] = [
+  'oh-clinician',
+  'oh-administrator',
+  'line-manager',
+  'hr-manager',
+  'health-board-lead',
+  'staff',
+  'system-administrator',
+];
 
 /**
  * Who may use each protected route, written out here independently of the access policy
@@ -194,7 +211,15 @@ const EXPECTED: Record<string, Role[]> = {
   // The partner-facing FHIR API: partner systems only (no user role; their API tokens are not access tokens).
   ...Object.fromEntries(
     [
-      ...['ServiceRequest', 'Task', 'Patient', 'Consent', 'QuestionnaireResponse', 'DiagnosticReport', 'Observation'].map((t) => `get /fhir/R4/${t}/:id`),
+      ...[
+        'ServiceRequest',
+        'Task',
+        'Patient',
+        'Consent',
+        'QuestionnaireResponse',
+        'DiagnosticReport',
+        'Observation',
+      ].map((t) => `get /fhir/R4/${t}/:id`),
       ...['ServiceRequest', 'Task', 'Patient', 'Consent', 'QuestionnaireResponse'].map((t) => `get /fhir/R4/${t}`),
       'put /fhir/R4/Task/:id',
       'post /fhir/R4/$process-message',
@@ -260,17 +285,28 @@ describe('role × route matrix', () => {
         const role = WORLD_ROLES[u];
         if (route.kind === 'fhir') {
           // A user's API token is not a partner access token: 401 OperationOutcome for every role.
-          const res = await request(t.app)[route.method](url).set('Authorization', `Bearer ${w.tokens[u]}`).send(route.method === 'get' ? undefined : {});
-          if (res.status !== 401 || res.body?.resourceType !== 'OperationOutcome') mismatches.push(`${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}`);
+          const res = await request(t.app)
+            [route.method](url)
+            .set('Authorization', `Bearer ${w.tokens[u]}`)
+            .send(route.method === 'get' ? undefined : {});
+          if (res.status !== 401 || res.body?.resourceType !== 'OperationOutcome')
+            mismatches.push(`${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}`);
           continue;
         }
         const res =
           route.kind === 'api'
-            ? await request(t.app)[route.method](url).set('Authorization', `Bearer ${w.tokens[u]}`).send(route.method === 'get' ? undefined : {})
-            : await agents[u][route.method](url).type('form').send(route.method === 'get' ? undefined : { _csrf: csrf[u] });
+            ? await request(t.app)
+                [route.method](url)
+                .set('Authorization', `Bearer ${w.tokens[u]}`)
+                .send(route.method === 'get' ? undefined : {})
+            : await agents[u][route.method](url)
+                .type('form')
+                .send(route.method === 'get' ? undefined : { _csrf: csrf[u] });
         const refused = res.status === 403;
         if (allowed.includes(role) === refused || res.status === 401 || res.status >= 500) {
-          mismatches.push(`${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''}`);
+          mismatches.push(
+            `${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}${res.body?.error ? ` ${res.body.error.code}` : ''}`,
+          );
         }
       }
     }
@@ -280,7 +316,11 @@ describe('role × route matrix', () => {
   it('when a role is refused, then the refusal is in the audit trail', async () => {
     const res = await request(t.app).get('/api/v1/audit-events').set('Authorization', `Bearer ${w.tokens.staff}`);
     expect(res.status).toBe(403);
-    const entry = await t.database.db('audit_events').where({ actor_user_id: w.users.staff.id, outcome: 'denied', reason: 'role-not-permitted' }).orderBy('id', 'desc').first();
+    const entry = await t.database
+      .db('audit_events')
+      .where({ actor_user_id: w.users.staff.id, outcome: 'denied', reason: 'role-not-permitted' })
+      .orderBy('id', 'desc')
+      .first();
     expect(entry).toBeDefined();
     expect(JSON.parse(entry.details)).toMatchObject({ policy: 'audit:read' });
   });
@@ -289,9 +329,15 @@ describe('role × route matrix', () => {
 describe('reach over workforce records (relationships)', () => {
   let t: TestPlatform;
   let w: World;
-  const get = (u: WorldUser, id: string) => request(t.app).get(`/api/v1/people/${id}`).set('Authorization', `Bearer ${w.tokens[u]}`);
+  const get = (u: WorldUser, id: string) =>
+    request(t.app).get(`/api/v1/people/${id}`).set('Authorization', `Bearer ${w.tokens[u]}`);
   const search = async (u: WorldUser) =>
-    ((await request(t.app).get('/api/v1/people?limit=100').set('Authorization', `Bearer ${w.tokens[u]}`)).body.items as Array<{ id: string }>).map((p) => p.id).sort();
+    (
+      (await request(t.app).get('/api/v1/people?limit=100').set('Authorization', `Bearer ${w.tokens[u]}`)).body
+        .items as Array<{ id: string }>
+    )
+      .map((p) => p.id)
+      .sort();
 
   beforeAll(async () => {
     t = await createTestPlatform();
@@ -338,16 +384,22 @@ describe('reach over workforce records (relationships)', () => {
   });
 
   it('when OH staff read people, then every organisation they serve is reachable', async () => {
-    for (const id of [w.report.id, w.outsider.id, w.partnerPerson.id]) expect((await get('clinician', id)).status).toBe(200);
+    for (const id of [w.report.id, w.outsider.id, w.partnerPerson.id])
+      expect((await get('clinician', id)).status).toBe(200);
   });
 
   it('when a health board lead asks for any individual, then 403: aggregates only', async () => {
     expect((await get('healthBoardLead', w.report.id)).status).toBe(403);
-    expect((await request(t.app).get('/api/v1/people').set('Authorization', `Bearer ${w.tokens.healthBoardLead}`)).status).toBe(403);
+    expect(
+      (await request(t.app).get('/api/v1/people').set('Authorization', `Bearer ${w.tokens.healthBoardLead}`)).status,
+    ).toBe(403);
   });
 
-  it("when HR of a partner tries to change a host force record, then 404 and nothing changes", async () => {
-    const res = await request(t.app).patch(`/api/v1/people/${w.report.id}`).set('Authorization', `Bearer ${w.tokens.partnerHr}`).send({ familyName: 'Changed' });
+  it('when HR of a partner tries to change a host force record, then 404 and nothing changes', async () => {
+    const res = await request(t.app)
+      .patch(`/api/v1/people/${w.report.id}`)
+      .set('Authorization', `Bearer ${w.tokens.partnerHr}`)
+      .send({ familyName: 'Changed' });
     expect(res.status).toBe(404);
     expect((await t.database.db('people').where({ id: w.report.id }).first()).family_name).toBe('Report');
   });
@@ -355,6 +407,11 @@ describe('reach over workforce records (relationships)', () => {
   it('when a record outside reach is asked for, then the denied read is audited', async () => {
     await get('lineManager', w.outsider.id).set('X-Request-Id', 'req-denied-0001');
     const entry = await t.database.db('audit_events').where({ request_id: 'req-denied-0001' }).first();
-    expect(entry).toMatchObject({ actor_role: 'line-manager', action: 'read', entity_id: w.outsider.id, outcome: 'denied' });
+    expect(entry).toMatchObject({
+      actor_role: 'line-manager',
+      action: 'read',
+      entity_id: w.outsider.id,
+      outcome: 'denied',
+    });
   });
 });

@@ -31,7 +31,13 @@ describe('people API', () => {
     const body = valid();
     const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.hr)).send(body);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ staffNumber: body.staffNumber, givenName: 'Catrin', organisationId: w.host.id, protectedIdentity: true, workingPattern: { kind: 'weekly', days: [1, 2, 3, 4, 5] } });
+    expect(res.body).toMatchObject({
+      staffNumber: body.staffNumber,
+      givenName: 'Catrin',
+      organisationId: w.host.id,
+      protectedIdentity: true,
+      workingPattern: { kind: 'weekly', days: [1, 2, 3, 4, 5] },
+    });
     expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.location).toBe(`/api/v1/people/${res.body.id}`);
     const row = await t.database.db('people').where({ id: res.body.id }).first();
@@ -45,11 +51,17 @@ describe('people API', () => {
     expect((await request(t.app).post('/api/v1/people').set(as(w.tokens.ohAdmin)).send(body)).status).toBe(201);
     const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.ohAdmin)).send(body);
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'duplicate-staff-number', fields: { staffNumber: expect.any(String) } });
+    expect(res.body.error).toMatchObject({
+      code: 'duplicate-staff-number',
+      fields: { staffNumber: expect.any(String) },
+    });
   });
 
   it('when the NHS number fails its check digit, then 422 names the field', async () => {
-    const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.hr)).send({ ...valid(), nhsNumber: '9434765918' });
+    const res = await request(t.app)
+      .post('/api/v1/people')
+      .set(as(w.tokens.hr))
+      .send({ ...valid(), nhsNumber: '9434765918' });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('validation-failed');
     expect(res.body.error.fields.nhsNumber).toMatch(/NHS number/);
@@ -61,23 +73,39 @@ describe('people API', () => {
       .set(as(w.tokens.hr))
       .send({ ...valid(), givenName: 42, role: 'sheriff', serviceStartDate: '2015-02-30', favouriteColour: 'blue' });
     expect(res.status).toBe(422);
-    expect(Object.keys(res.body.error.fields).sort()).toEqual(['favouriteColour', 'givenName', 'role', 'serviceStartDate']);
+    expect(Object.keys(res.body.error.fields).sort()).toEqual([
+      'favouriteColour',
+      'givenName',
+      'role',
+      'serviceStartDate',
+    ]);
   });
 
   it('when the body is malformed JSON, then 400 malformed-json', async () => {
-    const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.hr)).set('Content-Type', 'application/json').send('{"staffNumber": ');
+    const res = await request(t.app)
+      .post('/api/v1/people')
+      .set(as(w.tokens.hr))
+      .set('Content-Type', 'application/json')
+      .send('{"staffNumber": ');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('malformed-json');
   });
 
   it('when the body is too large, then 413 payload-too-large', async () => {
-    const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.hr)).send({ ...valid(), givenName: 'x'.repeat(200_000) });
+    const res = await request(t.app)
+      .post('/api/v1/people')
+      .set(as(w.tokens.hr))
+      .send({ ...valid(), givenName: 'x'.repeat(200_000) });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload-too-large');
   });
 
   it('when the body is not JSON, then 415', async () => {
-    const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.hr)).set('Content-Type', 'text/plain').send('staffNumber=1');
+    const res = await request(t.app)
+      .post('/api/v1/people')
+      .set(as(w.tokens.hr))
+      .set('Content-Type', 'text/plain')
+      .send('staffNumber=1');
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('unsupported-media-type');
   });
@@ -95,19 +123,28 @@ describe('people API', () => {
   });
 
   it('when the unit belongs to another organisation, then 422 without saying whose', async () => {
-    const res = await request(t.app).post('/api/v1/people').set(as(w.tokens.hr)).send({ ...valid(), unitId: w.partnerUnit.id });
+    const res = await request(t.app)
+      .post('/api/v1/people')
+      .set(as(w.tokens.hr))
+      .send({ ...valid(), unitId: w.partnerUnit.id });
     expect(res.status).toBe(422);
     expect(res.body.error.fields.unitId).toBe('No such unit in this organisation');
   });
 
   it('when a change would make line management circular, then 422', async () => {
-    const res = await request(t.app).patch(`/api/v1/people/${w.manager.id}`).set(as(w.tokens.hr)).send({ lineManagerId: w.indirectReport.id });
+    const res = await request(t.app)
+      .patch(`/api/v1/people/${w.manager.id}`)
+      .set(as(w.tokens.hr))
+      .send({ lineManagerId: w.indirectReport.id });
     expect(res.status).toBe(422);
     expect(res.body.error.fields.lineManagerId).toMatch(/circle/);
   });
 
   it('when HR changes a name, then the record and search reflect it', async () => {
-    const res = await request(t.app).patch(`/api/v1/people/${w.outsider.id}`).set(as(w.tokens.hr)).send({ familyName: 'Outram' });
+    const res = await request(t.app)
+      .patch(`/api/v1/people/${w.outsider.id}`)
+      .set(as(w.tokens.hr))
+      .send({ familyName: 'Outram' });
     expect(res.status).toBe(200);
     expect(res.body.familyName).toBe('Outram');
     const search = await request(t.app).get('/api/v1/people?q=outram').set(as(w.tokens.hr));
@@ -124,11 +161,21 @@ describe('people API', () => {
   });
 
   it('when a clinician reads a person, then the read is in the audit trail with who, role and request id', async () => {
-    const res = await request(t.app).get(`/api/v1/people/${w.report.id}`).set(as(w.tokens.clinician)).set('X-Request-Id', 'req-audit-0001');
+    const res = await request(t.app)
+      .get(`/api/v1/people/${w.report.id}`)
+      .set(as(w.tokens.clinician))
+      .set('X-Request-Id', 'req-audit-0001');
     expect(res.status).toBe(200);
     expect(res.body.nhsNumber).toBe('9434765919');
     const entry = await t.database.db('audit_events').where({ request_id: 'req-audit-0001' }).first();
-    expect(entry).toMatchObject({ actor_user_id: w.users.clinician.id, actor_role: 'oh-clinician', action: 'read', entity_type: 'person', entity_id: w.report.id, outcome: 'success' });
+    expect(entry).toMatchObject({
+      actor_user_id: w.users.clinician.id,
+      actor_role: 'oh-clinician',
+      action: 'read',
+      entity_type: 'person',
+      entity_id: w.report.id,
+      outcome: 'success',
+    });
   });
 
   it('when the OpenAPI document is fetched, then it is 3.1 and describes the people endpoints', async () => {

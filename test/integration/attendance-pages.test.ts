@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('attendance pages', () => {
   let t: TestPlatform;
@@ -17,17 +24,26 @@ describe('attendance pages', () => {
     expect(form.status).toBe(200);
     expect(form.text).not.toContain('own words');
     const csrf = csrfFrom(form.text);
-    const bad = await agent.post(`/people/${w.report.id}/absences/new`).type('form').send({ _csrf: csrf, startDate: '2026-11-10', reasonCategory: '' });
+    const bad = await agent
+      .post(`/people/${w.report.id}/absences/new`)
+      .type('form')
+      .send({ _csrf: csrf, startDate: '2026-11-10', reasonCategory: '' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Choose a reason category from the list');
-    const ok = await agent.post(`/people/${w.report.id}/absences/new`).type('form').send({ _csrf: csrf, startDate: '2026-11-10', reasonCategory: 'musculoskeletal-back', certification: 'self' });
+    const ok = await agent
+      .post(`/people/${w.report.id}/absences/new`)
+      .type('form')
+      .send({ _csrf: csrf, startDate: '2026-11-10', reasonCategory: 'musculoskeletal-back', certification: 'self' });
     expect(ok.status).toBe(303);
     const page = await agent.get(ok.headers.location as string);
     expect(page.text).toContain('Back pain or injury');
     expect(page.text).toContain('Phone call on the 4th day');
     expect(page.text).toContain('Medical certificate (by day 8)');
     const spellId = /action="\/absences\/([0-9a-f-]+)\/return"/.exec(page.text)?.[1];
-    const back = await agent.post(`/absences/${spellId}/return`).type('form').send({ _csrf: csrfFrom(page.text), endDate: '2026-11-19' });
+    const back = await agent
+      .post(`/absences/${spellId}/return`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), endDate: '2026-11-19' });
     expect(back.status).toBe(303);
     const after = await agent.get(`/people/${w.report.id}/attendance`);
     expect(after.text).toContain('19 November 2026');
@@ -37,7 +53,10 @@ describe('attendance pages', () => {
   it('when the staff member opens their own attendance in Welsh, then it is in Welsh', async () => {
     const agent = await signIn(t, w.users.staff.email);
     const home = await agent.get('/');
-    await agent.post('/language').type('form').send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/' });
+    await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/' });
     const page = await agent.get(`/people/${w.report.id}/attendance`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Presenoldeb');
@@ -46,7 +65,7 @@ describe('attendance pages', () => {
     expect(page.text).not.toContain('Cofnodi absenoldeb');
   });
 
-  it("when a line manager opens the attendance of someone outside their team, then 404", async () => {
+  it('when a line manager opens the attendance of someone outside their team, then 404', async () => {
     const agent = await signIn(t, w.users.lineManager.email);
     expect((await agent.get(`/people/${w.outsider.id}/attendance`)).status).toBe(404);
   });
@@ -65,12 +84,21 @@ describe('recording what the notification gives (ATT-1, ATT-11)', () => {
   it('when the person wants no direct contact, then a nominated liaison is required; with one, the attendance page shows how to make contact and what to hand over', async () => {
     const agent = await signIn(t, w.users.lineManager.email);
     const form = await agent.get(`/people/${w.report.id}/absences/new`);
-    const fields = { _csrf: csrfFrom(form.text), startDate: '2026-11-19', reasonCategory: 'mental-health-stress', noDirectContact: 'yes', handoverNotes: 'Court file for Monday is on the shared drive' };
+    const fields = {
+      _csrf: csrfFrom(form.text),
+      startDate: '2026-11-19',
+      reasonCategory: 'mental-health-stress',
+      noDirectContact: 'yes',
+      handoverNotes: 'Court file for Monday is on the shared drive',
+    };
     const bad = await agent.post(`/people/${w.report.id}/absences/new`).type('form').send(fields);
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('must nominate a liaison');
     expect(bad.text).toContain('Court file for Monday is on the shared drive');
-    const ok = await agent.post(`/people/${w.report.id}/absences/new`).type('form').send({ ...fields, nominatedLiaison: 'Sam (partner), 07700 900123' });
+    const ok = await agent
+      .post(`/people/${w.report.id}/absences/new`)
+      .type('form')
+      .send({ ...fields, nominatedLiaison: 'Sam (partner), 07700 900123' });
     expect(ok.status).toBe(303);
     const page = await agent.get(`/people/${w.report.id}/attendance`);
     expect(page.text).toContain('Contact through Sam (partner), 07700 900123');

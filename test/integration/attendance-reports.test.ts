@@ -12,7 +12,10 @@ describe('attendance compliance report (ATT-27)', () => {
     t.clock.set('2026-11-02T09:00:00Z');
     w = await buildWorld(t);
     // An absence starting today: contact is made the next day, in time.
-    const a = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-02', reasonCategory: 'cold-flu' });
+    const a = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-02', reasonCategory: 'cold-flu' });
     t.clock.set('2026-11-03T09:00:00Z');
     const tasks = (await request(t.app).get('/api/v1/worklist').set(as('lineManager'))).body.items;
     const contact = tasks.find((x: { code: string }) => x.code === 'manager-contact');
@@ -22,7 +25,18 @@ describe('attendance compliance report (ATT-27)', () => {
     await request(t.app)
       .post(`/api/v1/absences/${a.body.id}/return-to-work`)
       .set(as('lineManager'))
-      .send({ interviewDate: '2026-11-05', fitForFullDuties: true, recurrenceLikelihood: 'unlikely', attendanceExpectationsDiscussed: true, certificationComplete: true, disabilityRelated: false, pregnancyRelated: false, notifiedFirstDayOfSickness: true, notifiedFirstDayOfFitness: false, flexibleWorkingDiscussed: true });
+      .send({
+        interviewDate: '2026-11-05',
+        fitForFullDuties: true,
+        recurrenceLikelihood: 'unlikely',
+        attendanceExpectationsDiscussed: true,
+        certificationComplete: true,
+        disabilityRelated: false,
+        pregnancyRelated: false,
+        notifiedFirstDayOfSickness: true,
+        notifiedFirstDayOfFitness: false,
+        flexibleWorkingDiscussed: true,
+      });
   });
   afterAll(async () => t.destroy());
 
@@ -58,7 +72,14 @@ describe('attendance compliance report (ATT-27)', () => {
 
   it('when HR opens the weekly report, then people absent now or at a review point are listed with score, spells and visit, and it downloads as CSV (ATT-26)', async () => {
     // Someone off now, in the host force.
-    expect((await request(t.app).post(`/api/v1/people/${w.outsider.id}/absences`).set(as('hr')).send({ startDate: '2026-11-06', reasonCategory: 'musculoskeletal-back' })).status).toBe(201);
+    expect(
+      (
+        await request(t.app)
+          .post(`/api/v1/people/${w.outsider.id}/absences`)
+          .set(as('hr'))
+          .send({ startDate: '2026-11-06', reasonCategory: 'musculoskeletal-back' })
+      ).status,
+    ).toBe(201);
     const agent = await signIn(t, w.users.hr.email);
     const page = await agent.get('/reports/attendance/weekly?asOf=2026-11-10');
     expect(page.status).toBe(200);
@@ -67,7 +88,9 @@ describe('attendance compliance report (ATT-27)', () => {
     expect(page.text).not.toContain('Report, Riley');
     const csv = await agent.get('/reports/attendance/weekly.csv?asOf=2026-11-10');
     const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toBe('name,staff_number,unit,absent_since,reason,days_absent,home_visit_on,spells_52_weeks,bradford_score,triggers');
+    expect(lines[0]).toBe(
+      'name,staff_number,unit,absent_since,reason,days_absent,home_visit_on,spells_52_weeks,bradford_score,triggers',
+    );
     expect(lines[1]).toContain('"Outsider, Olly"');
     expect(lines[1]).toContain('2026-11-06,Back pain or injury,5,,1,3,');
   });

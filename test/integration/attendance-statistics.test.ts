@@ -12,12 +12,33 @@ describe('monthly sickness statistics and the cost of sickness (ATT-28)', () => 
     t = await createTestPlatform();
     t.clock.set('2026-12-10T09:00:00Z');
     w = await buildWorld(t);
-    const record = (personId: string, body: Record<string, unknown>) => request(t.app).post(`/api/v1/people/${personId}/absences`).set(as('hr')).send(body);
-    expect((await record(w.report.id, { startDate: '2026-11-02', endDate: '2026-11-04', reasonCategory: 'cold-flu' })).status).toBe(201);
+    const record = (personId: string, body: Record<string, unknown>) =>
+      request(t.app).post(`/api/v1/people/${personId}/absences`).set(as('hr')).send(body);
+    expect(
+      (await record(w.report.id, { startDate: '2026-11-02', endDate: '2026-11-04', reasonCategory: 'cold-flu' }))
+        .status,
+    ).toBe(201);
     // Long-term: from 12 October, still absent — 21 duty days in November.
-    expect((await record(w.outsider.id, { startDate: '2026-10-12', reasonCategory: 'mental-health-stress', certification: 'medical' })).status).toBe(201);
+    expect(
+      (
+        await record(w.outsider.id, {
+          startDate: '2026-10-12',
+          reasonCategory: 'mental-health-stress',
+          certification: 'medical',
+        })
+      ).status,
+    ).toBe(201);
     // Not sickness: never counted (ATT-6).
-    expect((await record(w.manager.id, { startDate: '2026-11-10', endDate: '2026-11-10', reasonCategory: 'other', notSicknessKind: 'statutory-medical' })).status).toBe(201);
+    expect(
+      (
+        await record(w.manager.id, {
+          startDate: '2026-11-10',
+          endDate: '2026-11-10',
+          reasonCategory: 'other',
+          notSicknessKind: 'statutory-medical',
+        })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => t.destroy());
 
@@ -34,10 +55,15 @@ describe('monthly sickness statistics and the cost of sickness (ATT-28)', () => 
     expect(csv.headers['content-disposition']).toMatch(/attendance-monthly-2026-11\.csv/);
     const lines = csv.text.trim().split('\n');
     expect(lines[0]).toMatch(/^unit,headcount,available_duty_days,duty_days_lost,absence_rate_percent,spells/);
-    expect(lines.find((l) => l.startsWith('Response,'))).toMatch(/^Response,4,84,24,28.6,2,2,6,1,21,1,3,5040.00,2026-11-01,2026-11-30$/);
+    expect(lines.find((l) => l.startsWith('Response,'))).toMatch(
+      /^Response,4,84,24,28.6,2,2,6,1,21,1,3,5040.00,2026-11-01,2026-11-30$/,
+    );
     expect(lines.at(-1)).toMatch(/^All departments,4,84,24,28.6,/);
     const reasons = await agent.get('/reports/attendance/monthly.csv?month=2026-11&part=reasons');
-    expect(reasons.text.trim().split('\n').slice(1)).toEqual(['Stress,1,21,2026-11-01,2026-11-30', 'Cold or flu,1,3,2026-11-01,2026-11-30']);
+    expect(reasons.text.trim().split('\n').slice(1)).toEqual([
+      'Stress,1,21,2026-11-01,2026-11-30',
+      'Cold or flu,1,3,2026-11-01,2026-11-30',
+    ]);
   });
 
   it('when the cost of a financial quarter is asked for, then duty days lost are costed at the policy’s rate for officers, and a new policy version changes it', async () => {
@@ -52,7 +78,10 @@ describe('monthly sickness statistics and the cost of sickness (ATT-28)', () => 
     const published = await request(t.app)
       .post('/api/v1/policies/attendance/versions')
       .set(as('hr'))
-      .send({ effectiveFrom: '2026-01-01', content: { costPerDutyDay: { default: 100, byWorkforceRole: { officer: 250 } } } });
+      .send({
+        effectiveFrom: '2026-01-01',
+        content: { costPerDutyDay: { default: 100, byWorkforceRole: { officer: 250 } } },
+      });
     expect(published.status).toBe(201);
     const csv = await agent.get('/reports/attendance/cost.csv?period=2026-Q3');
     expect(csv.text).toContain('All departments,4,');
@@ -69,6 +98,9 @@ describe('monthly sickness statistics and the cost of sickness (ATT-28)', () => 
 
   it('when a line manager or another organisation’s HR asks, then they are refused', async () => {
     expect((await (await signIn(t, w.users.lineManager.email)).get('/reports/attendance/monthly')).status).toBe(403);
-    expect((await (await signIn(t, w.users.partnerHr.email)).get(`/reports/attendance/monthly?organisationId=${w.host.id}`)).status).toBe(404);
+    expect(
+      (await (await signIn(t, w.users.partnerHr.email)).get(`/reports/attendance/monthly?organisationId=${w.host.id}`))
+        .status,
+    ).toBe(404);
   });
 });

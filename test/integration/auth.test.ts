@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.js';
 import { TOKEN_CACHE_MS } from '../../src/auth/auth-service.js';
 import { prepareFirstStart } from '../../src/server.js';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, TEST_PASSWORD, TEST_TOTP_SECRET, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  TEST_PASSWORD,
+  TEST_TOTP_SECRET,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 async function loginForm(t: TestPlatform) {
   const agent = request.agent(t.app);
@@ -36,7 +45,10 @@ describe('signing in', () => {
 
   it('when the password is wrong, then the form comes back with an error and no session', async () => {
     const { agent, csrf } = await loginForm(t);
-    const res = await agent.post('/login').type('form').send({ email: w.users.hr.email, password: 'wrong-password-here', _csrf: csrf });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: w.users.hr.email, password: 'wrong-password-here', _csrf: csrf });
     expect(res.status).toBe(401);
     expect(res.text).toContain('The email address or password is not right');
     expect(res.text).toContain(`value="${w.users.hr.email}"`);
@@ -63,7 +75,10 @@ describe('signing in', () => {
     const email = w.users.partnerHr.email;
     for (let i = 0; i < 5; i++) {
       const { agent, csrf } = await loginForm(t);
-      await agent.post('/login').type('form').send({ email, password: `wrong-${i}-password`, _csrf: csrf });
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ email, password: `wrong-${i}-password`, _csrf: csrf });
     }
     const { agent, csrf } = await loginForm(t);
     const locked = await agent.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: csrf });
@@ -71,23 +86,35 @@ describe('signing in', () => {
     expect(locked.text).toContain('locked');
     t.clock.advance(16 * 60_000);
     const later = await loginForm(t);
-    const ok = await later.agent.post('/login').type('form').send({ email, password: TEST_PASSWORD, _csrf: later.csrf });
+    const ok = await later.agent
+      .post('/login')
+      .type('form')
+      .send({ email, password: TEST_PASSWORD, _csrf: later.csrf });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/');
   });
 
   it('when an OH clinician has given the password only, then nothing is reachable until the code is entered', async () => {
     const { agent, csrf } = await loginForm(t);
-    const res = await agent.post('/login').type('form').send({ email: w.users.clinician.email, password: TEST_PASSWORD, _csrf: csrf });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: w.users.clinician.email, password: TEST_PASSWORD, _csrf: csrf });
     expect(res.headers.location).toBe('/login/mfa');
     const home = await agent.get('/people');
     expect(home.status).toBe(303);
     expect(home.headers.location).toBe('/login/mfa');
     const mfaPage = await agent.get('/login/mfa');
-    const wrong = await agent.post('/login/mfa').type('form').send({ code: '000000', _csrf: csrfFrom(mfaPage.text) });
+    const wrong = await agent
+      .post('/login/mfa')
+      .type('form')
+      .send({ code: '000000', _csrf: csrfFrom(mfaPage.text) });
     expect(wrong.status).toBe(422);
     t.clock.advance(30_000);
-    const right = await agent.post('/login/mfa').type('form').send({ code: totpCode(TEST_TOTP_SECRET, t.clock.now()), _csrf: csrfFrom(mfaPage.text) });
+    const right = await agent
+      .post('/login/mfa')
+      .type('form')
+      .send({ code: totpCode(TEST_TOTP_SECRET, t.clock.now()), _csrf: csrfFrom(mfaPage.text) });
     expect(right.status).toBe(303);
     expect((await agent.get('/people')).status).toBe(200);
   });
@@ -96,29 +123,61 @@ describe('signing in', () => {
     t.clock.advance(30_000);
     const code = totpCode(TEST_TOTP_SECRET, t.clock.now());
     const first = await loginForm(t);
-    await first.agent.post('/login').type('form').send({ email: w.users.sysadmin.email, password: TEST_PASSWORD, _csrf: first.csrf });
+    await first.agent
+      .post('/login')
+      .type('form')
+      .send({ email: w.users.sysadmin.email, password: TEST_PASSWORD, _csrf: first.csrf });
     const p1 = await first.agent.get('/login/mfa');
-    expect((await first.agent.post('/login/mfa').type('form').send({ code, _csrf: csrfFrom(p1.text) })).status).toBe(303);
+    expect(
+      (
+        await first.agent
+          .post('/login/mfa')
+          .type('form')
+          .send({ code, _csrf: csrfFrom(p1.text) })
+      ).status,
+    ).toBe(303);
     const second = await loginForm(t);
-    await second.agent.post('/login').type('form').send({ email: w.users.sysadmin.email, password: TEST_PASSWORD, _csrf: second.csrf });
+    await second.agent
+      .post('/login')
+      .type('form')
+      .send({ email: w.users.sysadmin.email, password: TEST_PASSWORD, _csrf: second.csrf });
     const p2 = await second.agent.get('/login/mfa');
-    expect((await second.agent.post('/login/mfa').type('form').send({ code, _csrf: csrfFrom(p2.text) })).status).toBe(422);
+    expect(
+      (
+        await second.agent
+          .post('/login/mfa')
+          .type('form')
+          .send({ code, _csrf: csrfFrom(p2.text) })
+      ).status,
+    ).toBe(422);
   });
 
   it('when an MFA role has not enrolled, then sign-in goes through enrolment and the secret is stored', async () => {
     const { user, setPasswordToken } = await t.platform.services.auth.createUser(
       { actor: null, requestId: 'test', ip: null },
-      { email: 'new.clinician@test.example', displayName: 'New Clinician', roles: ['oh-clinician'], organisationId: w.host.id, password: 'a-long-enough-password' },
+      {
+        email: 'new.clinician@test.example',
+        displayName: 'New Clinician',
+        roles: ['oh-clinician'],
+        organisationId: w.host.id,
+        password: 'a-long-enough-password',
+      },
     );
     expect(setPasswordToken).toBeNull();
     const { agent, csrf } = await loginForm(t);
-    const res = await agent.post('/login').type('form').send({ email: user.email, password: 'a-long-enough-password', _csrf: csrf });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: user.email, password: 'a-long-enough-password', _csrf: csrf });
     expect(res.headers.location).toBe('/mfa/setup');
     const setup = await agent.get('/mfa/setup');
     const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)?.[1];
     expect(secret).toBeDefined();
     expect(setup.text).toContain('<svg');
-    const done = await agent.post('/mfa/setup').type('form').send({ code: totpCode(secret!, t.clock.now()), _csrf: csrfFrom(setup.text) });
+    const done = await agent
+      .post('/mfa/setup')
+      .type('form')
+      .send({ code: totpCode(secret!, t.clock.now()), _csrf: csrfFrom(setup.text) });
     expect(done.status).toBe(303);
     expect((await agent.get('/')).status).toBe(200);
     const stored = await t.platform.repositories.users.findById(user.id);
@@ -131,7 +190,14 @@ describe('signing in', () => {
     const b = await signIn(t, w.users.hr.email);
     expect((await b.get('/')).status).toBe(200);
     const page = await a.get('/account');
-    expect((await a.post('/logout-everywhere').type('form').send({ _csrf: csrfFrom(page.text) })).status).toBe(303);
+    expect(
+      (
+        await a
+          .post('/logout-everywhere')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text) })
+      ).status,
+    ).toBe(303);
     const after = await b.get('/');
     expect(after.status).toBe(303);
     expect(after.headers.location).toMatch(/^\/login/);
@@ -140,7 +206,10 @@ describe('signing in', () => {
   it('when an API token is revoked or expires, then it no longer authenticates', async () => {
     const auth = t.platform.services.auth;
     const ctx = { actor: null, requestId: 'test', ip: null };
-    const { token, record } = await auth.createToken(ctx, w.users.hr, { name: 'short', expiresAt: new Date(t.clock.now().getTime() + 60_000) });
+    const { token, record } = await auth.createToken(ctx, w.users.hr, {
+      name: 'short',
+      expiresAt: new Date(t.clock.now().getTime() + 60_000),
+    });
     const call = () => request(t.app).get('/api/v1/units').set('Authorization', `Bearer ${token}`);
     expect((await call()).status).toBe(200);
     t.clock.advance(120_000);
@@ -167,9 +236,15 @@ describe('signing in', () => {
 
   it('when a user is disabled, then their token and sessions stop working', async () => {
     const agent = await signIn(t, w.users.lineManager.email);
-    await t.platform.services.auth.setDisabled({ actor: null, requestId: 'test', ip: null }, w.users.lineManager.id, true);
+    await t.platform.services.auth.setDisabled(
+      { actor: null, requestId: 'test', ip: null },
+      w.users.lineManager.id,
+      true,
+    );
     expect((await agent.get('/')).status).toBe(303);
-    expect((await request(t.app).get('/api/v1/units').set('Authorization', `Bearer ${w.tokens.lineManager}`)).status).toBe(401);
+    expect(
+      (await request(t.app).get('/api/v1/units').set('Authorization', `Bearer ${w.tokens.lineManager}`)).status,
+    ).toBe(401);
   });
 
   it('when a user is created without a password, then the one-time link sets it once', async () => {
@@ -181,9 +256,19 @@ describe('signing in', () => {
     const agent = request.agent(t.app);
     const form = await agent.get(url);
     expect(form.status).toBe(200);
-    const short = await agent.post(url).type('form').send({ password: 'short', confirm: 'short', _csrf: csrfFrom(form.text) });
+    const short = await agent
+      .post(url)
+      .type('form')
+      .send({ password: 'short', confirm: 'short', _csrf: csrfFrom(form.text) });
     expect(short.status).toBe(422);
-    expect((await agent.post(url).type('form').send({ password: 'a-much-longer-password', confirm: 'a-much-longer-password', _csrf: csrfFrom(form.text) })).status).toBe(303);
+    expect(
+      (
+        await agent
+          .post(url)
+          .type('form')
+          .send({ password: 'a-much-longer-password', confirm: 'a-much-longer-password', _csrf: csrfFrom(form.text) })
+      ).status,
+    ).toBe(303);
     expect((await agent.get(url)).status).toBe(404);
     await signIn(t, user.email, { password: 'a-much-longer-password' });
   });
@@ -194,7 +279,10 @@ describe('signing in', () => {
     const page = await agent.get('/login');
     expect(page.text).toContain('<html lang="cy">');
     expect(page.text).toContain('Mewngofnodi');
-    const empty = await agent.post('/login').type('form').send({ email: '', password: '', _csrf: csrfFrom(page.text) });
+    const empty = await agent
+      .post('/login')
+      .type('form')
+      .send({ email: '', password: '', _csrf: csrfFrom(page.text) });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('Mae problem');
     expect(empty.text).toContain('Rhowch eich cyfeiriad e-bost');
@@ -209,10 +297,20 @@ describe('sign-in rate limit', () => {
       const { agent, csrf } = await loginForm(t);
       const statuses: number[] = [];
       for (let i = 0; i < 31; i++) {
-        statuses.push((await agent.post('/login').type('form').send({ email: `nobody${i}@test.example`, password: 'not-the-password', _csrf: csrf })).status);
+        statuses.push(
+          (
+            await agent
+              .post('/login')
+              .type('form')
+              .send({ email: `nobody${i}@test.example`, password: 'not-the-password', _csrf: csrf })
+          ).status,
+        );
       }
       expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
-      const limited = await agent.post('/login').type('form').send({ email: 'nobody@test.example', password: 'x', _csrf: csrf });
+      const limited = await agent
+        .post('/login')
+        .type('form')
+        .send({ email: 'nobody@test.example', password: 'x', _csrf: csrf });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
@@ -224,7 +322,11 @@ describe('sign-in rate limit', () => {
 describe('first start in production', () => {
   let t: TestPlatform;
   beforeAll(async () => {
-    t = await createTestPlatform({ NODE_ENV: 'production', SECURE_COOKIES: 'false', SECRETS_KEY: Buffer.alloc(32, 3).toString('base64') });
+    t = await createTestPlatform({
+      NODE_ENV: 'production',
+      SECURE_COOKIES: 'false',
+      SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
+    });
   });
   afterAll(async () => t.destroy());
 
@@ -236,12 +338,28 @@ describe('first start in production', () => {
     const agent = request.agent(t.app);
     const form = await agent.get(path);
     expect(form.status).toBe(200);
-    const missingForce = await agent.post(path).type('form').send({ displayName: 'Ada', email: 'ada@force.example', password: 'a-long-admin-password', confirm: 'a-long-admin-password', _csrf: csrfFrom(form.text) });
+    const missingForce = await agent
+      .post(path)
+      .type('form')
+      .send({
+        displayName: 'Ada',
+        email: 'ada@force.example',
+        password: 'a-long-admin-password',
+        confirm: 'a-long-admin-password',
+        _csrf: csrfFrom(form.text),
+      });
     expect(missingForce.status).toBe(422);
     const done = await agent
       .post(path)
       .type('form')
-      .send({ organisationName: 'Example Constabulary', displayName: 'Ada', email: 'ada@force.example', password: 'a-long-admin-password', confirm: 'a-long-admin-password', _csrf: csrfFrom(form.text) });
+      .send({
+        organisationName: 'Example Constabulary',
+        displayName: 'Ada',
+        email: 'ada@force.example',
+        password: 'a-long-admin-password',
+        confirm: 'a-long-admin-password',
+        _csrf: csrfFrom(form.text),
+      });
     expect(done.status).toBe(303);
     const admin = await t.platform.repositories.users.findByEmail('ada@force.example');
     expect(admin?.roles).toEqual(['system-administrator']);

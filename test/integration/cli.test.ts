@@ -19,7 +19,10 @@ describe('command line', () => {
 
   const cli = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cli.ts', ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/cli.ts', ...args], {
+        env: { ...process.env, ...env },
+        timeout: 60_000,
+      });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -68,7 +71,17 @@ describe('command line', () => {
   });
 
   it('when create-user and create-token run, then the token authenticates GET /api/v1/people with Bearer', async () => {
-    const created = await cli('create-user', '--email', 'api.hr@force.example', '--role', 'hr-manager', '--password', 'a-long-cli-password', '--name', 'API HR');
+    const created = await cli(
+      'create-user',
+      '--email',
+      'api.hr@force.example',
+      '--role',
+      'hr-manager',
+      '--password',
+      'a-long-cli-password',
+      '--name',
+      'API HR',
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/Created user api\.hr@force\.example \(hr-manager\)/);
     const tokenRun = await cli('create-token', '--email', 'api.hr@force.example', '--name', 'integration');
@@ -78,12 +91,16 @@ describe('command line', () => {
 
     let platform: Platform | undefined;
     try {
-      platform = await buildPlatform(loadConfig({ ...env, DEMO_DATA: 'false' }), { logger: createLogger({ level: 'silent' }) });
+      platform = await buildPlatform(loadConfig({ ...env, DEMO_DATA: 'false' }), {
+        logger: createLogger({ level: 'silent' }),
+      });
       const res = await request(platform.app.app).get('/api/v1/people?limit=5').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(200);
       expect(res.body.items).toHaveLength(5);
       expect(res.body.total).toBeGreaterThan(50);
-      const denied = await request(platform.app.app).get('/api/v1/people').set('Authorization', 'Bearer blp_not-a-real-token');
+      const denied = await request(platform.app.app)
+        .get('/api/v1/people')
+        .set('Authorization', 'Bearer blp_not-a-real-token');
       expect(denied.status).toBe(401);
     } finally {
       await platform?.close();
@@ -130,7 +147,14 @@ describe('command line', () => {
   it('when --all-or-nothing is given and any row is bad, then nothing is imported', async () => {
     const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
     const file = path.join(dataDir, 'strict.csv');
-    fs.writeFileSync(file, ['staff_number,start_date,end_date,reason_category', `WP10006,${day(6)},${day(6)},cold-flu`, `WP10007,not-a-date,,cold-flu`].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        'staff_number,start_date,end_date,reason_category',
+        `WP10006,${day(6)},${day(6)},cold-flu`,
+        `WP10007,not-a-date,,cold-flu`,
+      ].join('\n'),
+    );
     const res = await cli('import-absences', file, '--all-or-nothing');
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('Nothing was imported (--all-or-nothing).');

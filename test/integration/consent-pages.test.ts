@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 /** Consent pages (issue 5): OH asks and records; the person decides, reads, corrects; forms re-render with 422. */
 describe('consent pages', () => {
@@ -20,18 +27,46 @@ describe('consent pages', () => {
     const page = await oh.get(`/people/${w.report.id}/consents`);
     expect(page.status).toBe(200);
     const csrf = csrfFrom(page.text);
-    const missing = await oh.post(`/people/${w.report.id}/consents`).type('form').send({ _csrf: csrf, kind: 'amra-report', recipientRole: 'hr-manager', description: 'Fitness for firearms duties', noticeBy: 'letter' });
+    const missing = await oh
+      .post(`/people/${w.report.id}/consents`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        kind: 'amra-report',
+        recipientRole: 'hr-manager',
+        description: 'Fitness for firearms duties',
+        noticeBy: 'letter',
+      });
     expect(missing.status).toBe(422);
     expect(missing.text).toContain('id="doctorName-error"');
     expect(missing.text).toContain('value="Fitness for firearms duties"');
-    const made = await oh.post(`/people/${w.report.id}/consents`).type('form').send({ _csrf: csrf, kind: 'amra-report', recipientRole: 'hr-manager', description: 'Fitness for firearms duties', doctorName: 'Dr Asha Patel', noticeBy: 'letter' });
+    const made = await oh
+      .post(`/people/${w.report.id}/consents`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        kind: 'amra-report',
+        recipientRole: 'hr-manager',
+        description: 'Fitness for firearms duties',
+        doctorName: 'Dr Asha Patel',
+        noticeBy: 'letter',
+      });
     expect(made.status).toBe(303);
     consentId = made.headers.location!.split('/').pop()!;
     const letter = await oh.get(`/consents/${consentId}/letter`);
     expect(letter.text).toContain('Application for a medical report');
     expect(letter.text).toContain('right to refuse consent');
     // Email is refused for someone with no address, and the form says why.
-    const noAddress = await oh.post(`/people/${w.report.id}/consents`).type('form').send({ _csrf: csrf, kind: 'oh-report-release', recipientRole: 'line-manager', description: 'x', noticeBy: 'email' });
+    const noAddress = await oh
+      .post(`/people/${w.report.id}/consents`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        kind: 'oh-report-release',
+        recipientRole: 'line-manager',
+        description: 'x',
+        noticeBy: 'email',
+      });
     expect(noAddress.status).toBe(422);
     expect(noAddress.text).toContain('id="noticeBy-error"');
   });
@@ -41,22 +76,56 @@ describe('consent pages', () => {
     const show = await me.get(`/me/consents/${consentId}`);
     expect(show.text).toContain('Waiting for your decision');
     const csrf = csrfFrom(show.text);
-    const unanswered = await me.post(`/me/consents/${consentId}/decision`).type('form').send({ _csrf: csrf, decision: 'given' });
+    const unanswered = await me
+      .post(`/me/consents/${consentId}/decision`)
+      .type('form')
+      .send({ _csrf: csrf, decision: 'given' });
     expect(unanswered.status).toBe(422);
     expect(unanswered.text).toContain('id="wishesToSeeReport-error"');
-    expect((await me.post(`/me/consents/${consentId}/decision`).type('form').send({ _csrf: csrf, decision: 'given', wishesToSeeReport: 'yes' })).status).toBe(303);
+    expect(
+      (
+        await me
+          .post(`/me/consents/${consentId}/decision`)
+          .type('form')
+          .send({ _csrf: csrf, decision: 'given', wishesToSeeReport: 'yes' })
+      ).status,
+    ).toBe(303);
 
     const oh = await signIn(t, w.users.clinician.email);
     const ohPage = await oh.get(`/consents/${consentId}`);
     const ohCsrf = csrfFrom(ohPage.text);
-    expect((await oh.post(`/consents/${consentId}/application`).type('form').send({ _csrf: ohCsrf, applicationDate: '2026-12-01' })).status).toBe(303);
+    expect(
+      (
+        await oh
+          .post(`/consents/${consentId}/application`)
+          .type('form')
+          .send({ _csrf: ohCsrf, applicationDate: '2026-12-01' })
+      ).status,
+    ).toBe(303);
     // A report dated in the future comes back beside its date.
-    const future = await oh.post(`/consents/${consentId}/report`).type('form').send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-09' });
+    const future = await oh
+      .post(`/consents/${consentId}/report`)
+      .type('form')
+      .send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-09' });
     expect(future.status).toBe(422);
     expect(future.text).toContain('id="receivedOn-error"');
-    expect((await oh.post(`/consents/${consentId}/report`).type('form').send({ _csrf: ohCsrf, text: 'Fit for firearms duties.', receivedOn: '2026-12-01', withheldGrounds: 'third-party' })).status).toBe(303);
+    expect(
+      (
+        await oh
+          .post(`/consents/${consentId}/report`)
+          .type('form')
+          .send({
+            _csrf: ohCsrf,
+            text: 'Fit for firearms duties.',
+            receivedOn: '2026-12-01',
+            withheldGrounds: 'third-party',
+          })
+      ).status,
+    ).toBe(303);
     // The person is told of the application (AMRA-3): the letter prints once it is made.
-    expect((await oh.get(`/consents/${consentId}/letter?which=application`)).text).toContain('We have applied for your medical report');
+    expect((await oh.get(`/consents/${consentId}/letter?which=application`)).text).toContain(
+      'We have applied for your medical report',
+    );
     expect((await oh.get(`/consents/${consentId}/letter?which=nonsense`)).status).toBe(422);
     // Release before day 21 is refused on the page, with the rule's words.
     const early = await oh.post(`/consents/${consentId}/release`).type('form').send({ _csrf: ohCsrf });
@@ -70,37 +139,71 @@ describe('consent pages', () => {
     expect(report.text).toContain('Fit for firearms duties.');
     expect(report.text).toContain('Information about someone else');
     const csrf = csrfFrom(report.text);
-    const empty = await me.post(`/me/consents/${consentId}/corrections`).type('form').send({ _csrf: csrf, correction: '  ' });
+    const empty = await me
+      .post(`/me/consents/${consentId}/corrections`)
+      .type('form')
+      .send({ _csrf: csrf, correction: '  ' });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('id="correction-error"');
-    expect((await me.post(`/me/consents/${consentId}/corrections`).type('form').send({ _csrf: csrf, correction: 'The date of my injury is wrong.' })).status).toBe(303);
+    expect(
+      (
+        await me
+          .post(`/me/consents/${consentId}/corrections`)
+          .type('form')
+          .send({ _csrf: csrf, correction: 'The date of my injury is wrong.' })
+      ).status,
+    ).toBe(303);
     expect((await me.get(`/me/consents/${consentId}/report`)).text).toContain('Waiting for an answer');
     // In Welsh too (a self-service page), and the notice prints in Welsh with the rights (AMRA-2).
     const page = await me.get(`/me/consents/${consentId}`);
-    await me.post('/language').type('form').send({ _csrf: csrfFrom(page.text), lang: 'cy', returnTo: `/me/consents/${consentId}` });
+    await me
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), lang: 'cy', returnTo: `/me/consents/${consentId}` });
     const cy = await me.get(`/me/consents/${consentId}`);
     expect(cy.text).toContain('Beth sydd wedi digwydd');
     const letter = await me.get(`/consents/${consentId}/letter`);
     expect(letter.text).toContain('Deddf Mynediad at Adroddiadau Meddygol 1988');
     expect(letter.text).toContain('Cais am adroddiad meddygol');
-    await me.post('/language').type('form').send({ _csrf: csrfFrom(cy.text), lang: 'en', returnTo: '/' });
+    await me
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(cy.text), lang: 'en', returnTo: '/' });
   });
 
   it('when a clinician shares a pathway’s referral from the pathway page, then the gate decides and its reason shows beside the form', async () => {
     const token = { Authorization: `Bearer ${w.tokens.clinician}` };
-    const pathway = (await request(t.app).post('/api/v1/pathways').set(token).send({ personId: w.report.id, definition: 'msk', startedAt: '2026-12-01' })).body;
-    const referral = (await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(token).send({ service: 'nhs-msk-physiotherapy', reason: 'Continuing care' })).body.referral;
+    const pathway = (
+      await request(t.app)
+        .post('/api/v1/pathways')
+        .set(token)
+        .send({ personId: w.report.id, definition: 'msk', startedAt: '2026-12-01' })
+    ).body;
+    const referral = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${pathway.id}/transfer`)
+        .set(token)
+        .send({ service: 'nhs-msk-physiotherapy', reason: 'Continuing care' })
+    ).body.referral;
     const oh = await signIn(t, w.users.clinician.email);
     const page = await oh.get(`/pathways/${pathway.id}`);
     expect(page.text).toContain('Waiting to be shared under consent');
     const csrf = csrfFrom(page.text);
-    const noChoice = await oh.post(`/pathways/${pathway.id}/referrals/share`).type('form').send({ _csrf: csrf, sharePartner: w.healthBoard.id });
+    const noChoice = await oh
+      .post(`/pathways/${pathway.id}/referrals/share`)
+      .type('form')
+      .send({ _csrf: csrf, sharePartner: w.healthBoard.id });
     expect(noChoice.status).toBe(422);
     expect(noChoice.text).toContain('id="shareReferral-error"');
-    const refused = await oh.post(`/pathways/${pathway.id}/referrals/share`).type('form').send({ _csrf: csrf, shareReferral: referral.id, sharePartner: w.healthBoard.id });
+    const refused = await oh
+      .post(`/pathways/${pathway.id}/referrals/share`)
+      .type('form')
+      .send({ _csrf: csrf, shareReferral: referral.id, sharePartner: w.healthBoard.id });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('No consent names this partner organisation');
-    expect((await t.database.db('pathway_referrals').where({ id: referral.id }).first()).status).toBe('awaiting-consent');
+    expect((await t.database.db('pathway_referrals').where({ id: referral.id }).first()).status).toBe(
+      'awaiting-consent',
+    );
     // The administrators see the referrals, without the share form (a clinical decision).
     const admin = await signIn(t, w.users.ohAdmin.email);
     const adminPage = await admin.get(`/pathways/${pathway.id}`);
@@ -120,8 +223,23 @@ describe('consent pages', () => {
 
   it('when a sharing consent’s period has ended, then the person sees it as ended and no longer offered for withdrawal', async () => {
     const token = { Authorization: `Bearer ${w.tokens.clinician}` };
-    const made = await request(t.app).post(`/api/v1/people/${w.report.id}/consents`).set(token).send({ kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose: 'treatment', dataCategories: ['demographics'], periodStart: '2026-12-01', periodEnd: '2026-12-31', description: 'Short one', noticeBy: 'letter' });
-    await request(t.app).post(`/api/v1/consents/${made.body.id}/decision`).set({ Authorization: `Bearer ${w.tokens.staff}` }).send({ decision: 'given', method: 'platform' });
+    const made = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/consents`)
+      .set(token)
+      .send({
+        kind: 'nhs-sharing',
+        partnerOrganisationId: w.healthBoard.id,
+        purpose: 'treatment',
+        dataCategories: ['demographics'],
+        periodStart: '2026-12-01',
+        periodEnd: '2026-12-31',
+        description: 'Short one',
+        noticeBy: 'letter',
+      });
+    await request(t.app)
+      .post(`/api/v1/consents/${made.body.id}/decision`)
+      .set({ Authorization: `Bearer ${w.tokens.staff}` })
+      .send({ decision: 'given', method: 'platform' });
     const me = await signIn(t, w.users.staff.email);
     expect((await me.get(`/me/consents/${made.body.id}`)).text).toContain('Withdraw my consent');
     t.clock.set('2027-01-01T10:00:00Z');

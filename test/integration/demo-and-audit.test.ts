@@ -26,7 +26,10 @@ describe('demo organisation', () => {
   afterAll(async () => Promise.all([a.destroy(), b.destroy()]));
 
   const snapshot = async (t: TestPlatform) =>
-    t.database.db('people').select('id', 'staff_number', 'given_name', 'family_name', 'line_manager_id', 'nhs_number', 'leaving_date').orderBy('staff_number');
+    t.database
+      .db('people')
+      .select('id', 'staff_number', 'given_name', 'family_name', 'line_manager_id', 'nhs_number', 'leaving_date')
+      .orderBy('staff_number');
 
   it('when seeded twice with the same seed and date, then the same people come out', async () => {
     const [x, y] = await Promise.all([snapshot(a), snapshot(b)]);
@@ -72,7 +75,10 @@ describe('demo organisation', () => {
       .andWhere('t.start_date', '<=', db.raw('coalesce(s.end_date, ?)', ['9999-12-31']))
       .select('s.id');
     expect(overlaps).toEqual([]);
-    const outside = await db('absence_spells as s').join('people as p', 'p.id', 's.person_id').where((w) => w.where('s.start_date', '<', db.ref('p.service_start_date')).orWhere('s.start_date', '>', TODAY)).select('s.id');
+    const outside = await db('absence_spells as s')
+      .join('people as p', 'p.id', 's.person_id')
+      .where((w) => w.where('s.start_date', '<', db.ref('p.service_start_date')).orWhere('s.start_date', '>', TODAY))
+      .select('s.id');
     expect(outside).toEqual([]);
     const open = await db('absence_spells').whereNull('end_date').select('start_date');
     expect(open.length).toBeGreaterThan(0);
@@ -84,15 +90,20 @@ describe('demo organisation', () => {
     expect(team.length).toBeGreaterThanOrEqual(4);
     expect(team.map((p) => p.id)).toContain(staff.person_id);
     const quietFrom = addDays(TODAY, -45);
-    const recent = new Map(team.map((p) => [p.id, spellsOf.get(p.id)!.filter((s) => (s.endDate ?? TODAY) >= quietFrom)]));
+    const recent = new Map(
+      team.map((p) => [p.id, spellsOf.get(p.id)!.filter((s) => (s.endDate ?? TODAY) >= quietFrom)]),
+    );
     const absent = team.filter((p) => recent.get(p.id)!.some((s) => s.endDate === null));
     const returned = team.filter((p) => recent.get(p.id)!.some((s) => s.endDate !== null));
     expect(absent).toHaveLength(1);
     expect(returned).toHaveLength(1);
-    expect(recent.get(absent[0]!.id)).toMatchObject([{ startDate: addDays(TODAY, -10), endDate: null, reasonCategory: 'musculoskeletal-back' }]);
+    expect(recent.get(absent[0]!.id)).toMatchObject([
+      { startDate: addDays(TODAY, -10), endDate: null, reasonCategory: 'musculoskeletal-back' },
+    ]);
     expect(recent.get(returned[0]!.id)).toMatchObject([{ startDate: addDays(TODAY, -6), endDate: addDays(TODAY, -3) }]);
     expect([absent[0]!.id, returned[0]!.id]).not.toContain(staff.person_id);
-    for (const p of team) if (p.id !== absent[0]!.id && p.id !== returned[0]!.id) expect(recent.get(p.id), p.id).toEqual([]);
+    for (const p of team)
+      if (p.id !== absent[0]!.id && p.id !== returned[0]!.id) expect(recent.get(p.id), p.id).toEqual([]);
     const staffYear = spellsOf.get(staff.person_id!)!.filter((s) => (s.endDate ?? TODAY) >= addDays(TODAY, -364));
     expect(staffYear.length).toBeGreaterThanOrEqual(2);
     expect(staffYear.length).toBeLessThanOrEqual(3);
@@ -107,8 +118,18 @@ describe('demo organisation', () => {
     const current = team.flatMap((p) => spellsOf.get(p.id)!).find((s) => s.endDate === null)!;
     const back = team.flatMap((p) => spellsOf.get(p.id)!).find((s) => s.endDate === addDays(TODAY, -3))!;
     const milestones = tasks.filter((t) => t.sourceId === current.id).map((t) => t.code);
-    expect(milestones).toEqual(expect.arrayContaining(['manager-contact', 'fourth-day-call', 'medical-certificate', 'liaison-officer', 'weekly-contact']));
-    expect(tasks.filter((t) => t.sourceId === back.id)).toMatchObject([{ code: 'return-to-work-interview', subjectPersonId: back.personId, status: 'open' }]);
+    expect(milestones).toEqual(
+      expect.arrayContaining([
+        'manager-contact',
+        'fourth-day-call',
+        'medical-certificate',
+        'liaison-officer',
+        'weekly-contact',
+      ]),
+    );
+    expect(tasks.filter((t) => t.sourceId === back.id)).toMatchObject([
+      { code: 'return-to-work-interview', subjectPersonId: back.personId, status: 'open' },
+    ]);
     // Nobody else in the team has an absence that needs the manager now.
     const fromAbsences = tasks.filter((t) => t.sourceType === 'absence-spell');
     expect(new Set(fromAbsences.map((t) => t.subjectPersonId))).toEqual(new Set([current.personId, back.personId]));
@@ -125,18 +146,51 @@ describe('demo organisation', () => {
 /** The demo line manager's and staff member's accounts, the manager's direct reports, and each report's spells read through the attendance repository. */
 async function demoTeam(t: TestPlatform) {
   const users = t.database.db('users');
-  const manager = await users.clone().where({ email: DEMO_ACCOUNTS.find((d) => d.role === 'line-manager')!.email }).first();
-  const staff = await users.clone().where({ email: DEMO_ACCOUNTS.find((d) => d.role === 'staff')!.email }).first();
-  const team: Array<{ id: string }> = await t.database.db('people').where({ line_manager_id: manager.person_id }).select('id');
+  const manager = await users
+    .clone()
+    .where({ email: DEMO_ACCOUNTS.find((d) => d.role === 'line-manager')!.email })
+    .first();
+  const staff = await users
+    .clone()
+    .where({ email: DEMO_ACCOUNTS.find((d) => d.role === 'staff')!.email })
+    .first();
+  const team: Array<{ id: string }> = await t.database
+    .db('people')
+    .where({ line_manager_id: manager.person_id })
+    .select('id');
   const spellsOf = new Map<string, AbsenceSpell[]>();
   for (const p of team) spellsOf.set(p.id, await t.platform.repositories.attendance.forPerson(p.id));
-  return { manager: manager as { id: string; person_id: string | null; email: string; organisation_id: string; display_name: string }, staff: staff as { person_id: string | null }, team, spellsOf };
+  return {
+    manager: manager as {
+      id: string;
+      person_id: string | null;
+      email: string;
+      organisation_id: string;
+      display_name: string;
+    },
+    staff: staff as { person_id: string | null },
+    team,
+    spellsOf,
+  };
 }
 
 /** A request context for a user row, acting as `role` (as authentication would build it). */
-function contextOf(user: { id: string; person_id: string | null; email: string; organisation_id: string; display_name: string }, role: Role): RequestContext {
+function contextOf(
+  user: { id: string; person_id: string | null; email: string; organisation_id: string; display_name: string },
+  role: Role,
+): RequestContext {
   return {
-    actor: { userId: user.id, displayName: user.display_name, email: user.email, organisationId: user.organisation_id, personId: user.person_id, roles: [role], role, via: 'session', locale: 'en' },
+    actor: {
+      userId: user.id,
+      displayName: user.display_name,
+      email: user.email,
+      organisationId: user.organisation_id,
+      personId: user.person_id,
+      roles: [role],
+      role,
+      via: 'session',
+      locale: 'en',
+    },
     requestId: 'demo-test',
     ip: null,
   };
@@ -149,18 +203,46 @@ describe('demo absence history in the database', () => {
       const w = await buildWorld(t);
       const now = t.clock.now();
       // Fixed ids: the generated history depends on them, and this test needs every kind of spell.
-      const people = Array.from({ length: 60 }, (_, n) => buildPerson(w.host.id, { id: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`, serviceStartDate: '2015-01-05' }));
-      const absentNow = buildPerson(w.host.id, { id: '00000000-0000-4000-8000-000000000199', serviceStartDate: '2015-01-05' });
+      const people = Array.from({ length: 60 }, (_, n) =>
+        buildPerson(w.host.id, {
+          id: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`,
+          serviceStartDate: '2015-01-05',
+        }),
+      );
+      const absentNow = buildPerson(w.host.id, {
+        id: '00000000-0000-4000-8000-000000000199',
+        serviceStartDate: '2015-01-05',
+      });
       await t.platform.repositories.people.insertPeople([...people, absentNow], now);
       const spells = [
         ...generateAbsenceHistory({ people, asOf: TODAY, years: 3, seed: 11, spellsPerPersonYear: 6 }),
-        storySpell(absentNow, { id: '00000000-0000-4000-8000-000000000299', startDate: addDays(TODAY, -12), endDate: null, reasonCategory: 'assault-on-duty' }, TODAY),
+        storySpell(
+          absentNow,
+          {
+            id: '00000000-0000-4000-8000-000000000299',
+            startDate: addDays(TODAY, -12),
+            endDate: null,
+            reasonCategory: 'assault-on-duty',
+          },
+          TODAY,
+        ),
       ];
-      expect(spells.some((s) => s.injuryOnDuty && s.certification === 'medical' && s.endDate !== null), 'an injury on duty with a certificate').toBe(true);
-      expect(spells.some((s) => s.notSicknessKind !== null), 'time off that is not sickness').toBe(true);
-      expect(spells.some((s) => s.disabilityRelated), 'disability-related absence').toBe(true);
+      expect(
+        spells.some((s) => s.injuryOnDuty && s.certification === 'medical' && s.endDate !== null),
+        'an injury on duty with a certificate',
+      ).toBe(true);
+      expect(
+        spells.some((s) => s.notSicknessKind !== null),
+        'time off that is not sickness',
+      ).toBe(true);
+      expect(
+        spells.some((s) => s.disabilityRelated),
+        'disability-related absence',
+      ).toBe(true);
       await t.platform.repositories.attendance.transaction((trx) => insertSpellsInBulk(trx, spells, now));
-      const read = (await Promise.all([...people, absentNow].map((p) => t.platform.repositories.attendance.forPerson(p.id)))).flat();
+      const read = (
+        await Promise.all([...people, absentNow].map((p) => t.platform.repositories.attendance.forPerson(p.id)))
+      ).flat();
       const byId = (x: { id: string }, y: { id: string }) => (x.id < y.id ? -1 : 1);
       // Read back as stored: the contact fields the generator leaves out take their defaults (ATT-1, ATT-11).
       expect(read.sort(byId)).toEqual(spells.map((s) => asSaved(s, now, now)).sort(byId));
@@ -194,10 +276,19 @@ describe('audit trail search and export', () => {
   it('when an OH administrator searches the trail for a person, then reads of their record are listed, and the export is a valid FHIR Bundle', async () => {
     const w = await buildWorld(t);
     await request(t.app).get(`/api/v1/people/${w.report.id}`).set('Authorization', `Bearer ${w.tokens.clinician}`);
-    const res = await request(t.app).get(`/api/v1/audit-events?subjectPersonId=${w.report.id}`).set('Authorization', `Bearer ${w.tokens.ohAdmin}`);
+    const res = await request(t.app)
+      .get(`/api/v1/audit-events?subjectPersonId=${w.report.id}`)
+      .set('Authorization', `Bearer ${w.tokens.ohAdmin}`);
     expect(res.status).toBe(200);
-    expect(res.body.items[0]).toMatchObject({ action: 'read', actorUserId: w.users.clinician.id, actorRole: 'oh-clinician', subjectPersonId: w.report.id });
-    const fhir = await request(t.app).get(`/api/v1/audit-events?subjectPersonId=${w.report.id}&format=fhir`).set('Authorization', `Bearer ${w.tokens.ohAdmin}`);
+    expect(res.body.items[0]).toMatchObject({
+      action: 'read',
+      actorUserId: w.users.clinician.id,
+      actorRole: 'oh-clinician',
+      subjectPersonId: w.report.id,
+    });
+    const fhir = await request(t.app)
+      .get(`/api/v1/audit-events?subjectPersonId=${w.report.id}&format=fhir`)
+      .set('Authorization', `Bearer ${w.tokens.ohAdmin}`);
     expect(fhir.headers['content-type']).toMatch(/application\/fhir\+json/);
     const bundle = JSON.parse(fhir.text);
     expect(bundle.resourceType).toBe('Bundle');
@@ -206,10 +297,14 @@ describe('audit trail search and export', () => {
   });
 
   it('when the trail is searched, then the search itself is audited', async () => {
-    const before = Number((await t.database.db('audit_events').where({ entity_type: 'audit-trail' }).count({ n: '*' }).first())?.n);
+    const before = Number(
+      (await t.database.db('audit_events').where({ entity_type: 'audit-trail' }).count({ n: '*' }).first())?.n,
+    );
     const w = await buildWorld(t);
     await request(t.app).get('/api/v1/audit-events').set('Authorization', `Bearer ${w.tokens.ohAdmin}`);
-    const after = Number((await t.database.db('audit_events').where({ entity_type: 'audit-trail' }).count({ n: '*' }).first())?.n);
+    const after = Number(
+      (await t.database.db('audit_events').where({ entity_type: 'audit-trail' }).count({ n: '*' }).first())?.n,
+    );
     expect(after).toBe(before + 1);
   });
 

@@ -96,14 +96,26 @@ describe('email notifications', () => {
     const mailer = createMailTransport(mail, { clock });
     mailers.push(mailer);
     const service = new NotificationService({ jobs: repository, mailer, from: FROM, clock });
-    const runner = new JobRunner({ repository, clock, logger, workerId: 'mail-worker', pollMs: 1_000, backoff: BACKOFF, random: () => 0.5 });
+    const runner = new JobRunner({
+      repository,
+      clock,
+      logger,
+      workerId: 'mail-worker',
+      pollMs: 1_000,
+      backoff: BACKOFF,
+      random: () => 0.5,
+    });
     service.registerHandlers(runner);
     return { service, runner };
   }
 
   it('when an email is enqueued and the runner runs, then the SMTP server receives exactly one message for the recipient', async () => {
     const { service, runner } = buildService(buildMail({ smtpUrl: smtp.url }));
-    const id = await service.enqueueEmail({ to: 'officer@force.example.org', subject: 'Your occupational health appointment', text: 'Please sign in to see the details.' });
+    const id = await service.enqueueEmail({
+      to: 'officer@force.example.org',
+      subject: 'Your occupational health appointment',
+      text: 'Please sign in to see the details.',
+    });
 
     expect(smtp.received).toHaveLength(0);
     await runner.runDue();
@@ -121,7 +133,12 @@ describe('email notifications', () => {
   it('when no SMTP server is configured, then the email is written to the outbox as an .eml file', async () => {
     const outboxDir = path.join(outboxRoot, 'outbox');
     const { service, runner } = buildService(buildMail({ outboxDir }));
-    const id = await service.enqueueEmail({ to: 'manager@force.example.org', subject: 'A return-to-work interview is due', text: 'Sign in to arrange it.', html: '<p>Sign in to arrange it.</p>' });
+    const id = await service.enqueueEmail({
+      to: 'manager@force.example.org',
+      subject: 'A return-to-work interview is due',
+      text: 'Sign in to arrange it.',
+      html: '<p>Sign in to arrange it.</p>',
+    });
 
     await runner.runDue();
 
@@ -142,7 +159,12 @@ describe('email notifications', () => {
     await down.runner.runDue();
 
     const job = await repository.get(id);
-    expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: 'AppError:smtp-unavailable', payload: message });
+    expect(job).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      lastError: 'AppError:smtp-unavailable',
+      payload: message,
+    });
     expect(smtp.received).toHaveLength(0);
 
     // The mail server comes back (another process, same database) after the backoff.
@@ -160,13 +182,19 @@ describe('email notifications', () => {
 
     await runner.runDue();
 
-    expect(await repository.get(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'PermanentJobError:smtp-rejected' });
+    expect(await repository.get(id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'PermanentJobError:smtp-rejected',
+    });
     expect(smtp.received).toHaveLength(0);
   });
 
   it('when the email is not valid, then enqueueing refuses with validation-failed and writes no job', async () => {
     const { service } = buildService(buildMail({ smtpUrl: smtp.url }));
-    await expect(service.enqueueEmail({ to: 'not-an-address', subject: 'Line one\nBcc: someone@example.org', text: 'x' })).rejects.toMatchObject({
+    await expect(
+      service.enqueueEmail({ to: 'not-an-address', subject: 'Line one\nBcc: someone@example.org', text: 'x' }),
+    ).rejects.toMatchObject({
       code: 'validation-failed',
       fields: { to: expect.any(String), subject: expect.any(String) },
     });
@@ -177,7 +205,10 @@ describe('email notifications', () => {
     const { service, runner } = buildService(buildMail({ smtpUrl: smtp.url }));
     await expect(
       t.db.transaction(async (trx) => {
-        await service.enqueueEmail({ to: 'officer@force.example.org', subject: 'Referral received', text: 'Sign in.' }, trx);
+        await service.enqueueEmail(
+          { to: 'officer@force.example.org', subject: 'Referral received', text: 'Sign in.' },
+          trx,
+        );
         throw new Error('referral write failed');
       }),
     ).rejects.toThrow('referral write failed');

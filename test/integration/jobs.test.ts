@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDatabase, type Database } from '../../src/db/knex.js';
-import { JobRepository, JobRunner, PermanentJobError, RetryLaterError, retryDelayMs, type JobHandler, type JobRunnerOptions } from '../../src/jobs/index.js';
+import {
+  JobRepository,
+  JobRunner,
+  PermanentJobError,
+  RetryLaterError,
+  retryDelayMs,
+  type JobHandler,
+  type JobRunnerOptions,
+} from '../../src/jobs/index.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { AppError } from '../../src/shared/errors.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -118,7 +126,10 @@ describe('background jobs', () => {
     let started!: () => void;
     const working = new Promise<void>((r) => (started = r));
     const store = {
-      claim: (o: Parameters<JobRepository['claim']>[0]) => (o.workerId.endsWith('#2') ? working.then(() => Promise.reject(new Error('database unreachable'))) : repository.claim(o)),
+      claim: (o: Parameters<JobRepository['claim']>[0]) =>
+        o.workerId.endsWith('#2')
+          ? working.then(() => Promise.reject(new Error('database unreachable')))
+          : repository.claim(o),
       complete: repository.complete.bind(repository),
       completeMany: repository.completeMany.bind(repository),
       fail: repository.fail.bind(repository),
@@ -181,7 +192,12 @@ describe('background jobs', () => {
     const runner = buildRunner().register('test.later', async () => {
       runs += 1;
     });
-    await repository.enqueue({ kind: 'test.later', payload: null, runAt: new Date(Date.parse(START) + 60_000), now: clock.now() });
+    await repository.enqueue({
+      kind: 'test.later',
+      payload: null,
+      runAt: new Date(Date.parse(START) + 60_000),
+      now: clock.now(),
+    });
 
     await runner.runDue();
     expect(runs).toBe(0);
@@ -198,7 +214,13 @@ describe('background jobs', () => {
     const after = createDatabase(t.config);
     try {
       const ran: string[] = [];
-      const runner = new JobRunner({ repository: new JobRepository(after), clock, logger, workerId: 'worker-restarted', pollMs: 1_000 });
+      const runner = new JobRunner({
+        repository: new JobRepository(after),
+        clock,
+        logger,
+        workerId: 'worker-restarted',
+        pollMs: 1_000,
+      });
       runner.register('test.durable', async (_payload, job) => {
         ran.push(job.id);
       });
@@ -222,7 +244,12 @@ describe('background jobs', () => {
     await runner.runDue();
     let job = await repository.get(id);
     const firstDelay = retryDelayMs(1, BACKOFF, () => 0.5);
-    expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: 'AppError:smtp-unavailable', lockedBy: null });
+    expect(job).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      lastError: 'AppError:smtp-unavailable',
+      lockedBy: null,
+    });
     expect(job?.runAt.toISOString()).toBe(new Date(Date.parse(START) + firstDelay).toISOString());
 
     // Not yet due: nothing happens however often the runner looks.
@@ -266,7 +293,11 @@ describe('background jobs', () => {
     });
     const id = await enqueue('test.hopeless');
     expect(await runner.runDue()).toMatchObject({ failed: 1, retrying: 0 });
-    expect(await repository.get(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'PermanentJobError:recipient-unknown' });
+    expect(await repository.get(id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'PermanentJobError:recipient-unknown',
+    });
   });
 
   it('when a handler asks to be retried later, then the retry waits at least that long even when the backoff is shorter', async () => {
@@ -325,7 +356,9 @@ describe('background jobs', () => {
     const existing = await enqueue('test.dedupe', {}, { dedupeKey: 'k-in-trx' });
     let other = '';
     await t.db.transaction(async (trx) => {
-      expect(await repository.enqueue({ kind: 'test.dedupe', payload: {}, runAt: clock.now(), dedupeKey: 'k-in-trx' }, trx)).toBe(existing);
+      expect(
+        await repository.enqueue({ kind: 'test.dedupe', payload: {}, runAt: clock.now(), dedupeKey: 'k-in-trx' }, trx),
+      ).toBe(existing);
       other = await repository.enqueue({ kind: 'test.other', payload: {}, runAt: clock.now() }, trx);
     });
     expect((await repository.get(other))?.status).toBe('queued');
@@ -346,13 +379,20 @@ describe('background jobs', () => {
   });
 
   it('when a job is enqueued inside a transaction that commits, then the job exists', async () => {
-    const id = await t.db.transaction((trx) => repository.enqueue({ kind: 'test.committed', payload: {}, runAt: clock.now() }, trx));
+    const id = await t.db.transaction((trx) =>
+      repository.enqueue({ kind: 'test.committed', payload: {}, runAt: clock.now() }, trx),
+    );
     expect((await repository.get(id))?.status).toBe('queued');
   });
 
   it('when a worker crashes holding a job, then the job is retaken only after the lease expires and the late worker cannot overwrite it', async () => {
     const id = await enqueue('test.crash');
-    const [taken] = await repository.claim({ workerId: 'worker-crashed', now: clock.now(), leaseMs: 60_000, limit: 10 });
+    const [taken] = await repository.claim({
+      workerId: 'worker-crashed',
+      now: clock.now(),
+      leaseMs: 60_000,
+      limit: 10,
+    });
     expect(taken).toMatchObject({ id, status: 'running', attempts: 1, lockedBy: 'worker-crashed' });
 
     const ran: number[] = [];
@@ -389,7 +429,11 @@ describe('background jobs', () => {
     const drop2 = await enqueue('test.deliver', { referralId: 'r-drop' });
     const single = await enqueue('test.single');
     const cancelled = await t.db.transaction((trx) =>
-      repository.cancelQueued({ kind: 'test.deliver', where: (p) => (p as { referralId: string }).referralId === 'r-drop' }, clock.now(), trx),
+      repository.cancelQueued(
+        { kind: 'test.deliver', where: (p) => (p as { referralId: string }).referralId === 'r-drop' },
+        clock.now(),
+        trx,
+      ),
     );
     expect(cancelled).toBe(2);
     expect(await repository.cancel(single, clock.now())).toBe(true);
@@ -488,10 +532,14 @@ describe('background jobs', () => {
     const pools: Database[] = [0, 1, 2, 3].map(() => createDatabase(t.config));
     try {
       const runners = pools.map((db, n) =>
-        new JobRunner({ repository: new JobRepository(db), clock, logger, workerId: `worker-${n}`, pollMs: 1_000, concurrency: 5 }).register(
-          'test.concurrent',
-          handler,
-        ),
+        new JobRunner({
+          repository: new JobRepository(db),
+          clock,
+          logger,
+          workerId: `worker-${n}`,
+          pollMs: 1_000,
+          concurrency: 5,
+        }).register('test.concurrent', handler),
       );
       const summaries = await Promise.all(runners.map((r) => r.runDue()));
 
@@ -499,7 +547,11 @@ describe('background jobs', () => {
       expect(executions.size).toBe(200);
       expect([...executions.values()].every((n) => n === 1)).toBe(true);
       expect(ids.every((id) => executions.get(id) === 1)).toBe(true);
-      expect(await repository.countByStatus('test.concurrent')).toMatchObject({ succeeded: 200, queued: 0, running: 0 });
+      expect(await repository.countByStatus('test.concurrent')).toMatchObject({
+        succeeded: 200,
+        queued: 0,
+        running: 0,
+      });
       const lockedBy = await t.db('jobs').where('kind', 'test.concurrent').distinct('locked_by');
       expect(lockedBy).toEqual([{ locked_by: null }]);
     } finally {

@@ -23,7 +23,11 @@ describe('logs', () => {
       },
     });
     const clock = fixedClock('2026-11-22T09:00:00Z');
-    platform = await buildPlatform(loadConfig({ NODE_ENV: 'test', DEMO_DATA: 'false' }), { db: database.db, clock, logger: createLogger({ level: 'info', destination: sink }) });
+    platform = await buildPlatform(loadConfig({ NODE_ENV: 'test', DEMO_DATA: 'false' }), {
+      db: database.db,
+      clock,
+      logger: createLogger({ level: 'info', destination: sink }),
+    });
     t = { platform, database, clock, app: platform.app.app, dataDir: '', destroy: async () => undefined };
   });
   afterAll(async () => database.destroy());
@@ -33,11 +37,30 @@ describe('logs', () => {
     const auth = { Authorization: `Bearer ${w.tokens.ohAdmin}` };
     await request(t.app).get(`/api/v1/people/${w.report.id}`).set(auth);
     await request(t.app).get('/api/v1/people?q=Report').set(auth);
-    await request(t.app).post('/api/v1/people').set(auth).send({ staffNumber: 'LOG1', givenName: 'Bethan', familyName: 'Secretname', role: 'officer', serviceStartDate: '2020-01-01', nhsNumber: '9434765919' });
+    await request(t.app)
+      .post('/api/v1/people')
+      .set(auth)
+      .send({
+        staffNumber: 'LOG1',
+        givenName: 'Bethan',
+        familyName: 'Secretname',
+        role: 'officer',
+        serviceStartDate: '2020-01-01',
+        nhsNumber: '9434765919',
+      });
     await request(t.app).get('/set-password/very-secret-one-time-token');
     const log = lines.join('');
     expect(log).toContain('"route":"/api/v1/people/:id"');
-    for (const secret of ['Riley', 'Report', 'Secretname', 'Bethan', '9434765919', 'q=', 'very-secret-one-time-token', w.tokens.ohAdmin]) {
+    for (const secret of [
+      'Riley',
+      'Report',
+      'Secretname',
+      'Bethan',
+      '9434765919',
+      'q=',
+      'very-secret-one-time-token',
+      w.tokens.ohAdmin,
+    ]) {
       expect(log, secret).not.toContain(secret);
     }
   });
@@ -47,9 +70,14 @@ describe('logs', () => {
     // Break the database under the app: the error message would quote SQL and values.
     await database.db.schema.renameTable('units', 'units_gone');
     try {
-      const res = await request(t.app).get('/api/v1/units').set({ Authorization: `Bearer ${w.tokens.ohAdmin}` }).set('X-Request-Id', 'req-broken-0001');
+      const res = await request(t.app)
+        .get('/api/v1/units')
+        .set({ Authorization: `Bearer ${w.tokens.ohAdmin}` })
+        .set('X-Request-Id', 'req-broken-0001');
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({ error: { code: 'internal-error', message: expect.stringContaining('req-broken-0001') } });
+      expect(res.body).toEqual({
+        error: { code: 'internal-error', message: expect.stringContaining('req-broken-0001') },
+      });
       const errorLine = lines.find((l) => l.includes('unhandled error') && l.includes('req-broken-0001'));
       expect(errorLine).toBeDefined();
       expect(errorLine).not.toMatch(/select |no such table|does not exist/i);

@@ -12,7 +12,19 @@ describe('migrations', () => {
   it('when applied, rolled all the way back and applied again, then the schema is complete each time', async () => {
     const first = await migrateToLatest(t.db);
     expect(first.length).toBeGreaterThanOrEqual(2);
-    for (const table of ['organisations', 'units', 'people', 'users', 'roles', 'user_roles', 'sessions', 'api_tokens', 'audit_events', 'policies', 'jobs']) {
+    for (const table of [
+      'organisations',
+      'units',
+      'people',
+      'users',
+      'roles',
+      'user_roles',
+      'sessions',
+      'api_tokens',
+      'audit_events',
+      'policies',
+      'jobs',
+    ]) {
       expect(await t.db.schema.hasTable(table), table).toBe(true);
     }
     await rollbackAll(t.db);
@@ -26,7 +38,9 @@ describe('migrations', () => {
   });
 
   it('when something tries to change or delete an audit entry, then the database refuses', async () => {
-    await t.db('audit_events').insert({ occurred_at: new Date().toISOString(), action: 'read', entity_type: 'person', outcome: 'success' });
+    await t
+      .db('audit_events')
+      .insert({ occurred_at: new Date().toISOString(), action: 'read', entity_type: 'person', outcome: 'success' });
     await expect(t.db('audit_events').update({ outcome: 'denied' })).rejects.toThrow(/append-only/);
     await expect(t.db('audit_events').delete()).rejects.toThrow(/append-only/);
     expect(await t.db('audit_events').count({ n: '*' }).first()).toMatchObject({ n: 1 });
@@ -34,7 +48,15 @@ describe('migrations', () => {
 
   it('when a person names a line manager who does not exist, then the foreign key refuses it', async () => {
     const now = new Date().toISOString();
-    await t.db('organisations').insert({ id: '00000000-0000-4000-8000-000000000001', name: 'Force', kind: 'host-force', created_at: now, updated_at: now });
+    await t
+      .db('organisations')
+      .insert({
+        id: '00000000-0000-4000-8000-000000000001',
+        name: 'Force',
+        kind: 'host-force',
+        created_at: now,
+        updated_at: now,
+      });
     await expect(
       t.db('people').insert({
         id: '00000000-0000-4000-8000-000000000002',

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('pages', () => {
   let t: TestPlatform;
@@ -15,14 +22,37 @@ describe('pages', () => {
     const form = await agent.get('/people/new');
     expect(form.status).toBe(200);
     const csrf = csrfFrom(form.text);
-    const bad = await agent.post('/people/new').type('form').send({ _csrf: csrf, staffNumber: 'HR-1', givenName: 'Gwen', familyName: '', role: 'officer', serviceStartDate: '2020-13-01', nhsNumber: '1234567890' });
+    const bad = await agent
+      .post('/people/new')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        staffNumber: 'HR-1',
+        givenName: 'Gwen',
+        familyName: '',
+        role: 'officer',
+        serviceStartDate: '2020-13-01',
+        nhsNumber: '1234567890',
+      });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('nhsuk-error-summary');
     expect(bad.text).toContain('href="#familyName"');
     expect(bad.text).toContain('Enter a real date as YYYY-MM-DD');
     expect(bad.text).toMatch(/NHS number/);
     expect(bad.text).toContain('value="Gwen"');
-    const good = await agent.post('/people/new').type('form').send({ _csrf: csrf, staffNumber: 'HR-1', givenName: 'Gwen', familyName: 'Hughes', role: 'pcso', serviceStartDate: '2020-12-01', unitId: w.unit.id, protectedIdentity: 'yes' });
+    const good = await agent
+      .post('/people/new')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        staffNumber: 'HR-1',
+        givenName: 'Gwen',
+        familyName: 'Hughes',
+        role: 'pcso',
+        serviceStartDate: '2020-12-01',
+        unitId: w.unit.id,
+        protectedIdentity: 'yes',
+      });
     expect(good.status).toBe(303);
     const show = await agent.get(good.headers.location as string);
     expect(show.text).toContain('Gwen Hughes');
@@ -30,7 +60,17 @@ describe('pages', () => {
     // The header names the signed-in user's role and the summary the person's (the two once shared a name, and the person's won).
     expect(show.text).toMatch(/nhsuk-header__account-item">[^<]*\(HR manager\)</);
     expect(show.text).toMatch(/nhsuk-summary-list__value">PCSO</);
-    const dup = await agent.post('/people/new').type('form').send({ _csrf: csrf, staffNumber: 'hr-1', givenName: 'Other', familyName: 'Person', role: 'officer', serviceStartDate: '2020-12-01' });
+    const dup = await agent
+      .post('/people/new')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        staffNumber: 'hr-1',
+        givenName: 'Other',
+        familyName: 'Person',
+        role: 'officer',
+        serviceStartDate: '2020-12-01',
+      });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain('This staff number is already in use');
   });
@@ -39,14 +79,17 @@ describe('pages', () => {
     const agent = await signIn(t, w.users.hr.email);
     const edit = await agent.get(`/people/${w.outsider.id}/edit`);
     expect(edit.status).toBe(200);
-    const res = await agent.post(`/people/${w.outsider.id}/edit`).type('form').send({
-      _csrf: csrfFrom(edit.text),
-      staffNumber: w.outsider.staffNumber,
-      givenName: 'Oliver',
-      familyName: w.outsider.familyName,
-      role: 'officer',
-      serviceStartDate: w.outsider.serviceStartDate,
-    });
+    const res = await agent
+      .post(`/people/${w.outsider.id}/edit`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(edit.text),
+        staffNumber: w.outsider.staffNumber,
+        givenName: 'Oliver',
+        familyName: w.outsider.familyName,
+        role: 'officer',
+        serviceStartDate: w.outsider.serviceStartDate,
+      });
     expect(res.status).toBe(303);
     expect((await agent.get(`/people/${w.outsider.id}`)).text).toContain('Oliver');
   });
@@ -63,7 +106,10 @@ describe('pages', () => {
   it('when a staff member switches to Welsh, then their record page is in Welsh and stays so next time', async () => {
     const agent = await signIn(t, w.users.staff.email);
     const home = await agent.get('/');
-    await agent.post('/language').type('form').send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/me' });
+    await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/me' });
     const me = await agent.get('/me');
     expect(me.text).toContain('<html lang="cy">');
     expect(me.text).toContain('Fy nghofnod');
@@ -76,10 +122,23 @@ describe('pages', () => {
     const agent = await signIn(t, w.users.sysadmin.email);
     const form = await agent.get('/admin/users/new');
     const csrf = csrfFrom(form.text);
-    const bad = await agent.post('/admin/users/new').type('form').send({ _csrf: csrf, email: 'not-an-email', displayName: '', organisationId: w.host.id });
+    const bad = await agent
+      .post('/admin/users/new')
+      .type('form')
+      .send({ _csrf: csrf, email: 'not-an-email', displayName: '', organisationId: w.host.id });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Choose at least one role');
-    const ok = await agent.post('/admin/users/new').type('form').send({ _csrf: csrf, email: 'new.hr@test.example', displayName: 'New HR', organisationId: w.host.id, roles: 'hr-manager', staffNumber: w.outsider.staffNumber });
+    const ok = await agent
+      .post('/admin/users/new')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        email: 'new.hr@test.example',
+        displayName: 'New HR',
+        organisationId: w.host.id,
+        roles: 'hr-manager',
+        staffNumber: w.outsider.staffNumber,
+      });
     expect(ok.status).toBe(201);
     expect(ok.text).toMatch(/set-password\/[A-Za-z0-9_-]{20,}/);
     const user = await t.platform.repositories.users.findByEmail('new.hr@test.example');

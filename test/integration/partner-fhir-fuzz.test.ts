@@ -19,8 +19,12 @@ function wrongKind(original: unknown): fc.Arbitrary<Json> {
   if (typeof original !== 'boolean') kinds.push(fc.boolean());
   if (!Array.isArray(original)) kinds.push(fc.array(fc.integer(), { minLength: 1, maxLength: 3 }));
   // Objects whose keys include the ones JavaScript gives every object, which naive code trips over.
-  const key = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom('valueOf', 'toString', 'constructor', 'hasOwnProperty'));
-  if (typeof original !== 'object' || original === null || Array.isArray(original)) kinds.push(fc.dictionary(key, fc.integer(), { minKeys: 1, maxKeys: 3 }));
+  const key = fc.oneof(
+    fc.string({ minLength: 1, maxLength: 8 }),
+    fc.constantFrom('valueOf', 'toString', 'constructor', 'hasOwnProperty'),
+  );
+  if (typeof original !== 'object' || original === null || Array.isArray(original))
+    kinds.push(fc.dictionary(key, fc.integer(), { minKeys: 1, maxKeys: 3 }));
   return fc.oneof(...kinds);
 }
 
@@ -31,7 +35,8 @@ function broken(valid: Record<string, Json>): fc.Arbitrary<Json> {
     if (k === 'resourceType') continue;
     paths.push([k]);
     if (v && typeof v === 'object' && !Array.isArray(v)) for (const k2 of Object.keys(v)) paths.push([k, k2]);
-    if (Array.isArray(v) && v[0] && typeof v[0] === 'object' && !Array.isArray(v[0])) for (const k2 of Object.keys(v[0])) paths.push([k, '0', k2]);
+    if (Array.isArray(v) && v[0] && typeof v[0] === 'object' && !Array.isArray(v[0]))
+      for (const k2 of Object.keys(v[0])) paths.push([k, '0', k2]);
   }
   const replaced = fc.constantFrom(...paths).chain((path) => {
     let original: unknown = valid;
@@ -44,7 +49,14 @@ function broken(valid: Record<string, Json>): fc.Arbitrary<Json> {
       return copy as Json;
     });
   });
-  const extra = fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in valid) && !k.startsWith('_') && k !== '__proto__'), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v as Json }));
+  const extra = fc
+    .tuple(
+      fc
+        .string({ minLength: 1, maxLength: 12 })
+        .filter((k) => !(k in valid) && !k.startsWith('_') && k !== '__proto__'),
+      fc.jsonValue(),
+    )
+    .map(([k, v]) => ({ ...valid, [k]: v as Json }));
   const retyped = fc.constantFrom('Patient', 'Foo', '', 'bundle').map((resourceType) => ({ ...valid, resourceType }));
   return fc.oneof(replaced, extra, retyped);
 }
@@ -72,7 +84,9 @@ describe('partner-facing FHIR API under malformed bodies', () => {
     referralId = await d.sharedReferral();
     await t.platform.jobs.runner.runDue();
     token = await (await registerPartnerClient(t, w, w.healthBoard.id)).token();
-    const found = await request(t.app).get(`/fhir/R4/Task?identifier=${encodeURIComponent(`${REFERRAL_TASK_SYSTEM}|${referralId}`)}`).set('Authorization', `Bearer ${token}`);
+    const found = await request(t.app)
+      .get(`/fhir/R4/Task?identifier=${encodeURIComponent(`${REFERRAL_TASK_SYSTEM}|${referralId}`)}`)
+      .set('Authorization', `Bearer ${token}`);
     task = (found.body as Bundle<Task>).entry![0]!.resource!;
   });
   afterAll(async () => {
@@ -82,10 +96,44 @@ describe('partner-facing FHIR API under malformed bodies', () => {
 
   it('when 1,000 malformed bodies are sent, then every answer is a 4xx OperationOutcome and nothing changes', async () => {
     const { meta: _meta, ...taskBody } = task;
-    const observation = { resourceType: 'Observation', status: 'final', code: { text: 'HBsAg' }, valueString: 'Not detected', basedOn: [{ identifier: { system: REFERRAL_SYSTEM, value: referralId } }] };
-    const report = { resourceType: 'DiagnosticReport', status: 'final', code: { text: 'BBV screen' }, basedOn: [{ identifier: { system: REFERRAL_SYSTEM, value: referralId } }] };
-    const message = { resourceType: 'Bundle', id: newId(), type: 'message', entry: [{ resource: { resourceType: 'MessageHeader', eventCoding: { system: 'https://fhir.nhs.uk/CodeSystem/message-events-bars', code: 'servicerequest-response' }, source: { endpoint: 'x' }, response: { identifier: newId(), code: 'ok' } } }] };
-    const transaction = { resourceType: 'Bundle', type: 'transaction', entry: [{ fullUrl: `urn:uuid:${newId()}`, resource: observation, request: { method: 'POST', url: 'Observation' } }] };
+    const observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'HBsAg' },
+      valueString: 'Not detected',
+      basedOn: [{ identifier: { system: REFERRAL_SYSTEM, value: referralId } }],
+    };
+    const report = {
+      resourceType: 'DiagnosticReport',
+      status: 'final',
+      code: { text: 'BBV screen' },
+      basedOn: [{ identifier: { system: REFERRAL_SYSTEM, value: referralId } }],
+    };
+    const message = {
+      resourceType: 'Bundle',
+      id: newId(),
+      type: 'message',
+      entry: [
+        {
+          resource: {
+            resourceType: 'MessageHeader',
+            eventCoding: {
+              system: 'https://fhir.nhs.uk/CodeSystem/message-events-bars',
+              code: 'servicerequest-response',
+            },
+            source: { endpoint: 'x' },
+            response: { identifier: newId(), code: 'ok' },
+          },
+        },
+      ],
+    };
+    const transaction = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: `urn:uuid:${newId()}`, resource: observation, request: { method: 'POST', url: 'Observation' } },
+      ],
+    };
     const targets: Array<{ method: 'put' | 'post'; path: string; valid: Record<string, Json> }> = [
       { method: 'put', path: `/fhir/R4/Task/${task.id}`, valid: taskBody as unknown as Record<string, Json> },
       { method: 'post', path: '/fhir/R4/$process-message', valid: message as unknown as Record<string, Json> },
@@ -94,17 +142,39 @@ describe('partner-facing FHIR API under malformed bodies', () => {
       { method: 'post', path: '/fhir/R4', valid: transaction as unknown as Record<string, Json> },
     ];
     const body = fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom(...targets.keys()).chain((i) => broken(targets[i]!.valid).map((b) => ({ target: i, body: JSON.stringify(b) }))) },
-      { weight: 2, arbitrary: fc.tuple(fc.nat(targets.length - 1), fc.jsonValue()).map(([target, b]) => ({ target, body: JSON.stringify(b) })) },
-      { weight: 1, arbitrary: fc.tuple(fc.nat(targets.length - 1), fc.string({ maxLength: 60 })).map(([target, b]) => ({ target, body: b })) },
+      {
+        weight: 6,
+        arbitrary: fc
+          .constantFrom(...targets.keys())
+          .chain((i) => broken(targets[i]!.valid).map((b) => ({ target: i, body: JSON.stringify(b) }))),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(fc.nat(targets.length - 1), fc.jsonValue())
+          .map(([target, b]) => ({ target, body: JSON.stringify(b) })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.nat(targets.length - 1), fc.string({ maxLength: 60 }))
+          .map(([target, b]) => ({ target, body: b })),
+      },
     );
     const answers = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(body, async ({ target, body: raw }) => {
         const { method, path } = targets[target]!;
-        const res = await request(t.app)[method](path).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/fhir+json').send(raw);
+        const res = await request(t.app)
+          [method](path)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', 'application/fhir+json')
+          .send(raw);
         answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
-        expect(res.status, `${method} ${path} ${raw.slice(0, 300)} → ${JSON.stringify(res.body).slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+        expect(
+          res.status,
+          `${method} ${path} ${raw.slice(0, 300)} → ${JSON.stringify(res.body).slice(0, 300)}`,
+        ).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         expect(res.body.resourceType).toBe('OperationOutcome');
         expect(res.body.issue[0].severity).toBe('error');
@@ -114,7 +184,9 @@ describe('partner-facing FHIR API under malformed bodies', () => {
     expect([...answers.values()].reduce((a, b) => a + b, 0)).toBe(1000);
     const after = await request(t.app).get(`/fhir/R4/Task/${task.id}`).set('Authorization', `Bearer ${token}`);
     expect(after.body.meta.versionId).toBe(task.meta!.versionId);
-    expect(await t.database.db('fhir_resources').whereIn('resource_type', ['DiagnosticReport', 'Observation'])).toHaveLength(0);
+    expect(
+      await t.database.db('fhir_resources').whereIn('resource_type', ['DiagnosticReport', 'Observation']),
+    ).toHaveLength(0);
     expect(await t.database.db('inbound_messages')).toHaveLength(0);
   });
 });

@@ -7,7 +7,6 @@ import { registerPartnerClient, type TestPartnerClient } from '../support/partne
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
 import { deliveryWorld } from './support/delivery-world.js';
 
-
 /**
  * Issue 6 acceptance, end to end over HTTP: referrals delivered to a real partner process
  * (@medplum/fhir-router) whose simulated staff report back to the platform's partner-facing API
@@ -22,7 +21,10 @@ describe('progress reported back by a partner process', () => {
   let server: Server;
   let partner: PartnerProcess;
   let client: TestPartnerClient;
-  const journey = async (referralId: string) => (await t.database.db('referral_progress').where({ pathway_referral_id: referralId }).orderBy('id')).map((r: { status: string }) => r.status);
+  const journey = async (referralId: string) =>
+    (await t.database.db('referral_progress').where({ pathway_referral_id: referralId }).orderBy('id')).map(
+      (r: { status: string }) => r.status,
+    );
 
   /** Waits (the partner works on its own clock) until the referral's journey reaches `last`, keeping our fixed clock in step with the partner's. */
   async function until(referralId: string, last: string): Promise<string[]> {
@@ -44,7 +46,15 @@ describe('progress reported back by a partner process', () => {
     d = deliveryWorld(t, w);
     server = t.app.listen(port, '127.0.0.1');
     client = await registerPartnerClient(t, w, w.healthBoard.id);
-    partner = await startPartnerProcess({ simulate: { platformBase: `http://127.0.0.1:${port}/fhir/R4`, clientId: client.clientId, privateKeyJwk: client.privateJwk as Record<string, unknown>, delayMs: 150, clockOffsetMs: t.clock.now().getTime() - Date.now() } });
+    partner = await startPartnerProcess({
+      simulate: {
+        platformBase: `http://127.0.0.1:${port}/fhir/R4`,
+        clientId: client.clientId,
+        privateKeyJwk: client.privateJwk as Record<string, unknown>,
+        delayMs: 150,
+        clockOffsetMs: t.clock.now().getTime() - Date.now(),
+      },
+    });
   });
   afterAll(async () => {
     await partner?.stop();
@@ -76,22 +86,76 @@ describe('progress reported back by a partner process', () => {
 
   it('when a sexual health clinic has the referral, then its blood-borne virus results are stored against the person and pathway and the care completes', async () => {
     await t.database.db('partner_services').update({ enabled: false });
-    expect((await request(t.app).post('/api/v1/partner-services').set(d.as('ohAdmin')).send({ organisationId: w.healthBoard.id, name: 'Sexual health and BBV clinic', serviceType: 'sexual-health', baseUrl: partner.url, mode: 'bars', auth: { kind: 'none' }, pathways: ['msk'] })).status).toBe(201);
-    for (const [purpose, dataCategories] of [['continuity-of-care', ['demographics', 'referral-details', 'sexual-health']], ['results-to-oh', ['test-results', 'sexual-health']]] as const) {
-      const consent = (await request(t.app).post(`/api/v1/people/${w.report.id}/consents`).set(d.as('clinician')).send({ kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose, dataCategories, periodStart: '2027-01-01', description: `BBV ${purpose}`, noticeBy: 'letter' })).body;
-      await request(t.app).post(`/api/v1/consents/${consent.id}/decision`).set(d.as('staff')).send({ decision: 'given', method: 'platform' });
+    expect(
+      (
+        await request(t.app)
+          .post('/api/v1/partner-services')
+          .set(d.as('ohAdmin'))
+          .send({
+            organisationId: w.healthBoard.id,
+            name: 'Sexual health and BBV clinic',
+            serviceType: 'sexual-health',
+            baseUrl: partner.url,
+            mode: 'bars',
+            auth: { kind: 'none' },
+            pathways: ['msk'],
+          })
+      ).status,
+    ).toBe(201);
+    for (const [purpose, dataCategories] of [
+      ['continuity-of-care', ['demographics', 'referral-details', 'sexual-health']],
+      ['results-to-oh', ['test-results', 'sexual-health']],
+    ] as const) {
+      const consent = (
+        await request(t.app)
+          .post(`/api/v1/people/${w.report.id}/consents`)
+          .set(d.as('clinician'))
+          .send({
+            kind: 'nhs-sharing',
+            partnerOrganisationId: w.healthBoard.id,
+            purpose,
+            dataCategories,
+            periodStart: '2027-01-01',
+            description: `BBV ${purpose}`,
+            noticeBy: 'letter',
+          })
+      ).body;
+      await request(t.app)
+        .post(`/api/v1/consents/${consent.id}/decision`)
+        .set(d.as('staff'))
+        .send({ decision: 'given', method: 'platform' });
     }
-    const pathway = (await request(t.app).post('/api/v1/pathways').set(d.as('clinician')).send({ personId: w.report.id, definition: 'msk', startedAt: '2027-01-04' })).body;
-    const step = (await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(d.as('clinician')).send({ service: 'sexual-health', reason: 'Needle-stick injury during arrest', priority: 'urgent' })).body.referral;
-    const shared = await request(t.app).post(`/api/v1/pathway-referrals/${step.id}/share`).set(d.as('clinician')).send({ partnerOrganisationId: w.healthBoard.id });
+    const pathway = (
+      await request(t.app)
+        .post('/api/v1/pathways')
+        .set(d.as('clinician'))
+        .send({ personId: w.report.id, definition: 'msk', startedAt: '2027-01-04' })
+    ).body;
+    const step = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${pathway.id}/transfer`)
+        .set(d.as('clinician'))
+        .send({ service: 'sexual-health', reason: 'Needle-stick injury during arrest', priority: 'urgent' })
+    ).body.referral;
+    const shared = await request(t.app)
+      .post(`/api/v1/pathway-referrals/${step.id}/share`)
+      .set(d.as('clinician'))
+      .send({ partnerOrganisationId: w.healthBoard.id });
     expect(shared.body.status, JSON.stringify(shared.body)).toBe('ready');
     await t.platform.jobs.runner.runDue();
     expect(await until(step.id, 'completed')).toEqual(['received', 'accepted', 'booked', 'completed']);
-    const results = await t.database.db('fhir_resources').whereIn('resource_type', ['DiagnosticReport', 'Observation']).where({ pathway_referral_id: step.id });
+    const results = await t.database
+      .db('fhir_resources')
+      .whereIn('resource_type', ['DiagnosticReport', 'Observation'])
+      .where({ pathway_referral_id: step.id });
     expect(results).toHaveLength(4);
     for (const r of results) expect(r).toMatchObject({ person_id: w.report.id, pathway_id: pathway.id });
     const api = await request(t.app).get(`/api/v1/pathways/${pathway.id}/results`).set(d.as('clinician'));
     expect(api.body.items).toHaveLength(1);
-    expect(api.body.items[0].observations.map((o: { value: string }) => o.value)).toEqual(['Not detected', 'Not detected', 'Not detected']);
+    expect(api.body.items[0].observations.map((o: { value: string }) => o.value)).toEqual([
+      'Not detected',
+      'Not detected',
+      'Not detected',
+    ]);
   });
 });

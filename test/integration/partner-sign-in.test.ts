@@ -31,7 +31,9 @@ describe('signing in to SMART partners', () => {
       req.resume();
       req.on('end', () => {
         issued += 1;
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${issued}`, token_type: 'bearer', expires_in: 300 }));
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ access_token: `tok-${issued}`, token_type: 'bearer', expires_in: 300 }));
       });
     });
     await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
@@ -39,7 +41,24 @@ describe('signing in to SMART partners', () => {
     partner = await startPartnerProcess({ bearerToken: 'tok-2' });
     await t.database.db('partner_services').update({ enabled: false });
     const keys = await partnerKeys();
-    const made = await request(t.app).post('/api/v1/partner-services').set(d.as('ohAdmin')).send({ organisationId: w.healthBoard.id, name: 'SMART physio', serviceType: 'nhs-msk-physiotherapy', baseUrl: partner.url, mode: 'bars', auth: { kind: 'smart-backend', clientId: 'blue-light-pathways', tokenUrl, scope: 'system/ServiceRequest.c', privateKeyJwk: keys.privateJwk }, pathways: ['msk'] });
+    const made = await request(t.app)
+      .post('/api/v1/partner-services')
+      .set(d.as('ohAdmin'))
+      .send({
+        organisationId: w.healthBoard.id,
+        name: 'SMART physio',
+        serviceType: 'nhs-msk-physiotherapy',
+        baseUrl: partner.url,
+        mode: 'bars',
+        auth: {
+          kind: 'smart-backend',
+          clientId: 'blue-light-pathways',
+          tokenUrl,
+          scope: 'system/ServiceRequest.c',
+          privateKeyJwk: keys.privateJwk,
+        },
+        pathways: ['msk'],
+      });
     expect(made.status).toBe(201);
     await d.consent();
   });
@@ -54,7 +73,10 @@ describe('signing in to SMART partners', () => {
     await t.platform.jobs.runner.runDue();
     expect(await d.delivery(first)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(issued).toBe(2);
-    const held = await fetch(`${partner.url}/ServiceRequest?identifier=${encodeURIComponent(`${REFERRAL_SYSTEM}|${first}`)}`, { headers: { Authorization: 'Bearer tok-2' } });
+    const held = await fetch(
+      `${partner.url}/ServiceRequest?identifier=${encodeURIComponent(`${REFERRAL_SYSTEM}|${first}`)}`,
+      { headers: { Authorization: 'Bearer tok-2' } },
+    );
     expect(((await held.json()) as { entry?: unknown[] }).entry).toHaveLength(1);
     const second = await d.sharedReferral();
     await t.platform.jobs.runner.runDue();

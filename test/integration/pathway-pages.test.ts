@@ -1,9 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 /** A form's fields as rendered by the partials: each group's name, kind, first choice and whether it is optional. */
-function formGroups(html: string): Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> {
-  const groups: Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> = [];
+function formGroups(
+  html: string,
+): Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> {
+  const groups: Array<{
+    name: string;
+    kind: 'radio' | 'input' | 'textarea';
+    type: string;
+    first: string;
+    optional: boolean;
+  }> = [];
   for (const block of html.split('<div class="nhsuk-form-group').slice(1)) {
     const optional = /\((optional|dewisol)\)/.test(block.slice(0, block.search(/<input|<textarea/)));
     const radio = /name="([^"]+)" type="radio" value="([^"]*)"/.exec(block);
@@ -30,9 +45,18 @@ function answersFor(groups: ReturnType<typeof formGroups>, html: string): Record
 }
 
 /** Text as handlebars prints it. */
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/`/g, '&#x60;').replace(/=/g, '&#x3D;');
+const html = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;')
+    .replace(/`/g, '&#x60;')
+    .replace(/=/g, '&#x3D;');
 
-const longDate = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const longDate = (d: Date) =>
+  d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
 describe('pathway and referral pages (issue 4)', () => {
   let t: TestPlatform;
@@ -53,23 +77,34 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(list.text).not.toContain('value="bbv"');
     const csrf = csrfFrom(list.text);
 
-    const noChoice = await agent.post(`/people/${w.report.id}/pathways`).type('form').send({ _csrf: csrf, startedAt: '2026-11-22' });
+    const noChoice = await agent
+      .post(`/people/${w.report.id}/pathways`)
+      .type('form')
+      .send({ _csrf: csrf, startedAt: '2026-11-22' });
     expect(noChoice.status).toBe(422);
     expect(noChoice.text).toContain('href="#definition"');
     expect(noChoice.text).toContain('Choose a pathway');
 
-    const started = await agent.post(`/people/${w.report.id}/pathways`).type('form').send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
+    const started = await agent
+      .post(`/people/${w.report.id}/pathways`)
+      .type('form')
+      .send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
     expect(started.status).toBe(303);
     pathwayId = /^\/pathways\/([0-9a-f-]{36})$/.exec(String(started.headers.location))![1]!;
 
     // Once at a time: a second MSK pathway is refused on the form.
-    const again = await agent.post(`/people/${w.report.id}/pathways`).type('form').send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
+    const again = await agent
+      .post(`/people/${w.report.id}/pathways`)
+      .type('form')
+      .send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
     expect(again.status).toBe(422);
     expect(again.text).toContain('already on that pathway');
 
     const page = await agent.get(`/pathways/${pathwayId}`);
     expect(page.status).toBe(200);
-    const codes = [...page.text.matchAll(new RegExp(`href="/pathways/${pathwayId}/steps/([a-z0-9-]+)"`, 'g'))].map((m) => m[1]!);
+    const codes = [...page.text.matchAll(new RegExp(`href="/pathways/${pathwayId}/steps/([a-z0-9-]+)"`, 'g'))].map(
+      (m) => m[1]!,
+    );
     expect(codes.length).toBeGreaterThan(0);
     const triage = codes.find((c) => c.includes('triage')) ?? codes[0]!;
 
@@ -87,21 +122,31 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain(`href="#${missing.name}"`);
     expect(bad.text).toMatch(/Choose an answer|Enter an answer/);
-    if (kept?.kind === 'radio') expect(bad.text).toContain(`name="${kept.name}" type="radio" value="${answers[kept.name]}" checked`);
+    if (kept?.kind === 'radio')
+      expect(bad.text).toContain(`name="${kept.name}" type="radio" value="${answers[kept.name]}" checked`);
     else if (kept) expect(bad.text).toContain(`value="${answers[kept.name]}"`);
 
-    const ok = await agent.post(`/pathways/${pathwayId}/steps/${triage}`).type('form').send({ ...answers, _csrf: csrfFrom(form.text) });
+    const ok = await agent
+      .post(`/pathways/${pathwayId}/steps/${triage}`)
+      .type('form')
+      .send({ ...answers, _csrf: csrfFrom(form.text) });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe(`/pathways/${pathwayId}`);
 
     const db = t.database.db;
     const done = await db('pathway_steps').where({ pathway_id: pathwayId, step_code: triage }).first();
     expect(done.status).toBe('completed');
-    const next = await db('pathway_steps').where({ pathway_id: pathwayId, status: 'open' }).whereNotNull('due_by').orderBy('due_by').first();
+    const next = await db('pathway_steps')
+      .where({ pathway_id: pathwayId, status: 'open' })
+      .whereNotNull('due_by')
+      .orderBy('due_by')
+      .first();
     expect(next).toBeDefined();
     const after = await agent.get(`/pathways/${pathwayId}`);
     const definition = await t.platform.services.pathways.exportDefinition('msk');
-    const nextTitle = (definition.action as Array<{ id: string; title: string }>).find((a) => a.id === next.step_code)!.title;
+    const nextTitle = (definition.action as Array<{ id: string; title: string }>).find(
+      (a) => a.id === next.step_code,
+    )!.title;
     expect(after.text).toContain(html(nextTitle));
     expect(after.text).toContain(longDate(new Date(next.due_by)));
     expect(after.text).toContain('Done on 22 November 2026');
@@ -110,9 +155,20 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(after.text).toContain(html('Is the main problem back pain?'));
 
     // The clinician records the functional advice the manager will see.
-    const advice = await agent.post(`/pathways/${pathwayId}/advice`).type('form').send({ _csrf: csrfFrom(after.text), fitness: 'adjusted-duties', expectedDuration: '4 weeks', adjustments: 'No lifting over 10 kg' });
+    const advice = await agent
+      .post(`/pathways/${pathwayId}/advice`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(after.text),
+        fitness: 'adjusted-duties',
+        expectedDuration: '4 weeks',
+        adjustments: 'No lifting over 10 kg',
+      });
     expect(advice.status).toBe(303);
-    const badPause = await agent.post(`/pathways/${pathwayId}/pause`).type('form').send({ _csrf: csrfFrom(after.text) });
+    const badPause = await agent
+      .post(`/pathways/${pathwayId}/pause`)
+      .type('form')
+      .send({ _csrf: csrfFrom(after.text) });
     expect(badPause.status).toBe(422);
     expect(badPause.text).toContain('href="#pauseReason"');
 
@@ -153,15 +209,25 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(page.status).toBe(200);
     const definition = await t.platform.services.pathways.exportDefinition('msk');
     const actions = definition.action as Array<{ id: string; title: string; textEquivalent: string }>;
-    const shown = await t.database.db('pathway_steps').where({ pathway_id: pathwayId }).whereNot({ status: 'not-applicable' }).select('step_code');
+    const shown = await t.database
+      .db('pathway_steps')
+      .where({ pathway_id: pathwayId })
+      .whereNot({ status: 'not-applicable' })
+      .select('step_code');
     const first = actions.find((a) => a.id === shown[0]!.step_code)!;
     expect(page.text).toContain(html(first.textEquivalent));
     expect(page.text).toContain('Fit for adjusted duties');
-    await agent.post('/language').type('form').send({ _csrf: csrfFrom(page.text), lang: 'cy', returnTo: `/pathways/${pathwayId}` });
+    await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), lang: 'cy', returnTo: `/pathways/${pathwayId}` });
     const welsh = await agent.get(`/pathways/${pathwayId}`);
     expect(welsh.text).toContain('Eich camau');
     expect(welsh.text).toContain('Cyngor am waith');
-    const back = await agent.post('/language').type('form').send({ _csrf: csrfFrom(welsh.text), lang: 'en', returnTo: '/' });
+    const back = await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(welsh.text), lang: 'en', returnTo: '/' });
     expect(back.status).toBe(303);
   });
 
@@ -170,12 +236,24 @@ describe('pathway and referral pages (issue 4)', () => {
     const form = await agent.get('/me/referrals/new');
     expect(form.status).toBe(200);
     const csrf = csrfFrom(form.text);
-    const bad = await agent.post('/me/referrals/new').type('form').send({ _csrf: csrf, concern: 'mental-health', venuePreference: 'Not at my own station' });
+    const bad = await agent
+      .post('/me/referrals/new')
+      .type('form')
+      .send({ _csrf: csrf, concern: 'mental-health', venuePreference: 'Not at my own station' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('href="#description"');
     expect(bad.text).toContain('value="mental-health" checked');
     expect(bad.text).toContain('Not at my own station');
-    const sent = await agent.post('/me/referrals/new').type('form').send({ _csrf: csrf, concern: 'mental-health', description: 'Trouble sleeping since a fatal collision', venuePreference: 'Not at my own station', contactPreference: 'Personal mobile' });
+    const sent = await agent
+      .post('/me/referrals/new')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        concern: 'mental-health',
+        description: 'Trouble sleeping since a fatal collision',
+        venuePreference: 'Not at my own station',
+        contactPreference: 'Personal mobile',
+      });
     expect(sent.status).toBe(303);
     const copy = await agent.get(String(sent.headers.location));
     expect(copy.status).toBe(200);
@@ -191,17 +269,28 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(person.text).toContain(`href="/people/${w.report.id}/refer"`);
     const form = await manager.get(`/people/${w.report.id}/refer`);
     expect(form.status).toBe(200);
-    const fields = { _csrf: csrfFrom(form.text), reason: 'Four short absences and struggling with night shifts', questions: 'Is she fit for night shifts? What adjustments would help?', currentlyAbsent: 'no' };
+    const fields = {
+      _csrf: csrfFrom(form.text),
+      reason: 'Four short absences and struggling with night shifts',
+      questions: 'Is she fit for night shifts? What adjustments would help?',
+      currentlyAbsent: 'no',
+    };
     const untold = await manager.post(`/people/${w.report.id}/refer`).type('form').send(fields);
     expect(untold.status).toBe(422);
     expect(untold.text).toContain('href="#personInformed"');
     expect(untold.text).toContain('Four short absences and struggling with night shifts');
-    const sent = await manager.post(`/people/${w.report.id}/refer`).type('form').send({ ...fields, personInformed: 'yes' });
+    const sent = await manager
+      .post(`/people/${w.report.id}/refer`)
+      .type('form')
+      .send({ ...fields, personInformed: 'yes' });
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toBe(`/people/${w.report.id}?referred=1`);
     expect((await manager.get(String(sent.headers.location))).text).toContain('Referral sent');
 
-    const referral = await t.database.db('oh_referrals').where({ person_id: w.report.id, source: 'management' }).first();
+    const referral = await t.database
+      .db('oh_referrals')
+      .where({ person_id: w.report.id, source: 'management' })
+      .first();
     const staff = await signIn(t, w.users.staff.email);
     const copy = await staff.get(`/me/referrals/${referral.id}`);
     expect(copy.status).toBe(200);
@@ -220,13 +309,22 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(triage.status).toBe(200);
     expect(triage.text).toContain('Is she fit for night shifts?');
     const csrf = csrfFrom(triage.text);
-    const noChoice = await clinician.post(`/referrals/${referral.id}`).type('form').send({ _csrf: csrf, decision: 'accept' });
+    const noChoice = await clinician
+      .post(`/referrals/${referral.id}`)
+      .type('form')
+      .send({ _csrf: csrf, decision: 'accept' });
     expect(noChoice.status).toBe(422);
     expect(noChoice.text).toContain('href="#definition"');
-    const onItAlready = await clinician.post(`/referrals/${referral.id}`).type('form').send({ _csrf: csrf, decision: 'accept', definition: 'msk' });
+    const onItAlready = await clinician
+      .post(`/referrals/${referral.id}`)
+      .type('form')
+      .send({ _csrf: csrf, decision: 'accept', definition: 'msk' });
     expect(onItAlready.status).toBe(422);
     expect(onItAlready.text).toContain('already on that pathway');
-    const accepted = await clinician.post(`/referrals/${referral.id}`).type('form').send({ _csrf: csrf, decision: 'accept', definition: 'mental-health', incidentAt: '2026-11-20T22:15' });
+    const accepted = await clinician
+      .post(`/referrals/${referral.id}`)
+      .type('form')
+      .send({ _csrf: csrf, decision: 'accept', definition: 'mental-health', incidentAt: '2026-11-20T22:15' });
     expect(accepted.status).toBe(303);
     const newPathway = /^\/pathways\/([0-9a-f-]{36})$/.exec(String(accepted.headers.location))![1]!;
     expect((await clinician.get(String(accepted.headers.location))).status).toBe(200);
@@ -252,15 +350,28 @@ describe('pathway and referral pages (issue 4)', () => {
     const resource = JSON.parse(file.text) as { version: string; action: Array<Record<string, unknown>> };
 
     const csrf = csrfFrom(page.text);
-    const notJson = await agent.post('/admin/pathway-definitions').type('form').send({ _csrf: csrf, definition: '{ not json' });
+    const notJson = await agent
+      .post('/admin/pathway-definitions')
+      .type('form')
+      .send({ _csrf: csrf, definition: '{ not json' });
     expect(notJson.status).toBe(422);
     expect(notJson.text).toContain('This is not valid JSON');
-    const broken = { ...resource, version: '2', action: resource.action.map((a, i) => (i === 0 ? { ...a, id: 'Bad Id' } : a)) };
-    const bad = await agent.post('/admin/pathway-definitions').type('form').send({ _csrf: csrf, definition: JSON.stringify(broken) });
+    const broken = {
+      ...resource,
+      version: '2',
+      action: resource.action.map((a, i) => (i === 0 ? { ...a, id: 'Bad Id' } : a)),
+    };
+    const bad = await agent
+      .post('/admin/pathway-definitions')
+      .type('form')
+      .send({ _csrf: csrf, definition: JSON.stringify(broken) });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('href="#definition"');
     expect(bad.text).toContain('action.0.id');
-    const ok = await agent.post('/admin/pathway-definitions').type('form').send({ _csrf: csrf, definition: JSON.stringify({ ...resource, version: '2' }) });
+    const ok = await agent
+      .post('/admin/pathway-definitions')
+      .type('form')
+      .send({ _csrf: csrf, definition: JSON.stringify({ ...resource, version: '2' }) });
     expect(ok.status).toBe(303);
     const after = await agent.get(String(ok.headers.location));
     expect(after.text).toContain('Version 2 of retirement is published');

@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 /** The form's own values as posted back: every input of the page with its value. */
 function inputsOf(html: string): Record<string, string> {
@@ -26,36 +33,67 @@ describe('policy pages: the attendance policy as data HR and OH administrators e
     expect(page.status).toBe(200);
     expect(page.text).toContain('The platform&#x27;s default values are in force');
     const inputs = inputsOf(page.text);
-    expect(inputs).toMatchObject({ bradfordThreshold: '200', 'milestones.callOnDay': '4', 'formalProcedure.meetingNoticeWorkingDays': '5', 'sickPay.scale.5.fullPayDays': '180', 'sickPay.scale.6.fullPayDays': '' });
+    expect(inputs).toMatchObject({
+      bradfordThreshold: '200',
+      'milestones.callOnDay': '4',
+      'formalProcedure.meetingNoticeWorkingDays': '5',
+      'sickPay.scale.5.fullPayDays': '180',
+      'sickPay.scale.6.fullPayDays': '',
+    });
   });
 
   it('when a value is out of range, then the form comes back with the field named and the values kept; when valid, a version is published and used', async () => {
     const agent = await signIn(t, w.users.hr.email);
     const page = await agent.get('/admin/policies/attendance');
     const inputs = { ...inputsOf(page.text), _csrf: csrfFrom(page.text) };
-    const bad = await agent.post('/admin/policies/attendance').type('form').send({ ...inputs, bradfordThreshold: '250', 'milestones.callOnDay': 'four', effectiveFrom: '2026-11-21' });
+    const bad = await agent
+      .post('/admin/policies/attendance')
+      .type('form')
+      .send({ ...inputs, bradfordThreshold: '250', 'milestones.callOnDay': 'four', effectiveFrom: '2026-11-21' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('href="#milestones-callOnDay"');
     expect(bad.text).toMatch(/id="bradfordThreshold"[^>]*value="250"/);
-    const ok = await agent.post('/admin/policies/attendance').type('form').send({ ...inputs, bradfordThreshold: '250', effectiveFrom: '2026-11-21', note: 'Raised after consultation' });
+    const ok = await agent
+      .post('/admin/policies/attendance')
+      .type('form')
+      .send({ ...inputs, bradfordThreshold: '250', effectiveFrom: '2026-11-21', note: 'Raised after consultation' });
     expect(ok.status).toBe(303);
     const after = await agent.get('/admin/policies/attendance');
     expect(after.text).toContain('Raised after consultation');
-    const version = await request(t.app).get('/api/v1/policies/attendance?asOf=2026-11-21').set({ Authorization: `Bearer ${w.tokens.hr}` });
-    expect(version.body).toMatchObject({ version: 1, effectiveFrom: '2026-11-21', content: { bradfordThreshold: 250, milestones: { callOnDay: 4 } } });
+    const version = await request(t.app)
+      .get('/api/v1/policies/attendance?asOf=2026-11-21')
+      .set({ Authorization: `Bearer ${w.tokens.hr}` });
+    expect(version.body).toMatchObject({
+      version: 1,
+      effectiveFrom: '2026-11-21',
+      content: { bradfordThreshold: 250, milestones: { callOnDay: 4 } },
+    });
     expect(version.body.content.sickPay.scale).toHaveLength(6);
-    expect(await t.database.db('audit_events').where({ entity_type: 'policy', action: 'create' }).first()).toBeDefined();
+    expect(
+      await t.database.db('audit_events').where({ entity_type: 'policy', action: 'create' }).first(),
+    ).toBeDefined();
   });
 
   it('when the sick pay scale is edited out of order, then it is refused; a line manager cannot open the page at all', async () => {
     const agent = await signIn(t, w.users.hr.email);
     const page = await agent.get('/admin/policies/attendance');
     const inputs = { ...inputsOf(page.text), _csrf: csrfFrom(page.text) };
-    const bad = await agent.post('/admin/policies/attendance').type('form').send({ ...inputs, 'sickPay.scale.1.serviceFromMonths': '0', effectiveFrom: '2026-12-01' });
+    const bad = await agent
+      .post('/admin/policies/attendance')
+      .type('form')
+      .send({ ...inputs, 'sickPay.scale.1.serviceFromMonths': '0', effectiveFrom: '2026-12-01' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Rows go up in months of service');
     // A rule about a pair of fields is shown on the first of them.
-    const upsideDown = await agent.post('/admin/policies/attendance').type('form').send({ ...inputs, 'formalProcedure.stage1ReviewMonths.min': '4', 'formalProcedure.stage1ReviewMonths.max': '2', effectiveFrom: '2026-12-01' });
+    const upsideDown = await agent
+      .post('/admin/policies/attendance')
+      .type('form')
+      .send({
+        ...inputs,
+        'formalProcedure.stage1ReviewMonths.min': '4',
+        'formalProcedure.stage1ReviewMonths.max': '2',
+        effectiveFrom: '2026-12-01',
+      });
     expect(upsideDown.status).toBe(422);
     expect(upsideDown.text).toContain('href="#formalProcedure-stage1ReviewMonths-min"');
     expect(upsideDown.text).toMatch(/id="formalProcedure-stage1ReviewMonths-min-error"/);

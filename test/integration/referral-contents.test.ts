@@ -5,7 +5,15 @@ import type { Bundle, Consent, Patient, QuestionnaireResponse, ServiceRequest } 
 import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
 import { NHS_NUMBER, REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
-import { buildPerson, buildWorld, createTestPlatform, signIn, csrfFrom, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildPerson,
+  buildWorld,
+  createTestPlatform,
+  signIn,
+  csrfFrom,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 import { deliveryWorld } from './support/delivery-world.js';
 
 /**
@@ -24,9 +32,21 @@ describe('what a referral carries to the partner', () => {
 
   /** Everything the partner holds about one referral, by type. */
   async function atPartner(referralId: string) {
-    const sr = ((await client.search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle<ServiceRequest>).entry![0]!.resource!;
-    const read = async <T,>(ref: string | undefined) => (ref ? ((await client.request(ref)) as T) : null);
-    return { sr, patient: (await read<Patient>(sr.subject?.reference))!, consent: await read<Consent>(sr.supportingInfo?.find((s) => s.reference?.startsWith('Consent/'))?.reference), summary: await read<QuestionnaireResponse>(sr.supportingInfo?.find((s) => s.reference?.startsWith('QuestionnaireResponse/'))?.reference) };
+    const sr = (
+      (await client.search({
+        resourceType: 'ServiceRequest',
+        searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` },
+      })) as unknown as Bundle<ServiceRequest>
+    ).entry![0]!.resource!;
+    const read = async <T>(ref: string | undefined) => (ref ? ((await client.request(ref)) as T) : null);
+    return {
+      sr,
+      patient: (await read<Patient>(sr.subject?.reference))!,
+      consent: await read<Consent>(sr.supportingInfo?.find((s) => s.reference?.startsWith('Consent/'))?.reference),
+      summary: await read<QuestionnaireResponse>(
+        sr.supportingInfo?.find((s) => s.reference?.startsWith('QuestionnaireResponse/'))?.reference,
+      ),
+    };
   }
 
   beforeAll(async () => {
@@ -35,16 +55,42 @@ describe('what a referral carries to the partner', () => {
     w = await buildWorld(t);
     d = deliveryWorld(t, w);
     // A protected-identity officer (CONF-3) with an address-like personal email on record.
-    const p = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id, givenName: 'Jordan', familyName: 'Hidden', nhsNumber: officer.nhsNumber, protectedIdentity: true, personalEmail: 'jordan@home.example' });
+    const p = buildPerson(w.host.id, {
+      unitId: w.unit.id,
+      lineManagerId: w.manager.id,
+      givenName: 'Jordan',
+      familyName: 'Hidden',
+      nhsNumber: officer.nhsNumber,
+      protectedIdentity: true,
+      personalEmail: 'jordan@home.example',
+    });
     await t.platform.repositories.people.insertPeople([p], t.clock.now());
     officer.id = p.id;
     partner = await startPartnerProcess();
     client = new Client({ baseUrl: partner.url });
     // The partner's REST server keeps what a transaction creates, so every resource can be read back there.
     await d.partnerService(partner.url, 'rest');
-    const consent = (await request(t.app).post(`/api/v1/people/${officer.id}/consents`).set(d.as('clinician')).send({ kind: 'nhs-sharing', partnerOrganisationId: w.healthBoard.id, purpose: 'continuity-of-care', dataCategories: ['demographics', 'referral-details', 'questionnaire-answers'], periodStart: '2027-01-01', description: 'Physiotherapy referral', noticeBy: 'letter' })).body;
-    await request(t.app).post(`/api/v1/consents/${consent.id}/decision`).set(d.as('clinician')).send({ decision: 'given', method: 'paper', documentReference: 'SCAN-1' });
-    expect((await request(t.app).get(`/api/v1/consents/${consent.id}`).set(d.as('clinician'))).body.status).toBe('given');
+    const consent = (
+      await request(t.app)
+        .post(`/api/v1/people/${officer.id}/consents`)
+        .set(d.as('clinician'))
+        .send({
+          kind: 'nhs-sharing',
+          partnerOrganisationId: w.healthBoard.id,
+          purpose: 'continuity-of-care',
+          dataCategories: ['demographics', 'referral-details', 'questionnaire-answers'],
+          periodStart: '2027-01-01',
+          description: 'Physiotherapy referral',
+          noticeBy: 'letter',
+        })
+    ).body;
+    await request(t.app)
+      .post(`/api/v1/consents/${consent.id}/decision`)
+      .set(d.as('clinician'))
+      .send({ decision: 'given', method: 'paper', documentReference: 'SCAN-1' });
+    expect((await request(t.app).get(`/api/v1/consents/${consent.id}`).set(d.as('clinician'))).body.status).toBe(
+      'given',
+    );
   });
   afterAll(async () => {
     await partner?.stop();
@@ -52,24 +98,72 @@ describe('what a referral carries to the partner', () => {
   });
 
   it('when a clinician shares a handover referral choosing two answers and the officer’s preferences, then the partner holds every element, valid, with only those answers, and nothing that locates a protected officer', async () => {
-    const pathway = (await request(t.app).post('/api/v1/pathways').set(d.as('clinician')).send({ personId: officer.id, definition: 'msk', startedAt: '2027-01-04' })).body;
-    const triage = await request(t.app).post(`/api/v1/pathways/${pathway.id}/steps/triage/complete`).set(d.as('clinician')).send({ answers: { backPain: true, bodySite: 'knee', onDuty: true, redFlags: false, triageNotes: 'Injured restraining a suspect' } });
+    const pathway = (
+      await request(t.app)
+        .post('/api/v1/pathways')
+        .set(d.as('clinician'))
+        .send({ personId: officer.id, definition: 'msk', startedAt: '2027-01-04' })
+    ).body;
+    const triage = await request(t.app)
+      .post(`/api/v1/pathways/${pathway.id}/steps/triage/complete`)
+      .set(d.as('clinician'))
+      .send({
+        answers: {
+          backPain: true,
+          bodySite: 'knee',
+          onDuty: true,
+          redFlags: false,
+          triageNotes: 'Injured restraining a suspect',
+        },
+      });
     expect(triage.status, JSON.stringify(triage.body)).toBe(200);
-    const referral = (await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(d.as('clinician')).send({ service: 'nhs-msk-physiotherapy', reason: 'Knee pain after restraint', priority: 'urgent', venuePreference: 'Not Westshire General outpatients', confidentialityPreference: 'No voicemails' })).body.referral;
+    const referral = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${pathway.id}/transfer`)
+        .set(d.as('clinician'))
+        .send({
+          service: 'nhs-msk-physiotherapy',
+          reason: 'Knee pain after restraint',
+          priority: 'urgent',
+          venuePreference: 'Not Westshire General outpatients',
+          confidentialityPreference: 'No voicemails',
+        })
+    ).body.referral;
     // The clinician's form: the answers to send, and the officer's preferences (CONF-4).
     const oh = await signIn(t, w.users.clinician.email);
     const page = await oh.get(`/pathways/${pathway.id}`);
     expect(page.text).toContain('Main area affected: Knee');
-    const refused = await oh.post(`/pathways/${pathway.id}/referrals/share`).type('form').send({ _csrf: csrfFrom(page.text), shareReferral: referral.id, sharePartner: w.healthBoard.id, shareAnswers: ['bodySite', 'nope'] });
+    const refused = await oh
+      .post(`/pathways/${pathway.id}/referrals/share`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        shareReferral: referral.id,
+        sharePartner: w.healthBoard.id,
+        shareAnswers: ['bodySite', 'nope'],
+      });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('id="shareAnswers-error"');
-    const shared = await oh.post(`/pathways/${pathway.id}/referrals/share`).type('form').send({ _csrf: csrfFrom(page.text), shareReferral: referral.id, sharePartner: w.healthBoard.id, shareAnswers: ['bodySite', 'onDuty'], shareConfidentiality: 'Contact only through occupational health' });
-    expect(shared.status, [...shared.text.matchAll(/nhsuk-error-message[^>]*>([\s\S]*?)<\/span>\s*</g)].map((m) => m[0]).join(" | ")).toBe(303);
+    const shared = await oh
+      .post(`/pathways/${pathway.id}/referrals/share`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        shareReferral: referral.id,
+        sharePartner: w.healthBoard.id,
+        shareAnswers: ['bodySite', 'onDuty'],
+        shareConfidentiality: 'Contact only through occupational health',
+      });
+    expect(
+      shared.status,
+      [...shared.text.matchAll(/nhsuk-error-message[^>]*>([\s\S]*?)<\/span>\s*</g)].map((m) => m[0]).join(' | '),
+    ).toBe(303);
     await t.platform.jobs.runner.runDue();
     expect(await d.delivery(referral.id)).toMatchObject({ status: 'sent' });
 
     const { sr, patient, consent, summary } = await atPartner(referral.id);
-    for (const resource of [sr, patient, consent!, summary!]) expect(validateFhirResource(resource), resource.resourceType).toEqual([]);
+    for (const resource of [sr, patient, consent!, summary!])
+      expect(validateFhirResource(resource), resource.resourceType).toEqual([]);
     expect(sr).toMatchObject({
       status: 'active',
       intent: 'plan',
@@ -89,7 +183,11 @@ describe('what a referral carries to the partner', () => {
     // CONF-3: no address or telecom, restricted, contact through OH; the NHS number still identifies them.
     expect(patient.address).toBeUndefined();
     expect(patient.telecom).toBeUndefined();
-    expect(patient.meta!.security).toEqual(expect.arrayContaining([expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' })]));
+    expect(patient.meta!.security).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }),
+      ]),
+    );
     expect(patient.identifier).toEqual([{ system: NHS_NUMBER, value: officer.nhsNumber }]);
     expect(patient.contact![0]!.organization!.display).toContain('occupational health');
     // The Consent that allows it; only the chosen answers in the summary.

@@ -34,7 +34,11 @@ describe('referral delivery across processes', () => {
     let out = '';
     child.stdout.on('data', (x) => (out += String(x)));
     child.stderr.on('data', (x) => (out += String(x)));
-    return { done: new Promise((resolve) => child.on('exit', (code) => resolve(code))), output: () => out, kill: () => child.kill('SIGKILL') };
+    return {
+      done: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+      output: () => out,
+      kill: () => child.kill('SIGKILL'),
+    };
   }
 
   it('when the sender is killed with SIGKILL while the partner is answering, then after a restart the partner holds exactly one ServiceRequest', async () => {

@@ -8,7 +8,6 @@ import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
 
-
 /**
  * Reliable delivery (issue 6 §3) to real partner servers in their own processes: shared referrals
  * are delivered exactly once through 500s and outages, a 400 fails with the partner's words and is
@@ -66,7 +65,10 @@ describe('referral delivery', () => {
     partners.push(partner);
     const { referralId } = await sharedReferral(partner.url, 'rest');
     expect(await t.platform.jobs.runner.runDue()).toMatchObject({ retrying: 1 });
-    expect(await delivery(referralId)).toMatchObject({ status: 'queued', outcome: expect.stringContaining('HTTP 500') });
+    expect(await delivery(referralId)).toMatchObject({
+      status: 'queued',
+      outcome: expect.stringContaining('HTTP 500'),
+    });
     await later();
     await later();
     expect(await delivery(referralId)).toMatchObject({ status: 'sent', attempts: 3 });
@@ -78,7 +80,10 @@ describe('referral delivery', () => {
     const { referralId } = await sharedReferral(`http://127.0.0.1:${port}/fhir`, 'bars');
     await t.platform.jobs.runner.runDue();
     await later();
-    expect(await delivery(referralId)).toMatchObject({ status: 'queued', outcome: expect.stringContaining('Could not reach') });
+    expect(await delivery(referralId)).toMatchObject({
+      status: 'queued',
+      outcome: expect.stringContaining('Could not reach'),
+    });
     const partner = await startPartnerProcess({ port });
     partners.push(partner);
     await later();
@@ -91,10 +96,18 @@ describe('referral delivery', () => {
     partners.push(partner);
     const { referralId } = await sharedReferral(partner.url, 'bars');
     expect(await t.platform.jobs.runner.runDue()).toMatchObject({ failed: 1, retrying: 0 });
-    expect(await delivery(referralId)).toMatchObject({ status: 'failed', attempts: 1, outcome: 'The partner refused the referral (HTTP 400): Unknown service code for this clinic' });
+    expect(await delivery(referralId)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      outcome: 'The partner refused the referral (HTTP 400): Unknown service code for this clinic',
+    });
     expect(await later()).toMatchObject({ failed: 0, retrying: 0, succeeded: 0 });
     // The partner's words are not in the job's error, which the logs and operators see.
-    const job = await t.database.db('jobs').where({ kind: 'fhir.referral.deliver', status: 'failed' }).orderBy('created_at', 'desc').first();
+    const job = await t.database
+      .db('jobs')
+      .where({ kind: 'fhir.referral.deliver', status: 'failed' })
+      .orderBy('created_at', 'desc')
+      .first();
     expect(job.last_error).toBe('PermanentJobError:partner-400');
     // The clinician sees the journey with the partner's words on the pathway page; an administrator, only that it failed.
     const pathwayId = (await t.database.db('pathway_referrals').where({ id: referralId }).first()).pathway_id;
@@ -113,14 +126,39 @@ describe('referral delivery', () => {
       const { referralId } = await sharedReferral(partner.url, mode);
       await t.platform.jobs.runner.runDue();
       expect(await delivery(referralId)).toMatchObject({ status: 'sent' });
-      const cancelled = await request(t.app).post(`/api/v1/pathway-referrals/${referralId}/cancel`).set(as('clinician')).send({ reason: 'Recovered; no longer needed' });
+      const cancelled = await request(t.app)
+        .post(`/api/v1/pathway-referrals/${referralId}/cancel`)
+        .set(as('clinician'))
+        .send({ reason: 'Recovered; no longer needed' });
       expect(cancelled.body.status).toBe('cancelled');
       await t.platform.jobs.runner.runDue();
-      const rows = await t.database.db('referral_deliveries').where({ pathway_referral_id: referralId }).orderBy('created_at');
-      expect(rows.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`).sort()).toEqual(['cancellation:sent', 'referral:sent']);
-      const held = ((await new Client({ baseUrl: partner.url }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle<ServiceRequest>).entry ?? [];
-      expect(held.map((e) => e.resource?.status), mode).toEqual(['revoked']);
-      expect((await request(t.app).post(`/api/v1/pathway-referrals/${referralId}/cancel`).set(as('clinician')).send({ reason: 'again' })).body.error.code).toBe('referral-already-cancelled');
+      const rows = await t.database
+        .db('referral_deliveries')
+        .where({ pathway_referral_id: referralId })
+        .orderBy('created_at');
+      expect(rows.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`).sort()).toEqual([
+        'cancellation:sent',
+        'referral:sent',
+      ]);
+      const held =
+        (
+          (await new Client({ baseUrl: partner.url }).search({
+            resourceType: 'ServiceRequest',
+            searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` },
+          })) as unknown as Bundle<ServiceRequest>
+        ).entry ?? [];
+      expect(
+        held.map((e) => e.resource?.status),
+        mode,
+      ).toEqual(['revoked']);
+      expect(
+        (
+          await request(t.app)
+            .post(`/api/v1/pathway-referrals/${referralId}/cancel`)
+            .set(as('clinician'))
+            .send({ reason: 'again' })
+        ).body.error.code,
+      ).toBe('referral-already-cancelled');
     }
   });
 
@@ -131,13 +169,25 @@ describe('referral delivery', () => {
     const sending = t.platform.jobs.runner.runDue();
     // Cancelled once the partner has it, before its answer comes back.
     while ((await atPartner(partner.url, referralId)) === 0) await new Promise((r) => setTimeout(r, 50));
-    const cancelled = await request(t.app).post(`/api/v1/pathway-referrals/${referralId}/cancel`).set(as('clinician')).send({ reason: 'Not needed after all' });
+    const cancelled = await request(t.app)
+      .post(`/api/v1/pathway-referrals/${referralId}/cancel`)
+      .set(as('clinician'))
+      .send({ reason: 'Not needed after all' });
     expect(cancelled.body.status).toBe('cancelled');
     await sending;
     await t.platform.jobs.runner.runDue();
     const rows = await t.database.db('referral_deliveries').where({ pathway_referral_id: referralId });
-    expect(rows.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`).sort()).toEqual(['cancellation:sent', 'referral:sent']);
-    const held = ((await new Client({ baseUrl: partner.url }).search({ resourceType: 'ServiceRequest', searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` } })) as unknown as Bundle<ServiceRequest>).entry ?? [];
+    expect(rows.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`).sort()).toEqual([
+      'cancellation:sent',
+      'referral:sent',
+    ]);
+    const held =
+      (
+        (await new Client({ baseUrl: partner.url }).search({
+          resourceType: 'ServiceRequest',
+          searchParams: { identifier: `${REFERRAL_SYSTEM}|${referralId}` },
+        })) as unknown as Bundle<ServiceRequest>
+      ).entry ?? [];
     expect(held.map((e) => e.resource?.status)).toEqual(['revoked']);
   });
 
@@ -146,12 +196,17 @@ describe('referral delivery', () => {
     const { referralId } = await sharedReferral(`http://127.0.0.1:${port}/fhir`, 'rest');
     const row = await delivery(referralId);
     await expect(t.platform.services.deliveries.deliver(row.id, { lastAttempt: true })).rejects.toThrow();
-    expect(await delivery(referralId)).toMatchObject({ status: 'failed', outcome: expect.stringContaining('Gave up after 1 attempts') });
+    expect(await delivery(referralId)).toMatchObject({
+      status: 'failed',
+      outcome: expect.stringContaining('Gave up after 1 attempts'),
+    });
   });
 
   it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees it was stopped', async () => {
     // The earlier tests' consents would still cover it: the person withdraws those first, and is shown what had gone.
-    const earlier = (await request(t.app).get(`/api/v1/people/${w.report.id}/consents`).set(as('staff'))).body.items.filter((c: { status: string }) => c.status === 'given');
+    const earlier = (
+      await request(t.app).get(`/api/v1/people/${w.report.id}/consents`).set(as('staff'))
+    ).body.items.filter((c: { status: string }) => c.status === 'given');
     const alreadySent: string[] = [];
     for (const c of earlier) {
       const res = await request(t.app).post(`/api/v1/consents/${c.id}/withdraw`).set(as('staff'));
@@ -159,7 +214,11 @@ describe('referral delivery', () => {
       alreadySent.push(...res.body.withdrawal.alreadySent.map((x: { description: string }) => x.description));
     }
     // The three delivered above had gone before the withdrawals: the person is told so.
-    expect(alreadySent).toEqual(['Referral to NHS physiotherapy', 'Referral to NHS physiotherapy', 'Referral to NHS physiotherapy']);
+    expect(alreadySent).toEqual([
+      'Referral to NHS physiotherapy',
+      'Referral to NHS physiotherapy',
+      'Referral to NHS physiotherapy',
+    ]);
     const partner = await startPartnerProcess();
     partners.push(partner);
     const { referralId, consentId } = await sharedReferral(partner.url, 'bars');

@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('return-to-work interviews (ATT-13, ATT-14)', () => {
   let t: TestPlatform;
@@ -25,53 +32,97 @@ describe('return-to-work interviews (ATT-13, ATT-14)', () => {
     t = await createTestPlatform();
     t.clock.set('2026-11-23T09:00:00Z'); // Monday
     w = await buildWorld(t);
-    const res = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-16', endDate: '2026-11-20', reasonCategory: 'cold-flu', certification: 'self' });
+    const res = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-16', endDate: '2026-11-20', reasonCategory: 'cold-flu', certification: 'self' });
     absenceId = res.body.id;
   });
   afterAll(async () => t.destroy());
 
   it('when the person is back, then the interview is on the line manager’s worklist, due on the first day back', async () => {
     const tasks = (await request(t.app).get('/api/v1/worklist').set(as('lineManager'))).body.items;
-    expect(tasks).toContainEqual(expect.objectContaining({ code: 'return-to-work-interview', dueDate: '2026-11-23', sourceId: absenceId }));
+    expect(tasks).toContainEqual(
+      expect.objectContaining({ code: 'return-to-work-interview', dueDate: '2026-11-23', sourceId: absenceId }),
+    );
   });
 
   it('when the form is incomplete, then 422 names the missing answers', async () => {
-    const res = await request(t.app).post(`/api/v1/absences/${absenceId}/return-to-work`).set(as('lineManager')).send({ interviewDate: '2026-11-23' });
+    const res = await request(t.app)
+      .post(`/api/v1/absences/${absenceId}/return-to-work`)
+      .set(as('lineManager'))
+      .send({ interviewDate: '2026-11-23' });
     expect(res.status).toBe(422);
-    expect(Object.keys(res.body.error.fields)).toEqual(expect.arrayContaining(['fitForFullDuties', 'recurrenceLikelihood', 'notifiedFirstDayOfFitness']));
+    expect(Object.keys(res.body.error.fields)).toEqual(
+      expect.arrayContaining(['fitForFullDuties', 'recurrenceLikelihood', 'notifiedFirstDayOfFitness']),
+    );
   });
 
   it('when the interview date is during the absence, then it is refused', async () => {
-    const res = await request(t.app).post(`/api/v1/absences/${absenceId}/return-to-work`).set(as('lineManager')).send({ ...interview, interviewDate: '2026-11-19' });
+    const res = await request(t.app)
+      .post(`/api/v1/absences/${absenceId}/return-to-work`)
+      .set(as('lineManager'))
+      .send({ ...interview, interviewDate: '2026-11-19' });
     expect(res.status).toBe(422);
     expect(res.body.error.fields.interviewDate).toMatch(/after the absence/);
   });
 
   it('when the interview is recorded, then it is stored, the task is done, and a second one is refused', async () => {
-    const res = await request(t.app).post(`/api/v1/absences/${absenceId}/return-to-work`).set(as('lineManager')).send(interview);
+    const res = await request(t.app)
+      .post(`/api/v1/absences/${absenceId}/return-to-work`)
+      .set(as('lineManager'))
+      .send(interview);
     expect(res.status).toBe(201);
     const row = await t.database.db('return_to_work_interviews').where({ absence_id: absenceId }).first();
     expect(row).toMatchObject({ interview_date: '2026-11-23', recurrence_likelihood: 'unlikely' });
     expect(JSON.parse(row.workplace_factors)).toEqual(['workload']);
     const task = await t.database.db('tasks').where({ source_id: absenceId, code: 'return-to-work-interview' }).first();
     expect(task.status).toBe('completed');
-    const again = await request(t.app).post(`/api/v1/absences/${absenceId}/return-to-work`).set(as('lineManager')).send(interview);
+    const again = await request(t.app)
+      .post(`/api/v1/absences/${absenceId}/return-to-work`)
+      .set(as('lineManager'))
+      .send(interview);
     expect(again.status).toBe(422);
   });
 
   it('when a manager fills the form in the browser pages, then missing answers come back with errors and a complete form saves', async () => {
-    const spell = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-02', endDate: '2026-11-03', reasonCategory: 'dental' });
+    const spell = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-02', endDate: '2026-11-03', reasonCategory: 'dental' });
     const agent = await signIn(t, w.users.lineManager.email);
     const summary = await agent.get(`/people/${w.report.id}/attendance`);
     expect(summary.text).toContain(`/absences/${spell.body.id}/return-to-work`);
     const form = await agent.get(`/absences/${spell.body.id}/return-to-work`);
     expect(form.status).toBe(200);
     const csrf = csrfFrom(form.text);
-    const bad = await agent.post(`/absences/${spell.body.id}/return-to-work`).type('form').send({ _csrf: csrf, interviewDate: '2026-11-23', fitForFullDuties: 'yes' });
+    const bad = await agent
+      .post(`/absences/${spell.body.id}/return-to-work`)
+      .type('form')
+      .send({ _csrf: csrf, interviewDate: '2026-11-23', fitForFullDuties: 'yes' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('nhsuk-error-summary');
-    const answers = { fitForFullDuties: 'yes', attendanceExpectationsDiscussed: 'yes', certificationComplete: 'yes', disabilityRelated: 'no', pregnancyRelated: 'no', notifiedFirstDayOfSickness: 'yes', notifiedFirstDayOfFitness: 'no', flexibleWorkingDiscussed: 'yes' };
-    const ok = await agent.post(`/absences/${spell.body.id}/return-to-work`).type('form').send({ _csrf: csrf, interviewDate: '2026-11-23', recurrenceLikelihood: 'possible', strategy: 'none', workplaceFactors: ['stress', 'workload'], ...answers });
+    const answers = {
+      fitForFullDuties: 'yes',
+      attendanceExpectationsDiscussed: 'yes',
+      certificationComplete: 'yes',
+      disabilityRelated: 'no',
+      pregnancyRelated: 'no',
+      notifiedFirstDayOfSickness: 'yes',
+      notifiedFirstDayOfFitness: 'no',
+      flexibleWorkingDiscussed: 'yes',
+    };
+    const ok = await agent
+      .post(`/absences/${spell.body.id}/return-to-work`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        interviewDate: '2026-11-23',
+        recurrenceLikelihood: 'possible',
+        strategy: 'none',
+        workplaceFactors: ['stress', 'workload'],
+        ...answers,
+      });
     expect(ok.status).toBe(303);
     const row = await t.database.db('return_to_work_interviews').where({ absence_id: spell.body.id }).first();
     expect(JSON.parse(row.workplace_factors)).toEqual(['stress', 'workload']);

@@ -26,14 +26,24 @@ describe('route registry', () => {
 
   it('when the express app is inspected, then it serves no route that is not in the registry', () => {
     const registered = new Set(t.platform.app.registry.list().map((r) => `${r.method} ${r.path}`));
-    const stack = (t.app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
-    const mounted = stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).filter((m) => m !== '_all').map((m) => `${m} ${layer.route!.path}`) : []));
+    const stack = (
+      t.app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }
+    ).router.stack;
+    const mounted = stack.flatMap((layer) =>
+      layer.route
+        ? Object.keys(layer.route.methods)
+            .filter((m) => m !== '_all')
+            .map((m) => `${m} ${layer.route!.path}`)
+        : [],
+    );
     expect(mounted.length).toBe(registered.size);
     expect(mounted.filter((m) => !registered.has(m))).toEqual([]);
   });
 
   it('when the OpenAPI document is built, then every API route is in it', async () => {
-    const doc = (await request(t.app).get('/api/v1/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await request(t.app).get('/api/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const missing = t.platform.app.registry
       .list()
       .filter((r) => r.kind === 'api')
@@ -45,11 +55,19 @@ describe('route registry', () => {
     const problems: string[] = [];
     for (const route of t.platform.app.registry.list()) {
       if (route.policy.roles === null) continue;
-      const res = await request(t.app)[route.method](concretePath(route)).type(route.kind === 'api' ? 'json' : 'form');
+      const res = await request(t.app)
+        [route.method](concretePath(route))
+        .type(route.kind === 'api' ? 'json' : 'form');
       if (route.kind === 'fhir') {
-        if (res.status !== 401 || res.body?.resourceType !== 'OperationOutcome' || res.body.issue?.[0]?.code !== 'login') problems.push(`${route.method} ${route.path} → ${res.status}`);
+        if (
+          res.status !== 401 ||
+          res.body?.resourceType !== 'OperationOutcome' ||
+          res.body.issue?.[0]?.code !== 'login'
+        )
+          problems.push(`${route.method} ${route.path} → ${res.status}`);
       } else if (route.kind === 'page') {
-        if (res.status !== 303 || !String(res.headers.location).startsWith('/login')) problems.push(`${route.method} ${route.path} → ${res.status}`);
+        if (res.status !== 303 || !String(res.headers.location).startsWith('/login'))
+          problems.push(`${route.method} ${route.path} → ${res.status}`);
       } else if (res.status !== 401 || res.body?.error?.code !== 'unauthenticated') {
         problems.push(`${route.method} ${route.path} → ${res.status}`);
       }

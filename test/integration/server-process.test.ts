@@ -14,8 +14,10 @@ describe('the server process', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-
-  async function start(env: Record<string, string>, tries = 3): Promise<{ child: ChildProcess; output: () => string; url: string }> {
+  async function start(
+    env: Record<string, string>,
+    tries = 3,
+  ): Promise<{ child: ChildProcess; output: () => string; url: string }> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-proc-'));
     let database: TestDatabase | undefined;
     const extra: Record<string, string> = {};
@@ -26,7 +28,16 @@ describe('the server process', () => {
     const port = String(await freePort());
     const sandboxPort = String(await freePort());
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, ...extra, DATA_DIR: dataDir, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(env.NODE_ENV === 'production' ? {} : { SANDBOX_PARTNER_PORT: sandboxPort }), ...env },
+      env: {
+        ...process.env,
+        ...extra,
+        DATA_DIR: dataDir,
+        PORT: port,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        ...(env.NODE_ENV === 'production' ? {} : { SANDBOX_PARTNER_PORT: sandboxPort }),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -58,14 +69,21 @@ describe('the server process', () => {
     // The sandbox NHS partner runs beside it on loopback (issue 6 §6).
     const sandboxUrl = /Sandbox NHS partner \(FHIR\) at (\S+)/.exec(output())?.[1];
     expect(sandboxUrl).toBeDefined();
-    expect(await (await fetch(`${sandboxUrl}/metadata`)).json()).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
+    expect(await (await fetch(`${sandboxUrl}/metadata`)).json()).toMatchObject({
+      resourceType: 'CapabilityStatement',
+      fhirVersion: '4.0.1',
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 
   it('when started in production with no users, then no demo data is loaded and a one-time set-up link is printed', async () => {
-    const { output, url } = await start({ NODE_ENV: 'production', SECURE_COOKIES: 'false', SECRETS_KEY: Buffer.alloc(32, 3).toString('base64') });
+    const { output, url } = await start({
+      NODE_ENV: 'production',
+      SECURE_COOKIES: 'false',
+      SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
+    });
     expect(output()).not.toContain('Demo organisation');
     expect(output()).not.toContain('Sandbox NHS partner');
     const link = /(http:\/\/\S+\/setup\/[A-Za-z0-9_-]+)/.exec(output())?.[1];
@@ -95,7 +113,16 @@ describe('the server process', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-proc-'));
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, DEMO_DATA: 'false', PORT: String((taken.address() as { port: number }).port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SANDBOX_PARTNER_PORT: '0' },
+        env: {
+          ...process.env,
+          DATABASE_URL: '',
+          DATA_DIR: dataDir,
+          DEMO_DATA: 'false',
+          PORT: String((taken.address() as { port: number }).port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          SANDBOX_PARTNER_PORT: '0',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';

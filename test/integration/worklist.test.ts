@@ -1,13 +1,27 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, csrfFrom, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('attendance milestones on worklists (issue 3 §4)', () => {
   let t: TestPlatform;
   let w: World;
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
   const worklistOf = async (u: keyof World['tokens']) =>
-    (await request(t.app).get('/api/v1/worklist').set(as(u))).body.items as Array<{ id: string; code: string; sequence: number; dueDate: string; subjectPersonId: string; escalationLevel: number }>;
+    (await request(t.app).get('/api/v1/worklist').set(as(u))).body.items as Array<{
+      id: string;
+      code: string;
+      sequence: number;
+      dueDate: string;
+      subjectPersonId: string;
+      escalationLevel: number;
+    }>;
 
   beforeAll(async () => {
     t = await createTestPlatform();
@@ -17,7 +31,10 @@ describe('attendance milestones on worklists (issue 3 §4)', () => {
   afterAll(async () => t.destroy());
 
   it('when a line manager records an absence that began ten days ago, then its milestones are on their worklist with due dates', async () => {
-    const res = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-03', reasonCategory: 'mental-health-stress' });
+    const res = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-03', reasonCategory: 'mental-health-stress' });
     expect(res.status).toBe(201);
     const tasks = await worklistOf('lineManager');
     const byCode = Object.fromEntries(tasks.map((x) => [`${x.code}#${x.sequence}`, x.dueDate]));
@@ -37,12 +54,20 @@ describe('attendance milestones on worklists (issue 3 §4)', () => {
 
   it('when a task is completed by its owner, then it leaves the list; nobody else can complete it', async () => {
     const [first] = await worklistOf('lineManager');
-    expect((await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('hr')).send({ note: 'not mine' })).status).toBe(404);
-    const done = await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('lineManager')).send({ note: 'Spoke on the phone' });
+    expect(
+      (await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('hr')).send({ note: 'not mine' }))
+        .status,
+    ).toBe(404);
+    const done = await request(t.app)
+      .post(`/api/v1/tasks/${first!.id}/complete`)
+      .set(as('lineManager'))
+      .send({ note: 'Spoke on the phone' });
     expect(done.status).toBe(200);
     expect(done.body.status).toBe('completed');
     expect((await worklistOf('lineManager')).map((x) => x.id)).not.toContain(first!.id);
-    expect((await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('lineManager')).send({})).status).toBe(404);
+    expect(
+      (await request(t.app).post(`/api/v1/tasks/${first!.id}/complete`).set(as('lineManager')).send({})).status,
+    ).toBe(404);
   });
 
   it('when days pass, then the daily job adds the milestones that became due, the OH referral to the OH queue, and escalates overdue ones', async () => {
@@ -56,36 +81,61 @@ describe('attendance milestones on worklists (issue 3 §4)', () => {
     expect(await worklistOf('ohAdmin')).toEqual([]);
     const referral = await t.database.db('tasks').where({ code: 'oh-referral' }).first();
     expect(referral).toMatchObject({ status: 'completed', due_date: '2026-12-01' });
-    const pathways = (await request(t.app).get(`/api/v1/people/${w.report.id}/pathways`).set(as('clinician'))).body.items;
-    expect(pathways.map((p: { definition: { code: string }; enrolmentSource: string }) => [p.definition.code, p.enrolmentSource])).toEqual([['mental-health', 'automatic']]);
+    const pathways = (await request(t.app).get(`/api/v1/people/${w.report.id}/pathways`).set(as('clinician'))).body
+      .items;
+    expect(
+      pathways.map((p: { definition: { code: string }; enrolmentSource: string }) => [
+        p.definition.code,
+        p.enrolmentSource,
+      ]),
+    ).toEqual([['mental-health', 'automatic']]);
     // The manager has no manager above them, so their overdue steps went to the HR queue.
     const hr = await worklistOf('hr');
     expect(hr.length).toBeGreaterThan(0);
     expect(hr.every((x) => x.escalationLevel === 1)).toBe(true);
     expect(hr.map((x) => x.code)).toContain('fourth-day-call');
-    const escalation = await t.database.db('audit_events').where({ entity_type: 'task', request_id: 'worklist-escalation' }).first();
+    const escalation = await t.database
+      .db('audit_events')
+      .where({ entity_type: 'task', request_id: 'worklist-escalation' })
+      .first();
     expect(escalation).toBeDefined();
   });
 
   it('when the person returns, then steps after their return are cancelled', async () => {
     const spell = (await request(t.app).get(`/api/v1/people/${w.report.id}/absences`).set(as('hr'))).body.items[0];
     await request(t.app).patch(`/api/v1/absences/${spell.id}`).set(as('hr')).send({ endDate: '2026-11-12' });
-    const remaining = [...(await worklistOf('hr')), ...(await worklistOf('lineManager')), ...(await worklistOf('ohAdmin'))];
+    const remaining = [
+      ...(await worklistOf('hr')),
+      ...(await worklistOf('lineManager')),
+      ...(await worklistOf('ohAdmin')),
+    ];
     expect(remaining.map((x) => x.code)).not.toContain('oh-referral');
     // Only the return-to-work interview lies after the return: due on the first day back (ATT-13).
-    expect(remaining.filter((x) => x.dueDate > '2026-11-12').map((x) => [x.code, x.dueDate])).toEqual([['return-to-work-interview', '2026-11-13']]);
+    expect(remaining.filter((x) => x.dueDate > '2026-11-12').map((x) => [x.code, x.dueDate])).toEqual([
+      ['return-to-work-interview', '2026-11-13'],
+    ]);
   });
 
   it('when the worklist page is opened, then tasks show with the person and a done button', async () => {
     // Tasks go to the person's direct line manager: the report's, here.
-    expect((await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-12-01', reasonCategory: 'cold-flu' })).status).toBe(201);
+    expect(
+      (
+        await request(t.app)
+          .post(`/api/v1/people/${w.report.id}/absences`)
+          .set(as('lineManager'))
+          .send({ startDate: '2026-12-01', reasonCategory: 'cold-flu' })
+      ).status,
+    ).toBe(201);
     const agent = await signIn(t, w.users.lineManager.email);
     const page = await agent.get('/worklist');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Riley Report');
     expect(page.text).toContain('Manager makes contact (within 24 hours)');
     const taskId = /action="\/tasks\/([0-9a-f-]+)\/complete"/.exec(page.text)?.[1];
-    const done = await agent.post(`/tasks/${taskId}/complete`).type('form').send({ _csrf: csrfFrom(page.text), note: 'Called' });
+    const done = await agent
+      .post(`/tasks/${taskId}/complete`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), note: 'Called' });
     expect(done.status).toBe(303);
     expect((await t.database.db('tasks').where({ id: taskId }).first()).completion_note).toBe('Called');
   });
@@ -95,7 +145,10 @@ describe('injury on duty on worklists (ATT-5)', () => {
   let t: TestPlatform;
   let w: World;
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
-  const codes = async (u: keyof World['tokens']) => ((await request(t.app).get('/api/v1/worklist').set(as(u))).body.items as Array<{ code: string; dueDate: string }>).map((x) => `${x.code} ${x.dueDate}`);
+  const codes = async (u: keyof World['tokens']) =>
+    (
+      (await request(t.app).get('/api/v1/worklist').set(as(u))).body.items as Array<{ code: string; dueDate: string }>
+    ).map((x) => `${x.code} ${x.dueDate}`);
 
   beforeAll(async () => {
     t = await createTestPlatform();
@@ -105,7 +158,14 @@ describe('injury on duty on worklists (ATT-5)', () => {
   afterAll(async () => t.destroy());
 
   it('when an injury on duty keeps someone off, then the manager has the accident report due in 48 hours, and HR the HSE report once it passes 7 days', async () => {
-    expect((await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-16', reasonCategory: 'assault-on-duty', dutyRelated: true, injuryOnDuty: true })).status).toBe(201);
+    expect(
+      (
+        await request(t.app)
+          .post(`/api/v1/people/${w.report.id}/absences`)
+          .set(as('lineManager'))
+          .send({ startDate: '2026-11-16', reasonCategory: 'assault-on-duty', dutyRelated: true, injuryOnDuty: true })
+      ).status,
+    ).toBe(201);
     expect(await codes('lineManager')).toContain('accident-report 2026-11-18');
     expect((await codes('hr')).filter((c) => c.startsWith('hse-report'))).toEqual([]);
     t.clock.set('2026-11-24T06:00:01Z');
@@ -118,7 +178,11 @@ describe('tasks that start or stop applying later (ATT-13, ATT-14)', () => {
   let t: TestPlatform;
   let w: World;
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
-  const tasksOf = async (sourceType: string) => (await t.database.db('tasks').where({ source_type: sourceType }).orderBy(['code', 'sequence'])).map((x) => [x.code, x.status]);
+  const tasksOf = async (sourceType: string) =>
+    (await t.database.db('tasks').where({ source_type: sourceType }).orderBy(['code', 'sequence'])).map((x) => [
+      x.code,
+      x.status,
+    ]);
 
   beforeAll(async () => {
     t = await createTestPlatform();
@@ -128,19 +192,29 @@ describe('tasks that start or stop applying later (ATT-13, ATT-14)', () => {
   afterAll(async () => t.destroy());
 
   it('when an absence is recorded with a last day still to come, then the daily sweep asks for the interview once that day has passed', async () => {
-    const res = await request(t.app).post(`/api/v1/people/${w.report.id}/absences`).set(as('lineManager')).send({ startDate: '2026-11-16', endDate: '2026-11-18', reasonCategory: 'cold-flu' });
+    const res = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-16', endDate: '2026-11-18', reasonCategory: 'cold-flu' });
     expect(res.status).toBe(201);
     t.clock.set('2026-11-19T06:00:01Z');
     await t.platform.services.attendance.dailySweep('2026-11-19');
-    const interview = await t.database.db('tasks').where({ source_id: res.body.id, code: 'return-to-work-interview' }).first();
+    const interview = await t.database
+      .db('tasks')
+      .where({ source_id: res.body.id, code: 'return-to-work-interview' })
+      .first();
     expect(interview).toMatchObject({ status: 'open', due_date: '2026-11-19', overdue_after: '2026-11-26' });
   });
 
   it('when a return is recorded by mistake and taken back, then the steps it cancelled come back', async () => {
     t.clock.set('2026-11-30T09:00:00Z');
-    const res = await request(t.app).post(`/api/v1/people/${w.outsider.id}/absences`).set(as('hr')).send({ startDate: '2026-11-23', reasonCategory: 'musculoskeletal-back' });
+    const res = await request(t.app)
+      .post(`/api/v1/people/${w.outsider.id}/absences`)
+      .set(as('hr'))
+      .send({ startDate: '2026-11-23', reasonCategory: 'musculoskeletal-back' });
     const id = res.body.id;
-    const open = async () => (await t.database.db('tasks').where({ source_id: id, status: 'open' }).pluck('code')).sort();
+    const open = async () =>
+      (await t.database.db('tasks').where({ source_id: id, status: 'open' }).pluck('code')).sort();
     const before = await open();
     expect(before).toContain('fourth-day-call');
     await request(t.app).patch(`/api/v1/absences/${id}`).set(as('hr')).send({ endDate: '2026-11-24' });
@@ -151,15 +225,34 @@ describe('tasks that start or stop applying later (ATT-13, ATT-14)', () => {
   });
 
   it('when an absence with a recuperative strategy is removed, then the strategy’s reviews go with it', async () => {
-    const res = await request(t.app).post(`/api/v1/people/${w.indirectReport.id}/absences`).set(as('hr')).send({ startDate: '2026-10-05', endDate: '2026-11-20', reasonCategory: 'musculoskeletal-back' });
+    const res = await request(t.app)
+      .post(`/api/v1/people/${w.indirectReport.id}/absences`)
+      .set(as('hr'))
+      .send({ startDate: '2026-10-05', endDate: '2026-11-20', reasonCategory: 'musculoskeletal-back' });
     const interview = {
-      interviewDate: '2026-11-23', fitForFullDuties: false, recurrenceLikelihood: 'possible', attendanceExpectationsDiscussed: true, certificationComplete: true,
-      disabilityRelated: false, pregnancyRelated: false, notifiedFirstDayOfSickness: true, notifiedFirstDayOfFitness: true, flexibleWorkingDiscussed: true,
-      strategy: 'recuperative', strategyReviewDate: '2026-11-30', strategyEndDate: '2027-03-31',
+      interviewDate: '2026-11-23',
+      fitForFullDuties: false,
+      recurrenceLikelihood: 'possible',
+      attendanceExpectationsDiscussed: true,
+      certificationComplete: true,
+      disabilityRelated: false,
+      pregnancyRelated: false,
+      notifiedFirstDayOfSickness: true,
+      notifiedFirstDayOfFitness: true,
+      flexibleWorkingDiscussed: true,
+      strategy: 'recuperative',
+      strategyReviewDate: '2026-11-30',
+      strategyEndDate: '2027-03-31',
     };
-    expect((await request(t.app).post(`/api/v1/absences/${res.body.id}/return-to-work`).set(as('hr')).send(interview)).status).toBe(201);
+    expect(
+      (await request(t.app).post(`/api/v1/absences/${res.body.id}/return-to-work`).set(as('hr')).send(interview))
+        .status,
+    ).toBe(201);
     expect(await tasksOf('return-to-work-interview')).toEqual([['duties-review', 'open']]);
-    await request(t.app).delete(`/api/v1/absences/${res.body.id}`).set(as('hr')).send({ reason: 'Entered against the wrong person' });
+    await request(t.app)
+      .delete(`/api/v1/absences/${res.body.id}`)
+      .set(as('hr'))
+      .send({ reason: 'Entered against the wrong person' });
     expect(await tasksOf('return-to-work-interview')).toEqual([['duties-review', 'cancelled']]);
   });
 });

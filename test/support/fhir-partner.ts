@@ -10,7 +10,16 @@ export interface PartnerProcess {
 }
 
 /** Starts `src/fhir/sandbox/partner-server.ts` as a child process and waits for its base URL. */
-export async function startPartnerProcess(options: { bearerToken?: string; port?: number; failFirst?: number; reject?: string; delayMs?: number; simulate?: SimulatorOptions } = {}): Promise<PartnerProcess> {
+export async function startPartnerProcess(
+  options: {
+    bearerToken?: string;
+    port?: number;
+    failFirst?: number;
+    reject?: string;
+    delayMs?: number;
+    simulate?: SimulatorOptions;
+  } = {},
+): Promise<PartnerProcess> {
   const args = [
     '--import',
     'tsx',
@@ -22,7 +31,10 @@ export async function startPartnerProcess(options: { bearerToken?: string; port?
     ...(options.reject ? ['--reject', options.reject] : []),
     ...(options.delayMs ? ['--delay-ms', String(options.delayMs)] : []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(options.simulate ? { SANDBOX_SIMULATE: JSON.stringify(options.simulate) } : {}) } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...(options.simulate ? { SANDBOX_SIMULATE: JSON.stringify(options.simulate) } : {}) },
+  });
   const lines = readline.createInterface({ input: child.stdout! });
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   /** SIGTERM, then SIGKILL if it has not gone within 10 s; resolves once it has exited (at once if it already has). */

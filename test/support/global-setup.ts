@@ -15,7 +15,9 @@ export default async function globalSetup(): Promise<void> {
   if (!url) return;
   const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   try {
-    const { rows } = await admin.raw(`SELECT datname FROM pg_database WHERE datname LIKE 'blp_t_%' AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)`);
+    const { rows } = await admin.raw(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'blp_t_%' AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)`,
+    );
     for (const { datname } of rows as Array<{ datname: string }>) {
       const made = /^blp_t_([0-9a-z]+)_[0-9a-f]+$/.exec(datname);
       if (made && parseInt(made[1]!, 36) > Date.now() - STALE_AFTER_MS) continue;

@@ -5,16 +5,21 @@ import { PARTNER_SCOPES } from '../../src/fhir/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';
 import type { TestPlatform, World } from './test-platform.js';
 
-
 /** A partner system's key pair (FHIR-8: ES384 or RS384), as JWKs. */
 export async function partnerKeys(alg: 'ES384' | 'RS384' = 'ES384'): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const kid = newId();
-  return { privateJwk: { ...(await exportJWK(privateKey)), kid, alg }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg } };
+  return {
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg },
+  };
 }
 
 /** A client assertion as a partner signs it; every claim can be overridden to make a bad one. */
-export async function clientAssertion(privateJwk: JWK, claims: { clientId: string; aud: string; now: Date; expiresInS?: number; jti?: string; iss?: string }): Promise<string> {
+export async function clientAssertion(
+  privateJwk: JWK,
+  claims: { clientId: string; aud: string; now: Date; expiresInS?: number; jti?: string; iss?: string },
+): Promise<string> {
   const alg = privateJwk.alg as string;
   const iat = Math.floor(claims.now.getTime() / 1000);
   return new SignJWT({})
@@ -37,10 +42,24 @@ export interface TestPartnerClient {
 }
 
 /** Registers a partner system for an NHS organisation through the API (an OH administrator) and returns a way to get its tokens. */
-export async function registerPartnerClient(t: TestPlatform, w: World, organisationId: string, scopes: readonly string[] = PARTNER_SCOPES): Promise<TestPartnerClient> {
+export async function registerPartnerClient(
+  t: TestPlatform,
+  w: World,
+  organisationId: string,
+  scopes: readonly string[] = PARTNER_SCOPES,
+): Promise<TestPartnerClient> {
   const keys = await partnerKeys();
   const clientId = `partner-${newId()}`;
-  const made = await request(t.app).post('/api/v1/partner-clients').set('Authorization', `Bearer ${w.tokens.ohAdmin}`).send({ organisationId, name: `Partner system ${clientId.slice(-4)}`, clientId, jwks: { keys: [keys.publicJwk] }, scopes });
+  const made = await request(t.app)
+    .post('/api/v1/partner-clients')
+    .set('Authorization', `Bearer ${w.tokens.ohAdmin}`)
+    .send({
+      organisationId,
+      name: `Partner system ${clientId.slice(-4)}`,
+      clientId,
+      jwks: { keys: [keys.publicJwk] },
+      scopes,
+    });
   expect(made.status, JSON.stringify(made.body)).toBe(201);
   const tokenUrl = t.platform.services.partnerAuth.tokenUrl;
   return {
@@ -51,7 +70,12 @@ export async function registerPartnerClient(t: TestPlatform, w: World, organisat
       const res = await request(t.app)
         .post('/fhir/R4/token')
         .type('form')
-        .send({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await clientAssertion(keys.privateJwk, { clientId, aud: tokenUrl, now: t.clock.now() }), scope: asked.join(' ') });
+        .send({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: await clientAssertion(keys.privateJwk, { clientId, aud: tokenUrl, now: t.clock.now() }),
+          scope: asked.join(' '),
+        });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body.access_token as string;
     },

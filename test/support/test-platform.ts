@@ -90,14 +90,7 @@ export interface World {
 }
 
 export type WorldUser =
-  | 'clinician'
-  | 'ohAdmin'
-  | 'lineManager'
-  | 'hr'
-  | 'partnerHr'
-  | 'healthBoardLead'
-  | 'staff'
-  | 'sysadmin';
+  'clinician' | 'ohAdmin' | 'lineManager' | 'hr' | 'partnerHr' | 'healthBoardLead' | 'staff' | 'sysadmin';
 
 export const WORLD_ROLES: Record<WorldUser, Role> = {
   clinician: 'oh-clinician',
@@ -119,7 +112,13 @@ export async function buildWorld(t: TestPlatform): Promise<World> {
   // Several worlds may share one database: names and emails carry the world's number.
   worlds += 1;
   const n = worlds === 1 ? '' : String(worlds);
-  const org = (name: string, kind: Organisation['kind']): Organisation => ({ id: newId(), name: `${name}${n}`, kind, odsCode: null, hostOrganisationId: null });
+  const org = (name: string, kind: Organisation['kind']): Organisation => ({
+    id: newId(),
+    name: `${name}${n}`,
+    kind,
+    odsCode: null,
+    hostOrganisationId: null,
+  });
   const host = org('Test Force', 'host-force');
   const partner = { ...org('Test Fire Service', 'partner-agency'), hostOrganisationId: host.id };
   const healthBoard = org('Test Health Board', 'nhs-partner');
@@ -129,10 +128,26 @@ export async function buildWorld(t: TestPlatform): Promise<World> {
   await people.insertUnit(unit, now);
   await people.insertUnit(partnerUnit, now);
   const manager = buildPerson(host.id, { unitId: unit.id, givenName: 'Morgan', familyName: 'Manager' });
-  const report = buildPerson(host.id, { unitId: unit.id, lineManagerId: manager.id, givenName: 'Riley', familyName: 'Report', nhsNumber: '9434765919' });
-  const indirectReport = buildPerson(host.id, { unitId: unit.id, lineManagerId: report.id, givenName: 'Indy', familyName: 'Indirect' });
+  const report = buildPerson(host.id, {
+    unitId: unit.id,
+    lineManagerId: manager.id,
+    givenName: 'Riley',
+    familyName: 'Report',
+    nhsNumber: '9434765919',
+  });
+  const indirectReport = buildPerson(host.id, {
+    unitId: unit.id,
+    lineManagerId: report.id,
+    givenName: 'Indy',
+    familyName: 'Indirect',
+  });
   const outsider = buildPerson(host.id, { unitId: unit.id, givenName: 'Olly', familyName: 'Outsider' });
-  const partnerPerson = buildPerson(partner.id, { unitId: partnerUnit.id, role: 'police-staff', givenName: 'Pat', familyName: 'Partner' });
+  const partnerPerson = buildPerson(partner.id, {
+    unitId: partnerUnit.id,
+    role: 'police-staff',
+    givenName: 'Pat',
+    familyName: 'Partner',
+  });
   await people.insertPeople([manager, report, indirectReport, outsider, partnerPerson], now);
 
   const passwordHash = await hashPassword(TEST_PASSWORD);
@@ -167,9 +182,26 @@ export async function buildWorld(t: TestPlatform): Promise<World> {
       now,
     );
     built[key] = (await users.findById(id))!;
-    tokens[key] = (await t.platform.services.auth.createToken({ actor: null, requestId: 'test', ip: null }, built[key], { name: 'test' })).token;
+    tokens[key] = (
+      await t.platform.services.auth.createToken({ actor: null, requestId: 'test', ip: null }, built[key], {
+        name: 'test',
+      })
+    ).token;
   }
-  return { host, partner, healthBoard, unit, partnerUnit, manager, report, indirectReport, outsider, partnerPerson, users: built, tokens };
+  return {
+    host,
+    partner,
+    healthBoard,
+    unit,
+    partnerUnit,
+    manager,
+    report,
+    indirectReport,
+    outsider,
+    partnerPerson,
+    users: built,
+    tokens,
+  };
 }
 
 /** The CSRF token in a rendered page. */
@@ -180,16 +212,26 @@ export function csrfFrom(html: string): string {
 }
 
 /** Signs a supertest agent in through the real forms, passing MFA when the user has it. */
-export async function signIn(t: TestPlatform, email: string, options: { password?: string; totpSecret?: string } = {}): Promise<ReturnType<typeof request.agent>> {
+export async function signIn(
+  t: TestPlatform,
+  email: string,
+  options: { password?: string; totpSecret?: string } = {},
+): Promise<ReturnType<typeof request.agent>> {
   const agent = request.agent(t.app);
   const page = await agent.get('/login');
-  const res = await agent.post('/login').type('form').send({ email, password: options.password ?? TEST_PASSWORD, _csrf: csrfFrom(page.text) });
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ email, password: options.password ?? TEST_PASSWORD, _csrf: csrfFrom(page.text) });
   if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}`);
   if (res.headers.location === '/login/mfa') {
     const mfaPage = await agent.get('/login/mfa');
     // A fresh 30-second step each time, so no code is ever a replay of an earlier one.
     t.clock.advance(30_000);
-    const done = await agent.post('/login/mfa').type('form').send({ code: totpCode(options.totpSecret ?? TEST_TOTP_SECRET, t.clock.now()), _csrf: csrfFrom(mfaPage.text) });
+    const done = await agent
+      .post('/login/mfa')
+      .type('form')
+      .send({ code: totpCode(options.totpSecret ?? TEST_TOTP_SECRET, t.clock.now()), _csrf: csrfFrom(mfaPage.text) });
     if (done.status !== 303) throw new Error(`MFA failed with ${done.status}`);
   }
   return agent;

@@ -16,5 +16,10 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex('roles').whereIn('slug', ROLES.map((r) => r.slug)).delete();
+  await knex('roles')
+    .whereIn(
+      'slug',
+      ROLES.map((r) => r.slug),
+    )
+    .delete();
 }

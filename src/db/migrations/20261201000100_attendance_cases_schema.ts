@@ -81,7 +81,19 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('strategy_end_date');
   });
   await knex.schema.alterTable('attendance_procedure_steps', (t) => {
-    for (const c of ['oh_report_requested_on', 'meeting_time', 'meeting_location', 'chair_name', 'original_meeting_date', 'postponement_reason', 'appeal_lodged_on', 'appeal_heard_on', 'appeal_outcome', 'appeal_decided_on']) t.dropColumn(c);
+    for (const c of [
+      'oh_report_requested_on',
+      'meeting_time',
+      'meeting_location',
+      'chair_name',
+      'original_meeting_date',
+      'postponement_reason',
+      'appeal_lodged_on',
+      'appeal_heard_on',
+      'appeal_outcome',
+      'appeal_decided_on',
+    ])
+      t.dropColumn(c);
   });
   await knex.schema.dropTableIfExists('disability_discount_decisions');
   await knex.schema.alterTable('absence_spells', (t) => {

@@ -77,7 +77,9 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // A person is on each pathway once at a time (both databases support partial indexes).
-  await knex.raw("CREATE UNIQUE INDEX pathways_one_open_per_definition ON pathways (person_id, definition_code) WHERE status <> 'closed'");
+  await knex.raw(
+    "CREATE UNIQUE INDEX pathways_one_open_per_definition ON pathways (person_id, definition_code) WHERE status <> 'closed'",
+  );
 
   await knex.schema.createTable('pathway_steps', (t) => {
     t.string('id', 36).primary();
@@ -112,9 +114,15 @@ export async function up(knex: Knex): Promise<void> {
   });
   // The sweep's claims: only timers not yet fired are in these (partial) indexes, so a claim
   // never walks past the many that fired on earlier runs.
-  await knex.raw("CREATE INDEX pathway_steps_due_unfired ON pathway_steps (due_from) WHERE status = 'open' AND due_fired_at IS NULL");
-  await knex.raw("CREATE INDEX pathway_steps_overdue_unfired ON pathway_steps (due_by) WHERE status = 'open' AND overdue_fired_at IS NULL");
-  await knex.raw("CREATE INDEX pathway_steps_escalation_unfired ON pathway_steps (escalate_at) WHERE status = 'open' AND escalated_at IS NULL");
+  await knex.raw(
+    "CREATE INDEX pathway_steps_due_unfired ON pathway_steps (due_from) WHERE status = 'open' AND due_fired_at IS NULL",
+  );
+  await knex.raw(
+    "CREATE INDEX pathway_steps_overdue_unfired ON pathway_steps (due_by) WHERE status = 'open' AND overdue_fired_at IS NULL",
+  );
+  await knex.raw(
+    "CREATE INDEX pathway_steps_escalation_unfired ON pathway_steps (escalate_at) WHERE status = 'open' AND escalated_at IS NULL",
+  );
 
   await knex.schema.createTable('pathway_events', (t) => {
     t.bigIncrements('id').primary();

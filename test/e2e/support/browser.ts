@@ -11,12 +11,20 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Launches the system Chromium headless, or fails saying how to install it (never skips). */
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}; the e2e tests need it. Install it with: apt-get install -y chromium`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}; the e2e tests need it. Install it with: apt-get install -y chromium`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -35,7 +43,11 @@ export async function runAxe(page: Page): Promise<AxeResults> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
   if (!loaded) await page.evaluate(axeSource);
   return page.evaluate(
-    (tags) => (window as unknown as { axe: typeof import('axe-core') }).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    (tags) =>
+      (window as unknown as { axe: typeof import('axe-core') }).axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      }),
     AXE_TAGS,
   );
 }
@@ -49,7 +61,12 @@ export function blockingViolations(results: AxeResults): Result[] {
 export function describeViolations(where: string, violations: Result[]): string {
   if (violations.length === 0) return `${where}: no serious or critical accessibility violations`;
   const lines = violations.map((v) => {
-    const nodes = v.nodes.map((n) => `      ${n.target.join(' ')}${n.failureSummary ? `\n        ${n.failureSummary.replace(/\n/g, '\n        ')}` : ''}`).join('\n');
+    const nodes = v.nodes
+      .map(
+        (n) =>
+          `      ${n.target.join(' ')}${n.failureSummary ? `\n        ${n.failureSummary.replace(/\n/g, '\n        ')}` : ''}`,
+      )
+      .join('\n');
     return `  - ${v.id} (${v.impact}): ${v.help}\n    ${v.helpUrl}\n${nodes}`;
   });
   return `${where}: ${violations.length} serious or critical accessibility violation(s)\n${lines.join('\n')}`;
@@ -77,7 +94,10 @@ export function isNhsFontCspReport(text: string): boolean {
 
 /** Chromium asks for /favicon.ico by itself; the layout names no icon, so that request 404s. */
 function isFaviconMiss(message: ConsoleMessage): boolean {
-  return message.type() === 'error' && new URL(message.location().url || 'about:blank', 'http://x').pathname === '/favicon.ico';
+  return (
+    message.type() === 'error' &&
+    new URL(message.location().url || 'about:blank', 'http://x').pathname === '/favicon.ico'
+  );
 }
 
 /**
@@ -95,7 +115,9 @@ export function watchConsole(page: Page): { csp: ConsoleProblem[]; errors: Conso
     }
     if (problem.type === 'error' && !isFaviconMiss(message)) seen.errors.push(problem);
   });
-  page.on('pageerror', (error) => seen.errors.push({ type: 'pageerror', text: `${error.name}: ${error.message}`, url: page.url() }));
+  page.on('pageerror', (error) =>
+    seen.errors.push({ type: 'pageerror', text: `${error.name}: ${error.message}`, url: page.url() }),
+  );
   return seen;
 }
 

@@ -54,11 +54,16 @@ export function useDemoBrowser(options: DemoServerOptions = {}): DemoBrowser {
   });
 
   const started = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`useDemoBrowser: the ${what} is not running; use it inside a test or hook of the describe block that called useDemoBrowser()`);
+    if (value === undefined)
+      throw new Error(
+        `useDemoBrowser: the ${what} is not running; use it inside a test or hook of the describe block that called useDemoBrowser()`,
+      );
     return value;
   };
 
-  async function withPage<T>(...args: [(page: Page) => Promise<T>] | [SignInAs | undefined, (page: Page) => Promise<T>]): Promise<T> {
+  async function withPage<T>(
+    ...args: [(page: Page) => Promise<T>] | [SignInAs | undefined, (page: Page) => Promise<T>]
+  ): Promise<T> {
     const [account, journey] = args.length === 1 ? [undefined, args[0]] : args;
     const context = await started(browser, 'browser').newContext();
     try {

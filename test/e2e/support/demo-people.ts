@@ -14,9 +14,15 @@ export interface DemoPerson {
  * window cannot overlap one the demo data (or an earlier test) gave them. Chosen from the
  * database rather than the first row of a page, so changes to the demo data do not matter.
  */
-export async function directReportFreeOfRecentAbsence(platform: Platform, managerEmail: string, today = new Date()): Promise<DemoPerson> {
+export async function directReportFreeOfRecentAbsence(
+  platform: Platform,
+  managerEmail: string,
+  today = new Date(),
+): Promise<DemoPerson> {
   const { db } = platform;
-  const manager = await db('users').where({ email: managerEmail }).first<{ person_id: string | null } | undefined>('person_id');
+  const manager = await db('users')
+    .where({ email: managerEmail })
+    .first<{ person_id: string | null } | undefined>('person_id');
   if (!manager?.person_id) throw new Error(`the demo account ${managerEmail} is not linked to a workforce member`);
   const since = addDays(toIsoDate(today), -30);
   const row = await db('people as p')
@@ -32,7 +38,12 @@ export async function directReportFreeOfRecentAbsence(platform: Platform, manage
         });
     })
     .orderBy('p.staff_number')
-    .first<{ id: string; given_name: string; family_name: string } | undefined>('p.id', 'p.given_name', 'p.family_name');
-  if (!row) throw new Error(`no direct report of ${managerEmail} is free of absence since ${since}; the demo team needs one`);
+    .first<{ id: string; given_name: string; family_name: string } | undefined>(
+      'p.id',
+      'p.given_name',
+      'p.family_name',
+    );
+  if (!row)
+    throw new Error(`no direct report of ${managerEmail} is free of absence since ${since}; the demo team needs one`);
   return { id: row.id, givenName: row.given_name, familyName: row.family_name };
 }

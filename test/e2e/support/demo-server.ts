@@ -79,7 +79,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       DEMO_DATA: 'true',
       DEMO_PEOPLE: '60',
       DATA_DIR: dataDir,
-      ...(ports ? { PUBLIC_URL: `http://127.0.0.1:${ports.server}`, SANDBOX_PARTNER_PORT: String(ports.partner), JOB_POLL_MS: String(SANDBOX_JOB_POLL_MS) } : {}),
+      ...(ports
+        ? {
+            PUBLIC_URL: `http://127.0.0.1:${ports.server}`,
+            SANDBOX_PARTNER_PORT: String(ports.partner),
+            JOB_POLL_MS: String(SANDBOX_JOB_POLL_MS),
+          }
+        : {}),
     });
     database = await createTestDatabase();
     platform = await buildPlatform(config, { db: database.db, logger: createLogger({ level: 'silent' }) });
@@ -97,7 +103,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       const simulate = await sandboxSimulation(platform, SANDBOX_STEP_MS);
       if (!simulate) throw new Error('the demo did not register the sandbox partner system');
       partner = await startPartnerProcess({ port: ports.partner, simulate: { ...simulate, clockOffsetMs: 0 } });
-      if (partner.url !== config.sandboxPartner?.url) throw new Error(`the sandbox partner is at ${partner.url}, not where the demo's partner services point (${config.sandboxPartner?.url})`);
+      if (partner.url !== config.sandboxPartner?.url)
+        throw new Error(
+          `the sandbox partner is at ${partner.url}, not where the demo's partner services point (${config.sandboxPartner?.url})`,
+        );
       await platform.jobs.start();
     }
     return { baseUrl, platform, ...(partner ? { partner } : {}), stop };

@@ -60,7 +60,11 @@ export async function submitSecondFactor(page: Page, baseUrl: string, email: str
  * Signs in the way a person does: open the service, be sent to the sign-in page, enter
  * the demo password and, for roles that need it, the authenticator code. Ends on the home page.
  */
-export async function signInThroughTheForms(page: Page, baseUrl: string, account: Pick<DemoAccount, 'email' | 'mfa'>): Promise<void> {
+export async function signInThroughTheForms(
+  page: Page,
+  baseUrl: string,
+  account: Pick<DemoAccount, 'email' | 'mfa'>,
+): Promise<void> {
   await page.goto(`${baseUrl}/`);
   await page.waitForURL((url) => url.pathname === '/login');
   await submitCredentials(page, account.email);
