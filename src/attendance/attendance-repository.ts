@@ -129,13 +129,11 @@ export class AttendanceRepository {
     for (let i = 0; i < spells.length; i += 40) {
       // Every row names the same columns (the contact fields at their defaults), as a multi-row INSERT needs.
       await trx('absence_spells').insert(
-        spells
-          .slice(i, i + 40)
-          .map((spell) => ({
-            ...toRow({ handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell }),
-            created_at: stamp,
-            updated_at: stamp,
-          })),
+        spells.slice(i, i + 40).map((spell) => ({
+          ...toRow({ handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell }),
+          created_at: stamp,
+          updated_at: stamp,
+        })),
       );
     }
   }
@@ -302,9 +300,7 @@ export class AttendanceRepository {
   }
 
   /** Return-to-work strategies (ATT-14) whose duties end on or after `since`, with the absence's last day. */
-  async runningStrategies(
-    since: string,
-  ): Promise<
+  async runningStrategies(since: string): Promise<
     Array<{
       id: string;
       personId: string;
@@ -339,14 +335,11 @@ export class AttendanceRepository {
   }
 
   async softDelete(id: string, byUserId: string, reason: string, now: Date, trx: Knex.Transaction): Promise<void> {
-    await trx('absence_spells')
-      .where({ id })
-      .whereNull('deleted_at')
-      .update({
-        deleted_at: now.toISOString(),
-        deleted_by_user_id: byUserId,
-        deleted_reason: reason,
-        updated_at: now.toISOString(),
-      });
+    await trx('absence_spells').where({ id }).whereNull('deleted_at').update({
+      deleted_at: now.toISOString(),
+      deleted_by_user_id: byUserId,
+      deleted_reason: reason,
+      updated_at: now.toISOString(),
+    });
   }
 }

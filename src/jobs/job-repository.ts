@@ -272,16 +272,13 @@ export class JobRepository {
 
   /** Puts a failed or cancelled job back in the queue with a fresh set of attempts (operator retry). True when applied. */
   async requeue(id: string, now: Date): Promise<boolean> {
-    const n = await this.db('jobs')
-      .where('id', id)
-      .whereIn('status', ['failed', 'cancelled'])
-      .update({
-        status: 'queued',
-        run_at: now.toISOString(),
-        attempts: 0,
-        finished_at: null,
-        updated_at: now.toISOString(),
-      });
+    const n = await this.db('jobs').where('id', id).whereIn('status', ['failed', 'cancelled']).update({
+      status: 'queued',
+      run_at: now.toISOString(),
+      attempts: 0,
+      finished_at: null,
+      updated_at: now.toISOString(),
+    });
     return n > 0;
   }
 

@@ -763,15 +763,13 @@ export class PathwayRepository {
     },
     trx: Knex.Transaction,
   ): Promise<boolean> {
-    const n = await trx('oh_referrals')
-      .where({ id, status: 'awaiting-triage' })
-      .update({
-        status: result.status,
-        pathway_id: result.pathwayId,
-        triage_note: result.note,
-        triaged_by_user_id: result.byUserId,
-        triaged_at: result.at.toISOString(),
-      });
+    const n = await trx('oh_referrals').where({ id, status: 'awaiting-triage' }).update({
+      status: result.status,
+      pathway_id: result.pathwayId,
+      triage_note: result.note,
+      triaged_by_user_id: result.byUserId,
+      triaged_at: result.at.toISOString(),
+    });
     return n === 1;
   }
 

@@ -159,15 +159,13 @@ export class WorklistRepository {
   }
 
   async complete(id: string, byUserId: string | null, note: string | null, now: Date): Promise<boolean> {
-    const n = await this.db('tasks')
-      .where({ id, status: 'open' })
-      .update({
-        status: 'completed',
-        completed_at: now.toISOString(),
-        completed_by_user_id: byUserId,
-        completion_note: note,
-        updated_at: now.toISOString(),
-      });
+    const n = await this.db('tasks').where({ id, status: 'open' }).update({
+      status: 'completed',
+      completed_at: now.toISOString(),
+      completed_by_user_id: byUserId,
+      completion_note: note,
+      updated_at: now.toISOString(),
+    });
     return n === 1;
   }
 

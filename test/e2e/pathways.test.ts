@@ -75,13 +75,11 @@ describe('pathways in the browser', () => {
     await demo.withPage(clinician, async (page) => {
       await page.goto(`${demo.server.baseUrl}/admin/pathway-definitions`);
       expect(await accessibilityProblems(page, 'pathway definitions')).toBe('');
-      await page
-        .getByLabel('Choose a PlanDefinition JSON file')
-        .setInputFiles({
-          name: 'retirement-v2.json',
-          mimeType: 'application/json',
-          buffer: Buffer.from(JSON.stringify(next)),
-        });
+      await page.getByLabel('Choose a PlanDefinition JSON file').setInputFiles({
+        name: 'retirement-v2.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(next)),
+      });
       await expect
         .poll(async () => (await page.getByLabel('Upload a PlanDefinition (JSON)').inputValue()).length)
         .toBeGreaterThan(100);

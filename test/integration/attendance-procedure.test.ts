@@ -375,14 +375,11 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
       .set(auth('hr'))
       .send({ effectiveFrom: '2026-04-01', discount: false, rationale: 'no' });
     expect(thin.body.error.fields.rationale).toMatch(/reasons/);
-    const res = await request(t.app)
-      .post(`/api/v1/people/${w.report.id}/disability-discount`)
-      .set(auth('hr'))
-      .send({
-        effectiveFrom: '2026-04-01',
-        discount: false,
-        rationale: 'Adjusted hours and equipment since March; OH advise no further adjustments are possible',
-      });
+    const res = await request(t.app).post(`/api/v1/people/${w.report.id}/disability-discount`).set(auth('hr')).send({
+      effectiveFrom: '2026-04-01',
+      discount: false,
+      rationale: 'Adjusted hours and equipment since March; OH advise no further adjustments are possible',
+    });
     expect(res.status).toBe(201);
     // The March spell is still discounted; April and May count: 2 spells, 2 days → 8.
     expect(await summary()).toMatchObject({ spells: 2, days: 2, bradfordScore: 8 });

@@ -22,21 +22,18 @@ describe('attendance compliance report (ATT-27)', () => {
     await request(t.app).post(`/api/v1/tasks/${contact.id}/complete`).set(as('lineManager')).send({ note: 'Phoned' });
     await request(t.app).patch(`/api/v1/absences/${a.body.id}`).set(as('lineManager')).send({ endDate: '2026-11-04' });
     t.clock.set('2026-11-10T09:00:00Z');
-    await request(t.app)
-      .post(`/api/v1/absences/${a.body.id}/return-to-work`)
-      .set(as('lineManager'))
-      .send({
-        interviewDate: '2026-11-05',
-        fitForFullDuties: true,
-        recurrenceLikelihood: 'unlikely',
-        attendanceExpectationsDiscussed: true,
-        certificationComplete: true,
-        disabilityRelated: false,
-        pregnancyRelated: false,
-        notifiedFirstDayOfSickness: true,
-        notifiedFirstDayOfFitness: false,
-        flexibleWorkingDiscussed: true,
-      });
+    await request(t.app).post(`/api/v1/absences/${a.body.id}/return-to-work`).set(as('lineManager')).send({
+      interviewDate: '2026-11-05',
+      fitForFullDuties: true,
+      recurrenceLikelihood: 'unlikely',
+      attendanceExpectationsDiscussed: true,
+      certificationComplete: true,
+      disabilityRelated: false,
+      pregnancyRelated: false,
+      notifiedFirstDayOfSickness: true,
+      notifiedFirstDayOfFitness: false,
+      flexibleWorkingDiscussed: true,
+    });
   });
   afterAll(async () => t.destroy());
 

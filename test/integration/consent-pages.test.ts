@@ -27,46 +27,37 @@ describe('consent pages', () => {
     const page = await oh.get(`/people/${w.report.id}/consents`);
     expect(page.status).toBe(200);
     const csrf = csrfFrom(page.text);
-    const missing = await oh
-      .post(`/people/${w.report.id}/consents`)
-      .type('form')
-      .send({
-        _csrf: csrf,
-        kind: 'amra-report',
-        recipientRole: 'hr-manager',
-        description: 'Fitness for firearms duties',
-        noticeBy: 'letter',
-      });
+    const missing = await oh.post(`/people/${w.report.id}/consents`).type('form').send({
+      _csrf: csrf,
+      kind: 'amra-report',
+      recipientRole: 'hr-manager',
+      description: 'Fitness for firearms duties',
+      noticeBy: 'letter',
+    });
     expect(missing.status).toBe(422);
     expect(missing.text).toContain('id="doctorName-error"');
     expect(missing.text).toContain('value="Fitness for firearms duties"');
-    const made = await oh
-      .post(`/people/${w.report.id}/consents`)
-      .type('form')
-      .send({
-        _csrf: csrf,
-        kind: 'amra-report',
-        recipientRole: 'hr-manager',
-        description: 'Fitness for firearms duties',
-        doctorName: 'Dr Asha Patel',
-        noticeBy: 'letter',
-      });
+    const made = await oh.post(`/people/${w.report.id}/consents`).type('form').send({
+      _csrf: csrf,
+      kind: 'amra-report',
+      recipientRole: 'hr-manager',
+      description: 'Fitness for firearms duties',
+      doctorName: 'Dr Asha Patel',
+      noticeBy: 'letter',
+    });
     expect(made.status).toBe(303);
     consentId = made.headers.location!.split('/').pop()!;
     const letter = await oh.get(`/consents/${consentId}/letter`);
     expect(letter.text).toContain('Application for a medical report');
     expect(letter.text).toContain('right to refuse consent');
     // Email is refused for someone with no address, and the form says why.
-    const noAddress = await oh
-      .post(`/people/${w.report.id}/consents`)
-      .type('form')
-      .send({
-        _csrf: csrf,
-        kind: 'oh-report-release',
-        recipientRole: 'line-manager',
-        description: 'x',
-        noticeBy: 'email',
-      });
+    const noAddress = await oh.post(`/people/${w.report.id}/consents`).type('form').send({
+      _csrf: csrf,
+      kind: 'oh-report-release',
+      recipientRole: 'line-manager',
+      description: 'x',
+      noticeBy: 'email',
+    });
     expect(noAddress.status).toBe(422);
     expect(noAddress.text).toContain('id="noticeBy-error"');
   });
@@ -111,15 +102,12 @@ describe('consent pages', () => {
     expect(future.text).toContain('id="receivedOn-error"');
     expect(
       (
-        await oh
-          .post(`/consents/${consentId}/report`)
-          .type('form')
-          .send({
-            _csrf: ohCsrf,
-            text: 'Fit for firearms duties.',
-            receivedOn: '2026-12-01',
-            withheldGrounds: 'third-party',
-          })
+        await oh.post(`/consents/${consentId}/report`).type('form').send({
+          _csrf: ohCsrf,
+          text: 'Fit for firearms duties.',
+          receivedOn: '2026-12-01',
+          withheldGrounds: 'third-party',
+        })
       ).status,
     ).toBe(303);
     // The person is told of the application (AMRA-3): the letter prints once it is made.

@@ -37,17 +37,14 @@ describe('logs', () => {
     const auth = { Authorization: `Bearer ${w.tokens.ohAdmin}` };
     await request(t.app).get(`/api/v1/people/${w.report.id}`).set(auth);
     await request(t.app).get('/api/v1/people?q=Report').set(auth);
-    await request(t.app)
-      .post('/api/v1/people')
-      .set(auth)
-      .send({
-        staffNumber: 'LOG1',
-        givenName: 'Bethan',
-        familyName: 'Secretname',
-        role: 'officer',
-        serviceStartDate: '2020-01-01',
-        nhsNumber: '9434765919',
-      });
+    await request(t.app).post('/api/v1/people').set(auth).send({
+      staffNumber: 'LOG1',
+      givenName: 'Bethan',
+      familyName: 'Secretname',
+      role: 'officer',
+      serviceStartDate: '2020-01-01',
+      nhsNumber: '9434765919',
+    });
     await request(t.app).get('/set-password/very-secret-one-time-token');
     const log = lines.join('');
     expect(log).toContain('"route":"/api/v1/people/:id"');

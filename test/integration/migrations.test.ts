@@ -48,15 +48,13 @@ describe('migrations', () => {
 
   it('when a person names a line manager who does not exist, then the foreign key refuses it', async () => {
     const now = new Date().toISOString();
-    await t
-      .db('organisations')
-      .insert({
-        id: '00000000-0000-4000-8000-000000000001',
-        name: 'Force',
-        kind: 'host-force',
-        created_at: now,
-        updated_at: now,
-      });
+    await t.db('organisations').insert({
+      id: '00000000-0000-4000-8000-000000000001',
+      name: 'Force',
+      kind: 'host-force',
+      created_at: now,
+      updated_at: now,
+    });
     await expect(
       t.db('people').insert({
         id: '00000000-0000-4000-8000-000000000002',

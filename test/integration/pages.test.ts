@@ -22,37 +22,31 @@ describe('pages', () => {
     const form = await agent.get('/people/new');
     expect(form.status).toBe(200);
     const csrf = csrfFrom(form.text);
-    const bad = await agent
-      .post('/people/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        staffNumber: 'HR-1',
-        givenName: 'Gwen',
-        familyName: '',
-        role: 'officer',
-        serviceStartDate: '2020-13-01',
-        nhsNumber: '1234567890',
-      });
+    const bad = await agent.post('/people/new').type('form').send({
+      _csrf: csrf,
+      staffNumber: 'HR-1',
+      givenName: 'Gwen',
+      familyName: '',
+      role: 'officer',
+      serviceStartDate: '2020-13-01',
+      nhsNumber: '1234567890',
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('nhsuk-error-summary');
     expect(bad.text).toContain('href="#familyName"');
     expect(bad.text).toContain('Enter a real date as YYYY-MM-DD');
     expect(bad.text).toMatch(/NHS number/);
     expect(bad.text).toContain('value="Gwen"');
-    const good = await agent
-      .post('/people/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        staffNumber: 'HR-1',
-        givenName: 'Gwen',
-        familyName: 'Hughes',
-        role: 'pcso',
-        serviceStartDate: '2020-12-01',
-        unitId: w.unit.id,
-        protectedIdentity: 'yes',
-      });
+    const good = await agent.post('/people/new').type('form').send({
+      _csrf: csrf,
+      staffNumber: 'HR-1',
+      givenName: 'Gwen',
+      familyName: 'Hughes',
+      role: 'pcso',
+      serviceStartDate: '2020-12-01',
+      unitId: w.unit.id,
+      protectedIdentity: 'yes',
+    });
     expect(good.status).toBe(303);
     const show = await agent.get(good.headers.location as string);
     expect(show.text).toContain('Gwen Hughes');
@@ -60,17 +54,14 @@ describe('pages', () => {
     // The header names the signed-in user's role and the summary the person's (the two once shared a name, and the person's won).
     expect(show.text).toMatch(/nhsuk-header__account-item">[^<]*\(HR manager\)</);
     expect(show.text).toMatch(/nhsuk-summary-list__value">PCSO</);
-    const dup = await agent
-      .post('/people/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        staffNumber: 'hr-1',
-        givenName: 'Other',
-        familyName: 'Person',
-        role: 'officer',
-        serviceStartDate: '2020-12-01',
-      });
+    const dup = await agent.post('/people/new').type('form').send({
+      _csrf: csrf,
+      staffNumber: 'hr-1',
+      givenName: 'Other',
+      familyName: 'Person',
+      role: 'officer',
+      serviceStartDate: '2020-12-01',
+    });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain('This staff number is already in use');
   });
@@ -128,17 +119,14 @@ describe('pages', () => {
       .send({ _csrf: csrf, email: 'not-an-email', displayName: '', organisationId: w.host.id });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Choose at least one role');
-    const ok = await agent
-      .post('/admin/users/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        email: 'new.hr@test.example',
-        displayName: 'New HR',
-        organisationId: w.host.id,
-        roles: 'hr-manager',
-        staffNumber: w.outsider.staffNumber,
-      });
+    const ok = await agent.post('/admin/users/new').type('form').send({
+      _csrf: csrf,
+      email: 'new.hr@test.example',
+      displayName: 'New HR',
+      organisationId: w.host.id,
+      roles: 'hr-manager',
+      staffNumber: w.outsider.staffNumber,
+    });
     expect(ok.status).toBe(201);
     expect(ok.text).toMatch(/set-password\/[A-Za-z0-9_-]{20,}/);
     const user = await t.platform.repositories.users.findByEmail('new.hr@test.example');

@@ -228,34 +228,28 @@ describe('partner directory', () => {
     const admin = await signIn(t, w.users.ohAdmin.email);
     const form = await admin.get('/admin/partners/new');
     const csrf = csrfFrom(form.text);
-    const bad = await admin
-      .post('/admin/partners/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        organisationId: w.healthBoard.id,
-        name: 'Lab',
-        serviceType: 'laboratory',
-        baseUrl: 'not a url',
-        mode: 'rest',
-        authKind: 'none',
-        enabled: 'yes',
-      });
+    const bad = await admin.post('/admin/partners/new').type('form').send({
+      _csrf: csrf,
+      organisationId: w.healthBoard.id,
+      name: 'Lab',
+      serviceType: 'laboratory',
+      baseUrl: 'not a url',
+      mode: 'rest',
+      authKind: 'none',
+      enabled: 'yes',
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('id="baseUrl-error"');
-    const saved = await admin
-      .post('/admin/partners/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        organisationId: w.healthBoard.id,
-        name: 'Westshire laboratory',
-        serviceType: 'laboratory',
-        baseUrl: open.url,
-        mode: 'rest',
-        authKind: 'none',
-        enabled: 'yes',
-      });
+    const saved = await admin.post('/admin/partners/new').type('form').send({
+      _csrf: csrf,
+      organisationId: w.healthBoard.id,
+      name: 'Westshire laboratory',
+      serviceType: 'laboratory',
+      baseUrl: open.url,
+      mode: 'rest',
+      authKind: 'none',
+      enabled: 'yes',
+    });
     expect(saved.status).toBe(303);
     const id = (await request(t.app).get('/api/v1/partner-services').set(as('ohAdmin'))).body.items.find(
       (s: { name: string }) => s.name === 'Westshire laboratory',

@@ -312,14 +312,12 @@ describe('partner-facing FHIR API', () => {
         for: sr.subject,
       });
       // The reads were audited as the partner system.
-      const audited = await t.database
-        .db('audit_events')
-        .where({
-          actor_role: 'partner-system',
-          actor_user_id: board.id,
-          action: 'read',
-          subject_person_id: w.report.id,
-        });
+      const audited = await t.database.db('audit_events').where({
+        actor_role: 'partner-system',
+        actor_user_id: board.id,
+        action: 'read',
+        subject_person_id: w.report.id,
+      });
       expect(audited.length).toBeGreaterThanOrEqual(2);
     });
 

@@ -244,16 +244,13 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(bad.text).toContain('href="#description"');
     expect(bad.text).toContain('value="mental-health" checked');
     expect(bad.text).toContain('Not at my own station');
-    const sent = await agent
-      .post('/me/referrals/new')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        concern: 'mental-health',
-        description: 'Trouble sleeping since a fatal collision',
-        venuePreference: 'Not at my own station',
-        contactPreference: 'Personal mobile',
-      });
+    const sent = await agent.post('/me/referrals/new').type('form').send({
+      _csrf: csrf,
+      concern: 'mental-health',
+      description: 'Trouble sleeping since a fatal collision',
+      venuePreference: 'Not at my own station',
+      contactPreference: 'Personal mobile',
+    });
     expect(sent.status).toBe(303);
     const copy = await agent.get(String(sent.headers.location));
     expect(copy.status).toBe(200);

@@ -90,28 +90,22 @@ describe('pathways API (issue 4)', () => {
     });
 
     it('when a step is reassigned, then only to an active OH clinician or an OH queue, and a lead clinician must be one', async () => {
-      const enrol = await request(t.app)
-        .post('/api/v1/pathways')
-        .set(as('clinician'))
-        .send({
-          personId: w.outsider.id,
-          definition: 'msk',
-          startedAt: '2026-11-02',
-          leadClinicianUserId: w.users.lineManager.id,
-        });
+      const enrol = await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({
+        personId: w.outsider.id,
+        definition: 'msk',
+        startedAt: '2026-11-02',
+        leadClinicianUserId: w.users.lineManager.id,
+      });
       expect(enrol.status).toBe(422);
       expect(enrol.body.error.fields).toHaveProperty('leadClinicianUserId');
       expect(
         (
-          await request(t.app)
-            .post('/api/v1/pathways')
-            .set(as('clinician'))
-            .send({
-              personId: w.outsider.id,
-              definition: 'msk',
-              startedAt: '2026-11-02',
-              leadClinicianUserId: '00000000-0000-4000-8000-000000000000',
-            })
+          await request(t.app).post('/api/v1/pathways').set(as('clinician')).send({
+            personId: w.outsider.id,
+            definition: 'msk',
+            startedAt: '2026-11-02',
+            leadClinicianUserId: '00000000-0000-4000-8000-000000000000',
+          })
         ).status,
       ).toBe(422);
       const ok = await request(t.app)

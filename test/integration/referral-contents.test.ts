@@ -118,16 +118,13 @@ describe('what a referral carries to the partner', () => {
       });
     expect(triage.status, JSON.stringify(triage.body)).toBe(200);
     const referral = (
-      await request(t.app)
-        .post(`/api/v1/pathways/${pathway.id}/transfer`)
-        .set(d.as('clinician'))
-        .send({
-          service: 'nhs-msk-physiotherapy',
-          reason: 'Knee pain after restraint',
-          priority: 'urgent',
-          venuePreference: 'Not Westshire General outpatients',
-          confidentialityPreference: 'No voicemails',
-        })
+      await request(t.app).post(`/api/v1/pathways/${pathway.id}/transfer`).set(d.as('clinician')).send({
+        service: 'nhs-msk-physiotherapy',
+        reason: 'Knee pain after restraint',
+        priority: 'urgent',
+        venuePreference: 'Not Westshire General outpatients',
+        confidentialityPreference: 'No voicemails',
+      })
     ).body.referral;
     // The clinician's form: the answers to send, and the officer's preferences (CONF-4).
     const oh = await signIn(t, w.users.clinician.email);

@@ -103,14 +103,11 @@ describe('referrals into OH', () => {
   });
 
   it('when a staff member refers themselves, then OH sees what they wrote but their manager cannot read it', async () => {
-    const res = await request(t.app)
-      .post('/api/v1/me/oh-referrals')
-      .set(as('staff'))
-      .send({
-        concern: 'welfare',
-        description: 'Finding things hard after a fatal collision',
-        venuePreference: 'Not the local hospital',
-      });
+    const res = await request(t.app).post('/api/v1/me/oh-referrals').set(as('staff')).send({
+      concern: 'welfare',
+      description: 'Finding things hard after a fatal collision',
+      venuePreference: 'Not the local hospital',
+    });
     expect(res.status).toBe(201);
     expect(res.body.source).toBe('self');
     expect((await request(t.app).get(`/api/v1/oh-referrals/${res.body.id}`).set(as('lineManager'))).status).toBe(404);
