@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
@@ -65,8 +64,8 @@ import { systemRoutes } from './web/system-routes.js';
 import { homeRoutes } from './web/home-routes.js';
 import { configureViews } from './web/views.js';
 import './web/express-augment.js';
+import { projectRoot } from './shared/project-root.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppServices {
   auth: AuthService;
@@ -147,7 +146,7 @@ export function createApp(deps: AppDependencies): CreatedApp {
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy ? 1 : false);
   app.set('query parser', 'simple');
-  configureViews(app, path.join(root, 'views'));
+  configureViews(app, path.join(projectRoot, 'views'));
 
   app.use(requestId);
   app.use(requestLogger(logger));

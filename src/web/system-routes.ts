@@ -1,25 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
 import { NotFoundError } from '../shared/errors.js';
+import { projectRoot } from '../shared/project-root.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RouteDefinition, RouteRegistry } from './route-registry.js';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const nhsukDist = path.join(path.dirname(require.resolve('nhsuk-frontend/package.json')), 'dist', 'nhsuk');
 
 /** Static files the pages need: the NHS.UK frontend (from the installed package, no CDN) and our own CSS and JS. */
 const assetFiles: Record<string, string> = {
   'nhsuk-frontend.min.css': path.join(nhsukDist, 'nhsuk-frontend.min.css'),
   'nhsuk-frontend.min.js': path.join(nhsukDist, 'nhsuk-frontend.min.js'),
-  'app.css': path.join(root, 'public', 'app.css'),
-  'app.js': path.join(root, 'public', 'app.js'),
+  'app.css': path.join(projectRoot, 'public', 'app.css'),
+  'app.js': path.join(projectRoot, 'public', 'app.js'),
 };
 const imagesDir = path.join(nhsukDist, 'assets', 'images');
 const serveImages = express.static(imagesDir, { fallthrough: false, index: false, maxAge: '1d' });
