@@ -103,12 +103,18 @@ export function localeMiddleware(translator: Translator): RequestHandler {
   };
 }
 
-/** One cookie's value from a Cookie header. */
+/** One cookie's value from a Cookie header; a value that is not validly percent-encoded counts as absent. */
 export function parseCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      // A browser keeps sending a bad cookie: refusing it would break every page for that person.
+      return undefined;
+    }
   }
   return undefined;
 }
