@@ -120,6 +120,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error(
       {
         requestId: req.requestId,
+        ...(req.callerRequestId ? { callerRequestId: req.callerRequestId } : {}),
         errorClass: err?.name ?? typeof error,
         errorCode: err?.code,
         frames: err?.stack
