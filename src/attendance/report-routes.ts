@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
@@ -10,6 +9,7 @@ import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
+import { toCsv } from '../shared/csv.js';
 
 const reportQuery = z
   .object({
@@ -112,7 +112,7 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
           res.status(422).type('text/plain').send('The report date is not valid.');
           return;
         }
-        const csv = stringify([
+        const csv = toCsv([
           [
             'name',
             'staff_number',
@@ -188,7 +188,7 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
           res.status(422).type('text/plain').send('The report period is not valid.');
           return;
         }
-        const csv = stringify([
+        const csv = toCsv([
           ['measure', 'met', 'of', 'percent', 'from', 'to'],
           ...measures.map((m) => [
             req.t(`reports.measures.${m.code}`),

@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../app.js';
@@ -11,6 +10,7 @@ import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import type { StatisticsReport } from './attendance-report-service.js';
 import { lastWholeQuarter, previousMonth, reportPeriod, type AbsenceStatistics, type ReportPeriod } from './reports.js';
+import { toCsv } from '../shared/csv.js';
 
 const monthlyQuery = z
   .object({
@@ -178,7 +178,7 @@ export function statisticsRoutes(deps: AppDependencies): RouteDefinition[] {
       const { report, period } = r;
       const body =
         r.part === 'reasons'
-          ? stringify([
+          ? toCsv([
               ['reason', 'spells', 'duty_days_lost', 'from', 'to'],
               ...report.total.byReason.map((x) => [
                 req.t(`reasons.${x.reasonCategory}`),
@@ -188,7 +188,7 @@ export function statisticsRoutes(deps: AppDependencies): RouteDefinition[] {
                 period.to,
               ]),
             ])
-          : stringify([
+          : toCsv([
               [
                 'unit',
                 'headcount',

@@ -13,6 +13,7 @@ export class AuditRepository {
       entries.map((e) => ({
         occurred_at: e.occurredAt.toISOString(),
         request_id: e.requestId,
+        caller_request_id: e.callerRequestId,
         actor_user_id: e.actorUserId,
         actor_role: e.actorRole,
         actor_organisation_id: e.actorOrganisationId,
@@ -52,6 +53,7 @@ function toEntry(row: Record<string, unknown>): AuditEntry {
     id: Number(row.id),
     occurredAt: readTimestamp(row.occurred_at),
     requestId: (row.request_id as string | null) ?? null,
+    callerRequestId: (row.caller_request_id as string | null) ?? null,
     actorUserId: (row.actor_user_id as string | null) ?? null,
     actorRole: (row.actor_role as string | null) ?? null,
     actorOrganisationId: (row.actor_organisation_id as string | null) ?? null,

@@ -15,6 +15,7 @@ const entryResponse = z.object({
   id: z.number(),
   occurredAt: z.string(),
   requestId: z.string().nullable(),
+  callerRequestId: z.string().nullable(),
   actorUserId: z.string().nullable(),
   actorRole: z.string().nullable(),
   action: z.enum(AUDIT_ACTIONS),

@@ -37,6 +37,7 @@ export class AuditService {
       list.map((r) => ({
         occurredAt,
         requestId: ctx.requestId,
+        callerRequestId: ctx.callerRequestId ?? null,
         actorUserId: ctx.actor?.userId ?? partner?.clientId ?? null,
         actorRole: ctx.actor?.role ?? (partner ? 'partner-system' : null),
         actorOrganisationId: ctx.actor?.organisationId ?? partner?.organisationId ?? null,

@@ -21,6 +21,8 @@ export interface AuditEntry {
   id: number;
   occurredAt: Date;
   requestId: string | null;
+  /** The X-Request-Id the caller sent, sanitised; ours is `requestId`. */
+  callerRequestId: string | null;
   actorUserId: string | null;
   actorRole: string | null;
   actorOrganisationId: string | null;

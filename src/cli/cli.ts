@@ -2,7 +2,6 @@ import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import {
   headerProblem,
   parseImportRow,
@@ -19,6 +18,7 @@ import { ORGANISATION_KINDS, type OrganisationKind } from '../people/people-sche
 import { buildPlatform, type Platform } from '../server.js';
 import { isAppError } from '../shared/errors.js';
 import type { SystemContext } from '../shared/request-context.js';
+import { toCsv } from '../shared/csv.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -252,7 +252,7 @@ export async function runCli(
         const rejects = [...early, ...result.rejects].sort((a, b) => a.line - b.line);
         if (rejects.length) {
           const rejectsPath = values.rejects ?? `${file.replace(/\.csv$/i, '')}.rejects.csv`;
-          fs.writeFileSync(rejectsPath, stringify([['line', 'reason'], ...rejects.map((r) => [r.line, r.reason])]));
+          fs.writeFileSync(rejectsPath, toCsv([['line', 'reason'], ...rejects.map((r) => [r.line, r.reason])]));
           out(`Rejected ${rejects.length} row(s); see ${rejectsPath}.`);
         }
         out(

@@ -8,6 +8,7 @@ function buildEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
     id: 7,
     occurredAt: new Date('2026-11-22T10:00:00Z'),
     requestId: 'req-1',
+    callerRequestId: null,
     actorUserId: '11111111-1111-4111-8111-111111111111',
     actorRole: 'oh-clinician',
     actorOrganisationId: null,

@@ -160,6 +160,7 @@ export class PartnerAuthService {
         actor: null,
         partner: { clientId: client.id, organisationId: client.organisationId },
         requestId: ctx.requestId,
+        callerRequestId: ctx.callerRequestId ?? null,
         ip: ctx.ip,
       },
       {

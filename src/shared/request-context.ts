@@ -4,6 +4,8 @@ import type { Actor } from '../auth/actor.js';
 export interface RequestContext {
   actor: Actor;
   requestId: string;
+  /** The caller's own X-Request-Id, sanitised, kept beside ours in the audit trail (never used as ours). */
+  callerRequestId?: string | null;
   ip: string | null;
 }
 
@@ -11,6 +13,8 @@ export interface RequestContext {
 export interface SystemContext {
   actor: null;
   requestId: string;
+  /** As in RequestContext. */
+  callerRequestId?: string | null;
   ip: null;
 }
 
@@ -19,6 +23,8 @@ export interface PartnerContext {
   actor: null;
   partner: { clientId: string; organisationId: string };
   requestId: string;
+  /** As in RequestContext. */
+  callerRequestId?: string | null;
   ip: string | null;
 }
 

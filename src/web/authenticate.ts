@@ -17,7 +17,7 @@ import { csrfProtection } from './middleware.js';
 /** The context a use case gets for this request (requires a signed-in actor). */
 export function requestContext(req: Request): RequestContext {
   if (!req.actor) throw new UnauthenticatedError();
-  return { actor: req.actor, requestId: req.requestId, ip: req.ip ?? null };
+  return { actor: req.actor, requestId: req.requestId, callerRequestId: req.callerRequestId, ip: req.ip ?? null };
 }
 
 /** The context of a partner system's request to the partner-facing FHIR API (requires its access token). */
@@ -27,13 +27,14 @@ export function partnerContext(req: Request): PartnerContext {
     actor: null,
     partner: { clientId: req.partner.clientId, organisationId: req.partner.organisationId },
     requestId: req.requestId,
+    callerRequestId: req.callerRequestId,
     ip: req.ip ?? null,
   };
 }
 
 /** A context for requests with no signed-in actor yet (signing in, set-up links). */
 export function anonymousContext(req: Request): SystemContext {
-  return { actor: null, requestId: req.requestId, ip: null };
+  return { actor: null, requestId: req.requestId, callerRequestId: req.callerRequestId, ip: null };
 }
 
 /** Passport with the two ways in: email + password (then MFA) for pages, bearer tokens for the API. */

@@ -14,6 +14,15 @@ function fromLibraryError(error: unknown): AppError | null {
       publicMessage: 'This form has expired or was not sent from this site. Go back, reload the page and try again.',
     });
   }
+  // The router decodes path parameters with decodeURIComponent; a badly encoded one (`/pathways/%ff`) throws a
+  // URIError it marks 400 but not `expose`. It is the caller's address that is wrong, whichever route it matched.
+  if (error instanceof URIError) {
+    return new AppError({
+      code: 'malformed-url',
+      status: 400,
+      publicMessage: 'The address is not valid: it contains a badly encoded character.',
+    });
+  }
   switch (e?.type) {
     case 'entity.parse.failed':
       return new AppError({
@@ -111,6 +120,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error(
       {
         requestId: req.requestId,
+        ...(req.callerRequestId ? { callerRequestId: req.callerRequestId } : {}),
         errorClass: err?.name ?? typeof error,
         errorCode: err?.code,
         frames: err?.stack

@@ -7,6 +7,8 @@ declare global {
     interface Request {
       /** Set by the request-id middleware; logged and recorded in the audit trail. */
       requestId: string;
+      /** The caller's own X-Request-Id, sanitised (printable, bounded); kept beside ours, never used as ours. */
+      callerRequestId: string | null;
       /** Set by authentication for signed-in requests. */
       actor?: Actor;
       /** Set by the partner-facing FHIR API's authentication: the partner system and its granted scopes. */

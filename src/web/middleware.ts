@@ -10,12 +10,30 @@ import { isLocale, type Locale, type Translator } from '../i18n/i18n.js';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+/** The longest caller-supplied request id kept: the audit trail's `caller_request_id` column holds 128. */
+const CALLER_REQUEST_ID_LENGTH = 128;
 
-/** Gives every request an id (the caller's X-Request-Id if sensible) and echoes it back. */
+/**
+ * A caller's X-Request-Id made fit to keep beside ours (issue 14 §11): printable ASCII only (no control, bidi or
+ * look-alike characters reach a log or a page), trimmed, at most 128 characters; null when nothing is left.
+ */
+export function callerRequestId(header: string | undefined): string | null {
+  const kept = (header ?? '')
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim()
+    .slice(0, CALLER_REQUEST_ID_LENGTH)
+    .trim();
+  return kept === '' ? null : kept;
+}
+
+/**
+ * Gives every request our own id, echoed as X-Request-Id, for the log and the audit trail. A caller's
+ * X-Request-Id is never taken as ours (it could name another request, or be chosen to mislead the trail);
+ * sanitised, it is kept apart as `callerRequestId` so their logs and ours can still be matched.
+ */
 export const requestId: RequestHandler = (req, res, next) => {
-  const incoming = req.get('x-request-id');
-  req.requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  req.requestId = randomUUID();
+  req.callerRequestId = callerRequestId(req.get('x-request-id'));
   res.setHeader('X-Request-Id', req.requestId);
   next();
 };
@@ -34,6 +52,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       logger.info(
         {
           requestId: req.requestId,
+          ...(req.callerRequestId ? { callerRequestId: req.callerRequestId } : {}),
           method: req.method,
           route,
           status: res.statusCode,
@@ -103,12 +122,18 @@ export function localeMiddleware(translator: Translator): RequestHandler {
   };
 }
 
-/** One cookie's value from a Cookie header. */
+/** One cookie's value from a Cookie header; a value that is not validly percent-encoded counts as absent. */
 export function parseCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      // A browser keeps sending a bad cookie: refusing it would break every page for that person.
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -405,8 +405,8 @@ describe('reach over workforce records (relationships)', () => {
   });
 
   it('when a record outside reach is asked for, then the denied read is audited', async () => {
-    await get('lineManager', w.outsider.id).set('X-Request-Id', 'req-denied-0001');
-    const entry = await t.database.db('audit_events').where({ request_id: 'req-denied-0001' }).first();
+    const res = await get('lineManager', w.outsider.id);
+    const entry = await t.database.db('audit_events').where({ request_id: res.headers['x-request-id'] }).first();
     expect(entry).toMatchObject({
       actor_role: 'line-manager',
       action: 'read',

@@ -160,15 +160,20 @@ describe('people API', () => {
     expect([...names].sort((a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase()))).toEqual(names);
   });
 
-  it('when a clinician reads a person, then the read is in the audit trail with who, role and request id', async () => {
+  it('when a clinician reads a person, then the read is in the audit trail with who, role, our request id and the caller’s beside it', async () => {
     const res = await request(t.app)
       .get(`/api/v1/people/${w.report.id}`)
       .set(as(w.tokens.clinician))
       .set('X-Request-Id', 'req-audit-0001');
     expect(res.status).toBe(200);
     expect(res.body.nhsNumber).toBe('9434765919');
-    const entry = await t.database.db('audit_events').where({ request_id: 'req-audit-0001' }).first();
+    // Issue 14 §11: the id is ours, echoed back; the caller's is kept apart, never taken as ours.
+    const ours = res.headers['x-request-id'];
+    expect(ours).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await t.database.db('audit_events').where({ request_id: 'req-audit-0001' })).toEqual([]);
+    const entry = await t.database.db('audit_events').where({ request_id: ours }).first();
     expect(entry).toMatchObject({
+      caller_request_id: 'req-audit-0001',
       actor_user_id: w.users.clinician.id,
       actor_role: 'oh-clinician',
       action: 'read',

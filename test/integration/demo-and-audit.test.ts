@@ -296,6 +296,26 @@ describe('audit trail search and export', () => {
     expect(bundle.entry[0].resource.resourceType).toBe('AuditEvent');
   });
 
+  it('when a caller sent its own X-Request-Id, then the trail shows our request id with the caller’s beside it (issue 14 §11)', async () => {
+    const w = await buildWorld(t);
+    const read = await request(t.app)
+      .get(`/api/v1/people/${w.report.id}`)
+      .set('Authorization', `Bearer ${w.tokens.clinician}`)
+      .set('X-Request-Id', 'forged\u00e9-id\t1');
+    expect(read.status).toBe(200);
+    const res = await request(t.app)
+      .get(`/api/v1/audit-events?subjectPersonId=${w.report.id}`)
+      .set('Authorization', `Bearer ${w.tokens.ohAdmin}`);
+    expect(res.body.items[0]).toMatchObject({
+      action: 'read',
+      requestId: read.headers['x-request-id'],
+      callerRequestId: 'forged-id1',
+    });
+    // The search itself came without one: ours only.
+    const search = await t.database.db('audit_events').where({ request_id: res.headers['x-request-id'] }).first();
+    expect(search).toMatchObject({ entity_type: 'audit-trail', caller_request_id: null });
+  });
+
   it('when the trail is searched, then the search itself is audited', async () => {
     const before = Number(
       (await t.database.db('audit_events').where({ entity_type: 'audit-trail' }).count({ n: '*' }).first())?.n,

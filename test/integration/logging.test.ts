@@ -72,14 +72,50 @@ describe('logs', () => {
         .set({ Authorization: `Bearer ${w.tokens.ohAdmin}` })
         .set('X-Request-Id', 'req-broken-0001');
       expect(res.status).toBe(500);
+      // The reference quoted is our id (issue 14 §11), the one the log line carries.
+      const ours = res.headers['x-request-id'] as string;
+      expect(ours).not.toBe('req-broken-0001');
       expect(res.body).toEqual({
-        error: { code: 'internal-error', message: expect.stringContaining('req-broken-0001') },
+        error: { code: 'internal-error', message: expect.stringContaining(ours) },
       });
-      const errorLine = lines.find((l) => l.includes('unhandled error') && l.includes('req-broken-0001'));
+      const errorLine = lines.find((l) => l.includes('unhandled error') && l.includes(ours));
       expect(errorLine).toBeDefined();
+      expect(JSON.parse(errorLine!)).toMatchObject({ requestId: ours, callerRequestId: 'req-broken-0001' });
       expect(errorLine).not.toMatch(/select |no such table|does not exist/i);
     } finally {
       await database.db.schema.renameTable('units_gone', 'units');
     }
+  });
+
+  it('when a caller sends its own X-Request-Id, then we answer with our own id and log both, the caller’s sanitised and apart (issue 14 §11)', async () => {
+    const w = await buildWorld(t);
+    const sent = [
+      ['their-trace-0001', 'their-trace-0001'],
+      // Another request's id, or one shaped like ours, is still only the caller's.
+      ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001'],
+      ['a\tb\u00e9c', 'abc'],
+      ['x'.repeat(300), 'x'.repeat(128)],
+    ] as const;
+    const seen = new Set<string>();
+    for (const [header, kept] of sent) {
+      const res = await request(t.app)
+        .get('/api/v1/units')
+        .set({ Authorization: `Bearer ${w.tokens.ohAdmin}` })
+        .set('X-Request-Id', header);
+      expect(res.status).toBe(200);
+      const ours = res.headers['x-request-id'] as string;
+      expect(ours).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(ours).not.toBe(header);
+      expect(seen.has(ours)).toBe(false);
+      seen.add(ours);
+      const line = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.requestId === ours);
+      expect(line).toMatchObject({ requestId: ours, callerRequestId: kept, route: '/api/v1/units' });
+    }
+    const plain = await request(t.app).get('/healthz');
+    const line = lines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'request' && l.requestId === plain.headers['x-request-id']);
+    expect(line).toBeDefined();
+    expect(line).not.toHaveProperty('callerRequestId');
   });
 });

@@ -72,4 +72,35 @@ describe('migrations', () => {
       }),
     ).rejects.toThrow();
   });
+
+  it('when the caller’s request id column is rolled back and applied again, then the audit trail stays append-only (issue 14 §11)', async () => {
+    const own = await createTestDatabase({ migrate: false });
+    try {
+      const name = '20261207000400_audit_caller_request_id';
+      const entry = {
+        occurred_at: new Date().toISOString(),
+        action: 'read',
+        entity_type: 'person',
+        outcome: 'success',
+      };
+      const refusesChange = async () => {
+        await expect(own.db('audit_events').update({ outcome: 'denied' })).rejects.toThrow(/append-only/);
+        await expect(own.db('audit_events').delete()).rejects.toThrow(/append-only/);
+      };
+      await migrateToLatest(own.db);
+      expect(await own.db.schema.hasColumn('audit_events', 'caller_request_id')).toBe(true);
+      await own.db('audit_events').insert({ ...entry, request_id: 'ours', caller_request_id: 'theirs' });
+      await refusesChange();
+      await own.db.migrate.down({ name });
+      expect(await own.db.schema.hasColumn('audit_events', 'caller_request_id')).toBe(false);
+      expect(await own.db('audit_events').pluck('request_id')).toEqual(['ours']);
+      await refusesChange();
+      await own.db.migrate.up({ name });
+      expect(await own.db.schema.hasColumn('audit_events', 'caller_request_id')).toBe(true);
+      await refusesChange();
+      expect(await own.db('audit_events').count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    } finally {
+      await own.destroy();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import * as consentSchema from './20261203000100_consent_schema.js';
 import * as partnerDirectorySchema from './20261203000200_partner_directory_schema.js';
 import * as referralDeliveriesSchema from './20261203000300_referral_deliveries_schema.js';
 import * as partnerExchangeSchema from './20261203000400_partner_exchange_schema.js';
+import * as auditCallerRequestId from './20261207000400_audit_caller_request_id.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,6 +38,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261203000200_partner_directory_schema', partnerDirectorySchema],
   ['20261203000300_referral_deliveries_schema', referralDeliveriesSchema],
   ['20261203000400_partner_exchange_schema', partnerExchangeSchema],
+  ['20261207000400_audit_caller_request_id', auditCallerRequestId],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
