@@ -62,8 +62,8 @@ function requestInput(body: Record<string, unknown>): Record<string, unknown> {
 /**
  * OH's consent pages (issue 5): a person's consents and the request form (the notice is
  * emailed or printed, AMRA-1); one consent with what OH can do next: record a decision made on
- * paper or verbally, the application (AMRA-3), the report (clinicians, AMRA-7), answers to
- * corrections, and release once the rules allow (AMRA-4, §5b).
+ * paper (or verbally, never for AMRA), the application (AMRA-3), the report (clinicians, AMRA-7),
+ * answers to corrections, and release once the rules allow (AMRA-4, §5b).
  */
 export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
   const { consent, people } = deps.services;
@@ -131,9 +131,10 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         { value: 'given', text: 'Consent given' },
         { value: 'refused', text: 'Consent refused' },
       ],
+      // AMRA-1, s.9: a decision about a doctor's report is in writing; others may be verbal with a witness.
       methodItems: [
         { value: 'paper', text: 'On a paper form (give the scanned form’s reference)' },
-        { value: 'verbal', text: 'Verbally (give the witness)' },
+        ...(c.kind === 'amra-report' ? [] : [{ value: 'verbal', text: 'Verbally (give the witness)' }]),
       ],
       wishItems: [
         { value: 'yes', text: 'Yes' },

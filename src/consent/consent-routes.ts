@@ -117,7 +117,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
     idRoute(
       'decision',
       policies.consentsAct,
-      'The person gives or refuses consent (in the platform), or OH records a decision made on paper or verbally with a witness. Giving consent to a report says whether they wish to see it first (AMRA-3).',
+      'The person gives or refuses consent (in the platform), or OH records a decision made on paper, or verbally with a witness (never for AMRA: in writing, AMRA-1; 422 verbal-not-allowed). Giving consent to a report says whether they wish to see it first (AMRA-3).',
       decisionSchema,
       (req, id, body: z.infer<typeof decisionSchema>) =>
         consent.decide(requestContext(req), id, {

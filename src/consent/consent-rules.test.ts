@@ -13,6 +13,7 @@ import {
   recordSeen,
   requestAccess,
   requestCorrection,
+  sharingInForce,
   supply,
   withdraw,
   type Transition,
@@ -80,7 +81,7 @@ describe('AMRA medical report (domain brief §5a)', () => {
     expect(codeOf(recordApplication(refused, '2026-12-02', day(1)))).toBe('consent-refused');
   });
 
-  it('when consent is given, then it must say whether the person wishes to see the report, verbal consent needs a witness, and the application cannot predate it (AMRA-1, AMRA-3)', () => {
+  it('when consent is given, then it must say whether the person wishes to see the report, paper consent needs its reference, and the application cannot predate it (AMRA-1, AMRA-3)', () => {
     expect(
       codeOf(
         decide(
@@ -90,15 +91,6 @@ describe('AMRA medical report (domain brief §5a)', () => {
         ),
       ),
     ).toBe('wish-to-see-required');
-    expect(
-      codeOf(
-        decide(
-          buildConsent(),
-          { decision: 'given', method: 'verbal', witness: null, documentReference: null, wishesToSeeReport: true },
-          day(0),
-        ),
-      ),
-    ).toBe('witness-required');
     expect(
       codeOf(
         decide(
@@ -121,6 +113,23 @@ describe('AMRA medical report (domain brief §5a)', () => {
         ),
       ),
     ).toBe('consent-already-decided');
+  });
+
+  it('when an AMRA decision is verbal, then it is refused whether given or refused, even with a witness: it must be in writing (AMRA-1, s.9)', () => {
+    for (const decision of ['given', 'refused'] as const) {
+      const t = decide(
+        buildConsent(),
+        { decision, method: 'verbal', witness: 'Nurse J Jones', documentReference: null, wishesToSeeReport: true },
+        day(0),
+      );
+      expect(codeOf(t)).toBe('verbal-not-allowed');
+    }
+    const onPaper = decide(
+      buildConsent(),
+      { decision: 'given', method: 'paper', witness: null, documentReference: 'SCAN-7', wishesToSeeReport: true },
+      day(0),
+    );
+    expect(ok(onPaper).decision).toMatchObject({ method: 'paper', documentReference: 'SCAN-7' });
   });
 
   it('when the person asked to see the report and has not, then release is blocked before day 21 and allowed on day 21 with no contact (AMRA-4)', () => {
@@ -320,6 +329,18 @@ describe('OH report release (domain brief §5b)', () => {
     expect(codeOf(supply(seen, periods, day(20), 'period-ended'))).toBe('report-held-for-person');
   });
 
+  it('when an OH report decision is verbal, then it needs a witness and is recorded with one (§5b)', () => {
+    const fresh = buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] });
+    const verbal = {
+      decision: 'given' as const,
+      method: 'verbal' as const,
+      documentReference: null,
+      wishesToSeeReport: true,
+    };
+    expect(codeOf(decide(fresh, { ...verbal, witness: null }, day(0)))).toBe('witness-required');
+    expect(ok(decide(fresh, { ...verbal, witness: 'Nurse J Jones' }, day(0))).decision?.witness).toBe('Nurse J Jones');
+  });
+
   it('when an OH report consent has no application, then recording one is refused', () => {
     expect(codeOf(recordApplication(oh(), '2026-12-02', day(1)))).toBe('not-amra');
   });
@@ -357,6 +378,28 @@ describe('consent to share with an NHS partner (domain brief §5c)', () => {
       closedOn: '2026-12-04',
     });
     expect(codeOf(withdraw(ok(withdrawn), outcome, day(4)))).toBe('consent-withdrawn');
+  });
+
+  it('when the period asked for starts before the decision, then the consent is in force only from the day it was given', () => {
+    const backdated = buildConsent({
+      kind: 'nhs-sharing',
+      doctor: null,
+      recipient: { type: 'nhs-partner', organisationId: 'nhs1', name: 'Westshire Health Board', odsCode: '7A9' },
+      purpose: 'treatment',
+      dataCategories: ['demographics'],
+      periodStart: '2026-06-04',
+      periodEnd: null,
+    });
+    const given = ok(
+      decide(
+        backdated,
+        { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+        day(0),
+      ),
+    );
+    expect(sharingInForce(given, '2026-09-02')).toBe(false);
+    expect(sharingInForce(given, '2026-11-30')).toBe(false);
+    expect(sharingInForce(given, '2026-12-01')).toBe(true);
   });
 
   it('when sharing consent has a report action applied to it, then it is refused', () => {

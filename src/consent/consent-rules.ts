@@ -49,6 +49,7 @@ export const RULE_CODES = [
   'document-reference-required',
   'wish-to-see-required',
   'withheld-parts-amra-only',
+  'verbal-not-allowed',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
@@ -123,6 +124,7 @@ const change = (
 });
 
 const isReport = (c: Consent) => c.kind === 'amra-report' || c.kind === 'oh-report-release';
+const later = (a: IsoDate, b: IsoDate): IsoDate => (a > b ? a : b);
 
 /** Why a consent that is past its decision cannot change further, if it cannot. */
 function closedReason(status: ConsentStatus): Transition | null {
@@ -156,6 +158,12 @@ export interface DecisionInput {
 export function decide(c: Consent, input: DecisionInput, when: When): Transition {
   if (c.status !== 'requested')
     return closedReason(c.status) ?? refuse('consent-already-decided', 'This consent has already been decided.');
+  // AMRA-1, s.9: the person's consent to an application to their doctor is given in writing.
+  if (input.method === 'verbal' && c.kind === 'amra-report')
+    return refuse(
+      'verbal-not-allowed',
+      'A decision about a medical report from a doctor must be in writing (AMRA-1): record the signed form instead.',
+    );
   if (input.method === 'verbal' && !input.witness)
     return refuse('witness-required', 'Verbal consent needs the name of the witness.');
   if (input.method === 'paper' && !input.documentReference)
@@ -484,12 +492,24 @@ export function personMayReadReport(c: Consent, today: IsoDate): boolean {
   return c.status === 'report-received';
 }
 
+/**
+ * The first day a sharing consent allows anything: its period's start, but never before the day
+ * the decision was recorded (§5c: a consent allows nothing from before it was given, whatever
+ * period was asked for); null while there is no decision.
+ */
+export function sharingStart(c: Consent): IsoDate | null {
+  if (!c.decision) return null;
+  return c.periodStart === null ? c.decision.on : later(c.periodStart, c.decision.on);
+}
+
 /** Is a sharing consent in force on `asOf`? */
 export function sharingInForce(c: Consent, asOf: IsoDate): boolean {
+  const start = sharingStart(c);
   return (
     c.kind === 'nhs-sharing' &&
     c.status === 'given' &&
-    (c.periodStart === null || c.periodStart <= asOf) &&
+    start !== null &&
+    start <= asOf &&
     (c.periodEnd === null || asOf <= c.periodEnd)
   );
 }

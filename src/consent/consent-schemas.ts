@@ -59,7 +59,9 @@ export const consentRequestSchema = z.discriminatedUnion('kind', [
         .array(z.enum(SHARING_CATEGORIES))
         .min(1, 'Choose what would be shared')
         .max(SHARING_CATEGORIES.length),
-      periodStart: isoDate,
+      periodStart: isoDate.describe(
+        'The first day it would cover: today or later (a consent allows nothing from before it is given, §5c)',
+      ),
       periodEnd: isoDate.nullable().optional(),
       description: text(500),
       noticeBy,
@@ -70,7 +72,11 @@ export const consentRequestSchema = z.discriminatedUnion('kind', [
 export const decisionSchema = z
   .object({
     decision: z.enum(['given', 'refused']),
-    method: z.enum(DECISION_METHODS).describe('platform: the person, signed in; paper or verbal: recorded by OH'),
+    method: z
+      .enum(DECISION_METHODS)
+      .describe(
+        'platform: the person, signed in; paper or verbal: recorded by OH. An AMRA decision is never verbal (AMRA-1): 422 verbal-not-allowed',
+      ),
     witness: optionalText(200),
     documentReference: optionalText(200),
     wishesToSeeReport: z

@@ -182,6 +182,7 @@ const INPUT_REFUSALS: Partial<Record<rules.RuleCode, string>> = {
   'application-in-future': 'applicationDate',
   'report-date-in-future': 'receivedOn',
   'report-before-consent': 'receivedOn',
+  'verbal-not-allowed': 'method',
 };
 
 /**
@@ -263,6 +264,13 @@ export class ConsentService {
         throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
       if (input.periodEnd !== null && input.periodEnd < input.periodStart)
         throw new ValidationError({ periodEnd: 'The end must be on or after the start.' });
+      // §5c: a consent allows nothing from before it is given, and it cannot be given before it is asked for.
+      if (input.periodStart < when.today)
+        throw new ValidationError(
+          { periodStart: 'The period cannot start before today: a consent allows nothing from before it is given.' },
+          'The period cannot start before today.',
+          'period-before-consent',
+        );
       recipient = { type: 'nhs-partner', organisationId: partner.id, name: partner.name, odsCode: partner.odsCode };
     } else {
       recipient = { type: 'employer', role: input.recipientRole };

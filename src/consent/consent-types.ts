@@ -22,7 +22,10 @@ export const CONSENT_STATUSES = [
 ] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
-/** How a decision was recorded (AMRA-1: in the platform by the person, on a scanned paper form, or verbally with a witness). */
+/**
+ * How a decision was recorded: in the platform by the person, on a scanned paper form, or verbally with a
+ * witness. An AMRA decision is always in writing (AMRA-1, s.9): in the platform or on paper, never verbal.
+ */
 export const DECISION_METHODS = ['platform', 'paper', 'verbal'] as const;
 export type DecisionMethod = (typeof DECISION_METHODS)[number];
 
