@@ -17,6 +17,7 @@ import {
   correctionParams,
   decisionSchema,
   gateDecisionResponse,
+  onBehalfSchema,
   personIdParam,
   recipientReportsResponse,
   reportResponse,
@@ -34,12 +35,17 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
     404: { description: 'No such consent within your reach' },
     409: { description: 'Not allowed in the consent’s present state; `error.code` says why' },
   };
+  // The person's own steps: OH records a letter from them instead (issue 14 §4).
+  const personOnly = {
+    403: { description: 'Not the person: `person-decides` (OH records their letter at /on-behalf)' },
+  };
   const idRoute = (
     path: string,
     policy: (typeof policies)[keyof typeof policies],
     summary: string,
     body: z.ZodType | undefined,
     act: (req: Parameters<RouteDefinition['handler']>[0], id: string, body: never) => Promise<ConsentRecord>,
+    more: Record<number, { description: string }> = {},
   ): RouteDefinition =>
     apiRoute({
       method: 'post',
@@ -49,7 +55,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       params: consentIdParam,
       ...(body ? { body } : {}),
-      responses: one,
+      responses: { ...one, ...more },
       handler: async (req, res, input) => {
         res.json(consentJson(req.actor!, await act(req, input.params.id, input.body as never)));
       },
@@ -142,6 +148,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'The person asks to see the report before it is supplied; after the application, the 21 days run from this request (AMRA-4).',
       undefined,
       (req, id) => consent.requestAccess(requestContext(req), id),
+      personOnly,
     ),
     idRoute(
       'report',
@@ -161,6 +168,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'Ask in writing for something incorrect or misleading in the report to be corrected (AMRA-5, §5b); the report waits until it is answered.',
       textSchema,
       (req, id, body: z.infer<typeof textSchema>) => consent.requestCorrection(requestContext(req), id, body.text),
+      personOnly,
     ),
     apiRoute({
       method: 'post',
@@ -191,6 +199,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'Attach the person’s statement of their views to the report, where a correction was declined (AMRA-5).',
       textSchema,
       (req, id, body: z.infer<typeof textSchema>) => consent.attachStatement(requestContext(req), id, body.text),
+      personOnly,
     ),
     idRoute(
       'supply-decision',
@@ -199,6 +208,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       supplyDecisionSchema,
       (req, id, body: z.infer<typeof supplyDecisionSchema>) =>
         consent.decideSupply(requestContext(req), id, body.agree),
+      personOnly,
     ),
     idRoute(
       'release',
@@ -206,6 +216,22 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'Release the report to its recipient: refused before the earliest release date (AMRA-4, §5b), and never after the person refused.',
       undefined,
       (req, id) => consent.release(requestContext(req), id),
+    ),
+    idRoute(
+      'on-behalf',
+      policies.consentsOnBehalf,
+      'Record a step the person took in a letter (for someone with no account, or written to by post): seen the report, supply decision (`agree`), correction or statement (`text`; OH clinicians), access request. The same rules and statutory periods as when the person acts, counted from the day the letter was received (AMRA-4, AMRA-5, AMRA-6); audited as recorded on their behalf.',
+      onBehalfSchema,
+      (req, id, body: z.infer<typeof onBehalfSchema>) => consent.recordOnBehalf(requestContext(req), id, body),
+      {
+        403: {
+          description:
+            'Not OH, or `clinical-content`: a correction or statement is recorded by an OH clinician (CONF-1)',
+        },
+        410: {
+          description: 'An access request after the 6 months the report is kept: `report-no-longer-held` (AMRA-6)',
+        },
+      },
     ),
     idRoute(
       'withdraw',

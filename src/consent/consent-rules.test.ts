@@ -6,6 +6,8 @@ import {
   decide,
   decideSupply,
   earliestReleaseDate,
+  fromLetter,
+  letterRefusal,
   newConsent,
   personMayReadReport,
   receiveReport,
@@ -13,6 +15,7 @@ import {
   recordSeen,
   requestAccess,
   requestCorrection,
+  requestRetainedCopy,
   sharingInForce,
   supply,
   withdraw,
@@ -269,6 +272,75 @@ describe('AMRA medical report (domain brief §5a)', () => {
     const withdrawn = ok(withdraw(given, { cancelled: [], alreadySent: [] }, day(2)));
     expect(codeOf(recordApplication(withdrawn, '2026-12-03', day(2)))).toBe('consent-withdrawn');
     expect(codeOf(withdraw(buildConsent(), { cancelled: [], alreadySent: [] }, day(2)))).toBe('consent-not-given');
+  });
+});
+
+describe('letters from the person, recorded by OH (AMRA-4, AMRA-5, AMRA-6)', () => {
+  const letter = (action: Parameters<typeof letterRefusal>[1]['action'], receivedOn: string) => ({
+    action,
+    receivedOn,
+    documentReference: 'LTR-1',
+  });
+  const received = () =>
+    ok(receiveReport(ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1))), report, null, day(9)));
+
+  it('when a letter is dated in the future or before the step it answers, then it is refused with the date’s code', () => {
+    const c = received();
+    expect(codeOf(letterRefusal(c, letter('seen-report', '2026-12-12'), day(10).today)!)).toBe('letter-date-in-future');
+    expect(codeOf(letterRefusal(c, letter('seen-report', '2026-12-09'), day(10).today)!)).toBe('letter-before-step');
+    expect(codeOf(letterRefusal(c, letter('access-request', '2026-11-30'), day(10).today)!)).toBe('letter-before-step');
+    expect(letterRefusal(c, letter('access-request', '2026-12-01'), day(10).today)).toBeNull();
+    expect(letterRefusal(c, letter('correction', '2026-12-10'), day(10).today)).toBeNull();
+    const declined = ok(
+      answerCorrection(
+        ok(requestCorrection(ok(recordSeen(c, day(10))), 'Wrong', day(10))),
+        1,
+        { response: 'declined', amendedText: null, note: null },
+        day(14),
+      ),
+    );
+    // An AMRA statement answers the declined correction (AMRA-5).
+    expect(codeOf(letterRefusal(declined, letter('statement', '2026-12-14'), day(15).today)!)).toBe(
+      'letter-before-step',
+    );
+    expect(letterRefusal(declined, letter('statement', '2026-12-15'), day(15).today)).toBeNull();
+  });
+
+  it('when a letter asking to see the report after the application is recorded late, then the 21 days run from the day it was received, never before the application was recorded (AMRA-4)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
+    const asked = ok(requestAccess(applied, day(12), null, '2026-12-05'));
+    expect(asked).toMatchObject({ wishesToSeeReport: true, accessRequestedOn: '2026-12-05' });
+    expect(earliestReleaseDate(asked, periods)).toBe('2026-12-26');
+    const lateApplication = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(9)));
+    expect(ok(requestAccess(lateApplication, day(12), null, '2026-12-05')).accessRequestedOn).toBe('2026-12-10');
+  });
+
+  it('when the person’s agreement to supply is recorded from a letter, then it is dated the day received and the report goes today, kept 6 months from today (AMRA-4, AMRA-6)', () => {
+    const seen = ok(recordSeen(received(), day(12), '2026-12-10'));
+    expect(seen.accessArrangedOn).toBe('2026-12-10');
+    const supplied = ok(decideSupply(seen, true, periods, day(14), '2026-12-11'));
+    expect(supplied).toMatchObject({
+      status: 'supplied',
+      supplyAgreedOn: '2026-12-11',
+      suppliedOn: '2026-12-15',
+      retainUntil: '2027-06-15',
+    });
+  });
+
+  it('when the person asks by letter for the report after supply, then it is recorded within the 6 months and refused after (AMRA-6)', () => {
+    const supplied = ok(decideSupply(ok(recordSeen(received(), day(10))), true, periods, day(10)));
+    expect(supplied.retainUntil).toBe('2027-06-11');
+    const asked = requestRetainedCopy(supplied, '2027-06-11', day(200));
+    expect(asked.ok && asked.event.type).toBe('copy-requested');
+    expect(codeOf(requestRetainedCopy(supplied, '2027-06-12', day(200)))).toBe('report-no-longer-held');
+  });
+
+  it('when a step is recorded from a letter, then its history entry says so, with the day received and the reference', () => {
+    const t = fromLetter(recordSeen(received(), day(10)), letter('seen-report', '2026-12-10'));
+    expect(t.ok && t.event).toEqual({
+      type: 'seen',
+      details: { recordedOnBehalf: true, receivedOn: '2026-12-10', documentReference: 'LTR-1' },
+    });
   });
 });
 

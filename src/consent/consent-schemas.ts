@@ -107,9 +107,47 @@ export const correctionAnswerSchema = z
   .object({ response: z.enum(['amended', 'declined']), amendedText: optionalText(20_000), note: optionalText(2000) })
   .strict();
 
-export const supplyDecisionSchema = z
-  .object({ agree: z.boolean().describe('true: supply it now; false: refuse supply for good (AMRA-5)') })
-  .strict();
+const agree = z.boolean().describe('true: supply it now; false: refuse supply for good (AMRA-5)');
+export const supplyDecisionSchema = z.object({ agree }).strict();
+
+const letter = {
+  receivedOn: isoDate.describe(
+    'The day the letter was received: not in the future, nor before the step it answers. The person’s step counts from it (AMRA-4)',
+  ),
+  documentReference: text(200).describe('The scanned letter’s reference'),
+};
+
+/** A letter from the person, recorded by OH (issue 14 §4): the action, and its own fields as the person's endpoint takes them. */
+export const onBehalfSchema = z.discriminatedUnion('action', [
+  z
+    .object({ action: z.literal('seen-report').describe('They have seen the report (a paper copy)'), ...letter })
+    .strict(),
+  z
+    .object({ action: z.literal('supply-decision').describe('They agree to or refuse its supply'), ...letter, agree })
+    .strict(),
+  z
+    .object({
+      action: z.literal('correction').describe('They ask for a correction (AMRA-5; OH clinicians)'),
+      ...letter,
+      text: text(4000),
+    })
+    .strict(),
+  z
+    .object({
+      action: z.literal('statement').describe('Their statement of their views (AMRA-5; OH clinicians)'),
+      ...letter,
+      text: text(4000),
+    })
+    .strict(),
+  z
+    .object({
+      action: z
+        .literal('access-request')
+        .describe('They ask to see the report: before supply AMRA-4, after it while it is kept AMRA-6'),
+      ...letter,
+    })
+    .strict(),
+]);
 
 export const recipientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('nhs-partner'), organisationId: z.uuid() }).strict(),

@@ -29,6 +29,29 @@ export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 export const DECISION_METHODS = ['platform', 'paper', 'verbal'] as const;
 export type DecisionMethod = (typeof DECISION_METHODS)[number];
 
+/**
+ * The person's own statutory steps OH may record from a letter they sent (issue 14 §4): they have seen
+ * the report (AMRA-4), agree to or refuse its supply (AMRA-4, AMRA-5), ask for a correction or attach a
+ * statement (AMRA-5), ask to see it (AMRA-4; after supply, AMRA-6).
+ */
+export const ON_BEHALF_ACTIONS = [
+  'seen-report',
+  'supply-decision',
+  'correction',
+  'statement',
+  'access-request',
+] as const;
+export type OnBehalfAction = (typeof ON_BEHALF_ACTIONS)[number];
+/** The steps whose words are the person's comments on their report: clinical content (CONF-1). */
+export const CLINICAL_ON_BEHALF_ACTIONS: ReadonlySet<OnBehalfAction> = new Set(['correction', 'statement']);
+
+/** A letter from the person, as OH records it: the day it was received and the reference of the scanned letter. */
+export interface LetterReceived {
+  action: OnBehalfAction;
+  receivedOn: IsoDate;
+  documentReference: string;
+}
+
 /** Purposes a disclosure can serve. */
 export const EMPLOYMENT_PURPOSE = 'employment' as const;
 export const SHARING_PURPOSES = ['treatment', 'continuity-of-care', 'results-to-oh'] as const;
