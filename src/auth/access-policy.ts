@@ -168,7 +168,7 @@ export const policies = {
   ]),
   consentsAct: policy(
     'consents:act',
-    'Act on a consent: the person gives, refuses, withdraws, asks to see the report, asks for corrections, adds a statement, decides on supply (those four are the person’s alone); OH records a decision made on paper (or verbally, never for AMRA).',
+    'Act on a consent: the person gives, refuses, withdraws, asks to see the report, asks for corrections, adds a statement, decides on supply (those four are the person’s alone); OH records a decision made on paper (or verbally, never for AMRA) and a withdrawal with how and when the person said so.',
     ['oh-clinician', 'oh-administrator', 'staff'],
   ),
   consentsOnBehalf: policy(

@@ -24,6 +24,7 @@ import {
   reportSchema,
   supplyDecisionSchema,
   textSchema,
+  withdrawalSchema,
 } from './consent-schemas.js';
 
 /** Consent over the API (issue 5 §6). Illegal transitions are 409s with the rule's code. */
@@ -236,9 +237,14 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
     idRoute(
       'withdraw',
       policies.consentsAct,
-      'Withdraw consent, at once: referrals queued under it alone are cancelled, and the consent shows what was stopped and what had already been sent (§5c).',
-      undefined,
-      (req, id) => consent.withdraw(requestContext(req), id),
+      'Withdraw consent, at once: referrals queued under it alone are cancelled, and the consent shows what was stopped and what had already been sent (§5c). The person sends no body; OH records how and when the person said so (`method`, `saidOn`, and a written one’s `documentReference`).',
+      withdrawalSchema,
+      (req, id, body: z.infer<typeof withdrawalSchema>) =>
+        consent.withdraw(requestContext(req), id, {
+          method: body?.method,
+          saidOn: body?.saidOn,
+          documentReference: body?.documentReference ?? null,
+        }),
     ),
     apiRoute({
       method: 'get',

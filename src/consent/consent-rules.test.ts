@@ -344,6 +344,30 @@ describe('letters from the person, recorded by OH (AMRA-4, AMRA-5, AMRA-6)', () 
   });
 });
 
+describe('withdrawal recorded by OH (§5c)', () => {
+  const given = () =>
+    give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }), true, day(2));
+  const none = { cancelled: [], alreadySent: [] };
+
+  it('when OH records a withdrawal, then it needs a real day, not before the consent, and a written one its reference', () => {
+    const said = { method: 'written' as const, saidOn: '2026-12-04', documentReference: null };
+    expect(codeOf(withdraw(given(), none, day(4), periods, said))).toBe('document-reference-required');
+    const ref = { ...said, documentReference: 'LTR-9' };
+    expect(codeOf(withdraw(given(), none, day(4), periods, { ...ref, saidOn: '2026-12-06' }))).toBe(
+      'withdrawal-date-in-future',
+    );
+    expect(codeOf(withdraw(given(), none, day(4), periods, { ...ref, saidOn: '2026-12-02' }))).toBe(
+      'withdrawal-before-consent',
+    );
+    const byPhone = withdraw(given(), none, day(4), periods, {
+      method: 'phone',
+      saidOn: '2026-12-04',
+      documentReference: null,
+    });
+    expect(byPhone.ok && byPhone.event.details).toMatchObject({ method: 'phone', saidOn: '2026-12-04' });
+  });
+});
+
 describe('OH report release (domain brief §5b)', () => {
   const oh = () =>
     give(

@@ -9,6 +9,7 @@ import type {
   OnBehalfAction,
   WithheldPart,
   WithdrawalOutcome,
+  WithdrawalStatement,
 } from './consent-types.js';
 
 /**
@@ -55,6 +56,8 @@ export const RULE_CODES = [
   'letter-date-in-future',
   'letter-before-step',
   'report-no-longer-held',
+  'withdrawal-date-in-future',
+  'withdrawal-before-consent',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
@@ -504,20 +507,42 @@ export function attachStatement(c: Consent, text: string, when: When): Transitio
 
 /**
  * Withdrawal (§5c; a report consent before its report is supplied). Takes effect at once; the
- * caller passes what it cancelled and what had already gone, which the person is shown.
+ * caller passes what it cancelled and what had already gone, which the person is shown. `said`
+ * is how and when the person told OH (null: they withdrew in the platform themselves).
  */
-export function withdraw(c: Consent, outcome: WithdrawalOutcome, when: When, periods?: ConsentPeriods): Transition {
+export function withdraw(
+  c: Consent,
+  outcome: WithdrawalOutcome,
+  when: When,
+  periods?: ConsentPeriods,
+  said: WithdrawalStatement | null = null,
+): Transition {
   if (c.status === 'requested')
     return refuse('consent-not-given', 'This consent was never given, so it cannot be withdrawn; refuse it instead.');
   if (c.status === 'refused')
     return refuse('consent-not-given', 'This consent was refused, so there is nothing to withdraw.');
   const closed = closedReason(c.status);
   if (closed) return closed;
+  if (said) {
+    if (said.method === 'written' && !said.documentReference)
+      return refuse('document-reference-required', 'A written withdrawal needs the reference of the scanned letter.');
+    if (said.saidOn > when.today)
+      return refuse('withdrawal-date-in-future', 'The person cannot have withdrawn on a day still to come.');
+    if (c.decision && said.saidOn < c.decision.on)
+      return refuse(
+        'withdrawal-before-consent',
+        `The person cannot have withdrawn before they consented on ${c.decision.on}.`,
+      );
+  }
   // A report already received stays readable by the person for the retention period (AMRA-6).
   const retainUntil = c.report && periods ? addMonths(when.today, periods.reportRetentionMonths) : c.retainUntil;
   return change(c, { status: 'withdrawn', withdrawal: outcome, closedOn: when.today, retainUntil }, when, 'withdrawn', {
     cancelled: outcome.cancelled.length,
     alreadySent: outcome.alreadySent.length,
+    // Recorded by OH from what the person said, never as the person's own act.
+    ...(said
+      ? { recordedOnBehalf: true, method: said.method, saidOn: said.saidOn, documentReference: said.documentReference }
+      : {}),
   });
 }
 

@@ -12,6 +12,7 @@ import {
   EMPLOYER_RECIPIENTS,
   SHARING_CATEGORIES,
   SHARING_PURPOSES,
+  WITHDRAWAL_METHODS,
   WITHHELD_GROUNDS,
 } from './consent-types.js';
 import { GATE_REASONS } from './gate.js';
@@ -148,6 +149,24 @@ export const onBehalfSchema = z.discriminatedUnion('action', [
     })
     .strict(),
 ]);
+
+/**
+ * How the person said they withdraw, when OH records it (§5c): method and saidOn are then both
+ * required (422 otherwise). Empty, or no body, when the person withdraws for themselves.
+ */
+export const withdrawalSchema = z
+  .object({
+    method: z.enum(WITHDRAWAL_METHODS).optional().describe('How the person told OH: written, in-person or phone'),
+    saidOn: isoDate
+      .optional()
+      .describe(
+        'The day they told OH (a letter: the day it was received); not in the future, nor before they consented',
+      ),
+    documentReference: optionalText(200).describe('A written withdrawal: the scanned letter’s reference (required)'),
+  })
+  .strict()
+  .optional()
+  .describe('OH: how and when the person said so (method and saidOn required); the person: nothing');
 
 export const recipientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('nhs-partner'), organisationId: z.uuid() }).strict(),

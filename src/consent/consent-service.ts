@@ -36,6 +36,7 @@ import {
   type ReportDoctor,
   type SharingCategory,
   type SharingPurpose,
+  type WithdrawalStatement,
   type WithheldPart,
 } from './consent-types.js';
 import { decideDisclosure, type DisclosureRequest, type GateDecision } from './gate.js';
@@ -199,6 +200,8 @@ const INPUT_REFUSALS: Partial<Record<rules.RuleCode, string>> = {
   'verbal-not-allowed': 'method',
   'letter-date-in-future': 'receivedOn',
   'letter-before-step': 'receivedOn',
+  'withdrawal-date-in-future': 'saidOn',
+  'withdrawal-before-consent': 'saidOn',
 };
 
 /** Refusals with a status of their own: the report is no longer held (AMRA-6), as when the person reads it. */
@@ -746,12 +749,18 @@ export class ConsentService {
 
   /**
    * Withdrawal, at once (§5c): in the same transaction every queue cancels what only this
-   * consent allowed, and the person is shown what was stopped and what had already gone.
+   * consent allowed, and the person is shown what was stopped and what had already gone. The
+   * person withdraws for themselves with nothing to add; OH records how and when the person told
+   * them (`told`: in writing, in person or by phone), audited as recorded on their behalf.
    */
-  async withdraw(ctx: RequestContext, id: string): Promise<ConsentRecord> {
+  async withdraw(ctx: RequestContext, id: string, told: Partial<WithdrawalStatement> = {}): Promise<ConsentRecord> {
     const consent = await this.load(ctx, id);
-    const check = rules.withdraw(consent, { cancelled: [], alreadySent: [] }, this.when());
-    if (!check.ok) return this.apply(ctx, consent, () => check);
+    const said = this.withdrawalStatement(ctx, consent, told);
+    const onBehalf: OnBehalf | undefined = said
+      ? { purpose: 'recorded-on-behalf', details: { recordedOnBehalf: true, ...said } }
+      : undefined;
+    const check = rules.withdraw(consent, { cancelled: [], alreadySent: [] }, this.when(), undefined, said);
+    if (!check.ok) return this.apply(ctx, consent, () => check, undefined, onBehalf);
     const now = this.clock.now();
     const when = this.when();
     const periods = await this.periods(consent.organisationId, when.today);
@@ -769,7 +778,7 @@ export class ConsentService {
         outcome.cancelled.push(...r.cancelled);
         outcome.alreadySent.push(...r.alreadySent);
       }
-      const t = rules.withdraw(current, outcome, when, periods);
+      const t = rules.withdraw(current, outcome, when, periods, said);
       if (!t.ok) throw refusal(t);
       const next = { ...t.consent, version: current.version + 1 };
       if (
@@ -790,14 +799,43 @@ export class ConsentService {
           entityType: 'consent',
           entityId: id,
           subjectPersonId: consent.personId,
-          purpose: 'consent',
-          details: { event: 'withdrawn', cancelled: outcome.cancelled.length },
+          purpose: onBehalf?.purpose ?? 'consent',
+          details: { event: 'withdrawn', cancelled: outcome.cancelled.length, ...onBehalf?.details },
         },
         trx,
       );
       return next;
     });
     return this.afterChange(changed);
+  }
+
+  /**
+   * How and when the person said they withdraw (§5c): nothing when they withdraw for themselves; when
+   * OH records it, both, or a 422 naming what is missing.
+   */
+  private withdrawalStatement(
+    ctx: RequestContext,
+    consent: Consent,
+    told: Partial<WithdrawalStatement>,
+  ): WithdrawalStatement | null {
+    const saidAnything = told.method !== undefined || told.saidOn !== undefined || !!told.documentReference;
+    if (ctx.actor.personId === consent.personId) {
+      if (saidAnything) throw new ValidationError({ method: 'You withdraw here yourself: there is nothing to add.' });
+      return null;
+    }
+    const missing = {
+      ...(told.method
+        ? {}
+        : { method: 'Say how the person told you they withdraw: in writing, in person or by phone.' }),
+      ...(told.saidOn ? {} : { saidOn: 'Give the day the person told you.' }),
+    };
+    if (Object.keys(missing).length)
+      throw new ValidationError(
+        missing,
+        'Record how and when the person withdrew their consent.',
+        'withdrawal-statement-required',
+      );
+    return { method: told.method!, saidOn: told.saidOn!, documentReference: told.documentReference ?? null };
   }
 
   /**

@@ -52,6 +52,17 @@ export interface LetterReceived {
   documentReference: string;
 }
 
+/** How a person told OH they withdraw their consent (§5c); in the platform they withdraw for themselves. */
+export const WITHDRAWAL_METHODS = ['written', 'in-person', 'phone'] as const;
+export type WithdrawalMethod = (typeof WITHDRAWAL_METHODS)[number];
+
+/** A withdrawal OH records for the person: how and when they said so, and a written one's reference. */
+export interface WithdrawalStatement {
+  method: WithdrawalMethod;
+  saidOn: IsoDate;
+  documentReference: string | null;
+}
+
 /** Purposes a disclosure can serve. */
 export const EMPLOYMENT_PURPOSE = 'employment' as const;
 export const SHARING_PURPOSES = ['treatment', 'continuity-of-care', 'results-to-oh'] as const;

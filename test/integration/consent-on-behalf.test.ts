@@ -11,9 +11,9 @@ import {
 } from '../support/test-platform.js';
 
 /**
- * Issue 14 §3, §4, §5: OH records the person's letters (for someone with no account, or written to by
- * post) through the same rules as when the person acts; an AMRA decision is in writing; a sharing
- * consent allows nothing from before it was given.
+ * Issue 14 §3, §4, §5, §11: OH records the person's letters (for someone with no account, or written
+ * to by post) through the same rules as when the person acts; an AMRA decision is in writing; a sharing
+ * consent allows nothing from before it was given; OH records how and when a person withdrew.
  */
 describe('consent recorded on the person’s behalf', () => {
   let t: TestPlatform;
@@ -343,6 +343,76 @@ describe('consent recorded on the person’s behalf', () => {
       message: 'The consent to share with this partner starts on 2027-04-03.',
     });
     expect((await check('2027-04-03')).body).toEqual({ allow: true, consentIds: [id] });
+  });
+
+  it('when OH records a withdrawal, then it must say how and when the person said so; the person’s own withdrawal needs nothing (§5c)', async () => {
+    at('2027-05-03');
+    const sharing = (personId: string, periodStart: string) =>
+      post('clinician', `/api/v1/people/${personId}/consents`, {
+        kind: 'nhs-sharing',
+        partnerOrganisationId: w.healthBoard.id,
+        purpose: 'treatment',
+        dataCategories: ['demographics'],
+        periodStart,
+        description: 'Physiotherapy',
+        noticeBy: 'letter',
+      });
+    const id = (await sharing(await personWithoutAccount(), '2027-05-03')).body.id;
+    await post('ohAdmin', `/api/v1/consents/${id}/decision`, {
+      decision: 'given',
+      method: 'paper',
+      documentReference: 'SCAN-W1',
+    });
+    at('2027-05-10');
+    const empty = await post('clinician', `/api/v1/consents/${id}/withdraw`);
+    expect(empty.status).toBe(422);
+    expect(empty.body.error).toMatchObject({
+      code: 'withdrawal-statement-required',
+      fields: { method: expect.any(String), saidOn: expect.any(String) },
+    });
+    const unreferenced = await post('clinician', `/api/v1/consents/${id}/withdraw`, {
+      method: 'written',
+      saidOn: '2027-05-09',
+    });
+    expect(unreferenced.body.error).toMatchObject({
+      code: 'document-reference-required',
+      fields: { documentReference: expect.any(String) },
+    });
+    for (const [saidOn, code] of [
+      ['2027-05-11', 'withdrawal-date-in-future'],
+      ['2027-05-02', 'withdrawal-before-consent'],
+    ]) {
+      const res = await post('clinician', `/api/v1/consents/${id}/withdraw`, { method: 'phone', saidOn });
+      expect([res.status, res.body.error.code, Object.keys(res.body.error.fields)]).toEqual([422, code, ['saidOn']]);
+    }
+    expect((await get('clinician', `/api/v1/consents/${id}`)).body.status).toBe('given');
+    const withdrawn = await post('clinician', `/api/v1/consents/${id}/withdraw`, {
+      method: 'phone',
+      saidOn: '2027-05-09',
+    });
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn' });
+    expect(withdrawn.body.history.at(-1)).toMatchObject({ type: 'withdrawn', byRole: 'oh-clinician' });
+    const audit = await t.database
+      .db('audit_events')
+      .where({ entity_type: 'consent', entity_id: id, action: 'update', outcome: 'success' })
+      .orderBy('id', 'desc')
+      .first();
+    expect({
+      actor: audit.actor_user_id,
+      purpose: audit.purpose,
+      details: typeof audit.details === 'string' ? JSON.parse(audit.details) : audit.details,
+    }).toMatchObject({
+      actor: w.users.clinician.id,
+      purpose: 'recorded-on-behalf',
+      details: { event: 'withdrawn', recordedOnBehalf: true, method: 'phone', saidOn: '2027-05-09' },
+    });
+
+    // The person withdraws for themselves with nothing to add.
+    const own = (await sharing(w.report.id, '2027-05-10')).body.id;
+    await post('staff', `/api/v1/consents/${own}/decision`, { decision: 'given', method: 'platform' });
+    const withBody = await post('staff', `/api/v1/consents/${own}/withdraw`, { method: 'phone', saidOn: '2027-05-10' });
+    expect([withBody.status, Object.keys(withBody.body.error.fields)]).toEqual([422, ['method']]);
+    expect((await post('staff', `/api/v1/consents/${own}/withdraw`)).body).toMatchObject({ status: 'withdrawn' });
   });
 
   it('when OH records a letter on the consent’s page, then a missing answer comes back beside its field in English and Welsh, an administrator is not offered a correction, and the letter shows in the history', async () => {
