@@ -168,8 +168,13 @@ export const policies = {
   ]),
   consentsAct: policy(
     'consents:act',
-    'Act on a consent: the person gives, refuses, withdraws, asks to see the report, asks for corrections, adds a statement, decides on supply; OH records what the person said on paper or in person.',
+    'Act on a consent: the person gives, refuses, withdraws, asks to see the report, asks for corrections, adds a statement, decides on supply (those four are the person’s alone); OH records a decision made on paper (or verbally, never for AMRA) and a withdrawal with how and when the person said so.',
     ['oh-clinician', 'oh-administrator', 'staff'],
+  ),
+  consentsOnBehalf: policy(
+    'consents:on-behalf',
+    'Record a step the person took in a letter: seen the report, agreed to or refused its supply, asked to see it (OH); asked for a correction or attached a statement (OH clinicians: the words are clinical, CONF-1). Audited as recorded on their behalf.',
+    ['oh-clinician', 'oh-administrator'],
   ),
   consentsProcess: policy(
     'consents:process',
@@ -289,6 +294,15 @@ export function organisationReach(actor: Actor): { kind: 'all' } | { kind: 'own'
 /** May this actor see OH clinical detail at all (CONF-1)? */
 export function maySeeClinicalDetail(actor: Actor): boolean {
   return actor.role === 'oh-clinician';
+}
+
+/**
+ * May this actor record a step a person took in writing on their behalf (OH), and its words when they
+ * are clinical, such as a correction asked of a report or a statement about it? Those are for OH
+ * clinicians only (CONF-1): an edit never writes what the editor could not read back.
+ */
+export function mayRecordForPerson(actor: Actor, clinicalWords: boolean): boolean {
+  return maySeeOhRecords(actor) && (!clinicalWords || maySeeClinicalDetail(actor));
 }
 
 /** May this actor see OH records such as the reason for absence in the person's own words (CONF-1)? */

@@ -1,8 +1,10 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../app.js';
-import { policies, type RoutePolicy } from '../auth/access-policy.js';
-import { londonDay } from '../shared/dates.js';
+import { mayRecordForPerson, policies, type RoutePolicy } from '../auth/access-policy.js';
+import type { Actor } from '../auth/actor.js';
+import { isIsoDate, londonDay } from '../shared/dates.js';
+import { isAppError, ValidationError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { fromForm, type FormFieldKind } from '../web/forms.js';
@@ -16,8 +18,16 @@ import {
   decisionSchema,
   reportSchema,
 } from './consent-schemas.js';
-import type { ConsentRecord } from './consent-service.js';
-import { EMPLOYER_RECIPIENTS, SHARING_CATEGORIES, SHARING_PURPOSES, WITHHELD_GROUNDS } from './consent-types.js';
+import type { ConsentRecord, LetterInput } from './consent-service.js';
+import {
+  CLINICAL_ON_BEHALF_ACTIONS,
+  EMPLOYER_RECIPIENTS,
+  SHARING_CATEGORIES,
+  SHARING_PURPOSES,
+  WITHHELD_GROUNDS,
+  type Consent,
+  type OnBehalfAction,
+} from './consent-types.js';
 
 const idParam = z.object({ id: z.uuid() });
 const personParam = z.object({ personId: z.uuid() });
@@ -36,6 +46,94 @@ const REQUEST_FIELDS: Record<string, FormFieldKind> = {
   periodEnd: 'text',
   noticeBy: 'text',
 };
+
+/** What a letter from the person may say, as the form offers it: a supply decision is two choices. */
+const LETTER_CHOICES = [
+  'access-request',
+  'seen-report',
+  'supply-agree',
+  'supply-refuse',
+  'correction',
+  'statement',
+] as const;
+type LetterChoice = (typeof LETTER_CHOICES)[number];
+const actionOf = (choice: LetterChoice): OnBehalfAction =>
+  choice.startsWith('supply-') ? 'supply-decision' : (choice as OnBehalfAction);
+
+/** The letter form, in the page's words (translation keys, English and Welsh). */
+const letterForm = z.object({
+  letterAction: z.enum(LETTER_CHOICES, { message: 'consents.onBehalf.errors.action' }),
+  letterReceivedOn: z
+    .string({ message: 'consents.onBehalf.errors.receivedOn' })
+    .trim()
+    .refine(isIsoDate, 'consents.onBehalf.errors.receivedOn'),
+  letterReference: z
+    .string({ message: 'consents.onBehalf.errors.reference' })
+    .trim()
+    .min(1, 'consents.onBehalf.errors.reference')
+    .max(200, 'consents.errors.tooLong'),
+  letterText: z
+    .string({ message: 'consents.onBehalf.errors.text' })
+    .trim()
+    .max(4000, 'consents.errors.tooLong')
+    .optional(),
+});
+
+/** Where a refusal of a letter shows on the form: its date, or what it says. */
+const LETTER_REFUSAL_FIELDS: Record<string, string> = {
+  'letter-date-in-future': 'letterReceivedOn',
+  'letter-before-step': 'letterReceivedOn',
+  receivedOn: 'letterReceivedOn',
+  documentReference: 'letterReference',
+  text: 'letterText',
+};
+/** The refusals a letter can meet, each with its words in English and Welsh. */
+const LETTER_REFUSALS = new Set([
+  'letter-date-in-future',
+  'letter-before-step',
+  'report-not-received',
+  'report-not-seen',
+  'correction-open',
+  'consent-not-given',
+  'consent-refused',
+  'consent-withdrawn',
+  'report-supplied',
+  'report-withheld',
+  'no-declined-correction',
+  'statement-already-attached',
+  'report-no-longer-held',
+  'clinical-content',
+  'consent-changed',
+]);
+
+/** A refusal of a letter, beside the field it is about, in the page's language (the rule's words otherwise). */
+function letterFormError(error: unknown): unknown {
+  if (!isAppError(error)) return error;
+  const field = LETTER_REFUSAL_FIELDS[error.code] ?? LETTER_REFUSAL_FIELDS[Object.keys(error.fields ?? {})[0] ?? ''];
+  const message = LETTER_REFUSALS.has(error.code)
+    ? `consents.onBehalf.refusals.${error.code}`
+    : (Object.values(error.fields ?? {})[0] ?? error.publicMessage);
+  return new ValidationError({ [field ?? 'letterAction']: message }, error.publicMessage, error.code);
+}
+
+/** What a letter may say about this consent now, and that this actor may record (CONF-1: the words of a correction or statement are clinical). */
+function letterChoices(c: Consent, actor: Actor, today: string): LetterChoice[] {
+  if (c.kind === 'nhs-sharing') return [];
+  const open = c.status === 'report-received';
+  const kept = c.report !== null && c.retainUntil !== null && today <= c.retainUntil;
+  const offered: Record<LetterChoice, boolean> = {
+    'access-request': ['given', 'applied', 'report-received'].includes(c.status) || kept,
+    'seen-report': open && !c.seenAt,
+    'supply-agree': open && c.seenAt !== null,
+    'supply-refuse': open && c.seenAt !== null,
+    correction: open && c.seenAt !== null,
+    statement:
+      open && !c.statement && (c.kind !== 'amra-report' || c.corrections.some((r) => r.response === 'declined')),
+  };
+  return LETTER_CHOICES.filter(
+    (choice) => offered[choice] && mayRecordForPerson(actor, CLINICAL_ON_BEHALF_ACTIONS.has(actionOf(choice))),
+  );
+}
 
 /** The request form's flat fields as the API schema's shape for the kind chosen. */
 function requestInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -62,8 +160,9 @@ function requestInput(body: Record<string, unknown>): Record<string, unknown> {
 /**
  * OH's consent pages (issue 5): a person's consents and the request form (the notice is
  * emailed or printed, AMRA-1); one consent with what OH can do next: record a decision made on
- * paper or verbally, the application (AMRA-3), the report (clinicians, AMRA-7), answers to
- * corrections, and release once the rules allow (AMRA-4, §5b).
+ * paper (or verbally, never for AMRA), the application (AMRA-3), the report (clinicians, AMRA-7),
+ * answers to corrections, a letter from the person (issue 14 §4), and release once the rules
+ * allow (AMRA-4, §5b).
  */
 export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
   const { consent, people } = deps.services;
@@ -114,6 +213,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
     const record = await consent.get(ctx, id);
     const c = record.consent;
     const clinician = ctx.actor.role === 'oh-clinician';
+    const letters = letterChoices(c, ctx.actor, today());
     const awaitingReport =
       c.kind === 'amra-report' ? c.status === 'applied' : c.kind === 'oh-report-release' && c.status === 'given';
     return {
@@ -131,10 +231,14 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         { value: 'given', text: 'Consent given' },
         { value: 'refused', text: 'Consent refused' },
       ],
+      // AMRA-1, s.9: a decision about a doctor's report is in writing; others may be verbal with a witness.
+      amraInWriting: c.kind === 'amra-report',
       methodItems: [
         { value: 'paper', text: 'On a paper form (give the scanned form’s reference)' },
-        { value: 'verbal', text: 'Verbally (give the witness)' },
+        ...(c.kind === 'amra-report' ? [] : [{ value: 'verbal', text: 'Verbally (give the witness)' }]),
       ],
+      letterItems: letters.map((choice) => ({ value: choice, text: req.t(`consents.onBehalf.choices.${choice}`) })),
+      letterTextOffered: letters.some((choice) => CLINICAL_ON_BEHALF_ACTIONS.has(actionOf(choice))),
       wishItems: [
         { value: 'yes', text: 'Yes' },
         { value: 'no', text: 'No' },
@@ -250,7 +354,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(idParam, req.params);
         renderPage(req, res, 'consent/oh-show', {
           ...(await showLocals(req, id)),
-          values: { receivedOn: today(), applicationDate: today() },
+          values: { receivedOn: today(), applicationDate: today(), letterReceivedOn: today() },
         });
       },
     },
@@ -322,6 +426,32 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           amendedText: data.amendedText ?? null,
           note: data.note ?? null,
         }),
+    ),
+    action(
+      '/consents/:id/on-behalf',
+      'Records a letter from the person: a step they took in writing (issue 14 §4), audited as recorded on their behalf.',
+      policies.consentsOnBehalf,
+      letterForm,
+      (b) => b,
+      ['letterAction', 'letterReceivedOn', 'letterReference', 'letterText'],
+      async (req, id, data: z.infer<typeof letterForm>) => {
+        const action = actionOf(data.letterAction);
+        const text = data.letterText || undefined;
+        if (CLINICAL_ON_BEHALF_ACTIONS.has(action) && !text)
+          throw new ValidationError({ letterText: 'consents.onBehalf.errors.text' });
+        const common = { receivedOn: data.letterReceivedOn, documentReference: data.letterReference };
+        const letter: LetterInput =
+          action === 'supply-decision'
+            ? { ...common, action, agree: data.letterAction === 'supply-agree' }
+            : action === 'correction' || action === 'statement'
+              ? { ...common, action, text: text! }
+              : { ...common, action };
+        try {
+          return await consent.recordOnBehalf(requestContext(req), id, letter);
+        } catch (error) {
+          throw letterFormError(error);
+        }
+      },
     ),
     action(
       '/consents/:id/release',

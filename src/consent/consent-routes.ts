@@ -17,12 +17,14 @@ import {
   correctionParams,
   decisionSchema,
   gateDecisionResponse,
+  onBehalfSchema,
   personIdParam,
   recipientReportsResponse,
   reportResponse,
   reportSchema,
   supplyDecisionSchema,
   textSchema,
+  withdrawalSchema,
 } from './consent-schemas.js';
 
 /** Consent over the API (issue 5 §6). Illegal transitions are 409s with the rule's code. */
@@ -34,12 +36,17 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
     404: { description: 'No such consent within your reach' },
     409: { description: 'Not allowed in the consent’s present state; `error.code` says why' },
   };
+  // The person's own steps: OH records a letter from them instead (issue 14 §4).
+  const personOnly = {
+    403: { description: 'Not the person: `person-decides` (OH records their letter at /on-behalf)' },
+  };
   const idRoute = (
     path: string,
     policy: (typeof policies)[keyof typeof policies],
     summary: string,
     body: z.ZodType | undefined,
     act: (req: Parameters<RouteDefinition['handler']>[0], id: string, body: never) => Promise<ConsentRecord>,
+    more: Record<number, { description: string }> = {},
   ): RouteDefinition =>
     apiRoute({
       method: 'post',
@@ -49,7 +56,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       params: consentIdParam,
       ...(body ? { body } : {}),
-      responses: one,
+      responses: { ...one, ...more },
       handler: async (req, res, input) => {
         res.json(consentJson(req.actor!, await act(req, input.params.id, input.body as never)));
       },
@@ -117,7 +124,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
     idRoute(
       'decision',
       policies.consentsAct,
-      'The person gives or refuses consent (in the platform), or OH records a decision made on paper or verbally with a witness. Giving consent to a report says whether they wish to see it first (AMRA-3).',
+      'The person gives or refuses consent (in the platform), or OH records a decision made on paper, or verbally with a witness (never for AMRA: in writing, AMRA-1; 422 verbal-not-allowed). Giving consent to a report says whether they wish to see it first (AMRA-3).',
       decisionSchema,
       (req, id, body: z.infer<typeof decisionSchema>) =>
         consent.decide(requestContext(req), id, {
@@ -142,6 +149,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'The person asks to see the report before it is supplied; after the application, the 21 days run from this request (AMRA-4).',
       undefined,
       (req, id) => consent.requestAccess(requestContext(req), id),
+      personOnly,
     ),
     idRoute(
       'report',
@@ -161,6 +169,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'Ask in writing for something incorrect or misleading in the report to be corrected (AMRA-5, §5b); the report waits until it is answered.',
       textSchema,
       (req, id, body: z.infer<typeof textSchema>) => consent.requestCorrection(requestContext(req), id, body.text),
+      personOnly,
     ),
     apiRoute({
       method: 'post',
@@ -191,6 +200,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       'Attach the person’s statement of their views to the report, where a correction was declined (AMRA-5).',
       textSchema,
       (req, id, body: z.infer<typeof textSchema>) => consent.attachStatement(requestContext(req), id, body.text),
+      personOnly,
     ),
     idRoute(
       'supply-decision',
@@ -199,6 +209,7 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       supplyDecisionSchema,
       (req, id, body: z.infer<typeof supplyDecisionSchema>) =>
         consent.decideSupply(requestContext(req), id, body.agree),
+      personOnly,
     ),
     idRoute(
       'release',
@@ -208,11 +219,32 @@ export function consentRoutes(deps: AppDependencies): RouteDefinition[] {
       (req, id) => consent.release(requestContext(req), id),
     ),
     idRoute(
+      'on-behalf',
+      policies.consentsOnBehalf,
+      'Record a step the person took in a letter (for someone with no account, or written to by post): seen the report, supply decision (`agree`), correction or statement (`text`; OH clinicians), access request. The same rules and statutory periods as when the person acts, counted from the day the letter was received (AMRA-4, AMRA-5, AMRA-6); audited as recorded on their behalf.',
+      onBehalfSchema,
+      (req, id, body: z.infer<typeof onBehalfSchema>) => consent.recordOnBehalf(requestContext(req), id, body),
+      {
+        403: {
+          description:
+            'Not OH, or `clinical-content`: a correction or statement is recorded by an OH clinician (CONF-1)',
+        },
+        410: {
+          description: 'An access request after the 6 months the report is kept: `report-no-longer-held` (AMRA-6)',
+        },
+      },
+    ),
+    idRoute(
       'withdraw',
       policies.consentsAct,
-      'Withdraw consent, at once: referrals queued under it alone are cancelled, and the consent shows what was stopped and what had already been sent (§5c).',
-      undefined,
-      (req, id) => consent.withdraw(requestContext(req), id),
+      'Withdraw consent, at once: referrals queued under it alone are cancelled, and the consent shows what was stopped and what had already been sent (§5c). The person sends no body; OH records how and when the person said so (`method`, `saidOn`, and a written one’s `documentReference`).',
+      withdrawalSchema,
+      (req, id, body: z.infer<typeof withdrawalSchema>) =>
+        consent.withdraw(requestContext(req), id, {
+          method: body?.method,
+          saidOn: body?.saidOn,
+          documentReference: body?.documentReference ?? null,
+        }),
     ),
     apiRoute({
       method: 'get',

@@ -6,6 +6,8 @@ import {
   decide,
   decideSupply,
   earliestReleaseDate,
+  fromLetter,
+  letterRefusal,
   newConsent,
   personMayReadReport,
   receiveReport,
@@ -13,6 +15,8 @@ import {
   recordSeen,
   requestAccess,
   requestCorrection,
+  requestRetainedCopy,
+  sharingInForce,
   supply,
   withdraw,
   type Transition,
@@ -80,7 +84,7 @@ describe('AMRA medical report (domain brief §5a)', () => {
     expect(codeOf(recordApplication(refused, '2026-12-02', day(1)))).toBe('consent-refused');
   });
 
-  it('when consent is given, then it must say whether the person wishes to see the report, verbal consent needs a witness, and the application cannot predate it (AMRA-1, AMRA-3)', () => {
+  it('when consent is given, then it must say whether the person wishes to see the report, paper consent needs its reference, and the application cannot predate it (AMRA-1, AMRA-3)', () => {
     expect(
       codeOf(
         decide(
@@ -90,15 +94,6 @@ describe('AMRA medical report (domain brief §5a)', () => {
         ),
       ),
     ).toBe('wish-to-see-required');
-    expect(
-      codeOf(
-        decide(
-          buildConsent(),
-          { decision: 'given', method: 'verbal', witness: null, documentReference: null, wishesToSeeReport: true },
-          day(0),
-        ),
-      ),
-    ).toBe('witness-required');
     expect(
       codeOf(
         decide(
@@ -121,6 +116,23 @@ describe('AMRA medical report (domain brief §5a)', () => {
         ),
       ),
     ).toBe('consent-already-decided');
+  });
+
+  it('when an AMRA decision is verbal, then it is refused whether given or refused, even with a witness: it must be in writing (AMRA-1, s.9)', () => {
+    for (const decision of ['given', 'refused'] as const) {
+      const t = decide(
+        buildConsent(),
+        { decision, method: 'verbal', witness: 'Nurse J Jones', documentReference: null, wishesToSeeReport: true },
+        day(0),
+      );
+      expect(codeOf(t)).toBe('verbal-not-allowed');
+    }
+    const onPaper = decide(
+      buildConsent(),
+      { decision: 'given', method: 'paper', witness: null, documentReference: 'SCAN-7', wishesToSeeReport: true },
+      day(0),
+    );
+    expect(ok(onPaper).decision).toMatchObject({ method: 'paper', documentReference: 'SCAN-7' });
   });
 
   it('when the person asked to see the report and has not, then release is blocked before day 21 and allowed on day 21 with no contact (AMRA-4)', () => {
@@ -263,6 +275,99 @@ describe('AMRA medical report (domain brief §5a)', () => {
   });
 });
 
+describe('letters from the person, recorded by OH (AMRA-4, AMRA-5, AMRA-6)', () => {
+  const letter = (action: Parameters<typeof letterRefusal>[1]['action'], receivedOn: string) => ({
+    action,
+    receivedOn,
+    documentReference: 'LTR-1',
+  });
+  const received = () =>
+    ok(receiveReport(ok(recordApplication(give(buildConsent(), true), '2026-12-02', day(1))), report, null, day(9)));
+
+  it('when a letter is dated in the future or before the step it answers, then it is refused with the date’s code', () => {
+    const c = received();
+    expect(codeOf(letterRefusal(c, letter('seen-report', '2026-12-12'), day(10).today)!)).toBe('letter-date-in-future');
+    expect(codeOf(letterRefusal(c, letter('seen-report', '2026-12-09'), day(10).today)!)).toBe('letter-before-step');
+    expect(codeOf(letterRefusal(c, letter('access-request', '2026-11-30'), day(10).today)!)).toBe('letter-before-step');
+    expect(letterRefusal(c, letter('access-request', '2026-12-01'), day(10).today)).toBeNull();
+    expect(letterRefusal(c, letter('correction', '2026-12-10'), day(10).today)).toBeNull();
+    const declined = ok(
+      answerCorrection(
+        ok(requestCorrection(ok(recordSeen(c, day(10))), 'Wrong', day(10))),
+        1,
+        { response: 'declined', amendedText: null, note: null },
+        day(14),
+      ),
+    );
+    // An AMRA statement answers the declined correction (AMRA-5).
+    expect(codeOf(letterRefusal(declined, letter('statement', '2026-12-14'), day(15).today)!)).toBe(
+      'letter-before-step',
+    );
+    expect(letterRefusal(declined, letter('statement', '2026-12-15'), day(15).today)).toBeNull();
+  });
+
+  it('when a letter asking to see the report after the application is recorded late, then the 21 days run from the day it was received, never before the application was recorded (AMRA-4)', () => {
+    const applied = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(1)));
+    const asked = ok(requestAccess(applied, day(12), null, '2026-12-05'));
+    expect(asked).toMatchObject({ wishesToSeeReport: true, accessRequestedOn: '2026-12-05' });
+    expect(earliestReleaseDate(asked, periods)).toBe('2026-12-26');
+    const lateApplication = ok(recordApplication(give(buildConsent(), false), '2026-12-02', day(9)));
+    expect(ok(requestAccess(lateApplication, day(12), null, '2026-12-05')).accessRequestedOn).toBe('2026-12-10');
+  });
+
+  it('when the person’s agreement to supply is recorded from a letter, then it is dated the day received and the report goes today, kept 6 months from today (AMRA-4, AMRA-6)', () => {
+    const seen = ok(recordSeen(received(), day(12), '2026-12-10'));
+    expect(seen.accessArrangedOn).toBe('2026-12-10');
+    const supplied = ok(decideSupply(seen, true, periods, day(14), '2026-12-11'));
+    expect(supplied).toMatchObject({
+      status: 'supplied',
+      supplyAgreedOn: '2026-12-11',
+      suppliedOn: '2026-12-15',
+      retainUntil: '2027-06-15',
+    });
+  });
+
+  it('when the person asks by letter for the report after supply, then it is recorded within the 6 months and refused after (AMRA-6)', () => {
+    const supplied = ok(decideSupply(ok(recordSeen(received(), day(10))), true, periods, day(10)));
+    expect(supplied.retainUntil).toBe('2027-06-11');
+    const asked = requestRetainedCopy(supplied, '2027-06-11', day(200));
+    expect(asked.ok && asked.event.type).toBe('copy-requested');
+    expect(codeOf(requestRetainedCopy(supplied, '2027-06-12', day(200)))).toBe('report-no-longer-held');
+  });
+
+  it('when a step is recorded from a letter, then its history entry says so, with the day received and the reference', () => {
+    const t = fromLetter(recordSeen(received(), day(10)), letter('seen-report', '2026-12-10'));
+    expect(t.ok && t.event).toEqual({
+      type: 'seen',
+      details: { recordedOnBehalf: true, receivedOn: '2026-12-10', documentReference: 'LTR-1' },
+    });
+  });
+});
+
+describe('withdrawal recorded by OH (§5c)', () => {
+  const given = () =>
+    give(buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] }), true, day(2));
+  const none = { cancelled: [], alreadySent: [] };
+
+  it('when OH records a withdrawal, then it needs a real day, not before the consent, and a written one its reference', () => {
+    const said = { method: 'written' as const, saidOn: '2026-12-04', documentReference: null };
+    expect(codeOf(withdraw(given(), none, day(4), periods, said))).toBe('document-reference-required');
+    const ref = { ...said, documentReference: 'LTR-9' };
+    expect(codeOf(withdraw(given(), none, day(4), periods, { ...ref, saidOn: '2026-12-06' }))).toBe(
+      'withdrawal-date-in-future',
+    );
+    expect(codeOf(withdraw(given(), none, day(4), periods, { ...ref, saidOn: '2026-12-02' }))).toBe(
+      'withdrawal-before-consent',
+    );
+    const byPhone = withdraw(given(), none, day(4), periods, {
+      method: 'phone',
+      saidOn: '2026-12-04',
+      documentReference: null,
+    });
+    expect(byPhone.ok && byPhone.event.details).toMatchObject({ method: 'phone', saidOn: '2026-12-04' });
+  });
+});
+
 describe('OH report release (domain brief §5b)', () => {
   const oh = () =>
     give(
@@ -320,6 +425,18 @@ describe('OH report release (domain brief §5b)', () => {
     expect(codeOf(supply(seen, periods, day(20), 'period-ended'))).toBe('report-held-for-person');
   });
 
+  it('when an OH report decision is verbal, then it needs a witness and is recorded with one (§5b)', () => {
+    const fresh = buildConsent({ kind: 'oh-report-release', doctor: null, dataCategories: ['oh-report'] });
+    const verbal = {
+      decision: 'given' as const,
+      method: 'verbal' as const,
+      documentReference: null,
+      wishesToSeeReport: true,
+    };
+    expect(codeOf(decide(fresh, { ...verbal, witness: null }, day(0)))).toBe('witness-required');
+    expect(ok(decide(fresh, { ...verbal, witness: 'Nurse J Jones' }, day(0))).decision?.witness).toBe('Nurse J Jones');
+  });
+
   it('when an OH report consent has no application, then recording one is refused', () => {
     expect(codeOf(recordApplication(oh(), '2026-12-02', day(1)))).toBe('not-amra');
   });
@@ -357,6 +474,28 @@ describe('consent to share with an NHS partner (domain brief §5c)', () => {
       closedOn: '2026-12-04',
     });
     expect(codeOf(withdraw(ok(withdrawn), outcome, day(4)))).toBe('consent-withdrawn');
+  });
+
+  it('when the period asked for starts before the decision, then the consent is in force only from the day it was given', () => {
+    const backdated = buildConsent({
+      kind: 'nhs-sharing',
+      doctor: null,
+      recipient: { type: 'nhs-partner', organisationId: 'nhs1', name: 'Westshire Health Board', odsCode: '7A9' },
+      purpose: 'treatment',
+      dataCategories: ['demographics'],
+      periodStart: '2026-06-04',
+      periodEnd: null,
+    });
+    const given = ok(
+      decide(
+        backdated,
+        { decision: 'given', method: 'platform', witness: null, documentReference: null, wishesToSeeReport: null },
+        day(0),
+      ),
+    );
+    expect(sharingInForce(given, '2026-09-02')).toBe(false);
+    expect(sharingInForce(given, '2026-11-30')).toBe(false);
+    expect(sharingInForce(given, '2026-12-01')).toBe(true);
   });
 
   it('when sharing consent has a report action applied to it, then it is refused', () => {

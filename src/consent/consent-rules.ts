@@ -1,12 +1,15 @@
-import { addDays, addMonths, type IsoDate } from '../shared/dates.js';
+import { addDays, addMonths, londonDay, type IsoDate } from '../shared/dates.js';
 import type {
   Consent,
   ConsentDecision,
   ConsentPeriods,
   ConsentStatus,
   DecisionMethod,
+  LetterReceived,
+  OnBehalfAction,
   WithheldPart,
   WithdrawalOutcome,
+  WithdrawalStatement,
 } from './consent-types.js';
 
 /**
@@ -49,6 +52,12 @@ export const RULE_CODES = [
   'document-reference-required',
   'wish-to-see-required',
   'withheld-parts-amra-only',
+  'verbal-not-allowed',
+  'letter-date-in-future',
+  'letter-before-step',
+  'report-no-longer-held',
+  'withdrawal-date-in-future',
+  'withdrawal-before-consent',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
@@ -123,6 +132,7 @@ const change = (
 });
 
 const isReport = (c: Consent) => c.kind === 'amra-report' || c.kind === 'oh-report-release';
+const later = (a: IsoDate, b: IsoDate): IsoDate => (a > b ? a : b);
 
 /** Why a consent that is past its decision cannot change further, if it cannot. */
 function closedReason(status: ConsentStatus): Transition | null {
@@ -156,6 +166,12 @@ export interface DecisionInput {
 export function decide(c: Consent, input: DecisionInput, when: When): Transition {
   if (c.status !== 'requested')
     return closedReason(c.status) ?? refuse('consent-already-decided', 'This consent has already been decided.');
+  // AMRA-1, s.9: the person's consent to an application to their doctor is given in writing.
+  if (input.method === 'verbal' && c.kind === 'amra-report')
+    return refuse(
+      'verbal-not-allowed',
+      'A decision about a medical report from a doctor must be in writing (AMRA-1): record the signed form instead.',
+    );
   if (input.method === 'verbal' && !input.witness)
     return refuse('witness-required', 'Verbal consent needs the name of the witness.');
   if (input.method === 'paper' && !input.documentReference)
@@ -218,8 +234,15 @@ export function recordApplication(c: Consent, applicationDate: IsoDate, when: Wh
  * The person asks to see the report (AMRA-4). Made only after the application by someone who had
  * not asked before, the 21 days then run from this request; made by someone who had already
  * asked, it arranges access, and the report then waits until they have seen it and agreed.
+ * `on` is the day they asked: today in the platform, the day their letter was received when OH
+ * records it; the 21 days never start before the day the application was recorded (AMRA-3).
  */
-export function requestAccess(c: Consent, when: When, reviewFromToday: IsoDate | null = null): Transition {
+export function requestAccess(
+  c: Consent,
+  when: When,
+  reviewFromToday: IsoDate | null = null,
+  on: IsoDate = when.today,
+): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report to see.');
   const closed = closedReason(c.status);
   if (closed) return closed;
@@ -228,15 +251,32 @@ export function requestAccess(c: Consent, when: When, reviewFromToday: IsoDate |
     const afterApplication = c.status === 'applied' || c.status === 'report-received';
     // §5b: an OH report already written gets its review period from the request.
     const reviewUntil = c.kind === 'oh-report-release' && c.report ? reviewFromToday : c.reviewUntil;
+    const applied = c.applicationRecordedOn ?? c.applicationDate ?? on;
     return change(
       c,
-      { wishesToSeeReport: true, accessRequestedOn: afterApplication ? when.today : null, reviewUntil },
+      { wishesToSeeReport: true, accessRequestedOn: afterApplication ? later(on, applied) : null, reviewUntil },
       when,
       'access-requested',
       { afterApplication },
     );
   }
-  return change(c, { accessArrangedOn: c.accessArrangedOn ?? when.today }, when, 'access-arranged', null);
+  return change(c, { accessArrangedOn: c.accessArrangedOn ?? on }, when, 'access-arranged', null);
+}
+
+/**
+ * AMRA-6: after the report was supplied (or its supply refused, or the consent withdrawn) the
+ * person may ask for access to it while it is kept, that is until `retainUntil`; `on` is the day
+ * they asked (their letter received). Nothing changes but the history.
+ */
+export function requestRetainedCopy(c: Consent, on: IsoDate, when: When): Transition {
+  if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report to see.');
+  if (!c.report) return refuse('report-not-received', 'There is no report yet.');
+  if (!personMayReadReport(c, on))
+    return refuse(
+      'report-no-longer-held',
+      `The report was kept for the person to read until ${c.retainUntil} (AMRA-6); it is no longer held.`,
+    );
+  return change(c, {}, when, 'copy-requested', null);
 }
 
 export interface ReportInput {
@@ -285,13 +325,13 @@ export function receiveReport(c: Consent, input: ReportInput, reviewUntil: IsoDa
   );
 }
 
-/** The person has read the report (in the platform). */
-export function recordSeen(c: Consent, when: When): Transition {
+/** The person has read the report: in the platform today, or on paper by `on` (the day their letter was received). */
+export function recordSeen(c: Consent, when: When, on: IsoDate = when.today): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report.');
   if (!c.report) return refuse('report-not-received', 'There is no report yet.');
   // Read again: nothing changes (the read itself is audited by the caller).
   if (c.seenAt) return { ok: true, consent: c, event: { type: 'read', details: null } };
-  return change(c, { seenAt: when.now, accessArrangedOn: c.accessArrangedOn ?? when.today }, when, 'seen', null);
+  return change(c, { seenAt: when.now, accessArrangedOn: c.accessArrangedOn ?? on }, when, 'seen', null);
 }
 
 /**
@@ -373,9 +413,16 @@ export function supply(
 
 /**
  * The person's decision on supply after seeing the report (AMRA-4, AMRA-5): agreeing
- * supplies it at once; refusing withholds it for good.
+ * supplies it at once; refusing withholds it for good. `on` is the day they decided (their
+ * letter received); the report goes, and the 6 months of AMRA-6 run, from today.
  */
-export function decideSupply(c: Consent, agree: boolean, periods: ConsentPeriods, when: When): Transition {
+export function decideSupply(
+  c: Consent,
+  agree: boolean,
+  periods: ConsentPeriods,
+  when: When,
+  on: IsoDate = when.today,
+): Transition {
   if (!isReport(c)) return refuse('not-a-report-consent', 'Only a report consent has a report to supply.');
   const closed = closedReason(c.status);
   if (closed) return closed;
@@ -390,7 +437,7 @@ export function decideSupply(c: Consent, agree: boolean, periods: ConsentPeriods
       null,
     );
   }
-  const agreed = { ...c, supplyAgreedOn: when.today };
+  const agreed = { ...c, supplyAgreedOn: on };
   const supplied = supply(agreed, periods, when, 'agreed');
   if (!supplied.ok) return supplied;
   return { ok: true, consent: supplied.consent, event: { type: 'supply-agreed', details: { supplied: true } } };
@@ -460,21 +507,85 @@ export function attachStatement(c: Consent, text: string, when: When): Transitio
 
 /**
  * Withdrawal (§5c; a report consent before its report is supplied). Takes effect at once; the
- * caller passes what it cancelled and what had already gone, which the person is shown.
+ * caller passes what it cancelled and what had already gone, which the person is shown. `said`
+ * is how and when the person told OH (null: they withdrew in the platform themselves).
  */
-export function withdraw(c: Consent, outcome: WithdrawalOutcome, when: When, periods?: ConsentPeriods): Transition {
+export function withdraw(
+  c: Consent,
+  outcome: WithdrawalOutcome,
+  when: When,
+  periods?: ConsentPeriods,
+  said: WithdrawalStatement | null = null,
+): Transition {
   if (c.status === 'requested')
     return refuse('consent-not-given', 'This consent was never given, so it cannot be withdrawn; refuse it instead.');
   if (c.status === 'refused')
     return refuse('consent-not-given', 'This consent was refused, so there is nothing to withdraw.');
   const closed = closedReason(c.status);
   if (closed) return closed;
+  if (said) {
+    if (said.method === 'written' && !said.documentReference)
+      return refuse('document-reference-required', 'A written withdrawal needs the reference of the scanned letter.');
+    if (said.saidOn > when.today)
+      return refuse('withdrawal-date-in-future', 'The person cannot have withdrawn on a day still to come.');
+    if (c.decision && said.saidOn < c.decision.on)
+      return refuse(
+        'withdrawal-before-consent',
+        `The person cannot have withdrawn before they consented on ${c.decision.on}.`,
+      );
+  }
   // A report already received stays readable by the person for the retention period (AMRA-6).
   const retainUntil = c.report && periods ? addMonths(when.today, periods.reportRetentionMonths) : c.retainUntil;
   return change(c, { status: 'withdrawn', withdrawal: outcome, closedOn: when.today, retainUntil }, when, 'withdrawn', {
     cancelled: outcome.cancelled.length,
     alreadySent: outcome.alreadySent.length,
+    // Recorded by OH from what the person said, never as the person's own act.
+    ...(said
+      ? { recordedOnBehalf: true, method: said.method, saidOn: said.saidOn, documentReference: said.documentReference }
+      : {}),
   });
+}
+
+/** The day a letter's step answers: it cannot have been written before it (issue 14 §4). */
+function answeredOn(c: Consent, action: OnBehalfAction): { on: IsoDate; what: string } | null {
+  if (action === 'access-request') return c.decision ? { on: c.decision.on, what: 'the person consented' } : null;
+  const declined = c.corrections.filter((r) => r.response === 'declined' && r.respondedAt);
+  if (action === 'statement' && c.kind === 'amra-report' && declined.length)
+    return { on: londonDay(new Date(declined[0]!.respondedAt!)), what: 'the correction was declined' };
+  return c.report ? { on: c.report.receivedOn, what: 'the report was received' } : null;
+}
+
+/**
+ * Why a letter from the person cannot be recorded with the day it was received, if it cannot:
+ * not a day still to come, nor before the step it answers (the consent for an access request,
+ * the declined correction for an AMRA statement, the report for the rest).
+ */
+export function letterRefusal(
+  c: Consent,
+  letter: Pick<LetterReceived, 'action' | 'receivedOn'>,
+  today: IsoDate,
+): Transition | null {
+  if (letter.receivedOn > today)
+    return refuse('letter-date-in-future', 'A letter cannot have been received on a day still to come.');
+  const answered = answeredOn(c, letter.action);
+  if (answered && letter.receivedOn < answered.on)
+    return refuse(
+      'letter-before-step',
+      `The letter cannot have been received before ${answered.what}, on ${answered.on}.`,
+    );
+  return null;
+}
+
+/** Marks a step as recorded by OH from the person's letter, in its history entry (never as the person's own act). */
+export function fromLetter(t: Transition, letter: LetterReceived): Transition {
+  if (!t.ok) return t;
+  const details = {
+    ...(t.event.details ?? {}),
+    recordedOnBehalf: true,
+    receivedOn: letter.receivedOn,
+    documentReference: letter.documentReference,
+  };
+  return { ...t, event: { ...t.event, details } };
 }
 
 /** May the person still read the report (AMRA-6: during the retention period after supply or refusal; before that, whenever it is held)? */
@@ -484,12 +595,24 @@ export function personMayReadReport(c: Consent, today: IsoDate): boolean {
   return c.status === 'report-received';
 }
 
+/**
+ * The first day a sharing consent allows anything: its period's start, but never before the day
+ * the decision was recorded (§5c: a consent allows nothing from before it was given, whatever
+ * period was asked for); null while there is no decision.
+ */
+export function sharingStart(c: Consent): IsoDate | null {
+  if (!c.decision) return null;
+  return c.periodStart === null ? c.decision.on : later(c.periodStart, c.decision.on);
+}
+
 /** Is a sharing consent in force on `asOf`? */
 export function sharingInForce(c: Consent, asOf: IsoDate): boolean {
+  const start = sharingStart(c);
   return (
     c.kind === 'nhs-sharing' &&
     c.status === 'given' &&
-    (c.periodStart === null || c.periodStart <= asOf) &&
+    start !== null &&
+    start <= asOf &&
     (c.periodEnd === null || asOf <= c.periodEnd)
   );
 }

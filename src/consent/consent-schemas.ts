@@ -12,6 +12,7 @@ import {
   EMPLOYER_RECIPIENTS,
   SHARING_CATEGORIES,
   SHARING_PURPOSES,
+  WITHDRAWAL_METHODS,
   WITHHELD_GROUNDS,
 } from './consent-types.js';
 import { GATE_REASONS } from './gate.js';
@@ -59,7 +60,9 @@ export const consentRequestSchema = z.discriminatedUnion('kind', [
         .array(z.enum(SHARING_CATEGORIES))
         .min(1, 'Choose what would be shared')
         .max(SHARING_CATEGORIES.length),
-      periodStart: isoDate,
+      periodStart: isoDate.describe(
+        'The first day it would cover: today or later (a consent allows nothing from before it is given, §5c)',
+      ),
       periodEnd: isoDate.nullable().optional(),
       description: text(500),
       noticeBy,
@@ -70,7 +73,11 @@ export const consentRequestSchema = z.discriminatedUnion('kind', [
 export const decisionSchema = z
   .object({
     decision: z.enum(['given', 'refused']),
-    method: z.enum(DECISION_METHODS).describe('platform: the person, signed in; paper or verbal: recorded by OH'),
+    method: z
+      .enum(DECISION_METHODS)
+      .describe(
+        'platform: the person, signed in; paper or verbal: recorded by OH. An AMRA decision is never verbal (AMRA-1): 422 verbal-not-allowed',
+      ),
     witness: optionalText(200),
     documentReference: optionalText(200),
     wishesToSeeReport: z
@@ -101,9 +108,65 @@ export const correctionAnswerSchema = z
   .object({ response: z.enum(['amended', 'declined']), amendedText: optionalText(20_000), note: optionalText(2000) })
   .strict();
 
-export const supplyDecisionSchema = z
-  .object({ agree: z.boolean().describe('true: supply it now; false: refuse supply for good (AMRA-5)') })
-  .strict();
+const agree = z.boolean().describe('true: supply it now; false: refuse supply for good (AMRA-5)');
+export const supplyDecisionSchema = z.object({ agree }).strict();
+
+const letter = {
+  receivedOn: isoDate.describe(
+    'The day the letter was received: not in the future, nor before the step it answers. The person’s step counts from it (AMRA-4)',
+  ),
+  documentReference: text(200).describe('The scanned letter’s reference'),
+};
+
+/** A letter from the person, recorded by OH (issue 14 §4): the action, and its own fields as the person's endpoint takes them. */
+export const onBehalfSchema = z.discriminatedUnion('action', [
+  z
+    .object({ action: z.literal('seen-report').describe('They have seen the report (a paper copy)'), ...letter })
+    .strict(),
+  z
+    .object({ action: z.literal('supply-decision').describe('They agree to or refuse its supply'), ...letter, agree })
+    .strict(),
+  z
+    .object({
+      action: z.literal('correction').describe('They ask for a correction (AMRA-5; OH clinicians)'),
+      ...letter,
+      text: text(4000),
+    })
+    .strict(),
+  z
+    .object({
+      action: z.literal('statement').describe('Their statement of their views (AMRA-5; OH clinicians)'),
+      ...letter,
+      text: text(4000),
+    })
+    .strict(),
+  z
+    .object({
+      action: z
+        .literal('access-request')
+        .describe('They ask to see the report: before supply AMRA-4, after it while it is kept AMRA-6'),
+      ...letter,
+    })
+    .strict(),
+]);
+
+/**
+ * How the person said they withdraw, when OH records it (§5c): method and saidOn are then both
+ * required (422 otherwise). Empty, or no body, when the person withdraws for themselves.
+ */
+export const withdrawalSchema = z
+  .object({
+    method: z.enum(WITHDRAWAL_METHODS).optional().describe('How the person told OH: written, in-person or phone'),
+    saidOn: isoDate
+      .optional()
+      .describe(
+        'The day they told OH (a letter: the day it was received); not in the future, nor before they consented',
+      ),
+    documentReference: optionalText(200).describe('A written withdrawal: the scanned letter’s reference (required)'),
+  })
+  .strict()
+  .optional()
+  .describe('OH: how and when the person said so (method and saidOn required); the person: nothing');
 
 export const recipientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('nhs-partner'), organisationId: z.uuid() }).strict(),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
+import { mayRecordForPerson } from '../auth/access-policy.js';
 import type { NotificationService } from '../notifications/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
@@ -22,18 +23,21 @@ import {
 } from './consent-letters.js';
 import type { ConsentRepository } from './consent-repository.js';
 import * as rules from './consent-rules.js';
-import type {
-  Consent,
-  ConsentEvent,
-  ConsentPeriods,
-  DataCategory,
-  DecisionMethod,
-  DisclosureItem,
-  EmployerRecipientRole,
-  ReportDoctor,
-  SharingCategory,
-  SharingPurpose,
-  WithheldPart,
+import {
+  CLINICAL_ON_BEHALF_ACTIONS,
+  type Consent,
+  type ConsentEvent,
+  type ConsentPeriods,
+  type DataCategory,
+  type DecisionMethod,
+  type DisclosureItem,
+  type EmployerRecipientRole,
+  type LetterReceived,
+  type ReportDoctor,
+  type SharingCategory,
+  type SharingPurpose,
+  type WithdrawalStatement,
+  type WithheldPart,
 } from './consent-types.js';
 import { decideDisclosure, type DisclosureRequest, type GateDecision } from './gate.js';
 
@@ -62,6 +66,17 @@ export type ConsentRequestInput =
       description: string;
       noticeBy: 'email' | 'letter';
     };
+
+/**
+ * A step the person took in writing, as OH records it from their letter (issue 14 §4), with the
+ * step's own fields as the person's endpoint takes them.
+ */
+export type LetterInput = LetterReceived &
+  (
+    | { action: 'seen-report' | 'access-request' }
+    | { action: 'supply-decision'; agree: boolean }
+    | { action: 'correction' | 'statement'; text: string }
+  );
 
 export interface DecisionRequest {
   decision: 'given' | 'refused';
@@ -182,7 +197,21 @@ const INPUT_REFUSALS: Partial<Record<rules.RuleCode, string>> = {
   'application-in-future': 'applicationDate',
   'report-date-in-future': 'receivedOn',
   'report-before-consent': 'receivedOn',
+  'verbal-not-allowed': 'method',
+  'letter-date-in-future': 'receivedOn',
+  'letter-before-step': 'receivedOn',
+  'withdrawal-date-in-future': 'saidOn',
+  'withdrawal-before-consent': 'saidOn',
 };
+
+/** Refusals with a status of their own: the report is no longer held (AMRA-6), as when the person reads it. */
+const REFUSAL_STATUS: Partial<Record<rules.RuleCode, number>> = { 'report-no-longer-held': 410 };
+
+/** How the audit trail records a change OH made for the person from what they said or wrote (issue 14 §4). */
+interface OnBehalf {
+  purpose: 'recorded-on-behalf';
+  details: Record<string, unknown>;
+}
 
 /**
  * A refusal from the rules: a 409 with its code (an illegal transition conflicts with the
@@ -190,6 +219,8 @@ const INPUT_REFUSALS: Partial<Record<rules.RuleCode, string>> = {
  */
 function refusal(t: Extract<rules.Transition, { ok: false }>): AppError {
   const field = INPUT_REFUSALS[t.code];
+  const status = REFUSAL_STATUS[t.code];
+  if (status) return new AppError({ code: t.code, status, publicMessage: t.message });
   return field ? new ValidationError({ [field]: t.message }, t.message, t.code) : new ConflictError(t.code, t.message);
 }
 
@@ -263,6 +294,13 @@ export class ConsentService {
         throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
       if (input.periodEnd !== null && input.periodEnd < input.periodStart)
         throw new ValidationError({ periodEnd: 'The end must be on or after the start.' });
+      // §5c: a consent allows nothing from before it is given, and it cannot be given before it is asked for.
+      if (input.periodStart < when.today)
+        throw new ValidationError(
+          { periodStart: 'The period cannot start before today: a consent allows nothing from before it is given.' },
+          'The period cannot start before today.',
+          'period-before-consent',
+        );
       recipient = { type: 'nhs-partner', organisationId: partner.id, name: partner.name, odsCode: partner.odsCode };
     } else {
       recipient = { type: 'employer', role: input.recipientRole };
@@ -421,17 +459,20 @@ export class ConsentService {
     consent: Consent,
     decide: (c: Consent) => rules.Transition,
     also?: (changed: Consent, trx: Knex.Transaction) => Promise<void>,
+    onBehalf?: OnBehalf,
   ): Promise<ConsentRecord> {
     const t = decide(consent);
+    const purpose = onBehalf?.purpose ?? 'consent';
     if (!t.ok) {
       await this.audit.record(ctx, {
         action: 'update',
         entityType: 'consent',
         entityId: consent.id,
         subjectPersonId: consent.personId,
-        purpose: 'consent',
+        purpose,
         outcome: 'denied',
         reason: t.code,
+        details: onBehalf?.details ?? null,
       });
       throw refusal(t);
     }
@@ -441,8 +482,8 @@ export class ConsentService {
         entityType: 'consent',
         entityId: consent.id,
         subjectPersonId: consent.personId,
-        purpose: 'consent',
-        details: { event: t.event.type },
+        purpose,
+        details: { event: t.event.type, ...onBehalf?.details },
       });
       return this.record(consent);
     }
@@ -464,8 +505,8 @@ export class ConsentService {
           entityType: 'consent',
           entityId: consent.id,
           subjectPersonId: consent.personId,
-          purpose: 'consent',
-          details: { event: t.event.type },
+          purpose,
+          details: { event: t.event.type, ...onBehalf?.details },
         },
         trx,
       );
@@ -527,7 +568,7 @@ export class ConsentService {
 
   /** AMRA-4: the person asks to see the report (or arranges to). */
   async requestAccess(ctx: RequestContext, id: string): Promise<ConsentRecord> {
-    const consent = await this.load(ctx, id);
+    const consent = this.thePersons(ctx, await this.load(ctx, id));
     const when = this.when();
     const periods = await this.periods(consent.organisationId, when.today);
     return this.apply(ctx, consent, (c) =>
@@ -601,9 +642,10 @@ export class ConsentService {
     return reportView(current);
   }
 
-  /** AMRA-5, §5b: a written request to correct the report (the person, or OH recording one received on paper). */
+  /** AMRA-5, §5b: the person's written request to correct the report (OH records a letter with `recordOnBehalf`). */
   async requestCorrection(ctx: RequestContext, id: string, text: string): Promise<ConsentRecord> {
-    return this.apply(ctx, await this.load(ctx, id), (c) => rules.requestCorrection(c, text, this.when()));
+    const consent = this.thePersons(ctx, await this.load(ctx, id));
+    return this.apply(ctx, consent, (c) => rules.requestCorrection(c, text, this.when()));
   }
 
   /** The author's answer to a correction request (OH clinicians). */
@@ -621,19 +663,77 @@ export class ConsentService {
 
   /** AMRA-5: the person's statement of their views, attached to the report. */
   async attachStatement(ctx: RequestContext, id: string, text: string): Promise<ConsentRecord> {
-    return this.apply(ctx, await this.load(ctx, id), (c) => rules.attachStatement(c, text, this.when()));
+    const consent = this.thePersons(ctx, await this.load(ctx, id));
+    return this.apply(ctx, consent, (c) => rules.attachStatement(c, text, this.when()));
   }
 
   /** The person agrees to supply (it goes at once) or refuses it (withheld for good, AMRA-5, AMRA-8). */
   async decideSupply(ctx: RequestContext, id: string, agree: boolean): Promise<ConsentRecord> {
-    const consent = await this.load(ctx, id);
-    // After seeing the report, the decision is the person's own (AMRA-4, AMRA-5): OH cannot make it for them.
-    if (ctx.actor.personId !== consent.personId)
-      throw new ForbiddenError('person-decides', 'Only the person can agree to or refuse the release of their report.');
+    const consent = this.thePersons(ctx, await this.load(ctx, id));
     const when = this.when();
     const policy = await this.policyInForce(consent.organisationId, when.today);
     return this.apply(ctx, consent, (c) =>
       withPolicy(rules.decideSupply(c, agree, policy.content, when), policy.version),
+    );
+  }
+
+  /**
+   * The person's own steps are theirs alone (AMRA-4, AMRA-5): OH cannot take them for the person,
+   * only record the person's letter (`recordOnBehalf`), so the trail never shows OH's act as theirs.
+   */
+  private thePersons(ctx: RequestContext, consent: Consent): Consent {
+    if (ctx.actor.personId !== consent.personId)
+      throw new ForbiddenError(
+        'person-decides',
+        'Only the person takes this step here. To record a letter from them, use the on-behalf endpoint.',
+      );
+    return consent;
+  }
+
+  /**
+   * OH records a step the person took in a letter (issue 14 §4): they have seen the report, agree
+   * to or refuse its supply, ask for a correction or attach a statement, or ask to see it. The same
+   * rules as when the person acts, through `apply`; the day the letter was received is the day the
+   * person acted, for the statutory periods that count from their act (README: "Letters from the
+   * person"). Audited as recorded on the person's behalf by the OH user, never as the person.
+   */
+  async recordOnBehalf(ctx: RequestContext, id: string, letter: LetterInput): Promise<ConsentRecord> {
+    // A correction's or statement's words are clinical (CONF-1): an OH administrator could not read them back.
+    if (!mayRecordForPerson(ctx.actor, CLINICAL_ON_BEHALF_ACTIONS.has(letter.action))) {
+      await this.audit.recordRefusal(ctx, 'consent', 'clinical-content', { consentId: id, action: letter.action });
+      throw new ForbiddenError(
+        'clinical-content',
+        'Only an OH clinician records what the person wrote about their report; pass the letter to a clinician.',
+      );
+    }
+    const consent = await this.load(ctx, id);
+    const when = this.when();
+    const policy = await this.policyInForce(consent.organisationId, when.today);
+    const on = letter.receivedOn;
+    const step = (c: Consent): rules.Transition => {
+      switch (letter.action) {
+        case 'seen-report':
+          return rules.recordSeen(c, when, on);
+        case 'supply-decision':
+          return withPolicy(rules.decideSupply(c, letter.agree, policy.content, when, on), policy.version);
+        case 'correction':
+          return rules.requestCorrection(c, letter.text, when);
+        case 'statement':
+          return rules.attachStatement(c, letter.text, when);
+        case 'access-request':
+          // After supply, refusal or withdrawal the report is kept for the person to see (AMRA-6); before, AMRA-4.
+          return c.retainUntil
+            ? rules.requestRetainedCopy(c, on, when)
+            : rules.requestAccess(c, when, this.reviewUntil(policy.content, when.today, when.today), on);
+      }
+    };
+    const record = { action: letter.action, receivedOn: on, documentReference: letter.documentReference };
+    return this.apply(
+      ctx,
+      consent,
+      (c) => rules.letterRefusal(c, letter, when.today) ?? rules.fromLetter(step(c), record),
+      undefined,
+      { purpose: 'recorded-on-behalf', details: { recordedOnBehalf: true, ...record } },
     );
   }
 
@@ -649,12 +749,18 @@ export class ConsentService {
 
   /**
    * Withdrawal, at once (§5c): in the same transaction every queue cancels what only this
-   * consent allowed, and the person is shown what was stopped and what had already gone.
+   * consent allowed, and the person is shown what was stopped and what had already gone. The
+   * person withdraws for themselves with nothing to add; OH records how and when the person told
+   * them (`told`: in writing, in person or by phone), audited as recorded on their behalf.
    */
-  async withdraw(ctx: RequestContext, id: string): Promise<ConsentRecord> {
+  async withdraw(ctx: RequestContext, id: string, told: Partial<WithdrawalStatement> = {}): Promise<ConsentRecord> {
     const consent = await this.load(ctx, id);
-    const check = rules.withdraw(consent, { cancelled: [], alreadySent: [] }, this.when());
-    if (!check.ok) return this.apply(ctx, consent, () => check);
+    const said = this.withdrawalStatement(ctx, consent, told);
+    const onBehalf: OnBehalf | undefined = said
+      ? { purpose: 'recorded-on-behalf', details: { recordedOnBehalf: true, ...said } }
+      : undefined;
+    const check = rules.withdraw(consent, { cancelled: [], alreadySent: [] }, this.when(), undefined, said);
+    if (!check.ok) return this.apply(ctx, consent, () => check, undefined, onBehalf);
     const now = this.clock.now();
     const when = this.when();
     const periods = await this.periods(consent.organisationId, when.today);
@@ -672,7 +778,7 @@ export class ConsentService {
         outcome.cancelled.push(...r.cancelled);
         outcome.alreadySent.push(...r.alreadySent);
       }
-      const t = rules.withdraw(current, outcome, when, periods);
+      const t = rules.withdraw(current, outcome, when, periods, said);
       if (!t.ok) throw refusal(t);
       const next = { ...t.consent, version: current.version + 1 };
       if (
@@ -693,14 +799,43 @@ export class ConsentService {
           entityType: 'consent',
           entityId: id,
           subjectPersonId: consent.personId,
-          purpose: 'consent',
-          details: { event: 'withdrawn', cancelled: outcome.cancelled.length },
+          purpose: onBehalf?.purpose ?? 'consent',
+          details: { event: 'withdrawn', cancelled: outcome.cancelled.length, ...onBehalf?.details },
         },
         trx,
       );
       return next;
     });
     return this.afterChange(changed);
+  }
+
+  /**
+   * How and when the person said they withdraw (§5c): nothing when they withdraw for themselves; when
+   * OH records it, both, or a 422 naming what is missing.
+   */
+  private withdrawalStatement(
+    ctx: RequestContext,
+    consent: Consent,
+    told: Partial<WithdrawalStatement>,
+  ): WithdrawalStatement | null {
+    const saidAnything = told.method !== undefined || told.saidOn !== undefined || !!told.documentReference;
+    if (ctx.actor.personId === consent.personId) {
+      if (saidAnything) throw new ValidationError({ method: 'You withdraw here yourself: there is nothing to add.' });
+      return null;
+    }
+    const missing = {
+      ...(told.method
+        ? {}
+        : { method: 'Say how the person told you they withdraw: in writing, in person or by phone.' }),
+      ...(told.saidOn ? {} : { saidOn: 'Give the day the person told you.' }),
+    };
+    if (Object.keys(missing).length)
+      throw new ValidationError(
+        missing,
+        'Record how and when the person withdrew their consent.',
+        'withdrawal-statement-required',
+      );
+    return { method: told.method!, saidOn: told.saidOn!, documentReference: told.documentReference ?? null };
   }
 
   /**

@@ -22,9 +22,46 @@ export const CONSENT_STATUSES = [
 ] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
-/** How a decision was recorded (AMRA-1: in the platform by the person, on a scanned paper form, or verbally with a witness). */
+/**
+ * How a decision was recorded: in the platform by the person, on a scanned paper form, or verbally with a
+ * witness. An AMRA decision is always in writing (AMRA-1, s.9): in the platform or on paper, never verbal.
+ */
 export const DECISION_METHODS = ['platform', 'paper', 'verbal'] as const;
 export type DecisionMethod = (typeof DECISION_METHODS)[number];
+
+/**
+ * The person's own statutory steps OH may record from a letter they sent (issue 14 §4): they have seen
+ * the report (AMRA-4), agree to or refuse its supply (AMRA-4, AMRA-5), ask for a correction or attach a
+ * statement (AMRA-5), ask to see it (AMRA-4; after supply, AMRA-6).
+ */
+export const ON_BEHALF_ACTIONS = [
+  'seen-report',
+  'supply-decision',
+  'correction',
+  'statement',
+  'access-request',
+] as const;
+export type OnBehalfAction = (typeof ON_BEHALF_ACTIONS)[number];
+/** The steps whose words are the person's comments on their report: clinical content (CONF-1). */
+export const CLINICAL_ON_BEHALF_ACTIONS: ReadonlySet<OnBehalfAction> = new Set(['correction', 'statement']);
+
+/** A letter from the person, as OH records it: the day it was received and the reference of the scanned letter. */
+export interface LetterReceived {
+  action: OnBehalfAction;
+  receivedOn: IsoDate;
+  documentReference: string;
+}
+
+/** How a person told OH they withdraw their consent (§5c); in the platform they withdraw for themselves. */
+export const WITHDRAWAL_METHODS = ['written', 'in-person', 'phone'] as const;
+export type WithdrawalMethod = (typeof WITHDRAWAL_METHODS)[number];
+
+/** A withdrawal OH records for the person: how and when they said so, and a written one's reference. */
+export interface WithdrawalStatement {
+  method: WithdrawalMethod;
+  saidOn: IsoDate;
+  documentReference: string | null;
+}
 
 /** Purposes a disclosure can serve. */
 export const EMPLOYMENT_PURPOSE = 'employment' as const;

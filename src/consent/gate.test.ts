@@ -76,6 +76,20 @@ describe('the disclosure gate', () => {
     });
   });
 
+  it('when the period was backdated before the decision, then nothing dated before the decision is allowed, and the reason names the day it starts (§5c)', () => {
+    // Given on 1 December 2026 for a period said to start 180 days earlier.
+    const backdated = sharing({ periodStart: '2026-06-04', periodEnd: null });
+    expect(decideDisclosure([backdated], toPartner(), '2026-09-02')).toEqual({
+      allow: false,
+      reason: 'consent-not-yet-in-force',
+      message: 'The consent to share with this partner starts on 2026-12-01.',
+    });
+    expect(decideDisclosure([backdated], toPartner(), '2026-12-01')).toEqual({ allow: true, consentIds: ['s1'] });
+    // A decision recorded after the period began: in force from the decision.
+    const late = sharing({ decision: { ...sharing().decision!, on: '2026-12-05' } });
+    expect(decideDisclosure([late], toPartner(), '2026-12-03')).toMatchObject({ reason: 'consent-not-yet-in-force' });
+  });
+
   it('when the purpose or a category is not covered, then it is denied; sensitive categories need naming (§5c)', () => {
     expect(
       decideDisclosure([sharing()], toPartner('nhs1', ['demographics'], 'continuity-of-care'), '2026-12-03'),

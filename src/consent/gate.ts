@@ -1,5 +1,5 @@
 import type { IsoDate } from '../shared/dates.js';
-import { sharingInForce } from './consent-rules.js';
+import { sharingInForce, sharingStart } from './consent-rules.js';
 import {
   SENSITIVE_CATEGORIES,
   type Consent,
@@ -47,7 +47,9 @@ const deny = (reason: GateReason, message: string): GateDecision => ({ allow: fa
  * in these categories, on `asOf`? Pure: the caller passes every consent the person has. Deny by
  * default; the reason says which consent is missing or why it does not reach.
  *  - To an NHS partner (§5c): one consent in force that names the partner, the purpose and every
- *    category; a sensitive category (mental health, sexual health/BBV) only where named.
+ *    category; a sensitive category (mental health, sexual health/BBV) only where named. A consent
+ *    is in force from its period's start but never before its decision was recorded, so nothing
+ *    dated before the person consented is allowed, whatever period was asked for.
  *  - To the employer (AMRA-4, AMRA-5, §5b, CONF-1): only a report whose consent has been
  *    supplied to that recipient.
  */
@@ -112,13 +114,15 @@ function whyNotInForce(naming: readonly Consent[], asOf: IsoDate): GateDecision 
       return deny('consent-refused', 'The person refused consent to share with this partner.');
     case 'requested':
       return deny('consent-not-given', 'The person has not yet given consent to share with this partner.');
-    default:
-      if (latest.periodStart !== null && asOf < latest.periodStart)
-        return deny(
-          'consent-not-yet-in-force',
-          `The consent to share with this partner starts on ${latest.periodStart}.`,
-        );
+    default: {
+      // §5c: in force from its period's start, never before the decision was recorded.
+      const start = sharingStart(latest);
+      if (start === null)
+        return deny('consent-not-given', 'The person has not given consent to share with this partner.');
+      if (asOf < start)
+        return deny('consent-not-yet-in-force', `The consent to share with this partner starts on ${start}.`);
       return deny('consent-expired', `The consent to share with this partner ended on ${latest.periodEnd}.`);
+    }
   }
 }
 

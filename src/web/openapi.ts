@@ -93,7 +93,8 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], serverU
       ...(route.api.body
         ? {
             requestBody: {
-              required: true,
+              // A body the route also takes absent (the person's own withdrawal) is optional.
+              required: !route.api.body.safeParse(undefined).success,
               content: { 'application/json': { schema: schemaOf(route.api.body, 'input') } },
             },
           }

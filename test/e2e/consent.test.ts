@@ -9,6 +9,7 @@ describe('consent in the browser', () => {
   const demo = useDemoBrowser();
   const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
   const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
+  const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
   const reportText = 'no lifting over 10 kg';
 
   it('when the officer reviews the OH report waiting for them, asks for a correction and refuses release, then the manager’s view shows no report, and every page passes axe', async () => {
@@ -83,6 +84,44 @@ describe('consent in the browser', () => {
       expect(await accessibilityProblems(page, 'a sharing consent')).toBe('');
       await submitWith(page, page.getByRole('button', { name: 'Withdraw my consent' }));
       await expect(page.locator('main').innerText()).resolves.toContain('Consent withdrawn');
+    });
+  });
+
+  it('when a clinician records a letter from someone with no account, then a missing answer shows beside its field, the letter is recorded from its date, and every page passes axe (issue 14 §4)', async () => {
+    const db = demo.server.platform.db;
+    const person = await db('people')
+      .leftJoin('users', 'users.person_id', 'people.id')
+      .whereNull('users.id')
+      .select('people.id')
+      .first();
+    await demo.withPage(clinician, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents`);
+      await page.getByLabel('Release of an OH report to their manager or HR').check();
+      await page.getByLabel('What it is for, in plain words').fill('Fitness for night shifts');
+      await page.getByLabel('Line manager').check();
+      await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      await page.getByLabel('Consent given').check();
+      await page.getByLabel('On a paper form').check();
+      await page.getByLabel('Scanned form reference').fill('SCAN-E2E-1');
+      await page.getByLabel('Yes', { exact: true }).check();
+      await submitWith(page, page.getByRole('button', { name: 'Record the decision' }));
+      await page.getByLabel('The report', { exact: true }).fill('Fit for night shifts.');
+      await submitWith(page, page.getByRole('button', { name: 'Record the report' }));
+
+      await expect(page.locator('main').innerText()).resolves.toContain('Record a letter from the person');
+      await submitWith(page, page.getByRole('button', { name: 'Record the letter' }));
+      await expect(page.locator('.nhsuk-error-summary').innerText()).resolves.toContain('Choose what the letter says');
+      await expect(page.locator('#letterReference-error').innerText()).resolves.toContain(
+        'Enter the reference of the scanned letter',
+      );
+      expect(await accessibilityProblems(page, 'a letter from the person, with errors')).toBe('');
+      await page.getByLabel('They have seen the report').check();
+      await page.getByLabel('Reference of the scanned letter').fill('LTR-E2E-1');
+      await submitWith(page, page.getByRole('button', { name: 'Record the letter' }));
+      await expect(page.locator('main').innerText()).resolves.toMatch(
+        /from their letter received on \d+ \w+ \d{4} \(reference LTR-E2E-1\)/,
+      );
+      expect(await accessibilityProblems(page, 'a consent with a letter recorded')).toBe('');
     });
   });
 });

@@ -94,7 +94,7 @@ describe('consent', () => {
       expect(early.body.error.code).toBe('consent-not-given');
     });
 
-    it('when someone other than the person decides in the platform, or a decision lacks its witness, then it is refused; the person consents and asks to see the report', async () => {
+    it('when someone other than the person decides in the platform, or OH records a verbal AMRA decision, then it is refused (AMRA-1); the person consents and asks to see the report', async () => {
       expect(
         (
           await post('clinician', `/api/v1/consents/${id}/decision`, {
@@ -104,13 +104,16 @@ describe('consent', () => {
           })
         ).status,
       ).toBe(422);
-      const noWitness = await post('clinician', `/api/v1/consents/${id}/decision`, {
+      // AMRA-1, s.9: an AMRA decision is in writing; a verbal one is refused, witness or not.
+      const verbal = await post('clinician', `/api/v1/consents/${id}/decision`, {
         decision: 'given',
         method: 'verbal',
+        witness: 'Nurse J Jones',
         wishesToSeeReport: true,
       });
-      expect(noWitness.status).toBe(422);
-      expect(noWitness.body.error).toMatchObject({ code: 'witness-required', fields: { witness: expect.any(String) } });
+      expect(verbal.status).toBe(422);
+      expect(verbal.body.error).toMatchObject({ code: 'verbal-not-allowed', fields: { method: expect.any(String) } });
+      expect((await get('clinician', `/api/v1/consents/${id}`)).body.status).toBe('requested');
       // Outside the person and OH, the consent does not exist.
       expect((await get('lineManager', `/api/v1/consents/${id}`)).status).toBe(403);
       expect((await get('hr', `/api/v1/consents/${id}`)).status).toBe(403);

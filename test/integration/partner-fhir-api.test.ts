@@ -553,7 +553,7 @@ describe('partner-facing FHIR API', () => {
             partnerOrganisationId: w.healthBoard.id,
             purpose: 'results-to-oh',
             dataCategories: ['test-results'],
-            periodStart: '2027-01-01',
+            periodStart: '2027-01-04',
             description: 'Results back to OH',
             noticeBy: 'letter',
           })

@@ -115,7 +115,7 @@ describe('progress reported back by a partner process', () => {
             partnerOrganisationId: w.healthBoard.id,
             purpose,
             dataCategories,
-            periodStart: '2027-01-01',
+            periodStart: '2027-01-04',
             description: `BBV ${purpose}`,
             noticeBy: 'letter',
           })

@@ -79,7 +79,7 @@ describe('what a referral carries to the partner', () => {
           partnerOrganisationId: w.healthBoard.id,
           purpose: 'continuity-of-care',
           dataCategories: ['demographics', 'referral-details', 'questionnaire-answers'],
-          periodStart: '2027-01-01',
+          periodStart: '2027-01-04',
           description: 'Physiotherapy referral',
           noticeBy: 'letter',
         })

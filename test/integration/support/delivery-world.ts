@@ -39,7 +39,7 @@ export function deliveryWorld(t: TestPlatform, w: World) {
             partnerOrganisationId: w.healthBoard.id,
             purpose: 'continuity-of-care',
             dataCategories: ['demographics', 'referral-details'],
-            periodStart: '2027-01-01',
+            periodStart: '2027-01-04',
             description: `Physiotherapy ${++n}`,
             noticeBy: 'letter',
           })
