@@ -66,7 +66,6 @@ import { configureViews } from './web/views.js';
 import './web/express-augment.js';
 import { projectRoot } from './shared/project-root.js';
 
-
 export interface AppServices {
   auth: AuthService;
   people: PeopleService;
