@@ -1,21 +1,11 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Knex } from 'knex';
-import type { AuditService } from './audit/audit-service.js';
 import { auditRoutes } from './audit/audit-routes.js';
-import type { AuthService } from './auth/auth-service.js';
 import { authRoutes } from './auth/auth-routes.js';
-import type { Config } from './config/config.js';
-import type { Translator } from './i18n/i18n.js';
-import type { PeopleService } from './people/people-service.js';
 import { peopleRoutes } from './people/people-routes.js';
 import { usersRoutes } from './people/users-routes.js';
-import type { PolicyService } from './policies/policy-service.js';
 import { policyRoutes } from './policies/policy-routes.js';
-import type { AttendanceService } from './attendance/attendance-service.js';
-import type { AttendanceProcedureService } from './attendance/procedure-service.js';
-import type { AttendanceReportService } from './attendance/attendance-report-service.js';
 import { attendanceRoutes } from './attendance/attendance-routes.js';
 import { attendancePages } from './attendance/attendance-pages.js';
 import { attendanceReportRoutes } from './attendance/report-routes.js';
@@ -23,31 +13,20 @@ import { procedureRoutes } from './attendance/procedure-routes.js';
 import { procedurePages } from './attendance/procedure-pages.js';
 import { statisticsRoutes } from './attendance/statistics-routes.js';
 import { policyPages } from './policies/policy-pages.js';
-import type { WorklistService } from './worklist/worklist-service.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
-import type { PathwayService } from './pathways/pathway-service.js';
 import { pathwayRoutes } from './pathways/pathway-routes.js';
-import type { ReferralService } from './pathways/referral-service.js';
 import { referralRoutes } from './pathways/referral-routes.js';
 import { consentRoutes } from './consent/consent-routes.js';
 import { consentPages } from './consent/consent-pages.js';
 import { consentOhPages } from './consent/consent-oh-pages.js';
-import type { ConsentService } from './consent/consent-service.js';
-import type { PathwayReferralService } from './pathways/pathway-referral-service.js';
-import type { PartnerDirectoryService } from './fhir/partner-directory-service.js';
-import type { ReferralDeliveryService } from './fhir/referral-delivery-service.js';
 import { partnerRoutes } from './fhir/partner-routes.js';
 import { partnerPages } from './fhir/partner-pages.js';
-import type { PartnerAuthService } from './fhir/partner-auth-service.js';
-import type { PartnerExchangeService } from './fhir/partner-exchange-service.js';
 import { FHIR_BASE_PATH, fhirBodyCheck, fhirRoutes } from './fhir/fhir-routes.js';
 import { partnerClientRoutes } from './fhir/partner-client-routes.js';
 import { labResultRoutes } from './fhir/lab-result-routes.js';
 import { partnerClientPages } from './fhir/partner-client-pages.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
-import type { Clock } from './shared/clock.js';
-import type { Logger } from './shared/logger.js';
 import { AppError } from './shared/errors.js';
 import { createPassport, guardsFor } from './web/authenticate.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
@@ -64,38 +43,10 @@ import { systemRoutes } from './web/system-routes.js';
 import { homeRoutes } from './web/home-routes.js';
 import { configureViews } from './web/views.js';
 import './web/express-augment.js';
+import type { AppDependencies } from './web/app-dependencies.js';
+
+export type { AppDependencies, AppServices } from './web/app-dependencies.js';
 import { projectRoot } from './shared/project-root.js';
-
-export interface AppServices {
-  auth: AuthService;
-  people: PeopleService;
-  audit: AuditService;
-  policy: PolicyService;
-  attendance: AttendanceService;
-  attendanceProcedure: AttendanceProcedureService;
-  attendanceReports: AttendanceReportService;
-  worklist: WorklistService;
-  pathways: PathwayService;
-  referrals: ReferralService;
-  consent: ConsentService;
-  pathwayReferrals: PathwayReferralService;
-  partners: PartnerDirectoryService;
-  deliveries: ReferralDeliveryService;
-  partnerAuth: PartnerAuthService;
-  exchange: PartnerExchangeService;
-}
-
-export interface AppDependencies {
-  config: Config;
-  db: Knex;
-  logger: Logger;
-  clock: Clock;
-  translator: Translator;
-  services: AppServices;
-  sessionSecret: string;
-  /** Readiness beyond the database (e.g. the job runner). */
-  isReady?: () => boolean;
-}
 
 export interface CreatedApp {
   app: Express;

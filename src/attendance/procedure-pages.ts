@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { addDays, toIsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { NotFoundError } from '../shared/errors.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { idParamSchema } from '../people/people-schemas.js';
 import { toIsoDate } from '../shared/dates.js';
 import { requestContext } from '../web/authenticate.js';

@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { parseInput } from '../shared/validation.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { AppError, TooManyRequestsError, ValidationError, isAppError } from '../shared/errors.js';
 import { anonymousContext, authenticateLocal, createPassport, requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken, parseCookie } from '../web/middleware.js';

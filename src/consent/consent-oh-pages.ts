@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { mayRecordForPerson, policies, type RoutePolicy } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import { isIsoDate, londonDay } from '../shared/dates.js';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Resource } from '@medplum/fhirtypes';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { policies } from '../auth/access-policy.js';
 import { AppError, ForbiddenError } from '../shared/errors.js';
 import { anonymousContext, partnerContext } from '../web/authenticate.js';

@@ -25,6 +25,9 @@ export class OAuthError extends Error {
   }
 }
 
+/** A registered partner client, as routes and pages see it (they never import the repository). */
+export type { PartnerClient };
+
 /** A partner client as entered by an OH administrator. */
 export type PartnerClientInput = Omit<PartnerClient, 'id' | 'createdAt' | 'updatedAt'>;
 

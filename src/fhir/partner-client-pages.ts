@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { policies } from '../auth/access-policy.js';
 import { fromForm } from '../web/forms.js';
 import { parseInput } from '../shared/validation.js';
@@ -8,7 +8,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { requestContext } from '../web/authenticate.js';
-import type { PartnerClient } from './partner-client-repository.js';
+import type { PartnerClient } from './partner-auth-service.js';
 import { partnerClientJson, partnerClientSchema } from './partner-client-routes.js';
 import { PARTNER_SCOPES } from './smart-scopes.js';
 

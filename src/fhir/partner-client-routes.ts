@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { policies } from '../auth/access-policy.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
-import type { PartnerClient } from './partner-client-repository.js';
+import type { PartnerClient } from './partner-auth-service.js';
 import { parseScope } from './smart-scopes.js';
 
 /** A public key as a JWK: RSA (n, e) or EC (crv, x, y), never with a private part (FHIR-8: RS384 or ES384). */

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { policies } from '../auth/access-policy.js';
 import { DEFINITION_CODES } from '../pathways/definition-format.js';
 import { parseInput } from '../shared/validation.js';

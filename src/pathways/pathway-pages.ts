@@ -3,7 +3,7 @@ import { mayWorkStep } from './assignment.js';
 import { z } from 'zod';
 import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { isIsoDate, longDate, toIsoDate } from '../shared/dates.js';
 import { isAppError, NotFoundError, type FieldErrors } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';

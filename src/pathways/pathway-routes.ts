@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { pathwayJson } from './pathway-views.js';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';

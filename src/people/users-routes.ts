@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import { ROLES, type Role } from '../auth/roles.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { ValidationError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { id, isoDate } from '../people/people-schemas.js';
 import { addDays, toIsoDate } from '../shared/dates.js';
 import { isAppError, type FieldErrors } from '../shared/errors.js';

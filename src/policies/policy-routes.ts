@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { toIsoDate } from '../shared/dates.js';
 import { policies } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { id, isoDate } from '../people/people-schemas.js';

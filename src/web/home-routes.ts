@@ -1,5 +1,5 @@
 import { policies, roleMayUse } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from './app-dependencies.js';
 import { requestContext } from './authenticate.js';
 import { ensureCsrfToken } from './middleware.js';
 import { renderPage } from './render.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import express from 'express';
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
-import type { AppDependencies } from '../app.js';
+import type { AppDependencies } from './app-dependencies.js';
 import { NotFoundError } from '../shared/errors.js';
 import { projectRoot } from '../shared/project-root.js';
 import { buildOpenApiDocument } from './openapi.js';

@@ -1,0 +1,57 @@
+import type { Knex } from 'knex';
+import type { AuditService } from '../audit/audit-service.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { Config } from '../config/config.js';
+import type { Translator } from '../i18n/i18n.js';
+import type { PeopleService } from '../people/people-service.js';
+import type { PolicyService } from '../policies/policy-service.js';
+import type { AttendanceService } from '../attendance/attendance-service.js';
+import type { AttendanceProcedureService } from '../attendance/procedure-service.js';
+import type { AttendanceReportService } from '../attendance/attendance-report-service.js';
+import type { WorklistService } from '../worklist/worklist-service.js';
+import type { PathwayService } from '../pathways/pathway-service.js';
+import type { ReferralService } from '../pathways/referral-service.js';
+import type { ConsentService } from '../consent/consent-service.js';
+import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
+import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
+import type { ReferralDeliveryService } from '../fhir/referral-delivery-service.js';
+import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
+import type { PartnerExchangeService } from '../fhir/partner-exchange-service.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+
+/**
+ * What the composition root hands to every route family: configuration, the database, the
+ * logger, the injected clock, the translator and the services. Routes import this type from here,
+ * never from app.ts, so no route depends on the composition root.
+ */
+export interface AppServices {
+  auth: AuthService;
+  people: PeopleService;
+  audit: AuditService;
+  policy: PolicyService;
+  attendance: AttendanceService;
+  attendanceProcedure: AttendanceProcedureService;
+  attendanceReports: AttendanceReportService;
+  worklist: WorklistService;
+  pathways: PathwayService;
+  referrals: ReferralService;
+  consent: ConsentService;
+  pathwayReferrals: PathwayReferralService;
+  partners: PartnerDirectoryService;
+  deliveries: ReferralDeliveryService;
+  partnerAuth: PartnerAuthService;
+  exchange: PartnerExchangeService;
+}
+
+export interface AppDependencies {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  clock: Clock;
+  translator: Translator;
+  services: AppServices;
+  sessionSecret: string;
+  /** Readiness beyond the database (e.g. the job runner). */
+  isReady?: () => boolean;
+}
