@@ -369,7 +369,6 @@ async function measureSweep(
     await floor();
     const floorMs = ms(t);
     checkInterrupted();
-    last = null;
     const s = await sweep();
     checkInterrupted();
     t = performance.now();

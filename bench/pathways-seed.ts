@@ -639,6 +639,7 @@ function answer(form: StepForm, at: Date, rng: () => number): { answers: Record<
   } catch (error) {
     throw new Error(
       `could not answer ${form.url}: ${JSON.stringify((error as { fields?: unknown }).fields ?? String(error))}`,
+      { cause: error },
     );
   }
 }

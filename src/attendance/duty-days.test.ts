@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import { addDays, epochDay } from '../shared/dates.js';
-import { englandAndWalesCalendar, WorkingDayCalendar } from '../shared/working-days.js';
+import { englandAndWalesCalendar, type WorkingDayCalendar } from '../shared/working-days.js';
 import { dutyDayCounter, dutyDaysBetween, isRostered } from './duty-days.js';
 
 const calendar = englandAndWalesCalendar();

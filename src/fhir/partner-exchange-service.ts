@@ -37,7 +37,6 @@ import {
   observationProblems,
   parseIfNoneExist,
   reportProblems,
-  resultIdentifier,
   type ReferralRef,
 } from './lab-results.js';
 import type { PartnerRepository } from './partner-repository.js';

@@ -52,7 +52,8 @@ export class DefinitionCatalogue {
       try {
         return catalogue.check(json);
       } catch (error) {
-        if (error instanceof ValidationError) throw new Error(`definitions/${file}: ${JSON.stringify(error.fields)}`);
+        if (error instanceof ValidationError)
+          throw new Error(`definitions/${file}: ${JSON.stringify(error.fields)}`, { cause: error });
         throw error;
       }
     });

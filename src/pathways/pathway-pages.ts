@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { mayWorkStep } from './assignment.js';
 import { z } from 'zod';
 import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
@@ -13,18 +13,11 @@ import { renderFormErrors, renderPage, submitForm } from '../web/render.js';
 import { formText } from '../web/forms.js';
 import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time.js';
 import type { RouteDefinition } from '../web/route-registry.js';
-import {
-  CLOSE_OUTCOMES,
-  NHS_SERVICES,
-  SERVICE_TYPES,
-  type DefinitionCode,
-  type PerformerRole,
-} from './definition-format.js';
+import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode } from './definition-format.js';
 import type { StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
 import { resultView } from '../fhir/lab-results.js';
 import { SHARING_CATEGORIES } from '../consent/index.js';
-import type { PathwayStep } from './pathway-types.js';
 import { FITNESS } from './pathway-types.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
 import type { FormItem } from './questionnaire.js';

@@ -44,7 +44,7 @@ export function systemRoutes(deps: AppDependencies, registry: () => RouteRegistr
       policy: policies.public,
       summary: 'Readiness: the database answers and background work is running.',
       handler: async (_req, res) => {
-        let database = false;
+        let database: boolean;
         try {
           await deps.db.raw('select 1');
           database = true;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type AxeCore from 'axe-core';
 import type { AxeResults, Result } from 'axe-core';
 
 const require = createRequire(import.meta.url);
@@ -44,7 +45,7 @@ export async function runAxe(page: Page): Promise<AxeResults> {
   if (!loaded) await page.evaluate(axeSource);
   return page.evaluate(
     (tags) =>
-      (window as unknown as { axe: typeof import('axe-core') }).axe.run(document, {
+      (window as unknown as { axe: typeof AxeCore }).axe.run(document, {
         runOnly: { type: 'tag', values: tags },
         resultTypes: ['violations'],
       }),
