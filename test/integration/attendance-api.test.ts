@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildPerson,
+  buildWorld,
+  createTestPlatform,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
+import type { NewPerson } from '../../src/people/people-types.js';
 
 describe('attendance API', () => {
   let t: TestPlatform;
@@ -8,6 +15,16 @@ describe('attendance API', () => {
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
   const record = (u: keyof World['tokens'], personId: string, body: Record<string, unknown>) =>
     request(t.app).post(`/api/v1/people/${personId}/absences`).set(as(u)).send(body);
+
+  /**
+   * Each test records against a person of its own, so it reads only what it wrote and passes run
+   * alone or in any order: by default someone in the line manager's team.
+   */
+  const newPerson = async (overrides: Partial<NewPerson> = {}): Promise<NewPerson> => {
+    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id, ...overrides });
+    await t.platform.repositories.people.insertPeople([person], t.clock.now());
+    return person;
+  };
 
   beforeAll(async () => {
     t = await createTestPlatform();
@@ -17,7 +34,8 @@ describe('attendance API', () => {
   afterAll(async () => t.destroy());
 
   it('when a line manager records a spell for their report, then 201 returns it without any OH text', async () => {
-    const res = await record('lineManager', w.report.id, {
+    const person = await newPerson();
+    const res = await record('lineManager', person.id, {
       startDate: '2026-06-01',
       endDate: '2026-06-02',
       reasonCategory: 'cold-flu',
@@ -25,7 +43,7 @@ describe('attendance API', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      personId: w.report.id,
+      personId: person.id,
       startDate: '2026-06-01',
       endDate: '2026-06-02',
       reasonCategory: 'cold-flu',
@@ -36,10 +54,11 @@ describe('attendance API', () => {
   });
 
   it('when the input is wrong, then 422 names each field: bad date, end before start, unknown category', async () => {
-    const bad = await record('lineManager', w.report.id, { startDate: '2026-02-30', reasonCategory: 'vampirism' });
+    const person = await newPerson();
+    const bad = await record('lineManager', person.id, { startDate: '2026-02-30', reasonCategory: 'vampirism' });
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.error.fields).sort()).toEqual(['reasonCategory', 'startDate']);
-    const backwards = await record('lineManager', w.report.id, {
+    const backwards = await record('lineManager', person.id, {
       startDate: '2026-07-10',
       endDate: '2026-07-09',
       reasonCategory: 'other',
@@ -49,7 +68,14 @@ describe('attendance API', () => {
   });
 
   it('when a spell overlaps one already recorded, then 422 on the start date', async () => {
-    const res = await record('hr', w.report.id, {
+    const person = await newPerson();
+    const first = await record('hr', person.id, {
+      startDate: '2026-06-01',
+      endDate: '2026-06-02',
+      reasonCategory: 'cold-flu',
+    });
+    expect(first.status).toBe(201);
+    const res = await record('hr', person.id, {
       startDate: '2026-06-02',
       endDate: '2026-06-05',
       reasonCategory: 'other',
@@ -74,7 +100,9 @@ describe('attendance API', () => {
   });
 
   it('when a line manager tries to record OH free text, then 422; OH can, and only OH sees it', async () => {
-    const manager = await record('lineManager', w.indirectReport.id, {
+    // Someone reporting to the manager's report: in the manager's reach indirectly.
+    const indirect = await newPerson({ lineManagerId: w.report.id });
+    const manager = await record('lineManager', indirect.id, {
       startDate: '2026-03-02',
       endDate: '2026-03-02',
       reasonCategory: 'headache-migraine',
@@ -82,28 +110,35 @@ describe('attendance API', () => {
     });
     expect(manager.status).toBe(422);
     expect(manager.body.error.fields.reasonText).toMatch(/occupational health/);
-    const oh = await record('clinician', w.indirectReport.id, {
+    const oh = await record('clinician', indirect.id, {
       startDate: '2026-03-02',
       endDate: '2026-03-02',
       reasonCategory: 'headache-migraine',
       reasonText: 'Migraine after night shifts',
     });
     expect(oh.status).toBe(201);
-    const asOh = await request(t.app).get(`/api/v1/people/${w.indirectReport.id}/absences`).set(as('clinician'));
+    const asOh = await request(t.app).get(`/api/v1/people/${indirect.id}/absences`).set(as('clinician'));
     expect(asOh.body.items[0].reasonText).toBe('Migraine after night shifts');
-    const asManager = await request(t.app).get(`/api/v1/people/${w.indirectReport.id}/absences`).set(as('lineManager'));
+    const asManager = await request(t.app).get(`/api/v1/people/${indirect.id}/absences`).set(as('lineManager'));
     expect(asManager.body.items[0]).not.toHaveProperty('reasonText');
     expect(JSON.stringify(asManager.body)).not.toContain('Migraine after');
   });
 
+  /** Four spells, five days in the year to 20 November 2026: 4 × 4 × 5 = 80, over the default three-spell trigger. */
+  const FOUR_SPELLS = [
+    { startDate: '2026-06-01', endDate: '2026-06-02', reasonCategory: 'cold-flu' },
+    ...['2026-06-09', '2026-06-16', '2026-06-23'].map((d) => ({
+      startDate: d,
+      endDate: d,
+      reasonCategory: 'gastrointestinal',
+    })),
+  ];
+
   it('when the attendance summary is asked for, then it has the score, triggers, milestones and policy version', async () => {
-    // Three 1-day spells (Tuesdays) in the year, plus the 2-day spell above: 4 spells, 5 days → 4 × 4 × 5 = 80.
-    for (const d of ['2026-06-09', '2026-06-16', '2026-06-23'])
-      expect(
-        (await record('hr', w.report.id, { startDate: d, endDate: d, reasonCategory: 'gastrointestinal' })).status,
-      ).toBe(201);
+    const person = await newPerson();
+    for (const spell of FOUR_SPELLS) expect((await record('hr', person.id, spell)).status).toBe(201);
     const res = await request(t.app)
-      .get(`/api/v1/people/${w.report.id}/attendance?asOf=2026-11-20`)
+      .get(`/api/v1/people/${person.id}/attendance?asOf=2026-11-20`)
       .set(as('lineManager'));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -120,6 +155,7 @@ describe('attendance API', () => {
   });
 
   it('when the person is off now, then the milestones of the open spell are listed with due dates', async () => {
+    // The staff user's own record: the person reads their own summary.
     const res = await record('lineManager', w.report.id, {
       startDate: '2026-11-05',
       reasonCategory: 'musculoskeletal-back',
@@ -154,17 +190,31 @@ describe('attendance API', () => {
   });
 
   it('when the policy changes, then the summary uses the version in force and says which', async () => {
-    await request(t.app)
+    // A force of its own: publishing a policy version changes every summary in the organisation.
+    const own = await buildWorld(t);
+    const ownAs = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${own.tokens[u]}` });
+    for (const spell of FOUR_SPELLS)
+      expect(
+        (await request(t.app).post(`/api/v1/people/${own.report.id}/absences`).set(ownAs('hr')).send(spell)).status,
+      ).toBe(201);
+    const summary = () =>
+      request(t.app).get(`/api/v1/people/${own.report.id}/attendance?asOf=2026-11-20`).set(ownAs('hr'));
+    const before = await summary();
+    expect(before.body.policyVersion).toBe(0);
+    expect(before.body.triggers.map((x: { code: string }) => x.code)).toContain('spells');
+    const published = await request(t.app)
       .post('/api/v1/policies/attendance/versions')
-      .set(as('hr'))
+      .set(ownAs('hr'))
       .send({ effectiveFrom: '2026-11-01', content: { spellsThreshold: 6 } });
-    const res = await request(t.app).get(`/api/v1/people/${w.report.id}/attendance?asOf=2026-11-20`).set(as('hr'));
-    expect(res.body.policyVersion).toBe(1);
-    expect(res.body.triggers.map((x: { code: string }) => x.code)).not.toContain('spells');
+    expect(published.status).toBe(201);
+    const after = await summary();
+    expect(after.body.policyVersion).toBe(1);
+    expect(after.body.triggers.map((x: { code: string }) => x.code)).not.toContain('spells');
   });
 
   it('when HR removes a spell recorded in error, then it is gone from the list, kept in the database and audited; a line manager may not', async () => {
-    const created = await record('hr', w.outsider.id, {
+    const person = await newPerson({ lineManagerId: null });
+    const created = await record('hr', person.id, {
       startDate: '2026-01-12',
       endDate: '2026-01-12',
       reasonCategory: 'other',
@@ -184,7 +234,7 @@ describe('attendance API', () => {
           .send({ reason: 'Recorded against the wrong person' })
       ).status,
     ).toBe(204);
-    const list = await request(t.app).get(`/api/v1/people/${w.outsider.id}/absences`).set(as('hr'));
+    const list = await request(t.app).get(`/api/v1/people/${person.id}/absences`).set(as('hr'));
     expect(list.body.items).toEqual([]);
     const row = await t.database.db('absence_spells').where({ id: created.body.id }).first();
     expect(row.deleted_reason).toBe('Recorded against the wrong person');
@@ -194,8 +244,9 @@ describe('attendance API', () => {
   });
 
   it('when a rota replaces the weekly pattern, then days lost follow the rota', async () => {
+    const person = await newPerson({ lineManagerId: null });
     const put = await request(t.app)
-      .put(`/api/v1/people/${w.outsider.id}/working-pattern`)
+      .put(`/api/v1/people/${person.id}/working-pattern`)
       .set(as('hr'))
       .send({
         kind: 'rota',
@@ -207,21 +258,20 @@ describe('attendance API', () => {
     // Mon 5 – Sun 11 Oct: six rota days on, then one off (Sun 11).
     expect(
       (
-        await record('hr', w.outsider.id, {
+        await record('hr', person.id, {
           startDate: '2026-10-05',
           endDate: '2026-10-11',
           reasonCategory: 'infection',
         })
       ).status,
     ).toBe(201);
-    const summary = await request(t.app)
-      .get(`/api/v1/people/${w.outsider.id}/attendance?asOf=2026-11-20`)
-      .set(as('hr'));
+    const summary = await request(t.app).get(`/api/v1/people/${person.id}/attendance?asOf=2026-11-20`).set(as('hr'));
     expect(summary.body).toMatchObject({ spells: 1, days: 6, bradfordScore: 6 });
   });
 
   it('when an injury on duty is recorded, then the accident report is due within 48 hours (ATT-5)', async () => {
-    const res = await record('lineManager', w.report.id, {
+    const person = await newPerson();
+    const res = await record('lineManager', person.id, {
       startDate: '2026-09-07',
       endDate: '2026-09-08',
       reasonCategory: 'injury-on-duty',
@@ -233,7 +283,8 @@ describe('attendance API', () => {
   });
 
   it('when time off is not sickness, then it is recorded but never counted (ATT-6)', async () => {
-    const res = await record('clinician', w.manager.id, {
+    const person = await newPerson();
+    const res = await record('clinician', person.id, {
       startDate: '2026-10-06',
       endDate: '2026-10-06',
       reasonCategory: 'other',
@@ -242,7 +293,7 @@ describe('attendance API', () => {
     expect(res.status).toBe(201);
     expect(res.body.countsAsSickness).toBe(false);
     const summary = await request(t.app)
-      .get(`/api/v1/people/${w.manager.id}/attendance?asOf=2026-11-20`)
+      .get(`/api/v1/people/${person.id}/attendance?asOf=2026-11-20`)
       .set(as('clinician'));
     expect(summary.body).toMatchObject({ spells: 0, days: 0, bradfordScore: 0 });
   });

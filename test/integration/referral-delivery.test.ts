@@ -64,9 +64,10 @@ describe('referral delivery', () => {
     const partner = await startPartnerProcess({ failFirst: 2 });
     partners.push(partner);
     const { referralId } = await sharedReferral(partner.url, 'rest');
-    expect(await t.platform.jobs.runner.runDue()).toMatchObject({ retrying: 1 });
+    await t.platform.jobs.runner.runDue();
     expect(await delivery(referralId)).toMatchObject({
       status: 'queued',
+      attempts: 1,
       outcome: expect.stringContaining('HTTP 500'),
     });
     await later();
@@ -95,13 +96,16 @@ describe('referral delivery', () => {
     const partner = await startPartnerProcess({ reject: 'Unknown service code for this clinic' });
     partners.push(partner);
     const { referralId } = await sharedReferral(partner.url, 'bars');
-    expect(await t.platform.jobs.runner.runDue()).toMatchObject({ failed: 1, retrying: 0 });
+    await t.platform.jobs.runner.runDue();
     expect(await delivery(referralId)).toMatchObject({
       status: 'failed',
       attempts: 1,
       outcome: 'The partner refused the referral (HTTP 400): Unknown service code for this clinic',
     });
-    expect(await later()).toMatchObject({ failed: 0, retrying: 0, succeeded: 0 });
+    // Not retried: an hour on, still one attempt, and the partner never got it.
+    await later();
+    expect(await delivery(referralId)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await atPartner(partner.url, referralId)).toBe(0);
     // The partner's words are not in the job's error, which the logs and operators see.
     const job = await t.database
       .db('jobs')
@@ -202,30 +206,30 @@ describe('referral delivery', () => {
     });
   });
 
-  it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees it was stopped', async () => {
-    // The earlier tests' consents would still cover it: the person withdraws those first, and is shown what had gone.
-    const earlier = (
-      await request(t.app).get(`/api/v1/people/${w.report.id}/consents`).set(as('staff'))
-    ).body.items.filter((c: { status: string }) => c.status === 'given');
-    const alreadySent: string[] = [];
-    for (const c of earlier) {
-      const res = await request(t.app).post(`/api/v1/consents/${c.id}/withdraw`).set(as('staff'));
-      expect(res.status).toBe(200);
-      alreadySent.push(...res.body.withdrawal.alreadySent.map((x: { description: string }) => x.description));
-    }
-    // The three delivered above had gone before the withdrawals: the person is told so.
-    expect(alreadySent).toEqual([
-      'Referral to NHS physiotherapy',
-      'Referral to NHS physiotherapy',
-      'Referral to NHS physiotherapy',
-    ]);
+  it('when consent is withdrawn before the referral is sent, then it is not sent and the person sees what had already gone', async () => {
+    // A person of their own, so only this test's consents cover their referrals.
+    const own = await buildWorld(t);
+    const od = deliveryWorld(t, own);
     const partner = await startPartnerProcess();
     partners.push(partner);
-    const { referralId, consentId } = await sharedReferral(partner.url, 'bars');
-    const withdrawn = await request(t.app).post(`/api/v1/consents/${consentId}/withdraw`).set(as('staff'));
+    await od.partnerService(partner.url, 'bars');
+    // A referral delivered under a first consent: on withdrawing it, the person is told it had gone.
+    const firstConsent = await od.consent();
+    const sentId = await od.sharedReferral();
+    await t.platform.jobs.runner.runDue();
+    expect(await od.delivery(sentId)).toMatchObject({ status: 'sent' });
+    const first = await request(t.app).post(`/api/v1/consents/${firstConsent}/withdraw`).set(od.as('staff'));
+    expect(first.status).toBe(200);
+    expect(first.body.withdrawal.alreadySent.map((x: { description: string }) => x.description)).toEqual([
+      'Referral to NHS physiotherapy',
+    ]);
+    // A second consent, withdrawn while its referral waits to go: it is stopped and never sent.
+    const consentId = await od.consent();
+    const referralId = await od.sharedReferral();
+    const withdrawn = await request(t.app).post(`/api/v1/consents/${consentId}/withdraw`).set(od.as('staff'));
     expect(withdrawn.body.withdrawal.cancelled.map((x: { id: string }) => x.id)).toContain(referralId);
     await t.platform.jobs.runner.runDue();
-    expect(await delivery(referralId)).toMatchObject({ status: 'cancelled' });
-    expect(await atPartner(partner.url, referralId)).toBe(0);
+    expect(await od.delivery(referralId)).toMatchObject({ status: 'cancelled' });
+    expect(await od.atPartner(partner.url, referralId)).toBe(0);
   });
 });
