@@ -174,7 +174,8 @@ function bradfordOf(
   };
 }
 
-export type TriggerCode = 'bradford' | 'spells' | 'continuous';
+export const TRIGGER_CODES = ['bradford', 'spells', 'continuous'] as const;
+export type TriggerCode = (typeof TRIGGER_CODES)[number];
 
 export interface Trigger {
   code: TriggerCode;

@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
-import { readBoolean, readTimestamp } from '../db/knex.js';
+import { z } from 'zod';
+import { readBoolean, readJson, readTimestamp } from '../db/knex.js';
+import { TRIGGER_CODES } from './bradford.js';
 import type { DisabilityDecision, ProcedureStepRecord, TriggerDecision } from './procedure-types.js';
+
+const triggerCodes = z.array(z.enum(TRIGGER_CODES));
 
 const STEP_COLUMNS: Array<[keyof ProcedureStepRecord, string]> = [
   ['id', 'id'],
@@ -112,7 +116,7 @@ export class ProcedureRepository {
       personId: r.person_id,
       asOf: r.as_of,
       decision: r.decision,
-      triggerCodes: JSON.parse(r.trigger_codes),
+      triggerCodes: readJson(r.trigger_codes, triggerCodes, 'trigger_decisions.trigger_codes'),
       rationale: r.rationale,
     }));
   }
@@ -132,7 +136,7 @@ export class ProcedureRepository {
           personId: r.person_id,
           asOf: r.as_of,
           decision: r.decision,
-          triggerCodes: JSON.parse(r.trigger_codes),
+          triggerCodes: readJson(r.trigger_codes, triggerCodes, 'trigger_decisions.trigger_codes'),
           rationale: r.rationale,
         });
         out.set(r.person_id, list);

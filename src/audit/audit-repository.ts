@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { readJson, readTimestamp } from '../db/knex.js';
+import { jsonObject, readJson, readTimestamp } from '../db/knex.js';
 import type { AuditEntry, AuditSearch, NewAuditEntry } from './audit-types.js';
 
 /** Append-only storage of audit entries. There is deliberately no update or delete. */
@@ -64,7 +64,7 @@ function toEntry(row: Record<string, unknown>): AuditEntry {
     purpose: (row.purpose as string | null) ?? null,
     outcome: row.outcome as AuditEntry['outcome'],
     reason: (row.reason as string | null) ?? null,
-    details: readJson<Record<string, unknown> | null>(row.details),
+    details: readJson(row.details, jsonObject.nullable(), 'audit_events.details'),
     ip: (row.ip as string | null) ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { readJson, readTimestamp } from '../db/knex.js';
+import { jsonObject, readJson, readTimestamp } from '../db/knex.js';
+import { storedConsentSchema } from './stored-consent.js';
 import { newId } from '../shared/ids.js';
 import type { Consent, ConsentEvent } from './consent-types.js';
 
@@ -31,7 +32,7 @@ function row(c: Consent) {
 
 function toConsent(r: Record<string, unknown>): Consent {
   // The JSON holds every field; the columns are what queries filter on, written from it.
-  return { ...readJson<Consent>(r.state), version: Number(r.version) };
+  return { ...readJson(r.state, storedConsentSchema, 'consents.state'), version: Number(r.version) };
 }
 
 function toEvent(r: Record<string, unknown>): ConsentEvent {
@@ -42,7 +43,7 @@ function toEvent(r: Record<string, unknown>): ConsentEvent {
     at: readTimestamp(r.at).toISOString(),
     byUserId: (r.by_user_id as string | null) ?? null,
     byRole: (r.by_role as string | null) ?? null,
-    details: r.details == null ? null : readJson(r.details),
+    details: r.details == null ? null : readJson(r.details, jsonObject, 'consent_events.details'),
   };
 }
 

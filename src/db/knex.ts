@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { z } from 'zod';
+import { StoredDataError } from '../shared/errors.js';
 import type { Config } from '../config/config.js';
 import { migrationSource } from './migrations/index.js';
 
@@ -68,10 +70,31 @@ export async function rollbackAll(db: Knex): Promise<void> {
   await db.migrate.rollback(undefined, true);
 }
 
-/** Reads a JSON column, whichever way the driver returned it. */
-export function readJson<T = unknown>(value: unknown): T {
-  if (value === null || value === undefined) return value as T;
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+/** A JSON object whose values its reader interprets (audit and history details). */
+export const jsonObject = z.record(z.string(), z.unknown());
+
+/**
+ * Reads a JSON column, whichever way the driver returned it (text on SQLite, parsed by pg), and
+ * parses it with `schema`: what the database holds is checked like any other input, never cast.
+ * A column that does not match is a fault in the stored data: `StoredDataError` names the column
+ * and the paths that failed, never the values (they may be health data).
+ */
+export function readJson<S extends z.ZodType>(value: unknown, schema: S, column: string): z.output<S> {
+  let raw: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      raw = JSON.parse(value);
+    } catch {
+      throw new StoredDataError(column, ['(not JSON)']);
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success)
+    throw new StoredDataError(
+      column,
+      parsed.error.issues.map((i) => i.path.join('.') || '(root)'),
+    );
+  return parsed.data;
 }
 
 /** Reads a timestamp column (a Date from pg, an ISO string from SQLite). */

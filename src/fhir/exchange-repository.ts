@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import type { IsoDate } from '../shared/dates.js';
 import type { SearchFilter } from './fhir-search.js';
@@ -37,6 +38,14 @@ export interface ProgressEntry {
   at: Date;
 }
 
+/**
+ * A stored resource: checked against the R4 definitions (fhir-validation.ts) when it came in or was
+ * built, so on reading it back only its shape as a resource is checked, not every element again.
+ */
+const storedResource = z
+  .looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]+$/), id: z.string().optional() })
+  .transform((r) => r as unknown as Resource);
+
 function toStored(r: Record<string, unknown>): StoredResource {
   return {
     id: r.id as string,
@@ -55,7 +64,7 @@ function toStored(r: Record<string, unknown>): StoredResource {
     withheldAt: readOptionalTimestamp(r.withheld_at),
     disclosableUntil: (r.disclosable_until as string | null) ?? null,
     createdByClientId: (r.created_by_client_id as string | null) ?? null,
-    content: readJson<Resource>(r.content),
+    content: readJson(r.content, storedResource, 'fhir_resources.content'),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { JSONWebKeySet } from 'jose';
+import { z } from 'zod';
 import { isUniqueViolation, readBoolean, readJson, readTimestamp } from '../db/knex.js';
 
 /** An NHS partner system that may call the partner-facing FHIR API (SMART Backend Services, FHIR-8). */
@@ -25,13 +26,16 @@ export interface PartnerToken {
   expiresAt: Date;
 }
 
+/** A client's public key set as stored: the keys are checked again where they are used (client-assertion.ts). */
+const storedJwks: z.ZodType<JSONWebKeySet> = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
+
 function toClient(r: Record<string, unknown>): PartnerClient {
   return {
     id: r.id as string,
     organisationId: r.organisation_id as string,
     name: r.name as string,
     clientId: r.client_id as string,
-    jwks: readJson<JSONWebKeySet>(r.jwks),
+    jwks: readJson(r.jwks, storedJwks, 'partner_clients.jwks'),
     scopes: (r.scopes as string).split(' ').filter(Boolean),
     enabled: readBoolean(r.enabled),
     createdAt: readTimestamp(r.created_at),

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { readBoolean, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import { SecretBox } from '../shared/secret-box.js';
-import type { PartnerAuth, PartnerService } from './partner-types.js';
+import { z } from 'zod';
+import { DEFINITION_CODES } from '../pathways/definition-format.js';
+import { storedPartnerAuthSchema, type PartnerService } from './partner-types.js';
 
 function toService(r: Record<string, unknown>, box: SecretBox): PartnerService {
   const checkedAt = readOptionalTimestamp(r.last_checked_at);
@@ -13,10 +15,12 @@ function toService(r: Record<string, unknown>, box: SecretBox): PartnerService {
     baseUrl: r.base_url as string,
     mode: r.mode as PartnerService['mode'],
     // Sealed at rest; a value written before sealing is read as it is.
-    auth: readJson<PartnerAuth>(
+    auth: readJson(
       SecretBox.isSealed(r.auth_config as string) ? box.open(r.auth_config as string) : r.auth_config,
+      storedPartnerAuthSchema,
+      'partner_services.auth_config',
     ),
-    pathways: readJson<PartnerService['pathways']>(r.pathways),
+    pathways: readJson(r.pathways, z.array(z.enum(DEFINITION_CODES)), 'partner_services.pathways'),
     enabled: readBoolean(r.enabled),
     lastCheck: checkedAt
       ? { ok: readBoolean(r.last_check_ok), at: checkedAt, message: (r.last_check_message as string | null) ?? '' }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { DefinitionCode } from '../pathways/definition-format.js';
 
 /** The kinds of NHS service a partner offers (issue 6 §1); the NHS ones match the pathways' service types. */
@@ -29,6 +30,19 @@ export type PartnerAuth =
       scope: string;
       privateKeyJwk: Record<string, unknown>;
     };
+
+/** A partner's authentication as stored (opened from its sealed column), parsed when read (issue 14 §14). */
+export const storedPartnerAuthSchema: z.ZodType<PartnerAuth> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('bearer'), token: z.string() }),
+  z.object({
+    kind: z.literal('smart-backend'),
+    clientId: z.string(),
+    tokenUrl: z.string(),
+    scope: z.string(),
+    privateKeyJwk: z.record(z.string(), z.unknown()),
+  }),
+]);
 
 /** What may be shown of a partner's authentication: never a secret. */
 export type PartnerAuthSummary =

@@ -12,7 +12,7 @@ import { londonDay } from '../shared/dates.js';
 import { newId } from '../shared/ids.js';
 import type { SystemContext } from '../shared/request-context.js';
 import type { Bundle } from '@medplum/fhirtypes';
-import type { Consent, SharingCategory } from '../consent/index.js';
+import type { Consent } from '../consent/index.js';
 import type { PartnerService } from './partner-types.js';
 import type { PartnerExchangeService } from './partner-exchange-service.js';
 import { consentToFhir } from './consent-resource.js';
@@ -620,33 +620,25 @@ export class ReferralDeliveryService {
     const partnerOrg = context.organisations.get(service.organisationId);
     const ourOrg = context.organisations.get(referral.organisationId);
     const d = referral.details;
-    const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : null);
+    const text = (value: string | undefined) => (value ? value : null);
     // Only the answers the clinician chose when sharing (issue 6 §2), never the whole form.
-    const chosen =
-      d.sharedAnswers && typeof d.sharedAnswers === 'object' ? (d.sharedAnswers as Record<string, unknown>) : {};
-    const answers = Object.fromEntries(
-      Object.entries(chosen).filter(
-        ([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean',
-      ),
-    ) as Record<string, string | number | boolean>;
-    const history = Array.isArray(d.stepsDone)
-      ? (d.stepsDone as Array<{ title?: unknown }>).map((s) => String(s.title ?? '')).filter(Boolean)
-      : [];
+    const answers = d.sharedAnswers ?? {};
+    const history = (d.stepsDone ?? []).map((s) => s.title).filter(Boolean);
     return {
       referral: {
         id: referral.id,
         serviceType: referral.serviceType,
         kind: referral.kind,
         priority: referral.priority,
-        reason: str('reason') ?? str('note'),
-        venuePreference: str('venuePreference'),
-        confidentialityPreference: str('confidentialityPreference'),
+        reason: text(d.reason) ?? text(d.note),
+        venuePreference: text(d.venuePreference),
+        confidentialityPreference: text(d.confidentialityPreference),
         answers,
         history,
         createdAt: referral.createdAt.toISOString(),
         pathwayCode: definitionCode,
       },
-      categories: (referral.dataCategories ?? []) as SharingCategory[],
+      categories: referral.dataCategories ?? [],
       person: {
         id: person.id,
         givenName: person.givenName,

@@ -53,7 +53,8 @@ function toJob(raw: unknown): Job {
   return {
     id: row.id,
     kind: row.kind,
-    payload: readJson(row.payload),
+    // Each kind's payload is parsed by the schema it registered with (JobRunner.register).
+    payload: readJson(row.payload, z.unknown(), 'jobs.payload'),
     status: row.status,
     runAt: row.run_at,
     attempts: row.attempts,
@@ -257,7 +258,9 @@ export class JobRepository {
     const rows = (await executor('jobs')
       .where({ kind: filter.kind, status: 'queued' })
       .select('id', 'payload')) as Array<{ id: string; payload: string }>;
-    const ids = rows.filter((r) => !filter.where || filter.where(readJson(r.payload))).map((r) => r.id);
+    const ids = rows
+      .filter((r) => !filter.where || filter.where(readJson(r.payload, z.unknown(), 'jobs.payload')))
+      .map((r) => r.id);
     let cancelled = 0;
     // Chunked to stay under SQLite's bound-parameter limit; the status guard skips any
     // job a worker claimed since the read.

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
-import { isPostgres, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { z } from 'zod';
+import { isPostgres, jsonObject, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { SHARING_CATEGORIES } from '../consent/consent-types.js';
+import { answersSchema, referralDetailsSchema } from './referral-details.js';
 import type { StepPlan } from './engine.js';
 import type {
   Assignee,
@@ -14,13 +17,18 @@ import type {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+const pausesSchema = z.array(z.object({ from: z.string(), to: z.string().nullable(), reason: z.string() }));
+/** A referral into OH: the referrer's answers (text, yes/no, or not given). */
+const ohReferralDetailsSchema = z.record(z.string(), z.union([z.string(), z.boolean(), z.null()]));
+
 function toDefinition(row: Record<string, unknown>): DefinitionRecord {
   return {
     id: row.id as string,
     code: row.code as string,
     version: Number(row.version),
     title: row.title as string,
-    resource: readJson(row.resource),
+    // Checked against the definition format when the catalogue loads it.
+    resource: readJson(row.resource, jsonObject, 'pathway_definitions.resource'),
     publishedAt: readTimestamp(row.published_at),
     publishedByUserId: (row.published_by_user_id as string | null) ?? null,
   };
@@ -40,8 +48,8 @@ function toPathway(row: Record<string, unknown>): Pathway {
     referralId: (row.referral_id as string | null) ?? null,
     enrolledByUserId: (row.enrolled_by_user_id as string | null) ?? null,
     leadClinicianUserId: (row.lead_clinician_user_id as string | null) ?? null,
-    facts: readJson(row.facts),
-    pauses: readJson<Array<{ from: string; to: string | null; reason: string }>>(row.pauses).map((p) => ({
+    facts: readJson(row.facts, answersSchema, 'pathways.facts'),
+    pauses: readJson(row.pauses, pausesSchema, 'pathways.pauses').map((p) => ({
       from: new Date(p.from),
       to: p.to ? new Date(p.to) : null,
       reason: p.reason,
@@ -119,7 +127,7 @@ function toStep(row: Record<string, unknown>): PathwayStep {
     dueFiredAt: readOptionalTimestamp(row.due_fired_at),
     overdueFiredAt: readOptionalTimestamp(row.overdue_fired_at),
     escalatedAt: readOptionalTimestamp(row.escalated_at),
-    answers: row.answers ? readJson(row.answers) : null,
+    answers: row.answers ? readJson(row.answers, answersSchema, 'pathway_steps.answers') : null,
     note: (row.note as string | null) ?? null,
     completedByUserId: (row.completed_by_user_id as string | null) ?? null,
   };
@@ -159,7 +167,7 @@ function toEvent(row: Record<string, unknown>): PathwayEvent {
     actorUserId: (row.actor_user_id as string | null) ?? null,
     actorRole: (row.actor_role as string | null) ?? null,
     reason: (row.reason as string | null) ?? null,
-    details: row.details ? readJson(row.details) : null,
+    details: row.details ? readJson(row.details, jsonObject, 'pathway_events.details') : null,
   };
 }
 
@@ -186,7 +194,7 @@ function toReferral(row: Record<string, unknown>): OhReferral {
     referredByUserId: (row.referred_by_user_id as string | null) ?? null,
     referrerRole: (row.referrer_role as string | null) ?? null,
     absenceId: (row.absence_id as string | null) ?? null,
-    details: readJson(row.details),
+    details: readJson(row.details, ohReferralDetailsSchema, 'oh_referrals.details'),
     status: row.status as OhReferral['status'],
     pathwayId: (row.pathway_id as string | null) ?? null,
     triageNote: (row.triage_note as string | null) ?? null,
@@ -206,10 +214,13 @@ function toPathwayReferral(row: Record<string, unknown>): PathwayReferral {
     serviceType: row.service_type as PathwayReferral['serviceType'],
     kind: row.kind as PathwayReferral['kind'],
     priority: row.priority as PathwayReferral['priority'],
-    details: readJson(row.details),
+    details: readJson(row.details, referralDetailsSchema, 'pathway_referrals.details'),
     status: row.status as PathwayReferral['status'],
     partnerOrganisationId: (row.partner_organisation_id as string | null) ?? null,
-    dataCategories: row.data_categories == null ? null : readJson<string[]>(row.data_categories),
+    dataCategories:
+      row.data_categories == null
+        ? null
+        : readJson(row.data_categories, z.array(z.enum(SHARING_CATEGORIES)), 'pathway_referrals.data_categories'),
     consentId: (row.consent_id as string | null) ?? null,
     createdByUserId: (row.created_by_user_id as string | null) ?? null,
     createdAt: readTimestamp(row.created_at),

@@ -40,6 +40,7 @@ import type {
   PathwayReferral,
   PathwayStep,
 } from './pathway-types.js';
+import type { ReferralDetails } from './referral-details.js';
 import { readAnswers, type StepForm } from './questionnaire.js';
 
 /** A pathway with its definition and steps, as loaded for a use case. */
@@ -535,7 +536,15 @@ export class PathwayService {
           step.id,
           def.service,
           'step',
-          { ...(answers ?? {}), ...(note ? { note } : {}) },
+          {
+            ...(answers ? { formAnswers: answers } : {}),
+            ...(note ? { note } : {}),
+            // CONF-4: where they would (not) be seen and how to reach them, when the step's form asks.
+            ...(typeof answers?.venuePreference === 'string' ? { venuePreference: answers.venuePreference } : {}),
+            ...(typeof answers?.confidentialityPreference === 'string'
+              ? { confidentialityPreference: answers.confidentialityPreference }
+              : {}),
+          },
           ctx,
           now,
         );
@@ -572,11 +581,12 @@ export class PathwayService {
     stepId: string | null,
     service: ServiceType,
     kind: PathwayReferral['kind'],
-    details: Record<string, unknown>,
+    details: ReferralDetails,
     ctx: RequestContext,
     now: Date,
   ): PathwayReferral {
-    const priority = details.priority === 'urgent' ? 'urgent' : 'routine';
+    // A handover names its priority; a step referral's form may ask for one.
+    const priority = (details.priority ?? details.formAnswers?.priority) === 'urgent' ? 'urgent' : 'routine';
     return {
       id: newId(),
       pathwayId: pathway.id,

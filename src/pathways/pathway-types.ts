@@ -1,6 +1,8 @@
 import type { CloseOutcome, PerformerRole, ServiceType } from './definition-format.js';
 import type { Facts, Pause, PathwayStatus, StepStatus } from './engine.js';
 import type { Answers } from './questionnaire.js';
+import type { ReferralDetails } from './referral-details.js';
+import type { SharingCategory } from '../consent/consent-types.js';
 
 export const ENROLMENT_SOURCES = ['clinician', 'self-referral', 'management-referral', 'automatic'] as const;
 export type EnrolmentSource = (typeof ENROLMENT_SOURCES)[number];
@@ -114,7 +116,7 @@ export interface PathwayReferral {
   serviceType: ServiceType;
   kind: 'step' | 'handover';
   priority: 'routine' | 'urgent';
-  details: Record<string, unknown>;
+  details: ReferralDetails;
   /**
    * awaiting-consent: to an NHS service, not yet shared; ready: shared under consent, queued for
    * the FHIR exchange (or not a disclosure at all); sent: delivered; cancelled: stopped (consent
@@ -123,7 +125,7 @@ export interface PathwayReferral {
   status: 'awaiting-consent' | 'ready' | 'sent' | 'cancelled';
   /** The NHS partner it goes to, what is shared, and the consent the gate allowed it under (§5c). */
   partnerOrganisationId: string | null;
-  dataCategories: string[] | null;
+  dataCategories: SharingCategory[] | null;
   consentId: string | null;
   createdByUserId: string | null;
   createdAt: Date;

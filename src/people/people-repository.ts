@@ -43,7 +43,7 @@ function readPattern(value: unknown): WorkingPattern {
   const key = typeof value === 'string' ? value : JSON.stringify(value);
   let pattern = patterns.get(key);
   if (!pattern) {
-    const parsed = workingPatternSchema.parse(readJson(value));
+    const parsed = readJson(value, workingPatternSchema, 'people.working_pattern');
     Object.freeze(parsed.kind === 'weekly' ? parsed.days : parsed.cycle);
     pattern = Object.freeze(parsed);
     if (patterns.size > 10_000) patterns.clear();

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Knex } from 'knex';
 import { readJson, readTimestamp } from '../db/knex.js';
 
@@ -19,7 +20,8 @@ function toVersion(row: Record<string, unknown>): PolicyVersion {
     organisationId: row.organisation_id as string,
     kind: row.kind as string,
     version: Number(row.version),
-    content: readJson(row.content),
+    // Parsed by its kind's schema where it is used (PolicyService.inForce).
+    content: readJson(row.content, z.unknown(), 'policies.content'),
     effectiveFrom: row.effective_from as string,
     note: (row.note as string | null) ?? null,
     createdByUserId: (row.created_by_user_id as string | null) ?? null,

@@ -95,6 +95,22 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/**
+ * A row the platform wrote no longer matches its schema (a JSON column read by `readJson`). Not an
+ * AppError: it is our fault, answered as a 500 with only the request id, and logged with the column
+ * and the paths that failed (`safeDetails`), never the values, which may be health data.
+ */
+export class StoredDataError extends Error {
+  readonly code = 'stored-data-invalid';
+  readonly safeDetails: { column: string; paths: string[] };
+
+  constructor(column: string, paths: string[]) {
+    super(`Stored data in ${column} does not match its schema`);
+    this.name = 'StoredDataError';
+    this.safeDetails = { column, paths: [...new Set(paths)].slice(0, 10) };
+  }
+}
+
 /** True when `error` is one of ours. */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;

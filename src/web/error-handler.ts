@@ -116,13 +116,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     // Log the class, code and stack frames (code locations) but never the message, which may quote data.
-    const err = error as { name?: string; code?: string; stack?: string };
+    const err = error as { name?: string; code?: string; stack?: string; safeDetails?: unknown };
     logger.error(
       {
         requestId: req.requestId,
         ...(req.callerRequestId ? { callerRequestId: req.callerRequestId } : {}),
         errorClass: err?.name ?? typeof error,
         errorCode: err?.code,
+        // Only errors that say so carry details safe to log (StoredDataError: a column and paths).
+        ...(err?.safeDetails ? { details: err.safeDetails } : {}),
         frames: err?.stack
           ?.split('\n')
           .slice(1, 6)

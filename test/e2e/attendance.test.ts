@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Page } from 'playwright-core';
 import { readBoolean, readJson } from '../../src/db/knex.js';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
@@ -177,7 +178,7 @@ describe('attendance in the browser', () => {
         },
         adjustments: saved.adjustments,
         recurrenceLikelihood: saved.recurrence_likelihood,
-        workplaceFactors: [...readJson<string[]>(saved.workplace_factors)].sort(),
+        workplaceFactors: [...readJson(saved.workplace_factors, z.array(z.string()), 'workplace_factors')].sort(),
         workplaceNotes: saved.workplace_notes,
         strategy: saved.strategy,
         strategyReviewDate: saved.strategy_review_date,

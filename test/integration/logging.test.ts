@@ -118,4 +118,36 @@ describe('logs', () => {
     expect(line).toBeDefined();
     expect(line).not.toHaveProperty('callerRequestId');
   });
+
+  it('when a stored row no longer matches its schema, then a 500 with a reference, and the log names the column and path but no value (issue 14 §14)', async () => {
+    const w = await buildWorld(t);
+    const auth = { Authorization: `Bearer ${w.tokens.clinician}` };
+    const created = await request(t.app).post(`/api/v1/people/${w.report.id}/consents`).set(auth).send({
+      kind: 'oh-report-release',
+      recipientRole: 'line-manager',
+      description: 'Fitness after Sertraline review',
+      noticeBy: 'letter',
+    });
+    expect(created.status).toBe(201);
+    // The stored aggregate is changed behind the platform's back: a status no rule knows.
+    const row = await t.database.db('consents').where({ id: created.body.id }).first();
+    const state = JSON.parse(row.state);
+    await t.database
+      .db('consents')
+      .where({ id: created.body.id })
+      .update({ state: JSON.stringify({ ...state, status: 'approved-by-Sertraline' }) });
+    const res = await request(t.app).get(`/api/v1/consents/${created.body.id}`).set(auth);
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('internal-error');
+    expect(JSON.stringify(res.body)).not.toContain('Sertraline');
+    const errorLine = lines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'unhandled error' && l.requestId === res.headers['x-request-id']);
+    expect(errorLine).toMatchObject({
+      errorClass: 'StoredDataError',
+      errorCode: 'stored-data-invalid',
+      details: { column: 'consents.state', paths: ['status'] },
+    });
+    expect(lines.join('')).not.toContain('Sertraline');
+  });
 });
