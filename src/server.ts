@@ -38,6 +38,8 @@ import { PartnerDirectoryService } from './fhir/partner-directory-service.js';
 import { PartnerRepository } from './fhir/partner-repository.js';
 import { DeliveryRepository } from './fhir/delivery-repository.js';
 import { ReferralDeliveryService } from './fhir/referral-delivery-service.js';
+import { PathwayPageService } from './pathways/pathway-page-service.js';
+import { DeliveryOutbox } from './fhir/referral-outbox.js';
 import { PartnerClientRepository } from './fhir/partner-client-repository.js';
 import { PartnerAuthService } from './fhir/partner-auth-service.js';
 import { ExchangeRepository } from './fhir/exchange-repository.js';
@@ -230,7 +232,10 @@ export async function buildPlatform(
     { t: english, date: (iso) => longDate(iso, 'en') },
   );
   // Referrals to NHS services pass the consent gate, and a withdrawal cancels those not yet sent (§5c).
-  const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock);
+  // Shared referrals go to the partner through the delivery queue, committed with the share (issue 6 §3).
+  const deliveryRepository = new DeliveryRepository(db);
+  const outbox = new DeliveryOutbox(deliveryRepository, jobRepository, clock);
+  const pathwayReferrals = new PathwayReferralService(pathwayRepository, consent, people, audit, clock, outbox);
   consent.registerQueue(pathwayReferrals);
   // Partner credentials are sealed at rest, with SECRETS_KEY or a key made on first start.
   const settings = new SettingsRepository(db);
@@ -252,7 +257,6 @@ export async function buildPlatform(
   const fhirBase = `${config.publicUrl}${FHIR_BASE_PATH}`;
   const partnerClients = new PartnerClientRepository(db);
   const partnerAuth = new PartnerAuthService(partnerClients, people, audit, clock, `${fhirBase}/token`);
-  const deliveryRepository = new DeliveryRepository(db);
   const exchange = new PartnerExchangeService({
     repository: new ExchangeRepository(db),
     referrals: pathwayReferrals,
@@ -265,11 +269,10 @@ export async function buildPlatform(
   });
   // A withdrawal stops partners reading again what went under the withdrawn consent (§5c).
   consent.registerQueue(exchange);
-  // Shared referrals go to the partner through the delivery queue, committed with the share (issue 6 §3).
   const deliveries = new ReferralDeliveryService({
     deliveries: deliveryRepository,
     partners: partnerRepository,
-    jobs: jobRepository,
+    outbox,
     referrals: pathwayReferrals,
     consent,
     people,
@@ -287,8 +290,6 @@ export async function buildPlatform(
     senderEndpoint: `${fhirBase}/$process-message`,
   });
   deliveries.registerHandlers(runner);
-  pathwayReferrals.whenShared((referral, trx) => deliveries.enqueue(referral, trx));
-  pathwayReferrals.whenCancelledAfterSending((referral, trx) => deliveries.enqueue(referral, trx, 'cancellation'));
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,
@@ -323,6 +324,8 @@ export async function buildPlatform(
     referrals,
     consent,
     pathwayReferrals,
+    // The pathway page's view: what each reader sees, from the services above.
+    pathwayPages: new PathwayPageService({ pathways, referrals: pathwayReferrals, deliveries, exchange, people }),
     partners,
     deliveries,
     partnerAuth,

@@ -2,14 +2,13 @@ import { setImmediate } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
-import { PermanentJobError, RetryLaterError, type JobRepository, type JobRunner } from '../jobs/index.js';
+import { PermanentJobError, RetryLaterError, type JobRunner } from '../jobs/index.js';
 import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
 import type { PathwayReferral } from '../pathways/pathway-types.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Organisation, Person } from '../people/people-types.js';
 import type { Clock } from '../shared/clock.js';
 import { londonDay } from '../shared/dates.js';
-import { newId } from '../shared/ids.js';
 import type { SystemContext } from '../shared/request-context.js';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Consent } from '../consent/index.js';
@@ -20,12 +19,9 @@ import type { Delivery, DeliveryRepository } from './delivery-repository.js';
 import { PartnerConnectionError, type PartnerSignIn } from './partner-connection.js';
 import { fhirClient } from './fhir-client.js';
 import type { PartnerRepository } from './partner-repository.js';
+import { DELIVER_REFERRAL, type DeliveryOutbox } from './referral-outbox.js';
 import { buildReferralBundle, referralProblems, type OutboundReferral } from './referral-bundle.js';
 
-/** The job that delivers one referral message. */
-export const DELIVER_REFERRAL = 'fhir.referral.deliver';
-/** With the default backoff (30 s doubling to an hour, jittered), 16 attempts cover most of a day's outage. */
-const MAX_ATTEMPTS = 16;
 const TIMEOUT_MS = 15_000;
 const SYSTEM: SystemContext = { actor: null, requestId: 'fhir-delivery', ip: null };
 
@@ -69,7 +65,8 @@ function retryAfterMs(headers: unknown, now: Date): number {
 export interface DeliveryDeps {
   deliveries: DeliveryRepository;
   partners: PartnerRepository;
-  jobs: Pick<JobRepository, 'enqueue'>;
+  /** Where a cancellation found while sending is queued (the same outbox the pathways share into). */
+  outbox: Pick<DeliveryOutbox, 'enqueue'>;
   referrals: Pick<PathwayReferralService, 'forDeliveries' | 'disclosureFor' | 'markSentMany' | 'markCancelled'>;
   consent: Pick<ConsentService, 'mayDiscloseMany' | 'findManyForSystem'>;
   people: Pick<PeopleService, 'recordsForSystem' | 'listOrganisations'>;
@@ -145,24 +142,6 @@ async function inTurn<T, R>(items: readonly T[], limit: number, work: (item: T) 
  */
 export class ReferralDeliveryService {
   constructor(private readonly deps: DeliveryDeps) {}
-
-  /** Queues the delivery of a shared referral (in the sharing transaction), or of its cancellation once sent. */
-  async enqueue(referral: PathwayReferral, trx: Knex.Transaction, kind: Delivery['kind'] = 'referral'): Promise<void> {
-    const id = newId();
-    const now = this.deps.clock.now();
-    if (!(await this.deps.deliveries.insert({ id, pathwayReferralId: referral.id, kind, now }, trx))) return;
-    await this.deps.jobs.enqueue(
-      {
-        kind: DELIVER_REFERRAL,
-        payload: { deliveryId: id },
-        runAt: now,
-        now,
-        maxAttempts: MAX_ATTEMPTS,
-        dedupeKey: `deliver:${id}`,
-      },
-      trx,
-    );
-  }
 
   registerHandlers(runner: Pick<JobRunner, 'registerBatch'>): void {
     runner.registerBatch(
@@ -544,7 +523,7 @@ export class ReferralDeliveryService {
 
   /** Queues the cancellation of a referral that reached (or may have reached) the partner. */
   private async queueCancellation(referral: PathwayReferral): Promise<void> {
-    await this.deps.transaction((trx) => this.enqueue(referral, trx, 'cancellation'));
+    await this.deps.transaction((trx) => this.deps.outbox.enqueue(referral, 'cancellation', trx));
   }
 
   /** A failed attempt: trying again, or — on the last allowed attempt — failed for good, saying so. */

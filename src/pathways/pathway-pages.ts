@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { mayWorkStep } from './assignment.js';
 import { z } from 'zod';
-import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
+import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isIsoDate, longDate, toIsoDate } from '../shared/dates.js';
@@ -170,9 +170,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   /** Everything the pathway page shows the actor, by audience (CONF-1). */
   const pathwayLocals = async (req: Request, id: string): Promise<Record<string, unknown>> => {
     const ctx = requestContext(req);
-    const loaded = await pathways.get(ctx, id);
-    const view = pathwayJson(ctx.actor, loaded);
-    const audience = audienceOf(ctx.actor, loaded.pathway);
+    const page = await deps.services.pathwayPages.forReader(ctx, id);
+    const { loaded, view } = page;
     const common = {
       pathwayId: view.id,
       personId: view.personId,
@@ -184,96 +183,60 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       paused: view.status === 'paused',
       advice: adviceView(req, view.advice),
     };
-    if ('kind' in view) {
+    if (page.reader === 'functional') {
       // Line managers and HR: that OH support is in place, and the advice. Nothing else.
-      return {
-        ...common,
-        functional: true,
-        personName: await personName(view.personId),
-        title: req.t('pathways.support.title'),
-      };
+      return { ...common, functional: true, personName: page.personName, title: req.t('pathways.support.title') };
     }
-    if (audience === 'self') {
+    if (page.reader === 'self') {
       // Their own referrals to services, in plain words: waiting for their consent, on its way, sent, or stopped; then what the service did (issue 6 §5).
-      const own = await deps.services.pathwayReferrals.forPathway(ctx, id);
-      const sentOn = new Map(
-        await Promise.all(
-          own.map(
-            async (r) =>
-              [
-                r.id,
-                (await deps.services.deliveries.forReferral(r.id)).find((x) => x.kind === 'referral' && x.sentAt)
-                  ?.sentAt ?? null,
-              ] as const,
-          ),
-        ),
-      );
-      const atService = await deps.services.exchange.journeys(own.map((r) => r.id));
       const day = (at: Date | null) => (at ? longDate(londonDate(at)!, req.locale === 'cy' ? 'cy' : 'en') : '');
-      const referrals = own.map((r) => {
-        const latest = r.status === 'sent' ? atService.get(r.id)?.at(-1) : undefined;
-        return {
-          serviceName: req.t(`pathways.services.${r.serviceType}`),
-          statusText: latest
-            ? req.t(
-                `pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`,
-                { date: day(latest.appointmentAt) },
-              )
-            : req.t(`pathways.self.referralStatuses.${r.status}`, { date: day(sentOn.get(r.id) ?? null) }),
-          needsConsent: r.status === 'awaiting-consent',
-        };
-      });
+      const referrals = page.referrals.map(({ referral: r, sentAt, latest }) => ({
+        serviceName: req.t(`pathways.services.${r.serviceType}`),
+        statusText: latest
+          ? req.t(
+              `pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`,
+              { date: day(latest.appointmentAt) },
+            )
+          : req.t(`pathways.self.referralStatuses.${r.status}`, { date: day(sentAt) }),
+        needsConsent: r.status === 'awaiting-consent',
+      }));
       return {
         ...common,
         self: true,
-        definitionTitle: view.definition.title,
-        title: view.definition.title,
-        steps: stepRows(req, ctx.actor, loaded, view.steps),
+        definitionTitle: page.view.definition.title,
+        title: page.view.definition.title,
+        steps: stepRows(req, ctx.actor, loaded, page.view.steps),
         referrals,
       };
     }
-    const canManage = roleMayUse(policies.pathwaysManage, ctx.actor.role) && view.status !== 'closed';
+    const { clinical, mayShare, history, organisations } = page;
+    const canManage = page.mayManage;
+    const referrals = page.referrals.map((r) => r.referral);
     // Clinicians (only) see what each completed form recorded, and the scores worked out from it.
-    const recorded = audience === 'clinical' ? recordedAnswers(loaded) : [];
+    const recorded = clinical ? recordedAnswers(loaded) : [];
     const answered = new Set(recorded.flatMap((r) => r.answers.map((a) => a.linkId)));
-    const scores =
-      audience === 'clinical'
-        ? Object.entries(loaded.pathway.facts)
-            .filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate')
-            .map(([name, value]) => ({ name, value: String(value) }))
-        : [];
-    const history =
-      maySeeOhRecords(ctx.actor) && roleMayUse(policies.pathwaysHistory, ctx.actor.role)
-        ? await pathways.history(ctx, id)
-        : [];
-    // The referrals the pathway made, and (clinicians) sharing those to NHS services under consent (§5c).
-    const referrals = roleMayUse(policies.pathwayReferralsRead, ctx.actor.role)
-      ? await deps.services.pathwayReferrals.forPathway(ctx, id)
+    const scores = clinical
+      ? Object.entries(loaded.pathway.facts)
+          .filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate')
+          .map(([name, value]) => ({ name, value: String(value) }))
       : [];
-    const organisations = referrals.length ? await people.listOrganisations() : [];
     const partnerName = new Map(organisations.map((o) => [o.id, o.name]));
-    const mayShare = roleMayUse(policies.pathwayReferralsShare, ctx.actor.role);
     // Each referral's journey to the partner (issue 6 §5); what the partner said is for clinicians.
-    const journeys = new Map(
-      await Promise.all(referrals.map(async (r) => [r.id, await deps.services.deliveries.forReferral(r.id)] as const)),
-    );
-    const atService = await deps.services.exchange.journeys(referrals.map((r) => r.id));
-    const clinical = maySeeClinicalDetail(ctx.actor);
+    const journeys = new Map(page.referrals.map((r) => [r.referral.id, r.deliveries] as const));
+    const atService = new Map(page.referrals.map((r) => [r.referral.id, r.progress] as const));
     // Laboratory results the partners sent back: clinical detail, for clinicians only (CONF-1).
-    const results = clinical
-      ? (await deps.services.exchange.resultsFor(ctx, loaded.pathway))
-          .map(resultView)
-          .map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null }))
-      : [];
+    const results = page.results
+      .map(resultView)
+      .map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null }));
     return {
       ...common,
       oh: true,
-      title: view.definition.title,
-      definition: view.definition,
-      personName: await personName(view.personId),
-      sourceName: req.t(`pathways.sources.${view.enrolmentSource}`),
-      outcomeName: view.outcome ? req.t(`pathways.outcomes.${view.outcome}`) : null,
-      steps: stepRows(req, ctx.actor, loaded, view.steps),
+      title: page.view.definition.title,
+      definition: page.view.definition,
+      personName: page.personName,
+      sourceName: req.t(`pathways.sources.${page.view.enrolmentSource}`),
+      outcomeName: page.view.outcome ? req.t(`pathways.outcomes.${page.view.outcome}`) : null,
+      steps: stepRows(req, ctx.actor, loaded, page.view.steps),
       recorded,
       scores,
       history: history.map((e) => ({

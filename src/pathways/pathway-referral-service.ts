@@ -44,6 +44,15 @@ const SERVICE_WORDS: Record<ServiceType, string> = {
   specialist: 'a specialist service',
 };
 
+/**
+ * Where a shared referral waits to be delivered to the NHS partner (the FHIR exchange's queue,
+ * `fhir/referral-outbox.ts`): called inside the transaction that shares the referral, or that
+ * cancels one already sent, so the change and its delivery commit together (issue 14 §15).
+ */
+export interface ReferralOutbox {
+  enqueue(referral: PathwayReferral, kind: 'referral' | 'cancellation', trx: Knex.Transaction): Promise<void>;
+}
+
 function item(r: PathwayReferral): DisclosureItem {
   return { id: r.id, description: `Referral to ${SERVICE_WORDS[r.serviceType]}`, at: r.createdAt.toISOString() };
 }
@@ -55,26 +64,14 @@ function item(r: PathwayReferral): DisclosureItem {
  * covers it or cancelled, in the withdrawal's transaction.
  */
 export class PathwayReferralService implements DisclosureQueue {
-  private sharedHooks: Array<(referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>> = [];
-  private cancelledHooks: Array<(referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>> = [];
-
   constructor(
     private readonly repository: PathwayRepository,
     private readonly gate: DisclosureGate,
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly outbox: ReferralOutbox,
   ) {}
-
-  /** Runs in the transaction that shares a referral: the FHIR exchange queues its delivery there (issue 6 §3). */
-  whenShared(hook: (referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>): void {
-    this.sharedHooks.push(hook);
-  }
-
-  /** Runs in the transaction that cancels a referral already sent: the FHIR exchange queues the cancellation message there. */
-  whenCancelledAfterSending(hook: (referral: PathwayReferral, trx: Knex.Transaction) => Promise<void>): void {
-    this.cancelledHooks.push(hook);
-  }
 
   /**
    * OH cancels a referral (clinicians). Not yet sent: it simply never goes. Already sent: the
@@ -108,8 +105,9 @@ export class PathwayReferralService implements DisclosureQueue {
         },
         trx,
       );
+      // Already sent: the partner is told, by a cancellation message queued with the change.
       if (current.status === 'sent')
-        for (const hook of this.cancelledHooks) await hook({ ...current, status: 'cancelled' }, trx);
+        await this.outbox.enqueue({ ...current, status: 'cancelled' }, 'cancellation', trx);
     });
     return (await this.repository.findPathwayReferral(referral.id))!;
   }
@@ -289,7 +287,8 @@ export class PathwayReferralService implements DisclosureQueue {
         consentId: decision.consentIds[0]!,
         details,
       };
-      for (const hook of this.sharedHooks) await hook(sharedReferral, trx);
+      // Queued for delivery in the same transaction: shared and queued, or neither (issue 6 §3).
+      await this.outbox.enqueue(sharedReferral, 'referral', trx);
       return sharedReferral;
     });
     const d = decision as GateDecision | null;

@@ -13,6 +13,7 @@ import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
+import type { PathwayPageService } from '../pathways/pathway-page-service.js';
 import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
 import type { ReferralDeliveryService } from '../fhir/referral-delivery-service.js';
 import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
@@ -38,6 +39,8 @@ export interface AppServices {
   referrals: ReferralService;
   consent: ConsentService;
   pathwayReferrals: PathwayReferralService;
+  /** What the pathway page shows its reader, decided by the access policy. */
+  pathwayPages: PathwayPageService;
   partners: PartnerDirectoryService;
   deliveries: ReferralDeliveryService;
   partnerAuth: PartnerAuthService;

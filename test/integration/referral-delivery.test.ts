@@ -7,6 +7,9 @@ import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
 import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import { PathwayReferralService } from '../../src/pathways/pathway-referral-service.js';
+import { PathwayRepository } from '../../src/pathways/pathway-repository.js';
+import type { RequestContext } from '../../src/shared/request-context.js';
 
 /**
  * Reliable delivery (issue 6 §3) to real partner servers in their own processes: shared referrals
@@ -231,5 +234,58 @@ describe('referral delivery', () => {
     await t.platform.jobs.runner.runDue();
     expect(await od.delivery(referralId)).toMatchObject({ status: 'cancelled' });
     expect(await od.atPartner(partner.url, referralId)).toBe(0);
+  });
+
+  it('when the delivery cannot be queued, then the referral is not shared either: the outbox is part of the share (issue 14 §15)', async () => {
+    const partner = await startPartnerProcess();
+    partners.push(partner);
+    await d.partnerService(partner.url, 'bars');
+    await d.consent();
+    const referralId = await d.handoverReferral();
+    const clinician = w.users.clinician;
+    const ctx: RequestContext = {
+      actor: {
+        userId: clinician.id,
+        displayName: clinician.displayName,
+        email: clinician.email,
+        organisationId: w.host.id,
+        personId: null,
+        roles: ['oh-clinician'],
+        role: 'oh-clinician',
+        via: 'token',
+        locale: 'en',
+      },
+      requestId: 'outbox-down',
+      ip: null,
+    };
+    const { consent, people, audit } = t.platform.services;
+    const failing = new PathwayReferralService(new PathwayRepository(t.database.db), consent, people, audit, t.clock, {
+      enqueue: async () => {
+        throw new Error('the delivery queue is unavailable');
+      },
+    });
+    await expect(
+      failing.share(ctx, referralId, {
+        partnerOrganisationId: w.healthBoard.id,
+        dataCategories: ['demographics', 'referral-details'],
+      }),
+    ).rejects.toThrow('the delivery queue is unavailable');
+    expect((await t.database.db('pathway_referrals').where({ id: referralId }).first()).status).toBe(
+      'awaiting-consent',
+    );
+    expect(await t.database.db('referral_deliveries').where({ pathway_referral_id: referralId })).toEqual([]);
+    // The person was read (and that is audited); no share and no gate decision was kept.
+    expect(
+      (await t.database.db('audit_events').where({ request_id: 'outbox-down' })).map(
+        (e: { action: string; entity_type: string }) => `${e.action} ${e.entity_type}`,
+      ),
+    ).toEqual(['read person']);
+    // Through the platform's own outbox the same share is queued with it.
+    const shared = await request(t.app)
+      .post(`/api/v1/pathway-referrals/${referralId}/share`)
+      .set(as('clinician'))
+      .send({ partnerOrganisationId: w.healthBoard.id });
+    expect(shared.body.status).toBe('ready');
+    expect(await delivery(referralId)).toMatchObject({ status: 'queued', kind: 'referral' });
   });
 });

@@ -9,6 +9,22 @@ import type { TestPlatform, World } from '../../support/test-platform.js';
 export function deliveryWorld(t: TestPlatform, w: World) {
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
   let n = 0;
+  /** A pathway transferred to NHS physiotherapy: its handover referral, waiting to be shared. */
+  const handoverReferral = async () => {
+    const pathway = (
+      await request(t.app)
+        .post('/api/v1/pathways')
+        .set(as('clinician'))
+        .send({ personId: w.report.id, definition: 'msk', startedAt: '2027-01-04' })
+    ).body;
+    const referral = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${pathway.id}/transfer`)
+        .set(as('clinician'))
+        .send({ service: 'nhs-msk-physiotherapy', reason: `Knee pain ${++n}`, priority: 'routine' })
+    ).body.referral;
+    return referral.id as string;
+  };
   return {
     as,
     /** The health board's only enabled physiotherapy service, at `baseUrl`. */
@@ -50,26 +66,16 @@ export function deliveryWorld(t: TestPlatform, w: World) {
         .send({ decision: 'given', method: 'platform' });
       return consent.id as string;
     },
-    /** A pathway transferred to NHS physiotherapy, its handover referral shared (and so queued for delivery). */
+    handoverReferral,
+    /** A handover referral shared with the health board (and so queued for delivery). */
     async sharedReferral() {
-      const pathway = (
-        await request(t.app)
-          .post('/api/v1/pathways')
-          .set(as('clinician'))
-          .send({ personId: w.report.id, definition: 'msk', startedAt: '2027-01-04' })
-      ).body;
-      const referral = (
-        await request(t.app)
-          .post(`/api/v1/pathways/${pathway.id}/transfer`)
-          .set(as('clinician'))
-          .send({ service: 'nhs-msk-physiotherapy', reason: `Knee pain ${++n}`, priority: 'routine' })
-      ).body.referral;
+      const referralId = await handoverReferral();
       const shared = await request(t.app)
-        .post(`/api/v1/pathway-referrals/${referral.id}/share`)
+        .post(`/api/v1/pathway-referrals/${referralId}/share`)
         .set(as('clinician'))
         .send({ partnerOrganisationId: w.healthBoard.id });
       expect(shared.body.status).toBe('ready');
-      return referral.id as string;
+      return referralId;
     },
     delivery: (referralId: string) =>
       t.database.db('referral_deliveries').where({ pathway_referral_id: referralId }).first(),
