@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { StoredDataError } from '../shared/errors.js';
 import type { Config } from '../config/config.js';
 import { migrationSource } from './migrations/index.js';
+import { ImmediateSqliteClient } from './sqlite-client.js';
 
 export type { Knex };
 export type Database = Knex;
@@ -31,12 +32,13 @@ export function createDatabase(database: Config['database']): Database {
   }
   if (database.filename !== ':memory:') fs.mkdirSync(path.dirname(database.filename), { recursive: true });
   return knexFactory({
-    client: 'sqlite3',
+    // THE SQLite client: write transactions begin IMMEDIATE, queued in the process (sqlite-client.ts).
+    client: ImmediateSqliteClient as unknown as typeof knexFactory.Client,
     connection: { filename: database.filename },
     useNullAsDefault: true,
     // A few connections: in WAL mode readers run alongside the one writer, so searches are
-    // not queued behind each other. Writers wait for each other (busy_timeout); every
-    // transaction writes before it reads, so none has to upgrade a stale read snapshot.
+    // not queued behind each other. Write transactions take the write lock up front, one at
+    // a time (sqlite-client.ts); busy_timeout covers other processes on the same file.
     pool: {
       min: 1,
       max: SQLITE_POOL_MAX,

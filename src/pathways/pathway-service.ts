@@ -214,7 +214,8 @@ export class PathwayService {
    * A person is on each pathway once at a time.
    */
   async enrol(ctx: AnyContext, input: EnrolInput, trx?: Knex.Transaction): Promise<Loaded> {
-    const person = await this.personFor(ctx, input.personId);
+    // Inside a caller's transaction (triage), the read and its audit entry are part of it.
+    const person = await this.personFor(ctx, input.personId, trx);
     if (input.definition === 'bbv')
       throw new ValidationError(
         { definition: 'The blood-borne virus pathway is not available yet.' },
@@ -339,8 +340,8 @@ export class PathwayService {
     return { pathway, definition, steps };
   }
 
-  private async personFor(ctx: AnyContext, personId: string): Promise<Person> {
-    if (ctx.actor) return this.people.getPerson(ctx as RequestContext, personId, 'pathway');
+  private async personFor(ctx: AnyContext, personId: string, trx?: Knex.Transaction): Promise<Person> {
+    if (ctx.actor) return this.people.getPerson(ctx as RequestContext, personId, 'pathway', 'person', trx);
     const person = (await this.people.recordsForSystem([personId])).get(personId);
     if (!person) throw new NotFoundError('person');
     return person;

@@ -118,8 +118,9 @@ export class PeopleRepository {
     return this.db.transaction(work);
   }
 
-  async findPerson(id: string, scope: PersonScope): Promise<Person | null> {
-    const row = await applyScope(this.db('people').select('people.*').where('people.id', id), scope, this.db).first();
+  async findPerson(id: string, scope: PersonScope, trx?: Knex.Transaction): Promise<Person | null> {
+    const db = trx ?? this.db;
+    const row = await applyScope(db('people').select('people.*').where('people.id', id), scope, db).first();
     return row ? toPerson(row) : null;
   }
 

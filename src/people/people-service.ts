@@ -78,20 +78,30 @@ export class PeopleService {
     id: string,
     purpose = 'workforce-record',
     notFoundAs = 'person',
+    /** The caller's transaction, when the read is part of a change: its audit entry commits with it. */
+    trx?: Knex.Transaction,
   ): Promise<Person> {
-    const person = await this.repository.findPerson(id, personScope(ctx.actor));
+    const person = await this.repository.findPerson(id, personScope(ctx.actor), trx);
     if (!person) {
-      await this.audit.record(ctx, {
-        action: 'read',
-        entityType: 'person',
-        entityId: id,
-        purpose,
-        outcome: 'denied',
-        reason: 'not-found-or-out-of-reach',
-      });
+      await this.audit.record(
+        ctx,
+        {
+          action: 'read',
+          entityType: 'person',
+          entityId: id,
+          purpose,
+          outcome: 'denied',
+          reason: 'not-found-or-out-of-reach',
+        },
+        trx,
+      );
       throw new NotFoundError(notFoundAs);
     }
-    await this.audit.record(ctx, { action: 'read', entityType: 'person', entityId: id, subjectPersonId: id, purpose });
+    await this.audit.record(
+      ctx,
+      { action: 'read', entityType: 'person', entityId: id, subjectPersonId: id, purpose },
+      trx,
+    );
     return person;
   }
 

@@ -111,6 +111,13 @@ export class StoredDataError extends Error {
   }
 }
 
+/** 503: the platform cannot take this now (the database is busy); try again after Retry-After. */
+export class ServiceUnavailableError extends AppError {
+  constructor(code: string, publicMessage: string, retryAfterSeconds: number) {
+    super({ code, status: 503, publicMessage, headers: { 'Retry-After': String(retryAfterSeconds) } });
+  }
+}
+
 /** True when `error` is one of ours. */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
