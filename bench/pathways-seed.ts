@@ -25,7 +25,7 @@ import type {
 import { readAnswers, type Answer, type StepForm } from '../src/pathways/questionnaire.js';
 import { buildPlatform, type Platform } from '../src/server.js';
 import { fixedClock } from '../src/shared/clock.js';
-import { toIsoDate } from '../src/shared/dates.js';
+import { londonDay } from '../src/shared/dates.js';
 import { PARENT_WATCH_ENV, writeReady } from './support/child-process.js';
 import { generateWorkforce } from './support/workforce.js';
 
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 
     // The workforce, as the attendance benchmark loads it.
     let t = performance.now();
-    const asOf = toIsoDate(now);
+    const asOf = londonDay(now);
     const workforce = generateWorkforce({ size: o.people, seed: o.seed, asOf, years: 1 });
     let generateMs = elapsed(t);
     t = performance.now();
@@ -590,7 +590,7 @@ function factSources(
 /** A value for a date fact supplied at enrolment: a planned leaving date lies ahead, anything else (an injury, an incident) just before the start. */
 function enrolmentFact(fact: string, startedAt: Date, rng: () => number): Answer {
   if (/leaving|retire/i.test(fact))
-    return toIsoDate(new Date(startedAt.getTime() + (60 + Math.floor(rng() * 300)) * DAY));
+    return londonDay(new Date(startedAt.getTime() + (60 + Math.floor(rng() * 300)) * DAY));
   return new Date(startedAt.getTime() - Math.floor(rng() * 3 * DAY)).toISOString();
 }
 
@@ -625,7 +625,7 @@ function answer(form: StepForm, at: Date, rng: () => number): { answers: Record<
         input[item.linkId] = Math.floor(rng() * 11);
         break;
       case 'date':
-        input[item.linkId] = toIsoDate(new Date(at.getTime() + (Math.floor(rng() * 150) - 20) * DAY));
+        input[item.linkId] = londonDay(new Date(at.getTime() + (Math.floor(rng() * 150) - 20) * DAY));
         break;
       case 'dateTime':
         input[item.linkId] = new Date(at.getTime() - Math.floor(rng() * 72) * HOUR).toISOString();

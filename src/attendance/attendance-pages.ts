@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isoDate } from '../people/people-schemas.js';
-import { toIsoDate } from '../shared/dates.js';
+
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -72,7 +72,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
     const { person, summary, spells, interviewed, discounted } = await attendance.attendanceOf(
       ctx,
       personId,
-      toIsoDate(deps.clock.now()),
+      deps.clock.today(),
     );
     return {
       person: people.viewFor(ctx, person),
@@ -164,7 +164,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       input: absenceFromForm,
       schema: recordAbsenceSchema,
       locals: formLocals,
-      defaults: () => ({ startDate: toIsoDate(deps.clock.now()), certification: 'none' }),
+      defaults: () => ({ startDate: deps.clock.today(), certification: 'none' }),
       save: async (req, id, data) => {
         await attendance.recordAbsence(requestContext(req), id, data);
         return `/people/${id}/attendance`;
@@ -183,7 +183,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       schema: returnToWorkSchema,
       locals: rtwLocals,
       defaults: () => ({
-        interviewDate: toIsoDate(deps.clock.now()),
+        interviewDate: deps.clock.today(),
         strategy: 'none',
         recurrenceLikelihood: 'unlikely',
       }),

@@ -3,7 +3,7 @@ import { organisationReach } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
-import { daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { Clock } from '../shared/clock.js';
@@ -107,7 +107,7 @@ export class AttendanceReportService {
         )
       )
         .filter((t) => t.code === 'home-visit' && t.status === 'completed' && t.completedAt)
-        .map((t) => [t.sourceId, toIsoDate(t.completedAt!)]),
+        .map((t) => [t.sourceId, londonDay(t.completedAt!)]),
     );
     const rows: WeeklyReportRow[] = [];
     for (const person of people) {
@@ -159,7 +159,7 @@ export class AttendanceReportService {
       absenceStatistics({
         from: input.from,
         to: input.to,
-        asOf: toIsoDate(this.clock.now()),
+        asOf: this.clock.today(),
         people: group.map((p) => ({
           id: p.id,
           unitId: p.unitId,
@@ -181,7 +181,7 @@ export class AttendanceReportService {
       purpose: PURPOSE,
       details: { report: 'statistics', ...input },
     });
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     return {
       from: input.from,
       to: input.to,

@@ -5,7 +5,7 @@ import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { addDays, daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
@@ -140,8 +140,8 @@ export class AttendanceService {
       );
       return asSaved(spell, now, now);
     });
-    await this.syncTasks(saved, person, toIsoDate(now));
-    await this.refreshTriggerReview(person, toIsoDate(now));
+    await this.syncTasks(saved, person, londonDay(now));
+    await this.refreshTriggerReview(person, londonDay(now));
     return saved;
   }
 
@@ -180,8 +180,8 @@ export class AttendanceService {
       );
       return asSaved(merged, existing.createdAt, now);
     });
-    await this.syncTasks(saved, person, toIsoDate(now));
-    await this.refreshTriggerReview(person, toIsoDate(now));
+    await this.syncTasks(saved, person, londonDay(now));
+    await this.refreshTriggerReview(person, londonDay(now));
     return saved;
   }
 
@@ -208,7 +208,7 @@ export class AttendanceService {
     const interview = await this.repository.interviewFor(id);
     if (interview)
       await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] });
-    await this.refreshTriggerReview(person, toIsoDate(this.clock.now()));
+    await this.refreshTriggerReview(person, this.clock.today());
   }
 
   /**
@@ -325,7 +325,7 @@ export class AttendanceService {
     assertNotOwnCase(ctx, person);
     if (!spell.countsAsSickness)
       throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
-    if (input.decidedOn > toIsoDate(this.clock.now()))
+    if (input.decidedOn > this.clock.today())
       throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
     const id = newId();
     const now = this.clock.now();
@@ -355,7 +355,7 @@ export class AttendanceService {
         trx,
       );
     });
-    const today = toIsoDate(now);
+    const today = londonDay(now);
     await this.syncTasks(spell, person, today);
     return this.sickPayOf(spell, person, today);
   }
@@ -368,8 +368,7 @@ export class AttendanceService {
       fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
     else if (input.interviewDate <= spell.endDate)
       fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
-    if (input.interviewDate > toIsoDate(this.clock.now()))
-      fields.interviewDate ??= 'The interview date cannot be in the future';
+    if (input.interviewDate > this.clock.today()) fields.interviewDate ??= 'The interview date cannot be in the future';
     if (await this.repository.interviewFor(absenceId))
       fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
     const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
@@ -464,10 +463,10 @@ export class AttendanceService {
         endDate: input.strategyEndDate,
       },
       person,
-      toIsoDate(now),
+      londonDay(now),
     );
     // The answers may discount the absence (ATT-7), so the triggers may have changed.
-    await this.refreshTriggerReview(person, toIsoDate(now));
+    await this.refreshTriggerReview(person, londonDay(now));
     return { id };
   }
 
@@ -621,7 +620,7 @@ export class AttendanceService {
         trx,
       );
     });
-    const today = toIsoDate(now);
+    const today = londonDay(now);
     for (const { spell, person } of accepted) await this.syncTasks(asSaved(spell, now, now), person, today);
     return { imported: accepted.length, duplicates, rejects };
   }
@@ -776,12 +775,7 @@ export class AttendanceService {
   /** The score, triggers and milestones as of a date (defaults to today), with the policy version used. */
   async summary(ctx: RequestContext, personId: string, asOfInput?: IsoDate): Promise<AttendanceSummary> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
-    return this.summarise(
-      ctx,
-      person,
-      await this.repository.forPerson(personId),
-      asOfInput ?? toIsoDate(this.clock.now()),
-    );
+    return this.summarise(ctx, person, await this.repository.forPerson(personId), asOfInput ?? this.clock.today());
   }
 
   /**
@@ -912,7 +906,7 @@ export class AttendanceService {
     overlapping: ReadonlyArray<Pick<AbsenceSpell, 'startDate'>>,
   ): void {
     const fields: FieldErrors = {};
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     if (spell.endDate !== null && spell.endDate < spell.startDate)
       fields.endDate = 'The end date must be on or after the start date';
     if (spell.startDate < person.serviceStartDate)

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { addDays, toIsoDate } from '../shared/dates.js';
+import { addDays } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { NotFoundError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
@@ -43,7 +43,7 @@ const STAGE_FORM: Record<string, FormFieldKind> = {
 /** The attendance procedure pages: the case, its forms and the stage letters (ATT-7, ATT-18, ATT-20 … ATT-25, ATT-29). */
 export function procedurePages(deps: AppDependencies): RouteDefinition[] {
   const { attendanceProcedure, attendance, people } = deps.services;
-  const today = () => toIsoDate(deps.clock.now());
+  const today = () => deps.clock.today();
 
   const stepView = (req: Request, s: ProcedureStepView, canAct: boolean) => ({
     ...s,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { idParamSchema } from '../people/people-schemas.js';
-import { toIsoDate } from '../shared/dates.js';
+
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { attendanceQuerySchema, personIdParamSchema } from './attendance-schemas.js';
@@ -90,7 +90,7 @@ export function procedureRoutes(deps: AppDependencies): RouteDefinition[] {
         const c = await attendanceProcedure.caseOf(
           requestContext(req),
           params.personId,
-          query.asOf ?? toIsoDate(deps.clock.now()),
+          query.asOf ?? deps.clock.today(),
         );
         res.json({
           asOf: c.asOf,

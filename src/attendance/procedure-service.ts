@@ -3,7 +3,7 @@ import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { toIsoDate, type IsoDate } from '../shared/dates.js';
+import { londonDay, type IsoDate } from '../shared/dates.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
@@ -182,7 +182,7 @@ export class AttendanceProcedureService {
   async recordStep(ctx: RequestContext, personId: string, input: ProcedureStepInput): Promise<ProcedureStepView> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     assertNotOwnCase(ctx, person);
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = policy.content.formalProcedure;
     const [earlier, spells] = await Promise.all([this.repository.steps(personId), this.spells.forPerson(personId)]);
@@ -350,7 +350,7 @@ export class AttendanceProcedureService {
   ): Promise<{ id: string }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     assertNotOwnCase(ctx, person);
-    if (input.asOf > toIsoDate(this.clock.now()))
+    if (input.asOf > this.clock.today())
       throw new ValidationError({ asOf: 'A decision is about triggers reached by today, not a future date' });
     const { triggers } = await this.scoring.score(person, await this.spells.forPerson(personId), input.asOf);
     const reached = new Set(triggers.map((t) => t.code));
@@ -394,7 +394,7 @@ export class AttendanceProcedureService {
       `Decision recorded: ${input.decision}`,
     );
     // A trigger the decision did not name still needs a decision.
-    await this.triggerReview.refresh(person, toIsoDate(this.clock.now()));
+    await this.triggerReview.refresh(person, this.clock.today());
     return { id };
   }
 
@@ -443,7 +443,7 @@ export class AttendanceProcedureService {
       );
     });
     // What counts has changed, so the triggers may have too.
-    await this.triggerReview.refresh(person, toIsoDate(now));
+    await this.triggerReview.refresh(person, londonDay(now));
     return { id };
   }
 
@@ -461,7 +461,7 @@ export class AttendanceProcedureService {
     reviewBounds: { earliest: IsoDate; latest: IsoDate } | null;
   }> {
     const { step, person } = await this.stepInReach(ctx, stepId);
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate ?? today))
       .content.formalProcedure;
@@ -557,7 +557,7 @@ export class AttendanceProcedureService {
     const { step, person } = await this.stepInReach(ctx, stepId);
     assertNotOwnCase(ctx, person);
     if (step.step === 'informal-action') throw new NotFoundError('procedure step');
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content
       .formalProcedure;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { id, isoDate } from '../people/people-schemas.js';
-import { addDays, toIsoDate } from '../shared/dates.js';
+import { addDays } from '../shared/dates.js';
 import { fieldErrors } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -27,7 +27,7 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
   const run = async (req: Request) => {
     const ctx = requestContext(req);
     const parsed = reportQuery.safeParse(req.query);
-    const today = toIsoDate(deps.clock.now());
+    const today = deps.clock.today();
     const q = parsed.success ? parsed.data : {};
     const period = { from: q.from ?? addDays(today, -27), to: q.to ?? today };
     const organisationId = q.organisationId ?? ctx.actor.organisationId;
@@ -49,7 +49,7 @@ export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[]
     const ctx = requestContext(req);
     const parsed = weeklyQuery.safeParse(req.query);
     const q = parsed.success ? parsed.data : {};
-    const asOf = q.asOf ?? toIsoDate(deps.clock.now());
+    const asOf = q.asOf ?? deps.clock.today();
     const unitId = q.unitId ? q.unitId : null;
     const [rows, units] = await Promise.all([
       parsed.success

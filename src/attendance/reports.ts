@@ -1,4 +1,4 @@
-import { addDays, addMonths, daysBetween, toIsoDate, type IsoDate } from '../shared/dates.js';
+import { addDays, addMonths, daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import { dutyDaysBetween } from './duty-days.js';
@@ -36,7 +36,7 @@ function measure(code: Measure['code'], met: number, of: number): Measure {
 
 /** Done on or before the end of its due day. */
 function doneInTime(task: { status: string; completedAt: Date | null; dueDate: IsoDate }): boolean {
-  return task.status === 'completed' && task.completedAt !== null && toIsoDate(task.completedAt) <= task.dueDate;
+  return task.status === 'completed' && task.completedAt !== null && londonDay(task.completedAt) <= task.dueDate;
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { id } from '../people/people-schemas.js';
-import { toIsoDate } from '../shared/dates.js';
+
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
@@ -41,7 +41,7 @@ export function statisticsRoutes(deps: AppDependencies): RouteDefinition[] {
   /** Parses the query; a malformed period is a field error on the page (422), never a 500. */
   const run = async (req: Request, kind: 'monthly' | 'cost') => {
     const ctx = requestContext(req);
-    const today = toIsoDate(deps.clock.now());
+    const today = deps.clock.today();
     const parsed = (kind === 'monthly' ? monthlyQuery : costQuery).safeParse(req.query);
     const q = (parsed.success ? parsed.data : {}) as {
       month?: string;

@@ -10,7 +10,7 @@ import type { NewPerson, Organisation, Unit } from '../people/people-types.js';
 import type { UsersRepository } from '../people/users-repository.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays as addIsoDays, toIsoDate } from '../shared/dates.js';
+import { addDays as addIsoDays, londonDay } from '../shared/dates.js';
 import { nhsCheckDigit } from '../shared/nhs-number.js';
 import { generateAbsenceHistory } from './absence-history.js';
 import { insertSpellsInBulk } from './spell-rows.js';
@@ -151,7 +151,8 @@ export async function seedDemo(
   const faker = new Faker({ locale: [en_GB, en] });
   faker.seed(options.seed);
   const now = deps.clock.now();
-  const asOf = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  // The UK day (never the UTC date, which is a day behind at 23:30 UTC in summer), as midnight for date arithmetic.
+  const asOf = new Date(`${londonDay(now)}T00:00:00.000Z`);
   const iso = (d: Date) => format(d, 'yyyy-MM-dd');
   const repo = deps.repositories.people;
 
@@ -357,7 +358,7 @@ export async function seedDemo(
     moved.unitId = lineManager.unitId;
   }
   const team = reportsOf(lineManager);
-  const today = toIsoDate(now);
+  const today = londonDay(now);
   const yearAgo = addIsoDays(today, -365);
   const teamMember = take(
     team.find((p) => inPost(p) && !p.protectedIdentity && p.serviceStartDate <= yearAgo),

@@ -1,6 +1,7 @@
 import type { DefinitionCode } from '../pathways/definition-format.js';
 import type { PathwayService } from '../pathways/pathway-service.js';
 import type { NewPerson } from '../people/people-types.js';
+import { addDays, londonDay } from '../shared/dates.js';
 
 const DAY = 86_400_000;
 
@@ -36,7 +37,7 @@ export async function seedDemoPathways(
   input: { people: readonly NewPerson[]; exclude: ReadonlySet<string>; clinicianUserId: string; now: Date },
 ): Promise<number> {
   const system = { actor: null, requestId: 'demo', ip: null } as const;
-  const today = input.now.toISOString().slice(0, 10);
+  const today = londonDay(input.now);
   const candidates = input.people
     .filter((p) => !input.exclude.has(p.id) && (p.leavingDate === null || p.leavingDate > today))
     .sort((a, b) => (a.staffNumber < b.staffNumber ? -1 : 1));
@@ -59,7 +60,7 @@ export async function seedDemoPathways(
   }
   const leaver = candidates.find((p) => p.leavingDate === null && !chosen.slice(0, PLAN.length).includes(p));
   if (leaver) {
-    const leaving = new Date(input.now.getTime() + 330 * DAY).toISOString().slice(0, 10);
+    const leaving = addDays(today, 330);
     const startedAt = new Date(input.now.getTime() - 35 * DAY);
     await deps.pathways.enrol(system, {
       personId: leaver.id,

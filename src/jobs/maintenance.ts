@@ -1,5 +1,6 @@
+import { TZDate } from '@date-fns/tz';
 import type { Clock } from '../shared/clock.js';
-import { toIsoDate } from '../shared/dates.js';
+import { addDays, londonDay, type IsoDate } from '../shared/dates.js';
 import type { JobRepository } from './job-repository.js';
 import type { JobRunner } from './job-runner.js';
 
@@ -29,37 +30,40 @@ export function registerMaintenance(deps: {
   });
 }
 
-const DAY = 24 * HOUR;
-
 /**
  * A daily piece of work as a durable, self-scheduling job (e.g. attendance milestones that
- * become due as days pass). It is scheduled for 06:00 UTC, once per day however many
- * processes run (the dedupe key is the date), retried if it fails, and always works for the
- * date it actually runs on, so a run delayed by an outage catches up rather than replaying a stale day.
+ * become due as days pass). It is scheduled for 06:00 UK time (GMT or BST), once per UK day however
+ * many processes run (the dedupe key is that day), retried if it fails, and always works for the UK
+ * day it actually runs on, so a run delayed by an outage catches up rather than replaying a stale day.
  */
 export function registerDaily(deps: {
   runner: JobRunner;
   jobs: JobRepository;
   clock: Clock;
   kind: string;
-  work: (asOf: string) => Promise<void>;
+  work: (asOf: IsoDate) => Promise<void>;
 }): { scheduleNext(): Promise<void> } {
   const scheduleNext = async () => {
     const now = deps.clock.now();
-    const todayAtSix = Math.floor(now.getTime() / DAY) * DAY + 6 * HOUR;
-    const next = new Date(todayAtSix > now.getTime() ? todayAtSix : todayAtSix + DAY);
+    const today = deps.clock.today();
+    const sixOn = (day: IsoDate) => {
+      const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+      return new Date(new TZDate(y, m - 1, d, 6, 0, 'Europe/London').getTime());
+    };
+    const todayAtSix = sixOn(today);
+    const next = todayAtSix > now ? todayAtSix : sixOn(addDays(today, 1));
     await deps.jobs.enqueue({
       kind: deps.kind,
       payload: { scheduledFor: next.toISOString() },
       runAt: next,
-      dedupeKey: `${deps.kind}:${toIsoDate(next)}`,
+      dedupeKey: `${deps.kind}:${londonDay(next)}`,
       now,
     });
   };
   deps.runner.register(deps.kind, async () => {
     // The next run is booked whatever happens to this one (retries of this run book the same one).
     try {
-      await deps.work(toIsoDate(deps.clock.now()));
+      await deps.work(deps.clock.today());
     } finally {
       await scheduleNext();
     }

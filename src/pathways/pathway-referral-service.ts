@@ -10,7 +10,7 @@ import type {
 } from '../consent/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Clock } from '../shared/clock.js';
-import { toIsoDate } from '../shared/dates.js';
+
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { Knex } from 'knex';
@@ -242,7 +242,7 @@ export class PathwayReferralService implements DisclosureQueue {
       ...(input.venuePreference ? { venuePreference: input.venuePreference } : {}),
       ...(input.confidentialityPreference ? { confidentialityPreference: input.confidentialityPreference } : {}),
     };
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     let decision: GateDecision | null = null;
     const shared = await this.repository.transaction(async (trx) => {
       decision = await this.gate.mayDisclose(

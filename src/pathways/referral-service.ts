@@ -4,6 +4,7 @@ import type { NotificationService } from '../notifications/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { Clock } from '../shared/clock.js';
+import { londonDay } from '../shared/dates.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { AnyContext, RequestContext } from '../shared/request-context.js';
@@ -252,7 +253,7 @@ export class ReferralService {
       code: TRIAGE_TASK,
       sequence: 1,
       rule: null,
-      dueDate: referral.createdAt.toISOString().slice(0, 10),
+      dueDate: londonDay(referral.createdAt),
       // Triage is a clinical decision: the OH clinicians' queue.
       assignee: { role: 'oh-clinician' },
     };

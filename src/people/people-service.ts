@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
-import { toIsoDate } from '../shared/dates.js';
+
 import { organisationReach, personFieldAccess, personScope, personWriteScope } from '../auth/access-policy.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
@@ -263,7 +263,7 @@ export class PeopleService {
     },
     fields: FieldErrors,
   ): Promise<void> {
-    const today = toIsoDate(this.clock.now());
+    const today = this.clock.today();
     if (input.dateOfBirth && input.dateOfBirth >= today) fields.dateOfBirth = 'Date of birth must be in the past';
     if (input.dateOfBirth && input.serviceStartDate && input.serviceStartDate <= input.dateOfBirth) {
       fields.serviceStartDate = 'Service must start after the date of birth';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { id, isoDate } from '../people/people-schemas.js';
-import { addDays, toIsoDate } from '../shared/dates.js';
+import { addDays } from '../shared/dates.js';
 import { isAppError, type FieldErrors } from '../shared/errors.js';
 import { fieldErrors, parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
@@ -58,7 +58,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
     errors: FieldErrors = {},
   ) => {
     const ctx = requestContext(req);
-    const today = toIsoDate(deps.clock.now());
+    const today = deps.clock.today();
     const [inForce, versions, organisations] = await Promise.all([
       policy.inForce(organisationId, kind, today),
       policy.versions(ctx, organisationId, kind),
@@ -111,7 +111,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
     const { kind } = parseInput(kindParam, req.params);
     const { organisationId } = parseInput(orgQuery, req.query);
     const orgId = organisationFor(req, organisationId);
-    const current = await policy.inForce(orgId, kind, toIsoDate(deps.clock.now()));
+    const current = await policy.inForce(orgId, kind, deps.clock.today());
     renderPage(req, res, 'policies/edit', await locals(req, kind, orgId, formValues(kind, current.content)));
   };
 

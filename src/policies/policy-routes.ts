@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toIsoDate } from '../shared/dates.js';
+
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
@@ -43,7 +43,7 @@ export function policyRoutes(deps: AppDependencies): RouteDefinition[] {
         const ctx = requestContext(req);
         const organisationId = query.organisationId ?? ctx.actor.organisationId;
         await policy.versions(ctx, organisationId, params.kind);
-        res.json(await policy.inForce(organisationId, params.kind, query.asOf ?? toIsoDate(deps.clock.now())));
+        res.json(await policy.inForce(organisationId, params.kind, query.asOf ?? deps.clock.today()));
       },
     }),
     apiRoute({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochDay, fromEpochDay, isIsoDate, londonDay, toIsoDate } from './dates.js';
+import { epochDay, fromEpochDay, isIsoDate, londonDay } from './dates.js';
 
 describe('calendar dates', () => {
   it('when the date is real and written YYYY-MM-DD, then it is accepted', () => {
@@ -19,8 +19,15 @@ describe('calendar dates', () => {
     ])
       expect(isIsoDate(d), d).toBe(false);
   });
-  it('when an instant is converted, then the UTC calendar date is returned', () => {
-    expect(toIsoDate(new Date('2026-11-22T23:59:59Z'))).toBe('2026-11-22');
+  it('when an instant is converted, then it is the UK day: GMT in winter, BST in summer (issue 14 defect 2)', () => {
+    expect(londonDay(new Date('2026-11-22T23:59:59Z'))).toBe('2026-11-22');
+    // 23:30 UTC in July is 00:30 BST the next day.
+    expect(londonDay(new Date('2026-07-15T23:30:00Z'))).toBe('2026-07-16');
+    // Around the clock changes (29 March and 25 October 2026, at 01:00 UTC).
+    expect(londonDay(new Date('2026-03-28T23:30:00Z'))).toBe('2026-03-28');
+    expect(londonDay(new Date('2026-03-29T23:30:00Z'))).toBe('2026-03-30');
+    expect(londonDay(new Date('2026-10-24T23:30:00Z'))).toBe('2026-10-25');
+    expect(londonDay(new Date('2026-10-25T23:30:00Z'))).toBe('2026-10-25');
   });
 });
 

@@ -17,11 +17,6 @@ export function isIsoDate(value: string): boolean {
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && year >= 1000;
 }
 
-/** The calendar date of `instant` in UTC, as YYYY-MM-DD. */
-export function toIsoDate(instant: Date): IsoDate {
-  return instant.toISOString().slice(0, 10);
-}
-
 // en-CA writes dates as YYYY-MM-DD.
 const LONDON_DAY = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/London',

@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
 import { isIsoDate, londonDay } from '../shared/dates.js';
 
@@ -5,24 +6,7 @@ import { isIsoDate, londonDay } from '../shared/dates.js';
  * Instants as people in the UK read and type them: the calendar date of an instant in UK time,
  * and a `datetime-local` value (UK wall-clock time, GMT or BST) as an instant.
  */
-const LONDON = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-function londonParts(instant: Date): Record<string, number> {
-  return Object.fromEntries(
-    LONDON.formatToParts(instant)
-      .filter((p) => p.type !== 'literal')
-      .map((p) => [p.type, Number(p.value)]),
-  );
-}
+const UK = 'Europe/London';
 
 /** The calendar date (YYYY-MM-DD) of an instant in the UK, for the `date` helper. */
 export function londonDate(instant: Date | string | null): string | null {
@@ -41,14 +25,10 @@ export function localDateTimeToIso(value: string): string | null {
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(v);
   if (!m || !isIsoDate(`${m[1]}-${m[2]}-${m[3]}`) || Number(m[4]) > 23 || Number(m[5]) > 59) return null;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
-  // The UK offset at that moment (GMT or BST), found by reading the wall clock back.
-  const offsetAt = (t: number) => {
-    const p = londonParts(new Date(t));
-    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(t / 1000) * 1000;
-  };
-  const first = wall - offsetAt(wall);
-  return new Date(wall - offsetAt(first)).toISOString();
+  // UK wall-clock time (GMT or BST) to an instant, by the time-zone rules @date-fns/tz applies: a time the
+  // spring change skips (01:30 on its day) is read an hour on, and one the autumn change repeats as the later (GMT).
+  const wall = new TZDate(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), UK);
+  return new Date(wall.getTime()).toISOString();
 }
 
 /** An optional date and time field: undefined when blank; the value as typed when it cannot be read (so the schema says so). */

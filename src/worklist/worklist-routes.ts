@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { maySeeOhRecords, policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { toIsoDate } from '../shared/dates.js';
+
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -94,7 +94,7 @@ export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {
     const ctx = requestContext(req);
     const tasks = await worklist.mine(ctx);
     const names = await people.namesOf([...new Set(tasks.map((t) => t.subjectPersonId))]);
-    const today = toIsoDate(deps.clock.now());
+    const today = deps.clock.today();
     // The filter form sends blank fields for "all".
     const query = parseInput(worklistQuery, Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '')));
     const now = deps.clock.now();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { addDays, toIsoDate } from '../../src/shared/dates.js';
+import { addDays, londonDay } from '../../src/shared/dates.js';
 import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { directReportFreeOfRecentAbsence } from './support/demo-people.js';
@@ -11,7 +11,7 @@ describe('attendance procedure and reports in the browser', () => {
   const demo = useDemoBrowser();
   const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
   const hr = DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && a.organisation === 'host')!;
-  const today = toIsoDate(new Date());
+  const today = londonDay(new Date());
 
   it('when a line manager records informal action and invites a team member to stage 1, then the case lists it and the invitation letter prints, every page passing axe', async () => {
     const member = await directReportFreeOfRecentAbsence(demo.server.platform, manager.email);

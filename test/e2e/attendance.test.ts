@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Page } from 'playwright-core';
 import { readBoolean, readJson } from '../../src/db/knex.js';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { addDays, toIsoDate } from '../../src/shared/dates.js';
+import { addDays, londonDay } from '../../src/shared/dates.js';
 import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { directReportFreeOfRecentAbsence } from './support/demo-people.js';
@@ -15,7 +15,7 @@ describe('attendance in the browser', () => {
   const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
 
   /** A calendar date `days` from today (negative for the past), in UTC as the demo server counts. */
-  const daysFromToday = (days: number) => addDays(toIsoDate(new Date()), days);
+  const daysFromToday = (days: number) => addDays(londonDay(new Date()), days);
 
   it('when a line manager records an absence for a team member, then the attendance page lists it with its milestones, and both pages pass axe', async () => {
     await demo.withPage(manager, async (page) => {

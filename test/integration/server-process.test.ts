@@ -14,9 +14,20 @@ describe('the server process', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
+  /** Debian's libfaketime (package faketime, which .ci/run installs). */
+  function libfaketime(): string {
+    for (const dir of fs.readdirSync('/usr/lib')) {
+      const lib = path.join('/usr/lib', dir, 'faketime', 'libfaketimeMT.so.1');
+      if (fs.existsSync(lib)) return lib;
+    }
+    throw new Error('libfaketime is missing: apt-get install faketime');
+  }
+
   async function start(
     env: Record<string, string>,
     tries = 3,
+    /** Run the whole process with its clock starting at this UTC instant (Debian's faketime). */
+    faketimeAt?: string,
   ): Promise<{ child: ChildProcess; output: () => string; url: string }> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blp-proc-'));
     let database: TestDatabase | undefined;
@@ -31,6 +42,11 @@ describe('the server process', () => {
       env: {
         ...process.env,
         ...extra,
+        // libfaketime preloaded into node itself (so signals reach it): the wall clock starts at that
+        // instant and runs on; timers keep real time.
+        ...(faketimeAt
+          ? { LD_PRELOAD: libfaketime(), FAKETIME: `@${faketimeAt}`, FAKETIME_DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' }
+          : {}),
         DATA_DIR: dataDir,
         PORT: port,
         HOST: '127.0.0.1',
@@ -51,7 +67,8 @@ describe('the server process', () => {
     const deadline = Date.now() + 60_000;
     while (!out.includes('is running at')) {
       // Another process took the port between our probe and the server's listen: try another.
-      if (child.exitCode !== null && out.includes('Could not listen') && tries > 1) return start(env, tries - 1);
+      if (child.exitCode !== null && out.includes('Could not listen') && tries > 1)
+        return start(env, tries - 1, faketimeAt);
       if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
       if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -73,6 +90,24 @@ describe('the server process', () => {
       resourceType: 'CapabilityStatement',
       fhirVersion: '4.0.1',
     });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('when first started at 23:30 UTC on a summer night (00:30 BST), then it seeds the demo on the UK day and serves (issue 14 defect 2)', async () => {
+    // The whole process, its demo seeding and its sandbox partner, run with the wall clock at that instant.
+    const { child, output, url } = await start(
+      { NODE_ENV: 'development', DEMO_PEOPLE: '40' },
+      3,
+      '2026-07-15 23:30:00',
+    );
+    expect(output()).toContain('Demo organisation ready');
+    expect(output()).not.toMatch(/before the consent|Error/);
+    const login = await fetch(`${url}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('Sign in');
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,5 +1,5 @@
 import type { Platform } from '../../../src/server.js';
-import { addDays, toIsoDate } from '../../../src/shared/dates.js';
+import { addDays, londonDay } from '../../../src/shared/dates.js';
 
 /** A workforce member as the browser tests need them: to open their pages and recognise them. */
 export interface DemoPerson {
@@ -24,7 +24,7 @@ export async function directReportFreeOfRecentAbsence(
     .where({ email: managerEmail })
     .first<{ person_id: string | null } | undefined>('person_id');
   if (!manager?.person_id) throw new Error(`the demo account ${managerEmail} is not linked to a workforce member`);
-  const since = addDays(toIsoDate(today), -30);
+  const since = addDays(londonDay(today), -30);
   const row = await db('people as p')
     .where('p.line_manager_id', manager.person_id)
     .whereNull('p.leaving_date')
