@@ -248,7 +248,7 @@ async function sweepLookBack(platform: Platform, asOf: IsoDate): Promise<number>
   let lookBack: number | null = null;
   const watched = Object.create(repository, {
     scoringRows: {
-      value: (scope: Parameters<typeof repository.scoringRows>[0], day: string, days: number) => {
+      value: (scope: Parameters<typeof repository.scoringRows>[0], day: IsoDate, days: number) => {
         lookBack = days;
         return repository.scoringRows(scope, day, days);
       },

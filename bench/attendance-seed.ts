@@ -1,3 +1,4 @@
+import type { IsoDate } from '../src/shared/dates.js';
 import { loadConfig } from '../src/config/config.js';
 import { isPostgres } from '../src/db/knex.js';
 import { generateAbsenceHistory } from '../src/demo/absence-history.js';
@@ -18,7 +19,7 @@ interface SeedOptions {
   spellsPerYear: number;
   years: number;
   seed: number;
-  asOf: string;
+  asOf: IsoDate;
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);

@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { PeopleRepository } from '../people/people-repository.js';
@@ -14,8 +15,8 @@ describe('the spells scoring reads (scoringRows)', () => {
   const personId = newId();
 
   const spell = (
-    startDate: string,
-    endDate: string | null,
+    startDate: IsoDate,
+    endDate: IsoDate | null,
     overrides: Partial<NewAbsenceSpell> = {},
   ): NewAbsenceSpell => ({
     id: newId(),

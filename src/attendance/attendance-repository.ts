@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { readBoolean, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
-import { addDays } from '../shared/dates.js';
+import { readBoolean, readIsoDate, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { addDays, type IsoDate } from '../shared/dates.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
 import type { ScoredSpell } from './bradford.js';
 
@@ -42,8 +42,8 @@ function toSpell(row: Record<string, unknown>): AbsenceSpell {
     id: row.id as string,
     personId: row.person_id as string,
     organisationId: row.organisation_id as string,
-    startDate: row.start_date as string,
-    endDate: (row.end_date as string | null) ?? null,
+    startDate: readIsoDate(row.start_date, 'absence_spells.start_date'),
+    endDate: readOptionalIsoDate(row.end_date, 'absence_spells.end_date'),
     reasonCategory: row.reason_category as AbsenceSpell['reasonCategory'],
     ohReasonText: (row.oh_reason_text as string | null) ?? null,
     dutyRelated: readBoolean(row.duty_related),
@@ -54,9 +54,9 @@ function toSpell(row: Record<string, unknown>): AbsenceSpell {
     countsAsSickness: readBoolean(row.counts_as_sickness),
     notSicknessKind: (row.not_sickness_kind as AbsenceSpell['notSicknessKind']) ?? null,
     certification: row.certification as AbsenceSpell['certification'],
-    certificateFrom: (row.certificate_from as string | null) ?? null,
-    certificateTo: (row.certificate_to as string | null) ?? null,
-    expectedReturnDate: (row.expected_return_date as string | null) ?? null,
+    certificateFrom: readOptionalIsoDate(row.certificate_from, 'absence_spells.certificate_from'),
+    certificateTo: readOptionalIsoDate(row.certificate_to, 'absence_spells.certificate_to'),
+    expectedReturnDate: readOptionalIsoDate(row.expected_return_date, 'absence_spells.expected_return_date'),
     handoverNotes: (row.handover_notes as string | null) ?? null,
     noDirectContact: readBoolean(row.no_direct_contact),
     nominatedLiaison: (row.nominated_liaison as string | null) ?? null,
@@ -90,7 +90,7 @@ export class AttendanceRepository {
   }
 
   /** Spells running on `asOf`, or that ended on or after `endedSince` (across every organisation). */
-  async currentOrEndedSince(asOf: string, endedSince: string): Promise<AbsenceSpell[]> {
+  async currentOrEndedSince(asOf: IsoDate, endedSince: IsoDate): Promise<AbsenceSpell[]> {
     const rows = await this.db('absence_spells')
       .whereNull('deleted_at')
       .where('start_date', '<=', asOf)
@@ -146,7 +146,7 @@ export class AttendanceRepository {
   }
 
   /** Spells of an organisation (optionally one unit) that may bear on a report for [from, to]. */
-  async forReport(organisationId: string, unitId: string | null, from: string, to: string): Promise<AbsenceSpell[]> {
+  async forReport(organisationId: string, unitId: string | null, from: IsoDate, to: IsoDate): Promise<AbsenceSpell[]> {
     const lookBack = addDays(from, -40);
     const q = this.db('absence_spells as s')
       .select('s.*')
@@ -180,7 +180,7 @@ export class AttendanceRepository {
    */
   async scoringRows(
     scope: { organisationId: string; unitId: string | null } | null,
-    asOf: string,
+    asOf: IsoDate,
     lookBackDays: number,
   ): Promise<Map<string, ScoredSpell[]>> {
     const q = this.db('absence_spells as s')
@@ -279,7 +279,7 @@ export class AttendanceRepository {
       fullPayExtraDays: number;
       halfPayExtraDays: number;
       reason: string;
-      decidedOn: string;
+      decidedOn: IsoDate;
       decidedByUserId: string;
       createdAt: Date;
     },
@@ -300,14 +300,14 @@ export class AttendanceRepository {
   }
 
   /** Return-to-work strategies (ATT-14) whose duties end on or after `since`, with the absence's last day. */
-  async runningStrategies(since: string): Promise<
+  async runningStrategies(since: IsoDate): Promise<
     Array<{
       id: string;
       personId: string;
       strategy: 'recuperative' | 'restricted';
-      lastDayOfAbsence: string;
-      reviewDate: string | null;
-      endDate: string | null;
+      lastDayOfAbsence: IsoDate;
+      reviewDate: IsoDate | null;
+      endDate: IsoDate | null;
     }>
   > {
     const rows = await this.db('return_to_work_interviews as i')
@@ -328,9 +328,9 @@ export class AttendanceRepository {
       id: r.id,
       personId: r.person_id,
       strategy: r.strategy,
-      lastDayOfAbsence: r.end_date,
-      reviewDate: r.strategy_review_date ?? null,
-      endDate: r.strategy_end_date ?? null,
+      lastDayOfAbsence: readIsoDate(r.end_date, 'absence_spells.end_date'),
+      reviewDate: readOptionalIsoDate(r.strategy_review_date, 'return_to_work_interviews.strategy_review_date'),
+      endDate: readOptionalIsoDate(r.strategy_end_date, 'return_to_work_interviews.strategy_end_date'),
     }));
   }
 

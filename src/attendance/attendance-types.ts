@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import type { CERTIFICATION, NOT_SICKNESS_KINDS, ReasonCategory } from './attendance-schemas.js';
 
 /** A spell of absence (ATT-1). */
@@ -5,8 +6,8 @@ export interface AbsenceSpell {
   id: string;
   personId: string;
   organisationId: string;
-  startDate: string;
-  endDate: string | null;
+  startDate: IsoDate;
+  endDate: IsoDate | null;
   reasonCategory: ReasonCategory;
   /** OH only (CONF-1). */
   ohReasonText: string | null;
@@ -19,9 +20,9 @@ export interface AbsenceSpell {
   countsAsSickness: boolean;
   notSicknessKind: (typeof NOT_SICKNESS_KINDS)[number] | null;
   certification: (typeof CERTIFICATION)[number];
-  certificateFrom: string | null;
-  certificateTo: string | null;
-  expectedReturnDate: string | null;
+  certificateFrom: IsoDate | null;
+  certificateTo: IsoDate | null;
+  expectedReturnDate: IsoDate | null;
   /** ATT-1: urgent work to hand over. */
   handoverNotes: string | null;
   /** ATT-11: the person wants no direct contact; contact goes through their nominated liaison. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../shared/dates.js';
+import { addDays, type IsoDate } from '../shared/dates.js';
 import { englandAndWalesCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import { attendanceScore, bradfordFactor, triggersReached, type ScoredSpell, type TriggerPolicy } from './bradford.js';
@@ -16,7 +16,7 @@ const POLICY: TriggerPolicy = {
 };
 const AS_OF = '2026-11-20'; // a Friday
 
-function spell(startDate: string, endDate: string | null, overrides: Partial<ScoredSpell> = {}): ScoredSpell {
+function spell(startDate: IsoDate, endDate: IsoDate | null, overrides: Partial<ScoredSpell> = {}): ScoredSpell {
   return {
     startDate,
     endDate,
@@ -28,16 +28,16 @@ function spell(startDate: string, endDate: string | null, overrides: Partial<Sco
 }
 
 /** `n` spells of `length` days each, a week apart from `first` (chosen clear of bank holidays). */
-function shortSpells(n: number, length: number, first: string): ScoredSpell[] {
+function shortSpells(n: number, length: number, first: IsoDate): ScoredSpell[] {
   return Array.from({ length: n }, (_, i) => spell(addDays(first, i * 7), addDays(first, i * 7 + length - 1)));
 }
 
 function score(
   spells: ScoredSpell[],
   options: {
-    serviceStartDate?: string;
+    serviceStartDate?: IsoDate;
     pattern?: WorkingPattern;
-    disability?: Array<{ effectiveFrom: string; discount: boolean }>;
+    disability?: Array<{ effectiveFrom: IsoDate; discount: boolean }>;
   } = {},
 ) {
   return bradfordFactor({
@@ -102,7 +102,7 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
       spell('2026-05-11', '2026-05-12', { disabilityRelated: true }),
     ];
     expect(score(spells)).toMatchObject({ spells: 0, days: 0 });
-    expect(score(spells, { disability: [{ effectiveFrom: '2026-01-01', discount: false }] })).toMatchObject({
+    expect(score(spells, { disability: [{ effectiveFrom: '2026-01-01' as const, discount: false }] })).toMatchObject({
       spells: 1,
       days: 2,
     });
@@ -114,12 +114,12 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
       spell('2026-05-11', '2026-05-12', { disabilityRelated: true }),
       spell('2026-09-07', '2026-09-07', { disabilityRelated: true }),
     ];
-    const countsFromApril = [{ effectiveFrom: '2026-04-01', discount: false }];
+    const countsFromApril = [{ effectiveFrom: '2026-04-01' as const, discount: false }];
     expect(score(spells, { disability: countsFromApril })).toMatchObject({ spells: 2, days: 3 });
-    const discountedAgainInAugust = [...countsFromApril, { effectiveFrom: '2026-08-01', discount: true }];
+    const discountedAgainInAugust = [...countsFromApril, { effectiveFrom: '2026-08-01' as const, discount: true }];
     expect(score(spells, { disability: discountedAgainInAugust })).toMatchObject({ spells: 1, days: 2 });
     // A decision that starts on the spell's first day applies to it.
-    expect(score(spells, { disability: [{ effectiveFrom: '2026-09-07', discount: false }] })).toMatchObject({
+    expect(score(spells, { disability: [{ effectiveFrom: '2026-09-07' as const, discount: false }] })).toMatchObject({
       spells: 1,
       days: 1,
     });
@@ -156,7 +156,7 @@ describe('Bradford factor: what counts (ATT-16, ATT-6, ATT-7, ATT-19)', () => {
 });
 
 describe('review triggers (ATT-18)', () => {
-  const triggers = (spells: ScoredSpell[], serviceStartDate = '2010-01-04') =>
+  const triggers = (spells: ScoredSpell[], serviceStartDate: IsoDate = '2010-01-04') =>
     triggersReached({
       bradford: score(spells, { serviceStartDate }),
       spells,
@@ -205,8 +205,8 @@ describe('scoring one person at once (ATT-15 … ATT-19)', () => {
       { kind: 'rota', anchorDate: '2025-03-02', cycle: [true, true, true, true, false, false, false, false] },
     ];
     const disability = [
-      { effectiveFrom: '2026-03-01', discount: false },
-      { effectiveFrom: '2026-08-15', discount: true },
+      { effectiveFrom: '2026-03-01' as const, discount: false },
+      { effectiveFrom: '2026-08-15' as const, discount: true },
     ];
     for (let person = 0; person < 300; person++) {
       const spells: ScoredSpell[] = [];
@@ -224,7 +224,7 @@ describe('scoring one person at once (ATT-15 … ATT-19)', () => {
         day = addDays(end, 2 + Math.floor(random() * 60));
       }
       const context = {
-        serviceStartDate: random() < 0.2 ? addDays(AS_OF, -Math.floor(random() * 300)) : '2010-01-04',
+        serviceStartDate: random() < 0.2 ? addDays(AS_OF, -Math.floor(random() * 300)) : ('2010-01-04' as const),
         pattern: patterns[person % patterns.length]!,
         calendar,
         policy: POLICY,

@@ -95,7 +95,7 @@ function memoDate(
 ): (asOf: IsoDate, n: number) => { date: IsoDate; day: number } {
   let lastAsOf: IsoDate | null = null;
   let lastN = 0;
-  let last = { date: '', day: 0 };
+  let last: { date: IsoDate; day: number } = { date: '1970-01-01', day: 0 };
   return (asOf, n) => {
     if (asOf !== lastAsOf || n !== lastN) {
       const date = work(asOf, n);

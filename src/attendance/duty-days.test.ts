@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkingPattern } from '../people/people-schemas.js';
-import { addDays, epochDay } from '../shared/dates.js';
+import { addDays, epochDay, type IsoDate } from '../shared/dates.js';
 import { englandAndWalesCalendar, type WorkingDayCalendar } from '../shared/working-days.js';
 import { dutyDayCounter, dutyDaysBetween, isRostered } from './duty-days.js';
 
@@ -13,7 +13,7 @@ function seeded(seed: number): () => number {
 }
 
 /** The definition, day by day (ATT-16): what the arithmetic must always agree with. */
-function dayByDay(pattern: WorkingPattern, from: string, to: string, c: WorkingDayCalendar): number {
+function dayByDay(pattern: WorkingPattern, from: IsoDate, to: IsoDate, c: WorkingDayCalendar): number {
   let count = 0;
   for (let d = from; d <= to; d = addDays(d, 1)) if (isRostered(pattern, d, c)) count += 1;
   return count;

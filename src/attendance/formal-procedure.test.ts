@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import { describe, expect, it } from 'vitest';
 import { englandAndWalesCalendar } from '../shared/working-days.js';
 import { triggeredSince } from './bradford.js';
@@ -127,7 +128,7 @@ describe('stages and warnings (ATT-20 … ATT-25)', () => {
   });
 
   it('when a warning is appealed successfully, then it is withdrawn; when the outcome is not a warning, there is none', () => {
-    const base = { outcomeDate: '2026-01-15', restartDates: [], asOf: '2026-06-01', policy: POLICY };
+    const base = { outcomeDate: '2026-01-15' as const, restartDates: [], asOf: '2026-06-01' as const, policy: POLICY };
     expect(warningState({ ...base, outcome: 'second-written-warning', appealOutcome: 'upheld' })).toEqual({
       kind: 'withdrawn',
     });
@@ -143,7 +144,7 @@ describe('stages and warnings (ATT-20 … ATT-25)', () => {
 
 describe('unsatisfactory attendance after a warning (ATT-25)', () => {
   const c = {
-    serviceStartDate: '2010-01-04',
+    serviceStartDate: '2010-01-04' as const,
     pattern: { kind: 'weekly' as const, days: [1, 2, 3, 4, 5] },
     calendar,
     policy: {
@@ -155,7 +156,7 @@ describe('unsatisfactory attendance after a warning (ATT-25)', () => {
     },
     disability: [],
   };
-  const spell = (startDate: string, endDate: string | null) => ({
+  const spell = (startDate: IsoDate, endDate: IsoDate | null) => ({
     startDate,
     endDate,
     countsAsSickness: true,

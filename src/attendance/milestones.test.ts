@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import { describe, expect, it } from 'vitest';
 import { englandAndWalesCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
@@ -21,7 +22,7 @@ const POLICY: MilestonePolicy = {
   hseReportWithinDays: 15,
 };
 
-const run = (startDate: string, asOf: string, endDate: string | null = null, pattern = MON_FRI) =>
+const run = (startDate: IsoDate, asOf: IsoDate, endDate: IsoDate | null = null, pattern = MON_FRI) =>
   milestonesFor({ startDate, endDate, asOf, pattern, calendar, policy: POLICY });
 const due = (ms: ReturnType<typeof run>, code: string, sequence = 1) =>
   ms.find((m) => m.code === code && m.sequence === sequence)?.dueDate;

@@ -244,7 +244,7 @@ export class AttendanceProcedureService {
             record,
             {
               outcome: input.outcome,
-              outcomeDate: input.outcomeDate ?? '',
+              outcomeDate: input.outcomeDate ?? null,
               reviewEndDate: input.reviewEndDate,
               notes: null,
             },
@@ -623,7 +623,7 @@ export class AttendanceProcedureService {
   private checkOutcome(
     stage: Stage,
     step: ProcedureStepRecord,
-    input: StageOutcomeInput,
+    input: Omit<StageOutcomeInput, 'outcomeDate'> & { outcomeDate: IsoDate | null },
     earlier: readonly ProcedureStepRecord[],
     today: IsoDate,
     rules: FormalProcedurePolicy,

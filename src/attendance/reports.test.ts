@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import { describe, expect, it } from 'vitest';
 import { englandAndWalesCalendar } from '../shared/working-days.js';
 import { absenceStatistics, complianceReport, lastWholeQuarter, reportPeriod } from './reports.js';
@@ -73,23 +74,23 @@ describe('sickness statistics and cost (ATT-28)', () => {
     id: string,
     overrides: Partial<{
       role: string;
-      serviceStartDate: string;
-      leavingDate: string | null;
+      serviceStartDate: IsoDate;
+      leavingDate: IsoDate | null;
       unitId: string | null;
     }> = {},
   ) => ({
     id,
     unitId: 'u1',
     role: 'police-staff',
-    serviceStartDate: '2010-01-04',
+    serviceStartDate: '2010-01-04' as const,
     leavingDate: null,
     pattern: monFri,
     ...overrides,
   });
   const sick = (
     personId: string,
-    startDate: string,
-    endDate: string | null,
+    startDate: IsoDate,
+    endDate: IsoDate | null,
     reasonCategory = 'cold-flu',
     countsAsSickness = true,
   ) => ({ personId, startDate, endDate, reasonCategory, countsAsSickness });
@@ -139,7 +140,11 @@ describe('sickness statistics and cost (ATT-28)', () => {
 
   it('when time off is not sickness, or the person joined or left during the month, then it is left out or prorated (ATT-6)', () => {
     const s = stats(
-      [person('a'), person('b', { serviceStartDate: '2026-11-16' }), person('c', { leavingDate: '2026-10-30' })],
+      [
+        person('a'),
+        person('b', { serviceStartDate: '2026-11-16' as const }),
+        person('c', { leavingDate: '2026-10-30' }),
+      ],
       [sick('a', '2026-11-02', '2026-11-02', 'other', false)],
     );
     expect(s).toMatchObject({

@@ -193,7 +193,7 @@ export type ReportPeriod = { kind: 'month' | 'quarter' | 'year'; label: string; 
 export function reportPeriod(value: string, financialYearStartMonth: number): ReportPeriod | null {
   const month = /^([1-9]\d{3})-(0[1-9]|1[0-2])$/.exec(value);
   if (month) {
-    const from = `${month[1]}-${month[2]}-01`;
+    const from = `${month[1]}-${month[2]}-01` as IsoDate;
     return { kind: 'month', label: value, from, to: addDays(addMonths(from, 1), -1) };
   }
   const quarter = /^([1-9]\d{3})-Q([1-4])$/.exec(value);
@@ -201,7 +201,7 @@ export function reportPeriod(value: string, financialYearStartMonth: number): Re
   if (!quarter && !year) return null;
   const y = Number((quarter ?? year)![1]);
   if (y > 9998) return null;
-  const start = `${y}-${String(financialYearStartMonth).padStart(2, '0')}-01`;
+  const start = `${y}-${String(financialYearStartMonth).padStart(2, '0')}-01` as IsoDate;
   if (quarter) {
     const from = addMonths(start, (Number(quarter[2]) - 1) * 3);
     return { kind: 'quarter', label: value, from, to: addDays(addMonths(from, 3), -1) };
@@ -220,5 +220,5 @@ export function lastWholeQuarter(asOf: IsoDate, financialYearStartMonth: number)
 
 /** The calendar month before the one `asOf` falls in, as `YYYY-MM` (the monthly report's default). */
 export function previousMonth(asOf: IsoDate): string {
-  return addMonths(`${asOf.slice(0, 7)}-01`, -1).slice(0, 7);
+  return addMonths(`${asOf.slice(0, 7)}-01` as IsoDate, -1).slice(0, 7);
 }

@@ -17,7 +17,7 @@ describe('return-to-work interview (ATT-13)', () => {
     );
   });
   it('when someone works a rota, then the return is their next shift', () => {
-    const rota = { kind: 'rota' as const, anchorDate: '2026-11-01', cycle: [true, true, false, false] };
+    const rota = { kind: 'rota' as const, anchorDate: '2026-11-01' as const, cycle: [true, true, false, false] };
     // 1–2 on, 3–4 off, 5–6 on: last day off sick 2 Nov → back 5 Nov.
     expect(returnToWorkDue('2026-11-02', rota, calendar, 5).dueDate).toBe('2026-11-05');
   });

@@ -1,9 +1,10 @@
+import type { IsoDate } from '../shared/dates.js';
 import { describe, expect, it } from 'vitest';
 import { POLICY_KINDS } from '../policies/policy-kinds.js';
 import { sickPayPosition, sickPayTasks, type SickPaySpell } from './sick-pay.js';
 
 const policy = POLICY_KINDS.attendance.defaults.sickPay;
-const spell = (startDate: string, endDate: string | null, overrides: Partial<SickPaySpell> = {}): SickPaySpell => ({
+const spell = (startDate: IsoDate, endDate: IsoDate | null, overrides: Partial<SickPaySpell> = {}): SickPaySpell => ({
   startDate,
   endDate,
   countsAsSickness: true,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { policies } from '../auth/access-policy.js';
 import { ValidationError } from '../shared/errors.js';
-import { londonDay, longDate } from '../shared/dates.js';
+import { londonDay, longDate, type IsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -26,7 +26,7 @@ const text = (max: number) =>
     .max(max, 'consents.errors.tooLong');
 
 /** A consent for the person's pages: what it is, who it is for, what it covers, and what they can do now (plain English, §5). */
-function consentView(req: Request, r: ConsentRecord, today: string) {
+function consentView(req: Request, r: ConsentRecord, today: IsoDate) {
   const c = r.consent;
   const recipient =
     c.recipient.type === 'employer' ? req.t(`consents.recipients.${c.recipient.role}`) : c.recipient.name;

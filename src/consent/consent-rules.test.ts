@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../shared/dates.js';
+import { addDays, type IsoDate } from '../shared/dates.js';
 import {
   answerCorrection,
   attachStatement,
@@ -21,8 +21,9 @@ import {
   withdraw,
   type Transition,
   type When,
+  type ReportInput,
 } from './consent-rules.js';
-import type { Consent, ConsentPeriods } from './consent-types.js';
+import type { Consent, ConsentPeriods, WithdrawalStatement } from './consent-types.js';
 
 const periods: ConsentPeriods = { amraAccessDays: 21, reportRetentionMonths: 6, ohReviewWorkingDays: 2 };
 /** A fixed clock: day n after 1 December 2026. */
@@ -68,7 +69,11 @@ const give = (c: Consent, wishesToSeeReport: boolean, when = day(0)) =>
       when,
     ),
   );
-const report = { text: 'Fit for firearms duties with no restrictions.', receivedOn: '2026-12-10', withheldParts: [] };
+const report: ReportInput = {
+  text: 'Fit for firearms duties with no restrictions.',
+  receivedOn: '2026-12-10',
+  withheldParts: [],
+};
 
 describe('AMRA medical report (domain brief §5a)', () => {
   it('when no consent has been given, then the application is refused with a code (AMRA-1)', () => {
@@ -276,7 +281,7 @@ describe('AMRA medical report (domain brief §5a)', () => {
 });
 
 describe('letters from the person, recorded by OH (AMRA-4, AMRA-5, AMRA-6)', () => {
-  const letter = (action: Parameters<typeof letterRefusal>[1]['action'], receivedOn: string) => ({
+  const letter = (action: Parameters<typeof letterRefusal>[1]['action'], receivedOn: IsoDate) => ({
     action,
     receivedOn,
     documentReference: 'LTR-1',
@@ -350,7 +355,7 @@ describe('withdrawal recorded by OH (§5c)', () => {
   const none = { cancelled: [], alreadySent: [] };
 
   it('when OH records a withdrawal, then it needs a real day, not before the consent, and a written one its reference', () => {
-    const said = { method: 'written' as const, saidOn: '2026-12-04', documentReference: null };
+    const said: WithdrawalStatement = { method: 'written', saidOn: '2026-12-04', documentReference: null };
     expect(codeOf(withdraw(given(), none, day(4), periods, said))).toBe('document-reference-required');
     const ref = { ...said, documentReference: 'LTR-9' };
     expect(codeOf(withdraw(given(), none, day(4), periods, { ...ref, saidOn: '2026-12-06' }))).toBe(

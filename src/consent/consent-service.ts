@@ -180,7 +180,9 @@ export function consentTasks(c: Consent, earliestRelease: IsoDate | null): TaskS
     tasks.push(task('consent-write-report', c.decision!.on, 'oh-clinician', 1, '§5b'));
   if (c.status === 'report-received') {
     for (const r of c.corrections.filter((x) => x.response === null))
-      tasks.push(task('consent-answer-correction', r.requestedAt.slice(0, 10), 'oh-clinician', r.number, 'AMRA-5'));
+      tasks.push(
+        task('consent-answer-correction', londonDay(new Date(r.requestedAt)), 'oh-clinician', r.number, 'AMRA-5'),
+      );
     if (earliestRelease) tasks.push(task('consent-release-report', earliestRelease, 'oh-administrator', 1, 'AMRA-4'));
   }
   return tasks;

@@ -27,7 +27,7 @@ function sharing(overrides: Partial<Consent> = {}): Consent {
     method: 'platform' as const,
     witness: null,
     documentReference: null,
-    on: '2026-12-01',
+    on: '2026-12-01' as const,
     at: '2026-12-01T10:00:00.000Z',
   };
   return { ...requested, status: 'given', decision, ...overrides };
@@ -86,7 +86,7 @@ describe('the disclosure gate', () => {
     });
     expect(decideDisclosure([backdated], toPartner(), '2026-12-01')).toEqual({ allow: true, consentIds: ['s1'] });
     // A decision recorded after the period began: in force from the decision.
-    const late = sharing({ decision: { ...sharing().decision!, on: '2026-12-05' } });
+    const late = sharing({ decision: { ...sharing().decision!, on: '2026-12-05' as const } });
     expect(decideDisclosure([late], toPartner(), '2026-12-03')).toMatchObject({ reason: 'consent-not-yet-in-force' });
   });
 

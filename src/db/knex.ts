@@ -3,6 +3,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { z } from 'zod';
+import type { IsoDate } from '../shared/dates.js';
 import { StoredDataError } from '../shared/errors.js';
 import type { Config } from '../config/config.js';
 import { migrationSource } from './migrations/index.js';
@@ -97,6 +98,22 @@ export function readJson<S extends z.ZodType>(value: unknown, schema: S, column:
       parsed.error.issues.map((i) => i.path.join('.') || '(root)'),
     );
   return parsed.data;
+}
+
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Reads a DATE column (text on SQLite, the date string from pg, see the type parser above) as a
+ * calendar date. Only its shape is checked (cheap: a sweep reads a million): it was a checked date when written.
+ */
+export function readIsoDate(value: unknown, column: string): IsoDate {
+  if (typeof value !== 'string' || !DATE_SHAPE.test(value)) throw new StoredDataError(column, ['(not a date)']);
+  return value as IsoDate;
+}
+
+/** Reads a nullable DATE column. */
+export function readOptionalIsoDate(value: unknown, column: string): IsoDate | null {
+  return value === null || value === undefined ? null : readIsoDate(value, column);
 }
 
 /** Reads a timestamp column (a Date from pg, an ISO string from SQLite). */

@@ -242,7 +242,7 @@ export function firstRosteredDate(pattern: WorkingPattern, date: IsoDate): IsoDa
 
 /** Calendar dates of epoch days, made once each: a million spells share a few thousand strings. */
 class DateStrings {
-  private readonly cache: string[];
+  private readonly cache: IsoDate[];
   constructor(
     private readonly first: number,
     last: number,

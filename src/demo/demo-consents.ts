@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { Actor } from '../auth/actor.js';
 import type { Organisation } from '../people/people-types.js';
@@ -10,7 +11,7 @@ import type { Organisation } from '../people/people-types.js';
  */
 export async function seedDemoConsents(
   deps: { consent: ConsentService },
-  input: { clinician: Actor; officer: Actor; healthBoard: Organisation; today: string },
+  input: { clinician: Actor; officer: Actor; healthBoard: Organisation; today: IsoDate },
 ): Promise<void> {
   const asClinician = { actor: input.clinician, requestId: 'demo', ip: null };
   const asOfficer = { actor: input.officer, requestId: 'demo', ip: null };

@@ -10,7 +10,7 @@ import type { NewPerson, Organisation, Unit } from '../people/people-types.js';
 import type { UsersRepository } from '../people/users-repository.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays as addIsoDays, londonDay } from '../shared/dates.js';
+import { addDays as addIsoDays, londonDay, type IsoDate } from '../shared/dates.js';
 import { nhsCheckDigit } from '../shared/nhs-number.js';
 import { generateAbsenceHistory } from './absence-history.js';
 import { insertSpellsInBulk } from './spell-rows.js';
@@ -153,7 +153,8 @@ export async function seedDemo(
   const now = deps.clock.now();
   // The UK day (never the UTC date, which is a day behind at 23:30 UTC in summer), as midnight for date arithmetic.
   const asOf = new Date(`${londonDay(now)}T00:00:00.000Z`);
-  const iso = (d: Date) => format(d, 'yyyy-MM-dd');
+  // A calendar date of the generator's UTC-midnight arithmetic (asOf is the UK day).
+  const iso = (d: Date) => format(d, 'yyyy-MM-dd') as IsoDate;
   const repo = deps.repositories.people;
 
   const org = (

@@ -32,7 +32,7 @@ function buildConsent(overrides: Partial<Consent> = {}): Consent {
     method: 'platform' as const,
     witness: null,
     documentReference: null,
-    on: '2026-12-01',
+    on: '2026-12-01' as const,
     at: '2026-12-01T10:00:00.000Z',
   };
   return { ...requested, status: 'given', decision, updatedAt: '2026-12-01T10:00:00.000Z', version: 2, ...overrides };
@@ -141,7 +141,7 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
       method: 'paper' as const,
       witness: null,
       documentReference: 'scan-2026-0042',
-      on: '2026-12-01',
+      on: '2026-12-01' as const,
       at: '2026-12-01T10:00:00.000Z',
     };
     const resource = consentToFhir(amraConsent({ decision }), PATIENT);
@@ -180,7 +180,7 @@ describe('consent as a FHIR R4 Consent (FHIR-5)', () => {
       method: 'platform' as const,
       witness: null,
       documentReference: null,
-      on: '2026-12-01',
+      on: '2026-12-01' as const,
       at: '2026-12-01T11:00:00.000Z',
     };
     const refused = consentToFhir(buildConsent({ status: 'refused', decision: refusal }), PATIENT);

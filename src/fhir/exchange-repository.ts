@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { readJson, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import type { IsoDate } from '../shared/dates.js';
 import type { SearchFilter } from './fhir-search.js';
 import type { ProgressStatus } from './task-progress.js';
@@ -62,7 +62,7 @@ function toStored(r: Record<string, unknown>): StoredResource {
     status: (r.status as string | null) ?? null,
     reference: (r.reference as string | null) ?? null,
     withheldAt: readOptionalTimestamp(r.withheld_at),
-    disclosableUntil: (r.disclosable_until as string | null) ?? null,
+    disclosableUntil: readOptionalIsoDate(r.disclosable_until, 'fhir_resources.disclosable_until'),
     createdByClientId: (r.created_by_client_id as string | null) ?? null,
     content: readJson(r.content, storedResource, 'fhir_resources.content'),
   };

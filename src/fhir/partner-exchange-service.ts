@@ -24,7 +24,7 @@ import type { ConsentService } from '../consent/consent-service.js';
 import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
 import type { PathwayReferral } from '../pathways/pathway-types.js';
 import type { Clock } from '../shared/clock.js';
-import { londonDay } from '../shared/dates.js';
+import type { IsoDate } from '../shared/dates.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { PartnerContext, RequestContext } from '../shared/request-context.js';
@@ -158,8 +158,8 @@ export interface LabResult {
 export class PartnerExchangeService implements DisclosureQueue {
   constructor(private readonly deps: ExchangeDeps) {}
 
-  private today(): string {
-    return londonDay(this.deps.clock.now());
+  private today(): IsoDate {
+    return this.deps.clock.today();
   }
 
   private row<T extends Resource>(
@@ -846,7 +846,7 @@ export class PartnerExchangeService implements DisclosureQueue {
     const changed: StoredResource[] = [];
     const decisions = new Map<string, GateDecision>();
     // The period of each consent that still covers a referral, read once.
-    const periodEnds = new Map<string, string | null>();
+    const periodEnds = new Map<string, IsoDate | null>();
     for (const row of rows) {
       if (row.resourceType === 'Consent') {
         // The partner reads the Consent as it now stands: no longer active.

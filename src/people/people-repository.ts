@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { readBoolean, readJson, readTimestamp } from '../db/knex.js';
+import { readBoolean, readIsoDate, readJson, readOptionalIsoDate, readTimestamp } from '../db/knex.js';
 import type { PersonScope } from '../auth/access-policy.js';
 import { workingPatternSchema, type WorkingPattern } from './people-schemas.js';
 import type { NewPerson, Organisation, Person, PersonPage, Unit } from './people-types.js';
@@ -60,13 +60,13 @@ function toPerson(row: Record<string, unknown>): Person {
     collarNumber: (row.collar_number as string | null) ?? null,
     givenName: row.given_name as string,
     familyName: row.family_name as string,
-    dateOfBirth: (row.date_of_birth as string | null) ?? null,
+    dateOfBirth: readOptionalIsoDate(row.date_of_birth, 'people.date_of_birth'),
     nhsNumber: (row.nhs_number as string | null) ?? null,
     role: row.workforce_role as Person['role'],
     unitId: (row.unit_id as string | null) ?? null,
     lineManagerId: (row.line_manager_id as string | null) ?? null,
-    serviceStartDate: row.service_start_date as string,
-    leavingDate: (row.leaving_date as string | null) ?? null,
+    serviceStartDate: readIsoDate(row.service_start_date, 'people.service_start_date'),
+    leavingDate: readOptionalIsoDate(row.leaving_date, 'people.leaving_date'),
     workingPattern: readPattern(row.working_pattern),
     protectedIdentity: readBoolean(row.protected_identity),
     workEmail: (row.work_email as string | null) ?? null,

@@ -9,7 +9,12 @@ export type WorkforceRole = (typeof WORKFORCE_ROLES)[number];
 export const ORGANISATION_KINDS = ['host-force', 'partner-agency', 'nhs-partner'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
-export const isoDate = z.string().refine(isIsoDate, { message: 'Enter a real date as YYYY-MM-DD' });
+/** A calendar date, YYYY-MM-DD; its output is an `IsoDate`. */
+export const isoDate = z
+  .templateLiteral([z.number().int(), '-', z.number().int(), '-', z.number().int()], {
+    error: 'Enter a real date as YYYY-MM-DD',
+  })
+  .refine(isIsoDate, { message: 'Enter a real date as YYYY-MM-DD' });
 export const id = z.uuid({ message: 'Must be an identifier (UUID)' });
 
 /**

@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import type { OrganisationKind, WorkforceRole, WorkingPattern } from './people-schemas.js';
 
 export interface Organisation {
@@ -24,13 +25,13 @@ export interface Person {
   collarNumber: string | null;
   givenName: string;
   familyName: string;
-  dateOfBirth: string | null;
+  dateOfBirth: IsoDate | null;
   nhsNumber: string | null;
   role: WorkforceRole;
   unitId: string | null;
   lineManagerId: string | null;
-  serviceStartDate: string;
-  leavingDate: string | null;
+  serviceStartDate: IsoDate;
+  leavingDate: IsoDate | null;
   workingPattern: WorkingPattern;
   /** CONF-3 */
   protectedIdentity: boolean;

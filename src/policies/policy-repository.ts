@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Knex } from 'knex';
-import { readJson, readTimestamp } from '../db/knex.js';
+import { readIsoDate, readJson, readTimestamp } from '../db/knex.js';
+import type { IsoDate } from '../shared/dates.js';
 
 export interface PolicyVersion {
   id: string;
@@ -8,7 +9,7 @@ export interface PolicyVersion {
   kind: string;
   version: number;
   content: unknown;
-  effectiveFrom: string;
+  effectiveFrom: IsoDate;
   note: string | null;
   createdByUserId: string | null;
   createdAt: Date;
@@ -22,7 +23,7 @@ function toVersion(row: Record<string, unknown>): PolicyVersion {
     version: Number(row.version),
     // Parsed by its kind's schema where it is used (PolicyService.inForce).
     content: readJson(row.content, z.unknown(), 'policies.content'),
-    effectiveFrom: row.effective_from as string,
+    effectiveFrom: readIsoDate(row.effective_from, 'policies.effective_from'),
     note: (row.note as string | null) ?? null,
     createdByUserId: (row.created_by_user_id as string | null) ?? null,
     createdAt: readTimestamp(row.created_at),

@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { isUniqueViolation } from '../db/knex.js';
 import type { Clock } from '../shared/clock.js';
@@ -74,7 +75,7 @@ export class PolicyService {
   /** Publishes a new version, validated against the kind's schema, effective from a date; audited. */
   async publish<K extends PolicyKind>(
     ctx: RequestContext,
-    input: { organisationId: string; kind: K; content: unknown; effectiveFrom: string; note?: string | null },
+    input: { organisationId: string; kind: K; content: unknown; effectiveFrom: IsoDate; note?: string | null },
   ): Promise<PolicyVersion> {
     this.assertReach(ctx, input.organisationId);
     const parsed = POLICY_KINDS[input.kind].schema.safeParse(input.content);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochDay, fromEpochDay, isIsoDate, londonDay } from './dates.js';
+import { epochDay, fromEpochDay, isIsoDate, londonDay, parseIsoDate, type IsoDate } from './dates.js';
 
 describe('calendar dates', () => {
   it('when the date is real and written YYYY-MM-DD, then it is accepted', () => {
@@ -47,5 +47,17 @@ describe('londonDay', () => {
   it('when an instant falls after midnight in BST but before it in UTC, then the UK day is the later one', () => {
     expect(londonDay(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
     expect(londonDay(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+  });
+
+  it('when a plain string — a UTC instant sliced to ten characters — is used as a date, then the type checker refuses it (issue 14 defect 2)', () => {
+    const utc: string = new Date('2026-07-15T23:30:00Z').toISOString().slice(0, 10);
+    // @ts-expect-error a plain string is not an IsoDate: it has to be parsed, or come from londonDay
+    const unchecked: IsoDate = utc;
+    expect(unchecked).toBe('2026-07-15');
+    // The ways in: a literal, a checked value, londonDay.
+    const literal: IsoDate = '2026-07-16';
+    expect(parseIsoDate(utc)).toBe('2026-07-15');
+    expect(londonDay(new Date('2026-07-15T23:30:00Z'))).toBe(literal);
+    expect(() => parseIsoDate('2026-02-30')).toThrow(RangeError);
   });
 });

@@ -1,13 +1,18 @@
 /**
  * Calendar dates are ISO strings (YYYY-MM-DD) everywhere in the domain: a date of birth,
  * a service start date or an as-of date has no time zone.
+ *
+ * The type only admits what has the shape of a date: a written literal ('2026-07-16'), a value
+ * checked by `isIsoDate` or `parseIsoDate`, a schema's output, or what the functions here return
+ * (`londonDay`, `addDays`, …). A plain string — a UTC instant sliced to its first ten characters,
+ * a column read without its reader — does not pass for one (issue 14 defect 2).
  */
-export type IsoDate = string;
+export type IsoDate = `${number}-${number}-${number}`;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** True when `value` is a real calendar date written YYYY-MM-DD. */
-export function isIsoDate(value: string): boolean {
+export function isIsoDate(value: string): value is IsoDate {
   if (!ISO_DATE.test(value)) return false;
   const year = Number(value.slice(0, 4));
   const month = Number(value.slice(5, 7));
@@ -15,6 +20,12 @@ export function isIsoDate(value: string): boolean {
   // Round-trip through UTC: 2026-02-30 becomes 2 March and so fails the comparison.
   const d = new Date(Date.UTC(year, month - 1, day));
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && year >= 1000;
+}
+
+/** `value` as a calendar date, or a thrown error naming what was wrong with it. */
+export function parseIsoDate(value: string): IsoDate {
+  if (!isIsoDate(value)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${value.slice(0, 20)}`);
+  return value;
 }
 
 // en-CA writes dates as YYYY-MM-DD.
@@ -27,7 +38,7 @@ const LONDON_DAY = new Intl.DateTimeFormat('en-CA', {
 
 /** The UK calendar date of `instant` (GMT or BST), as YYYY-MM-DD: the day a statutory period counts from. */
 export function londonDay(instant: Date): IsoDate {
-  return LONDON_DAY.format(instant);
+  return LONDON_DAY.format(instant) as IsoDate;
 }
 
 const DAY_MS = 86_400_000;
@@ -50,7 +61,8 @@ export function epochDay(date: IsoDate): number {
 
 /** The calendar date `n` days since 1970-01-01. */
 export function fromEpochDay(n: number): IsoDate {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  // Calendar arithmetic runs on UTC midnights on purpose: the result is a date, not the day of an instant.
+  return new Date(n * DAY_MS).toISOString().slice(0, 10) as IsoDate;
 }
 
 /** `date` plus `days` (negative to go back). */
@@ -77,7 +89,7 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   const year = y + Math.floor(m / 12);
   const month = ((m % 12) + 12) % 12;
   const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
+  return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10) as IsoDate;
 }
 
 /** A moment as people read it, in UK time, in English or Welsh: 22 Nov 2026, 10:05. */
@@ -93,7 +105,7 @@ export function shortDateTime(instant: Date, locale: 'en' | 'cy'): string {
 }
 
 /** A calendar date as people read it, in English or Welsh: 23 December 2026, 23 Rhagfyr 2026. */
-export function longDate(date: IsoDate, locale: 'en' | 'cy'): string {
+export function longDate(date: IsoDate | string, locale: 'en' | 'cy'): string {
   return new Date(`${date}T12:00:00Z`).toLocaleDateString(locale === 'cy' ? 'cy-GB' : 'en-GB', {
     day: 'numeric',
     month: 'long',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, epochDay, isoWeekday } from './dates.js';
+import { addMonths, epochDay, isoWeekday, type IsoDate } from './dates.js';
 import { englandAndWalesCalendar, WorkingDayCalendar } from './working-days.js';
 
 describe('England and Wales bank holidays (shipped data)', () => {
   const calendar = englandAndWalesCalendar();
 
   it('when checked against announced years, then the regular, substitute and one-off days are all there', () => {
-    const expected: Record<string, string[]> = {
+    const expected: Record<string, IsoDate[]> = {
       '2020': [
         '2020-01-01',
         '2020-04-10',
@@ -86,7 +86,7 @@ describe('calendar arithmetic', () => {
   });
   it('when looking up the first bank holiday from a day, then it is found by epoch day, or none past the end', () => {
     const c = new WorkingDayCalendar(['2026-12-28', '2026-12-25', '2027-01-01'], 2027);
-    expect(c.bankHolidayDays).toEqual(['2026-12-25', '2026-12-28', '2027-01-01'].map(epochDay));
+    expect(c.bankHolidayDays).toEqual((['2026-12-25', '2026-12-28', '2027-01-01'] as const).map(epochDay));
     expect(c.firstBankHolidayFrom(epochDay('2026-01-01'))).toBe(0);
     expect(c.firstBankHolidayFrom(epochDay('2026-12-25'))).toBe(0);
     expect(c.firstBankHolidayFrom(epochDay('2026-12-26'))).toBe(1);

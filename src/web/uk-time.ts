@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
-import { isIsoDate, londonDay } from '../shared/dates.js';
+import { isIsoDate, londonDay, type IsoDate } from '../shared/dates.js';
 
 /**
  * Instants as people in the UK read and type them: the calendar date of an instant in UK time,
@@ -9,7 +9,7 @@ import { isIsoDate, londonDay } from '../shared/dates.js';
 const UK = 'Europe/London';
 
 /** The calendar date (YYYY-MM-DD) of an instant in the UK, for the `date` helper. */
-export function londonDate(instant: Date | string | null): string | null {
+export function londonDate(instant: Date | string | null): IsoDate | null {
   return instant ? londonDay(new Date(instant)) : null;
 }
 

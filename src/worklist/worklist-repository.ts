@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { readIsoDate, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import { newId } from '../shared/ids.js';
 import type { Task, TaskSpec } from './worklist-types.js';
 
@@ -13,8 +13,8 @@ function toTask(row: Record<string, unknown>): Task {
     code: row.code as string,
     sequence: Number(row.sequence),
     rule: (row.rule as string | null) ?? null,
-    dueDate: row.due_date as string,
-    overdueAfter: (row.overdue_after as string | null) ?? null,
+    dueDate: readIsoDate(row.due_date, 'tasks.due_date'),
+    overdueAfter: readOptionalIsoDate(row.overdue_after, 'tasks.overdue_after'),
     assigneePersonId: (row.assignee_person_id as string | null) ?? null,
     assigneeRole: (row.assignee_role as string | null) ?? null,
     status: row.status as Task['status'],

@@ -1,3 +1,4 @@
+import type { IsoDate } from '../shared/dates.js';
 /** A task on someone's worklist. */
 export interface Task {
   id: string;
@@ -8,9 +9,9 @@ export interface Task {
   code: string;
   sequence: number;
   rule: string | null;
-  dueDate: string;
+  dueDate: IsoDate;
   /** When set, the task is overdue only after this date rather than after its due date. */
-  overdueAfter: string | null;
+  overdueAfter: IsoDate | null;
   assigneePersonId: string | null;
   assigneeRole: string | null;
   status: 'open' | 'completed' | 'cancelled';
@@ -32,13 +33,13 @@ export interface TaskSpec {
   code: string;
   sequence: number;
   rule: string | null;
-  dueDate: string;
+  dueDate: IsoDate;
   /** The last day before the task counts as overdue, when later than its due date. */
-  overdueAfter?: string;
+  overdueAfter?: IsoDate;
   assignee: { personId: string } | { role: string };
 }
 
 /** The last day a task can be done before it is overdue. */
-export function deadlineOf(task: Pick<Task, 'dueDate' | 'overdueAfter'>): string {
+export function deadlineOf(task: Pick<Task, 'dueDate' | 'overdueAfter'>): IsoDate {
   return task.overdueAfter ?? task.dueDate;
 }
