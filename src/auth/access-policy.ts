@@ -317,6 +317,31 @@ export interface PersonFieldAccess {
   contact: boolean;
 }
 
+/**
+ * The fields of a workforce record behind each part of `PersonFieldAccess`. A view shows a field only when
+ * its part is open to the actor, and an update may write it only then: an edit never writes what the
+ * editor could not read back (issue 14 defect 7).
+ */
+export const PERSON_FIELD_GROUPS = {
+  dateOfBirth: ['dateOfBirth'],
+  nhsNumber: ['nhsNumber'],
+  contact: ['workEmail', 'personalEmail'],
+} as const satisfies Record<keyof PersonFieldAccess, readonly string[]>;
+
+/** A field of a workforce record that some actors may not see. */
+export type PersonGuardedField = (typeof PERSON_FIELD_GROUPS)[keyof PersonFieldAccess][number];
+
+/** The fields of a workforce record this actor may neither see nor write (Caldicott; CONF-3). */
+export function personHiddenFields(
+  actor: Actor,
+  person: { id: string; protectedIdentity: boolean },
+): PersonGuardedField[] {
+  const access = personFieldAccess(actor, person);
+  return (Object.keys(PERSON_FIELD_GROUPS) as Array<keyof PersonFieldAccess>)
+    .filter((part) => !access[part])
+    .flatMap((part) => PERSON_FIELD_GROUPS[part]);
+}
+
 /** Field-level view of a workforce record for an actor who can already reach it. */
 export function personFieldAccess(actor: Actor, person: { id: string; protectedIdentity: boolean }): PersonFieldAccess {
   const self = actor.personId === person.id;

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { policies, roleMayUse } from '../auth/access-policy.js';
+import { personFieldAccess, policies, roleMayUse, type PersonFieldAccess } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';
@@ -47,9 +47,14 @@ const unitResponse = z.object({
   parentUnitId: z.string().nullable(),
 });
 
-/** Form fields arrive as strings; turn them into the API's shape before validating with the same schema. */
+/**
+ * Form fields arrive as strings; turn them into the API's shape before validating with the same schema.
+ * On an update a field the form did not offer is left out, so it is not changed: the edit form offers
+ * only the fields the editor may see (issue 14 defect 7).
+ */
 function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Record<string, unknown> {
   const text = (k: string) => {
+    if (forUpdate && !(k in body)) return undefined;
     const v = typeof body[k] === 'string' ? (body[k] as string).trim() : '';
     return v === '' ? (forUpdate ? null : undefined) : v;
   };
@@ -73,6 +78,9 @@ function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Reco
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
+
+/** A new record has nothing in it yet to hide: its form offers every field. */
+const NEW_PERSON_SHOWS: PersonFieldAccess = { dateOfBirth: true, nhsNumber: true, contact: true };
 
 /** Workforce records and units: the JSON API and the pages. */
 export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
@@ -247,7 +255,12 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'The form for adding a workforce record.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        renderPage(req, res, 'people/form', { ...(await formLocals(req)), values: { role: 'officer' }, isNew: true });
+        renderPage(req, res, 'people/form', {
+          ...(await formLocals(req)),
+          values: { role: 'officer' },
+          isNew: true,
+          shows: NEW_PERSON_SHOWS,
+        });
       },
     },
     {
@@ -266,7 +279,7 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
             schema: createPersonSchema,
             input: personFromForm(values, false),
             values,
-            locals: async () => ({ ...(await formLocals(req)), isNew: true }),
+            locals: async () => ({ ...(await formLocals(req)), isNew: true, shows: NEW_PERSON_SHOWS }),
           },
           async (data) => {
             const person = await people.createPerson(requestContext(req), data);
@@ -314,11 +327,13 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         ensureCsrfToken(req);
         const ctx = requestContext(req);
         const { id } = parseInput(idParamSchema, { id: req.params.id });
-        const person = people.viewFor(ctx, await people.getPerson(ctx, id));
+        const record = await people.getPerson(ctx, id);
+        const person = people.viewFor(ctx, record);
         renderPage(req, res, 'people/form', {
           ...(await formLocals(req)),
           values: { ...person, protectedIdentity: person.protectedIdentity ? 'yes' : '' },
           personId: id,
+          shows: personFieldAccess(ctx.actor, record),
         });
       },
     },
@@ -339,7 +354,11 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
             schema: updatePersonSchema,
             input: personFromForm(values, true),
             values,
-            locals: async () => ({ ...(await formLocals(req)), personId: id }),
+            locals: async () => {
+              const ctx = requestContext(req);
+              const shows = personFieldAccess(ctx.actor, await people.getPerson(ctx, id));
+              return { ...(await formLocals(req)), personId: id, shows };
+            },
           },
           async (data) => {
             await people.updatePerson(requestContext(req), id, data);

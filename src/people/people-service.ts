@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import { toIsoDate } from '../shared/dates.js';
-import { organisationReach, personFieldAccess, personScope, personWriteScope } from '../auth/access-policy.js';
+import { organisationReach, personHiddenFields, personScope, personWriteScope } from '../auth/access-policy.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -40,7 +40,6 @@ export class PeopleService {
 
   /** Projects a person for the actor (Caldicott: minimum necessary; CONF-3). */
   viewFor(ctx: RequestContext, person: Person): PersonView {
-    const access = personFieldAccess(ctx.actor, person);
     // Built field by field: this runs for every row of every search.
     const view: PersonView = {
       id: person.id,
@@ -49,6 +48,8 @@ export class PeopleService {
       collarNumber: person.collarNumber,
       givenName: person.givenName,
       familyName: person.familyName,
+      dateOfBirth: person.dateOfBirth,
+      nhsNumber: person.nhsNumber,
       role: person.role,
       unitId: person.unitId,
       lineManagerId: person.lineManagerId,
@@ -56,15 +57,13 @@ export class PeopleService {
       leavingDate: person.leavingDate,
       workingPattern: person.workingPattern,
       protectedIdentity: person.protectedIdentity,
+      workEmail: person.workEmail,
+      personalEmail: person.personalEmail,
       createdAt: person.createdAt.toISOString(),
       updatedAt: person.updatedAt.toISOString(),
     };
-    if (access.dateOfBirth) view.dateOfBirth = person.dateOfBirth;
-    if (access.nhsNumber) view.nhsNumber = person.nhsNumber;
-    if (access.contact) {
-      view.workEmail = person.workEmail;
-      view.personalEmail = person.personalEmail;
-    }
+    // The same rule decides what an update may write (updatePerson).
+    for (const field of personHiddenFields(ctx.actor, person)) delete view[field];
     return view;
   }
 
@@ -195,6 +194,17 @@ export class PeopleService {
         reason: 'not-found-or-out-of-reach',
       });
       throw new NotFoundError('person');
+    }
+    // An update never writes a field the editor cannot see (issue 14 defect 7): a blank they could not
+    // read back would erase what is there, such as the NHS number behind HR's form or a protected
+    // officer's contact details (CONF-3).
+    const hidden = personHiddenFields(ctx.actor, existing).filter((field) => input[field] !== undefined);
+    if (hidden.length) {
+      throw new ValidationError(
+        Object.fromEntries(hidden.map((field) => [field, 'You cannot change a field you cannot see'])),
+        'An update may change only the fields you can see.',
+        'field-not-visible',
+      );
     }
     const fields: FieldErrors = {};
     await this.checkReferences(

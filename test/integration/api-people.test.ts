@@ -1,6 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildPerson,
+  buildWorld,
+  createTestPlatform,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('people API', () => {
   let t: TestPlatform;
@@ -191,5 +197,40 @@ describe('people API', () => {
       expect.arrayContaining(['staffNumber', 'givenName', 'familyName', 'role', 'serviceStartDate']),
     );
     expect(res.body.paths['/api/v1/people/{id}'].get.responses['404']).toBeDefined();
+  });
+
+  it('when an editor changes a field they cannot see, then 422 field-not-visible and nothing is written (issue 14 defect 7, CONF-3)', async () => {
+    const officer = buildPerson(w.host.id, {
+      nhsNumber: '9434765919',
+      protectedIdentity: true,
+      workEmail: 'kept.work@force.example',
+    });
+    await t.platform.repositories.people.insertPeople([officer], t.clock.now());
+    const hr = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.hr))
+      .send({ givenName: 'Changed', nhsNumber: null });
+    expect(hr.status).toBe(422);
+    expect(hr.body.error).toMatchObject({ code: 'field-not-visible', fields: { nhsNumber: expect.any(String) } });
+    const admin = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.sysadmin))
+      .send({ workEmail: null, personalEmail: 'new@mail.example' });
+    expect(admin.status).toBe(422);
+    expect(Object.keys(admin.body.error.fields).sort()).toEqual(['personalEmail', 'workEmail']);
+    const row = await t.database.db('people').where({ id: officer.id }).first();
+    expect(row).toMatchObject({
+      given_name: officer.givenName,
+      nhs_number: '9434765919',
+      work_email: 'kept.work@force.example',
+      personal_email: null,
+    });
+    // OH may see them, so may change them.
+    const oh = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.ohAdmin))
+      .send({ personalEmail: 'new@mail.example' });
+    expect(oh.status).toBe(200);
+    expect(oh.body.personalEmail).toBe('new@mail.example');
   });
 });
