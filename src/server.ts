@@ -107,7 +107,13 @@ export async function buildPlatform(
   const peopleRepository = new PeopleRepository(db);
   const usersRepository = new UsersRepository(db);
   const audit = new AuditService(auditRepository, clock);
-  const people = new PeopleService(peopleRepository, audit, clock);
+  const worklist = new WorklistService(
+    new WorklistRepository(db),
+    audit,
+    clock,
+    new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
+  );
+  const people = new PeopleService(peopleRepository, audit, clock, worklist);
   const auth = new AuthService(
     usersRepository,
     new TokenRepository(db),
@@ -140,12 +146,6 @@ export async function buildPlatform(
   const sessionSecret =
     config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const worklist = new WorklistService(
-    new WorklistRepository(db),
-    audit,
-    clock,
-    new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
-  );
   const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
   const procedureRepository = new ProcedureRepository(db);

@@ -54,6 +54,11 @@ export const policies = {
     'hr-manager',
     'system-administrator',
   ]),
+  peopleProtectedIdentity: policy(
+    'people:protected-identity',
+    'Protect a person’s identity or lift the protection, with a reason (OH: contact is through OH, CONF-3).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
   unitsRead: policy('units:read', 'List organisational units.', [
     'oh-clinician',
     'oh-administrator',
@@ -308,6 +313,15 @@ export function mayRecordForPerson(actor: Actor, clinicalWords: boolean): boolea
 /** May this actor see OH records such as the reason for absence in the person's own words (CONF-1)? */
 export function maySeeOhRecords(actor: Actor): boolean {
   return actor.role === 'oh-clinician' || actor.role === 'oh-administrator';
+}
+
+/**
+ * May this actor protect a person's identity or lift the protection (CONF-3)? Only OH, who are the
+ * person's contact while it holds: anyone else lifting it would open the contact details it hid from them
+ * (issue 14 defect 6).
+ */
+export function mayChangeProtectedIdentity(actor: Actor): boolean {
+  return maySeeOhRecords(actor);
 }
 
 /** Which parts of a workforce record an actor may see (Caldicott: minimum necessary). */
