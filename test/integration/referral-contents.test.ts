@@ -192,4 +192,64 @@ describe('what a referral carries to the partner', () => {
     expect(summary!.item!.map((i) => i.linkId).sort()).toEqual(['bodySite', 'onDuty']);
     expect(JSON.stringify(summary)).not.toContain('restraining');
   });
+
+  it('when OH lifts a protected identity after the referral was shared, then what goes still carries no contact details and the restricted label until a fresh share (issue 14 defect 6, CONF-3)', async () => {
+    const lifted = buildPerson(w.host.id, {
+      unitId: w.unit.id,
+      givenName: 'Lee',
+      familyName: 'Lifted',
+      protectedIdentity: true,
+      personalEmail: 'lee@home.example',
+    });
+    await t.platform.repositories.people.insertPeople([lifted], t.clock.now());
+    const consent = (
+      await request(t.app)
+        .post(`/api/v1/people/${lifted.id}/consents`)
+        .set(d.as('clinician'))
+        .send({
+          kind: 'nhs-sharing',
+          partnerOrganisationId: w.healthBoard.id,
+          purpose: 'continuity-of-care',
+          dataCategories: ['demographics', 'referral-details'],
+          periodStart: '2027-01-04',
+          description: 'Physiotherapy referral',
+          noticeBy: 'letter',
+        })
+    ).body;
+    await request(t.app)
+      .post(`/api/v1/consents/${consent.id}/decision`)
+      .set(d.as('clinician'))
+      .send({ decision: 'given', method: 'paper', documentReference: 'SCAN-2' });
+    const pathway = (
+      await request(t.app)
+        .post('/api/v1/pathways')
+        .set(d.as('clinician'))
+        .send({ personId: lifted.id, definition: 'msk', startedAt: '2027-01-04' })
+    ).body;
+    const referral = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${pathway.id}/transfer`)
+        .set(d.as('clinician'))
+        .send({ service: 'nhs-msk-physiotherapy', reason: 'Shoulder pain', priority: 'routine' })
+    ).body.referral;
+    const shared = await request(t.app)
+      .post(`/api/v1/pathway-referrals/${referral.id}/share`)
+      .set(d.as('clinician'))
+      .send({ partnerOrganisationId: w.healthBoard.id });
+    expect(shared.body.status).toBe('ready');
+    // Lifted before the delivery worker runs.
+    const lift = await request(t.app)
+      .put(`/api/v1/people/${lifted.id}/protected-identity`)
+      .set(d.as('clinician'))
+      .send({ protectedIdentity: false, reason: 'Officer moved out of the area' });
+    expect(lift.status).toBe(200);
+    expect(lift.body.protectedIdentity).toBe(false);
+    await t.platform.jobs.runner.runDue();
+    expect(await d.delivery(referral.id)).toMatchObject({ status: 'sent' });
+    const { patient, sr } = await atPartner(referral.id);
+    expect(patient.telecom).toBeUndefined();
+    expect(JSON.stringify(patient)).not.toContain('lee@home.example');
+    expect(patient.meta!.security).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'R' })]));
+    expect(sr.note!.some((n) => n.text?.includes('Protected identity'))).toBe(true);
+  });
 });
