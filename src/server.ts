@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type AppServices, type CreatedApp } from './app.js';
 import { AuditRepository } from './audit/audit-repository.js';
 import { AuditService } from './audit/audit-service.js';
+import { ThrottleRepository } from './auth/throttle-repository.js';
 import { AuthService } from './auth/auth-service.js';
 import { OneTimeLinkRepository } from './auth/one-time-link-repository.js';
 import { TokenRepository } from './auth/token-repository.js';
@@ -114,6 +115,7 @@ export async function buildPlatform(
     new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
   );
   const people = new PeopleService(peopleRepository, audit, clock, worklist);
+  const throttles = new ThrottleRepository(db);
   const auth = new AuthService(
     usersRepository,
     new TokenRepository(db),
@@ -121,6 +123,7 @@ export async function buildPlatform(
     audit,
     clock,
     config.login,
+    throttles,
   );
   const jobRepository = new JobRepository(db);
   const runner = new JobRunner({
@@ -139,7 +142,10 @@ export async function buildPlatform(
     jobs: jobRepository,
     clock,
     deleteExpiredSessions: async (now) =>
-      (await new SessionRepository(db).deleteExpired(now)) + (await new PartnerClientRepository(db).deleteExpired(now)),
+      (await new SessionRepository(db).deleteExpired(now)) +
+      (await new PartnerClientRepository(db).deleteExpired(now)) +
+      // Sign-in failures untouched for a day are forgotten (a lock lasts minutes).
+      (await throttles.deleteStale(new Date(now.getTime() - 24 * 3_600_000))),
   });
   let jobsRunning = false;
   const translator = await Translator.create();

@@ -106,6 +106,7 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
         const result = await authenticateLocal(passport, req, res);
         if ('failure' in result) {
           ensureCsrfToken(req);
+          if (result.retryAfterSeconds) res.setHeader('Retry-After', String(result.retryAfterSeconds));
           const message = req.t(result.failure === 'account-locked' ? 'login.locked' : 'login.invalid');
           return renderPage(
             req,

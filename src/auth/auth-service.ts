@@ -6,6 +6,7 @@ import { newId, randomSecret, sha256 } from '../shared/ids.js';
 import type { AnyContext } from '../shared/request-context.js';
 import { isUniqueViolation } from '../db/knex.js';
 import type { Actor } from './actor.js';
+import type { ThrottleRepository } from './throttle-repository.js';
 import type { OneTimeLinkPurpose, OneTimeLinkRepository } from './one-time-link-repository.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { defaultRole, requiresMfa, type Role } from './roles.js';
@@ -32,7 +33,11 @@ interface CachedToken {
 
 /** Sign-in failed; the code says why, the message never says whether the email exists. */
 export class SignInError extends AppError {
+  /** For a lock: whole seconds until it ends (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(code: 'invalid-credentials' | 'account-locked', retryAfterSeconds?: number) {
+    const seconds = retryAfterSeconds ? Math.max(1, Math.ceil(retryAfterSeconds)) : undefined;
     super({
       code,
       status: code === 'account-locked' ? 429 : 401,
@@ -40,9 +45,20 @@ export class SignInError extends AppError {
         code === 'account-locked'
           ? 'Too many failed attempts. This account is locked for a while; try again later or ask an administrator.'
           : 'The email address or password is not right.',
-      ...(retryAfterSeconds ? { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } } : {}),
+      ...(seconds ? { headers: { 'Retry-After': String(seconds) } } : {}),
     });
+    this.retryAfterSeconds = seconds;
   }
+}
+
+/** The throttle key of an account's wrong codes at the second step. */
+function mfaAccountKey(userId: string): string {
+  return `mfa-account:${userId}`;
+}
+
+/** The throttle key of an email address as typed at the password step: hashed, so no address is stored. */
+function emailKey(email: string): string {
+  return `email:${sha256(email.trim().toLowerCase())}`;
 }
 
 /**
@@ -60,22 +76,52 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
+    private readonly throttles: ThrottleRepository,
   ) {}
 
-  /** Checks email and password; locks the account after too many failures. Every attempt is audited. */
+  /**
+   * Checks email and password. Failures are counted against the email address as typed, whether or not an
+   * account has it, and lock it for a while after too many: a locked account and an unknown address answer
+   * alike, with Retry-After (issue 14 defect 11). Every attempt is audited.
+   */
   async signIn(ctx: AnyContext, email: string, password: string): Promise<User> {
     const now = this.clock.now();
+    const key = emailKey(email);
+    const throttle = await this.throttles.find(key);
     const user = await this.users.findByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || user.disabledAt) {
+    if (throttle.lockedUntil && throttle.lockedUntil > now) {
       await this.audit.record(ctx, {
         action: 'sign-in',
         entityType: 'user',
+        entityId: user?.id ?? null,
         outcome: 'denied',
-        reason: user ? 'account-disabled' : 'unknown-account',
+        reason: 'account-locked',
       });
-      throw new SignInError('invalid-credentials');
+      throw new SignInError('account-locked', (throttle.lockedUntil.getTime() - now.getTime()) / 1000);
     }
+    if (!user || user.disabledAt || !ok) {
+      const lock = (await this.throttles.addFailure(key, now)) >= this.settings.maxAttempts;
+      if (lock) await this.throttles.lock(key, new Date(now.getTime() + this.settings.lockoutMinutes * 60_000), now);
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        outcome: 'denied',
+        reason: !user
+          ? 'unknown-account'
+          : user.disabledAt
+            ? 'account-disabled'
+            : lock
+              ? 'locked-after-failures'
+              : 'wrong-password',
+      });
+      throw lock
+        ? new SignInError('account-locked', this.settings.lockoutMinutes * 60)
+        : new SignInError('invalid-credentials');
+    }
+    // The account itself is locked (too many wrong codes at the second step): only someone who knows the
+    // password learns that.
     if (user.lockedUntil && user.lockedUntil > now) {
       await this.audit.record(ctx, {
         action: 'sign-in',
@@ -86,27 +132,7 @@ export class AuthService {
       });
       throw new SignInError('account-locked', (user.lockedUntil.getTime() - now.getTime()) / 1000);
     }
-    if (!ok) {
-      const failures = await this.users.incrementFailedLogins(user.id, now);
-      const lock = failures >= this.settings.maxAttempts;
-      if (lock) {
-        await this.users.update(
-          user.id,
-          { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.settings.lockoutMinutes * 60_000) },
-          now,
-        );
-      }
-      await this.audit.record(ctx, {
-        action: 'sign-in',
-        entityType: 'user',
-        entityId: user.id,
-        outcome: 'denied',
-        reason: lock ? 'locked-after-failures' : 'wrong-password',
-      });
-      throw lock
-        ? new SignInError('account-locked', this.settings.lockoutMinutes * 60)
-        : new SignInError('invalid-credentials');
-    }
+    await this.throttles.clear([key]);
     await this.users.update(user.id, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now }, now);
     await this.audit.record(ctx, {
       action: 'sign-in',
@@ -412,6 +438,8 @@ export class AuthService {
       { passwordHash: await hashPassword(password), failedLoginCount: 0, lockedUntil: null },
       now,
     );
+    // A new password from a link starts the count again.
+    await this.throttles.clear([emailKey(user.email), mfaAccountKey(user.id)]);
     await this.audit.record(ctx, {
       action: 'update',
       entityType: 'user',

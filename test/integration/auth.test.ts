@@ -291,6 +291,39 @@ describe('signing in', () => {
 });
 
 describe('sign-in rate limit', () => {
+  it('when an account is locked, then it answers exactly as an address with no account does, with Retry-After (issue 14 defect 11)', async () => {
+    /** Five wrong passwords for `email`, then the right one: the answers a stranger would see. */
+    const probe = async (t: TestPlatform, email: string) => {
+      const answers: Array<{ status: number; retryAfter: unknown; message: string | undefined }> = [];
+      for (let i = 0; i < 6; i++) {
+        const { agent, csrf } = await loginForm(t);
+        const res = await agent
+          .post('/login')
+          .type('form')
+          .send({ email, password: i < 5 ? `wrong-${i}-password` : TEST_PASSWORD, _csrf: csrf });
+        answers.push({
+          status: res.status,
+          retryAfter: res.headers['retry-after'],
+          message: /id="email-error">([\s\S]*?)<\/span>\s*</.exec(res.text)?.[1],
+        });
+      }
+      return answers;
+    };
+    const t = await createTestPlatform();
+    try {
+      const w = await buildWorld(t);
+      const known = await probe(t, w.users.lineManager.email);
+      const unknown = await probe(t, 'no-such-person@test.example');
+      expect(unknown).toEqual(known);
+      expect(known.map((a) => a.status)).toEqual([401, 401, 401, 401, 429, 429]);
+      expect(Number(known[4]!.retryAfter)).toBe(15 * 60);
+      expect(Number(known[5]!.retryAfter)).toBeGreaterThan(0);
+      expect(known[0]!.retryAfter).toBeUndefined();
+    } finally {
+      await t.destroy();
+    }
+  });
+
   it('when one address tries to sign in too often, then it is slowed down with 429 and Retry-After', async () => {
     const t = await createTestPlatform();
     try {
