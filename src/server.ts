@@ -115,16 +115,7 @@ export async function buildPlatform(
     new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
   );
   const people = new PeopleService(peopleRepository, audit, clock, worklist);
-  const throttles = new ThrottleRepository(db);
-  const auth = new AuthService(
-    usersRepository,
-    new TokenRepository(db),
-    new OneTimeLinkRepository(db),
-    audit,
-    clock,
-    config.login,
-    throttles,
-  );
+
   const jobRepository = new JobRepository(db);
   const runner = new JobRunner({
     repository: jobRepository,
@@ -137,6 +128,17 @@ export async function buildPlatform(
   const mailer: Mailer = createMailTransport(config.mail, { clock });
   const notifications = new NotificationService({ jobs: jobRepository, mailer, from: config.mail.from, clock });
   notifications.registerHandlers(runner);
+  const throttles = new ThrottleRepository(db);
+  const auth = new AuthService(
+    usersRepository,
+    new TokenRepository(db),
+    new OneTimeLinkRepository(db),
+    audit,
+    clock,
+    config.login,
+    throttles,
+    notifications,
+  );
   const maintenance = registerMaintenance({
     runner,
     jobs: jobRepository,

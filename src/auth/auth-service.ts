@@ -5,6 +5,7 @@ import { AppError, ConflictError, ValidationError } from '../shared/errors.js';
 import { newId, randomSecret, sha256 } from '../shared/ids.js';
 import type { AnyContext } from '../shared/request-context.js';
 import { isUniqueViolation } from '../db/knex.js';
+import type { NotificationService } from '../notifications/notification-service.js';
 import type { Actor } from './actor.js';
 import type { ThrottleRepository } from './throttle-repository.js';
 import type { OneTimeLinkPurpose, OneTimeLinkRepository } from './one-time-link-repository.js';
@@ -17,6 +18,12 @@ export interface AuthSettings {
   maxAttempts: number;
   lockoutMinutes: number;
 }
+
+/** Wrong codes one pending sign-in may give before the password is asked for again (issue 14 defect 8). */
+export const MFA_CODES_PER_SIGN_IN = 3;
+
+/** What became of a code given at the second step. */
+export type SecondFactorOutcome = 'accepted' | 'wrong' | 'start-again' | 'locked';
 
 const TOKEN_PREFIX = 'blp_';
 /** How long a process trusts a token check before asking the database again. */
@@ -77,6 +84,8 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
     private readonly throttles: ThrottleRepository,
+    /** Tells an account holder their account was locked. */
+    private readonly notifications: Pick<NotificationService, 'enqueueEmail'>,
   ) {}
 
   /**
@@ -148,19 +157,63 @@ export class AuthService {
     return requiresMfa(user.roles);
   }
 
-  /** Checks a TOTP code for an enrolled user; refuses a code already used. */
-  async verifySecondFactor(ctx: AnyContext, user: User, code: string): Promise<boolean> {
+  /**
+   * Checks a TOTP code for an enrolled user at the second step of `pendingSignInId`; refuses a code already
+   * used. Wrong codes are counted per account and per pending sign-in, wherever they come from (issue 14
+   * defect 8): after MFA_CODES_PER_SIGN_IN the sign-in starts again from the password; after `maxAttempts`
+   * across sign-ins the account locks for `lockoutMinutes`, even for the right code, and its holder is told
+   * by email.
+   */
+  async verifySecondFactor(
+    ctx: AnyContext,
+    user: User,
+    code: string,
+    pendingSignInId: string,
+  ): Promise<SecondFactorOutcome> {
     const now = this.clock.now();
+    const denied = (reason: string) =>
+      this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, outcome: 'denied', reason });
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await denied('account-locked');
+      return 'locked';
+    }
+    const pendingKey = `mfa-sign-in:${pendingSignInId}`;
     const step = user.totpSecret && user.mfaEnrolledAt ? verifyTotp(user.totpSecret, code, now) : null;
-    const accepted = step !== null && (await this.users.acceptTotpStep(user.id, step, now));
-    await this.audit.record(ctx, {
-      action: 'sign-in',
-      entityType: 'user',
-      entityId: user.id,
-      outcome: accepted ? 'success' : 'denied',
-      ...(accepted ? { details: { step: 'mfa' } } : { reason: 'wrong-mfa-code' }),
-    });
-    return accepted;
+    if (step !== null && (await this.users.acceptTotpStep(user.id, step, now))) {
+      await this.throttles.clear([mfaAccountKey(user.id), pendingKey]);
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'success',
+        details: { step: 'mfa' },
+      });
+      return 'accepted';
+    }
+    const accountFailures = await this.throttles.addFailure(mfaAccountKey(user.id), now);
+    const signInFailures = await this.throttles.addFailure(pendingKey, now);
+    if (accountFailures >= this.settings.maxAttempts) {
+      const until = new Date(now.getTime() + this.settings.lockoutMinutes * 60_000);
+      await this.users.update(user.id, { lockedUntil: until }, now);
+      await this.throttles.clear([mfaAccountKey(user.id), pendingKey]);
+      await denied('locked-after-wrong-codes');
+      await this.notifications.enqueueEmail(
+        {
+          to: user.email,
+          subject: 'Your Blue Light Pathways account has been locked',
+          text: `Hello ${user.displayName},\n\nSomeone gave the right password for your account but ${accountFailures} wrong sign-in codes, so we have locked the account for ${this.settings.lockoutMinutes} minutes.\n\nIf this was you, wait and sign in again. If it was not, someone else may know your password: tell your system administrator and ask for a new one.\n`,
+        },
+        undefined,
+        { dedupeKey: `account-locked:${user.id}:${until.toISOString()}` },
+      );
+      return 'locked';
+    }
+    await denied('wrong-mfa-code');
+    if (signInFailures >= MFA_CODES_PER_SIGN_IN) {
+      await this.throttles.clear([pendingKey]);
+      return 'start-again';
+    }
+    return 'wrong';
   }
 
   /** A fresh secret to show during enrolment (kept in the session until confirmed). */
