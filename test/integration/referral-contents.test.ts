@@ -49,6 +49,26 @@ describe('what a referral carries to the partner', () => {
     };
   }
 
+  /** A sharing consent with the health board the person gave on paper, recorded by OH; its id. */
+  async function sharingConsentGiven(personId: string, dataCategories: string[]): Promise<string> {
+    const consent = (
+      await request(t.app).post(`/api/v1/people/${personId}/consents`).set(d.as('clinician')).send({
+        kind: 'nhs-sharing',
+        partnerOrganisationId: w.healthBoard.id,
+        purpose: 'continuity-of-care',
+        dataCategories,
+        periodStart: '2027-01-04',
+        description: 'Physiotherapy referral',
+        noticeBy: 'letter',
+      })
+    ).body;
+    await request(t.app)
+      .post(`/api/v1/consents/${consent.id}/decision`)
+      .set(d.as('clinician'))
+      .send({ decision: 'given', method: 'paper', documentReference: `SCAN-${personId}` });
+    return consent.id as string;
+  }
+
   beforeAll(async () => {
     t = await createTestPlatform();
     t.clock.set('2027-01-04T09:00:00Z');
@@ -70,25 +90,12 @@ describe('what a referral carries to the partner', () => {
     client = new Client({ baseUrl: partner.url });
     // The partner's REST server keeps what a transaction creates, so every resource can be read back there.
     await d.partnerService(partner.url, 'rest');
-    const consent = (
-      await request(t.app)
-        .post(`/api/v1/people/${officer.id}/consents`)
-        .set(d.as('clinician'))
-        .send({
-          kind: 'nhs-sharing',
-          partnerOrganisationId: w.healthBoard.id,
-          purpose: 'continuity-of-care',
-          dataCategories: ['demographics', 'referral-details', 'questionnaire-answers'],
-          periodStart: '2027-01-04',
-          description: 'Physiotherapy referral',
-          noticeBy: 'letter',
-        })
-    ).body;
-    await request(t.app)
-      .post(`/api/v1/consents/${consent.id}/decision`)
-      .set(d.as('clinician'))
-      .send({ decision: 'given', method: 'paper', documentReference: 'SCAN-1' });
-    expect((await request(t.app).get(`/api/v1/consents/${consent.id}`).set(d.as('clinician'))).body.status).toBe(
+    const consentId = await sharingConsentGiven(officer.id, [
+      'demographics',
+      'referral-details',
+      'questionnaire-answers',
+    ]);
+    expect((await request(t.app).get(`/api/v1/consents/${consentId}`).set(d.as('clinician'))).body.status).toBe(
       'given',
     );
   });
@@ -202,24 +209,7 @@ describe('what a referral carries to the partner', () => {
       personalEmail: 'lee@home.example',
     });
     await t.platform.repositories.people.insertPeople([lifted], t.clock.now());
-    const consent = (
-      await request(t.app)
-        .post(`/api/v1/people/${lifted.id}/consents`)
-        .set(d.as('clinician'))
-        .send({
-          kind: 'nhs-sharing',
-          partnerOrganisationId: w.healthBoard.id,
-          purpose: 'continuity-of-care',
-          dataCategories: ['demographics', 'referral-details'],
-          periodStart: '2027-01-04',
-          description: 'Physiotherapy referral',
-          noticeBy: 'letter',
-        })
-    ).body;
-    await request(t.app)
-      .post(`/api/v1/consents/${consent.id}/decision`)
-      .set(d.as('clinician'))
-      .send({ decision: 'given', method: 'paper', documentReference: 'SCAN-2' });
+    await sharingConsentGiven(lifted.id, ['demographics', 'referral-details']);
     const pathway = (
       await request(t.app)
         .post('/api/v1/pathways')
