@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type AppServices, type CreatedApp } from './app.js';
 import { AuditRepository } from './audit/audit-repository.js';
 import { AuditService } from './audit/audit-service.js';
+import { ThrottleRepository } from './auth/throttle-repository.js';
 import { AuthService } from './auth/auth-service.js';
 import { OneTimeLinkRepository } from './auth/one-time-link-repository.js';
 import { TokenRepository } from './auth/token-repository.js';
@@ -107,15 +108,14 @@ export async function buildPlatform(
   const peopleRepository = new PeopleRepository(db);
   const usersRepository = new UsersRepository(db);
   const audit = new AuditService(auditRepository, clock);
-  const people = new PeopleService(peopleRepository, audit, clock);
-  const auth = new AuthService(
-    usersRepository,
-    new TokenRepository(db),
-    new OneTimeLinkRepository(db),
+  const worklist = new WorklistService(
+    new WorklistRepository(db),
     audit,
     clock,
-    config.login,
+    new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
   );
+  const people = new PeopleService(peopleRepository, audit, clock, worklist);
+
   const jobRepository = new JobRepository(db);
   const runner = new JobRunner({
     repository: jobRepository,
@@ -128,24 +128,32 @@ export async function buildPlatform(
   const mailer: Mailer = createMailTransport(config.mail, { clock });
   const notifications = new NotificationService({ jobs: jobRepository, mailer, from: config.mail.from, clock });
   notifications.registerHandlers(runner);
+  const throttles = new ThrottleRepository(db);
+  const auth = new AuthService(
+    usersRepository,
+    new TokenRepository(db),
+    new OneTimeLinkRepository(db),
+    audit,
+    clock,
+    config.login,
+    throttles,
+    notifications,
+  );
   const maintenance = registerMaintenance({
     runner,
     jobs: jobRepository,
     clock,
     deleteExpiredSessions: async (now) =>
-      (await new SessionRepository(db).deleteExpired(now)) + (await new PartnerClientRepository(db).deleteExpired(now)),
+      (await new SessionRepository(db).deleteExpired(now)) +
+      (await new PartnerClientRepository(db).deleteExpired(now)) +
+      // Sign-in failures untouched for a day are forgotten (a lock lasts minutes).
+      (await throttles.deleteStale(new Date(now.getTime() - 24 * 3_600_000))),
   });
   let jobsRunning = false;
   const translator = await Translator.create();
   const sessionSecret =
     config.session.secret ?? (await new SettingsRepository(db).getOrCreate('session-secret', () => randomSecret(48)));
   const policy = new PolicyService(new PolicyRepository(db), audit, clock);
-  const worklist = new WorklistService(
-    new WorklistRepository(db),
-    audit,
-    clock,
-    new Set([...TASKS_COMPLETED_BY_FORM, TRIAGE_TASK, ...CONSENT_TASKS]),
-  );
   const calendar = englandAndWalesCalendar();
   const attendanceRepository = new AttendanceRepository(db);
   const procedureRepository = new ProcedureRepository(db);

@@ -54,6 +54,11 @@ export const policies = {
     'hr-manager',
     'system-administrator',
   ]),
+  peopleProtectedIdentity: policy(
+    'people:protected-identity',
+    'Protect a person’s identity or lift the protection, with a reason (OH: contact is through OH, CONF-3).',
+    ['oh-clinician', 'oh-administrator'],
+  ),
   unitsRead: policy('units:read', 'List organisational units.', [
     'oh-clinician',
     'oh-administrator',
@@ -310,11 +315,45 @@ export function maySeeOhRecords(actor: Actor): boolean {
   return actor.role === 'oh-clinician' || actor.role === 'oh-administrator';
 }
 
+/**
+ * May this actor protect a person's identity or lift the protection (CONF-3)? Only OH, who are the
+ * person's contact while it holds: anyone else lifting it would open the contact details it hid from them
+ * (issue 14 defect 6).
+ */
+export function mayChangeProtectedIdentity(actor: Actor): boolean {
+  return maySeeOhRecords(actor);
+}
+
 /** Which parts of a workforce record an actor may see (Caldicott: minimum necessary). */
 export interface PersonFieldAccess {
   dateOfBirth: boolean;
   nhsNumber: boolean;
   contact: boolean;
+}
+
+/**
+ * The fields of a workforce record behind each part of `PersonFieldAccess`. A view shows a field only when
+ * its part is open to the actor, and an update may write it only then: an edit never writes what the
+ * editor could not read back (issue 14 defect 7).
+ */
+export const PERSON_FIELD_GROUPS = {
+  dateOfBirth: ['dateOfBirth'],
+  nhsNumber: ['nhsNumber'],
+  contact: ['workEmail', 'personalEmail'],
+} as const satisfies Record<keyof PersonFieldAccess, readonly string[]>;
+
+/** A field of a workforce record that some actors may not see. */
+export type PersonGuardedField = (typeof PERSON_FIELD_GROUPS)[keyof PersonFieldAccess][number];
+
+/** The fields of a workforce record this actor may neither see nor write (Caldicott; CONF-3). */
+export function personHiddenFields(
+  actor: Actor,
+  person: { id: string; protectedIdentity: boolean },
+): PersonGuardedField[] {
+  const access = personFieldAccess(actor, person);
+  return (Object.keys(PERSON_FIELD_GROUPS) as Array<keyof PersonFieldAccess>)
+    .filter((part) => !access[part])
+    .flatMap((part) => PERSON_FIELD_GROUPS[part]);
 }
 
 /** Field-level view of a workforce record for an actor who can already reach it. */

@@ -3,6 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { parseInput } from '../shared/validation.js';
+import { newId } from '../shared/ids.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { AppError, TooManyRequestsError, ValidationError, isAppError } from '../shared/errors.js';
 import { anonymousContext, authenticateLocal, createPassport, requestContext } from '../web/authenticate.js';
@@ -42,20 +43,30 @@ function page(req: Request, res: Response, view: string, locals: Record<string, 
 export function authRoutes(deps: AppDependencies): RouteDefinition[] {
   const { auth } = deps.services;
   const passport = createPassport(auth);
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: 30,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) =>
-      next(
-        new TooManyRequestsError(
-          'too-many-sign-in-attempts',
-          'Too many sign-in attempts from here. Wait 15 minutes and try again.',
-          900,
+  /**
+   * A per-address limit on one form's failures: successes (a redirect) are not counted, so many people
+   * signing in behind one NAT address are not locked out (issue 14 defect 8). Each form has its own.
+   */
+  const failureLimiter = (limit: number) =>
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) =>
+        next(
+          new TooManyRequestsError(
+            'too-many-sign-in-attempts',
+            'Too many sign-in attempts from here. Wait 15 minutes and try again.',
+            900,
+          ),
         ),
-      ),
-  });
+    });
+  const loginLimiter = failureLimiter(30);
+  const mfaLimiter = failureLimiter(30);
+  const setPasswordLimiter = failureLimiter(10);
+  const setupLimiter = failureLimiter(10);
 
   const pendingUser = async (req: Request) => {
     if (!req.session.userId || !req.session.mfaPending) return null;
@@ -106,6 +117,7 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
         const result = await authenticateLocal(passport, req, res);
         if ('failure' in result) {
           ensureCsrfToken(req);
+          if (result.retryAfterSeconds) res.setHeader('Retry-After', String(result.retryAfterSeconds));
           const message = req.t(result.failure === 'account-locked' ? 'login.locked' : 'login.invalid');
           return renderPage(
             req,
@@ -126,6 +138,8 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
           req.session.userId = user.id;
           req.session.epoch = user.sessionEpoch;
           req.session.mfaPending = true;
+          // Wrong codes are counted against this pending sign-in as well as the account (issue 14 defect 8).
+          req.session.pendingSignInId = newId();
           req.session.flash = values.returnTo;
           ensureCsrfToken(req);
           await save(req);
@@ -155,15 +169,39 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.public,
       duringSignIn: true,
       summary: 'Checks the TOTP code and completes sign-in.',
-      before: [loginLimiter],
+      before: [mfaLimiter],
       handler: async (req, res) => {
         const user = await pendingUser(req);
         if (!user) return res.redirect(303, '/login');
         const parsed = mfaFormSchema.safeParse(req.body);
         if (!parsed.success)
           return renderFormErrors(req, res, 'auth/mfa', {}, fieldErrors(parsed.error), { hideNav: true });
-        if (!(await auth.verifySecondFactor(anonymousContext(req), user, parsed.data.code))) {
+        const outcome = await auth.verifySecondFactor(
+          anonymousContext(req),
+          user,
+          parsed.data.code,
+          req.session.pendingSignInId ?? req.sessionID,
+        );
+        if (outcome === 'wrong')
           return renderFormErrors(req, res, 'auth/mfa', {}, { code: req.t('mfa.wrongCode') }, { hideNav: true });
+        if (outcome !== 'accepted') {
+          // The pending sign-in ends: start again from the password (the account may now be locked).
+          await regenerate(req);
+          ensureCsrfToken(req);
+          if (outcome === 'locked') res.setHeader('Retry-After', String(deps.config.login.lockoutMinutes * 60));
+          const message = req.t(outcome === 'locked' ? 'login.locked' : 'mfa.startAgain');
+          return renderPage(
+            req,
+            res,
+            'auth/login',
+            {
+              values: { returnTo: '/' },
+              errors: { email: message },
+              errorList: [{ field: 'email', message, href: '#email' }],
+              hideNav: true,
+            },
+            outcome === 'locked' ? 429 : 401,
+          );
         }
         await finishSignIn(req, res, user.id, user.sessionEpoch, req.session.flash ?? '/');
       },
@@ -192,7 +230,7 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       policy: policies.public,
       duringSignIn: true,
       summary: 'Confirms MFA enrolment with a first code, then completes sign-in.',
-      before: [loginLimiter],
+      before: [mfaLimiter],
       handler: async (req, res) => {
         const user = await pendingUser(req);
         if (!user || !req.session.enrolSecret) return res.redirect(303, '/login');
@@ -369,7 +407,7 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       kind: 'page',
       policy: policies.public,
       summary: 'Saves the password chosen through a one-time link.',
-      before: [loginLimiter],
+      before: [setPasswordLimiter],
       handler: async (req, res) => {
         const parsed = setPasswordFormSchema.safeParse(req.body);
         if (!parsed.success)
@@ -407,7 +445,7 @@ export function authRoutes(deps: AppDependencies): RouteDefinition[] {
       kind: 'page',
       policy: policies.public,
       summary: 'Saves the first system administrator.',
-      before: [loginLimiter],
+      before: [setupLimiter],
       handler: async (req, res) => {
         const parsed = firstAdminFormSchema.safeParse(req.body);
         const values = {

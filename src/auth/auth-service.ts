@@ -5,7 +5,9 @@ import { AppError, ConflictError, ValidationError } from '../shared/errors.js';
 import { newId, randomSecret, sha256 } from '../shared/ids.js';
 import type { AnyContext } from '../shared/request-context.js';
 import { isUniqueViolation } from '../db/knex.js';
+import type { NotificationService } from '../notifications/notification-service.js';
 import type { Actor } from './actor.js';
+import type { ThrottleRepository } from './throttle-repository.js';
 import type { OneTimeLinkPurpose, OneTimeLinkRepository } from './one-time-link-repository.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { defaultRole, requiresMfa, type Role } from './roles.js';
@@ -16,6 +18,12 @@ export interface AuthSettings {
   maxAttempts: number;
   lockoutMinutes: number;
 }
+
+/** Wrong codes one pending sign-in may give before the password is asked for again (issue 14 defect 8). */
+export const MFA_CODES_PER_SIGN_IN = 3;
+
+/** What became of a code given at the second step. */
+export type SecondFactorOutcome = 'accepted' | 'wrong' | 'start-again' | 'locked';
 
 const TOKEN_PREFIX = 'blp_';
 /** How long a process trusts a token check before asking the database again. */
@@ -32,7 +40,11 @@ interface CachedToken {
 
 /** Sign-in failed; the code says why, the message never says whether the email exists. */
 export class SignInError extends AppError {
+  /** For a lock: whole seconds until it ends (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(code: 'invalid-credentials' | 'account-locked', retryAfterSeconds?: number) {
+    const seconds = retryAfterSeconds ? Math.max(1, Math.ceil(retryAfterSeconds)) : undefined;
     super({
       code,
       status: code === 'account-locked' ? 429 : 401,
@@ -40,9 +52,20 @@ export class SignInError extends AppError {
         code === 'account-locked'
           ? 'Too many failed attempts. This account is locked for a while; try again later or ask an administrator.'
           : 'The email address or password is not right.',
-      ...(retryAfterSeconds ? { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } } : {}),
+      ...(seconds ? { headers: { 'Retry-After': String(seconds) } } : {}),
     });
+    this.retryAfterSeconds = seconds;
   }
+}
+
+/** The throttle key of an account's wrong codes at the second step. */
+function mfaAccountKey(userId: string): string {
+  return `mfa-account:${userId}`;
+}
+
+/** The throttle key of an email address as typed at the password step: hashed, so no address is stored. */
+function emailKey(email: string): string {
+  return `email:${sha256(email.trim().toLowerCase())}`;
 }
 
 /**
@@ -60,22 +83,54 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
+    private readonly throttles: ThrottleRepository,
+    /** Tells an account holder their account was locked. */
+    private readonly notifications: Pick<NotificationService, 'enqueueEmail'>,
   ) {}
 
-  /** Checks email and password; locks the account after too many failures. Every attempt is audited. */
+  /**
+   * Checks email and password. Failures are counted against the email address as typed, whether or not an
+   * account has it, and lock it for a while after too many: a locked account and an unknown address answer
+   * alike, with Retry-After (issue 14 defect 11). Every attempt is audited.
+   */
   async signIn(ctx: AnyContext, email: string, password: string): Promise<User> {
     const now = this.clock.now();
+    const key = emailKey(email);
+    const throttle = await this.throttles.find(key);
     const user = await this.users.findByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || user.disabledAt) {
+    if (throttle.lockedUntil && throttle.lockedUntil > now) {
       await this.audit.record(ctx, {
         action: 'sign-in',
         entityType: 'user',
+        entityId: user?.id ?? null,
         outcome: 'denied',
-        reason: user ? 'account-disabled' : 'unknown-account',
+        reason: 'account-locked',
       });
-      throw new SignInError('invalid-credentials');
+      throw new SignInError('account-locked', (throttle.lockedUntil.getTime() - now.getTime()) / 1000);
     }
+    if (!user || user.disabledAt || !ok) {
+      const lock = (await this.throttles.addFailure(key, now)) >= this.settings.maxAttempts;
+      if (lock) await this.throttles.lock(key, new Date(now.getTime() + this.settings.lockoutMinutes * 60_000), now);
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        outcome: 'denied',
+        reason: !user
+          ? 'unknown-account'
+          : user.disabledAt
+            ? 'account-disabled'
+            : lock
+              ? 'locked-after-failures'
+              : 'wrong-password',
+      });
+      throw lock
+        ? new SignInError('account-locked', this.settings.lockoutMinutes * 60)
+        : new SignInError('invalid-credentials');
+    }
+    // The account itself is locked (too many wrong codes at the second step): only someone who knows the
+    // password learns that.
     if (user.lockedUntil && user.lockedUntil > now) {
       await this.audit.record(ctx, {
         action: 'sign-in',
@@ -86,27 +141,7 @@ export class AuthService {
       });
       throw new SignInError('account-locked', (user.lockedUntil.getTime() - now.getTime()) / 1000);
     }
-    if (!ok) {
-      const failures = await this.users.incrementFailedLogins(user.id, now);
-      const lock = failures >= this.settings.maxAttempts;
-      if (lock) {
-        await this.users.update(
-          user.id,
-          { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.settings.lockoutMinutes * 60_000) },
-          now,
-        );
-      }
-      await this.audit.record(ctx, {
-        action: 'sign-in',
-        entityType: 'user',
-        entityId: user.id,
-        outcome: 'denied',
-        reason: lock ? 'locked-after-failures' : 'wrong-password',
-      });
-      throw lock
-        ? new SignInError('account-locked', this.settings.lockoutMinutes * 60)
-        : new SignInError('invalid-credentials');
-    }
+    await this.throttles.clear([key]);
     await this.users.update(user.id, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now }, now);
     await this.audit.record(ctx, {
       action: 'sign-in',
@@ -122,19 +157,63 @@ export class AuthService {
     return requiresMfa(user.roles);
   }
 
-  /** Checks a TOTP code for an enrolled user; refuses a code already used. */
-  async verifySecondFactor(ctx: AnyContext, user: User, code: string): Promise<boolean> {
+  /**
+   * Checks a TOTP code for an enrolled user at the second step of `pendingSignInId`; refuses a code already
+   * used. Wrong codes are counted per account and per pending sign-in, wherever they come from (issue 14
+   * defect 8): after MFA_CODES_PER_SIGN_IN the sign-in starts again from the password; after `maxAttempts`
+   * across sign-ins the account locks for `lockoutMinutes`, even for the right code, and its holder is told
+   * by email.
+   */
+  async verifySecondFactor(
+    ctx: AnyContext,
+    user: User,
+    code: string,
+    pendingSignInId: string,
+  ): Promise<SecondFactorOutcome> {
     const now = this.clock.now();
+    const denied = (reason: string) =>
+      this.audit.record(ctx, { action: 'sign-in', entityType: 'user', entityId: user.id, outcome: 'denied', reason });
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await denied('account-locked');
+      return 'locked';
+    }
+    const pendingKey = `mfa-sign-in:${pendingSignInId}`;
     const step = user.totpSecret && user.mfaEnrolledAt ? verifyTotp(user.totpSecret, code, now) : null;
-    const accepted = step !== null && (await this.users.acceptTotpStep(user.id, step, now));
-    await this.audit.record(ctx, {
-      action: 'sign-in',
-      entityType: 'user',
-      entityId: user.id,
-      outcome: accepted ? 'success' : 'denied',
-      ...(accepted ? { details: { step: 'mfa' } } : { reason: 'wrong-mfa-code' }),
-    });
-    return accepted;
+    if (step !== null && (await this.users.acceptTotpStep(user.id, step, now))) {
+      await this.throttles.clear([mfaAccountKey(user.id), pendingKey]);
+      await this.audit.record(ctx, {
+        action: 'sign-in',
+        entityType: 'user',
+        entityId: user.id,
+        outcome: 'success',
+        details: { step: 'mfa' },
+      });
+      return 'accepted';
+    }
+    const accountFailures = await this.throttles.addFailure(mfaAccountKey(user.id), now);
+    const signInFailures = await this.throttles.addFailure(pendingKey, now);
+    if (accountFailures >= this.settings.maxAttempts) {
+      const until = new Date(now.getTime() + this.settings.lockoutMinutes * 60_000);
+      await this.users.update(user.id, { lockedUntil: until }, now);
+      await this.throttles.clear([mfaAccountKey(user.id), pendingKey]);
+      await denied('locked-after-wrong-codes');
+      await this.notifications.enqueueEmail(
+        {
+          to: user.email,
+          subject: 'Your Blue Light Pathways account has been locked',
+          text: `Hello ${user.displayName},\n\nSomeone gave the right password for your account but ${accountFailures} wrong sign-in codes, so we have locked the account for ${this.settings.lockoutMinutes} minutes.\n\nIf this was you, wait and sign in again. If it was not, someone else may know your password: tell your system administrator and ask for a new one.\n`,
+        },
+        undefined,
+        { dedupeKey: `account-locked:${user.id}:${until.toISOString()}` },
+      );
+      return 'locked';
+    }
+    await denied('wrong-mfa-code');
+    if (signInFailures >= MFA_CODES_PER_SIGN_IN) {
+      await this.throttles.clear([pendingKey]);
+      return 'start-again';
+    }
+    return 'wrong';
   }
 
   /** A fresh secret to show during enrolment (kept in the session until confirmed). */
@@ -412,6 +491,8 @@ export class AuthService {
       { passwordHash: await hashPassword(password), failedLoginCount: 0, lockedUntil: null },
       now,
     );
+    // A new password from a link starts the count again.
+    await this.throttles.clear([emailKey(user.email), mfaAccountKey(user.id)]);
     await this.audit.record(ctx, {
       action: 'update',
       entityType: 'user',

@@ -603,6 +603,8 @@ export class ReferralDeliveryService {
     // Only the answers the clinician chose when sharing (issue 6 §2), never the whole form.
     const answers = d.sharedAnswers ?? {};
     const history = (d.stepsDone ?? []).map((s) => s.title).filter(Boolean);
+    // CONF-3: protected now, or when OH shared it — a lifted protection needs a fresh share to open anything.
+    const protectedIdentity = person.protectedIdentity || d.protectedIdentity === true;
     return {
       referral: {
         id: referral.id,
@@ -624,10 +626,10 @@ export class ReferralDeliveryService {
         familyName: person.familyName,
         dateOfBirth: person.dateOfBirth,
         nhsNumber: person.nhsNumber,
-        protectedIdentity: person.protectedIdentity,
+        protectedIdentity,
         email: person.personalEmail,
       },
-      consent: consentToFhir(consent, { reference: `Patient/${person.id}` }, { restricted: person.protectedIdentity }),
+      consent: consentToFhir(consent, { reference: `Patient/${person.id}` }, { restricted: protectedIdentity }),
       requester: {
         userId: referral.createdByUserId ?? 'platform',
         name: (referral.createdByUserId && context.names.get(referral.createdByUserId)) || 'OH clinician',

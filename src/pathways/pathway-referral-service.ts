@@ -210,7 +210,7 @@ export class PathwayReferralService implements DisclosureQueue {
   ): Promise<PathwayReferral> {
     const referral = await this.repository.findPathwayReferral(referralId);
     if (!referral) throw new NotFoundError('referral');
-    await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
+    const person = await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
     if (!NHS_SERVICES.has(referral.serviceType))
       throw new ConflictError('not-an-nhs-referral', 'This referral is not to an NHS service; nothing needs sharing.');
     if (referral.status !== 'awaiting-consent')
@@ -241,6 +241,9 @@ export class PathwayReferralService implements DisclosureQueue {
       sharedAnswers,
       ...(input.venuePreference ? { venuePreference: input.venuePreference } : {}),
       ...(input.confidentialityPreference ? { confidentialityPreference: input.confidentialityPreference } : {}),
+      // CONF-3: shared while the identity is protected, it stays so in every message about this referral,
+      // even if the protection is lifted before it goes; only a fresh share may carry contact details.
+      ...(person.protectedIdentity ? { protectedIdentity: true as const } : {}),
     };
     const today = this.clock.today();
     let decision: GateDecision | null = null;

@@ -14,7 +14,8 @@ export const answersSchema = z.record(z.string(), answerValue);
  *   done and the pathway's facts.
  * - A step referral: the step form's answers and the clinician's note.
  * - Either, once shared: the answers the clinician chose to send (issue 6 §2) and where the person
- *   would (not) be seen and how to reach them (CONF-4).
+ *   would (not) be seen and how to reach them (CONF-4), and whether their identity was protected then
+ *   (CONF-3: lifting the protection later does not open what this referral withheld).
  */
 const detailsObject = z
   .object({
@@ -31,6 +32,8 @@ const detailsObject = z
     venuePreference: z.string().optional(),
     confidentialityPreference: z.string().optional(),
     sharedAnswers: answersSchema.optional(),
+    /** Set when shared while the person's identity was protected: it stays so for this referral (CONF-3). */
+    protectedIdentity: z.literal(true).optional(),
   })
   .strict();
 export type ReferralDetails = z.output<typeof detailsObject>;

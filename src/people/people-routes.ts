@@ -1,6 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { policies, roleMayUse } from '../auth/access-policy.js';
+import {
+  mayChangeProtectedIdentity,
+  personFieldAccess,
+  policies,
+  roleMayUse,
+  type PersonFieldAccess,
+} from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';
@@ -12,6 +18,7 @@ import {
   createUnitSchema,
   idParamSchema,
   listUnitsSchema,
+  protectedIdentitySchema,
   searchPeopleSchema,
   updatePersonSchema,
   WORKFORCE_ROLES,
@@ -47,9 +54,14 @@ const unitResponse = z.object({
   parentUnitId: z.string().nullable(),
 });
 
-/** Form fields arrive as strings; turn them into the API's shape before validating with the same schema. */
+/**
+ * Form fields arrive as strings; turn them into the API's shape before validating with the same schema.
+ * On an update a field the form did not offer is left out, so it is not changed: the edit form offers
+ * only the fields the editor may see (issue 14 defect 7).
+ */
 function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Record<string, unknown> {
   const text = (k: string) => {
+    if (forUpdate && !(k in body)) return undefined;
     const v = typeof body[k] === 'string' ? (body[k] as string).trim() : '';
     return v === '' ? (forUpdate ? null : undefined) : v;
   };
@@ -66,13 +78,20 @@ function personFromForm(body: Record<string, unknown>, forUpdate: boolean): Reco
     lineManagerId: text('lineManagerId'),
     workEmail: text('workEmail'),
     personalEmail: text('personalEmail'),
-    protectedIdentity: body.protectedIdentity === 'yes',
+    // Offered only to those who may change it (OH); otherwise left as it is (issue 14 defect 6).
+    ...(!forUpdate || body.protectedIdentityOffered === 'yes'
+      ? { protectedIdentity: body.protectedIdentity === 'yes' }
+      : {}),
+    protectedIdentityReason: forUpdate ? text('protectedIdentityReason') : undefined,
   };
   if (!forUpdate && typeof body.organisationId === 'string' && body.organisationId)
     out.organisationId = body.organisationId;
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
+
+/** A new record has nothing in it yet to hide: its form offers every field. */
+const NEW_PERSON_SHOWS: PersonFieldAccess = { dateOfBirth: true, nhsNumber: true, contact: true };
 
 /** Workforce records and units: the JSON API and the pages. */
 export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
@@ -158,11 +177,35 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       responses: {
         200: { description: 'The updated person', schema: personResponse },
         404: { description: 'Not found or not yours to change' },
+        403: { description: 'protected-identity-oh-only: only OH may change protectedIdentity' },
         409: { description: 'Duplicate staff number' },
+        422: {
+          description:
+            'field-not-visible: a field hidden from you cannot be changed; protected-identity-reason-required: a change of protectedIdentity needs protectedIdentityReason',
+        },
       },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
         res.json(people.viewFor(ctx, await people.updatePerson(ctx, params.id, body)));
+      },
+    }),
+    apiRoute({
+      method: 'put',
+      path: '/api/v1/people/:id/protected-identity',
+      policy: policies.peopleProtectedIdentity,
+      summary:
+        'Protect a person’s identity or lift the protection, with the reason (OH, CONF-3). Lifting it puts a task on the OH clinicians’ queue; referrals shared while it held keep it.',
+      tags: ['people'],
+      params: idParamSchema,
+      body: protectedIdentitySchema,
+      responses: {
+        200: { description: 'The person', schema: personResponse },
+        404: { description: 'Not found or not yours to see' },
+        422: { description: 'protected-identity-reason-required: a change needs a reason' },
+      },
+      handler: async (req, res, { params, body }) => {
+        const ctx = requestContext(req);
+        res.json(people.viewFor(ctx, await people.changeProtectedIdentity(ctx, params.id, body)));
       },
     }),
     apiRoute({
@@ -247,7 +290,13 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'The form for adding a workforce record.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        renderPage(req, res, 'people/form', { ...(await formLocals(req)), values: { role: 'officer' }, isNew: true });
+        renderPage(req, res, 'people/form', {
+          ...(await formLocals(req)),
+          values: { role: 'officer' },
+          isNew: true,
+          shows: NEW_PERSON_SHOWS,
+          mayProtect: true,
+        });
       },
     },
     {
@@ -266,7 +315,12 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
             schema: createPersonSchema,
             input: personFromForm(values, false),
             values,
-            locals: async () => ({ ...(await formLocals(req)), isNew: true }),
+            locals: async () => ({
+              ...(await formLocals(req)),
+              isNew: true,
+              shows: NEW_PERSON_SHOWS,
+              mayProtect: true,
+            }),
           },
           async (data) => {
             const person = await people.createPerson(requestContext(req), data);
@@ -314,11 +368,14 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
         ensureCsrfToken(req);
         const ctx = requestContext(req);
         const { id } = parseInput(idParamSchema, { id: req.params.id });
-        const person = people.viewFor(ctx, await people.getPerson(ctx, id));
+        const record = await people.getPerson(ctx, id);
+        const person = people.viewFor(ctx, record);
         renderPage(req, res, 'people/form', {
           ...(await formLocals(req)),
           values: { ...person, protectedIdentity: person.protectedIdentity ? 'yes' : '' },
           personId: id,
+          shows: personFieldAccess(ctx.actor, record),
+          mayProtect: mayChangeProtectedIdentity(ctx.actor),
         });
       },
     },
@@ -339,7 +396,16 @@ export function peopleRoutes(deps: AppDependencies): RouteDefinition[] {
             schema: updatePersonSchema,
             input: personFromForm(values, true),
             values,
-            locals: async () => ({ ...(await formLocals(req)), personId: id }),
+            locals: async () => {
+              const ctx = requestContext(req);
+              const shows = personFieldAccess(ctx.actor, await people.getPerson(ctx, id));
+              return {
+                ...(await formLocals(req)),
+                personId: id,
+                shows,
+                mayProtect: mayChangeProtectedIdentity(ctx.actor),
+              };
+            },
           },
           async (data) => {
             await people.updatePerson(requestContext(req), id, data);

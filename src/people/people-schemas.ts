@@ -85,13 +85,29 @@ export const createPersonSchema = z
   .strict();
 export type CreatePersonInput = z.infer<typeof createPersonSchema>;
 
-/** PATCH /api/v1/people/{id} body: any subset of the creatable fields except the organisation. */
+const protectedIdentityReason = z
+  .string()
+  .trim()
+  .min(1, 'Give the reason for the change')
+  .max(500, 'The reason must be 500 characters or fewer');
+
+/**
+ * PATCH /api/v1/people/{id} body: any subset of the creatable fields except the organisation. A change of
+ * `protectedIdentity` (OH only) needs `protectedIdentityReason` (issue 14 defect 6).
+ */
 export const updatePersonSchema = createPersonSchema
   .omit({ organisationId: true })
+  .extend({ protectedIdentityReason: protectedIdentityReason.optional() })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one field to change' });
 export type UpdatePersonInput = z.infer<typeof updatePersonSchema>;
+
+/** PUT /api/v1/people/{id}/protected-identity body (OH, CONF-3): the flag and why it changes. */
+export const protectedIdentitySchema = z
+  .object({ protectedIdentity: z.boolean(), reason: protectedIdentityReason.optional() })
+  .strict();
+export type ProtectedIdentityInput = z.infer<typeof protectedIdentitySchema>;
 
 /** GET /api/v1/people query. */
 export const searchPeopleSchema = z

@@ -1,17 +1,24 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
-
-import { organisationReach, personFieldAccess, personScope, personWriteScope } from '../auth/access-policy.js';
+import {
+  mayChangeProtectedIdentity,
+  organisationReach,
+  personHiddenFields,
+  personScope,
+  personWriteScope,
+} from '../auth/access-policy.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import { isUniqueViolation } from '../db/knex.js';
+import type { WorklistService } from '../worklist/worklist-service.js';
 import type { PeopleRepository } from './people-repository.js';
 import {
   DEFAULT_WORKING_PATTERN,
   type CreatePersonInput,
   type CreateUnitInput,
+  type ProtectedIdentityInput,
   type SearchPeopleInput,
   type UpdatePersonInput,
 } from './people-schemas.js';
@@ -30,17 +37,27 @@ export type PersonView = Omit<
   updatedAt: string;
 };
 
+/** The OH clinicians' task when a protected identity is lifted (issue 14 defect 6, CONF-3). */
+export const PROTECTED_IDENTITY_LIFTED_TASK = 'protected-identity-lifted';
+
+/** A change of the protected-identity flag, allowed and with its reason. */
+interface ProtectedIdentityChange {
+  to: boolean;
+  reason: string;
+}
+
 /** Organisations, units and workforce records: use cases. Access is decided by the access policy, every read audited. */
 export class PeopleService {
   constructor(
     private readonly repository: PeopleRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** Where OH hear that a protected identity was lifted. */
+    private readonly worklist: Pick<WorklistService, 'sync'>,
   ) {}
 
   /** Projects a person for the actor (Caldicott: minimum necessary; CONF-3). */
   viewFor(ctx: RequestContext, person: Person): PersonView {
-    const access = personFieldAccess(ctx.actor, person);
     // Built field by field: this runs for every row of every search.
     const view: PersonView = {
       id: person.id,
@@ -49,6 +66,8 @@ export class PeopleService {
       collarNumber: person.collarNumber,
       givenName: person.givenName,
       familyName: person.familyName,
+      dateOfBirth: person.dateOfBirth,
+      nhsNumber: person.nhsNumber,
       role: person.role,
       unitId: person.unitId,
       lineManagerId: person.lineManagerId,
@@ -56,15 +75,13 @@ export class PeopleService {
       leavingDate: person.leavingDate,
       workingPattern: person.workingPattern,
       protectedIdentity: person.protectedIdentity,
+      workEmail: person.workEmail,
+      personalEmail: person.personalEmail,
       createdAt: person.createdAt.toISOString(),
       updatedAt: person.updatedAt.toISOString(),
     };
-    if (access.dateOfBirth) view.dateOfBirth = person.dateOfBirth;
-    if (access.nhsNumber) view.nhsNumber = person.nhsNumber;
-    if (access.contact) {
-      view.workEmail = person.workEmail;
-      view.personalEmail = person.personalEmail;
-    }
+    // The same rule decides what an update may write (updatePerson).
+    for (const field of personHiddenFields(ctx.actor, person)) delete view[field];
     return view;
   }
 
@@ -196,6 +213,18 @@ export class PeopleService {
       });
       throw new NotFoundError('person');
     }
+    // An update never writes a field the editor cannot see (issue 14 defect 7): a blank they could not
+    // read back would erase what is there, such as the NHS number behind HR's form or a protected
+    // officer's contact details (CONF-3).
+    const { protectedIdentityReason, ...given } = input;
+    const hidden = personHiddenFields(ctx.actor, existing).filter((field) => given[field] !== undefined);
+    if (hidden.length) {
+      throw new ValidationError(
+        Object.fromEntries(hidden.map((field) => [field, 'You cannot change a field you cannot see'])),
+        'An update may change only the fields you can see.',
+        'field-not-visible',
+      );
+    }
     const fields: FieldErrors = {};
     await this.checkReferences(
       existing.organisationId,
@@ -209,8 +238,9 @@ export class PeopleService {
       fields,
     );
     if (Object.keys(fields).length) throw new ValidationError(fields);
+    const flag = this.protectedIdentityChange(ctx, existing, given.protectedIdentity, protectedIdentityReason);
     const changes: Partial<NewPerson> = {
-      ...input,
+      ...given,
       ...(input.staffNumber !== undefined ? { staffNumber: input.staffNumber.toUpperCase() } : {}),
       ...(input.collarNumber ? { collarNumber: input.collarNumber.toUpperCase() } : {}),
     };
@@ -230,10 +260,11 @@ export class PeopleService {
             entityId: id,
             subjectPersonId: id,
             purpose: 'workforce-record',
-            details: { fields: Object.keys(input) },
+            details: { fields: Object.keys(given) },
           },
           trx,
         );
+        if (flag) await this.recordProtectedIdentityChange(ctx, existing, flag, trx);
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -248,6 +279,84 @@ export class PeopleService {
       throw error;
     }
     return { ...existing, ...changes, updatedAt: now } as Person;
+  }
+
+  /**
+   * Protects a person's identity or lifts the protection (OH only, with a reason; CONF-3). Lifting it
+   * tells the OH clinicians; referrals shared while it held keep it (pathway-referral-service.ts).
+   */
+  async changeProtectedIdentity(ctx: RequestContext, id: string, input: ProtectedIdentityInput): Promise<Person> {
+    const existing = await this.repository.findPerson(id, personScope(ctx.actor));
+    if (!existing) throw new NotFoundError('person');
+    const flag = this.protectedIdentityChange(ctx, existing, input.protectedIdentity, input.reason);
+    if (!flag) return existing;
+    const now = this.clock.now();
+    await this.repository.transaction(async (trx) => {
+      await this.repository.updatePerson(id, { protectedIdentity: flag.to }, now, trx);
+      await this.recordProtectedIdentityChange(ctx, existing, flag, trx);
+    });
+    return { ...existing, protectedIdentity: flag.to, updatedAt: now };
+  }
+
+  /**
+   * Whether an update changes the protected-identity flag; refused unless the actor is OH (403
+   * protected-identity-oh-only) and gives a reason (422 protected-identity-reason-required). Issue 14 defect 6.
+   */
+  private protectedIdentityChange(
+    ctx: RequestContext,
+    existing: Person,
+    to: boolean | undefined,
+    reason: string | undefined,
+  ): ProtectedIdentityChange | null {
+    if (to === undefined || to === existing.protectedIdentity) return null;
+    if (!mayChangeProtectedIdentity(ctx.actor)) {
+      throw new ForbiddenError(
+        'protected-identity-oh-only',
+        'Only occupational health may protect an identity or lift the protection.',
+      );
+    }
+    if (!reason?.trim()) {
+      throw new ValidationError(
+        { protectedIdentityReason: 'Give the reason for the change' },
+        'A change of protected identity needs a reason.',
+        'protected-identity-reason-required',
+      );
+    }
+    return { to, reason: reason.trim() };
+  }
+
+  /** Audits a change of the flag with its reason, and puts a lifted one on the OH clinicians' queue. */
+  private async recordProtectedIdentityChange(
+    ctx: RequestContext,
+    person: Person,
+    change: ProtectedIdentityChange,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    await this.audit.record(
+      ctx,
+      {
+        action: 'update',
+        entityType: 'person',
+        entityId: person.id,
+        subjectPersonId: person.id,
+        purpose: 'protected-identity',
+        details: { protectedIdentity: { from: person.protectedIdentity, to: change.to }, reason: change.reason },
+      },
+      trx,
+    );
+    if (change.to) return;
+    const task = {
+      organisationId: person.organisationId,
+      subjectPersonId: person.id,
+      sourceType: 'protected-identity',
+      sourceId: newId(),
+      code: PROTECTED_IDENTITY_LIFTED_TASK,
+      sequence: 1,
+      rule: 'CONF-3',
+      dueDate: this.clock.today(),
+      assignee: { role: 'oh-clinician' },
+    };
+    await this.worklist.sync(task.sourceType, task.sourceId, { keep: [task], create: [task] }, trx);
   }
 
   /** Checks dates, unit and line manager belong together; adds field errors. */

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import passportModule from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
-import { Strategy as LocalStrategy } from 'passport-local';
+import { Strategy as LocalStrategy, type IVerifyOptions } from 'passport-local';
 import type { Actor } from '../auth/actor.js';
 import { roleMayUse } from '../auth/access-policy.js';
 import { SignInError, type AuthService } from '../auth/auth-service.js';
@@ -51,7 +51,9 @@ export function createPassport(auth: AuthService): Passport {
           .signIn(anonymousContext(req), email, password)
           .then((user) => done(null, user))
           .catch((error: unknown) =>
-            error instanceof SignInError ? done(null, false, { message: error.code }) : done(error),
+            error instanceof SignInError
+              ? done(null, false, { message: error.code, retryAfterSeconds: error.retryAfterSeconds } as IVerifyOptions)
+              : done(error),
           );
       },
     ),
@@ -73,15 +75,19 @@ export function authenticateLocal(
   passport: Passport,
   req: Request,
   res: Response,
-): Promise<{ user: User } | { failure: string }> {
+): Promise<{ user: User } | { failure: string; retryAfterSeconds?: number | undefined }> {
   return new Promise((resolve, reject) => {
     passport.authenticate(
       'local',
       { session: false },
-      (error: unknown, user: User | false, info?: { message?: string }) => {
+      (error: unknown, user: User | false, info?: { message?: string; retryAfterSeconds?: number }) => {
         if (error) reject(error);
         else if (user) resolve({ user });
-        else resolve({ failure: info?.message === 'account-locked' ? 'account-locked' : 'invalid-credentials' });
+        else
+          resolve({
+            failure: info?.message === 'account-locked' ? 'account-locked' : 'invalid-credentials',
+            retryAfterSeconds: info?.retryAfterSeconds,
+          });
       },
     )(req, res, () => undefined);
   });

@@ -26,6 +26,8 @@ declare module 'express-session' {
     role?: string;
     /** Password checked; second factor still needed. */
     mfaPending?: boolean;
+    /** Which pending sign-in this is: its wrong codes are counted (issue 14 defect 8). */
+    pendingSignInId?: string;
     /** A TOTP secret being enrolled, until confirmed. */
     enrolSecret?: string;
     flash?: string;

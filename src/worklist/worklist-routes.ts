@@ -53,6 +53,7 @@ function taskLink(t: Task): string | null {
   if (t.code === 'trigger-review') return `/people/${t.subjectPersonId}/attendance/trigger-decision`;
   if (t.code === 'oh-referral-triage') return `/referrals/${t.sourceId}`;
   if (t.sourceType === 'consent') return `/consents/${t.sourceId}`;
+  if (t.sourceType === 'protected-identity') return `/people/${t.subjectPersonId}`;
   if (t.code.startsWith('sick-pay-')) return `/people/${t.subjectPersonId}/attendance`;
   return ['absence-spell', 'return-to-work-interview', 'attendance-person'].includes(t.sourceType)
     ? `/people/${t.subjectPersonId}/attendance`

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
@@ -32,17 +33,19 @@ export class WorklistService {
   /**
    * Brings a source's tasks in line: creates those in `create` that do not exist yet (and
    * reopens any that were cancelled when they stopped applying), and cancels its open tasks
-   * that are not in `keep` (they no longer apply).
+   * that are not in `keep` (they no longer apply). With `trx`, on the caller's transaction, so the tasks
+   * commit with the change they follow from.
    */
   async sync(
     sourceType: string,
     sourceId: string,
     tasks: { keep: readonly TaskSpec[]; create: readonly TaskSpec[] },
+    trx?: Knex.Transaction,
   ): Promise<void> {
     const now = this.clock.now();
-    await this.repository.ensure(tasks.create, now);
-    await this.repository.reopen(sourceType, sourceId, tasks.create, now);
-    await this.repository.cancelOthers(sourceType, sourceId, tasks.keep, now);
+    await this.repository.ensure(tasks.create, now, trx);
+    await this.repository.reopen(sourceType, sourceId, tasks.create, now, trx);
+    await this.repository.cancelOthers(sourceType, sourceId, tasks.keep, now, trx);
   }
 
   /** The actor's open tasks: assigned to them, or to a queue their role works from. */

@@ -41,6 +41,7 @@ const EXPECTED: Record<string, Role[]> = {
   'post /api/v1/people': ['oh-administrator', 'hr-manager', 'system-administrator'],
   'get /api/v1/people/:id': [...OH, 'hr-manager', 'line-manager', 'staff', 'system-administrator'],
   'patch /api/v1/people/:id': ['oh-administrator', 'hr-manager', 'system-administrator'],
+  'put /api/v1/people/:id/protected-identity': OH,
   'get /api/v1/units': [...OH, 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'],
   'get /api/v1/units/:id': [...OH, 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'],
   'post /api/v1/units': ['oh-administrator', 'hr-manager', 'system-administrator'],

@@ -1,6 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildPerson,
+  buildWorld,
+  createTestPlatform,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('people API', () => {
   let t: TestPlatform;
@@ -191,5 +197,117 @@ describe('people API', () => {
       expect.arrayContaining(['staffNumber', 'givenName', 'familyName', 'role', 'serviceStartDate']),
     );
     expect(res.body.paths['/api/v1/people/{id}'].get.responses['404']).toBeDefined();
+  });
+
+  it('when an editor changes a field they cannot see, then 422 field-not-visible and nothing is written (issue 14 defect 7, CONF-3)', async () => {
+    const officer = buildPerson(w.host.id, {
+      nhsNumber: '9434765919',
+      protectedIdentity: true,
+      workEmail: 'kept.work@force.example',
+    });
+    await t.platform.repositories.people.insertPeople([officer], t.clock.now());
+    const hr = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.hr))
+      .send({ givenName: 'Changed', nhsNumber: null });
+    expect(hr.status).toBe(422);
+    expect(hr.body.error).toMatchObject({ code: 'field-not-visible', fields: { nhsNumber: expect.any(String) } });
+    const admin = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.sysadmin))
+      .send({ workEmail: null, personalEmail: 'new@mail.example' });
+    expect(admin.status).toBe(422);
+    expect(Object.keys(admin.body.error.fields).sort()).toEqual(['personalEmail', 'workEmail']);
+    const row = await t.database.db('people').where({ id: officer.id }).first();
+    expect(row).toMatchObject({
+      given_name: officer.givenName,
+      nhs_number: '9434765919',
+      work_email: 'kept.work@force.example',
+      personal_email: null,
+    });
+    // OH may see them, so may change them.
+    const oh = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.ohAdmin))
+      .send({ personalEmail: 'new@mail.example' });
+    expect(oh.status).toBe(200);
+    expect(oh.body.personalEmail).toBe('new@mail.example');
+  });
+
+  it('when HR or a system administrator tries to lift a protected identity, then 403 and the contact details stay hidden (issue 14 defect 6, CONF-3)', async () => {
+    const officer = buildPerson(w.host.id, { protectedIdentity: true, workEmail: 'hidden@force.example' });
+    await t.platform.repositories.people.insertPeople([officer], t.clock.now());
+    for (const token of [w.tokens.hr, w.tokens.sysadmin]) {
+      const res = await request(t.app)
+        .patch(`/api/v1/people/${officer.id}`)
+        .set(as(token))
+        .send({ protectedIdentity: false, protectedIdentityReason: 'Asked to' });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('protected-identity-oh-only');
+    }
+    const hr = await request(t.app)
+      .put(`/api/v1/people/${officer.id}/protected-identity`)
+      .set(as(w.tokens.hr))
+      .send({ protectedIdentity: false, reason: 'Asked to' });
+    expect(hr.status).toBe(403);
+    const read = await request(t.app).get(`/api/v1/people/${officer.id}`).set(as(w.tokens.hr));
+    expect(read.body.protectedIdentity).toBe(true);
+    expect(read.body).not.toHaveProperty('workEmail');
+    // Saving the flag as it is changes nothing, so needs neither OH nor a reason.
+    const same = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.hr))
+      .send({ protectedIdentity: true, givenName: 'Same' });
+    expect(same.status).toBe(200);
+  });
+
+  it('when OH changes the protected-identity flag, then a reason is required, the change is audited with it, and a lift goes to the OH clinicians’ queue (issue 14 defect 6, CONF-3)', async () => {
+    const officer = buildPerson(w.host.id, { protectedIdentity: true });
+    await t.platform.repositories.people.insertPeople([officer], t.clock.now());
+    const bare = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.ohAdmin))
+      .send({ protectedIdentity: false });
+    expect(bare.status).toBe(422);
+    expect(bare.body.error).toMatchObject({
+      code: 'protected-identity-reason-required',
+      fields: { protectedIdentityReason: expect.any(String) },
+    });
+    const bareClinician = await request(t.app)
+      .put(`/api/v1/people/${officer.id}/protected-identity`)
+      .set(as(w.tokens.clinician))
+      .send({ protectedIdentity: false });
+    expect(bareClinician.status).toBe(422);
+    expect(bareClinician.body.error.code).toBe('protected-identity-reason-required');
+    expect((await t.database.db('people').where({ id: officer.id }).first()).protected_identity).toBeTruthy();
+
+    const lifted = await request(t.app)
+      .patch(`/api/v1/people/${officer.id}`)
+      .set(as(w.tokens.ohAdmin))
+      .send({ protectedIdentity: false, protectedIdentityReason: 'Risk assessment closed' });
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.protectedIdentity).toBe(false);
+    const audit = await t.database
+      .db('audit_events')
+      .where({ entity_id: officer.id, purpose: 'protected-identity' })
+      .select('details');
+    expect(audit).toHaveLength(1);
+    const details: unknown = audit[0].details;
+    expect(typeof details === 'string' ? JSON.parse(details) : details).toMatchObject({
+      protectedIdentity: { from: true, to: false },
+      reason: 'Risk assessment closed',
+    });
+    const tasks = await t.database.db('tasks').where({ subject_person_id: officer.id, status: 'open' });
+    expect(tasks).toEqual([
+      expect.objectContaining({ code: 'protected-identity-lifted', assignee_role: 'oh-clinician' }),
+    ]);
+    // Protected again by an OH clinician, with a reason: audited, and no task.
+    const again = await request(t.app)
+      .put(`/api/v1/people/${officer.id}/protected-identity`)
+      .set(as(w.tokens.clinician))
+      .send({ protectedIdentity: true, reason: 'New threat reported' });
+    expect(again.status).toBe(200);
+    expect(again.body.protectedIdentity).toBe(true);
+    expect(await t.database.db('tasks').where({ subject_person_id: officer.id })).toHaveLength(1);
   });
 });

@@ -13,6 +13,7 @@ import {
   type TestPlatform,
   type World,
 } from '../support/test-platform.js';
+import { startSmtpServer } from '../support/smtp-server.js';
 
 async function loginForm(t: TestPlatform) {
   const agent = request.agent(t.app);
@@ -291,6 +292,128 @@ describe('signing in', () => {
 });
 
 describe('sign-in rate limit', () => {
+  it('when an account is locked, then it answers exactly as an address with no account does, with Retry-After (issue 14 defect 11)', async () => {
+    /** Five wrong passwords for `email`, then the right one: the answers a stranger would see. */
+    const probe = async (t: TestPlatform, email: string) => {
+      const answers: Array<{ status: number; retryAfter: unknown; message: string | undefined }> = [];
+      for (let i = 0; i < 6; i++) {
+        const { agent, csrf } = await loginForm(t);
+        const res = await agent
+          .post('/login')
+          .type('form')
+          .send({ email, password: i < 5 ? `wrong-${i}-password` : TEST_PASSWORD, _csrf: csrf });
+        answers.push({
+          status: res.status,
+          retryAfter: res.headers['retry-after'],
+          message: /id="email-error">([\s\S]*?)<\/span>\s*</.exec(res.text)?.[1],
+        });
+      }
+      return answers;
+    };
+    const t = await createTestPlatform();
+    try {
+      const w = await buildWorld(t);
+      const known = await probe(t, w.users.lineManager.email);
+      const unknown = await probe(t, 'no-such-person@test.example');
+      expect(unknown).toEqual(known);
+      expect(known.map((a) => a.status)).toEqual([401, 401, 401, 401, 429, 429]);
+      expect(Number(known[4]!.retryAfter)).toBe(15 * 60);
+      expect(Number(known[5]!.retryAfter)).toBeGreaterThan(0);
+      expect(known[0]!.retryAfter).toBeUndefined();
+    } finally {
+      await t.destroy();
+    }
+  });
+
+  it('when wrong MFA codes come from many addresses, then a pending sign-in starts again after three, the account locks after five even for the right code, and its holder is emailed (issue 14 defect 8)', async () => {
+    const smtp = await startSmtpServer();
+    const t = await createTestPlatform({ SMTP_URL: smtp.url, TRUST_PROXY: 'true' });
+    try {
+      const w = await buildWorld(t);
+      const email = w.users.clinician.email;
+      let address = 0;
+      /** A pending sign-in from an address of its own: the password given, the code still to come. */
+      const pending = async () => {
+        const from = `198.51.100.${++address}`;
+        const agent = request.agent(t.app);
+        const page = await agent.get('/login').set('X-Forwarded-For', from);
+        const res = await agent
+          .post('/login')
+          .set('X-Forwarded-For', from)
+          .type('form')
+          .send({ email, password: TEST_PASSWORD, _csrf: csrfFrom(page.text) });
+        expect(res.headers.location).toBe('/login/mfa');
+        const mfa = await agent.get('/login/mfa').set('X-Forwarded-For', from);
+        const code = (value: string) =>
+          agent
+            .post('/login/mfa')
+            .set('X-Forwarded-For', from)
+            .type('form')
+            .send({ code: value, _csrf: csrfFrom(mfa.text) });
+        return { agent, code };
+      };
+      const wrong = () => (totpCode(TEST_TOTP_SECRET, t.clock.now()) === '000000' ? '111111' : '000000');
+      const waiting = await pending();
+      const first = await pending();
+      expect((await first.code(wrong())).status).toBe(422);
+      expect((await first.code(wrong())).status).toBe(422);
+      const third = await first.code(wrong());
+      expect(third.status).toBe(401);
+      expect(third.text).toContain('Sign in again with your password');
+      const second = await pending();
+      expect((await second.code(wrong())).status).toBe(422);
+      const locked = await second.code(wrong());
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBe(15 * 60);
+      // The right code, from a sign-in begun before the lock, is refused too.
+      t.clock.advance(30_000);
+      const right = await waiting.code(totpCode(TEST_TOTP_SECRET, t.clock.now()));
+      expect(right.status).toBe(429);
+      expect((await waiting.agent.get('/')).status).not.toBe(200);
+      await t.platform.jobs.runner.runDue();
+      const told = smtp.received.filter((m) => m.to.includes(email));
+      expect(told).toHaveLength(1);
+      expect(told[0]!.raw).toContain('locked');
+      // Later it unlocks, and the right code signs in.
+      t.clock.advance(16 * 60_000);
+      expect((await (await signIn(t, email)).get('/')).status).toBe(200);
+    } finally {
+      await t.destroy();
+      await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    }
+  });
+
+  it('when many people sign in successfully from one address, then none is refused: only failures count (issue 14 defect 8)', async () => {
+    const t = await createTestPlatform();
+    try {
+      const w = await buildWorld(t);
+      // Each sign-in is a password and a code: 20 of them were 40 requests, past the old shared limit of 30.
+      for (let i = 0; i < 20; i++) await signIn(t, w.users.clinician.email);
+      expect((await (await signIn(t, w.users.ohAdmin.email)).get('/')).status).toBe(200);
+    } finally {
+      await t.destroy();
+    }
+  });
+
+  it('when the set-password form fails often from one address, then it is limited on its own and sign-in still works (issue 14 defect 8)', async () => {
+    const t = await createTestPlatform();
+    try {
+      const w = await buildWorld(t);
+      const { agent, csrf } = await loginForm(t);
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        statuses.push(
+          (await agent.post('/set-password/not-a-link').type('form').send({ password: 'x', _csrf: csrf })).status,
+        );
+      }
+      expect(statuses.slice(0, 10).every((s) => s !== 429)).toBe(true);
+      expect(statuses[10]).toBe(429);
+      expect((await (await signIn(t, w.users.staff.email)).get('/')).status).toBe(200);
+    } finally {
+      await t.destroy();
+    }
+  });
+
   it('when one address tries to sign in too often, then it is slowed down with 429 and Retry-After', async () => {
     const t = await createTestPlatform();
     try {

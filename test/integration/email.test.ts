@@ -2,56 +2,18 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { JobRepository, JobRunner, retryDelayMs } from '../../src/jobs/index.js';
 import { createMailTransport, NotificationService, type Mailer } from '../../src/notifications/index.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { startSmtpServer } from '../support/smtp-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const FROM = 'Blue Light Pathways <no-reply@pathways.example.org>';
 const BACKOFF = { baseMs: 30_000, maxMs: 3_600_000 };
 const logger = createLogger({ level: 'silent' });
-
-interface ReceivedMessage {
-  from: string | undefined;
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on a free local port, collecting what it receives. */
-async function startSmtpServer(): Promise<{ server: SMTPServer; url: string; received: ReceivedMessage[] }> {
-  const received: ReceivedMessage[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.endsWith('@refused.example.org')) {
-        callback(Object.assign(new Error('No such mailbox'), { responseCode: 550 }));
-        return;
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.server.address() as AddressInfo;
-  return { server, url: `smtp://127.0.0.1:${port}`, received };
-}
 
 /** A local port with nothing listening on it. */
 async function closedPort(): Promise<number> {

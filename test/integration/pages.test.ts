@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildPerson,
   buildWorld,
   createTestPlatform,
   csrfFrom,
+  formFields,
   signIn,
   type TestPlatform,
   type World,
@@ -83,6 +85,37 @@ describe('pages', () => {
       });
     expect(res.status).toBe(303);
     expect((await agent.get(`/people/${w.outsider.id}`)).text).toContain('Oliver');
+  });
+
+  it('when HR or a system administrator saves the person form as it stands, then fields hidden from them are kept (issue 14 defect 7, CONF-3)', async () => {
+    const officer = buildPerson(w.host.id, {
+      unitId: w.unit.id,
+      nhsNumber: '9434765919',
+      protectedIdentity: true,
+      workEmail: 'kept.work@force.example',
+      personalEmail: 'kept.home@mail.example',
+    });
+    await t.platform.repositories.people.insertPeople([officer], t.clock.now());
+    for (const editor of [w.users.hr.email, w.users.sysadmin.email]) {
+      const agent = await signIn(t, editor);
+      const edit = await agent.get(`/people/${officer.id}/edit`);
+      expect(edit.status).toBe(200);
+      // The form offers nothing the editor may not see: no blank to save over what is there.
+      expect(edit.text).not.toContain('name="nhsNumber"');
+      expect(edit.text).not.toContain('name="workEmail"');
+      const saved = await agent
+        .post(`/people/${officer.id}/edit`)
+        .type('form')
+        .send({ ...formFields(edit.text, `/people/${officer.id}/edit`), givenName: 'Kept' });
+      expect(saved.status).toBe(303);
+    }
+    const row = await t.database.db('people').where({ id: officer.id }).first();
+    expect(row).toMatchObject({
+      given_name: 'Kept',
+      nhs_number: '9434765919',
+      work_email: 'kept.work@force.example',
+      personal_email: 'kept.home@mail.example',
+    });
   });
 
   it('when a line manager opens the people page, then they see their team and no add button', async () => {

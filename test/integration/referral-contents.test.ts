@@ -49,6 +49,26 @@ describe('what a referral carries to the partner', () => {
     };
   }
 
+  /** A sharing consent with the health board the person gave on paper, recorded by OH; its id. */
+  async function sharingConsentGiven(personId: string, dataCategories: string[]): Promise<string> {
+    const consent = (
+      await request(t.app).post(`/api/v1/people/${personId}/consents`).set(d.as('clinician')).send({
+        kind: 'nhs-sharing',
+        partnerOrganisationId: w.healthBoard.id,
+        purpose: 'continuity-of-care',
+        dataCategories,
+        periodStart: '2027-01-04',
+        description: 'Physiotherapy referral',
+        noticeBy: 'letter',
+      })
+    ).body;
+    await request(t.app)
+      .post(`/api/v1/consents/${consent.id}/decision`)
+      .set(d.as('clinician'))
+      .send({ decision: 'given', method: 'paper', documentReference: `SCAN-${personId}` });
+    return consent.id as string;
+  }
+
   beforeAll(async () => {
     t = await createTestPlatform();
     t.clock.set('2027-01-04T09:00:00Z');
@@ -70,25 +90,12 @@ describe('what a referral carries to the partner', () => {
     client = new Client({ baseUrl: partner.url });
     // The partner's REST server keeps what a transaction creates, so every resource can be read back there.
     await d.partnerService(partner.url, 'rest');
-    const consent = (
-      await request(t.app)
-        .post(`/api/v1/people/${officer.id}/consents`)
-        .set(d.as('clinician'))
-        .send({
-          kind: 'nhs-sharing',
-          partnerOrganisationId: w.healthBoard.id,
-          purpose: 'continuity-of-care',
-          dataCategories: ['demographics', 'referral-details', 'questionnaire-answers'],
-          periodStart: '2027-01-04',
-          description: 'Physiotherapy referral',
-          noticeBy: 'letter',
-        })
-    ).body;
-    await request(t.app)
-      .post(`/api/v1/consents/${consent.id}/decision`)
-      .set(d.as('clinician'))
-      .send({ decision: 'given', method: 'paper', documentReference: 'SCAN-1' });
-    expect((await request(t.app).get(`/api/v1/consents/${consent.id}`).set(d.as('clinician'))).body.status).toBe(
+    const consentId = await sharingConsentGiven(officer.id, [
+      'demographics',
+      'referral-details',
+      'questionnaire-answers',
+    ]);
+    expect((await request(t.app).get(`/api/v1/consents/${consentId}`).set(d.as('clinician'))).body.status).toBe(
       'given',
     );
   });
@@ -191,5 +198,48 @@ describe('what a referral carries to the partner', () => {
     expect(consent).toMatchObject({ resourceType: 'Consent', status: 'active', policy: expect.any(Array) });
     expect(summary!.item!.map((i) => i.linkId).sort()).toEqual(['bodySite', 'onDuty']);
     expect(JSON.stringify(summary)).not.toContain('restraining');
+  });
+
+  it('when OH lifts a protected identity after the referral was shared, then what goes still carries no contact details and the restricted label until a fresh share (issue 14 defect 6, CONF-3)', async () => {
+    const lifted = buildPerson(w.host.id, {
+      unitId: w.unit.id,
+      givenName: 'Lee',
+      familyName: 'Lifted',
+      protectedIdentity: true,
+      personalEmail: 'lee@home.example',
+    });
+    await t.platform.repositories.people.insertPeople([lifted], t.clock.now());
+    await sharingConsentGiven(lifted.id, ['demographics', 'referral-details']);
+    const pathway = (
+      await request(t.app)
+        .post('/api/v1/pathways')
+        .set(d.as('clinician'))
+        .send({ personId: lifted.id, definition: 'msk', startedAt: '2027-01-04' })
+    ).body;
+    const referral = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${pathway.id}/transfer`)
+        .set(d.as('clinician'))
+        .send({ service: 'nhs-msk-physiotherapy', reason: 'Shoulder pain', priority: 'routine' })
+    ).body.referral;
+    const shared = await request(t.app)
+      .post(`/api/v1/pathway-referrals/${referral.id}/share`)
+      .set(d.as('clinician'))
+      .send({ partnerOrganisationId: w.healthBoard.id });
+    expect(shared.body.status).toBe('ready');
+    // Lifted before the delivery worker runs.
+    const lift = await request(t.app)
+      .put(`/api/v1/people/${lifted.id}/protected-identity`)
+      .set(d.as('clinician'))
+      .send({ protectedIdentity: false, reason: 'Officer moved out of the area' });
+    expect(lift.status).toBe(200);
+    expect(lift.body.protectedIdentity).toBe(false);
+    await t.platform.jobs.runner.runDue();
+    expect(await d.delivery(referral.id)).toMatchObject({ status: 'sent' });
+    const { patient, sr } = await atPartner(referral.id);
+    expect(patient.telecom).toBeUndefined();
+    expect(JSON.stringify(patient)).not.toContain('lee@home.example');
+    expect(patient.meta!.security).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'R' })]));
+    expect(sr.note!.some((n) => n.text?.includes('Protected identity'))).toBe(true);
   });
 });

@@ -211,6 +211,45 @@ export function csrfFrom(html: string): string {
   return match[1];
 }
 
+/**
+ * What a browser would post from the page's form with this action, as it stands: every named input with its
+ * value (checkboxes and radios only when checked), each select's chosen option, each textarea's text.
+ */
+export function formFields(html: string, action: string): Record<string, string> {
+  const form = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].find(([, open]) =>
+    open!.includes(`action="${action}"`),
+  )?.[2];
+  if (form === undefined) throw new Error(`no form posting to ${action} on the page`);
+  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag)?.[1];
+  const has = (tag: string, name: string) => new RegExp(`\\s${name}(?=[\\s>=/])`, 'i').test(tag);
+  const decode = (text: string) =>
+    text
+      .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+      .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const fields: Record<string, string> = {};
+  for (const [tag] of form.matchAll(/<input\b[^>]*>/gi)) {
+    const name = attr(tag, 'name');
+    const type = (attr(tag, 'type') ?? 'text').toLowerCase();
+    if (!name || type === 'submit' || ((type === 'checkbox' || type === 'radio') && !has(tag, 'checked'))) continue;
+    fields[name] = decode(attr(tag, 'value') ?? (type === 'checkbox' ? 'on' : ''));
+  }
+  for (const [, open, body] of form.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/gi)) {
+    const name = attr(open!, 'name');
+    const options = [...body!.matchAll(/<option\b[^>]*>/gi)].map(([tag]) => tag);
+    const chosen = options.find((tag) => has(tag, 'selected')) ?? options[0];
+    if (name && chosen) fields[name] = decode(attr(chosen, 'value') ?? '');
+  }
+  for (const [, open, body] of form.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
+    const name = attr(open!, 'name');
+    if (name) fields[name] = decode(body!.replace(/^\n/, ''));
+  }
+  return fields;
+}
+
 /** Signs a supertest agent in through the real forms, passing MFA when the user has it. */
 export async function signIn(
   t: TestPlatform,

@@ -12,6 +12,7 @@ import * as consentSchema from './20261203000100_consent_schema.js';
 import * as partnerDirectorySchema from './20261203000200_partner_directory_schema.js';
 import * as referralDeliveriesSchema from './20261203000300_referral_deliveries_schema.js';
 import * as partnerExchangeSchema from './20261203000400_partner_exchange_schema.js';
+import * as signInThrottles from './20261207000300_sign_in_throttles.js';
 import * as auditCallerRequestId from './20261207000400_audit_caller_request_id.js';
 
 interface Migration {
@@ -38,6 +39,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261203000200_partner_directory_schema', partnerDirectorySchema],
   ['20261203000300_referral_deliveries_schema', referralDeliveriesSchema],
   ['20261203000400_partner_exchange_schema', partnerExchangeSchema],
+  ['20261207000300_sign_in_throttles', signInThrottles],
   ['20261207000400_audit_caller_request_id', auditCallerRequestId],
 ];
 
