@@ -257,13 +257,16 @@ export class AttendanceRepository {
     return found;
   }
 
-  async interviewFor(absenceId: string): Promise<Record<string, unknown> | null> {
-    return (await this.db('return_to_work_interviews').where({ absence_id: absenceId }).first()) ?? null;
+  async interviewFor(absenceId: string, trx?: Knex.Transaction): Promise<Record<string, unknown> | null> {
+    return (await (trx ?? this.db)('return_to_work_interviews').where({ absence_id: absenceId }).first()) ?? null;
   }
 
   /** Discretionary sick pay extensions of a spell, added up (ATT-29). */
-  async sickPayExtension(absenceId: string): Promise<{ fullPayDays: number; halfPayDays: number }> {
-    const row = await this.db('sick_pay_extensions')
+  async sickPayExtension(
+    absenceId: string,
+    trx?: Knex.Transaction,
+  ): Promise<{ fullPayDays: number; halfPayDays: number }> {
+    const row = await (trx ?? this.db)('sick_pay_extensions')
       .where({ absence_id: absenceId })
       .sum({ full: 'full_pay_extra_days', half: 'half_pay_extra_days' })
       .first();

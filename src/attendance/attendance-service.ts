@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import { maySeeOhRecords } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
@@ -138,10 +139,12 @@ export class AttendanceService {
         },
         trx,
       );
-      return asSaved(spell, now, now);
+      // Its tasks and the trigger review commit with it (issue 14 §12).
+      const recorded = asSaved(spell, now, now);
+      await this.syncTasks(recorded, person, londonDay(now), undefined, trx);
+      await this.refreshTriggerReview(person, londonDay(now), trx);
+      return recorded;
     });
-    await this.syncTasks(saved, person, londonDay(now));
-    await this.refreshTriggerReview(person, londonDay(now));
     return saved;
   }
 
@@ -178,10 +181,11 @@ export class AttendanceService {
         },
         trx,
       );
-      return asSaved(merged, existing.createdAt, now);
+      const changed = asSaved(merged, existing.createdAt, now);
+      await this.syncTasks(changed, person, londonDay(now), undefined, trx);
+      await this.refreshTriggerReview(person, londonDay(now), trx);
+      return changed;
     });
-    await this.syncTasks(saved, person, londonDay(now));
-    await this.refreshTriggerReview(person, londonDay(now));
     return saved;
   }
 
@@ -202,13 +206,13 @@ export class AttendanceService {
         },
         trx,
       );
+      // Its tasks, the reviews of its return-to-work strategy and the trigger review go with it.
+      await this.worklist.sync('absence-spell', id, { keep: [], create: [] }, trx);
+      const interview = await this.repository.interviewFor(id, trx);
+      if (interview)
+        await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] }, trx);
+      await this.refreshTriggerReview(person, this.clock.today(), trx);
     });
-    await this.worklist.sync('absence-spell', id, { keep: [], create: [] });
-    // The reviews of its return-to-work strategy go with it.
-    const interview = await this.repository.interviewFor(id);
-    if (interview)
-      await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] });
-    await this.refreshTriggerReview(person, this.clock.today());
   }
 
   /**
@@ -218,7 +222,14 @@ export class AttendanceService {
    * and, once the person is back, the return-to-work interview (ATT-13). Tasks that stop
    * applying (the spell ended earlier, stopped counting, was removed) are cancelled.
    */
-  async syncTasks(spell: AbsenceSpell, person: Person, asOf: IsoDate, others?: readonly AbsenceSpell[]): Promise<void> {
+  async syncTasks(
+    spell: AbsenceSpell,
+    person: Person,
+    asOf: IsoDate,
+    others?: readonly AbsenceSpell[],
+    /** The change's transaction: the tasks commit with it, read from it (issue 14 §12). */
+    trx?: Knex.Transaction,
+  ): Promise<void> {
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
     const current =
       spell.countsAsSickness && spell.startDate <= asOf && (spell.endDate === null || spell.endDate >= asOf);
@@ -255,7 +266,7 @@ export class AttendanceService {
       assignee: owners[m.owner],
     }));
     if (spell.countsAsSickness) {
-      const position = await this.sickPayOf(spell, person, asOf, others);
+      const position = await this.sickPayOf(spell, person, asOf, others, trx);
       for (const t of sickPayTasks(position, spell, asOf, policy.content.sickPay))
         specs.push({
           ...base,
@@ -270,7 +281,7 @@ export class AttendanceService {
     // back. A spell recorded after the event gets that interview only, not past contact steps.
     const returned = spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf;
     const interview: TaskSpec[] = [];
-    if (returned && !(await this.repository.interviewFor(spell.id))) {
+    if (returned && !(await this.repository.interviewFor(spell.id, trx))) {
       const due = returnToWorkDue(
         spell.endDate!,
         person.workingPattern,
@@ -288,10 +299,12 @@ export class AttendanceService {
       });
     }
     const recentlyReturned = returned && daysBetween(spell.endDate!, asOf) <= 30;
-    await this.worklist.sync('absence-spell', spell.id, {
-      keep: [...specs, ...interview],
-      create: current ? specs : recentlyReturned ? interview : [],
-    });
+    await this.worklist.sync(
+      'absence-spell',
+      spell.id,
+      { keep: [...specs, ...interview], create: current ? specs : recentlyReturned ? interview : [] },
+      trx,
+    );
   }
 
   /** ATT-29: sick pay for a spell on `asOf`, from the person's other spells and any discretionary extension. */
@@ -300,11 +313,12 @@ export class AttendanceService {
     person: Person,
     asOf: IsoDate,
     others?: readonly AbsenceSpell[],
+    trx?: Knex.Transaction,
   ): Promise<SickPayPosition> {
     const [policy, earlier, extension] = await Promise.all([
       this.policies.inForce(person.organisationId, 'attendance', spell.startDate),
-      others ? Promise.resolve(others) : this.repository.forPerson(person.id),
-      this.repository.sickPayExtension(spell.id),
+      others ? Promise.resolve(others) : this.repository.forPerson(person.id, trx),
+      this.repository.sickPayExtension(spell.id, trx),
     ]);
     return sickPayPosition({
       spell,
@@ -354,10 +368,9 @@ export class AttendanceService {
         },
         trx,
       );
+      await this.syncTasks(spell, person, londonDay(now), undefined, trx);
     });
-    const today = londonDay(now);
-    await this.syncTasks(spell, person, today);
-    return this.sickPayOf(spell, person, today);
+    return this.sickPayOf(spell, person, londonDay(now));
   }
 
   /** Records the return-to-work interview for a spell that has ended (ATT-13, ATT-14); completes its worklist task. */
@@ -446,27 +459,30 @@ export class AttendanceService {
         },
         trx,
       );
+      // The interview task is done, the duties' reviews set, the triggers looked at again, all with it.
+      await this.worklist.completeBySource(
+        ctx,
+        'absence-spell',
+        absenceId,
+        'return-to-work-interview',
+        'Interview recorded',
+        trx,
+      );
+      await this.syncDutiesTasks(
+        {
+          id,
+          strategy: input.strategy,
+          returnDate,
+          reviewDate: input.strategyReviewDate,
+          endDate: input.strategyEndDate,
+        },
+        person,
+        londonDay(now),
+        trx,
+      );
+      // The answers may discount the absence (ATT-7), so the triggers may have changed.
+      await this.refreshTriggerReview(person, londonDay(now), trx);
     });
-    await this.worklist.completeBySource(
-      ctx,
-      'absence-spell',
-      absenceId,
-      'return-to-work-interview',
-      'Interview recorded',
-    );
-    await this.syncDutiesTasks(
-      {
-        id,
-        strategy: input.strategy,
-        returnDate,
-        reviewDate: input.strategyReviewDate,
-        endDate: input.strategyEndDate,
-      },
-      person,
-      londonDay(now),
-    );
-    // The answers may discount the absence (ATT-7), so the triggers may have changed.
-    await this.refreshTriggerReview(person, londonDay(now));
     return { id };
   }
 
@@ -496,6 +512,7 @@ export class AttendanceService {
     },
     person: Person,
     asOf: IsoDate,
+    trx?: Knex.Transaction,
   ): Promise<void> {
     if (strategy.strategy === 'none') return;
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
@@ -512,7 +529,7 @@ export class AttendanceService {
       assignee:
         t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
     }));
-    await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs });
+    await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs }, trx);
   }
 
   /**
@@ -702,8 +719,8 @@ export class AttendanceService {
     return this.triggerReview.sweep(asOf);
   }
 
-  private async refreshTriggerReview(person: Person, asOf: IsoDate): Promise<void> {
-    await this.triggerReview.refresh(person, asOf);
+  private async refreshTriggerReview(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
+    await this.triggerReview.refresh(person, asOf, trx);
   }
 
   /**

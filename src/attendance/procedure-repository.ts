@@ -103,8 +103,8 @@ export class ProcedureRepository {
   }
 
   /** A person's trigger decisions on or before a date, newest first. */
-  async triggerDecisions(personId: string, asOf: string): Promise<TriggerDecision[]> {
-    const rows = await this.db('trigger_decisions')
+  async triggerDecisions(personId: string, asOf: string, trx?: Knex.Transaction): Promise<TriggerDecision[]> {
+    const rows = await (trx ?? this.db)('trigger_decisions')
       .where({ person_id: personId })
       .where('as_of', '<=', asOf)
       .orderBy([

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
@@ -78,8 +79,9 @@ export class TriggerReviewService {
   }
 
   /** One person's review after their absence or case changed (a spell recorded, corrected or removed; an interview; a decision). */
-  async refresh(person: Person, asOf: IsoDate): Promise<void> {
-    const spells = (await this.spells.forPerson(person.id)).filter((s) => s.startDate <= asOf);
+  async refresh(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
+    // Inside the change's transaction (issue 14 §12): its spells as changed, its review task with it.
+    const spells = (await this.spells.forPerson(person.id, trx)).filter((s) => s.startDate <= asOf);
     const score = await this.scoring.score(person, spells, asOf);
     const episode = countedSpells(spells, score.context.disability).reduce<IsoDate | null>(
       (latest, s) => (latest === null || s.startDate > latest ? s.startDate : latest),
@@ -88,15 +90,21 @@ export class TriggerReviewService {
     const need = triggerReviewNeeded({
       reached: score.triggers.map((t) => t.code as TriggerCode),
       episode,
-      decisions: await this.cases.triggerDecisions(person.id, '9999-12-31'),
+      decisions: await this.cases.triggerDecisions(person.id, '9999-12-31', trx),
     });
-    if (!need) return void (await this.worklist.sync(SOURCE, person.id, { keep: [], create: [] }));
+    if (!need) return void (await this.worklist.sync(SOURCE, person.id, { keep: [], create: [] }, trx));
     const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
-    await this.ask(person, need.sequence, asOf, policy.content.triggerReviewWithinWorkingDays);
+    await this.ask(person, need.sequence, asOf, policy.content.triggerReviewWithinWorkingDays, trx);
   }
 
   /** The review task; a newer one supersedes (cancels) an older open one. */
-  private async ask(person: Person, sequence: number, asOf: IsoDate, withinWorkingDays: number): Promise<void> {
+  private async ask(
+    person: Person,
+    sequence: number,
+    asOf: IsoDate,
+    withinWorkingDays: number,
+    trx?: Knex.Transaction,
+  ): Promise<void> {
     const spec: TaskSpec = {
       organisationId: person.organisationId,
       subjectPersonId: person.id,
@@ -108,6 +116,6 @@ export class TriggerReviewService {
       dueDate: this.calendar.addWorkingDays(asOf, withinWorkingDays),
       assignee: person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' },
     };
-    await this.worklist.sync(SOURCE, person.id, { keep: [spec], create: [spec] });
+    await this.worklist.sync(SOURCE, person.id, { keep: [spec], create: [spec] }, trx);
   }
 }

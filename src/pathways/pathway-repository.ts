@@ -747,8 +747,8 @@ export class PathwayRepository {
     return row ? toReferral(row) : null;
   }
 
-  async findOhReferral(id: string): Promise<OhReferral | null> {
-    const row = await this.db('oh_referrals').where({ id }).first();
+  async findOhReferral(id: string, trx?: Knex.Transaction): Promise<OhReferral | null> {
+    const row = await (trx ?? this.db)('oh_referrals').where({ id }).first();
     return row ? toReferral(row) : null;
   }
 

@@ -166,6 +166,9 @@ export class ReferralService {
           },
           trx,
         );
+        // Not started on a pathway at once: OH's triage task commits with the referral.
+        const stored = (await this.repository.findOhReferral(referral.id, trx))!;
+        if (stored.status === 'awaiting-triage') await this.syncTriageTask(stored, trx);
         made += 1;
       });
       // Made now or by an earlier run that stopped before finishing: either way finish the follow-up.
@@ -237,14 +240,15 @@ export class ReferralService {
         },
         trx,
       );
-      // The email telling the person commits with the referral (seed 003 §14.1: they must be told).
+      // The email telling the person commits with the referral (seed 003 §14.1: they must be told),
+      // and so does OH's triage task (issue 14 §12).
       await alsoInTransaction?.(referral, trx);
+      await this.syncTriageTask(referral, trx);
     });
-    await this.syncTriageTask(referral);
     return referral;
   }
 
-  private async syncTriageTask(referral: OhReferral): Promise<void> {
+  private async syncTriageTask(referral: OhReferral, trx?: Knex.Transaction): Promise<void> {
     const spec = {
       organisationId: referral.organisationId,
       subjectPersonId: referral.personId,
@@ -261,6 +265,7 @@ export class ReferralService {
       SOURCE,
       referral.id,
       referral.status === 'awaiting-triage' ? { keep: [spec], create: [spec] } : { keep: [], create: [] },
+      trx,
     );
   }
 
@@ -401,15 +406,16 @@ export class ReferralService {
         },
         trx,
       );
+      // The triage task is done with the decision (issue 14 §12).
+      await this.worklist.completeBySource(
+        ctx,
+        SOURCE,
+        id,
+        TRIAGE_TASK,
+        decision.accept ? 'Triaged into a pathway' : 'Declined',
+        trx,
+      );
     });
-    const triaged = (await this.repository.findOhReferral(id))!;
-    await this.worklist.completeBySource(
-      ctx,
-      SOURCE,
-      id,
-      TRIAGE_TASK,
-      triaged.status === 'accepted' ? 'Triaged into a pathway' : 'Declined',
-    );
-    return triaged;
+    return (await this.repository.findOhReferral(id))!;
   }
 }

@@ -158,8 +158,14 @@ export class WorklistRepository {
     return rows.map(toTask);
   }
 
-  async complete(id: string, byUserId: string | null, note: string | null, now: Date): Promise<boolean> {
-    const n = await this.db('tasks').where({ id, status: 'open' }).update({
+  async complete(
+    id: string,
+    byUserId: string | null,
+    note: string | null,
+    now: Date,
+    trx?: Knex.Transaction,
+  ): Promise<boolean> {
+    const n = await (trx ?? this.db)('tasks').where({ id, status: 'open' }).update({
       status: 'completed',
       completed_at: now.toISOString(),
       completed_by_user_id: byUserId,
@@ -200,9 +206,9 @@ export class WorklistRepository {
     return (await this.db('tasks').where({ source_type: sourceType, code, status: 'open' })).map(toTask);
   }
 
-  async forSource(sourceType: string, sourceId: string): Promise<Task[]> {
-    return (await this.db('tasks').where({ source_type: sourceType, source_id: sourceId }).orderBy('due_date')).map(
-      toTask,
-    );
+  async forSource(sourceType: string, sourceId: string, trx?: Knex.Transaction): Promise<Task[]> {
+    return (
+      await (trx ?? this.db)('tasks').where({ source_type: sourceType, source_id: sourceId }).orderBy('due_date')
+    ).map(toTask);
   }
 }

@@ -89,18 +89,24 @@ export class WorklistService {
     sourceId: string,
     code: string,
     note: string,
+    /** The change's transaction: the task is completed with it (issue 14 §12). */
+    trx?: Knex.Transaction,
   ): Promise<void> {
-    for (const task of await this.repository.forSource(sourceType, sourceId)) {
+    for (const task of await this.repository.forSource(sourceType, sourceId, trx)) {
       if (task.code === code && task.status === 'open') {
-        await this.repository.complete(task.id, ctx.actor?.userId ?? null, note, this.clock.now());
-        await this.audit.record(ctx, {
-          action: 'update',
-          entityType: 'task',
-          entityId: task.id,
-          subjectPersonId: task.subjectPersonId,
-          purpose: sourceType,
-          details: { completed: code },
-        });
+        await this.repository.complete(task.id, ctx.actor?.userId ?? null, note, this.clock.now(), trx);
+        await this.audit.record(
+          ctx,
+          {
+            action: 'update',
+            entityType: 'task',
+            entityId: task.id,
+            subjectPersonId: task.subjectPersonId,
+            purpose: sourceType,
+            details: { completed: code },
+          },
+          trx,
+        );
       }
     }
   }

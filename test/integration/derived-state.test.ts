@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isPostgres } from '../../src/db/knex.js';
+import {
+  buildPerson,
+  buildWorld,
+  createTestPlatform,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
+
+/**
+ * Derived state commits with the change (issue 14 §12): an absence's milestone tasks and trigger
+ * review, a referral's triage task and its completion are written in the change's own transaction.
+ * With the tasks table refusing writes, the change itself is refused and nothing of it is kept;
+ * before, the change committed and its tasks were lost.
+ */
+describe('derived state commits with the change', () => {
+  let t: TestPlatform;
+  let w: World;
+  const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
+
+  /** Makes every write to the tasks table fail, as a full disk or a lost connection would. */
+  const refuseTaskWrites = async () => {
+    const db = t.database.db;
+    if (isPostgres(db)) {
+      await db.raw(
+        "CREATE OR REPLACE FUNCTION refuse_tasks() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'tasks unavailable'; END $$ LANGUAGE plpgsql",
+      );
+      await db.raw(
+        'CREATE TRIGGER refuse_tasks BEFORE INSERT OR UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION refuse_tasks()',
+      );
+    } else {
+      await db.raw(
+        "CREATE TRIGGER refuse_task_inserts BEFORE INSERT ON tasks BEGIN SELECT RAISE(ABORT, 'tasks unavailable'); END",
+      );
+      await db.raw(
+        "CREATE TRIGGER refuse_task_updates BEFORE UPDATE ON tasks BEGIN SELECT RAISE(ABORT, 'tasks unavailable'); END",
+      );
+    }
+  };
+  const allowTaskWrites = async () => {
+    const db = t.database.db;
+    if (isPostgres(db)) await db.raw('DROP TRIGGER IF EXISTS refuse_tasks ON tasks');
+    else {
+      await db.raw('DROP TRIGGER IF EXISTS refuse_task_inserts');
+      await db.raw('DROP TRIGGER IF EXISTS refuse_task_updates');
+    }
+  };
+  const teamMember = async () => {
+    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
+    await t.platform.repositories.people.insertPeople([person], t.clock.now());
+    return person;
+  };
+  const referral = {
+    reason: 'Struggling with night shifts since returning',
+    questions: 'What adjustments would help?',
+    adjustmentsTried: 'Day shifts for two weeks',
+    currentlyAbsent: false,
+    personInformed: true,
+  };
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    t.clock.set('2026-11-20T10:00:00Z');
+    w = await buildWorld(t);
+  });
+  afterEach(allowTaskWrites);
+  afterAll(async () => t.destroy());
+
+  it('when an absence’s tasks cannot be written, then the absence is not kept either', async () => {
+    const person = await teamMember();
+    await refuseTaskWrites();
+    const res = await request(t.app)
+      .post(`/api/v1/people/${person.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-16', reasonCategory: 'musculoskeletal-back' });
+    expect(res.status).toBe(500);
+    expect(await t.database.db('absence_spells').where({ person_id: person.id })).toEqual([]);
+    await allowTaskWrites();
+    // With the tasks table back, the same absence is recorded with its milestones.
+    const again = await request(t.app)
+      .post(`/api/v1/people/${person.id}/absences`)
+      .set(as('lineManager'))
+      .send({ startDate: '2026-11-16', reasonCategory: 'musculoskeletal-back' });
+    expect(again.status).toBe(201);
+    expect(
+      (await t.database.db('tasks').where({ source_id: again.body.id })).map((r: { code: string }) => r.code),
+    ).toContain('manager-contact');
+  });
+
+  it('when a referral’s triage task cannot be written, then the referral is not kept either', async () => {
+    const person = await teamMember();
+    await refuseTaskWrites();
+    const res = await request(t.app)
+      .post(`/api/v1/people/${person.id}/oh-referrals`)
+      .set(as('lineManager'))
+      .send(referral);
+    expect(res.status).toBe(500);
+    expect(await t.database.db('oh_referrals').where({ person_id: person.id })).toEqual([]);
+  });
+
+  it('when the triage task cannot be completed, then the triage is not kept either', async () => {
+    const person = await teamMember();
+    const made = await request(t.app)
+      .post(`/api/v1/people/${person.id}/oh-referrals`)
+      .set(as('lineManager'))
+      .send(referral);
+    expect(made.status).toBe(201);
+    await refuseTaskWrites();
+    const triage = await request(t.app)
+      .post(`/api/v1/oh-referrals/${made.body.id}/triage`)
+      .set(as('clinician'))
+      .send({ accept: false, note: 'Managed by the line manager' });
+    expect(triage.status).toBe(500);
+    expect((await t.database.db('oh_referrals').where({ id: made.body.id }).first()).status).toBe('awaiting-triage');
+    const task = await t.database.db('tasks').where({ source_id: made.body.id }).first();
+    expect(task.status).toBe('open');
+  });
+});
