@@ -81,6 +81,28 @@ describe('one UK day', () => {
     expect(report.body.report.receivedOn).toBe('2026-07-16');
   });
 
+  it('when a pathway is started on the UK day at 00:30 BST, then it starts at that UK midnight, and the audit search by UK day finds it under that day', async () => {
+    t.clock.set('2026-07-15T23:30:00Z');
+    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
+    await t.platform.repositories.people.insertPeople([person], t.clock.now());
+    const pathway = await request(t.app)
+      .post('/api/v1/pathways')
+      .set(as('clinician'))
+      .send({ personId: person.id, definition: 'msk', startedAt: '2026-07-16' });
+    expect(pathway.status).toBe(201);
+    // 00:00 BST on 16 July, not 00:00 UTC (which would be half an hour in the future).
+    expect(pathway.body.startedAt).toBe('2026-07-15T23:00:00.000Z');
+    const search = async (from: string, to: string) =>
+      (
+        await request(t.app)
+          .get('/api/v1/audit-events')
+          .query({ subjectPersonId: person.id, from, to })
+          .set(as('ohAdmin'))
+      ).body.items as unknown[];
+    expect(await search('2026-07-16', '2026-07-16')).not.toHaveLength(0);
+    expect(await search('2026-07-15', '2026-07-15')).toHaveLength(0);
+  });
+
   it('when a sharing consent starts on the UK day, at 00:30 BST, then a referral can be shared under it that night', async () => {
     t.clock.set('2026-07-15T23:30:00Z');
     const own = await buildWorld(t);
