@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/demo-data.js';
+import { readTimestamp } from '../../src/db/knex.js';
+import { addDays, londonDay } from '../../src/shared/dates.js';
 import { deliveryWorld } from './support/delivery-world.js';
 import {
   buildPerson,
@@ -150,7 +152,8 @@ describe('one UK day', () => {
 });
 
 describe('the demo, seeded at night', () => {
-  for (const at of ['2026-07-15T23:30:00Z', '2026-01-15T23:30:00Z']) {
+  // Summer and winter, and 00:30 BST on the first night of BST and on the night the clocks go back.
+  for (const at of ['2026-07-15T23:30:00Z', '2026-01-15T23:30:00Z', '2026-03-29T23:30:00Z', '2026-10-24T23:30:00Z']) {
     it(`when the demo is seeded at ${at}, then it seeds, and its consents and absences sit on the UK day`, async () => {
       const t = await createTestPlatform();
       try {
@@ -167,6 +170,12 @@ describe('the demo, seeded at night', () => {
         }
         const future = await t.database.db('absence_spells').where('start_date', '>', ukDay).count({ n: '*' });
         expect(future).toEqual([{ n: 0 }]);
+        // The demo's pathways started on UK days up to today; the plan's latest (1 day ago, 09:00 UK time) yesterday.
+        const startedOn = (await t.database.db('pathways').select('started_at')).map((r) =>
+          londonDay(readTimestamp(r.started_at)),
+        );
+        expect(startedOn.filter((d) => d > ukDay)).toEqual([]);
+        expect(startedOn).toContain(addDays(ukDay, -1));
       } finally {
         await t.destroy();
       }
