@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { addDays, startOfLondonDay } from '../shared/dates.js';
 import { jsonObject, readJson, readTimestamp } from '../db/knex.js';
 import type { AuditEntry, AuditSearch, NewAuditEntry } from './audit-types.js';
 
@@ -39,9 +40,9 @@ export class AuditRepository {
     if (filter.entityId) q.where('entity_id', filter.entityId);
     if (filter.action) q.where('action', filter.action);
     if (filter.outcome) q.where('outcome', filter.outcome);
-    if (filter.from) q.where('occurred_at', '>=', new Date(`${filter.from}T00:00:00Z`).toISOString());
-    if (filter.to)
-      q.where('occurred_at', '<', new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000).toISOString());
+    // From and to are UK days: from the UK midnight that starts `from` to the one that ends `to` (issue 14 defect 2).
+    if (filter.from) q.where('occurred_at', '>=', startOfLondonDay(filter.from).toISOString());
+    if (filter.to) q.where('occurred_at', '<', startOfLondonDay(addDays(filter.to, 1)).toISOString());
     if (filter.beforeId) q.where('id', '<', filter.beforeId);
     const rows = await q;
     return rows.map(toEntry);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate } from '../shared/dates.js';
 
 export const AUDIT_ACTIONS = [
   'read',
@@ -48,8 +49,8 @@ export const auditSearchSchema = z
     entityId: z.string().max(64).optional(),
     action: z.enum(AUDIT_ACTIONS).optional(),
     outcome: z.enum(AUDIT_OUTCOMES).optional(),
-    from: z.iso.date().optional(),
-    to: z.iso.date().optional(),
+    from: z.iso.date().refine(isIsoDate).optional(),
+    to: z.iso.date().refine(isIsoDate).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     beforeId: z.coerce.number().int().min(1).optional(),
   })

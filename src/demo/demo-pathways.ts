@@ -1,7 +1,7 @@
 import type { DefinitionCode } from '../pathways/definition-format.js';
 import type { PathwayService } from '../pathways/pathway-service.js';
 import type { NewPerson } from '../people/people-types.js';
-import { addDays, londonDay } from '../shared/dates.js';
+import { addDays, londonDay, startOfLondonDay } from '../shared/dates.js';
 
 const DAY = 86_400_000;
 
@@ -47,7 +47,8 @@ export async function seedDemoPathways(
   for (const [i, plan] of PLAN.entries()) {
     const person = chosen[i];
     if (!person) break;
-    const startedAt = new Date(Math.floor(input.now.getTime() / DAY) * DAY - plan.daysAgo * DAY + 9 * 3_600_000);
+    // 09:00 UK time, `daysAgo` UK days before today.
+    const startedAt = new Date(startOfLondonDay(addDays(today, -plan.daysAgo)).getTime() + 9 * 3_600_000);
     await deps.pathways.enrol(system, {
       personId: person.id,
       definition: plan.definition,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { isIsoDate, longDate, londonDay } from '../shared/dates.js';
+import { isIsoDate, longDate, londonDay, startOfLondonDay } from '../shared/dates.js';
 import { isAppError, NotFoundError, type FieldErrors } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
@@ -603,7 +603,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           async (data) => {
             const now = deps.clock.now();
             // Started today: from now, so windows counted in hours run from the moment of enrolment.
-            const startedAt = data.startedAt === londonDay(now) ? now : new Date(`${data.startedAt}T00:00:00.000Z`);
+            const startedAt = data.startedAt === londonDay(now) ? now : startOfLondonDay(data.startedAt);
             const facts: Record<string, string> = {};
             if (data.incidentAt) facts.incidentAt = data.incidentAt;
             if (data.injuryAt) facts.injuryAt = data.injuryAt;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate, startOfLondonDay } from '../shared/dates.js';
 import { SHARING_CATEGORIES } from '../consent/index.js';
 import { CLOSE_OUTCOMES, DEFINITION_CODES, SERVICE_TYPES } from './definition-format.js';
 import { ENROLMENT_SOURCES, FITNESS } from './pathway-types.js';
@@ -16,7 +17,8 @@ const instant = z.iso
   .datetime({ offset: true })
   .or(z.iso.date())
   .refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`)
-  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v));
+  // A calendar date is the moment that UK day begins (00:00 GMT or BST).
+  .transform((v) => (isIsoDate(v) ? startOfLondonDay(v) : new Date(v)));
 
 export const enrolSchema = z
   .object({

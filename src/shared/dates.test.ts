@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochDay, fromEpochDay, isIsoDate, londonDay, parseIsoDate, type IsoDate } from './dates.js';
+import { epochDay, fromEpochDay, isIsoDate, londonDay, parseIsoDate, startOfLondonDay, type IsoDate } from './dates.js';
 
 describe('calendar dates', () => {
   it('when the date is real and written YYYY-MM-DD, then it is accepted', () => {
@@ -59,5 +59,17 @@ describe('londonDay', () => {
     expect(parseIsoDate(utc)).toBe('2026-07-15');
     expect(londonDay(new Date('2026-07-15T23:30:00Z'))).toBe(literal);
     expect(() => parseIsoDate('2026-02-30')).toThrow(RangeError);
+  });
+});
+
+describe('the start of a UK day', () => {
+  it('when a UK day starts, then it is 00:00 GMT in winter and 23:00 UTC the evening before in summer, across both clock changes', () => {
+    const start = (d: IsoDate) => startOfLondonDay(d).toISOString();
+    expect(start('2026-01-15')).toBe('2026-01-15T00:00:00.000Z');
+    expect(start('2026-07-16')).toBe('2026-07-15T23:00:00.000Z');
+    expect(start('2026-03-29')).toBe('2026-03-29T00:00:00.000Z'); // the clocks go forward at 01:00 UTC that day
+    expect(start('2026-03-30')).toBe('2026-03-29T23:00:00.000Z');
+    expect(start('2026-10-25')).toBe('2026-10-24T23:00:00.000Z'); // the clocks go back at 01:00 UTC that day
+    expect(start('2026-10-26')).toBe('2026-10-26T00:00:00.000Z');
   });
 });

@@ -1,3 +1,5 @@
+import { TZDate } from '@date-fns/tz';
+
 /**
  * Calendar dates are ISO strings (YYYY-MM-DD) everywhere in the domain: a date of birth,
  * a service start date or an as-of date has no time zone.
@@ -39,6 +41,15 @@ const LONDON_DAY = new Intl.DateTimeFormat('en-CA', {
 /** The UK calendar date of `instant` (GMT or BST), as YYYY-MM-DD: the day a statutory period counts from. */
 export function londonDay(instant: Date): IsoDate {
   return LONDON_DAY.format(instant) as IsoDate;
+}
+
+/**
+ * The instant a UK calendar day begins (00:00 GMT, or BST: 23:00 UTC the evening before): a date
+ * typed as the start of something, or the first moment a search by UK days takes in.
+ */
+export function startOfLondonDay(date: IsoDate): Date {
+  const [year, month, day] = [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+  return new Date(new TZDate(year, month - 1, day, 'Europe/London').getTime());
 }
 
 const DAY_MS = 86_400_000;

@@ -9,6 +9,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { londonDate } from '../web/uk-time.js';
+import { addDays, isIsoDate, startOfLondonDay } from '../shared/dates.js';
 import { deadlineOf, type Task } from './worklist-types.js';
 import { worklistQuery, worklistStepResponse } from '../pathways/pathway-schemas.js';
 import type { WorklistSteps } from '../pathways/pathway-service.js';
@@ -84,8 +85,9 @@ function stepJson(step: ListedStep, asOf: Date, oh: boolean) {
   };
 }
 
+/** As of a UK day means as of its last moment (the next UK midnight less 1 ms); a moment as written. */
 const asOfOf = (value: string | undefined, now: Date) =>
-  value ? new Date(value.length === 10 ? `${value}T23:59:59.999Z` : value) : now;
+  value ? (isIsoDate(value) ? new Date(startOfLondonDay(addDays(value, 1)).getTime() - 1) : new Date(value)) : now;
 
 /** The worklist: what is due for me (and my queue), and completing it. */
 export function worklistRoutes(deps: AppDependencies): RouteDefinition[] {

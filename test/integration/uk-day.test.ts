@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/demo-data.js';
+import { readTimestamp } from '../../src/db/knex.js';
+import { addDays, londonDay } from '../../src/shared/dates.js';
 import { deliveryWorld } from './support/delivery-world.js';
 import {
   buildPerson,
@@ -81,6 +83,28 @@ describe('one UK day', () => {
     expect(report.body.report.receivedOn).toBe('2026-07-16');
   });
 
+  it('when a pathway is started on the UK day at 00:30 BST, then it starts at that UK midnight, and the audit search by UK day finds it under that day', async () => {
+    t.clock.set('2026-07-15T23:30:00Z');
+    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
+    await t.platform.repositories.people.insertPeople([person], t.clock.now());
+    const pathway = await request(t.app)
+      .post('/api/v1/pathways')
+      .set(as('clinician'))
+      .send({ personId: person.id, definition: 'msk', startedAt: '2026-07-16' });
+    expect(pathway.status).toBe(201);
+    // 00:00 BST on 16 July, not 00:00 UTC (which would be half an hour in the future).
+    expect(pathway.body.startedAt).toBe('2026-07-15T23:00:00.000Z');
+    const search = async (from: string, to: string) =>
+      (
+        await request(t.app)
+          .get('/api/v1/audit-events')
+          .query({ subjectPersonId: person.id, from, to })
+          .set(as('ohAdmin'))
+      ).body.items as unknown[];
+    expect(await search('2026-07-16', '2026-07-16')).not.toHaveLength(0);
+    expect(await search('2026-07-15', '2026-07-15')).toHaveLength(0);
+  });
+
   it('when a sharing consent starts on the UK day, at 00:30 BST, then a referral can be shared under it that night', async () => {
     t.clock.set('2026-07-15T23:30:00Z');
     const own = await buildWorld(t);
@@ -128,7 +152,8 @@ describe('one UK day', () => {
 });
 
 describe('the demo, seeded at night', () => {
-  for (const at of ['2026-07-15T23:30:00Z', '2026-01-15T23:30:00Z']) {
+  // Summer and winter, and 00:30 BST on the first night of BST and on the night the clocks go back.
+  for (const at of ['2026-07-15T23:30:00Z', '2026-01-15T23:30:00Z', '2026-03-29T23:30:00Z', '2026-10-24T23:30:00Z']) {
     it(`when the demo is seeded at ${at}, then it seeds, and its consents and absences sit on the UK day`, async () => {
       const t = await createTestPlatform();
       try {
@@ -145,6 +170,12 @@ describe('the demo, seeded at night', () => {
         }
         const future = await t.database.db('absence_spells').where('start_date', '>', ukDay).count({ n: '*' });
         expect(future).toEqual([{ n: 0 }]);
+        // The demo's pathways started on UK days up to today; the plan's latest (1 day ago, 09:00 UK time) yesterday.
+        const startedOn = (await t.database.db('pathways').select('started_at')).map((r) =>
+          londonDay(readTimestamp(r.started_at)),
+        );
+        expect(startedOn.filter((d) => d > ukDay)).toEqual([]);
+        expect(startedOn).toContain(addDays(ukDay, -1));
       } finally {
         await t.destroy();
       }
