@@ -180,4 +180,21 @@ describe('translations', () => {
     expect(translator.forLocale('cy')('login.title')).toBe('Mewngofnodi');
     expect(translator.forLocale('cy')('home.title', { name: 'Siân' })).toBe('Croeso, Siân');
   });
+
+  it('when any locale text or template is read, then it names no rule id: those belong in code and tests', () => {
+    // ATT-11, AMRA-7, CONF-4, §5c, App D §2, form A316: what the code cites, never what a page says.
+    const RULE_ID = /\b(?:[A-Z]{2,5}-\d+[a-z]?)\b|§|\bform [A-Z]\d+\b/;
+    const values = (obj: Record<string, unknown>): string[] =>
+      Object.values(obj).flatMap((v) =>
+        v && typeof v === 'object' ? values(v as Record<string, unknown>) : [String(v)],
+      );
+    for (const locale of ['en', 'cy']) expect(values(load(locale)).filter((v) => RULE_ID.test(v))).toEqual([]);
+    const views = path.resolve(here, '../../views');
+    const templates = fs.readdirSync(views, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.hbs'));
+    expect(templates.length).toBeGreaterThan(10);
+    const named = templates.filter((f) =>
+      RULE_ID.test(fs.readFileSync(path.join(views, f), 'utf8').replace(/\{\{!--[\s\S]*?--\}\}|\{\{![^}]*\}\}/g, '')),
+    );
+    expect(named).toEqual([]);
+  });
 });
