@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildPerson,
+  addTeamMembers,
   buildWorld,
   createTestPlatform,
   type TestPlatform,
@@ -20,11 +20,7 @@ describe('attendance API', () => {
    * Each test records against a person of its own, so it reads only what it wrote and passes run
    * alone or in any order: by default someone in the line manager's team.
    */
-  const newPerson = async (overrides: Partial<NewPerson> = {}): Promise<NewPerson> => {
-    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id, ...overrides });
-    await t.platform.repositories.people.insertPeople([person], t.clock.now());
-    return person;
-  };
+  const newPerson = async (overrides: Partial<NewPerson> = {}) => (await addTeamMembers(t, w, 1, overrides))[0]!;
 
   beforeAll(async () => {
     t = await createTestPlatform();

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewPerson } from '../../src/people/people-types.js';
 import { addDays } from '../../src/shared/dates.js';
 import {
-  buildPerson,
+  addTeamMembers,
   buildWorld,
   createTestPlatform,
   type TestPlatform,
@@ -24,14 +23,7 @@ describe('concurrent writers', () => {
   let w: World;
   const as = (u: keyof World['tokens']) => ({ Authorization: `Bearer ${w.tokens[u]}` });
 
-  /** People in the line manager's team, `count` of them. */
-  const team = async (count: number): Promise<NewPerson[]> => {
-    const people = Array.from({ length: count }, () =>
-      buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id }),
-    );
-    await t.platform.repositories.people.insertPeople(people, t.clock.now());
-    return people;
-  };
+  const team = (count: number) => addTeamMembers(t, w, count);
 
   /**
    * CLIENTS clients at once, each making WRITES requests one after another; returns every status.

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isPostgres } from '../../src/db/knex.js';
 import {
-  buildPerson,
+  addTeamMembers,
   buildWorld,
   createTestPlatform,
   type TestPlatform,
@@ -47,11 +47,7 @@ describe('derived state commits with the change', () => {
       await db.raw('DROP TRIGGER IF EXISTS refuse_task_updates');
     }
   };
-  const teamMember = async () => {
-    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
-    await t.platform.repositories.people.insertPeople([person], t.clock.now());
-    return person;
-  };
+  const teamMember = async () => (await addTeamMembers(t, w))[0]!;
   const referral = {
     reason: 'Struggling with night shifts since returning',
     questions: 'What adjustments would help?',

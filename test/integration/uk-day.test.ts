@@ -5,7 +5,7 @@ import { readTimestamp } from '../../src/db/knex.js';
 import { addDays, londonDay } from '../../src/shared/dates.js';
 import { deliveryWorld } from './support/delivery-world.js';
 import {
-  buildPerson,
+  addTeamMembers,
   buildWorld,
   createTestPlatform,
   type TestPlatform,
@@ -41,8 +41,7 @@ describe('one UK day', () => {
   for (const { at, ukDay, what } of INSTANTS) {
     it(`when a sickness absence starts on the UK day at ${what}, then it is accepted, and the UK tomorrow is not`, async () => {
       t.clock.set(at);
-      const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
-      await t.platform.repositories.people.insertPeople([person], t.clock.now());
+      const person = (await addTeamMembers(t, w))[0]!;
       const record = (startDate: string) =>
         request(t.app)
           .post(`/api/v1/people/${person.id}/absences`)
@@ -59,8 +58,7 @@ describe('one UK day', () => {
 
   it('when an OH report arrives on the day the person consented, at 00:30 BST, then it is accepted as received that UK day', async () => {
     t.clock.set('2026-07-15T23:30:00Z');
-    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
-    await t.platform.repositories.people.insertPeople([person], t.clock.now());
+    const person = (await addTeamMembers(t, w))[0]!;
     const consent = await request(t.app).post(`/api/v1/people/${person.id}/consents`).set(as('clinician')).send({
       kind: 'oh-report-release',
       recipientRole: 'line-manager',
@@ -85,8 +83,7 @@ describe('one UK day', () => {
 
   it('when a pathway is started on the UK day at 00:30 BST, then it starts at that UK midnight, and the audit search by UK day finds it under that day', async () => {
     t.clock.set('2026-07-15T23:30:00Z');
-    const person = buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id });
-    await t.platform.repositories.people.insertPeople([person], t.clock.now());
+    const person = (await addTeamMembers(t, w))[0]!;
     const pathway = await request(t.app)
       .post('/api/v1/pathways')
       .set(as('clinician'))

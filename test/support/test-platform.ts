@@ -204,6 +204,23 @@ export async function buildWorld(t: TestPlatform): Promise<World> {
   };
 }
 
+/**
+ * New people in the world's line manager's team (override `lineManagerId` for someone else's, or
+ * null for nobody's), inserted now: a test that records against them reads only what it wrote.
+ */
+export async function addTeamMembers(
+  t: TestPlatform,
+  w: World,
+  count = 1,
+  overrides: Partial<NewPerson> = {},
+): Promise<NewPerson[]> {
+  const people = Array.from({ length: count }, () =>
+    buildPerson(w.host.id, { unitId: w.unit.id, lineManagerId: w.manager.id, ...overrides }),
+  );
+  await t.platform.repositories.people.insertPeople(people, t.clock.now());
+  return people;
+}
+
 /** The CSRF token in a rendered page. */
 export function csrfFrom(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
