@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { policies, roleMayUse } from '../auth/access-policy.js';
+import { maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isoDate } from '../people/people-schemas.js';
 
@@ -107,7 +107,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       person: people.viewFor(ctx, await people.getPerson(ctx, personId, 'attendance-management')),
       reasons: REASON_CATEGORIES.map((r) => ({ value: r, text: req.t(`reasons.${r}`) })),
       certifications: CERTIFICATION.map((c) => ({ value: c, text: req.t(`attendance.certification.${c}`) })),
-      ohMayWriteReason: ['oh-clinician', 'oh-administrator'].includes(ctx.actor.role),
+      ohMayWriteReason: maySeeOhRecords(ctx.actor),
     };
   };
 

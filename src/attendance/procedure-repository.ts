@@ -1,3 +1,5 @@
+import type { PersonScope } from '../auth/access-policy.js';
+import { withinReach } from '../db/reach.js';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { readBoolean, readJson, readTimestamp } from '../db/knex.js';
@@ -66,8 +68,10 @@ export class ProcedureRepository {
     ).map(toStep);
   }
 
-  async findStep(id: string): Promise<ProcedureStepRecord | null> {
-    const row = await this.db('attendance_procedure_steps').where({ id }).first();
+  /** A step of a case whose person is within `reach` (none outside it is read). */
+  async findStep(id: string, reach: PersonScope): Promise<ProcedureStepRecord | null> {
+    const q = this.db('attendance_procedure_steps').where({ id });
+    const row = await withinReach(q, reach, this.db, 'attendance_procedure_steps.person_id').first();
     return row ? toStep(row) : null;
   }
 

@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit-service.js';
+import { mayDecideAboveManager, maySeeCaseDetail, personScope } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
@@ -167,7 +168,7 @@ export class AttendanceProcedureService {
       triggers: attendanceScore(spells, asOf, scored.context).triggers,
       disabilityDecisions: scored.decisions.map((d) => ({
         ...d,
-        rationale: mayReadCaseReasons(ctx, personId) ? d.rationale : null,
+        rationale: maySeeCaseDetail(ctx.actor, personId) ? d.rationale : null,
       })),
       disabilityDiscountedNow: disabilityDiscounted(asOf, scored.context.disability),
       policyVersion: scored.policy.version,
@@ -221,7 +222,7 @@ export class AttendanceProcedureService {
       record.actionDate = input.actionDate;
     } else {
       const stage = stageNumber(input.step);
-      if (stage === 3 && ctx.actor.role === 'line-manager') fields.step = STAGE_3_BY_HR;
+      if (stage === 3 && !mayDecideAboveManager(ctx.actor)) fields.step = STAGE_3_BY_HR;
       this.checkStageStart(stage, input, this.views(earlier, spells, input.invitationDate, context, rules), fields);
       this.checkInvitation(input, today, rules, fields);
       Object.assign(record, {
@@ -281,7 +282,7 @@ export class AttendanceProcedureService {
   async recordOutcome(ctx: RequestContext, stepId: string, input: StageOutcomeInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'outcome', (stage, step, earlier, today, rules, fields) => {
       if (step.outcome) fields.outcome = 'The outcome of this stage is already recorded';
-      if (stage === 3 && ctx.actor.role === 'line-manager') fields.outcome ??= STAGE_3_BY_HR;
+      if (stage === 3 && !mayDecideAboveManager(ctx.actor)) fields.outcome ??= STAGE_3_BY_HR;
       return this.checkOutcome(stage, step, input, earlier, today, rules, fields);
     });
   }
@@ -315,7 +316,7 @@ export class AttendanceProcedureService {
       else if (input.lodgedOn > step.appealDeadline)
         fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
       // §21.1, §23: the appeal is heard above the manager who gave the outcome; HR records the decision.
-      if (input.outcome && ctx.actor.role === 'line-manager')
+      if (input.outcome && !mayDecideAboveManager(ctx.actor))
         fields.outcome =
           'The appeal is decided above the manager who gave the outcome: HR records the decision (§21.1)';
       for (const [field, value] of [
@@ -682,8 +683,13 @@ export class AttendanceProcedureService {
     ctx: RequestContext,
     stepId: string,
   ): Promise<{ step: ProcedureStepRecord; person: Person }> {
-    const step = await this.repository.findStep(stepId);
-    if (!step) throw new NotFoundError('procedure step');
+    const step = await this.repository.findStep(stepId, personScope(ctx.actor));
+    if (!step)
+      throw await this.audit.outOfReach(
+        ctx,
+        { entityType: 'attendance-procedure', entityId: stepId, purpose: PURPOSE },
+        'procedure step',
+      );
     return { step, person: await this.people.getPerson(ctx, step.personId, PURPOSE, 'procedure step') };
   }
 }
@@ -695,11 +701,6 @@ const STAGE_3_BY_HR =
 export function assertNotOwnCase(ctx: RequestContext, person: Person): void {
   if (ctx.actor.personId === person.id)
     throw new ForbiddenError('own-attendance-case', 'You cannot record decisions about your own attendance.');
-}
-
-/** CONF-1: the reasons behind a case decision (they may carry health information) are for HR, OH and the person, not line managers. */
-function mayReadCaseReasons(ctx: RequestContext, personId: string): boolean {
-  return ctx.actor.role !== 'line-manager' || ctx.actor.personId === personId;
 }
 
 function stageNumber(step: ProcedureStepRecord['step']): Stage {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../shared/clock.js';
+import { NotFoundError } from '../shared/errors.js';
 import { partnerOf, type AnyContext } from '../shared/request-context.js';
 import type { AuditRepository } from './audit-repository.js';
 import type { AuditAction, AuditEntry, AuditOutcome, AuditSearch } from './audit-types.js';
@@ -63,6 +64,32 @@ export class AuditService {
     details?: Record<string, unknown>,
   ): Promise<void> {
     await this.record(ctx, { action: 'access', entityType, outcome: 'denied', reason, details: details ?? null });
+  }
+
+  /**
+   * A record asked for that does not exist or is outside the actor's reach (the repository's query did not
+   * find it): audited as a denied read, and answered as not found, so its existence is not told. Returns
+   * the error for the caller to throw.
+   */
+  async outOfReach(
+    ctx: AnyContext,
+    asked: { entityType: string; entityId: string; purpose?: string },
+    notFoundAs: string = asked.entityType,
+    trx?: Knex.Transaction,
+  ): Promise<NotFoundError> {
+    await this.record(
+      ctx,
+      {
+        action: 'read',
+        entityType: asked.entityType,
+        entityId: asked.entityId,
+        purpose: asked.purpose ?? null,
+        outcome: 'denied',
+        reason: 'not-found-or-out-of-reach',
+      },
+      trx,
+    );
+    return new NotFoundError(notFoundAs);
   }
 
   /** Searches the trail (OH administrators); the search itself is audited. */

@@ -282,6 +282,137 @@ export function personScope(actor: Actor): PersonScope {
   }
 }
 
+/**
+ * The platform's own work — the job runner, the delivery worker, the timer sweep, the demo — reads every
+ * record. Never for a request: a request's reach comes from its actor.
+ */
+export const PLATFORM_REACH: PersonScope = Object.freeze({ kind: 'all' });
+
+/**
+ * Whose consents an actor can reach: OH every one, the person their own. Line managers and HR never see
+ * a consent (they learn only what the person agreed to release to them, through the reports received).
+ */
+export function consentScope(actor: Actor): PersonScope {
+  if (maySeeOhRecords(actor)) return { kind: 'all' };
+  return actor.personId && actor.role === 'staff' ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
+}
+
+/**
+ * Which referrals into OH an actor can reach: OH every one; the person their own (a copy); a manager or
+ * HR the management referrals they made themselves. The person's own words in a self-referral are for OH
+ * and themselves only (CONF-1).
+ */
+export interface OhReferralReach {
+  people: PersonScope;
+  /** Management referrals made by this user are reachable too. */
+  referredByUserId: string | null;
+}
+
+export function ohReferralReach(actor: Actor): OhReferralReach {
+  if (maySeeOhRecords(actor)) return { people: { kind: 'all' }, referredByUserId: null };
+  return {
+    people: actor.personId ? { kind: 'self', personId: actor.personId } : { kind: 'none' },
+    referredByUserId: actor.role === 'line-manager' || actor.role === 'hr-manager' ? actor.userId : null,
+  };
+}
+
+/**
+ * The list an actor works from: tasks assigned to them as a person (a line manager's team's milestones and
+ * reviews), to a user (a pathway's lead clinician), and the queues their role works from — OH
+ * administrators' work for all of OH, clinical work (triage) for clinicians only, HR's for their own
+ * organisation.
+ */
+export interface WorkQueues {
+  personId: string | null;
+  userId: string | null;
+  roles: Array<{ role: string; organisationId: string | null }>;
+}
+
+/** The worklist's tasks: a line manager's own, and the OH and HR queues. */
+export function taskQueues(actor: Actor): WorkQueues {
+  const roles: WorkQueues['roles'] = [];
+  if (maySeeOhRecords(actor)) roles.push({ role: 'oh-administrator', organisationId: null });
+  if (maySeeClinicalDetail(actor)) roles.push({ role: 'oh-clinician', organisationId: null });
+  if (actor.role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: actor.organisationId });
+  return { personId: actor.role === 'line-manager' ? actor.personId : null, userId: null, roles };
+}
+
+/** Pathway steps on an actor's list: each OH role its own queue, a clinician theirs as lead, HR their organisation's, the person and their manager their own. */
+export function stepQueues(actor: Actor): WorkQueues & { currentTeamOnly: boolean } {
+  const roles: WorkQueues['roles'] = [];
+  if (actor.role === 'oh-clinician') roles.push({ role: 'oh-clinician', organisationId: null });
+  if (actor.role === 'oh-administrator') roles.push({ role: 'oh-administrator', organisationId: null });
+  if (actor.role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: actor.organisationId });
+  return {
+    userId: actor.role === 'oh-clinician' ? actor.userId : null,
+    personId: actor.role === 'line-manager' || actor.role === 'staff' ? actor.personId : null,
+    // A manager's list holds only steps about people in their team now (a step stays with them if someone moves on only until it is reassigned).
+    currentTeamOnly: actor.role === 'line-manager',
+    roles,
+  };
+}
+
+/**
+ * May this actor work a pathway step? OH clinicians any step but a manager's or HR's (they can act for the
+ * person, e.g. by phone); everyone else only what is assigned to them: as a user, as the person (the person
+ * or their manager), or to their role's queue (HR for the step's organisation).
+ */
+export function mayWorkStep(
+  actor: Actor,
+  step: {
+    assignee: { userId: string } | { personId: string } | { role: string } | null;
+    organisationId: string;
+  },
+  performer: string,
+): boolean {
+  if (actor.role === 'oh-clinician') return performer !== 'line-manager' && performer !== 'hr-manager';
+  const a = step.assignee;
+  if (!a) return false;
+  if ('userId' in a) return a.userId === actor.userId;
+  if ('personId' in a)
+    return actor.personId === a.personId && (actor.role === 'line-manager' || actor.role === 'staff');
+  if (a.role === 'hr-manager') return actor.role === 'hr-manager' && actor.organisationId === step.organisationId;
+  return actor.role === a.role;
+}
+
+/** Is this actor the person themselves, as a member of staff (their own pathway, in plain words)? */
+export function isThePerson(actor: Actor, personId: string): boolean {
+  return actor.role === 'staff' && actor.personId === personId;
+}
+
+/**
+ * May this actor read a report held under a consent: the person (while held, AMRA-6) and OH clinicians
+ * (it is clinical, CONF-1)?
+ */
+export function mayReadHeldReport(actor: Actor, personId: string): boolean {
+  return actor.personId === personId || maySeeClinicalDetail(actor);
+}
+
+/**
+ * As which employer recipient an actor reads the reports released to the employer about someone in reach
+ * (AMRA-8): a line manager or HR as themselves; nobody else reads them that way.
+ */
+export function employerRecipientRole(actor: Actor): 'line-manager' | 'hr-manager' | null {
+  return actor.role === 'line-manager' || actor.role === 'hr-manager' ? actor.role : null;
+}
+
+/**
+ * CONF-1: the detail of someone's attendance case — the reasons behind a case decision (they may carry
+ * health information) and sick pay amounts — is for HR, OH and the person, not line managers.
+ */
+export function maySeeCaseDetail(actor: Actor, personId: string): boolean {
+  return actor.role !== 'line-manager' || actor.personId === personId;
+}
+
+/**
+ * Decisions made above the line manager: a stage 3 final hearing is called and recorded by HR with the head
+ * of department (§19.13 – §19.16), and an appeal is decided above the manager who gave the outcome (§21.1).
+ * A line manager records the informal action and stages 1 and 2.
+ */
+export function mayDecideAboveManager(actor: Actor): boolean {
+  return actor.role !== 'line-manager';
+}
+
 /** The reach of an actor when writing workforce records (never wider than reading). */
 export function personWriteScope(actor: Actor): PersonScope {
   if (actor.role === 'oh-administrator' || actor.role === 'system-administrator') return { kind: 'all' };

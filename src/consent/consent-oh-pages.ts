@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { mayRecordForPerson, policies, type RoutePolicy } from '../auth/access-policy.js';
+import { mayRecordForPerson, maySeeClinicalDetail, policies, type RoutePolicy } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import { isIsoDate, londonDay } from '../shared/dates.js';
 import { isAppError, ValidationError } from '../shared/errors.js';
@@ -212,7 +212,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
     const ctx = requestContext(req);
     const record = await consent.get(ctx, id);
     const c = record.consent;
-    const clinician = ctx.actor.role === 'oh-clinician';
+    const clinician = maySeeClinicalDetail(ctx.actor);
     const letters = letterChoices(c, ctx.actor, today());
     const awaitingReport =
       c.kind === 'amra-report' ? c.status === 'applied' : c.kind === 'oh-report-release' && c.status === 'given';

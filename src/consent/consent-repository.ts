@@ -1,3 +1,5 @@
+import type { PersonScope } from '../auth/access-policy.js';
+import { withinReach } from '../db/reach.js';
 import type { Knex } from 'knex';
 import { jsonObject, readJson, readTimestamp } from '../db/knex.js';
 import { storedConsentSchema } from './stored-consent.js';
@@ -101,8 +103,10 @@ export class ConsentRepository {
     });
   }
 
-  async find(id: string, trx?: Knex.Transaction): Promise<Consent | null> {
-    const r = await (trx ?? this.db)('consents').where({ id }).first();
+  /** A consent whose person is within `reach` (none outside it is read). */
+  async find(id: string, reach: PersonScope, trx?: Knex.Transaction): Promise<Consent | null> {
+    const db = trx ?? this.db;
+    const r = await withinReach(db('consents').where({ id }), reach, db, 'consents.person_id').first();
     return r ? toConsent(r) : null;
   }
 

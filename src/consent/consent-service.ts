@@ -1,6 +1,14 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
-import { mayRecordForPerson } from '../auth/access-policy.js';
+import {
+  consentScope,
+  employerRecipientRole,
+  mayReadHeldReport,
+  mayRecordForPerson,
+  maySeeClinicalDetail,
+  maySeeOhRecords,
+  PLATFORM_REACH,
+} from '../auth/access-policy.js';
 import type { NotificationService } from '../notifications/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
@@ -139,7 +147,6 @@ export interface RecipientReport {
   notice: string | null;
 }
 
-const OH_ROLES = new Set(['oh-clinician', 'oh-administrator']);
 const TASK_SOURCE = 'consent';
 
 /** OH's work on consents, as worklist tasks; each is done by its own form on the consent's page. */
@@ -402,19 +409,10 @@ export class ConsentService {
     };
   }
 
-  /** A consent within reach (OH, or the person), not audited: callers audit what they do with it. */
+  /** A consent within reach (OH, or the person), read only if it is; not audited: callers audit what they do with it. */
   private async load(ctx: RequestContext, id: string): Promise<Consent> {
-    const consent = await this.repository.find(id);
-    if (!consent || !(OH_ROLES.has(ctx.actor.role) || ctx.actor.personId === consent.personId)) {
-      await this.audit.record(ctx, {
-        action: 'read',
-        entityType: 'consent',
-        entityId: id,
-        outcome: 'denied',
-        reason: 'not-found-or-out-of-reach',
-      });
-      throw new NotFoundError('consent');
-    }
+    const consent = await this.repository.find(id, consentScope(ctx.actor));
+    if (!consent) throw await this.audit.outOfReach(ctx, { entityType: 'consent', entityId: id });
     return consent;
   }
 
@@ -433,7 +431,7 @@ export class ConsentService {
 
   /** Every consent a person has (the person's own list, or OH's). */
   async forPerson(ctx: RequestContext, personId: string): Promise<ConsentRecord[]> {
-    if (!(OH_ROLES.has(ctx.actor.role) || ctx.actor.personId === personId)) throw new NotFoundError('person');
+    if (consentScope(ctx.actor).kind === 'none') throw new NotFoundError('person');
     await this.people.getPerson(ctx, personId, 'consent');
     const list = await this.repository.forPerson(personId);
     if (list.length)
@@ -522,7 +520,7 @@ export class ConsentService {
    * changes close together cannot leave the tasks of the older one).
    */
   private async afterChange(changed: Consent): Promise<ConsentRecord> {
-    const latest = (await this.repository.find(changed.id)) ?? changed;
+    const latest = (await this.repository.find(changed.id, PLATFORM_REACH)) ?? changed;
     const record = await this.record(latest);
     await this.syncTasks(latest, record.earliestReleaseDate);
     return record;
@@ -543,7 +541,7 @@ export class ConsentService {
       throw new ValidationError({
         method: 'Only the person can decide in the platform; record a paper or verbal decision instead.',
       });
-    if (input.method !== 'platform' && !OH_ROLES.has(ctx.actor.role))
+    if (input.method !== 'platform' && !maySeeOhRecords(ctx.actor))
       throw new ValidationError({ method: 'Decide here in the platform.' });
     return this.apply(ctx, consent, (c) => rules.decide(c, input, this.when()));
   }
@@ -584,7 +582,7 @@ export class ConsentService {
     id: string,
     input: { text: string; receivedOn: IsoDate; withheldParts: WithheldPart[] },
   ): Promise<ConsentRecord> {
-    if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
+    if (!maySeeClinicalDetail(ctx.actor)) throw new NotFoundError('consent');
     const consent = await this.load(ctx, id);
     const when = this.when();
     const policy = await this.policyInForce(consent.organisationId, when.today);
@@ -622,7 +620,7 @@ export class ConsentService {
   async readReport(ctx: RequestContext, id: string): Promise<ReportView> {
     const consent = await this.load(ctx, id);
     const self = ctx.actor.personId === consent.personId;
-    if (!(self || ctx.actor.role === 'oh-clinician') || !consent.report) throw new NotFoundError('report');
+    if (!mayReadHeldReport(ctx.actor, consent.personId) || !consent.report) throw new NotFoundError('report');
     const today = londonDay(this.clock.now());
     if (self && !rules.personMayReadReport(consent, today)) {
       throw new AppError({
@@ -657,7 +655,7 @@ export class ConsentService {
     number: number,
     answer: { response: 'amended' | 'declined'; amendedText: string | null; note: string | null },
   ): Promise<ConsentRecord> {
-    if (ctx.actor.role !== 'oh-clinician') throw new NotFoundError('consent');
+    if (!maySeeClinicalDetail(ctx.actor)) throw new NotFoundError('consent');
     if (answer.response === 'amended' && !answer.amendedText)
       throw new ValidationError({ amendedText: 'Give the amended report.' });
     return this.apply(ctx, await this.load(ctx, id), (c) => rules.answerCorrection(c, number, answer, this.when()));
@@ -950,8 +948,8 @@ export class ConsentService {
    * a supplied report, through the gate; otherwise only that none is available (AMRA-8, CONF-1).
    */
   async reportsForRecipient(ctx: RequestContext, personId: string): Promise<RecipientReport[]> {
-    const role = ctx.actor.role;
-    if (role !== 'line-manager' && role !== 'hr-manager') throw new NotFoundError('person');
+    const role = employerRecipientRole(ctx.actor);
+    if (!role) throw new NotFoundError('person');
     await this.people.getPerson(ctx, personId, 'oh-report');
     const today = londonDay(this.clock.now());
     // One read of the person's consents; the gate decides for each report addressed to this role.
@@ -995,7 +993,7 @@ export class ConsentService {
   }
 
   private requireOh(ctx: RequestContext): void {
-    if (!OH_ROLES.has(ctx.actor.role)) throw new NotFoundError('consent');
+    if (!maySeeOhRecords(ctx.actor)) throw new NotFoundError('consent');
   }
 
   /**
@@ -1037,7 +1035,7 @@ export class ConsentService {
 
   /** A consent by id for the platform's own work (the FHIR exchange's Consent in a referral); no reach check, no actor. */
   async findForSystem(id: string): Promise<Consent | null> {
-    return this.repository.find(id);
+    return this.repository.find(id, PLATFORM_REACH);
   }
 
   /** A consent for FHIR export: the consent and its person (OH). */

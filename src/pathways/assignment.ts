@@ -47,22 +47,3 @@ export function escalationTarget(
   }
   return current;
 }
-
-/**
- * May this actor do this step? OH clinicians may do any step but a manager's or HR's (they
- * can act for the person, e.g. by phone); everyone else only what is on their own list.
- */
-export function mayWorkStep(
-  actor: { role: string; userId: string; personId: string | null; organisationId: string },
-  step: { assignee: Assignee | null; organisationId: string },
-  performer: PerformerRole,
-): boolean {
-  if (actor.role === 'oh-clinician') return performer !== 'line-manager' && performer !== 'hr-manager';
-  const a = step.assignee;
-  if (!a) return false;
-  if ('userId' in a) return a.userId === actor.userId;
-  if ('personId' in a)
-    return actor.personId === a.personId && (actor.role === 'line-manager' || actor.role === 'staff');
-  if (a.role === 'hr-manager') return actor.role === 'hr-manager' && actor.organisationId === step.organisationId;
-  return actor.role === a.role;
-}

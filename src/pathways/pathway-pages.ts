@@ -1,7 +1,6 @@
 import type { Request } from 'express';
-import { mayWorkStep } from './assignment.js';
 import { z } from 'zod';
-import { policies, roleMayUse } from '../auth/access-policy.js';
+import { mayWorkStep, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isIsoDate, longDate, londonDay, startOfLondonDay } from '../shared/dates.js';

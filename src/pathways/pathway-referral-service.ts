@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit-service.js';
+import { personScope, PLATFORM_REACH } from '../auth/access-policy.js';
 import type {
   Consent,
   DisclosureGate,
@@ -11,7 +12,7 @@ import type {
 import type { PeopleService } from '../people/people-service.js';
 import type { Clock } from '../shared/clock.js';
 
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ValidationError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { Knex } from 'knex';
 import { NHS_SERVICES, type ServiceType } from './definition-format.js';
@@ -78,14 +79,12 @@ export class PathwayReferralService implements DisclosureQueue {
    * partner is told (FHIR-2: the same event, reason update, ServiceRequest revoked).
    */
   async cancel(ctx: RequestContext, referralId: string, reason: string): Promise<PathwayReferral> {
-    const referral = await this.repository.findPathwayReferral(referralId);
-    if (!referral) throw new NotFoundError('referral');
-    await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
+    const referral = await this.referralInReach(ctx, referralId);
     if (referral.status === 'cancelled')
       throw new ConflictError('referral-already-cancelled', 'This referral has already been cancelled.');
     await this.repository.transaction(async (trx) => {
       // The status it is cancelled from is read in the transaction: a delivery finishing at the same moment moves it ready → sent.
-      const current = (await this.repository.findPathwayReferral(referral.id, trx))!;
+      const current = (await this.repository.findPathwayReferral(referral.id, PLATFORM_REACH, trx))!;
       if (
         current.status === 'cancelled' ||
         !(await this.repository.setReferralStatus(referral.id, current.status, 'cancelled', trx))
@@ -109,14 +108,26 @@ export class PathwayReferralService implements DisclosureQueue {
       if (current.status === 'sent')
         await this.outbox.enqueue({ ...current, status: 'cancelled' }, 'cancellation', trx);
     });
-    return (await this.repository.findPathwayReferral(referral.id))!;
+    return (await this.repository.findPathwayReferral(referral.id, PLATFORM_REACH))!;
+  }
+
+  /** A referral within the actor's reach, read only if it is; else not found, the denied read audited. */
+  private async referralInReach(ctx: RequestContext, id: string): Promise<PathwayReferral> {
+    const referral = await this.repository.findPathwayReferral(id, personScope(ctx.actor));
+    if (!referral)
+      throw await this.audit.outOfReach(
+        ctx,
+        { entityType: 'pathway-referral', entityId: id, purpose: 'referral' },
+        'referral',
+      );
+    return referral;
   }
 
   /** A referral and the pathway it came from, for the FHIR exchange (the platform itself, no actor). */
   async forDelivery(id: string): Promise<{ referral: PathwayReferral; definitionCode: string } | null> {
-    const referral = await this.repository.findPathwayReferral(id);
+    const referral = await this.repository.findPathwayReferral(id, PLATFORM_REACH);
     if (!referral) return null;
-    const pathway = await this.repository.findPathway(referral.pathwayId);
+    const pathway = await this.repository.findPathway(referral.pathwayId, PLATFORM_REACH);
     return { referral, definitionCode: pathway?.definitionCode ?? '' };
   }
 
@@ -148,9 +159,9 @@ export class PathwayReferralService implements DisclosureQueue {
 
   /** The referrals a pathway made (OH). */
   async forPathway(ctx: RequestContext, pathwayId: string): Promise<PathwayReferral[]> {
-    const pathway = await this.repository.findPathway(pathwayId);
-    if (!pathway) throw new NotFoundError('pathway');
-    await this.people.getPerson(ctx, pathway.personId, 'pathway', 'pathway');
+    const pathway = await this.repository.findPathway(pathwayId, personScope(ctx.actor));
+    if (!pathway)
+      throw await this.audit.outOfReach(ctx, { entityType: 'pathway', entityId: pathwayId, purpose: 'pathway' });
     const list = await this.repository.pathwayReferrals(pathwayId);
     await this.audit.record(ctx, {
       action: 'read',
@@ -208,8 +219,7 @@ export class PathwayReferralService implements DisclosureQueue {
       confidentialityPreference?: string | undefined;
     },
   ): Promise<PathwayReferral> {
-    const referral = await this.repository.findPathwayReferral(referralId);
-    if (!referral) throw new NotFoundError('referral');
+    const referral = await this.referralInReach(ctx, referralId);
     const person = await this.people.getPerson(ctx, referral.personId, 'pathway', 'referral');
     if (!NHS_SERVICES.has(referral.serviceType))
       throw new ConflictError('not-an-nhs-referral', 'This referral is not to an NHS service; nothing needs sharing.');
@@ -218,7 +228,7 @@ export class PathwayReferralService implements DisclosureQueue {
     const partner = await this.people.findOrganisation(input.partnerOrganisationId);
     if (!partner || partner.kind !== 'nhs-partner')
       throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
-    const pathway = (await this.repository.findPathway(referral.pathwayId))!;
+    const pathway = (await this.repository.findPathway(referral.pathwayId, PLATFORM_REACH))!;
     // The pathway's answers are read only when the clinician chose some.
     const available = input.answers?.length
       ? await this.shareableAnswers(pathway.id)

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import type { OhReferralReach, PersonScope } from '../auth/access-policy.js';
+import { withinReach } from '../db/reach.js';
 import { isPostgres, jsonObject, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import { SHARING_CATEGORIES } from '../consent/consent-types.js';
 import { answersSchema, referralDetailsSchema } from './referral-details.js';
@@ -247,6 +249,18 @@ const TIMER: Record<TimerKind, { at: string; fired: string }> = {
 };
 
 /** Pathways, their steps and history, and referrals into and out of them. */
+/** Referrals into OH within `reach`: about a person its people scope covers, or management referrals its user made. */
+function ohReferralsWithin(
+  q: Knex.QueryBuilder,
+  reach: OhReferralReach,
+  db: Knex | Knex.Transaction,
+): Knex.QueryBuilder {
+  return q.andWhere((w) => {
+    w.where((own) => withinReach(own, reach.people, db, 'oh_referrals.person_id'));
+    if (reach.referredByUserId) w.orWhere({ referred_by_user_id: reach.referredByUserId, source: 'management' });
+  });
+}
+
 export class PathwayRepository {
   constructor(private readonly db: Knex) {}
 
@@ -317,8 +331,10 @@ export class PathwayRepository {
     return n === 1;
   }
 
-  async findPathway(id: string, trx?: Knex.Transaction): Promise<Pathway | null> {
-    const row = await (trx ?? this.db)('pathways').where({ id }).first();
+  /** One whose person is within `reach` (none outside it is read). */
+  async findPathway(id: string, reach: PersonScope, trx?: Knex.Transaction): Promise<Pathway | null> {
+    const db = trx ?? this.db;
+    const row = await withinReach(db('pathways').where({ id }), reach, db, 'pathways.person_id').first();
     return row ? toPathway(row) : null;
   }
 
@@ -626,8 +642,15 @@ export class PathwayRepository {
     });
   }
 
-  async findPathwayReferral(id: string, trx?: Knex.Transaction): Promise<PathwayReferral | null> {
-    const row = await (trx ?? this.db)('pathway_referrals').where({ id }).first();
+  /** One whose person is within `reach` (none outside it is read). */
+  async findPathwayReferral(id: string, reach: PersonScope, trx?: Knex.Transaction): Promise<PathwayReferral | null> {
+    const db = trx ?? this.db;
+    const row = await withinReach(
+      db('pathway_referrals').where({ id }),
+      reach,
+      db,
+      'pathway_referrals.person_id',
+    ).first();
     return row ? toPathwayReferral(row) : null;
   }
 
@@ -747,13 +770,20 @@ export class PathwayRepository {
     return row ? toReferral(row) : null;
   }
 
-  async findOhReferral(id: string, trx?: Knex.Transaction): Promise<OhReferral | null> {
-    const row = await (trx ?? this.db)('oh_referrals').where({ id }).first();
+  /**
+   * A referral into OH within `reach`: one about a person the reach's people scope covers, or a management
+   * referral its user made (none outside it is read).
+   */
+  async findOhReferral(id: string, reach: OhReferralReach, trx?: Knex.Transaction): Promise<OhReferral | null> {
+    const db = trx ?? this.db;
+    const row = await ohReferralsWithin(db('oh_referrals').where({ id }), reach, db).first();
     return row ? toReferral(row) : null;
   }
 
-  async ohReferralsOf(personId: string): Promise<OhReferral[]> {
-    return (await this.db('oh_referrals').where({ person_id: personId }).orderBy('created_at', 'desc')).map(toReferral);
+  /** A person's referrals into OH within `reach`, newest first. */
+  async ohReferralsOf(personId: string, reach: OhReferralReach): Promise<OhReferral[]> {
+    const q = ohReferralsWithin(this.db('oh_referrals').where({ person_id: personId }), reach, this.db);
+    return (await q.orderBy('created_at', 'desc')).map(toReferral);
   }
 
   async ohReferralsAwaitingTriage(limit: number): Promise<OhReferral[]> {

@@ -1,14 +1,22 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../db/knex.js';
 import type { AuditRecord, AuditService } from '../audit/audit-service.js';
-import { maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
+import {
+  maySeeClinicalDetail,
+  maySeeOhRecords,
+  mayWorkStep,
+  personScope,
+  PLATFORM_REACH,
+  stepQueues,
+  type PersonScope,
+} from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { AnyContext, RequestContext } from '../shared/request-context.js';
-import { assigneeFor, escalationTarget, mayWorkStep, type AssignmentContext } from './assignment.js';
+import { assigneeFor, escalationTarget, type AssignmentContext } from './assignment.js';
 import type { DefinitionCatalogue } from './definition-catalogue.js';
 import {
   CLOSE_OUTCOMES,
@@ -252,7 +260,8 @@ export class PathwayService {
       enrolmentSource: input.source,
       referralId: input.referralId ?? null,
       enrolledByUserId: ctx.actor?.userId ?? null,
-      leadClinicianUserId: input.leadClinicianUserId ?? (ctx.actor?.role === 'oh-clinician' ? ctx.actor.userId : null),
+      leadClinicianUserId:
+        input.leadClinicianUserId ?? (ctx.actor && maySeeClinicalDetail(ctx.actor) ? ctx.actor.userId : null),
       facts,
       pauses: [],
       outcome: null,
@@ -351,9 +360,7 @@ export class PathwayService {
 
   /** A pathway within the actor's reach (the person's record must be reachable), else not found. Audited. */
   async get(ctx: RequestContext, id: string): Promise<Loaded> {
-    const loaded = await this.load(id);
-    if (!loaded) throw new NotFoundError('pathway');
-    await this.reach(ctx, loaded.pathway);
+    const loaded = await this.loadInReach(ctx, id);
     await this.audit.record(ctx, {
       action: 'read',
       entityType: 'pathway',
@@ -400,14 +407,18 @@ export class PathwayService {
     return out;
   }
 
-  private async load(id: string, trx?: Knex.Transaction): Promise<Loaded | null> {
-    const pathway = await this.repository.findPathway(id, trx);
+  /** A pathway whose person is within `reach`, with its definition and steps (none outside reach is read). */
+  private async load(id: string, reach: PersonScope, trx?: Knex.Transaction): Promise<Loaded | null> {
+    const pathway = await this.repository.findPathway(id, reach, trx);
     if (!pathway) return null;
     return { pathway, definition: await this.definitionOf(pathway), steps: await this.repository.stepsOf(id, trx) };
   }
 
-  private async reach(ctx: RequestContext, pathway: Pathway): Promise<Person> {
-    return this.people.getPerson(ctx, pathway.personId, 'pathway', 'pathway');
+  /** A pathway within the actor's reach, read only if it is; else not found, the denied read audited. */
+  private async loadInReach(ctx: RequestContext, id: string): Promise<Loaded> {
+    const loaded = await this.load(id, personScope(ctx.actor));
+    if (!loaded) throw await this.audit.outOfReach(ctx, { entityType: 'pathway', entityId: id, purpose: 'pathway' });
+    return loaded;
   }
 
   private stateOf(pathway: Pathway, steps: readonly PathwayStep[]): PathwayState {
@@ -444,13 +455,11 @@ export class PathwayService {
       trx: Knex.Transaction,
     ) => Promise<{ pathway: Pathway; events: NewPathwayEvent[]; audit: Record<string, unknown> }>,
   ): Promise<Loaded> {
-    const first = await this.load(id);
-    if (!first) throw new NotFoundError('pathway');
-    await this.reach(ctx, first.pathway);
+    await this.loadInReach(ctx, id);
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
       if (!(await this.repository.lockPathway(id, trx))) throw new NotFoundError('pathway');
-      const loaded = (await this.load(id, trx))!;
+      const loaded = (await this.load(id, PLATFORM_REACH, trx))!;
       const { pathway, events, audit } = await change(loaded, now, trx);
       const steps = await this.repository.stepsOf(id, trx);
       const plans = planSteps(loaded.definition, this.stateOf(pathway, steps), this.evaluate, now);
@@ -474,7 +483,7 @@ export class PathwayService {
         trx,
       );
     });
-    return (await this.load(id))!;
+    return (await this.load(id, PLATFORM_REACH))!;
   }
 
   private refuse(reason: string | null): void {
@@ -854,19 +863,7 @@ export class PathwayService {
 
   /** Whose steps an actor's worklist shows. */
   listFilter(ctx: RequestContext, filters: { definitionCode?: string; unitId?: string } = {}): StepListFilter {
-    const a = ctx.actor;
-    const roles: Array<{ role: string; organisationId: string | null }> = [];
-    if (a.role === 'oh-clinician') roles.push({ role: 'oh-clinician', organisationId: null });
-    if (a.role === 'oh-administrator') roles.push({ role: 'oh-administrator', organisationId: null });
-    if (a.role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: a.organisationId });
-    return {
-      userId: a.role === 'oh-clinician' ? a.userId : null,
-      personId: a.role === 'line-manager' || a.role === 'staff' ? a.personId : null,
-      // A manager's list holds only steps about people in their team now (a step stays with them if someone moves on only until it is reassigned).
-      currentTeamOnly: a.role === 'line-manager',
-      roles,
-      ...filters,
-    };
+    return { ...stepQueues(ctx.actor), ...filters };
   }
 
   /** The actor's open pathway steps, soonest deadline first, with counts due and overdue at `asOf`. */

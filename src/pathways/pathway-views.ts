@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/actor.js';
-import { maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
+import { isThePerson, maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
 import type { PathwayDefinition } from './definition.js';
 import type { Pathway, PathwayStep } from './pathway-types.js';
 
@@ -14,7 +14,7 @@ export type PathwayAudience = 'clinical' | 'administrative' | 'self' | 'function
 export function audienceOf(actor: Actor, pathway: Pick<Pathway, 'personId'>): PathwayAudience {
   if (maySeeClinicalDetail(actor)) return 'clinical';
   if (maySeeOhRecords(actor)) return 'administrative';
-  if (actor.personId === pathway.personId && actor.role === 'staff') return 'self';
+  if (isThePerson(actor, pathway.personId)) return 'self';
   return 'functional';
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
+import { ohReferralReach, PLATFORM_REACH } from '../auth/access-policy.js';
 import type { NotificationService } from '../notifications/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
@@ -167,7 +168,11 @@ export class ReferralService {
           trx,
         );
         // Not started on a pathway at once: OH's triage task commits with the referral.
-        const stored = (await this.repository.findOhReferral(referral.id, trx))!;
+        const stored = (await this.repository.findOhReferral(
+          referral.id,
+          { people: PLATFORM_REACH, referredByUserId: null },
+          trx,
+        ))!;
         if (stored.status === 'awaiting-triage') await this.syncTriageTask(stored, trx);
         made += 1;
       });
@@ -290,14 +295,14 @@ export class ReferralService {
 
   /** A referral within reach: the person themselves (a copy), whoever made it, and OH. */
   async get(ctx: RequestContext, id: string): Promise<OhReferral> {
-    const referral = await this.repository.findOhReferral(id);
-    const a = ctx.actor;
-    const oh = a.role === 'oh-clinician' || a.role === 'oh-administrator';
-    const self = referral !== null && a.personId === referral.personId;
-    const referrer = referral !== null && referral.referredByUserId === a.userId;
-    // The person's own words in a self-referral are for OH and themselves only (CONF-1).
-    if (!referral || !(oh || self || (referrer && referral.source === 'management')))
-      throw new NotFoundError('referral');
+    // The access policy's reach, applied in the query: a referral outside it is never read.
+    const referral = await this.repository.findOhReferral(id, ohReferralReach(ctx.actor));
+    if (!referral)
+      throw await this.audit.outOfReach(
+        ctx,
+        { entityType: 'oh-referral', entityId: id, purpose: 'oh-referral' },
+        'referral',
+      );
     await this.audit.record(ctx, {
       action: 'read',
       entityType: 'oh-referral',
@@ -311,12 +316,7 @@ export class ReferralService {
   /** A person's referrals: their own list, or OH's view of them. */
   async forPerson(ctx: RequestContext, personId: string): Promise<OhReferral[]> {
     await this.people.getPerson(ctx, personId, 'oh-referral');
-    const all = await this.repository.ohReferralsOf(personId);
-    const oh = ctx.actor.role === 'oh-clinician' || ctx.actor.role === 'oh-administrator';
-    const mine = all.filter(
-      (r) =>
-        oh || ctx.actor.personId === personId || (r.referredByUserId === ctx.actor.userId && r.source === 'management'),
-    );
+    const mine = await this.repository.ohReferralsOf(personId, ohReferralReach(ctx.actor));
     if (mine.length)
       await this.audit.record(
         ctx,
@@ -416,6 +416,6 @@ export class ReferralService {
         trx,
       );
     });
-    return (await this.repository.findOhReferral(id))!;
+    return (await this.repository.findOhReferral(id, { people: PLATFORM_REACH, referredByUserId: null }))!;
   }
 }

@@ -1,37 +1,13 @@
 import type { Knex } from 'knex';
 import { readBoolean, readIsoDate, readJson, readOptionalIsoDate, readTimestamp } from '../db/knex.js';
 import type { PersonScope } from '../auth/access-policy.js';
+import { withinReach } from '../db/reach.js';
 import { workingPatternSchema, type WorkingPattern } from './people-schemas.js';
 import type { NewPerson, Organisation, Person, PersonPage, Unit } from './people-types.js';
 
 /** Restricts a query on `people` to the records a scope reaches (the access policy decides the scope). */
 function applyScope(q: Knex.QueryBuilder, scope: PersonScope, db: Knex): Knex.QueryBuilder {
-  switch (scope.kind) {
-    case 'all':
-      return q;
-    case 'organisation':
-      return q.where('people.organisation_id', scope.organisationId);
-    case 'self':
-      return q.where('people.id', scope.personId);
-    case 'team':
-      // Everyone who reports to the manager directly or through others; UNION (not ALL)
-      // stops even a corrupted cycle of line managers from recursing forever.
-      return q.where('people.organisation_id', scope.organisationId).whereIn(
-        'people.id',
-        db
-          .withRecursive('team', ['id'], (cte) =>
-            cte
-              .select('id')
-              .from('people')
-              .where('line_manager_id', scope.managerPersonId)
-              .union((u) => u.select('p.id').from('people as p').join('team', 'p.line_manager_id', 'team.id')),
-          )
-          .select('id')
-          .from('team'),
-      );
-    case 'none':
-      return q.whereRaw('1 = 0');
-  }
+  return withinReach(q, scope, db, 'people.id', 'people.organisation_id');
 }
 
 /**

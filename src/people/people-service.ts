@@ -99,21 +99,8 @@ export class PeopleService {
     trx?: Knex.Transaction,
   ): Promise<Person> {
     const person = await this.repository.findPerson(id, personScope(ctx.actor), trx);
-    if (!person) {
-      await this.audit.record(
-        ctx,
-        {
-          action: 'read',
-          entityType: 'person',
-          entityId: id,
-          purpose,
-          outcome: 'denied',
-          reason: 'not-found-or-out-of-reach',
-        },
-        trx,
-      );
-      throw new NotFoundError(notFoundAs);
-    }
+    if (!person)
+      throw await this.audit.outOfReach(ctx, { entityType: 'person', entityId: id, purpose }, notFoundAs, trx);
     await this.audit.record(
       ctx,
       { action: 'read', entityType: 'person', entityId: id, subjectPersonId: id, purpose },

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { policies } from '../auth/access-policy.js';
+import { organisationReach, policies, roleMayUse } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { id, isoDate } from '../people/people-schemas.js';
 import { addDays } from '../shared/dates.js';
@@ -62,7 +62,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
     const [inForce, versions, organisations] = await Promise.all([
       policy.inForce(organisationId, kind, today),
       policy.versions(ctx, organisationId, kind),
-      ctx.actor.role === 'hr-manager' ? Promise.resolve([]) : people.listOrganisations(),
+      organisationReach(ctx.actor).kind === 'all' ? people.listOrganisations() : Promise.resolve([]),
     ]);
     const form = POLICY_FORMS[kind];
     return {
@@ -74,7 +74,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
         .map((o) => ({ ...o, selected: o.id === organisationId })),
       inForce,
       versions: versions.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
-      canPublish: ctx.actor.role === 'hr-manager' || ctx.actor.role === 'oh-administrator',
+      canPublish: roleMayUse(policies.policiesWrite, ctx.actor.role),
       sections: form.sections.map((s) => ({
         title: req.t(s.title),
         fields: s.fields.map((f) => ({

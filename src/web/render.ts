@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import { policies, roleMayUse, type RoutePolicy } from '../auth/access-policy.js';
 import { isAppError, type FieldErrors } from '../shared/errors.js';
 import { fieldErrors } from '../shared/validation.js';
 
@@ -39,40 +40,23 @@ export function renderFormErrors(
 function navigation(req: Request): Array<{ href: string; text: string; current: boolean }> {
   const actor = req.actor;
   if (!actor) return [];
-  const items: Array<{ href: string; key: string; roles: readonly string[] }> = [
-    { href: '/', key: 'nav.home', roles: ['*'] },
-    { href: '/me', key: 'nav.myRecord', roles: ['staff'] },
-    {
-      href: '/worklist',
-      key: 'nav.worklist',
-      roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager'],
-    },
-    {
-      href: '/people',
-      key: 'nav.people',
-      roles: ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'system-administrator'],
-    },
-    {
-      href: '/units',
-      key: 'nav.units',
-      roles: [
-        'oh-clinician',
-        'oh-administrator',
-        'hr-manager',
-        'line-manager',
-        'health-board-lead',
-        'system-administrator',
-      ],
-    },
-    { href: '/reports/attendance', key: 'nav.reports', roles: ['hr-manager', 'oh-administrator'] },
-    { href: '/admin/policies', key: 'nav.policies', roles: ['hr-manager', 'oh-administrator'] },
-    { href: '/admin/partners', key: 'nav.partners', roles: ['oh-clinician', 'oh-administrator'] },
-    { href: '/audit', key: 'nav.audit', roles: ['oh-administrator'] },
-    { href: '/admin/users', key: 'nav.users', roles: ['system-administrator'] },
-    { href: '/account', key: 'nav.account', roles: ['*'] },
+  // Each link is shown to whoever the access policy lets use the page it opens.
+  const items: Array<{ href: string; key: string; policy: RoutePolicy }> = [
+    { href: '/', key: 'nav.home', policy: policies.signedIn },
+    { href: '/me', key: 'nav.myRecord', policy: policies.selfService },
+    { href: '/worklist', key: 'nav.worklist', policy: policies.worklist },
+    { href: '/people', key: 'nav.people', policy: policies.peopleSearch },
+    { href: '/units', key: 'nav.units', policy: policies.unitsRead },
+    { href: '/reports/attendance', key: 'nav.reports', policy: policies.attendanceReports },
+    // Policies are listed for those who publish them; others read them from the pages that use them.
+    { href: '/admin/policies', key: 'nav.policies', policy: policies.policiesWrite },
+    { href: '/admin/partners', key: 'nav.partners', policy: policies.partnersRead },
+    { href: '/audit', key: 'nav.audit', policy: policies.auditRead },
+    { href: '/admin/users', key: 'nav.users', policy: policies.usersAdmin },
+    { href: '/account', key: 'nav.account', policy: policies.signedIn },
   ];
   return items
-    .filter((i) => i.roles.includes('*') || i.roles.includes(actor.role))
+    .filter((i) => roleMayUse(i.policy, actor.role))
     .map((i) => ({
       href: i.href,
       text: req.t(i.key),

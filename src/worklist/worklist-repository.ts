@@ -1,3 +1,4 @@
+import type { WorkQueues } from '../auth/access-policy.js';
 import type { Knex } from 'knex';
 import { readIsoDate, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import { newId } from '../shared/ids.js';
@@ -29,6 +30,23 @@ function toTask(row: Record<string, unknown>): Task {
 }
 
 /** Worklist tasks. A task is created once per (source, code, sequence); later syncs leave its state alone. */
+/**
+ * Tasks on a worklist: assigned to the person (a line manager's), or in a queue the access policy gives the
+ * actor (a queue of one organisation, or of all of OH).
+ */
+function onList(q: Knex.QueryBuilder, queues: WorkQueues): Knex.QueryBuilder {
+  return q.andWhere((w) => {
+    if (queues.personId) w.orWhere('assignee_person_id', queues.personId);
+    for (const r of queues.roles)
+      w.orWhere((x) =>
+        r.organisationId
+          ? x.where({ assignee_role: r.role, organisation_id: r.organisationId })
+          : x.where({ assignee_role: r.role }),
+      );
+    if (!queues.personId && queues.roles.length === 0) w.whereRaw('1 = 0');
+  });
+}
+
 export class WorklistRepository {
   constructor(private readonly db: Knex) {}
 
@@ -125,23 +143,15 @@ export class WorklistRepository {
     return row ? toTask(row) : null;
   }
 
-  /** Open tasks for a person and/or roles in an organisation, soonest first. */
-  async openFor(
-    filter: { personId: string | null; roles: ReadonlyArray<{ role: string; organisationId: string | null }> },
-    limit: number,
-  ): Promise<Task[]> {
-    const q = this.db('tasks')
-      .where({ status: 'open' })
-      .andWhere((w) => {
-        if (filter.personId) w.orWhere('assignee_person_id', filter.personId);
-        for (const r of filter.roles)
-          w.orWhere((x) =>
-            r.organisationId
-              ? x.where({ assignee_role: r.role, organisation_id: r.organisationId })
-              : x.where({ assignee_role: r.role }),
-          );
-        if (!filter.personId && filter.roles.length === 0) w.whereRaw('1 = 0');
-      })
+  /** An open task on the list of whoever works from `queues` (none elsewhere is read). */
+  async findOpenOnList(id: string, queues: WorkQueues): Promise<Task | null> {
+    const row = await onList(this.db('tasks').where({ id, status: 'open' }), queues).first();
+    return row ? toTask(row) : null;
+  }
+
+  /** Open tasks on the list of whoever works from `queues`, soonest first. */
+  async openFor(queues: WorkQueues, limit: number): Promise<Task[]> {
+    const q = onList(this.db('tasks').where({ status: 'open' }), queues)
       .orderBy([{ column: 'due_date' }, { column: 'code' }])
       .limit(limit);
     return (await q).map(toTask);

@@ -1,15 +1,15 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
+import { taskQueues } from '../auth/access-policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { ConflictError } from '../shared/errors.js';
 import type { AnyContext, RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistRepository } from './worklist-repository.js';
 import { deadlineOf, type Task, type TaskSpec } from './worklist-types.js';
 
 /** Roles whose shared queue a role-assigned task may sit in. */
-const QUEUE_ROLES = new Set(['oh-administrator', 'oh-clinician', 'hr-manager']);
 
 /**
  * Worklists: tasks with due dates on the right person's (or team's) list, completed with a
@@ -50,21 +50,14 @@ export class WorklistService {
 
   /** The actor's open tasks: assigned to them, or to a queue their role works from. */
   async mine(ctx: RequestContext, limit = 200): Promise<Task[]> {
-    const role = ctx.actor.role;
-    const roles: Array<{ role: string; organisationId: string | null }> = [];
-    if (role === 'oh-administrator' || role === 'oh-clinician')
-      roles.push({ role: 'oh-administrator', organisationId: null });
-    // Clinical work (triaging a referral) is for the OH clinicians' queue only.
-    if (role === 'oh-clinician') roles.push({ role: 'oh-clinician', organisationId: null });
-    if (role === 'hr-manager') roles.push({ role: 'hr-manager', organisationId: ctx.actor.organisationId });
-    const personId = role === 'line-manager' ? ctx.actor.personId : null;
-    return this.repository.openFor({ personId, roles }, limit);
+    return this.repository.openFor(taskQueues(ctx.actor), limit);
   }
 
   /** Completes a task on the actor's list, with what was done. Anything else is not found. */
   async complete(ctx: RequestContext, taskId: string, note: string | null): Promise<Task> {
-    const task = await this.repository.find(taskId);
-    if (!task || task.status !== 'open' || !this.isOnListOf(ctx, task)) throw new NotFoundError('task');
+    // Only a task on the actor's list is read at all (the access policy's queues, applied in the query).
+    const task = await this.repository.findOpenOnList(taskId, taskQueues(ctx.actor));
+    if (!task) throw await this.audit.outOfReach(ctx, { entityType: 'task', entityId: taskId });
     if (this.completedByTheirForm.has(task.code))
       throw new ConflictError(
         'task-needs-its-form',
@@ -161,14 +154,5 @@ export class WorklistService {
   /** Every task (any status) of some sources, for reports. */
   async tasksOfSources(sourceType: string, sourceIds: readonly string[]): Promise<Task[]> {
     return this.repository.forSources(sourceType, sourceIds);
-  }
-
-  private isOnListOf(ctx: RequestContext, task: Task): boolean {
-    if (task.assigneePersonId) return ctx.actor.role === 'line-manager' && task.assigneePersonId === ctx.actor.personId;
-    if (!task.assigneeRole || !QUEUE_ROLES.has(task.assigneeRole)) return false;
-    if (task.assigneeRole === 'oh-administrator')
-      return ctx.actor.role === 'oh-administrator' || ctx.actor.role === 'oh-clinician';
-    if (task.assigneeRole === 'oh-clinician') return ctx.actor.role === 'oh-clinician';
-    return ctx.actor.role === task.assigneeRole && task.organisationId === ctx.actor.organisationId;
   }
 }
