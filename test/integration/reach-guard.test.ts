@@ -22,6 +22,41 @@ import {
  */
 const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
 
+/**
+ * Valid bodies for the writes about one record, so the request passes validation and reaches the service
+ * (where a record would be loaded); any other write is sent empty.
+ */
+const BODIES: Record<string, Record<string, unknown>> = {
+  'patch /api/v1/absences/:id': { endDate: '2026-10-21' },
+  'delete /api/v1/absences/:id': { reason: 'Recorded in error' },
+  'post /api/v1/absences/:id/return-to-work': {
+    interviewDate: '2026-11-02',
+    fitForFullDuties: true,
+    recurrenceLikelihood: 'unlikely',
+    attendanceExpectationsDiscussed: true,
+    certificationComplete: true,
+    workplaceFactors: ['workload'],
+    disabilityRelated: false,
+    pregnancyRelated: false,
+    notifiedFirstDayOfSickness: true,
+    notifiedFirstDayOfFitness: true,
+    flexibleWorkingDiscussed: true,
+  },
+  'post /api/v1/absences/:id/sick-pay-extensions': {
+    fullPayExtraDays: 5,
+    halfPayExtraDays: 0,
+    reason: 'The Chief Constable extended full pay',
+    decidedOn: '2026-11-20',
+  },
+  'post /api/v1/attendance-procedure/:id/outcome': { outcome: 'monitor', outcomeDate: '2026-11-20' },
+  'post /api/v1/attendance-procedure/:id/postponement': { meetingDate: '2026-11-27', reason: 'Representative away' },
+  'post /api/v1/attendance-procedure/:id/appeal': { lodgedOn: '2026-11-20' },
+  'post /api/v1/consents/:id/decision': { decision: 'given', method: 'platform' },
+  'post /api/v1/consents/:id/corrections': { text: 'The date of the injury is wrong' },
+  'post /api/v1/consents/:id/statement': { text: 'I do not agree with the report' },
+  'post /api/v1/consents/:id/supply-decision': { agree: true },
+};
+
 interface Victim {
   person: NewPerson;
   /** Users who cannot reach the person. */
@@ -139,7 +174,7 @@ describe('reach is applied when rows are read, not after (issue 14 §13)', () =>
           return id;
         }
         if (segment === ':number') return '1';
-        if (segment === ':kind' && before === 'letters') return 'informal-action';
+        if (segment === ':kind' && before === 'letters') return 'invitation';
         return RANDOM_ID;
       })
       .join('/');
@@ -217,7 +252,7 @@ describe('reach is applied when rows are read, not after (issue 14 §13)', () =>
                 ? await request(t.app)
                     [route.method](url)
                     .set(as(u))
-                    .send(route.method === 'get' ? undefined : {})
+                    .send(route.method === 'get' ? undefined : (BODIES[`${route.method} ${route.path}`] ?? {}))
                 : await agents[u][route.method](url)
                     .type('form')
                     .send(route.method === 'get' ? undefined : { _csrf: csrf[u] });
