@@ -258,9 +258,10 @@ export class ConsentService {
   ) {}
 
   /** Brings OH's tasks for a consent in line with where it stands. */
-  private async syncTasks(c: Consent, earliestRelease: IsoDate | null): Promise<void> {
-    const tasks = consentTasks(c, earliestRelease);
-    await this.worklist.sync(TASK_SOURCE, c.id, { keep: tasks, create: tasks });
+  /** OH's tasks follow the consent as it is written, in the change's transaction (issue 14 §12). */
+  private async syncTasks(c: Consent, periods: ConsentPeriods, trx: Knex.Transaction): Promise<void> {
+    const tasks = consentTasks(c, rules.earliestReleaseDate(c, periods));
+    await this.worklist.sync(TASK_SOURCE, c.id, { keep: tasks, create: tasks }, trx);
   }
 
   /** Another capability's queue of disclosures made under consent (the composition root wires them). */
@@ -488,6 +489,7 @@ export class ConsentService {
       return this.record(consent);
     }
     const changed = { ...t.consent, version: consent.version + 1 };
+    const periods = await this.periods(consent.organisationId, this.clock.today());
     await this.repository.transaction(async (trx) => {
       const stored = await this.repository.update(
         { consent: changed, event: { ...t.event, byUserId: ctx.actor.userId, byRole: ctx.actor.role } },
@@ -511,19 +513,14 @@ export class ConsentService {
         trx,
       );
       await also?.(changed, trx);
+      await this.syncTasks(changed, periods, trx);
     });
     return this.afterChange(changed);
   }
 
-  /**
-   * After a change commits: OH's tasks follow the consent as it now stands (read again, so two
-   * changes close together cannot leave the tasks of the older one).
-   */
+  /** The consent as it stands after a change commits (read again: another change may have followed it). */
   private async afterChange(changed: Consent): Promise<ConsentRecord> {
-    const latest = (await this.repository.find(changed.id, PLATFORM_REACH)) ?? changed;
-    const record = await this.record(latest);
-    await this.syncTasks(latest, record.earliestReleaseDate);
-    return record;
+    return this.record((await this.repository.find(changed.id, PLATFORM_REACH)) ?? changed);
   }
 
   private async personOf(consent: Consent): Promise<Person> {
@@ -804,6 +801,7 @@ export class ConsentService {
         },
         trx,
       );
+      await this.syncTasks(next, periods, trx);
       return next;
     });
     return this.afterChange(changed);

@@ -113,4 +113,30 @@ describe('derived state commits with the change', () => {
     const task = await t.database.db('tasks').where({ source_id: made.body.id }).first();
     expect(task.status).toBe('open');
   });
+
+  it('when a consent’s task for OH cannot be written, then the person’s decision is not kept either', async () => {
+    const asked = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/consents`)
+      .set(as('clinician'))
+      .send({
+        kind: 'amra-report',
+        recipientRole: 'hr-manager',
+        description: 'Fitness for firearms duties',
+        doctor: { name: 'Dr Asha Patel', practice: 'Westshire Road Surgery' },
+        noticeBy: 'letter',
+      });
+    expect(asked.status).toBe(201);
+    const decide = () =>
+      request(t.app)
+        .post(`/api/v1/consents/${asked.body.id}/decision`)
+        .set(as('staff'))
+        .send({ decision: 'given', method: 'platform', wishesToSeeReport: false });
+    await refuseTaskWrites();
+    expect((await decide()).status).toBe(500);
+    expect((await t.database.db('consents').where({ id: asked.body.id }).first()).status).toBe('requested');
+    await allowTaskWrites();
+    expect((await decide()).status).toBe(200);
+    const task = await t.database.db('tasks').where({ source_id: asked.body.id }).first();
+    expect(task).toMatchObject({ code: 'consent-apply', status: 'open' });
+  });
 });
