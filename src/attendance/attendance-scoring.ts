@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Person } from '../people/people-types.js';
 import type { EffectivePolicy, PolicyService } from '../policies/policy-service.js';
 import type { IsoDate } from '../shared/dates.js';
@@ -39,13 +40,15 @@ export class AttendanceScoring {
     person: Person,
     asOf: IsoDate,
     spells?: readonly ScoredSpell[],
+    /** The change's transaction, when scoring is part of one: a decision it wrote counts. */
+    trx?: Knex.Transaction,
   ): Promise<{ context: ScoreContext; policy: EffectivePolicy<'attendance'>; decisions: DisabilityDecision[] }> {
     // ATT-7: the case's disability decisions matter only when it has disability-related absence.
     const needsDecisions = spells === undefined || spells.some((s) => s.disabilityRelated);
     const [policy, read] = await Promise.all([
       this.policies.inForce(person.organisationId, 'attendance', asOf),
       needsDecisions
-        ? this.cases.disabilityDecisions([person.id])
+        ? this.cases.disabilityDecisions([person.id], trx)
         : Promise.resolve(new Map<string, DisabilityDecision[]>()),
     ]);
     const decisions = read.get(person.id) ?? [];
@@ -57,8 +60,9 @@ export class AttendanceScoring {
     person: Person,
     spells: readonly ScoredSpell[],
     asOf: IsoDate,
+    trx?: Knex.Transaction,
   ): Promise<PersonScore & { context: ScoreContext; policy: EffectivePolicy<'attendance'> }> {
-    const { context, policy } = await this.contextFor(person, asOf, spells);
+    const { context, policy } = await this.contextFor(person, asOf, spells, trx);
     return { ...attendanceScore(spells, asOf, context), policyVersion: policy.version, context, policy };
   }
 

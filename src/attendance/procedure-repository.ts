@@ -166,10 +166,13 @@ export class ProcedureRepository {
   }
 
   /** Decisions on discounting disability-related absence for some people (ATT-7), oldest first per person. */
-  async disabilityDecisions(personIds: readonly string[]): Promise<Map<string, DisabilityDecision[]>> {
+  async disabilityDecisions(
+    personIds: readonly string[],
+    trx?: Knex.Transaction,
+  ): Promise<Map<string, DisabilityDecision[]>> {
     const out = new Map<string, DisabilityDecision[]>();
     for (let i = 0; i < personIds.length; i += 500) {
-      const rows = await this.db('disability_discount_decisions')
+      const rows = await (trx ?? this.db)('disability_discount_decisions')
         .whereIn('person_id', personIds.slice(i, i + 500))
         .orderBy(['effective_from', 'created_at']);
       for (const r of rows) {

@@ -4,7 +4,7 @@ import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { londonDay, type IsoDate } from '../shared/dates.js';
+import type { IsoDate } from '../shared/dates.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
@@ -386,16 +386,18 @@ export class AttendanceProcedureService {
         },
         trx,
       );
+      // The review task is done with the decision, and a trigger the decision did not name still needs
+      // one: both commit with the decision (issue 14 §12).
+      await this.worklist.completeBySource(
+        ctx,
+        'attendance-person',
+        personId,
+        TRIGGER_REVIEW,
+        `Decision recorded: ${input.decision}`,
+        trx,
+      );
+      await this.triggerReview.refresh(person, this.clock.today(), trx);
     });
-    await this.worklist.completeBySource(
-      ctx,
-      'attendance-person',
-      personId,
-      TRIGGER_REVIEW,
-      `Decision recorded: ${input.decision}`,
-    );
-    // A trigger the decision did not name still needs a decision.
-    await this.triggerReview.refresh(person, this.clock.today());
     return { id };
   }
 
@@ -442,9 +444,9 @@ export class AttendanceProcedureService {
         },
         trx,
       );
+      // What counts has changed, so the triggers may have too: the review follows in the same transaction.
+      await this.triggerReview.refresh(person, this.clock.today(), trx);
     });
-    // What counts has changed, so the triggers may have too.
-    await this.triggerReview.refresh(person, londonDay(now));
     return { id };
   }
 

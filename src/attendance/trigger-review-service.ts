@@ -82,7 +82,7 @@ export class TriggerReviewService {
   async refresh(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
     // Inside the change's transaction (issue 14 §12): its spells as changed, its review task with it.
     const spells = (await this.spells.forPerson(person.id, trx)).filter((s) => s.startDate <= asOf);
-    const score = await this.scoring.score(person, spells, asOf);
+    const score = await this.scoring.score(person, spells, asOf, trx);
     const episode = countedSpells(spells, score.context.disability).reduce<IsoDate | null>(
       (latest, s) => (latest === null || s.startDate > latest ? s.startDate : latest),
       null,
