@@ -19,6 +19,7 @@ import { PolicyRepository } from './policies/policy-repository.js';
 import { PolicyService } from './policies/policy-service.js';
 import { AttendanceRepository } from './attendance/attendance-repository.js';
 import { AttendanceService } from './attendance/attendance-service.js';
+import { AttendanceSweepService } from './attendance/attendance-sweep-service.js';
 import { AttendanceScoring } from './attendance/attendance-scoring.js';
 import { ProcedureRepository } from './attendance/procedure-repository.js';
 import { TriggerReviewService } from './attendance/trigger-review-service.js';
@@ -179,6 +180,15 @@ export async function buildPlatform(
     worklist,
     triggerReview,
   );
+  const attendanceSweep = new AttendanceSweepService(
+    attendanceRepository,
+    attendance,
+    people,
+    policy,
+    worklist,
+    calendar,
+    triggerReview,
+  );
   const attendanceProcedure = new AttendanceProcedureService(
     procedureRepository,
     attendanceRepository,
@@ -304,10 +314,10 @@ export async function buildPlatform(
     clock,
     kind: 'attendance.daily',
     work: async (asOf) => {
-      await attendance.dailySweep(asOf);
+      await attendanceSweep.dailySweep(asOf);
       // Absences past the OH referral point become referrals into OH (ATT-12, issue 4 §2).
-      await referrals.referFromAbsences(await attendance.absencesDueOhReferral(), (id, note) =>
-        attendance.ohReferralMade(id, note),
+      await referrals.referFromAbsences(await attendanceSweep.absencesDueOhReferral(), (id, note) =>
+        attendanceSweep.ohReferralMade(id, note),
       );
     },
   });
@@ -325,6 +335,7 @@ export async function buildPlatform(
     auth,
     policy,
     attendance,
+    attendanceSweep,
     attendanceProcedure,
     attendanceReports,
     worklist,

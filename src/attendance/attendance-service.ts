@@ -63,6 +63,15 @@ export interface AttendanceSummary {
 
 const PURPOSE = 'attendance-management';
 
+/** A return-to-work strategy of recuperative or restricted duties (ATT-14), from the day of return. */
+interface DutiesStrategy {
+  id: string;
+  strategy: ReturnToWorkInput['strategy'];
+  returnDate: IsoDate;
+  reviewDate: IsoDate | null;
+  endDate: IsoDate | null;
+}
+
 /** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
 export class AttendanceService {
   constructor(
@@ -503,13 +512,7 @@ export class AttendanceService {
    * recuperative limit (OH), each created when it falls due.
    */
   private async syncDutiesTasks(
-    strategy: {
-      id: string;
-      strategy: ReturnToWorkInput['strategy'];
-      returnDate: IsoDate;
-      reviewDate: IsoDate | null;
-      endDate: IsoDate | null;
-    },
+    strategy: DutiesStrategy,
     person: Person,
     asOf: IsoDate,
     trx?: Knex.Transaction,
@@ -530,6 +533,19 @@ export class AttendanceService {
         t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
     }));
     await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs }, trx);
+  }
+
+  /** ATT-14: the reviews of a recuperative or restricted duties strategy still running that fell due (the daily run). */
+  async syncRunningStrategy(
+    strategy: Omit<DutiesStrategy, 'returnDate'> & { lastDayOfAbsence: IsoDate },
+    person: Person,
+    asOf: IsoDate,
+  ): Promise<void> {
+    await this.syncDutiesTasks(
+      { ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) },
+      person,
+      asOf,
+    );
   }
 
   /**
@@ -640,83 +656,6 @@ export class AttendanceService {
     const today = londonDay(now);
     for (const { spell, person } of accepted) await this.syncTasks(asSaved(spell, now, now), person, today);
     return { imported: accepted.length, duplicates, rejects };
-  }
-
-  /** Absences whose OH referral point has passed and whose referral is not made yet (ATT-12), for the referral service. */
-  async absencesDueOhReferral(): Promise<Array<{ id: string; personId: string; reasonCategory: string }>> {
-    const out: Array<{ id: string; personId: string; reasonCategory: string }> = [];
-    for (const task of await this.worklist.openOfCode('absence-spell', 'oh-referral')) {
-      const spell = await this.repository.find(task.sourceId);
-      if (spell) out.push({ id: spell.id, personId: spell.personId, reasonCategory: spell.reasonCategory });
-    }
-    return out;
-  }
-
-  /** Marks an absence's OH referral item done once the referral is made. */
-  async ohReferralMade(absenceId: string, note: string): Promise<void> {
-    await this.worklist.completeBySource(
-      { actor: null, requestId: 'automatic-referral', ip: null },
-      'absence-spell',
-      absenceId,
-      'oh-referral',
-      note,
-    );
-  }
-
-  /**
-   * The daily run (issue 3 §4): milestones and sick pay tasks that became due as days passed;
-   * reviews of recuperative and restricted duties (ATT-14); reviews of newly reached triggers
-   * (ATT-18); then escalation of overdue tasks up the line.
-   */
-  async dailySweep(
-    asOf: IsoDate,
-  ): Promise<{ spells: number; strategies: number; triggerReviews: number; escalated: number }> {
-    // Running spells, and those ended in the last 30 days (their return-to-work interview).
-    const spells = await this.repository.currentOrEndedSince(asOf, addDays(asOf, -30));
-    const strategies = await this.repository.runningStrategies(addDays(asOf, -31));
-    const people = await this.people.recordsForSystem([
-      ...new Set([...spells.map((s) => s.personId), ...strategies.map((s) => s.personId)]),
-    ]);
-    for (const spell of spells) {
-      const person = people.get(spell.personId);
-      if (person) await this.syncTasks(spell, person, asOf);
-    }
-    for (const strategy of strategies) {
-      const person = people.get(strategy.personId);
-      if (person)
-        await this.syncDutiesTasks(
-          { ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) },
-          person,
-          asOf,
-        );
-    }
-    const triggerReviews = await this.triggerReviews(asOf);
-    const periods = new Map<string, number>();
-    let escalated = 0;
-    for (const sourceType of ['absence-spell', 'return-to-work-interview', 'attendance-person']) {
-      escalated += await this.worklist.escalateOverdue({
-        sourceType,
-        asOf,
-        calendar: this.calendar,
-        afterWorkingDays: async (organisationId) => {
-          if (!periods.has(organisationId))
-            periods.set(
-              organisationId,
-              (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones
-                .escalateAfterWorkingDays,
-            );
-          return periods.get(organisationId)!;
-        },
-        nextUp: async (personId) =>
-          (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
-      });
-    }
-    return { spells: spells.length, strategies: strategies.length, triggerReviews, escalated };
-  }
-
-  /** The trigger sweep (ATT-18): reviews where triggers are newly reached, cancelled where none is needed. */
-  async triggerReviews(asOf: IsoDate): Promise<number> {
-    return this.triggerReview.sweep(asOf);
   }
 
   private async refreshTriggerReview(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
