@@ -20,6 +20,7 @@ import { PolicyService } from './policies/policy-service.js';
 import { AttendanceRepository } from './attendance/attendance-repository.js';
 import { AttendanceService } from './attendance/attendance-service.js';
 import { AttendanceSweepService } from './attendance/attendance-sweep-service.js';
+import { ReturnToWorkService } from './attendance/return-to-work-service.js';
 import { AttendanceScoring } from './attendance/attendance-scoring.js';
 import { ProcedureRepository } from './attendance/procedure-repository.js';
 import { TriggerReviewService } from './attendance/trigger-review-service.js';
@@ -180,9 +181,20 @@ export async function buildPlatform(
     worklist,
     triggerReview,
   );
+  const returnToWork = new ReturnToWorkService(
+    attendanceRepository,
+    attendance,
+    policy,
+    audit,
+    clock,
+    calendar,
+    worklist,
+    triggerReview,
+  );
   const attendanceSweep = new AttendanceSweepService(
     attendanceRepository,
     attendance,
+    returnToWork,
     people,
     policy,
     worklist,
@@ -335,6 +347,7 @@ export async function buildPlatform(
     auth,
     policy,
     attendance,
+    returnToWork,
     attendanceSweep,
     attendanceProcedure,
     attendanceReports,

@@ -65,7 +65,7 @@ const INTERVIEW_FORM: Record<string, FormFieldKind> = {
 
 /** Attendance pages: a person's attendance, recording an absence, recording a return. */
 export function attendancePages(deps: AppDependencies): RouteDefinition[] {
-  const { attendance, people } = deps.services;
+  const { attendance, returnToWork, people } = deps.services;
 
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
@@ -188,7 +188,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         recurrenceLikelihood: 'unlikely',
       }),
       save: async (req, id, data) => {
-        await attendance.recordReturnToWork(requestContext(req), id, data);
+        await returnToWork.recordReturnToWork(requestContext(req), id, data);
         return `/people/${(await rtwSpell(req, id)).spell.personId}/attendance`;
       },
     }),

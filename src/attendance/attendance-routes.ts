@@ -86,7 +86,7 @@ const summaryResponse = z.object({
 
 /** The attendance API (issue 3 §10). */
 export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
-  const { attendance } = deps.services;
+  const { attendance, returnToWork } = deps.services;
   return [
     apiRoute({
       method: 'post',
@@ -169,7 +169,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
         404: { description: 'No such absence within your reach' },
       },
       handler: async (req, res, { params, body }) => {
-        res.status(201).json(await attendance.recordReturnToWork(requestContext(req), params.id, body));
+        res.status(201).json(await returnToWork.recordReturnToWork(requestContext(req), params.id, body));
       },
     }),
     apiRoute({

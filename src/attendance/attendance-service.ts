@@ -16,10 +16,10 @@ import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
-import { asSaved, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
+import { asSaved, ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
 import { countedSpells, type ScoreContext, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
-import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
+import { returnToWorkDue } from './return-to-work.js';
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
@@ -59,17 +59,6 @@ export interface AttendanceSummary {
   lastDecision: { asOf: IsoDate; decision: string; triggerCodes: string[]; rationale: string } | null;
   /** ATT-29: sick pay for an absence running on `asOf` — for the person, HR and OH only (not line managers). */
   sickPay?: (SickPayPosition & { absenceId: string }) | null;
-}
-
-const PURPOSE = 'attendance-management';
-
-/** A return-to-work strategy of recuperative or restricted duties (ATT-14), from the day of return. */
-interface DutiesStrategy {
-  id: string;
-  strategy: ReturnToWorkInput['strategy'];
-  returnDate: IsoDate;
-  reviewDate: IsoDate | null;
-  endDate: IsoDate | null;
 }
 
 /** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
@@ -382,170 +371,10 @@ export class AttendanceService {
     return this.sickPayOf(spell, person, londonDay(now));
   }
 
-  /** Records the return-to-work interview for a spell that has ended (ATT-13, ATT-14); completes its worklist task. */
-  async recordReturnToWork(ctx: RequestContext, absenceId: string, input: ReturnToWorkInput): Promise<{ id: string }> {
-    const { spell, person } = await this.spellInReach(ctx, absenceId);
-    const fields: FieldErrors = {};
-    if (spell.endDate === null)
-      fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
-    else if (input.interviewDate <= spell.endDate)
-      fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
-    if (input.interviewDate > this.clock.today()) fields.interviewDate ??= 'The interview date cannot be in the future';
-    if (await this.repository.interviewFor(absenceId))
-      fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
-    const returnDate = spell.endDate ? this.firstDayBack(spell.endDate, person) : input.interviewDate;
-    Object.assign(fields, {
-      ...checkStrategyDates({
-        strategy: input.strategy,
-        returnDate,
-        reviewDate: input.strategyReviewDate,
-        endDate: input.strategyEndDate,
-        policy: policy.content.returnToWork,
-      }),
-      ...fields,
-    });
-    if (Object.keys(fields).length) throw new ValidationError(fields);
-    const now = this.clock.now();
-    const id = newId();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertInterview(
-        {
-          id,
-          absence_id: absenceId,
-          person_id: person.id,
-          organisation_id: person.organisationId,
-          interview_date: input.interviewDate,
-          interviewer_user_id: ctx.actor.userId,
-          fit_for_full_duties: input.fitForFullDuties,
-          adjustments: input.adjustments,
-          recurrence_likelihood: input.recurrenceLikelihood,
-          attendance_expectations_discussed: input.attendanceExpectationsDiscussed,
-          certification_complete: input.certificationComplete,
-          workplace_factors: JSON.stringify(input.workplaceFactors),
-          workplace_notes: input.workplaceNotes,
-          disability_related: input.disabilityRelated,
-          pregnancy_related: input.pregnancyRelated,
-          notified_first_day_of_sickness: input.notifiedFirstDayOfSickness,
-          notified_first_day_of_fitness: input.notifiedFirstDayOfFitness,
-          flexible_working_discussed: input.flexibleWorkingDiscussed,
-          strategy: input.strategy,
-          strategy_review_date: input.strategyReviewDate,
-          strategy_end_date: input.strategyEndDate,
-          notes: input.notes,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        },
-        trx,
-      );
-      // §13.6: the interview's disability and pregnancy answers are recorded on the absence too.
-      await this.repository.update(
-        absenceId,
-        { disabilityRelated: input.disabilityRelated, pregnancyRelated: input.pregnancyRelated },
-        now,
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        {
-          action: 'update',
-          entityType: 'absence-spell',
-          entityId: absenceId,
-          subjectPersonId: person.id,
-          purpose: PURPOSE,
-          details: { fields: ['disabilityRelated', 'pregnancyRelated'], from: 'return-to-work-interview' },
-        },
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        {
-          action: 'create',
-          entityType: 'return-to-work-interview',
-          entityId: id,
-          subjectPersonId: person.id,
-          purpose: PURPOSE,
-        },
-        trx,
-      );
-      // The interview task is done, the duties' reviews set, the triggers looked at again, all with it.
-      await this.worklist.completeBySource(
-        ctx,
-        'absence-spell',
-        absenceId,
-        'return-to-work-interview',
-        'Interview recorded',
-        trx,
-      );
-      await this.syncDutiesTasks(
-        {
-          id,
-          strategy: input.strategy,
-          returnDate,
-          reviewDate: input.strategyReviewDate,
-          endDate: input.strategyEndDate,
-        },
-        person,
-        londonDay(now),
-        trx,
-      );
-      // The answers may discount the absence (ATT-7), so the triggers may have changed.
-      await this.refreshTriggerReview(person, londonDay(now), trx);
-    });
-    return { id };
-  }
-
   /** ATT-5: the days the policy in force when an absence began allows for its accident report. */
   private async accidentReportDays(person: Person, startDate: IsoDate): Promise<number> {
     return (await this.policies.inForce(person.organisationId, 'attendance', startDate)).content.milestones
       .accidentReportWithinDays;
-  }
-
-  /** ATT-13: the person's first rostered day after the last day of absence. */
-  private firstDayBack(lastDayOfAbsence: IsoDate, person: Person): IsoDate {
-    return returnToWorkDue(lastDayOfAbsence, person.workingPattern, this.calendar, 0).dueDate;
-  }
-
-  /**
-   * ATT-14: the monthly reviews of recuperative or restricted duties (line manager), the pay
-   * reviews once the months on full pay end (HR), and the adviser's review before the
-   * recuperative limit (OH), each created when it falls due.
-   */
-  private async syncDutiesTasks(
-    strategy: DutiesStrategy,
-    person: Person,
-    asOf: IsoDate,
-    trx?: Knex.Transaction,
-  ): Promise<void> {
-    if (strategy.strategy === 'none') return;
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
-    const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
-    const specs: TaskSpec[] = dutiesTasks({ ...strategy, asOf, policy: policy.content.returnToWork }).map((t) => ({
-      organisationId: person.organisationId,
-      subjectPersonId: person.id,
-      sourceType: 'return-to-work-interview',
-      sourceId: strategy.id,
-      code: t.code,
-      sequence: t.sequence,
-      rule: 'ATT-14',
-      dueDate: t.dueDate,
-      assignee:
-        t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
-    }));
-    await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs }, trx);
-  }
-
-  /** ATT-14: the reviews of a recuperative or restricted duties strategy still running that fell due (the daily run). */
-  async syncRunningStrategy(
-    strategy: Omit<DutiesStrategy, 'returnDate'> & { lastDayOfAbsence: IsoDate },
-    person: Person,
-    asOf: IsoDate,
-  ): Promise<void> {
-    await this.syncDutiesTasks(
-      { ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) },
-      person,
-      asOf,
-    );
   }
 
   /**
@@ -847,7 +676,8 @@ export class AttendanceService {
     return this.people.updatePerson(ctx, personId, { workingPattern: pattern });
   }
 
-  private async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
+  /** A spell and its person, when the person is within the actor's reach; otherwise the absence is not found. */
+  async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
     const spell = await this.repository.find(id);
     if (!spell) throw new NotFoundError('absence');
     return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE, 'absence') };

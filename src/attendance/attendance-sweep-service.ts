@@ -5,6 +5,7 @@ import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceService } from './attendance-service.js';
+import type { ReturnToWorkService } from './return-to-work-service.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
 
 /**
@@ -16,6 +17,7 @@ export class AttendanceSweepService {
   constructor(
     private readonly repository: AttendanceRepository,
     private readonly absences: AttendanceService,
+    private readonly returnToWork: ReturnToWorkService,
     private readonly people: PeopleService,
     private readonly policies: PolicyService,
     private readonly worklist: WorklistService,
@@ -64,7 +66,7 @@ export class AttendanceSweepService {
     }
     for (const strategy of strategies) {
       const person = people.get(strategy.personId);
-      if (person) await this.absences.syncRunningStrategy(strategy, person, asOf);
+      if (person) await this.returnToWork.syncRunningStrategy(strategy, person, asOf);
     }
     const triggerReviews = await this.triggerReviews(asOf);
     const periods = new Map<string, number>();

@@ -7,6 +7,7 @@ import type { PeopleService } from '../people/people-service.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { AttendanceService } from '../attendance/attendance-service.js';
 import type { AttendanceSweepService } from '../attendance/attendance-sweep-service.js';
+import type { ReturnToWorkService } from '../attendance/return-to-work-service.js';
 import type { AttendanceProcedureService } from '../attendance/procedure-service.js';
 import type { AttendanceReportService } from '../attendance/attendance-report-service.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
@@ -33,6 +34,7 @@ export interface AppServices {
   audit: AuditService;
   policy: PolicyService;
   attendance: AttendanceService;
+  returnToWork: ReturnToWorkService;
   attendanceSweep: AttendanceSweepService;
   attendanceProcedure: AttendanceProcedureService;
   attendanceReports: AttendanceReportService;
