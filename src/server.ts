@@ -21,6 +21,7 @@ import { AttendanceRepository } from './attendance/attendance-repository.js';
 import { AttendanceService } from './attendance/attendance-service.js';
 import { AttendanceSweepService } from './attendance/attendance-sweep-service.js';
 import { ReturnToWorkService } from './attendance/return-to-work-service.js';
+import { SickPayService } from './attendance/sick-pay-service.js';
 import { AttendanceScoring } from './attendance/attendance-scoring.js';
 import { ProcedureRepository } from './attendance/procedure-repository.js';
 import { TriggerReviewService } from './attendance/trigger-review-service.js';
@@ -191,6 +192,7 @@ export async function buildPlatform(
     worklist,
     triggerReview,
   );
+  const sickPay = new SickPayService(attendanceRepository, attendance, people, audit, clock);
   const attendanceSweep = new AttendanceSweepService(
     attendanceRepository,
     attendance,
@@ -348,6 +350,7 @@ export async function buildPlatform(
     policy,
     attendance,
     returnToWork,
+    sickPay,
     attendanceSweep,
     attendanceProcedure,
     attendanceReports,

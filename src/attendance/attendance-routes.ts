@@ -86,7 +86,7 @@ const summaryResponse = z.object({
 
 /** The attendance API (issue 3 §10). */
 export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
-  const { attendance, returnToWork } = deps.services;
+  const { attendance, returnToWork, sickPay } = deps.services;
   return [
     apiRoute({
       method: 'post',
@@ -186,7 +186,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
         404: { description: 'No such absence within your reach' },
       },
       handler: async (req, res, { params, body }) => {
-        res.status(201).json(await attendance.extendSickPay(requestContext(req), params.id, body));
+        res.status(201).json(await sickPay.extendSickPay(requestContext(req), params.id, body));
       },
     }),
     apiRoute({

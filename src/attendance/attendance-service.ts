@@ -23,9 +23,7 @@ import { returnToWorkDue } from './return-to-work.js';
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
-import { assertNotOwnCase } from './procedure-service.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
-import type { SickPayExtensionInput } from './attendance-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<
@@ -306,7 +304,7 @@ export class AttendanceService {
   }
 
   /** ATT-29: sick pay for a spell on `asOf`, from the person's other spells and any discretionary extension. */
-  private async sickPayOf(
+  async sickPayOf(
     spell: AbsenceSpell,
     person: Person,
     asOf: IsoDate,
@@ -326,49 +324,6 @@ export class AttendanceService {
       policy: policy.content.sickPay,
       extension,
     });
-  }
-
-  /**
-   * Records sick pay extended at the force's discretion for an absence (ATT-29, App D §2, §6.5),
-   * e.g. an injury attributable to duty or a clear ill-health retirement. HR only; audited.
-   */
-  async extendSickPay(ctx: RequestContext, absenceId: string, input: SickPayExtensionInput): Promise<SickPayPosition> {
-    const { spell, person } = await this.spellInReach(ctx, absenceId);
-    assertNotOwnCase(ctx, person);
-    if (!spell.countsAsSickness)
-      throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
-    if (input.decidedOn > this.clock.today())
-      throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
-    const id = newId();
-    const now = this.clock.now();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertSickPayExtension(
-        {
-          id,
-          absenceId,
-          personId: person.id,
-          organisationId: person.organisationId,
-          ...input,
-          decidedByUserId: ctx.actor.userId,
-          createdAt: now,
-        },
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        {
-          action: 'create',
-          entityType: 'sick-pay-extension',
-          entityId: id,
-          subjectPersonId: person.id,
-          purpose: PURPOSE,
-          details: { fullPayExtraDays: input.fullPayExtraDays, halfPayExtraDays: input.halfPayExtraDays },
-        },
-        trx,
-      );
-      await this.syncTasks(spell, person, londonDay(now), undefined, trx);
-    });
-    return this.sickPayOf(spell, person, londonDay(now));
   }
 
   /** ATT-5: the days the policy in force when an absence began allows for its accident report. */
@@ -489,45 +444,6 @@ export class AttendanceService {
 
   private async refreshTriggerReview(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
     await this.triggerReview.refresh(person, asOf, trx);
-  }
-
-  /**
-   * The letter HR sends before sick pay is reduced (ATT-29, seed 003 App D §6.2): when full pay
-   * ends, half pay runs to and pay stops, as of `asOf`; with the pension reminders when pay
-   * is to stop. Audited as a read.
-   */
-  async sickPayLetter(
-    ctx: RequestContext,
-    absenceId: string,
-    asOf: IsoDate,
-  ): Promise<{
-    person: Person;
-    spell: AbsenceSpell;
-    position: SickPayPosition;
-    letterDate: IsoDate;
-    organisationName: string;
-    reference: string;
-  }> {
-    const { spell, person } = await this.spellInReach(ctx, absenceId);
-    if (!spell.countsAsSickness) throw new NotFoundError('letter');
-    const position = await this.sickPayOf(spell, person, asOf);
-    const organisation = (await this.people.listOrganisations()).find((o) => o.id === person.organisationId);
-    await this.audit.record(ctx, {
-      action: 'read',
-      entityType: 'attendance-letter',
-      entityId: absenceId,
-      subjectPersonId: person.id,
-      purpose: PURPOSE,
-      details: { kind: 'sick-pay' },
-    });
-    return {
-      person,
-      spell,
-      position,
-      letterDate: asOf,
-      organisationName: organisation?.name ?? '',
-      reference: `SP-${absenceId.slice(0, 8).toUpperCase()}`,
-    };
   }
 
   /** One spell within the actor's reach (audited as a read). */

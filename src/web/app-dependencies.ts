@@ -8,6 +8,7 @@ import type { PolicyService } from '../policies/policy-service.js';
 import type { AttendanceService } from '../attendance/attendance-service.js';
 import type { AttendanceSweepService } from '../attendance/attendance-sweep-service.js';
 import type { ReturnToWorkService } from '../attendance/return-to-work-service.js';
+import type { SickPayService } from '../attendance/sick-pay-service.js';
 import type { AttendanceProcedureService } from '../attendance/procedure-service.js';
 import type { AttendanceReportService } from '../attendance/attendance-report-service.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
@@ -35,6 +36,7 @@ export interface AppServices {
   policy: PolicyService;
   attendance: AttendanceService;
   returnToWork: ReturnToWorkService;
+  sickPay: SickPayService;
   attendanceSweep: AttendanceSweepService;
   attendanceProcedure: AttendanceProcedureService;
   attendanceReports: AttendanceReportService;
