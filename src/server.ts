@@ -22,6 +22,7 @@ import { AttendanceService } from './attendance/attendance-service.js';
 import { AttendanceSweepService } from './attendance/attendance-sweep-service.js';
 import { ReturnToWorkService } from './attendance/return-to-work-service.js';
 import { SickPayService } from './attendance/sick-pay-service.js';
+import { AbsenceImportService } from './attendance/absence-import-service.js';
 import { AttendanceScoring } from './attendance/attendance-scoring.js';
 import { ProcedureRepository } from './attendance/procedure-repository.js';
 import { TriggerReviewService } from './attendance/trigger-review-service.js';
@@ -193,6 +194,7 @@ export async function buildPlatform(
     triggerReview,
   );
   const sickPay = new SickPayService(attendanceRepository, attendance, people, audit, clock);
+  const absenceImport = new AbsenceImportService(attendanceRepository, attendance, people, audit, clock);
   const attendanceSweep = new AttendanceSweepService(
     attendanceRepository,
     attendance,
@@ -351,6 +353,7 @@ export async function buildPlatform(
     attendance,
     returnToWork,
     sickPay,
+    absenceImport,
     attendanceSweep,
     attendanceProcedure,
     attendanceReports,

@@ -9,7 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import { addDays, daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import type { RequestContext, SystemContext } from '../shared/request-context.js';
+import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { RecordAbsenceInput, UpdateAbsenceInput } from './attendance-schemas.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
@@ -20,7 +20,6 @@ import { asSaved, ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell, type NewAbse
 import { countedSpells, type ScoreContext, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
 import { returnToWorkDue } from './return-to-work.js';
-import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
@@ -113,10 +112,10 @@ export class AttendanceService {
       importKey: null,
       recordedByUserId: ctx.actor.userId,
     };
-    spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
+    spell.accidentReportDueAt = await this.accidentReportDueAt(person, spell);
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
-      this.check(
+      this.checkSpell(
         ctx,
         person,
         spell,
@@ -154,10 +153,10 @@ export class AttendanceService {
       ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}),
     };
     if (input.notSicknessKind) merged.countsAsSickness = false;
-    merged.accidentReportDueAt = accidentReportDue(merged, await this.accidentReportDays(person, merged.startDate));
+    merged.accidentReportDueAt = await this.accidentReportDueAt(person, merged);
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
-      this.check(
+      this.checkSpell(
         ctx,
         person,
         merged,
@@ -326,120 +325,17 @@ export class AttendanceService {
     });
   }
 
-  /** ATT-5: the days the policy in force when an absence began allows for its accident report. */
-  private async accidentReportDays(person: Person, startDate: IsoDate): Promise<number> {
-    return (await this.policies.inForce(person.organisationId, 'attendance', startDate)).content.milestones
-      .accidentReportWithinDays;
-  }
-
   /**
-   * Imports spells from an HR system (issue 3 §9): every row is checked first (person, fields,
-   * overlaps with recorded spells and with earlier rows of the file). Valid rows are saved in
-   * one transaction, or — with `allOrNothing` — nothing is saved if any row is bad. A row
-   * already imported (same organisation, staff number and start date) is skipped, so
-   * re-importing a file creates no duplicates.
+   * ATT-5: an injury on duty needs an accident report within the days (48 hours) the policy in
+   * force when the absence began allows, from its start; other absences need none.
    */
-  async importAbsences(
-    ctx: SystemContext,
-    input: {
-      organisationId: string;
-      rows: readonly ParsedImportRow[];
-      allOrNothing: boolean;
-      onProgress?: (done: number, total: number) => void;
-    },
-  ): Promise<{ imported: number; duplicates: number; rejects: RejectedImportRow[] }> {
-    const people = await this.people.byStaffNumbersForSystem(input.organisationId, [
-      ...new Set(input.rows.map((r) => r.staffNumber)),
-    ]);
-    const existingKeys = await this.repository.existingImportKeys(
-      input.rows.map((r) => importKey(input.organisationId, r.staffNumber, r.absence.startDate)),
-    );
-    const rejects: RejectedImportRow[] = [];
-    const accepted: Array<{ spell: NewAbsenceSpell; person: Person }> = [];
-    const acceptedByPerson = new Map<string, NewAbsenceSpell[]>();
-    let duplicates = 0;
-    const recorded = new Map<string, AbsenceSpell[]>();
-    for (const [i, row] of input.rows.entries()) {
-      input.onProgress?.(i + 1, input.rows.length);
-      const person = people.get(row.staffNumber);
-      if (!person) {
-        rejects.push({ line: row.line, reason: `staff_number: no person ${row.staffNumber} in this organisation` });
-        continue;
-      }
-      const key = importKey(input.organisationId, row.staffNumber, row.absence.startDate);
-      if (existingKeys.has(key)) {
-        duplicates += 1;
-        continue;
-      }
-      const spell: NewAbsenceSpell = {
-        id: newId(),
-        personId: person.id,
-        organisationId: person.organisationId,
-        startDate: row.absence.startDate,
-        endDate: row.absence.endDate,
-        reasonCategory: row.absence.reasonCategory,
-        ohReasonText: null,
-        dutyRelated: row.absence.dutyRelated,
-        injuryOnDuty: row.absence.injuryOnDuty,
-        accidentReportDueAt: null,
-        pregnancyRelated: row.absence.pregnancyRelated,
-        disabilityRelated: row.absence.disabilityRelated,
-        countsAsSickness: row.absence.notSicknessKind ? false : row.absence.countsAsSickness,
-        notSicknessKind: row.absence.notSicknessKind ?? null,
-        certification: row.absence.certification,
-        certificateFrom: null,
-        certificateTo: null,
-        expectedReturnDate: row.absence.expectedReturnDate ?? null,
-        importKey: key,
-        recordedByUserId: null,
-      };
-      spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
-      if (!recorded.has(person.id)) recorded.set(person.id, await this.repository.forPerson(person.id));
-      const overlaps = [...recorded.get(person.id)!, ...(acceptedByPerson.get(person.id) ?? [])].filter(
-        (o) => o.startDate <= (spell.endDate ?? '9999-12-31') && (o.endDate ?? '9999-12-31') >= spell.startDate,
-      );
-      try {
-        this.check(null, person, spell, false, overlaps);
-      } catch (error) {
-        if (error instanceof ValidationError && error.fields) {
-          rejects.push({
-            line: row.line,
-            reason: Object.entries(error.fields)
-              .map(([f, m]) => `${f}: ${m}`)
-              .join('; '),
-          });
-          continue;
-        }
-        throw error;
-      }
-      existingKeys.add(key);
-      accepted.push({ spell, person });
-      acceptedByPerson.set(person.id, [...(acceptedByPerson.get(person.id) ?? []), spell]);
-    }
-    if (input.allOrNothing && rejects.length > 0) return { imported: 0, duplicates, rejects };
-    const now = this.clock.now();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertMany(
-        accepted.map((a) => a.spell),
-        now,
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        accepted.map(({ spell }) => ({
-          action: 'create' as const,
-          entityType: 'absence-spell',
-          entityId: spell.id,
-          subjectPersonId: spell.personId,
-          purpose: PURPOSE,
-          details: { imported: true },
-        })),
-        trx,
-      );
-    });
-    const today = londonDay(now);
-    for (const { spell, person } of accepted) await this.syncTasks(asSaved(spell, now, now), person, today);
-    return { imported: accepted.length, duplicates, rejects };
+  async accidentReportDueAt(
+    person: Person,
+    spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>,
+  ): Promise<Date | null> {
+    const withinDays = (await this.policies.inForce(person.organisationId, 'attendance', spell.startDate)).content
+      .milestones.accidentReportWithinDays;
+    return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
   }
 
   private async refreshTriggerReview(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
@@ -599,8 +495,8 @@ export class AttendanceService {
     return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE, 'absence') };
   }
 
-  /** Field checks that need the person, the clock or other spells. */
-  private check(
+  /** Field checks that need the person, the clock or other spells (a recorded, changed or imported spell). */
+  checkSpell(
     ctx: RequestContext | null,
     person: Person,
     spell: NewAbsenceSpell,
@@ -629,17 +525,4 @@ export class AttendanceService {
       fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
-}
-
-/** The key that makes re-importing the same spell a no-op. */
-function importKey(organisationId: string, staffNumber: string, startDate: string): string {
-  return `${organisationId}:${staffNumber}:${startDate}`;
-}
-
-/** ATT-5: an injury on duty needs an accident report within the policy's days (48 hours) of the absence starting. */
-function accidentReportDue(
-  spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>,
-  withinDays: number,
-): Date | null {
-  return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
 }

@@ -9,6 +9,7 @@ import type { AttendanceService } from '../attendance/attendance-service.js';
 import type { AttendanceSweepService } from '../attendance/attendance-sweep-service.js';
 import type { ReturnToWorkService } from '../attendance/return-to-work-service.js';
 import type { SickPayService } from '../attendance/sick-pay-service.js';
+import type { AbsenceImportService } from '../attendance/absence-import-service.js';
 import type { AttendanceProcedureService } from '../attendance/procedure-service.js';
 import type { AttendanceReportService } from '../attendance/attendance-report-service.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
@@ -37,6 +38,7 @@ export interface AppServices {
   attendance: AttendanceService;
   returnToWork: ReturnToWorkService;
   sickPay: SickPayService;
+  absenceImport: AbsenceImportService;
   attendanceSweep: AttendanceSweepService;
   attendanceProcedure: AttendanceProcedureService;
   attendanceReports: AttendanceReportService;
