@@ -18,7 +18,7 @@ import { PeopleService } from './people/people-service.js';
 import { PolicyRepository } from './policies/policy-repository.js';
 import { PolicyService } from './policies/policy-service.js';
 import { AttendanceRepository } from './attendance/attendance-repository.js';
-import { AttendanceService } from './attendance/attendance-service.js';
+import { AbsenceService } from './attendance/absence-service.js';
 import { AttendanceSweepService } from './attendance/attendance-sweep-service.js';
 import { ReturnToWorkService } from './attendance/return-to-work-service.js';
 import { SickPayService } from './attendance/sick-pay-service.js';
@@ -171,7 +171,7 @@ export async function buildPlatform(
     worklist,
     calendar,
   );
-  const attendance = new AttendanceService(
+  const absences = new AbsenceService(
     attendanceRepository,
     procedureRepository,
     people,
@@ -185,7 +185,7 @@ export async function buildPlatform(
   );
   const returnToWork = new ReturnToWorkService(
     attendanceRepository,
-    attendance,
+    absences,
     policy,
     audit,
     clock,
@@ -193,11 +193,11 @@ export async function buildPlatform(
     worklist,
     triggerReview,
   );
-  const sickPay = new SickPayService(attendanceRepository, attendance, people, audit, clock);
-  const absenceImport = new AbsenceImportService(attendanceRepository, attendance, people, audit, clock);
+  const sickPay = new SickPayService(attendanceRepository, absences, people, audit, clock);
+  const absenceImport = new AbsenceImportService(attendanceRepository, absences, people, audit, clock);
   const attendanceSweep = new AttendanceSweepService(
     attendanceRepository,
-    attendance,
+    absences,
     returnToWork,
     people,
     policy,
@@ -350,7 +350,7 @@ export async function buildPlatform(
     people,
     auth,
     policy,
-    attendance,
+    absences,
     returnToWork,
     sickPay,
     absenceImport,

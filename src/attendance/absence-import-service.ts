@@ -8,14 +8,14 @@ import { newId } from '../shared/ids.js';
 import type { SystemContext } from '../shared/request-context.js';
 import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
 import type { AttendanceRepository } from './attendance-repository.js';
-import type { AttendanceService } from './attendance-service.js';
+import type { AbsenceService } from './absence-service.js';
 import { asSaved, ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
 
 /** Spells from an HR system's file (issue 3 §9), checked as a recorded spell is. */
 export class AbsenceImportService {
   constructor(
     private readonly repository: AttendanceRepository,
-    private readonly absences: AttendanceService,
+    private readonly absences: AbsenceService,
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly clock: Clock,

@@ -4,7 +4,7 @@ import { addDays, type IsoDate } from '../shared/dates.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { AttendanceRepository } from './attendance-repository.js';
-import type { AttendanceService } from './attendance-service.js';
+import type { AbsenceService } from './absence-service.js';
 import type { ReturnToWorkService } from './return-to-work-service.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
 
@@ -16,7 +16,7 @@ import type { TriggerReviewService } from './trigger-review-service.js';
 export class AttendanceSweepService {
   constructor(
     private readonly repository: AttendanceRepository,
-    private readonly absences: AttendanceService,
+    private readonly absences: AbsenceService,
     private readonly returnToWork: ReturnToWorkService,
     private readonly people: PeopleService,
     private readonly policies: PolicyService,

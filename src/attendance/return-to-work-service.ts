@@ -11,7 +11,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
-import type { AttendanceService } from './attendance-service.js';
+import type { AbsenceService } from './absence-service.js';
 import { ATTENDANCE_PURPOSE as PURPOSE } from './attendance-types.js';
 import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
@@ -32,7 +32,7 @@ interface DutiesStrategy {
 export class ReturnToWorkService {
   constructor(
     private readonly repository: AttendanceRepository,
-    private readonly absences: AttendanceService,
+    private readonly absences: AbsenceService,
     private readonly policies: PolicyService,
     private readonly audit: AuditService,
     private readonly clock: Clock,

@@ -8,19 +8,19 @@ import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { SickPayExtensionInput } from './attendance-schemas.js';
-import type { AttendanceService } from './attendance-service.js';
+import type { AbsenceService } from './absence-service.js';
 import { ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell } from './attendance-types.js';
 import { assertNotOwnCase } from './procedure-service.js';
 import type { SickPayPosition } from './sick-pay.js';
 
 /**
  * HR's part in sick pay (ATT-29): extensions at the force's discretion and the letter before pay
- * is reduced. The position itself is the absence's (AttendanceService.sickPayOf), as its tasks are.
+ * is reduced. The position itself is the absence's (AbsenceService.sickPayOf), as its tasks are.
  */
 export class SickPayService {
   constructor(
     private readonly repository: AttendanceRepository,
-    private readonly absences: AttendanceService,
+    private readonly absences: AbsenceService,
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly clock: Clock,

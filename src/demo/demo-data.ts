@@ -1,7 +1,7 @@
 import { Faker, en, en_GB } from '@faker-js/faker';
 import { addDays, addYears, format, subYears } from 'date-fns';
 import type { AttendanceRepository } from '../attendance/attendance-repository.js';
-import type { AttendanceService } from '../attendance/attendance-service.js';
+import type { AbsenceService } from '../attendance/absence-service.js';
 import type { AttendanceSweepService } from '../attendance/attendance-sweep-service.js';
 import { asSaved } from '../attendance/attendance-types.js';
 import type { Role } from '../auth/roles.js';
@@ -77,7 +77,7 @@ interface SeedDependencies {
     attendance: Pick<AttendanceRepository, 'transaction' | 'insert'>;
   };
   services: {
-    attendance: Pick<AttendanceService, 'syncTasks'>;
+    absences: Pick<AbsenceService, 'syncTasks'>;
     attendanceSweep: Pick<AttendanceSweepService, 'dailySweep' | 'absencesDueOhReferral' | 'ohReferralMade'>;
     pathways: Pick<PathwayService, 'enrol'>;
     referrals: Pick<ReferralService, 'referFromAbsences'>;
@@ -411,7 +411,7 @@ export async function seedDemo(
     (await repo.findPersonsByIds([story.absentNow.personId, story.returned.personId])).map((p) => [p.id, p]),
   );
   for (const spell of [story.absentNow, story.returned])
-    await deps.services.attendance.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
+    await deps.services.absences.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const userIds = new Map<string, string>();

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Translator } from '../i18n/i18n.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { PolicyService } from '../policies/policy-service.js';
-import type { AttendanceService } from '../attendance/attendance-service.js';
+import type { AbsenceService } from '../attendance/absence-service.js';
 import type { AttendanceSweepService } from '../attendance/attendance-sweep-service.js';
 import type { ReturnToWorkService } from '../attendance/return-to-work-service.js';
 import type { SickPayService } from '../attendance/sick-pay-service.js';
@@ -35,7 +35,7 @@ export interface AppServices {
   people: PeopleService;
   audit: AuditService;
   policy: PolicyService;
-  attendance: AttendanceService;
+  absences: AbsenceService;
   returnToWork: ReturnToWorkService;
   sickPay: SickPayService;
   absenceImport: AbsenceImportService;

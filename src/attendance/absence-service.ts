@@ -58,8 +58,12 @@ export interface AttendanceSummary {
   sickPay?: (SickPayPosition & { absenceId: string }) | null;
 }
 
-/** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
-export class AttendanceService {
+/**
+ * Spells of absence (issue 3): recording, changing and removing them, each with its worklist
+ * tasks and the trigger review in the same transaction; reading one, a person's spells, the
+ * score, triggers and milestones as of a date, and the attendance page; working patterns.
+ */
+export class AbsenceService {
   constructor(
     private readonly repository: AttendanceRepository,
     private readonly cases: ProcedureRepository,
@@ -137,7 +141,7 @@ export class AttendanceService {
       // Its tasks and the trigger review commit with it (issue 14 §12).
       const recorded = asSaved(spell, now, now);
       await this.syncTasks(recorded, person, londonDay(now), undefined, trx);
-      await this.refreshTriggerReview(person, londonDay(now), trx);
+      await this.triggerReview.refresh(person, londonDay(now), trx);
       return recorded;
     });
     return saved;
@@ -178,7 +182,7 @@ export class AttendanceService {
       );
       const changed = asSaved(merged, existing.createdAt, now);
       await this.syncTasks(changed, person, londonDay(now), undefined, trx);
-      await this.refreshTriggerReview(person, londonDay(now), trx);
+      await this.triggerReview.refresh(person, londonDay(now), trx);
       return changed;
     });
     return saved;
@@ -206,7 +210,7 @@ export class AttendanceService {
       const interview = await this.repository.interviewFor(id, trx);
       if (interview)
         await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] }, trx);
-      await this.refreshTriggerReview(person, this.clock.today(), trx);
+      await this.triggerReview.refresh(person, this.clock.today(), trx);
     });
   }
 
@@ -336,10 +340,6 @@ export class AttendanceService {
     const withinDays = (await this.policies.inForce(person.organisationId, 'attendance', spell.startDate)).content
       .milestones.accidentReportWithinDays;
     return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
-  }
-
-  private async refreshTriggerReview(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
-    await this.triggerReview.refresh(person, asOf, trx);
   }
 
   /** One spell within the actor's reach (audited as a read). */
