@@ -64,7 +64,7 @@ export const ATTENDANCE_USAGE = `npm run bench -- attendance [--people N] [--spe
 
   Loads a synthetic workforce with ${YEARS} years of absence history, then times the trigger sweep for
   everyone (people read + AttendanceScoring.sweep) against one plain SELECT of the same spell
-  rows, and AttendanceService.summary for one person right after recording an absence for them.
+  rows, and AbsenceService.summary for one person right after recording an absence for them.
   --people           workforce size (default 50000)
   --spells-per-year  spells a person-year asked of the generator (default ${DEFAULT_SPELLS_PER_YEAR}: about 1,000,000 spells for 50,000 people)
   --runs             measured runs of the floor and the sweep (default 5)
@@ -427,7 +427,7 @@ const RECOMPUTE_WARMUP = 20;
  * One person's recompute after recording an absence: for people of the host force drawn at
  * random (in post, with service before today and not absent today, so the overlap check
  * lets the absence in), an HR manager records an absence starting today through
- * AttendanceService.recordAbsence, then AttendanceService.summary recomputes their score,
+ * AbsenceService.recordAbsence, then AbsenceService.summary recomputes their score,
  * triggers, milestones and sick pay as the attendance page and API do; each is timed.
  */
 async function measureRecompute(
@@ -496,10 +496,10 @@ async function measureRecompute(
     checkInterrupted();
     const ctx: RequestContext = { actor, requestId: `bench-attendance-${i}`, ip: null };
     let t = performance.now();
-    await platform.services.attendance.recordAbsence(ctx, person.id, input);
+    await platform.services.absences.recordAbsence(ctx, person.id, input);
     const recorded = ms(t);
     t = performance.now();
-    const summary = await platform.services.attendance.summary(ctx, person.id, o.asOf);
+    const summary = await platform.services.absences.summary(ctx, person.id, o.asOf);
     const recomputed = ms(t);
     if (i < RECOMPUTE_WARMUP) continue;
     recordMs.push(recorded);
@@ -662,7 +662,7 @@ export async function runAttendanceBenchmark(args: string[]): Promise<number> {
           .join(', ') || 'none'
       })`,
       '',
-      `Recompute: AttendanceService.summary right after recordAbsence, ${fmt(recompute.count)} people of the host force, as an HR manager:`,
+      `Recompute: AbsenceService.summary right after recordAbsence, ${fmt(recompute.count)} people of the host force, as an HR manager:`,
       '',
       ...table(
         ['', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean ms'],

@@ -18,7 +18,11 @@ import { PeopleService } from './people/people-service.js';
 import { PolicyRepository } from './policies/policy-repository.js';
 import { PolicyService } from './policies/policy-service.js';
 import { AttendanceRepository } from './attendance/attendance-repository.js';
-import { AttendanceService } from './attendance/attendance-service.js';
+import { AbsenceService } from './attendance/absence-service.js';
+import { AttendanceSweepService } from './attendance/attendance-sweep-service.js';
+import { ReturnToWorkService } from './attendance/return-to-work-service.js';
+import { SickPayService } from './attendance/sick-pay-service.js';
+import { AbsenceImportService } from './attendance/absence-import-service.js';
 import { AttendanceScoring } from './attendance/attendance-scoring.js';
 import { ProcedureRepository } from './attendance/procedure-repository.js';
 import { TriggerReviewService } from './attendance/trigger-review-service.js';
@@ -167,7 +171,7 @@ export async function buildPlatform(
     worklist,
     calendar,
   );
-  const attendance = new AttendanceService(
+  const absences = new AbsenceService(
     attendanceRepository,
     procedureRepository,
     people,
@@ -177,6 +181,28 @@ export async function buildPlatform(
     clock,
     calendar,
     worklist,
+    triggerReview,
+  );
+  const returnToWork = new ReturnToWorkService(
+    attendanceRepository,
+    absences,
+    policy,
+    audit,
+    clock,
+    calendar,
+    worklist,
+    triggerReview,
+  );
+  const sickPay = new SickPayService(attendanceRepository, absences, people, audit, clock);
+  const absenceImport = new AbsenceImportService(attendanceRepository, absences, people, audit, clock);
+  const attendanceSweep = new AttendanceSweepService(
+    attendanceRepository,
+    absences,
+    returnToWork,
+    people,
+    policy,
+    worklist,
+    calendar,
     triggerReview,
   );
   const attendanceProcedure = new AttendanceProcedureService(
@@ -304,10 +330,10 @@ export async function buildPlatform(
     clock,
     kind: 'attendance.daily',
     work: async (asOf) => {
-      await attendance.dailySweep(asOf);
+      await attendanceSweep.dailySweep(asOf);
       // Absences past the OH referral point become referrals into OH (ATT-12, issue 4 §2).
-      await referrals.referFromAbsences(await attendance.absencesDueOhReferral(), (id, note) =>
-        attendance.ohReferralMade(id, note),
+      await referrals.referFromAbsences(await attendanceSweep.absencesDueOhReferral(), (id, note) =>
+        attendanceSweep.ohReferralMade(id, note),
       );
     },
   });
@@ -324,7 +350,11 @@ export async function buildPlatform(
     people,
     auth,
     policy,
-    attendance,
+    absences,
+    returnToWork,
+    sickPay,
+    absenceImport,
+    attendanceSweep,
     attendanceProcedure,
     attendanceReports,
     worklist,

@@ -65,11 +65,11 @@ const INTERVIEW_FORM: Record<string, FormFieldKind> = {
 
 /** Attendance pages: a person's attendance, recording an absence, recording a return. */
 export function attendancePages(deps: AppDependencies): RouteDefinition[] {
-  const { attendance, people } = deps.services;
+  const { absences, returnToWork, people } = deps.services;
 
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const { person, summary, spells, interviewed, discounted } = await attendance.attendanceOf(
+    const { person, summary, spells, interviewed, discounted } = await absences.attendanceOf(
       ctx,
       personId,
       deps.clock.today(),
@@ -78,7 +78,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       person: people.viewFor(ctx, person),
       summary,
       spells: spells.map((s) => ({
-        ...attendance.viewFor(ctx, s),
+        ...absences.viewFor(ctx, s),
         reasonName: req.t(`reasons.${s.reasonCategory}`),
         open: s.endDate === null,
         needsInterview: s.endDate !== null && s.countsAsSickness && !interviewed.has(s.id),
@@ -113,7 +113,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
 
   const rtwSpell = async (req: Request, absenceId: string) => {
     const ctx = requestContext(req);
-    const spell = await attendance.getAbsence(ctx, absenceId);
+    const spell = await absences.getAbsence(ctx, absenceId);
     return { spell };
   };
   const rtwLocals = async (req: Request, absenceId: string) => {
@@ -166,7 +166,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       locals: formLocals,
       defaults: () => ({ startDate: deps.clock.today(), certification: 'none' }),
       save: async (req, id, data) => {
-        await attendance.recordAbsence(requestContext(req), id, data);
+        await absences.recordAbsence(requestContext(req), id, data);
         return `/people/${id}/attendance`;
       },
     }),
@@ -188,7 +188,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         recurrenceLikelihood: 'unlikely',
       }),
       save: async (req, id, data) => {
-        await attendance.recordReturnToWork(requestContext(req), id, data);
+        await returnToWork.recordReturnToWork(requestContext(req), id, data);
         return `/people/${(await rtwSpell(req, id)).spell.personId}/attendance`;
       },
     }),
@@ -201,7 +201,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { id } = parseInput(personParam, req.params);
         const { endDate } = parseInput(returnFormSchema, req.body);
-        const spell = await attendance.updateAbsence(requestContext(req), id, { endDate });
+        const spell = await absences.updateAbsence(requestContext(req), id, { endDate });
         res.redirect(303, `/people/${spell.personId}/attendance`);
       },
     },

@@ -86,7 +86,7 @@ const summaryResponse = z.object({
 
 /** The attendance API (issue 3 §10). */
 export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
-  const { attendance } = deps.services;
+  const { absences, returnToWork, sickPay } = deps.services;
   return [
     apiRoute({
       method: 'post',
@@ -103,8 +103,8 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
-        const spell = await attendance.recordAbsence(ctx, params.personId, body);
-        res.status(201).location(`/api/v1/absences/${spell.id}`).json(attendance.viewFor(ctx, spell));
+        const spell = await absences.recordAbsence(ctx, params.personId, body);
+        res.status(201).location(`/api/v1/absences/${spell.id}`).json(absences.viewFor(ctx, spell));
       },
     }),
     apiRoute({
@@ -121,7 +121,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res, { params }) => {
         const ctx = requestContext(req);
         res.json({
-          items: (await attendance.listAbsences(ctx, params.personId)).map((s) => attendance.viewFor(ctx, s)),
+          items: (await absences.listAbsences(ctx, params.personId)).map((s) => absences.viewFor(ctx, s)),
         });
       },
     }),
@@ -139,7 +139,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
-        res.json(attendance.viewFor(ctx, await attendance.updateAbsence(ctx, params.id, body)));
+        res.json(absences.viewFor(ctx, await absences.updateAbsence(ctx, params.id, body)));
       },
     }),
     apiRoute({
@@ -152,7 +152,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       body: deleteAbsenceSchema,
       responses: { 204: { description: 'Removed' }, 404: { description: 'No such absence within your reach' } },
       handler: async (req, res, { params, body }) => {
-        await attendance.deleteAbsence(requestContext(req), params.id, body.reason);
+        await absences.deleteAbsence(requestContext(req), params.id, body.reason);
         res.status(204).end();
       },
     }),
@@ -169,7 +169,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
         404: { description: 'No such absence within your reach' },
       },
       handler: async (req, res, { params, body }) => {
-        res.status(201).json(await attendance.recordReturnToWork(requestContext(req), params.id, body));
+        res.status(201).json(await returnToWork.recordReturnToWork(requestContext(req), params.id, body));
       },
     }),
     apiRoute({
@@ -186,7 +186,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
         404: { description: 'No such absence within your reach' },
       },
       handler: async (req, res, { params, body }) => {
-        res.status(201).json(await attendance.extendSickPay(requestContext(req), params.id, body));
+        res.status(201).json(await sickPay.extendSickPay(requestContext(req), params.id, body));
       },
     }),
     apiRoute({
@@ -203,7 +203,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
         404: { description: 'No such person within your reach' },
       },
       handler: async (req, res, { params, query }) => {
-        res.json(await attendance.summary(requestContext(req), params.personId, query.asOf));
+        res.json(await absences.summary(requestContext(req), params.personId, query.asOf));
       },
     }),
     apiRoute({
@@ -219,7 +219,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
         404: { description: 'No such person within your reach' },
       },
       handler: async (req, res, { params, body }) => {
-        const person = await attendance.setWorkingPattern(requestContext(req), params.personId, body);
+        const person = await absences.setWorkingPattern(requestContext(req), params.personId, body);
         res.json({ workingPattern: person.workingPattern });
       },
     }),

@@ -1,6 +1,9 @@
 import type { IsoDate } from '../shared/dates.js';
 import type { CERTIFICATION, NOT_SICKNESS_KINDS, ReasonCategory } from './attendance-schemas.js';
 
+/** The purpose the attendance services give the audit trail for what they read and write. */
+export const ATTENDANCE_PURPOSE = 'attendance-management';
+
 /** A spell of absence (ATT-1). */
 export interface AbsenceSpell {
   id: string;

@@ -42,7 +42,7 @@ const STAGE_FORM: Record<string, FormFieldKind> = {
 
 /** The attendance procedure pages: the case, its forms and the stage letters (ATT-7, ATT-18, ATT-20 … ATT-25, ATT-29). */
 export function procedurePages(deps: AppDependencies): RouteDefinition[] {
-  const { attendanceProcedure, attendance, people } = deps.services;
+  const { attendanceProcedure, absences, sickPay, people } = deps.services;
   const today = () => deps.clock.today();
 
   const stepView = (req: Request, s: ProcedureStepView, canAct: boolean) => ({
@@ -224,7 +224,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       input: { triggerCodes: 'list', decision: 'text', rationale: 'text-or-empty' },
       schema: triggerDecisionSchema,
       locals: async (req, id) => {
-        const summary = await attendance.summary(requestContext(req), id, today());
+        const summary = await absences.summary(requestContext(req), id, today());
         return {
           ...(await personLocals(req, id)),
           asOf: today(),
@@ -264,7 +264,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: sickPayExtensionSchema,
       locals: async (req, id) => {
         const ctx = requestContext(req);
-        const spell = await attendance.getAbsence(ctx, id);
+        const spell = await absences.getAbsence(ctx, id);
         return {
           spell: { ...spell, reasonName: req.t(`reasons.${spell.reasonCategory}`) },
           person: people.viewFor(ctx, await people.getPerson(ctx, spell.personId, 'attendance-management')),
@@ -273,8 +273,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       defaults: () => ({ fullPayExtraDays: '0', halfPayExtraDays: '0', decidedOn: today() }),
       save: async (req, id, data) => {
         const ctx = requestContext(req);
-        await attendance.extendSickPay(ctx, id, data);
-        return `/people/${(await attendance.getAbsence(ctx, id)).personId}/attendance`;
+        await sickPay.extendSickPay(ctx, id, data);
+        return `/people/${(await absences.getAbsence(ctx, id)).personId}/attendance`;
       },
     }),
     {
@@ -287,7 +287,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { id } = parseInput(personParam, req.params);
         const query = parseInput(letterQuery, req.query);
-        const letter = await attendance.sickPayLetter(requestContext(req), id, today());
+        const letter = await sickPay.sickPayLetter(requestContext(req), id, today());
         const { position } = letter;
         renderLetter(req, res, query, 'attendance/sick-pay-letter', `/absences/${id}/letters/sick-pay`, (t) => ({
           letter: {

@@ -243,7 +243,7 @@ export async function runCli(
         const result =
           early.length > 0 && allOrNothing
             ? { imported: 0, duplicates: 0, rejects: [] as RejectedImportRow[] }
-            : await platform.services.attendance.importAbsences(ctx, {
+            : await platform.services.absenceImport.importAbsences(ctx, {
                 organisationId,
                 rows,
                 allOrNothing,

@@ -1,7 +1,8 @@
 import { Faker, en, en_GB } from '@faker-js/faker';
 import { addDays, addYears, format, subYears } from 'date-fns';
 import type { AttendanceRepository } from '../attendance/attendance-repository.js';
-import type { AttendanceService } from '../attendance/attendance-service.js';
+import type { AbsenceService } from '../attendance/absence-service.js';
+import type { AttendanceSweepService } from '../attendance/attendance-sweep-service.js';
 import { asSaved } from '../attendance/attendance-types.js';
 import type { Role } from '../auth/roles.js';
 import type { PeopleRepository } from '../people/people-repository.js';
@@ -76,7 +77,8 @@ interface SeedDependencies {
     attendance: Pick<AttendanceRepository, 'transaction' | 'insert'>;
   };
   services: {
-    attendance: Pick<AttendanceService, 'dailySweep' | 'syncTasks' | 'absencesDueOhReferral' | 'ohReferralMade'>;
+    absences: Pick<AbsenceService, 'syncTasks'>;
+    attendanceSweep: Pick<AttendanceSweepService, 'dailySweep' | 'absencesDueOhReferral' | 'ohReferralMade'>;
     pathways: Pick<PathwayService, 'enrol'>;
     referrals: Pick<ReferralService, 'referFromAbsences'>;
     consent: ConsentService;
@@ -401,7 +403,7 @@ export async function seedDemo(
   const spells = deps.repositories.attendance;
   await spells.transaction(async (trx) => insertSpellsInBulk(trx, history, now));
   // Milestone tasks for everyone absent today, as the daily job makes them (and escalates the overdue).
-  await deps.services.attendance.dailySweep(today);
+  await deps.services.attendanceSweep.dailySweep(today);
   // Then the story's absence, so that its overdue steps are still on the manager's list until
   // the next daily run, and the interview for the story's return (the sweep covers current spells only).
   await spells.transaction(async (trx) => spells.insert(story.absentNow, now, trx));
@@ -409,7 +411,7 @@ export async function seedDemo(
     (await repo.findPersonsByIds([story.absentNow.personId, story.returned.personId])).map((p) => [p.id, p]),
   );
   for (const spell of [story.absentNow, story.returned])
-    await deps.services.attendance.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
+    await deps.services.absences.syncTasks(asSaved(spell, now, now), records.get(spell.personId)!, today);
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const userIds = new Map<string, string>();
@@ -434,8 +436,9 @@ export async function seedDemo(
   }
   // Long absences past the OH referral point become referrals into OH, as the daily job does (ATT-12);
   // then a few pathways led by the demo clinician, so their worklist has work due.
-  await deps.services.referrals.referFromAbsences(await deps.services.attendance.absencesDueOhReferral(), (id, note) =>
-    deps.services.attendance.ohReferralMade(id, note),
+  await deps.services.referrals.referFromAbsences(
+    await deps.services.attendanceSweep.absencesDueOhReferral(),
+    (id, note) => deps.services.attendanceSweep.ohReferralMade(id, note),
   );
   const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
   const absentNow = history.filter((x) => x.endDate === null).map((x) => x.personId);

@@ -419,7 +419,7 @@ describe('case decisions: disability discount (ATT-7) and trigger reviews (ATT-1
   });
 
   it('when the daily sweep runs after the decision, then no new review is asked for the same absence; a new absence asks again', async () => {
-    expect(await t.platform.services.attendance.triggerReviews('2026-11-16')).toBe(0);
+    expect(await t.platform.services.attendanceSweep.triggerReviews('2026-11-16')).toBe(0);
     t.clock.set('2026-11-20T09:00:00Z');
     expect((await absence('2026-11-19', '2026-11-19')).status).toBe(201);
     const all = await reviews();
@@ -514,7 +514,7 @@ describe('trigger reviews that stop or start applying (ATT-7, ATT-18)', () => {
     expect((await reviews()).at(-1)).toEqual([202611302, 'completed']);
     // Four weeks on, the absence continues: 28 days is a review point of its own.
     t.clock.set('2026-12-28T07:00:00Z');
-    await t.platform.services.attendance.dailySweep('2026-12-28');
+    await t.platform.services.attendanceSweep.dailySweep('2026-12-28');
     expect((await reviews()).at(-1)).toEqual([202611306, 'open']);
   });
 
@@ -530,7 +530,7 @@ describe('trigger reviews that stop or start applying (ATT-7, ATT-18)', () => {
     const open = await t.database.db('tasks').where({ source_type: 'attendance-person', status: 'open' });
     expect(open).toHaveLength(1);
     t.clock.set('2026-12-29T07:00:00Z');
-    await t.platform.services.attendance.dailySweep('2026-12-29');
+    await t.platform.services.attendanceSweep.dailySweep('2026-12-29');
     // Still 29 days off: the continuous trigger stands, the spells trigger has gone.
     expect((await reviews()).filter(([, status]) => status === 'open')).toEqual([[202611304, 'open']]);
   });

@@ -338,11 +338,11 @@ describe('sick pay and return-to-work duties on the pages (ATT-14, ATT-29)', () 
       ).map((x) => [x.code, x.due_date, x.assignee_person_id ? 'manager' : x.assignee_role, x.escalation_level]);
     // The first monthly review falls due on the manager's list (§15.4).
     t.clock.set('2026-12-18T07:00:00Z');
-    await t.platform.services.attendance.dailySweep('2026-12-18');
+    await t.platform.services.attendanceSweep.dailySweep('2026-12-18');
     expect(await duties()).toEqual([['duties-review', '2026-12-18', 'manager', 0]]);
     // Three months after the return, full pay on recuperative duties is reviewed by HR (§15.7.1); the reviews not done have moved up the line.
     t.clock.set('2027-02-22T07:00:00Z');
-    await t.platform.services.attendance.dailySweep('2027-02-22');
+    await t.platform.services.attendanceSweep.dailySweep('2027-02-22');
     expect(await duties()).toEqual([
       ['duties-review', '2026-12-18', 'hr-manager', 1],
       ['duties-review', '2027-01-18', 'hr-manager', 1],

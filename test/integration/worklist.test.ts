@@ -169,7 +169,7 @@ describe('injury on duty on worklists (ATT-5)', () => {
     expect(await codes('lineManager')).toContain('accident-report 2026-11-18');
     expect((await codes('hr')).filter((c) => c.startsWith('hse-report'))).toEqual([]);
     t.clock.set('2026-11-24T06:00:01Z');
-    await t.platform.services.attendance.dailySweep('2026-11-24');
+    await t.platform.services.attendanceSweep.dailySweep('2026-11-24');
     expect(await codes('hr')).toContain('hse-report 2026-12-01');
   });
 });
@@ -198,7 +198,7 @@ describe('tasks that start or stop applying later (ATT-13, ATT-14)', () => {
       .send({ startDate: '2026-11-16', endDate: '2026-11-18', reasonCategory: 'cold-flu' });
     expect(res.status).toBe(201);
     t.clock.set('2026-11-19T06:00:01Z');
-    await t.platform.services.attendance.dailySweep('2026-11-19');
+    await t.platform.services.attendanceSweep.dailySweep('2026-11-19');
     const interview = await t.database
       .db('tasks')
       .where({ source_id: res.body.id, code: 'return-to-work-interview' })

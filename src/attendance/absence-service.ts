@@ -9,23 +9,20 @@ import type { Clock } from '../shared/clock.js';
 import { addDays, daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import type { RequestContext, SystemContext } from '../shared/request-context.js';
+import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { RecordAbsenceInput, UpdateAbsenceInput } from './attendance-schemas.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
-import { asSaved, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
+import { asSaved, ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
 import { countedSpells, type ScoreContext, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
-import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
-import type { ParsedImportRow, RejectedImportRow } from './absence-import.js';
+import { returnToWorkDue } from './return-to-work.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
-import { assertNotOwnCase } from './procedure-service.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
-import type { SickPayExtensionInput } from './attendance-schemas.js';
 
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<
@@ -61,10 +58,12 @@ export interface AttendanceSummary {
   sickPay?: (SickPayPosition & { absenceId: string }) | null;
 }
 
-const PURPOSE = 'attendance-management';
-
-/** Recording absences and computing scores, triggers and milestones for a date (issue 3). */
-export class AttendanceService {
+/**
+ * Spells of absence (issue 3): recording, changing and removing them, each with its worklist
+ * tasks and the trigger review in the same transaction; reading one, a person's spells, the
+ * score, triggers and milestones as of a date, and the attendance page; working patterns.
+ */
+export class AbsenceService {
   constructor(
     private readonly repository: AttendanceRepository,
     private readonly cases: ProcedureRepository,
@@ -117,10 +116,10 @@ export class AttendanceService {
       importKey: null,
       recordedByUserId: ctx.actor.userId,
     };
-    spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
+    spell.accidentReportDueAt = await this.accidentReportDueAt(person, spell);
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
-      this.check(
+      this.checkSpell(
         ctx,
         person,
         spell,
@@ -142,7 +141,7 @@ export class AttendanceService {
       // Its tasks and the trigger review commit with it (issue 14 §12).
       const recorded = asSaved(spell, now, now);
       await this.syncTasks(recorded, person, londonDay(now), undefined, trx);
-      await this.refreshTriggerReview(person, londonDay(now), trx);
+      await this.triggerReview.refresh(person, londonDay(now), trx);
       return recorded;
     });
     return saved;
@@ -158,10 +157,10 @@ export class AttendanceService {
       ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}),
     };
     if (input.notSicknessKind) merged.countsAsSickness = false;
-    merged.accidentReportDueAt = accidentReportDue(merged, await this.accidentReportDays(person, merged.startDate));
+    merged.accidentReportDueAt = await this.accidentReportDueAt(person, merged);
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
-      this.check(
+      this.checkSpell(
         ctx,
         person,
         merged,
@@ -183,7 +182,7 @@ export class AttendanceService {
       );
       const changed = asSaved(merged, existing.createdAt, now);
       await this.syncTasks(changed, person, londonDay(now), undefined, trx);
-      await this.refreshTriggerReview(person, londonDay(now), trx);
+      await this.triggerReview.refresh(person, londonDay(now), trx);
       return changed;
     });
     return saved;
@@ -211,7 +210,7 @@ export class AttendanceService {
       const interview = await this.repository.interviewFor(id, trx);
       if (interview)
         await this.worklist.sync('return-to-work-interview', interview.id as string, { keep: [], create: [] }, trx);
-      await this.refreshTriggerReview(person, this.clock.today(), trx);
+      await this.triggerReview.refresh(person, this.clock.today(), trx);
     });
   }
 
@@ -308,7 +307,7 @@ export class AttendanceService {
   }
 
   /** ATT-29: sick pay for a spell on `asOf`, from the person's other spells and any discretionary extension. */
-  private async sickPayOf(
+  async sickPayOf(
     spell: AbsenceSpell,
     person: Person,
     asOf: IsoDate,
@@ -331,435 +330,16 @@ export class AttendanceService {
   }
 
   /**
-   * Records sick pay extended at the force's discretion for an absence (ATT-29, App D §2, §6.5),
-   * e.g. an injury attributable to duty or a clear ill-health retirement. HR only; audited.
+   * ATT-5: an injury on duty needs an accident report within the days (48 hours) the policy in
+   * force when the absence began allows, from its start; other absences need none.
    */
-  async extendSickPay(ctx: RequestContext, absenceId: string, input: SickPayExtensionInput): Promise<SickPayPosition> {
-    const { spell, person } = await this.spellInReach(ctx, absenceId);
-    assertNotOwnCase(ctx, person);
-    if (!spell.countsAsSickness)
-      throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
-    if (input.decidedOn > this.clock.today())
-      throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
-    const id = newId();
-    const now = this.clock.now();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertSickPayExtension(
-        {
-          id,
-          absenceId,
-          personId: person.id,
-          organisationId: person.organisationId,
-          ...input,
-          decidedByUserId: ctx.actor.userId,
-          createdAt: now,
-        },
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        {
-          action: 'create',
-          entityType: 'sick-pay-extension',
-          entityId: id,
-          subjectPersonId: person.id,
-          purpose: PURPOSE,
-          details: { fullPayExtraDays: input.fullPayExtraDays, halfPayExtraDays: input.halfPayExtraDays },
-        },
-        trx,
-      );
-      await this.syncTasks(spell, person, londonDay(now), undefined, trx);
-    });
-    return this.sickPayOf(spell, person, londonDay(now));
-  }
-
-  /** Records the return-to-work interview for a spell that has ended (ATT-13, ATT-14); completes its worklist task. */
-  async recordReturnToWork(ctx: RequestContext, absenceId: string, input: ReturnToWorkInput): Promise<{ id: string }> {
-    const { spell, person } = await this.spellInReach(ctx, absenceId);
-    const fields: FieldErrors = {};
-    if (spell.endDate === null)
-      fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
-    else if (input.interviewDate <= spell.endDate)
-      fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
-    if (input.interviewDate > this.clock.today()) fields.interviewDate ??= 'The interview date cannot be in the future';
-    if (await this.repository.interviewFor(absenceId))
-      fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
-    const returnDate = spell.endDate ? this.firstDayBack(spell.endDate, person) : input.interviewDate;
-    Object.assign(fields, {
-      ...checkStrategyDates({
-        strategy: input.strategy,
-        returnDate,
-        reviewDate: input.strategyReviewDate,
-        endDate: input.strategyEndDate,
-        policy: policy.content.returnToWork,
-      }),
-      ...fields,
-    });
-    if (Object.keys(fields).length) throw new ValidationError(fields);
-    const now = this.clock.now();
-    const id = newId();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertInterview(
-        {
-          id,
-          absence_id: absenceId,
-          person_id: person.id,
-          organisation_id: person.organisationId,
-          interview_date: input.interviewDate,
-          interviewer_user_id: ctx.actor.userId,
-          fit_for_full_duties: input.fitForFullDuties,
-          adjustments: input.adjustments,
-          recurrence_likelihood: input.recurrenceLikelihood,
-          attendance_expectations_discussed: input.attendanceExpectationsDiscussed,
-          certification_complete: input.certificationComplete,
-          workplace_factors: JSON.stringify(input.workplaceFactors),
-          workplace_notes: input.workplaceNotes,
-          disability_related: input.disabilityRelated,
-          pregnancy_related: input.pregnancyRelated,
-          notified_first_day_of_sickness: input.notifiedFirstDayOfSickness,
-          notified_first_day_of_fitness: input.notifiedFirstDayOfFitness,
-          flexible_working_discussed: input.flexibleWorkingDiscussed,
-          strategy: input.strategy,
-          strategy_review_date: input.strategyReviewDate,
-          strategy_end_date: input.strategyEndDate,
-          notes: input.notes,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        },
-        trx,
-      );
-      // §13.6: the interview's disability and pregnancy answers are recorded on the absence too.
-      await this.repository.update(
-        absenceId,
-        { disabilityRelated: input.disabilityRelated, pregnancyRelated: input.pregnancyRelated },
-        now,
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        {
-          action: 'update',
-          entityType: 'absence-spell',
-          entityId: absenceId,
-          subjectPersonId: person.id,
-          purpose: PURPOSE,
-          details: { fields: ['disabilityRelated', 'pregnancyRelated'], from: 'return-to-work-interview' },
-        },
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        {
-          action: 'create',
-          entityType: 'return-to-work-interview',
-          entityId: id,
-          subjectPersonId: person.id,
-          purpose: PURPOSE,
-        },
-        trx,
-      );
-      // The interview task is done, the duties' reviews set, the triggers looked at again, all with it.
-      await this.worklist.completeBySource(
-        ctx,
-        'absence-spell',
-        absenceId,
-        'return-to-work-interview',
-        'Interview recorded',
-        trx,
-      );
-      await this.syncDutiesTasks(
-        {
-          id,
-          strategy: input.strategy,
-          returnDate,
-          reviewDate: input.strategyReviewDate,
-          endDate: input.strategyEndDate,
-        },
-        person,
-        londonDay(now),
-        trx,
-      );
-      // The answers may discount the absence (ATT-7), so the triggers may have changed.
-      await this.refreshTriggerReview(person, londonDay(now), trx);
-    });
-    return { id };
-  }
-
-  /** ATT-5: the days the policy in force when an absence began allows for its accident report. */
-  private async accidentReportDays(person: Person, startDate: IsoDate): Promise<number> {
-    return (await this.policies.inForce(person.organisationId, 'attendance', startDate)).content.milestones
-      .accidentReportWithinDays;
-  }
-
-  /** ATT-13: the person's first rostered day after the last day of absence. */
-  private firstDayBack(lastDayOfAbsence: IsoDate, person: Person): IsoDate {
-    return returnToWorkDue(lastDayOfAbsence, person.workingPattern, this.calendar, 0).dueDate;
-  }
-
-  /**
-   * ATT-14: the monthly reviews of recuperative or restricted duties (line manager), the pay
-   * reviews once the months on full pay end (HR), and the adviser's review before the
-   * recuperative limit (OH), each created when it falls due.
-   */
-  private async syncDutiesTasks(
-    strategy: {
-      id: string;
-      strategy: ReturnToWorkInput['strategy'];
-      returnDate: IsoDate;
-      reviewDate: IsoDate | null;
-      endDate: IsoDate | null;
-    },
+  async accidentReportDueAt(
     person: Person,
-    asOf: IsoDate,
-    trx?: Knex.Transaction,
-  ): Promise<void> {
-    if (strategy.strategy === 'none') return;
-    const policy = await this.policies.inForce(person.organisationId, 'attendance', asOf);
-    const manager = person.lineManagerId ? { personId: person.lineManagerId } : { role: 'hr-manager' };
-    const specs: TaskSpec[] = dutiesTasks({ ...strategy, asOf, policy: policy.content.returnToWork }).map((t) => ({
-      organisationId: person.organisationId,
-      subjectPersonId: person.id,
-      sourceType: 'return-to-work-interview',
-      sourceId: strategy.id,
-      code: t.code,
-      sequence: t.sequence,
-      rule: 'ATT-14',
-      dueDate: t.dueDate,
-      assignee:
-        t.owner === 'line-manager' ? manager : t.owner === 'hr' ? { role: 'hr-manager' } : { role: 'oh-administrator' },
-    }));
-    await this.worklist.sync('return-to-work-interview', strategy.id, { keep: specs, create: specs }, trx);
-  }
-
-  /**
-   * Imports spells from an HR system (issue 3 §9): every row is checked first (person, fields,
-   * overlaps with recorded spells and with earlier rows of the file). Valid rows are saved in
-   * one transaction, or — with `allOrNothing` — nothing is saved if any row is bad. A row
-   * already imported (same organisation, staff number and start date) is skipped, so
-   * re-importing a file creates no duplicates.
-   */
-  async importAbsences(
-    ctx: SystemContext,
-    input: {
-      organisationId: string;
-      rows: readonly ParsedImportRow[];
-      allOrNothing: boolean;
-      onProgress?: (done: number, total: number) => void;
-    },
-  ): Promise<{ imported: number; duplicates: number; rejects: RejectedImportRow[] }> {
-    const people = await this.people.byStaffNumbersForSystem(input.organisationId, [
-      ...new Set(input.rows.map((r) => r.staffNumber)),
-    ]);
-    const existingKeys = await this.repository.existingImportKeys(
-      input.rows.map((r) => importKey(input.organisationId, r.staffNumber, r.absence.startDate)),
-    );
-    const rejects: RejectedImportRow[] = [];
-    const accepted: Array<{ spell: NewAbsenceSpell; person: Person }> = [];
-    const acceptedByPerson = new Map<string, NewAbsenceSpell[]>();
-    let duplicates = 0;
-    const recorded = new Map<string, AbsenceSpell[]>();
-    for (const [i, row] of input.rows.entries()) {
-      input.onProgress?.(i + 1, input.rows.length);
-      const person = people.get(row.staffNumber);
-      if (!person) {
-        rejects.push({ line: row.line, reason: `staff_number: no person ${row.staffNumber} in this organisation` });
-        continue;
-      }
-      const key = importKey(input.organisationId, row.staffNumber, row.absence.startDate);
-      if (existingKeys.has(key)) {
-        duplicates += 1;
-        continue;
-      }
-      const spell: NewAbsenceSpell = {
-        id: newId(),
-        personId: person.id,
-        organisationId: person.organisationId,
-        startDate: row.absence.startDate,
-        endDate: row.absence.endDate,
-        reasonCategory: row.absence.reasonCategory,
-        ohReasonText: null,
-        dutyRelated: row.absence.dutyRelated,
-        injuryOnDuty: row.absence.injuryOnDuty,
-        accidentReportDueAt: null,
-        pregnancyRelated: row.absence.pregnancyRelated,
-        disabilityRelated: row.absence.disabilityRelated,
-        countsAsSickness: row.absence.notSicknessKind ? false : row.absence.countsAsSickness,
-        notSicknessKind: row.absence.notSicknessKind ?? null,
-        certification: row.absence.certification,
-        certificateFrom: null,
-        certificateTo: null,
-        expectedReturnDate: row.absence.expectedReturnDate ?? null,
-        importKey: key,
-        recordedByUserId: null,
-      };
-      spell.accidentReportDueAt = accidentReportDue(spell, await this.accidentReportDays(person, spell.startDate));
-      if (!recorded.has(person.id)) recorded.set(person.id, await this.repository.forPerson(person.id));
-      const overlaps = [...recorded.get(person.id)!, ...(acceptedByPerson.get(person.id) ?? [])].filter(
-        (o) => o.startDate <= (spell.endDate ?? '9999-12-31') && (o.endDate ?? '9999-12-31') >= spell.startDate,
-      );
-      try {
-        this.check(null, person, spell, false, overlaps);
-      } catch (error) {
-        if (error instanceof ValidationError && error.fields) {
-          rejects.push({
-            line: row.line,
-            reason: Object.entries(error.fields)
-              .map(([f, m]) => `${f}: ${m}`)
-              .join('; '),
-          });
-          continue;
-        }
-        throw error;
-      }
-      existingKeys.add(key);
-      accepted.push({ spell, person });
-      acceptedByPerson.set(person.id, [...(acceptedByPerson.get(person.id) ?? []), spell]);
-    }
-    if (input.allOrNothing && rejects.length > 0) return { imported: 0, duplicates, rejects };
-    const now = this.clock.now();
-    await this.repository.transaction(async (trx) => {
-      await this.repository.insertMany(
-        accepted.map((a) => a.spell),
-        now,
-        trx,
-      );
-      await this.audit.record(
-        ctx,
-        accepted.map(({ spell }) => ({
-          action: 'create' as const,
-          entityType: 'absence-spell',
-          entityId: spell.id,
-          subjectPersonId: spell.personId,
-          purpose: PURPOSE,
-          details: { imported: true },
-        })),
-        trx,
-      );
-    });
-    const today = londonDay(now);
-    for (const { spell, person } of accepted) await this.syncTasks(asSaved(spell, now, now), person, today);
-    return { imported: accepted.length, duplicates, rejects };
-  }
-
-  /** Absences whose OH referral point has passed and whose referral is not made yet (ATT-12), for the referral service. */
-  async absencesDueOhReferral(): Promise<Array<{ id: string; personId: string; reasonCategory: string }>> {
-    const out: Array<{ id: string; personId: string; reasonCategory: string }> = [];
-    for (const task of await this.worklist.openOfCode('absence-spell', 'oh-referral')) {
-      const spell = await this.repository.find(task.sourceId);
-      if (spell) out.push({ id: spell.id, personId: spell.personId, reasonCategory: spell.reasonCategory });
-    }
-    return out;
-  }
-
-  /** Marks an absence's OH referral item done once the referral is made. */
-  async ohReferralMade(absenceId: string, note: string): Promise<void> {
-    await this.worklist.completeBySource(
-      { actor: null, requestId: 'automatic-referral', ip: null },
-      'absence-spell',
-      absenceId,
-      'oh-referral',
-      note,
-    );
-  }
-
-  /**
-   * The daily run (issue 3 §4): milestones and sick pay tasks that became due as days passed;
-   * reviews of recuperative and restricted duties (ATT-14); reviews of newly reached triggers
-   * (ATT-18); then escalation of overdue tasks up the line.
-   */
-  async dailySweep(
-    asOf: IsoDate,
-  ): Promise<{ spells: number; strategies: number; triggerReviews: number; escalated: number }> {
-    // Running spells, and those ended in the last 30 days (their return-to-work interview).
-    const spells = await this.repository.currentOrEndedSince(asOf, addDays(asOf, -30));
-    const strategies = await this.repository.runningStrategies(addDays(asOf, -31));
-    const people = await this.people.recordsForSystem([
-      ...new Set([...spells.map((s) => s.personId), ...strategies.map((s) => s.personId)]),
-    ]);
-    for (const spell of spells) {
-      const person = people.get(spell.personId);
-      if (person) await this.syncTasks(spell, person, asOf);
-    }
-    for (const strategy of strategies) {
-      const person = people.get(strategy.personId);
-      if (person)
-        await this.syncDutiesTasks(
-          { ...strategy, returnDate: this.firstDayBack(strategy.lastDayOfAbsence, person) },
-          person,
-          asOf,
-        );
-    }
-    const triggerReviews = await this.triggerReviews(asOf);
-    const periods = new Map<string, number>();
-    let escalated = 0;
-    for (const sourceType of ['absence-spell', 'return-to-work-interview', 'attendance-person']) {
-      escalated += await this.worklist.escalateOverdue({
-        sourceType,
-        asOf,
-        calendar: this.calendar,
-        afterWorkingDays: async (organisationId) => {
-          if (!periods.has(organisationId))
-            periods.set(
-              organisationId,
-              (await this.policies.inForce(organisationId, 'attendance', asOf)).content.milestones
-                .escalateAfterWorkingDays,
-            );
-          return periods.get(organisationId)!;
-        },
-        nextUp: async (personId) =>
-          (await this.people.recordsForSystem([personId])).get(personId)?.lineManagerId ?? null,
-      });
-    }
-    return { spells: spells.length, strategies: strategies.length, triggerReviews, escalated };
-  }
-
-  /** The trigger sweep (ATT-18): reviews where triggers are newly reached, cancelled where none is needed. */
-  async triggerReviews(asOf: IsoDate): Promise<number> {
-    return this.triggerReview.sweep(asOf);
-  }
-
-  private async refreshTriggerReview(person: Person, asOf: IsoDate, trx?: Knex.Transaction): Promise<void> {
-    await this.triggerReview.refresh(person, asOf, trx);
-  }
-
-  /**
-   * The letter HR sends before sick pay is reduced (ATT-29, seed 003 App D §6.2): when full pay
-   * ends, half pay runs to and pay stops, as of `asOf`; with the pension reminders when pay
-   * is to stop. Audited as a read.
-   */
-  async sickPayLetter(
-    ctx: RequestContext,
-    absenceId: string,
-    asOf: IsoDate,
-  ): Promise<{
-    person: Person;
-    spell: AbsenceSpell;
-    position: SickPayPosition;
-    letterDate: IsoDate;
-    organisationName: string;
-    reference: string;
-  }> {
-    const { spell, person } = await this.spellInReach(ctx, absenceId);
-    if (!spell.countsAsSickness) throw new NotFoundError('letter');
-    const position = await this.sickPayOf(spell, person, asOf);
-    const organisation = (await this.people.listOrganisations()).find((o) => o.id === person.organisationId);
-    await this.audit.record(ctx, {
-      action: 'read',
-      entityType: 'attendance-letter',
-      entityId: absenceId,
-      subjectPersonId: person.id,
-      purpose: PURPOSE,
-      details: { kind: 'sick-pay' },
-    });
-    return {
-      person,
-      spell,
-      position,
-      letterDate: asOf,
-      organisationName: organisation?.name ?? '',
-      reference: `SP-${absenceId.slice(0, 8).toUpperCase()}`,
-    };
+    spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>,
+  ): Promise<Date | null> {
+    const withinDays = (await this.policies.inForce(person.organisationId, 'attendance', spell.startDate)).content
+      .milestones.accidentReportWithinDays;
+    return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
   }
 
   /** One spell within the actor's reach (audited as a read). */
@@ -908,14 +488,15 @@ export class AttendanceService {
     return this.people.updatePerson(ctx, personId, { workingPattern: pattern });
   }
 
-  private async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
+  /** A spell and its person, when the person is within the actor's reach; otherwise the absence is not found. */
+  async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
     const spell = await this.repository.find(id);
     if (!spell) throw new NotFoundError('absence');
     return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE, 'absence') };
   }
 
-  /** Field checks that need the person, the clock or other spells. */
-  private check(
+  /** Field checks that need the person, the clock or other spells (a recorded, changed or imported spell). */
+  checkSpell(
     ctx: RequestContext | null,
     person: Person,
     spell: NewAbsenceSpell,
@@ -944,17 +525,4 @@ export class AttendanceService {
       fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
-}
-
-/** The key that makes re-importing the same spell a no-op. */
-function importKey(organisationId: string, staffNumber: string, startDate: string): string {
-  return `${organisationId}:${staffNumber}:${startDate}`;
-}
-
-/** ATT-5: an injury on duty needs an accident report within the policy's days (48 hours) of the absence starting. */
-function accidentReportDue(
-  spell: Pick<NewAbsenceSpell, 'injuryOnDuty' | 'startDate'>,
-  withinDays: number,
-): Date | null {
-  return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
 }
