@@ -1,13 +1,13 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
-import { maySeeOhRecords } from '../auth/access-policy.js';
+import { maySeeCaseDetail, maySeeOhRecords, personScope } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { addDays, daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
-import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -451,7 +451,7 @@ export class AbsenceService {
       })),
     );
     // ATT-29: pay is for the person, HR and OH; a line manager sees the absence, not the pay.
-    const maySeePay = ctx.actor.role !== 'line-manager' || ctx.actor.personId === person.id;
+    const maySeePay = maySeeCaseDetail(ctx.actor, person.id);
     const sickPay =
       maySeePay && running[0]
         ? { ...(await this.sickPayOf(running[0], person, asOf, spells)), absenceId: running[0].id }
@@ -490,8 +490,13 @@ export class AbsenceService {
 
   /** A spell and its person, when the person is within the actor's reach; otherwise the absence is not found. */
   async spellInReach(ctx: RequestContext, id: string): Promise<{ spell: AbsenceSpell; person: Person }> {
-    const spell = await this.repository.find(id);
-    if (!spell) throw new NotFoundError('absence');
+    const spell = await this.repository.find(id, personScope(ctx.actor));
+    if (!spell)
+      throw await this.audit.outOfReach(
+        ctx,
+        { entityType: 'absence-spell', entityId: id, purpose: PURPOSE },
+        'absence',
+      );
     return { spell, person: await this.people.getPerson(ctx, spell.personId, PURPOSE, 'absence') };
   }
 

@@ -1,3 +1,5 @@
+import type { PersonScope } from '../auth/access-policy.js';
+import { withinReach } from '../db/reach.js';
 import type { Knex } from 'knex';
 import { readBoolean, readIsoDate, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
 import { addDays, type IsoDate } from '../shared/dates.js';
@@ -75,8 +77,10 @@ export class AttendanceRepository {
     return this.db.transaction(work);
   }
 
-  async find(id: string): Promise<AbsenceSpell | null> {
-    const row = await this.db('absence_spells').where({ id }).whereNull('deleted_at').first();
+  /** A spell whose person is within `reach` (none outside it is read). */
+  async find(id: string, reach: PersonScope): Promise<AbsenceSpell | null> {
+    const q = this.db('absence_spells').where({ id }).whereNull('deleted_at');
+    const row = await withinReach(q, reach, this.db, 'absence_spells.person_id').first();
     return row ? toSpell(row) : null;
   }
 

@@ -1,3 +1,4 @@
+import { PLATFORM_REACH } from '../auth/access-policy.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import { addDays, type IsoDate } from '../shared/dates.js';
@@ -29,7 +30,7 @@ export class AttendanceSweepService {
   async absencesDueOhReferral(): Promise<Array<{ id: string; personId: string; reasonCategory: string }>> {
     const out: Array<{ id: string; personId: string; reasonCategory: string }> = [];
     for (const task of await this.worklist.openOfCode('absence-spell', 'oh-referral')) {
-      const spell = await this.repository.find(task.sourceId);
+      const spell = await this.repository.find(task.sourceId, PLATFORM_REACH);
       if (spell) out.push({ id: spell.id, personId: spell.personId, reasonCategory: spell.reasonCategory });
     }
     return out;
