@@ -10,7 +10,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import type { Actor } from '../src/auth/actor.js';
 import { loadConfig } from '../src/config/config.js';
 import { isPostgres } from '../src/db/knex.js';
-import { fhirClient } from '../src/fhir/fhir-client.js';
+import { fhirClient } from '../src/fhir/core/fhir-client.js';
 import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../src/fhir/referral-bundle.js';
 import { MAX_IN_FLIGHT } from '../src/fhir/referral-delivery-service.js';
 import { buildPlatform, JOB_LANES, type Platform } from '../src/server.js';

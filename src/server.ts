@@ -31,7 +31,7 @@ import { DefinitionCatalogue } from './pathways/definition-catalogue.js';
 import { PathwayRepository } from './pathways/pathway-repository.js';
 import { PathwayService } from './pathways/pathway-service.js';
 import { ReferralService, TRIAGE_TASK } from './pathways/referral-service.js';
-import { evaluateCondition } from './fhir/fhirpath.js';
+import { evaluateCondition } from './fhir/core/fhirpath.js';
 import { ConsentRepository } from './consent/consent-repository.js';
 import { CONSENT_TASKS, ConsentService } from './consent/consent-service.js';
 import { PathwayReferralService } from './pathways/pathway-referral-service.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { toAuditEventBundle } from '../fhir/audit-event.js';
+import { toAuditEventBundle } from '../fhir/core/audit-event.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';

@@ -30,7 +30,7 @@ import { newId } from '../shared/ids.js';
 import type { PartnerContext, RequestContext } from '../shared/request-context.js';
 import type { DeliveryRepository } from './delivery-repository.js';
 import type { ExchangeRepository, ProgressEntry, StoredResource } from './exchange-repository.js';
-import { validateFhirResource } from './fhir-validation.js';
+import { validateFhirResource } from './core/fhir-validation.js';
 import { parseSearch, searchColumns, type ReadableType, type SearchableType } from './fhir-search.js';
 import {
   basedOnReferral,

@@ -8,7 +8,7 @@ import type {
   ServiceRequest,
   Task,
 } from '@medplum/fhirtypes';
-import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
+import { validateFhirResource } from '../../src/fhir/core/fhir-validation.js';
 import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/referral-bundle.js';
 import { BUSINESS_STATUS_SYSTEM } from '../../src/fhir/task-progress.js';
 import { PARTNER_SCOPES, scopesAllow } from '../../src/fhir/smart-scopes.js';

@@ -2,7 +2,7 @@ import { Client } from 'fhir-kit-client';
 import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newConsent } from '../../src/consent/consent-rules.js';
-import { consentToFhir } from '../../src/fhir/consent-resource.js';
+import { consentToFhir } from '../../src/fhir/core/consent-resource.js';
 import {
   buildReferralBundle,
   REFERRAL_SYSTEM,

@@ -1,5 +1,5 @@
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
-import type { AuditEntry } from '../audit/audit-types.js';
+import type { AuditEntry } from '../../audit/audit-types.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const ACTION_CODES: Record<AuditEntry['action'], AuditEvent['action']> = {

@@ -13,7 +13,7 @@ import {
   type ConsentStatus,
   type DisclosurePurpose,
   type SharingCategory,
-} from '../consent/index.js';
+} from '../../consent/index.js';
 
 /** The platform's own systems for what no published code system covers. */
 export const CONSENT_SYSTEMS = {

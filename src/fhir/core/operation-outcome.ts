@@ -1,5 +1,5 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { AppError } from '../shared/errors.js';
+import type { AppError } from '../../shared/errors.js';
 
 type IssueType = OperationOutcomeIssue['code'];
 

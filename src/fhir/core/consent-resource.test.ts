@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newConsent } from '../consent/consent-rules.js';
-import type { Consent } from '../consent/consent-types.js';
+import { newConsent } from '../../consent/consent-rules.js';
+import type { Consent } from '../../consent/consent-types.js';
 import { checkConsentResource, consentToFhir } from './consent-resource.js';
 import { validateFhirResource } from './fhir-validation.js';
 

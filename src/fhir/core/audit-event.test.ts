@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../audit/audit-types.js';
+import type { AuditEntry } from '../../audit/audit-types.js';
 import { toAuditEvent, toAuditEventBundle } from './audit-event.js';
 import { validateFhirResource } from './fhir-validation.js';
 
