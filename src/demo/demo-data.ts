@@ -21,7 +21,7 @@ import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { AuthService } from '../auth/auth-service.js';
-import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
+import type { PartnerDirectoryService } from '../fhir/directory/partner-directory-service.js';
 import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
 import { SANDBOX_CLIENT_ID, sandboxPartnerKey } from '../fhir/sandbox/sandbox-key.js';
 import { PARTNER_SCOPES } from '../fhir/smart-scopes.js';

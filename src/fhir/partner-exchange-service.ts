@@ -39,7 +39,7 @@ import {
   reportProblems,
   type ReferralRef,
 } from './lab-results.js';
-import type { PartnerRepository } from './partner-repository.js';
+import type { PartnerRepository } from './directory/partner-repository.js';
 import { addressedResources, referralTask, REFERRAL_SYSTEM } from './referral-bundle.js';
 import { applyTaskUpdate, progressOf, TASK_STATUSES } from './task-progress.js';
 import {

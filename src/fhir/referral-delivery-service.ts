@@ -12,13 +12,13 @@ import { londonDay } from '../shared/dates.js';
 import type { SystemContext } from '../shared/request-context.js';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Consent } from '../consent/index.js';
-import type { PartnerService } from './partner-types.js';
+import type { PartnerService } from './directory/partner-types.js';
 import type { PartnerExchangeService } from './partner-exchange-service.js';
 import { consentToFhir } from './core/consent-resource.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
-import { PartnerConnectionError, type PartnerSignIn } from './partner-connection.js';
+import { PartnerConnectionError, type PartnerSignIn } from './directory/partner-connection.js';
 import { fhirClient } from './core/fhir-client.js';
-import type { PartnerRepository } from './partner-repository.js';
+import type { PartnerRepository } from './directory/partner-repository.js';
 import { DELIVER_REFERRAL, type DeliveryOutbox } from './referral-outbox.js';
 import { buildReferralBundle, referralProblems, type OutboundReferral } from './referral-bundle.js';
 

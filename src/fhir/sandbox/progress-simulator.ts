@@ -1,5 +1,5 @@
 import type { Bundle, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { smartAccessToken } from '../partner-connection.js';
+import { smartAccessToken } from '../directory/partner-connection.js';
 import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../referral-bundle.js';
 import { BUSINESS_STATUS_SYSTEM } from '../task-progress.js';
 

@@ -1,10 +1,10 @@
-import type { AuditService } from '../audit/audit-service.js';
-import type { PeopleService } from '../people/people-service.js';
-import type { Organisation } from '../people/people-types.js';
-import type { Clock } from '../shared/clock.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { newId } from '../shared/ids.js';
-import type { RequestContext } from '../shared/request-context.js';
+import type { AuditService } from '../../audit/audit-service.js';
+import type { PeopleService } from '../../people/people-service.js';
+import type { Organisation } from '../../people/people-types.js';
+import type { Clock } from '../../shared/clock.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { RequestContext } from '../../shared/request-context.js';
 import { checkPartner, PartnerConnectionError } from './partner-connection.js';
 import type { PartnerRepository } from './partner-repository.js';
 import type { ConnectionCheck, PartnerAuth, PartnerService } from './partner-types.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DefinitionCode } from '../pathways/definition-format.js';
+import type { DefinitionCode } from '../../pathways/definition-format.js';
 
 /** The kinds of NHS service a partner offers (issue 6 §1); the NHS ones match the pathways' service types. */
 export const PARTNER_SERVICE_TYPES = [

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { readBoolean, readJson, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
-import { SecretBox } from '../shared/secret-box.js';
+import { readBoolean, readJson, readOptionalTimestamp, readTimestamp } from '../../db/knex.js';
+import { SecretBox } from '../../shared/secret-box.js';
 import { z } from 'zod';
-import { DEFINITION_CODES } from '../pathways/definition-format.js';
+import { DEFINITION_CODES } from '../../pathways/definition-format.js';
 import { storedPartnerAuthSchema, type PartnerService } from './partner-types.js';
 
 function toService(r: Record<string, unknown>, box: SecretBox): PartnerService {

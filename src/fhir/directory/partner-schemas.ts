@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFINITION_CODES } from '../pathways/definition-format.js';
-import type { Organisation } from '../people/people-types.js';
+import { DEFINITION_CODES } from '../../pathways/definition-format.js';
+import type { Organisation } from '../../people/people-types.js';
 import type { PartnerServiceInput } from './partner-directory-service.js';
 import { authSummary, PARTNER_MODES, PARTNER_SERVICE_TYPES, type PartnerService } from './partner-types.js';
 

@@ -1,16 +1,16 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AppDependencies } from '../web/app-dependencies.js';
-import { policies } from '../auth/access-policy.js';
-import { DEFINITION_CODES } from '../pathways/definition-format.js';
-import { parseInput } from '../shared/validation.js';
-import { requestContext } from '../web/authenticate.js';
-import { fromForm } from '../web/forms.js';
-import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage, submitForm } from '../web/render.js';
-import type { RouteDefinition } from '../web/route-registry.js';
+import type { AppDependencies } from '../../web/app-dependencies.js';
+import { policies } from '../../auth/access-policy.js';
+import { DEFINITION_CODES } from '../../pathways/definition-format.js';
+import { parseInput } from '../../shared/validation.js';
+import { requestContext } from '../../web/authenticate.js';
+import { fromForm } from '../../web/forms.js';
+import { ensureCsrfToken } from '../../web/middleware.js';
+import { renderPage, submitForm } from '../../web/render.js';
+import type { RouteDefinition } from '../../web/route-registry.js';
 import { partnerInput, partnerServiceJson, partnerServiceSchema } from './partner-schemas.js';
-import { partnerClientRows } from './partner-client-pages.js';
+import { partnerClientRows } from '../partner-client-pages.js';
 import { PARTNER_MODES, PARTNER_SERVICE_TYPES, type PartnerService } from './partner-types.js';
 
 const idParam = z.object({ id: z.uuid() });

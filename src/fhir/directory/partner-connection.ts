@@ -1,5 +1,5 @@
 import { importJWK, SignJWT, type JWK } from 'jose';
-import { randomSecret } from '../shared/ids.js';
+import { randomSecret } from '../../shared/ids.js';
 import type { PartnerAuth, PartnerService } from './partner-types.js';
 
 /** Why a partner could not be reached, in words an OH administrator can act on (never a secret). */
