@@ -28,7 +28,7 @@ import type { IsoDate } from '../shared/dates.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { PartnerContext, RequestContext } from '../shared/request-context.js';
-import type { DeliveryRepository } from './delivery-repository.js';
+import type { DeliveryRepository } from './delivery/delivery-repository.js';
 import type { ExchangeRepository, ProgressEntry, StoredResource } from './exchange-repository.js';
 import { validateFhirResource } from './core/fhir-validation.js';
 import { parseSearch, searchColumns, type ReadableType, type SearchableType } from './fhir-search.js';
@@ -40,7 +40,7 @@ import {
   type ReferralRef,
 } from './lab-results.js';
 import type { PartnerRepository } from './directory/partner-repository.js';
-import { addressedResources, referralTask, REFERRAL_SYSTEM } from './referral-bundle.js';
+import { addressedResources, referralTask, REFERRAL_SYSTEM } from './delivery/referral-bundle.js';
 import { applyTaskUpdate, progressOf, TASK_STATUSES } from './task-progress.js';
 import {
   inboundBundle,

@@ -1,5 +1,5 @@
 import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
-import type { ReferralDeliveryService } from '../fhir/referral-delivery-service.js';
+import type { ReferralDeliveryService } from '../fhir/delivery/referral-delivery-service.js';
 import type { PartnerExchangeService } from '../fhir/partner-exchange-service.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Organisation } from '../people/people-types.js';

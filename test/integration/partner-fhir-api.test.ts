@@ -9,7 +9,7 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 import { validateFhirResource } from '../../src/fhir/core/fhir-validation.js';
-import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import { BUSINESS_STATUS_SYSTEM } from '../../src/fhir/task-progress.js';
 import { PARTNER_SCOPES, scopesAllow } from '../../src/fhir/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';

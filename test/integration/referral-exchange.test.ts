@@ -8,7 +8,7 @@ import {
   REFERRAL_SYSTEM,
   referralProblems,
   type OutboundReferral,
-} from '../../src/fhir/referral-bundle.js';
+} from '../../src/fhir/delivery/referral-bundle.js';
 import { newId } from '../../src/shared/ids.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 

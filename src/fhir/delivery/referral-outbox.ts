@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { JobRepository } from '../jobs/index.js';
-import type { ReferralOutbox } from '../pathways/pathway-referral-service.js';
-import type { PathwayReferral } from '../pathways/pathway-types.js';
-import type { Clock } from '../shared/clock.js';
-import { newId } from '../shared/ids.js';
+import type { JobRepository } from '../../jobs/index.js';
+import type { ReferralOutbox } from '../../pathways/pathway-referral-service.js';
+import type { PathwayReferral } from '../../pathways/pathway-types.js';
+import type { Clock } from '../../shared/clock.js';
+import { newId } from '../../shared/ids.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
 
 /** The job that delivers one referral message. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { readOptionalTimestamp, readTimestamp } from '../../db/knex.js';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'cancelled';
 

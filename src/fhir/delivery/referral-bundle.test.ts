@@ -1,8 +1,8 @@
 import type { Bundle, Patient, ServiceRequest } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { newConsent } from '../consent/consent-rules.js';
-import { consentToFhir } from './core/consent-resource.js';
-import { validateFhirResource } from './core/fhir-validation.js';
+import { newConsent } from '../../consent/consent-rules.js';
+import { consentToFhir } from '../core/consent-resource.js';
+import { validateFhirResource } from '../core/fhir-validation.js';
 import {
   buildReferralBundle,
   NHS_NUMBER,

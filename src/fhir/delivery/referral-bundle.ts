@@ -12,10 +12,10 @@ import type {
   ServiceRequest,
   Task,
 } from '@medplum/fhirtypes';
-import { SENSITIVE_CATEGORIES, type SharingCategory } from '../consent/index.js';
-import { isValidNhsNumber } from '../shared/nhs-number.js';
-import { IDENTIFIER_SYSTEMS } from './core/audit-event.js';
-import { validateFhirResource } from './core/fhir-validation.js';
+import { SENSITIVE_CATEGORIES, type SharingCategory } from '../../consent/index.js';
+import { isValidNhsNumber } from '../../shared/nhs-number.js';
+import { IDENTIFIER_SYSTEMS } from '../core/audit-event.js';
+import { validateFhirResource } from '../core/fhir-validation.js';
 
 export const NHS_NUMBER = 'https://fhir.nhs.uk/Id/nhs-number';
 export const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
