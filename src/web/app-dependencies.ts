@@ -16,8 +16,8 @@ import type { PathwayReferralService } from '../pathways/pathway-referral-servic
 import type { PathwayPageService } from '../pathways/pathway-page-service.js';
 import type { PartnerDirectoryService } from '../fhir/directory/partner-directory-service.js';
 import type { ReferralDeliveryService } from '../fhir/delivery/referral-delivery-service.js';
-import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
-import type { PartnerExchangeService } from '../fhir/partner-exchange-service.js';
+import type { PartnerAuthService } from '../fhir/partner-api/smart/partner-auth-service.js';
+import type { PartnerExchangeService } from '../fhir/partner-api/partner-exchange-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 

@@ -13,7 +13,7 @@ import type { SystemContext } from '../../shared/request-context.js';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Consent } from '../../consent/index.js';
 import type { PartnerService } from '../directory/partner-types.js';
-import type { PartnerExchangeService } from '../partner-exchange-service.js';
+import type { PartnerExchangeService } from '../partner-api/partner-exchange-service.js';
 import { consentToFhir } from '../core/consent-resource.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
 import { PartnerConnectionError, type PartnerSignIn } from '../directory/partner-connection.js';

@@ -10,7 +10,7 @@ import { ensureCsrfToken } from '../../web/middleware.js';
 import { renderPage, submitForm } from '../../web/render.js';
 import type { RouteDefinition } from '../../web/route-registry.js';
 import { partnerInput, partnerServiceJson, partnerServiceSchema } from './partner-schemas.js';
-import { partnerClientRows } from '../partner-client-pages.js';
+import { partnerClientRows } from '../partner-api/smart/partner-client-pages.js';
 import { PARTNER_MODES, PARTNER_SERVICE_TYPES, type PartnerService } from './partner-types.js';
 
 const idParam = z.object({ id: z.uuid() });

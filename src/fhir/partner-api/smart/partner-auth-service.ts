@@ -1,10 +1,10 @@
-import type { AuditService } from '../audit/audit-service.js';
-import type { PeopleService } from '../people/people-service.js';
-import type { Clock } from '../shared/clock.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { assertNhsPartner } from './directory/partner-directory-service.js';
-import { newId, randomSecret, sha256 } from '../shared/ids.js';
-import type { AnyContext, RequestContext } from '../shared/request-context.js';
+import type { AuditService } from '../../../audit/audit-service.js';
+import type { PeopleService } from '../../../people/people-service.js';
+import type { Clock } from '../../../shared/clock.js';
+import { ConflictError, NotFoundError } from '../../../shared/errors.js';
+import { assertNhsPartner } from '../../directory/partner-directory-service.js';
+import { newId, randomSecret, sha256 } from '../../../shared/ids.js';
+import type { AnyContext, RequestContext } from '../../../shared/request-context.js';
 import { assertionIssuer, ClientAssertionError, verifyClientAssertion } from './client-assertion.js';
 import type { PartnerClient, PartnerClientRepository, PartnerToken } from './partner-client-repository.js';
 import { grantScopes, scopeList } from './smart-scopes.js';

@@ -1,5 +1,5 @@
 import type { DiagnosticReport, Observation, Reference } from '@medplum/fhirtypes';
-import { REFERRAL_SYSTEM } from './delivery/referral-bundle.js';
+import { REFERRAL_SYSTEM } from '../delivery/referral-bundle.js';
 
 /** R4 DiagnosticReport.status codes (a required binding the library does not check, FHIR-9). */
 export const REPORT_STATUSES = [

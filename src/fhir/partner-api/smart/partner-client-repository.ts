@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { isUniqueViolation, readBoolean, readJson, readTimestamp } from '../db/knex.js';
+import { isUniqueViolation, readBoolean, readJson, readTimestamp } from '../../../db/knex.js';
 
 /** An NHS partner system that may call the partner-facing FHIR API (SMART Backend Services, FHIR-8). */
 export interface PartnerClient {

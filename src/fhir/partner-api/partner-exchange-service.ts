@@ -9,8 +9,8 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
-import type { AuditRecord, AuditService } from '../audit/audit-service.js';
-import { maySeeClinicalDetail } from '../auth/access-policy.js';
+import type { AuditRecord, AuditService } from '../../audit/audit-service.js';
+import { maySeeClinicalDetail } from '../../auth/access-policy.js';
 import {
   SENSITIVE_CATEGORIES,
   type Consent,
@@ -19,18 +19,18 @@ import {
   type DisclosureRequest,
   type GateDecision,
   type SharingCategory,
-} from '../consent/index.js';
-import type { ConsentService } from '../consent/consent-service.js';
-import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
-import type { PathwayReferral } from '../pathways/pathway-types.js';
-import type { Clock } from '../shared/clock.js';
-import type { IsoDate } from '../shared/dates.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { newId } from '../shared/ids.js';
-import type { PartnerContext, RequestContext } from '../shared/request-context.js';
-import type { DeliveryRepository } from './delivery/delivery-repository.js';
+} from '../../consent/index.js';
+import type { ConsentService } from '../../consent/consent-service.js';
+import type { PathwayReferralService } from '../../pathways/pathway-referral-service.js';
+import type { PathwayReferral } from '../../pathways/pathway-types.js';
+import type { Clock } from '../../shared/clock.js';
+import type { IsoDate } from '../../shared/dates.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { PartnerContext, RequestContext } from '../../shared/request-context.js';
+import type { DeliveryRepository } from '../delivery/delivery-repository.js';
 import type { ExchangeRepository, ProgressEntry, StoredResource } from './exchange-repository.js';
-import { validateFhirResource } from './core/fhir-validation.js';
+import { validateFhirResource } from '../core/fhir-validation.js';
 import { parseSearch, searchColumns, type ReadableType, type SearchableType } from './fhir-search.js';
 import {
   basedOnReferral,
@@ -39,8 +39,8 @@ import {
   reportProblems,
   type ReferralRef,
 } from './lab-results.js';
-import type { PartnerRepository } from './directory/partner-repository.js';
-import { addressedResources, referralTask, REFERRAL_SYSTEM } from './delivery/referral-bundle.js';
+import type { PartnerRepository } from '../directory/partner-repository.js';
+import { addressedResources, referralTask, REFERRAL_SYSTEM } from '../delivery/referral-bundle.js';
 import { applyTaskUpdate, progressOf, TASK_STATUSES } from './task-progress.js';
 import {
   inboundBundle,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { AppDependencies } from '../web/app-dependencies.js';
-import { policies } from '../auth/access-policy.js';
-import { requestContext } from '../web/authenticate.js';
-import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
+import type { AppDependencies } from '../../web/app-dependencies.js';
+import { policies } from '../../auth/access-policy.js';
+import { requestContext } from '../../web/authenticate.js';
+import { apiRoute, type RouteDefinition } from '../../web/route-registry.js';
 import { resultView } from './lab-results.js';
 
 const resultResponse = z.object({

@@ -3,7 +3,7 @@ import type {
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceInteraction,
 } from '@medplum/fhirtypes';
-import type { FhirDocs } from '../web/route-registry.js';
+import type { FhirDocs } from '../../web/route-registry.js';
 import { RESULT_PARAMS, SEARCH_PARAMS, type SearchableType } from './fhir-search.js';
 
 /** When the partner-facing API last changed shape: the CapabilityStatement's date. */

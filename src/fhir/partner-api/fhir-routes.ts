@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import type { Resource } from '@medplum/fhirtypes';
-import type { AppDependencies } from '../web/app-dependencies.js';
-import { policies } from '../auth/access-policy.js';
-import { AppError, ForbiddenError } from '../shared/errors.js';
-import { anonymousContext, partnerContext } from '../web/authenticate.js';
-import type { FhirDocs, RouteDefinition, RouteRegistry } from '../web/route-registry.js';
+import type { AppDependencies } from '../../web/app-dependencies.js';
+import { policies } from '../../auth/access-policy.js';
+import { AppError, ForbiddenError } from '../../shared/errors.js';
+import { anonymousContext, partnerContext } from '../../web/authenticate.js';
+import type { FhirDocs, RouteDefinition, RouteRegistry } from '../../web/route-registry.js';
 import { capabilityStatement } from './capability-statement.js';
 import { READABLE_TYPES, SEARCHABLE_TYPES } from './fhir-search.js';
-import { OAuthError } from './partner-auth-service.js';
-import { scopesAllow } from './smart-scopes.js';
+import { OAuthError } from './smart/partner-auth-service.js';
+import { scopesAllow } from './smart/smart-scopes.js';
 
 /** Where the partner-facing FHIR API lives. */
 export const FHIR_BASE_PATH = '/fhir/R4';

@@ -7,7 +7,7 @@ import {
   parseIfNoneExist,
   reportProblems,
 } from './lab-results.js';
-import { REFERRAL_SYSTEM } from './delivery/referral-bundle.js';
+import { REFERRAL_SYSTEM } from '../delivery/referral-bundle.js';
 
 const report: DiagnosticReport = {
   resourceType: 'DiagnosticReport',

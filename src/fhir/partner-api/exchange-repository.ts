@@ -1,8 +1,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { readJson, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
-import type { IsoDate } from '../shared/dates.js';
+import { readJson, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../../db/knex.js';
+import type { IsoDate } from '../../shared/dates.js';
 import type { SearchFilter } from './fhir-search.js';
 import type { ProgressStatus } from './task-progress.js';
 

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../../shared/errors.js';
 
 /** The resource types partners read and search (issue 6 §4), and the ones they create (laboratory results). */
 export const READABLE_TYPES = [
