@@ -6,7 +6,7 @@ import { renderPage } from './render.js';
 import type { RouteDefinition } from './route-registry.js';
 
 /** The role-aware home page: what this role can do, in the order they are likely to need it. */
-export function homeRoutes(deps: AppDependencies): RouteDefinition[] {
+export function homePages(deps: AppDependencies): RouteDefinition[] {
   return [
     {
       method: 'get',

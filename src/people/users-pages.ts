@@ -25,7 +25,7 @@ const createUserFormSchema = z.object({
 const listQuery = z.object({ offset: z.coerce.number().int().min(0).default(0) });
 
 /** User administration for system administrators. */
-export function usersRoutes(deps: AppDependencies): RouteDefinition[] {
+export function usersPages(deps: AppDependencies): RouteDefinition[] {
   const { auth, people } = deps.services;
   const formLocals = async (req: Parameters<RouteDefinition['handler']>[0]) => ({
     organisations: (await people.listOrganisations()).map((o) => ({ value: o.id, text: o.name })),

@@ -21,7 +21,7 @@ const reportQuery = z
   .strict();
 
 /** Attendance reports for HR and OH administrators, on screen and as CSV (ATT-27). */
-export function attendanceReportRoutes(deps: AppDependencies): RouteDefinition[] {
+export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] {
   const { attendanceReports, people } = deps.services;
 
   const run = async (req: Request) => {

@@ -40,7 +40,7 @@ function page(req: Request, res: Response, view: string, locals: Record<string, 
 }
 
 /** Sign-in, MFA, sign-out, language, role switching, account and API tokens, set-up links. */
-export function authRoutes(deps: AppDependencies): RouteDefinition[] {
+export function authPages(deps: AppDependencies): RouteDefinition[] {
   const { auth } = deps.services;
   const passport = createPassport(auth);
   /**

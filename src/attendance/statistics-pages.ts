@@ -35,7 +35,7 @@ const money = (n: number) =>
  * Monthly sickness statistics per department and the quarterly or annual cost of sickness
  * absence (ATT-28), on screen and as CSV, for HR and OH administrators.
  */
-export function statisticsRoutes(deps: AppDependencies): RouteDefinition[] {
+export function statisticsPages(deps: AppDependencies): RouteDefinition[] {
   const { attendanceReports, people } = deps.services;
 
   /** Parses the query; a malformed period is a field error on the page (422), never a 500. */
