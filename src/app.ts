@@ -2,6 +2,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { auditRoutes } from './audit/audit-routes.js';
+import { auditPages } from './audit/audit-pages.js';
 import { authPages } from './auth/auth-pages.js';
 import { peopleRoutes } from './people/people-routes.js';
 import { usersPages } from './people/users-pages.js';
@@ -62,6 +63,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...peopleRoutes(deps));
   registry.add(...usersPages(deps));
   registry.add(...auditRoutes(deps));
+  registry.add(...auditPages(deps));
   registry.add(...policyRoutes(deps));
   registry.add(...attendanceRoutes(deps));
   registry.add(...attendancePages(deps));
