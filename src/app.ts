@@ -5,6 +5,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { auditPages } from './audit/audit-pages.js';
 import { authPages } from './auth/auth-pages.js';
 import { peopleRoutes } from './people/people-routes.js';
+import { peoplePages } from './people/people-pages.js';
 import { usersPages } from './people/users-pages.js';
 import { policyRoutes } from './policies/policy-routes.js';
 import { attendanceRoutes } from './attendance/attendance-routes.js';
@@ -61,6 +62,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...authPages(deps));
   registry.add(...homePages(deps));
   registry.add(...peopleRoutes(deps));
+  registry.add(...peoplePages(deps));
   registry.add(...usersPages(deps));
   registry.add(...auditRoutes(deps));
   registry.add(...auditPages(deps));
