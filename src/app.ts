@@ -16,6 +16,7 @@ import { procedurePages } from './attendance/procedure-pages.js';
 import { statisticsPages } from './attendance/statistics-pages.js';
 import { policyPages } from './policies/policy-pages.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
+import { worklistPages } from './worklist/worklist-pages.js';
 import { pathwayRoutes } from './pathways/pathway-routes.js';
 import { referralRoutes } from './pathways/referral-routes.js';
 import { consentRoutes } from './consent/consent-routes.js';
@@ -75,6 +76,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...statisticsPages(deps));
   registry.add(...policyPages(deps));
   registry.add(...worklistRoutes(deps));
+  registry.add(...worklistPages(deps));
   registry.add(...pathwayRoutes(deps));
   registry.add(...referralRoutes(deps));
   registry.add(...consentRoutes(deps));
