@@ -1,7 +1,7 @@
 import { loadConfig } from '../src/config/config.js';
 import { isPostgres } from '../src/db/knex.js';
 import { mulberry32 } from '../src/demo/absence-history.js';
-import { evaluateCondition } from '../src/fhir/fhirpath.js';
+import { evaluateCondition } from '../src/fhir/core/fhirpath.js';
 import type { NewPerson } from '../src/people/people-types.js';
 import { assigneeFor, escalationTarget } from '../src/pathways/assignment.js';
 import { DefinitionCatalogue } from '../src/pathways/definition-catalogue.js';

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { toAuditEventBundle } from '../fhir/audit-event.js';
+import { toAuditEventBundle } from '../fhir/core/audit-event.js';
 import { requestContext } from '../web/authenticate.js';
-import { parseInput } from '../shared/validation.js';
-import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage } from '../web/render.js';
-import { apiRoute, fieldErrors, type RouteDefinition } from '../web/route-registry.js';
+import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, auditSearchSchema } from './audit-types.js';
 
 const auditQuery = auditSearchSchema.extend({ format: z.enum(['json', 'fhir']).default('json') }).strict();
@@ -27,7 +24,7 @@ const entryResponse = z.object({
   reason: z.string().nullable(),
 });
 
-/** Searching and exporting the audit trail (OH administrators). */
+/** Searching the audit trail over the API, as JSON or FHIR AuditEvent (OH administrators). */
 export function auditRoutes(deps: AppDependencies): RouteDefinition[] {
   const { audit } = deps.services;
   return [
@@ -51,61 +48,5 @@ export function auditRoutes(deps: AppDependencies): RouteDefinition[] {
         res.json({ items: entries });
       },
     }),
-    {
-      method: 'get',
-      path: '/audit',
-      kind: 'page',
-      policy: policies.auditRead,
-      summary: 'Search the audit trail.',
-      handler: async (req, res) => {
-        ensureCsrfToken(req);
-        const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string' && v !== ''));
-        const parsed = auditSearchSchema.safeParse(raw);
-        const filter = parsed.success ? parsed.data : auditSearchSchema.parse({});
-        const entries = parsed.success ? await audit.search(requestContext(req), filter) : [];
-        const exportQuery = new URLSearchParams({ ...(raw as Record<string, string>), format: 'fhir' }).toString();
-        renderPage(
-          req,
-          res,
-          'audit/search',
-          {
-            values: raw,
-            entries,
-            actions: AUDIT_ACTIONS,
-            outcomes: AUDIT_OUTCOMES,
-            exportHref: `/audit/export?${exportQuery}`,
-            ...(parsed.success
-              ? {}
-              : {
-                  errors: fieldErrors(parsed.error),
-                  errorList: Object.entries(fieldErrors(parsed.error)).map(([field, message]) => ({
-                    field,
-                    message,
-                    href: `#${field}`,
-                  })),
-                }),
-          },
-          parsed.success ? 200 : 422,
-        );
-      },
-    },
-    {
-      method: 'get',
-      path: '/audit/export',
-      kind: 'page',
-      policy: policies.auditRead,
-      summary: 'Download the matching audit entries as a FHIR Bundle of AuditEvent.',
-      handler: async (req, res) => {
-        const raw = Object.fromEntries(
-          Object.entries(req.query).filter(([k, v]) => typeof v === 'string' && v !== '' && k !== 'format'),
-        );
-        const filter = parseInput(auditSearchSchema, { limit: 1000, ...raw });
-        const ctx = requestContext(req);
-        const entries = await audit.search(ctx, filter);
-        await audit.record(ctx, { action: 'export', entityType: 'audit-trail', details: { count: entries.length } });
-        res.setHeader('Content-Disposition', 'attachment; filename="audit-events.json"');
-        res.type('application/fhir+json').send(JSON.stringify(toAuditEventBundle(entries, deps.clock.now()), null, 2));
-      },
-    },
   ];
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { policies } from '../auth/access-policy.js';
-import { consentToFhir } from '../fhir/consent-resource.js';
+import { consentToFhir } from '../fhir/core/consent-resource.js';
 import { londonDay } from '../shared/dates.js';
 import type { ConsentRecord } from './consent-service.js';
 import { requestContext } from '../web/authenticate.js';

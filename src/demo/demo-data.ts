@@ -22,10 +22,10 @@ import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { AuthService } from '../auth/auth-service.js';
-import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
-import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
+import type { PartnerDirectoryService } from '../fhir/directory/partner-directory-service.js';
+import type { PartnerAuthService } from '../fhir/partner-api/smart/partner-auth-service.js';
 import { SANDBOX_CLIENT_ID, sandboxPartnerKey } from '../fhir/sandbox/sandbox-key.js';
-import { PARTNER_SCOPES } from '../fhir/smart-scopes.js';
+import { PARTNER_SCOPES } from '../fhir/partner-api/smart/smart-scopes.js';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 

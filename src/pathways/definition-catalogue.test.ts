@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { validateFhirResource } from '../fhir/fhir-validation.js';
+import { validateFhirResource } from '../fhir/core/fhir-validation.js';
 import { DefinitionCatalogue } from './definition-catalogue.js';
 import { exportDefinition, parseDefinition } from './definition.js';
 

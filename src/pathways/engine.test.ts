@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition } from '../fhir/fhirpath.js';
+import { evaluateCondition } from '../fhir/core/fhirpath.js';
 import { BASE, EXTENSIONS, SYSTEMS, UCUM } from './definition-format.js';
 import { exportDefinition, parseDefinition } from './definition.js';
 import { addDuration } from './durations.js';

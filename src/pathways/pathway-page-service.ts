@@ -1,6 +1,6 @@
 import { maySeeClinicalDetail, maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js';
-import type { ReferralDeliveryService } from '../fhir/referral-delivery-service.js';
-import type { PartnerExchangeService } from '../fhir/partner-exchange-service.js';
+import type { ReferralDeliveryService } from '../fhir/delivery/referral-delivery-service.js';
+import type { PartnerExchangeService } from '../fhir/partner-api/partner-exchange-service.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Organisation } from '../people/people-types.js';
 import type { RequestContext } from '../shared/request-context.js';

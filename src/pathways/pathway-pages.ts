@@ -15,7 +15,7 @@ import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode } from './definition-format.js';
 import type { StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
-import { resultView } from '../fhir/lab-results.js';
+import { resultView } from '../fhir/partner-api/lab-results.js';
 import { SHARING_CATEGORIES } from '../consent/index.js';
 import { FITNESS } from './pathway-types.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';

@@ -47,7 +47,7 @@ const SERVICE_WORDS: Record<ServiceType, string> = {
 
 /**
  * Where a shared referral waits to be delivered to the NHS partner (the FHIR exchange's queue,
- * `fhir/referral-outbox.ts`): called inside the transaction that shares the referral, or that
+ * `fhir/delivery/referral-outbox.ts`): called inside the transaction that shares the referral, or that
  * cancels one already sent, so the change and its delivery commit together (issue 14 §15).
  */
 export interface ReferralOutbox {

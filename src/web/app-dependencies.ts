@@ -18,10 +18,10 @@ import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
 import type { PathwayPageService } from '../pathways/pathway-page-service.js';
-import type { PartnerDirectoryService } from '../fhir/partner-directory-service.js';
-import type { ReferralDeliveryService } from '../fhir/referral-delivery-service.js';
-import type { PartnerAuthService } from '../fhir/partner-auth-service.js';
-import type { PartnerExchangeService } from '../fhir/partner-exchange-service.js';
+import type { PartnerDirectoryService } from '../fhir/directory/partner-directory-service.js';
+import type { ReferralDeliveryService } from '../fhir/delivery/referral-delivery-service.js';
+import type { PartnerAuthService } from '../fhir/partner-api/smart/partner-auth-service.js';
+import type { PartnerExchangeService } from '../fhir/partner-api/partner-exchange-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 

@@ -9,8 +9,8 @@ import type { User } from '../people/users-repository.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 import type { PartnerContext, RequestContext, SystemContext } from '../shared/request-context.js';
-import type { PartnerToken } from '../fhir/partner-client-repository.js';
-import { scopesAllow } from '../fhir/smart-scopes.js';
+import type { PartnerToken } from '../fhir/partner-api/smart/partner-client-repository.js';
+import { scopesAllow } from '../fhir/partner-api/smart/smart-scopes.js';
 import type { RouteDefinition } from './route-registry.js';
 import { csrfProtection } from './middleware.js';
 

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from '../shared/logger.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { renderPage } from './render.js';
-import { operationOutcomeOf } from '../fhir/operation-outcome.js';
+import { operationOutcomeOf } from '../fhir/core/operation-outcome.js';
 
 /** Body-parser and other library errors that are the caller's fault, mapped to our codes. */
 function fromLibraryError(error: unknown): AppError | null {

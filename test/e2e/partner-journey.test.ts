@@ -3,7 +3,7 @@ import { Client } from 'fhir-kit-client';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, type DemoAccount } from '../../src/demo/demo-data.js';
-import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { REFERRAL_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import type { RequestContext } from '../../src/shared/request-context.js';
 import { londonDay, longDate, shortDateTime } from '../../src/shared/dates.js';
 import { accessibilityProblems } from './support/browser.js';

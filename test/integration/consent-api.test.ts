@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organisation } from '../../src/people/people-types.js';
 import { newId } from '../../src/shared/ids.js';
-import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
+import { validateFhirResource } from '../../src/fhir/core/fhir-validation.js';
 import {
   buildPerson,
   buildWorld,

@@ -5,7 +5,7 @@ import type { Role } from '../../src/auth/roles.js';
 import { generateAbsenceHistory, storySpell } from '../../src/demo/absence-history.js';
 import { DEMO_ACCOUNTS, seedDemo, type DemoSummary } from '../../src/demo/demo-data.js';
 import { insertSpellsInBulk } from '../../src/demo/spell-rows.js';
-import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
+import { validateFhirResource } from '../../src/fhir/core/fhir-validation.js';
 import { addDays } from '../../src/shared/dates.js';
 import { isValidNhsNumber } from '../../src/shared/nhs-number.js';
 import type { RequestContext } from '../../src/shared/request-context.js';

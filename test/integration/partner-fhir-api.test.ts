@@ -8,10 +8,10 @@ import type {
   ServiceRequest,
   Task,
 } from '@medplum/fhirtypes';
-import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
-import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/referral-bundle.js';
-import { BUSINESS_STATUS_SYSTEM } from '../../src/fhir/task-progress.js';
-import { PARTNER_SCOPES, scopesAllow } from '../../src/fhir/smart-scopes.js';
+import { validateFhirResource } from '../../src/fhir/core/fhir-validation.js';
+import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
+import { BUSINESS_STATUS_SYSTEM } from '../../src/fhir/partner-api/task-progress.js';
+import { PARTNER_SCOPES, scopesAllow } from '../../src/fhir/partner-api/smart/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Task } from '@medplum/fhirtypes';
-import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import { newId } from '../../src/shared/ids.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { registerPartnerClient } from '../support/partner-client.js';

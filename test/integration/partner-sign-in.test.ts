@@ -1,7 +1,7 @@
 import http from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { REFERRAL_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { partnerKeys } from '../support/partner-client.js';
 import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';

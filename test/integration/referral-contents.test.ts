@@ -2,8 +2,8 @@ import { Client } from 'fhir-kit-client';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Consent, Patient, QuestionnaireResponse, ServiceRequest } from '@medplum/fhirtypes';
-import { validateFhirResource } from '../../src/fhir/fhir-validation.js';
-import { NHS_NUMBER, REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { validateFhirResource } from '../../src/fhir/core/fhir-validation.js';
+import { NHS_NUMBER, REFERRAL_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import {
   buildPerson,

@@ -3,7 +3,7 @@ import { freePort } from '../support/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'fhir-kit-client';
 import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
-import { REFERRAL_SYSTEM } from '../../src/fhir/referral-bundle.js';
+import { REFERRAL_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import { deliveryWorld } from './support/delivery-world.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';

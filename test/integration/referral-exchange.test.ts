@@ -2,13 +2,13 @@ import { Client } from 'fhir-kit-client';
 import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newConsent } from '../../src/consent/consent-rules.js';
-import { consentToFhir } from '../../src/fhir/consent-resource.js';
+import { consentToFhir } from '../../src/fhir/core/consent-resource.js';
 import {
   buildReferralBundle,
   REFERRAL_SYSTEM,
   referralProblems,
   type OutboundReferral,
-} from '../../src/fhir/referral-bundle.js';
+} from '../../src/fhir/delivery/referral-bundle.js';
 import { newId } from '../../src/shared/ids.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
 

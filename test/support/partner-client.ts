@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { PARTNER_SCOPES } from '../../src/fhir/smart-scopes.js';
+import { PARTNER_SCOPES } from '../../src/fhir/partner-api/smart/smart-scopes.js';
 import { newId } from '../../src/shared/ids.js';
 import type { TestPlatform, World } from './test-platform.js';
 

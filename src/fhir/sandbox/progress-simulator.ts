@@ -1,7 +1,7 @@
 import type { Bundle, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { smartAccessToken } from '../partner-connection.js';
-import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../referral-bundle.js';
-import { BUSINESS_STATUS_SYSTEM } from '../task-progress.js';
+import { smartAccessToken } from '../directory/partner-connection.js';
+import { REFERRAL_SYSTEM, REFERRAL_TASK_SYSTEM } from '../delivery/referral-bundle.js';
+import { BUSINESS_STATUS_SYSTEM } from '../partner-api/task-progress.js';
 
 /** How the sandbox partner reaches back to the platform that referred to it (issue 6 §6). */
 export interface SimulatorOptions {

@@ -2,7 +2,7 @@ import { Client } from 'fhir-kit-client';
 import type { Bundle } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { REFERRAL_SYSTEM } from '../../../src/fhir/referral-bundle.js';
+import { REFERRAL_SYSTEM } from '../../../src/fhir/delivery/referral-bundle.js';
 import type { TestPlatform, World } from '../../support/test-platform.js';
 
 /** Test helpers for referral delivery: a partner service in the directory, referrals shared under consent, what the partner holds. */
