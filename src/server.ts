@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type AppServices, type CreatedApp } from './app.js';
 import { AuditRepository } from './audit/audit-repository.js';
 import { AuditService } from './audit/audit-service.js';
+import { mayLeadPathways } from './auth/access-policy.js';
 import { ThrottleRepository } from './auth/throttle-repository.js';
 import { AuthService } from './auth/auth-service.js';
 import { OneTimeLinkRepository } from './auth/one-time-link-repository.js';
@@ -230,7 +231,7 @@ export async function buildPlatform(
   const pathwayRepository = new PathwayRepository(db);
   const isActiveClinician = async (userId: string) => {
     const user = await usersRepository.findById(userId);
-    return user !== null && user.disabledAt === null && user.roles.includes('oh-clinician');
+    return user !== null && mayLeadPathways(user);
   };
   const pathways = new PathwayService(
     pathwayRepository,

@@ -375,6 +375,11 @@ export function mayWorkStep(
   return actor.role === a.role;
 }
 
+/** May this user lead people's pathways (be their lead clinician)? An OH clinician whose account is in use. */
+export function mayLeadPathways(user: { roles: readonly Role[]; disabledAt: Date | null }): boolean {
+  return user.disabledAt === null && user.roles.includes('oh-clinician');
+}
+
 /** Is this actor the person themselves, as a member of staff (their own pathway, in plain words)? */
 export function isThePerson(actor: Actor, personId: string): boolean {
   return actor.role === 'staff' && actor.personId === personId;

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../../web/app-dependencies.js';
-import { policies } from '../../auth/access-policy.js';
+import { policies, roleMayUse } from '../../auth/access-policy.js';
 import { DEFINITION_CODES } from '../../pathways/definition-format.js';
 import { parseInput } from '../../shared/validation.js';
 import { requestContext } from '../../web/authenticate.js';
@@ -134,7 +134,7 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
           services: list,
           clients,
           tokenUrl: deps.services.partnerAuth.tokenUrl,
-          canManage: req.actor?.role === 'oh-administrator',
+          canManage: req.actor !== undefined && roleMayUse(policies.partnersManage, req.actor.role),
           checked: typeof req.query.checked === 'string' ? req.query.checked : null,
         });
       },
