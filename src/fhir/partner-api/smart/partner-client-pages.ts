@@ -9,7 +9,7 @@ import { renderPage, submitForm } from '../../../web/render.js';
 import type { RouteDefinition } from '../../../web/route-registry.js';
 import { requestContext } from '../../../web/authenticate.js';
 import type { PartnerClient } from './partner-auth-service.js';
-import { partnerClientJson, partnerClientSchema } from './partner-client-routes.js';
+import { partnerClientJson, partnerClientSchema } from './partner-client-schemas.js';
 import { PARTNER_SCOPES } from './smart-scopes.js';
 
 const idParam = z.object({ id: z.uuid() });
