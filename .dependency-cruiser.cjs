@@ -46,6 +46,20 @@ module.exports = {
       to: { path: ['-repository\\.ts$', '^src/db/', '^node_modules/(knex|pg|sqlite3)/'] },
     },
     {
+      name: 'pages-and-routes-stay-apart',
+      comment: 'A *-pages.ts serves pages and a *-routes.ts the API; what both need lives in a schemas or helper module beside them.',
+      severity: 'error',
+      from: { path: '^src/.+-pages\\.ts$' },
+      to: { path: '^src/.+-routes\\.ts$' },
+    },
+    {
+      name: 'routes-and-pages-stay-apart',
+      comment: 'An API routes file never reaches into a pages file.',
+      severity: 'error',
+      from: { path: '^src/.+-routes\\.ts$' },
+      to: { path: '^src/.+-pages\\.ts$' },
+    },
+    {
       name: 'services-know-no-http',
       comment: 'Use cases run the same from a route, a job or the CLI: no express in services.',
       severity: 'error',
