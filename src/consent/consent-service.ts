@@ -299,9 +299,7 @@ export class ConsentService {
     const when = this.when();
     let recipient: Consent['recipient'];
     if (input.kind === 'nhs-sharing') {
-      const partner = await this.people.findOrganisation(input.partnerOrganisationId);
-      if (!partner || partner.kind !== 'nhs-partner')
-        throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
+      const partner = await this.people.nhsPartner(input.partnerOrganisationId, 'partnerOrganisationId');
       if (input.periodEnd !== null && input.periodEnd < input.periodStart)
         throw new ValidationError({ periodEnd: 'The end must be on or after the start.' });
       // §5c: a consent allows nothing from before it is given, and it cannot be given before it is asked for.
@@ -933,11 +931,8 @@ export class ConsentService {
   /** The gate's answer for a proposed disclosure (OH), for a person within reach. */
   async check(ctx: RequestContext, personId: string, request: DisclosureRequest, asOf: IsoDate): Promise<GateDecision> {
     await this.people.getPerson(ctx, personId, 'consent');
-    if (request.recipient.type === 'nhs-partner') {
-      const partner = await this.people.findOrganisation(request.recipient.organisationId);
-      if (!partner || partner.kind !== 'nhs-partner')
-        throw new ValidationError({ 'recipient.organisationId': 'Choose an NHS partner organisation.' });
-    }
+    if (request.recipient.type === 'nhs-partner')
+      await this.people.nhsPartner(request.recipient.organisationId, 'recipient.organisationId');
     return this.mayDisclose(ctx, personId, request, asOf);
   }
 

@@ -225,9 +225,7 @@ export class PathwayReferralService implements DisclosureQueue {
       throw new ConflictError('not-an-nhs-referral', 'This referral is not to an NHS service; nothing needs sharing.');
     if (referral.status !== 'awaiting-consent')
       throw new ConflictError('referral-already-shared', 'This referral has already been shared or cancelled.');
-    const partner = await this.people.findOrganisation(input.partnerOrganisationId);
-    if (!partner || partner.kind !== 'nhs-partner')
-      throw new ValidationError({ partnerOrganisationId: 'Choose an NHS partner organisation.' });
+    const partner = await this.people.nhsPartner(input.partnerOrganisationId, 'partnerOrganisationId');
     const pathway = (await this.repository.findPathway(referral.pathwayId, PLATFORM_REACH))!;
     // The pathway's answers are read only when the clinician chose some.
     const available = input.answers?.length

@@ -443,6 +443,17 @@ export class PeopleService {
     return this.repository.findOrganisation(id);
   }
 
+  /**
+   * An NHS partner organisation by id, or a 422 on `field`: consents to share, referrals shared,
+   * partner services and partner systems each name one.
+   */
+  async nhsPartner(id: string, field = 'organisationId'): Promise<Organisation> {
+    const organisation = await this.repository.findOrganisation(id);
+    if (!organisation || organisation.kind !== 'nhs-partner')
+      throw new ValidationError({ [field]: 'Choose an NHS partner organisation.' });
+    return organisation;
+  }
+
   /** Organisations the OH unit serves (OH staff and system administrators). */
   async listOrganisations(): Promise<Organisation[]> {
     return this.repository.listOrganisations();

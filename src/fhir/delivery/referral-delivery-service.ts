@@ -13,7 +13,6 @@ import type { SystemContext } from '../../shared/request-context.js';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Consent } from '../../consent/index.js';
 import type { PartnerService } from '../directory/partner-types.js';
-import type { PartnerExchangeService } from '../partner-api/partner-exchange-service.js';
 import { consentToFhir } from '../core/consent-resource.js';
 import type { Delivery, DeliveryRepository } from './delivery-repository.js';
 import { PartnerConnectionError, type PartnerSignIn } from '../directory/partner-connection.js';
@@ -79,9 +78,27 @@ export interface DeliveryDeps {
   /** Our sign-in to partners (SMART tokens kept while they last). */
   signIn: PartnerSignIn;
   /** What partners may read back of what they were sent (the partner-facing API). */
-  exchange: Pick<PartnerExchangeService, 'recordSent' | 'recordRevoked'>;
+  exchange: SentReferralLedger;
   /** Our `$process-message` endpoint, where partners' responses go. */
   senderEndpoint: string;
+}
+
+/** A referral as it reached its partner: the Bundle sent, and the consent it went under. */
+export interface SentReferral {
+  referral: PathwayReferral;
+  bundle: Bundle;
+  partnerOrganisationId: string;
+  consent: Consent | null;
+}
+
+/**
+ * Where what reached a partner is recorded, in the sending transaction, so the partner may read it back
+ * (the partner-facing API's exchange implements it; delivery does not depend on the API).
+ */
+export interface SentReferralLedger {
+  recordSent(sent: ReadonlyArray<SentReferral>, trx: Knex.Transaction): Promise<void>;
+  /** A sent referral was cancelled: what the partner reads of it shows it revoked. */
+  recordRevoked(referralId: string, trx: Knex.Transaction): Promise<void>;
 }
 
 /** Deliveries worked together: their reads and writes are shared. */

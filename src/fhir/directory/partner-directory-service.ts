@@ -30,16 +30,6 @@ export interface PartnerServiceInput {
   enabled: boolean;
 }
 
-/** Refuses (422 on organisationId) anything but an NHS partner organisation: partner services and partner systems belong to one. */
-export async function assertNhsPartner(
-  people: Pick<PeopleService, 'findOrganisation'>,
-  organisationId: string,
-): Promise<void> {
-  const org = await people.findOrganisation(organisationId);
-  if (!org || org.kind !== 'nhs-partner')
-    throw new ValidationError({ organisationId: 'Choose an NHS partner organisation.' });
-}
-
 /**
  * The partner directory (issue 6 §1): NHS partner organisations' services, how to reach and
  * authenticate to each, the pathways each serves, and a connectivity check. OH administrators
@@ -48,7 +38,7 @@ export async function assertNhsPartner(
 export class PartnerDirectoryService {
   constructor(
     private readonly repository: PartnerRepository,
-    private readonly people: Pick<PeopleService, 'findOrganisation' | 'listOrganisations'>,
+    private readonly people: Pick<PeopleService, 'nhsPartner' | 'listOrganisations'>,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     /** Production: partners are reached over https only (health data and credentials travel). */
@@ -118,8 +108,8 @@ export class PartnerDirectoryService {
     };
   }
 
-  private assertPartner(organisationId: string): Promise<void> {
-    return assertNhsPartner(this.people, organisationId);
+  private async assertPartner(organisationId: string): Promise<void> {
+    await this.people.nhsPartner(organisationId);
   }
 
   async create(ctx: RequestContext, input: PartnerServiceInput): Promise<PartnerService> {

@@ -22,13 +22,13 @@ import {
 } from '../../consent/index.js';
 import type { ConsentService } from '../../consent/consent-service.js';
 import type { PathwayReferralService } from '../../pathways/pathway-referral-service.js';
-import type { PathwayReferral } from '../../pathways/pathway-types.js';
 import type { Clock } from '../../shared/clock.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { PartnerContext, RequestContext } from '../../shared/request-context.js';
 import type { DeliveryRepository } from '../delivery/delivery-repository.js';
+import type { SentReferral, SentReferralLedger } from '../delivery/referral-delivery-service.js';
 import type { ExchangeRepository, ProgressEntry, StoredResource } from './exchange-repository.js';
 import { validateFhirResource } from '../core/fhir-validation.js';
 import { parseSearch, searchColumns, type ReadableType, type SearchableType } from './fhir-search.js';
@@ -155,7 +155,7 @@ export interface LabResult {
  * makes at the partner. Every read and write is audited. A withdrawal of the consent a referral
  * went under stops the partner reading the person's details again (a DisclosureQueue).
  */
-export class PartnerExchangeService implements DisclosureQueue {
+export class PartnerExchangeService implements DisclosureQueue, SentReferralLedger {
   constructor(private readonly deps: ExchangeDeps) {}
 
   private today(): IsoDate {
@@ -196,15 +196,7 @@ export class PartnerExchangeService implements DisclosureQueue {
    * Patient, Consent and summary as sent) and the Task it will move on, in the delivery's
    * transaction, in one write. A retry writes the same resources again; an existing Task is kept.
    */
-  async recordSent(
-    sent: ReadonlyArray<{
-      referral: PathwayReferral;
-      bundle: Bundle;
-      partnerOrganisationId: string;
-      consent: Consent | null;
-    }>,
-    trx: Knex.Transaction,
-  ): Promise<void> {
+  async recordSent(sent: ReadonlyArray<SentReferral>, trx: Knex.Transaction): Promise<void> {
     if (!sent.length) return;
     const now = this.deps.clock.now();
     const withTask = await this.deps.repository.referralsWith(

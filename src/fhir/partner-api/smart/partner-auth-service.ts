@@ -2,7 +2,6 @@ import type { AuditService } from '../../../audit/audit-service.js';
 import type { PeopleService } from '../../../people/people-service.js';
 import type { Clock } from '../../../shared/clock.js';
 import { ConflictError, NotFoundError } from '../../../shared/errors.js';
-import { assertNhsPartner } from '../../directory/partner-directory-service.js';
 import { newId, randomSecret, sha256 } from '../../../shared/ids.js';
 import type { AnyContext, RequestContext } from '../../../shared/request-context.js';
 import { assertionIssuer, ClientAssertionError, verifyClientAssertion } from './client-assertion.js';
@@ -51,7 +50,7 @@ const FAILURE_WORDS: Record<ClientAssertionError['reason'], string> = {
 export class PartnerAuthService {
   constructor(
     private readonly repository: PartnerClientRepository,
-    private readonly people: Pick<PeopleService, 'findOrganisation'>,
+    private readonly people: Pick<PeopleService, 'nhsPartner'>,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     /** The token endpoint's own URL: the `aud` assertions must name. */
@@ -68,8 +67,8 @@ export class PartnerAuthService {
     return found;
   }
 
-  private assertPartner(organisationId: string): Promise<void> {
-    return assertNhsPartner(this.people, organisationId);
+  private async assertPartner(organisationId: string): Promise<void> {
+    await this.people.nhsPartner(organisationId);
   }
 
   async create(ctx: RequestContext, input: PartnerClientInput): Promise<PartnerClient> {
