@@ -6,7 +6,7 @@ import type { WorkingPattern } from '../people/people-schemas.js';
 import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
-import { addDays, daysBetween, londonDay, type IsoDate } from '../shared/dates.js';
+import { addDays, daysBetween, londonDay, startOfLondonDay, type IsoDate } from '../shared/dates.js';
 import { ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
@@ -339,7 +339,8 @@ export class AbsenceService {
   ): Promise<Date | null> {
     const withinDays = (await this.policies.inForce(person.organisationId, 'attendance', spell.startDate)).content
       .milestones.accidentReportWithinDays;
-    return spell.injuryOnDuty ? new Date(`${addDays(spell.startDate, withinDays)}T00:00:00Z`) : null;
+    // Due from the start of the UK day (GMT or BST), never UTC midnight.
+    return spell.injuryOnDuty ? startOfLondonDay(addDays(spell.startDate, withinDays)) : null;
   }
 
   /** One spell within the actor's reach (audited as a read). */

@@ -267,4 +267,30 @@ describe('pathway definitions', () => {
       new Date('2029-02-28T00:00:00Z'),
     );
   });
+
+  it('when days, weeks and months are added, then they are UK calendar ones at the same UK time, across both clock changes (One UK day)', () => {
+    // 09:00 BST on Friday 23 October 2026; a week later is 09:00 GMT, after the clocks go back on the 25th.
+    expect(addDuration(new Date('2026-10-23T08:00:00Z'), { value: 1, unit: 'wk' })).toEqual(
+      new Date('2026-10-30T09:00:00Z'),
+    );
+    // 09:00 GMT on Friday 27 March 2026; two days later is 09:00 BST on Sunday the 29th.
+    expect(addDuration(new Date('2026-03-27T09:00:00Z'), { value: 2, unit: 'd' })).toEqual(
+      new Date('2026-03-29T08:00:00Z'),
+    );
+    // 00:30 BST on 1 July 2026 is 23:30 UTC on 30 June: a month later is 00:30 BST on 1 August, not 30 July.
+    expect(addDuration(new Date('2026-06-30T23:30:00Z'), { value: 1, unit: 'mo' })).toEqual(
+      new Date('2026-07-31T23:30:00Z'),
+    );
+    // Three and six months from an exposure at 00:30 BST on 31 August: the last day of November and of February, at 00:30 UK time.
+    expect(addDuration(new Date('2026-08-30T23:30:00Z'), { value: 3, unit: 'mo' })).toEqual(
+      new Date('2026-11-30T00:30:00Z'),
+    );
+    expect(addDuration(new Date('2026-08-30T23:30:00Z'), { value: 6, unit: 'mo' })).toEqual(
+      new Date('2027-02-28T00:30:00Z'),
+    );
+    // Hours stay exact: 24 hours from 09:00 BST on Saturday 24 October is 08:00 GMT on the Sunday.
+    expect(addDuration(new Date('2026-10-24T08:00:00Z'), { value: 24, unit: 'h' })).toEqual(
+      new Date('2026-10-25T08:00:00Z'),
+    );
+  });
 });

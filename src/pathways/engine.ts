@@ -1,4 +1,4 @@
-import { isIsoDate } from '../shared/dates.js';
+import { isIsoDate, startOfLondonDay } from '../shared/dates.js';
 import { escalationPeriodOf, orderSteps, type PathwayDefinition, type StepDefinition } from './definition.js';
 import { addDuration } from './durations.js';
 import type { Answer } from './questionnaire.js';
@@ -59,11 +59,11 @@ export interface StepPlan {
 export type ConditionEvaluator = (expression: string, facts: Facts) => boolean | null;
 
 const RESOLVED: ReadonlySet<StepStatus> = new Set<StepStatus>(['completed', 'skipped', 'not-applicable']);
-/** A date fact as an instant: a calendar date counts from its midnight (UTC), a date-time as written; anything else is unknown. */
+/** A date fact as an instant: a calendar date counts from its UK midnight (GMT or BST), a date-time as written; anything else is unknown. */
 function factInstant(value: Answer | undefined): Date | null {
   // Outside 1900–2200 it is a slip, not a date to count from (and would not sort as one).
   if (typeof value !== 'string' || value < '1900' || value > '2201') return null;
-  if (isIsoDate(value)) return new Date(`${value}T00:00:00.000Z`);
+  if (isIsoDate(value)) return startOfLondonDay(value);
   const t = Date.parse(value);
   return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(t) ? new Date(t) : null;
 }

@@ -275,7 +275,8 @@ describe('attendance API', () => {
       injuryOnDuty: true,
     });
     expect(res.status).toBe(201);
-    expect(res.body.accidentReportDueAt).toBe('2026-09-09T00:00:00.000Z');
+    // From the start of the UK day (One UK day): midnight BST on 9 September is 23:00 UTC on the 8th.
+    expect(res.body.accidentReportDueAt).toBe('2026-09-08T23:00:00.000Z');
   });
 
   it('when time off is not sickness, then it is recorded but never counted (ATT-6)', async () => {

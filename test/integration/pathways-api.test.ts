@@ -544,7 +544,8 @@ describe('pathways API (issue 4)', () => {
       expect(res.status).toBe(201);
       const s = steps(res.body);
       expect(s.offer).toMatchObject({ status: 'open', dueBy: '2026-12-14T00:00:00.000Z' });
-      expect(s.signposting).toMatchObject({ dueFrom: '2027-10-30T00:00:00.000Z', dueBy: '2027-11-30T00:00:00.000Z' });
+      // UK days: a month before midnight (GMT) on 30 November is midnight on 30 October, still BST (23:00 UTC the day before).
+      expect(s.signposting).toMatchObject({ dueFrom: '2027-10-29T23:00:00.000Z', dueBy: '2027-11-30T00:00:00.000Z' });
       expect(s['after-leaving-contact']).toMatchObject({
         dueFrom: '2027-12-30T00:00:00.000Z',
         dueBy: '2028-01-30T00:00:00.000Z',
@@ -564,8 +565,8 @@ describe('pathways API (issue 4)', () => {
       );
       expect(reviewed['gp-summary']).toMatchObject({
         status: 'open',
-        dueFrom: '2027-09-30T00:00:00.000Z',
-        dueBy: '2027-10-30T00:00:00.000Z',
+        dueFrom: '2027-09-29T23:00:00.000Z',
+        dueBy: '2027-10-29T23:00:00.000Z',
       });
       expect(reviewed['mh-check']!.status).toBe('open');
     });

@@ -21,6 +21,17 @@ describe('partner-facing search parameters', () => {
     ]);
   });
 
+  it('when _lastUpdated is a summer day, then it is that UK day, from midnight BST to midnight BST (One UK day)', () => {
+    expect(parseSearch('Task', { _lastUpdated: '2027-07-01' }).lastUpdated).toEqual([
+      { op: '>=', at: new Date('2027-06-30T23:00:00Z') },
+      { op: '<', at: new Date('2027-07-01T23:00:00Z') },
+    ]);
+    // The day the clocks go back is 25 hours long.
+    expect(parseSearch('Task', { _lastUpdated: 'gt2027-10-31' }).lastUpdated).toEqual([
+      { op: '>=', at: new Date('2027-11-01T00:00:00Z') },
+    ]);
+  });
+
   it('when a reference is a bare id, then it is read as the parameter’s target type', () => {
     expect(parseSearch('Task', { focus: 'abc' }).references).toEqual(['ServiceRequest/abc']);
     expect(() => parseSearch('Task', { focus: 'Patient/abc' })).toThrow('ServiceRequest/id');

@@ -1,3 +1,4 @@
+import { addDays, isIsoDate, startOfLondonDay, type IsoDate } from '../../shared/dates.js';
 import type { Resource } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.js';
 
@@ -126,14 +127,16 @@ const DATE_PREFIX =
 
 function dateBounds(raw: string): SearchFilter['lastUpdated'] {
   const m = DATE_PREFIX.exec(raw);
-  const at = m ? new Date(m[2]!.length === 10 ? `${m[2]}T00:00:00Z` : m[2]!) : null;
+  // A date with no time is a UK day (GMT or BST): from its midnight to the next, whatever the clocks did.
+  const date = m?.[2];
+  const at = !date ? null : isIsoDate(date) ? startOfLondonDay(date) : new Date(date);
   if (!m || !at || Number.isNaN(at.getTime()))
     throw new SearchError(
       'invalid-search',
       '_lastUpdated must be a date or instant, optionally prefixed gt, ge, lt, le or eq.',
     );
   const day = m[2]!.length === 10;
-  const end = day ? new Date(at.getTime() + 86_400_000) : new Date(at.getTime() + 1);
+  const end = day ? startOfLondonDay(addDays(m[2] as IsoDate, 1)) : new Date(at.getTime() + 1);
   switch (m[1]) {
     case 'gt':
       return [{ op: day ? '>=' : '>', at: day ? end : at }];
