@@ -125,9 +125,11 @@ export class AbsenceImportService {
         })),
         trx,
       );
+      // Each spell's milestone tasks and trigger review commit with the import (issue 14 §12).
+      const today = londonDay(now);
+      for (const { spell, person } of accepted)
+        await this.absences.syncTasks(asSaved(spell, now, now), person, today, undefined, trx);
     });
-    const today = londonDay(now);
-    for (const { spell, person } of accepted) await this.absences.syncTasks(asSaved(spell, now, now), person, today);
     return { imported: accepted.length, duplicates, rejects };
   }
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseImportRow, type ParsedImportRow } from '../../src/attendance/absence-import.js';
 import { isPostgres } from '../../src/db/knex.js';
 import {
   addTeamMembers,
@@ -138,5 +139,29 @@ describe('derived state commits with the change', () => {
     expect((await decide()).status).toBe(200);
     const task = await t.database.db('tasks').where({ source_id: asked.body.id }).first();
     expect(task).toMatchObject({ code: 'consent-apply', status: 'open' });
+  });
+
+  it('when an imported absence’s tasks cannot be written, then nothing of the import is kept', async () => {
+    const person = await teamMember();
+    const importOne = () =>
+      t.platform.services.absenceImport.importAbsences(
+        { actor: null, requestId: 'import-test', ip: null },
+        {
+          organisationId: w.host.id,
+          rows: [
+            parseImportRow(
+              { staff_number: person.staffNumber, start_date: '2026-11-16', reason_category: 'musculoskeletal-back' },
+              2,
+            ) as ParsedImportRow,
+          ],
+          allOrNothing: true,
+        },
+      );
+    await refuseTaskWrites();
+    await expect(importOne()).rejects.toThrow();
+    expect(await t.database.db('absence_spells').where({ person_id: person.id })).toEqual([]);
+    await allowTaskWrites();
+    expect((await importOne()).imported).toBe(1);
+    expect(await t.database.db('tasks').where({ subject_person_id: person.id, status: 'open' })).not.toEqual([]);
   });
 });
