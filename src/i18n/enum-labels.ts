@@ -119,7 +119,9 @@ export const ENUM_LABELS = {
   dataCategory: { values: DATA_CATEGORY_LIST, key: 'enums.dataCategory' },
   sharingPurpose: { values: SHARING_PURPOSES, key: 'enums.sharingPurpose' },
   decisionMethod: { values: DECISION_METHODS, key: 'enums.decisionMethod' },
-  withheldGround: { values: WITHHELD_GROUNDS, key: 'consents.withheld' },
+  /** What a doctor withheld: in the person's words on their pages, about the person on OH's. */
+  withheldGroundForPerson: { values: WITHHELD_GROUNDS, key: 'consents.withheld' },
+  withheldGround: { values: WITHHELD_GROUNDS, key: 'enums.withheldGround' },
   definitionCode: { values: DEFINITION_CODES, key: 'enums.definitionCode' },
   pathwayStatus: { values: PATHWAY_STATUSES, key: 'pathways.common.pathwayStatuses' },
   stepStatus: { values: STEP_STATUSES, key: 'pathways.common.statuses' },
