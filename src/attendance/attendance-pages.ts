@@ -91,7 +91,7 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       })),
       triggers: summary.triggers.map((tr) => ({
         ...tr,
-        name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }),
+        name: req.t(`triggers.${tr.code}`, { count: tr.value, value: tr.value, threshold: tr.threshold }),
       })),
       canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role),
       canDecideTriggers: roleMayUse(policies.attendanceProcedure, ctx.actor.role) && ctx.actor.personId !== personId,

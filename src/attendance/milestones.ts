@@ -33,17 +33,19 @@ export interface MilestonePolicy {
   hseReportWithinDays: number;
 }
 
-export type MilestoneCode =
-  | 'manager-contact'
-  | 'fourth-day-call'
-  | 'medical-certificate'
-  | 'liaison-officer'
-  | 'weekly-contact'
-  | 'home-visit'
-  | 'liaison-report'
-  | 'oh-referral'
-  | 'accident-report'
-  | 'hse-report';
+export const MILESTONE_CODES = [
+  'manager-contact',
+  'fourth-day-call',
+  'medical-certificate',
+  'liaison-officer',
+  'weekly-contact',
+  'home-visit',
+  'liaison-report',
+  'oh-referral',
+  'accident-report',
+  'hse-report',
+] as const;
+export type MilestoneCode = (typeof MILESTONE_CODES)[number];
 
 /** Who must act. */
 export type MilestoneOwner = 'line-manager' | 'staff' | 'oh' | 'hr';

@@ -70,7 +70,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       steps: c.steps.map((s) => stepView(req, s, canAct)),
       triggers: c.triggers.map((tr) => ({
         ...tr,
-        name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }),
+        name: req.t(`triggers.${tr.code}`, { count: tr.value, value: tr.value, threshold: tr.threshold }),
       })),
       triggerDecisions: c.triggerDecisions.map((d) => ({
         ...d,
@@ -230,7 +230,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
           asOf: today(),
           triggers: summary.triggers.map((tr) => ({
             ...tr,
-            name: req.t(`triggers.${tr.code}`, { value: tr.value, threshold: tr.threshold }),
+            name: req.t(`triggers.${tr.code}`, { count: tr.value, value: tr.value, threshold: tr.threshold }),
           })),
         };
       },

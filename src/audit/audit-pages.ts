@@ -1,4 +1,7 @@
 import { policies } from '../auth/access-policy.js';
+import { PARTNER_SYSTEM, ROLES, type Role } from '../auth/roles.js';
+import { enumLabel } from '../i18n/enum-labels.js';
+import type { Translate } from '../i18n/i18n.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { toAuditEventBundle } from '../fhir/core/audit-event.js';
 import { requestContext } from '../web/authenticate.js';
@@ -31,7 +34,7 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
           'audit/search',
           {
             values: raw,
-            entries,
+            entries: entries.map((e) => ({ ...e, roleName: roleName(req.t, e.actorRole) })),
             actions: AUDIT_ACTIONS,
             outcomes: AUDIT_OUTCOMES,
             exportHref: `/audit/export?${exportQuery}`,
@@ -69,4 +72,10 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
       },
     },
   ];
+}
+
+/** Who acted, in words: a user's role, an NHS partner's system, or nothing for the platform's own work. */
+function roleName(t: Translate, role: string | null): string {
+  if (role === PARTNER_SYSTEM) return t('audit.partnerSystem');
+  return (ROLES as readonly string[]).includes(role ?? '') ? enumLabel(t, 'role', role as Role) : '';
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { mayRecordForPerson, maySeeClinicalDetail, policies, type RoutePolicy } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
+import { enumItems, enumLabel } from '../i18n/enum-labels.js';
+import type { Translate } from '../i18n/i18n.js';
 import { isIsoDate, londonDay } from '../shared/dates.js';
 import { isAppError, ValidationError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
@@ -23,8 +25,6 @@ import {
   CLINICAL_ON_BEHALF_ACTIONS,
   EMPLOYER_RECIPIENTS,
   SHARING_CATEGORIES,
-  SHARING_PURPOSES,
-  WITHHELD_GROUNDS,
   type Consent,
   type OnBehalfAction,
 } from './consent-types.js';
@@ -168,13 +168,13 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
   const { consent, people } = deps.services;
   const today = () => londonDay(deps.clock.now());
 
-  const row = (r: ConsentRecord) => {
+  const row = (t: Translate, r: ConsentRecord) => {
     const c = r.consent;
     return {
       id: c.id,
       kind: c.kind,
       description: c.description,
-      recipient: c.recipient.type === 'employer' ? c.recipient.role : c.recipient.name,
+      recipient: c.recipient.type === 'employer' ? enumLabel(t, 'role', c.recipient.role) : c.recipient.name,
       status: c.status,
       earliestReleaseDate: r.earliestReleaseDate,
       mayRelease: c.status === 'report-received' && r.earliestReleaseDate !== null && r.earliestReleaseDate <= today(),
@@ -188,16 +188,16 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
     return {
       title: 'Consents',
       person: people.viewFor(ctx, person),
-      consents: (await consent.forPerson(ctx, personId)).map(row),
+      consents: (await consent.forPerson(ctx, personId)).map((r) => row(req.t, r)),
       kinds: [
         { value: 'amra-report', text: 'A report from a doctor who treats them (Access to Medical Reports Act 1988)' },
         { value: 'oh-report-release', text: 'Release of an OH report to their manager or HR' },
         { value: 'nhs-sharing', text: 'Sharing with an NHS partner' },
       ],
-      recipients: EMPLOYER_RECIPIENTS.map((r) => ({ value: r, text: r === 'line-manager' ? 'Line manager' : 'HR' })),
+      recipients: enumItems(req.t, 'role', EMPLOYER_RECIPIENTS),
       partners: partners.map((o) => ({ value: o.id, text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name })),
-      purposes: SHARING_PURPOSES.map((p) => ({ value: p, text: p })),
-      categories: SHARING_CATEGORIES.map((d) => ({ value: d, text: d })),
+      purposes: enumItems(req.t, 'sharingPurpose'),
+      categories: enumItems(req.t, 'dataCategory', SHARING_CATEGORIES),
       noticeItems: [
         {
           value: 'email',
@@ -220,7 +220,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       title: c.description,
       record,
       consent: c,
-      row: row(record),
+      row: row(req.t, record),
       isReport: c.kind !== 'nhs-sharing',
       mayRecordDecision: c.status === 'requested',
       mayApply: c.kind === 'amra-report' && c.status === 'given',
@@ -243,7 +243,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         { value: 'yes', text: 'Yes' },
         { value: 'no', text: 'No' },
       ],
-      groundItems: WITHHELD_GROUNDS.map((g) => ({ value: g, text: g })),
+      groundItems: enumItems(req.t, 'withheldGround'),
       answerItems: [
         { value: 'amended', text: 'Amend the report' },
         { value: 'declined', text: 'Decline (the person may attach a statement)' },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Translator } from './i18n.js';
+import { LOCALES, Translator } from './i18n.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const load = (l: string) =>
@@ -32,6 +32,8 @@ const SELF_SERVICE = [
   'attendance.bradford',
   'attendance.projected',
   'attendance.spellsAndDays',
+  'attendance.spellCount',
+  'attendance.workingDayCount',
   'attendance.triggersTitle',
   'attendance.milestonesTitle',
   'attendance.milestone',
@@ -160,6 +162,17 @@ const SUMMARY_FIELDS = [
   'people.personalEmail',
 ];
 
+/** Every text by its dotted key. */
+function flat(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(obj).flatMap(([k, v]) =>
+      v && typeof v === 'object'
+        ? Object.entries(flat(v as Record<string, unknown>, `${prefix}${k}.`))
+        : [[`${prefix}${k}`, String(v)]],
+    ),
+  );
+}
+
 describe('translations', () => {
   it('when a self-service text exists in English, then it exists in Welsh too', () => {
     const en = keys(load('en'));
@@ -169,9 +182,56 @@ describe('translations', () => {
     expect(needed.filter((k) => !cy.has(k))).toEqual([]);
   });
 
-  it('when Welsh has a key, then English has it too (no orphans)', () => {
-    const en = new Set(keys(load('en')));
-    expect(keys(load('cy')).filter((k) => !en.has(k))).toEqual([]);
+  it('when Welsh has a key, then English has it too (no orphans; Welsh has more plural forms than English)', () => {
+    const base = (k: string) => k.replace(/_(zero|one|two|few|many|other)$/, '');
+    const en = new Set(keys(load('en')).map(base));
+    expect(keys(load('cy')).filter((k) => !en.has(base(k)))).toEqual([]);
+  });
+
+  it('when a text counts something, then it has every plural form its language needs (CLDR), and no other', () => {
+    for (const locale of LOCALES) {
+      const needed = new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
+      const forms = new Map<string, string[]>();
+      for (const key of keys(load(locale))) {
+        const m = /^(.+)_(zero|one|two|few|many|other)$/.exec(key);
+        if (m) forms.set(m[1]!, [...(forms.get(m[1]!) ?? []), m[2]!]);
+      }
+      expect(forms.size, locale).toBeGreaterThan(locale === 'en' ? 8 : 3);
+      for (const [base, have] of forms) expect([...have].sort(), `${locale} ${base}`).toEqual([...needed].sort());
+    }
+  });
+
+  it('when a text shows a count, then it goes through plural forms: never "(s)", never {{count}} outside a plural key', () => {
+    for (const locale of LOCALES) {
+      const texts = Object.entries(flat(load(locale)));
+      expect(
+        texts.filter(([, v]) => /\(s\)/.test(v)).map(([k]) => k),
+        locale,
+      ).toEqual([]);
+      expect(
+        texts.filter(([k, v]) => v.includes('{{count}}') && !/_(zero|one|two|few|many|other)$/.test(k)).map(([k]) => k),
+        locale,
+      ).toEqual([]);
+    }
+  });
+
+  it('when a count is shown in Welsh or English, then each number takes its own form', async () => {
+    const translator = await Translator.create();
+    const cy = translator.forLocale('cy');
+    const en = translator.forLocale('en');
+    expect(en('attendance.spellCount', { count: 1 })).toBe('1 spell');
+    expect(en('attendance.spellCount', { count: 2 })).toBe('2 spells');
+    expect([0, 1, 2, 3, 6, 11].map((count) => cy('attendance.spellCount', { count }))).toEqual([
+      'dim cyfnodau',
+      '1 cyfnod',
+      '2 gyfnod',
+      '3 chyfnod',
+      '6 chyfnod',
+      '11 cyfnod',
+    ]);
+    // A text not yet in Welsh falls back to the English form for the number.
+    expect(cy('pathways.referrals.attempts', { count: 1 })).toBe('1 attempt');
+    expect(cy('pathways.referrals.attempts', { count: 3 })).toBe('3 attempts');
   });
 
   it('when a page is not yet translated, then Welsh falls back to English', async () => {

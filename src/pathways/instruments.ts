@@ -8,7 +8,7 @@ export const INSTRUMENT_CODES = ['startback', 'phq9', 'gad7', 'phq4'] as const;
 export type InstrumentCode = (typeof INSTRUMENT_CODES)[number];
 
 type Answers = Readonly<Record<string, unknown>>;
-export type InstrumentFacts = Record<string, string | number | boolean>;
+export type InstrumentFacts = Partial<Record<InstrumentFact, string | number | boolean>>;
 
 const BOTHERSOME = ['not-at-all', 'slightly', 'moderately', 'very-much', 'extremely'] as const;
 
@@ -33,10 +33,35 @@ function fail(errors: FieldErrors): void {
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+export const STARTBACK_RISKS = ['low', 'medium', 'high'] as const;
+export const PHQ9_BANDS = ['minimal', 'mild', 'moderate', 'moderately-severe', 'severe'] as const;
+export const GAD7_BANDS = ['minimal', 'mild', 'moderate', 'severe'] as const;
+
+/** Every fact an instrument's score adds to a pathway (scoreInstrument): the scores a clinician reads. */
+export const INSTRUMENT_FACTS = [
+  'startBackTotal',
+  'startBackPsychosocial',
+  'startBackRisk',
+  'phq9Total',
+  'phq9Band',
+  'phq9Positive',
+  'phq9Item9',
+  'phq9RiskFlag',
+  'gad7Total',
+  'gad7Band',
+  'gad7Positive',
+  'phq4Total',
+  'phq4Anxiety',
+  'phq4Depression',
+  'phq4AnxietyPositive',
+  'phq4DepressionPositive',
+] as const;
+export type InstrumentFact = (typeof INSTRUMENT_FACTS)[number];
+
 export interface StartBackResult {
   total: number;
   psychosocial: number;
-  risk: 'low' | 'medium' | 'high';
+  risk: (typeof STARTBACK_RISKS)[number];
 }
 
 /**
@@ -60,8 +85,8 @@ export function scoreStartBack(answers: Answers): StartBackResult {
   return { total, psychosocial, risk: psychosocial >= 4 ? 'high' : total <= 3 ? 'low' : 'medium' };
 }
 
-export type Phq9Band = 'minimal' | 'mild' | 'moderate' | 'moderately-severe' | 'severe';
-export type Gad7Band = 'minimal' | 'mild' | 'moderate' | 'severe';
+export type Phq9Band = (typeof PHQ9_BANDS)[number];
+export type Gad7Band = (typeof GAD7_BANDS)[number];
 
 /** PHQ-9 severity: 0–4 minimal, 5–9 mild, 10–14 moderate, 15–19 moderately severe, 20–27 severe. */
 export function phq9Band(total: number): Phq9Band {

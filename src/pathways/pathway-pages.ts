@@ -20,6 +20,10 @@ import { SHARING_CATEGORIES } from '../consent/index.js';
 import { FITNESS } from './pathway-types.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
 import type { FormItem } from './questionnaire.js';
+import type { Facts } from './engine.js';
+import { INSTRUMENT_FACTS, type InstrumentFact } from './instruments.js';
+import { enumItems, enumLabel, enumLabelKey } from '../i18n/enum-labels.js';
+import type { Translate } from '../i18n/i18n.js';
 
 // ---------------------------------------------------------------------------------------
 // Helpers shared with the referral pages
@@ -79,6 +83,30 @@ function windowOf(dueFrom: string | null, dueBy: string | null, byHour: boolean)
 type Loaded = Awaited<ReturnType<AppDependencies['services']['pathways']['get']>>;
 
 /** Pathway pages (issue 4): a person's pathways and starting one, the pathway itself with its forms, the step forms, and the definitions. */
+/** The enum each worded score takes its label from; other scores are numbers, or yes and no. */
+const SCORE_WORDS: Partial<Record<InstrumentFact, 'startBackRisk' | 'phq9Band' | 'gad7Band'>> = {
+  startBackRisk: 'startBackRisk',
+  phq9Band: 'phq9Band',
+  gad7Band: 'gad7Band',
+};
+
+/** The instruments' scores among a pathway's facts, each named and valued in words (never a fact's key). */
+function scoreRows(t: Translate, facts: Facts): Array<{ name: string; value: string }> {
+  return INSTRUMENT_FACTS.filter((k) => facts[k] !== undefined && facts[k] !== null).map((k) => {
+    const value = facts[k];
+    const words = SCORE_WORDS[k];
+    return {
+      name: enumLabel(t, 'instrumentScore', k),
+      value:
+        typeof value === 'boolean'
+          ? enumLabel(t, 'yesNo', String(value) as 'true' | 'false')
+          : words
+            ? t(enumLabelKey(words, String(value)))
+            : String(value),
+    };
+  });
+}
+
 export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   const { pathways, people } = deps.services;
 
@@ -213,12 +241,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const referrals = page.referrals.map((r) => r.referral);
     // Clinicians (only) see what each completed form recorded, and the scores worked out from it.
     const recorded = clinical ? recordedAnswers(loaded) : [];
-    const answered = new Set(recorded.flatMap((r) => r.answers.map((a) => a.linkId)));
-    const scores = clinical
-      ? Object.entries(loaded.pathway.facts)
-          .filter(([k]) => !answered.has(k) && k !== 'incidentAt' && k !== 'injuryAt' && k !== 'leavingDate')
-          .map(([name, value]) => ({ name, value: String(value) }))
-      : [];
+    const scores = clinical ? scoreRows(req.t, loaded.pathway.facts) : [];
     const partnerName = new Map(organisations.map((o) => [o.id, o.name]));
     // Each referral's journey to the partner (issue 6 §5); what the partner said is for clinicians.
     const journeys = new Map(page.referrals.map((r) => [r.referral.id, r.deliveries] as const));
@@ -260,7 +283,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         kindName: req.t(`pathways.referrals.kinds.${r.kind}`),
         statusName: req.t(`pathways.referrals.statuses.${r.status}`),
         partner: r.partnerOrganisationId ? (partnerName.get(r.partnerOrganisationId) ?? null) : null,
-        categories: (r.dataCategories ?? []).join(', '),
+        categories: (r.dataCategories ?? []).map((c) => enumLabel(req.t, 'dataCategory', c)).join(', '),
         consentId: r.consentId,
         createdOn: londonDate(r.createdAt),
         deliveries: (journeys.get(r.id) ?? []).map((x) => ({
@@ -295,7 +318,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
             }))
         : [],
       partners: organisations.filter((o) => o.kind === 'nhs-partner').map((o) => ({ value: o.id, text: o.name })),
-      shareCategories: SHARING_CATEGORIES.map((c) => ({ value: c, text: c })),
+      shareCategories: enumItems(req.t, 'dataCategory', SHARING_CATEGORIES),
       // The answers a clinician may choose to send with a referral (issue 6 §2): none unless ticked.
       shareAnswers: mayShare
         ? recorded.flatMap((r) => r.answers.map((a) => ({ value: a.linkId, text: `${a.question}: ${a.answer}` })))

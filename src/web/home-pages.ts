@@ -64,7 +64,7 @@ export function homePages(deps: AppDependencies): RouteDefinition[] {
             deps.services.worklist.mine(ctx),
           ]);
           worklistText = req.t('home.cards.worklist.counts', {
-            tasks: tasks.length,
+            count: tasks.length,
             open: steps.counts.open,
             due: steps.counts.due,
             overdue: steps.counts.overdue,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { enumLabelKey, isEnumName } from '../i18n/enum-labels.js';
 import { longDate, shortDateTime } from '../shared/dates.js';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
@@ -7,6 +8,11 @@ import type { HelperOptions } from 'handlebars';
 /** The Intl locale for the page being rendered (Welsh pages get Welsh month names). */
 function pageLocale(options: HelperOptions): 'en' | 'cy' {
   return (options.data?.root as { locale?: string } | undefined)?.locale === 'cy' ? 'cy' : 'en';
+}
+
+/** The page's translate function (a key stands for itself when there is none, as in a bare render). */
+function pageT(options: HelperOptions): (k: string, v?: Record<string, unknown>) => string {
+  return (options.data?.root as { t?: (k: string, v?: Record<string, unknown>) => string })?.t ?? ((k) => k);
 }
 
 /** Handlebars with the layouts and partials under views/, and the helpers every page may use. */
@@ -19,8 +25,13 @@ export function configureViews(app: Express, viewsDir: string): void {
     helpers: {
       /** {{t "key" name=value}}: the text for the request's language. */
       t(key: string, options: HelperOptions) {
-        const t = (options.data?.root as { t?: (k: string, v?: Record<string, unknown>) => string })?.t;
-        return t ? t(key, options.hash) : key;
+        return pageT(options)(key, options.hash);
+      },
+      /** {{enumLabel "consentKind" kind}}: an enum value's label (i18n/enum-labels.ts), never the value itself. */
+      enumLabel(name: unknown, value: unknown, options: HelperOptions) {
+        if (!isEnumName(name)) throw new Error(`enumLabel: no enum is registered as ${String(name)}`);
+        if (value === null || value === undefined || value === '') return '';
+        return pageT(options)(enumLabelKey(name, String(value)));
       },
       eq: (a: unknown, b: unknown) => a === b,
       /** A checkbox's value among those submitted: a list, or a single value when only one was ticked. */

@@ -108,15 +108,23 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       await expect(referralItem(page).innerText()).resolves.toContain('Waiting to be shared under consent');
       await expect(referralItem(page).locator('[data-progress]').count()).resolves.toBe(0);
 
-      await page.getByRole('group', { name: 'Which referral' }).getByLabel('NHS MSK physiotherapy (handover)').check();
+      await page
+        .getByRole('group', { name: 'Which referral' })
+        .getByLabel('NHS MSK physiotherapy (a handover)')
+        .check();
       await page.getByLabel('NHS partner').selectOption({ label: healthBoard.name });
-      await page.getByRole('group', { name: 'Also share' }).getByLabel('clinical-history', { exact: true }).check();
+      await page
+        .getByRole('group', { name: 'Also share' })
+        .getByLabel('Relevant health history', { exact: true })
+        .check();
       await submitWith(page, page.getByRole('button', { name: 'Share under consent' }));
       expect(new URL(page.url()).pathname).toBe(`/pathways/${pathwayId}`);
       await expect(page.locator('.nhsuk-error-summary').count()).resolves.toBe(0);
       const shared = await referralItem(page).innerText();
       expect(shared).toContain(`with ${healthBoard.name}`);
-      expect(shared).toContain('Shared: demographics, referral-details, clinical-history');
+      expect(shared).toContain(
+        'Shared: Name, date of birth and NHS number, Why they are referred, Relevant health history',
+      );
 
       // The job runner delivers it; the partner's staff report back. Reload until the booking shows, for a bounded time.
       const deadline = Date.now() + JOURNEY_DEADLINE_MS;

@@ -49,7 +49,7 @@ describe('monthly sickness statistics and the cost of sickness (ATT-28)', () => 
     // 24 of 84 duty days = 28.6 %.
     expect(page.text).toContain('28.6%');
     expect(page.text).toContain('24 of 84 duty days');
-    expect(page.text).toContain('1 spells, 21 duty days');
+    expect(page.text).toContain('1 spell, 21 duty days');
     expect(page.text).toContain('Stress');
     const csv = await agent.get('/reports/attendance/monthly.csv?month=2026-11');
     expect(csv.headers['content-disposition']).toMatch(/attendance-monthly-2026-11\.csv/);

@@ -149,7 +149,9 @@ describe('pathway and referral pages (issue 4)', () => {
     )!.title;
     expect(after.text).toContain(html(nextTitle));
     expect(after.text).toContain(longDate(new Date(next.due_by)));
-    expect(after.text).toContain('Done on 22 November 2026');
+    // The tag says it is done; the date beside it says when, without saying "Done" twice.
+    expect(after.text).toContain('on 22 November 2026');
+    expect(after.text).not.toMatch(/Done<\/strong>\s*Done on/);
     // The clinician sees what the triage recorded, question by question.
     expect(after.text).toContain('Answers recorded: Triage');
     expect(after.text).toContain(html('Is the main problem back pain?'));

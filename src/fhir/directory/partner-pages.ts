@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppDependencies } from '../../web/app-dependencies.js';
 import { policies, roleMayUse } from '../../auth/access-policy.js';
-import { DEFINITION_CODES } from '../../pathways/definition-format.js';
+import { enumItems } from '../../i18n/enum-labels.js';
 import { parseInput } from '../../shared/validation.js';
 import { requestContext } from '../../web/authenticate.js';
 import { fromForm } from '../../web/forms.js';
@@ -11,7 +11,7 @@ import { renderPage, submitForm } from '../../web/render.js';
 import type { RouteDefinition } from '../../web/route-registry.js';
 import { partnerInput, partnerServiceJson, partnerServiceSchema } from './partner-schemas.js';
 import { partnerClientRows } from '../partner-api/smart/partner-client-pages.js';
-import { PARTNER_MODES, PARTNER_SERVICE_TYPES, type PartnerService } from './partner-types.js';
+import type { PartnerService } from './partner-types.js';
 
 const idParam = z.object({ id: z.uuid() });
 const FIELDS = {
@@ -83,14 +83,10 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
       value: o.id,
       text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name,
     })),
-    serviceTypes: PARTNER_SERVICE_TYPES.map((s) => ({ value: s, text: req.t(`partners.serviceTypes.${s}`) })),
-    modes: PARTNER_MODES.map((m) => ({ value: m, text: req.t(`partners.modes.${m}`) })),
-    authKinds: [
-      { value: 'none', text: req.t('partners.auth.none') },
-      { value: 'bearer', text: req.t('partners.auth.bearer') },
-      { value: 'smart-backend', text: req.t('partners.auth.smart') },
-    ],
-    pathwayItems: DEFINITION_CODES.map((c) => ({ value: c, text: c })),
+    serviceTypes: enumItems(req.t, 'partnerServiceType'),
+    modes: enumItems(req.t, 'partnerMode'),
+    authKinds: enumItems(req.t, 'partnerAuthKind'),
+    pathwayItems: enumItems(req.t, 'definitionCode'),
     yesNo: [
       { value: 'yes', text: 'Yes' },
       { value: 'no', text: 'No' },
