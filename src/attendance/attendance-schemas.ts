@@ -39,7 +39,7 @@ export const CERTIFICATION = ['self', 'medical', 'none'] as const;
 const spellFields = {
   startDate: isoDate,
   endDate: isoDate.nullable(),
-  reasonCategory: z.enum(REASON_CATEGORIES, { message: 'Choose a reason category from the list' }),
+  reasonCategory: z.enum(REASON_CATEGORIES),
   reasonText: z.string().trim().max(2000).nullable(),
   dutyRelated: z.boolean(),
   injuryOnDuty: z.boolean(),

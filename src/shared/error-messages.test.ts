@@ -88,10 +88,8 @@ describe('the error map (issue 15 §1)', () => {
   });
 
   it('when a schema wrote its own sentence, then it is kept', () => {
-    const errors = fieldErrors(
-      checkInput(attendance.recordAbsenceSchema, { startDate: '2026-01-01', reasonCategory: 'x' }).error!,
-    );
-    expect(errors.reasonCategory).toBe('Choose a reason category from the list');
+    const errors = fieldErrors(checkInput(procedure.procedureStepSchema, {}).error!);
+    expect(errors.step).toBe('Choose the step: informal action, or stage 1, 2 or 3');
   });
 
   it('when a page renders the messages, then they are in the reader’s language; the API keeps English in error.fields', async () => {

@@ -24,7 +24,8 @@ export function labelled<S extends z.ZodType>(schema: S, labelKey: string): S {
 const LABEL_MARK = '@';
 const DATE_FORMATS = new Set(['date', 'template_literal']);
 const LIST_FORMATS = new Set(['uuid', 'guid', 'cuid', 'cuid2', 'ulid', 'nanoid']);
-const blank = (v: unknown) => v === undefined || v === null;
+/** Nothing given: no value, or only spaces (a form's empty box). */
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** The sentence's key for an issue, from its kind, the rule it broke and whether anything was given. */
 function keyOf(iss: z.core.$ZodRawIssue): string {
@@ -51,6 +52,7 @@ function keyOf(iss: z.core.$ZodRawIssue): string {
       if (iss.origin === 'array' || iss.origin === 'set') return 'validation.tooMany';
       return iss.inclusive ? 'validation.numberTooBig' : 'validation.numberBelow';
     case 'invalid_format':
+      if (missing) return LIST_FORMATS.has(iss.format) ? 'validation.select' : 'validation.enter';
       if (DATE_FORMATS.has(iss.format)) return 'validation.realDate';
       if (iss.format === 'datetime') return 'validation.dateTime';
       if (iss.format === 'email') return 'validation.email';
