@@ -83,7 +83,7 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
   return typeof label === 'string' ? `${key}${LABEL_MARK}${label}` : key;
 };
 
-const LOCALE_KEY = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;
+const LOCALE_KEY = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9-]+)+$/;
 
 /** Capitalised camelCase words: `startDate` → "start date" (for a field that has no label yet). */
 function inWords(name: string): string {

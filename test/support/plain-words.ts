@@ -14,7 +14,7 @@ const FORBIDDEN: Array<[string, RegExp]> = [
   ['a raw enum list', /\w+(-\w+)+\s*(\||,)\s*\w+(-\w+)+|'[a-z-]+'\s*\|/],
   ['a camelCase identifier', /\b[a-z]+[A-Z][A-Za-z]*\b/],
   ['a rule id', /\b(ATT|AMRA|CONF|FHIR)-\d+|§\s?\d|\((form )?[A-Z]+\d+\)/],
-  ['a locale key', /^[a-z]+(\.[A-Za-z]+)+$/],
+  ['a locale key', /^[a-z]+(\.[A-Za-z0-9-]+)+$/],
 ];
 
 /** Why `message` may not reach a person, or null when it may. */
