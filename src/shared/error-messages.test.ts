@@ -63,6 +63,9 @@ describe('the error map (issue 15 §1)', () => {
     expect(errors({ startDate: 'soon', reasonCategory: 'cold-flu' }).startDate).toBe(
       'The date the absence started must be a real date',
     );
+    expect(errors({ startDate: 20260101, reasonCategory: 'cold-flu' }).startDate).toBe(
+      'The date the absence started must be a real date',
+    );
   });
 
   it('when a string is too long or a number out of range, then the limit is said with the field', () => {

@@ -30,14 +30,15 @@ const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'st
 /** The sentence's key for an issue, from its kind, the rule it broke and whether anything was given. */
 function keyOf(iss: z.core.$ZodRawIssue): string {
   const missing = blank(iss.input);
+  const def = iss.inst?._zod.def as { type?: string; format?: string } | undefined;
   switch (iss.code) {
     case 'invalid_type':
       if (['number', 'int', 'bigint', 'nan'].includes(iss.expected))
         return missing ? 'validation.enter' : iss.expected === 'int' ? 'validation.wholeNumber' : 'validation.number';
       // An identifier is chosen from a list on a page (a person, a partner), never typed.
-      if (LIST_FORMATS.has(String((iss.inst?._zod.def as { format?: string } | undefined)?.format)))
-        return missing ? 'validation.select' : 'validation.selectFromList';
-      if (iss.expected === 'template_literal' || iss.expected === 'date')
+      if (LIST_FORMATS.has(String(def?.format))) return missing ? 'validation.select' : 'validation.selectFromList';
+      // A template literal is how a calendar date is typed (people-schemas.ts isoDate): YYYY-MM-DD.
+      if (iss.expected === 'date' || def?.type === 'template_literal')
         return missing ? 'validation.enter' : 'validation.realDate';
       if (['string', 'object', 'record'].includes(iss.expected))
         return missing ? 'validation.enter' : 'validation.format';
