@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isIsoDate } from '../shared/dates.js';
 import { ValidationError, type FieldErrors } from '../shared/errors.js';
-import type { FieldMessages } from '../shared/error-messages.js';
+import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
 import { fieldErrors } from '../shared/validation.js';
 import { BASE, EXTENSIONS } from './definition-format.js';
 import { INSTRUMENT_CODES, scoreInstrument, type InstrumentCode } from './instruments.js';
@@ -143,7 +143,7 @@ function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer }
 }
 
 /** An unanswered question's error names the question (issue 15 §1): "Select your answer to: …". */
-export function unanswered(item: FormItem): FieldMessages[string] {
+export function unanswered(item: FormItem): FieldProblem {
   const key = item.type === 'choice' || item.type === 'boolean' ? 'validation.answerSelect' : 'validation.answerEnter';
   return { key, label: { text: item.text } };
 }
