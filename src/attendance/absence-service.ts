@@ -522,7 +522,8 @@ export class AbsenceService {
     if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical')
       fields.certification = 'Certificate dates go with a medical certificate';
     if (spell.notSicknessKind && spell.countsAsSickness)
-      fields.countsAsSickness = 'Time off that is not sickness never counts as sickness (ATT-6)';
+      // ATT-6
+      fields.countsAsSickness = 'Time off that is not sickness never counts as sickness';
     if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor)))
       fields.reasonText = 'Only occupational health records the reason in the person’s own words';
     if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate)

@@ -39,7 +39,7 @@ export const CERTIFICATION = ['self', 'medical', 'none'] as const;
 const spellFields = {
   startDate: isoDate,
   endDate: isoDate.nullable(),
-  reasonCategory: z.enum(REASON_CATEGORIES, { message: 'Choose a reason category from the list' }),
+  reasonCategory: z.enum(REASON_CATEGORIES),
   reasonText: z.string().trim().max(2000).nullable(),
   dutyRelated: z.boolean(),
   injuryOnDuty: z.boolean(),
@@ -81,7 +81,8 @@ export const recordAbsenceSchema = z
   .strict()
   .refine((v) => !v.noDirectContact || (v.nominatedLiaison ?? '').length > 0, {
     path: ['nominatedLiaison'],
-    message: 'Someone who wants no direct contact must nominate a liaison: give their name and relationship (ATT-11)',
+    // ATT-11
+    message: 'Someone who wants no direct contact must nominate a liaison: give their name and relationship',
   });
 export type RecordAbsenceInput = z.infer<typeof recordAbsenceSchema>;
 
@@ -99,7 +100,7 @@ export const deleteAbsenceSchema = z
   .strict();
 
 export const attendanceQuerySchema = z.object({ asOf: isoDate.optional() }).strict();
-export const personIdParamSchema = z.object({ personId: z.uuid({ message: 'Must be an identifier (UUID)' }) }).strict();
+export const personIdParamSchema = z.object({ personId: z.uuid() }).strict();
 
 /** PUT /api/v1/people/{personId}/working-pattern */
 export const workingPatternBodySchema = workingPatternSchema;
@@ -107,16 +108,8 @@ export const workingPatternBodySchema = workingPatternSchema;
 /** POST /api/v1/absences/{id}/sick-pay-extensions: sick pay extended at the force's discretion (ATT-29, App D §2, §6.5). */
 export const sickPayExtensionSchema = z
   .object({
-    fullPayExtraDays: z
-      .number({ error: 'Enter a whole number of days' })
-      .int('Enter a whole number of days')
-      .min(0, 'Enter 0 or more')
-      .max(365, 'Enter 365 or less'),
-    halfPayExtraDays: z
-      .number({ error: 'Enter a whole number of days' })
-      .int('Enter a whole number of days')
-      .min(0, 'Enter 0 or more')
-      .max(365, 'Enter 365 or less'),
+    fullPayExtraDays: z.number().int().min(0).max(365),
+    halfPayExtraDays: z.number().int().min(0).max(365),
     reason: z
       .string()
       .trim()

@@ -109,7 +109,8 @@ export const triggerDecisionSchema = z
   .strict()
   .refine((v) => v.decision !== 'no-action' || v.rationale.length >= 10, {
     path: ['rationale'],
-    message: 'A decision not to act must give its rationale, for example the extenuating circumstances (ATT-18)',
+    // ATT-18
+    message: 'A decision not to act must give its rationale, for example the extenuating circumstances',
   });
 export type TriggerDecisionInput = z.infer<typeof triggerDecisionSchema>;
 
@@ -119,7 +120,8 @@ export const disabilityDecisionSchema = z
     effectiveFrom: isoDate,
     /** false: all reasonable adjustments have been made and attendance still cannot be maintained. */
     discount: z.boolean({ error: 'Say whether disability-related absence is discounted' }),
-    rationale: text(4000).min(10, 'Record the reasons, for example the adjustments made and the OH advice (ATT-7)'),
+    // ATT-7
+    rationale: text(4000).min(10, 'Record the reasons, for example the adjustments made and the OH advice'),
   })
   .strict();
 export type DisabilityDecisionInput = z.infer<typeof disabilityDecisionSchema>;

@@ -116,12 +116,14 @@ export interface LetterModel {
 }
 
 const REFUSALS: Record<StageRefusal, (stage: Stage) => string> = {
-  'informal-action-first': () => 'Informal action must be recorded before a formal stage (ATT-20)',
+  // ATT-20
+  'informal-action-first': () => 'Informal action must be recorded before a formal stage',
   'stage-awaiting-outcome': () => 'Record the outcome of the stage in progress before starting another',
+  // seed 003 §19.1
   'previous-stage-first': (stage) =>
-    `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason (seed 003 §19.1)`,
+    `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason`,
   'previous-warning-not-live': (stage) =>
-    `Stage ${stage} follows a ${stage === 2 ? 'first written improvement notice' : 'second or extended final warning'} that still stands; to start at stage ${stage} give the reason (seed 003 §19.1)`,
+    `Stage ${stage} follows a ${stage === 2 ? 'first written improvement notice' : 'second or extended final warning'} that still stands; to start at stage ${stage} give the reason`,
 };
 
 /**
@@ -296,7 +298,8 @@ export class AttendanceProcedureService {
       if (input.meetingDate <= original)
         fields.meetingDate ??= `A postponed meeting is held after the original date (${original})`;
       else if (!check.ok)
-        fields.meetingDate ??= `A postponed meeting must be within ${rules.postponementWorkingDays} working days of the original date ${original}: the latest is ${check.latest} (ATT-24)`;
+        // ATT-24
+        fields.meetingDate ??= `A postponed meeting must be within ${rules.postponementWorkingDays} working days of the original date ${original}: the latest is ${check.latest}`;
       return {
         originalMeetingDate: original,
         meetingDate: input.meetingDate,
@@ -314,11 +317,13 @@ export class AttendanceProcedureService {
       else if (step.appealOutcome) fields.lodgedOn = 'The appeal has been decided; its record cannot be changed';
       else if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'An appeal is lodged after the outcome letter';
       else if (input.lodgedOn > step.appealDeadline)
-        fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline} (ATT-24)`;
+        // ATT-24
+        fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline}`;
       // §21.1, §23: the appeal is heard above the manager who gave the outcome; HR records the decision.
       if (input.outcome && !mayDecideAboveManager(ctx.actor))
         fields.outcome =
-          'The appeal is decided above the manager who gave the outcome: HR records the decision (§21.1)';
+          // §21.1
+          'The appeal is decided above the manager who gave the outcome: HR records the decision';
       for (const [field, value] of [
         ['lodgedOn', input.lodgedOn],
         ['heardOn', input.heardOn],
@@ -613,13 +618,16 @@ export class AttendanceProcedureService {
   private checkInvitation(input: StageInput, today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): void {
     if (!input.ohReportRequestedOn)
       fields.ohReportRequestedOn =
-        'Request an OH report on the person’s health before a formal stage, and give the date (ATT-20, §19.3)';
+        // ATT-20, §19.3
+        'Request an OH report on the person’s health before a formal stage, and give the date';
     else if (input.ohReportRequestedOn > input.invitationDate)
-      fields.ohReportRequestedOn = 'The OH report is requested before the invitation is sent (ATT-20)';
+      // ATT-20
+      fields.ohReportRequestedOn = 'The OH report is requested before the invitation is sent';
     else if (input.ohReportRequestedOn > today) fields.ohReportRequestedOn = 'This date cannot be in the future';
     const notice = checkMeetingDate(input.invitationDate, input.meetingDate, this.calendar, rules);
     if (!notice.ok) {
-      fields.meetingDate = `The meeting must give at least ${rules.meetingNoticeWorkingDays} working days' notice: the earliest date for an invitation given on ${input.invitationDate} is ${notice.earliest} (ATT-21)`;
+      // ATT-21
+      fields.meetingDate = `The meeting must give at least ${rules.meetingNoticeWorkingDays} working days' notice: the earliest date for an invitation given on ${input.invitationDate} is ${notice.earliest}`;
     }
   }
 
@@ -635,7 +643,8 @@ export class AttendanceProcedureService {
     const allowed: readonly string[] = STAGE_OUTCOMES[step.step as keyof typeof STAGE_OUTCOMES];
     if (!allowed.includes(input.outcome)) fields.outcome ??= `Stage ${stage} outcomes are: ${allowed.join(', ')}`;
     if (input.outcome === 'final-warning-extended' && !finalWarningExtensionAllowed(earlier))
-      fields.outcome ??= 'A final warning can be extended once only (ATT-23)';
+      // ATT-23
+      fields.outcome ??= 'A final warning can be extended once only';
     if (!input.outcomeDate) fields.outcomeDate ??= 'Give the date the outcome letter was sent';
     else if (input.outcomeDate < step.meetingDate!) fields.outcomeDate ??= 'The outcome follows the meeting';
     else if (input.outcomeDate > today) fields.outcomeDate ??= 'The outcome date cannot be in the future';
@@ -697,7 +706,8 @@ export class AttendanceProcedureService {
 }
 
 const STAGE_3_BY_HR =
-  'A stage 3 final hearing is called and recorded by HR with the head of department (§19.13 – §19.16)';
+  // §19.13 – §19.16
+  'A stage 3 final hearing is called and recorded by HR with the head of department';
 
 /** Nobody makes procedure or case decisions about their own attendance, whatever their role. */
 export function assertNotOwnCase(ctx: RequestContext, person: Person): void {

@@ -4,10 +4,10 @@ import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { id, isoDate } from '../people/people-schemas.js';
 import { addDays } from '../shared/dates.js';
-import { fieldErrors } from '../shared/validation.js';
+import { checkInput, fieldMessages } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage } from '../web/render.js';
+import { inReadersWords, renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { toCsv } from '../shared/csv.js';
 
@@ -26,7 +26,7 @@ export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] 
 
   const run = async (req: Request) => {
     const ctx = requestContext(req);
-    const parsed = reportQuery.safeParse(req.query);
+    const parsed = checkInput(reportQuery, req.query);
     const today = deps.clock.today();
     const q = parsed.success ? parsed.data : {};
     const period = { from: q.from ?? addDays(today, -27), to: q.to ?? today };
@@ -47,7 +47,7 @@ export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] 
     .strict();
   const weekly = async (req: Request) => {
     const ctx = requestContext(req);
-    const parsed = weeklyQuery.safeParse(req.query);
+    const parsed = checkInput(weeklyQuery, req.query);
     const q = parsed.success ? parsed.data : {};
     const asOf = q.asOf ?? deps.clock.today();
     const unitId = q.unitId ? q.unitId : null;
@@ -81,7 +81,7 @@ export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] 
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { parsed, asOf, unitId, units, view } = await weekly(req);
-        const errors = parsed.success ? undefined : fieldErrors(parsed.error);
+        const errors = parsed.success ? undefined : inReadersWords(req, fieldMessages(parsed.error));
         renderPage(
           req,
           res,
@@ -152,7 +152,7 @@ export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] 
         ensureCsrfToken(req);
         const { ctx, parsed, period, unitId, measures } = await run(req);
         const units = await people.listUnits(ctx);
-        const errors = parsed.success ? undefined : fieldErrors(parsed.error);
+        const errors = parsed.success ? undefined : inReadersWords(req, fieldMessages(parsed.error));
         const csvQuery = new URLSearchParams({
           from: period.from,
           to: period.to,

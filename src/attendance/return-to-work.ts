@@ -60,11 +60,13 @@ export const returnToWorkSchema = z
   .strict()
   .refine((v) => v.strategy === 'none' || v.strategyReviewDate !== null, {
     path: ['strategyReviewDate'],
-    message: 'Give the date of the first monthly review (ATT-14)',
+    // ATT-14
+    message: 'Give the date of the first monthly review',
   })
   .refine((v) => v.strategy === 'none' || v.strategyEndDate !== null, {
     path: ['strategyEndDate'],
-    message: 'Give the date the duties are planned to end (ATT-14)',
+    // ATT-14
+    message: 'Give the date the duties are planned to end',
   })
   .refine((v) => v.strategy !== 'none' || (v.strategyReviewDate === null && v.strategyEndDate === null), {
     path: ['strategy'],
@@ -108,10 +110,12 @@ export function checkStrategyDates(input: {
   if (input.endDate <= input.returnDate) fields.strategyEndDate = 'The duties end after the return';
   if (input.reviewDate < input.returnDate) fields.strategyReviewDate = 'The first review is on or after the return';
   else if (input.reviewDate > addMonths(input.returnDate, input.policy.reviewEveryMonths))
-    fields.strategyReviewDate = `Reviews are held every ${input.policy.reviewEveryMonths} month(s): the first is due by ${addMonths(input.returnDate, input.policy.reviewEveryMonths)} (ATT-14)`;
+    // ATT-14
+    fields.strategyReviewDate = `Reviews are held every ${input.policy.reviewEveryMonths} month(s): the first is due by ${addMonths(input.returnDate, input.policy.reviewEveryMonths)}`;
   const limit = addMonths(input.returnDate, input.policy.recuperativeMaxMonths);
   if (input.strategy === 'recuperative' && input.endDate >= limit) {
-    fields.strategyEndDate ??= `Recuperative duties last less than ${input.policy.recuperativeMaxMonths} months: they must end before ${limit}; the Force Medical Adviser reviews any longer period (ATT-14)`;
+    // ATT-14
+    fields.strategyEndDate ??= `Recuperative duties last less than ${input.policy.recuperativeMaxMonths} months: they must end before ${limit}; the Force Medical Adviser reviews any longer period`;
   }
   return fields;
 }

@@ -34,7 +34,8 @@ export class SickPayService {
     const { spell, person } = await this.absences.spellInReach(ctx, absenceId);
     assertNotOwnCase(ctx, person);
     if (!spell.countsAsSickness)
-      throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only (ATT-6)' });
+      // ATT-6
+      throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only' });
     if (input.decidedOn > this.clock.today())
       throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
     const id = newId();

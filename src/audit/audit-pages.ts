@@ -7,8 +7,9 @@ import { toAuditEventBundle } from '../fhir/core/audit-event.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage } from '../web/render.js';
-import { fieldErrors, type RouteDefinition } from '../web/route-registry.js';
+import { inReadersWords, renderPage } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
+import { checkInput, fieldMessages } from '../shared/validation.js';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, auditSearchSchema } from './audit-types.js';
 
 /** The audit trail's search page and its download as a FHIR Bundle of AuditEvent (OH administrators). */
@@ -24,7 +25,7 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string' && v !== ''));
-        const parsed = auditSearchSchema.safeParse(raw);
+        const parsed = checkInput(auditSearchSchema, raw);
         const filter = parsed.success ? parsed.data : auditSearchSchema.parse({});
         const entries = parsed.success ? await audit.search(requestContext(req), filter) : [];
         const exportQuery = new URLSearchParams({ ...(raw as Record<string, string>), format: 'fhir' }).toString();
@@ -41,12 +42,10 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
             ...(parsed.success
               ? {}
               : {
-                  errors: fieldErrors(parsed.error),
-                  errorList: Object.entries(fieldErrors(parsed.error)).map(([field, message]) => ({
-                    field,
-                    message,
-                    href: `#${field}`,
-                  })),
+                  errors: inReadersWords(req, fieldMessages(parsed.error)),
+                  errorList: Object.entries(inReadersWords(req, fieldMessages(parsed.error))).map(
+                    ([field, message]) => ({ field, message, href: `#${field}` }),
+                  ),
                 }),
           },
           parsed.success ? 200 : 422,

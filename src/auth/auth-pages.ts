@@ -2,14 +2,14 @@ import type { Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { parseInput } from '../shared/validation.js';
+import { checkInput, fieldMessages, parseInput } from '../shared/validation.js';
 import { newId } from '../shared/ids.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { AppError, TooManyRequestsError, ValidationError, isAppError } from '../shared/errors.js';
 import { anonymousContext, authenticateLocal, createPassport, requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken, parseCookie } from '../web/middleware.js';
 import { renderFormErrors, renderPage } from '../web/render.js';
-import { fieldErrors, type RouteDefinition } from '../web/route-registry.js';
+import type { RouteDefinition } from '../web/route-registry.js';
 import { policies } from './access-policy.js';
 import {
   firstAdminFormSchema,
@@ -108,11 +108,11 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Checks email and password; starts MFA for roles that need it.',
       before: [loginLimiter],
       handler: async (req, res) => {
-        const parsed = loginFormSchema.safeParse(req.body);
+        const parsed = checkInput(loginFormSchema, req.body);
         const values = { email: String(req.body?.email ?? ''), returnTo: safeReturnTo(req.body?.returnTo) };
         if (!parsed.success) {
           ensureCsrfToken(req);
-          return renderFormErrors(req, res, 'auth/login', values, fieldErrors(parsed.error), { hideNav: true });
+          return renderFormErrors(req, res, 'auth/login', values, fieldMessages(parsed.error), { hideNav: true });
         }
         const result = await authenticateLocal(passport, req, res);
         if ('failure' in result) {
@@ -173,9 +173,9 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const user = await pendingUser(req);
         if (!user) return res.redirect(303, '/login');
-        const parsed = mfaFormSchema.safeParse(req.body);
+        const parsed = checkInput(mfaFormSchema, req.body);
         if (!parsed.success)
-          return renderFormErrors(req, res, 'auth/mfa', {}, fieldErrors(parsed.error), { hideNav: true });
+          return renderFormErrors(req, res, 'auth/mfa', {}, fieldMessages(parsed.error), { hideNav: true });
         const outcome = await auth.verifySecondFactor(
           anonymousContext(req),
           user,
@@ -235,9 +235,9 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
         const user = await pendingUser(req);
         if (!user || !req.session.enrolSecret) return res.redirect(303, '/login');
         const secret = req.session.enrolSecret;
-        const parsed = mfaFormSchema.safeParse(req.body);
+        const parsed = checkInput(mfaFormSchema, req.body);
         const errors = !parsed.success
-          ? fieldErrors(parsed.error)
+          ? fieldMessages(parsed.error)
           : (await auth.confirmEnrolment(anonymousContext(req), user, secret, parsed.data.code))
             ? null
             : { code: req.t('mfa.wrongCode') };
@@ -286,8 +286,8 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       policy: policies.public,
       summary: 'Switches between English and Welsh, remembered for the user.',
       handler: async (req, res) => {
-        const parsed = languageFormSchema.safeParse(req.body);
-        if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+        const parsed = checkInput(languageFormSchema, req.body);
+        if (!parsed.success) throw new ValidationError(fieldMessages(parsed.error));
         res.cookie('lang', parsed.data.lang, {
           httpOnly: true,
           sameSite: 'lax',
@@ -306,7 +306,7 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       policy: policies.signedIn,
       summary: 'Switches which of the user’s roles they act as.',
       handler: async (req, res) => {
-        const parsed = roleFormSchema.safeParse(req.body);
+        const parsed = checkInput(roleFormSchema, req.body);
         if (!parsed.success || !req.actor!.roles.includes(parsed.data.role))
           throw new ValidationError({ role: 'You do not hold that role' });
         req.session.role = parsed.data.role;
@@ -339,7 +339,7 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Creates an API token for the signed-in user (shown once).',
       handler: async (req, res) => {
         const actor = req.actor!;
-        const parsed = tokenFormSchema.safeParse(req.body);
+        const parsed = checkInput(tokenFormSchema, req.body);
         const user = (await auth.findUser(actor.userId))!;
         const tokens = await auth.listTokens(actor.userId);
         const locals = {
@@ -348,7 +348,7 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
           roleOptions: actor.roles.map((r) => ({ slug: r, name: req.t(`roles.${r}`) })),
         };
         if (!parsed.success)
-          return renderFormErrors(req, res, 'auth/account', req.body, fieldErrors(parsed.error), locals);
+          return renderFormErrors(req, res, 'auth/account', req.body, fieldMessages(parsed.error), locals);
         const expiresAt = parsed.data.expiresInDays
           ? new Date(deps.clock.now().getTime() + parsed.data.expiresInDays * 86_400_000)
           : null;
@@ -366,8 +366,8 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
             201,
           );
         } catch (error) {
-          if (isAppError(error) && error.fields)
-            return renderFormErrors(req, res, 'auth/account', req.body, error.fields, locals);
+          if (isAppError(error) && error.messages)
+            return renderFormErrors(req, res, 'auth/account', req.body, error.messages, locals);
           throw error;
         }
       },
@@ -409,14 +409,14 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Saves the password chosen through a one-time link.',
       before: [setPasswordLimiter],
       handler: async (req, res) => {
-        const parsed = setPasswordFormSchema.safeParse(req.body);
+        const parsed = checkInput(setPasswordFormSchema, req.body);
         if (!parsed.success)
-          return renderFormErrors(req, res, 'auth/set-password', {}, fieldErrors(parsed.error), { hideNav: true });
+          return renderFormErrors(req, res, 'auth/set-password', {}, fieldMessages(parsed.error), { hideNav: true });
         try {
           await auth.setPasswordWithLink(anonymousContext(req), String(req.params.token), parsed.data.password);
         } catch (error) {
-          if (isAppError(error) && error.fields)
-            return renderFormErrors(req, res, 'auth/set-password', {}, error.fields, { hideNav: true });
+          if (isAppError(error) && error.messages)
+            return renderFormErrors(req, res, 'auth/set-password', {}, error.messages, { hideNav: true });
           throw error;
         }
         res.redirect(303, '/login');
@@ -447,14 +447,14 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Saves the first system administrator.',
       before: [setupLimiter],
       handler: async (req, res) => {
-        const parsed = firstAdminFormSchema.safeParse(req.body);
+        const parsed = checkInput(firstAdminFormSchema, req.body);
         const values = {
           displayName: req.body?.displayName,
           email: req.body?.email,
           organisationName: req.body?.organisationName,
         };
         if (!parsed.success)
-          return renderFormErrors(req, res, 'auth/first-admin', values, fieldErrors(parsed.error), { hideNav: true });
+          return renderFormErrors(req, res, 'auth/first-admin', values, fieldMessages(parsed.error), { hideNav: true });
         if (!(await auth.linkIsUsable(String(req.params.token), 'first-administrator'))) {
           throw new AppError({
             code: 'link-not-usable',
@@ -490,8 +490,8 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
             organisationId: host.id,
           });
         } catch (error) {
-          if (isAppError(error) && error.fields)
-            return renderFormErrors(req, res, 'auth/first-admin', values, error.fields, { hideNav: true });
+          if (isAppError(error) && error.messages)
+            return renderFormErrors(req, res, 'auth/first-admin', values, error.messages, { hideNav: true });
           throw error;
         }
         res.redirect(303, '/login');

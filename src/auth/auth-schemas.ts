@@ -32,7 +32,7 @@ export const roleFormSchema = z.object({ role: z.enum(ROLES), _csrf: z.string().
 export const tokenFormSchema = z.object({
   name: z.string().trim().min(1, 'Give the token a name so you can recognise it later').max(100),
   role: z.enum(ROLES).optional(),
-  expiresInDays: z.coerce.number().int().min(1, 'At least 1 day').max(365, 'At most 365 days').optional(),
+  expiresInDays: z.coerce.number().int().min(1).max(365).optional(),
   _csrf: z.string().optional(),
 });
 

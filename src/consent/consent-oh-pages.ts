@@ -112,7 +112,7 @@ function letterFormError(error: unknown): unknown {
   const field = LETTER_REFUSAL_FIELDS[error.code] ?? LETTER_REFUSAL_FIELDS[Object.keys(error.fields ?? {})[0] ?? ''];
   const message = LETTER_REFUSALS.has(error.code)
     ? `consents.onBehalf.refusals.${error.code}`
-    : (Object.values(error.fields ?? {})[0] ?? error.publicMessage);
+    : (Object.values(error.messages ?? {})[0] ?? error.publicMessage);
   return new ValidationError({ [field ?? 'letterAction']: message }, error.publicMessage, error.code);
 }
 

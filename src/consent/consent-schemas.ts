@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate } from '../people/people-schemas.js';
+import { labelled } from '../shared/error-messages.js';
 import type { Actor } from '../auth/actor.js';
 import { maySeeClinicalDetail } from '../auth/access-policy.js';
 import type { ConsentRecord } from './consent-service.js';
@@ -17,7 +18,7 @@ import {
 } from './consent-types.js';
 import { GATE_REASONS } from './gate.js';
 
-const text = (max: number) => z.string().trim().min(1, 'Enter an answer').max(max);
+const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 const noticeBy = z
   .enum(['email', 'letter'])
@@ -30,45 +31,48 @@ export const correctionParams = z.object({ id: z.uuid(), number: z.coerce.number
 export const personIdParam = z.object({ personId: z.uuid() }).strict();
 
 /** A consent request, by kind (issue 5 §1). */
-export const consentRequestSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('amra-report'),
-      recipientRole: z.enum(EMPLOYER_RECIPIENTS),
-      description: text(500).describe('What the report is for, in plain words'),
-      doctor: z
-        .object({ name: text(200), practice: optionalText(200) })
-        .strict()
-        .describe('The doctor who is or was responsible for the person’s care'),
-      noticeBy,
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('oh-report-release'),
-      recipientRole: z.enum(EMPLOYER_RECIPIENTS),
-      description: text(500),
-      noticeBy,
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('nhs-sharing'),
-      partnerOrganisationId: z.uuid(),
-      purpose: z.enum(SHARING_PURPOSES),
-      dataCategories: z
-        .array(z.enum(SHARING_CATEGORIES))
-        .min(1, 'Choose what would be shared')
-        .max(SHARING_CATEGORIES.length),
-      periodStart: isoDate.describe(
-        'The first day it would cover: today or later (a consent allows nothing from before it is given, §5c)',
-      ),
-      periodEnd: isoDate.nullable().optional(),
-      description: text(500),
-      noticeBy,
-    })
-    .strict(),
-]);
+export const consentRequestSchema = labelled(
+  z.discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('amra-report'),
+        recipientRole: z.enum(EMPLOYER_RECIPIENTS),
+        description: text(500).describe('What the report is for, in plain words'),
+        doctor: z
+          .object({ name: text(200), practice: optionalText(200) })
+          .strict()
+          .describe('The doctor who is or was responsible for the person’s care'),
+        noticeBy,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('oh-report-release'),
+        recipientRole: z.enum(EMPLOYER_RECIPIENTS),
+        description: text(500),
+        noticeBy,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('nhs-sharing'),
+        partnerOrganisationId: z.uuid(),
+        purpose: z.enum(SHARING_PURPOSES),
+        dataCategories: z
+          .array(z.enum(SHARING_CATEGORIES))
+          .min(1, 'Choose what would be shared')
+          .max(SHARING_CATEGORIES.length),
+        periodStart: isoDate.describe(
+          'The first day it would cover: today or later (a consent allows nothing from before it is given, §5c)',
+        ),
+        periodEnd: isoDate.nullable().optional(),
+        description: text(500),
+        noticeBy,
+      })
+      .strict(),
+  ]),
+  'fields.consentKind',
+);
 
 export const decisionSchema = z
   .object({

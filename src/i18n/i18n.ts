@@ -23,8 +23,13 @@ export class Translator {
   private constructor(private readonly instance: i18n) {}
 
   static async create(): Promise<Translator> {
+    return Promise.resolve(Translator.load());
+  }
+
+  /** The same, at once: the resources are in memory, so i18next initialises synchronously. */
+  static load(): Translator {
     const instance = i18next.createInstance();
-    await instance.init({
+    void instance.init({
       lng: 'en',
       fallbackLng: 'en',
       supportedLngs: [...LOCALES],
@@ -47,4 +52,16 @@ export class Translator {
   has(locale: Locale, key: string): boolean {
     return this.instance.exists(key, { lng: locale, fallbackLng: false });
   }
+}
+
+let english: Translator | undefined;
+
+/**
+ * The platform's own English, for text that is not for one reader's language: the sentences the JSON
+ * API gives in `error.fields`. Loaded on first use.
+ */
+export function platformEnglish(): { t: Translate; has: (key: string) => boolean } {
+  english ??= Translator.load();
+  const translator = english;
+  return { t: translator.forLocale('en'), has: (key) => translator.has('en', key) };
 }

@@ -4,7 +4,7 @@ import { mayWorkStep, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isIsoDate, longDate, londonDay, startOfLondonDay } from '../shared/dates.js';
-import { isAppError, NotFoundError, type FieldErrors } from '../shared/errors.js';
+import { isAppError, NotFoundError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -19,7 +19,8 @@ import { resultView } from '../fhir/partner-api/lab-results.js';
 import { SHARING_CATEGORIES } from '../consent/index.js';
 import { FITNESS } from './pathway-types.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
-import type { FormItem } from './questionnaire.js';
+import { unanswered, type FormItem } from './questionnaire.js';
+import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
 import type { Facts } from './engine.js';
 import { INSTRUMENT_FACTS, type InstrumentFact } from './instruments.js';
 import { enumItems, enumLabel, enumLabelKey } from '../i18n/enum-labels.js';
@@ -516,10 +517,9 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   };
 
   /** The message beside a question the service refused, in the page's language, from what was posted (not from the message text). */
-  const answerError = (item: FormItem, raw: unknown): string => {
+  const answerError = (item: FormItem, raw: unknown): FieldProblem => {
     const blank = typeof raw !== 'string' || raw.trim() === '';
-    if (item.type === 'choice' || item.type === 'boolean') return 'pathways.step.errors.choose';
-    if (blank) return 'pathways.step.errors.enter';
+    if (blank || item.type === 'choice' || item.type === 'boolean') return unanswered(item);
     const byType: Partial<Record<FormItem['type'], string>> = {
       integer: 'pathways.step.errors.integer',
       date: 'pathways.step.errors.date',
@@ -798,9 +798,9 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
               });
             } catch (error) {
               // The questions' errors in the page's language, worked out from what was posted.
-              if (isAppError(error) && error.fields) {
-                const translated: FieldErrors = {};
-                for (const [field, message] of Object.entries(error.fields)) {
+              if (isAppError(error) && error.messages) {
+                const translated: FieldMessages = {};
+                for (const [field, message] of Object.entries(error.messages)) {
                   const item = questions.find((i) => i.linkId === field);
                   translated[field] = item
                     ? answerError(item, body[field])

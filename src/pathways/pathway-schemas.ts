@@ -16,7 +16,7 @@ const inRange = (v: string) => Number(v.slice(0, 4)) >= YEAR_RANGE.from && Numbe
 const instant = z.iso
   .datetime({ offset: true })
   .or(z.iso.date())
-  .refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`)
+  .refine(inRange, 'validation.realDate')
   // A calendar date is the moment that UK day begins (00:00 GMT or BST).
   .transform((v) => (isIsoDate(v) ? startOfLondonDay(v) : new Date(v)));
 
@@ -98,7 +98,7 @@ export const worklistQuery = z
     asOf: z.iso
       .datetime({ offset: true })
       .or(z.iso.date())
-      .refine(inRange, `a date from ${YEAR_RANGE.from} to ${YEAR_RANGE.to}`)
+      .refine(inRange, 'validation.realDate')
       .optional()
       .describe('The moment to count due and overdue at (default now)'),
     pathway: z.enum(DEFINITION_CODES).optional().describe('OH only; ignored for other roles'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isIsoDate } from '../shared/dates.js';
 import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
 import { fieldErrors } from '../shared/validation.js';
 import { BASE, EXTENSIONS } from './definition-format.js';
 import { INSTRUMENT_CODES, scoreInstrument, type InstrumentCode } from './instruments.js';
@@ -141,6 +142,12 @@ function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer }
   }
 }
 
+/** An unanswered question's error names the question (issue 15 §1): "Select your answer to: …". */
+export function unanswered(item: FormItem): FieldProblem {
+  const key = item.type === 'choice' || item.type === 'boolean' ? 'validation.answerSelect' : 'validation.answerEnter';
+  return { key, label: { text: item.text } };
+}
+
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /**
@@ -152,7 +159,7 @@ export function readAnswers(
   form: StepForm,
   input: Readonly<Record<string, unknown>>,
 ): { answers: Answers; facts: Answers } {
-  const errors: FieldErrors = {};
+  const errors: FieldMessages = {};
   const answers: Answers = {};
   const known = new Set(form.items.map((i) => i.linkId));
   for (const key of Object.keys(input)) if (!known.has(key)) errors[key] = 'This is not a question on this form';
@@ -160,9 +167,7 @@ export function readAnswers(
     if (item.type === 'display') continue;
     const value = input[item.linkId];
     if (isBlank(value)) {
-      if (item.required)
-        errors[item.linkId] =
-          item.type === 'choice' || item.type === 'boolean' ? 'Choose an answer' : 'Enter an answer';
+      if (item.required) errors[item.linkId] = unanswered(item);
       continue;
     }
     const read = readAnswer(item, value);

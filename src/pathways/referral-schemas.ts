@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import { maySeeClinicalDetail, maySeeOhRecords } from '../auth/access-policy.js';
 import type { OhReferral } from './pathway-types.js';
 
-const text = (max: number) => z.string().trim().min(1, 'Enter an answer').max(max);
+const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
 /** A management referral (seed 003 §14.1): workplace questions for OH, never a diagnosis. */

@@ -10,8 +10,9 @@ import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
 import { parseInput } from '../shared/validation.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage, submitForm } from '../web/render.js';
-import { fieldErrors, type RouteDefinition } from '../web/route-registry.js';
+import { inReadersWords, renderPage, submitForm } from '../web/render.js';
+import type { RouteDefinition } from '../web/route-registry.js';
+import { checkInput, fieldMessages } from '../shared/validation.js';
 import {
   createPersonSchema,
   idParamSchema,
@@ -78,7 +79,7 @@ export function peoplePages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const ctx = requestContext(req);
-        const parsed = searchPeopleSchema.safeParse({ ...req.query });
+        const parsed = checkInput(searchPeopleSchema, { ...req.query });
         const query = parsed.success ? parsed.data : searchPeopleSchema.parse({});
         const [page, units] = await Promise.all([people.searchPeople(ctx, query), people.listUnits(ctx)]);
         const unitNames = new Map(units.map((u) => [u.id, u.name]));
@@ -100,7 +101,7 @@ export function peoplePages(deps: AppDependencies): RouteDefinition[] {
           nextHref: next !== null ? link(next) : null,
           prevHref: prev !== null ? link(prev) : null,
           canCreate: roleMayUse(policies.peopleWrite, req.actor!.role),
-          errors: parsed.success ? undefined : fieldErrors(parsed.error),
+          errors: parsed.success ? undefined : inReadersWords(req, fieldMessages(parsed.error)),
         });
       },
     },

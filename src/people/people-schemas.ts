@@ -11,11 +11,9 @@ export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 /** A calendar date, YYYY-MM-DD; its output is an `IsoDate`. */
 export const isoDate = z
-  .templateLiteral([z.number().int(), '-', z.number().int(), '-', z.number().int()], {
-    error: 'Enter a real date as YYYY-MM-DD',
-  })
-  .refine(isIsoDate, { message: 'Enter a real date as YYYY-MM-DD' });
-export const id = z.uuid({ message: 'Must be an identifier (UUID)' });
+  .templateLiteral([z.number().int(), '-', z.number().int(), '-', z.number().int()])
+  .refine(isIsoDate, { message: 'validation.realDate' });
+export const id = z.uuid();
 
 /**
  * A working pattern (ATT-16): a weekly pattern of ISO weekdays (1 = Monday … 7 = Sunday),
@@ -60,7 +58,7 @@ const staffNumber = z
   .regex(/^[A-Za-z0-9-]+$/, 'Use letters, digits and hyphens only');
 const name = (what: string) =>
   z.string().trim().min(1, `Enter the ${what}`).max(100, `The ${what} must be 100 characters or fewer`);
-const email = z.email({ message: 'Enter an email address like name@example.org' }).max(254);
+const email = z.email().max(254);
 
 /** POST /api/v1/people body. Unknown fields are refused. */
 export const createPersonSchema = z
@@ -71,7 +69,7 @@ export const createPersonSchema = z
     familyName: name('family name'),
     dateOfBirth: isoDate.nullable().optional(),
     nhsNumber: nhsNumber.nullable().optional(),
-    role: z.enum(WORKFORCE_ROLES, { message: `Must be one of ${WORKFORCE_ROLES.join(', ')}` }),
+    role: z.enum(WORKFORCE_ROLES),
     organisationId: id.optional(),
     unitId: id.nullable().optional(),
     lineManagerId: id.nullable().optional(),

@@ -89,7 +89,8 @@ export const POLICY_KINDS = {
         minimumCellSize: z
           .number({ error: 'Enter a whole number' })
           .int('Enter a whole number')
-          .min(5, 'Never below 5 (CONF-5)')
+          // CONF-5
+          .min(5, 'Never below 5')
           .max(100, 'Enter 100 or less')
           .default(10),
       })

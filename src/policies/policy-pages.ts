@@ -5,10 +5,11 @@ import type { AppDependencies } from '../web/app-dependencies.js';
 import { id, isoDate } from '../people/people-schemas.js';
 import { addDays } from '../shared/dates.js';
 import { isAppError, type FieldErrors } from '../shared/errors.js';
-import { fieldErrors, parseInput } from '../shared/validation.js';
+import { checkInput, fieldMessages, parseInput } from '../shared/validation.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderFormErrors, renderPage } from '../web/render.js';
+import { inReadersWords, renderFormErrors, renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { contentFromForm, formValues, POLICY_FORMS } from './policy-form.js';
 import { POLICY_KINDS, type PolicyKind } from './policy-kinds.js';
@@ -28,9 +29,9 @@ const publishForm = z
  * Puts each error of the policy's content on a field of the form: a rule about a group (the
  * shortest review period longer than the longest) goes on the group's first field.
  */
-function onFormFields(kind: PolicyKind, errors: FieldErrors): FieldErrors {
+function onFormFields(kind: PolicyKind, errors: FieldMessages): FieldMessages {
   const paths = POLICY_FORMS[kind].sections.flatMap((s) => s.fields.map((f) => f.path));
-  const out: FieldErrors = {};
+  const out: FieldMessages = {};
   for (const [key, message] of Object.entries(errors)) {
     const field = key.replace(/^content\./, '');
     const target =
@@ -147,11 +148,18 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
           string,
           string
         >;
-        const parsed = publishForm.safeParse(body);
+        const parsed = checkInput(publishForm, body);
         const orgId = organisationFor(req, parsed.success ? parsed.data.organisationId : undefined);
-        const fail = async (errors: FieldErrors) =>
-          renderFormErrors(req, res, 'policies/edit', values, errors, await locals(req, kind, orgId, values, errors));
-        if (!parsed.success) return fail(fieldErrors(parsed.error));
+        const fail = async (errors: FieldMessages) =>
+          renderFormErrors(
+            req,
+            res,
+            'policies/edit',
+            values,
+            errors,
+            await locals(req, kind, orgId, values, inReadersWords(req, errors)),
+          );
+        if (!parsed.success) return fail(fieldMessages(parsed.error));
         try {
           await policy.publish(requestContext(req), {
             organisationId: orgId,
@@ -161,7 +169,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
             note: parsed.data.note || null,
           });
         } catch (error) {
-          if (isAppError(error) && error.fields) return fail(onFormFields(kind, error.fields));
+          if (isAppError(error) && error.messages) return fail(onFormFields(kind, error.messages));
           throw error;
         }
         res.redirect(

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import { organisationReach } from '../auth/access-policy.js';
-import { fieldErrors } from '../shared/validation.js';
+import { checkInput, fieldMessages } from '../shared/validation.js';
 import { POLICY_KINDS, type PolicyContent, type PolicyKind } from './policy-kinds.js';
 import type { PolicyRepository, PolicyVersion } from './policy-repository.js';
 
@@ -78,10 +78,10 @@ export class PolicyService {
     input: { organisationId: string; kind: K; content: unknown; effectiveFrom: IsoDate; note?: string | null },
   ): Promise<PolicyVersion> {
     this.assertReach(ctx, input.organisationId);
-    const parsed = POLICY_KINDS[input.kind].schema.safeParse(input.content);
+    const parsed = checkInput(POLICY_KINDS[input.kind].schema, input.content);
     if (!parsed.success) {
       throw new ValidationError(
-        Object.fromEntries(Object.entries(fieldErrors(parsed.error)).map(([k, v]) => [`content.${k}`, v])),
+        Object.fromEntries(Object.entries(fieldMessages(parsed.error)).map(([k, v]) => [`content.${k}`, v])),
       );
     }
     const now = this.clock.now();

@@ -4,13 +4,17 @@
  * no stack, no health data. The web error handler turns these into HTML, JSON or
  * FHIR OperationOutcome.
  */
+import { inEnglish, type FieldMessages } from './error-messages.js';
+
+/** Each field's problem as an English sentence: what the JSON API gives in `error.fields`. */
 export type FieldErrors = Record<string, string>;
 
 export interface AppErrorOptions {
   code: string;
   status: number;
   publicMessage: string;
-  fields?: FieldErrors;
+  /** Each field's problem: a sentence, or a message for the reader's language (error-messages.ts). */
+  fields?: FieldMessages;
   cause?: unknown;
   headers?: Record<string, string>;
 }
@@ -21,6 +25,8 @@ export class AppError extends Error {
   readonly status: number;
   readonly publicMessage: string;
   readonly fields: FieldErrors | undefined;
+  /** The same problems, for a page to put in its reader's language. */
+  readonly messages: FieldMessages | undefined;
   readonly headers: Record<string, string> | undefined;
 
   constructor(options: AppErrorOptions) {
@@ -29,7 +35,8 @@ export class AppError extends Error {
     this.code = options.code;
     this.status = options.status;
     this.publicMessage = options.publicMessage;
-    this.fields = options.fields;
+    this.fields = options.fields && inEnglish(options.fields);
+    this.messages = options.fields;
     this.headers = options.headers;
   }
 }
@@ -44,7 +51,7 @@ export class BadRequestError extends AppError {
 /** 422: the request was read but its content is not acceptable. */
 export class ValidationError extends AppError {
   constructor(
-    fields: FieldErrors,
+    fields: FieldMessages,
     publicMessage = 'Some of the information given is not valid.',
     code = 'validation-failed',
   ) {
@@ -78,7 +85,7 @@ export class NotFoundError extends AppError {
 
 /** 409: the request conflicts with existing state (duplicate staff number, etc.). */
 export class ConflictError extends AppError {
-  constructor(code: string, publicMessage: string, fields?: FieldErrors) {
+  constructor(code: string, publicMessage: string, fields?: FieldMessages) {
     super({ code, status: 409, publicMessage, ...(fields ? { fields } : {}) });
   }
 }

@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { policies, roleMayUse, type RoutePolicy } from '../auth/access-policy.js';
 import { isAppError, type FieldErrors } from '../shared/errors.js';
-import { fieldErrors } from '../shared/validation.js';
+import { renderProblem, type FieldMessages } from '../shared/error-messages.js';
+import { checkInput, fieldMessages } from '../shared/validation.js';
 
 /** Renders a page with what every layout needs: the actor, language, CSRF token and navigation. */
 export function renderPage(
@@ -21,19 +22,28 @@ export function renderFormErrors(
   res: Response,
   view: string,
   values: unknown,
-  errors: FieldErrors,
+  errors: FieldMessages,
   locals: Record<string, unknown> = {},
 ): void {
-  // Messages may be translation keys (self-service forms); plain text passes through unchanged.
-  // A list's item errors (roles.0) belong to the list's field on a form (one set of checkboxes).
-  const translated: FieldErrors = {};
-  for (const [field, message] of Object.entries(errors)) translated[field.replace(/\.\d+$/, '')] ??= req.t(message);
+  const translated = inReadersWords(req, errors);
   const errorList = Object.entries(translated).map(([field, message]) => ({
     field,
     message,
     href: `#${field.replace(/\./g, '-')}`,
   }));
   renderPage(req, res, view, { ...locals, values, errors: translated, errorList }, 422);
+}
+
+/**
+ * Each field's problem as a sentence in the reader's language (the error map's messages, locale keys;
+ * a schema's own sentence as it is). A list's item errors (roles.0) belong to the list's field on a
+ * form (one set of checkboxes).
+ */
+export function inReadersWords(req: Request, errors: FieldMessages): FieldErrors {
+  const translated: FieldErrors = {};
+  for (const [field, problem] of Object.entries(errors))
+    translated[field.replace(/\.\d+$/, '')] ??= renderProblem(req.t, problem);
+  return translated;
 }
 
 /** Navigation for the signed-in user's role. */
@@ -106,23 +116,23 @@ export async function submitForm<S extends z.ZodType>(
   },
   onValid: (data: z.infer<S>) => Promise<void>,
 ): Promise<void> {
-  const place = (errors: FieldErrors): FieldErrors => {
+  const place = (errors: FieldMessages): FieldMessages => {
     if (!form.fields || !form.fallbackField) return errors;
-    const out: FieldErrors = {};
+    const out: FieldMessages = {};
     for (const [field, message] of Object.entries(errors)) {
       const name = form.rename?.[field] ?? field.replace(/\.\d+$/, '');
       out[form.fields.includes(name) ? name : form.fallbackField] ??= message;
     }
     return out;
   };
-  const parsed = form.schema.safeParse(form.input);
+  const parsed = checkInput(form.schema, form.input);
   if (!parsed.success)
-    return renderFormErrors(req, res, form.view, form.values, place(fieldErrors(parsed.error)), await form.locals());
+    return renderFormErrors(req, res, form.view, form.values, place(fieldMessages(parsed.error)), await form.locals());
   try {
     await onValid(parsed.data);
   } catch (error) {
-    if (isAppError(error) && error.fields)
-      return renderFormErrors(req, res, form.view, form.values, place(error.fields), await form.locals());
+    if (isAppError(error) && error.messages)
+      return renderFormErrors(req, res, form.view, form.values, place(error.messages), await form.locals());
     if (isAppError(error) && error.status === 409 && form.fallbackField) {
       return renderFormErrors(
         req,

@@ -29,7 +29,7 @@ describe('attendance pages', () => {
       .type('form')
       .send({ _csrf: csrf, startDate: '2026-11-10', reasonCategory: '' });
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('Choose a reason category from the list');
+    expect(bad.text).toContain('Select the reason for the absence');
     const ok = await agent
       .post(`/people/${w.report.id}/absences/new`)
       .type('form')

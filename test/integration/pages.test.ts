@@ -36,7 +36,7 @@ describe('pages', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('nhsuk-error-summary');
     expect(bad.text).toContain('href="#familyName"');
-    expect(bad.text).toContain('Enter a real date as YYYY-MM-DD');
+    expect(bad.text).toContain('The date their service started must be a real date');
     expect(bad.text).toMatch(/NHS number/);
     expect(bad.text).toContain('value="Gwen"');
     const good = await agent.post('/people/new').type('form').send({

@@ -121,7 +121,7 @@ describe('pathway and referral pages (issue 4)', () => {
     const bad = await agent.post(`/pathways/${pathwayId}/steps/${triage}`).type('form').send(partial);
     expect(bad.status).toBe(422);
     expect(bad.text).toContain(`href="#${missing.name}"`);
-    expect(bad.text).toMatch(/Choose an answer|Enter an answer/);
+    expect(bad.text).toMatch(/(Select|Enter) your answer to: \S/);
     if (kept?.kind === 'radio')
       expect(bad.text).toContain(`name="${kept.name}" type="radio" value="${answers[kept.name]}" checked`);
     else if (kept) expect(bad.text).toContain(`value="${answers[kept.name]}"`);

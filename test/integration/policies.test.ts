@@ -18,13 +18,13 @@ describe('versioned organisation policies', () => {
     expect(res.body).toMatchObject({ version: 0, effectiveFrom: null, content: { minimumCellSize: 10 } });
   });
 
-  it('when a threshold below the floor is published, then 422 cites the rule and nothing is stored (CONF-5)', async () => {
+  it('when a threshold below the floor is published, then 422 says the floor and nothing is stored (CONF-5)', async () => {
     const res = await request(t.app)
       .post('/api/v1/policies/disclosure/versions')
       .set(as(w.tokens.hr))
       .send({ effectiveFrom: '2026-12-01', content: { minimumCellSize: 3 } });
     expect(res.status).toBe(422);
-    expect(res.body.error.fields['content.minimumCellSize']).toMatch(/CONF-5/);
+    expect(res.body.error.fields['content.minimumCellSize']).toBe('Never below 5');
     expect(await t.database.db('policies').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
 

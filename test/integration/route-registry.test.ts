@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policies } from '../../src/auth/access-policy.js';
 import type { RouteDefinition } from '../../src/web/route-registry.js';
+import { messagesFor, unplainWords } from '../support/plain-words.js';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 /** A concrete URL for a route pattern. */
@@ -111,5 +112,26 @@ describe('route registry', () => {
     await t.platform.jobs.start();
     expect((await request(t.app).get('/readyz')).status).toBe(200);
     await t.platform.jobs.runner.stop();
+  });
+
+  it('when every API route’s params, query and body schemas are given an empty and a wrong-typed object, then each message is a plain sentence (issue 15 §1)', () => {
+    const problems: string[] = [];
+    const routes = t.platform.app.registry.list().filter((r) => r.api);
+    expect(routes.length).toBeGreaterThan(50);
+    for (const route of routes) {
+      for (const [part, schema] of Object.entries({
+        params: route.api!.params,
+        query: route.api!.query,
+        body: route.api!.body,
+      })) {
+        if (!schema) continue;
+        for (const m of messagesFor(schema)) {
+          const why = unplainWords(m.message);
+          if (why)
+            problems.push(`${route.method} ${route.path} ${part} (${m.input}) ${m.field}: "${m.message}" is ${why}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
 import type { Role } from '../../src/auth/roles.js';
 import { totpCode } from '../../src/auth/totp.js';
 import { hashPassword } from '../../src/auth/passwords.js';
@@ -104,6 +105,17 @@ export const WORLD_ROLES: Record<WorldUser, Role> = {
 };
 
 let worlds = 0;
+
+/** The platform and world of a describe block: built before its tests, destroyed after them. */
+export function useWorld(): { t: TestPlatform; w: World } {
+  const suite = {} as { t: TestPlatform; w: World };
+  beforeAll(async () => {
+    suite.t = await createTestPlatform();
+    suite.w = await buildWorld(suite.t);
+  });
+  afterAll(async () => suite.t.destroy());
+  return suite;
+}
 
 /** Creates the world through the repositories (fast, no HTTP). */
 export async function buildWorld(t: TestPlatform): Promise<World> {
