@@ -308,6 +308,12 @@ export interface OhReferralReach {
   referredByUserId: string | null;
 }
 
+/** The platform's own work on referrals into OH (see PLATFORM_REACH). */
+export const PLATFORM_OH_REFERRAL_REACH: OhReferralReach = Object.freeze({
+  people: PLATFORM_REACH,
+  referredByUserId: null,
+});
+
 export function ohReferralReach(actor: Actor): OhReferralReach {
   if (maySeeOhRecords(actor)) return { people: { kind: 'all' }, referredByUserId: null };
   return {

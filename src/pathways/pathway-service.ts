@@ -416,9 +416,14 @@ export class PathwayService {
 
   /** A pathway within the actor's reach, read only if it is; else not found, the denied read audited. */
   private async loadInReach(ctx: RequestContext, id: string): Promise<Loaded> {
-    const loaded = await this.load(id, personScope(ctx.actor));
-    if (!loaded) throw await this.audit.outOfReach(ctx, { entityType: 'pathway', entityId: id, purpose: 'pathway' });
-    return loaded;
+    const pathway = await this.pathwayInReach(ctx, id);
+    return { pathway, definition: await this.definitionOf(pathway), steps: await this.repository.stepsOf(id) };
+  }
+
+  private async pathwayInReach(ctx: RequestContext, id: string): Promise<Pathway> {
+    const pathway = await this.repository.findPathway(id, personScope(ctx.actor));
+    if (!pathway) throw await this.audit.outOfReach(ctx, { entityType: 'pathway', entityId: id, purpose: 'pathway' });
+    return pathway;
   }
 
   private stateOf(pathway: Pathway, steps: readonly PathwayStep[]): PathwayState {
@@ -455,7 +460,8 @@ export class PathwayService {
       trx: Knex.Transaction,
     ) => Promise<{ pathway: Pathway; events: NewPathwayEvent[]; audit: Record<string, unknown> }>,
   ): Promise<Loaded> {
-    await this.loadInReach(ctx, id);
+    // Only the reach is checked here: the pathway is read, with its steps, in the change's transaction.
+    await this.pathwayInReach(ctx, id);
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {
       if (!(await this.repository.lockPathway(id, trx))) throw new NotFoundError('pathway');

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
-import { ohReferralReach, PLATFORM_REACH } from '../auth/access-policy.js';
+import { ohReferralReach, PLATFORM_OH_REFERRAL_REACH } from '../auth/access-policy.js';
 import type { NotificationService } from '../notifications/index.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
@@ -168,11 +168,7 @@ export class ReferralService {
           trx,
         );
         // Not started on a pathway at once: OH's triage task commits with the referral.
-        const stored = (await this.repository.findOhReferral(
-          referral.id,
-          { people: PLATFORM_REACH, referredByUserId: null },
-          trx,
-        ))!;
+        const stored = (await this.repository.findOhReferral(referral.id, PLATFORM_OH_REFERRAL_REACH, trx))!;
         if (stored.status === 'awaiting-triage') await this.syncTriageTask(stored, trx);
         made += 1;
       });
@@ -416,6 +412,6 @@ export class ReferralService {
         trx,
       );
     });
-    return (await this.repository.findOhReferral(id, { people: PLATFORM_REACH, referredByUserId: null }))!;
+    return (await this.repository.findOhReferral(id, PLATFORM_OH_REFERRAL_REACH))!;
   }
 }
