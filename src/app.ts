@@ -50,6 +50,7 @@ import type { AppDependencies } from './web/app-dependencies.js';
 
 export type { AppDependencies, AppServices } from './web/app-dependencies.js';
 import { projectRoot } from './shared/project-root.js';
+import { joinDateParts } from './web/date-parts.js';
 
 export interface CreatedApp {
   app: Express;
@@ -157,6 +158,15 @@ export function createApp(deps: AppDependencies): CreatedApp {
   // Pages: form posts, sessions, the signed-in user, language, CSRF.
   const pages = express.Router();
   pages.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 200 }));
+  // Dates typed as day, month and year (and time) become the one field the schemas read.
+  pages.use((req, _res, next) => {
+    if (req.body && typeof req.body === 'object') req.body = joinDateParts(req.body as Record<string, unknown>);
+    // A report's filter form is a GET: its dates arrive in the query.
+    const query = joinDateParts(req.query as Record<string, unknown>);
+    if (query !== req.query)
+      Object.defineProperty(req, 'query', { value: query, configurable: true, enumerable: true });
+    next();
+  });
   pages.use(
     sessionMiddleware({
       db: deps.db,

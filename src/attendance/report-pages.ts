@@ -10,6 +10,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { inReadersWords, renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { toCsv } from '../shared/csv.js';
+import { withoutDateParts } from '../web/date-parts.js';
 
 const reportQuery = z
   .object({
@@ -26,7 +27,7 @@ export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] 
 
   const run = async (req: Request) => {
     const ctx = requestContext(req);
-    const parsed = checkInput(reportQuery, req.query);
+    const parsed = checkInput(reportQuery, withoutDateParts(req.query));
     const today = deps.clock.today();
     const q = parsed.success ? parsed.data : {};
     const period = { from: q.from ?? addDays(today, -27), to: q.to ?? today };
@@ -47,7 +48,7 @@ export function attendanceReportPages(deps: AppDependencies): RouteDefinition[] 
     .strict();
   const weekly = async (req: Request) => {
     const ctx = requestContext(req);
-    const parsed = checkInput(weeklyQuery, req.query);
+    const parsed = checkInput(weeklyQuery, withoutDateParts(req.query));
     const q = parsed.success ? parsed.data : {};
     const asOf = q.asOf ?? deps.clock.today();
     const unitId = q.unitId ? q.unitId : null;

@@ -13,6 +13,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { inReadersWords, renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { checkInput, fieldMessages } from '../shared/validation.js';
+import { notify } from '../web/notice.js';
 import {
   createPersonSchema,
   idParamSchema,
@@ -147,6 +148,11 @@ export function peoplePages(deps: AppDependencies): RouteDefinition[] {
           },
           async (data) => {
             const person = await people.createPerson(requestContext(req), data);
+            notify(req, {
+              heading: 'notices.personAdded',
+              next: 'notices.personAddedNext',
+              values: { name: `${person.givenName} ${person.familyName}` },
+            });
             res.redirect(303, `/people/${person.id}`);
           },
         );
@@ -232,6 +238,7 @@ export function peoplePages(deps: AppDependencies): RouteDefinition[] {
           },
           async (data) => {
             await people.updatePerson(requestContext(req), id, data);
+            notify(req, { heading: 'notices.personSaved' });
             res.redirect(303, `/people/${id}`);
           },
         );

@@ -1,5 +1,6 @@
 import type { Actor } from '../auth/actor.js';
 import type { Locale, Translate } from '../i18n/i18n.js';
+import type { Notice } from './notice.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -31,6 +32,8 @@ declare module 'express-session' {
     /** A TOTP secret being enrolled, until confirmed. */
     enrolSecret?: string;
     flash?: string;
+    /** A confirmation banner for the next page shown (web/notice.ts). */
+    notice?: Notice;
   }
 }
 

@@ -4,6 +4,7 @@ import { policies, roleMayUse, type RoutePolicy } from '../auth/access-policy.js
 import { isAppError, type FieldErrors } from '../shared/errors.js';
 import { renderProblem, type FieldMessages } from '../shared/error-messages.js';
 import { checkInput, fieldMessages } from '../shared/validation.js';
+import { takeNotice } from './notice.js';
 
 /** Renders a page with what every layout needs: the actor, language, CSRF token and navigation. */
 export function renderPage(
@@ -83,6 +84,7 @@ export function pageLocals(req: Request): Record<string, unknown> {
     csrfToken: req.session?.csrfToken,
     navigation: navigation(req),
     currentPath: req.originalUrl,
+    notice: takeNotice(req),
     roleName: req.actor ? req.t(`roles.${req.actor.role}`) : undefined,
     otherRoles:
       req.actor && req.actor.roles.length > 1

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { enumLabelKey, isEnumName } from '../i18n/enum-labels.js';
 import { longDate, shortDateTime } from '../shared/dates.js';
+import { datePart } from './date-parts.js';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
@@ -53,6 +54,9 @@ export function configureViews(app: Express, viewsDir: string): void {
         if (!value) return '';
         return longDate(value, pageLocale(options));
       },
+      /** {{datePart values "startDate" "day"}}: one box of a date input (partials/date-input.hbs). */
+      datePart: (values: unknown, name: string, part: 'day' | 'month' | 'year' | 'time') =>
+        datePart(values, name, part),
       json: (value: unknown) => JSON.stringify(value, null, 2),
       add: (a: number, b: number) => a + b,
       /** {{#each (array "a" "b")}}: a literal list. */

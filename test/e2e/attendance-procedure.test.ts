@@ -5,6 +5,7 @@ import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { directReportFreeOfRecentAbsence } from './support/demo-people.js';
 import { submitWith } from './support/sign-in.js';
+import { fillDate } from './support/date-input.js';
 
 /** Issue 3 §6 and §8 in the browser: the formal procedure with its letters, and the reports HR use. */
 describe('attendance procedure and reports in the browser', () => {
@@ -28,12 +29,12 @@ describe('attendance procedure and reports in the browser', () => {
 
       await submitWith(page, page.getByRole('link', { name: 'Invite to a formal stage meeting' }));
       await page.locator('#ohReportRequestedOn').fill(today);
-      await page.locator('#meetingDate').fill(addDays(today, 2));
+      await fillDate(page, 'meetingDate', addDays(today, 2));
       await submitWith(page, page.getByRole('button', { name: 'Save the invitation' }));
       // Too little notice: the form comes back saying the earliest date (ATT-21).
       await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('working days');
       expect(await accessibilityProblems(page, 'stage invitation with errors')).toBe('');
-      await page.locator('#meetingDate').fill(addDays(today, 14));
+      await fillDate(page, 'meetingDate', addDays(today, 14));
       await page.locator('#meetingLocation').fill('Room 2, Divisional HQ');
       await submitWith(page, page.getByRole('button', { name: 'Save the invitation' }));
       expect(new URL(page.url()).pathname).toBe(`/people/${member.id}/attendance/procedure`);

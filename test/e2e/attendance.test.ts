@@ -8,6 +8,7 @@ import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { directReportFreeOfRecentAbsence } from './support/demo-people.js';
 import { submitWith } from './support/sign-in.js';
+import { dateValue, fillDate } from './support/date-input.js';
 
 /** Issue 3 in the browser: a line manager records an absence for someone in their team and sees what is due. */
 describe('attendance in the browser', () => {
@@ -23,8 +24,7 @@ describe('attendance in the browser', () => {
       await page.goto(`${demo.server.baseUrl}/people/${member.id}/attendance`);
       await submitWith(page, page.getByRole('link', { name: 'Record an absence' }));
       expect(await accessibilityProblems(page, 'record an absence')).toBe('');
-      const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
-      await page.locator('#startDate').fill(fourDaysAgo);
+      await fillDate(page, 'startDate', daysFromToday(-4));
       await page.locator('#reasonCategory').selectOption('musculoskeletal-back');
       await submitWith(page, page.getByRole('button', { name: 'Save absence' }));
       expect(new URL(page.url()).pathname).toMatch(/\/attendance$/);
@@ -68,8 +68,8 @@ describe('attendance in the browser', () => {
       await submitWith(page, page.getByRole('link', { name: 'Record an absence' }));
       const firstDay = daysFromToday(-8);
       const lastDay = daysFromToday(-2);
-      await page.locator('#startDate').fill(firstDay);
-      await page.locator('#endDate').fill(lastDay);
+      await fillDate(page, 'startDate', firstDay);
+      await fillDate(page, 'endDate', lastDay);
       await page.locator('#reasonCategory').selectOption('gastrointestinal');
       await submitWith(page, page.getByRole('button', { name: 'Save absence' }));
       expect(new URL(page.url()).pathname).toBe(attendancePath);
@@ -101,7 +101,7 @@ describe('attendance in the browser', () => {
       expect(await accessibilityProblems(page, 'return-to-work interview')).toBe('');
 
       // Every answer but one.
-      await page.locator('#interviewDate').fill(answers.interviewDate);
+      await fillDate(page, 'interviewDate', answers.interviewDate);
       for (const [name, value] of Object.entries(answers.yesNo))
         if (name !== missing) await page.locator(`input[name="${name}"][value="${value}"]`).check();
       await page.locator('#adjustments').fill(answers.adjustments);
@@ -132,7 +132,7 @@ describe('attendance in the browser', () => {
       );
       expect(await page.locator(`input[name="${missing}"]:checked`).count()).toBe(0);
       // The answers given are kept.
-      expect(await page.locator('#interviewDate').inputValue()).toBe(answers.interviewDate);
+      expect(await dateValue(page, 'interviewDate')).toBe(answers.interviewDate);
       for (const [name, value] of Object.entries(answers.yesNo))
         if (name !== missing)
           expect(await page.locator(`input[name="${name}"][value="${value}"]`).isChecked(), name).toBe(true);
