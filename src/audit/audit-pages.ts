@@ -10,7 +10,8 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { inReadersWords, renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { checkInput, fieldMessages } from '../shared/validation.js';
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES, auditSearchSchema } from './audit-types.js';
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, AUDIT_OUTCOMES, auditSearchSchema } from './audit-types.js';
+import { withoutDateParts } from '../web/date-parts.js';
 
 /** The audit trail's search page and its download as a FHIR Bundle of AuditEvent (OH administrators). */
 export function auditPages(deps: AppDependencies): RouteDefinition[] {
@@ -24,7 +25,9 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Search the audit trail.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
-        const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string' && v !== ''));
+        const raw = Object.fromEntries(
+          Object.entries(withoutDateParts(req.query)).filter(([, v]) => typeof v === 'string' && v !== ''),
+        );
         const parsed = checkInput(auditSearchSchema, raw);
         const filter = parsed.success ? parsed.data : auditSearchSchema.parse({});
         const entries = parsed.success ? await audit.search(requestContext(req), filter) : [];
@@ -34,8 +37,15 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
           res,
           'audit/search',
           {
-            values: raw,
-            entries: entries.map((e) => ({ ...e, roleName: roleName(req.t, e.actorRole) })),
+            values: { ...raw, ...req.query },
+            entries: entries.map((e) => ({
+              ...e,
+              roleName: roleName(req.t, e.actorRole),
+              entityName: entityName(req.t, e.entityType),
+            })),
+            entityTypes: [...AUDIT_ENTITY_TYPES]
+              .map((value) => ({ value, text: enumLabel(req.t, 'auditEntity', value) }))
+              .sort((a, b) => a.text.localeCompare(b.text)),
             actions: AUDIT_ACTIONS,
             outcomes: AUDIT_OUTCOMES,
             exportHref: `/audit/export?${exportQuery}`,
@@ -77,4 +87,11 @@ export function auditPages(deps: AppDependencies): RouteDefinition[] {
 function roleName(t: Translate, role: string | null): string {
   if (role === PARTNER_SYSTEM) return t('audit.partnerSystem');
   return (ROLES as readonly string[]).includes(role ?? '') ? enumLabel(t, 'role', role as Role) : '';
+}
+
+/** What kind of record an entry names, in words (a kind the register does not know is named as a record). */
+function entityName(t: Translate, type: string): string {
+  return (AUDIT_ENTITY_TYPES as readonly string[]).includes(type)
+    ? enumLabel(t, 'auditEntity', type as (typeof AUDIT_ENTITY_TYPES)[number])
+    : t('audit.record');
 }

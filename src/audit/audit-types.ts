@@ -40,6 +40,45 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'occurredAt'>;
 
+/** The kinds of record the trail names, for the search page's words (i18n/enum-labels.ts `auditEntity`). */
+export const AUDIT_ENTITY_TYPES = [
+  'absence-spell',
+  'api-token',
+  'attendance',
+  'attendance-letter',
+  'attendance-procedure',
+  'attendance-report',
+  'audit-trail',
+  'clinical-content',
+  'consent',
+  'consent-letter',
+  'consent-report',
+  'disability-discount-decision',
+  'disclosure',
+  'fhir-message',
+  'fhir-resource',
+  'lab-result',
+  'oh-referral',
+  'partner-client',
+  'partner-service',
+  'pathway',
+  'pathway-definition',
+  'pathway-referral',
+  'pathway-step',
+  'person',
+  'policy',
+  'referral',
+  'return-to-work-interview',
+  'route',
+  'sick-pay-extension',
+  'task',
+  'trigger-decision',
+  'unit',
+  'user',
+  'user-mfa',
+  'workforce-record',
+] as const;
+
 /** Filters for searching the trail. */
 export const auditSearchSchema = z
   .object({

@@ -5,7 +5,7 @@ import { ALL_OUTCOMES, APPEAL_OUTCOMES } from '../attendance/procedure-schemas.j
 import { TRIGGER_REVIEW } from '../attendance/procedure-types.js';
 import { RECURRENCE, STRATEGIES, WORKPLACE_FACTORS, type DutiesTaskCode } from '../attendance/return-to-work.js';
 import type { SickPayTaskCode } from '../attendance/sick-pay.js';
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../audit/audit-types.js';
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, AUDIT_OUTCOMES } from '../audit/audit-types.js';
 import { ROLES } from '../auth/roles.js';
 import {
   CONSENT_KINDS,
@@ -151,6 +151,7 @@ export const ENUM_LABELS = {
   partnerAuthKind: { values: PARTNER_AUTH_KINDS, key: 'partners.auth' },
   auditAction: { values: AUDIT_ACTIONS, key: 'enums.auditAction' },
   auditOutcome: { values: AUDIT_OUTCOMES, key: 'enums.auditOutcome' },
+  auditEntity: { values: AUDIT_ENTITY_TYPES, key: 'enums.auditEntity' },
 } as const satisfies Record<string, { values: readonly string[]; key: string }>;
 
 export type EnumName = keyof typeof ENUM_LABELS;

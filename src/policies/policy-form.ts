@@ -5,7 +5,7 @@ export interface PolicyField {
   path: string;
   /** The translation key of its label; its hint is `${label}Hint` when present. */
   label: string;
-  /** The rule it sets, shown beside it. */
+  /** The rule it sets (for readers of the code and the tests; never shown on the page). */
   rule?: string;
 }
 

@@ -82,7 +82,7 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
           ...f,
           name: f.path,
           id: f.path.replace(/\./g, '-'),
-          labelText: f.rule ? `${req.t(f.label)} (${f.rule})` : req.t(f.label),
+          labelText: req.t(f.label),
           value: values[f.path] ?? '',
           error: errors[f.path],
         })),

@@ -1,0 +1,295 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemo } from '../../src/demo/demo-data.js';
+import { ENUM_LABELS } from '../../src/i18n/enum-labels.js';
+import { prepareFirstStart } from '../../src/server.js';
+import { createTestPlatform, csrfFrom, formFields, signIn, type TestPlatform } from '../support/test-platform.js';
+
+/**
+ * Issue 15 §1: every page, as every demo user sees it with the demo data, in English and in Welsh,
+ * speaks to its reader: no rule id, no camelCase identifier, no bare enum value, no locale key, no
+ * broken plural or leftover. The crawl follows each user's links from the home page; the views the
+ * app rendered are recorded, and every page template must have been rendered by the end.
+ */
+type Agent = ReturnType<typeof supertest.agent>;
+
+/** Words a reader must never see, and why. */
+const UNPLAIN: Array<[string, RegExp]> = [
+  ['a rule id', /\b(ATT|AMRA|CONF|FHIR|BBV|NA|BEN|MH|MSK|TRIM|PW|CONS)-\d+\b|§\s?\d|\(form [A-Z]\d+\)/],
+  ['a camelCase identifier', /\b[a-z]+[A-Z][a-z]+[A-Za-z]*\b/],
+  ['a locale key', /\b[a-z]+\.[a-z]+[A-Za-z]*\.[a-zA-Z.]+\b|\b[a-z]+\.[a-z]+[A-Z][A-Za-z]*\b/],
+  ['an unfilled placeholder', /\{\{|\}\}|__[a-z]+__/],
+  ['a broken plural', /\b1 [a-z]{3,}s\b(?<!\b1 (?:this|is|was|has|days?|ones|its|plus|less|bus))|\w\(s\)/],
+  ['a doubled word', /\b([A-Z][a-z]{2,}) \1 [a-z]/],
+  ['a version leftover', /\bversion 0\b/i],
+  ['zod’s words', /\b(Invalid input|Invalid option|expected string|received undefined|discriminator)\b/],
+];
+
+/** Enum values written as codes (with a hyphen), which a page must show by their label instead. */
+const ENUM_CODES = new Set(
+  Object.values(ENUM_LABELS)
+    .flatMap((e) => [...(e.values as readonly (string | boolean)[])])
+    .filter((v): v is string => typeof v === 'string' && /^[a-z0-9]+(-[a-z0-9]+)+$/.test(v)),
+);
+/** Codes that are also ordinary English (or Welsh) words as written. */
+const ALSO_WORDS = new Set([
+  'sign-in',
+  'return-to-work',
+  'follow-up',
+  'self-referral',
+  'long-term',
+  'short-term',
+  'in-person',
+]);
+
+/** The text a reader sees (and hears): text nodes, and the attributes read aloud or shown. */
+function visibleText(html: string): string {
+  const body = html
+    .replace(/<script\b[\s\S]*?<\/script>/gi, ' ')
+    .replace(/<style\b[\s\S]*?<\/style>/gi, ' ')
+    .replace(/<pre\b[\s\S]*?<\/pre>/gi, ' ');
+  const attrs = [...body.matchAll(/\s(?:aria-label|title|placeholder|alt)="([^"]*)"/g)].map((m) => m[1]);
+  const buttons = [...body.matchAll(/<(?:input|button)\b[^>]*type="submit"[^>]*value="([^"]*)"/g)].map((m) => m[1]);
+  const text = body
+    // Items of a list, options and cells are read apart: one ending as the next begins is not a doubled word.
+    .replace(/<\/(option|li|td|th|dt|dd|h[1-6]|p|label|legend)>/gi, ' | ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+  return [text, ...attrs, ...buttons]
+    .join(' \n ')
+    .replace(/\S+@\S+|https?:\/\/\S+/g, ' ')
+    .replace(/\s+/g, ' ');
+}
+
+/** What is wrong with a page's words, one line per problem. */
+function problemsIn(html: string): string[] {
+  const text = visibleText(html);
+  const out: string[] = [];
+  for (const [why, pattern] of UNPLAIN) {
+    const m = pattern.exec(text);
+    if (m) out.push(`${why}: “${text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40).trim()}”`);
+  }
+  for (const token of text.match(/\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g) ?? [])
+    if (ENUM_CODES.has(token) && !ALSO_WORDS.has(token)) out.push(`a bare enum value: “${token}”`);
+  return [...new Set(out)];
+}
+
+/** A path with its ids replaced, so one page of each kind is enough. */
+const shapeOf = (p: string) =>
+  p.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id').replace(/\?.*$/, '');
+
+/** GET links a crawl must not follow: they change something, or are not pages. */
+const NOT_PAGES = /^\/(logout|language|api\/|fhir\/|assets\/|healthz|readyz|openapi)|\.csv$|\.json$|\/export$|format=/;
+
+const TEMPLATES_ROOT = path.resolve('views');
+/** Page templates: everything under views/ but layouts, partials and emails. */
+const PAGE_TEMPLATES = fs
+  .readdirSync(TEMPLATES_ROOT, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.hbs') && !/^(layouts|partials|emails)\//.test(f))
+  .map((f) => f.replace(/\.hbs$/, ''));
+
+describe('page words', () => {
+  let t: TestPlatform;
+  const rendered = new Set<string>();
+  const problems = new Map<string, string[]>();
+
+  beforeAll(async () => {
+    t = await createTestPlatform({ DEMO_DATA: 'true' });
+    await seedDemo(t.platform, { people: 40, seed: 1988, years: 1 });
+    const app = t.app as unknown as { render: (...args: unknown[]) => unknown };
+    const render = app.render.bind(app);
+    app.render = (name: unknown, ...rest: unknown[]) => {
+      rendered.add(String(name));
+      return render(name, ...rest);
+    };
+  }, 120_000);
+  afterAll(async () => t.destroy());
+
+  /** Looks at one page's words, whatever route led to it. */
+  function look(where: string, html: string): void {
+    const found = problemsIn(html);
+    if (found.length) problems.set(where, found);
+  }
+
+  async function crawl(agent: Agent, who: string, lang: string, start: string[] = ['/']): Promise<void> {
+    const seen = new Set<string>();
+    const queue = [...start];
+    while (queue.length && seen.size < 120) {
+      const url = queue.shift()!;
+      const shape = shapeOf(url);
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+      const res = await agent.get(url);
+      if (!String(res.headers['content-type'] ?? '').includes('text/html')) continue;
+      look(`${who} (${lang}) ${url}`, res.text);
+      for (const [, href] of res.text.matchAll(/href="(\/[^"#]*)"/g)) {
+        const link = href!.replace(/&amp;/g, '&');
+        if (!NOT_PAGES.test(link) && !seen.has(shapeOf(link))) queue.push(link);
+      }
+    }
+  }
+
+  const demoAgent = (email: string) => signIn(t, email, { password: DEMO_PASSWORD, totpSecret: DEMO_TOTP_SECRET });
+  const toWelsh = async (agent: Agent) => {
+    const home = await agent.get('/');
+    await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/' });
+  };
+  const userRow = async (email: string) =>
+    (await t.database.db('users').where({ email }).first()) as { person_id: string; organisation_id: string };
+
+  /**
+   * The pages the demo data alone does not reach (a case at a formal stage, a management referral, a new
+   * user's first sign-in, errors): made through the pages, as people would, then walked like the rest.
+   */
+  async function rarePages(): Promise<Record<string, string[]>> {
+    const officer = (await userRow('officer@westshire.police.test')).person_id;
+    const longest = (await t.database
+      .db('absence_spells')
+      .where({ person_id: officer })
+      .orderBy('start_date', 'asc')
+      .first()) as { id: string };
+
+    const manager = await demoAgent('manager@westshire.police.test');
+    const refer = await manager.get(`/people/${officer}/refer`);
+    const referred = await manager
+      .post(`/people/${officer}/refer`)
+      .type('form')
+      .send({
+        ...formFields(refer.text, `/people/${officer}/refer`),
+        reason: 'Struggling with night shifts after a back injury',
+        questions: 'Is the officer fit for night shifts?',
+        adjustmentsTried: 'Day shifts for two weeks',
+        currentlyAbsent: 'no',
+        personInformed: 'yes',
+      });
+    expect(referred.status, 'the management referral is made').toBe(303);
+
+    const sysadmin = await demoAgent('sysadmin@westshire.police.test');
+    const newUser = await sysadmin.get('/admin/users/new');
+    const created = await sysadmin
+      .post('/admin/users/new')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(newUser.text),
+        email: 'new.clinician@westshire.police.test',
+        displayName: 'New Clinician',
+        organisationId: (await userRow('sysadmin@westshire.police.test')).organisation_id,
+        roles: 'oh-clinician',
+      });
+    expect(created.status, 'the user is created').toBe(201);
+    look('system-administrator (en) the new user’s link', created.text);
+    const link = /\/set-password\/[A-Za-z0-9_-]+/.exec(created.text)![0];
+    const newcomer = supertest.agent(t.app);
+    const setPassword = await newcomer.get(link);
+    look('a new user (en) setting a password', setPassword.text);
+    const password = 'a-long-new-password-2026';
+    const set = await newcomer
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(setPassword.text), password, confirm: password });
+    expect(set.status, 'the password is set').toBe(303);
+    const login = await newcomer.get('/login');
+    await newcomer
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: 'new.clinician@westshire.police.test', password });
+    look('a new user (en) setting up MFA', (await newcomer.get('/mfa/setup')).text);
+
+    // Last, as it moves the clock on: a case at stage 1 whose meeting has been held.
+    const hr = await demoAgent('hr@westshire.police.test');
+    const informal = await hr.get(`/people/${officer}/attendance/procedure/informal`);
+    await hr
+      .post(`/people/${officer}/attendance/procedure/informal`)
+      .type('form')
+      .send({ _csrf: csrfFrom(informal.text), actionDate: '2026-10-05', notes: 'Talked through recent absences' });
+    const stage = await hr.get(`/people/${officer}/attendance/procedure/stage`);
+    const invited = await hr
+      .post(`/people/${officer}/attendance/procedure/stage`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(stage.text),
+        step: 'stage-1',
+        ohReportRequestedOn: '2026-11-02',
+        invitationDate: '2026-11-16',
+        meetingDate: '2026-11-30',
+        meetingTime: '10:30',
+        meetingLocation: 'Room 4, Headquarters',
+        chairName: 'Insp. Gwen Price',
+      });
+    expect(invited.status, 'the stage invitation is made').toBe(303);
+    // The meeting is held; the outcome is given the day after.
+    t.clock.set('2026-12-01T10:00:00Z');
+    const caseView = await hr.get(`/people/${officer}/attendance/procedure`);
+    const stepId = /\/attendance-procedure\/([0-9a-f-]+)\/outcome/.exec(caseView.text)![1];
+    look('hr-manager (en) postponement', (await hr.get(`/attendance-procedure/${stepId}/postponement`)).text);
+    const outcomeForm = await hr.get(`/attendance-procedure/${stepId}/outcome`);
+    const outcome = await hr
+      .post(`/attendance-procedure/${stepId}/outcome`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(outcomeForm.text),
+        outcome: 'first-written-improvement-notice',
+        outcomeDate: '2026-12-01',
+        reviewEndDate: '2027-02-26',
+        notes: 'Weekly check-ins for three months',
+      });
+    expect(outcome.status, 'the outcome is recorded').toBe(303);
+    // The first administrator's page: only a platform with no users shows it.
+    const fresh = await createTestPlatform();
+    try {
+      const first = await prepareFirstStart(fresh.platform);
+      const setup = await supertest(fresh.app).get(new URL(first.setupLink!).pathname);
+      expect(setup.status).toBe(200);
+      look('first start (en) the first administrator', setup.text);
+      if (setup.text.includes('name="password"')) rendered.add('auth/first-admin');
+    } finally {
+      await fresh.destroy();
+    }
+
+    const report = (await t.database
+      .db('consents')
+      .where({ person_id: officer, kind: 'oh-report-release' })
+      .first()) as { id: string };
+    return {
+      'hr@westshire.police.test': [
+        `/people/${officer}/attendance/procedure`,
+        `/absences/${longest.id}/sick-pay-extension`,
+        `/absences/${longest.id}/letters/sick-pay`,
+        '/people/not-a-uuid',
+        '/no-such-page',
+      ],
+      'officer@westshire.police.test': ['/me/referrals', `/me/consents/${report.id}/report`, '/admin/users'],
+      'clinician@westshire.police.test': ['/referrals'],
+      'oh.admin@westshire.police.test': ['/admin/policies/attendance'],
+      'sysadmin@westshire.police.test': ['/admin/policies/attendance'],
+    };
+  }
+
+  it('when every demo user walks every page they can reach, in English and in Welsh, then no page shows the code’s words', async () => {
+    const rare = await rarePages();
+    for (const account of DEMO_ACCOUNTS) {
+      const agent = await demoAgent(account.email);
+      const start = ['/', ...(rare[account.email] ?? [])];
+      await crawl(agent, account.role, 'en', start);
+      await toWelsh(agent);
+      await crawl(agent, account.role, 'cy', start);
+    }
+    const report = [...problems].map(([where, what]) => `${where}\n  ${what.join('\n  ')}`).join('\n');
+    expect(report).toBe('');
+  }, 240_000);
+
+  it('when the walk is done, then it has rendered every page template', () => {
+    const missed = PAGE_TEMPLATES.filter((v) => !rendered.has(v));
+    expect(missed).toEqual([]);
+  });
+});
