@@ -36,6 +36,7 @@ const ENUM_CODES = new Set(
 /** Codes that are also ordinary English (or Welsh) words as written. */
 const ALSO_WORDS = new Set([
   'sign-in',
+  'pregnancy-related',
   'return-to-work',
   'follow-up',
   'self-referral',
