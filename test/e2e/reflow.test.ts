@@ -12,11 +12,13 @@ import { NARROW, WIDE, pageLinks, pagePatterns, patternOf, resizeTo, sidewaysScr
 /**
  * WCAG 1.4.10 (reflow), issue 15 §7: no page scrolls sideways at 320 px, and every page passes
  * axe at 320 px and at 1280 px. Each demo role signs in through the forms and walks every page
- * its header (navigation, account) and main content link to, from the home page on, breadth
- * first: one address per GET page route of the route registry (the first one reached), so each
- * page template is seen once per role whatever the size of the demo data. A last test checks
- * that together the roles reached every GET page route of the registry that a signed-in person
- * can reach by a link.
+ * its header (navigation, account) and main content link to, from the home page (and the
+ * start addresses below) on, breadth first: one address per GET page route of the route registry
+ * (the first one reached), so each page template is seen once per role whatever the size of the
+ * demo data. Each page is loaded at 320 px, as a phone loads it, then widened to 1280 px. A page
+ * fails when document.documentElement.scrollWidth > clientWidth, naming the elements that stick
+ * out. A last test checks that together the roles reached every GET page route of the registry
+ * other than signing in, one-time links and downloads: a page added without a link fails it.
  */
 describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 §7)', () => {
   const demo = useDemoBrowser();
