@@ -12,6 +12,7 @@ import type { RouteDefinition } from '../web/route-registry.js';
 import { personMayReadReport } from './consent-rules.js';
 import type { ConsentRecord, ReportView } from './consent-service.js';
 import type { Consent } from './consent-types.js';
+import { releaseMessage, releaseWords } from './release-message.js';
 
 const idParam = z.object({ id: z.uuid() });
 const personParam = z.object({ personId: z.uuid() });
@@ -24,6 +25,15 @@ const text = (max: number) =>
     .trim()
     .min(1, 'consents.errors.text')
     .max(max, 'consents.errors.tooLong');
+
+/** The release message (release-message.ts) in the reader's words, or null when there is none. */
+function releaseText(req: Request, c: Consent, earliest: IsoDate | null, today: IsoDate): string | null {
+  const m = releaseMessage(c, earliest, today);
+  if (!m) return null;
+  const locale = req.locale === 'cy' ? 'cy' : 'en';
+  const { key, values } = releaseWords(m, (iso) => longDate(iso, locale));
+  return req.t(key, values);
+}
 
 /** A consent for the person's pages: what it is, who it is for, what it covers, and what they can do now (plain English, §5). */
 function consentView(req: Request, r: ConsentRecord, today: IsoDate) {
@@ -63,8 +73,8 @@ function consentView(req: Request, r: ConsentRecord, today: IsoDate) {
     applicationDate: c.applicationDate,
     earliestReleaseDate: r.earliestReleaseDate,
     waitingForReview,
-    // The day it goes if they do nothing (AMRA-4, §5b); null while it waits for them.
-    releaseIfNothingDone: waitingForReview ? r.earliestReleaseDate : null,
+    // When the report may go, said once, in one place (AMRA-4, §5b; issue 15 §5).
+    release: releaseText(req, c, r.earliestReleaseDate, today),
     suppliedOn: c.suppliedOn,
     retainUntil: c.retainUntil,
     mayDecide: c.status === 'requested',

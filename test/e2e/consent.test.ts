@@ -25,7 +25,12 @@ describe('consent in the browser', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       expect(await accessibilityProblems(page, 'my consents')).toBe('');
       const waiting = page.locator('.nhsuk-card', { hasText: 'Return to work after a back injury' });
-      await expect(waiting.innerText()).resolves.toMatch(/If you do nothing, it may be released on \d+ \w+ \d{4}/);
+      // One message about release, never two that contradict (issue 15 §5).
+      const card = await waiting.innerText();
+      expect(card).toMatch(
+        /Read it by \d+ \w+ \d{4}\. If you have not read it by then, it may be released on that day/,
+      );
+      expect(card).not.toContain('will not be released until');
       await submitWith(page, waiting.getByRole('link'));
       expect(await accessibilityProblems(page, 'a consent')).toBe('');
       await submitWith(page, page.getByRole('link', { name: 'Read the report' }));
