@@ -7,6 +7,7 @@ import { londonDay, longDate, type IsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
+import { notify, type Notice } from '../web/notice.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { personMayReadReport } from './consent-rules.js';
@@ -155,6 +156,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
     fallbackField: string,
     act: (req: Request, id: string, data: z.infer<S>) => Promise<unknown>,
     next: (id: string) => string,
+    notice: (data: z.infer<S>) => Notice,
   ): RouteDefinition => ({
     method: 'post',
     path,
@@ -179,6 +181,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
         },
         async (data) => {
           await act(req, id, data);
+          notify(req, notice(data));
           res.redirect(303, next(id));
         },
       );
@@ -250,6 +253,10 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
         });
       },
       (id) => `/me/consents/${id}`,
+      (data) =>
+        data.decision === 'given'
+          ? { heading: 'notices.consent.given', next: 'notices.consent.givenNext' }
+          : { heading: 'notices.consent.refused', next: 'notices.consent.refusedNext' },
     ),
     action(
       '/me/consents/:id/access-request',
@@ -259,6 +266,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'decision',
       (req, id) => consent.requestAccess(requestContext(req), id),
       (id) => `/me/consents/${id}`,
+      () => ({ heading: 'notices.consent.accessRequested', next: 'notices.consent.accessRequestedNext' }),
     ),
     action(
       '/me/consents/:id/withdraw',
@@ -268,6 +276,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'decision',
       (req, id) => consent.withdraw(requestContext(req), id),
       (id) => `/me/consents/${id}`,
+      () => ({ heading: 'notices.consent.withdrawn', next: 'notices.consent.withdrawnNext' }),
     ),
     {
       method: 'get',
@@ -290,6 +299,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'correction',
       (req, id, data) => consent.requestCorrection(requestContext(req), id, data.correction),
       (id) => `/me/consents/${id}/report`,
+      () => ({ heading: 'notices.consent.correctionRequested', next: 'notices.consent.correctionRequestedNext' }),
     ),
     action(
       '/me/consents/:id/statement',
@@ -299,6 +309,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'statement',
       (req, id, data) => consent.attachStatement(requestContext(req), id, data.statement),
       (id) => `/me/consents/${id}/report`,
+      () => ({ heading: 'notices.consent.statementAttached', next: 'notices.consent.statementAttachedNext' }),
     ),
     action(
       '/me/consents/:id/supply-decision',
@@ -308,6 +319,10 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'supply',
       (req, id, data) => consent.decideSupply(requestContext(req), id, data.supply === 'agree'),
       (id) => `/me/consents/${id}`,
+      (data) =>
+        data.supply === 'agree'
+          ? { heading: 'notices.consent.supplyAgreed', next: 'notices.consent.supplyAgreedNext' }
+          : { heading: 'notices.consent.supplyRefused', next: 'notices.consent.supplyRefusedNext' },
     ),
     {
       method: 'get',
