@@ -100,16 +100,51 @@ describe('consent in the browser', () => {
       .select('people.id')
       .first();
     await demo.withPage(clinician, async (page) => {
+      // A phone's width: the consent list and each kind's form fit (WCAG 1.4.10).
+      await page.setViewportSize({ width: 320, height: 800 });
       await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents`);
-      await page.getByLabel('Release of an OH report to their manager or HR').check();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      expect(await accessibilityProblems(page, 'a person’s consents')).toBe('');
+      // An empty request names each of its fields in words.
+      await submitWith(
+        page,
+        page.getByRole('link', { name: 'Ask for consent to share information with an NHS service' }),
+      );
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await page.getByLabel('Day').first().fill('');
+      await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      const errors = await page.locator('.nhsuk-error-summary').innerText();
+      expect(errors).toContain('Select the NHS partner');
+      expect(errors).not.toMatch(/discriminator|expected|nhs-sharing/i);
+      expect(await accessibilityProblems(page, 'a sharing request with errors')).toBe('');
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents`);
+      await submitWith(
+        page,
+        page.getByRole('link', {
+          name: 'Ask for consent to release an occupational health report to their manager or HR',
+        }),
+      );
+      // Only this kind's questions: no doctor, no NHS service.
+      expect(await page.locator('main').getByLabel('The doctor’s name').count()).toBe(0);
+      expect(await page.locator('main #partnerOrganisationId').count()).toBe(0);
+      expect(await accessibilityProblems(page, 'an OH report release request')).toBe('');
       await page.getByLabel('What it is for, in plain words').fill('Fitness for night shifts');
       await page.getByLabel('Line manager').check();
       await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      await expect(page.locator('.nhsuk-notification-banner').innerText()).resolves.toContain(
+        'Consent has been asked for',
+      );
+      expect(await accessibilityProblems(page, 'a consent just asked for')).toBe('');
       await page.getByLabel('Consent given').check();
       await page.getByLabel('On a paper form').check();
       await page.getByLabel('Scanned form reference').fill('SCAN-E2E-1');
       await page.getByLabel('Yes', { exact: true }).check();
       await submitWith(page, page.getByRole('button', { name: 'Record the decision' }));
+      await expect(page.locator('.nhsuk-notification-banner').innerText()).resolves.toContain(
+        'Their consent has been recorded',
+      );
       await page.getByLabel('The report', { exact: true }).fill('Fit for night shifts.');
       await submitWith(page, page.getByRole('button', { name: 'Record the report' }));
 
