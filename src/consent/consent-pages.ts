@@ -358,7 +358,15 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
           title: req.t('consents.recipient.title'),
           personId,
           personName: names.get(personId),
-          reports: reports.map((r) => ({ ...r, kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null })),
+          reports: reports.map((r) => ({
+            ...r,
+            kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null,
+            // The service's notice is the API's English; the page says the same in its reader's language.
+            notice:
+              r.notice === null
+                ? null
+                : req.t(/facts available/.test(r.notice) ? 'consents.recipient.noReport' : 'consents.recipient.notYet'),
+          })),
         });
       },
     },

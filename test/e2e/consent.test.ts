@@ -62,6 +62,7 @@ describe('consent in the browser', () => {
       await submitWith(page, page.getByRole('link', { name: 'Occupational health reports released to you' }));
       const main = await page.locator('main').innerText();
       expect(main).toContain('No report is available. Decisions will be made on the facts available');
+      expect(main).not.toMatch(/AMRA-\d/);
       expect(main).not.toContain(reportText);
       // Not even what the report was about (CONF-1).
       expect(main).not.toContain('back injury');
