@@ -165,4 +165,43 @@ describe('consent in the browser', () => {
       expect(await accessibilityProblems(page, 'a consent with a letter recorded')).toBe('');
     });
   });
+
+  it('when a clinician follows a pre-filled link to ask for sharing consent, then the choices are made, the request goes, and the banner leads back to the pathway (issue 15 §3, §5)', async () => {
+    const db = demo.server.platform.db;
+    const partner = await db('organisations').where({ kind: 'nhs-partner' }).first();
+    const person = await db('people')
+      .leftJoin('users', 'users.person_id', 'people.id')
+      .whereNull('users.id')
+      .select('people.id')
+      .first();
+    const pathway = '/pathways/00000000-0000-4000-8000-000000000000';
+    const query = new URLSearchParams([
+      ['partnerOrganisationId', partner.id],
+      ['purpose', 'treatment'],
+      ['dataCategories', 'demographics'],
+      ['dataCategories', 'referral-details'],
+      ['description', 'Physiotherapy for a knee injury'],
+      ['returnTo', pathway],
+    ]);
+    await demo.withPage(clinician, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents/new/nhs-sharing?${query}`);
+      await expect(page.locator('#partnerOrganisationId').inputValue()).resolves.toBe(partner.id);
+      await expect(page.getByLabel('Treatment', { exact: true }).isChecked()).resolves.toBe(true);
+      await expect(page.getByLabel('Why they are referred').isChecked()).resolves.toBe(true);
+      await expect(page.getByLabel('Mental health information').isChecked()).resolves.toBe(false);
+      await expect(page.getByLabel('What it is for, in plain words').inputValue()).resolves.toBe(
+        'Physiotherapy for a knee injury',
+      );
+      expect(await accessibilityProblems(page, 'a pre-filled sharing request')).toBe('');
+      await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      await expect(page.locator('.nhsuk-notification-banner').innerText()).resolves.toContain(
+        'Consent has been asked for',
+      );
+      await expect(page.getByRole('link', { name: 'Back to the pathway' }).getAttribute('href')).resolves.toBe(pathway);
+      const main = await page.locator('main').innerText();
+      expect(main).toContain('Westshire University Health Board');
+      expect(main).not.toMatch(/nhs-sharing|referral-details|continuity-of-care/);
+      expect(await accessibilityProblems(page, 'a sharing consent just asked for')).toBe('');
+    });
+  });
 });
