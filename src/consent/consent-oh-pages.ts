@@ -77,6 +77,12 @@ export function safeReturnTo(raw: unknown): string | null {
   return /^\/(?![/\\])[A-Za-z0-9\-._~/]*$/.test(raw) ? raw : null;
 }
 
+/** The way back on a consent's page: the link, and whether it is a pathway's. */
+const returnLocals = (returnTo: string | null) => ({
+  returnTo,
+  returnToPathway: returnTo?.startsWith('/pathways/') ?? false,
+});
+
 const firstText = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
 
@@ -406,7 +412,9 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         id: string;
         number?: number;
       };
-      const values = req.body as Record<string, unknown>;
+      const { returnTo: rawReturnTo, ...values } = req.body as Record<string, unknown>;
+      // Where OH came from (a pathway's share), kept through each step of the consent.
+      const returnTo = safeReturnTo(rawReturnTo);
       await submitForm(
         req,
         res,
@@ -415,14 +423,14 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           schema,
           input: shape(values),
           values,
-          locals: () => showLocals(req, params.id),
+          locals: async () => ({ ...(await showLocals(req, params.id)), ...returnLocals(returnTo) }),
           fields,
           fallbackField: fields[0]!,
         },
         async (data) => {
           await act(req, params.id, data as never, params.number ?? 0);
           notify(req, notice(await consent.get(requestContext(req), params.id)));
-          res.redirect(303, `/consents/${params.id}`);
+          res.redirect(303, `/consents/${params.id}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`);
         },
       );
     },
@@ -508,8 +516,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         const returnTo = safeReturnTo(firstText((req.query as Record<string, unknown>).returnTo));
         renderPage(req, res, 'consent/oh-show', {
           ...(await showLocals(req, id)),
-          returnTo,
-          returnToPathway: returnTo?.startsWith('/pathways/') ?? false,
+          ...returnLocals(returnTo),
           values: { receivedOn: today(), applicationDate: today(), letterReceivedOn: today() },
         });
       },
@@ -541,7 +548,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         heading: done.consent.status === 'given' ? 'notices.consent.decisionGiven' : 'notices.consent.decisionRefused',
         next:
           done.consent.status === 'given'
-            ? `notices.consent.givenNext.${done.consent.kind}`
+            ? `notices.consent.recordedGivenNext.${done.consent.kind}`
             : 'notices.consent.refusedNext',
       }),
     ),

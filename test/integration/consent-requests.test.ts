@@ -210,6 +210,27 @@ describe('consent requests, one kind at a time', () => {
       .first();
     expect(stored.kind).toBe('nhs-sharing');
 
+    // Recording their decision keeps the way back to the pathway.
+    const again = await oh.get(location);
+    expect(again.text).toContain(
+      '<input type="hidden" name="returnTo" value="/pathways/3f0e2c1a-1111-4222-8333-444455556666">',
+    );
+    const decided = await oh
+      .post(`${location.split('?')[0]}/decision`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(again.text),
+        decision: 'given',
+        method: 'paper',
+        documentReference: 'SCAN-PRE-1',
+        returnTo: '/pathways/3f0e2c1a-1111-4222-8333-444455556666',
+      });
+    expect([decided.status, decided.headers.location]).toEqual([303, location]);
+    const afterDecision = await oh.get(location);
+    expect(afterDecision.text).toContain('Their consent has been recorded');
+    expect(afterDecision.text).toContain('What it covers can now be shared with the service');
+    expect(afterDecision.text).toContain('Back to the pathway');
+
     // A returnTo that is not a local path is never followed.
     const sneaky = await oh.get(`${location.split('?')[0]}?returnTo=https://evil.example/`);
     expect(mainOf(sneaky.text)).not.toContain('evil.example');
