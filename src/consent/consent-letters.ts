@@ -1,5 +1,7 @@
 import type { Translate } from '../i18n/i18n.js';
 import type { Consent } from './consent-types.js';
+import type { IsoDate } from '../shared/dates.js';
+import { releaseMessage, releaseWords } from './release-message.js';
 
 /** The language a letter is written in: its texts, and how it writes a date (23 December 2026). */
 export interface LetterLanguage {
@@ -114,15 +116,19 @@ export function reviewLetter(
     paragraphs: [
       t('consentLetters.greeting', { name: person.givenName }),
       t('consentLetters.review.ready', { recipient: recipientWords(c, t) }),
-      releaseFrom === null
-        ? t('consentLetters.review.held')
-        : releaseFrom > today
-          ? t('consentLetters.review.releaseOn', { date: date(releaseFrom) })
-          : t('consentLetters.review.releaseNow'),
+      releaseSentence(c, releaseFrom, today, { t, date }),
       t('consentLetters.review.options'),
       t('consentLetters.review.read', { link: links.consent }),
     ],
   };
+}
+
+/** When the report may go, in the same words as the person's pages (release-message.ts, issue 15 §5). */
+function releaseSentence(c: Consent, releaseFrom: string | null, today: string, { t, date }: LetterLanguage): string {
+  const m = releaseMessage(c, releaseFrom as IsoDate | null, today as IsoDate);
+  if (!m) return t('consents.release.waitingForDecision');
+  const { key, values } = releaseWords(m, date);
+  return t(key, values);
 }
 
 /** The plain text of a letter, for an email. */

@@ -5,13 +5,14 @@ import { mayRecordForPerson, maySeeClinicalDetail, policies, type RoutePolicy } 
 import type { Actor } from '../auth/actor.js';
 import { enumItems, enumLabel } from '../i18n/enum-labels.js';
 import type { Translate } from '../i18n/i18n.js';
-import { isIsoDate, londonDay } from '../shared/dates.js';
-import { isAppError, ValidationError } from '../shared/errors.js';
+import { isIsoDate, londonDay, longDate } from '../shared/dates.js';
+import { isAppError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { fromForm, type FormFieldKind } from '../web/forms.js';
 import { ensureCsrfToken } from '../web/middleware.js';
-import { renderPage, submitForm } from '../web/render.js';
+import { notify, type Notice } from '../web/notice.js';
+import { renderFormErrors, renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import {
   applicationSchema,
@@ -23,9 +24,12 @@ import {
 import type { ConsentRecord, LetterInput } from './consent-service.js';
 import {
   CLINICAL_ON_BEHALF_ACTIONS,
+  CONSENT_KINDS,
   EMPLOYER_RECIPIENTS,
   SHARING_CATEGORIES,
+  SHARING_PURPOSES,
   type Consent,
+  type ConsentKind,
   type OnBehalfAction,
 } from './consent-types.js';
 
@@ -34,7 +38,6 @@ const personParam = z.object({ personId: z.uuid() });
 const correctionParam = z.object({ id: z.uuid(), number: z.coerce.number().int().min(1).max(1000) });
 
 const REQUEST_FIELDS: Record<string, FormFieldKind> = {
-  kind: 'text',
   recipientRole: 'text',
   description: 'text',
   doctorName: 'text',
@@ -46,6 +49,65 @@ const REQUEST_FIELDS: Record<string, FormFieldKind> = {
   periodEnd: 'text',
   noticeBy: 'text',
 };
+
+/** The fields each kind of request asks for, and nothing else (issue 15 §5). */
+const KIND_FIELDS: Record<ConsentKind, string[]> = {
+  'amra-report': ['description', 'recipientRole', 'doctorName', 'doctorPractice', 'noticeBy'],
+  'oh-report-release': ['description', 'recipientRole', 'noticeBy'],
+  'nhs-sharing': [
+    'partnerOrganisationId',
+    'purpose',
+    'dataCategories',
+    'periodStart',
+    'periodEnd',
+    'description',
+    'noticeBy',
+  ],
+};
+
+/** The kind named in the address; any other is a page that does not exist. */
+function kindOf(raw: unknown): ConsentKind {
+  if (typeof raw === 'string' && (CONSENT_KINDS as readonly string[]).includes(raw)) return raw as ConsentKind;
+  throw new NotFoundError('kind of consent');
+}
+
+/** A page to come back to: a path on this site only (never another site, never `//host`). */
+export function safeReturnTo(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.length > 300) return null;
+  return /^\/(?![/\\])[A-Za-z0-9\-._~/]*$/.test(raw) ? raw : null;
+}
+
+/** The way back on a consent's page: the link, and whether it is a pathway's. */
+const returnLocals = (returnTo: string | null) => ({
+  returnTo,
+  returnToPathway: returnTo?.startsWith('/pathways/') ?? false,
+});
+
+const firstText = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+
+/**
+ * The sharing request pre-filled from its address (issue 15 §3: a share refused for want of
+ * consent links here): `partnerOrganisationId`, `purpose`, `dataCategories` (repeated),
+ * `description` and `returnTo`. A value that is not one the form offers is left out, never an error.
+ */
+export function sharingPrefill(query: unknown, partnerIds: ReadonlySet<string>): Record<string, unknown> {
+  const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const partner = firstText(q.partnerOrganisationId);
+  if (partner && partnerIds.has(partner)) out.partnerOrganisationId = partner;
+  const purpose = firstText(q.purpose);
+  if (purpose && (SHARING_PURPOSES as readonly string[]).includes(purpose)) out.purpose = purpose;
+  const categories = [q.dataCategories]
+    .flat()
+    .filter((c): c is string => typeof c === 'string' && (SHARING_CATEGORIES as readonly string[]).includes(c));
+  if (categories.length) out.dataCategories = [...new Set(categories)];
+  const description = firstText(q.description)?.trim();
+  if (description && description.length <= 500) out.description = description;
+  const returnTo = safeReturnTo(firstText(q.returnTo));
+  if (returnTo) out.returnTo = returnTo;
+  return out;
+}
 
 /** What a letter from the person may say, as the form offers it: a supply decision is two choices. */
 const LETTER_CHOICES = [
@@ -135,11 +197,11 @@ function letterChoices(c: Consent, actor: Actor, today: string): LetterChoice[] 
   );
 }
 
-/** The request form's flat fields as the API schema's shape for the kind chosen. */
-function requestInput(body: Record<string, unknown>): Record<string, unknown> {
+/** A kind's request form as the API schema's shape (the kind is the page's, never the form's). */
+function requestInput(kind: ConsentKind, body: Record<string, unknown>): Record<string, unknown> {
   const v = fromForm(body, REQUEST_FIELDS);
-  const common = { kind: v.kind ?? undefined, description: v.description, noticeBy: v.noticeBy ?? undefined };
-  if (v.kind === 'nhs-sharing')
+  const common = { kind, description: v.description, noticeBy: v.noticeBy ?? undefined };
+  if (kind === 'nhs-sharing')
     return {
       ...common,
       partnerOrganisationId: v.partnerOrganisationId ?? undefined,
@@ -148,7 +210,7 @@ function requestInput(body: Record<string, unknown>): Record<string, unknown> {
       periodStart: v.periodStart ?? undefined,
       periodEnd: v.periodEnd,
     };
-  if (v.kind === 'amra-report')
+  if (kind === 'amra-report')
     return {
       ...common,
       recipientRole: v.recipientRole ?? undefined,
@@ -184,28 +246,74 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
   const listLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
     const person = await people.getPerson(ctx, personId, 'consent');
-    const partners = (await people.listOrganisations()).filter((o) => o.kind === 'nhs-partner');
     return {
-      title: 'Consents',
+      title: req.t('consents.oh.title'),
       person: people.viewFor(ctx, person),
       consents: (await consent.forPerson(ctx, personId)).map((r) => row(req.t, r)),
-      kinds: [
-        { value: 'amra-report', text: 'A report from a doctor who treats them (Access to Medical Reports Act 1988)' },
-        { value: 'oh-report-release', text: 'Release of an OH report to their manager or HR' },
-        { value: 'nhs-sharing', text: 'Sharing with an NHS partner' },
-      ],
+      askLinks: CONSENT_KINDS.map((kind) => ({
+        kind,
+        href: `/people/${personId}/consents/new/${kind}`,
+        text: req.t(`consents.oh.ask.${kind}`),
+      })),
+    };
+  };
+
+  const partnerList = async () => (await people.listOrganisations()).filter((o) => o.kind === 'nhs-partner');
+
+  /** One kind's request form: only what that kind asks. */
+  const requestLocals = async (req: Request, personId: string, kind: ConsentKind) => {
+    const ctx = requestContext(req);
+    const person = await people.getPerson(ctx, personId, 'consent');
+    const partners = kind === 'nhs-sharing' ? await partnerList() : [];
+    return {
+      title: req.t(`consents.oh.request.titles.${kind}`),
+      person: people.viewFor(ctx, person),
+      kind,
       recipients: enumItems(req.t, 'role', EMPLOYER_RECIPIENTS),
       partners: partners.map((o) => ({ value: o.id, text: o.odsCode ? `${o.name} (${o.odsCode})` : o.name })),
       purposes: enumItems(req.t, 'sharingPurpose'),
       categories: enumItems(req.t, 'dataCategory', SHARING_CATEGORIES),
       noticeItems: [
-        {
-          value: 'email',
-          text: 'Email it (to a personal address; a protected-identity officer is never written to at work)',
-        },
-        { value: 'letter', text: 'Print the letter' },
+        { value: 'email', text: req.t('consents.oh.request.noticeEmail') },
+        { value: 'letter', text: req.t('consents.oh.request.noticeLetter') },
       ],
     };
+  };
+
+  /** Makes the request from a kind's form: the notice goes, the banner says so, and the consent's page opens. */
+  const submitRequest = async (req: Request, res: Response, personId: string, kind: ConsentKind) => {
+    const values = req.body as Record<string, unknown>;
+    const returnTo = safeReturnTo(values.returnTo);
+    await submitForm(
+      req,
+      res,
+      {
+        view: `consent/request-${kind}`,
+        schema: consentRequestSchema,
+        input: requestInput(kind, values),
+        values: { ...values, returnTo },
+        locals: () => requestLocals(req, personId, kind),
+        fields: KIND_FIELDS[kind],
+        fallbackField: KIND_FIELDS[kind][0]!,
+        rename: { 'doctor.name': 'doctorName', 'doctor.practice': 'doctorPractice', doctor: 'doctorName' },
+      },
+      async (data) => {
+        const input =
+          data.kind === 'nhs-sharing'
+            ? { ...data, periodEnd: data.periodEnd ?? null }
+            : data.kind === 'amra-report'
+              ? { ...data, doctor: { name: data.doctor.name, practice: data.doctor.practice ?? null } }
+              : data;
+        const made = await consent.request(requestContext(req), personId, input);
+        notify(req, {
+          heading: 'notices.consent.requested',
+          next:
+            data.noticeBy === 'email' ? 'notices.consent.requestedNextEmail' : 'notices.consent.requestedNextLetter',
+        });
+        const back = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+        res.redirect(303, `/consents/${made.consent.id}${back}`);
+      },
+    );
   };
 
   const showLocals = async (req: Request, id: string) => {
@@ -217,7 +325,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
     const awaitingReport =
       c.kind === 'amra-report' ? c.status === 'applied' : c.kind === 'oh-report-release' && c.status === 'given';
     return {
-      title: c.description,
+      title: req.t(`consents.oh.show.titles.${c.kind}`),
       record,
       consent: c,
       row: row(req.t, record),
@@ -228,27 +336,59 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       mayRecordWithheld: c.kind === 'amra-report',
       openCorrections: clinician ? c.corrections.filter((r) => r.response === null) : [],
       decisionItems: [
-        { value: 'given', text: 'Consent given' },
-        { value: 'refused', text: 'Consent refused' },
+        { value: 'given', text: req.t('consents.oh.show.given') },
+        { value: 'refused', text: req.t('consents.oh.show.refused') },
       ],
       // AMRA-1, s.9: a decision about a doctor's report is in writing; others may be verbal with a witness.
       amraInWriting: c.kind === 'amra-report',
       methodItems: [
-        { value: 'paper', text: 'On a paper form (give the scanned form’s reference)' },
-        ...(c.kind === 'amra-report' ? [] : [{ value: 'verbal', text: 'Verbally (give the witness)' }]),
+        { value: 'paper', text: req.t('consents.oh.show.methodPaper') },
+        ...(c.kind === 'amra-report' ? [] : [{ value: 'verbal', text: req.t('consents.oh.show.methodVerbal') }]),
       ],
       letterItems: letters.map((choice) => ({ value: choice, text: req.t(`consents.onBehalf.choices.${choice}`) })),
       letterTextOffered: letters.some((choice) => CLINICAL_ON_BEHALF_ACTIONS.has(actionOf(choice))),
       wishItems: [
-        { value: 'yes', text: 'Yes' },
-        { value: 'no', text: 'No' },
+        { value: 'yes', text: req.t('consents.oh.show.yes') },
+        { value: 'no', text: req.t('consents.oh.show.no') },
       ],
       groundItems: enumItems(req.t, 'withheldGround'),
       answerItems: [
-        { value: 'amended', text: 'Amend the report' },
-        { value: 'declined', text: 'Decline (the person may attach a statement)' },
+        { value: 'amended', text: req.t('consents.oh.show.amend') },
+        { value: 'declined', text: req.t('consents.oh.show.decline') },
       ],
     };
+  };
+
+  /** A refusal to release, in the page's words (never the rule's ids or an ISO date). */
+  const releaseFormError = async (req: Request, id: string, error: unknown): Promise<unknown> => {
+    if (!isAppError(error)) return error;
+    if (error.code === 'before-earliest-release-date') {
+      const earliest = (await consent.get(requestContext(req), id)).earliestReleaseDate;
+      const locale = req.locale === 'cy' ? 'cy' : 'en';
+      return new ValidationError(
+        {
+          release: {
+            key: 'consents.oh.refusals.before-earliest-release-date',
+            values: { date: longDate(earliest!, locale) },
+          },
+        },
+        error.publicMessage,
+        error.code,
+      );
+    }
+    if (error.code === 'report-held-for-person')
+      return new ValidationError(
+        { release: 'consents.oh.refusals.report-held-for-person' },
+        error.publicMessage,
+        error.code,
+      );
+    if (LETTER_REFUSALS.has(error.code))
+      return new ValidationError(
+        { release: `consents.onBehalf.refusals.${error.code}` },
+        error.publicMessage,
+        error.code,
+      );
+    return error;
   };
 
   /** A form posted from the consent page, coming back to it. */
@@ -260,6 +400,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
     shape: (body: Record<string, unknown>) => Record<string, unknown>,
     fields: string[],
     act: (req: Request, id: string, data: never, number: number) => Promise<unknown>,
+    notice: (done: ConsentRecord) => Notice,
   ): RouteDefinition => ({
     method: 'post',
     path,
@@ -271,7 +412,9 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
         id: string;
         number?: number;
       };
-      const values = req.body as Record<string, unknown>;
+      const { returnTo: rawReturnTo, ...values } = req.body as Record<string, unknown>;
+      // Where OH came from (a pathway's share), kept through each step of the consent.
+      const returnTo = safeReturnTo(rawReturnTo);
       await submitForm(
         req,
         res,
@@ -280,13 +423,14 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           schema,
           input: shape(values),
           values,
-          locals: () => showLocals(req, params.id),
+          locals: async () => ({ ...(await showLocals(req, params.id)), ...returnLocals(returnTo) }),
           fields,
           fallbackField: fields[0]!,
         },
         async (data) => {
           await act(req, params.id, data as never, params.number ?? 0);
-          res.redirect(303, `/consents/${params.id}`);
+          notify(req, notice(await consent.get(requestContext(req), params.id)));
+          res.redirect(303, `/consents/${params.id}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`);
         },
       );
     },
@@ -298,14 +442,11 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       path: '/people/:personId/consents',
       kind: 'page',
       policy: policies.consentsRequest,
-      summary: 'A person’s consents, and the form to ask for one (OH).',
+      summary: 'A person’s consents, with a link to ask for each kind (OH).',
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { personId } = parseInput(personParam, req.params);
-        renderPage(req, res, 'consent/oh-person', {
-          ...(await listLocals(req, personId)),
-          values: { noticeBy: 'letter', periodStart: today() },
-        });
+        renderPage(req, res, 'consent/oh-person', await listLocals(req, personId));
       },
     },
     {
@@ -313,34 +454,54 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       path: '/people/:personId/consents',
       kind: 'page',
       policy: policies.consentsRequest,
-      summary: 'Asks a person for consent; the notice is emailed or printed (AMRA-1, AMRA-2).',
+      summary:
+        'The old combined request form: a request naming its kind is made as that kind’s page makes it; without one, the list asks which consent.',
       handler: async (req, res) => {
         const { personId } = parseInput(personParam, req.params);
-        const values = req.body as Record<string, unknown>;
-        await submitForm(
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (typeof body.kind === 'string' && (CONSENT_KINDS as readonly string[]).includes(body.kind))
+          return submitRequest(req, res, personId, body.kind as ConsentKind);
+        renderFormErrors(
           req,
           res,
-          {
-            view: 'consent/oh-person',
-            schema: consentRequestSchema,
-            input: requestInput(values),
-            values,
-            locals: () => listLocals(req, personId),
-            fields: Object.keys(REQUEST_FIELDS),
-            fallbackField: 'kind',
-            rename: { 'doctor.name': 'doctorName', 'doctor.practice': 'doctorPractice', doctor: 'doctorName' },
-          },
-          async (data) => {
-            const input =
-              data.kind === 'nhs-sharing'
-                ? { ...data, periodEnd: data.periodEnd ?? null }
-                : data.kind === 'amra-report'
-                  ? { ...data, doctor: { name: data.doctor.name, practice: data.doctor.practice ?? null } }
-                  : data;
-            const made = await consent.request(requestContext(req), personId, input);
-            res.redirect(303, `/consents/${made.consent.id}`);
-          },
+          'consent/oh-person',
+          {},
+          { kind: 'consents.oh.errors.kind' },
+          await listLocals(req, personId),
         );
+      },
+    },
+    {
+      method: 'get',
+      path: '/people/:personId/consents/new/:kind',
+      kind: 'page',
+      policy: policies.consentsRequest,
+      summary:
+        'Ask for one kind of consent (amra-report, oh-report-release or nhs-sharing), with only its fields. A sharing request may be pre-filled: `partnerOrganisationId`, `purpose`, `dataCategories`, `description`, `returnTo` (a local path); values the form does not offer are ignored.',
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { personId } = parseInput(personParam, { personId: req.params.personId });
+        const kind = kindOf(req.params.kind);
+        const locals = await requestLocals(req, personId, kind);
+        const prefill =
+          kind === 'nhs-sharing'
+            ? sharingPrefill(req.query, new Set(locals.partners.map((p) => p.value)))
+            : { returnTo: safeReturnTo(firstText((req.query as Record<string, unknown>).returnTo)) ?? undefined };
+        renderPage(req, res, `consent/request-${kind}`, {
+          ...locals,
+          values: { noticeBy: 'letter', ...(kind === 'nhs-sharing' ? { periodStart: today() } : {}), ...prefill },
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/people/:personId/consents/new/:kind',
+      kind: 'page',
+      policy: policies.consentsRequest,
+      summary: 'Asks a person for one kind of consent; the notice is emailed or printed (AMRA-1, AMRA-2).',
+      handler: async (req, res) => {
+        const { personId } = parseInput(personParam, { personId: req.params.personId });
+        await submitRequest(req, res, personId, kindOf(req.params.kind));
       },
     },
     {
@@ -352,8 +513,10 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
+        const returnTo = safeReturnTo(firstText((req.query as Record<string, unknown>).returnTo));
         renderPage(req, res, 'consent/oh-show', {
           ...(await showLocals(req, id)),
+          ...returnLocals(returnTo),
           values: { receivedOn: today(), applicationDate: today(), letterReceivedOn: today() },
         });
       },
@@ -381,6 +544,13 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           documentReference: data.documentReference ?? null,
           wishesToSeeReport: data.wishesToSeeReport ?? null,
         }),
+      (done) => ({
+        heading: done.consent.status === 'given' ? 'notices.consent.decisionGiven' : 'notices.consent.decisionRefused',
+        next:
+          done.consent.status === 'given'
+            ? `notices.consent.recordedGivenNext.${done.consent.kind}`
+            : 'notices.consent.refusedNext',
+      }),
     ),
     action(
       '/consents/:id/application',
@@ -391,6 +561,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       ['applicationDate'],
       (req, id, data: z.infer<typeof applicationSchema>) =>
         consent.recordApplication(requestContext(req), id, data.applicationDate),
+      () => ({ heading: 'notices.consent.applied', next: 'notices.consent.appliedNext' }),
     ),
     action(
       '/consents/:id/report',
@@ -412,6 +583,12 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           receivedOn: data.receivedOn,
           withheldParts: (data.withheldParts ?? []).map((p) => ({ ground: p.ground, note: p.note ?? null })),
         }),
+      (done) => ({
+        heading: 'notices.consent.reportRecorded',
+        next: done.consent.wishesToSeeReport
+          ? 'notices.consent.reportRecordedNextReview'
+          : 'notices.consent.reportRecordedNext',
+      }),
     ),
     action(
       '/consents/:id/corrections/:number/answer',
@@ -426,6 +603,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           amendedText: data.amendedText ?? null,
           note: data.note ?? null,
         }),
+      () => ({ heading: 'notices.consent.correctionAnswered', next: 'notices.consent.correctionAnsweredNext' }),
     ),
     action(
       '/consents/:id/on-behalf',
@@ -452,6 +630,7 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
           throw letterFormError(error);
         }
       },
+      () => ({ heading: 'notices.consent.letterRecorded', next: 'notices.consent.letterRecordedNext' }),
     ),
     action(
       '/consents/:id/release',
@@ -460,7 +639,14 @@ export function consentOhPages(deps: AppDependencies): RouteDefinition[] {
       z.object({}),
       () => ({}),
       ['release'],
-      (req, id) => consent.release(requestContext(req), id),
+      async (req, id) => {
+        try {
+          return await consent.release(requestContext(req), id);
+        } catch (error) {
+          throw await releaseFormError(req, id, error);
+        }
+      },
+      () => ({ heading: 'notices.consent.released', next: 'notices.consent.releasedNext' }),
     ),
   ];
 }

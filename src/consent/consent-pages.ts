@@ -7,11 +7,13 @@ import { londonDay, longDate, type IsoDate } from '../shared/dates.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
+import { notify, type Notice } from '../web/notice.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { personMayReadReport } from './consent-rules.js';
 import type { ConsentRecord, ReportView } from './consent-service.js';
 import type { Consent } from './consent-types.js';
+import { releaseMessage, releaseWords } from './release-message.js';
 
 const idParam = z.object({ id: z.uuid() });
 const personParam = z.object({ personId: z.uuid() });
@@ -24,6 +26,15 @@ const text = (max: number) =>
     .trim()
     .min(1, 'consents.errors.text')
     .max(max, 'consents.errors.tooLong');
+
+/** The release message (release-message.ts) in the reader's words, or null when there is none. */
+function releaseText(req: Request, c: Consent, earliest: IsoDate | null, today: IsoDate): string | null {
+  const m = releaseMessage(c, earliest, today);
+  if (!m) return null;
+  const locale = req.locale === 'cy' ? 'cy' : 'en';
+  const { key, values } = releaseWords(m, (iso) => longDate(iso, locale));
+  return req.t(key, values);
+}
 
 /** A consent for the person's pages: what it is, who it is for, what it covers, and what they can do now (plain English, §5). */
 function consentView(req: Request, r: ConsentRecord, today: IsoDate) {
@@ -63,8 +74,8 @@ function consentView(req: Request, r: ConsentRecord, today: IsoDate) {
     applicationDate: c.applicationDate,
     earliestReleaseDate: r.earliestReleaseDate,
     waitingForReview,
-    // The day it goes if they do nothing (AMRA-4, §5b); null while it waits for them.
-    releaseIfNothingDone: waitingForReview ? r.earliestReleaseDate : null,
+    // When the report may go, said once, in one place (AMRA-4, §5b; issue 15 §5).
+    release: releaseText(req, c, r.earliestReleaseDate, today),
     suppliedOn: c.suppliedOn,
     retainUntil: c.retainUntil,
     mayDecide: c.status === 'requested',
@@ -145,6 +156,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
     fallbackField: string,
     act: (req: Request, id: string, data: z.infer<S>) => Promise<unknown>,
     next: (id: string) => string,
+    notice: (data: z.infer<S>) => Notice,
   ): RouteDefinition => ({
     method: 'post',
     path,
@@ -169,6 +181,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
         },
         async (data) => {
           await act(req, id, data);
+          notify(req, notice(data));
           res.redirect(303, next(id));
         },
       );
@@ -240,6 +253,10 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
         });
       },
       (id) => `/me/consents/${id}`,
+      (data) =>
+        data.decision === 'given'
+          ? { heading: 'notices.consent.given', next: 'notices.consent.givenNext' }
+          : { heading: 'notices.consent.refused', next: 'notices.consent.refusedNext' },
     ),
     action(
       '/me/consents/:id/access-request',
@@ -249,6 +266,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'decision',
       (req, id) => consent.requestAccess(requestContext(req), id),
       (id) => `/me/consents/${id}`,
+      () => ({ heading: 'notices.consent.accessRequested', next: 'notices.consent.accessRequestedNext' }),
     ),
     action(
       '/me/consents/:id/withdraw',
@@ -258,6 +276,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'decision',
       (req, id) => consent.withdraw(requestContext(req), id),
       (id) => `/me/consents/${id}`,
+      () => ({ heading: 'notices.consent.withdrawn', next: 'notices.consent.withdrawnNext' }),
     ),
     {
       method: 'get',
@@ -280,6 +299,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'correction',
       (req, id, data) => consent.requestCorrection(requestContext(req), id, data.correction),
       (id) => `/me/consents/${id}/report`,
+      () => ({ heading: 'notices.consent.correctionRequested', next: 'notices.consent.correctionRequestedNext' }),
     ),
     action(
       '/me/consents/:id/statement',
@@ -289,6 +309,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'statement',
       (req, id, data) => consent.attachStatement(requestContext(req), id, data.statement),
       (id) => `/me/consents/${id}/report`,
+      () => ({ heading: 'notices.consent.statementAttached', next: 'notices.consent.statementAttachedNext' }),
     ),
     action(
       '/me/consents/:id/supply-decision',
@@ -298,6 +319,10 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       'supply',
       (req, id, data) => consent.decideSupply(requestContext(req), id, data.supply === 'agree'),
       (id) => `/me/consents/${id}`,
+      (data) =>
+        data.supply === 'agree'
+          ? { heading: 'notices.consent.supplyAgreed', next: 'notices.consent.supplyAgreedNext' }
+          : { heading: 'notices.consent.supplyRefused', next: 'notices.consent.supplyRefusedNext' },
     ),
     {
       method: 'get',
@@ -333,7 +358,15 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
           title: req.t('consents.recipient.title'),
           personId,
           personName: names.get(personId),
-          reports: reports.map((r) => ({ ...r, kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null })),
+          reports: reports.map((r) => ({
+            ...r,
+            kindName: r.kind ? req.t(`consents.kinds.${r.kind}`) : null,
+            // The service's notice is the API's English; the page says the same in its reader's language.
+            notice:
+              r.notice === null
+                ? null
+                : req.t(/facts available/.test(r.notice) ? 'consents.recipient.noReport' : 'consents.recipient.notYet'),
+          })),
         });
       },
     },

@@ -110,6 +110,8 @@ export const ENUM_LABELS = {
   policyKind: { values: Object.keys(POLICY_KINDS) as PolicyKind[], key: 'policyForm.kinds' },
   consentKind: { values: CONSENT_KINDS, key: 'consents.kinds' },
   consentStatus: { values: CONSENT_STATUSES, key: 'consents.statuses' },
+  /** Staff pages speak about the person ("Waiting for their decision"); the person's own say "your" (`consentStatus`). */
+  consentStatusStaff: { values: CONSENT_STATUSES, key: 'enums.consentStatusStaff' },
   consentEvent: { values: CONSENT_EVENTS, key: 'enums.consentEvent' },
   /** The person's own pages say "your line manager"; staff pages name the role (`role`). */
   consentRecipient: { values: EMPLOYER_RECIPIENTS, key: 'consents.recipients' },

@@ -25,7 +25,12 @@ describe('consent in the browser', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       expect(await accessibilityProblems(page, 'my consents')).toBe('');
       const waiting = page.locator('.nhsuk-card', { hasText: 'Return to work after a back injury' });
-      await expect(waiting.innerText()).resolves.toMatch(/If you do nothing, it may be released on \d+ \w+ \d{4}/);
+      // One message about release, never two that contradict (issue 15 §5).
+      const card = await waiting.innerText();
+      expect(card).toMatch(
+        /Read it by \d+ \w+ \d{4}\. If you have not read it by then, it may be released on that day/,
+      );
+      expect(card).not.toContain('will not be released until');
       await submitWith(page, waiting.getByRole('link'));
       expect(await accessibilityProblems(page, 'a consent')).toBe('');
       await submitWith(page, page.getByRole('link', { name: 'Read the report' }));
@@ -57,6 +62,7 @@ describe('consent in the browser', () => {
       await submitWith(page, page.getByRole('link', { name: 'Occupational health reports released to you' }));
       const main = await page.locator('main').innerText();
       expect(main).toContain('No report is available. Decisions will be made on the facts available');
+      expect(main).not.toMatch(/AMRA-\d/);
       expect(main).not.toContain(reportText);
       // Not even what the report was about (CONF-1).
       expect(main).not.toContain('back injury');
@@ -95,16 +101,51 @@ describe('consent in the browser', () => {
       .select('people.id')
       .first();
     await demo.withPage(clinician, async (page) => {
+      // A phone's width: the consent list and each kind's form fit (WCAG 1.4.10).
+      await page.setViewportSize({ width: 320, height: 800 });
       await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents`);
-      await page.getByLabel('Release of an OH report to their manager or HR').check();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      expect(await accessibilityProblems(page, 'a person’s consents')).toBe('');
+      // An empty request names each of its fields in words.
+      await submitWith(
+        page,
+        page.getByRole('link', { name: 'Ask for consent to share information with an NHS service' }),
+      );
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await page.getByLabel('Day').first().fill('');
+      await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      const errors = await page.locator('.nhsuk-error-summary').innerText();
+      expect(errors).toContain('Select the NHS partner');
+      expect(errors).not.toMatch(/discriminator|expected|nhs-sharing/i);
+      expect(await accessibilityProblems(page, 'a sharing request with errors')).toBe('');
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents`);
+      await submitWith(
+        page,
+        page.getByRole('link', {
+          name: 'Ask for consent to release an occupational health report to their manager or HR',
+        }),
+      );
+      // Only this kind's questions: no doctor, no NHS service.
+      expect(await page.locator('main').getByLabel('The doctor’s name').count()).toBe(0);
+      expect(await page.locator('main #partnerOrganisationId').count()).toBe(0);
+      expect(await accessibilityProblems(page, 'an OH report release request')).toBe('');
       await page.getByLabel('What it is for, in plain words').fill('Fitness for night shifts');
       await page.getByLabel('Line manager').check();
       await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      await expect(page.locator('.nhsuk-notification-banner').innerText()).resolves.toContain(
+        'Consent has been asked for',
+      );
+      expect(await accessibilityProblems(page, 'a consent just asked for')).toBe('');
       await page.getByLabel('Consent given').check();
       await page.getByLabel('On a paper form').check();
       await page.getByLabel('Scanned form reference').fill('SCAN-E2E-1');
       await page.getByLabel('Yes', { exact: true }).check();
       await submitWith(page, page.getByRole('button', { name: 'Record the decision' }));
+      await expect(page.locator('.nhsuk-notification-banner').innerText()).resolves.toContain(
+        'Their consent has been recorded',
+      );
       await page.getByLabel('The report', { exact: true }).fill('Fit for night shifts.');
       await submitWith(page, page.getByRole('button', { name: 'Record the report' }));
 
@@ -122,6 +163,45 @@ describe('consent in the browser', () => {
         /from their letter received on \d+ \w+ \d{4} \(reference LTR-E2E-1\)/,
       );
       expect(await accessibilityProblems(page, 'a consent with a letter recorded')).toBe('');
+    });
+  });
+
+  it('when a clinician follows a pre-filled link to ask for sharing consent, then the choices are made, the request goes, and the banner leads back to the pathway (issue 15 §3, §5)', async () => {
+    const db = demo.server.platform.db;
+    const partner = await db('organisations').where({ kind: 'nhs-partner' }).first();
+    const person = await db('people')
+      .leftJoin('users', 'users.person_id', 'people.id')
+      .whereNull('users.id')
+      .select('people.id')
+      .first();
+    const pathway = '/pathways/00000000-0000-4000-8000-000000000000';
+    const query = new URLSearchParams([
+      ['partnerOrganisationId', partner.id],
+      ['purpose', 'treatment'],
+      ['dataCategories', 'demographics'],
+      ['dataCategories', 'referral-details'],
+      ['description', 'Physiotherapy for a knee injury'],
+      ['returnTo', pathway],
+    ]);
+    await demo.withPage(clinician, async (page) => {
+      await page.goto(`${demo.server.baseUrl}/people/${person.id}/consents/new/nhs-sharing?${query}`);
+      await expect(page.locator('#partnerOrganisationId').inputValue()).resolves.toBe(partner.id);
+      await expect(page.getByLabel('Treatment', { exact: true }).isChecked()).resolves.toBe(true);
+      await expect(page.getByLabel('Why they are referred').isChecked()).resolves.toBe(true);
+      await expect(page.getByLabel('Mental health information').isChecked()).resolves.toBe(false);
+      await expect(page.getByLabel('What it is for, in plain words').inputValue()).resolves.toBe(
+        'Physiotherapy for a knee injury',
+      );
+      expect(await accessibilityProblems(page, 'a pre-filled sharing request')).toBe('');
+      await submitWith(page, page.getByRole('button', { name: 'Ask for consent' }));
+      await expect(page.locator('.nhsuk-notification-banner').innerText()).resolves.toContain(
+        'Consent has been asked for',
+      );
+      await expect(page.getByRole('link', { name: 'Back to the pathway' }).getAttribute('href')).resolves.toBe(pathway);
+      const main = await page.locator('main').innerText();
+      expect(main).toContain('Westshire University Health Board');
+      expect(main).not.toMatch(/nhs-sharing|referral-details|continuity-of-care/);
+      expect(await accessibilityProblems(page, 'a sharing consent just asked for')).toBe('');
     });
   });
 });

@@ -426,19 +426,29 @@ describe('consent recorded on the person’s behalf', () => {
     expect(page.text).toContain('Record a letter from the person');
     expect(page.text).toContain('They have seen the report');
     const csrf = csrfFrom(page.text);
+    // The date the letter arrived is typed as day, month and year (issue 15 §6).
+    expect(page.text).toContain('name="letterReceivedOn-day"');
+    const arrived = { 'letterReceivedOn-day': '2', 'letterReceivedOn-month': '6', 'letterReceivedOn-year': '2027' };
     const missing = await oh
       .post(`/consents/${id}/on-behalf`)
       .type('form')
-      .send({ _csrf: csrf, letterReceivedOn: '2027-06-02' });
+      .send({ _csrf: csrf, ...arrived });
     expect(missing.status).toBe(422);
     expect(missing.text).toContain('id="letterAction-error"');
     expect(missing.text).toContain('Choose what the letter says');
     expect(missing.text).toContain('id="letterReference-error"');
-    expect(missing.text).toContain('value="2027-06-02"');
+    expect(missing.text).toContain('name="letterReceivedOn-day" type="text" inputmode="numeric" value="2"');
+    expect(missing.text).toContain('name="letterReceivedOn-month" type="text" inputmode="numeric" value="6"');
     const future = await oh
       .post(`/consents/${id}/on-behalf`)
       .type('form')
-      .send({ _csrf: csrf, letterAction: 'seen-report', letterReceivedOn: '2027-06-04', letterReference: 'LTR-P' });
+      .send({
+        _csrf: csrf,
+        letterAction: 'seen-report',
+        ...arrived,
+        'letterReceivedOn-day': '4',
+        letterReference: 'LTR-P',
+      });
     expect(future.status).toBe(422);
     expect(future.text).toContain('id="letterReceivedOn-error"');
     expect(future.text).toContain('The date the letter arrived cannot be in the future');
@@ -460,9 +470,10 @@ describe('consent recorded on the person’s behalf', () => {
     const done = await oh
       .post(`/consents/${id}/on-behalf`)
       .type('form')
-      .send({ _csrf: csrf, letterAction: 'seen-report', letterReceivedOn: '2027-06-02', letterReference: 'LTR-P' });
+      .send({ _csrf: csrf, letterAction: 'seen-report', ...arrived, letterReference: 'LTR-P' });
     expect([done.status, done.headers.location]).toEqual([303, `/consents/${id}`]);
     const after = await oh.get(`/consents/${id}`);
+    expect(after.text).toContain('Their letter has been recorded');
     expect(after.text).toContain('from their letter received on 2 June 2027 (reference LTR-P)');
     expect(after.text).toContain('They ask for a correction');
     const admin = await signIn(t, w.users.ohAdmin.email);

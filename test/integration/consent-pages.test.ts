@@ -24,12 +24,12 @@ describe('consent pages', () => {
 
   it('when OH asks for an AMRA report with a field missing, then the form comes back with 422 and the error beside it; complete, it is made and the notice prints with the rights', async () => {
     const oh = await signIn(t, w.users.clinician.email);
-    const page = await oh.get(`/people/${w.report.id}/consents`);
+    const amraPage = `/people/${w.report.id}/consents/new/amra-report`;
+    const page = await oh.get(amraPage);
     expect(page.status).toBe(200);
     const csrf = csrfFrom(page.text);
-    const missing = await oh.post(`/people/${w.report.id}/consents`).type('form').send({
+    const missing = await oh.post(amraPage).type('form').send({
       _csrf: csrf,
-      kind: 'amra-report',
       recipientRole: 'hr-manager',
       description: 'Fitness for firearms duties',
       noticeBy: 'letter',
@@ -37,9 +37,8 @@ describe('consent pages', () => {
     expect(missing.status).toBe(422);
     expect(missing.text).toContain('id="doctorName-error"');
     expect(missing.text).toContain('value="Fitness for firearms duties"');
-    const made = await oh.post(`/people/${w.report.id}/consents`).type('form').send({
+    const made = await oh.post(amraPage).type('form').send({
       _csrf: csrf,
-      kind: 'amra-report',
       recipientRole: 'hr-manager',
       description: 'Fitness for firearms duties',
       doctorName: 'Dr Asha Patel',
@@ -51,9 +50,8 @@ describe('consent pages', () => {
     expect(letter.text).toContain('Application for a medical report');
     expect(letter.text).toContain('right to refuse consent');
     // Email is refused for someone with no address, and the form says why.
-    const noAddress = await oh.post(`/people/${w.report.id}/consents`).type('form').send({
+    const noAddress = await oh.post(`/people/${w.report.id}/consents/new/oh-report-release`).type('form').send({
       _csrf: csrf,
-      kind: 'oh-report-release',
       recipientRole: 'line-manager',
       description: 'x',
       noticeBy: 'email',
@@ -118,7 +116,8 @@ describe('consent pages', () => {
     // Release before day 21 is refused on the page, with the rule's words.
     const early = await oh.post(`/consents/${consentId}/release`).type('form').send({ _csrf: ohCsrf });
     expect(early.status).toBe(422);
-    expect(early.text).toContain('cannot be supplied before 2026-12-22');
+    expect(early.text).toContain('It cannot be released before 22 December 2026');
+    expect(early.text).not.toContain('AMRA-4');
   });
 
   it('when the person reads the report, then the withheld grounds show; an empty correction is a 422 and a real one is listed', async () => {

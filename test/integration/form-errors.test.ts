@@ -51,7 +51,9 @@ describe('empty forms (issue 15 §1)', () => {
   const pages = (): Array<[WorldUser, string]> => [
     ['clinician', `/people/${suite.w.report.id}/pathways`],
     ['clinician', `/pathways/${pathwayId}`],
-    ['clinician', `/people/${suite.w.report.id}/consents`],
+    ['clinician', `/people/${suite.w.report.id}/consents/new/amra-report`],
+    ['clinician', `/people/${suite.w.report.id}/consents/new/oh-report-release`],
+    ['clinician', `/people/${suite.w.report.id}/consents/new/nhs-sharing`],
     ['hr', '/people/new'],
     ['hr', `/people/${suite.w.report.id}/absences/new`],
     ['hr', `/people/${suite.w.report.id}/attendance/procedure/informal`],
@@ -88,7 +90,7 @@ describe('empty forms (issue 15 §1)', () => {
     expect(summaries).toBeGreaterThan(10);
   });
 
-  it('when "Ask for consent" is sent empty, then it asks which consent; an empty share asks for the partner', async () => {
+  it('when "Ask for consent" is sent empty, then it asks which consent; a kind’s page asks for its own fields; an empty share asks for the partner', async () => {
     const agent = await signIn(suite.t, suite.w.users.clinician.email);
     const consents = await agent.get(`/people/${suite.w.report.id}/consents`);
     const ask = await agent
@@ -97,6 +99,12 @@ describe('empty forms (issue 15 §1)', () => {
       .send({ _csrf: csrfFrom(consents.text) });
     expect(ask.status).toBe(422);
     expect(summary(ask.text).map((e) => e.message)).toContain('Select which consent you are asking for');
+    const sharing = await agent
+      .post(`/people/${suite.w.report.id}/consents/new/nhs-sharing`)
+      .type('form')
+      .send({ _csrf: csrfFrom(consents.text) });
+    expect(sharing.status).toBe(422);
+    expect(summary(sharing.text).map((e) => e.message)).toContain('Select the NHS partner');
 
     const share = await agent.get(`/pathways/${pathwayId}/referrals/share`);
     const shared = await agent
