@@ -56,6 +56,7 @@ function visibleText(html: string): string {
   const text = body
     // Items of a list, options and cells are read apart: one ending as the next begins is not a doubled word.
     .replace(/<\/(option|li|td|th|dt|dd|h[1-6]|p|label|legend)>/gi, ' | ')
+    .replace(/(<span class="nhsuk-table-responsive__heading"[^>]*>[^<]*)<\/span>/g, '$1 | ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/&#x27;|&#39;/g, "'")
