@@ -340,6 +340,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
   /** Who does a step, in words: the person it is assigned to, or the role's shared list. */
   const whoDoes = (
     req: Request,
+    actor: Actor,
     step: Loaded['steps'][number] | undefined,
     performer: string,
     names: Map<string, string>,
@@ -347,7 +348,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const assignee = step?.assignee ?? null;
     if (assignee && 'personId' in assignee && names.get(assignee.personId)) return names.get(assignee.personId)!;
     const role = req.t(`pathways.performers.${performer}`);
-    if (assignee && 'userId' in assignee) return req.t('pathways.next.assigned', { role });
+    if (assignee && 'userId' in assignee)
+      return req.t(assignee.userId === actor.userId ? 'pathways.next.you' : 'pathways.next.assigned', { role });
     return req.t(`pathways.next.queues.${performer}`, { defaultValue: role });
   };
 
@@ -418,6 +420,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           ...s,
           who: whoDoes(
             req,
+            ctx.actor,
             loaded.steps.find((x) => x.id === s.id),
             s.performer,
             names,

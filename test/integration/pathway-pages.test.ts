@@ -91,6 +91,11 @@ describe('pathway and referral pages (issue 4)', () => {
       .send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
     expect(started.status).toBe(303);
     pathwayId = /^\/pathways\/([0-9a-f-]{36})$/.exec(String(started.headers.location))![1]!;
+    // The banner says what happened and what comes next, once (issue 15 §4).
+    const landed = await agent.get(`/pathways/${pathwayId}`);
+    expect(landed.text).toContain('nhsuk-notification-banner--success');
+    expect(landed.text).toContain('Musculoskeletal (MSK) pathway started');
+    expect(landed.text).toContain('Its first steps are under What happens next');
 
     // Once at a time: a second MSK pathway is refused on the form.
     const again = await agent
@@ -102,6 +107,29 @@ describe('pathway and referral pages (issue 4)', () => {
 
     const page = await agent.get(`/pathways/${pathwayId}`);
     expect(page.status).toBe(200);
+    expect(page.text).not.toContain('nhsuk-notification-banner--success');
+    // Built around the next action (issue 15 §3): what happens next first, the history folded away last.
+    const nextAt = page.text.indexOf('<h2 class="nhsuk-heading-m" id="next">What happens next</h2>');
+    expect(nextAt).toBeGreaterThan(0);
+    expect(nextAt).toBeLessThan(page.text.indexOf('id="actions"'));
+    expect(page.text.indexOf('id="actions"')).toBeLessThan(
+      page.text.indexOf('<details class="nhsuk-details" id="history"'),
+    );
+    expect(page.text).toMatch(/Who: you\. By \d+ \w+ 2026/);
+    // Every change has its own page; none of their forms is on the pathway page.
+    for (const a of ['advice', 'pause', 'transfer', 'close']) {
+      expect(page.text).toContain(`<a href="/pathways/${pathwayId}/${a}">`);
+      expect(page.text).not.toContain(`action="/pathways/${pathwayId}/${a}"`);
+    }
+    expect(page.text).not.toContain(`href="/pathways/${pathwayId}/resume"`);
+    // The steps table is the NHS.UK responsive table, each cell headed for narrow screens.
+    const table = /<details class="nhsuk-details" id="history"[\s\S]*?<\/details>/.exec(page.text)![0];
+    expect(table).toContain('<table class="nhsuk-table-responsive">');
+    const cells = table.match(/<td class="nhsuk-table__cell">/g)!.length;
+    expect(
+      table.match(/<td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">/g)!
+        .length,
+    ).toBe(cells);
     const codes = [...page.text.matchAll(new RegExp(`href="/pathways/${pathwayId}/steps/([a-z0-9-]+)"`, 'g'))].map(
       (m) => m[1]!,
     );
@@ -143,6 +171,7 @@ describe('pathway and referral pages (issue 4)', () => {
       .first();
     expect(next).toBeDefined();
     const after = await agent.get(`/pathways/${pathwayId}`);
+    expect(after.text).toMatch(/<h3 class="nhsuk-notification-banner__heading">[^<]*Triage[^<]*: saved<\/h3>/);
     const definition = await t.platform.services.pathways.exportDefinition('msk');
     const nextTitle = (definition.action as Array<{ id: string; title: string }>).find(
       (a) => a.id === next.step_code,
@@ -156,23 +185,46 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(after.text).toContain('Answers recorded: Triage');
     expect(after.text).toContain(html('Is the main problem back pain?'));
 
-    // The clinician records the functional advice the manager will see.
+    // The nearest step is what happens next; the steps it came after are in the history.
+    const nextSection = after.text.slice(after.text.indexOf('id="next"'), after.text.indexOf('id="actions"'));
+    expect(nextSection).toContain(html(nextTitle));
+    expect(nextSection).not.toContain('on 22 November 2026');
+
+    // The clinician records the functional advice the manager will see, on its own page.
+    const adviceForm = await agent.get(`/pathways/${pathwayId}/advice`);
+    expect(adviceForm.status).toBe(200);
+    expect(adviceForm.text).toContain('Record advice about work');
+    expect(adviceForm.text).toContain(`action="/pathways/${pathwayId}/advice"`);
+    const noFitness = await agent
+      .post(`/pathways/${pathwayId}/advice`)
+      .type('form')
+      .send({ _csrf: csrfFrom(adviceForm.text), expectedDuration: '4 weeks' });
+    expect(noFitness.status).toBe(422);
+    // Refused on its own page, with what was typed kept, not on the pathway page.
+    expect(noFitness.text).toContain('href="#fitness"');
+    expect(noFitness.text).toContain('value="4 weeks"');
+    expect(noFitness.text).not.toContain('id="next"');
     const advice = await agent
       .post(`/pathways/${pathwayId}/advice`)
       .type('form')
       .send({
-        _csrf: csrfFrom(after.text),
+        _csrf: csrfFrom(adviceForm.text),
         fitness: 'adjusted-duties',
         expectedDuration: '4 weeks',
         adjustments: 'No lifting over 10 kg',
       });
     expect(advice.status).toBe(303);
+    expect(advice.headers.location).toBe(`/pathways/${pathwayId}`);
+    expect((await agent.get(`/pathways/${pathwayId}`)).text).toContain('Advice about work saved');
+    const pauseForm = await agent.get(`/pathways/${pathwayId}/pause`);
+    expect(pauseForm.text).toContain('Why it is paused');
     const badPause = await agent
       .post(`/pathways/${pathwayId}/pause`)
       .type('form')
-      .send({ _csrf: csrfFrom(after.text) });
+      .send({ _csrf: csrfFrom(pauseForm.text) });
     expect(badPause.status).toBe(422);
     expect(badPause.text).toContain('href="#pauseReason"');
+    expect(badPause.text).not.toContain('id="next"');
 
     const worklist = await agent.get('/worklist');
     expect(worklist.status).toBe(200);
