@@ -12,18 +12,31 @@ const server = await startDemoServer();
 const browser = await launchChromium();
 try {
   const db = server.platform.db;
-  const count = (table: string) => db(table).select('pathway_id').count({ n: '*' }).groupBy('pathway_id');
-  const score = new Map<string, number>();
-  for (const [table, weight] of [
-    ['pathway_steps', 1],
-    ['pathway_events', 1],
-    ['pathway_referrals', 5],
-  ] as const) {
-    for (const row of (await count(table)) as Array<{ pathway_id: string; n: number | string }>)
-      score.set(row.pathway_id, (score.get(row.pathway_id) ?? 0) + Number(row.n) * weight);
-  }
-  const [richest] = [...score.entries()].sort((a, b) => b[1] - a[1]);
-  if (!richest) throw new Error('the demo has no pathway');
+  // The richest: most referrals, then most history, then most steps; ties broken by the person's staff number,
+  // which the demo seeds deterministically (ids are random), so every run measures the same pathway.
+  const count = (table: string) =>
+    db(table).select('pathway_id').count({ n: '*' }).groupBy('pathway_id') as unknown as Promise<
+      Array<{ pathway_id: string; n: number | string }>
+    >;
+  const tally = async (table: string) => new Map((await count(table)).map((r) => [r.pathway_id, Number(r.n)]));
+  const [steps, events, referrals] = await Promise.all(
+    ['pathway_steps', 'pathway_events', 'pathway_referrals'].map(tally),
+  );
+  const pathways = (await db('pathways')
+    .join('people', 'people.id', 'pathways.person_id')
+    .select('pathways.id', 'people.staff_number')) as Array<{ id: string; staff_number: string }>;
+  const key = (p: { id: string }) => [referrals!.get(p.id) ?? 0, events!.get(p.id) ?? 0, steps!.get(p.id) ?? 0];
+  pathways.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+    return a.staff_number < b.staff_number ? -1 : 1;
+  });
+  const top = pathways[0];
+  if (!top) throw new Error('the demo has no pathway');
+  const richest = [
+    top.id,
+    { staffNumber: top.staff_number, referrals: key(top)[0], events: key(top)[1], steps: key(top)[2] },
+  ] as const;
   const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -36,7 +49,7 @@ try {
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
     }));
-    console.log(JSON.stringify({ pathway: richest[0], weight: richest[1], width, ...size }));
+    console.log(JSON.stringify({ ...richest[1], width, ...size }));
   }
   await context.close();
 } finally {
