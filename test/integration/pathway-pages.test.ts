@@ -10,22 +10,28 @@ import {
 } from '../support/test-platform.js';
 
 /** A form's fields as rendered by the partials: each group's name, kind, first choice and whether it is optional. */
-function formGroups(
-  html: string,
-): Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> {
+function formGroups(html: string): Array<{
+  name: string;
+  kind: 'radio' | 'input' | 'textarea' | 'date';
+  type: string;
+  first: string;
+  optional: boolean;
+}> {
   const groups: Array<{
     name: string;
-    kind: 'radio' | 'input' | 'textarea';
+    kind: 'radio' | 'input' | 'textarea' | 'date';
     type: string;
     first: string;
     optional: boolean;
   }> = [];
   for (const block of html.split('<div class="nhsuk-form-group').slice(1)) {
     const optional = /\((optional|dewisol)\)/.test(block.slice(0, block.search(/<input|<textarea/)));
+    const date = /name="([^"]+)-day" type="text"/.exec(block);
     const radio = /name="([^"]+)" type="radio" value="([^"]*)"/.exec(block);
     const input = /<input class="nhsuk-input[^"]*" id="[^"]*" name="([^"]+)" type="([^"]+)"/.exec(block);
     const area = /<textarea [^>]*name="([^"]+)"/.exec(block);
-    if (radio) groups.push({ name: radio[1]!, kind: 'radio', type: 'radio', first: radio[2]!, optional });
+    if (date) groups.push({ name: date[1]!, kind: 'date', type: 'date', first: '', optional });
+    else if (radio) groups.push({ name: radio[1]!, kind: 'radio', type: 'radio', first: radio[2]!, optional });
     else if (input) groups.push({ name: input[1]!, kind: 'input', type: input[2]!, first: '', optional });
     else if (area) groups.push({ name: area[1]!, kind: 'textarea', type: 'textarea', first: '', optional });
   }
@@ -37,9 +43,12 @@ function answersFor(groups: ReturnType<typeof formGroups>, html: string): Record
   const out: Record<string, string> = {};
   for (const g of groups) {
     if (g.kind === 'radio') out[g.name] = g.first;
-    else if (g.type === 'datetime-local') out[g.name] = '2026-11-22T08:30';
-    else if (new RegExp(`name="${g.name}" type="text" value=""[^>]*inputmode="numeric"`).test(html)) out[g.name] = '2';
-    else if (new RegExp(`id="${g.name}-hint">For example, 2026`).test(html)) out[g.name] = '2026-11-22';
+    else if (g.kind === 'date') {
+      // NHS.UK date input: day, month and year (and the time, when the question asks for one).
+      Object.assign(out, { [`${g.name}-day`]: '22', [`${g.name}-month`]: '11', [`${g.name}-year`]: '2026' });
+      if (html.includes(`name="${g.name}-time"`)) out[`${g.name}-time`] = '08:30';
+    } else if (new RegExp(`name="${g.name}" type="text" value=""[^>]*inputmode="numeric"`).test(html))
+      out[g.name] = '2';
     else out[g.name] = 'Test answer';
   }
   return out;
@@ -145,7 +154,7 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(missing).toBeDefined();
     const kept = groups.find((g) => g !== missing && g.kind === 'radio') ?? groups.find((g) => g !== missing);
     const partial = { ...answers, _csrf: csrfFrom(form.text) } as Record<string, string>;
-    delete partial[missing.name];
+    for (const k of Object.keys(partial)) if (k === missing.name || k.startsWith(`${missing.name}-`)) delete partial[k];
 
     const bad = await agent.post(`/pathways/${pathwayId}/steps/${triage}`).type('form').send(partial);
     expect(bad.status).toBe(422);
