@@ -18,3 +18,47 @@ for (const group of document.querySelectorAll('[data-file-into]')) {
     if (file) target.value = await file.text();
   });
 }
+
+// The pathway page's referrals (issue 15 §3): where each has got to is asked for now and then and
+// written in place, worded by the server as the page words it. Without JavaScript a reload shows the same.
+for (const list of document.querySelectorAll('[data-journey-src]')) {
+  const src = list.getAttribute('data-journey-src');
+  const every = Math.max(Number(list.getAttribute('data-journey-every')) || 15000, 1000);
+  const line = (entry) => {
+    const item = document.createElement('li');
+    item.className = 'nhsuk-u-margin-bottom-1';
+    if (entry.progress) item.setAttribute('data-progress', '');
+    const tag = document.createElement('strong');
+    tag.className = `nhsuk-tag ${entry.tag}`;
+    tag.textContent = entry.status;
+    item.append(`${entry.label}: `, tag, ` ${entry.detail}`);
+    return item;
+  };
+  const text = (node, value) => {
+    if (node && typeof value === 'string' && node.textContent !== value) node.textContent = value;
+  };
+  const refresh = async () => {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(src, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      if (!response.ok) return;
+      const { referrals } = await response.json();
+      for (const referral of referrals) {
+        const item = list.querySelector(`[data-referral="${CSS.escape(referral.id)}"]`);
+        if (!item) continue;
+        text(item.querySelector('[data-referral-status]'), referral.statusName);
+        text(item.querySelector('[data-referral-partner]'), referral.partnerText);
+        text(item.querySelector('[data-self-status]'), referral.statusText);
+        const journey = item.querySelector('[data-journey]');
+        if (!journey || !Array.isArray(referral.lines)) continue;
+        const lines = referral.lines.map(line);
+        // Rewritten only when something changed, so a screen reader hears news, not the same lines again.
+        if (lines.map((l) => l.textContent).join('\n') !== [...journey.children].map((l) => l.textContent).join('\n'))
+          journey.replaceChildren(...lines);
+      }
+    } catch {
+      // Offline or signed out: the next turn tries again; the page as loaded stays true to when it loaded.
+    }
+  };
+  setInterval(refresh, every);
+}

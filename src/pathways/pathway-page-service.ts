@@ -52,6 +52,15 @@ export interface OhPathwayPage {
 
 export type PathwayPage = FunctionalPathwayPage | OwnPathwayPage | OhPathwayPage;
 
+/**
+ * A pathway's referrals and where each has got to, for the page to refresh without a reload
+ * (issue 15 §3): read as the page reads them (the pathway in reach, audited), nothing else.
+ */
+export type PathwayJourney =
+  | { reader: 'functional' }
+  | Pick<OwnPathwayPage, 'reader' | 'referrals'>
+  | (Pick<OhPathwayPage, 'reader' | 'clinical' | 'referrals' | 'organisations'> & { pathwayId: string });
+
 export interface PathwayPageDeps {
   pathways: Pick<PathwayService, 'get' | 'history'>;
   referrals: Pick<PathwayReferralService, 'forPathway'>;
@@ -69,34 +78,16 @@ export class PathwayPageService {
   constructor(private readonly deps: PathwayPageDeps) {}
 
   async forReader(ctx: RequestContext, id: string): Promise<PathwayPage> {
-    const { pathways, referrals, deliveries, exchange, people } = this.deps;
+    const { pathways, exchange, people } = this.deps;
     const actor = ctx.actor;
     const loaded = await pathways.get(ctx, id);
     const view = pathwayJson(actor, loaded);
     const personName = async () => (await people.namesOf([view.personId])).get(view.personId) ?? '';
     if ('kind' in view) return { reader: 'functional', loaded, view, personName: await personName() };
-    if (audienceOf(actor, loaded.pathway) === 'self') {
-      const own = await referrals.forPathway(ctx, id);
-      const atService = await exchange.journeys(own.map((r) => r.id));
-      return {
-        reader: 'self',
-        loaded,
-        view,
-        referrals: await Promise.all(
-          own.map(async (referral) => ({
-            referral,
-            sentAt:
-              (await deliveries.forReferral(referral.id)).find((x) => x.kind === 'referral' && x.sentAt)?.sentAt ??
-              null,
-            latest: referral.status === 'sent' ? (atService.get(referral.id)?.at(-1) ?? null) : null,
-          })),
-        ),
-      };
-    }
+    if (audienceOf(actor, loaded.pathway) === 'self')
+      return { reader: 'self', loaded, view, referrals: await this.ownReferrals(ctx, id) };
     const clinical = maySeeClinicalDetail(actor);
-    const made = roleMayUse(policies.pathwayReferralsRead, actor.role) ? await referrals.forPathway(ctx, id) : [];
-    const atService = await exchange.journeys(made.map((r) => r.id));
-    const mayShare = roleMayUse(policies.pathwayReferralsShare, actor.role);
+    const made = await this.ohReferrals(ctx, id);
     return {
       reader: 'oh',
       loaded,
@@ -104,21 +95,62 @@ export class PathwayPageService {
       personName: await personName(),
       clinical,
       mayManage: roleMayUse(policies.pathwaysManage, actor.role) && view.status !== 'closed',
-      mayShare,
+      mayShare: roleMayUse(policies.pathwayReferralsShare, actor.role),
       history:
         maySeeOhRecords(actor) && roleMayUse(policies.pathwaysHistory, actor.role)
           ? await pathways.history(ctx, id)
           : [],
-      referrals: await Promise.all(
-        made.map(async (referral) => ({
-          referral,
-          deliveries: await deliveries.forReferral(referral.id),
-          progress: atService.get(referral.id) ?? [],
-        })),
-      ),
+      referrals: made,
       organisations: made.length ? await people.listOrganisations() : [],
       // Laboratory results the partners sent back: clinical detail, for clinicians only (CONF-1).
       results: clinical ? await exchange.resultsFor(ctx, loaded.pathway) : [],
     };
+  }
+
+  /** The referrals' journeys alone, read as `forReader` reads them: the pathway in reach and its read audited first. */
+  async journeyFor(ctx: RequestContext, id: string): Promise<PathwayJourney> {
+    const actor = ctx.actor;
+    const loaded = await this.deps.pathways.get(ctx, id);
+    const view = pathwayJson(actor, loaded);
+    if ('kind' in view) return { reader: 'functional' };
+    if (audienceOf(actor, loaded.pathway) === 'self')
+      return { reader: 'self', referrals: await this.ownReferrals(ctx, id) };
+    const made = await this.ohReferrals(ctx, id);
+    return {
+      reader: 'oh',
+      pathwayId: id,
+      clinical: maySeeClinicalDetail(actor),
+      referrals: made,
+      organisations: made.length ? await this.deps.people.listOrganisations() : [],
+    };
+  }
+
+  /** The person's own referrals: each with when it was sent and the service's latest word. */
+  private async ownReferrals(ctx: RequestContext, id: string): Promise<OwnPathwayPage['referrals']> {
+    const { referrals, deliveries, exchange } = this.deps;
+    const own = await referrals.forPathway(ctx, id);
+    const atService = await exchange.journeys(own.map((r) => r.id));
+    return Promise.all(
+      own.map(async (referral) => ({
+        referral,
+        sentAt:
+          (await deliveries.forReferral(referral.id)).find((x) => x.kind === 'referral' && x.sentAt)?.sentAt ?? null,
+        latest: referral.status === 'sent' ? (atService.get(referral.id)?.at(-1) ?? null) : null,
+      })),
+    );
+  }
+
+  /** OH's view of the referrals, if their role may read them: every delivery and everything the service reported. */
+  private async ohReferrals(ctx: RequestContext, id: string): Promise<OhPathwayPage['referrals']> {
+    const { referrals, deliveries, exchange } = this.deps;
+    const made = roleMayUse(policies.pathwayReferralsRead, ctx.actor.role) ? await referrals.forPathway(ctx, id) : [];
+    const atService = await exchange.journeys(made.map((r) => r.id));
+    return Promise.all(
+      made.map(async (referral) => ({
+        referral,
+        deliveries: await deliveries.forReferral(referral.id),
+        progress: atService.get(referral.id) ?? [],
+      })),
+    );
   }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { mayWorkStep, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
-import { isIsoDate, longDate, londonDay, startOfLondonDay } from '../shared/dates.js';
+import { isIsoDate, longDate, londonDay, shortDateTime, startOfLondonDay } from '../shared/dates.js';
 import { isAppError, NotFoundError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { requestContext } from '../web/authenticate.js';
@@ -16,8 +16,12 @@ import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode } from
 import type { StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
 import { resultView } from '../fhir/partner-api/lab-results.js';
-import { SHARING_CATEGORIES } from '../consent/index.js';
-import { FITNESS } from './pathway-types.js';
+import { SHARING_CATEGORIES, type SharingCategory } from '../consent/index.js';
+import { FITNESS, type PathwayReferral } from './pathway-types.js';
+import { notify, type Notice } from '../web/notice.js';
+import { consentRequestHref, type ConsentRequestFor } from './consent-request-link.js';
+import { requiredCategories } from './pathway-referral-service.js';
+import type { PathwayPage } from './pathway-page-service.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
 import { unanswered, type FormItem } from './questionnaire.js';
 import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
@@ -82,6 +86,32 @@ function windowOf(dueFrom: string | null, dueBy: string | null, byHour: boolean)
 }
 
 type Loaded = Awaited<ReturnType<AppDependencies['services']['pathways']['get']>>;
+type OhReferrals = Extract<PathwayPage, { reader: 'oh' }>['referrals'];
+type OwnReferrals = Extract<PathwayPage, { reader: 'self' }>['referrals'];
+
+/** How often the pathway page asks where its referrals have got to (public/app.js). */
+const JOURNEY_POLL_MS = 15_000;
+
+/** Why the gate may refuse a share, each worded under pathways.referrals.refusals. */
+const SHARE_REFUSALS = [
+  'recipient-not-named',
+  'consent-not-given',
+  'consent-refused',
+  'consent-withdrawn',
+  'consent-expired',
+  'consent-not-yet-in-force',
+  'purpose-not-covered',
+  'category-not-covered',
+  'sensitive-category-not-named',
+  'nothing-to-disclose',
+] as const;
+type ShareRefusal = (typeof SHARE_REFUSALS)[number];
+const isGateReason = (code: string): code is ShareRefusal => (SHARE_REFUSALS as readonly string[]).includes(code);
+
+/** The refusals that are for want of the person's consent, so asking them for it is the way on. */
+const ASK_FOR_CONSENT = new Set<string>(
+  SHARE_REFUSALS.filter((r) => r !== 'consent-not-yet-in-force' && r !== 'nothing-to-disclose'),
+);
 
 /** Pathway pages (issue 4): a person's pathways and starting one, the pathway itself with its forms, the step forms, and the definitions. */
 /** The enum each worded score takes its label from; other scores are numbers, or yes and no. */
@@ -195,6 +225,134 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       return [{ title: def.title, answers }];
     });
 
+  /**
+   * The consent a refused share needed (issue 15 §3): the partner, the purpose the share was for (a
+   * handover continues care; a step's referral is for treatment), and every category it would have sent.
+   */
+  const consentNeeded = async (
+    req: Request,
+    referral: PathwayReferral,
+    share: { partnerOrganisationId: string; dataCategories: SharingCategory[]; answers?: string[] | undefined },
+    pathway: { personId: string; definitionCode: string; title: string },
+  ): Promise<ConsentRequestFor> => {
+    const purpose = referral.kind === 'handover' ? 'continuity-of-care' : 'treatment';
+    const partner = (await people.listOrganisations()).find((o) => o.id === share.partnerOrganisationId);
+    const dataCategories = [
+      ...new Set<SharingCategory>([
+        ...requiredCategories(referral.serviceType, pathway.definitionCode),
+        ...share.dataCategories,
+        ...(share.answers?.length ? (['questionnaire-answers'] as const) : []),
+      ]),
+    ];
+    return {
+      personId: pathway.personId,
+      pathwayId: referral.pathwayId,
+      partnerOrganisationId: share.partnerOrganisationId,
+      purpose,
+      dataCategories,
+      description: req.t(`pathways.referrals.consentDescription.${purpose}`, {
+        service: req.t(`pathways.services.${referral.serviceType}`),
+        pathway: pathway.title,
+        partner: partner?.name ?? '',
+      }),
+    };
+  };
+
+  /** A moment as the pathway page words it (UK time, the reader's language). */
+  const when = (req: Request, at: Date | string) => shortDateTime(new Date(at), req.locale === 'cy' ? 'cy' : 'en');
+
+  /**
+   * Each referral's journey as the page words it (issue 6 §5, issue 15 §3): its deliveries, then what
+   * the service did. The page and the journey's JSON both show these lines, so they always say the same.
+   * What the partner said (a failure's outcome, a rejection's reason) is for clinicians (CONF-1).
+   */
+  const journeyLines = (
+    req: Request,
+    clinical: boolean,
+    r: { deliveries: OhReferrals[number]['deliveries']; progress: OhReferrals[number]['progress'] },
+  ) => [
+    ...r.deliveries.map((x) => ({
+      progress: false,
+      label: req.t(`pathways.referrals.deliveryKinds.${x.kind}`),
+      status: req.t(`pathways.referrals.deliveryStatuses.${x.status}`),
+      tag: x.status === 'sent' ? 'nhsuk-tag--green' : x.status === 'failed' ? 'nhsuk-tag--red' : 'nhsuk-tag--grey',
+      detail: [
+        `${when(req, x.sentAt ?? x.updatedAt)} (${req.t('pathways.referrals.attempts', { count: x.attempts })})`,
+        clinical ? x.outcome : null,
+      ]
+        .filter(Boolean)
+        .join(' – '),
+    })),
+    ...r.progress.map((p) => ({
+      progress: true,
+      label: req.t('pathways.referrals.atService'),
+      status: req.t(`pathways.referrals.progressStatuses.${p.status}`),
+      tag:
+        p.status === 'rejected' || p.status === 'failed' || p.status === 'did-not-attend'
+          ? 'nhsuk-tag--red'
+          : p.status === 'completed'
+            ? 'nhsuk-tag--green'
+            : 'nhsuk-tag--blue',
+      detail: [
+        when(req, p.at),
+        p.appointmentAt ? `${req.t('pathways.referrals.appointment')} ${when(req, p.appointmentAt)}` : null,
+        clinical ? p.reason : null,
+      ]
+        .filter(Boolean)
+        .join(' – '),
+    })),
+  ];
+
+  /** The person's own referrals in plain words: waiting for their consent, on its way, sent, or stopped; then what the service did (issue 6 §5). */
+  const ownReferralText = (req: Request, r: OwnReferrals[number]) => {
+    const day = (at: Date | null) => (at ? longDate(londonDate(at)!, req.locale === 'cy' ? 'cy' : 'en') : '');
+    const { referral, sentAt, latest } = r;
+    return latest
+      ? req.t(
+          `pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`,
+          { date: day(latest.appointmentAt) },
+        )
+      : req.t(`pathways.self.referralStatuses.${referral.status}`, { date: day(sentAt) });
+  };
+
+  /** OH's referral lines: the status and partner, the categories shared, and the journey. */
+  const ohReferralView = (
+    req: Request,
+    clinical: boolean,
+    partnerName: Map<string, string>,
+    r: OhReferrals[number],
+  ) => {
+    const partner = r.referral.partnerOrganisationId
+      ? (partnerName.get(r.referral.partnerOrganisationId) ?? null)
+      : null;
+    return {
+      id: r.referral.id,
+      serviceName: req.t(`pathways.services.${r.referral.serviceType}`),
+      kindName: req.t(`pathways.referrals.kinds.${r.referral.kind}`),
+      statusName: req.t(`pathways.referrals.statuses.${r.referral.status}`),
+      partnerText: partner ? req.t('pathways.referrals.sharedWith', { partner }) : '',
+      categories: (r.referral.dataCategories ?? []).map((c) => enumLabel(req.t, 'dataCategory', c)).join(', '),
+      createdOn: londonDate(r.referral.createdAt),
+      lines: journeyLines(req, clinical, r),
+    };
+  };
+
+  /** Who does a step, in words: the person it is assigned to, or the role's shared list. */
+  const whoDoes = (
+    req: Request,
+    actor: Actor,
+    step: Loaded['steps'][number] | undefined,
+    performer: string,
+    names: Map<string, string>,
+  ) => {
+    const assignee = step?.assignee ?? null;
+    if (assignee && 'personId' in assignee && names.get(assignee.personId)) return names.get(assignee.personId)!;
+    const role = req.t(`pathways.performers.${performer}`);
+    if (assignee && 'userId' in assignee)
+      return req.t(assignee.userId === actor.userId ? 'pathways.next.you' : 'pathways.next.assigned', { role });
+    return req.t(`pathways.next.queues.${performer}`, { defaultValue: role });
+  };
+
   /** Everything the pathway page shows the actor, by audience (CONF-1). */
   const pathwayLocals = async (req: Request, id: string): Promise<Record<string, unknown>> => {
     const ctx = requestContext(req);
@@ -210,31 +368,26 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       closed: view.status === 'closed',
       paused: view.status === 'paused',
       advice: adviceView(req, view.advice),
+      journeySrc: `/pathways/${view.id}/journey.json`,
+      journeyEvery: JOURNEY_POLL_MS,
     };
     if (page.reader === 'functional') {
       // Line managers and HR: that OH support is in place, and the advice. Nothing else.
       return { ...common, functional: true, personName: page.personName, title: req.t('pathways.support.title') };
     }
     if (page.reader === 'self') {
-      // Their own referrals to services, in plain words: waiting for their consent, on its way, sent, or stopped; then what the service did (issue 6 §5).
-      const day = (at: Date | null) => (at ? longDate(londonDate(at)!, req.locale === 'cy' ? 'cy' : 'en') : '');
-      const referrals = page.referrals.map(({ referral: r, sentAt, latest }) => ({
-        serviceName: req.t(`pathways.services.${r.serviceType}`),
-        statusText: latest
-          ? req.t(
-              `pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`,
-              { date: day(latest.appointmentAt) },
-            )
-          : req.t(`pathways.self.referralStatuses.${r.status}`, { date: day(sentAt) }),
-        needsConsent: r.status === 'awaiting-consent',
-      }));
       return {
         ...common,
         self: true,
         definitionTitle: page.view.definition.title,
         title: page.view.definition.title,
         steps: stepRows(req, ctx.actor, loaded, page.view.steps),
-        referrals,
+        referrals: page.referrals.map((r) => ({
+          id: r.referral.id,
+          serviceName: req.t(`pathways.services.${r.referral.serviceType}`),
+          statusText: ownReferralText(req, r),
+          needsConsent: r.referral.status === 'awaiting-consent',
+        })),
       };
     }
     const { clinical, mayShare, history, organisations } = page;
@@ -244,13 +397,14 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const recorded = clinical ? recordedAnswers(loaded) : [];
     const scores = clinical ? scoreRows(req.t, loaded.pathway.facts) : [];
     const partnerName = new Map(organisations.map((o) => [o.id, o.name]));
-    // Each referral's journey to the partner (issue 6 §5); what the partner said is for clinicians.
-    const journeys = new Map(page.referrals.map((r) => [r.referral.id, r.deliveries] as const));
-    const atService = new Map(page.referrals.map((r) => [r.referral.id, r.progress] as const));
     // Laboratory results the partners sent back: clinical detail, for clinicians only (CONF-1).
     const results = page.results
       .map(resultView)
       .map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null }));
+    const steps = stepRows(req, ctx.actor, loaded, page.view.steps);
+    const assigned = loaded.steps.flatMap((s) => (s.assignee && 'personId' in s.assignee ? [s.assignee.personId] : []));
+    const names = assigned.length ? await people.namesOf([...new Set(assigned)]) : new Map<string, string>();
+    const base = `/pathways/${view.id}`;
     return {
       ...common,
       oh: true,
@@ -259,7 +413,20 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       personName: page.personName,
       sourceName: req.t(`pathways.sources.${page.view.enrolmentSource}`),
       outcomeName: page.view.outcome ? req.t(`pathways.outcomes.${page.view.outcome}`) : null,
-      steps: stepRows(req, ctx.actor, loaded, page.view.steps),
+      // What happens next (issue 15 §3): the steps to do now, who does each and by when.
+      next: steps
+        .filter((s) => s.status === 'open' || s.status === 'held')
+        .map((s) => ({
+          ...s,
+          who: whoDoes(
+            req,
+            ctx.actor,
+            loaded.steps.find((x) => x.id === s.id),
+            s.performer,
+            names,
+          ),
+        })),
+      steps,
       recorded,
       scores,
       history: history.map((e) => ({
@@ -278,37 +445,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         // An enrolment's "reason" is its source, already shown beside the start date.
         reason: e.kind === 'enrolled' ? null : e.reason,
       })),
-      referrals: referrals.map((r) => ({
-        id: r.id,
-        serviceName: req.t(`pathways.services.${r.serviceType}`),
-        kindName: req.t(`pathways.referrals.kinds.${r.kind}`),
-        statusName: req.t(`pathways.referrals.statuses.${r.status}`),
-        partner: r.partnerOrganisationId ? (partnerName.get(r.partnerOrganisationId) ?? null) : null,
-        categories: (r.dataCategories ?? []).map((c) => enumLabel(req.t, 'dataCategory', c)).join(', '),
-        consentId: r.consentId,
-        createdOn: londonDate(r.createdAt),
-        deliveries: (journeys.get(r.id) ?? []).map((x) => ({
-          kindName: req.t(`pathways.referrals.deliveryKinds.${x.kind}`),
-          statusName: req.t(`pathways.referrals.deliveryStatuses.${x.status}`),
-          tag: x.status === 'sent' ? 'nhsuk-tag--green' : x.status === 'failed' ? 'nhsuk-tag--red' : 'nhsuk-tag--grey',
-          at: (x.sentAt ?? x.updatedAt).toISOString(),
-          attempts: x.attempts,
-          outcome: clinical ? x.outcome : null,
-        })),
-        // What the partner did with it (issue 6 §5): its words (a rejection's reason) are for clinicians.
-        progress: (atService.get(r.id) ?? []).map((p) => ({
-          statusName: req.t(`pathways.referrals.progressStatuses.${p.status}`),
-          tag:
-            p.status === 'rejected' || p.status === 'failed' || p.status === 'did-not-attend'
-              ? 'nhsuk-tag--red'
-              : p.status === 'completed'
-                ? 'nhsuk-tag--green'
-                : 'nhsuk-tag--blue',
-          at: p.at.toISOString(),
-          appointmentAt: p.appointmentAt?.toISOString() ?? null,
-          reason: clinical ? p.reason : null,
-        })),
-      })),
+      referrals: page.referrals.map((r) => ohReferralView(req, clinical, partnerName, r)),
       results,
       shareable: mayShare
         ? referrals
@@ -325,30 +462,37 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         ? recorded.flatMap((r) => r.answers.map((a) => ({ value: a.linkId, text: `${a.question}: ${a.answer}` })))
         : [],
       canManage,
-      canPause: canManage && view.status === 'active',
-      canResume: canManage && view.status === 'paused',
-      outcomes: CLOSE_FORM_OUTCOMES.map((o) => ({ value: o, text: req.t(`pathways.outcomes.${o}`) })),
-      services: TRANSFER_SERVICES.map((s) => ({ value: s, text: req.t(`pathways.services.${s}`) })),
-      priorities: ['routine', 'urgent'].map((p) => ({ value: p, text: req.t(`pathways.manage.priorities.${p}`) })),
-      fitnessItems: FITNESS.map((f) => ({ value: f, text: req.t(`pathways.advice.fitness.${f}`) })),
+      // Each change has its own page (issue 15 §3), listed here as the pathway's actions.
+      actions: canManage
+        ? [
+            { href: `${base}/advice`, text: req.t('pathways.manage.adviceTitle') },
+            ...(view.status === 'active' ? [{ href: `${base}/pause`, text: req.t('pathways.manage.pauseTitle') }] : []),
+            ...(view.status === 'paused'
+              ? [{ href: `${base}/resume`, text: req.t('pathways.manage.resumeTitle') }]
+              : []),
+            { href: `${base}/transfer`, text: req.t('pathways.manage.transferTitle') },
+            { href: `${base}/close`, text: req.t('pathways.manage.closeTitle') },
+          ]
+        : [],
     };
   };
 
-  const pathwayDefaults = (locals: Record<string, unknown>) => {
-    const advice = locals.advice as {
-      fitness: string;
-      expectedDuration: string | null;
-      adjustments: string | null;
-    } | null;
+  /** The journey's JSON (issue 15 §3): each referral's status and lines, worded as the page words them. */
+  const journeyJson = async (req: Request, id: string) => {
+    const journey = await deps.services.pathwayPages.journeyFor(requestContext(req), id);
+    if (journey.reader === 'functional') return { referrals: [] };
+    if (journey.reader === 'self')
+      return { referrals: journey.referrals.map((r) => ({ id: r.referral.id, statusText: ownReferralText(req, r) })) };
+    const partnerName = new Map(journey.organisations.map((o) => [o.id, o.name]));
     return {
-      transferPriority: 'routine',
-      fitness: advice?.fitness,
-      expectedDuration: advice?.expectedDuration ?? '',
-      adjustments: advice?.adjustments ?? '',
+      referrals: journey.referrals.map((r) => {
+        const v = ohReferralView(req, journey.clinical, partnerName, r);
+        return { id: v.id, statusName: v.statusName, partnerText: v.partnerText, lines: v.lines };
+      }),
     };
   };
 
-  // The forms on the pathway page: one per change, each field named for its form so they can share the page.
+  // The pathway's changes: each its own page (issue 15 §3), its fields named as they always were.
   const reason = z
     .string({ message: 'pathways.errors.reason' })
     .trim()
@@ -356,14 +500,20 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     .max(2000, 'pathways.errors.tooLong');
   const optionalNote = z.string().trim().max(2000, 'pathways.errors.tooLong').optional();
   const changes: Array<{
-    action: string;
+    action: 'pause' | 'resume' | 'close' | 'transfer' | 'advice';
+    /** The pathway's status the change is for; any open pathway when not given. */
+    when?: 'active' | 'paused';
     fields: Record<string, string>;
     schema: z.ZodType;
     summary: string;
     run: (req: Request, id: string, data: never) => Promise<unknown>;
+    /** The banner once it is done (issue 15 §4). */
+    notice: (req: Request, data: never) => Notice;
   }> = [
     {
       action: 'pause',
+      when: 'active',
+      notice: () => ({ heading: 'notices.pathwayPaused', next: 'notices.pathwayPausedNext' }),
       summary: 'Pauses a pathway, with the reason: nothing falls due while it is paused.',
       fields: { pauseReason: 'reason' },
       schema: z.object({ reason }),
@@ -371,6 +521,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     },
     {
       action: 'resume',
+      when: 'paused',
+      notice: () => ({ heading: 'notices.pathwayResumed', next: 'notices.pathwayResumedNext' }),
       summary: 'Resumes a paused pathway: the remaining due dates move on by the length of the pause.',
       fields: { resumeReason: 'reason' },
       schema: z.object({ reason: optionalNote }),
@@ -378,6 +530,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     },
     {
       action: 'close',
+      notice: (req, d: { outcome: string }) => ({
+        heading: 'notices.pathwayClosed',
+        next: 'notices.pathwayClosedNext',
+        values: { outcome: req.t(`pathways.outcomes.${d.outcome}`) },
+      }),
       summary: 'Closes a pathway with an outcome; steps not done are cancelled.',
       fields: { closeOutcome: 'outcome', closeNote: 'note' },
       schema: z.object({
@@ -389,6 +546,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     },
     {
       action: 'transfer',
+      notice: (req, d: { service: string }) => ({
+        heading: 'notices.pathwayTransferred',
+        next: 'notices.pathwayTransferredNext',
+        values: { service: req.t(`pathways.services.${d.service}`) },
+      }),
       summary:
         'Transfers a pathway to an NHS service: a handover referral awaiting consent to share; the pathway closes as transferred.',
       fields: {
@@ -423,6 +585,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     },
     {
       action: 'advice',
+      notice: () => ({ heading: 'notices.adviceSaved', next: 'notices.adviceSavedNext' }),
       summary: 'Records the functional advice line managers and HR see (CONF-1).',
       fields: { fitness: 'fitness', expectedDuration: 'expectedDuration', adjustments: 'adjustments' },
       schema: z.object({
@@ -438,6 +601,44 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         }),
     },
   ];
+
+  type Change = (typeof changes)[number];
+
+  /** A change's own page (issue 15 §3): the pathway it is about, and the form's choices. */
+  const actionLocals = async (req: Request, id: string, change: Change) => {
+    const loaded = await pathways.get(requestContext(req), id);
+    const status = loaded.pathway.status;
+    const title = req.t(`pathways.manage.${change.action}Title`);
+    return {
+      title,
+      heading: title,
+      caption: `${await personName(loaded.pathway.personId)}: ${loaded.definition.title}`,
+      pathwayId: id,
+      action: `/pathways/${id}/${change.action}`,
+      // Nothing changes a closed pathway; pausing is for an active one and resuming for a paused one.
+      available: status !== 'closed' && (!change.when || change.when === status),
+      unavailableText: req.t(status === 'closed' ? 'pathways.step.closed' : `pathways.manage.notNow.${change.action}`),
+      outcomes: CLOSE_FORM_OUTCOMES.map((o) => ({ value: o, text: req.t(`pathways.outcomes.${o}`) })),
+      services: TRANSFER_SERVICES.map((s) => ({ value: s, text: req.t(`pathways.services.${s}`) })),
+      priorities: ['routine', 'urgent'].map((p) => ({ value: p, text: req.t(`pathways.manage.priorities.${p}`) })),
+      fitnessItems: FITNESS.map((f) => ({ value: f, text: req.t(`pathways.advice.fitness.${f}`) })),
+      advice: loaded.pathway.fitness
+        ? {
+            fitness: loaded.pathway.fitness,
+            expectedDuration: loaded.pathway.expectedDuration,
+            adjustments: loaded.pathway.adjustments,
+          }
+        : null,
+    };
+  };
+
+  /** What an action's form starts with: the advice given so far; a routine transfer. */
+  const actionDefaults = (locals: Awaited<ReturnType<typeof actionLocals>>) => ({
+    transferPriority: 'routine',
+    fitness: locals.advice?.fitness,
+    expectedDuration: locals.advice?.expectedDuration ?? '',
+    adjustments: locals.advice?.adjustments ?? '',
+  });
 
   /** The step, its definition and its form, if the actor may work it; else not found. */
   const stepOf = async (req: Request, id: string, stepKey: string) => {
@@ -467,10 +668,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         };
       case 'integer':
         return { ...base, isInput: true, inputmode: 'numeric', width: '4' };
+      // NHS.UK date input (issue 15 §6): day, month and year, and the time for a moment; joined before this reads them.
       case 'date':
-        return { ...base, isInput: true, hint: req.t('pathways.step.dateHint'), width: '10' };
+        return { ...base, isDate: true };
       case 'dateTime':
-        return { ...base, isInput: true, type: 'datetime-local', hint: req.t('pathways.step.dateTimeHint') };
+        return { ...base, isDate: true, time: true };
       case 'text':
         return { ...base, isText: true };
       case 'display':
@@ -479,6 +681,10 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         return { ...base, isInput: true };
     }
   };
+
+  /** A step's name as its reader knows it: the person's own words for it, OH's title. */
+  const stepLocalsHeading = ({ ctx, loaded, def }: Awaited<ReturnType<typeof stepOf>>) =>
+    audienceOf(ctx.actor, loaded.pathway) === 'self' ? def.staffText : def.title;
 
   const stepLocals = async (req: Request, found: Awaited<ReturnType<typeof stepOf>>) => {
     const { ctx, loaded, step, def, form } = found;
@@ -636,6 +842,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
               facts,
               source: 'clinician',
             });
+            notify(req, {
+              heading: 'notices.pathwayStarted',
+              next: 'notices.pathwayStartedNext',
+              values: { title: loaded.definition.title },
+            });
             res.redirect(303, `/pathways/${loaded.pathway.id}`);
           },
         );
@@ -651,8 +862,19 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
-        const locals = await pathwayLocals(req, id);
-        renderPage(req, res, 'pathways/show', { ...locals, values: pathwayDefaults(locals) });
+        renderPage(req, res, 'pathways/show', { ...(await pathwayLocals(req, id)), values: {} });
+      },
+    },
+    {
+      method: 'get',
+      path: '/pathways/:id/journey.json',
+      kind: 'page',
+      policy: policies.pathwaysRead,
+      summary:
+        'Where the pathway’s referrals have got to, worded as its page words them, for the page to refresh without a reload; read and audited as the page is.',
+      handler: async (req, res) => {
+        const { id } = parseInput(idParam, req.params);
+        res.set('Cache-Control', 'no-store').json(await journeyJson(req, id));
       },
     },
     {
@@ -675,6 +897,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           confidentialityPreference: formText(body, 'shareConfidentiality'),
         };
         const schema = shareReferralSchema.extend({ referralId: z.uuid({ message: 'Choose the referral to share' }) });
+        const shareValues = { ...body, shareCategories: list('shareCategories'), shareAnswers: list('shareAnswers') };
         const rename = {
           referralId: 'shareReferral',
           partnerOrganisationId: 'sharePartner',
@@ -690,7 +913,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
             view: 'pathways/show',
             schema,
             input,
-            values: { ...body, shareCategories: list('shareCategories'), shareAnswers: list('shareAnswers') },
+            values: shareValues,
             fields: Object.values(rename),
             fallbackField: 'sharePartner',
             rename,
@@ -701,12 +924,61 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
               (r) => r.id === referralId,
             );
             if (!referral) throw new NotFoundError('referral');
-            await deps.services.pathwayReferrals.share(requestContext(req), referralId, share);
+            let shared;
+            try {
+              shared = await deps.services.pathwayReferrals.share(requestContext(req), referralId, share);
+            } catch (error) {
+              if (!isAppError(error) || !isGateReason(error.code)) throw error;
+              // The gate said no (§5c): its reason in plain words and, when what is missing is the person's
+              // consent, the link to ask them for it, pre-filled with what this share needed.
+              const locals = await pathwayLocals(req, id);
+              return renderFormErrors(
+                req,
+                res,
+                'pathways/show',
+                shareValues,
+                { sharePartner: `pathways.referrals.refusals.${error.code}` },
+                {
+                  ...locals,
+                  consentLink: ASK_FOR_CONSENT.has(error.code)
+                    ? consentRequestHref(
+                        await consentNeeded(req, referral, share, {
+                          personId: String(locals.personId),
+                          definitionCode: (locals.definition as { code: string }).code,
+                          title: String(locals.title),
+                        }),
+                      )
+                    : null,
+                },
+              );
+            }
+            const partner = (await people.listOrganisations()).find((o) => o.id === shared.partnerOrganisationId);
+            notify(req, {
+              heading: 'notices.referralShared',
+              next: 'notices.referralSharedNext',
+              values: {
+                service: req.t(`pathways.services.${shared.serviceType}`),
+                partner: partner?.name ?? '',
+              },
+            });
             res.redirect(303, `/pathways/${id}`);
           },
         );
       },
     },
+    ...changes.map((c): RouteDefinition => ({
+      method: 'get',
+      path: `/pathways/:id/${c.action}`,
+      kind: 'page',
+      policy: policies.pathwaysManage,
+      summary: `The form on its own page: ${c.summary}`,
+      handler: async (req, res) => {
+        ensureCsrfToken(req);
+        const { id } = parseInput(idParam, req.params);
+        const locals = await actionLocals(req, id, c);
+        renderPage(req, res, `pathways/${c.action}`, { ...locals, values: actionDefaults(locals) });
+      },
+    })),
     ...changes.map((c): RouteDefinition => ({
       method: 'post',
       path: `/pathways/:id/${c.action}`,
@@ -724,17 +996,18 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
           req,
           res,
           {
-            view: 'pathways/show',
+            view: `pathways/${c.action}`,
             schema: c.schema,
             input,
             values: body,
             fields: Object.keys(c.fields),
             fallbackField: Object.keys(c.fields)[0]!,
             rename,
-            locals: () => pathwayLocals(req, id),
+            locals: () => actionLocals(req, id, c),
           },
           async (data) => {
             await c.run(req, id, data as never);
+            notify(req, c.notice(req, data as never));
             res.redirect(303, `/pathways/${id}`);
           },
         );
@@ -812,6 +1085,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
               }
               throw error;
             }
+            notify(req, {
+              heading: 'notices.stepSaved',
+              next: found.loaded.pathway.status === 'active' ? 'notices.stepSavedNext' : undefined,
+              values: { step: stepLocalsHeading(found) },
+            });
             res.redirect(303, `/pathways/${id}`);
           },
         );

@@ -51,6 +51,11 @@ describe('empty forms (issue 15 §1)', () => {
   const pages = (): Array<[WorldUser, string]> => [
     ['clinician', `/people/${suite.w.report.id}/pathways`],
     ['clinician', `/pathways/${pathwayId}`],
+    // The pathway's changes, each on its own page (issue 15 §3).
+    ...(['advice', 'pause', 'transfer', 'close'] as const).map((a): [WorldUser, string] => [
+      'clinician',
+      `/pathways/${pathwayId}/${a}`,
+    ]),
     ['clinician', `/people/${suite.w.report.id}/consents/new/amra-report`],
     ['clinician', `/people/${suite.w.report.id}/consents/new/oh-report-release`],
     ['clinician', `/people/${suite.w.report.id}/consents/new/nhs-sharing`],

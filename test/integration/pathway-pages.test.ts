@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
 import {
   buildWorld,
   createTestPlatform,
@@ -9,22 +10,28 @@ import {
 } from '../support/test-platform.js';
 
 /** A form's fields as rendered by the partials: each group's name, kind, first choice and whether it is optional. */
-function formGroups(
-  html: string,
-): Array<{ name: string; kind: 'radio' | 'input' | 'textarea'; type: string; first: string; optional: boolean }> {
+function formGroups(html: string): Array<{
+  name: string;
+  kind: 'radio' | 'input' | 'textarea' | 'date';
+  type: string;
+  first: string;
+  optional: boolean;
+}> {
   const groups: Array<{
     name: string;
-    kind: 'radio' | 'input' | 'textarea';
+    kind: 'radio' | 'input' | 'textarea' | 'date';
     type: string;
     first: string;
     optional: boolean;
   }> = [];
   for (const block of html.split('<div class="nhsuk-form-group').slice(1)) {
     const optional = /\((optional|dewisol)\)/.test(block.slice(0, block.search(/<input|<textarea/)));
+    const date = /name="([^"]+)-day" type="text"/.exec(block);
     const radio = /name="([^"]+)" type="radio" value="([^"]*)"/.exec(block);
     const input = /<input class="nhsuk-input[^"]*" id="[^"]*" name="([^"]+)" type="([^"]+)"/.exec(block);
     const area = /<textarea [^>]*name="([^"]+)"/.exec(block);
-    if (radio) groups.push({ name: radio[1]!, kind: 'radio', type: 'radio', first: radio[2]!, optional });
+    if (date) groups.push({ name: date[1]!, kind: 'date', type: 'date', first: '', optional });
+    else if (radio) groups.push({ name: radio[1]!, kind: 'radio', type: 'radio', first: radio[2]!, optional });
     else if (input) groups.push({ name: input[1]!, kind: 'input', type: input[2]!, first: '', optional });
     else if (area) groups.push({ name: area[1]!, kind: 'textarea', type: 'textarea', first: '', optional });
   }
@@ -36,9 +43,12 @@ function answersFor(groups: ReturnType<typeof formGroups>, html: string): Record
   const out: Record<string, string> = {};
   for (const g of groups) {
     if (g.kind === 'radio') out[g.name] = g.first;
-    else if (g.type === 'datetime-local') out[g.name] = '2026-11-22T08:30';
-    else if (new RegExp(`name="${g.name}" type="text" value=""[^>]*inputmode="numeric"`).test(html)) out[g.name] = '2';
-    else if (new RegExp(`id="${g.name}-hint">For example, 2026`).test(html)) out[g.name] = '2026-11-22';
+    else if (g.kind === 'date') {
+      // NHS.UK date input: day, month and year (and the time, when the question asks for one).
+      Object.assign(out, { [`${g.name}-day`]: '22', [`${g.name}-month`]: '11', [`${g.name}-year`]: '2026' });
+      if (html.includes(`name="${g.name}-time"`)) out[`${g.name}-time`] = '08:30';
+    } else if (new RegExp(`name="${g.name}" type="text" value=""[^>]*inputmode="numeric"`).test(html))
+      out[g.name] = '2';
     else out[g.name] = 'Test answer';
   }
   return out;
@@ -91,6 +101,11 @@ describe('pathway and referral pages (issue 4)', () => {
       .send({ _csrf: csrf, definition: 'msk', startedAt: '2026-11-22' });
     expect(started.status).toBe(303);
     pathwayId = /^\/pathways\/([0-9a-f-]{36})$/.exec(String(started.headers.location))![1]!;
+    // The banner says what happened and what comes next, once (issue 15 §4).
+    const landed = await agent.get(`/pathways/${pathwayId}`);
+    expect(landed.text).toContain('nhsuk-notification-banner--success');
+    expect(landed.text).toContain('Musculoskeletal (MSK) pathway started');
+    expect(landed.text).toContain('Its first steps are under What happens next');
 
     // Once at a time: a second MSK pathway is refused on the form.
     const again = await agent
@@ -102,6 +117,29 @@ describe('pathway and referral pages (issue 4)', () => {
 
     const page = await agent.get(`/pathways/${pathwayId}`);
     expect(page.status).toBe(200);
+    expect(page.text).not.toContain('nhsuk-notification-banner--success');
+    // Built around the next action (issue 15 §3): what happens next first, the history folded away last.
+    const nextAt = page.text.indexOf('<h2 class="nhsuk-heading-m" id="next">What happens next</h2>');
+    expect(nextAt).toBeGreaterThan(0);
+    expect(nextAt).toBeLessThan(page.text.indexOf('id="actions"'));
+    expect(page.text.indexOf('id="actions"')).toBeLessThan(
+      page.text.indexOf('<details class="nhsuk-details" id="history"'),
+    );
+    expect(page.text).toMatch(/Who: you\. By \d+ \w+ 2026/);
+    // Every change has its own page; none of their forms is on the pathway page.
+    for (const a of ['advice', 'pause', 'transfer', 'close']) {
+      expect(page.text).toContain(`<a href="/pathways/${pathwayId}/${a}">`);
+      expect(page.text).not.toContain(`action="/pathways/${pathwayId}/${a}"`);
+    }
+    expect(page.text).not.toContain(`href="/pathways/${pathwayId}/resume"`);
+    // The steps table is the NHS.UK responsive table, each cell headed for narrow screens.
+    const table = /<details class="nhsuk-details" id="history"[\s\S]*?<\/details>/.exec(page.text)![0];
+    expect(table).toContain('<table class="nhsuk-table-responsive">');
+    const cells = table.match(/<td class="nhsuk-table__cell">/g)!.length;
+    expect(
+      table.match(/<td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">/g)!
+        .length,
+    ).toBe(cells);
     const codes = [...page.text.matchAll(new RegExp(`href="/pathways/${pathwayId}/steps/([a-z0-9-]+)"`, 'g'))].map(
       (m) => m[1]!,
     );
@@ -116,7 +154,7 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(missing).toBeDefined();
     const kept = groups.find((g) => g !== missing && g.kind === 'radio') ?? groups.find((g) => g !== missing);
     const partial = { ...answers, _csrf: csrfFrom(form.text) } as Record<string, string>;
-    delete partial[missing.name];
+    for (const k of Object.keys(partial)) if (k === missing.name || k.startsWith(`${missing.name}-`)) delete partial[k];
 
     const bad = await agent.post(`/pathways/${pathwayId}/steps/${triage}`).type('form').send(partial);
     expect(bad.status).toBe(422);
@@ -143,6 +181,7 @@ describe('pathway and referral pages (issue 4)', () => {
       .first();
     expect(next).toBeDefined();
     const after = await agent.get(`/pathways/${pathwayId}`);
+    expect(after.text).toMatch(/<h3 class="nhsuk-notification-banner__heading">[^<]*Triage[^<]*: saved<\/h3>/);
     const definition = await t.platform.services.pathways.exportDefinition('msk');
     const nextTitle = (definition.action as Array<{ id: string; title: string }>).find(
       (a) => a.id === next.step_code,
@@ -156,23 +195,46 @@ describe('pathway and referral pages (issue 4)', () => {
     expect(after.text).toContain('Answers recorded: Triage');
     expect(after.text).toContain(html('Is the main problem back pain?'));
 
-    // The clinician records the functional advice the manager will see.
+    // The nearest step is what happens next; the steps it came after are in the history.
+    const nextSection = after.text.slice(after.text.indexOf('id="next"'), after.text.indexOf('id="actions"'));
+    expect(nextSection).toContain(html(nextTitle));
+    expect(nextSection).not.toContain('on 22 November 2026');
+
+    // The clinician records the functional advice the manager will see, on its own page.
+    const adviceForm = await agent.get(`/pathways/${pathwayId}/advice`);
+    expect(adviceForm.status).toBe(200);
+    expect(adviceForm.text).toContain('Record advice about work');
+    expect(adviceForm.text).toContain(`action="/pathways/${pathwayId}/advice"`);
+    const noFitness = await agent
+      .post(`/pathways/${pathwayId}/advice`)
+      .type('form')
+      .send({ _csrf: csrfFrom(adviceForm.text), expectedDuration: '4 weeks' });
+    expect(noFitness.status).toBe(422);
+    // Refused on its own page, with what was typed kept, not on the pathway page.
+    expect(noFitness.text).toContain('href="#fitness"');
+    expect(noFitness.text).toContain('value="4 weeks"');
+    expect(noFitness.text).not.toContain('id="next"');
     const advice = await agent
       .post(`/pathways/${pathwayId}/advice`)
       .type('form')
       .send({
-        _csrf: csrfFrom(after.text),
+        _csrf: csrfFrom(adviceForm.text),
         fitness: 'adjusted-duties',
         expectedDuration: '4 weeks',
         adjustments: 'No lifting over 10 kg',
       });
     expect(advice.status).toBe(303);
+    expect(advice.headers.location).toBe(`/pathways/${pathwayId}`);
+    expect((await agent.get(`/pathways/${pathwayId}`)).text).toContain('Advice about work saved');
+    const pauseForm = await agent.get(`/pathways/${pathwayId}/pause`);
+    expect(pauseForm.text).toContain('Why it is paused');
     const badPause = await agent
       .post(`/pathways/${pathwayId}/pause`)
       .type('form')
-      .send({ _csrf: csrfFrom(after.text) });
+      .send({ _csrf: csrfFrom(pauseForm.text) });
     expect(badPause.status).toBe(422);
     expect(badPause.text).toContain('href="#pauseReason"');
+    expect(badPause.text).not.toContain('id="next"');
 
     const worklist = await agent.get('/worklist');
     expect(worklist.status).toBe(200);
@@ -375,5 +437,264 @@ describe('pathway and referral pages (issue 4)', () => {
     const after = await agent.get(String(ok.headers.location));
     expect(after.text).toContain('Version 2 of retirement is published');
     expect(after.text).toContain(html('/admin/pathway-definitions/retirement/export?version=2'));
+  });
+});
+
+describe('the pathway page rebuilt around the next action (issue 15 §3, §4, §6)', () => {
+  let t: TestPlatform;
+  let w: World;
+
+  beforeAll(async () => {
+    t = await createTestPlatform();
+    w = await buildWorld(t);
+  });
+  afterAll(async () => t.destroy());
+
+  /** Starts a pathway for the person through the page, as a clinician; its id. */
+  const start = async (definition: string, personId = w.report.id) => {
+    const agent = await signIn(t, w.users.clinician.email);
+    const list = await agent.get(`/people/${personId}/pathways`);
+    const started = await agent
+      .post(`/people/${personId}/pathways`)
+      .type('form')
+      .send({ _csrf: csrfFrom(list.text), definition, startedAt: '2026-11-22', incidentAt: '2026-11-21T22:15' });
+    expect(started.status).toBe(303);
+    return { agent, id: /^\/pathways\/([0-9a-f-]{36})$/.exec(String(started.headers.location))![1]! };
+  };
+
+  /** The banner's heading on the page, if any. */
+  const banner = (page: string) =>
+    /<h3 class="nhsuk-notification-banner__heading">([^<]*)<\/h3>/.exec(page)?.[1]?.replace(/&#x27;/g, '’');
+
+  it('when a clinician pauses, resumes, transfers and closes from the actions list, then each is its own page, each refusal comes back there, and each success says so on the pathway page', async () => {
+    const { agent, id } = await start('retirement');
+    await agent.get(`/pathways/${id}`);
+    // Resuming is not offered for an active pathway; its page says why instead of a form.
+    const resume = await agent.get(`/pathways/${id}/resume`);
+    expect(resume.status).toBe(200);
+    expect(resume.text).toContain('Only a paused pathway can be resumed');
+    expect(resume.text).not.toContain(`action="/pathways/${id}/resume"`);
+
+    const pauseForm = await agent.get(`/pathways/${id}/pause`);
+    const paused = await agent
+      .post(`/pathways/${id}/pause`)
+      .type('form')
+      .send({ _csrf: csrfFrom(pauseForm.text), pauseReason: 'In hospital for a week' });
+    expect(paused.status).toBe(303);
+    const whilePaused = await agent.get(`/pathways/${id}`);
+    expect(banner(whilePaused.text)).toBe('Pathway paused');
+    expect(whilePaused.text).toContain('Nothing falls due while it is paused');
+    expect(whilePaused.text).toContain(`href="/pathways/${id}/resume"`);
+    expect(whilePaused.text).not.toContain(`href="/pathways/${id}/pause"`);
+    expect(whilePaused.text).toContain('The pathway is paused, so nothing is due');
+
+    const resumeForm = await agent.get(`/pathways/${id}/resume`);
+    expect(resumeForm.text).toContain(`action="/pathways/${id}/resume"`);
+    const resumed = await agent
+      .post(`/pathways/${id}/resume`)
+      .type('form')
+      .send({ _csrf: csrfFrom(resumeForm.text) });
+    expect(resumed.status).toBe(303);
+    expect(banner((await agent.get(`/pathways/${id}`)).text)).toBe('Pathway resumed');
+
+    const transferForm = await agent.get(`/pathways/${id}/transfer`);
+    expect(transferForm.text).toContain('value="routine" checked');
+    const noService = await agent
+      .post(`/pathways/${id}/transfer`)
+      .type('form')
+      .send({ _csrf: csrfFrom(transferForm.text), transferReason: 'Needs NHS care', transferPriority: 'urgent' });
+    expect(noService.status).toBe(422);
+    expect(noService.text).toContain('href="#transferService"');
+    expect(noService.text).toContain('Needs NHS care');
+    expect(noService.text).toContain('value="urgent" checked');
+    const transferred = await agent
+      .post(`/pathways/${id}/transfer`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(transferForm.text),
+        transferService: 'nhs-msk-physiotherapy',
+        transferReason: 'Needs NHS care',
+        transferPriority: 'routine',
+      });
+    expect(transferred.status).toBe(303);
+    const after = await agent.get(`/pathways/${id}`);
+    expect(banner(after.text)).toBe('Handover referral to NHS MSK physiotherapy prepared');
+    expect(after.text).toContain('This pathway is closed: nothing more will happen on it.');
+    // A closed pathway has no actions, and its action pages say it is closed.
+    expect(after.text).not.toContain('id="actions"');
+    const closeForm = await agent.get(`/pathways/${id}/close`);
+    expect(closeForm.text).toContain('This pathway is closed.');
+    expect(closeForm.text).not.toContain(`action="/pathways/${id}/close"`);
+
+    const other = await start('dental');
+    const closeOther = await other.agent.get(`/pathways/${other.id}/close`);
+    const noOutcome = await other.agent
+      .post(`/pathways/${other.id}/close`)
+      .type('form')
+      .send({ _csrf: csrfFrom(closeOther.text), closeNote: 'Treatment finished' });
+    expect(noOutcome.status).toBe(422);
+    expect(noOutcome.text).toContain('href="#closeOutcome"');
+    expect(noOutcome.text).toContain('Treatment finished');
+    const outcome = /name="closeOutcome" type="radio" value="([^"]+)"/.exec(closeOther.text)![1]!;
+    const closed = await other.agent
+      .post(`/pathways/${other.id}/close`)
+      .type('form')
+      .send({ _csrf: csrfFrom(closeOther.text), closeOutcome: outcome });
+    expect(closed.status).toBe(303);
+    expect(banner((await other.agent.get(`/pathways/${other.id}`)).text)).toMatch(/^Pathway closed: \S/);
+    expect((await t.database.db('pathways').where({ id: other.id }).first()).status).toBe('closed');
+  });
+
+  it('when a share is refused for want of consent, then the page offers "Ask for consent for this" pre-filled with the partner, purpose, every category and the way back; given consent, the share goes and the banner says what comes next', async () => {
+    const { agent, id } = await start('msk');
+    const token = { Authorization: `Bearer ${w.tokens.clinician}` };
+    const referral = (
+      await request(t.app)
+        .post(`/api/v1/pathways/${id}/transfer`)
+        .set(token)
+        .send({ service: 'nhs-msk-physiotherapy', reason: 'Continuing care' })
+    ).body.referral as { id: string };
+    const page = await agent.get(`/pathways/${id}`);
+    expect(page.text).not.toContain('Ask for consent for this');
+    const refused = await agent
+      .post(`/pathways/${id}/referrals/share`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        shareReferral: referral.id,
+        sharePartner: w.healthBoard.id,
+        shareCategories: 'clinical-history',
+      });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('No consent names this partner organisation');
+    expect(refused.text).not.toMatch(/§|\(CONF-|AMRA-/);
+    const link = /<a href="([^"]+)">Ask for consent for this<\/a>/.exec(refused.text)?.[1];
+    expect(link).toBeDefined();
+    const url = new URL(link!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '='), 'http://localhost');
+    expect(url.pathname).toBe(`/people/${w.report.id}/consents/new/nhs-sharing`);
+    expect(url.searchParams.get('partnerOrganisationId')).toBe(w.healthBoard.id);
+    // A handover continues care elsewhere.
+    expect(url.searchParams.get('purpose')).toBe('continuity-of-care');
+    expect(url.searchParams.getAll('dataCategories').sort()).toEqual(
+      ['clinical-history', 'demographics', 'referral-details'].sort(),
+    );
+    expect(url.searchParams.get('description')).toContain('NHS MSK physiotherapy');
+    expect(url.searchParams.get('description')).toContain(w.healthBoard.name);
+    expect(url.searchParams.get('returnTo')).toBe(`/pathways/${id}`);
+    // What the clinician chose is kept.
+    expect(refused.text).toContain('value="clinical-history" checked');
+
+    // OH asks as the link would have it, and the person gives consent in the platform; the share goes.
+    const consent = await request(t.app)
+      .post(`/api/v1/people/${w.report.id}/consents`)
+      .set(token)
+      .send({
+        kind: 'nhs-sharing',
+        partnerOrganisationId: url.searchParams.get('partnerOrganisationId'),
+        purpose: url.searchParams.get('purpose'),
+        dataCategories: url.searchParams.getAll('dataCategories'),
+        description: url.searchParams.get('description'),
+        periodStart: '2026-11-22',
+        periodEnd: '2027-11-22',
+        noticeBy: 'letter',
+      });
+    expect(consent.status, JSON.stringify(consent.body)).toBe(201);
+    const given = await request(t.app)
+      .post(`/api/v1/consents/${consent.body.id}/decision`)
+      .set({ Authorization: `Bearer ${w.tokens.staff}` })
+      .send({ decision: 'given', method: 'platform', wishesToSeeReport: null });
+    expect(given.status, JSON.stringify(given.body)).toBeLessThan(300);
+    const shared = await agent
+      .post(`/pathways/${id}/referrals/share`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        shareReferral: referral.id,
+        sharePartner: w.healthBoard.id,
+        shareCategories: 'clinical-history',
+      });
+    expect(shared.status).toBe(303);
+    const after = await agent.get(`/pathways/${id}`);
+    expect(banner(after.text)).toBe(`Referral to NHS MSK physiotherapy shared with ${html(w.healthBoard.name)}`);
+    expect(after.text).toContain(`It is being delivered to ${html(w.healthBoard.name)} now`);
+
+    // The journey's JSON says what the page says: the queued delivery, in the same words.
+    const json = (await agent.get(`/pathways/${id}/journey.json`)).body as {
+      referrals: Array<{ statusName: string; partnerText: string; lines: Array<Record<string, unknown>> }>;
+    };
+    const line = json.referrals[0]!.lines[0]!;
+    expect(line).toMatchObject({ progress: false, label: 'Referral message', status: 'Queued to send' });
+    expect(after.text).toContain(
+      `<li class="nhsuk-u-margin-bottom-1">${html(String(line.label))}: <strong class="nhsuk-tag ${String(line.tag)}">${html(String(line.status))}</strong> ${html(String(line.detail))}</li>`,
+    );
+    expect(after.text).toContain(`data-referral-partner>${html(json.referrals[0]!.partnerText)}<`);
+    // The person reads their own referral in their own words, the same in the JSON as on their page.
+    const staff = await signIn(t, w.users.staff.email);
+    const own = (await staff.get(`/pathways/${id}/journey.json`)).body as {
+      referrals: Array<Record<string, unknown>>;
+    };
+    expect(Object.keys(own.referrals[0]!).sort()).toEqual(['id', 'statusText']);
+    expect((await staff.get(`/pathways/${id}`)).text).toContain(
+      `<span data-self-status aria-live="polite">${html(String(own.referrals[0]!.statusText))}</span>`,
+    );
+  });
+
+  it('when the journey is asked for as JSON, then OH get each referral’s lines as the page words them, the person their own words, someone out of reach 404 with the denied read audited', async () => {
+    const { agent, id } = await start('mental-health', w.indirectReport.id);
+    await request(t.app)
+      .post(`/api/v1/pathways/${id}/transfer`)
+      .set({ Authorization: `Bearer ${w.tokens.clinician}` })
+      .send({ service: 'nhs-talking-therapies', reason: 'Continuing care' });
+    const page = await agent.get(`/pathways/${id}`);
+    expect(page.text).toContain(`data-journey-src="/pathways/${id}/journey.json"`);
+    const journey = await agent.get(`/pathways/${id}/journey.json`);
+    expect(journey.status).toBe(200);
+    expect(journey.headers['content-type']).toContain('application/json');
+    const body = journey.body as { referrals: Array<{ id: string; statusName: string; lines: unknown[] }> };
+    expect(body.referrals).toHaveLength(1);
+    expect(body.referrals[0]!.statusName).toBe('Waiting to be shared under consent');
+    expect(page.text).toContain(`data-referral="${body.referrals[0]!.id}"`);
+    expect(Object.keys(body.referrals[0]!).sort()).toEqual(['id', 'lines', 'partnerText', 'statusName']);
+    // The read is audited as the page's read is.
+    const read = await t.database
+      .db('audit_events')
+      .where({ request_id: journey.headers['x-request-id'], entity_type: 'pathway', entity_id: id })
+      .first();
+    expect(read).toMatchObject({ action: 'read', outcome: 'success' });
+
+    // Out of reach: the partner agency's HR may read pathways, but not this person's.
+    const outsider = await signIn(t, w.users.partnerHr.email);
+    const refused = await outsider.get(`/pathways/${id}/journey.json`);
+    expect(refused.status).toBe(404);
+    expect(refused.text).not.toContain('Talking');
+    const denied = await t.database.db('audit_events').where({ request_id: refused.headers['x-request-id'] }).first();
+    expect(denied).toMatchObject({ outcome: 'denied', entity_id: id, reason: 'not-found-or-out-of-reach' });
+    // A line manager over the person sees no referral at all (CONF-1).
+    const manager = await signIn(t, w.users.lineManager.email);
+    expect((await manager.get(`/pathways/${id}/journey.json`)).body).toEqual({ referrals: [] });
+  });
+
+  it('when a step asks for a date, then it is typed as day, month and year, a wrong date comes back with what was typed, and a right one is stored', async () => {
+    const { agent, id } = await start('mental-health', w.outsider.id);
+    const form = await agent.get(`/pathways/${id}/steps/trim-planning`);
+    expect(form.status).toBe(200);
+    expect(form.text).not.toContain('datetime-local');
+    for (const part of ['day', 'month', 'year']) expect(form.text).toContain(`name="trimMeetingDate-${part}"`);
+    const answers = { trimPeopleInvolved: '3', trimPlan: 'Meet on Friday with the team', _csrf: csrfFrom(form.text) };
+    const wrong = await agent
+      .post(`/pathways/${id}/steps/trim-planning`)
+      .type('form')
+      .send({ ...answers, 'trimMeetingDate-day': '31', 'trimMeetingDate-month': '2', 'trimMeetingDate-year': '2026' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('href="#trimMeetingDate"');
+    expect(wrong.text).toContain('name="trimMeetingDate-day" type="text" inputmode="numeric" value="31"');
+    const right = await agent
+      .post(`/pathways/${id}/steps/trim-planning`)
+      .type('form')
+      .send({ ...answers, 'trimMeetingDate-day': '24', 'trimMeetingDate-month': '11', 'trimMeetingDate-year': '2026' });
+    expect(right.status).toBe(303);
+    const step = await t.database.db('pathway_steps').where({ pathway_id: id, step_code: 'trim-planning' }).first();
+    expect(JSON.parse(step.answers).trimMeetingDate).toBe('2026-11-24');
+    expect(banner((await agent.get(`/pathways/${id}`)).text)).toMatch(/: saved$/);
   });
 });
