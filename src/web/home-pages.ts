@@ -5,6 +5,7 @@ import { inLanguage } from '../pathways/definition.js';
 import { longDate, londonDay } from '../shared/dates.js';
 import type { AppDependencies } from './app-dependencies.js';
 import { requestContext } from './authenticate.js';
+import { ukTime } from './appointment-view.js';
 import { waitingFor, type WaitingItem } from './home-service.js';
 import { ensureCsrfToken } from './middleware.js';
 import { renderPage } from './render.js';
@@ -93,19 +94,6 @@ export function homePages(deps: AppDependencies): RouteDefinition[] {
 
 const lang = (req: Request): 'en' | 'cy' => (req.locale === 'cy' ? 'cy' : 'en');
 
-/** The time of day in UK time, as people read it: 2:30pm (English), 14:30 (Welsh). */
-export function ukTime(at: Date, locale: 'en' | 'cy'): string {
-  return at
-    .toLocaleTimeString(locale === 'cy' ? 'cy-GB' : 'en-GB', {
-      hour: 'numeric',
-      minute: '2-digit',
-      hour12: locale === 'en',
-      timeZone: 'Europe/London',
-    })
-    .replace(' ', '')
-    .toLowerCase();
-}
-
 /** One thing waiting for the officer, in words, with where to go to deal with it. */
 function waitingView(req: Request, w: WaitingItem): { href: string; text: string; hint: string | null } {
   const t = req.t.bind(req);
@@ -146,9 +134,12 @@ function waitingView(req: Request, w: WaitingItem): { href: string; text: string
           date: longDate(londonDay(w.at), lang(req)),
           time: ukTime(w.at, lang(req)),
         }),
-        hint: w.withOrganisation
-          ? t('home.waiting.appointmentWith', { organisation: w.withOrganisation })
-          : inLanguage(w.definition, lang(req)).title,
+        hint: [
+          w.withOrganisation
+            ? t('home.waiting.appointmentWith', { organisation: w.withOrganisation })
+            : inLanguage(w.definition, lang(req)).title,
+          t('appointments.change'),
+        ].join('. '),
       };
   }
 }

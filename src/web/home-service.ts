@@ -89,12 +89,28 @@ export async function waitingFor(deps: HomeDeps, ctx: RequestContext, now: Date)
   return [...items, ...appointments];
 }
 
+export type Appointment = Extract<WaitingItem, { kind: 'appointment' }>;
+
+/** The person's appointments to come, soonest first, that NHS services booked for their pathways' referrals. */
+export async function appointmentsFor(
+  deps: Pick<HomeDeps, 'pathways' | 'pathwayReferrals' | 'exchange' | 'people'>,
+  ctx: RequestContext,
+  now: Date,
+): Promise<Appointment[]> {
+  const personId = ctx.actor.personId;
+  if (!personId || ctx.actor.role !== 'staff') return [];
+  const live = (await deps.pathways.forPerson(ctx, personId)).filter(
+    (l) => l.pathway.personId === personId && l.pathway.status !== 'closed',
+  );
+  return upcomingAppointments(deps, ctx, live, now);
+}
+
 async function upcomingAppointments(
-  deps: HomeDeps,
+  deps: Pick<HomeDeps, 'pathwayReferrals' | 'exchange' | 'people'>,
   ctx: RequestContext,
   live: Awaited<ReturnType<PathwayService['forPerson']>>,
   now: Date,
-): Promise<WaitingItem[]> {
+): Promise<Appointment[]> {
   const sent = (
     await Promise.all(
       live.map(async (l) =>

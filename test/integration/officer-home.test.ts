@@ -60,4 +60,57 @@ describe('the officer’s home page', () => {
     expect(cy.text).toContain('Mae 2 beth yn aros amdanoch chi');
     expect(cy.text).toContain('Penderfynu ar gais am eich cydsyniad');
   });
+
+  it('when an officer refers themselves for their mental health, then the form and their copy signpost urgent help and the response time, and a banner confirms it was sent', async () => {
+    const me = await signIn(t, w.users.staff.email);
+    const home = await me.get('/');
+    await me
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'en', returnTo: '/' });
+    const form = await me.get('/me/referrals/new');
+    for (const words of [
+      'If you need help now',
+      'option 2',
+      '116 123',
+      '999',
+      'TRiM',
+      'Oscar Kilo',
+      'on the working day it arrives',
+    ])
+      expect(form.text).toContain(words);
+    const sent = await me
+      .post('/me/referrals/new')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        concern: 'mental-health',
+        description: 'Struggling since a fatal collision',
+      });
+    expect(sent.status).toBe(303);
+    const copy = await me.get(String(sent.headers.location));
+    expect(copy.text).toContain('nhsuk-notification-banner--success');
+    expect(copy.text).toContain('Referral sent');
+    expect(copy.text).toContain('116 123');
+    // Not on the copy of a referral about something else.
+    const back = await me
+      .post('/me/referrals/new')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        concern: 'musculoskeletal',
+        description: 'Knee pain after a fall',
+      });
+    expect((await me.get(String(back.headers.location))).text).not.toContain('116 123');
+    // Shown once.
+    expect((await me.get(String(sent.headers.location))).text).not.toContain('nhsuk-notification-banner--success');
+
+    await me
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), lang: 'cy', returnTo: '/' });
+    const welsh = await me.get('/me/referrals/new');
+    expect(welsh.text).toContain('Os oes angen help arnoch chi nawr');
+    expect(welsh.text).toContain('y Samariaid');
+  });
 });
