@@ -484,3 +484,19 @@ export function exportDefinition(d: PathwayDefinition): Record<string, unknown> 
 export function escalationPeriodOf(d: PathwayDefinition, s: StepDefinition): Duration {
   return s.escalationPeriod ?? d.escalationPeriod ?? DEFAULT_ESCALATION;
 }
+
+/**
+ * The person's own steps, as their pathway page lists them (`title` is the step's words for the
+ * person), in `lang` where the definition carries it.
+ */
+export function ownStepsIn<T extends { code: string; title: string }>(
+  d: PathwayDefinition,
+  steps: readonly T[],
+  lang: string,
+): T[] {
+  if (lang !== WELSH) return [...steps];
+  return steps.map((s) => {
+    const cy = d.steps.find((x) => x.id === s.code)?.cy?.staffText;
+    return cy ? { ...s, title: cy } : s;
+  });
+}

@@ -13,13 +13,13 @@ import { formText } from '../web/forms.js';
 import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode } from './definition-format.js';
-import type { StepDefinition } from './definition.js';
+import { inLanguage, ownStepsIn, type StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
 import { resultView } from '../fhir/partner-api/lab-results.js';
 import { SHARING_CATEGORIES } from '../consent/index.js';
 import { FITNESS } from './pathway-types.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
-import { unanswered, type FormItem } from './questionnaire.js';
+import { formInLanguage, unanswered, type FormItem } from './questionnaire.js';
 import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
 import type { Facts } from './engine.js';
 import { INSTRUMENT_FACTS, type InstrumentFact } from './instruments.js';
@@ -231,9 +231,9 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       return {
         ...common,
         self: true,
-        definitionTitle: page.view.definition.title,
-        title: page.view.definition.title,
-        steps: stepRows(req, ctx.actor, loaded, page.view.steps),
+        definitionTitle: inLanguage(loaded.definition, req.locale).title,
+        title: inLanguage(loaded.definition, req.locale).title,
+        steps: stepRows(req, ctx.actor, loaded, ownStepsIn(loaded.definition, page.view.steps, req.locale)),
         referrals,
       };
     }
@@ -444,9 +444,15 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const ctx = requestContext(req);
     const loaded = await pathways.get(ctx, id);
     const step = loaded.steps.find((s) => s.id === stepKey || s.stepCode === stepKey);
-    const def = step && loaded.definition.steps.find((d) => d.id === step.stepCode);
+    const def = step && inLanguage(loaded.definition, req.locale).steps.find((d) => d.id === step.stepCode);
     if (!step || !def || !mayWorkStep(ctx.actor, step, def.performer)) throw new NotFoundError('step');
-    return { ctx, loaded, step, def, form: pathways.formOf(loaded.definition, step.stepCode) };
+    return {
+      ctx,
+      loaded,
+      step,
+      def,
+      form: formInLanguage(pathways.formOf(loaded.definition, step.stepCode), req.locale),
+    };
   };
 
   const itemView = (req: Request, item: FormItem) => {
@@ -512,6 +518,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       formTitle: oh ? (form?.title ?? null) : null,
       items: form ? form.items.map((i) => itemView(req, i)) : [],
       hasForm: form !== null,
+      englishOnly: req.locale === 'cy' && form?.englishOnly === true,
       showNote: !form?.items.some((i) => i.linkId === 'note'),
     };
   };

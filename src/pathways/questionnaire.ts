@@ -144,8 +144,9 @@ const WELSH_NEEDED = 'needs its Welsh text (translation extension, lang cy)';
  * The form as a reader of `lang` reads it: questions, options and title in Welsh where the
  * questionnaire carries them; a validated instrument without an official Welsh text stays English.
  */
-export function formInLanguage(form: StepForm, lang: string): StepForm {
-  if (lang !== WELSH) return form;
+export function formInLanguage<F extends StepForm | null>(form: F, lang: string): F;
+export function formInLanguage(form: StepForm | null, lang: string): StepForm | null {
+  if (!form || lang !== WELSH) return form;
   return {
     ...form,
     title: form.cy?.title ?? form.title,

@@ -113,4 +113,39 @@ describe('the officer’s home page', () => {
     expect(welsh.text).toContain('Os oes angen help arnoch chi nawr');
     expect(welsh.text).toContain('y Samariaid');
   });
+
+  it('when the officer is on the mental health pathway, then their questionnaire waits on the home page and, in Welsh, the pathway and the step are in Welsh with the instrument marked as English only', async () => {
+    const enrol = await request(t.app)
+      .post('/api/v1/pathways')
+      .set({ Authorization: `Bearer ${w.tokens.clinician}` })
+      .send({ personId: w.report.id, definition: 'mental-health', startedAt: '2026-12-01T09:00:00Z' });
+    expect(enrol.status).toBe(201);
+    const pathwayId = (enrol.body as { id: string }).id;
+    const me = await signIn(t, w.users.staff.email);
+    let home = await me.get('/');
+    await me
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'en', returnTo: '/' });
+    home = await me.get('/');
+    expect(home.text).toContain('Nine questions about how you have been feeling over the last two weeks.');
+    const link = new RegExp(`href="(/pathways/${pathwayId}/steps/[^"]+)"`).exec(home.text)?.[1];
+    expect(link).toBeDefined();
+
+    await me
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/' });
+    home = await me.get('/');
+    expect(home.text).toContain('Naw cwestiwn am sut rydych chi wedi bod yn teimlo dros y pythefnos diwethaf.');
+    expect(home.text).toContain('Llwybr iechyd meddwl a thrawma');
+    const step = await me.get(link!);
+    expect(step.status).toBe(200);
+    expect(step.text).toMatch(/<h1[^>]*>(Naw|Saith) cwestiwn/);
+    expect(step.text).toContain('Does dim fersiwn Gymraeg swyddogol eto');
+    const pathway = await me.get(`/pathways/${pathwayId}`);
+    expect(pathway.text).toContain('Llwybr iechyd meddwl a thrawma');
+    expect(pathway.text).toContain('Saith cwestiwn am boeni a gorbryder');
+    expect(pathway.text).not.toContain('Mental health and trauma pathway');
+  });
 });
