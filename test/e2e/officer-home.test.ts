@@ -86,4 +86,29 @@ describe('the officer’s home page in the browser', () => {
       expect(await accessibilityProblems(page, 'home in Welsh')).toBe('');
     });
   });
+
+  it('when the officer refers themselves for their mental health, then the form and the confirmation signpost urgent help, and both pass axe at 320 px', async () => {
+    await demo.withPage(officer, async (page) => {
+      await page.setViewportSize({ width: 320, height: 800 });
+      await page.goto(`${demo.server.baseUrl}/me/referrals/new`);
+      // The test above left this officer reading Welsh.
+      if ((await page.locator('html').getAttribute('lang')) === 'cy') {
+        await submitWith(page, page.getByRole('button', { name: 'English' }));
+        await page.goto(`${demo.server.baseUrl}/me/referrals/new`);
+      }
+      const help = page.locator('#urgent-help');
+      await expect(help.innerText()).resolves.toMatch(/116 123/);
+      await expect(help.innerText()).resolves.toMatch(/option 2/);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      expect(await accessibilityProblems(page, 'self-referral form at 320 px')).toBe('');
+      await page.getByLabel('Mental health, stress or trauma').check();
+      await page.getByLabel('Tell us what is happening').fill('Not sleeping since a fatal collision');
+      await submitWith(page, page.getByRole('button', { name: 'Send the referral' }));
+      expect(new URL(page.url()).pathname, await page.locator('main').innerText()).toMatch(
+        /^\/me\/referrals\/[0-9a-f-]+$/,
+      );
+      await expect(page.locator('#urgent-help').count()).resolves.toBe(1);
+      expect(await accessibilityProblems(page, 'self-referral sent at 320 px')).toBe('');
+    });
+  });
 });
