@@ -57,6 +57,9 @@ const envSchema = z.object({
       message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)',
     })
     .optional(),
+  /** How officers reach the OH unit to change an appointment (issue 15 §8): shown beside each appointment. */
+  OH_CONTACT_PHONE: z.string().trim().min(3).max(40).optional(),
+  OH_CONTACT_EMAIL: z.email().optional(),
   /** The sandbox NHS partner `npm start` runs on loopback (issue 6 §6): its port, or 0 for none. */
   SANDBOX_PARTNER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
@@ -78,6 +81,8 @@ export interface Config {
   demo: { enabled: boolean; people: number };
   login: { maxAttempts: number; lockoutMinutes: number };
   jobs: { pollMs: number };
+  /** The OH unit's telephone and email for officers (issue 15 §8); absent in configurations built by hand. */
+  ohContact?: { phone: string | null; email: string | null };
   bodyLimit: string;
   /** The sandbox NHS partner (never in production): where `npm start` runs it, and the demo's partner service points. */
   sandboxPartner: { port: number; url: string } | null;
@@ -132,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.join(dataDir, 'outbox') },
+    ohContact: { phone: e.OH_CONTACT_PHONE ?? null, email: e.OH_CONTACT_EMAIL ?? null },
     demo: { enabled: e.DEMO_DATA ?? !isProduction, people: e.DEMO_PEOPLE },
     login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES },
     jobs: { pollMs: e.JOB_POLL_MS },

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateFhirResource } from '../fhir/core/fhir-validation.js';
 import { DefinitionCatalogue } from './definition-catalogue.js';
-import { exportDefinition, parseDefinition } from './definition.js';
+import { exportDefinition, inLanguage, parseDefinition } from './definition.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = (code: string) =>
@@ -60,5 +60,50 @@ describe('the shipped pathway definitions', () => {
     expect(() => parseDefinition({ resourceType: 'Patient' })).toThrow(
       expect.objectContaining({ code: 'definition-invalid' }),
     );
+  });
+
+  it('when a definition lacks the Welsh of its title, a step’s description or a step’s words for the person, then it is refused with each element named', () => {
+    const bad = structuredClone(file('mental-health')) as Record<string, unknown> & {
+      action: Array<Record<string, unknown>>;
+    };
+    delete bad._title;
+    delete bad.action[2]!._description;
+    // A translation into another language is not Welsh.
+    bad.action[3]!._textEquivalent = {
+      extension: [
+        {
+          url: 'http://hl7.org/fhir/StructureDefinition/translation',
+          extension: [
+            { url: 'lang', valueCode: 'fr' },
+            { url: 'content', valueString: 'Neuf questions' },
+          ],
+        },
+      ],
+    };
+    try {
+      catalogue.check(bad);
+      expect.unreachable();
+    } catch (error) {
+      const fields = (error as { fields: Record<string, string> }).fields;
+      expect(Object.keys(fields).sort()).toEqual(['_title', 'action.2._description', 'action.3._textEquivalent']);
+      expect(fields._title).toContain('Welsh');
+    }
+  });
+
+  it('when a Welsh reader reads a pathway, then its title and steps are in Welsh; an English reader’s are unchanged', () => {
+    const msk = catalogue.shipped.find((d) => d.code === 'msk')!;
+    const cy = inLanguage(msk, 'cy');
+    expect(cy.title).toBe('Llwybr cyhyrysgerbydol (MSK)');
+    expect(cy.steps.find((s) => s.id === 'startback')!.staffText).toBe(
+      'Byddwch chi’n ateb naw cwestiwn byr am eich poen cefn.',
+    );
+    expect(cy.steps.map((s) => s.timing)).toEqual(msk.steps.map((s) => s.timing));
+    expect(inLanguage(msk, 'en')).toBe(msk);
+    // Every text differs from the English: none was left untranslated.
+    for (const d of catalogue.shipped) {
+      const w = inLanguage(d, 'cy');
+      expect(w.title).not.toBe(d.title);
+      w.steps.forEach((s, i) => expect(s.staffText).not.toBe(d.steps[i]!.staffText));
+    }
   });
 });

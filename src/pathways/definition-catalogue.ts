@@ -5,7 +5,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { fhirPathProblem } from '../fhir/core/fhirpath.js';
 import { validateFhirResource } from '../fhir/core/fhir-validation.js';
 import { ValidationError, type FieldErrors } from '../shared/errors.js';
-import { parseDefinition, type PathwayDefinition } from './definition.js';
+import { missingWelsh, parseDefinition, type PathwayDefinition } from './definition.js';
 import { parseQuestionnaire, type StepForm } from './questionnaire.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,7 +28,8 @@ function fhirProblems(resource: unknown): FieldErrors {
 /**
  * The shipped pathway definitions and the forms their steps use, read from
  * `definitions/` and `questionnaires/` and checked once at start-up: valid FHIR R4
- * (@medplum/core), in the format the engine reads, every condition a FHIRPath expression,
+ * (@medplum/core), in the format the engine reads, with Welsh for every title and description
+ * (the HL7 translation extension), every condition a FHIRPath expression,
  * every form on file, and no two questions of one pathway sharing a link id.
  */
 export class DefinitionCatalogue {
@@ -73,7 +74,8 @@ export class DefinitionCatalogue {
     if (Object.keys(structural).length)
       throw new ValidationError(structural, 'The file is not a valid FHIR R4 PlanDefinition.', 'definition-invalid');
     const definition = parseDefinition(resource);
-    const errors: FieldErrors = {};
+    // Officers read their pathway in Welsh too (issue 15 §8): every title and description carries it.
+    const errors: FieldErrors = { ...missingWelsh(definition) };
     const owners = new Map<string, string>();
     definition.steps.forEach((step, i) => {
       if (step.condition) {

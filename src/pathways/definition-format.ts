@@ -18,6 +18,11 @@ export const EXTENSIONS = {
   scoring: `${BASE}/StructureDefinition/scoring`,
 } as const;
 
+/** HL7's translation extension on a primitive (`_title`, `_description` …): `lang` and `content` (issue 15 §8). */
+export const TRANSLATION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/translation';
+/** The languages the pages speak; English is the resource's own text, Welsh comes by translation. */
+export const WELSH = 'cy';
+
 export const STEP_KINDS = ['form', 'referral', 'decision', 'task'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 

@@ -9,7 +9,9 @@ import {
   SERVICE_TYPES,
   STEP_KINDS,
   SYSTEMS,
+  TRANSLATION_EXTENSION,
   UCUM,
+  WELSH,
   type PerformerRole,
   type ServiceType,
   type StepKind,
@@ -43,6 +45,8 @@ export interface StepDefinition {
   escalationPeriod: Duration | null;
   service: ServiceType | null;
   closesPathway: boolean;
+  /** The Welsh texts (HL7 translation extension on `_title`, `_description`, `_textEquivalent`). */
+  cy?: Partial<Record<'title' | 'description' | 'staffText', string>>;
 }
 
 /** A pathway definition: one version of a PlanDefinition. */
@@ -58,6 +62,8 @@ export interface PathwayDefinition {
   escalationPeriod: Duration | null;
   sensitivity: string[];
   steps: StepDefinition[];
+  /** The Welsh title and description (HL7 translation extension on `_title`, `_description`). */
+  cy?: Partial<Record<'title' | 'description', string>>;
 }
 
 /** Escalation when neither the action nor the definition says (five days overdue). */
@@ -74,12 +80,50 @@ const quantity = z
 const range = z.object({ low: quantity, high: quantity });
 const coding = z.object({ system: z.string(), code: z.string(), display: z.string().optional() });
 const extension = z.object({ url: z.string() }).catchall(z.unknown());
+/** A primitive's element (`_title`): its extensions, e.g. translations. */
+const element = z.object({ extension: z.array(extension).optional() }).optional();
+
+/**
+ * The text a primitive element carries in `lang` (HL7 translation extension: `lang` and
+ * `content`), or undefined when it has none.
+ */
+export function translationOf(
+  el: { extension?: Array<Record<string, unknown>> } | undefined,
+  lang: string = WELSH,
+): string | undefined {
+  for (const e of el?.extension ?? []) {
+    if (e.url !== TRANSLATION_EXTENSION || !Array.isArray(e.extension)) continue;
+    const parts = e.extension as Array<Record<string, unknown>>;
+    const code = parts.find((p) => p.url === 'lang')?.valueCode;
+    const content = parts.find((p) => p.url === 'content')?.valueString;
+    if (code === lang && typeof content === 'string' && content.trim() !== '') return content;
+  }
+  return undefined;
+}
+
+/** The element (`_title`) that carries a text's translations. */
+export function translationElement(translations: Partial<Record<string, string>>): Record<string, unknown> | null {
+  const entries = Object.entries(translations).filter((e): e is [string, string] => typeof e[1] === 'string');
+  if (!entries.length) return null;
+  return {
+    extension: entries.map(([lang, content]) => ({
+      url: TRANSLATION_EXTENSION,
+      extension: [
+        { url: 'lang', valueCode: lang },
+        { url: 'content', valueString: content },
+      ],
+    })),
+  };
+}
 
 const actionSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'lower-case letters, digits and hyphens'),
   title: z.string().min(1).max(200),
   description: z.string().min(1).max(4000),
   textEquivalent: z.string().min(1).max(2000),
+  _title: element,
+  _description: element,
+  _textEquivalent: element,
   code: z.array(z.object({ coding: z.array(coding).min(1) })).length(1),
   participant: z
     .array(
@@ -127,6 +171,8 @@ const planDefinitionSchema = z.object({
   date: z.string().optional(),
   publisher: z.string().min(1).max(200),
   description: z.string().min(1).max(4000),
+  _title: element,
+  _description: element,
   extension: z.array(extension).optional(),
   action: z.array(actionSchema).min(1).max(100),
 });
@@ -227,7 +273,20 @@ function parseAction(a: RawAction, at: string, errors: FieldErrors): StepDefinit
     escalationPeriod,
     service: kind === 'referral' ? (serviceCode as ServiceType) : null,
     closesPathway: closes,
+    ...welshOf({ title: a._title, description: a._description, staffText: a._textEquivalent }),
   };
+}
+
+/** `{ cy: { … } }` with the Welsh each element carries, or nothing when none does. */
+function welshOf<K extends string>(
+  elements: Record<K, { extension?: Array<Record<string, unknown>> } | undefined>,
+): { cy?: Partial<Record<K, string>> } {
+  const cy: Partial<Record<K, string>> = {};
+  for (const [k, el] of Object.entries(elements) as Array<[K, { extension?: Array<Record<string, unknown>> }]>) {
+    const text = translationOf(el);
+    if (text !== undefined) cy[k] = text;
+  }
+  return Object.keys(cy).length ? { cy } : {};
 }
 
 /** Steps in an order where every step comes after the steps it is timed from; null when they form a cycle. */
@@ -308,7 +367,50 @@ export function parseDefinition(resource: unknown): PathwayDefinition {
     escalationPeriod,
     sensitivity: sensitivity as string[],
     steps,
+    ...welshOf({ title: raw._title, description: raw._description }),
   };
+}
+
+/**
+ * Where a definition lacks Welsh for a title, a description or the person's own words of a step
+ * (issue 15 §8): each under the element that needs its translation. Shipped and uploaded
+ * definitions must have none; versions published before Welsh was carried still read.
+ */
+export function missingWelsh(d: PathwayDefinition): FieldErrors {
+  const errors: FieldErrors = {};
+  const need = 'needs its Welsh text (translation extension, lang cy)';
+  if (!d.cy?.title) errors._title = need;
+  if (!d.cy?.description) errors._description = need;
+  d.steps.forEach((s, i) => {
+    if (!s.cy?.title) errors[`action.${i}._title`] = need;
+    if (!s.cy?.description) errors[`action.${i}._description`] = need;
+    if (!s.cy?.staffText) errors[`action.${i}._textEquivalent`] = need;
+  });
+  return errors;
+}
+
+/**
+ * The definition as a reader of `lang` reads it: its title, description and steps' words in
+ * Welsh where the definition carries them, in English otherwise. Everything else is unchanged.
+ */
+export function inLanguage(d: PathwayDefinition, lang: string): PathwayDefinition {
+  if (lang !== WELSH) return d;
+  return {
+    ...d,
+    title: d.cy?.title ?? d.title,
+    description: d.cy?.description ?? d.description,
+    steps: d.steps.map((s) => ({
+      ...s,
+      title: s.cy?.title ?? s.title,
+      description: s.cy?.description ?? s.description,
+      staffText: s.cy?.staffText ?? s.staffText,
+    })),
+  };
+}
+
+function translated(key: string, cy: string | undefined): Record<string, unknown> {
+  const el = cy === undefined ? null : translationElement({ [WELSH]: cy });
+  return el ? { [key]: el } : {};
 }
 
 function durationExt(d: Duration) {
@@ -339,8 +441,11 @@ function exportAction(s: StepDefinition): Record<string, unknown> {
     ...(extensions.length ? { extension: extensions } : {}),
     id: s.id,
     title: s.title,
+    ...translated('_title', s.cy?.title),
     description: s.description,
+    ...translated('_description', s.cy?.description),
     textEquivalent: s.staffText,
+    ...translated('_textEquivalent', s.cy?.staffText),
     code: [{ coding: [{ system: SYSTEMS.stepKind, code: s.kind }] }],
     ...(s.condition
       ? { condition: [{ kind: 'applicability', expression: { language: 'text/fhirpath', expression: s.condition } }] }
@@ -364,11 +469,13 @@ export function exportDefinition(d: PathwayDefinition): Record<string, unknown> 
     version: String(d.version),
     name: d.name,
     title: d.title,
+    ...translated('_title', d.cy?.title),
     type: { coding: [{ system: SYSTEMS.planDefinitionType, code: 'clinical-protocol' }] },
     status: 'active',
     ...(d.date ? { date: d.date } : {}),
     publisher: d.publisher,
     description: d.description,
+    ...translated('_description', d.cy?.description),
     action: d.steps.map(exportAction),
   };
 }
@@ -376,4 +483,20 @@ export function exportDefinition(d: PathwayDefinition): Record<string, unknown> 
 /** The escalation period that applies to a step. */
 export function escalationPeriodOf(d: PathwayDefinition, s: StepDefinition): Duration {
   return s.escalationPeriod ?? d.escalationPeriod ?? DEFAULT_ESCALATION;
+}
+
+/**
+ * The person's own steps, as their pathway page lists them (`title` is the step's words for the
+ * person), in `lang` where the definition carries it.
+ */
+export function ownStepsIn<T extends { code: string; title: string }>(
+  d: PathwayDefinition,
+  steps: readonly T[],
+  lang: string,
+): T[] {
+  if (lang !== WELSH) return [...steps];
+  return steps.map((s) => {
+    const cy = d.steps.find((x) => x.id === s.code)?.cy?.staffText;
+    return cy ? { ...s, title: cy } : s;
+  });
 }

@@ -13,7 +13,7 @@ import { formText } from '../web/forms.js';
 import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode } from './definition-format.js';
-import type { StepDefinition } from './definition.js';
+import { inLanguage, ownStepsIn, type StepDefinition } from './definition.js';
 import { definitionParam, definitionQuery, shareReferralSchema } from './pathway-schemas.js';
 import { resultView } from '../fhir/partner-api/lab-results.js';
 import { SHARING_CATEGORIES, type SharingCategory } from '../consent/index.js';
@@ -23,7 +23,7 @@ import { consentRequestHref, type ConsentRequestFor } from './consent-request-li
 import { requiredCategories } from './pathway-referral-service.js';
 import type { PathwayPage } from './pathway-page-service.js';
 import { audienceOf, pathwayJson } from './pathway-views.js';
-import { unanswered, type FormItem } from './questionnaire.js';
+import { formInLanguage, unanswered, type FormItem } from './questionnaire.js';
 import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
 import type { Facts } from './engine.js';
 import { INSTRUMENT_FACTS, type InstrumentFact } from './instruments.js';
@@ -379,9 +379,9 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       return {
         ...common,
         self: true,
-        definitionTitle: page.view.definition.title,
-        title: page.view.definition.title,
-        steps: stepRows(req, ctx.actor, loaded, page.view.steps),
+        definitionTitle: inLanguage(loaded.definition, req.locale).title,
+        title: inLanguage(loaded.definition, req.locale).title,
+        steps: stepRows(req, ctx.actor, loaded, ownStepsIn(loaded.definition, page.view.steps, req.locale)),
         referrals: page.referrals.map((r) => ({
           id: r.referral.id,
           serviceName: req.t(`pathways.services.${r.referral.serviceType}`),
@@ -645,9 +645,15 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const ctx = requestContext(req);
     const loaded = await pathways.get(ctx, id);
     const step = loaded.steps.find((s) => s.id === stepKey || s.stepCode === stepKey);
-    const def = step && loaded.definition.steps.find((d) => d.id === step.stepCode);
+    const def = step && inLanguage(loaded.definition, req.locale).steps.find((d) => d.id === step.stepCode);
     if (!step || !def || !mayWorkStep(ctx.actor, step, def.performer)) throw new NotFoundError('step');
-    return { ctx, loaded, step, def, form: pathways.formOf(loaded.definition, step.stepCode) };
+    return {
+      ctx,
+      loaded,
+      step,
+      def,
+      form: formInLanguage(pathways.formOf(loaded.definition, step.stepCode), req.locale),
+    };
   };
 
   const itemView = (req: Request, item: FormItem) => {
@@ -718,6 +724,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       formTitle: oh ? (form?.title ?? null) : null,
       items: form ? form.items.map((i) => itemView(req, i)) : [],
       hasForm: form !== null,
+      englishOnly: req.locale === 'cy' && form?.englishOnly === true,
       showNote: !form?.items.some((i) => i.linkId === 'note'),
     };
   };

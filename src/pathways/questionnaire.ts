@@ -3,7 +3,8 @@ import { isIsoDate } from '../shared/dates.js';
 import { ValidationError, type FieldErrors } from '../shared/errors.js';
 import type { FieldMessages, FieldProblem } from '../shared/error-messages.js';
 import { fieldErrors } from '../shared/validation.js';
-import { BASE, EXTENSIONS } from './definition-format.js';
+import { BASE, EXTENSIONS, WELSH } from './definition-format.js';
+import { translationOf } from './definition.js';
 import { INSTRUMENT_CODES, scoreInstrument, type InstrumentCode } from './instruments.js';
 
 export const ITEM_TYPES = ['choice', 'boolean', 'string', 'text', 'integer', 'date', 'dateTime', 'display'] as const;
@@ -16,6 +17,8 @@ export interface FormItem {
   type: ItemType;
   required: boolean;
   options: Array<{ code: string; display: string }>;
+  /** The Welsh question and option labels (HL7 translation extension on `_text` and `valueCoding._display`). */
+  cy?: { text?: string; options?: Record<string, string> };
 }
 
 /** A step's form: a FHIR R4 Questionnaire, as the pages and the engine use it. */
@@ -25,21 +28,37 @@ export interface StepForm {
   title: string;
   scoring: InstrumentCode | null;
   items: FormItem[];
+  /** The Welsh title (`_title`). */
+  cy?: { title?: string };
+  /**
+   * A validated instrument (STarT Back, PHQ-9 …) with no official Welsh text shipped: it stays in
+   * English for every reader, and Welsh pages say so (issue 15 §8).
+   */
+  englishOnly?: boolean;
 }
 
 /** A recorded answer: a code, a yes/no, text, a whole number or an ISO date(-time). */
 export type Answer = string | number | boolean;
 export type Answers = Record<string, Answer>;
 
+/** A primitive's element (`_text`): its extensions, e.g. translations. */
+const element = z.object({ extension: z.array(z.record(z.string(), z.unknown())).optional() }).optional();
+
 const itemSchema = z.object({
   linkId: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,59}$/),
   text: z.string().min(1).max(1000),
+  _text: element,
   type: z.enum(ITEM_TYPES),
   required: z.boolean().optional(),
   answerOption: z
     .array(
       z.object({
-        valueCoding: z.object({ system: z.string().optional(), code: z.string().min(1), display: z.string().min(1) }),
+        valueCoding: z.object({
+          system: z.string().optional(),
+          code: z.string().min(1),
+          display: z.string().min(1),
+          _display: element,
+        }),
       }),
     )
     .optional(),
@@ -50,6 +69,7 @@ const questionnaireSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/),
   url: z.string(),
   title: z.string().min(1),
+  _title: element,
   status: z.literal('active'),
   extension: z.array(z.object({ url: z.string() }).catchall(z.unknown())).optional(),
   item: z.array(itemSchema).min(1).max(60),
@@ -79,7 +99,16 @@ export function parseQuestionnaire(resource: unknown): StepForm {
       errors[`item.${i}.answerOption`] = 'a choice needs at least two options';
     if (item.type !== 'choice' && item.answerOption)
       errors[`item.${i}.answerOption`] = 'only choice items have options';
+    // Officers read their forms in Welsh too; a validated instrument stays as published unless its official Welsh ships.
+    if (scoring === undefined) {
+      if (!translationOf(item._text)) errors[`item.${i}._text`] = WELSH_NEEDED;
+      (item.answerOption ?? []).forEach((o, j) => {
+        if (!translationOf(o.valueCoding._display))
+          errors[`item.${i}.answerOption.${j}.valueCoding._display`] = WELSH_NEEDED;
+      });
+    }
   });
+  if (scoring === undefined && !translationOf(q._title)) errors._title = WELSH_NEEDED;
   if (Object.keys(errors).length > 0)
     throw new ValidationError(errors, 'The questionnaire has problems.', 'questionnaire-invalid');
   return {
@@ -87,12 +116,44 @@ export function parseQuestionnaire(resource: unknown): StepForm {
     url: q.url,
     title: q.title,
     scoring: (scoring as InstrumentCode | undefined) ?? null,
-    items: q.item.map((i) => ({
-      linkId: i.linkId,
-      text: i.text,
-      type: i.type,
-      required: i.required === true,
-      options: (i.answerOption ?? []).map((o) => ({ code: o.valueCoding.code, display: o.valueCoding.display })),
+    items: q.item.map((i) => {
+      const text = translationOf(i._text);
+      const options = Object.fromEntries(
+        (i.answerOption ?? []).flatMap((o) => {
+          const display = translationOf(o.valueCoding._display);
+          return display ? [[o.valueCoding.code, display]] : [];
+        }),
+      );
+      return {
+        linkId: i.linkId,
+        text: i.text,
+        type: i.type,
+        required: i.required === true,
+        options: (i.answerOption ?? []).map((o) => ({ code: o.valueCoding.code, display: o.valueCoding.display })),
+        ...(text || Object.keys(options).length ? { cy: { ...(text ? { text } : {}), options } } : {}),
+      };
+    }),
+    ...(translationOf(q._title) ? { cy: { title: translationOf(q._title) } } : {}),
+    englishOnly: scoring !== undefined && q.item.some((i) => !translationOf(i._text)),
+  };
+}
+
+const WELSH_NEEDED = 'needs its Welsh text (translation extension, lang cy)';
+
+/**
+ * The form as a reader of `lang` reads it: questions, options and title in Welsh where the
+ * questionnaire carries them; a validated instrument without an official Welsh text stays English.
+ */
+export function formInLanguage<F extends StepForm | null>(form: F, lang: string): F;
+export function formInLanguage(form: StepForm | null, lang: string): StepForm | null {
+  if (!form || lang !== WELSH) return form;
+  return {
+    ...form,
+    title: form.cy?.title ?? form.title,
+    items: form.items.map((i) => ({
+      ...i,
+      text: i.cy?.text ?? i.text,
+      options: i.options.map((o) => ({ ...o, display: i.cy?.options?.[o.code] ?? o.display })),
     })),
   };
 }

@@ -12,6 +12,9 @@ import { ENROLLABLE } from './pathway-pages.js';
 import { formText } from '../web/forms.js';
 import { londonDate, optionalDateTime } from '../web/uk-time.js';
 import { submitForm } from '../web/render.js';
+import { notify } from '../web/notice.js';
+import { appointmentView } from '../web/appointment-view.js';
+import { appointmentsFor } from '../web/home-service.js';
 import { pathwayJson } from './pathway-views.js';
 import type { OhReferral } from './pathway-types.js';
 import { SELF_REFERRAL_CONCERNS } from './referral-schemas.js';
@@ -99,6 +102,8 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         typeof d.currentlyAbsent === 'boolean'
           ? req.t(d.currentlyAbsent ? 'referrals.copy.yes' : 'referrals.copy.no')
           : null,
+      // A mental-health self-referral's pages signpost urgent help (issue 15 §8).
+      isMentalHealth: r.source === 'self' && str('concern') === 'mental-health',
       concernName: str('concern') ? req.t(`referrals.concerns.${str('concern')}`) : null,
       description: str('description'),
       venuePreference: str('venuePreference'),
@@ -214,9 +219,13 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         'Your referrals to OH (self-referrals and management referrals about you), each with its copy (English and Welsh).',
       handler: async (req, res) => {
         const ctx = requestContext(req);
-        const list = ctx.actor.personId ? await referrals.forPerson(ctx, ctx.actor.personId) : [];
+        const [list, appointments] = await Promise.all([
+          ctx.actor.personId ? referrals.forPerson(ctx, ctx.actor.personId) : [],
+          appointmentsFor(deps.services, ctx, deps.clock.now()),
+        ]);
         renderPage(req, res, 'referrals/mine', {
           title: req.t('referrals.mine.title'),
+          appointments: appointments.map((a) => appointmentView(req, a, deps.config)),
           referrals: list.filter((r) => r.personId === ctx.actor.personId).map((r) => referralView(req, r)),
         });
       },
@@ -259,7 +268,8 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
               venuePreference: data.venuePreference ?? null,
               contactPreference: data.contactPreference ?? null,
             });
-            res.redirect(303, `/me/referrals/${referral.id}?sent=1`);
+            notify(req, { heading: 'referrals.copy.sentTitle', next: 'referrals.self.sentNoticeNext' });
+            res.redirect(303, `/me/referrals/${referral.id}`);
           },
         );
       },
@@ -279,7 +289,6 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
         renderPage(req, res, 'referrals/copy', {
           title: req.t('referrals.copy.title'),
           referral: referralView(req, referral),
-          justSent: req.query.sent === '1',
         });
       },
     },

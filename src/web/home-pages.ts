@@ -1,6 +1,12 @@
+import type { Request } from 'express';
 import { policies, roleMayUse } from '../auth/access-policy.js';
+import { enumLabel } from '../i18n/enum-labels.js';
+import { inLanguage } from '../pathways/definition.js';
+import { longDate, londonDay } from '../shared/dates.js';
 import type { AppDependencies } from './app-dependencies.js';
 import { requestContext } from './authenticate.js';
+import { ukTime } from './appointment-view.js';
+import { waitingFor, type WaitingItem } from './home-service.js';
 import { ensureCsrfToken } from './middleware.js';
 import { renderPage } from './render.js';
 import type { RouteDefinition } from './route-registry.js';
@@ -70,7 +76,10 @@ export function homePages(deps: AppDependencies): RouteDefinition[] {
             overdue: steps.counts.overdue,
           });
         }
+        const waiting =
+          role === 'staff' ? await waitingFor(deps.services, requestContext(req), deps.clock.now()) : null;
         renderPage(req, res, 'home/home', {
+          waiting: waiting && { count: waiting.length, items: waiting.map((w) => waitingView(req, w)) },
           cards: (cards[role] ?? []).map((c) => ({
             href: c.href,
             title: req.t(`${c.key}.title`),
@@ -81,4 +90,56 @@ export function homePages(deps: AppDependencies): RouteDefinition[] {
       },
     },
   ];
+}
+
+const lang = (req: Request): 'en' | 'cy' => (req.locale === 'cy' ? 'cy' : 'en');
+
+/** One thing waiting for the officer, in words, with where to go to deal with it. */
+function waitingView(req: Request, w: WaitingItem): { href: string; text: string; hint: string | null } {
+  const t = req.t.bind(req);
+  switch (w.kind) {
+    case 'consent-decision':
+      return {
+        href: `/me/consents/${w.consentId}`,
+        text: t('home.waiting.consentDecision', { kind: enumLabel(t, 'consentKind', w.consentKind) }),
+        hint: w.description,
+      };
+    case 'report-review':
+      return {
+        href: `/me/consents/${w.consentId}`,
+        text: t('home.waiting.reportReview'),
+        hint: w.description,
+      };
+    case 'referral-copy':
+      return {
+        href: `/me/referrals/${w.referralId}`,
+        text: t(w.byHr ? 'home.waiting.referralCopyHr' : 'home.waiting.referralCopy'),
+        hint: t('home.waiting.referralCopyHint', { date: longDate(londonDay(w.createdAt), lang(req)) }),
+      };
+    case 'pathway-step': {
+      const d = inLanguage(w.definition, lang(req));
+      const step = w.step ? d.steps.find((s) => s.id === w.step!.id) : undefined;
+      return {
+        href: `/pathways/${w.pathwayId}/steps/${w.stepId}`,
+        text: step?.staffText ?? t('home.waiting.step'),
+        hint: w.dueBy
+          ? t('home.waiting.stepDue', { title: d.title, date: longDate(londonDay(w.dueBy), lang(req)) })
+          : d.title,
+      };
+    }
+    case 'appointment':
+      return {
+        href: `/pathways/${w.pathwayId}`,
+        text: t('home.waiting.appointment', {
+          date: longDate(londonDay(w.at), lang(req)),
+          time: ukTime(w.at, lang(req)),
+        }),
+        hint: [
+          w.withOrganisation
+            ? t('home.waiting.appointmentWith', { organisation: w.withOrganisation })
+            : inLanguage(w.definition, lang(req)).title,
+          t('appointments.change'),
+        ].join('. '),
+      };
+  }
 }
