@@ -160,16 +160,21 @@ export function formInLanguage(form: StepForm | null, lang: string): StepForm | 
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer } | { ok: false; message: string } {
+function readAnswer(
+  item: FormItem,
+  value: unknown,
+): { ok: true; value: Answer } | { ok: false; message: FieldProblem } {
+  const wrong = (key: string, values?: Record<string, string | number>) =>
+    ({ ok: false, message: { key, values, label: questionLabel(item) } }) as const;
   switch (item.type) {
     case 'choice':
       return typeof value === 'string' && item.options.some((o) => o.code === value)
         ? { ok: true, value }
-        : { ok: false, message: `Choose one of: ${item.options.map((o) => o.display).join('; ')}` };
+        : wrong('validation.answerChoose');
     case 'boolean':
       if (value === true || value === 'yes' || value === 'true') return { ok: true, value: true };
       if (value === false || value === 'no' || value === 'false') return { ok: true, value: false };
-      return { ok: false, message: 'Answer yes or no' };
+      return wrong('validation.answerYesNo');
     case 'integer': {
       const n =
         typeof value === 'number'
@@ -177,12 +182,12 @@ function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer }
           : typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())
             ? Number(value.trim())
             : NaN;
-      return Number.isInteger(n) ? { ok: true, value: n } : { ok: false, message: 'Enter a whole number' };
+      return Number.isInteger(n) ? { ok: true, value: n } : wrong('validation.answerWholeNumber');
     }
     case 'date':
       return typeof value === 'string' && isIsoDate(value) && value >= '1900' && value < '2201'
         ? { ok: true, value }
-        : { ok: false, message: 'Enter a real date, for example 2026-11-27' };
+        : wrong('validation.answerRealDate');
     case 'dateTime':
       return typeof value === 'string' &&
         ISO_DATE_TIME.test(value) &&
@@ -190,23 +195,28 @@ function readAnswer(item: FormItem, value: unknown): { ok: true; value: Answer }
         value < '2201' &&
         !Number.isNaN(Date.parse(value))
         ? { ok: true, value: new Date(value).toISOString() }
-        : { ok: false, message: 'Enter a date and time, for example 2026-11-27T14:30Z' };
+        : wrong('validation.answerRealDateTime');
     case 'string':
     case 'text': {
       const max = item.type === 'string' ? 500 : 4000;
       return typeof value === 'string' && value.trim().length <= max
         ? { ok: true, value: value.trim() }
-        : { ok: false, message: `Enter at most ${max} characters` };
+        : wrong('validation.answerTooLong', { max });
     }
     default:
-      return { ok: false, message: 'This item takes no answer' };
+      return { ok: false, message: 'validation.notAQuestion' };
   }
 }
 
 /** An unanswered question's error names the question (issue 15 §1): "Select your answer to: …". */
 export function unanswered(item: FormItem): FieldProblem {
   const key = item.type === 'choice' || item.type === 'boolean' ? 'validation.answerSelect' : 'validation.answerEnter';
-  return { key, label: { text: item.text } };
+  return { key, label: questionLabel(item) };
+}
+
+/** A question named in an error: its own text, and its Welsh when the form carries it. */
+function questionLabel(item: FormItem): { text: string; cy?: string } {
+  return item.cy?.text ? { text: item.text, cy: item.cy.text } : { text: item.text };
 }
 
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
@@ -223,7 +233,7 @@ export function readAnswers(
   const errors: FieldMessages = {};
   const answers: Answers = {};
   const known = new Set(form.items.map((i) => i.linkId));
-  for (const key of Object.keys(input)) if (!known.has(key)) errors[key] = 'This is not a question on this form';
+  for (const key of Object.keys(input)) if (!known.has(key)) errors[key] = 'validation.notAQuestion';
   for (const item of form.items) {
     if (item.type === 'display') continue;
     const value = input[item.linkId];

@@ -9,7 +9,8 @@ import { platformEnglish, type Translate } from '../i18n/i18n.js';
 export interface FieldMessage {
   key: string;
   values?: Record<string, string | number>;
-  label?: { key: string } | { text: string };
+  /** The field's name: a locale key, or a question's own text (with its Welsh, when the form carries it). */
+  label?: { key: string } | { text: string; cy?: string };
 }
 
 /** A field's problem: a FieldMessage, or a sentence (or locale key) written for it deliberately. */
@@ -119,7 +120,13 @@ export function problemOf(issue: z.core.$ZodIssue, path: readonly PropertyKey[] 
 /** A field problem as a sentence in the language `t` speaks. */
 export function renderProblem(t: Translate, problem: FieldProblem): string {
   if (typeof problem === 'string') return LOCALE_KEY.test(problem) ? t(problem) : problem;
-  const field = !problem.label ? '' : 'key' in problem.label ? t(problem.label.key) : problem.label.text;
+  const field = !problem.label
+    ? ''
+    : 'key' in problem.label
+      ? t(problem.label.key)
+      : problem.label.cy && t('meta.lang') === 'cy'
+        ? problem.label.cy
+        : problem.label.text;
   return t(problem.key, { ...problem.values, field, Field: field.charAt(0).toUpperCase() + field.slice(1) });
 }
 

@@ -435,7 +435,7 @@ describe('pathway and referral pages (issue 4)', () => {
       .send({ _csrf: csrf, definition: JSON.stringify({ ...resource, version: '2' }) });
     expect(ok.status).toBe(303);
     const after = await agent.get(String(ok.headers.location));
-    expect(after.text).toContain('Version 2 of retirement is published');
+    expect(after.text).toContain('Version 2 of Retirement preparation is published');
     expect(after.text).toContain(html('/admin/pathway-definitions/retirement/export?version=2'));
   });
 });
