@@ -380,6 +380,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         ...common,
         self: true,
         definitionTitle: inLanguage(loaded.definition, req.locale).title,
+        urgentHelp: loaded.definition.code === 'mental-health',
         title: inLanguage(loaded.definition, req.locale).title,
         steps: stepRows(req, ctx.actor, loaded, ownStepsIn(loaded.definition, page.view.steps, req.locale)),
         referrals: page.referrals.map((r) => ({
@@ -725,6 +726,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       items: form ? form.items.map((i) => itemView(req, i)) : [],
       hasForm: form !== null,
       englishOnly: req.locale === 'cy' && form?.englishOnly === true,
+      // Every mental-health page the person reads says where urgent help is (issue 15 §8).
+      urgentHelp: audience === 'self' && loaded.definition.code === 'mental-health',
       showNote: !form?.items.some((i) => i.linkId === 'note'),
     };
   };

@@ -147,5 +147,22 @@ describe('the officer’s home page', () => {
     expect(pathway.text).toContain('Llwybr iechyd meddwl a thrawma');
     expect(pathway.text).toContain('Saith cwestiwn am boeni a gorbryder');
     expect(pathway.text).not.toContain('Mental health and trauma pathway');
+    // Every mental-health page the person reads says where urgent help is: the pathway and its steps.
+    for (const page of [step, pathway]) {
+      expect(page.text).toContain('id="urgent-help"');
+      expect(page.text).toContain('116 123');
+    }
+  });
+
+  it('when the officer is on the MSK pathway, then its pages carry no mental-health signposting', async () => {
+    const enrol = await request(t.app)
+      .post('/api/v1/pathways')
+      .set({ Authorization: `Bearer ${w.tokens.clinician}` })
+      .send({ personId: w.report.id, definition: 'msk', startedAt: '2026-12-01T09:00:00Z' });
+    expect(enrol.status).toBe(201);
+    const me = await signIn(t, w.users.staff.email);
+    const pathway = await me.get(`/pathways/${(enrol.body as { id: string }).id}`);
+    expect(pathway.status).toBe(200);
+    expect(pathway.text).not.toContain('id="urgent-help"');
   });
 });
