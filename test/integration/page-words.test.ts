@@ -246,6 +246,18 @@ describe('page words', () => {
         notes: 'Weekly check-ins for three months',
       });
     expect(outcome.status, 'the outcome is recorded').toBe(303);
+    // A pathway paused by its clinician: its page offers to resume it.
+    const clinician = await demoAgent('clinician@westshire.police.test');
+    const active = (await t.database.db('pathways').where({ status: 'active' }).orderBy('started_at').first()) as {
+      id: string;
+    };
+    const pauseForm = await clinician.get(`/pathways/${active.id}/pause`);
+    const paused = await clinician
+      .post(`/pathways/${active.id}/pause`)
+      .type('form')
+      .send({ ...formFields(pauseForm.text, `/pathways/${active.id}/pause`), pauseReason: 'Off work for surgery' });
+    expect(paused.status, 'the pathway is paused').toBe(303);
+
     // The first administrator's page: only a platform with no users shows it.
     const fresh = await createTestPlatform();
     try {
@@ -271,7 +283,7 @@ describe('page words', () => {
         '/no-such-page',
       ],
       'officer@westshire.police.test': ['/me/referrals', `/me/consents/${report.id}/report`, '/admin/users'],
-      'clinician@westshire.police.test': ['/referrals'],
+      'clinician@westshire.police.test': ['/referrals', `/pathways/${active.id}/resume`],
       'oh.admin@westshire.police.test': ['/admin/policies/attendance'],
       'sysadmin@westshire.police.test': ['/admin/policies/attendance'],
     };
