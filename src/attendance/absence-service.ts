@@ -19,7 +19,7 @@ import type { AttendanceScoring } from './attendance-scoring.js';
 import { asSaved, ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
 import { countedSpells, type ScoreContext, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
-import { returnToWorkDue } from './return-to-work.js';
+import { returnToWorkDue, type RecordedInterview } from './return-to-work.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
@@ -52,6 +52,14 @@ export interface AttendanceSummary {
     absenceId: string;
   }>;
   policyVersion: number;
+  /** The policy in force on `asOf`: what the score and triggers were measured against, for the page to explain them. */
+  thresholds: {
+    bradfordWindowWeeks: number;
+    bradfordThreshold: number;
+    spellsThreshold: number;
+    spellsWindowMonths: number;
+    continuousDaysThreshold: number;
+  };
   /** ATT-18: the latest decision about triggers, if any. */
   lastDecision: { asOf: IsoDate; decision: string; triggerCodes: string[]; rationale: string } | null;
   /** ATT-29: sick pay for an absence running on `asOf` — for the person, HR and OH only (not line managers). */
@@ -389,14 +397,17 @@ export class AbsenceService {
     summary: AttendanceSummary;
     spells: AbsenceSpell[];
     interviewed: Set<string>;
+    /** The return-to-work interviews recorded, by absence (ATT-13). */
+    interviews: Map<string, RecordedInterview>;
     discounted: Set<string>;
   }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const spells = await this.repository.forPerson(personId);
-    const [{ summary, context }, interviewed] = await Promise.all([
+    const [{ summary, context }, interviews] = await Promise.all([
       this.evaluate(ctx, person, spells, asOf),
-      this.repository.interviewedAbsenceIds(spells.map((s) => s.id)),
+      this.repository.interviewsOf(spells.map((s) => s.id)),
     ]);
+    const interviewed = new Set(interviews.keys());
     // ATT-7: which sickness absences the score leaves out (pregnancy, and disability where the case says so).
     const counted = new Set(countedSpells(spells, context.disability).map((s) => s.id));
     const discounted = new Set(spells.filter((s) => s.countsAsSickness && !counted.has(s.id)).map((s) => s.id));
@@ -407,7 +418,7 @@ export class AbsenceService {
       purpose: PURPOSE,
       details: { count: spells.length },
     });
-    return { person, summary, spells: [...spells].reverse(), interviewed, discounted };
+    return { person, summary, spells: [...spells].reverse(), interviewed, interviews, discounted };
   }
 
   private async summarise(
@@ -476,6 +487,13 @@ export class AbsenceService {
       triggers: score.triggers,
       milestones,
       policyVersion: score.policyVersion,
+      thresholds: {
+        bradfordWindowWeeks: policy.content.bradfordWindowWeeks,
+        bradfordThreshold: policy.content.bradfordThreshold,
+        spellsThreshold: policy.content.spellsThreshold,
+        spellsWindowMonths: policy.content.spellsWindowMonths,
+        continuousDaysThreshold: policy.content.continuousDaysThreshold,
+      },
       lastDecision: last
         ? { asOf: last.asOf, decision: last.decision, triggerCodes: last.triggerCodes, rationale: last.rationale }
         : null,

@@ -3,7 +3,7 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { londonDay, type IsoDate } from '../shared/dates.js';
-import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import { NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -13,7 +13,14 @@ import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AbsenceService } from './absence-service.js';
 import { ATTENDANCE_PURPOSE as PURPOSE } from './attendance-types.js';
-import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
+import {
+  checkStrategyDates,
+  dutiesTasks,
+  returnToWorkDue,
+  type RecordedInterview,
+  type ReturnToWorkInput,
+} from './return-to-work.js';
+import type { AbsenceSpell } from './attendance-types.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
 
 /** A return-to-work strategy of recuperative or restricted duties (ATT-14), from the day of return. */
@@ -152,6 +159,24 @@ export class ReturnToWorkService {
       await this.triggerReview.refresh(person, londonDay(now), trx);
     });
     return { id };
+  }
+
+  /** The return-to-work interview recorded for a spell within reach (ATT-13), audited as a read; not found when none is. */
+  async interviewOf(
+    ctx: RequestContext,
+    absenceId: string,
+  ): Promise<{ spell: AbsenceSpell; interview: RecordedInterview }> {
+    const { spell } = await this.absences.spellInReach(ctx, absenceId);
+    const interview = (await this.repository.interviewsOf([absenceId])).get(absenceId);
+    if (!interview) throw new NotFoundError('interview');
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'return-to-work-interview',
+      entityId: interview.id,
+      subjectPersonId: spell.personId,
+      purpose: PURPOSE,
+    });
+    return { spell, interview };
   }
 
   /** ATT-13: the person's first rostered day after the last day of absence. */

@@ -74,6 +74,27 @@ export const returnToWorkSchema = z
   });
 export type ReturnToWorkInput = z.infer<typeof returnToWorkSchema>;
 
+/** A return-to-work interview as recorded: the form's answers, with who held it. */
+export type RecordedInterview = ReturnToWorkInput & {
+  id: string;
+  absenceId: string;
+  /** The interviewer's name; null when their account is gone. */
+  interviewerName: string | null;
+};
+
+/**
+ * ATT-13: does this absence still need a return-to-work interview on `asOf`? A sickness absence
+ * (one that counts) the person is back from — its last day is before `asOf`, as the interview is
+ * held on the return — and no interview recorded. Absences that do not count as sickness never do.
+ */
+export function needsReturnToWorkInterview(
+  spell: { countsAsSickness: boolean; endDate: IsoDate | null },
+  asOf: IsoDate,
+  interviewed: boolean,
+): boolean {
+  return spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf && !interviewed;
+}
+
 /**
  * ATT-13: the interview is due on the day of return — the person's first rostered day after
  * the last day of absence — and is overdue once the form has not reached HR within
