@@ -105,6 +105,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /reports/attendance': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/weekly': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/weekly.csv': ['oh-administrator', 'hr-manager'],
+  'get /reports/attendance/cases': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance.csv': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/monthly': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/monthly.csv': ['oh-administrator', 'hr-manager'],
