@@ -8,6 +8,8 @@ import { NotFoundError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
 import type { FormFieldKind } from '../web/forms.js';
 import { formPage } from '../web/form-page.js';
+import { longDate } from '../shared/dates.js';
+import { notify } from '../web/notice.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
@@ -163,6 +165,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       fixed: () => ({ step: 'informal-action' }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordStep(requestContext(req), id, data);
+        notify(req, { heading: 'notices.informalRecorded', next: 'notices.informalRecordedNext' });
         return caseHref(id);
       },
     }),
@@ -177,6 +180,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       defaults: () => ({ step: 'stage-1', invitationDate: today() }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordStep(requestContext(req), id, data);
+        notify(req, { heading: 'notices.stageInvited', next: 'notices.stageInvitedNext' });
         return caseHref(id);
       },
     }),
@@ -189,8 +193,11 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: stageOutcomeSchema,
       locals: stepLocals,
       defaults: () => ({ outcomeDate: today() }),
-      save: async (req, id, data) =>
-        caseHref((await attendanceProcedure.recordOutcome(requestContext(req), id, data)).personId),
+      save: async (req, id, data) => {
+        const step = await attendanceProcedure.recordOutcome(requestContext(req), id, data);
+        notify(req, { heading: 'notices.outcomeRecorded', next: 'notices.outcomeRecordedNext' });
+        return caseHref(step.personId);
+      },
     }),
     ...formPage({
       path: '/attendance-procedure/:id/postponement',
@@ -201,8 +208,15 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: postponementSchema,
       locals: stepLocals,
       defaults: () => ({}),
-      save: async (req, id, data) =>
-        caseHref((await attendanceProcedure.postpone(requestContext(req), id, data)).personId),
+      save: async (req, id, data) => {
+        const step = await attendanceProcedure.postpone(requestContext(req), id, data);
+        notify(req, {
+          heading: 'notices.postponed',
+          next: 'notices.postponedNext',
+          values: { date: longDate(data.meetingDate, req.locale) },
+        });
+        return caseHref(step.personId);
+      },
     }),
     ...formPage({
       path: '/attendance-procedure/:id/appeal',
@@ -213,8 +227,14 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: appealSchema,
       locals: stepLocals,
       defaults: () => ({}),
-      save: async (req, id, data) =>
-        caseHref((await attendanceProcedure.recordAppeal(requestContext(req), id, data)).personId),
+      save: async (req, id, data) => {
+        const step = await attendanceProcedure.recordAppeal(requestContext(req), id, data);
+        notify(req, {
+          heading: data.outcome ? 'notices.appealDecided' : 'notices.appealRecorded',
+          next: data.outcome ? 'notices.appealDecidedNext' : 'notices.appealRecordedNext',
+        });
+        return caseHref(step.personId);
+      },
     }),
     ...formPage({
       path: '/people/:id/attendance/trigger-decision',
@@ -238,6 +258,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       fixed: () => ({ asOf: today() }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordTriggerDecision(requestContext(req), id, data);
+        notify(req, { heading: 'notices.triggerDecisionRecorded', next: 'notices.triggerDecisionRecordedNext' });
         return caseHref(id);
       },
     }),
@@ -252,6 +273,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       defaults: () => ({ effectiveFrom: today() }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordDisabilityDecision(requestContext(req), id, data);
+        notify(req, {
+          heading: 'notices.disabilityDecisionRecorded',
+          next: data.discount ? 'notices.disabilityDiscountedNext' : 'notices.disabilityNotDiscountedNext',
+        });
         return caseHref(id);
       },
     }),
@@ -274,6 +299,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       save: async (req, id, data) => {
         const ctx = requestContext(req);
         await sickPay.extendSickPay(ctx, id, data);
+        notify(req, { heading: 'notices.sickPayExtended', next: 'notices.sickPayExtendedNext' });
         return `/people/${(await absences.getAbsence(ctx, id)).personId}/attendance`;
       },
     }),
