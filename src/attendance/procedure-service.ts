@@ -5,7 +5,8 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import type { FieldMessage, FieldMessages } from '../shared/error-messages.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -115,15 +116,20 @@ export interface LetterModel {
   notes: string | null;
 }
 
-const REFUSALS: Record<StageRefusal, (stage: Stage) => string> = {
+/** Why a stage may not start yet, as sentences each page words in its reader's language (issue 15 §6). */
+const REFUSALS: Record<StageRefusal, (stage: Stage) => FieldMessage> = {
   // ATT-20
-  'informal-action-first': () => 'Informal action must be recorded before a formal stage',
-  'stage-awaiting-outcome': () => 'Record the outcome of the stage in progress before starting another',
+  'informal-action-first': () => ({ key: 'procedure.refusals.informalActionFirst' }),
+  'stage-awaiting-outcome': () => ({ key: 'procedure.refusals.stageAwaitingOutcome' }),
   // seed 003 §19.1
-  'previous-stage-first': (stage) =>
-    `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason`,
-  'previous-warning-not-live': (stage) =>
-    `Stage ${stage} follows a ${stage === 2 ? 'first written improvement notice' : 'second or extended final warning'} that still stands; to start at stage ${stage} give the reason`,
+  'previous-stage-first': (stage) => ({
+    key: 'procedure.refusals.previousStageFirst',
+    values: { stage, previous: stage - 1 },
+  }),
+  'previous-warning-not-live': (stage) => ({
+    key: stage === 2 ? 'procedure.refusals.noticeNotLive' : 'procedure.refusals.finalWarningNotLive',
+    values: { stage },
+  }),
 };
 
 /**
@@ -189,7 +195,7 @@ export class AttendanceProcedureService {
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = policy.content.formalProcedure;
     const [earlier, spells] = await Promise.all([this.repository.steps(personId), this.spells.forPerson(personId)]);
-    const fields: FieldErrors = {};
+    const fields: FieldMessages = {};
     const now = this.clock.now();
     const record: ProcedureStepRecord = {
       id: newId(),
@@ -559,7 +565,7 @@ export class AttendanceProcedureService {
       earlier: ProcedureStepRecord[],
       today: IsoDate,
       rules: FormalProcedurePolicy,
-      fields: FieldErrors,
+      fields: FieldMessages,
     ) => Partial<ProcedureStepRecord>,
   ): Promise<ProcedureStepView> {
     const { step, person } = await this.stepInReach(ctx, stepId);
@@ -570,7 +576,7 @@ export class AttendanceProcedureService {
     const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content
       .formalProcedure;
     const [all, spells] = await Promise.all([this.repository.steps(person.id), this.spells.forPerson(person.id)]);
-    const fields: FieldErrors = {};
+    const fields: FieldMessages = {};
     const changes = decide(
       stageNumber(step.step),
       step,
@@ -600,7 +606,7 @@ export class AttendanceProcedureService {
     return this.views(updated, spells, today, context, policy.content.formalProcedure).find((v) => v.id === step.id)!;
   }
 
-  private checkStageStart(stage: Stage, input: StageInput, sofar: ProcedureStepView[], fields: FieldErrors): void {
+  private checkStageStart(stage: Stage, input: StageInput, sofar: ProcedureStepView[], fields: FieldMessages): void {
     const allowed = stageMayStart(
       stage,
       sofar.map<StepSoFar>((s) => ({
@@ -615,7 +621,12 @@ export class AttendanceProcedureService {
     fields.step = REFUSALS[allowed.reason](stage);
   }
 
-  private checkInvitation(input: StageInput, today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): void {
+  private checkInvitation(
+    input: StageInput,
+    today: IsoDate,
+    rules: FormalProcedurePolicy,
+    fields: FieldMessages,
+  ): void {
     if (!input.ohReportRequestedOn)
       fields.ohReportRequestedOn =
         // ATT-20, §19.3
@@ -638,7 +649,7 @@ export class AttendanceProcedureService {
     earlier: readonly ProcedureStepRecord[],
     today: IsoDate,
     rules: FormalProcedurePolicy,
-    fields: FieldErrors,
+    fields: FieldMessages,
   ): Partial<ProcedureStepRecord> {
     const allowed: readonly string[] = STAGE_OUTCOMES[step.step as keyof typeof STAGE_OUTCOMES];
     if (!allowed.includes(input.outcome)) fields.outcome ??= `Stage ${stage} outcomes are: ${allowed.join(', ')}`;

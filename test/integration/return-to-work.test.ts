@@ -148,6 +148,45 @@ describe('return-to-work interviews (ATT-13, ATT-14)', () => {
     ).toBe(200);
   });
 
+  it('when a Welsh reader records an interview already recorded, then the refusal is in Welsh; the API says it in English', async () => {
+    const agent = await signIn(t, w.users.lineManager.email);
+    const home = await agent.get('/');
+    await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'cy', returnTo: '/' });
+    const form = await agent.get(`/absences/${absenceId}/return-to-work`);
+    const again = await agent
+      .post(`/absences/${absenceId}/return-to-work`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        interviewDate: '2026-11-23',
+        recurrenceLikelihood: 'unlikely',
+        strategy: 'none',
+        fitForFullDuties: 'yes',
+        attendanceExpectationsDiscussed: 'yes',
+        certificationComplete: 'yes',
+        disabilityRelated: 'no',
+        pregnancyRelated: 'no',
+        notifiedFirstDayOfSickness: 'yes',
+        notifiedFirstDayOfFitness: 'yes',
+        flexibleWorkingDiscussed: 'yes',
+      });
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('Mae cyfweliad dychwelyd i’r gwaith eisoes wedi’i gofnodi ar gyfer yr absenoldeb hwn');
+    expect(again.text).not.toContain('already recorded for this absence');
+    const api = await request(t.app)
+      .post(`/api/v1/absences/${absenceId}/return-to-work`)
+      .set(as('lineManager'))
+      .send(interview);
+    expect(api.body.error.fields.interviewDate).toBe('A return-to-work interview is already recorded for this absence');
+    await agent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), lang: 'en', returnTo: '/' });
+  });
+
   it('when absences differ, then only a sickness absence the person is back from, with no interview, offers to record one', async () => {
     const record = (body: Record<string, unknown>) =>
       request(t.app)
