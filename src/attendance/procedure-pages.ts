@@ -8,6 +8,8 @@ import { NotFoundError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
 import type { FormFieldKind } from '../web/forms.js';
 import { formPage } from '../web/form-page.js';
+import { bradfordExplained } from './attendance-pages.js';
+import type { AttendanceSummary } from './absence-service.js';
 import { longDate } from '../shared/dates.js';
 import { notify } from '../web/notice.js';
 import { ensureCsrfToken } from '../web/middleware.js';
@@ -63,7 +65,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
 
   const caseLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const c: AttendanceCase = await attendanceProcedure.caseOf(ctx, personId, today());
+    const [c, summary]: [AttendanceCase, AttendanceSummary] = await Promise.all([
+      attendanceProcedure.caseOf(ctx, personId, today()),
+      absences.summary(ctx, personId, today()),
+    ]);
     const isSelf = ctx.actor.personId === personId;
     const canAct = roleMayUse(policies.attendanceProcedure, ctx.actor.role) && !isSelf;
     const canDecide = roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && !isSelf;
@@ -79,6 +84,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         decisionName: req.t(`procedure.decisions.${d.decision}`),
         codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', '),
       })),
+      // The score and review points in plain words, from the policy in force today (issue 15 §8).
+      bradford: bradfordExplained(req, summary),
       disabilityDecisions: c.disabilityDecisions,
       disabilityDiscountedNow: c.disabilityDiscountedNow,
       canAct,
@@ -247,6 +254,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         const summary = await absences.summary(requestContext(req), id, today());
         return {
           ...(await personLocals(req, id)),
+          bradford: bradfordExplained(req, summary),
           asOf: today(),
           triggers: summary.triggers.map((tr) => ({
             ...tr,

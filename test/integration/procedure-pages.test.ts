@@ -155,6 +155,9 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
     expect(page.text).toContain('Outcome letter');
     expect(page.text).not.toContain('Record an appeal');
     expect(page.text).not.toContain('Record informal action');
+    // The score and review points are explained, with the policy's thresholds (issue 15 §8).
+    expect(page.text).toContain('What the Bradford score and review points mean');
+    expect(page.text).toContain('a Bradford score of 200 or more');
   });
 
   it('when a trigger is reached, then the manager’s worklist links the review to the decision form, which will not take a note alone; the decision completes it', async () => {
