@@ -7,7 +7,8 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { addDays, daysBetween, londonDay, startOfLondonDay, type IsoDate } from '../shared/dates.js';
-import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -527,27 +528,25 @@ export class AbsenceService {
     givesReasonText: boolean,
     overlapping: ReadonlyArray<Pick<AbsenceSpell, 'startDate'>>,
   ): void {
-    const fields: FieldErrors = {};
+    // Locale keys: pages word them in the reader's language, the API and the import in English (issue 15 §6).
+    const fields: FieldMessages = {};
     const today = this.clock.today();
     if (spell.endDate !== null && spell.endDate < spell.startDate)
-      fields.endDate = 'The end date must be on or after the start date';
-    if (spell.startDate < person.serviceStartDate)
-      fields.startDate = 'The absence cannot start before the person’s service start date';
-    if (spell.countsAsSickness && spell.startDate > today)
-      fields.startDate = 'Sickness absence cannot start in the future';
+      fields.endDate = 'attendance.refusals.endBeforeStart';
+    if (spell.startDate < person.serviceStartDate) fields.startDate = 'attendance.refusals.beforeService';
+    if (spell.countsAsSickness && spell.startDate > today) fields.startDate = 'attendance.refusals.futureSickness';
     if (spell.certificateFrom && spell.certificateTo && spell.certificateTo < spell.certificateFrom)
-      fields.certificateTo = 'The certificate must end on or after it starts';
+      fields.certificateTo = 'attendance.refusals.certificateEnd';
     if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical')
-      fields.certification = 'Certificate dates go with a medical certificate';
+      fields.certification = 'attendance.refusals.certificateDates';
     if (spell.notSicknessKind && spell.countsAsSickness)
       // ATT-6
-      fields.countsAsSickness = 'Time off that is not sickness never counts as sickness';
-    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor)))
-      fields.reasonText = 'Only occupational health records the reason in the person’s own words';
+      fields.countsAsSickness = 'attendance.refusals.notSickness';
+    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor))) fields.reasonText = 'attendance.refusals.ohOwnWords';
     if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate)
-      fields.expectedReturnDate = 'The expected return must be after the absence starts';
+      fields.expectedReturnDate = 'attendance.refusals.expectedReturn';
     if (overlapping.length > 0)
-      fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
+      fields.startDate ??= { key: 'attendance.refusals.overlaps', values: { date: overlapping[0]!.startDate } };
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
 }

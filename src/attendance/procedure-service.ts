@@ -652,7 +652,8 @@ export class AttendanceProcedureService {
     fields: FieldMessages,
   ): Partial<ProcedureStepRecord> {
     const allowed: readonly string[] = STAGE_OUTCOMES[step.step as keyof typeof STAGE_OUTCOMES];
-    if (!allowed.includes(input.outcome)) fields.outcome ??= `Stage ${stage} outcomes are: ${allowed.join(', ')}`;
+    if (!allowed.includes(input.outcome))
+      fields.outcome ??= { key: 'procedure.refusals.outcomeNotForStage', values: { stage } };
     if (input.outcome === 'final-warning-extended' && !finalWarningExtensionAllowed(earlier))
       // ATT-23
       fields.outcome ??= 'A final warning can be extended once only';
