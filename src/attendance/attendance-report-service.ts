@@ -84,7 +84,7 @@ export class AttendanceReportService {
     input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate },
   ): Promise<Measure[]> {
     this.assertReach(ctx, input.organisationId);
-    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
+    if (input.to < input.from) throw new ValidationError({ to: 'reports.refusals.periodBackwards' });
     const spells = await this.spells.forReport(input.organisationId, input.unitId, input.from, input.to);
     const ids = spells.map((s) => s.id);
     const [tasks, interviews] = await Promise.all([
@@ -110,7 +110,7 @@ export class AttendanceReportService {
     input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate; measure: Measure['code'] },
   ): Promise<ComplianceCaseRow[]> {
     this.assertReach(ctx, input.organisationId);
-    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
+    if (input.to < input.from) throw new ValidationError({ to: 'reports.refusals.periodBackwards' });
     const spells = await this.spells.forReport(input.organisationId, input.unitId, input.from, input.to);
     const ids = spells.map((s) => s.id);
     const [tasks, interviews, people] = await Promise.all([
@@ -215,8 +215,8 @@ export class AttendanceReportService {
     input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate },
   ): Promise<StatisticsReport> {
     this.assertReach(ctx, input.organisationId);
-    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
-    if (daysBetween(input.from, input.to) > 400) throw new ValidationError({ to: 'A report covers at most a year' });
+    if (input.to < input.from) throw new ValidationError({ to: 'reports.refusals.periodBackwards' });
+    if (daysBetween(input.from, input.to) > 400) throw new ValidationError({ to: 'reports.refusals.atMostAYear' });
     const policy = await this.policies.inForce(input.organisationId, 'attendance', input.to);
     const [people, spells] = await Promise.all([
       this.people.everyoneForReport(ctx, input.organisationId, input.unitId),
