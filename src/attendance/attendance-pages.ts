@@ -4,7 +4,9 @@ import { maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js'
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isoDate } from '../people/people-schemas.js';
 
-import { parseInput } from '../shared/validation.js';
+import { checkInput, fieldMessages, parseInput } from '../shared/validation.js';
+import { ValidationError } from '../shared/errors.js';
+import { renderProblem, type FieldMessages } from '../shared/error-messages.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
@@ -308,8 +310,33 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Records the return to work: the last day of absence.',
       handler: async (req, res) => {
         const { id } = parseInput(personParam, req.params);
-        const { endDate } = parseInput(returnFormSchema, req.body);
-        const spell = await absences.updateAbsence(requestContext(req), id, { endDate });
+        const parsed = checkInput(returnFormSchema, req.body);
+        const refused = async (problems: FieldMessages) => {
+          // The attendance page again, with the problem beside this absence's date boxes.
+          const { spell } = await rtwSpell(req, id);
+          const message = renderProblem(req.t, problems.endDate ?? Object.values(problems)[0] ?? 'validation.date');
+          const locals = await summaryLocals(req, spell.personId);
+          renderPage(
+            req,
+            res,
+            'attendance/summary',
+            {
+              ...locals,
+              spells: locals.spells.map((s) => (s.id === id ? { ...s, returnError: message } : s)),
+              errorList: [{ field: 'endDate', message, href: `#return-${id}-endDate` }],
+            },
+            422,
+          );
+        };
+        if (!parsed.success) return refused(fieldMessages(parsed.error));
+        const { endDate } = parsed.data;
+        let spell;
+        try {
+          spell = await absences.updateAbsence(requestContext(req), id, { endDate });
+        } catch (error) {
+          if (error instanceof ValidationError && error.messages) return refused(error.messages);
+          throw error;
+        }
         notify(req, {
           heading: 'notices.returnRecorded',
           next:

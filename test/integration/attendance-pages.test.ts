@@ -46,6 +46,16 @@ describe('attendance pages', () => {
     const spellId = /action="\/absences\/([0-9a-f-]+)\/return"/.exec(page.text)?.[1];
     // The last day is typed as day, month and year; each row's boxes have ids of their own.
     expect(page.text).toContain(`id="return-${spellId}-endDate"`);
+    // A last day before the first: the page comes back with the problem beside this absence's boxes.
+    const wrong = await agent
+      .post(`/absences/${spellId}/return`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), 'endDate-day': '1', 'endDate-month': '11', 'endDate-year': '2026' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('nhsuk-error-summary');
+    expect(wrong.text).toContain(`href="#return-${spellId}-endDate"`);
+    expect(wrong.text).toContain(`id="return-${spellId}-endDate-error"`);
+    expect(wrong.text).toContain('The end date must be on or after the start date');
     const back = await agent
       .post(`/absences/${spellId}/return`)
       .type('form')
