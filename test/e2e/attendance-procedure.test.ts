@@ -28,7 +28,7 @@ describe('attendance procedure and reports in the browser', () => {
       await submitWith(page, page.getByRole('button', { name: 'Save' }));
 
       await submitWith(page, page.getByRole('link', { name: 'Invite to a formal stage meeting' }));
-      await page.locator('#ohReportRequestedOn').fill(today);
+      await fillDate(page, 'ohReportRequestedOn', today);
       await fillDate(page, 'meetingDate', addDays(today, 2));
       await submitWith(page, page.getByRole('button', { name: 'Save the invitation' }));
       // Too little notice: the form comes back saying the earliest date (ATT-21).
