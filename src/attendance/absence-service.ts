@@ -7,7 +7,8 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { addDays, daysBetween, londonDay, startOfLondonDay, type IsoDate } from '../shared/dates.js';
-import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -19,7 +20,7 @@ import type { AttendanceScoring } from './attendance-scoring.js';
 import { asSaved, ATTENDANCE_PURPOSE as PURPOSE, type AbsenceSpell, type NewAbsenceSpell } from './attendance-types.js';
 import { countedSpells, type ScoreContext, type Trigger } from './bradford.js';
 import { milestonesFor, type MilestoneCode } from './milestones.js';
-import { returnToWorkDue } from './return-to-work.js';
+import { returnToWorkDue, type RecordedInterview } from './return-to-work.js';
 import type { ProcedureRepository } from './procedure-repository.js';
 import { sickPayPosition, sickPayTasks, type SickPayPosition } from './sick-pay.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
@@ -52,6 +53,14 @@ export interface AttendanceSummary {
     absenceId: string;
   }>;
   policyVersion: number;
+  /** The policy in force on `asOf`: what the score and triggers were measured against, for the page to explain them. */
+  thresholds: {
+    bradfordWindowWeeks: number;
+    bradfordThreshold: number;
+    spellsThreshold: number;
+    spellsWindowMonths: number;
+    continuousDaysThreshold: number;
+  };
   /** ATT-18: the latest decision about triggers, if any. */
   lastDecision: { asOf: IsoDate; decision: string; triggerCodes: string[]; rationale: string } | null;
   /** ATT-29: sick pay for an absence running on `asOf` — for the person, HR and OH only (not line managers). */
@@ -389,14 +398,17 @@ export class AbsenceService {
     summary: AttendanceSummary;
     spells: AbsenceSpell[];
     interviewed: Set<string>;
+    /** The return-to-work interviews recorded, by absence (ATT-13). */
+    interviews: Map<string, RecordedInterview>;
     discounted: Set<string>;
   }> {
     const person = await this.people.getPerson(ctx, personId, PURPOSE);
     const spells = await this.repository.forPerson(personId);
-    const [{ summary, context }, interviewed] = await Promise.all([
+    const [{ summary, context }, interviews] = await Promise.all([
       this.evaluate(ctx, person, spells, asOf),
-      this.repository.interviewedAbsenceIds(spells.map((s) => s.id)),
+      this.repository.interviewsOf(spells.map((s) => s.id)),
     ]);
+    const interviewed = new Set(interviews.keys());
     // ATT-7: which sickness absences the score leaves out (pregnancy, and disability where the case says so).
     const counted = new Set(countedSpells(spells, context.disability).map((s) => s.id));
     const discounted = new Set(spells.filter((s) => s.countsAsSickness && !counted.has(s.id)).map((s) => s.id));
@@ -407,7 +419,7 @@ export class AbsenceService {
       purpose: PURPOSE,
       details: { count: spells.length },
     });
-    return { person, summary, spells: [...spells].reverse(), interviewed, discounted };
+    return { person, summary, spells: [...spells].reverse(), interviewed, interviews, discounted };
   }
 
   private async summarise(
@@ -476,6 +488,13 @@ export class AbsenceService {
       triggers: score.triggers,
       milestones,
       policyVersion: score.policyVersion,
+      thresholds: {
+        bradfordWindowWeeks: policy.content.bradfordWindowWeeks,
+        bradfordThreshold: policy.content.bradfordThreshold,
+        spellsThreshold: policy.content.spellsThreshold,
+        spellsWindowMonths: policy.content.spellsWindowMonths,
+        continuousDaysThreshold: policy.content.continuousDaysThreshold,
+      },
       lastDecision: last
         ? { asOf: last.asOf, decision: last.decision, triggerCodes: last.triggerCodes, rationale: last.rationale }
         : null,
@@ -509,27 +528,25 @@ export class AbsenceService {
     givesReasonText: boolean,
     overlapping: ReadonlyArray<Pick<AbsenceSpell, 'startDate'>>,
   ): void {
-    const fields: FieldErrors = {};
+    // Locale keys: pages word them in the reader's language, the API and the import in English (issue 15 §6).
+    const fields: FieldMessages = {};
     const today = this.clock.today();
     if (spell.endDate !== null && spell.endDate < spell.startDate)
-      fields.endDate = 'The end date must be on or after the start date';
-    if (spell.startDate < person.serviceStartDate)
-      fields.startDate = 'The absence cannot start before the person’s service start date';
-    if (spell.countsAsSickness && spell.startDate > today)
-      fields.startDate = 'Sickness absence cannot start in the future';
+      fields.endDate = 'attendance.refusals.endBeforeStart';
+    if (spell.startDate < person.serviceStartDate) fields.startDate = 'attendance.refusals.beforeService';
+    if (spell.countsAsSickness && spell.startDate > today) fields.startDate = 'attendance.refusals.futureSickness';
     if (spell.certificateFrom && spell.certificateTo && spell.certificateTo < spell.certificateFrom)
-      fields.certificateTo = 'The certificate must end on or after it starts';
+      fields.certificateTo = 'attendance.refusals.certificateEnd';
     if ((spell.certificateFrom || spell.certificateTo) && spell.certification !== 'medical')
-      fields.certification = 'Certificate dates go with a medical certificate';
+      fields.certification = 'attendance.refusals.certificateDates';
     if (spell.notSicknessKind && spell.countsAsSickness)
       // ATT-6
-      fields.countsAsSickness = 'Time off that is not sickness never counts as sickness';
-    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor)))
-      fields.reasonText = 'Only occupational health records the reason in the person’s own words';
+      fields.countsAsSickness = 'attendance.refusals.notSickness';
+    if (givesReasonText && (!ctx || !maySeeOhRecords(ctx.actor))) fields.reasonText = 'attendance.refusals.ohOwnWords';
     if (spell.expectedReturnDate && spell.expectedReturnDate < spell.startDate)
-      fields.expectedReturnDate = 'The expected return must be after the absence starts';
+      fields.expectedReturnDate = 'attendance.refusals.expectedReturn';
     if (overlapping.length > 0)
-      fields.startDate ??= `This overlaps another absence recorded for this person (from ${overlapping[0]!.startDate})`;
+      fields.startDate ??= { key: 'attendance.refusals.overlaps', values: { date: overlapping[0]!.startDate } };
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
 }

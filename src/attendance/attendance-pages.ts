@@ -4,7 +4,9 @@ import { maySeeOhRecords, policies, roleMayUse } from '../auth/access-policy.js'
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isoDate } from '../people/people-schemas.js';
 
-import { parseInput } from '../shared/validation.js';
+import { checkInput, fieldMessages, parseInput } from '../shared/validation.js';
+import { ValidationError } from '../shared/errors.js';
+import { renderProblem, type FieldMessages } from '../shared/error-messages.js';
 import { requestContext } from '../web/authenticate.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
@@ -12,7 +14,63 @@ import { formPage } from '../web/form-page.js';
 import { fromForm, type FormFieldKind } from '../web/forms.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CERTIFICATION, REASON_CATEGORIES, recordAbsenceSchema } from './attendance-schemas.js';
-import { RECURRENCE, returnToWorkSchema, STRATEGIES, WORKPLACE_FACTORS } from './return-to-work.js';
+import {
+  needsReturnToWorkInterview,
+  RECURRENCE,
+  returnToWorkSchema,
+  STRATEGIES,
+  WORKPLACE_FACTORS,
+  type RecordedInterview,
+} from './return-to-work.js';
+import type { AttendanceSummary } from './absence-service.js';
+import { notify } from '../web/notice.js';
+import { longDate } from '../shared/dates.js';
+
+/**
+ * The Bradford score in plain words (issue 15 §8): what it measures, over which period, and the
+ * review points of the policy in force on the day it was worked out, worded in the reader's language.
+ */
+export function bradfordExplained(
+  req: Request,
+  summary: Pick<
+    AttendanceSummary,
+    'asOf' | 'windowStart' | 'spells' | 'days' | 'bradfordScore' | 'projected' | 'thresholds'
+  >,
+): { measures: string; period: string; reviewPoints: string[] } {
+  const th = summary.thresholds;
+  return {
+    measures: req.t(summary.projected ? 'attendance.explain.measuresProjected' : 'attendance.explain.measures', {
+      spells: summary.spells,
+      days: summary.days,
+      score: summary.bradfordScore,
+    }),
+    period: req.t('attendance.explain.period', {
+      count: th.bradfordWindowWeeks,
+      from: longDate(summary.windowStart, req.locale),
+      to: longDate(summary.asOf, req.locale),
+    }),
+    reviewPoints: [
+      req.t('attendance.explain.bradfordPoint', { threshold: th.bradfordThreshold }),
+      req.t('attendance.explain.spellsPoint', { count: th.spellsThreshold, months: th.spellsWindowMonths }),
+      req.t('attendance.explain.continuousPoint', { count: th.continuousDaysThreshold }),
+    ],
+  };
+}
+
+/** A recorded return-to-work interview in a line: when, who held it, and what was agreed, in plain words. */
+function interviewSummary(req: Request, interview: RecordedInterview) {
+  const duties =
+    interview.strategy === 'none'
+      ? req.t(interview.fitForFullDuties ? 'rtw.outcome.fullDuties' : 'rtw.outcome.notFullDuties')
+      : req.t(`rtw.outcome.${interview.strategy}`, {
+          date: interview.strategyEndDate ? longDate(interview.strategyEndDate, req.locale) : '',
+        });
+  return {
+    interviewDate: interview.interviewDate,
+    interviewerName: interview.interviewerName ?? req.t('rtw.outcome.someone'),
+    outcome: duties,
+  };
+}
 
 const personParam = z.object({ id: z.uuid() });
 const returnFormSchema = z.object({ endDate: isoDate, _csrf: z.string().optional() });
@@ -69,21 +127,27 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
 
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const { person, summary, spells, interviewed, discounted } = await absences.attendanceOf(
-      ctx,
-      personId,
-      deps.clock.today(),
-    );
+    const today = deps.clock.today();
+    const { person, summary, spells, interviews, discounted } = await absences.attendanceOf(ctx, personId, today);
+    const isSelf = ctx.actor.personId === personId;
     return {
       person: people.viewFor(ctx, person),
       summary,
-      spells: spells.map((s) => ({
-        ...absences.viewFor(ctx, s),
-        reasonName: req.t(`reasons.${s.reasonCategory}`),
-        open: s.endDate === null,
-        needsInterview: s.endDate !== null && s.countsAsSickness && !interviewed.has(s.id),
-        discounted: discounted.has(s.id),
-      })),
+      bradford: bradfordExplained(req, summary),
+      spells: spells.map((s) => {
+        const interview = interviews.get(s.id);
+        return {
+          ...absences.viewFor(ctx, s),
+          reasonName: req.t(`reasons.${s.reasonCategory}`),
+          open: s.endDate === null,
+          // ATT-13: only a sickness absence the person is back from, with no interview yet, needs one.
+          needsInterview: needsReturnToWorkInterview(s, today, interview !== undefined),
+          interview: interview ? interviewSummary(req, interview) : null,
+          // Not yet: the person is still off (or back only tomorrow); the interview is held on the return.
+          interviewLater: !interview && s.countsAsSickness && (s.endDate === null || s.endDate >= today),
+          discounted: discounted.has(s.id),
+        };
+      }),
       milestones: summary.milestones.map((m) => ({
         ...m,
         name: req.t(`milestones.${m.code}`),
@@ -93,11 +157,12 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         ...tr,
         name: req.t(`triggers.${tr.code}`, { count: tr.value, value: tr.value, threshold: tr.threshold }),
       })),
-      canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role),
+      // Nobody records their own absences or interviews: their manager, HR or OH do.
+      canRecord: roleMayUse(policies.attendanceRecord, ctx.actor.role) && !isSelf,
       canDecideTriggers: roleMayUse(policies.attendanceProcedure, ctx.actor.role) && ctx.actor.personId !== personId,
       canExtendSickPay: roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && ctx.actor.personId !== personId,
       sickPay: summary.sickPay ? { ...summary.sickPay, bandName: req.t(`sickPay.${summary.sickPay.band}`) } : null,
-      isSelf: ctx.actor.personId === personId,
+      isSelf,
     };
   };
 
@@ -167,6 +232,10 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       defaults: () => ({ startDate: deps.clock.today(), certification: 'none' }),
       save: async (req, id, data) => {
         await absences.recordAbsence(requestContext(req), id, data);
+        notify(req, {
+          heading: 'notices.absenceRecorded',
+          next: data.endDate ? 'notices.absenceRecordedEndedNext' : 'notices.absenceRecordedNext',
+        });
         return `/people/${id}/attendance`;
       },
     }),
@@ -189,9 +258,50 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       }),
       save: async (req, id, data) => {
         await returnToWork.recordReturnToWork(requestContext(req), id, data);
+        notify(req, {
+          heading: 'notices.interviewRecorded',
+          next: data.strategy === 'none' ? 'notices.interviewRecordedNext' : 'notices.interviewRecordedDutiesNext',
+        });
         return `/people/${(await rtwSpell(req, id)).spell.personId}/attendance`;
       },
     }),
+    {
+      method: 'get',
+      path: '/absences/:id/return-to-work-interview',
+      kind: 'page',
+      policy: policies.attendanceRead,
+      summary: 'A return-to-work interview as recorded: when, who held it and what was agreed (English and Welsh).',
+      handler: async (req, res) => {
+        const { id } = parseInput(personParam, req.params);
+        const ctx = requestContext(req);
+        const { spell, interview } = await returnToWork.interviewOf(ctx, id);
+        const yesNo = (v: boolean) => req.t(v ? 'rtw.yes' : 'rtw.no');
+        renderPage(req, res, 'attendance/return-to-work-view', {
+          person: people.viewFor(ctx, await people.getPerson(ctx, spell.personId, 'attendance-management')),
+          spell: { ...spell, reasonName: req.t(`reasons.${spell.reasonCategory}`) },
+          interview: {
+            ...interview,
+            ...interviewSummary(req, interview),
+            recurrenceName: req.t(`rtw.recurrence.${interview.recurrenceLikelihood}`),
+            strategyName: req.t(`rtw.strategies.${interview.strategy}`),
+            factorNames: interview.workplaceFactors.map((f) => req.t(`rtw.factors.${f}`)),
+          },
+          answers: [
+            'fitForFullDuties',
+            'attendanceExpectationsDiscussed',
+            'certificationComplete',
+            'disabilityRelated',
+            'pregnancyRelated',
+            'notifiedFirstDayOfSickness',
+            'notifiedFirstDayOfFitness',
+            'flexibleWorkingDiscussed',
+          ].map((name) => ({
+            label: req.t(`rtw.questions.${name}`),
+            value: yesNo(interview[name as keyof RecordedInterview] === true),
+          })),
+        });
+      },
+    },
     {
       method: 'post',
       path: '/absences/:id/return',
@@ -200,8 +310,43 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
       summary: 'Records the return to work: the last day of absence.',
       handler: async (req, res) => {
         const { id } = parseInput(personParam, req.params);
-        const { endDate } = parseInput(returnFormSchema, req.body);
-        const spell = await absences.updateAbsence(requestContext(req), id, { endDate });
+        const parsed = checkInput(returnFormSchema, req.body);
+        const refused = async (problems: FieldMessages) => {
+          // The attendance page again, with the problem beside this absence's date boxes.
+          const { spell } = await rtwSpell(req, id);
+          const message = renderProblem(req.t, problems.endDate ?? Object.values(problems)[0] ?? 'validation.date');
+          const locals = await summaryLocals(req, spell.personId);
+          renderPage(
+            req,
+            res,
+            'attendance/summary',
+            {
+              ...locals,
+              spells: locals.spells.map((s) => (s.id === id ? { ...s, returnError: message } : s)),
+              errorList: [{ field: 'endDate', message, href: `#return-${id}-endDate` }],
+            },
+            422,
+          );
+        };
+        if (!parsed.success) return refused(fieldMessages(parsed.error));
+        const { endDate } = parsed.data;
+        let spell;
+        try {
+          spell = await absences.updateAbsence(requestContext(req), id, { endDate });
+        } catch (error) {
+          if (error instanceof ValidationError && error.messages) return refused(error.messages);
+          throw error;
+        }
+        notify(req, {
+          heading: 'notices.returnRecorded',
+          next:
+            spell.countsAsSickness && endDate < deps.clock.today()
+              ? 'notices.returnRecordedInterviewNext'
+              : spell.countsAsSickness
+                ? 'notices.returnRecordedLaterNext'
+                : undefined,
+          values: { date: longDate(endDate, req.locale) },
+        });
         res.redirect(303, `/people/${spell.personId}/attendance`);
       },
     },

@@ -11,9 +11,27 @@ import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AttendanceScoring } from './attendance-scoring.js';
-import { absenceStatistics, complianceReport, type AbsenceStatistics, type Measure } from './reports.js';
+import {
+  absenceStatistics,
+  complianceCases,
+  complianceReport,
+  type AbsenceStatistics,
+  type Measure,
+} from './reports.js';
 
 const PURPOSE = 'attendance-management';
+
+/** One absence behind a compliance measure (ATT-27): no reason, nothing clinical. */
+export interface ComplianceCaseRow {
+  absenceId: string;
+  personId: string;
+  name: string;
+  staffNumber: string;
+  unitId: string | null;
+  startDate: IsoDate;
+  endDate: IsoDate | null;
+  met: boolean;
+}
 
 /** One line of the weekly HR report (ATT-26). */
 export interface WeeklyReportRow {
@@ -66,7 +84,7 @@ export class AttendanceReportService {
     input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate },
   ): Promise<Measure[]> {
     this.assertReach(ctx, input.organisationId);
-    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
+    if (input.to < input.from) throw new ValidationError({ to: 'reports.refusals.periodBackwards' });
     const spells = await this.spells.forReport(input.organisationId, input.unitId, input.from, input.to);
     const ids = spells.map((s) => s.id);
     const [tasks, interviews] = await Promise.all([
@@ -80,6 +98,56 @@ export class AttendanceReportService {
       details: { report: 'compliance', ...input, spells: ids.length },
     });
     return complianceReport({ from: input.from, to: input.to, spells, tasks, interviews });
+  }
+
+  /**
+   * The absences behind one compliance measure (ATT-27): who, when, and whether it met the measure —
+   * the cases a percentage on the compliance report counts. People come through the reader's reach;
+   * nothing clinical (no reason, no OH text): the attendance page of each says more to whoever may read it.
+   */
+  async complianceCases(
+    ctx: RequestContext,
+    input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate; measure: Measure['code'] },
+  ): Promise<ComplianceCaseRow[]> {
+    this.assertReach(ctx, input.organisationId);
+    if (input.to < input.from) throw new ValidationError({ to: 'reports.refusals.periodBackwards' });
+    const spells = await this.spells.forReport(input.organisationId, input.unitId, input.from, input.to);
+    const ids = spells.map((s) => s.id);
+    const [tasks, interviews, people] = await Promise.all([
+      this.worklist.tasksOfSources('absence-spell', ids),
+      this.spells.interviewAnswers(ids),
+      this.people.everyoneForReport(ctx, input.organisationId, input.unitId),
+    ]);
+    const cases =
+      complianceCases({ from: input.from, to: input.to, spells, tasks, interviews }).find(
+        (m) => m.code === input.measure,
+      )?.cases ?? [];
+    const spellById = new Map(spells.map((s) => [s.id, s]));
+    const personById = new Map(people.map((p) => [p.id, p]));
+    const rows: ComplianceCaseRow[] = [];
+    for (const c of cases) {
+      const spell = spellById.get(c.spellId)!;
+      const person = personById.get(spell.personId);
+      // Someone outside the reader's reach is not listed (their absence still counts in the figures).
+      if (!person) continue;
+      rows.push({
+        absenceId: spell.id,
+        personId: person.id,
+        name: `${person.familyName}, ${person.givenName}`,
+        staffNumber: person.staffNumber,
+        unitId: person.unitId,
+        startDate: spell.startDate,
+        endDate: spell.endDate,
+        met: c.met,
+      });
+    }
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'attendance-report',
+      purpose: PURPOSE,
+      details: { report: 'compliance-cases', ...input, rows: rows.length },
+    });
+    return rows.sort((a, b) => a.name.localeCompare(b.name) || a.startDate.localeCompare(b.startDate));
   }
 
   /**
@@ -147,8 +215,8 @@ export class AttendanceReportService {
     input: { organisationId: string; unitId: string | null; from: IsoDate; to: IsoDate },
   ): Promise<StatisticsReport> {
     this.assertReach(ctx, input.organisationId);
-    if (input.to < input.from) throw new ValidationError({ to: 'The end of the period must be on or after its start' });
-    if (daysBetween(input.from, input.to) > 400) throw new ValidationError({ to: 'A report covers at most a year' });
+    if (input.to < input.from) throw new ValidationError({ to: 'reports.refusals.periodBackwards' });
+    if (daysBetween(input.from, input.to) > 400) throw new ValidationError({ to: 'reports.refusals.atMostAYear' });
     const policy = await this.policies.inForce(input.organisationId, 'attendance', input.to);
     const [people, spells] = await Promise.all([
       this.people.everyoneForReport(ctx, input.organisationId, input.unitId),

@@ -1,10 +1,21 @@
 import type { PersonScope } from '../auth/access-policy.js';
 import { withinReach } from '../db/reach.js';
 import type { Knex } from 'knex';
-import { readBoolean, readIsoDate, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import { z } from 'zod';
+import {
+  readBoolean,
+  readIsoDate,
+  readJson,
+  readOptionalIsoDate,
+  readOptionalTimestamp,
+  readTimestamp,
+} from '../db/knex.js';
 import { addDays, type IsoDate } from '../shared/dates.js';
 import type { AbsenceSpell, NewAbsenceSpell } from './attendance-types.js';
 import type { ScoredSpell } from './bradford.js';
+import { RECURRENCE, STRATEGIES, WORKPLACE_FACTORS, type RecordedInterview } from './return-to-work.js';
+
+const workplaceFactors = z.array(z.enum(WORKPLACE_FACTORS));
 
 const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
   ['id', 'id'],
@@ -257,6 +268,48 @@ export class AttendanceRepository {
         .whereIn('absence_id', absenceIds.slice(i, i + 500))
         .select('absence_id'))
         found.add(r.absence_id as string);
+    }
+    return found;
+  }
+
+  /** The return-to-work interviews recorded for these spells, with who held them (ATT-13). */
+  async interviewsOf(absenceIds: readonly string[]): Promise<Map<string, RecordedInterview>> {
+    const found = new Map<string, RecordedInterview>();
+    for (let i = 0; i < absenceIds.length; i += 500) {
+      const rows = await this.db('return_to_work_interviews as i')
+        .leftJoin('users as u', 'u.id', 'i.interviewer_user_id')
+        .whereIn('i.absence_id', absenceIds.slice(i, i + 500))
+        .select('i.*', 'u.display_name as interviewer_name');
+      for (const r of rows)
+        found.set(r.absence_id as string, {
+          id: r.id,
+          absenceId: r.absence_id,
+          interviewDate: readIsoDate(r.interview_date, 'return_to_work_interviews.interview_date'),
+          interviewerName: (r.interviewer_name as string | null) ?? null,
+          fitForFullDuties: readBoolean(r.fit_for_full_duties),
+          adjustments: r.adjustments ?? null,
+          recurrenceLikelihood: z.enum(RECURRENCE).parse(r.recurrence_likelihood),
+          attendanceExpectationsDiscussed: readBoolean(r.attendance_expectations_discussed),
+          certificationComplete: readBoolean(r.certification_complete),
+          workplaceFactors: readJson(
+            r.workplace_factors,
+            workplaceFactors,
+            'return_to_work_interviews.workplace_factors',
+          ),
+          workplaceNotes: r.workplace_notes ?? null,
+          disabilityRelated: readBoolean(r.disability_related),
+          pregnancyRelated: readBoolean(r.pregnancy_related),
+          notifiedFirstDayOfSickness: readBoolean(r.notified_first_day_of_sickness),
+          notifiedFirstDayOfFitness: readBoolean(r.notified_first_day_of_fitness),
+          flexibleWorkingDiscussed: readBoolean(r.flexible_working_discussed),
+          strategy: z.enum(STRATEGIES).parse(r.strategy),
+          strategyReviewDate: readOptionalIsoDate(
+            r.strategy_review_date,
+            'return_to_work_interviews.strategy_review_date',
+          ),
+          strategyEndDate: readOptionalIsoDate(r.strategy_end_date, 'return_to_work_interviews.strategy_end_date'),
+          notes: r.notes ?? null,
+        });
     }
     return found;
   }

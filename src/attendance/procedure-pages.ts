@@ -8,6 +8,10 @@ import { NotFoundError } from '../shared/errors.js';
 import { requestContext } from '../web/authenticate.js';
 import type { FormFieldKind } from '../web/forms.js';
 import { formPage } from '../web/form-page.js';
+import { bradfordExplained } from './attendance-pages.js';
+import type { AttendanceSummary } from './absence-service.js';
+import { longDate } from '../shared/dates.js';
+import { notify } from '../web/notice.js';
 import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
@@ -61,7 +65,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
 
   const caseLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
-    const c: AttendanceCase = await attendanceProcedure.caseOf(ctx, personId, today());
+    const [c, summary]: [AttendanceCase, AttendanceSummary] = await Promise.all([
+      attendanceProcedure.caseOf(ctx, personId, today()),
+      absences.summary(ctx, personId, today()),
+    ]);
     const isSelf = ctx.actor.personId === personId;
     const canAct = roleMayUse(policies.attendanceProcedure, ctx.actor.role) && !isSelf;
     const canDecide = roleMayUse(policies.attendanceCaseDecision, ctx.actor.role) && !isSelf;
@@ -77,6 +84,8 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         decisionName: req.t(`procedure.decisions.${d.decision}`),
         codes: d.triggerCodes.map((code) => req.t(`reports.triggerShort.${code}`)).join(', '),
       })),
+      // The score and review points in plain words, from the policy in force today (issue 15 §8).
+      bradford: bradfordExplained(req, summary),
       disabilityDecisions: c.disabilityDecisions,
       disabilityDiscountedNow: c.disabilityDiscountedNow,
       canAct,
@@ -163,6 +172,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       fixed: () => ({ step: 'informal-action' }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordStep(requestContext(req), id, data);
+        notify(req, { heading: 'notices.informalRecorded', next: 'notices.informalRecordedNext' });
         return caseHref(id);
       },
     }),
@@ -177,6 +187,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       defaults: () => ({ step: 'stage-1', invitationDate: today() }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordStep(requestContext(req), id, data);
+        notify(req, { heading: 'notices.stageInvited', next: 'notices.stageInvitedNext' });
         return caseHref(id);
       },
     }),
@@ -189,8 +200,11 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: stageOutcomeSchema,
       locals: stepLocals,
       defaults: () => ({ outcomeDate: today() }),
-      save: async (req, id, data) =>
-        caseHref((await attendanceProcedure.recordOutcome(requestContext(req), id, data)).personId),
+      save: async (req, id, data) => {
+        const step = await attendanceProcedure.recordOutcome(requestContext(req), id, data);
+        notify(req, { heading: 'notices.outcomeRecorded', next: 'notices.outcomeRecordedNext' });
+        return caseHref(step.personId);
+      },
     }),
     ...formPage({
       path: '/attendance-procedure/:id/postponement',
@@ -201,8 +215,15 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: postponementSchema,
       locals: stepLocals,
       defaults: () => ({}),
-      save: async (req, id, data) =>
-        caseHref((await attendanceProcedure.postpone(requestContext(req), id, data)).personId),
+      save: async (req, id, data) => {
+        const step = await attendanceProcedure.postpone(requestContext(req), id, data);
+        notify(req, {
+          heading: 'notices.postponed',
+          next: 'notices.postponedNext',
+          values: { date: longDate(data.meetingDate, req.locale) },
+        });
+        return caseHref(step.personId);
+      },
     }),
     ...formPage({
       path: '/attendance-procedure/:id/appeal',
@@ -213,8 +234,14 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       schema: appealSchema,
       locals: stepLocals,
       defaults: () => ({}),
-      save: async (req, id, data) =>
-        caseHref((await attendanceProcedure.recordAppeal(requestContext(req), id, data)).personId),
+      save: async (req, id, data) => {
+        const step = await attendanceProcedure.recordAppeal(requestContext(req), id, data);
+        notify(req, {
+          heading: data.outcome ? 'notices.appealDecided' : 'notices.appealRecorded',
+          next: data.outcome ? 'notices.appealDecidedNext' : 'notices.appealRecordedNext',
+        });
+        return caseHref(step.personId);
+      },
     }),
     ...formPage({
       path: '/people/:id/attendance/trigger-decision',
@@ -227,6 +254,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
         const summary = await absences.summary(requestContext(req), id, today());
         return {
           ...(await personLocals(req, id)),
+          bradford: bradfordExplained(req, summary),
           asOf: today(),
           triggers: summary.triggers.map((tr) => ({
             ...tr,
@@ -238,6 +266,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       fixed: () => ({ asOf: today() }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordTriggerDecision(requestContext(req), id, data);
+        notify(req, { heading: 'notices.triggerDecisionRecorded', next: 'notices.triggerDecisionRecordedNext' });
         return caseHref(id);
       },
     }),
@@ -252,6 +281,10 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       defaults: () => ({ effectiveFrom: today() }),
       save: async (req, id, data) => {
         await attendanceProcedure.recordDisabilityDecision(requestContext(req), id, data);
+        notify(req, {
+          heading: 'notices.disabilityDecisionRecorded',
+          next: data.discount ? 'notices.disabilityDiscountedNext' : 'notices.disabilityNotDiscountedNext',
+        });
         return caseHref(id);
       },
     }),
@@ -274,6 +307,7 @@ export function procedurePages(deps: AppDependencies): RouteDefinition[] {
       save: async (req, id, data) => {
         const ctx = requestContext(req);
         await sickPay.extendSickPay(ctx, id, data);
+        notify(req, { heading: 'notices.sickPayExtended', next: 'notices.sickPayExtendedNext' });
         return `/people/${(await absences.getAbsence(ctx, id)).personId}/attendance`;
       },
     }),

@@ -5,7 +5,8 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { IsoDate } from '../shared/dates.js';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
+import type { FieldMessage, FieldMessages } from '../shared/error-messages.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -115,15 +116,20 @@ export interface LetterModel {
   notes: string | null;
 }
 
-const REFUSALS: Record<StageRefusal, (stage: Stage) => string> = {
+/** Why a stage may not start yet, as sentences each page words in its reader's language (issue 15 §6). */
+const REFUSALS: Record<StageRefusal, (stage: Stage) => FieldMessage> = {
   // ATT-20
-  'informal-action-first': () => 'Informal action must be recorded before a formal stage',
-  'stage-awaiting-outcome': () => 'Record the outcome of the stage in progress before starting another',
+  'informal-action-first': () => ({ key: 'procedure.refusals.informalActionFirst' }),
+  'stage-awaiting-outcome': () => ({ key: 'procedure.refusals.stageAwaitingOutcome' }),
   // seed 003 §19.1
-  'previous-stage-first': (stage) =>
-    `Stage ${stage - 1} must come before stage ${stage}; to start at stage ${stage} give the reason`,
-  'previous-warning-not-live': (stage) =>
-    `Stage ${stage} follows a ${stage === 2 ? 'first written improvement notice' : 'second or extended final warning'} that still stands; to start at stage ${stage} give the reason`,
+  'previous-stage-first': (stage) => ({
+    key: 'procedure.refusals.previousStageFirst',
+    values: { stage, previous: stage - 1 },
+  }),
+  'previous-warning-not-live': (stage) => ({
+    key: stage === 2 ? 'procedure.refusals.noticeNotLive' : 'procedure.refusals.finalWarningNotLive',
+    values: { stage },
+  }),
 };
 
 /**
@@ -189,7 +195,7 @@ export class AttendanceProcedureService {
     const { context, policy } = await this.scoring.contextFor(person, today);
     const rules = policy.content.formalProcedure;
     const [earlier, spells] = await Promise.all([this.repository.steps(personId), this.spells.forPerson(personId)]);
-    const fields: FieldErrors = {};
+    const fields: FieldMessages = {};
     const now = this.clock.now();
     const record: ProcedureStepRecord = {
       id: newId(),
@@ -220,7 +226,7 @@ export class AttendanceProcedureService {
       updatedAt: now,
     };
     if (input.step === 'informal-action') {
-      if (input.actionDate > today) fields.actionDate = 'The informal action date cannot be in the future';
+      if (input.actionDate > today) fields.actionDate = 'procedure.refusals.informalFuture';
       record.actionDate = input.actionDate;
     } else {
       const stage = stageNumber(input.step);
@@ -258,7 +264,7 @@ export class AttendanceProcedureService {
           ),
         );
       } else if (input.outcomeDate || input.reviewEndDate) {
-        fields.outcome = 'Choose the outcome that goes with the outcome date and review period';
+        fields.outcome = 'procedure.refusals.outcomeWithDates';
       }
     }
     if (Object.keys(fields).length) throw new ValidationError(fields);
@@ -283,7 +289,7 @@ export class AttendanceProcedureService {
   /** Records the outcome of a stage meeting (ATT-21 … ATT-24): allowed outcomes, review period bounds, appeal deadline. */
   async recordOutcome(ctx: RequestContext, stepId: string, input: StageOutcomeInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'outcome', (stage, step, earlier, today, rules, fields) => {
-      if (step.outcome) fields.outcome = 'The outcome of this stage is already recorded';
+      if (step.outcome) fields.outcome = 'procedure.refusals.outcomeRecorded';
       if (stage === 3 && !mayDecideAboveManager(ctx.actor)) fields.outcome ??= STAGE_3_BY_HR;
       return this.checkOutcome(stage, step, input, earlier, today, rules, fields);
     });
@@ -292,14 +298,17 @@ export class AttendanceProcedureService {
   /** ATT-24: postpones a stage meeting for the representative, within the policy's working days of the original date. */
   async postpone(ctx: RequestContext, stepId: string, input: PostponementInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'postponement', (_stage, step, _earlier, _today, rules, fields) => {
-      if (step.outcome) fields.meetingDate = 'The meeting has been held: its outcome is recorded';
+      if (step.outcome) fields.meetingDate = 'procedure.refusals.meetingHeld';
       const original = step.originalMeetingDate ?? step.meetingDate!;
       const check = checkPostponedDate(original, input.meetingDate, this.calendar, rules);
       if (input.meetingDate <= original)
-        fields.meetingDate ??= `A postponed meeting is held after the original date (${original})`;
+        fields.meetingDate ??= { key: 'procedure.refusals.postponedAfterOriginal', values: { date: original } };
       else if (!check.ok)
         // ATT-24
-        fields.meetingDate ??= `A postponed meeting must be within ${rules.postponementWorkingDays} working days of the original date ${original}: the latest is ${check.latest}`;
+        fields.meetingDate ??= {
+          key: 'procedure.refusals.postponementWithin',
+          values: { count: rules.postponementWorkingDays, date: original, latest: check.latest ?? '' },
+        };
       return {
         originalMeetingDate: original,
         meetingDate: input.meetingDate,
@@ -313,17 +322,17 @@ export class AttendanceProcedureService {
   async recordAppeal(ctx: RequestContext, stepId: string, input: AppealInput): Promise<ProcedureStepView> {
     return this.changeStage(ctx, stepId, 'appeal', (_stage, step, _earlier, today, _rules, fields) => {
       if (!step.outcome || !step.outcomeDate || !step.appealDeadline)
-        fields.lodgedOn = 'Record the outcome of the stage before an appeal against it';
-      else if (step.appealOutcome) fields.lodgedOn = 'The appeal has been decided; its record cannot be changed';
-      else if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'An appeal is lodged after the outcome letter';
+        fields.lodgedOn = 'procedure.refusals.appealBeforeOutcome';
+      else if (step.appealOutcome) fields.lodgedOn = 'procedure.refusals.appealDecided';
+      else if (input.lodgedOn < step.outcomeDate) fields.lodgedOn = 'procedure.refusals.appealAfterLetter';
       else if (input.lodgedOn > step.appealDeadline)
         // ATT-24
-        fields.lodgedOn = `The appeal had to be lodged by ${step.appealDeadline}`;
+        fields.lodgedOn = { key: 'procedure.refusals.appealDeadline', values: { date: step.appealDeadline } };
       // §21.1, §23: the appeal is heard above the manager who gave the outcome; HR records the decision.
       if (input.outcome && !mayDecideAboveManager(ctx.actor))
         fields.outcome =
           // §21.1
-          'The appeal is decided above the manager who gave the outcome: HR records the decision';
+          'procedure.refusals.appealByHr';
       for (const [field, value] of [
         ['lodgedOn', input.lodgedOn],
         ['heardOn', input.heardOn],
@@ -331,10 +340,10 @@ export class AttendanceProcedureService {
       ] as const) {
         if (value && value > today) fields[field] ??= 'This date cannot be in the future';
       }
-      if (input.heardOn && input.heardOn < input.lodgedOn) fields.heardOn ??= 'The appeal is heard after it is lodged';
+      if (input.heardOn && input.heardOn < input.lodgedOn) fields.heardOn ??= 'procedure.refusals.heardAfterLodged';
       if (input.decidedOn && input.heardOn && input.decidedOn < input.heardOn)
-        fields.decidedOn ??= 'The decision follows the hearing';
-      if (input.decidedOn && !input.heardOn) fields.heardOn ??= 'Give the date the appeal was heard';
+        fields.decidedOn ??= 'procedure.refusals.decisionAfterHearing';
+      if (input.decidedOn && !input.heardOn) fields.heardOn ??= 'procedure.refusals.giveHearingDate';
       return {
         appealLodgedOn: input.lodgedOn,
         appealHeardOn: input.heardOn,
@@ -559,7 +568,7 @@ export class AttendanceProcedureService {
       earlier: ProcedureStepRecord[],
       today: IsoDate,
       rules: FormalProcedurePolicy,
-      fields: FieldErrors,
+      fields: FieldMessages,
     ) => Partial<ProcedureStepRecord>,
   ): Promise<ProcedureStepView> {
     const { step, person } = await this.stepInReach(ctx, stepId);
@@ -570,7 +579,7 @@ export class AttendanceProcedureService {
     const rules = (await this.policies.inForce(person.organisationId, 'attendance', step.invitationDate!)).content
       .formalProcedure;
     const [all, spells] = await Promise.all([this.repository.steps(person.id), this.spells.forPerson(person.id)]);
-    const fields: FieldErrors = {};
+    const fields: FieldMessages = {};
     const changes = decide(
       stageNumber(step.step),
       step,
@@ -600,7 +609,7 @@ export class AttendanceProcedureService {
     return this.views(updated, spells, today, context, policy.content.formalProcedure).find((v) => v.id === step.id)!;
   }
 
-  private checkStageStart(stage: Stage, input: StageInput, sofar: ProcedureStepView[], fields: FieldErrors): void {
+  private checkStageStart(stage: Stage, input: StageInput, sofar: ProcedureStepView[], fields: FieldMessages): void {
     const allowed = stageMayStart(
       stage,
       sofar.map<StepSoFar>((s) => ({
@@ -615,19 +624,27 @@ export class AttendanceProcedureService {
     fields.step = REFUSALS[allowed.reason](stage);
   }
 
-  private checkInvitation(input: StageInput, today: IsoDate, rules: FormalProcedurePolicy, fields: FieldErrors): void {
+  private checkInvitation(
+    input: StageInput,
+    today: IsoDate,
+    rules: FormalProcedurePolicy,
+    fields: FieldMessages,
+  ): void {
     if (!input.ohReportRequestedOn)
       fields.ohReportRequestedOn =
         // ATT-20, §19.3
-        'Request an OH report on the person’s health before a formal stage, and give the date';
+        'procedure.refusals.ohReportFirst';
     else if (input.ohReportRequestedOn > input.invitationDate)
       // ATT-20
-      fields.ohReportRequestedOn = 'The OH report is requested before the invitation is sent';
+      fields.ohReportRequestedOn = 'procedure.refusals.ohReportBeforeInvitation';
     else if (input.ohReportRequestedOn > today) fields.ohReportRequestedOn = 'This date cannot be in the future';
     const notice = checkMeetingDate(input.invitationDate, input.meetingDate, this.calendar, rules);
     if (!notice.ok) {
       // ATT-21
-      fields.meetingDate = `The meeting must give at least ${rules.meetingNoticeWorkingDays} working days' notice: the earliest date for an invitation given on ${input.invitationDate} is ${notice.earliest}`;
+      fields.meetingDate = {
+        key: 'procedure.refusals.meetingNotice',
+        values: { count: rules.meetingNoticeWorkingDays, date: input.invitationDate, earliest: notice.earliest ?? '' },
+      };
     }
   }
 
@@ -638,20 +655,24 @@ export class AttendanceProcedureService {
     earlier: readonly ProcedureStepRecord[],
     today: IsoDate,
     rules: FormalProcedurePolicy,
-    fields: FieldErrors,
+    fields: FieldMessages,
   ): Partial<ProcedureStepRecord> {
     const allowed: readonly string[] = STAGE_OUTCOMES[step.step as keyof typeof STAGE_OUTCOMES];
-    if (!allowed.includes(input.outcome)) fields.outcome ??= `Stage ${stage} outcomes are: ${allowed.join(', ')}`;
+    if (!allowed.includes(input.outcome))
+      fields.outcome ??= { key: 'procedure.refusals.outcomeNotForStage', values: { stage } };
     if (input.outcome === 'final-warning-extended' && !finalWarningExtensionAllowed(earlier))
       // ATT-23
-      fields.outcome ??= 'A final warning can be extended once only';
-    if (!input.outcomeDate) fields.outcomeDate ??= 'Give the date the outcome letter was sent';
-    else if (input.outcomeDate < step.meetingDate!) fields.outcomeDate ??= 'The outcome follows the meeting';
-    else if (input.outcomeDate > today) fields.outcomeDate ??= 'The outcome date cannot be in the future';
+      fields.outcome ??= 'procedure.refusals.finalWarningOnce';
+    if (!input.outcomeDate) fields.outcomeDate ??= 'procedure.refusals.giveOutcomeDate';
+    else if (input.outcomeDate < step.meetingDate!) fields.outcomeDate ??= 'procedure.refusals.outcomeAfterMeeting';
+    else if (input.outcomeDate > today) fields.outcomeDate ??= 'procedure.refusals.outcomeFuture';
     if (input.reviewEndDate) {
       const review = checkReviewPeriod(stage, step.meetingDate!, input.reviewEndDate, rules);
       if (!review.ok)
-        fields.reviewEndDate = `The review period must end between ${review.earliest} and ${review.latest}`;
+        fields.reviewEndDate = {
+          key: 'procedure.refusals.reviewPeriod',
+          values: { earliest: review.earliest ?? '', latest: review.latest ?? '' },
+        };
     }
     return {
       outcome: input.outcome,
@@ -707,7 +728,7 @@ export class AttendanceProcedureService {
 
 const STAGE_3_BY_HR =
   // §19.13 – §19.16
-  'A stage 3 final hearing is called and recorded by HR with the head of department';
+  'procedure.refusals.stage3ByHr';
 
 /** Nobody makes procedure or case decisions about their own attendance, whatever their role. */
 export function assertNotOwnCase(ctx: RequestContext, person: Person): void {

@@ -4,13 +4,17 @@ import type { WorkingPattern } from '../people/people-schemas.js';
 import { dutyDaysBetween } from './duty-days.js';
 
 /** A measure as the policy's §13.10 asks: how many of how many, and the percentage. */
+/** The compliance measures (ATT-27), in the report's order. */
+export const MEASURE_CODES = [
+  'contact-within-24h',
+  'home-visit-by-day-21',
+  'return-to-work-interview',
+  'notified-first-day-sick',
+  'notified-first-day-fit',
+] as const;
+
 export interface Measure {
-  code:
-    | 'contact-within-24h'
-    | 'home-visit-by-day-21'
-    | 'return-to-work-interview'
-    | 'notified-first-day-sick'
-    | 'notified-first-day-fit';
+  code: (typeof MEASURE_CODES)[number];
   met: number;
   of: number;
   /** null when there is nothing to measure (never "0 %" of nothing). */
@@ -46,25 +50,48 @@ function doneInTime(task: { status: string; completedAt: Date | null; dueDate: I
  * interviews, staff notifying on the first day of sickness and of fitness.
  */
 export function complianceReport(input: ComplianceInput): Measure[] {
+  return complianceCases(input).map((m) => measure(m.code, m.cases.filter((c) => c.met).length, m.cases.length));
+}
+
+/** One absence counted in a compliance measure, and whether it met the measure. */
+export interface ComplianceCase {
+  spellId: string;
+  met: boolean;
+}
+
+/** The absences behind each compliance measure (ATT-27): what `complianceReport` counts, case by case. */
+export function complianceCases(input: ComplianceInput): Array<{ code: Measure['code']; cases: ComplianceCase[] }> {
   const counted = input.spells.filter((s) => s.countsAsSickness);
   const taskOf = (spellId: string, code: string) =>
     input.tasks.find((t) => t.sourceId === spellId && t.code === code && t.status !== 'cancelled');
   const started = counted.filter((s) => s.startDate >= input.from && s.startDate <= input.to);
-  const contactDue = started.map((s) => taskOf(s.id, 'manager-contact')).filter((t) => t !== undefined);
   const day21 = counted.filter((s) => {
     const d = addDays(s.startDate, 20);
     return d >= input.from && d <= input.to && (s.endDate === null || s.endDate >= d);
   });
-  const visits = day21.map((s) => taskOf(s.id, 'home-visit')).filter((t) => t !== undefined);
   const ended = counted.filter((s) => s.endDate !== null && s.endDate >= input.from && s.endDate <= input.to);
   const interviews = new Map(input.interviews.map((i) => [i.absenceId, i]));
-  const held = ended.map((s) => interviews.get(s.id)).filter((i) => i !== undefined);
+  const byTask = (spells: typeof counted, code: string): ComplianceCase[] =>
+    spells.flatMap((s) => {
+      const task = taskOf(s.id, code);
+      return task ? [{ spellId: s.id, met: doneInTime(task) }] : [];
+    });
+  const held = ended.flatMap((s) => {
+    const i = interviews.get(s.id);
+    return i ? [{ spellId: s.id, interview: i }] : [];
+  });
   return [
-    measure('contact-within-24h', contactDue.filter(doneInTime).length, contactDue.length),
-    measure('home-visit-by-day-21', visits.filter(doneInTime).length, visits.length),
-    measure('return-to-work-interview', held.length, ended.length),
-    measure('notified-first-day-sick', held.filter((i) => i.notifiedFirstDayOfSickness).length, held.length),
-    measure('notified-first-day-fit', held.filter((i) => i.notifiedFirstDayOfFitness).length, held.length),
+    { code: 'contact-within-24h', cases: byTask(started, 'manager-contact') },
+    { code: 'home-visit-by-day-21', cases: byTask(day21, 'home-visit') },
+    { code: 'return-to-work-interview', cases: ended.map((s) => ({ spellId: s.id, met: interviews.has(s.id) })) },
+    {
+      code: 'notified-first-day-sick',
+      cases: held.map((h) => ({ spellId: h.spellId, met: h.interview.notifiedFirstDayOfSickness })),
+    },
+    {
+      code: 'notified-first-day-fit',
+      cases: held.map((h) => ({ spellId: h.spellId, met: h.interview.notifiedFirstDayOfFitness })),
+    },
   ];
 }
 

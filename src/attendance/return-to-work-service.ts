@@ -3,7 +3,8 @@ import type { Person } from '../people/people-types.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { londonDay, type IsoDate } from '../shared/dates.js';
-import { ValidationError, type FieldErrors } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 import { newId } from '../shared/ids.js';
 import type { RequestContext } from '../shared/request-context.js';
 import type { WorkingDayCalendar } from '../shared/working-days.js';
@@ -13,7 +14,14 @@ import type { TaskSpec } from '../worklist/worklist-types.js';
 import type { AttendanceRepository } from './attendance-repository.js';
 import type { AbsenceService } from './absence-service.js';
 import { ATTENDANCE_PURPOSE as PURPOSE } from './attendance-types.js';
-import { checkStrategyDates, dutiesTasks, returnToWorkDue, type ReturnToWorkInput } from './return-to-work.js';
+import {
+  checkStrategyDates,
+  dutiesTasks,
+  returnToWorkDue,
+  type RecordedInterview,
+  type ReturnToWorkInput,
+} from './return-to-work.js';
+import type { AbsenceSpell } from './attendance-types.js';
 import type { TriggerReviewService } from './trigger-review-service.js';
 
 /** A return-to-work strategy of recuperative or restricted duties (ATT-14), from the day of return. */
@@ -44,14 +52,12 @@ export class ReturnToWorkService {
   /** Records the return-to-work interview for a spell that has ended (ATT-13, ATT-14); completes its worklist task. */
   async recordReturnToWork(ctx: RequestContext, absenceId: string, input: ReturnToWorkInput): Promise<{ id: string }> {
     const { spell, person } = await this.absences.spellInReach(ctx, absenceId);
-    const fields: FieldErrors = {};
-    if (spell.endDate === null)
-      fields.interviewDate = 'Record the last day of absence first: the interview is held on the return';
-    else if (input.interviewDate <= spell.endDate)
-      fields.interviewDate = 'The interview is held after the absence, on or after the day of return';
-    if (input.interviewDate > this.clock.today()) fields.interviewDate ??= 'The interview date cannot be in the future';
-    if (await this.repository.interviewFor(absenceId))
-      fields.interviewDate ??= 'A return-to-work interview is already recorded for this absence';
+    // Sentences each page words in its reader's language (issue 15 §6); the API gives them in English.
+    const fields: FieldMessages = {};
+    if (spell.endDate === null) fields.interviewDate = 'rtw.refusals.notBackYet';
+    else if (input.interviewDate <= spell.endDate) fields.interviewDate = 'rtw.refusals.duringAbsence';
+    if (input.interviewDate > this.clock.today()) fields.interviewDate ??= 'rtw.refusals.future';
+    if (await this.repository.interviewFor(absenceId)) fields.interviewDate ??= 'rtw.refusals.alreadyRecorded';
     const policy = await this.policies.inForce(person.organisationId, 'attendance', input.interviewDate);
     const returnDate = spell.endDate ? this.firstDayBack(spell.endDate, person) : input.interviewDate;
     Object.assign(fields, {
@@ -152,6 +158,24 @@ export class ReturnToWorkService {
       await this.triggerReview.refresh(person, londonDay(now), trx);
     });
     return { id };
+  }
+
+  /** The return-to-work interview recorded for a spell within reach (ATT-13), audited as a read; not found when none is. */
+  async interviewOf(
+    ctx: RequestContext,
+    absenceId: string,
+  ): Promise<{ spell: AbsenceSpell; interview: RecordedInterview }> {
+    const { spell } = await this.absences.spellInReach(ctx, absenceId);
+    const interview = (await this.repository.interviewsOf([absenceId])).get(absenceId);
+    if (!interview) throw new NotFoundError('interview');
+    await this.audit.record(ctx, {
+      action: 'read',
+      entityType: 'return-to-work-interview',
+      entityId: interview.id,
+      subjectPersonId: spell.personId,
+      purpose: PURPOSE,
+    });
+    return { spell, interview };
   }
 
   /** ATT-13: the person's first rostered day after the last day of absence. */

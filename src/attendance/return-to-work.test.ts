@@ -94,7 +94,7 @@ describe('recuperative and restricted duties (ATT-14)', () => {
         endDate: '2027-06-01',
         policy,
       }).strategyReviewDate,
-    ).toMatch(/by 2026-12-23/);
+    ).toEqual({ key: 'rtw.refusals.reviewEvery', values: { count: 1, date: '2026-12-23' } });
   });
 
   it('when recuperative duties run, then reviews are monthly, pay is reviewed from three months, and OH reviews a month before the limit', () => {

@@ -4,6 +4,7 @@ import type { WorkingDayCalendar } from '../shared/working-days.js';
 import type { WorkingPattern } from '../people/people-schemas.js';
 import { isoDate } from '../people/people-schemas.js';
 import { isRostered } from './duty-days.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 
 export const WORKPLACE_FACTORS = [
   'stress',
@@ -74,6 +75,27 @@ export const returnToWorkSchema = z
   });
 export type ReturnToWorkInput = z.infer<typeof returnToWorkSchema>;
 
+/** A return-to-work interview as recorded: the form's answers, with who held it. */
+export type RecordedInterview = ReturnToWorkInput & {
+  id: string;
+  absenceId: string;
+  /** The interviewer's name; null when their account is gone. */
+  interviewerName: string | null;
+};
+
+/**
+ * ATT-13: does this absence still need a return-to-work interview on `asOf`? A sickness absence
+ * (one that counts) the person is back from — its last day is before `asOf`, as the interview is
+ * held on the return — and no interview recorded. Absences that do not count as sickness never do.
+ */
+export function needsReturnToWorkInterview(
+  spell: { countsAsSickness: boolean; endDate: IsoDate | null },
+  asOf: IsoDate,
+  interviewed: boolean,
+): boolean {
+  return spell.countsAsSickness && spell.endDate !== null && spell.endDate < asOf && !interviewed;
+}
+
 /**
  * ATT-13: the interview is due on the day of return — the person's first rostered day after
  * the last day of absence — and is overdue once the form has not reached HR within
@@ -104,18 +126,28 @@ export function checkStrategyDates(input: {
   reviewDate: IsoDate | null;
   endDate: IsoDate | null;
   policy: DutiesPolicy;
-}): Record<string, string> {
-  const fields: Record<string, string> = {};
+}): FieldMessages {
+  // Locale keys with their values: each page words them in its reader's language (issue 15 §6).
+  const fields: FieldMessages = {};
   if (input.strategy === 'none' || !input.reviewDate || !input.endDate) return fields;
-  if (input.endDate <= input.returnDate) fields.strategyEndDate = 'The duties end after the return';
-  if (input.reviewDate < input.returnDate) fields.strategyReviewDate = 'The first review is on or after the return';
+  if (input.endDate <= input.returnDate) fields.strategyEndDate = 'rtw.refusals.dutiesEndAfterReturn';
+  if (input.reviewDate < input.returnDate) fields.strategyReviewDate = 'rtw.refusals.reviewAfterReturn';
   else if (input.reviewDate > addMonths(input.returnDate, input.policy.reviewEveryMonths))
     // ATT-14
-    fields.strategyReviewDate = `Reviews are held every ${input.policy.reviewEveryMonths} month(s): the first is due by ${addMonths(input.returnDate, input.policy.reviewEveryMonths)}`;
+    fields.strategyReviewDate = {
+      key: 'rtw.refusals.reviewEvery',
+      values: {
+        count: input.policy.reviewEveryMonths,
+        date: addMonths(input.returnDate, input.policy.reviewEveryMonths),
+      },
+    };
   const limit = addMonths(input.returnDate, input.policy.recuperativeMaxMonths);
   if (input.strategy === 'recuperative' && input.endDate >= limit) {
     // ATT-14
-    fields.strategyEndDate ??= `Recuperative duties last less than ${input.policy.recuperativeMaxMonths} months: they must end before ${limit}; the Force Medical Adviser reviews any longer period`;
+    fields.strategyEndDate ??= {
+      key: 'rtw.refusals.recuperativeLimit',
+      values: { count: input.policy.recuperativeMaxMonths, date: limit },
+    };
   }
   return fields;
 }

@@ -35,9 +35,9 @@ export class SickPayService {
     assertNotOwnCase(ctx, person);
     if (!spell.countsAsSickness)
       // ATT-6
-      throw new ValidationError({ fullPayExtraDays: 'Sick pay applies to sickness absence only' });
+      throw new ValidationError({ fullPayExtraDays: 'sickPay.refusals.sicknessOnly' });
     if (input.decidedOn > this.clock.today())
-      throw new ValidationError({ decidedOn: 'The decision date cannot be in the future' });
+      throw new ValidationError({ decidedOn: 'sickPay.refusals.decisionFuture' });
     const id = newId();
     const now = this.clock.now();
     await this.repository.transaction(async (trx) => {

@@ -9,7 +9,7 @@ import { CROSS_ORGANISATION_ROLES, PARTNER_SYSTEM, ROLES, type ActorRole, type R
  *     names one; a role outside it gets 403.
  *  2. Relationship rules — which records a permitted role may reach: OH staff and system
  *     administrators every organisation; HR their own organisation; a line manager their
- *     own team (everyone who reports to them, directly or through others); a staff member
+ *     own team (everyone who reports to them, directly or through others) and themselves; a staff member
  *     only themselves; a health board lead no individual at all (aggregates only). A record
  *     outside reach is reported as not found (404), never as forbidden, so existence is
  *     not leaked.
@@ -247,7 +247,11 @@ export const policies = {
   ),
   auditRead: policy('audit:read', 'Search and export the audit trail.', ['oh-administrator']),
   usersAdmin: policy('users:admin', 'Manage user accounts and roles.', ['system-administrator']),
-  selfService: policy('self-service', "A staff member's own record.", ['staff']),
+  selfService: policy(
+    'self-service',
+    'Your own record and self-referral to OH: every role whose holder is a member of the workforce (staff, line managers, HR, OH); without a linked record the page says so.',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
 } as const satisfies Record<string, RoutePolicy>;
 
 export type PolicyName = keyof typeof policies;
@@ -294,7 +298,8 @@ export const PLATFORM_REACH: PersonScope = Object.freeze({ kind: 'all' });
  */
 export function consentScope(actor: Actor): PersonScope {
   if (maySeeOhRecords(actor)) return { kind: 'all' };
-  return actor.personId && actor.role === 'staff' ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
+  // Anyone's own consents are theirs, whatever role they act as (self-service, issue 15 §9).
+  return actor.personId ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
 }
 
 /**

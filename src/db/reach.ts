@@ -24,14 +24,15 @@ export function withinReach(
         ? q.where(organisationColumn, scope.organisationId)
         : q.whereIn(personColumn, db('people').select('id').where('organisation_id', scope.organisationId));
     case 'team': {
-      // Everyone who reports to the manager directly or through others; UNION (not ALL)
-      // stops even a corrupted cycle of line managers from recursing forever.
+      // The manager themselves (their own record, issue 15 §9) and everyone who reports to them directly
+      // or through others; UNION (not ALL) stops even a corrupted cycle of line managers from recursing forever.
       const team = db
         .withRecursive('team', ['id'], (cte) =>
           cte
             .select('id')
             .from('people')
             .where('line_manager_id', scope.managerPersonId)
+            .orWhere('id', scope.managerPersonId)
             .union((u) => u.select('p.id').from('people as p').join('team', 'p.line_manager_id', 'team.id')),
         )
         .select('team.id')

@@ -30,7 +30,37 @@ describe('attendance in the browser', () => {
       expect(new URL(page.url()).pathname).toMatch(/\/attendance$/);
       await expect(page.getByText('Back pain or injury').count()).resolves.toBeGreaterThan(0);
       await expect(page.getByText('Phone call on the 4th day').count()).resolves.toBe(1);
+      await expect(page.getByText('The absence has been recorded').count()).resolves.toBe(1);
       expect(await accessibilityProblems(page, 'attendance')).toBe('');
+
+      // The Bradford score is explained with the policy's review points (issue 15 §8).
+      await page.getByText('What the Bradford score and review points mean').click();
+      await expect(page.getByText(/a Bradford score of \d+ or more/).count()).resolves.toBe(1);
+
+      // The return, typed as day, month and year in the absence's own row (issue 15 §6).
+      const open = await demo.server.platform
+        .db('absence_spells')
+        .where({ person_id: member.id })
+        .whereNull('end_date')
+        .whereNull('deleted_at')
+        .first('id');
+      const row = page.locator(`#absence-${open.id}`);
+      const [year, month, day] = daysFromToday(-1).split('-');
+      await row.locator('input[name="endDate-day"]').fill(String(Number(day)));
+      await row.locator('input[name="endDate-month"]').fill(String(Number(month)));
+      await row.locator('input[name="endDate-year"]').fill(year!);
+      await submitWith(page, row.getByRole('button', { name: /^Record return/ }));
+      await expect(page.getByText('The return to work has been recorded').count()).resolves.toBe(1);
+      await expect(
+        page.locator(`#absence-${open.id} a[href="/absences/${open.id}/return-to-work"]`).count(),
+        'the interview is offered once the person is back',
+      ).resolves.toBe(1);
+      expect(await accessibilityProblems(page, 'attendance after the return')).toBe('');
+
+      // Nothing scrolls sideways on a 320 px screen.
+      await page.setViewportSize({ width: 320, height: 800 });
+      await page.reload();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     });
   });
 
@@ -158,6 +188,16 @@ describe('attendance in the browser', () => {
         await page.locator(`main a[href="${interviewPath}"]`).count(),
         'the attendance page no longer offers the interview',
       ).toBe(0);
+      // It is shown instead, with a banner saying so (issue 15 §4, §9).
+      await expect(page.getByText('The return-to-work interview has been recorded').count()).resolves.toBe(1);
+      await expect(page.locator(`#absence-${spell.id}`).textContent()).resolves.toMatch(/Held on .+ by /);
+      await submitWith(
+        page,
+        page.locator(`#absence-${spell.id} a[href="/absences/${spell.id}/return-to-work-interview"]`),
+      );
+      await expect(page.locator('h1').textContent()).resolves.toBe('Return-to-work interview');
+      expect(await accessibilityProblems(page, 'the recorded interview')).toBe('');
+      await page.goto(`${baseUrl}${attendancePath}`);
 
       const saved = await db('return_to_work_interviews').where({ absence_id: spell.id }).first();
       const interviewer = await db('users').where({ email: manager.email }).first('id');
@@ -203,6 +243,14 @@ describe('attendance in the browser', () => {
       await expect(page.getByRole('heading', { name: 'Attendance compliance' }).count()).resolves.toBe(1);
       await expect(page.locator('tbody tr').count()).resolves.toBe(5);
       expect(await accessibilityProblems(page, 'compliance report')).toBe('');
+      // The weekly report: sorted by a column heading, paged, and whole on a 320 px screen.
+      await page.goto(`${demo.server.baseUrl}/reports/attendance/weekly`);
+      await submitWith(page, page.locator('thead').getByRole('link', { name: /Bradford score/ }));
+      await expect(page.locator('th[aria-sort="descending"]').count()).resolves.toBe(1);
+      expect(await accessibilityProblems(page, 'weekly report')).toBe('');
+      await page.setViewportSize({ width: 320, height: 800 });
+      await page.reload();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     });
   });
 

@@ -13,6 +13,8 @@ import {
 } from '../support/test-platform.js';
 
 const OH: Role[] = ['oh-clinician', 'oh-administrator'];
+/** Your own record and self-referral: every role whose holder may be a member of the workforce (issue 15 §9). */
+const SELF: Role[] = ['oh-clinician', 'oh-administrator', 'line-manager', 'hr-manager', 'staff'];
 /** Routes no user role may use: only a partner system's access token opens them. */
 const PARTNER_SYSTEM_ONLY: Role[] = [];
 const ALL: Role[] = [
@@ -51,7 +53,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /people/:id': [...OH, 'hr-manager', 'line-manager', 'staff', 'system-administrator'],
   'get /people/:id/edit': ['oh-administrator', 'hr-manager', 'system-administrator'],
   'post /people/:id/edit': ['oh-administrator', 'hr-manager', 'system-administrator'],
-  'get /me': ['staff'],
+  'get /me': SELF,
   'get /units': [...OH, 'hr-manager', 'line-manager', 'health-board-lead', 'system-administrator'],
   'get /admin/users': ['system-administrator'],
   'get /admin/users/new': ['system-administrator'],
@@ -66,6 +68,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /api/v1/people/:personId/attendance': [...OH, 'hr-manager', 'line-manager', 'staff'],
   'put /api/v1/people/:personId/working-pattern': ['oh-administrator', 'hr-manager', 'system-administrator'],
   'get /people/:id/attendance': [...OH, 'hr-manager', 'line-manager', 'staff'],
+  'get /absences/:id/return-to-work-interview': [...OH, 'hr-manager', 'line-manager', 'staff'],
   'get /people/:id/absences/new': [...OH, 'hr-manager', 'line-manager'],
   'post /people/:id/absences/new': [...OH, 'hr-manager', 'line-manager'],
   'post /absences/:id/return': [...OH, 'hr-manager', 'line-manager'],
@@ -102,6 +105,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /reports/attendance': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/weekly': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/weekly.csv': ['oh-administrator', 'hr-manager'],
+  'get /reports/attendance/cases': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance.csv': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/monthly': ['oh-administrator', 'hr-manager'],
   'get /reports/attendance/monthly.csv': ['oh-administrator', 'hr-manager'],
@@ -135,7 +139,7 @@ const EXPECTED: Record<string, Role[]> = {
   'get /api/v1/pathway-definitions/:code': OH,
   'post /api/v1/pathway-definitions': ['oh-clinician'],
   'post /api/v1/people/:personId/oh-referrals': ['line-manager', 'hr-manager'],
-  'post /api/v1/me/oh-referrals': ['staff'],
+  'post /api/v1/me/oh-referrals': SELF,
   'get /api/v1/oh-referrals': ['oh-clinician'],
   'get /api/v1/oh-referrals/:id': [...OH, 'hr-manager', 'line-manager', 'staff'],
   'post /api/v1/oh-referrals/:id/triage': ['oh-clinician'],
@@ -181,16 +185,16 @@ const EXPECTED: Record<string, Role[]> = {
   'post /admin/pathway-definitions': ['oh-clinician'],
   'get /people/:id/refer': ['line-manager', 'hr-manager'],
   'post /people/:id/refer': ['line-manager', 'hr-manager'],
-  'get /me/referrals': ['staff'],
-  'get /me/consents': ['staff'],
-  'get /me/consents/:id': ['staff'],
-  'post /me/consents/:id/decision': ['staff'],
-  'post /me/consents/:id/access-request': ['staff'],
-  'post /me/consents/:id/withdraw': ['staff'],
-  'get /me/consents/:id/report': ['staff'],
-  'post /me/consents/:id/corrections': ['staff'],
-  'post /me/consents/:id/statement': ['staff'],
-  'post /me/consents/:id/supply-decision': ['staff'],
+  'get /me/referrals': SELF,
+  'get /me/consents': SELF,
+  'get /me/consents/:id': SELF,
+  'post /me/consents/:id/decision': SELF,
+  'post /me/consents/:id/access-request': SELF,
+  'post /me/consents/:id/withdraw': SELF,
+  'get /me/consents/:id/report': SELF,
+  'post /me/consents/:id/corrections': SELF,
+  'post /me/consents/:id/statement': SELF,
+  'post /me/consents/:id/supply-decision': SELF,
   'get /consents/:id/letter': [...OH, 'staff'],
   'get /people/:personId/oh-reports': ['line-manager', 'hr-manager'],
   'get /people/:personId/consents': OH,
@@ -243,9 +247,9 @@ const EXPECTED: Record<string, Role[]> = {
   'get /admin/partners/:id': ['oh-administrator'],
   'post /admin/partners/:id': ['oh-administrator'],
   'post /admin/partners/:id/check': ['oh-administrator'],
-  'get /me/referrals/new': ['staff'],
-  'post /me/referrals/new': ['staff'],
-  'get /me/referrals/:id': ['staff'],
+  'get /me/referrals/new': SELF,
+  'post /me/referrals/new': SELF,
+  'get /me/referrals/:id': SELF,
   'get /referrals': ['oh-clinician'],
   'get /referrals/:id': ['oh-clinician'],
   'post /referrals/:id': ['oh-clinician'],
@@ -370,8 +374,12 @@ describe('reach over workforce records (relationships)', () => {
     expect((await get('lineManager', w.partnerPerson.id)).status).toBe(404);
   });
 
-  it('when a line manager searches, then only their team comes back', async () => {
-    expect(await search('lineManager')).toEqual([w.report.id, w.indirectReport.id].sort());
+  it('when a line manager searches, then only their team and themselves come back', async () => {
+    expect(await search('lineManager')).toEqual([w.manager.id, w.report.id, w.indirectReport.id].sort());
+  });
+
+  it('when a line manager reads their own record, then they see it (issue 15 §9)', async () => {
+    expect((await get('lineManager', w.manager.id)).status).toBe(200);
   });
 
   it('when a staff member reads their own record, then they see all of it; anyone else is 404', async () => {

@@ -124,7 +124,7 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
     expect(
       (await change(stage1Id, 'outcome', { outcome: 'dismissal', outcomeDate: '2026-11-27' })).body.error.fields
         .outcome,
-    ).toMatch(/Stage 1 outcomes are/);
+    ).toMatch(/Choose an outcome that a stage 1 meeting can have/);
     expect(
       (await change(stage1Id, 'outcome', { outcome: 'monitor', outcomeDate: '2026-12-05' })).body.error.fields
         .outcomeDate,

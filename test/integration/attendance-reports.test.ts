@@ -1,7 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  addTeamMembers,
+  buildWorld,
+  createTestPlatform,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 
 describe('attendance compliance report (ATT-27)', () => {
   let t: TestPlatform;
@@ -43,11 +50,38 @@ describe('attendance compliance report (ATT-27)', () => {
     const page = await agent.get('/reports/attendance?from=2026-11-01&to=2026-11-30');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Managers made contact within 24 hours');
+<<<<<<< HEAD
     // The result and its counts side by side, each cell led by its heading for narrow screens (issue 15 §7).
     expect(page.text).toMatch(
       /100%<\/span><\/td><td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Counts <\/span><span class="blp-cell-value">1 of 1/,
+=======
+    expect(page.text).toMatch(
+      />100%<span class="nhsuk-u-visually-hidden">[^<]*<\/span><\/a><\/td>\s*<td[^>]*><span[^>]*>Counts <\/span>1 of 1/,
+>>>>>>> i15-managers
     );
     expect(page.text).toContain('Nothing to measure');
+  });
+
+  it('when HR follows a percentage, then the absences behind it are listed with whether each met the measure, and nothing clinical', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    const page = await agent.get('/reports/attendance?from=2026-11-01&to=2026-11-30');
+    const html = page.text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+    const href = /href="(\/reports\/attendance\/cases\?[^"]*measure=notified-first-day-fit)"/.exec(html)?.[1];
+    expect(href).toBeDefined();
+    const cases = await agent.get(href!);
+    expect(cases.status).toBe(200);
+    expect(cases.text).toContain('Staff notified on the first day of fitness');
+    expect(cases.text).toContain('0 of 1 absence met this measure.');
+    expect(cases.text).toContain(`href="/people/${w.report.id}/attendance"`);
+    expect(cases.text).toContain('2 November 2026 to 4 November 2026');
+    expect(cases.text).toContain('Not met');
+    // The reason is not shown: the attendance page says what each reader may see.
+    expect(cases.text).not.toContain('Cold');
+    expect(cases.text).not.toMatch(/cold-flu|notified-first-day-fit<|ATT-\d/);
+    // Another organisation's HR cannot open the host force's cases; a line manager cannot open reports at all.
+    const partner = await signIn(t, w.users.partnerHr.email);
+    expect((await partner.get(`${href}&organisationId=${w.host.id}`)).status).toBe(404);
+    expect((await (await signIn(t, w.users.lineManager.email)).get(href!)).status).toBe(403);
   });
 
   it('when the CSV is downloaded, then it has one row per measure with the counts', async () => {
@@ -94,6 +128,40 @@ describe('attendance compliance report (ATT-27)', () => {
     );
     expect(lines[1]).toContain('"Outsider, Olly"');
     expect(lines[1]).toContain('2026-11-06,Back pain or injury,5,,1,3,');
+  });
+
+  it('when the weekly report is long, then it is paged 25 at a time and each column sorts it, both ways; the CSV has everyone', async () => {
+    const team = await addTeamMembers(t, w, 30);
+    for (const [i, p] of team.entries())
+      expect(
+        (
+          await request(t.app)
+            .post(`/api/v1/people/${p.id}/absences`)
+            .set(as('hr'))
+            .send({ startDate: i % 2 ? '2026-11-09' : '2026-11-01', reasonCategory: 'cold-flu' })
+        ).status,
+      ).toBe(201);
+    const agent = await signIn(t, w.users.hr.email);
+    const first = await agent.get('/reports/attendance/weekly?asOf=2026-11-10');
+    const rowsOf = (html: string) => html.split('<tr role="row" class="nhsuk-table__row">').length - 1;
+    expect(rowsOf(first.text)).toBe(25);
+    expect(first.text).toContain('Showing 1 to 25 of 31 people.');
+    expect(first.text).toContain('nhsuk-pagination--numbered');
+    expect(first.text).toContain('aria-current="page"');
+    const second = await agent.get('/reports/attendance/weekly?asOf=2026-11-10&sort=name&order=asc&page=2');
+    expect(rowsOf(second.text)).toBe(6);
+    expect(second.text).toContain('Showing 26 to 31 of 31 people.');
+    // Sorted by the date absent since, earliest first, then the other way round.
+    const since = (html: string) =>
+      [...html.matchAll(/Absent since <\/span>(\d+) November 2026/g)].map((m) => Number(m[1]));
+    const asc = await agent.get('/reports/attendance/weekly?asOf=2026-11-10&sort=absentSince&order=asc');
+    expect(since(asc.text)[0]).toBe(1);
+    expect(asc.text).toMatch(/aria-sort="ascending"><a href="[^"]*order&#x3D;desc/);
+    const desc = await agent.get('/reports/attendance/weekly?asOf=2026-11-10&sort=absentSince&order=desc');
+    expect(since(desc.text)[0]).toBe(9);
+    expect((await agent.get('/reports/attendance/weekly?asOf=2026-11-10&sort=nonsense')).status).toBe(422);
+    const csv = await agent.get('/reports/attendance/weekly.csv?asOf=2026-11-10');
+    expect(csv.text.trim().split('\n')).toHaveLength(32);
   });
 });
 

@@ -60,6 +60,9 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
 
     const page = await agent.get(`/people/${w.report.id}/attendance/procedure`);
     expect(page.status).toBe(200);
+    // What happened and what comes next (issue 15 §4).
+    expect(page.text).toContain('The invitation to the meeting has been recorded');
+    expect(page.text).toContain('After the meeting, record its outcome here.');
     expect(page.text).toContain('Stage 1 meeting');
     expect(page.text).toContain('Awaiting the outcome');
     expect(page.text).toContain('OH report requested on 2 November 2026');
@@ -152,6 +155,9 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
     expect(page.text).toContain('Outcome letter');
     expect(page.text).not.toContain('Record an appeal');
     expect(page.text).not.toContain('Record informal action');
+    // The score and review points are explained, with the policy's thresholds (issue 15 §8).
+    expect(page.text).toContain('What the Bradford score and review points mean');
+    expect(page.text).toContain('a Bradford score of 200 or more');
   });
 
   it('when a trigger is reached, then the manager’s worklist links the review to the decision form, which will not take a note alone; the decision completes it', async () => {
@@ -204,6 +210,7 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
     expect((await t.database.db('tasks').where({ id: review.id }).first()).status).toBe('completed');
     const caseView = await agent.get(`/people/${w.report.id}/attendance/procedure`);
     expect(caseView.text).toContain('Three unrelated colds');
+    expect(caseView.text).toContain('Your decision about the review points has been recorded');
   });
 });
 
@@ -284,6 +291,9 @@ describe('sick pay and return-to-work duties on the pages (ATT-14, ATT-29)', () 
         reason: 'Chief Constable: injury attributable to duty',
       });
     expect(ok.status).toBe(303);
+    const after = await agent.get(ok.headers.location as string);
+    expect(after.text).toContain('The sick pay extension has been recorded');
+    expect(after.text).toContain('Send the person a letter confirming them.');
     const view = (await request(t.app).get(`/api/v1/people/${w.report.id}/attendance`).set(as('hr'))).body;
     expect(view.sickPay).toMatchObject({
       fullPayUntil: '2026-11-26',
