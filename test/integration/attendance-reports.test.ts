@@ -50,14 +50,9 @@ describe('attendance compliance report (ATT-27)', () => {
     const page = await agent.get('/reports/attendance?from=2026-11-01&to=2026-11-30');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Managers made contact within 24 hours');
-<<<<<<< HEAD
-    // The result and its counts side by side, each cell led by its heading for narrow screens (issue 15 §7).
+    // The result (linking to the cases behind it) and its counts side by side, each cell led by its heading for narrow screens (issue 15 §7, §9).
     expect(page.text).toMatch(
-      /100%<\/span><\/td><td role="cell" class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Counts <\/span><span class="blp-cell-value">1 of 1/,
-=======
-    expect(page.text).toMatch(
-      />100%<span class="nhsuk-u-visually-hidden">[^<]*<\/span><\/a><\/td>\s*<td[^>]*><span[^>]*>Counts <\/span>1 of 1/,
->>>>>>> i15-managers
+      />100%<span class="nhsuk-u-visually-hidden">[^<]*<\/span><\/a><\/span><\/td>\s*<td[^>]*><span[^>]*>Counts <\/span><span class="blp-cell-value">1 of 1/,
     );
     expect(page.text).toContain('Nothing to measure');
   });
