@@ -293,13 +293,21 @@ export function personScope(actor: Actor): PersonScope {
 export const PLATFORM_REACH: PersonScope = Object.freeze({ kind: 'all' });
 
 /**
+ * The person's own records only, whatever else their role reaches: the "my …" pages, where an OH clinician
+ * reading "your consent" must see their own and nobody else's (issue 15 §9).
+ */
+export function ownScope(actor: Actor): PersonScope {
+  return actor.personId ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
+}
+
+/**
  * Whose consents an actor can reach: OH every one, the person their own. Line managers and HR never see
  * a consent (they learn only what the person agreed to release to them, through the reports received).
  */
 export function consentScope(actor: Actor): PersonScope {
   if (maySeeOhRecords(actor)) return { kind: 'all' };
   // Anyone's own consents are theirs, whatever role they act as (self-service, issue 15 §9).
-  return actor.personId ? { kind: 'self', personId: actor.personId } : { kind: 'none' };
+  return ownScope(actor);
 }
 
 /**

@@ -101,7 +101,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
   const today = () => londonDay(deps.clock.now());
 
   const showLocals = async (req: Request, id: string) => {
-    const record = await consent.get(requestContext(req), id);
+    const record = await consent.get(requestContext(req), id, 'own');
     const view = consentView(req, record, today());
     return {
       title: view.kindName,
@@ -119,8 +119,8 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
 
   const reportLocals = async (req: Request, id: string) => {
     const ctx = requestContext(req);
-    const report: ReportView = await consent.readReport(ctx, id);
-    const record = await consent.get(ctx, id);
+    const report: ReportView = await consent.readReport(ctx, id, 'own');
+    const record = await consent.get(ctx, id, 'own');
     const c = record.consent;
     const open = c.status === 'report-received';
     return {
@@ -232,7 +232,7 @@ export function consentPages(deps: AppDependencies): RouteDefinition[] {
       decisionForm,
       'decision',
       async (req, id, data) => {
-        const record = await consent.get(requestContext(req), id);
+        const record = await consent.get(requestContext(req), id, 'own');
         const wishes =
           isReport(record.consent) && data.decision === 'given'
             ? data.wishesToSeeReport === 'yes'

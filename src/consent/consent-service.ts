@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditService } from '../audit/audit-service.js';
 import {
   consentScope,
+  ownScope,
   employerRecipientRole,
   mayReadHeldReport,
   mayRecordForPerson,
@@ -240,6 +241,9 @@ function refusal(t: Extract<rules.Transition, { ok: false }>): AppError {
  * only what `reportsForRecipient` says). Every read and change is audited, and the gate's
  * every decision too.
  */
+/** Whose consents a read may reach: all the actor's role reaches, or only their own (the person's pages). */
+export type ConsentReach = 'role' | 'own';
+
 export class ConsentService {
   private readonly queues: DisclosureQueue[] = [];
 
@@ -408,16 +412,19 @@ export class ConsentService {
     };
   }
 
-  /** A consent within reach (OH, or the person), read only if it is; not audited: callers audit what they do with it. */
-  private async load(ctx: RequestContext, id: string): Promise<Consent> {
-    const consent = await this.repository.find(id, consentScope(ctx.actor));
+  /**
+   * A consent within reach (OH, or the person), read only if it is; not audited: callers audit what they do
+   * with it. `own` reads within the actor's own records only: the person's pages, whatever their role.
+   */
+  private async load(ctx: RequestContext, id: string, reach: ConsentReach = 'role'): Promise<Consent> {
+    const consent = await this.repository.find(id, reach === 'own' ? ownScope(ctx.actor) : consentScope(ctx.actor));
     if (!consent) throw await this.audit.outOfReach(ctx, { entityType: 'consent', entityId: id });
     return consent;
   }
 
-  /** One consent and its history. */
-  async get(ctx: RequestContext, id: string): Promise<ConsentRecord> {
-    const consent = await this.load(ctx, id);
+  /** One consent and its history (`own`: only if it is the actor's own, for the person's pages). */
+  async get(ctx: RequestContext, id: string, reach: ConsentReach = 'role'): Promise<ConsentRecord> {
+    const consent = await this.load(ctx, id, reach);
     await this.audit.record(ctx, {
       action: 'read',
       entityType: 'consent',
@@ -612,8 +619,8 @@ export class ConsentService {
    * retention period after, AMRA-6; reading it in the platform is seeing it, AMRA-4) and OH
    * clinicians. Everyone else: not found.
    */
-  async readReport(ctx: RequestContext, id: string): Promise<ReportView> {
-    const consent = await this.load(ctx, id);
+  async readReport(ctx: RequestContext, id: string, reach: ConsentReach = 'role'): Promise<ReportView> {
+    const consent = await this.load(ctx, id, reach);
     const self = ctx.actor.personId === consent.personId;
     if (!mayReadHeldReport(ctx.actor, consent.personId) || !consent.report) throw new NotFoundError('report');
     const today = londonDay(this.clock.now());

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addTeamMembers,
   buildWorld,
   createTestPlatform,
   csrfFrom,
@@ -200,12 +201,29 @@ describe('consent pages', () => {
 
   it('when someone else asks for the person’s consent pages, then they are refused or not found', async () => {
     const manager = await signIn(t, w.users.lineManager.email);
-    expect((await manager.get(`/me/consents/${consentId}`)).status).toBe(403);
+    // A manager has their own consent pages (issue 15 §9), where another person's consent is not found.
+    expect((await manager.get(`/me/consents/${consentId}`)).status).toBe(404);
     expect((await manager.get(`/consents/${consentId}/letter`)).status).toBe(403);
     const page = await manager.get(`/people/${w.report.id}/oh-reports`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('No report has been requested for you about this person.');
     expect((await manager.get(`/people/${w.outsider.id}/oh-reports`)).status).toBe(404);
+  });
+
+  it('when an OH clinician who is in the workforce opens “your consents”, then they see their own and never another person’s there (issue 15 §9)', async () => {
+    const [own] = await addTeamMembers(t, w, 1, { givenName: 'Ceri', familyName: 'Clinician', lineManagerId: null });
+    await t.database.db('users').where({ id: w.users.clinician.id }).update({ person_id: own!.id });
+    try {
+      const clinician = await signIn(t, w.users.clinician.email);
+      // The person's consent: OH reaches it on OH's pages, but it is not the clinician's own.
+      expect((await clinician.get(`/consents/${consentId}`)).status).toBe(200);
+      expect((await clinician.get(`/me/consents/${consentId}`)).status).toBe(404);
+      const mine = await clinician.get('/me/consents');
+      expect(mine.status).toBe(200);
+      expect(mine.text).not.toContain(consentId);
+    } finally {
+      await t.database.db('users').where({ id: w.users.clinician.id }).update({ person_id: null });
+    }
   });
 
   it('when a sharing consent’s period has ended, then the person sees it as ended and no longer offered for withdrawal', async () => {
