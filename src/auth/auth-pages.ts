@@ -23,6 +23,7 @@ import {
 } from './auth-schemas.js';
 import { totpUri } from './totp.js';
 import { isLocale } from '../i18n/i18n.js';
+import { notify } from '../web/notice.js';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
@@ -381,6 +382,7 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { id } = parseInput(z.object({ id: z.uuid() }), req.params);
         await auth.revokeToken(requestContext(req), req.actor!.userId, id);
+        notify(req, { heading: 'notices.tokenRevoked' });
         res.redirect(303, '/account');
       },
     },
@@ -419,6 +421,7 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
             return renderFormErrors(req, res, 'auth/set-password', {}, error.messages, { hideNav: true });
           throw error;
         }
+        notify(req, { heading: 'notices.passwordSet', next: 'notices.passwordSetNext' });
         res.redirect(303, '/login');
       },
     },
@@ -494,6 +497,7 @@ export function authPages(deps: AppDependencies): RouteDefinition[] {
             return renderFormErrors(req, res, 'auth/first-admin', values, error.messages, { hideNav: true });
           throw error;
         }
+        notify(req, { heading: 'notices.adminCreated', next: 'notices.passwordSetNext' });
         res.redirect(303, '/login');
       },
     },

@@ -347,6 +347,7 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
             const ctx = requestContext(req);
             if (data.decision === 'decline') {
               await referrals.triage(ctx, id, { accept: false, note: data.note! });
+              notify(req, { heading: 'notices.referralDeclined', next: 'notices.referralDeclinedNext' });
               return res.redirect(303, '/referrals');
             }
             const facts: Record<string, string> = {};
@@ -358,6 +359,7 @@ export function referralPages(deps: AppDependencies): RouteDefinition[] {
               facts,
               note: data.note ?? null,
             });
+            notify(req, { heading: 'notices.referralAccepted', next: 'notices.referralAcceptedNext' });
             res.redirect(303, triaged.pathwayId ? `/pathways/${triaged.pathwayId}` : '/referrals');
           },
         );

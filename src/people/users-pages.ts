@@ -9,6 +9,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { id as idSchema } from './people-schemas.js';
+import { notify } from '../web/notice.js';
 
 const createUserFormSchema = z.object({
   email: z.string().trim().toLowerCase().email('Enter an email address like name@example.org').max(254),
@@ -126,6 +127,7 @@ export function usersPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(z.object({ id: idSchema }), req.params);
         if (id === req.actor!.userId) throw new ValidationError({ id: 'You cannot disable your own account' });
         await auth.setDisabled(requestContext(req), id, true);
+        notify(req, { heading: 'notices.userDisabled', next: 'notices.userDisabledNext' });
         res.redirect(303, '/admin/users');
       },
     },
@@ -138,6 +140,7 @@ export function usersPages(deps: AppDependencies): RouteDefinition[] {
       handler: async (req, res) => {
         const { id } = parseInput(z.object({ id: idSchema }), req.params);
         await auth.setDisabled(requestContext(req), id, false);
+        notify(req, { heading: 'notices.userEnabled' });
         res.redirect(303, '/admin/users');
       },
     },

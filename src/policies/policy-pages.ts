@@ -13,6 +13,8 @@ import { inReadersWords, renderFormErrors, renderPage } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { contentFromForm, formValues, POLICY_FORMS } from './policy-form.js';
 import { POLICY_KINDS, type PolicyKind } from './policy-kinds.js';
+import { notify } from '../web/notice.js';
+import { longDate } from '../shared/dates.js';
 
 const kindParam = z.object({ kind: z.enum(Object.keys(POLICY_KINDS) as [PolicyKind, ...PolicyKind[]]) });
 const orgQuery = z.object({ organisationId: id.optional() });
@@ -172,6 +174,11 @@ export function policyPages(deps: AppDependencies): RouteDefinition[] {
           if (isAppError(error) && error.messages) return fail(onFormFields(kind, error.messages));
           throw error;
         }
+        notify(req, {
+          heading: 'notices.policyPublished',
+          next: 'notices.policyPublishedNext',
+          values: { date: longDate(parsed.data.effectiveFrom, req.locale) },
+        });
         res.redirect(
           303,
           `/admin/policies/${kind}${orgId !== requestContext(req).actor.organisationId ? `?organisationId=${orgId}` : ''}`,

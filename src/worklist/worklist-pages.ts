@@ -11,6 +11,7 @@ import { londonDate } from '../web/uk-time.js';
 import { deadlineOf, type Task } from './worklist-types.js';
 import { worklistQuery } from '../pathways/pathway-schemas.js';
 import { stepJson, stepState, taskJson, taskParam } from './worklist-items.js';
+import { notify } from '../web/notice.js';
 
 const completeForm = z.object({ note: z.string().trim().max(2000).optional(), _csrf: z.string().optional() });
 
@@ -105,6 +106,7 @@ export function worklistPages(deps: AppDependencies): RouteDefinition[] {
         const { id } = parseInput(taskParam, req.params);
         const { note } = parseInput(completeForm, req.body);
         await worklist.complete(requestContext(req), id, note && note.length > 0 ? note : null);
+        notify(req, { heading: 'notices.taskDone' });
         res.redirect(303, '/worklist');
       },
     },

@@ -12,6 +12,7 @@ import type { RouteDefinition } from '../../web/route-registry.js';
 import { partnerInput, partnerServiceJson, partnerServiceSchema } from './partner-schemas.js';
 import { partnerClientRows } from '../partner-api/smart/partner-client-pages.js';
 import type { PartnerService } from './partner-types.js';
+import { notify } from '../../web/notice.js';
 
 const idParam = z.object({ id: z.uuid() });
 const FIELDS = {
@@ -172,6 +173,7 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
           },
           async (data) => {
             await partners.create(requestContext(req), partnerInput(data));
+            notify(req, { heading: 'notices.partnerAdded', next: 'notices.partnerAddedNext' });
             res.redirect(303, '/admin/partners');
           },
         );
@@ -215,6 +217,7 @@ export function partnerPages(deps: AppDependencies): RouteDefinition[] {
           },
           async (data) => {
             await partners.update(requestContext(req), id, partnerInput(data));
+            notify(req, { heading: 'notices.partnerSaved' });
             res.redirect(303, '/admin/partners');
           },
         );

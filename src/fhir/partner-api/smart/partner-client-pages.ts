@@ -11,6 +11,7 @@ import { requestContext } from '../../../web/authenticate.js';
 import type { PartnerClient } from './partner-auth-service.js';
 import { partnerClientJson, partnerClientSchema } from './partner-client-schemas.js';
 import { PARTNER_SCOPES } from './smart-scopes.js';
+import { notify } from '../../../web/notice.js';
 
 const idParam = z.object({ id: z.uuid() });
 const FIELDS = {
@@ -115,6 +116,7 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
           },
           async (data) => {
             await partnerAuth.create(requestContext(req), data as never);
+            notify(req, { heading: 'notices.partnerClientAdded', next: 'notices.partnerClientAddedNext' });
             res.redirect(303, '/admin/partners');
           },
         );
@@ -157,6 +159,7 @@ export function partnerClientPages(deps: AppDependencies): RouteDefinition[] {
           },
           async (data) => {
             await partnerAuth.update(requestContext(req), existing.id, data as never);
+            notify(req, { heading: 'notices.partnerClientSaved' });
             res.redirect(303, '/admin/partners');
           },
         );
