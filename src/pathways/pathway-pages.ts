@@ -11,6 +11,7 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { renderFormErrors, renderPage, submitForm } from '../web/render.js';
 import { formText } from '../web/forms.js';
 import { localDateTimeToIso, londonDate, optionalDateTime } from '../web/uk-time.js';
+import { ukTime } from '../web/appointment-view.js';
 import type { RouteDefinition } from '../web/route-registry.js';
 import { CLOSE_OUTCOMES, NHS_SERVICES, SERVICE_TYPES, type DefinitionCode } from './definition-format.js';
 import { inLanguage, ownStepsIn, type StepDefinition } from './definition.js';
@@ -296,6 +297,10 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       detail: [
         when(req, p.at),
         p.appointmentAt ? `${req.t('pathways.referrals.appointment')} ${when(req, p.appointmentAt)}` : null,
+        // Where it is, with its time (issue 15 §8): not clinical detail, so for whoever sees the time.
+        p.appointmentAt && p.appointmentPlace
+          ? req.t('pathways.referrals.appointmentPlace', { place: p.appointmentPlace })
+          : null,
         clinical ? p.reason : null,
       ]
         .filter(Boolean)
@@ -303,10 +308,20 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     })),
   ];
 
-  /** The person's own referrals in plain words: waiting for their consent, on its way, sent, or stopped; then what the service did (issue 6 §5). */
+  /**
+   * The person's own referrals in plain words: waiting for their consent, on its way, sent, or stopped; then what
+   * the service did (issue 6 §5); an appointment with its day and time in UK time, and where (issue 15 §8).
+   */
   const ownReferralText = (req: Request, r: OwnReferrals[number]) => {
-    const day = (at: Date | null) => (at ? longDate(londonDate(at)!, req.locale === 'cy' ? 'cy' : 'en') : '');
+    const locale = req.locale === 'cy' ? 'cy' : 'en';
+    const day = (at: Date | null) => (at ? longDate(londonDate(at)!, locale) : '');
     const { referral, sentAt, latest } = r;
+    if (latest?.status === 'booked' && latest.appointmentAt)
+      return req.t(`pathways.self.appointment.${latest.appointmentPlace ? 'whenPlace' : 'when'}`, {
+        date: day(latest.appointmentAt),
+        time: ukTime(latest.appointmentAt, locale),
+        place: latest.appointmentPlace,
+      });
     return latest
       ? req.t(
           `pathways.self.progress.${latest.status === 'booked' && !latest.appointmentAt ? 'booked-no-date' : latest.status}`,

@@ -14,7 +14,7 @@ export function ukTime(at: Date, locale: 'en' | 'cy'): string {
     .toLowerCase();
 }
 
-/** An appointment for the officer's pages: the day and time in UK time, who it is with, and how to change it. */
+/** An appointment for the officer's pages: the day and time in UK time, where, who it is with, and how to change it. */
 export function appointmentView(req: Request, a: Appointment, config: Pick<Config, 'ohContact'>) {
   const locale = req.locale === 'cy' ? 'cy' : 'en';
   const phone = config.ohContact?.phone ?? null;
@@ -23,6 +23,7 @@ export function appointmentView(req: Request, a: Appointment, config: Pick<Confi
     pathwayId: a.pathwayId,
     when: req.t('appointments.when', { date: longDate(londonDay(a.at), locale), time: ukTime(a.at, locale) }),
     at: a.at.toISOString(),
+    placeText: a.place ? req.t('appointments.where', { place: a.place }) : null,
     withText: a.withOrganisation ? req.t('appointments.with', { organisation: a.withOrganisation }) : null,
     pathwayTitle: inLanguage(a.definition, locale).title,
     change: req.t('appointments.change'),

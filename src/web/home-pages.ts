@@ -135,11 +135,14 @@ function waitingView(req: Request, w: WaitingItem): { href: string; text: string
           time: ukTime(w.at, lang(req)),
         }),
         hint: [
+          w.place ? t('appointments.where', { place: w.place }) : null,
           w.withOrganisation
             ? t('home.waiting.appointmentWith', { organisation: w.withOrganisation })
             : inLanguage(w.definition, lang(req)).title,
           t('appointments.change'),
-        ].join('. '),
+        ]
+          .filter(Boolean)
+          .join('. '),
       };
   }
 }

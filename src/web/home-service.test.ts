@@ -32,7 +32,9 @@ const step = (id: string, stepCode: string, assignee: unknown, status = 'open') 
   dueBy: new Date('2026-07-05T16:00:00Z'),
 });
 
-function deps(over: Partial<{ consents: unknown[]; referrals: unknown[]; journeys: Map<string, unknown[]> }> = {}) {
+function deps(
+  over: Partial<{ consents: unknown[]; referrals: unknown[]; journeys: Map<string, unknown[]>; closedAs: string }> = {},
+) {
   return {
     consent: {
       forPerson: async () =>
@@ -51,7 +53,7 @@ function deps(over: Partial<{ consents: unknown[]; referrals: unknown[]; journey
           ],
         },
         {
-          pathway: { id: 'p2', personId: ME, status: 'closed' },
+          pathway: { id: 'p2', personId: ME, status: 'closed', outcome: over.closedAs ?? 'discharged' },
           definition,
           steps: [step('s4', 'questionnaire', { personId: ME })],
         },
@@ -59,19 +61,30 @@ function deps(over: Partial<{ consents: unknown[]; referrals: unknown[]; journey
     },
     pathwayReferrals: {
       forPathway: async (_: RequestContext, id: string) =>
-        id === 'p1'
-          ? [
-              { id: 'r1', status: 'sent', partnerOrganisationId: 'hb' },
-              { id: 'r2', status: 'sent', partnerOrganisationId: 'hb' },
-              { id: 'r3', status: 'awaiting-consent', partnerOrganisationId: 'hb' },
-            ]
-          : [],
+        id === 'p2'
+          ? [{ id: 'r4', status: 'sent', partnerOrganisationId: 'hb' }]
+          : id === 'p1'
+            ? [
+                { id: 'r1', status: 'sent', partnerOrganisationId: 'hb' },
+                { id: 'r2', status: 'sent', partnerOrganisationId: 'hb' },
+                { id: 'r3', status: 'awaiting-consent', partnerOrganisationId: 'hb' },
+              ]
+            : [],
     },
     exchange: {
       journeys: async () =>
         over.journeys ??
         new Map<string, unknown[]>([
-          ['r1', [{ status: 'booked', appointmentAt: new Date('2026-07-14T13:30:00Z') }]],
+          [
+            'r1',
+            [
+              {
+                status: 'booked',
+                appointmentAt: new Date('2026-07-14T13:30:00Z'),
+                appointmentPlace: 'Physiotherapy, Outpatients Department, Westshire General Hospital',
+              },
+            ],
+          ],
           // Past, so not coming up.
           ['r2', [{ status: 'booked', appointmentAt: new Date('2026-06-14T13:30:00Z') }]],
         ]),
@@ -123,6 +136,7 @@ describe('what waits for the officer', () => {
     expect(items[4]).toMatchObject({
       pathwayId: 'p1',
       at: new Date('2026-07-14T13:30:00Z'),
+      place: 'Physiotherapy, Outpatients Department, Westshire General Hospital',
       withOrganisation: 'Westshire University Health Board',
     });
   });
@@ -145,5 +159,21 @@ describe('what waits for the officer', () => {
     expect(ukTime(booked!.at, 'en')).toBe('2:30pm');
     expect(ukTime(booked!.at, 'cy')).toBe('14:30');
     expect(ukTime(new Date('2027-01-14T13:30:00Z'), 'en')).toBe('1:30pm');
+  });
+
+  it('shows the appointments of a pathway handed over to the NHS, but not of one closed otherwise, nor its steps', async () => {
+    const journeys = new Map<string, unknown[]>([
+      ['r4', [{ status: 'booked', appointmentAt: new Date('2026-07-20T09:00:00Z'), appointmentPlace: 'Ward 4' }]],
+    ]);
+    for (const closedAs of ['transferred-to-nhs', 'onward-referral']) {
+      const items = await waitingFor(deps({ journeys, closedAs }), ctx, now);
+      expect(
+        items.filter((i) => i.kind === 'appointment'),
+        closedAs,
+      ).toEqual([expect.objectContaining({ pathwayId: 'p2', place: 'Ward 4' })]);
+      expect(items.filter((i) => i.kind === 'pathway-step' && i.pathwayId === 'p2')).toEqual([]);
+      expect(await appointmentsFor(deps({ journeys, closedAs }), ctx, now)).toHaveLength(1);
+    }
+    expect(await appointmentsFor(deps({ journeys, closedAs: 'discharged' }), ctx, now)).toEqual([]);
   });
 });

@@ -26,6 +26,8 @@ export type WaitingItem =
       pathwayId: string;
       definition: PathwayDefinition;
       at: Date;
+      /** Where, in words, as the service said when it booked (issue 15 §8). */
+      place: string | null;
       /** Who the appointment is with: the NHS service the referral was sent to. */
       withOrganisation: string | null;
     };
@@ -85,11 +87,21 @@ export async function waitingFor(deps: HomeDeps, ctx: RequestContext, now: Date)
       items.push({ kind: 'pathway-step', pathwayId: pathway.id, stepId: s.id, definition, step, dueBy: s.dueBy });
     }
   }
-  const appointments = await upcomingAppointments(deps, ctx, live, now);
+  const appointments = await upcomingAppointments(deps, ctx, pathways.filter(withAppointments(personId)), now);
   return [...items, ...appointments];
 }
 
 export type Appointment = Extract<WaitingItem, { kind: 'appointment' }>;
+
+/** Outcomes of a closed pathway whose care goes on at an NHS service: its appointments there still come. */
+const CARE_GOES_ON: ReadonlySet<string> = new Set(['transferred-to-nhs', 'onward-referral']);
+
+/** The person's pathways whose NHS appointments they are to see: open ones, and those handed over to the NHS. */
+const withAppointments =
+  (personId: string) =>
+  (l: { pathway: { personId: string; status: string; outcome: string | null } }): boolean =>
+    l.pathway.personId === personId &&
+    (l.pathway.status !== 'closed' || (l.pathway.outcome !== null && CARE_GOES_ON.has(l.pathway.outcome)));
 
 /** The person's appointments to come, soonest first, that NHS services booked for their pathways' referrals. */
 export async function appointmentsFor(
@@ -99,21 +111,19 @@ export async function appointmentsFor(
 ): Promise<Appointment[]> {
   const personId = ctx.actor.personId;
   if (!personId || ctx.actor.role !== 'staff') return [];
-  const live = (await deps.pathways.forPerson(ctx, personId)).filter(
-    (l) => l.pathway.personId === personId && l.pathway.status !== 'closed',
-  );
-  return upcomingAppointments(deps, ctx, live, now);
+  const pathways = (await deps.pathways.forPerson(ctx, personId)).filter(withAppointments(personId));
+  return upcomingAppointments(deps, ctx, pathways, now);
 }
 
 async function upcomingAppointments(
   deps: Pick<HomeDeps, 'pathwayReferrals' | 'exchange' | 'people'>,
   ctx: RequestContext,
-  live: Awaited<ReturnType<PathwayService['forPerson']>>,
+  pathways: Awaited<ReturnType<PathwayService['forPerson']>>,
   now: Date,
 ): Promise<Appointment[]> {
   const sent = (
     await Promise.all(
-      live.map(async (l) =>
+      pathways.map(async (l) =>
         (await deps.pathwayReferrals.forPathway(ctx, l.pathway.id))
           .filter((r) => r.status === 'sent')
           .map((referral) => ({ referral, loaded: l })),
@@ -125,18 +135,19 @@ async function upcomingAppointments(
   const booked = sent.flatMap(({ referral, loaded }) => {
     const latest = journeys.get(referral.id)?.at(-1);
     return latest?.status === 'booked' && latest.appointmentAt && latest.appointmentAt > now
-      ? [{ referral, loaded, at: latest.appointmentAt }]
+      ? [{ referral, loaded, at: latest.appointmentAt, place: latest.appointmentPlace }]
       : [];
   });
   if (!booked.length) return [];
   const names = new Map((await deps.people.listOrganisations()).map((o) => [o.id, o.name]));
   return booked
     .sort((a, b) => a.at.getTime() - b.at.getTime())
-    .map(({ referral, loaded, at }) => ({
+    .map(({ referral, loaded, at, place }) => ({
       kind: 'appointment' as const,
       pathwayId: loaded.pathway.id,
       definition: loaded.definition,
       at,
+      place,
       withOrganisation: referral.partnerOrganisationId ? (names.get(referral.partnerOrganisationId) ?? null) : null,
     }));
 }

@@ -6,6 +6,7 @@ import { DEMO_ACCOUNTS, type DemoAccount } from '../../src/demo/demo-data.js';
 import { REFERRAL_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
 import type { RequestContext } from '../../src/shared/request-context.js';
 import { londonDay, longDate, shortDateTime } from '../../src/shared/dates.js';
+import { ukTime } from '../../src/web/appointment-view.js';
 import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { submitWith } from './support/sign-in.js';
@@ -18,6 +19,8 @@ const account = (role: DemoAccount['role']) => DEMO_ACCOUNTS.find((a) => a.role 
 /** A day and a time as the pages write them (UK time, the views' `date` and `dateTime`). */
 const dayOf = (at: Date) => longDate(londonDay(at), 'en');
 const dateTimeOf = (at: Date) => shortDateTime(at, 'en');
+/** Where the sandbox partner's simulated staff book the physiotherapy appointment (issue 15 §8). */
+const PLACE = 'Physiotherapy, Outpatients Department, Westshire General Hospital';
 
 /**
  * Issue 6 §5 in the browser: a referral's journey at an NHS partner, end to end, against the
@@ -149,7 +152,7 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       expect(appointmentAt!.getTime()).toBeGreaterThan(Date.now());
       await expect(
         referralItem(page).locator('[data-progress]', { hasText: 'Appointment booked' }).innerText(),
-      ).resolves.toContain(`appointment ${dateTimeOf(appointmentAt!)}`);
+      ).resolves.toContain(`appointment ${dateTimeOf(appointmentAt!)} – where: ${PLACE}`);
       expect(await accessibilityProblems(page, 'the pathway page with the journey at the partner')).toBe('');
     });
 
@@ -161,7 +164,7 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
     expect(atPartner.entry ?? []).toHaveLength(1);
   }, 90_000);
 
-  it('when the officer opens their pathway, then they read where their referral has got to in plain English: they have an appointment on its day; the page passes axe', async () => {
+  it('when the officer opens their pathway, then they read where their referral has got to in plain English: they have an appointment on its day, at its time and place; the page passes axe', async () => {
     expect(appointmentAt, 'the clinician’s test saw the appointment booked').toBeInstanceOf(Date);
     await demo.withPage(officer, async (page) => {
       await page.goto(`${demo.server.baseUrl}/me`);
@@ -169,7 +172,9 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       await submitWith(page, page.locator(`a[href="/pathways/${pathwayId}"]`));
       const main = await page.locator('main').innerText();
       expect(main).toContain('Your referrals to other services');
-      expect(main).toContain(`NHS MSK physiotherapy: you have an appointment on ${dayOf(appointmentAt!)}.`);
+      expect(main).toContain(
+        `NHS MSK physiotherapy: you have an appointment on ${dayOf(appointmentAt!)} at ${ukTime(appointmentAt!, 'en')}. Where: ${PLACE}.`,
+      );
       // Plain English, not the clinician's view of the journey.
       expect(main).not.toContain('Appointment booked');
       expect(main).not.toContain('At the service');
@@ -190,6 +195,8 @@ describe('a referral’s journey at an NHS partner, in the browser', () => {
       'knee pain',
       healthBoard.name,
       dateTimeOf(appointmentAt!),
+      'Outpatients Department',
+      'Westshire General Hospital',
     ];
     // The appointment's day too, on the pages about the officer (elsewhere another date may fall on that day).
     const aboutThem = [...words, dayOf(appointmentAt!)];

@@ -103,4 +103,19 @@ describe('migrations', () => {
       await own.destroy();
     }
   });
+  it('when the appointment place column is rolled back and applied again, then the journey keeps its steps (issue 15 §8)', async () => {
+    const own = await createTestDatabase({ migrate: false });
+    try {
+      const name = '20261207000500_appointment_place';
+      await migrateToLatest(own.db);
+      expect(await own.db.schema.hasColumn('referral_progress', 'appointment_place')).toBe(true);
+      await own.db.migrate.down({ name });
+      expect(await own.db.schema.hasColumn('referral_progress', 'appointment_place')).toBe(false);
+      expect(await own.db.schema.hasColumn('referral_progress', 'appointment_at')).toBe(true);
+      await own.db.migrate.up({ name });
+      expect(await own.db.schema.hasColumn('referral_progress', 'appointment_place')).toBe(true);
+    } finally {
+      await own.destroy();
+    }
+  });
 });

@@ -20,7 +20,14 @@ import {
   registerPartnerClient,
   type TestPartnerClient,
 } from '../support/partner-client.js';
-import { buildWorld, createTestPlatform, signIn, type TestPlatform, type World } from '../support/test-platform.js';
+import {
+  buildWorld,
+  createTestPlatform,
+  csrfFrom,
+  signIn,
+  type TestPlatform,
+  type World,
+} from '../support/test-platform.js';
 import { deliveryWorld } from './support/delivery-world.js';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -449,19 +456,55 @@ describe('partner-facing FHIR API', () => {
           status: 'in-progress',
           businessStatus: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'booked' }] },
           executionPeriod: { start: '2027-01-12T10:30:00Z' },
+          // Where (issue 15 §8): the clinic in words, and a Location contained in the Task.
+          contained: [
+            {
+              resourceType: 'Location',
+              id: 'opd',
+              name: 'Outpatients Department',
+              address: { line: ['Westshire General Hospital'], postalCode: 'WS1 2AB' },
+            },
+          ],
+          location: { reference: '#opd', display: 'Physiotherapy' },
         });
       expect(booked.status, JSON.stringify(booked.body)).toBe(200);
+      expect(booked.body).toMatchObject({ location: { reference: '#opd' }, contained: [{ id: 'opd' }] });
+      const place = 'Physiotherapy, Outpatients Department, Westshire General Hospital, WS1 2AB';
+      expect(
+        await t.database.db('referral_progress').where({ pathway_referral_id: referralId, status: 'booked' }).first(),
+      ).toMatchObject({ appointment_place: place });
       const journey = (
         await t.database.db('referral_progress').where({ pathway_referral_id: referralId }).orderBy('id')
       ).map((r: { status: string }) => r.status);
       expect(journey).toEqual(['received', 'accepted', 'booked']);
       const clinician = await (await signIn(t, w.users.clinician.email)).get(`/pathways/${pathwayId}`);
       expect(clinician.text).toContain('Appointment booked');
-      const own = await (await signIn(t, w.users.staff.email)).get(`/pathways/${pathwayId}`);
-      expect(own.text).toContain('appointment on 12 January 2027');
+      expect(clinician.text).toContain(`where: ${place}`);
+      const officer = await signIn(t, w.users.staff.email);
+      const own = await officer.get(`/pathways/${pathwayId}`);
+      expect(own.text).toContain(`you have an appointment on 12 January 2027 at 10:30am. Where: ${place}.`);
+      // Cymraeg: the time as the Welsh read it (and back to English after).
+      const language = (lang: string) =>
+        officer
+          .post('/language')
+          .type('form')
+          .send({ _csrf: csrfFrom(own.text), lang, returnTo: '/' })
+          .expect(303);
+      await language('cy');
+      expect((await officer.get(`/pathways/${pathwayId}`)).text).toContain(
+        `mae gennych apwyntiad ar 12 Ionawr 2027 am 10:30. Ble: ${place}.`,
+      );
+      await language('en');
+      const journeyJson = await officer.get(`/pathways/${pathwayId}/journey.json`);
+      expect(JSON.stringify(journeyJson.body)).toContain(`at 10:30am. Where: ${place}.`);
+      for (const path of ['/', '/me/referrals'])
+        expect((await officer.get(path)).text, path).toMatch(
+          new RegExp(`12 January 2027 at 10:30am[^]{0,200}Where: ${place}`),
+        );
       const manager = await (await signIn(t, w.users.lineManager.email)).get(`/pathways/${pathwayId}`);
       expect(manager.text).not.toContain('booked');
       expect(manager.text).not.toContain('physiotherapy');
+      expect(manager.text).not.toContain('Westshire General Hospital');
     });
 
     it('when a Task update is stale, illegal or changes what the partner may not, then it is refused and nothing changes', async () => {
@@ -487,6 +530,23 @@ describe('partner-facing FHIR API', () => {
         .send({ ...task, for: { reference: `Patient/${newId()}` } });
       expect(moved.status).toBe(422);
       expect(moved.body.issue[0].details.coding[0].code).toBe('immutable-field');
+      // A place we cannot read, or longer than we take, is refused (issue 15 §8).
+      const nowhere = await request(t.app)
+        .put(`/fhir/R4/Task/${task.id}`)
+        .set(fhir(boardToken))
+        .send({ ...task, location: { reference: '#missing' } });
+      expect(nowhere.status).toBe(422);
+      expect(nowhere.body.issue[0].details.coding[0].code).toBe('invalid-location');
+      const tooLong = await request(t.app)
+        .put(`/fhir/R4/Task/${task.id}`)
+        .set(fhir(boardToken))
+        .send({ ...task, location: { display: 'x'.repeat(201) } });
+      expect(tooLong.status).toBe(400);
+      const smuggled = await request(t.app)
+        .put(`/fhir/R4/Task/${task.id}`)
+        .set(fhir(boardToken))
+        .send({ ...task, contained: [{ resourceType: 'Patient', id: 'p' }] });
+      expect(smuggled.status).toBe(400);
       const noReason = await request(t.app)
         .put(`/fhir/R4/Task/${task.id}`)
         .set(fhir(boardToken))

@@ -74,6 +74,21 @@ describe('progress reported back by a partner process', () => {
     const pathwayId = (await t.database.db('pathway_referrals').where({ id: referralId }).first()).pathway_id;
     const page = await (await signIn(t, w.users.clinician.email)).get(`/pathways/${pathwayId}`);
     expect(page.text).toContain('Appointment booked');
+    // Where: the simulated staff book into a clinic and send it as a contained Location (issue 15 §8).
+    const place = 'Physiotherapy, Outpatients Department, Westshire General Hospital';
+    const booked = await t.database
+      .db('referral_progress')
+      .where({ pathway_referral_id: referralId, status: 'booked' })
+      .first();
+    expect(booked).toMatchObject({ appointment_place: place });
+    expect(page.text).toContain(`where: ${place}`);
+    // The officer reads it with the time wherever the appointment is shown, though the pathway was
+    // closed when it was handed over to the NHS: the appointment is where their care went on.
+    const me = await signIn(t, w.users.staff.email);
+    for (const path of ['/', '/me/referrals', `/pathways/${pathwayId}`])
+      expect((await me.get(path)).text, path).toMatch(
+        /11 January 2027 at 10:00am.{0,200}Where: Physiotherapy, Outpatients Department, Westshire General Hospital/s,
+      );
   });
 
   it('when a REST referral reaches the partner, then its Task updates alone show the journey', async () => {

@@ -14,6 +14,7 @@ import * as referralDeliveriesSchema from './20261203000300_referral_deliveries_
 import * as partnerExchangeSchema from './20261203000400_partner_exchange_schema.js';
 import * as signInThrottles from './20261207000300_sign_in_throttles.js';
 import * as auditCallerRequestId from './20261207000400_audit_caller_request_id.js';
+import * as appointmentPlace from './20261207000500_appointment_place.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -41,6 +42,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261203000400_partner_exchange_schema', partnerExchangeSchema],
   ['20261207000300_sign_in_throttles', signInThrottles],
   ['20261207000400_audit_caller_request_id', auditCallerRequestId],
+  ['20261207000500_appointment_place', appointmentPlace],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -34,6 +34,8 @@ export interface ProgressEntry {
   status: ProgressStatus;
   reason: string | null;
   appointmentAt: Date | null;
+  /** Where the appointment is, in words, as the partner said when it booked (issue 15 §8). */
+  appointmentPlace: string | null;
   source: 'task' | 'message';
   at: Date;
 }
@@ -96,6 +98,7 @@ function toProgress(r: Record<string, unknown>): ProgressEntry {
     status: r.status as ProgressStatus,
     reason: (r.reason as string | null) ?? null,
     appointmentAt: readOptionalTimestamp(r.appointment_at),
+    appointmentPlace: (r.appointment_place as string | null) ?? null,
     source: r.source as ProgressEntry['source'],
     at: readTimestamp(r.at),
   };
@@ -288,6 +291,7 @@ export class ExchangeRepository {
       status: p.status,
       reason: p.reason,
       appointment_at: p.appointmentAt?.toISOString() ?? null,
+      appointment_place: p.appointmentPlace,
       source: p.source,
       at: p.at.toISOString(),
     });

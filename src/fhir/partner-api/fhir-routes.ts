@@ -132,7 +132,7 @@ export function fhirRoutes(deps: AppDependencies, registry: () => RouteRegistry)
       method: 'put',
       path: `${FHIR_BASE_PATH}/Task/:id`,
       summary:
-        'Move on the Task of a referral sent to you (FHIR-4): accepted, rejected with a reason, in progress, booked, did not attend, completed. If-Match guards against lost updates.',
+        'Move on the Task of a referral sent to you (FHIR-4): accepted, rejected with a reason, in progress, booked (its time in executionPeriod.start, its place in location: a display, or a contained Location), did not attend, completed. If-Match guards against lost updates.',
       fhir: { resourceType: 'Task', interaction: 'update', scope: { resourceType: 'Task', access: 'u' } },
       handler: async (req, res) => {
         const task = await exchange.updateTask(

@@ -18,6 +18,28 @@ const reference = z.looseObject({
 const quantity = z.looseObject({ value: z.number().optional(), unit: text.optional(), comparator: text.optional() });
 const period = z.looseObject({ start: text.optional(), end: text.optional() });
 
+/** The longest part of an appointment's place a partner may send: a display, a name, an address line. */
+export const PLACE_PART_LENGTH = 200;
+const placePart = z.string().min(1).max(PLACE_PART_LENGTH);
+
+/**
+ * A Location contained in a Task, to say where the appointment is (issue 15 §8): its name and address,
+ * each part bounded. The only resources a partner may contain in a Task.
+ */
+const containedLocation = z.looseObject({
+  resourceType: z.literal('Location'),
+  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/),
+  name: placePart.optional(),
+  address: z
+    .looseObject({
+      text: placePart.optional(),
+      line: z.array(placePart).max(5).optional(),
+      city: placePart.optional(),
+      postalCode: z.string().min(1).max(20).optional(),
+    })
+    .optional(),
+});
+
 export const inboundTask = z.looseObject({
   resourceType: z.literal('Task'),
   id: text,
@@ -25,6 +47,11 @@ export const inboundTask = z.looseObject({
   statusReason: concept.optional(),
   businessStatus: concept.optional(),
   executionPeriod: period.optional(),
+  // Where the appointment is: a reference with the place in words, or to a contained Location (#id).
+  location: z
+    .looseObject({ reference: text.optional(), identifier: identifier.optional(), display: placePart.optional() })
+    .optional(),
+  contained: z.array(containedLocation).max(5).optional(),
 });
 
 const resultCommon = {

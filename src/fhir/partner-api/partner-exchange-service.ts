@@ -41,7 +41,7 @@ import {
 } from './lab-results.js';
 import type { PartnerRepository } from '../directory/partner-repository.js';
 import { addressedResources, referralTask, REFERRAL_SYSTEM } from '../delivery/referral-bundle.js';
-import { applyTaskUpdate, progressOf, TASK_STATUSES } from './task-progress.js';
+import { APPOINTMENT_PLACE_LENGTH, applyTaskUpdate, progressOf, TASK_STATUSES } from './task-progress.js';
 import {
   inboundBundle,
   inboundMessageHeader,
@@ -411,10 +411,13 @@ export class PartnerExchangeService implements DisclosureQueue, SentReferralLedg
     const latest = await this.deps.repository.latestProgress(referralId, trx);
     const appointmentAt =
       step.appointmentAt && !Number.isNaN(Date.parse(step.appointmentAt)) ? new Date(step.appointmentAt) : null;
+    // Where the appointment is goes only with its time (issue 15 §8): a place without one is not kept.
+    const appointmentPlace = appointmentAt ? (step.appointmentPlace?.slice(0, APPOINTMENT_PLACE_LENGTH) ?? null) : null;
     if (
       latest &&
       latest.status === step.status &&
       latest.appointmentAt?.getTime() === appointmentAt?.getTime() &&
+      latest.appointmentPlace === appointmentPlace &&
       latest.reason === step.reason
     )
       return;
@@ -424,6 +427,7 @@ export class PartnerExchangeService implements DisclosureQueue, SentReferralLedg
         status: step.status,
         reason: step.reason?.slice(0, 1000) ?? null,
         appointmentAt,
+        appointmentPlace,
         source,
         at,
       },
@@ -493,7 +497,7 @@ export class PartnerExchangeService implements DisclosureQueue, SentReferralLedg
         else
           await this.progress(
             referralId,
-            { status: 'received', reason: null, appointmentAt: null },
+            { status: 'received', reason: null, appointmentAt: null, appointmentPlace: null },
             'message',
             now,
             trx,
@@ -516,7 +520,13 @@ export class PartnerExchangeService implements DisclosureQueue, SentReferralLedg
             trx,
           );
         } else
-          await this.progress(referralId, { status: 'rejected', reason, appointmentAt: null }, 'message', now, trx);
+          await this.progress(
+            referralId,
+            { status: 'rejected', reason, appointmentAt: null, appointmentPlace: null },
+            'message',
+            now,
+            trx,
+          );
       }
       await this.deps.audit.record(
         ctx,

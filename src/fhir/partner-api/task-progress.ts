@@ -1,4 +1,4 @@
-import type { Task } from '@medplum/fhirtypes';
+import type { Location, Task } from '@medplum/fhirtypes';
 
 /** FHIR-4: every Task status R4 defines. */
 export const TASK_STATUSES = [
@@ -65,6 +65,9 @@ const PARTNER_FIELDS = [
   'note',
   'lastModified',
   'output',
+  // Where the appointment is (issue 15 §8): a Location reference with its display, or one contained in the Task.
+  'location',
+  'contained',
 ] as const;
 const IGNORED = new Set(['meta', 'text', 'id', 'resourceType']);
 
@@ -73,7 +76,8 @@ export type TaskUpdateProblem =
   | { code: 'illegal-transition'; message: string }
   | { code: 'reason-required'; message: string }
   | { code: 'immutable-field'; message: string }
-  | { code: 'invalid-business-status'; message: string };
+  | { code: 'invalid-business-status'; message: string }
+  | { code: 'invalid-location'; message: string };
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -130,6 +134,16 @@ export function applyTaskUpdate(current: Task, proposed: Task): { task: Task } |
         message: `Task.businessStatus must be one of ${BUSINESS_STATUSES.join(', ')} (${BUSINESS_STATUS_SYSTEM}).`,
       },
     };
+  const location = proposed.location;
+  if (location && !location.display?.trim() && !containedLocation(proposed)) {
+    return {
+      problem: {
+        code: 'invalid-location',
+        message:
+          'Task.location needs its display (the place in words) or a reference (#id) to a Location contained in the Task.',
+      },
+    };
+  }
   const keys = new Set([...Object.keys(current), ...Object.keys(proposed)]);
   for (const key of keys) {
     if (IGNORED.has(key) || (PARTNER_FIELDS as readonly string[]).includes(key)) continue;
@@ -152,33 +166,80 @@ export function applyTaskUpdate(current: Task, proposed: Task): { task: Task } |
   return { task };
 }
 
+/** The longest appointment place kept, in characters: a longer one is cut short at a word with an ellipsis. */
+export const APPOINTMENT_PLACE_LENGTH = 300;
+
+/** The Location a Task's location references among its contained resources (`#id`), if it does. */
+function containedLocation(task: Pick<Task, 'location' | 'contained'>): Location | null {
+  const ref = task.location?.reference;
+  if (!ref?.startsWith('#')) return null;
+  const found = task.contained?.find((r) => r.resourceType === 'Location' && r.id === ref.slice(1));
+  return (found as Location | undefined) ?? null;
+}
+
+/**
+ * Where the appointment is, in words (issue 15 §8): the location's display, then the name and address
+ * of the Location it references among the Task's contained resources, each part once, joined with
+ * commas. Each part is bounded at the edge (inbound-schemas.ts refuses a longer one); the whole is
+ * cut to APPOINTMENT_PLACE_LENGTH characters. Null when the Task says nothing of a place.
+ */
+export function appointmentPlaceOf(task: Pick<Task, 'location' | 'contained'>): string | null {
+  const loc = containedLocation(task);
+  const address = loc?.address;
+  const lines = address?.line?.length ? address.line : address?.text ? [address.text] : [];
+  const parts: string[] = [];
+  for (const part of [task.location?.display, loc?.name, ...lines, address?.city, address?.postalCode]) {
+    const words = part?.replace(/\s+/g, ' ').trim();
+    if (words && !parts.some((p) => p.toLowerCase() === words.toLowerCase())) parts.push(words);
+  }
+  if (!parts.length) return null;
+  const place = parts.join(', ');
+  if (place.length <= APPOINTMENT_PLACE_LENGTH) return place;
+  const cut = place.slice(0, APPOINTMENT_PLACE_LENGTH - 1);
+  const atWord = cut.lastIndexOf(' ');
+  return `${(atWord > APPOINTMENT_PLACE_LENGTH / 2 ? cut.slice(0, atWord) : cut).replace(/[\s,]+$/, '')}…`;
+}
+
+/** A step of a referral's journey at the partner, as a Task's state means it. */
+export interface ProgressStep {
+  status: ProgressStatus;
+  reason: string | null;
+  appointmentAt: string | null;
+  /** Where the appointment is, in words; only with an appointment (booked, did not attend). */
+  appointmentPlace: string | null;
+}
+
 /** The step of the journey a Task's state means (null: nothing to show, e.g. still requested). */
 export function progressOf(
-  task: Pick<Task, 'status' | 'businessStatus' | 'statusReason' | 'executionPeriod'>,
-): { status: ProgressStatus; reason: string | null; appointmentAt: string | null } | null {
+  task: Pick<Task, 'status' | 'businessStatus' | 'statusReason' | 'executionPeriod' | 'location' | 'contained'>,
+): ProgressStep | null {
   const reason =
     task.statusReason?.text ?? task.statusReason?.coding?.[0]?.display ?? task.statusReason?.coding?.[0]?.code ?? null;
   const business = businessStatusOf(task);
-  const of = (status: ProgressStatus, extra: { reason?: string | null; appointmentAt?: string | null } = {}) => ({
+  const of = (status: ProgressStatus, extra: { reason?: string | null } = {}): ProgressStep => ({
     status,
     reason: extra.reason ?? null,
-    appointmentAt: extra.appointmentAt ?? null,
+    appointmentAt: null,
+    appointmentPlace: null,
+  });
+  // The appointment: its time and place go together, wherever one is shown.
+  const appointment = (status: ProgressStatus): ProgressStep => ({
+    ...of(status),
+    appointmentAt: task.executionPeriod?.start ?? null,
+    appointmentPlace: appointmentPlaceOf(task),
   });
   switch (task.status) {
     case 'received':
       return of('received');
     case 'accepted':
     case 'ready':
-      return business === 'booked'
-        ? of('booked', { appointmentAt: task.executionPeriod?.start ?? null })
-        : of('accepted');
+      return business === 'booked' ? appointment('booked') : of('accepted');
     case 'rejected':
       return of('rejected', { reason });
     case 'in-progress':
-      if (business === 'booked') return of('booked', { appointmentAt: task.executionPeriod?.start ?? null });
+      if (business === 'booked') return appointment('booked');
       if (business === 'attended') return of('attended');
-      if (business === 'did-not-attend')
-        return of('did-not-attend', { appointmentAt: task.executionPeriod?.start ?? null });
+      if (business === 'did-not-attend') return appointment('did-not-attend');
       return of('in-progress');
     case 'on-hold':
       return of('on-hold', { reason });

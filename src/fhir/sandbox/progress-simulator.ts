@@ -30,6 +30,14 @@ const BBV_TESTS = [
   { code: '16128-1', display: 'Hepatitis C virus Ab [Presence] in Serum' },
 ];
 
+/** The clinic a sandbox service books into, in words. */
+function clinicOf(service: string | undefined): string {
+  if (service?.includes('physiotherapy')) return 'Physiotherapy';
+  if (service === 'sexual-health') return 'Sexual Health Clinic';
+  if (service === 'nhs-talking-therapies' || service === 'counselling') return 'Talking Therapies';
+  return 'Clinic';
+}
+
 /**
  * A small stand-in for an NHS service's staff working a referral (issue 6 §6): after each delay it
  * tells the referring platform what happened, over the platform's partner-facing API with a SMART
@@ -136,7 +144,8 @@ export class ProgressSimulator {
       : () => this.move(referralId, { status: 'received' });
     if (!(await this.step(received))) return;
     if (!(await this.step(() => this.move(referralId, { status: 'accepted' })))) return;
-    const appointment = new Date(Date.now() + 7 * 86_400_000);
+    // A week ahead on the partner's clock (the platform's, in tests that fix it).
+    const appointment = new Date(Date.now() + (this.options.clockOffsetMs ?? 0) + 7 * 86_400_000);
     appointment.setUTCHours(10, 0, 0, 0);
     if (
       !(await this.step(() =>
@@ -144,6 +153,16 @@ export class ProgressSimulator {
           status: 'in-progress',
           businessStatus: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'booked' }] },
           executionPeriod: { start: appointment.toISOString() },
+          // Where: the clinic in words, and the hospital as a Location contained in the Task (issue 15 §8).
+          contained: [
+            {
+              resourceType: 'Location',
+              id: 'appointment-place',
+              name: 'Outpatients Department',
+              address: { line: ['Westshire General Hospital'] },
+            },
+          ],
+          location: { reference: '#appointment-place', display: clinicOf(serviceRequest.code?.text) },
         }),
       ))
     )
