@@ -199,6 +199,8 @@ const EXPECTED: Record<string, Role[]> = {
   'get /people/:personId/oh-reports': ['line-manager', 'hr-manager'],
   'get /people/:personId/consents': OH,
   'post /people/:personId/consents': OH,
+  'get /people/:personId/consents/new/:kind': OH,
+  'post /people/:personId/consents/new/:kind': OH,
   'get /consents/:id': OH,
   'post /consents/:id/decision': OH,
   'post /consents/:id/application': OH,
@@ -324,7 +326,8 @@ describe('role × route matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+    // Every role times every route: hundreds of requests, each through sign-in and the audit trail.
+  }, 180_000);
 
   it('when a role is refused, then the refusal is in the audit trail', async () => {
     const res = await request(t.app).get('/api/v1/audit-events').set('Authorization', `Bearer ${w.tokens.staff}`);
