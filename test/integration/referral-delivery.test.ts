@@ -60,7 +60,7 @@ describe('referral delivery', () => {
     expect(row.status).toBe('sent');
     // The officer sees it in plain English on their own pathway page.
     const own = await (await signIn(t, w.users.staff.email)).get(`/pathways/${row.pathway_id}`);
-    expect(own.text).toContain('NHS MSK physiotherapy</strong>: sent to the NHS service on 4 January 2027.');
+    expect(own.text).toMatch(/NHS MSK physiotherapy<\/strong>: <span[^>]*>sent to the NHS service on 4 January 2027\./);
   });
 
   it('when the partner answers 500 twice and then recovers, then it is delivered exactly once', async () => {
