@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { platformEnglish, type Translate } from '../i18n/i18n.js';
+import { longDate } from './dates.js';
 
 /**
  * What is wrong with one field, as a sentence to translate: a locale key (`validation.*`), its values, and
@@ -127,7 +128,15 @@ export function renderProblem(t: Translate, problem: FieldProblem): string {
       : problem.label.cy && t('meta.lang') === 'cy'
         ? problem.label.cy
         : problem.label.text;
-  return t(problem.key, { ...problem.values, field, Field: field.charAt(0).toUpperCase() + field.slice(1) });
+  // A date in a sentence is written as people write it (22 December 2026), in the reader's language.
+  const lang = t('meta.lang') === 'cy' ? 'cy' : 'en';
+  const values = Object.fromEntries(
+    Object.entries(problem.values ?? {}).map(([k, v]) => [
+      k,
+      typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? longDate(v, lang) : v,
+    ]),
+  );
+  return t(problem.key, { ...values, field, Field: field.charAt(0).toUpperCase() + field.slice(1) });
 }
 
 /** Every field's problem as a sentence in the language `t` speaks. */

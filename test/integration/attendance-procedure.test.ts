@@ -65,7 +65,7 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
     const res = await post({ ...stage1, meetingDate: '2026-11-20' });
     expect(res.status).toBe(422);
     expect(res.body.error.fields.meetingDate).toBe(
-      "The meeting must give at least 5 working days' notice: the earliest date for an invitation given on 2026-11-16 is 2026-11-23",
+      "The meeting must give at least 5 working days' notice: the earliest date for an invitation given on 16 November 2026 is 23 November 2026",
     );
   });
 
@@ -78,7 +78,7 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
       reviewEndDate: '2027-06-01',
     });
     expect(res.status).toBe(422);
-    expect(res.body.error.fields.reviewEndDate).toMatch(/between 2026-12-23 and 2027-02-23/);
+    expect(res.body.error.fields.reviewEndDate).toMatch(/between 23 December 2026 and 23 February 2027/);
   });
 
   let stage1Id = '';
@@ -105,7 +105,7 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
       reason: 'Union representative on leave',
     });
     expect(late.status).toBe(422);
-    expect(late.body.error.fields.meetingDate).toMatch(/latest is 2026-11-30/);
+    expect(late.body.error.fields.meetingDate).toMatch(/latest is 30 November 2026/);
     const ok = await change(stage1Id, 'postponement', {
       meetingDate: '2026-11-27',
       meetingTime: '14:00',
@@ -152,7 +152,7 @@ describe('formal attendance procedure (ATT-20 … ATT-25)', () => {
   it('when an appeal is lodged after the deadline, then it is refused; one lodged in time and upheld withdraws the warning', async () => {
     t.clock.set('2026-12-20T09:00:00Z');
     expect((await change(stage1Id, 'appeal', { lodgedOn: '2026-12-07' })).body.error.fields.lodgedOn).toBe(
-      'The appeal had to be lodged by 2026-12-04',
+      'The appeal had to be lodged by 4 December 2026',
     );
     const heard = await change(stage1Id, 'appeal', { lodgedOn: '2026-12-03', heardOn: '2026-12-10' });
     expect(heard.body).toMatchObject({

@@ -49,7 +49,7 @@ describe('attendance procedure pages and letters (ATT-18, ATT-20 … ATT-25)', (
     };
     const bad = await agent.post(`/people/${w.report.id}/attendance/procedure/stage`).type('form').send(fields);
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('the earliest date for an invitation given on 2026-11-16 is 2026-11-23');
+    expect(bad.text).toContain('the earliest date for an invitation given on 16 November 2026 is 23 November 2026');
     expect(bad.text).toContain('value="Room 4, Headquarters"');
     expect(bad.text).toContain('href="#meetingDate"');
     const ok = await agent
