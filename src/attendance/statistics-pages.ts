@@ -11,6 +11,7 @@ import type { RouteDefinition } from '../web/route-registry.js';
 import type { StatisticsReport } from './attendance-report-service.js';
 import { lastWholeQuarter, previousMonth, reportPeriod, type AbsenceStatistics, type ReportPeriod } from './reports.js';
 import { toCsv } from '../shared/csv.js';
+import { withoutDateParts } from '../web/date-parts.js';
 
 const monthlyQuery = z
   .object({
@@ -42,7 +43,7 @@ export function statisticsPages(deps: AppDependencies): RouteDefinition[] {
   const run = async (req: Request, kind: 'monthly' | 'cost') => {
     const ctx = requestContext(req);
     const today = deps.clock.today();
-    const parsed = (kind === 'monthly' ? monthlyQuery : costQuery).safeParse(req.query);
+    const parsed = (kind === 'monthly' ? monthlyQuery : costQuery).safeParse(withoutDateParts(req.query));
     const q = (parsed.success ? parsed.data : {}) as {
       month?: string;
       period?: string;
@@ -121,7 +122,7 @@ export function statisticsPages(deps: AppDependencies): RouteDefinition[] {
         res,
         `attendance/${kind}`,
         {
-          values: { month: r.asked, period: r.asked, unitId: r.unitId },
+          values: { ...(req.query as Record<string, unknown>), month: r.asked, period: r.asked, unitId: r.unitId },
           period: r.period,
           upTo: r.report?.upTo,
           partial: r.report ? r.report.upTo < r.report.to : false,

@@ -21,6 +21,15 @@ describe('date parts (issue 15 §6)', () => {
     expect(joinDateParts({ 'd-day': '', 'd-month': '2', 'd-year': '2026' }).d).toBe('2026-02-');
   });
 
+  it('joins a month typed as month and year (no day box) into YYYY-MM, and shows it back in its boxes', () => {
+    expect(joinDateParts({ 'month-month': '11', 'month-year': '2026' }).month).toBe('2026-11');
+    expect(joinDateParts({ 'month-month': '3', 'month-year': '2026' }).month).toBe('2026-03');
+    expect(joinDateParts({ 'month-month': '', 'month-year': '' }).month).toBe('');
+    expect(datePart({ month: '2026-03' }, 'month', 'month')).toBe('3');
+    expect(datePart({ month: '2026-03' }, 'month', 'year')).toBe('2026');
+    expect(datePart({ month: '2026-03' }, 'month', 'day')).toBe('');
+  });
+
   it('leaves a body without date parts as it is', () => {
     const body = { name: 'x' };
     expect(joinDateParts(body)).toBe(body);

@@ -44,6 +44,11 @@ export function joinDateParts(body: Record<string, unknown>): Record<string, unk
       out[name] = '';
       continue;
     }
+    // A month (a report's, typed as month and year) has no day box.
+    if (!(`${name}-day` in body)) {
+      out[name] = month || year ? `${year}-${pad(month)}` : '';
+      continue;
+    }
     const date = `${year}-${pad(month)}-${pad(day)}`;
     out[name] = hasTime ? `${date}T${readTime(time)}` : date;
   }
@@ -59,11 +64,12 @@ export function datePart(values: unknown, name: string, part: 'day' | 'month' | 
   if (typeof value !== 'string') return '';
   // An instant (with Z or an offset) is shown as the UK wall-clock date and time it was.
   const stored = /(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)) ? ukWallClock(value) : value;
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(stored);
+  // YYYY-MM (a month), YYYY-MM-DD, or either with a time.
+  const m = /^(\d{4})-(\d{2})(?:-(\d{2})(?:[T ](\d{2}:\d{2}))?)?/.exec(stored);
   if (!m) return '';
   switch (part) {
     case 'day':
-      return String(Number(m[3]));
+      return m[3] ? String(Number(m[3])) : '';
     case 'month':
       return String(Number(m[2]));
     case 'year':

@@ -51,6 +51,12 @@ describe('monthly sickness statistics and the cost of sickness (ATT-28)', () => 
     expect(page.text).toContain('24 of 84 duty days');
     expect(page.text).toContain('1 spell, 21 duty days');
     expect(page.text).toContain('Stress');
+    // The month as the form sends it, typed as month and year (issue 15 §6): the same report; a month 13 is refused.
+    const typed = await agent.get('/reports/attendance/monthly?month-month=11&month-year=2026');
+    expect(typed.status).toBe(200);
+    expect(typed.text).toContain('24 of 84 duty days');
+    expect(typed.text).toContain('name="month-month" type="text" inputmode="numeric" value="11"');
+    expect((await agent.get('/reports/attendance/monthly?month-month=13&month-year=2026')).status).toBe(422);
     const csv = await agent.get('/reports/attendance/monthly.csv?month=2026-11');
     expect(csv.headers['content-disposition']).toMatch(/attendance-monthly-2026-11\.csv/);
     const lines = csv.text.trim().split('\n');
