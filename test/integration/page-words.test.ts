@@ -50,7 +50,9 @@ function visibleText(html: string): string {
   const body = html
     .replace(/<script\b[\s\S]*?<\/script>/gi, ' ')
     .replace(/<style\b[\s\S]*?<\/style>/gi, ' ')
-    .replace(/<pre\b[\s\S]*?<\/pre>/gi, ' ');
+    .replace(/<pre\b[\s\S]*?<\/pre>/gi, ' ')
+    // What a form holds is the user's own text (a key, a note), not the page's words.
+    .replace(/<textarea\b[\s\S]*?<\/textarea>/gi, ' ');
   const attrs = [...body.matchAll(/\s(?:aria-label|title|placeholder|alt)="([^"]*)"/g)].map((m) => m[1]);
   const buttons = [...body.matchAll(/<(?:input|button)\b[^>]*type="submit"[^>]*value="([^"]*)"/g)].map((m) => m[1]);
   const text = body
@@ -132,7 +134,7 @@ describe('page words', () => {
       if (!String(res.headers['content-type'] ?? '').includes('text/html')) continue;
       look(`${who} (${lang}) ${url}`, res.text);
       for (const [, href] of res.text.matchAll(/href="(\/[^"#]*)"/g)) {
-        const link = href!.replace(/&amp;/g, '&');
+        const link = href!.replace(/&#x3D;/gi, '=').replace(/&amp;/g, '&');
         if (!NOT_PAGES.test(link) && !seen.has(shapeOf(link))) queue.push(link);
       }
     }
@@ -175,6 +177,35 @@ describe('page words', () => {
         personInformed: 'yes',
       });
     expect(referred.status, 'the management referral is made').toBe(303);
+
+    // A return-to-work interview held after one of the officer's absences: its own page shows it.
+    const closed = (await t.database
+      .db('absence_spells as s')
+      .leftJoin('return_to_work_interviews as i', 'i.absence_id', 's.id')
+      .whereNull('i.id')
+      .where('s.person_id', officer)
+      .where('s.end_date', '<', '2026-11-01')
+      .orderBy('s.end_date', 'desc')
+      .first('s.id')) as { id: string };
+    const rtw = await manager.get(`/absences/${closed.id}/return-to-work`);
+    const held = await manager
+      .post(`/absences/${closed.id}/return-to-work`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(rtw.text),
+        interviewDate: '2026-11-20',
+        recurrenceLikelihood: 'possible',
+        strategy: 'none',
+        fitForFullDuties: 'yes',
+        attendanceExpectationsDiscussed: 'yes',
+        certificationComplete: 'yes',
+        disabilityRelated: 'no',
+        pregnancyRelated: 'no',
+        notifiedFirstDayOfSickness: 'yes',
+        notifiedFirstDayOfFitness: 'yes',
+        flexibleWorkingDiscussed: 'yes',
+      });
+    expect(held.status, 'the interview is recorded').toBe(303);
 
     const sysadmin = await demoAgent('sysadmin@westshire.police.test');
     const newUser = await sysadmin.get('/admin/users/new');
@@ -275,7 +306,10 @@ describe('page words', () => {
       .where({ person_id: officer, kind: 'oh-report-release' })
       .first()) as { id: string };
     return {
+      'manager@westshire.police.test': [`/absences/${closed.id}/return-to-work-interview`],
       'hr@westshire.police.test': [
+        '/reports/attendance?from=2025-12-01&to=2026-11-21',
+        '/reports/attendance/cases?from=2025-12-01&to=2026-11-21&measure=contact-within-24h',
         `/people/${officer}/attendance/procedure`,
         `/absences/${longest.id}/sick-pay-extension`,
         `/absences/${longest.id}/letters/sick-pay`,
