@@ -33,6 +33,8 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
   const startFrom = new Map<string, string[]>();
   const manager = DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!;
   const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
+  const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
+  const hr = DEMO_ACCOUNTS.find((a) => a.role === 'hr-manager' && a.organisation === 'host')!;
 
   it('when an officer refers themselves and a line manager invites a team member to a stage meeting, then the pages those records have exist for the walks below', async () => {
     const { baseUrl, platform } = demo.server;
@@ -65,10 +67,59 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       .whereNot({ step: 'informal-action' })
       .first<{ id: string } | undefined>('id');
     expect(step, 'the stage meeting was recorded').toBeDefined();
+    // A return-to-work interview held after one of the team member's past absences: it has a page of its own.
+    const past = await platform
+      .db('absence_spells as s')
+      .leftJoin('return_to_work_interviews as i', 'i.absence_id', 's.id')
+      .whereNull('i.id')
+      .where('s.person_id', member.id)
+      .where('s.end_date', '<', addDays(today, -7))
+      .orderBy('s.end_date', 'desc')
+      .first<{ id: string; end_date: string } | undefined>('s.id', 's.end_date');
+    expect(past, 'the team member has a past absence without an interview').toBeDefined();
+    await demo.withPage(manager, async (page) => {
+      const form = `${baseUrl}/absences/${past!.id}/return-to-work`;
+      await page.goto(form);
+      const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+      const held = await page.request.post(form, {
+        form: {
+          _csrf: csrf,
+          interviewDate: addDays(today, -1),
+          recurrenceLikelihood: 'possible',
+          strategy: 'none',
+          fitForFullDuties: 'yes',
+          attendanceExpectationsDiscussed: 'yes',
+          certificationComplete: 'yes',
+          disabilityRelated: 'no',
+          pregnancyRelated: 'no',
+          notifiedFirstDayOfSickness: 'yes',
+          notifiedFirstDayOfFitness: 'yes',
+          flexibleWorkingDiscussed: 'yes',
+        },
+        maxRedirects: 0,
+      });
+      expect(held.status(), 'the interview is recorded').toBe(303);
+    });
     startFrom.set(manager.email, [
       `/people/${member.id}/attendance/procedure`,
       `/attendance-procedure/${step!.id}/appeal`,
+      `/absences/${past!.id}/return-to-work-interview`,
     ]);
+    // HR's sick pay pages for an absence, which the attendance page links to only when pay is running down.
+    startFrom.set(hr.email, [`/absences/${past!.id}/sick-pay-extension`, `/absences/${past!.id}/letters/sick-pay`]);
+    // A pathway its clinician has paused: its page offers to resume it.
+    const active = await platform
+      .db('pathways')
+      .where({ status: 'active' })
+      .orderBy('started_at')
+      .first<{ id: string }>('id');
+    await demo.withPage(clinician, async (page) => {
+      await page.goto(`${baseUrl}/pathways/${active!.id}/pause`);
+      await page.locator('#pauseReason').fill('Off work for surgery');
+      await submitWith(page, page.locator('main form button[type="submit"]'));
+      expect(new URL(page.url()).pathname).toBe(`/pathways/${active!.id}`);
+    });
+    startFrom.set(clinician.email, [`/pathways/${active!.id}/resume`]);
     const officerPerson = await platform
       .db('users')
       .where({ email: officer.email })
@@ -137,7 +188,7 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
     const notLinked = new Set(['/login', '/login/mfa', '/mfa/setup', '/set-password/:token', '/setup/:token']);
     const missed = patterns
       .map((p) => p.path)
-      .filter((path) => !notLinked.has(path) && !/(\.csv|\/export)$/.test(path) && !reached.has(path));
+      .filter((path) => !notLinked.has(path) && !/(\.csv|\.json|\/export)$/.test(path) && !reached.has(path));
     expect(missed, `reached: ${[...reached.keys()].sort().join(', ')}`).toEqual([]);
   });
 });
