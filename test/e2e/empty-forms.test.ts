@@ -4,6 +4,7 @@ import { DEMO_ACCOUNTS, type DemoAccount } from '../../src/demo/demo-data.js';
 import { unplainWords } from '../support/plain-words.js';
 import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
+import { NARROW, WIDE, resizeTo } from './support/reflow.js';
 import { submitWith } from './support/sign-in.js';
 
 /** Forms whose post is not a question to answer (signing out, switching language or role), or that change access. */
@@ -92,7 +93,7 @@ describe('empty forms in the browser (issue 15)', () => {
     for (const [role, urls] of byRole) {
       await demo.withPage(account(role), async (page) => {
         for (const url of urls) {
-          await page.setViewportSize({ width: 1280, height: 900 });
+          await resizeTo(page, WIDE);
           const response = await page.goto(`${demo.server.baseUrl}${url}`);
           expect(response?.status(), url).toBe(200);
           const actions = await formsOn(page);
@@ -107,10 +108,10 @@ describe('empty forms in the browser (issue 15)', () => {
             summaries += 1;
             problems.push(...(await summaryProblems(page, `${role} ${action}`)));
             const wide = await accessibilityProblems(page, `${action} with errors at 1280 px`);
-            await page.setViewportSize({ width: 320, height: 800 });
+            await resizeTo(page, NARROW);
             const narrow = await accessibilityProblems(page, `${action} with errors at 320 px`);
             problems.push(...[wide, narrow].filter(Boolean));
-            await page.setViewportSize({ width: 1280, height: 900 });
+            await resizeTo(page, WIDE);
           }
         }
       });

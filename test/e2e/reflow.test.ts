@@ -108,18 +108,19 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
     // HR's sick pay pages for an absence, which the attendance page links to only when pay is running down.
     startFrom.set(hr.email, [`/absences/${past!.id}/sick-pay-extension`, `/absences/${past!.id}/letters/sick-pay`]);
     // A pathway its clinician has paused: its page offers to resume it.
-    const active = await platform
+    const [active, another] = await platform
       .db('pathways')
       .where({ status: 'active' })
       .orderBy('started_at')
-      .first<{ id: string }>('id');
+      .limit(2)
+      .select<Array<{ id: string }>>('id');
     await demo.withPage(clinician, async (page) => {
       await page.goto(`${baseUrl}/pathways/${active!.id}/pause`);
       await page.locator('#pauseReason').fill('Off work for surgery');
       await submitWith(page, page.locator('main form button[type="submit"]'));
       expect(new URL(page.url()).pathname).toBe(`/pathways/${active!.id}`);
     });
-    startFrom.set(clinician.email, [`/pathways/${active!.id}/resume`]);
+    startFrom.set(clinician.email, [`/pathways/${active!.id}/resume`, `/pathways/${another!.id}/pause`]);
     const officerPerson = await platform
       .db('users')
       .where({ email: officer.email })

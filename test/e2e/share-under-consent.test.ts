@@ -4,6 +4,7 @@ import { DEMO_ACCOUNTS, type DemoAccount } from '../../src/demo/demo-data.js';
 import type { RequestContext } from '../../src/shared/request-context.js';
 import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
+import { resizeTo } from './support/reflow.js';
 import { submitWith } from './support/sign-in.js';
 
 /**
@@ -19,14 +20,14 @@ describe('sharing under consent, from refusal to share', () => {
   /** axe at both widths, and no sideways scroll at 320 px; back to 1280 px after. */
   async function checkBothWidths(page: Page, where: string): Promise<void> {
     for (const width of [1280, 320]) {
-      await page.setViewportSize({ width, height: 900 });
+      await resizeTo(page, { width, height: 900 });
       expect(await accessibilityProblems(page, `${where} at ${width} px`)).toBe('');
       const sideways = await page.evaluate(
         () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
       );
       expect(sideways, `${where} scrolls sideways at ${width} px`).toBe(false);
     }
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await resizeTo(page, { width: 1280, height: 900 });
   }
 
   it('when the clinician’s share is refused for want of consent, then “Ask for consent for this” asks for exactly it, the officer gives it from home, and the share then goes', async () => {
