@@ -8,6 +8,7 @@
  * to '' (no date). The parts stay in the body, so a form shown again keeps what was typed.
  */
 import { TZDate } from '@date-fns/tz';
+import { londonDay } from '../shared/dates.js';
 
 const PART = /^(.+)-(day|month|year|time)$/;
 
@@ -79,11 +80,11 @@ export function datePart(values: unknown, name: string, part: 'day' | 'month' | 
   }
 }
 
-/** An instant as UK wall-clock YYYY-MM-DDTHH:MM (GMT or BST). */
+/** An instant as UK wall-clock YYYY-MM-DDTHH:MM (GMT or BST): its London day, and its time there. */
 function ukWallClock(instant: string): string {
   const d = new TZDate(Date.parse(instant), 'Europe/London');
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${londonDay(d)}T${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** A query without the date boxes (once joined), for a strict schema over a report's filters. */

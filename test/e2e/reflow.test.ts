@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { accessibilityProblems } from './support/browser.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { fillDate } from './support/date-input.js';
 import { directReportFreeOfRecentAbsence } from './support/demo-people.js';
 import { submitWith } from './support/sign-in.js';
 import { addDays, londonDay } from '../../src/shared/dates.js';
-import { NARROW, WIDE, pageLinks, pagePatterns, patternOf, resizeTo, sidewaysScroll } from './support/reflow.js';
+import { NARROW, checkBothWidths, pageLinks, pagePatterns, patternOf, resizeTo } from './support/reflow.js';
+import { heldInterviewForm } from '../support/return-to-work-answers.js';
 
 /**
  * WCAG 1.4.10 (reflow), issue 15 §7: no page scrolls sideways at 320 px, and every page passes
@@ -84,17 +84,7 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       const held = await page.request.post(form, {
         form: {
           _csrf: csrf,
-          interviewDate: addDays(today, -1),
-          recurrenceLikelihood: 'possible',
-          strategy: 'none',
-          fitForFullDuties: 'yes',
-          attendanceExpectationsDiscussed: 'yes',
-          certificationComplete: 'yes',
-          disabilityRelated: 'no',
-          pregnancyRelated: 'no',
-          notifiedFirstDayOfSickness: 'yes',
-          notifiedFirstDayOfFitness: 'yes',
-          flexibleWorkingDiscussed: 'yes',
+          ...heldInterviewForm(addDays(today, -1)),
         },
         maxRedirects: 0,
       });
@@ -132,22 +122,6 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
     expect(report, 'the demo officer has an OH report to review').toBeDefined();
     startFrom.set(officer.email, [`/me/consents/${report!.id}/report`]);
   });
-
-  /**
-   * Checks the page, loaded at 320 px as a phone loads it, then widened to 1280 px; returns the
-   * problems found (none: an empty list).
-   */
-  async function checkBothWidths(page: Page, where: string): Promise<string[]> {
-    const problems: string[] = [];
-    for (const size of [NARROW, WIDE]) {
-      await resizeTo(page, size);
-      const overflow = await sidewaysScroll(page);
-      if (overflow) problems.push(`${where} at ${size.width} px scrolls sideways: ${overflow}`);
-      const axe = await accessibilityProblems(page, `${where} at ${size.width} px`);
-      if (axe) problems.push(axe);
-    }
-    return problems;
-  }
 
   for (const account of DEMO_ACCOUNTS) {
     it(`when ${account.email} (${account.role}) walks every page their navigation and pages link to, then none scrolls sideways at 320 px and each passes axe at 320 px and 1280 px`, async () => {

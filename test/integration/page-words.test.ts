@@ -6,6 +6,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, seedDemo } from '../../
 import { ENUM_LABELS } from '../../src/i18n/enum-labels.js';
 import { prepareFirstStart } from '../../src/server.js';
 import { createTestPlatform, csrfFrom, formFields, signIn, type TestPlatform } from '../support/test-platform.js';
+import { heldInterviewForm } from '../support/return-to-work-answers.js';
 
 /**
  * Issue 15 §1: every page, as every demo user sees it with the demo data, in English and in Welsh,
@@ -193,17 +194,7 @@ describe('page words', () => {
       .type('form')
       .send({
         _csrf: csrfFrom(rtw.text),
-        interviewDate: '2026-11-20',
-        recurrenceLikelihood: 'possible',
-        strategy: 'none',
-        fitForFullDuties: 'yes',
-        attendanceExpectationsDiscussed: 'yes',
-        certificationComplete: 'yes',
-        disabilityRelated: 'no',
-        pregnancyRelated: 'no',
-        notifiedFirstDayOfSickness: 'yes',
-        notifiedFirstDayOfFitness: 'yes',
-        flexibleWorkingDiscussed: 'yes',
+        ...heldInterviewForm('2026-11-20'),
       });
     expect(held.status, 'the interview is recorded').toBe(303);
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { RouteDefinition } from '../../../src/web/route-registry.js';
+import { accessibilityProblems } from './browser.js';
 
 /** The narrowest width WCAG 1.4.10 (reflow) asks a page to work at without scrolling sideways, and a desktop width. */
 export const NARROW = { width: 320, height: 640 };
@@ -101,4 +102,20 @@ export async function pageLinks(page: Page): Promise<string[]> {
         .filter((href) => href && !/^\/(assets|api|fhir)\//.test(href) && !/(\.csv|\/export)(\?|$)/.test(href)),
     ),
   ];
+}
+
+/**
+ * The page loaded at 320 px, as a phone loads it, then widened to 1280 px: at each width, whether it
+ * scrolls sideways and what axe finds. The problems found, none being an empty list; left at 1280 px.
+ */
+export async function checkBothWidths(page: Page, where: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const size of [NARROW, WIDE]) {
+    await resizeTo(page, size);
+    const overflow = await sidewaysScroll(page);
+    if (overflow) problems.push(`${where} at ${size.width} px scrolls sideways: ${overflow}`);
+    const axe = await accessibilityProblems(page, `${where} at ${size.width} px`);
+    if (axe) problems.push(axe);
+  }
+  return problems;
 }
