@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { fillDate } from './support/date-input.js';
