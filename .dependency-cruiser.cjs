@@ -15,6 +15,8 @@ const PURE_RULES = [
   'consent-rules', 'gate',
   // fhir
   'referral-bundle', 'task-progress', 'fhir-search', 'lab-results',
+  // bbv
+  'schedule', 'lab-codes', 'bbv-views',
 ];
 const pureRule = `^src/.+/(${PURE_RULES.join('|')})\\.ts$`;
 const routes = '^src/.+-(routes|pages)\\.ts$';

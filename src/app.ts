@@ -18,6 +18,7 @@ import { policyPages } from './policies/policy-pages.js';
 import { worklistRoutes } from './worklist/worklist-routes.js';
 import { worklistPages } from './worklist/worklist-pages.js';
 import { pathwayRoutes } from './pathways/pathway-routes.js';
+import { bbvRoutes } from './bbv/bbv-routes.js';
 import { referralRoutes } from './pathways/referral-routes.js';
 import { consentRoutes } from './consent/consent-routes.js';
 import { consentPages } from './consent/consent-pages.js';
@@ -80,6 +81,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...worklistPages(deps));
   registry.add(...pathwayRoutes(deps));
   registry.add(...referralRoutes(deps));
+  registry.add(...bbvRoutes(deps));
   registry.add(...consentRoutes(deps));
   registry.add(...partnerRoutes(deps));
   registry.add(...pathwayPages(deps));

@@ -45,6 +45,8 @@ import { PartnerRepository } from './fhir/directory/partner-repository.js';
 import { DeliveryRepository } from './fhir/delivery/delivery-repository.js';
 import { ReferralDeliveryService } from './fhir/delivery/referral-delivery-service.js';
 import { PathwayPageService } from './pathways/pathway-page-service.js';
+import { BbvRepository } from './bbv/bbv-repository.js';
+import { BbvService } from './bbv/bbv-service.js';
 import { DeliveryOutbox } from './fhir/delivery/referral-outbox.js';
 import { PartnerClientRepository } from './fhir/partner-api/smart/partner-client-repository.js';
 import { PartnerAuthService } from './fhir/partner-api/smart/partner-auth-service.js';
@@ -292,7 +294,10 @@ export async function buildPlatform(
   const fhirBase = `${config.publicUrl}${FHIR_BASE_PATH}`;
   const partnerClients = new PartnerClientRepository(db);
   const partnerAuth = new PartnerAuthService(partnerClients, people, audit, clock, `${fhirBase}/token`);
+  // Blood-borne virus exposures (issue 16): the incident runs its own pathway; partner laboratories' results reach it.
+  const bbv = new BbvService({ repository: new BbvRepository(db), pathways, people, policy, audit, clock });
   const exchange = new PartnerExchangeService({
+    results: bbv,
     repository: new ExchangeRepository(db),
     referrals: pathwayReferrals,
     deliveries: deliveryRepository,
@@ -369,6 +374,7 @@ export async function buildPlatform(
     deliveries,
     partnerAuth,
     exchange,
+    bbv,
   };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 

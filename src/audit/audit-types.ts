@@ -49,6 +49,8 @@ export const AUDIT_ENTITY_TYPES = [
   'attendance-procedure',
   'attendance-report',
   'audit-trail',
+  'bbv-incident',
+  'bbv-result',
   'clinical-content',
   'consent',
   'consent-letter',

@@ -121,6 +121,16 @@ export const policies = {
     'hr-manager',
     'line-manager',
   ]),
+  bbvRecord: policy(
+    'bbv:record',
+    'Record a blood-borne virus exposure, its risk assessment, PEP and hepatitis B decisions and test results: OH clinicians only (clinical, FHIR-6). OH administrators are refused (403); line managers, HR and staff find no incident (404), as on reading one.',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
+  bbvRead: policy(
+    'bbv:read',
+    'A blood-borne virus incident and its testing schedule: OH clinicians in full, OH administrators the schedule without results, the person their own in plain words. Line managers and HR never find one (404): they see only that appointments exist.',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
   pathwaysEnrol: policy('pathways:enrol', 'Put a person on a health pathway (OH clinicians).', ['oh-clinician']),
   pathwaysRead: policy(
     'pathways:read',
@@ -452,6 +462,22 @@ export function organisationReach(actor: Actor): { kind: 'all' } | { kind: 'own'
 }
 
 /** May this actor see OH clinical detail at all (CONF-1)? */
+/**
+ * Whose blood-borne virus incidents an actor reaches (issue 16 §6): OH every person it serves; the person
+ * their own. Line managers and HR reach none (a 404: they learn only that appointments exist).
+ */
+export function bbvScope(actor: Actor): PersonScope {
+  if (maySeeOhRecords(actor)) return personScope(actor);
+  return ownScope(actor);
+}
+
+/** Which part of an incident an actor sees: all of it (OH clinicians), the schedule without results (OH administrators), or their own plain view. */
+export function bbvView(actor: Actor): 'clinical' | 'administrative' | 'own' {
+  if (maySeeClinicalDetail(actor)) return 'clinical';
+  if (maySeeOhRecords(actor)) return 'administrative';
+  return 'own';
+}
+
 export function maySeeClinicalDetail(actor: Actor): boolean {
   return actor.role === 'oh-clinician';
 }

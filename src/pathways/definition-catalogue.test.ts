@@ -13,8 +13,9 @@ const file = (code: string) =>
 describe('the shipped pathway definitions', () => {
   const catalogue = DefinitionCatalogue.load();
 
-  it('when the platform starts, then the four pathways load, each version 1', () => {
+  it('when the platform starts, then the five pathways load, each version 1', () => {
     expect(catalogue.shipped.map((d) => [d.code, d.version])).toEqual([
+      ['bbv', 1],
       ['dental', 1],
       ['mental-health', 1],
       ['msk', 1],

@@ -16,7 +16,15 @@ export const EXTENSIONS = {
   closes: `${BASE}/StructureDefinition/closes-pathway`,
   sensitivity: `${BASE}/StructureDefinition/sensitivity`,
   scoring: `${BASE}/StructureDefinition/scoring`,
+  /** The fact holding the last UK day of a step's window (with an anchor fact): the window closes when that day ends. */
+  windowEnd: `${BASE}/StructureDefinition/window-end-fact`,
+  /** A step its own capability completes (valueCode, e.g. `bbv-incident`): the generic step form refuses it. */
+  completedBy: `${BASE}/StructureDefinition/completed-by`,
 } as const;
+
+/** Capabilities that complete pathway steps through their own forms (the completed-by extension). */
+export const STEP_OWNERS = ['bbv-incident'] as const;
+export type StepOwner = (typeof STEP_OWNERS)[number];
 
 /** HL7's translation extension on a primitive (`_title`, `_description` …): `lang` and `content` (issue 15 §8). */
 export const TRANSLATION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/translation';

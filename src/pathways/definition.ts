@@ -14,7 +14,9 @@ import {
   WELSH,
   type PerformerRole,
   type ServiceType,
+  STEP_OWNERS,
   type StepKind,
+  type StepOwner,
 } from './definition-format.js';
 import type { Duration } from './durations.js';
 
@@ -25,6 +27,8 @@ export interface StepTiming {
   to: Duration;
   /** How the definition wrote it (kept so an export gives back the same resource). */
   written: 'range' | 'duration';
+  /** The fact holding the window's last UK day (window-end-fact): when given, the step is due by the end of that day. */
+  until?: string;
 }
 
 /** One action of a PlanDefinition, as the engine uses it. */
@@ -45,6 +49,8 @@ export interface StepDefinition {
   escalationPeriod: Duration | null;
   service: ServiceType | null;
   closesPathway: boolean;
+  /** The capability that completes the step through its own form (completed-by), or null for the step form. */
+  completedBy: StepOwner | null;
   /** The Welsh texts (HL7 translation extension on `_title`, `_description`, `_textEquivalent`). */
   cy?: Partial<Record<'title' | 'description' | 'staffText', string>>;
 }
@@ -195,7 +201,8 @@ function durationExtension(list: RawAction['extension'], errors: FieldErrors, at
     errors[`${at}.extension`] = 'the escalation period must be a valueDuration in h, d, wk or mo';
     return null;
   }
-  if (parsed.data.value <= 0) errors[`${at}.extension`] = 'the escalation period must be more than zero';
+  // Zero escalates the moment the step is overdue (the BBV risk assessment, BBV-1).
+  if (parsed.data.value < 0) errors[`${at}.extension`] = 'the escalation period must not be negative';
   return toDuration(parsed.data);
 }
 
@@ -213,6 +220,14 @@ function parseAction(a: RawAction, at: string, errors: FieldErrors): StepDefinit
     errors[`${at}.extension`] = 'the anchor fact must be a fact name';
   if (anchorFact !== undefined && a.relatedAction)
     errors[`${at}.extension`] = 'an anchor fact applies to timingRange or timingDuration, not relatedAction';
+  const windowEnd = ext(a.extension, EXTENSIONS.windowEnd)?.valueString;
+  if (windowEnd !== undefined && (typeof windowEnd !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(windowEnd)))
+    errors[`${at}.extension`] = 'the window-end fact must be a fact name';
+  else if (windowEnd !== undefined && anchorFact === undefined)
+    errors[`${at}.extension`] = 'a window-end fact needs an anchor fact for the window’s start';
+  const completedBy = ext(a.extension, EXTENSIONS.completedBy)?.valueCode;
+  if (completedBy !== undefined && !(STEP_OWNERS as readonly unknown[]).includes(completedBy))
+    errors[`${at}.extension`] = `completed-by must be one of ${STEP_OWNERS.join(', ')}`;
   let timing: StepTiming | null = null;
   if (a.relatedAction) {
     const offsets = a.relatedAction.map(
@@ -243,6 +258,7 @@ function parseAction(a: RawAction, at: string, errors: FieldErrors): StepDefinit
       from: toDuration(r.low),
       to: toDuration(r.high),
       written: a.timingRange ? 'range' : 'duration',
+      ...(typeof windowEnd === 'string' ? { until: windowEnd } : {}),
     };
   }
   if (timing && timing.anchor.kind !== 'fact' && (timing.from.value < 0 || timing.to.value < 0))
@@ -273,6 +289,7 @@ function parseAction(a: RawAction, at: string, errors: FieldErrors): StepDefinit
     escalationPeriod,
     service: kind === 'referral' ? (serviceCode as ServiceType) : null,
     closesPathway: closes,
+    completedBy: typeof completedBy === 'string' ? (completedBy as StepOwner) : null,
     ...welshOf({ title: a._title, description: a._description, staffText: a._textEquivalent }),
   };
 }
@@ -423,6 +440,8 @@ function exportAction(s: StepDefinition): Record<string, unknown> {
   if (s.timing.anchor.kind === 'fact') extensions.push({ url: EXTENSIONS.anchor, valueString: s.timing.anchor.fact });
   if (s.service) extensions.push({ url: EXTENSIONS.service, valueCode: s.service });
   if (s.closesPathway) extensions.push({ url: EXTENSIONS.closes, valueBoolean: true });
+  if (s.timing.until) extensions.push({ url: EXTENSIONS.windowEnd, valueString: s.timing.until });
+  if (s.completedBy) extensions.push({ url: EXTENSIONS.completedBy, valueCode: s.completedBy });
   const window =
     s.timing.written === 'range' ? { low: toQuantity(s.timing.from), high: toQuantity(s.timing.to) } : null;
   const timing =

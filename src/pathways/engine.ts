@@ -1,4 +1,4 @@
-import { isIsoDate, startOfLondonDay } from '../shared/dates.js';
+import { addDays, isIsoDate, startOfLondonDay } from '../shared/dates.js';
 import { escalationPeriodOf, orderSteps, type PathwayDefinition, type StepDefinition } from './definition.js';
 import { addDuration } from './durations.js';
 import type { Answer } from './questionnaire.js';
@@ -126,8 +126,16 @@ export function planSteps(
     const window = (): { dueFrom: Date; dueBy: Date; escalateAt: Date } | null => {
       const anchor = anchorOf(step, state, plans);
       if (!anchor) return null;
-      const shifted = new Date(anchor.getTime() + pausedSince(state.pauses, anchor));
-      const dueBy = addDuration(shifted, step.timing.to);
+      const paused = pausedSince(state.pauses, anchor);
+      const shifted = new Date(anchor.getTime() + paused);
+      let dueBy = addDuration(shifted, step.timing.to);
+      if (step.timing.until) {
+        // A window whose last day is a fact (BBV-7: the schedule's windows): due by the end of that UK day.
+        const last = state.facts[step.timing.until];
+        const end = typeof last === 'string' && isIsoDate(last) ? startOfLondonDay(addDays(last, 1)) : factInstant(last);
+        if (!end) return null;
+        dueBy = new Date(end.getTime() + paused);
+      }
       return {
         dueFrom: addDuration(shifted, step.timing.from),
         dueBy,

@@ -408,7 +408,7 @@ export class PathwayRepository {
       at: Date;
       answers: Record<string, unknown> | null;
       note: string | null;
-      byUserId: string;
+      byUserId: string | null;
     },
     trx: Knex.Transaction,
   ): Promise<void> {

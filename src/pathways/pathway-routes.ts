@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { incidentSchema } from '../bbv/bbv-schemas.js';
+import { parseInput } from '../shared/validation.js';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
@@ -88,7 +90,7 @@ export function pathwayRoutes(deps: AppDependencies): RouteDefinition[] {
       path: '/api/v1/pathways',
       policy: policies.pathwaysEnrol,
       summary:
-        'Put a person on a pathway. Steps are calculated from the definition: each has a due window (dueFrom, dueBy) once the step or date it counts from is known.',
+        'Put a person on a pathway. Steps are calculated from the definition: each has a due window (dueFrom, dueBy) once the step or date it counts from is known. A blood-borne virus exposure (definition bbv) starts with its incident, as POST /api/v1/bbv-incidents does: facts carry the incident’s fields (occurredAt, exposureType, sourceKnown, highRiskHcv …); the answer links to the incident.',
       tags,
       body: enrolSchema,
       responses: {
@@ -99,6 +101,23 @@ export function pathwayRoutes(deps: AppDependencies): RouteDefinition[] {
       },
       handler: async (req, res, { body }) => {
         const ctx = requestContext(req);
+        if (body.definition === 'bbv') {
+          // An exposure starts with its incident (issue 16 §7): the facts are the incident's fields.
+          const { occurredAt, ...facts } = body.facts ?? {};
+          const incident = parseInput(incidentSchema, {
+            personId: body.personId,
+            occurredAt: typeof occurredAt === 'string' ? occurredAt : body.startedAt.toISOString(),
+            ...facts,
+          });
+          const record = await deps.services.bbv.recordIncident(ctx, incident);
+          const loaded = await pathways.get(ctx, record.incident.pathwayId);
+          res
+            .status(201)
+            .location(`/api/v1/pathways/${loaded.pathway.id}`)
+            .set('Link', `</api/v1/bbv-incidents/${record.incident.id}>; rel="related"`)
+            .json(pathwayJson(ctx.actor, loaded));
+          return;
+        }
         const loaded = await pathways.enrol(ctx, { ...body, source: 'clinician' });
         res.status(201).location(`/api/v1/pathways/${loaded.pathway.id}`).json(pathwayJson(ctx.actor, loaded));
       },

@@ -24,6 +24,7 @@ import {
   type CloseOutcome,
   type DefinitionCode,
   type ServiceType,
+  type StepOwner,
 } from './definition-format.js';
 import { exportDefinition, parseDefinition, type PathwayDefinition, type StepDefinition } from './definition.js';
 import {
@@ -66,6 +67,18 @@ export interface EnrolInput {
   source: EnrolmentSource;
   referralId?: string | null;
   leadClinicianUserId?: string | null;
+  /** The capability whose record the pathway runs for (a BBV exposure's incident). */
+  ownedBy?: StepOwner;
+}
+
+/** What a capability records on its own pathway (recordForCapability). */
+export interface CapabilityWork {
+  /** Which capability, for the history and the audit trail. */
+  source: string;
+  facts?: Facts;
+  complete?: Array<{ stepCode: string; note: string; referral?: ReferralDetails }>;
+  escalate?: string[];
+  close?: { outcome: CloseOutcome; note: string | null };
 }
 
 export interface StepWork {
@@ -224,11 +237,12 @@ export class PathwayService {
   async enrol(ctx: AnyContext, input: EnrolInput, trx?: Knex.Transaction): Promise<Loaded> {
     // Inside a caller's transaction (triage), the read and its audit entry are part of it.
     const person = await this.personFor(ctx, input.personId, trx);
-    if (input.definition === 'bbv')
+    // An exposure's pathway starts with its incident (issue 16): the incident is what its steps are done on.
+    if (input.definition === 'bbv' && input.ownedBy !== 'bbv-incident')
       throw new ValidationError(
-        { definition: 'The blood-borne virus pathway is not available yet.' },
+        { definition: 'validation.bbv.startFromIncident' },
         'The pathway cannot be started.',
-        'definition-unavailable',
+        'start-from-incident',
       );
     const record = await this.repository.definition(input.definition);
     if (!record)
@@ -371,6 +385,13 @@ export class PathwayService {
     return loaded;
   }
 
+  /** A pathway's status, for a capability that runs its own pathway and has read its record within reach. */
+  async statusOf(id: string): Promise<Pathway['status']> {
+    const pathway = await this.repository.findPathway(id, PLATFORM_REACH);
+    if (!pathway) throw new NotFoundError('pathway');
+    return pathway.status;
+  }
+
   /** The pathway's history: every transition with who, when and why (OH only). */
   async history(ctx: RequestContext, id: string): Promise<PathwayEvent[]> {
     await this.get(ctx, id);
@@ -463,33 +484,135 @@ export class PathwayService {
     // Only the reach is checked here: the pathway is read, with its steps, in the change's transaction.
     await this.pathwayInReach(ctx, id);
     const now = this.clock.now();
-    await this.repository.transaction(async (trx) => {
-      if (!(await this.repository.lockPathway(id, trx))) throw new NotFoundError('pathway');
-      const loaded = (await this.load(id, PLATFORM_REACH, trx))!;
-      const { pathway, events, audit } = await change(loaded, now, trx);
-      const steps = await this.repository.stepsOf(id, trx);
-      const plans = planSteps(loaded.definition, this.stateOf(pathway, steps), this.evaluate, now);
-      await this.repository.saveStepPlans(new Map(steps.map((s) => [s.stepCode, s])), plans, now, trx);
-      if (!(await this.repository.updatePathway({ ...pathway, updatedAt: now }, trx)))
-        throw new ConflictError(
-          'pathway-changed',
-          'Someone else changed this pathway just now. Reload it and try again.',
-        );
-      await this.repository.insertEvents(events, trx);
-      await this.audit.record(
-        ctx,
-        {
-          action: 'update',
-          entityType: 'pathway',
-          entityId: id,
-          subjectPersonId: pathway.personId,
-          purpose: 'pathway',
-          details: audit,
-        },
-        trx,
-      );
-    });
+    await this.repository.transaction((trx) => this.changeWithin(ctx, id, now, trx, change));
     return (await this.load(id, PLATFORM_REACH))!;
+  }
+
+  /** A change inside the caller's transaction: lock, re-read, change, recalculate every step, save, record. */
+  private async changeWithin(
+    ctx: AnyContext,
+    id: string,
+    now: Date,
+    trx: Knex.Transaction,
+    change: (
+      loaded: Loaded,
+      now: Date,
+      trx: Knex.Transaction,
+    ) => Promise<{ pathway: Pathway; events: NewPathwayEvent[]; audit: Record<string, unknown> }>,
+  ): Promise<void> {
+    if (!(await this.repository.lockPathway(id, trx))) throw new NotFoundError('pathway');
+    const loaded = (await this.load(id, PLATFORM_REACH, trx))!;
+    const { pathway, events, audit } = await change(loaded, now, trx);
+    const steps = await this.repository.stepsOf(id, trx);
+    const plans = planSteps(loaded.definition, this.stateOf(pathway, steps), this.evaluate, now);
+    await this.repository.saveStepPlans(new Map(steps.map((s) => [s.stepCode, s])), plans, now, trx);
+    if (!(await this.repository.updatePathway({ ...pathway, updatedAt: now }, trx)))
+      throw new ConflictError(
+        'pathway-changed',
+        'Someone else changed this pathway just now. Reload it and try again.',
+      );
+    await this.repository.insertEvents(events, trx);
+    await this.audit.record(
+      ctx,
+      {
+        action: 'update',
+        entityType: 'pathway',
+        entityId: id,
+        subjectPersonId: pathway.personId,
+        purpose: 'pathway',
+        details: audit,
+      },
+      trx,
+    );
+  }
+
+  /**
+   * What a capability that runs its own pathway (the BBV incident, issue 16) records on it, inside the
+   * capability's transaction: facts it has learnt, steps its own forms have done (`completed-by`; a
+   * referral step asks for its referral), steps that must go to the OH clinicians' queue at once, and
+   * closing the pathway. The steps are recalculated from the definition in the same transaction.
+   * Returns the referrals asked for. A closed pathway records facts only.
+   */
+  async recordForCapability(
+    ctx: AnyContext,
+    id: string,
+    work: CapabilityWork,
+    trx: Knex.Transaction,
+  ): Promise<PathwayReferral[]> {
+    const referrals: PathwayReferral[] = [];
+    await this.changeWithin(ctx, id, this.clock.now(), trx, async (loaded, now, t) => {
+      let pathway: Pathway = { ...loaded.pathway, facts: { ...loaded.pathway.facts, ...(work.facts ?? {}) } };
+      const events: NewPathwayEvent[] = [];
+      const open = loaded.pathway.status !== 'closed';
+      for (const done of open ? (work.complete ?? []) : []) {
+        const { step, definition: def } = this.stepOf(loaded, done.stepCode);
+        if (step.status === 'completed' || step.status === 'skipped') continue;
+        await this.repository.finishStep(
+          step.id,
+          { status: 'completed', at: now, answers: null, note: done.note, byUserId: ctx.actor?.userId ?? null },
+          t,
+        );
+        events.push({
+          pathwayId: id,
+          stepId: step.id,
+          kind: 'step-completed',
+          at: now,
+          ...actorOf(ctx),
+          reason: null,
+          details: { step: step.stepCode, by: work.source },
+        });
+        if (def.kind === 'referral' && def.service) {
+          const referral = this.referral(pathway, step.id, def.service, 'step', done.referral ?? {}, ctx, now);
+          await this.repository.insertPathwayReferral(referral, t);
+          referrals.push(referral);
+          events.push({
+            pathwayId: id,
+            stepId: step.id,
+            kind: 'referral-requested',
+            at: now,
+            ...actorOf(ctx),
+            reason: null,
+            details: { referralId: referral.id, service: def.service, status: referral.status },
+          });
+        }
+      }
+      for (const code of open ? (work.escalate ?? []) : []) {
+        const { step } = this.stepOf(loaded, code);
+        if (step.status === 'completed' || step.status === 'skipped') continue;
+        const to: Assignee = { role: 'oh-clinician' };
+        await this.repository.assign(step.id, to, step.escalationLevel + 1, t);
+        events.push({
+          pathwayId: id,
+          stepId: step.id,
+          kind: 'step-escalated',
+          at: now,
+          actorUserId: null,
+          actorRole: 'system',
+          reason: null,
+          details: {
+            step: step.stepCode,
+            from: step.assignee,
+            to,
+            level: step.escalationLevel + 1,
+            at: now.toISOString(),
+          },
+        });
+      }
+      if (open && work.close) {
+        pathway = { ...pathway, status: 'closed', outcome: work.close.outcome, closedAt: now };
+        events.push({
+          pathwayId: id,
+          stepId: null,
+          kind: 'closed',
+          at: now,
+          ...actorOf(ctx),
+          reason: work.close.note,
+          details: { outcome: work.close.outcome },
+        });
+      }
+      return { pathway, events, audit: { by: work.source, facts: Object.keys(work.facts ?? {}) } };
+    });
+    return referrals;
   }
 
   private refuse(reason: string | null): void {
@@ -516,6 +639,11 @@ export class PathwayService {
     return this.change(ctx, id, async (loaded, now, trx) => {
       const { step, definition: def } = this.stepOf(loaded, stepKey);
       if (!mayWorkStep(ctx.actor, step, def.performer)) throw new NotFoundError('step');
+      if (def.completedBy)
+        throw new ConflictError(
+          'step-completed-elsewhere',
+          'This step is done from its own page (for a blood-borne virus exposure, the incident’s page).',
+        );
       this.refuse(
         stepRefusal(this.stateOf(loaded.pathway, loaded.steps), { status: step.status, resolvedAt: step.resolvedAt }),
       );
@@ -598,7 +726,7 @@ export class PathwayService {
     service: ServiceType,
     kind: PathwayReferral['kind'],
     details: ReferralDetails,
-    ctx: RequestContext,
+    ctx: AnyContext,
     now: Date,
   ): PathwayReferral {
     // A handover names its priority; a step referral's form may ask for one.
@@ -618,7 +746,7 @@ export class PathwayService {
       partnerOrganisationId: null,
       dataCategories: null,
       consentId: null,
-      createdByUserId: ctx.actor.userId,
+      createdByUserId: ctx.actor?.userId ?? null,
       createdAt: now,
     };
   }

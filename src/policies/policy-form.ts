@@ -39,6 +39,15 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
     ],
     scaleRows: 0,
   },
+  bbv: {
+    sections: [
+      {
+        title: 'policyForm.sections.bbv',
+        fields: [f('toleranceDays', 'BBV-7'), f('reminderDaysBefore', 'BBV-7')],
+      },
+    ],
+    scaleRows: 0,
+  },
   attendance: {
     scaleRows: 8,
     sections: [

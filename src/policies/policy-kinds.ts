@@ -249,6 +249,22 @@ export const POLICY_KINDS = {
       triggerReviewWithinWorkingDays: 5,
     },
   },
+  /**
+   * Blood-borne virus follow-up (domain brief §3). BBV-7: the 3- and 6-month tests are due on the same
+   * date 3 and 6 calendar months after the exposure, and a sample this many days either side still
+   * counts (interpretation: the seed gives no tolerance; a force's OH lead sets it). The person is
+   * reminded, through OH, this many days before a window opens.
+   */
+  bbv: {
+    description: 'Blood-borne virus follow-up testing: the 3- and 6-month tolerance and reminders (BBV-7).',
+    schema: z
+      .object({
+        toleranceDays: whole(0, 30).default(14),
+        reminderDaysBefore: whole(1, 28).default(7),
+      })
+      .strict(),
+    defaults: { toleranceDays: 14, reminderDaysBefore: 7 },
+  },
 } as const;
 
 export type PolicyKind = keyof typeof POLICY_KINDS;

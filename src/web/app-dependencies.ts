@@ -22,6 +22,7 @@ import type { PartnerDirectoryService } from '../fhir/directory/partner-director
 import type { ReferralDeliveryService } from '../fhir/delivery/referral-delivery-service.js';
 import type { PartnerAuthService } from '../fhir/partner-api/smart/partner-auth-service.js';
 import type { PartnerExchangeService } from '../fhir/partner-api/partner-exchange-service.js';
+import type { BbvService } from '../bbv/bbv-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -53,6 +54,8 @@ export interface AppServices {
   deliveries: ReferralDeliveryService;
   partnerAuth: PartnerAuthService;
   exchange: PartnerExchangeService;
+  /** Blood-borne virus exposures (issue 16). */
+  bbv: BbvService;
 }
 
 export interface AppDependencies {

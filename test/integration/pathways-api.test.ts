@@ -152,14 +152,14 @@ describe('pathways API (issue 4)', () => {
         .send({ personId: w.report.id, definition: 'knees', startedAt: 'soon' });
       expect(bad.status).toBe(422);
       expect(Object.keys(bad.body.error.fields).sort()).toEqual(['definition', 'startedAt']);
-      expect(
-        (
-          await request(t.app)
-            .post('/api/v1/pathways')
-            .set(as('clinician'))
-            .send({ personId: w.report.id, definition: 'bbv', startedAt: '2026-11-02' })
-        ).body.error.code,
-      ).toBe('definition-unavailable');
+      // Issue 16: a BBV exposure starts with its incident; without the incident's facts the fields are named.
+      const bbv = await request(t.app)
+        .post('/api/v1/pathways')
+        .set(as('clinician'))
+        .send({ personId: w.report.id, definition: 'bbv', startedAt: '2026-11-02' });
+      expect(bbv.status).toBe(422);
+      expect(bbv.body.error.code).not.toBe('definition-unavailable');
+      expect(Object.keys(bbv.body.error.fields).sort()).toEqual(['exposureType', 'sourceKnown']);
       expect(
         (
           await request(t.app)

@@ -15,6 +15,7 @@ import * as partnerExchangeSchema from './20261203000400_partner_exchange_schema
 import * as signInThrottles from './20261207000300_sign_in_throttles.js';
 import * as auditCallerRequestId from './20261207000400_audit_caller_request_id.js';
 import * as appointmentPlace from './20261207000500_appointment_place.js';
+import * as bbvSchema from './20261207000600_bbv_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -43,6 +44,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261207000300_sign_in_throttles', signInThrottles],
   ['20261207000400_audit_caller_request_id', auditCallerRequestId],
   ['20261207000500_appointment_place', appointmentPlace],
+  ['20261207000600_bbv_schema', bbvSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

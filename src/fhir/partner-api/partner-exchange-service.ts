@@ -23,6 +23,7 @@ import {
 import type { ConsentService } from '../../consent/consent-service.js';
 import type { PathwayReferralService } from '../../pathways/pathway-referral-service.js';
 import type { Clock } from '../../shared/clock.js';
+import type { LabResultListener } from '../../bbv/bbv-service.js';
 import type { IsoDate } from '../../shared/dates.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
@@ -137,6 +138,8 @@ export interface ExchangeDeps {
   clock: Clock;
   /** Our FHIR base URL (links in search results, our $process-message endpoint). */
   baseUrl: string;
+  /** Hears laboratory results stored against a pathway, in their transaction (the BBV schedule, issue 16 §4). */
+  results?: LabResultListener;
 }
 
 /** A laboratory result as OH sees it: the report, its observations, who sent it. */
@@ -779,8 +782,41 @@ export class PartnerExchangeService implements DisclosureQueue, SentReferralLedg
       }
       await this.deps.repository.insert(rows, trx);
       if (rows.length) await this.auditAccess(ctx, 'create', rows, { details: { results: true } }, trx);
+      await this.tellListener(ctx, rows, trx);
       return done.map((d) => ({ resource: published(d.row), created: d.created }));
     });
+  }
+
+  /**
+   * New results go to the listener per pathway (the BBV schedule, issue 16 §4), each Observation with the
+   * effective time of the report that lists it, in the results' transaction: a schedule that cannot take
+   * them fails the whole post, so nothing is half-recorded.
+   */
+  private async tellListener(ctx: PartnerContext, rows: readonly StoredResource[], trx: Knex.Transaction) {
+    if (!this.deps.results) return;
+    const effective = new Map<string, string>();
+    for (const r of rows)
+      if (r.resourceType === 'DiagnosticReport') {
+        const report = r.content as DiagnosticReport;
+        for (const ref of report.result ?? [])
+          if (ref.reference && report.effectiveDateTime) effective.set(ref.reference, report.effectiveDateTime);
+      }
+    const byPathway = new Map<
+      string,
+      Array<{ resourceId: string; observation: Observation; reportEffective: string | null }>
+    >();
+    for (const r of rows) {
+      if (r.resourceType !== 'Observation' || !r.pathwayId) continue;
+      const list = byPathway.get(r.pathwayId) ?? [];
+      list.push({
+        resourceId: r.id,
+        observation: r.content as Observation,
+        reportEffective: effective.get(`Observation/${r.id}`) ?? null,
+      });
+      byPathway.set(r.pathwayId, list);
+    }
+    for (const [pathwayId, observations] of byPathway)
+      await this.deps.results.resultsStored(ctx, pathwayId, observations, trx);
   }
 
   // What OH sees
