@@ -20,6 +20,16 @@ import {
 import type { DeliveryStatus } from '../fhir/delivery/delivery-repository.js';
 import { PARTNER_AUTH_KINDS, PARTNER_MODES, PARTNER_SERVICE_TYPES } from '../fhir/directory/partner-types.js';
 import { REPORT_STATUSES } from '../fhir/partner-api/lab-results.js';
+import {
+  BBV_TESTS,
+  BODY_FLUIDS,
+  EXPOSURE_TYPES,
+  HBV_VACCINATIONS,
+  PEP_DECISIONS,
+  RESULT_VALUES,
+  TIMEPOINTS,
+  TIMEPOINT_STATUSES,
+} from '../bbv/bbv-types.js';
 import { PROGRESS_STATUSES } from '../fhir/partner-api/task-progress.js';
 import { CLOSE_OUTCOMES, DEFINITION_CODES, PERFORMER_ROLES, SERVICE_TYPES } from '../pathways/definition-format.js';
 import { PATHWAY_STATUSES, STEP_STATUSES } from '../pathways/engine.js';
@@ -154,6 +164,14 @@ export const ENUM_LABELS = {
   auditAction: { values: AUDIT_ACTIONS, key: 'enums.auditAction' },
   auditOutcome: { values: AUDIT_OUTCOMES, key: 'enums.auditOutcome' },
   auditEntity: { values: AUDIT_ENTITY_TYPES, key: 'enums.auditEntity' },
+  exposureType: { values: EXPOSURE_TYPES, key: 'bbv.exposureTypes' },
+  bodyFluid: { values: BODY_FLUIDS, key: 'bbv.bodyFluids' },
+  bbvTimepoint: { values: TIMEPOINTS, key: 'bbv.timepoints' },
+  bbvTest: { values: BBV_TESTS, key: 'bbv.tests' },
+  bbvResult: { values: RESULT_VALUES, key: 'bbv.results' },
+  timepointStatus: { values: TIMEPOINT_STATUSES, key: 'bbv.timepointStatuses' },
+  pepDecision: { values: PEP_DECISIONS, key: 'bbv.pepDecisions' },
+  hbvVaccination: { values: HBV_VACCINATIONS, key: 'bbv.hbvVaccinations' },
 } as const satisfies Record<string, { values: readonly string[]; key: string }>;
 
 export type EnumName = keyof typeof ENUM_LABELS;
