@@ -137,6 +137,14 @@ export class BbvRepository {
     await trx('bbv_incidents').insert(incidentRow(incident));
   }
 
+  /**
+   * Takes the incident's row lock for the rest of the transaction (a no-op update): on PostgreSQL a second
+   * change waits here and then reads what the first committed (results posted at once each see the others).
+   */
+  async lock(id: string, trx: Knex.Transaction): Promise<boolean> {
+    return (await trx('bbv_incidents').where({ id }).update({ revision: trx.raw('revision') })) === 1;
+  }
+
   /** Saves a changed incident if nobody changed it meanwhile (its revision); false otherwise. */
   async update(incident: BbvIncident, trx: Knex.Transaction): Promise<boolean> {
     const row = incidentRow({ ...incident, revision: incident.revision + 1 });

@@ -399,8 +399,11 @@ export class BbvService implements LabResultListener {
     observations: readonly StoredObservation[],
     trx: Knex.Transaction,
   ): Promise<void> {
-    const incident = await this.deps.repository.findByPathway(pathwayId, trx);
-    if (!incident?.assessment?.followUpIndicated || !observations.length) return;
+    const found = await this.deps.repository.findByPathway(pathwayId, trx);
+    if (!found?.assessment?.followUpIndicated || !observations.length) return;
+    // As every change: the incident's lock, then what others committed.
+    await this.deps.repository.lock(found.id, trx);
+    const incident = (await this.deps.repository.find(found.id, PLATFORM_REACH, trx))!;
     const now = this.deps.clock.now();
     const existing = await this.deps.repository.results(incident.id, trx);
     const stored: BbvResult[] = [];
@@ -503,6 +506,8 @@ export class BbvService implements LabResultListener {
     if (!maySeeClinicalDetail(ctx.actor)) throw new ForbiddenError();
     const now = this.deps.clock.now();
     await this.deps.repository.transaction(async (trx) => {
+      // The lock first: what the change reads (results, the revision) is then what others committed.
+      if (!(await this.deps.repository.lock(id, trx))) throw new NotFoundError('incident');
       const incident = await this.deps.repository.find(id, PLATFORM_REACH, trx);
       if (!incident) throw new NotFoundError('incident');
       await work(incident, now, trx);

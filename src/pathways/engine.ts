@@ -132,7 +132,8 @@ export function planSteps(
       if (step.timing.until) {
         // A window whose last day is a fact (BBV-7: the schedule's windows): due by the end of that UK day.
         const last = state.facts[step.timing.until];
-        const end = typeof last === 'string' && isIsoDate(last) ? startOfLondonDay(addDays(last, 1)) : factInstant(last);
+        const end =
+          typeof last === 'string' && isIsoDate(last) ? startOfLondonDay(addDays(last, 1)) : factInstant(last);
         if (!end) return null;
         dueBy = new Date(end.getTime() + paused);
       }
