@@ -114,6 +114,29 @@ describe('BBV timers and escalations (issue 16)', () => {
     expect((await pathwayOf(incident.pathwayId)).step('risk-assessment').escalationLevel).toBe(1);
   });
 
+  it('BBV-1: a risk assessment recorded within the hour completes the step; the sweep after the hour escalates nothing, and the schedule is made', async () => {
+    const occurredAt = '2026-06-11T10:00:00Z';
+    t.clock.set('2026-06-11T10:10:00Z');
+    const incident = await record({ occurredAt });
+    expect(incident.schedule).toEqual([]);
+    t.clock.set('2026-06-11T10:40:00Z');
+    const assessed = await request(t.app)
+      .post(`/api/v1/bbv-incidents/${incident.id}/risk-assessment`)
+      .set(as('clinician'))
+      .send({ highRiskHcv: true });
+    expect(assessed.status).toBe(200);
+    expect(assessed.body.schedule.map((s: { timepoint: string }) => s.timepoint)).toEqual([
+      '4-6-weeks',
+      '3-months',
+      '6-months',
+    ]);
+    await sweepAt(plus(occurredAt, HOUR + 5 * 60_000));
+    const pathway = await pathwayOf(incident.pathwayId);
+    expect(pathway.step('risk-assessment')).toMatchObject({ status: 'completed', escalationLevel: 0 });
+    expect(pathway.step('test-4-6-weeks').status).toBe('open');
+    expect(await eventsFor(incident.pathwayId, 'risk-assessment', 'step-escalated')).toEqual([]);
+  });
+
   it('BBV-3: the PEP decision is overdue at 24 hours and escalated at 72; after 72 hours only too-late stands, before it too-late is refused', async () => {
     const occurredAt = '2026-06-12T08:00:00Z';
     t.clock.set('2026-06-12T08:30:00Z');
