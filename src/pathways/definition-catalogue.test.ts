@@ -34,6 +34,41 @@ describe('the shipped pathway definitions', () => {
     });
   }
 
+  it('when bbv is loaded, exported and loaded again, then its window-end facts, escalation periods of 0 and completed-by steps come back unchanged, and it is valid FHIR R4', () => {
+    const original = file('bbv');
+    const loaded = catalogue.check(original);
+    const exported = exportDefinition(loaded);
+    expect(validateFhirResource(exported as never)).toEqual([]);
+    expect(catalogue.check(exported)).toEqual(loaded);
+    expect(exported).toEqual(original);
+    const step = (id: string) => loaded.steps.find((s) => s.id === id)!;
+    expect(step('test-4-6-weeks').timing.until).toBe('firstWindowEnd');
+    expect(step('test-6-months').timing.until).toBe('sixMonthWindowEnd');
+    expect(step('risk-assessment').escalationPeriod).toEqual({ value: 0, unit: 'h' });
+    expect(loaded.steps.filter((s) => s.completedBy === 'bbv-incident').map((s) => s.id)).toEqual([
+      'risk-assessment',
+      'pep-decision',
+      'hbv-decision',
+      'test-4-6-weeks',
+      'test-3-months',
+      'test-6-months',
+      'specialist-referral',
+    ]);
+  });
+
+  it('when the bbv definition is published with a negative escalation period, then it is refused with the step named', () => {
+    const bad = structuredClone(file('bbv')) as {
+      action: Array<{ extension: Array<{ url: string; valueDuration?: { value: number } }> }>;
+    };
+    bad.action[0]!.extension.find((e) => e.url.endsWith('escalation-period'))!.valueDuration!.value = -1;
+    try {
+      catalogue.check(bad);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { fields: Record<string, string> }).fields['action.0.extension']).toContain('negative');
+    }
+  });
+
   it('when a definition names a questionnaire that does not exist, a condition that is not FHIRPath, or a clashing question, then each is refused with its element named', () => {
     const bad = structuredClone(file('msk')) as { action: Array<Record<string, unknown>> };
     bad.action[0]!.definitionCanonical = 'https://bluelightpathways.org.uk/fhir/Questionnaire/nowhere';

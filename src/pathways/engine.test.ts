@@ -294,3 +294,90 @@ describe('pathway definitions', () => {
     );
   });
 });
+
+/** A window whose start and last UK day are facts (window-end-fact, as the BBV schedule's timepoints are), escalating the moment it closes. */
+type WindowedResource = typeof resource & {
+  action: Array<{
+    extension: Array<{ url: string; valueString?: string; valueCode?: string; valueDuration?: unknown }>;
+  }>;
+};
+const windowed = {
+  ...resource,
+  id: 'windowed',
+  url: `${BASE}/PlanDefinition/windowed`,
+  action: [
+    action('sample', {
+      timingDuration: q(0, 'd'),
+      extension: [
+        { url: EXTENSIONS.escalation, valueDuration: q(0, 'd') },
+        { url: EXTENSIONS.anchor, valueString: 'windowStart' },
+        { url: EXTENSIONS.windowEnd, valueString: 'windowEnd' },
+        { url: EXTENSIONS.completedBy, valueCode: 'bbv-incident' },
+      ],
+    }),
+  ],
+} as unknown as WindowedResource;
+
+describe('pathway engine: windows that end on a day, and escalation at once', () => {
+  const def = parseDefinition(windowed);
+  const sample = (facts: PathwayState['facts']) =>
+    byId(planSteps(def, state({ facts }), evaluateCondition, start)).sample!;
+
+  it('when the window’s last UK day is in winter (GMT), then the step is due from the start of its first day to the end of its last, and escalates then (period 0)', () => {
+    expect(sample({ windowStart: '2026-12-01', windowEnd: '2026-12-15' })).toMatchObject({
+      status: 'open',
+      dueFrom: new Date('2026-12-01T00:00:00Z'),
+      dueBy: new Date('2026-12-16T00:00:00Z'),
+      escalateAt: new Date('2026-12-16T00:00:00Z'),
+    });
+  });
+
+  it('when the window’s days are in summer (BST), then it opens and closes at UK midnight, 23:00 UTC the evening before', () => {
+    expect(sample({ windowStart: '2027-07-01', windowEnd: '2027-07-29' })).toMatchObject({
+      status: 'open',
+      dueFrom: new Date('2027-06-30T23:00:00Z'),
+      dueBy: new Date('2027-07-29T23:00:00Z'),
+      escalateAt: new Date('2027-07-29T23:00:00Z'),
+    });
+    // A window that opens in GMT and closes in BST (the clocks go forward on 28 March 2027).
+    expect(sample({ windowStart: '2027-03-20', windowEnd: '2027-04-03' })).toMatchObject({
+      dueFrom: new Date('2027-03-20T00:00:00Z'),
+      dueBy: new Date('2027-04-03T23:00:00Z'),
+    });
+  });
+
+  it('when the window-end fact is not recorded yet, then the step waits', () => {
+    expect(sample({ windowStart: '2026-12-01' }).status).toBe('waiting');
+    expect(sample({}).status).toBe('waiting');
+  });
+
+  it('when an escalation period is 0, then it is accepted; a negative one is refused with the element named', () => {
+    expect(def.steps[0]!.escalationPeriod).toEqual({ value: 0, unit: 'd' });
+    const negative = structuredClone(windowed);
+    negative.action[0]!.extension[0] = { url: EXTENSIONS.escalation, valueDuration: q(-1, 'h') };
+    try {
+      parseDefinition(negative);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { fields: Record<string, string> }).fields['action.0.extension']).toContain('negative');
+    }
+  });
+
+  it('when a window-end fact has no anchor fact, or completed-by names no capability, then it is refused', () => {
+    const noAnchor = structuredClone(windowed);
+    noAnchor.action[0]!.extension = noAnchor.action[0]!.extension.filter((e) => e.url !== EXTENSIONS.anchor);
+    expect(() => parseDefinition(noAnchor)).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
+    const unknownOwner = structuredClone(windowed);
+    unknownOwner.action[0]!.extension[3] = { url: EXTENSIONS.completedBy, valueCode: 'nobody' };
+    expect(() => parseDefinition(unknownOwner)).toThrow(expect.objectContaining({ code: 'definition-invalid' }));
+  });
+
+  it('when a definition with window-end and completed-by is exported and read back, then both come back unchanged', () => {
+    expect(def.steps[0]!.timing.until).toBe('windowEnd');
+    expect(def.steps[0]!.completedBy).toBe('bbv-incident');
+    const exported = exportDefinition(def);
+    expect(parseDefinition(exported)).toEqual(def);
+    const ext = (exported as { action: Array<{ extension: Array<{ url: string }> }> }).action[0]!.extension;
+    expect(ext).toEqual(expect.arrayContaining(windowed.action[0]!.extension));
+  });
+});
