@@ -370,6 +370,11 @@ export class BbvService implements LabResultListener {
         input.sampleTakenAt.getTime() > now.getTime() + 5 * 60_000
       )
         throw new ValidationError({ sampleTakenAt: 'validation.bbv.sampleWhen' }, 'The result cannot be recorded.');
+      const item = this.scheduleOf(incident, await this.deps.repository.results(incident.id, trx)).find(
+        (s) => s.timepoint === input.timepoint,
+      );
+      if (!item?.tests.includes(input.test))
+        throw new ValidationError({ test: 'validation.bbv.testNotAtTimepoint' }, 'The result cannot be recorded.');
       const result: BbvResult = {
         id: newId(),
         incidentId: incident.id,
