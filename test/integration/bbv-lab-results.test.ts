@@ -1,8 +1,12 @@
+import type { Server } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo-data.js';
 import { REFERRAL_SYSTEM } from '../../src/fhir/delivery/referral-bundle.js';
+import { sandboxSimulation } from '../../src/server.js';
 import { newId } from '../../src/shared/ids.js';
 import { startPartnerProcess, type PartnerProcess } from '../support/fhir-partner.js';
+import { freePort } from '../support/ports.js';
 import { registerPartnerClient, type TestPartnerClient } from '../support/partner-client.js';
 import { buildWorld, createTestPlatform, type TestPlatform, type World } from '../support/test-platform.js';
 
@@ -296,5 +300,78 @@ describe('BBV results from a partner laboratory (issue 16 §4)', () => {
     ]);
     // The first exposure's schedule is untouched by the second's results.
     expect((await incident(first.id)).clinical.results).toHaveLength(3);
+  });
+});
+
+/**
+ * The demo (src/demo/README.md): the officer's exposure about 100 days ago has its 3-month window open,
+ * and its testing referral is shared with the sandbox sexual health clinic. With the sandbox partner
+ * running (as `npm start` runs it), the clinic's simulated staff book the officer in and send the
+ * results, and the 3-month timepoint completes: the schedule moves on its own.
+ */
+describe('the demo’s exposure at the sandbox sexual health clinic', () => {
+  let t: TestPlatform;
+  let server: Server;
+  let partner: PartnerProcess;
+
+  beforeAll(async () => {
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    t = await createTestPlatform({ PUBLIC_URL: `http://127.0.0.1:${port}`, SANDBOX_PARTNER_PORT: String(sandboxPort) });
+    await seedDemo(t.platform, { people: 40, seed: 1988, years: 1 });
+    server = t.app.listen(port, '127.0.0.1');
+    const simulate = await sandboxSimulation(t.platform, 150);
+    expect(simulate).not.toBeNull();
+    partner = await startPartnerProcess({
+      port: sandboxPort,
+      simulate: { ...simulate!, clockOffsetMs: t.clock.now().getTime() - Date.now() },
+    });
+  });
+  afterAll(async () => {
+    await partner?.stop();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await t?.destroy();
+  });
+
+  it('when the sandbox clinic has the referral, then its results complete the 3-month timepoint, keeping only the tests it needs', async () => {
+    const db = t.database.db;
+    const officer = await db('users')
+      .where({ email: DEMO_ACCOUNTS.find((a) => a.role === 'staff')!.email })
+      .first();
+    const row = await db('bbv_incidents').where({ person_id: officer.person_id }).first();
+    const clinicianUser = await db('users')
+      .where({ email: DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!.email })
+      .first();
+    const actor = await t.platform.services.auth.actorFor(
+      (await t.platform.repositories.users.findById(clinicianUser.id))!,
+      undefined,
+      'session',
+    );
+    const ctx = { actor: actor!, requestId: 'test', ip: null };
+    const before = await t.platform.services.bbv.get(ctx, row.id);
+    expect(before.schedule.map((s) => s.status)).toEqual(['complete', 'due', 'upcoming']);
+    expect(before.results.map((r) => [r.timepoint, r.source])).toEqual([
+      ['4-6-weeks', 'oh'],
+      ['4-6-weeks', 'oh'],
+      ['4-6-weeks', 'oh'],
+    ]);
+    await t.platform.jobs.runner.runDue();
+    // The partner works on its own clock: keep our fixed clock in step with it while waiting.
+    const started = Date.now();
+    const fixedAt = t.clock.now().getTime();
+    let after = before;
+    while (after.schedule[1]!.status !== 'complete' && Date.now() - started < 25_000) {
+      await new Promise((r) => setTimeout(r, 150));
+      t.clock.set(new Date(fixedAt + (Date.now() - started)));
+      after = await t.platform.services.bbv.get(ctx, row.id);
+    }
+    expect(after.schedule.map((s) => s.status)).toEqual(['complete', 'complete', 'upcoming']);
+    const threeMonths = after.results.filter((r) => r.timepoint === '3-months');
+    expect(threeMonths.map((r) => [r.test, r.result, r.source]).sort()).toEqual([
+      ['HBsAg', 'negative', 'laboratory'],
+      ['HCV-Ab', 'negative', 'laboratory'],
+      ['HIV-Ag-Ab', 'negative', 'laboratory'],
+    ]);
+    const step = await db('pathway_steps').where({ pathway_id: row.pathway_id, step_code: 'test-3-months' }).first();
+    expect(step.status).toBe('completed');
   });
 });
