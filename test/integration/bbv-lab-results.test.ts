@@ -315,7 +315,9 @@ describe('the demo’s exposure at the sandbox sexual health clinic', () => {
   let partner: PartnerProcess;
 
   beforeAll(async () => {
-    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const port = await freePort();
+    let sandboxPort = await freePort();
+    while (sandboxPort === port) sandboxPort = await freePort();
     t = await createTestPlatform({ PUBLIC_URL: `http://127.0.0.1:${port}`, SANDBOX_PARTNER_PORT: String(sandboxPort) });
     await seedDemo(t.platform, { people: 40, seed: 1988, years: 1 });
     server = t.app.listen(port, '127.0.0.1');
