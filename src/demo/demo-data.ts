@@ -18,6 +18,9 @@ import { insertSpellsInBulk } from './spell-rows.js';
 import { tellTeamStory } from './team-story.js';
 import { seedDemoPathways } from './demo-pathways.js';
 import { seedDemoConsents } from './demo-consents.js';
+import { seedDemoBbv } from './demo-bbv.js';
+import type { BbvService } from '../bbv/bbv-service.js';
+import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
 import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
@@ -79,8 +82,10 @@ interface SeedDependencies {
   services: {
     absences: Pick<AbsenceService, 'syncTasks'>;
     attendanceSweep: Pick<AttendanceSweepService, 'dailySweep' | 'absencesDueOhReferral' | 'ohReferralMade'>;
-    pathways: Pick<PathwayService, 'enrol'>;
+    pathways: Pick<PathwayService, 'enrol' | 'completeStep'>;
     referrals: Pick<ReferralService, 'referFromAbsences'>;
+    pathwayReferrals: Pick<PathwayReferralService, 'forPathway' | 'share'>;
+    bbv: Pick<BbvService, 'recordIncident' | 'recordPep' | 'recordHbv' | 'recordResult'>;
     consent: ConsentService;
     auth: Pick<AuthService, 'actorFor'>;
     partners: Pick<PartnerDirectoryService, 'create'>;
@@ -486,6 +491,16 @@ export async function seedDemo(
       pathways: ['mental-health'],
       enabled: true,
     });
+    await deps.services.partners.create(admin, {
+      organisationId: healthBoard.id,
+      name: 'Westshire sexual health clinic (sandbox)',
+      serviceType: 'sexual-health',
+      baseUrl: sandbox,
+      mode: 'bars',
+      auth: { kind: 'none' },
+      pathways: ['bbv'],
+      enabled: true,
+    });
     // The sandbox reports progress back to us as the health board's system would (SMART Backend Services, FHIR-8).
     const { publicJwk } = await sandboxPartnerKey(deps.db);
     await deps.services.partnerAuth.create(admin, {
@@ -497,6 +512,15 @@ export async function seedDemo(
       enabled: true,
     });
   }
+  // The officer's blood-borne virus exposure, its 3-month tests due now at the sexual health clinic (issue 16).
+  await seedDemoBbv(deps.services, {
+    clinician: await actorOf(clinician.email),
+    manager: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!.email),
+    officer: await actorOf(officer.email),
+    healthBoard,
+    today,
+    share: deps.config.sandboxPartner !== null,
+  });
   return {
     organisations: organisations.length,
     units: units.length,

@@ -163,11 +163,13 @@ describe('progress reported back by a partner process', () => {
       .db('fhir_resources')
       .whereIn('resource_type', ['DiagnosticReport', 'Observation'])
       .where({ pathway_referral_id: step.id });
-    expect(results).toHaveLength(4);
+    // The clinic sends every test of the BBV schedule (four Observations) and their report.
+    expect(results).toHaveLength(5);
     for (const r of results) expect(r).toMatchObject({ person_id: w.report.id, pathway_id: pathway.id });
     const api = await request(t.app).get(`/api/v1/pathways/${pathway.id}/results`).set(d.as('clinician'));
     expect(api.body.items).toHaveLength(1);
     expect(api.body.items[0].observations.map((o: { value: string }) => o.value)).toEqual([
+      'Not detected',
       'Not detected',
       'Not detected',
       'Not detected',

@@ -23,12 +23,21 @@ const TRIES = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Blood-borne virus tests a sexual health clinic reports back (FHIR-6: sensitive; OH clinicians only on our side). */
+/**
+ * Blood-borne virus tests a sexual health clinic reports back (FHIR-6: sensitive; OH clinicians only on
+ * our side). The clinic cannot know which timepoint of the platform's schedule is due, so it sends
+ * every test the schedule asks for at any timepoint (domain brief BBV-6); the platform keeps those
+ * the timepoint of the sample date needs.
+ */
 const BBV_TESTS = [
-  { code: '56888-1', display: 'HIV 1+2 Ab + HIV1 p24 Ag [Presence] in Serum or Plasma' },
   { code: '5196-1', display: 'Hepatitis B virus surface Ag [Presence] in Serum' },
   { code: '16128-1', display: 'Hepatitis C virus Ab [Presence] in Serum' },
+  { code: '11259-9', display: 'Hepatitis C virus RNA [Presence] in Serum or Plasma by NAA with probe detection' },
+  { code: '56888-1', display: 'HIV 1+2 Ab + HIV1 p24 Ag [Presence] in Serum or Plasma' },
 ];
+const INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
+const LAB_REPORT = 'https://sandbox.example/lab-report';
+const LAB_OBSERVATION = 'https://sandbox.example/lab-observation';
 
 /** The clinic a sandbox service books into, in words. */
 function clinicOf(service: string | undefined): string {
@@ -171,6 +180,9 @@ export class ProgressSimulator {
     const results = () => {
       const ids = BBV_TESTS.map(() => `urn:uuid:${crypto.randomUUID()}`);
       const basedOn = [{ identifier: { system: REFERRAL_SYSTEM, value: referralId } }];
+      // The sample is taken today, on the partner's clock (the platform's, in tests that fix it).
+      const effectiveDateTime = new Date(Date.now() + (this.options.clockOffsetMs ?? 0)).toISOString();
+      // Every entry is a conditional create on its own identifier: a retry after a lost answer records nothing twice.
       return this.call('POST', '', {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -179,28 +191,36 @@ export class ProgressSimulator {
             fullUrl: ids[i],
             resource: {
               resourceType: 'Observation',
+              identifier: [{ system: LAB_OBSERVATION, value: `${referralId}-${t.code}` }],
               status: 'final',
               code: { coding: [{ system: 'http://loinc.org', ...t }] },
+              effectiveDateTime,
               valueCodeableConcept: { text: 'Not detected' },
+              interpretation: [{ coding: [{ system: INTERPRETATION, code: 'NEG', display: 'Negative' }] }],
               basedOn,
             },
-            request: { method: 'POST', url: 'Observation' },
+            request: {
+              method: 'POST',
+              url: 'Observation',
+              ifNoneExist: `identifier=${LAB_OBSERVATION}|${referralId}-${t.code}`,
+            },
           })),
           {
             fullUrl: `urn:uuid:${crypto.randomUUID()}`,
             resource: {
               resourceType: 'DiagnosticReport',
-              identifier: [{ system: 'https://sandbox.example/lab-report', value: referralId }],
+              identifier: [{ system: LAB_REPORT, value: referralId }],
               status: 'final',
               code: { text: 'Blood-borne virus screen' },
               basedOn,
+              effectiveDateTime,
               result: ids.map((reference) => ({ reference })),
               conclusion: 'No blood-borne virus detected.',
             },
             request: {
               method: 'POST',
               url: 'DiagnosticReport',
-              ifNoneExist: `identifier=https://sandbox.example/lab-report|${referralId}`,
+              ifNoneExist: `identifier=${LAB_REPORT}|${referralId}`,
             },
           },
         ],
