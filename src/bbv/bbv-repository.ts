@@ -142,7 +142,11 @@ export class BbvRepository {
    * change waits here and then reads what the first committed (results posted at once each see the others).
    */
   async lock(id: string, trx: Knex.Transaction): Promise<boolean> {
-    return (await trx('bbv_incidents').where({ id }).update({ revision: trx.raw('revision') })) === 1;
+    return (
+      (await trx('bbv_incidents')
+        .where({ id })
+        .update({ revision: trx.raw('revision') })) === 1
+    );
   }
 
   /** Saves a changed incident if nobody changed it meanwhile (its revision); false otherwise. */

@@ -414,7 +414,11 @@ export class BbvService implements LabResultListener {
     const stored: BbvResult[] = [];
     for (const o of observations) {
       const read = scheduleResultOf(o.observation);
-      const when = o.observation.effectiveDateTime ?? o.reportEffective;
+      const when =
+        o.observation.effectiveDateTime ??
+        o.observation.effectiveInstant ??
+        o.observation.effectivePeriod?.start ??
+        o.reportEffective;
       const sampleTakenAt = when && !Number.isNaN(Date.parse(when)) ? new Date(when) : now;
       if (!read) continue;
       const schedule = this.scheduleOf(incident, [...existing, ...stored]);
@@ -489,6 +493,16 @@ export class BbvService implements LabResultListener {
     await this.change(ctx, id, async (incident, now, trx) => {
       const next = { ...incident, accidentReportRef: reference, updatedAt: now };
       if (!(await this.deps.repository.update(next, trx))) throw this.changed();
+      // ATT-5: with its reference the report is made; the manager's step is done.
+      await this.deps.pathways.recordForCapability(
+        ctx,
+        incident.pathwayId,
+        {
+          source: 'bbv-incident',
+          complete: [{ stepCode: 'accident-report', note: 'Accident report reference recorded.' }],
+        },
+        trx,
+      );
       await this.auditChange(ctx, next, { accidentReport: true }, trx);
     });
     return this.recordOf(ctx, id, 'update');

@@ -31,6 +31,8 @@ export interface LabObservation {
   valueString?: string;
   interpretation?: Concept[];
   effectiveDateTime?: string;
+  effectiveInstant?: string;
+  effectivePeriod?: { start?: string };
   status?: string;
 }
 
