@@ -47,6 +47,7 @@ import { ReferralDeliveryService } from './fhir/delivery/referral-delivery-servi
 import { PathwayPageService } from './pathways/pathway-page-service.js';
 import { BbvRepository } from './bbv/bbv-repository.js';
 import { BbvService } from './bbv/bbv-service.js';
+import { BbvReminderService } from './bbv/reminder-service.js';
 import { DeliveryOutbox } from './fhir/delivery/referral-outbox.js';
 import { PartnerClientRepository } from './fhir/partner-api/smart/partner-client-repository.js';
 import { PartnerAuthService } from './fhir/partner-api/smart/partner-auth-service.js';
@@ -330,6 +331,14 @@ export async function buildPlatform(
     senderEndpoint: `${fhirBase}/$process-message`,
   });
   deliveries.registerHandlers(runner);
+  const bbvReminders = new BbvReminderService({
+    bbv,
+    people,
+    notifications,
+    policy,
+    ohContact: config.ohContact,
+    publicUrl: config.publicUrl,
+  });
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,
@@ -341,6 +350,8 @@ export async function buildPlatform(
       await referrals.referFromAbsences(await attendanceSweep.absencesDueOhReferral(), (id, note) =>
         attendanceSweep.ohReferralMade(id, note),
       );
+      // Issue 16 §3: reminders before each BBV test window opens, through OH.
+      await bbvReminders.remind(asOf);
     },
   });
   const pathwaySweep = registerEvery({

@@ -28,9 +28,11 @@ import type { TriggerReviewService } from './trigger-review-service.js';
 /** A spell as one actor may see it: OH free text only for OH (CONF-1). */
 export type AbsenceSpellView = Omit<
   AbsenceSpell,
-  'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt'
+  'ohReasonText' | 'createdAt' | 'updatedAt' | 'accidentReportDueAt' | 'bbvIncidentId'
 > & {
   reasonText?: string | null;
+  /** OH and the person only (issue 16 §6). */
+  bbvIncidentId?: string | null;
   accidentReportDueAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -87,10 +89,12 @@ export class AbsenceService {
   ) {}
 
   viewFor(ctx: RequestContext, spell: AbsenceSpell): AbsenceSpellView {
-    const { ohReasonText, createdAt, updatedAt, accidentReportDueAt, ...rest } = spell;
+    const { ohReasonText, createdAt, updatedAt, accidentReportDueAt, bbvIncidentId, ...rest } = spell;
     return {
       ...rest,
       ...(maySeeOhRecords(ctx.actor) ? { reasonText: ohReasonText } : {}),
+      // Issue 16 §6: which exposure is OH's and the person's to know; others see only that it is duty-related.
+      ...(maySeeOhRecords(ctx.actor) || ctx.actor.personId === spell.personId ? { bbvIncidentId } : {}),
       accidentReportDueAt: accidentReportDueAt?.toISOString() ?? null,
       createdAt: createdAt.toISOString(),
       updatedAt: updatedAt.toISOString(),
@@ -122,9 +126,11 @@ export class AbsenceService {
       handoverNotes: input.handoverNotes ?? null,
       noDirectContact: input.noDirectContact,
       nominatedLiaison: input.nominatedLiaison ?? null,
+      bbvIncidentId: input.bbvIncidentId ?? null,
       importKey: null,
       recordedByUserId: ctx.actor.userId,
     };
+    linkedToExposure(spell);
     spell.accidentReportDueAt = await this.accidentReportDueAt(person, spell);
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
@@ -166,6 +172,7 @@ export class AbsenceService {
       ...(reasonText !== undefined ? { ohReasonText: reasonText } : {}),
     };
     if (input.notSicknessKind) merged.countsAsSickness = false;
+    linkedToExposure(merged);
     merged.accidentReportDueAt = await this.accidentReportDueAt(person, merged);
     const now = this.clock.now();
     const saved = await this.repository.transaction(async (trx) => {
@@ -549,4 +556,12 @@ export class AbsenceService {
       fields.startDate ??= { key: 'attendance.refusals.overlaps', values: { date: overlapping[0]!.startDate } };
     if (Object.keys(fields).length) throw new ValidationError(fields);
   }
+}
+
+/**
+ * Issue 16 §5: sickness after a blood-borne virus exposure is duty-related (the exposure is a duty
+ * incident, ATT-5). Time off for its tests and PEP appointments is recorded as not sickness.
+ */
+function linkedToExposure(spell: NewAbsenceSpell): void {
+  if (spell.bbvIncidentId && spell.countsAsSickness) spell.dutyRelated = true;
 }

@@ -24,7 +24,10 @@ import {
 } from './return-to-work.js';
 import type { AttendanceSummary } from './absence-service.js';
 import { notify } from '../web/notice.js';
-import { longDate } from '../shared/dates.js';
+import { longDate, type IsoDate } from '../shared/dates.js';
+import { enumLabel } from '../i18n/enum-labels.js';
+import type { RequestContext } from '../shared/request-context.js';
+import type { AbsenceSpell } from './attendance-types.js';
 
 /**
  * The Bradford score in plain words (issue 15 §8): what it measures, over which period, and the
@@ -125,11 +128,42 @@ const INTERVIEW_FORM: Record<string, FormFieldKind> = {
 export function attendancePages(deps: AppDependencies): RouteDefinition[] {
   const { absences, returnToWork, people } = deps.services;
 
+  /**
+   * Issue 16 §5: the dates of the exposures the person's absences follow. OH and the person read them
+   * on the incident (audited); managers and HR never reach an incident, so the platform reads only the
+   * exposure's date for them, and the page never names what the incident was.
+   */
+  const exposureDates = async (
+    ctx: RequestContext,
+    personId: string,
+    spells: readonly AbsenceSpell[],
+  ): Promise<Map<string, IsoDate>> => {
+    const ids = new Set(spells.map((s) => s.bbvIncidentId).filter((id): id is string => id !== null));
+    if (!ids.size) return new Map();
+    const incidents =
+      maySeeOhRecords(ctx.actor) || ctx.actor.personId === personId
+        ? await deps.services.bbv.forPerson(ctx, personId)
+        : await deps.services.bbv.openIncidents();
+    return new Map(
+      incidents.filter((r) => ids.has(r.incident.id)).map((r) => [r.incident.id, r.incident.exposureDate]),
+    );
+  };
+  const exposureText = (req: Request, ctx: RequestContext, spell: AbsenceSpell, dates: Map<string, IsoDate>) => {
+    if (!spell.bbvIncidentId) return null;
+    const date = dates.get(spell.bbvIncidentId);
+    const who = maySeeOhRecords(ctx.actor) ? 'oh' : ctx.actor.personId === spell.personId ? 'own' : 'manager';
+    const lang = req.locale === 'cy' ? 'cy' : 'en';
+    return date
+      ? req.t(`attendance.exposure.${who}`, { date: longDate(date, lang) })
+      : req.t(`attendance.exposure.${who}Undated`);
+  };
+
   const summaryLocals = async (req: Request, personId: string) => {
     const ctx = requestContext(req);
     const today = deps.clock.today();
     const { person, summary, spells, interviews, discounted } = await absences.attendanceOf(ctx, personId, today);
     const isSelf = ctx.actor.personId === personId;
+    const exposures = await exposureDates(ctx, personId, spells);
     return {
       person: people.viewFor(ctx, person),
       summary,
@@ -139,6 +173,8 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
         return {
           ...absences.viewFor(ctx, s),
           reasonName: req.t(`reasons.${s.reasonCategory}`),
+          notSicknessName: s.notSicknessKind ? enumLabel(req.t, 'notSicknessKind', s.notSicknessKind) : null,
+          exposureText: exposureText(req, ctx, s, exposures),
           open: s.endDate === null,
           // ATT-13: only a sickness absence the person is back from, with no interview yet, needs one.
           needsInterview: needsReturnToWorkInterview(s, today, interview !== undefined),

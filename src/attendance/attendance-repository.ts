@@ -38,6 +38,7 @@ const COLUMNS: Array<[keyof NewAbsenceSpell, string]> = [
   ['handoverNotes', 'handover_notes'],
   ['noDirectContact', 'no_direct_contact'],
   ['nominatedLiaison', 'nominated_liaison'],
+  ['bbvIncidentId', 'bbv_incident_id'],
   ['importKey', 'import_key'],
   ['recordedByUserId', 'recorded_by_user_id'],
 ];
@@ -73,6 +74,7 @@ function toSpell(row: Record<string, unknown>): AbsenceSpell {
     handoverNotes: (row.handover_notes as string | null) ?? null,
     noDirectContact: readBoolean(row.no_direct_contact),
     nominatedLiaison: (row.nominated_liaison as string | null) ?? null,
+    bbvIncidentId: (row.bbv_incident_id as string | null) ?? null,
     importKey: (row.import_key as string | null) ?? null,
     recordedByUserId: (row.recorded_by_user_id as string | null) ?? null,
     createdAt: readTimestamp(row.created_at),

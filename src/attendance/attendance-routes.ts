@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { policies } from '../auth/access-policy.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { idParamSchema, workingPatternSchema } from '../people/people-schemas.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
+import type { RequestContext } from '../shared/request-context.js';
 import { requestContext } from '../web/authenticate.js';
 import { apiRoute, type RouteDefinition } from '../web/route-registry.js';
 import {
@@ -40,6 +42,11 @@ const spellResponse = z.object({
   handoverNotes: z.string().nullable().describe('ATT-1: urgent work to hand over'),
   noDirectContact: z.boolean().describe('ATT-11: contact through the nominated liaison'),
   nominatedLiaison: z.string().nullable(),
+  bbvIncidentId: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Issue 16 §5: the exposure this absence follows (OH and the person only)'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -86,7 +93,20 @@ const summaryResponse = z.object({
 
 /** The attendance API (issue 3 §10). */
 export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
-  const { absences, returnToWork, sickPay } = deps.services;
+  const { absences, returnToWork, sickPay, bbv } = deps.services;
+  /**
+   * Issue 16 §5: an absence links only to an exposure of the same person that the caller reaches (OH;
+   * nobody else finds one, so a manager or HR cannot link one, and learns nothing of it from the refusal).
+   */
+  const checkExposure = async (ctx: RequestContext, personId: string, incidentId: string | null | undefined) => {
+    if (!incidentId) return;
+    const found = await bbv.get(ctx, incidentId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+    if (found?.incident.personId !== personId)
+      throw new ValidationError({ bbvIncidentId: 'attendance.refusals.exposureLink' });
+  };
   return [
     apiRoute({
       method: 'post',
@@ -103,6 +123,7 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
+        await checkExposure(ctx, params.personId, body.bbvIncidentId);
         const spell = await absences.recordAbsence(ctx, params.personId, body);
         res.status(201).location(`/api/v1/absences/${spell.id}`).json(absences.viewFor(ctx, spell));
       },
@@ -139,6 +160,8 @@ export function attendanceRoutes(deps: AppDependencies): RouteDefinition[] {
       },
       handler: async (req, res, { params, body }) => {
         const ctx = requestContext(req);
+        if (body.bbvIncidentId)
+          await checkExposure(ctx, (await absences.getAbsence(ctx, params.id)).personId, body.bbvIncidentId);
         res.json(absences.viewFor(ctx, await absences.updateAbsence(ctx, params.id, body)));
       },
     }),

@@ -32,7 +32,13 @@ export const REASON_CATEGORIES = [
 export type ReasonCategory = (typeof REASON_CATEGORIES)[number];
 
 /** ATT-6: time off that is recorded but is not sickness and never counts. */
-export const NOT_SICKNESS_KINDS = ['disability-treatment', 'statutory-medical', 'pre-arranged-treatment'] as const;
+export const NOT_SICKNESS_KINDS = [
+  'disability-treatment',
+  'statutory-medical',
+  'pre-arranged-treatment',
+  // Issue 16 §5: tests and PEP appointments after a blood-borne virus exposure.
+  'bbv-follow-up',
+] as const;
 
 export const CERTIFICATION = ['self', 'medical', 'none'] as const;
 
@@ -56,6 +62,8 @@ const spellFields = {
   /** ATT-11: no direct contact wanted; contact through the nominated liaison (a relative or colleague). */
   noDirectContact: z.boolean(),
   nominatedLiaison: z.string().trim().max(200).nullable(),
+  /** Issue 16 §5: the exposure this absence follows (time off for its tests, or sickness after it). */
+  bbvIncidentId: z.uuid().nullable(),
 };
 
 /** POST /api/v1/people/{personId}/absences */
@@ -77,6 +85,7 @@ export const recordAbsenceSchema = z
     handoverNotes: spellFields.handoverNotes.optional(),
     noDirectContact: spellFields.noDirectContact.default(false),
     nominatedLiaison: spellFields.nominatedLiaison.optional(),
+    bbvIncidentId: spellFields.bbvIncidentId.optional(),
   })
   .strict()
   .refine((v) => !v.noDirectContact || (v.nominatedLiaison ?? '').length > 0, {

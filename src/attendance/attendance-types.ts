@@ -31,18 +31,28 @@ export interface AbsenceSpell {
   /** ATT-11: the person wants no direct contact; contact goes through their nominated liaison. */
   noDirectContact: boolean;
   nominatedLiaison: string | null;
+  /** Issue 16 §5: the blood-borne virus exposure this absence follows (OH and the person only see which). */
+  bbvIncidentId: string | null;
   importKey: string | null;
   recordedByUserId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-type ContactFields = 'handoverNotes' | 'noDirectContact' | 'nominatedLiaison';
+type ContactFields = 'handoverNotes' | 'noDirectContact' | 'nominatedLiaison' | 'bbvIncidentId';
 /** A spell to save; the contact fields (ATT-1, ATT-11) default to none. */
 export type NewAbsenceSpell = Omit<AbsenceSpell, 'createdAt' | 'updatedAt' | ContactFields> &
   Partial<Pick<AbsenceSpell, ContactFields>>;
 
 /** The spell as stored: the contact fields filled with their defaults (ATT-1, ATT-11). */
 export function asSaved(spell: NewAbsenceSpell, createdAt: Date, updatedAt: Date): AbsenceSpell {
-  return { handoverNotes: null, noDirectContact: false, nominatedLiaison: null, ...spell, createdAt, updatedAt };
+  return {
+    handoverNotes: null,
+    noDirectContact: false,
+    nominatedLiaison: null,
+    bbvIncidentId: null,
+    ...spell,
+    createdAt,
+    updatedAt,
+  };
 }

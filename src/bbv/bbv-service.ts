@@ -641,6 +641,26 @@ export class BbvService implements LabResultListener {
   }
 
   /**
+   * Every exposure whose pathway is still open, with its results and schedule on `today` (the
+   * platform's own daily work: the reminders). Never for a request: no reach applies.
+   */
+  async openIncidents(today: IsoDate = this.today()): Promise<IncidentRecord[]> {
+    const incidents = await this.deps.repository.open();
+    const results = await this.deps.repository.resultsFor(incidents.map((i) => i.id));
+    const out: IncidentRecord[] = [];
+    for (const incident of incidents) {
+      const r = results.get(incident.id) ?? [];
+      out.push({
+        incident,
+        results: r,
+        schedule: this.scheduleOf(incident, r, today),
+        pathwayStatus: await this.deps.pathways.statusOf(incident.pathwayId),
+      });
+    }
+    return out;
+  }
+
+  /**
    * The dates of OH appointments the people in a manager's or HR's reach have for their exposures (issue
    * 16 §5): the open windows' and upcoming timepoints' due dates, never what they are for. The people
    * are those the caller has already read within its reach.

@@ -1,4 +1,4 @@
-import { REASON_CATEGORIES, CERTIFICATION } from '../attendance/attendance-schemas.js';
+import { REASON_CATEGORIES, CERTIFICATION, NOT_SICKNESS_KINDS } from '../attendance/attendance-schemas.js';
 import { TRIGGER_CODES } from '../attendance/bradford.js';
 import { MILESTONE_CODES } from '../attendance/milestones.js';
 import { ALL_OUTCOMES, APPEAL_OUTCOMES } from '../attendance/procedure-schemas.js';
@@ -172,6 +172,7 @@ export const ENUM_LABELS = {
   timepointStatus: { values: TIMEPOINT_STATUSES, key: 'bbv.timepointStatuses' },
   pepDecision: { values: PEP_DECISIONS, key: 'bbv.pepDecisions' },
   hbvVaccination: { values: HBV_VACCINATIONS, key: 'bbv.hbvVaccinations' },
+  notSicknessKind: { values: NOT_SICKNESS_KINDS, key: 'attendance.notSicknessKinds' },
 } as const satisfies Record<string, { values: readonly string[]; key: string }>;
 
 export type EnumName = keyof typeof ENUM_LABELS;

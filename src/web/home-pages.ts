@@ -144,5 +144,18 @@ function waitingView(req: Request, w: WaitingItem): { href: string; text: string
           .filter(Boolean)
           .join('. '),
       };
+    case 'bbv-test': {
+      // Issue 16 §8: the dates and where, never what it tests for or any result.
+      const values = {
+        from: longDate(w.test.windowStart, lang(req)),
+        to: longDate(w.test.windowEnd, lang(req)),
+        timepoint: enumLabel(t, 'bbvTimepoint', w.test.timepoint),
+      };
+      return {
+        href: '/me/bbv',
+        text: t(w.test.status === 'due' ? 'home.waiting.bbvTestDue' : 'home.waiting.bbvTest', values),
+        hint: t('home.waiting.bbvTestHint', values),
+      };
+    }
   }
 }

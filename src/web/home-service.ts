@@ -6,6 +6,9 @@ import type { PathwayDefinition, StepDefinition } from '../pathways/definition.j
 import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
 import type { PathwayService } from '../pathways/pathway-service.js';
 import type { ReferralService } from '../pathways/referral-service.js';
+import type { BbvService } from '../bbv/bbv-service.js';
+import { nextTestOf } from '../bbv/bbv-own-view.js';
+import type { ScheduleItem } from '../bbv/schedule.js';
 import type { RequestContext } from '../shared/request-context.js';
 
 /** Something waiting for the officer, for their home page to word and link (issue 15 §8). */
@@ -30,6 +33,12 @@ export type WaitingItem =
       place: string | null;
       /** Who the appointment is with: the NHS service the referral was sent to. */
       withOrganisation: string | null;
+    }
+  /** Issue 16 §8: the next follow-up blood test after an exposure, with OH (dates only). */
+  | {
+      kind: 'bbv-test';
+      incidentId: string;
+      test: Pick<ScheduleItem, 'timepoint' | 'windowStart' | 'windowEnd' | 'status'>;
     };
 
 export interface HomeDeps {
@@ -39,6 +48,8 @@ export interface HomeDeps {
   pathwayReferrals: Pick<PathwayReferralService, 'forPathway'>;
   exchange: Pick<PartnerExchangeService, 'journeys'>;
   people: Pick<PeopleService, 'listOrganisations'>;
+  /** The person's own exposures (issue 16 §8); absent where the home page is built without them. */
+  bbv?: Pick<BbvService, 'forPerson'>;
 }
 
 /** A report the person asked to see before it goes, still waiting for their agreement (AMRA-4, §5b). */
@@ -88,6 +99,11 @@ export async function waitingFor(deps: HomeDeps, ctx: RequestContext, now: Date)
     }
   }
   const appointments = await upcomingAppointments(deps, ctx, pathways.filter(withAppointments(personId)), now);
+  // Each open exposure's next follow-up test: its window, never what the results were (issue 16 §6).
+  for (const r of deps.bbv ? await deps.bbv.forPerson(ctx, personId) : []) {
+    const test = r.pathwayStatus !== 'closed' ? nextTestOf(r.schedule) : null;
+    if (test) items.push({ kind: 'bbv-test', incidentId: r.incident.id, test });
+  }
   return [...items, ...appointments];
 }
 

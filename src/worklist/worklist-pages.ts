@@ -12,6 +12,9 @@ import { deadlineOf, type Task } from './worklist-types.js';
 import { worklistQuery } from '../pathways/pathway-schemas.js';
 import { stepJson, stepState, taskJson, taskParam } from './worklist-items.js';
 import { notify } from '../web/notice.js';
+import { searchPeopleSchema } from '../people/people-schemas.js';
+import { longDate } from '../shared/dates.js';
+import type { RequestContext } from '../shared/request-context.js';
 
 const completeForm = z.object({ note: z.string().trim().max(2000).optional(), _csrf: z.string().optional() });
 
@@ -31,6 +34,34 @@ function taskLink(t: Task): string | null {
 /** The worklist page: what is due for me (and my queue), and completing it. */
 export function worklistPages(deps: AppDependencies): RouteDefinition[] {
   const { worklist, people, pathways } = deps.services;
+
+  /**
+   * Issue 16 §5: the dates of OH appointments the people on a manager's or HR's list have after an
+   * exposure, so duties can be planned: dates only, never what they are for. A line manager's team is
+   * read within their reach; HR's are only the people already on their list.
+   */
+  const ohAppointments = async (req: Request, ctx: RequestContext, onList: readonly string[]) => {
+    const role = ctx.actor.role;
+    if (role !== 'line-manager' && role !== 'hr-manager') return [];
+    const team =
+      role === 'line-manager'
+        ? (await people.searchPeople(ctx, searchPeopleSchema.parse({ limit: 100 }))).items.map((p) => p.id)
+        : [];
+    const ids = [...new Set([...team, ...onList])];
+    const dates = await deps.services.bbv.appointmentDates(ids, deps.clock.today());
+    if (!dates.size) return [];
+    const names = await people.namesOf([...dates.keys()]);
+    const locale = req.locale === 'cy' ? 'cy' : 'en';
+    return [...dates.entries()]
+      .map(([personId, days]) => ({
+        personId,
+        personName: names.get(personId) ?? '',
+        text: req.t('worklist.ohAppointments.dates', {
+          dates: [...new Set(days)].map((d) => longDate(d, locale)).join(', '),
+        }),
+      }))
+      .sort((a, b) => a.personName.localeCompare(b.personName));
+  };
 
   const pageLocals = async (req: Request) => {
     const ctx = requestContext(req);
@@ -81,6 +112,10 @@ export function worklistPages(deps: AppDependencies): RouteDefinition[] {
         byForm: worklist.completedByForm(t.code),
       })),
       overdueCount: tasks.filter((t) => deadlineOf(t) < today).length,
+      ohAppointments: await ohAppointments(req, ctx, [
+        ...tasks.map((t) => t.subjectPersonId),
+        ...pathwaySteps.steps.map((s) => s.personId),
+      ]),
     };
   };
 

@@ -119,7 +119,8 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       .where({ person_id: officerPerson!.person_id, kind: 'oh-report-release' })
       .first<{ id: string } | undefined>('id');
     expect(report, 'the demo officer has an OH report to review').toBeDefined();
-    startFrom.set(officer.email, [`/me/consents/${report!.id}/report`]);
+    // The officer's own follow-up blood tests (issue 16 §8): home links to it only after an exposure.
+    startFrom.set(officer.email, [`/me/consents/${report!.id}/report`, '/me/bbv']);
   });
 
   for (const account of DEMO_ACCOUNTS) {

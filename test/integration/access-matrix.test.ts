@@ -196,6 +196,7 @@ const EXPECTED: Record<string, Role[]> = {
   'post /people/:id/refer': ['line-manager', 'hr-manager'],
   'get /me/referrals': SELF,
   'get /me/consents': SELF,
+  'get /me/bbv': SELF,
   'get /me/consents/:id': SELF,
   'post /me/consents/:id/decision': SELF,
   'post /me/consents/:id/access-request': SELF,

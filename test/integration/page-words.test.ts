@@ -164,6 +164,26 @@ describe('page words', () => {
       .orderBy('start_date', 'asc')
       .first()) as { id: string };
 
+    // A blood-borne virus exposure of the officer (issue 16): their own page shows its next test.
+    const clinicianUser = await t.platform.repositories.users.findByEmail('clinician@westshire.police.test');
+    const { token } = await t.platform.services.auth.createToken(
+      { actor: null, requestId: 'page-words', ip: null },
+      clinicianUser!,
+      { name: 'page-words' },
+    );
+    const exposure = await supertest(t.app)
+      .post('/api/v1/bbv-incidents')
+      .set({ Authorization: `Bearer ${token}` })
+      .send({
+        personId: officer,
+        occurredAt: '2026-11-20T10:00:00Z',
+        exposureType: 'spit',
+        bodyFluid: 'blood-stained-fluid',
+        sourceKnown: false,
+        highRiskHcv: false,
+      });
+    expect(exposure.status, 'the exposure is recorded').toBe(201);
+
     const manager = await demoAgent('manager@westshire.police.test');
     const refer = await manager.get(`/people/${officer}/refer`);
     const referred = await manager
@@ -307,7 +327,7 @@ describe('page words', () => {
         '/people/not-a-uuid',
         '/no-such-page',
       ],
-      'officer@westshire.police.test': ['/me/referrals', `/me/consents/${report.id}/report`, '/admin/users'],
+      'officer@westshire.police.test': ['/me/bbv', '/me/referrals', `/me/consents/${report.id}/report`, '/admin/users'],
       'clinician@westshire.police.test': ['/referrals', `/pathways/${active.id}/resume`],
       'oh.admin@westshire.police.test': ['/admin/policies/attendance'],
       'sysadmin@westshire.police.test': ['/admin/policies/attendance'],
