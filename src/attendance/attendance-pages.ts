@@ -140,10 +140,9 @@ export function attendancePages(deps: AppDependencies): RouteDefinition[] {
   ): Promise<Map<string, IsoDate>> => {
     const ids = new Set(spells.map((s) => s.bbvIncidentId).filter((id): id is string => id !== null));
     if (!ids.size) return new Map();
-    const incidents =
-      maySeeOhRecords(ctx.actor) || ctx.actor.personId === personId
-        ? await deps.services.bbv.forPerson(ctx, personId)
-        : await deps.services.bbv.openIncidents();
+    if (!(maySeeOhRecords(ctx.actor) || ctx.actor.personId === personId))
+      return deps.services.bbv.exposureDates([...ids]);
+    const incidents = await deps.services.bbv.forPerson(ctx, personId);
     return new Map(
       incidents.filter((r) => ids.has(r.incident.id)).map((r) => [r.incident.id, r.incident.exposureDate]),
     );

@@ -661,6 +661,14 @@ export class BbvService implements LabResultListener {
   }
 
   /**
+   * Issue 16 §5: the UK dates of exposures that absences already read within the caller's reach are linked
+   * to — the date only, for a manager's or HR's attendance page, which never names what the incident was.
+   */
+  async exposureDates(incidentIds: readonly string[]): Promise<Map<string, IsoDate>> {
+    return new Map((await this.deps.repository.byIds(incidentIds)).map((i) => [i.id, i.exposureDate]));
+  }
+
+  /**
    * The dates of OH appointments the people in a manager's or HR's reach have for their exposures (issue
    * 16 §5): the open windows' and upcoming timepoints' due dates, never what they are for. The people
    * are those the caller has already read within its reach.
