@@ -98,9 +98,11 @@ export function worklistPages(deps: AppDependencies): RouteDefinition[] {
       stepCounts: pathwaySteps.counts,
       filters: { pathway: query.pathway ?? '', unitId: query.unitId ?? '' },
       showPathway: oh,
-      pathwayOptions: [
-        ...new Map(definitions.filter((d) => d.code !== 'bbv').map((d) => [d.code, d.title])).entries(),
-      ].map(([value, text]) => ({ value, text, selected: value === query.pathway })),
+      pathwayOptions: [...new Map(definitions.map((d) => [d.code, d.title])).entries()].map(([value, text]) => ({
+        value,
+        text,
+        selected: value === query.pathway,
+      })),
       units: (await people.listUnits(ctx)).map((u) => ({ value: u.id, text: u.name, selected: u.id === query.unitId })),
       tasks: tasks.map((t) => ({
         ...taskJson(t),
