@@ -120,6 +120,37 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       .first<{ id: string } | undefined>('id');
     expect(report, 'the demo officer has an OH report to review').toBeDefined();
     startFrom.set(officer.email, [`/me/consents/${report!.id}/report`]);
+    // A blood-borne virus exposure (issue 16 §8), which the fresh demo has none of: a bite the day before,
+    // recorded through the form; its page links to what is still to do.
+    const exposed = await platform
+      .db('users')
+      .where({ email: manager.email })
+      .first<{ person_id: string }>('person_id');
+    await demo.withPage(clinician, async (page) => {
+      const form = `${baseUrl}/people/${exposed!.person_id}/bbv-incidents/new`;
+      await page.goto(form);
+      const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+      const [year, month, day] = addDays(today, -1).split('-');
+      const recorded = await page.request.post(form, {
+        form: {
+          _csrf: csrf,
+          'occurredAt-day': day!,
+          'occurredAt-month': month!,
+          'occurredAt-year': year!,
+          'occurredAt-time': '09:00',
+          exposureType: 'bite',
+          skinBroken: 'yes',
+          otherPartyKind: 'not-staff',
+          otherPartyDescription: 'Detained person, custody ref 12/3456',
+          sourceKnown: 'yes',
+          highRiskHcv: 'no',
+        },
+        maxRedirects: 0,
+      });
+      expect(recorded.status(), 'the exposure is recorded').toBe(303);
+      const incident = new URL(recorded.headers().location!, baseUrl).pathname;
+      startFrom.set(clinician.email, [...(startFrom.get(clinician.email) ?? []), incident]);
+    });
   });
 
   for (const account of DEMO_ACCOUNTS) {
