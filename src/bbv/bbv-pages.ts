@@ -275,7 +275,6 @@ export function bbvPages(deps: AppDependencies): RouteDefinition[] {
       followUpItems: yesNoItems(req, FOLLOW_UP),
       otherPartyKinds: OTHER_PARTY.map((v) => ({ value: v, text: req.t(`bbv.pages.new.otherPartyKinds.${v}`) })),
       colleagues,
-      showOtherPartyAssessed: true,
     };
   };
 
@@ -300,22 +299,25 @@ export function bbvPages(deps: AppDependencies): RouteDefinition[] {
             countdown: countdown(d.riskAssessmentDueAt),
             late: now > d.riskAssessmentDueAt,
           },
-      i.pep && clinical
-        ? {
-            text: req.t('bbv.pages.incident.pepRecorded', { decision: req.t(`bbv.pepDecisions.${i.pep.decision}`) }),
-            done: true,
-          }
-        : pepStillPossible(i.occurredAt, now)
+      // Whether PEP was started is clinical: only clinicians see its deadline and decision.
+      !clinical
+        ? null
+        : i.pep
           ? {
-              text: req.t('bbv.pages.incident.pepBy', {
-                ...when(req, d.pepAlertAt),
-                lastTime: ukClock(d.pepDeadlineAt, locale),
-                lastDate: longDate(londonDay(d.pepDeadlineAt), locale),
-              }),
-              countdown: countdown(now < d.pepAlertAt ? d.pepAlertAt : d.pepDeadlineAt),
+              text: req.t('bbv.pages.incident.pepRecorded', { decision: req.t(`bbv.pepDecisions.${i.pep.decision}`) }),
+              done: true,
             }
-          : { text: req.t('bbv.pages.incident.pepPassed', when(req, d.pepDeadlineAt)), done: true },
-    ];
+          : pepStillPossible(i.occurredAt, now)
+            ? {
+                text: req.t('bbv.pages.incident.pepBy', {
+                  ...when(req, d.pepAlertAt),
+                  lastTime: ukClock(d.pepDeadlineAt, locale),
+                  lastDate: longDate(londonDay(d.pepDeadlineAt), locale),
+                }),
+                countdown: countdown(now < d.pepAlertAt ? d.pepAlertAt : d.pepDeadlineAt),
+              }
+            : { text: req.t('bbv.pages.incident.pepPassed', when(req, d.pepDeadlineAt)), done: true },
+    ].filter((x) => x !== null);
     const base = `/bbv-incidents/${i.id}`;
     const open = record.schedule.find((s) => s.status === 'due' || s.status === 'partial' || s.status === 'overdue');
     const actions = clinical

@@ -120,8 +120,8 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       .first<{ id: string } | undefined>('id');
     expect(report, 'the demo officer has an OH report to review').toBeDefined();
     startFrom.set(officer.email, [`/me/consents/${report!.id}/report`]);
-    // A blood-borne virus exposure (issue 16 §8), which the fresh demo has none of: a bite the day before,
-    // recorded through the form; its page links to what is still to do.
+    // Blood-borne virus exposures (issue 16 §8), which the fresh demo has none of: two the day before,
+    // recorded through the form; their pages link to what is still to do.
     const exposed = await platform
       .db('users')
       .where({ email: manager.email })
@@ -131,25 +131,32 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       await page.goto(form);
       const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
       const [year, month, day] = addDays(today, -1).split('-');
-      const recorded = await page.request.post(form, {
-        form: {
-          _csrf: csrf,
-          'occurredAt-day': day!,
-          'occurredAt-month': month!,
-          'occurredAt-year': year!,
-          'occurredAt-time': '09:00',
-          exposureType: 'bite',
-          skinBroken: 'yes',
-          otherPartyKind: 'not-staff',
-          otherPartyDescription: 'Detained person, custody ref 12/3456',
-          sourceKnown: 'yes',
-          highRiskHcv: 'no',
-        },
-        maxRedirects: 0,
+      // A bite assessed with it (its schedule links to recording a result), and a needlestick not yet assessed.
+      const record = async (exposure: Record<string, string>) => {
+        const recorded = await page.request.post(form, {
+          form: {
+            _csrf: csrf,
+            'occurredAt-day': day!,
+            'occurredAt-month': month!,
+            'occurredAt-year': year!,
+            'occurredAt-time': '09:00',
+            sourceKnown: 'yes',
+            ...exposure,
+          },
+          maxRedirects: 0,
+        });
+        expect(recorded.status(), 'the exposure is recorded').toBe(303);
+        return new URL(recorded.headers().location!, baseUrl).pathname;
+      };
+      const bite = await record({
+        exposureType: 'bite',
+        skinBroken: 'yes',
+        otherPartyKind: 'not-staff',
+        otherPartyDescription: 'Detained person, custody ref 12/3456',
+        highRiskHcv: 'no',
       });
-      expect(recorded.status(), 'the exposure is recorded').toBe(303);
-      const incident = new URL(recorded.headers().location!, baseUrl).pathname;
-      startFrom.set(clinician.email, [...(startFrom.get(clinician.email) ?? []), incident]);
+      const needlestick = await record({ exposureType: 'needlestick' });
+      startFrom.set(clinician.email, [...(startFrom.get(clinician.email) ?? []), bite, needlestick]);
     });
   });
 

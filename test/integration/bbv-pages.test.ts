@@ -142,6 +142,7 @@ describe('BBV pages (issue 16 §8)', () => {
     expect(text).toContain('Hepatitis B surface antigen (HBsAg)');
     expect(text).not.toContain('Negative');
     expect(text).not.toContain('Detained person');
+    expect(text).not.toContain('HIV PEP');
     expect(page.text).not.toContain(`href="${incidentPath}/pep"`);
     expect((await admin.get(`${incidentPath}/pep`)).status).toBe(403);
   });
