@@ -62,3 +62,42 @@ for (const list of document.querySelectorAll('[data-journey-src]')) {
   };
   setInterval(refresh, every);
 }
+
+// A deadline's countdown (issue 16 §8): the server writes "in 2 hours 5 minutes" or "5 minutes ago" when the
+// page is made; here it is kept true every 30 seconds, in the page's words (data-countdown-words) and plurals.
+for (const list of document.querySelectorAll('[data-countdown-words]')) {
+  let words;
+  try {
+    words = JSON.parse(list.getAttribute('data-countdown-words'));
+  } catch {
+    continue;
+  }
+  const plural = new Intl.PluralRules(document.documentElement.lang || 'en');
+  const unit = (forms, n) => (forms[plural.select(n)] || forms.other || '').replace('%n', String(n));
+  const say = (at) => {
+    const ms = at - Date.now();
+    const minutes = Math.floor(Math.abs(ms) / 60000);
+    if (minutes < 1) return words.now;
+    const days = Math.floor(minutes / 1440);
+    const duration =
+      days >= 2
+        ? unit(words.days, days)
+        : [
+            Math.floor(minutes / 60) > 0 ? unit(words.hours, Math.floor(minutes / 60)) : '',
+            minutes % 60 > 0 ? unit(words.minutes, minutes % 60) : '',
+          ]
+            .filter(Boolean)
+            .join(' ');
+    return (ms > 0 ? words.in : words.ago).replace('%d', duration);
+  };
+  const update = () => {
+    for (const item of list.querySelectorAll('[data-countdown]')) {
+      const at = Date.parse(item.getAttribute('data-countdown'));
+      if (Number.isNaN(at)) continue;
+      const text = say(at);
+      if (item.textContent !== text) item.textContent = text;
+    }
+  };
+  update();
+  setInterval(update, 30000);
+}

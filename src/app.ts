@@ -31,6 +31,7 @@ import { partnerClientRoutes } from './fhir/partner-api/smart/partner-client-rou
 import { labResultRoutes } from './fhir/partner-api/lab-result-routes.js';
 import { partnerClientPages } from './fhir/partner-api/smart/partner-client-pages.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
+import { bbvPages } from './bbv/bbv-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
 import { AppError } from './shared/errors.js';
 import { createPassport, guardsFor } from './web/authenticate.js';
@@ -87,6 +88,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...consentRoutes(deps));
   registry.add(...partnerRoutes(deps));
   registry.add(...pathwayPages(deps));
+  registry.add(...bbvPages(deps));
   registry.add(...referralPages(deps));
   registry.add(...consentPages(deps));
   registry.add(...consentOhPages(deps));

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { mayWorkStep, policies, roleMayUse } from '../auth/access-policy.js';
+import { maySeeClinicalDetail, mayWorkStep, policies, roleMayUse } from '../auth/access-policy.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { isIsoDate, longDate, londonDay, shortDateTime, startOfLondonDay } from '../shared/dates.js';
@@ -160,6 +160,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       resolvedAt: string | null;
       escalationLevel?: number;
     }>,
+    /** Where steps another capability completes are done (a BBV pathway's incident page), never the step form. */
+    completedElsewhere: string | null = null,
   ) => {
     const now = deps.clock.now();
     const active = loaded.pathway.status === 'active';
@@ -179,9 +181,11 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         done: s.status === 'completed' || s.status === 'skipped',
         inactive: s.status === 'not-applicable' || s.status === 'cancelled',
         link:
-          open && active && def && mayWorkStep(actor, step, def.performer)
-            ? `/pathways/${loaded.pathway.id}/steps/${s.code}`
-            : null,
+          open && active && def?.completedBy
+            ? completedElsewhere
+            : open && active && def && mayWorkStep(actor, step, def.performer)
+              ? `/pathways/${loaded.pathway.id}/steps/${s.code}`
+              : null,
       };
     });
   };
@@ -417,7 +421,20 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
     const results = page.results
       .map(resultView)
       .map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null }));
-    const steps = stepRows(req, ctx.actor, loaded, page.view.steps);
+    // A blood-borne virus pathway is its exposure incident's: its record, and the steps it completes, are there.
+    const bbvIncidentHref =
+      loaded.definition.code === 'bbv'
+        ? ((await deps.services.bbv.forPerson(ctx, view.personId))
+            .filter((r) => r.incident.pathwayId === view.id)
+            .map((r) => `/bbv-incidents/${r.incident.id}`)[0] ?? null)
+        : null;
+    const steps = stepRows(
+      req,
+      ctx.actor,
+      loaded,
+      page.view.steps,
+      bbvIncidentHref && maySeeClinicalDetail(ctx.actor) ? bbvIncidentHref : null,
+    );
     const assigned = loaded.steps.flatMap((s) => (s.assignee && 'personId' in s.assignee ? [s.assignee.personId] : []));
     const names = assigned.length ? await people.namesOf([...new Set(assigned)]) : new Map<string, string>();
     const base = `/pathways/${view.id}`;
@@ -478,6 +495,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         ? recorded.flatMap((r) => r.answers.map((a) => ({ value: a.linkId, text: `${a.question}: ${a.answer}` })))
         : [],
       canManage,
+      bbvIncidentHref,
       // Each change has its own page (issue 15 §3), listed here as the pathway's actions.
       actions: canManage
         ? [
@@ -797,6 +815,7 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
         };
       }),
       canEnrol: roleMayUse(policies.pathwaysEnrol, ctx.actor.role),
+      canRecordBbv: maySeeClinicalDetail(ctx.actor) && ctx.actor.personId !== personId,
       canRefer: roleMayUse(policies.referralsManagement, ctx.actor.role) && ctx.actor.personId !== personId,
       definitionItems: ENROLLABLE.filter((c) => published.has(c)).map((c) => ({ value: c, text: published.get(c)! })),
     };

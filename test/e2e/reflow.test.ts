@@ -121,6 +121,44 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
     expect(report, 'the demo officer has an OH report to review').toBeDefined();
     // The officer's own follow-up blood tests (issue 16 §8): home links to it only after an exposure.
     startFrom.set(officer.email, [`/me/consents/${report!.id}/report`, '/me/bbv']);
+    // Blood-borne virus exposures (issue 16 §8), which the fresh demo has none of: two the day before,
+    // recorded through the form; their pages link to what is still to do.
+    const exposed = await platform
+      .db('users')
+      .where({ email: manager.email })
+      .first<{ person_id: string }>('person_id');
+    await demo.withPage(clinician, async (page) => {
+      const form = `${baseUrl}/people/${exposed!.person_id}/bbv-incidents/new`;
+      await page.goto(form);
+      const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+      const [year, month, day] = addDays(today, -1).split('-');
+      // A bite assessed with it (its schedule links to recording a result), and a needlestick not yet assessed.
+      const record = async (exposure: Record<string, string>) => {
+        const recorded = await page.request.post(form, {
+          form: {
+            _csrf: csrf,
+            'occurredAt-day': day!,
+            'occurredAt-month': month!,
+            'occurredAt-year': year!,
+            'occurredAt-time': '09:00',
+            sourceKnown: 'yes',
+            ...exposure,
+          },
+          maxRedirects: 0,
+        });
+        expect(recorded.status(), 'the exposure is recorded').toBe(303);
+        return new URL(recorded.headers().location!, baseUrl).pathname;
+      };
+      const bite = await record({
+        exposureType: 'bite',
+        skinBroken: 'yes',
+        otherPartyKind: 'not-staff',
+        otherPartyDescription: 'Detained person, custody ref 12/3456',
+        highRiskHcv: 'no',
+      });
+      const needlestick = await record({ exposureType: 'needlestick' });
+      startFrom.set(clinician.email, [...(startFrom.get(clinician.email) ?? []), bite, needlestick]);
+    });
   });
 
   for (const account of DEMO_ACCOUNTS) {

@@ -249,7 +249,34 @@ describe('page words', () => {
       .send({ _csrf: csrfFrom(login.text), email: 'new.clinician@westshire.police.test', password });
     look('a new user (en) setting up MFA', (await newcomer.get('/mfa/setup')).text);
 
-    // Last, as it moves the clock on: a case at stage 1 whose meeting has been held.
+    // A blood-borne virus exposure (issue 16 §8): a bite the day before, recorded by OH with its risk assessment.
+    const clinicianAgent = await demoAgent('clinician@westshire.police.test');
+    const bbvNew = `/people/${officer}/bbv-incidents/new`;
+    const bbvForm = await clinicianAgent.get(bbvNew);
+    const bbv = await clinicianAgent
+      .post(bbvNew)
+      .type('form')
+      .send({
+        ...formFields(bbvForm.text, bbvNew),
+        'occurredAt-day': '21',
+        'occurredAt-month': '11',
+        'occurredAt-year': '2026',
+        'occurredAt-time': '08:00',
+        exposureType: 'bite',
+        skinBroken: 'yes',
+        otherPartyKind: 'not-staff',
+        otherPartyDescription: 'Detained person, custody ref 12/3456',
+        sourceKnown: 'yes',
+        highRiskHcv: 'no',
+      });
+    expect(bbv.status, 'the exposure is recorded').toBe(303);
+    const incident = bbv.headers.location!;
+    const bbvPages = [
+      incident,
+      bbvNew,
+      ...['risk-assessment', 'pep', 'hepatitis-b', 'accident-report', 'results/new'].map((p) => `${incident}/${p}`),
+    ];
+
     const hr = await demoAgent('hr@westshire.police.test');
     const informal = await hr.get(`/people/${officer}/attendance/procedure/informal`);
     await hr
@@ -328,8 +355,8 @@ describe('page words', () => {
         '/no-such-page',
       ],
       'officer@westshire.police.test': ['/me/bbv', '/me/referrals', `/me/consents/${report.id}/report`, '/admin/users'],
-      'clinician@westshire.police.test': ['/referrals', `/pathways/${active.id}/resume`],
-      'oh.admin@westshire.police.test': ['/admin/policies/attendance'],
+      'clinician@westshire.police.test': ['/referrals', `/pathways/${active.id}/resume`, ...bbvPages],
+      'oh.admin@westshire.police.test': ['/admin/policies/attendance', incident],
       'sysadmin@westshire.police.test': ['/admin/policies/attendance'],
     };
   }
