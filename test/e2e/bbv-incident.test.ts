@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../src/demo/demo-data.js';
-import { addDays, londonDay } from '../../src/shared/dates.js';
+import { addDays, londonDay, longDate } from '../../src/shared/dates.js';
 import { useDemoBrowser } from './support/demo-browser.js';
 import { fillDate } from './support/date-input.js';
 import { checkBothWidths } from './support/reflow.js';
@@ -8,15 +8,16 @@ import { submitWith } from './support/sign-in.js';
 
 /**
  * Issue 16 §8 end to end in Chromium: an OH clinician records a bite between two members of staff about five
- * weeks ago, completes the risk assessment, sees the testing schedule and records a 4–6 week result. Every
- * page passes axe at 1280 and 320 px without scrolling sideways.
+ * weeks ago, completes the risk assessment, sees the testing schedule and records a 4–6 week result; the
+ * officer then sees their next test's dates from home. Every page passes axe at 1280 and 320 px without
+ * scrolling sideways.
  */
 describe('a blood-borne virus exposure, recorded and followed up by OH', () => {
   const demo = useDemoBrowser();
   const clinician = DEMO_ACCOUNTS.find((a) => a.role === 'oh-clinician')!;
   const officer = DEMO_ACCOUNTS.find((a) => a.role === 'staff')!;
 
-  it('when a clinician records a bite with both parties five weeks ago and its risk assessment, then the schedule shows the 4–6 week tests due and a result is recorded for them', async () => {
+  it('when a clinician records a bite with both parties five weeks ago and its risk assessment, then the schedule shows the 4–6 week tests due, a result is recorded for them, and the officer sees the dates of their next test', async () => {
     const { baseUrl, platform } = demo.server;
     const officerUser = await platform.repositories.users.findByEmail(officer.email);
     const personId = officerUser!.personId!;
@@ -92,6 +93,28 @@ describe('a blood-borne virus exposure, recorded and followed up by OH', () => {
         'Hepatitis B surface antigen (HBsAg): Negative',
       );
       expect(await checkBothWidths(page, 'the incident with a result')).toEqual([]);
+    });
+
+    // The officer sees their next test date from home, and the page about it says when and where, never a result.
+    const from = longDate(addDays(fiveWeeksAgo, 28), 'en');
+    const to = longDate(addDays(fiveWeeksAgo, 42), 'en');
+    await demo.withPage(officer, async (page) => {
+      if ((await page.locator('html').getAttribute('lang')) === 'cy')
+        await submitWith(page, page.getByRole('button', { name: 'English' }));
+      await page.goto(`${baseUrl}/`);
+      // One result of three is in: the test is part done, so home gives its window.
+      const fromHome = page.getByRole('link', { name: `Follow-up blood test between ${from} and ${to}` });
+      await expect(fromHome.count()).resolves.toBe(1);
+      expect(await checkBothWidths(page, 'the officer’s home with the test')).toEqual([]);
+      await submitWith(page, fromHome);
+      expect(new URL(page.url()).pathname).toBe('/me/bbv');
+      const exposure = page.locator('[data-testid="exposure"]', {
+        has: page.getByRole('heading', { name: `After the exposure on ${longDate(fiveWeeksAgo, 'en')}` }),
+      });
+      const next = exposure.locator('[data-testid="next-test"]');
+      await expect(next.innerText()).resolves.toContain(`Between ${from} and ${to}`);
+      await expect(exposure.innerText()).resolves.not.toMatch(/Negative|Positive/);
+      expect(await checkBothWidths(page, 'the officer’s follow-up tests')).toEqual([]);
     });
   }, 180_000);
 });
