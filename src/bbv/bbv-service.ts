@@ -598,6 +598,17 @@ export class BbvService implements LabResultListener {
     return { incident, results, schedule: this.scheduleOf(incident, results), pathwayStatus: pathway };
   }
 
+  /**
+   * The id of the incident a pathway runs for, when the actor reaches incidents of its person (OH, the
+   * person), else null: for a link from a pathway the caller has already read within reach. Nothing of the
+   * incident is read but its id, so nothing more is audited.
+   */
+  async incidentIdOf(ctx: RequestContext, pathwayId: string): Promise<string | null> {
+    const incident = await this.deps.repository.findByPathway(pathwayId);
+    if (!incident) return null;
+    return (await this.deps.repository.find(incident.id, bbvScope(ctx.actor))) ? incident.id : null;
+  }
+
   /** An incident within reach (OH; the person their own). Managers and HR never find one. Audited. */
   async get(ctx: RequestContext, id: string): Promise<IncidentRecord> {
     await this.inReach(ctx, id);

@@ -422,12 +422,8 @@ export function pathwayPages(deps: AppDependencies): RouteDefinition[] {
       .map(resultView)
       .map((r) => ({ ...r, partner: partnerName.get(r.partnerOrganisationId) ?? null }));
     // A blood-borne virus pathway is its exposure incident's: its record, and the steps it completes, are there.
-    const bbvIncidentHref =
-      loaded.definition.code === 'bbv'
-        ? ((await deps.services.bbv.forPerson(ctx, view.personId))
-            .filter((r) => r.incident.pathwayId === view.id)
-            .map((r) => `/bbv-incidents/${r.incident.id}`)[0] ?? null)
-        : null;
+    const bbvIncidentId = loaded.definition.code === 'bbv' ? await deps.services.bbv.incidentIdOf(ctx, view.id) : null;
+    const bbvIncidentHref = bbvIncidentId ? `/bbv-incidents/${bbvIncidentId}` : null;
     const steps = stepRows(
       req,
       ctx.actor,
