@@ -304,17 +304,13 @@ export class BbvService implements LabResultListener {
         },
         updatedAt: now,
       };
-      if (!(await this.deps.repository.update(next, trx))) throw this.changed();
-      await this.deps.pathways.recordForCapability(
+      await this.saveDone(
         ctx,
-        incident.pathwayId,
-        {
-          source: 'bbv-incident',
-          complete: [{ stepCode: 'pep-decision', note: 'PEP decision recorded on the incident.' }],
-        },
+        next,
+        { stepCode: 'pep-decision', note: 'PEP decision recorded on the incident.' },
+        { pep: true },
         trx,
       );
-      await this.auditChange(ctx, next, { pep: true }, trx);
     });
     return this.recordOf(ctx, id, 'update');
   }
@@ -345,17 +341,13 @@ export class BbvService implements LabResultListener {
         },
         updatedAt: now,
       };
-      if (!(await this.deps.repository.update(next, trx))) throw this.changed();
-      await this.deps.pathways.recordForCapability(
+      await this.saveDone(
         ctx,
-        incident.pathwayId,
-        {
-          source: 'bbv-incident',
-          complete: [{ stepCode: 'hbv-decision', note: 'Hepatitis B decisions recorded on the incident.' }],
-        },
+        next,
+        { stepCode: 'hbv-decision', note: 'Hepatitis B decisions recorded on the incident.' },
+        { hbv: true },
         trx,
       );
-      await this.auditChange(ctx, next, { hbv: true }, trx);
     });
     return this.recordOf(ctx, id, 'update');
   }
@@ -492,20 +484,34 @@ export class BbvService implements LabResultListener {
   async recordAccidentReport(ctx: RequestContext, id: string, reference: string): Promise<IncidentRecord> {
     await this.change(ctx, id, async (incident, now, trx) => {
       const next = { ...incident, accidentReportRef: reference, updatedAt: now };
-      if (!(await this.deps.repository.update(next, trx))) throw this.changed();
       // ATT-5: with its reference the report is made; the manager's step is done.
-      await this.deps.pathways.recordForCapability(
+      await this.saveDone(
         ctx,
-        incident.pathwayId,
-        {
-          source: 'bbv-incident',
-          complete: [{ stepCode: 'accident-report', note: 'Accident report reference recorded.' }],
-        },
+        next,
+        { stepCode: 'accident-report', note: 'Accident report reference recorded.' },
+        { accidentReport: true },
         trx,
       );
-      await this.auditChange(ctx, next, { accidentReport: true }, trx);
     });
     return this.recordOf(ctx, id, 'update');
+  }
+
+  /** Saves a changed incident, completes the pathway step its form does and records the change, in one transaction. */
+  private async saveDone(
+    ctx: RequestContext,
+    next: BbvIncident,
+    step: { stepCode: string; note: string },
+    audit: Record<string, unknown>,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    if (!(await this.deps.repository.update(next, trx))) throw this.changed();
+    await this.deps.pathways.recordForCapability(
+      ctx,
+      next.pathwayId,
+      { source: 'bbv-incident', complete: [step] },
+      trx,
+    );
+    await this.auditChange(ctx, next, audit, trx);
   }
 
   private changed(): ConflictError {
