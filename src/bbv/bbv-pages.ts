@@ -352,6 +352,8 @@ export function bbvPages(deps: AppDependencies): RouteDefinition[] {
       person,
       incident: i,
       clinical,
+      // BBV-9: a positive or indeterminate result is the first thing a clinician reads, with where to act on it.
+      needsReview: clinical && record.schedule.some((s) => s.status === 'needs-review'),
       occurred: req.t('bbv.pages.incident.occurred', when(req, i.occurredAt)),
       deadlines,
       countdownWords: countdownWords(req.t, locale),

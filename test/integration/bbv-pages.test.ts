@@ -147,6 +147,34 @@ describe('BBV pages (issue 16 §8)', () => {
     expect((await admin.get(`${incidentPath}/pep`)).status).toBe(403);
   });
 
+  it('when a result comes back positive, then the clinician reads first that it needs them now, with the way to the urgent referral, and an administrator reads nothing of it (BBV-9)', async () => {
+    const clinician = await signIn(t, w.users.clinician.email);
+    const action = `${incidentPath}/results/new`;
+    const fields = formFields((await clinician.get(`${action}?timepoint=4-6-weeks`)).text, action);
+    const res = await clinician
+      .post(action)
+      .type('form')
+      .send({
+        ...fields,
+        test: 'HIV-Ag-Ab',
+        result: 'positive',
+        'sampleTakenAt-day': '8',
+        'sampleTakenAt-month': '1',
+        'sampleTakenAt-year': '2027',
+        'sampleTakenAt-time': '09:00',
+      });
+    expect(res.status, words(res.text)).toBe(303);
+    const page = await clinician.get(incidentPath);
+    expect(page.text).toContain('data-testid="needs-review"');
+    const text = words(page.text);
+    expect(text).toContain('A result needs a clinician now');
+    expect(text).toContain('4 to 6 weeks Needs a clinician now');
+    expect(page.text).toMatch(/href="\/pathways\/[0-9a-f-]{36}">Open the pathway to review the result/);
+    const admin = words((await (await signIn(t, w.users.ohAdmin.email)).get(incidentPath)).text);
+    expect(admin).not.toContain('needs a clinician');
+    expect(admin).not.toContain('Positive');
+  });
+
   it('when a line manager or HR opens the incident, then it does not exist for them (404)', async () => {
     for (const user of [w.users.lineManager, w.users.hr]) {
       const agent = await signIn(t, user.email);
