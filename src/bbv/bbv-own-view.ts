@@ -1,19 +1,12 @@
-import { statusFor } from './bbv-views.js';
+import { scheduleFor } from './bbv-views.js';
 import type { ScheduleItem } from './schedule.js';
 
 /**
  * The person's own schedule (issue 16 §8): the dates and tests, never a result or that one needs a
- * clinician (bbv-views.ts `statusFor('own')`: a timepoint with its results is simply done).
+ * clinician (bbv-views.ts `scheduleFor('own')`: a timepoint with its results is simply done).
  */
 export function ownSchedule(schedule: readonly ScheduleItem[]) {
-  return schedule.map((s) => ({
-    timepoint: s.timepoint,
-    windowStart: s.windowStart,
-    windowEnd: s.windowEnd,
-    dueDate: s.dueDate,
-    tests: s.tests,
-    status: statusFor('own', s.status),
-  }));
+  return scheduleFor('own', schedule);
 }
 export type OwnScheduleItem = ReturnType<typeof ownSchedule>[number];
 

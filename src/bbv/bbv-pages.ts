@@ -13,7 +13,8 @@ import { ensureCsrfToken } from '../web/middleware.js';
 import { notify, type Notice } from '../web/notice.js';
 import { renderPage, submitForm } from '../web/render.js';
 import type { RouteDefinition } from '../web/route-registry.js';
-import { localDateTimeToIso } from '../web/uk-time.js';
+import { formText } from '../web/forms.js';
+import { optionalDateTime } from '../web/uk-time.js';
 import type { IncidentInput } from './bbv-schemas.js';
 import {
   BBV_TESTS,
@@ -53,23 +54,13 @@ const choice = <T extends readonly [string, ...string[]]>(values: T, field: stri
   labelled(z.enum(values), L(field));
 const text = (max: number, field: string) => labelled(z.string().trim().max(max), L(field));
 
-/** A date and time typed in UK time (date-input with time): the instant it was. */
+/** A date and time typed in UK time (date-input with time): the instant it was (web/uk-time.ts reads it). */
 const ukInstant = (field: string, required: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, c): Date | undefined => {
-      if (!v) {
-        if (required) c.addIssue({ code: 'custom', message: issue('validation.enter', field) });
-        return undefined;
-      }
-      const iso = localDateTimeToIso(v);
-      if (!iso) {
-        c.addIssue({ code: 'custom', message: issue('validation.dateTime', field) });
-        return z.NEVER;
-      }
-      return new Date(iso);
-    });
+  optionalDateTime(issue('validation.dateTime', field)).transform((iso, c): Date | undefined => {
+    if (iso !== undefined) return new Date(iso);
+    if (required) c.addIssue({ code: 'custom', message: issue('validation.enter', field) });
+    return undefined;
+  });
 
 /** A calendar date typed in the date input, or nothing. */
 const optionalDay = (field: string) =>
@@ -82,15 +73,9 @@ const optionalDay = (field: string) =>
 
 const bool = (v: 'yes' | 'no' | string | undefined): boolean | null => (v === 'yes' ? true : v === 'no' ? false : null);
 
-/** The form's posted strings: blank ones are not answered. */
-function posted(body: Record<string, unknown>, names: readonly string[]): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const n of names) {
-    const raw = body[n];
-    out[n] = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
-  }
-  return out;
-}
+/** The form's posted strings (web/forms.ts formText): blank ones are not answered. */
+const posted = (body: Record<string, unknown>, names: readonly string[]): Record<string, string | undefined> =>
+  Object.fromEntries(names.map((n) => [n, formText(body, n)]));
 
 const assessmentShape = {
   highRiskHcv: choice(YES_NO, 'highRiskHcv'),

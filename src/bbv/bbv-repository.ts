@@ -214,6 +214,15 @@ export class BbvRepository {
     return rows.map(toIncident);
   }
 
+  /** The status of each pathway an incident runs (one read for a list of incidents). */
+  async pathwayStatuses(pathwayIds: readonly string[]): Promise<Map<string, string>> {
+    if (!pathwayIds.length) return new Map();
+    const rows = await this.db('pathways')
+      .whereIn('id', [...pathwayIds])
+      .select('id', 'status');
+    return new Map(rows.map((r: { id: string; status: string }) => [r.id, r.status]));
+  }
+
   async results(incidentId: string, trx?: Knex.Transaction): Promise<BbvResult[]> {
     return (
       await (trx ?? this.db)('bbv_results')

@@ -632,17 +632,7 @@ export class BbvService implements LabResultListener {
       );
     const incidents = await this.deps.repository.forPerson(personId, bbvScope(ctx.actor));
     if (!incidents.length) return [];
-    const results = await this.deps.repository.resultsFor(incidents.map((i) => i.id));
-    const out: IncidentRecord[] = [];
-    for (const incident of incidents) {
-      const r = results.get(incident.id) ?? [];
-      out.push({
-        incident,
-        results: r,
-        schedule: this.scheduleOf(incident, r),
-        pathwayStatus: await this.deps.pathways.statusOf(incident.pathwayId),
-      });
-    }
+    const out = await this.recordsOf(incidents, this.today());
     await this.deps.audit.record(
       ctx,
       out.map((o) => ({
@@ -662,19 +652,24 @@ export class BbvService implements LabResultListener {
    * platform's own daily work: the reminders). Never for a request: no reach applies.
    */
   async openIncidents(today: IsoDate = this.today()): Promise<IncidentRecord[]> {
-    const incidents = await this.deps.repository.open();
-    const results = await this.deps.repository.resultsFor(incidents.map((i) => i.id));
-    const out: IncidentRecord[] = [];
-    for (const incident of incidents) {
+    return this.recordsOf(await this.deps.repository.open(), today);
+  }
+
+  /** Incidents with their results, schedules on `today` and pathways' statuses: two reads for the whole list. */
+  private async recordsOf(incidents: readonly BbvIncident[], today: IsoDate): Promise<IncidentRecord[]> {
+    const [results, statuses] = await Promise.all([
+      this.deps.repository.resultsFor(incidents.map((i) => i.id)),
+      this.deps.repository.pathwayStatuses(incidents.map((i) => i.pathwayId)),
+    ]);
+    return incidents.map((incident) => {
       const r = results.get(incident.id) ?? [];
-      out.push({
+      return {
         incident,
         results: r,
         schedule: this.scheduleOf(incident, r, today),
-        pathwayStatus: await this.deps.pathways.statusOf(incident.pathwayId),
-      });
-    }
-    return out;
+        pathwayStatus: statuses.get(incident.pathwayId) ?? 'closed',
+      };
+    });
   }
 
   /**
