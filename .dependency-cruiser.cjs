@@ -17,6 +17,8 @@ const PURE_RULES = [
   'referral-bundle', 'task-progress', 'fhir-search', 'lab-results',
   // bbv
   'schedule', 'lab-codes', 'bbv-views',
+  // needs assessment (and the disclosure control shared with the benefits dashboards)
+  'disclosure', 'scoring', 'survey-questionnaire', 'population-groups',
 ];
 const pureRule = `^src/.+/(${PURE_RULES.join('|')})\\.ts$`;
 const routes = '^src/.+-(routes|pages)\\.ts$';
