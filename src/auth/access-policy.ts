@@ -126,6 +126,36 @@ export const policies = {
     'Record a blood-borne virus exposure, its risk assessment, PEP and hepatitis B decisions and test results: OH clinicians only (clinical, FHIR-6). OH administrators are refused (403); line managers, HR and staff find no incident (404), as on reading one.',
     ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
   ),
+  surveyRespond: policy(
+    'surveys:respond',
+    'Answer a survey: anyone holding an invitation token, or the secret their browser was given when they started; the service checks it (NA-2: anonymous respondents are not signed in).',
+    null,
+  ),
+  questionnairesRead: policy(
+    'questionnaires:read',
+    'The published survey questionnaires (FHIR Questionnaire); nothing personal.',
+    EVERYONE,
+  ),
+  surveyInvitations: policy(
+    'surveys:invitations',
+    'Start a survey one is invited to from the home page: anyone with a workforce record.',
+    ['staff', 'line-manager', 'hr-manager', 'oh-clinician', 'oh-administrator', 'health-board-lead'],
+  ),
+  campaignsManage: policy(
+    'campaigns:manage',
+    'Launch and read survey campaigns, their suppressed results and action plans: OH, and appointed team facilitators for their units (the service applies campaignReach); a line manager, HR or staff member who facilitates nothing finds none.',
+    ['oh-clinician', 'oh-administrator', 'hr-manager', 'line-manager', 'staff'],
+  ),
+  surveyFacilitators: policy(
+    'surveys:facilitators',
+    'Appoint and remove team survey facilitators (seed 002): OH administrators.',
+    ['oh-administrator'],
+  ),
+  identifiedResponsesRead: policy(
+    'surveys:identified',
+    'Confidential (identified) answers to clinical questionnaires, their clinician review (NA-8) and FHIR export: OH clinicians only.',
+    ['oh-clinician'],
+  ),
   bbvRead: policy(
     'bbv:read',
     'A blood-borne virus incident and its testing schedule: OH clinicians in full, OH administrators the schedule without results, the person their own in plain words. Line managers and HR never find one (404): they see only that appointments exist.',
@@ -550,4 +580,38 @@ export function personFieldAccess(actor: Actor, person: { id: string; protectedI
       oh ||
       (!person.protectedIdentity && (actor.role === 'hr-manager' || actor.role === 'system-administrator')),
   };
+}
+
+/**
+ * Which survey campaigns an actor reaches (issue 17 §4, §6): OH every campaign; anyone else those they launched
+ * and those to a unit they are an appointed facilitator of (seed 002). Applied in the repository query.
+ */
+export function campaignReach(
+  actor: Actor,
+  facilitatorUnitIds: readonly string[],
+): { kind: 'all' } | { kind: 'facilitator'; userId: string; unitIds: readonly string[] } {
+  if (maySeeOhRecords(actor)) return { kind: 'all' };
+  return { kind: 'facilitator', userId: actor.userId, unitIds: facilitatorUnitIds };
+}
+
+/**
+ * May this actor launch a campaign to this population, in this mode (issue 17 §4)? OH administrators and
+ * clinicians to any population the OH unit serves; an appointed facilitator to a unit they facilitate or,
+ * if they manage one, to their own team; confidential (identified) campaigns are OH's alone (NA-2, NA-8).
+ */
+export function mayLaunchCampaign(
+  actor: Actor,
+  facilitatorUnitIds: readonly string[],
+  population: { kind: 'organisation' | 'unit' | 'team' | 'role'; ref: string },
+  mode: 'anonymous' | 'confidential',
+): boolean {
+  if (maySeeOhRecords(actor)) return true;
+  if (mode !== 'anonymous' || facilitatorUnitIds.length === 0) return false;
+  if (population.kind === 'unit') return facilitatorUnitIds.includes(population.ref);
+  return population.kind === 'team' && actor.personId !== null && population.ref === actor.personId;
+}
+
+/** May this actor read who answered a confidential campaign and what (NA-8)? OH clinicians only. */
+export function mayReadIdentifiedAnswers(actor: Actor): boolean {
+  return maySeeClinicalDetail(actor);
 }

@@ -47,8 +47,11 @@ export function createDatabase(database: Config['database']): Database {
         conn: { exec(sql: string, cb: (err: Error | null) => void): void },
         done: (err: Error | null, conn: unknown) => void,
       ) => {
+        // secure_delete: a deleted row's bytes are overwritten, so a used survey invitation (deleted at first use,
+        // NA-2) leaves nothing in the file's free pages to read back.
         conn.exec(
-          'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;',
+          'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; ' +
+            'PRAGMA secure_delete = ON;',
           (err) => done(err, conn),
         );
       },

@@ -48,6 +48,10 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
     ],
     scaleRows: 0,
   },
+  surveys: {
+    sections: [{ title: 'policyForm.sections.surveys', fields: [f('reminderDaysBeforeClose', 'NA-7')] }],
+    scaleRows: 0,
+  },
   attendance: {
     scaleRows: 8,
     sections: [

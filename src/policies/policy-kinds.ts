@@ -265,6 +265,31 @@ export const POLICY_KINDS = {
       .strict(),
     defaults: { toleranceDays: 14, reminderDaysBefore: 7 },
   },
+  /**
+   * Needs-assessment surveys (domain brief §6). Everyone whose invitation is still unused is reminded by email
+   * this many days before a campaign closes. NA-5: the HSE Analysis Tool's benchmark, per domain, as the 20th,
+   * 50th and 80th percentiles of domain means; the values are not public in a verified form, so none ships, and
+   * results show raw domain means until an organisation enters its own.
+   */
+  surveys: {
+    description: 'Needs-assessment surveys: reminders, and the HSE benchmark for colour bands (NA-5).',
+    schema: z
+      .object({
+        reminderDaysBeforeClose: whole(1, 60).default(7),
+        hseBenchmark: z
+          .record(
+            z.enum(['demands', 'control', 'manager-support', 'peer-support', 'relationships', 'role', 'change']),
+            z
+              .object({ p20: z.number().min(1).max(5), p50: z.number().min(1).max(5), p80: z.number().min(1).max(5) })
+              .strict()
+              .refine((b) => b.p20 <= b.p50 && b.p50 <= b.p80, 'The percentiles must rise from the 20th to the 80th'),
+          )
+          .nullable()
+          .default(null),
+      })
+      .strict(),
+    defaults: { reminderDaysBeforeClose: 7, hseBenchmark: null },
+  },
 } as const;
 
 export type PolicyKind = keyof typeof POLICY_KINDS;

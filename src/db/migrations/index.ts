@@ -16,6 +16,7 @@ import * as signInThrottles from './20261207000300_sign_in_throttles.js';
 import * as auditCallerRequestId from './20261207000400_audit_caller_request_id.js';
 import * as appointmentPlace from './20261207000500_appointment_place.js';
 import * as bbvSchema from './20261207000600_bbv_schema.js';
+import * as needsAssessmentSchema from './20261207000700_needs_assessment_schema.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -45,6 +46,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['20261207000400_audit_caller_request_id', auditCallerRequestId],
   ['20261207000500_appointment_place', appointmentPlace],
   ['20261207000600_bbv_schema', bbvSchema],
+  ['20261207000700_needs_assessment_schema', needsAssessmentSchema],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
