@@ -1,3 +1,5 @@
+import type { HseBand, HseDomain, ResponseRateBand } from './scoring.js';
+
 /** A figure as every results view and export gives it (CONF-5): its value, how many people it is from, suppressed or not. */
 export interface ResultFigure {
   /** null when suppressed. */
@@ -5,17 +7,6 @@ export interface ResultFigure {
   n: number;
   suppressed: boolean;
 }
-
-export type ResponseRateBand = 'below-adequate' | 'adequate' | 'desirable' | 'good' | 'very-good';
-export type HseBand = 'red' | 'yellow' | 'aqua' | 'green';
-export type HseDomain =
-  | 'demands'
-  | 'control'
-  | 'manager-support'
-  | 'peer-support'
-  | 'relationships'
-  | 'role'
-  | 'change';
 
 /** One answer option's share of those who answered a question (value 0–1). */
 export interface OptionShare {
