@@ -48,6 +48,9 @@ import { PathwayPageService } from './pathways/pathway-page-service.js';
 import { BbvRepository } from './bbv/bbv-repository.js';
 import { BbvService } from './bbv/bbv-service.js';
 import { BbvReminderService } from './bbv/reminder-service.js';
+import { SurveyCatalogue } from './needs-assessment/survey-catalogue.js';
+import { SurveyRepository } from './needs-assessment/survey-repository.js';
+import { SurveyService } from './needs-assessment/survey-service.js';
 import { DeliveryOutbox } from './fhir/delivery/referral-outbox.js';
 import { PartnerClientRepository } from './fhir/partner-api/smart/partner-client-repository.js';
 import { PartnerAuthService } from './fhir/partner-api/smart/partner-auth-service.js';
@@ -339,6 +342,19 @@ export async function buildPlatform(
     ohContact: config.ohContact,
     publicUrl: config.publicUrl,
   });
+  // Needs-assessment surveys (issue 17): the questionnaires are checked at start-up, as the pathway definitions are.
+  const surveys = new SurveyService({
+    repository: new SurveyRepository(db),
+    catalogue: SurveyCatalogue.load(),
+    people,
+    policy,
+    audit,
+    notifications,
+    worklist,
+    clock,
+    secrets: secretBox,
+    publicUrl: config.publicUrl,
+  });
   const attendanceDaily = registerDaily({
     runner,
     jobs: jobRepository,
@@ -352,6 +368,8 @@ export async function buildPlatform(
       );
       // Issue 16 §3: reminders before each BBV test window opens, through OH.
       await bbvReminders.remind(asOf);
+      // Issue 17 §4: reminders to everyone whose survey invitation is unused; drafts of closed surveys deleted.
+      await surveys.remind(asOf);
     },
   });
   const pathwaySweep = registerEvery({
@@ -386,6 +404,7 @@ export async function buildPlatform(
     partnerAuth,
     exchange,
     bbv,
+    surveys,
   };
   const app = createApp({ config, db, logger, clock, translator, services, sessionSecret, isReady: () => jobsRunning });
 

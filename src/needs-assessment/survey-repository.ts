@@ -346,6 +346,66 @@ export class SurveyRepository {
     return this.db('survey_drafts').where('expires_on', '<', today).delete();
   }
 
+  /** A submitted anonymous response waiting, sealed, to be published with others (NA-2). */
+  async insertPool(row: { id: string; campaignId: string; sealed: string }, trx: Knex.Transaction): Promise<void> {
+    await trx('survey_pool').insert({ id: row.id, campaign_id: row.campaignId, sealed: row.sealed });
+  }
+
+  async poolCount(campaignId: string, db: Db = this.db): Promise<number> {
+    const row = (await db('survey_pool').where('campaign_id', campaignId).count({ n: '*' }).first()) as
+      | { n: number | string }
+      | undefined;
+    return Number(row?.n ?? 0);
+  }
+
+  /** Takes a campaign's whole pool: its rows, deleted in the same transaction. */
+  async takePool(campaignId: string, trx: Knex.Transaction): Promise<Array<{ id: string; sealed: string }>> {
+    const rows = (await trx('survey_pool').where('campaign_id', campaignId).select('id', 'sealed')) as Array<{
+      id: string;
+      sealed: string;
+    }>;
+    await trx('survey_pool').where('campaign_id', campaignId).delete();
+    return rows;
+  }
+
+  /** Campaigns closed before `today` with responses still waiting in the pool. */
+  async closedWithPool(today: IsoDate): Promise<string[]> {
+    const rows = (await this.db('survey_pool as p')
+      .join('survey_campaigns as c', 'c.id', 'p.campaign_id')
+      .where('c.closes_on', '<', today)
+      .distinct('p.campaign_id')) as Array<{ campaign_id: string }>;
+    return rows.map((r) => r.campaign_id);
+  }
+
+  /**
+   * Takes up to `count` published responses of a campaign at random (deleted here, to be written again with a
+   * final small batch, so that batch too is mixed among at least the threshold).
+   */
+  async takePublished(
+    campaignId: string,
+    count: number,
+    trx: Knex.Transaction,
+  ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object }>> {
+    if (count <= 0) return [];
+    const rows = (await trx('survey_responses')
+      .where('campaign_id', campaignId)
+      .orderByRaw('random()')
+      .limit(count)) as Array<Record<string, unknown>>;
+    if (rows.length)
+      await trx('survey_responses')
+        .whereIn(
+          'id',
+          rows.map((r) => r.id as string),
+        )
+        .delete();
+    return rows.map((r) => ({
+      groupKey: (r.group_key as string | null) ?? null,
+      submittedOn: readIsoDate(r.submitted_on, 'survey_responses.submitted_on'),
+      answers: readJson(r.answers, answersSchema, 'survey_responses.answers'),
+      scores: readJson(r.scores, answersSchema, 'survey_responses.scores'),
+    }));
+  }
+
   /** An anonymous response: a random id, its group, the UK day, the answers and scores. Nothing else. */
   async insertResponse(
     r: { id: string; campaignId: string; groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object },
@@ -410,8 +470,18 @@ export class SurveyRepository {
         .groupBy('campaign_id')
         .select('campaign_id')
         .count({ n: '*' })) as Array<{ campaign_id: string; n: number | string }>;
-      for (const r of rows) counts.set(r.campaign_id, Number(r.n));
+      for (const r of rows) counts.set(r.campaign_id, (counts.get(r.campaign_id) ?? 0) + Number(r.n));
     }
+    // Submitted but not yet published (the pool) counts towards the response rate, which names no answer.
+    const pooled = (await this.db('survey_pool')
+      .whereIn(
+        'campaign_id',
+        campaigns.map((c) => c.id),
+      )
+      .groupBy('campaign_id')
+      .select('campaign_id')
+      .count({ n: '*' })) as Array<{ campaign_id: string; n: number | string }>;
+    for (const r of pooled) counts.set(r.campaign_id, (counts.get(r.campaign_id) ?? 0) + Number(r.n));
     return counts;
   }
 

@@ -61,6 +61,8 @@ export interface SurveyServiceDeps {
   notifications: Pick<NotificationService, 'enqueueEmail'>;
   worklist: Pick<WorklistService, 'sync' | 'completeBySource' | 'tasksOfSources'>;
   clock: Clock;
+  /** The platform's secrets key: a submitted response waits sealed with it until it is published with others. */
+  secrets: { seal(plain: string): string; open(sealed: string): string };
   /** Where invitation links point. */
   publicUrl: string;
 }
@@ -98,6 +100,14 @@ export interface OpenResponse {
   answers: SurveyAnswers;
   /** The first page not yet completed (pages.length when every page is). */
   nextPage: number;
+}
+
+/** A submitted anonymous response waiting in the pool, sealed. */
+interface PooledResponse {
+  groupKey: string | null;
+  submittedOn: IsoDate;
+  answers: Record<string, unknown>;
+  scores: object;
 }
 
 const SURVEY_SYSTEM: SystemContext = { actor: null, requestId: 'survey', ip: null };
@@ -287,6 +297,8 @@ export class SurveyService {
    */
   async results(ctx: RequestContext, id: string, group?: string): Promise<CampaignResults> {
     const c = await this.reachable(ctx, id);
+    if (campaignStatus(c, this.deps.clock.today()) === 'closed' && (await this.deps.repository.poolCount(c.id)) > 0)
+      await this.deps.repository.transaction((trx) => this.publish(c, trx, true));
     const rows = await this.deps.repository.responseRows(c);
     if (group !== undefined) {
       const counts = new Map<string, number>();
@@ -503,10 +515,13 @@ export class SurveyService {
       if (!(await this.deps.repository.deleteDraft(current.id, trx))) throw responseSubmitted();
       const today = this.deps.clock.today();
       if (current.campaign.mode === 'anonymous') {
-        await this.deps.repository.insertResponse(
-          { id: randomUUID(), campaignId: current.campaign.id, groupKey: current.groupKey, submittedOn: today, answers, scores },
+        const pooled: PooledResponse = { groupKey: current.groupKey, submittedOn: today, answers, scores };
+        await this.deps.repository.insertPool(
+          { id: randomUUID(), campaignId: current.campaign.id, sealed: this.deps.secrets.seal(JSON.stringify(pooled)) },
           trx,
         );
+        if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold)
+          await this.publish(current.campaign, trx);
       } else {
         const draft = current.personId;
         if (!draft) throw new NotFoundError('response');
@@ -538,6 +553,32 @@ export class SurveyService {
       }
       return { submittedOn: today };
     });
+  }
+
+  /**
+   * Publishes a campaign's pool (NA-2): its sealed responses written to survey_responses together, in a random
+   * order, each with a new random id, in one transaction. With `final` (the campaign has closed) a batch smaller
+   * than the threshold is mixed with published responses taken at random and written again, so no batch is small.
+   */
+  private async publish(c: Campaign, trx: Knex.Transaction, final = false): Promise<void> {
+    const pooled = (await this.deps.repository.takePool(c.id, trx)).map(
+      (row) => JSON.parse(this.deps.secrets.open(row.sealed)) as PooledResponse,
+    );
+    if (!pooled.length) return;
+    const batch = final && pooled.length < c.threshold
+      ? [...pooled, ...(await this.deps.repository.takePublished(c.id, c.threshold - pooled.length, trx))]
+      : pooled;
+    for (const r of shuffle(batch))
+      await this.deps.repository.insertResponse({ id: randomUUID(), campaignId: c.id, ...r }, trx);
+  }
+
+  /** Publishes what is left in the pools of campaigns that have closed (the daily run). */
+  async settleClosed(today: IsoDate): Promise<void> {
+    for (const id of await this.deps.repository.closedWithPool(today))
+      await this.deps.repository.transaction(async (trx) => {
+        const c = await this.deps.repository.campaign(id, { kind: 'all' }, trx);
+        if (c) await this.publish(c, trx, true);
+      });
   }
 
   /** The open campaigns a signed-in person still has an unused invitation to (their home page). */
@@ -572,6 +613,7 @@ export class SurveyService {
         await this.deps.repository.markReminded(c.id, today, trx);
       });
     }
+    await this.settleClosed(today);
     await this.deps.repository.deleteExpiredDrafts(today);
     return sent;
   }

@@ -23,6 +23,7 @@ import type { ReferralDeliveryService } from '../fhir/delivery/referral-delivery
 import type { PartnerAuthService } from '../fhir/partner-api/smart/partner-auth-service.js';
 import type { PartnerExchangeService } from '../fhir/partner-api/partner-exchange-service.js';
 import type { BbvService } from '../bbv/bbv-service.js';
+import type { SurveyService } from '../needs-assessment/survey-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -56,6 +57,7 @@ export interface AppServices {
   exchange: PartnerExchangeService;
   /** Blood-borne virus exposures (issue 16). */
   bbv: BbvService;
+  surveys: SurveyService;
 }
 
 export interface AppDependencies {

@@ -12,6 +12,10 @@ import type { Knex } from 'knex';
  * - a submitted anonymous response (survey_responses) holds no person, user, invitation, token or digest,
  *   no IP or session, and only the UK day it was submitted; its id is random, and on SQLite the table is
  *   WITHOUT ROWID, so its rows are stored in the order of those random ids, not the order of submission.
+ * - a submitted response first waits, sealed with the platform's secrets key, in survey_pool; once a campaign's
+ *   pool holds as many as the disclosure threshold, they are published together into survey_responses in a
+ *   random order, in one transaction. Row order, PostgreSQL's xmin and ctid, and SQLite's storage order can
+ *   then place a response at best among the threshold-sized batch it was published with, never nearer.
  * Confidential (identified) answers, for clinical questionnaires, are a separate table OH alone reads.
  */
 export async function up(knex: Knex): Promise<void> {
@@ -69,6 +73,20 @@ export async function up(knex: Knex): Promise<void> {
     t.date('expires_on').notNullable();
     t.index(['campaign_id']);
   });
+
+  if (sqlite)
+    await knex.raw(`create table survey_pool (
+      id varchar(36) not null primary key,
+      campaign_id varchar(36) not null references survey_campaigns(id) on delete cascade,
+      sealed text not null
+    ) without rowid`);
+  else
+    await knex.schema.createTable('survey_pool', (t) => {
+      t.string('id', 36).primary();
+      t.string('campaign_id', 36).notNullable().references('id').inTable('survey_campaigns').onDelete('CASCADE');
+      t.text('sealed').notNullable();
+    });
+  await knex.schema.alterTable('survey_pool', (t) => t.index(['campaign_id']));
 
   if (sqlite) {
     // WITHOUT ROWID: rows are kept in the order of their random ids, never in the order they were written.
@@ -143,6 +161,7 @@ export async function down(knex: Knex): Promise<void> {
     'survey_facilitators',
     'survey_identified_responses',
     'survey_responses',
+    'survey_pool',
     'survey_drafts',
     'survey_invitations',
     'survey_campaigns',
