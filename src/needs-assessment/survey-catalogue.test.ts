@@ -63,7 +63,9 @@ describe('the shipped survey questionnaires', () => {
   });
 
   it('when the HSE tool is read, then it has the 35 NA-4 statements as hse-1 … hse-35, in order (NA-3, NA-4)', () => {
-    const items = questions(shipped('hse-indicator-tool')).filter((i) => i.linkId.startsWith('hse-') && i.type === 'choice');
+    const items = questions(shipped('hse-indicator-tool')).filter(
+      (i) => i.linkId.startsWith('hse-') && i.type === 'choice',
+    );
     expect(items.map((i) => i.linkId)).toEqual(HSE_TEXTS.map((_, n) => `hse-${n + 1}`));
     expect(items.map((i) => i.text)).toEqual(HSE_TEXTS);
     expect(items[0]!.text).toBe('I am clear what is expected of me at work');
@@ -166,6 +168,12 @@ describe('the shipped survey questionnaires', () => {
   });
 });
 
+/** The shipped HSE file as these tests break it. */
+interface HseJson {
+  date?: string;
+  item: Array<{ _text?: unknown; item: Array<{ linkId: string; enableWhen?: unknown[] }> }>;
+}
+
 describe('a broken questionnaire file', () => {
   let dir: string | undefined;
   afterEach(() => {
@@ -174,10 +182,10 @@ describe('a broken questionnaire file', () => {
   });
 
   /** Loads a catalogue holding only the HSE tool as changed by `change`, and returns why it was refused. */
-  function refusal(change: (json: Record<string, any>) => void): string {
+  function refusal(change: (json: HseJson) => void): string {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'surveys-'));
     const json = JSON.parse(fs.readFileSync(path.join(here, 'questionnaires', 'hse-indicator-tool.json'), 'utf8'));
-    change(json);
+    change(json as HseJson);
     fs.writeFileSync(path.join(dir, 'broken.json'), JSON.stringify(json));
     try {
       SurveyCatalogue.load(dir);
@@ -188,20 +196,21 @@ describe('a broken questionnaire file', () => {
   }
 
   it('when a page heading has no Welsh, then start-up stops naming the file and the field', () => {
-    const message = refusal((json) => delete json.item[5]._text);
+    const message = refusal((json) => delete json.item[5]!._text);
     expect(message).toContain('questionnaires/broken.json');
     expect(message).toContain('item.5._text');
   });
 
   it('when two questions share a linkId, then start-up stops naming the second', () => {
-    const message = refusal((json) => (json.item[1].item[0].linkId = 'hse-1'));
+    const message = refusal((json) => (json.item[1]!.item[0]!.linkId = 'hse-1'));
     expect(message).toContain('item.1.item.0.linkId');
     expect(message).toContain('hse-1 is used twice');
   });
 
   it('when a condition points at a later question, then start-up stops naming the condition', () => {
-    const message = refusal((json) =>
-      json.item[0].item[0].enableWhen = [{ question: 'hse-9', operator: '=', answerCoding: { code: '1' } }],
+    const message = refusal(
+      (json) =>
+        (json.item[0]!.item[0]!.enableWhen = [{ question: 'hse-9', operator: '=', answerCoding: { code: '1' } }]),
     );
     expect(message).toContain('item.0.item.0.enableWhen.0.question');
   });

@@ -204,7 +204,8 @@ function checkQuestion(
   errors: FieldErrors,
 ): void {
   const options = item.answerOption ?? [];
-  if (item.type === 'choice' && options.length < 2) errors[`${path}.answerOption`] = 'a choice needs at least two options';
+  if (item.type === 'choice' && options.length < 2)
+    errors[`${path}.answerOption`] = 'a choice needs at least two options';
   if (item.type !== 'choice' && item.answerOption) errors[`${path}.answerOption`] = 'only choice items have options';
   if (new Set(options.map((o) => o.valueCoding.code)).size < options.length)
     errors[`${path}.answerOption`] = 'each option needs its own code';
@@ -247,7 +248,9 @@ function surveyItem(i: ParsedQuestion): SurveyItem {
       system: o.valueCoding.system,
     })),
     ...(condition
-      ? { enableWhen: { question: condition.question, answer: condition.answerBoolean ?? condition.answerCoding!.code } }
+      ? {
+          enableWhen: { question: condition.question, answer: condition.answerBoolean ?? condition.answerCoding!.code },
+        }
       : {}),
     ...(text || Object.keys(cyOptions).length ? { cy: { ...(text ? { text } : {}), options: cyOptions } } : {}),
   };
@@ -317,7 +320,12 @@ function readPage(
 
 function pageOf(q: SurveyQuestionnaire, pageLinkId: string): SurveyPage {
   const page = q.pages.find((p) => p.linkId === pageLinkId);
-  if (!page) throw new ValidationError({ page: 'there is no such page in this questionnaire' }, 'There is no such page.', 'page-unknown');
+  if (!page)
+    throw new ValidationError(
+      { page: 'there is no such page in this questionnaire' },
+      'There is no such page.',
+      'page-unknown',
+    );
   return page;
 }
 
