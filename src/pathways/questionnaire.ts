@@ -160,7 +160,8 @@ export function formInLanguage(form: StepForm | null, lang: string): StepForm | 
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function readAnswer(
+/** One answer read as its question's type; a wrong one is a problem naming the question. */
+export function readAnswer(
   item: FormItem,
   value: unknown,
 ): { ok: true; value: Answer } | { ok: false; message: FieldProblem } {
