@@ -433,7 +433,7 @@ export class SurveyService {
       campaign,
       questionnaire,
       answers,
-      nextPage: Math.min(content.page, firstIncompletePage(questionnaire, answers)),
+      nextPage: resumeAt(questionnaire, answers, content.page),
       groupKey: draft.groupKey,
       personId: draft.personId,
     };
@@ -467,7 +467,7 @@ export class SurveyService {
       return {
         ...current,
         answers,
-        nextPage: Math.min(reached, firstIncompletePage(current.questionnaire, answers)),
+        nextPage: resumeAt(current.questionnaire, answers, reached),
       };
     });
   }
@@ -861,6 +861,24 @@ export class SurveyService {
   isOh(ctx: RequestContext): boolean {
     return maySeeOhRecords(ctx.actor);
   }
+}
+
+/**
+ * Where a respondent resumes: the first page up to the furthest they reached whose required questions are not all
+ * answered, else the page after the furthest reached (pages.length: every page done, on to checking and sending).
+ */
+export function resumeAt(q: SurveyQuestionnaire, answers: SurveyAnswers, reached: number): number {
+  const upTo = Math.min(reached, q.pages.length);
+  for (let i = 0; i < upTo; i++) {
+    const page = q.pages[i]!;
+    const own = Object.fromEntries(page.items.flatMap((item) => (item.linkId in answers ? [[item.linkId, answers[item.linkId]]] : [])));
+    try {
+      readPageAnswers(q, page.linkId, own, answers, { requireAll: true });
+    } catch {
+      return i;
+    }
+  }
+  return upTo;
 }
 
 function isDraftContent(v: unknown): v is { answers: Record<string, unknown>; page: number } {
