@@ -114,8 +114,7 @@ export class SurveyRepository {
   /** A campaign by id within reach; null when there is none the reader may see. */
   async campaign(id: string, reach: CampaignReach, db: Db = this.db): Promise<Campaign | null> {
     const row = (await this.reach(db('survey_campaigns').where('id', id), reach).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? toCampaign(row) : null;
   }
 
@@ -200,15 +199,7 @@ export class SurveyRepository {
       q = q.whereIn('people.id', team);
     }
     const rows = (await q
-      .select(
-        'id',
-        'given_name',
-        'unit_id',
-        'workforce_role',
-        'work_email',
-        'personal_email',
-        'protected_identity',
-      )
+      .select('id', 'given_name', 'unit_id', 'workforce_role', 'work_email', 'personal_email', 'protected_identity')
       .orderBy('id')) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       personId: r.id as string,
@@ -241,8 +232,7 @@ export class SurveyRepository {
     trx: Knex.Transaction,
   ): Promise<{ id: string; campaignId: string; personId: string; groupKey: string | null } | null> {
     const row = (await trx('survey_invitations').where('token_digest', digest).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? this.toInvitation(row) : null;
   }
 
@@ -252,8 +242,7 @@ export class SurveyRepository {
     db: Db = this.db,
   ): Promise<{ id: string; campaignId: string; personId: string; groupKey: string | null } | null> {
     const row = (await db('survey_invitations').where({ campaign_id: campaignId, person_id: personId }).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? this.toInvitation(row) : null;
   }
 
@@ -318,10 +307,15 @@ export class SurveyRepository {
   async draftByDigest(
     resumeDigest: string,
     db: Db = this.db,
-  ): Promise<{ id: string; campaignId: string; sealed: string; groupKey: string | null; personId: string | null } | null> {
+  ): Promise<{
+    id: string;
+    campaignId: string;
+    sealed: string;
+    groupKey: string | null;
+    personId: string | null;
+  } | null> {
     const row = (await db('survey_drafts').where('resume_digest', resumeDigest).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row
       ? {
           id: row.id as string,
@@ -353,8 +347,7 @@ export class SurveyRepository {
 
   async poolCount(campaignId: string, db: Db = this.db): Promise<number> {
     const row = (await db('survey_pool').where('campaign_id', campaignId).count({ n: '*' }).first()) as
-      | { n: number | string }
-      | undefined;
+      { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 
@@ -455,9 +448,7 @@ export class SurveyRepository {
   async responseCounts(campaigns: ReadonlyArray<Pick<Campaign, 'id' | 'mode'>>): Promise<Map<string, number>> {
     const counts = new Map<string, number>(campaigns.map((c) => [c.id, 0]));
     for (const table of ['survey_responses', 'survey_identified_responses'] as const) {
-      const ids = campaigns
-        .filter((c) => (c.mode === 'anonymous') === (table === 'survey_responses'))
-        .map((c) => c.id);
+      const ids = campaigns.filter((c) => (c.mode === 'anonymous') === (table === 'survey_responses')).map((c) => c.id);
       if (!ids.length) continue;
       const rows = (await this.db(table)
         .whereIn('campaign_id', ids)
@@ -488,8 +479,7 @@ export class SurveyRepository {
 
   async identifiedResponse(id: string, db: Db = this.db): Promise<IdentifiedResponse | null> {
     const row = (await db('survey_identified_responses').where('id', id).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? toIdentified(row) : null;
   }
 

@@ -14,14 +14,8 @@ import type { PeopleService } from '../people/people-service.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { addDays, longDate, type IsoDate } from '../shared/dates.js';
-import { effectiveThreshold, queryableGroups } from '../shared/disclosure.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  type AppError,
-} from '../shared/errors.js';
+import { effectiveThreshold } from '../shared/disclosure.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type AppError } from '../shared/errors.js';
 import type { FieldMessages } from '../shared/error-messages.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
@@ -205,9 +199,7 @@ export class SurveyService {
     };
     campaign.previousCampaignId = await this.deps.repository.previousCampaign(campaign);
     // Invitations are written in a random order and carry no time: their rows say nothing about anyone's answers.
-    const invitations = shuffle(
-      invitees.map((i) => ({ invitee: i, token: newSurveySecret(), id: randomUUID() })),
-    );
+    const invitations = shuffle(invitees.map((i) => ({ invitee: i, token: newSurveySecret(), id: randomUUID() })));
     await this.deps.repository.transaction(async (trx) => {
       await this.deps.repository.insertCampaign(campaign, trx);
       await this.deps.repository.insertInvitations(
@@ -223,7 +215,10 @@ export class SurveyService {
       for (const i of invitations) {
         const to = addressOf(i.invitee);
         if (!to) continue;
-        await this.deps.notifications.enqueueEmail(this.invitationEmail(campaign, q, i.invitee.givenName, to, i.token), trx);
+        await this.deps.notifications.enqueueEmail(
+          this.invitationEmail(campaign, q, i.invitee.givenName, to, i.token),
+          trx,
+        );
       }
       await this.deps.audit.record(
         ctx,
@@ -301,40 +296,36 @@ export class SurveyService {
     if (campaignStatus(c, this.deps.clock.today()) === 'closed' && (await this.deps.repository.poolCount(c.id)) > 0)
       await this.deps.repository.transaction((trx) => this.publish(c, trx, true));
     const rows = await this.deps.repository.responseRows(c);
-    if (group !== undefined) {
-      const counts = new Map<string, number>();
-      for (const r of rows) if (r.groupKey) counts.set(r.groupKey, (counts.get(r.groupKey) ?? 0) + 1);
-      const allowed = queryableGroups(
-        rows.length,
-        c.groups.map((g) => ({ key: g.key, n: counts.get(g.key) ?? 0 })),
-        c.threshold,
-      );
-      if (!c.groups.some((g) => g.key === group)) throw new ValidationError({ group: 'validation.surveys.noSuchGroup' });
-      if (!allowed.includes(group))
-        throw new ConflictError(
-          'group-too-small',
-          'Too few people answered in this group, or outside it, to show it on its own without identifying anyone.',
-        );
-    }
     const previous = c.previousCampaignId
       ? await this.deps.repository.campaign(c.previousCampaignId, { kind: 'all' })
       : null;
     const previousRows = previous ? await this.deps.repository.responseRows(previous) : null;
     const policy = await this.deps.policy.inForce(c.organisationId, 'surveys', this.deps.clock.today());
+    const input = {
+      questionnaire: this.questionnaireOf(c),
+      campaign: c,
+      rows,
+      previousRows,
+      benchmark: policy.content.hseBenchmark,
+    };
+    const everyone = computeResults({ ...input, group: null });
+    if (group !== undefined) {
+      if (!c.groups.some((g) => g.key === group))
+        throw new ValidationError({ group: 'validation.surveys.noSuchGroup' });
+      // A group is shown on its own only when everyone's results show it too: two views never differ by a few.
+      if (!everyone.groups.find((g) => g.key === group)?.queryable)
+        throw new ConflictError(
+          'group-too-small',
+          'Too few people answered in this group, or outside it, to show it on its own without identifying anyone.',
+        );
+    }
     await this.deps.audit.record(ctx, {
       action: 'read',
       entityType: 'survey-results',
       entityId: c.id,
       details: group ? { group } : {},
     });
-    return computeResults({
-      questionnaire: this.questionnaireOf(c),
-      campaign: c,
-      rows,
-      previousRows,
-      group: group ?? null,
-      benchmark: policy.content.hseBenchmark,
-    });
+    return group === undefined ? everyone : computeResults({ ...input, group });
   }
 
   /** The questionnaire a campaign was launched with (the version in the catalogue is the shipped one). */
@@ -470,7 +461,11 @@ export class SurveyService {
       );
       Object.assign(answers, fresh);
       const reached = complete ? Math.max(current.nextPage, pageIndex + 1) : current.nextPage;
-      await this.deps.repository.updateDraft(current.id, sealDraft(handle.secret, current.id, { answers, page: reached }), trx);
+      await this.deps.repository.updateDraft(
+        current.id,
+        sealDraft(handle.secret, current.id, { answers, page: reached }),
+        trx,
+      );
       return {
         ...current,
         answers,
@@ -508,7 +503,11 @@ export class SurveyService {
       if (Object.keys(problems).length)
         throw new ValidationError(problems, 'Some answers need correcting.', 'answers-invalid');
       const next = firstIncompletePage(q, answers);
-      await this.deps.repository.updateDraft(current.id, sealDraft(handle.secret, current.id, { answers, page: next }), trx);
+      await this.deps.repository.updateDraft(
+        current.id,
+        sealDraft(handle.secret, current.id, { answers, page: next }),
+        trx,
+      );
       return { ...current, answers, nextPage: next };
     });
   }
@@ -634,23 +633,33 @@ export class SurveyService {
 
   private invitationEmail(c: Campaign, q: SurveyQuestionnaire, name: string, to: string, token: string) {
     const link = `${this.deps.publicUrl}/survey?t=${token}`;
-    return this.bilingual(to, 'surveys.email.invitationSubject', (t, locale) => [
-      t('surveys.email.greeting', { name }),
-      t('surveys.email.invitation', { title: c.title, closes: longDate(c.closesOn, locale) }),
-      t(c.mode === 'anonymous' ? 'surveys.email.anonymous' : 'surveys.email.confidential'),
-      t('surveys.email.link', { link, opens: longDate(c.opensOn, locale) }),
-      t('surveys.email.signOff'),
-    ], q);
+    return this.bilingual(
+      to,
+      'surveys.email.invitationSubject',
+      (t, locale) => [
+        t('surveys.email.greeting', { name }),
+        t('surveys.email.invitation', { title: c.title, closes: longDate(c.closesOn, locale) }),
+        t(c.mode === 'anonymous' ? 'surveys.email.anonymous' : 'surveys.email.confidential'),
+        t('surveys.email.link', { link, opens: longDate(c.opensOn, locale) }),
+        t('surveys.email.signOff'),
+      ],
+      q,
+    );
   }
 
   private reminderEmail(c: Campaign, q: SurveyQuestionnaire, name: string, to: string) {
-    return this.bilingual(to, 'surveys.email.reminderSubject', (t, locale) => [
-      t('surveys.email.greeting', { name }),
-      t('surveys.email.reminder', { title: c.title, closes: longDate(c.closesOn, locale) }),
-      t('surveys.email.reminderHow', { url: this.deps.publicUrl }),
-      t('surveys.email.reminderAlready'),
-      t('surveys.email.signOff'),
-    ], q);
+    return this.bilingual(
+      to,
+      'surveys.email.reminderSubject',
+      (t, locale) => [
+        t('surveys.email.greeting', { name }),
+        t('surveys.email.reminder', { title: c.title, closes: longDate(c.closesOn, locale) }),
+        t('surveys.email.reminderHow', { url: this.deps.publicUrl }),
+        t('surveys.email.reminderAlready'),
+        t('surveys.email.signOff'),
+      ],
+      q,
+    );
   }
 
   /** An email in English then Welsh: the platform keeps no language preference for a person. */
@@ -675,7 +684,13 @@ export class SurveyService {
   async recordAction(
     ctx: RequestContext,
     campaignId: string,
-    input: { groupKey?: string | null | undefined; topic: string; description: string; ownerPersonId: string; dueOn: IsoDate },
+    input: {
+      groupKey?: string | null | undefined;
+      topic: string;
+      description: string;
+      ownerPersonId: string;
+      dueOn: IsoDate;
+    },
   ): Promise<SurveyAction> {
     const c = await this.reachable(ctx, campaignId);
     const owner = (await this.deps.people.recordsForSystem([input.ownerPersonId])).get(input.ownerPersonId);
@@ -722,7 +737,10 @@ export class SurveyService {
   }
 
   /** A campaign's actions, and those of the campaign before it, each done when its worklist task is. */
-  async actions(ctx: RequestContext, campaignId: string): Promise<{ current: SurveyAction[]; previous: SurveyAction[] }> {
+  async actions(
+    ctx: RequestContext,
+    campaignId: string,
+  ): Promise<{ current: SurveyAction[]; previous: SurveyAction[] }> {
     const c = await this.reachable(ctx, campaignId);
     const ids = [c.id, ...(c.previousCampaignId ? [c.previousCampaignId] : [])];
     const all = await this.deps.repository.actions(ids);
@@ -808,7 +826,10 @@ export class SurveyService {
   }
 
   /** One confidential response, for its review. */
-  async identifiedResponse(ctx: RequestContext, id: string): Promise<{ response: IdentifiedResponse; campaign: Campaign }> {
+  async identifiedResponse(
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ response: IdentifiedResponse; campaign: Campaign }> {
     const response = mayReadIdentifiedAnswers(ctx.actor) ? await this.deps.repository.identifiedResponse(id) : null;
     if (!response) throw await this.deps.audit.outOfReach(ctx, { entityType: 'survey-response', entityId: id });
     const campaign = await this.reachable(ctx, response.campaignId);
@@ -832,7 +853,12 @@ export class SurveyService {
     await this.deps.repository.transaction(async (trx) => {
       await this.deps.repository.recordReview(
         id,
-        { outcome: input.outcome, note: input.note?.trim() || null, userId: ctx.actor.userId, at: this.deps.clock.now() },
+        {
+          outcome: input.outcome,
+          note: input.note?.trim() || null,
+          userId: ctx.actor.userId,
+          at: this.deps.clock.now(),
+        },
         trx,
       );
       await this.deps.audit.record(
@@ -885,7 +911,9 @@ export function resumeAt(q: SurveyQuestionnaire, answers: SurveyAnswers, reached
   const upTo = Math.min(reached, q.pages.length);
   for (let i = 0; i < upTo; i++) {
     const page = q.pages[i]!;
-    const own = Object.fromEntries(page.items.flatMap((item) => (item.linkId in answers ? [[item.linkId, answers[item.linkId]]] : [])));
+    const own = Object.fromEntries(
+      page.items.flatMap((item) => (item.linkId in answers ? [[item.linkId, answers[item.linkId]]] : [])),
+    );
     try {
       readPageAnswers(q, page.linkId, own, answers, { requireAll: true });
     } catch {

@@ -31,19 +31,26 @@ describe('anonymous survey answers cannot be linked to anyone (issue 17 §3, NA-
     const db = t.database.db;
     const pg = isPostgres(db);
     const names = pg
-      ? ((await db.raw(`select tablename as name from pg_tables where schemaname = current_schema()`)) as {
-          rows: Array<{ name: string }>;
-        }).rows.map((r) => r.name)
+      ? (
+          (await db.raw(`select tablename as name from pg_tables where schemaname = current_schema()`)) as {
+            rows: Array<{ name: string }>;
+          }
+        ).rows.map((r) => r.name)
       : ((await db.raw(`select name from sqlite_master where type = 'table'`)) as Array<{ name: string }>).map(
           (r) => r.name,
         );
     const tables = new Map<string, Row[]>();
     for (const name of names.sort()) {
       // PostgreSQL: the row's physical place and the transaction that wrote it are readable columns too.
-      const rows = (pg
-        ? ((await db.raw(`select ctid::text as "__ctid", xmin::text as "__xmin", * from "${name}"`)) as { rows: Row[] })
-            .rows
-        : await db.raw(`select * from "${name}"`)) as Row[];
+      const rows = (
+        pg
+          ? (
+              (await db.raw(`select ctid::text as "__ctid", xmin::text as "__xmin", * from "${name}"`)) as {
+                rows: Row[];
+              }
+            ).rows
+          : await db.raw(`select * from "${name}"`)
+      ) as Row[];
       tables.set(name, rows);
     }
     return tables;
@@ -78,7 +85,11 @@ describe('anonymous survey answers cannot be linked to anyone (issue 17 §3, NA-
       if (i === 8 || i === 16) t.clock.advance(24 * 3600_000 + 37 * 60_000);
       else t.clock.advance(97_000);
       const marker = `marker-${String(i).padStart(2, '0')}-${who.person.id.slice(0, 4)}`;
-      await answer(t, who.token, hseAnswers((item) => ((item + i) % 5) + 1, marker));
+      await answer(
+        t,
+        who.token,
+        hseAnswers((item) => ((item + i) % 5) + 1, marker),
+      );
       answered.push({ who, marker });
     }
     // One more starts and stops half way: their draft is there, sealed.
@@ -150,13 +161,11 @@ describe('anonymous survey answers cannot be linked to anyone (issue 17 §3, NA-
       invited.slice(24).map((i) => i.person.id),
     );
     for (const row of remaining)
-      expect(Object.keys(row).filter((c) => !c.startsWith('__')).sort()).toEqual([
-        'campaign_id',
-        'group_key',
-        'id',
-        'person_id',
-        'token_digest',
-      ]);
+      expect(
+        Object.keys(row)
+          .filter((c) => !c.startsWith('__'))
+          .sort(),
+      ).toEqual(['campaign_id', 'group_key', 'id', 'person_id', 'token_digest']);
   });
 
   it('when the database is read in its own order, then row order places an answer no nearer than its batch of the threshold', async () => {
@@ -190,7 +199,12 @@ describe('anonymous survey answers cannot be linked to anyone (issue 17 §3, NA-
     expect(changed.sort()).toEqual(['survey_drafts', 'survey_invitations', 'survey_pool', 'survey_responses']);
     const pool = after.get('survey_pool')!;
     expect(pool).toHaveLength(3);
-    for (const row of pool) expect(Object.keys(row).filter((c) => !c.startsWith('__')).sort()).toEqual(['campaign_id', 'id', 'sealed']);
+    for (const row of pool)
+      expect(
+        Object.keys(row)
+          .filter((c) => !c.startsWith('__'))
+          .sort(),
+      ).toEqual(['campaign_id', 'id', 'sealed']);
     const drafts = after.get('survey_drafts')!;
     expect(drafts).toHaveLength(1);
     expect(drafts[0]!.person_id).toBeNull();

@@ -99,7 +99,9 @@ describe('needs-assessment surveys API (issue 17)', () => {
       const saved = await request(t.app)
         .put(`/api/v1/responses/${first.body.id}/answers`)
         .set(key)
-        .send({ answers: { 'hse-1': '5', 'hse-2': '4', 'hse-3': '3', 'hse-4': '2', 'hse-5': '1', 'hse-6': '2', 'hse-7': '3' } });
+        .send({
+          answers: { 'hse-1': '5', 'hse-2': '4', 'hse-3': '3', 'hse-4': '2', 'hse-5': '1', 'hse-6': '2', 'hse-7': '3' },
+        });
       expect(saved.status).toBe(200);
       expect(saved.body.nextPage).toBe(1);
       const again = await request(t.app).post('/api/v1/responses').send({ invitationToken: tokens[0] });
@@ -133,7 +135,10 @@ describe('needs-assessment surveys API (issue 17)', () => {
       const early = await request(t.app).post(`/api/v1/responses/${start.body.id}/submit`).set(key);
       expect(early.status).toBe(422);
       expect(Object.keys(early.body.error.fields)).toContain('hse-35');
-      await request(t.app).put(`/api/v1/responses/${start.body.id}/answers`).set(key).send({ answers: hseAnswers(3) });
+      await request(t.app)
+        .put(`/api/v1/responses/${start.body.id}/answers`)
+        .set(key)
+        .send({ answers: hseAnswers(3) });
       const sent = await request(t.app).post(`/api/v1/responses/${start.body.id}/submit`).set(key);
       expect(sent.status).toBe(200);
       expect(sent.body).toEqual({ submitted: true, submittedOn: t.clock.today() });
