@@ -165,7 +165,7 @@ export class SurveyService {
     // CONF-5: a campaign that can never show results without pointing at someone is not sent at all.
     if (invitees.length < threshold)
       throw new ValidationError(
-        { population: { key: 'validation.surveys.populationTooSmall', values: { count: threshold } } },
+        { population: { key: 'validation.surveys.populationTooSmall', values: { threshold } } },
         'Too few people would be asked for their answers to be shown without identifying anyone.',
         'population-too-small',
       );
