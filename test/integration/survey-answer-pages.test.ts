@@ -150,7 +150,7 @@ describe('answering a survey on the pages', () => {
         expect(refused.text).toContain('Select your answer to: I&#x27;ve been feeling optimistic about the future');
       }
       if (n === PAGES) expect(page.text).toMatch(/<h1 class="nhsuk-label-wrapper"><label[^>]*>Is there anything else/);
-      const body = { ...firstOptions(page.text, path), action: 'continue' };
+      const body: Record<string, string> = { ...firstOptions(page.text, path), action: 'continue' };
       if (n === PAGES) body['cna-comments'] = 'More evening clinics, please.';
       const next = await agent.post(path).type('form').send(body);
       expect(next.status, next.text.slice(0, 2000)).toBe(303);
