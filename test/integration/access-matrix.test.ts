@@ -160,6 +160,8 @@ const EXPECTED: Record<string, Role[]> = {
   'post /api/v1/campaigns/:id/actions': SELF,
   'get /api/v1/campaigns/:id/responses': ['oh-clinician'],
   'post /api/v1/survey-responses/:id/review': ['oh-clinician'],
+  'get /surveys/invitations/:campaignId': [...SELF, 'health-board-lead'],
+  'post /surveys/invitations/:campaignId': [...SELF, 'health-board-lead'],
   'get /api/v1/people/:personId/pathways': [...OH, 'hr-manager', 'line-manager', 'staff'],
   'post /api/v1/pathways/:id/steps/:stepId/complete': [...OH, 'hr-manager', 'line-manager', 'staff'],
   'post /api/v1/pathways/:id/steps/:stepId/skip': ['oh-clinician'],
