@@ -181,6 +181,41 @@ describe('needs-assessment surveys API (issue 17)', () => {
       expect(demands(ten.body).suppressed).toBe(false);
       expect(demands(ten.body).value).toBeGreaterThan(1);
       expect(ten.body.comments).toEqual(['More breaks would help']);
+      // NA-5: raw means and no colour band until a benchmark is configured.
+      const demandsDomain = (body: { hse: { domains: Array<{ domain: string; band: string | null }> } }) =>
+        body.hse.domains.find((d) => d.domain === 'demands')!;
+      expect(demandsDomain(ten.body).band).toBeNull();
+    });
+
+    it('when the organisation configures an HSE benchmark, then each domain mean carries its colour band (NA-5)', async () => {
+      const published = await request(t.app)
+        .post('/api/v1/policies/surveys/versions')
+        .set(as('ohAdmin'))
+        .send({
+          organisationId: w.host.id,
+          effectiveFrom: t.clock.today(),
+          content: {
+            reminderDaysBeforeClose: 7,
+            hseBenchmark: { demands: { p20: 3.0, p50: 3.4, p80: 3.8 }, control: { p20: 3.2, p50: 3.5, p80: 3.9 } },
+          },
+        });
+      expect(published.status).toBe(201);
+      const res = await request(t.app).get(`/api/v1/campaigns/${campaignId}/results`).set(as('ohAdmin'));
+      const domain = (name: string) =>
+        (res.body.hse.domains as Array<{ domain: string; mean: { value: number }; band: string | null }>).find(
+          (d) => d.domain === name,
+        )!;
+      const demands = domain('demands');
+      const expected =
+        demands.mean.value < 3.0
+          ? 'red'
+          : demands.mean.value < 3.4
+            ? 'yellow'
+            : demands.mean.value < 3.8
+              ? 'aqua'
+              : 'green';
+      expect(demands.band).toBe(expected);
+      expect(domain('role').band).toBeNull(); // no benchmark for this domain
     });
   });
 
