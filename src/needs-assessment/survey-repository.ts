@@ -379,27 +379,13 @@ export class SurveyRepository {
     return rows.map((r) => r.campaign_id);
   }
 
-  /**
-   * Takes up to `count` published responses of a campaign at random (deleted here, to be written again with a
-   * final small batch, so that batch too is mixed among at least the threshold).
-   */
+  /** Takes every published response of a campaign (deleted here, to be written again as one batch at its close). */
   async takePublished(
     campaignId: string,
-    count: number,
     trx: Knex.Transaction,
   ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object }>> {
-    if (count <= 0) return [];
-    const rows = (await trx('survey_responses')
-      .where('campaign_id', campaignId)
-      .orderByRaw('random()')
-      .limit(count)) as Array<Record<string, unknown>>;
-    if (rows.length)
-      await trx('survey_responses')
-        .whereIn(
-          'id',
-          rows.map((r) => r.id as string),
-        )
-        .delete();
+    const rows = (await trx('survey_responses').where('campaign_id', campaignId)) as Array<Record<string, unknown>>;
+    await trx('survey_responses').where('campaign_id', campaignId).delete();
     return rows.map((r) => ({
       groupKey: (r.group_key as string | null) ?? null,
       submittedOn: readIsoDate(r.submitted_on, 'survey_responses.submitted_on'),
@@ -408,19 +394,27 @@ export class SurveyRepository {
     }));
   }
 
-  /** An anonymous response: a random id, its group, the UK day, the answers and scores. Nothing else. */
-  async insertResponse(
-    r: { id: string; campaignId: string; groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object },
+  /** Anonymous responses, in the order given: a random id, the group, the UK day, the answers and scores. Nothing else. */
+  async insertResponses(
+    rows: ReadonlyArray<{
+      id: string;
+      campaignId: string;
+      groupKey: string | null;
+      submittedOn: IsoDate;
+      answers: object;
+      scores: object;
+    }>,
     trx: Knex.Transaction,
   ): Promise<void> {
-    await trx('survey_responses').insert({
+    const mapped = rows.map((r) => ({
       id: r.id,
       campaign_id: r.campaignId,
       group_key: r.groupKey,
       submitted_on: r.submittedOn,
       answers: JSON.stringify(r.answers),
       scores: JSON.stringify(r.scores),
-    });
+    }));
+    for (let i = 0; i < mapped.length; i += 200) await trx('survey_responses').insert(mapped.slice(i, i + 200));
   }
 
   async insertIdentified(

@@ -22,6 +22,7 @@ import {
   ValidationError,
   type AppError,
 } from '../shared/errors.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import { invitationDigest, newSurveySecret, openDraft, resumeDigest, sealDraft } from './draft-seal.js';
@@ -365,7 +366,11 @@ export class SurveyService {
   async startWithToken(token: string): Promise<ResponseHandle> {
     return this.deps.repository.transaction(async (trx) => {
       const invitation = await this.deps.repository.invitationByDigest(invitationDigest(token), trx);
-      if (invitation) return this.begin(invitation, token, trx);
+      if (invitation) {
+        const begun = await this.begin(invitation, token, trx);
+        if (begun) return begun;
+      }
+      // Resuming; or the same token started at the same moment elsewhere and that start won (read committed).
       const draft = await this.deps.repository.draftByDigest(resumeDigest(token), trx);
       if (draft) return { id: draft.id, secret: token };
       throw invitationUsed();
@@ -378,8 +383,9 @@ export class SurveyService {
     const personId = ctx.actor.personId;
     return this.deps.repository.transaction(async (trx) => {
       const invitation = await this.deps.repository.invitationOf(campaignId, personId, trx);
-      if (!invitation) throw invitationUsed();
-      return this.begin(invitation, newSurveySecret(), trx);
+      const begun = invitation ? await this.begin(invitation, newSurveySecret(), trx) : null;
+      if (!begun) throw invitationUsed();
+      return begun;
     });
   }
 
@@ -387,11 +393,12 @@ export class SurveyService {
     invitation: { id: string; campaignId: string; personId: string; groupKey: string | null },
     secret: string,
     trx: Knex.Transaction,
-  ): Promise<ResponseHandle> {
+  ): Promise<ResponseHandle | null> {
     const campaign = await this.deps.repository.campaign(invitation.campaignId, { kind: 'all' }, trx);
-    if (!campaign) throw invitationUsed();
+    if (!campaign) return null;
     this.assertOpen(campaign);
-    if (!(await this.deps.repository.useInvitation(invitation.id, trx))) throw invitationUsed();
+    // Deleting it is the use: when another request deleted it first, this one did not begin.
+    if (!(await this.deps.repository.useInvitation(invitation.id, trx))) return null;
     const id = randomUUID();
     await this.deps.repository.insertDraft(
       {
@@ -479,21 +486,27 @@ export class SurveyService {
       this.assertOpen(current.campaign);
       const q = current.questionnaire;
       const pageOf = new Map(q.pages.flatMap((p) => p.items.map((i) => [i.linkId, p.linkId] as const)));
-      const unknown = Object.keys(input).filter((k) => !pageOf.has(k));
-      if (unknown.length)
-        throw new ValidationError(
-          Object.fromEntries(unknown.map((k) => [k, 'validation.notAQuestion'])),
-          'Some answers need correcting.',
-          'answers-invalid',
-        );
+      // Every problem is named at once: questions not on the form, and answers a question does not take.
+      const problems: FieldMessages = Object.fromEntries(
+        Object.keys(input)
+          .filter((k) => !pageOf.has(k))
+          .map((k) => [k, 'validation.notAQuestion']),
+      );
       const answers: SurveyAnswers = { ...current.answers };
       for (const page of q.pages) {
         const given = Object.fromEntries(Object.entries(input).filter(([k]) => pageOf.get(k) === page.linkId));
         if (!Object.keys(given).length) continue;
-        const fresh = readPageAnswers(q, page.linkId, given, answers, { requireAll: false });
-        for (const k of Object.keys(given)) delete answers[k];
-        Object.assign(answers, fresh);
+        try {
+          const fresh = readPageAnswers(q, page.linkId, given, answers, { requireAll: false });
+          for (const k of Object.keys(given)) delete answers[k];
+          Object.assign(answers, fresh);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          Object.assign(problems, error.messages);
+        }
       }
+      if (Object.keys(problems).length)
+        throw new ValidationError(problems, 'Some answers need correcting.', 'answers-invalid');
       const next = firstIncompletePage(q, answers);
       await this.deps.repository.updateDraft(current.id, sealDraft(handle.secret, current.id, { answers, page: next }), trx);
       return { ...current, answers, nextPage: next };
@@ -557,19 +570,20 @@ export class SurveyService {
 
   /**
    * Publishes a campaign's pool (NA-2): its sealed responses written to survey_responses together, in a random
-   * order, each with a new random id, in one transaction. With `final` (the campaign has closed) a batch smaller
-   * than the threshold is mixed with published responses taken at random and written again, so no batch is small.
+   * order, each with a new random id, in one transaction. With `final` (the campaign has closed) every published
+   * response is taken and written again with the last few, so one batch holds the whole campaign.
    */
   private async publish(c: Campaign, trx: Knex.Transaction, final = false): Promise<void> {
     const pooled = (await this.deps.repository.takePool(c.id, trx)).map(
       (row) => JSON.parse(this.deps.secrets.open(row.sealed)) as PooledResponse,
     );
     if (!pooled.length) return;
-    const batch = final && pooled.length < c.threshold
-      ? [...pooled, ...(await this.deps.repository.takePublished(c.id, c.threshold - pooled.length, trx))]
-      : pooled;
-    for (const r of shuffle(batch))
-      await this.deps.repository.insertResponse({ id: randomUUID(), campaignId: c.id, ...r }, trx);
+    // At the close the whole campaign is written again as one batch: no earlier batch, however small, is left.
+    const batch = final ? [...pooled, ...(await this.deps.repository.takePublished(c.id, trx))] : pooled;
+    await this.deps.repository.insertResponses(
+      shuffle(batch).map((r) => ({ id: randomUUID(), campaignId: c.id, ...r })),
+      trx,
+    );
   }
 
   /** Publishes what is left in the pools of campaigns that have closed (the daily run). */
