@@ -250,22 +250,22 @@ async function writePastCampaign(ctx: Context, p: PastCampaign): Promise<Campaig
       })),
       trx,
     );
-    for (const r of responders) {
-      const answers = readAllAnswers(p.questionnaire, p.answers());
-      // Most answer in the first days, the rest after the reminder.
-      const day = Math.min(DEMO_SURVEY_DAYS.open, Math.floor(Math.abs(normal(rng, DEMO_SURVEY_DAYS.open / 2.5))));
-      await repository.insertResponse(
-        {
+    await repository.insertResponses(
+      responders.map((r) => {
+        const answers = readAllAnswers(p.questionnaire, p.answers());
+        // Most answer in the first days, the rest after the reminder.
+        const day = Math.min(DEMO_SURVEY_DAYS.open, Math.floor(Math.abs(normal(rng, DEMO_SURVEY_DAYS.open / 2.5))));
+        return {
           id: rng.string.uuid(),
           campaignId: campaign.id,
           groupKey: groupOf.get(r.personId) ?? null,
           submittedOn: addDays(opensOn, day),
           answers,
           scores: scoreSurveyResponse(answers),
-        },
-        trx,
-      );
-    }
+        };
+      }),
+      trx,
+    );
   });
   return campaign;
 }
