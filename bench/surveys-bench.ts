@@ -72,7 +72,8 @@ function parseOptions(args: string[]): Options {
   });
   const whole = (name: string, value: string, min: number) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
     return n;
   };
   return {
@@ -138,7 +139,10 @@ async function measure(
   if (options.warmup > 0) {
     log(`${name}: warming up for ${options.warmup} s (not counted)…`);
     const w = await fire({ ...build(), duration: options.warmup });
-    if (w.non2xx || w.errors) throw new Error(`${name} warm-up: ${w.non2xx} non-2xx, ${w.errors} errors`);
+    if (w.non2xx || w.errors)
+      throw new Error(
+        `${name} warm-up: ${w.non2xx} non-2xx (${JSON.stringify(w.statusCodeStats)}), ${w.errors} errors`,
+      );
   }
   onMeasured?.();
   log(`${name}: measuring ${options.connections} connections for ${options.duration} s…`);
@@ -157,7 +161,11 @@ async function timed(url: string, headers: Record<string, string>): Promise<{ ms
   return { ms, body };
 }
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 /** Runs the surveys benchmark; resolves with the process exit code. */
 export async function runSurveysBenchmark(args: string[]): Promise<number> {
@@ -176,10 +184,18 @@ export async function runSurveysBenchmark(args: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const startLoad = loadAtStart(log);
   try {
-    const childEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', LOG_LEVEL: 'silent', DATA_DIR: undefined };
+    const childEnv = {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: undefined,
+    };
     if (options.compiled) {
       log('building (npm run build), to measure the compiled servers as production runs them…');
-      const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+      const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
       if (build.status !== 0) throw new Error('npm run build failed');
     }
     const compiled = { compiled: options.compiled };
@@ -306,7 +322,12 @@ export async function runSurveysBenchmark(args: string[]): Promise<number> {
     }
     await platform.stop();
 
-    const results = { medianMs: median(resultsMs), scanMedianMs: median(scanMs), runsMs: resultsMs, scanRunsMs: scanMs };
+    const results = {
+      medianMs: median(resultsMs),
+      scanMedianMs: median(scanMs),
+      runsMs: resultsMs,
+      scanRunsMs: scanMs,
+    };
     const ratio = results.medianMs / results.scanMedianMs;
     const a = run.result;
     const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
@@ -344,7 +365,10 @@ export async function runSurveysBenchmark(args: string[]): Promise<number> {
         '',
         `Surveys benchmark — ${platform.ready.client}; ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s; ` +
           `node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
-        `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+        `load average at start ${startLoad.map((l) => l.toFixed(2)).join(' ')}, at end ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
         '',
         `bare GET /hello:      ${fmt(b.requestsPerSecond)} req/s, p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms, CPU ${fmt(b.cpuMsPerRequest, 3)} ms/req`,
         `survey API requests:  ${fmt(a.requestsPerSecond)} req/s (${fmt((a.requestsPerSecond / b.requestsPerSecond) * 100, 1)} % of bare), ` +

@@ -169,10 +169,14 @@ async function start(): Promise<void> {
   const seeded = await seed(platform);
   if (stopping) return;
   const owner = (await platform.repositories.users.findByEmail('oh.admin@bench.test'))!;
-  const { token } = await platform.services.auth.createToken({ actor: null, requestId: 'bench-setup', ip: null }, owner, {
-    name: 'surveys benchmark',
-    role: 'oh-administrator',
-  });
+  const { token } = await platform.services.auth.createToken(
+    { actor: null, requestId: 'bench-setup', ip: null },
+    owner,
+    {
+      name: 'surveys benchmark',
+      role: 'oh-administrator',
+    },
+  );
   await platform.jobs.start();
   const db = platform.db;
   const outer = express();
@@ -181,8 +185,9 @@ async function start(): Promise<void> {
   outer.get('/bench/raw-scan/:id', async (req, res, next) => {
     try {
       const started = performance.now();
-      const rows = (await db('survey_responses').where('campaign_id', req.params.id).select('answers', 'scores')) as
-        unknown[];
+      const rows = (await db('survey_responses')
+        .where('campaign_id', req.params.id)
+        .select('answers', 'scores')) as unknown[];
       res.json({ rows: rows.length, ms: performance.now() - started });
     } catch (error) {
       next(error);

@@ -133,36 +133,171 @@ export function needsAssessmentAnswers(rng: Rng): SurveyAnswers {
   const yes = (p: number) => () => chance(rng, clamp(p, 0, 1));
   const barriers = BARRIERS.filter(([, p]) => chance(rng, clamp(p * (1 + 0.3 * strain), 0, 1))).map(([b]) => b);
   if (barriers.length) a.barriers = barriers;
-  ask('put-off-care', () => pick(rng, [['never', 45], ['once-or-twice', 32], ['several-times', 15], ['often', 8]], lean));
-  ask('caring-hours', () => pick(rng, [['none', 62], ['up-to-19', 24], ['20-to-49', 9], ['50-or-more', 5]]));
-  ask('caring-fit', () => pick(rng, [['not-hard', 50], ['a-little-hard', 35], ['very-hard', 15]], lean));
-  ask('money-worry', () => pick(rng, [['never', 22], ['sometimes', 46], ['often', 22], ['always', 10]], lean));
+  ask('put-off-care', () =>
+    pick(
+      rng,
+      [
+        ['never', 45],
+        ['once-or-twice', 32],
+        ['several-times', 15],
+        ['often', 8],
+      ],
+      lean,
+    ),
+  );
+  ask('caring-hours', () =>
+    pick(rng, [
+      ['none', 62],
+      ['up-to-19', 24],
+      ['20-to-49', 9],
+      ['50-or-more', 5],
+    ]),
+  );
+  ask('caring-fit', () =>
+    pick(
+      rng,
+      [
+        ['not-hard', 50],
+        ['a-little-hard', 35],
+        ['very-hard', 15],
+      ],
+      lean,
+    ),
+  );
+  ask('money-worry', () =>
+    pick(
+      rng,
+      [
+        ['never', 22],
+        ['sometimes', 46],
+        ['often', 22],
+        ['always', 10],
+      ],
+      lean,
+    ),
+  );
   ask('money-health', yes(0.22 + 0.1 * strain));
   ask('housing-security', () =>
-    pick(rng, [['very-secure', 48], ['fairly-secure', 38], ['not-very-secure', 10], ['not-secure', 4]], lean),
+    pick(
+      rng,
+      [
+        ['very-secure', 48],
+        ['fairly-secure', 38],
+        ['not-very-secure', 10],
+        ['not-secure', 4],
+      ],
+      lean,
+    ),
   );
   ask('home-safe', yes(0.97));
-  ask('lonely', () => pick(rng, [['hardly-ever', 55], ['some-of-the-time', 33], ['often', 12]], lean));
+  ask('lonely', () =>
+    pick(
+      rng,
+      [
+        ['hardly-ever', 55],
+        ['some-of-the-time', 33],
+        ['often', 12],
+      ],
+      lean,
+    ),
+  );
   ask('someone-to-talk-to', yes(0.86 - 0.08 * strain));
   ask('trauma-frequency', () =>
-    pick(rng, [['never', 12], ['once-or-twice', 33], ['every-few-months', 30], ['monthly-or-more', 25]]),
+    pick(rng, [
+      ['never', 12],
+      ['once-or-twice', 33],
+      ['every-few-months', 30],
+      ['monthly-or-more', 25],
+    ]),
   );
-  ask('trauma-support', () => pick(rng, [['well', 30], ['partly', 38], ['not', 17], ['not-applicable', 15]], lean));
+  ask('trauma-support', () =>
+    pick(
+      rng,
+      [
+        ['well', 30],
+        ['partly', 38],
+        ['not', 17],
+        ['not-applicable', 15],
+      ],
+      lean,
+    ),
+  );
   const msk = chance(rng, 0.28);
   a['msk-injury'] = msk;
-  if (msk) ask('msk-effect', () => pick(rng, [['not-at-all', 30], ['a-little', 50], ['a-lot', 20]], lean));
-  ask('assaults-count', () => pick(rng, [['none', 48], ['once', 22], ['2-to-5', 22], ['more-than-5', 8]]));
-  ask('assaults-support', () => pick(rng, [['yes', 35], ['partly', 25], ['no', 12], ['not-applicable', 28]], lean));
+  if (msk)
+    ask('msk-effect', () =>
+      pick(
+        rng,
+        [
+          ['not-at-all', 30],
+          ['a-little', 50],
+          ['a-lot', 20],
+        ],
+        lean,
+      ),
+    );
+  ask('assaults-count', () =>
+    pick(rng, [
+      ['none', 48],
+      ['once', 22],
+      ['2-to-5', 22],
+      ['more-than-5', 8],
+    ]),
+  );
+  ask('assaults-support', () =>
+    pick(
+      rng,
+      [
+        ['yes', 35],
+        ['partly', 25],
+        ['no', 12],
+        ['not-applicable', 28],
+      ],
+      lean,
+    ),
+  );
   const bbv = chance(rng, 0.14);
   a['bbv-exposure'] = bbv;
   if (bbv) {
-    ask('bbv-speed', () => pick(rng, [['within-an-hour', 30], ['same-day', 40], ['later', 20], ['none', 10]]));
-    ask('bbv-experience', () => pick(rng, [['good', 45], ['mixed', 38], ['poor', 17]], lean));
+    ask('bbv-speed', () =>
+      pick(rng, [
+        ['within-an-hour', 30],
+        ['same-day', 40],
+        ['later', 20],
+        ['none', 10],
+      ]),
+    );
+    ask('bbv-experience', () =>
+      pick(
+        rng,
+        [
+          ['good', 45],
+          ['mixed', 38],
+          ['poor', 17],
+        ],
+        lean,
+      ),
+    );
   }
   const dental = chance(rng, 0.06);
   a['dental-injury'] = dental;
-  if (dental) ask('dental-treatment', () => pick(rng, [['easy', 35], ['quite-hard', 35], ['very-hard', 15], ['none', 15]]));
-  ask('retirement-worry', () => pick(rng, [['not-at-all', 30], ['a-little', 38], ['quite-a-lot', 20], ['a-lot', 12]]));
+  if (dental)
+    ask('dental-treatment', () =>
+      pick(rng, [
+        ['easy', 35],
+        ['quite-hard', 35],
+        ['very-hard', 15],
+        ['none', 15],
+      ]),
+    );
+  ask('retirement-worry', () =>
+    pick(rng, [
+      ['not-at-all', 30],
+      ['a-little', 38],
+      ['quite-a-lot', 20],
+      ['a-lot', 12],
+    ]),
+  );
   ask('retirement-help', yes(0.45));
   // SWEMWBS: seven items 1–5, a raw mean about 23.5 with a spread of about 4.
   for (let i = 1; i <= 7; i++)
@@ -349,11 +484,7 @@ export async function seedDemoSurveys(
         previousCampaignId: previous,
       });
     previousHse = await hseCampaign(addDays(input.today, -DEMO_SURVEY_DAYS.previousHseClosed), 'previous', null);
-    recentHse = await hseCampaign(
-      addDays(input.today, -DEMO_SURVEY_DAYS.hseClosed),
-      'recent',
-      previousHse?.id ?? null,
-    );
+    recentHse = await hseCampaign(addDays(input.today, -DEMO_SURVEY_DAYS.hseClosed), 'recent', previousHse?.id ?? null);
     // Seed 002: the line manager facilitates the unit's stress risk assessment, so they read its results.
     await deps.surveys.appointFacilitator(asAdmin, input.facilitatorUserId, hseUnit);
   }
@@ -366,9 +497,7 @@ export async function seedDemoSurveys(
       questionnaireId: NEEDS_ASSESSMENT,
       title: 'Your wellbeing and access to support',
       mode: 'anonymous',
-      population: openUnit
-        ? { kind: 'unit', ref: openUnit }
-        : { kind: 'organisation', ref: input.organisationId },
+      population: openUnit ? { kind: 'unit', ref: openUnit } : { kind: 'organisation', ref: input.organisationId },
       breakdown: openUnit ? 'none' : 'unit',
       opensOn: input.today,
       closesOn: addDays(input.today, 21),

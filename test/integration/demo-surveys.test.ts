@@ -20,14 +20,20 @@ describe('demo surveys (issue 17 §10)', () => {
   /** A demo account's request context, as a signed-in session would give it. */
   const as = async (role: string) => {
     const user = (await t.platform.repositories.users.findByEmail(accountOf(role).email))!;
-    return { actor: (await t.platform.services.auth.actorFor(user, undefined, 'session'))!, requestId: 'test', ip: null };
+    return {
+      actor: (await t.platform.services.auth.actorFor(user, undefined, 'session'))!,
+      requestId: 'test',
+      ip: null,
+    };
   };
   const campaigns = () => t.database.db('survey_campaigns').select('*').orderBy('closes_on');
   const responses = async (campaignId: string) =>
     Number(
-      ((await t.database.db('survey_responses').where('campaign_id', campaignId).count({ n: '*' }).first()) as {
-        n: number | string;
-      }).n,
+      (
+        (await t.database.db('survey_responses').where('campaign_id', campaignId).count({ n: '*' }).first()) as {
+          n: number | string;
+        }
+      ).n,
     );
 
   it('when the demo is seeded, then it has a closed needs assessment, two closed HSE campaigns a year apart and one open today', async () => {
@@ -51,9 +57,11 @@ describe('demo surveys (issue 17 §10)', () => {
     for (const c of (await campaigns()).filter((r) => r.closes_on < TODAY)) {
       const answered = await responses(c.id);
       const unused = Number(
-        ((await t.database.db('survey_invitations').where('campaign_id', c.id).count({ n: '*' }).first()) as {
-          n: number | string;
-        }).n,
+        (
+          (await t.database.db('survey_invitations').where('campaign_id', c.id).count({ n: '*' }).first()) as {
+            n: number | string;
+          }
+        ).n,
       );
       expect(answered + unused).toBe(c.invited_count);
       expect(answered).toBeGreaterThanOrEqual(Math.max(c.threshold, Math.floor(c.invited_count * 0.55)));
