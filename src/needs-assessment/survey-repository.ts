@@ -351,14 +351,16 @@ export class SurveyRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** Takes a campaign's whole pool: its rows, deleted in the same transaction. */
+  /**
+   * Takes a campaign's whole pool: its rows, deleted in the same statement. One DELETE … RETURNING, so two
+   * submissions publishing at once on PostgreSQL each take only the rows their own delete removed (a SELECT then
+   * a DELETE let both read the same rows under READ COMMITTED, and both published them: duplicate responses).
+   */
   async takePool(campaignId: string, trx: Knex.Transaction): Promise<Array<{ id: string; sealed: string }>> {
-    const rows = (await trx('survey_pool').where('campaign_id', campaignId).select('id', 'sealed')) as Array<{
+    return (await trx('survey_pool').where('campaign_id', campaignId).delete().returning(['id', 'sealed'])) as Array<{
       id: string;
       sealed: string;
     }>;
-    await trx('survey_pool').where('campaign_id', campaignId).delete();
-    return rows;
   }
 
   /** Campaigns closed before `today` with responses still waiting in the pool. */
