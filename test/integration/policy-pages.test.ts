@@ -104,7 +104,7 @@ describe('policy pages: the attendance policy as data HR and OH administrators e
     const agent = await signIn(t, w.users.hr.email);
     const page = await agent.get('/admin/policies/surveys');
     expect(page.status).toBe(200);
-    const inputs = { ...inputsOf(page.text), _csrf: csrfFrom(page.text) };
+    const inputs: Record<string, string> = { ...inputsOf(page.text), _csrf: csrfFrom(page.text) };
     expect(inputs['hseBenchmark.demands.p20']).toBe('');
     const ok = await agent
       .post('/admin/policies/surveys')
@@ -128,7 +128,7 @@ describe('policy pages: the attendance policy as data HR and OH administrators e
     // The next day, changing only the reminder days from the form as shown keeps the benchmark.
     t.clock.set('2026-11-21T10:00:00Z');
     const again = await agent.get('/admin/policies/surveys?organisationId=' + w.host.id);
-    const shown = { ...inputsOf(again.text), _csrf: csrfFrom(again.text) };
+    const shown: Record<string, string> = { ...inputsOf(again.text), _csrf: csrfFrom(again.text) };
     expect(shown['hseBenchmark.role.p80']).toBe('4.4');
     const edited = await agent
       .post('/admin/policies/surveys')
