@@ -352,6 +352,14 @@ export class SurveyRepository {
   }
 
   /**
+   * Holds a campaign's row until the transaction ends, so two submissions never publish at once (PostgreSQL; on
+   * SQLite every write transaction already holds the database's one write lock). A no-op update, as elsewhere.
+   */
+  async lockCampaign(id: string, trx: Knex.Transaction): Promise<void> {
+    await trx('survey_campaigns').where({ id }).update({ updated_at: trx.raw('updated_at') });
+  }
+
+  /**
    * Takes a campaign's whole pool: its rows, deleted in the same statement. One DELETE … RETURNING, so two
    * submissions publishing at once on PostgreSQL each take only the rows their own delete removed (a SELECT then
    * a DELETE let both read the same rows under READ COMMITTED, and both published them: duplicate responses).

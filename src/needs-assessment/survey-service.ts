@@ -532,8 +532,13 @@ export class SurveyService {
           { id: randomUUID(), campaignId: current.campaign.id, sealed: this.deps.secrets.seal(JSON.stringify(pooled)) },
           trx,
         );
-        if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold)
-          await this.publish(current.campaign, trx);
+        if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold) {
+          // Counted again once the campaign is held: a submission that published meanwhile took what it saw, and
+          // this one publishes only if what is left, its own included, still makes a batch of the threshold.
+          await this.deps.repository.lockCampaign(current.campaign.id, trx);
+          if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold)
+            await this.publish(current.campaign, trx);
+        }
       } else {
         const draft = current.personId;
         if (!draft) throw new NotFoundError('response');
@@ -573,6 +578,7 @@ export class SurveyService {
    * response is taken and written again with the last few, so one batch holds the whole campaign.
    */
   private async publish(c: Campaign, trx: Knex.Transaction, final = false): Promise<void> {
+    if (final) await this.deps.repository.lockCampaign(c.id, trx);
     const pooled = (await this.deps.repository.takePool(c.id, trx)).map(
       (row) => JSON.parse(this.deps.secrets.open(row.sealed)) as PooledResponse,
     );
