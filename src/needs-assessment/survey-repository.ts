@@ -18,6 +18,8 @@ import type {
 type Db = Knex | Knex.Transaction;
 const groupsSchema = z.array(z.object({ key: z.string(), invited: z.number().int() }));
 const answersSchema = z.record(z.string(), z.unknown());
+// A tally is the results module's own running totals: an object, read whole (results.ts knows its shape).
+const tallySchema = z.object({}).loose();
 
 function toCampaign(row: Record<string, unknown>): Campaign {
   return {
@@ -384,7 +386,7 @@ export class SurveyRepository {
   async takePublished(
     campaignId: string,
     trx: Knex.Transaction,
-  ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object }>> {
+  ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: Record<string, unknown>; scores: object }>> {
     const rows = (await trx('survey_responses').where('campaign_id', campaignId)) as Array<Record<string, unknown>>;
     await trx('survey_responses').where('campaign_id', campaignId).delete();
     return rows.map((r) => ({
@@ -439,6 +441,59 @@ export class SurveyRepository {
       answers: JSON.stringify(r.answers),
       scores: JSON.stringify(r.scores),
     });
+  }
+
+  /** A campaign's running tallies, one per reporting group ('' stored for none). */
+  async tallies(
+    campaignId: string,
+    db: Db = this.db,
+  ): Promise<Array<{ groupKey: string | null; responses: number; tally: unknown }>> {
+    const rows = (await db('survey_tallies')
+      .where('campaign_id', campaignId)
+      .select('group_key', 'responses', 'tally')) as Array<{ group_key: string; responses: number; tally: string }>;
+    return rows.map((r) => ({
+      groupKey: r.group_key === '' ? null : r.group_key,
+      responses: Number(r.responses),
+      tally: readJson(r.tally, tallySchema, 'survey_tallies.tally'),
+    }));
+  }
+
+  /** Replaces a campaign's tallies with these. */
+  async saveTallies(
+    campaignId: string,
+    tallies: ReadonlyArray<{ groupKey: string | null; responses: number; tally: object }>,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    await trx('survey_tallies').where('campaign_id', campaignId).delete();
+    if (tallies.length)
+      await trx('survey_tallies').insert(
+        tallies.map((t) => ({
+          campaign_id: campaignId,
+          group_key: t.groupKey ?? '',
+          responses: t.responses,
+          tally: JSON.stringify(t.tally),
+        })),
+      );
+  }
+
+  /** Comments published with a batch, in the order given (the caller shuffles them). */
+  async insertComments(
+    rows: ReadonlyArray<{ id: string; campaignId: string; groupKey: string | null; body: string }>,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    const mapped = rows.map((r) => ({ id: r.id, campaign_id: r.campaignId, group_key: r.groupKey, body: r.body }));
+    for (let i = 0; i < mapped.length; i += 200) await trx('survey_comments').insert(mapped.slice(i, i + 200));
+  }
+
+  async deleteComments(campaignId: string, trx: Knex.Transaction): Promise<void> {
+    await trx('survey_comments').where('campaign_id', campaignId).delete();
+  }
+
+  async comments(campaignId: string): Promise<Array<{ groupKey: string | null; text: string }>> {
+    const rows = (await this.db('survey_comments')
+      .where('campaign_id', campaignId)
+      .select('group_key', 'body')) as Array<{ group_key: string | null; body: string }>;
+    return rows.map((r) => ({ groupKey: r.group_key ?? null, text: r.body }));
   }
 
   /** Every submitted response of a campaign, as results read them: group, answers, scores; never who. */
