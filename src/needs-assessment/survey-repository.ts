@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { readIsoDate, readJson, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import {
+  isPostgres,
+  readIsoDate,
+  readJson,
+  readOptionalIsoDate,
+  readOptionalTimestamp,
+  readTimestamp,
+} from '../db/knex.js';
 import type { IsoDate } from '../shared/dates.js';
 import type {
   ActionStatus,
@@ -358,7 +365,9 @@ export class SurveyRepository {
    * SQLite every write transaction already holds the database's one write lock). A no-op update, as elsewhere.
    */
   async lockCampaign(id: string, trx: Knex.Transaction): Promise<void> {
-    await trx('survey_campaigns').where({ id }).update({ updated_at: trx.raw('updated_at') });
+    await trx('survey_campaigns')
+      .where({ id })
+      .update({ updated_at: trx.raw('updated_at') });
   }
 
   /**
@@ -367,10 +376,18 @@ export class SurveyRepository {
    * a DELETE let both read the same rows under READ COMMITTED, and both published them: duplicate responses).
    */
   async takePool(campaignId: string, trx: Knex.Transaction): Promise<Array<{ id: string; sealed: string }>> {
-    return (await trx('survey_pool').where('campaign_id', campaignId).delete().returning(['id', 'sealed'])) as Array<{
+    if (isPostgres(this.db))
+      return (await trx('survey_pool').where('campaign_id', campaignId).delete().returning(['id', 'sealed'])) as Array<{
+        id: string;
+        sealed: string;
+      }>;
+    // SQLite: the transaction holds the database's only write lock, so what is read here is what is deleted.
+    const rows = (await trx('survey_pool').where('campaign_id', campaignId).select('id', 'sealed')) as Array<{
       id: string;
       sealed: string;
     }>;
+    await trx('survey_pool').where('campaign_id', campaignId).delete();
+    return rows;
   }
 
   /** Campaigns closed before `today` with responses still waiting in the pool. */
@@ -386,7 +403,9 @@ export class SurveyRepository {
   async takePublished(
     campaignId: string,
     trx: Knex.Transaction,
-  ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: Record<string, unknown>; scores: object }>> {
+  ): Promise<
+    Array<{ groupKey: string | null; submittedOn: IsoDate; answers: Record<string, unknown>; scores: object }>
+  > {
     const rows = (await trx('survey_responses').where('campaign_id', campaignId)) as Array<Record<string, unknown>>;
     await trx('survey_responses').where('campaign_id', campaignId).delete();
     return rows.map((r) => ({

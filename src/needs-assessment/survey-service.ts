@@ -25,7 +25,7 @@ import {
   commentsOf,
   computeResults,
   mergeTallies,
-  tallyRows,
+  tallyByGroup,
   type CampaignResults,
   type SurveyTally,
 } from './results.js';
@@ -499,7 +499,10 @@ export class SurveyService {
    * Submits a response (§3): every required question answered, scored, and written. An anonymous response
    * gets a new random id, its reporting group and the UK day, nothing else; the draft is deleted with it.
    */
-  async submit(handle: ResponseHandle, last: Readonly<Record<string, unknown>> = {}): Promise<{ submittedOn: IsoDate }> {
+  async submit(
+    handle: ResponseHandle,
+    last: Readonly<Record<string, unknown>> = {},
+  ): Promise<{ submittedOn: IsoDate }> {
     return this.deps.repository.transaction(async (trx) => {
       const current = await this.open(handle, trx).catch((error: unknown) => {
         throw error instanceof NotFoundError ? responseSubmitted() : error;
@@ -575,7 +578,7 @@ export class SurveyService {
     const q = this.questionnaireOf(c);
     const rows = await this.deps.repository.responseRows(c);
     return {
-      tallies: tallyByGroup(q, rows).map(({ groupKey, tally }) => ({ groupKey, tally })),
+      tallies: tallyByGroup(q, rows),
       comments: rows.flatMap((r) => commentsOf(q, r.answers).map((text) => ({ groupKey: r.groupKey, text }))),
     };
   }
@@ -612,7 +615,10 @@ export class SurveyService {
       shuffle([...batch]).map((r) => ({ id: randomUUID(), campaignId: c.id, ...r })),
       trx,
     );
-    const fresh = tallyByGroup(q, batch);
+    const fresh = tallyByGroup(
+      q,
+      batch.map((r) => ({ groupKey: r.groupKey, answers: r.answers, scores: r.scores as Record<string, unknown> })),
+    ).map((t) => ({ ...t, responses: t.tally.responses }));
     const stored = tallies === 'add' ? await this.deps.repository.tallies(c.id, trx) : [];
     const merged = new Map<string | null, { responses: number; tally: SurveyTally }>(
       stored.map((t) => [t.groupKey, { responses: t.responses, tally: t.tally as SurveyTally }]),
@@ -1007,24 +1013,6 @@ function withAnswers(
   if (Object.keys(problems).length)
     throw new ValidationError(problems, 'Some answers need correcting.', 'answers-invalid');
   return answers;
-}
-
-/** One tally per reporting group of some responses. */
-function tallyByGroup(
-  q: SurveyQuestionnaire,
-  rows: ReadonlyArray<{ groupKey: string | null; answers: Record<string, unknown>; scores: object }>,
-): Array<{ groupKey: string | null; responses: number; tally: SurveyTally }> {
-  const groups = new Map<string | null, Array<{ answers: Record<string, unknown>; scores: Record<string, unknown> }>>();
-  for (const r of rows) {
-    const list = groups.get(r.groupKey) ?? [];
-    list.push({ answers: r.answers, scores: r.scores as Record<string, unknown> });
-    groups.set(r.groupKey, list);
-  }
-  return [...groups.entries()].map(([groupKey, list]) => ({
-    groupKey,
-    responses: list.length,
-    tally: tallyRows(q, list),
-  }));
 }
 
 function isDraftContent(v: unknown): v is { answers: Record<string, unknown>; page: number } {
