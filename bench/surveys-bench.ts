@@ -14,8 +14,7 @@ import { UsageError } from './support/usage-error.js';
 
 /**
  * The surveys benchmark (issue 17 §11): (a) 50 connections each submitting complete 35-item HSE responses
- * through the respondent's API (start with the invitation token, save the answers, submit: three requests a
- * submission), against a bare express route in the same run; (b) the results of a 100,000-response campaign
+ * through the respondent's API (one call: the invitation token, the 35 answers and submit), against a bare express route in the same run; (b) the results of a 100,000-response campaign
  * against a raw scan of its answer rows, in the same server. Targets are reported, never asserted in a test.
  */
 
@@ -23,11 +22,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, 'bench', 'results');
 
 const TARGETS = { minSubmissionsPerSecond: 500, maxP99Ms: 100, maxResultsMs: 500, maxResultsRatio: 3 } as const;
-const REQUESTS_PER_SUBMISSION = 3;
+const REQUESTS_PER_SUBMISSION = 1;
 
 export const SURVEYS_USAGE = `npm run bench -- surveys [--connections N] [--duration SECONDS] [--warmup SECONDS] [--repeat N] [--tsx]
 
-  (a) Submissions of complete 35-item HSE responses (POST /api/v1/responses, PUT …/answers, POST …/submit),
+  (a) Submissions of complete 35-item HSE responses (POST /api/v1/responses with the token, answers and submit),
   each with its own invitation token, against a bare express GET /hello; (b) GET /api/v1/campaigns/:id/results
   of a 100,000-response campaign against a raw scan of the same answer rows.
   --connections  concurrent connections (default 50)
@@ -232,6 +231,7 @@ export async function runSurveysBenchmark(args: string[]): Promise<number> {
     type Ctx = { id?: string; key?: string; started?: number; n?: number };
     const chain = (): autocannon.Request[] => [
       {
+        // One call: the invitation token, every answer and submit (what a client holding them all sends).
         method: 'POST',
         path: '/api/v1/responses',
         headers: json,
@@ -239,33 +239,13 @@ export async function runSurveysBenchmark(args: string[]): Promise<number> {
           const n = nextToken++;
           context.n = n;
           context.started = performance.now();
-          return { ...req, body: JSON.stringify({ invitationToken: surveyToken(n) }) };
+          return {
+            ...req,
+            body: JSON.stringify({ invitationToken: surveyToken(n), answers: answersFor(n), submit: true }),
+          };
         },
-        onResponse: (status, body, context: Ctx) => {
-          if (status !== 201) return;
-          const parsed = JSON.parse(body) as { id: string; responseKey: string };
-          context.id = parsed.id;
-          context.key = parsed.responseKey;
-        },
-      },
-      {
-        method: 'PUT',
-        setupRequest: (req, context: Ctx) => ({
-          ...req,
-          path: `/api/v1/responses/${context.id}/answers`,
-          headers: { ...json, 'x-response-key': context.key ?? '' },
-          body: JSON.stringify({ answers: answersFor(context.n ?? 0) }),
-        }),
-      },
-      {
-        method: 'POST',
-        setupRequest: (req, context: Ctx) => ({
-          ...req,
-          path: `/api/v1/responses/${context.id}/submit`,
-          headers: { 'x-response-key': context.key ?? '' },
-        }),
         onResponse: (status, _body, context: Ctx) => {
-          if (status !== 200) return;
+          if (status !== 201) return;
           submitted += 1;
           submittedInAll += 1;
           submissionMs.push(performance.now() - (context.started ?? 0));

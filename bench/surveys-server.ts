@@ -135,18 +135,17 @@ async function seed(p: Platform): Promise<{ submit: Campaign; results: Campaign;
   rng.seed(17);
   const distinct = Array.from({ length: DISTINCT_ANSWERS }, () => {
     const answers = hseAnswers(rng, 'recent');
-    return { answers: JSON.stringify(answers), scores: JSON.stringify(scoreSurveyResponse(answers)) };
+    return { answers, scores: scoreSurveyResponse(answers) as Record<string, unknown> };
   });
+  // Published as the platform publishes: the responses, their groups' tallies and comments, in one transaction.
   await repository.transaction(async (trx) => {
     await repository.insertCampaign(results, trx);
     const rows = Array.from({ length: RESPONSES }, (_, i) => ({
-      id: rng.string.uuid(),
-      campaign_id: results.id,
-      group_key: hostUnits[i % hostUnits.length]!.id,
-      submitted_on: addDays(today, -(i % 20)),
+      groupKey: hostUnits[i % hostUnits.length]!.id,
+      submittedOn: addDays(today, -(i % 20)),
       ...distinct[i % DISTINCT_ANSWERS]!,
     }));
-    await trx.batchInsert('survey_responses', rows, 500);
+    await p.services.surveys.storePublished(results, rows, trx, 'replace');
   });
   const loadResponses = elapsed(t);
   t = performance.now();

@@ -256,16 +256,27 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
       path: '/api/v1/responses',
       policy: policies.surveyRespond,
       summary:
-        'Start answering with an invitation token, or resume with it. The token lets one response in; the answer’s responseKey (the token itself) goes in the X-Response-Key header of the calls that follow. 409 invitation-used once the response is submitted, or for a token we never sent.',
+        'Start answering with an invitation token, or resume with it. The token lets one response in; the answer’s responseKey (the token itself) goes in the X-Response-Key header of the calls that follow. With `answers` and `submit: true`, a client holding every answer answers and submits in this one call (201 { submitted, submittedOn }; 422 names what is missing, and the invitation stays unused). 409 invitation-used once the response is submitted, or for a token we never sent.',
       tags,
       body: startSchema,
       responses: {
-        201: { description: 'The response in progress', schema: responseState },
+        201: {
+          description: 'The response in progress (or, with submit, that it was submitted)',
+          schema: responseState,
+        },
         409: { description: 'The invitation has been used, or the survey is not open' },
+        422: { description: 'With submit: answers missing or not ones the questions take' },
       },
       handler: async (_req, res, { body }) => {
+        if (body.submit) {
+          res
+            .status(201)
+            .json({ submitted: true, ...(await surveys.answerWithToken(body.invitationToken, body.answers ?? {})) });
+          return;
+        }
         const handle = await surveys.startWithToken(body.invitationToken);
-        res.status(201).json(stateJson(await surveys.open(handle), handle.secret));
+        const state = body.answers ? await surveys.saveAnswers(handle, body.answers) : await surveys.open(handle);
+        res.status(201).json(stateJson(state, handle.secret));
       },
     }),
     apiRoute({

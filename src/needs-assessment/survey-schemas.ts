@@ -34,16 +34,21 @@ export const launchSchema = z
 
 export const resultsQuery = z.object({ group: z.string().min(1).max(60).optional() }).strict();
 
-export const startSchema = z.object({ invitationToken: z.string().min(20).max(200) }).strict();
+const answerValues = z.record(
+  z.string().max(60),
+  z.union([z.string().max(4000), z.number(), z.boolean(), z.array(z.string().max(60)).max(60)]),
+);
 
-export const answersSchema = z
+/** Starting with an invitation token; with every answer and `submit`, answering and submitting in one call. */
+export const startSchema = z
   .object({
-    answers: z.record(
-      z.string().max(60),
-      z.union([z.string().max(4000), z.number(), z.boolean(), z.array(z.string().max(60)).max(60)]),
-    ),
+    invitationToken: z.string().min(20).max(200),
+    answers: answerValues.optional(),
+    submit: z.boolean().optional(),
   })
   .strict();
+
+export const answersSchema = z.object({ answers: answerValues }).strict();
 
 /** A submission, with the last answers if the client sends them with it. */
 export const submitSchema = answersSchema.partial().optional();

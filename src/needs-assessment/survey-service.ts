@@ -373,6 +373,25 @@ export class SurveyService {
     });
   }
 
+  /**
+   * Answers and submits at once with an invitation token (the API, for a client holding every answer): the
+   * invitation is used and the response recorded in one transaction, with no draft in between.
+   */
+  async answerWithToken(token: string, input: Readonly<Record<string, unknown>>): Promise<{ submittedOn: IsoDate }> {
+    return this.deps.repository.transaction(async (trx) => {
+      const invitation = await this.deps.repository.invitationByDigest(invitationDigest(token), trx);
+      const campaign = invitation ? await this.campaignFor(invitation.campaignId, trx) : null;
+      if (!invitation || !campaign) throw invitationUsed();
+      this.assertOpen(campaign);
+      const q = this.questionnaireOf(campaign);
+      const answers = readAllAnswers(q, withAnswers(q, {}, input));
+      if (!(await this.deps.repository.useInvitation(invitation.id, trx))) throw invitationUsed();
+      const personId = campaign.mode === 'confidential' ? invitation.personId : null;
+      await this.record(campaign, invitation.groupKey, personId, answers, scoreSurveyResponse(answers), trx);
+      return { submittedOn: this.deps.clock.today() };
+    });
+  }
+
   /** Starts answering from the home page, signed in: a new secret for the browser, the invitation used. */
   async startFromInvitation(ctx: RequestContext, campaignId: string): Promise<ResponseHandle> {
     if (!ctx.actor.personId) throw new NotFoundError('survey');
@@ -385,12 +404,30 @@ export class SurveyService {
     });
   }
 
+  /**
+   * A campaign for the respondent's side, kept a minute per process: what answering reads of it (mode, dates,
+   * groups, threshold) never changes once launched.
+   */
+  private async campaignFor(id: string, trx?: Knex.Transaction): Promise<Campaign | null> {
+    const now = this.deps.clock.now().getTime();
+    const kept = this.campaignCache.get(id);
+    if (kept && now - kept.at < 60_000) return kept.campaign;
+    const campaign = await this.deps.repository.campaign(id, { kind: 'all' }, trx);
+    if (campaign) {
+      if (this.campaignCache.size > 500) this.campaignCache.clear();
+      this.campaignCache.set(id, { campaign, at: now });
+    }
+    return campaign;
+  }
+
+  private readonly campaignCache = new Map<string, { campaign: Campaign; at: number }>();
+
   private async begin(
     invitation: { id: string; campaignId: string; personId: string; groupKey: string | null },
     secret: string,
     trx: Knex.Transaction,
   ): Promise<ResponseHandle | null> {
-    const campaign = await this.deps.repository.campaign(invitation.campaignId, { kind: 'all' }, trx);
+    const campaign = await this.campaignFor(invitation.campaignId, trx);
     if (!campaign) return null;
     this.assertOpen(campaign);
     // Deleting it is the use: when another request deleted it first, this one did not begin.
@@ -427,7 +464,7 @@ export class SurveyService {
     const draft = await this.deps.repository.draftByDigest(resumeDigest(handle.secret), db);
     const content = draft && draft.id === handle.id ? openDraft(handle.secret, draft.id, draft.sealed) : null;
     if (!draft || !isDraftContent(content)) throw new NotFoundError('response');
-    const campaign = await this.deps.repository.campaign(draft.campaignId, { kind: 'all' }, db);
+    const campaign = await this.campaignFor(draft.campaignId, db);
     if (!campaign) throw new NotFoundError('response');
     const questionnaire = this.questionnaireOf(campaign);
     const answers = content.answers as SurveyAnswers;
@@ -513,50 +550,64 @@ export class SurveyService {
       const scores = scoreSurveyResponse(answers);
       if (!(await this.deps.repository.deleteDraft(current.id, trx))) throw responseSubmitted();
       const today = this.deps.clock.today();
-      if (current.campaign.mode === 'anonymous') {
-        const pooled: PooledResponse = { groupKey: current.groupKey, submittedOn: today, answers, scores };
-        await this.deps.repository.insertPool(
-          { id: randomUUID(), campaignId: current.campaign.id, sealed: this.deps.secrets.seal(JSON.stringify(pooled)) },
-          trx,
-        );
-        if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold) {
-          // Counted again once the campaign is held: a submission that published meanwhile took what it saw, and
-          // this one publishes only if what is left, its own included, still makes a batch of the threshold.
-          await this.deps.repository.lockCampaign(current.campaign.id, trx);
-          if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold)
-            await this.publish(current.campaign, trx);
-        }
-      } else {
-        const draft = current.personId;
-        if (!draft) throw new NotFoundError('response');
-        const id = randomUUID();
-        await this.deps.repository.insertIdentified(
-          {
-            id,
-            campaignId: current.campaign.id,
-            personId: draft,
-            groupKey: current.groupKey,
-            submittedAt: this.deps.clock.now(),
-            answers,
-            scores,
-          },
-          trx,
-        );
-        await this.deps.audit.record(
-          SURVEY_SYSTEM,
-          {
-            action: 'create',
-            entityType: 'survey-response',
-            entityId: id,
-            subjectPersonId: draft,
-            purpose: 'confidential-survey',
-            details: { campaign: current.campaign.id },
-          },
-          trx,
-        );
-      }
+      await this.record(current.campaign, current.groupKey, current.personId, answers, scores, trx);
       return { submittedOn: today };
     });
+  }
+
+  /**
+   * Records a submitted response: an anonymous one into the sealed pool (published with others once the pool holds
+   * the threshold), a confidential one with its person, audited.
+   */
+  private async record(
+    c: Campaign,
+    groupKey: string | null,
+    personId: string | null,
+    answers: SurveyAnswers,
+    scores: object,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    const today = this.deps.clock.today();
+    if (c.mode === 'anonymous') {
+      const pooled: PooledResponse = { groupKey, submittedOn: today, answers, scores };
+      await this.deps.repository.insertPool(
+        { id: randomUUID(), campaignId: c.id, sealed: this.deps.secrets.seal(JSON.stringify(pooled)) },
+        trx,
+      );
+      if ((await this.deps.repository.poolCount(c.id, trx)) >= c.threshold) {
+        // Counted again once the campaign is held: a submission that published meanwhile took what it saw, and
+        // this one publishes only if what is left, its own included, still makes a batch of the threshold.
+        await this.deps.repository.lockCampaign(c.id, trx);
+        if ((await this.deps.repository.poolCount(c.id, trx)) >= c.threshold) await this.publish(c, trx);
+      }
+    } else {
+      if (!personId) throw new NotFoundError('response');
+      const id = randomUUID();
+      await this.deps.repository.insertIdentified(
+        {
+          id,
+          campaignId: c.id,
+          personId,
+          groupKey,
+          submittedAt: this.deps.clock.now(),
+          answers,
+          scores,
+        },
+        trx,
+      );
+      await this.deps.audit.record(
+        SURVEY_SYSTEM,
+        {
+          action: 'create',
+          entityType: 'survey-response',
+          entityId: id,
+          subjectPersonId: personId,
+          purpose: 'confidential-survey',
+          details: { campaign: c.id },
+        },
+        trx,
+      );
+    }
   }
 
   /**

@@ -151,6 +151,24 @@ describe('needs-assessment surveys API (issue 17)', () => {
       expect(reused.body.error.message).toContain('already been used');
     });
 
+    it('when a client sends every answer with submit in one call, then it is recorded; incomplete, nothing is used', async () => {
+      const incomplete = await request(t.app)
+        .post('/api/v1/responses')
+        .send({ invitationToken: tokens[11], answers: { 'hse-1': '3' }, submit: true });
+      expect(incomplete.status).toBe(422);
+      expect(Object.keys(incomplete.body.error.fields)).toContain('hse-2');
+      const done = await request(t.app)
+        .post('/api/v1/responses')
+        .send({ invitationToken: tokens[11], answers: hseAnswers(3), submit: true });
+      expect(done.status).toBe(201);
+      expect(done.body).toEqual({ submitted: true, submittedOn: t.clock.today() });
+      const again = await request(t.app)
+        .post('/api/v1/responses')
+        .send({ invitationToken: tokens[11], answers: hseAnswers(3), submit: true });
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('invitation-used');
+    });
+
     it('when the same token starts twice at once, then there is one response in progress and nothing fails', async () => {
       const results = await Promise.all(
         Array.from({ length: 6 }, () => request(t.app).post('/api/v1/responses').send({ invitationToken: tokens[1] })),
@@ -163,11 +181,11 @@ describe('needs-assessment surveys API (issue 17)', () => {
       const statuses = await Promise.all(tokens.slice(2, 9).map((tk) => answer(t, tk, hseAnswers(4))));
       expect(statuses).toHaveLength(7);
       const c = await request(t.app).get(`/api/v1/campaigns/${campaignId}`).set(as('ohAdmin'));
-      expect(c.body.responses).toBe(8);
+      expect(c.body.responses).toBe(9);
     });
 
     it('when 9 have answered, then every figure is suppressed; at 10, figures are shown (CONF-5)', async () => {
-      await answer(t, tokens[9]!, hseAnswers(2));
+      // Nine so far: tokens 0, 2–8 and 11.
       const nine = await request(t.app).get(`/api/v1/campaigns/${campaignId}/results`).set(as('ohAdmin'));
       expect(nine.status).toBe(200);
       const demands = (body: { figures: Array<{ code: string; value: number | null; suppressed: boolean }> }) =>
