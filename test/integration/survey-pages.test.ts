@@ -302,6 +302,53 @@ describe('survey pages', () => {
     const after = await oh.get(campaignPath);
     expect(rowText(after.text, 'actions', 'Review shift patterns')).toContain('Done');
     expect(after.text).not.toContain('Mark as done<span class="nhsuk-u-visually-hidden">: Review shift patterns');
+
+    // Marked done from the plan itself: its worklist task is completed with it.
+    const second = await oh
+      .post(`${campaignPath}/actions`)
+      .type('form')
+      .send({
+        ...formFields(after.text, `${campaignPath}/actions`),
+        topic: 'role',
+        description: 'Write down who covers which calls',
+        ownerPersonId: w.manager.id,
+        ...{ 'dueOn-day': '1', 'dueOn-month': '2', 'dueOn-year': '2027' },
+      });
+    expect(second.status).toBe(303);
+    const withSecond = await oh.get(campaignPath);
+    const doneForm = /action="(\/surveys\/[0-9a-f-]{36}\/actions\/[0-9a-f-]{36}\/done)"/.exec(withSecond.text)![1]!;
+    expect(
+      (
+        await oh
+          .post(doneForm)
+          .type('form')
+          .send({ _csrf: csrfFrom(withSecond.text) })
+      ).status,
+    ).toBe(303);
+    expect(rowText((await oh.get(campaignPath)).text, 'actions', 'Write down who covers')).toContain('Done');
+    expect((await manager.get('/worklist')).text).not.toContain('Survey action to complete');
+  });
+
+  it('when the same people are surveyed again, then each action of the previous survey shows the change in its area since then', async () => {
+    const next = await launch(oh, {
+      questionnaireId: 'hse-indicator-tool',
+      title: 'Operations stress survey, again',
+      populationKind: 'unit',
+      unitRef: parentId,
+      ...{ 'opensOn-day': '7', 'opensOn-month': '12', 'closesOn-day': '20' },
+    });
+    const emails = (await t.database.db('jobs').where({ kind: 'email.send' }).select('payload')) as Array<{
+      payload: string;
+    }>;
+    const tokens = emails
+      .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { to: string; text: string })
+      .filter((p) => p.text.includes('Operations stress survey, again'))
+      .map((p) => /\/survey\?t=([A-Za-z0-9_-]+)/.exec(p.text)![1]!);
+    for (const token of tokens.slice(0, 10)) await respond(t, token, hse(5));
+    const page = await oh.get(next);
+    // Demands (reversed, NA-3): 2.96 before (24 answers), 1 now.
+    expect(rowText(page.text, 'hse-domains', 'Demands')).toContain('2.96');
+    expect(rowText(page.text, 'previous-actions', 'Review shift patterns')).toContain('−1.96');
   });
 
   it('when OH appoints a facilitator for one unit, then the facilitator signs in, sees the Surveys link and only that unit’s campaigns, and may send one there', async () => {
