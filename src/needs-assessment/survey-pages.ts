@@ -207,7 +207,8 @@ export function surveyPages(deps: AppDependencies): RouteDefinition[] {
       kind: 'page',
       policy: policies.campaignsManage,
       summary:
-        'The survey campaigns you reach, with their dates, response rates and HSE’s band for each; for OH and appointed facilitators, a link to send one.',
+        'The survey campaigns you reach, with their dates, response rates and HSE’s band for each; ' +
+        'for OH and appointed facilitators, a link to send one.',
       handler: async (req, res) => {
         const ctx = requestContext(req);
         const list = await surveys.campaigns(ctx);

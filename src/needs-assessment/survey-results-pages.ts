@@ -344,7 +344,8 @@ export function surveyResultsPages(deps: AppDependencies): RouteDefinition[] {
       kind: 'page',
       policy: policies.campaignsManage,
       summary:
-        'A survey campaign: who was asked and when, its response rate, its results with small numbers suppressed (one group with ?group=, refused when too few), and the team’s action plan.',
+        'A survey campaign: who was asked and when, its response rate, its results with small numbers suppressed ' +
+        '(one group with ?group=, refused when too few), and the team’s action plan.',
       handler: async (req, res) => {
         ensureCsrfToken(req);
         const { id } = parseInput(idParam, req.params);
