@@ -357,7 +357,9 @@ export function surveyResultsPages(deps: AppDependencies): RouteDefinition[] {
       path: `/surveys/:id/charts/${chart}.svg`,
       kind: 'page',
       policy: policies.campaignsManage,
-      summary: `A chart of a campaign’s ${chart === 'hse' ? 'HSE domain means' : 'access barriers'} as an SVG image (?group= for one group); the page’s table holds the same figures.`,
+      summary:
+        `A chart of a campaign’s ${chart === 'hse' ? 'HSE domain means' : 'access barriers'} as an SVG image ` +
+        '(?group= for one group); the page’s table holds the same figures.',
       handler: (req, res) => chartSvg(req, res, chart),
     })),
     {
