@@ -18,7 +18,7 @@ const PURE_RULES = [
   // bbv
   'schedule', 'lab-codes', 'bbv-views',
   // needs assessment (and the disclosure control shared with the benefits dashboards)
-  'disclosure', 'scoring', 'survey-questionnaire', 'population-groups',
+  'disclosure', 'scoring', 'survey-questionnaire', 'population-groups', 'results',
 ];
 const pureRule = `^src/.+/(${PURE_RULES.join('|')})\\.ts$`;
 const routes = '^src/.+-(routes|pages)\\.ts$';

@@ -2,6 +2,7 @@ import { ATTENDANCE_USAGE, runAttendanceBenchmark } from './attendance-bench.js'
 import { FHIR_USAGE, runFhirBenchmark } from './fhir-bench.js';
 import { HTTP_USAGE, runHttpBenchmark } from './http-bench.js';
 import { PATHWAYS_USAGE, runPathwaysBenchmark } from './pathways-bench.js';
+import { SURVEYS_USAGE, runSurveysBenchmark } from './surveys-bench.js';
 import { UsageError } from './support/usage-error.js';
 
 /**
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, { usage: string; run: (args: string[]) => Promi
   attendance: { usage: ATTENDANCE_USAGE, run: runAttendanceBenchmark },
   pathways: { usage: PATHWAYS_USAGE, run: runPathwaysBenchmark },
   fhir: { usage: FHIR_USAGE, run: runFhirBenchmark },
+  surveys: { usage: SURVEYS_USAGE, run: runSurveysBenchmark },
 };
 
 function usage(): string {

@@ -20,6 +20,7 @@ import { worklistPages } from './worklist/worklist-pages.js';
 import { pathwayRoutes } from './pathways/pathway-routes.js';
 import { bbvRoutes } from './bbv/bbv-routes.js';
 import { surveyRoutes } from './needs-assessment/survey-routes.js';
+import { surveyAnswerPages } from './needs-assessment/survey-answer-pages.js';
 import { bbvOwnPages } from './bbv/bbv-own-pages.js';
 import { referralRoutes } from './pathways/referral-routes.js';
 import { consentRoutes } from './consent/consent-routes.js';
@@ -88,6 +89,7 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...referralRoutes(deps));
   registry.add(...bbvRoutes(deps));
   registry.add(...surveyRoutes(deps));
+  registry.add(...surveyAnswerPages(deps));
   registry.add(...bbvOwnPages(deps));
   registry.add(...consentRoutes(deps));
   registry.add(...partnerRoutes(deps));

@@ -19,6 +19,10 @@ import { tellTeamStory } from './team-story.js';
 import { seedDemoPathways } from './demo-pathways.js';
 import { seedDemoConsents } from './demo-consents.js';
 import { seedDemoBbv } from './demo-bbv.js';
+import { seedDemoSurveys } from './demo-surveys.js';
+import { SurveyRepository } from '../needs-assessment/survey-repository.js';
+import type { SurveyService } from '../needs-assessment/survey-service.js';
+import type { PolicyService } from '../policies/policy-service.js';
 import type { BbvService } from '../bbv/bbv-service.js';
 import type { PathwayReferralService } from '../pathways/pathway-referral-service.js';
 import type { PathwayService } from '../pathways/pathway-service.js';
@@ -90,6 +94,8 @@ interface SeedDependencies {
     auth: Pick<AuthService, 'actorFor'>;
     partners: Pick<PartnerDirectoryService, 'create'>;
     partnerAuth: Pick<PartnerAuthService, 'create'>;
+    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator'>;
+    policy: Pick<PolicyService, 'inForce'>;
   };
   db: Knex;
   clock: Clock;
@@ -521,6 +527,22 @@ export async function seedDemo(
     today,
     share: deps.config.sandboxPartner !== null,
   });
+  // Needs-assessment surveys (issue 17): closed campaigns with results to read, and one open to the officer.
+  const inPostBy = new Map<string, number>();
+  for (const p of hostPeople) if (p.unitId) inPostBy.set(p.unitId, (inPostBy.get(p.unitId) ?? 0) + 1);
+  await seedDemoSurveys(
+    { surveys: deps.services.surveys, repository: new SurveyRepository(deps.db), policy: deps.services.policy },
+    {
+      organisationId: host.id,
+      ohAdministrator: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'oh-administrator')!.email),
+      facilitatorUserId: userIds.get(DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!.email)!,
+      hseUnitId: lineManager.unitId,
+      officerUnitId: teamMember.unitId,
+      unitsBySize: [...inPostBy.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u),
+      today,
+      seed: options.seed,
+    },
+  );
   return {
     organisations: organisations.length,
     units: units.length,

@@ -44,8 +44,7 @@ describe('reporting groups (CONF-5, NA-2)', () => {
           for (const g of groups) expect(g.invited).toBeGreaterThanOrEqual(threshold);
           if (groups.length > 0) {
             expect(groups.reduce((s, g) => s + g.invited, 0)).toBe(invitees.length);
-            for (const g of groups)
-              expect([...groupOf.values()].filter((k) => k === g.key)).toHaveLength(g.invited);
+            for (const g of groups) expect([...groupOf.values()].filter((k) => k === g.key)).toHaveLength(g.invited);
           } else expect([...groupOf.values()].every((k) => k === null)).toBe(true);
         },
       ),

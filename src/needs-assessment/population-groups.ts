@@ -27,9 +27,7 @@ export function reportingGroups(
   const pooledSize = () => [...pooled].reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
   // Smallest first, ties by key, so the same population always gives the same groups.
   const named = () =>
-    [...sizes.entries()]
-      .filter(([key]) => !pooled.has(key))
-      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    [...sizes.entries()].filter(([key]) => !pooled.has(key)).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
   while (pooledSize() > 0 && pooledSize() < threshold && named().length > 0) pooled.add(named()[0]![0]);
   const groups: ReportingGroup[] = named()
     .map(([key, n]) => ({ key, invited: n }))

@@ -114,8 +114,7 @@ export class SurveyRepository {
   /** A campaign by id within reach; null when there is none the reader may see. */
   async campaign(id: string, reach: CampaignReach, db: Db = this.db): Promise<Campaign | null> {
     const row = (await this.reach(db('survey_campaigns').where('id', id), reach).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? toCampaign(row) : null;
   }
 
@@ -200,15 +199,7 @@ export class SurveyRepository {
       q = q.whereIn('people.id', team);
     }
     const rows = (await q
-      .select(
-        'id',
-        'given_name',
-        'unit_id',
-        'workforce_role',
-        'work_email',
-        'personal_email',
-        'protected_identity',
-      )
+      .select('id', 'given_name', 'unit_id', 'workforce_role', 'work_email', 'personal_email', 'protected_identity')
       .orderBy('id')) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       personId: r.id as string,
@@ -241,8 +232,7 @@ export class SurveyRepository {
     trx: Knex.Transaction,
   ): Promise<{ id: string; campaignId: string; personId: string; groupKey: string | null } | null> {
     const row = (await trx('survey_invitations').where('token_digest', digest).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? this.toInvitation(row) : null;
   }
 
@@ -252,8 +242,7 @@ export class SurveyRepository {
     db: Db = this.db,
   ): Promise<{ id: string; campaignId: string; personId: string; groupKey: string | null } | null> {
     const row = (await db('survey_invitations').where({ campaign_id: campaignId, person_id: personId }).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? this.toInvitation(row) : null;
   }
 
@@ -318,10 +307,15 @@ export class SurveyRepository {
   async draftByDigest(
     resumeDigest: string,
     db: Db = this.db,
-  ): Promise<{ id: string; campaignId: string; sealed: string; groupKey: string | null; personId: string | null } | null> {
+  ): Promise<{
+    id: string;
+    campaignId: string;
+    sealed: string;
+    groupKey: string | null;
+    personId: string | null;
+  } | null> {
     const row = (await db('survey_drafts').where('resume_digest', resumeDigest).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row
       ? {
           id: row.id as string,
@@ -353,19 +347,28 @@ export class SurveyRepository {
 
   async poolCount(campaignId: string, db: Db = this.db): Promise<number> {
     const row = (await db('survey_pool').where('campaign_id', campaignId).count({ n: '*' }).first()) as
-      | { n: number | string }
-      | undefined;
+      { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 
-  /** Takes a campaign's whole pool: its rows, deleted in the same transaction. */
+  /**
+   * Holds a campaign's row until the transaction ends, so two submissions never publish at once (PostgreSQL; on
+   * SQLite every write transaction already holds the database's one write lock). A no-op update, as elsewhere.
+   */
+  async lockCampaign(id: string, trx: Knex.Transaction): Promise<void> {
+    await trx('survey_campaigns').where({ id }).update({ updated_at: trx.raw('updated_at') });
+  }
+
+  /**
+   * Takes a campaign's whole pool: its rows, deleted in the same statement. One DELETE … RETURNING, so two
+   * submissions publishing at once on PostgreSQL each take only the rows their own delete removed (a SELECT then
+   * a DELETE let both read the same rows under READ COMMITTED, and both published them: duplicate responses).
+   */
   async takePool(campaignId: string, trx: Knex.Transaction): Promise<Array<{ id: string; sealed: string }>> {
-    const rows = (await trx('survey_pool').where('campaign_id', campaignId).select('id', 'sealed')) as Array<{
+    return (await trx('survey_pool').where('campaign_id', campaignId).delete().returning(['id', 'sealed'])) as Array<{
       id: string;
       sealed: string;
     }>;
-    await trx('survey_pool').where('campaign_id', campaignId).delete();
-    return rows;
   }
 
   /** Campaigns closed before `today` with responses still waiting in the pool. */
@@ -377,27 +380,13 @@ export class SurveyRepository {
     return rows.map((r) => r.campaign_id);
   }
 
-  /**
-   * Takes up to `count` published responses of a campaign at random (deleted here, to be written again with a
-   * final small batch, so that batch too is mixed among at least the threshold).
-   */
+  /** Takes every published response of a campaign (deleted here, to be written again as one batch at its close). */
   async takePublished(
     campaignId: string,
-    count: number,
     trx: Knex.Transaction,
   ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object }>> {
-    if (count <= 0) return [];
-    const rows = (await trx('survey_responses')
-      .where('campaign_id', campaignId)
-      .orderByRaw('random()')
-      .limit(count)) as Array<Record<string, unknown>>;
-    if (rows.length)
-      await trx('survey_responses')
-        .whereIn(
-          'id',
-          rows.map((r) => r.id as string),
-        )
-        .delete();
+    const rows = (await trx('survey_responses').where('campaign_id', campaignId)) as Array<Record<string, unknown>>;
+    await trx('survey_responses').where('campaign_id', campaignId).delete();
     return rows.map((r) => ({
       groupKey: (r.group_key as string | null) ?? null,
       submittedOn: readIsoDate(r.submitted_on, 'survey_responses.submitted_on'),
@@ -406,19 +395,27 @@ export class SurveyRepository {
     }));
   }
 
-  /** An anonymous response: a random id, its group, the UK day, the answers and scores. Nothing else. */
-  async insertResponse(
-    r: { id: string; campaignId: string; groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object },
+  /** Anonymous responses, in the order given: a random id, the group, the UK day, the answers and scores. Nothing else. */
+  async insertResponses(
+    rows: ReadonlyArray<{
+      id: string;
+      campaignId: string;
+      groupKey: string | null;
+      submittedOn: IsoDate;
+      answers: object;
+      scores: object;
+    }>,
     trx: Knex.Transaction,
   ): Promise<void> {
-    await trx('survey_responses').insert({
+    const mapped = rows.map((r) => ({
       id: r.id,
       campaign_id: r.campaignId,
       group_key: r.groupKey,
       submitted_on: r.submittedOn,
       answers: JSON.stringify(r.answers),
       scores: JSON.stringify(r.scores),
-    });
+    }));
+    for (let i = 0; i < mapped.length; i += 200) await trx('survey_responses').insert(mapped.slice(i, i + 200));
   }
 
   async insertIdentified(
@@ -461,9 +458,7 @@ export class SurveyRepository {
   async responseCounts(campaigns: ReadonlyArray<Pick<Campaign, 'id' | 'mode'>>): Promise<Map<string, number>> {
     const counts = new Map<string, number>(campaigns.map((c) => [c.id, 0]));
     for (const table of ['survey_responses', 'survey_identified_responses'] as const) {
-      const ids = campaigns
-        .filter((c) => (c.mode === 'anonymous') === (table === 'survey_responses'))
-        .map((c) => c.id);
+      const ids = campaigns.filter((c) => (c.mode === 'anonymous') === (table === 'survey_responses')).map((c) => c.id);
       if (!ids.length) continue;
       const rows = (await this.db(table)
         .whereIn('campaign_id', ids)
@@ -494,8 +489,7 @@ export class SurveyRepository {
 
   async identifiedResponse(id: string, db: Db = this.db): Promise<IdentifiedResponse | null> {
     const row = (await db('survey_identified_responses').where('id', id).first()) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return row ? toIdentified(row) : null;
   }
 

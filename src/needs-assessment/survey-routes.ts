@@ -94,7 +94,8 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'get',
       path: '/api/v1/questionnaires',
       policy: policies.questionnairesRead,
-      summary: 'The published survey questionnaires: the needs assessment, the HSE Indicator Tool and the psychological risk assessment.',
+      summary:
+        'The published survey questionnaires: the needs assessment, the HSE Indicator Tool and the psychological risk assessment.',
       tags,
       responses: { 200: { description: 'Each questionnaire', schema: questionnaireSummary.array() } },
       handler: (_req, res) => {
@@ -117,7 +118,10 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'One questionnaire as a FHIR R4 Questionnaire resource.',
       tags,
       params: questionnaireIdParam,
-      responses: { 200: { description: 'The Questionnaire (application/fhir+json)' }, 404: { description: 'No such questionnaire' } },
+      responses: {
+        200: { description: 'The Questionnaire (application/fhir+json)' },
+        404: { description: 'No such questionnaire' },
+      },
       handler: (_req, res, { params }) => {
         res.type('application/fhir+json').send(JSON.stringify(surveys.questionnaire(params.id).resource));
       },
@@ -157,7 +161,10 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
       summary: 'One campaign with its live response rate and HSE’s band for it.',
       tags,
       params: idParam,
-      responses: { 200: { description: 'The campaign', schema: campaignResponse }, 404: { description: 'Not within reach' } },
+      responses: {
+        200: { description: 'The campaign', schema: campaignResponse },
+        404: { description: 'Not within reach' },
+      },
       handler: async (req, res, { params }) => {
         res.json(campaignJson(await surveys.campaign(requestContext(req), params.id)));
       },
@@ -202,7 +209,10 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
       tags,
       params: idParam,
       body: actionSchema,
-      responses: { 201: { description: 'The action', schema: actionResponse }, 404: { description: 'Not within reach' } },
+      responses: {
+        201: { description: 'The action', schema: actionResponse },
+        404: { description: 'Not within reach' },
+      },
       handler: async (req, res, { params, body }) => {
         res.status(201).json(actionJson(await surveys.recordAction(requestContext(req), params.id, body)));
       },
@@ -215,16 +225,22 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
         'A confidential campaign’s answers as a FHIR R4 Bundle of QuestionnaireResponse (OH clinicians; each read audited). Anonymous campaigns have none to give (404).',
       tags,
       params: idParam,
-      responses: { 200: { description: 'A Bundle (application/fhir+json)' }, 404: { description: 'Not a confidential campaign within reach' } },
+      responses: {
+        200: { description: 'A Bundle (application/fhir+json)' },
+        404: { description: 'Not a confidential campaign within reach' },
+      },
       handler: async (req, res, { params }) => {
-        res.type('application/fhir+json').send(JSON.stringify(await surveys.fhirBundle(requestContext(req), params.id)));
+        res
+          .type('application/fhir+json')
+          .send(JSON.stringify(await surveys.fhirBundle(requestContext(req), params.id)));
       },
     }),
     apiRoute({
       method: 'post',
       path: '/api/v1/survey-responses/:id/review',
       policy: policies.identifiedResponsesRead,
-      summary: 'The clinician’s review of confidential answers (NA-8): no further action, a structured interview, or further intervention.',
+      summary:
+        'The clinician’s review of confidential answers (NA-8): no further action, a structured interview, or further intervention.',
       tags,
       params: idParam,
       body: reviewSchema,

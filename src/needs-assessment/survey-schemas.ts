@@ -103,7 +103,15 @@ export const resultsResponse = z.object({
   group: z.string().nullable(),
   threshold: z.number().int(),
   responses: figure,
-  figures: z.array(z.object({ code: z.string(), label: z.string(), value: z.number().nullable(), n: z.number().int(), suppressed: z.boolean() })),
+  figures: z.array(
+    z.object({
+      code: z.string(),
+      label: z.string(),
+      value: z.number().nullable(),
+      n: z.number().int(),
+      suppressed: z.boolean(),
+    }),
+  ),
 });
 
 export const actionResponse = z.object({

@@ -14,14 +14,9 @@ import type { PeopleService } from '../people/people-service.js';
 import type { PolicyService } from '../policies/policy-service.js';
 import type { Clock } from '../shared/clock.js';
 import { addDays, longDate, type IsoDate } from '../shared/dates.js';
-import { effectiveThreshold, queryableGroups } from '../shared/disclosure.js';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-  type AppError,
-} from '../shared/errors.js';
+import { effectiveThreshold } from '../shared/disclosure.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type AppError } from '../shared/errors.js';
+import type { FieldMessages } from '../shared/error-messages.js';
 import type { RequestContext, SystemContext } from '../shared/request-context.js';
 import type { WorklistService } from '../worklist/worklist-service.js';
 import { invitationDigest, newSurveySecret, openDraft, resumeDigest, sealDraft } from './draft-seal.js';
@@ -170,7 +165,7 @@ export class SurveyService {
     // CONF-5: a campaign that can never show results without pointing at someone is not sent at all.
     if (invitees.length < threshold)
       throw new ValidationError(
-        { population: { key: 'validation.surveys.populationTooSmall', values: { count: threshold } } },
+        { population: { key: 'validation.surveys.populationTooSmall', values: { threshold } } },
         'Too few people would be asked for their answers to be shown without identifying anyone.',
         'population-too-small',
       );
@@ -204,9 +199,7 @@ export class SurveyService {
     };
     campaign.previousCampaignId = await this.deps.repository.previousCampaign(campaign);
     // Invitations are written in a random order and carry no time: their rows say nothing about anyone's answers.
-    const invitations = shuffle(
-      invitees.map((i) => ({ invitee: i, token: newSurveySecret(), id: randomUUID() })),
-    );
+    const invitations = shuffle(invitees.map((i) => ({ invitee: i, token: newSurveySecret(), id: randomUUID() })));
     await this.deps.repository.transaction(async (trx) => {
       await this.deps.repository.insertCampaign(campaign, trx);
       await this.deps.repository.insertInvitations(
@@ -222,7 +215,10 @@ export class SurveyService {
       for (const i of invitations) {
         const to = addressOf(i.invitee);
         if (!to) continue;
-        await this.deps.notifications.enqueueEmail(this.invitationEmail(campaign, q, i.invitee.givenName, to, i.token), trx);
+        await this.deps.notifications.enqueueEmail(
+          this.invitationEmail(campaign, q, i.invitee.givenName, to, i.token),
+          trx,
+        );
       }
       await this.deps.audit.record(
         ctx,
@@ -300,40 +296,36 @@ export class SurveyService {
     if (campaignStatus(c, this.deps.clock.today()) === 'closed' && (await this.deps.repository.poolCount(c.id)) > 0)
       await this.deps.repository.transaction((trx) => this.publish(c, trx, true));
     const rows = await this.deps.repository.responseRows(c);
-    if (group !== undefined) {
-      const counts = new Map<string, number>();
-      for (const r of rows) if (r.groupKey) counts.set(r.groupKey, (counts.get(r.groupKey) ?? 0) + 1);
-      const allowed = queryableGroups(
-        rows.length,
-        c.groups.map((g) => ({ key: g.key, n: counts.get(g.key) ?? 0 })),
-        c.threshold,
-      );
-      if (!c.groups.some((g) => g.key === group)) throw new ValidationError({ group: 'validation.surveys.noSuchGroup' });
-      if (!allowed.includes(group))
-        throw new ConflictError(
-          'group-too-small',
-          'Too few people answered in this group, or outside it, to show it on its own without identifying anyone.',
-        );
-    }
     const previous = c.previousCampaignId
       ? await this.deps.repository.campaign(c.previousCampaignId, { kind: 'all' })
       : null;
     const previousRows = previous ? await this.deps.repository.responseRows(previous) : null;
     const policy = await this.deps.policy.inForce(c.organisationId, 'surveys', this.deps.clock.today());
+    const input = {
+      questionnaire: this.questionnaireOf(c),
+      campaign: c,
+      rows,
+      previousRows,
+      benchmark: policy.content.hseBenchmark,
+    };
+    const everyone = computeResults({ ...input, group: null });
+    if (group !== undefined) {
+      if (!c.groups.some((g) => g.key === group))
+        throw new ValidationError({ group: 'validation.surveys.noSuchGroup' });
+      // A group is shown on its own only when everyone's results show it too: two views never differ by a few.
+      if (!everyone.groups.find((g) => g.key === group)?.queryable)
+        throw new ConflictError(
+          'group-too-small',
+          'Too few people answered in this group, or outside it, to show it on its own without identifying anyone.',
+        );
+    }
     await this.deps.audit.record(ctx, {
       action: 'read',
       entityType: 'survey-results',
       entityId: c.id,
       details: group ? { group } : {},
     });
-    return computeResults({
-      questionnaire: this.questionnaireOf(c),
-      campaign: c,
-      rows,
-      previousRows,
-      group: group ?? null,
-      benchmark: policy.content.hseBenchmark,
-    });
+    return group === undefined ? everyone : computeResults({ ...input, group });
   }
 
   /** The questionnaire a campaign was launched with (the version in the catalogue is the shipped one). */
@@ -365,7 +357,11 @@ export class SurveyService {
   async startWithToken(token: string): Promise<ResponseHandle> {
     return this.deps.repository.transaction(async (trx) => {
       const invitation = await this.deps.repository.invitationByDigest(invitationDigest(token), trx);
-      if (invitation) return this.begin(invitation, token, trx);
+      if (invitation) {
+        const begun = await this.begin(invitation, token, trx);
+        if (begun) return begun;
+      }
+      // Resuming; or the same token started at the same moment elsewhere and that start won (read committed).
       const draft = await this.deps.repository.draftByDigest(resumeDigest(token), trx);
       if (draft) return { id: draft.id, secret: token };
       throw invitationUsed();
@@ -378,8 +374,9 @@ export class SurveyService {
     const personId = ctx.actor.personId;
     return this.deps.repository.transaction(async (trx) => {
       const invitation = await this.deps.repository.invitationOf(campaignId, personId, trx);
-      if (!invitation) throw invitationUsed();
-      return this.begin(invitation, newSurveySecret(), trx);
+      const begun = invitation ? await this.begin(invitation, newSurveySecret(), trx) : null;
+      if (!begun) throw invitationUsed();
+      return begun;
     });
   }
 
@@ -387,11 +384,12 @@ export class SurveyService {
     invitation: { id: string; campaignId: string; personId: string; groupKey: string | null },
     secret: string,
     trx: Knex.Transaction,
-  ): Promise<ResponseHandle> {
+  ): Promise<ResponseHandle | null> {
     const campaign = await this.deps.repository.campaign(invitation.campaignId, { kind: 'all' }, trx);
-    if (!campaign) throw invitationUsed();
+    if (!campaign) return null;
     this.assertOpen(campaign);
-    if (!(await this.deps.repository.useInvitation(invitation.id, trx))) throw invitationUsed();
+    // Deleting it is the use: when another request deleted it first, this one did not begin.
+    if (!(await this.deps.repository.useInvitation(invitation.id, trx))) return null;
     const id = randomUUID();
     await this.deps.repository.insertDraft(
       {
@@ -463,7 +461,11 @@ export class SurveyService {
       );
       Object.assign(answers, fresh);
       const reached = complete ? Math.max(current.nextPage, pageIndex + 1) : current.nextPage;
-      await this.deps.repository.updateDraft(current.id, sealDraft(handle.secret, current.id, { answers, page: reached }), trx);
+      await this.deps.repository.updateDraft(
+        current.id,
+        sealDraft(handle.secret, current.id, { answers, page: reached }),
+        trx,
+      );
       return {
         ...current,
         answers,
@@ -479,23 +481,33 @@ export class SurveyService {
       this.assertOpen(current.campaign);
       const q = current.questionnaire;
       const pageOf = new Map(q.pages.flatMap((p) => p.items.map((i) => [i.linkId, p.linkId] as const)));
-      const unknown = Object.keys(input).filter((k) => !pageOf.has(k));
-      if (unknown.length)
-        throw new ValidationError(
-          Object.fromEntries(unknown.map((k) => [k, 'validation.notAQuestion'])),
-          'Some answers need correcting.',
-          'answers-invalid',
-        );
+      // Every problem is named at once: questions not on the form, and answers a question does not take.
+      const problems: FieldMessages = Object.fromEntries(
+        Object.keys(input)
+          .filter((k) => !pageOf.has(k))
+          .map((k) => [k, 'validation.notAQuestion']),
+      );
       const answers: SurveyAnswers = { ...current.answers };
       for (const page of q.pages) {
         const given = Object.fromEntries(Object.entries(input).filter(([k]) => pageOf.get(k) === page.linkId));
         if (!Object.keys(given).length) continue;
-        const fresh = readPageAnswers(q, page.linkId, given, answers, { requireAll: false });
-        for (const k of Object.keys(given)) delete answers[k];
-        Object.assign(answers, fresh);
+        try {
+          const fresh = readPageAnswers(q, page.linkId, given, answers, { requireAll: false });
+          for (const k of Object.keys(given)) delete answers[k];
+          Object.assign(answers, fresh);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          Object.assign(problems, error.messages);
+        }
       }
+      if (Object.keys(problems).length)
+        throw new ValidationError(problems, 'Some answers need correcting.', 'answers-invalid');
       const next = firstIncompletePage(q, answers);
-      await this.deps.repository.updateDraft(current.id, sealDraft(handle.secret, current.id, { answers, page: next }), trx);
+      await this.deps.repository.updateDraft(
+        current.id,
+        sealDraft(handle.secret, current.id, { answers, page: next }),
+        trx,
+      );
       return { ...current, answers, nextPage: next };
     });
   }
@@ -520,8 +532,13 @@ export class SurveyService {
           { id: randomUUID(), campaignId: current.campaign.id, sealed: this.deps.secrets.seal(JSON.stringify(pooled)) },
           trx,
         );
-        if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold)
-          await this.publish(current.campaign, trx);
+        if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold) {
+          // Counted again once the campaign is held: a submission that published meanwhile took what it saw, and
+          // this one publishes only if what is left, its own included, still makes a batch of the threshold.
+          await this.deps.repository.lockCampaign(current.campaign.id, trx);
+          if ((await this.deps.repository.poolCount(current.campaign.id, trx)) >= current.campaign.threshold)
+            await this.publish(current.campaign, trx);
+        }
       } else {
         const draft = current.personId;
         if (!draft) throw new NotFoundError('response');
@@ -557,19 +574,21 @@ export class SurveyService {
 
   /**
    * Publishes a campaign's pool (NA-2): its sealed responses written to survey_responses together, in a random
-   * order, each with a new random id, in one transaction. With `final` (the campaign has closed) a batch smaller
-   * than the threshold is mixed with published responses taken at random and written again, so no batch is small.
+   * order, each with a new random id, in one transaction. With `final` (the campaign has closed) every published
+   * response is taken and written again with the last few, so one batch holds the whole campaign.
    */
   private async publish(c: Campaign, trx: Knex.Transaction, final = false): Promise<void> {
+    if (final) await this.deps.repository.lockCampaign(c.id, trx);
     const pooled = (await this.deps.repository.takePool(c.id, trx)).map(
       (row) => JSON.parse(this.deps.secrets.open(row.sealed)) as PooledResponse,
     );
     if (!pooled.length) return;
-    const batch = final && pooled.length < c.threshold
-      ? [...pooled, ...(await this.deps.repository.takePublished(c.id, c.threshold - pooled.length, trx))]
-      : pooled;
-    for (const r of shuffle(batch))
-      await this.deps.repository.insertResponse({ id: randomUUID(), campaignId: c.id, ...r }, trx);
+    // At the close the whole campaign is written again as one batch: no earlier batch, however small, is left.
+    const batch = final ? [...pooled, ...(await this.deps.repository.takePublished(c.id, trx))] : pooled;
+    await this.deps.repository.insertResponses(
+      shuffle(batch).map((r) => ({ id: randomUUID(), campaignId: c.id, ...r })),
+      trx,
+    );
   }
 
   /** Publishes what is left in the pools of campaigns that have closed (the daily run). */
@@ -620,23 +639,33 @@ export class SurveyService {
 
   private invitationEmail(c: Campaign, q: SurveyQuestionnaire, name: string, to: string, token: string) {
     const link = `${this.deps.publicUrl}/survey?t=${token}`;
-    return this.bilingual(to, 'surveys.email.invitationSubject', (t, locale) => [
-      t('surveys.email.greeting', { name }),
-      t('surveys.email.invitation', { title: c.title, closes: longDate(c.closesOn, locale) }),
-      t(c.mode === 'anonymous' ? 'surveys.email.anonymous' : 'surveys.email.confidential'),
-      t('surveys.email.link', { link, opens: longDate(c.opensOn, locale) }),
-      t('surveys.email.signOff'),
-    ], q);
+    return this.bilingual(
+      to,
+      'surveys.email.invitationSubject',
+      (t, locale) => [
+        t('surveys.email.greeting', { name }),
+        t('surveys.email.invitation', { title: c.title, closes: longDate(c.closesOn, locale) }),
+        t(c.mode === 'anonymous' ? 'surveys.email.anonymous' : 'surveys.email.confidential'),
+        t('surveys.email.link', { link, opens: longDate(c.opensOn, locale) }),
+        t('surveys.email.signOff'),
+      ],
+      q,
+    );
   }
 
   private reminderEmail(c: Campaign, q: SurveyQuestionnaire, name: string, to: string) {
-    return this.bilingual(to, 'surveys.email.reminderSubject', (t, locale) => [
-      t('surveys.email.greeting', { name }),
-      t('surveys.email.reminder', { title: c.title, closes: longDate(c.closesOn, locale) }),
-      t('surveys.email.reminderHow', { url: this.deps.publicUrl }),
-      t('surveys.email.reminderAlready'),
-      t('surveys.email.signOff'),
-    ], q);
+    return this.bilingual(
+      to,
+      'surveys.email.reminderSubject',
+      (t, locale) => [
+        t('surveys.email.greeting', { name }),
+        t('surveys.email.reminder', { title: c.title, closes: longDate(c.closesOn, locale) }),
+        t('surveys.email.reminderHow', { url: this.deps.publicUrl }),
+        t('surveys.email.reminderAlready'),
+        t('surveys.email.signOff'),
+      ],
+      q,
+    );
   }
 
   /** An email in English then Welsh: the platform keeps no language preference for a person. */
@@ -661,7 +690,13 @@ export class SurveyService {
   async recordAction(
     ctx: RequestContext,
     campaignId: string,
-    input: { groupKey?: string | null | undefined; topic: string; description: string; ownerPersonId: string; dueOn: IsoDate },
+    input: {
+      groupKey?: string | null | undefined;
+      topic: string;
+      description: string;
+      ownerPersonId: string;
+      dueOn: IsoDate;
+    },
   ): Promise<SurveyAction> {
     const c = await this.reachable(ctx, campaignId);
     const owner = (await this.deps.people.recordsForSystem([input.ownerPersonId])).get(input.ownerPersonId);
@@ -708,7 +743,10 @@ export class SurveyService {
   }
 
   /** A campaign's actions, and those of the campaign before it, each done when its worklist task is. */
-  async actions(ctx: RequestContext, campaignId: string): Promise<{ current: SurveyAction[]; previous: SurveyAction[] }> {
+  async actions(
+    ctx: RequestContext,
+    campaignId: string,
+  ): Promise<{ current: SurveyAction[]; previous: SurveyAction[] }> {
     const c = await this.reachable(ctx, campaignId);
     const ids = [c.id, ...(c.previousCampaignId ? [c.previousCampaignId] : [])];
     const all = await this.deps.repository.actions(ids);
@@ -794,7 +832,10 @@ export class SurveyService {
   }
 
   /** One confidential response, for its review. */
-  async identifiedResponse(ctx: RequestContext, id: string): Promise<{ response: IdentifiedResponse; campaign: Campaign }> {
+  async identifiedResponse(
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ response: IdentifiedResponse; campaign: Campaign }> {
     const response = mayReadIdentifiedAnswers(ctx.actor) ? await this.deps.repository.identifiedResponse(id) : null;
     if (!response) throw await this.deps.audit.outOfReach(ctx, { entityType: 'survey-response', entityId: id });
     const campaign = await this.reachable(ctx, response.campaignId);
@@ -818,7 +859,12 @@ export class SurveyService {
     await this.deps.repository.transaction(async (trx) => {
       await this.deps.repository.recordReview(
         id,
-        { outcome: input.outcome, note: input.note?.trim() || null, userId: ctx.actor.userId, at: this.deps.clock.now() },
+        {
+          outcome: input.outcome,
+          note: input.note?.trim() || null,
+          userId: ctx.actor.userId,
+          at: this.deps.clock.now(),
+        },
         trx,
       );
       await this.deps.audit.record(
@@ -871,7 +917,9 @@ export function resumeAt(q: SurveyQuestionnaire, answers: SurveyAnswers, reached
   const upTo = Math.min(reached, q.pages.length);
   for (let i = 0; i < upTo; i++) {
     const page = q.pages[i]!;
-    const own = Object.fromEntries(page.items.flatMap((item) => (item.linkId in answers ? [[item.linkId, answers[item.linkId]]] : [])));
+    const own = Object.fromEntries(
+      page.items.flatMap((item) => (item.linkId in answers ? [[item.linkId, answers[item.linkId]]] : [])),
+    );
     try {
       readPageAnswers(q, page.linkId, own, answers, { requireAll: true });
     } catch {

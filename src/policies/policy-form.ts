@@ -15,6 +15,16 @@ export interface PolicySection {
   fields: PolicyField[];
 }
 
+const HSE_BENCHMARK_DOMAINS = [
+  'demands',
+  'control',
+  'manager-support',
+  'peer-support',
+  'relationships',
+  'role',
+  'change',
+] as const;
+
 const f = (path: string, rule?: string): PolicyField => ({
   path,
   label: `policyForm.fields.${path}`,
@@ -49,7 +59,16 @@ export const POLICY_FORMS: Record<PolicyKind, { sections: PolicySection[]; scale
     scaleRows: 0,
   },
   surveys: {
-    sections: [{ title: 'policyForm.sections.surveys', fields: [f('reminderDaysBeforeClose', 'NA-7')] }],
+    sections: [
+      { title: 'policyForm.sections.surveys', fields: [f('reminderDaysBeforeClose', 'NA-7')] },
+      // NA-5: blank for a domain means no benchmark for it (raw means only); blank throughout, none at all.
+      {
+        title: 'policyForm.sections.hseBenchmark',
+        fields: HSE_BENCHMARK_DOMAINS.flatMap((d) =>
+          (['p20', 'p50', 'p80'] as const).map((p) => f(`hseBenchmark.${d}.${p}`, 'NA-5')),
+        ),
+      },
+    ],
     scaleRows: 0,
   },
   attendance: {
@@ -182,6 +201,16 @@ export function contentFromForm(kind: PolicyKind, body: Record<string, unknown>)
       });
     }
     set(content, 'sickPay.scale', rows);
+  }
+  if (kind === 'surveys') {
+    // A domain left blank has no benchmark; a benchmark with no domain at all is none (NA-5).
+    const benchmark: Record<string, unknown> = {};
+    for (const d of HSE_BENCHMARK_DOMAINS) {
+      const cells = (['p20', 'p50', 'p80'] as const).map((p) => body[`hseBenchmark.${d}.${p}`]);
+      if (cells.every((v) => typeof v !== 'string' || v.trim() === '')) continue;
+      benchmark[d] = { p20: numberOf(cells[0]), p50: numberOf(cells[1]), p80: numberOf(cells[2]) };
+    }
+    content.hseBenchmark = Object.keys(benchmark).length ? benchmark : null;
   }
   return content;
 }

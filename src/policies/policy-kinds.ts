@@ -277,7 +277,7 @@ export const POLICY_KINDS = {
       .object({
         reminderDaysBeforeClose: whole(1, 60).default(7),
         hseBenchmark: z
-          .record(
+          .partialRecord(
             z.enum(['demands', 'control', 'manager-support', 'peer-support', 'relationships', 'role', 'change']),
             z
               .object({ p20: z.number().min(1).max(5), p50: z.number().min(1).max(5), p80: z.number().min(1).max(5) })

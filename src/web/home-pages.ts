@@ -2,12 +2,13 @@ import type { Request } from 'express';
 import { policies, roleMayUse } from '../auth/access-policy.js';
 import { enumLabel } from '../i18n/enum-labels.js';
 import { inLanguage } from '../pathways/definition.js';
+import { SURVEY_OPEN_COOKIE } from '../needs-assessment/survey-answer-pages.js';
 import { longDate, londonDay } from '../shared/dates.js';
 import type { AppDependencies } from './app-dependencies.js';
 import { requestContext } from './authenticate.js';
 import { ukTime } from './appointment-view.js';
 import { waitingFor, type WaitingItem } from './home-service.js';
-import { ensureCsrfToken } from './middleware.js';
+import { ensureCsrfToken, parseCookie } from './middleware.js';
 import { renderPage } from './render.js';
 import type { RouteDefinition } from './route-registry.js';
 
@@ -78,7 +79,23 @@ export function homePages(deps: AppDependencies): RouteDefinition[] {
         }
         const waiting =
           role === 'staff' ? await waitingFor(deps.services, requestContext(req), deps.clock.now()) : null;
+        // Issue 17 §4: surveys the person is invited to, and the one this browser has started (its marker cookie).
+        const surveys = roleMayUse(policies.surveyInvitations, role)
+          ? await deps.services.surveys.invitationsFor(requestContext(req))
+          : [];
+        const surveyStarted = parseCookie(req.headers.cookie, SURVEY_OPEN_COOKIE) === '1';
         renderPage(req, res, 'home/home', {
+          surveys:
+            surveys.length || surveyStarted
+              ? {
+                  started: surveyStarted,
+                  invitations: surveys.map((c) => ({
+                    href: `/surveys/invitations/${c.id}`,
+                    title: c.title,
+                    hint: req.t('home.surveys.closes', { date: longDate(c.closesOn, lang(req)) }),
+                  })),
+                }
+              : null,
           waiting: waiting && { count: waiting.length, items: waiting.map((w) => waitingView(req, w)) },
           cards: (cards[role] ?? []).map((c) => ({
             href: c.href,

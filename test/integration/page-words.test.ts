@@ -152,6 +152,86 @@ describe('page words', () => {
   const userRow = async (email: string) =>
     (await t.database.db('users').where({ email }).first()) as { person_id: string; organisation_id: string };
 
+  /** Launches a survey to the demo organisation and answers one invitation through the pages, looking at each. */
+  async function answerASurvey(officer: string): Promise<void> {
+    const ohAdmin = await t.platform.repositories.users.findByEmail('oh.admin@westshire.police.test');
+    const { token: adminToken } = await t.platform.services.auth.createToken(
+      { actor: null, requestId: 'page-words', ip: null },
+      ohAdmin!,
+      { name: 'page-words-surveys' },
+    );
+    const launched = await supertest(t.app)
+      .post('/api/v1/campaigns')
+      .set({ Authorization: `Bearer ${adminToken}` })
+      .send({
+        questionnaireId: 'community-needs-assessment',
+        title: 'Westshire wellbeing survey',
+        mode: 'anonymous',
+        population: { kind: 'organisation', ref: (await userRow('officer@westshire.police.test')).organisation_id },
+        breakdown: 'none',
+        opensOn: '2026-11-22',
+        closesOn: '2026-12-20',
+      });
+    expect(launched.status, 'the survey is launched').toBe(201);
+    const own = (await t.database.db('people').where({ id: officer }).first()) as {
+      work_email: string | null;
+      personal_email: string | null;
+    };
+    const jobs = (await t.database.db('jobs').where({ kind: 'email.send' }).select('payload')) as Array<{
+      payload: unknown;
+    }>;
+    const token = jobs
+      .map((j) => (typeof j.payload === 'string' ? j.payload : JSON.stringify(j.payload)))
+      .filter((text) => ![own.work_email, own.personal_email].some((e) => e && text.includes(e)))
+      .map((text) => /\/survey\?t=([A-Za-z0-9_-]+)/.exec(text)?.[1])
+      .find(Boolean)!;
+    const respondent = supertest.agent(t.app);
+    const statement = await respondent.get(`/survey?t=${token}`);
+    look('a respondent (en) the survey statement', statement.text);
+    const started = await respondent
+      .post('/survey/start')
+      .type('form')
+      .send(formFields(statement.text, '/survey/start'));
+    const first = started.headers.location as string;
+    const id = /answer\/([0-9a-f-]{36})\//.exec(first)![1]!;
+    const page = await respondent.get(first);
+    look('a respondent (en) a survey page', page.text);
+    await respondent
+      .post(first)
+      .type('form')
+      .send({ ...formFields(page.text, first), action: 'save' });
+    look('a respondent (en) answers saved', (await respondent.get('/survey/saved')).text);
+    const check = await respondent.get(`/survey/answer/${id}/check`);
+    look('a respondent (en) checking answers', check.text);
+    const refused = await respondent
+      .post(`/survey/answer/${id}/check`)
+      .type('form')
+      .send(formFields(check.text, `/survey/answer/${id}/check`));
+    look('a respondent (en) questions still to answer', refused.text);
+    await respondent
+      .post('/language')
+      .type('form')
+      .send({ _csrf: csrfFrom(check.text), lang: 'cy', returnTo: '/' });
+    look('a respondent (cy) the wellbeing page', (await respondent.get(`/survey/answer/${id}/page/12`)).text);
+    const answers = {
+      ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((i) => [`swemwbs-${i}`, '3'])),
+      ...Object.fromEntries([1, 2, 3, 4].map((i) => [`phq4-${i}`, '1'])),
+    };
+    const saved = await supertest(t.app)
+      .put(`/api/v1/responses/${id}/answers`)
+      .set({ 'X-Response-Key': token })
+      .send({ answers });
+    expect(saved.status, 'the wellbeing answers are saved').toBe(200);
+    const complete = await respondent.get(`/survey/answer/${id}/check`);
+    const sent = await respondent
+      .post(`/survey/answer/${id}/check`)
+      .type('form')
+      .send(formFields(complete.text, `/survey/answer/${id}/check`));
+    expect(sent.status, 'the answers are sent').toBe(303);
+    look('a respondent (cy) answers sent', (await respondent.get(sent.headers.location as string)).text);
+    look('a respondent (cy) a link used twice', (await respondent.get(`/survey?t=${token}`)).text);
+  }
+
   /**
    * The pages the demo data alone does not reach (a case at a formal stage, a management referral, a new
    * user's first sign-in, errors): made through the pages, as people would, then walked like the rest.
@@ -163,6 +243,10 @@ describe('page words', () => {
       .where({ person_id: officer })
       .orderBy('start_date', 'asc')
       .first()) as { id: string };
+
+    // A needs-assessment survey (issue 17): the demo officer finds it on their home page; someone else answers
+    // theirs from the invitation link through its pages, saves for later, checks and sends.
+    await answerASurvey(officer);
 
     // A blood-borne virus exposure of the officer (issue 16): their own page shows its next test.
     const clinicianUser = await t.platform.repositories.users.findByEmail('clinician@westshire.police.test');

@@ -100,6 +100,44 @@ describe('policy pages: the attendance policy as data HR and OH administrators e
     expect((await (await signIn(t, w.users.lineManager.email)).get('/admin/policies/attendance')).status).toBe(403);
   });
 
+  it('when the surveys policy gets an HSE benchmark for two domains, then it is kept, and a later edit keeps it (NA-5)', async () => {
+    const agent = await signIn(t, w.users.hr.email);
+    const page = await agent.get('/admin/policies/surveys');
+    expect(page.status).toBe(200);
+    const inputs: Record<string, string> = { ...inputsOf(page.text), _csrf: csrfFrom(page.text) };
+    expect(inputs['hseBenchmark.demands.p20']).toBe('');
+    const ok = await agent
+      .post('/admin/policies/surveys')
+      .type('form')
+      .send({
+        ...inputs,
+        'hseBenchmark.demands.p20': '3.1',
+        'hseBenchmark.demands.p50': '3.5',
+        'hseBenchmark.demands.p80': '3.9',
+        'hseBenchmark.role.p20': '3.8',
+        'hseBenchmark.role.p50': '4.1',
+        'hseBenchmark.role.p80': '4.4',
+        effectiveFrom: '2026-11-21',
+      });
+    expect(ok.status).toBe(303);
+    const inForce = async () => (await t.platform.services.policy.inForce(w.host.id, 'surveys', '2026-11-25')).content;
+    expect((await inForce()).hseBenchmark).toEqual({
+      demands: { p20: 3.1, p50: 3.5, p80: 3.9 },
+      role: { p20: 3.8, p50: 4.1, p80: 4.4 },
+    });
+    // The next day, changing only the reminder days from the form as shown keeps the benchmark.
+    t.clock.set('2026-11-21T10:00:00Z');
+    const again = await agent.get('/admin/policies/surveys?organisationId=' + w.host.id);
+    const shown: Record<string, string> = { ...inputsOf(again.text), _csrf: csrfFrom(again.text) };
+    expect(shown['hseBenchmark.role.p80']).toBe('4.4');
+    const edited = await agent
+      .post('/admin/policies/surveys')
+      .type('form')
+      .send({ ...shown, reminderDaysBeforeClose: '5', effectiveFrom: '2026-11-22' });
+    expect(edited.status).toBe(303);
+    expect(await inForce()).toMatchObject({ reminderDaysBeforeClose: 5, hseBenchmark: { role: { p80: 4.4 } } });
+  });
+
   it('when a partner agency’s HR asks for the host force’s policy, then 404', async () => {
     const agent = await signIn(t, w.users.partnerHr.email);
     expect((await agent.get(`/admin/policies/attendance?organisationId=${w.host.id}`)).status).toBe(404);
