@@ -94,7 +94,7 @@ interface SeedDependencies {
     auth: Pick<AuthService, 'actorFor'>;
     partners: Pick<PartnerDirectoryService, 'create'>;
     partnerAuth: Pick<PartnerAuthService, 'create'>;
-    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator'>;
+    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator' | 'storePublished'>;
     policy: Pick<PolicyService, 'inForce'>;
   };
   db: Knex;

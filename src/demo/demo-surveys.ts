@@ -324,6 +324,7 @@ interface PastCampaign {
 interface Context {
   rng: Rng;
   repository: SurveyRepository;
+  surveys: Pick<SurveyService, 'storePublished'>;
   organisationId: string;
   ownerUserId: string;
   threshold: number;
@@ -385,14 +386,14 @@ async function writePastCampaign(ctx: Context, p: PastCampaign): Promise<Campaig
       })),
       trx,
     );
-    await repository.insertResponses(
+    // Published as one batch, as a campaign's close leaves it: responses, tallies and comments.
+    await ctx.surveys.storePublished(
+      campaign,
       responders.map((r) => {
         const answers = readAllAnswers(p.questionnaire, p.answers());
         // Most answer in the first days, the rest after the reminder.
         const day = Math.min(DEMO_SURVEY_DAYS.open, Math.floor(Math.abs(normal(rng, DEMO_SURVEY_DAYS.open / 2.5))));
         return {
-          id: rng.string.uuid(),
-          campaignId: campaign.id,
           groupKey: groupOf.get(r.personId) ?? null,
           submittedOn: addDays(opensOn, day),
           answers,
@@ -400,6 +401,7 @@ async function writePastCampaign(ctx: Context, p: PastCampaign): Promise<Campaig
         };
       }),
       trx,
+      'replace',
     );
   });
   return campaign;
@@ -421,7 +423,7 @@ export interface DemoSurveys {
  */
 export async function seedDemoSurveys(
   deps: {
-    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator'>;
+    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator' | 'storePublished'>;
     repository: SurveyRepository;
     policy: Pick<PolicyService, 'inForce'>;
   },
@@ -446,6 +448,7 @@ export async function seedDemoSurveys(
   const ctx: Context = {
     rng,
     repository: deps.repository,
+    surveys: deps.surveys,
     organisationId: input.organisationId,
     ownerUserId: input.ohAdministrator.userId,
     threshold: effectiveThreshold(disclosure.content.minimumCellSize),

@@ -1,10 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeResults, type CampaignResults } from './results.js';
+import {
+  commentsOf,
+  computeResults,
+  emptyTally,
+  mergeTallies,
+  resultsFromRows,
+  tallyByGroup,
+  tallyRows,
+  type CampaignResults,
+  type GroupTally,
+  type SurveyTally,
+} from './results.js';
 import { HSE_DOMAINS, HSE_ITEMS, scoreSurveyResponse, type HseDomain } from './scoring.js';
 import type { Campaign, ResponseRow } from './survey-types.js';
 
-type Input = Parameters<typeof computeResults>[0];
+type Input = Parameters<typeof resultsFromRows>[0];
 
 /** The parts of a survey questionnaire results read, as the survey questionnaire format describes them. */
 interface TestItem {
@@ -123,8 +134,9 @@ function row(groupKey: string | null, answers: Record<string, unknown>): Respons
 const rowsOf = (count: number, groupKey: string | null, answers: Record<string, unknown> = hseAll('3')) =>
   Array.from({ length: count }, () => row(groupKey, answers));
 
+/** Results from rows: each group's rows tallied, then `computeResults` over the tallies. */
 function results(c: Campaign, rows: ResponseRow[], extra: Partial<Input> = {}): CampaignResults {
-  return computeResults({
+  return resultsFromRows({
     questionnaire,
     campaign: c,
     rows,
@@ -270,7 +282,7 @@ describe('small-number suppression (CONF-5)', () => {
           );
           // Across filters: a group's own page shows a domain only where everyone's page shows it for that group.
           for (const g of r.groups.filter((x) => x.queryable)) {
-            const own = computeResults({
+            const own = resultsFromRows({
               questionnaire,
               campaign: c,
               rows,
@@ -480,5 +492,265 @@ describe('a large campaign', () => {
     expect(r.barriers![0]!.share).toEqual({ value: 0.5, n: 100_000, suppressed: false });
     expect(r.phq4!.anxietyPositive.value).toBe(0.5);
     expect(r.responseRate).toEqual({ value: 0.8333, band: 'very-good' });
+  });
+});
+
+describe('tallies (issue 17 §11: results from stored tallies, not rows)', () => {
+  const answersArb = fc
+    .record({
+      barriers: fc.option(fc.subarray(BARRIER_CODES), { nil: undefined }),
+      putOff: fc.constantFrom(undefined, 'never', 'often'),
+      money: fc.constantFrom(undefined, true, false),
+      hse: fc.array(fc.constantFrom(undefined, ...ONE_TO_FIVE), { minLength: 35, maxLength: 35 }),
+      swemwbs: fc.option(fc.array(fc.constantFrom(...ONE_TO_FIVE), { minLength: 7, maxLength: 7 }), { nil: undefined }),
+      phq4: fc.option(fc.array(fc.constantFrom('0', '1', '2', '3'), { minLength: 4, maxLength: 4 }), {
+        nil: undefined,
+      }),
+      comment: fc.constantFrom(undefined, '', '   ', '  Late shifts ', 'apples', 'Parking'),
+    })
+    .map((a) => {
+      const answers: Record<string, unknown> = {};
+      if (a.barriers?.length) answers.barriers = a.barriers;
+      if (a.putOff) answers['put-off-care'] = a.putOff;
+      if (a.money !== undefined) answers['money-health'] = a.money;
+      a.hse.forEach((code, i) => {
+        if (code) answers[`hse-${i + 1}`] = code;
+      });
+      a.swemwbs?.forEach((code, i) => (answers[`swemwbs-${i + 1}`] = code));
+      a.phq4?.forEach((code, i) => (answers[`phq4-${i + 1}`] = code));
+      if (a.comment !== undefined) answers['cna-comments'] = a.comment;
+      return answers;
+    });
+  // 'west' is a group the campaign does not name: it is part of the remainder, with the rows in no group.
+  const rowArb = fc
+    .tuple(fc.constantFrom<string | null>('north', 'south', null, 'west'), answersArb)
+    .map(([groupKey, answers]) => row(groupKey, answers));
+  const c = campaign(
+    [
+      { key: 'north', invited: 100 },
+      { key: 'south', invited: 100 },
+    ],
+    300,
+    5,
+  );
+  const commentsOfRows = (rows: ResponseRow[]) =>
+    rows.flatMap((r) => commentsOf(questionnaire, r.answers).map((text) => ({ groupKey: r.groupKey, text })));
+  const fromTallies = (tallies: GroupTally[], rows: ResponseRow[], group: string | null) =>
+    computeResults({
+      questionnaire,
+      campaign: c,
+      tallies,
+      previous: null,
+      comments: commentsOfRows(rows),
+      group,
+      benchmark: null,
+    });
+
+  it('when rows are tallied in any batches and merged, then tallies and results equal those of all rows', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, { maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 15 }), { minLength: 1, maxLength: 10 }),
+        (rows, sizes) => {
+          const batches: ResponseRow[][] = [];
+          for (let at = 0, i = 0; at < rows.length; i++) {
+            const size = sizes[i % sizes.length]!;
+            batches.push(rows.slice(at, at + size));
+            at += size;
+          }
+          const batchTallies = batches.flatMap((batch) => tallyByGroup(questionnaire, batch));
+          // Each group's tally merged from its batches, latest first, is the tally of all its rows.
+          for (const groupKey of ['north', 'south', null, 'west']) {
+            const merged = batchTallies
+              .filter((t) => t.groupKey === groupKey)
+              .reverse()
+              .reduce((all, t) => mergeTallies(all, t.tally), emptyTally());
+            expect(merged).toEqual(
+              tallyRows(
+                questionnaire,
+                rows.filter((r) => r.groupKey === groupKey),
+              ),
+            );
+          }
+          for (const group of [null, 'north', 'south']) {
+            const whole = results(c, rows, { group });
+            expect(fromTallies(batchTallies, rows, group)).toEqual(whole);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('when tallies are merged in any order or grouping, then the tally is the same; an empty one adds nothing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, { maxLength: 12 }),
+        fc.array(rowArb, { maxLength: 12 }),
+        fc.array(rowArb, { maxLength: 12 }),
+        (x, y, z) => {
+          const [a, b, d] = [x, y, z].map((rows) => tallyRows(questionnaire, rows)) as [
+            SurveyTally,
+            SurveyTally,
+            SurveyTally,
+          ];
+          expect(mergeTallies(a, b)).toEqual(mergeTallies(b, a));
+          expect(mergeTallies(mergeTallies(a, b), d)).toEqual(mergeTallies(a, mergeTallies(b, d)));
+          expect(mergeTallies(a, emptyTally())).toEqual(a);
+          expect(mergeTallies(emptyTally(), a)).toEqual(a);
+          expect(mergeTallies(a, b)).toEqual(tallyRows(questionnaire, [...x, ...y]));
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(tallyRows(questionnaire, [])).toEqual(emptyTally());
+  });
+
+  it('when a tally is stored as JSON and read back, then it and the results from it are unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 40 }), (rows) => {
+        const tallies = tallyByGroup(questionnaire, rows);
+        const stored = JSON.parse(JSON.stringify(tallies)) as GroupTally[];
+        expect(stored).toStrictEqual(tallies);
+        expect(fromTallies(stored, rows, null)).toEqual(fromTallies(tallies, rows, null));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('when ten responses are tallied, then the tally holds their counts and exact sums', () => {
+    const rows = [
+      ...rowsOf(6, null, { ...hseOnly(['change'], '4'), barriers: ['shift-patterns'], 'money-health': true }),
+      ...rowsOf(4, null, { ...swemwbs('3'), ...phq4('3', '0', '2', '2'), 'put-off-care': 'often' }),
+    ];
+    expect(tallyRows(questionnaire, rows)).toEqual({
+      responses: 10,
+      questions: {
+        barriers: { answered: 10, chosen: { 'shift-patterns': 6 } },
+        'put-off-care': { answered: 4, chosen: { often: 4 } },
+        'money-health': { answered: 6, chosen: { true: 6 } },
+        'hse-26': { answered: 6, chosen: { '4': 6 } },
+        'hse-28': { answered: 6, chosen: { '4': 6 } },
+        'hse-32': { answered: 6, chosen: { '4': 6 } },
+      },
+      // Instrument items other than HSE's are scored, not counted one by one.
+      hse: { change: { n: 6, sum840: 6 * 4 * 840 } },
+      swemwbs: { n: 4, sum100: 4 * 1925 },
+      phq4: { n: 4, anxietyPositive: 4, depressionPositive: 4 },
+    });
+  });
+
+  it('when a domain mean has a repeating decimal, then the tallied sum is exact and the mean rounds from it', () => {
+    // Change has 3 items: answering 4, 4, 5 scores 13/3, which is 3,640 840ths exactly.
+    const answers = { 'hse-26': '4', 'hse-28': '4', 'hse-32': '5' };
+    const rows = rowsOf(12, null, answers);
+    expect(tallyRows(questionnaire, rows).hse.change).toEqual({ n: 12, sum840: 12 * 3640 });
+    expect(domainOf(results(campaign([], 20), rows), 'change').mean.value).toBe(4.33);
+  });
+
+  it('when option codes are inherited names (constructor, __proto__), then they are counted as any other', () => {
+    const odd = {
+      ...testQuestionnaire,
+      pages: [page('odd', null, [item('odd-question', 'choice', ['constructor', '__proto__', 'toString'])])],
+    } as unknown as Input['questionnaire'];
+    const rows = [
+      ...rowsOf(5, null, { 'odd-question': '__proto__' }),
+      ...rowsOf(5, null, { 'odd-question': 'constructor' }),
+    ];
+    const tally = JSON.parse(JSON.stringify(tallyRows(odd, rows))) as SurveyTally;
+    const merged = mergeTallies(tally, tallyRows(odd, rowsOf(10, null, { 'odd-question': 'toString' })));
+    expect(Object.getPrototypeOf(merged.questions['odd-question']!.chosen)).toBe(Object.prototype);
+    expect(Object.entries(merged.questions['odd-question']!.chosen).sort()).toEqual([
+      ['__proto__', 5],
+      ['constructor', 5],
+      ['toString', 10],
+    ]);
+    const r = computeResults({
+      questionnaire: odd,
+      campaign: campaign([], 40),
+      tallies: [{ groupKey: null, tally: merged }],
+      previous: null,
+      comments: [],
+      group: null,
+      benchmark: null,
+    });
+    expect(r.questions[0]!.distribution.map((o) => [o.code, o.share.value])).toEqual([
+      ['constructor', 0.25],
+      ['__proto__', 0.25],
+      ['toString', 0.5],
+    ]);
+  });
+
+  it('when a response has comments, then commentsOf gives the trimmed non-empty text of comment questions', () => {
+    expect(commentsOf(questionnaire, { 'cna-comments': '  Night shifts  ', 'put-off-care': 'never' })).toEqual([
+      'Night shifts',
+    ]);
+    expect(commentsOf(questionnaire, { 'cna-comments': '   ' })).toEqual([]);
+    expect(commentsOf(questionnaire, { 'cna-comments': 42 })).toEqual([]);
+    expect(commentsOf(questionnaire, { 'other-comments': 'Not a question here' })).toEqual([]);
+  });
+
+  it('when the previous campaign’s tallies are of other groups, then they are all merged into its figures', () => {
+    const c2 = campaign([{ key: 'north', invited: 20 }], 20);
+    const previous = tallyByGroup(questionnaire, [...rowsOf(6, 'old-a', hseAll('3')), ...rowsOf(6, null, hseAll('5'))]);
+    const r = computeResults({
+      questionnaire,
+      campaign: c2,
+      tallies: tallyByGroup(questionnaire, rowsOf(12, 'north', hseAll('4'))),
+      previous,
+      comments: [],
+      group: null,
+      benchmark: null,
+    });
+    expect(domainOf(r, 'control')).toMatchObject({ previous: { value: 4, n: 12, suppressed: false }, change: 0 });
+  });
+
+  it('when 100,000 responses are tallied once in batches, then results from the stored tallies add up', () => {
+    const c2 = campaign(
+      [
+        { key: 'north', invited: 60_000 },
+        { key: 'south', invited: 60_000 },
+      ],
+      120_000,
+    );
+    const templates = [
+      row('north', { ...hseAll('4'), ...swemwbs('4'), ...phq4('2', '2', '0', '0'), barriers: ['shift-patterns'] }),
+      row('south', { ...hseAll('2'), ...swemwbs('2'), ...phq4('0', '0', '0', '0'), 'put-off-care': 'never' }),
+      row(null, { ...hseAll('1'), 'cna-comments': 'Remainder' }),
+    ];
+    const rows = Array.from({ length: 100_000 }, (_, i) => templates[i % 3]!);
+    // Published in batches of 1,000: each batch's tally is merged into its group's stored tally.
+    const stored = new Map<string | null, SurveyTally>();
+    const comments: Array<{ groupKey: string | null; text: string }> = [];
+    for (let at = 0; at < rows.length; at += 1_000) {
+      const batch = rows.slice(at, at + 1_000);
+      for (const { groupKey, tally } of tallyByGroup(questionnaire, batch))
+        stored.set(groupKey, mergeTallies(stored.get(groupKey) ?? emptyTally(), tally));
+      comments.push(...commentsOfRows(batch));
+    }
+    const tallies = JSON.parse(JSON.stringify([...stored].map(([groupKey, tally]) => ({ groupKey, tally }))));
+    const input = {
+      questionnaire,
+      campaign: c2,
+      tallies,
+      previous: null,
+      comments,
+      benchmark: null,
+    };
+    const r = computeResults({ ...input, group: null });
+    expect(r.responses.value).toBe(100_000);
+    expect(r.groups.map((g) => g.responses.value)).toEqual([33_334, 33_333]);
+    // Control: 33,334 × 4 + 33,333 × 2 + 33,333 × 1 = 233,335 over 100,000.
+    expect(domainOf(r, 'control').mean).toEqual({ value: 2.33, n: 100_000, suppressed: false });
+    expect(domainOf(r, 'control').byGroup.map((g) => g.mean.value)).toEqual([4, 2]);
+    expect(r.barriers![0]!.share).toEqual({ value: 0.3333, n: 100_000, suppressed: false });
+    expect(r.swemwbs!.mean).toEqual({ value: 20.18, n: 66_667, suppressed: false });
+    expect(r.phq4!.anxietyPositive).toEqual({ value: 0.5, n: 66_667, suppressed: false });
+    const north = computeResults({ ...input, group: 'north' });
+    expect(north.responses).toEqual({ value: 33_334, n: 33_334, suppressed: false });
+    expect(north.swemwbs!.mean.value).toBe(25.03);
+    expect(north.comments).toEqual([]);
+    expect(r.comments).toHaveLength(33_333);
+    expect(r).toEqual(results(c2, rows));
   });
 });

@@ -11,17 +11,150 @@ import {
   type HseDomain,
 } from './scoring.js';
 import type { SurveyQuestionnaire } from './survey-questionnaire.js';
-import type { Campaign, ResponseRow } from './survey-types.js';
+import type { Campaign } from './survey-types.js';
 
 export type { CampaignResults, OptionShare, ResultFigure } from './results-types.js';
 
+// ── Tallies: what results need of a set of responses, kept so that results never read the rows ────────────────
+
 /**
- * A campaign's results (issue 17 §6; domain brief §6, CONF-5). Pure: the questionnaire, the campaign and its
- * response rows in, every figure out with its value, n and whether it is suppressed.
+ * Everything `computeResults` needs of a set of responses (usually one reporting group's published ones), as plain
+ * JSON: it is stored, and updated as responses are published, so that a campaign's results are computed from a
+ * handful of tallies rather than from every response (issue 17 §11: 100,000 responses in ≤ 500 ms).
  *
- * One pass over the rows adds each response into the tally of its reporting group (the rows in no group, or in a
- * group the campaign does not name, go to a remainder). Everyone's figures are the sums of those tallies and one
- * group's figures its own, so nothing is scanned twice, however many figures there are.
+ * Tallies add up: `mergeTallies` is associative and commutative with `emptyTally()` its identity, and every count
+ * is a whole number, so tallying responses in any batches and merging them gives exactly the tally of all of them.
+ * Questions, options and HSE domains nobody counted are absent (never 0), so equal tallies are equal objects.
+ * Free-text comments are not in a tally: they are stored apart (`commentsOf`).
+ */
+export interface SurveyTally {
+  /** How many responses. */
+  responses: number;
+  /**
+   * Per choice or yes/no question, by linkId: how many answered it (for a select-all-that-apply question: how many
+   * were asked it, NA-1), and per option code how many chose it (a yes/no question's codes are "true" and "false").
+   */
+  questions: Record<string, { answered: number; chosen: Record<string, number> }>;
+  /**
+   * NA-3: per HSE domain, how many responses have a domain score and the sum of those scores in 840ths. A domain
+   * score is a mean of at most 8 items, so 840 (the least common multiple of 1 … 8) times it is a whole number: the
+   * sum is exact, whatever order responses are added in.
+   */
+  hse: Partial<Record<HseDomain, { n: number; sum840: number }>>;
+  /** NA-6: how many have a SWEMWBS metric score, and the sum of those scores in hundredths (the table's precision). */
+  swemwbs: { n: number; sum100: number };
+  /** PHQ-4: how many have a score, and how many of them screen positive for anxiety and for depression. */
+  phq4: { n: number; anxietyPositive: number; depressionPositive: number };
+}
+
+/** The scale of `SurveyTally.hse[domain].sum840` and `SurveyTally.swemwbs.sum100`. */
+const HSE_SCALE = 840;
+const SWEMWBS_SCALE = 100;
+
+/** The tally of no responses: `mergeTallies(emptyTally(), t)` is `t`. */
+export function emptyTally(): SurveyTally {
+  return {
+    responses: 0,
+    questions: {},
+    hse: {},
+    swemwbs: { n: 0, sum100: 0 },
+    phq4: { n: 0, anxietyPositive: 0, depressionPositive: 0 },
+  };
+}
+
+/** A response as tallied: its answers and the scores stored with it at submission (`scoreSurveyResponse`). */
+export interface TalliedRow {
+  answers: Readonly<Record<string, unknown>>;
+  scores: Readonly<Record<string, unknown>>;
+}
+
+/** The tally of these responses to this questionnaire (all in one group: `tallyByGroup` splits them). */
+export function tallyRows(questionnaire: ResultsQuestionnaire, rows: ReadonlyArray<TalliedRow>): SurveyTally {
+  const counter = new Counter(planOf(questionnaire));
+  for (const row of rows) counter.add(row);
+  return counter.tally();
+}
+
+/** Each reporting group's tally of these responses (null: in no group), in the order the groups first appear. */
+export function tallyByGroup(
+  questionnaire: ResultsQuestionnaire,
+  rows: ReadonlyArray<TalliedRow & { groupKey: string | null }>,
+): Array<{ groupKey: string | null; tally: SurveyTally }> {
+  const plan = planOf(questionnaire);
+  const counters = new Map<string | null, Counter>();
+  for (const row of rows) {
+    let counter = counters.get(row.groupKey);
+    if (!counter) counters.set(row.groupKey, (counter = new Counter(plan)));
+    counter.add(row);
+  }
+  return [...counters].map(([groupKey, counter]) => ({ groupKey, tally: counter.tally() }));
+}
+
+/** The tally of both sets of responses. Associative and commutative; neither argument is changed. */
+export function mergeTallies(a: SurveyTally, b: SurveyTally): SurveyTally {
+  const questions: SurveyTally['questions'] = {};
+  const hse: SurveyTally['hse'] = {};
+  for (const t of [a, b]) {
+    for (const [linkId, q] of Object.entries(t.questions)) {
+      let into = own(questions, linkId);
+      if (!into) put(questions, linkId, (into = { answered: 0, chosen: {} }));
+      into.answered += q.answered;
+      for (const [code, n] of Object.entries(q.chosen)) put(into.chosen, code, (own(into.chosen, code) ?? 0) + n);
+    }
+    for (const domain of HSE_DOMAINS) {
+      const d = own(t.hse, domain);
+      if (!d) continue;
+      const into = (hse[domain] ??= { n: 0, sum840: 0 });
+      into.n += d.n;
+      into.sum840 += d.sum840;
+    }
+  }
+  return {
+    responses: a.responses + b.responses,
+    questions,
+    hse,
+    swemwbs: { n: a.swemwbs.n + b.swemwbs.n, sum100: a.swemwbs.sum100 + b.swemwbs.sum100 },
+    phq4: {
+      n: a.phq4.n + b.phq4.n,
+      anxietyPositive: a.phq4.anxietyPositive + b.phq4.anxietyPositive,
+      depressionPositive: a.phq4.depressionPositive + b.phq4.depressionPositive,
+    },
+  };
+}
+
+/**
+ * A response's free-text comments, to store apart from tallies: the trimmed text of each non-empty answer to a
+ * `text` or `string` question whose linkId ends in `-comments`, in questionnaire order.
+ */
+export function commentsOf(questionnaire: ResultsQuestionnaire, answers: Readonly<Record<string, unknown>>): string[] {
+  const texts: string[] = [];
+  for (const page of questionnaire.pages)
+    for (const item of page.items) {
+      if (!isCommentItem(item)) continue;
+      const v = Object.hasOwn(answers, item.linkId) ? answers[item.linkId] : undefined;
+      const text = typeof v === 'string' ? v.trim() : '';
+      if (text) texts.push(text);
+    }
+  return texts;
+}
+
+// ── Results ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A stored tally and the reporting group it is of (null, or a group the campaign does not name: the remainder). */
+export interface GroupTally {
+  groupKey: string | null;
+  tally: SurveyTally;
+}
+
+/**
+ * A campaign's results (issue 17 §6; domain brief §6, CONF-5). Pure: the questionnaire, the campaign, the tallies
+ * of its responses per reporting group and its comments in, every figure out with its value, n and whether it is
+ * suppressed.
+ *
+ * `tallies` may hold any number of tallies per group: each group's are merged. Tallies of no group, or of a group
+ * the campaign does not name, are the remainder. Everyone's figures are the sums over every group and one group's
+ * figures its own. `previous` is the previous campaign's tallies (its groups need not be this one's: they are all
+ * merged). `comments` is every published comment with its group.
  *
  * CONF-5, as applied here:
  * - every figure computed from 0 < n < threshold people is suppressed (value null); a figure from nobody is not
@@ -55,12 +188,13 @@ export type { CampaignResults, OptionShare, ResultFigure } from './results-types
 export function computeResults(input: {
   questionnaire: SurveyQuestionnaire;
   campaign: Campaign;
-  rows: ResponseRow[];
-  previousRows: ResponseRow[] | null;
+  tallies: ReadonlyArray<GroupTally>;
+  previous: ReadonlyArray<GroupTally> | null;
+  comments: ReadonlyArray<{ groupKey: string | null; text: string }>;
   group: string | null;
   benchmark: Partial<Record<HseDomain, HseBenchmark>> | null;
 }): CampaignResults {
-  const { questionnaire, campaign, rows, group, benchmark } = input;
+  const { questionnaire, campaign, group, benchmark } = input;
   const threshold = effectiveThreshold(campaign.threshold);
   const groupKeys = campaign.groups.map((g) => g.key);
   const scope = group === null ? null : groupKeys.indexOf(group);
@@ -68,20 +202,22 @@ export function computeResults(input: {
 
   const plan = planOf(questionnaire);
   const slotOf = new Map(groupKeys.map((key, i) => [key, i]));
-  const current = new Tally(plan, groupKeys.length + 1);
   const remainder = groupKeys.length;
-  const comments: string[] = [];
-  for (const row of rows) {
-    const slot = (row.groupKey === null ? undefined : slotOf.get(row.groupKey)) ?? remainder;
-    current.add(row, slot);
-    if (plan.comments.length && (scope === null || slot === scope))
-      collectComments(row.answers, plan.comments, comments);
+  const slotTallies = Array.from({ length: groupKeys.length + 1 }, emptyTally);
+  for (const { groupKey, tally } of input.tallies) {
+    const slot = (groupKey === null ? undefined : slotOf.get(groupKey)) ?? remainder;
+    slotTallies[slot] = mergeTallies(slotTallies[slot]!, tally);
   }
-  const previousRows = group === null ? input.previousRows : null;
-  let previous: Tally | null = null;
-  if (previousRows) {
-    previous = new Tally(plan, 1);
-    for (const row of previousRows) previous.add(row, 0);
+  const current = countsOf(plan, slotTallies);
+  const previousTallies = group === null ? input.previous : null;
+  const previous = previousTallies
+    ? countsOf(plan, [previousTallies.reduce((all, t) => mergeTallies(all, t.tally), emptyTally())])
+    : null;
+  const comments: string[] = [];
+  for (const c of input.comments) {
+    if (scope !== null && c.groupKey !== group) continue;
+    const text = c.text.trim();
+    if (text) comments.push(text);
   }
 
   const figures: CampaignResults['figures'] = [];
@@ -119,15 +255,14 @@ export function computeResults(input: {
   if (plan.hse) {
     const domains = HSE_DOMAINS.map((domain, d) => {
       const { sum: sums, n } = current.domains[d]!;
-      const mean = record(`hse.${domain}.mean`, view.mean(sums, n, 2));
+      const mean = record(`hse.${domain}.mean`, view.mean(sums, n, 2, HSE_SCALE));
       const band = mean.value === null ? null : hseBand(mean.value, benchmark?.[domain] ?? null);
-      const before = previous
-        ? record(`hse.${domain}.previous`, earlier.mean(previous.domains[d]!.sum, previous.domains[d]!.n, 2))
-        : null;
+      const then = previous?.domains[d];
+      const before = then ? record(`hse.${domain}.previous`, earlier.mean(then.sum, then.n, 2, HSE_SCALE)) : null;
       const byGroup =
         scope === null
           ? view
-              .breakdown(n, (i) => sums[i]! / n[i]!, 2)
+              .breakdown(n, (i) => sums[i]! / (HSE_SCALE * n[i]!), 2)
               .map((figure, i) => ({ key: groupKeys[i]!, mean: record(`hse.${domain}.${groupKeys[i]}.mean`, figure) }))
           : [];
       return { domain, mean, band, previous: before, change: change(mean, before), byGroup };
@@ -145,10 +280,10 @@ export function computeResults(input: {
   // SWEMWBS (NA-6) and PHQ-4.
   let swemwbs: CampaignResults['swemwbs'] = null;
   if (plan.swemwbs) {
-    const mean = record('swemwbs.mean', view.mean(current.swemwbs.sum, current.swemwbs.n, 2));
-    const before = previous
-      ? record('swemwbs.previous', earlier.mean(previous.swemwbs.sum, previous.swemwbs.n, 2))
-      : null;
+    const now = current.swemwbs;
+    const mean = record('swemwbs.mean', view.mean(now.sum, now.n, 2, SWEMWBS_SCALE));
+    const then = previous?.swemwbs;
+    const before = then ? record('swemwbs.previous', earlier.mean(then.sum, then.n, 2, SWEMWBS_SCALE)) : null;
     swemwbs = { mean, previous: before, change: change(mean, before) };
   }
   const phq4 = plan.phq4
@@ -192,6 +327,26 @@ export function computeResults(input: {
   };
 }
 
+/**
+ * Results straight from response rows: each group's rows tallied, their comments taken, then `computeResults`.
+ * The same results as from stored tallies; for tests, and for anything that holds the rows anyway.
+ */
+export function resultsFromRows(
+  input: Omit<Parameters<typeof computeResults>[0], 'tallies' | 'previous' | 'comments'> & {
+    rows: ReadonlyArray<TalliedRow & { groupKey: string | null }>;
+    previousRows: ReadonlyArray<TalliedRow> | null;
+  },
+): CampaignResults {
+  const { rows, previousRows, ...rest } = input;
+  const q = input.questionnaire;
+  return computeResults({
+    ...rest,
+    tallies: tallyByGroup(q, rows),
+    previous: previousRows ? [{ groupKey: null, tally: tallyRows(q, previousRows) }] : null,
+    comments: rows.flatMap((r) => commentsOf(q, r.answers).map((text) => ({ groupKey: r.groupKey, text }))),
+  });
+}
+
 // ── The questionnaire's plan: what to count ────────────────────────────────────────────────────────────────────
 
 /** What results read of a questionnaire (`SurveyQuestionnaire` has these, and more). */
@@ -202,7 +357,7 @@ interface Item {
   options: ReadonlyArray<{ code: string }>;
   enableWhen?: { question: string; answer: string | boolean };
 }
-interface Questionnaire {
+export interface ResultsQuestionnaire {
   pages: ReadonlyArray<{ instrument: string | null; items: readonly Item[] }>;
 }
 
@@ -224,14 +379,12 @@ interface Plan {
   phq4: boolean;
   barriers: Question | null;
   others: Question[];
-  /** The linkIds of the free-text comment questions. */
-  comments: string[];
 }
 
 const BARRIERS = 'barriers';
 const HSE_CODES = ['1', '2', '3', '4', '5'];
 
-function planOf(questionnaire: Questionnaire): Plan {
+function planOf(questionnaire: ResultsQuestionnaire): Plan {
   const questions: Question[] = [];
   const question = (item: Item, fallback: string[] = []): Question => {
     const kind = item.type === 'boolean' ? 'boolean' : item.repeats ? 'multiple' : 'single';
@@ -252,12 +405,9 @@ function planOf(questionnaire: Questionnaire): Plan {
   const hseItemOf = new Map(HSE_ITEMS.map((i) => [i.linkId, i]));
   const hseItems: Plan['hseItems'] = [];
   const others: Question[] = [];
-  const comments: string[] = [];
   let barriers: Question | null = null;
   for (const page of questionnaire.pages)
     for (const item of page.items) {
-      if (item.linkId.endsWith('-comments') && (item.type === 'text' || item.type === 'string'))
-        comments.push(item.linkId);
       const hseItem = hseItemOf.get(item.linkId);
       if (page.instrument === 'hse' && hseItem && item.type === 'choice')
         hseItems.push({ item: hseItem, question: question(item, HSE_CODES) });
@@ -274,57 +424,53 @@ function planOf(questionnaire: Questionnaire): Plan {
     phq4: instruments.has('phq4'),
     barriers,
     others,
-    comments,
   };
 }
 
-// ── The tally: one pass, per reporting group ──────────────────────────────────────────────────────────────────
+/** A free-text comment question: a `text` or `string` item whose linkId ends in `-comments`. */
+function isCommentItem(item: Item): boolean {
+  return item.linkId.endsWith('-comments') && (item.type === 'text' || item.type === 'string');
+}
 
-class Tally {
-  readonly responses: Int32Array;
-  /** Per question, per group: how many answered it (for a multiple choice: how many were asked it). */
-  readonly asked: Int32Array[];
-  /** Per question: `chosen[q][slot * options + option]`. */
-  readonly chosen: Int32Array[];
-  readonly domains: Array<{ sum: Float64Array; n: Int32Array }>;
-  // The questions' properties side by side, for the loop over every row.
+// ── Counting: rows into a tally, and tallies into per-group arrays ───────────────────────────────────────────
+
+/** One set of responses' counts, side by side per question, for the loop over every row; then a `SurveyTally`. */
+class Counter {
+  private responses = 0;
+  /** Per question: how many answered it (for a multiple choice: how many were asked it). */
+  private readonly asked: Int32Array;
+  /** Per question: `chosen[q][option]`. */
+  private readonly chosen: Int32Array[];
+  private readonly domains = HSE_DOMAINS.map(() => ({ n: 0, sum840: 0 }));
+  private readonly swemwbs = { n: 0, sum100: 0 };
+  private readonly phq4 = { n: 0, anxietyPositive: 0, depressionPositive: 0 };
   private readonly linkIds: string[];
   private readonly codes: string[][];
   private readonly multiple: boolean[];
-  readonly swemwbs: { sum: Float64Array; n: Int32Array };
-  readonly phq4: { anxiety: Float64Array; depression: Float64Array; n: Int32Array };
 
-  constructor(
-    private readonly plan: Plan,
-    readonly slots: number,
-  ) {
-    this.responses = new Int32Array(slots);
-    this.asked = plan.questions.map(() => new Int32Array(slots));
-    this.chosen = plan.questions.map((q) => new Int32Array(slots * q.codes.length));
+  constructor(private readonly plan: Plan) {
+    this.asked = new Int32Array(plan.questions.length);
+    this.chosen = plan.questions.map((q) => new Int32Array(q.codes.length));
     this.linkIds = plan.questions.map((q) => q.linkId);
     this.codes = plan.questions.map((q) => q.codes);
     this.multiple = plan.questions.map((q) => q.kind === 'multiple');
-    this.domains = HSE_DOMAINS.map(() => ({ sum: new Float64Array(slots), n: new Int32Array(slots) }));
-    this.swemwbs = { sum: new Float64Array(slots), n: new Int32Array(slots) };
-    this.phq4 = { anxiety: new Float64Array(slots), depression: new Float64Array(slots), n: new Int32Array(slots) };
   }
 
-  add(row: ResponseRow, slot: number): void {
-    this.responses[slot]! += 1;
+  add(row: TalliedRow): void {
+    this.responses += 1;
     const answers = row.answers;
     const { linkIds, codes, multiple, asked, chosen } = this;
     for (let i = 0; i < linkIds.length; i++) {
       const v = answers[linkIds[i]!];
       if (multiple[i]) {
-        this.addMultiple(i, v, answers, slot);
+        this.addMultiple(i, v, answers);
         continue;
       }
       if (v === undefined || v === null) continue;
-      const options = codes[i]!;
-      const o = options.indexOf(typeof v === 'string' ? v : String(v));
+      const o = codes[i]!.indexOf(typeof v === 'string' ? v : String(v));
       if (o < 0) continue;
-      asked[i]![slot]! += 1;
-      chosen[i]![slot * options.length + o]! += 1;
+      asked[i]! += 1;
+      chosen[i]![o]! += 1;
     }
 
     const scores = row.scores;
@@ -335,35 +481,106 @@ class Tally {
           const v = hse[HSE_DOMAINS[d]!];
           if (typeof v !== 'number' || !Number.isFinite(v)) continue;
           const acc = this.domains[d]!;
-          acc.sum[slot]! += v;
-          acc.n[slot]! += 1;
+          acc.sum840 += Math.round(v * HSE_SCALE);
+          acc.n += 1;
         }
     }
     const swemwbs = scores.swemwbs as { metric?: unknown } | undefined;
     if (this.plan.swemwbs && swemwbs && typeof swemwbs.metric === 'number' && Number.isFinite(swemwbs.metric)) {
-      this.swemwbs.sum[slot]! += swemwbs.metric;
-      this.swemwbs.n[slot]! += 1;
+      this.swemwbs.sum100 += Math.round(swemwbs.metric * SWEMWBS_SCALE);
+      this.swemwbs.n += 1;
     }
     const phq4 = scores.phq4 as { anxietyPositive?: unknown; depressionPositive?: unknown } | undefined;
     if (this.plan.phq4 && phq4 && typeof phq4.anxietyPositive === 'boolean') {
-      this.phq4.n[slot]! += 1;
-      if (phq4.anxietyPositive) this.phq4.anxiety[slot]! += 1;
-      if (phq4.depressionPositive === true) this.phq4.depression[slot]! += 1;
+      this.phq4.n += 1;
+      if (phq4.anxietyPositive) this.phq4.anxietyPositive += 1;
+      if (phq4.depressionPositive === true) this.phq4.depressionPositive += 1;
     }
   }
 
   /** A select-all-that-apply question: everyone asked it counts, whatever they chose (NA-1). */
-  private addMultiple(i: number, v: unknown, answers: Readonly<Record<string, unknown>>, slot: number): void {
+  private addMultiple(i: number, v: unknown, answers: Readonly<Record<string, unknown>>): void {
     const q = this.plan.questions[i]!;
     if (!enabled(q, answers)) return;
-    this.asked[i]![slot]! += 1;
+    this.asked[i]! += 1;
     if (!Array.isArray(v)) return;
     for (let j = 0; j < v.length; j++) {
       const o = q.optionOf.get(String(v[j]));
       // Each option once, even if an answer repeats it.
-      if (o !== undefined && v.indexOf(v[j]) === j) this.chosen[i]![slot * q.codes.length + o]! += 1;
+      if (o !== undefined && v.indexOf(v[j]) === j) this.chosen[i]![o]! += 1;
     }
   }
+
+  /** The counts so far, with nothing that is 0 (see `SurveyTally`). */
+  tally(): SurveyTally {
+    const t = emptyTally();
+    t.responses = this.responses;
+    this.plan.questions.forEach((q, i) => {
+      if (this.asked[i] === 0) return;
+      const chosen: Record<string, number> = {};
+      q.codes.forEach((code, o) => {
+        if (this.chosen[i]![o]) put(chosen, code, this.chosen[i]![o]!);
+      });
+      put(t.questions, q.linkId, { answered: this.asked[i]!, chosen });
+    });
+    HSE_DOMAINS.forEach((domain, d) => {
+      if (this.domains[d]!.n) t.hse[domain] = { ...this.domains[d]! };
+    });
+    t.swemwbs = { ...this.swemwbs };
+    t.phq4 = { ...this.phq4 };
+    return t;
+  }
+}
+
+/** Per-slot counts (the slots being the reporting groups, then the remainder), in the plan's order. */
+interface Counts {
+  slots: number;
+  responses: number[];
+  /** Per question, per slot: how many answered it (for a multiple choice: how many were asked it). */
+  asked: number[][];
+  /** Per question: `chosen[q][slot * options + option]`. */
+  chosen: number[][];
+  /** Per HSE domain, per slot: the sum of domain scores in 840ths and how many. */
+  domains: Array<{ sum: number[]; n: number[] }>;
+  /** In hundredths. */
+  swemwbs: { sum: number[]; n: number[] };
+  phq4: { anxiety: number[]; depression: number[]; n: number[] };
+}
+
+function countsOf(plan: Plan, tallies: readonly SurveyTally[]): Counts {
+  const per = (f: (t: SurveyTally) => number | undefined) => tallies.map((t) => f(t) ?? 0);
+  const questionOf = (t: SurveyTally, q: Question) => own(t.questions, q.linkId);
+  return {
+    slots: tallies.length,
+    responses: per((t) => t.responses),
+    asked: plan.questions.map((q) => per((t) => questionOf(t, q)?.answered)),
+    chosen: plan.questions.map((q) =>
+      tallies.flatMap((t) => {
+        const chosen = questionOf(t, q)?.chosen;
+        return q.codes.map((code) => (chosen && own(chosen, code)) ?? 0);
+      }),
+    ),
+    domains: HSE_DOMAINS.map((domain) => ({
+      sum: per((t) => own(t.hse, domain)?.sum840),
+      n: per((t) => own(t.hse, domain)?.n),
+    })),
+    swemwbs: { sum: per((t) => t.swemwbs.sum100), n: per((t) => t.swemwbs.n) },
+    phq4: {
+      anxiety: per((t) => t.phq4.anxietyPositive),
+      depression: per((t) => t.phq4.depressionPositive),
+      n: per((t) => t.phq4.n),
+    },
+  };
+}
+
+/** A record's own entry (never one inherited, e.g. `constructor`, whatever a linkId or option code is). */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Sets a record's own entry, even for a key such as `__proto__`. */
+function put<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Whether a question was put to this respondent: a question disabled by an earlier answer was not. */
@@ -371,15 +588,6 @@ function enabled(q: Question, answers: Readonly<Record<string, unknown>>): boole
   if (!q.enableWhen) return true;
   const given = answers[q.enableWhen.question];
   return Array.isArray(given) ? given.includes(String(q.enableWhen.answer)) : given === q.enableWhen.answer;
-}
-
-function collectComments(answers: Readonly<Record<string, unknown>>, linkIds: string[], into: string[]): void {
-  for (const linkId of linkIds) {
-    const v = answers[linkId];
-    if (typeof v !== 'string') continue;
-    const text = v.trim();
-    if (text) into.push(text);
-  }
 }
 
 /**
@@ -412,9 +620,12 @@ class View {
     return this.of(n, (slotN) => slotN);
   }
 
-  /** `sums ÷ n` rounded to `places`, e.g. a mean score or (summing 0s and 1s) a share. */
-  mean(sums: ArrayLike<number>, n: ArrayLike<number>, places: number): ResultFigure {
-    return this.of(n, (slotN, slot) => round((slot === null ? sum(sums) : sums[slot]!) / slotN, places));
+  /**
+   * `sums ÷ n` rounded to `places`, e.g. a mean score or (summing 0s and 1s) a share; `sums` being in `scale`ths
+   * (whole numbers, so that everyone's sum is exact).
+   */
+  mean(sums: ArrayLike<number>, n: ArrayLike<number>, places: number, scale = 1): ResultFigure {
+    return this.of(n, (slotN, slot) => round((slot === null ? sum(sums) : sums[slot]!) / (scale * slotN), places));
   }
 
   /**
@@ -462,7 +673,7 @@ function shown(n: number, hidden: boolean, value: () => number): ResultFigure {
 /** Each option's share of those who answered (or, for a multiple choice, were asked) the question. */
 function distribution(
   view: View,
-  tally: Tally,
+  tally: Counts,
   q: Question,
   code: (option: string) => string,
   record: (code: string, f: ResultFigure) => ResultFigure,

@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { readIsoDate, readJson, readOptionalIsoDate, readOptionalTimestamp, readTimestamp } from '../db/knex.js';
+import {
+  isPostgres,
+  readIsoDate,
+  readJson,
+  readOptionalIsoDate,
+  readOptionalTimestamp,
+  readTimestamp,
+} from '../db/knex.js';
 import type { IsoDate } from '../shared/dates.js';
 import type {
   ActionStatus,
@@ -18,6 +25,8 @@ import type {
 type Db = Knex | Knex.Transaction;
 const groupsSchema = z.array(z.object({ key: z.string(), invited: z.number().int() }));
 const answersSchema = z.record(z.string(), z.unknown());
+// A tally is the results module's own running totals: an object, read whole (results.ts knows its shape).
+const tallySchema = z.object({}).loose();
 
 function toCampaign(row: Record<string, unknown>): Campaign {
   return {
@@ -356,7 +365,9 @@ export class SurveyRepository {
    * SQLite every write transaction already holds the database's one write lock). A no-op update, as elsewhere.
    */
   async lockCampaign(id: string, trx: Knex.Transaction): Promise<void> {
-    await trx('survey_campaigns').where({ id }).update({ updated_at: trx.raw('updated_at') });
+    await trx('survey_campaigns')
+      .where({ id })
+      .update({ updated_at: trx.raw('updated_at') });
   }
 
   /**
@@ -365,10 +376,18 @@ export class SurveyRepository {
    * a DELETE let both read the same rows under READ COMMITTED, and both published them: duplicate responses).
    */
   async takePool(campaignId: string, trx: Knex.Transaction): Promise<Array<{ id: string; sealed: string }>> {
-    return (await trx('survey_pool').where('campaign_id', campaignId).delete().returning(['id', 'sealed'])) as Array<{
+    if (isPostgres(this.db))
+      return (await trx('survey_pool').where('campaign_id', campaignId).delete().returning(['id', 'sealed'])) as Array<{
+        id: string;
+        sealed: string;
+      }>;
+    // SQLite: the transaction holds the database's only write lock, so what is read here is what is deleted.
+    const rows = (await trx('survey_pool').where('campaign_id', campaignId).select('id', 'sealed')) as Array<{
       id: string;
       sealed: string;
     }>;
+    await trx('survey_pool').where('campaign_id', campaignId).delete();
+    return rows;
   }
 
   /** Campaigns closed before `today` with responses still waiting in the pool. */
@@ -384,7 +403,9 @@ export class SurveyRepository {
   async takePublished(
     campaignId: string,
     trx: Knex.Transaction,
-  ): Promise<Array<{ groupKey: string | null; submittedOn: IsoDate; answers: object; scores: object }>> {
+  ): Promise<
+    Array<{ groupKey: string | null; submittedOn: IsoDate; answers: Record<string, unknown>; scores: object }>
+  > {
     const rows = (await trx('survey_responses').where('campaign_id', campaignId)) as Array<Record<string, unknown>>;
     await trx('survey_responses').where('campaign_id', campaignId).delete();
     return rows.map((r) => ({
@@ -439,6 +460,59 @@ export class SurveyRepository {
       answers: JSON.stringify(r.answers),
       scores: JSON.stringify(r.scores),
     });
+  }
+
+  /** A campaign's running tallies, one per reporting group ('' stored for none). */
+  async tallies(
+    campaignId: string,
+    db: Db = this.db,
+  ): Promise<Array<{ groupKey: string | null; responses: number; tally: unknown }>> {
+    const rows = (await db('survey_tallies')
+      .where('campaign_id', campaignId)
+      .select('group_key', 'responses', 'tally')) as Array<{ group_key: string; responses: number; tally: string }>;
+    return rows.map((r) => ({
+      groupKey: r.group_key === '' ? null : r.group_key,
+      responses: Number(r.responses),
+      tally: readJson(r.tally, tallySchema, 'survey_tallies.tally'),
+    }));
+  }
+
+  /** Replaces a campaign's tallies with these. */
+  async saveTallies(
+    campaignId: string,
+    tallies: ReadonlyArray<{ groupKey: string | null; responses: number; tally: object }>,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    await trx('survey_tallies').where('campaign_id', campaignId).delete();
+    if (tallies.length)
+      await trx('survey_tallies').insert(
+        tallies.map((t) => ({
+          campaign_id: campaignId,
+          group_key: t.groupKey ?? '',
+          responses: t.responses,
+          tally: JSON.stringify(t.tally),
+        })),
+      );
+  }
+
+  /** Comments published with a batch, in the order given (the caller shuffles them). */
+  async insertComments(
+    rows: ReadonlyArray<{ id: string; campaignId: string; groupKey: string | null; body: string }>,
+    trx: Knex.Transaction,
+  ): Promise<void> {
+    const mapped = rows.map((r) => ({ id: r.id, campaign_id: r.campaignId, group_key: r.groupKey, body: r.body }));
+    for (let i = 0; i < mapped.length; i += 200) await trx('survey_comments').insert(mapped.slice(i, i + 200));
+  }
+
+  async deleteComments(campaignId: string, trx: Knex.Transaction): Promise<void> {
+    await trx('survey_comments').where('campaign_id', campaignId).delete();
+  }
+
+  async comments(campaignId: string): Promise<Array<{ groupKey: string | null; text: string }>> {
+    const rows = (await this.db('survey_comments')
+      .where('campaign_id', campaignId)
+      .select('group_key', 'body')) as Array<{ group_key: string | null; body: string }>;
+    return rows.map((r) => ({ groupKey: r.group_key ?? null, text: r.body }));
   }
 
   /** Every submitted response of a campaign, as results read them: group, answers, scores; never who. */

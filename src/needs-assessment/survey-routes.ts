@@ -19,6 +19,7 @@ import {
   resultsResponse,
   reviewSchema,
   startSchema,
+  submitSchema,
 } from './survey-schemas.js';
 import type { CampaignSummary, OpenResponse, ResponseHandle } from './survey-service.js';
 import type { SurveyAction } from './survey-types.js';
@@ -300,16 +301,17 @@ export function surveyRoutes(deps: AppDependencies): RouteDefinition[] {
       method: 'post',
       path: '/api/v1/responses/:id/submit',
       policy: policies.surveyRespond,
-      summary: `Submit the response: every required question must be answered (422 names those that are not). An anonymous response is kept with its reporting group and UK day only. 409 response-submitted the second time. ${respond}`,
+      summary: `Submit the response: every required question must be answered (422 names those that are not). Answers in the body (optional, as in PUT …/answers) are saved with the submission, so a client holding them all submits in one call. An anonymous response is kept with its reporting group and UK day only. 409 response-submitted the second time. ${respond}`,
       tags,
       params: idParam,
+      body: submitSchema,
       responses: {
         200: { description: 'Submitted' },
         409: { description: 'Already submitted, or the survey has closed' },
         422: { description: 'Questions still to answer' },
       },
-      handler: async (req, res, { params }) => {
-        res.json({ submitted: true, ...(await surveys.submit(handleOf(req, params.id))) });
+      handler: async (req, res, { params, body }) => {
+        res.json({ submitted: true, ...(await surveys.submit(handleOf(req, params.id), body?.answers ?? {})) });
       },
     }),
   ];

@@ -45,6 +45,9 @@ export const answersSchema = z
   })
   .strict();
 
+/** A submission, with the last answers if the client sends them with it. */
+export const submitSchema = answersSchema.partial().optional();
+
 export const actionSchema = z
   .object({
     groupKey: z.string().max(60).nullable().optional(),

@@ -21,7 +21,14 @@ import type { RequestContext, SystemContext } from '../shared/request-context.js
 import type { WorklistService } from '../worklist/worklist-service.js';
 import { invitationDigest, newSurveySecret, openDraft, resumeDigest, sealDraft } from './draft-seal.js';
 import { reportingGroups } from './population-groups.js';
-import { computeResults, type CampaignResults } from './results.js';
+import {
+  commentsOf,
+  computeResults,
+  mergeTallies,
+  tallyByGroup,
+  type CampaignResults,
+  type SurveyTally,
+} from './results.js';
 import { scoreSurveyResponse } from './scoring.js';
 import type { SurveyCatalogue } from './survey-catalogue.js';
 import {
@@ -97,8 +104,8 @@ export interface OpenResponse {
   nextPage: number;
 }
 
-/** A submitted anonymous response waiting in the pool, sealed. */
-interface PooledResponse {
+/** A submitted anonymous response waiting in the pool, sealed; and as it is published. */
+export interface PooledResponse {
   groupKey: string | null;
   submittedOn: IsoDate;
   answers: Record<string, unknown>;
@@ -295,17 +302,15 @@ export class SurveyService {
     const c = await this.reachable(ctx, id);
     if (campaignStatus(c, this.deps.clock.today()) === 'closed' && (await this.deps.repository.poolCount(c.id)) > 0)
       await this.deps.repository.transaction((trx) => this.publish(c, trx, true));
-    const rows = await this.deps.repository.responseRows(c);
     const previous = c.previousCampaignId
       ? await this.deps.repository.campaign(c.previousCampaignId, { kind: 'all' })
       : null;
-    const previousRows = previous ? await this.deps.repository.responseRows(previous) : null;
     const policy = await this.deps.policy.inForce(c.organisationId, 'surveys', this.deps.clock.today());
     const input = {
       questionnaire: this.questionnaireOf(c),
       campaign: c,
-      rows,
-      previousRows,
+      ...(await this.talliesOf(c)),
+      previous: previous ? (await this.talliesOf(previous)).tallies : null,
       benchmark: policy.content.hseBenchmark,
     };
     const everyone = computeResults({ ...input, group: null });
@@ -479,30 +484,8 @@ export class SurveyService {
     return this.deps.repository.transaction(async (trx) => {
       const current = await this.open(handle, trx);
       this.assertOpen(current.campaign);
-      const q = current.questionnaire;
-      const pageOf = new Map(q.pages.flatMap((p) => p.items.map((i) => [i.linkId, p.linkId] as const)));
-      // Every problem is named at once: questions not on the form, and answers a question does not take.
-      const problems: FieldMessages = Object.fromEntries(
-        Object.keys(input)
-          .filter((k) => !pageOf.has(k))
-          .map((k) => [k, 'validation.notAQuestion']),
-      );
-      const answers: SurveyAnswers = { ...current.answers };
-      for (const page of q.pages) {
-        const given = Object.fromEntries(Object.entries(input).filter(([k]) => pageOf.get(k) === page.linkId));
-        if (!Object.keys(given).length) continue;
-        try {
-          const fresh = readPageAnswers(q, page.linkId, given, answers, { requireAll: false });
-          for (const k of Object.keys(given)) delete answers[k];
-          Object.assign(answers, fresh);
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          Object.assign(problems, error.messages);
-        }
-      }
-      if (Object.keys(problems).length)
-        throw new ValidationError(problems, 'Some answers need correcting.', 'answers-invalid');
-      const next = firstIncompletePage(q, answers);
+      const answers = withAnswers(current.questionnaire, current.answers, input);
+      const next = firstIncompletePage(current.questionnaire, answers);
       await this.deps.repository.updateDraft(
         current.id,
         sealDraft(handle.secret, current.id, { answers, page: next }),
@@ -516,13 +499,17 @@ export class SurveyService {
    * Submits a response (§3): every required question answered, scored, and written. An anonymous response
    * gets a new random id, its reporting group and the UK day, nothing else; the draft is deleted with it.
    */
-  async submit(handle: ResponseHandle): Promise<{ submittedOn: IsoDate }> {
+  async submit(
+    handle: ResponseHandle,
+    last: Readonly<Record<string, unknown>> = {},
+  ): Promise<{ submittedOn: IsoDate }> {
     return this.deps.repository.transaction(async (trx) => {
       const current = await this.open(handle, trx).catch((error: unknown) => {
         throw error instanceof NotFoundError ? responseSubmitted() : error;
       });
       this.assertOpen(current.campaign);
-      const answers = readAllAnswers(current.questionnaire, current.answers);
+      // Answers sent with the submission are saved with it: a client holding them all submits in one call.
+      const answers = readAllAnswers(current.questionnaire, withAnswers(current.questionnaire, current.answers, last));
       const scores = scoreSurveyResponse(answers);
       if (!(await this.deps.repository.deleteDraft(current.id, trx))) throw responseSubmitted();
       const today = this.deps.clock.today();
@@ -573,6 +560,30 @@ export class SurveyService {
   }
 
   /**
+   * A campaign's tallies and comments: stored as batches are published (anonymous), or counted from the answers
+   * (confidential campaigns, whose answers are not pooled).
+   */
+  private async talliesOf(c: Campaign): Promise<{
+    tallies: Array<{ groupKey: string | null; tally: SurveyTally }>;
+    comments: Array<{ groupKey: string | null; text: string }>;
+  }> {
+    if (c.mode === 'anonymous')
+      return {
+        tallies: (await this.deps.repository.tallies(c.id)).map((t) => ({
+          groupKey: t.groupKey,
+          tally: t.tally as SurveyTally,
+        })),
+        comments: await this.deps.repository.comments(c.id),
+      };
+    const q = this.questionnaireOf(c);
+    const rows = await this.deps.repository.responseRows(c);
+    return {
+      tallies: tallyByGroup(q, rows),
+      comments: rows.flatMap((r) => commentsOf(q, r.answers).map((text) => ({ groupKey: r.groupKey, text }))),
+    };
+  }
+
+  /**
    * Publishes a campaign's pool (NA-2): its sealed responses written to survey_responses together, in a random
    * order, each with a new random id, in one transaction. With `final` (the campaign has closed) every published
    * response is taken and written again with the last few, so one batch holds the whole campaign.
@@ -585,8 +596,50 @@ export class SurveyService {
     if (!pooled.length) return;
     // At the close the whole campaign is written again as one batch: no earlier batch, however small, is left.
     const batch = final ? [...pooled, ...(await this.deps.repository.takePublished(c.id, trx))] : pooled;
+    await this.storePublished(c, batch, trx, final ? 'replace' : 'add');
+  }
+
+  /**
+   * Writes published responses in a random order with new random ids, and adds them to the campaign's tallies and
+   * comments (or, with 'replace', makes those from these alone). The demo's past campaigns are written through
+   * here too.
+   */
+  async storePublished(
+    c: Campaign,
+    batch: ReadonlyArray<PooledResponse>,
+    trx: Knex.Transaction,
+    tallies: 'add' | 'replace' = 'add',
+  ): Promise<void> {
+    const q = this.questionnaireOf(c);
     await this.deps.repository.insertResponses(
-      shuffle(batch).map((r) => ({ id: randomUUID(), campaignId: c.id, ...r })),
+      shuffle([...batch]).map((r) => ({ id: randomUUID(), campaignId: c.id, ...r })),
+      trx,
+    );
+    const fresh = tallyByGroup(
+      q,
+      batch.map((r) => ({ groupKey: r.groupKey, answers: r.answers, scores: r.scores as Record<string, unknown> })),
+    ).map((t) => ({ ...t, responses: t.tally.responses }));
+    const stored = tallies === 'add' ? await this.deps.repository.tallies(c.id, trx) : [];
+    const merged = new Map<string | null, { responses: number; tally: SurveyTally }>(
+      stored.map((t) => [t.groupKey, { responses: t.responses, tally: t.tally as SurveyTally }]),
+    );
+    for (const f of fresh) {
+      const was = merged.get(f.groupKey);
+      merged.set(
+        f.groupKey,
+        was ? { responses: was.responses + f.responses, tally: mergeTallies(was.tally, f.tally) } : f,
+      );
+    }
+    await this.deps.repository.saveTallies(
+      c.id,
+      [...merged.entries()].map(([groupKey, t]) => ({ groupKey, ...t })),
+      trx,
+    );
+    if (tallies === 'replace') await this.deps.repository.deleteComments(c.id, trx);
+    await this.deps.repository.insertComments(
+      shuffle(batch.flatMap((r) => commentsOf(q, r.answers).map((body) => ({ groupKey: r.groupKey, body })))).map(
+        (comment) => ({ id: randomUUID(), campaignId: c.id, ...comment }),
+      ),
       trx,
     );
   }
@@ -927,6 +980,39 @@ export function resumeAt(q: SurveyQuestionnaire, answers: SurveyAnswers, reached
     }
   }
   return upTo;
+}
+
+/**
+ * Answers so far with `input` saved over them, page by page; every problem named at once: questions not on the
+ * form, and answers a question does not take. Nothing is required here (see readAllAnswers at submission).
+ */
+function withAnswers(
+  q: SurveyQuestionnaire,
+  soFar: SurveyAnswers,
+  input: Readonly<Record<string, unknown>>,
+): SurveyAnswers {
+  const pageOf = new Map(q.pages.flatMap((p) => p.items.map((i) => [i.linkId, p.linkId] as const)));
+  const problems: FieldMessages = Object.fromEntries(
+    Object.keys(input)
+      .filter((k) => !pageOf.has(k))
+      .map((k) => [k, 'validation.notAQuestion']),
+  );
+  const answers: SurveyAnswers = { ...soFar };
+  for (const page of q.pages) {
+    const given = Object.fromEntries(Object.entries(input).filter(([k]) => pageOf.get(k) === page.linkId));
+    if (!Object.keys(given).length) continue;
+    try {
+      const fresh = readPageAnswers(q, page.linkId, given, answers, { requireAll: false });
+      for (const k of Object.keys(given)) delete answers[k];
+      Object.assign(answers, fresh);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      Object.assign(problems, error.messages);
+    }
+  }
+  if (Object.keys(problems).length)
+    throw new ValidationError(problems, 'Some answers need correcting.', 'answers-invalid');
+  return answers;
 }
 
 function isDraftContent(v: unknown): v is { answers: Record<string, unknown>; page: number } {

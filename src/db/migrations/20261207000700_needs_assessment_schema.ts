@@ -110,6 +110,33 @@ export async function up(knex: Knex): Promise<void> {
   }
   await knex.schema.alterTable('survey_responses', (t) => t.index(['campaign_id', 'group_key']));
 
+  // Running totals per campaign and reporting group ('' for none), updated as each batch is published: results of
+  // a large campaign are read from these few rows. They hold only sums over whole batches.
+  await knex.schema.createTable('survey_tallies', (t) => {
+    t.string('campaign_id', 36).notNullable().references('id').inTable('survey_campaigns').onDelete('CASCADE');
+    t.string('group_key', 60).notNullable();
+    t.integer('responses').notNullable();
+    t.text('tally').notNullable();
+    t.primary(['campaign_id', 'group_key']);
+  });
+
+  // Free-text comments, published with their batch and kept apart from the rest of their answers' row.
+  if (sqlite)
+    await knex.raw(`create table survey_comments (
+      id varchar(36) not null primary key,
+      campaign_id varchar(36) not null references survey_campaigns(id) on delete cascade,
+      group_key varchar(60) null,
+      body text not null
+    ) without rowid`);
+  else
+    await knex.schema.createTable('survey_comments', (t) => {
+      t.string('id', 36).primary();
+      t.string('campaign_id', 36).notNullable().references('id').inTable('survey_campaigns').onDelete('CASCADE');
+      t.string('group_key', 60).nullable();
+      t.text('body').notNullable();
+    });
+  await knex.schema.alterTable('survey_comments', (t) => t.index(['campaign_id']));
+
   await knex.schema.createTable('survey_identified_responses', (t) => {
     t.string('id', 36).primary();
     t.string('campaign_id', 36).notNullable().references('id').inTable('survey_campaigns').onDelete('CASCADE');
@@ -160,6 +187,8 @@ export async function down(knex: Knex): Promise<void> {
     'survey_actions',
     'survey_facilitators',
     'survey_identified_responses',
+    'survey_comments',
+    'survey_tallies',
     'survey_responses',
     'survey_pool',
     'survey_drafts',
