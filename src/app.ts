@@ -34,6 +34,8 @@ import { labResultRoutes } from './fhir/partner-api/lab-result-routes.js';
 import { partnerClientPages } from './fhir/partner-api/smart/partner-client-pages.js';
 import { pathwayPages } from './pathways/pathway-pages.js';
 import { bbvPages } from './bbv/bbv-pages.js';
+import { surveyPages, surveysNavigation } from './needs-assessment/survey-pages.js';
+import { surveyResultsPages } from './needs-assessment/survey-results-pages.js';
 import { referralPages } from './pathways/referral-pages.js';
 import { AppError } from './shared/errors.js';
 import { createPassport, guardsFor } from './web/authenticate.js';
@@ -93,6 +95,8 @@ export function buildRegistry(deps: AppDependencies): RouteRegistry {
   registry.add(...partnerRoutes(deps));
   registry.add(...pathwayPages(deps));
   registry.add(...bbvPages(deps));
+  registry.add(...surveyPages(deps));
+  registry.add(...surveyResultsPages(deps));
   registry.add(...referralPages(deps));
   registry.add(...consentPages(deps));
   registry.add(...consentOhPages(deps));
@@ -186,6 +190,7 @@ export function createApp(deps: AppDependencies): CreatedApp {
     }),
   );
   pages.use(sessionActor(deps.services.auth));
+  pages.use(surveysNavigation(deps.services));
   const isPageRequest = (p: string) =>
     !p.startsWith('/api/') &&
     !p.startsWith('/fhir/') &&

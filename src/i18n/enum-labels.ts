@@ -45,6 +45,15 @@ import {
 import { SELF_REFERRAL_CONCERNS } from '../pathways/referral-schemas.js';
 import { WORKFORCE_ROLES } from '../people/people-schemas.js';
 import { POLICY_KINDS, type PolicyKind } from '../policies/policy-kinds.js';
+import { HSE_BANDS, HSE_DOMAINS, RESPONSE_RATE_BANDS } from '../needs-assessment/scoring.js';
+import {
+  ACTION_STATUSES,
+  BREAKDOWNS,
+  CAMPAIGN_STATUSES,
+  POPULATION_KINDS,
+  REVIEW_OUTCOMES,
+  SURVEY_MODES,
+} from '../needs-assessment/survey-types.js';
 import type { Translate } from './i18n.js';
 
 /**
@@ -69,6 +78,7 @@ const TASK_CODES = [
   'consent-answer-correction',
   'consent-release-report',
   'protected-identity-lifted',
+  'survey-action',
 ] as const;
 
 const REFERRAL_KINDS = every<PathwayReferral['kind']>()(['step', 'handover']);
@@ -173,6 +183,15 @@ export const ENUM_LABELS = {
   pepDecision: { values: PEP_DECISIONS, key: 'bbv.pepDecisions' },
   hbvVaccination: { values: HBV_VACCINATIONS, key: 'bbv.hbvVaccinations' },
   notSicknessKind: { values: NOT_SICKNESS_KINDS, key: 'attendance.notSicknessKinds' },
+  surveyMode: { values: SURVEY_MODES, key: 'enums.surveyMode' },
+  populationKind: { values: POPULATION_KINDS, key: 'enums.populationKind' },
+  breakdown: { values: BREAKDOWNS, key: 'enums.breakdown' },
+  campaignStatus: { values: CAMPAIGN_STATUSES, key: 'enums.campaignStatus' },
+  reviewOutcome: { values: REVIEW_OUTCOMES, key: 'enums.reviewOutcome' },
+  surveyActionStatus: { values: ACTION_STATUSES, key: 'enums.surveyActionStatus' },
+  responseRateBand: { values: RESPONSE_RATE_BANDS, key: 'enums.responseRateBand' },
+  hseBand: { values: HSE_BANDS, key: 'enums.hseBand' },
+  hseDomain: { values: HSE_DOMAINS, key: 'enums.hseDomain' },
 } as const satisfies Record<string, { values: readonly string[]; key: string }>;
 
 export type EnumName = keyof typeof ENUM_LABELS;

@@ -14,6 +14,8 @@ declare global {
       actor?: Actor;
       /** Set by the partner-facing FHIR API's authentication: the partner system and its granted scopes. */
       partner?: { clientId: string; organisationId: string; scopes: string[] };
+      /** Set for page requests: whether the signed-in user reaches survey campaigns (the Surveys link). */
+      surveysInReach?: boolean;
       locale: Locale;
       t: Translate;
     }

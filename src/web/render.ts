@@ -52,13 +52,15 @@ function navigation(req: Request): Array<{ href: string; text: string; current: 
   const actor = req.actor;
   if (!actor) return [];
   // Each link is shown to whoever the access policy lets use the page it opens.
-  const items: Array<{ href: string; key: string; policy: RoutePolicy }> = [
+  const items: Array<{ href: string; key: string; policy: RoutePolicy; when?: boolean }> = [
     { href: '/', key: 'nav.home', policy: policies.signedIn },
     { href: '/me', key: 'nav.myRecord', policy: policies.selfService },
     { href: '/worklist', key: 'nav.worklist', policy: policies.worklist },
     { href: '/people', key: 'nav.people', policy: policies.peopleSearch },
     { href: '/units', key: 'nav.units', policy: policies.unitsRead },
     { href: '/reports/attendance', key: 'nav.reports', policy: policies.attendanceReports },
+    // Surveys: OH, and those appointed to facilitate a unit's surveys (the survey pages' middleware decides).
+    { href: '/surveys', key: 'nav.surveys', policy: policies.campaignsManage, when: req.surveysInReach === true },
     // Policies are listed for those who publish them; others read them from the pages that use them.
     { href: '/admin/policies', key: 'nav.policies', policy: policies.policiesWrite },
     { href: '/admin/partners', key: 'nav.partners', policy: policies.partnersRead },
@@ -67,7 +69,7 @@ function navigation(req: Request): Array<{ href: string; text: string; current: 
     { href: '/account', key: 'nav.account', policy: policies.signedIn },
   ];
   return items
-    .filter((i) => roleMayUse(i.policy, actor.role))
+    .filter((i) => roleMayUse(i.policy, actor.role) && i.when !== false)
     .map((i) => ({
       href: i.href,
       text: req.t(i.key),

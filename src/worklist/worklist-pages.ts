@@ -23,6 +23,7 @@ function taskLink(t: Task): string | null {
   if (t.code === 'return-to-work-interview') return `/absences/${t.sourceId}/return-to-work`;
   if (t.code === 'trigger-review') return `/people/${t.subjectPersonId}/attendance/trigger-decision`;
   if (t.code === 'oh-referral-triage') return `/referrals/${t.sourceId}`;
+  if (t.sourceType === 'survey-action') return `/surveys/actions/${t.sourceId}`;
   if (t.sourceType === 'consent') return `/consents/${t.sourceId}`;
   if (t.sourceType === 'protected-identity') return `/people/${t.subjectPersonId}`;
   if (t.code.startsWith('sick-pay-')) return `/people/${t.subjectPersonId}/attendance`;
@@ -111,6 +112,8 @@ export function worklistPages(deps: AppDependencies): RouteDefinition[] {
         overdue: deadlineOf(t) < today,
         escalated: t.escalationLevel > 0,
         link: taskLink(t),
+        // A survey action (NA-7) is the owner's own: its link, to the campaign's action plan, is on the task.
+        nameLink: t.sourceType === 'survey-action' ? taskLink(t) : null,
         byForm: worklist.completedByForm(t.code),
       })),
       overdueCount: tasks.filter((t) => deadlineOf(t) < today).length,

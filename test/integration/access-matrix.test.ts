@@ -27,6 +27,9 @@ const ALL: Role[] = [
   'system-administrator',
 ];
 
+/** Survey campaigns: OH, and anyone a unit's facilitator may be (the service applies their reach). */
+const SURVEYS: Role[] = ['oh-clinician', 'oh-administrator', 'line-manager', 'hr-manager', 'staff'];
+
 /**
  * Who may use each protected route, written out here independently of the access policy
  * module, so a change to the policy that widens access makes this test fail. A route
@@ -292,6 +295,26 @@ const EXPECTED: Record<string, Role[]> = {
   'get /referrals': ['oh-clinician'],
   'get /referrals/:id': ['oh-clinician'],
   'post /referrals/:id': ['oh-clinician'],
+  // Issue 17: the staff pages of needs-assessment surveys (the service narrows campaigns to their reach).
+  'get /surveys': SURVEYS,
+  'get /surveys/new': SURVEYS,
+  'post /surveys/new': SURVEYS,
+  'get /surveys/:id': SURVEYS,
+  'get /surveys/:id/charts/hse.svg': SURVEYS,
+  'get /surveys/:id/charts/barriers.svg': SURVEYS,
+  'get /surveys/:id/results.csv': SURVEYS,
+  'post /surveys/:id/actions': SURVEYS,
+  'post /surveys/:id/actions/:actionId/done': SURVEYS,
+  'get /surveys/actions/:id': SURVEYS,
+  'get /surveys/facilitators': ['oh-administrator'],
+  'post /surveys/facilitators': ['oh-administrator'],
+  'post /surveys/facilitators/remove': ['oh-administrator'],
+  'get /admin/questionnaires': ALL,
+  'get /admin/questionnaires/:id/export': ALL,
+  'get /surveys/:id/responses': ['oh-clinician'],
+  'get /surveys/:id/responses.json': ['oh-clinician'],
+  'get /surveys/responses/:responseId': ['oh-clinician'],
+  'post /surveys/responses/:responseId': ['oh-clinician'],
 };
 
 const RANDOM_ID = '00000000-0000-4000-8000-000000000000';
