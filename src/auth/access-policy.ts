@@ -1,5 +1,5 @@
 import type { Actor } from './actor.js';
-import { CROSS_ORGANISATION_ROLES, PARTNER_SYSTEM, ROLES, type ActorRole, type Role } from './roles.js';
+import { CROSS_ORGANISATION_ROLES, isRole, PARTNER_SYSTEM, ROLES, type ActorRole, type Role } from './roles.js';
 
 /**
  * The access policy: the one module that decides who may do what.
@@ -583,15 +583,16 @@ export function personFieldAccess(actor: Actor, person: { id: string; protectedI
 }
 
 /**
- * Which survey campaigns an actor reaches (issue 17 §4, §6): OH every campaign; anyone else those they launched
- * and those to a unit they are an appointed facilitator of (seed 002). Applied in the repository query.
+ * Which survey campaigns an actor reaches (issue 17 §4, §6): OH every campaign; anyone else those they launched,
+ * those to a unit they are an appointed facilitator of (seed 002), and those whose results gave them an action
+ * to own (NA-7). Applied in the repository query.
  */
 export function campaignReach(
   actor: Actor,
   facilitatorUnitIds: readonly string[],
-): { kind: 'all' } | { kind: 'facilitator'; userId: string; unitIds: readonly string[] } {
+): { kind: 'all' } | { kind: 'facilitator'; userId: string; unitIds: readonly string[]; personId: string | null } {
   if (maySeeOhRecords(actor)) return { kind: 'all' };
-  return { kind: 'facilitator', userId: actor.userId, unitIds: facilitatorUnitIds };
+  return { kind: 'facilitator', userId: actor.userId, unitIds: facilitatorUnitIds, personId: actor.personId };
 }
 
 /**
@@ -614,4 +615,9 @@ export function mayLaunchCampaign(
 /** May this actor read who answered a confidential campaign and what (NA-8)? OH clinicians only. */
 export function mayReadIdentifiedAnswers(actor: Actor): boolean {
   return maySeeClinicalDetail(actor);
+}
+
+/** May someone holding these roles own a team action (NA-7)? Actions go on worklists, so only those who have one. */
+export function mayOwnSurveyAction(roles: readonly string[]): boolean {
+  return roles.some((r) => isRole(r) && roleMayUse(policies.worklist, r));
 }

@@ -86,7 +86,7 @@ function toIdentified(row: Record<string, unknown>): IdentifiedResponse {
 export type CampaignReach =
   | { kind: 'all' }
   | { kind: 'organisation'; organisationId: string }
-  | { kind: 'facilitator'; userId: string; unitIds: readonly string[] };
+  | { kind: 'facilitator'; userId: string; unitIds: readonly string[]; personId: string | null };
 
 /** Needs-assessment storage (issue 17). Anonymous answers are written without anything that names their giver. */
 export class SurveyRepository {
@@ -147,6 +147,9 @@ export class SurveyRepository {
           w.where('owner_user_id', reach.userId);
           if (reach.unitIds.length)
             w.orWhere((u) => u.where('population_kind', 'unit').whereIn('population_ref', [...reach.unitIds]));
+          // Whoever owns an action from a campaign's results reads those results (NA-7).
+          if (reach.personId)
+            w.orWhereIn('id', this.db('survey_actions').select('campaign_id').where('owner_person_id', reach.personId));
         });
     }
   }
@@ -640,6 +643,22 @@ export class SurveyRepository {
       .whereIn('campaign_id', [...campaignIds])
       .orderBy([{ column: 'due_on' }, { column: 'created_at' }])) as Array<Record<string, unknown>>;
     return rows.map(toAction);
+  }
+
+  /** The roles of the account a person signs in with, if any (an action's owner needs a worklist). */
+  async rolesOfPerson(personId: string): Promise<string[]> {
+    const rows = (await this.db('users as u')
+      .join('user_roles as r', 'r.user_id', 'u.id')
+      .where('u.person_id', personId)
+      .whereNull('u.disabled_at')
+      .select('r.role_slug')) as Array<{ role_slug: string }>;
+    return rows.map((r) => r.role_slug);
+  }
+
+  async campaignIdOfAction(id: string): Promise<string | null> {
+    const row = (await this.db('survey_actions').where('id', id).first('campaign_id')) as
+      { campaign_id: string } | undefined;
+    return row?.campaign_id ?? null;
   }
 
   async action(id: string, trx: Knex.Transaction): Promise<SurveyAction | null> {

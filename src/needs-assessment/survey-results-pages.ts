@@ -5,7 +5,7 @@ import { enumLabel } from '../i18n/enum-labels.js';
 import { toCsv } from '../shared/csv.js';
 import { labelled } from '../shared/error-messages.js';
 import { isIsoDate, type IsoDate } from '../shared/dates.js';
-import { isAppError, NotFoundError } from '../shared/errors.js';
+import { isAppError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import type { AppDependencies } from '../web/app-dependencies.js';
 import { requestContext } from '../web/authenticate.js';
@@ -451,12 +451,8 @@ export function surveyResultsPages(deps: AppDependencies): RouteDefinition[] {
         'From a worklist task: the campaign page of a survey action (not found when its campaign is out of reach).',
       handler: async (req, res) => {
         const { id } = parseInput(idParam, req.params);
-        const ctx = requestContext(req);
-        for (const c of await surveys.campaigns(ctx)) {
-          const { current } = await surveys.actions(ctx, c.id);
-          if (current.some((a) => a.id === id)) return res.redirect(303, `/surveys/${c.id}#actions`);
-        }
-        throw new NotFoundError('action');
+        const campaignId = await surveys.campaignOfAction(requestContext(req), id);
+        res.redirect(303, `/surveys/${campaignId}#actions`);
       },
     },
   ];

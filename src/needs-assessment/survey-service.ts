@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import {
   campaignReach,
   mayLaunchCampaign,
+  mayOwnSurveyAction,
   mayReadIdentifiedAnswers,
   maySeeOhRecords,
   organisationReach,
@@ -806,6 +807,8 @@ export class SurveyService {
     const owner = (await this.deps.people.recordsForSystem([input.ownerPersonId])).get(input.ownerPersonId);
     if (!owner || owner.organisationId !== c.organisationId)
       throw new ValidationError({ ownerPersonId: 'validation.surveys.noSuchOwner' });
+    if (!mayOwnSurveyAction(await this.deps.repository.rolesOfPerson(owner.id)))
+      throw new ValidationError({ ownerPersonId: 'validation.surveys.ownerWithoutWorklist' });
     if (input.groupKey && !c.groups.some((g) => g.key === input.groupKey))
       throw new ValidationError({ groupKey: 'validation.surveys.noSuchGroup' });
     if (input.dueOn < this.deps.clock.today()) throw new ValidationError({ dueOn: 'validation.surveys.dueInPast' });
@@ -864,6 +867,13 @@ export class SurveyService {
       current: withStatus.filter((a) => a.campaignId === c.id),
       previous: withStatus.filter((a) => a.campaignId !== c.id),
     };
+  }
+
+  /** The campaign an action came from, when the actor reaches it (its owner does); otherwise not found. */
+  async campaignOfAction(ctx: RequestContext, actionId: string): Promise<string> {
+    const campaignId = await this.deps.repository.campaignIdOfAction(actionId);
+    if (!campaignId) throw new NotFoundError('action');
+    return (await this.reachable(ctx, campaignId)).id;
   }
 
   /** Marks an action done from the campaign's page (its worklist task is completed with it). */

@@ -237,6 +237,34 @@ describe('needs-assessment surveys API (issue 17)', () => {
     });
   });
 
+  it('when an action is recorded for someone, then it is on their worklist and they may read the results it came from (NA-7)', async () => {
+    const { unitId } = await addPeopleWithEmail(t, w, 10);
+    const launched = await launch({ population: { kind: 'unit', ref: unitId }, breakdown: 'none' });
+    const campaignId = launched.body.id as string;
+    expect((await request(t.app).get(`/api/v1/campaigns/${campaignId}`).set(as('lineManager'))).status).toBe(404);
+    // Actions go on worklists: someone without one (a member of staff) cannot own one.
+    const refused = await request(t.app)
+      .post(`/api/v1/campaigns/${campaignId}/actions`)
+      .set(as('ohAdmin'))
+      .send({ topic: 'demands', description: 'Rota review', ownerPersonId: w.report.id, dueOn: '2027-01-15' });
+    expect(refused.status).toBe(422);
+    expect(Object.keys(refused.body.error.fields)).toEqual(['ownerPersonId']);
+    const action = await request(t.app).post(`/api/v1/campaigns/${campaignId}/actions`).set(as('ohAdmin')).send({
+      topic: 'demands',
+      description: 'Agree a rota with fewer back-to-back shifts',
+      ownerPersonId: w.manager.id,
+      dueOn: '2027-01-15',
+    });
+    expect(action.status).toBe(201);
+    const worklist = await request(t.app).get('/api/v1/worklist').set(as('lineManager'));
+    expect(worklist.status).toBe(200);
+    const tasks = worklist.body.items as Array<{ code: string; sourceId: string }>;
+    expect(tasks.some((task) => task.code === 'survey-action' && task.sourceId === action.body.id)).toBe(true);
+    expect((await request(t.app).get(`/api/v1/campaigns/${campaignId}`).set(as('lineManager'))).status).toBe(200);
+    const plan = await request(t.app).get(`/api/v1/campaigns/${campaignId}/actions`).set(as('lineManager'));
+    expect(plan.body.actions.map((a: { id: string }) => a.id)).toContain(action.body.id);
+  });
+
   describe('groups and differencing (CONF-5)', () => {
     let campaignId: string;
     beforeAll(async () => {
