@@ -94,7 +94,16 @@ interface SeedDependencies {
     auth: Pick<AuthService, 'actorFor'>;
     partners: Pick<PartnerDirectoryService, 'create'>;
     partnerAuth: Pick<PartnerAuthService, 'create'>;
-    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator' | 'storePublished'>;
+    surveys: Pick<
+      SurveyService,
+      | 'launch'
+      | 'questionnaire'
+      | 'appointFacilitator'
+      | 'storePublished'
+      | 'recordAction'
+      | 'startFromInvitation'
+      | 'submit'
+    >;
     policy: Pick<PolicyService, 'inForce'>;
   };
   db: Knex;
@@ -536,6 +545,7 @@ export async function seedDemo(
       organisationId: host.id,
       ohAdministrator: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'oh-administrator')!.email),
       facilitatorUserId: userIds.get(DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!.email)!,
+      facilitatorPersonId: lineManager.id,
       hseUnitId: lineManager.unitId,
       officerUnitId: teamMember.unitId,
       unitsBySize: [...inPostBy.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u),

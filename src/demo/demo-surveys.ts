@@ -28,6 +28,7 @@ export const DEMO_SURVEY_DAYS = {
 
 const NEEDS_ASSESSMENT = 'community-needs-assessment';
 const HSE = 'hse-indicator-tool';
+const RISK_ASSESSMENT = 'psychological-risk-assessment';
 
 type Rng = Faker;
 type Weighted<T> = ReadonlyArray<readonly [T, number]>;
@@ -423,7 +424,16 @@ export interface DemoSurveys {
  */
 export async function seedDemoSurveys(
   deps: {
-    surveys: Pick<SurveyService, 'launch' | 'questionnaire' | 'appointFacilitator' | 'storePublished'>;
+    surveys: Pick<
+      SurveyService,
+      | 'launch'
+      | 'questionnaire'
+      | 'appointFacilitator'
+      | 'storePublished'
+      | 'recordAction'
+      | 'startFromInvitation'
+      | 'submit'
+    >;
     repository: SurveyRepository;
     policy: Pick<PolicyService, 'inForce'>;
   },
@@ -433,6 +443,8 @@ export async function seedDemoSurveys(
     ohAdministrator: Actor;
     /** The demo line manager's account, appointed facilitator of the HSE campaigns' unit. */
     facilitatorUserId: string;
+    /** The demo line manager's own record: they own an action from the HSE results (NA-7). */
+    facilitatorPersonId: string;
     /** The unit of the HSE campaigns (the line manager's), and the open campaign's (the officer's). */
     hseUnitId: string | null;
     officerUnitId: string | null;
@@ -490,6 +502,41 @@ export async function seedDemoSurveys(
     recentHse = await hseCampaign(addDays(input.today, -DEMO_SURVEY_DAYS.hseClosed), 'recent', previousHse?.id ?? null);
     // Seed 002: the line manager facilitates the unit's stress risk assessment, so they read its results.
     await deps.surveys.appointFacilitator(asAdmin, input.facilitatorUserId, hseUnit);
+    // NA-7: the team's action planning session gave the manager an action, on their worklist.
+    if (recentHse)
+      await deps.surveys.recordAction(asAdmin, recentHse.id, {
+        topic: 'demands',
+        description: 'Review the shift rota with the team so nobody works back-to-back late and early shifts.',
+        ownerPersonId: input.facilitatorPersonId,
+        dueOn: addDays(input.today, 28),
+      });
+  }
+
+  // NA-8: a psychological risk assessment for a high-risk team, confidential to OH, with answers a clinician reviews.
+  // A team other than the officer's and the manager's, so the demo accounts' own lists stay as the story tells.
+  const riskUnit = await unitWithEnough(
+    deps.repository,
+    ctx,
+    input.unitsBySize.filter((u) => u !== input.officerUnitId && u !== input.hseUnitId),
+    input.today,
+  );
+  if (riskUnit) {
+    const risk = await deps.surveys.launch(asAdmin, {
+      questionnaireId: RISK_ASSESSMENT,
+      title: 'Psychological risk assessment: specialist roles',
+      mode: 'confidential',
+      population: { kind: 'unit', ref: riskUnit },
+      breakdown: 'none',
+      opensOn: input.today,
+      closesOn: addDays(input.today, 28),
+    });
+    const q = deps.surveys.questionnaire(RISK_ASSESSMENT);
+    const invitees = await deps.repository.population(ctx.organisationId, 'unit', riskUnit, input.today);
+    for (const person of invitees.slice(0, 3)) {
+      const asPerson = { ...asAdmin, actor: { ...input.ohAdministrator, personId: person.personId } };
+      const handle = await deps.surveys.startFromInvitation(asPerson, risk.id);
+      await deps.surveys.submit(handle, riskAnswers(rng, q));
+    }
   }
 
   // Open today, through launch as OH would send it: the officer's unit, or the whole force when that is small.
@@ -511,6 +558,24 @@ export async function seedDemoSurveys(
     if (!(error instanceof ValidationError)) throw error;
   }
   return { needsAssessment, hse: recentHse, previousHse, open };
+}
+
+/** Answers to every question of a questionnaire asked unconditionally: a plausible choice each, no free text. */
+function riskAnswers(rng: Rng, q: SurveyQuestionnaire): SurveyAnswers {
+  const answers: SurveyAnswers = {};
+  for (const page of q.pages)
+    for (const item of page.items) {
+      if (item.enableWhen || item.type === 'display' || item.type === 'text' || item.type === 'string') continue;
+      if (item.type === 'boolean') answers[item.linkId] = rng.number.float() < 0.3;
+      else if (item.type === 'integer') answers[item.linkId] = rng.number.int({ min: 0, max: 5 });
+      else if (item.type === 'choice') {
+        // The calmer half of each scale, mostly.
+        const options = item.options.slice(0, Math.max(1, Math.ceil(item.options.length / 2)));
+        const code = rng.helpers.arrayElement(options).code;
+        answers[item.linkId] = item.repeats ? [code] : code;
+      }
+    }
+  return answers;
 }
 
 /** The first of `units` with at least the threshold of people in post today. */

@@ -43,8 +43,19 @@ describe('demo surveys (issue 17 §10)', () => {
       ['community-needs-assessment', addDays(TODAY, -DEMO_SURVEY_DAYS.needsAssessmentClosed)],
       ['hse-indicator-tool', addDays(TODAY, -DEMO_SURVEY_DAYS.hseClosed)],
       ['community-needs-assessment', addDays(TODAY, 21)],
+      ['psychological-risk-assessment', addDays(TODAY, 28)],
     ]);
-    const [previousHse, needs, hse, open] = rows;
+    const [previousHse, needs, hse, open, risk] = rows;
+    // NA-8: a confidential risk assessment with answers waiting for a clinician's review.
+    expect(risk!.mode).toBe('confidential');
+    const reviews = await t.database.db('survey_identified_responses').where('campaign_id', risk!.id);
+    expect(reviews).toHaveLength(3);
+    expect(reviews.every((r: { review_outcome: string | null }) => r.review_outcome === null)).toBe(true);
+    // NA-7: the manager owns an action from the recent HSE results, on their worklist.
+    const actions = await t.database.db('survey_actions').where('campaign_id', hse!.id);
+    expect(actions).toHaveLength(1);
+    const tasks = await t.database.db('tasks').where({ source_type: 'survey-action', source_id: actions[0].id });
+    expect(tasks).toHaveLength(1);
     expect(hse.previous_campaign_id).toBe(previousHse.id);
     expect(needs.population_kind).toBe('organisation');
     expect(needs.breakdown).toBe('unit');
