@@ -109,6 +109,11 @@ describe('a needs assessment answered on a phone with the keyboard', () => {
       const axe = async (where: string) => {
         const found = await accessibilityProblems(page, where);
         if (found) problems.push(found);
+        // WCAG 1.4.10: nothing scrolls sideways at 320 px either.
+        await page.setViewportSize({ width: 320, height: PHONE.height });
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (wide > 320) problems.push(`${where}: ${wide} px wide at 320 px`);
+        await page.setViewportSize(PHONE);
       };
       await page.goto(`${baseUrl}/survey?t=${token}`);
       await expect(page.locator('h1').innerText()).resolves.toBe('Police workforce community needs assessment');

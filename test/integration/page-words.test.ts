@@ -427,6 +427,12 @@ describe('page words', () => {
       .db('consents')
       .where({ person_id: officer, kind: 'oh-report-release' })
       .first()) as { id: string };
+    // The demo's confidential risk assessment (NA-8): who answered, and one person's answers with the review form.
+    const confidential = (await t.database.db('survey_identified_responses').first('id', 'campaign_id')) as {
+      id: string;
+      campaign_id: string;
+    };
+    const surveyPages = [`/surveys/${confidential.campaign_id}/responses`, `/surveys/responses/${confidential.id}`];
     return {
       'manager@westshire.police.test': [`/absences/${closed.id}/return-to-work-interview`],
       'hr@westshire.police.test': [
@@ -439,7 +445,7 @@ describe('page words', () => {
         '/no-such-page',
       ],
       'officer@westshire.police.test': ['/me/bbv', '/me/referrals', `/me/consents/${report.id}/report`, '/admin/users'],
-      'clinician@westshire.police.test': ['/referrals', `/pathways/${active.id}/resume`, ...bbvPages],
+      'clinician@westshire.police.test': ['/referrals', `/pathways/${active.id}/resume`, ...bbvPages, ...surveyPages],
       'oh.admin@westshire.police.test': ['/admin/policies/attendance', incident],
       'sysadmin@westshire.police.test': ['/admin/policies/attendance'],
     };
