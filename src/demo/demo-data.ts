@@ -546,6 +546,7 @@ export async function seedDemo(
       ohAdministrator: await actorOf(DEMO_ACCOUNTS.find((a) => a.role === 'oh-administrator')!.email),
       facilitatorUserId: userIds.get(DEMO_ACCOUNTS.find((a) => a.role === 'line-manager')!.email)!,
       facilitatorPersonId: lineManager.id,
+      officerPersonId: teamMember.id,
       hseUnitId: lineManager.unitId,
       officerUnitId: teamMember.unitId,
       unitsBySize: [...inPostBy.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u),

@@ -443,6 +443,8 @@ export async function seedDemoSurveys(
     ohAdministrator: Actor;
     /** The demo line manager's account, appointed facilitator of the HSE campaigns' unit. */
     facilitatorUserId: string;
+    /** The demo officer's own record. */
+    officerPersonId: string;
     /** The demo line manager's own record: they own an action from the HSE results (NA-7). */
     facilitatorPersonId: string;
     /** The unit of the HSE campaigns (the line manager's), and the open campaign's (the officer's). */
@@ -502,15 +504,23 @@ export async function seedDemoSurveys(
     recentHse = await hseCampaign(addDays(input.today, -DEMO_SURVEY_DAYS.hseClosed), 'recent', previousHse?.id ?? null);
     // Seed 002: the line manager facilitates the unit's stress risk assessment, so they read its results.
     await deps.surveys.appointFacilitator(asAdmin, input.facilitatorUserId, hseUnit);
-    // NA-7: the team's action planning session gave the manager an action, on their worklist.
-    if (recentHse)
-      await deps.surveys.recordAction(asAdmin, recentHse.id, {
-        topic: 'demands',
-        description: 'Review the shift rota with the team so nobody works back-to-back late and early shifts.',
-        ownerPersonId: input.facilitatorPersonId,
-        dueOn: addDays(input.today, 28),
-      });
   }
+  // NA-7: the team's action planning session gave the manager an action, on their worklist (from the force's
+  // needs assessment when the demo is too small for a team's stress risk assessment).
+  if (recentHse)
+    await deps.surveys.recordAction(asAdmin, recentHse.id, {
+      topic: 'demands',
+      description: 'Review the shift rota with the team so nobody works back-to-back late and early shifts.',
+      ownerPersonId: input.facilitatorPersonId,
+      dueOn: addDays(input.today, 28),
+    });
+  else if (needsAssessment)
+    await deps.surveys.recordAction(asAdmin, needsAssessment.id, {
+      topic: 'access',
+      description: 'Ask the local surgeries about early-morning appointments for people on nights.',
+      ownerPersonId: input.facilitatorPersonId,
+      dueOn: addDays(input.today, 28),
+    });
 
   // NA-8: a psychological risk assessment for a high-risk team, confidential to OH, with answers a clinician reviews.
   // A team other than the officer's and the manager's, so the demo accounts' own lists stay as the story tells.
@@ -520,18 +530,29 @@ export async function seedDemoSurveys(
     input.unitsBySize.filter((u) => u !== input.officerUnitId && u !== input.hseUnitId),
     input.today,
   );
-  if (riskUnit) {
+  // A small demo has no such team: the whole force is asked instead (so the officer is invited too).
+  const riskPopulation = riskUnit
+    ? { kind: 'unit' as const, ref: riskUnit }
+    : { kind: 'organisation' as const, ref: input.organisationId };
+  const riskInvitees = await deps.repository.population(
+    ctx.organisationId,
+    riskPopulation.kind,
+    riskPopulation.ref,
+    input.today,
+  );
+  if (riskInvitees.length >= ctx.threshold) {
     const risk = await deps.surveys.launch(asAdmin, {
       questionnaireId: RISK_ASSESSMENT,
       title: 'Psychological risk assessment: specialist roles',
       mode: 'confidential',
-      population: { kind: 'unit', ref: riskUnit },
+      population: riskPopulation,
       breakdown: 'none',
       opensOn: input.today,
       closesOn: addDays(input.today, 28),
     });
     const q = deps.surveys.questionnaire(RISK_ASSESSMENT);
-    const invitees = await deps.repository.population(ctx.organisationId, 'unit', riskUnit, input.today);
+    // Not the demo officer: their own invitation stays for them to find at home.
+    const invitees = riskInvitees.filter((i) => i.personId !== input.officerPersonId);
     for (const person of invitees.slice(0, 3)) {
       const asPerson = { ...asAdmin, actor: { ...input.ohAdministrator, personId: person.personId } };
       const handle = await deps.surveys.startFromInvitation(asPerson, risk.id);

@@ -109,7 +109,20 @@ describe('reflow at 320 px and axe at 320 px and 1280 px (WCAG 1.4.10, issue 15 
       await submitWith(page, page.locator('main form button[type="submit"]'));
       expect(new URL(page.url()).pathname).toBe(`/pathways/${active!.id}`);
     });
-    startFrom.set(clinician.email, [`/pathways/${active!.id}/resume`, `/pathways/${another!.id}/pause`]);
+    // The demo's confidential risk assessment (issue 17, NA-8): a campaign page per role is walked, so the
+    // clinician starts from who answered it and one person's answers.
+    const confidential = await platform
+      .db('survey_identified_responses')
+      .first<{ id: string; campaign_id: string }>('id', 'campaign_id');
+    startFrom.set(clinician.email, [
+      `/pathways/${active!.id}/resume`,
+      `/pathways/${another!.id}/pause`,
+      `/surveys/${confidential!.campaign_id}/responses`,
+      `/surveys/responses/${confidential!.id}`,
+    ]);
+    // The manager's action from the HSE results (NA-7): their worklist links to it once it is due.
+    const action = await platform.db('survey_actions').first<{ id: string }>('id');
+    startFrom.set(manager.email, [...(startFrom.get(manager.email) ?? []), `/surveys/actions/${action!.id}`]);
     const officerPerson = await platform
       .db('users')
       .where({ email: officer.email })

@@ -182,6 +182,7 @@ describe('page words', () => {
     }>;
     const token = jobs
       .map((j) => (typeof j.payload === 'string' ? j.payload : JSON.stringify(j.payload)))
+      .filter((text) => text.includes('Westshire wellbeing survey'))
       .filter((text) => ![own.work_email, own.personal_email].some((e) => e && text.includes(e)))
       .map((text) => /\/survey\?t=([A-Za-z0-9_-]+)/.exec(text)?.[1])
       .find(Boolean)!;
