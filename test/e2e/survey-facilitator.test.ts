@@ -132,8 +132,12 @@ describe('a facilitator reads a team’s HSE results and records an action', () 
       expect(await checkBothWidths(page, 'the results with the action plan')).toEqual([]);
 
       // The action is on the facilitator's own worklist, leading back to the plan.
+      const recorded = await platform
+        .db('survey_actions')
+        .where({ campaign_id: campaign.id })
+        .first<{ id: string }>('id');
       await page.goto(`${baseUrl}/worklist`);
-      await submitWith(page, page.getByRole('link', { name: 'Survey action to complete' }).first());
+      await submitWith(page, page.locator(`a[href="/surveys/actions/${recorded!.id}"]`));
       expect(new URL(page.url()).pathname).toBe(`/surveys/${campaign.id}`);
     });
   }, 180_000);

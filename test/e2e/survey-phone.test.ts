@@ -99,6 +99,7 @@ describe('a needs assessment answered on a phone with the keyboard', () => {
     }>;
     const token = jobs
       .map((j) => (typeof j.payload === 'string' ? j.payload : JSON.stringify(j.payload)))
+      .filter((text) => text.includes('Westshire wellbeing survey'))
       .map((text) => /\/survey\?t=([A-Za-z0-9_-]+)/.exec(text)?.[1])
       .find(Boolean)!;
     expect(token).toBeTruthy();
