@@ -19,6 +19,8 @@ const PURE_RULES = [
   'schedule', 'lab-codes', 'bbv-views',
   // needs assessment (and the disclosure control shared with the benefits dashboards)
   'disclosure', 'scoring', 'survey-questionnaire', 'population-groups', 'results',
+  // notifications
+  'recipient',
 ];
 const pureRule = `^src/.+/(${PURE_RULES.join('|')})\\.ts$`;
 const routes = '^src/.+-(routes|pages)\\.ts$';

@@ -22,7 +22,7 @@ import { englandAndWalesCalendar } from '../src/shared/working-days.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { PARENT_WATCH_ENV } from './support/child-process.js';
 import { readProcessMemory } from './support/server-process.js';
-import { UsageError } from './support/usage-error.js';
+import { UsageError, wholeOption } from './support/usage-error.js';
 import { loadAtStart } from './support/machine.js';
 
 /**
@@ -90,24 +90,18 @@ function parseOptions(args: string[]): AttendanceOptions {
     strict: true,
     allowPositionals: false,
   });
-  const whole = (name: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
-    return n;
-  };
   const rate = Number(values['spells-per-year']);
   if (!Number.isFinite(rate) || rate <= 0 || rate > 100)
     throw new UsageError(`--spells-per-year must be a number above 0 (at most 100), not ${values['spells-per-year']}`);
   if (!isIsoDate(values['as-of']))
     throw new UsageError(`--as-of must be a date written YYYY-MM-DD, not ${values['as-of']}`);
   return {
-    people: whole('people', values.people, 30),
+    people: wholeOption('people', values.people, 30),
     spellsPerYear: rate,
-    runs: whole('runs', values.runs, 1),
-    warmup: whole('warmup', values.warmup, 0),
-    recompute: whole('recompute', values.recompute, 1),
-    seed: whole('seed', values.seed, 0),
+    runs: wholeOption('runs', values.runs, 1),
+    warmup: wholeOption('warmup', values.warmup, 0),
+    recompute: wholeOption('recompute', values.recompute, 1),
+    seed: wholeOption('seed', values.seed, 0),
     asOf: values['as-of'],
   };
 }

@@ -21,7 +21,7 @@ import type { RequestContext } from '../src/shared/request-context.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { loadAtStart } from './support/machine.js';
 import { readProcessCpuSeconds, readThreadCpuSeconds } from './support/server-process.js';
-import { UsageError } from './support/usage-error.js';
+import { UsageError, wholeOption } from './support/usage-error.js';
 
 /**
  * The FHIR exchange benchmark (issue 6 §7). (a) Referrals through the whole pipeline — the
@@ -82,22 +82,16 @@ function parseOptions(args: string[]): Options {
     strict: true,
     allowPositionals: false,
   });
-  const whole = (name: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
-    return n;
-  };
   if (values.mode !== 'bars' && values.mode !== 'rest')
     throw new UsageError(`--mode must be bars or rest, not ${values.mode}`);
   return {
     profile: values.profile,
-    referrals: whole('referrals', values.referrals, 10),
-    resources: whole('resources', values.resources, 1000),
-    searches: whole('searches', values.searches, 10),
+    referrals: wholeOption('referrals', values.referrals, 10),
+    resources: wholeOption('resources', values.resources, 1000),
+    searches: wholeOption('searches', values.searches, 10),
     mode: values.mode,
-    concurrency: whole('concurrency', values.concurrency, 1),
-    lanes: whole('lanes', values.lanes, 1),
+    concurrency: wholeOption('concurrency', values.concurrency, 1),
+    lanes: wholeOption('lanes', values.lanes, 1),
   };
 }
 

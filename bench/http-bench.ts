@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { DATABASE_NAME_ENV, dropBenchDatabase, newBenchDatabaseName } from './support/bench-database.js';
 import { startServer, stopAllServers, type ProcessMemory, type ServerProcess } from './support/server-process.js';
-import { UsageError } from './support/usage-error.js';
+import { wholeOption } from './support/usage-error.js';
 import { loadAtStart } from './support/machine.js';
 
 /**
@@ -94,16 +94,10 @@ function parseOptions(args: string[]): HttpOptions {
     strict: true,
     allowPositionals: false,
   });
-  const positive = (name: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
-    return n;
-  };
   return {
-    connections: positive('connections', values.connections, 1),
-    duration: positive('duration', values.duration, 1),
-    warmup: positive('warmup', values.warmup, 0),
+    connections: wholeOption('connections', values.connections, 1),
+    duration: wholeOption('duration', values.duration, 1),
+    warmup: wholeOption('warmup', values.warmup, 0),
     compiled: !values.tsx,
   };
 }

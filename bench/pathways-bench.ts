@@ -19,7 +19,7 @@ import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './su
 import { PARENT_WATCH_ENV } from './support/child-process.js';
 import { loadAtStart } from './support/machine.js';
 import { readProcessMemory } from './support/server-process.js';
-import { UsageError } from './support/usage-error.js';
+import { UsageError, wholeOption } from './support/usage-error.js';
 
 /**
  * The pathways benchmark (issue 4 §9): the timer sweep (PathwayService.sweep) over a large
@@ -93,12 +93,6 @@ function parseOptions(args: string[]): PathwaysOptions {
     strict: true,
     allowPositionals: false,
   });
-  const whole = (name: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
-    return n;
-  };
   if (!isIsoDate(values['as-of']))
     throw new UsageError(`--as-of must be a date written YYYY-MM-DD, not ${values['as-of']}`);
   const since = Number(values['since-hours']);
@@ -106,15 +100,17 @@ function parseOptions(args: string[]): PathwaysOptions {
     throw new UsageError(
       `--since-hours must be a whole number of quarter hours above 0 (at most a year), not ${values['since-hours']}`,
     );
-  const pathways = whole('pathways', values.pathways, 100);
+  const pathways = wholeOption('pathways', values.pathways, 100);
   return {
     pathways,
     people:
-      values.people === undefined ? Math.max(1000, Math.round(pathways * 0.6)) : whole('people', values.people, 100),
-    runs: whole('runs', values.runs, 1),
-    warmup: whole('warmup', values.warmup, 0),
-    worklist: whole('worklist', values.worklist, 1),
-    seed: whole('seed', values.seed, 0),
+      values.people === undefined
+        ? Math.max(1000, Math.round(pathways * 0.6))
+        : wholeOption('people', values.people, 100),
+    runs: wholeOption('runs', values.runs, 1),
+    warmup: wholeOption('warmup', values.warmup, 0),
+    worklist: wholeOption('worklist', values.worklist, 1),
+    seed: wholeOption('seed', values.seed, 0),
     asOf: values['as-of'],
     sinceHours: since,
   };

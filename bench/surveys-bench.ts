@@ -10,7 +10,7 @@ import { DATABASE_NAME_ENV, dropBenchDatabase, newBenchDatabaseName } from './su
 import { loadAtStart } from './support/machine.js';
 import { startServer, stopAllServers, type ServerProcess } from './support/server-process.js';
 import { surveyToken } from './support/survey-token.js';
-import { UsageError } from './support/usage-error.js';
+import { wholeOption } from './support/usage-error.js';
 
 /**
  * The surveys benchmark (issue 17 §11): (a) 50 connections each submitting complete 35-item HSE responses
@@ -69,17 +69,11 @@ function parseOptions(args: string[]): Options {
     strict: true,
     allowPositionals: false,
   });
-  const whole = (name: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}, not ${value}`);
-    return n;
-  };
   return {
-    connections: whole('connections', values.connections, 1),
-    duration: whole('duration', values.duration, 1),
-    warmup: whole('warmup', values.warmup, 0),
-    repeat: whole('repeat', values.repeat, 1),
+    connections: wholeOption('connections', values.connections, 1),
+    duration: wholeOption('duration', values.duration, 1),
+    warmup: wholeOption('warmup', values.warmup, 0),
+    repeat: wholeOption('repeat', values.repeat, 1),
     compiled: !values.tsx,
   };
 }

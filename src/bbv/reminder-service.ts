@@ -1,4 +1,5 @@
 import { Translator, type Translate } from '../i18n/i18n.js';
+import { emailRecipient } from '../notifications/index.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { Person } from '../people/people-types.js';
@@ -45,7 +46,7 @@ export class BbvReminderService {
     for (const { incident, schedule } of open) {
       const person = people.get(incident.personId);
       if (!person) continue;
-      const to = addressOf(person);
+      const to = emailRecipient(person);
       if (!to) continue;
       const policy = await this.deps.policy.inForce(incident.organisationId, 'bbv', today);
       for (const item of schedule) {
@@ -89,11 +90,4 @@ export class BbvReminderService {
       text: `${words(en, 'en')}\n\n----\n\n${words(cy, 'cy')}\n`,
     };
   }
-}
-
-/** Where the person is written to: their personal email, or work email unless their identity is protected (CONF-3). */
-function addressOf(person: Person): { address: string; kind: ReminderSent['to'] } | null {
-  if (person.personalEmail) return { address: person.personalEmail, kind: 'personal' };
-  if (!person.protectedIdentity && person.workEmail) return { address: person.workEmail, kind: 'work' };
-  return null;
 }

@@ -518,16 +518,15 @@ export class SurveyRepository {
     return rows.map((r) => ({ groupKey: r.group_key ?? null, text: r.body }));
   }
 
-  /** Every submitted response of a campaign, as results read them: group, answers, scores; never who. */
-  async responseRows(campaign: Pick<Campaign, 'id' | 'mode'>): Promise<ResponseRow[]> {
-    const table = campaign.mode === 'anonymous' ? 'survey_responses' : 'survey_identified_responses';
-    const rows = (await this.db(table)
-      .where('campaign_id', campaign.id)
+  /** A confidential campaign's submitted answers, as its results read them: group, answers, scores. */
+  async identifiedRows(campaignId: string): Promise<ResponseRow[]> {
+    const rows = (await this.db('survey_identified_responses')
+      .where('campaign_id', campaignId)
       .select('group_key', 'answers', 'scores')) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       groupKey: (r.group_key as string | null) ?? null,
-      answers: readJson(r.answers, answersSchema, `${table}.answers`),
-      scores: readJson(r.scores, answersSchema, `${table}.scores`),
+      answers: readJson(r.answers, answersSchema, 'survey_identified_responses.answers'),
+      scores: readJson(r.scores, answersSchema, 'survey_identified_responses.scores'),
     }));
   }
 
@@ -672,14 +671,12 @@ export class SurveyRepository {
       .update({ status: 'done', completed_at: at.toISOString(), updated_at: at.toISOString() });
   }
 
-  /** Campaigns open on `today` not yet reminded today (the daily run). */
+  /** Campaigns open on `today` that have not had their one reminder (the daily run). */
   async campaignsToRemind(today: IsoDate): Promise<Campaign[]> {
     const rows = (await this.db('survey_campaigns')
       .where('opens_on', '<', today)
       .where('closes_on', '>=', today)
-      .where((w) => w.whereNull('last_reminded_on').orWhere('last_reminded_on', '<', today))) as Array<
-      Record<string, unknown>
-    >;
+      .whereNull('last_reminded_on')) as Array<Record<string, unknown>>;
     return rows.map(toCampaign);
   }
 

@@ -6,10 +6,10 @@ import {
   mayLaunchCampaign,
   mayOwnSurveyAction,
   mayReadIdentifiedAnswers,
-  maySeeOhRecords,
   organisationReach,
 } from '../auth/access-policy.js';
 import { Translator, type Translate } from '../i18n/i18n.js';
+import { emailRecipient } from '../notifications/index.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { PeopleService } from '../people/people-service.js';
 import type { PolicyService } from '../policies/policy-service.js';
@@ -221,10 +221,10 @@ export class SurveyService {
         trx,
       );
       for (const i of invitations) {
-        const to = addressOf(i.invitee);
+        const to = emailRecipient(i.invitee)?.address;
         if (!to) continue;
         await this.deps.notifications.enqueueEmail(
-          this.invitationEmail(campaign, q, i.invitee.givenName, to, i.token),
+          this.invitationEmail(campaign, i.invitee.givenName, to, i.token),
           trx,
         );
       }
@@ -311,7 +311,7 @@ export class SurveyService {
       questionnaire: this.questionnaireOf(c),
       campaign: c,
       ...(await this.talliesOf(c)),
-      previous: previous ? (await this.talliesOf(previous)).tallies : null,
+      previous: previous ? await this.talliesOf(previous, { comments: false }).then((p) => p.tallies) : null,
       benchmark: policy.content.hseBenchmark,
     };
     const everyone = computeResults({ ...input, group: null });
@@ -615,7 +615,10 @@ export class SurveyService {
    * A campaign's tallies and comments: stored as batches are published (anonymous), or counted from the answers
    * (confidential campaigns, whose answers are not pooled).
    */
-  private async talliesOf(c: Campaign): Promise<{
+  private async talliesOf(
+    c: Campaign,
+    want: { comments: boolean } = { comments: true },
+  ): Promise<{
     tallies: Array<{ groupKey: string | null; tally: SurveyTally }>;
     comments: Array<{ groupKey: string | null; text: string }>;
   }> {
@@ -625,10 +628,10 @@ export class SurveyService {
           groupKey: t.groupKey,
           tally: t.tally as SurveyTally,
         })),
-        comments: await this.deps.repository.comments(c.id),
+        comments: want.comments ? await this.deps.repository.comments(c.id) : [],
       };
     const q = this.questionnaireOf(c);
-    const rows = await this.deps.repository.responseRows(c);
+    const rows = await this.deps.repository.identifiedRows(c.id);
     return {
       tallies: tallyByGroup(q, rows),
       comments: rows.flatMap((r) => commentsOf(q, r.answers).map((text) => ({ groupKey: r.groupKey, text }))),
@@ -720,16 +723,14 @@ export class SurveyService {
   async remind(today: IsoDate): Promise<number> {
     let sent = 0;
     for (const c of await this.deps.repository.campaignsToRemind(today)) {
-      if (c.lastRemindedOn) continue;
       const policy = await this.deps.policy.inForce(c.organisationId, 'surveys', today);
       if (today < addDays(c.closesOn, -policy.content.reminderDaysBeforeClose)) continue;
-      const q = this.questionnaireOf(c);
       const people = await this.deps.people.recordsForSystem(await this.deps.repository.unusedInvitees(c.id));
       await this.deps.repository.transaction(async (trx) => {
         for (const person of people.values()) {
-          const to = addressOf(person);
+          const to = emailRecipient(person)?.address;
           if (!to) continue;
-          await this.deps.notifications.enqueueEmail(this.reminderEmail(c, q, person.givenName, to), trx, {
+          await this.deps.notifications.enqueueEmail(this.reminderEmail(c, person.givenName, to), trx, {
             dedupeKey: `survey-reminder:${c.id}:${person.id}`,
           });
           sent += 1;
@@ -742,44 +743,29 @@ export class SurveyService {
     return sent;
   }
 
-  private invitationEmail(c: Campaign, q: SurveyQuestionnaire, name: string, to: string, token: string) {
+  private invitationEmail(c: Campaign, name: string, to: string, token: string) {
     const link = `${this.deps.publicUrl}/survey?t=${token}`;
-    return this.bilingual(
-      to,
-      'surveys.email.invitationSubject',
-      (t, locale) => [
-        t('surveys.email.greeting', { name }),
-        t('surveys.email.invitation', { title: c.title, closes: longDate(c.closesOn, locale) }),
-        t(c.mode === 'anonymous' ? 'surveys.email.anonymous' : 'surveys.email.confidential'),
-        t('surveys.email.link', { link, opens: longDate(c.opensOn, locale) }),
-        t('surveys.email.signOff'),
-      ],
-      q,
-    );
+    return this.bilingual(to, 'surveys.email.invitationSubject', (t, locale) => [
+      t('surveys.email.greeting', { name }),
+      t('surveys.email.invitation', { title: c.title, closes: longDate(c.closesOn, locale) }),
+      t(c.mode === 'anonymous' ? 'surveys.email.anonymous' : 'surveys.email.confidential'),
+      t('surveys.email.link', { link, opens: longDate(c.opensOn, locale) }),
+      t('surveys.email.signOff'),
+    ]);
   }
 
-  private reminderEmail(c: Campaign, q: SurveyQuestionnaire, name: string, to: string) {
-    return this.bilingual(
-      to,
-      'surveys.email.reminderSubject',
-      (t, locale) => [
-        t('surveys.email.greeting', { name }),
-        t('surveys.email.reminder', { title: c.title, closes: longDate(c.closesOn, locale) }),
-        t('surveys.email.reminderHow', { url: this.deps.publicUrl }),
-        t('surveys.email.reminderAlready'),
-        t('surveys.email.signOff'),
-      ],
-      q,
-    );
+  private reminderEmail(c: Campaign, name: string, to: string) {
+    return this.bilingual(to, 'surveys.email.reminderSubject', (t, locale) => [
+      t('surveys.email.greeting', { name }),
+      t('surveys.email.reminder', { title: c.title, closes: longDate(c.closesOn, locale) }),
+      t('surveys.email.reminderHow', { url: this.deps.publicUrl }),
+      t('surveys.email.reminderAlready'),
+      t('surveys.email.signOff'),
+    ]);
   }
 
   /** An email in English then Welsh: the platform keeps no language preference for a person. */
-  private bilingual(
-    to: string,
-    subjectKey: string,
-    words: (t: Translate, locale: 'en' | 'cy') => string[],
-    _q: SurveyQuestionnaire,
-  ) {
+  private bilingual(to: string, subjectKey: string, words: (t: Translate, locale: 'en' | 'cy') => string[]) {
     const en = this.translator.forLocale('en');
     const cy = this.translator.forLocale('cy');
     return {
@@ -1016,11 +1002,6 @@ export class SurveyService {
       })),
     };
   }
-
-  /** Whether the actor sees OH's own lists (the facilitators page, confidential campaigns). */
-  isOh(ctx: RequestContext): boolean {
-    return maySeeOhRecords(ctx.actor);
-  }
 }
 
 /**
@@ -1104,11 +1085,4 @@ function shuffle<T>(items: T[]): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
-}
-
-/** Where a survey email goes: the personal address, or the work one unless the identity is protected (CONF-3). */
-function addressOf(p: { personalEmail: string | null; workEmail: string | null; protectedIdentity: boolean }) {
-  if (p.personalEmail) return p.personalEmail;
-  if (!p.protectedIdentity && p.workEmail) return p.workEmail;
-  return null;
 }
